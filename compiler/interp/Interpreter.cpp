@@ -1,0 +1,154 @@
+//===- Interpreter.cpp - reference forward pass of an nn graph ------------===//
+#include "compiler/interp/Interpreter.h"
+
+#include "compiler/numerics/FixedPoint.h"
+#include "compiler/numerics/Tables.h"
+#include "compiler/reference/FloatKernels.h"
+#include "compiler/reference/QuantKernels.h"
+#include "dialects/nn/NNOps.h"
+
+#include "llvm/ADT/DenseMap.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace loom;
+
+namespace {
+
+struct Tensor {
+  std::vector<double> f;  // float tensors
+  std::vector<int64_t> q; // integer tensors
+};
+
+std::vector<double> floats(ElementsAttr attr) {
+  std::vector<double> out;
+  for (APFloat v : attr.getValues<APFloat>())
+    out.push_back(v.convertToDouble());
+  return out;
+}
+
+std::vector<int64_t> ints(ElementsAttr attr) {
+  std::vector<int64_t> out;
+  for (APInt v : attr.getValues<APInt>())
+    out.push_back(v.getSExtValue());
+  return out;
+}
+
+unsigned widthOf(Value v) { return llvm::cast<ShapedType>(v.getType()).getElementTypeBitWidth(); }
+int64_t lastDim(Value v) { return llvm::cast<ShapedType>(v.getType()).getShape().back(); }
+
+numerics::FixedFormat formatOf(Value v, int64_t frac) {
+  numerics::FixedFormat f;
+  f.width = int(widthOf(v));
+  f.intBits = int(f.width - frac);
+  return f;
+}
+
+llvm::Error opError(Operation *op, const llvm::Twine &what) {
+  auto node = op->getAttrOfType<StringAttr>(nn::kNodeNameAttr);
+  return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                 "interpreter: node '" + (node ? node.getValue() : "?") + "' (" +
+                                     op->getName().getStringRef() + "): " + what);
+}
+
+} // namespace
+
+llvm::Expected<FrameResult> loom::interpretFrame(func::FuncOp func,
+                                                 const std::vector<std::vector<double>> &inputs) {
+  if (inputs.size() != func.getNumArguments())
+    return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                   "interpreter: expected " +
+                                       std::to_string(func.getNumArguments()) + " inputs");
+  llvm::DenseMap<Value, Tensor> env;
+  FrameResult result;
+  for (auto [arg, in] : llvm::zip(func.getArguments(), inputs)) {
+    auto type = llvm::cast<ShapedType>(arg.getType());
+    if (int64_t(in.size()) != type.getNumElements())
+      return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                     "interpreter: input has " + std::to_string(in.size()) +
+                                         " values, expected " +
+                                         std::to_string(type.getNumElements()));
+    env[arg].f = in;
+  }
+  for (Operation &op : func.getBody().front()) {
+    Tensor out;
+    if (auto ret = llvm::dyn_cast<func::ReturnOp>(op)) {
+      for (Value v : ret.getOperands()) {
+        result.outputs.push_back(env[v].f);
+        if (auto deq = v.getDefiningOp<nn::DequantizeOp>())
+          result.rawOutputs.push_back(env[deq.getInput()].q);
+      }
+      break;
+    }
+    const Tensor *in = op.getNumOperands() ? &env[op.getOperand(0)] : nullptr;
+    if (auto c = llvm::dyn_cast<nn::ConstantOp>(op)) {
+      out.f = floats(c.getValue());
+    } else if (auto d = llvm::dyn_cast<nn::DenseOp>(op)) {
+      auto w = llvm::cast<ShapedType>(d.getWeight().getType());
+      out.f = reference::dense(in->f, floats(d.getWeight()), floats(d.getBias()), w.getDimSize(0),
+                               w.getDimSize(1));
+    } else if (auto add = llvm::dyn_cast<nn::AddOp>(op)) {
+      reference::Shape shape;
+      auto sa = llvm::cast<ShapedType>(add.getLhs().getType()).getShape();
+      auto sb = llvm::cast<ShapedType>(add.getRhs().getType()).getShape();
+      if (!reference::addBroadcast(in->f, reference::Shape(sa.begin(), sa.end()),
+                                   env[add.getRhs()].f, reference::Shape(sb.begin(), sb.end()),
+                                   out.f, shape))
+        return opError(&op, "shapes do not broadcast");
+    } else if (auto bn = llvm::dyn_cast<nn::BatchNormOp>(op)) {
+      auto shape = bn.getType().getShape();
+      int64_t c = shape[1], inner = bn.getType().getNumElements() / shape[0] / c;
+      auto s = floats(bn.getScale()), bb = floats(bn.getBias()), m = floats(bn.getMean()),
+           v = floats(bn.getVariance());
+      double eps = bn.getEpsilon().convertToDouble();
+      out.f = in->f;
+      for (size_t i = 0; i < out.f.size(); ++i) {
+        int64_t ch = (int64_t(i) / inner) % c;
+        out.f[i] = (in->f[i] - m[ch]) / std::sqrt(v[ch] + eps) * s[ch] + bb[ch];
+      }
+    } else if (llvm::isa<nn::IdentityOp, nn::ReshapeOp>(op)) {
+      out = *in;
+    } else if (llvm::isa<nn::ReluOp>(op)) {
+      if (in->q.empty())
+        out.f = reference::relu(in->f);
+      else
+        out.q = reference::qrelu(in->q);
+    } else if (llvm::isa<nn::SigmoidOp>(op)) {
+      out.f = reference::sigmoid(in->f);
+    } else if (llvm::isa<nn::TanhOp>(op)) {
+      out.f = reference::tanhT(in->f);
+    } else if (llvm::isa<nn::SoftmaxOp>(op)) {
+      out.f = reference::softmax(in->f, lastDim(op.getResult(0)));
+    } else if (auto qz = llvm::dyn_cast<nn::QuantizeOp>(op)) {
+      numerics::FixedFormat fmt = formatOf(qz.getResult(), qz.getFrac());
+      for (double x : in->f)
+        out.q.push_back(numerics::quantize(x, fmt));
+      if (llvm::isa<BlockArgument>(qz.getInput()))
+        result.rawInputs.push_back(out.q);
+    } else if (auto dq = llvm::dyn_cast<nn::DequantizeOp>(op)) {
+      for (int64_t q : in->q)
+        out.f.push_back(std::ldexp(double(q), -int(dq.getFrac())));
+    } else if (auto qd = llvm::dyn_cast<nn::QDenseOp>(op)) {
+      auto w = llvm::cast<ShapedType>(qd.getWeight().getType());
+      out.q = reference::qdense(in->q, ints(qd.getWeight()), ints(qd.getBias()), w.getDimSize(0),
+                                w.getDimSize(1), int(qd.getShift()), int(widthOf(qd.getResult())));
+    } else if (auto lut = llvm::dyn_cast<nn::LutOp>(op)) {
+      numerics::ActTable t;
+      t.tMin = lut.getTMin();
+      t.tMax = lut.getTMax();
+      t.shift = int(lut.getTShift());
+      t.values = ints(lut.getTable());
+      out.q = reference::qtable(in->q, t);
+    } else if (auto sm = llvm::dyn_cast<nn::QSoftmaxOp>(op)) {
+      numerics::ExpTable t;
+      t.shift = int(sm.getExpShift());
+      t.values = ints(sm.getExpTable());
+      out.q = reference::qsoftmax(in->q, lastDim(sm.getResult()), formatOf(sm.getResult(), sm.getFrac()), t);
+    } else {
+      return opError(&op, "the interpreter does not know this op");
+    }
+    env[op.getResult(0)] = std::move(out);
+  }
+  return result;
+}

@@ -1,0 +1,34 @@
+//===- Interpreter.h - reference forward pass of an nn graph ----*- C++ -*-===//
+//
+// Runs an nn function (float, or quantized after nn-quantize) on one frame.
+// On a quantized graph this is the bit-exact ground truth the RTL is compared
+// with: every integer op calls the compiler/reference kernels, which follow
+// docs/CONTRACTS.md, with the op's own attributes (weights, shifts, tables).
+//
+//===----------------------------------------------------------------------===//
+#ifndef LOOM_COMPILER_INTERP_INTERPRETER_H
+#define LOOM_COMPILER_INTERP_INTERPRETER_H
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "llvm/Support/Error.h"
+
+#include <vector>
+
+namespace loom {
+
+struct FrameResult {
+  /// Per function result, the flat float values.
+  std::vector<std::vector<double>> outputs;
+  /// Quantized graphs only: per argument, the integers the hardware receives
+  /// (the nn.quantize results), and per result, the integers it must produce
+  /// (the nn.dequantize operands).
+  std::vector<std::vector<int64_t>> rawInputs, rawOutputs;
+};
+
+/// `inputs` holds one flat float vector per function argument.
+llvm::Expected<FrameResult> interpretFrame(mlir::func::FuncOp func,
+                                           const std::vector<std::vector<double>> &inputs);
+
+} // namespace loom
+
+#endif

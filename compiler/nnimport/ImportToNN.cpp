@@ -1,0 +1,361 @@
+//===- ImportToNN.cpp - ONNX model -> nn dialect --------------------------===//
+//
+// Shapes are recomputed here rather than taken from ONNX shape inference,
+// because the batch dimension is pinned to 1 (a leading symbolic or oversized
+// batch becomes 1 and is reported): one frame is one inference.
+//
+//===----------------------------------------------------------------------===//
+#include "compiler/nnimport/ImportToNN.h"
+
+#include "dialects/nn/NNOps.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Builders.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/Path.h"
+
+#include <map>
+#include <numeric>
+
+using namespace mlir;
+using namespace loom;
+using onnx::OnnxModel;
+using onnx::OnnxNode;
+using onnx::OnnxTensor;
+
+const std::vector<std::string> &loom::supportedOnnxOps() {
+  static const std::vector<std::string> ops = {
+      "Add",     "BatchNormalization", "Dropout", "Flatten", "Gemm",      "Identity",
+      "MatMul",  "Relu",               "Reshape", "Sigmoid", "Softmax",   "Squeeze",
+      "Tanh",    "Transpose",          "Unsqueeze"};
+  return ops;
+}
+
+namespace {
+
+int64_t product(ArrayRef<int64_t> dims) {
+  return std::accumulate(dims.begin(), dims.end(), int64_t(1), std::multiplies<int64_t>());
+}
+
+class Importer {
+public:
+  Importer(const OnnxModel &model, MLIRContext &ctx, std::vector<std::string> &warnings)
+      : model(model), ctx(ctx), b(&ctx), warnings(warnings) {}
+
+  llvm::Expected<OwningOpRef<ModuleOp>> run();
+
+private:
+  /// An error about one node: "<file>: node '<name>' (<op>): <what>".
+  llvm::Error nodeError(const OnnxNode &node, const llvm::Twine &what) {
+    return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                   llvm::formatv("{0}: node '{1}' ({2}): {3}", model.path,
+                                                 node.name, node.opType, what.str()));
+  }
+  llvm::Error fileError(const llvm::Twine &what) {
+    return llvm::createStringError(llvm::inconvertibleErrorCode(), model.path + ": " + what);
+  }
+
+  RankedTensorType f32(ArrayRef<int64_t> shape) {
+    return RankedTensorType::get(shape, b.getF32Type());
+  }
+  DenseElementsAttr f32Attr(ArrayRef<int64_t> shape, ArrayRef<float> values) {
+    return DenseElementsAttr::get(f32(shape), values);
+  }
+  const OnnxTensor *constant(const std::string &name) { return model.findInitializer(name); }
+  Value lookup(const std::string &name) { return values.lookup(name); }
+  ArrayRef<int64_t> shapeOf(Value v) { return llvm::cast<RankedTensorType>(v.getType()).getShape(); }
+  void name(Operation *op, const OnnxNode &node) {
+    op->setAttr(nn::kNodeNameAttr, b.getStringAttr(node.name));
+    op->setAttr(nn::kOpTypeAttr, b.getStringAttr(node.opType));
+  }
+  Location loc(const OnnxNode &node) {
+    return FileLineColLoc::get(b.getStringAttr(model.path + ":" + node.name), 0, 0);
+  }
+
+  llvm::Error importNode(const OnnxNode &node);
+  llvm::Error importGemm(const OnnxNode &node, bool matmul);
+  llvm::Error reshapeTo(const OnnxNode &node, Value in, SmallVector<int64_t> shape);
+
+  const OnnxModel &model;
+  MLIRContext &ctx;
+  OpBuilder b;
+  std::vector<std::string> &warnings;
+  llvm::StringMap<Value> values;
+};
+
+llvm::Expected<OwningOpRef<ModuleOp>> Importer::run() {
+  ctx.loadDialect<nn::NNDialect, func::FuncDialect>();
+  // Every unsupported node is listed in one error, before anything is built.
+  std::vector<std::string> unsupported;
+  for (const OnnxNode &node : model.nodes) {
+    const auto &ops = supportedOnnxOps();
+    if (!node.domain.empty() || std::find(ops.begin(), ops.end(), node.opType) == ops.end())
+      unsupported.push_back(llvm::formatv("node '{0}' ({1}{2})", node.name,
+                                          node.domain.empty() ? "" : node.domain + ".",
+                                          node.opType));
+  }
+  if (!unsupported.empty())
+    return fileError(llvm::formatv("unsupported ONNX op{0}: {1}; the dense path supports {2}",
+                                   unsupported.size() > 1 ? "s" : "",
+                                   llvm::join(unsupported, ", "),
+                                   llvm::join(supportedOnnxOps(), ", ")));
+  if (model.inputs.size() != 1 || model.outputs.size() != 1)
+    return fileError(llvm::formatv("the graph has {0} inputs and {1} outputs; Loom compiles "
+                                   "graphs with exactly one of each",
+                                   model.inputs.size(), model.outputs.size()));
+
+  OwningOpRef<ModuleOp> module = ModuleOp::create(b.getUnknownLoc());
+  SmallVector<Type> argTypes;
+  for (const auto &in : model.inputs) {
+    if (in.elemType != onnx::kFloat)
+      return fileError("input '" + in.name + "' is " + onnx::elemTypeName(in.elemType) +
+                       "; only float inputs are supported");
+    if (!in.hasShape || in.dims.empty())
+      return fileError("input '" + in.name + "' has no known shape; export the model with a "
+                       "static input shape");
+    SmallVector<int64_t> dims(in.dims.begin(), in.dims.end());
+    if (dims[0] != 1) {
+      std::string what = dims[0] < 0 ? "symbolic batch dimension" : "batch dimension " +
+                                                                        std::to_string(dims[0]);
+      if (!in.dimParams.empty() && !in.dimParams[0].empty())
+        what += " '" + in.dimParams[0] + "'";
+      warnings.push_back("input '" + in.name + "': " + what + " set to 1 (one frame per inference)");
+      dims[0] = 1;
+    }
+    for (size_t i = 1; i < dims.size(); ++i)
+      if (dims[i] <= 0)
+        return fileError("input '" + in.name + "' dimension " + std::to_string(i) +
+                         " is not static; export the model with a static input shape");
+    argTypes.push_back(f32(dims));
+  }
+  b.setInsertionPointToEnd(module->getBody());
+  std::string funcName = model.graphName.empty()
+                             ? llvm::sys::path::stem(model.path).str()
+                             : model.graphName;
+  // Function type results are fixed after the body is built.
+  auto func = b.create<func::FuncOp>(b.getUnknownLoc(), funcName, b.getFunctionType(argTypes, {}));
+  Block *entry = func.addEntryBlock();
+  for (auto [i, in] : llvm::enumerate(model.inputs)) {
+    values[in.name] = entry->getArgument(i);
+    func.setArgAttr(i, "onnx.name", b.getStringAttr(in.name));
+  }
+  b.setInsertionPointToStart(entry);
+  for (const OnnxNode &node : model.nodes)
+    if (auto err = importNode(node))
+      return std::move(err);
+
+  SmallVector<Value> results;
+  for (const auto &out : model.outputs) {
+    Value v = lookup(out.name);
+    if (!v)
+      return fileError("graph output '" + out.name + "' is not computed by any node");
+    results.push_back(v);
+  }
+  b.create<func::ReturnOp>(b.getUnknownLoc(), results);
+  func.setType(b.getFunctionType(argTypes, ValueRange(results).getTypes()));
+  for (auto [i, out] : llvm::enumerate(model.outputs))
+    func.setResultAttr(i, "onnx.name", b.getStringAttr(out.name));
+  return std::move(module);
+}
+
+llvm::Error Importer::importNode(const OnnxNode &node) {
+  const std::string &op = node.opType;
+  if (op == "Gemm" || op == "MatMul")
+    return importGemm(node, op == "MatMul");
+
+  Value in = node.inputs.empty() ? Value() : lookup(node.inputs[0]);
+  if (!in)
+    return nodeError(node, "its first input '" + (node.inputs.empty() ? "" : node.inputs[0]) +
+                               "' is a constant or unknown; Loom streams activations only");
+  SmallVector<int64_t> shape(shapeOf(in));
+  Operation *result = nullptr;
+  if (op == "Relu") {
+    result = b.create<nn::ReluOp>(loc(node), in.getType(), in);
+  } else if (op == "Sigmoid") {
+    result = b.create<nn::SigmoidOp>(loc(node), in.getType(), in);
+  } else if (op == "Tanh") {
+    result = b.create<nn::TanhOp>(loc(node), in.getType(), in);
+  } else if (op == "Identity" || op == "Dropout") {
+    result = b.create<nn::IdentityOp>(loc(node), in.getType(), in);
+  } else if (op == "Softmax") {
+    int64_t rank = shape.size();
+    int64_t axis = node.getInt("axis", model.opset >= 13 ? -1 : 1);
+    if (axis < 0)
+      axis += rank;
+    // Before opset 13 Softmax flattens to 2-D at `axis`; both forms reduce over
+    // the last axis when every dimension between `axis` and the end but the
+    // last is 1, and all dimensions before `axis` are 1 (one frame).
+    for (int64_t d = 0; d < rank - 1; ++d)
+      if (shape[d] != 1 && (model.opset >= 13 || d >= axis))
+        return nodeError(node, "softmax over axis " + std::to_string(axis) + " of shape with "
+                               "non-unit leading dimensions is not supported");
+    if (model.opset >= 13 && axis != rank - 1 && shape[axis] != 1)
+      return nodeError(node, "softmax must be over the last axis");
+    result = b.create<nn::SoftmaxOp>(loc(node), in.getType(), in);
+  } else if (op == "Flatten") {
+    int64_t axis = node.getInt("axis", 1);
+    if (axis < 0)
+      axis += shape.size();
+    int64_t outer = product(ArrayRef<int64_t>(shape).take_front(axis));
+    return reshapeTo(node, in, {outer, product(shape) / outer});
+  } else if (op == "Reshape") {
+    const OnnxTensor *target = node.inputs.size() > 1 ? constant(node.inputs[1]) : nullptr;
+    if (!target)
+      return nodeError(node, "the target shape must be a constant");
+    SmallVector<int64_t> dims;
+    int64_t known = 1, infer = -1;
+    std::vector<int64_t> t = target->asInt64();
+    for (size_t i = 0; i < t.size(); ++i) {
+      int64_t d = t[i];
+      if (d == 0 && !node.getInt("allowzero", 0))
+        d = i < shape.size() ? shape[i] : 1;
+      if (d == -1)
+        infer = i;
+      else
+        known *= d;
+      dims.push_back(d);
+    }
+    if (infer >= 0 && known > 0)
+      dims[infer] = product(shape) / known;
+    return reshapeTo(node, in, dims);
+  } else if (op == "Squeeze" || op == "Unsqueeze") {
+    std::vector<int64_t> axes = node.getInts("axes");
+    if (node.inputs.size() > 1) {
+      const OnnxTensor *a = constant(node.inputs[1]);
+      if (!a)
+        return nodeError(node, "axes must be a constant");
+      axes = a->asInt64();
+    }
+    SmallVector<int64_t> dims;
+    if (op == "Squeeze") {
+      int64_t rank = shape.size();
+      for (int64_t d = 0; d < rank; ++d) {
+        bool listed = llvm::any_of(axes, [&](int64_t a) { return (a < 0 ? a + rank : a) == d; });
+        if (!(listed || (axes.empty() && shape[d] == 1)) || d == 0)
+          dims.push_back(shape[d]);
+      }
+    } else {
+      int64_t rank = shape.size() + axes.size();
+      size_t src = 0;
+      for (int64_t d = 0; d < rank; ++d) {
+        bool listed = llvm::any_of(axes, [&](int64_t a) { return (a < 0 ? a + rank : a) == d; });
+        dims.push_back(listed ? 1 : shape[src++]);
+      }
+    }
+    return reshapeTo(node, in, dims);
+  } else if (op == "Transpose") {
+    std::vector<int64_t> perm = node.getInts("perm");
+    if (perm.empty())
+      for (int64_t d = shape.size() - 1; d >= 0; --d)
+        perm.push_back(d);
+    SmallVector<int64_t> dims, order;
+    for (int64_t p : perm) {
+      dims.push_back(shape[p]);
+      if (shape[p] != 1)
+        order.push_back(p);
+    }
+    if (!llvm::is_sorted(order))
+      return nodeError(node, "this transpose moves data (it permutes non-unit dimensions); only "
+                             "transposes of size-1 dimensions are supported in the dense path");
+    return reshapeTo(node, in, dims);
+  } else if (op == "Add") {
+    Value other = node.inputs.size() > 1 ? lookup(node.inputs[1]) : Value();
+    const OnnxTensor *c = node.inputs.size() > 1 ? constant(node.inputs[1]) : nullptr;
+    if (!c && !other)
+      return nodeError(node, "second input is unknown");
+    if (!c)
+      return nodeError(node, "adding two activations (a residual join) is not supported in the "
+                             "dense path");
+    std::vector<float> vals(c->values.begin(), c->values.end());
+    SmallVector<int64_t> cdims(c->dims.begin(), c->dims.end());
+    auto cst = b.create<nn::ConstantOp>(loc(node), f32(cdims), f32Attr(cdims, vals));
+    result = b.create<nn::AddOp>(loc(node), in.getType(), in, cst);
+  } else if (op == "BatchNormalization") {
+    int64_t channels = shape.size() > 1 ? shape[1] : 0;
+    std::vector<float> params[4];
+    for (int i = 0; i < 4; ++i) {
+      const OnnxTensor *t = node.inputs.size() > size_t(i + 1) ? constant(node.inputs[i + 1]) : nullptr;
+      if (!t || t->numElements() != channels)
+        return nodeError(node, "scale, bias, mean and variance must be constants of size " +
+                                   std::to_string(channels));
+      params[i].assign(t->values.begin(), t->values.end());
+    }
+    result = b.create<nn::BatchNormOp>(
+        loc(node), in.getType(), in, f32Attr({channels}, params[0]), f32Attr({channels}, params[1]),
+        f32Attr({channels}, params[2]), f32Attr({channels}, params[3]),
+        b.getF32FloatAttr(float(node.getFloat("epsilon", 1e-5))));
+  } else {
+    return nodeError(node, "not supported");
+  }
+  name(result, node);
+  values[node.outputs[0]] = result->getResult(0);
+  return llvm::Error::success();
+}
+
+llvm::Error Importer::reshapeTo(const OnnxNode &node, Value in, SmallVector<int64_t> shape) {
+  if (product(shape) != product(shapeOf(in)) || llvm::any_of(shape, [](int64_t d) { return d <= 0; }))
+    return nodeError(node, "cannot reshape a frame of " + std::to_string(product(shapeOf(in))) +
+                               " elements to the requested shape");
+  auto op = b.create<nn::ReshapeOp>(loc(node), f32(shape), in);
+  name(op, node);
+  values[node.outputs[0]] = op;
+  return llvm::Error::success();
+}
+
+/// Gemm: Y = alpha * A' * B' + beta * C; MatMul: Y = A * B. B must be a
+/// constant (the weights); the result is one nn.dense with weight [N, K].
+llvm::Error Importer::importGemm(const OnnxNode &node, bool matmul) {
+  Value a = lookup(node.inputs[0]);
+  const OnnxTensor *bt = node.inputs.size() > 1 ? constant(node.inputs[1]) : nullptr;
+  if (!a)
+    return nodeError(node, "input A must be an activation (the weights must be input B)");
+  if (!bt)
+    return nodeError(node, "input B must be a constant weight matrix; products of two "
+                           "activations are not supported");
+  SmallVector<int64_t> ashape(shapeOf(a));
+  bool transA = !matmul && node.getInt("transA", 0);
+  bool transB = !matmul && node.getInt("transB", 0);
+  double alpha = matmul ? 1.0 : node.getFloat("alpha", 1.0);
+  double beta = matmul ? 1.0 : node.getFloat("beta", 1.0);
+  if (ashape.size() != 2 || (transA ? ashape[1] : ashape[0]) != 1)
+    return nodeError(node, "input A must be a single row [1, K] (one frame), got rank " +
+                               std::to_string(ashape.size()));
+  if (bt->dims.size() != 2)
+    return nodeError(node, "weight B must be 2-D");
+  int64_t k = transA ? ashape[0] : ashape[1];
+  int64_t n = transB ? bt->dims[0] : bt->dims[1];
+  if ((transB ? bt->dims[1] : bt->dims[0]) != k)
+    return nodeError(node, "weight B does not match the " + std::to_string(k) + " input features");
+  if (transA) {
+    auto r = b.create<nn::ReshapeOp>(loc(node), f32({1, k}), a);
+    name(r, node);
+    a = r;
+  }
+  std::vector<float> w(n * k), bias(n, 0.0f);
+  for (int64_t o = 0; o < n; ++o)
+    for (int64_t i = 0; i < k; ++i)
+      w[o * k + i] = float(alpha * bt->values[transB ? o * k + i : i * n + o]);
+  if (!matmul && node.inputs.size() > 2 && !node.inputs[2].empty()) {
+    const OnnxTensor *c = constant(node.inputs[2]);
+    if (!c)
+      return nodeError(node, "bias C must be a constant");
+    int64_t cn = c->numElements();
+    if (cn != 1 && cn != n)
+      return nodeError(node, "bias C must broadcast per output feature");
+    for (int64_t o = 0; o < n; ++o)
+      bias[o] = float(beta * c->values[cn == 1 ? 0 : o]);
+  }
+  auto dense = b.create<nn::DenseOp>(loc(node), f32({1, n}), a, f32Attr({n, k}, w),
+                                     f32Attr({n}, bias));
+  name(dense, node);
+  values[node.outputs[0]] = dense;
+  return llvm::Error::success();
+}
+
+} // namespace
+
+llvm::Expected<OwningOpRef<ModuleOp>> loom::importToNN(const OnnxModel &model, MLIRContext &ctx,
+                                                       std::vector<std::string> &warnings) {
+  return Importer(model, ctx, warnings).run();
+}

@@ -1,0 +1,181 @@
+//===- Simulator.h - Verilator harness generation, build and run ----------===//
+//
+// LoomSim: drives an emitted Loom top module (see docs/CONTRACTS.md, "Top
+// module" and "Timing measurement") in Verilator.
+//
+//   1. generateHarness() writes one deterministic C++ file (harness.cpp) that
+//      drives the Verilated top. It is built once with
+//        verilator --cc --exe --build -O3 --x-assign fast --x-initial fast
+//                  --noassert -Wno-fatal -j 2
+//      into SimOptions::workDir/obj/ (obj-trace/ with --trace-fst). The
+//      build is skipped when the hash of (svFiles names + contents, *.svh/*.vh
+//      in rtlDir, harness text, flags, verilator path) equals the stamp of the
+//      previous build (SimBuild::rebuilt == false, buildSeconds == 0).
+//   2. The built simulator is independent of the input data: it reads input
+//      frames from a binary file and writes outputs + cycle stamps to a text
+//      file, so it can be rerun on other inputs (runBuiltSimulator()).
+//
+// Command line of the built simulator (all paths should be absolute, since it
+// chdir()s into --cwd = rtlDir so that $readmemh paths resolve):
+//   loom_sim --cwd DIR --in FILE --out FILE [--backpressure P] [--seed S]
+//            [--watchdog CYCLES] [--trace FILE.fst]
+// Input file (little endian): 8 bytes "LOOMIN1\0", int64 frames, int64
+//   inBeatsPerFrame, int64 inLanes, then frames*inBeatsPerFrame*inLanes int64
+//   lane values (frame-major, then beat, then lane).
+// Output file (text, one record per line):
+//   pass <name> <frames>                          name = clean | random
+//   f <frame> <t_first_in> <t_last_in> <t_first_out> <t_last_out> <values...>
+//   ok <cycles> <tlast_errors> <extra_out_beats> <in_beats_unconsumed>
+//   deadlock <cycle> <in_beats> <in_total> <out_beats> <out_total> <idle> <s_tready> <m_tvalid>
+//   time <seconds in the simulation loops> <total cycles>
+//
+// Passes (each on a freshly constructed model, reset held high 4 cycles):
+//   clean : every input beat offered every cycle, m_axis_tready always high.
+//           Cycle 0 = first rising edge after reset release; a beat happens at
+//           cycle t if valid && ready are high when edge t samples them.
+//           latency = t(last out beat, frame 0) - t(first in beat, frame 0) + 1
+//           ii      = t(last out beat, frame n-1) - t(last out beat, frame n-2)
+//                     with n = min(kTimingFrames = 8, frames) (all frames are
+//                     streamed back to back; timing uses the first n).
+//           After the last output beat, 64 more cycles are run to count extra
+//           (unexpected) output beats. m_axis_tlast must be high exactly on the
+//           last beat of each output frame (otherwise tlastErrors counts).
+//   random: only when backpressure P > 0: s_axis_tvalid is dropped with
+//           probability P per cycle (an offered beat is held until taken, as
+//           AXI-Stream requires), m_axis_tready low with probability P per
+//           cycle; seeded xorshift RNG (same seed -> same run). Outputs must
+//           equal the clean pass word for word (SimResult::passMismatches).
+// Watchdog: a pass stops as deadlocked when no output beat happened for
+//   watchdogCycles cycles (default: 100000 + 100 * (inBeatsPerFrame +
+//   outBeatsPerFrame)); the message names the pass, cycle and beat counts.
+//
+//===----------------------------------------------------------------------===//
+#ifndef LOOM_COMPILER_SIM_SIMULATOR_H
+#define LOOM_COMPILER_SIM_SIMULATOR_H
+
+#include "llvm/ADT/StringRef.h"
+#include "llvm/Support/Error.h"
+#include "llvm/Support/JSON.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace loom {
+namespace sim {
+
+/// Number of leading frames of the clean pass that latency/II are measured on
+/// (must equal hw_model's kPredictFrames).
+constexpr int kTimingFrames = 8;
+
+/// Everything about the design the harness needs.
+struct SimSpec {
+  std::string topName;               ///< top module name
+  std::string rtlDir;                ///< OUT/rtl; simulator working directory
+  std::vector<std::string> svFiles;  ///< compile order, relative to rtlDir (or absolute)
+  int inLanes = 1, inBits = 8;       ///< s_axis_tdata = inLanes*inBits; lane e at [e*inBits +: inBits]
+  int outLanes = 1, outBits = 8;     ///< m_axis_tdata = outLanes*outBits; 1 <= bits <= 64
+  int64_t inBeatsPerFrame = 1, outBeatsPerFrame = 1;
+};
+
+struct SimOptions {
+  double backpressure = 0;     ///< P in [0,1); > 0 adds the randomized pass
+  uint64_t seed = 1;           ///< seed of the randomized pass
+  bool trace = false;          ///< build with --trace-fst; clean pass -> workDir/trace.fst
+  int64_t watchdogCycles = 0;  ///< 0: 100000 + 100*(inBeatsPerFrame+outBeatsPerFrame)
+  std::string workDir;         ///< build/run directory, e.g. OUT/sim (created)
+  bool verbose = false;        ///< echo verilator/simulator command lines to stderr
+};
+
+/// One difference between the clean and the randomized pass.
+struct PassMismatch {
+  int64_t frame = 0, index = 0;  ///< index into the flat frame output; -1: frame missing
+  int64_t clean = 0, random = 0;
+};
+
+struct SimResult {
+  /// Per frame, flat (beat-major, then lane), sign-extended; from the clean
+  /// pass. On a deadlock: only the frames that completed.
+  std::vector<std::vector<int64_t>> outputs;
+  int64_t latencyCycles = -1;  ///< -1 if frame 0 did not complete
+  int64_t iiCycles = -1;       ///< -1 if fewer than 2 frames completed
+  int64_t cleanCycles = 0;     ///< cycles of the clean pass
+  int64_t totalCycles = 0;     ///< cycles of all passes
+  int64_t tlastErrors = 0;     ///< clean-pass beats where m_axis_tlast was wrong
+  int64_t extraOutputBeats = 0;///< output beats after the last expected one
+  int64_t inputBeatsLeft = 0;  ///< input beats never taken although all outputs came
+  /// Per frame: cycle of first input beat / last output beat (clean pass).
+  std::vector<int64_t> firstInCycle, lastOutCycle;
+
+  double buildSeconds = 0;     ///< 0 when the previous build was reused
+  double simSeconds = 0;       ///< wall time of the simulator process
+  double cyclesPerSecond = 0;  ///< totalCycles / time spent in the sim loops
+
+  bool deadlock = false;
+  std::string deadlockMessage; ///< one line: pass, cycle, beats in/out
+
+  // Randomized (backpressure) pass.
+  bool randomPassRun = false;
+  std::vector<std::vector<int64_t>> randomOutputs;
+  int64_t passMismatchCount = 0;          ///< total differing words (+ missing frames' words)
+  std::vector<PassMismatch> passMismatches; ///< the first 100
+
+  std::string workDir, simulatorPath, outputFile;
+};
+
+/// Result of buildSimulator().
+struct SimBuild {
+  std::string simulatorPath;  ///< the executable
+  bool rebuilt = false;
+  double buildSeconds = 0;    ///< 0 when reused
+};
+
+/// Deterministic harness C++ source for this spec.
+std::string generateHarness(const SimSpec &spec);
+
+/// Default watchdog for a spec.
+int64_t defaultWatchdogCycles(const SimSpec &spec);
+
+/// Validates the spec, writes workDir/harness.cpp and builds (or reuses) the
+/// simulator. Verilator/compiler errors -> llvm::Error naming the first
+/// meaningful line of workDir/build.log and the log path.
+llvm::Expected<SimBuild> buildSimulator(const SimSpec &spec,
+                                        const SimOptions &opts);
+
+/// Writes the input file for the built simulator (format above).
+llvm::Error writeInputFile(llvm::StringRef path, const SimSpec &spec,
+                           const std::vector<std::vector<int64_t>> &frames);
+
+/// Runs an already built simulator on inputFrames (each frame flat,
+/// inBeatsPerFrame*inLanes values in [-2^(inBits-1), 2^inBits - 1]; only the
+/// low inBits bits are driven) and parses its output.
+llvm::Expected<SimResult>
+runBuiltSimulator(const SimSpec &spec, const SimBuild &build,
+                  const std::vector<std::vector<int64_t>> &inputFrames,
+                  const SimOptions &opts);
+
+/// buildSimulator() + runBuiltSimulator(). A deadlock is not an llvm::Error:
+/// it is reported in SimResult::deadlock / deadlockMessage.
+llvm::Expected<SimResult>
+runSimulation(const SimSpec &spec,
+              const std::vector<std::vector<int64_t>> &inputFrames,
+              const SimOptions &opts);
+
+/// sim.json content (docs: ARCHITECTURE.md, `loom sim`): frames, mismatches,
+/// latency_cycles, ii_cycles (null when unknown), predicted_latency_cycles,
+/// predicted_ii_cycles, build_seconds, sim_seconds, cycles_per_second, plus
+/// deadlock (bool), deadlock_message (if any), tlast_errors, extra_output_beats,
+/// input_beats_left,
+/// backpressure_mismatches (only when the randomized pass ran).
+llvm::json::Object simJson(const SimResult &result, int64_t frames,
+                           int64_t mismatches, int64_t predictedLatencyCycles,
+                           int64_t predictedIICycles);
+llvm::Error writeSimJson(llvm::StringRef path, const SimResult &result,
+                         int64_t frames, int64_t mismatches,
+                         int64_t predictedLatencyCycles,
+                         int64_t predictedIICycles);
+
+} // namespace sim
+} // namespace loom
+
+#endif // LOOM_COMPILER_SIM_SIMULATOR_H

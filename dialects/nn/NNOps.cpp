@@ -1,0 +1,139 @@
+//===- NNOps.cpp - nn verifiers and folders -------------------------------===//
+//
+// Verifiers enforce the shape rules the later passes rely on, so a pass never
+// has to re-check them: dense weights match the input and result widths,
+// reshapes keep the element count, quantized ops carry sane scales.
+//
+//===----------------------------------------------------------------------===//
+#include "dialects/nn/NNOps.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/OpImplementation.h"
+
+using namespace mlir;
+using namespace loom::nn;
+
+static int64_t numElements(ElementsAttr attr) { return attr.getNumElements(); }
+
+LogicalResult ConstantOp::verify() {
+  if (getValue().getType() != getResult().getType())
+    return emitOpError("value type ") << getValue().getType()
+                                      << " does not match result type " << getResult().getType();
+  return success();
+}
+
+OpFoldResult ConstantOp::fold(FoldAdaptor) { return getValue(); }
+
+/// Shared by dense and qdense: rank-2 [batch, K] -> [batch, N] with an [N, K]
+/// weight and an [N] bias.
+static LogicalResult verifyDenseShapes(Operation *op, ShapedType in, ShapedType out,
+                                       ElementsAttr weight, ElementsAttr bias) {
+  if (in.getRank() != 2 || out.getRank() != 2)
+    return op->emitOpError("expects rank-2 [batch, features] input and result");
+  auto wType = llvm::cast<ShapedType>(weight.getType());
+  if (wType.getRank() != 2)
+    return op->emitOpError("weight must be rank 2 [N, K], got rank ") << wType.getRank();
+  int64_t n = wType.getDimSize(0), k = wType.getDimSize(1);
+  if (in.getDimSize(1) != k)
+    return op->emitOpError("input has ") << in.getDimSize(1) << " features but weight expects " << k;
+  if (out.getDimSize(1) != n)
+    return op->emitOpError("result has ") << out.getDimSize(1) << " features but weight produces " << n;
+  if (in.getDimSize(0) != out.getDimSize(0))
+    return op->emitOpError("batch size changes from ") << in.getDimSize(0) << " to " << out.getDimSize(0);
+  if (numElements(bias) != n)
+    return op->emitOpError("bias has ") << numElements(bias) << " elements, expected " << n;
+  return success();
+}
+
+LogicalResult DenseOp::verify() {
+  return verifyDenseShapes(*this, getInput().getType(), getResult().getType(), getWeight(),
+                           getBias());
+}
+
+LogicalResult BatchNormOp::verify() {
+  auto type = getResult().getType();
+  if (type.getRank() < 2)
+    return emitOpError("expects rank >= 2 (channels in dimension 1)");
+  int64_t c = type.getDimSize(1);
+  for (ElementsAttr attr : {getScale(), getBias(), getMean(), getVariance()})
+    if (numElements(attr) != c)
+      return emitOpError("parameter has ") << numElements(attr) << " elements, expected " << c;
+  return success();
+}
+
+OpFoldResult IdentityOp::fold(FoldAdaptor) { return getInput(); }
+
+LogicalResult ReshapeOp::verify() {
+  auto in = getInput().getType(), out = getResult().getType();
+  if (in.getElementType() != out.getElementType())
+    return emitOpError("element type changes from ") << in.getElementType() << " to "
+                                                      << out.getElementType();
+  if (!in.hasStaticShape() || !out.hasStaticShape())
+    return emitOpError("needs static shapes");
+  if (in.getNumElements() != out.getNumElements())
+    return emitOpError("changes the element count from ") << in.getNumElements() << " to "
+                                                           << out.getNumElements();
+  return success();
+}
+
+OpFoldResult ReshapeOp::fold(FoldAdaptor) {
+  if (getInput().getType() == getResult().getType())
+    return getInput();
+  // reshape(reshape(x)) == reshape(x): fold the inner one away.
+  if (auto inner = getInput().getDefiningOp<ReshapeOp>()) {
+    getInputMutable().assign(inner.getInput());
+    return getResult();
+  }
+  return {};
+}
+
+static LogicalResult verifyFrac(Operation *op, int64_t frac, Type intType) {
+  unsigned width = llvm::cast<ShapedType>(intType).getElementTypeBitWidth();
+  if (frac < 0 || frac > 62)
+    return op->emitOpError("frac must be in [0, 62], got ") << frac;
+  if (width < 2 || width > 32)
+    return op->emitOpError("integer width must be in [2, 32], got ") << width;
+  return success();
+}
+
+LogicalResult QuantizeOp::verify() {
+  if (getInput().getType().getShape() != getResult().getType().getShape())
+    return emitOpError("shape must not change");
+  return verifyFrac(*this, getFrac(), getResult().getType());
+}
+
+LogicalResult DequantizeOp::verify() {
+  if (getInput().getType().getShape() != getResult().getType().getShape())
+    return emitOpError("shape must not change");
+  return verifyFrac(*this, getFrac(), getInput().getType());
+}
+
+LogicalResult QDenseOp::verify() {
+  if (failed(verifyDenseShapes(*this, getInput().getType(), getResult().getType(), getWeight(),
+                               getBias())))
+    return failure();
+  if (getShift() < 0)
+    return emitOpError("shift must be >= 0, got ") << getShift();
+  if (getAccWidth() < 2 || getAccWidth() > 62)
+    return emitOpError("acc_width must be in [2, 62], got ") << getAccWidth();
+  return success();
+}
+
+LogicalResult LutOp::verify() {
+  int64_t shift = getTShift();
+  if (shift < 0 || shift > 30)
+    return emitOpError("t_shift must be in [0, 30], got ") << shift;
+  if (getTMin() > getTMax())
+    return emitOpError("t_min ") << getTMin() << " > t_max " << getTMax();
+  if (getTMin() % (int64_t(1) << shift) != 0)
+    return emitOpError("t_min must be a multiple of 2^t_shift");
+  int64_t depth = (getTMax() >> shift) - (getTMin() >> shift) + 1;
+  if (numElements(getTable()) != depth)
+    return emitOpError("table has ") << numElements(getTable()) << " entries, expected " << depth;
+  if (getFunction() != "sigmoid" && getFunction() != "tanh")
+    return emitOpError("unknown function '") << getFunction() << "'";
+  return success();
+}
+
+#define GET_OP_CLASSES
+#include "dialects/nn/NNOps.cpp.inc"

@@ -1,0 +1,160 @@
+//===- NNOps.td - the nn (tensor graph) dialect ------------*- tablegen -*-===//
+//
+// nn models a neural network as a pure tensor graph inside a func.func, close
+// to ONNX but normalized: one dense op instead of Gemm/MatMul/Add variants,
+// constants as attributes, and, after quantization, integer tensors whose
+// fixed-point scale is carried by the ops (`frac`, `shift`). See
+// docs/dialects/nn.md for the rationale.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef LOOM_NN_OPS
+#define LOOM_NN_OPS
+
+include "mlir/IR/OpBase.td"
+include "mlir/IR/BuiltinAttributes.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+include "mlir/Interfaces/InferTypeOpInterface.td"
+
+def NN_Dialect : Dialect {
+  let name = "nn";
+  let cppNamespace = "::loom::nn";
+  let summary = "Tensor-level neural network graph";
+}
+
+class NN_Op<string mnemonic, list<Trait> traits = []>
+    : Op<NN_Dialect, mnemonic, !listconcat(traits, [Pure])>;
+
+def NN_F32ElementsAttr : FloatElementsAttr<32>;
+def NN_FloatTensor : RankedTensorOf<[F32]>;
+def NN_IntTensor : RankedTensorOf<[AnySignlessInteger]>;
+def NN_AnyTensor : RankedTensorOf<[F32, AnySignlessInteger]>;
+
+//===----------------------------------------------------------------------===//
+// Float graph (as imported and normalized)
+//===----------------------------------------------------------------------===//
+
+def NN_ConstantOp : NN_Op<"constant", [ConstantLike]> {
+  let summary = "constant tensor (an ONNX initializer)";
+  let arguments = (ins ElementsAttr:$value);
+  let results = (outs NN_AnyTensor:$result);
+  let assemblyFormat = "$value attr-dict `:` type($result)";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+def NN_DenseOp : NN_Op<"dense"> {
+  let summary = "fully connected layer: y[b][n] = sum_k x[b][k] * weight[n][k] + bias[n]";
+  let description = [{
+    `weight` is [N, K] (output-major, like a transposed ONNX MatMul operand),
+    `bias` is [N]. Input and result are rank-2, [batch, features].
+  }];
+  let arguments = (ins NN_FloatTensor:$input, NN_F32ElementsAttr:$weight, NN_F32ElementsAttr:$bias);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  let hasVerifier = 1;
+}
+
+def NN_AddOp : NN_Op<"add", [SameOperandsAndResultElementType]> {
+  let summary = "element-wise addition with ONNX broadcasting";
+  let arguments = (ins NN_FloatTensor:$lhs, NN_FloatTensor:$rhs);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = "$lhs `,` $rhs attr-dict `:` type($lhs) `,` type($rhs) `->` type($result)";
+}
+
+def NN_BatchNormOp : NN_Op<"batch_norm", [SameOperandsAndResultType]> {
+  let summary = "inference batch normalization over dimension 1";
+  let arguments = (ins NN_FloatTensor:$input, NN_F32ElementsAttr:$scale, NN_F32ElementsAttr:$bias,
+                   NN_F32ElementsAttr:$mean, NN_F32ElementsAttr:$variance, F32Attr:$epsilon);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($result)";
+  let hasVerifier = 1;
+}
+
+def NN_IdentityOp : NN_Op<"identity", [SameOperandsAndResultType]> {
+  let summary = "identity (ONNX Identity, inference-mode Dropout)";
+  let arguments = (ins NN_AnyTensor:$input);
+  let results = (outs NN_AnyTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($result)";
+  let hasFolder = 1;
+}
+
+def NN_ReshapeOp : NN_Op<"reshape"> {
+  let summary = "reshape keeping the flat element order (Flatten, Reshape, Squeeze, ...)";
+  let arguments = (ins NN_AnyTensor:$input);
+  let results = (outs NN_AnyTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+class NN_UnaryOp<string mnemonic, string what>
+    : NN_Op<mnemonic, [SameOperandsAndResultType]> {
+  let summary = what;
+  let arguments = (ins NN_AnyTensor:$input);
+  let results = (outs NN_AnyTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($result)";
+}
+
+def NN_ReluOp : NN_UnaryOp<"relu", "max(x, 0), on floats or integers">;
+def NN_SigmoidOp : NN_UnaryOp<"sigmoid", "1 / (1 + exp(-x)), float">;
+def NN_TanhOp : NN_UnaryOp<"tanh", "tanh(x), float">;
+
+def NN_SoftmaxOp : NN_Op<"softmax", [SameOperandsAndResultType]> {
+  let summary = "softmax over the last axis (float)";
+  let arguments = (ins NN_FloatTensor:$input);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($result)";
+}
+
+//===----------------------------------------------------------------------===//
+// Quantized graph: integers with fixed-point scales (docs/CONTRACTS.md)
+//===----------------------------------------------------------------------===//
+
+def NN_QuantizeOp : NN_Op<"quantize"> {
+  let summary = "q = saturate(round_half_even(x * 2^frac)) to the result's width";
+  let arguments = (ins NN_FloatTensor:$input, I64Attr:$frac);
+  let results = (outs NN_IntTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  let hasVerifier = 1;
+}
+
+def NN_DequantizeOp : NN_Op<"dequantize"> {
+  let summary = "x = q * 2^-frac";
+  let arguments = (ins NN_IntTensor:$input, I64Attr:$frac);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  let hasVerifier = 1;
+}
+
+def NN_QDenseOp : NN_Op<"qdense"> {
+  let summary = "integer dense layer with requantization";
+  let description = [{
+    acc[n] = bias[n] + sum_k x[k] * weight[n][k], exact in `acc_width` bits;
+    y[n] = saturate(shift_round_even(acc[n], shift)) to the result width.
+  }];
+  let arguments = (ins NN_IntTensor:$input, ElementsAttr:$weight, ElementsAttr:$bias,
+                   I64Attr:$shift, I64Attr:$acc_width);
+  let results = (outs NN_IntTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  let hasVerifier = 1;
+}
+
+def NN_LutOp : NN_Op<"lut", [SameOperandsAndResultType]> {
+  let summary = "activation by table: y = table[(clamp(x, t_min, t_max) >> t_shift) - (t_min >> t_shift)]";
+  let arguments = (ins NN_IntTensor:$input, StrAttr:$function, I64Attr:$t_min, I64Attr:$t_max,
+                   I64Attr:$t_shift, ElementsAttr:$table);
+  let results = (outs NN_IntTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($result)";
+  let hasVerifier = 1;
+}
+
+def NN_QSoftmaxOp : NN_Op<"qsoftmax", [SameOperandsAndResultType]> {
+  let summary = "integer softmax over the last axis with an exp table (docs/CONTRACTS.md)";
+  let arguments = (ins NN_IntTensor:$input, I64Attr:$frac, I64Attr:$exp_shift,
+                   I64Attr:$exp_frac, ElementsAttr:$exp_table);
+  let results = (outs NN_IntTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($result)";
+}
+
+#endif // LOOM_NN_OPS

@@ -1,0 +1,32 @@
+// Per-actor cost model: cycles, latency, multipliers, memory, rough LUT/FF.
+#ifndef LOOM_HW_MODEL_COST_H
+#define LOOM_HW_MODEL_COST_H
+
+#include "hw_model/Configs.h"
+
+namespace loom::hw {
+
+struct ActorCost {
+  /// II of the actor alone: cycles per frame in a clean pass (inputs always valid,
+  /// outputs always ready). Exact (equals the cycle model / RTL).
+  int64_t cyclesPerFrame = 0;
+  /// Latency of the actor alone (CONTRACTS.md definition: first input beat to last
+  /// output beat of frame 0, + 1). Exact.
+  int64_t latencyCycles = 0;
+  int64_t multipliers = 0;
+  /// ROM bits: weights + bias + activation/exp tables.
+  int64_t memoryBits = 0;
+  /// Rough estimates (generic 4/6-LUT fabric, no DSPs), for reports and folding only.
+  int64_t luts = 0;
+  int64_t ffs = 0;
+};
+
+ActorCost estimateCost(const MvuConfig &c);
+ActorCost estimateCost(const SoftmaxConfig &c);
+ActorCost estimateCost(const FifoConfig &c);
+ActorCost estimateCost(const SkidConfig &c);
+ActorCost estimateCost(const ActorConfig &c);
+
+}  // namespace loom::hw
+
+#endif  // LOOM_HW_MODEL_COST_H

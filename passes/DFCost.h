@@ -1,0 +1,37 @@
+//===- DFCost.h - df actors as hw_model configurations ----------*- C++ -*-===//
+//
+// The one place that maps a df actor to the hw_model's description of the
+// RTL module that implements it (field names = RTL parameter names). The
+// folding pass, the report and the RTL lowering all go through it, so the
+// model always describes the hardware that is emitted.
+//
+//===----------------------------------------------------------------------===//
+#ifndef LOOM_PASSES_DFCOST_H
+#define LOOM_PASSES_DFCOST_H
+
+#include "dialects/df/DFOps.h"
+#include "dialects/nn/NNOps.h"
+#include "hw_model/Configs.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+
+#include <optional>
+
+namespace loom {
+
+/// The hw_model configuration of a df actor (mvu, softmax, fifo); nullopt for
+/// df.input / df.output.
+std::optional<hw::ActorConfig> hwConfigOf(mlir::Operation *op);
+
+/// The actors of a linear df graph, from input to output, as hw_model specs.
+/// Fails (with a diagnostic) if the graph is not a single chain.
+mlir::FailureOr<std::vector<hw::ActorSpec>> hwChainOf(mlir::func::FuncOp graph);
+
+/// The actor ops of a linear df graph in stream order.
+mlir::FailureOr<std::vector<mlir::Operation *>> actorChainOf(mlir::func::FuncOp graph);
+
+/// A legal identifier for a node: [A-Za-z_][A-Za-z0-9_]*.
+std::string legalName(llvm::StringRef name);
+
+} // namespace loom
+
+#endif

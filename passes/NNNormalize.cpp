@@ -1,0 +1,105 @@
+//===- NNNormalize.cpp - canonical float nn graph -------------------------===//
+//
+// Exporters spell one dense layer many ways (Gemm; MatMul + Add; Gemm +
+// BatchNormalization; with Identity/Dropout/Flatten around). The importer maps
+// each ONNX op one to one; this pass folds them into one nn.dense so the
+// quantizer and the lowering see a single form.
+//
+//===----------------------------------------------------------------------===//
+#include "passes/Passes.h"
+
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+#include <cmath>
+
+namespace loom {
+#define GEN_PASS_DEF_NNNORMALIZE
+#include "passes/Passes.h.inc"
+} // namespace loom
+
+using namespace mlir;
+using namespace loom;
+
+namespace {
+
+std::vector<float> floats(ElementsAttr attr) {
+  std::vector<float> out;
+  for (APFloat v : attr.getValues<APFloat>())
+    out.push_back(v.convertToFloat());
+  return out;
+}
+
+DenseElementsAttr floatAttr(ShapedType type, ArrayRef<float> values) {
+  return DenseElementsAttr::get(RankedTensorType::get(type.getShape(), type.getElementType()),
+                                values);
+}
+
+/// dense(x) + c  ->  dense(x) with bias + c, when c holds one value per output
+/// feature ([N], [1, N]) or a single value.
+struct FoldBiasAdd : OpRewritePattern<nn::AddOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(nn::AddOp add, PatternRewriter &rewriter) const override {
+    for (int side = 0; side < 2; ++side) {
+      Value denseVal = add->getOperand(side), constVal = add->getOperand(1 - side);
+      auto dense = denseVal.getDefiningOp<nn::DenseOp>();
+      auto cst = constVal.getDefiningOp<nn::ConstantOp>();
+      if (!dense || !cst || !dense->hasOneUse())
+        continue;
+      if (add.getType() != dense.getType())
+        continue; // the constant would broadcast the result to a new shape
+      std::vector<float> bias = floats(dense.getBias());
+      std::vector<float> c = floats(cst.getValue());
+      int64_t n = bias.size();
+      if (c.size() != 1 && int64_t(c.size()) != n)
+        continue;
+      for (int64_t i = 0; i < n; ++i)
+        bias[i] += c.size() == 1 ? c[0] : c[i];
+      rewriter.modifyOpInPlace(dense, [&] {
+        dense.setBiasAttr(floatAttr(llvm::cast<ShapedType>(dense.getBias().getType()), bias));
+      });
+      rewriter.replaceOp(add, dense.getResult());
+      return success();
+    }
+    return failure();
+  }
+};
+
+/// batch_norm(dense(x)) -> dense(x) with scaled weights and shifted bias:
+/// y = (W x + b - mean) * s / sqrt(var + eps) + beta.
+struct FoldBatchNorm : OpRewritePattern<nn::BatchNormOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(nn::BatchNormOp bn, PatternRewriter &rewriter) const override {
+    auto dense = bn.getInput().getDefiningOp<nn::DenseOp>();
+    if (!dense || !dense->hasOneUse())
+      return failure();
+    std::vector<float> w = floats(dense.getWeight()), b = floats(dense.getBias());
+    std::vector<float> s = floats(bn.getScale()), beta = floats(bn.getBias());
+    std::vector<float> mean = floats(bn.getMean()), var = floats(bn.getVariance());
+    int64_t n = b.size(), k = n ? int64_t(w.size()) / n : 0;
+    double eps = bn.getEpsilon().convertToDouble();
+    for (int64_t o = 0; o < n; ++o) {
+      double g = s[o] / std::sqrt(double(var[o]) + eps);
+      for (int64_t i = 0; i < k; ++i)
+        w[o * k + i] = float(w[o * k + i] * g);
+      b[o] = float((b[o] - mean[o]) * g + beta[o]);
+    }
+    rewriter.modifyOpInPlace(dense, [&] {
+      dense.setWeightAttr(floatAttr(llvm::cast<ShapedType>(dense.getWeight().getType()), w));
+      dense.setBiasAttr(floatAttr(llvm::cast<ShapedType>(dense.getBias().getType()), b));
+    });
+    rewriter.replaceOp(bn, dense.getResult());
+    return success();
+  }
+};
+
+struct NNNormalizePass : loom::impl::NNNormalizeBase<NNNormalizePass> {
+  void runOnOperation() override {
+    RewritePatternSet patterns(&getContext());
+    patterns.add<FoldBiasAdd, FoldBatchNorm>(&getContext());
+    if (failed(applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))
+      signalPassFailure();
+  }
+};
+
+} // namespace

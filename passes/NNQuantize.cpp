@@ -1,0 +1,155 @@
+//===- NNQuantize.cpp - float nn graph -> fixed-point nn graph ------------===//
+//
+// Every activation tensor gets the one format `precision` (fixed<W,I>, like
+// hls4ml's default ap_fixed<16,6>). Weights use the same format; biases are
+// quantized at the accumulator's scale, so adding them loses nothing. The
+// accumulator width is derived from the actual weights (numerics::accWidth),
+// so no input can overflow it. The arithmetic is defined in docs/CONTRACTS.md
+// and shared with the reference interpreter through compiler/numerics.
+//
+//===----------------------------------------------------------------------===//
+#include "passes/Passes.h"
+
+#include "compiler/numerics/FixedPoint.h"
+#include "compiler/numerics/Tables.h"
+
+#include "mlir/IR/Builders.h"
+
+namespace loom {
+#define GEN_PASS_DEF_NNQUANTIZE
+#include "passes/Passes.h.inc"
+} // namespace loom
+
+using namespace mlir;
+using namespace loom;
+using numerics::FixedFormat;
+
+namespace {
+
+RankedTensorType intTensor(Type floatTensor, unsigned width) {
+  auto t = llvm::cast<RankedTensorType>(floatTensor);
+  return RankedTensorType::get(t.getShape(), IntegerType::get(t.getContext(), width));
+}
+
+DenseElementsAttr intAttr(MLIRContext *ctx, ArrayRef<int64_t> shape, unsigned width,
+                          ArrayRef<int64_t> values) {
+  auto type = RankedTensorType::get(shape, IntegerType::get(ctx, width));
+  SmallVector<APInt> ints;
+  for (int64_t v : values)
+    ints.push_back(APInt(width, uint64_t(v), /*isSigned=*/true));
+  return DenseElementsAttr::get(type, ints);
+}
+
+struct NNQuantizePass : loom::impl::NNQuantizeBase<NNQuantizePass> {
+  using NNQuantizeBase::NNQuantizeBase;
+
+  void runOnOperation() override {
+    auto fmtOr = numerics::parseFixedFormat(precision);
+    if (!fmtOr) {
+      getOperation().emitError() << llvm::toString(fmtOr.takeError());
+      return signalPassFailure();
+    }
+    fmt = *fmtOr;
+    for (auto func : getOperation().getOps<func::FuncOp>())
+      if (failed(quantizeFunc(func)))
+        return signalPassFailure();
+  }
+
+  LogicalResult quantizeFunc(func::FuncOp func) {
+    MLIRContext *ctx = &getContext();
+    OpBuilder b(ctx);
+    unsigned w = fmt.width;
+    int64_t f = fmt.frac();
+    llvm::DenseMap<Value, Value> q; // float value -> its fixed-point twin
+
+    b.setInsertionPointToStart(&func.getBody().front());
+    for (BlockArgument arg : func.getArguments())
+      q[arg] = b.create<nn::QuantizeOp>(arg.getLoc(), intTensor(arg.getType(), w), arg,
+                                        b.getI64IntegerAttr(f));
+
+    SmallVector<Operation *> dead;
+    for (Operation &op : llvm::make_early_inc_range(func.getBody().front())) {
+      if (llvm::isa<nn::QuantizeOp>(op) || llvm::isa<nn::ConstantOp>(op))
+        continue;
+      b.setInsertionPoint(&op);
+      auto copyName = [&](Operation *to) {
+        if (auto name = op.getAttr(nn::kNodeNameAttr))
+          to->setAttr(nn::kNodeNameAttr, name);
+        if (auto name = op.getAttr(nn::kOpTypeAttr))
+          to->setAttr(nn::kOpTypeAttr, name);
+        return to->getResult(0);
+      };
+      Value result;
+      if (auto ret = llvm::dyn_cast<func::ReturnOp>(op)) {
+        for (OpOperand &operand : ret->getOpOperands()) {
+          Value in = q.lookup(operand.get());
+          if (!in)
+            return ret.emitError("returned value was not quantized");
+          operand.set(b.create<nn::DequantizeOp>(ret.getLoc(), operand.get().getType(), in,
+                                                 b.getI64IntegerAttr(f)));
+        }
+        continue;
+      }
+      Value in = op.getNumOperands() ? q.lookup(op.getOperand(0)) : Value();
+      if (!in)
+        return op.emitError("cannot quantize '") << op.getName() << "': unsupported operand";
+      Type outType = op.getNumResults() ? intTensor(op.getResult(0).getType(), w) : Type();
+
+      if (auto dense = llvm::dyn_cast<nn::DenseOp>(op)) {
+        result = copyName(quantizeDense(b, dense, in, outType));
+      } else if (llvm::isa<nn::ReluOp>(op)) {
+        result = copyName(b.create<nn::ReluOp>(op.getLoc(), outType, in));
+      } else if (llvm::isa<nn::SigmoidOp, nn::TanhOp>(op)) {
+        bool sigmoid = llvm::isa<nn::SigmoidOp>(op);
+        numerics::ActTable t = sigmoid ? numerics::makeSigmoidTable(fmt, fmt)
+                                       : numerics::makeTanhTable(fmt, fmt);
+        result = copyName(b.create<nn::LutOp>(
+            op.getLoc(), outType, in, b.getStringAttr(sigmoid ? "sigmoid" : "tanh"),
+            b.getI64IntegerAttr(t.tMin), b.getI64IntegerAttr(t.tMax),
+            b.getI64IntegerAttr(t.shift), intAttr(ctx, {t.depth()}, w, t.values)));
+      } else if (llvm::isa<nn::SoftmaxOp>(op)) {
+        numerics::ExpTable t = numerics::makeExpTable(fmt);
+        result = copyName(b.create<nn::QSoftmaxOp>(
+            op.getLoc(), outType, in, b.getI64IntegerAttr(f), b.getI64IntegerAttr(t.shift),
+            b.getI64IntegerAttr(numerics::ExpTable::kFrac),
+            intAttr(ctx, {t.depth()}, t.bits + 1, t.values)));
+      } else if (llvm::isa<nn::ReshapeOp, nn::IdentityOp>(op)) {
+        result = copyName(b.create<nn::ReshapeOp>(op.getLoc(), outType, in));
+      } else {
+        return op.emitError("cannot quantize '") << op.getName() << "'";
+      }
+      q[op.getResult(0)] = result;
+      dead.push_back(&op);
+    }
+    // Float ops are now unused (the return reads dequantized values): erase
+    // them from the back so users go before their producers.
+    for (Operation *op : llvm::reverse(dead))
+      op->erase();
+    for (Operation &op : llvm::make_early_inc_range(func.getBody().front()))
+      if (llvm::isa<nn::ConstantOp>(op) && op.use_empty())
+        op.erase();
+    return success();
+  }
+
+  Operation *quantizeDense(OpBuilder &b, nn::DenseOp dense, Value in, Type outType) {
+    MLIRContext *ctx = &getContext();
+    auto wType = llvm::cast<ShapedType>(dense.getWeight().getType());
+    int64_t n = wType.getDimSize(0), k = wType.getDimSize(1);
+    unsigned inWidth = llvm::cast<ShapedType>(in.getType()).getElementTypeBitWidth();
+    int64_t fin = fmt.frac(), fw = fmt.frac(), fout = fmt.frac();
+    std::vector<int64_t> wq, bq;
+    for (APFloat v : dense.getWeight().getValues<APFloat>())
+      wq.push_back(numerics::quantize(v.convertToDouble(), fmt));
+    for (APFloat v : dense.getBias().getValues<APFloat>())
+      bq.push_back(numerics::quantizeToScale(v.convertToDouble(), int(fin + fw)));
+    int acc = numerics::accWidth(wq, bq, k, int(inWidth));
+    return b.create<nn::QDenseOp>(dense.getLoc(), outType, in,
+                                  intAttr(ctx, {n, k}, fmt.width, wq),
+                                  intAttr(ctx, {n}, 64, bq), b.getI64IntegerAttr(fin + fw - fout),
+                                  b.getI64IntegerAttr(std::max(acc, 2)));
+  }
+
+  FixedFormat fmt;
+};
+
+} // namespace

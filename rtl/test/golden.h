@@ -1,0 +1,134 @@
+// Golden models (docs/CONTRACTS.md formulas) and random parameter generation shared by
+// the MVU, softmax and chain testbenches.
+#ifndef LOOM_RTL_TEST_GOLDEN_H
+#define LOOM_RTL_TEST_GOLDEN_H
+
+#include "tb_common.h"
+
+#include <cmath>
+
+namespace tb {
+
+struct MvuParams {
+  int K, N, SIMD, PE, IN_BEAT, W_IN, W_W, W_ACC, W_OUT, SHIFT, ACT, T_MIN, T_MAX, T_SHIFT,
+      T_DEPTH;
+};
+
+struct MvuData {
+  std::vector<std::vector<int64_t>> w;  // [N][K]
+  std::vector<int64_t> b;               // [N]
+  std::vector<int64_t> t;               // [T_DEPTH]
+};
+
+inline int64_t randS(std::mt19937_64 &rng, int bits) {
+  int64_t lo = -(int64_t(1) << (bits - 1)), hi = (int64_t(1) << (bits - 1)) - 1;
+  return std::uniform_int_distribution<int64_t>(lo, hi)(rng);
+}
+
+/// Random weights/bias/table; writes the memory files (CONTRACTS.md formats).
+inline MvuData makeMvu(const MvuParams &p, std::mt19937_64 &rng, const std::string &wf,
+                       const std::string &bf, const std::string &tf) {
+  MvuData d;
+  d.w.assign(p.N, std::vector<int64_t>(p.K));
+  for (auto &row : d.w)
+    for (auto &v : row) v = randS(rng, p.W_W);
+  d.b.resize(p.N);
+  for (auto &v : d.b) v = randS(rng, std::min(p.W_ACC, p.W_IN + p.W_W) - 1);
+  const int SF = p.K / p.SIMD, NF = p.N / p.PE;
+  std::vector<Bits> wl, bl, tl;
+  for (int nf = 0; nf < NF; ++nf)
+    for (int sf = 0; sf < SF; ++sf) {
+      Bits line(p.PE * p.SIMD * p.W_W);
+      for (int pe = 0; pe < p.PE; ++pe)
+        for (int s = 0; s < p.SIMD; ++s)
+          line.set((pe * p.SIMD + s) * p.W_W, p.W_W, d.w[nf * p.PE + pe][sf * p.SIMD + s]);
+      wl.push_back(line);
+    }
+  for (int nf = 0; nf < NF; ++nf) {
+    Bits line(p.PE * p.W_ACC);
+    for (int pe = 0; pe < p.PE; ++pe) line.set(pe * p.W_ACC, p.W_ACC, d.b[nf * p.PE + pe]);
+    bl.push_back(line);
+  }
+  writeMem(wf, wl);
+  writeMem(bf, bl);
+  if (p.ACT == 2) {
+    d.t.resize(p.T_DEPTH);
+    for (auto &v : d.t) {
+      v = randS(rng, p.W_OUT);
+      Bits line(p.W_OUT);
+      line.set(0, p.W_OUT, v);
+      tl.push_back(line);
+    }
+    writeMem(tf, tl);
+  }
+  return d;
+}
+
+inline std::vector<int64_t> mvuGolden(const MvuParams &p, const MvuData &d,
+                                      const std::vector<int64_t> &x) {
+  std::vector<int64_t> y(p.N);
+  for (int n = 0; n < p.N; ++n) {
+    int64_t acc = d.b[n];
+    for (int k = 0; k < p.K; ++k) acc += x[k] * d.w[n][k];
+    int64_t v = saturate(shiftRoundEven(acc, p.SHIFT), p.W_OUT);
+    if (p.ACT == 1) v = std::max<int64_t>(v, 0);
+    if (p.ACT == 2) {
+      int64_t c = std::min<int64_t>(std::max<int64_t>(v, p.T_MIN), p.T_MAX);
+      v = d.t[(c >> p.T_SHIFT) - (int64_t(p.T_MIN) >> p.T_SHIFT)];
+    }
+    y[n] = v;
+  }
+  return y;
+}
+
+struct SoftmaxParams {
+  int N, IN_BEAT, W, F, EXP_SHIFT, EXP_DEPTH, EXP_BITS;
+};
+
+inline std::vector<int64_t> makeExpTable(const SoftmaxParams &p, const std::string &file) {
+  std::vector<int64_t> t(p.EXP_DEPTH);
+  std::vector<Bits> lines;
+  for (int j = 0; j < p.EXP_DEPTH; ++j) {
+    double x = std::exp(-double(int64_t(j) << p.EXP_SHIFT) * std::ldexp(1.0, -p.F));
+    t[j] = int64_t(std::nearbyint(x * 32768.0));  // round half even (default FE mode)
+    Bits b(p.EXP_BITS);
+    b.set(0, p.EXP_BITS, t[j]);
+    lines.push_back(b);
+  }
+  writeMem(file, lines);
+  return t;
+}
+
+inline std::vector<int64_t> softmaxGolden(const SoftmaxParams &p,
+                                          const std::vector<int64_t> &exp,
+                                          const std::vector<int64_t> &y) {
+  int64_t m = y[0];
+  for (int64_t v : y) m = std::max(m, v);
+  std::vector<int64_t> e(p.N);
+  int64_t S = 0;
+  for (int i = 0; i < p.N; ++i) {
+    int64_t d = m - y[i];
+    e[i] = exp[std::min<int64_t>(d >> p.EXP_SHIFT, p.EXP_DEPTH - 1)];
+    S += e[i];
+  }
+  std::vector<int64_t> out(p.N);
+  for (int i = 0; i < p.N; ++i)
+    out[i] = S == 0 ? 0 : std::min<int64_t>(((e[i] << p.F) + S / 2) / S,
+                                            (int64_t(1) << (p.W - 1)) - 1);
+  return out;
+}
+
+/// Packs a flat element vector into beats of `per` elements of `w` bits.
+inline std::vector<Bits> pack(const std::vector<int64_t> &v, int per, int w) {
+  std::vector<Bits> beats;
+  for (size_t i = 0; i < v.size(); i += per) {
+    Bits b(per * w);
+    for (int e = 0; e < per; ++e) b.set(e * w, w, v[i + e]);
+    beats.push_back(b);
+  }
+  return beats;
+}
+
+}  // namespace tb
+
+#endif  // LOOM_RTL_TEST_GOLDEN_H

@@ -1,0 +1,23 @@
+// Testbench wrapper: loom_mvu with fixed memory file names (w.mem, b.mem, t.mem in the
+// working directory) so only integer parameters need -G overrides.
+module tb_mvu_top #(
+  parameter int K = 4, N = 4, SIMD = 2, PE = 2, IN_BEAT = 2,
+  parameter int W_IN = 8, W_W = 8, W_ACC = 24, W_OUT = 8, SHIFT = 0, ACT = 0,
+  parameter int T_MIN = 0, T_MAX = 0, T_SHIFT = 0, T_DEPTH = 1
+) (
+  input  logic                    clk,
+  input  logic                    rst,
+  input  logic [IN_BEAT*W_IN-1:0] in_data,
+  input  logic                    in_valid,
+  output logic                    in_ready,
+  output logic [PE*W_OUT-1:0]     out_data,
+  output logic                    out_valid,
+  input  logic                    out_ready
+);
+  loom_mvu #(
+    .K(K), .N(N), .SIMD(SIMD), .PE(PE), .IN_BEAT(IN_BEAT), .W_IN(W_IN), .W_W(W_W),
+    .W_ACC(W_ACC), .W_OUT(W_OUT), .SHIFT(SHIFT), .ACT(ACT), .T_MIN(T_MIN), .T_MAX(T_MAX),
+    .T_SHIFT(T_SHIFT), .T_DEPTH(T_DEPTH),
+    .W_FILE("w.mem"), .B_FILE("b.mem"), .T_FILE("t.mem")
+  ) u_mvu (.*);
+endmodule
