@@ -77,9 +77,17 @@ FailureOr<std::vector<hw::ActorSpec>> loom::hwChainOf(func::FuncOp graph) {
 }
 
 std::string loom::legalName(llvm::StringRef name) {
+  // Runs of other characters become one '_'; leading/trailing ones vanish:
+  // "<class 'keras.layers.Dense'>" -> "class_keras_layers_Dense".
   std::string out;
-  for (char c : name)
-    out += llvm::isAlnum(c) ? c : '_';
+  for (char c : name) {
+    if (llvm::isAlnum(c))
+      out += c;
+    else if (!out.empty() && out.back() != '_')
+      out += '_';
+  }
+  while (!out.empty() && out.back() == '_')
+    out.pop_back();
   if (out.empty() || llvm::isDigit(out[0]))
     out = "n_" + out;
   return out;

@@ -152,9 +152,9 @@ struct DFToRTLPass : loom::impl::DFToRTLBase<DFToRTLPass> {
         p.set("B_FILE", b.getStringAttr(name + "_b.mem"));
         if (c.ACT == 2) {
           memfile(b, loc, name + "_t.mem", c.W_OUT, 1, ints(*mvu.getTable()));
-          p.set("T_MIN", b.getI64IntegerAttr(*mvu.getTMin()));
-          p.set("T_MAX", b.getI64IntegerAttr(*mvu.getTMax()));
-          p.set("T_SHIFT", b.getI64IntegerAttr(*mvu.getTShift()));
+          p.set("T_MIN", mvu.getTMinAttr());
+          p.set("T_MAX", mvu.getTMaxAttr());
+          p.set("T_SHIFT", mvu.getTShiftAttr());
           p.set("T_DEPTH", b.getI64IntegerAttr(c.T_DEPTH));
           p.set("T_FILE", b.getStringAttr(name + "_t.mem"));
         }

@@ -88,6 +88,8 @@ struct NNToDFPass : loom::impl::NNToDFBase<NNToDFPass> {
       }
       if (llvm::isa<nn::DequantizeOp, nn::ConstantOp>(op))
         continue;
+      if (op.getNumResults() == 1 && streams.count(op.getResult(0)))
+        continue; // an activation already absorbed into its dense layer
       if (op.getNumOperands() < 1)
         return unsupported(&op, "has no input stream");
       Value in = streams.lookup(op.getOperand(0));
@@ -125,9 +127,8 @@ struct NNToDFPass : loom::impl::NNToDFBase<NNToDFPass> {
         copyName(&op, actor);
         streams[sm.getResult()] = actor;
       } else if (llvm::isa<nn::ReluOp, nn::LutOp>(op)) {
-        if (!streams.count(op.getResult(0)))
-          return unsupported(&op, "an activation must directly follow a dense layer (Gemm/MatMul) "
-                                  "whose only user it is");
+        return unsupported(&op, "an activation must directly follow a dense layer (Gemm/MatMul) "
+                                "whose only user it is");
       } else {
         return unsupported(&op, "has no hardware actor yet; supported after quantization: "
                                 "dense, relu, sigmoid, tanh, softmax, reshape");

@@ -135,8 +135,8 @@ llvm::Expected<FrameResult> loom::interpretFrame(func::FuncOp func,
                                 w.getDimSize(1), int(qd.getShift()), int(widthOf(qd.getResult())));
     } else if (auto lut = llvm::dyn_cast<nn::LutOp>(op)) {
       numerics::ActTable t;
-      t.tMin = lut.getTMin();
-      t.tMax = lut.getTMax();
+      t.tMin = lut.getTMinAttr().getInt();
+      t.tMax = lut.getTMaxAttr().getInt();
       t.shift = int(lut.getTShift());
       t.values = ints(lut.getTable());
       out.q = reference::qtable(in->q, t);

@@ -45,6 +45,7 @@
 //           AXI-Stream requires), m_axis_tready low with probability P per
 //           cycle; seeded xorshift RNG (same seed -> same run). Outputs must
 //           equal the clean pass word for word (SimResult::passMismatches).
+// One simulation at a time per workDir (files there are overwritten).
 // Watchdog: a pass stops as deadlocked when no output beat happened for
 //   watchdogCycles cycles (default: 100000 + 100 * (inBeatsPerFrame +
 //   outBeatsPerFrame)); the message names the pass, cycle and beat counts.

@@ -120,14 +120,16 @@ LogicalResult QDenseOp::verify() {
 }
 
 LogicalResult LutOp::verify() {
-  int64_t shift = getTShift();
+  // I64Attr getters return uint64_t: read the signed values from the attributes.
+  int64_t shift = getTShiftAttr().getInt();
+  int64_t tMin = getTMinAttr().getInt(), tMax = getTMaxAttr().getInt();
   if (shift < 0 || shift > 30)
     return emitOpError("t_shift must be in [0, 30], got ") << shift;
-  if (getTMin() > getTMax())
-    return emitOpError("t_min ") << getTMin() << " > t_max " << getTMax();
-  if (getTMin() % (int64_t(1) << shift) != 0)
+  if (tMin > tMax)
+    return emitOpError("t_min ") << tMin << " > t_max " << tMax;
+  if (tMin % (int64_t(1) << shift) != 0)
     return emitOpError("t_min must be a multiple of 2^t_shift");
-  int64_t depth = (getTMax() >> shift) - (getTMin() >> shift) + 1;
+  int64_t depth = (tMax >> shift) - (tMin >> shift) + 1;
   if (numElements(getTable()) != depth)
     return emitOpError("table has ") << numElements(getTable()) << " entries, expected " << depth;
   if (getFunction() != "sigmoid" && getFunction() != "tanh")

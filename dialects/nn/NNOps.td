@@ -34,11 +34,11 @@ def NN_AnyTensor : RankedTensorOf<[F32, AnySignlessInteger]>;
 // Float graph (as imported and normalized)
 //===----------------------------------------------------------------------===//
 
-def NN_ConstantOp : NN_Op<"constant", [ConstantLike]> {
+def NN_ConstantOp : NN_Op<"constant", [ConstantLike, AllTypesMatch<["value", "result"]>]> {
   let summary = "constant tensor (an ONNX initializer)";
   let arguments = (ins ElementsAttr:$value);
   let results = (outs NN_AnyTensor:$result);
-  let assemblyFormat = "$value attr-dict `:` type($result)";
+  let assemblyFormat = "attr-dict $value";
   let hasVerifier = 1;
   let hasFolder = 1;
 }

@@ -5,7 +5,7 @@
 // Folding: NF = N/PE output groups, SF = K/SIMD input slices; one (nf, sf) step per cycle
 // with PE x SIMD multipliers. Requires K % SIMD == 0, K % IN_BEAT == 0, N % PE == 0.
 //
-// Micro-architecture (cycle model: hw_model/Actors.cpp, MvuState - keep in sync):
+// Micro-architecture (cycle model: hw_model/Actors.cpp, MvuModel - keep in sync):
 //  * Input: double-buffered vector store (2 banks of K elements) filled by IN_BEAT-wide
 //    beats (IB = K/IN_BEAT beats/vector). in_ready = !full_q[wr_bank_q] (registered).
 //    The last beat of a vector marks its bank full at that edge.
@@ -39,9 +39,9 @@ module loom_mvu #(
   parameter int    T_MAX   = 0,
   parameter int    T_SHIFT = 0,
   parameter int    T_DEPTH = 1,
-  parameter string W_FILE  = "",
-  parameter string B_FILE  = "",
-  parameter string T_FILE  = ""
+  parameter        W_FILE  = "",
+  parameter        B_FILE  = "",
+  parameter        T_FILE  = ""
 ) (
   input  logic                    clk,
   input  logic                    rst,
@@ -68,14 +68,23 @@ module loom_mvu #(
   localparam int WWORD     = PE * SIMD * W_W;
 
   // ---------------------------------------------------------------- memories
+  // (undriven only when elaborated with the default empty file names)
+  /* verilator lint_off UNDRIVEN */
   logic [WWORD-1:0]      wmem [NWORDS];
   logic [PE*W_ACC-1:0]   bmem [NF];
   logic [W_OUT-1:0]      tmem [T_DEPTH];
+  /* verilator lint_on UNDRIVEN */
 
-  initial begin
-    $readmemh(W_FILE, wmem);
-    $readmemh(B_FILE, bmem);
-    if (ACT == 2) $readmemh(T_FILE, tmem);
+  // Guards keep elaboration with the default (empty) names legal, e.g. Yosys elaborates
+  // every module with its defaults when reading the library.
+  if (W_FILE != "") begin : g_wmem
+    initial $readmemh(W_FILE, wmem);
+  end
+  if (B_FILE != "") begin : g_bmem
+    initial $readmemh(B_FILE, bmem);
+  end
+  if (ACT == 2 && T_FILE != "") begin : g_tmem
+    initial $readmemh(T_FILE, tmem);
   end
 
   // ---------------------------------------------------------------- input banks
@@ -202,19 +211,20 @@ module loom_mvu #(
   localparam logic signed [WA-1:0] OMIN = -WA'(64'sd1 <<< (W_OUT - 1));
 
   logic signed [WA-1:0]    rq   [PE];
+  logic [WA-1:0]           rem  [PE];
+  logic [WA-1:0]           half;
   logic signed [W_OUT-1:0] y_d  [PE];
   logic signed [W_OUT-1:0] y_q  [PE];
   logic                    y_valid_q;
 
+  // round half to even on the SHIFT dropped bits
+  assign half = (SHIFT > 0) ? WA'(1) << (SHIFT > 0 ? SHIFT - 1 : 0) : '0;
   always_comb begin
     for (int p = 0; p < PE; p++) begin
-      rq[p] = acc_q[p] >>> SHIFT;
+      rq[p]  = acc_q[p] >>> SHIFT;
+      rem[p] = acc_q[p] & ((WA'(1) << SHIFT) - 1'b1);
       if (SHIFT > 0) begin
-        // round half to even on the SHIFT dropped bits
-        logic [WA-1:0] rem, half;
-        rem  = acc_q[p] & ((WA'(1) << SHIFT) - 1'b1);
-        half = WA'(1) << (SHIFT > 0 ? SHIFT - 1 : 0);
-        if ((rem > half) || ((rem == half) && rq[p][0])) rq[p] = rq[p] + 1'b1;
+        if ((rem[p] > half) || ((rem[p] == half) && rq[p][0])) rq[p] = rq[p] + 1'b1;
       end
       if (rq[p] > OMAX)      y_d[p] = OMAX[W_OUT-1:0];
       else if (rq[p] < OMIN) y_d[p] = OMIN[W_OUT-1:0];
@@ -229,7 +239,9 @@ module loom_mvu #(
   end
 
   always_ff @(posedge clk) begin
-    if (acc_valid_q) y_q <= y_d;
+    if (acc_valid_q) begin
+      for (int p = 0; p < PE; p++) y_q[p] <= y_d[p];
+    end
   end
 
   // ---------------------------------------------------------------- activation table
@@ -238,19 +250,19 @@ module loom_mvu #(
   localparam int TBASE = T_MIN >>> T_SHIFT;
 
   logic [PE*W_OUT-1:0] act_data;
+  int                  tc  [PE];
+  /* verilator lint_off UNUSEDSIGNAL */
+  int                  tix [PE];
+  /* verilator lint_on UNUSEDSIGNAL */
 
   always_comb begin
     for (int p = 0; p < PE; p++) begin
+      tc[p]  = 32'(y_q[p]);  // y_q is signed: sign-extends
+      if (tc[p] < T_MIN) tc[p] = T_MIN;
+      if (tc[p] > T_MAX) tc[p] = T_MAX;
+      tix[p] = (tc[p] >>> T_SHIFT) - TBASE;
       if (ACT == 2) begin
-        int c;
-        /* verilator lint_off UNUSEDSIGNAL */
-        int ix;
-        /* verilator lint_on UNUSEDSIGNAL */
-        c = int'(y_q[p]);
-        if (c < T_MIN) c = T_MIN;
-        if (c > T_MAX) c = T_MAX;
-        ix = (c >>> T_SHIFT) - TBASE;
-        act_data[p*W_OUT +: W_OUT] = tmem[ix[TW-1:0]];
+        act_data[p*W_OUT +: W_OUT] = tmem[tix[p][TW-1:0]];
       end else begin
         act_data[p*W_OUT +: W_OUT] = y_q[p];
       end

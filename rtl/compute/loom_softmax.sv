@@ -6,7 +6,7 @@
 //   m = max y; d_i = m - y_i; e_i = EXP[min(d_i >>> EXP_SHIFT, EXP_DEPTH-1)];
 //   S = sum e_i;  out_i = saturate_W(floor((e_i * 2^F + floor(S/2)) / S)).
 //
-// State machine (cycle model: hw_model/Actors.cpp, SoftmaxState - keep in sync):
+// State machine (cycle model: hw_model/Actors.cpp, SoftmaxModel - keep in sync):
 //  LOAD: in_ready = 1 (registered state). IB = N/IN_BEAT beats; the running max is
 //        updated per beat. The last beat moves to EXP.
 //  EXP:  one element per cycle (N cycles): e_i from the EXP ROM, S accumulated.
@@ -22,7 +22,7 @@ module loom_softmax #(
   parameter int    EXP_SHIFT = 0,
   parameter int    EXP_DEPTH = 16,
   parameter int    EXP_BITS  = 16,
-  parameter string EXP_FILE  = ""
+  parameter        EXP_FILE  = ""
 ) (
   input  logic                 clk,
   input  logic                 rst,
@@ -43,8 +43,12 @@ module loom_softmax #(
 
   typedef enum logic [1:0] {StLoad, StExp, StOut} state_e;
 
+  /* verilator lint_off UNDRIVEN */  // (only with the default empty file name)
   logic [EXP_BITS-1:0] exp_mem [EXP_DEPTH];
-  initial $readmemh(EXP_FILE, exp_mem);
+  /* verilator lint_on UNDRIVEN */
+  if (EXP_FILE != "") begin : g_exp_mem
+    initial $readmemh(EXP_FILE, exp_mem);
+  end
 
   state_e              state_q;
   logic [IBW-1:0]      in_cnt_q;
@@ -77,13 +81,13 @@ module loom_softmax #(
   // EXP step for element idx_q
   logic [W:0]          d;
   logic [EXP_BITS-1:0] e_cur;
+  /* verilator lint_off UNUSEDSIGNAL */
+  logic [W:0]          j;
+  /* verilator lint_on UNUSEDSIGNAL */
   always_comb begin
-    /* verilator lint_off UNUSEDSIGNAL */
-    logic [W:0] j;
-    /* verilator lint_on UNUSEDSIGNAL */
     d = (W + 1)'(max_q) - (W + 1)'($signed(y_q[idx_q * W +: W]));
     j = d >> EXP_SHIFT;
-    e_cur = (int'(j) >= EXP_DEPTH - 1) ? exp_mem[EXP_DEPTH - 1] : exp_mem[j[EAW-1:0]];
+    e_cur = ($signed(32'(j)) >= EXP_DEPTH - 1) ? exp_mem[EXP_DEPTH - 1] : exp_mem[j[EAW-1:0]];
   end
 
   // OUT step for element idx_q

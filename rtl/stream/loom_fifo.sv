@@ -7,7 +7,7 @@
 // * A beat written at edge t is visible on out_* in cycle t+1 (1 cycle latency).
 // * Full throughput (1 beat/cycle) for DEPTH >= 2; a full FIFO does not accept a
 //   beat in the cycle it is popped (ready does not depend on out_ready).
-// Cycle model: hw_model/Actors.cpp (FifoState).
+// Cycle model: hw_model/Actors.cpp (FifoModel).
 module loom_fifo #(
   parameter int W     = 8,
   parameter int DEPTH = 2

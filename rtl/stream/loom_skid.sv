@@ -7,7 +7,7 @@
 //   path out_ready -> in_ready. Full throughput, 1 cycle latency.
 // * When the output register is stalled and a beat arrives it is parked in the skid
 //   register; in_ready drops until the skid entry moves to the output register.
-// Cycle model: hw_model/Actors.cpp (SkidState).
+// Cycle model: hw_model/Actors.cpp (SkidModel).
 module loom_skid #(
   parameter int W = 8
 ) (

@@ -5,6 +5,8 @@
 #include "golden.h"
 #include "hw_model/Pipeline.h"
 
+#include <chrono>
+
 using namespace tb;
 
 int main(int argc, char **argv) {
@@ -50,6 +52,22 @@ int main(int argc, char **argv) {
         ++fails;
       }
     }
+  }
+  // Optional throughput measurement: LOOM_TB_PERF_FRAMES=<n> runs a clean pass of n frames.
+  if (const char *pf = std::getenv("LOOM_TB_PERF_FRAMES")) {
+    int frames = std::atoi(pf);
+    std::vector<Bits> in;
+    for (int f = 0; f < frames; ++f) {
+      std::vector<int64_t> x(p.K);
+      for (auto &v : x) v = randS(rng, p.W_IN);
+      for (Bits &b : pack(x, p.IN_BEAT, p.W_IN)) in.push_back(b);
+    }
+    auto t0 = std::chrono::steady_clock::now();
+    RunResult r = run(top, in, p.PE * p.W_OUT, size_t(frames) * (p.N / p.PE), 1.0, 1.0, 7,
+                      int64_t(1) << 40);
+    double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    std::printf("perf: %lld cycles in %.3f s = %.3f Mcycles/s\n",
+                (long long)r.outCycles.back(), s, r.outCycles.back() / s / 1e6);
   }
   delete top;
   std::printf("%s\n", fails ? "FAIL" : "PASS");

@@ -1,0 +1,286 @@
+//===- Compile.cpp - `loom compile`: ONNX -> OUT/ -------------------------===//
+//
+// The pipeline: libonnx load -> nn (import) -> nn-normalize -> nn-quantize ->
+// nn-to-df -> df-fold -> hw_model prediction -> df-to-rtl -> SystemVerilog.
+// Each IR stage is saved next to the RTL so a user (or `loom sim`) can see
+// exactly what was built from what.
+//
+//===----------------------------------------------------------------------===//
+#include "compiler/driver/Compile.h"
+
+#include "compiler/driver/Diagnostics.h"
+#include "compiler/emit/VerilogEmitter.h"
+#include "compiler/nnimport/ImportToNN.h"
+#include "compiler/onnx/OnnxModel.h"
+#include "hw_model/Cost.h"
+#include "hw_model/Pipeline.h"
+#include "passes/DFCost.h"
+#include "passes/Passes.h"
+
+#include "mlir/IR/AsmState.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Pass/PassManager.h"
+#include "llvm/ADT/ScopeExit.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Process.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace mlir;
+using namespace loom;
+
+namespace {
+
+llvm::Error error(const llvm::Twine &msg) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), msg);
+}
+
+std::string print(ModuleOp module) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  // Large constants are part of the reference graph: print them in full.
+  module->print(os, OpPrintingFlags().enableDebugInfo(false));
+  return text;
+}
+
+llvm::Error writeText(const llvm::Twine &path, llvm::StringRef text) {
+  std::error_code ec;
+  llvm::raw_fd_ostream os(path.str(), ec);
+  if (ec)
+    return error("cannot write " + path + ": " + ec.message());
+  os << text;
+  return llvm::Error::success();
+}
+
+/// Runs `passes` on `module`, turning diagnostics into one error line.
+llvm::Error runPasses(ModuleOp module, const std::string &file,
+                      llvm::function_ref<void(PassManager &)> passes) {
+  DiagnosticCollector diags(*module.getContext(), file);
+  PassManager pm(module.getContext());
+  passes(pm);
+  if (failed(pm.run(module))) {
+    std::string msg = diags.message();
+    return error(msg.empty() ? file + ": compilation failed" : msg);
+  }
+  return llvm::Error::success();
+}
+
+std::string kindOf(Operation *op) {
+  return op->getName().getStringRef().drop_front(3).str(); // "df.mvu" -> "mvu"
+}
+
+llvm::json::Array shapeJson(ArrayRef<int64_t> shape) {
+  llvm::json::Array a;
+  for (int64_t d : shape)
+    a.push_back(d);
+  return a;
+}
+
+/// report.json: the hw_model's view of the design, written before any
+/// simulation (ARCHITECTURE.md, "The user's interface").
+llvm::Expected<llvm::json::Object> makeReport(const CompileOptions &options, ModuleOp dfModule,
+                                              func::FuncOp nnFunc, StringRef top) {
+  auto graph = *dfModule.getOps<func::FuncOp>().begin();
+  auto ops = actorChainOf(graph);
+  auto chain = hwChainOf(graph);
+  if (failed(ops) || failed(chain))
+    return error(options.model + ": the dataflow graph is not a linear chain");
+  hw::PipelineTiming timing = hw::predictTiming(*chain);
+  if (!timing.ok)
+    return error(options.model + ": hw_model: " + timing.error);
+
+  llvm::json::Array actors;
+  int64_t mults = 0, memBits = 0, luts = 0, ffs = 0;
+  for (auto [op, spec] : llvm::zip(*ops, *chain)) {
+    hw::ActorCost cost = hw::estimateCost(spec.config);
+    mults += cost.multipliers;
+    memBits += cost.memoryBits;
+    luts += cost.luts;
+    ffs += cost.ffs;
+    auto in = llvm::cast<df::StreamType>(op->getOperand(0).getType());
+    auto out = llvm::cast<df::StreamType>(op->getResult(0).getType());
+    llvm::json::Object a{{"name", spec.name},
+                         {"kind", kindOf(op)},
+                         {"onnx_op", op->getAttrOfType<StringAttr>(nn::kOpTypeAttr)
+                                         ? op->getAttrOfType<StringAttr>(nn::kOpTypeAttr).str()
+                                         : std::string()},
+                         {"input_elements", in.getFrameElements()},
+                         {"output_elements", out.getFrameElements()},
+                         {"input_lanes", in.getLanes()},
+                         {"output_lanes", out.getLanes()},
+                         {"predicted_cycles_per_frame", cost.cyclesPerFrame},
+                         {"predicted_latency_cycles", cost.latencyCycles},
+                         {"multipliers", cost.multipliers},
+                         {"memory_bits", cost.memoryBits},
+                         {"luts_estimate", cost.luts},
+                         {"ffs_estimate", cost.ffs}};
+    if (auto mvu = llvm::dyn_cast<df::MvuOp>(op)) {
+      a["folding"] = llvm::json::Object{{"simd", mvu.getSimd()}, {"pe", mvu.getPe()}};
+      a["activation"] = mvu.getAct().str();
+      a["acc_width"] = mvu.getAccWidth();
+    }
+    actors.push_back(std::move(a));
+  }
+  auto input = *graph.getOps<df::InputOp>().begin();
+  auto output = *graph.getOps<df::OutputOp>().begin();
+  auto inType = input.getOutput().getType(), outType = output.getInput().getType();
+  auto nnIn = llvm::cast<ShapedType>(nnFunc.getArgument(0).getType());
+  auto nnOut = llvm::cast<ShapedType>(nnFunc.getResultTypes()[0]);
+  return llvm::json::Object{
+      {"top", top.str()},
+      {"model", options.model},
+      {"precision", options.precision},
+      {"max_mults", options.maxMults},
+      {"target_ii", options.targetII},
+      {"predicted_ii_cycles", timing.ii_cycles},
+      {"predicted_latency_cycles", timing.latency_cycles},
+      {"total_multipliers", mults},
+      {"total_memory_bits", memBits},
+      {"luts_estimate", luts},
+      {"ffs_estimate", ffs},
+      {"input", llvm::json::Object{{"name", input.getTensorName().str()},
+                                   {"shape", shapeJson(nnIn.getShape())},
+                                   {"lanes", inType.getLanes()},
+                                   {"bits", inType.getElementWidth()},
+                                   {"frac", input->getAttrOfType<IntegerAttr>("loom.frac").getInt()},
+                                   {"beats_per_frame", inType.getBeatsPerFrame()}}},
+      {"output", llvm::json::Object{{"name", output.getTensorName().str()},
+                                    {"shape", shapeJson(nnOut.getShape())},
+                                    {"lanes", outType.getLanes()},
+                                    {"bits", outType.getElementWidth()},
+                                    {"frac", output->getAttrOfType<IntegerAttr>("loom.frac").getInt()},
+                                    {"beats_per_frame", outType.getBeatsPerFrame()}}},
+      {"actors", std::move(actors)}};
+}
+
+/// A fresh sibling of `out` to build into, renamed over `out` at the end.
+llvm::Expected<std::string> makeStagingDir(StringRef out) {
+  if (llvm::sys::fs::exists(out)) {
+    if (!llvm::sys::fs::is_directory(out))
+      return error(out + " exists and is not a directory");
+    std::error_code ec;
+    llvm::sys::fs::directory_iterator it(out, ec), end;
+    bool empty = !ec && it == end;
+    if (!empty && !llvm::sys::fs::exists(out + "/report.json"))
+      return error(out + " exists and is not a Loom output directory (no report.json); "
+                         "choose another -o or remove it");
+  }
+  SmallString<256> staging(out);
+  staging += ".partial-" + std::to_string(llvm::sys::Process::getProcessId());
+  llvm::sys::fs::remove_directories(staging);
+  if (auto ec = llvm::sys::fs::create_directories(staging + "/rtl"))
+    return error("cannot create " + staging + ": " + ec.message());
+  return staging.str().str();
+}
+
+} // namespace
+
+llvm::Error loom::compileModel(const CompileOptions &options, std::vector<std::string> &warnings) {
+  const std::string &file = options.model;
+  auto model = onnx::loadOnnxModel(file);
+  if (!model)
+    return model.takeError();
+  for (const std::string &w : model->warnings)
+    warnings.push_back(file + ": " + w);
+
+  DialectRegistry registry;
+  registry.insert<nn::NNDialect, df::DFDialect, rtl::RTLDialect, func::FuncDialect>();
+  MLIRContext ctx(registry);
+  ctx.loadAllAvailableDialects();
+  std::vector<std::string> importWarnings;
+  auto imported = importToNN(*model, ctx, importWarnings);
+  if (!imported)
+    return imported.takeError();
+  for (const std::string &w : importWarnings)
+    warnings.push_back(file + ": " + w);
+  ModuleOp module = imported->get();
+
+  if (auto err = runPasses(module, file, [](PassManager &pm) { pm.addPass(createNNNormalize()); }))
+    return err;
+  std::string floatIR = print(module);
+  if (auto err = runPasses(module, file, [&](PassManager &pm) {
+        pm.addPass(createNNQuantize(NNQuantizeOptions{options.precision}));
+      }))
+    return err;
+  std::string quantIR = print(module);
+  OwningOpRef<ModuleOp> quantized = module.clone();
+  auto nnFunc = *quantized->getOps<func::FuncOp>().begin();
+
+  if (auto err = runPasses(module, file, [&](PassManager &pm) {
+        pm.addPass(createNNToDF());
+        pm.addPass(createDFFold(DFFoldOptions{options.maxMults, options.targetII}));
+      }))
+    return err;
+  std::string dfIR = print(module);
+  auto graph = *module.getOps<func::FuncOp>().begin();
+  // Default top name: the model file's name, which users chose (graph names
+  // are often exporter boilerplate such as "main_graph" or a hash).
+  std::string top = legalName(options.top.empty() ? llvm::sys::path::stem(file) : StringRef(options.top));
+  auto report = makeReport(options, module, nnFunc, top);
+  if (!report)
+    return report.takeError();
+
+  if (auto err = runPasses(module, file, [&](PassManager &pm) {
+        pm.addPass(createDFToRTL(DFToRTLOptions{top}));
+      }))
+    return err;
+  std::string rtlIR = print(module);
+  DiagnosticCollector diags(ctx, file);
+  auto files = emitVerilog(module);
+  if (failed(files))
+    return error(diags.message());
+
+  auto staging = makeStagingDir(options.outDir);
+  if (!staging)
+    return staging.takeError();
+  auto cleanup = llvm::make_scope_exit([&] { llvm::sys::fs::remove_directories(*staging); });
+  std::string rtlDir = *staging + "/rtl", errorText;
+  if (failed(writeFiles(*files, rtlDir, errorText)))
+    return error(errorText);
+  // The whole RTL library is copied so OUT/ stands alone (library modules
+  // instantiate each other, e.g. loom_mvu uses loom_fifo); tools are given
+  // the top module explicitly, so unused library modules cost nothing.
+  std::vector<std::string> svFiles;
+  for (const char *sub : {"stream", "compute"}) {
+    std::error_code ec;
+    std::vector<std::string> found;
+    std::string dir = std::string(LOOM_RTL_DIR) + "/" + sub;
+    for (llvm::sys::fs::directory_iterator it(dir, ec), end; it != end && !ec; it.increment(ec))
+      if (llvm::StringRef(it->path()).ends_with(".sv"))
+        found.push_back(it->path());
+    if (ec || found.empty())
+      return error("RTL library not found under " + dir);
+    std::sort(found.begin(), found.end());
+    for (const std::string &path : found) {
+      std::string name = llvm::sys::path::filename(path).str();
+      if (auto ec2 = llvm::sys::fs::copy_file(path, rtlDir + "/" + name))
+        return error("cannot copy " + path + ": " + ec2.message());
+      svFiles.push_back(name);
+    }
+  }
+  svFiles.push_back(top + ".sv");
+  llvm::json::Array fileList;
+  for (const std::string &f : svFiles)
+    fileList.push_back(f);
+  (*report)["sv_files"] = std::move(fileList);
+
+  std::string reportText;
+  llvm::raw_string_ostream ros(reportText);
+  ros << llvm::formatv("{0:2}", llvm::json::Value(std::move(*report))) << "\n";
+  for (auto [name, text] : {std::pair<const char *, const std::string &>{"nn_float.mlir", floatIR},
+                            {"nn.mlir", quantIR},
+                            {"df.mlir", dfIR},
+                            {"rtl.mlir", rtlIR},
+                            {"report.json", reportText}})
+    if (auto err = writeText(*staging + "/" + name, text))
+      return err;
+
+  // Replace the old OUT/ (already checked to be a Loom output) in one step.
+  if (llvm::sys::fs::exists(options.outDir))
+    llvm::sys::fs::remove_directories(options.outDir);
+  if (auto ec = llvm::sys::fs::rename(*staging, options.outDir))
+    return error("cannot create " + options.outDir + ": " + ec.message());
+  cleanup.release();
+  return llvm::Error::success();
+}

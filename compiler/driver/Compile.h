@@ -1,0 +1,31 @@
+//===- Compile.h - `loom compile`: ONNX -> OUT/ -----------------*- C++ -*-===//
+#ifndef LOOM_COMPILER_DRIVER_COMPILE_H
+#define LOOM_COMPILER_DRIVER_COMPILE_H
+
+#include "llvm/Support/Error.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace loom {
+
+struct CompileOptions {
+  std::string model;                   ///< ONNX file
+  std::string outDir;                  ///< OUT/
+  std::string precision = "fixed<16,6>";
+  int64_t maxMults = 0;                ///< 0: default folding (docs/folding.md)
+  int64_t targetII = 0;                ///< 0: none
+  std::string top;                     ///< top module name ("" = from the graph)
+  bool quiet = false;
+};
+
+/// Runs the whole compile flow and fills OUT/ atomically: on any error nothing
+/// is left behind (an earlier OUT/ stays as it was). OUT/ then holds
+/// rtl/*.sv + *.mem, nn_float.mlir, nn.mlir (the quantized reference graph),
+/// df.mlir, rtl.mlir and report.json (hw_model predictions).
+llvm::Error compileModel(const CompileOptions &options, std::vector<std::string> &warnings);
+
+} // namespace loom
+
+#endif

@@ -1,0 +1,372 @@
+//===- Simulate.cpp - `loom sim`: OUT/ -> Verilator run vs reference ------===//
+//
+// Expected words come from the reference interpreter on the quantized graph
+// that `compile` saved (OUT/nn.mlir), never from the hardware model or from
+// the simulation itself. Accuracy against the float graph (OUT/nn_float.mlir)
+// is reported, not judged: fixed point is expected to differ from float.
+//
+//===----------------------------------------------------------------------===//
+#include "compiler/driver/Simulate.h"
+
+#include "compiler/interp/Interpreter.h"
+#include "compiler/io/Npy.h"
+#include "compiler/io/Npz.h"
+#include "compiler/onnx/OnnxModel.h"
+#include "compiler/sim/Simulator.h"
+#include "dialects/nn/NNOps.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Parser/Parser.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/SourceMgr.h"
+
+#include <cmath>
+#include <random>
+
+using namespace mlir;
+using namespace loom;
+
+namespace {
+
+llvm::Error error(const llvm::Twine &msg) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), msg);
+}
+
+llvm::Expected<llvm::json::Value> readJson(const std::string &path) {
+  auto buf = llvm::MemoryBuffer::getFile(path);
+  if (!buf)
+    return error(path + ": cannot read (" + buf.getError().message() +
+                 "); run `loom compile` first");
+  auto json = llvm::json::parse((*buf)->getBuffer());
+  if (!json)
+    return error(path + ": invalid JSON: " + llvm::toString(json.takeError()));
+  return json;
+}
+
+llvm::Expected<OwningOpRef<ModuleOp>> readModule(const std::string &path, MLIRContext &ctx) {
+  llvm::SourceMgr mgr;
+  auto buf = llvm::MemoryBuffer::getFile(path);
+  if (!buf)
+    return error(path + ": cannot read; run `loom compile` first");
+  mgr.AddNewSourceBuffer(std::move(*buf), llvm::SMLoc());
+  ScopedDiagnosticHandler quiet(&ctx, [](Diagnostic &) { return success(); });
+  auto module = parseSourceFile<ModuleOp>(mgr, &ctx);
+  if (!module)
+    return error(path + ": cannot parse; recompile the model");
+  return std::move(module);
+}
+
+struct IOInfo {
+  std::string name;
+  std::vector<int64_t> shape;
+  int64_t lanes = 1, bits = 8, frac = 0, beats = 1;
+  int64_t elements() const {
+    int64_t n = 1;
+    for (int64_t d : shape)
+      n *= d;
+    return n;
+  }
+};
+
+IOInfo ioInfo(const llvm::json::Object *o) {
+  IOInfo info;
+  info.name = o->getString("name").value_or("").str();
+  if (auto *shape = o->getArray("shape"))
+    for (const auto &d : *shape)
+      info.shape.push_back(d.getAsInteger().value_or(1));
+  info.lanes = o->getInteger("lanes").value_or(1);
+  info.bits = o->getInteger("bits").value_or(8);
+  info.frac = o->getInteger("frac").value_or(0);
+  info.beats = o->getInteger("beats_per_frame").value_or(1);
+  return info;
+}
+
+/// Float input frames from --inputs, --onnx-test-dir or --random.
+llvm::Expected<std::vector<std::vector<double>>>
+loadFrames(const SimulateOptions &o, const IOInfo &in,
+           std::vector<std::vector<double>> &expectedFloat) {
+  std::vector<std::vector<double>> frames;
+  int64_t n = in.elements();
+  if (!o.inputsNpy.empty()) {
+    auto arr = io::readNpy(o.inputsNpy);
+    if (!arr)
+      return arr.takeError();
+    int64_t total = arr->values.size();
+    if (total == 0 || total % n != 0)
+      return error(o.inputsNpy + ": " + std::to_string(total) +
+                   " values is not a whole number of frames of " + std::to_string(n) +
+                   " (the model's input shape with the batch dimension as the frame count)");
+    for (int64_t f = 0; f < total / n; ++f)
+      frames.emplace_back(arr->values.begin() + f * n, arr->values.begin() + (f + 1) * n);
+    return frames;
+  }
+  if (!o.onnxTestDir.empty()) {
+    for (int i = 0;; ++i) {
+      std::string dir = o.onnxTestDir + "/test_data_set_" + std::to_string(i);
+      if (!llvm::sys::fs::is_directory(dir))
+        break;
+      auto t = onnx::loadTensorProtoFile(dir + "/input_0.pb");
+      if (!t)
+        return t.takeError();
+      if (t->numElements() % n != 0)
+        return error(dir + "/input_0.pb: " + std::to_string(t->numElements()) +
+                     " values do not fit input shape frames of " + std::to_string(n));
+      auto expected = onnx::loadTensorProtoFile(dir + "/output_0.pb");
+      for (int64_t f = 0; f < t->numElements() / n; ++f) {
+        frames.emplace_back(t->values.begin() + f * n, t->values.begin() + (f + 1) * n);
+        if (expected) {
+          int64_t m = expected->numElements() / (t->numElements() / n);
+          expectedFloat.emplace_back(expected->values.begin() + f * m,
+                                     expected->values.begin() + (f + 1) * m);
+        }
+      }
+      if (!expected)
+        llvm::consumeError(expected.takeError());
+    }
+    if (frames.empty())
+      return error(o.onnxTestDir + ": no test_data_set_0/input_0.pb found");
+    return frames;
+  }
+  // Random frames: uniform in [-2, 2), a range that exercises saturation-free
+  // arithmetic for typical normalized inputs and the activations' curves.
+  std::mt19937_64 rng(o.seed);
+  std::uniform_real_distribution<double> dist(-2.0, 2.0);
+  int64_t count = o.randomFrames > 0 ? o.randomFrames : 20;
+  for (int64_t f = 0; f < count; ++f) {
+    std::vector<double> frame(n);
+    for (double &x : frame)
+      x = dist(rng);
+    frames.push_back(std::move(frame));
+  }
+  return frames;
+}
+
+} // namespace
+
+llvm::Expected<int64_t> loom::simulateDesign(const SimulateOptions &o) {
+  auto reportJson = readJson(o.outDir + "/report.json");
+  if (!reportJson)
+    return reportJson.takeError();
+  const llvm::json::Object *report = reportJson->getAsObject();
+  if (!report || !report->getObject("input") || !report->getObject("output"))
+    return error(o.outDir + "/report.json: missing input/output description; recompile");
+  IOInfo in = ioInfo(report->getObject("input")), out = ioInfo(report->getObject("output"));
+  int64_t predLatency = report->getInteger("predicted_latency_cycles").value_or(-1);
+  int64_t predII = report->getInteger("predicted_ii_cycles").value_or(-1);
+
+  DialectRegistry registry;
+  registry.insert<nn::NNDialect, func::FuncDialect>();
+  MLIRContext ctx(registry);
+  ctx.loadAllAvailableDialects();
+  auto quant = readModule(o.outDir + "/nn.mlir", ctx);
+  if (!quant)
+    return quant.takeError();
+  auto flt = readModule(o.outDir + "/nn_float.mlir", ctx);
+  if (!flt)
+    return flt.takeError();
+  auto qFunc = *(*quant)->getOps<func::FuncOp>().begin();
+  auto fFunc = *(*flt)->getOps<func::FuncOp>().begin();
+
+  std::vector<std::vector<double>> onnxExpected;
+  auto frames = loadFrames(o, in, onnxExpected);
+  if (!frames)
+    return frames.takeError();
+
+  // Reference: hardware input words, expected output words, float outputs.
+  std::vector<std::vector<int64_t>> hwIn, expected;
+  std::vector<std::vector<double>> floatOut;
+  for (const auto &frame : *frames) {
+    auto q = interpretFrame(qFunc, {frame});
+    if (!q)
+      return q.takeError();
+    auto f = interpretFrame(fFunc, {frame});
+    if (!f)
+      return f.takeError();
+    hwIn.push_back(q->rawInputs.at(0));
+    expected.push_back(q->rawOutputs.at(0));
+    floatOut.push_back(f->outputs.at(0));
+  }
+
+  sim::SimSpec spec;
+  spec.topName = report->getString("top").value_or("").str();
+  spec.rtlDir = o.outDir + "/rtl";
+  llvm::SmallString<256> abs(spec.rtlDir);
+  llvm::sys::fs::make_absolute(abs);
+  spec.rtlDir = abs.str().str();
+  if (auto *files = report->getArray("sv_files"))
+    for (const auto &f : *files)
+      spec.svFiles.push_back(f.getAsString().value_or("").str());
+  spec.inLanes = int(in.lanes);
+  spec.inBits = int(in.bits);
+  spec.outLanes = int(out.lanes);
+  spec.outBits = int(out.bits);
+  spec.inBeatsPerFrame = in.beats;
+  spec.outBeatsPerFrame = out.beats;
+  sim::SimOptions so;
+  so.backpressure = o.backpressure;
+  so.seed = o.seed;
+  so.trace = o.trace;
+  llvm::SmallString<256> work(o.outDir + "/sim");
+  llvm::sys::fs::make_absolute(work);
+  so.workDir = work.str().str();
+
+  auto result = sim::runSimulation(spec, hwIn, so);
+  if (!result)
+    return result.takeError();
+  if (result->deadlock)
+    return error(o.outDir + ": simulation deadlocked: " + result->deadlockMessage);
+
+  // Compare every word.
+  int64_t mismatches = 0, shown = 0;
+  int64_t nFrames = int64_t(frames->size());
+  for (int64_t f = 0; f < nFrames; ++f) {
+    const std::vector<int64_t> *got =
+        f < int64_t(result->outputs.size()) ? &result->outputs[f] : nullptr;
+    for (size_t i = 0; i < expected[f].size(); ++i) {
+      bool ok = got && i < got->size() && (*got)[i] == expected[f][i];
+      if (ok)
+        continue;
+      ++mismatches;
+      if (shown++ < 10)
+        llvm::errs() << llvm::formatv("mismatch: frame {0}, tensor '{1}', index {2}: expected {3}, got {4}\n",
+                                      f, out.name, i, expected[f][i],
+                                      got && i < got->size() ? std::to_string((*got)[i]) : "nothing");
+    }
+  }
+  mismatches += result->passMismatchCount;
+  if (result->passMismatchCount)
+    llvm::errs() << "mismatch: the backpressure pass differs from the clean pass in "
+                 << result->passMismatchCount << " words\n";
+  if (result->tlastErrors)
+    ++mismatches, llvm::errs() << "mismatch: m_axis_tlast wrong on " << result->tlastErrors << " beats\n";
+
+  // Accuracy of the fixed-point design against the float graph.
+  double maxErr = 0, sumErr = 0, maxErrOnnx = 0;
+  int64_t top1 = 0, count = 0;
+  double scale = std::ldexp(1.0, -int(out.frac));
+  for (int64_t f = 0; f < nFrames; ++f) {
+    size_t best = 0, bestF = 0;
+    for (size_t i = 0; i < expected[f].size(); ++i) {
+      double hw = expected[f][i] * scale;
+      double err = std::fabs(hw - floatOut[f][i]);
+      maxErr = std::max(maxErr, err);
+      sumErr += err;
+      ++count;
+      if (expected[f][i] > expected[f][best])
+        best = i;
+      if (floatOut[f][i] > floatOut[f][bestF])
+        bestF = i;
+      if (f < int64_t(onnxExpected.size()) && i < onnxExpected[f].size())
+        maxErrOnnx = std::max(maxErrOnnx, std::fabs(floatOut[f][i] - onnxExpected[f][i]));
+    }
+    top1 += best == bestF;
+  }
+
+  llvm::json::Object sj = sim::simJson(*result, nFrames, mismatches, predLatency, predII);
+  sj["float_max_abs_error"] = maxErr;
+  sj["float_mean_abs_error"] = count ? sumErr / count : 0.0;
+  sj["float_top1_agreement"] = nFrames ? double(top1) / nFrames : 0.0;
+  sj["backpressure"] = o.backpressure;
+  if (!onnxExpected.empty())
+    sj["float_reference_vs_onnx_max_abs_error"] = maxErrOnnx;
+  std::string text;
+  llvm::raw_string_ostream ts(text);
+  ts << llvm::formatv("{0:2}", llvm::json::Value(std::move(sj))) << "\n";
+  {
+    std::error_code ec;
+    llvm::raw_fd_ostream os(o.outDir + "/sim.json", ec);
+    if (ec)
+      return error(o.outDir + "/sim.json: cannot write: " + ec.message());
+    os << text;
+  }
+
+  if (!o.outNpz.empty()) {
+    std::vector<double> deq;
+    std::vector<int64_t> raw;
+    for (int64_t f = 0; f < nFrames; ++f)
+      for (size_t i = 0; i < expected[f].size(); ++i) {
+        int64_t v = f < int64_t(result->outputs.size()) && i < result->outputs[f].size()
+                        ? result->outputs[f][i]
+                        : 0;
+        raw.push_back(v);
+        deq.push_back(v * scale);
+      }
+    std::vector<int64_t> shape = out.shape;
+    if (shape.empty())
+      shape.push_back(1);
+    shape[0] = nFrames * shape[0];
+    std::vector<float> deqF(deq.begin(), deq.end());
+    std::vector<io::NpzEntry> entries;
+    entries.emplace_back(out.name, io::NpyArray::fromFloat32(shape, deqF));
+    entries.emplace_back(out.name + ".raw", io::NpyArray::fromInts(shape, raw));
+    if (auto err = io::writeNpz(o.outNpz, entries))
+      return std::move(err);
+  }
+
+  llvm::outs() << llvm::formatv(
+      "sim {0}: {1} frames, {2} mismatching words{3}\n"
+      "  latency  measured {4,8} cycles, predicted {5,8}{6}\n"
+      "  II       measured {7,8} cycles, predicted {8,8}{9}\n"
+      "  verilator build {10:F1} s, simulation {11:F2} s, {12:F0} cycles/s\n"
+      "  vs float model: max abs error {13:F5}, mean {14:F5}, top-1 agreement {15:P}\n",
+      o.outDir, nFrames, mismatches,
+      o.backpressure > 0 ? llvm::formatv(" (incl. a pass with backpressure {0})", o.backpressure).str()
+                         : std::string(),
+      result->latencyCycles, predLatency,
+      result->latencyCycles == predLatency ? "  (equal)" : "  (DIFFERENT)", result->iiCycles,
+      predII, result->iiCycles == predII || nFrames < 2 ? "  (equal)" : "  (DIFFERENT)",
+      result->buildSeconds, result->simSeconds, result->cyclesPerSecond, maxErr,
+      count ? sumErr / count : 0.0, nFrames ? double(top1) / nFrames : 0.0);
+  return mismatches;
+}
+
+llvm::Error loom::printReport(const std::string &outDir) {
+  auto reportJson = readJson(outDir + "/report.json");
+  if (!reportJson)
+    return reportJson.takeError();
+  const llvm::json::Object *r = reportJson->getAsObject();
+  if (!r)
+    return error(outDir + "/report.json: not an object");
+  llvm::outs() << llvm::formatv("design {0} ({1}, {2})\n", r->getString("top").value_or(""),
+                                r->getString("model").value_or(""),
+                                r->getString("precision").value_or(""));
+  llvm::outs() << llvm::formatv(
+      "  predicted II {0} cycles, latency {1} cycles, {2} multipliers, {3} memory bits\n",
+      r->getInteger("predicted_ii_cycles").value_or(-1),
+      r->getInteger("predicted_latency_cycles").value_or(-1),
+      r->getInteger("total_multipliers").value_or(0), r->getInteger("total_memory_bits").value_or(0));
+  llvm::outs() << llvm::formatv("  {0,-24} {1,-8} {2,6} {3,6} {4,5} {5,5} {6,8} {7,6} {8,10}\n",
+                                "actor", "kind", "in", "out", "simd", "pe", "cycles", "mults",
+                                "mem bits");
+  if (auto *actors = r->getArray("actors"))
+    for (const auto &a : *actors) {
+      const auto *o = a.getAsObject();
+      const auto *fold = o->getObject("folding");
+      llvm::outs() << llvm::formatv(
+          "  {0,-24} {1,-8} {2,6} {3,6} {4,5} {5,5} {6,8} {7,6} {8,10}\n",
+          o->getString("name").value_or(""), o->getString("kind").value_or(""),
+          o->getInteger("input_elements").value_or(0), o->getInteger("output_elements").value_or(0),
+          fold ? fold->getInteger("simd").value_or(1) : 1, fold ? fold->getInteger("pe").value_or(1) : 1,
+          o->getInteger("predicted_cycles_per_frame").value_or(0),
+          o->getInteger("multipliers").value_or(0), o->getInteger("memory_bits").value_or(0));
+    }
+  if (llvm::sys::fs::exists(outDir + "/sim.json")) {
+    auto simJson = readJson(outDir + "/sim.json");
+    if (simJson)
+      if (const auto *s = simJson->getAsObject())
+        llvm::outs() << llvm::formatv(
+            "  last sim: {0} frames, {1} mismatches, latency {2} (predicted {3}), II {4} "
+            "(predicted {5}), float max abs error {6:F5}\n",
+            s->getInteger("frames").value_or(0), s->getInteger("mismatches").value_or(-1),
+            s->getInteger("latency_cycles").value_or(-1),
+            s->getInteger("predicted_latency_cycles").value_or(-1),
+            s->getInteger("ii_cycles").value_or(-1), s->getInteger("predicted_ii_cycles").value_or(-1),
+            s->getNumber("float_max_abs_error").value_or(0));
+  }
+  return llvm::Error::success();
+}

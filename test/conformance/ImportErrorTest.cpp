@@ -1,0 +1,158 @@
+//===- ImportErrorTest.cpp - importToNN's error path ----------------------===//
+//
+// The importer must refuse what the dense path cannot express with ONE line
+// of text that names the file, the node and its op type - never crash, never
+// print a multi-line dump. Uses Debian's ONNX node tests (LSTM, GRU, Conv,
+// ...) when installed, plus small in-memory models.
+//
+//===----------------------------------------------------------------------===//
+#include "compiler/nnimport/ImportToNN.h"
+#include "compiler/onnx/OnnxModel.h"
+
+#include "mlir/IR/MLIRContext.h"
+#include "llvm/Support/FileSystem.h"
+
+#include <gtest/gtest.h>
+
+using namespace loom;
+using loom::onnx::OnnxModel;
+using loom::onnx::OnnxNode;
+using loom::onnx::OnnxValueInfo;
+
+namespace {
+
+std::string nodeTest(const std::string &name) {
+  return std::string(LOOM_ONNX_NODE_TESTS) + "/" + name + "/model.onnx";
+}
+
+/// Imports `model`, expects failure, returns the message.
+std::string importError(const OnnxModel &model) {
+  mlir::MLIRContext ctx;
+  std::vector<std::string> warnings;
+  auto module = importToNN(model, ctx, warnings);
+  if (module) {
+    ADD_FAILURE() << "import of " << model.path << " unexpectedly succeeded";
+    return "";
+  }
+  return llvm::toString(module.takeError());
+}
+
+void expectOneLine(const std::string &msg) {
+  EXPECT_FALSE(msg.empty());
+  EXPECT_EQ(msg.find('\n'), std::string::npos) << msg;
+}
+
+/// Loads a Debian node test and checks the import error names the file, the
+/// node (as the loader named it) and `opType`.
+void checkUnsupportedNodeTest(const std::string &test, const std::string &opType) {
+  std::string path = nodeTest(test);
+  if (!llvm::sys::fs::exists(path))
+    GTEST_SKIP() << "missing " << path;
+  auto model = onnx::loadOnnxModel(path);
+  ASSERT_TRUE(bool(model)) << llvm::toString(model.takeError());
+  const OnnxNode *node = nullptr;
+  for (const OnnxNode &n : model->nodes)
+    if (n.opType == opType)
+      node = &n;
+  ASSERT_NE(node, nullptr) << test << " has no " << opType << " node";
+  ASSERT_FALSE(node->name.empty());
+  std::string msg = importError(*model);
+  expectOneLine(msg);
+  EXPECT_EQ(msg.rfind(path + ": ", 0), 0u) << "does not start with the file: " << msg;
+  EXPECT_NE(msg.find("node '" + node->name + "' (" + opType + ")"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("unsupported"), std::string::npos) << msg;
+}
+
+OnnxValueInfo floatValue(const std::string &name, std::vector<int64_t> dims) {
+  OnnxValueInfo v;
+  v.name = name;
+  v.elemType = onnx::kFloat;
+  v.hasShape = true;
+  v.dims = std::move(dims);
+  v.dimParams.assign(v.dims.size(), "");
+  return v;
+}
+
+OnnxNode makeNode(const std::string &name, const std::string &op,
+                  std::vector<std::string> ins, std::vector<std::string> outs) {
+  OnnxNode n;
+  n.name = name;
+  n.opType = op;
+  n.inputs = std::move(ins);
+  n.outputs = std::move(outs);
+  return n;
+}
+
+} // namespace
+
+TEST(ImportError, LstmDefaults) { checkUnsupportedNodeTest("test_lstm_defaults", "LSTM"); }
+TEST(ImportError, LstmBatchwise) { checkUnsupportedNodeTest("test_lstm_batchwise", "LSTM"); }
+TEST(ImportError, LstmWithInitialBias) {
+  checkUnsupportedNodeTest("test_lstm_with_initial_bias", "LSTM");
+}
+TEST(ImportError, LstmWithPeepholes) {
+  checkUnsupportedNodeTest("test_lstm_with_peepholes", "LSTM");
+}
+TEST(ImportError, Gru) { checkUnsupportedNodeTest("test_gru_defaults", "GRU"); }
+TEST(ImportError, Conv) { checkUnsupportedNodeTest("test_basic_conv_with_padding", "Conv"); }
+
+// Every unsupported node is listed, in one line, before anything is built.
+TEST(ImportError, ListsEveryUnsupportedNode) {
+  OnnxModel m;
+  m.path = "mem.onnx";
+  m.opset = 13;
+  m.inputs = {floatValue("x", {1, 4})};
+  m.outputs = {floatValue("y", {1, 4})};
+  m.nodes = {makeNode("rnn", "LSTM", {"x"}, {"a"}), makeNode("act", "Relu", {"a"}, {"b"}),
+             makeNode("conv", "Conv", {"b"}, {"c"})};
+  OnnxNode custom = makeNode("mine", "Relu", {"c"}, {"y"});
+  custom.domain = "com.example";
+  m.nodes.push_back(custom);
+  std::string msg = importError(m);
+  expectOneLine(msg);
+  EXPECT_NE(msg.find("mem.onnx: "), std::string::npos) << msg;
+  EXPECT_NE(msg.find("node 'rnn' (LSTM)"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("node 'conv' (Conv)"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("node 'mine' (com.example.Relu)"), std::string::npos) << msg;
+  EXPECT_EQ(msg.find("node 'act'"), std::string::npos) << msg;
+}
+
+// A supported op used in a way the dense path cannot express: one line
+// naming the node and its op type.
+TEST(ImportError, ResidualAddNamesNode) {
+  OnnxModel m;
+  m.path = "mem.onnx";
+  m.opset = 13;
+  m.inputs = {floatValue("x", {1, 4})};
+  m.outputs = {floatValue("y", {1, 4})};
+  m.nodes = {makeNode("join", "Add", {"x", "x"}, {"y"})};
+  std::string msg = importError(m);
+  expectOneLine(msg);
+  EXPECT_NE(msg.find("node 'join' (Add)"), std::string::npos) << msg;
+}
+
+TEST(ImportError, MatMulOfTwoActivationsNamesNode) {
+  OnnxModel m;
+  m.path = "mem.onnx";
+  m.opset = 13;
+  m.inputs = {floatValue("x", {1, 4})};
+  m.outputs = {floatValue("y", {1, 1})};
+  m.nodes = {makeNode("mm", "MatMul", {"x", "x"}, {"y"})};
+  std::string msg = importError(m);
+  expectOneLine(msg);
+  EXPECT_NE(msg.find("node 'mm' (MatMul)"), std::string::npos) << msg;
+}
+
+TEST(ImportError, IntegerInputIsOneLine) {
+  OnnxModel m;
+  m.path = "mem.onnx";
+  m.opset = 13;
+  OnnxValueInfo x = floatValue("x", {1, 4});
+  x.elemType = onnx::kInt8;
+  m.inputs = {x};
+  m.outputs = {floatValue("y", {1, 4})};
+  m.nodes = {makeNode("r", "Relu", {"x"}, {"y"})};
+  std::string msg = importError(m);
+  expectOneLine(msg);
+  EXPECT_NE(msg.find("int8"), std::string::npos) << msg;
+}

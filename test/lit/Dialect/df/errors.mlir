@@ -1,0 +1,187 @@
+// RUN: loom-opt %s -split-input-file -verify-diagnostics
+
+// One broken type or op per case; together they hit every error path of
+// dialects/df/DFOps.cpp (in source order).
+
+// expected-error @+1 {{stream elements must be signless integers, got 'f32'}}
+func.func private @stream_float(!df.stream<f32, 1, [4]>)
+
+// -----
+
+// expected-error @+1 {{stream elements must be signless integers, got 'si16'}}
+func.func private @stream_signed(!df.stream<si16, 1, [4]>)
+
+// -----
+
+// expected-error @+1 {{frame dimensions must be positive}}
+func.func private @stream_zero_dim(!df.stream<i16, 1, [4, 0]>)
+
+// -----
+
+// expected-error @+1 {{lanes (3) must divide the frame size (4)}}
+func.func private @stream_lanes(!df.stream<i16, 3, [4]>)
+
+// -----
+
+// expected-error @+1 {{lanes (0) must divide the frame size (4)}}
+func.func private @stream_no_lanes(!df.stream<i16, 0, [4]>)
+
+// -----
+
+func.func @mvu_weight_shape() {
+  %in = df.input "x" : !df.stream<i16, 1, [4]>
+  // expected-error @+1 {{'df.mvu' op weight must be [2, 4], got 'tensor<4x2xi16>'}}
+  %m = df.mvu %in {weight = dense<1> : tensor<4x2xi16>, bias = dense<0> : tensor<2xi64>,
+                   shift = 10 : i64, acc_width = 28 : i64, simd = 1 : i64, pe = 1 : i64, act = "none"}
+       : !df.stream<i16, 1, [4]> -> !df.stream<i16, 1, [2]>
+  df.output %m, "y" : !df.stream<i16, 1, [2]>
+  return
+}
+
+// -----
+
+func.func @mvu_bias() {
+  %in = df.input "x" : !df.stream<i16, 1, [4]>
+  // expected-error @+1 {{'df.mvu' op bias must have 2 elements}}
+  %m = df.mvu %in {weight = dense<1> : tensor<2x4xi16>, bias = dense<0> : tensor<4xi64>,
+                   shift = 10 : i64, acc_width = 28 : i64, simd = 1 : i64, pe = 1 : i64, act = "none"}
+       : !df.stream<i16, 1, [4]> -> !df.stream<i16, 1, [2]>
+  df.output %m, "y" : !df.stream<i16, 1, [2]>
+  return
+}
+
+// -----
+
+func.func @mvu_simd() {
+  %in = df.input "x" : !df.stream<i16, 1, [4]>
+  // expected-error @+1 {{'df.mvu' op simd 3 must divide K = 4}}
+  %m = df.mvu %in {weight = dense<1> : tensor<2x4xi16>, bias = dense<0> : tensor<2xi64>,
+                   shift = 10 : i64, acc_width = 28 : i64, simd = 3 : i64, pe = 1 : i64, act = "none"}
+       : !df.stream<i16, 1, [4]> -> !df.stream<i16, 1, [2]>
+  df.output %m, "y" : !df.stream<i16, 1, [2]>
+  return
+}
+
+// -----
+
+func.func @mvu_simd_zero() {
+  %in = df.input "x" : !df.stream<i16, 1, [4]>
+  // expected-error @+1 {{'df.mvu' op simd 0 must divide K = 4}}
+  %m = df.mvu %in {weight = dense<1> : tensor<2x4xi16>, bias = dense<0> : tensor<2xi64>,
+                   shift = 10 : i64, acc_width = 28 : i64, simd = 0 : i64, pe = 1 : i64, act = "none"}
+       : !df.stream<i16, 1, [4]> -> !df.stream<i16, 1, [2]>
+  df.output %m, "y" : !df.stream<i16, 1, [2]>
+  return
+}
+
+// -----
+
+func.func @mvu_pe() {
+  %in = df.input "x" : !df.stream<i16, 1, [4]>
+  // expected-error @+1 {{'df.mvu' op pe 3 must divide N = 2}}
+  %m = df.mvu %in {weight = dense<1> : tensor<2x4xi16>, bias = dense<0> : tensor<2xi64>,
+                   shift = 10 : i64, acc_width = 28 : i64, simd = 1 : i64, pe = 3 : i64, act = "none"}
+       : !df.stream<i16, 1, [4]> -> !df.stream<i16, 1, [2]>
+  df.output %m, "y" : !df.stream<i16, 1, [2]>
+  return
+}
+
+// -----
+
+func.func @mvu_output_lanes() {
+  %in = df.input "x" : !df.stream<i16, 1, [4]>
+  // expected-error @+1 {{'df.mvu' op output stream must carry pe = 1 lanes, got 2}}
+  %m = df.mvu %in {weight = dense<1> : tensor<2x4xi16>, bias = dense<0> : tensor<2xi64>,
+                   shift = 10 : i64, acc_width = 28 : i64, simd = 1 : i64, pe = 1 : i64, act = "none"}
+       : !df.stream<i16, 1, [4]> -> !df.stream<i16, 2, [2]>
+  df.output %m, "y" : !df.stream<i16, 2, [2]>
+  return
+}
+
+// -----
+
+func.func @mvu_activation() {
+  %in = df.input "x" : !df.stream<i16, 1, [4]>
+  // expected-error @+1 {{'df.mvu' op unknown activation 'gelu'}}
+  %m = df.mvu %in {weight = dense<1> : tensor<2x4xi16>, bias = dense<0> : tensor<2xi64>,
+                   shift = 10 : i64, acc_width = 28 : i64, simd = 1 : i64, pe = 1 : i64, act = "gelu"}
+       : !df.stream<i16, 1, [4]> -> !df.stream<i16, 1, [2]>
+  df.output %m, "y" : !df.stream<i16, 1, [2]>
+  return
+}
+
+// -----
+
+// A table activation without its table.
+func.func @mvu_table_missing() {
+  %in = df.input "x" : !df.stream<i16, 1, [4]>
+  // expected-error @+1 {{'df.mvu' op table activations need t_min, t_max, t_shift and table (and only they)}}
+  %m = df.mvu %in {weight = dense<1> : tensor<2x4xi16>, bias = dense<0> : tensor<2xi64>,
+                   shift = 10 : i64, acc_width = 28 : i64, simd = 1 : i64, pe = 1 : i64,
+                   act = "sigmoid", t_min = 0 : i64, t_max = 0 : i64, t_shift = 0 : i64}
+       : !df.stream<i16, 1, [4]> -> !df.stream<i16, 1, [2]>
+  df.output %m, "y" : !df.stream<i16, 1, [2]>
+  return
+}
+
+// -----
+
+// A complete table on a non-table activation.
+func.func @mvu_table_extra() {
+  %in = df.input "x" : !df.stream<i16, 1, [4]>
+  // expected-error @+1 {{'df.mvu' op table activations need t_min, t_max, t_shift and table (and only they)}}
+  %m = df.mvu %in {weight = dense<1> : tensor<2x4xi16>, bias = dense<0> : tensor<2xi64>,
+                   shift = 10 : i64, acc_width = 28 : i64, simd = 1 : i64, pe = 1 : i64,
+                   act = "relu", t_min = 0 : i64, t_max = 0 : i64, t_shift = 0 : i64,
+                   table = dense<1> : tensor<1xi16>}
+       : !df.stream<i16, 1, [4]> -> !df.stream<i16, 1, [2]>
+  df.output %m, "y" : !df.stream<i16, 1, [2]>
+  return
+}
+
+// -----
+
+func.func @softmax_lanes() {
+  %in = df.input "x" : !df.stream<i16, 1, [4]>
+  // expected-error @+1 {{'df.softmax' op output stream must carry 1 lane}}
+  %s = df.softmax %in {frac = 10 : i64, exp_shift = 4 : i64, exp_frac = 15 : i64,
+                       exp_table = dense<[32768, 16384]> : tensor<2xi17>}
+       : !df.stream<i16, 1, [4]> -> !df.stream<i16, 2, [4]>
+  df.output %s, "y" : !df.stream<i16, 2, [4]>
+  return
+}
+
+// -----
+
+func.func @softmax_frame() {
+  %in = df.input "x" : !df.stream<i16, 1, [4]>
+  // expected-error @+1 {{'df.softmax' op input and output frames differ in size}}
+  %s = df.softmax %in {frac = 10 : i64, exp_shift = 4 : i64, exp_frac = 15 : i64,
+                       exp_table = dense<[32768, 16384]> : tensor<2xi17>}
+       : !df.stream<i16, 1, [4]> -> !df.stream<i16, 1, [5]>
+  df.output %s, "y" : !df.stream<i16, 1, [5]>
+  return
+}
+
+// -----
+
+// The input/output type rule is enforced by the AllTypesMatch trait before
+// FifoOp::verify runs; its own check is a second line of defence (generic
+// form, as the custom syntax has only one type).
+func.func @fifo_types() {
+  %in = df.input "x" : !df.stream<i16, 1, [4]>
+  // expected-error @+1 {{'df.fifo' op failed to verify that all of {input, output} have same type}}
+  %f = "df.fifo"(%in) {depth = 4 : i64} : (!df.stream<i16, 1, [4]>) -> !df.stream<i16, 2, [4]>
+  df.output %f, "y" : !df.stream<i16, 2, [4]>
+  return
+}
+
+// -----
+
+func.func @fifo_depth() {
+  %in = df.input "x" : !df.stream<i16, 1, [4]>
+  // expected-error @+1 {{'df.fifo' op depth must be at least 2, got 1}}
+  %f = df.fifo %in {depth = 1 : i64} : !df.stream<i16, 1, [4]>
+  df.output %f, "y" : !df.stream<i16, 1, [4]>
+  return
+}

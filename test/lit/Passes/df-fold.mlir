@@ -1,0 +1,154 @@
+// RUN: loom-opt %s --split-input-file --df-fold="max-mults=2"  | FileCheck %s --check-prefixes=CHECK,B2,SM2
+// RUN: loom-opt %s --split-input-file --df-fold="max-mults=4"  | FileCheck %s --check-prefixes=CHECK,B4,SM4
+// RUN: loom-opt %s --split-input-file --df-fold="max-mults=8"  | FileCheck %s --check-prefixes=CHECK,B8,SM4
+// RUN: loom-opt %s --split-input-file --df-fold="max-mults=16" | FileCheck %s --check-prefixes=CHECK,B16,SM4
+// RUN: loom-opt %s --split-input-file --df-fold="max-mults=40" | FileCheck %s --check-prefixes=CHECK,FULL,SM4
+// RUN: loom-opt %s --split-input-file --df-fold                | FileCheck %s --check-prefixes=CHECK,FULL,SM4
+// RUN: loom-opt %s --split-input-file --df-fold="target-ii=4"  | FileCheck %s --check-prefixes=CHECK,II4,SM4
+// RUN: loom-opt %s --split-input-file --df-fold="target-ii=10" | FileCheck %s --check-prefixes=CHECK,II10,SM4
+
+// df-fold gives the bottleneck actor its cheapest faster folding until the
+// multiplier budget or the target II stops it, then widens every stream to
+// its producer's output: the graph input carries the first mvu's simd lanes,
+// an mvu's output its pe lanes. Cycles per frame (hw_model): an mvu takes
+// max((N/pe) * (K/simd), K/in_lanes), a softmax K/in_lanes + 2N.
+// Expected foldings were derived with Inputs/fold_model.py, an independent
+// Python model of that greedy search (one multiplier per simd*pe).
+//
+// fc0: K = 8, N = 4 (32 MACs); fc1: K = 4, N = 2 (8 MACs). Both start at
+// simd = pe = 1 (2 multipliers), cycles [32, 8]. The greedy trace:
+//   fc0 simd 2 -> [16, 8] (3 mults); fc0 simd 4 -> [8, 8] (5);
+//   fc0 simd 8 -> [4, 8] (9); fc1 simd 2 -> [4, 4] (10); ... -> fc0 simd 8 pe 4,
+//   fc1 simd 4 pe 2 -> [1, 1] (40)
+//   max-mults=2:  nothing fits                 -> fc0 1x1, fc1 1x1, II 32
+//   max-mults=4:  fc0 simd 4 would need 5      -> fc0 simd 2,       II 16
+//   max-mults=8:  fc0 simd 8 would need 9      -> fc0 simd 4,       II 8
+//   max-mults=16: the next step would need 18  -> fc0 simd 8, fc1 simd 2, II 4
+//   max-mults=40 and the default (40 MACs <= 8192, so budget = 40 MACs):
+//                 fully parallel, fc0 simd 8 pe 4, fc1 simd 4 pe 2, II 1
+//   target-ii=4:  first II <= 4 at 10 mults (same as max-mults=16)
+//   target-ii=10: first II <= 10 at 5 mults (same as max-mults=8)
+
+// CHECK-LABEL: func.func @two_layers()
+// B2-SAME:       attributes {loom.multipliers = 2 : i64}
+// B2-NEXT:       %[[IN:.*]] = df.input "x" : <i16, 1, [8]>
+// B2-NEXT:       %[[M0:.*]] = df.mvu %[[IN]] {{{.*}}pe = 1 : i64{{.*}}simd = 1 : i64{{.*}}} : <i16, 1, [8]> -> <i16, 1, [4]>
+// B2-NEXT:       %[[M1:.*]] = df.mvu %[[M0]] {{{.*}}pe = 1 : i64{{.*}}simd = 1 : i64{{.*}}} : <i16, 1, [4]> -> <i16, 1, [2]>
+// B2-NEXT:       df.output %[[M1]], "y" : <i16, 1, [2]>
+
+// B4-SAME:       attributes {loom.multipliers = 3 : i64}
+// B4-NEXT:       %[[IN:.*]] = df.input "x" : <i16, 2, [8]>
+// B4-NEXT:       %[[M0:.*]] = df.mvu %[[IN]] {{{.*}}pe = 1 : i64{{.*}}simd = 2 : i64{{.*}}} : <i16, 2, [8]> -> <i16, 1, [4]>
+// B4-NEXT:       %[[M1:.*]] = df.mvu %[[M0]] {{{.*}}pe = 1 : i64{{.*}}simd = 1 : i64{{.*}}} : <i16, 1, [4]> -> <i16, 1, [2]>
+// B4-NEXT:       df.output %[[M1]], "y" : <i16, 1, [2]>
+
+// B8-SAME:       attributes {loom.multipliers = 5 : i64}
+// II10-SAME:     attributes {loom.multipliers = 5 : i64}
+// B8-NEXT:       %[[IN:.*]] = df.input "x" : <i16, 4, [8]>
+// II10-NEXT:     %[[IN:.*]] = df.input "x" : <i16, 4, [8]>
+// B8-NEXT:       %[[M0:.*]] = df.mvu %[[IN]] {{{.*}}pe = 1 : i64{{.*}}simd = 4 : i64{{.*}}} : <i16, 4, [8]> -> <i16, 1, [4]>
+// II10-NEXT:     %[[M0:.*]] = df.mvu %[[IN]] {{{.*}}pe = 1 : i64{{.*}}simd = 4 : i64{{.*}}} : <i16, 4, [8]> -> <i16, 1, [4]>
+// B8-NEXT:       %[[M1:.*]] = df.mvu %[[M0]] {{{.*}}pe = 1 : i64{{.*}}simd = 1 : i64{{.*}}} : <i16, 1, [4]> -> <i16, 1, [2]>
+// II10-NEXT:     %[[M1:.*]] = df.mvu %[[M0]] {{{.*}}pe = 1 : i64{{.*}}simd = 1 : i64{{.*}}} : <i16, 1, [4]> -> <i16, 1, [2]>
+
+// B16-SAME:      attributes {loom.multipliers = 10 : i64}
+// II4-SAME:      attributes {loom.multipliers = 10 : i64}
+// B16-NEXT:      %[[IN:.*]] = df.input "x" : <i16, 8, [8]>
+// II4-NEXT:      %[[IN:.*]] = df.input "x" : <i16, 8, [8]>
+// B16-NEXT:      %[[M0:.*]] = df.mvu %[[IN]] {{{.*}}pe = 1 : i64{{.*}}simd = 8 : i64{{.*}}} : <i16, 8, [8]> -> <i16, 1, [4]>
+// II4-NEXT:      %[[M0:.*]] = df.mvu %[[IN]] {{{.*}}pe = 1 : i64{{.*}}simd = 8 : i64{{.*}}} : <i16, 8, [8]> -> <i16, 1, [4]>
+// B16-NEXT:      %[[M1:.*]] = df.mvu %[[M0]] {{{.*}}pe = 1 : i64{{.*}}simd = 2 : i64{{.*}}} : <i16, 1, [4]> -> <i16, 1, [2]>
+// II4-NEXT:      %[[M1:.*]] = df.mvu %[[M0]] {{{.*}}pe = 1 : i64{{.*}}simd = 2 : i64{{.*}}} : <i16, 1, [4]> -> <i16, 1, [2]>
+
+// FULL-SAME:     attributes {loom.multipliers = 40 : i64}
+// FULL-NEXT:     %[[IN:.*]] = df.input "x" : <i16, 8, [8]>
+// FULL-NEXT:     %[[M0:.*]] = df.mvu %[[IN]] {acc_width = 24 : i64, act = "relu", bias = dense<0> : tensor<4xi64>, onnx.node = "fc0", pe = 4 : i64, shift = 10 : i64, simd = 8 : i64, weight = dense<1> : tensor<4x8xi16>} : <i16, 8, [8]> -> <i16, 4, [4]>
+// FULL-NEXT:     %[[M1:.*]] = df.mvu %[[M0]] {acc_width = 24 : i64, act = "none", bias = dense<0> : tensor<2xi64>, onnx.node = "fc1", pe = 2 : i64, shift = 10 : i64, simd = 4 : i64, weight = dense<1> : tensor<2x4xi16>} : <i16, 4, [4]> -> <i16, 2, [2]>
+// FULL-NEXT:     df.output %[[M1]], "y" : <i16, 2, [2]>
+func.func @two_layers() {
+  %in = df.input "x" : !df.stream<i16, 1, [8]>
+  %m0 = df.mvu %in {weight = dense<1> : tensor<4x8xi16>, bias = dense<0> : tensor<4xi64>, shift = 10 : i64,
+                    acc_width = 24 : i64, simd = 1 : i64, pe = 1 : i64, act = "relu", onnx.node = "fc0"}
+        : !df.stream<i16, 1, [8]> -> !df.stream<i16, 1, [4]>
+  %m1 = df.mvu %m0 {weight = dense<1> : tensor<2x4xi16>, bias = dense<0> : tensor<2xi64>, shift = 10 : i64,
+                    acc_width = 24 : i64, simd = 1 : i64, pe = 1 : i64, act = "none", onnx.node = "fc1"}
+        : !df.stream<i16, 1, [4]> -> !df.stream<i16, 1, [2]>
+  df.output %m1, "y" : !df.stream<i16, 1, [2]>
+  return
+}
+
+// -----
+
+// A softmax cannot be sped up: once it is the bottleneck the search stops.
+// fc: K = 8, N = 4; softmax N = 4 takes 4/1 + 2*4 = 12 cycles. fc: 32 -> simd 2
+// (16) -> simd 4 (8 < 12): the softmax is the bottleneck at 4 mults, whatever
+// the budget or target; only max-mults=2 stops earlier, at simd 2.
+// CHECK-LABEL: func.func @softmax_bound()
+// SM2-SAME:      attributes {loom.multipliers = 2 : i64}
+// SM2-NEXT:      df.input "x" : <i16, 2, [8]>
+// SM2-NEXT:      df.mvu {{.*}}pe = 1 : i64{{.*}}simd = 2 : i64{{.*}} : <i16, 2, [8]> -> <i16, 1, [4]>
+// SM4-SAME:      attributes {loom.multipliers = 4 : i64}
+// SM4-NEXT:      df.input "x" : <i16, 4, [8]>
+// SM4-NEXT:      df.mvu {{.*}}pe = 1 : i64{{.*}}simd = 4 : i64{{.*}} : <i16, 4, [8]> -> <i16, 1, [4]>
+// CHECK-NEXT:    df.softmax {{.*}} : <i16, 1, [4]> -> <i16, 1, [4]>
+func.func @softmax_bound() {
+  %in = df.input "x" : !df.stream<i16, 1, [8]>
+  %m = df.mvu %in {weight = dense<1> : tensor<4x8xi16>, bias = dense<0> : tensor<4xi64>, shift = 10 : i64,
+                   acc_width = 24 : i64, simd = 1 : i64, pe = 1 : i64, act = "none"}
+       : !df.stream<i16, 1, [8]> -> !df.stream<i16, 1, [4]>
+  %s = df.softmax %m {frac = 10 : i64, exp_shift = 4 : i64, exp_frac = 15 : i64,
+                      exp_table = dense<[32768, 16384]> : tensor<2xi17>}
+       : !df.stream<i16, 1, [4]> -> !df.stream<i16, 1, [4]>
+  df.output %s, "y" : !df.stream<i16, 1, [4]>
+  return
+}
+
+// -----
+
+// fc0: K = 2, N = 8; fc1: K = 8, N = 2. Once fc0's simd is exhausted the
+// search turns to its pe, and fc1's input beats (K / fc0's pe) follow.
+//   max-mults=2:            fc0 1x1, fc1 1x1 (2 mults), II 16
+//   max-mults=4, ii=10:     fc0 simd 2, fc1 simd 2 (4), II 8
+//   max-mults=8, ii=4:      fc0 simd 2 pe 2, fc1 simd 4 (8), II 4
+//   max-mults=16:           fc0 simd 2 pe 4, fc1 simd 8 (16), II 2
+//   max-mults=40, default:  fc0 simd 2 pe 8, fc1 simd 8 pe 2 (32), II 1
+// CHECK-LABEL: func.func @pe_after_simd()
+// B2-SAME:       attributes {loom.multipliers = 2 : i64}
+// B2-NEXT:       df.input "x" : <i16, 1, [2]>
+// B2-NEXT:       df.mvu {{.*}}pe = 1 : i64{{.*}}simd = 1 : i64{{.*}} : <i16, 1, [2]> -> <i16, 1, [8]>
+// B2-NEXT:       df.mvu {{.*}}pe = 1 : i64{{.*}}simd = 1 : i64{{.*}} : <i16, 1, [8]> -> <i16, 1, [2]>
+// B4-SAME:       attributes {loom.multipliers = 4 : i64}
+// II10-SAME:     attributes {loom.multipliers = 4 : i64}
+// B4-NEXT:       df.input "x" : <i16, 2, [2]>
+// II10-NEXT:     df.input "x" : <i16, 2, [2]>
+// B4-NEXT:       df.mvu {{.*}}pe = 1 : i64{{.*}}simd = 2 : i64{{.*}} : <i16, 2, [2]> -> <i16, 1, [8]>
+// II10-NEXT:     df.mvu {{.*}}pe = 1 : i64{{.*}}simd = 2 : i64{{.*}} : <i16, 2, [2]> -> <i16, 1, [8]>
+// B4-NEXT:       df.mvu {{.*}}pe = 1 : i64{{.*}}simd = 2 : i64{{.*}} : <i16, 1, [8]> -> <i16, 1, [2]>
+// II10-NEXT:     df.mvu {{.*}}pe = 1 : i64{{.*}}simd = 2 : i64{{.*}} : <i16, 1, [8]> -> <i16, 1, [2]>
+// B8-SAME:       attributes {loom.multipliers = 8 : i64}
+// II4-SAME:      attributes {loom.multipliers = 8 : i64}
+// B8-NEXT:       df.input "x" : <i16, 2, [2]>
+// II4-NEXT:      df.input "x" : <i16, 2, [2]>
+// B8-NEXT:       df.mvu {{.*}}pe = 2 : i64{{.*}}simd = 2 : i64{{.*}} : <i16, 2, [2]> -> <i16, 2, [8]>
+// II4-NEXT:      df.mvu {{.*}}pe = 2 : i64{{.*}}simd = 2 : i64{{.*}} : <i16, 2, [2]> -> <i16, 2, [8]>
+// B8-NEXT:       df.mvu {{.*}}pe = 1 : i64{{.*}}simd = 4 : i64{{.*}} : <i16, 2, [8]> -> <i16, 1, [2]>
+// II4-NEXT:      df.mvu {{.*}}pe = 1 : i64{{.*}}simd = 4 : i64{{.*}} : <i16, 2, [8]> -> <i16, 1, [2]>
+// B16-SAME:      attributes {loom.multipliers = 16 : i64}
+// B16-NEXT:      df.input "x" : <i16, 2, [2]>
+// B16-NEXT:      df.mvu {{.*}}pe = 4 : i64{{.*}}simd = 2 : i64{{.*}} : <i16, 2, [2]> -> <i16, 4, [8]>
+// B16-NEXT:      df.mvu {{.*}}pe = 1 : i64{{.*}}simd = 8 : i64{{.*}} : <i16, 4, [8]> -> <i16, 1, [2]>
+// FULL-SAME:     attributes {loom.multipliers = 32 : i64}
+// FULL-NEXT:     df.input "x" : <i16, 2, [2]>
+// FULL-NEXT:     df.mvu {{.*}}pe = 8 : i64{{.*}}simd = 2 : i64{{.*}} : <i16, 2, [2]> -> <i16, 8, [8]>
+// FULL-NEXT:     df.mvu {{.*}}pe = 2 : i64{{.*}}simd = 8 : i64{{.*}} : <i16, 8, [8]> -> <i16, 2, [2]>
+func.func @pe_after_simd() {
+  %in = df.input "x" : !df.stream<i16, 1, [2]>
+  %m0 = df.mvu %in {weight = dense<1> : tensor<8x2xi16>, bias = dense<0> : tensor<8xi64>, shift = 10 : i64,
+                    acc_width = 24 : i64, simd = 1 : i64, pe = 1 : i64, act = "none"}
+        : !df.stream<i16, 1, [2]> -> !df.stream<i16, 1, [8]>
+  %m1 = df.mvu %m0 {weight = dense<1> : tensor<2x8xi16>, bias = dense<0> : tensor<2xi64>, shift = 10 : i64,
+                    acc_width = 24 : i64, simd = 1 : i64, pe = 1 : i64, act = "none"}
+        : !df.stream<i16, 1, [8]> -> !df.stream<i16, 1, [2]>
+  df.output %m1, "y" : !df.stream<i16, 1, [2]>
+  return
+}

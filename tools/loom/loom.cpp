@@ -1,0 +1,291 @@
+//===- loom.cpp - the user's command line ---------------------------------===//
+//
+//   loom compile MODEL.onnx -o OUT/ [--precision fixed<W,I>] [--target-ii C | --max-mults N] [--top NAME]
+//   loom sim OUT/ [--inputs X.npy | --onnx-test-dir DIR | --random N] [--seed S]
+//                 [--backpressure P] [--out Y.npz] [--trace]
+//   loom run MODEL.onnx [-o OUT/] [compile and sim options]
+//   loom report OUT/
+//   loom synth OUT/ [--target generic|ice40-up5k|xilinx-7]
+//
+// Every failure is one line on stderr ("loom: error: ...") and a non-zero exit.
+//
+//===----------------------------------------------------------------------===//
+#include "compiler/driver/Compile.h"
+#include "compiler/driver/Simulate.h"
+
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Program.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <map>
+#include <set>
+
+using namespace loom;
+
+namespace {
+
+const char *kUsage =
+    "usage:\n"
+    "  loom compile MODEL.onnx -o OUT/ [--precision fixed<W,I>] [--target-ii C | --max-mults N] [--top NAME]\n"
+    "  loom sim OUT/ [--inputs X.npy | --onnx-test-dir DIR | --random N] [--seed S] [--backpressure P]\n"
+    "                [--out Y.npz] [--trace]\n"
+    "  loom run MODEL.onnx [-o OUT/] [compile and sim options]\n"
+    "  loom report OUT/\n"
+    "  loom synth OUT/ [--target generic|ice40-up5k|xilinx-7]\n";
+
+int fail(const llvm::Twine &msg) {
+  llvm::errs() << "loom: error: " << msg << "\n";
+  return 1;
+}
+
+/// Parsed command line: one positional argument and --flag value pairs.
+struct Args {
+  std::string positional;
+  std::map<std::string, std::string> values;
+  std::set<std::string> flags;
+};
+
+llvm::Expected<Args> parse(int argc, char **argv, const std::set<std::string> &valued,
+                           const std::set<std::string> &boolean) {
+  Args args;
+  for (int i = 2; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a.size() > 1 && a[0] == '-') {
+      std::string value;
+      size_t eq = a.find('=');
+      if (eq != std::string::npos)
+        value = a.substr(eq + 1), a = a.substr(0, eq);
+      if (boolean.count(a)) {
+        args.flags.insert(a);
+      } else if (valued.count(a)) {
+        if (eq == std::string::npos) {
+          if (i + 1 >= argc)
+            return llvm::createStringError(llvm::inconvertibleErrorCode(), a + " needs a value");
+          value = argv[++i];
+        }
+        args.values[a] = value;
+      } else {
+        return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                       "unknown option " + a + " for 'loom " + argv[1] + "'");
+      }
+    } else if (args.positional.empty()) {
+      args.positional = a;
+    } else {
+      return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                     "unexpected argument '" + a + "'");
+    }
+  }
+  return args;
+}
+
+bool parseInt(const std::string &s, int64_t &out) {
+  return !llvm::StringRef(s).getAsInteger(10, out);
+}
+
+const std::set<std::string> kCompileFlags = {"-o", "--precision", "--target-ii", "--max-mults",
+                                             "--top", "--calib"};
+const std::set<std::string> kSimFlags = {"--inputs", "--onnx-test-dir", "--random", "--seed",
+                                         "--backpressure", "--out"};
+
+llvm::Error compileOptions(const Args &a, CompileOptions &o) {
+  auto err = [](const llvm::Twine &m) {
+    return llvm::createStringError(llvm::inconvertibleErrorCode(), m);
+  };
+  o.model = a.positional;
+  if (a.values.count("-o"))
+    o.outDir = a.values.at("-o");
+  if (a.values.count("--precision"))
+    o.precision = a.values.at("--precision");
+  if (o.precision == "int8" || o.precision == "model")
+    return err("--precision " + o.precision + " is not supported yet for float models; use "
+               "fixed<W,I> (default fixed<16,6>)");
+  if (a.values.count("--calib"))
+    return err("--calib is not supported yet: fixed<W,I> needs no calibration");
+  if (a.values.count("--max-mults") &&
+      (!parseInt(a.values.at("--max-mults"), o.maxMults) || o.maxMults <= 0))
+    return err("--max-mults must be a positive integer");
+  if (a.values.count("--target-ii") &&
+      (!parseInt(a.values.at("--target-ii"), o.targetII) || o.targetII <= 0))
+    return err("--target-ii must be a positive integer");
+  if (a.values.count("--top"))
+    o.top = a.values.at("--top");
+  return llvm::Error::success();
+}
+
+llvm::Error simOptions(const Args &a, SimulateOptions &o) {
+  auto err = [](const llvm::Twine &m) {
+    return llvm::createStringError(llvm::inconvertibleErrorCode(), m);
+  };
+  if (a.values.count("--inputs"))
+    o.inputsNpy = a.values.at("--inputs");
+  if (a.values.count("--onnx-test-dir"))
+    o.onnxTestDir = a.values.at("--onnx-test-dir");
+  if (a.values.count("--random") &&
+      (!parseInt(a.values.at("--random"), o.randomFrames) || o.randomFrames <= 0))
+    return err("--random must be a positive number of frames");
+  if (int(!o.inputsNpy.empty()) + int(!o.onnxTestDir.empty()) + int(o.randomFrames > 0) > 1)
+    return err("give only one of --inputs, --onnx-test-dir and --random");
+  int64_t seed = 1;
+  if (a.values.count("--seed") && !parseInt(a.values.at("--seed"), seed))
+    return err("--seed must be an integer");
+  o.seed = uint64_t(seed);
+  if (a.values.count("--backpressure")) {
+    double p;
+    if (llvm::StringRef(a.values.at("--backpressure")).getAsDouble(p) || p < 0 || p >= 1)
+      return err("--backpressure must be a probability in [0, 1)");
+    o.backpressure = p;
+  }
+  if (a.values.count("--out"))
+    o.outNpz = a.values.at("--out");
+  o.trace = a.flags.count("--trace");
+  return llvm::Error::success();
+}
+
+int runCompile(CompileOptions &o) {
+  std::vector<std::string> warnings;
+  llvm::Error err = compileModel(o, warnings);
+  for (const std::string &w : warnings)
+    llvm::errs() << "loom: warning: " << w << "\n";
+  if (err)
+    return fail(llvm::toString(std::move(err)));
+  llvm::outs() << "compiled " << o.model << " -> " << o.outDir << "\n";
+  if (auto e = printReport(o.outDir))
+    return fail(llvm::toString(std::move(e)));
+  return 0;
+}
+
+int runSim(SimulateOptions &o) {
+  auto mismatches = simulateDesign(o);
+  if (!mismatches)
+    return fail(llvm::toString(mismatches.takeError()));
+  if (*mismatches)
+    return fail(llvm::formatv("{0} output words differ from the reference; see {1}/sim.json",
+                              *mismatches, o.outDir)
+                    .str());
+  return 0;
+}
+
+/// Yosys synthesis of OUT/rtl, summarised into OUT/synth.json.
+int runSynth(const Args &a) {
+  std::string out = a.positional;
+  std::string target = a.values.count("--target") ? a.values.at("--target") : "generic";
+  std::string synthCmd;
+  if (target == "generic")
+    synthCmd = "synth";
+  else if (target == "ice40-up5k")
+    synthCmd = "synth_ice40";
+  else if (target == "xilinx-7")
+    synthCmd = "synth_xilinx";
+  else
+    return fail("--target must be generic, ice40-up5k or xilinx-7");
+  auto yosys = llvm::sys::findProgramByName("yosys");
+  if (!yosys)
+    return fail("yosys not found on PATH; install the Debian package yosys");
+  auto buf = llvm::MemoryBuffer::getFile(out + "/report.json");
+  if (!buf)
+    return fail(out + "/report.json: cannot read; run `loom compile` first");
+  auto json = llvm::json::parse((*buf)->getBuffer());
+  if (!json || !json->getAsObject())
+    return fail(out + "/report.json: invalid");
+  auto *r = json->getAsObject();
+  std::string top = r->getString("top").value_or("").str();
+  std::string script = "read_verilog -sv";
+  if (auto *files = r->getArray("sv_files"))
+    for (const auto &f : *files)
+      script += " " + f.getAsString().value_or("").str();
+  script += "; " + synthCmd + " -top " + top + "; stat";
+  std::string log = out + "/synth.log";
+  llvm::SmallString<256> rtl(out + "/rtl");
+  llvm::sys::fs::make_absolute(rtl);
+  llvm::SmallString<256> logAbs(log);
+  llvm::sys::fs::make_absolute(logAbs);
+  std::string shell = "cd '" + rtl.str().str() + "' && '" + *yosys + "' -q -l '" +
+                      logAbs.str().str() + "' -p '" + script + "' > /dev/null 2>&1";
+  llvm::StringRef argv[] = {"/bin/sh", "-c", shell};
+  int rc = llvm::sys::ExecuteAndWait("/bin/sh", argv);
+  if (rc != 0)
+    return fail("yosys failed (exit " + std::to_string(rc) + "); see " + log);
+  auto logBuf = llvm::MemoryBuffer::getFile(log);
+  llvm::outs() << "synthesized " << top << " for " << target << "; cell summary from " << log
+               << ":\n";
+  if (logBuf) {
+    llvm::SmallVector<llvm::StringRef> lines;
+    (*logBuf)->getBuffer().split(lines, '\n');
+    bool inStat = false;
+    for (llvm::StringRef line : lines) {
+      if (line.contains("=== " + top + " ==="))
+        inStat = true;
+      if (inStat && (line.contains("Number of cells") || line.trim().starts_with("$_") ||
+                     line.trim().starts_with("SB_") || line.trim().starts_with("LUT") ||
+                     line.trim().starts_with("DSP") || line.trim().starts_with("FD")))
+        llvm::outs() << "  " << line.trim() << "\n";
+    }
+  }
+  return 0;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  if (argc < 2 || llvm::StringRef(argv[1]) == "--help" || llvm::StringRef(argv[1]) == "-h") {
+    llvm::outs() << kUsage;
+    return argc < 2 ? 1 : 0;
+  }
+  std::string cmd = argv[1];
+  std::set<std::string> valued, boolean;
+  if (cmd == "compile")
+    valued = kCompileFlags;
+  else if (cmd == "sim")
+    valued = kSimFlags, boolean = {"--trace"};
+  else if (cmd == "run") {
+    valued = kCompileFlags;
+    valued.insert(kSimFlags.begin(), kSimFlags.end());
+    boolean = {"--trace"};
+  } else if (cmd == "synth")
+    valued = {"--target"};
+  else if (cmd != "report")
+    return fail("unknown command '" + cmd + "'\n" + kUsage);
+
+  auto args = parse(argc, argv, valued, boolean);
+  if (!args)
+    return fail(llvm::toString(args.takeError()));
+  if (args->positional.empty())
+    return fail("'loom " + cmd + "' needs " +
+                (cmd == "compile" || cmd == "run" ? "a MODEL.onnx" : "an OUT/ directory"));
+
+  if (cmd == "report") {
+    if (auto e = printReport(args->positional))
+      return fail(llvm::toString(std::move(e)));
+    return 0;
+  }
+  if (cmd == "synth")
+    return runSynth(*args);
+
+  CompileOptions co;
+  SimulateOptions so;
+  if (cmd == "compile" || cmd == "run") {
+    if (auto e = compileOptions(*args, co))
+      return fail(llvm::toString(std::move(e)));
+    if (co.outDir.empty()) {
+      if (cmd == "compile")
+        return fail("'loom compile' needs -o OUT/");
+      co.outDir = "out/" + llvm::sys::path::stem(co.model).str();
+      llvm::sys::fs::create_directories("out");
+    }
+    if (int rc = runCompile(co))
+      return rc;
+    if (cmd == "compile")
+      return 0;
+    so.outDir = co.outDir;
+  } else {
+    so.outDir = args->positional;
+  }
+  if (auto e = simOptions(*args, so))
+    return fail(llvm::toString(std::move(e)));
+  return runSim(so);
+}
