@@ -1,6 +1,6 @@
 // RUN: loom-opt %s --nn-normalize --nn-quantize="precision=fixed<8,3>" --nn-to-df --df-fold --df-to-rtl="top=mlp" --rtl-export-verilog | FileCheck %s
 
-// The whole flow on a Flatten + MatMul + Add + Softmax graph . fixed<8,3>: F = 5, so
+// The whole flow on a Flatten + MatMul + Add + Softmax graph. fixed<8,3>: F = 5, so
 // W = [[1, -0.5], [0.25, 2]] -> [[32, -16], [8, 64]], b = [0.5, -1] + [0.5, 0.5]
 // folded = [1, -0.5] -> rne(b * 2^10) = [1024, -512];
 // acc = max(48 * 128 + 1024, 72 * 128 + 512) = 9728 -> 15 bits.

@@ -1,8 +1,9 @@
 // RUN: loom-opt %s | loom-opt | FileCheck %s
 // RUN: loom-opt %s --mlir-print-op-generic | loom-opt | FileCheck %s
 
-// Every nn op parses, prints and re-parses to the same thing. (Luts with a
-// negative t_min: lut-signed-range.mlir.) The second RUN goes through the generic form, so the custom printers and parsers agree.
+// Every nn op parses, prints and re-parses to the same thing. Luts with a
+// negative t_min: lut-signed-range.mlir. The second RUN goes through the
+// generic form, so the custom printers and parsers agree.
 
 // CHECK-LABEL: func.func @float_graph
 // CHECK-SAME: (%[[X:.*]]: tensor<1x2x2xf32>)
