@@ -29,7 +29,8 @@ mlir::FailureOr<std::vector<hw::ActorSpec>> hwChainOf(mlir::func::FuncOp graph);
 /// The actor ops of a linear df graph in stream order.
 mlir::FailureOr<std::vector<mlir::Operation *>> actorChainOf(mlir::func::FuncOp graph);
 
-/// A legal identifier for a node: [A-Za-z_][A-Za-z0-9_]*.
+/// A legal SystemVerilog identifier for a node: [A-Za-z_][A-Za-z0-9_]*, never a
+/// keyword ("wire" -> "wire_i").
 std::string legalName(llvm::StringRef name);
 
 } // namespace loom

@@ -51,17 +51,50 @@ struct DFFoldPass : loom::impl::DFFoldBase<DFFoldPass> {
         return signalPassFailure();
   }
 
-  /// Cycles per frame of actor i under `folds` (an mvu's input beat width is
-  /// its producer's output width; the graph input's is the first mvu's simd).
+  /// A pass-through actor (df.fifo) forwards its input stream unchanged, so
+  /// its output carries as many lanes as its input.
+  static bool isPassThrough(Operation *op) { return llvm::isa<df::FifoOp>(op); }
+
+  /// Lanes of the stream entering each actor under `folds` (element i) and of
+  /// the chain's output (element chain.size()). An mvu's output has pe lanes, a
+  /// softmax's 1, a pass-through actor's its input's. The graph input carries
+  /// the simd of the first actor that is not a pass-through (1 if that is not
+  /// an mvu), so pass-through actors in front of an mvu see its simd too.
+  std::vector<int64_t> streamLanes(ArrayRef<Operation *> chain, ArrayRef<Folding> folds) {
+    std::vector<int64_t> lanes(chain.size() + 1, 1);
+    int64_t l = 1;
+    for (size_t i = 0; i < chain.size(); ++i)
+      if (!isPassThrough(chain[i])) {
+        l = llvm::isa<df::MvuOp>(chain[i]) ? folds[i].simd : 1;
+        break;
+      }
+    for (size_t i = 0; i < chain.size(); ++i) {
+      lanes[i] = l;
+      if (llvm::isa<df::MvuOp>(chain[i]))
+        l = folds[i].pe;
+      else if (!isPassThrough(chain[i]))
+        l = 1; // softmax: one element per beat
+    }
+    lanes[chain.size()] = l;
+    return lanes;
+  }
+
+  /// Cycles per frame of actor i under `folds`. The in-lanes come from the
+  /// real producer (through any pass-through actors), not from folds[i - 1],
+  /// which is 1 for a fifo whatever it forwards.
   int64_t cycles(ArrayRef<Operation *> chain, ArrayRef<Folding> folds, size_t i) {
     auto config = hwConfigOf(chain[i]);
-    int64_t inLanes = i == 0 ? folds[0].simd : folds[i - 1].pe;
+    int64_t inLanes = streamLanes(chain, folds)[i];
     if (auto *mvu = std::get_if<hw::MvuConfig>(&*config)) {
       mvu->SIMD = int(folds[i].simd);
       mvu->PE = int(folds[i].pe);
       mvu->IN_BEAT = int(inLanes);
     } else if (auto *sm = std::get_if<hw::SoftmaxConfig>(&*config)) {
       sm->IN_BEAT = int(inLanes);
+    } else if (auto *fifo = std::get_if<hw::FifoConfig>(&*config)) {
+      auto type = llvm::cast<df::StreamType>(chain[i]->getOperand(0).getType());
+      fifo->W = int(inLanes * type.getElementWidth());
+      fifo->beatsPerFrame = int(type.getFrameElements() / inLanes);
     }
     return hw::estimateCost(*config).cyclesPerFrame;
   }
@@ -90,8 +123,8 @@ struct DFFoldPass : loom::impl::DFFoldBase<DFFoldPass> {
              << budget << " is below the minimum of one multiplier per dense layer ("
              << minMults << ")";
 
-    // Every non-mvu actor keeps simd = pe = 1, i.e. a one-lane output; an mvu's
-    // pe is its output width.
+    // Every non-mvu actor keeps simd = pe = 1; an mvu's pe is its output width,
+    // a softmax's output has one lane, a fifo forwards its input's lanes.
     std::vector<Folding> folds(chain.size());
     int64_t used = minMults;
     while (true) {
@@ -136,13 +169,18 @@ struct DFFoldPass : loom::impl::DFFoldBase<DFFoldPass> {
       auto t = llvm::cast<df::StreamType>(v.getType());
       v.setType(df::StreamType::get(ctx, t.getElementType(), lanes, t.getShape()));
     };
-    withLanes(chain.front()->getOperand(0), folds.front().simd);
-    for (size_t i = 0; i < chain.size(); ++i)
+    // Pass-through actors (fifo) are retyped too: their output must keep
+    // matching their input (AllTypesMatch).
+    std::vector<int64_t> lanes = streamLanes(chain, folds);
+    withLanes(chain.front()->getOperand(0), lanes.front());
+    for (size_t i = 0; i < chain.size(); ++i) {
       if (auto mvu = llvm::dyn_cast<df::MvuOp>(chain[i])) {
         mvu.setSimd(folds[i].simd);
         mvu.setPe(folds[i].pe);
-        withLanes(mvu.getOutput(), folds[i].pe);
       }
+      if (llvm::isa<df::MvuOp>(chain[i]) || isPassThrough(chain[i]))
+        withLanes(chain[i]->getResult(0), lanes[i + 1]);
+    }
     graph->setAttr("loom.multipliers", IntegerAttr::get(IntegerType::get(ctx, 64), used));
     return success();
   }

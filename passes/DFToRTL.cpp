@@ -80,16 +80,38 @@ struct DFToRTLPass : loom::impl::DFToRTLBase<DFToRTLPass> {
     Value mReady = body->getArgument(5);
 
     b.setInsertionPointToStart(body);
+    // Identifiers of the top module's scope: ports, instances and their nets
+    // (`<instance>_<port>`, see VerilogEmitter). An instance name must clash
+    // with none of them, nor may its nets.
+    static constexpr StringRef kInstPorts[] = {"in_ready", "out_data", "out_valid", "out_last"};
     llvm::StringSet<> used;
+    for (StringRef port : {"clk", "rst", "s_axis_tdata", "s_axis_tvalid", "s_axis_tlast",
+                           "m_axis_tready", "s_axis_tready", "m_axis_tdata", "m_axis_tvalid",
+                           "m_axis_tlast"})
+      used.insert(port);
+    auto isFree = [&](const std::string &name) {
+      return !used.contains(name) && llvm::none_of(kInstPorts, [&](StringRef port) {
+        return used.contains(name + "_" + port.str());
+      });
+    };
+    auto reserve = [&](const std::string &name) {
+      used.insert(name);
+      for (StringRef port : kInstPorts)
+        used.insert(name + "_" + port.str());
+    };
     auto uniqueName = [&](Operation *op, StringRef fallback) {
       auto node = op->getAttrOfType<StringAttr>(nn::kNodeNameAttr);
       std::string base = legalName(node && !node.getValue().empty() ? node.getValue() : fallback);
       std::string name = base;
-      for (int i = 1; used.contains(name); ++i)
+      for (int i = 1; !isFree(name); ++i)
         name = base + "_" + std::to_string(i);
-      used.insert(name);
+      reserve(name);
       return name;
     };
+    // The closing loom_tlast_gen is always "out_tlast": reserve it before the
+    // actors are named, or a node called "out_tlast" would get the same
+    // instance name and duplicate nets.
+    reserve("out_tlast");
 
     // Instances are created in stream order; each one's out_ready is the next
     // one's in_ready, patched in once the next exists (graph region).
@@ -146,7 +168,7 @@ struct DFToRTLPass : loom::impl::DFToRTLBase<DFToRTLPass> {
         p.set("W_W", b.getI64IntegerAttr(c.W_W));
         p.set("W_ACC", b.getI64IntegerAttr(c.W_ACC));
         p.set("W_OUT", b.getI64IntegerAttr(c.W_OUT));
-        p.set("SHIFT", b.getI64IntegerAttr(mvu.getShift()));
+        p.set("SHIFT", mvu.getShiftAttr()); // the signed attribute, not the uint64_t getter
         p.set("ACT", b.getI64IntegerAttr(c.ACT));
         p.set("W_FILE", b.getStringAttr(name + "_w.mem"));
         p.set("B_FILE", b.getStringAttr(name + "_b.mem"));
@@ -167,8 +189,8 @@ struct DFToRTLPass : loom::impl::DFToRTLBase<DFToRTLPass> {
         p.set("N", b.getI64IntegerAttr(c.N));
         p.set("IN_BEAT", b.getI64IntegerAttr(c.IN_BEAT));
         p.set("W", b.getI64IntegerAttr(c.W));
-        p.set("F", b.getI64IntegerAttr(sm.getFrac()));
-        p.set("EXP_SHIFT", b.getI64IntegerAttr(sm.getExpShift()));
+        p.set("F", sm.getFracAttr());
+        p.set("EXP_SHIFT", sm.getExpShiftAttr());
         p.set("EXP_DEPTH", b.getI64IntegerAttr(c.EXP_DEPTH));
         p.set("EXP_BITS", b.getI64IntegerAttr(c.EXP_BITS));
         p.set("EXP_FILE", b.getStringAttr(name + "_exp.mem"));
@@ -186,7 +208,6 @@ struct DFToRTLPass : loom::impl::DFToRTLBase<DFToRTLPass> {
     NamedAttrList p;
     p.set("W", b.getI64IntegerAttr(outBits));
     p.set("BEATS", b.getI64IntegerAttr(outType.getBeatsPerFrame()));
-    used.insert("");
     auto last = stream("loom_tlast_gen", "out_tlast", p, b.getIntegerType(outBits), {"out_last"});
     last->setOperand(4, mReady);
     b.create<rtl::OutputOp>(loc, ValueRange{sReady, last.getResult(1), last.getResult(2),

@@ -48,6 +48,12 @@ struct FoldBiasAdd : OpRewritePattern<nn::AddOp> {
         continue;
       if (add.getType() != dense.getType())
         continue; // the constant would broadcast the result to a new shape
+      // Only a per-feature constant is a bias: every dimension but the last
+      // must be 1 ([N], [1, N], [1], [1, 1]). The element count alone is not
+      // enough: with a batch of N rows a [N, 1] constant is one value per row.
+      auto cstShape = llvm::cast<ShapedType>(cst.getType()).getShape();
+      if (!cstShape.empty() && llvm::any_of(cstShape.drop_back(), [](int64_t d) { return d != 1; }))
+        continue;
       std::vector<float> bias = floats(dense.getBias());
       std::vector<float> c = floats(cst.getValue());
       int64_t n = bias.size();

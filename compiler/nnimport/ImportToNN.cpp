@@ -46,11 +46,24 @@ public:
   llvm::Expected<OwningOpRef<ModuleOp>> run();
 
 private:
-  /// An error about one node: "<file>: node '<name>' (<op>): <what>".
+  /// An error about one node: "<file>: node '<name>' (<op>): <what>". Node
+  /// names come from the file and may hold newlines: they are escaped so the
+  /// message stays one line.
   llvm::Error nodeError(const OnnxNode &node, const llvm::Twine &what) {
     return llvm::createStringError(llvm::inconvertibleErrorCode(),
                                    llvm::formatv("{0}: node '{1}' ({2}): {3}", model.path,
-                                                 node.name, node.opType, what.str()));
+                                                 oneLine(node.name), oneLine(node.opType),
+                                                 what.str()));
+  }
+  static std::string oneLine(llvm::StringRef text) {
+    std::string out;
+    for (char c : text)
+      if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
+        out += "\\" + llvm::utohexstr(static_cast<unsigned char>(c), /*LowerCase=*/false,
+                                       /*Width=*/2);
+      else
+        out += c;
+    return out;
   }
   llvm::Error fileError(const llvm::Twine &what) {
     return llvm::createStringError(llvm::inconvertibleErrorCode(), model.path + ": " + what);
@@ -91,9 +104,9 @@ llvm::Expected<OwningOpRef<ModuleOp>> Importer::run() {
   for (const OnnxNode &node : model.nodes) {
     const auto &ops = supportedOnnxOps();
     if (!node.domain.empty() || std::find(ops.begin(), ops.end(), node.opType) == ops.end())
-      unsupported.push_back(llvm::formatv("node '{0}' ({1}{2})", node.name,
-                                          node.domain.empty() ? "" : node.domain + ".",
-                                          node.opType));
+      unsupported.push_back(llvm::formatv("node '{0}' ({1}{2})", oneLine(node.name),
+                                          node.domain.empty() ? "" : oneLine(node.domain) + ".",
+                                          oneLine(node.opType)));
   }
   if (!unsupported.empty())
     return fileError(llvm::formatv("unsupported ONNX op{0}: {1}; the dense path supports {2}",
@@ -115,16 +128,30 @@ llvm::Expected<OwningOpRef<ModuleOp>> Importer::run() {
       return fileError("input '" + in.name + "' has no known shape; export the model with a "
                        "static input shape");
     SmallVector<int64_t> dims(in.dims.begin(), in.dims.end());
-    if (dims[0] != 1) {
-      std::string what = dims[0] < 0 ? "symbolic batch dimension" : "batch dimension " +
-                                                                        std::to_string(dims[0]);
-      if (!in.dimParams.empty() && !in.dimParams[0].empty())
-        what += " '" + in.dimParams[0] + "'";
-      warnings.push_back("input '" + in.name + "': " + what + " set to 1 (one frame per inference)");
-      dims[0] = 1;
+    // The batch (rows) is dimension 0, except for an input read by a Gemm with
+    // transA = 1: that Gemm sees A^T, so dimension 0 is K (the features) and
+    // the rows are dimension 1. Pinning dimension 0 there would change K.
+    size_t batch = 0;
+    std::string batchNote;
+    if (dims.size() == 2)
+      for (const OnnxNode *user : model.findConsumers(in.name))
+        if (user->opType == "Gemm" && user->domain.empty() && !user->inputs.empty() &&
+            user->inputs[0] == in.name && user->getInt("transA", 0)) {
+          batch = 1;
+          batchNote = " (dimension 1: Gemm '" + oneLine(user->name) +
+                      "' reads this input transposed, transA = 1)";
+        }
+    if (dims[batch] != 1) {
+      std::string what = dims[batch] < 0 ? "symbolic batch dimension"
+                                         : "batch dimension " + std::to_string(dims[batch]);
+      if (batch < in.dimParams.size() && !in.dimParams[batch].empty())
+        what += " '" + in.dimParams[batch] + "'";
+      warnings.push_back("input '" + in.name + "': " + what + batchNote +
+                         " set to 1 (one frame per inference)");
+      dims[batch] = 1;
     }
-    for (size_t i = 1; i < dims.size(); ++i)
-      if (dims[i] <= 0)
+    for (size_t i = 0; i < dims.size(); ++i)
+      if (i != batch && dims[i] <= 0)
         return fileError("input '" + in.name + "' dimension " + std::to_string(i) +
                          " is not static; export the model with a static input shape");
     argTypes.push_back(f32(dims));
@@ -161,12 +188,21 @@ llvm::Expected<OwningOpRef<ModuleOp>> Importer::run() {
 
 llvm::Error Importer::importNode(const OnnxNode &node) {
   const std::string &op = node.opType;
+  if (node.outputs.empty() || node.outputs[0].empty())
+    return nodeError(node, "has no output; remove the node or give it an output");
+  if (node.inputs.empty() || node.inputs[0].empty())
+    return nodeError(node, "has no input; Loom needs an activation input for every node");
   if (op == "Gemm" || op == "MatMul")
     return importGemm(node, op == "MatMul");
 
-  Value in = node.inputs.empty() ? Value() : lookup(node.inputs[0]);
+  // Add is commutative: Add(const, x) is imported as Add(x, const).
+  std::string inName = node.inputs[0], otherName = node.inputs.size() > 1 ? node.inputs[1] : "";
+  if (op == "Add" && !lookup(inName) && constant(inName) && !otherName.empty() &&
+      lookup(otherName))
+    std::swap(inName, otherName);
+  Value in = lookup(inName);
   if (!in)
-    return nodeError(node, "its first input '" + (node.inputs.empty() ? "" : node.inputs[0]) +
+    return nodeError(node, "its first input '" + oneLine(inName) +
                                "' is a constant or unknown; Loom streams activations only");
   SmallVector<int64_t> shape(shapeOf(in));
   Operation *result = nullptr;
@@ -176,13 +212,33 @@ llvm::Error Importer::importNode(const OnnxNode &node) {
     result = b.create<nn::SigmoidOp>(loc(node), in.getType(), in);
   } else if (op == "Tanh") {
     result = b.create<nn::TanhOp>(loc(node), in.getType(), in);
-  } else if (op == "Identity" || op == "Dropout") {
+  } else if (op == "Identity") {
+    result = b.create<nn::IdentityOp>(loc(node), in.getType(), in);
+  } else if (op == "Dropout") {
+    // Dropout is the identity only in inference mode: training_mode (input 2,
+    // opset >= 12) absent or a constant false, or a dropout ratio of 0.
+    // Training mode draws a random mask, which no accelerator reproduces.
+    if (node.inputs.size() > 2 && !node.inputs[2].empty()) {
+      const OnnxTensor *mode = constant(node.inputs[2]);
+      const OnnxTensor *ratio = node.inputs.size() > 1 && !node.inputs[1].empty()
+                                    ? constant(node.inputs[1])
+                                    : nullptr;
+      bool zeroRatio = ratio && ratio->numElements() == 1 && ratio->values[0] == 0.0;
+      if (!mode || mode->numElements() != 1)
+        return nodeError(node, "training_mode must be a constant (false); export the model "
+                               "in inference mode (model.eval())");
+      if (mode->values[0] != 0.0 && !zeroRatio)
+        return nodeError(node, "training_mode is true (random dropout); export the model in "
+                               "inference mode (model.eval()) so Dropout is the identity");
+    }
     result = b.create<nn::IdentityOp>(loc(node), in.getType(), in);
   } else if (op == "Softmax") {
     int64_t rank = shape.size();
-    int64_t axis = node.getInt("axis", model.opset >= 13 ? -1 : 1);
-    if (axis < 0)
-      axis += rank;
+    const int64_t rawAxis = node.getInt("axis", model.opset >= 13 ? -1 : 1);
+    int64_t axis = rawAxis < 0 ? rawAxis + rank : rawAxis;
+    if (axis < 0 || axis >= rank)
+      return nodeError(node, "axis " + std::to_string(rawAxis) + " is out of range for rank " +
+                                 std::to_string(rank));
     // Before opset 13 Softmax flattens to 2-D at `axis`; both forms reduce over
     // the last axis when every dimension between `axis` and the end but the
     // last is 1, and all dimensions before `axis` are 1 (one frame).
@@ -192,11 +248,18 @@ llvm::Error Importer::importNode(const OnnxNode &node) {
                                "non-unit leading dimensions is not supported");
     if (model.opset >= 13 && axis != rank - 1 && shape[axis] != 1)
       return nodeError(node, "softmax must be over the last axis");
+    // Opset >= 13 reduces over `axis` alone: over a size-1 axis the result is
+    // 1.0 everywhere, not the last-axis softmax nn.softmax computes.
+    if (model.opset >= 13 && axis != rank - 1)
+      return nodeError(node, "softmax over axis " + std::to_string(axis) + " of size 1 is 1.0 "
+                             "everywhere; apply it over the last axis (axis = -1) or remove it");
     result = b.create<nn::SoftmaxOp>(loc(node), in.getType(), in);
   } else if (op == "Flatten") {
-    int64_t axis = node.getInt("axis", 1);
-    if (axis < 0)
-      axis += shape.size();
+    const int64_t rawAxis = node.getInt("axis", 1);
+    int64_t axis = rawAxis < 0 ? rawAxis + int64_t(shape.size()) : rawAxis;
+    if (axis < 0 || axis > int64_t(shape.size()))
+      return nodeError(node, "axis " + std::to_string(rawAxis) + " is out of range for rank " +
+                                 std::to_string(shape.size()));
     int64_t outer = product(ArrayRef<int64_t>(shape).take_front(axis));
     return reshapeTo(node, in, {outer, product(shape) / outer});
   } else if (op == "Reshape") {
@@ -227,6 +290,11 @@ llvm::Error Importer::importNode(const OnnxNode &node) {
         return nodeError(node, "axes must be a constant");
       axes = a->asInt64();
     }
+    int64_t outRank = op == "Squeeze" ? shape.size() : shape.size() + axes.size();
+    for (int64_t a : axes)
+      if (a < -outRank || a >= outRank)
+        return nodeError(node, "axis " + std::to_string(a) + " is out of range for rank " +
+                                   std::to_string(outRank));
     SmallVector<int64_t> dims;
     if (op == "Squeeze") {
       int64_t rank = shape.size();
@@ -240,6 +308,8 @@ llvm::Error Importer::importNode(const OnnxNode &node) {
       size_t src = 0;
       for (int64_t d = 0; d < rank; ++d) {
         bool listed = llvm::any_of(axes, [&](int64_t a) { return (a < 0 ? a + rank : a) == d; });
+        if (!listed && src >= shape.size())
+          return nodeError(node, "axes repeat an axis");
         dims.push_back(listed ? 1 : shape[src++]);
       }
     }
@@ -249,6 +319,12 @@ llvm::Error Importer::importNode(const OnnxNode &node) {
     if (perm.empty())
       for (int64_t d = shape.size() - 1; d >= 0; --d)
         perm.push_back(d);
+    SmallVector<int64_t> sorted(perm.begin(), perm.end());
+    llvm::sort(sorted);
+    for (size_t d = 0; d < sorted.size(); ++d)
+      if (sorted.size() != shape.size() || sorted[d] != int64_t(d))
+        return nodeError(node, "perm is not a permutation of the " +
+                                   std::to_string(shape.size()) + " dimensions");
     SmallVector<int64_t> dims, order;
     for (int64_t p : perm) {
       dims.push_back(shape[p]);
@@ -260,15 +336,32 @@ llvm::Error Importer::importNode(const OnnxNode &node) {
                              "transposes of size-1 dimensions are supported in the dense path");
     return reshapeTo(node, in, dims);
   } else if (op == "Add") {
-    Value other = node.inputs.size() > 1 ? lookup(node.inputs[1]) : Value();
-    const OnnxTensor *c = node.inputs.size() > 1 ? constant(node.inputs[1]) : nullptr;
+    Value other = otherName.empty() ? Value() : lookup(otherName);
+    const OnnxTensor *c = otherName.empty() ? nullptr : constant(otherName);
     if (!c && !other)
-      return nodeError(node, "second input is unknown");
+      return nodeError(node, "second input is missing or unknown");
     if (!c)
       return nodeError(node, "adding two activations (a residual join) is not supported in the "
                              "dense path");
     std::vector<float> vals(c->values.begin(), c->values.end());
     SmallVector<int64_t> cdims(c->dims.begin(), c->dims.end());
+    // Numpy broadcasting: the result may be larger than the activation (e.g.
+    // [1, 10] + [3, 10] is [3, 10]); nn.add keeps the activation's type, so
+    // such an Add cannot be expressed.
+    size_t outRank = std::max(shape.size(), cdims.size());
+    SmallVector<int64_t> outShape(outRank, 1);
+    for (size_t i = 0; i < outRank; ++i) {
+      int64_t a = i < shape.size() ? shape[shape.size() - 1 - i] : 1;
+      int64_t d = i < cdims.size() ? cdims[cdims.size() - 1 - i] : 1;
+      if (a != d && a != 1 && d != 1)
+        return nodeError(node, "the constant " + oneLine(c->describe()) +
+                                   " does not broadcast with the activation");
+      outShape[outRank - 1 - i] = std::max(a, d);
+    }
+    if (ArrayRef<int64_t>(outShape) != ArrayRef<int64_t>(shape))
+      return nodeError(node, "the constant broadcasts the activation to a larger shape; only "
+                             "constants that broadcast to the activation's shape are supported "
+                             "(e.g. one value per feature)");
     auto cst = b.create<nn::ConstantOp>(loc(node), f32(cdims), f32Attr(cdims, vals));
     result = b.create<nn::AddOp>(loc(node), in.getType(), in, cst);
   } else if (op == "BatchNormalization") {
@@ -318,9 +411,16 @@ llvm::Error Importer::importGemm(const OnnxNode &node, bool matmul) {
   bool transB = !matmul && node.getInt("transB", 0);
   double alpha = matmul ? 1.0 : node.getFloat("alpha", 1.0);
   double beta = matmul ? 1.0 : node.getFloat("beta", 1.0);
-  if (ashape.size() != 2 || (transA ? ashape[1] : ashape[0]) != 1)
-    return nodeError(node, "input A must be a single row [1, K] (one frame), got rank " +
-                               std::to_string(ashape.size()));
+  // One frame: A is [1, K], or [K, 1] with transA (the run() pins the batch
+  // dimension of such an input to 1 accordingly).
+  if (ashape.size() != 2 || (transA ? ashape[1] : ashape[0]) != 1) {
+    std::string got;
+    for (int64_t d : ashape)
+      got += (got.empty() ? "" : ", ") + std::to_string(d);
+    return nodeError(node, std::string("input A must be a single ") +
+                               (transA ? "column [K, 1] (transA = 1)" : "row [1, K]") +
+                               " (one frame), got [" + got + "]");
+  }
   if (bt->dims.size() != 2)
     return nodeError(node, "weight B must be 2-D");
   int64_t k = transA ? ashape[0] : ashape[1];
@@ -341,8 +441,14 @@ llvm::Error Importer::importGemm(const OnnxNode &node, bool matmul) {
     if (!c)
       return nodeError(node, "bias C must be a constant");
     int64_t cn = c->numElements();
-    if (cn != 1 && cn != n)
-      return nodeError(node, "bias C must broadcast per output feature");
+    // C broadcasts to the [1, N] result only if every dimension but the last
+    // is 1: an [N, 1] C has N values but would make the result [N, N].
+    bool perFeature = c->dims.empty() ||
+                      (c->dims.size() <= 2 && llvm::all_of(ArrayRef<int64_t>(c->dims).drop_back(),
+                                                           [](int64_t d) { return d == 1; }));
+    if ((cn != 1 && cn != n) || !perFeature)
+      return nodeError(node, "bias C must broadcast per output feature ([N], [1, N] or one "
+                             "value)");
     for (int64_t o = 0; o < n; ++o)
       bias[o] = float(beta * c->values[cn == 1 ? 0 : o]);
   }

@@ -42,21 +42,29 @@ LogicalResult MvuOp::verify() {
     return emitOpError("weight must be [") << n << ", " << k << "], got " << wType;
   if (getBias().getNumElements() != n)
     return emitOpError("bias must have ") << n << " elements";
-  if (getSimd() <= 0 || k % getSimd() != 0)
-    return emitOpError("simd ") << getSimd() << " must divide K = " << k;
-  if (getPe() <= 0 || n % getPe() != 0)
-    return emitOpError("pe ") << getPe() << " must divide N = " << n;
-  if (getOutput().getType().getLanes() != getPe())
-    return emitOpError("output stream must carry pe = ") << getPe() << " lanes, got "
+  // I64Attr getters return uint64_t: `getSimd() <= 0` only caught 0, and a
+  // negative value was printed as 2^64 - x. Read the signed values.
+  int64_t simd = getSimdAttr().getInt(), pe = getPeAttr().getInt();
+  if (simd <= 0 || k % simd != 0)
+    return emitOpError("simd ") << simd << " must divide K = " << k;
+  if (pe <= 0 || n % pe != 0)
+    return emitOpError("pe ") << pe << " must divide N = " << n;
+  if (getOutput().getType().getLanes() != pe)
+    return emitOpError("output stream must carry pe = ") << pe << " lanes, got "
                                                           << getOutput().getType().getLanes();
   StringRef act = getAct();
   bool table = act == "sigmoid" || act == "tanh";
   if (!table && act != "none" && act != "relu")
     return emitOpError("unknown activation '") << act << "'";
-  if (table != (getTable().has_value() && getTMin() && getTMax() && getTShift()))
+  // A table activation needs all four table attributes; any other activation
+  // must carry none of them (a partial set on "none"/"relu" used to verify).
+  bool all = getTableAttr() && getTMinAttr() && getTMaxAttr() && getTShiftAttr();
+  bool any = getTableAttr() || getTMinAttr() || getTMaxAttr() || getTShiftAttr();
+  if (table ? !all : any)
     return emitOpError("table activations need t_min, t_max, t_shift and table (and only they)");
-  if (getShift() < 0)
-    return emitOpError("shift must be >= 0");
+  // I64Attr getters return uint64_t: compare the signed attribute values.
+  if (getShiftAttr().getInt() < 0)
+    return emitOpError("shift must be >= 0, got ") << getShiftAttr().getInt();
   return success();
 }
 
@@ -71,8 +79,9 @@ LogicalResult SoftmaxOp::verify() {
 LogicalResult FifoOp::verify() {
   if (getInput().getType() != getOutput().getType())
     return emitOpError("input and output stream types differ");
-  if (getDepth() < 2)
-    return emitOpError("depth must be at least 2, got ") << getDepth();
+  // I64Attr getters return uint64_t: depth = -1 wrapped to 2^64-1 and passed.
+  if (getDepthAttr().getInt() < 2)
+    return emitOpError("depth must be at least 2, got ") << getDepthAttr().getInt();
   return success();
 }
 

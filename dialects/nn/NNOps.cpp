@@ -99,23 +99,27 @@ static LogicalResult verifyFrac(Operation *op, int64_t frac, Type intType) {
 LogicalResult QuantizeOp::verify() {
   if (getInput().getType().getShape() != getResult().getType().getShape())
     return emitOpError("shape must not change");
-  return verifyFrac(*this, getFrac(), getResult().getType());
+  // I64Attr getters return uint64_t: read the signed value from the attribute.
+  return verifyFrac(*this, getFracAttr().getInt(), getResult().getType());
 }
 
 LogicalResult DequantizeOp::verify() {
   if (getInput().getType().getShape() != getResult().getType().getShape())
     return emitOpError("shape must not change");
-  return verifyFrac(*this, getFrac(), getInput().getType());
+  return verifyFrac(*this, getFracAttr().getInt(), getInput().getType());
 }
 
 LogicalResult QDenseOp::verify() {
   if (failed(verifyDenseShapes(*this, getInput().getType(), getResult().getType(), getWeight(),
                                getBias())))
     return failure();
-  if (getShift() < 0)
-    return emitOpError("shift must be >= 0, got ") << getShift();
-  if (getAccWidth() < 2 || getAccWidth() > 62)
-    return emitOpError("acc_width must be in [2, 62], got ") << getAccWidth();
+  // I64Attr getters return uint64_t (`getShift() < 0` never fires, -1 prints
+  // as 2^64-1): compare the signed attribute values.
+  int64_t shift = getShiftAttr().getInt(), accWidth = getAccWidthAttr().getInt();
+  if (shift < 0)
+    return emitOpError("shift must be >= 0, got ") << shift;
+  if (accWidth < 2 || accWidth > 62)
+    return emitOpError("acc_width must be in [2, 62], got ") << accWidth;
   return success();
 }
 

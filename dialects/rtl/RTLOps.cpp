@@ -56,11 +56,14 @@ LogicalResult InstanceOp::verify() {
 }
 
 LogicalResult MemFileOp::verify() {
-  if (getLaneBits() < 1 || getLaneBits() > 64)
+  // I64Attr getters return uint64_t: compare the signed attribute values (a
+  // negative lanes used to be printed as 2^64 - x).
+  int64_t laneBits = getLaneBitsAttr().getInt(), lanes = getLanesAttr().getInt();
+  if (laneBits < 1 || laneBits > 64)
     return emitOpError("lane_bits must be in [1, 64]");
-  if (getLanes() < 1 || getData().getNumElements() % getLanes() != 0)
+  if (lanes < 1 || getData().getNumElements() % lanes != 0)
     return emitOpError("data size ") << getData().getNumElements()
-                                     << " is not a multiple of lanes " << getLanes();
+                                     << " is not a multiple of lanes " << lanes;
   if (getFileName().empty() || getFileName().contains('/'))
     return emitOpError("file_name must be a plain file name");
   return success();

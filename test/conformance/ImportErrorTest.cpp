@@ -156,3 +156,36 @@ TEST(ImportError, IntegerInputIsOneLine) {
   expectOneLine(msg);
   EXPECT_NE(msg.find("int8"), std::string::npos) << msg;
 }
+
+// Regression: a node name holding a newline must not split the message.
+TEST(ImportError, NodeNameWithNewlineStaysOneLine) {
+  OnnxModel m;
+  m.path = "mem.onnx";
+  m.opset = 13;
+  m.inputs = {floatValue("x", {1, 4})};
+  m.outputs = {floatValue("y", {1, 4})};
+  m.nodes = {makeNode("two\nlines", "Add", {"x", "x"}, {"y"})};
+  std::string msg = importError(m);
+  expectOneLine(msg);
+  EXPECT_NE(msg.find("mem.onnx: node 'two\\0Alines' (Add): "), std::string::npos) << msg;
+}
+
+// Regression: Softmax (opset 13) over a size-1 axis is 1.0 everywhere; it used
+// to be imported as a softmax over the last axis.
+TEST(ImportError, SoftmaxOverUnitAxisIsRejected) {
+  OnnxModel m;
+  m.path = "mem.onnx";
+  m.opset = 13;
+  m.inputs = {floatValue("x", {1, 4})};
+  m.outputs = {floatValue("y", {1, 4})};
+  OnnxNode sm = makeNode("sm", "Softmax", {"x"}, {"y"});
+  onnx::OnnxAttr axis;
+  axis.name = "axis";
+  axis.kind = onnx::OnnxAttr::Kind::Int;
+  axis.i = 0;
+  sm.attrs["axis"] = axis;
+  m.nodes = {sm};
+  std::string msg = importError(m);
+  expectOneLine(msg);
+  EXPECT_EQ(msg.rfind("mem.onnx: node 'sm' (Softmax): ", 0), 0u) << msg;
+}

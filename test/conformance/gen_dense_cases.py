@@ -6,7 +6,8 @@ to 1, so they SKIP). These one-frame cases exercise what the dense path does
 accept. Expected outputs are computed here with numpy, following the ONNX
 operator definitions. Usage: gen_dense_cases.py OUTDIR (needs onnx + numpy).
 
-Some cases encode known importer bugs; CMakeLists.txt lists them as --xfail.
+The bug_* cases encode former importer bugs; the importer now rejects them
+(SKIP), and any of them FAILing again fails the ctest.
 """
 import os
 import sys
@@ -104,22 +105,36 @@ save("dense_tanh_sigmoid_extremes",
      np.array([[-100, -10, -1, 0, 1, 10, 100]], np.float32),
      sigmoid(np.tanh(np.array([[-100, -10, -1, 0, 1, 10, 100]], np.float32))))
 
-# --- known importer bugs (listed as --xfail in CMakeLists.txt) -------------------
-# Softmax over a size-1 axis is 1.0 everywhere; the importer emits a softmax
+# Add is commutative: Add(const, x) imports like Add(x, const) (and folds).
+save("dense_add_const_first",
+     [h.make_node("MatMul", ["x", "W"], ["z"]), h.make_node("Add", ["C", "z"], ["y"])], 13,
+     x, x @ W + C, [("W", W), ("C", C)])
+# Dropout with a constant training_mode = false is the identity.
+save("dense_dropout_training_false",
+     [h.make_node("Dropout", ["x", "r", "t"], ["a"]), h.make_node("Relu", ["a"], ["y"])], 13,
+     x, np.maximum(x, 0), [("r", np.array(0.5, np.float32)), ("t", np.array(False))])
+# Gemm with transA = 1 reads a [K, 1] input: dimension 0 is K, not a batch.
+save("dense_gemm_transa", [h.make_node("Gemm", ["x", "W"], ["y"], transA=1)], 13,
+     x.T.copy(), x @ W, [("W", W)])
+
+# --- formerly known importer bugs: the importer now rejects these with a
+# one-line node error (SKIP); before, it imported them and computed wrong
+# values (FAIL). They must never FAIL again.
+# Softmax over a size-1 axis is 1.0 everywhere; the importer emitted a softmax
 # over the last axis instead.
 save("bug_softmax_unit_axis", [h.make_node("Softmax", ["x"], ["y"], axis=0)], 13,
      x, np.ones_like(x))
 # Add whose constant broadcasts the activation to a larger shape: the importer
-# gives the nn.add the activation's type.
+# gave the nn.add the activation's type.
 Cb = f32(3, 10)
 save("bug_add_broadcast_expands", [h.make_node("Add", ["x", "c"], ["y"])], 13,
      x, x + Cb, [("c", Cb)])
-# ... which nn-normalize then folds into the dense bias as if it were [N].
+# ... which nn-normalize then folded into the dense bias as if it were [N].
 Cc = f32(4, 1)
 save("bug_gemm_add_column_constant",
      [h.make_node("Gemm", ["x", "W"], ["z"]), h.make_node("Add", ["z", "c"], ["y"])], 13,
      x, x @ W + Cc, [("W", W), ("c", Cc)])
-# Dropout with training_mode = true is imported as Identity.
+# Dropout with training_mode = true was imported as Identity.
 xs = np.abs(x) + 1
 mask = np.random.RandomState(1).rand(1, 10) >= 0.5
 save("bug_dropout_training_mode",

@@ -1,10 +1,9 @@
-// XFAIL: *
-// BUG (passes/DFToRTL.cpp, lower(): `stream("loom_tlast_gen", "out_tlast", ...)`
+// Regression test (was XFAIL), fixed. The bug (passes/DFToRTL.cpp, lower(): `stream("loom_tlast_gen", "out_tlast", ...)`
 // after `used.insert("")`): the closing tlast generator is always named
 // "out_tlast" without going through uniqueName, and "out_tlast" is never
 // reserved, so an ONNX node called "out_tlast" yields two instances with that
 // name and duplicate nets (out_tlast_in_ready, ...) in the emitted
-// SystemVerilog. Suggested fix: `used.insert("out_tlast")` before the actor
+// SystemVerilog. Fix (applied): `used.insert("out_tlast")` before the actor
 // loop (the actor then becomes out_tlast_1).
 //
 // RUN: loom-opt %s --df-to-rtl --rtl-export-verilog | grep -c 'logic out_tlast_in_ready;' | FileCheck %s

@@ -1,10 +1,9 @@
-// XFAIL: *
-// BUG (dialects/df/DFOps.cpp, MvuOp::verify): the table check is
+// Regression test (was XFAIL), fixed. The bug (dialects/df/DFOps.cpp, MvuOp::verify): the table check is
 //   table != (table && t_min && t_max && t_shift)
 // so it only rejects a non-table activation carrying *all four* attributes,
 // and a table activation missing one. A partial set on act = "none"/"relu"
 // (here a stray t_min) verifies, though the message promises "(and only
-// they)". Suggested fix: for non-table activations require that none of the
+// they)". Fix (applied): for non-table activations require that none of the
 // four is present: `if (!table && (getTable() || getTMin() || getTMax() ||
 // getTShift()))`.
 //

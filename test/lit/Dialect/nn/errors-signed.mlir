@@ -1,9 +1,8 @@
-// XFAIL: *
-// BUG (dialects/nn/NNOps.cpp, QDenseOp::verify): `getShift() < 0` compares a
+// Regression test (was XFAIL), fixed. The bug (dialects/nn/NNOps.cpp, QDenseOp::verify): `getShift() < 0` compares a
 // uint64_t (I64Attr getter) and is never true, so a negative shift verifies;
 // acc_width = -1 is caught only because it wraps above 62, and the message
-// then prints 18446744073709551615. Remove the XFAIL once both are read as
-// int64_t (getShiftAttr().getInt(), getAccWidthAttr().getInt()).
+// then prints 18446744073709551615. Fixed: both are read as int64_t
+// (getShiftAttr().getInt(), getAccWidthAttr().getInt()).
 //
 // RUN: loom-opt %s -split-input-file -verify-diagnostics
 

@@ -251,4 +251,4 @@ func.func @lut_depth(%q: tensor<1x2xi16>) -> tensor<1x2xi16> {
   return %y : tensor<1x2xi16>
 }
 
-// (Negative shift and negative t_min cases: errors-signed.mlir, XFAIL.)
+// (Negative shift and negative acc_width cases: errors-signed.mlir.)

@@ -99,6 +99,12 @@ rtl.memfile "w.mem" {lane_bits = 8 : i64, lanes = 0 : i64, data = dense<[1, 2, 3
 
 // -----
 
+// Regression: lanes is read signed (the I64Attr getter's uint64_t printed 2^64-1).
+// expected-error @+1 {{'rtl.memfile' op data size 3 is not a multiple of lanes -1}}
+rtl.memfile "w.mem" {lane_bits = 8 : i64, lanes = -1 : i64, data = dense<[1, 2, 3]> : tensor<3xi64>}
+
+// -----
+
 // expected-error @+1 {{'rtl.memfile' op file_name must be a plain file name}}
 rtl.memfile "" {lane_bits = 8 : i64, lanes = 1 : i64, data = dense<[1]> : tensor<1xi64>}
 

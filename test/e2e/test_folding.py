@@ -1,0 +1,117 @@
+#!/usr/bin/python3
+"""e2e.folding: --max-mults / --target-ii on two >=3-dense-layer models.
+
+For each model (written by e2e_common.gen_deep_models: the generator's nets
+have at most two dense layers), compile+sim with --max-mults 8, 32, 128 and
+no budget: total_multipliers <= budget, predicted II non-increasing as the
+budget grows, 0 mismatches and measured latency/II == predicted every time.
+Then --target-ii T for T = the II of the 32-multiplier design (must reach
+II <= T) and a looser T (2x): II <= T, bit-exact, timing equal.
+"""
+import os
+import sys
+from concurrent.futures import ThreadPoolExecutor
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import e2e_common as E  # noqa: E402
+
+BUDGETS = [8, 32, 128, None]
+FRAMES = 20
+
+
+def main():
+    loom, src, work = E.parse_args()
+    mdir = os.path.join(work, "models")
+    os.makedirs(mdir)
+    models = E.gen_deep_models(mdir)
+    c = E.Checker("e2e.folding")
+
+    def one(job):
+        name, flag, value = job
+        tag = "%s_%s%s" % (name, flag.strip("-").replace("-", "_") if flag else "default", value or "")
+        out = os.path.join(work, "out", tag)
+        args = ["run", os.path.join(mdir, name + ".onnx"), "-o", out, "--random", FRAMES,
+                "--backpressure", "0.3", "--seed", 7]
+        if flag:
+            args += [flag, value]
+        r = E.run(loom, *args)
+        res = {"rc": r.rc, "r": r, "job": job}
+        if r.rc == 0 or os.path.exists(os.path.join(out, "report.json")):
+            res["rep"] = E.read_json(os.path.join(out, "report.json"))
+        if os.path.exists(os.path.join(out, "sim.json")):
+            res["sim"] = E.read_json(os.path.join(out, "sim.json"))
+        return res
+
+    def verify(res, label):
+        r = res["r"]
+        if not c.check(r.rc == 0 and "sim" in res, "%s: loom run failed: %s" % (label, r.describe())):
+            return False
+        s = res["sim"]
+        ok = c.check(s["mismatches"] == 0, "%s: %s mismatches" % (label, s["mismatches"]))
+        ok &= c.check(s["latency_cycles"] == s["predicted_latency_cycles"],
+                      "%s: latency measured %s != predicted %s"
+                      % (label, s["latency_cycles"], s["predicted_latency_cycles"]))
+        ok &= c.check(s["ii_cycles"] == s["predicted_ii_cycles"],
+                      "%s: II measured %s != predicted %s"
+                      % (label, s["ii_cycles"], s["predicted_ii_cycles"]))
+        return ok
+
+    rows = []
+    jobs = [(m, "--max-mults" if b else None, b) for m in models for b in BUDGETS]
+    with ThreadPoolExecutor(E.jobs()) as pool:
+        results = list(pool.map(one, jobs))
+    by_model = {}
+    for res in results:
+        name, _, b = res["job"]
+        label = "%s --max-mults %s" % (name, b) if b else "%s (no budget)" % name
+        ok = verify(res, label)
+        rep = res.get("rep")
+        if rep and b:
+            ok &= c.check(rep["total_multipliers"] <= b, "%s: total_multipliers %d > budget %d"
+                          % (label, rep["total_multipliers"], b))
+        if rep:
+            by_model.setdefault(name, []).append((b, rep["predicted_ii_cycles"], rep["total_multipliers"]))
+            rows.append((name, "mults<=%s" % (b or "-"), rep["total_multipliers"], rep["predicted_ii_cycles"],
+                         res.get("sim", {}).get("ii_cycles"), rep["predicted_latency_cycles"],
+                         "ok" if ok else "FAIL"))
+    for name, seq in by_model.items():
+        iis = [ii for _, ii, _ in seq]
+        c.check(all(a >= b for a, b in zip(iis, iis[1:])),
+                "%s: II not non-increasing as the budget grows: %s" % (name, seq))
+
+    # --target-ii: tight (the 32-mult II) and loose (2x that).
+    tjobs = []
+    for name, seq in by_model.items():
+        ii32 = [ii for b, ii, _ in seq if b == 32]
+        if ii32:
+            tjobs += [(name, "--target-ii", ii32[0]), (name, "--target-ii", 2 * ii32[0])]
+    with ThreadPoolExecutor(E.jobs()) as pool:
+        tresults = list(pool.map(one, tjobs))
+    for res in tresults:
+        name, _, t = res["job"]
+        label = "%s --target-ii %s" % (name, t)
+        ok = verify(res, label)
+        rep = res.get("rep")
+        if rep:
+            ok &= c.check(rep["predicted_ii_cycles"] <= t, "%s: predicted II %d > target %d"
+                          % (label, rep["predicted_ii_cycles"], t))
+            mults32 = [m for b, _, m in by_model[name] if b == 32][0]
+            if t == [ii for b, ii, _ in by_model[name] if b == 32][0]:
+                # Reaching the 32-mult design's II should not need more than
+                # the smallest design found by the budget search at that II.
+                c.check(rep["total_multipliers"] <= mults32,
+                        "%s: %d multipliers, but --max-mults 32 reached the same II with %d"
+                        % (label, rep["total_multipliers"], mults32))
+            rows.append((name, "ii<=%s" % t, rep["total_multipliers"], rep["predicted_ii_cycles"],
+                         res.get("sim", {}).get("ii_cycles"), rep["predicted_latency_cycles"],
+                         "ok" if ok else "FAIL"))
+
+    print()
+    print("%-30s %10s %6s %8s %8s %8s" % ("model", "constraint", "mults", "pred II", "meas II", "latency"))
+    for row in rows:
+        print("%-30s %10s %6s %8s %8s %8s %s" % row)
+    return c.finish()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,72 @@
+#!/usr/bin/python3
+"""e2e.shared_models: real exported models from /work/shared/models.
+
+Skipped (exit 77) when the directory is absent (CI may not have it). Set
+LOOM_SHARED_MODELS to use another directory.
+  jet_tagger_16_64_32_32_5, two_layer_keras: --random 200 --backpressure 0.3
+  mlperf_tiny_ad_autoencoder:                --max-mults 256 --random 20
+Each: exit 0, 0 mismatches, measured latency/II == predicted.
+"""
+import os
+import sys
+from concurrent.futures import ThreadPoolExecutor
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import e2e_common as E  # noqa: E402
+
+SHARED = os.environ.get("LOOM_SHARED_MODELS", "/work/shared/models")
+CASES = [
+    ("mlperf_tiny_ad_autoencoder", ["--max-mults", "256", "--random", "20", "--backpressure", "0.3"]),
+    ("jet_tagger_16_64_32_32_5", ["--random", "200", "--backpressure", "0.3"]),
+    ("two_layer_keras", ["--random", "200", "--backpressure", "0.3"]),
+]
+
+
+def main():
+    loom, src, work = E.parse_args()
+    if not os.path.isdir(SHARED):
+        print("SKIPPED: %s is absent (set LOOM_SHARED_MODELS to run this test)" % SHARED)
+        return E.SKIP
+    c = E.Checker("e2e.shared_models")
+
+    def one(case):
+        name, args = case
+        model = os.path.join(SHARED, name + ".onnx")
+        if not os.path.exists(model):
+            return name, None, None
+        out = os.path.join(work, "out", name)
+        return name, out, E.run(loom, "run", model, "-o", out, "--seed", 3, *args, timeout=900)
+
+    rows = []
+    with ThreadPoolExecutor(E.jobs()) as pool:
+        for name, out, r in pool.map(one, CASES):
+            if r is None:
+                c.check(False, "%s.onnx missing from %s" % (name, SHARED))
+                continue
+            ok = c.check(r.rc == 0, "%s: loom run failed: %s" % (name, r.describe()))
+            if not os.path.exists(os.path.join(out, "sim.json")):
+                continue
+            s = E.read_json(os.path.join(out, "sim.json"))
+            rep = E.read_json(os.path.join(out, "report.json"))
+            ok &= c.check(s["mismatches"] == 0, "%s: %s mismatches" % (name, s["mismatches"]))
+            ok &= c.check(s["latency_cycles"] == s["predicted_latency_cycles"],
+                          "%s: latency measured %s != predicted %s"
+                          % (name, s["latency_cycles"], s["predicted_latency_cycles"]))
+            ok &= c.check(s["ii_cycles"] == s["predicted_ii_cycles"], "%s: II measured %s != predicted %s"
+                          % (name, s["ii_cycles"], s["predicted_ii_cycles"]))
+            if rep.get("max_mults", 0) > 0:
+                ok &= c.check(rep["total_multipliers"] <= rep["max_mults"], "%s: %d multipliers > budget %d"
+                              % (name, rep["total_multipliers"], rep["max_mults"]))
+            rows.append((name, s["frames"], rep["total_multipliers"], s["ii_cycles"], s["latency_cycles"],
+                         "%.4f" % s["float_max_abs_error"], "%.1f" % s["build_seconds"],
+                         "%.1f" % r.seconds, "ok" if ok else "FAIL"))
+    print()
+    print("%-30s %6s %6s %6s %8s %9s %8s %8s" % ("model", "frames", "mults", "II", "latency",
+                                                 "float err", "build s", "total s"))
+    for row in rows:
+        print("%-30s %6s %6s %6s %8s %9s %8s %8s %s" % row)
+    return c.finish()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
