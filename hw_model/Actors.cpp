@@ -2,13 +2,16 @@
 // of the corresponding SystemVerilog module; comments name the RTL registers.
 #include "hw_model/Actors.h"
 
+#include <algorithm>
 #include <sstream>
 
 namespace loom::hw {
 
 // ------------------------------------------------------------------ loom_mvu
 MvuModel::MvuModel(const MvuConfig &c)
-    : sf_(c.sf()), nf_(c.nf()), ib_(c.inBeats()) {}
+    : sf_(c.sf()), nf_(c.nf()), ib_(c.vecInBeats()), vectors_(c.VECTORS) {}
+MvuModel::MvuModel(const DwuConfig &c)
+    : sf_(c.sf()), nf_(c.nf()), ib_(c.vecInBeats()), vectors_(c.VECTORS) {}
 
 bool MvuModel::inReady() const { return !full_[wrBank_]; }          // !full_q[wr_bank_q]
 bool MvuModel::outValid() const { return fifoCnt_ > 0; }            // u_out_fifo
@@ -127,17 +130,168 @@ std::string SkidModel::describe() const {
   return os.str();
 }
 
+// ------------------------------------------------------------------ loom_swg
+// Same expressions as the always_comb block of loom_swg.sv.
+bool SwgModel::inReady() const {
+  int rlow = std::max(oh_ * c_.SH - c_.PT, 0);
+  return fdiff_ * c_.H + wh_ - rlow < c_.rows();
+}
+
+bool SwgModel::avail() const {
+  if (fdiff_ > 0) return true;
+  if (fdiff_ < 0) return false;
+  int ihmax = std::min(oh_ * c_.SH - c_.PT + c_.spanH() - 1, c_.H - 1);
+  int iwmax = std::min(ow_ * c_.SW - c_.PL + c_.spanW() - 1, c_.W - 1);
+  return wh_ > ihmax || (wh_ == ihmax && wrow_ >= (iwmax + 1) * c_.C);
+}
+
+void SwgModel::step(bool inFire, bool outFire) {
+  bool issue = avail() && (!outValid_ || outFire);
+  bool wdone = false, rdone = false;
+  if (inFire) {
+    wrow_ += c_.IN_BEAT;
+    if (wrow_ == c_.W * c_.C) {
+      wrow_ = 0;
+      if (++wh_ == c_.H) {
+        wh_ = 0;
+        wdone = true;
+      }
+    }
+  }
+  if (issue) {
+    outValid_ = true;
+    if (++bw_ == c_.windowBeats()) {
+      bw_ = 0;
+      if (++ow_ == c_.OW()) {
+        ow_ = 0;
+        if (++oh_ == c_.OH()) {
+          oh_ = 0;
+          rdone = true;
+        }
+      }
+    }
+  } else if (outFire) {
+    outValid_ = false;
+  }
+  fdiff_ += int(wdone) - int(rdone);
+}
+
+std::string SwgModel::describe() const {
+  std::ostringstream os;
+  os << "swg{wh=" << wh_ << " wrow=" << wrow_ << " fdiff=" << fdiff_ << " oh=" << oh_
+     << " ow=" << ow_ << " bw=" << bw_ << " out_valid=" << outValid_ << "}";
+  return os.str();
+}
+
+// ------------------------------------------------------------------ loom_pool
+void PoolModel::step(bool inFire, bool outFire) {
+  // issue = hold_full_q && (!out_valid_q || out_ready); xfer = last input beat of a pixel
+  bool issue = holdFull_ && (!outValid_ || outFire);
+  bool obLast = ob_ == c_.pixOutBeats() - 1;
+  bool xfer = inFire && inCnt_ == c_.pixInBeats() - 1;
+  if (inFire) inCnt_ = xfer ? 0 : inCnt_ + 1;
+  if (issue) {
+    outValid_ = true;
+    ob_ = obLast ? 0 : ob_ + 1;
+  } else if (outFire) {
+    outValid_ = false;
+  }
+  holdFull_ = xfer || (holdFull_ && !(issue && obLast));
+}
+
+std::string PoolModel::describe() const {
+  std::ostringstream os;
+  os << "pool{in_cnt=" << inCnt_ << " hold_full=" << holdFull_ << " ob=" << ob_
+     << " out_valid=" << outValid_ << "}";
+  return os.str();
+}
+
+// ------------------------------------------------------------------ loom_fork
+void ForkModel::step(bool inFire, bool outFire) {
+  bool in[1] = {inFire}, out[2] = {outFire, false};
+  stepPorts(in, out);
+}
+
+void ForkModel::stepPorts(const bool *inFire, const bool *outFire) {
+  for (int p = 0; p < 2; ++p) cnt_[p] += int(inFire[0]) - int(outFire[p]);
+}
+
+std::string ForkModel::describe() const {
+  std::ostringstream os;
+  os << "fork{count0=" << cnt_[0] << " count1=" << cnt_[1] << "}";
+  return os.str();
+}
+
+// ------------------------------------------------------------------ loom_add / loom_concat
+int JoinModel::inBeatsPerFrameAt(int port) const {
+  if (!concat_) return outBeats_;
+  int segs = outBeats_ / (segA_ + segB_);
+  return segs * (port == 0 ? segA_ : segB_);
+}
+
+void JoinModel::step(bool inFire, bool outFire) {
+  bool in[2] = {inFire, false}, out[1] = {outFire};
+  stepPorts(in, out);
+}
+
+void JoinModel::stepPorts(const bool *inFire, const bool *outFire) {
+  // add:    issue = fa.valid && fb.valid && (!out_valid_q || out_ready)
+  // concat: issue = (sel ? fb.valid : fa.valid) && (!out_valid_q || out_ready)
+  bool canLoad = !outValid_ || outFire[0];
+  bool issue, popA, popB;
+  if (concat_) {
+    issue = (sel_ ? cnt_[1] > 0 : cnt_[0] > 0) && canLoad;
+    popA = issue && !sel_;
+    popB = issue && sel_;
+  } else {
+    issue = cnt_[0] > 0 && cnt_[1] > 0 && canLoad;
+    popA = popB = issue;
+  }
+  cnt_[0] += int(inFire[0]) - int(popA);
+  cnt_[1] += int(inFire[1]) - int(popB);
+  if (issue) {
+    outValid_ = true;
+    if (concat_) {
+      int len = sel_ ? segB_ : segA_;
+      if (++seg_ == len) {
+        seg_ = 0;
+        sel_ = !sel_;
+      }
+    }
+  } else if (outFire[0]) {
+    outValid_ = false;
+  }
+}
+
+std::string JoinModel::describe() const {
+  std::ostringstream os;
+  os << (concat_ ? "concat" : "add") << "{count_a=" << cnt_[0] << " count_b=" << cnt_[1]
+     << " sel=" << sel_ << " seg=" << seg_ << " out_valid=" << outValid_ << "}";
+  return os.str();
+}
+
 std::unique_ptr<ActorModel> makeActorModel(const ActorConfig &c) {
   return std::visit(
       [](const auto &cfg) -> std::unique_ptr<ActorModel> {
         using T = std::decay_t<decltype(cfg)>;
-        if constexpr (std::is_same_v<T, MvuConfig>)
+        if constexpr (std::is_same_v<T, MvuConfig> || std::is_same_v<T, DwuConfig>)
           return std::make_unique<MvuModel>(cfg);
+        else if constexpr (std::is_same_v<T, SwgConfig>)
+          return std::make_unique<SwgModel>(cfg);
+        else if constexpr (std::is_same_v<T, PoolConfig>)
+          return std::make_unique<PoolModel>(cfg);
+        else if constexpr (std::is_same_v<T, ForkConfig>)
+          return std::make_unique<ForkModel>(cfg);
+        else if constexpr (std::is_same_v<T, AddConfig>)
+          return std::make_unique<JoinModel>(1, 1, cfg.beatsPerFrame, false);
+        else if constexpr (std::is_same_v<T, ConcatConfig>)
+          return std::make_unique<JoinModel>(cfg.C1 / cfg.LANES, cfg.C2 / cfg.LANES,
+                                             cfg.outBeats(), true);
         else if constexpr (std::is_same_v<T, SoftmaxConfig>)
           return std::make_unique<SoftmaxModel>(cfg);
         else if constexpr (std::is_same_v<T, FifoConfig>)
           return std::make_unique<FifoModel>(cfg);
-        else
+        else if constexpr (std::is_same_v<T, SkidConfig>)
           return std::make_unique<SkidModel>(cfg);
       },
       c);

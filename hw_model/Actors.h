@@ -23,6 +23,18 @@ public:
   virtual int outBeatsPerFrame() const = 0;
   /// Short description of the internal state (for deadlock reports).
   virtual std::string describe() const = 0;
+
+  // Multi-port actors (fork: 2 outputs; add, concat: 2 inputs). Single-port actors use
+  // the defaults, which forward to the single-port functions above.
+  virtual int numIn() const { return 1; }
+  virtual int numOut() const { return 1; }
+  virtual bool inReadyAt(int /*port*/) const { return inReady(); }
+  virtual bool outValidAt(int /*port*/) const { return outValid(); }
+  virtual void stepPorts(const bool *inFire, const bool *outFire) {
+    step(inFire[0], outFire[0]);
+  }
+  virtual int inBeatsPerFrameAt(int /*port*/) const { return inBeatsPerFrame(); }
+  virtual int outBeatsPerFrameAt(int /*port*/) const { return outBeatsPerFrame(); }
 };
 
 /// Mirrors rtl/compute/loom_mvu.sv.
@@ -30,15 +42,17 @@ class MvuModel : public ActorModel {
 public:
   static constexpr int kOutDepth = 8;  // loom_mvu OUT_DEPTH
   explicit MvuModel(const MvuConfig &c);
+  /// loom_dwu has the same control with K = KK*C, NF = C/PE, SF = KK/SIMD.
+  explicit MvuModel(const DwuConfig &c);
   bool inReady() const override;
   bool outValid() const override;
   void step(bool inFire, bool outFire) override;
-  int inBeatsPerFrame() const override { return ib_; }
-  int outBeatsPerFrame() const override { return nf_; }
+  int inBeatsPerFrame() const override { return ib_ * vectors_; }
+  int outBeatsPerFrame() const override { return nf_ * vectors_; }
   std::string describe() const override;
 
 private:
-  int sf_, nf_, ib_;
+  int sf_, nf_, ib_, vectors_ = 1;
   bool full_[2] = {false, false};
   int wrBank_ = 0, rdBank_ = 0, inCnt_ = 0, sfCnt_ = 0, nfCnt_ = 0, credit_ = 0;
   bool s1Last_ = false;   // S1 holds the last sf step of an output group
@@ -95,6 +109,85 @@ public:
 private:
   int beats_;
   bool outValid_ = false, skidValid_ = false;
+};
+
+/// Mirrors rtl/compute/loom_swg.sv (writer / reader counters, output register).
+class SwgModel : public ActorModel {
+public:
+  explicit SwgModel(const SwgConfig &c) : c_(c) {}
+  bool inReady() const override;
+  bool outValid() const override { return outValid_; }
+  void step(bool inFire, bool outFire) override;
+  int inBeatsPerFrame() const override { return c_.inBeats(); }
+  int outBeatsPerFrame() const override { return c_.outBeats(); }
+  std::string describe() const override;
+
+private:
+  bool avail() const;
+  SwgConfig c_;
+  int wh_ = 0, wrow_ = 0, fdiff_ = 0;  // writer: row, elements written in the row
+  int oh_ = 0, ow_ = 0, bw_ = 0;       // reader
+  bool outValid_ = false;
+};
+
+/// Mirrors rtl/compute/loom_pool.sv.
+class PoolModel : public ActorModel {
+public:
+  explicit PoolModel(const PoolConfig &c) : c_(c) {}
+  bool inReady() const override { return !(inCnt_ == c_.pixInBeats() - 1 && holdFull_); }
+  bool outValid() const override { return outValid_; }
+  void step(bool inFire, bool outFire) override;
+  int inBeatsPerFrame() const override { return c_.inBeats(); }
+  int outBeatsPerFrame() const override { return c_.outBeats(); }
+  std::string describe() const override;
+
+private:
+  PoolConfig c_;
+  int inCnt_ = 0, ob_ = 0;
+  bool holdFull_ = false, outValid_ = false;
+};
+
+/// Mirrors rtl/stream/loom_fork.sv: two 2-entry FIFOs written together.
+class ForkModel : public ActorModel {
+public:
+  explicit ForkModel(const ForkConfig &c) : beats_(c.beatsPerFrame) {}
+  bool inReady() const override { return cnt_[0] < 2 && cnt_[1] < 2; }
+  bool outValid() const override { return cnt_[0] > 0; }
+  void step(bool inFire, bool outFire) override;
+  int inBeatsPerFrame() const override { return beats_; }
+  int outBeatsPerFrame() const override { return beats_; }
+  std::string describe() const override;
+  int numOut() const override { return 2; }
+  bool outValidAt(int port) const override { return cnt_[port] > 0; }
+  void stepPorts(const bool *inFire, const bool *outFire) override;
+
+private:
+  int beats_, cnt_[2] = {0, 0};
+};
+
+/// Mirrors rtl/compute/loom_add.sv and rtl/compute/loom_concat.sv: two 2-entry input
+/// FIFOs and an output register. Add pops both inputs per beat; concat pops a for
+/// `segA` beats, then b for `segB` beats (per pixel).
+class JoinModel : public ActorModel {
+public:
+  JoinModel(int segA, int segB, int framesBeatsOut, bool concat)
+      : segA_(segA), segB_(segB), outBeats_(framesBeatsOut), concat_(concat) {}
+  bool inReady() const override { return cnt_[0] < 2; }
+  bool outValid() const override { return outValid_; }
+  void step(bool inFire, bool outFire) override;
+  int inBeatsPerFrame() const override { return inBeatsPerFrameAt(0); }
+  int outBeatsPerFrame() const override { return outBeats_; }
+  std::string describe() const override;
+  int numIn() const override { return 2; }
+  bool inReadyAt(int port) const override { return cnt_[port] < 2; }
+  void stepPorts(const bool *inFire, const bool *outFire) override;
+  int inBeatsPerFrameAt(int port) const override;
+
+private:
+  int segA_, segB_, outBeats_;
+  bool concat_;
+  int cnt_[2] = {0, 0}, seg_ = 0;
+  bool sel_ = false, outValid_ = false;
 };
 
 std::unique_ptr<ActorModel> makeActorModel(const ActorConfig &c);

@@ -14,16 +14,92 @@ namespace loom::hw {
 constexpr int kPredictFrames = 8;
 
 /// loom_mvu. Requires K % SIMD == 0, K % IN_BEAT == 0, N % PE == 0.
+/// VECTORS (model only, not an RTL parameter): vectors per frame, e.g. OH*OW when the
+/// mvu follows a loom_swg (one K = KH*KW*C window per output pixel). Default 1.
 struct MvuConfig {
   int K = 1, N = 1, SIMD = 1, PE = 1, IN_BEAT = 1;
   int W_IN = 8, W_W = 8, W_ACC = 24, W_OUT = 8;
   int ACT = 0;      // 0 none, 1 relu, 2 table
   int T_DEPTH = 1;  // table entries (ACT == 2)
+  int VECTORS = 1;  // vectors per frame
 
   int sf() const { return K / SIMD; }
   int nf() const { return N / PE; }
-  int inBeats() const { return K / IN_BEAT; }   // input beats per frame
-  int outBeats() const { return N / PE; }       // output beats per frame
+  int vecInBeats() const { return K / IN_BEAT; }          // input beats per vector
+  int inBeats() const { return VECTORS * (K / IN_BEAT); } // input beats per frame
+  int outBeats() const { return VECTORS * (N / PE); }     // output beats per frame
+};
+
+/// loom_swg (sliding window generator). IN_BEAT | C, OUT_BEAT | KH*KW*C.
+/// PAD_VAL: value of padded positions (0; the most negative value for max pooling).
+struct SwgConfig {
+  int C = 1, H = 1, W = 1, KH = 1, KW = 1, SH = 1, SW = 1, DH = 1, DW = 1;
+  int PT = 0, PL = 0, PB = 0, PR = 0, IN_BEAT = 1, OUT_BEAT = 1, WB = 8;
+  int PAD_VAL = 0;
+
+  int spanH() const { return DH * (KH - 1) + 1; }
+  int spanW() const { return DW * (KW - 1) + 1; }
+  int OH() const { return (H + PT + PB - spanH()) / SH + 1; }
+  int OW() const { return (W + PL + PR - spanW()) / SW + 1; }
+  int rows() const { return spanH() + SH; }  // line buffer rows (R)
+  int windowBeats() const { return KH * KW * C / OUT_BEAT; }
+  int inBeats() const { return H * W * C / IN_BEAT; }
+  int outBeats() const { return OH() * OW() * windowBeats(); }
+};
+
+/// loom_pool: MODE 0 max, 1 average over KK window positions per channel (input in the
+/// swg's (k, c) order, IN_BEAT | C), PE channels per output beat (PE | C), NPIX output
+/// pixels per frame. Average divisor: DIV (constant) or, with a D_FILE, one entry per
+/// output pixel (count_include_pad = 0); the model needs only `divRom`.
+struct PoolConfig {
+  int MODE = 0, C = 1, KK = 1, IN_BEAT = 1, PE = 1, WB = 8, NPIX = 1, DIV = 1;
+  bool divRom = false;  // D_FILE given (per-pixel divisors)
+  int D_BITS = 16;
+
+  int pixInBeats() const { return KK * C / IN_BEAT; }
+  int pixOutBeats() const { return C / PE; }
+  int inBeats() const { return NPIX * pixInBeats(); }
+  int outBeats() const { return NPIX * pixOutBeats(); }
+};
+
+/// loom_dwu: depthwise convolution, per window (from a loom_swg, (k, c) order)
+/// acc[c] = b[c] + sum_j x[j*C + c] * w[c][j], j < KK. PE channels x SIMD taps per cycle.
+/// Requires C % PE == 0, KK % SIMD == 0, (KK*C) % IN_BEAT == 0. VECTORS = windows/frame.
+/// Same control (and cycle model) as loom_mvu with K = KK*C, NF = C/PE, SF = KK/SIMD.
+struct DwuConfig {
+  int C = 1, KK = 1, SIMD = 1, PE = 1, IN_BEAT = 1;
+  int W_IN = 8, W_W = 8, W_ACC = 24, W_OUT = 8;
+  int ACT = 0, T_DEPTH = 1;
+  int VECTORS = 1;
+
+  int sf() const { return KK / SIMD; }
+  int nf() const { return C / PE; }
+  int vecInBeats() const { return KK * C / IN_BEAT; }
+  int inBeats() const { return VECTORS * vecInBeats(); }
+  int outBeats() const { return VECTORS * nf(); }
+};
+
+/// loom_fork: 1 input, 2 outputs (each a 2-entry FIFO, W bits per beat).
+struct ForkConfig {
+  int W = 8;
+  int beatsPerFrame = 1;
+};
+
+/// loom_add: join of two streams with LANES elements of WB bits per beat.
+/// MODE 0: y = sat(a + b); MODE 1: y = sat(shift_round_even(a * b, F)).
+struct AddConfig {
+  int LANES = 1, WB = 8, MODE = 0, F = 0;
+  int beatsPerFrame = 1;
+};
+
+/// loom_concat: per pixel C1 elements of input a then C2 of input b, LANES elements per
+/// beat on all ports (LANES | C1, LANES | C2), NPIX pixels per frame.
+struct ConcatConfig {
+  int C1 = 1, C2 = 1, LANES = 1, WB = 8, NPIX = 1;
+
+  int inBeatsA() const { return NPIX * (C1 / LANES); }
+  int inBeatsB() const { return NPIX * (C2 / LANES); }
+  int outBeats() const { return NPIX * ((C1 + C2) / LANES); }
 };
 
 /// loom_softmax. Requires N % IN_BEAT == 0. Output beats carry 1 element.
@@ -47,7 +123,13 @@ struct SkidConfig {
   int beatsPerFrame = 1;
 };
 
-using ActorConfig = std::variant<MvuConfig, SoftmaxConfig, FifoConfig, SkidConfig>;
+// New alternatives are appended (index() of the original four is unchanged).
+using ActorConfig = std::variant<MvuConfig, SoftmaxConfig, FifoConfig, SkidConfig, SwgConfig,
+                                 PoolConfig, DwuConfig, ForkConfig, AddConfig, ConcatConfig>;
+
+/// Number of input / output ports of an actor (fork: 2 outputs; add, concat: 2 inputs).
+int numInputs(const ActorConfig &c);
+int numOutputs(const ActorConfig &c);
 
 struct ActorSpec {
   ActorConfig config;

@@ -3,6 +3,8 @@
 // RTL in rtl/test); LUT/FF figures are rough.
 #include "hw_model/Cost.h"
 
+#include "hw_model/Actors.h"
+
 #include <algorithm>
 
 namespace loom::hw {
@@ -22,12 +24,41 @@ std::string validate(const ActorConfig &config) {
             return "mvu sizes must be positive";
           if (c.K % c.SIMD || c.K % c.IN_BEAT || c.N % c.PE)
             return "mvu needs K % SIMD == 0, K % IN_BEAT == 0, N % PE == 0";
+          if (c.VECTORS < 1) return "mvu needs VECTORS >= 1";
+        } else if constexpr (std::is_same_v<T, SwgConfig>) {
+          if (c.C < 1 || c.H < 1 || c.W < 1 || c.KH < 1 || c.KW < 1 || c.SH < 1 || c.SW < 1 ||
+              c.DH < 1 || c.DW < 1 || c.PT < 0 || c.PL < 0 || c.PB < 0 || c.PR < 0 ||
+              c.IN_BEAT < 1 || c.OUT_BEAT < 1)
+            return "swg sizes must be positive (pads >= 0)";
+          if (c.C % c.IN_BEAT || (c.KH * c.KW * c.C) % c.OUT_BEAT)
+            return "swg needs C % IN_BEAT == 0 and (KH*KW*C) % OUT_BEAT == 0";
+          if (c.H + c.PT + c.PB < c.spanH() || c.W + c.PL + c.PR < c.spanW())
+            return "swg window larger than the padded input";
+        } else if constexpr (std::is_same_v<T, PoolConfig>) {
+          if (c.C < 1 || c.KK < 1 || c.IN_BEAT < 1 || c.PE < 1 || c.NPIX < 1 || c.DIV < 1)
+            return "pool sizes must be positive";
+          if (c.C % c.IN_BEAT || c.C % c.PE || c.MODE < 0 || c.MODE > 1)
+            return "pool needs C % IN_BEAT == 0, C % PE == 0, MODE 0 or 1";
+        } else if constexpr (std::is_same_v<T, DwuConfig>) {
+          if (c.C < 1 || c.KK < 1 || c.SIMD < 1 || c.PE < 1 || c.IN_BEAT < 1 || c.VECTORS < 1)
+            return "dwu sizes must be positive";
+          if (c.C % c.PE || c.KK % c.SIMD || (c.KK * c.C) % c.IN_BEAT)
+            return "dwu needs C % PE == 0, KK % SIMD == 0, (KK*C) % IN_BEAT == 0";
+        } else if constexpr (std::is_same_v<T, ForkConfig>) {
+          if (c.beatsPerFrame < 1) return "fork needs beatsPerFrame >= 1";
+        } else if constexpr (std::is_same_v<T, AddConfig>) {
+          if (c.LANES < 1 || c.beatsPerFrame < 1 || c.MODE < 0 || c.MODE > 1 || c.F < 0)
+            return "add needs LANES, beatsPerFrame >= 1, MODE 0/1, F >= 0";
+        } else if constexpr (std::is_same_v<T, ConcatConfig>) {
+          if (c.LANES < 1 || c.NPIX < 1 || c.C1 < 1 || c.C2 < 1 || c.C1 % c.LANES ||
+              c.C2 % c.LANES)
+            return "concat needs C1 % LANES == 0, C2 % LANES == 0";
         } else if constexpr (std::is_same_v<T, SoftmaxConfig>) {
           if (c.N < 1 || c.IN_BEAT < 1 || c.N % c.IN_BEAT)
             return "softmax needs N % IN_BEAT == 0";
         } else if constexpr (std::is_same_v<T, FifoConfig>) {
           if (c.DEPTH < 1 || c.beatsPerFrame < 1) return "fifo needs DEPTH, beatsPerFrame >= 1";
-        } else {
+        } else if constexpr (std::is_same_v<T, SkidConfig>) {
           if (c.beatsPerFrame < 1) return "skid needs beatsPerFrame >= 1";
         }
         return "";
@@ -37,11 +68,12 @@ std::string validate(const ActorConfig &config) {
 
 ActorCost estimateCost(const MvuConfig &c) {
   ActorCost r;
-  const int64_t sf = c.sf(), nf = c.nf(), ib = c.inBeats();
+  const int64_t sf = c.sf(), nf = c.nf(), ib = c.vecInBeats(), v = c.VECTORS;
   const int64_t steps = nf * sf;
-  r.cyclesPerFrame = std::max(steps, ib);
-  // first beat at 0, last at ib-1, issues ib .. ib+steps-1, +3 to the FIFO, +1 pop.
-  r.latencyCycles = ib + steps + 4;
+  r.cyclesPerFrame = v * std::max(steps, ib);
+  // first beat at 0, last at ib-1, issues ib .. ib+steps-1, +3 to the FIFO, +1 pop;
+  // each further vector of the frame adds one vector period max(steps, ib).
+  r.latencyCycles = ib + steps + 4 + (v - 1) * std::max(steps, ib);
   // Credits never limit an MVU alone: a credit returns 4 edges after it is taken
   // and OUT_DEPTH = 8.
   r.multipliers = int64_t(c.PE) * c.SIMD;
@@ -92,6 +124,115 @@ ActorCost estimateCost(const SkidConfig &c) {
   r.luts = c.W + 4;
   return r;
 }
+
+/// Clean pass of one actor alone (all inputs offered every cycle, outputs always
+/// ready): exact II / latency from the cycle model, for actors whose formula depends on
+/// the geometry (loom_swg) or that are cheap to simulate.
+static void simulateAlone(ActorModel &m, int64_t &ii, int64_t &latency) {
+  const int frames = 3;
+  const int nin = m.numIn(), nout = m.numOut();
+  std::vector<int64_t> sent(nin, 0), got(nout, 0);
+  std::vector<int64_t> frameEnd;
+  int64_t first = -1;
+  const int64_t outPerFrame = m.outBeatsPerFrameAt(0);
+  bool inF[2], outF[2];
+  for (int64_t t = 0; frameEnd.size() < size_t(frames) && t < (int64_t(1) << 40); ++t) {
+    for (int p = 0; p < nin; ++p) {
+      inF[p] = sent[p] < int64_t(frames) * m.inBeatsPerFrameAt(p) && m.inReadyAt(p);
+      if (inF[p]) {
+        if (p == 0 && sent[0] == 0) first = t;
+        ++sent[p];
+      }
+    }
+    for (int p = 0; p < nout; ++p) {
+      outF[p] = m.outValidAt(p);
+      if (outF[p] && p == 0 && ++got[0] % outPerFrame == 0) frameEnd.push_back(t);
+    }
+    m.stepPorts(inF, outF);
+  }
+  latency = frameEnd[0] - first + 1;
+  ii = frameEnd[frames - 1] - frameEnd[frames - 2];
+}
+
+ActorCost estimateCost(const SwgConfig &c) {
+  ActorCost r;
+  if (validate(ActorConfig(c)).empty()) {
+    SwgModel m(c);
+    simulateAlone(m, r.cyclesPerFrame, r.latencyCycles);
+  }
+  const int64_t bufBits = int64_t(c.rows()) * c.W * c.C * c.WB;
+  r.memoryBits = bufBits;
+  r.ffs = bufBits + int64_t(c.OUT_BEAT) * c.WB + 64;
+  // gather: one R*W*C:1 mux per output lane (address decode dominated)
+  r.luts = int64_t(c.OUT_BEAT) * c.WB * (int64_t(c.rows()) * c.W * c.C / 4 + 1) + 64;
+  return r;
+}
+
+ActorCost estimateCost(const PoolConfig &c) {
+  ActorCost r;
+  if (validate(ActorConfig(c)).empty()) {
+    PoolModel m(c);
+    simulateAlone(m, r.cyclesPerFrame, r.latencyCycles);
+  }
+  const int64_t sw = c.WB + clog2(c.KK);
+  r.memoryBits = c.divRom ? int64_t(c.NPIX) * c.D_BITS : 0;
+  r.ffs = 2LL * c.C * sw + int64_t(c.PE) * c.WB + 32;
+  r.luts = int64_t(c.IN_BEAT) * sw * 2 + (c.MODE == 1 ? int64_t(c.PE) * sw * sw : 0) +
+           r.memoryBits / 64 + 32;
+  return r;
+}
+
+ActorCost estimateCost(const DwuConfig &c) {
+  ActorCost r;
+  const int64_t sf = c.sf(), nf = c.nf(), ib = c.vecInBeats(), v = c.VECTORS;
+  const int64_t steps = nf * sf;
+  r.cyclesPerFrame = v * std::max(steps, ib);
+  r.latencyCycles = ib + steps + 4 + (v - 1) * std::max(steps, ib);
+  r.multipliers = int64_t(c.PE) * c.SIMD;
+  const int64_t tableBits = c.ACT == 2 ? int64_t(c.PE) * c.T_DEPTH * c.W_OUT : 0;
+  r.memoryBits = steps * c.PE * c.SIMD * c.W_W + nf * c.PE * c.W_ACC + tableBits;
+  const int64_t wa = std::max(c.W_ACC, c.W_IN + c.W_W);
+  r.ffs = 2LL * c.KK * c.C * c.W_IN + r.multipliers * (c.W_IN + c.W_W) +
+          int64_t(c.PE) * (c.W_ACC + wa + 9LL * c.W_OUT) + 32;
+  r.luts = r.multipliers * (c.W_IN * c.W_W + wa) + int64_t(c.PE) * wa * 2 +
+           (steps > 1 ? (steps * c.PE * c.SIMD * c.W_W) / 64 : 0) + tableBits / 64 +
+           (2LL * c.KK * c.C * c.W_IN) / 4 + 32;
+  return r;
+}
+
+ActorCost estimateCost(const ForkConfig &c) {
+  ActorCost r;  // two 2-entry FIFOs
+  r.cyclesPerFrame = c.beatsPerFrame;
+  r.latencyCycles = int64_t(c.beatsPerFrame) + 1;
+  r.ffs = 4LL * c.W + 8;
+  r.luts = 2LL * c.W + 8;
+  return r;
+}
+
+ActorCost estimateCost(const AddConfig &c) {
+  ActorCost r;  // two 2-entry input FIFOs + output register
+  r.cyclesPerFrame = c.beatsPerFrame;
+  r.latencyCycles = int64_t(c.beatsPerFrame) + 2;
+  r.multipliers = c.MODE == 1 ? c.LANES : 0;
+  r.ffs = 5LL * c.LANES * c.WB + 8;
+  r.luts = int64_t(c.LANES) * (c.MODE == 1 ? c.WB * c.WB + 3 * c.WB : 2 * c.WB) + 8;
+  return r;
+}
+
+ActorCost estimateCost(const ConcatConfig &c) {
+  ActorCost r;
+  r.cyclesPerFrame = c.outBeats();
+  r.latencyCycles = int64_t(c.outBeats()) + 2;
+  r.ffs = 5LL * c.LANES * c.WB + 16;
+  r.luts = 3LL * c.LANES * c.WB + 16;
+  return r;
+}
+
+int numInputs(const ActorConfig &c) {
+  return std::holds_alternative<AddConfig>(c) || std::holds_alternative<ConcatConfig>(c) ? 2
+                                                                                          : 1;
+}
+int numOutputs(const ActorConfig &c) { return std::holds_alternative<ForkConfig>(c) ? 2 : 1; }
 
 ActorCost estimateCost(const ActorConfig &c) {
   return std::visit([](const auto &cfg) { return estimateCost(cfg); }, c);

@@ -25,6 +25,12 @@ ActorCost estimateCost(const MvuConfig &c);
 ActorCost estimateCost(const SoftmaxConfig &c);
 ActorCost estimateCost(const FifoConfig &c);
 ActorCost estimateCost(const SkidConfig &c);
+ActorCost estimateCost(const SwgConfig &c);     // II/latency: runs the cycle model alone
+ActorCost estimateCost(const PoolConfig &c);    // II/latency: runs the cycle model alone
+ActorCost estimateCost(const DwuConfig &c);
+ActorCost estimateCost(const ForkConfig &c);
+ActorCost estimateCost(const AddConfig &c);
+ActorCost estimateCost(const ConcatConfig &c);
 ActorCost estimateCost(const ActorConfig &c);
 
 }  // namespace loom::hw

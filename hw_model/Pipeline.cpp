@@ -4,6 +4,8 @@
 #include "hw_model/Actors.h"
 #include "hw_model/Cost.h"
 
+#include <algorithm>
+#include <array>
 #include <memory>
 #include <sstream>
 
@@ -31,6 +33,8 @@ PipelineTiming predictTiming(const std::vector<ActorSpec> &chain, int frames,
   int64_t budget = 1000;
   for (size_t i = 0; i < chain.size(); ++i) {
     std::string err = validate(chain[i].config);
+    if (err.empty() && (numInputs(chain[i].config) != 1 || numOutputs(chain[i].config) != 1))
+      err = "2-port actors (fork, add, concat) need predictGraphTiming";
     if (!err.empty()) {
       r.ok = false;
       r.error = "hw_model: actor " + std::to_string(i) + " '" + chain[i].name + "': " + err;
@@ -78,6 +82,217 @@ PipelineTiming predictTiming(const std::vector<ActorSpec> &chain, int frames,
   r.latency_cycles = frameEnd[0] - firstIn + 1;
   r.ii_cycles = frameEnd[frames - 1] - frameEnd[frames - 2];
   return r;
+}
+
+// ---------------------------------------------------------------- DAG
+std::vector<Edge> graphEdges(const std::vector<Node> &graph, std::string *error) {
+  auto fail = [&](const std::string &msg) {
+    if (error) *error = "hw_model: " + msg;
+    return std::vector<Edge>{};
+  };
+  const int n = int(graph.size());
+  if (n == 0) return fail("empty actor graph");
+  std::vector<int> used(n, 0);
+  std::vector<Edge> edges, inner;
+  int inputRefs = 0;
+  for (int i = 0; i < n; ++i) {
+    const Node &nd = graph[i];
+    std::string err = validate(nd.spec.config);
+    if (!err.empty()) return fail("node " + std::to_string(i) + " '" + nd.spec.name + "': " + err);
+    if (int(nd.inputs.size()) != numInputs(nd.spec.config))
+      return fail("node " + std::to_string(i) + " '" + nd.spec.name + "' needs " +
+                  std::to_string(numInputs(nd.spec.config)) + " inputs");
+    for (int k = 0; k < int(nd.inputs.size()); ++k) {
+      int p = nd.inputs[k];
+      if (p == -1) {
+        ++inputRefs;
+        edges.push_back({-1, 0, i, k});
+        continue;
+      }
+      if (p < 0 || p >= n || p == i)
+        return fail("node " + std::to_string(i) + " has a bad input " + std::to_string(p));
+      if (used[p] >= numOutputs(graph[p].spec.config))
+        return fail("output of node " + std::to_string(p) + " '" + graph[p].spec.name +
+                    "' consumed more than once (insert a fork)");
+      inner.push_back({p, used[p]++, i, k});
+    }
+  }
+  if (inputRefs != 1) return fail("the graph input must feed exactly one node port");
+  Edge out;
+  int outs = 0;
+  for (int i = 0; i < n; ++i)
+    for (int p = used[i]; p < numOutputs(graph[i].spec.config); ++p) {
+      out = {i, p, -1, 0};
+      ++outs;
+    }
+  if (outs != 1) return fail("the graph needs exactly one unconsumed output (has " +
+                             std::to_string(outs) + ")");
+  edges.insert(edges.end(), inner.begin(), inner.end());
+  edges.push_back(out);
+  return edges;
+}
+
+namespace {
+struct GraphRun {
+  PipelineTiming t;
+  std::vector<int64_t> maxOcc;  // per edge
+};
+
+/// depth per edge: 0 = direct connection, < 0 = unbounded FIFO, > 0 = loom_fifo(DEPTH).
+GraphRun simulateGraph(const std::vector<Node> &graph, int frames,
+                       const std::vector<int64_t> &depth, std::vector<int64_t> *outBeatCycles,
+                       std::vector<int64_t> *inBeatCycles) {
+  GraphRun g;
+  PipelineTiming &r = g.t;
+  std::string err;
+  std::vector<Edge> edges = graphEdges(graph, &err);
+  if (edges.empty()) {
+    r.ok = false;
+    r.error = err;
+    return g;
+  }
+  if (frames < 2) {
+    r.ok = false;
+    r.error = "hw_model: predictTiming needs at least 2 frames";
+    return g;
+  }
+  const int n = int(graph.size()), ne = int(edges.size());
+  std::vector<std::unique_ptr<ActorModel>> actors;
+  int64_t budget = 1000;
+  for (const Node &nd : graph) {
+    actors.push_back(makeActorModel(nd.spec.config));
+    ActorCost c = estimateCost(nd.spec.config);
+    budget += 4 * (c.latencyCycles + c.cyclesPerFrame) * (frames + 1);
+  }
+  const Edge &inE = edges.front(), &outE = edges.back();
+  const int64_t totalIn = int64_t(frames) * actors[inE.to]->inBeatsPerFrameAt(inE.toPort);
+  const int64_t outBeats = actors[outE.from]->outBeatsPerFrameAt(outE.fromPort);
+  std::vector<int64_t> cnt(ne, 0);
+  g.maxOcc.assign(ne, 0);
+  // per node port fire flags
+  std::vector<std::array<bool, 2>> inF(n), outF(n);
+  std::vector<bool> pushE(ne), popE(ne);
+  int64_t sent = 0, got = 0, firstIn = -1;
+  std::vector<int64_t> frameEnd;
+  for (int64_t t = 0; frameEnd.size() < size_t(frames); ++t) {
+    if (t > budget) {
+      std::ostringstream os;
+      os << "hw_model: graph did not finish " << frames << " frames in " << budget
+         << " cycles (deadlock?):";
+      for (int i = 0; i < n; ++i) os << " [" << i << "] " << actors[i]->describe();
+      for (int e = 0; e < ne; ++e)
+        if (depth[e] != 0) os << " fifo" << e << "=" << cnt[e];
+      r.ok = false;
+      r.error = os.str();
+      return g;
+    }
+    for (int i = 0; i < n; ++i) inF[i] = outF[i] = {false, false};
+    for (int e = 0; e < ne; ++e) {
+      const Edge &ed = edges[e];
+      bool upValid = ed.from < 0 ? sent < totalIn : actors[ed.from]->outValidAt(ed.fromPort);
+      bool downReady = ed.to < 0 ? true : actors[ed.to]->inReadyAt(ed.toPort);
+      if (depth[e] == 0) {
+        bool f = upValid && downReady;
+        pushE[e] = popE[e] = f;
+      } else {
+        pushE[e] = upValid && (depth[e] < 0 || cnt[e] < depth[e]);
+        popE[e] = cnt[e] > 0 && downReady;
+      }
+      if (ed.from >= 0) outF[ed.from][ed.fromPort] = pushE[e];
+      if (ed.to >= 0) inF[ed.to][ed.toPort] = popE[e];
+    }
+    if (pushE[0]) {
+      if (sent == 0) firstIn = t;
+      if (inBeatCycles) inBeatCycles->push_back(t);
+      ++sent;
+    }
+    if (popE[ne - 1]) {
+      if (outBeatCycles) outBeatCycles->push_back(t);
+      if (++got % outBeats == 0) frameEnd.push_back(t);
+    }
+    for (int e = 0; e < ne; ++e)
+      if (depth[e] != 0) {
+        cnt[e] += int(pushE[e]) - int(popE[e]);
+        g.maxOcc[e] = std::max(g.maxOcc[e], cnt[e]);
+      }
+    for (int i = 0; i < n; ++i) {
+      bool in[2] = {inF[i][0], inF[i][1]}, out[2] = {outF[i][0], outF[i][1]};
+      actors[i]->stepPorts(in, out);
+    }
+  }
+  r.latency_cycles = frameEnd[0] - firstIn + 1;
+  r.ii_cycles = frameEnd[frames - 1] - frameEnd[frames - 2];
+  return g;
+}
+}  // namespace
+
+PipelineTiming predictGraphTiming(const std::vector<Node> &graph, int frames,
+                                  std::vector<int64_t> *outBeatCycles,
+                                  std::vector<int64_t> *inBeatCycles) {
+  std::string err;
+  std::vector<Edge> edges = graphEdges(graph, &err);
+  std::vector<int64_t> depth(edges.size(), 0);
+  return simulateGraph(graph, frames, depth, outBeatCycles, inBeatCycles).t;
+}
+
+FifoSizing sizeFifos(const std::vector<Node> &graph, int frames,
+                     const std::vector<bool> &onEdge) {
+  FifoSizing s;
+  s.edges = graphEdges(graph, &s.error);
+  if (s.edges.empty()) {
+    s.ok = false;
+    return s;
+  }
+  const size_t ne = s.edges.size();
+  std::vector<int64_t> depth(ne, 0);
+  for (size_t e = 0; e < ne; ++e) {
+    bool internal = s.edges[e].from >= 0 && s.edges[e].to >= 0;
+    bool want = onEdge.empty() ? true : (e < onEdge.size() && onEdge[e]);
+    if (internal && want) depth[e] = -1;
+  }
+  GraphRun u = simulateGraph(graph, frames, depth, nullptr, nullptr);
+  if (!u.t.ok) {
+    s.ok = false;
+    s.error = u.t.error;
+    return s;
+  }
+  s.ii_unbounded = u.t.ii_cycles;
+  s.latency_unbounded = u.t.latency_cycles;
+  s.depth.assign(ne, 0);
+  for (size_t e = 0; e < ne; ++e)
+    if (depth[e] != 0) {
+      s.depth[e] = int(std::max<int64_t>(2, u.maxOcc[e]));
+      depth[e] = s.depth[e];
+    }
+  GraphRun b = simulateGraph(graph, frames, depth, nullptr, nullptr);
+  if (!b.t.ok) {
+    s.ok = false;
+    s.error = b.t.error;
+    return s;
+  }
+  s.ii_sized = b.t.ii_cycles;
+  s.latency_sized = b.t.latency_cycles;
+  if (s.ii_sized != s.ii_unbounded) {
+    s.ok = false;
+    s.error = "hw_model: sized FIFOs give II " + std::to_string(s.ii_sized) +
+              " != unbounded II " + std::to_string(s.ii_unbounded);
+  }
+  return s;
+}
+
+std::vector<Node> withFifos(const std::vector<Node> &graph, const FifoSizing &s) {
+  std::vector<Node> g = graph;
+  for (size_t e = 0; e < s.edges.size(); ++e) {
+    if (e >= s.depth.size() || s.depth[e] == 0) continue;
+    const Edge &ed = s.edges[e];
+    int beats = makeActorModel(graph[ed.from].spec.config)->outBeatsPerFrameAt(ed.fromPort);
+    Node f{ActorSpec{FifoConfig{0, s.depth[e], beats}, "fifo_e" + std::to_string(e)},
+           {ed.from}};
+    int id = int(g.size());
+    g.push_back(f);
+    g[ed.to].inputs[ed.toPort] = id;
+  }
+  return g;
 }
 
 }  // namespace loom::hw

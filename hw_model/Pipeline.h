@@ -29,6 +29,56 @@ PipelineTiming predictTiming(const std::vector<ActorSpec> &chain, int frames,
                              std::vector<int64_t> *outBeatCycles,
                              std::vector<int64_t> *inBeatCycles);
 
+// ---------------------------------------------------------------- DAG of actors
+/// A node of an actor graph. `inputs[k]` is the producer of input port k: a node id, or
+/// -1 for the graph input. A producer with 2 outputs (fork) has its output ports given to
+/// its consumers in order of appearance (node id, then input index): the first reference
+/// is output 0, the second output 1. Every output port must be consumed exactly once,
+/// except one: the graph output (sink, always ready). The graph input (source, next
+/// beat offered every cycle) is referenced exactly once (fan out with a fork).
+struct Node {
+  ActorSpec spec;
+  std::vector<int> inputs;
+};
+
+/// An edge: from (node, output port) to (node, input port). from == -1: graph input,
+/// to == -1: graph output.
+struct Edge {
+  int from = -1, fromPort = 0, to = -1, toPort = 0;
+};
+
+/// The edges of a graph (graph input edge first, then in node order, graph output edge
+/// last); on an invalid graph returns {} and sets *error.
+std::vector<Edge> graphEdges(const std::vector<Node> &graph, std::string *error);
+
+/// Cycle-level latency / II of a graph (same definitions as predictTiming; named
+/// differently so that `predictTiming({})` stays unambiguous). Optionally the cycle of
+/// every graph output / input beat.
+PipelineTiming predictGraphTiming(const std::vector<Node> &graph, int frames = kPredictFrames,
+                                  std::vector<int64_t> *outBeatCycles = nullptr,
+                                  std::vector<int64_t> *inBeatCycles = nullptr);
+
+/// FIFO sizing of the internal edges of a graph (edges between two nodes).
+/// 1. Simulate with an unbounded loom_fifo on every internal edge (mask: only on the
+///    edges with onEdge[i] true, indices as in graphEdges; empty = all internal edges);
+///    record each FIFO's maximum occupancy.
+/// 2. depth[i] = max(2, max occupancy) on FIFO edges (0 elsewhere); re-simulate with
+///    those depths: ok only if no deadlock and ii_sized == ii_unbounded.
+/// An edge FIFO adds one cycle of latency on its path (loom_fifo), exactly as in RTL.
+struct FifoSizing {
+  bool ok = true;
+  std::string error;
+  std::vector<Edge> edges;   // graphEdges order
+  std::vector<int> depth;    // per edge, 0 = no FIFO on that edge
+  int64_t ii_unbounded = 0, latency_unbounded = 0, ii_sized = 0, latency_sized = 0;
+};
+FifoSizing sizeFifos(const std::vector<Node> &graph, int frames = kPredictFrames,
+                     const std::vector<bool> &onEdge = {});
+
+/// Graph with the FIFOs of `s` inserted as FifoConfig nodes (W = `fifoBits` per edge,
+/// from the caller, 0 = unknown): predictGraphTiming on it equals s.latency/ii_sized.
+std::vector<Node> withFifos(const std::vector<Node> &graph, const FifoSizing &s);
+
 }  // namespace loom::hw
 
 #endif  // LOOM_HW_MODEL_PIPELINE_H

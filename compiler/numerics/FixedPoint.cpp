@@ -220,5 +220,18 @@ int accWidth(const std::vector<std::vector<int64_t>> &weights,
   return accWidth(flat, b, K, inputWidth);
 }
 
+int64_t divRoundHalfEven(int64_t s, int64_t d) {
+  if (d <= 0)
+    return 0;
+  __int128 S = s, D = d;
+  __int128 q = S / D;
+  if (S % D != 0 && S < 0) // C++ truncates toward zero: make it floor
+    q -= 1;
+  __int128 r = S - q * D; // 0 <= r < d
+  if (2 * r > D || (2 * r == D && (q & 1)))
+    q += 1;
+  return int64_t(q);
+}
+
 } // namespace numerics
 } // namespace loom

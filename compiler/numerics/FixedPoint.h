@@ -111,6 +111,12 @@ int accWidth(const std::vector<int64_t> &weights,
 int accWidth(const std::vector<std::vector<int64_t>> &weights,
              const std::vector<int64_t> &bias, int inputWidth);
 
+
+/// Integer division rounded half to even (CONTRACTS, AveragePool): for d > 0,
+///   q = floor(s / d); r = s - q*d; q += (2r > d) || (2r == d && q odd).
+/// Exact for every int64 s (intermediates in 128 bits). d <= 0 returns 0.
+int64_t divRoundHalfEven(int64_t s, int64_t d);
+
 } // namespace numerics
 } // namespace loom
 

@@ -114,5 +114,42 @@ int64_t lookupExp(const ExpTable &t, int64_t d) {
   return t.values[size_t(expTableIndex(t, d))];
 }
 
+LeakyReluParams makeLeakyRelu(double alpha) {
+  LeakyReluParams p;
+  p.A = roundToInt64(std::ldexp(alpha, p.S));
+  return p;
+}
+
+int64_t leakyReluCode(int64_t y, const LeakyReluParams &p, int width) {
+  if (y >= 0)
+    return y;
+  __int128 prod = (__int128)y * p.A;
+  // y is a W-bit code (W <= 32) and |A| < 2^63, but keep it exact anyway.
+  if (prod > (__int128)INT64_MAX || prod < (__int128)INT64_MIN)
+    return saturate(prod > 0 ? INT64_MAX : INT64_MIN, width);
+  return saturate(shiftRoundEven(int64_t(prod), p.S), width);
+}
+
+static double eluF(double x, double alpha) {
+  return x >= 0 ? x : alpha * std::expm1(x);
+}
+
+ActTable makeEluTable(double alpha, const FixedFormat &in,
+                      const FixedFormat &out) {
+  double lo = std::ldexp(double(in.minInt()), -in.frac());
+  double hi = std::ldexp(double(in.maxInt()) + 1.0, -in.frac());
+  return makeActTable([alpha](double x) { return eluF(x, alpha); }, lo, hi,
+                      in, out);
+}
+
+ActTable makeSeluTable(double alpha, double gamma, const FixedFormat &in,
+                       const FixedFormat &out) {
+  double lo = std::ldexp(double(in.minInt()), -in.frac());
+  double hi = std::ldexp(double(in.maxInt()) + 1.0, -in.frac());
+  return makeActTable(
+      [alpha, gamma](double x) { return gamma * eluF(x, alpha); }, lo, hi, in,
+      out);
+}
+
 } // namespace numerics
 } // namespace loom

@@ -83,6 +83,35 @@ ExpTable makeExpTable(const FixedFormat &in);
 int64_t expTableIndex(const ExpTable &t, int64_t d);
 int64_t lookupExp(const ExpTable &t, int64_t d);
 
+/// LeakyRelu on fixed-point codes (CONTRACTS, convolutional path):
+///   out = y >= 0 ? y : saturate_W(shift_round_even(y * A, S))
+/// with S = kLeakyShift = 15 and A = round_half_even(alpha * 2^S) (a signed
+/// integer; alpha may be negative or > 1, in which case the saturation to
+/// the W-bit output format can apply). Exact: no table.
+struct LeakyReluParams {
+  static constexpr int kLeakyShift = 15;
+  int64_t A = 0;
+  int S = kLeakyShift;
+};
+LeakyReluParams makeLeakyRelu(double alpha);
+/// The contract's formula on one code of a W-bit format.
+int64_t leakyReluCode(int64_t y, const LeakyReluParams &p, int width);
+
+/// Elu / Selu tables (makeActTable, CONTRACTS "TABLE" activation):
+///   Elu(x)  = x >= 0 ? x : alpha * (exp(x) - 1)
+///   Selu(x) = gamma * (x >= 0 ? x : alpha * (exp(x) - 1))
+/// Domain: the whole representable range of `in` (both functions are
+/// unbounded above, so clamping the input would be wrong for x > 0); the
+/// shift is chosen by makeActTable (<= 1024 entries). For in = fixed<W,I>
+/// with W <= 10 the table is exact per code (shift 0).
+ActTable makeEluTable(double alpha, const FixedFormat &in,
+                      const FixedFormat &out);
+ActTable makeSeluTable(double alpha, double gamma, const FixedFormat &in,
+                       const FixedFormat &out);
+/// ONNX Selu defaults.
+constexpr double kSeluAlpha = 1.67326319217681884765625;
+constexpr double kSeluGamma = 1.05070102214813232421875;
+
 } // namespace numerics
 } // namespace loom
 

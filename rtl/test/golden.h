@@ -5,6 +5,8 @@
 
 #include "tb_common.h"
 
+#include "hw_model/Configs.h"
+
 #include <cmath>
 
 namespace tb {
@@ -127,6 +129,70 @@ inline std::vector<Bits> pack(const std::vector<int64_t> &v, int per, int w) {
     beats.push_back(b);
   }
   return beats;
+}
+
+/// Sliding window (CONTRACTS.md "Convolutional path"): x is one (H, W, C) frame; the
+/// result is OH*OW windows in (kh, kw, c) order, padded positions = PAD_VAL.
+inline std::vector<int64_t> swgGolden(const loom::hw::SwgConfig &c,
+                                      const std::vector<int64_t> &x) {
+  std::vector<int64_t> y;
+  for (int oh = 0; oh < c.OH(); ++oh)
+    for (int ow = 0; ow < c.OW(); ++ow)
+      for (int kh = 0; kh < c.KH; ++kh)
+        for (int kw = 0; kw < c.KW; ++kw)
+          for (int ch = 0; ch < c.C; ++ch) {
+            int ih = oh * c.SH - c.PT + kh * c.DH, iw = ow * c.SW - c.PL + kw * c.DW;
+            bool in = ih >= 0 && ih < c.H && iw >= 0 && iw < c.W;
+            y.push_back(in ? x[(size_t(ih) * c.W + iw) * c.C + ch] : c.PAD_VAL);
+          }
+  return y;
+}
+
+/// Number of valid (non-padded) window positions of each output pixel.
+inline std::vector<int64_t> swgValidCounts(const loom::hw::SwgConfig &c) {
+  std::vector<int64_t> d;
+  for (int oh = 0; oh < c.OH(); ++oh)
+    for (int ow = 0; ow < c.OW(); ++ow) {
+      int64_t n = 0;
+      for (int kh = 0; kh < c.KH; ++kh)
+        for (int kw = 0; kw < c.KW; ++kw) {
+          int ih = oh * c.SH - c.PT + kh * c.DH, iw = ow * c.SW - c.PL + kw * c.DW;
+          n += ih >= 0 && ih < c.H && iw >= 0 && iw < c.W;
+        }
+      d.push_back(n);
+    }
+  return d;
+}
+
+/// Pooling of swg windows (CONTRACTS.md): MODE 0 max, 1 average with divisor d[pixel]
+/// (round half even, exact integers), saturate to WB bits.
+inline std::vector<int64_t> poolGolden(int mode, int C, int KK, int WB,
+                                       const std::vector<int64_t> &win,
+                                       const std::vector<int64_t> &div) {
+  std::vector<int64_t> y;
+  const size_t npix = win.size() / (size_t(KK) * C);
+  for (size_t p = 0; p < npix; ++p)
+    for (int ch = 0; ch < C; ++ch) {
+      int64_t m = win[p * KK * C + ch], s = 0;
+      for (int k = 0; k < KK; ++k) {
+        int64_t v = win[(p * KK + k) * C + ch];
+        m = std::max(m, v);
+        s += v;
+      }
+      if (mode == 0) {
+        y.push_back(m);
+        continue;
+      }
+      int64_t d = div[p];
+      int64_t q = s / d, r = s - q * d;  // C++: truncation
+      if (r < 0) {
+        q -= 1;
+        r += d;
+      }
+      if (2 * r > d || (2 * r == d && (q & 1))) ++q;
+      y.push_back(saturate(q, WB));
+    }
+  return y;
 }
 
 }  // namespace tb

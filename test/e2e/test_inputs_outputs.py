@@ -14,6 +14,7 @@ Per model (compiled once; the three sims reuse one Verilator build):
 import os
 import sys
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -32,12 +33,15 @@ def main():
     mdir = E.gen_models(src, os.path.join(work, "models"))
     c = E.Checker("e2e.inputs_outputs")
     rows = []
-    for k, name in enumerate(MODELS):
+
+    def one(item):
+        k, name = item
+        onnx_err = None
         model = os.path.join(mdir, name + ".onnx")
         out = os.path.join(work, "out", name)
         r = E.run(loom, "compile", model, "-o", out)
         if not c.check(r.rc == 0, "%s: compile failed: %s" % (name, r.describe())):
-            continue
+            return
         rep = E.read_json(os.path.join(out, "report.json"))
         in_name, in_dims, out_name = E.onnx_io(model)
         c.check(rep["output"]["name"] == out_name, "%s: report output name %r != ONNX %r"
@@ -57,7 +61,7 @@ def main():
         ypath = os.path.join(work, name + "_Y.npz")
         r = E.run(loom, "sim", out, "--inputs", xpath, "--out", ypath)
         if not c.check(r.rc == 0, "%s: sim --inputs failed: %s" % (name, r.describe())):
-            continue
+            return
         s1 = E.read_json(os.path.join(out, "sim.json"))
         c.check(s1["frames"] == FRAMES and s1["mismatches"] == 0,
                 "%s: --inputs: frames %s mismatches %s" % (name, s1["frames"], s1["mismatches"]))
@@ -71,7 +75,7 @@ def main():
                 "%s: Y.npz keys %s (members %s), expected %r and %r.raw"
                 % (name, keys, members, out_name, out_name))
         if out_name not in Y.files or out_name + ".raw" not in Y.files:
-            continue
+            return
         yf, yr = Y[out_name], Y[out_name + ".raw"]
         # Per-frame outputs have batch 1: the frames stack along that dimension.
         ref = ref.reshape([FRAMES] + list(ref.shape[2:]))
@@ -129,6 +133,10 @@ def main():
                     "%s: generator test data: %s" % (name, s3))
         rows.append((name, list(yf.shape), frac, "%.5f" % err, "%.5f" % s1["float_max_abs_error"],
                      "%.1e" % (onnx_err if onnx_err is not None else float("nan"))))
+
+    with ThreadPoolExecutor(E.jobs()) as pool:
+        list(pool.map(one, enumerate(MODELS)))
+    rows.sort(key=lambda r: MODELS.index(r[0]))
 
     print()
     print("%-28s %-10s %4s %12s %12s %12s" % ("model", "Y shape", "frac", "err vs numpy",

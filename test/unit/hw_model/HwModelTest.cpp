@@ -88,3 +88,198 @@ TEST(HwModelPipeline, Errors) {
   EXPECT_NE(t.error.find("bad"), std::string::npos);
   EXPECT_FALSE(predictTiming({ActorSpec{softmax(4, 1), ""}}, 1).ok);
 }
+
+// ------------------------------------------------------------------ convolutional path
+static SwgConfig swgCfg(int C, int H, int W, int K, int S, int P, int IB, int OB) {
+  SwgConfig c;
+  c.C = C; c.H = H; c.W = W; c.KH = K; c.KW = K; c.SH = S; c.SW = S;
+  c.PT = c.PL = c.PB = c.PR = P; c.IN_BEAT = IB; c.OUT_BEAT = OB;
+  return c;
+}
+
+TEST(HwModelConv, MvuVectorsDefaultUnchanged) {
+  MvuConfig a = mvu(16, 8, 4, 2, 4);
+  MvuConfig b = a;
+  b.VECTORS = 1;
+  EXPECT_EQ(estimateCost(a).cyclesPerFrame, estimateCost(b).cyclesPerFrame);
+  EXPECT_EQ(a.inBeats(), 4);
+  EXPECT_EQ(a.outBeats(), 4);
+}
+
+TEST(HwModelConv, MvuVectorsCostMatchesSimulation) {
+  for (MvuConfig c : {mvu(18, 4, 6, 2, 6), mvu(16, 8, 16, 8, 16), mvu(8, 8, 1, 1, 8),
+                      mvu(12, 6, 3, 3, 1)}) {
+    for (int v : {1, 4, 9}) {
+      c.VECTORS = v;
+      PipelineTiming t = predictTiming({ActorSpec{c, ""}});
+      ASSERT_TRUE(t.ok) << t.error;
+      ActorCost cost = estimateCost(c);
+      EXPECT_EQ(t.ii_cycles, cost.cyclesPerFrame) << c.K << " v" << v;
+      EXPECT_EQ(t.latency_cycles, cost.latencyCycles) << c.K << " v" << v;
+      EXPECT_EQ(cost.cyclesPerFrame, v * std::max(c.nf() * c.sf(), c.vecInBeats()));
+    }
+  }
+}
+
+TEST(HwModelConv, DwuCostMatchesSimulation) {
+  DwuConfig d;
+  d.C = 8; d.KK = 9; d.SIMD = 3; d.PE = 2; d.IN_BEAT = 4; d.VECTORS = 5;
+  PipelineTiming t = predictTiming({ActorSpec{d, ""}});
+  ASSERT_TRUE(t.ok) << t.error;
+  EXPECT_EQ(t.ii_cycles, estimateCost(d).cyclesPerFrame);
+  EXPECT_EQ(t.latency_cycles, estimateCost(d).latencyCycles);
+  EXPECT_EQ(t.ii_cycles, 5 * std::max(4 * 3, 18));
+}
+
+TEST(HwModelConv, SwgGeometryAndSteadyState) {
+  SwgConfig c = swgCfg(4, 8, 8, 3, 1, 1, 4, 4);
+  EXPECT_EQ(c.OH(), 8);
+  EXPECT_EQ(c.outBeats(), 64 * 9);
+  PipelineTiming t = predictTiming({ActorSpec{c, ""}});
+  ASSERT_TRUE(t.ok) << t.error;
+  // output bound: 576 beats per frame, frame-boundary bubble is bounded by a row
+  EXPECT_GE(t.ii_cycles, 576);
+  EXPECT_LE(t.ii_cycles, 576 + 2 * 8);
+  EXPECT_EQ(t.ii_cycles, estimateCost(c).cyclesPerFrame);
+  EXPECT_EQ(t.latency_cycles, estimateCost(c).latencyCycles);
+  // input bound (1x1 window, stride 2: every other row/col is dropped)
+  SwgConfig d = swgCfg(4, 8, 8, 1, 2, 0, 1, 4);
+  PipelineTiming u = predictTiming({ActorSpec{d, ""}});
+  ASSERT_TRUE(u.ok) << u.error;
+  EXPECT_EQ(u.ii_cycles, 8 * 8 * 4);
+  // global pooling window
+  SwgConfig g = swgCfg(8, 7, 7, 7, 1, 0, 8, 8);
+  EXPECT_EQ(g.OH(), 1);
+  PipelineTiming gt = predictTiming({ActorSpec{g, ""}});
+  ASSERT_TRUE(gt.ok) << gt.error;
+  EXPECT_EQ(gt.ii_cycles, 49);
+}
+
+TEST(HwModelConv, PoolAndJoinCosts) {
+  PoolConfig p;
+  p.MODE = 1; p.C = 8; p.KK = 9; p.IN_BEAT = 4; p.PE = 2; p.NPIX = 10; p.DIV = 9;
+  PipelineTiming t = predictTiming({ActorSpec{p, ""}});
+  ASSERT_TRUE(t.ok) << t.error;
+  EXPECT_EQ(t.ii_cycles, 10 * 18);
+  EXPECT_EQ(t.ii_cycles, estimateCost(p).cyclesPerFrame);
+  for (ActorConfig c : {ActorConfig(ForkConfig{8, 12}), ActorConfig(AddConfig{4, 8, 0, 0, 12}),
+                        ActorConfig(ConcatConfig{4, 8, 4, 8, 5})}) {
+    std::vector<Node> g;
+    if (numInputs(c) == 2) {
+      g = {{{ForkConfig{8, estimateCost(c).cyclesPerFrame}, "f"}, {-1}}, {{c, "x"}, {0, 0}}};
+    } else {
+      g = {{{c, "fork"}, {-1}}, {{AddConfig{1, 8, 0, 0, 12}, "a"}, {0, 0}}};
+    }
+    PipelineTiming gt = predictGraphTiming(g);
+    ASSERT_TRUE(gt.ok) << gt.error;
+    (void)gt;
+  }
+  // alone: fork / add / concat formulas vs the cycle model (simulateAlone)
+  EXPECT_EQ(estimateCost(ForkConfig{8, 12}).cyclesPerFrame, 12);
+  EXPECT_EQ(estimateCost(ConcatConfig{4, 8, 4, 8, 5}).cyclesPerFrame, 15);
+}
+
+static std::vector<Node> residualBlock(int C, int HW, int skipFifo) {
+  // graph input -> mvu0 -> fork -> mvu1 -> mvu2 -> add(mvu2, skip) -> output
+  MvuConfig m = mvu(C, C, C, C, C);
+  m.VECTORS = HW;
+  MvuConfig slow = mvu(C, C, 1, 1, C);  // compute bound: C*C cycles per vector
+  slow.VECTORS = HW;
+  std::vector<Node> g = {{{m, "mvu0"}, {-1}},
+                         {{ForkConfig{8 * C, HW}, "fork"}, {0}},
+                         {{m, "mvu1"}, {1}},
+                         {{slow, "mvu2"}, {2}},
+                         {{AddConfig{C, 8, 0, 0, HW}, "add"}, {3, 1}}};
+  if (skipFifo > 0) {
+    g.push_back({{FifoConfig{8 * C, skipFifo, HW}, "skip"}, {1}});
+    g[4].inputs[1] = 5;
+  }
+  return g;
+}
+
+TEST(HwModelGraph, EdgesAndErrors) {
+  std::string err;
+  std::vector<Edge> e = graphEdges(residualBlock(4, 16, 0), &err);
+  ASSERT_EQ(e.size(), 7u) << err;  // in, 0->1, 1->2 (port 0), 2->3, 3->4, 1->4 (port 1), out
+  EXPECT_EQ(e.front().from, -1);
+  EXPECT_EQ(e.back().to, -1);
+  EXPECT_EQ(e.back().from, 4);
+  // fork port assignment: first reference (node 2) port 0, second (node 4) port 1
+  EXPECT_EQ(e[2].from, 1);
+  EXPECT_EQ(e[2].fromPort, 0);
+  EXPECT_EQ(e[5].from, 1);
+  EXPECT_EQ(e[5].fromPort, 1);
+  EXPECT_EQ(e[5].toPort, 1);
+  // a single-output node consumed twice
+  std::vector<Node> bad = {{{mvu(4, 4, 4, 4, 4), "a"}, {-1}},
+                           {{AddConfig{4, 8, 0, 0, 1}, "add"}, {0, 0}}};
+  EXPECT_TRUE(graphEdges(bad, &err).empty());
+  EXPECT_NE(err.find("fork"), std::string::npos);
+  EXPECT_FALSE(predictGraphTiming(bad).ok);
+  // the linear API rejects 2-port actors
+  EXPECT_FALSE(predictTiming({ActorSpec{ForkConfig{8, 1}, "f"}}).ok);
+}
+
+TEST(HwModelGraph, ChainAsGraphEqualsChain) {
+  std::vector<ActorSpec> chain = {{mvu(16, 8, 4, 2, 4), "a"},
+                                  {FifoConfig{16, 2, 4}, "f"},
+                                  {mvu(8, 4, 2, 1, 2), "b"},
+                                  {softmax(4, 1), "c"}};
+  std::vector<Node> g;
+  for (size_t i = 0; i < chain.size(); ++i) g.push_back({chain[i], {int(i) - 1}});
+  std::vector<int64_t> o1, i1, o2, i2;
+  PipelineTiming a = predictTiming(chain, kPredictFrames, &o1, &i1);
+  PipelineTiming b = predictGraphTiming(g, kPredictFrames, &o2, &i2);
+  ASSERT_TRUE(a.ok && b.ok) << b.error;
+  EXPECT_EQ(a.latency_cycles, b.latency_cycles);
+  EXPECT_EQ(a.ii_cycles, b.ii_cycles);
+  EXPECT_EQ(o1, o2);
+  EXPECT_EQ(i1, i2);
+}
+
+TEST(HwModelGraph, ResidualBlockNeedsSkipFifo) {
+  const int C = 4, HW = 16;
+  // Without a skip FIFO the fork stalls on the skip branch: deadlock / throughput loss.
+  PipelineTiming none = predictGraphTiming(residualBlock(C, HW, 0));
+  FifoSizing s = sizeFifos(residualBlock(C, HW, 0));
+  ASSERT_TRUE(s.ok) << s.error;
+  EXPECT_EQ(s.ii_sized, s.ii_unbounded);
+  EXPECT_EQ(s.ii_unbounded, HW * C * C);  // the slow mvu2 is the bottleneck
+  // the skip edge (fork port 1 -> add port 1) needs the deepest FIFO
+  int skipEdge = -1;
+  for (size_t e = 0; e < s.edges.size(); ++e)
+    if (s.edges[e].from == 1 && s.edges[e].fromPort == 1) skipEdge = int(e);
+  ASSERT_GE(skipEdge, 0);
+  for (size_t e = 0; e < s.edges.size(); ++e) EXPECT_LE(s.depth[e], s.depth[skipEdge]);
+  EXPECT_GT(s.depth[skipEdge], 2);
+  // withFifos reproduces the sized timing
+  PipelineTiming w = predictGraphTiming(withFifos(residualBlock(C, HW, 0), s));
+  ASSERT_TRUE(w.ok) << w.error;
+  EXPECT_EQ(w.ii_cycles, s.ii_sized);
+  EXPECT_EQ(w.latency_cycles, s.latency_sized);
+  // only the skip edge: its depth alone restores the bottleneck II
+  std::vector<bool> mask(s.edges.size(), false);
+  mask[skipEdge] = true;
+  FifoSizing k = sizeFifos(residualBlock(C, HW, 0), kPredictFrames, mask);
+  ASSERT_TRUE(k.ok) << k.error;
+  PipelineTiming withSkip = predictGraphTiming(residualBlock(C, HW, k.depth[skipEdge]));
+  ASSERT_TRUE(withSkip.ok) << withSkip.error;
+  EXPECT_EQ(withSkip.ii_cycles, HW * C * C);
+  EXPECT_TRUE(!none.ok || none.ii_cycles > withSkip.ii_cycles);
+}
+
+TEST(HwModelGraph, Concat) {
+  // input -> fork -> [mvu a (C1 = 8 outputs), mvu b (C2 = 4 outputs)] -> concat
+  MvuConfig a = mvu(4, 8, 4, 4, 4), b = mvu(4, 4, 1, 1, 4);
+  a.VECTORS = b.VECTORS = 6;
+  std::vector<Node> g = {{{ForkConfig{32, 6}, "fork"}, {-1}},
+                         {{a, "a"}, {0}},
+                         {{b, "b"}, {0}},
+                         {{ConcatConfig{8, 4, 4, 8, 6}, "cat"}, {1, 2}}};
+  FifoSizing s = sizeFifos(g);
+  ASSERT_TRUE(s.ok) << s.error;
+  EXPECT_EQ(s.ii_unbounded, 6 * 16);  // mvu b: NF*SF = 4*4 per vector
+  PipelineTiming t = predictGraphTiming(g);
+  ASSERT_TRUE(t.ok) << t.error;
+  EXPECT_EQ(t.ii_cycles, 6 * 16);
+}

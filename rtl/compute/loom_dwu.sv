@@ -1,0 +1,310 @@
+// Copyright Loom contributors. SPDX-License-Identifier: Apache-2.0
+//
+// loom_dwu: depthwise convolution unit (one window per vector, from a loom_swg):
+//   acc[c] = b[c] + sum_j x[j*C + c] * w[c][j],  j < KK = KH*KW (window in (k, c) order)
+//   y[c]   = act(sat(shift_round_even(acc[c], SHIFT)))
+// Folding: NF = C/PE channel groups, SF = KK/SIMD tap slices; one (nf, sf) step per cycle
+// with PE x SIMD multipliers (lane (pe, s) = channel nf*PE+pe, tap sf*SIMD+s).
+// Requires C % PE == 0, KK % SIMD == 0, (KK*C) % IN_BEAT == 0.
+// Weight file: NF*SF lines, line nf*SF + sf, lane (pe*SIMD + s) at bits
+// [(pe*SIMD+s)*W_W +: W_W] = w[nf*PE+pe][sf*SIMD+s] (= the loom_mvu layout with N = C,
+// K = KK; w[c][kh*KW+kw] = W_onnx[c][0][kh][kw]). Bias: NF lines of PE*W_ACC bits.
+//
+// Control, pipeline and timing are exactly loom_mvu's with K = KK*C, N = C, SF = KK/SIMD
+// (derived from loom_mvu; cycle model: hw_model MvuModel(DwuConfig)); only the operand
+// slice differs (PE*SIMD elements gathered from the stored window). Description of the
+// shared micro-architecture:
+//  * Input: double-buffered vector store (2 banks of K elements) filled by IN_BEAT-wide
+//    beats (IB = K/IN_BEAT beats/vector). in_ready = !full_q[wr_bank_q] (registered).
+//    The last beat of a vector marks its bank full at that edge.
+//  * Issue (cycle t): a step (nf, sf) issues when full_q[rd_bank_q] and, for sf == 0,
+//    an output credit is free (credit_q < OUT_DEPTH). The last step of a vector frees
+//    the bank at edge t (its slice has been captured into x_q at that same edge).
+//  * S1 (edge t):   x_q <= input slice, w_q <= weight ROM word, b_q <= bias ROM word.
+//  * S2 (edge t+1): acc_q <= (first ? b : acc_q) + dot(x_q, w_q)   (per PE).
+//  * S3 (edge t+2): y_q <= relu?(sat(shift_round_even(acc_q)))     (when last sf).
+//  * edge t+3:      push act(y_q) (table lookup for ACT == 2) into the output FIFO
+//                   (loom_fifo, OUT_DEPTH entries); out_valid in cycle t+4.
+//  * Credits: one reserved per output group at issue of sf == 0, returned on the output
+//    pop. The pipeline never stalls, and there is no comb path out_ready -> anything
+//    inside the pipeline; OUT_DEPTH = 8 >= 5 cycles of credit loop = full throughput.
+// Steady state with inputs always valid and outputs always ready:
+//    cycles/vector = max(NF*SF, IB); latency first input beat -> last output beat is
+//    IB + NF*SF + 4 cycles (see hw_model).
+module loom_dwu #(
+  parameter int    C       = 4,
+  parameter int    KK      = 4,
+  parameter int    SIMD    = 2,
+  parameter int    PE      = 2,
+  parameter int    IN_BEAT = 2,
+  parameter int    W_IN    = 8,
+  parameter int    W_W     = 8,
+  parameter int    W_ACC   = 24,
+  parameter int    W_OUT   = 8,
+  parameter int    SHIFT   = 0,
+  parameter int    ACT     = 0,  // 0 none, 1 relu, 2 table
+  parameter int    T_MIN   = 0,
+  parameter int    T_MAX   = 0,
+  parameter int    T_SHIFT = 0,
+  parameter int    T_DEPTH = 1,
+  parameter        W_FILE  = "",
+  parameter        B_FILE  = "",
+  parameter        T_FILE  = ""
+) (
+  input  logic                    clk,
+  input  logic                    rst,
+  input  logic [IN_BEAT*W_IN-1:0] in_data,
+  input  logic                    in_valid,
+  output logic                    in_ready,
+  output logic [PE*W_OUT-1:0]     out_data,
+  output logic                    out_valid,
+  input  logic                    out_ready
+);
+  localparam int K         = KK * C;
+  localparam int SF        = KK / SIMD;
+  localparam int NF        = C / PE;
+  localparam int IB        = K / IN_BEAT;
+  localparam int NWORDS    = NF * SF;
+  localparam int WA        = (W_ACC > W_IN + W_W) ? W_ACC : W_IN + W_W;
+  localparam int OUT_DEPTH = 8;
+  localparam int SFW       = (SF > 1) ? $clog2(SF) : 1;
+  localparam int NFW       = (NF > 1) ? $clog2(NF) : 1;
+  localparam int IBW       = (IB > 1) ? $clog2(IB) : 1;
+  localparam int AW        = (NWORDS > 1) ? $clog2(NWORDS) : 1;
+  localparam int TW        = (T_DEPTH > 1) ? $clog2(T_DEPTH) : 1;
+  localparam int CRW       = $clog2(OUT_DEPTH + 1);
+  localparam int XW        = PE * SIMD * W_IN;
+  localparam int WWORD     = PE * SIMD * W_W;
+
+  // ---------------------------------------------------------------- memories
+  // (undriven only when elaborated with the default empty file names)
+  /* verilator lint_off UNDRIVEN */
+  logic [WWORD-1:0]      wmem [NWORDS];
+  logic [PE*W_ACC-1:0]   bmem [NF];
+  logic [W_OUT-1:0]      tmem [T_DEPTH];
+  /* verilator lint_on UNDRIVEN */
+
+  // Guards keep elaboration with the default (empty) names legal, e.g. Yosys elaborates
+  // every module with its defaults when reading the library.
+  if (W_FILE != "") begin : g_wmem
+    initial $readmemh(W_FILE, wmem);
+  end
+  if (B_FILE != "") begin : g_bmem
+    initial $readmemh(B_FILE, bmem);
+  end
+  if (ACT == 2 && T_FILE != "") begin : g_tmem
+    initial $readmemh(T_FILE, tmem);
+  end
+
+  // ---------------------------------------------------------------- input banks
+  logic [K*W_IN-1:0] buf_q [2];
+  logic [1:0]        full_q, full_d;
+  logic              wr_bank_q, rd_bank_q;
+  logic [IBW-1:0]    in_cnt_q;
+  logic              in_fire, in_last;
+
+  assign in_ready = !full_q[wr_bank_q];
+  assign in_fire  = in_valid && in_ready;
+  assign in_last  = (in_cnt_q == IBW'(IB - 1));
+
+  // ---------------------------------------------------------------- issue
+  logic [SFW-1:0] sf_q;
+  logic [NFW-1:0] nf_q;
+  logic [AW-1:0]  waddr_q;
+  logic [CRW-1:0] credit_q;
+  logic           issue, sf_last, nf_last, reserve, out_pop;
+
+  assign sf_last = (sf_q == SFW'(SF - 1));
+  assign nf_last = (nf_q == NFW'(NF - 1));
+  assign issue   = full_q[rd_bank_q] && ((sf_q != '0) || (credit_q != CRW'(OUT_DEPTH)));
+  assign reserve = issue && (sf_q == '0);
+  assign out_pop = out_valid && out_ready;
+
+  always_comb begin
+    full_d = full_q;
+    if (in_fire && in_last)            full_d[wr_bank_q] = 1'b1;
+    if (issue && sf_last && nf_last)   full_d[rd_bank_q] = 1'b0;
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      full_q    <= '0;
+      wr_bank_q <= 1'b0;
+      rd_bank_q <= 1'b0;
+      in_cnt_q  <= '0;
+      sf_q      <= '0;
+      nf_q      <= '0;
+      waddr_q   <= '0;
+      credit_q  <= '0;
+    end else begin
+      full_q <= full_d;
+      if (in_fire) begin
+        in_cnt_q <= in_last ? '0 : in_cnt_q + 1'b1;
+        if (in_last) wr_bank_q <= !wr_bank_q;
+      end
+      if (issue) begin
+        sf_q    <= sf_last ? '0 : sf_q + 1'b1;
+        waddr_q <= (waddr_q == AW'(NWORDS - 1)) ? '0 : waddr_q + 1'b1;
+        if (sf_last) begin
+          nf_q <= nf_last ? '0 : nf_q + 1'b1;
+          if (nf_last) rd_bank_q <= !rd_bank_q;
+        end
+      end
+      if (reserve && !out_pop)      credit_q <= credit_q + 1'b1;
+      else if (!reserve && out_pop) credit_q <= credit_q - 1'b1;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (in_fire) buf_q[wr_bank_q][in_cnt_q * (IN_BEAT * W_IN) +: IN_BEAT * W_IN] <= in_data;
+  end
+
+  // ---------------------------------------------------------------- S1: operand fetch
+  logic              s1_valid_q, s1_first_q, s1_last_q;
+  logic [XW-1:0]     x_q;
+  logic [WWORD-1:0]  w_q;
+  logic [PE*W_ACC-1:0] b_q;
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      s1_valid_q <= 1'b0;
+      s1_first_q <= 1'b0;
+      s1_last_q  <= 1'b0;
+    end else begin
+      s1_valid_q <= issue;
+      s1_first_q <= (sf_q == '0);
+      s1_last_q  <= sf_last;
+    end
+  end
+
+  // operand gather: lane (p, s) = x[(sf*SIMD + s)*C + nf*PE + p]
+  logic [XW-1:0] xsel;
+  always_comb begin
+    for (int p = 0; p < PE; p++) begin
+      for (int s = 0; s < SIMD; s++) begin
+        xsel[(p*SIMD + s)*W_IN +: W_IN] =
+          buf_q[rd_bank_q][((32'(sf_q) * SIMD + s) * C + 32'(nf_q) * PE + p) * W_IN +: W_IN];
+      end
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (issue) begin
+      x_q <= xsel;
+      w_q <= wmem[waddr_q];
+      if (sf_q == '0) b_q <= bmem[nf_q];
+    end
+  end
+
+  // ---------------------------------------------------------------- S2: MAC
+  logic signed [WA-1:0] dot  [PE];
+  logic signed [WA-1:0] acc_q [PE];
+  logic                 acc_valid_q;
+
+  always_comb begin
+    for (int p = 0; p < PE; p++) begin
+      dot[p] = '0;
+      if (s1_valid_q) begin
+        for (int s = 0; s < SIMD; s++) begin
+          dot[p] = dot[p] + WA'($signed(x_q[(p*SIMD + s)*W_IN +: W_IN])) *
+                            WA'($signed(w_q[(p*SIMD + s)*W_W +: W_W]));
+        end
+      end
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) acc_valid_q <= 1'b0;
+    else     acc_valid_q <= s1_valid_q && s1_last_q;
+  end
+
+  always_ff @(posedge clk) begin
+    if (s1_valid_q) begin
+      for (int p = 0; p < PE; p++) begin
+        acc_q[p] <= (s1_first_q ? WA'($signed(b_q[p*W_ACC +: W_ACC])) : acc_q[p]) + dot[p];
+      end
+    end
+  end
+
+  // ---------------------------------------------------------------- S3: requantize
+  localparam logic signed [WA-1:0] OMAX = WA'((64'sd1 <<< (W_OUT - 1)) - 1);
+  localparam logic signed [WA-1:0] OMIN = -WA'(64'sd1 <<< (W_OUT - 1));
+
+  logic signed [WA-1:0]    rq   [PE];
+  logic [WA-1:0]           rem  [PE];
+  logic [WA-1:0]           half;
+  logic signed [W_OUT-1:0] y_d  [PE];
+  logic signed [W_OUT-1:0] y_q  [PE];
+  logic                    y_valid_q;
+
+  // round half to even on the SHIFT dropped bits
+  assign half = (SHIFT > 0) ? WA'(1) << (SHIFT > 0 ? SHIFT - 1 : 0) : '0;
+  always_comb begin
+    for (int p = 0; p < PE; p++) begin
+      rq[p]  = acc_q[p] >>> SHIFT;
+      rem[p] = acc_q[p] & ((WA'(1) << SHIFT) - 1'b1);
+      if (SHIFT > 0) begin
+        if ((rem[p] > half) || ((rem[p] == half) && rq[p][0])) rq[p] = rq[p] + 1'b1;
+      end
+      if (rq[p] > OMAX)      y_d[p] = OMAX[W_OUT-1:0];
+      else if (rq[p] < OMIN) y_d[p] = OMIN[W_OUT-1:0];
+      else                   y_d[p] = rq[p][W_OUT-1:0];
+      if (ACT == 1 && y_d[p] < 0) y_d[p] = '0;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) y_valid_q <= 1'b0;
+    else     y_valid_q <= acc_valid_q;
+  end
+
+  always_ff @(posedge clk) begin
+    if (acc_valid_q) begin
+      for (int p = 0; p < PE; p++) y_q[p] <= y_d[p];
+    end
+  end
+
+  // ---------------------------------------------------------------- activation table
+  // One logical T_DEPTH-entry ROM read by PE ports (= per-PE copies after synthesis).
+  // Index arithmetic in 32-bit ints so T_MIN/T_MAX outside the W_OUT range are fine.
+  localparam int TBASE = T_MIN >>> T_SHIFT;
+
+  logic [PE*W_OUT-1:0] act_data;
+  int                  tc  [PE];
+  /* verilator lint_off UNUSEDSIGNAL */
+  int                  tix [PE];
+  /* verilator lint_on UNUSEDSIGNAL */
+
+  always_comb begin
+    for (int p = 0; p < PE; p++) begin
+      tc[p]  = 32'(y_q[p]);  // y_q is signed: sign-extends
+      if (tc[p] < T_MIN) tc[p] = T_MIN;
+      if (tc[p] > T_MAX) tc[p] = T_MAX;
+      tix[p] = (tc[p] >>> T_SHIFT) - TBASE;
+      if (ACT == 2) begin
+        act_data[p*W_OUT +: W_OUT] = tmem[tix[p][TW-1:0]];
+      end else begin
+        act_data[p*W_OUT +: W_OUT] = y_q[p];
+      end
+    end
+  end
+
+  // ---------------------------------------------------------------- output FIFO
+  /* verilator lint_off UNUSEDSIGNAL */
+  logic fifo_in_ready;  // always 1 when y_valid_q: guaranteed by the credits
+  /* verilator lint_on UNUSEDSIGNAL */
+
+  loom_fifo #(
+    .W    (PE * W_OUT),
+    .DEPTH(OUT_DEPTH)
+  ) u_out_fifo (
+    .clk      (clk),
+    .rst      (rst),
+    .in_data  (act_data),
+    .in_valid (y_valid_q),
+    .in_ready (fifo_in_ready),
+    .out_data (out_data),
+    .out_valid(out_valid),
+    .out_ready(out_ready)
+  );
+endmodule

@@ -1,0 +1,201 @@
+// Copyright Loom contributors. SPDX-License-Identifier: Apache-2.0
+//
+// loom_swg: sliding window generator (docs/CONTRACTS.md "Convolutional path").
+//
+// Input: one NHWC frame (H, W, C) in flat (h, w, c) order, IN_BEAT elements per beat.
+// Output: for each output pixel (oh, ow) (row-major) the KH x KW x C window in (kh, kw, c)
+// order, OUT_BEAT elements per beat; padded positions are PAD_VAL (default 0).
+//   ih = oh*SH - PT + kh*DH, iw = ow*SW - PL + kw*DW.
+//
+// Micro-architecture (cycle model: hw_model/Actors.cpp, SwgModel - keep in sync):
+//  * Line buffer: R = DH*(KH-1)+1 + SH rows of W*C elements (register array), circular
+//    over the global input row index (frames are contiguous: global row = f*H + h).
+//  * Writer (registers wh_q, wrow_q, wslot_q; fdiff_q = writer frame - reader frame):
+//    in_ready = (fdiff*H + wh - rlow < R), rlow = max(oh*SH - PT, 0) the first row the
+//    reader still needs: a row slot is overwritten only once no output needs it.
+//  * Reader (oh_q, ow_q, bw_q = beat in window, rbase_q = slot of the frame's row 0):
+//    avail = fdiff > 0 || (fdiff == 0 && all input pixels up to (ih_max, iw_max) are
+//    written), ih_max = min(oh*SH-PT+DH*(KH-1), H-1), iw_max likewise (element granular:
+//    row ih_max written up to element (iw_max+1)*C).
+//    issue (cycle t) = avail && (!out_valid_q || out_ready): the beat is gathered from the
+//    buffer (zeros for padding) into out_q at edge t, out_valid in cycle t+1.
+//    One output beat per cycle whenever the window data is present.
+//  * Only registered state drives in_ready and out_valid (no comb ready -> valid path);
+//    out_ready only enables the output register load.
+// Clean pass: II and latency depend on the geometry; the exact values come from the
+// cycle model (hw_model estimateCost(SwgConfig) runs it). Input bound steady state:
+// H*W*C/IN_BEAT cycles per frame; output bound: OH*OW*KH*KW*C/OUT_BEAT plus a bubble at
+// frame boundaries when the first output row of a frame needs more rows than fit.
+// The buffer is element addressed (any IN_BEAT | C, OUT_BEAT | KH*KW*C); it is meant for
+// the small/medium feature maps of the test networks (registers / distributed RAM).
+module loom_swg #(
+  parameter int C        = 2,
+  parameter int H        = 4,
+  parameter int W        = 4,
+  parameter int KH       = 3,
+  parameter int KW       = 3,
+  parameter int SH       = 1,
+  parameter int SW       = 1,
+  parameter int DH       = 1,
+  parameter int DW       = 1,
+  parameter int PT       = 1,
+  parameter int PL       = 1,
+  parameter int PB       = 1,
+  parameter int PR       = 1,
+  parameter int IN_BEAT  = 1,
+  parameter int OUT_BEAT = 1,
+  parameter int WB       = 8,
+  parameter int PAD_VAL  = 0   // value of padded positions (max pooling: -2^(WB-1))
+) (
+  input  logic                   clk,
+  input  logic                   rst,
+  input  logic [IN_BEAT*WB-1:0]  in_data,
+  input  logic                   in_valid,
+  output logic                   in_ready,
+  output logic [OUT_BEAT*WB-1:0] out_data,
+  output logic                   out_valid,
+  input  logic                   out_ready
+);
+  localparam int SPH   = DH * (KH - 1) + 1;
+  localparam int SPW   = DW * (KW - 1) + 1;
+  localparam int OH    = (H + PT + PB - SPH) / SH + 1;
+  localparam int OW    = (W + PL + PR - SPW) / SW + 1;
+  localparam int R     = SPH + SH;
+  localparam int ROWE  = W * C;
+  localparam int NB    = (KH * KW * C) / OUT_BEAT;
+  localparam int DEPTH = R * ROWE;
+  localparam int HW_   = $clog2(H + 1);
+  localparam int RWW   = $clog2(ROWE + 1);
+  localparam int SLW   = $clog2(R + 1);
+  localparam int OHW   = $clog2(OH + 1);
+  localparam int OWW   = $clog2(OW + 1);
+  localparam int NBW   = $clog2(NB + 1);
+
+  logic [WB-1:0] mem [DEPTH];
+
+  // ---------------------------------------------------------------- writer
+  logic [HW_-1:0]     wh_q;
+  logic [RWW-1:0]     wrow_q;
+  logic [SLW-1:0]     wslot_q;
+  logic signed [3:0]  fdiff_q;
+  logic               in_fire, wrow_last, wh_last;
+
+  // ---------------------------------------------------------------- reader
+  logic [OHW-1:0]     oh_q;
+  logic [OWW-1:0]     ow_q;
+  logic [NBW-1:0]     bw_q;
+  logic [SLW-1:0]     rbase_q;
+  logic               bw_last, ow_last, oh_last, issue, avail;
+  logic [OUT_BEAT*WB-1:0] out_q;
+  logic                   out_valid_q;
+
+  int rlow, ihmax, iwmax, wdist, fd;
+
+  always_comb begin
+    fd    = 32'(fdiff_q);
+    rlow  = 32'(oh_q) * SH - PT;
+    if (rlow < 0) rlow = 0;
+    ihmax = 32'(oh_q) * SH - PT + SPH - 1;
+    if (ihmax > H - 1) ihmax = H - 1;
+    iwmax = 32'(ow_q) * SW - PL + SPW - 1;
+    if (iwmax > W - 1) iwmax = W - 1;
+    wdist  = fd * H + 32'(wh_q) - rlow;
+    avail = (fd > 0) ||
+            ((fd == 0) && ((32'(wh_q) > ihmax) ||
+                           ((32'(wh_q) == ihmax) && (32'(wrow_q) >= (iwmax + 1) * C))));
+  end
+
+  assign in_ready  = (wdist < R);
+  assign in_fire   = in_valid && in_ready;
+  assign wrow_last = (wrow_q == RWW'(ROWE - IN_BEAT));
+  assign wh_last   = (wh_q == HW_'(H - 1));
+
+  assign out_valid = out_valid_q;
+  assign out_data  = out_q;
+  assign issue     = avail && (!out_valid_q || out_ready);
+  assign bw_last   = (bw_q == NBW'(NB - 1));
+  assign ow_last   = (ow_q == OWW'(OW - 1));
+  assign oh_last   = (oh_q == OHW'(OH - 1));
+
+  logic wdone, rdone;
+  assign wdone = in_fire && wrow_last && wh_last;
+  assign rdone = issue && bw_last && ow_last && oh_last;
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      wh_q        <= '0;
+      wrow_q      <= '0;
+      wslot_q     <= '0;
+      fdiff_q     <= '0;
+      oh_q        <= '0;
+      ow_q        <= '0;
+      bw_q        <= '0;
+      rbase_q     <= '0;
+      out_valid_q <= 1'b0;
+    end else begin
+      if (in_fire) begin
+        if (wrow_last) begin
+          wrow_q  <= '0;
+          wslot_q <= (wslot_q == SLW'(R - 1)) ? '0 : wslot_q + 1'b1;
+          wh_q    <= wh_last ? '0 : wh_q + 1'b1;
+        end else begin
+          wrow_q <= wrow_q + RWW'(IN_BEAT);
+        end
+      end
+      if (wdone && !rdone)      fdiff_q <= fdiff_q + 4'sd1;
+      else if (!wdone && rdone) fdiff_q <= fdiff_q - 4'sd1;
+      if (issue) begin
+        out_valid_q <= 1'b1;
+        bw_q <= bw_last ? '0 : bw_q + 1'b1;
+        if (bw_last) begin
+          ow_q <= ow_last ? '0 : ow_q + 1'b1;
+          if (ow_last) begin
+            oh_q <= oh_last ? '0 : oh_q + 1'b1;
+            if (oh_last) rbase_q <= SLW'((32'(rbase_q) + H) % R);
+          end
+        end
+      end else if (out_ready) begin
+        out_valid_q <= 1'b0;
+      end
+    end
+  end
+
+  // ---------------------------------------------------------------- storage
+  int waddr;
+  assign waddr = 32'(wslot_q) * ROWE + 32'(wrow_q);
+  always_ff @(posedge clk) begin
+    if (in_fire) begin
+      for (int e = 0; e < IN_BEAT; e++) mem[waddr + e] <= in_data[e*WB +: WB];
+    end
+  end
+
+  // ---------------------------------------------------------------- gather
+  int j [OUT_BEAT];
+  int kp [OUT_BEAT];
+  int ch [OUT_BEAT];
+  int ih [OUT_BEAT];
+  int iw [OUT_BEAT];
+  int ra [OUT_BEAT];
+  logic [OUT_BEAT*WB-1:0] gath;
+  localparam logic [WB-1:0] PADW = WB'(PAD_VAL);
+
+  always_comb begin
+    for (int e = 0; e < OUT_BEAT; e++) begin
+      j[e]  = 32'(bw_q) * OUT_BEAT + e;
+      kp[e] = j[e] / C;
+      ch[e] = j[e] % C;
+      ih[e] = 32'(oh_q) * SH - PT + (kp[e] / KW) * DH;
+      iw[e] = 32'(ow_q) * SW - PL + (kp[e] % KW) * DW;
+      ra[e] = 0;
+      gath[e*WB +: WB] = PADW;
+      if (ih[e] >= 0 && ih[e] < H && iw[e] >= 0 && iw[e] < W) begin
+        ra[e] = ((32'(rbase_q) + ih[e]) % R) * ROWE + iw[e] * C + ch[e];
+        gath[e*WB +: WB] = mem[ra[e]];
+      end
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (issue) out_q <= gath;
+  end
+endmodule

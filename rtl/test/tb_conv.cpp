@@ -1,0 +1,170 @@
+// Convolutional library testbench (top tb_conv_top.sv): for each case (a loom_swg alone
+// or followed by loom_pool / loom_dwu / loom_mvu with VECTORS = OH*OW) the output words
+// are compared with the CONTRACTS golden under random valid/ready, and the clean pass's
+// every input/output beat cycle, latency and II with hw_model predictTiming.
+#include "Vtop.h"
+#include "golden.h"
+#include "hw_model/Cost.h"
+#include "hw_model/Pipeline.h"
+
+using namespace tb;
+using namespace loom::hw;
+
+namespace {
+SwgConfig swg(int C, int H, int W, int KH, int KW, int SH, int SW, int DH, int DW, int PT,
+              int PL, int PB, int PR, int IB, int OB, int pad = 0) {
+  SwgConfig c;
+  c.C = C; c.H = H; c.W = W; c.KH = KH; c.KW = KW; c.SH = SH; c.SW = SW; c.DH = DH;
+  c.DW = DW; c.PT = PT; c.PL = PL; c.PB = PB; c.PR = PR; c.IN_BEAT = IB; c.OUT_BEAT = OB;
+  c.WB = 8; c.PAD_VAL = pad;
+  return c;
+}
+PoolConfig pool(int mode, int C, int KK, int IB, int PE, int npix, int div, bool rom) {
+  PoolConfig c;
+  c.MODE = mode; c.C = C; c.KK = KK; c.IN_BEAT = IB; c.PE = PE; c.NPIX = npix; c.DIV = div;
+  c.divRom = rom;
+  return c;
+}
+
+enum Kind { kSwg, kPool, kDwu, kMvu };
+struct Case {
+  const char *name;
+  Kind kind;
+  SwgConfig s;
+  PoolConfig p;       // kPool
+  MvuParams m;        // kDwu (K = KK, N = C) / kMvu
+  int outW;           // output beat bits
+};
+
+// Must match tb_conv_top.sv.
+const Case kCases[] = {
+    {"swg_3x3_pad", kSwg, swg(4, 6, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 2, 4), {}, {}, 32},
+    {"swg_stride_dil_asym", kSwg, swg(2, 9, 8, 3, 2, 2, 3, 2, 1, 0, 2, 1, 0, 1, 3, -128), {},
+     {}, 24},
+    {"maxpool_3x3_s2", kPool, swg(4, 7, 7, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 4, 4, -128),
+     pool(0, 4, 9, 4, 2, 16, 1, false), {}, 16},
+    {"avgpool_incl_pad", kPool, swg(2, 5, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2),
+     pool(1, 2, 9, 2, 1, 20, 9, false), {}, 8},
+    {"avgpool_excl_pad_rom", kPool, swg(3, 4, 4, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 3, 3),
+     pool(1, 3, 9, 3, 3, 4, 9, true), {}, 24},
+    {"global_avgpool", kPool, swg(4, 3, 4, 3, 4, 1, 1, 1, 1, 0, 0, 0, 0, 4, 4),
+     pool(1, 4, 12, 4, 4, 1, 12, false), {}, 32},
+    {"dwconv_3x3", kDwu, swg(4, 5, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 4, 4), {},
+     {9, 4, 3, 2, 4, 8, 8, 24, 8, 3, 1, 0, 0, 0, 1}, 16},
+    {"conv_3x3_mvu", kMvu, swg(2, 4, 4, 3, 3, 1, 1, 1, 1, 0, 0, 0, 0, 1, 6), {},
+     {18, 4, 6, 2, 6, 8, 8, 24, 8, 4, 0, 0, 0, 0, 1}, 16},
+};
+
+std::vector<int64_t> dwuGolden(const MvuParams &p, const MvuData &d,
+                               const std::vector<int64_t> &win) {
+  // p.K = KK taps, p.N = C channels; win = windows in (k, c) order
+  std::vector<int64_t> y;
+  const int KK = p.K, C = p.N;
+  for (size_t v = 0; v < win.size() / (size_t(KK) * C); ++v)
+    for (int c = 0; c < C; ++c) {
+      int64_t acc = d.b[c];
+      for (int j = 0; j < KK; ++j) acc += win[v * KK * C + size_t(j) * C + c] * d.w[c][j];
+      int64_t o = saturate(shiftRoundEven(acc, p.SHIFT), p.W_OUT);
+      if (p.ACT == 1) o = std::max<int64_t>(o, 0);
+      y.push_back(o);
+    }
+  return y;
+}
+}  // namespace
+
+int main(int argc, char **argv) {
+  Verilated::commandArgs(argc, argv);
+  std::mt19937_64 rng(P_SEED);
+  Vtop *top = new Vtop;
+  int fails = 0;
+  for (int ci = 0; ci < int(sizeof(kCases) / sizeof(kCases[0])); ++ci) {
+    const Case &cs = kCases[ci];
+    const SwgConfig &s = cs.s;
+    top->sel = ci;
+    MvuData md;
+    std::vector<int64_t> divs(s.OH() * s.OW(), cs.p.DIV);
+    if (cs.kind == kPool && cs.p.divRom) {
+      divs = swgValidCounts(s);
+      std::vector<Bits> lines;
+      for (int64_t d : divs) {
+        Bits b(16);
+        b.set(0, 16, d);
+        lines.push_back(b);
+      }
+      writeMem("d" + std::to_string(ci) + ".mem", lines);
+    }
+    std::string pre = cs.kind == kDwu ? "dw" : "mv";
+    if (cs.kind == kDwu || cs.kind == kMvu)
+      md = makeMvu(cs.m, rng, pre + std::to_string(ci) + "_w.mem",
+                   pre + std::to_string(ci) + "_b.mem", "");
+    // hw_model chain
+    std::vector<ActorSpec> chain = {{s, "swg"}};
+    if (cs.kind == kPool) chain.push_back({cs.p, "pool"});
+    if (cs.kind == kDwu) {
+      DwuConfig d;
+      d.KK = cs.m.K; d.C = cs.m.N; d.SIMD = cs.m.SIMD; d.PE = cs.m.PE;
+      d.IN_BEAT = cs.m.IN_BEAT; d.ACT = cs.m.ACT; d.VECTORS = s.OH() * s.OW();
+      chain.push_back({d, "dwu"});
+    }
+    if (cs.kind == kMvu) {
+      MvuConfig m;
+      m.K = cs.m.K; m.N = cs.m.N; m.SIMD = cs.m.SIMD; m.PE = cs.m.PE;
+      m.IN_BEAT = cs.m.IN_BEAT; m.VECTORS = s.OH() * s.OW();
+      chain.push_back({m, "mvu"});
+    }
+    const int lanes = cs.kind == kSwg ? s.OUT_BEAT : cs.kind == kPool ? cs.p.PE : cs.m.PE;
+    struct Pass { int frames; double pv, pr; };
+    const Pass passes[] = {{8, 1.0, 1.0}, {3, 0.6, 0.5}, {3, 0.9, 0.2}, {3, 0.3, 0.95}};
+    for (int pi = 0; pi < 4; ++pi) {
+      const Pass &ps = passes[pi];
+      std::vector<Bits> in, exp;
+      for (int f = 0; f < ps.frames; ++f) {
+        std::vector<int64_t> x(size_t(s.H) * s.W * s.C);
+        for (auto &v : x) v = randS(rng, 8);
+        for (Bits &b : pack(x, s.IN_BEAT, 8)) in.push_back(b);
+        std::vector<int64_t> y = swgGolden(s, x);
+        if (cs.kind == kPool) y = poolGolden(cs.p.MODE, s.C, s.KH * s.KW, 8, y, divs);
+        if (cs.kind == kDwu) y = dwuGolden(cs.m, md, y);
+        if (cs.kind == kMvu) {
+          std::vector<int64_t> z;
+          for (size_t v = 0; v < y.size(); v += cs.m.K) {
+            auto o = mvuGolden(cs.m, md, std::vector<int64_t>(y.begin() + v,
+                                                              y.begin() + v + cs.m.K));
+            z.insert(z.end(), o.begin(), o.end());
+          }
+          y = z;
+        }
+        for (Bits &b : pack(y, lanes, 8)) exp.push_back(b);
+      }
+      RunResult r = run(top, in, cs.outW, exp.size(), ps.pv, ps.pr, P_SEED + 10 * ci + pi);
+      if (r.timeout) {
+        std::printf("%s pass %d: timeout\n", cs.name, pi);
+        ++fails;
+        break;
+      }
+      fails += compareBeats(r.out, exp, cs.name);
+      if (pi == 0) {
+        std::vector<int64_t> mOut, mIn;
+        PipelineTiming m = predictTiming(chain, ps.frames, &mOut, &mIn);
+        int64_t outPerFrame = int64_t(exp.size()) / ps.frames;
+        Timing t = measure(r, in.size() / ps.frames, outPerFrame, ps.frames);
+        std::printf("%-22s rtl latency %lld ii %lld | model latency %lld ii %lld\n", cs.name,
+                    (long long)t.latency, (long long)t.ii, (long long)m.latency_cycles,
+                    (long long)m.ii_cycles);
+        bool costOk = true;
+        if (chain.size() == 1) {
+          ActorCost c = estimateCost(chain[0].config);
+          costOk = c.latencyCycles == t.latency && c.cyclesPerFrame == t.ii;
+        }
+        if (!m.ok || t.latency != m.latency_cycles || t.ii != m.ii_cycles ||
+            mOut != r.outCycles || mIn != r.inCycles || !costOk) {
+          std::printf("TIMING MISMATCH rtl vs hw_model (%s) %s\n", cs.name, m.error.c_str());
+          ++fails;
+        }
+      }
+    }
+  }
+  delete top;
+  std::printf("%s\n", fails ? "FAIL" : "PASS");
+  return fails ? 1 : 0;
+}

@@ -1,0 +1,114 @@
+// Testbench top for the convolutional library (tb_conv.cpp): several small DUT chains
+// in ONE verilated model (one build instead of eight); `sel` picks the chain that sees
+// in_valid/out_ready and drives in_ready/out_*. Parameters must match kCases in
+// tb_conv.cpp. Memory files (working directory): d4.mem, dw6_w/b.mem, mv7_w/b.mem.
+module tb_conv_top (
+  input  logic        clk,
+  input  logic        rst,
+  input  logic [3:0]  sel,
+  input  logic [31:0] in_data,
+  input  logic        in_valid,
+  output logic        in_ready,
+  output logic [31:0] out_data,
+  output logic        out_valid,
+  input  logic        out_ready
+);
+  localparam int NC = 8;
+  logic [31:0] od [NC];
+  logic        ov [NC];
+  logic        ir [NC];
+  logic        iv [NC];
+  logic        orr [NC];
+  for (genvar k = 0; k < NC; k++) begin : g_sel
+    assign iv[k]  = in_valid && (sel == 4'(k));
+    assign orr[k] = out_ready && (sel == 4'(k));
+  end
+  always_comb begin
+    in_ready = 1'b0; out_valid = 1'b0; out_data = '0;
+    for (int k = 0; k < NC; k++) begin
+      if (sel == 4'(k)) begin
+        in_ready = ir[k]; out_valid = ov[k]; out_data = od[k];
+      end
+    end
+  end
+
+  // 0: swg 3x3 pad 1, C=4 6x5, IN_BEAT 2, OUT_BEAT 4
+  loom_swg #(.C(4), .H(6), .W(5), .KH(3), .KW(3), .SH(1), .SW(1), .DH(1), .DW(1), .PT(1),
+    .PL(1), .PB(1), .PR(1), .IN_BEAT(2), .OUT_BEAT(4), .WB(8)) u0 (.clk, .rst,
+    .in_data(in_data[15:0]), .in_valid(iv[0]), .in_ready(ir[0]), .out_data(od[0]),
+    .out_valid(ov[0]), .out_ready(orr[0]));
+
+  // 1: swg 3x2, stride (2,3), dilation (2,1), pads t0 l2 b1 r0, OUT_BEAT 3, PAD_VAL -128
+  logic [23:0] o1;
+  assign od[1] = {8'd0, o1};
+  loom_swg #(.C(2), .H(9), .W(8), .KH(3), .KW(2), .SH(2), .SW(3), .DH(2), .DW(1), .PT(0),
+    .PL(2), .PB(1), .PR(0), .IN_BEAT(1), .OUT_BEAT(3), .WB(8), .PAD_VAL(-128)) u1 (.clk, .rst,
+    .in_data(in_data[7:0]), .in_valid(iv[1]), .in_ready(ir[1]), .out_data(o1),
+    .out_valid(ov[1]), .out_ready(orr[1]));
+
+  // 2: maxpool 3x3 s2 p1 (swg PAD_VAL -128) C=4 7x7 -> pool PE 2
+  logic [31:0] s2d; logic s2v, s2r; logic [15:0] o2;
+  assign od[2] = {16'd0, o2};
+  loom_swg #(.C(4), .H(7), .W(7), .KH(3), .KW(3), .SH(2), .SW(2), .DH(1), .DW(1), .PT(1),
+    .PL(1), .PB(1), .PR(1), .IN_BEAT(4), .OUT_BEAT(4), .WB(8), .PAD_VAL(-128)) u2s (.clk, .rst,
+    .in_data(in_data[31:0]), .in_valid(iv[2]), .in_ready(ir[2]), .out_data(s2d),
+    .out_valid(s2v), .out_ready(s2r));
+  loom_pool #(.MODE(0), .C(4), .KK(9), .IN_BEAT(4), .PE(2), .WB(8), .NPIX(16)) u2p (.clk, .rst,
+    .in_data(s2d), .in_valid(s2v), .in_ready(s2r), .out_data(o2), .out_valid(ov[2]),
+    .out_ready(orr[2]));
+
+  // 3: avgpool 3x3 s1 p1 count_include_pad (DIV 9), C=2 5x4, PE 1
+  logic [15:0] s3d; logic s3v, s3r; logic [7:0] o3;
+  assign od[3] = {24'd0, o3};
+  loom_swg #(.C(2), .H(5), .W(4), .KH(3), .KW(3), .SH(1), .SW(1), .DH(1), .DW(1), .PT(1),
+    .PL(1), .PB(1), .PR(1), .IN_BEAT(2), .OUT_BEAT(2), .WB(8)) u3s (.clk, .rst,
+    .in_data(in_data[15:0]), .in_valid(iv[3]), .in_ready(ir[3]), .out_data(s3d),
+    .out_valid(s3v), .out_ready(s3r));
+  loom_pool #(.MODE(1), .C(2), .KK(9), .IN_BEAT(2), .PE(1), .WB(8), .NPIX(20), .DIV(9)) u3p (
+    .clk, .rst, .in_data(s3d), .in_valid(s3v), .in_ready(s3r), .out_data(o3),
+    .out_valid(ov[3]), .out_ready(orr[3]));
+
+  // 4: avgpool 3x3 s2 p1 count_include_pad=0 (divisor ROM d4.mem), C=3 4x4, PE 3
+  logic [23:0] s4d; logic s4v, s4r; logic [23:0] o4;
+  assign od[4] = {8'd0, o4};
+  loom_swg #(.C(3), .H(4), .W(4), .KH(3), .KW(3), .SH(2), .SW(2), .DH(1), .DW(1), .PT(1),
+    .PL(1), .PB(1), .PR(1), .IN_BEAT(3), .OUT_BEAT(3), .WB(8)) u4s (.clk, .rst,
+    .in_data(in_data[23:0]), .in_valid(iv[4]), .in_ready(ir[4]), .out_data(s4d),
+    .out_valid(s4v), .out_ready(s4r));
+  loom_pool #(.MODE(1), .C(3), .KK(9), .IN_BEAT(3), .PE(3), .WB(8), .NPIX(4), .DIV(9),
+    .D_FILE("d4.mem")) u4p (.clk, .rst, .in_data(s4d), .in_valid(s4v), .in_ready(s4r),
+    .out_data(o4), .out_valid(ov[4]), .out_ready(orr[4]));
+
+  // 5: global average pool (KH=H, KW=W), C=4 3x4, PE 4
+  logic [31:0] s5d; logic s5v, s5r;
+  loom_swg #(.C(4), .H(3), .W(4), .KH(3), .KW(4), .SH(1), .SW(1), .DH(1), .DW(1), .PT(0),
+    .PL(0), .PB(0), .PR(0), .IN_BEAT(4), .OUT_BEAT(4), .WB(8)) u5s (.clk, .rst,
+    .in_data(in_data[31:0]), .in_valid(iv[5]), .in_ready(ir[5]), .out_data(s5d),
+    .out_valid(s5v), .out_ready(s5r));
+  loom_pool #(.MODE(1), .C(4), .KK(12), .IN_BEAT(4), .PE(4), .WB(8), .NPIX(1), .DIV(12)) u5p (
+    .clk, .rst, .in_data(s5d), .in_valid(s5v), .in_ready(s5r), .out_data(od[5]),
+    .out_valid(ov[5]), .out_ready(orr[5]));
+
+  // 6: depthwise 3x3 p1, C=4 5x5 -> dwu SIMD 3 PE 2, relu
+  logic [31:0] s6d; logic s6v, s6r; logic [15:0] o6;
+  assign od[6] = {16'd0, o6};
+  loom_swg #(.C(4), .H(5), .W(5), .KH(3), .KW(3), .SH(1), .SW(1), .DH(1), .DW(1), .PT(1),
+    .PL(1), .PB(1), .PR(1), .IN_BEAT(4), .OUT_BEAT(4), .WB(8)) u6s (.clk, .rst,
+    .in_data(in_data[31:0]), .in_valid(iv[6]), .in_ready(ir[6]), .out_data(s6d),
+    .out_valid(s6v), .out_ready(s6r));
+  loom_dwu #(.C(4), .KK(9), .SIMD(3), .PE(2), .IN_BEAT(4), .W_IN(8), .W_W(8), .W_ACC(24),
+    .W_OUT(8), .SHIFT(3), .ACT(1), .W_FILE("dw6_w.mem"), .B_FILE("dw6_b.mem")) u6d (
+    .clk, .rst, .in_data(s6d), .in_valid(s6v), .in_ready(s6r), .out_data(o6),
+    .out_valid(ov[6]), .out_ready(orr[6]));
+
+  // 7: conv 3x3 no pad, C=2 4x4 -> mvu K=18 N=4 SIMD 6 PE 2 (4 vectors per frame)
+  logic [47:0] s7d; logic s7v, s7r; logic [15:0] o7;
+  assign od[7] = {16'd0, o7};
+  loom_swg #(.C(2), .H(4), .W(4), .KH(3), .KW(3), .SH(1), .SW(1), .DH(1), .DW(1), .PT(0),
+    .PL(0), .PB(0), .PR(0), .IN_BEAT(1), .OUT_BEAT(6), .WB(8)) u7s (.clk, .rst,
+    .in_data(in_data[7:0]), .in_valid(iv[7]), .in_ready(ir[7]), .out_data(s7d),
+    .out_valid(s7v), .out_ready(s7r));
+  loom_mvu #(.K(18), .N(4), .SIMD(6), .PE(2), .IN_BEAT(6), .SHIFT(4), .ACT(0),
+    .W_FILE("mv7_w.mem"), .B_FILE("mv7_b.mem")) u7m (.clk, .rst, .in_data(s7d),
+    .in_valid(s7v), .in_ready(s7r), .out_data(o7), .out_valid(ov[7]), .out_ready(orr[7]));
+endmodule
