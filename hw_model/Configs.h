@@ -36,12 +36,13 @@ struct SwgConfig {
   int C = 1, H = 1, W = 1, KH = 1, KW = 1, SH = 1, SW = 1, DH = 1, DW = 1;
   int PT = 0, PL = 0, PB = 0, PR = 0, IN_BEAT = 1, OUT_BEAT = 1, WB = 8;
   int PAD_VAL = 0;
+  int ROWS = 0;  // line buffer rows (0 = spanH() + SH)
 
   int spanH() const { return DH * (KH - 1) + 1; }
   int spanW() const { return DW * (KW - 1) + 1; }
   int OH() const { return (H + PT + PB - spanH()) / SH + 1; }
   int OW() const { return (W + PL + PR - spanW()) / SW + 1; }
-  int rows() const { return spanH() + SH; }  // line buffer rows (R)
+  int rows() const { return ROWS > 0 ? ROWS : spanH() + SH; }  // line buffer rows (R)
   int windowBeats() const { return KH * KW * C / OUT_BEAT; }
   int inBeats() const { return H * W * C / IN_BEAT; }
   int outBeats() const { return OH() * OW() * windowBeats(); }

@@ -34,6 +34,7 @@ std::string validate(const ActorConfig &config) {
             return "swg needs C % IN_BEAT == 0 and (KH*KW*C) % OUT_BEAT == 0";
           if (c.H + c.PT + c.PB < c.spanH() || c.W + c.PL + c.PR < c.spanW())
             return "swg window larger than the padded input";
+          if (c.ROWS != 0 && c.ROWS < c.spanH()) return "swg needs ROWS >= DH*(KH-1)+1";
         } else if constexpr (std::is_same_v<T, PoolConfig>) {
           if (c.C < 1 || c.KK < 1 || c.IN_BEAT < 1 || c.PE < 1 || c.NPIX < 1 || c.DIV < 1)
             return "pool sizes must be positive";

@@ -280,6 +280,51 @@ FifoSizing sizeFifos(const std::vector<Node> &graph, int frames,
   return s;
 }
 
+PipelineTiming predictActorAlone(const ActorConfig &actor, int frames,
+                                 std::vector<std::vector<int64_t>> *inCycles,
+                                 std::vector<std::vector<int64_t>> *outCycles) {
+  PipelineTiming r;
+  std::string err = validate(actor);
+  if (!err.empty() || frames < 2) {
+    r.ok = false;
+    r.error = "hw_model: " + (err.empty() ? std::string("needs at least 2 frames") : err);
+    return r;
+  }
+  std::unique_ptr<ActorModel> m = makeActorModel(actor);
+  const int nin = m->numIn(), nout = m->numOut();
+  if (inCycles) inCycles->assign(nin, {});
+  if (outCycles) outCycles->assign(nout, {});
+  std::vector<int64_t> sent(nin, 0), got(nout, 0), frameEnd;
+  int64_t first = -1;
+  ActorCost c = estimateCost(actor);
+  const int64_t budget = 1000 + 4 * (c.latencyCycles + c.cyclesPerFrame) * (frames + 1);
+  bool inF[2] = {false, false}, outF[2] = {false, false};
+  for (int64_t t = 0; frameEnd.size() < size_t(frames); ++t) {
+    if (t > budget) {
+      r.ok = false;
+      r.error = "hw_model: actor alone did not finish: " + m->describe();
+      return r;
+    }
+    for (int p = 0; p < nin; ++p) {
+      inF[p] = sent[p] < int64_t(frames) * m->inBeatsPerFrameAt(p) && m->inReadyAt(p);
+      if (!inF[p]) continue;
+      if (p == 0 && sent[0] == 0) first = t;
+      ++sent[p];
+      if (inCycles) (*inCycles)[p].push_back(t);
+    }
+    for (int p = 0; p < nout; ++p) {
+      outF[p] = m->outValidAt(p);
+      if (!outF[p]) continue;
+      if (outCycles) (*outCycles)[p].push_back(t);
+      if (++got[p] % m->outBeatsPerFrameAt(p) == 0 && p == 0) frameEnd.push_back(t);
+    }
+    m->stepPorts(inF, outF);
+  }
+  r.latency_cycles = frameEnd[0] - first + 1;
+  r.ii_cycles = frameEnd[frames - 1] - frameEnd[frames - 2];
+  return r;
+}
+
 std::vector<Node> withFifos(const std::vector<Node> &graph, const FifoSizing &s) {
   std::vector<Node> g = graph;
   for (size_t e = 0; e < s.edges.size(); ++e) {

@@ -75,6 +75,14 @@ struct FifoSizing {
 FifoSizing sizeFifos(const std::vector<Node> &graph, int frames = kPredictFrames,
                      const std::vector<bool> &onEdge = {});
 
+/// One actor alone with every input port offered a beat every cycle and every output
+/// always ready (any number of ports): the clean pass the RTL testbenches of 2-port
+/// modules measure. latency/ii are taken on input port 0 / output port 0; inCycles[p] /
+/// outCycles[p] receive the cycle of every beat on each port.
+PipelineTiming predictActorAlone(const ActorConfig &actor, int frames,
+                                 std::vector<std::vector<int64_t>> *inCycles = nullptr,
+                                 std::vector<std::vector<int64_t>> *outCycles = nullptr);
+
 /// Graph with the FIFOs of `s` inserted as FifoConfig nodes (W = `fifoBits` per edge,
 /// from the caller, 0 = unknown): predictGraphTiming on it equals s.latency/ii_sized.
 std::vector<Node> withFifos(const std::vector<Node> &graph, const FifoSizing &s);

@@ -71,6 +71,42 @@ struct FoldBiasAdd : OpRewritePattern<nn::AddOp> {
   }
 };
 
+/// dense(x) * c  ->  dense(x) with rows of weight and bias scaled by c, when
+/// c holds one value per output feature or a single value (exporters spell a
+/// Keras BatchNormalization as Mul + Add; Div by a constant arrives as Mul).
+struct FoldScaleMul : OpRewritePattern<nn::MulOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(nn::MulOp mul, PatternRewriter &rewriter) const override {
+    for (int side = 0; side < 2; ++side) {
+      auto dense = mul->getOperand(side).getDefiningOp<nn::DenseOp>();
+      auto cst = mul->getOperand(1 - side).getDefiningOp<nn::ConstantOp>();
+      if (!dense || !cst || !dense->hasOneUse() || mul.getType() != dense.getType())
+        continue;
+      auto cType = llvm::cast<ShapedType>(cst.getType());
+      if (llvm::any_of(cType.getShape().drop_back(), [](int64_t d) { return d != 1; }))
+        continue;
+      std::vector<float> w = floats(dense.getWeight()), bias = floats(dense.getBias());
+      std::vector<float> c = floats(cst.getValue());
+      int64_t n = bias.size(), k = n ? int64_t(w.size()) / n : 0;
+      if (c.size() != 1 && int64_t(c.size()) != n)
+        continue;
+      for (int64_t o = 0; o < n; ++o) {
+        float g = c.size() == 1 ? c[0] : c[o];
+        for (int64_t i = 0; i < k; ++i)
+          w[o * k + i] *= g;
+        bias[o] *= g;
+      }
+      rewriter.modifyOpInPlace(dense, [&] {
+        dense.setWeightAttr(floatAttr(llvm::cast<ShapedType>(dense.getWeight().getType()), w));
+        dense.setBiasAttr(floatAttr(llvm::cast<ShapedType>(dense.getBias().getType()), bias));
+      });
+      rewriter.replaceOp(mul, dense.getResult());
+      return success();
+    }
+    return failure();
+  }
+};
+
 /// batch_norm(dense(x)) -> dense(x) with scaled weights and shifted bias:
 /// y = (W x + b - mean) * s / sqrt(var + eps) + beta.
 struct FoldBatchNorm : OpRewritePattern<nn::BatchNormOp> {
@@ -102,7 +138,7 @@ struct FoldBatchNorm : OpRewritePattern<nn::BatchNormOp> {
 struct NNNormalizePass : loom::impl::NNNormalizeBase<NNNormalizePass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<FoldBiasAdd, FoldBatchNorm>(&getContext());
+    patterns.add<FoldBiasAdd, FoldScaleMul, FoldBatchNorm>(&getContext());
     if (failed(applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }

@@ -52,6 +52,28 @@ llvm::Error opError(Operation *op, const llvm::Twine &what) {
                                      op->getName().getStringRef() + "): " + what);
 }
 
+/// out[i] = a[i] * b[broadcast(i)], where b broadcasts (numpy rules) to a's
+/// shape, which the importer guarantees is the result shape.
+std::vector<double> mulBroadcast(const std::vector<double> &a, ArrayRef<int64_t> aShape,
+                                 const std::vector<double> &b, ArrayRef<int64_t> bShape) {
+  std::vector<double> out(a.size());
+  size_t rank = aShape.size(), off = rank - bShape.size();
+  for (size_t i = 0; i < a.size(); ++i) {
+    int64_t rem = int64_t(i), bIndex = 0, bStride = 1;
+    for (size_t d = rank; d-- > 0;) {
+      int64_t coord = rem % aShape[d];
+      rem /= aShape[d];
+      if (d >= off) {
+        int64_t bd = bShape[d - off];
+        bIndex += (bd == 1 ? 0 : coord) * bStride;
+        bStride *= bd;
+      }
+    }
+    out[i] = a[i] * b[bIndex];
+  }
+  return out;
+}
+
 } // namespace
 
 llvm::Expected<FrameResult> loom::interpretFrame(func::FuncOp func,
@@ -96,6 +118,10 @@ llvm::Expected<FrameResult> loom::interpretFrame(func::FuncOp func,
                                    env[add.getRhs()].f, reference::Shape(sb.begin(), sb.end()),
                                    out.f, shape))
         return opError(&op, "shapes do not broadcast");
+    } else if (auto mul = llvm::dyn_cast<nn::MulOp>(op)) {
+      out.f = mulBroadcast(in->f, llvm::cast<ShapedType>(mul.getLhs().getType()).getShape(),
+                           env[mul.getRhs()].f,
+                           llvm::cast<ShapedType>(mul.getRhs().getType()).getShape());
     } else if (auto bn = llvm::dyn_cast<nn::BatchNormOp>(op)) {
       auto shape = bn.getType().getShape();
       int64_t c = shape[1], inner = bn.getType().getNumElements() / shape[0] / c;

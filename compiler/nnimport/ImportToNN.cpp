@@ -16,6 +16,7 @@
 #include "llvm/Support/Path.h"
 
 #include <map>
+#include <set>
 #include <numeric>
 
 using namespace mlir;
@@ -26,9 +27,9 @@ using onnx::OnnxTensor;
 
 const std::vector<std::string> &loom::supportedOnnxOps() {
   static const std::vector<std::string> ops = {
-      "Add",     "BatchNormalization", "Dropout", "Flatten", "Gemm",      "Identity",
-      "MatMul",  "Relu",               "Reshape", "Sigmoid", "Softmax",   "Squeeze",
-      "Tanh",    "Transpose",          "Unsqueeze"};
+      "Add",     "BatchNormalization", "Div",     "Dropout", "Flatten",   "Gemm",
+      "Identity", "MatMul",            "Mul",     "Relu",    "Reshape",   "Sigmoid",
+      "Softmax", "Squeeze",            "Sub",     "Tanh",    "Transpose", "Unsqueeze"};
   return ops;
 }
 
@@ -75,7 +76,12 @@ private:
   DenseElementsAttr f32Attr(ArrayRef<int64_t> shape, ArrayRef<float> values) {
     return DenseElementsAttr::get(f32(shape), values);
   }
-  const OnnxTensor *constant(const std::string &name) { return model.findInitializer(name); }
+  const OnnxTensor *constant(const std::string &name) {
+    auto it = folded.find(name);
+    return it != folded.end() ? &it->second : model.findInitializer(name);
+  }
+  bool tryFoldShapeNode(const OnnxNode &node);
+  std::vector<int64_t> staticShape(const std::string &name);
   Value lookup(const std::string &name) { return values.lookup(name); }
   ArrayRef<int64_t> shapeOf(Value v) { return llvm::cast<RankedTensorType>(v.getType()).getShape(); }
   void name(Operation *op, const OnnxNode &node) {
@@ -95,13 +101,126 @@ private:
   OpBuilder b;
   std::vector<std::string> &warnings;
   llvm::StringMap<Value> values;
+  /// Values computed at compile time from constants and static shapes.
+  std::map<std::string, OnnxTensor> folded;
+  std::set<const OnnxNode *> foldedNodes;
 };
+
+/// The static shape of a value with the batch pinned to 1; empty if unknown.
+std::vector<int64_t> Importer::staticShape(const std::string &name) {
+  const onnx::OnnxValueInfo *vi = model.findValueInfo(name);
+  for (const auto &in : model.inputs)
+    if (in.name == name)
+      vi = &in;
+  if (!vi || !vi->hasShape)
+    return {};
+  std::vector<int64_t> dims = vi->dims;
+  if (!dims.empty() && dims[0] < 0)
+    dims[0] = 1;
+  if (llvm::any_of(dims, [](int64_t d) { return d < 0; }))
+    return {};
+  return dims;
+}
+
+/// Exporters compute reshape targets from the input's shape at run time
+/// (Shape -> Gather -> Unsqueeze -> Concat -> Reshape). With a static shape
+/// and the batch pinned to 1 all of it is constant: evaluate such nodes here
+/// so that only real layers reach the nn dialect.
+bool Importer::tryFoldShapeNode(const OnnxNode &node) {
+  static const std::set<std::string> foldable = {"Shape", "Gather", "Unsqueeze", "Squeeze",
+                                                 "Concat", "Cast", "Slice", "Add", "Sub",
+                                                 "Mul", "Div", "Identity", "Reshape"};
+  if (!node.domain.empty() || !foldable.count(node.opType) || node.outputs.size() != 1)
+    return false;
+  OnnxTensor out;
+  out.name = node.outputs[0];
+  out.elemType = onnx::kInt64;
+  if (node.opType == "Shape") {
+    std::vector<int64_t> dims = staticShape(node.inputs[0]);
+    if (dims.empty())
+      return false;
+    int64_t rank = dims.size(), start = node.getInt("start", 0), end = node.getInt("end", rank);
+    start = std::clamp(start < 0 ? start + rank : start, int64_t(0), rank);
+    end = std::clamp(end < 0 ? end + rank : end, int64_t(0), rank);
+    out.intValues.assign(dims.begin() + start, dims.begin() + std::max(start, end));
+    out.dims = {int64_t(out.intValues.size())};
+  } else {
+    std::vector<const OnnxTensor *> ins;
+    for (const std::string &name : node.inputs) {
+      const OnnxTensor *t = name.empty() ? nullptr : constant(name);
+      if (!name.empty() && (!t || onnx::isFloatElemType(t->elemType)))
+        return false; // only integer shape arithmetic is folded
+      ins.push_back(t);
+    }
+    std::vector<int64_t> a = ins[0]->asInt64();
+    const std::string &op = node.opType;
+    if (op == "Identity" || op == "Cast") {
+      out.intValues = a, out.dims = ins[0]->dims;
+    } else if (op == "Unsqueeze" || op == "Squeeze" || op == "Reshape") {
+      // Only the values matter for shape arithmetic; keep them flat.
+      out.intValues = a, out.dims = {int64_t(a.size())};
+      if (a.size() == 1 && op == "Squeeze")
+        out.dims = {};
+    } else if (op == "Concat") {
+      for (const OnnxTensor *t : ins) {
+        auto v = t->asInt64();
+        out.intValues.insert(out.intValues.end(), v.begin(), v.end());
+      }
+      out.dims = {int64_t(out.intValues.size())};
+    } else if (op == "Gather") {
+      if (ins.size() < 2 || ins[0]->dims.size() > 1)
+        return false;
+      for (int64_t i : ins[1]->asInt64()) {
+        if (i < 0)
+          i += a.size();
+        if (i < 0 || i >= int64_t(a.size()))
+          return false;
+        out.intValues.push_back(a[i]);
+      }
+      out.dims = ins[1]->dims;
+    } else if (op == "Slice") {
+      if (ins.size() < 3 || ins[0]->dims.size() != 1)
+        return false;
+      int64_t n = a.size(), start = ins[1]->asInt64().at(0), end = ins[2]->asInt64().at(0);
+      int64_t step = ins.size() > 4 && ins[4] ? ins[4]->asInt64().at(0) : 1;
+      if (step != 1)
+        return false;
+      start = std::clamp(start < 0 ? start + n : start, int64_t(0), n);
+      end = std::clamp(end < 0 ? end + n : end, int64_t(0), n);
+      out.intValues.assign(a.begin() + start, a.begin() + std::max(start, end));
+      out.dims = {int64_t(out.intValues.size())};
+    } else { // Add, Sub, Mul, Div with numpy broadcasting of a scalar
+      if (ins.size() < 2)
+        return false;
+      std::vector<int64_t> b2 = ins[1]->asInt64();
+      size_t n = std::max(a.size(), b2.size());
+      if ((a.size() != n && a.size() != 1) || (b2.size() != n && b2.size() != 1))
+        return false;
+      for (size_t i = 0; i < n; ++i) {
+        int64_t x = a[a.size() == 1 ? 0 : i], y = b2[b2.size() == 1 ? 0 : i];
+        if (op == "Div" && y == 0)
+          return false;
+        out.intValues.push_back(op == "Add" ? x + y : op == "Sub" ? x - y : op == "Mul" ? x * y : x / y);
+      }
+      out.dims = a.size() >= b2.size() ? ins[0]->dims : ins[1]->dims;
+    }
+  }
+  for (int64_t v : out.intValues)
+    out.values.push_back(double(v));
+  folded[out.name] = std::move(out);
+  return true;
+}
 
 llvm::Expected<OwningOpRef<ModuleOp>> Importer::run() {
   ctx.loadDialect<nn::NNDialect, func::FuncDialect>();
   // Every unsupported node is listed in one error, before anything is built.
+  for (const OnnxNode &node : model.nodes)
+    if (tryFoldShapeNode(node))
+      foldedNodes.insert(&node);
   std::vector<std::string> unsupported;
   for (const OnnxNode &node : model.nodes) {
+    if (foldedNodes.count(&node))
+      continue;
     const auto &ops = supportedOnnxOps();
     if (!node.domain.empty() || std::find(ops.begin(), ops.end(), node.opType) == ops.end())
       unsupported.push_back(llvm::formatv("node '{0}' ({1}{2})", oneLine(node.name),
@@ -169,7 +288,9 @@ llvm::Expected<OwningOpRef<ModuleOp>> Importer::run() {
   }
   b.setInsertionPointToStart(entry);
   for (const OnnxNode &node : model.nodes)
-    if (auto err = importNode(node))
+    if (foldedNodes.count(&node))
+      continue;
+    else if (auto err = importNode(node))
       return std::move(err);
 
   SmallVector<Value> results;
@@ -195,9 +316,10 @@ llvm::Error Importer::importNode(const OnnxNode &node) {
   if (op == "Gemm" || op == "MatMul")
     return importGemm(node, op == "MatMul");
 
-  // Add is commutative: Add(const, x) is imported as Add(x, const).
+  // Add and Mul are commutative: Add(const, x) is imported as Add(x, const).
   std::string inName = node.inputs[0], otherName = node.inputs.size() > 1 ? node.inputs[1] : "";
-  if (op == "Add" && !lookup(inName) && constant(inName) && !otherName.empty() &&
+  bool arith = op == "Add" || op == "Sub" || op == "Mul" || op == "Div";
+  if ((op == "Add" || op == "Mul") && !lookup(inName) && constant(inName) && !otherName.empty() &&
       lookup(otherName))
     std::swap(inName, otherName);
   Value in = lookup(inName);
@@ -335,15 +457,18 @@ llvm::Error Importer::importNode(const OnnxNode &node) {
       return nodeError(node, "this transpose moves data (it permutes non-unit dimensions); only "
                              "transposes of size-1 dimensions are supported in the dense path");
     return reshapeTo(node, in, dims);
-  } else if (op == "Add") {
+  } else if (arith) {
     Value other = otherName.empty() ? Value() : lookup(otherName);
     const OnnxTensor *c = otherName.empty() ? nullptr : constant(otherName);
     if (!c && !other)
       return nodeError(node, "second input is missing or unknown");
     if (!c)
-      return nodeError(node, "adding two activations (a residual join) is not supported in the "
-                             "dense path");
-    std::vector<float> vals(c->values.begin(), c->values.end());
+      return nodeError(node, "combining two activations (a residual join) is not supported in "
+                             "the dense path");
+    // x - c is x + (-c); x / c is x * (1/c).
+    std::vector<float> vals;
+    for (double v : c->values)
+      vals.push_back(float(op == "Sub" ? -v : op == "Div" ? 1.0 / v : v));
     SmallVector<int64_t> cdims(c->dims.begin(), c->dims.end());
     // Numpy broadcasting: the result may be larger than the activation (e.g.
     // [1, 10] + [3, 10] is [3, 10]); nn.add keeps the activation's type, so
@@ -363,7 +488,10 @@ llvm::Error Importer::importNode(const OnnxNode &node) {
                              "constants that broadcast to the activation's shape are supported "
                              "(e.g. one value per feature)");
     auto cst = b.create<nn::ConstantOp>(loc(node), f32(cdims), f32Attr(cdims, vals));
-    result = b.create<nn::AddOp>(loc(node), in.getType(), in, cst);
+    if (op == "Add" || op == "Sub")
+      result = b.create<nn::AddOp>(loc(node), in.getType(), in, cst);
+    else
+      result = b.create<nn::MulOp>(loc(node), in.getType(), in, cst);
   } else if (op == "BatchNormalization") {
     int64_t channels = shape.size() > 1 ? shape[1] : 0;
     std::vector<float> params[4];

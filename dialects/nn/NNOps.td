@@ -62,6 +62,13 @@ def NN_AddOp : NN_Op<"add", [SameOperandsAndResultElementType]> {
   let assemblyFormat = "$lhs `,` $rhs attr-dict `:` type($lhs) `,` type($rhs) `->` type($result)";
 }
 
+def NN_MulOp : NN_Op<"mul", [SameOperandsAndResultElementType]> {
+  let summary = "element-wise multiplication with ONNX broadcasting";
+  let arguments = (ins NN_FloatTensor:$lhs, NN_FloatTensor:$rhs);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = "$lhs `,` $rhs attr-dict `:` type($lhs) `,` type($rhs) `->` type($result)";
+}
+
 def NN_BatchNormOp : NN_Op<"batch_norm", [SameOperandsAndResultType]> {
   let summary = "inference batch normalization over dimension 1";
   let arguments = (ins NN_FloatTensor:$input, NN_F32ElementsAttr:$scale, NN_F32ElementsAttr:$bias,

@@ -8,8 +8,12 @@
 //   ih = oh*SH - PT + kh*DH, iw = ow*SW - PL + kw*DW.
 //
 // Micro-architecture (cycle model: hw_model/Actors.cpp, SwgModel - keep in sync):
-//  * Line buffer: R = DH*(KH-1)+1 + SH rows of W*C elements (register array), circular
-//    over the global input row index (frames are contiguous: global row = f*H + h).
+//  * Line buffer: R = ROWS (default DH*(KH-1)+1 + SH) rows of W*C elements (register
+//    array), circular over the global input row index (global row = f*H + h).
+//    R >= DH*(KH-1)+1 is required (no deadlock). The default overlaps input and output
+//    within a frame; a larger R (e.g. 2*(DH*(KH-1)+1), or 2H for global pooling) also
+//    lets the next frame's first rows arrive while the last output row is emitted, which
+//    removes the per-frame bubble when both sides are equally fast.
 //  * Writer (registers wh_q, wrow_q, wslot_q; fdiff_q = writer frame - reader frame):
 //    in_ready = (fdiff*H + wh - rlow < R), rlow = max(oh*SH - PT, 0) the first row the
 //    reader still needs: a row slot is overwritten only once no output needs it.
@@ -45,7 +49,8 @@ module loom_swg #(
   parameter int IN_BEAT  = 1,
   parameter int OUT_BEAT = 1,
   parameter int WB       = 8,
-  parameter int PAD_VAL  = 0   // value of padded positions (max pooling: -2^(WB-1))
+  parameter int PAD_VAL  = 0,  // value of padded positions (max pooling: -2^(WB-1))
+  parameter int ROWS     = 0   // line buffer rows, >= DH*(KH-1)+1; 0 = DH*(KH-1)+1 + SH
 ) (
   input  logic                   clk,
   input  logic                   rst,
@@ -60,7 +65,7 @@ module loom_swg #(
   localparam int SPW   = DW * (KW - 1) + 1;
   localparam int OH    = (H + PT + PB - SPH) / SH + 1;
   localparam int OW    = (W + PL + PR - SPW) / SW + 1;
-  localparam int R     = SPH + SH;
+  localparam int R     = (ROWS > 0) ? ROWS : SPH + SH;
   localparam int ROWE  = W * C;
   localparam int NB    = (KH * KW * C) / OUT_BEAT;
   localparam int DEPTH = R * ROWE;

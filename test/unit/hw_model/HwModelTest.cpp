@@ -147,12 +147,19 @@ TEST(HwModelConv, SwgGeometryAndSteadyState) {
   PipelineTiming u = predictTiming({ActorSpec{d, ""}});
   ASSERT_TRUE(u.ok) << u.error;
   EXPECT_EQ(u.ii_cycles, 8 * 8 * 4);
-  // global pooling window
+  // global pooling window: with the default R = H + 1 rows only one row of the next
+  // frame fits while the window is emitted (II = 49 + 6*7); R = 2H overlaps frames.
   SwgConfig g = swgCfg(8, 7, 7, 7, 1, 0, 8, 8);
   EXPECT_EQ(g.OH(), 1);
   PipelineTiming gt = predictTiming({ActorSpec{g, ""}});
   ASSERT_TRUE(gt.ok) << gt.error;
+  EXPECT_EQ(gt.ii_cycles, 49 + 42);
+  g.ROWS = 14;
+  gt = predictTiming({ActorSpec{g, ""}});
+  ASSERT_TRUE(gt.ok) << gt.error;
   EXPECT_EQ(gt.ii_cycles, 49);
+  g.ROWS = 6;
+  EXPECT_FALSE(predictTiming({ActorSpec{g, ""}}).ok);
 }
 
 TEST(HwModelConv, PoolAndJoinCosts) {
@@ -162,20 +169,15 @@ TEST(HwModelConv, PoolAndJoinCosts) {
   ASSERT_TRUE(t.ok) << t.error;
   EXPECT_EQ(t.ii_cycles, 10 * 18);
   EXPECT_EQ(t.ii_cycles, estimateCost(p).cyclesPerFrame);
-  for (ActorConfig c : {ActorConfig(ForkConfig{8, 12}), ActorConfig(AddConfig{4, 8, 0, 0, 12}),
-                        ActorConfig(ConcatConfig{4, 8, 4, 8, 5})}) {
-    std::vector<Node> g;
-    if (numInputs(c) == 2) {
-      g = {{{ForkConfig{8, estimateCost(c).cyclesPerFrame}, "f"}, {-1}}, {{c, "x"}, {0, 0}}};
-    } else {
-      g = {{{c, "fork"}, {-1}}, {{AddConfig{1, 8, 0, 0, 12}, "a"}, {0, 0}}};
-    }
-    PipelineTiming gt = predictGraphTiming(g);
-    ASSERT_TRUE(gt.ok) << gt.error;
-    (void)gt;
-  }
-  // alone: fork / add / concat formulas vs the cycle model (simulateAlone)
-  EXPECT_EQ(estimateCost(ForkConfig{8, 12}).cyclesPerFrame, 12);
+  // fork -> add (x + x): fork latency beats + 1, add + 1 more (its input FIFO) + 1 (out)
+  std::vector<Node> g = {{{ForkConfig{8, 12}, "f"}, {-1}},
+                         {{AddConfig{1, 8, 0, 0, 12}, "a"}, {0, 0}}};
+  PipelineTiming gt = predictGraphTiming(g);
+  ASSERT_TRUE(gt.ok) << gt.error;
+  EXPECT_EQ(gt.ii_cycles, 12);
+  EXPECT_EQ(gt.latency_cycles, 12 + 1 + 2);
+  EXPECT_EQ(estimateCost(ForkConfig{8, 12}).latencyCycles, 13);
+  EXPECT_EQ(estimateCost(AddConfig{1, 8, 0, 0, 12}).latencyCycles, 14);
   EXPECT_EQ(estimateCost(ConcatConfig{4, 8, 4, 8, 5}).cyclesPerFrame, 15);
 }
 
@@ -183,7 +185,7 @@ static std::vector<Node> residualBlock(int C, int HW, int skipFifo) {
   // graph input -> mvu0 -> fork -> mvu1 -> mvu2 -> add(mvu2, skip) -> output
   MvuConfig m = mvu(C, C, C, C, C);
   m.VECTORS = HW;
-  MvuConfig slow = mvu(C, C, 1, 1, C);  // compute bound: C*C cycles per vector
+  MvuConfig slow = mvu(C, C, 1, C, C);  // compute bound: SF = C cycles per vector
   slow.VECTORS = HW;
   std::vector<Node> g = {{{m, "mvu0"}, {-1}},
                          {{ForkConfig{8 * C, HW}, "fork"}, {0}},
@@ -244,7 +246,7 @@ TEST(HwModelGraph, ResidualBlockNeedsSkipFifo) {
   FifoSizing s = sizeFifos(residualBlock(C, HW, 0));
   ASSERT_TRUE(s.ok) << s.error;
   EXPECT_EQ(s.ii_sized, s.ii_unbounded);
-  EXPECT_EQ(s.ii_unbounded, HW * C * C);  // the slow mvu2 is the bottleneck
+  EXPECT_EQ(s.ii_unbounded, HW * C);  // the slow mvu2 is the bottleneck
   // the skip edge (fork port 1 -> add port 1) needs the deepest FIFO
   int skipEdge = -1;
   for (size_t e = 0; e < s.edges.size(); ++e)
@@ -264,13 +266,13 @@ TEST(HwModelGraph, ResidualBlockNeedsSkipFifo) {
   ASSERT_TRUE(k.ok) << k.error;
   PipelineTiming withSkip = predictGraphTiming(residualBlock(C, HW, k.depth[skipEdge]));
   ASSERT_TRUE(withSkip.ok) << withSkip.error;
-  EXPECT_EQ(withSkip.ii_cycles, HW * C * C);
+  EXPECT_EQ(withSkip.ii_cycles, HW * C);
   EXPECT_TRUE(!none.ok || none.ii_cycles > withSkip.ii_cycles);
 }
 
 TEST(HwModelGraph, Concat) {
   // input -> fork -> [mvu a (C1 = 8 outputs), mvu b (C2 = 4 outputs)] -> concat
-  MvuConfig a = mvu(4, 8, 4, 4, 4), b = mvu(4, 4, 1, 1, 4);
+  MvuConfig a = mvu(4, 8, 4, 4, 4), b = mvu(4, 4, 1, 4, 4);
   a.VECTORS = b.VECTORS = 6;
   std::vector<Node> g = {{{ForkConfig{32, 6}, "fork"}, {-1}},
                          {{a, "a"}, {0}},
@@ -278,8 +280,23 @@ TEST(HwModelGraph, Concat) {
                          {{ConcatConfig{8, 4, 4, 8, 6}, "cat"}, {1, 2}}};
   FifoSizing s = sizeFifos(g);
   ASSERT_TRUE(s.ok) << s.error;
-  EXPECT_EQ(s.ii_unbounded, 6 * 16);  // mvu b: NF*SF = 4*4 per vector
-  PipelineTiming t = predictGraphTiming(g);
+  EXPECT_EQ(s.ii_unbounded, 6 * 4);  // mvu b: SF = 4 cycles per vector
+  EXPECT_EQ(s.ii_sized, 6 * 4);
+  PipelineTiming t = predictGraphTiming(withFifos(g, s));
   ASSERT_TRUE(t.ok) << t.error;
-  EXPECT_EQ(t.ii_cycles, 6 * 16);
+  EXPECT_EQ(t.ii_cycles, 6 * 4);
+  // 2 beats of a then 1 of b per pixel
+  EXPECT_EQ(estimateCost(g[3].spec.config).cyclesPerFrame, 6 * 3);
+}
+
+TEST(HwModelGraph, TwoPortCostsMatchCycleModel) {
+  for (ActorConfig c : {ActorConfig(ForkConfig{8, 12}), ActorConfig(AddConfig{4, 8, 0, 0, 12}),
+                        ActorConfig(AddConfig{2, 8, 1, 3, 7}),
+                        ActorConfig(ConcatConfig{4, 8, 4, 8, 5}),
+                        ActorConfig(ConcatConfig{6, 2, 2, 8, 3})}) {
+    PipelineTiming t = predictActorAlone(c, kPredictFrames);
+    ASSERT_TRUE(t.ok) << t.error;
+    EXPECT_EQ(t.ii_cycles, estimateCost(c).cyclesPerFrame) << c.index();
+    EXPECT_EQ(t.latency_cycles, estimateCost(c).latencyCycles) << c.index();
+  }
 }

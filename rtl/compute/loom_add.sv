@@ -1,0 +1,82 @@
+// Copyright Loom contributors. SPDX-License-Identifier: Apache-2.0
+//
+// loom_add: element-wise join of two streams with LANES elements of WB bits per beat.
+//   MODE 0 (Add): y = saturate_WB(a + b)
+//   MODE 1 (Mul): y = saturate_WB(shift_round_even(a * b, F))   (docs/CONTRACTS.md)
+// Input 0 is `a` (in0_*), input 1 is `b` (in1_*). Each input has a 2-entry loom_fifo
+// (in*_ready = FIFO not full: registered). issue = both FIFOs non-empty &&
+// (!out_valid_q || out_ready): both are popped and the result registered (out_q).
+// Cycle model: hw_model/Actors.cpp JoinModel. Alone: II = beats, latency = beats + 2.
+module loom_add #(
+  parameter int LANES = 1,
+  parameter int WB    = 8,
+  parameter int MODE  = 0,
+  parameter int F     = 0
+) (
+  input  logic               clk,
+  input  logic               rst,
+  input  logic [LANES*WB-1:0] in0_data,
+  input  logic               in0_valid,
+  output logic               in0_ready,
+  input  logic [LANES*WB-1:0] in1_data,
+  input  logic               in1_valid,
+  output logic               in1_ready,
+  output logic [LANES*WB-1:0] out_data,
+  output logic               out_valid,
+  input  logic               out_ready
+);
+  localparam int PW = 2 * WB + 1;
+  localparam logic signed [PW-1:0] OMAX = PW'((64'sd1 <<< (WB - 1)) - 1);
+  localparam logic signed [PW-1:0] OMIN = -PW'(64'sd1 <<< (WB - 1));
+
+  logic [LANES*WB-1:0] a, b, res, out_q;
+  logic                av, bv, issue, out_valid_q;
+
+  loom_fifo #(.W(LANES * WB), .DEPTH(2)) u_fa (
+    .clk, .rst, .in_data(in0_data), .in_valid(in0_valid), .in_ready(in0_ready),
+    .out_data(a), .out_valid(av), .out_ready(issue)
+  );
+  loom_fifo #(.W(LANES * WB), .DEPTH(2)) u_fb (
+    .clk, .rst, .in_data(in1_data), .in_valid(in1_valid), .in_ready(in1_ready),
+    .out_data(b), .out_valid(bv), .out_ready(issue)
+  );
+
+  assign issue     = av && bv && (!out_valid_q || out_ready);
+  assign out_valid = out_valid_q;
+  assign out_data  = out_q;
+
+  logic signed [PW-1:0] v   [LANES];
+  logic signed [PW-1:0] q   [LANES];
+  logic [PW-1:0]        rem [LANES];
+  logic [PW-1:0]        half;
+  assign half = (F > 0) ? PW'(1) << (F > 0 ? F - 1 : 0) : '0;
+
+  always_comb begin
+    for (int l = 0; l < LANES; l++) begin
+      if (MODE == 0) begin
+        v[l] = PW'($signed(a[l*WB +: WB])) + PW'($signed(b[l*WB +: WB]));
+        q[l] = v[l];
+        rem[l] = '0;
+      end else begin
+        v[l] = PW'($signed(a[l*WB +: WB])) * PW'($signed(b[l*WB +: WB]));
+        q[l] = v[l] >>> F;
+        rem[l] = v[l] & ((PW'(1) << F) - 1'b1);
+        if (F > 0) begin
+          if ((rem[l] > half) || ((rem[l] == half) && q[l][0])) q[l] = q[l] + 1'b1;
+        end
+      end
+      if (q[l] > OMAX)      res[l*WB +: WB] = OMAX[WB-1:0];
+      else if (q[l] < OMIN) res[l*WB +: WB] = OMIN[WB-1:0];
+      else                  res[l*WB +: WB] = q[l][WB-1:0];
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) out_valid_q <= 1'b0;
+    else if (issue) out_valid_q <= 1'b1;
+    else if (out_ready) out_valid_q <= 1'b0;
+  end
+  always_ff @(posedge clk) begin
+    if (issue) out_q <= res;
+  end
+endmodule
