@@ -171,10 +171,13 @@ ActorCost estimateCost(const SwgConfig &c) {
 
 ActorCost estimateCost(const PoolConfig &c) {
   ActorCost r;
-  if (validate(ActorConfig(c)).empty()) {
-    PoolModel m(c);
-    simulateAlone(m, r.cyclesPerFrame, r.latencyCycles);
-  }
+  // Per pixel: IBP input beats, OB output beats; the hold bank frees at the edge of the
+  // last output beat and in_ready (registered) sees it one cycle later: period
+  // P = max(IBP, OB + 1). Latency: IBP (input) + 1 (xfer) + OB (output register).
+  const int64_t ibp = c.pixInBeats(), ob = c.pixOutBeats();
+  const int64_t period = std::max(ibp, ob + 1);
+  r.cyclesPerFrame = c.NPIX * period;
+  r.latencyCycles = ibp + ob + 1 + (c.NPIX - 1) * period;
   const int64_t sw = c.WB + clog2(c.KK);
   r.memoryBits = c.divRom ? int64_t(c.NPIX) * c.D_BITS : 0;
   r.ffs = 2LL * c.C * sw + int64_t(c.PE) * c.WB + 32;

@@ -154,8 +154,9 @@ llvm::Expected<llvm::json::Object> makeReport(const CompileOptions &options, Mod
       {"actors", std::move(actors)}};
 }
 
-/// A fresh sibling of `out` to build into, renamed over `out` at the end.
-llvm::Expected<std::string> makeStagingDir(StringRef out) {
+/// OUT/ may be new, empty, or an earlier Loom output (it has report.json);
+/// anything else is the user's and is never replaced.
+llvm::Error checkOutDir(StringRef out) {
   if (llvm::sys::fs::exists(out)) {
     if (!llvm::sys::fs::is_directory(out))
       return error(out + " exists and is not a directory");
@@ -166,6 +167,13 @@ llvm::Expected<std::string> makeStagingDir(StringRef out) {
       return error(out + " exists and is not a Loom output directory (no report.json); "
                          "choose another -o or remove it");
   }
+  return llvm::Error::success();
+}
+
+/// A fresh sibling of `out` to build into, renamed over `out` at the end.
+llvm::Expected<std::string> makeStagingDir(StringRef out) {
+  if (auto err = checkOutDir(out))
+    return std::move(err);
   SmallString<256> staging(out);
   staging += ".partial-" + std::to_string(llvm::sys::Process::getProcessId());
   llvm::sys::fs::remove_directories(staging);
@@ -178,6 +186,8 @@ llvm::Expected<std::string> makeStagingDir(StringRef out) {
 
 llvm::Error loom::compileModel(const CompileOptions &options, std::vector<std::string> &warnings) {
   const std::string &file = options.model;
+  if (auto err = checkOutDir(options.outDir))
+    return err;
   auto model = onnx::loadOnnxModel(file);
   if (!model)
     return model.takeError();

@@ -3,7 +3,9 @@
 
 #include "compiler/numerics/FixedPoint.h"
 #include "compiler/numerics/Tables.h"
+#include "compiler/reference/ConvKernels.h"
 #include "compiler/reference/FloatKernels.h"
+#include "compiler/reference/QuantConvKernels.h"
 #include "compiler/reference/QuantKernels.h"
 #include "dialects/nn/NNOps.h"
 
@@ -74,6 +76,45 @@ std::vector<double> mulBroadcast(const std::vector<double> &a, ArrayRef<int64_t>
   return out;
 }
 
+reference::Shape shapeOf(Value v) {
+  auto s = llvm::cast<ShapedType>(v.getType()).getShape();
+  return reference::Shape(s.begin(), s.end());
+}
+
+/// Window attributes of an nn op as the float kernels take them.
+reference::WindowParams window(ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
+                               ArrayRef<int64_t> dilations, ArrayRef<int64_t> pads) {
+  reference::WindowParams p;
+  p.kernel.assign(kernel.begin(), kernel.end());
+  p.strides.assign(strides.begin(), strides.end());
+  p.dilations.assign(dilations.begin(), dilations.end());
+  p.pads.assign(pads.begin(), pads.end());
+  return p;
+}
+
+reference::QWindow qwindow(ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
+                           ArrayRef<int64_t> dilations, ArrayRef<int64_t> pads) {
+  reference::QWindow w;
+  w.KH = kernel[0], w.KW = kernel[1], w.SH = strides[0], w.SW = strides[1];
+  w.DH = dilations[0], w.DW = dilations[1];
+  w.PT = pads[0], w.PL = pads[1], w.PB = pads[2], w.PR = pads[3];
+  return w;
+}
+
+/// The integer kernels work channels-last (the hardware order); nn is NCHW.
+reference::QFmap fmapOf(Value v) {
+  auto s = llvm::cast<ShapedType>(v.getType()).getShape();
+  return reference::QFmap{s[2], s[3], s[1]};
+}
+std::vector<int64_t> toNhwc(const std::vector<int64_t> &x, Value v) {
+  auto s = llvm::cast<ShapedType>(v.getType()).getShape();
+  return reference::nchwToNhwc(x, 1, s[1], s[2], s[3]);
+}
+std::vector<int64_t> toNchw(const std::vector<int64_t> &x, Value v) {
+  auto s = llvm::cast<ShapedType>(v.getType()).getShape();
+  return reference::nhwcToNchw(x, 1, s[2], s[3], s[1]);
+}
+
 } // namespace
 
 llvm::Expected<FrameResult> loom::interpretFrame(func::FuncOp func,
@@ -118,6 +159,100 @@ llvm::Expected<FrameResult> loom::interpretFrame(func::FuncOp func,
                                    env[add.getRhs()].f, reference::Shape(sb.begin(), sb.end()),
                                    out.f, shape))
         return opError(&op, "shapes do not broadcast");
+    } else if (auto conv = llvm::dyn_cast<nn::ConvOp>(op)) {
+      auto w = llvm::cast<ShapedType>(conv.getWeight().getType());
+      reference::WindowParams p = window({w.getDimSize(2), w.getDimSize(3)}, conv.getStrides(),
+                                         conv.getDilations(), conv.getPads());
+      p.group = conv.getGroupAttr().getInt();
+      reference::Shape yShape;
+      if (!reference::conv(in->f, shapeOf(conv.getInput()), floats(conv.getWeight()),
+                           reference::Shape(w.getShape().begin(), w.getShape().end()),
+                           floats(conv.getBias()), p, out.f, yShape))
+        return opError(&op, "invalid convolution");
+    } else if (auto qc = llvm::dyn_cast<nn::QConvOp>(op)) {
+      auto w = llvm::cast<ShapedType>(qc.getWeight().getType());
+      auto y = reference::qconv(toNhwc(in->q, qc.getInput()), fmapOf(qc.getInput()),
+                                ints(qc.getWeight()), ints(qc.getBias()), w.getDimSize(0),
+                                qwindow({w.getDimSize(2), w.getDimSize(3)}, qc.getStrides(),
+                                        qc.getDilations(), qc.getPads()),
+                                qc.getGroupAttr().getInt(), int(qc.getShiftAttr().getInt()),
+                                int(widthOf(qc.getResult())));
+      out.q = toNchw(y, qc.getResult());
+    } else if (auto mp = llvm::dyn_cast<nn::MaxPoolOp>(op)) {
+      if (in->q.empty()) {
+        reference::Shape yShape;
+        if (!reference::maxPool(in->f, shapeOf(mp.getInput()),
+                                window(mp.getKernel(), mp.getStrides(), mp.getDilations(),
+                                       mp.getPads()),
+                                out.f, yShape))
+          return opError(&op, "invalid pooling");
+      } else {
+        out.q = toNchw(reference::qmaxpool(toNhwc(in->q, mp.getInput()), fmapOf(mp.getInput()),
+                                           qwindow(mp.getKernel(), mp.getStrides(),
+                                                   mp.getDilations(), mp.getPads())),
+                       mp.getResult());
+      }
+    } else if (auto ap = llvm::dyn_cast<nn::AvgPoolOp>(op)) {
+      int64_t dil[2] = {1, 1};
+      if (in->q.empty()) {
+        reference::WindowParams p = window(ap.getKernel(), ap.getStrides(), dil, ap.getPads());
+        p.countIncludePad = ap.getCountIncludePad();
+        reference::Shape yShape;
+        if (!reference::averagePool(in->f, shapeOf(ap.getInput()), p, out.f, yShape))
+          return opError(&op, "invalid pooling");
+      } else {
+        out.q = toNchw(reference::qavgpool(toNhwc(in->q, ap.getInput()), fmapOf(ap.getInput()),
+                                           qwindow(ap.getKernel(), ap.getStrides(), dil,
+                                                   ap.getPads()),
+                                           ap.getCountIncludePad(),
+                                           int(widthOf(ap.getResult()))),
+                       ap.getResult());
+      }
+    } else if (auto pad = llvm::dyn_cast<nn::PadOp>(op)) {
+      auto p = pad.getPads();
+      if (in->q.empty()) {
+        reference::Shape yShape;
+        if (!reference::pad(in->f, shapeOf(pad.getInput()), {0, 0, p[0], p[1], 0, 0, p[2], p[3]},
+                            reference::PadMode::Constant, 0.0, out.f, yShape))
+          return opError(&op, "invalid padding");
+      } else {
+        out.q = toNchw(reference::qpad(toNhwc(in->q, pad.getInput()), fmapOf(pad.getInput()),
+                                       p[0], p[1], p[2], p[3]),
+                       pad.getResult());
+      }
+    } else if (auto clip = llvm::dyn_cast<nn::ClipOp>(op)) {
+      double lo = clip.getMin().convertToDouble(), hi = clip.getMax().convertToDouble();
+      if (in->q.empty())
+        out.f = reference::clip(in->f, lo, hi);
+      else
+        out.q = reference::qclip(in->q, int64_t(lo), int64_t(hi));
+    } else if (auto tr = llvm::dyn_cast<nn::TransposeOp>(op)) {
+      auto perm = tr.getPerm();
+      std::vector<int64_t> pv(perm.begin(), perm.end());
+      reference::Shape yShape;
+      if (in->q.empty()) {
+        if (!reference::transpose(in->f, shapeOf(tr.getInput()), pv, out.f, yShape))
+          return opError(&op, "invalid permutation");
+      } else if (!reference::transpose(in->q, shapeOf(tr.getInput()), pv, out.q, yShape)) {
+        return opError(&op, "invalid permutation");
+      }
+    } else if (auto cat = llvm::dyn_cast<nn::ConcatOp>(op)) {
+      reference::Shape yShape;
+      const Tensor &rhs = env[cat.getRhs()];
+      std::vector<reference::Shape> shapes = {shapeOf(cat.getLhs()), shapeOf(cat.getRhs())};
+      bool ok = in->q.empty()
+                    ? reference::concat<double>({in->f, rhs.f}, shapes, cat.getAxisAttr().getInt(),
+                                                out.f, yShape)
+                    : reference::concat<int64_t>({in->q, rhs.q}, shapes,
+                                                 cat.getAxisAttr().getInt(), out.q, yShape);
+      if (!ok)
+        return opError(&op, "invalid concatenation");
+    } else if (auto addAct = llvm::dyn_cast<nn::AddActOp>(op)) {
+      const Tensor &rhs = env[addAct.getRhs()];
+      if (in->q.empty())
+        out.f = reference::add(in->f, rhs.f);
+      else
+        out.q = reference::qadd(in->q, rhs.q, int(widthOf(addAct.getResult())));
     } else if (auto mul = llvm::dyn_cast<nn::MulOp>(op)) {
       out.f = mulBroadcast(in->f, llvm::cast<ShapedType>(mul.getLhs().getType()).getShape(),
                            env[mul.getRhs()].f,

@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 #include "compiler/nnimport/ImportToNN.h"
 
+#include "compiler/reference/ConvKernels.h"
 #include "dialects/nn/NNOps.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -29,7 +30,10 @@ const std::vector<std::string> &loom::supportedOnnxOps() {
   static const std::vector<std::string> ops = {
       "Add",     "BatchNormalization", "Div",     "Dropout", "Flatten",   "Gemm",
       "Identity", "MatMul",            "Mul",     "Relu",    "Reshape",   "Sigmoid",
-      "Softmax", "Squeeze",            "Sub",     "Tanh",    "Transpose", "Unsqueeze"};
+      "Softmax", "Squeeze",            "Sub",     "Tanh",    "Transpose", "Unsqueeze",
+      // convolutional path
+      "AveragePool", "Clip", "Concat", "Conv", "GlobalAveragePool", "GlobalMaxPool", "MaxPool",
+      "Pad"};
   return ops;
 }
 
@@ -94,6 +98,13 @@ private:
 
   llvm::Error importNode(const OnnxNode &node);
   llvm::Error importGemm(const OnnxNode &node, bool matmul);
+  llvm::Error importWindowed(const OnnxNode &node, Value in);
+  /// Result shape [1, C, OH, OW] of a window op, or an error.
+  llvm::Expected<SmallVector<int64_t>> windowShape(const OnnxNode &node, ArrayRef<int64_t> in,
+                                                   int64_t outChannels, ArrayRef<int64_t> kernel,
+                                                   SmallVector<int64_t> &strides,
+                                                   SmallVector<int64_t> &dilations,
+                                                   SmallVector<int64_t> &pads, bool ceilAllowed);
   llvm::Error reshapeTo(const OnnxNode &node, Value in, SmallVector<int64_t> shape);
 
   const OnnxModel &model;
@@ -328,12 +339,66 @@ llvm::Error Importer::importNode(const OnnxNode &node) {
                                "' is a constant or unknown; Loom streams activations only");
   SmallVector<int64_t> shape(shapeOf(in));
   Operation *result = nullptr;
+  if (op == "Conv" || op == "MaxPool" || op == "AveragePool" || op == "GlobalAveragePool" ||
+      op == "GlobalMaxPool")
+    return importWindowed(node, in);
   if (op == "Relu") {
     result = b.create<nn::ReluOp>(loc(node), in.getType(), in);
   } else if (op == "Sigmoid") {
     result = b.create<nn::SigmoidOp>(loc(node), in.getType(), in);
   } else if (op == "Tanh") {
     result = b.create<nn::TanhOp>(loc(node), in.getType(), in);
+  } else if (op == "Clip") {
+    // Clip-6 and later take the bounds as inputs, Clip-1..6 as attributes.
+    double lo = node.getFloat("min", -3.4e38), hi = node.getFloat("max", 3.4e38);
+    for (int i : {1, 2})
+      if (node.inputs.size() > size_t(i) && !node.inputs[i].empty()) {
+        const OnnxTensor *t = constant(node.inputs[i]);
+        if (!t || t->values.size() != 1)
+          return nodeError(node, "the bounds must be scalar constants");
+        (i == 1 ? lo : hi) = t->values[0];
+      }
+    result = b.create<nn::ClipOp>(loc(node), in.getType(), in, b.getF64FloatAttr(lo),
+                                  b.getF64FloatAttr(hi));
+  } else if (op == "Pad") {
+    std::string mode = node.getString("mode", "constant");
+    std::vector<int64_t> pads = node.getInts("pads");
+    if (node.inputs.size() > 1) {
+      const OnnxTensor *t = constant(node.inputs[1]);
+      if (!t)
+        return nodeError(node, "pads must be a constant");
+      pads = t->asInt64();
+    }
+    double value = node.getFloat("value", 0.0);
+    if (node.inputs.size() > 2 && !node.inputs[2].empty()) {
+      const OnnxTensor *t = constant(node.inputs[2]);
+      value = t && !t->values.empty() ? t->values[0] : 1.0;
+    }
+    if (mode != "constant" || value != 0.0)
+      return nodeError(node, "only zero padding is supported (mode 'constant', value 0)");
+    if (shape.size() != 4 || pads.size() != 8 || pads[0] || pads[1] || pads[4] || pads[5])
+      return nodeError(node, "only padding of H and W of an NCHW tensor is supported");
+    if (llvm::any_of(pads, [](int64_t p) { return p < 0; }))
+      return nodeError(node, "negative pads (cropping) are not supported");
+    SmallVector<int64_t> out = {shape[0], shape[1], shape[2] + pads[2] + pads[6],
+                                shape[3] + pads[3] + pads[7]};
+    result = b.create<nn::PadOp>(loc(node), f32(out), in,
+                                 b.getDenseI64ArrayAttr({pads[2], pads[3], pads[6], pads[7]}));
+  } else if (op == "Concat") {
+    if (node.inputs.size() != 2)
+      return nodeError(node, "only concatenation of two tensors is supported");
+    Value rhs = lookup(node.inputs[1]);
+    if (!rhs)
+      return nodeError(node, "both inputs must be activations");
+    SmallVector<int64_t> rs(shapeOf(rhs));
+    int64_t axis = node.getInt("axis", 1);
+    if (axis < 0)
+      axis += shape.size();
+    if (rs.size() != shape.size() || axis < 0 || axis >= int64_t(shape.size()))
+      return nodeError(node, "inputs must have the same rank and a valid axis");
+    SmallVector<int64_t> out = shape;
+    out[axis] += rs[axis];
+    result = b.create<nn::ConcatOp>(loc(node), f32(out), in, rhs, b.getI64IntegerAttr(axis));
   } else if (op == "Identity") {
     result = b.create<nn::IdentityOp>(loc(node), in.getType(), in);
   } else if (op == "Dropout") {
@@ -453,18 +518,30 @@ llvm::Error Importer::importNode(const OnnxNode &node) {
       if (shape[p] != 1)
         order.push_back(p);
     }
-    if (!llvm::is_sorted(order))
-      return nodeError(node, "this transpose moves data (it permutes non-unit dimensions); only "
-                             "transposes of size-1 dimensions are supported in the dense path");
+    if (!llvm::is_sorted(order)) {
+      // A real permutation: kept as nn.transpose; the lowering absorbs the
+      // ones that only change layout (NHWC <-> NCHW around convolutions).
+      auto t = b.create<nn::TransposeOp>(loc(node), f32(dims), in, b.getDenseI64ArrayAttr(perm));
+      name(t, node);
+      values[node.outputs[0]] = t;
+      return llvm::Error::success();
+    }
     return reshapeTo(node, in, dims);
   } else if (arith) {
     Value other = otherName.empty() ? Value() : lookup(otherName);
     const OnnxTensor *c = otherName.empty() ? nullptr : constant(otherName);
     if (!c && !other)
       return nodeError(node, "second input is missing or unknown");
+    if (!c && op == "Add") {
+      if (shapeOf(other) != ArrayRef<int64_t>(shape))
+        return nodeError(node, "adding activations of different shapes is not supported");
+      result = b.create<nn::AddActOp>(loc(node), in.getType(), in, other);
+      name(result, node);
+      values[node.outputs[0]] = result->getResult(0);
+      return llvm::Error::success();
+    }
     if (!c)
-      return nodeError(node, "combining two activations (a residual join) is not supported in "
-                             "the dense path");
+      return nodeError(node, "combining two activations is only supported for Add");
     // x - c is x + (-c); x / c is x * (1/c).
     std::vector<float> vals;
     for (double v : c->values)
@@ -521,6 +598,145 @@ llvm::Error Importer::reshapeTo(const OnnxNode &node, Value in, SmallVector<int6
   auto op = b.create<nn::ReshapeOp>(loc(node), f32(shape), in);
   name(op, node);
   values[node.outputs[0]] = op;
+  return llvm::Error::success();
+}
+
+llvm::Expected<SmallVector<int64_t>>
+Importer::windowShape(const OnnxNode &node, ArrayRef<int64_t> in, int64_t outChannels,
+                      ArrayRef<int64_t> kernel, SmallVector<int64_t> &strides,
+                      SmallVector<int64_t> &dilations, SmallVector<int64_t> &pads,
+                      bool ceilAllowed) {
+  auto get2 = [&](const char *attr) {
+    std::vector<int64_t> v = node.getInts(attr, {1, 1});
+    return SmallVector<int64_t>(v.begin(), v.end());
+  };
+  strides = get2("strides");
+  dilations = get2("dilations");
+  if (strides.size() != 2 || dilations.size() != 2)
+    return nodeError(node, "strides and dilations must have 2 values");
+  reference::AutoPad autoPad;
+  if (!reference::parseAutoPad(node.getString("auto_pad", "NOTSET"), autoPad))
+    return nodeError(node, "unknown auto_pad '" + node.getString("auto_pad") + "'");
+  std::vector<int64_t> p = reference::resolvePads({in[2], in[3]}, {kernel[0], kernel[1]},
+                                                  {strides[0], strides[1]},
+                                                  {dilations[0], dilations[1]}, autoPad,
+                                                  node.getInts("pads"));
+  if (p.size() != 4)
+    return nodeError(node, "pads must have 4 values");
+  // ONNX order [top, left, bottom, right] is also ours.
+  pads.assign(p.begin(), p.end());
+  SmallVector<int64_t> out = {1, outChannels, 0, 0};
+  for (int i = 0; i < 2; ++i) {
+    int64_t floorOut = reference::windowOutSize(in[2 + i], kernel[i], strides[i], dilations[i],
+                                                pads[i], pads[2 + i], false);
+    int64_t ceilOut = reference::windowOutSize(in[2 + i], kernel[i], strides[i], dilations[i],
+                                               pads[i], pads[2 + i], node.getInt("ceil_mode", 0));
+    if (ceilOut != floorOut) {
+      if (!ceilAllowed)
+        return nodeError(node, "ceil_mode with count_include_pad is not supported");
+      // ceil_mode == extra end padding whose positions are never valid.
+      pads[2 + i] += (ceilOut - floorOut) * strides[i];
+    }
+    out[2 + i] = ceilOut;
+    if (ceilOut < 1)
+      return nodeError(node, "the window is larger than the padded input");
+  }
+  return out;
+}
+
+/// Conv and pooling: NCHW in, NCHW out. 1-D (N, C, L) is H = 1.
+llvm::Error Importer::importWindowed(const OnnxNode &node, Value in) {
+  const std::string &op = node.opType;
+  SmallVector<int64_t> shape(shapeOf(in));
+  if (shape.size() == 3) { // 1-D: view as H = 1
+    auto r = b.create<nn::ReshapeOp>(loc(node), f32({shape[0], shape[1], 1, shape[2]}), in);
+    name(r, node);
+    in = r;
+    shape = {shape[0], shape[1], 1, shape[2]};
+  }
+  if (shape.size() != 4)
+    return nodeError(node, "expects a 1-D or 2-D feature map (rank 3 or 4), got rank " +
+                               std::to_string(shape.size()));
+  auto as2d = [](std::vector<int64_t> v, int64_t dflt) {
+    if (v.size() == 1)
+      v.insert(v.begin(), dflt);
+    return v;
+  };
+  SmallVector<int64_t> strides, dilations, pads;
+  Operation *result = nullptr;
+  bool was1d = shapeOf(lookup(node.inputs[0])).size() == 3;
+  auto fix1d = [&](OnnxNode n) {
+    // 1-D attributes gain the H = 1 dimension.
+    if (!was1d)
+      return n;
+    for (const char *a : {"strides", "dilations", "kernel_shape"})
+      if (n.hasAttr(a))
+        n.attrs[a].ints = as2d(n.attrs[a].ints, 1);
+    if (n.hasAttr("pads") && n.attrs["pads"].ints.size() == 2)
+      n.attrs["pads"].ints = {0, n.attrs["pads"].ints[0], 0, n.attrs["pads"].ints[1]};
+    return n;
+  };
+  OnnxNode n2 = fix1d(node);
+  if (op == "Conv") {
+    const OnnxTensor *w = node.inputs.size() > 1 ? constant(node.inputs[1]) : nullptr;
+    if (!w)
+      return nodeError(node, "the weights must be a constant");
+    std::vector<int64_t> wd = w->dims;
+    if (wd.size() == 3)
+      wd = {wd[0], wd[1], 1, wd[2]};
+    if (wd.size() != 4)
+      return nodeError(node, "weights must be OIHW");
+    int64_t group = node.getInt("group", 1);
+    if (group < 1 || shape[1] % group || wd[1] * group != shape[1])
+      return nodeError(node, "group does not match the channels");
+    auto out = windowShape(n2, shape, wd[0], {wd[2], wd[3]}, strides, dilations, pads, false);
+    if (!out)
+      return out.takeError();
+    std::vector<float> wv(w->values.begin(), w->values.end()), bv(wd[0], 0.0f);
+    if (node.inputs.size() > 2 && !node.inputs[2].empty()) {
+      const OnnxTensor *bt = constant(node.inputs[2]);
+      if (!bt || bt->numElements() != wd[0])
+        return nodeError(node, "the bias must be a constant with one value per output channel");
+      bv.assign(bt->values.begin(), bt->values.end());
+    }
+    result = b.create<nn::ConvOp>(loc(node), f32(*out), in, f32Attr(wd, wv), f32Attr({wd[0]}, bv),
+                                  b.getDenseI64ArrayAttr(strides), b.getDenseI64ArrayAttr(dilations),
+                                  b.getDenseI64ArrayAttr(pads), b.getI64IntegerAttr(group));
+  } else {
+    bool global = op == "GlobalAveragePool" || op == "GlobalMaxPool";
+    bool isMax = op == "MaxPool" || op == "GlobalMaxPool";
+    if (isMax && node.outputs.size() > 1 && !node.outputs[1].empty())
+      return nodeError(node, "the Indices output is not supported");
+    std::vector<int64_t> k = global ? std::vector<int64_t>{shape[2], shape[3]}
+                                    : n2.getInts("kernel_shape");
+    if (k.size() != 2)
+      return nodeError(node, "kernel_shape must have 1 or 2 values");
+    bool includePad = node.getInt("count_include_pad", 0);
+    auto out = windowShape(n2, shape, shape[1], k, strides, dilations, pads, isMax || !includePad);
+    if (!out)
+      return out.takeError();
+    if (isMax)
+      result = b.create<nn::MaxPoolOp>(loc(node), f32(*out), in, b.getDenseI64ArrayAttr(k),
+                                       b.getDenseI64ArrayAttr(strides),
+                                       b.getDenseI64ArrayAttr(dilations),
+                                       b.getDenseI64ArrayAttr(pads));
+    else {
+      if (dilations[0] != 1 || dilations[1] != 1)
+        return nodeError(node, "dilated average pooling is not supported");
+      result = b.create<nn::AvgPoolOp>(loc(node), f32(*out), in, b.getDenseI64ArrayAttr(k),
+                                       b.getDenseI64ArrayAttr(strides),
+                                       b.getDenseI64ArrayAttr(pads), b.getBoolAttr(includePad));
+    }
+  }
+  name(result, node);
+  Value v = result->getResult(0);
+  if (was1d) { // back to (N, C, L)
+    auto t = llvm::cast<RankedTensorType>(v.getType());
+    auto r = b.create<nn::ReshapeOp>(loc(node), f32({1, t.getDimSize(1), t.getDimSize(3)}), v);
+    name(r, node);
+    v = r;
+  }
+  values[node.outputs[0]] = v;
   return llvm::Error::success();
 }
 

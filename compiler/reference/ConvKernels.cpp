@@ -854,5 +854,16 @@ LOOM_INSTANTIATE(float)
 LOOM_INSTANTIATE(double)
 #undef LOOM_INSTANTIATE
 
+// Layout and data-movement kernels are also used on integer tensors (the
+// quantized reference graph).
+template std::vector<int64_t> nchwToNhwc(const std::vector<int64_t> &, int64_t, int64_t, int64_t,
+                                         int64_t);
+template std::vector<int64_t> nhwcToNchw(const std::vector<int64_t> &, int64_t, int64_t, int64_t,
+                                         int64_t);
+template bool concat(const std::vector<std::vector<int64_t>> &, const std::vector<Shape> &,
+                     int64_t, std::vector<int64_t> &, Shape &);
+template bool transpose(const std::vector<int64_t> &, const Shape &, const std::vector<int64_t> &,
+                        std::vector<int64_t> &, Shape &);
+
 } // namespace reference
 } // namespace loom

@@ -141,5 +141,81 @@ LogicalResult LutOp::verify() {
   return success();
 }
 
+/// Output size of one spatial dimension of a sliding window (floor mode).
+static int64_t windowOut(int64_t in, int64_t k, int64_t s, int64_t d, int64_t p0, int64_t p1) {
+  return (in + p0 + p1 - d * (k - 1) - 1) / s + 1;
+}
+
+/// Shared by conv, qconv and the pools: NCHW rank 4, two-element kernel,
+/// strides and dilations, four pads, and the result's H and W follow.
+static LogicalResult verifyWindow(Operation *op, ShapedType in, ShapedType out,
+                                  ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
+                                  ArrayRef<int64_t> dilations, ArrayRef<int64_t> pads) {
+  if (in.getRank() != 4 || out.getRank() != 4)
+    return op->emitOpError("expects rank-4 NCHW input and result");
+  if (kernel.size() != 2 || strides.size() != 2 || dilations.size() != 2 || pads.size() != 4)
+    return op->emitOpError("expects 2 kernel sizes, strides, dilations and 4 pads");
+  for (int i = 0; i < 2; ++i) {
+    if (kernel[i] < 1 || strides[i] < 1 || dilations[i] < 1)
+      return op->emitOpError("kernel sizes, strides and dilations must be positive");
+    int64_t expect = windowOut(in.getDimSize(2 + i), kernel[i], strides[i], dilations[i],
+                               pads[i], pads[2 + i]);
+    if (expect < 1 || out.getDimSize(2 + i) != expect)
+      return op->emitOpError("result spatial dimension ")
+             << i << " is " << out.getDimSize(2 + i) << ", expected " << expect;
+  }
+  if (llvm::any_of(pads, [](int64_t p) { return p < 0; }))
+    return op->emitOpError("pads must be non-negative");
+  return success();
+}
+
+static LogicalResult verifyConv(Operation *op, ShapedType in, ShapedType out, ElementsAttr weight,
+                                ElementsAttr bias, ArrayRef<int64_t> strides,
+                                ArrayRef<int64_t> dilations, ArrayRef<int64_t> pads,
+                                int64_t group) {
+  auto w = llvm::cast<ShapedType>(weight.getType());
+  if (w.getRank() != 4)
+    return op->emitOpError("weight must be OIHW (rank 4)");
+  int64_t kernel[2] = {w.getDimSize(2), w.getDimSize(3)};
+  if (failed(verifyWindow(op, in, out, kernel, strides, dilations, pads)))
+    return failure();
+  if (group < 1 || in.getDimSize(1) % group || w.getDimSize(0) % group ||
+      w.getDimSize(1) * group != in.getDimSize(1))
+    return op->emitOpError("group ") << group << " does not divide the channels consistently";
+  if (out.getDimSize(1) != w.getDimSize(0))
+    return op->emitOpError("result has ") << out.getDimSize(1) << " channels, weight has "
+                                          << w.getDimSize(0);
+  if (bias.getNumElements() != w.getDimSize(0))
+    return op->emitOpError("bias must have one value per output channel");
+  return success();
+}
+
+LogicalResult ConvOp::verify() {
+  return verifyConv(*this, getInput().getType(), getResult().getType(), getWeight(), getBias(),
+                    getStrides(), getDilations(), getPads(), getGroupAttr().getInt());
+}
+
+LogicalResult QConvOp::verify() {
+  if (getShiftAttr().getInt() < 0)
+    return emitOpError("shift must be >= 0");
+  return verifyConv(*this, getInput().getType(), getResult().getType(), getWeight(), getBias(),
+                    getStrides(), getDilations(), getPads(), getGroupAttr().getInt());
+}
+
+LogicalResult MaxPoolOp::verify() {
+  if (getInput().getType().getDimSize(1) != getResult().getType().getDimSize(1))
+    return emitOpError("pooling keeps the channel count");
+  return verifyWindow(*this, getInput().getType(), getResult().getType(), getKernel(),
+                      getStrides(), getDilations(), getPads());
+}
+
+LogicalResult AvgPoolOp::verify() {
+  int64_t dil[2] = {1, 1};
+  if (getInput().getType().getDimSize(1) != getResult().getType().getDimSize(1))
+    return emitOpError("pooling keeps the channel count");
+  return verifyWindow(*this, getInput().getType(), getResult().getType(), getKernel(),
+                      getStrides(), dil, getPads());
+}
+
 #define GET_OP_CLASSES
 #include "dialects/nn/NNOps.cpp.inc"

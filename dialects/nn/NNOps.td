@@ -115,6 +115,85 @@ def NN_SoftmaxOp : NN_Op<"softmax", [SameOperandsAndResultType]> {
 }
 
 //===----------------------------------------------------------------------===//
+// Convolutional graph (NCHW, ONNX semantics; batch 1)
+//===----------------------------------------------------------------------===//
+
+def NN_ConvOp : NN_Op<"conv"> {
+  let summary = "2-D convolution, NCHW, OIHW weights, explicit pads (1-D is H = 1)";
+  let arguments = (ins NN_FloatTensor:$input, NN_F32ElementsAttr:$weight,
+                   NN_F32ElementsAttr:$bias, DenseI64ArrayAttr:$strides,
+                   DenseI64ArrayAttr:$dilations, DenseI64ArrayAttr:$pads, I64Attr:$group);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  let hasVerifier = 1;
+}
+
+def NN_QConvOp : NN_Op<"qconv"> {
+  let summary = "integer convolution with requantization (docs/CONTRACTS.md)";
+  let arguments = (ins NN_IntTensor:$input, ElementsAttr:$weight, ElementsAttr:$bias,
+                   DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$dilations,
+                   DenseI64ArrayAttr:$pads, I64Attr:$group, I64Attr:$shift, I64Attr:$acc_width);
+  let results = (outs NN_IntTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  let hasVerifier = 1;
+}
+
+def NN_MaxPoolOp : NN_Op<"max_pool"> {
+  let summary = "max over each window of valid positions (NCHW)";
+  let arguments = (ins NN_AnyTensor:$input, DenseI64ArrayAttr:$kernel,
+                   DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$dilations,
+                   DenseI64ArrayAttr:$pads);
+  let results = (outs NN_AnyTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  let hasVerifier = 1;
+}
+
+def NN_AvgPoolOp : NN_Op<"avg_pool"> {
+  let summary = "average over each window; on integers rounded half to even (docs/CONTRACTS.md)";
+  let arguments = (ins NN_AnyTensor:$input, DenseI64ArrayAttr:$kernel,
+                   DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$pads,
+                   BoolAttr:$count_include_pad);
+  let results = (outs NN_AnyTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  let hasVerifier = 1;
+}
+
+def NN_PadOp : NN_Op<"pad"> {
+  let summary = "zero padding of H and W: pads = [top, left, bottom, right]";
+  let arguments = (ins NN_AnyTensor:$input, DenseI64ArrayAttr:$pads);
+  let results = (outs NN_AnyTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+}
+
+def NN_ClipOp : NN_Op<"clip", [SameOperandsAndResultType]> {
+  let summary = "min(max(x, min), max); on integers the bounds are codes";
+  let arguments = (ins NN_AnyTensor:$input, F64Attr:$min, F64Attr:$max);
+  let results = (outs NN_AnyTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($result)";
+}
+
+def NN_TransposeOp : NN_Op<"transpose"> {
+  let summary = "permutes dimensions (moves data unless only size-1 dims move)";
+  let arguments = (ins NN_AnyTensor:$input, DenseI64ArrayAttr:$perm);
+  let results = (outs NN_AnyTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+}
+
+def NN_ConcatOp : NN_Op<"concat"> {
+  let summary = "concatenation of two tensors along `axis`";
+  let arguments = (ins NN_AnyTensor:$lhs, NN_AnyTensor:$rhs, I64Attr:$axis);
+  let results = (outs NN_AnyTensor:$result);
+  let assemblyFormat = "$lhs `,` $rhs attr-dict `:` type($lhs) `,` type($rhs) `->` type($result)";
+}
+
+def NN_AddActOp : NN_Op<"add_act", [SameOperandsAndResultType]> {
+  let summary = "sum of two activations of the same shape (a residual join); saturating on integers";
+  let arguments = (ins NN_AnyTensor:$lhs, NN_AnyTensor:$rhs);
+  let results = (outs NN_AnyTensor:$result);
+  let assemblyFormat = "$lhs `,` $rhs attr-dict `:` type($result)";
+}
+
+//===----------------------------------------------------------------------===//
 // Quantized graph: integers with fixed-point scales (docs/CONTRACTS.md)
 //===----------------------------------------------------------------------===//
 

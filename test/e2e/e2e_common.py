@@ -115,8 +115,7 @@ GOOD_MODELS = [
     "keras_mlp_relu_softmax", "keras_reshape_tanh_sigmoid", "torch_mlp_gemm_dropout",
     "gemm_all_attrs", "gemm_row_bias_opset9", "dense_batchnorm_relu", "transpose_unit_dims",
     "constant_node_weights",
-] + ["mlp_opset%d" % o for o in (6, 9, 11, 13, 17, 18, 19)] + [
-    "opset18_reducemean_axes_input"]
+] + ["mlp_opset%d" % o for o in (6, 9, 11, 13, 17, 18, 19)]
 
 
 def good_models(model_dir):

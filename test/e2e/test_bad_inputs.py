@@ -114,17 +114,12 @@ def main():
     case("target-ii 0", ["compile", good, "-o", "{OUT}", "--target-ii", "0"], ["--target-ii"])
     case("both target-ii and max-mults",
          ["compile", good, "-o", "{OUT}", "--target-ii", "4", "--max-mults", "8"],
-         ["--target-ii", "--max-mults"],
-         xfail="BUG-E2E-1: --target-ii and --max-mults together are silently accepted "
-               "(usage says [--target-ii C | --max-mults N])")
+         ["--target-ii", "--max-mults"])
     case("unknown option", ["compile", good, "-o", "{OUT}", "--frobnicate", "3"], ["--frobnicate"])
-    case("unknown command", ["frobnicate", good], ["frobnicate"],
-         xfail="BUG-E2E-3: an unknown command prints 'loom: error:' plus the 8-line usage on stderr")
+    case("unknown command", ["frobnicate", good], ["frobnicate"])
     case("max-mults without value", ["compile", good, "-o", "{OUT}", "--max-mults"], ["--max-mults"])
     case("compile without -o", ["compile", good], ["-o"])
-    case("backpressure 1.5", ["run", good, "-o", "{OUT}", "--backpressure", "1.5"], ["--backpressure"],
-         xfail="BUG-E2E-2: `loom run` checks sim options only after compiling, so a bad sim "
-               "option leaves a fresh OUT dir behind")
+    case("backpressure 1.5", ["run", good, "-o", "{OUT}", "--backpressure", "1.5"], ["--backpressure"])
 
     # --- loom sim errors -----------------------------------------------------------
     nodir = os.path.join(work, "no_such_out_dir")

@@ -16,11 +16,7 @@ FRAMES = 30
 
 # Models that fail because of a known compiler bug: checked as a whole, XFAIL
 # (not a failure) while broken, XPASS once fixed (then remove the entry).
-KNOWN_BUGS = {
-    "opset18_reducemean_axes_input":
-        "BUG-E2E-4: the importer refuses ReduceMean ('mean_over_time'), although "
-        "test/models/README.md lists this model as accepted",
-}
+KNOWN_BUGS = {}
 
 
 def main():

@@ -112,6 +112,8 @@ llvm::Error compileOptions(const Args &a, CompileOptions &o) {
   if (a.values.count("--target-ii") &&
       (!parseInt(a.values.at("--target-ii"), o.targetII) || o.targetII <= 0))
     return err("--target-ii must be a positive integer");
+  if (o.maxMults && o.targetII)
+    return err("give only one of --max-mults and --target-ii");
   if (a.values.count("--top"))
     o.top = a.values.at("--top");
   return llvm::Error::success();
@@ -249,7 +251,8 @@ int main(int argc, char **argv) {
   } else if (cmd == "synth")
     valued = {"--target"};
   else if (cmd != "report")
-    return fail("unknown command '" + cmd + "'\n" + kUsage);
+    return fail("unknown command '" + cmd + "'; commands: compile, sim, run, report, synth "
+                "(see 'loom --help')");
 
   auto args = parse(argc, argv, valued, boolean);
   if (!args)
@@ -268,6 +271,10 @@ int main(int argc, char **argv) {
 
   CompileOptions co;
   SimulateOptions so;
+  // Every option is checked before anything is built.
+  if (cmd == "sim" || cmd == "run")
+    if (auto e = simOptions(*args, so))
+      return fail(llvm::toString(std::move(e)));
   if (cmd == "compile" || cmd == "run") {
     if (auto e = compileOptions(*args, co))
       return fail(llvm::toString(std::move(e)));
@@ -285,7 +292,5 @@ int main(int argc, char **argv) {
   } else {
     so.outDir = args->positional;
   }
-  if (auto e = simOptions(*args, so))
-    return fail(llvm::toString(std::move(e)));
   return runSim(so);
 }

@@ -300,3 +300,18 @@ TEST(HwModelGraph, TwoPortCostsMatchCycleModel) {
     EXPECT_EQ(t.latency_cycles, estimateCost(c).latencyCycles) << c.index();
   }
 }
+
+TEST(HwModelConv, PoolFormulaMatchesCycleModel) {
+  for (int ib : {1, 2, 4, 8})
+    for (int pe : {1, 2, 8})
+      for (int kk : {1, 4, 9})
+        for (int npix : {1, 5}) {
+          PoolConfig p;
+          p.C = 8; p.KK = kk; p.IN_BEAT = ib; p.PE = pe; p.NPIX = npix; p.MODE = 1;
+          p.DIV = kk;
+          PipelineTiming t = predictTiming({ActorSpec{p, ""}});
+          ASSERT_TRUE(t.ok) << t.error;
+          EXPECT_EQ(t.ii_cycles, estimateCost(p).cyclesPerFrame) << kk << ib << pe << npix;
+          EXPECT_EQ(t.latency_cycles, estimateCost(p).latencyCycles) << kk << ib << pe << npix;
+        }
+}
