@@ -115,6 +115,30 @@ struct NNQuantizePass : loom::impl::NNQuantizeBase<NNQuantizePass> {
             intAttr(ctx, {t.depth()}, t.bits + 1, t.values)));
       } else if (llvm::isa<nn::ReshapeOp, nn::IdentityOp>(op)) {
         result = copyName(b.create<nn::ReshapeOp>(op.getLoc(), outType, in));
+      } else if (auto conv = llvm::dyn_cast<nn::ConvOp>(op)) {
+        result = copyName(quantizeConv(b, conv, in, outType));
+      } else if (llvm::isa<nn::MaxPoolOp, nn::AvgPoolOp, nn::PadOp, nn::TransposeOp>(op)) {
+        // Data movement and pooling work on the codes directly (pooling's
+        // integer rounding is in docs/CONTRACTS.md).
+        Operation *clone = b.clone(op);
+        clone->setOperand(0, in);
+        clone->getResult(0).setType(outType);
+        result = clone->getResult(0);
+      } else if (llvm::isa<nn::ConcatOp, nn::AddActOp>(op)) {
+        Value rhs = q.lookup(op.getOperand(1));
+        if (!rhs)
+          return op.emitError("cannot quantize '") << op.getName() << "': unsupported operand";
+        Operation *clone = b.clone(op);
+        clone->setOperand(0, in);
+        clone->setOperand(1, rhs);
+        clone->getResult(0).setType(outType);
+        result = clone->getResult(0);
+      } else if (auto clip = llvm::dyn_cast<nn::ClipOp>(op)) {
+        // Bounds become codes of the format (saturated to it).
+        double lo = double(numerics::quantize(clip.getMin().convertToDouble(), fmt));
+        double hi = double(numerics::quantize(clip.getMax().convertToDouble(), fmt));
+        result = copyName(b.create<nn::ClipOp>(op.getLoc(), outType, in, b.getF64FloatAttr(lo),
+                                               b.getF64FloatAttr(hi)));
       } else {
         return op.emitError("cannot quantize '") << op.getName() << "'";
       }
@@ -147,6 +171,26 @@ struct NNQuantizePass : loom::impl::NNQuantizeBase<NNQuantizePass> {
                                   intAttr(ctx, {n, k}, fmt.width, wq),
                                   intAttr(ctx, {n}, 64, bq), b.getI64IntegerAttr(fin + fw - fout),
                                   b.getI64IntegerAttr(std::max(acc, 2)));
+  }
+
+  Operation *quantizeConv(OpBuilder &b, nn::ConvOp conv, Value in, Type outType) {
+    MLIRContext *ctx = &getContext();
+    auto wType = llvm::cast<ShapedType>(conv.getWeight().getType());
+    int64_t oc = wType.getDimSize(0), k = wType.getNumElements() / oc;
+    unsigned inWidth = llvm::cast<ShapedType>(in.getType()).getElementTypeBitWidth();
+    int64_t f = fmt.frac();
+    std::vector<int64_t> wq, bq;
+    for (APFloat v : conv.getWeight().getValues<APFloat>())
+      wq.push_back(numerics::quantize(v.convertToDouble(), fmt));
+    for (APFloat v : conv.getBias().getValues<APFloat>())
+      bq.push_back(numerics::quantizeToScale(v.convertToDouble(), int(2 * f)));
+    // Per output channel the weights form one row of K = IC/group * KH * KW.
+    int acc = numerics::accWidth(wq, bq, k, int(inWidth));
+    return b.create<nn::QConvOp>(conv.getLoc(), outType, in,
+                                 intAttr(ctx, wType.getShape(), fmt.width, wq),
+                                 intAttr(ctx, {oc}, 64, bq), conv.getStridesAttr(),
+                                 conv.getDilationsAttr(), conv.getPadsAttr(), conv.getGroupAttr(),
+                                 b.getI64IntegerAttr(f), b.getI64IntegerAttr(std::max(acc, 2)));
   }
 
   FixedFormat fmt;

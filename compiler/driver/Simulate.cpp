@@ -249,6 +249,11 @@ llvm::Expected<int64_t> loom::simulateDesign(const SimulateOptions &o) {
   double maxErr = 0, sumErr = 0, maxErrOnnx = 0;
   int64_t top1 = 0, count = 0;
   double scale = std::ldexp(1.0, -int(out.frac));
+  // Words at the format's limits usually mean the format is too narrow.
+  int64_t saturated = 0, lo = -(int64_t(1) << (out.bits - 1)), hi = -lo - 1;
+  for (const auto &frame : expected)
+    for (int64_t v : frame)
+      saturated += v == lo || v == hi;
   for (int64_t f = 0; f < nFrames; ++f) {
     size_t best = 0, bestF = 0;
     for (size_t i = 0; i < expected[f].size(); ++i) {
@@ -272,6 +277,7 @@ llvm::Expected<int64_t> loom::simulateDesign(const SimulateOptions &o) {
   sj["float_mean_abs_error"] = count ? sumErr / count : 0.0;
   sj["float_top1_agreement"] = nFrames ? double(top1) / nFrames : 0.0;
   sj["backpressure"] = o.backpressure;
+  sj["saturated_output_words"] = saturated;
   if (!onnxExpected.empty())
     sj["float_reference_vs_onnx_max_abs_error"] = maxErrOnnx;
   std::string text;
@@ -322,6 +328,12 @@ llvm::Expected<int64_t> loom::simulateDesign(const SimulateOptions &o) {
       predII, result->iiCycles == predII || nFrames < 2 ? "  (equal)" : "  (DIFFERENT)",
       result->buildSeconds, result->simSeconds, result->cyclesPerSecond, maxErr,
       count ? sumErr / count : 0.0, nFrames ? double(top1) / nFrames : 0.0);
+  if (saturated)
+    llvm::outs() << llvm::formatv(
+        "  note: {0} of {1} output words sit at the limits of the output format (range "
+        "[{2}, {3}]): the fixed-point range is probably too small for these inputs; try "
+        "--precision with more integer bits\n",
+        saturated, count, lo * scale, hi * scale);
   return mismatches;
 }
 
