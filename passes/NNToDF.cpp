@@ -1,9 +1,19 @@
 //===- NNToDF.cpp - quantized nn graph -> dataflow actors -----------------===//
 //
 // One actor per layer: nn.qdense (plus the relu or lut that follows it) is a
-// df.mvu, nn.qsoftmax a df.softmax. Streams are flat (row-major) so reshapes
-// cost nothing and vanish. Every stream starts with one lane per beat and
-// every mvu fully folded (simd = pe = 1); df-fold widens them.
+// df.mvu; nn.qconv a df.swg feeding a df.mvu (or a df.dwu when depthwise);
+// pooling a df.swg feeding a df.pool; nn.qsoftmax a df.softmax; a residual
+// add a df.join fed by a df.fork. Every stream starts with one lane per beat
+// and every mvu fully folded (simd = pe = 1); df-fold widens them.
+//
+// Layout. Streams carry feature maps channels-last (NHWC) while nn keeps
+// ONNX's NCHW, so each nn value is paired with a permutation: stream element
+// i is flat tensor element perm[i]. Reshapes and transposes only change the
+// permutation and vanish; a convolution requires its input's stream to be
+// channels-last; a dense layer absorbs any permutation into its weight
+// columns (PyTorch's NCHW Flatten before a Linear costs nothing). The
+// permutations left at the graph's ends become `loom.perm` on df.input /
+// df.output: the host reorders those frames.
 //
 // The nn function `@f(tensor args) -> tensors` becomes `@f()` holding a
 // df.input per argument and a df.output per result; the fixed-point scale of
@@ -13,6 +23,8 @@
 #include "passes/Passes.h"
 
 #include "mlir/IR/Builders.h"
+
+#include <numeric>
 
 namespace loom {
 #define GEN_PASS_DEF_NNTODF
@@ -25,12 +37,15 @@ using namespace loom;
 namespace {
 
 constexpr llvm::StringLiteral kNameAttr = "onnx.name";
+using Perm = std::vector<int64_t>; // empty = identity
 
-df::StreamType streamOf(Value tensor, int64_t lanes) {
+df::StreamType streamType(MLIRContext *ctx, Type elem, int64_t elements) {
+  return df::StreamType::get(ctx, elem, 1, {elements});
+}
+
+df::StreamType streamOf(Value tensor) {
   auto t = llvm::cast<RankedTensorType>(tensor.getType());
-  // The batch dimension (1) is not part of a frame.
-  return df::StreamType::get(tensor.getContext(), t.getElementType(), lanes,
-                             {t.getNumElements()});
+  return streamType(tensor.getContext(), t.getElementType(), t.getNumElements());
 }
 
 /// The error every unsupported construct gets: node name, op, what to do.
@@ -42,101 +57,443 @@ InFlightDiagnostic unsupported(Operation *op, StringRef what) {
                          << "): " << what;
 }
 
+ArrayRef<int64_t> shapeOf(Value v) { return llvm::cast<ShapedType>(v.getType()).getShape(); }
+
+/// Stream order of an NCHW tensor streamed channels-last.
+Perm nhwcPerm(ArrayRef<int64_t> nchw) {
+  int64_t c = nchw[1], h = nchw[2], w = nchw[3];
+  Perm p;
+  p.reserve(c * h * w);
+  for (int64_t y = 0; y < h; ++y)
+    for (int64_t x = 0; x < w; ++x)
+      for (int64_t ch = 0; ch < c; ++ch)
+        p.push_back((ch * h + y) * w + x);
+  return p;
+}
+
+bool isIdentity(const Perm &p) {
+  for (size_t i = 0; i < p.size(); ++i)
+    if (p[i] != int64_t(i))
+      return false;
+  return true;
+}
+
+bool samePerm(const Perm &a, const Perm &b) {
+  if (a.empty() || b.empty())
+    return (a.empty() || isIdentity(a)) && (b.empty() || isIdentity(b));
+  return a == b;
+}
+
+/// Whether a value's stream must be channels-last for `user`.
+bool wantsChannelsLast(Operation *user) {
+  return llvm::isa<nn::QConvOp, nn::MaxPoolOp, nn::AvgPoolOp, nn::PadOp>(user);
+}
+
+std::vector<int64_t> ints(ElementsAttr attr) {
+  std::vector<int64_t> out;
+  for (APInt v : attr.getValues<APInt>())
+    out.push_back(v.getSExtValue());
+  return out;
+}
+
+DenseElementsAttr intAttr(MLIRContext *ctx, ArrayRef<int64_t> shape, Type elem,
+                          ArrayRef<int64_t> values) {
+  unsigned width = elem.getIntOrFloatBitWidth();
+  SmallVector<APInt> v;
+  for (int64_t x : values)
+    v.push_back(APInt(width, uint64_t(x), true));
+  return DenseElementsAttr::get(RankedTensorType::get(shape, elem), v);
+}
+
+struct Lowering {
+  Lowering(MLIRContext *ctx, func::FuncOp func) : ctx(ctx), func(func), b(ctx) {}
+
+  struct Entry {
+    Value stream;
+    Perm perm;
+    int64_t usesLeft = 0;
+  };
+
+  MLIRContext *ctx;
+  func::FuncOp func;
+  OpBuilder b;
+  llvm::DenseMap<Value, Entry> env; // nn tensor -> its stream
+
+  void copyName(Operation *from, Operation *to) {
+    for (StringRef a : {nn::kNodeNameAttr.data(), nn::kOpTypeAttr.data()})
+      if (auto v = from->getAttr(a))
+        to->setAttr(a, v);
+  }
+
+  /// Number of consumers a value's stream feeds (absorbed ops excepted).
+  static int64_t hardwareUses(Value v) { return std::distance(v.use_begin(), v.use_end()); }
+
+  void bind(Value tensor, Value stream, Perm perm) {
+    env[tensor] = Entry{stream, std::move(perm), hardwareUses(tensor)};
+  }
+
+  /// The stream of `tensor` for one consumer; a fan-out gets a df.fork per
+  /// extra consumer, the last consumer takes the fork's second output.
+  Value take(Value tensor, Location loc) {
+    auto it = env.find(tensor);
+    if (it == env.end())
+      return {};
+    Entry &e = it->second;
+    if (e.usesLeft-- <= 1)
+      return e.stream;
+    auto fork = b.create<df::ForkOp>(loc, e.stream.getType(), e.stream.getType(), e.stream);
+    e.stream = fork.getSecond();
+    return fork.getFirst();
+  }
+
+  const Perm &permOf(Value tensor) { return env[tensor].perm; }
+
+  LogicalResult run();
+  LogicalResult lowerOp(Operation &op);
+  LogicalResult lowerConv(nn::QConvOp conv, Operation *act);
+  LogicalResult lowerPool(Operation &op);
+  Value swg(Location loc, Value in, ArrayRef<int64_t> nchw, ArrayRef<int64_t> kernel,
+            ArrayRef<int64_t> strides, ArrayRef<int64_t> dilations, ArrayRef<int64_t> pads,
+            int64_t padValue, Operation *named);
+  void setActivation(Operation *unit, Operation *act);
+};
+
+/// The activation a conv/dense absorbs: its only user, when that is a relu or lut.
+Operation *fusedActivation(Operation *op) {
+  if (op->getResult(0).hasOneUse() && llvm::isa<nn::ReluOp, nn::LutOp>(*op->user_begin()))
+    return *op->user_begin();
+  return nullptr;
+}
+
+void Lowering::setActivation(Operation *unit, Operation *act) {
+  unit->setAttr("act", b.getStringAttr("none"));
+  if (llvm::isa_and_nonnull<nn::ReluOp>(act)) {
+    unit->setAttr("act", b.getStringAttr("relu"));
+  } else if (auto lut = llvm::dyn_cast_or_null<nn::LutOp>(act)) {
+    unit->setAttr("act", lut.getFunctionAttr());
+    unit->setAttr("t_min", lut.getTMinAttr());
+    unit->setAttr("t_max", lut.getTMaxAttr());
+    unit->setAttr("t_shift", lut.getTShiftAttr());
+    unit->setAttr("table", lut.getTable());
+  }
+}
+
+Value Lowering::swg(Location loc, Value in, ArrayRef<int64_t> nchw, ArrayRef<int64_t> kernel,
+                    ArrayRef<int64_t> strides, ArrayRef<int64_t> dilations,
+                    ArrayRef<int64_t> pads, int64_t padValue, Operation *named) {
+  int64_t c = nchw[1], h = nchw[2], w = nchw[3];
+  int64_t oh = (h + pads[0] + pads[2] - dilations[0] * (kernel[0] - 1) - 1) / strides[0] + 1;
+  int64_t ow = (w + pads[1] + pads[3] - dilations[1] * (kernel[1] - 1) - 1) / strides[1] + 1;
+  Type elem = llvm::cast<df::StreamType>(in.getType()).getElementType();
+  auto op = b.create<df::SwgOp>(
+      loc, streamType(ctx, elem, oh * ow * kernel[0] * kernel[1] * c), in, b.getI64IntegerAttr(c),
+      b.getI64IntegerAttr(h), b.getI64IntegerAttr(w), b.getDenseI64ArrayAttr(kernel),
+      b.getDenseI64ArrayAttr(strides), b.getDenseI64ArrayAttr(dilations),
+      b.getDenseI64ArrayAttr(pads), b.getI64IntegerAttr(padValue));
+  copyName(named, op);
+  return op;
+}
+
+LogicalResult Lowering::lowerConv(nn::QConvOp conv, Operation *act) {
+  Location loc = conv.getLoc();
+  ArrayRef<int64_t> in = shapeOf(conv.getInput());
+  auto wType = llvm::cast<ShapedType>(conv.getWeight().getType());
+  int64_t oc = wType.getDimSize(0), icg = wType.getDimSize(1);
+  int64_t kh = wType.getDimSize(2), kw = wType.getDimSize(3), c = in[1];
+  int64_t group = conv.getGroupAttr().getInt();
+  bool depthwise = group > 1 && group == c && oc == c && icg == 1;
+  if (group != 1 && !depthwise)
+    return unsupported(conv, "grouped convolution other than depthwise (group = channels = "
+                             "output channels) is not supported");
+  if (!samePerm(permOf(conv.getInput()), nhwcPerm(in)))
+    return unsupported(conv, "its input is not in channels-last stream order (a transpose that "
+                             "moves data precedes it)");
+  Value s = take(conv.getInput(), loc);
+  bool pointwise = kh == 1 && kw == 1 && llvm::all_of(conv.getStrides(), [](int64_t x) { return x == 1; }) &&
+                   llvm::all_of(conv.getPads(), [](int64_t x) { return x == 0; });
+  if (!pointwise || depthwise)
+    s = swg(loc, s, in, {kh, kw}, conv.getStrides(), conv.getDilations(), conv.getPads(), 0, conv);
+  Value result = act ? act->getResult(0) : Value(conv.getResult());
+  ArrayRef<int64_t> out = shapeOf(result);
+  Type elem = llvm::cast<ShapedType>(result.getType()).getElementType();
+  std::vector<int64_t> w = ints(conv.getWeight());
+  Type wElem = llvm::cast<ShapedType>(conv.getWeight().getType()).getElementType();
+  auto outType = streamType(ctx, elem, out[1] * out[2] * out[3]);
+  Operation *unit;
+  if (depthwise) {
+    // weight[c][(kh*KW + kw)] = W[c][0][kh][kw]: already in that order.
+    unit = b.create<df::DwuOp>(loc, outType, s, intAttr(ctx, {c, kh * kw}, wElem, w),
+                               conv.getBias(), conv.getShiftAttr(), conv.getAccWidthAttr(),
+                               b.getI64IntegerAttr(1), b.getI64IntegerAttr(1),
+                               b.getStringAttr("none"), IntegerAttr(), IntegerAttr(),
+                               IntegerAttr(), ElementsAttr());
+  } else {
+    // weight[oc][(kh*KW + kw)*C + c] = W[oc][c][kh][kw] (docs/CONTRACTS.md).
+    int64_t k = kh * kw * c;
+    std::vector<int64_t> m(oc * k);
+    for (int64_t o = 0; o < oc; ++o)
+      for (int64_t ch = 0; ch < c; ++ch)
+        for (int64_t y = 0; y < kh; ++y)
+          for (int64_t x = 0; x < kw; ++x)
+            m[o * k + (y * kw + x) * c + ch] = w[((o * c + ch) * kh + y) * kw + x];
+    unit = b.create<df::MvuOp>(loc, outType, s, intAttr(ctx, {oc, k}, wElem, m), conv.getBias(),
+                               conv.getShiftAttr(), conv.getAccWidthAttr(),
+                               b.getI64IntegerAttr(1), b.getI64IntegerAttr(1),
+                               b.getStringAttr("none"), IntegerAttr(), IntegerAttr(),
+                               IntegerAttr(), ElementsAttr());
+  }
+  copyName(conv, unit);
+  setActivation(unit, act);
+  bind(result, unit->getResult(0), nhwcPerm(out));
+  return success();
+}
+
+LogicalResult Lowering::lowerPool(Operation &op) {
+  Location loc = op.getLoc();
+  Value input = op.getOperand(0);
+  ArrayRef<int64_t> in = shapeOf(input), out = shapeOf(op.getResult(0));
+  if (!samePerm(permOf(input), nhwcPerm(in)))
+    return unsupported(&op, "its input is not in channels-last stream order");
+  Value s = take(input, loc);
+  Type elem = llvm::cast<df::StreamType>(s.getType()).getElementType();
+  int64_t c = in[1], npix = out[2] * out[3];
+  SmallVector<int64_t> kernel, strides, dilations = {1, 1}, pads;
+  StringRef mode;
+  ElementsAttr divisors;
+  int64_t padValue = 0;
+  if (auto mp = llvm::dyn_cast<nn::MaxPoolOp>(op)) {
+    kernel.assign(mp.getKernel().begin(), mp.getKernel().end());
+    strides.assign(mp.getStrides().begin(), mp.getStrides().end());
+    dilations.assign(mp.getDilations().begin(), mp.getDilations().end());
+    pads.assign(mp.getPads().begin(), mp.getPads().end());
+    mode = "max";
+    // Padded positions must never win: the most negative code.
+    padValue = -(int64_t(1) << (elem.getIntOrFloatBitWidth() - 1));
+  } else {
+    auto ap = llvm::cast<nn::AvgPoolOp>(op);
+    kernel.assign(ap.getKernel().begin(), ap.getKernel().end());
+    strides.assign(ap.getStrides().begin(), ap.getStrides().end());
+    pads.assign(ap.getPads().begin(), ap.getPads().end());
+    mode = "avg";
+    bool padded = llvm::any_of(pads, [](int64_t p) { return p != 0; });
+    if (padded && !ap.getCountIncludePad()) {
+      // Divisor of each output pixel: its window's positions inside the input.
+      std::vector<int64_t> d;
+      for (int64_t oy = 0; oy < out[2]; ++oy)
+        for (int64_t ox = 0; ox < out[3]; ++ox) {
+          int64_t n = 0;
+          for (int64_t y = 0; y < kernel[0]; ++y)
+            for (int64_t x = 0; x < kernel[1]; ++x) {
+              int64_t iy = oy * strides[0] + y - pads[0], ix = ox * strides[1] + x - pads[1];
+              n += iy >= 0 && iy < in[2] && ix >= 0 && ix < in[3];
+            }
+          d.push_back(n);
+        }
+      divisors = intAttr(ctx, {npix}, b.getI64Type(), d);
+    }
+  }
+  s = swg(loc, s, in, kernel, strides, dilations, pads, padValue, &op);
+  auto pool = b.create<df::PoolOp>(loc, streamType(ctx, elem, npix * c), s, b.getStringAttr(mode),
+                                   b.getI64IntegerAttr(c),
+                                   b.getI64IntegerAttr(kernel[0] * kernel[1]),
+                                   b.getI64IntegerAttr(1), divisors);
+  copyName(&op, pool);
+  bind(op.getResult(0), pool, nhwcPerm(out));
+  return success();
+}
+
+LogicalResult Lowering::lowerOp(Operation &op) {
+  Location loc = op.getLoc();
+  // Values already produced (an activation absorbed by its conv/dense layer).
+  if (op.getNumResults() == 1 && env.count(op.getResult(0)))
+    return success();
+  if (op.getNumOperands() < 1)
+    return unsupported(&op, "has no input stream");
+  Value input = op.getOperand(0);
+  if (!env.count(input))
+    return unsupported(&op, "its input is not a hardware stream");
+
+  if (llvm::isa<nn::ReshapeOp>(op)) {
+    // Flat order is unchanged: same stream, same permutation.
+    Entry &e = env[input];
+    Value s = take(input, loc);
+    bind(op.getResult(0), s, e.perm);
+    return success();
+  }
+  if (auto tr = llvm::dyn_cast<nn::TransposeOp>(op)) {
+    // out[j] = in[g(j)]; the stream keeps its order: perm' = g^-1 o perm.
+    ArrayRef<int64_t> in = shapeOf(input), out = shapeOf(tr.getResult());
+    ArrayRef<int64_t> p = tr.getPerm();
+    int64_t n = std::accumulate(in.begin(), in.end(), int64_t(1), std::multiplies<int64_t>());
+    std::vector<int64_t> inStride(in.size(), 1), ginv(n);
+    for (int64_t d = int64_t(in.size()) - 2; d >= 0; --d)
+      inStride[d] = inStride[d + 1] * in[d + 1];
+    for (int64_t j = 0; j < n; ++j) {
+      int64_t rem = j, src = 0;
+      for (int64_t d = int64_t(out.size()) - 1; d >= 0; --d) {
+        src += (rem % out[d]) * inStride[p[d]];
+        rem /= out[d];
+      }
+      ginv[src] = j;
+    }
+    Perm perm = permOf(input);
+    Perm next(n);
+    for (int64_t i = 0; i < n; ++i)
+      next[i] = ginv[perm.empty() ? i : perm[i]];
+    Value s = take(input, loc);
+    bind(tr.getResult(), s, std::move(next));
+    return success();
+  }
+  if (auto dense = llvm::dyn_cast<nn::QDenseOp>(op)) {
+    Operation *act = fusedActivation(dense);
+    Value result = act ? act->getResult(0) : Value(dense.getResult());
+    ElementsAttr weight = dense.getWeight();
+    const Perm &p = permOf(input);
+    if (!p.empty() && !isIdentity(p)) {
+      // The stream delivers x[p[i]] as element i: weight'[n][i] = W[n][p[i]].
+      auto wType = llvm::cast<ShapedType>(weight.getType());
+      int64_t n = wType.getDimSize(0), k = wType.getDimSize(1);
+      std::vector<int64_t> w = ints(weight), w2(n * k);
+      for (int64_t o = 0; o < n; ++o)
+        for (int64_t i = 0; i < k; ++i)
+          w2[o * k + i] = w[o * k + p[i]];
+      weight = intAttr(ctx, {n, k}, wType.getElementType(), w2);
+    }
+    Value s = take(input, loc);
+    auto mvu = b.create<df::MvuOp>(loc, streamOf(result), s, weight, dense.getBias(),
+                                   dense.getShiftAttr(), dense.getAccWidthAttr(),
+                                   b.getI64IntegerAttr(1), b.getI64IntegerAttr(1),
+                                   b.getStringAttr("none"), IntegerAttr(), IntegerAttr(),
+                                   IntegerAttr(), ElementsAttr());
+    copyName(&op, mvu);
+    setActivation(mvu, act);
+    bind(result, mvu, {});
+    return success();
+  }
+  if (auto conv = llvm::dyn_cast<nn::QConvOp>(op))
+    return lowerConv(conv, fusedActivation(conv));
+  if (llvm::isa<nn::MaxPoolOp, nn::AvgPoolOp>(op))
+    return lowerPool(op);
+  if (auto pad = llvm::dyn_cast<nn::PadOp>(op)) {
+    // Zero padding is a 1x1 window over the padded map.
+    ArrayRef<int64_t> in = shapeOf(input);
+    if (!samePerm(permOf(input), nhwcPerm(in)))
+      return unsupported(&op, "its input is not in channels-last stream order");
+    Value s = take(input, loc);
+    s = swg(loc, s, in, {1, 1}, {1, 1}, {1, 1}, pad.getPads(), 0, &op);
+    bind(pad.getResult(), s, nhwcPerm(shapeOf(pad.getResult())));
+    return success();
+  }
+  if (auto sm = llvm::dyn_cast<nn::QSoftmaxOp>(op)) {
+    Perm perm = permOf(input);
+    Value s = take(input, loc);
+    auto actor = b.create<df::SoftmaxOp>(loc, streamOf(sm.getResult()), s, sm.getFracAttr(),
+                                         sm.getExpShiftAttr(), sm.getExpFracAttr(),
+                                         sm.getExpTable());
+    copyName(&op, actor);
+    bind(sm.getResult(), actor, perm);
+    return success();
+  }
+  if (llvm::isa<nn::AddActOp>(op)) {
+    Value rhsTensor = op.getOperand(1);
+    if (!env.count(rhsTensor))
+      return unsupported(&op, "its second input is not a hardware stream");
+    if (!samePerm(permOf(input), permOf(rhsTensor)))
+      return unsupported(&op, "its inputs arrive in different stream orders");
+    Perm perm = permOf(input);
+    Value lhs = take(input, loc), rhs = take(rhsTensor, loc);
+    // Each join input gets a FIFO; df-fold sizes them from the hw_model.
+    lhs = b.create<df::FifoOp>(loc, lhs.getType(), lhs, b.getI64IntegerAttr(2));
+    rhs = b.create<df::FifoOp>(loc, rhs.getType(), rhs, b.getI64IntegerAttr(2));
+    auto join = b.create<df::JoinOp>(loc, lhs.getType(), lhs, rhs, b.getStringAttr("add"),
+                                     b.getI64IntegerAttr(0));
+    copyName(&op, join);
+    bind(op.getResult(0), join, perm);
+    return success();
+  }
+  if (auto cat = llvm::dyn_cast<nn::ConcatOp>(op)) {
+    ArrayRef<int64_t> a = shapeOf(cat.getLhs()), bs = shapeOf(cat.getRhs());
+    if (a.size() != 4 || cat.getAxisAttr().getInt() != 1)
+      return unsupported(&op, "only channel concatenation of feature maps is supported");
+    if (!env.count(cat.getRhs()))
+      return unsupported(&op, "its second input is not a hardware stream");
+    if (!samePerm(permOf(cat.getLhs()), nhwcPerm(a)) ||
+        !samePerm(permOf(cat.getRhs()), nhwcPerm(bs)))
+      return unsupported(&op, "its inputs are not in channels-last stream order");
+    Value lhs = take(cat.getLhs(), loc), rhs = take(cat.getRhs(), loc);
+    lhs = b.create<df::FifoOp>(loc, lhs.getType(), lhs, b.getI64IntegerAttr(2));
+    rhs = b.create<df::FifoOp>(loc, rhs.getType(), rhs, b.getI64IntegerAttr(2));
+    auto out = shapeOf(cat.getResult());
+    Type elem = llvm::cast<df::StreamType>(lhs.getType()).getElementType();
+    auto c = b.create<df::ConcatOp>(loc, streamType(ctx, elem, out[1] * out[2] * out[3]), lhs,
+                                    rhs, b.getI64IntegerAttr(a[1]), b.getI64IntegerAttr(bs[1]));
+    copyName(&op, c);
+    bind(cat.getResult(), c, nhwcPerm(out));
+    return success();
+  }
+  if (llvm::isa<nn::ReluOp, nn::LutOp>(op))
+    return unsupported(&op, "an activation must directly follow a dense or convolution layer "
+                            "whose only user it is");
+  return unsupported(&op, "has no hardware actor yet; supported after quantization: dense, "
+                          "conv (incl. depthwise), max/average pooling, zero padding, residual "
+                          "add, channel concat, relu, sigmoid, tanh, softmax, reshape, transpose");
+}
+
+LogicalResult Lowering::run() {
+  b.setInsertionPoint(func);
+  auto graph = b.create<func::FuncOp>(func.getLoc(), func.getName(), b.getFunctionType({}, {}));
+  Block *body = graph.addEntryBlock();
+  b.setInsertionPointToStart(body);
+  for (Operation &op : func.getBody().front()) {
+    if (auto quant = llvm::dyn_cast<nn::QuantizeOp>(op)) {
+      auto arg = llvm::dyn_cast<BlockArgument>(quant.getInput());
+      if (!arg)
+        return unsupported(&op, "quantization inside the graph is not supported");
+      auto name = func.getArgAttrOfType<StringAttr>(arg.getArgNumber(), kNameAttr);
+      auto in = b.create<df::InputOp>(op.getLoc(), streamOf(quant.getResult()),
+                                      name ? name : b.getStringAttr("input"));
+      in->setAttr("loom.frac", quant.getFracAttr());
+      // A feature map consumed by a convolution streams channels-last; the
+      // host reorders the NCHW frame (loom.perm).
+      Perm perm;
+      ArrayRef<int64_t> shape = shapeOf(quant.getResult());
+      if (shape.size() == 4 && llvm::any_of(quant->getUsers(), wantsChannelsLast)) {
+        perm = nhwcPerm(shape);
+        in->setAttr("loom.perm", b.getDenseI64ArrayAttr(perm));
+      }
+      bind(quant.getResult(), in, perm);
+      continue;
+    }
+    if (auto ret = llvm::dyn_cast<func::ReturnOp>(op)) {
+      for (auto [i, operand] : llvm::enumerate(ret.getOperands())) {
+        auto deq = operand.getDefiningOp<nn::DequantizeOp>();
+        if (!deq || !env.count(deq.getInput()))
+          return ret.emitError("graph output ") << i << " is not produced by hardware";
+        Perm perm = permOf(deq.getInput());
+        Value s = take(deq.getInput(), op.getLoc());
+        auto name = func.getResultAttrOfType<StringAttr>(i, kNameAttr);
+        auto out = b.create<df::OutputOp>(op.getLoc(), s, name ? name : b.getStringAttr("output"));
+        out->setAttr("loom.frac", deq.getFracAttr());
+        if (!perm.empty() && !isIdentity(perm))
+          out->setAttr("loom.perm", b.getDenseI64ArrayAttr(perm));
+      }
+      continue;
+    }
+    if (llvm::isa<nn::DequantizeOp, nn::ConstantOp>(op))
+      continue;
+    if (failed(lowerOp(op)))
+      return failure();
+  }
+  b.create<func::ReturnOp>(func.getLoc());
+  func.erase();
+  return success();
+}
+
 struct NNToDFPass : loom::impl::NNToDFBase<NNToDFPass> {
   void runOnOperation() override {
     for (auto func : llvm::to_vector(getOperation().getOps<func::FuncOp>()))
-      if (failed(lowerFunc(func)))
+      if (failed(Lowering(&getContext(), func).run()))
         return signalPassFailure();
-  }
-
-  LogicalResult lowerFunc(func::FuncOp func) {
-    OpBuilder b(&getContext());
-    b.setInsertionPoint(func);
-    auto graph = b.create<func::FuncOp>(func.getLoc(), func.getName(), b.getFunctionType({}, {}));
-    Block *body = graph.addEntryBlock();
-    b.setInsertionPointToStart(body);
-    llvm::DenseMap<Value, Value> streams; // nn tensor -> df stream
-    auto copyName = [](Operation *from, Operation *to) {
-      for (StringRef a : {nn::kNodeNameAttr.data(), nn::kOpTypeAttr.data()})
-        if (auto v = from->getAttr(a))
-          to->setAttr(a, v);
-    };
-
-    for (Operation &op : func.getBody().front()) {
-      if (auto quant = llvm::dyn_cast<nn::QuantizeOp>(op)) {
-        auto arg = llvm::dyn_cast<BlockArgument>(quant.getInput());
-        if (!arg)
-          return unsupported(&op, "quantization inside the graph is not supported");
-        auto name = func.getArgAttrOfType<StringAttr>(arg.getArgNumber(), kNameAttr);
-        auto in = b.create<df::InputOp>(op.getLoc(), streamOf(quant.getResult(), 1),
-                                        name ? name : b.getStringAttr("input"));
-        in->setAttr("loom.frac", quant.getFracAttr());
-        streams[quant.getResult()] = in;
-        continue;
-      }
-      if (auto ret = llvm::dyn_cast<func::ReturnOp>(op)) {
-        for (auto [i, operand] : llvm::enumerate(ret.getOperands())) {
-          auto deq = operand.getDefiningOp<nn::DequantizeOp>();
-          Value s = deq ? streams.lookup(deq.getInput()) : Value();
-          if (!s)
-            return ret.emitError("graph output ") << i << " is not produced by hardware";
-          auto name = func.getResultAttrOfType<StringAttr>(i, kNameAttr);
-          auto out = b.create<df::OutputOp>(op.getLoc(), s, name ? name : b.getStringAttr("output"));
-          out->setAttr("loom.frac", deq.getFracAttr());
-        }
-        continue;
-      }
-      if (llvm::isa<nn::DequantizeOp, nn::ConstantOp>(op))
-        continue;
-      if (op.getNumResults() == 1 && streams.count(op.getResult(0)))
-        continue; // an activation already absorbed into its dense layer
-      if (op.getNumOperands() < 1)
-        return unsupported(&op, "has no input stream");
-      Value in = streams.lookup(op.getOperand(0));
-      if (!in)
-        return unsupported(&op, "its input is not a hardware stream");
-
-      if (auto reshape = llvm::dyn_cast<nn::ReshapeOp>(op)) {
-        streams[reshape.getResult()] = in; // flat streams: nothing to do
-      } else if (auto dense = llvm::dyn_cast<nn::QDenseOp>(op)) {
-        // Absorb the activation when the dense layer feeds only it.
-        Operation *act = nullptr;
-        if (dense->hasOneUse() && llvm::isa<nn::ReluOp, nn::LutOp>(*dense->user_begin()))
-          act = *dense->user_begin();
-        Value result = act ? act->getResult(0) : Value(dense.getResult());
-        auto mvu = b.create<df::MvuOp>(
-            op.getLoc(), streamOf(result, 1), in, dense.getWeight(), dense.getBias(),
-            dense.getShiftAttr(), dense.getAccWidthAttr(), b.getI64IntegerAttr(1),
-            b.getI64IntegerAttr(1), b.getStringAttr("none"), IntegerAttr(), IntegerAttr(),
-            IntegerAttr(), ElementsAttr());
-        copyName(&op, mvu);
-        if (llvm::isa_and_nonnull<nn::ReluOp>(act)) {
-          mvu.setAct("relu");
-        } else if (auto lut = llvm::dyn_cast_or_null<nn::LutOp>(act)) {
-          mvu.setAct(lut.getFunction());
-          mvu.setTMinAttr(lut.getTMinAttr());
-          mvu.setTMaxAttr(lut.getTMaxAttr());
-          mvu.setTShiftAttr(lut.getTShiftAttr());
-          mvu.setTableAttr(lut.getTable());
-        }
-        streams[result] = mvu;
-      } else if (auto sm = llvm::dyn_cast<nn::QSoftmaxOp>(op)) {
-        auto actor = b.create<df::SoftmaxOp>(op.getLoc(), streamOf(sm.getResult(), 1), in,
-                                             sm.getFracAttr(), sm.getExpShiftAttr(),
-                                             sm.getExpFracAttr(), sm.getExpTable());
-        copyName(&op, actor);
-        streams[sm.getResult()] = actor;
-      } else if (llvm::isa<nn::ReluOp, nn::LutOp>(op)) {
-        return unsupported(&op, "an activation must directly follow a dense layer (Gemm/MatMul) "
-                                "whose only user it is");
-      } else {
-        return unsupported(&op, "has no hardware actor yet; supported after quantization: "
-                                "dense, relu, sigmoid, tanh, softmax, reshape");
-      }
-    }
-    b.create<func::ReturnOp>(func.getLoc());
-    func.erase();
-    return success();
   }
 };
 

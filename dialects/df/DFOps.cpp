@@ -42,6 +42,12 @@ LogicalResult MvuOp::verify() {
     return emitOpError("weight must be [") << n << ", " << k << "], got " << wType;
   if (getBias().getNumElements() != n)
     return emitOpError("bias must have ") << n << " elements";
+  int64_t inFrame = getInput().getType().getFrameElements();
+  if (inFrame % k != 0 || getOutput().getType().getFrameElements() != (inFrame / k) * n)
+    return emitOpError("frames must hold whole vectors: ")
+           << inFrame << " inputs of K = " << k << " give "
+           << getOutput().getType().getFrameElements() << " outputs, not N = " << n
+           << " per vector";
   // I64Attr getters return uint64_t: `getSimd() <= 0` only caught 0, and a
   // negative value was printed as 2^64 - x. Read the signed values.
   int64_t simd = getSimdAttr().getInt(), pe = getPeAttr().getInt();
@@ -65,6 +71,83 @@ LogicalResult MvuOp::verify() {
   // I64Attr getters return uint64_t: compare the signed attribute values.
   if (getShiftAttr().getInt() < 0)
     return emitOpError("shift must be >= 0, got ") << getShiftAttr().getInt();
+  return success();
+}
+
+int64_t SwgOp::getOutHeight() {
+  int64_t span = getDilations()[0] * (getKernel()[0] - 1) + 1;
+  return (getHeightAttr().getInt() + getPads()[0] + getPads()[2] - span) / getStrides()[0] + 1;
+}
+
+int64_t SwgOp::getOutWidth() {
+  int64_t span = getDilations()[1] * (getKernel()[1] - 1) + 1;
+  return (getWidthAttr().getInt() + getPads()[1] + getPads()[3] - span) / getStrides()[1] + 1;
+}
+
+LogicalResult SwgOp::verify() {
+  if (getKernel().size() != 2 || getStrides().size() != 2 || getDilations().size() != 2 ||
+      getPads().size() != 4)
+    return emitOpError("expects 2 kernel sizes, strides, dilations and 4 pads");
+  int64_t c = getChannelsAttr().getInt(), h = getHeightAttr().getInt(), w = getWidthAttr().getInt();
+  if (getInput().getType().getFrameElements() != c * h * w)
+    return emitOpError("input frame must hold H*W*C = ") << c * h * w << " elements";
+  if (getOutHeight() < 1 || getOutWidth() < 1)
+    return emitOpError("the window does not fit the padded input");
+  int64_t expect = getOutHeight() * getOutWidth() * getKernel()[0] * getKernel()[1] * c;
+  if (getOutput().getType().getFrameElements() != expect)
+    return emitOpError("output frame must hold OH*OW*KH*KW*C = ") << expect << " elements";
+  if (c % getInput().getType().getLanes() != 0)
+    return emitOpError("input lanes must divide the channels");
+  return success();
+}
+
+LogicalResult DwuOp::verify() {
+  int64_t c = getChannels(), kk = getTaps();
+  if (getBias().getNumElements() != c)
+    return emitOpError("bias must have one value per channel");
+  int64_t inFrame = getInput().getType().getFrameElements();
+  if (inFrame % (c * kk) != 0 || getOutput().getType().getFrameElements() != inFrame / kk)
+    return emitOpError("frames must hold whole windows of KK*C elements");
+  int64_t simd = getSimdAttr().getInt(), pe = getPeAttr().getInt();
+  if (simd <= 0 || kk % simd != 0 || pe <= 0 || c % pe != 0)
+    return emitOpError("simd must divide the taps and pe the channels");
+  if (getOutput().getType().getLanes() != pe)
+    return emitOpError("output stream must carry pe lanes");
+  return success();
+}
+
+LogicalResult PoolOp::verify() {
+  if (getMode() != "max" && getMode() != "avg")
+    return emitOpError("mode must be max or avg");
+  int64_t c = getChannelsAttr().getInt(), kk = getTapsAttr().getInt(), pe = getPeAttr().getInt();
+  int64_t inFrame = getInput().getType().getFrameElements();
+  if (inFrame % (c * kk) != 0 || getOutput().getType().getFrameElements() != inFrame / kk)
+    return emitOpError("frames must hold whole windows of KK*C elements");
+  if (pe <= 0 || c % pe != 0 || getOutput().getType().getLanes() != pe)
+    return emitOpError("pe must divide the channels and be the output lanes");
+  if (getDivisors() && getDivisors()->getNumElements() != inFrame / (c * kk))
+    return emitOpError("divisors must have one entry per output pixel");
+  return success();
+}
+
+LogicalResult JoinOp::verify() {
+  if (getLhs().getType() != getRhs().getType() || getLhs().getType() != getOutput().getType())
+    return emitOpError("operands and result must have the same stream type");
+  if (getMode() != "add" && getMode() != "mul")
+    return emitOpError("mode must be add or mul");
+  return success();
+}
+
+LogicalResult ConcatOp::verify() {
+  int64_t c1 = getLhsChannelsAttr().getInt(), c2 = getRhsChannelsAttr().getInt();
+  auto a = getLhs().getType(), b = getRhs().getType(), o = getOutput().getType();
+  if (a.getLanes() != b.getLanes() || a.getLanes() != o.getLanes())
+    return emitOpError("both inputs and the output must have the same lanes");
+  if (c1 % a.getLanes() || c2 % a.getLanes())
+    return emitOpError("lanes must divide both channel counts");
+  if (a.getFrameElements() / c1 != b.getFrameElements() / c2 ||
+      o.getFrameElements() != a.getFrameElements() + b.getFrameElements())
+    return emitOpError("inputs must have the same number of pixels");
   return success();
 }
 

@@ -71,9 +71,85 @@ def DF_MvuOp : DF_Op<"mvu"> {
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
   let hasVerifier = 1;
   let extraClassDeclaration = [{
-    int64_t getK() { return getInput().getType().getFrameElements(); }
-    int64_t getN() { return getOutput().getType().getFrameElements(); }
+    /// Inputs and outputs of one matrix-vector product.
+    int64_t getK() { return llvm::cast<mlir::ShapedType>(getWeight().getType()).getDimSize(1); }
+    int64_t getN() { return llvm::cast<mlir::ShapedType>(getWeight().getType()).getDimSize(0); }
+    /// Products per frame: 1 for a dense layer, OH*OW after a sliding window.
+    int64_t getVectors() { return getInput().getType().getFrameElements() / getK(); }
   }];
+}
+
+def DF_SwgOp : DF_Op<"swg"> {
+  let summary = "sliding window generator: the (kh, kw, c) window of each output pixel";
+  let description = [{
+    Input: an H x W x C feature map (NHWC). Output: for each output pixel in
+    row-major order its KH*KW*C window, padded positions = pad_value
+    (docs/CONTRACTS.md, "Sliding window generator").
+  }];
+  let arguments = (ins DF_StreamType:$input, I64Attr:$channels, I64Attr:$height,
+                   I64Attr:$width, DenseI64ArrayAttr:$kernel, DenseI64ArrayAttr:$strides,
+                   DenseI64ArrayAttr:$dilations, DenseI64ArrayAttr:$pads, I64Attr:$pad_value);
+  let results = (outs DF_StreamType:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    int64_t getOutHeight();
+    int64_t getOutWidth();
+  }];
+}
+
+def DF_DwuOp : DF_Op<"dwu"> {
+  let summary = "depthwise convolution unit: per channel a dot product over its window";
+  let description = [{
+    For each window (from a df.swg, (k, c) order) of KK = weight dim 1 taps:
+    y[c] = act(saturate(shift_round_even(bias[c] + sum_j x[j*C + c] w[c][j], shift))).
+  }];
+  let arguments = (ins DF_StreamType:$input, ElementsAttr:$weight, ElementsAttr:$bias,
+                   I64Attr:$shift, I64Attr:$acc_width, I64Attr:$simd, I64Attr:$pe,
+                   StrAttr:$act,
+                   OptionalAttr<I64Attr>:$t_min, OptionalAttr<I64Attr>:$t_max,
+                   OptionalAttr<I64Attr>:$t_shift, OptionalAttr<ElementsAttr>:$table);
+  let results = (outs DF_StreamType:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    int64_t getChannels() { return llvm::cast<mlir::ShapedType>(getWeight().getType()).getDimSize(0); }
+    int64_t getTaps() { return llvm::cast<mlir::ShapedType>(getWeight().getType()).getDimSize(1); }
+    int64_t getVectors() { return getInput().getType().getFrameElements() / (getChannels() * getTaps()); }
+  }];
+}
+
+def DF_PoolOp : DF_Op<"pool"> {
+  let summary = "max or average over each window (from a df.swg) per channel";
+  let arguments = (ins DF_StreamType:$input, StrAttr:$mode, I64Attr:$channels,
+                   I64Attr:$taps, I64Attr:$pe, OptionalAttr<ElementsAttr>:$divisors);
+  let results = (outs DF_StreamType:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+  let hasVerifier = 1;
+}
+
+def DF_ForkOp : DF_Op<"fork", [AllTypesMatch<["input", "first", "second"]>]> {
+  let summary = "copies a stream to two consumers";
+  let arguments = (ins DF_StreamType:$input);
+  let results = (outs DF_StreamType:$first, DF_StreamType:$second);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+}
+
+def DF_JoinOp : DF_Op<"join", [AllTypesMatch<["lhs", "rhs", "output"]>]> {
+  let summary = "element-wise sum (mode add) or product (mode mul) of two streams";
+  let arguments = (ins DF_StreamType:$lhs, DF_StreamType:$rhs, StrAttr:$mode, I64Attr:$frac);
+  let results = (outs DF_StreamType:$output);
+  let assemblyFormat = "$lhs `,` $rhs attr-dict `:` type($output)";
+  let hasVerifier = 1;
+}
+
+def DF_ConcatOp : DF_Op<"concat"> {
+  let summary = "per pixel, the channels of lhs then those of rhs";
+  let arguments = (ins DF_StreamType:$lhs, DF_StreamType:$rhs, I64Attr:$lhs_channels,
+                   I64Attr:$rhs_channels);
+  let results = (outs DF_StreamType:$output);
+  let assemblyFormat = "$lhs `,` $rhs attr-dict `:` type($lhs) `,` type($rhs) `->` type($output)";
+  let hasVerifier = 1;
 }
 
 def DF_SoftmaxOp : DF_Op<"softmax"> {

@@ -12,11 +12,11 @@ using namespace loom::hw;
 
 namespace {
 SwgConfig swg(int C, int H, int W, int KH, int KW, int SH, int SW, int DH, int DW, int PT,
-              int PL, int PB, int PR, int IB, int OB, int pad = 0) {
+              int PL, int PB, int PR, int IB, int OB, int pad = 0, int rows = 0) {
   SwgConfig c;
   c.C = C; c.H = H; c.W = W; c.KH = KH; c.KW = KW; c.SH = SH; c.SW = SW; c.DH = DH;
   c.DW = DW; c.PT = PT; c.PL = PL; c.PB = PB; c.PR = PR; c.IN_BEAT = IB; c.OUT_BEAT = OB;
-  c.WB = 8; c.PAD_VAL = pad;
+  c.WB = 8; c.PAD_VAL = pad; c.ROWS = rows;
   return c;
 }
 PoolConfig pool(int mode, int C, int KK, int IB, int PE, int npix, int div, bool rom) {
@@ -53,6 +53,12 @@ const Case kCases[] = {
      {9, 4, 3, 2, 4, 8, 8, 24, 8, 3, 1, 0, 0, 0, 1}, 16},
     {"conv_3x3_mvu", kMvu, swg(2, 4, 4, 3, 3, 1, 1, 1, 1, 0, 0, 0, 0, 1, 6), {},
      {18, 4, 6, 2, 6, 8, 8, 24, 8, 4, 0, 0, 0, 0, 1}, 16},
+    {"swg_1d", kSwg, swg(3, 1, 10, 1, 3, 1, 2, 1, 1, 0, 1, 0, 1, 3, 3), {}, {}, 24},
+    {"global_maxpool_2frames", kPool, swg(4, 4, 3, 4, 3, 1, 1, 1, 1, 0, 0, 0, 0, 4, 4, 0, 8),
+     pool(0, 4, 12, 4, 4, 1, 1, false), {}, 32},
+    {"swg_stride_gt_kernel", kSwg, swg(1, 7, 7, 2, 2, 3, 3, 1, 1, 0, 0, 0, 0, 1, 4), {}, {},
+     32},
+    {"swg_pad2_dil_w", kSwg, swg(2, 3, 3, 3, 2, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2), {}, {}, 16},
 };
 
 std::vector<int64_t> dwuGolden(const MvuParams &p, const MvuData &d,
@@ -75,18 +81,17 @@ std::vector<int64_t> dwuGolden(const MvuParams &p, const MvuData &d,
 int main(int argc, char **argv) {
   Verilated::commandArgs(argc, argv);
   std::mt19937_64 rng(P_SEED);
-  Vtop *top = new Vtop;
-  int fails = 0;
-  for (int ci = 0; ci < int(sizeof(kCases) / sizeof(kCases[0])); ++ci) {
+  const int nCases = int(sizeof(kCases) / sizeof(kCases[0]));
+  // All memory files must exist before the model's first eval ($readmemh in initial).
+  std::vector<MvuData> mds(nCases);
+  std::vector<std::vector<int64_t>> divss(nCases);
+  for (int ci = 0; ci < nCases; ++ci) {
     const Case &cs = kCases[ci];
-    const SwgConfig &s = cs.s;
-    top->sel = ci;
-    MvuData md;
-    std::vector<int64_t> divs(s.OH() * s.OW(), cs.p.DIV);
+    divss[ci].assign(cs.s.OH() * cs.s.OW(), cs.p.DIV);
     if (cs.kind == kPool && cs.p.divRom) {
-      divs = swgValidCounts(s);
+      divss[ci] = swgValidCounts(cs.s);
       std::vector<Bits> lines;
-      for (int64_t d : divs) {
+      for (int64_t d : divss[ci]) {
         Bits b(16);
         b.set(0, 16, d);
         lines.push_back(b);
@@ -95,8 +100,17 @@ int main(int argc, char **argv) {
     }
     std::string pre = cs.kind == kDwu ? "dw" : "mv";
     if (cs.kind == kDwu || cs.kind == kMvu)
-      md = makeMvu(cs.m, rng, pre + std::to_string(ci) + "_w.mem",
-                   pre + std::to_string(ci) + "_b.mem", "");
+      mds[ci] = makeMvu(cs.m, rng, pre + std::to_string(ci) + "_w.mem",
+                        pre + std::to_string(ci) + "_b.mem", "");
+  }
+  Vtop *top = new Vtop;
+  int fails = 0;
+  for (int ci = 0; ci < nCases; ++ci) {
+    const Case &cs = kCases[ci];
+    const SwgConfig &s = cs.s;
+    top->sel = ci;
+    const MvuData &md = mds[ci];
+    const std::vector<int64_t> &divs = divss[ci];
     // hw_model chain
     std::vector<ActorSpec> chain = {{s, "swg"}};
     if (cs.kind == kPool) chain.push_back({cs.p, "pool"});

@@ -1,5 +1,5 @@
-// Testbench top for the convolutional library (tb_conv.cpp): several small DUT chains
-// in ONE verilated model (one build instead of eight); `sel` picks the chain that sees
+// Testbench top for the convolutional library (tb_conv.cpp): twelve small DUT chains
+// in ONE verilated model (one build instead of twelve); `sel` picks the chain that sees
 // in_valid/out_ready and drives in_ready/out_*. Parameters must match kCases in
 // tb_conv.cpp. Memory files (working directory): d4.mem, dw6_w/b.mem, mv7_w/b.mem.
 module tb_conv_top (
@@ -13,7 +13,7 @@ module tb_conv_top (
   output logic        out_valid,
   input  logic        out_ready
 );
-  localparam int NC = 8;
+  localparam int NC = 12;
   logic [31:0] od [NC];
   logic        ov [NC];
   logic        ir [NC];
@@ -111,4 +111,39 @@ module tb_conv_top (
   loom_mvu #(.K(18), .N(4), .SIMD(6), .PE(2), .IN_BEAT(6), .SHIFT(4), .ACT(0),
     .W_FILE("mv7_w.mem"), .B_FILE("mv7_b.mem")) u7m (.clk, .rst, .in_data(s7d),
     .in_valid(s7v), .in_ready(s7r), .out_data(o7), .out_valid(ov[7]), .out_ready(orr[7]));
+
+  // 8: 1-D conv window (H = 1): C=3 W=10, KW=3, SW=2, pads l1 r1, OUT_BEAT 3
+  logic [23:0] o8;
+  assign od[8] = {8'd0, o8};
+  loom_swg #(.C(3), .H(1), .W(10), .KH(1), .KW(3), .SH(1), .SW(2), .DH(1), .DW(1), .PT(0),
+    .PL(1), .PB(0), .PR(1), .IN_BEAT(3), .OUT_BEAT(3), .WB(8)) u8 (.clk, .rst,
+    .in_data(in_data[23:0]), .in_valid(iv[8]), .in_ready(ir[8]), .out_data(o8),
+    .out_valid(ov[8]), .out_ready(orr[8]));
+
+  // 9: global max pool with a 2-frame line buffer (ROWS = 2H), C=4 4x3, PE 4
+  logic [31:0] s9d; logic s9v, s9r;
+  loom_swg #(.C(4), .H(4), .W(3), .KH(4), .KW(3), .SH(1), .SW(1), .DH(1), .DW(1), .PT(0),
+    .PL(0), .PB(0), .PR(0), .IN_BEAT(4), .OUT_BEAT(4), .WB(8), .ROWS(8)) u9s (.clk, .rst,
+    .in_data(in_data[31:0]), .in_valid(iv[9]), .in_ready(ir[9]), .out_data(s9d),
+    .out_valid(s9v), .out_ready(s9r));
+  loom_pool #(.MODE(0), .C(4), .KK(12), .IN_BEAT(4), .PE(4), .WB(8), .NPIX(1)) u9p (
+    .clk, .rst, .in_data(s9d), .in_valid(s9v), .in_ready(s9r), .out_data(od[9]),
+    .out_valid(ov[9]), .out_ready(orr[9]));
+
+  // 10: stride > kernel (rows/cols skipped, bottom rows unused: reader finishes a frame
+  //     before the writer), full-window output beat: C=1 7x7, 2x2, stride 3, OUT_BEAT 4
+  logic [31:0] o10;
+  assign od[10] = o10;
+  loom_swg #(.C(1), .H(7), .W(7), .KH(2), .KW(2), .SH(3), .SW(3), .DH(1), .DW(1), .PT(0),
+    .PL(0), .PB(0), .PR(0), .IN_BEAT(1), .OUT_BEAT(4), .WB(8)) u10 (.clk, .rst,
+    .in_data(in_data[7:0]), .in_valid(iv[10]), .in_ready(ir[10]), .out_data(o10),
+    .out_valid(ov[10]), .out_ready(orr[10]));
+
+  // 11: padding 2 on every side with a 3x3 window on a 3x3 map, C=2, W dilation 2
+  logic [15:0] o11;
+  assign od[11] = {16'd0, o11};
+  loom_swg #(.C(2), .H(3), .W(3), .KH(3), .KW(2), .SH(1), .SW(1), .DH(1), .DW(2), .PT(2),
+    .PL(2), .PB(2), .PR(2), .IN_BEAT(2), .OUT_BEAT(2), .WB(8)) u11 (.clk, .rst,
+    .in_data(in_data[15:0]), .in_valid(iv[11]), .in_ready(ir[11]), .out_data(o11),
+    .out_valid(ov[11]), .out_ready(orr[11]));
 endmodule
