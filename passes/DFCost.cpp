@@ -21,6 +21,7 @@ std::optional<hw::ActorConfig> loom::hwConfigOf(Operation *op) {
     c.W_OUT = int(mvu.getOutput().getType().getElementWidth());
     c.ACT = mvu.getAct() == "none" ? 0 : mvu.getAct() == "relu" ? 1 : 2;
     c.T_DEPTH = mvu.getTable() ? int(mvu.getTable()->getNumElements()) : 1;
+    c.VECTORS = int(mvu.getVectors());
     return hw::ActorConfig(c);
   }
   if (auto sm = llvm::dyn_cast<df::SoftmaxOp>(op)) {
@@ -32,6 +33,82 @@ std::optional<hw::ActorConfig> loom::hwConfigOf(Operation *op) {
     c.EXP_BITS = int(sm.getExpFrac()) + 1;
     return hw::ActorConfig(c);
   }
+  if (auto swg = llvm::dyn_cast<df::SwgOp>(op)) {
+    hw::SwgConfig c;
+    c.C = int(swg.getChannelsAttr().getInt());
+    c.H = int(swg.getHeightAttr().getInt());
+    c.W = int(swg.getWidthAttr().getInt());
+    c.KH = int(swg.getKernel()[0]), c.KW = int(swg.getKernel()[1]);
+    c.SH = int(swg.getStrides()[0]), c.SW = int(swg.getStrides()[1]);
+    c.DH = int(swg.getDilations()[0]), c.DW = int(swg.getDilations()[1]);
+    c.PT = int(swg.getPads()[0]), c.PL = int(swg.getPads()[1]);
+    c.PB = int(swg.getPads()[2]), c.PR = int(swg.getPads()[3]);
+    c.IN_BEAT = int(swg.getInput().getType().getLanes());
+    c.OUT_BEAT = int(swg.getOutput().getType().getLanes());
+    c.WB = int(swg.getInput().getType().getElementWidth());
+    c.PAD_VAL = int(swg.getPadValueAttr().getInt());
+    // Rows for a line buffer that never stalls at frame boundaries (hw_model
+    // README): two window spans, or the whole map for global pooling.
+    int span = c.DH * (c.KH - 1) + 1;
+    c.ROWS = std::min(2 * span, span + c.H);
+    return hw::ActorConfig(c);
+  }
+  if (auto dwu = llvm::dyn_cast<df::DwuOp>(op)) {
+    hw::DwuConfig c;
+    c.C = int(dwu.getChannels());
+    c.KK = int(dwu.getTaps());
+    c.SIMD = int(dwu.getSimdAttr().getInt());
+    c.PE = int(dwu.getPeAttr().getInt());
+    c.IN_BEAT = int(dwu.getInput().getType().getLanes());
+    c.W_IN = int(dwu.getInput().getType().getElementWidth());
+    c.W_W = int(llvm::cast<ShapedType>(dwu.getWeight().getType()).getElementTypeBitWidth());
+    c.W_ACC = int(dwu.getAccWidthAttr().getInt());
+    c.W_OUT = int(dwu.getOutput().getType().getElementWidth());
+    c.ACT = dwu.getAct() == "none" ? 0 : dwu.getAct() == "relu" ? 1 : 2;
+    c.T_DEPTH = dwu.getTable() ? int(dwu.getTable()->getNumElements()) : 1;
+    c.VECTORS = int(dwu.getVectors());
+    return hw::ActorConfig(c);
+  }
+  if (auto pool = llvm::dyn_cast<df::PoolOp>(op)) {
+    hw::PoolConfig c;
+    c.MODE = pool.getMode() == "max" ? 0 : 1;
+    c.C = int(pool.getChannelsAttr().getInt());
+    c.KK = int(pool.getTapsAttr().getInt());
+    c.IN_BEAT = int(pool.getInput().getType().getLanes());
+    c.PE = int(pool.getPeAttr().getInt());
+    c.WB = int(pool.getInput().getType().getElementWidth());
+    c.NPIX = int(pool.getOutput().getType().getFrameElements() / c.C);
+    c.DIV = c.KK;
+    c.divRom = pool.getDivisors().has_value();
+    c.D_BITS = 16;
+    return hw::ActorConfig(c);
+  }
+  if (auto fork = llvm::dyn_cast<df::ForkOp>(op)) {
+    hw::ForkConfig c;
+    auto type = fork.getInput().getType();
+    c.W = int(type.getLanes() * type.getElementWidth());
+    c.beatsPerFrame = int(type.getBeatsPerFrame());
+    return hw::ActorConfig(c);
+  }
+  if (auto join = llvm::dyn_cast<df::JoinOp>(op)) {
+    hw::AddConfig c;
+    auto type = join.getOutput().getType();
+    c.LANES = int(type.getLanes());
+    c.WB = int(type.getElementWidth());
+    c.MODE = join.getMode() == "add" ? 0 : 1;
+    c.F = int(join.getFracAttr().getInt());
+    c.beatsPerFrame = int(type.getBeatsPerFrame());
+    return hw::ActorConfig(c);
+  }
+  if (auto cat = llvm::dyn_cast<df::ConcatOp>(op)) {
+    hw::ConcatConfig c;
+    c.C1 = int(cat.getLhsChannelsAttr().getInt());
+    c.C2 = int(cat.getRhsChannelsAttr().getInt());
+    c.LANES = int(cat.getOutput().getType().getLanes());
+    c.WB = int(cat.getOutput().getType().getElementWidth());
+    c.NPIX = int(cat.getLhs().getType().getFrameElements() / c.C1);
+    return hw::ActorConfig(c);
+  }
   if (auto fifo = llvm::dyn_cast<df::FifoOp>(op)) {
     hw::FifoConfig c;
     auto type = fifo.getInput().getType();
@@ -41,6 +118,50 @@ std::optional<hw::ActorConfig> loom::hwConfigOf(Operation *op) {
     return hw::ActorConfig(c);
   }
   return std::nullopt;
+}
+
+FailureOr<HwGraph> loom::hwGraphOf(func::FuncOp graph, bool skipFifos) {
+  HwGraph g;
+  llvm::DenseMap<Operation *, int> id;
+  for (Operation &op : graph.getBody().front()) {
+    if (llvm::isa<df::InputOp, df::OutputOp, func::ReturnOp>(op))
+      continue;
+    if (skipFifos && llvm::isa<df::FifoOp>(op))
+      continue;
+    auto config = hwConfigOf(&op);
+    if (!config)
+      return op.emitError("actor has no hardware model");
+    id[&op] = int(g.actors.size());
+    g.actors.push_back(&op);
+    auto name = op.getAttrOfType<StringAttr>(nn::kNodeNameAttr);
+    hw::Node node;
+    node.spec = {*config, name ? name.str() : op.getName().getStringRef().str()};
+    g.nodes.push_back(std::move(node));
+  }
+  for (auto [i, op] : llvm::enumerate(g.actors)) {
+    for (auto [port, operand] : llvm::enumerate(op->getOperands())) {
+      Operation *producer = operand.getDefiningOp();
+      if (skipFifos && llvm::isa_and_nonnull<df::FifoOp>(producer)) {
+        g.fifoEdges.push_back({producer, {int(i), int(port)}});
+        producer = producer->getOperand(0).getDefiningOp();
+      }
+      g.nodes[i].inputs.push_back(llvm::isa<df::InputOp>(producer) ? -1 : id.lookup(producer));
+    }
+    if (auto fork = llvm::dyn_cast<df::ForkOp>(op)) {
+      // hw_model gives a fork's outputs to its consumers in node order.
+      auto userOf = [&](Value v) -> Operation * {
+        Operation *u = *v.user_begin();
+        if (skipFifos && llvm::isa<df::FifoOp>(u))
+          u = *u->getResult(0).user_begin();
+        return u;
+      };
+      Operation *u0 = userOf(fork.getFirst()), *u1 = userOf(fork.getSecond());
+      bool u0IsOut = llvm::isa<df::OutputOp>(u0), u1IsOut = llvm::isa<df::OutputOp>(u1);
+      if (u0IsOut || (!u1IsOut && u1->isBeforeInBlock(u0)))
+        return fork.emitError("a fork's first result must be consumed before its second");
+    }
+  }
+  return g;
 }
 
 FailureOr<std::vector<Operation *>> loom::actorChainOf(func::FuncOp graph) {

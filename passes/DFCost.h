@@ -12,6 +12,7 @@
 #include "dialects/df/DFOps.h"
 #include "dialects/nn/NNOps.h"
 #include "hw_model/Configs.h"
+#include "hw_model/Pipeline.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 
 #include <optional>
@@ -21,6 +22,18 @@ namespace loom {
 /// The hw_model configuration of a df actor (mvu, softmax, fifo); nullopt for
 /// df.input / df.output.
 std::optional<hw::ActorConfig> hwConfigOf(mlir::Operation *op);
+
+/// The actors of a df graph (every op but df.input/df.output, in op order) as
+/// hw_model graph nodes; node i is actors[i]. A df.fork's first result must be
+/// consumed before its second (hw_model's port convention). With `skipFifos`,
+/// df.fifo ops are left out (their producer feeds their consumer directly) and
+/// `fifoEdges` receives, per skipped fifo, the (consumer node, input port) it fed.
+struct HwGraph {
+  std::vector<mlir::Operation *> actors;
+  std::vector<hw::Node> nodes;
+  std::vector<std::pair<mlir::Operation *, std::pair<int, int>>> fifoEdges;
+};
+mlir::FailureOr<HwGraph> hwGraphOf(mlir::func::FuncOp graph, bool skipFifos = false);
 
 /// The actors of a linear df graph, from input to output, as hw_model specs.
 /// Fails (with a diagnostic) if the graph is not a single chain.

@@ -1,8 +1,8 @@
-//===- DFFold.cpp - choose PE/SIMD per actor ------------------------------===//
+//===- DFFold.cpp - choose PE/SIMD per actor, widths per stream, FIFO depths ===//
 //
 // The pipeline's II is its slowest actor's cycles per frame (hw_model). The
-// pass starts every mvu fully folded (pe = simd = 1) and repeatedly gives the
-// bottleneck its cheapest faster folding (fewest extra multipliers), until
+// pass starts every mvu/dwu fully folded (pe = simd = 1) and repeatedly gives
+// the bottleneck its cheapest faster folding (fewest extra multipliers), until
 //   - the target II is met (`target-ii`), or
 //   - the next step would exceed the multiplier budget (`max-mults`), or
 //   - the bottleneck cannot be sped up (e.g. a softmax, or an mvu at pe*simd = N*K).
@@ -11,11 +11,19 @@
 // as parallel as useful (budget = their MAC count); larger ones get
 // kDefaultBudget multipliers. See docs/folding.md.
 //
+// Stream widths follow from the folding (assignLanes): an actor's output
+// carries its pe lanes; a sliding window or the graph input is as wide as its
+// consumer reads; streams meeting at a join are narrowed to a common width.
+// Finally the FIFOs in front of joins get the depths the hw_model's
+// simulation needs so that the design neither deadlocks nor stalls.
+//
 //===----------------------------------------------------------------------===//
 #include "passes/DFCost.h"
 #include "passes/Passes.h"
 
 #include "hw_model/Cost.h"
+
+#include <numeric>
 
 namespace loom {
 #define GEN_PASS_DEF_DFFOLD
@@ -38,8 +46,260 @@ std::vector<int64_t> divisors(int64_t n) {
   return d;
 }
 
-struct Folding {
-  int64_t simd = 1, pe = 1;
+bool isCompute(Operation *op) { return llvm::isa<df::MvuOp, df::DwuOp>(op); }
+bool isFoldable(Operation *op) { return llvm::isa<df::MvuOp, df::DwuOp, df::PoolOp>(op); }
+
+int64_t getInt(Operation *op, StringRef name) {
+  return llvm::cast<IntegerAttr>(op->getAttr(name)).getInt();
+}
+void setInt(Operation *op, StringRef name, int64_t v) {
+  op->setAttr(name, IntegerAttr::get(IntegerType::get(op->getContext(), 64), v));
+}
+
+int64_t multipliers(Operation *op) {
+  return isCompute(op) ? getInt(op, "simd") * getInt(op, "pe") : 0;
+}
+
+/// The single consumer of a stream (df streams are point to point).
+Operation *consumerOf(Value v) { return v.hasOneUse() ? *v.user_begin() : nullptr; }
+
+struct Folder {
+  func::FuncOp graph;
+  MLIRContext *ctx;
+  std::vector<Operation *> actors;
+
+  void setLanes(Value v, int64_t lanes) {
+    auto t = llvm::cast<df::StreamType>(v.getType());
+    if (t.getLanes() != lanes)
+      v.setType(df::StreamType::get(ctx, t.getElementType(), lanes, t.getShape()));
+  }
+
+  /// How wide `consumer` would like a stream it reads from a free producer
+  /// (the graph input or a sliding window) to be.
+  int64_t desiredLanes(Operation *consumer, int64_t elements) {
+    if (!consumer)
+      return 1;
+    if (auto mvu = llvm::dyn_cast<df::MvuOp>(consumer))
+      return getInt(mvu, "simd");
+    if (auto dwu = llvm::dyn_cast<df::DwuOp>(consumer)) {
+      // Feed a window in about as many beats as the dwu takes cycles.
+      int64_t window = dwu.getChannels() * dwu.getTaps();
+      int64_t cycles = (dwu.getChannels() / getInt(dwu, "pe")) * (dwu.getTaps() / getInt(dwu, "simd"));
+      for (int64_t d : divisors(window))
+        if (window / d <= cycles)
+          return d;
+      return window;
+    }
+    if (auto pool = llvm::dyn_cast<df::PoolOp>(consumer))
+      return getInt(pool, "pe");
+    if (auto swg = llvm::dyn_cast<df::SwgOp>(consumer))
+      return swg.getChannelsAttr().getInt(); // one pixel per beat
+    if (llvm::isa<df::ForkOp, df::FifoOp>(consumer))
+      return desiredLanes(consumerOf(consumer->getResult(0)), elements);
+    return 1;
+  }
+
+  /// Gives every stream its width from the current folding.
+  void assignLanes() {
+    for (int round = 0; round < 16; ++round) {
+      for (Operation &op : graph.getBody().front()) {
+        if (auto in = llvm::dyn_cast<df::InputOp>(op)) {
+          auto t = in.getOutput().getType();
+          int64_t want = desiredLanes(consumerOf(in.getOutput()), t.getFrameElements());
+          setLanes(in.getOutput(), capped(in, std::gcd(want, t.getFrameElements())));
+        } else if (auto swg = llvm::dyn_cast<df::SwgOp>(op)) {
+          int64_t window = swg.getKernel()[0] * swg.getKernel()[1] * swg.getChannelsAttr().getInt();
+          setLanes(swg.getOutput(),
+                   capped(swg, std::gcd(desiredLanes(consumerOf(swg.getOutput()), window), window)));
+        } else if (isFoldable(&op)) {
+          setLanes(op.getResult(0), getInt(&op, "pe"));
+        } else if (llvm::isa<df::SoftmaxOp>(op)) {
+          setLanes(op.getResult(0), 1);
+        } else if (llvm::isa<df::ForkOp, df::FifoOp, df::JoinOp, df::ConcatOp>(op)) {
+          int64_t lanes = llvm::cast<df::StreamType>(op.getOperand(0).getType()).getLanes();
+          for (Value r : op.getResults())
+            setLanes(r, lanes);
+        }
+      }
+      if (!narrowJoins())
+        return;
+    }
+  }
+
+  /// The actor that decides a stream's width, looking through forks/fifos.
+  Operation *laneSource(Value v) {
+    Operation *p = v.getDefiningOp();
+    while (llvm::isa_and_nonnull<df::ForkOp, df::FifoOp>(p))
+      p = p->getOperand(0).getDefiningOp();
+    return p;
+  }
+
+  /// Joins and concats need equal widths (dividing both channel counts for a
+  /// concat): narrow the producers to a common divisor, by lowering a folded
+  /// producer's pe or capping a free producer's width. Returns true if it
+  /// changed anything (lanes must then be recomputed).
+  bool narrowJoins() {
+    bool changed = false;
+    for (Operation &op : graph.getBody().front()) {
+      if (!llvm::isa<df::JoinOp, df::ConcatOp>(op))
+        continue;
+      int64_t a = llvm::cast<df::StreamType>(op.getOperand(0).getType()).getLanes();
+      int64_t b = llvm::cast<df::StreamType>(op.getOperand(1).getType()).getLanes();
+      int64_t l = std::gcd(a, b);
+      if (auto cat = llvm::dyn_cast<df::ConcatOp>(op))
+        l = std::gcd(l, std::gcd(cat.getLhsChannelsAttr().getInt(), cat.getRhsChannelsAttr().getInt()));
+      if (a == l && b == l)
+        continue;
+      for (Value operand : op.getOperands()) {
+        Operation *src = laneSource(operand);
+        if (!src)
+          continue;
+        if (isFoldable(src)) {
+          int64_t pe = std::gcd(getInt(src, "pe"), l);
+          if (pe != getInt(src, "pe"))
+            setInt(src, "pe", pe), changed = true;
+        } else {
+          int64_t cap = caps.count(src) ? std::gcd(caps[src], l) : l;
+          if (!caps.count(src) || cap != caps[src])
+            caps[src] = cap, changed = true;
+        }
+      }
+    }
+    return changed;
+  }
+
+  /// Widths imposed on free producers (graph input, sliding windows) by joins.
+  llvm::DenseMap<Operation *, int64_t> caps;
+  int64_t capped(Operation *op, int64_t lanes) {
+    return caps.count(op) ? std::gcd(lanes, caps[op]) : lanes;
+  }
+
+  int64_t cycles(Operation *op) {
+    return hw::estimateCost(*hwConfigOf(op)).cyclesPerFrame;
+  }
+
+  /// An actor's cycles together with the sliding window feeding it (they are
+  /// folded as one unit: the window's width follows the consumer).
+  int64_t unitCycles(Operation *op) {
+    int64_t c = cycles(op);
+    if (auto swg = op->getOperand(0).getDefiningOp<df::SwgOp>())
+      c = std::max(c, cycles(swg));
+    return c;
+  }
+
+  LogicalResult run(int64_t maxMults, int64_t targetII) {
+    for (Operation &op : graph.getBody().front())
+      if (!llvm::isa<df::InputOp, df::OutputOp, func::ReturnOp>(op))
+        actors.push_back(&op);
+    if (maxMults < 0 || targetII < 0)
+      return graph.emitError("max-mults and target-ii must be positive");
+    int64_t macs = 0, minMults = 0;
+    for (Operation *op : actors)
+      if (isCompute(op)) {
+        auto config = *hwConfigOf(op);
+        if (auto *m = std::get_if<hw::MvuConfig>(&config))
+          macs += int64_t(m->K) * m->N * m->VECTORS;
+        else if (auto *d = std::get_if<hw::DwuConfig>(&config))
+          macs += int64_t(d->KK) * d->C * d->VECTORS;
+        ++minMults;
+      }
+    int64_t budget = maxMults;
+    if (!budget && !targetII)
+      budget = std::max(macs <= kFullyParallelMacs ? macs : kDefaultBudget, minMults);
+    if (budget && budget < minMults)
+      return graph.emitError("--max-mults ")
+             << budget << " is below the minimum of one multiplier per dense/conv layer ("
+             << minMults << ")";
+
+    assignLanes();
+    int64_t used = 0;
+    for (Operation *op : actors)
+      used += multipliers(op);
+    while (true) {
+      Operation *worst = nullptr;
+      int64_t worstCycles = -1;
+      for (Operation *op : actors) {
+        int64_t c = cycles(op);
+        if (c > worstCycles)
+          worst = op, worstCycles = c;
+      }
+      if (targetII && worstCycles <= targetII)
+        break;
+      // A sliding window is sped up through the actor that reads it.
+      if (llvm::isa<df::SwgOp>(worst))
+        worst = consumerOf(worst->getResult(0));
+      if (!worst || !isFoldable(worst))
+        break;
+      int64_t n = llvm::isa<df::MvuOp>(worst) ? llvm::cast<df::MvuOp>(worst).getN()
+                  : llvm::isa<df::DwuOp>(worst) ? llvm::cast<df::DwuOp>(worst).getChannels()
+                                                 : getInt(worst, "channels");
+      int64_t k = llvm::isa<df::MvuOp>(worst) ? llvm::cast<df::MvuOp>(worst).getK()
+                  : llvm::isa<df::DwuOp>(worst) ? llvm::cast<df::DwuOp>(worst).getTaps()
+                                                 : 1;
+      int64_t curSimd = isCompute(worst) ? getInt(worst, "simd") : 1, curPe = getInt(worst, "pe");
+      int64_t bestSimd = 0, bestPe = 0, bestMults = -1, bestCycles = 0;
+      for (int64_t pe : divisors(n))
+        for (int64_t simd : divisors(k)) {
+          if (isCompute(worst))
+            setInt(worst, "simd", simd);
+          setInt(worst, "pe", pe);
+          assignLanes();
+          int64_t c = unitCycles(worst);
+          int64_t m = isCompute(worst) ? simd * pe : pe; // pool lanes cost logic, prefer fewer
+          if (c >= worstCycles)
+            continue;
+          if (bestMults < 0 || m < bestMults || (m == bestMults && c < bestCycles))
+            bestSimd = simd, bestPe = pe, bestMults = m, bestCycles = c;
+        }
+      if (isCompute(worst))
+        setInt(worst, "simd", curSimd);
+      setInt(worst, "pe", curPe);
+      assignLanes();
+      if (bestMults < 0)
+        break;
+      int64_t next = used - multipliers(worst) + (isCompute(worst) ? bestSimd * bestPe : 0);
+      if (budget && next > budget)
+        break;
+      if (isCompute(worst))
+        setInt(worst, "simd", bestSimd);
+      setInt(worst, "pe", bestPe);
+      assignLanes();
+      used = 0;
+      for (Operation *op : actors)
+        used += multipliers(op);
+    }
+    if (failed(sizeFifos()))
+      return failure();
+    graph->setAttr("loom.multipliers", IntegerAttr::get(IntegerType::get(ctx, 64), used));
+    return success();
+  }
+
+  /// Depth of every df.fifo (they sit in front of joins) from the hw_model.
+  LogicalResult sizeFifos() {
+    auto fifos = llvm::to_vector(graph.getOps<df::FifoOp>());
+    if (fifos.empty())
+      return success();
+    auto g = hwGraphOf(graph, /*skipFifos=*/true);
+    if (failed(g))
+      return failure();
+    std::string error;
+    std::vector<hw::Edge> edges = hw::graphEdges(g->nodes, &error);
+    if (edges.empty())
+      return graph.emitError("hw_model: ") << error;
+    std::vector<bool> mask(edges.size(), false);
+    std::vector<Operation *> fifoOfEdge(edges.size(), nullptr);
+    for (auto &[fifo, port] : g->fifoEdges)
+      for (size_t e = 0; e < edges.size(); ++e)
+        if (edges[e].to == port.first && edges[e].toPort == port.second)
+          mask[e] = true, fifoOfEdge[e] = fifo;
+    hw::FifoSizing sizing = hw::sizeFifos(g->nodes, hw::kPredictFrames, mask);
+    if (!sizing.ok)
+      return graph.emitError("hw_model FIFO sizing: ") << sizing.error;
+    for (size_t e = 0; e < edges.size(); ++e)
+      if (fifoOfEdge[e])
+        setInt(fifoOfEdge[e], "depth", std::max(2, sizing.depth[e]));
+    return success();
+  }
 };
 
 struct DFFoldPass : loom::impl::DFFoldBase<DFFoldPass> {
@@ -47,142 +307,8 @@ struct DFFoldPass : loom::impl::DFFoldBase<DFFoldPass> {
 
   void runOnOperation() override {
     for (auto graph : getOperation().getOps<func::FuncOp>())
-      if (failed(fold(graph)))
+      if (failed(Folder{graph, &getContext(), {}}.run(maxMults, targetII)))
         return signalPassFailure();
-  }
-
-  /// A pass-through actor (df.fifo) forwards its input stream unchanged, so
-  /// its output carries as many lanes as its input.
-  static bool isPassThrough(Operation *op) { return llvm::isa<df::FifoOp>(op); }
-
-  /// Lanes of the stream entering each actor under `folds` (element i) and of
-  /// the chain's output (element chain.size()). An mvu's output has pe lanes, a
-  /// softmax's 1, a pass-through actor's its input's. The graph input carries
-  /// the simd of the first actor that is not a pass-through (1 if that is not
-  /// an mvu), so pass-through actors in front of an mvu see its simd too.
-  std::vector<int64_t> streamLanes(ArrayRef<Operation *> chain, ArrayRef<Folding> folds) {
-    std::vector<int64_t> lanes(chain.size() + 1, 1);
-    int64_t l = 1;
-    for (size_t i = 0; i < chain.size(); ++i)
-      if (!isPassThrough(chain[i])) {
-        l = llvm::isa<df::MvuOp>(chain[i]) ? folds[i].simd : 1;
-        break;
-      }
-    for (size_t i = 0; i < chain.size(); ++i) {
-      lanes[i] = l;
-      if (llvm::isa<df::MvuOp>(chain[i]))
-        l = folds[i].pe;
-      else if (!isPassThrough(chain[i]))
-        l = 1; // softmax: one element per beat
-    }
-    lanes[chain.size()] = l;
-    return lanes;
-  }
-
-  /// Cycles per frame of actor i under `folds`. The in-lanes come from the
-  /// real producer (through any pass-through actors), not from folds[i - 1],
-  /// which is 1 for a fifo whatever it forwards.
-  int64_t cycles(ArrayRef<Operation *> chain, ArrayRef<Folding> folds, size_t i) {
-    auto config = hwConfigOf(chain[i]);
-    int64_t inLanes = streamLanes(chain, folds)[i];
-    if (auto *mvu = std::get_if<hw::MvuConfig>(&*config)) {
-      mvu->SIMD = int(folds[i].simd);
-      mvu->PE = int(folds[i].pe);
-      mvu->IN_BEAT = int(inLanes);
-    } else if (auto *sm = std::get_if<hw::SoftmaxConfig>(&*config)) {
-      sm->IN_BEAT = int(inLanes);
-    } else if (auto *fifo = std::get_if<hw::FifoConfig>(&*config)) {
-      auto type = llvm::cast<df::StreamType>(chain[i]->getOperand(0).getType());
-      fifo->W = int(inLanes * type.getElementWidth());
-      fifo->beatsPerFrame = int(type.getFrameElements() / inLanes);
-    }
-    return hw::estimateCost(*config).cyclesPerFrame;
-  }
-
-  LogicalResult fold(func::FuncOp graph) {
-    auto chainOr = actorChainOf(graph);
-    if (failed(chainOr))
-      return failure();
-    std::vector<Operation *> chain = *chainOr;
-    if (chain.empty())
-      return success();
-    if (maxMults < 0 || targetII < 0)
-      return graph.emitError("max-mults and target-ii must be positive");
-
-    int64_t macs = 0, minMults = 0;
-    for (Operation *op : chain)
-      if (auto mvu = llvm::dyn_cast<df::MvuOp>(op)) {
-        macs += mvu.getK() * mvu.getN();
-        ++minMults;
-      }
-    int64_t budget = maxMults;
-    if (!budget && !targetII)
-      budget = macs <= kFullyParallelMacs ? macs : kDefaultBudget;
-    if (budget && budget < minMults)
-      return graph.emitError("--max-mults ")
-             << budget << " is below the minimum of one multiplier per dense layer ("
-             << minMults << ")";
-
-    // Every non-mvu actor keeps simd = pe = 1; an mvu's pe is its output width,
-    // a softmax's output has one lane, a fifo forwards its input's lanes.
-    std::vector<Folding> folds(chain.size());
-    int64_t used = minMults;
-    while (true) {
-      size_t worst = 0;
-      int64_t worstCycles = -1;
-      for (size_t i = 0; i < chain.size(); ++i) {
-        int64_t c = cycles(chain, folds, i);
-        if (c > worstCycles)
-          worst = i, worstCycles = c;
-      }
-      if (targetII && worstCycles <= targetII)
-        break;
-      auto mvu = llvm::dyn_cast<df::MvuOp>(chain[worst]);
-      if (!mvu)
-        break;
-      // The cheapest faster folding of the bottleneck.
-      Folding cur = folds[worst], best;
-      int64_t bestMults = -1, bestCycles = 0;
-      for (int64_t pe : divisors(mvu.getN()))
-        for (int64_t simd : divisors(mvu.getK())) {
-          folds[worst] = {simd, pe};
-          int64_t c = cycles(chain, folds, worst);
-          int64_t m = simd * pe;
-          if (c >= worstCycles)
-            continue;
-          if (bestMults < 0 || m < bestMults || (m == bestMults && c < bestCycles))
-            best = {simd, pe}, bestMults = m, bestCycles = c;
-        }
-      folds[worst] = cur;
-      if (bestMults < 0)
-        break;
-      int64_t next = used - cur.simd * cur.pe + bestMults;
-      if (budget && next > budget)
-        break;
-      folds[worst] = best;
-      used = next;
-    }
-
-    // Write the folding back and give every stream its width.
-    MLIRContext *ctx = &getContext();
-    auto withLanes = [&](Value v, int64_t lanes) {
-      auto t = llvm::cast<df::StreamType>(v.getType());
-      v.setType(df::StreamType::get(ctx, t.getElementType(), lanes, t.getShape()));
-    };
-    // Pass-through actors (fifo) are retyped too: their output must keep
-    // matching their input (AllTypesMatch).
-    std::vector<int64_t> lanes = streamLanes(chain, folds);
-    withLanes(chain.front()->getOperand(0), lanes.front());
-    for (size_t i = 0; i < chain.size(); ++i) {
-      if (auto mvu = llvm::dyn_cast<df::MvuOp>(chain[i])) {
-        mvu.setSimd(folds[i].simd);
-        mvu.setPe(folds[i].pe);
-      }
-      if (llvm::isa<df::MvuOp>(chain[i]) || isPassThrough(chain[i]))
-        withLanes(chain[i]->getResult(0), lanes[i + 1]);
-    }
-    graph->setAttr("loom.multipliers", IntegerAttr::get(IntegerType::get(ctx, 64), used));
-    return success();
   }
 };
 

@@ -50,10 +50,10 @@ struct DFToRTLPass : loom::impl::DFToRTLBase<DFToRTLPass> {
   }
 
   LogicalResult lower(func::FuncOp graph) {
-    auto chainOr = actorChainOf(graph);
-    if (failed(chainOr))
+    auto hwGraph = hwGraphOf(graph);
+    if (failed(hwGraph))
       return failure();
-    std::vector<Operation *> chain = *chainOr;
+    std::vector<Operation *> chain = hwGraph->actors; // topological (op) order
     auto input = *graph.getOps<df::InputOp>().begin();
     auto output = *graph.getOps<df::OutputOp>().begin();
     auto inType = input.getOutput().getType(), outType = output.getInput().getType();
@@ -83,7 +83,10 @@ struct DFToRTLPass : loom::impl::DFToRTLBase<DFToRTLPass> {
     // Identifiers of the top module's scope: ports, instances and their nets
     // (`<instance>_<port>`, see VerilogEmitter). An instance name must clash
     // with none of them, nor may its nets.
-    static constexpr StringRef kInstPorts[] = {"in_ready", "out_data", "out_valid", "out_last"};
+    static constexpr StringRef kInstPorts[] = {"in_ready",   "in0_ready",  "in1_ready",
+                                               "out_data",   "out_valid",  "out0_data",
+                                               "out0_valid", "out1_data",  "out1_valid",
+                                               "out_last"};
     llvm::StringSet<> used;
     for (StringRef port : {"clk", "rst", "s_axis_tdata", "s_axis_tvalid", "s_axis_tlast",
                            "m_axis_tready", "s_axis_tready", "m_axis_tdata", "m_axis_tvalid",
@@ -99,9 +102,10 @@ struct DFToRTLPass : loom::impl::DFToRTLBase<DFToRTLPass> {
       for (StringRef port : kInstPorts)
         used.insert(name + "_" + port.str());
     };
-    auto uniqueName = [&](Operation *op, StringRef fallback) {
+    auto uniqueName = [&](Operation *op, StringRef fallback, StringRef suffix = "") {
       auto node = op->getAttrOfType<StringAttr>(nn::kNodeNameAttr);
-      std::string base = legalName(node && !node.getValue().empty() ? node.getValue() : fallback);
+      std::string base =
+          legalName((node && !node.getValue().empty() ? node.getValue() : fallback).str() + suffix.str());
       std::string name = base;
       for (int i = 1; !isFree(name); ++i)
         name = base + "_" + std::to_string(i);
@@ -113,49 +117,78 @@ struct DFToRTLPass : loom::impl::DFToRTLBase<DFToRTLPass> {
     // instance name and duplicate nets.
     reserve("out_tlast");
 
-    // Instances are created in stream order; each one's out_ready is the next
-    // one's in_ready, patched in once the next exists (graph region).
-    SmallVector<rtl::InstanceOp> insts;
-    Value sReady;
-    auto stream = [&](StringRef module, StringRef name, NamedAttrList params, Type outData,
-                      ArrayRef<StringRef> extraOuts = {}) {
-      SmallVector<Type> outs = {i1, outData, i1};
-      SmallVector<StringRef> outNames = {"in_ready", "out_data", "out_valid"};
+    // Nets of every stream: data and valid from its producer, ready from its
+    // consumer. Instances are created in op (topological) order, so a
+    // producer's out_ready input is patched once its consumer exists (the
+    // module body is a graph region).
+    Value graphIn = input.getOutput();
+    llvm::DenseMap<Value, std::pair<Value, Value>> dataValid;
+    llvm::DenseMap<Value, Value> readyNet;
+    llvm::DenseMap<Value, std::pair<rtl::InstanceOp, unsigned>> readySlot;
+    dataValid[graphIn] = {body->getArgument(2), body->getArgument(3)};
+    auto instantiate = [&](StringRef module, StringRef name, NamedAttrList params,
+                           ArrayRef<Value> ins, ArrayRef<Value> outs,
+                           ArrayRef<StringRef> inPorts, ArrayRef<StringRef> outPorts,
+                           ArrayRef<StringRef> extraOuts = {}) {
+      SmallVector<Value> operands = {clk, rst};
+      SmallVector<StringRef> inNames = {"clk", "rst"};
+      for (auto [v, port] : llvm::zip(ins, inPorts)) {
+        operands.push_back(dataValid[v].first);
+        operands.push_back(dataValid[v].second);
+        inNames.push_back(b.getStringAttr(port + "_data").getValue());
+        inNames.push_back(b.getStringAttr(port + "_valid").getValue());
+      }
+      unsigned firstReady = operands.size();
+      for (StringRef port : outPorts) {
+        operands.push_back(clk); // placeholder for the consumer's ready
+        inNames.push_back(b.getStringAttr(port + "_ready").getValue());
+      }
+      SmallVector<Type> types;
+      SmallVector<StringRef> outNames;
+      for (StringRef port : inPorts)
+        types.push_back(i1), outNames.push_back(b.getStringAttr(port + "_ready").getValue());
+      for (auto [v, port] : llvm::zip(outs, outPorts)) {
+        auto t = llvm::cast<df::StreamType>(v.getType());
+        types.push_back(b.getIntegerType(t.getLanes() * t.getElementWidth()));
+        types.push_back(i1);
+        outNames.push_back(b.getStringAttr(port + "_data").getValue());
+        outNames.push_back(b.getStringAttr(port + "_valid").getValue());
+      }
       for (StringRef extra : extraOuts)
-        outs.push_back(i1), outNames.push_back(extra);
+        types.push_back(i1), outNames.push_back(extra);
       auto inst = b.create<rtl::InstanceOp>(
-          loc, outs, b.getStringAttr(name), FlatSymbolRefAttr::get(b.getStringAttr(module)),
-          params.getDictionary(&getContext()),
-          b.getStrArrayAttr({"clk", "rst", "in_data", "in_valid", "out_ready"}),
-          b.getStrArrayAttr(outNames), ValueRange{clk, rst, data, valid, clk});
-      if (insts.empty())
-        sReady = inst.getResult(0);
-      else
-        insts.back()->setOperand(4, inst.getResult(0));
-      insts.push_back(inst);
-      data = inst.getResult(1);
-      valid = inst.getResult(2);
+          loc, types, b.getStringAttr(name), FlatSymbolRefAttr::get(b.getStringAttr(module)),
+          params.getDictionary(&getContext()), b.getStrArrayAttr(inNames),
+          b.getStrArrayAttr(outNames), operands);
+      for (auto [i, v] : llvm::enumerate(ins))
+        readyNet[v] = inst.getResult(i);
+      for (auto [i, v] : llvm::enumerate(outs)) {
+        dataValid[v] = {inst.getResult(ins.size() + 2 * i), inst.getResult(ins.size() + 2 * i + 1)};
+        readySlot[v] = {inst, unsigned(firstReady + i)};
+      }
       return inst;
+    };
+    auto stream = [&](Operation *op, StringRef module, StringRef name, NamedAttrList params) {
+      return instantiate(module, name, params, {op->getOperand(0)}, {op->getResult(0)}, {"in"},
+                         {"out"});
+    };
+    auto weightLanes = [&](ArrayRef<int64_t> w, int64_t n, int64_t k, int64_t simd, int64_t pe,
+                           std::vector<int64_t> &wLanes) {
+      // Line nf*SF + sf, lane pe*SIMD + s holds w[nf*PE + pe][sf*SIMD + s].
+      for (int64_t nf = 0; nf < n / pe; ++nf)
+        for (int64_t sf = 0; sf < k / simd; ++sf)
+          for (int64_t p = 0; p < pe; ++p)
+            for (int64_t l = 0; l < simd; ++l)
+              wLanes.push_back(w[(nf * pe + p) * k + sf * simd + l]);
     };
 
     for (Operation *op : chain) {
       auto config = *hwConfigOf(op);
-      Type outData = b.getIntegerType(llvm::cast<df::StreamType>(op->getResult(0).getType()).getLanes() *
-                                      llvm::cast<df::StreamType>(op->getResult(0).getType()).getElementWidth());
       if (auto mvu = llvm::dyn_cast<df::MvuOp>(op)) {
         auto c = std::get<hw::MvuConfig>(config);
         std::string name = uniqueName(op, "dense");
-        int64_t sf = c.K / c.SIMD, nf = c.N / c.PE;
-        std::vector<int64_t> w = ints(mvu.getWeight()), bias = ints(mvu.getBias());
-        std::vector<int64_t> wLanes, bLanes;
-        for (int64_t n = 0; n < nf; ++n) {
-          for (int64_t s = 0; s < sf; ++s)
-            for (int64_t pe = 0; pe < c.PE; ++pe)
-              for (int64_t l = 0; l < c.SIMD; ++l)
-                wLanes.push_back(w[(n * c.PE + pe) * c.K + s * c.SIMD + l]);
-          for (int64_t pe = 0; pe < c.PE; ++pe)
-            bLanes.push_back(bias[n * c.PE + pe]);
-        }
+        std::vector<int64_t> wLanes, bLanes = ints(mvu.getBias());
+        weightLanes(ints(mvu.getWeight()), c.N, c.K, c.SIMD, c.PE, wLanes);
         memfile(b, loc, name + "_w.mem", c.W_W, c.PE * c.SIMD, wLanes);
         memfile(b, loc, name + "_b.mem", c.W_ACC, c.PE, bLanes);
         NamedAttrList p;
@@ -180,7 +213,7 @@ struct DFToRTLPass : loom::impl::DFToRTLBase<DFToRTLPass> {
           p.set("T_DEPTH", b.getI64IntegerAttr(c.T_DEPTH));
           p.set("T_FILE", b.getStringAttr(name + "_t.mem"));
         }
-        stream("loom_mvu", name, p, outData);
+        stream(op, "loom_mvu", name, p);
       } else if (auto sm = llvm::dyn_cast<df::SoftmaxOp>(op)) {
         auto c = std::get<hw::SoftmaxConfig>(config);
         std::string name = uniqueName(op, "softmax");
@@ -194,13 +227,85 @@ struct DFToRTLPass : loom::impl::DFToRTLBase<DFToRTLPass> {
         p.set("EXP_DEPTH", b.getI64IntegerAttr(c.EXP_DEPTH));
         p.set("EXP_BITS", b.getI64IntegerAttr(c.EXP_BITS));
         p.set("EXP_FILE", b.getStringAttr(name + "_exp.mem"));
-        stream("loom_softmax", name, p, outData);
+        stream(op, "loom_softmax", name, p);
       } else if (auto fifo = llvm::dyn_cast<df::FifoOp>(op)) {
         auto c = std::get<hw::FifoConfig>(config);
         NamedAttrList p;
         p.set("W", b.getI64IntegerAttr(c.W));
         p.set("DEPTH", b.getI64IntegerAttr(c.DEPTH));
-        stream("loom_fifo", uniqueName(op, "fifo"), p, outData);
+        stream(op, "loom_fifo", uniqueName(op, "fifo"), p);
+      } else if (auto swg = llvm::dyn_cast<df::SwgOp>(op)) {
+        auto c = std::get<hw::SwgConfig>(config);
+        NamedAttrList p;
+        for (auto [key, v] : {std::pair<const char *, int>{"C", c.C}, {"H", c.H}, {"W", c.W},
+                              {"KH", c.KH}, {"KW", c.KW}, {"SH", c.SH}, {"SW", c.SW},
+                              {"DH", c.DH}, {"DW", c.DW}, {"PT", c.PT}, {"PL", c.PL},
+                              {"PB", c.PB}, {"PR", c.PR}, {"IN_BEAT", c.IN_BEAT},
+                              {"OUT_BEAT", c.OUT_BEAT}, {"WB", c.WB}, {"PAD_VAL", c.PAD_VAL},
+                              {"ROWS", c.ROWS}})
+          p.set(key, b.getI64IntegerAttr(v));
+        stream(op, "loom_swg", uniqueName(op, "conv", "_window"), p);
+        (void)swg;
+      } else if (auto dwu = llvm::dyn_cast<df::DwuOp>(op)) {
+        auto c = std::get<hw::DwuConfig>(config);
+        std::string name = uniqueName(op, "dwconv");
+        std::vector<int64_t> wLanes, bLanes = ints(dwu.getBias());
+        weightLanes(ints(dwu.getWeight()), c.C, c.KK, c.SIMD, c.PE, wLanes);
+        memfile(b, loc, name + "_w.mem", c.W_W, c.PE * c.SIMD, wLanes);
+        memfile(b, loc, name + "_b.mem", c.W_ACC, c.PE, bLanes);
+        NamedAttrList p;
+        for (auto [key, v] : {std::pair<const char *, int>{"C", c.C}, {"KK", c.KK},
+                              {"SIMD", c.SIMD}, {"PE", c.PE}, {"IN_BEAT", c.IN_BEAT},
+                              {"W_IN", c.W_IN}, {"W_W", c.W_W}, {"W_ACC", c.W_ACC},
+                              {"W_OUT", c.W_OUT}, {"ACT", c.ACT}})
+          p.set(key, b.getI64IntegerAttr(v));
+        p.set("SHIFT", dwu.getShiftAttr());
+        p.set("W_FILE", b.getStringAttr(name + "_w.mem"));
+        p.set("B_FILE", b.getStringAttr(name + "_b.mem"));
+        if (c.ACT == 2) {
+          memfile(b, loc, name + "_t.mem", c.W_OUT, 1, ints(*dwu.getTable()));
+          p.set("T_MIN", dwu.getTMinAttr());
+          p.set("T_MAX", dwu.getTMaxAttr());
+          p.set("T_SHIFT", dwu.getTShiftAttr());
+          p.set("T_DEPTH", b.getI64IntegerAttr(c.T_DEPTH));
+          p.set("T_FILE", b.getStringAttr(name + "_t.mem"));
+        }
+        stream(op, "loom_dwu", name, p);
+      } else if (auto pool = llvm::dyn_cast<df::PoolOp>(op)) {
+        auto c = std::get<hw::PoolConfig>(config);
+        std::string name = uniqueName(op, "pool");
+        NamedAttrList p;
+        for (auto [key, v] : {std::pair<const char *, int>{"MODE", c.MODE}, {"C", c.C},
+                              {"KK", c.KK}, {"IN_BEAT", c.IN_BEAT}, {"PE", c.PE}, {"WB", c.WB},
+                              {"NPIX", c.NPIX}, {"DIV", c.DIV}, {"D_BITS", c.D_BITS}})
+          p.set(key, b.getI64IntegerAttr(v));
+        if (pool.getDivisors()) {
+          memfile(b, loc, name + "_d.mem", c.D_BITS, 1, ints(*pool.getDivisors()));
+          p.set("D_FILE", b.getStringAttr(name + "_d.mem"));
+        }
+        stream(op, "loom_pool", name, p);
+      } else if (auto fork = llvm::dyn_cast<df::ForkOp>(op)) {
+        auto c = std::get<hw::ForkConfig>(config);
+        NamedAttrList p;
+        p.set("W", b.getI64IntegerAttr(c.W));
+        instantiate("loom_fork", uniqueName(op, "stream", "_fork"), p, {fork.getInput()},
+                    {fork.getFirst(), fork.getSecond()}, {"in"}, {"out0", "out1"});
+      } else if (auto join = llvm::dyn_cast<df::JoinOp>(op)) {
+        auto c = std::get<hw::AddConfig>(config);
+        NamedAttrList p;
+        for (auto [key, v] : {std::pair<const char *, int>{"LANES", c.LANES}, {"WB", c.WB},
+                              {"MODE", c.MODE}, {"F", c.F}})
+          p.set(key, b.getI64IntegerAttr(v));
+        instantiate("loom_add", uniqueName(op, "add"), p, {join.getLhs(), join.getRhs()},
+                    {join.getOutput()}, {"in0", "in1"}, {"out"});
+      } else if (auto cat = llvm::dyn_cast<df::ConcatOp>(op)) {
+        auto c = std::get<hw::ConcatConfig>(config);
+        NamedAttrList p;
+        for (auto [key, v] : {std::pair<const char *, int>{"C1", c.C1}, {"C2", c.C2},
+                              {"LANES", c.LANES}, {"WB", c.WB}})
+          p.set(key, b.getI64IntegerAttr(v));
+        instantiate("loom_concat", uniqueName(op, "concat"), p, {cat.getLhs(), cat.getRhs()},
+                    {cat.getOutput()}, {"in0", "in1"}, {"out"});
       } else {
         return op->emitError("no RTL library module for this actor");
       }
@@ -208,10 +313,18 @@ struct DFToRTLPass : loom::impl::DFToRTLBase<DFToRTLPass> {
     NamedAttrList p;
     p.set("W", b.getI64IntegerAttr(outBits));
     p.set("BEATS", b.getI64IntegerAttr(outType.getBeatsPerFrame()));
-    auto last = stream("loom_tlast_gen", "out_tlast", p, b.getIntegerType(outBits), {"out_last"});
-    last->setOperand(4, mReady);
-    b.create<rtl::OutputOp>(loc, ValueRange{sReady, last.getResult(1), last.getResult(2),
-                                            last.getResult(3)});
+    Value graphOut = output.getInput();
+    auto producerSlot = readySlot[graphOut];
+    auto last = instantiate("loom_tlast_gen", "out_tlast", p, {graphOut}, {graphOut}, {"in"},
+                            {"out"}, {"out_last"});
+    last->setOperand(readySlot[graphOut].second, mReady);
+    readySlot[graphOut] = producerSlot;
+    // Close every stream's handshake: its producer's out_ready is its
+    // consumer's in_ready.
+    for (auto &[v, slot] : readySlot)
+      slot.first->setOperand(slot.second, readyNet[v]);
+    b.create<rtl::OutputOp>(loc, ValueRange{readyNet[graphIn], last.getResult(1),
+                                            last.getResult(2), last.getResult(3)});
     // Host-side facts the driver needs next to the netlist.
     module->setAttr("loom.in_lanes", b.getI64IntegerAttr(inType.getLanes()));
     module->setAttr("loom.in_bits", b.getI64IntegerAttr(inType.getElementWidth()));

@@ -82,17 +82,17 @@ llvm::json::Array shapeJson(ArrayRef<int64_t> shape) {
 llvm::Expected<llvm::json::Object> makeReport(const CompileOptions &options, ModuleOp dfModule,
                                               func::FuncOp nnFunc, StringRef top) {
   auto graph = *dfModule.getOps<func::FuncOp>().begin();
-  auto ops = actorChainOf(graph);
-  auto chain = hwChainOf(graph);
-  if (failed(ops) || failed(chain))
-    return error(options.model + ": the dataflow graph is not a linear chain");
-  hw::PipelineTiming timing = hw::predictTiming(*chain);
+  auto g = hwGraphOf(graph);
+  if (failed(g))
+    return error(options.model + ": the dataflow graph has no hardware model");
+  hw::PipelineTiming timing = hw::predictGraphTiming(g->nodes);
   if (!timing.ok)
     return error(options.model + ": hw_model: " + timing.error);
 
   llvm::json::Array actors;
   int64_t mults = 0, memBits = 0, luts = 0, ffs = 0;
-  for (auto [op, spec] : llvm::zip(*ops, *chain)) {
+  for (auto [op, node] : llvm::zip(g->actors, g->nodes)) {
+    const hw::ActorSpec &spec = node.spec;
     hw::ActorCost cost = hw::estimateCost(spec.config);
     mults += cost.multipliers;
     memBits += cost.memoryBits;
@@ -115,10 +115,16 @@ llvm::Expected<llvm::json::Object> makeReport(const CompileOptions &options, Mod
                          {"memory_bits", cost.memoryBits},
                          {"luts_estimate", cost.luts},
                          {"ffs_estimate", cost.ffs}};
-    if (auto mvu = llvm::dyn_cast<df::MvuOp>(op)) {
-      a["folding"] = llvm::json::Object{{"simd", mvu.getSimd()}, {"pe", mvu.getPe()}};
-      a["activation"] = mvu.getAct().str();
-      a["acc_width"] = mvu.getAccWidth();
+    if (llvm::isa<df::MvuOp, df::DwuOp>(op)) {
+      a["folding"] = llvm::json::Object{
+          {"simd", op->getAttrOfType<IntegerAttr>("simd").getInt()},
+          {"pe", op->getAttrOfType<IntegerAttr>("pe").getInt()}};
+      a["activation"] = op->getAttrOfType<StringAttr>("act").str();
+      a["acc_width"] = op->getAttrOfType<IntegerAttr>("acc_width").getInt();
+    } else if (auto pool = llvm::dyn_cast<df::PoolOp>(op)) {
+      a["folding"] = llvm::json::Object{{"simd", 1}, {"pe", pool.getPeAttr().getInt()}};
+    } else if (auto fifo = llvm::dyn_cast<df::FifoOp>(op)) {
+      a["fifo_depth"] = fifo.getDepthAttr().getInt();
     }
     actors.push_back(std::move(a));
   }
@@ -127,6 +133,14 @@ llvm::Expected<llvm::json::Object> makeReport(const CompileOptions &options, Mod
   auto inType = input.getOutput().getType(), outType = output.getInput().getType();
   auto nnIn = llvm::cast<ShapedType>(nnFunc.getArgument(0).getType());
   auto nnOut = llvm::cast<ShapedType>(nnFunc.getResultTypes()[0]);
+  // Stream order of the ends (docs: NNToDF): stream element i is flat tensor
+  // element perm[i]; absent = the tensor's own order.
+  auto permJson = [](Operation *op) -> llvm::json::Value {
+    auto perm = op->getAttrOfType<DenseI64ArrayAttr>("loom.perm");
+    if (!perm)
+      return nullptr;
+    return shapeJson(perm.asArrayRef());
+  };
   return llvm::json::Object{
       {"top", top.str()},
       {"model", options.model},
@@ -144,13 +158,15 @@ llvm::Expected<llvm::json::Object> makeReport(const CompileOptions &options, Mod
                                    {"lanes", inType.getLanes()},
                                    {"bits", inType.getElementWidth()},
                                    {"frac", input->getAttrOfType<IntegerAttr>("loom.frac").getInt()},
-                                   {"beats_per_frame", inType.getBeatsPerFrame()}}},
+                                   {"beats_per_frame", inType.getBeatsPerFrame()},
+                                   {"perm", permJson(input)}}},
       {"output", llvm::json::Object{{"name", output.getTensorName().str()},
                                     {"shape", shapeJson(nnOut.getShape())},
                                     {"lanes", outType.getLanes()},
                                     {"bits", outType.getElementWidth()},
                                     {"frac", output->getAttrOfType<IntegerAttr>("loom.frac").getInt()},
-                                    {"beats_per_frame", outType.getBeatsPerFrame()}}},
+                                    {"beats_per_frame", outType.getBeatsPerFrame()},
+                                    {"perm", permJson(output)}}},
       {"actors", std::move(actors)}};
 }
 

@@ -65,6 +65,8 @@ struct IOInfo {
   std::string name;
   std::vector<int64_t> shape;
   int64_t lanes = 1, bits = 8, frac = 0, beats = 1;
+  /// Stream element i is flat tensor element perm[i] (empty: same order).
+  std::vector<int64_t> perm;
   int64_t elements() const {
     int64_t n = 1;
     for (int64_t d : shape)
@@ -83,6 +85,9 @@ IOInfo ioInfo(const llvm::json::Object *o) {
   info.bits = o->getInteger("bits").value_or(8);
   info.frac = o->getInteger("frac").value_or(0);
   info.beats = o->getInteger("beats_per_frame").value_or(1);
+  if (auto *perm = o->getArray("perm"))
+    for (const auto &p : *perm)
+      info.perm.push_back(p.getAsInteger().value_or(0));
   return info;
 }
 
@@ -187,9 +192,21 @@ llvm::Expected<int64_t> loom::simulateDesign(const SimulateOptions &o) {
     auto f = interpretFrame(fFunc, {frame});
     if (!f)
       return f.takeError();
-    hwIn.push_back(q->rawInputs.at(0));
-    expected.push_back(q->rawOutputs.at(0));
-    floatOut.push_back(f->outputs.at(0));
+    // The hardware streams feature maps channels-last: reorder the ends.
+    std::vector<int64_t> rin = q->rawInputs.at(0), rout = q->rawOutputs.at(0);
+    if (!in.perm.empty())
+      for (size_t i = 0; i < in.perm.size(); ++i)
+        rin[i] = q->rawInputs[0][in.perm[i]];
+    if (!out.perm.empty())
+      for (size_t i = 0; i < out.perm.size(); ++i)
+        rout[i] = q->rawOutputs[0][out.perm[i]];
+    hwIn.push_back(std::move(rin));
+    expected.push_back(std::move(rout));
+    std::vector<double> fo = f->outputs.at(0);
+    if (!out.perm.empty())
+      for (size_t i = 0; i < out.perm.size(); ++i)
+        fo[i] = f->outputs[0][out.perm[i]];
+    floatOut.push_back(std::move(fo));
   }
 
   sim::SimSpec spec;
@@ -267,7 +284,9 @@ llvm::Expected<int64_t> loom::simulateDesign(const SimulateOptions &o) {
       if (floatOut[f][i] > floatOut[f][bestF])
         bestF = i;
       if (f < int64_t(onnxExpected.size()) && i < onnxExpected[f].size())
-        maxErrOnnx = std::max(maxErrOnnx, std::fabs(floatOut[f][i] - onnxExpected[f][i]));
+        maxErrOnnx = std::max(
+            maxErrOnnx,
+            std::fabs(floatOut[f][i] - onnxExpected[f][out.perm.empty() ? i : out.perm[i]]));
     }
     top1 += best == bestF;
   }
@@ -294,14 +313,17 @@ llvm::Expected<int64_t> loom::simulateDesign(const SimulateOptions &o) {
   if (!o.outNpz.empty()) {
     std::vector<double> deq;
     std::vector<int64_t> raw;
-    for (int64_t f = 0; f < nFrames; ++f)
-      for (size_t i = 0; i < expected[f].size(); ++i) {
-        int64_t v = f < int64_t(result->outputs.size()) && i < result->outputs[f].size()
-                        ? result->outputs[f][i]
-                        : 0;
+    for (int64_t f = 0; f < nFrames; ++f) {
+      // Back from stream order to the tensor's own order.
+      std::vector<int64_t> frame(expected[f].size(), 0);
+      for (size_t i = 0; i < expected[f].size(); ++i)
+        if (f < int64_t(result->outputs.size()) && i < result->outputs[f].size())
+          frame[out.perm.empty() ? i : out.perm[i]] = result->outputs[f][i];
+      for (int64_t v : frame) {
         raw.push_back(v);
         deq.push_back(v * scale);
       }
+    }
     std::vector<int64_t> shape = out.shape;
     if (shape.empty())
       shape.push_back(1);
