@@ -12,6 +12,7 @@
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 #include <cmath>
+#include <optional>
 
 namespace loom {
 #define GEN_PASS_DEF_NNNORMALIZE
@@ -135,10 +136,98 @@ struct FoldBatchNorm : OpRewritePattern<nn::BatchNormOp> {
   }
 };
 
+/// The per-output-channel values of a constant that broadcasts over an NCHW
+/// conv result: shapes [C], [C,1,1], [1,C,1,1] or a single value.
+std::optional<std::vector<float>> perChannel(nn::ConstantOp cst, int64_t channels) {
+  auto shape = llvm::cast<ShapedType>(cst.getType()).getShape();
+  std::vector<float> c = floats(cst.getValue());
+  if (c.size() == 1)
+    return std::vector<float>(channels, c[0]);
+  if (int64_t(c.size()) != channels)
+    return std::nullopt;
+  // Right-aligned against [1, C, H, W]: the channel must sit at rank-3 from the end.
+  int64_t rank = shape.size();
+  for (int64_t i = 0; i < rank; ++i) {
+    int64_t fromEnd = rank - 1 - i; // 0 = W, 1 = H, 2 = C, 3 = N
+    if (fromEnd != 2 && shape[i] != 1)
+      return std::nullopt;
+  }
+  if (rank < 3 && channels != 1)
+    return std::nullopt;
+  return c;
+}
+
+/// conv(x) + c and conv(x) * c with c per output channel fold into the conv's
+/// bias and weights (exporters emit a separate bias Add, and BatchNorm as Mul + Add).
+struct FoldConvAffine : RewritePattern {
+  FoldConvAffine(MLIRContext *ctx) : RewritePattern(MatchAnyOpTypeTag(), 1, ctx) {}
+  LogicalResult matchAndRewrite(Operation *op, PatternRewriter &rewriter) const override {
+    bool isAdd = llvm::isa<nn::AddOp>(op), isMul = llvm::isa<nn::MulOp>(op);
+    auto bn = llvm::dyn_cast<nn::BatchNormOp>(op);
+    if (!isAdd && !isMul && !bn)
+      return failure();
+    for (int side = 0; side < (bn ? 1 : 2); ++side) {
+      auto conv = op->getOperand(side).getDefiningOp<nn::ConvOp>();
+      if (!conv || !conv->hasOneUse() || op->getResult(0).getType() != conv.getType())
+        continue;
+      auto wType = llvm::cast<ShapedType>(conv.getWeight().getType());
+      int64_t oc = wType.getDimSize(0), per = wType.getNumElements() / oc;
+      std::vector<float> scale(oc, 1.0f), shift(oc, 0.0f);
+      if (bn) {
+        std::vector<float> s = floats(bn.getScale()), beta = floats(bn.getBias());
+        std::vector<float> mean = floats(bn.getMean()), var = floats(bn.getVariance());
+        double eps = bn.getEpsilon().convertToDouble();
+        for (int64_t o = 0; o < oc; ++o) {
+          scale[o] = float(s[o] / std::sqrt(double(var[o]) + eps));
+          shift[o] = float(beta[o] - mean[o] * scale[o]);
+        }
+      } else {
+        auto cst = op->getOperand(1 - side).getDefiningOp<nn::ConstantOp>();
+        auto c = cst ? perChannel(cst, oc) : std::nullopt;
+        if (!c)
+          continue;
+        (isAdd ? shift : scale) = *c;
+      }
+      std::vector<float> w = floats(conv.getWeight()), b = floats(conv.getBias());
+      for (int64_t o = 0; o < oc; ++o) {
+        for (int64_t i = 0; i < per; ++i)
+          w[o * per + i] *= scale[o];
+        b[o] = b[o] * scale[o] + shift[o];
+      }
+      rewriter.modifyOpInPlace(conv, [&] {
+        conv.setWeightAttr(floatAttr(wType, w));
+        conv.setBiasAttr(floatAttr(llvm::cast<ShapedType>(conv.getBias().getType()), b));
+      });
+      rewriter.replaceOp(op, conv.getResult());
+      return success();
+    }
+    return failure();
+  }
+};
+
+/// conv(pad(x)) with zero padding: one conv with larger pads.
+struct FoldPadIntoConv : OpRewritePattern<nn::ConvOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(nn::ConvOp conv, PatternRewriter &rewriter) const override {
+    auto pad = conv.getInput().getDefiningOp<nn::PadOp>();
+    if (!pad || !pad->hasOneUse())
+      return failure();
+    SmallVector<int64_t> pads(conv.getPads());
+    for (int i = 0; i < 4; ++i)
+      pads[i] += pad.getPads()[i];
+    rewriter.modifyOpInPlace(conv, [&] {
+      conv.setPadsAttr(rewriter.getDenseI64ArrayAttr(pads));
+      conv.getInputMutable().assign(pad.getInput());
+    });
+    return success();
+  }
+};
+
 struct NNNormalizePass : loom::impl::NNNormalizeBase<NNNormalizePass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<FoldBiasAdd, FoldScaleMul, FoldBatchNorm>(&getContext());
+    patterns.add<FoldBiasAdd, FoldScaleMul, FoldBatchNorm, FoldConvAffine, FoldPadIntoConv>(
+        &getContext());
     if (failed(applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }

@@ -159,10 +159,33 @@ bool Importer::tryFoldShapeNode(const OnnxNode &node) {
     std::vector<const OnnxTensor *> ins;
     for (const std::string &name : node.inputs) {
       const OnnxTensor *t = name.empty() ? nullptr : constant(name);
-      if (!name.empty() && (!t || onnx::isFloatElemType(t->elemType)))
-        return false; // only integer shape arithmetic is folded
+      if (!name.empty() && !t)
+        return false;
       ins.push_back(t);
     }
+    if (node.opType == "Reshape" && ins.size() == 2 && ins[0] && ins[1]) {
+      // A constant reshaped (weights exported in another layout): any type.
+      std::vector<int64_t> target = ins[1]->asInt64();
+      int64_t n = ins[0]->numElements(), known = 1, infer = -1;
+      for (size_t i = 0; i < target.size(); ++i) {
+        if (target[i] == 0 && i < ins[0]->dims.size())
+          target[i] = ins[0]->dims[i];
+        if (target[i] == -1)
+          infer = int64_t(i);
+        else
+          known *= target[i];
+      }
+      if (infer >= 0 && known > 0)
+        target[infer] = n / known;
+      OnnxTensor r = *ins[0];
+      r.name = node.outputs[0];
+      r.dims = target;
+      folded[r.name] = std::move(r);
+      return true;
+    }
+    for (const OnnxTensor *t : ins)
+      if (t && onnx::isFloatElemType(t->elemType))
+        return false; // otherwise only integer shape arithmetic is folded
     std::vector<int64_t> a = ins[0]->asInt64();
     const std::string &op = node.opType;
     if (op == "Identity" || op == "Cast") {

@@ -1,0 +1,537 @@
+#!/usr/bin/python3
+"""Writes small, deterministic convolutional ONNX models for Loom's tests.
+
+Usage:  /usr/bin/python3 test/models/gen_conv_models.py OUT_DIR
+
+Needs onnx 1.12 + numpy (Debian's /usr/bin/python3; the python3 on PATH may
+lack them). For every model NAME it writes OUT_DIR/NAME.onnx and ONNX test
+data computed by an independent numpy float64 forward pass (written here, not
+derived from the ONNX graph): OUT_DIR/NAME/test_data_set_0/{input_0.pb,
+output_0.pb} (batch 1, float32, input uniform in [-1, 1)). Prints the files
+written. Every model is deterministic (per-model seed from its name); weights
+are uniform in [-0.5, 0.5) scaled by 1/sqrt(fan_in).
+
+Models (all should be accepted by the conv flow):
+
+  torch_cnn            PyTorch style, NCHW [1,3,8,8]: Conv3x3 pad1 (3->6) -> Relu
+                       -> MaxPool2 -> Conv3x3 stride2 pad1 (6->8) -> Relu -> Flatten
+                       -> Gemm(transB=1) 32->5 -> Softmax.  opset 13
+  keras_cnn            tf2onnx style, NHWC [N,8,8,3]: Transpose(0,3,1,2) -> Conv3x3
+                       auto_pad SAME_UPPER (3->4) -> Relu -> AveragePool2 ->
+                       Transpose(0,2,3,1) -> Reshape[-1,64] -> MatMul+Add 64->5 ->
+                       Softmax.  opset 13
+  conv_bn_relu         [1,3,8,8]: Conv3x3 pad1 no bias (3->8) -> BatchNormalization
+                       -> Relu -> GlobalAveragePool -> Flatten -> Gemm 8->4.  opset 15
+  residual             [1,3,8,8]: Conv3x3 (3->8) -> Relu -> [Conv3x3 -> Relu ->
+                       Conv3x3] + skip (Add of two activations) -> Relu ->
+                       GlobalAveragePool -> Flatten -> Gemm 8->4.  opset 13
+  depthwise_separable  [1,4,8,8]: Conv group=4 depthwise 3x3 pad1 -> Relu -> Conv1x1
+                       (4->8) -> Relu -> GlobalMaxPool -> Flatten -> Gemm 8->4.  opset 13
+  conv1d               KWS-like [1,4,16]: Conv1d k3 dilation2 (4->8) -> Relu ->
+                       MaxPool1d k2 s2 -> Flatten -> Gemm 48->5.  opset 11
+  pads_strides         [1,3,8,8]: Pad (constant 0, H/W only, pads t1 l2 b1 r0) ->
+                       Conv3x3 stride2 pads (t0 l1 b1 r0) (3->6) -> Relu ->
+                       AveragePool k3 s2 pads1 count_include_pad=0 -> Flatten ->
+                       Gemm 54->4.  opset 13
+  concat               [1,3,8,8]: Conv3x3 pad1 (3->4) and Conv1x1 (3->4) of the same
+                       input -> Concat(axis=1) -> Relu -> GlobalAveragePool ->
+                       Flatten -> Gemm 8->4.  opset 13
+  avgpool_include_pad  [1,1,10,10]: AveragePool k3 s1 pad1 count_include_pad=1 ->
+                       Conv3x3 stride2 (1->4) -> Flatten -> Gemm 64->4.  opset 17
+"""
+import os
+import sys
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+FLOAT = TensorProto.FLOAT
+IR_FOR_OPSET = {11: 6, 13: 7, 15: 8, 17: 8}
+
+written = []
+
+# Names of the models written (in order); the e2e test reads this list.
+MODELS = ["torch_cnn", "keras_cnn", "conv_bn_relu", "residual", "depthwise_separable",
+          "conv1d", "pads_strides", "concat", "avgpool_include_pad"]
+
+
+def rng_for(name):
+    # Deterministic per model, independent of generation order.
+    seed = sum((i + 1) * ord(c) for i, c in enumerate(name)) % (2**31)
+    return np.random.RandomState(seed)
+
+
+def w(rng, *shape, fan_in=None):
+    """Uniform in [-0.5, 0.5) scaled by 1/sqrt(fan_in) (default: prod(shape[1:]))."""
+    if fan_in is None:
+        fan_in = int(np.prod(shape[1:])) if len(shape) > 1 else 1
+    return (rng.uniform(-0.5, 0.5, size=shape) / np.sqrt(fan_in)).astype(np.float32)
+
+
+def init(name, arr):
+    return numpy_helper.from_array(np.asarray(arr), name)
+
+
+def vi(name, shape, elem=FLOAT):
+    return helper.make_tensor_value_info(name, elem, shape)
+
+
+def save(out_dir, name, nodes, inputs, outputs, inits, opset, doc, ref, in_shape,
+         producer="loom-gen"):
+    graph = helper.make_graph(nodes, name, inputs, outputs, initializer=inits)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)],
+                              producer_name=producer)
+    model.doc_string = doc
+    model.ir_version = IR_FOR_OPSET[opset]
+    onnx.checker.check_model(model)
+    # Shape inference must agree with the declared output shape.
+    inferred = onnx.shape_inference.infer_shapes(model)
+    onnx.checker.check_model(inferred)
+    path = os.path.join(out_dir, name + ".onnx")
+    onnx.save(model, path)
+    written.append(path)
+    rng = rng_for(name + "/data")
+    x = rng.uniform(-1.0, 1.0, size=in_shape).astype(np.float32)
+    y = np.asarray(ref(x.astype(np.float64)))
+    declared = [d.dim_value for d in outputs[0].type.tensor_type.shape.dim]
+    assert all(dv in (0, yv) for dv, yv in zip(declared, y.shape)) and len(declared) == y.ndim, \
+        "%s: reference output shape %s vs declared %s" % (name, y.shape, declared)
+    y = y.astype(np.float32)
+    d = os.path.join(out_dir, name, "test_data_set_0")
+    os.makedirs(d, exist_ok=True)
+    for fname, arr, tname in (("input_0.pb", x, inputs[0].name),
+                              ("output_0.pb", y, outputs[0].name)):
+        p = os.path.join(d, fname)
+        with open(p, "wb") as f:
+            f.write(numpy_helper.from_array(arr, tname).SerializeToString())
+        written.append(p)
+
+
+# --- independent numpy float64 reference --------------------------------------------
+def relu(x):
+    return np.maximum(x, 0)
+
+
+def softmax(x, axis=-1):
+    e = np.exp(x - x.max(axis=axis, keepdims=True))
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+def conv2d(x, wt, b=None, stride=(1, 1), pads=(0, 0, 0, 0), dil=(1, 1), group=1):
+    """x [N,C,H,W], wt [M,C/group,kh,kw]; pads (top, left, bottom, right)."""
+    x = np.asarray(x, np.float64)
+    wt = np.asarray(wt, np.float64)
+    n, c, h, wd = x.shape
+    m, cpg, kh, kw = wt.shape
+    assert cpg * group == c and m % group == 0
+    mpg = m // group
+    t, l, bo, r = pads
+    xp = np.pad(x, ((0, 0), (0, 0), (t, bo), (l, r)))
+    ho = (h + t + bo - dil[0] * (kh - 1) - 1) // stride[0] + 1
+    wo = (wd + l + r - dil[1] * (kw - 1) - 1) // stride[1] + 1
+    out = np.zeros((n, m, ho, wo))
+    for g in range(group):
+        xs = xp[:, g * cpg:(g + 1) * cpg]
+        for i in range(kh):
+            for j in range(kw):
+                patch = xs[:, :, i * dil[0]: i * dil[0] + stride[0] * (ho - 1) + 1: stride[0],
+                           j * dil[1]: j * dil[1] + stride[1] * (wo - 1) + 1: stride[1]]
+                out[:, g * mpg:(g + 1) * mpg] += np.einsum("nchw,mc->nmhw", patch,
+                                                           wt[g * mpg:(g + 1) * mpg, :, i, j])
+    if b is not None:
+        out += np.asarray(b, np.float64)[None, :, None, None]
+    return out
+
+
+def pool2d(x, k, stride, pads=(0, 0, 0, 0), mode="max", count_include_pad=0):
+    n, c, h, wd = x.shape
+    t, l, bo, r = pads
+    ho = (h + t + bo - k[0]) // stride[0] + 1
+    wo = (wd + l + r - k[1]) // stride[1] + 1
+    fill = -np.inf if mode == "max" else 0.0
+    xp = np.pad(x, ((0, 0), (0, 0), (t, bo), (l, r)), constant_values=fill)
+    valid = np.pad(np.ones((h, wd)), ((t, bo), (l, r)))
+    out = np.zeros((n, c, ho, wo))
+    for oh in range(ho):
+        for ow in range(wo):
+            win = xp[:, :, oh * stride[0]: oh * stride[0] + k[0], ow * stride[1]: ow * stride[1] + k[1]]
+            if mode == "max":
+                out[:, :, oh, ow] = win.max(axis=(2, 3))
+            else:
+                cnt = k[0] * k[1] if count_include_pad else \
+                    valid[oh * stride[0]: oh * stride[0] + k[0], ow * stride[1]: ow * stride[1] + k[1]].sum()
+                out[:, :, oh, ow] = win.sum(axis=(2, 3)) / cnt
+    return out
+
+
+def same_upper(size, k, s, d=1):
+    """(begin, end) padding of auto_pad SAME_UPPER."""
+    out = -(-size // s)
+    total = max((out - 1) * s + (k - 1) * d + 1 - size, 0)
+    return total // 2, total - total // 2
+
+
+def flatten(x):
+    return x.reshape(x.shape[0], -1)
+
+
+def gap(x):
+    return x.mean(axis=(2, 3), keepdims=True)
+
+
+# --- models --------------------------------------------------------------------------
+def torch_cnn(out):
+    name = "torch_cnn"
+    r = rng_for(name)
+    W1, B1 = w(r, 6, 3, 3, 3), w(r, 6, fan_in=27)
+    W2, B2 = w(r, 8, 6, 3, 3), w(r, 8, fan_in=54)
+    W3, B3 = w(r, 5, 32), w(r, 5, fan_in=32)
+    nodes = [
+        helper.make_node("Conv", ["input", "conv1.weight", "conv1.bias"], ["/conv1/Conv_output_0"],
+                         name="/conv1/Conv", kernel_shape=[3, 3], pads=[1, 1, 1, 1], strides=[1, 1],
+                         dilations=[1, 1], group=1),
+        helper.make_node("Relu", ["/conv1/Conv_output_0"], ["/relu1/Relu_output_0"], name="/relu1/Relu"),
+        helper.make_node("MaxPool", ["/relu1/Relu_output_0"], ["/pool/MaxPool_output_0"], name="/pool/MaxPool",
+                         kernel_shape=[2, 2], strides=[2, 2], pads=[0, 0, 0, 0], ceil_mode=0),
+        helper.make_node("Conv", ["/pool/MaxPool_output_0", "conv2.weight", "conv2.bias"],
+                         ["/conv2/Conv_output_0"], name="/conv2/Conv", kernel_shape=[3, 3],
+                         pads=[1, 1, 1, 1], strides=[2, 2], dilations=[1, 1], group=1),
+        helper.make_node("Relu", ["/conv2/Conv_output_0"], ["/relu2/Relu_output_0"], name="/relu2/Relu"),
+        helper.make_node("Flatten", ["/relu2/Relu_output_0"], ["/Flatten_output_0"], name="/Flatten", axis=1),
+        helper.make_node("Gemm", ["/Flatten_output_0", "fc.weight", "fc.bias"], ["/fc/Gemm_output_0"],
+                         name="/fc/Gemm", alpha=1.0, beta=1.0, transB=1),
+        helper.make_node("Softmax", ["/fc/Gemm_output_0"], ["output"], name="/Softmax", axis=1),
+    ]
+    inits = [init("conv1.weight", W1), init("conv1.bias", B1), init("conv2.weight", W2),
+             init("conv2.bias", B2), init("fc.weight", W3), init("fc.bias", B3)]
+
+    def ref(x):
+        a = relu(conv2d(x, W1, B1, pads=(1, 1, 1, 1)))
+        a = pool2d(a, (2, 2), (2, 2))
+        a = relu(conv2d(a, W2, B2, stride=(2, 2), pads=(1, 1, 1, 1)))
+        return softmax(flatten(a) @ W3.T.astype(np.float64) + B3, axis=1)
+    save(out, name, nodes, [vi("input", [1, 3, 8, 8])], [vi("output", [1, 5])], inits, 13,
+         "PyTorch-style CNN: conv-relu-maxpool-conv(stride2)-relu-flatten-gemm-softmax",
+         ref, (1, 3, 8, 8), producer="pytorch")
+
+
+def keras_cnn(out):
+    name = "keras_cnn"
+    r = rng_for(name)
+    W1, B1 = w(r, 4, 3, 3, 3), w(r, 4, fan_in=27)
+    W2, B2 = w(r, 64, 5, fan_in=64), w(r, 5, fan_in=64)
+    nodes = [
+        helper.make_node("Transpose", ["input_1"], ["model/conv2d/Conv2D__6:0"],
+                         name="model/conv2d/Conv2D__6", perm=[0, 3, 1, 2]),
+        helper.make_node("Conv", ["model/conv2d/Conv2D__6:0", "model/conv2d/Conv2D/ReadVariableOp:0",
+                                  "model/conv2d/BiasAdd/ReadVariableOp:0"],
+                         ["model/conv2d/BiasAdd:0"], name="model/conv2d/BiasAdd",
+                         kernel_shape=[3, 3], strides=[1, 1], dilations=[1, 1], auto_pad="SAME_UPPER"),
+        helper.make_node("Relu", ["model/conv2d/BiasAdd:0"], ["model/conv2d/Relu:0"], name="model/conv2d/Relu"),
+        helper.make_node("AveragePool", ["model/conv2d/Relu:0"], ["model/average_pooling2d/AvgPool:0"],
+                         name="model/average_pooling2d/AvgPool", kernel_shape=[2, 2], strides=[2, 2],
+                         auto_pad="VALID"),
+        helper.make_node("Transpose", ["model/average_pooling2d/AvgPool:0"],
+                         ["model/average_pooling2d/AvgPool__12:0"],
+                         name="model/average_pooling2d/AvgPool__12", perm=[0, 2, 3, 1]),
+        helper.make_node("Reshape", ["model/average_pooling2d/AvgPool__12:0", "const_fold_opt__20"],
+                         ["model/flatten/Reshape:0"], name="model/flatten/Reshape"),
+        helper.make_node("MatMul", ["model/flatten/Reshape:0", "model/dense/MatMul/ReadVariableOp:0"],
+                         ["model/dense/MatMul:0"], name="model/dense/MatMul"),
+        helper.make_node("Add", ["model/dense/MatMul:0", "model/dense/BiasAdd/ReadVariableOp:0"],
+                         ["model/dense/BiasAdd:0"], name="model/dense/BiasAdd"),
+        helper.make_node("Softmax", ["model/dense/BiasAdd:0"], ["dense"], name="model/dense/Softmax", axis=-1),
+    ]
+    inits = [init("model/conv2d/Conv2D/ReadVariableOp:0", W1),
+             init("model/conv2d/BiasAdd/ReadVariableOp:0", B1),
+             init("const_fold_opt__20", np.array([-1, 64], dtype=np.int64)),
+             init("model/dense/MatMul/ReadVariableOp:0", W2),
+             init("model/dense/BiasAdd/ReadVariableOp:0", B2)]
+
+    def ref(x):
+        a = np.transpose(x, (0, 3, 1, 2))
+        ph, pw = same_upper(8, 3, 1), same_upper(8, 3, 1)
+        a = relu(conv2d(a, W1, B1, pads=(ph[0], pw[0], ph[1], pw[1])))
+        a = pool2d(a, (2, 2), (2, 2), mode="avg")
+        a = np.transpose(a, (0, 2, 3, 1)).reshape(-1, 64)
+        return softmax(a @ W2 + B2, axis=-1)
+    save(out, name, nodes, [vi("input_1", ["unk__22", 8, 8, 3])], [vi("dense", ["unk__23", 5])], inits, 13,
+         "Keras/tf2onnx CNN, NHWC input, transposes around the conv", ref, (1, 8, 8, 3),
+         producer="tf2onnx")
+
+
+def conv_bn_relu(out):
+    name = "conv_bn_relu"
+    r = rng_for(name)
+    W1 = w(r, 8, 3, 3, 3)
+    scale = r.uniform(0.5, 1.5, size=8).astype(np.float32)
+    bias = r.uniform(-0.5, 0.5, size=8).astype(np.float32)
+    mean = r.uniform(-0.2, 0.2, size=8).astype(np.float32)
+    var = r.uniform(0.05, 0.3, size=8).astype(np.float32)
+    W2, B2 = w(r, 4, 8), w(r, 4, fan_in=8)
+    eps = 1e-5
+    nodes = [
+        helper.make_node("Conv", ["input", "conv.weight"], ["/conv/Conv_output_0"], name="/conv/Conv",
+                         kernel_shape=[3, 3], pads=[1, 1, 1, 1], strides=[1, 1]),
+        helper.make_node("BatchNormalization", ["/conv/Conv_output_0", "bn.weight", "bn.bias",
+                                                "bn.running_mean", "bn.running_var"],
+                         ["/bn/BatchNormalization_output_0"], name="/bn/BatchNormalization",
+                         epsilon=eps, momentum=0.9),
+        helper.make_node("Relu", ["/bn/BatchNormalization_output_0"], ["/relu/Relu_output_0"], name="/relu/Relu"),
+        helper.make_node("GlobalAveragePool", ["/relu/Relu_output_0"], ["/gap/GlobalAveragePool_output_0"],
+                         name="/gap/GlobalAveragePool"),
+        helper.make_node("Flatten", ["/gap/GlobalAveragePool_output_0"], ["/Flatten_output_0"], name="/Flatten"),
+        helper.make_node("Gemm", ["/Flatten_output_0", "fc.weight", "fc.bias"], ["output"], name="/fc/Gemm",
+                         transB=1),
+    ]
+    inits = [init("conv.weight", W1), init("bn.weight", scale), init("bn.bias", bias),
+             init("bn.running_mean", mean), init("bn.running_var", var),
+             init("fc.weight", W2), init("fc.bias", B2)]
+
+    def ref(x):
+        a = conv2d(x, W1)
+        c = lambda v: np.asarray(v, np.float64)[None, :, None, None]  # noqa: E731
+        a = (a - c(mean)) / np.sqrt(c(var) + eps) * c(scale) + c(bias)
+        a = gap(relu(a))
+        return flatten(a) @ W2.T.astype(np.float64) + B2
+    save(out, name, nodes, [vi("input", [1, 3, 8, 8])], [vi("output", [1, 4])], inits, 15,
+         "Conv (no bias) + BatchNormalization (folded) + Relu + GlobalAveragePool + Gemm",
+         ref, (1, 3, 8, 8), producer="pytorch")
+
+
+def residual(out):
+    name = "residual"
+    r = rng_for(name)
+    W1, B1 = w(r, 8, 3, 3, 3), w(r, 8, fan_in=27)
+    W2, B2 = w(r, 8, 8, 3, 3), w(r, 8, fan_in=72)
+    W3, B3 = w(r, 8, 8, 3, 3), w(r, 8, fan_in=72)
+    W4, B4 = w(r, 4, 8), w(r, 4, fan_in=8)
+    p = dict(kernel_shape=[3, 3], pads=[1, 1, 1, 1], strides=[1, 1])
+    nodes = [
+        helper.make_node("Conv", ["input", "stem.weight", "stem.bias"], ["/stem/Conv_output_0"],
+                         name="/stem/Conv", **p),
+        helper.make_node("Relu", ["/stem/Conv_output_0"], ["/stem_relu/Relu_output_0"], name="/stem_relu/Relu"),
+        helper.make_node("Conv", ["/stem_relu/Relu_output_0", "block.conv1.weight", "block.conv1.bias"],
+                         ["/block/conv1/Conv_output_0"], name="/block/conv1/Conv", **p),
+        helper.make_node("Relu", ["/block/conv1/Conv_output_0"], ["/block/relu/Relu_output_0"],
+                         name="/block/relu/Relu"),
+        helper.make_node("Conv", ["/block/relu/Relu_output_0", "block.conv2.weight", "block.conv2.bias"],
+                         ["/block/conv2/Conv_output_0"], name="/block/conv2/Conv", **p),
+        helper.make_node("Add", ["/block/conv2/Conv_output_0", "/stem_relu/Relu_output_0"],
+                         ["/block/Add_output_0"], name="/block/Add"),
+        helper.make_node("Relu", ["/block/Add_output_0"], ["/block/relu_1/Relu_output_0"], name="/block/relu_1/Relu"),
+        helper.make_node("GlobalAveragePool", ["/block/relu_1/Relu_output_0"], ["/gap/GlobalAveragePool_output_0"],
+                         name="/gap/GlobalAveragePool"),
+        helper.make_node("Flatten", ["/gap/GlobalAveragePool_output_0"], ["/Flatten_output_0"], name="/Flatten"),
+        helper.make_node("Gemm", ["/Flatten_output_0", "fc.weight", "fc.bias"], ["output"], name="/fc/Gemm",
+                         transB=1),
+    ]
+    inits = [init("stem.weight", W1), init("stem.bias", B1), init("block.conv1.weight", W2),
+             init("block.conv1.bias", B2), init("block.conv2.weight", W3), init("block.conv2.bias", B3),
+             init("fc.weight", W4), init("fc.bias", B4)]
+
+    def ref(x):
+        a = relu(conv2d(x, W1, B1, pads=(1, 1, 1, 1)))
+        b = relu(conv2d(a, W2, B2, pads=(1, 1, 1, 1)))
+        b = conv2d(b, W3, B3, pads=(1, 1, 1, 1))
+        y = gap(relu(b + a))
+        return flatten(y) @ W4.T.astype(np.float64) + B4
+    save(out, name, nodes, [vi("input", [1, 3, 8, 8])], [vi("output", [1, 4])], inits, 13,
+         "ResNet-style block: skip connection as Add of two activations", ref, (1, 3, 8, 8),
+         producer="pytorch")
+
+
+def depthwise_separable(out):
+    name = "depthwise_separable"
+    r = rng_for(name)
+    Wd, Bd = w(r, 4, 1, 3, 3), w(r, 4, fan_in=9)
+    Wp, Bp = w(r, 8, 4, 1, 1), w(r, 8, fan_in=4)
+    W3, B3 = w(r, 4, 8), w(r, 4, fan_in=8)
+    nodes = [
+        helper.make_node("Conv", ["input", "dw.weight", "dw.bias"], ["/dw/Conv_output_0"], name="/dw/Conv",
+                         kernel_shape=[3, 3], pads=[1, 1, 1, 1], strides=[1, 1], group=4),
+        helper.make_node("Relu", ["/dw/Conv_output_0"], ["/dw_relu/Relu_output_0"], name="/dw_relu/Relu"),
+        helper.make_node("Conv", ["/dw_relu/Relu_output_0", "pw.weight", "pw.bias"], ["/pw/Conv_output_0"],
+                         name="/pw/Conv", kernel_shape=[1, 1], pads=[0, 0, 0, 0], strides=[1, 1]),
+        helper.make_node("Relu", ["/pw/Conv_output_0"], ["/pw_relu/Relu_output_0"], name="/pw_relu/Relu"),
+        helper.make_node("GlobalMaxPool", ["/pw_relu/Relu_output_0"], ["/gmp/GlobalMaxPool_output_0"],
+                         name="/gmp/GlobalMaxPool"),
+        helper.make_node("Flatten", ["/gmp/GlobalMaxPool_output_0"], ["/Flatten_output_0"], name="/Flatten"),
+        helper.make_node("Gemm", ["/Flatten_output_0", "fc.weight", "fc.bias"], ["output"], name="/fc/Gemm",
+                         transB=1),
+    ]
+    inits = [init("dw.weight", Wd), init("dw.bias", Bd), init("pw.weight", Wp), init("pw.bias", Bp),
+             init("fc.weight", W3), init("fc.bias", B3)]
+
+    def ref(x):
+        a = relu(conv2d(x, Wd, Bd, pads=(1, 1, 1, 1), group=4))
+        a = relu(conv2d(a, Wp, Bp))
+        a = a.max(axis=(2, 3), keepdims=True)
+        return flatten(a) @ W3.T.astype(np.float64) + B3
+    save(out, name, nodes, [vi("input", [1, 4, 8, 8])], [vi("output", [1, 4])], inits, 13,
+         "MobileNet-style depthwise (group=C) + pointwise conv, GlobalMaxPool", ref, (1, 4, 8, 8),
+         producer="pytorch")
+
+
+def conv1d(out):
+    name = "conv1d"
+    r = rng_for(name)
+    W1, B1 = w(r, 8, 4, 3), w(r, 8, fan_in=12)
+    W2, B2 = w(r, 5, 48), w(r, 5, fan_in=48)
+    nodes = [
+        helper.make_node("Conv", ["input", "conv.weight", "conv.bias"], ["/conv/Conv_output_0"],
+                         name="/conv/Conv", kernel_shape=[3], dilations=[2], pads=[0, 0], strides=[1]),
+        helper.make_node("Relu", ["/conv/Conv_output_0"], ["/relu/Relu_output_0"], name="/relu/Relu"),
+        helper.make_node("MaxPool", ["/relu/Relu_output_0"], ["/pool/MaxPool_output_0"], name="/pool/MaxPool",
+                         kernel_shape=[2], strides=[2], pads=[0, 0]),
+        helper.make_node("Flatten", ["/pool/MaxPool_output_0"], ["/Flatten_output_0"], name="/Flatten"),
+        helper.make_node("Gemm", ["/Flatten_output_0", "fc.weight", "fc.bias"], ["output"], name="/fc/Gemm",
+                         transB=1),
+    ]
+    inits = [init("conv.weight", W1), init("conv.bias", B1), init("fc.weight", W2), init("fc.bias", B2)]
+
+    def ref(x):
+        a = relu(conv2d(x[:, :, None, :], W1[:, :, None, :], B1, dil=(1, 2)))
+        a = pool2d(a, (1, 2), (1, 2))[:, :, 0, :]
+        return flatten(a) @ W2.T.astype(np.float64) + B2
+    save(out, name, nodes, [vi("input", [1, 4, 16])], [vi("output", [1, 5])], inits, 11,
+         "KWS-like 1-D conv with dilation 2, MaxPool1d", ref, (1, 4, 16), producer="pytorch")
+
+
+def pads_strides(out):
+    name = "pads_strides"
+    r = rng_for(name)
+    W1, B1 = w(r, 6, 3, 3, 3), w(r, 6, fan_in=27)
+    W2, B2 = w(r, 4, 54), w(r, 4, fan_in=54)
+    # ONNX pads: [x1_begin, x2_begin, ..., x1_end, x2_end, ...] = N C H W begins, then ends.
+    pad_pads = np.array([0, 0, 1, 2, 0, 0, 1, 0], dtype=np.int64)
+    nodes = [
+        helper.make_node("Pad", ["input", "pad.pads", "pad.value"], ["/pad/Pad_output_0"], name="/pad/Pad",
+                         mode="constant"),
+        helper.make_node("Conv", ["/pad/Pad_output_0", "conv.weight", "conv.bias"], ["/conv/Conv_output_0"],
+                         name="/conv/Conv", kernel_shape=[3, 3], strides=[2, 2], pads=[0, 1, 1, 0]),
+        helper.make_node("Relu", ["/conv/Conv_output_0"], ["/relu/Relu_output_0"], name="/relu/Relu"),
+        helper.make_node("AveragePool", ["/relu/Relu_output_0"], ["/pool/AveragePool_output_0"],
+                         name="/pool/AveragePool", kernel_shape=[3, 3], strides=[2, 2], pads=[1, 1, 1, 1],
+                         count_include_pad=0),
+        helper.make_node("Flatten", ["/pool/AveragePool_output_0"], ["/Flatten_output_0"], name="/Flatten"),
+        helper.make_node("Gemm", ["/Flatten_output_0", "fc.weight", "fc.bias"], ["output"], name="/fc/Gemm",
+                         transB=1),
+    ]
+    inits = [init("pad.pads", pad_pads), init("pad.value", np.array(0.0, dtype=np.float32)),
+             init("conv.weight", W1), init("conv.bias", B1), init("fc.weight", W2), init("fc.bias", B2)]
+
+    def ref(x):
+        a = np.pad(x, ((0, 0), (0, 0), (1, 1), (2, 0)))            # -> [1,3,10,10]
+        a = relu(conv2d(a, W1, B1, stride=(2, 2), pads=(0, 1, 1, 0)))  # -> [1,6,5,5]
+        a = pool2d(a, (3, 3), (2, 2), pads=(1, 1, 1, 1), mode="avg", count_include_pad=0)  # [1,6,3,3]
+        return flatten(a) @ W2.T.astype(np.float64) + B2
+    save(out, name, nodes, [vi("input", [1, 3, 8, 8])], [vi("output", [1, 4])], inits, 13,
+         "Pad op (H/W), stride-2 conv with asymmetric pads, AveragePool count_include_pad=0 with pads",
+         ref, (1, 3, 8, 8), producer="pytorch")
+
+
+def concat(out):
+    name = "concat"
+    r = rng_for(name)
+    Wa, Ba = w(r, 4, 3, 3, 3), w(r, 4, fan_in=27)
+    Wb, Bb = w(r, 4, 3, 1, 1), w(r, 4, fan_in=3)
+    W2, B2 = w(r, 4, 8), w(r, 4, fan_in=8)
+    nodes = [
+        helper.make_node("Conv", ["input", "a.weight", "a.bias"], ["/a/Conv_output_0"], name="/a/Conv",
+                         kernel_shape=[3, 3], pads=[1, 1, 1, 1]),
+        helper.make_node("Conv", ["input", "b.weight", "b.bias"], ["/b/Conv_output_0"], name="/b/Conv",
+                         kernel_shape=[1, 1]),
+        helper.make_node("Concat", ["/a/Conv_output_0", "/b/Conv_output_0"], ["/Concat_output_0"],
+                         name="/Concat", axis=1),
+        helper.make_node("Relu", ["/Concat_output_0"], ["/relu/Relu_output_0"], name="/relu/Relu"),
+        helper.make_node("GlobalAveragePool", ["/relu/Relu_output_0"], ["/gap/GlobalAveragePool_output_0"],
+                         name="/gap/GlobalAveragePool"),
+        helper.make_node("Flatten", ["/gap/GlobalAveragePool_output_0"], ["/Flatten_output_0"], name="/Flatten"),
+        helper.make_node("Gemm", ["/Flatten_output_0", "fc.weight", "fc.bias"], ["output"], name="/fc/Gemm",
+                         transB=1),
+    ]
+    inits = [init("a.weight", Wa), init("a.bias", Ba), init("b.weight", Wb), init("b.bias", Bb),
+             init("fc.weight", W2), init("fc.bias", B2)]
+
+    def ref(x):
+        a = conv2d(x, Wa, Ba, pads=(1, 1, 1, 1))
+        b = conv2d(x, Wb, Bb)
+        y = gap(relu(np.concatenate([a, b], axis=1)))
+        return flatten(y) @ W2.T.astype(np.float64) + B2
+    save(out, name, nodes, [vi("input", [1, 3, 8, 8])], [vi("output", [1, 4])], inits, 13,
+         "Inception-style: two convs (3x3, 1x1) of one input, channel Concat", ref, (1, 3, 8, 8),
+         producer="pytorch")
+
+
+def avgpool_include_pad(out):
+    name = "avgpool_include_pad"
+    r = rng_for(name)
+    W1, B1 = w(r, 4, 1, 3, 3), w(r, 4, fan_in=9)
+    W2, B2 = w(r, 4, 64), w(r, 4, fan_in=64)
+    nodes = [
+        helper.make_node("AveragePool", ["input"], ["/pool/AveragePool_output_0"], name="/pool/AveragePool",
+                         kernel_shape=[3, 3], strides=[1, 1], pads=[1, 1, 1, 1], count_include_pad=1),
+        helper.make_node("Conv", ["/pool/AveragePool_output_0", "conv.weight", "conv.bias"],
+                         ["/conv/Conv_output_0"], name="/conv/Conv", kernel_shape=[3, 3], strides=[2, 2]),
+        helper.make_node("Flatten", ["/conv/Conv_output_0"], ["/Flatten_output_0"], name="/Flatten"),
+        helper.make_node("Gemm", ["/Flatten_output_0", "fc.weight", "fc.bias"], ["output"], name="/fc/Gemm",
+                         transB=1),
+    ]
+    inits = [init("conv.weight", W1), init("conv.bias", B1), init("fc.weight", W2), init("fc.bias", B2)]
+
+    def ref(x):
+        a = pool2d(x, (3, 3), (1, 1), pads=(1, 1, 1, 1), mode="avg", count_include_pad=1)
+        a = conv2d(a, W1, B1, stride=(2, 2))  # -> [1,4,4,4]
+        return flatten(a) @ W2.T.astype(np.float64) + B2
+    save(out, name, nodes, [vi("input", [1, 1, 10, 10])], [vi("output", [1, 4])], inits, 17,
+         "AveragePool count_include_pad=1 with pads, then a stride-2 conv", ref, (1, 1, 10, 10),
+         producer="pytorch")
+
+
+def self_test():
+    """Checks the numpy conv/pool against naive loops (guards the reference itself)."""
+    r = np.random.RandomState(7)
+    x = r.uniform(-1, 1, (1, 4, 7, 6))
+    wt = r.uniform(-1, 1, (6, 2, 3, 2))
+    stride, pads, dil, group = (2, 1), (1, 0, 2, 1), (1, 2), 2
+    got = conv2d(x, wt, None, stride, pads, dil, group)
+    xp = np.pad(x, ((0, 0), (0, 0), (pads[0], pads[2]), (pads[1], pads[3])))
+    exp = np.zeros_like(got)
+    for m in range(6):
+        g = m // 3
+        for oh in range(got.shape[2]):
+            for ow in range(got.shape[3]):
+                s = 0.0
+                for c in range(2):
+                    for i in range(3):
+                        for j in range(2):
+                            s += xp[0, g * 2 + c, oh * stride[0] + i * dil[0], ow * stride[1] + j * dil[1]] \
+                                * wt[m, c, i, j]
+                exp[0, m, oh, ow] = s
+    assert np.allclose(got, exp), "conv2d self-test"
+    p = pool2d(x, (3, 3), (2, 2), (1, 1, 1, 1), mode="avg", count_include_pad=0)
+    assert np.isclose(p[0, 0, 0, 0], x[0, 0, 0:2, 0:2].mean()), "avgpool self-test"
+    p = pool2d(x, (3, 3), (2, 2), (1, 1, 1, 1), mode="avg", count_include_pad=1)
+    assert np.isclose(p[0, 0, 0, 0], x[0, 0, 0:2, 0:2].sum() / 9), "avgpool include-pad self-test"
+    assert same_upper(8, 3, 1) == (1, 1) and same_upper(8, 3, 2) == (0, 1)
+
+
+def main():
+    if len(sys.argv) != 2:
+        print(__doc__, file=sys.stderr)
+        return 2
+    out = sys.argv[1]
+    os.makedirs(out, exist_ok=True)
+    self_test()
+    for gen in (torch_cnn, keras_cnn, conv_bn_relu, residual, depthwise_separable, conv1d,
+                pads_strides, concat, avgpool_include_pad):
+        gen(out)
+    for p in written:
+        print(p)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
