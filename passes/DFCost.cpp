@@ -7,6 +7,11 @@
 using namespace mlir;
 using namespace loom;
 
+/// loom_mvu / loom_dwu ACT parameter: 0 none, 1 relu, 2 table, 3 clip.
+static int activationCode(StringRef act) {
+  return act == "none" ? 0 : act == "relu" ? 1 : act == "clip" ? 3 : 2;
+}
+
 std::optional<hw::ActorConfig> loom::hwConfigOf(Operation *op) {
   if (auto mvu = llvm::dyn_cast<df::MvuOp>(op)) {
     hw::MvuConfig c;
@@ -19,7 +24,7 @@ std::optional<hw::ActorConfig> loom::hwConfigOf(Operation *op) {
     c.W_W = int(llvm::cast<ShapedType>(mvu.getWeight().getType()).getElementTypeBitWidth());
     c.W_ACC = int(mvu.getAccWidth());
     c.W_OUT = int(mvu.getOutput().getType().getElementWidth());
-    c.ACT = mvu.getAct() == "none" ? 0 : mvu.getAct() == "relu" ? 1 : 2;
+    c.ACT = activationCode(mvu.getAct());
     c.T_DEPTH = mvu.getTable() ? int(mvu.getTable()->getNumElements()) : 1;
     c.VECTORS = int(mvu.getVectors());
     return hw::ActorConfig(c);
@@ -64,7 +69,7 @@ std::optional<hw::ActorConfig> loom::hwConfigOf(Operation *op) {
     c.W_W = int(llvm::cast<ShapedType>(dwu.getWeight().getType()).getElementTypeBitWidth());
     c.W_ACC = int(dwu.getAccWidthAttr().getInt());
     c.W_OUT = int(dwu.getOutput().getType().getElementWidth());
-    c.ACT = dwu.getAct() == "none" ? 0 : dwu.getAct() == "relu" ? 1 : 2;
+    c.ACT = activationCode(dwu.getAct());
     c.T_DEPTH = dwu.getTable() ? int(dwu.getTable()->getNumElements()) : 1;
     c.VECTORS = int(dwu.getVectors());
     return hw::ActorConfig(c);

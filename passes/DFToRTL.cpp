@@ -205,6 +205,10 @@ struct DFToRTLPass : loom::impl::DFToRTLBase<DFToRTLPass> {
         p.set("ACT", b.getI64IntegerAttr(c.ACT));
         p.set("W_FILE", b.getStringAttr(name + "_w.mem"));
         p.set("B_FILE", b.getStringAttr(name + "_b.mem"));
+        if (c.ACT == 3) { // clip bounds
+          p.set("T_MIN", mvu.getTMinAttr());
+          p.set("T_MAX", mvu.getTMaxAttr());
+        }
         if (c.ACT == 2) {
           memfile(b, loc, name + "_t.mem", c.W_OUT, 1, ints(*mvu.getTable()));
           p.set("T_MIN", mvu.getTMinAttr());
@@ -262,6 +266,10 @@ struct DFToRTLPass : loom::impl::DFToRTLBase<DFToRTLPass> {
         p.set("SHIFT", dwu.getShiftAttr());
         p.set("W_FILE", b.getStringAttr(name + "_w.mem"));
         p.set("B_FILE", b.getStringAttr(name + "_b.mem"));
+        if (c.ACT == 3) { // clip bounds
+          p.set("T_MIN", dwu.getTMinAttr());
+          p.set("T_MAX", dwu.getTMaxAttr());
+        }
         if (c.ACT == 2) {
           memfile(b, loc, name + "_t.mem", c.W_OUT, 1, ints(*dwu.getTable()));
           p.set("T_MIN", dwu.getTMinAttr());

@@ -142,11 +142,24 @@ struct Lowering {
     if (e.usesLeft-- <= 1)
       return e.stream;
     auto fork = b.create<df::ForkOp>(loc, e.stream.getType(), e.stream.getType(), e.stream);
+    // Named after the layer whose output it copies.
+    if (Operation *producer = tensor.getDefiningOp())
+      if (auto name = producer->getAttrOfType<StringAttr>(nn::kNodeNameAttr))
+        fork->setAttr(nn::kNodeNameAttr, b.getStringAttr(name.getValue() + "_fork"));
     e.stream = fork.getSecond();
     return fork.getFirst();
   }
 
   const Perm &permOf(Value tensor) { return env[tensor].perm; }
+
+  /// The FIFO in front of input `port` of a join (df-fold sizes it).
+  Value joinFifo(Operation *join, Value in, int port) {
+    auto fifo = b.create<df::FifoOp>(join->getLoc(), in.getType(), in, b.getI64IntegerAttr(2));
+    if (auto name = join->getAttrOfType<StringAttr>(nn::kNodeNameAttr))
+      fifo->setAttr(nn::kNodeNameAttr,
+                    b.getStringAttr(name.getValue() + "_in" + std::to_string(port) + "_fifo"));
+    return fifo;
+  }
 
   LogicalResult run();
   LogicalResult lowerOp(Operation &op);
@@ -160,7 +173,8 @@ struct Lowering {
 
 /// The activation a conv/dense absorbs: its only user, when that is a relu or lut.
 Operation *fusedActivation(Operation *op) {
-  if (op->getResult(0).hasOneUse() && llvm::isa<nn::ReluOp, nn::LutOp>(*op->user_begin()))
+  if (op->getResult(0).hasOneUse() &&
+      llvm::isa<nn::ReluOp, nn::LutOp, nn::ClipOp>(*op->user_begin()))
     return *op->user_begin();
   return nullptr;
 }
@@ -169,6 +183,11 @@ void Lowering::setActivation(Operation *unit, Operation *act) {
   unit->setAttr("act", b.getStringAttr("none"));
   if (llvm::isa_and_nonnull<nn::ReluOp>(act)) {
     unit->setAttr("act", b.getStringAttr("relu"));
+  } else if (auto clip = llvm::dyn_cast_or_null<nn::ClipOp>(act)) {
+    // Bounds are already codes of the format (nn-quantize).
+    unit->setAttr("act", b.getStringAttr("clip"));
+    unit->setAttr("t_min", b.getI64IntegerAttr(int64_t(clip.getMin().convertToDouble())));
+    unit->setAttr("t_max", b.getI64IntegerAttr(int64_t(clip.getMax().convertToDouble())));
   } else if (auto lut = llvm::dyn_cast_or_null<nn::LutOp>(act)) {
     unit->setAttr("act", lut.getFunctionAttr());
     unit->setAttr("t_min", lut.getTMinAttr());
@@ -403,8 +422,8 @@ LogicalResult Lowering::lowerOp(Operation &op) {
     Perm perm = permOf(input);
     Value lhs = take(input, loc), rhs = take(rhsTensor, loc);
     // Each join input gets a FIFO; df-fold sizes them from the hw_model.
-    lhs = b.create<df::FifoOp>(loc, lhs.getType(), lhs, b.getI64IntegerAttr(2));
-    rhs = b.create<df::FifoOp>(loc, rhs.getType(), rhs, b.getI64IntegerAttr(2));
+    lhs = joinFifo(&op, lhs, 0);
+    rhs = joinFifo(&op, rhs, 1);
     auto join = b.create<df::JoinOp>(loc, lhs.getType(), lhs, rhs, b.getStringAttr("add"),
                                      b.getI64IntegerAttr(0));
     copyName(&op, join);
@@ -421,8 +440,8 @@ LogicalResult Lowering::lowerOp(Operation &op) {
         !samePerm(permOf(cat.getRhs()), nhwcPerm(bs)))
       return unsupported(&op, "its inputs are not in channels-last stream order");
     Value lhs = take(cat.getLhs(), loc), rhs = take(cat.getRhs(), loc);
-    lhs = b.create<df::FifoOp>(loc, lhs.getType(), lhs, b.getI64IntegerAttr(2));
-    rhs = b.create<df::FifoOp>(loc, rhs.getType(), rhs, b.getI64IntegerAttr(2));
+    lhs = joinFifo(&op, lhs, 0);
+    rhs = joinFifo(&op, rhs, 1);
     auto out = shapeOf(cat.getResult());
     Type elem = llvm::cast<df::StreamType>(lhs.getType()).getElementType();
     auto c = b.create<df::ConcatOp>(loc, streamType(ctx, elem, out[1] * out[2] * out[3]), lhs,
@@ -431,7 +450,7 @@ LogicalResult Lowering::lowerOp(Operation &op) {
     bind(cat.getResult(), c, nhwcPerm(out));
     return success();
   }
-  if (llvm::isa<nn::ReluOp, nn::LutOp>(op))
+  if (llvm::isa<nn::ReluOp, nn::LutOp, nn::ClipOp>(op))
     return unsupported(&op, "an activation must directly follow a dense or convolution layer "
                             "whose only user it is");
   return unsupported(&op, "has no hardware actor yet; supported after quantization: dense, "

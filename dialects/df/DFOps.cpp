@@ -35,6 +35,26 @@ LogicalResult StreamType::verify(llvm::function_ref<InFlightDiagnostic()> emitEr
   return success();
 }
 
+/// none / relu carry no activation attributes; sigmoid / tanh need the whole
+/// table (t_min, t_max, t_shift, table); clip (Relu6) needs its bounds t_min,
+/// t_max (codes) and nothing else.
+static LogicalResult verifyActivation(Operation *op) {
+  StringRef act = op->getAttrOfType<StringAttr>("act").getValue();
+  bool table = act == "sigmoid" || act == "tanh", clip = act == "clip";
+  if (!table && !clip && act != "none" && act != "relu")
+    return op->emitOpError("unknown activation '") << act << "'";
+  bool hasTable = op->hasAttr("table"), hasShift = op->hasAttr("t_shift");
+  bool hasBounds = op->hasAttr("t_min") && op->hasAttr("t_max");
+  bool anyBound = op->hasAttr("t_min") || op->hasAttr("t_max");
+  if (table && !(hasTable && hasShift && hasBounds))
+    return op->emitOpError("table activations need t_min, t_max, t_shift and table (and only they)");
+  if (clip && (!hasBounds || hasTable || hasShift))
+    return op->emitOpError("clip needs t_min and t_max (and only they)");
+  if (!table && !clip && (hasTable || hasShift || anyBound))
+    return op->emitOpError("table activations need t_min, t_max, t_shift and table (and only they)");
+  return success();
+}
+
 LogicalResult MvuOp::verify() {
   int64_t k = getK(), n = getN();
   auto wType = llvm::cast<ShapedType>(getWeight().getType());
@@ -58,16 +78,8 @@ LogicalResult MvuOp::verify() {
   if (getOutput().getType().getLanes() != pe)
     return emitOpError("output stream must carry pe = ") << pe << " lanes, got "
                                                           << getOutput().getType().getLanes();
-  StringRef act = getAct();
-  bool table = act == "sigmoid" || act == "tanh";
-  if (!table && act != "none" && act != "relu")
-    return emitOpError("unknown activation '") << act << "'";
-  // A table activation needs all four table attributes; any other activation
-  // must carry none of them (a partial set on "none"/"relu" used to verify).
-  bool all = getTableAttr() && getTMinAttr() && getTMaxAttr() && getTShiftAttr();
-  bool any = getTableAttr() || getTMinAttr() || getTMaxAttr() || getTShiftAttr();
-  if (table ? !all : any)
-    return emitOpError("table activations need t_min, t_max, t_shift and table (and only they)");
+  if (failed(verifyActivation(*this)))
+    return failure();
   // I64Attr getters return uint64_t: compare the signed attribute values.
   if (getShiftAttr().getInt() < 0)
     return emitOpError("shift must be >= 0, got ") << getShiftAttr().getInt();
@@ -113,7 +125,7 @@ LogicalResult DwuOp::verify() {
     return emitOpError("simd must divide the taps and pe the channels");
   if (getOutput().getType().getLanes() != pe)
     return emitOpError("output stream must carry pe lanes");
-  return success();
+  return verifyActivation(*this);
 }
 
 LogicalResult PoolOp::verify() {

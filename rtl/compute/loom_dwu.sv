@@ -42,7 +42,7 @@ module loom_dwu #(
   parameter int    W_ACC   = 24,
   parameter int    W_OUT   = 8,
   parameter int    SHIFT   = 0,
-  parameter int    ACT     = 0,  // 0 none, 1 relu, 2 table
+  parameter int    ACT     = 0,  // 0 none, 1 relu, 2 table, 3 clip to [T_MIN, T_MAX]
   parameter int    T_MIN   = 0,
   parameter int    T_MAX   = 0,
   parameter int    T_SHIFT = 0,
@@ -228,6 +228,8 @@ module loom_dwu #(
 
   // ---------------------------------------------------------------- S3: requantize
   localparam logic signed [WA-1:0] OMAX = WA'((64'sd1 <<< (W_OUT - 1)) - 1);
+  localparam logic signed [W_OUT-1:0] CLIP_LO = T_MIN[W_OUT-1:0];
+  localparam logic signed [W_OUT-1:0] CLIP_HI = T_MAX[W_OUT-1:0];
   localparam logic signed [WA-1:0] OMIN = -WA'(64'sd1 <<< (W_OUT - 1));
 
   logic signed [WA-1:0]    rq   [PE];
@@ -250,6 +252,9 @@ module loom_dwu #(
       else if (rq[p] < OMIN) y_d[p] = OMIN[W_OUT-1:0];
       else                   y_d[p] = rq[p][W_OUT-1:0];
       if (ACT == 1 && y_d[p] < 0) y_d[p] = '0;
+      // Clip (Relu6): bounds are codes of the output format.
+      if (ACT == 3 && y_d[p] < CLIP_LO) y_d[p] = CLIP_LO;
+      if (ACT == 3 && y_d[p] > CLIP_HI) y_d[p] = CLIP_HI;
     end
   end
 

@@ -94,6 +94,10 @@ def save(out_dir, name, nodes, inputs, outputs, inits, opset, doc, ref, in_shape
     rng = rng_for(name + "/data")
     x = rng.uniform(-1.0, 1.0, size=in_shape).astype(np.float32)
     y = np.asarray(ref(x.astype(np.float64)))
+    y_graph = eval_graph(model, x.astype(np.float64))
+    assert y_graph.shape == y.shape and np.abs(y_graph - y).max() < 1e-9, \
+        "%s: hand-written reference and graph evaluation differ (%s)" % (
+            name, np.abs(y_graph - y).max() if y_graph.shape == y.shape else y_graph.shape)
     declared = [d.dim_value for d in outputs[0].type.tensor_type.shape.dim]
     assert all(dv in (0, yv) for dv, yv in zip(declared, y.shape)) and len(declared) == y.ndim, \
         "%s: reference output shape %s vs declared %s" % (name, y.shape, declared)
@@ -178,6 +182,100 @@ def flatten(x):
 
 def gap(x):
     return x.mean(axis=(2, 3), keepdims=True)
+
+
+def eval_graph(model, x):
+    """Evaluates the ONNX graph node by node with the kernels above (float64).
+
+    A cross-check of each model's hand-written forward pass: a slip between
+    the graph's attributes and the reference fails generation."""
+    g = model.graph
+    env = {t.name: numpy_helper.to_array(t) for t in g.initializer}
+    env = {k: (v.astype(np.float64) if v.dtype.kind == "f" else v) for k, v in env.items()}
+    env[g.input[0].name] = x
+
+    def at(n, name, default=None):
+        for a in n.attribute:
+            if a.name == name:
+                v = helper.get_attribute_value(a)
+                return v.decode() if isinstance(v, bytes) else v
+        return default
+
+    def spatial(n, xs, k):
+        """(stride, pads (t, l, b, r), dil) as 2-D, from attributes/auto_pad."""
+        d = len(k)
+        st = list(at(n, "strides", [1] * d))
+        dl = list(at(n, "dilations", [1] * d))
+        ap = at(n, "auto_pad", "NOTSET")
+        if ap in ("SAME_UPPER", "SAME_LOWER"):
+            pp = [same_upper(xs[i], k[i], st[i], dl[i]) for i in range(d)]
+            if ap == "SAME_LOWER":
+                pp = [(e, b) for b, e in pp]
+            pads = [p[0] for p in pp] + [p[1] for p in pp]
+        elif ap == "VALID":
+            pads = [0] * (2 * d)
+        else:
+            pads = list(at(n, "pads", [0] * (2 * d)))
+        if d == 1:
+            return (1, st[0]), (0, pads[0], 0, pads[1]), (1, dl[0])
+        return tuple(st), (pads[0], pads[1], pads[2], pads[3]), tuple(dl)
+
+    def as2d(a):
+        return a[:, :, None, :] if a.ndim == 3 else a
+
+    def back(a, nd):
+        return a[:, :, 0, :] if nd == 3 else a
+
+    for n in g.node:
+        i = [env[name] if name else None for name in n.input]
+        op = n.op_type
+        if op == "Conv":
+            k = list(i[1].shape[2:])
+            st, pads, dl = spatial(n, i[0].shape[2:], k)
+            r = back(conv2d(as2d(i[0]), as2d(i[1]), i[2] if len(i) > 2 else None, st, pads, dl,
+                            at(n, "group", 1)), i[0].ndim)
+        elif op in ("MaxPool", "AveragePool"):
+            k = list(at(n, "kernel_shape"))
+            st, pads, _ = spatial(n, i[0].shape[2:], k)
+            k2 = (1, k[0]) if len(k) == 1 else tuple(k)
+            r = back(pool2d(as2d(i[0]), k2, st, pads, "max" if op == "MaxPool" else "avg",
+                            at(n, "count_include_pad", 0)), i[0].ndim)
+        elif op == "GlobalAveragePool":
+            r = i[0].mean(axis=tuple(range(2, i[0].ndim)), keepdims=True)
+        elif op == "GlobalMaxPool":
+            r = i[0].max(axis=tuple(range(2, i[0].ndim)), keepdims=True)
+        elif op == "BatchNormalization":
+            sh = (1, -1) + (1,) * (i[0].ndim - 2)
+            r = (i[0] - i[3].reshape(sh)) / np.sqrt(i[4].reshape(sh) + at(n, "epsilon", 1e-5)) \
+                * i[1].reshape(sh) + i[2].reshape(sh)
+        elif op == "Pad":
+            pp = [int(v) for v in i[1]]
+            d = len(pp) // 2
+            cv = float(i[2]) if len(i) > 2 and i[2] is not None else 0.0
+            r = np.pad(i[0], [(pp[a], pp[a + d]) for a in range(d)], constant_values=cv)
+        elif op == "Relu":
+            r = relu(i[0])
+        elif op == "Add":
+            r = i[0] + i[1]
+        elif op == "Concat":
+            r = np.concatenate(i, axis=at(n, "axis"))
+        elif op == "Transpose":
+            r = np.transpose(i[0], at(n, "perm"))
+        elif op == "Reshape":
+            r = i[0].reshape([int(v) for v in i[1]])
+        elif op == "Flatten":
+            r = flatten(i[0])
+        elif op == "Gemm":
+            b = i[1].T if at(n, "transB", 0) else i[1]
+            r = i[0] @ b + i[2]
+        elif op == "MatMul":
+            r = i[0] @ i[1]
+        elif op == "Softmax":
+            r = softmax(i[0], axis=at(n, "axis", -1))
+        else:
+            raise NotImplementedError(op)
+        env[n.output[0]] = r
+    return env[g.output[0].name]
 
 
 # --- models --------------------------------------------------------------------------
@@ -290,7 +388,7 @@ def conv_bn_relu(out):
              init("fc.weight", W2), init("fc.bias", B2)]
 
     def ref(x):
-        a = conv2d(x, W1)
+        a = conv2d(x, W1, pads=(1, 1, 1, 1))
         c = lambda v: np.asarray(v, np.float64)[None, :, None, None]  # noqa: E731
         a = (a - c(mean)) / np.sqrt(c(var) + eps) * c(scale) + c(bias)
         a = gap(relu(a))
