@@ -298,6 +298,39 @@ struct Folder {
     for (size_t e = 0; e < edges.size(); ++e)
       if (fifoOfEdge[e])
         setInt(fifoOfEdge[e], "depth", std::max(2, sizing.depth[e]));
+    return shrinkFifos();
+  }
+
+  /// The sizing above takes each FIFO's peak occupancy in a run where the
+  /// producers race ahead of the bottleneck, which can be far more than
+  /// needed. Shrink each FIFO (binary search) to the smallest depth that keeps
+  /// the predicted II and latency.
+  LogicalResult shrinkFifos() {
+    auto timing = [&]() -> std::optional<std::pair<int64_t, int64_t>> {
+      auto g = hwGraphOf(graph);
+      if (failed(g))
+        return std::nullopt;
+      hw::PipelineTiming t = hw::predictGraphTiming(g->nodes);
+      if (!t.ok)
+        return std::nullopt;
+      return std::make_pair(t.ii_cycles, t.latency_cycles);
+    };
+    auto target = timing();
+    if (!target)
+      return graph.emitError("hw_model: the sized FIFOs do not give a working design");
+    for (auto fifo : graph.getOps<df::FifoOp>()) {
+      int64_t hi = fifo.getDepthAttr().getInt(), lo = 2;
+      while (lo < hi) {
+        int64_t mid = (lo + hi) / 2;
+        setInt(fifo, "depth", mid);
+        auto t = timing();
+        if (t && *t == *target)
+          hi = mid;
+        else
+          lo = mid + 1;
+      }
+      setInt(fifo, "depth", hi);
+    }
     return success();
   }
 };
