@@ -223,8 +223,8 @@ struct Folder {
         if (c > worstCycles)
           worst = op, worstCycles = c;
       }
-      if (targetII && worstCycles <= targetII)
-        break;
+      if (!worst || (targetII && worstCycles <= targetII))
+        break; // nothing to fold (no actors), or fast enough
       // A sliding window is sped up through the actor that reads it.
       if (llvm::isa<df::SwgOp>(worst))
         worst = consumerOf(worst->getResult(0));

@@ -262,7 +262,7 @@ llvm::Expected<OwningOpRef<ModuleOp>> Importer::run() {
                                           oneLine(node.opType)));
   }
   if (!unsupported.empty())
-    return fileError(llvm::formatv("unsupported ONNX op{0}: {1}; the dense path supports {2}",
+    return fileError(llvm::formatv("unsupported ONNX op{0}: {1}; Loom supports {2}",
                                    unsupported.size() > 1 ? "s" : "",
                                    llvm::join(unsupported, ", "),
                                    llvm::join(supportedOnnxOps(), ", ")));

@@ -56,10 +56,10 @@ static LogicalResult verifyActivation(Operation *op) {
 }
 
 LogicalResult MvuOp::verify() {
+  // K and N come from the weight's dims: check its rank before reading them.
+  if (llvm::cast<ShapedType>(getWeight().getType()).getRank() != 2)
+    return emitOpError("weight must be rank 2, got ") << getWeight().getType();
   int64_t k = getK(), n = getN();
-  auto wType = llvm::cast<ShapedType>(getWeight().getType());
-  if (wType.getRank() != 2 || wType.getDimSize(0) != n || wType.getDimSize(1) != k)
-    return emitOpError("weight must be [") << n << ", " << k << "], got " << wType;
   if (getBias().getNumElements() != n)
     return emitOpError("bias must have ") << n << " elements";
   int64_t inFrame = getInput().getType().getFrameElements();
@@ -114,6 +114,8 @@ LogicalResult SwgOp::verify() {
 }
 
 LogicalResult DwuOp::verify() {
+  if (llvm::cast<ShapedType>(getWeight().getType()).getRank() != 2)
+    return emitOpError("weight must be rank 2, got ") << getWeight().getType();
   int64_t c = getChannels(), kk = getTaps();
   if (getBias().getNumElements() != c)
     return emitOpError("bias must have one value per channel");

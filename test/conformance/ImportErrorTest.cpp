@@ -1,9 +1,11 @@
 //===- ImportErrorTest.cpp - importToNN's error path ----------------------===//
 //
-// The importer must refuse what the dense path cannot express with ONE line
-// of text that names the file, the node and its op type - never crash, never
-// print a multi-line dump. Uses Debian's ONNX node tests (LSTM, GRU, Conv,
-// ...) when installed, plus small in-memory models.
+// The importer must refuse what Loom cannot express with ONE line of text
+// that names the file, the node and its op type - never crash, never print a
+// multi-line dump. Uses Debian's ONNX node tests (LSTM, GRU, ConvTranspose,
+// Cos, linear Resize, ...) when installed, plus small in-memory models. Conv,
+// pooling and the Add of two activations (a residual join) are supported
+// since the convolutional path, so they no longer appear here.
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/nnimport/ImportToNN.h"
@@ -94,7 +96,15 @@ TEST(ImportError, LstmWithPeepholes) {
   checkUnsupportedNodeTest("test_lstm_with_peepholes", "LSTM");
 }
 TEST(ImportError, Gru) { checkUnsupportedNodeTest("test_gru_defaults", "GRU"); }
-TEST(ImportError, Conv) { checkUnsupportedNodeTest("test_basic_conv_with_padding", "Conv"); }
+// Convolution is supported; its transpose (upsampling) is not.
+TEST(ImportError, ConvTranspose) { checkUnsupportedNodeTest("test_convtranspose", "ConvTranspose"); }
+TEST(ImportError, ConvTransposePads) {
+  checkUnsupportedNodeTest("test_convtranspose_pads", "ConvTranspose");
+}
+TEST(ImportError, Cos) { checkUnsupportedNodeTest("test_cos", "Cos"); }
+TEST(ImportError, ResizeLinear) {
+  checkUnsupportedNodeTest("test_resize_upsample_scales_linear", "Resize");
+}
 
 // Every unsupported node is listed, in one line, before anything is built.
 TEST(ImportError, ListsEveryUnsupportedNode) {
@@ -104,7 +114,7 @@ TEST(ImportError, ListsEveryUnsupportedNode) {
   m.inputs = {floatValue("x", {1, 4})};
   m.outputs = {floatValue("y", {1, 4})};
   m.nodes = {makeNode("rnn", "LSTM", {"x"}, {"a"}), makeNode("act", "Relu", {"a"}, {"b"}),
-             makeNode("conv", "Conv", {"b"}, {"c"})};
+             makeNode("deconv", "ConvTranspose", {"b"}, {"c"})};
   OnnxNode custom = makeNode("mine", "Relu", {"c"}, {"y"});
   custom.domain = "com.example";
   m.nodes.push_back(custom);
@@ -112,23 +122,24 @@ TEST(ImportError, ListsEveryUnsupportedNode) {
   expectOneLine(msg);
   EXPECT_NE(msg.find("mem.onnx: "), std::string::npos) << msg;
   EXPECT_NE(msg.find("node 'rnn' (LSTM)"), std::string::npos) << msg;
-  EXPECT_NE(msg.find("node 'conv' (Conv)"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("node 'deconv' (ConvTranspose)"), std::string::npos) << msg;
   EXPECT_NE(msg.find("node 'mine' (com.example.Relu)"), std::string::npos) << msg;
   EXPECT_EQ(msg.find("node 'act'"), std::string::npos) << msg;
 }
 
-// A supported op used in a way the dense path cannot express: one line
-// naming the node and its op type.
-TEST(ImportError, ResidualAddNamesNode) {
+// A supported op used in a way Loom cannot express: one line naming the node
+// and its op type. (An Add of two activations is a residual join and is
+// supported; a Mul of two activations is not.)
+TEST(ImportError, MulOfTwoActivationsNamesNode) {
   OnnxModel m;
   m.path = "mem.onnx";
   m.opset = 13;
   m.inputs = {floatValue("x", {1, 4})};
   m.outputs = {floatValue("y", {1, 4})};
-  m.nodes = {makeNode("join", "Add", {"x", "x"}, {"y"})};
+  m.nodes = {makeNode("gate", "Mul", {"x", "x"}, {"y"})};
   std::string msg = importError(m);
   expectOneLine(msg);
-  EXPECT_NE(msg.find("node 'join' (Add)"), std::string::npos) << msg;
+  EXPECT_EQ(msg.rfind("mem.onnx: node 'gate' (Mul): ", 0), 0u) << msg;
 }
 
 TEST(ImportError, MatMulOfTwoActivationsNamesNode) {
@@ -164,10 +175,10 @@ TEST(ImportError, NodeNameWithNewlineStaysOneLine) {
   m.opset = 13;
   m.inputs = {floatValue("x", {1, 4})};
   m.outputs = {floatValue("y", {1, 4})};
-  m.nodes = {makeNode("two\nlines", "Add", {"x", "x"}, {"y"})};
+  m.nodes = {makeNode("two\nlines", "Mul", {"x", "x"}, {"y"})};
   std::string msg = importError(m);
   expectOneLine(msg);
-  EXPECT_NE(msg.find("mem.onnx: node 'two\\0Alines' (Add): "), std::string::npos) << msg;
+  EXPECT_NE(msg.find("mem.onnx: node 'two\\0Alines' (Mul): "), std::string::npos) << msg;
 }
 
 // Regression: Softmax (opset 13) over a size-1 axis is 1.0 everywhere; it used

@@ -5,7 +5,7 @@
 
 func.func @no_actor(%x: tensor<1x4xf32>) -> tensor<1x4xf32> {
   %q = nn.quantize %x {frac = 10 : i64} : tensor<1x4xf32> -> tensor<1x4xi16>
-  // expected-error @+1 {{node 'drop' (Dropout): has no hardware actor yet; supported after quantization: dense, relu, sigmoid, tanh, softmax, reshape}}
+  // expected-error @+1 {{node 'drop' (Dropout): has no hardware actor yet; supported after quantization: dense, conv (incl. depthwise), max/average pooling, zero padding, residual add, channel concat, relu, sigmoid, tanh, softmax, reshape, transpose}}
   %i = nn.identity %q {onnx.node = "drop", onnx.op = "Dropout"} : tensor<1x4xi16>
   %y = nn.dequantize %i {frac = 10 : i64} : tensor<1x4xi16> -> tensor<1x4xf32>
   return %y : tensor<1x4xf32>
@@ -25,7 +25,7 @@ func.func @no_actor_unnamed(%x: tensor<1x4xf32>) -> tensor<1x4xf32> {
 
 func.func @lone_activation(%x: tensor<1x4xf32>) -> tensor<1x4xf32> {
   %q = nn.quantize %x {frac = 10 : i64} : tensor<1x4xf32> -> tensor<1x4xi16>
-  // expected-error @+1 {{node 'r' (Relu): an activation must directly follow a dense layer (Gemm/MatMul) whose only user it is}}
+  // expected-error @+1 {{node 'r' (Relu): an activation must directly follow a dense or convolution layer whose only user it is}}
   %r = nn.relu %q {onnx.node = "r", onnx.op = "Relu"} : tensor<1x4xi16>
   %y = nn.dequantize %r {frac = 10 : i64} : tensor<1x4xi16> -> tensor<1x4xf32>
   return %y : tensor<1x4xf32>
@@ -57,4 +57,31 @@ func.func @inner_quantize() -> tensor<1x4xf32> {
 func.func @float_output(%x: tensor<1x4xf32>) -> tensor<1x4xf32> {
   // expected-error @+1 {{graph output 0 is not produced by hardware}}
   return %x : tensor<1x4xf32>
+}
+
+// -----
+
+// A grouped conv that is not depthwise (group 2, 4 input channels) has no actor.
+func.func @grouped_conv(%x: tensor<1x4x2x2xf32>) -> tensor<1x2x2x2xf32> {
+  %q = nn.quantize %x {frac = 5 : i64} : tensor<1x4x2x2xf32> -> tensor<1x4x2x2xi8>
+  // expected-error @+1 {{node 'g' (Conv): grouped convolution other than depthwise (group = channels = output channels) is not supported}}
+  %c = nn.qconv %q {weight = dense<1> : tensor<2x2x1x1xi8>, bias = dense<0> : tensor<2xi64>, strides = array<i64: 1, 1>,
+                    dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, group = 2 : i64, shift = 5 : i64,
+                    acc_width = 16 : i64, onnx.node = "g", onnx.op = "Conv"} : tensor<1x4x2x2xi8> -> tensor<1x2x2x2xi8>
+  %y = nn.dequantize %c {frac = 5 : i64} : tensor<1x2x2x2xi8> -> tensor<1x2x2x2xf32>
+  return %y : tensor<1x2x2x2xf32>
+}
+
+// -----
+
+// A transpose that moves data in front of a conv: its stream is not channels-last.
+func.func @transposed_conv_input(%x: tensor<1x2x2x2xf32>) -> tensor<1x2x2x2xf32> {
+  %q = nn.quantize %x {frac = 5 : i64} : tensor<1x2x2x2xf32> -> tensor<1x2x2x2xi8>
+  %t = nn.transpose %q {perm = array<i64: 0, 1, 3, 2>} : tensor<1x2x2x2xi8> -> tensor<1x2x2x2xi8>
+  // expected-error @+1 {{node 'c' (Conv): its input is not in channels-last stream order}}
+  %c = nn.qconv %t {weight = dense<1> : tensor<2x2x1x1xi8>, bias = dense<0> : tensor<2xi64>, strides = array<i64: 1, 1>,
+                    dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, group = 1 : i64, shift = 5 : i64,
+                    acc_width = 16 : i64, onnx.node = "c", onnx.op = "Conv"} : tensor<1x2x2x2xi8> -> tensor<1x2x2x2xi8>
+  %y = nn.dequantize %c {frac = 5 : i64} : tensor<1x2x2x2xi8> -> tensor<1x2x2x2xf32>
+  return %y : tensor<1x2x2x2xf32>
 }

@@ -28,10 +28,11 @@ func.func private @stream_no_lanes(!df.stream<i16, 0, [4]>)
 
 // -----
 
-func.func @mvu_weight_shape() {
+func.func @mvu_weight_rank() {
   %in = df.input "x" : !df.stream<i16, 1, [4]>
-  // expected-error @+1 {{'df.mvu' op weight must be [2, 4], got 'tensor<4x2xi16>'}}
-  %m = df.mvu %in {weight = dense<1> : tensor<4x2xi16>, bias = dense<0> : tensor<2xi64>,
+  // K and N come from the weight (dims 1 and 0): a weight of rank 3 is refused.
+  // expected-error @+1 {{'df.mvu' op weight must be rank 2, got 'tensor<2x4x1xi16>'}}
+  %m = df.mvu %in {weight = dense<1> : tensor<2x4x1xi16>, bias = dense<0> : tensor<2xi64>,
                    shift = 10 : i64, acc_width = 28 : i64, simd = 1 : i64, pe = 1 : i64, act = "none"}
        : !df.stream<i16, 1, [4]> -> !df.stream<i16, 1, [2]>
   df.output %m, "y" : !df.stream<i16, 1, [2]>
@@ -46,6 +47,46 @@ func.func @mvu_bias() {
   %m = df.mvu %in {weight = dense<1> : tensor<2x4xi16>, bias = dense<0> : tensor<4xi64>,
                    shift = 10 : i64, acc_width = 28 : i64, simd = 1 : i64, pe = 1 : i64, act = "none"}
        : !df.stream<i16, 1, [4]> -> !df.stream<i16, 1, [2]>
+  df.output %m, "y" : !df.stream<i16, 1, [2]>
+  return
+}
+
+// -----
+
+// A transposed weight ([4, 2]: N = 4, K = 2) turns the 4-element frame into
+// two vectors, so 2 outputs are not a whole frame: the frame check fires.
+func.func @mvu_weight_transposed() {
+  %in = df.input "x" : !df.stream<i16, 1, [4]>
+  // expected-error @+1 {{'df.mvu' op frames must hold whole vectors: 4 inputs of K = 2 give 2 outputs, not N = 4 per vector}}
+  %m = df.mvu %in {weight = dense<1> : tensor<4x2xi16>, bias = dense<0> : tensor<4xi64>,
+                   shift = 10 : i64, acc_width = 28 : i64, simd = 1 : i64, pe = 1 : i64, act = "none"}
+       : !df.stream<i16, 1, [4]> -> !df.stream<i16, 1, [2]>
+  df.output %m, "y" : !df.stream<i16, 1, [2]>
+  return
+}
+
+// -----
+
+// The input frame is not a whole number of K-vectors.
+func.func @mvu_frame_partial_vector() {
+  %in = df.input "x" : !df.stream<i16, 1, [6]>
+  // expected-error @+1 {{'df.mvu' op frames must hold whole vectors: 6 inputs of K = 4 give 2 outputs, not N = 2 per vector}}
+  %m = df.mvu %in {weight = dense<1> : tensor<2x4xi16>, bias = dense<0> : tensor<2xi64>,
+                   shift = 10 : i64, acc_width = 28 : i64, simd = 1 : i64, pe = 1 : i64, act = "none"}
+       : !df.stream<i16, 1, [6]> -> !df.stream<i16, 1, [2]>
+  df.output %m, "y" : !df.stream<i16, 1, [2]>
+  return
+}
+
+// -----
+
+// Three vectors per frame (e.g. after a sliding window) must give 3 * N outputs.
+func.func @mvu_frame_vectors() {
+  %in = df.input "x" : !df.stream<i16, 1, [3, 4]>
+  // expected-error @+1 {{'df.mvu' op frames must hold whole vectors: 12 inputs of K = 4 give 2 outputs, not N = 2 per vector}}
+  %m = df.mvu %in {weight = dense<1> : tensor<2x4xi16>, bias = dense<0> : tensor<2xi64>,
+                   shift = 10 : i64, acc_width = 28 : i64, simd = 1 : i64, pe = 1 : i64, act = "none"}
+       : !df.stream<i16, 1, [3, 4]> -> !df.stream<i16, 1, [2]>
   df.output %m, "y" : !df.stream<i16, 1, [2]>
   return
 }

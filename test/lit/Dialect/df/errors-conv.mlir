@@ -1,0 +1,326 @@
+// RUN: loom-opt %s -split-input-file -verify-diagnostics
+
+// Every error path of the convolutional df verifiers (dialects/df/DFOps.cpp:
+// SwgOp, DwuOp, PoolOp, JoinOp, ConcatOp, and the clip activation shared by
+// mvu and dwu). Sizes worked out by hand in the comments.
+
+func.func @swg_counts() {
+  %in = df.input "x" : !df.stream<i8, 1, [8]>
+  // expected-error @+1 {{'df.swg' op expects 2 kernel sizes, strides, dilations and 4 pads}}
+  %w = df.swg %in {channels = 2 : i64, height = 2 : i64, width = 2 : i64, kernel = array<i64: 2, 2>,
+                   strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0>,
+                   pad_value = 0 : i64} : !df.stream<i8, 1, [8]> -> !df.stream<i8, 1, [8]>
+  df.output %w, "y" : !df.stream<i8, 1, [8]>
+  return
+}
+
+// -----
+
+func.func @swg_input_frame() {
+  %in = df.input "x" : !df.stream<i8, 1, [6]>
+  // expected-error @+1 {{'df.swg' op input frame must hold H*W*C = 8 elements}}
+  %w = df.swg %in {channels = 2 : i64, height = 2 : i64, width = 2 : i64, kernel = array<i64: 2, 2>,
+                   strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>,
+                   pad_value = 0 : i64} : !df.stream<i8, 1, [6]> -> !df.stream<i8, 1, [8]>
+  df.output %w, "y" : !df.stream<i8, 1, [8]>
+  return
+}
+
+// -----
+
+func.func @swg_no_fit() {
+  %in = df.input "x" : !df.stream<i8, 1, [8]>
+  // expected-error @+1 {{'df.swg' op the window does not fit the padded input}}
+  %w = df.swg %in {channels = 2 : i64, height = 2 : i64, width = 2 : i64, kernel = array<i64: 3, 3>,
+                   strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>,
+                   pad_value = 0 : i64} : !df.stream<i8, 1, [8]> -> !df.stream<i8, 1, [8]>
+  df.output %w, "y" : !df.stream<i8, 1, [8]>
+  return
+}
+
+// -----
+
+// 2x2 map padded to 3x3, 2x2 kernel: 2x2 windows of 2*2*2 = 8 elements.
+func.func @swg_output_frame() {
+  %in = df.input "x" : !df.stream<i8, 1, [8]>
+  // expected-error @+1 {{'df.swg' op output frame must hold OH*OW*KH*KW*C = 32 elements}}
+  %w = df.swg %in {channels = 2 : i64, height = 2 : i64, width = 2 : i64, kernel = array<i64: 2, 2>,
+                   strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 1, 1>,
+                   pad_value = 0 : i64} : !df.stream<i8, 1, [8]> -> !df.stream<i8, 1, [8]>
+  df.output %w, "y" : !df.stream<i8, 1, [8]>
+  return
+}
+
+// -----
+
+// A beat may not straddle two pixels.
+func.func @swg_lanes() {
+  %in = df.input "x" : !df.stream<i8, 4, [8]>
+  // expected-error @+1 {{'df.swg' op input lanes must divide the channels}}
+  %w = df.swg %in {channels = 2 : i64, height = 2 : i64, width = 2 : i64, kernel = array<i64: 2, 2>,
+                   strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>,
+                   pad_value = 0 : i64} : !df.stream<i8, 4, [8]> -> !df.stream<i8, 1, [8]>
+  df.output %w, "y" : !df.stream<i8, 1, [8]>
+  return
+}
+
+// -----
+
+func.func @dwu_bias() {
+  %in = df.input "x" : !df.stream<i8, 1, [8]>
+  // expected-error @+1 {{'df.dwu' op bias must have one value per channel}}
+  %u = df.dwu %in {weight = dense<1> : tensor<2x4xi8>, bias = dense<0> : tensor<3xi64>, shift = 5 : i64, acc_width = 16 : i64,
+                   simd = 1 : i64, pe = 1 : i64, act = "none"}
+       : !df.stream<i8, 1, [8]> -> !df.stream<i8, 1, [2]>
+  df.output %u, "y" : !df.stream<i8, 1, [2]>
+  return
+}
+
+// -----
+
+func.func @dwu_partial_window() {
+  %in = df.input "x" : !df.stream<i8, 1, [12]>
+  // expected-error @+1 {{'df.dwu' op frames must hold whole windows of KK*C elements}}
+  %u = df.dwu %in {weight = dense<1> : tensor<2x4xi8>, bias = dense<0> : tensor<2xi64>, shift = 5 : i64, acc_width = 16 : i64,
+                   simd = 1 : i64, pe = 1 : i64, act = "none"}
+       : !df.stream<i8, 1, [12]> -> !df.stream<i8, 1, [3]>
+  df.output %u, "y" : !df.stream<i8, 1, [3]>
+  return
+}
+
+// -----
+
+// Two windows give 2 * C = 4 outputs, not 2.
+func.func @dwu_output_frame() {
+  %in = df.input "x" : !df.stream<i8, 1, [16]>
+  // expected-error @+1 {{'df.dwu' op frames must hold whole windows of KK*C elements}}
+  %u = df.dwu %in {weight = dense<1> : tensor<2x4xi8>, bias = dense<0> : tensor<2xi64>, shift = 5 : i64, acc_width = 16 : i64,
+                   simd = 1 : i64, pe = 1 : i64, act = "none"}
+       : !df.stream<i8, 1, [16]> -> !df.stream<i8, 1, [2]>
+  df.output %u, "y" : !df.stream<i8, 1, [2]>
+  return
+}
+
+// -----
+
+func.func @dwu_simd() {
+  %in = df.input "x" : !df.stream<i8, 1, [8]>
+  // expected-error @+1 {{'df.dwu' op simd must divide the taps and pe the channels}}
+  %u = df.dwu %in {weight = dense<1> : tensor<2x4xi8>, bias = dense<0> : tensor<2xi64>, shift = 5 : i64, acc_width = 16 : i64,
+                   simd = 3 : i64, pe = 1 : i64, act = "none"}
+       : !df.stream<i8, 1, [8]> -> !df.stream<i8, 1, [2]>
+  df.output %u, "y" : !df.stream<i8, 1, [2]>
+  return
+}
+
+// -----
+
+func.func @dwu_pe() {
+  %in = df.input "x" : !df.stream<i8, 1, [8]>
+  // expected-error @+1 {{'df.dwu' op simd must divide the taps and pe the channels}}
+  %u = df.dwu %in {weight = dense<1> : tensor<2x4xi8>, bias = dense<0> : tensor<2xi64>, shift = 5 : i64, acc_width = 16 : i64,
+                   simd = 1 : i64, pe = 0 : i64, act = "none"}
+       : !df.stream<i8, 1, [8]> -> !df.stream<i8, 1, [2]>
+  df.output %u, "y" : !df.stream<i8, 1, [2]>
+  return
+}
+
+// -----
+
+func.func @dwu_lanes() {
+  %in = df.input "x" : !df.stream<i8, 1, [8]>
+  // expected-error @+1 {{'df.dwu' op output stream must carry pe lanes}}
+  %u = df.dwu %in {weight = dense<1> : tensor<2x4xi8>, bias = dense<0> : tensor<2xi64>, shift = 5 : i64, acc_width = 16 : i64,
+                   simd = 1 : i64, pe = 1 : i64, act = "none"}
+       : !df.stream<i8, 1, [8]> -> !df.stream<i8, 2, [2]>
+  df.output %u, "y" : !df.stream<i8, 2, [2]>
+  return
+}
+
+// -----
+
+func.func @dwu_activation() {
+  %in = df.input "x" : !df.stream<i8, 1, [8]>
+  // expected-error @+1 {{'df.dwu' op unknown activation 'gelu'}}
+  %u = df.dwu %in {weight = dense<1> : tensor<2x4xi8>, bias = dense<0> : tensor<2xi64>, shift = 5 : i64, acc_width = 16 : i64,
+                   simd = 1 : i64, pe = 1 : i64, act = "gelu"}
+       : !df.stream<i8, 1, [8]> -> !df.stream<i8, 1, [2]>
+  df.output %u, "y" : !df.stream<i8, 1, [2]>
+  return
+}
+
+// -----
+
+func.func @dwu_clip_bounds() {
+  %in = df.input "x" : !df.stream<i8, 1, [8]>
+  // expected-error @+1 {{'df.dwu' op clip needs t_min and t_max (and only they)}}
+  %u = df.dwu %in {weight = dense<1> : tensor<2x4xi8>, bias = dense<0> : tensor<2xi64>, shift = 5 : i64,
+                   acc_width = 16 : i64, simd = 1 : i64, pe = 1 : i64, act = "clip", t_min = 0 : i64}
+       : !df.stream<i8, 1, [8]> -> !df.stream<i8, 1, [2]>
+  df.output %u, "y" : !df.stream<i8, 1, [2]>
+  return
+}
+
+// -----
+
+func.func @mvu_clip_with_table() {
+  %in = df.input "x" : !df.stream<i8, 1, [4]>
+  // expected-error @+1 {{'df.mvu' op clip needs t_min and t_max (and only they)}}
+  %u = df.mvu %in {weight = dense<1> : tensor<2x4xi8>, bias = dense<0> : tensor<2xi64>, shift = 5 : i64,
+                   acc_width = 16 : i64, simd = 1 : i64, pe = 1 : i64, act = "clip", t_min = 0 : i64,
+                   t_max = 96 : i64, t_shift = 0 : i64}
+       : !df.stream<i8, 1, [4]> -> !df.stream<i8, 1, [2]>
+  df.output %u, "y" : !df.stream<i8, 1, [2]>
+  return
+}
+
+// -----
+
+func.func @pool_mode() {
+  %in = df.input "x" : !df.stream<i8, 1, [8]>
+  // expected-error @+1 {{'df.pool' op mode must be max or avg}}
+  %p = df.pool %in {mode = "min", channels = 2 : i64, taps = 4 : i64, pe = 1 : i64}
+       : !df.stream<i8, 1, [8]> -> !df.stream<i8, 1, [2]>
+  df.output %p, "y" : !df.stream<i8, 1, [2]>
+  return
+}
+
+// -----
+
+func.func @pool_frames() {
+  %in = df.input "x" : !df.stream<i8, 1, [8]>
+  // expected-error @+1 {{'df.pool' op frames must hold whole windows of KK*C elements}}
+  %p = df.pool %in {mode = "max", channels = 2 : i64, taps = 4 : i64, pe = 1 : i64}
+       : !df.stream<i8, 1, [8]> -> !df.stream<i8, 1, [4]>
+  df.output %p, "y" : !df.stream<i8, 1, [4]>
+  return
+}
+
+// -----
+
+func.func @pool_partial() {
+  %in = df.input "x" : !df.stream<i8, 1, [10]>
+  // expected-error @+1 {{'df.pool' op frames must hold whole windows of KK*C elements}}
+  %p = df.pool %in {mode = "max", channels = 2 : i64, taps = 4 : i64, pe = 1 : i64}
+       : !df.stream<i8, 1, [10]> -> !df.stream<i8, 1, [2]>
+  df.output %p, "y" : !df.stream<i8, 1, [2]>
+  return
+}
+
+// -----
+
+func.func @pool_pe() {
+  %in = df.input "x" : !df.stream<i8, 1, [8]>
+  // expected-error @+1 {{'df.pool' op pe must divide the channels and be the output lanes}}
+  %p = df.pool %in {mode = "max", channels = 2 : i64, taps = 4 : i64, pe = 3 : i64}
+       : !df.stream<i8, 1, [8]> -> !df.stream<i8, 1, [2]>
+  df.output %p, "y" : !df.stream<i8, 1, [2]>
+  return
+}
+
+// -----
+
+func.func @pool_lanes() {
+  %in = df.input "x" : !df.stream<i8, 1, [8]>
+  // expected-error @+1 {{'df.pool' op pe must divide the channels and be the output lanes}}
+  %p = df.pool %in {mode = "max", channels = 2 : i64, taps = 4 : i64, pe = 1 : i64}
+       : !df.stream<i8, 1, [8]> -> !df.stream<i8, 2, [2]>
+  df.output %p, "y" : !df.stream<i8, 2, [2]>
+  return
+}
+
+// -----
+
+// Two output pixels, three divisors.
+func.func @pool_divisors() {
+  %in = df.input "x" : !df.stream<i8, 1, [16]>
+  // expected-error @+1 {{'df.pool' op divisors must have one entry per output pixel}}
+  %p = df.pool %in {mode = "avg", channels = 2 : i64, taps = 4 : i64, pe = 1 : i64, divisors = dense<4> : tensor<3xi64>}
+       : !df.stream<i8, 1, [16]> -> !df.stream<i8, 1, [4]>
+  df.output %p, "y" : !df.stream<i8, 1, [4]>
+  return
+}
+
+// -----
+
+func.func @join_mode() {
+  %in = df.input "x" : !df.stream<i8, 1, [4]>
+  %a, %b = df.fork %in : !df.stream<i8, 1, [4]>
+  // expected-error @+1 {{'df.join' op mode must be add or mul}}
+  %j = df.join %a, %b {mode = "sub", frac = 0 : i64} : !df.stream<i8, 1, [4]>
+  df.output %j, "y" : !df.stream<i8, 1, [4]>
+  return
+}
+
+// -----
+
+// Same-type rules of fork and join come from AllTypesMatch (generic form).
+func.func @join_types() {
+  %a = df.input "a" : !df.stream<i8, 1, [4]>
+  %b = df.input "b" : !df.stream<i8, 2, [4]>
+  // expected-error @+1 {{'df.join' op failed to verify that all of {lhs, rhs, output} have same type}}
+  %j = "df.join"(%a, %b) {mode = "add", frac = 0 : i64} : (!df.stream<i8, 1, [4]>, !df.stream<i8, 2, [4]>) -> !df.stream<i8, 1, [4]>
+  df.output %j, "y" : !df.stream<i8, 1, [4]>
+  return
+}
+
+// -----
+
+func.func @fork_types() {
+  %a = df.input "a" : !df.stream<i8, 1, [4]>
+  // expected-error @+1 {{'df.fork' op failed to verify that all of {input, first, second} have same type}}
+  %f:2 = "df.fork"(%a) : (!df.stream<i8, 1, [4]>) -> (!df.stream<i8, 1, [4]>, !df.stream<i8, 2, [4]>)
+  df.output %f#0, "y" : !df.stream<i8, 1, [4]>
+  df.output %f#1, "z" : !df.stream<i8, 2, [4]>
+  return
+}
+
+// -----
+
+func.func @concat_lanes() {
+  %a = df.input "a" : !df.stream<i8, 2, [4]>
+  %b = df.input "b" : !df.stream<i8, 1, [8]>
+  // expected-error @+1 {{'df.concat' op both inputs and the output must have the same lanes}}
+  %c = df.concat %a, %b {lhs_channels = 2 : i64, rhs_channels = 4 : i64}
+       : !df.stream<i8, 2, [4]>, !df.stream<i8, 1, [8]> -> !df.stream<i8, 2, [12]>
+  df.output %c, "y" : !df.stream<i8, 2, [12]>
+  return
+}
+
+// -----
+
+// 4 lanes do not divide lhs_channels = 2.
+func.func @concat_divide() {
+  %a = df.input "a" : !df.stream<i8, 4, [4]>
+  %b = df.input "b" : !df.stream<i8, 4, [8]>
+  // expected-error @+1 {{'df.concat' op lanes must divide both channel counts}}
+  %c = df.concat %a, %b {lhs_channels = 2 : i64, rhs_channels = 4 : i64}
+       : !df.stream<i8, 4, [4]>, !df.stream<i8, 4, [8]> -> !df.stream<i8, 4, [12]>
+  df.output %c, "y" : !df.stream<i8, 4, [12]>
+  return
+}
+
+// -----
+
+// lhs: 2 pixels of 2 channels, rhs: 1 pixel of 4.
+func.func @concat_pixels() {
+  %a = df.input "a" : !df.stream<i8, 1, [4]>
+  %b = df.input "b" : !df.stream<i8, 1, [4]>
+  // expected-error @+1 {{'df.concat' op inputs must have the same number of pixels}}
+  %c = df.concat %a, %b {lhs_channels = 2 : i64, rhs_channels = 4 : i64}
+       : !df.stream<i8, 1, [4]>, !df.stream<i8, 1, [4]> -> !df.stream<i8, 1, [8]>
+  df.output %c, "y" : !df.stream<i8, 1, [8]>
+  return
+}
+
+// -----
+
+func.func @concat_output() {
+  %a = df.input "a" : !df.stream<i8, 1, [4]>
+  %b = df.input "b" : !df.stream<i8, 1, [8]>
+  // expected-error @+1 {{'df.concat' op inputs must have the same number of pixels}}
+  %c = df.concat %a, %b {lhs_channels = 2 : i64, rhs_channels = 4 : i64}
+       : !df.stream<i8, 1, [4]>, !df.stream<i8, 1, [8]> -> !df.stream<i8, 1, [10]>
+  df.output %c, "y" : !df.stream<i8, 1, [10]>
+  return
+}
