@@ -293,11 +293,24 @@ struct Folder {
         if (edges[e].to == port.first && edges[e].toPort == port.second)
           mask[e] = true, fifoOfEdge[e] = fifo;
     hw::FifoSizing sizing = hw::sizeFifos(g->nodes, hw::kPredictFrames, mask);
-    if (!sizing.ok)
+    if (sizing.depth.size() != edges.size())
       return graph.emitError("hw_model FIFO sizing: ") << sizing.error;
     for (size_t e = 0; e < edges.size(); ++e)
       if (fifoOfEdge[e])
         setInt(fifoOfEdge[e], "depth", std::max(2, sizing.depth[e]));
+    // The peak occupancies may still lose cycles where other (unbuffered)
+    // edges fill up differently; double the FIFOs until the design reaches
+    // the II it has with unbounded FIFOs.
+    for (int round = 0; !sizing.ok && round < 8; ++round) {
+      auto full = hwGraphOf(graph);
+      if (failed(full))
+        return failure();
+      hw::PipelineTiming t = hw::predictGraphTiming(full->nodes);
+      if (t.ok && t.ii_cycles == sizing.ii_unbounded)
+        break;
+      for (auto fifo : graph.getOps<df::FifoOp>())
+        setInt(fifo, "depth", 2 * fifo.getDepthAttr().getInt());
+    }
     return shrinkFifos();
   }
 

@@ -304,6 +304,8 @@ struct DFToRTLPass : loom::impl::DFToRTLBase<DFToRTLPass> {
         for (auto [key, v] : {std::pair<const char *, int>{"LANES", c.LANES}, {"WB", c.WB},
                               {"MODE", c.MODE}, {"F", c.F}})
           p.set(key, b.getI64IntegerAttr(v));
+        if (join.getRelu())
+          p.set("RELU", b.getI64IntegerAttr(1));
         instantiate("loom_add", uniqueName(op, "add"), p, {join.getLhs(), join.getRhs()},
                     {join.getOutput()}, {"in0", "in1"}, {"out"});
       } else if (auto cat = llvm::dyn_cast<df::ConcatOp>(op)) {
@@ -312,6 +314,8 @@ struct DFToRTLPass : loom::impl::DFToRTLBase<DFToRTLPass> {
         for (auto [key, v] : {std::pair<const char *, int>{"C1", c.C1}, {"C2", c.C2},
                               {"LANES", c.LANES}, {"WB", c.WB}})
           p.set(key, b.getI64IntegerAttr(v));
+        if (cat.getRelu())
+          p.set("RELU", b.getI64IntegerAttr(1));
         instantiate("loom_concat", uniqueName(op, "concat"), p, {cat.getLhs(), cat.getRhs()},
                     {cat.getOutput()}, {"in0", "in1"}, {"out"});
       } else {

@@ -223,10 +223,30 @@ struct FoldPadIntoConv : OpRewritePattern<nn::ConvOp> {
   }
 };
 
+/// act(reshape(x)) -> reshape(act(x)) for element-wise activations: the
+/// activation can then be absorbed by the layer producing x (a 1-D conv is a
+/// 2-D conv between two reshapes).
+struct SinkReshapeBelowActivation : RewritePattern {
+  SinkReshapeBelowActivation(MLIRContext *ctx) : RewritePattern(MatchAnyOpTypeTag(), 1, ctx) {}
+  LogicalResult matchAndRewrite(Operation *op, PatternRewriter &rewriter) const override {
+    if (!llvm::isa<nn::ReluOp, nn::SigmoidOp, nn::TanhOp, nn::ClipOp>(op))
+      return failure();
+    auto reshape = op->getOperand(0).getDefiningOp<nn::ReshapeOp>();
+    if (!reshape || !reshape->hasOneUse())
+      return failure();
+    Operation *act = rewriter.clone(*op);
+    act->setOperand(0, reshape.getInput());
+    act->getResult(0).setType(reshape.getInput().getType());
+    rewriter.replaceOpWithNewOp<nn::ReshapeOp>(op, op->getResult(0).getType(), act->getResult(0));
+    return success();
+  }
+};
+
 struct NNNormalizePass : loom::impl::NNNormalizeBase<NNNormalizePass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<FoldBiasAdd, FoldScaleMul, FoldBatchNorm, FoldConvAffine, FoldPadIntoConv>(
+    patterns.add<FoldBiasAdd, FoldScaleMul, FoldBatchNorm, FoldConvAffine, FoldPadIntoConv,
+                 SinkReshapeBelowActivation>(
         &getContext());
     if (failed(applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();

@@ -124,7 +124,7 @@ struct NNQuantizePass : loom::impl::NNQuantizeBase<NNQuantizePass> {
         clone->setOperand(0, in);
         clone->getResult(0).setType(outType);
         result = clone->getResult(0);
-      } else if (llvm::isa<nn::ConcatOp, nn::AddActOp>(op)) {
+      } else if (llvm::isa<nn::ConcatOp, nn::AddActOp, nn::MulActOp>(op)) {
         Value rhs = q.lookup(op.getOperand(1));
         if (!rhs)
           return op.emitError("cannot quantize '") << op.getName() << "': unsupported operand";
@@ -132,6 +132,9 @@ struct NNQuantizePass : loom::impl::NNQuantizeBase<NNQuantizePass> {
         clone->setOperand(0, in);
         clone->setOperand(1, rhs);
         clone->getResult(0).setType(outType);
+        // A product of two fixed<W,I> values has 2F fraction bits: shift F back.
+        if (llvm::isa<nn::MulActOp>(clone))
+          clone->setAttr("frac", b.getI64IntegerAttr(f));
         result = clone->getResult(0);
       } else if (auto clip = llvm::dyn_cast<nn::ClipOp>(op)) {
         // Bounds become codes of the format (saturated to it).

@@ -25,6 +25,7 @@
 #include "mlir/IR/Builders.h"
 
 #include <numeric>
+#include <optional>
 
 namespace loom {
 #define GEN_PASS_DEF_NNTODF
@@ -87,6 +88,19 @@ bool samePerm(const Perm &a, const Perm &b) {
 /// Whether a value's stream must be channels-last for `user`.
 bool wantsChannelsLast(Operation *user) {
   return llvm::isa<nn::QConvOp, nn::MaxPoolOp, nn::AvgPoolOp, nn::PadOp>(user);
+}
+
+/// The NCHW shape under which `v` (or a reshape of it: a 1-D feature map
+/// viewed as H = 1) is first read by an op that needs channels-last order.
+std::optional<SmallVector<int64_t>> channelsLastView(Value v) {
+  for (Operation *user : v.getUsers()) {
+    if (wantsChannelsLast(user) && shapeOf(v).size() == 4)
+      return SmallVector<int64_t>(shapeOf(v));
+    if (llvm::isa<nn::ReshapeOp>(user))
+      if (auto view = channelsLastView(user->getResult(0)))
+        return view;
+  }
+  return std::nullopt;
 }
 
 std::vector<int64_t> ints(ElementsAttr attr) {
@@ -175,6 +189,13 @@ struct Lowering {
 Operation *fusedActivation(Operation *op) {
   if (op->getResult(0).hasOneUse() &&
       llvm::isa<nn::ReluOp, nn::LutOp, nn::ClipOp>(*op->user_begin()))
+    return *op->user_begin();
+  return nullptr;
+}
+
+/// A Relu a join or concat absorbs: its only user.
+Operation *fusedRelu(Operation *op) {
+  if (op->getResult(0).hasOneUse() && llvm::isa<nn::ReluOp>(*op->user_begin()))
     return *op->user_begin();
   return nullptr;
 }
@@ -413,7 +434,7 @@ LogicalResult Lowering::lowerOp(Operation &op) {
     bind(sm.getResult(), actor, perm);
     return success();
   }
-  if (llvm::isa<nn::AddActOp>(op)) {
+  if (llvm::isa<nn::AddActOp, nn::MulActOp>(op)) {
     Value rhsTensor = op.getOperand(1);
     if (!env.count(rhsTensor))
       return unsupported(&op, "its second input is not a hardware stream");
@@ -424,10 +445,14 @@ LogicalResult Lowering::lowerOp(Operation &op) {
     // Each join input gets a FIFO; df-fold sizes them from the hw_model.
     lhs = joinFifo(&op, lhs, 0);
     rhs = joinFifo(&op, rhs, 1);
-    auto join = b.create<df::JoinOp>(loc, lhs.getType(), lhs, rhs, b.getStringAttr("add"),
-                                     b.getI64IntegerAttr(0));
+    auto mul = llvm::dyn_cast<nn::MulActOp>(op);
+    Operation *relu = fusedRelu(&op);
+    auto join = b.create<df::JoinOp>(loc, lhs.getType(), lhs, rhs,
+                                     b.getStringAttr(mul ? "mul" : "add"),
+                                     b.getI64IntegerAttr(mul ? mul.getFracAttr().getInt() : 0),
+                                     relu ? b.getUnitAttr() : UnitAttr());
     copyName(&op, join);
-    bind(op.getResult(0), join, perm);
+    bind(relu ? relu->getResult(0) : op.getResult(0), join, perm);
     return success();
   }
   if (auto cat = llvm::dyn_cast<nn::ConcatOp>(op)) {
@@ -444,10 +469,12 @@ LogicalResult Lowering::lowerOp(Operation &op) {
     rhs = joinFifo(&op, rhs, 1);
     auto out = shapeOf(cat.getResult());
     Type elem = llvm::cast<df::StreamType>(lhs.getType()).getElementType();
+    Operation *relu = fusedRelu(&op);
     auto c = b.create<df::ConcatOp>(loc, streamType(ctx, elem, out[1] * out[2] * out[3]), lhs,
-                                    rhs, b.getI64IntegerAttr(a[1]), b.getI64IntegerAttr(bs[1]));
+                                    rhs, b.getI64IntegerAttr(a[1]), b.getI64IntegerAttr(bs[1]),
+                                    relu ? b.getUnitAttr() : UnitAttr());
     copyName(&op, c);
-    bind(cat.getResult(), c, nhwcPerm(out));
+    bind(relu ? relu->getResult(0) : Value(cat.getResult()), c, nhwcPerm(out));
     return success();
   }
   if (llvm::isa<nn::ReluOp, nn::LutOp, nn::ClipOp>(op))
@@ -476,8 +503,8 @@ LogicalResult Lowering::run() {
       // host reorders the NCHW frame (loom.perm).
       Perm perm;
       ArrayRef<int64_t> shape = shapeOf(quant.getResult());
-      if (shape.size() == 4 && llvm::any_of(quant->getUsers(), wantsChannelsLast)) {
-        perm = nhwcPerm(shape);
+      if (auto view = channelsLastView(quant.getResult())) {
+        perm = nhwcPerm(*view);
         in->setAttr("loom.perm", b.getDenseI64ArrayAttr(perm));
       }
       bind(quant.getResult(), in, perm);

@@ -247,6 +247,16 @@ llvm::Expected<FrameResult> loom::interpretFrame(func::FuncOp func,
                                                  cat.getAxisAttr().getInt(), out.q, yShape);
       if (!ok)
         return opError(&op, "invalid concatenation");
+    } else if (auto mulAct = llvm::dyn_cast<nn::MulActOp>(op)) {
+      const Tensor &rhs = env[mulAct.getRhs()];
+      if (in->q.empty()) {
+        out.f.resize(in->f.size());
+        for (size_t i = 0; i < in->f.size(); ++i)
+          out.f[i] = in->f[i] * rhs.f[i];
+      } else {
+        out.q = reference::qmul(in->q, rhs.q, int(mulAct.getFracAttr().getInt()),
+                                int(widthOf(mulAct.getResult())));
+      }
     } else if (auto addAct = llvm::dyn_cast<nn::AddActOp>(op)) {
       const Tensor &rhs = env[addAct.getRhs()];
       if (in->q.empty())

@@ -563,8 +563,16 @@ llvm::Error Importer::importNode(const OnnxNode &node) {
       values[node.outputs[0]] = result->getResult(0);
       return llvm::Error::success();
     }
+    if (!c && op == "Mul") {
+      if (shapeOf(other) != ArrayRef<int64_t>(shape))
+        return nodeError(node, "multiplying activations of different shapes is not supported");
+      result = b.create<nn::MulActOp>(loc(node), in.getType(), in, other, b.getI64IntegerAttr(0));
+      name(result, node);
+      values[node.outputs[0]] = result->getResult(0);
+      return llvm::Error::success();
+    }
     if (!c)
-      return nodeError(node, "combining two activations is only supported for Add");
+      return nodeError(node, "combining two activations is only supported for Add and Mul");
     // x - c is x + (-c); x / c is x * (1/c).
     std::vector<float> vals;
     for (double v : c->values)

@@ -136,17 +136,18 @@ def DF_ForkOp : DF_Op<"fork", [AllTypesMatch<["input", "first", "second"]>]> {
 }
 
 def DF_JoinOp : DF_Op<"join", [AllTypesMatch<["lhs", "rhs", "output"]>]> {
-  let summary = "element-wise sum (mode add) or product (mode mul) of two streams";
-  let arguments = (ins DF_StreamType:$lhs, DF_StreamType:$rhs, StrAttr:$mode, I64Attr:$frac);
+  let summary = "element-wise sum (mode add) or product (mode mul) of two streams, then relu if set";
+  let arguments = (ins DF_StreamType:$lhs, DF_StreamType:$rhs, StrAttr:$mode, I64Attr:$frac,
+                   UnitAttr:$relu);
   let results = (outs DF_StreamType:$output);
   let assemblyFormat = "$lhs `,` $rhs attr-dict `:` type($output)";
   let hasVerifier = 1;
 }
 
 def DF_ConcatOp : DF_Op<"concat"> {
-  let summary = "per pixel, the channels of lhs then those of rhs";
+  let summary = "per pixel, the channels of lhs then those of rhs (then relu if set)";
   let arguments = (ins DF_StreamType:$lhs, DF_StreamType:$rhs, I64Attr:$lhs_channels,
-                   I64Attr:$rhs_channels);
+                   I64Attr:$rhs_channels, UnitAttr:$relu);
   let results = (outs DF_StreamType:$output);
   let assemblyFormat = "$lhs `,` $rhs attr-dict `:` type($lhs) `,` type($rhs) `->` type($output)";
   let hasVerifier = 1;

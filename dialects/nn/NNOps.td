@@ -186,6 +186,13 @@ def NN_ConcatOp : NN_Op<"concat"> {
   let assemblyFormat = "$lhs `,` $rhs attr-dict `:` type($lhs) `,` type($rhs) `->` type($result)";
 }
 
+def NN_MulActOp : NN_Op<"mul_act", [SameOperandsAndResultType]> {
+  let summary = "product of two activations of the same shape; on integers saturate(shift_round_even(a*b, frac))";
+  let arguments = (ins NN_AnyTensor:$lhs, NN_AnyTensor:$rhs, I64Attr:$frac);
+  let results = (outs NN_AnyTensor:$result);
+  let assemblyFormat = "$lhs `,` $rhs attr-dict `:` type($result)";
+}
+
 def NN_AddActOp : NN_Op<"add_act", [SameOperandsAndResultType]> {
   let summary = "sum of two activations of the same shape (a residual join); saturating on integers";
   let arguments = (ins NN_AnyTensor:$lhs, NN_AnyTensor:$rhs);

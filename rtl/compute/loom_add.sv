@@ -3,6 +3,7 @@
 // loom_add: element-wise join of two streams with LANES elements of WB bits per beat.
 //   MODE 0 (Add): y = saturate_WB(a + b)
 //   MODE 1 (Mul): y = saturate_WB(shift_round_even(a * b, F))   (docs/CONTRACTS.md)
+//   RELU 1: then y = max(y, 0) (a ResNet block's Relu after the residual Add)
 // Input 0 is `a` (in0_*), input 1 is `b` (in1_*). Each input has a 2-entry loom_fifo
 // (in*_ready = FIFO not full: registered). issue = both FIFOs non-empty &&
 // (!out_valid_q || out_ready): both are popped and the result registered (out_q).
@@ -11,7 +12,8 @@ module loom_add #(
   parameter int LANES = 1,
   parameter int WB    = 8,
   parameter int MODE  = 0,
-  parameter int F     = 0
+  parameter int F     = 0,
+  parameter int RELU  = 0
 ) (
   input  logic               clk,
   input  logic               rst,
@@ -68,6 +70,7 @@ module loom_add #(
       if (q[l] > OMAX)      res[l*WB +: WB] = OMAX[WB-1:0];
       else if (q[l] < OMIN) res[l*WB +: WB] = OMIN[WB-1:0];
       else                  res[l*WB +: WB] = q[l][WB-1:0];
+      if (RELU != 0 && q[l] < 0) res[l*WB +: WB] = '0;
     end
   end
 

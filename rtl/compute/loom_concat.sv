@@ -12,7 +12,8 @@ module loom_concat #(
   parameter int C1    = 1,
   parameter int C2    = 1,
   parameter int LANES = 1,
-  parameter int WB    = 8
+  parameter int WB    = 8,
+  parameter int RELU  = 0   // 1: y = max(y, 0) per element (a Relu after the concat)
 ) (
   input  logic               clk,
   input  logic               rst,
@@ -48,6 +49,14 @@ module loom_concat #(
   assign out_valid = out_valid_q;
   assign out_data  = out_q;
 
+  function automatic logic [LANES*WB-1:0] relu(input logic [LANES*WB-1:0] x);
+    logic [LANES*WB-1:0] y;
+    y = x;
+    for (int l = 0; l < LANES; l++)
+      if (RELU != 0 && x[l*WB + WB-1]) y[l*WB +: WB] = '0;
+    return y;
+  endfunction
+
   always_ff @(posedge clk) begin
     if (rst) begin
       out_valid_q <= 1'b0;
@@ -62,6 +71,6 @@ module loom_concat #(
     end
   end
   always_ff @(posedge clk) begin
-    if (issue) out_q <= sel_q ? b : a;
+    if (issue) out_q <= relu(sel_q ? b : a);
   end
 endmodule
