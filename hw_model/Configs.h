@@ -19,7 +19,7 @@ constexpr int kPredictFrames = 8;
 struct MvuConfig {
   int K = 1, N = 1, SIMD = 1, PE = 1, IN_BEAT = 1;
   int W_IN = 8, W_W = 8, W_ACC = 24, W_OUT = 8;
-  int ACT = 0;      // 0 none, 1 relu, 2 table
+  int ACT = 0;      // 0 none, 1 relu, 2 table, 3 clip, 4 leaky
   int T_DEPTH = 1;  // table entries (ACT == 2)
   int VECTORS = 1;  // vectors per frame
 

@@ -91,6 +91,11 @@ ActorCost estimateCost(const MvuConfig &c) {
   r.luts = mults * c.W_IN * c.W_W + mults * wa + int64_t(c.PE) * wa * 2 +
            (steps > 1 ? (steps * c.PE * c.SIMD * c.W_W) / 64 : 0) + tableBits / 64 +
            (2LL * c.K * c.W_IN) / 4 + 32;
+  // LeakyRelu (ACT 4): one W_OUT x 32-bit constant multiplier per PE.
+  if (c.ACT == 4) {
+    r.multipliers += c.PE;
+    r.luts += int64_t(c.PE) * c.W_OUT * 32;
+  }
   return r;
 }
 
@@ -201,6 +206,10 @@ ActorCost estimateCost(const DwuConfig &c) {
   r.luts = r.multipliers * (c.W_IN * c.W_W + wa) + int64_t(c.PE) * wa * 2 +
            (steps > 1 ? (steps * c.PE * c.SIMD * c.W_W) / 64 : 0) + tableBits / 64 +
            (2LL * c.KK * c.C * c.W_IN) / 4 + 32;
+  if (c.ACT == 4) { // LeakyRelu: one multiplier per PE
+    r.multipliers += c.PE;
+    r.luts += int64_t(c.PE) * c.W_OUT * 32;
+  }
   return r;
 }
 

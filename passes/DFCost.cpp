@@ -7,9 +7,14 @@
 using namespace mlir;
 using namespace loom;
 
-/// loom_mvu / loom_dwu ACT parameter: 0 none, 1 relu, 2 table, 3 clip.
+/// loom_mvu / loom_dwu ACT parameter: 0 none, 1 relu, 2 table, 3 clip,
+/// 4 leaky (LeakyRelu, one multiplier per PE in the requantize stage).
 static int activationCode(StringRef act) {
-  return act == "none" ? 0 : act == "relu" ? 1 : act == "clip" ? 3 : 2;
+  return act == "none"    ? 0
+         : act == "relu"  ? 1
+         : act == "clip"  ? 3
+         : act == "leaky" ? 4
+                          : 2;
 }
 
 std::optional<hw::ActorConfig> loom::hwConfigOf(Operation *op) {

@@ -209,6 +209,8 @@ struct DFToRTLPass : loom::impl::DFToRTLBase<DFToRTLPass> {
           p.set("T_MIN", mvu.getTMinAttr());
           p.set("T_MAX", mvu.getTMaxAttr());
         }
+        if (c.ACT == 4) // LeakyRelu multiplier (shift fixed at 15)
+          p.set("LEAKY_A", mvu.getLeakyMultAttr());
         if (c.ACT == 2) {
           memfile(b, loc, name + "_t.mem", c.W_OUT, 1, ints(*mvu.getTable()));
           p.set("T_MIN", mvu.getTMinAttr());
@@ -270,6 +272,8 @@ struct DFToRTLPass : loom::impl::DFToRTLBase<DFToRTLPass> {
           p.set("T_MIN", dwu.getTMinAttr());
           p.set("T_MAX", dwu.getTMaxAttr());
         }
+        if (c.ACT == 4) // LeakyRelu multiplier (shift fixed at 15)
+          p.set("LEAKY_A", dwu.getLeakyMultAttr());
         if (c.ACT == 2) {
           memfile(b, loc, name + "_t.mem", c.W_OUT, 1, ints(*dwu.getTable()));
           p.set("T_MIN", dwu.getTMinAttr());

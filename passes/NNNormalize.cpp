@@ -229,7 +229,8 @@ struct FoldPadIntoConv : OpRewritePattern<nn::ConvOp> {
 struct SinkReshapeBelowActivation : RewritePattern {
   SinkReshapeBelowActivation(MLIRContext *ctx) : RewritePattern(MatchAnyOpTypeTag(), 1, ctx) {}
   LogicalResult matchAndRewrite(Operation *op, PatternRewriter &rewriter) const override {
-    if (!llvm::isa<nn::ReluOp, nn::SigmoidOp, nn::TanhOp, nn::ClipOp>(op))
+    if (!llvm::isa<nn::ReluOp, nn::SigmoidOp, nn::TanhOp, nn::ClipOp, nn::LeakyReluOp, nn::EluOp,
+                   nn::SeluOp>(op))
       return failure();
     auto reshape = op->getOperand(0).getDefiningOp<nn::ReshapeOp>();
     if (!reshape || !reshape->hasOneUse())

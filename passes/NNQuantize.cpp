@@ -15,6 +15,8 @@
 
 #include "mlir/IR/Builders.h"
 
+#include <cstdint>
+
 namespace loom {
 #define GEN_PASS_DEF_NNQUANTIZE
 #include "passes/Passes.h.inc"
@@ -107,6 +109,28 @@ struct NNQuantizePass : loom::impl::NNQuantizeBase<NNQuantizePass> {
             op.getLoc(), outType, in, b.getStringAttr(sigmoid ? "sigmoid" : "tanh"),
             b.getI64IntegerAttr(t.tMin), b.getI64IntegerAttr(t.tMax),
             b.getI64IntegerAttr(t.shift), intAttr(ctx, {t.depth()}, w, t.values)));
+      } else if (llvm::isa<nn::EluOp, nn::SeluOp>(op)) {
+        // Unbounded above: the table covers the format's whole range (CONTRACTS).
+        bool elu = llvm::isa<nn::EluOp>(op);
+        numerics::ActTable t =
+            elu ? numerics::makeEluTable(llvm::cast<nn::EluOp>(op).getAlpha().convertToDouble(),
+                                         fmt, fmt)
+                : numerics::makeSeluTable(
+                      llvm::cast<nn::SeluOp>(op).getAlpha().convertToDouble(),
+                      llvm::cast<nn::SeluOp>(op).getGamma().convertToDouble(), fmt, fmt);
+        result = copyName(b.create<nn::LutOp>(
+            op.getLoc(), outType, in, b.getStringAttr(elu ? "elu" : "selu"),
+            b.getI64IntegerAttr(t.tMin), b.getI64IntegerAttr(t.tMax),
+            b.getI64IntegerAttr(t.shift), intAttr(ctx, {t.depth()}, w, t.values)));
+      } else if (auto leaky = llvm::dyn_cast<nn::LeakyReluOp>(op)) {
+        // Exact on codes: y >= 0 ? y : saturate(shift_round_even(y * A, 15)).
+        numerics::LeakyReluParams p = numerics::makeLeakyRelu(leaky.getAlpha().convertToDouble());
+        if (p.A < INT32_MIN || p.A > INT32_MAX)
+          return op.emitError("LeakyRelu alpha ")
+                 << leaky.getAlpha().convertToDouble() << " is out of range (|alpha| < 65536)";
+        result = copyName(b.create<nn::LeakyReluOp>(op.getLoc(), outType, in, leaky.getAlphaAttr(),
+                                                     b.getI64IntegerAttr(p.A),
+                                                     b.getI64IntegerAttr(p.S)));
       } else if (llvm::isa<nn::SoftmaxOp>(op)) {
         numerics::ExpTable t = numerics::makeExpTable(fmt);
         result = copyName(b.create<nn::QSoftmaxOp>(

@@ -185,10 +185,11 @@ struct Lowering {
   void setActivation(Operation *unit, Operation *act);
 };
 
-/// The activation a conv/dense absorbs: its only user, when that is a relu or lut.
+/// The activation a conv/dense absorbs: its only user, when that is a relu,
+/// clip, leaky relu or lut.
 Operation *fusedActivation(Operation *op) {
   if (op->getResult(0).hasOneUse() &&
-      llvm::isa<nn::ReluOp, nn::LutOp, nn::ClipOp>(*op->user_begin()))
+      llvm::isa<nn::ReluOp, nn::LutOp, nn::ClipOp, nn::LeakyReluOp>(*op->user_begin()))
     return *op->user_begin();
   return nullptr;
 }
@@ -209,6 +210,10 @@ void Lowering::setActivation(Operation *unit, Operation *act) {
     unit->setAttr("act", b.getStringAttr("clip"));
     unit->setAttr("t_min", b.getI64IntegerAttr(int64_t(clip.getMin().convertToDouble())));
     unit->setAttr("t_max", b.getI64IntegerAttr(int64_t(clip.getMax().convertToDouble())));
+  } else if (auto leaky = llvm::dyn_cast_or_null<nn::LeakyReluOp>(act)) {
+    // loom_mvu / loom_dwu use the contract's fixed shift S = 15 (nn-quantize).
+    unit->setAttr("act", b.getStringAttr("leaky"));
+    unit->setAttr("leaky_mult", leaky.getMultAttr());
   } else if (auto lut = llvm::dyn_cast_or_null<nn::LutOp>(act)) {
     unit->setAttr("act", lut.getFunctionAttr());
     unit->setAttr("t_min", lut.getTMinAttr());
@@ -266,7 +271,7 @@ LogicalResult Lowering::lowerConv(nn::QConvOp conv, Operation *act) {
                                conv.getBias(), conv.getShiftAttr(), conv.getAccWidthAttr(),
                                b.getI64IntegerAttr(1), b.getI64IntegerAttr(1),
                                b.getStringAttr("none"), IntegerAttr(), IntegerAttr(),
-                               IntegerAttr(), ElementsAttr());
+                               IntegerAttr(), ElementsAttr(), IntegerAttr());
   } else {
     // weight[oc][(kh*KW + kw)*C + c] = W[oc][c][kh][kw] (docs/CONTRACTS.md).
     int64_t k = kh * kw * c;
@@ -280,7 +285,7 @@ LogicalResult Lowering::lowerConv(nn::QConvOp conv, Operation *act) {
                                conv.getShiftAttr(), conv.getAccWidthAttr(),
                                b.getI64IntegerAttr(1), b.getI64IntegerAttr(1),
                                b.getStringAttr("none"), IntegerAttr(), IntegerAttr(),
-                               IntegerAttr(), ElementsAttr());
+                               IntegerAttr(), ElementsAttr(), IntegerAttr());
   }
   copyName(conv, unit);
   setActivation(unit, act);
@@ -404,7 +409,7 @@ LogicalResult Lowering::lowerOp(Operation &op) {
                                    dense.getShiftAttr(), dense.getAccWidthAttr(),
                                    b.getI64IntegerAttr(1), b.getI64IntegerAttr(1),
                                    b.getStringAttr("none"), IntegerAttr(), IntegerAttr(),
-                                   IntegerAttr(), ElementsAttr());
+                                   IntegerAttr(), ElementsAttr(), IntegerAttr());
     copyName(&op, mvu);
     setActivation(mvu, act);
     bind(result, mvu, {});
@@ -477,12 +482,13 @@ LogicalResult Lowering::lowerOp(Operation &op) {
     bind(relu ? relu->getResult(0) : Value(cat.getResult()), c, nhwcPerm(out));
     return success();
   }
-  if (llvm::isa<nn::ReluOp, nn::LutOp, nn::ClipOp>(op))
+  if (llvm::isa<nn::ReluOp, nn::LutOp, nn::ClipOp, nn::LeakyReluOp>(op))
     return unsupported(&op, "an activation must directly follow a dense or convolution layer "
                             "whose only user it is");
   return unsupported(&op, "has no hardware actor yet; supported after quantization: dense, "
                           "conv (incl. depthwise), max/average pooling, zero padding, residual "
-                          "add, channel concat, relu, sigmoid, tanh, softmax, reshape, transpose");
+                          "add, channel concat, relu, clip, leaky relu, sigmoid, tanh, elu, selu, "
+                          "softmax, reshape, transpose");
 }
 
 LogicalResult Lowering::run() {

@@ -285,6 +285,20 @@ llvm::Expected<FrameResult> loom::interpretFrame(func::FuncOp func,
         out.f = reference::relu(in->f);
       else
         out.q = reference::qrelu(in->q);
+    } else if (auto leaky = llvm::dyn_cast<nn::LeakyReluOp>(op)) {
+      if (in->q.empty()) {
+        out.f = reference::leakyRelu(in->f, leaky.getAlpha().convertToDouble());
+      } else {
+        numerics::LeakyReluParams p;
+        p.A = leaky.getMultAttr().getInt();
+        p.S = int(leaky.getShiftAttr().getInt());
+        out.q = reference::qleakyRelu(in->q, p, int(widthOf(leaky.getResult())));
+      }
+    } else if (auto elu = llvm::dyn_cast<nn::EluOp>(op)) {
+      out.f = reference::elu(in->f, elu.getAlpha().convertToDouble());
+    } else if (auto selu = llvm::dyn_cast<nn::SeluOp>(op)) {
+      out.f = reference::selu(in->f, selu.getAlpha().convertToDouble(),
+                              selu.getGamma().convertToDouble());
     } else if (llvm::isa<nn::SigmoidOp>(op)) {
       out.f = reference::sigmoid(in->f);
     } else if (llvm::isa<nn::TanhOp>(op)) {

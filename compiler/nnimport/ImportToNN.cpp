@@ -33,7 +33,9 @@ const std::vector<std::string> &loom::supportedOnnxOps() {
       "Softmax", "Squeeze",            "Sub",     "Tanh",    "Transpose", "Unsqueeze",
       // convolutional path
       "AveragePool", "Clip", "Concat", "Conv", "GlobalAveragePool", "GlobalMaxPool", "MaxPool",
-      "Pad"};
+      "Pad",
+      // activations fused into the preceding layer
+      "Elu", "LeakyRelu", "PRelu", "Selu"};
   return ops;
 }
 
@@ -371,6 +373,30 @@ llvm::Error Importer::importNode(const OnnxNode &node) {
     result = b.create<nn::SigmoidOp>(loc(node), in.getType(), in);
   } else if (op == "Tanh") {
     result = b.create<nn::TanhOp>(loc(node), in.getType(), in);
+  } else if (op == "LeakyRelu") {
+    result = b.create<nn::LeakyReluOp>(loc(node), in.getType(), in,
+                                       b.getF64FloatAttr(node.getFloat("alpha", 0.01)),
+                                       IntegerAttr(), IntegerAttr());
+  } else if (op == "PRelu") {
+    // A constant slope shared by all elements is a LeakyRelu; a slope per
+    // channel would need one multiplier constant per output channel.
+    const OnnxTensor *t = node.inputs.size() > 1 ? constant(node.inputs[1]) : nullptr;
+    if (!t || t->values.empty())
+      return nodeError(node, "the slope must be a constant");
+    double slope = t->values[0];
+    if (llvm::any_of(t->values, [&](double v) { return v != slope; }))
+      return nodeError(node, "per-channel slopes are not supported yet (only one slope shared "
+                             "by all channels); use LeakyRelu or equal slopes");
+    result = b.create<nn::LeakyReluOp>(loc(node), in.getType(), in, b.getF64FloatAttr(slope),
+                                       IntegerAttr(), IntegerAttr());
+  } else if (op == "Elu") {
+    result = b.create<nn::EluOp>(loc(node), in.getType(), in,
+                                 b.getF64FloatAttr(node.getFloat("alpha", 1.0)));
+  } else if (op == "Selu") {
+    result = b.create<nn::SeluOp>(
+        loc(node), in.getType(), in,
+        b.getF64FloatAttr(node.getFloat("alpha", 1.67326319217681884765625)),
+        b.getF64FloatAttr(node.getFloat("gamma", 1.05070102214813232421875)));
   } else if (op == "Clip") {
     // Clip-6 and later take the bounds as inputs, Clip-1..6 as attributes.
     double lo = node.getFloat("min", -3.4e38), hi = node.getFloat("max", 3.4e38);

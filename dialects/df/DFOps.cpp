@@ -10,6 +10,8 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/OpImplementation.h"
 
+#include <cstdint>
+
 using namespace mlir;
 using namespace loom::df;
 
@@ -35,17 +37,30 @@ LogicalResult StreamType::verify(llvm::function_ref<InFlightDiagnostic()> emitEr
   return success();
 }
 
-/// none / relu carry no activation attributes; sigmoid / tanh need the whole
-/// table (t_min, t_max, t_shift, table); clip (Relu6) needs its bounds t_min,
-/// t_max (codes) and nothing else.
+/// none / relu carry no activation attributes; sigmoid / tanh / elu / selu
+/// need the whole table (t_min, t_max, t_shift, table); clip (Relu6) needs its
+/// bounds t_min, t_max (codes) and nothing else; leaky (LeakyRelu) needs
+/// leaky_mult (A, the shift is fixed at 15) and nothing else.
 static LogicalResult verifyActivation(Operation *op) {
   StringRef act = op->getAttrOfType<StringAttr>("act").getValue();
-  bool table = act == "sigmoid" || act == "tanh", clip = act == "clip";
-  if (!table && !clip && act != "none" && act != "relu")
+  bool table = act == "sigmoid" || act == "tanh" || act == "elu" || act == "selu";
+  bool clip = act == "clip", leaky = act == "leaky";
+  if (!table && !clip && !leaky && act != "none" && act != "relu")
     return op->emitOpError("unknown activation '") << act << "'";
   bool hasTable = op->hasAttr("table"), hasShift = op->hasAttr("t_shift");
   bool hasBounds = op->hasAttr("t_min") && op->hasAttr("t_max");
   bool anyBound = op->hasAttr("t_min") || op->hasAttr("t_max");
+  bool hasMult = op->hasAttr("leaky_mult");
+  if (hasMult && !leaky)
+    return op->emitOpError("leaky_mult is only for the leaky activation");
+  if (leaky) {
+    if (!hasMult || hasTable || hasShift || anyBound)
+      return op->emitOpError("leaky needs leaky_mult (and only it)");
+    int64_t a = op->getAttrOfType<IntegerAttr>("leaky_mult").getInt();
+    if (a < INT32_MIN || a > INT32_MAX)
+      return op->emitOpError("leaky_mult must fit 32 bits, got ") << a;
+    return success();
+  }
   if (table && !(hasTable && hasShift && hasBounds))
     return op->emitOpError("table activations need t_min, t_max, t_shift and table (and only they)");
   if (clip && (!hasBounds || hasTable || hasShift))

@@ -60,13 +60,15 @@ def DF_MvuOp : DF_Op<"mvu"> {
     Computes y[n] = act(saturate(shift_round_even(bias[n] + sum_k x[k] w[n][k], shift)))
     for a frame of K inputs and N outputs with `pe` x `simd` multipliers: each output
     beat carries `pe` values; each cycle consumes `simd` inputs per PE. `act` is one
-    of none, relu, sigmoid, tanh (the last two by table, see nn.lut).
+    of none, relu, clip (t_min, t_max), leaky (LeakyRelu: leaky_mult = A, shift 15,
+    docs/CONTRACTS.md), sigmoid, tanh, elu, selu (the last four by table, see nn.lut).
   }];
   let arguments = (ins DF_StreamType:$input, ElementsAttr:$weight, ElementsAttr:$bias,
                    I64Attr:$shift, I64Attr:$acc_width, I64Attr:$simd, I64Attr:$pe,
                    StrAttr:$act,
                    OptionalAttr<I64Attr>:$t_min, OptionalAttr<I64Attr>:$t_max,
-                   OptionalAttr<I64Attr>:$t_shift, OptionalAttr<ElementsAttr>:$table);
+                   OptionalAttr<I64Attr>:$t_shift, OptionalAttr<ElementsAttr>:$table,
+                   OptionalAttr<I64Attr>:$leaky_mult);
   let results = (outs DF_StreamType:$output);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
   let hasVerifier = 1;
@@ -108,7 +110,8 @@ def DF_DwuOp : DF_Op<"dwu"> {
                    I64Attr:$shift, I64Attr:$acc_width, I64Attr:$simd, I64Attr:$pe,
                    StrAttr:$act,
                    OptionalAttr<I64Attr>:$t_min, OptionalAttr<I64Attr>:$t_max,
-                   OptionalAttr<I64Attr>:$t_shift, OptionalAttr<ElementsAttr>:$table);
+                   OptionalAttr<I64Attr>:$t_shift, OptionalAttr<ElementsAttr>:$table,
+                   OptionalAttr<I64Attr>:$leaky_mult);
   let results = (outs DF_StreamType:$output);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
   let hasVerifier = 1;

@@ -136,8 +136,21 @@ LogicalResult LutOp::verify() {
   int64_t depth = (tMax >> shift) - (tMin >> shift) + 1;
   if (numElements(getTable()) != depth)
     return emitOpError("table has ") << numElements(getTable()) << " entries, expected " << depth;
-  if (getFunction() != "sigmoid" && getFunction() != "tanh")
-    return emitOpError("unknown function '") << getFunction() << "'";
+  StringRef fn = getFunction();
+  if (fn != "sigmoid" && fn != "tanh" && fn != "elu" && fn != "selu")
+    return emitOpError("unknown function '") << fn << "'";
+  return success();
+}
+
+LogicalResult LeakyReluOp::verify() {
+  bool isInt = llvm::isa<IntegerType>(getResult().getType().getElementType());
+  if (isInt != (getMultAttr() && getShiftAttr()))
+    return emitOpError(isInt ? "on integers needs mult and shift"
+                             : "on floats must not carry mult or shift");
+  if (!isInt && (getMultAttr() || getShiftAttr()))
+    return emitOpError("on floats must not carry mult or shift");
+  if (isInt && (getShiftAttr().getInt() < 0 || getShiftAttr().getInt() > 30))
+    return emitOpError("shift must be in [0, 30], got ") << getShiftAttr().getInt();
   return success();
 }
 

@@ -107,6 +107,34 @@ def NN_ReluOp : NN_UnaryOp<"relu", "max(x, 0), on floats or integers">;
 def NN_SigmoidOp : NN_UnaryOp<"sigmoid", "1 / (1 + exp(-x)), float">;
 def NN_TanhOp : NN_UnaryOp<"tanh", "tanh(x), float">;
 
+def NN_LeakyReluOp : NN_Op<"leaky_relu", [SameOperandsAndResultType]> {
+  let summary = "x >= 0 ? x : alpha * x (ONNX LeakyRelu; PRelu with one slope)";
+  let description = [{
+    On floats: x >= 0 ? x : alpha * x. On integers (after nn-quantize) `mult`
+    and `shift` are set: y >= 0 ? y : saturate(shift_round_even(y * mult, shift))
+    with shift = 15 and mult = round_half_even(alpha * 2^15) (docs/CONTRACTS.md).
+  }];
+  let arguments = (ins NN_AnyTensor:$input, F64Attr:$alpha, OptionalAttr<I64Attr>:$mult,
+                   OptionalAttr<I64Attr>:$shift);
+  let results = (outs NN_AnyTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($result)";
+  let hasVerifier = 1;
+}
+
+def NN_EluOp : NN_Op<"elu", [SameOperandsAndResultType]> {
+  let summary = "x >= 0 ? x : alpha * (exp(x) - 1), float (ONNX Elu)";
+  let arguments = (ins NN_FloatTensor:$input, F64Attr:$alpha);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($result)";
+}
+
+def NN_SeluOp : NN_Op<"selu", [SameOperandsAndResultType]> {
+  let summary = "gamma * (x > 0 ? x : alpha * (exp(x) - 1)), float (ONNX Selu)";
+  let arguments = (ins NN_FloatTensor:$input, F64Attr:$alpha, F64Attr:$gamma);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($result)";
+}
+
 def NN_SoftmaxOp : NN_Op<"softmax", [SameOperandsAndResultType]> {
   let summary = "softmax over the last axis (float)";
   let arguments = (ins NN_FloatTensor:$input);

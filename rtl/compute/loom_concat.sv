@@ -49,13 +49,13 @@ module loom_concat #(
   assign out_valid = out_valid_q;
   assign out_data  = out_q;
 
-  function automatic logic [LANES*WB-1:0] relu(input logic [LANES*WB-1:0] x);
-    logic [LANES*WB-1:0] y;
-    y = x;
+  // The selected beat, with negative lanes zeroed when RELU is set.
+  logic [LANES*WB-1:0] sel_data;
+  always_comb begin
+    sel_data = sel_q ? b : a;
     for (int l = 0; l < LANES; l++)
-      if (RELU != 0 && x[l*WB + WB-1]) y[l*WB +: WB] = '0;
-    return y;
-  endfunction
+      if (RELU != 0 && sel_data[l*WB + WB-1]) sel_data[l*WB +: WB] = '0;
+  end
 
   always_ff @(posedge clk) begin
     if (rst) begin
@@ -71,6 +71,6 @@ module loom_concat #(
     end
   end
   always_ff @(posedge clk) begin
-    if (issue) out_q <= relu(sel_q ? b : a);
+    if (issue) out_q <= sel_data;
   end
 endmodule

@@ -34,11 +34,12 @@ module loom_mvu #(
   parameter int    W_ACC   = 24,
   parameter int    W_OUT   = 8,
   parameter int    SHIFT   = 0,
-  parameter int    ACT     = 0,  // 0 none, 1 relu, 2 table, 3 clip to [T_MIN, T_MAX]
+  parameter int    ACT     = 0,  // 0 none, 1 relu, 2 table, 3 clip to [T_MIN, T_MAX], 4 leaky
   parameter int    T_MIN   = 0,
   parameter int    T_MAX   = 0,
   parameter int    T_SHIFT = 0,
   parameter int    T_DEPTH = 1,
+  parameter int    LEAKY_A = 0,  // ACT 4: y < 0 -> sat(shift_round_even(y * LEAKY_A, 15))
   parameter        W_FILE  = "",
   parameter        B_FILE  = "",
   parameter        T_FILE  = ""
@@ -211,11 +212,19 @@ module loom_mvu #(
   localparam logic signed [W_OUT-1:0] CLIP_LO = T_MIN[W_OUT-1:0];
   localparam logic signed [W_OUT-1:0] CLIP_HI = T_MAX[W_OUT-1:0];
   localparam logic signed [WA-1:0] OMIN = -WA'(64'sd1 <<< (W_OUT - 1));
+  // LeakyRelu (docs/CONTRACTS.md): S = 15 fixed, exact in 64 bits (|y| < 2^31, |A| < 2^31).
+  localparam int                   LK_S    = 15;
+  localparam logic [LK_S-1:0]      LK_HALF = LK_S'(1) << (LK_S - 1);
+  localparam logic signed [63:0]   LK_MAX  = (64'sd1 <<< (W_OUT - 1)) - 64'sd1;
+  localparam logic signed [63:0]   LK_MIN  = -(64'sd1 <<< (W_OUT - 1));
+  localparam logic signed [63:0]   LK_A    = 64'(LEAKY_A);
 
   logic signed [WA-1:0]    rq   [PE];
   logic [WA-1:0]           rem  [PE];
   logic [WA-1:0]           half;
   logic signed [W_OUT-1:0] y_d  [PE];
+  logic signed [63:0]      lk_p [PE];
+  logic signed [63:0]      lk_r [PE];
   logic signed [W_OUT-1:0] y_q  [PE];
   logic                    y_valid_q;
 
@@ -235,6 +244,16 @@ module loom_mvu #(
       // Clip (Relu6): bounds are codes of the output format.
       if (ACT == 3 && y_d[p] < CLIP_LO) y_d[p] = CLIP_LO;
       if (ACT == 3 && y_d[p] > CLIP_HI) y_d[p] = CLIP_HI;
+      // LeakyRelu: negative codes times A, shifted by 15 (round half even), saturated.
+      lk_p[p] = 64'(y_d[p]) * LK_A;
+      lk_r[p] = lk_p[p] >>> LK_S;
+      if ((lk_p[p][LK_S-1:0] > LK_HALF) || ((lk_p[p][LK_S-1:0] == LK_HALF) && lk_r[p][0]))
+        lk_r[p] = lk_r[p] + 64'sd1;
+      if (ACT == 4 && y_d[p] < 0) begin
+        if (lk_r[p] > LK_MAX)      y_d[p] = LK_MAX[W_OUT-1:0];
+        else if (lk_r[p] < LK_MIN) y_d[p] = LK_MIN[W_OUT-1:0];
+        else                       y_d[p] = lk_r[p][W_OUT-1:0];
+      end
     end
   end
 

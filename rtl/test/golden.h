@@ -14,6 +14,7 @@ namespace tb {
 struct MvuParams {
   int K, N, SIMD, PE, IN_BEAT, W_IN, W_W, W_ACC, W_OUT, SHIFT, ACT, T_MIN, T_MAX, T_SHIFT,
       T_DEPTH;
+  int LEAKY_A = 0;  // ACT 4 (LeakyRelu) multiplier, shift 15
 };
 
 struct MvuData {
@@ -74,6 +75,9 @@ inline std::vector<int64_t> mvuGolden(const MvuParams &p, const MvuData &d,
     for (int k = 0; k < p.K; ++k) acc += x[k] * d.w[n][k];
     int64_t v = saturate(shiftRoundEven(acc, p.SHIFT), p.W_OUT);
     if (p.ACT == 1) v = std::max<int64_t>(v, 0);
+    if (p.ACT == 3) v = std::min<int64_t>(std::max<int64_t>(v, p.T_MIN), p.T_MAX);
+    // LeakyRelu (CONTRACTS): y < 0 -> saturate(shift_round_even(y * A, 15)).
+    if (p.ACT == 4 && v < 0) v = saturate(shiftRoundEven(v * p.LEAKY_A, 15), p.W_OUT);
     if (p.ACT == 2) {
       int64_t c = std::min<int64_t>(std::max<int64_t>(v, p.T_MIN), p.T_MAX);
       v = d.t[(c >> p.T_SHIFT) - (int64_t(p.T_MIN) >> p.T_SHIFT)];

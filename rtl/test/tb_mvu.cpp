@@ -12,7 +12,7 @@ using namespace tb;
 int main(int argc, char **argv) {
   Verilated::commandArgs(argc, argv);
   const MvuParams p{P_K,     P_N,   P_SIMD,  P_PE,    P_IN_BEAT, P_W_IN,    P_W_W,  P_W_ACC,
-                    P_W_OUT, P_SHIFT, P_ACT, P_T_MIN, P_T_MAX,   P_T_SHIFT, P_T_DEPTH};
+                    P_W_OUT, P_SHIFT, P_ACT, P_T_MIN, P_T_MAX,   P_T_SHIFT, P_T_DEPTH, P_LEAKY_A};
   std::mt19937_64 rng(P_SEED);
   MvuData d = makeMvu(p, rng, "w.mem", "b.mem", "t.mem");
   Vtop *top = new Vtop;

@@ -129,17 +129,17 @@ TEST(ImportError, ListsEveryUnsupportedNode) {
 
 // A supported op used in a way Loom cannot express: one line naming the node
 // and its op type. (An Add of two activations is a residual join and is
-// supported; a Mul of two activations is not.)
-TEST(ImportError, MulOfTwoActivationsNamesNode) {
+// supported; a Div of two activations is not.)
+TEST(ImportError, DivOfTwoActivationsNamesNode) {
   OnnxModel m;
   m.path = "mem.onnx";
   m.opset = 13;
   m.inputs = {floatValue("x", {1, 4})};
   m.outputs = {floatValue("y", {1, 4})};
-  m.nodes = {makeNode("gate", "Mul", {"x", "x"}, {"y"})};
+  m.nodes = {makeNode("gate", "Div", {"x", "x"}, {"y"})};
   std::string msg = importError(m);
   expectOneLine(msg);
-  EXPECT_EQ(msg.rfind("mem.onnx: node 'gate' (Mul): ", 0), 0u) << msg;
+  EXPECT_EQ(msg.rfind("mem.onnx: node 'gate' (Div): ", 0), 0u) << msg;
 }
 
 TEST(ImportError, MatMulOfTwoActivationsNamesNode) {
@@ -175,10 +175,10 @@ TEST(ImportError, NodeNameWithNewlineStaysOneLine) {
   m.opset = 13;
   m.inputs = {floatValue("x", {1, 4})};
   m.outputs = {floatValue("y", {1, 4})};
-  m.nodes = {makeNode("two\nlines", "Mul", {"x", "x"}, {"y"})};
+  m.nodes = {makeNode("two\nlines", "Div", {"x", "x"}, {"y"})};
   std::string msg = importError(m);
   expectOneLine(msg);
-  EXPECT_NE(msg.find("mem.onnx: node 'two\\0Alines' (Mul): "), std::string::npos) << msg;
+  EXPECT_NE(msg.find("mem.onnx: node 'two\\0Alines' (Div): "), std::string::npos) << msg;
 }
 
 // Regression: Softmax (opset 13) over a size-1 axis is 1.0 everywhere; it used

@@ -122,7 +122,10 @@ def good_models(model_dir):
     """GOOD_MODELS, cross-checked against the models that have test data."""
     have = sorted(os.path.basename(os.path.dirname(os.path.dirname(p)))
                   for p in glob.glob(os.path.join(model_dir, "*", "test_data_set_0", "input_0.pb")))
-    extra = sorted(set(have) - set(GOOD_MODELS))
+    # Models the loader accepts but Loom refuses on purpose (one-line errors
+    # checked by e2e.bad_inputs / the importer tests), not "good" models.
+    refused = {"opset18_reducemean_axes_input"}
+    extra = sorted(set(have) - set(GOOD_MODELS) - refused)
     if extra:
         print("note: generator has accepted models this suite does not list: %s" % extra)
     return [m for m in GOOD_MODELS if m in have] + extra

@@ -151,10 +151,11 @@ llvm::Error simOptions(const Args &a, SimulateOptions &o) {
 int runCompile(CompileOptions &o) {
   std::vector<std::string> warnings;
   llvm::Error err = compileModel(o, warnings);
-  for (const std::string &w : warnings)
-    llvm::errs() << "loom: warning: " << w << "\n";
+  // A failed compile reports exactly one line: its error.
   if (err)
     return fail(llvm::toString(std::move(err)));
+  for (const std::string &w : warnings)
+    llvm::errs() << "loom: warning: " << w << "\n";
   llvm::outs() << "compiled " << o.model << " -> " << o.outDir << "\n";
   if (auto e = printReport(o.outDir))
     return fail(llvm::toString(std::move(e)));

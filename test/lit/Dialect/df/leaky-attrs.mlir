@@ -1,0 +1,70 @@
+// df.mvu / df.dwu act = "leaky" (LeakyRelu, docs/CONTRACTS.md) needs leaky_mult and
+// nothing else; leaky_mult belongs to no other activation; elu / selu are tables.
+// RUN: loom-opt %s -split-input-file -verify-diagnostics
+
+func.func @leaky_ok() {
+  %in = df.input "x" : !df.stream<i16, 1, [4]>
+  %m = df.mvu %in {weight = dense<1> : tensor<2x4xi16>, bias = dense<0> : tensor<2xi64>,
+                   shift = 10 : i64, acc_width = 28 : i64, simd = 1 : i64, pe = 1 : i64,
+                   act = "leaky", leaky_mult = -3277 : i64}
+       : !df.stream<i16, 1, [4]> -> !df.stream<i16, 1, [2]>
+  %e = df.mvu %m {weight = dense<1> : tensor<2x2xi16>, bias = dense<0> : tensor<2xi64>,
+                  shift = 10 : i64, acc_width = 28 : i64, simd = 1 : i64, pe = 1 : i64,
+                  act = "elu", t_min = 0 : i64, t_max = 1 : i64, t_shift = 0 : i64,
+                  table = dense<[1, 2]> : tensor<2xi16>}
+       : !df.stream<i16, 1, [2]> -> !df.stream<i16, 1, [2]>
+  df.output %e, "y" : !df.stream<i16, 1, [2]>
+  return
+}
+
+// -----
+
+func.func @leaky_no_mult() {
+  %in = df.input "x" : !df.stream<i16, 1, [4]>
+  // expected-error @+1 {{'df.mvu' op leaky needs leaky_mult (and only it)}}
+  %m = df.mvu %in {weight = dense<1> : tensor<2x4xi16>, bias = dense<0> : tensor<2xi64>,
+                   shift = 10 : i64, acc_width = 28 : i64, simd = 1 : i64, pe = 1 : i64,
+                   act = "leaky"}
+       : !df.stream<i16, 1, [4]> -> !df.stream<i16, 1, [2]>
+  df.output %m, "y" : !df.stream<i16, 1, [2]>
+  return
+}
+
+// -----
+
+func.func @leaky_with_bounds() {
+  %in = df.input "x" : !df.stream<i16, 1, [4]>
+  // expected-error @+1 {{'df.mvu' op leaky needs leaky_mult (and only it)}}
+  %m = df.mvu %in {weight = dense<1> : tensor<2x4xi16>, bias = dense<0> : tensor<2xi64>,
+                   shift = 10 : i64, acc_width = 28 : i64, simd = 1 : i64, pe = 1 : i64,
+                   act = "leaky", leaky_mult = 3277 : i64, t_min = 0 : i64}
+       : !df.stream<i16, 1, [4]> -> !df.stream<i16, 1, [2]>
+  df.output %m, "y" : !df.stream<i16, 1, [2]>
+  return
+}
+
+// -----
+
+func.func @mult_on_relu() {
+  %in = df.input "x" : !df.stream<i16, 1, [4]>
+  // expected-error @+1 {{'df.mvu' op leaky_mult is only for the leaky activation}}
+  %m = df.mvu %in {weight = dense<1> : tensor<2x4xi16>, bias = dense<0> : tensor<2xi64>,
+                   shift = 10 : i64, acc_width = 28 : i64, simd = 1 : i64, pe = 1 : i64,
+                   act = "relu", leaky_mult = 3277 : i64}
+       : !df.stream<i16, 1, [4]> -> !df.stream<i16, 1, [2]>
+  df.output %m, "y" : !df.stream<i16, 1, [2]>
+  return
+}
+
+// -----
+
+func.func @mult_too_wide() {
+  %in = df.input "x" : !df.stream<i16, 1, [4]>
+  // expected-error @+1 {{'df.mvu' op leaky_mult must fit 32 bits, got 4294967296}}
+  %m = df.mvu %in {weight = dense<1> : tensor<2x4xi16>, bias = dense<0> : tensor<2xi64>,
+                   shift = 10 : i64, acc_width = 28 : i64, simd = 1 : i64, pe = 1 : i64,
+                   act = "leaky", leaky_mult = 4294967296 : i64}
+       : !df.stream<i16, 1, [4]> -> !df.stream<i16, 1, [2]>
+  df.output %m, "y" : !df.stream<i16, 1, [2]>
+  return
+}
