@@ -182,6 +182,28 @@ struct DFToRTLPass : loom::impl::DFToRTLBase<DFToRTLPass> {
               wLanes.push_back(w[(nf * pe + p) * k + sf * simd + l]);
     };
 
+    // Parameters shared by loom_mvu and loom_dwu: requantization shift, memory
+    // images and the activation (df attributes have the same names on both).
+    auto unitParams = [&](Operation *op, const std::string &name, int act, int wOut,
+                          int tDepth, NamedAttrList &p) {
+      p.set("SHIFT", op->getAttr("shift")); // the signed attribute, not a uint64_t getter
+      p.set("W_FILE", b.getStringAttr(name + "_w.mem"));
+      p.set("B_FILE", b.getStringAttr(name + "_b.mem"));
+      if (act == 2 || act == 3) { // table domain, or clip bounds
+        p.set("T_MIN", op->getAttr("t_min"));
+        p.set("T_MAX", op->getAttr("t_max"));
+      }
+      if (act == 4) // LeakyRelu multiplier (shift fixed at 15)
+        p.set("LEAKY_A", op->getAttr("leaky_mult"));
+      if (act == 2) {
+        memfile(b, loc, name + "_t.mem", wOut, 1,
+                ints(llvm::cast<ElementsAttr>(op->getAttr("table"))));
+        p.set("T_SHIFT", op->getAttr("t_shift"));
+        p.set("T_DEPTH", b.getI64IntegerAttr(tDepth));
+        p.set("T_FILE", b.getStringAttr(name + "_t.mem"));
+      }
+    };
+
     for (Operation *op : chain) {
       auto config = *hwConfigOf(op);
       if (auto mvu = llvm::dyn_cast<df::MvuOp>(op)) {
@@ -201,24 +223,8 @@ struct DFToRTLPass : loom::impl::DFToRTLBase<DFToRTLPass> {
         p.set("W_W", b.getI64IntegerAttr(c.W_W));
         p.set("W_ACC", b.getI64IntegerAttr(c.W_ACC));
         p.set("W_OUT", b.getI64IntegerAttr(c.W_OUT));
-        p.set("SHIFT", mvu.getShiftAttr()); // the signed attribute, not the uint64_t getter
         p.set("ACT", b.getI64IntegerAttr(c.ACT));
-        p.set("W_FILE", b.getStringAttr(name + "_w.mem"));
-        p.set("B_FILE", b.getStringAttr(name + "_b.mem"));
-        if (c.ACT == 3) { // clip bounds
-          p.set("T_MIN", mvu.getTMinAttr());
-          p.set("T_MAX", mvu.getTMaxAttr());
-        }
-        if (c.ACT == 4) // LeakyRelu multiplier (shift fixed at 15)
-          p.set("LEAKY_A", mvu.getLeakyMultAttr());
-        if (c.ACT == 2) {
-          memfile(b, loc, name + "_t.mem", c.W_OUT, 1, ints(*mvu.getTable()));
-          p.set("T_MIN", mvu.getTMinAttr());
-          p.set("T_MAX", mvu.getTMaxAttr());
-          p.set("T_SHIFT", mvu.getTShiftAttr());
-          p.set("T_DEPTH", b.getI64IntegerAttr(c.T_DEPTH));
-          p.set("T_FILE", b.getStringAttr(name + "_t.mem"));
-        }
+        unitParams(op, name, c.ACT, c.W_OUT, c.T_DEPTH, p);
         stream(op, "loom_mvu", name, p);
       } else if (auto sm = llvm::dyn_cast<df::SoftmaxOp>(op)) {
         auto c = std::get<hw::SoftmaxConfig>(config);
@@ -265,23 +271,7 @@ struct DFToRTLPass : loom::impl::DFToRTLBase<DFToRTLPass> {
                               {"W_IN", c.W_IN}, {"W_W", c.W_W}, {"W_ACC", c.W_ACC},
                               {"W_OUT", c.W_OUT}, {"ACT", c.ACT}})
           p.set(key, b.getI64IntegerAttr(v));
-        p.set("SHIFT", dwu.getShiftAttr());
-        p.set("W_FILE", b.getStringAttr(name + "_w.mem"));
-        p.set("B_FILE", b.getStringAttr(name + "_b.mem"));
-        if (c.ACT == 3) { // clip bounds
-          p.set("T_MIN", dwu.getTMinAttr());
-          p.set("T_MAX", dwu.getTMaxAttr());
-        }
-        if (c.ACT == 4) // LeakyRelu multiplier (shift fixed at 15)
-          p.set("LEAKY_A", dwu.getLeakyMultAttr());
-        if (c.ACT == 2) {
-          memfile(b, loc, name + "_t.mem", c.W_OUT, 1, ints(*dwu.getTable()));
-          p.set("T_MIN", dwu.getTMinAttr());
-          p.set("T_MAX", dwu.getTMaxAttr());
-          p.set("T_SHIFT", dwu.getTShiftAttr());
-          p.set("T_DEPTH", b.getI64IntegerAttr(c.T_DEPTH));
-          p.set("T_FILE", b.getStringAttr(name + "_t.mem"));
-        }
+        unitParams(op, name, c.ACT, c.W_OUT, c.T_DEPTH, p);
         stream(op, "loom_dwu", name, p);
       } else if (auto pool = llvm::dyn_cast<df::PoolOp>(op)) {
         auto c = std::get<hw::PoolConfig>(config);
