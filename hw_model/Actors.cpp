@@ -206,6 +206,33 @@ std::string PoolModel::describe() const {
   return os.str();
 }
 
+// ------------------------------------------------------------------ loom_upsample
+void UpsampleModel::step(bool inFire, bool outFire) {
+  // issue = full_q[rd_bank_q] && (!out_valid_q || out_ready)
+  bool issue = full_[rdBank_] && (!outValid_ || outFire);
+  bool inLast = inFire && inCnt_ == c_.rowInBeats() - 1;
+  bool rowDone = issue && rdCnt_ == c_.rowOutBeats() - 1;
+  if (inFire) inCnt_ = inLast ? 0 : inCnt_ + 1;
+  for (int b = 0; b < 2; ++b)
+    full_[b] = (full_[b] && !(rowDone && rdBank_ == b)) || (inLast && wrBank_ == b);
+  if (inLast) wrBank_ ^= 1;
+  if (issue) {
+    outValid_ = true;
+    rdCnt_ = rowDone ? 0 : rdCnt_ + 1;
+    if (rowDone) rdBank_ ^= 1;
+  } else if (outFire) {
+    outValid_ = false;
+  }
+}
+
+std::string UpsampleModel::describe() const {
+  std::ostringstream os;
+  os << "upsample{full=" << full_[0] << full_[1] << " wr_bank=" << wrBank_
+     << " rd_bank=" << rdBank_ << " in_cnt=" << inCnt_ << " rd_cnt=" << rdCnt_
+     << " out_valid=" << outValid_ << "}";
+  return os.str();
+}
+
 // ------------------------------------------------------------------ loom_fork
 void ForkModel::step(bool inFire, bool outFire) {
   bool in[1] = {inFire}, out[2] = {outFire, false};
@@ -287,6 +314,8 @@ std::unique_ptr<ActorModel> makeActorModel(const ActorConfig &c) {
         else if constexpr (std::is_same_v<T, ConcatConfig>)
           return std::make_unique<JoinModel>(cfg.C1 / cfg.LANES, cfg.C2 / cfg.LANES,
                                              cfg.outBeats(), true);
+        else if constexpr (std::is_same_v<T, UpsampleConfig>)
+          return std::make_unique<UpsampleModel>(cfg);
         else if constexpr (std::is_same_v<T, SoftmaxConfig>)
           return std::make_unique<SoftmaxModel>(cfg);
         else if constexpr (std::is_same_v<T, FifoConfig>)

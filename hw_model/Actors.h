@@ -147,6 +147,25 @@ private:
   bool holdFull_ = false, outValid_ = false;
 };
 
+/// Mirrors rtl/compute/loom_upsample.sv: two row banks (ping-pong), a reader that
+/// emits a full bank SH*SW*W*C/LANES beats long, an output register.
+class UpsampleModel : public ActorModel {
+public:
+  explicit UpsampleModel(const UpsampleConfig &c) : c_(c) {}
+  bool inReady() const override { return !full_[wrBank_]; }
+  bool outValid() const override { return outValid_; }
+  void step(bool inFire, bool outFire) override;
+  int inBeatsPerFrame() const override { return c_.inBeats(); }
+  int outBeatsPerFrame() const override { return c_.outBeats(); }
+  std::string describe() const override;
+
+private:
+  UpsampleConfig c_;
+  bool full_[2] = {false, false};
+  int wrBank_ = 0, rdBank_ = 0, inCnt_ = 0, rdCnt_ = 0;
+  bool outValid_ = false;
+};
+
 /// Mirrors rtl/stream/loom_fork.sv: two 2-entry FIFOs written together.
 class ForkModel : public ActorModel {
 public:

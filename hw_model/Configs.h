@@ -103,6 +103,17 @@ struct ConcatConfig {
   int outBeats() const { return NPIX * ((C1 + C2) / LANES); }
 };
 
+/// loom_upsample: nearest upsampling of an H x W x C channels-last map by SH x SW,
+/// LANES elements per beat on both ports (LANES | C).
+struct UpsampleConfig {
+  int C = 1, H = 1, W = 1, SH = 1, SW = 1, LANES = 1, WB = 8;
+
+  int rowInBeats() const { return W * (C / LANES); }
+  int rowOutBeats() const { return SH * SW * rowInBeats(); }
+  int inBeats() const { return H * rowInBeats(); }
+  int outBeats() const { return H * rowOutBeats(); }
+};
+
 /// loom_softmax. Requires N % IN_BEAT == 0. Output beats carry 1 element.
 struct SoftmaxConfig {
   int N = 1, IN_BEAT = 1, W = 8, EXP_DEPTH = 1, EXP_BITS = 16;
@@ -126,7 +137,8 @@ struct SkidConfig {
 
 // New alternatives are appended (index() of the original four is unchanged).
 using ActorConfig = std::variant<MvuConfig, SoftmaxConfig, FifoConfig, SkidConfig, SwgConfig,
-                                 PoolConfig, DwuConfig, ForkConfig, AddConfig, ConcatConfig>;
+                                 PoolConfig, DwuConfig, ForkConfig, AddConfig, ConcatConfig,
+                                 UpsampleConfig>;
 
 /// Number of input / output ports of an actor (fork: 2 outputs; add, concat: 2 inputs).
 int numInputs(const ActorConfig &c);

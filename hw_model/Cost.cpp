@@ -54,6 +54,10 @@ std::string validate(const ActorConfig &config) {
           if (c.LANES < 1 || c.NPIX < 1 || c.C1 < 1 || c.C2 < 1 || c.C1 % c.LANES ||
               c.C2 % c.LANES)
             return "concat needs C1 % LANES == 0, C2 % LANES == 0";
+        } else if constexpr (std::is_same_v<T, UpsampleConfig>) {
+          if (c.C < 1 || c.H < 1 || c.W < 1 || c.SH < 1 || c.SW < 1 || c.LANES < 1 ||
+              c.C % c.LANES)
+            return "upsample needs positive sizes and C % LANES == 0";
         } else if constexpr (std::is_same_v<T, SoftmaxConfig>) {
           if (c.N < 1 || c.IN_BEAT < 1 || c.N % c.IN_BEAT)
             return "softmax needs N % IN_BEAT == 0";
@@ -238,6 +242,18 @@ ActorCost estimateCost(const ConcatConfig &c) {
   r.latencyCycles = int64_t(c.outBeats()) + 2;
   r.ffs = 5LL * c.LANES * c.WB + 16;
   r.luts = 3LL * c.LANES * c.WB + 16;
+  return r;
+}
+
+ActorCost estimateCost(const UpsampleConfig &c) {
+  ActorCost r;
+  if (validate(ActorConfig(c)).empty()) {  // exact by construction: the cycle model alone
+    UpsampleModel m(c);
+    simulateAlone(m, r.cyclesPerFrame, r.latencyCycles);
+  }
+  r.memoryBits = 2LL * c.W * c.C * c.WB;  // two row banks
+  r.ffs = int64_t(c.LANES) * c.WB + 64;
+  r.luts = int64_t(c.LANES) * c.WB * (2LL * c.rowInBeats() / 4 + 1) + 32;
   return r;
 }
 

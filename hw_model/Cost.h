@@ -27,6 +27,7 @@ ActorCost estimateCost(const FifoConfig &c);
 ActorCost estimateCost(const SkidConfig &c);
 ActorCost estimateCost(const SwgConfig &c);     // II/latency: runs the cycle model alone
 ActorCost estimateCost(const PoolConfig &c);
+ActorCost estimateCost(const UpsampleConfig &c);
 ActorCost estimateCost(const DwuConfig &c);
 ActorCost estimateCost(const ForkConfig &c);
 ActorCost estimateCost(const AddConfig &c);

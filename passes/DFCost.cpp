@@ -93,6 +93,17 @@ std::optional<hw::ActorConfig> loom::hwConfigOf(Operation *op) {
     c.D_BITS = 16;
     return hw::ActorConfig(c);
   }
+  if (auto up = llvm::dyn_cast<df::UpsampleOp>(op)) {
+    hw::UpsampleConfig c;
+    c.C = int(up.getChannelsAttr().getInt());
+    c.H = int(up.getHeightAttr().getInt());
+    c.W = int(up.getWidthAttr().getInt());
+    c.SH = int(up.getShAttr().getInt());
+    c.SW = int(up.getSwAttr().getInt());
+    c.LANES = int(up.getInput().getType().getLanes());
+    c.WB = int(up.getInput().getType().getElementWidth());
+    return hw::ActorConfig(c);
+  }
   if (auto fork = llvm::dyn_cast<df::ForkOp>(op)) {
     hw::ForkConfig c;
     auto type = fork.getInput().getType();

@@ -96,6 +96,9 @@ struct Folder {
       return swg.getChannelsAttr().getInt(); // one pixel per beat
     if (llvm::isa<df::ForkOp, df::FifoOp>(consumer))
       return desiredLanes(consumerOf(consumer->getResult(0)), elements);
+    if (auto up = llvm::dyn_cast<df::UpsampleOp>(consumer)) // lanes pass through, divide C
+      return std::gcd(desiredLanes(consumerOf(up.getOutput()), elements),
+                      up.getChannelsAttr().getInt());
     return 1;
   }
 
@@ -115,7 +118,8 @@ struct Folder {
           setLanes(op.getResult(0), getInt(&op, "pe"));
         } else if (llvm::isa<df::SoftmaxOp>(op)) {
           setLanes(op.getResult(0), 1);
-        } else if (llvm::isa<df::ForkOp, df::FifoOp, df::JoinOp, df::ConcatOp>(op)) {
+        } else if (llvm::isa<df::ForkOp, df::FifoOp, df::JoinOp, df::ConcatOp,
+                             df::UpsampleOp>(op)) {
           int64_t lanes = llvm::cast<df::StreamType>(op.getOperand(0).getType()).getLanes();
           for (Value r : op.getResults())
             setLanes(r, lanes);
@@ -129,7 +133,7 @@ struct Folder {
   /// The actor that decides a stream's width, looking through forks/fifos.
   Operation *laneSource(Value v) {
     Operation *p = v.getDefiningOp();
-    while (llvm::isa_and_nonnull<df::ForkOp, df::FifoOp>(p))
+    while (llvm::isa_and_nonnull<df::ForkOp, df::FifoOp, df::UpsampleOp>(p))
       p = p->getOperand(0).getDefiningOp();
     return p;
   }

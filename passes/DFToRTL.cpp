@@ -286,6 +286,13 @@ struct DFToRTLPass : loom::impl::DFToRTLBase<DFToRTLPass> {
           p.set("D_FILE", b.getStringAttr(name + "_d.mem"));
         }
         stream(op, "loom_pool", name, p);
+      } else if (llvm::isa<df::UpsampleOp>(op)) {
+        auto c = std::get<hw::UpsampleConfig>(config);
+        NamedAttrList p;
+        for (auto [key, v] : {std::pair<const char *, int>{"C", c.C}, {"H", c.H}, {"W", c.W},
+                              {"SH", c.SH}, {"SW", c.SW}, {"LANES", c.LANES}, {"WB", c.WB}})
+          p.set(key, b.getI64IntegerAttr(v));
+        stream(op, "loom_upsample", uniqueName(op, "upsample"), p);
       } else if (auto fork = llvm::dyn_cast<df::ForkOp>(op)) {
         auto c = std::get<hw::ForkConfig>(config);
         NamedAttrList p;

@@ -141,7 +141,7 @@ struct NNQuantizePass : loom::impl::NNQuantizeBase<NNQuantizePass> {
         result = copyName(b.create<nn::ReshapeOp>(op.getLoc(), outType, in));
       } else if (auto conv = llvm::dyn_cast<nn::ConvOp>(op)) {
         result = copyName(quantizeConv(b, conv, in, outType));
-      } else if (llvm::isa<nn::MaxPoolOp, nn::AvgPoolOp, nn::PadOp, nn::TransposeOp>(op)) {
+      } else if (llvm::isa<nn::MaxPoolOp, nn::AvgPoolOp, nn::PadOp, nn::TransposeOp, nn::ResizeOp>(op)) {
         // Data movement and pooling work on the codes directly (pooling's
         // integer rounding is in docs/CONTRACTS.md).
         Operation *clone = b.clone(op);

@@ -2,7 +2,7 @@
 //
 // One actor per layer: nn.qdense (plus the relu or lut that follows it) is a
 // df.mvu; nn.qconv a df.swg feeding a df.mvu (or a df.dwu when depthwise);
-// pooling a df.swg feeding a df.pool; nn.qsoftmax a df.softmax; a residual
+// pooling a df.swg feeding a df.pool; nn.resize a df.upsample; nn.qsoftmax a df.softmax; a residual
 // add a df.join fed by a df.fork. Every stream starts with one lane per beat
 // and every mvu fully folded (simd = pe = 1); df-fold widens them.
 //
@@ -87,7 +87,7 @@ bool samePerm(const Perm &a, const Perm &b) {
 
 /// Whether a value's stream must be channels-last for `user`.
 bool wantsChannelsLast(Operation *user) {
-  return llvm::isa<nn::QConvOp, nn::MaxPoolOp, nn::AvgPoolOp, nn::PadOp>(user);
+  return llvm::isa<nn::QConvOp, nn::MaxPoolOp, nn::AvgPoolOp, nn::PadOp, nn::ResizeOp>(user);
 }
 
 /// The NCHW shape under which `v` (or a reshape of it: a 1-D feature map
@@ -429,6 +429,21 @@ LogicalResult Lowering::lowerOp(Operation &op) {
     bind(pad.getResult(), s, nhwcPerm(shapeOf(pad.getResult())));
     return success();
   }
+  if (auto rs = llvm::dyn_cast<nn::ResizeOp>(op)) {
+    // Nearest upsampling: each input row is emitted sh times, each pixel sw times.
+    ArrayRef<int64_t> in = shapeOf(input), out = shapeOf(rs.getResult());
+    if (!samePerm(permOf(input), nhwcPerm(in)))
+      return unsupported(&op, "its input is not in channels-last stream order");
+    Value s = take(input, loc);
+    Type elem = llvm::cast<df::StreamType>(s.getType()).getElementType();
+    auto up = b.create<df::UpsampleOp>(
+        loc, streamType(ctx, elem, out[1] * out[2] * out[3]), s, b.getI64IntegerAttr(in[1]),
+        b.getI64IntegerAttr(in[2]), b.getI64IntegerAttr(in[3]),
+        b.getI64IntegerAttr(rs.getScales()[0]), b.getI64IntegerAttr(rs.getScales()[1]));
+    copyName(&op, up);
+    bind(rs.getResult(), up, nhwcPerm(out));
+    return success();
+  }
   if (auto sm = llvm::dyn_cast<nn::QSoftmaxOp>(op)) {
     Perm perm = permOf(input);
     Value s = take(input, loc);
@@ -486,7 +501,7 @@ LogicalResult Lowering::lowerOp(Operation &op) {
     return unsupported(&op, "an activation must directly follow a dense or convolution layer "
                             "whose only user it is");
   return unsupported(&op, "has no hardware actor yet; supported after quantization: dense, "
-                          "conv (incl. depthwise), max/average pooling, zero padding, residual "
+                          "conv (incl. depthwise), max/average pooling, zero padding, nearest resize, residual "
                           "add, channel concat, relu, clip, leaky relu, sigmoid, tanh, elu, selu, "
                           "softmax, reshape, transpose");
 }

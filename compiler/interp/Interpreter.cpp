@@ -220,6 +220,22 @@ llvm::Expected<FrameResult> loom::interpretFrame(func::FuncOp func,
                                        p[0], p[1], p[2], p[3]),
                        pad.getResult());
       }
+    } else if (auto rs = llvm::dyn_cast<nn::ResizeOp>(op)) {
+      // Nearest, integer factors: y[n][c][h][w] = x[n][c][h / sh][w / sw].
+      reference::Shape xs = shapeOf(rs.getInput());
+      int64_t sh = rs.getScales()[0], sw = rs.getScales()[1];
+      int64_t nc = xs[0] * xs[1], h = xs[2], w = xs[3], oh = h * sh, ow = w * sw;
+      auto run = [&](const auto &x, auto &y) {
+        y.resize(size_t(nc * oh * ow));
+        for (int64_t p = 0; p < nc; ++p)
+          for (int64_t i = 0; i < oh; ++i)
+            for (int64_t j = 0; j < ow; ++j)
+              y[size_t((p * oh + i) * ow + j)] = x[size_t((p * h + i / sh) * w + j / sw)];
+      };
+      if (in->q.empty())
+        run(in->f, out.f);
+      else
+        run(in->q, out.q);
     } else if (auto clip = llvm::dyn_cast<nn::ClipOp>(op)) {
       double lo = clip.getMin().convertToDouble(), hi = clip.getMax().convertToDouble();
       if (in->q.empty())

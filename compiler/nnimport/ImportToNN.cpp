@@ -33,7 +33,7 @@ const std::vector<std::string> &loom::supportedOnnxOps() {
       "Softmax", "Squeeze",            "Sub",     "Tanh",    "Transpose", "Unsqueeze",
       // convolutional path
       "AveragePool", "Clip", "Concat", "Conv", "GlobalAveragePool", "GlobalMaxPool", "MaxPool",
-      "Pad",
+      "Pad", "Resize", "Upsample",
       // activations fused into the preceding layer
       "Elu", "LeakyRelu", "PRelu", "Selu"};
   return ops;
@@ -433,6 +433,77 @@ llvm::Error Importer::importNode(const OnnxNode &node) {
                                 shape[3] + pads[3] + pads[7]};
     result = b.create<nn::PadOp>(loc(node), f32(out), in,
                                  b.getDenseI64ArrayAttr({pads[2], pads[3], pads[6], pads[7]}));
+  } else if (op == "Resize" || op == "Upsample") {
+    // Nearest-neighbour resizing by integer factors of H and W only: every
+    // output pixel (oh, ow) must read input pixel (oh / sh, ow / sw), i.e. the
+    // coordinate transformation and rounding reduce to plain repetition.
+    std::string mode = node.getString("mode", "nearest");
+    if (mode != "nearest")
+      return nodeError(node, "only mode 'nearest' is supported, got '" + mode + "'");
+    std::vector<double> scales;
+    std::vector<int64_t> sizes;
+    if (op == "Upsample") {
+      scales = node.getFloats("scales");
+      if (node.inputs.size() > 1) {
+        const OnnxTensor *t = constant(node.inputs[1]);
+        if (!t)
+          return nodeError(node, "scales must be a constant");
+        scales = t->values;
+      }
+    } else {
+      // Resize-10: (X, scales); Resize-11+: (X, roi, scales, sizes).
+      size_t si = node.inputs.size() == 2 ? 1 : 2;
+      if (node.inputs.size() > si && !node.inputs[si].empty()) {
+        const OnnxTensor *t = constant(node.inputs[si]);
+        if (!t)
+          return nodeError(node, "scales must be a constant");
+        scales = t->values;
+      }
+      if (node.inputs.size() > 3 && !node.inputs[3].empty()) {
+        const OnnxTensor *t = constant(node.inputs[3]);
+        if (!t)
+          return nodeError(node, "sizes must be a constant");
+        sizes = t->asInt64();
+      }
+    }
+    if (shape.size() != 4)
+      return nodeError(node, "only resizing of NCHW feature maps is supported");
+    if (scales.empty() && sizes.size() == 4)
+      for (size_t i = 0; i < 4; ++i)
+        scales.push_back(double(sizes[i]) / double(shape[i]));
+    if (scales.size() != 4)
+      return nodeError(node, "needs 4 scales (or sizes)");
+    if (scales[0] != 1.0 || scales[1] != 1.0)
+      return nodeError(node, "only H and W may be resized");
+    reference::CoordMode cm = reference::CoordMode::Asymmetric;
+    reference::NearestMode nm = reference::NearestMode::Floor;
+    if (op == "Resize") {
+      if (!reference::parseCoordMode(node.getString("coordinate_transformation_mode", "half_pixel"),
+                                     cm))
+        return nodeError(node, "unsupported coordinate_transformation_mode '" +
+                                   node.getString("coordinate_transformation_mode") + "'");
+      if (!reference::parseNearestMode(node.getString("nearest_mode", "round_prefer_floor"), nm))
+        return nodeError(node, "unsupported nearest_mode '" + node.getString("nearest_mode") +
+                                   "'");
+    }
+    int64_t f[2];
+    for (int a = 0; a < 2; ++a) {
+      double s = scales[2 + a];
+      int64_t in = shape[2 + a];
+      f[a] = int64_t(s);
+      if (double(f[a]) != s || f[a] < 1)
+        return nodeError(node, "only integer scale factors >= 1 of H and W are supported");
+      int64_t out = in * f[a];
+      if (!sizes.empty() && sizes.size() == 4 && sizes[2 + a] != out)
+        return nodeError(node, "sizes do not match an integer scale factor");
+      for (int64_t o = 0; o < out; ++o)
+        if (reference::nearestSourceIndex(o, in, out, s, cm, nm) != o / f[a])
+          return nodeError(node, "this coordinate_transformation_mode / nearest_mode is not "
+                                 "plain pixel repetition (use asymmetric + floor, or "
+                                 "half_pixel + round_prefer_floor)");
+    }
+    SmallVector<int64_t> out = {shape[0], shape[1], shape[2] * f[0], shape[3] * f[1]};
+    result = b.create<nn::ResizeOp>(loc(node), f32(out), in, b.getDenseI64ArrayAttr({f[0], f[1]}));
   } else if (op == "Concat") {
     if (node.inputs.size() != 2)
       return nodeError(node, "only concatenation of two tensors is supported");

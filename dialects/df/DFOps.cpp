@@ -159,6 +159,19 @@ LogicalResult PoolOp::verify() {
   return success();
 }
 
+LogicalResult UpsampleOp::verify() {
+  int64_t c = getChannelsAttr().getInt(), h = getHeightAttr().getInt(),
+          w = getWidthAttr().getInt(), sh = getShAttr().getInt(), sw = getSwAttr().getInt();
+  if (c < 1 || h < 1 || w < 1 || sh < 1 || sw < 1)
+    return emitOpError("sizes and factors must be positive");
+  auto in = getInput().getType(), out = getOutput().getType();
+  if (in.getFrameElements() != c * h * w || out.getFrameElements() != c * h * w * sh * sw)
+    return emitOpError("frames must hold H*W*C input and H*SH*W*SW*C output elements");
+  if (in.getLanes() != out.getLanes() || c % in.getLanes() != 0)
+    return emitOpError("input and output lanes must be equal and divide the channels");
+  return success();
+}
+
 LogicalResult JoinOp::verify() {
   if (getLhs().getType() != getRhs().getType() || getLhs().getType() != getOutput().getType())
     return emitOpError("operands and result must have the same stream type");

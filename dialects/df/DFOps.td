@@ -131,6 +131,19 @@ def DF_PoolOp : DF_Op<"pool"> {
   let hasVerifier = 1;
 }
 
+def DF_UpsampleOp : DF_Op<"upsample"> {
+  let summary = "nearest-neighbour upsampling of a channels-last H x W x C map by sh x sw";
+  let description = [{
+    Output row oh, pixel ow is input pixel (oh / sh, ow / sw); the stream is
+    (h, w, c) ordered on both sides. Lanes pass through (they divide C).
+  }];
+  let arguments = (ins DF_StreamType:$input, I64Attr:$channels, I64Attr:$height,
+                   I64Attr:$width, I64Attr:$sh, I64Attr:$sw);
+  let results = (outs DF_StreamType:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+  let hasVerifier = 1;
+}
+
 def DF_ForkOp : DF_Op<"fork", [AllTypesMatch<["input", "first", "second"]>]> {
   let summary = "copies a stream to two consumers";
   let arguments = (ins DF_StreamType:$input);

@@ -230,5 +230,18 @@ LogicalResult AvgPoolOp::verify() {
                       getStrides(), dil, getPads());
 }
 
+LogicalResult ResizeOp::verify() {
+  auto in = llvm::cast<ShapedType>(getInput().getType());
+  auto out = llvm::cast<ShapedType>(getResult().getType());
+  ArrayRef<int64_t> s = getScales();
+  if (s.size() != 2 || s[0] < 1 || s[1] < 1)
+    return emitOpError("scales must be two factors >= 1 (H, W)");
+  if (in.getRank() != 4 || out.getRank() != 4 || in.getElementType() != out.getElementType() ||
+      out.getDimSize(0) != in.getDimSize(0) || out.getDimSize(1) != in.getDimSize(1) ||
+      out.getDimSize(2) != in.getDimSize(2) * s[0] || out.getDimSize(3) != in.getDimSize(3) * s[1])
+    return emitOpError("result must be the NCHW input with H and W multiplied by the scales");
+  return success();
+}
+
 #define GET_OP_CLASSES
 #include "dialects/nn/NNOps.cpp.inc"

@@ -193,6 +193,17 @@ def NN_PadOp : NN_Op<"pad"> {
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
 }
 
+def NN_ResizeOp : NN_Op<"resize"> {
+  let summary = "nearest-neighbour upsampling of H and W by integer factors scales = [sh, sw] (NCHW)";
+  let description = [{
+    y[n][c][h][w] = x[n][c][h / sh][w / sw]: pure data movement (floats or codes).
+  }];
+  let arguments = (ins NN_AnyTensor:$input, DenseI64ArrayAttr:$scales);
+  let results = (outs NN_AnyTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  let hasVerifier = 1;
+}
+
 def NN_ClipOp : NN_Op<"clip", [SameOperandsAndResultType]> {
   let summary = "min(max(x, min), max); on integers the bounds are codes";
   let arguments = (ins NN_AnyTensor:$input, F64Attr:$min, F64Attr:$max);

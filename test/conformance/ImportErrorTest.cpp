@@ -102,8 +102,25 @@ TEST(ImportError, ConvTransposePads) {
   checkUnsupportedNodeTest("test_convtranspose_pads", "ConvTranspose");
 }
 TEST(ImportError, Cos) { checkUnsupportedNodeTest("test_cos", "Cos"); }
-TEST(ImportError, ResizeLinear) {
-  checkUnsupportedNodeTest("test_resize_upsample_scales_linear", "Resize");
+// Resize is supported for nearest, integer factors of H and W only (other
+// forms: one line naming the node; mode 'linear' is checked by e2e.resize).
+TEST(ImportError, ResizeNonIntegerScale) {
+  OnnxModel m;
+  m.path = "mem.onnx";
+  m.opset = 13;
+  m.inputs = {floatValue("x", {1, 2, 2, 2})};
+  m.outputs = {floatValue("y", {1, 2, 3, 3})};
+  onnx::OnnxTensor scales;
+  scales.name = "scales";
+  scales.dims = {4};
+  scales.elemType = onnx::kFloat;
+  scales.values = {1.0, 1.0, 1.5, 1.5};
+  m.initializers["scales"] = scales;
+  m.nodes = {makeNode("up", "Resize", {"x", "", "scales"}, {"y"})};
+  std::string msg = importError(m);
+  expectOneLine(msg);
+  EXPECT_NE(msg.find("node 'up' (Resize)"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("only integer scale factors"), std::string::npos) << msg;
 }
 
 // Every unsupported node is listed, in one line, before anything is built.

@@ -181,6 +181,26 @@ TEST(HwModelConv, PoolAndJoinCosts) {
   EXPECT_EQ(estimateCost(ConcatConfig{4, 8, 4, 8, 5}).cyclesPerFrame, 15);
 }
 
+TEST(HwModelConv, UpsampleModel) {
+  // 2x2 upsampling of a 3x4 map, C = 4 in beats of 2: a row is 4*2 = 8 input beats and
+  // 2*2*8 = 32 output beats; the reader (output bound) never waits after the first row.
+  UpsampleConfig u;
+  u.C = 4; u.H = 3; u.W = 4; u.SH = 2; u.SW = 2; u.LANES = 2;
+  EXPECT_EQ(u.inBeats(), 24);
+  EXPECT_EQ(u.outBeats(), 96);
+  PipelineTiming t = predictTiming({ActorSpec{u, ""}});
+  ASSERT_TRUE(t.ok) << t.error;
+  EXPECT_EQ(t.ii_cycles, 96);               // output bound: one beat per cycle
+  EXPECT_EQ(t.latency_cycles, 8 + 1 + 96);  // first row in, bank full, 96 output beats
+  EXPECT_EQ(estimateCost(u).cyclesPerFrame, t.ii_cycles);
+  EXPECT_EQ(estimateCost(u).latencyCycles, t.latency_cycles);
+  // SH = SW = 1 is a pass-through at one beat per cycle (ping-pong banks).
+  u.SH = u.SW = 1;
+  EXPECT_EQ(estimateCost(u).cyclesPerFrame, 24);
+  u.C = 3;
+  EXPECT_FALSE(validate(ActorConfig(u)).empty());
+}
+
 static std::vector<Node> residualBlock(int C, int HW, int skipFifo) {
   // graph input -> mvu0 -> fork -> mvu1 -> mvu2 -> add(mvu2, skip) -> output
   MvuConfig m = mvu(C, C, C, C, C);
