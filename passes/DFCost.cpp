@@ -185,40 +185,6 @@ FailureOr<HwGraph> loom::hwGraphOf(func::FuncOp graph, bool skipFifos) {
   return g;
 }
 
-FailureOr<std::vector<Operation *>> loom::actorChainOf(func::FuncOp graph) {
-  auto inputs = llvm::to_vector(graph.getOps<df::InputOp>());
-  if (inputs.size() != 1)
-    return graph.emitError("expected exactly one df.input, found ") << inputs.size();
-  std::vector<Operation *> chain;
-  Value s = inputs.front().getOutput();
-  while (true) {
-    if (!s.hasOneUse())
-      return graph.emitError("stream fan-out is not supported in a linear chain");
-    Operation *user = *s.user_begin();
-    if (llvm::isa<df::OutputOp>(user))
-      return chain;
-    if (user->getNumResults() != 1)
-      return user->emitError("unexpected actor in a linear chain");
-    chain.push_back(user);
-    s = user->getResult(0);
-  }
-}
-
-FailureOr<std::vector<hw::ActorSpec>> loom::hwChainOf(func::FuncOp graph) {
-  auto ops = actorChainOf(graph);
-  if (failed(ops))
-    return failure();
-  std::vector<hw::ActorSpec> chain;
-  for (Operation *op : *ops) {
-    auto config = hwConfigOf(op);
-    if (!config)
-      return op->emitError("actor has no hardware model");
-    auto name = op->getAttrOfType<StringAttr>(nn::kNodeNameAttr);
-    chain.push_back({*config, name ? name.str() : op->getName().getStringRef().str()});
-  }
-  return chain;
-}
-
 std::string loom::legalName(llvm::StringRef name) {
   // Runs of other characters become one '_'; leading/trailing ones vanish:
   // "<class 'keras.layers.Dense'>" -> "class_keras_layers_Dense".

@@ -35,13 +35,6 @@ struct HwGraph {
 };
 mlir::FailureOr<HwGraph> hwGraphOf(mlir::func::FuncOp graph, bool skipFifos = false);
 
-/// The actors of a linear df graph, from input to output, as hw_model specs.
-/// Fails (with a diagnostic) if the graph is not a single chain.
-mlir::FailureOr<std::vector<hw::ActorSpec>> hwChainOf(mlir::func::FuncOp graph);
-
-/// The actor ops of a linear df graph in stream order.
-mlir::FailureOr<std::vector<mlir::Operation *>> actorChainOf(mlir::func::FuncOp graph);
-
 /// A legal SystemVerilog identifier for a node: [A-Za-z_][A-Za-z0-9_]*, never a
 /// keyword ("wire" -> "wire_i").
 std::string legalName(llvm::StringRef name);
