@@ -9,6 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "passes/Passes.h"
+#include "passes/NNQuantizeAffine.h"
 
 #include "compiler/numerics/FixedPoint.h"
 #include "compiler/numerics/Tables.h"
@@ -46,6 +47,16 @@ struct NNQuantizePass : loom::impl::NNQuantizeBase<NNQuantizePass> {
   using NNQuantizeBase::NNQuantizeBase;
 
   void runOnOperation() override {
+    // Models that carry their own quantization keep it (NNQuantizeAffine.cpp).
+    bool affine = false;
+    for (auto func : getOperation().getOps<func::FuncOp>())
+      affine |= hasAffineQuantization(func);
+    if (affine) {
+      for (auto func : getOperation().getOps<func::FuncOp>())
+        if (failed(lowerAffineQuantization(func)))
+          return signalPassFailure();
+      return;
+    }
     auto fmtOr = numerics::parseFixedFormat(precision);
     if (!fmtOr) {
       getOperation().emitError() << llvm::toString(fmtOr.takeError());
@@ -67,7 +78,8 @@ struct NNQuantizePass : loom::impl::NNQuantizeBase<NNQuantizePass> {
     b.setInsertionPointToStart(&func.getBody().front());
     for (BlockArgument arg : func.getArguments())
       q[arg] = b.create<nn::QuantizeOp>(arg.getLoc(), intTensor(arg.getType(), w), arg,
-                                        b.getI64IntegerAttr(f));
+                                        b.getI64IntegerAttr(f), nullptr, nullptr, nullptr,
+                                        nullptr, nullptr, nullptr, nullptr, nullptr);
 
     SmallVector<Operation *> dead;
     for (Operation &op : llvm::make_early_inc_range(func.getBody().front())) {
@@ -88,7 +100,8 @@ struct NNQuantizePass : loom::impl::NNQuantizeBase<NNQuantizePass> {
           if (!in)
             return ret.emitError("returned value was not quantized");
           operand.set(b.create<nn::DequantizeOp>(ret.getLoc(), operand.get().getType(), in,
-                                                 b.getI64IntegerAttr(f)));
+                                                 b.getI64IntegerAttr(f), nullptr, nullptr,
+                                                 nullptr, nullptr));
         }
         continue;
       }
@@ -197,7 +210,7 @@ struct NNQuantizePass : loom::impl::NNQuantizeBase<NNQuantizePass> {
     return b.create<nn::QDenseOp>(dense.getLoc(), outType, in,
                                   intAttr(ctx, {n, k}, fmt.width, wq),
                                   intAttr(ctx, {n}, 64, bq), b.getI64IntegerAttr(fin + fw - fout),
-                                  b.getI64IntegerAttr(std::max(acc, 2)));
+                                  b.getI64IntegerAttr(std::max(acc, 2)), nullptr);
   }
 
   Operation *quantizeConv(OpBuilder &b, nn::ConvOp conv, Value in, Type outType) {
@@ -217,7 +230,8 @@ struct NNQuantizePass : loom::impl::NNQuantizeBase<NNQuantizePass> {
                                  intAttr(ctx, wType.getShape(), fmt.width, wq),
                                  intAttr(ctx, {oc}, 64, bq), conv.getStridesAttr(),
                                  conv.getDilationsAttr(), conv.getPadsAttr(), conv.getGroupAttr(),
-                                 b.getI64IntegerAttr(f), b.getI64IntegerAttr(std::max(acc, 2)));
+                                 b.getI64IntegerAttr(f), b.getI64IntegerAttr(std::max(acc, 2)),
+                                 nullptr);
   }
 
   FixedFormat fmt;

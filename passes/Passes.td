@@ -20,11 +20,31 @@ def NNQuantize : Pass<"nn-quantize", "mlir::ModuleOp"> {
     Every tensor gets the format `precision` (fixed<W,I>): inputs are quantized,
     dense layers become nn.qdense with derived accumulator widths, sigmoid/tanh
     become nn.lut tables and softmax nn.qsoftmax (docs/CONTRACTS.md).
+
+    A graph that already carries quantization (nn.quantize_linear /
+    nn.dequantize_linear from QDQ, QOperator or QONNX models, or from
+    nn-insert-quant) is lowered to an affine integer graph instead
+    (passes/NNQuantizeAffine.cpp, docs/CONTRACTS.md "Affine integer graphs"):
+    the scales come from the graph and `precision` is not used.
   }];
   let options = [
     Option<"precision", "precision", "std::string", "\"fixed<16,6>\"",
            "fixed-point format fixed<W,I> of every tensor">,
   ];
+  let dependentDialects = ["loom::nn::NNDialect"];
+}
+
+def NNInsertQuant : Pass<"nn-insert-quant", "mlir::ModuleOp"> {
+  let summary = "Post-training int8: insert quantize/dequantize pairs from calibration ranges";
+  let description = [{
+    Weights of dense and conv layers get per-output-channel symmetric int8
+    scales (weight_scale, weights rounded onto the grid); activations get
+    per-tensor uint8 affine scales from the `loom.calib` = [min, max] ranges the
+    driver attaches (func argument attributes and op attributes), through an
+    nn.quantize_linear / nn.dequantize_linear pair after every graph input,
+    layer and join. Tensors feeding softmax get a power-of-two int16 scale (the
+    integer softmax needs a binary point). nn-quantize then lowers the graph.
+  }];
   let dependentDialects = ["loom::nn::NNDialect"];
 }
 

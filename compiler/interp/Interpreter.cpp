@@ -119,6 +119,12 @@ std::vector<int64_t> toNchw(const std::vector<int64_t> &x, Value v) {
 
 llvm::Expected<FrameResult> loom::interpretFrame(func::FuncOp func,
                                                  const std::vector<std::vector<double>> &inputs) {
+  return interpretFrame(func, inputs, [](Value, const std::vector<double> &) {});
+}
+
+llvm::Expected<FrameResult> loom::interpretFrame(func::FuncOp func,
+                                                 const std::vector<std::vector<double>> &inputs,
+                                                 ValueObserver observe) {
   if (inputs.size() != func.getNumArguments())
     return llvm::createStringError(llvm::inconvertibleErrorCode(),
                                    "interpreter: expected " +
@@ -133,6 +139,7 @@ llvm::Expected<FrameResult> loom::interpretFrame(func::FuncOp func,
                                          " values, expected " +
                                          std::to_string(type.getNumElements()));
     env[arg].f = in;
+    observe(arg, in);
   }
   for (Operation &op : func.getBody().front()) {
     Tensor out;
@@ -349,6 +356,8 @@ llvm::Expected<FrameResult> loom::interpretFrame(func::FuncOp func,
     } else {
       return opError(&op, "the interpreter does not know this op");
     }
+    if (!out.f.empty())
+      observe(op.getResult(0), out.f);
     env[op.getResult(0)] = std::move(out);
   }
   return result;

@@ -10,6 +10,7 @@
 #define LOOM_COMPILER_INTERP_INTERPRETER_H
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "llvm/ADT/STLFunctionalExtras.h"
 #include "llvm/Support/Error.h"
 
 #include <vector>
@@ -28,6 +29,15 @@ struct FrameResult {
 /// `inputs` holds one flat float vector per function argument.
 llvm::Expected<FrameResult> interpretFrame(mlir::func::FuncOp func,
                                            const std::vector<std::vector<double>> &inputs);
+
+/// Sees every value of one frame: each function argument, then each op result
+/// in execution order, as flat doubles (calibration for --precision int8).
+using ValueObserver = llvm::function_ref<void(mlir::Value, const std::vector<double> &)>;
+
+/// interpretFrame that also reports every value to `observe`.
+llvm::Expected<FrameResult> interpretFrame(mlir::func::FuncOp func,
+                                           const std::vector<std::vector<double>> &inputs,
+                                           ValueObserver observe);
 
 } // namespace loom
 

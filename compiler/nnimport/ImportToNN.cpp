@@ -655,7 +655,8 @@ llvm::Error Importer::importNode(const OnnxNode &node) {
     if (!c && op == "Add") {
       if (shapeOf(other) != ArrayRef<int64_t>(shape))
         return nodeError(node, "adding activations of different shapes is not supported");
-      result = b.create<nn::AddActOp>(loc(node), in.getType(), in, other);
+      result = b.create<nn::AddActOp>(loc(node), in.getType(), in, other, nullptr, nullptr,
+                                      nullptr);
       name(result, node);
       values[node.outputs[0]] = result->getResult(0);
       return llvm::Error::success();
@@ -829,7 +830,8 @@ llvm::Error Importer::importWindowed(const OnnxNode &node, Value in) {
     }
     result = b.create<nn::ConvOp>(loc(node), f32(*out), in, f32Attr(wd, wv), f32Attr({wd[0]}, bv),
                                   b.getDenseI64ArrayAttr(strides), b.getDenseI64ArrayAttr(dilations),
-                                  b.getDenseI64ArrayAttr(pads), b.getI64IntegerAttr(group));
+                                  b.getDenseI64ArrayAttr(pads), b.getI64IntegerAttr(group),
+                                  nullptr);
   } else {
     bool global = op == "GlobalAveragePool" || op == "GlobalMaxPool";
     bool isMax = op == "MaxPool" || op == "GlobalMaxPool";
@@ -925,7 +927,7 @@ llvm::Error Importer::importGemm(const OnnxNode &node, bool matmul) {
       bias[o] = float(beta * c->values[cn == 1 ? 0 : o]);
   }
   auto dense = b.create<nn::DenseOp>(loc(node), f32({1, n}), a, f32Attr({n, k}, w),
-                                     f32Attr({n}, bias));
+                                     f32Attr({n}, bias), nullptr);
   name(dense, node);
   values[node.outputs[0]] = dense;
   return llvm::Error::success();

@@ -10,6 +10,8 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/OpImplementation.h"
 
+#include <cmath>
+
 using namespace mlir;
 using namespace loom::nn;
 
@@ -245,3 +247,42 @@ LogicalResult ResizeOp::verify() {
 
 #define GET_OP_CLASSES
 #include "dialects/nn/NNOps.cpp.inc"
+
+/// Shared by quantize_linear and dequantize_linear: one scale/zero point, or one
+/// per index of dimension `axis`; scales positive and finite.
+static LogicalResult verifyQuantParams(Operation *op, ShapedType type, ArrayRef<double> scale,
+                                       ArrayRef<int64_t> zeroPoint, int64_t axis) {
+  if (scale.empty() || scale.size() != zeroPoint.size())
+    return op->emitOpError("needs as many zero points as scales (") << scale.size() << " vs "
+                                                                     << zeroPoint.size() << ")";
+  for (double s : scale)
+    if (!(s > 0) || !std::isfinite(s))
+      return op->emitOpError("scale must be positive and finite, got ") << s;
+  if (scale.size() == 1)
+    return success();
+  if (axis < 0 || axis >= type.getRank())
+    return op->emitOpError("axis ") << axis << " out of range for rank " << type.getRank();
+  if (type.getDimSize(axis) != int64_t(scale.size()))
+    return op->emitOpError("has ") << scale.size() << " scales but dimension " << axis
+                                   << " has size " << type.getDimSize(axis);
+  return success();
+}
+
+LogicalResult QuantizeLinearOp::verify() {
+  int64_t qmin = getQminAttr().getInt(), qmax = getQmaxAttr().getInt();
+  if (qmin > qmax)
+    return emitOpError("qmin ") << qmin << " > qmax " << qmax;
+  static const char *kModes[] = {"half_even", "half_up", "half_down", "floor", "ceil", "to_zero"};
+  if (llvm::find(kModes, getRounding()) == std::end(kModes))
+    return emitOpError("unknown rounding mode '") << getRounding() << "'";
+  for (int64_t z : getZeroPoint())
+    if (!getBipolar() && (z < qmin || z > qmax))
+      return emitOpError("zero point ") << z << " outside [" << qmin << ", " << qmax << "]";
+  return verifyQuantParams(*this, getInput().getType(), getScale(), getZeroPoint(),
+                           getAxisAttr().getInt());
+}
+
+LogicalResult DequantizeLinearOp::verify() {
+  return verifyQuantParams(*this, getInput().getType(), getScale(), getZeroPoint(),
+                           getAxisAttr().getInt());
+}

@@ -49,7 +49,12 @@ def NN_DenseOp : NN_Op<"dense"> {
     `weight` is [N, K] (output-major, like a transposed ONNX MatMul operand),
     `bias` is [N]. Input and result are rank-2, [batch, features].
   }];
-  let arguments = (ins NN_FloatTensor:$input, NN_F32ElementsAttr:$weight, NN_F32ElementsAttr:$bias);
+  // weight_scale (quantized models, docs/CONTRACTS.md "Affine integer graphs"):
+  // every weight of output n is an integer multiple of weight_scale[n] (one
+  // value: all outputs). Set by the importer for QDQ / QOperator / QONNX weights
+  // and by nn-insert-quant; nn-quantize recovers the integers as round(w / s).
+  let arguments = (ins NN_FloatTensor:$input, NN_F32ElementsAttr:$weight, NN_F32ElementsAttr:$bias,
+                   OptionalAttr<DenseF64ArrayAttr>:$weight_scale);
   let results = (outs NN_FloatTensor:$result);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
   let hasVerifier = 1;
@@ -104,6 +109,7 @@ class NN_UnaryOp<string mnemonic, string what>
 }
 
 def NN_ReluOp : NN_UnaryOp<"relu", "max(x, 0), on floats or integers">;
+def NN_SignOp : NN_UnaryOp<"sign", "x >= 0 ? 1 : -1 on integers (a bipolar activation)">;
 def NN_SigmoidOp : NN_UnaryOp<"sigmoid", "1 / (1 + exp(-x)), float">;
 def NN_TanhOp : NN_UnaryOp<"tanh", "tanh(x), float">;
 
@@ -150,7 +156,8 @@ def NN_ConvOp : NN_Op<"conv"> {
   let summary = "2-D convolution, NCHW, OIHW weights, explicit pads (1-D is H = 1)";
   let arguments = (ins NN_FloatTensor:$input, NN_F32ElementsAttr:$weight,
                    NN_F32ElementsAttr:$bias, DenseI64ArrayAttr:$strides,
-                   DenseI64ArrayAttr:$dilations, DenseI64ArrayAttr:$pads, I64Attr:$group);
+                   DenseI64ArrayAttr:$dilations, DenseI64ArrayAttr:$pads, I64Attr:$group,
+                   OptionalAttr<DenseF64ArrayAttr>:$weight_scale);
   let results = (outs NN_FloatTensor:$result);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
   let hasVerifier = 1;
@@ -160,7 +167,8 @@ def NN_QConvOp : NN_Op<"qconv"> {
   let summary = "integer convolution with requantization (docs/CONTRACTS.md)";
   let arguments = (ins NN_IntTensor:$input, ElementsAttr:$weight, ElementsAttr:$bias,
                    DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$dilations,
-                   DenseI64ArrayAttr:$pads, I64Attr:$group, I64Attr:$shift, I64Attr:$acc_width);
+                   DenseI64ArrayAttr:$pads, I64Attr:$group, I64Attr:$shift, I64Attr:$acc_width,
+                   OptionalAttr<ElementsAttr>:$mult);
   let results = (outs NN_IntTensor:$result);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
   let hasVerifier = 1;
@@ -234,9 +242,50 @@ def NN_MulActOp : NN_Op<"mul_act", [SameOperandsAndResultType]> {
 
 def NN_AddActOp : NN_Op<"add_act", [SameOperandsAndResultType]> {
   let summary = "sum of two activations of the same shape (a residual join); saturating on integers";
-  let arguments = (ins NN_AnyTensor:$lhs, NN_AnyTensor:$rhs);
+  let description = [{
+    Floats: lhs + rhs. Integers: saturate(lhs + rhs), or with `mult_lhs`,
+    `mult_rhs` and `shift` (affine integer graphs, QLinearAdd):
+    saturate(shift_round_even(lhs * mult_lhs + rhs * mult_rhs, shift)).
+  }];
+  let arguments = (ins NN_AnyTensor:$lhs, NN_AnyTensor:$rhs, OptionalAttr<I64Attr>:$mult_lhs,
+                   OptionalAttr<I64Attr>:$mult_rhs, OptionalAttr<I64Attr>:$shift);
   let results = (outs NN_AnyTensor:$result);
   let assemblyFormat = "$lhs `,` $rhs attr-dict `:` type($result)";
+}
+
+//===----------------------------------------------------------------------===//
+// Quantization on the float graph (QDQ, QOperator, QONNX, post-training int8).
+// Integers are held in f32; nn-quantize turns these graphs into integer ops.
+//===----------------------------------------------------------------------===//
+
+def NN_QuantizeLinearOp : NN_Op<"quantize_linear", [SameOperandsAndResultType]> {
+  let summary = "y = clamp(round(x / scale) + zero_point, qmin, qmax), an integer held in f32";
+  let description = [{
+    ONNX QuantizeLinear, and the first half of a QONNX Quant. x / scale is
+    computed in f32 as ONNX does; `rounding` is one of half_even (ONNX, QONNX
+    ROUND), half_up, half_down, floor, ceil, to_zero. `bipolar` (QONNX
+    BipolarQuant): y = x >= 0 ? 1 : -1, qmin = -1, qmax = 1. `scale` and
+    `zero_point` hold one value or one per index of dimension `axis`.
+  }];
+  let arguments = (ins NN_FloatTensor:$input, DenseF64ArrayAttr:$scale,
+                   DenseI64ArrayAttr:$zero_point, I64Attr:$axis, I64Attr:$qmin, I64Attr:$qmax,
+                   DefaultValuedStrAttr<StrAttr, "half_even">:$rounding, UnitAttr:$bipolar);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($result)";
+  let hasVerifier = 1;
+}
+
+def NN_DequantizeLinearOp : NN_Op<"dequantize_linear", [SameOperandsAndResultType]> {
+  let summary = "y = (x - zero_point) * scale, x an integer held in f32";
+  let description = [{
+    ONNX DequantizeLinear on an activation, and the second half of a QONNX Quant.
+    Per-axis like nn.quantize_linear.
+  }];
+  let arguments = (ins NN_FloatTensor:$input, DenseF64ArrayAttr:$scale,
+                   DenseI64ArrayAttr:$zero_point, I64Attr:$axis);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($result)";
+  let hasVerifier = 1;
 }
 
 //===----------------------------------------------------------------------===//
@@ -244,16 +293,36 @@ def NN_AddActOp : NN_Op<"add_act", [SameOperandsAndResultType]> {
 //===----------------------------------------------------------------------===//
 
 def NN_QuantizeOp : NN_Op<"quantize"> {
-  let summary = "q = saturate(round_half_even(x * 2^frac)) to the result's width";
-  let arguments = (ins NN_FloatTensor:$input, I64Attr:$frac);
+  let summary = "host-side input quantization: float frame -> integer stream words";
+  let description = [{
+    Fixed-point form (no `scale`): q = saturate(round_half_even(x * 2^frac)) to
+    the result's width.
+    Affine form (`scale` set, `frac` = 0; docs/CONTRACTS.md "Affine integer
+    graphs"): q = clamp(round(x / scale) + zero_point, qmin, qmax) with the
+    rounding mode `rounding` (default half_even); `bipolar`: q = x >= 0 ? 1 : -1;
+    `integer_input` (the graph input already holds integers): q = clamp(x, qmin,
+    qmax). The result is the centered code c = q - zero_point. `scale` and
+    `zero_point` hold one value or one per index of dimension `axis`.
+  }];
+  let arguments = (ins NN_FloatTensor:$input, I64Attr:$frac,
+                   OptionalAttr<DenseF64ArrayAttr>:$scale, OptionalAttr<DenseI64ArrayAttr>:$zero_point,
+                   OptionalAttr<I64Attr>:$axis, OptionalAttr<I64Attr>:$qmin, OptionalAttr<I64Attr>:$qmax,
+                   OptionalAttr<StrAttr>:$rounding, UnitAttr:$bipolar, UnitAttr:$integer_input);
   let results = (outs NN_IntTensor:$result);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
   let hasVerifier = 1;
 }
 
 def NN_DequantizeOp : NN_Op<"dequantize"> {
-  let summary = "x = q * 2^-frac";
-  let arguments = (ins NN_IntTensor:$input, I64Attr:$frac);
+  let summary = "host-side output dequantization: integer stream words -> float frame";
+  let description = [{
+    Fixed-point form: x = q * 2^-frac. Affine form (`scale` set, `frac` = 0):
+    x = c * scale for the centered code c; `integer_output` (the graph output is
+    an integer tensor): x = c + zero_point. Per-axis like nn.quantize.
+  }];
+  let arguments = (ins NN_IntTensor:$input, I64Attr:$frac,
+                   OptionalAttr<DenseF64ArrayAttr>:$scale, OptionalAttr<DenseI64ArrayAttr>:$zero_point,
+                   OptionalAttr<I64Attr>:$axis, UnitAttr:$integer_output);
   let results = (outs NN_FloatTensor:$result);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
   let hasVerifier = 1;
@@ -263,10 +332,12 @@ def NN_QDenseOp : NN_Op<"qdense"> {
   let summary = "integer dense layer with requantization";
   let description = [{
     acc[n] = bias[n] + sum_k x[k] * weight[n][k], exact in `acc_width` bits;
-    y[n] = saturate(shift_round_even(acc[n], shift)) to the result width.
+    y[n] = saturate(shift_round_even(acc[n] * mult[n], shift)) to the result width;
+    without `mult` (fixed-point graphs) mult[n] = 1. `mult` holds one value or one
+    per output (affine integer graphs, docs/CONTRACTS.md), each in [1, 2^24].
   }];
   let arguments = (ins NN_IntTensor:$input, ElementsAttr:$weight, ElementsAttr:$bias,
-                   I64Attr:$shift, I64Attr:$acc_width);
+                   I64Attr:$shift, I64Attr:$acc_width, OptionalAttr<ElementsAttr>:$mult);
   let results = (outs NN_IntTensor:$result);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
   let hasVerifier = 1;
