@@ -209,6 +209,16 @@ static PassStats runPass(const char *name, bool randomized, double p,
       break;
     }
     if (tailEnd < 0 && cycle - lastProgress >= watchdog) {
+      // Name the stuck actor: the handshake wires of the top, through VPI.
+      for (int i = 0; i < NPROBES; ++i) {
+        std::string n = std::string("TOP.") + TOP_NAME + "." + PROBES[i];
+        vpiHandle h = vpi_handle_by_name((PLI_BYTE8 *)n.c_str(), nullptr);
+        if (!h) continue;
+        s_vpi_value v;
+        v.format = vpiIntVal;
+        vpi_get_value(h, &v);
+        std::fprintf(out, "probe %s %d\n", PROBES[i], (int)v.value.integer);
+      }
       std::fprintf(out, "deadlock %lld %lld %lld %lld %lld %lld %d %d\n",
                    (long long)cycle, (long long)inBeat, (long long)inTotal,
                    (long long)outBeat, (long long)outTotal,
@@ -322,6 +332,7 @@ std::string generateHarness(const SimSpec &spec) {
      << " bits, " << spec.outBeatsPerFrame << " beats/frame\n"
      << "#include \"Vloom_top.h\"\n"
      << "#include \"verilated.h\"\n"
+     << "#include \"verilated_vpi.h\"\n"
      << "#if VM_TRACE\n#include \"verilated_fst_c.h\"\n#endif\n"
      << "#include <chrono>\n#include <cstdint>\n#include <cstdio>\n"
      << "#include <cstdlib>\n#include <cstring>\n#include <memory>\n"
@@ -331,7 +342,13 @@ std::string generateHarness(const SimSpec &spec) {
      << "static const int OUT_LANES = " << spec.outLanes << ";\n"
      << "static const int OUT_BITS = " << spec.outBits << ";\n"
      << "static const int64_t IN_BEATS = " << spec.inBeatsPerFrame << ";\n"
-     << "static const int64_t OUT_BEATS = " << spec.outBeatsPerFrame << ";\n\n";
+     << "static const int64_t OUT_BEATS = " << spec.outBeatsPerFrame << ";\n"
+     << "static const char *const TOP_NAME = \"" << spec.topName << "\";\n"
+     << "static const char *const PROBES[] = {";
+  for (const std::string &p : spec.probeSignals)
+    os << "\"" << p << "\", ";
+  os << "nullptr};\n"
+     << "static const int NPROBES = " << spec.probeSignals.size() << ";\n\n";
   emitSetter(os, "setInData", "s_axis_tdata", inW);
   emitGetter(os, "getOutData", "m_axis_tdata", outW);
   os << kHarnessBody;

@@ -1,5 +1,6 @@
 //===- Simulator.cpp - build and run the Verilator harness ----------------===//
 #include "compiler/sim/Simulator.h"
+#include "compiler/sim/DeadlockProbe.h"
 
 #include "llvm/ADT/SmallString.h"
 #include "llvm/ADT/StringExtras.h"
@@ -104,7 +105,7 @@ std::vector<std::string> verilatorFlags(const SimOptions &opts) {
   std::vector<std::string> f = {"--cc", "--exe", "--build", "-O3",
                                 "--x-assign", "fast", "--x-initial", "fast",
                                 "--noassert", "-Wno-fatal", "-Wno-lint",
-                                "-Wno-style", "-j", "2"};
+                                "-Wno-style", "-j", "2", "--vpi"};
   if (opts.trace)
     f.push_back("--trace-fst");
   return f;
@@ -192,9 +193,20 @@ struct PassData {
   bool ok = false, deadlock = false, finished = false;
   int64_t cycles = 0, tlastErrors = 0, extra = 0, unconsumed = 0;
   std::string deadlockMessage;
+  std::map<std::string, int> probes; ///< valid/ready wires read at the deadlock
 };
 
+/// The instances of the emitted top (DeadlockProbe.h); empty if not found.
+std::vector<TopInstance> topInstances(const SimSpec &spec) {
+  for (const std::string &f : spec.svFiles)
+    if (llvm::sys::path::filename(f) == spec.topName + ".sv")
+      if (auto buf = llvm::MemoryBuffer::getFile(absolute(spec.rtlDir, f)))
+        return parseTopInstances((*buf)->getBuffer());
+  return {};
+}
+
 llvm::Error parseOutput(llvm::StringRef path, const SimSpec &spec,
+                        const std::vector<TopInstance> &instances,
                         int64_t watchdog, PassData &clean, PassData &rnd,
                         double &loopSeconds, int64_t &totalCycles) {
   auto buf = llvm::MemoryBuffer::getFile(path);
@@ -255,6 +267,9 @@ llvm::Error parseOutput(llvm::StringRef path, const SimSpec &spec,
       cur->tlastErrors = num(2);
       cur->extra = num(3);
       cur->unconsumed = num(4);
+    } else if (kind == "probe") {
+      if (tok.size() == 3)
+        cur->probes[tok[1].str()] = int(num(2));
     } else if (kind == "deadlock") {
       cur->deadlock = true;
       cur->cycles = num(1) + 1;
@@ -266,6 +281,9 @@ llvm::Error parseOutput(llvm::StringRef path, const SimSpec &spec,
          << num(3) << ", output beats " << num(4) << " of " << num(5)
          << " (frame " << (spec.outBeatsPerFrame ? num(4) / spec.outBeatsPerFrame : 0)
          << "); s_axis_tready=" << num(7) << " m_axis_tvalid=" << num(8);
+      std::string where = diagnoseDeadlock(instances, cur->probes);
+      if (!where.empty())
+        os << "; " << where;
       os.flush();
       cur->deadlockMessage = msg;
     } else if (kind == "finish") {
@@ -302,7 +320,16 @@ llvm::Expected<SimBuild> buildSimulator(const SimSpec &spec,
     return makeError("sim: `verilator` not found on PATH; install the Debian "
                      "package verilator");
 
-  std::string harness = generateHarness(spec);
+  // Only the top's handshake wires become visible to the watchdog's VPI probe.
+  SimSpec probed = spec;
+  probed.probeSignals = probeSignals(topInstances(spec));
+  std::string harness = generateHarness(probed);
+  llvm::SmallString<256> vltPath(work);
+  llvm::sys::path::append(vltPath, "probes.vlt");
+  if (auto e = writeText(vltPath, "`verilator_config\npublic_flat_rw -module \"" + spec.topName +
+                                      "\" -var \"*_valid\"\npublic_flat_rw -module \"" +
+                                      spec.topName + "\" -var \"*_ready\"\n"))
+    return std::move(e);
   llvm::SmallString<256> harnessPath(work), objDir(work), logPath(work),
       stampPath(work), exePath(work);
   // Traced and untraced builds live side by side, so toggling --trace does
@@ -332,7 +359,7 @@ llvm::Expected<SimBuild> buildSimulator(const SimSpec &spec,
   args.insert(args.end(), {"--top-module", spec.topName, "--prefix",
                            "Vloom_top", "--Mdir", std::string(objDir), "-o",
                            "loom_sim", "-I" + absolute(".", spec.rtlDir),
-                           std::string(harnessPath)});
+                           std::string(vltPath), std::string(harnessPath)});
   for (const std::string &f : spec.svFiles)
     args.push_back(absolute(spec.rtlDir, f));
 
@@ -451,7 +478,7 @@ runBuiltSimulator(const SimSpec &spec, const SimBuild &build,
   PassData clean, rnd;
   double loopSeconds = 0;
   int64_t totalCycles = 0;
-  if (auto e = parseOutput(outPath, spec, watchdog, clean, rnd, loopSeconds,
+  if (auto e = parseOutput(outPath, spec, topInstances(spec), watchdog, clean, rnd, loopSeconds,
                            totalCycles))
     return std::move(e);
 

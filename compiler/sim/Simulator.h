@@ -77,6 +77,9 @@ struct SimSpec {
   int inLanes = 1, inBits = 8;       ///< s_axis_tdata = inLanes*inBits; lane e at [e*inBits +: inBits]
   int outLanes = 1, outBits = 8;     ///< m_axis_tdata = outLanes*outBits; 1 <= bits <= 64
   int64_t inBeatsPerFrame = 1, outBeatsPerFrame = 1;
+  /// Top-level valid/ready wires the harness reads when the watchdog fires
+  /// (filled by buildSimulator from the top's text; see DeadlockProbe.h).
+  std::vector<std::string> probeSignals;
 };
 
 struct SimOptions {

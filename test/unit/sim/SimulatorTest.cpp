@@ -1,12 +1,16 @@
 //===- SimulatorTest.cpp - tests of compiler/sim ---------------------------===//
 // Hand-written tops in sv/ with hand-computed latency/II (see their comments).
 #include "compiler/sim/Simulator.h"
+#include "compiler/sim/DeadlockProbe.h"
 
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <gtest/gtest.h>
+
+#include <algorithm>
+#include <map>
 
 using namespace loom::sim;
 
@@ -69,6 +73,56 @@ TEST(Harness, DeterministicAndWidthSpecific) {
   SimSpec q = spec("sum4", 1, 6, 1, 40, 4, 1);
   EXPECT_NE(generateHarness(q).find("uint64_t v = top->m_axis_tdata;"),
             std::string::npos);
+}
+
+TEST(DeadlockProbe, ParsesTopAndBlamesTheRefusingActor) {
+  const char *top = R"(
+  loom_fork #(
+    .W(9)
+  ) split (
+    .clk(clk),
+    .in_valid(a_out_valid),
+    .out0_ready(b_in_ready),
+    .out1_ready(j_in1_ready),
+    .in_ready(split_in_ready),
+    .out0_valid(split_out0_valid),
+    .out1_valid(split_out1_valid)
+  );
+
+  loom_add #(
+    .LANES(1)
+  ) j (
+    .in0_valid(b_out_valid),
+    .in1_valid(split_out1_valid),
+    .out_ready(1'b1),
+    .in0_ready(j_in0_ready),
+    .in1_ready(j_in1_ready),
+    .out_valid(j_out_valid)
+  );
+)";
+  auto inst = parseTopInstances(top);
+  ASSERT_EQ(inst.size(), 2u);
+  EXPECT_EQ(inst[0].module, "loom_fork");
+  EXPECT_EQ(inst[0].name, "split");
+  EXPECT_EQ(inst[1].name, "j");
+  auto sig = probeSignals(inst);
+  // Constants (1'b1) are not probed; each wire once.
+  EXPECT_EQ(std::count(sig.begin(), sig.end(), "split_out1_valid"), 1);
+  EXPECT_EQ(std::count(sig.begin(), sig.end(), "1'b1"), 0);
+  // The join holds skip data it cannot take (in1 offered, not ready), its
+  // other input is empty and it has no output: it is the stuck actor. The
+  // fork is blocked too but holds output, so it is not blamed.
+  std::map<std::string, int> v = {
+      {"a_out_valid", 1},      {"b_in_ready", 1},       {"j_in1_ready", 0},
+      {"split_in_ready", 0},   {"split_out0_valid", 0}, {"split_out1_valid", 1},
+      {"b_out_valid", 0},      {"j_in0_ready", 1},      {"j_out_valid", 0}};
+  std::string d = diagnoseDeadlock(inst, v);
+  EXPECT_EQ(d, "stuck actor: 'j' (loom_add) refuses offered input on in1 and holds no output "
+               "while waiting on in0")
+      << d;
+  for (auto &kv : v)
+    kv.second = 0;
+  EXPECT_NE(diagnoseDeadlock(inst, v).find("every stream is idle"), std::string::npos);
 }
 
 TEST(Harness, InputValidation) {
@@ -251,6 +305,22 @@ TEST(Verilator, DeadlockReported) {
       << r->deadlockMessage;
   llvm::json::Object j = simJson(*r, 2, 0, -1, -1);
   EXPECT_EQ(*j.getBoolean("deadlock"), true);
+}
+
+// The watchdog names the actor that refuses offered input while holding no
+// output (sv/stuckpair.sv: 'second'), read through the VPI probes.
+TEST(Verilator, DeadlockNamesStuckActor) {
+  SimSpec s = spec("stuckpair", 1, 8, 1, 8, 2, 1);
+  SimOptions o = options("stuckpair");
+  o.watchdogCycles = 300;
+  auto r = runSimulation(s, {{1, 2}, {3, 4}}, o);
+  ASSERT_TRUE(bool(r)) << errText(r.takeError());
+  EXPECT_TRUE(r->deadlock);
+  EXPECT_NE(r->deadlockMessage.find(
+                "stuck actor: 'second' (loom_t_stuck) refuses offered input on in and holds no "
+                "output"),
+            std::string::npos)
+      << r->deadlockMessage;
 }
 
 // A design that corrupts data only under backpressure: clean pass right,
