@@ -19,9 +19,11 @@ constexpr int kPredictFrames = 8;
 struct MvuConfig {
   int K = 1, N = 1, SIMD = 1, PE = 1, IN_BEAT = 1;
   int W_IN = 8, W_W = 8, W_ACC = 24, W_OUT = 8;
-  int ACT = 0;      // 0 none, 1 relu, 2 table, 3 clip, 4 leaky
+  int ACT = 0;      // 0 none, 1 relu, 2 table, 3 clip, 4 leaky, 5 sign
   int T_DEPTH = 1;  // table entries (ACT == 2)
   int VECTORS = 1;  // vectors per frame
+  int W_M = 0;      // requantization multiplier bits (0: none); same cycles either way
+  int BIPOLAR_W = 0;  // 1: +-1 weights stored as one bit (W_W = 1), no multipliers
 
   int sf() const { return K / SIMD; }
   int nf() const { return N / PE; }
@@ -72,6 +74,7 @@ struct DwuConfig {
   int W_IN = 8, W_W = 8, W_ACC = 24, W_OUT = 8;
   int ACT = 0, T_DEPTH = 1;
   int VECTORS = 1;
+  int W_M = 0, BIPOLAR_W = 0;  // as MvuConfig
 
   int sf() const { return KK / SIMD; }
   int nf() const { return C / PE; }
@@ -87,10 +90,12 @@ struct ForkConfig {
 };
 
 /// loom_add: join of two streams with LANES elements of WB bits per beat.
-/// MODE 0: y = sat(a + b); MODE 1: y = sat(shift_round_even(a * b, F)).
+/// MODE 0: y = sat(a + b); MODE 1: y = sat(shift_round_even(a * b, F));
+/// MODE 2: y = sat(shift_round_even(a * MA + b * MB, S)). Same cycles in every mode.
 struct AddConfig {
   int LANES = 1, WB = 8, MODE = 0, F = 0;
   int beatsPerFrame = 1;
+  int MA = 1, MB = 1, S = 0;  // MODE 2 (after beatsPerFrame: aggregate inits stay valid)
 };
 
 /// loom_concat: per pixel C1 elements of input a then C2 of input b, LANES elements per

@@ -25,6 +25,8 @@ std::string validate(const ActorConfig &config) {
           if (c.K % c.SIMD || c.K % c.IN_BEAT || c.N % c.PE)
             return "mvu needs K % SIMD == 0, K % IN_BEAT == 0, N % PE == 0";
           if (c.VECTORS < 1) return "mvu needs VECTORS >= 1";
+          if (c.BIPOLAR_W && c.W_W != 1) return "mvu with BIPOLAR_W needs W_W = 1";
+          if (c.W_M < 0 || c.W_M > 32) return "mvu needs 0 <= W_M <= 32";
         } else if constexpr (std::is_same_v<T, SwgConfig>) {
           if (c.C < 1 || c.H < 1 || c.W < 1 || c.KH < 1 || c.KW < 1 || c.SH < 1 || c.SW < 1 ||
               c.DH < 1 || c.DW < 1 || c.PT < 0 || c.PL < 0 || c.PB < 0 || c.PR < 0 ||
@@ -45,11 +47,16 @@ std::string validate(const ActorConfig &config) {
             return "dwu sizes must be positive";
           if (c.C % c.PE || c.KK % c.SIMD || (c.KK * c.C) % c.IN_BEAT)
             return "dwu needs C % PE == 0, KK % SIMD == 0, (KK*C) % IN_BEAT == 0";
+          if (c.BIPOLAR_W && c.W_W != 1) return "dwu with BIPOLAR_W needs W_W = 1";
+          if (c.W_M < 0 || c.W_M > 32) return "dwu needs 0 <= W_M <= 32";
         } else if constexpr (std::is_same_v<T, ForkConfig>) {
           if (c.beatsPerFrame < 1) return "fork needs beatsPerFrame >= 1";
         } else if constexpr (std::is_same_v<T, AddConfig>) {
-          if (c.LANES < 1 || c.beatsPerFrame < 1 || c.MODE < 0 || c.MODE > 1 || c.F < 0)
-            return "add needs LANES, beatsPerFrame >= 1, MODE 0/1, F >= 0";
+          if (c.LANES < 1 || c.beatsPerFrame < 1 || c.MODE < 0 || c.MODE > 2 || c.F < 0 ||
+              c.S < 0 || c.S > 62 || c.MA < 0 || c.MB < 0 || c.MA > (1 << 24) ||
+              c.MB > (1 << 24))
+            return "add needs LANES, beatsPerFrame >= 1, MODE 0/1/2, F >= 0, 0 <= S <= 62, "
+                   "0 <= MA, MB <= 2^24";
         } else if constexpr (std::is_same_v<T, ConcatConfig>) {
           if (c.LANES < 1 || c.NPIX < 1 || c.C1 < 1 || c.C2 < 1 || c.C1 % c.LANES ||
               c.C2 % c.LANES)
@@ -81,9 +88,11 @@ ActorCost estimateCost(const MvuConfig &c) {
   r.latencyCycles = ib + steps + 4 + (v - 1) * std::max(steps, ib);
   // Credits never limit an MVU alone: a credit returns 4 edges after it is taken
   // and OUT_DEPTH = 8.
-  r.multipliers = int64_t(c.PE) * c.SIMD;
+  const int64_t lanes = int64_t(c.PE) * c.SIMD;
+  r.multipliers = c.BIPOLAR_W ? 0 : lanes;
+  r.multBitsA = c.W_IN, r.multBitsB = c.W_W, r.binary = c.BIPOLAR_W != 0;
   const int64_t tableBits = c.ACT == 2 ? int64_t(c.PE) * c.T_DEPTH * c.W_OUT : 0;
-  r.memoryBits = steps * c.PE * c.SIMD * c.W_W + nf * c.PE * c.W_ACC + tableBits;
+  r.memoryBits = steps * c.PE * c.SIMD * c.W_W + nf * c.PE * (c.W_ACC + c.W_M) + tableBits;
   const int64_t wa = std::max(c.W_ACC, c.W_IN + c.W_W);
   // registers: input banks, x/w/b operand regs, accumulators, y, output FIFO, control
   r.ffs = 2LL * c.K * c.W_IN + int64_t(c.SIMD) * c.W_IN + int64_t(c.PE) * c.SIMD * c.W_W +
@@ -91,14 +100,21 @@ ActorCost estimateCost(const MvuConfig &c) {
           8LL * c.PE * c.W_OUT + clog2(sf) + clog2(nf) + clog2(ib) + clog2(steps) + 16;
   // LUT fabric multipliers ~ W_IN*W_W, adder tree + accumulator ~ wa per input,
   // weight ROM as LUT-ROM (64 bits/LUT6) when not in block RAM, table ROM similar.
-  const int64_t mults = r.multipliers;
-  r.luts = mults * c.W_IN * c.W_W + mults * wa + int64_t(c.PE) * wa * 2 +
+  // (a binary lane is a conditional negation: ~W_IN LUTs)
+  const int64_t mults = lanes;
+  r.luts = mults * c.W_IN * (c.BIPOLAR_W ? 1 : c.W_W) + mults * wa + int64_t(c.PE) * wa * 2 +
            (steps > 1 ? (steps * c.PE * c.SIMD * c.W_W) / 64 : 0) + tableBits / 64 +
            (2LL * c.K * c.W_IN) / 4 + 32;
   // LeakyRelu (ACT 4): one W_OUT x 32-bit constant multiplier per PE.
   if (c.ACT == 4) {
     r.multipliers += c.PE;
     r.luts += int64_t(c.PE) * c.W_OUT * 32;
+  }
+  // Requantization multiplier (W_M > 0): one wa x W_M multiplier per PE.
+  if (c.W_M > 0) {
+    r.multipliers += c.PE;
+    r.luts += int64_t(c.PE) * wa * c.W_M;
+    r.ffs += int64_t(c.PE) * 2 * c.W_M;
   }
   return r;
 }
@@ -201,18 +217,25 @@ ActorCost estimateCost(const DwuConfig &c) {
   const int64_t steps = nf * sf;
   r.cyclesPerFrame = v * std::max(steps, ib);
   r.latencyCycles = ib + steps + 4 + (v - 1) * std::max(steps, ib);
-  r.multipliers = int64_t(c.PE) * c.SIMD;
+  const int64_t lanes = int64_t(c.PE) * c.SIMD;
+  r.multipliers = c.BIPOLAR_W ? 0 : lanes;
+  r.multBitsA = c.W_IN, r.multBitsB = c.W_W, r.binary = c.BIPOLAR_W != 0;
   const int64_t tableBits = c.ACT == 2 ? int64_t(c.PE) * c.T_DEPTH * c.W_OUT : 0;
-  r.memoryBits = steps * c.PE * c.SIMD * c.W_W + nf * c.PE * c.W_ACC + tableBits;
+  r.memoryBits = steps * c.PE * c.SIMD * c.W_W + nf * c.PE * (c.W_ACC + c.W_M) + tableBits;
   const int64_t wa = std::max(c.W_ACC, c.W_IN + c.W_W);
-  r.ffs = 2LL * c.KK * c.C * c.W_IN + r.multipliers * (c.W_IN + c.W_W) +
+  r.ffs = 2LL * c.KK * c.C * c.W_IN + lanes * (c.W_IN + c.W_W) +
           int64_t(c.PE) * (c.W_ACC + wa + 9LL * c.W_OUT) + 32;
-  r.luts = r.multipliers * (c.W_IN * c.W_W + wa) + int64_t(c.PE) * wa * 2 +
+  r.luts = lanes * (c.W_IN * (c.BIPOLAR_W ? 1 : c.W_W) + wa) + int64_t(c.PE) * wa * 2 +
            (steps > 1 ? (steps * c.PE * c.SIMD * c.W_W) / 64 : 0) + tableBits / 64 +
            (2LL * c.KK * c.C * c.W_IN) / 4 + 32;
   if (c.ACT == 4) { // LeakyRelu: one multiplier per PE
     r.multipliers += c.PE;
     r.luts += int64_t(c.PE) * c.W_OUT * 32;
+  }
+  if (c.W_M > 0) { // requantization multiplier: one per PE
+    r.multipliers += c.PE;
+    r.luts += int64_t(c.PE) * wa * c.W_M;
+    r.ffs += int64_t(c.PE) * 2 * c.W_M;
   }
   return r;
 }
@@ -230,9 +253,15 @@ ActorCost estimateCost(const AddConfig &c) {
   ActorCost r;  // two 2-entry input FIFOs + output register
   r.cyclesPerFrame = c.beatsPerFrame;
   r.latencyCycles = int64_t(c.beatsPerFrame) + 2;
-  r.multipliers = c.MODE == 1 ? c.LANES : 0;
+  // MODE 1: one WB x WB product per lane; MODE 2: two WB x 25-bit constant products.
+  r.multipliers = c.MODE == 1 ? c.LANES : c.MODE == 2 ? 2LL * c.LANES : 0;
+  if (c.MODE == 1) r.multBitsA = c.WB, r.multBitsB = c.WB;
+  if (c.MODE == 2) r.multBitsA = c.WB, r.multBitsB = 25;
   r.ffs = 5LL * c.LANES * c.WB + 8;
-  r.luts = int64_t(c.LANES) * (c.MODE == 1 ? c.WB * c.WB + 3 * c.WB : 2 * c.WB) + 8;
+  r.luts = int64_t(c.LANES) * (c.MODE == 1   ? c.WB * c.WB + 3 * c.WB
+                               : c.MODE == 2 ? 2 * c.WB * 25 + 3 * (c.WB + 27)
+                                             : 2 * c.WB) +
+           8;
   return r;
 }
 

@@ -13,7 +13,12 @@ struct ActorCost {
   /// Latency of the actor alone (CONTRACTS.md definition: first input beat to last
   /// output beat of frame 0, + 1). Exact.
   int64_t latencyCycles = 0;
+  /// Real multipliers (a +-1 weight lane is a conditional negation: 0).
   int64_t multipliers = 0;
+  /// Operand widths of the actor's MAC lanes (0, 0: none) and whether they are binary
+  /// (+-1 weights, no multiplier); for report.json.
+  int multBitsA = 0, multBitsB = 0;
+  bool binary = false;
   /// ROM bits: weights + bias + activation/exp tables.
   int64_t memoryBits = 0;
   /// Rough estimates (generic 4/6-LUT fabric, no DSPs), for reports and folding only.

@@ -2,19 +2,33 @@
 #include "passes/DFCost.h"
 
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/MathExtras.h"
 #include "llvm/ADT/StringSet.h"
 
 using namespace mlir;
 using namespace loom;
 
 /// loom_mvu / loom_dwu ACT parameter: 0 none, 1 relu, 2 table, 3 clip,
-/// 4 leaky (LeakyRelu, one multiplier per PE in the requantize stage).
+/// 4 leaky (LeakyRelu, one multiplier per PE in the requantize stage), 5 sign.
 static int activationCode(StringRef act) {
   return act == "none"    ? 0
          : act == "relu"  ? 1
          : act == "clip"  ? 3
          : act == "leaky" ? 4
+         : act == "sign"  ? 5
                           : 2;
+}
+
+/// loom_mvu / loom_dwu W_M: bits of the largest requantization multiplier
+/// (unsigned); 0 = no multiplier stage (no mult, or every mult is 1).
+static int multBits(Operation *op) {
+  auto mult = op->getAttrOfType<ElementsAttr>("mult");
+  if (!mult)
+    return 0;
+  uint64_t hi = 0;
+  for (APInt v : mult.getValues<APInt>())
+    hi = std::max<uint64_t>(hi, v.getZExtValue());
+  return hi <= 1 ? 0 : int(llvm::Log2_64(hi)) + 1;
 }
 
 std::optional<hw::ActorConfig> loom::hwConfigOf(Operation *op) {
@@ -32,6 +46,9 @@ std::optional<hw::ActorConfig> loom::hwConfigOf(Operation *op) {
     c.ACT = activationCode(mvu.getAct());
     c.T_DEPTH = mvu.getTable() ? int(mvu.getTable()->getNumElements()) : 1;
     c.VECTORS = int(mvu.getVectors());
+    c.W_M = multBits(op);
+    if (mvu.getBinary())
+      c.BIPOLAR_W = 1, c.W_W = 1;
     return hw::ActorConfig(c);
   }
   if (auto sm = llvm::dyn_cast<df::SoftmaxOp>(op)) {
@@ -77,6 +94,9 @@ std::optional<hw::ActorConfig> loom::hwConfigOf(Operation *op) {
     c.ACT = activationCode(dwu.getAct());
     c.T_DEPTH = dwu.getTable() ? int(dwu.getTable()->getNumElements()) : 1;
     c.VECTORS = int(dwu.getVectors());
+    c.W_M = multBits(op);
+    if (dwu.getBinary())
+      c.BIPOLAR_W = 1, c.W_W = 1;
     return hw::ActorConfig(c);
   }
   if (auto pool = llvm::dyn_cast<df::PoolOp>(op)) {
@@ -118,6 +138,12 @@ std::optional<hw::ActorConfig> loom::hwConfigOf(Operation *op) {
     c.WB = int(type.getElementWidth());
     c.MODE = join.getMode() == "add" ? 0 : 1;
     c.F = int(join.getFracAttr().getInt());
+    if (join.getShiftAttr()) { // scaled add (affine integer graphs)
+      c.MODE = 2;
+      c.MA = int(join.getMultLhsAttr().getInt());
+      c.MB = int(join.getMultRhsAttr().getInt());
+      c.S = int(join.getShiftAttr().getInt());
+    }
     c.beatsPerFrame = int(type.getBeatsPerFrame());
     return hw::ActorConfig(c);
   }
@@ -128,6 +154,13 @@ std::optional<hw::ActorConfig> loom::hwConfigOf(Operation *op) {
     c.LANES = int(cat.getOutput().getType().getLanes());
     c.WB = int(cat.getOutput().getType().getElementWidth());
     c.NPIX = int(cat.getLhs().getType().getFrameElements() / c.C1);
+    return hw::ActorConfig(c);
+  }
+  if (auto skid = llvm::dyn_cast<df::SkidOp>(op)) {
+    hw::SkidConfig c;
+    auto type = skid.getInput().getType();
+    c.W = int(type.getLanes() * type.getElementWidth());
+    c.beatsPerFrame = int(type.getBeatsPerFrame());
     return hw::ActorConfig(c);
   }
   if (auto fifo = llvm::dyn_cast<df::FifoOp>(op)) {

@@ -7,6 +7,8 @@
 //   - the next step would exceed the multiplier budget (`max-mults`), or
 //   - the bottleneck cannot be sped up (e.g. a softmax, or an mvu at pe*simd = N*K).
 // Multipliers spent on a non-bottleneck actor buy nothing, so they never are.
+// A binary unit (+-1 weights) has no multipliers: its lanes are bounded by
+// kBinaryLanesPerMult per multiplier of the budget instead.
 // Without a budget or target: networks of at most kFullyParallelMacs MACs get
 // as parallel as useful (budget = their MAC count); larger ones get
 // kDefaultBudget multipliers. See docs/folding.md.
@@ -56,9 +58,17 @@ void setInt(Operation *op, StringRef name, int64_t v) {
   op->setAttr(name, IntegerAttr::get(IntegerType::get(op->getContext(), 64), v));
 }
 
+/// Real multipliers of an actor's MAC lanes: a binary (+-1 weight) lane is a
+/// conditional negation and costs none (it is bounded by binaryLanes instead).
 int64_t multipliers(Operation *op) {
-  return isCompute(op) ? getInt(op, "simd") * getInt(op, "pe") : 0;
+  return isCompute(op) && !op->hasAttr("binary") ? getInt(op, "simd") * getInt(op, "pe") : 0;
 }
+int64_t binaryLanes(Operation *op) {
+  return isCompute(op) && op->hasAttr("binary") ? getInt(op, "simd") * getInt(op, "pe") : 0;
+}
+/// Binary lanes allowed per multiplier of the budget: a lane is a W_IN-bit
+/// add/subtract, about 1/8 of an 8x8 multiplier's logic.
+constexpr int64_t kBinaryLanesPerMult = 8;
 
 /// The single consumer of a stream (df streams are point to point).
 Operation *consumerOf(Value v) { return v.hasOneUse() ? *v.user_begin() : nullptr; }
@@ -94,7 +104,7 @@ struct Folder {
       return getInt(pool, "pe");
     if (auto swg = llvm::dyn_cast<df::SwgOp>(consumer))
       return swg.getChannelsAttr().getInt(); // one pixel per beat
-    if (llvm::isa<df::ForkOp, df::FifoOp>(consumer))
+    if (llvm::isa<df::ForkOp, df::FifoOp, df::SkidOp>(consumer))
       return desiredLanes(consumerOf(consumer->getResult(0)), elements);
     if (auto up = llvm::dyn_cast<df::UpsampleOp>(consumer)) // lanes pass through, divide C
       return std::gcd(desiredLanes(consumerOf(up.getOutput()), elements),
@@ -119,7 +129,7 @@ struct Folder {
         } else if (llvm::isa<df::SoftmaxOp>(op)) {
           setLanes(op.getResult(0), 1);
         } else if (llvm::isa<df::ForkOp, df::FifoOp, df::JoinOp, df::ConcatOp,
-                             df::UpsampleOp>(op)) {
+                             df::UpsampleOp, df::SkidOp>(op)) {
           int64_t lanes = llvm::cast<df::StreamType>(op.getOperand(0).getType()).getLanes();
           for (Value r : op.getResults())
             setLanes(r, lanes);
@@ -205,7 +215,7 @@ struct Folder {
           macs += int64_t(m->K) * m->N * m->VECTORS;
         else if (auto *d = std::get_if<hw::DwuConfig>(&config))
           macs += int64_t(d->KK) * d->C * d->VECTORS;
-        ++minMults;
+        minMults += !op->hasAttr("binary");
       }
     int64_t budget = maxMults;
     if (!budget && !targetII)
@@ -216,9 +226,9 @@ struct Folder {
              << minMults << ")";
 
     assignLanes();
-    int64_t used = 0;
+    int64_t used = 0, usedBinary = 0;
     for (Operation *op : actors)
-      used += multipliers(op);
+      used += multipliers(op), usedBinary += binaryLanes(op);
     while (true) {
       Operation *worst = nullptr;
       int64_t worstCycles = -1;
@@ -261,16 +271,19 @@ struct Folder {
       assignLanes();
       if (bestMults < 0)
         break;
-      int64_t next = used - multipliers(worst) + (isCompute(worst) ? bestSimd * bestPe : 0);
-      if (budget && next > budget)
+      bool binary = worst->hasAttr("binary");
+      int64_t lanes = isCompute(worst) ? bestSimd * bestPe : 0;
+      int64_t next = used - multipliers(worst) + (binary ? 0 : lanes);
+      int64_t nextBinary = usedBinary - binaryLanes(worst) + (binary ? lanes : 0);
+      if (budget && (next > budget || nextBinary > kBinaryLanesPerMult * budget))
         break;
       if (isCompute(worst))
         setInt(worst, "simd", bestSimd);
       setInt(worst, "pe", bestPe);
       assignLanes();
-      used = 0;
+      used = 0, usedBinary = 0;
       for (Operation *op : actors)
-        used += multipliers(op);
+        used += multipliers(op), usedBinary += binaryLanes(op);
     }
     if (failed(sizeFifos()))
       return failure();

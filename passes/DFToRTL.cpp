@@ -173,22 +173,35 @@ struct DFToRTLPass : loom::impl::DFToRTLBase<DFToRTLPass> {
                          {"out"});
     };
     auto weightLanes = [&](ArrayRef<int64_t> w, int64_t n, int64_t k, int64_t simd, int64_t pe,
-                           std::vector<int64_t> &wLanes) {
-      // Line nf*SF + sf, lane pe*SIMD + s holds w[nf*PE + pe][sf*SIMD + s].
+                           bool binary, std::vector<int64_t> &wLanes) {
+      // Line nf*SF + sf, lane pe*SIMD + s holds w[nf*PE + pe][sf*SIMD + s]; a binary
+      // weight is one bit, 1 = +1 and 0 = -1.
       for (int64_t nf = 0; nf < n / pe; ++nf)
         for (int64_t sf = 0; sf < k / simd; ++sf)
           for (int64_t p = 0; p < pe; ++p)
-            for (int64_t l = 0; l < simd; ++l)
-              wLanes.push_back(w[(nf * pe + p) * k + sf * simd + l]);
+            for (int64_t l = 0; l < simd; ++l) {
+              int64_t v = w[(nf * pe + p) * k + sf * simd + l];
+              wLanes.push_back(binary ? int64_t(v > 0) : v);
+            }
     };
 
     // Parameters shared by loom_mvu and loom_dwu: requantization shift, memory
     // images and the activation (df attributes have the same names on both).
     auto unitParams = [&](Operation *op, const std::string &name, int act, int wOut,
-                          int tDepth, NamedAttrList &p) {
+                          int tDepth, int wM, int pe, int64_t outputs, NamedAttrList &p) {
       p.set("SHIFT", op->getAttr("shift")); // the signed attribute, not a uint64_t getter
       p.set("W_FILE", b.getStringAttr(name + "_w.mem"));
       p.set("B_FILE", b.getStringAttr(name + "_b.mem"));
+      if (op->hasAttr("binary"))
+        p.set("BIPOLAR_W", b.getI64IntegerAttr(1));
+      if (wM > 0) { // requantization multipliers: the bias layout, W_M-bit lanes
+        std::vector<int64_t> m = ints(llvm::cast<ElementsAttr>(op->getAttr("mult")));
+        if (m.size() == 1)
+          m.assign(outputs, m[0]);
+        memfile(b, loc, name + "_m.mem", wM, pe, m);
+        p.set("W_M", b.getI64IntegerAttr(wM));
+        p.set("M_FILE", b.getStringAttr(name + "_m.mem"));
+      }
       if (act == 2 || act == 3) { // table domain, or clip bounds
         p.set("T_MIN", op->getAttr("t_min"));
         p.set("T_MAX", op->getAttr("t_max"));
@@ -210,7 +223,7 @@ struct DFToRTLPass : loom::impl::DFToRTLBase<DFToRTLPass> {
         auto c = std::get<hw::MvuConfig>(config);
         std::string name = uniqueName(op, "dense");
         std::vector<int64_t> wLanes, bLanes = ints(mvu.getBias());
-        weightLanes(ints(mvu.getWeight()), c.N, c.K, c.SIMD, c.PE, wLanes);
+        weightLanes(ints(mvu.getWeight()), c.N, c.K, c.SIMD, c.PE, c.BIPOLAR_W, wLanes);
         memfile(b, loc, name + "_w.mem", c.W_W, c.PE * c.SIMD, wLanes);
         memfile(b, loc, name + "_b.mem", c.W_ACC, c.PE, bLanes);
         NamedAttrList p;
@@ -224,7 +237,7 @@ struct DFToRTLPass : loom::impl::DFToRTLBase<DFToRTLPass> {
         p.set("W_ACC", b.getI64IntegerAttr(c.W_ACC));
         p.set("W_OUT", b.getI64IntegerAttr(c.W_OUT));
         p.set("ACT", b.getI64IntegerAttr(c.ACT));
-        unitParams(op, name, c.ACT, c.W_OUT, c.T_DEPTH, p);
+        unitParams(op, name, c.ACT, c.W_OUT, c.T_DEPTH, c.W_M, c.PE, c.N, p);
         stream(op, "loom_mvu", name, p);
       } else if (auto sm = llvm::dyn_cast<df::SoftmaxOp>(op)) {
         auto c = std::get<hw::SoftmaxConfig>(config);
@@ -240,6 +253,11 @@ struct DFToRTLPass : loom::impl::DFToRTLBase<DFToRTLPass> {
         p.set("EXP_BITS", b.getI64IntegerAttr(c.EXP_BITS));
         p.set("EXP_FILE", b.getStringAttr(name + "_exp.mem"));
         stream(op, "loom_softmax", name, p);
+      } else if (llvm::isa<df::SkidOp>(op)) {
+        auto c = std::get<hw::SkidConfig>(config);
+        NamedAttrList p;
+        p.set("W", b.getI64IntegerAttr(c.W));
+        stream(op, "loom_skid", uniqueName(op, "pass"), p);
       } else if (auto fifo = llvm::dyn_cast<df::FifoOp>(op)) {
         auto c = std::get<hw::FifoConfig>(config);
         NamedAttrList p;
@@ -262,7 +280,7 @@ struct DFToRTLPass : loom::impl::DFToRTLBase<DFToRTLPass> {
         auto c = std::get<hw::DwuConfig>(config);
         std::string name = uniqueName(op, "dwconv");
         std::vector<int64_t> wLanes, bLanes = ints(dwu.getBias());
-        weightLanes(ints(dwu.getWeight()), c.C, c.KK, c.SIMD, c.PE, wLanes);
+        weightLanes(ints(dwu.getWeight()), c.C, c.KK, c.SIMD, c.PE, c.BIPOLAR_W, wLanes);
         memfile(b, loc, name + "_w.mem", c.W_W, c.PE * c.SIMD, wLanes);
         memfile(b, loc, name + "_b.mem", c.W_ACC, c.PE, bLanes);
         NamedAttrList p;
@@ -271,7 +289,7 @@ struct DFToRTLPass : loom::impl::DFToRTLBase<DFToRTLPass> {
                               {"W_IN", c.W_IN}, {"W_W", c.W_W}, {"W_ACC", c.W_ACC},
                               {"W_OUT", c.W_OUT}, {"ACT", c.ACT}})
           p.set(key, b.getI64IntegerAttr(v));
-        unitParams(op, name, c.ACT, c.W_OUT, c.T_DEPTH, p);
+        unitParams(op, name, c.ACT, c.W_OUT, c.T_DEPTH, c.W_M, c.PE, c.C, p);
         stream(op, "loom_dwu", name, p);
       } else if (auto pool = llvm::dyn_cast<df::PoolOp>(op)) {
         auto c = std::get<hw::PoolConfig>(config);
@@ -307,6 +325,15 @@ struct DFToRTLPass : loom::impl::DFToRTLBase<DFToRTLPass> {
           p.set(key, b.getI64IntegerAttr(v));
         if (join.getRelu())
           p.set("RELU", b.getI64IntegerAttr(1));
+        if (c.MODE == 2) // scaled add
+          for (auto [key, v] : {std::pair<const char *, int>{"MA", c.MA}, {"MB", c.MB},
+                                {"S", c.S}})
+            p.set(key, b.getI64IntegerAttr(v));
+        if (join.getTMin()) { // the output quantizer's range (codes)
+          p.set("CLIP", b.getI64IntegerAttr(1));
+          p.set("LO", join.getTMinAttr());
+          p.set("HI", join.getTMaxAttr());
+        }
         instantiate("loom_add", uniqueName(op, "add"), p, {join.getLhs(), join.getRhs()},
                     {join.getOutput()}, {"in0", "in1"}, {"out"});
       } else if (auto cat = llvm::dyn_cast<df::ConcatOp>(op)) {

@@ -1,9 +1,26 @@
 //===- NNInsertQuant.cpp - post-training int8 quantization ----------------===//
 //
-// See the pass description in Passes.td.
+// See the pass description in Passes.td. The float graph becomes a QDQ graph
+// (what an int8 exporter would write), so nn-quantize lowers it with the same
+// code as imported QDQ models (docs/CONTRACTS.md, "Affine integer graphs"):
+//  - weights of dense / conv: per-output-channel symmetric int8, rounded onto
+//    their grid here (weight_scale says which grid);
+//  - activations: one quantizer (quantize_linear + dequantize_linear) per
+//    "point": every graph input, and every dense / conv / add_act / mul_act
+//    result after its Relu / Clip (so the activation narrows the range). Pure
+//    data movement (pool, reshape, ...) keeps its input's quantizer; concat
+//    merges its inputs' quantizers into one (the union range), since the
+//    integer concat cannot rescale.
 //
 //===----------------------------------------------------------------------===//
 #include "passes/Passes.h"
+
+#include "mlir/IR/Builders.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/DenseSet.h"
+
+#include <algorithm>
+#include <cmath>
 
 namespace loom {
 #define GEN_PASS_DEF_NNINSERTQUANT
@@ -11,12 +28,257 @@ namespace loom {
 } // namespace loom
 
 using namespace mlir;
+using namespace loom;
 
 namespace {
-struct NNInsertQuantPass : loom::impl::NNInsertQuantBase<NNInsertQuantPass> {
-  void runOnOperation() override {
-    getOperation().emitError("nn-insert-quant is not implemented yet");
-    signalPassFailure();
+
+constexpr llvm::StringLiteral kCalibAttr = "loom.calib";
+
+/// One activation quantizer: the value it follows and its calibration range.
+/// Points merged by a concat share the root's parameters (union-find).
+struct Point {
+  Value value;
+  double lo = 0, hi = 0;
+  int parent = -1;      // -1: a root
+  bool softmax = false; // feeds a softmax: power-of-two int16 scale, zp 0
+};
+
+struct Params {
+  double scale;
+  int64_t zp, qmin, qmax;
+};
+
+/// uint8 affine quantizer of [lo, hi]; the range always holds 0 so that zero
+/// padding and Relu's lower bound are exact codes. The scale is rounded to
+/// f32, the type ONNX (and the reference) compute x / scale in.
+Params uint8Params(double lo, double hi) {
+  lo = std::min(lo, 0.0), hi = std::max(hi, 0.0);
+  if (!(hi - lo > 0))
+    hi = 1; // a constant-zero tensor: any scale works
+  double s = double(float((hi - lo) / 255.0));
+  int64_t zp = int64_t(std::nearbyint(-lo / s));
+  return {s, std::clamp<int64_t>(zp, 0, 255), 0, 255};
+}
+
+/// Softmax input: 2^-f with the largest f that holds max |x| in int16, but
+/// f <= 14: qsoftmax gives its output the input's scale, and the output
+/// reaches 1.0 (2^14 in int16 at f = 14; at f = 15 it would saturate).
+Params softmaxParams(double lo, double hi) {
+  double m = std::max({std::fabs(lo), std::fabs(hi), 1e-30});
+  int e = std::max(int(std::ceil(std::log2(m / 32767.0))), -14);
+  return {std::ldexp(1.0, e), 0, -32768, 32767};
+}
+
+std::string nodeOf(Operation *op) {
+  if (auto n = op->getAttrOfType<StringAttr>(nn::kNodeNameAttr))
+    return n.str();
+  return op->getName().getStringRef().str();
+}
+
+std::string onnxOpOf(Operation *op) {
+  if (auto n = op->getAttrOfType<StringAttr>(nn::kOpTypeAttr))
+    return n.str();
+  return op->getName().getStringRef().str();
+}
+
+/// Rounds every output channel's weights onto a symmetric int8 grid:
+/// s = max |w| / 127 (1 for an all-zero channel), w := s * round_half_even(w / s).
+DenseF64ArrayAttr quantizeWeights(Operation *op, ElementsAttr weight, Builder &b,
+                                  DenseElementsAttr &rounded) {
+  auto type = llvm::cast<ShapedType>(weight.getType());
+  int64_t n = type.getDimSize(0), per = type.getNumElements() / n;
+  std::vector<float> w;
+  for (APFloat v : weight.getValues<APFloat>())
+    w.push_back(v.convertToFloat());
+  std::vector<double> scales(n);
+  for (int64_t o = 0; o < n; ++o) {
+    double m = 0;
+    for (int64_t k = 0; k < per; ++k)
+      m = std::max(m, double(std::fabs(w[o * per + k])));
+    double s = m > 0 ? double(float(m / 127.0)) : 1.0;
+    scales[o] = s;
+    for (int64_t k = 0; k < per; ++k) {
+      double q = std::clamp(std::nearbyint(double(w[o * per + k]) / s), -127.0, 127.0);
+      w[o * per + k] = float(q * s);
+    }
+  }
+  rounded = DenseElementsAttr::get(RankedTensorType::get(type.getShape(), b.getF32Type()),
+                                   llvm::ArrayRef<float>(w));
+  return b.getDenseF64ArrayAttr(scales);
+}
+
+struct Inserter {
+  func::FuncOp func;
+  std::vector<Point> points;
+  llvm::DenseMap<Value, int> pointOf;
+
+  int root(int p) {
+    while (points[p].parent >= 0)
+      p = points[p].parent;
+    return p;
+  }
+
+  LogicalResult refuse(Operation *op) {
+    return op->emitError() << "--precision int8: op " << onnxOpOf(op) << " (" << nodeOf(op)
+                           << ") is not supported; use --precision fixed<W,I>";
+  }
+
+  FailureOr<std::pair<double, double>> rangeOf(Value v) {
+    DenseF64ArrayAttr r;
+    if (auto arg = llvm::dyn_cast<BlockArgument>(v))
+      r = func.getArgAttrOfType<DenseF64ArrayAttr>(arg.getArgNumber(), kCalibAttr);
+    else
+      r = v.getDefiningOp()->getAttrOfType<DenseF64ArrayAttr>(kCalibAttr);
+    if (!r || r.size() != 2) {
+      Operation *where = v.getDefiningOp() ? v.getDefiningOp() : func.getOperation();
+      where->emitError() << "--precision int8: no calibration range (loom.calib) for "
+                         << (v.getDefiningOp() ? nodeOf(where) : std::string("a graph input"))
+                         << "; the driver attaches them";
+      return failure();
+    }
+    return std::make_pair(r[0], r[1]);
+  }
+
+  LogicalResult addPoint(Value v) {
+    auto range = rangeOf(v);
+    if (failed(range))
+      return failure();
+    pointOf[v] = int(points.size());
+    points.push_back(Point{v, range->first, range->second});
+    return success();
+  }
+
+  /// Point of an operand; an operand outside every quantizer (a constant
+  /// tensor) cannot be lowered to integers.
+  FailureOr<int> operandPoint(Operation *op, Value v) {
+    auto it = pointOf.find(v);
+    if (it == pointOf.end()) {
+      op->emitError() << "--precision int8: op " << onnxOpOf(op) << " (" << nodeOf(op)
+                      << ") has a constant or unsupported operand; use --precision fixed<W,I>";
+      return failure();
+    }
+    return it->second;
+  }
+
+  /// The value a layer's quantizer follows: its result, or the result of
+  /// a Relu / Clip that is the result's only user.
+  Value layerEnd(Operation *op, llvm::DenseSet<Operation *> &fused) {
+    Value end = op->getResult(0);
+    if (end.hasOneUse()) {
+      Operation *user = *end.getUsers().begin();
+      if (llvm::isa<nn::ReluOp, nn::ClipOp>(user)) {
+        fused.insert(user);
+        return user->getResult(0);
+      }
+    }
+    return end;
+  }
+
+  LogicalResult collect() {
+    for (BlockArgument arg : func.getArguments())
+      if (failed(addPoint(arg)))
+        return failure();
+    llvm::DenseSet<Operation *> fused;
+    Builder b(func.getContext());
+    for (Operation &opRef : func.getBody().front()) {
+      Operation *op = &opRef;
+      if (llvm::isa<func::ReturnOp, nn::ConstantOp>(op) || fused.count(op))
+        continue;
+      if (llvm::isa<nn::QuantizeLinearOp, nn::DequantizeLinearOp>(op))
+        return op->emitError() << "--precision int8: the model is already quantized (node "
+                               << nodeOf(op) << "); compile it without --precision";
+      if (llvm::isa<nn::DenseOp, nn::ConvOp>(op)) {
+        if (failed(operandPoint(op, op->getOperand(0))))
+          return failure();
+        DenseElementsAttr rounded;
+        if (auto d = llvm::dyn_cast<nn::DenseOp>(op)) {
+          d.setWeightScaleAttr(quantizeWeights(op, d.getWeight(), b, rounded));
+          d.setWeightAttr(rounded);
+        } else {
+          auto c = llvm::cast<nn::ConvOp>(op);
+          c.setWeightScaleAttr(quantizeWeights(op, c.getWeight(), b, rounded));
+          c.setWeightAttr(rounded);
+        }
+        if (failed(addPoint(layerEnd(op, fused))))
+          return failure();
+        continue;
+      }
+      if (llvm::isa<nn::AddActOp, nn::MulActOp>(op)) {
+        for (Value v : op->getOperands())
+          if (failed(operandPoint(op, v)))
+            return failure();
+        if (failed(addPoint(layerEnd(op, fused))))
+          return failure();
+        continue;
+      }
+      // Data movement (and Relu on codes, max(c, 0)) keeps the quantizer.
+      if (llvm::isa<nn::ReshapeOp, nn::TransposeOp, nn::MaxPoolOp, nn::AvgPoolOp, nn::ResizeOp,
+                    nn::PadOp, nn::IdentityOp, nn::ReluOp, nn::SoftmaxOp>(op)) {
+        auto p = operandPoint(op, op->getOperand(0));
+        if (failed(p))
+          return failure();
+        if (llvm::isa<nn::SoftmaxOp>(op))
+          points[root(*p)].softmax = true;
+        pointOf[op->getResult(0)] = *p;
+        continue;
+      }
+      if (auto cat = llvm::dyn_cast<nn::ConcatOp>(op)) {
+        auto l = operandPoint(op, cat.getLhs()), r = operandPoint(op, cat.getRhs());
+        if (failed(l) || failed(r))
+          return failure();
+        int a = root(*l), c = root(*r);
+        if (a != c) {
+          points[c].parent = a;
+          points[a].lo = std::min(points[a].lo, points[c].lo);
+          points[a].hi = std::max(points[a].hi, points[c].hi);
+          points[a].softmax |= points[c].softmax;
+        }
+        pointOf[op->getResult(0)] = a;
+        continue;
+      }
+      return refuse(op);
+    }
+    return success();
+  }
+
+  void insert() {
+    OpBuilder b(func.getContext());
+    for (Point &p : points) {
+      const Point &r = points[root(int(&p - points.data()))];
+      Params q = r.softmax ? softmaxParams(r.lo, r.hi) : uint8Params(r.lo, r.hi);
+      Value v = p.value;
+      if (auto arg = llvm::dyn_cast<BlockArgument>(v))
+        b.setInsertionPointToStart(arg.getOwner());
+      else
+        b.setInsertionPointAfter(v.getDefiningOp());
+      Location loc = v.getLoc();
+      auto quant = b.create<nn::QuantizeLinearOp>(
+          loc, v.getType(), v, b.getDenseF64ArrayAttr({q.scale}), b.getDenseI64ArrayAttr({q.zp}),
+          b.getI64IntegerAttr(1), b.getI64IntegerAttr(q.qmin), b.getI64IntegerAttr(q.qmax),
+          b.getStringAttr("half_even"), UnitAttr());
+      auto deq = b.create<nn::DequantizeLinearOp>(loc, v.getType(), quant.getResult(),
+                                                  b.getDenseF64ArrayAttr({q.scale}),
+                                                  b.getDenseI64ArrayAttr({q.zp}),
+                                                  b.getI64IntegerAttr(1));
+      v.replaceAllUsesExcept(deq.getResult(), quant.getOperation());
+    }
   }
 };
+
+struct NNInsertQuantPass : loom::impl::NNInsertQuantBase<NNInsertQuantPass> {
+  void runOnOperation() override {
+    for (auto func : getOperation().getOps<func::FuncOp>()) {
+      Inserter ins;
+      ins.func = func;
+      if (failed(ins.collect()))
+        return signalPassFailure();
+      ins.insert();
+      // The ranges have served their purpose; the QDQ pairs now carry them.
+      for (unsigned i = 0; i < func.getNumArguments(); ++i)
+        func.removeArgAttr(i, kCalibAttr);
+      func.walk([](Operation *op) { op->removeAttr(kCalibAttr); });
+    }
+  }
+};
+
 } // namespace

@@ -5,6 +5,11 @@
 // pooling a df.swg feeding a df.pool; nn.resize a df.upsample; nn.qsoftmax a df.softmax; a residual
 // add a df.join fed by a df.fork. Every stream starts with one lane per beat
 // and every mvu fully folded (simd = pe = 1); df-fold widens them.
+// Affine integer graphs (docs/CONTRACTS.md): a qdense/qconv's `mult` moves to
+// its unit (setAffine), a sign after it is the fused activation "sign", a
+// scaled add_act is a df.join with mult_lhs/mult_rhs/shift (and the clip of
+// its output range), and a graph without any layer gets a df.skid so that the
+// input port still reaches the output port.
 //
 // Layout. Streams carry feature maps channels-last (NHWC) while nn keeps
 // ONNX's NCHW, so each nn value is paired with a permutation: stream element
@@ -132,6 +137,7 @@ struct Lowering {
   func::FuncOp func;
   OpBuilder b;
   llvm::DenseMap<Value, Entry> env; // nn tensor -> its stream
+  bool affine = false;              // an affine integer graph (quantizers with a scale)
 
   void copyName(Operation *from, Operation *to) {
     for (StringRef a : {nn::kNodeNameAttr.data(), nn::kOpTypeAttr.data()})
@@ -186,19 +192,52 @@ struct Lowering {
 };
 
 /// The activation a conv/dense absorbs: its only user, when that is a relu,
-/// clip, leaky relu or lut.
+/// clip, leaky relu, sign or lut.
 Operation *fusedActivation(Operation *op) {
   if (op->getResult(0).hasOneUse() &&
-      llvm::isa<nn::ReluOp, nn::LutOp, nn::ClipOp, nn::LeakyReluOp>(*op->user_begin()))
+      llvm::isa<nn::ReluOp, nn::LutOp, nn::ClipOp, nn::LeakyReluOp, nn::SignOp>(
+          *op->user_begin()))
     return *op->user_begin();
   return nullptr;
 }
 
-/// A Relu a join or concat absorbs: its only user.
-Operation *fusedRelu(Operation *op) {
-  if (op->getResult(0).hasOneUse() && llvm::isa<nn::ReluOp>(*op->user_begin()))
+/// A Relu a join or concat absorbs: its only user (a join also absorbs a
+/// Clip: the output range of a scaled add).
+Operation *fusedRelu(Operation *op, bool clipToo = false) {
+  if (op->getResult(0).hasOneUse() &&
+      (llvm::isa<nn::ReluOp>(*op->user_begin()) ||
+       (clipToo && llvm::isa<nn::ClipOp>(*op->user_begin()))))
     return *op->user_begin();
   return nullptr;
+}
+
+/// Affine integer graphs (docs/CONTRACTS.md): the requantization multipliers of
+/// a dense/conv unit, and (`affine`: only there, so fixed-point designs stay as
+/// they were) one-bit storage when every weight is +1 or -1. No
+/// `mult` when every M is 1; a common power of two 2^p with p <= shift folds
+/// into the shift (acc * 2^p rounded by 2^s is acc rounded by 2^(s-p), exactly),
+/// so such layers need no multiplier either.
+void setAffine(Operation *unit, ElementsAttr mult, ElementsAttr weight, bool affine) {
+  OpBuilder b(unit->getContext());
+  if (mult) {
+    std::vector<int64_t> m = ints(mult);
+    bool same = llvm::all_equal(m);
+    int64_t shift = llvm::cast<IntegerAttr>(unit->getAttr("shift")).getInt();
+    if (same && llvm::isPowerOf2_64(uint64_t(m[0])) && int64_t(llvm::Log2_64(m[0])) <= shift) {
+      unit->setAttr("shift", b.getI64IntegerAttr(shift - int64_t(llvm::Log2_64(m[0]))));
+    } else {
+      std::vector<int64_t> v = same ? std::vector<int64_t>{m[0]} : m;
+      unit->setAttr("mult", intAttr(unit->getContext(), {int64_t(v.size())}, b.getI64Type(), v));
+    }
+  }
+  bool binary = affine && weight.getNumElements() > 0;
+  for (APInt v : weight.getValues<APInt>())
+    if (v.getSExtValue() != 1 && v.getSExtValue() != -1) {
+      binary = false;
+      break;
+    }
+  if (binary)
+    unit->setAttr("binary", b.getUnitAttr());
 }
 
 void Lowering::setActivation(Operation *unit, Operation *act) {
@@ -210,6 +249,8 @@ void Lowering::setActivation(Operation *unit, Operation *act) {
     unit->setAttr("act", b.getStringAttr("clip"));
     unit->setAttr("t_min", b.getI64IntegerAttr(int64_t(clip.getMin().convertToDouble())));
     unit->setAttr("t_max", b.getI64IntegerAttr(int64_t(clip.getMax().convertToDouble())));
+  } else if (llvm::isa_and_nonnull<nn::SignOp>(act)) {
+    unit->setAttr("act", b.getStringAttr("sign"));
   } else if (auto leaky = llvm::dyn_cast_or_null<nn::LeakyReluOp>(act)) {
     // loom_mvu / loom_dwu use the contract's fixed shift S = 15 (nn-quantize).
     unit->setAttr("act", b.getStringAttr("leaky"));
@@ -271,7 +312,8 @@ LogicalResult Lowering::lowerConv(nn::QConvOp conv, Operation *act) {
                                conv.getBias(), conv.getShiftAttr(), conv.getAccWidthAttr(),
                                b.getI64IntegerAttr(1), b.getI64IntegerAttr(1),
                                b.getStringAttr("none"), IntegerAttr(), IntegerAttr(),
-                               IntegerAttr(), ElementsAttr(), IntegerAttr());
+                               IntegerAttr(), ElementsAttr(), IntegerAttr(), ElementsAttr(),
+                               UnitAttr());
   } else {
     // weight[oc][(kh*KW + kw)*C + c] = W[oc][c][kh][kw] (docs/CONTRACTS.md).
     int64_t k = kh * kw * c;
@@ -285,10 +327,12 @@ LogicalResult Lowering::lowerConv(nn::QConvOp conv, Operation *act) {
                                conv.getShiftAttr(), conv.getAccWidthAttr(),
                                b.getI64IntegerAttr(1), b.getI64IntegerAttr(1),
                                b.getStringAttr("none"), IntegerAttr(), IntegerAttr(),
-                               IntegerAttr(), ElementsAttr(), IntegerAttr());
+                               IntegerAttr(), ElementsAttr(), IntegerAttr(), ElementsAttr(),
+                               UnitAttr());
   }
   copyName(conv, unit);
   setActivation(unit, act);
+  setAffine(unit, conv.getMultAttr(), llvm::cast<ElementsAttr>(unit->getAttr("weight")), affine);
   bind(result, unit->getResult(0), nhwcPerm(out));
   return success();
 }
@@ -398,6 +442,12 @@ LogicalResult Lowering::lowerOp(Operation &op) {
       // The stream delivers x[p[i]] as element i: weight'[n][i] = W[n][p[i]].
       auto wType = llvm::cast<ShapedType>(weight.getType());
       int64_t n = wType.getDimSize(0), k = wType.getDimSize(1);
+      // M > 1 rows ([M, K] input, M vectors per frame): each row must arrive
+      // permuted within itself, all rows alike.
+      for (int64_t i = 0; i < int64_t(p.size()); ++i)
+        if (p[i % k] >= k || p[i] != (i / k) * k + p[i % k])
+          return unsupported(&op, "its input rows arrive interleaved in stream order (a "
+                                  "transpose that mixes the rows precedes it)");
       std::vector<int64_t> w = ints(weight), w2(n * k);
       for (int64_t o = 0; o < n; ++o)
         for (int64_t i = 0; i < k; ++i)
@@ -409,9 +459,11 @@ LogicalResult Lowering::lowerOp(Operation &op) {
                                    dense.getShiftAttr(), dense.getAccWidthAttr(),
                                    b.getI64IntegerAttr(1), b.getI64IntegerAttr(1),
                                    b.getStringAttr("none"), IntegerAttr(), IntegerAttr(),
-                                   IntegerAttr(), ElementsAttr(), IntegerAttr());
+                                   IntegerAttr(), ElementsAttr(), IntegerAttr(), ElementsAttr(),
+                                   UnitAttr());
     copyName(&op, mvu);
     setActivation(mvu, act);
+    setAffine(mvu, dense.getMultAttr(), weight, affine);
     bind(result, mvu, {});
     return success();
   }
@@ -466,11 +518,25 @@ LogicalResult Lowering::lowerOp(Operation &op) {
     lhs = joinFifo(&op, lhs, 0);
     rhs = joinFifo(&op, rhs, 1);
     auto mul = llvm::dyn_cast<nn::MulActOp>(op);
-    Operation *relu = fusedRelu(&op);
+    auto add = llvm::dyn_cast<nn::AddActOp>(op);
+    Operation *relu = fusedRelu(&op, /*clipToo=*/true);
+    auto clip = llvm::dyn_cast_or_null<nn::ClipOp>(relu);
     auto join = b.create<df::JoinOp>(loc, lhs.getType(), lhs, rhs,
                                      b.getStringAttr(mul ? "mul" : "add"),
                                      b.getI64IntegerAttr(mul ? mul.getFracAttr().getInt() : 0),
-                                     relu ? b.getUnitAttr() : UnitAttr());
+                                     relu && !clip ? b.getUnitAttr() : UnitAttr(), IntegerAttr(),
+                                     IntegerAttr(), IntegerAttr(), IntegerAttr(), IntegerAttr());
+    if (add && add.getShiftAttr()) { // scaled add (affine integer graphs)
+      if (!add.getMultLhsAttr() || !add.getMultRhsAttr())
+        return unsupported(&op, "a scaled add needs mult_lhs, mult_rhs and shift");
+      join.setMultLhsAttr(add.getMultLhsAttr());
+      join.setMultRhsAttr(add.getMultRhsAttr());
+      join.setShiftAttr(add.getShiftAttr());
+    }
+    if (clip) { // bounds are codes of the format (nn-quantize)
+      join.setTMinAttr(b.getI64IntegerAttr(int64_t(clip.getMin().convertToDouble())));
+      join.setTMaxAttr(b.getI64IntegerAttr(int64_t(clip.getMax().convertToDouble())));
+    }
     copyName(&op, join);
     bind(relu ? relu->getResult(0) : op.getResult(0), join, perm);
     return success();
@@ -497,12 +563,12 @@ LogicalResult Lowering::lowerOp(Operation &op) {
     bind(relu ? relu->getResult(0) : Value(cat.getResult()), c, nhwcPerm(out));
     return success();
   }
-  if (llvm::isa<nn::ReluOp, nn::LutOp, nn::ClipOp, nn::LeakyReluOp>(op))
+  if (llvm::isa<nn::ReluOp, nn::LutOp, nn::ClipOp, nn::LeakyReluOp, nn::SignOp>(op))
     return unsupported(&op, "an activation must directly follow a dense or convolution layer "
                             "whose only user it is");
   return unsupported(&op, "has no hardware actor yet; supported after quantization: dense, "
                           "conv (incl. depthwise), max/average pooling, zero padding, nearest resize, residual "
-                          "add, channel concat, relu, clip, leaky relu, sigmoid, tanh, elu, selu, "
+                          "add, channel concat, relu, clip, leaky relu, sign, sigmoid, tanh, elu, selu, "
                           "softmax, reshape, transpose");
 }
 
@@ -511,6 +577,8 @@ LogicalResult Lowering::run() {
   auto graph = b.create<func::FuncOp>(func.getLoc(), func.getName(), b.getFunctionType({}, {}));
   Block *body = graph.addEntryBlock();
   b.setInsertionPointToStart(body);
+  for (auto quant : func.getBody().front().getOps<nn::QuantizeOp>())
+    affine |= bool(quant.getScaleAttr());
   for (Operation &op : func.getBody().front()) {
     if (auto quant = llvm::dyn_cast<nn::QuantizeOp>(op)) {
       auto arg = llvm::dyn_cast<BlockArgument>(quant.getInput());
@@ -538,6 +606,10 @@ LogicalResult Lowering::run() {
           return ret.emitError("graph output ") << i << " is not produced by hardware";
         Perm perm = permOf(deq.getInput());
         Value s = take(deq.getInput(), op.getLoc());
+        // A graph without compute (only quantizers, reshapes, transposes) still
+        // needs a hardware path from the input port to the output port.
+        if (s.getDefiningOp<df::InputOp>())
+          s = b.create<df::SkidOp>(op.getLoc(), s.getType(), s);
         auto name = func.getResultAttrOfType<StringAttr>(i, kNameAttr);
         auto out = b.create<df::OutputOp>(op.getLoc(), s, name ? name : b.getStringAttr("output"));
         out->setAttr("loom.frac", deq.getFracAttr());

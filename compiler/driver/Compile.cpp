@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 #include "compiler/driver/Compile.h"
 
+#include "compiler/driver/Calibrate.h"
 #include "compiler/driver/Diagnostics.h"
 #include "compiler/emit/VerilogEmitter.h"
 #include "compiler/nnimport/ImportToNN.h"
@@ -26,6 +27,9 @@
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Process.h"
 #include "llvm/Support/raw_ostream.h"
+
+#include <cmath>
+#include <optional>
 
 using namespace mlir;
 using namespace loom;
@@ -77,6 +81,49 @@ llvm::json::Array shapeJson(ArrayRef<int64_t> shape) {
   return a;
 }
 
+llvm::json::Array doublesJson(ArrayRef<double> xs) {
+  llvm::json::Array a;
+  for (double x : xs)
+    a.push_back(x);
+  return a;
+}
+
+/// Affine graph ends (docs/CONTRACTS.md, "Affine integer graphs"): the host
+/// converts with scale / zero_point (per axis when they are arrays of more
+/// than one) instead of 2^-frac. `integer`: the tensor holds integers (an
+/// integer ONNX input or output), converted as c = clamp(x) - zp / x = c + zp.
+/// code_min / code_max: the range of the stream words (centered codes).
+void describeAffineEnds(func::FuncOp nnFunc, llvm::json::Object &in, llvm::json::Object &out) {
+  for (Operation *user : nnFunc.getArgument(0).getUsers()) {
+    auto q = llvm::dyn_cast<nn::QuantizeOp>(user);
+    if (!q || !q.getScale())
+      continue;
+    in["scale"] = doublesJson(*q.getScale());
+    in["zero_point"] = shapeJson(q.getZeroPoint().value_or(ArrayRef<int64_t>{}));
+    in["axis"] = int64_t(q.getAxis().value_or(0));
+    in["integer"] = bool(q.getIntegerInput());
+    if (q.getQmin() && q.getQmax()) {
+      in["qmin"] = int64_t(*q.getQmin());
+      in["qmax"] = int64_t(*q.getQmax());
+    }
+    break;
+  }
+  auto ret = llvm::cast<func::ReturnOp>(nnFunc.getBody().front().getTerminator());
+  auto dq = ret.getOperand(0).getDefiningOp<nn::DequantizeOp>();
+  if (!dq || !dq.getScale())
+    return;
+  out["scale"] = doublesJson(*dq.getScale());
+  out["zero_point"] = shapeJson(dq.getZeroPoint().value_or(ArrayRef<int64_t>{}));
+  out["axis"] = int64_t(dq.getAxis().value_or(0));
+  out["integer"] = bool(dq.getIntegerOutput());
+  // The output range is the clip that ends the last layer (its quantizer's
+  // [qmin - zp, qmax - zp]); without one, the word width bounds it.
+  if (auto clip = dq.getInput().getDefiningOp<nn::ClipOp>()) {
+    out["code_min"] = int64_t(std::llround(clip.getMin().convertToDouble()));
+    out["code_max"] = int64_t(std::llround(clip.getMax().convertToDouble()));
+  }
+}
+
 /// report.json: the hw_model's view of the design, written before any
 /// simulation (ARCHITECTURE.md, "The user's interface").
 llvm::Expected<llvm::json::Object> makeReport(const CompileOptions &options, ModuleOp dfModule,
@@ -115,6 +162,10 @@ llvm::Expected<llvm::json::Object> makeReport(const CompileOptions &options, Mod
                          {"memory_bits", cost.memoryBits},
                          {"luts_estimate", cost.luts},
                          {"ffs_estimate", cost.ffs}};
+    if (cost.multBitsA) // operand widths of the MAC lanes; binary: +-1 weights, no multipliers
+      a["mult_bits"] = llvm::json::Array{cost.multBitsA, cost.multBitsB};
+    if (cost.binary)
+      a["binary"] = true;
     if (llvm::isa<df::MvuOp, df::DwuOp>(op)) {
       a["folding"] = llvm::json::Object{
           {"simd", op->getAttrOfType<IntegerAttr>("simd").getInt()},
@@ -141,10 +192,34 @@ llvm::Expected<llvm::json::Object> makeReport(const CompileOptions &options, Mod
       return nullptr;
     return shapeJson(perm.asArrayRef());
   };
+  auto fracOf = [](Operation *op) -> int64_t {
+    auto frac = op->getAttrOfType<IntegerAttr>("loom.frac");
+    return frac ? frac.getInt() : 0;
+  };
+  llvm::json::Object inJson{{"name", input.getTensorName().str()},
+                            {"shape", shapeJson(nnIn.getShape())},
+                            {"lanes", inType.getLanes()},
+                            {"bits", inType.getElementWidth()},
+                            {"frac", fracOf(input)},
+                            {"beats_per_frame", inType.getBeatsPerFrame()},
+                            {"perm", permJson(input)}};
+  llvm::json::Object outJson{{"name", output.getTensorName().str()},
+                             {"shape", shapeJson(nnOut.getShape())},
+                             {"lanes", outType.getLanes()},
+                             {"bits", outType.getElementWidth()},
+                             {"frac", fracOf(output)},
+                             {"beats_per_frame", outType.getBeatsPerFrame()},
+                             {"perm", permJson(output)}};
+  describeAffineEnds(nnFunc, inJson, outJson);
+  // A model that brings its own quantization is built with its scales,
+  // whatever --precision said.
+  std::string precision = options.precision;
+  if (inJson.get("scale") && precision != "int8")
+    precision = "model";
   return llvm::json::Object{
       {"top", top.str()},
       {"model", options.model},
-      {"precision", options.precision},
+      {"precision", precision},
       {"max_mults", options.maxMults},
       {"target_ii", options.targetII},
       {"predicted_ii_cycles", timing.ii_cycles},
@@ -153,20 +228,8 @@ llvm::Expected<llvm::json::Object> makeReport(const CompileOptions &options, Mod
       {"total_memory_bits", memBits},
       {"luts_estimate", luts},
       {"ffs_estimate", ffs},
-      {"input", llvm::json::Object{{"name", input.getTensorName().str()},
-                                   {"shape", shapeJson(nnIn.getShape())},
-                                   {"lanes", inType.getLanes()},
-                                   {"bits", inType.getElementWidth()},
-                                   {"frac", input->getAttrOfType<IntegerAttr>("loom.frac").getInt()},
-                                   {"beats_per_frame", inType.getBeatsPerFrame()},
-                                   {"perm", permJson(input)}}},
-      {"output", llvm::json::Object{{"name", output.getTensorName().str()},
-                                    {"shape", shapeJson(nnOut.getShape())},
-                                    {"lanes", outType.getLanes()},
-                                    {"bits", outType.getElementWidth()},
-                                    {"frac", output->getAttrOfType<IntegerAttr>("loom.frac").getInt()},
-                                    {"beats_per_frame", outType.getBeatsPerFrame()},
-                                    {"perm", permJson(output)}}},
+      {"input", std::move(inJson)},
+      {"output", std::move(outJson)},
       {"actors", std::move(actors)}};
 }
 
@@ -225,11 +288,30 @@ llvm::Error loom::compileModel(const CompileOptions &options, std::vector<std::s
   if (auto err = runPasses(module, file, [](PassManager &pm) { pm.addPass(createNNNormalize()); }))
     return err;
   std::string floatIR = print(module);
+  // int8: calibration ranges, then QDQ pairs that nn-quantize lowers (the
+  // precision option is ignored for graphs that carry their own scales).
+  bool int8 = options.precision == "int8";
+  std::optional<Calibration> calibration;
+  if (int8) {
+    auto c = calibrate(*module.getOps<func::FuncOp>().begin(), options.calib);
+    if (!c)
+      return error(file + ": " + llvm::toString(c.takeError()));
+    calibration = std::move(*c);
+  }
   if (auto err = runPasses(module, file, [&](PassManager &pm) {
-        pm.addPass(createNNQuantize(NNQuantizeOptions{options.precision}));
+        if (int8)
+          pm.addPass(createNNInsertQuant());
+        pm.addPass(createNNQuantize(NNQuantizeOptions{int8 ? "fixed<16,6>" : options.precision}));
       }))
     return err;
   std::string quantIR = print(module);
+  std::optional<llvm::json::Object> accuracy;
+  if (int8) {
+    auto acc = int8Accuracy(*module.getOps<func::FuncOp>().begin(), *calibration);
+    if (!acc)
+      return error(file + ": " + llvm::toString(acc.takeError()));
+    accuracy = std::move(*acc);
+  }
   OwningOpRef<ModuleOp> quantized = module.clone();
   auto nnFunc = *quantized->getOps<func::FuncOp>().begin();
 
@@ -246,6 +328,8 @@ llvm::Error loom::compileModel(const CompileOptions &options, std::vector<std::s
   auto report = makeReport(options, module, nnFunc, top);
   if (!report)
     return report.takeError();
+  if (accuracy)
+    (*report)["int8_accuracy"] = std::move(*accuracy);
 
   if (auto err = runPasses(module, file, [&](PassManager &pm) {
         pm.addPass(createDFToRTL(DFToRTLOptions{top}));

@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 #include "compiler/driver/Simulate.h"
 
+#include "compiler/driver/Calibrate.h"
 #include "compiler/interp/Interpreter.h"
 #include "compiler/io/Npy.h"
 #include "compiler/io/Npz.h"
@@ -26,6 +27,7 @@
 #include "llvm/Support/SourceMgr.h"
 
 #include <cmath>
+#include <optional>
 #include <random>
 
 using namespace mlir;
@@ -67,6 +69,14 @@ struct IOInfo {
   int64_t lanes = 1, bits = 8, frac = 0, beats = 1;
   /// Stream element i is flat tensor element perm[i] (empty: same order).
   std::vector<int64_t> perm;
+  /// Affine ends (report.json "scale"): real = c * scale[a] or, for an
+  /// integer tensor, c + zero_point[a], a = the element's index along `axis`
+  /// when there is more than one scale. Empty: fixed point, real = c * 2^-frac.
+  std::vector<double> scale;
+  std::vector<int64_t> zeroPoint;
+  int64_t axis = 0;
+  bool integer = false;
+  std::optional<int64_t> qmin, qmax, codeMin, codeMax;
   int64_t elements() const {
     int64_t n = 1;
     for (int64_t d : shape)
@@ -88,7 +98,39 @@ IOInfo ioInfo(const llvm::json::Object *o) {
   if (auto *perm = o->getArray("perm"))
     for (const auto &p : *perm)
       info.perm.push_back(p.getAsInteger().value_or(0));
+  if (auto *scale = o->getArray("scale"))
+    for (const auto &x : *scale)
+      info.scale.push_back(x.getAsNumber().value_or(1.0));
+  if (auto *zp = o->getArray("zero_point"))
+    for (const auto &x : *zp)
+      info.zeroPoint.push_back(x.getAsInteger().value_or(0));
+  info.axis = o->getInteger("axis").value_or(0);
+  info.integer = o->getBoolean("integer").value_or(false);
+  info.qmin = o->getInteger("qmin");
+  info.qmax = o->getInteger("qmax");
+  info.codeMin = o->getInteger("code_min");
+  info.codeMax = o->getInteger("code_max");
   return info;
+}
+
+/// Index into the per-axis scale / zero point arrays of flat tensor element t.
+size_t axisIndex(const IOInfo &info, int64_t t) {
+  if (info.scale.size() <= 1 || info.axis < 0 || info.axis >= int64_t(info.shape.size()))
+    return 0;
+  int64_t inner = 1;
+  for (size_t d = info.axis + 1; d < info.shape.size(); ++d)
+    inner *= info.shape[d];
+  return size_t((t / inner) % info.shape[info.axis]);
+}
+
+/// The host's view of stream word `code`, flat tensor element t.
+double toReal(const IOInfo &info, int64_t code, int64_t t) {
+  if (info.scale.empty())
+    return std::ldexp(double(code), -int(info.frac));
+  size_t a = axisIndex(info, t);
+  if (info.integer)
+    return double(code + (a < info.zeroPoint.size() ? info.zeroPoint[a] : 0));
+  return double(code) * info.scale[a];
 }
 
 /// Float input frames from --inputs, --onnx-test-dir or --random.
@@ -106,6 +148,18 @@ loadFrames(const SimulateOptions &o, const IOInfo &in,
       return error(o.inputsNpy + ": " + std::to_string(total) +
                    " values is not a whole number of frames of " + std::to_string(n) +
                    " (the model's input shape with the batch dimension as the frame count)");
+    // An integer input (uint8, int8, int32 ONNX tensor) takes its values
+    // as they are: they must be integers in the tensor's range.
+    if (in.integer)
+      for (int64_t i = 0; i < total; ++i) {
+        double v = arr->values[i];
+        if (v != std::floor(v) || (in.qmin && v < *in.qmin) || (in.qmax && v > *in.qmax))
+          return error(o.inputsNpy + ": value " + llvm::formatv("{0}", v).str() + " at index " +
+                       std::to_string(i) + " is not an integer in [" +
+                       std::to_string(in.qmin.value_or(0)) + ", " +
+                       std::to_string(in.qmax.value_or(0)) + "], the range of input '" +
+                       in.name + "'");
+      }
     for (int64_t f = 0; f < total / n; ++f)
       frames.emplace_back(arr->values.begin() + f * n, arr->values.begin() + (f + 1) * n);
     return frames;
@@ -137,18 +191,22 @@ loadFrames(const SimulateOptions &o, const IOInfo &in,
       return error(o.onnxTestDir + ": no test_data_set_0/input_0.pb found");
     return frames;
   }
+  int64_t count = o.randomFrames > 0 ? o.randomFrames : 20;
+  if (in.integer && in.qmin && in.qmax) {
+    // Integer inputs: uniform over the tensor's whole range.
+    std::mt19937_64 rng(o.seed);
+    std::uniform_int_distribution<int64_t> dist(*in.qmin, *in.qmax);
+    for (int64_t f = 0; f < count; ++f) {
+      std::vector<double> frame(n);
+      for (double &x : frame)
+        x = double(dist(rng));
+      frames.push_back(std::move(frame));
+    }
+    return frames;
+  }
   // Random frames: uniform in [-2, 2), a range that exercises saturation-free
   // arithmetic for typical normalized inputs and the activations' curves.
-  std::mt19937_64 rng(o.seed);
-  std::uniform_real_distribution<double> dist(-2.0, 2.0);
-  int64_t count = o.randomFrames > 0 ? o.randomFrames : 20;
-  for (int64_t f = 0; f < count; ++f) {
-    std::vector<double> frame(n);
-    for (double &x : frame)
-      x = dist(rng);
-    frames.push_back(std::move(frame));
-  }
-  return frames;
+  return randomFrames(n, count, o.seed);
 }
 
 } // namespace
@@ -265,22 +323,25 @@ llvm::Expected<int64_t> loom::simulateDesign(const SimulateOptions &o) {
   // Accuracy of the fixed-point design against the float graph.
   double maxErr = 0, sumErr = 0, maxErrOnnx = 0;
   int64_t top1 = 0, count = 0;
-  double scale = std::ldexp(1.0, -int(out.frac));
-  // Words at the format's limits usually mean the format is too narrow.
+  // Words at the limits of the output range usually mean the range is too
+  // narrow: the format's (fixed point) or the output quantizer's (affine).
   int64_t saturated = 0, lo = -(int64_t(1) << (out.bits - 1)), hi = -lo - 1;
+  lo = out.codeMin.value_or(lo), hi = out.codeMax.value_or(hi);
+  auto tensorIndex = [&](size_t i) { return out.perm.empty() ? int64_t(i) : out.perm[i]; };
   for (const auto &frame : expected)
     for (int64_t v : frame)
-      saturated += v == lo || v == hi;
+      saturated += (v == lo && lo != 0) || (v == hi && hi != 0); // code 0 is real 0 (Relu)
   for (int64_t f = 0; f < nFrames; ++f) {
     size_t best = 0, bestF = 0;
+    double bestHw = -INFINITY; // in reals: per-axis scales make codes incomparable
     for (size_t i = 0; i < expected[f].size(); ++i) {
-      double hw = expected[f][i] * scale;
+      double hw = toReal(out, expected[f][i], tensorIndex(i));
+      if (hw > bestHw)
+        best = i, bestHw = hw;
       double err = std::fabs(hw - floatOut[f][i]);
       maxErr = std::max(maxErr, err);
       sumErr += err;
       ++count;
-      if (expected[f][i] > expected[f][best])
-        best = i;
       if (floatOut[f][i] > floatOut[f][bestF])
         bestF = i;
       if (f < int64_t(onnxExpected.size()) && i < onnxExpected[f].size())
@@ -319,9 +380,9 @@ llvm::Expected<int64_t> loom::simulateDesign(const SimulateOptions &o) {
       for (size_t i = 0; i < expected[f].size(); ++i)
         if (f < int64_t(result->outputs.size()) && i < result->outputs[f].size())
           frame[out.perm.empty() ? i : out.perm[i]] = result->outputs[f][i];
-      for (int64_t v : frame) {
-        raw.push_back(v);
-        deq.push_back(v * scale);
+      for (size_t t = 0; t < frame.size(); ++t) {
+        raw.push_back(frame[t]);
+        deq.push_back(toReal(out, frame[t], int64_t(t)));
       }
     }
     std::vector<int64_t> shape = out.shape;
@@ -330,7 +391,12 @@ llvm::Expected<int64_t> loom::simulateDesign(const SimulateOptions &o) {
     shape[0] = nFrames * shape[0];
     std::vector<float> deqF(deq.begin(), deq.end());
     std::vector<io::NpzEntry> entries;
-    entries.emplace_back(out.name, io::NpyArray::fromFloat32(shape, deqF));
+    // Integer outputs are integers (c + zero_point); others float32 reals.
+    if (out.integer && !out.scale.empty())
+      entries.emplace_back(out.name, io::NpyArray::fromInts(shape, std::vector<int64_t>(
+                                                                       deq.begin(), deq.end())));
+    else
+      entries.emplace_back(out.name, io::NpyArray::fromFloat32(shape, deqF));
     entries.emplace_back(out.name + ".raw", io::NpyArray::fromInts(shape, raw));
     if (auto err = io::writeNpz(o.outNpz, entries))
       return std::move(err);
@@ -350,12 +416,20 @@ llvm::Expected<int64_t> loom::simulateDesign(const SimulateOptions &o) {
       predII, result->iiCycles == predII || nFrames < 2 ? "  (equal)" : "  (DIFFERENT)",
       result->buildSeconds, result->simSeconds, result->cyclesPerSecond, maxErr,
       count ? sumErr / count : 0.0, nFrames ? double(top1) / nFrames : 0.0);
-  if (saturated)
+  if (saturated && out.scale.empty())
     llvm::outs() << llvm::formatv(
         "  note: {0} of {1} output words sit at the limits of the output format (range "
         "[{2}, {3}]): the fixed-point range is probably too small for these inputs; try "
         "--precision with more integer bits\n",
-        saturated, count, lo * scale, hi * scale);
+        saturated, count, toReal(out, lo, 0), toReal(out, hi, 0));
+  // Calibrated ranges end at the largest calibration value, so a few words
+  // at the limits are normal; more than 1% means the inputs leave the range.
+  else if (saturated * 100 > count)
+    llvm::outs() << llvm::formatv(
+        "  note: {0} of {1} output words sit at the limits of the output quantizer (codes "
+        "[{2}, {3}]): these inputs exceed the quantized range; for --precision int8 "
+        "calibrate with representative inputs (--calib)\n",
+        saturated, count, lo, hi);
   return mismatches;
 }
 
@@ -374,6 +448,25 @@ llvm::Error loom::printReport(const std::string &outDir) {
       r->getInteger("predicted_ii_cycles").value_or(-1),
       r->getInteger("predicted_latency_cycles").value_or(-1),
       r->getInteger("total_multipliers").value_or(0), r->getInteger("total_memory_bits").value_or(0));
+  // --precision int8: the quantized graph against the float one (Calibrate.h).
+  if (const auto *acc = r->getObject("int8_accuracy")) {
+    llvm::outs() << llvm::formatv("  int8 vs float model (calibration: {0}):\n",
+                                  acc->getString("calibration_source").value_or(""));
+    for (const char *part : {"calibration", "held_out"}) {
+      const auto *p = acc->getObject(part);
+      if (!p)
+        continue;
+      int64_t frames = p->getInteger("frames").value_or(0);
+      if (!frames) {
+        llvm::outs() << llvm::formatv("    {0,-12} no frames\n", part);
+        continue;
+      }
+      llvm::outs() << llvm::formatv(
+          "    {0,-12} {1,4} frames: max abs error {2:F5}, mean {3:F5}, top-1 agreement {4:P}\n",
+          part, frames, p->getNumber("max_abs_error").value_or(0),
+          p->getNumber("mean_abs_error").value_or(0), p->getNumber("top1_agreement").value_or(0));
+    }
+  }
   llvm::outs() << llvm::formatv("  {0,-24} {1,-8} {2,6} {3,6} {4,5} {5,5} {6,8} {7,6} {8,10}\n",
                                 "actor", "kind", "in", "out", "simd", "pe", "cycles", "mults",
                                 "mem bits");

@@ -3,6 +3,7 @@
 
 #include "compiler/numerics/FixedPoint.h"
 #include "compiler/numerics/Tables.h"
+#include "compiler/reference/AffineKernels.h"
 #include "compiler/reference/ConvKernels.h"
 #include "compiler/reference/FloatKernels.h"
 #include "compiler/reference/QuantConvKernels.h"
@@ -11,7 +12,9 @@
 
 #include "llvm/ADT/DenseMap.h"
 
+#include <algorithm>
 #include <cmath>
+#include <optional>
 
 using namespace mlir;
 using namespace loom;
@@ -115,6 +118,62 @@ std::vector<int64_t> toNchw(const std::vector<int64_t> &x, Value v) {
   return reference::nhwcToNchw(x, 1, s[2], s[3], s[1]);
 }
 
+reference::AffineParams affine(ArrayRef<double> scale, ArrayRef<int64_t> zp, int64_t axis) {
+  reference::AffineParams p;
+  p.scale.assign(scale.begin(), scale.end());
+  p.zeroPoint.assign(zp.begin(), zp.end());
+  p.axis = axis;
+  return p;
+}
+
+std::vector<int64_t> multOf(std::optional<ElementsAttr> mult) {
+  return mult ? ints(*mult) : std::vector<int64_t>{};
+}
+
+/// Host-side nn.quantize, affine form (CONTRACTS "Affine integer graphs"): the
+/// centered codes c = q - zp the hardware receives.
+std::vector<int64_t> quantizeAffine(nn::QuantizeOp qz, const std::vector<double> &x) {
+  auto p = affine(*qz.getScale(), qz.getZeroPoint().value_or(ArrayRef<int64_t>{0}),
+                  qz.getAxis().value_or(0));
+  if (p.zeroPoint.size() < p.scale.size())
+    p.zeroPoint.resize(p.scale.size(), p.zeroPoint.empty() ? 0 : p.zeroPoint[0]);
+  int64_t qmin = qz.getQminAttr() ? qz.getQminAttr().getInt() : INT64_MIN / 4;
+  int64_t qmax = qz.getQmaxAttr() ? qz.getQmaxAttr().getInt() : INT64_MAX / 4;
+  auto mode = numerics::parseRounding(qz.getRounding().value_or("half_even"))
+                  .value_or(numerics::Rounding::HalfEven);
+  reference::Shape shape = shapeOf(qz.getInput());
+  std::vector<int64_t> c(x.size());
+  for (size_t i = 0; i < x.size(); ++i) {
+    size_t k = p.indexOf(i, shape);
+    int64_t zp = p.zeroPoint[k];
+    int64_t q;
+    if (qz.getBipolar())
+      q = x[i] >= 0 ? 1 : -1, zp = 0;
+    else if (qz.getIntegerInput())
+      q = std::clamp(numerics::roundToInt64(x[i]), qmin, qmax);
+    else
+      q = numerics::quantizeLinear(x[i], p.scale[k], zp, qmin, qmax, mode);
+    c[i] = q - zp;
+  }
+  return c;
+}
+
+/// Host-side nn.dequantize, affine form: c * scale, or c + zp (integer_output).
+std::vector<double> dequantizeAffine(nn::DequantizeOp dq, const std::vector<int64_t> &c) {
+  auto p = affine(*dq.getScale(), dq.getZeroPoint().value_or(ArrayRef<int64_t>{0}),
+                  dq.getAxis().value_or(0));
+  if (p.zeroPoint.size() < p.scale.size())
+    p.zeroPoint.resize(p.scale.size(), p.zeroPoint.empty() ? 0 : p.zeroPoint[0]);
+  reference::Shape shape = shapeOf(dq.getInput());
+  std::vector<double> y(c.size());
+  for (size_t i = 0; i < c.size(); ++i) {
+    size_t k = p.indexOf(i, shape);
+    y[i] = dq.getIntegerOutput() ? double(c[i] + p.zeroPoint[k])
+                                 : numerics::dequantizeLinear(c[i], p.scale[k], 0);
+  }
+  return y;
+}
+
 } // namespace
 
 llvm::Expected<FrameResult> loom::interpretFrame(func::FuncOp func,
@@ -156,8 +215,14 @@ llvm::Expected<FrameResult> loom::interpretFrame(func::FuncOp func,
       out.f = floats(c.getValue());
     } else if (auto d = llvm::dyn_cast<nn::DenseOp>(op)) {
       auto w = llvm::cast<ShapedType>(d.getWeight().getType());
-      out.f = reference::dense(in->f, floats(d.getWeight()), floats(d.getBias()), w.getDimSize(0),
-                               w.getDimSize(1));
+      // [M, K] input: M rows of one frame (MatMul A with M > 1), one at a time.
+      int64_t n = w.getDimSize(0), k = w.getDimSize(1);
+      std::vector<double> wf = floats(d.getWeight()), bf = floats(d.getBias());
+      for (size_t r = 0; r + k <= in->f.size(); r += k) {
+        std::vector<double> row(in->f.begin() + r, in->f.begin() + r + k);
+        std::vector<double> y = reference::dense(row, wf, bf, n, k);
+        out.f.insert(out.f.end(), y.begin(), y.end());
+      }
     } else if (auto add = llvm::dyn_cast<nn::AddOp>(op)) {
       reference::Shape shape;
       auto sa = llvm::cast<ShapedType>(add.getLhs().getType()).getShape();
@@ -184,6 +249,13 @@ llvm::Expected<FrameResult> loom::interpretFrame(func::FuncOp func,
                                         qc.getDilations(), qc.getPads()),
                                 qc.getGroupAttr().getInt(), int(qc.getShiftAttr().getInt()),
                                 int(widthOf(qc.getResult())));
+      if (qc.getMult())
+        y = reference::qconvMult(toNhwc(in->q, qc.getInput()), fmapOf(qc.getInput()),
+                                 ints(qc.getWeight()), ints(qc.getBias()), w.getDimSize(0),
+                                 qwindow({w.getDimSize(2), w.getDimSize(3)}, qc.getStrides(),
+                                         qc.getDilations(), qc.getPads()),
+                                 qc.getGroupAttr().getInt(), multOf(qc.getMult()),
+                                 int(qc.getShiftAttr().getInt()), int(widthOf(qc.getResult())));
       out.q = toNchw(y, qc.getResult());
     } else if (auto mp = llvm::dyn_cast<nn::MaxPoolOp>(op)) {
       if (in->q.empty()) {
@@ -284,6 +356,11 @@ llvm::Expected<FrameResult> loom::interpretFrame(func::FuncOp func,
       const Tensor &rhs = env[addAct.getRhs()];
       if (in->q.empty())
         out.f = reference::add(in->f, rhs.f);
+      else if (addAct.getMultLhs())
+        out.q = reference::qaddScaled(in->q, rhs.q, addAct.getMultLhsAttr().getInt(),
+                                      addAct.getMultRhsAttr().getInt(),
+                                      int(addAct.getShiftAttr().getInt()),
+                                      int(widthOf(addAct.getResult())));
       else
         out.q = reference::qadd(in->q, rhs.q, int(widthOf(addAct.getResult())));
     } else if (auto mul = llvm::dyn_cast<nn::MulOp>(op)) {
@@ -328,19 +405,47 @@ llvm::Expected<FrameResult> loom::interpretFrame(func::FuncOp func,
       out.f = reference::tanhT(in->f);
     } else if (llvm::isa<nn::SoftmaxOp>(op)) {
       out.f = reference::softmax(in->f, lastDim(op.getResult(0)));
+    } else if (llvm::isa<nn::SignOp>(op)) {
+      out.q = reference::qsign(in->q);
+    } else if (auto ql = llvm::dyn_cast<nn::QuantizeLinearOp>(op)) {
+      auto mode = numerics::parseRounding(ql.getRounding());
+      if (!mode)
+        return opError(&op, "unknown rounding mode");
+      for (int64_t q : reference::quantizeLinear(
+               in->f, shapeOf(ql.getInput()),
+               affine(ql.getScale(), ql.getZeroPoint(), ql.getAxisAttr().getInt()),
+               ql.getQminAttr().getInt(), ql.getQmaxAttr().getInt(), *mode, ql.getBipolar()))
+        out.f.push_back(double(q));
+    } else if (auto dl = llvm::dyn_cast<nn::DequantizeLinearOp>(op)) {
+      out.f = reference::dequantizeLinear(
+          in->f, shapeOf(dl.getInput()),
+          affine(dl.getScale(), dl.getZeroPoint(), dl.getAxisAttr().getInt()));
     } else if (auto qz = llvm::dyn_cast<nn::QuantizeOp>(op)) {
       numerics::FixedFormat fmt = formatOf(qz.getResult(), qz.getFrac());
-      for (double x : in->f)
-        out.q.push_back(numerics::quantize(x, fmt));
+      if (qz.getScale())
+        out.q = quantizeAffine(qz, in->f);
+      else
+        for (double x : in->f)
+          out.q.push_back(numerics::quantize(x, fmt));
       if (llvm::isa<BlockArgument>(qz.getInput()))
         result.rawInputs.push_back(out.q);
     } else if (auto dq = llvm::dyn_cast<nn::DequantizeOp>(op)) {
-      for (int64_t q : in->q)
+      if (dq.getScale())
+        out.f = dequantizeAffine(dq, in->q);
+      else
+        for (int64_t q : in->q)
         out.f.push_back(std::ldexp(double(q), -int(dq.getFrac())));
     } else if (auto qd = llvm::dyn_cast<nn::QDenseOp>(op)) {
       auto w = llvm::cast<ShapedType>(qd.getWeight().getType());
-      out.q = reference::qdense(in->q, ints(qd.getWeight()), ints(qd.getBias()), w.getDimSize(0),
-                                w.getDimSize(1), int(qd.getShift()), int(widthOf(qd.getResult())));
+      int64_t k = w.getDimSize(1); // [M, K] input: M rows, one at a time
+      std::vector<int64_t> wq = ints(qd.getWeight()), bq = ints(qd.getBias());
+      for (size_t r = 0; r + k <= in->q.size(); r += k) {
+        std::vector<int64_t> row(in->q.begin() + r, in->q.begin() + r + k);
+        auto y = reference::qdenseMult(row, wq, bq, w.getDimSize(0), k, multOf(qd.getMult()),
+                                       int(qd.getShiftAttr().getInt()),
+                                       int(widthOf(qd.getResult())));
+        out.q.insert(out.q.end(), y.begin(), y.end());
+      }
     } else if (auto lut = llvm::dyn_cast<nn::LutOp>(op)) {
       numerics::ActTable t;
       t.tMin = lut.getTMinAttr().getInt();

@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 #include "compiler/nnimport/ImportToNN.h"
 
+#include "compiler/nnimport/QuantParams.h"
 #include "compiler/reference/ConvKernels.h"
 #include "dialects/nn/NNOps.h"
 
@@ -16,9 +17,11 @@
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/Path.h"
 
+#include <cmath>
 #include <map>
-#include <set>
 #include <numeric>
+#include <optional>
+#include <set>
 
 using namespace mlir;
 using namespace loom;
@@ -35,8 +38,22 @@ const std::vector<std::string> &loom::supportedOnnxOps() {
       "AveragePool", "Clip", "Concat", "Conv", "GlobalAveragePool", "GlobalMaxPool", "MaxPool",
       "Pad", "Resize", "Upsample",
       // activations fused into the preceding layer
-      "Elu", "LeakyRelu", "PRelu", "Selu"};
+      "Elu", "LeakyRelu", "PRelu", "Selu",
+      // quantized models (docs/CONTRACTS.md "Affine integer graphs")
+      "QuantizeLinear", "DequantizeLinear", "QLinearConv", "QLinearMatMul", "ConvInteger",
+      "MatMulInteger"};
   return ops;
+}
+
+bool loom::isSupportedOnnxNode(llvm::StringRef domain, llvm::StringRef opType) {
+  if (domain.empty()) {
+    const auto &ops = supportedOnnxOps();
+    return std::find(ops.begin(), ops.end(), opType) != ops.end();
+  }
+  if (domain == "com.microsoft")
+    return opType == "QLinearAdd" || opType == "QLinearGlobalAveragePool" ||
+           opType == "QLinearConcat";
+  return isQonnxDomain(domain) && (opType == "Quant" || opType == "BipolarQuant");
 }
 
 namespace {
@@ -100,6 +117,34 @@ private:
 
   llvm::Error importNode(const OnnxNode &node);
   llvm::Error importGemm(const OnnxNode &node, bool matmul);
+
+  // Quantized models (docs/CONTRACTS.md "Affine integer graphs", float level).
+  static bool isQuantNode(const OnnxNode &node);
+  bool tryFoldQuantNode(const OnnxNode &node);
+  bool tryFoldConstantLayout(const OnnxNode &node);
+  /// The quantizer of `node` on data of rank `rank`; errors name the node.
+  llvm::Expected<QuantParams> quantParams(const OnnxNode &node, size_t rank,
+                                          int64_t maxBits = 16);
+  /// QuantParams of the (scale, zero point) inputs `scaleIdx`, `zpIdx` of a
+  /// QOperator node (-1: scale 1 / zero point 0); `what` prefixes errors.
+  llvm::Expected<QuantParams> operandParams(const OnnxNode &node, int scaleIdx, int zpIdx,
+                                            size_t rank, int64_t axis, const char *what);
+  Value quantizeLinear(const OnnxNode &node, Value in, const QuantParams &q);
+  Value dequantizeLinear(const OnnxNode &node, Value in, const QuantParams &q);
+  llvm::Error importQuant(const OnnxNode &node);
+  llvm::Error importQLinearConv(const OnnxNode &node);
+  llvm::Error importQLinearMatMul(const OnnxNode &node);
+  llvm::Error importQLinearAdd(const OnnxNode &node);
+  llvm::Error importQLinearPoolConcat(const OnnxNode &node);
+  /// Folds quantized weights `w` with `q` into a float constant named
+  /// `name` whose scale the consuming layer's `weight_scale` takes.
+  void foldWeights(const std::string &name, const OnnxTensor &w, const QuantParams &q);
+  /// `weight_scale` for weights `w` whose output channels run along
+  /// `outAxis` (nOut of them), times `factor` (Gemm alpha); null if `w` is
+  /// not a quantized constant.
+  llvm::Expected<DenseF64ArrayAttr> weightScaleFor(const OnnxNode &node, const std::string &w,
+                                                   int64_t outAxis, int64_t nOut,
+                                                   double factor);
   llvm::Error importWindowed(const OnnxNode &node, Value in);
   /// Result shape [1, C, OH, OW] of a window op, or an error.
   llvm::Expected<SmallVector<int64_t>> windowShape(const OnnxNode &node, ArrayRef<int64_t> in,
@@ -117,6 +162,9 @@ private:
   /// Values computed at compile time from constants and static shapes.
   std::map<std::string, OnnxTensor> folded;
   std::set<const OnnxNode *> foldedNodes;
+  /// Quantizer of each folded quantized constant (weights): the scale the
+  /// consuming dense / conv records as weight_scale.
+  std::map<std::string, QuantParams> weightQuant;
 };
 
 /// The static shape of a value with the batch pinned to 1; empty if unknown.
@@ -183,6 +231,11 @@ bool Importer::tryFoldShapeNode(const OnnxNode &node) {
       r.name = node.outputs[0];
       r.dims = target;
       folded[r.name] = std::move(r);
+      // Reshaped quantized weights keep a per-tensor scale; a per-axis one
+      // would need its axis remapped, so it is dropped (no weight_scale).
+      auto wq = weightQuant.find(node.inputs[0]);
+      if (wq != weightQuant.end() && wq->second.scale.size() == 1)
+        weightQuant[node.outputs[0]] = wq->second;
       return true;
     }
     for (const OnnxTensor *t : ins)
@@ -251,20 +304,21 @@ llvm::Expected<OwningOpRef<ModuleOp>> Importer::run() {
   ctx.loadDialect<nn::NNDialect, func::FuncDialect>();
   // Every unsupported node is listed in one error, before anything is built.
   for (const OnnxNode &node : model.nodes)
-    if (tryFoldShapeNode(node))
+    if (tryFoldConstantLayout(node) || tryFoldShapeNode(node) || tryFoldQuantNode(node))
       foldedNodes.insert(&node);
   std::vector<std::string> unsupported;
   for (const OnnxNode &node : model.nodes) {
     if (foldedNodes.count(&node))
       continue;
-    const auto &ops = supportedOnnxOps();
-    if (!node.domain.empty() || std::find(ops.begin(), ops.end(), node.opType) == ops.end())
+    if (!isSupportedOnnxNode(node.domain, node.opType))
       unsupported.push_back(llvm::formatv("node '{0}' ({1}{2})", oneLine(node.name),
                                           node.domain.empty() ? "" : oneLine(node.domain) + ".",
                                           oneLine(node.opType)));
   }
   if (!unsupported.empty())
-    return fileError(llvm::formatv("unsupported ONNX op{0}: {1}; Loom supports {2}",
+    return fileError(llvm::formatv("unsupported ONNX op{0}: {1}; Loom supports {2}, "
+                                   "com.microsoft QLinearAdd, QLinearGlobalAveragePool, "
+                                   "QLinearConcat and QONNX Quant, BipolarQuant",
                                    unsupported.size() > 1 ? "s" : "",
                                    llvm::join(unsupported, ", "),
                                    llvm::join(supportedOnnxOps(), ", ")));
@@ -275,10 +329,17 @@ llvm::Expected<OwningOpRef<ModuleOp>> Importer::run() {
 
   OwningOpRef<ModuleOp> module = ModuleOp::create(b.getUnknownLoc());
   SmallVector<Type> argTypes;
+  // Integer inputs (uint8 / int8 / ... data of quantized models) become f32
+  // arguments holding integers, with their range as loom.int_range.
+  std::vector<std::optional<std::pair<int64_t, int64_t>>> intRanges;
   for (const auto &in : model.inputs) {
-    if (in.elemType != onnx::kFloat)
+    int64_t qmin = 0, qmax = 0;
+    if (in.elemType != onnx::kFloat && !integerRange(in.elemType, qmin, qmax))
       return fileError("input '" + in.name + "' is " + onnx::elemTypeName(in.elemType) +
-                       "; only float inputs are supported");
+                       "; only float, uint8, int8, uint16, int16 and int32 inputs are supported");
+    intRanges.push_back(in.elemType == onnx::kFloat
+                            ? std::nullopt
+                            : std::optional<std::pair<int64_t, int64_t>>({qmin, qmax}));
     if (!in.hasShape || in.dims.empty())
       return fileError("input '" + in.name + "' has no known shape; export the model with a "
                        "static input shape");
@@ -296,7 +357,24 @@ llvm::Expected<OwningOpRef<ModuleOp>> Importer::run() {
           batchNote = " (dimension 1: Gemm '" + oneLine(user->name) +
                       "' reads this input transposed, transA = 1)";
         }
-    if (dims[batch] != 1) {
+    // No batch to pin: a rank-1 input, or the [M, K] A operand of a MatMul
+    // (directly or through one quantizer), whose M rows are one frame.
+    bool rows = dims.size() == 1;
+    if (dims.size() == 2 && dims[0] > 0)
+      for (const OnnxNode *user : model.findConsumers(in.name)) {
+        const OnnxNode *mm = user;
+        if ((user->opType == "QuantizeLinear" || user->opType == "DequantizeLinear") &&
+            !user->outputs.empty()) {
+          auto next = model.findConsumers(user->outputs[0]);
+          mm = next.size() == 1 ? next[0] : nullptr;
+        }
+        if (mm && mm->domain.empty() && !mm->inputs.empty() &&
+            (mm->opType == "MatMul" || mm->opType == "QLinearMatMul" ||
+             mm->opType == "MatMulInteger") &&
+            (mm->inputs[0] == in.name || (mm != user && mm->inputs[0] == user->outputs[0])))
+          rows = true;
+      }
+    if (dims[batch] != 1 && !(rows && dims[batch] > 0)) {
       std::string what = dims[batch] < 0 ? "symbolic batch dimension"
                                          : "batch dimension " + std::to_string(dims[batch]);
       if (batch < in.dimParams.size() && !in.dimParams[batch].empty())
@@ -321,6 +399,9 @@ llvm::Expected<OwningOpRef<ModuleOp>> Importer::run() {
   for (auto [i, in] : llvm::enumerate(model.inputs)) {
     values[in.name] = entry->getArgument(i);
     func.setArgAttr(i, "onnx.name", b.getStringAttr(in.name));
+    if (intRanges[i])
+      func.setArgAttr(i, "loom.int_range",
+                      b.getDenseI64ArrayAttr({intRanges[i]->first, intRanges[i]->second}));
   }
   b.setInsertionPointToStart(entry);
   for (const OnnxNode &node : model.nodes)
@@ -351,6 +432,16 @@ llvm::Error Importer::importNode(const OnnxNode &node) {
     return nodeError(node, "has no input; Loom needs an activation input for every node");
   if (op == "Gemm" || op == "MatMul")
     return importGemm(node, op == "MatMul");
+  if (isQuantNode(node))
+    return importQuant(node);
+  if (op == "QLinearConv" || op == "ConvInteger")
+    return importQLinearConv(node);
+  if (op == "QLinearMatMul" || op == "MatMulInteger")
+    return importQLinearMatMul(node);
+  if (op == "QLinearAdd")
+    return importQLinearAdd(node);
+  if (op == "QLinearGlobalAveragePool" || op == "QLinearConcat")
+    return importQLinearPoolConcat(node);
 
   // Add and Mul are commutative: Add(const, x) is imported as Add(x, const).
   std::string inName = node.inputs[0], otherName = node.inputs.size() > 1 ? node.inputs[1] : "";
@@ -806,7 +897,8 @@ llvm::Error Importer::importWindowed(const OnnxNode &node, Value in) {
     return n;
   };
   OnnxNode n2 = fix1d(node);
-  if (op == "Conv") {
+  // QLinearConv / ConvInteger arrive here rewritten to (x, w, b) operands.
+  if (op == "Conv" || op == "QLinearConv" || op == "ConvInteger") {
     const OnnxTensor *w = node.inputs.size() > 1 ? constant(node.inputs[1]) : nullptr;
     if (!w)
       return nodeError(node, "the weights must be a constant");
@@ -828,10 +920,12 @@ llvm::Error Importer::importWindowed(const OnnxNode &node, Value in) {
         return nodeError(node, "the bias must be a constant with one value per output channel");
       bv.assign(bt->values.begin(), bt->values.end());
     }
+    auto ws = weightScaleFor(node, node.inputs[1], 0, wd[0], 1.0);
+    if (!ws)
+      return ws.takeError();
     result = b.create<nn::ConvOp>(loc(node), f32(*out), in, f32Attr(wd, wv), f32Attr({wd[0]}, bv),
                                   b.getDenseI64ArrayAttr(strides), b.getDenseI64ArrayAttr(dilations),
-                                  b.getDenseI64ArrayAttr(pads), b.getI64IntegerAttr(group),
-                                  nullptr);
+                                  b.getDenseI64ArrayAttr(pads), b.getI64IntegerAttr(group), *ws);
   } else {
     bool global = op == "GlobalAveragePool" || op == "GlobalMaxPool";
     bool isMax = op == "MaxPool" || op == "GlobalMaxPool";
@@ -885,14 +979,15 @@ llvm::Error Importer::importGemm(const OnnxNode &node, bool matmul) {
   bool transB = !matmul && node.getInt("transB", 0);
   double alpha = matmul ? 1.0 : node.getFloat("alpha", 1.0);
   double beta = matmul ? 1.0 : node.getFloat("beta", 1.0);
-  // One frame: A is [1, K], or [K, 1] with transA (the run() pins the batch
-  // dimension of such an input to 1 accordingly).
-  if (ashape.size() != 2 || (transA ? ashape[1] : ashape[0]) != 1) {
+  // One frame: A is [M, K] (M rows, usually 1), or [K, 1] with transA (the
+  // run() pins the batch dimension of such an input to 1 accordingly).
+  if (ashape.size() != 2 || (transA && ashape[1] != 1)) {
     std::string got;
     for (int64_t d : ashape)
       got += (got.empty() ? "" : ", ") + std::to_string(d);
-    return nodeError(node, std::string("input A must be a single ") +
-                               (transA ? "column [K, 1] (transA = 1)" : "row [1, K]") +
+    return nodeError(node, std::string("input A must be ") +
+                               (transA ? "a single column [K, 1] (transA = 1)"
+                                       : "a 2-D matrix [M, K]") +
                                " (one frame), got [" + got + "]");
   }
   if (bt->dims.size() != 2)
@@ -926,10 +1021,437 @@ llvm::Error Importer::importGemm(const OnnxNode &node, bool matmul) {
     for (int64_t o = 0; o < n; ++o)
       bias[o] = float(beta * c->values[cn == 1 ? 0 : o]);
   }
-  auto dense = b.create<nn::DenseOp>(loc(node), f32({1, n}), a, f32Attr({n, k}, w),
-                                     f32Attr({n}, bias), nullptr);
+  auto ws = weightScaleFor(node, node.inputs[1], matmul || !transB ? 1 : 0, n, std::fabs(alpha));
+  if (!ws)
+    return ws.takeError();
+  int64_t rows = transA ? 1 : ashape[0];
+  auto dense = b.create<nn::DenseOp>(loc(node), f32({rows, n}), a, f32Attr({n, k}, w),
+                                     f32Attr({n}, bias), *ws);
   name(dense, node);
   values[node.outputs[0]] = dense;
+  return llvm::Error::success();
+}
+
+//===----------------------------------------------------------------------===//
+// Quantized models: QDQ, QOperator, QONNX (docs/CONTRACTS.md "Affine integer
+// graphs", float level). Quantized constants are folded to floats here;
+// activations get nn.quantize_linear / nn.dequantize_linear.
+//===----------------------------------------------------------------------===//
+
+bool Importer::isQuantNode(const OnnxNode &node) {
+  if (node.domain.empty())
+    return node.opType == "QuantizeLinear" || node.opType == "DequantizeLinear";
+  return isQonnxDomain(node.domain) && (node.opType == "Quant" || node.opType == "BipolarQuant");
+}
+
+/// A quantizer on a constant (weights, biases) is evaluated here. Bit widths
+/// up to 32 are accepted on constants (Brevitas exports 32-bit biases); the
+/// activation limit of 16 applies to the quantizers that remain. Invalid
+/// parameters leave the node to importQuant, which reports them.
+bool Importer::tryFoldQuantNode(const OnnxNode &node) {
+  if (!isQuantNode(node) || node.inputs.empty() || node.outputs.size() != 1)
+    return false;
+  const OnnxTensor *x = constant(node.inputs[0]);
+  if (!x)
+    return false;
+  auto q = readQuantParams(
+      node, x->dims.size(), [&](const std::string &n) { return constant(n); }, 32);
+  if (!q) {
+    llvm::consumeError(q.takeError());
+    return false;
+  }
+  if (q->scale.size() > 1 && (q->axis >= int64_t(x->dims.size()) ||
+                              x->dims[q->axis] != int64_t(q->scale.size())))
+    return false;
+  OnnxTensor out;
+  if (node.opType == "QuantizeLinear")
+    out = quantizeTensor(*x, *q);
+  else if (node.opType == "DequantizeLinear")
+    out = dequantizeTensor(*x, *q);
+  else
+    out = dequantizeTensor(quantizeTensor(*x, *q), *q);
+  out.name = node.outputs[0];
+  if (node.opType != "QuantizeLinear")
+    weightQuant[out.name] = *q;
+  folded[out.name] = std::move(out);
+  return true;
+}
+
+/// Identity and Transpose of a constant of any type (exporters such as
+/// tf2onnx transpose dequantized weights into ONNX's layout): evaluated here,
+/// and a quantized constant's scale follows its axis.
+bool Importer::tryFoldConstantLayout(const OnnxNode &node) {
+  if (!node.domain.empty() || (node.opType != "Identity" && node.opType != "Transpose") ||
+      node.inputs.empty() || node.outputs.size() != 1)
+    return false;
+  const OnnxTensor *x = constant(node.inputs[0]);
+  if (!x)
+    return false;
+  OnnxTensor out = *x;
+  out.name = node.outputs[0];
+  auto wq = weightQuant.find(node.inputs[0]);
+  std::optional<QuantParams> q;
+  if (wq != weightQuant.end())
+    q = wq->second;
+  if (node.opType == "Transpose") {
+    size_t rank = x->dims.size();
+    std::vector<int64_t> perm = node.getInts("perm");
+    if (perm.empty())
+      for (int64_t d = int64_t(rank) - 1; d >= 0; --d)
+        perm.push_back(d);
+    std::vector<int64_t> sorted = perm;
+    llvm::sort(sorted);
+    for (size_t d = 0; d < sorted.size(); ++d)
+      if (sorted.size() != rank || sorted[d] != int64_t(d))
+        return false; // importNode reports the bad perm
+    std::vector<int64_t> inStride(rank, 1);
+    for (int64_t d = int64_t(rank) - 2; d >= 0; --d)
+      inStride[d] = inStride[d + 1] * x->dims[d + 1];
+    for (size_t d = 0; d < rank; ++d)
+      out.dims[d] = x->dims[perm[d]];
+    int64_t n = x->numElements();
+    std::vector<int64_t> idx(rank, 0);
+    for (int64_t i = 0; i < n; ++i) {
+      int64_t src = 0;
+      for (size_t d = 0; d < rank; ++d)
+        src += idx[d] * inStride[perm[d]];
+      out.values[i] = x->values[src];
+      if (!x->intValues.empty())
+        out.intValues[i] = x->intValues[src];
+      for (int64_t d = int64_t(rank) - 1; d >= 0; --d)
+        if (++idx[d] < out.dims[d])
+          break;
+        else
+          idx[d] = 0;
+    }
+    if (q && q->scale.size() > 1)
+      for (size_t d = 0; d < rank; ++d)
+        if (perm[d] == q->axis) {
+          q->axis = int64_t(d);
+          break;
+        }
+  }
+  if (q)
+    weightQuant[out.name] = *q;
+  folded[out.name] = std::move(out);
+  return true;
+}
+
+llvm::Expected<QuantParams> Importer::quantParams(const OnnxNode &node, size_t rank,
+                                                  int64_t maxBits) {
+  auto q = readQuantParams(
+      node, rank, [&](const std::string &n) { return constant(n); }, maxBits);
+  if (!q)
+    return nodeError(node, llvm::toString(q.takeError()));
+  return q;
+}
+
+llvm::Expected<QuantParams> Importer::operandParams(const OnnxNode &node, int scaleIdx,
+                                                    int zpIdx, size_t rank, int64_t axis,
+                                                    const char *what) {
+  static const std::string one = "#loom.one";
+  if (!folded.count(one)) {
+    OnnxTensor t;
+    t.name = one;
+    t.elemType = onnx::kFloat;
+    t.values = {1.0};
+    folded[one] = t;
+  }
+  auto inputAt = [&](int i) {
+    return i >= 0 && size_t(i) < node.inputs.size() ? node.inputs[i] : std::string();
+  };
+  OnnxNode dq;
+  dq.name = node.name;
+  dq.opType = "DequantizeLinear";
+  std::string scaleName = scaleIdx < 0 ? one : inputAt(scaleIdx);
+  if (scaleName.empty())
+    return nodeError(node, std::string(what) + ": the scale input is missing");
+  dq.inputs = {node.inputs[0], scaleName, inputAt(zpIdx)};
+  onnx::OnnxAttr a;
+  a.name = "axis";
+  a.kind = onnx::OnnxAttr::Kind::Int;
+  a.i = axis;
+  dq.attrs["axis"] = a;
+  auto q = readQuantParams(
+      dq, rank, [&](const std::string &n) { return constant(n); }, 16);
+  if (!q)
+    return nodeError(node, std::string(what) + ": " + llvm::toString(q.takeError()));
+  return q;
+}
+
+Value Importer::quantizeLinear(const OnnxNode &node, Value in, const QuantParams &q) {
+  auto op = b.create<nn::QuantizeLinearOp>(
+      loc(node), in.getType(), in, b.getDenseF64ArrayAttr(q.scale),
+      b.getDenseI64ArrayAttr(q.zeroPoint), b.getI64IntegerAttr(q.axis),
+      b.getI64IntegerAttr(q.qmin), b.getI64IntegerAttr(q.qmax), b.getStringAttr(q.rounding),
+      q.bipolar ? b.getUnitAttr() : UnitAttr());
+  name(op, node);
+  return op;
+}
+
+Value Importer::dequantizeLinear(const OnnxNode &node, Value in, const QuantParams &q) {
+  auto op = b.create<nn::DequantizeLinearOp>(loc(node), in.getType(), in,
+                                             b.getDenseF64ArrayAttr(q.scale),
+                                             b.getDenseI64ArrayAttr(q.zeroPoint),
+                                             b.getI64IntegerAttr(q.axis));
+  name(op, node);
+  return op;
+}
+
+/// QuantizeLinear, DequantizeLinear, QONNX Quant / BipolarQuant on an
+/// activation (on constants they were folded by tryFoldQuantNode).
+llvm::Error Importer::importQuant(const OnnxNode &node) {
+  Value in = lookup(node.inputs[0]);
+  const OnnxTensor *c = in ? nullptr : constant(node.inputs[0]);
+  if (!in && !c)
+    return nodeError(node, "its input '" + oneLine(node.inputs[0]) + "' is unknown");
+  size_t rank = in ? shapeOf(in).size() : c->dims.size();
+  auto q = quantParams(node, rank);
+  if (!q)
+    return q.takeError();
+  if (!in) // parameters valid, yet not folded: the per-axis scale did not fit
+    return nodeError(node, "the per-axis scale does not fit the constant " +
+                               oneLine(c->describe()));
+  if (q->scale.size() > 1 && shapeOf(in)[q->axis] != int64_t(q->scale.size()))
+    return nodeError(node, llvm::formatv("{0} scales along axis {1}, whose size is {2}",
+                                         q->scale.size(), q->axis, shapeOf(in)[q->axis])
+                               .str());
+  Value v = in;
+  if (node.opType != "DequantizeLinear")
+    v = quantizeLinear(node, v, *q);
+  if (node.opType != "QuantizeLinear")
+    v = dequantizeLinear(node, v, *q);
+  values[node.outputs[0]] = v;
+  return llvm::Error::success();
+}
+
+void Importer::foldWeights(const std::string &name, const OnnxTensor &w, const QuantParams &q) {
+  OnnxTensor f = dequantizeTensor(w, q);
+  f.name = name;
+  folded[name] = std::move(f);
+  weightQuant[name] = q;
+}
+
+llvm::Expected<DenseF64ArrayAttr> Importer::weightScaleFor(const OnnxNode &node,
+                                                           const std::string &w,
+                                                           int64_t outAxis, int64_t nOut,
+                                                           double factor) {
+  auto it = weightQuant.find(w);
+  if (it == weightQuant.end())
+    return DenseF64ArrayAttr();
+  const QuantParams &q = it->second;
+  SmallVector<double> scales;
+  if (q.scale.size() == 1)
+    scales.push_back(q.scale[0] * factor);
+  else if (q.axis == outAxis && int64_t(q.scale.size()) == nOut)
+    for (double s : q.scale)
+      scales.push_back(s * factor);
+  else
+    return nodeError(node, llvm::formatv("the weights are quantized with {0} scales along "
+                                         "axis {1}; only one scale or one per output channel "
+                                         "(axis {2}) is supported",
+                                         q.scale.size(), q.axis, outAxis)
+                               .str());
+  if (factor <= 0)
+    return nodeError(node, "alpha = 0 on quantized weights");
+  return b.getDenseF64ArrayAttr(scales);
+}
+
+/// QLinearConv (x, x_scale, x_zp, w, w_scale, w_zp, y_scale, y_zp, B) and
+/// ConvInteger (x, w, x_zp, w_zp): dequantize_linear(x) -> conv with the
+/// dequantized weights -> quantize_linear(y) (QLinearConv only; ConvInteger's
+/// result is the int32 accumulator). The int32 bias B is at scale x_s * w_s.
+llvm::Error Importer::importQLinearConv(const OnnxNode &node) {
+  bool qlinear = node.opType == "QLinearConv";
+  Value in = lookup(node.inputs[0]);
+  if (!in)
+    return nodeError(node, "input x must be an activation");
+  size_t rank = shapeOf(in).size();
+  int wIdx = qlinear ? 3 : 1;
+  const OnnxTensor *w = node.inputs.size() > size_t(wIdx) ? constant(node.inputs[wIdx]) : nullptr;
+  if (!w)
+    return nodeError(node, "the weights must be a constant");
+  auto xq = operandParams(node, qlinear ? 1 : -1, 2, rank, 1, "x");
+  if (!xq)
+    return xq.takeError();
+  if (xq->scale.size() != 1)
+    return nodeError(node, "x must have one scale and zero point");
+  OnnxNode wn = node;
+  wn.inputs[0] = node.inputs[wIdx];
+  auto wq = operandParams(wn, qlinear ? 4 : -1, qlinear ? 5 : 3, w->dims.size(), 0, "w");
+  if (!wq)
+    return wq.takeError();
+  std::string base = node.outputs[0] + "#loom.";
+  foldWeights(base + "w", *w, *wq);
+  std::string biasName;
+  if (qlinear && node.inputs.size() > 8 && !node.inputs[8].empty()) {
+    const OnnxTensor *bt = constant(node.inputs[8]);
+    if (!bt || bt->dims.size() > 1)
+      return nodeError(node, "the bias B must be a 1-D constant");
+    OnnxTensor bf = *bt;
+    bf.elemType = onnx::kFloat;
+    std::vector<int64_t> ints = bt->asInt64();
+    for (size_t o = 0; o < ints.size(); ++o)
+      bf.values[o] = double(ints[o]) * xq->scale[0] * wq->scale[wq->scale.size() == 1 ? 0 : o];
+    biasName = base + "b";
+    folded[biasName] = bf;
+  }
+  Value x = dequantizeLinear(node, in, *xq);
+  OnnxNode conv = node;
+  conv.inputs = {base + "x", base + "w", biasName};
+  values[conv.inputs[0]] = x;
+  if (auto err = importWindowed(conv, x))
+    return err;
+  if (qlinear) {
+    auto yq = operandParams(node, 6, 7, rank, 1, "y");
+    if (!yq)
+      return yq.takeError();
+    if (yq->scale.size() != 1)
+      return nodeError(node, "y must have one scale and zero point");
+    values[node.outputs[0]] = quantizeLinear(node, lookup(node.outputs[0]), *yq);
+  }
+  return llvm::Error::success();
+}
+
+/// QLinearMatMul (a, a_scale, a_zp, b, b_scale, b_zp, y_scale, y_zp) and
+/// MatMulInteger (A, B, a_zp, b_zp) with a constant B [K, N]: like
+/// importQLinearConv around one nn.dense. A is [M, K]; batched (3-D) inputs
+/// are not supported.
+llvm::Error Importer::importQLinearMatMul(const OnnxNode &node) {
+  bool qlinear = node.opType == "QLinearMatMul";
+  Value in = lookup(node.inputs[0]);
+  if (!in)
+    return nodeError(node, "input A must be an activation");
+  if (shapeOf(in).size() != 2)
+    return nodeError(node, "only a 2-D input A [M, K] is supported (batched matrix products "
+                           "are not)");
+  int wIdx = qlinear ? 3 : 1;
+  const OnnxTensor *w = node.inputs.size() > size_t(wIdx) ? constant(node.inputs[wIdx]) : nullptr;
+  if (!w || w->dims.size() != 2)
+    return nodeError(node, "input B must be a 2-D constant weight matrix");
+  // An A zero point per row of A (MatMulInteger allows [M]) is only
+  // expressible when all rows share it.
+  OnnxNode an = node;
+  int azp = 2;
+  if (!qlinear && node.inputs.size() > 2 && !node.inputs[2].empty())
+    if (const OnnxTensor *z = constant(node.inputs[2]))
+      if (z->values.size() > 1) {
+        if (llvm::any_of(z->values, [&](double v) { return v != z->values[0]; }))
+          return nodeError(node, "a zero point per row of A is not supported (use one)");
+        OnnxTensor one = *z;
+        one.dims = {};
+        one.values.resize(1);
+        one.intValues.resize(std::min<size_t>(one.intValues.size(), 1));
+        std::string zn = node.outputs[0] + "#loom.azp";
+        one.name = zn;
+        folded[zn] = one;
+        an.inputs[2] = zn;
+      }
+  auto xq = operandParams(an, qlinear ? 1 : -1, azp, 2, 1, "a");
+  if (!xq)
+    return xq.takeError();
+  if (xq->scale.size() != 1)
+    return nodeError(node, "a must have one scale and zero point");
+  OnnxNode wn = node;
+  wn.inputs[0] = node.inputs[wIdx];
+  auto wq = operandParams(wn, qlinear ? 4 : -1, qlinear ? 5 : 3, 2, 1, "b");
+  if (!wq)
+    return wq.takeError();
+  std::string base = node.outputs[0] + "#loom.";
+  foldWeights(base + "w", *w, *wq);
+  Value x = dequantizeLinear(node, in, *xq);
+  OnnxNode mm = node;
+  mm.inputs = {base + "x", base + "w"};
+  mm.attrs.clear();
+  values[mm.inputs[0]] = x;
+  if (auto err = importGemm(mm, /*matmul=*/true))
+    return err;
+  if (qlinear) {
+    auto yq = operandParams(node, 6, 7, 2, 1, "y");
+    if (!yq)
+      return yq.takeError();
+    if (yq->scale.size() != 1)
+      return nodeError(node, "y must have one scale and zero point");
+    values[node.outputs[0]] = quantizeLinear(node, lookup(node.outputs[0]), *yq);
+  }
+  return llvm::Error::success();
+}
+
+/// com.microsoft QLinearAdd (A, A_scale, A_zp, B, B_scale, B_zp, C_scale,
+/// C_zp) of two activations of one shape: dequantize both, add, quantize.
+llvm::Error Importer::importQLinearAdd(const OnnxNode &node) {
+  Value a = lookup(node.inputs[0]);
+  Value bv = node.inputs.size() > 3 ? lookup(node.inputs[3]) : Value();
+  if (!a || !bv)
+    return nodeError(node, "both A and B must be activations");
+  if (shapeOf(a) != shapeOf(bv))
+    return nodeError(node, "A and B must have the same shape");
+  size_t rank = shapeOf(a).size();
+  auto aq = operandParams(node, 1, 2, rank, 1, "A");
+  if (!aq)
+    return aq.takeError();
+  OnnxNode bn = node;
+  bn.inputs[0] = node.inputs[3];
+  auto bq = operandParams(bn, 4, 5, rank, 1, "B");
+  if (!bq)
+    return bq.takeError();
+  auto cq = operandParams(node, 6, 7, rank, 1, "C");
+  if (!cq)
+    return cq.takeError();
+  if (aq->scale.size() != 1 || bq->scale.size() != 1 || cq->scale.size() != 1)
+    return nodeError(node, "A, B and C must have one scale and zero point each");
+  Value x = dequantizeLinear(node, a, *aq), y = dequantizeLinear(node, bv, *bq);
+  auto add = b.create<nn::AddActOp>(loc(node), x.getType(), x, y, nullptr, nullptr, nullptr);
+  name(add, node);
+  values[node.outputs[0]] = quantizeLinear(node, add, *cq);
+  return llvm::Error::success();
+}
+
+/// com.microsoft QLinearGlobalAveragePool (X, x_scale, x_zp, y_scale, y_zp;
+/// NCHW only) and QLinearConcat (y_scale, y_zp, then (X, scale, zp) per
+/// input; two inputs): dequantize, the float op, quantize. Whether the
+/// quantizers allow an integer lowering is nn-quantize's decision.
+llvm::Error Importer::importQLinearPoolConcat(const OnnxNode &node) {
+  bool pool = node.opType == "QLinearGlobalAveragePool";
+  std::vector<int> dataIdx = pool ? std::vector<int>{0} : std::vector<int>{2, 5};
+  if (!pool && node.inputs.size() != 8)
+    return nodeError(node, "only the concatenation of two tensors is supported");
+  if (pool && node.getInt("channels_last", 0))
+    return nodeError(node, "channels_last = 1 is not supported (NCHW only)");
+  std::vector<std::string> names;
+  for (int i : dataIdx) {
+    Value in = node.inputs.size() > size_t(i) ? lookup(node.inputs[i]) : Value();
+    if (!in)
+      return nodeError(node, "input " + std::to_string(i) + " must be an activation");
+    OnnxNode dn = node;
+    dn.inputs[0] = node.inputs[i];
+    auto q = operandParams(dn, i + 1, i + 2, shapeOf(in).size(), 1, "x");
+    if (!q)
+      return q.takeError();
+    if (q->scale.size() != 1)
+      return nodeError(node, "inputs must have one scale and zero point each");
+    names.push_back(node.outputs[0] + "#loom.x" + std::to_string(i));
+    values[names.back()] = dequantizeLinear(node, in, *q);
+  }
+  OnnxNode inner = node;
+  inner.inputs = names;
+  Value first = lookup(names[0]);
+  if (pool) {
+    inner.opType = "GlobalAveragePool";
+    if (auto err = importWindowed(inner, first))
+      return err;
+  } else {
+    inner.opType = "Concat";
+    if (auto err = importNode(inner))
+      return err;
+  }
+  auto yq = operandParams(node, pool ? 3 : 0, pool ? 4 : 1, shapeOf(lookup(node.outputs[0])).size(),
+                          1, "y");
+  if (!yq)
+    return yq.takeError();
+  if (yq->scale.size() != 1)
+    return nodeError(node, "y must have one scale and zero point");
+  values[node.outputs[0]] = quantizeLinear(node, lookup(node.outputs[0]), *yq);
   return llvm::Error::success();
 }
 

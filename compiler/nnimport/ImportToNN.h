@@ -22,6 +22,12 @@ importToNN(const onnx::OnnxModel &model, mlir::MLIRContext &ctx, std::vector<std
 /// ONNX op types the dense path imports.
 const std::vector<std::string> &supportedOnnxOps();
 
+/// True if the importer handles op `opType` of `domain` ("" = default
+/// domain): supportedOnnxOps(), com.microsoft QLinearAdd, and QONNX Quant /
+/// BipolarQuant (domains qonnx.custom_op.general, finn.custom_op.general,
+/// onnx.brevitas).
+bool isSupportedOnnxNode(llvm::StringRef domain, llvm::StringRef opType);
+
 } // namespace loom
 
 #endif

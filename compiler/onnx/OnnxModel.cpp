@@ -1115,5 +1115,51 @@ llvm::Expected<OnnxTensor> loadTensorProtoFile(llvm::StringRef pathRef) {
   }
 }
 
+llvm::Error writeModelWithConstantInputs(llvm::StringRef pathRef,
+                                         const std::map<std::string, std::string> &pbFiles,
+                                         llvm::StringRef outPathRef) {
+  std::string path = pathRef.str(), outPath = outPathRef.str(), bytes, err;
+  try {
+    if (!readFile(path, bytes, err))
+      return llvm::createStringError(llvm::inconvertibleErrorCode(), err);
+    ::onnx::ModelProto m;
+    if (!m.ParseFromString(bytes))
+      return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                     path + ": not an ONNX model");
+    auto *graph = m.mutable_graph();
+    for (const auto &[name, pb] : pbFiles) {
+      std::string tbytes;
+      if (!readFile(pb, tbytes, err))
+        return llvm::createStringError(llvm::inconvertibleErrorCode(), err);
+      ::onnx::TensorProto tp;
+      if (!tp.ParseFromString(tbytes))
+        return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                       pb + ": not a serialized ONNX TensorProto");
+      tp.set_name(name);
+      bool found = false;
+      for (int i = 0; i < graph->input_size(); ++i)
+        if (graph->input(i).name() == name) {
+          graph->mutable_input()->DeleteSubrange(i, 1);
+          found = true;
+          break;
+        }
+      if (!found)
+        return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                       path + ": no graph input named '" + name + "'");
+      *graph->add_initializer() = tp;
+    }
+    std::ofstream out(outPath, std::ios::binary);
+    if (!out || !m.SerializeToOstream(&out))
+      return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                     outPath + ": cannot write");
+    return llvm::Error::success();
+  } catch (const std::exception &e) {
+    return llvm::createStringError(llvm::inconvertibleErrorCode(), path + ": " + e.what());
+  } catch (...) {
+    return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                   path + ": unknown error while rewriting the model");
+  }
+}
+
 } // namespace onnx
 } // namespace loom

@@ -201,6 +201,14 @@ llvm::Expected<OnnxModel> loadOnnxModelFromBytes(llvm::StringRef bytes,
 /// (test_data_set_N/input_K.pb). Never throws.
 llvm::Expected<OnnxTensor> loadTensorProtoFile(llvm::StringRef path);
 
+/// Copies the model file `path` to `outPath`, turning each graph input named
+/// in `pbFiles` into an initializer holding that serialized TensorProto file
+/// (ONNX node tests pass weights as graph inputs; the conformance runner binds
+/// them this way before compiling). Never throws.
+llvm::Error writeModelWithConstantInputs(llvm::StringRef path,
+                                         const std::map<std::string, std::string> &pbFiles,
+                                         llvm::StringRef outPath);
+
 /// Highest default-domain opset libonnx 1.12 knows (17) and the highest Loom
 /// accepts (19).
 constexpr int64_t kLibOnnxMaxOpset = 17;

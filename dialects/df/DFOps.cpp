@@ -45,8 +45,10 @@ static LogicalResult verifyActivation(Operation *op) {
   StringRef act = op->getAttrOfType<StringAttr>("act").getValue();
   bool table = act == "sigmoid" || act == "tanh" || act == "elu" || act == "selu";
   bool clip = act == "clip", leaky = act == "leaky";
-  if (!table && !clip && !leaky && act != "none" && act != "relu")
+  if (!table && !clip && !leaky && act != "none" && act != "relu" && act != "sign")
     return op->emitOpError("unknown activation '") << act << "'";
+  if (act == "sign" && llvm::cast<StreamType>(op->getResult(0).getType()).getElementWidth() < 2)
+    return op->emitOpError("sign needs outputs of at least 2 bits (codes +1 and -1)");
   bool hasTable = op->hasAttr("table"), hasShift = op->hasAttr("t_shift");
   bool hasBounds = op->hasAttr("t_min") && op->hasAttr("t_max");
   bool anyBound = op->hasAttr("t_min") || op->hasAttr("t_max");
@@ -67,6 +69,23 @@ static LogicalResult verifyActivation(Operation *op) {
     return op->emitOpError("clip needs t_min and t_max (and only they)");
   if (!table && !clip && (hasTable || hasShift || anyBound))
     return op->emitOpError("table activations need t_min, t_max, t_shift and table (and only they)");
+  return success();
+}
+
+/// mult: one value or one per output channel, each in [1, 2^24]; binary: every
+/// weight is +1 or -1.
+static LogicalResult verifyAffine(Operation *op, ElementsAttr weight, int64_t outputs) {
+  if (auto mult = op->getAttrOfType<ElementsAttr>("mult")) {
+    if (mult.getNumElements() != 1 && mult.getNumElements() != outputs)
+      return op->emitOpError("mult must have 1 or ") << outputs << " elements";
+    for (APInt v : mult.getValues<APInt>())
+      if (v.getSExtValue() < 1 || v.getSExtValue() > (int64_t(1) << 24))
+        return op->emitOpError("mult values must be in [1, 2^24], got ") << v.getSExtValue();
+  }
+  if (op->hasAttr("binary"))
+    for (APInt v : weight.getValues<APInt>())
+      if (v.getSExtValue() != 1 && v.getSExtValue() != -1)
+        return op->emitOpError("binary weights must all be +1 or -1, got ") << v.getSExtValue();
   return success();
 }
 
@@ -93,7 +112,7 @@ LogicalResult MvuOp::verify() {
   if (getOutput().getType().getLanes() != pe)
     return emitOpError("output stream must carry pe = ") << pe << " lanes, got "
                                                           << getOutput().getType().getLanes();
-  if (failed(verifyActivation(*this)))
+  if (failed(verifyActivation(*this)) || failed(verifyAffine(*this, getWeight(), n)))
     return failure();
   // I64Attr getters return uint64_t: compare the signed attribute values.
   if (getShiftAttr().getInt() < 0)
@@ -142,6 +161,8 @@ LogicalResult DwuOp::verify() {
     return emitOpError("simd must divide the taps and pe the channels");
   if (getOutput().getType().getLanes() != pe)
     return emitOpError("output stream must carry pe lanes");
+  if (failed(verifyAffine(*this, getWeight(), c)))
+    return failure();
   return verifyActivation(*this);
 }
 
@@ -177,6 +198,18 @@ LogicalResult JoinOp::verify() {
     return emitOpError("operands and result must have the same stream type");
   if (getMode() != "add" && getMode() != "mul")
     return emitOpError("mode must be add or mul");
+  int scaled = bool(getMultLhs()) + bool(getMultRhs()) + bool(getShiftAttr());
+  if (scaled != 0 && (scaled != 3 || getMode() != "add"))
+    return emitOpError("mult_lhs, mult_rhs and shift go together, on mode add only");
+  if (scaled) {
+    int64_t ma = getMultLhsAttr().getInt(), mb = getMultRhsAttr().getInt();
+    int64_t s = getShiftAttr().getInt();
+    if (ma < 0 || mb < 0 || ma > (int64_t(1) << 24) || mb > (int64_t(1) << 24) || s < 0 ||
+        s > 62)
+      return emitOpError("needs 0 <= mult_lhs, mult_rhs <= 2^24 and 0 <= shift <= 62");
+  }
+  if (bool(getTMin()) != bool(getTMax()) || (getTMin() && getRelu()))
+    return emitOpError("clip needs both t_min and t_max, and no relu");
   return success();
 }
 

@@ -61,14 +61,19 @@ def DF_MvuOp : DF_Op<"mvu"> {
     for a frame of K inputs and N outputs with `pe` x `simd` multipliers: each output
     beat carries `pe` values; each cycle consumes `simd` inputs per PE. `act` is one
     of none, relu, clip (t_min, t_max), leaky (LeakyRelu: leaky_mult = A, shift 15,
-    docs/CONTRACTS.md), sigmoid, tanh, elu, selu (the last four by table, see nn.lut).
+    docs/CONTRACTS.md), sigmoid, tanh, elu, selu (the last four by table, see nn.lut),
+    sign (y >= 0 ? 1 : -1, a bipolar activation).
+    Affine integer graphs: `mult` (one value, or one per output, each in [1, 2^24])
+    multiplies the accumulator before the shift: shift_round_even(acc[n] * mult[n],
+    shift). `binary`: every weight is +1 or -1, stored as one bit (no multipliers).
   }];
   let arguments = (ins DF_StreamType:$input, ElementsAttr:$weight, ElementsAttr:$bias,
                    I64Attr:$shift, I64Attr:$acc_width, I64Attr:$simd, I64Attr:$pe,
                    StrAttr:$act,
                    OptionalAttr<I64Attr>:$t_min, OptionalAttr<I64Attr>:$t_max,
                    OptionalAttr<I64Attr>:$t_shift, OptionalAttr<ElementsAttr>:$table,
-                   OptionalAttr<I64Attr>:$leaky_mult);
+                   OptionalAttr<I64Attr>:$leaky_mult, OptionalAttr<ElementsAttr>:$mult,
+                   UnitAttr:$binary);
   let results = (outs DF_StreamType:$output);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
   let hasVerifier = 1;
@@ -104,14 +109,16 @@ def DF_DwuOp : DF_Op<"dwu"> {
   let summary = "depthwise convolution unit: per channel a dot product over its window";
   let description = [{
     For each window (from a df.swg, (k, c) order) of KK = weight dim 1 taps:
-    y[c] = act(saturate(shift_round_even(bias[c] + sum_j x[j*C + c] w[c][j], shift))).
+    y[c] = act(saturate(shift_round_even((bias[c] + sum_j x[j*C + c] w[c][j]) * mult[c],
+    shift))); `mult` and `binary` as on df.mvu.
   }];
   let arguments = (ins DF_StreamType:$input, ElementsAttr:$weight, ElementsAttr:$bias,
                    I64Attr:$shift, I64Attr:$acc_width, I64Attr:$simd, I64Attr:$pe,
                    StrAttr:$act,
                    OptionalAttr<I64Attr>:$t_min, OptionalAttr<I64Attr>:$t_max,
                    OptionalAttr<I64Attr>:$t_shift, OptionalAttr<ElementsAttr>:$table,
-                   OptionalAttr<I64Attr>:$leaky_mult);
+                   OptionalAttr<I64Attr>:$leaky_mult, OptionalAttr<ElementsAttr>:$mult,
+                   UnitAttr:$binary);
   let results = (outs DF_StreamType:$output);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
   let hasVerifier = 1;
@@ -153,8 +160,16 @@ def DF_ForkOp : DF_Op<"fork", [AllTypesMatch<["input", "first", "second"]>]> {
 
 def DF_JoinOp : DF_Op<"join", [AllTypesMatch<["lhs", "rhs", "output"]>]> {
   let summary = "element-wise sum (mode add) or product (mode mul) of two streams, then relu if set";
+  let description = [{
+    add: saturate(lhs + rhs), or with `mult_lhs`, `mult_rhs` and `shift` (affine
+    integer graphs): saturate(shift_round_even(lhs * mult_lhs + rhs * mult_rhs, shift)).
+    mul: saturate(shift_round_even(lhs * rhs, frac)). Then relu, or the clip to
+    [t_min, t_max] (codes) when both bounds are set.
+  }];
   let arguments = (ins DF_StreamType:$lhs, DF_StreamType:$rhs, StrAttr:$mode, I64Attr:$frac,
-                   UnitAttr:$relu);
+                   UnitAttr:$relu, OptionalAttr<I64Attr>:$mult_lhs,
+                   OptionalAttr<I64Attr>:$mult_rhs, OptionalAttr<I64Attr>:$shift,
+                   OptionalAttr<I64Attr>:$t_min, OptionalAttr<I64Attr>:$t_max);
   let results = (outs DF_StreamType:$output);
   let assemblyFormat = "$lhs `,` $rhs attr-dict `:` type($output)";
   let hasVerifier = 1;
@@ -176,6 +191,18 @@ def DF_SoftmaxOp : DF_Op<"softmax"> {
   let results = (outs DF_StreamType:$output);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
   let hasVerifier = 1;
+}
+
+def DF_SkidOp : DF_Op<"skid", [AllTypesMatch<["input", "output"]>]> {
+  let summary = "a 2-entry register slice: the whole design of a graph without compute";
+  let description = [{
+    A graph whose output is its input (only quantizers, reshapes or transposes:
+    the host does the rest) still needs a hardware path from the input port to
+    the output port; loom_skid is that path at full throughput.
+  }];
+  let arguments = (ins DF_StreamType:$input);
+  let results = (outs DF_StreamType:$output);
+  let assemblyFormat = "$input attr-dict `:` type($output)";
 }
 
 def DF_FifoOp : DF_Op<"fifo", [AllTypesMatch<["input", "output"]>]> {

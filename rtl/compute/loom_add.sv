@@ -3,7 +3,10 @@
 // loom_add: element-wise join of two streams with LANES elements of WB bits per beat.
 //   MODE 0 (Add): y = saturate_WB(a + b)
 //   MODE 1 (Mul): y = saturate_WB(shift_round_even(a * b, F))   (docs/CONTRACTS.md)
+//   MODE 2 (scaled Add, affine integer graphs): y = saturate_WB(shift_round_even(a * MA +
+//          b * MB, S)) with 0 <= MA, MB <= 2^24 (docs/CONTRACTS.md "Affine integer graphs")
 //   RELU 1: then y = max(y, 0) (a ResNet block's Relu after the residual Add)
+//   CLIP 1: then y = min(max(y, LO), HI) (the output quantizer's range, codes)
 // Input 0 is `a` (in0_*), input 1 is `b` (in1_*). Each input has a 2-entry loom_fifo
 // (in*_ready = FIFO not full: registered). issue = both FIFOs non-empty &&
 // (!out_valid_q || out_ready): both are popped and the result registered (out_q).
@@ -13,7 +16,13 @@ module loom_add #(
   parameter int WB    = 8,
   parameter int MODE  = 0,
   parameter int F     = 0,
-  parameter int RELU  = 0
+  parameter int RELU  = 0,
+  parameter int MA    = 1,
+  parameter int MB    = 1,
+  parameter int S     = 0,
+  parameter int CLIP  = 0,
+  parameter int LO    = 0,
+  parameter int HI    = 0
 ) (
   input  logic               clk,
   input  logic               rst,
@@ -27,9 +36,18 @@ module loom_add #(
   output logic               out_valid,
   input  logic               out_ready
 );
-  localparam int PW = 2 * WB + 1;
-  localparam logic signed [PW-1:0] OMAX = PW'((64'sd1 <<< (WB - 1)) - 1);
-  localparam logic signed [PW-1:0] OMIN = -PW'(64'sd1 <<< (WB - 1));
+  // MODE 2: a * MA needs WB + 26 bits (MA < 2^25 signed), the sum one more, the
+  // rounding mask S + 2.
+  localparam int PW0 = 2 * WB + 1;
+  localparam int PW1 = (MODE == 2 && WB + 27 > PW0) ? WB + 27 : PW0;
+  localparam int PW  = (MODE == 2 && S + 2 > PW1) ? S + 2 : PW1;
+  localparam int SH  = (MODE == 2) ? S : F;
+  localparam logic signed [PW-1:0] MAV = PW'(MA);
+  localparam logic signed [PW-1:0] MBV = PW'(MB);
+  localparam logic signed [WB-1:0] CLO = LO[WB-1:0];
+  localparam logic signed [WB-1:0] CHI = HI[WB-1:0];
+  localparam logic signed [PW-1:0] OMAX = (PW'(1) << (WB - 1)) - PW'(1);
+  localparam logic signed [PW-1:0] OMIN = -(PW'(1) << (WB - 1));
 
   logic [LANES*WB-1:0] a, b, res, out_q;
   logic                av, bv, issue, out_valid_q;
@@ -51,7 +69,7 @@ module loom_add #(
   logic signed [PW-1:0] q   [LANES];
   logic [PW-1:0]        rem [LANES];
   logic [PW-1:0]        half;
-  assign half = (F > 0) ? PW'(1) << (F > 0 ? F - 1 : 0) : '0;
+  assign half = (SH > 0) ? PW'(1) << (SH > 0 ? SH - 1 : 0) : '0;
 
   always_comb begin
     for (int l = 0; l < LANES; l++) begin
@@ -60,10 +78,13 @@ module loom_add #(
         q[l] = v[l];
         rem[l] = '0;
       end else begin
-        v[l] = PW'($signed(a[l*WB +: WB])) * PW'($signed(b[l*WB +: WB]));
-        q[l] = v[l] >>> F;
-        rem[l] = v[l] & ((PW'(1) << F) - 1'b1);
-        if (F > 0) begin
+        if (MODE == 2)
+          v[l] = PW'($signed(a[l*WB +: WB])) * MAV + PW'($signed(b[l*WB +: WB])) * MBV;
+        else
+          v[l] = PW'($signed(a[l*WB +: WB])) * PW'($signed(b[l*WB +: WB]));
+        q[l] = v[l] >>> SH;
+        rem[l] = v[l] & ((PW'(1) << SH) - 1'b1);
+        if (SH > 0) begin
           if ((rem[l] > half) || ((rem[l] == half) && q[l][0])) q[l] = q[l] + 1'b1;
         end
       end
@@ -71,6 +92,8 @@ module loom_add #(
       else if (q[l] < OMIN) res[l*WB +: WB] = OMIN[WB-1:0];
       else                  res[l*WB +: WB] = q[l][WB-1:0];
       if (RELU != 0 && q[l] < 0) res[l*WB +: WB] = '0;
+      if (CLIP != 0 && $signed(res[l*WB +: WB]) < CLO) res[l*WB +: WB] = CLO;
+      if (CLIP != 0 && $signed(res[l*WB +: WB]) > CHI) res[l*WB +: WB] = CHI;
     end
   end
 

@@ -31,6 +31,12 @@
 // Steady state with inputs always valid and outputs always ready:
 //    cycles/vector = max(NF*SF, IB); latency first input beat -> last output beat is
 //    IB + NF*SF + 4 cycles (see hw_model).
+// Affine integer graphs (docs/CONTRACTS.md): W_M > 0 adds a per-output-channel unsigned
+// multiplier M (M_FILE, the bias layout with W_M-bit lanes) applied in S3 before the
+// shift: y = sat(shift_round_even(acc * M, SHIFT)); it is captured with the bias and rides
+// beside the accumulator, so the pipeline (and the cycle model) is unchanged. BIPOLAR_W = 1
+// (W_W = 1): weight bit 1 = +1, 0 = -1, the product is a conditional negation.
+// ACT 5 (sign): y = rq >= 0 ? 1 : -1 (a bipolar activation; W_OUT >= 2).
 module loom_dwu #(
   parameter int    C       = 4,
   parameter int    KK      = 4,
@@ -42,15 +48,18 @@ module loom_dwu #(
   parameter int    W_ACC   = 24,
   parameter int    W_OUT   = 8,
   parameter int    SHIFT   = 0,
-  parameter int    ACT     = 0,  // 0 none, 1 relu, 2 table, 3 clip to [T_MIN, T_MAX], 4 leaky
+  parameter int    ACT     = 0,  // 0 none, 1 relu, 2 table, 3 clip [T_MIN, T_MAX], 4 leaky, 5 sign
   parameter int    T_MIN   = 0,
   parameter int    T_MAX   = 0,
   parameter int    T_SHIFT = 0,
   parameter int    T_DEPTH = 1,
   parameter int    LEAKY_A = 0,  // ACT 4: y < 0 -> sat(shift_round_even(y * LEAKY_A, 15))
+  parameter int    W_M     = 0,  // requantization multiplier bits (0: no multiplier)
+  parameter int    BIPOLAR_W = 0,  // 1: one bit per weight (1 = +1, 0 = -1), needs W_W = 1
   parameter        W_FILE  = "",
   parameter        B_FILE  = "",
-  parameter        T_FILE  = ""
+  parameter        T_FILE  = "",
+  parameter        M_FILE  = ""
 ) (
   input  logic                    clk,
   input  logic                    rst,
@@ -207,8 +216,13 @@ module loom_dwu #(
       dot[p] = '0;
       if (s1_valid_q) begin
         for (int s = 0; s < SIMD; s++) begin
-          dot[p] = dot[p] + WA'($signed(x_q[(p*SIMD + s)*W_IN +: W_IN])) *
-                            WA'($signed(w_q[(p*SIMD + s)*W_W +: W_W]));
+          if (BIPOLAR_W != 0)  // conditional negation, no multiplier
+            dot[p] = w_q[(p*SIMD + s)*W_W]
+                       ? dot[p] + WA'($signed(x_q[(p*SIMD + s)*W_IN +: W_IN]))
+                       : dot[p] - WA'($signed(x_q[(p*SIMD + s)*W_IN +: W_IN]));
+          else
+            dot[p] = dot[p] + WA'($signed(x_q[(p*SIMD + s)*W_IN +: W_IN])) *
+                              WA'($signed(w_q[(p*SIMD + s)*W_W +: W_W]));
         end
       end
     end
@@ -227,11 +241,37 @@ module loom_dwu #(
     end
   end
 
+  // ---------------------------------------------------------------- multiplier M
+  // m_q is fetched with the bias (sf == 0) and copied beside the accumulator when the
+  // group's first step enters S2, so S3 multiplies each group by its own M.
+  localparam int WMB = (W_M > 0) ? W_M : 1;
+  logic [WMB-1:0] ma_q [PE];
+  if (W_M > 0) begin : g_mult
+    /* verilator lint_off UNDRIVEN */
+    logic [PE*W_M-1:0] mmem [NF];
+    /* verilator lint_on UNDRIVEN */
+    logic [PE*W_M-1:0] m_q;
+    if (M_FILE != "") begin : g_mmem
+      initial $readmemh(M_FILE, mmem);
+    end
+    always_ff @(posedge clk) begin
+      if (issue && sf_q == '0) m_q <= mmem[nf_q];
+      if (s1_valid_q && s1_first_q)
+        for (int p = 0; p < PE; p++) ma_q[p] <= m_q[p*W_M +: W_M];
+    end
+  end else begin : g_no_mult
+    always_comb for (int p = 0; p < PE; p++) ma_q[p] = '0;
+  end
+
   // ---------------------------------------------------------------- S3: requantize
-  localparam logic signed [WA-1:0] OMAX = WA'((64'sd1 <<< (W_OUT - 1)) - 1);
+  // RW: wide enough for acc * M, the saturation bounds and the rounding mask.
+  localparam int WP  = (W_M > 0) ? WA + W_M + 1 : WA;
+  localparam int RW0 = (WP > W_OUT + 1) ? WP : W_OUT + 1;
+  localparam int RW  = (RW0 > SHIFT + 2) ? RW0 : SHIFT + 2;
+  localparam logic signed [RW-1:0] OMAX = (RW'(1) << (W_OUT - 1)) - RW'(1);
   localparam logic signed [W_OUT-1:0] CLIP_LO = T_MIN[W_OUT-1:0];
   localparam logic signed [W_OUT-1:0] CLIP_HI = T_MAX[W_OUT-1:0];
-  localparam logic signed [WA-1:0] OMIN = -WA'(64'sd1 <<< (W_OUT - 1));
+  localparam logic signed [RW-1:0] OMIN = -(RW'(1) << (W_OUT - 1));
   // LeakyRelu (docs/CONTRACTS.md): S = 15 fixed, exact in 64 bits (|y| < 2^31, |A| < 2^31).
   localparam int                   LK_S    = 15;
   localparam logic [LK_S-1:0]      LK_HALF = LK_S'(1) << (LK_S - 1);
@@ -239,9 +279,10 @@ module loom_dwu #(
   localparam logic signed [63:0]   LK_MIN  = -(64'sd1 <<< (W_OUT - 1));
   localparam logic signed [63:0]   LK_A    = 64'(LEAKY_A);
 
-  logic signed [WA-1:0]    rq   [PE];
-  logic [WA-1:0]           rem  [PE];
-  logic [WA-1:0]           half;
+  logic signed [RW-1:0]    pr   [PE];
+  logic signed [RW-1:0]    rq   [PE];
+  logic [RW-1:0]           rem  [PE];
+  logic [RW-1:0]           half;
   logic signed [W_OUT-1:0] y_d  [PE];
   logic signed [63:0]      lk_p [PE];
   logic signed [63:0]      lk_r [PE];
@@ -249,11 +290,13 @@ module loom_dwu #(
   logic                    y_valid_q;
 
   // round half to even on the SHIFT dropped bits
-  assign half = (SHIFT > 0) ? WA'(1) << (SHIFT > 0 ? SHIFT - 1 : 0) : '0;
+  assign half = (SHIFT > 0) ? RW'(1) << (SHIFT > 0 ? SHIFT - 1 : 0) : '0;
   always_comb begin
     for (int p = 0; p < PE; p++) begin
-      rq[p]  = acc_q[p] >>> SHIFT;
-      rem[p] = acc_q[p] & ((WA'(1) << SHIFT) - 1'b1);
+      if (W_M > 0) pr[p] = RW'(acc_q[p]) * $signed(RW'({1'b0, ma_q[p]}));
+      else         pr[p] = RW'(acc_q[p]);
+      rq[p]  = pr[p] >>> SHIFT;
+      rem[p] = pr[p] & ((RW'(1) << SHIFT) - 1'b1);
       if (SHIFT > 0) begin
         if ((rem[p] > half) || ((rem[p] == half) && rq[p][0])) rq[p] = rq[p] + 1'b1;
       end
@@ -261,6 +304,8 @@ module loom_dwu #(
       else if (rq[p] < OMIN) y_d[p] = OMIN[W_OUT-1:0];
       else                   y_d[p] = rq[p][W_OUT-1:0];
       if (ACT == 1 && y_d[p] < 0) y_d[p] = '0;
+      // Sign (bipolar activation): +1 / -1.
+      if (ACT == 5) y_d[p] = (rq[p] < 0) ? '1 : W_OUT'(1);
       // Clip (Relu6): bounds are codes of the output format.
       if (ACT == 3 && y_d[p] < CLIP_LO) y_d[p] = CLIP_LO;
       if (ACT == 3 && y_d[p] > CLIP_HI) y_d[p] = CLIP_HI;

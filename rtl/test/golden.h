@@ -15,12 +15,15 @@ struct MvuParams {
   int K, N, SIMD, PE, IN_BEAT, W_IN, W_W, W_ACC, W_OUT, SHIFT, ACT, T_MIN, T_MAX, T_SHIFT,
       T_DEPTH;
   int LEAKY_A = 0;  // ACT 4 (LeakyRelu) multiplier, shift 15
+  int W_M = 0;        // requantization multiplier bits (0: none)
+  int BIPOLAR_W = 0;  // +-1 weights, one bit each (W_W = 1)
 };
 
 struct MvuData {
   std::vector<std::vector<int64_t>> w;  // [N][K]
   std::vector<int64_t> b;               // [N]
   std::vector<int64_t> t;               // [T_DEPTH]
+  std::vector<int64_t> m;               // [N] requantization multipliers (W_M > 0)
 };
 
 inline int64_t randS(std::mt19937_64 &rng, int bits) {
@@ -30,11 +33,12 @@ inline int64_t randS(std::mt19937_64 &rng, int bits) {
 
 /// Random weights/bias/table; writes the memory files (CONTRACTS.md formats).
 inline MvuData makeMvu(const MvuParams &p, std::mt19937_64 &rng, const std::string &wf,
-                       const std::string &bf, const std::string &tf) {
+                       const std::string &bf, const std::string &tf,
+                       const std::string &mf = "m.mem") {
   MvuData d;
   d.w.assign(p.N, std::vector<int64_t>(p.K));
   for (auto &row : d.w)
-    for (auto &v : row) v = randS(rng, p.W_W);
+    for (auto &v : row) v = p.BIPOLAR_W ? (rng() & 1 ? 1 : -1) : randS(rng, p.W_W);
   d.b.resize(p.N);
   for (auto &v : d.b) v = randS(rng, std::min(p.W_ACC, p.W_IN + p.W_W) - 1);
   const int SF = p.K / p.SIMD, NF = p.N / p.PE;
@@ -44,7 +48,10 @@ inline MvuData makeMvu(const MvuParams &p, std::mt19937_64 &rng, const std::stri
       Bits line(p.PE * p.SIMD * p.W_W);
       for (int pe = 0; pe < p.PE; ++pe)
         for (int s = 0; s < p.SIMD; ++s)
-          line.set((pe * p.SIMD + s) * p.W_W, p.W_W, d.w[nf * p.PE + pe][sf * p.SIMD + s]);
+          // binary weights (CONTRACTS): bit 1 = +1, 0 = -1
+          line.set((pe * p.SIMD + s) * p.W_W, p.W_W,
+                   p.BIPOLAR_W ? int64_t(d.w[nf * p.PE + pe][sf * p.SIMD + s] > 0)
+                               : d.w[nf * p.PE + pe][sf * p.SIMD + s]);
       wl.push_back(line);
     }
   for (int nf = 0; nf < NF; ++nf) {
@@ -54,6 +61,19 @@ inline MvuData makeMvu(const MvuParams &p, std::mt19937_64 &rng, const std::stri
   }
   writeMem(wf, wl);
   writeMem(bf, bl);
+  if (p.W_M > 0) {  // unsigned multipliers in [1, min(2^W_M - 1, 2^24)], bias layout
+    int64_t hi = std::min<int64_t>((int64_t(1) << p.W_M) - 1, int64_t(1) << 24);
+    d.m.resize(p.N);
+    for (auto &v : d.m) v = std::uniform_int_distribution<int64_t>(1, hi)(rng);
+    d.m[0] = hi;  // the extreme multiplier always appears
+    std::vector<Bits> ml;
+    for (int nf = 0; nf < NF; ++nf) {
+      Bits line(p.PE * p.W_M);
+      for (int pe = 0; pe < p.PE; ++pe) line.set(pe * p.W_M, p.W_M, d.m[nf * p.PE + pe]);
+      ml.push_back(line);
+    }
+    writeMem(mf, ml);
+  }
   if (p.ACT == 2) {
     d.t.resize(p.T_DEPTH);
     for (auto &v : d.t) {
@@ -73,7 +93,10 @@ inline std::vector<int64_t> mvuGolden(const MvuParams &p, const MvuData &d,
   for (int n = 0; n < p.N; ++n) {
     int64_t acc = d.b[n];
     for (int k = 0; k < p.K; ++k) acc += x[k] * d.w[n][k];
-    int64_t v = saturate(shiftRoundEven(acc, p.SHIFT), p.W_OUT);
+    if (p.W_M > 0) acc *= d.m[n];  // affine requantization (|acc * M| < 2^62 here)
+    int64_t rq = shiftRoundEven(acc, p.SHIFT);
+    int64_t v = saturate(rq, p.W_OUT);
+    if (p.ACT == 5) v = rq >= 0 ? 1 : -1;  // sign
     if (p.ACT == 1) v = std::max<int64_t>(v, 0);
     if (p.ACT == 3) v = std::min<int64_t>(std::max<int64_t>(v, p.T_MIN), p.T_MAX);
     // LeakyRelu (CONTRACTS): y < 0 -> saturate(shift_round_even(y * A, 15)).

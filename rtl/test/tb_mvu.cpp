@@ -1,4 +1,5 @@
-// loom_mvu testbench: random weights/bias/table written to w.mem/b.mem/t.mem, a clean
+// loom_mvu testbench: random weights/bias/table/multipliers written to w.mem/b.mem/t.mem/
+// m.mem (binary weights as bits when BIPOLAR_W), a clean
 // pass (timing checked against hw_model predictTiming, exact) and randomized passes
 // with valid gaps and backpressure (values checked against the golden model).
 #include "Vtop.h"
@@ -11,8 +12,9 @@ using namespace tb;
 
 int main(int argc, char **argv) {
   Verilated::commandArgs(argc, argv);
-  const MvuParams p{P_K,     P_N,   P_SIMD,  P_PE,    P_IN_BEAT, P_W_IN,    P_W_W,  P_W_ACC,
-                    P_W_OUT, P_SHIFT, P_ACT, P_T_MIN, P_T_MAX,   P_T_SHIFT, P_T_DEPTH, P_LEAKY_A};
+  const MvuParams p{P_K,     P_N,     P_SIMD,  P_PE,      P_IN_BEAT, P_W_IN,
+                    P_W_W,   P_W_ACC, P_W_OUT, P_SHIFT,   P_ACT,     P_T_MIN,
+                    P_T_MAX, P_T_SHIFT, P_T_DEPTH, P_LEAKY_A, P_W_M,   P_BIPOLAR_W};
   std::mt19937_64 rng(P_SEED);
   MvuData d = makeMvu(p, rng, "w.mem", "b.mem", "t.mem");
   Vtop *top = new Vtop;
@@ -40,7 +42,7 @@ int main(int argc, char **argv) {
       loom::hw::MvuConfig c;
       c.K = p.K; c.N = p.N; c.SIMD = p.SIMD; c.PE = p.PE; c.IN_BEAT = p.IN_BEAT;
       c.W_IN = p.W_IN; c.W_W = p.W_W; c.W_ACC = p.W_ACC; c.W_OUT = p.W_OUT;
-      c.ACT = p.ACT; c.T_DEPTH = p.T_DEPTH;
+      c.ACT = p.ACT; c.T_DEPTH = p.T_DEPTH; c.W_M = p.W_M; c.BIPOLAR_W = p.BIPOLAR_W;
       std::vector<int64_t> mOut, mIn;
       loom::hw::PipelineTiming m = loom::hw::predictTiming({{c, "mvu"}}, ps.frames, &mOut, &mIn);
       std::printf("rtl latency %lld ii %lld | model latency %lld ii %lld\n",

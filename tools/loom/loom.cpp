@@ -1,6 +1,7 @@
 //===- loom.cpp - the user's command line ---------------------------------===//
 //
-//   loom compile MODEL.onnx -o OUT/ [--precision fixed<W,I>] [--target-ii C | --max-mults N] [--top NAME]
+//   loom compile MODEL.onnx -o OUT/ [--precision fixed<W,I> | --precision int8 [--calib X.npy]]
+//                [--target-ii C | --max-mults N] [--top NAME]
 //   loom sim OUT/ [--inputs X.npy | --onnx-test-dir DIR | --random N] [--seed S]
 //                 [--backpressure P] [--out Y.npz] [--trace]
 //   loom run MODEL.onnx [-o OUT/] [compile and sim options]
@@ -31,7 +32,11 @@ namespace {
 
 const char *kUsage =
     "usage:\n"
-    "  loom compile MODEL.onnx -o OUT/ [--precision fixed<W,I>] [--target-ii C | --max-mults N] [--top NAME]\n"
+    "  loom compile MODEL.onnx -o OUT/ [--precision fixed<W,I> | --precision int8 [--calib X.npy]]\n"
+    "               [--target-ii C | --max-mults N] [--top NAME]\n"
+    "    int8: post-training quantization calibrated on X.npy ([N, ...input shape]; the first\n"
+    "    80% calibrate, the rest are held out), or without --calib on 64 random frames\n"
+    "    (uniform [-2, 2), seed 1) with 16 more (seed 2) held out\n"
     "  loom sim OUT/ [--inputs X.npy | --onnx-test-dir DIR | --random N] [--seed S] [--backpressure P]\n"
     "                [--out Y.npz] [--trace]\n"
     "  loom run MODEL.onnx [-o OUT/] [compile and sim options]\n"
@@ -101,11 +106,16 @@ llvm::Error compileOptions(const Args &a, CompileOptions &o) {
     o.outDir = a.values.at("-o");
   if (a.values.count("--precision"))
     o.precision = a.values.at("--precision");
-  if (o.precision == "int8" || o.precision == "model")
-    return err("--precision " + o.precision + " is not supported yet for float models; use "
-               "fixed<W,I> (default fixed<16,6>)");
-  if (a.values.count("--calib"))
-    return err("--calib is not supported yet: fixed<W,I> needs no calibration");
+  if (o.precision == "model")
+    return err("--precision model is not supported yet; use int8 or fixed<W,I> (default "
+               "fixed<16,6>)");
+  if (a.values.count("--calib")) {
+    if (o.precision != "int8")
+      return err("--calib needs --precision int8 (fixed<W,I> needs no calibration)");
+    o.calib = a.values.at("--calib");
+    if (!llvm::sys::fs::exists(o.calib))
+      return err(o.calib + ": no such file (--calib wants an .npy of calibration inputs)");
+  }
   if (a.values.count("--max-mults") &&
       (!parseInt(a.values.at("--max-mults"), o.maxMults) || o.maxMults <= 0))
     return err("--max-mults must be a positive integer");

@@ -35,10 +35,12 @@ func.func @mlp(%x: tensor<1x4xf32> {onnx.name = "image"}) -> (tensor<1x2xf32> {o
 // -----
 
 // Unnamed ends get the default names; a multi-dimensional tensor becomes a
-// flat frame of all its elements; a graph with no layer wires input to output.
+// flat frame of all its elements; a graph with no layer still gets a hardware
+// path from input to output: a df.skid (loom_skid) between them.
 // CHECK-LABEL: func.func @passthrough()
 // CHECK-NEXT:    %[[IN:.*]] = df.input "input" {loom.frac = 5 : i64} : <i8, 1, [12]>
-// CHECK-NEXT:    df.output %[[IN]], "output" {loom.frac = 5 : i64} : <i8, 1, [12]>
+// CHECK-NEXT:    %[[S:.*]] = df.skid %[[IN]] : <i8, 1, [12]>
+// CHECK-NEXT:    df.output %[[S]], "output" {loom.frac = 5 : i64} : <i8, 1, [12]>
 func.func @passthrough(%x: tensor<1x3x4xf32>) -> tensor<1x12xf32> {
   %q = nn.quantize %x {frac = 5 : i64} : tensor<1x3x4xf32> -> tensor<1x3x4xi8>
   %r = nn.reshape %q : tensor<1x3x4xi8> -> tensor<1x12xi8>

@@ -335,3 +335,56 @@ TEST(HwModelConv, PoolFormulaMatchesCycleModel) {
           EXPECT_EQ(t.latency_cycles, estimateCost(p).latencyCycles) << kk << ib << pe << npix;
         }
 }
+
+// Affine integer graphs (docs/CONTRACTS.md): a binary (+-1 weight) unit has no
+// multipliers in its MAC lanes; a requantization multiplier (W_M > 0) is one real
+// multiplier per PE. Neither changes the cycles (same pipeline).
+TEST(HwModelCost, AffineMultipliersAndBinary) {
+  MvuConfig base = mvu(16, 8, 4, 2, 4);
+  ActorCost b = estimateCost(base);
+  EXPECT_EQ(b.multipliers, 8);
+  EXPECT_EQ(b.multBitsA, 8);
+  EXPECT_EQ(b.multBitsB, 8);
+  EXPECT_FALSE(b.binary);
+
+  MvuConfig bin = base;
+  bin.BIPOLAR_W = 1;
+  bin.W_W = 1;
+  ActorCost cb = estimateCost(bin);
+  EXPECT_EQ(cb.multipliers, 0);
+  EXPECT_TRUE(cb.binary);
+  EXPECT_EQ(cb.multBitsB, 1);
+  EXPECT_EQ(cb.cyclesPerFrame, b.cyclesPerFrame);
+  EXPECT_EQ(cb.latencyCycles, b.latencyCycles);
+  EXPECT_EQ(cb.memoryBits, 16 * 8 * 1 + 8 * 24);  // one bit per weight
+
+  MvuConfig m = base;
+  m.W_M = 25;
+  ActorCost cm = estimateCost(m);
+  EXPECT_EQ(cm.multipliers, 8 + 2);  // + one per PE
+  EXPECT_EQ(cm.memoryBits, b.memoryBits + 8 * 25);
+  EXPECT_EQ(cm.cyclesPerFrame, b.cyclesPerFrame);
+  EXPECT_EQ(cm.latencyCycles, b.latencyCycles);
+
+  MvuConfig badBin = base;
+  badBin.BIPOLAR_W = 1;  // W_W still 8
+  EXPECT_NE(validate(badBin), "");
+
+  AddConfig scaled{2, 9, 2, 0, 6};
+  scaled.MA = 1 << 23, scaled.MB = 3 << 22, scaled.S = 24;
+  EXPECT_EQ(validate(scaled), "");
+  ActorCost ca = estimateCost(scaled);
+  EXPECT_EQ(ca.multipliers, 4);
+  EXPECT_EQ(ca.cyclesPerFrame, estimateCost(AddConfig{2, 9, 0, 0, 6}).cyclesPerFrame);
+  EXPECT_EQ(ca.latencyCycles, estimateCost(AddConfig{2, 9, 0, 0, 6}).latencyCycles);
+  scaled.S = 63;
+  EXPECT_NE(validate(scaled), "");
+}
+
+// A graph without compute is one loom_skid: II = beats, latency = beats + 1.
+TEST(HwModelPipeline, PassThroughSkid) {
+  PipelineTiming t = predictGraphTiming({{{SkidConfig{9, 6}, "pass"}, {-1}}});
+  ASSERT_TRUE(t.ok) << t.error;
+  EXPECT_EQ(t.ii_cycles, 6);
+  EXPECT_EQ(t.latency_cycles, 7);
+}

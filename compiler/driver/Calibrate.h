@@ -1,0 +1,52 @@
+//===- Calibrate.h - activation ranges for --precision int8 -----*- C++ -*-===//
+//
+// Post-training int8 needs each activation's range. The driver runs the float
+// reference interpreter over calibration frames, records every tensor's
+// [min, max] as a `loom.calib` attribute (what nn-insert-quant reads), and
+// afterwards measures the quantized graph against the float one on the
+// calibration frames and on held-out frames it did not calibrate on.
+//
+//===----------------------------------------------------------------------===//
+#ifndef LOOM_COMPILER_DRIVER_CALIBRATE_H
+#define LOOM_COMPILER_DRIVER_CALIBRATE_H
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "llvm/Support/Error.h"
+#include "llvm/Support/JSON.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace loom {
+
+using Frames = std::vector<std::vector<double>>;
+
+/// The frames `loom sim --random` feeds: uniform in [-2, 2) from mt19937_64.
+Frames randomFrames(int64_t elements, int64_t count, uint64_t seed);
+
+/// Without --calib: kDefaultCalibFrames random frames (seed 1, the frames
+/// `loom run --random` starts with) calibrate, kDefaultHeldOutFrames more
+/// (seed 2) are held out. With --calib X.npy: the first 80% calibrate, the
+/// rest are held out.
+constexpr int64_t kDefaultCalibFrames = 64, kDefaultHeldOutFrames = 16;
+
+struct Calibration {
+  std::string source;              ///< "X.npy" or "random"
+  Frames calib, heldOut;           ///< input frames
+  Frames calibFloat, heldOutFloat; ///< the float graph's outputs on them
+};
+
+/// Loads the frames, runs the float graph over the calibration part and
+/// attaches `loom.calib` ranges to `func`'s arguments and ops. Errors name the
+/// file and say what shape was expected.
+llvm::Expected<Calibration> calibrate(mlir::func::FuncOp func, const std::string &calibNpy);
+
+/// Accuracy of the quantized graph `qfunc` against the float outputs:
+/// {"calibration": {...}, "held_out": {...}} with frames, max_abs_error,
+/// mean_abs_error and top1_agreement each.
+llvm::Expected<llvm::json::Object> int8Accuracy(mlir::func::FuncOp qfunc, const Calibration &c);
+
+} // namespace loom
+
+#endif
