@@ -36,6 +36,24 @@ DenseElementsAttr floatAttr(ShapedType type, ArrayRef<float> values) {
                                 values);
 }
 
+/// Quantized weights (weight_scale set) stay integer multiples of their
+/// scale when a row is multiplied by g: the scale becomes ws * |g| and a
+/// negative g negates the row's integers. Brevitas/QONNX exports put a float
+/// BatchNormalization between a quantized conv and its activation quantizer.
+template <typename LayerOp>
+void scaleWeightScale(LayerOp layer, ArrayRef<float> rowScale) {
+  auto ws = layer.getWeightScale();
+  if (!ws)
+    return;
+  SmallVector<double> scaled;
+  for (size_t o = 0; o < rowScale.size(); ++o) {
+    double s = ws->size() == 1 ? (*ws)[0] : (*ws)[o];
+    double g = std::fabs(double(rowScale[o]));
+    scaled.push_back(g > 0 && std::isfinite(g) ? s * g : s); // a zero row fits any scale
+  }
+  layer.setWeightScaleAttr(DenseF64ArrayAttr::get(layer.getContext(), scaled));
+}
+
 /// dense(x) + c  ->  dense(x) with bias + c, when c holds one value per output
 /// feature ([N], [1, N]) or a single value.
 struct FoldBiasAdd : OpRewritePattern<nn::AddOp> {
@@ -91,13 +109,16 @@ struct FoldScaleMul : OpRewritePattern<nn::MulOp> {
       int64_t n = bias.size(), k = n ? int64_t(w.size()) / n : 0;
       if (c.size() != 1 && int64_t(c.size()) != n)
         continue;
+      std::vector<float> rowScale(n);
       for (int64_t o = 0; o < n; ++o) {
         float g = c.size() == 1 ? c[0] : c[o];
+        rowScale[o] = g;
         for (int64_t i = 0; i < k; ++i)
           w[o * k + i] *= g;
         bias[o] *= g;
       }
       rewriter.modifyOpInPlace(dense, [&] {
+        scaleWeightScale(dense, rowScale);
         dense.setWeightAttr(floatAttr(llvm::cast<ShapedType>(dense.getWeight().getType()), w));
         dense.setBiasAttr(floatAttr(llvm::cast<ShapedType>(dense.getBias().getType()), bias));
       });
@@ -121,13 +142,16 @@ struct FoldBatchNorm : OpRewritePattern<nn::BatchNormOp> {
     std::vector<float> mean = floats(bn.getMean()), var = floats(bn.getVariance());
     int64_t n = b.size(), k = n ? int64_t(w.size()) / n : 0;
     double eps = bn.getEpsilon().convertToDouble();
+    std::vector<float> rowScale(n);
     for (int64_t o = 0; o < n; ++o) {
       double g = s[o] / std::sqrt(double(var[o]) + eps);
+      rowScale[o] = float(g);
       for (int64_t i = 0; i < k; ++i)
         w[o * k + i] = float(w[o * k + i] * g);
       b[o] = float((b[o] - mean[o]) * g + beta[o]);
     }
     rewriter.modifyOpInPlace(dense, [&] {
+      scaleWeightScale(dense, rowScale);
       dense.setWeightAttr(floatAttr(llvm::cast<ShapedType>(dense.getWeight().getType()), w));
       dense.setBiasAttr(floatAttr(llvm::cast<ShapedType>(dense.getBias().getType()), b));
     });
@@ -195,6 +219,7 @@ struct FoldConvAffine : RewritePattern {
         b[o] = b[o] * scale[o] + shift[o];
       }
       rewriter.modifyOpInPlace(conv, [&] {
+        scaleWeightScale(conv, scale);
         conv.setWeightAttr(floatAttr(wType, w));
         conv.setBiasAttr(floatAttr(llvm::cast<ShapedType>(conv.getBias().getType()), b));
       });

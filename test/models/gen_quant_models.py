@@ -34,6 +34,11 @@ Models (input uniform in [-1, 1), batch 1):
   qonnx_mlp4     QONNX: Quant (4-bit signed, scale 2^-3) -> Gemm (Quant 4-bit
                  narrow per-channel weights, float bias) -> Relu -> Quant (4-bit
                  unsigned) -> Gemm -> Quant (8-bit signed) -> output.
+  qonnx_conv_bn  Brevitas style: Quant (8-bit) -> Conv3x3 pad1 (Quant 4-bit narrow
+                 per-channel weights, no bias) -> BatchNormalization (one negative
+                 scale) -> Relu -> Quant (4-bit unsigned) -> GlobalAveragePool ->
+                 Quant (same quantizer) -> Flatten -> Gemm (Quant 4-bit) -> Quant
+                 (8-bit) -> output.  [1,2,6,6] -> 3
   qonnx_bnn      QONNX binary: BipolarQuant -> MatMul (BipolarQuant weights) +
                  Quant bias -> BipolarQuant -> MatMul (BipolarQuant weights) ->
                  output (the accumulator).  [1,16] -> 8 -> 4
@@ -51,7 +56,8 @@ from gen_conv_models import conv2d, pool2d  # noqa: E402  (float kernels, self-t
 FLOAT, UINT8, INT8, INT32 = TensorProto.FLOAT, TensorProto.UINT8, TensorProto.INT8, TensorProto.INT32
 F32 = np.float32
 QONNX = "qonnx.custom_op.general"
-MODELS = ["qdq_mlp", "qdq_cnn", "qdq_residual", "qop_cnn", "qop_add", "qonnx_mlp4", "qonnx_bnn"]
+MODELS = ["qdq_mlp", "qdq_cnn", "qdq_residual", "qop_cnn", "qop_add", "qonnx_mlp4", "qonnx_conv_bn",
+          "qonnx_bnn"]
 
 written = []
 
@@ -176,6 +182,11 @@ def eval_graph(model, x):
                        mode="max").astype(i[0].dtype)
         elif op == "GlobalAveragePool":
             r = np.asarray(i[0], F32).mean(axis=(2, 3), keepdims=True, dtype=np.float64).astype(F32)
+        elif op == "BatchNormalization":
+            sh = (1, -1, 1, 1)
+            r = ((np.asarray(i[0], np.float64) - i[3].reshape(sh)) /
+                 np.sqrt(i[4].reshape(sh).astype(np.float64) + at(n, "epsilon", 1e-5))
+                 * i[1].reshape(sh) + i[2].reshape(sh)).astype(F32)
         elif op == "Relu":
             r = np.maximum(i[0], 0).astype(i[0].dtype)
         elif op == "Add":
@@ -412,6 +423,32 @@ def qonnx_mlp4(out):
     save(out, "qonnx_mlp4", g, [1, 8], [1, 3], 13, 2.0 ** -5, domains=(QONNX,))
 
 
+def qonnx_conv_bn(out):
+    r = rng_for("qonnx_conv_bn")
+    g = G("qonnx_conv_bn")
+    x = quant(g, "x", "in_quant", 2.0 ** -7, 0, 8)
+    w = r.uniform(-0.5, 0.5, (3, 2, 3, 3)).astype(F32)
+    ws = (np.abs(w).reshape(3, -1).max(axis=1) / 7).astype(F32).reshape(3, 1, 1, 1)
+    wq = quant(g, g.c("conv_w", w), "conv_wquant", ws, 0, 4, narrow=1)
+    h = g.node("Conv", [x, wq], "conv", pads=[1, 1, 1, 1])
+    bn = [g.c("bn_scale", np.array([1.5, -0.8, 0.6], F32)),
+          g.c("bn_bias", np.array([0.1, 0.3, -0.05], F32)),
+          g.c("bn_mean", np.array([0.05, -0.1, 0.0], F32)),
+          g.c("bn_var", np.array([0.5, 1.2, 0.3], F32))]
+    h = g.node("BatchNormalization", [h] + bn, "bn", epsilon=1e-5)
+    h = g.node("Relu", [h], "relu")
+    h = quant(g, h, "act_quant", 0.1, 0, 4, signed=0)
+    h = g.node("GlobalAveragePool", [h], "gap")
+    h = quant(g, h, "gap_quant", 0.1, 0, 4, signed=0)
+    h = g.node("Flatten", [h], "flat")
+    w2 = r.uniform(-0.8, 0.8, (3, 3)).astype(F32)
+    w2q = quant(g, g.c("fc_w", w2), "fc_wquant", F32(np.abs(w2).max() / 7), 0, 4, narrow=1)
+    h = g.node("Gemm", [h, w2q, g.c("fc_b", r.uniform(-0.1, 0.1, 3).astype(F32))], "fc",
+               transB=1)
+    quant(g, h, "out_quant", 2.0 ** -5, 0, 8)
+    save(out, "qonnx_conv_bn", g, [1, 2, 6, 6], [1, 3], 13, 2.0 ** -5, domains=(QONNX,))
+
+
 def qonnx_bnn(out):
     r = rng_for("qonnx_bnn")
     g = G("qonnx_bnn")
@@ -453,7 +490,8 @@ def main():
     out = sys.argv[1]
     os.makedirs(out, exist_ok=True)
     self_test()
-    for gen in (qdq_mlp, qdq_cnn, qdq_residual, qop_cnn, qop_add, qonnx_mlp4, qonnx_bnn):
+    for gen in (qdq_mlp, qdq_cnn, qdq_residual, qop_cnn, qop_add, qonnx_mlp4, qonnx_conv_bn,
+                qonnx_bnn):
         gen(out)
     for p in written:
         print(p)
