@@ -627,22 +627,40 @@ private:
     return success();
   }
 
-  /// Softmax on codes with a power-of-two scale and zero point 0: qsoftmax with
-  /// frac = -log2(s); the output keeps the scale (CONTRACTS).
+  /// -log2(s) when s is a power of two 2^-F with 0 <= F < width, else -1.
+  int powerOfTwoFrac(double s) const {
+    int e = 0;
+    double m = std::frexp(s, &e);
+    return m == 0.5 && 1 - e >= 0 && 1 - e < int(width) ? 1 - e : -1;
+  }
+
+  /// Softmax on codes: nn.qsoftmax. The exp table is built for the input's
+  /// real scale (differences of codes do not depend on the zero point); the
+  /// output frac F comes from the quantizer right after the softmax when it is
+  /// 2^-F with zero point 0 (ONNX Runtime quantizes softmax outputs at 1/256),
+  /// else from a power-of-two input scale with zero point 0 (kept; CONTRACTS).
   LogicalResult lowerSoftmax(nn::SoftmaxOp sm) {
     auto t = asReal(sm.getInput());
     if (!t)
       return fail(sm, "its input is not a dequantized tensor");
-    int e = 0;
-    double m = std::frexp(t->q.scale[0], &e);
+    if (t->q.perAxis())
+      return fail(sm, "softmax needs one input scale, not one per channel");
+    int fOut = -1;
+    Value res = sm.getResult();
+    if (res.hasOneUse())
+      if (auto next = llvm::dyn_cast<nn::QuantizeLinearOp>(*res.getUsers().begin()))
+        if (next.getScale().size() == 1 && next.getZeroPoint()[0] == 0 && !next.getBipolar())
+          fOut = powerOfTwoFrac(next.getScale()[0]);
+    if (fOut < 0 && t->q.zeroZp())
+      fOut = powerOfTwoFrac(t->q.scale[0]);
     numerics::FixedFormat fmt;
     fmt.width = width;
-    fmt.intBits = width - (1 - e);
-    if (t->q.perAxis() || !t->q.zeroZp() || m != 0.5 || 1 - e < 0 ||
-        numerics::validateFixedFormat(fmt).operator bool())
-      return fail(sm, "softmax needs a power-of-two input scale 2^-F (0 <= F <= 62) and zero "
-                      "point 0, got scale " + Twine(num(t->q.scale[0])));
-    numerics::ExpTable table = numerics::makeExpTable(fmt);
+    fmt.intBits = width - fOut;
+    if (fOut < 0 || numerics::validateFixedFormat(fmt).operator bool())
+      return fail(sm, "softmax needs a power-of-two output scale 2^-F with zero point 0 (its "
+                      "QuantizeLinear, or its input's), got input scale " +
+                          Twine(num(t->q.scale[0])));
+    numerics::ExpTable table = numerics::makeExpTableForScale(t->q.scale[0], int(width));
     Type type = t->codes.getType();
     auto q = b.create<nn::QSoftmaxOp>(
         sm.getLoc(), type, t->codes, b.getI64IntegerAttr(fmt.frac()),
@@ -651,6 +669,8 @@ private:
     copyName(sm, q);
     Twin r = *t;
     r.codes = q.getResult();
+    r.q.scale = {std::ldexp(1.0, -fOut)};
+    r.q.zp = {0};
     r.lo = 0, r.hi = std::min<int64_t>(int64_t(1) << fmt.frac(), fmt.maxInt());
     twins[sm.getResult()] = r;
     return success();

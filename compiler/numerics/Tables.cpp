@@ -78,19 +78,23 @@ int64_t lookupAct(const ActTable &t, int64_t y) {
 }
 
 ExpTable makeExpTable(const FixedFormat &in) {
-  const int F = in.frac();
-  // d codes in [0, 16*2^F - 1], capped by the largest possible difference of
-  // two W-bit codes, 2^W - 1.
-  int64_t domMax = (int64_t(16) << F) - 1;
-  int64_t diffMax = (int64_t(1) << in.width) - 1;
-  int64_t dMax = std::min(domMax, diffMax);
-  ExpTable t;
+  ExpTable t = makeExpTableForScale(std::ldexp(1.0, -in.frac()), in.width);
   t.in = in;
+  return t;
+}
+
+ExpTable makeExpTableForScale(double scale, int width) {
+  // d codes in [0, 16/scale - 1] (16*2^F - 1 for scale 2^-F), capped by the
+  // largest possible difference of two W-bit codes, 2^W - 1.
+  int64_t diffMax = (int64_t(1) << width) - 1;
+  double dom = std::ceil(16.0 / scale) - 1;
+  int64_t dMax = dom >= double(diffMax) ? diffMax : std::max<int64_t>(0, int64_t(dom));
+  ExpTable t;
   t.shift = tableShiftFor(0, dMax);
   int64_t depth = (dMax >> t.shift) + 1;
   t.values.resize(size_t(depth));
   for (int64_t j = 0; j < depth; ++j) {
-    double x = -std::ldexp(double(j << t.shift), -F);
+    double x = -double(j << t.shift) * scale;
     t.values[size_t(j)] =
         roundToInt64(std::ldexp(std::exp(x), ExpTable::kFrac));
   }

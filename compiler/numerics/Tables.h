@@ -78,6 +78,11 @@ int64_t lookupAct(const ActTable &t, int64_t y);
 /// already fits); depth = (dMax >>> shift) + 1.
 ExpTable makeExpTable(const FixedFormat &in);
 
+/// The same table for W-bit input codes of any real scale (affine integer
+/// graphs: the exp argument is -d * scale; d codes in [0, ceil(16 / scale) - 1]
+/// capped by 2^W - 1). For scale 2^-F it equals makeExpTable(fixed<W, W-F>).
+ExpTable makeExpTableForScale(double scale, int width);
+
 /// The contract's index: min(d >>> shift, depth - 1), d >= 0 (negative d is
 /// treated as 0).
 int64_t expTableIndex(const ExpTable &t, int64_t d);

@@ -19,6 +19,8 @@ Models (input uniform in [-1, 1), batch 1):
   qdq_mlp        QDQ (ORT style, opset 13): Q/DQ uint8 input -> Gemm (int8
                  per-channel weights, int32 bias) 16->8 -> Relu -> Q/DQ uint8 ->
                  Gemm (per-tensor) 8->4 -> Q/DQ uint8 (zp 128) -> output.
+  qdq_softmax    QDQ classifier as ONNX Runtime writes it: Q/DQ input -> Gemm 8->6
+                 -> Q/DQ (scale 0.05, zp 128) -> Softmax -> Q/DQ (1/256, zp 0) -> output.
   qdq_cnn        QDQ: [1,3,8,8] -> Conv3x3 pad1 3->4 (per-channel) -> Relu -> Q/DQ
                  -> MaxPool2 -> Conv3x3 stride2 pad1 4->6 -> Q/DQ -> Flatten ->
                  Gemm 24->5 -> Q/DQ int8 -> output.
@@ -56,7 +58,7 @@ from gen_conv_models import conv2d, pool2d  # noqa: E402  (float kernels, self-t
 FLOAT, UINT8, INT8, INT32 = TensorProto.FLOAT, TensorProto.UINT8, TensorProto.INT8, TensorProto.INT32
 F32 = np.float32
 QONNX = "qonnx.custom_op.general"
-MODELS = ["qdq_mlp", "qdq_cnn", "qdq_residual", "qop_cnn", "qop_add", "qonnx_mlp4", "qonnx_conv_bn",
+MODELS = ["qdq_mlp", "qdq_softmax", "qdq_cnn", "qdq_residual", "qop_cnn", "qop_add", "qonnx_mlp4", "qonnx_conv_bn",
           "qonnx_bnn"]
 
 written = []
@@ -182,6 +184,10 @@ def eval_graph(model, x):
                        mode="max").astype(i[0].dtype)
         elif op == "GlobalAveragePool":
             r = np.asarray(i[0], F32).mean(axis=(2, 3), keepdims=True, dtype=np.float64).astype(F32)
+        elif op == "Softmax":
+            v = np.asarray(i[0], np.float64)
+            e = np.exp(v - v.max(axis=-1, keepdims=True))
+            r = (e / e.sum(axis=-1, keepdims=True)).astype(F32)
         elif op == "BatchNormalization":
             sh = (1, -1, 1, 1)
             r = ((np.asarray(i[0], np.float64) - i[3].reshape(sh)) /
@@ -307,6 +313,18 @@ def qdq_mlp(out):
     y = qdq_gemm(g, h, "fc2", r.uniform(-0.5, 0.5, (4, 8)), r.uniform(-0.2, 0.2, 4), s1)
     g.qdq(y, "out", s2, u8(128))
     save(out, "qdq_mlp", g, [1, 16], [1, 4], 13, s2)
+
+
+def qdq_softmax(out):
+    r = rng_for("qdq_softmax")
+    g = G("qdq_softmax")
+    s0, s1, s2 = 2.0 / 255, 0.05, 1.0 / 256
+    x = g.qdq("x", "in", s0, u8(128))
+    h = qdq_gemm(g, x, "fc", r.uniform(-2, 2, (6, 8)), r.uniform(-0.5, 0.5, 6), s0)
+    h = g.qdq(h, "logits", s1, u8(128))
+    h = g.node("Softmax", [h], "softmax", axis=-1)
+    g.qdq(h, "probs", s2, u8(0))
+    save(out, "qdq_softmax", g, [1, 8], [1, 6], 13, s2)
 
 
 def qdq_cnn(out):
@@ -490,7 +508,7 @@ def main():
     out = sys.argv[1]
     os.makedirs(out, exist_ok=True)
     self_test()
-    for gen in (qdq_mlp, qdq_cnn, qdq_residual, qop_cnn, qop_add, qonnx_mlp4, qonnx_conv_bn,
+    for gen in (qdq_mlp, qdq_softmax, qdq_cnn, qdq_residual, qop_cnn, qop_add, qonnx_mlp4, qonnx_conv_bn,
                 qonnx_bnn):
         gen(out)
     for p in written:

@@ -43,7 +43,7 @@ func.func @concat_quantizers(%x: tensor<1x2xf32>) -> tensor<1x4xf32> {
 func.func @softmax_scale(%x: tensor<1x4xf32>) -> tensor<1x4xf32> {
   %q = nn.quantize_linear %x {scale = array<f64: 0.1>, zero_point = array<i64: 0>, axis = 1 : i64, qmin = -128 : i64, qmax = 127 : i64} : tensor<1x4xf32>
   %d = nn.dequantize_linear %q {scale = array<f64: 0.1>, zero_point = array<i64: 0>, axis = 1 : i64} : tensor<1x4xf32>
-  // expected-error @+1 {{cannot quantize node 'sm' (Softmax): softmax needs a power-of-two input scale 2^-F (0 <= F <= 62) and zero point 0, got scale 0.1}}
+  // expected-error @+1 {{cannot quantize node 'sm' (Softmax): softmax needs a power-of-two output scale 2^-F with zero point 0 (its QuantizeLinear, or its input's), got input scale 0.1}}
   %s = nn.softmax %d {onnx.node = "sm", onnx.op = "Softmax"} : tensor<1x4xf32>
   return %s : tensor<1x4xf32>
 }
