@@ -70,6 +70,24 @@ int64_t binaryLanes(Operation *op) {
 /// add/subtract, about 1/8 of an 8x8 multiplier's logic.
 constexpr int64_t kBinaryLanesPerMult = 8;
 
+/// The multipliers of affine integer graphs besides the MAC lanes (as hw_model
+/// estimateCost counts them): one requantization multiplier per PE of a unit
+/// with W_M > 0, two per lane of a scaled add. The budget counts them; LeakyRelu
+/// and element-wise Mul multipliers are left out as before, so fixed-point
+/// designs fold exactly as they always did.
+int64_t affineMults(Operation *op) {
+  auto config = hwConfigOf(op);
+  if (!config)
+    return 0;
+  if (auto *m = std::get_if<hw::MvuConfig>(&*config))
+    return m->W_M > 0 ? m->PE : 0;
+  if (auto *d = std::get_if<hw::DwuConfig>(&*config))
+    return d->W_M > 0 ? d->PE : 0;
+  if (auto *a = std::get_if<hw::AddConfig>(&*config))
+    return a->MODE == 2 ? 2LL * a->LANES : 0;
+  return 0;
+}
+
 /// The single consumer of a stream (df streams are point to point).
 Operation *consumerOf(Value v) { return v.hasOneUse() ? *v.user_begin() : nullptr; }
 
@@ -217,15 +235,26 @@ struct Folder {
           macs += int64_t(d->KK) * d->C * d->VECTORS;
         minMults += !op->hasAttr("binary");
       }
+    assignLanes();
+    auto extraMults = [&]() {
+      int64_t e = 0;
+      for (Operation *op : actors)
+        e += affineMults(op);
+      return e;
+    };
+    int64_t extra = extraMults();
     int64_t budget = maxMults;
     if (!budget && !targetII)
-      budget = std::max(macs <= kFullyParallelMacs ? macs : kDefaultBudget, minMults);
-    if (budget && budget < minMults)
-      return graph.emitError("--max-mults ")
-             << budget << " is below the minimum of one multiplier per dense/conv layer ("
-             << minMults << ")";
+      budget = std::max(macs <= kFullyParallelMacs ? macs : kDefaultBudget, minMults + extra);
+    if (budget && budget < minMults + extra) {
+      auto diag = graph.emitError("--max-mults ")
+                  << budget << " is below the minimum of one multiplier per dense/conv layer ("
+                  << minMults;
+      if (extra)
+        diag << " + " << extra << " requantization / scaled-add multipliers";
+      return diag << ")";
+    }
 
-    assignLanes();
     int64_t used = 0, usedBinary = 0;
     for (Operation *op : actors)
       used += multipliers(op), usedBinary += binaryLanes(op);
@@ -251,7 +280,7 @@ struct Folder {
                   : llvm::isa<df::DwuOp>(worst) ? llvm::cast<df::DwuOp>(worst).getTaps()
                                                  : 1;
       int64_t curSimd = isCompute(worst) ? getInt(worst, "simd") : 1, curPe = getInt(worst, "pe");
-      int64_t bestSimd = 0, bestPe = 0, bestMults = -1, bestCycles = 0;
+      int64_t bestSimd = 0, bestPe = 0, bestMults = -1, bestCycles = 0, bestExtra = 0;
       for (int64_t pe : divisors(n))
         for (int64_t simd : divisors(k)) {
           if (isCompute(worst))
@@ -263,7 +292,8 @@ struct Folder {
           if (c >= worstCycles)
             continue;
           if (bestMults < 0 || m < bestMults || (m == bestMults && c < bestCycles))
-            bestSimd = simd, bestPe = pe, bestMults = m, bestCycles = c;
+            bestSimd = simd, bestPe = pe, bestMults = m, bestCycles = c,
+            bestExtra = extraMults();
         }
       if (isCompute(worst))
         setInt(worst, "simd", curSimd);
@@ -275,7 +305,7 @@ struct Folder {
       int64_t lanes = isCompute(worst) ? bestSimd * bestPe : 0;
       int64_t next = used - multipliers(worst) + (binary ? 0 : lanes);
       int64_t nextBinary = usedBinary - binaryLanes(worst) + (binary ? lanes : 0);
-      if (budget && (next > budget || nextBinary > kBinaryLanesPerMult * budget))
+      if (budget && (next + bestExtra > budget || nextBinary > kBinaryLanesPerMult * budget))
         break;
       if (isCompute(worst))
         setInt(worst, "simd", bestSimd);
@@ -287,7 +317,8 @@ struct Folder {
     }
     if (failed(sizeFifos()))
       return failure();
-    graph->setAttr("loom.multipliers", IntegerAttr::get(IntegerType::get(ctx, 64), used));
+    graph->setAttr("loom.multipliers",
+                   IntegerAttr::get(IntegerType::get(ctx, 64), used + extraMults()));
     return success();
   }
 
