@@ -5,7 +5,11 @@ Skipped (exit 77) when the directory is absent (CI may not have it). Set
 LOOM_SHARED_MODELS to use another directory.
   jet_tagger_16_64_32_32_5, two_layer_keras: --random 200 --backpressure 0.3
   mlperf_tiny_ad_autoencoder:                --max-mults 256 --random 20
-Each: exit 0, 0 mismatches, measured latency/II == predicted.
+  mlperf_tiny_ad_autoencoder, mlperf_tiny_kws_dscnn: --precision int8
+                                             --max-mults 256 --random 20
+Each: exit 0, 0 mismatches, measured latency/II == predicted. The int8 runs
+also: report.json's int8_accuracy gives max/mean abs error and top-1
+agreement on the calibration and on held-out frames (printed).
 """
 import os
 import sys
@@ -15,10 +19,15 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import e2e_common as E  # noqa: E402
 
 SHARED = os.environ.get("LOOM_SHARED_MODELS", "/work/shared/models")
+INT8 = ["--precision", "int8", "--max-mults", "256", "--random", "20", "--backpressure", "0.3"]
+# (label, model, args)
 CASES = [
-    ("mlperf_tiny_ad_autoencoder", ["--max-mults", "256", "--random", "20", "--backpressure", "0.3"]),
-    ("jet_tagger_16_64_32_32_5", ["--random", "200", "--backpressure", "0.3"]),
-    ("two_layer_keras", ["--random", "200", "--backpressure", "0.3"]),
+    ("mlperf_tiny_ad_autoencoder", "mlperf_tiny_ad_autoencoder",
+     ["--max-mults", "256", "--random", "20", "--backpressure", "0.3"]),
+    ("jet_tagger_16_64_32_32_5", "jet_tagger_16_64_32_32_5", ["--random", "200", "--backpressure", "0.3"]),
+    ("two_layer_keras", "two_layer_keras", ["--random", "200", "--backpressure", "0.3"]),
+    ("autoencoder_int8", "mlperf_tiny_ad_autoencoder", INT8),
+    ("kws_dscnn_int8", "mlperf_tiny_kws_dscnn", INT8),
 ]
 
 
@@ -30,8 +39,8 @@ def main():
     c = E.Checker("e2e.shared_models")
 
     def one(case):
-        name, args = case
-        model = os.path.join(SHARED, name + ".onnx")
+        name, model_name, args = case
+        model = os.path.join(SHARED, model_name + ".onnx")
         if not os.path.exists(model):
             return name, None, None
         out = os.path.join(work, "out", name)
@@ -57,6 +66,17 @@ def main():
             if rep.get("max_mults", 0) > 0:
                 ok &= c.check(rep["total_multipliers"] <= rep["max_mults"], "%s: %d multipliers > budget %d"
                               % (name, rep["total_multipliers"], rep["max_mults"]))
+            acc = rep.get("int8_accuracy")
+            if name.endswith("_int8"):
+                ok &= c.check(acc is not None and "calibration" in acc and "held_out" in acc,
+                              "%s: report.json has no int8_accuracy with calibration and held_out" % name)
+                if acc:
+                    for part in ("calibration", "held_out"):
+                        a = acc.get(part, {})
+                        ok &= c.check(all(k in a for k in ("max_abs_error", "mean_abs_error",
+                                                           "top1_agreement")),
+                                      "%s: int8_accuracy.%s lacks an accuracy number" % (name, part))
+                        print("%s int8 %s: %s" % (name, part, a))
             rows.append((name, s["frames"], rep["total_multipliers"], s["ii_cycles"], s["latency_cycles"],
                          "%.4f" % s["float_max_abs_error"], "%.1f" % s["build_seconds"],
                          "%.1f" % r.seconds, "ok" if ok else "FAIL"))
