@@ -287,10 +287,10 @@ LogicalResult Lowering::lowerConv(nn::QConvOp conv, Operation *act) {
   int64_t oc = wType.getDimSize(0), icg = wType.getDimSize(1);
   int64_t kh = wType.getDimSize(2), kw = wType.getDimSize(3), c = in[1];
   int64_t group = conv.getGroupAttr().getInt();
+  // Depthwise (group = channels = output channels) has its own unit; any
+  // other grouping runs on the mvu with block-diagonal weights (the weights
+  // between groups are zeros: exact, at the cost of their multipliers).
   bool depthwise = group > 1 && group == c && oc == c && icg == 1;
-  if (group != 1 && !depthwise)
-    return unsupported(conv, "grouped convolution other than depthwise (group = channels = "
-                             "output channels) is not supported");
   if (!samePerm(permOf(conv.getInput()), nhwcPerm(in)))
     return unsupported(conv, "its input is not in channels-last stream order (a transpose that "
                              "moves data precedes it)");
@@ -315,14 +315,17 @@ LogicalResult Lowering::lowerConv(nn::QConvOp conv, Operation *act) {
                                IntegerAttr(), ElementsAttr(), IntegerAttr(), ElementsAttr(),
                                UnitAttr());
   } else {
-    // weight[oc][(kh*KW + kw)*C + c] = W[oc][c][kh][kw] (docs/CONTRACTS.md).
-    int64_t k = kh * kw * c;
-    std::vector<int64_t> m(oc * k);
-    for (int64_t o = 0; o < oc; ++o)
-      for (int64_t ch = 0; ch < c; ++ch)
+    // weight[oc][(kh*KW + kw)*C + c] = W[oc][c][kh][kw] (docs/CONTRACTS.md);
+    // grouped: W[oc][c - first channel of oc's group], 0 outside the group.
+    int64_t k = kh * kw * c, ocPerGroup = oc / group;
+    std::vector<int64_t> m(oc * k, 0);
+    for (int64_t o = 0; o < oc; ++o) {
+      int64_t first = (o / ocPerGroup) * icg;
+      for (int64_t ch = first; ch < first + icg; ++ch)
         for (int64_t y = 0; y < kh; ++y)
           for (int64_t x = 0; x < kw; ++x)
-            m[o * k + (y * kw + x) * c + ch] = w[((o * c + ch) * kh + y) * kw + x];
+            m[o * k + (y * kw + x) * c + ch] = w[((o * icg + ch - first) * kh + y) * kw + x];
+    }
     unit = b.create<df::MvuOp>(loc, outType, s, intAttr(ctx, {oc, k}, wElem, m), conv.getBias(),
                                conv.getShiftAttr(), conv.getAccWidthAttr(),
                                b.getI64IntegerAttr(1), b.getI64IntegerAttr(1),

@@ -36,6 +36,9 @@ Models (all should be accepted by the conv flow):
   concat               [1,3,8,8]: Conv3x3 pad1 (3->4) and Conv1x1 (3->4) of the same
                        input -> Concat(axis=1) -> Relu -> GlobalAveragePool ->
                        Flatten -> Gemm 8->4.  opset 13
+  grouped_conv         ResNeXt style [1,4,6,6]: Conv3x3 pad1 group=2 (4->6) -> Relu ->
+                       Conv1x1 group=3 (6->3) -> Relu -> GlobalAveragePool -> Flatten
+                       -> Gemm 3->2.  opset 13
   avgpool_include_pad  [1,1,10,10]: AveragePool k3 s1 pad1 count_include_pad=1 ->
                        Conv3x3 stride2 (1->4) -> Flatten -> Gemm 64->4.  opset 17
 """
@@ -53,7 +56,7 @@ written = []
 
 # Names of the models written (in order); the e2e test reads this list.
 MODELS = ["torch_cnn", "keras_cnn", "conv_bn_relu", "residual", "depthwise_separable",
-          "conv1d", "pads_strides", "concat", "avgpool_include_pad"]
+          "conv1d", "pads_strides", "concat", "avgpool_include_pad", "grouped_conv"]
 
 
 def rng_for(name):
@@ -472,6 +475,36 @@ def depthwise_separable(out):
          producer="pytorch")
 
 
+def grouped_conv(out):
+    name = "grouped_conv"
+    r = rng_for(name)
+    W1, B1 = w(r, 6, 2, 3, 3), w(r, 6, fan_in=18)
+    W2, B2 = w(r, 3, 2, 1, 1), w(r, 3, fan_in=2)
+    W3, B3 = w(r, 2, 3), w(r, 2, fan_in=3)
+    nodes = [
+        helper.make_node("Conv", ["input", "g1.weight", "g1.bias"], ["g1_out"], name="/g1/Conv",
+                         kernel_shape=[3, 3], pads=[1, 1, 1, 1], group=2),
+        helper.make_node("Relu", ["g1_out"], ["r1_out"], name="/r1/Relu"),
+        helper.make_node("Conv", ["r1_out", "g2.weight", "g2.bias"], ["g2_out"], name="/g2/Conv",
+                         kernel_shape=[1, 1], group=3),
+        helper.make_node("Relu", ["g2_out"], ["r2_out"], name="/r2/Relu"),
+        helper.make_node("GlobalAveragePool", ["r2_out"], ["gap_out"], name="/gap/GlobalAveragePool"),
+        helper.make_node("Flatten", ["gap_out"], ["flat_out"], name="/Flatten"),
+        helper.make_node("Gemm", ["flat_out", "fc.weight", "fc.bias"], ["output"], name="/fc/Gemm",
+                         transB=1),
+    ]
+    inits = [init("g1.weight", W1), init("g1.bias", B1), init("g2.weight", W2), init("g2.bias", B2),
+             init("fc.weight", W3), init("fc.bias", B3)]
+
+    def ref(x):
+        a = relu(conv2d(x, W1, B1, pads=(1, 1, 1, 1), group=2))
+        a = relu(conv2d(a, W2, B2, group=3))
+        a = a.mean(axis=(2, 3), keepdims=True)
+        return flatten(a) @ W3.T.astype(np.float64) + B3
+    save(out, name, nodes, [vi("input", [1, 4, 6, 6])], [vi("output", [1, 2])], inits, 13,
+         "ResNeXt-style grouped convolutions (not depthwise)", ref, (1, 4, 6, 6), producer="pytorch")
+
+
 def conv1d(out):
     name = "conv1d"
     r = rng_for(name)
@@ -624,7 +657,7 @@ def main():
     os.makedirs(out, exist_ok=True)
     self_test()
     for gen in (torch_cnn, keras_cnn, conv_bn_relu, residual, depthwise_separable, conv1d,
-                pads_strides, concat, avgpool_include_pad):
+                pads_strides, concat, avgpool_include_pad, grouped_conv):
         gen(out)
     for p in written:
         print(p)

@@ -61,19 +61,6 @@ func.func @float_output(%x: tensor<1x4xf32>) -> tensor<1x4xf32> {
 
 // -----
 
-// A grouped conv that is not depthwise (group 2, 4 input channels) has no actor.
-func.func @grouped_conv(%x: tensor<1x4x2x2xf32>) -> tensor<1x2x2x2xf32> {
-  %q = nn.quantize %x {frac = 5 : i64} : tensor<1x4x2x2xf32> -> tensor<1x4x2x2xi8>
-  // expected-error @+1 {{node 'g' (Conv): grouped convolution other than depthwise (group = channels = output channels) is not supported}}
-  %c = nn.qconv %q {weight = dense<1> : tensor<2x2x1x1xi8>, bias = dense<0> : tensor<2xi64>, strides = array<i64: 1, 1>,
-                    dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, group = 2 : i64, shift = 5 : i64,
-                    acc_width = 16 : i64, onnx.node = "g", onnx.op = "Conv"} : tensor<1x4x2x2xi8> -> tensor<1x2x2x2xi8>
-  %y = nn.dequantize %c {frac = 5 : i64} : tensor<1x2x2x2xi8> -> tensor<1x2x2x2xf32>
-  return %y : tensor<1x2x2x2xf32>
-}
-
-// -----
-
 // A transpose that moves data in front of a conv: its stream is not channels-last.
 func.func @transposed_conv_input(%x: tensor<1x2x2x2xf32>) -> tensor<1x2x2x2xf32> {
   %q = nn.quantize %x {frac = 5 : i64} : tensor<1x2x2x2xf32> -> tensor<1x2x2x2xi8>
