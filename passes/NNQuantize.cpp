@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 #include "passes/Passes.h"
 #include "passes/NNQuantizeAffine.h"
+#include "passes/IntAttrs.h"
 
 #include "compiler/numerics/FixedPoint.h"
 #include "compiler/numerics/Tables.h"
@@ -28,20 +29,6 @@ using namespace loom;
 using numerics::FixedFormat;
 
 namespace {
-
-RankedTensorType intTensor(Type floatTensor, unsigned width) {
-  auto t = llvm::cast<RankedTensorType>(floatTensor);
-  return RankedTensorType::get(t.getShape(), IntegerType::get(t.getContext(), width));
-}
-
-DenseElementsAttr intAttr(MLIRContext *ctx, ArrayRef<int64_t> shape, unsigned width,
-                          ArrayRef<int64_t> values) {
-  auto type = RankedTensorType::get(shape, IntegerType::get(ctx, width));
-  SmallVector<APInt> ints;
-  for (int64_t v : values)
-    ints.push_back(APInt(width, uint64_t(v), /*isSigned=*/true));
-  return DenseElementsAttr::get(type, ints);
-}
 
 struct NNQuantizePass : loom::impl::NNQuantizeBase<NNQuantizePass> {
   using NNQuantizeBase::NNQuantizeBase;

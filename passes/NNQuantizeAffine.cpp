@@ -14,6 +14,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "passes/NNQuantizeAffine.h"
+#include "passes/IntAttrs.h"
 
 #include "compiler/numerics/Affine.h"
 #include "compiler/numerics/FixedPoint.h"
@@ -86,20 +87,6 @@ int widthOfRange(__int128 lo, __int128 hi) {
   while (w < 127 && (lo < -(__int128(1) << (w - 1)) || hi > (__int128(1) << (w - 1)) - 1))
     ++w;
   return w;
-}
-
-RankedTensorType intTensor(Type floatTensor, unsigned width) {
-  auto t = llvm::cast<RankedTensorType>(floatTensor);
-  return RankedTensorType::get(t.getShape(), IntegerType::get(t.getContext(), width));
-}
-
-DenseElementsAttr intAttr(MLIRContext *ctx, ArrayRef<int64_t> shape, unsigned width,
-                          ArrayRef<int64_t> values) {
-  auto type = RankedTensorType::get(shape, IntegerType::get(ctx, width));
-  SmallVector<APInt> ints;
-  for (int64_t v : values)
-    ints.push_back(APInt(width, uint64_t(v), /*isSigned=*/true));
-  return DenseElementsAttr::get(type, ints);
 }
 
 std::vector<double> floatsOf(ElementsAttr attr) {
