@@ -8,6 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "passes/DFCost.h"
+#include "dialects/nn/IntAttrs.h"
 #include "passes/Passes.h"
 
 #include "mlir/IR/Builders.h"
@@ -22,13 +23,6 @@ using namespace mlir;
 using namespace loom;
 
 namespace {
-
-std::vector<int64_t> ints(ElementsAttr attr) {
-  std::vector<int64_t> out;
-  for (APInt v : attr.getValues<APInt>())
-    out.push_back(v.getSExtValue());
-  return out;
-}
 
 struct DFToRTLPass : loom::impl::DFToRTLBase<DFToRTLPass> {
   using DFToRTLBase::DFToRTLBase;

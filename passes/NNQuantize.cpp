@@ -10,7 +10,7 @@
 //===----------------------------------------------------------------------===//
 #include "passes/Passes.h"
 #include "passes/NNQuantizeAffine.h"
-#include "passes/IntAttrs.h"
+#include "dialects/nn/IntAttrs.h"
 
 #include "compiler/numerics/FixedPoint.h"
 #include "compiler/numerics/Tables.h"

@@ -14,7 +14,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "passes/NNQuantizeAffine.h"
-#include "passes/IntAttrs.h"
+#include "dialects/nn/IntAttrs.h"
 
 #include "compiler/numerics/Affine.h"
 #include "compiler/numerics/FixedPoint.h"

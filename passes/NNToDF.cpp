@@ -26,6 +26,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "passes/Passes.h"
+#include "dialects/nn/IntAttrs.h"
 
 #include "mlir/IR/Builders.h"
 
@@ -106,13 +107,6 @@ std::optional<SmallVector<int64_t>> channelsLastView(Value v) {
         return view;
   }
   return std::nullopt;
-}
-
-std::vector<int64_t> ints(ElementsAttr attr) {
-  std::vector<int64_t> out;
-  for (APInt v : attr.getValues<APInt>())
-    out.push_back(v.getSExtValue());
-  return out;
 }
 
 DenseElementsAttr intAttr(MLIRContext *ctx, ArrayRef<int64_t> shape, Type elem,

@@ -1,5 +1,6 @@
 //===- Interpreter.cpp - reference forward pass of an nn graph ------------===//
 #include "compiler/interp/Interpreter.h"
+#include "dialects/nn/IntAttrs.h"
 
 #include "compiler/numerics/FixedPoint.h"
 #include "compiler/numerics/Tables.h"
@@ -30,13 +31,6 @@ std::vector<double> floats(ElementsAttr attr) {
   std::vector<double> out;
   for (APFloat v : attr.getValues<APFloat>())
     out.push_back(v.convertToDouble());
-  return out;
-}
-
-std::vector<int64_t> ints(ElementsAttr attr) {
-  std::vector<int64_t> out;
-  for (APInt v : attr.getValues<APInt>())
-    out.push_back(v.getSExtValue());
   return out;
 }
 

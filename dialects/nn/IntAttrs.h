@@ -1,14 +1,17 @@
-//===- IntAttrs.h - integer tensor types and constants for the quantizers -*- C++ -*-===//
+//===- IntAttrs.h - integer tensors and constants of the nn graph --*- C++ -*-===//
 //
-// nn-quantize (fixed point) and its affine half build the same integer
-// tensor types and constant attributes; one definition serves both.
+// The quantizers build integer tensor types and constants, the lowerings and
+// the reference interpreter read integer constants back; one definition
+// serves them all.
 //
 //===----------------------------------------------------------------------===//
-#ifndef LOOM_PASSES_INTATTRS_H
-#define LOOM_PASSES_INTATTRS_H
+#ifndef LOOM_DIALECTS_NN_INTATTRS_H
+#define LOOM_DIALECTS_NN_INTATTRS_H
 
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/BuiltinTypes.h"
+
+#include <vector>
 
 namespace loom {
 
@@ -27,6 +30,14 @@ inline mlir::DenseElementsAttr intAttr(mlir::MLIRContext *ctx, llvm::ArrayRef<in
   for (int64_t v : values)
     ints.push_back(llvm::APInt(width, uint64_t(v), /*isSigned=*/true));
   return mlir::DenseElementsAttr::get(type, ints);
+}
+
+/// The values of an integer constant, sign-extended.
+inline std::vector<int64_t> ints(mlir::ElementsAttr attr) {
+  std::vector<int64_t> out;
+  for (llvm::APInt v : attr.getValues<llvm::APInt>())
+    out.push_back(v.getSExtValue());
+  return out;
 }
 
 } // namespace loom
