@@ -24,6 +24,7 @@ struct MvuConfig {
   int VECTORS = 1;  // vectors per frame
   int W_M = 0;      // requantization multiplier bits (0: none); same cycles either way
   int BIPOLAR_W = 0;  // 1: +-1 weights stored as one bit (W_W = 1), no multipliers
+  int W_LA = 0;  // ACT 4 per-channel slope bits (PRelu table; 0: one constant slope)
 
   int sf() const { return K / SIMD; }
   int nf() const { return N / PE; }
@@ -56,6 +57,7 @@ struct SwgConfig {
 /// output pixel (count_include_pad = 0); the model needs only `divRom`.
 struct PoolConfig {
   int MODE = 0, C = 1, KK = 1, IN_BEAT = 1, PE = 1, WB = 8, NPIX = 1, DIV = 1;
+  int RND = 0;  // MODE 1 rounding of sum / DIV (numerics::Rounding order); same timing
   bool divRom = false;  // D_FILE given (per-pixel divisors)
   int D_BITS = 16;
 
@@ -75,6 +77,7 @@ struct DwuConfig {
   int ACT = 0, T_DEPTH = 1;
   int VECTORS = 1;
   int W_M = 0, BIPOLAR_W = 0;  // as MvuConfig
+  int W_LA = 0;                // as MvuConfig
 
   int sf() const { return KK / SIMD; }
   int nf() const { return C / PE; }

@@ -16,6 +16,11 @@ struct PipelineTiming {
   int64_t latency_cycles = 0;
   /// CONTRACTS.md: t(last out beat of frame n-1) - t(last out beat of frame n-2).
   int64_t ii_cycles = 0;
+  /// t(last out beat of frame f) - t(first input beat of frame 0), f < frames. Two runs
+  /// with equal vectors give equal latency and ii for every frame count the harness may
+  /// measure (min(8, frames)); ii_cycles alone hides schedules whose frame intervals
+  /// alternate (64, 74, 64, ...: last interval 64, mean 69).
+  std::vector<int64_t> frame_end_cycles;
   bool ok = true;      // false: invalid chain or deadlock (see error)
   std::string error;   // one line
 };
@@ -61,9 +66,12 @@ PipelineTiming predictGraphTiming(const std::vector<Node> &graph, int frames = k
 /// FIFO sizing of the internal edges of a graph (edges between two nodes).
 /// 1. Simulate with an unbounded loom_fifo on every internal edge (mask: only on the
 ///    edges with onEdge[i] true, indices as in graphEdges; empty = all internal edges);
-///    record each FIFO's maximum occupancy.
-/// 2. depth[i] = max(2, max occupancy) on FIFO edges (0 elsewhere); re-simulate with
-///    those depths: ok only if no deadlock and ii_sized == ii_unbounded.
+///    record for each FIFO the largest occupancy a push met, plus one (a full loom_fifo
+///    refuses a push even in a cycle it is popped, so a push at occupancy k needs k + 1
+///    entries; with these depths no push waits and the schedule is the unbounded one).
+/// 2. depth[i] = max(2, that) on FIFO edges (0 elsewhere); re-simulate with those depths:
+///    ok only if no deadlock and every frame end equals the unbounded run's
+///    (frame_end_cycles; the last interval alone hides alternating schedules).
 /// An edge FIFO adds one cycle of latency on its path (loom_fifo), exactly as in RTL.
 struct FifoSizing {
   bool ok = true;
@@ -71,6 +79,7 @@ struct FifoSizing {
   std::vector<Edge> edges;   // graphEdges order
   std::vector<int> depth;    // per edge, 0 = no FIFO on that edge
   int64_t ii_unbounded = 0, latency_unbounded = 0, ii_sized = 0, latency_sized = 0;
+  std::vector<int64_t> frame_end_unbounded;  // PipelineTiming::frame_end_cycles
 };
 FifoSizing sizeFifos(const std::vector<Node> &graph, int frames = kPredictFrames,
                      const std::vector<bool> &onEdge = {});

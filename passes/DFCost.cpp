@@ -1,6 +1,8 @@
 //===- DFCost.cpp - df actors as hw_model configurations ------------------===//
 #include "passes/DFCost.h"
 
+#include "compiler/numerics/Affine.h"
+
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/MathExtras.h"
 #include "llvm/ADT/StringSet.h"
@@ -31,6 +33,19 @@ static int multBits(Operation *op) {
   return hi <= 1 ? 0 : int(llvm::Log2_64(hi)) + 1;
 }
 
+/// loom_mvu / loom_dwu W_LA: signed bits of the per-channel LeakyRelu
+/// multipliers (PRelu, leaky_mults); 0 = one constant LEAKY_A.
+static int leakyTableBits(Operation *op) {
+  auto mults = op->getAttrOfType<DenseI64ArrayAttr>("leaky_mults");
+  if (!mults)
+    return 0;
+  int bits = 2;
+  for (int64_t a : mults.asArrayRef())
+    while (a < -(int64_t(1) << (bits - 1)) || a >= (int64_t(1) << (bits - 1)))
+      ++bits;
+  return bits;
+}
+
 std::optional<hw::ActorConfig> loom::hwConfigOf(Operation *op) {
   if (auto mvu = llvm::dyn_cast<df::MvuOp>(op)) {
     hw::MvuConfig c;
@@ -49,6 +64,7 @@ std::optional<hw::ActorConfig> loom::hwConfigOf(Operation *op) {
     c.W_M = multBits(op);
     if (mvu.getBinary())
       c.BIPOLAR_W = 1, c.W_W = 1;
+    c.W_LA = leakyTableBits(op);
     return hw::ActorConfig(c);
   }
   if (auto sm = llvm::dyn_cast<df::SoftmaxOp>(op)) {
@@ -97,6 +113,7 @@ std::optional<hw::ActorConfig> loom::hwConfigOf(Operation *op) {
     c.W_M = multBits(op);
     if (dwu.getBinary())
       c.BIPOLAR_W = 1, c.W_W = 1;
+    c.W_LA = leakyTableBits(op);
     return hw::ActorConfig(c);
   }
   if (auto pool = llvm::dyn_cast<df::PoolOp>(op)) {
@@ -108,7 +125,8 @@ std::optional<hw::ActorConfig> loom::hwConfigOf(Operation *op) {
     c.PE = int(pool.getPeAttr().getInt());
     c.WB = int(pool.getInput().getType().getElementWidth());
     c.NPIX = int(pool.getOutput().getType().getFrameElements() / c.C);
-    c.DIV = c.KK;
+    c.DIV = pool.getDivisor() ? int(*pool.getDivisor()) : c.KK;
+    c.RND = int(numerics::parseRounding(pool.getRounding()).value_or(numerics::Rounding::HalfEven));
     c.divRom = pool.getDivisors().has_value();
     c.D_BITS = 16;
     return hw::ActorConfig(c);

@@ -5,7 +5,12 @@
 // the bottleneck its cheapest faster folding (fewest extra multipliers), until
 //   - the target II is met (`target-ii`), or
 //   - the next step would exceed the multiplier budget (`max-mults`), or
-//   - the bottleneck cannot be sped up (e.g. a softmax, or an mvu at pe*simd = N*K).
+//   - the bottleneck cannot be sped up (e.g. an mvu at pe*simd = N*K whose
+//     input is as wide as it can be).
+// A bottleneck whose speed is the width of its streams (join, concat,
+// upsample, fork, fifo, a softmax's input, or an mvu whose pe a join narrows
+// back) is sped up by widening its lane group: all producers of the streams
+// that must share one width get the next common pe together (widenLanes).
 // Multipliers spent on a non-bottleneck actor buy nothing, so they never are.
 // A binary unit (+-1 weights) has no multipliers: its lanes are bounded by
 // kBinaryLanesPerMult per multiplier of the budget instead.
@@ -25,7 +30,10 @@
 
 #include "hw_model/Cost.h"
 
+#include "llvm/ADT/SetVector.h"
+
 #include <numeric>
+#include <set>
 
 namespace loom {
 #define GEN_PASS_DEF_DFFOLD
@@ -39,6 +47,7 @@ namespace {
 
 constexpr int64_t kFullyParallelMacs = 8192;
 constexpr int64_t kDefaultBudget = 1024;
+constexpr int kMaxSteps = 100000;
 
 std::vector<int64_t> divisors(int64_t n) {
   std::vector<int64_t> d;
@@ -72,26 +81,34 @@ constexpr int64_t kBinaryLanesPerMult = 8;
 
 /// The multipliers of affine integer graphs besides the MAC lanes (as hw_model
 /// estimateCost counts them): one requantization multiplier per PE of a unit
-/// with W_M > 0, two per lane of a scaled add. The budget counts them; LeakyRelu
-/// and element-wise Mul multipliers are left out as before, so fixed-point
-/// designs fold exactly as they always did.
+/// with W_M > 0, one LeakyRelu/PRelu multiplier per PE (ACT 4: a stand-alone
+/// activation unit has no other), two per lane of a scaled add. The budget
+/// counts them; element-wise Mul multipliers are left out as before.
 int64_t affineMults(Operation *op) {
   auto config = hwConfigOf(op);
   if (!config)
     return 0;
   if (auto *m = std::get_if<hw::MvuConfig>(&*config))
-    return m->W_M > 0 ? m->PE : 0;
+    return (m->W_M > 0 ? m->PE : 0) + (m->ACT == 4 ? m->PE : 0);
   if (auto *d = std::get_if<hw::DwuConfig>(&*config))
-    return d->W_M > 0 ? d->PE : 0;
+    return (d->W_M > 0 ? d->PE : 0) + (d->ACT == 4 ? d->PE : 0);
   if (auto *a = std::get_if<hw::AddConfig>(&*config))
     return a->MODE == 2 ? 2LL * a->LANES : 0;
   return 0;
+}
+
+/// Actors whose output streams carry their input's lanes (and whose inputs,
+/// at a join or concat, must agree): their throughput is their streams'
+/// width, which the producers' pe decides.
+bool isLanePassThrough(Operation *op) {
+  return llvm::isa<df::ForkOp, df::FifoOp, df::JoinOp, df::ConcatOp, df::UpsampleOp, df::SkidOp>(op);
 }
 
 /// The single consumer of a stream (df streams are point to point).
 Operation *consumerOf(Value v) { return v.hasOneUse() ? *v.user_begin() : nullptr; }
 
 struct Folder {
+  Folder(func::FuncOp graph, MLIRContext *ctx) : graph(graph), ctx(ctx) {}
   func::FuncOp graph;
   MLIRContext *ctx;
   std::vector<Operation *> actors;
@@ -146,8 +163,7 @@ struct Folder {
           setLanes(op.getResult(0), getInt(&op, "pe"));
         } else if (llvm::isa<df::SoftmaxOp>(op)) {
           setLanes(op.getResult(0), 1);
-        } else if (llvm::isa<df::ForkOp, df::FifoOp, df::JoinOp, df::ConcatOp,
-                             df::UpsampleOp, df::SkidOp>(op)) {
+        } else if (isLanePassThrough(&op)) {
           int64_t lanes = llvm::cast<df::StreamType>(op.getOperand(0).getType()).getLanes();
           for (Value r : op.getResults())
             setLanes(r, lanes);
@@ -219,6 +235,173 @@ struct Folder {
     return c;
   }
 
+  /// The folding of every foldable actor and the free producers' caps, to
+  /// undo a trial (a trial's narrowJoins may lower other actors' pe).
+  struct Snapshot {
+    std::vector<std::pair<int64_t, int64_t>> folds; // (simd, pe) per actor
+    llvm::DenseMap<Operation *, int64_t> caps;
+  };
+  Snapshot snapshot() {
+    Snapshot s{{}, caps};
+    for (Operation *op : actors)
+      s.folds.push_back(isFoldable(op) ? std::make_pair(isCompute(op) ? getInt(op, "simd") : 1,
+                                                        getInt(op, "pe"))
+                                       : std::make_pair(int64_t(0), int64_t(0)));
+    return s;
+  }
+  void restore(const Snapshot &s) {
+    for (size_t i = 0; i < actors.size(); ++i)
+      if (isFoldable(actors[i])) {
+        if (isCompute(actors[i]))
+          setInt(actors[i], "simd", s.folds[i].first);
+        setInt(actors[i], "pe", s.folds[i].second);
+      }
+    caps = s.caps;
+    assignLanes();
+  }
+
+  /// Output channels of a foldable actor (its pe must divide them).
+  static int64_t channelsOf(Operation *op) {
+    if (auto mvu = llvm::dyn_cast<df::MvuOp>(op))
+      return mvu.getN();
+    if (auto dwu = llvm::dyn_cast<df::DwuOp>(op))
+      return dwu.getChannels();
+    return getInt(op, "channels");
+  }
+  /// Inputs per output of a compute actor (its simd must divide them).
+  static int64_t reductionOf(Operation *op) {
+    if (auto mvu = llvm::dyn_cast<df::MvuOp>(op))
+      return mvu.getK();
+    if (auto dwu = llvm::dyn_cast<df::DwuOp>(op))
+      return dwu.getTaps();
+    return 1;
+  }
+
+  /// The foldable actors whose pe sets the width of stream `v`: every stream
+  /// connected to v through lane pass-through actors has one width (assignLanes).
+  std::vector<Operation *> laneGroup(Value v) {
+    SmallVector<Value> work{v};
+    llvm::DenseSet<Value> seen;
+    llvm::SetVector<Operation *> members;
+    auto across = [&](Operation *op) {
+      work.append(op->operand_begin(), op->operand_end());
+      work.append(op->result_begin(), op->result_end());
+    };
+    while (!work.empty()) {
+      Value s = work.pop_back_val();
+      if (!seen.insert(s).second)
+        continue;
+      Operation *p = s.getDefiningOp();
+      if (p && isLanePassThrough(p))
+        across(p);
+      else if (p && isFoldable(p))
+        members.insert(p);
+      for (Operation *u : s.getUsers())
+        if (isLanePassThrough(u))
+          across(u);
+    }
+    return std::vector<Operation *>(members.begin(), members.end());
+  }
+
+  int64_t usedMults() {
+    int64_t m = 0;
+    for (Operation *op : actors)
+      m += multipliers(op);
+    return m;
+  }
+  int64_t usedBinaryLanes() {
+    int64_t m = 0;
+    for (Operation *op : actors)
+      m += binaryLanes(op);
+    return m;
+  }
+
+  /// A bottleneck that is limited by the width of its streams (a join,
+  /// concat, upsample or softmax input, or an actor whose own pe is held back
+  /// by a join) is sped up by widening a lane group: every producer of the
+  /// group gets the next common pe L (a multiple of the current width that
+  /// divides all their channel counts) and the smallest simd that keeps it no
+  /// slower than before (the bottleneck itself: faster than now), so widening
+  /// costs few multipliers; a step must not be narrowed back nor make another
+  /// actor slower than the current II. Of the groups around the bottleneck
+  /// (its inputs, its sliding window's input, its output) the one whose
+  /// smallest faster L needs the fewest multipliers wins. Returns false if no group helps;
+  /// otherwise the step is applied (the caller checks the budget).
+  bool widenLanes(Operation *worst, Operation *unit, int64_t worstCycles) {
+    SmallVector<Value> streams(worst->getOperands());
+    if (unit && unit != worst)
+      streams.append(unit->operand_begin(), unit->operand_end());
+    if (unit)
+      streams.append(unit->result_begin(), unit->result_end());
+    auto score = [&]() {
+      int64_t c = cycles(worst);
+      if (unit)
+        c = std::max(c, isFoldable(unit) ? unitCycles(unit) : cycles(unit));
+      return c;
+    };
+    Snapshot start = snapshot();
+    std::optional<Snapshot> best;
+    int64_t bestMults = 0, bestCycles = 0;
+    std::set<std::vector<Operation *>> tried;
+    for (Value v : streams) {
+      std::vector<Operation *> group = laneGroup(v);
+      if (group.empty() || !tried.insert(group).second)
+        continue;
+      int64_t cur = llvm::cast<df::StreamType>(v.getType()).getLanes(), maxL = INT64_MAX;
+      llvm::DenseMap<Operation *, int64_t> before;
+      // The bottleneck itself must get faster, the others no slower.
+      for (Operation *m : group)
+        maxL = std::min(maxL, channelsOf(m)),
+        before[m] = m == unit ? worstCycles - 1 : unitCycles(m);
+      for (int64_t l = 2 * cur; l <= maxL; l += cur) {
+        if (llvm::any_of(group, [&](Operation *m) { return channelsOf(m) % l != 0; }))
+          continue;
+        for (Operation *m : group)
+          setInt(m, "pe", l);
+        for (Operation *m : group) {
+          if (!isCompute(m))
+            continue;
+          int64_t keep = getInt(m, "simd");
+          for (int64_t simd : divisors(reductionOf(m))) {
+            if (simd > keep)
+              break;
+            setInt(m, "simd", simd);
+            assignLanes();
+            if (unitCycles(m) <= before[m]) {
+              keep = simd;
+              break;
+            }
+          }
+          setInt(m, "simd", keep);
+        }
+        assignLanes();
+        // Not narrowed back, faster, and no other actor now slower than the II.
+        bool widened = llvm::all_of(group, [&](Operation *m) { return getInt(m, "pe") == l; });
+        bool bounded = llvm::all_of(actors, [&](Operation *a) { return cycles(a) <= worstCycles; });
+        int64_t c = score();
+        if (widened && bounded && c < worstCycles) {
+          int64_t m = usedMults() + extraMults();
+          if (!best || m < bestMults || (m == bestMults && c < bestCycles))
+            best = snapshot(), bestMults = m, bestCycles = c;
+          restore(start);
+          break;
+        }
+        restore(start);
+      }
+    }
+    if (!best)
+      return false;
+    restore(*best);
+    return true;
+  }
+
+  int64_t extraMults() {
+    int64_t e = 0;
+    for (Operation *op : actors)
+      e += affineMults(op);
+    return e;
+  }
+
   LogicalResult run(int64_t maxMults, int64_t targetII) {
     for (Operation &op : graph.getBody().front())
       if (!llvm::isa<df::InputOp, df::OutputOp, func::ReturnOp>(op))
@@ -236,12 +419,6 @@ struct Folder {
         minMults += !op->hasAttr("binary");
       }
     assignLanes();
-    auto extraMults = [&]() {
-      int64_t e = 0;
-      for (Operation *op : actors)
-        e += affineMults(op);
-      return e;
-    };
     int64_t extra = extraMults();
     int64_t budget = maxMults;
     if (!budget && !targetII)
@@ -251,14 +428,17 @@ struct Folder {
                   << budget << " is below the minimum of one multiplier per dense/conv layer ("
                   << minMults;
       if (extra)
-        diag << " + " << extra << " requantization / scaled-add multipliers";
+        diag << " + " << extra << " requantization / LeakyRelu / scaled-add multipliers";
       return diag << ")";
     }
+    auto overBudget = [&]() {
+      return budget && (usedMults() + extraMults() > budget ||
+                        usedBinaryLanes() > kBinaryLanesPerMult * budget);
+    };
 
-    int64_t used = 0, usedBinary = 0;
-    for (Operation *op : actors)
-      used += multipliers(op), usedBinary += binaryLanes(op);
-    while (true) {
+    // Every step makes the bottleneck faster; the cap only guards against a
+    // cycle of steps between actors that tie.
+    for (int step = 0; step < kMaxSteps; ++step) {
       Operation *worst = nullptr;
       int64_t worstCycles = -1;
       for (Operation *op : actors) {
@@ -269,52 +449,49 @@ struct Folder {
       if (!worst || (targetII && worstCycles <= targetII))
         break; // nothing to fold (no actors), or fast enough
       // A sliding window is sped up through the actor that reads it.
-      if (llvm::isa<df::SwgOp>(worst))
-        worst = consumerOf(worst->getResult(0));
-      if (!worst || !isFoldable(worst))
-        break;
-      int64_t n = llvm::isa<df::MvuOp>(worst) ? llvm::cast<df::MvuOp>(worst).getN()
-                  : llvm::isa<df::DwuOp>(worst) ? llvm::cast<df::DwuOp>(worst).getChannels()
-                                                 : getInt(worst, "channels");
-      int64_t k = llvm::isa<df::MvuOp>(worst) ? llvm::cast<df::MvuOp>(worst).getK()
-                  : llvm::isa<df::DwuOp>(worst) ? llvm::cast<df::DwuOp>(worst).getTaps()
-                                                 : 1;
-      int64_t curSimd = isCompute(worst) ? getInt(worst, "simd") : 1, curPe = getInt(worst, "pe");
-      int64_t bestSimd = 0, bestPe = 0, bestMults = -1, bestCycles = 0, bestExtra = 0;
-      for (int64_t pe : divisors(n))
-        for (int64_t simd : divisors(k)) {
-          if (isCompute(worst))
-            setInt(worst, "simd", simd);
-          setInt(worst, "pe", pe);
+      Operation *unit = llvm::isa<df::SwgOp>(worst) ? consumerOf(worst->getResult(0)) : worst;
+      Snapshot start = snapshot();
+      if (unit && isFoldable(unit)) {
+        int64_t n = channelsOf(unit), k = isCompute(unit) ? reductionOf(unit) : 1;
+        int64_t bestSimd = 0, bestPe = 0, bestMults = -1, bestCycles = 0;
+        for (int64_t pe : divisors(n))
+          for (int64_t simd : divisors(k)) {
+            if (isCompute(unit))
+              setInt(unit, "simd", simd);
+            setInt(unit, "pe", pe);
+            assignLanes();
+            // A pe that a join narrows back is not this folding (and may
+            // have narrowed the other producers of the join).
+            bool kept = getInt(unit, "pe") == pe;
+            int64_t c = unitCycles(unit);
+            int64_t m = isCompute(unit) ? simd * pe : pe; // pool lanes cost logic, prefer fewer
+            restore(start);
+            if (!kept || c >= worstCycles)
+              continue;
+            if (bestMults < 0 || m < bestMults || (m == bestMults && c < bestCycles))
+              bestSimd = simd, bestPe = pe, bestMults = m, bestCycles = c;
+          }
+        if (bestMults >= 0) {
+          if (isCompute(unit))
+            setInt(unit, "simd", bestSimd);
+          setInt(unit, "pe", bestPe);
           assignLanes();
-          int64_t c = unitCycles(worst);
-          int64_t m = isCompute(worst) ? simd * pe : pe; // pool lanes cost logic, prefer fewer
-          if (c >= worstCycles)
-            continue;
-          if (bestMults < 0 || m < bestMults || (m == bestMults && c < bestCycles))
-            bestSimd = simd, bestPe = pe, bestMults = m, bestCycles = c,
-            bestExtra = extraMults();
+          if (overBudget()) {
+            restore(start);
+            break;
+          }
+          continue;
         }
-      if (isCompute(worst))
-        setInt(worst, "simd", curSimd);
-      setInt(worst, "pe", curPe);
-      assignLanes();
-      if (bestMults < 0)
+      }
+      // The bottleneck alone cannot get faster: widen the streams it is limited by.
+      if (!widenLanes(worst, unit, worstCycles))
         break;
-      bool binary = worst->hasAttr("binary");
-      int64_t lanes = isCompute(worst) ? bestSimd * bestPe : 0;
-      int64_t next = used - multipliers(worst) + (binary ? 0 : lanes);
-      int64_t nextBinary = usedBinary - binaryLanes(worst) + (binary ? lanes : 0);
-      if (budget && (next + bestExtra > budget || nextBinary > kBinaryLanesPerMult * budget))
+      if (overBudget()) {
+        restore(start);
         break;
-      if (isCompute(worst))
-        setInt(worst, "simd", bestSimd);
-      setInt(worst, "pe", bestPe);
-      assignLanes();
-      used = 0, usedBinary = 0;
-      for (Operation *op : actors)
-        used += multipliers(op), usedBinary += binaryLanes(op);
+      }
     }
+    int64_t used = usedMults();
     if (failed(sizeFifos()))
       return failure();
     graph->setAttr("loom.multipliers",
@@ -354,7 +531,7 @@ struct Folder {
       if (failed(full))
         return failure();
       hw::PipelineTiming t = hw::predictGraphTiming(full->nodes);
-      if (t.ok && t.ii_cycles == sizing.ii_unbounded)
+      if (t.ok && t.frame_end_cycles == sizing.frame_end_unbounded)
         break;
       for (auto fifo : graph.getOps<df::FifoOp>())
         setInt(fifo, "depth", 2 * fifo.getDepthAttr().getInt());
@@ -365,16 +542,19 @@ struct Folder {
   /// The sizing above takes each FIFO's peak occupancy in a run where the
   /// producers race ahead of the bottleneck, which can be far more than
   /// needed. Shrink each FIFO (binary search) to the smallest depth that keeps
-  /// the predicted II and latency.
+  /// the predicted II and latency. It compares every frame's end, not only the
+  /// last interval: a FIFO a few entries short can give alternating intervals
+  /// (64, 74, 64, ...) whose last one still equals the II (side_gmp: 124 instead
+  /// of 134 entries, measured II 74 on 5 frames, mean 69).
   LogicalResult shrinkFifos() {
-    auto timing = [&]() -> std::optional<std::pair<int64_t, int64_t>> {
+    auto timing = [&]() -> std::optional<std::vector<int64_t>> {
       auto g = hwGraphOf(graph);
       if (failed(g))
         return std::nullopt;
       hw::PipelineTiming t = hw::predictGraphTiming(g->nodes);
       if (!t.ok)
         return std::nullopt;
-      return std::make_pair(t.ii_cycles, t.latency_cycles);
+      return t.frame_end_cycles;
     };
     auto target = timing();
     if (!target)
@@ -401,7 +581,7 @@ struct DFFoldPass : loom::impl::DFFoldBase<DFFoldPass> {
 
   void runOnOperation() override {
     for (auto graph : getOperation().getOps<func::FuncOp>())
-      if (failed(Folder{graph, &getContext(), {}}.run(maxMults, targetII)))
+      if (Folder folder{graph, &getContext()}; failed(folder.run(maxMults, targetII)))
         return signalPassFailure();
   }
 };

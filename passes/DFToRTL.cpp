@@ -182,7 +182,8 @@ struct DFToRTLPass : loom::impl::DFToRTLBase<DFToRTLPass> {
     // Parameters shared by loom_mvu and loom_dwu: requantization shift, memory
     // images and the activation (df attributes have the same names on both).
     auto unitParams = [&](Operation *op, const std::string &name, int act, int wOut,
-                          int tDepth, int wM, int pe, int64_t outputs, NamedAttrList &p) {
+                          int tDepth, int wM, int wLA, int pe, int64_t outputs,
+                          NamedAttrList &p) {
       p.set("SHIFT", op->getAttr("shift")); // the signed attribute, not a uint64_t getter
       p.set("W_FILE", b.getStringAttr(name + "_w.mem"));
       p.set("B_FILE", b.getStringAttr(name + "_b.mem"));
@@ -200,8 +201,16 @@ struct DFToRTLPass : loom::impl::DFToRTLBase<DFToRTLPass> {
         p.set("T_MIN", op->getAttr("t_min"));
         p.set("T_MAX", op->getAttr("t_max"));
       }
-      if (act == 4) // LeakyRelu multiplier (shift fixed at 15)
+      if (act == 4 && wLA > 0) { // PRelu: per-channel multipliers, the bias layout
+        std::vector<int64_t> la(
+            op->getAttrOfType<DenseI64ArrayAttr>("leaky_mults").asArrayRef().begin(),
+            op->getAttrOfType<DenseI64ArrayAttr>("leaky_mults").asArrayRef().end());
+        memfile(b, loc, name + "_la.mem", wLA, pe, la);
+        p.set("W_LA", b.getI64IntegerAttr(wLA));
+        p.set("LA_FILE", b.getStringAttr(name + "_la.mem"));
+      } else if (act == 4) { // LeakyRelu multiplier (shift fixed at 15)
         p.set("LEAKY_A", op->getAttr("leaky_mult"));
+      }
       if (act == 2) {
         memfile(b, loc, name + "_t.mem", wOut, 1,
                 ints(llvm::cast<ElementsAttr>(op->getAttr("table"))));
@@ -231,7 +240,7 @@ struct DFToRTLPass : loom::impl::DFToRTLBase<DFToRTLPass> {
         p.set("W_ACC", b.getI64IntegerAttr(c.W_ACC));
         p.set("W_OUT", b.getI64IntegerAttr(c.W_OUT));
         p.set("ACT", b.getI64IntegerAttr(c.ACT));
-        unitParams(op, name, c.ACT, c.W_OUT, c.T_DEPTH, c.W_M, c.PE, c.N, p);
+        unitParams(op, name, c.ACT, c.W_OUT, c.T_DEPTH, c.W_M, c.W_LA, c.PE, c.N, p);
         stream(op, "loom_mvu", name, p);
       } else if (auto sm = llvm::dyn_cast<df::SoftmaxOp>(op)) {
         auto c = std::get<hw::SoftmaxConfig>(config);
@@ -283,7 +292,7 @@ struct DFToRTLPass : loom::impl::DFToRTLBase<DFToRTLPass> {
                               {"W_IN", c.W_IN}, {"W_W", c.W_W}, {"W_ACC", c.W_ACC},
                               {"W_OUT", c.W_OUT}, {"ACT", c.ACT}})
           p.set(key, b.getI64IntegerAttr(v));
-        unitParams(op, name, c.ACT, c.W_OUT, c.T_DEPTH, c.W_M, c.PE, c.C, p);
+        unitParams(op, name, c.ACT, c.W_OUT, c.T_DEPTH, c.W_M, c.W_LA, c.PE, c.C, p);
         stream(op, "loom_dwu", name, p);
       } else if (auto pool = llvm::dyn_cast<df::PoolOp>(op)) {
         auto c = std::get<hw::PoolConfig>(config);
@@ -293,6 +302,8 @@ struct DFToRTLPass : loom::impl::DFToRTLBase<DFToRTLPass> {
                               {"KK", c.KK}, {"IN_BEAT", c.IN_BEAT}, {"PE", c.PE}, {"WB", c.WB},
                               {"NPIX", c.NPIX}, {"DIV", c.DIV}, {"D_BITS", c.D_BITS}})
           p.set(key, b.getI64IntegerAttr(v));
+        if (c.RND != 0) // a QONNX Trunc's rounding (default half to even)
+          p.set("RND", b.getI64IntegerAttr(c.RND));
         if (pool.getDivisors()) {
           memfile(b, loc, name + "_d.mem", c.D_BITS, 1, ints(*pool.getDivisors()));
           p.set("D_FILE", b.getStringAttr(name + "_d.mem"));

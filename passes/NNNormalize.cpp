@@ -260,6 +260,14 @@ struct SinkReshapeBelowActivation : RewritePattern {
     auto reshape = op->getOperand(0).getDefiningOp<nn::ReshapeOp>();
     if (!reshape || !reshape->hasOneUse())
       return failure();
+    // Per-channel slopes (axis 1) need the same batch and channel dimensions.
+    auto leaky = llvm::dyn_cast<nn::LeakyReluOp>(op);
+    if (leaky && leaky.getAlphasAttr()) {
+      auto from = llvm::cast<ShapedType>(reshape.getInput().getType()).getShape();
+      auto to = llvm::cast<ShapedType>(op->getResult(0).getType()).getShape();
+      if (from.size() < 2 || from[0] != to[0] || from[1] != to[1])
+        return failure();
+    }
     Operation *act = rewriter.clone(*op);
     act->setOperand(0, reshape.getInput());
     act->getResult(0).setType(reshape.getInput().getType());
@@ -268,14 +276,132 @@ struct SinkReshapeBelowActivation : RewritePattern {
   }
 };
 
+/// act(max_pool(x)) -> max_pool(act(x)) for a monotone non-decreasing
+/// activation (Relu, Clip, LeakyRelu/PRelu with every slope >= 0): the max of
+/// the window's valid positions commutes with it exactly, on floats and on
+/// fixed-point codes. Done when x comes from a dense/conv whose only user is
+/// the pool, so the activation rides in that layer (PyTorch LeNet's
+/// relu(max_pool2d(conv(x)))); otherwise nn-to-df gives the activation its
+/// own actor.
+struct HoistActivationAbovePool : RewritePattern {
+  HoistActivationAbovePool(MLIRContext *ctx) : RewritePattern(MatchAnyOpTypeTag(), 1, ctx) {}
+  LogicalResult matchAndRewrite(Operation *op, PatternRewriter &rewriter) const override {
+    if (!llvm::isa<nn::ReluOp, nn::ClipOp, nn::LeakyReluOp>(op))
+      return failure();
+    if (auto leaky = llvm::dyn_cast<nn::LeakyReluOp>(op)) {
+      if (leaky.getAlphasAttr()) {
+        if (llvm::any_of(leaky.getAlphasAttr().asArrayRef(), [](double a) { return a < 0; }))
+          return failure();
+      } else if (leaky.getAlpha().convertToDouble() < 0) {
+        return failure();
+      }
+    }
+    auto pool = op->getOperand(0).getDefiningOp<nn::MaxPoolOp>();
+    if (!pool || !pool->hasOneUse())
+      return failure();
+    Operation *layer = pool->getOperand(0).getDefiningOp();
+    if (!llvm::isa_and_nonnull<nn::ConvOp, nn::DenseOp>(layer) || !layer->hasOneUse())
+      return failure();
+    Operation *act = rewriter.clone(*op);
+    act->setOperand(0, pool->getOperand(0));
+    act->getResult(0).setType(pool->getOperand(0).getType());
+    Operation *newPool = rewriter.clone(*pool);
+    newPool->setOperand(0, act->getResult(0));
+    rewriter.replaceOp(op, newPool->getResults());
+    rewriter.eraseOp(pool);
+    return success();
+  }
+};
+
+/// batch_norm(reshape(x)) -> reshape(batch_norm(x)) when the reshape keeps
+/// the batch and channel dimensions: a 1-D conv is a 2-D conv between two
+/// reshapes, and its BatchNormalization must reach the conv to fold into it.
+struct SinkReshapeBelowBatchNorm : OpRewritePattern<nn::BatchNormOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(nn::BatchNormOp bn, PatternRewriter &rewriter) const override {
+    auto reshape = bn.getInput().getDefiningOp<nn::ReshapeOp>();
+    if (!reshape || !reshape->hasOneUse())
+      return failure();
+    auto from = llvm::cast<ShapedType>(reshape.getInput().getType());
+    auto to = llvm::cast<ShapedType>(bn.getType());
+    if (from.getRank() < 2 || to.getRank() < 2 || from.getDimSize(0) != to.getDimSize(0) ||
+        from.getDimSize(1) != to.getDimSize(1))
+      return failure();
+    auto moved = rewriter.create<nn::BatchNormOp>(
+        bn.getLoc(), from, reshape.getInput(), bn.getScale(), bn.getBias(), bn.getMean(),
+        bn.getVariance(), bn.getEpsilonAttr());
+    moved->setAttrs(bn->getAttrs());
+    rewriter.replaceOpWithNewOp<nn::ReshapeOp>(bn, to, moved.getResult());
+    return success();
+  }
+};
+
+/// x * c and x + c with c per channel of a 4-D NCHW tensor that no conv
+/// absorbs (FoldConvAffine takes those first): input normalization
+/// (x - mean) / std, a scale after pooling or after a tensor with two users.
+/// It becomes a 1x1 depthwise conv (weight c or 1, bias 0 or c), so it runs
+/// on the depthwise unit, exactly as the float graph says; a following
+/// per-channel Add/Mul then folds into that conv.
+struct PerChannelAffineToDepthwise : RewritePattern {
+  PerChannelAffineToDepthwise(MLIRContext *ctx) : RewritePattern(MatchAnyOpTypeTag(), 1, ctx) {}
+  LogicalResult matchAndRewrite(Operation *op, PatternRewriter &rewriter) const override {
+    bool isAdd = llvm::isa<nn::AddOp>(op);
+    if (!isAdd && !llvm::isa<nn::MulOp>(op))
+      return failure();
+    for (int side = 0; side < 2; ++side) {
+      Value x = op->getOperand(side);
+      auto cst = op->getOperand(1 - side).getDefiningOp<nn::ConstantOp>();
+      auto type = llvm::dyn_cast<RankedTensorType>(x.getType());
+      if (!cst || !type || type.getRank() != 4 || op->getResult(0).getType() != type ||
+          !llvm::isa<FloatType>(type.getElementType()))
+        continue;
+      if (auto conv = x.getDefiningOp<nn::ConvOp>(); conv && conv->hasOneUse())
+        continue; // FoldConvAffine's case
+      if (Operation *prev = x.getDefiningOp(); prev && prev->hasOneUse() &&
+                                               llvm::isa<nn::AddOp, nn::MulOp>(prev) &&
+                                               llvm::any_of(prev->getOperands(), [](Value v) {
+                                                 return v.getDefiningOp<nn::ConstantOp>();
+                                               }))
+        continue; // becomes a depthwise conv first, then absorbs this one
+      int64_t c = type.getDimSize(1);
+      auto values = perChannel(cst, c);
+      if (!values)
+        continue;
+      std::vector<float> w(c, 1.0f), bias(c, 0.0f);
+      (isAdd ? bias : w) = *values;
+      Type f32 = rewriter.getF32Type();
+      auto conv = rewriter.create<nn::ConvOp>(
+          op->getLoc(), type, x,
+          DenseElementsAttr::get(RankedTensorType::get({c, 1, 1, 1}, f32), ArrayRef<float>(w)),
+          DenseElementsAttr::get(RankedTensorType::get({c}, f32), ArrayRef<float>(bias)),
+          rewriter.getDenseI64ArrayAttr({1, 1}), rewriter.getDenseI64ArrayAttr({1, 1}),
+          rewriter.getDenseI64ArrayAttr({0, 0, 0, 0}), rewriter.getI64IntegerAttr(c),
+          DenseF64ArrayAttr());
+      for (StringRef name : {nn::kNodeNameAttr, nn::kOpTypeAttr})
+        if (Attribute a = op->getAttr(name))
+          conv->setAttr(name, a);
+      rewriter.replaceOp(op, conv.getResult());
+      return success();
+    }
+    return failure();
+  }
+};
+
 struct NNNormalizePass : loom::impl::NNNormalizeBase<NNNormalizePass> {
   void runOnOperation() override {
-    RewritePatternSet patterns(&getContext());
-    patterns.add<FoldBiasAdd, FoldScaleMul, FoldBatchNorm, FoldConvAffine, FoldPadIntoConv,
-                 SinkReshapeBelowActivation>(
-        &getContext());
-    if (failed(applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))
-      signalPassFailure();
+    // Folds first, to a fixed point; only what is left of per-channel
+    // arithmetic then gets its own depthwise conv (the greedy driver would
+    // otherwise turn an Add into a conv before the conv above it absorbs it).
+    for (bool fallback : {false, true}) {
+      RewritePatternSet patterns(&getContext());
+      patterns.add<FoldBiasAdd, FoldScaleMul, FoldBatchNorm, FoldConvAffine, FoldPadIntoConv,
+                   SinkReshapeBelowActivation, SinkReshapeBelowBatchNorm,
+                   HoistActivationAbovePool>(&getContext());
+      if (fallback)
+        patterns.add<PerChannelAffineToDepthwise>(&getContext());
+      if (failed(applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))
+        return signalPassFailure();
+    }
   }
 };
 

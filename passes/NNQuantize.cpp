@@ -11,6 +11,7 @@
 #include "passes/Passes.h"
 #include "passes/NNQuantizeAffine.h"
 #include "dialects/nn/IntAttrs.h"
+#include "dialects/nn/NodeNames.h"
 
 #include "compiler/numerics/FixedPoint.h"
 #include "compiler/numerics/Tables.h"
@@ -94,7 +95,8 @@ struct NNQuantizePass : loom::impl::NNQuantizeBase<NNQuantizePass> {
       }
       Value in = op.getNumOperands() ? q.lookup(op.getOperand(0)) : Value();
       if (!in)
-        return op.emitError("cannot quantize '") << op.getName() << "': unsupported operand";
+        return op.emitError() << "cannot quantize " << nn::describeNode(&op)
+                              << ": its first input is not an activation of the graph";
       Type outType = op.getNumResults() ? intTensor(op.getResult(0).getType(), w) : Type();
 
       if (auto dense = llvm::dyn_cast<nn::DenseOp>(op)) {
@@ -122,6 +124,21 @@ struct NNQuantizePass : loom::impl::NNQuantizeBase<NNQuantizePass> {
             op.getLoc(), outType, in, b.getStringAttr(elu ? "elu" : "selu"),
             b.getI64IntegerAttr(t.tMin), b.getI64IntegerAttr(t.tMax),
             b.getI64IntegerAttr(t.shift), intAttr(ctx, {t.depth()}, w, t.values)));
+      } else if (auto leaky = llvm::dyn_cast<nn::LeakyReluOp>(op);
+                 leaky && leaky.getAlphasAttr()) {
+        // PRelu per channel: the same contract per slope, A[c] = round(alpha[c] * 2^15).
+        SmallVector<int64_t> mults;
+        int S = numerics::LeakyReluParams::kLeakyShift;
+        for (double a : leaky.getAlphasAttr().asArrayRef()) {
+          numerics::LeakyReluParams p = numerics::makeLeakyRelu(a);
+          if (p.A < INT32_MIN || p.A > INT32_MAX)
+            return op.emitError("PRelu slope ") << a << " is out of range (|slope| < 65536)";
+          mults.push_back(p.A);
+          S = p.S;
+        }
+        result = copyName(b.create<nn::LeakyReluOp>(
+            op.getLoc(), outType, in, leaky.getAlphaAttr(), IntegerAttr(), b.getI64IntegerAttr(S),
+            leaky.getAlphasAttr(), b.getDenseI64ArrayAttr(mults)));
       } else if (auto leaky = llvm::dyn_cast<nn::LeakyReluOp>(op)) {
         // Exact on codes: y >= 0 ? y : saturate(shift_round_even(y * A, 15)).
         numerics::LeakyReluParams p = numerics::makeLeakyRelu(leaky.getAlpha().convertToDouble());
@@ -130,7 +147,8 @@ struct NNQuantizePass : loom::impl::NNQuantizeBase<NNQuantizePass> {
                  << leaky.getAlpha().convertToDouble() << " is out of range (|alpha| < 65536)";
         result = copyName(b.create<nn::LeakyReluOp>(op.getLoc(), outType, in, leaky.getAlphaAttr(),
                                                      b.getI64IntegerAttr(p.A),
-                                                     b.getI64IntegerAttr(p.S)));
+                                                     b.getI64IntegerAttr(p.S),
+                                                     DenseF64ArrayAttr(), DenseI64ArrayAttr()));
       } else if (llvm::isa<nn::SoftmaxOp>(op)) {
         numerics::ExpTable t = numerics::makeExpTable(fmt);
         result = copyName(b.create<nn::QSoftmaxOp>(
@@ -151,7 +169,8 @@ struct NNQuantizePass : loom::impl::NNQuantizeBase<NNQuantizePass> {
       } else if (llvm::isa<nn::ConcatOp, nn::AddActOp, nn::MulActOp>(op)) {
         Value rhs = q.lookup(op.getOperand(1));
         if (!rhs)
-          return op.emitError("cannot quantize '") << op.getName() << "': unsupported operand";
+          return op.emitError() << "cannot quantize " << nn::describeNode(&op)
+                                << ": its second input is not an activation of the graph";
         Operation *clone = b.clone(op);
         clone->setOperand(0, in);
         clone->setOperand(1, rhs);
@@ -167,7 +186,10 @@ struct NNQuantizePass : loom::impl::NNQuantizeBase<NNQuantizePass> {
         result = copyName(b.create<nn::ClipOp>(op.getLoc(), outType, in, b.getF64FloatAttr(lo),
                                                b.getF64FloatAttr(hi)));
       } else {
-        return op.emitError("cannot quantize '") << op.getName() << "'";
+        return op.emitError() << "cannot quantize " << nn::describeNode(&op)
+                              << ": no fixed-point form for it in this position (Loom folds "
+                                 "Add/Mul/Sub/Div by per-channel constants into a conv or dense; "
+                                 "other element-wise arithmetic is not supported)";
       }
       q[op.getResult(0)] = result;
       dead.push_back(&op);

@@ -9,8 +9,11 @@
 // dequantize_linear result holds the real value s * c. Both share the codes.
 // A layer (dense, conv, add_act) on a twin is only "pending" until its
 // quantize_linear is seen, because the requantization needs the output scale;
-// relu / clip in between narrow the output range. A layer that is returned
-// without a quantizer keeps its accumulator as the output.
+// relu / clip in between narrow the output range, reshapes move its codes.
+// A layer that is returned without a quantizer keeps its accumulator as the
+// output. An element-wise function between two quantizers is pending the same
+// way and becomes a table on codes; a new scale without a layer (DQ -> Q,
+// concat inputs) becomes an identity actor (a 1x1 depthwise qconv).
 //
 //===----------------------------------------------------------------------===//
 #include "passes/NNQuantizeAffine.h"
@@ -23,6 +26,7 @@
 
 #include "mlir/IR/Builders.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/DenseSet.h"
 
 #include <cmath>
 #include <cstdio>
@@ -75,10 +79,18 @@ struct Twin {
 
 /// A float layer output waiting for its output quantizer.
 struct Pending {
-  Operation *layer = nullptr; // nn.dense, nn.conv or nn.add_act
+  Operation *layer = nullptr; // nn.dense, nn.conv, nn.add_act or a table function
   bool relu = false;
   double clipLo = -kInf, clipHi = kInf; // a float Clip between layer and quantizer
+  SmallVector<Operation *> moves; // reshapes / transposes between layer and quantizer
 };
+
+/// Element-wise float functions that become a table on codes (CONTRACTS).
+bool isTableFunction(Operation *op) {
+  if (auto leaky = llvm::dyn_cast<nn::LeakyReluOp>(op))
+    return !leaky.getAlphas(); // per-channel slopes would need a table per channel
+  return llvm::isa<nn::SigmoidOp, nn::TanhOp, nn::EluOp, nn::SeluOp>(op);
+}
 
 /// Smallest signed width holding every value of [lo, hi] (at least 2, the
 /// narrowest integer tensor the dialect allows).
@@ -136,6 +148,16 @@ public:
     for (Operation *op : llvm::reverse(originals))
       if (!llvm::isa<func::ReturnOp>(op))
         op->erase();
+    // Integer ops left unread: range clips a table absorbed (its domain
+    // clamps them), moves an identity actor was placed in front of.
+    for (bool changed = true; changed;) {
+      changed = false;
+      for (Operation &op : llvm::make_early_inc_range(llvm::reverse(body)))
+        if (!llvm::isa<func::ReturnOp>(op) && op.use_empty()) {
+          op.erase();
+          changed = true;
+        }
+    }
     return success();
   }
 
@@ -245,7 +267,7 @@ private:
   }
 
   LogicalResult lower(Operation *op) {
-    if (llvm::isa<nn::ConstantOp>(op))
+    if (llvm::isa<nn::ConstantOp>(op) || truncConsumed.count(op))
       return success();
     if (auto ret = llvm::dyn_cast<func::ReturnOp>(op))
       return lowerReturn(ret);
@@ -274,6 +296,28 @@ private:
       pending[op->getResult(0)] = Pending{op};
       return success();
     }
+    if (isTableFunction(op) && twins.count(op->getOperand(0))) {
+      auto in = asReal(op->getOperand(0));
+      if (!in)
+        return fail(op, "its input is not a dequantized tensor");
+      if (in->q.perAxis())
+        return fail(op, "per-axis activation scales are only supported at the graph ends");
+      if (in->hi - in->lo >= (int64_t(1) << 16))
+        return fail(op, "its input codes span " + Twine(in->hi - in->lo + 1) +
+                            " values, more than a 65536-entry table");
+      pending[op->getResult(0)] = Pending{op};
+      return success();
+    }
+    // Data movement between a layer and its quantizer: the layer requantizes
+    // and the codes move (a reshape keeps scale and zero point).
+    if (llvm::isa<nn::ReshapeOp, nn::TransposeOp, nn::IdentityOp>(op) &&
+        pending.count(op->getOperand(0))) {
+      Pending p = pending.lookup(op->getOperand(0));
+      if (!llvm::isa<nn::IdentityOp>(op))
+        p.moves.push_back(op);
+      pending[op->getResult(0)] = p;
+      return success();
+    }
     if (llvm::isa<nn::ReluOp, nn::ClipOp>(op) && pending.count(op->getOperand(0))) {
       Pending p = pending.lookup(op->getOperand(0));
       if (llvm::isa<nn::ReluOp>(op)) {
@@ -290,9 +334,15 @@ private:
     // rescale that Loom does not have outside dense, conv and add).
     for (Value v : op->getOperands())
       if (pending.count(v))
-        return fail(op, "only Relu, Clip or a QuantizeLinear may follow a quantized layer");
+        return fail(op, "only Relu, Clip, reshapes or a QuantizeLinear may follow a quantized "
+                        "layer (put a QuantizeLinear / DequantizeLinear pair in between)");
     if (llvm::isa<nn::ReluOp>(op))
       return lowerRelu(op);
+    if (auto ap = llvm::dyn_cast<nn::AvgPoolOp>(op))
+      if (auto tr = truncAfterPool(ap))
+        return lowerTruncPool(ap, tr);
+    if (auto tr = llvm::dyn_cast<nn::TruncOp>(op))
+      return lowerTrunc(tr);
     if (llvm::isa<nn::MaxPoolOp, nn::ReshapeOp, nn::IdentityOp, nn::TransposeOp, nn::ResizeOp,
                   nn::AvgPoolOp, nn::PadOp>(op))
       return lowerMove(op);
@@ -354,10 +404,22 @@ private:
       twins[ql.getResult()] = Twin{sign.getResult(), out, -1, 1, true};
       return success();
     }
-    if (!t->q.sameScale(out))
-      return fail(ql, "requantizes to a new scale with no layer in between (scale " +
-                          Twine(num(t->q.scale.front())) + " -> " + Twine(num(out.scale.front())) +
-                          "); Loom rescales only in dense, conv and add");
+    if (!t->q.sameScale(out)) {
+      if (t->q.perAxis() || out.perAxis())
+        return fail(ql, "per-axis activation scales are only supported at the graph ends");
+      if (failed(requireHalfEven(ql)))
+        return failure();
+      Twin r;
+      r.q = out;
+      r.holdsQ = true;
+      setRange(r, qmin, qmax);
+      auto codes = rescale(ql, *t, out.scale[0], r.lo, r.hi, "_rq");
+      if (failed(codes))
+        return failure();
+      r.codes = *codes;
+      twins[ql.getResult()] = r;
+      return success();
+    }
     // Same scale: the centered codes are unchanged (a new zero point only
     // moves q); only the range may narrow.
     Twin r = *t;
@@ -396,6 +458,166 @@ private:
   Value clipCodes(Operation *at, Value codes, int64_t lo, int64_t hi) {
     return b.create<nn::ClipOp>(at->getLoc(), codes.getType(), codes, b.getF64FloatAttr(double(lo)),
                                 b.getF64FloatAttr(double(hi)));
+  }
+
+  /// The identity requantization actor (CONTRACTS): a 1x1 depthwise
+  /// nn.qconv with weights 1 and bias 0 on the codes seen as [1, C, H, W], so
+  /// y = saturate(shift_round_even(c * M, S)); `act` adds its fused
+  /// activation (range clip or table). Named after `at` plus `suffix`.
+  /// Being element-wise, it runs before the reshapes / transposes that made
+  /// `codes` (repeated after it): a convolution needs channels-last streams.
+  Value identityLayer(Operation *at, Value codes, int64_t inLo, int64_t inHi,
+                      const numerics::Requant &rq, StringRef suffix,
+                      llvm::function_ref<Value(Value)> act) {
+    SmallVector<Operation *> moves;
+    while (Operation *def = codes.getDefiningOp()) {
+      if (!llvm::isa<nn::ReshapeOp, nn::TransposeOp>(def))
+        break;
+      moves.push_back(def);
+      codes = def->getOperand(0);
+    }
+    Value y = identityLayerOn(at, codes, inLo, inHi, rq, suffix, act);
+    for (Operation *move : llvm::reverse(moves)) {
+      Operation *clone = b.clone(*move);
+      clone->setOperand(0, y);
+      y = clone->getResult(0);
+    }
+    return y;
+  }
+
+  Value identityLayerOn(Operation *at, Value codes, int64_t inLo, int64_t inHi,
+                        const numerics::Requant &rq, StringRef suffix,
+                        llvm::function_ref<Value(Value)> act) {
+    auto type = llvm::cast<RankedTensorType>(codes.getType());
+    ArrayRef<int64_t> shape = type.getShape();
+    int64_t elems = type.getNumElements();
+    SmallVector<int64_t> view;
+    if (shape.size() == 4 && shape[0] == 1)
+      view.assign(shape.begin(), shape.end());
+    else if (shape.size() >= 2 && shape[0] == 1)
+      view = {1, shape[1], elems / shape[1], 1};
+    else
+      view = {1, elems, 1, 1};
+    int64_t c = view[1];
+    Location loc = at->getLoc();
+    auto viewType = RankedTensorType::get(view, type.getElementType());
+    Value in = codes;
+    if (view != SmallVector<int64_t>(shape))
+      in = b.create<nn::ReshapeOp>(loc, viewType, codes);
+    ElementsAttr multAttr;
+    if (rq.mult[0] != 1)
+      multAttr = intAttr(ctx, {1}, 64, rq.mult);
+    auto conv = b.create<nn::QConvOp>(
+        loc, viewType, in, intAttr(ctx, {c, 1, 1, 1}, 2, std::vector<int64_t>(c, 1)),
+        intAttr(ctx, {c}, 64, std::vector<int64_t>(c, 0)), b.getDenseI64ArrayAttr({1, 1}),
+        b.getDenseI64ArrayAttr({1, 1}), b.getDenseI64ArrayAttr({0, 0, 0, 0}),
+        b.getI64IntegerAttr(c), b.getI64IntegerAttr(rq.shift),
+        b.getI64IntegerAttr(widthOfRange(std::min<int64_t>(inLo, 0), std::max<int64_t>(inHi, 0))),
+        multAttr);
+    auto node = at->getAttrOfType<StringAttr>(nn::kNodeNameAttr);
+    conv->setAttr(nn::kNodeNameAttr,
+                  b.getStringAttr((node ? node.getValue() : StringRef("requant")) + suffix));
+    if (auto opType = at->getAttr(nn::kOpTypeAttr))
+      conv->setAttr(nn::kOpTypeAttr, opType);
+    Value y = act(conv.getResult());
+    if (in != codes)
+      y = b.create<nn::ReshapeOp>(loc, type, y);
+    return y;
+  }
+
+  /// Codes of t requantized to scale sOut and clipped to [lo, hi] (a
+  /// DequantizeLinear -> QuantizeLinear pair with a new scale).
+  FailureOr<Value> rescale(Operation *at, const Twin &t, double sOut, int64_t lo, int64_t hi,
+                           StringRef suffix) {
+    double ratio = t.q.scale[0] / sOut;
+    auto rq = numerics::makeRequant({ratio});
+    if (!rq)
+      return fail(at, "the requantization ratio s_in / s_out (" + Twine(num(ratio)) +
+                          ") is out of range");
+    int64_t wMin = -(int64_t(1) << (width - 1)), wMax = (int64_t(1) << (width - 1)) - 1;
+    return identityLayer(at, t.codes, t.lo, t.hi, *rq, suffix, [&](Value v) {
+      return (lo > wMin || hi < wMax) ? clipCodes(at, v, lo, hi) : v;
+    });
+  }
+
+  /// Applies the reshapes / transposes recorded between a layer and its
+  /// quantizer to the layer's integer output.
+  Value applyMoves(Value v, const Pending &p) {
+    for (Operation *move : p.moves) {
+      Operation *clone = b.clone(*move);
+      clone->setOperand(0, v);
+      auto elem = llvm::cast<ShapedType>(v.getType()).getElementType();
+      clone->getResult(0).setType(
+          RankedTensorType::get(llvm::cast<ShapedType>(move->getResult(0).getType()).getShape(),
+                                elem));
+      v = clone->getResult(0);
+    }
+    return v;
+  }
+
+  /// An element-wise function between two quantizers: nn.lut with the exact
+  /// table over the input codes (numerics::affineTable), fused into the layer
+  /// that produced the codes when nothing else reads them, else after an
+  /// identity actor. Returns the output codes and sets r.lo / r.hi.
+  FailureOr<Value> buildTable(nn::QuantizeLinearOp ql, const Pending &p, const Quant &out,
+                              int64_t qmin, int64_t qmax, Twin &r) {
+    Operation *fn = p.layer;
+    Twin in = *asReal(fn->getOperand(0));
+    std::function<double(double)> f;
+    StringRef name;
+    if (llvm::isa<nn::SigmoidOp>(fn))
+      f = [](double x) { return 1.0 / (1.0 + std::exp(-x)); };
+    else if (llvm::isa<nn::TanhOp>(fn))
+      f = [](double x) { return std::tanh(x); };
+    else if (auto l = llvm::dyn_cast<nn::LeakyReluOp>(fn)) {
+      double a = double(float(l.getAlpha().convertToDouble()));
+      f = [a](double x) { return x >= 0 ? x : double(float(a * x)); };
+    } else if (auto e = llvm::dyn_cast<nn::EluOp>(fn)) {
+      double a = e.getAlpha().convertToDouble();
+      f = [a](double x) { return x >= 0 ? x : a * (std::exp(x) - 1.0); };
+    } else {
+      auto se = llvm::cast<nn::SeluOp>(fn);
+      double a = se.getAlpha().convertToDouble(), g = se.getGamma().convertToDouble();
+      f = [a, g](double x) { return g * (x > 0 ? x : a * (std::exp(x) - 1.0)); };
+    }
+    // A float Relu / Clip after the function is part of it.
+    double lo = p.relu ? std::max(0.0, p.clipLo) : p.clipLo, hi = p.clipHi;
+    auto g = [&](double x) { return std::min(std::max(double(float(f(x))), lo), hi); };
+    std::vector<int64_t> table = numerics::affineTable(in.lo, in.hi, in.q.scale[0], g,
+                                                       out.scale[0], out.zp[0], qmin, qmax);
+    r.lo = *std::min_element(table.begin(), table.end());
+    r.hi = *std::max_element(table.begin(), table.end());
+    auto lut = [&](Value v) -> Value {
+      auto op = b.create<nn::LutOp>(fn->getLoc(), v.getType(), v, b.getStringAttr("table"),
+                                    b.getI64IntegerAttr(in.lo), b.getI64IntegerAttr(in.hi),
+                                    b.getI64IntegerAttr(0),
+                                    intAttr(ctx, {int64_t(table.size())}, width, table));
+      copyName(fn, op);
+      return op.getResult();
+    };
+    // Fuse into the producing layer when the float chain Q -> DQ -> f is the
+    // codes' only reader; the table's domain clamp replaces the range clip.
+    Value src = in.codes;
+    Value fin = fn->getOperand(0);
+    auto dl = fin.getDefiningOp<nn::DequantizeLinearOp>();
+    bool alone = fin.hasOneUse() && dl && dl.getInput().hasOneUse();
+    auto isLayer = [](Value v) {
+      return v.getDefiningOp<nn::QDenseOp>() || v.getDefiningOp<nn::QConvOp>();
+    };
+    if (alone) {
+      if (auto clip = src.getDefiningOp<nn::ClipOp>()) {
+        if (src.use_empty() && isLayer(clip.getInput()) && clip.getInput().hasOneUse()) {
+          // The clip is erased at the end: nothing else reads it.
+          return lut(clip.getInput());
+        }
+      } else if (isLayer(src) && src.use_empty()) {
+        return lut(src);
+      }
+    }
+    numerics::Requant one;
+    one.mult = {1};
+    one.shift = 0;
+    return identityLayer(ql, in.codes, in.lo, in.hi, one, "_table", lut);
   }
 
   void copyName(Operation *from, Operation *to) {
@@ -480,6 +702,17 @@ private:
     return op->getResult(0);
   }
 
+  /// The requantization multiplier rounds half to even (CONTRACTS); a
+  /// quantizer asking for another mode there would silently move results by
+  /// one step, so it is refused.
+  LogicalResult requireHalfEven(nn::QuantizeLinearOp ql) {
+    if (ql.getBipolar() || ql.getRounding() == "half_even")
+      return success();
+    return fail(ql, "requantizes with rounding '" + ql.getRounding() +
+                        "', but Loom's requantization rounds half to even (QONNX ROUND); "
+                        "export this quantizer with rounding_mode ROUND");
+  }
+
   /// A pending layer meets its output quantizer: integer layer with mult /
   /// shift, then the output range as a clip (CONTRACTS).
   LogicalResult requantize(nn::QuantizeLinearOp ql, const Pending &p, const Quant &out,
@@ -487,7 +720,9 @@ private:
     Operation *layer = p.layer;
     if (out.perAxis())
       return fail(ql, "per-axis activation scales are only supported at the graph ends");
-    Type outType = intTensor(ql.getType(), width);
+    if (failed(requireHalfEven(ql)))
+      return failure();
+    Type outType = intTensor(layer->getResult(0).getType(), width);
     double sOut = out.scale[0];
     Twin r;
     r.q = out;
@@ -503,8 +738,16 @@ private:
       if (failed(li))
         return failure();
       Value acc = buildLayer(layer, in, *li, outType, 0, {});
-      r.codes = b.create<nn::SignOp>(ql.getLoc(), outType, acc);
+      r.codes = applyMoves(b.create<nn::SignOp>(ql.getLoc(), outType, acc), p);
       r.lo = -1, r.hi = 1;
+      twins[ql.getResult()] = r;
+      return success();
+    }
+    if (isTableFunction(layer)) {
+      auto y = buildTable(ql, p, out, qmin, qmax, r);
+      if (failed(y))
+        return failure();
+      r.codes = applyMoves(*y, p);
       twins[ql.getResult()] = r;
       return success();
     }
@@ -544,7 +787,7 @@ private:
       y = buildLayer(layer, in, *li, outType, rq->shift, rq->mult);
     }
     int64_t wMin = -(int64_t(1) << (width - 1)), wMax = (int64_t(1) << (width - 1)) - 1;
-    r.codes = (r.lo > wMin || r.hi < wMax) ? clipCodes(ql, y, r.lo, r.hi) : y;
+    r.codes = applyMoves((r.lo > wMin || r.hi < wMax) ? clipCodes(ql, y, r.lo, r.hi) : y, p);
     twins[ql.getResult()] = r;
     return success();
   }
@@ -562,6 +805,126 @@ private:
     r.lo = std::max<int64_t>(r.lo, 0), r.hi = std::max<int64_t>(r.hi, 0);
     twins[op->getResult(0)] = r;
     return success();
+  }
+
+  //===--- QONNX Trunc (CONTRACTS "Affine integer graphs": Trunc) --------===//
+
+  /// Brevitas' TruncAvgPool export AveragePool(k) -> Mul(k*k) -> Trunc: the
+  /// Trunc of the avg_pool's only user (a Mul by the window size), or null.
+  /// nn-normalize may have turned the Mul into a 1x1 depthwise conv.
+  nn::TruncOp truncAfterPool(nn::AvgPoolOp ap) {
+    if (!ap->hasOneUse())
+      return nullptr;
+    Operation *mul = *ap->user_begin();
+    if (!llvm::isa<nn::MulOp, nn::ConvOp>(mul) || !mul->hasOneUse())
+      return nullptr;
+    return llvm::dyn_cast<nn::TruncOp>(*mul->user_begin());
+  }
+
+  /// Whether `mul` (nn.mul by a constant, or the 1x1 depthwise conv
+  /// nn-normalize makes of it) multiplies every element by exactly k.
+  static bool multipliesBy(Operation *mul, double k) {
+    std::vector<double> c, bias;
+    if (auto m = llvm::dyn_cast<nn::MulOp>(mul)) {
+      if (auto cst = m.getRhs().getDefiningOp<nn::ConstantOp>())
+        c = floatsOf(cst.getValue());
+    } else if (auto conv = llvm::dyn_cast<nn::ConvOp>(mul)) {
+      auto wType = llvm::cast<ShapedType>(conv.getWeight().getType());
+      if (wType.getDimSize(1) == 1 && wType.getDimSize(2) == 1 && wType.getDimSize(3) == 1 &&
+          conv.getGroupAttr().getInt() == wType.getDimSize(0) && !conv.getWeightScale())
+        c = floatsOf(conv.getWeight()), bias = floatsOf(conv.getBias());
+    }
+    return !c.empty() && llvm::all_of(c, [&](double v) { return v == k; }) &&
+           llvm::all_of(bias, [](double v) { return v == 0; });
+  }
+
+  /// The input twin of a Trunc-like rescale whose codes are round(x / scale):
+  /// x must be real-valued codes at that very scale (f32 equality).
+  FailureOr<Twin> truncInput(nn::TruncOp tr, Value in) {
+    auto t = asReal(in);
+    if (!t)
+      return fail(tr, twins.count(in) ? "truncates integers that were not dequantized"
+                                      : "its input is not a quantized tensor");
+    if (t->q.perAxis())
+      return fail(tr, "per-axis activation scales are only supported at the graph ends");
+    double s = tr.getScale().convertToDouble();
+    if (float(s) != float(t->q.scale[0]))
+      return fail(tr, "its scale " + Twine(num(s)) + " differs from its input's scale " +
+                          Twine(num(t->q.scale[0])) +
+                          "; Loom truncates codes only at their own scale");
+    return *t;
+  }
+
+  /// Integer sum-and-shift pool y = rnd(sum / 2^shift) on t's codes and the
+  /// Trunc's result twin; `lo`, `hi` bound one window's sum.
+  LogicalResult buildTruncPool(nn::TruncOp tr, Operation *named, const Twin &t,
+                               ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
+                               ArrayRef<int64_t> pads, __int128 lo, __int128 hi) {
+    auto mode = numerics::parseRounding(tr.getRounding());
+    if (!mode)
+      return fail(tr, "unknown rounding mode '" + tr.getRounding() + "'");
+    double div = std::ldexp(1.0, int(tr.getShiftAttr().getInt()));
+    // s / 2^shift is exact in double for |s| < 2^53 (rounding is monotone).
+    int64_t yLo = int64_t(numerics::roundWith(double(lo) / div, *mode));
+    int64_t yHi = int64_t(numerics::roundWith(double(hi) / div, *mode));
+    int64_t qmin = tr.getQminAttr().getInt(), qmax = tr.getQmaxAttr().getInt();
+    if (yLo < qmin || yHi > qmax)
+      return fail(tr, "its output range [" + Twine(qmin) + ", " + Twine(qmax) +
+                          "] clips the truncated codes [" + Twine(yLo) + ", " + Twine(yHi) +
+                          "]; Loom's pool does not clamp (use a wider output bit width)");
+    int64_t wMin = -(int64_t(1) << (width - 1)), wMax = (int64_t(1) << (width - 1)) - 1;
+    if (yLo < wMin || yHi > wMax)
+      return fail(tr, "the truncated codes [" + Twine(yLo) + ", " + Twine(yHi) +
+                          "] do not fit the " + Twine(width) + "-bit activation width");
+    auto pool = b.create<nn::AvgPoolOp>(
+        tr.getLoc(), intTensor(tr.getType(), width), t.codes, b.getDenseI64ArrayAttr(kernel),
+        b.getDenseI64ArrayAttr(strides), b.getDenseI64ArrayAttr(pads), b.getBoolAttr(true),
+        b.getI64IntegerAttr(int64_t(div)), tr.getRoundingAttr());
+    copyName(named, pool);
+    Twin r;
+    r.codes = pool.getResult();
+    r.q.scale = {tr.getOutScale().convertToDouble()};
+    r.q.zp = {0};
+    r.lo = yLo, r.hi = yHi;
+    twins[tr.getResult()] = r;
+    return success();
+  }
+
+  /// avg_pool -> mul(k*k) -> trunc: the window's code sum shifted right. The
+  /// float graph's avg * k*k / scale rounds back to that sum (QONNX rounds
+  /// x / scale first), whatever the input's zero point (codes are centered).
+  LogicalResult lowerTruncPool(nn::AvgPoolOp ap, nn::TruncOp tr) {
+    Operation *mul = *ap->user_begin();
+    auto t = truncInput(tr, ap.getInput());
+    if (failed(t))
+      return failure();
+    int64_t kk = ap.getKernel()[0] * ap.getKernel()[1];
+    bool padded = llvm::any_of(ap.getPads(), [](int64_t p) { return p != 0; });
+    if (!multipliesBy(mul, double(kk)))
+      return fail(mul, "an average pool before a Trunc must be multiplied by its window size " +
+                           Twine(kk) + " (Brevitas TruncAvgPool)");
+    if (padded && !ap.getCountIncludePad())
+      return fail(ap, "a padded average pool before a Trunc must count the padding "
+                      "(count_include_pad = 1), or the window sums are not integers");
+    __int128 lo = padded ? std::min<int64_t>(t->lo, 0) : t->lo;
+    __int128 hi = padded ? std::max<int64_t>(t->hi, 0) : t->hi;
+    truncConsumed.insert(mul);
+    truncConsumed.insert(tr);
+    return buildTruncPool(tr, ap, *t, ap.getKernel(), ap.getStrides(), ap.getPads(), lo * kk,
+                          hi * kk);
+  }
+
+  /// A Trunc on its own (after a quantizer): the codes shifted right, as a
+  /// 1x1 sum-and-shift pool on a feature map.
+  LogicalResult lowerTrunc(nn::TruncOp tr) {
+    auto t = truncInput(tr, tr.getInput());
+    if (failed(t))
+      return failure();
+    if (tr.getType().getRank() != 4)
+      return fail(tr, "a Trunc that does not follow an average pool needs an NCHW feature map "
+                      "(rank 4), got rank " + Twine(tr.getType().getRank()));
+    int64_t one[2] = {1, 1}, zero[4] = {0, 0, 0, 0};
+    return buildTruncPool(tr, tr, *t, one, one, zero, t->lo, t->hi);
   }
 
   /// Data movement and pooling keep scale and zero point (CONTRACTS).
@@ -595,21 +958,50 @@ private:
     return success();
   }
 
+  /// Concat of codes. Inputs in different quantizers are each requantized
+  /// (identity actor) to the QuantizeLinear that reads the concat, as ONNX
+  /// Runtime's Concat -> QuantizeLinear rounds each real value once.
   LogicalResult lowerConcat(nn::ConcatOp cat) {
     auto l = twins.find(cat.getLhs()), r = twins.find(cat.getRhs());
     if (l == twins.end() || r == twins.end())
       return fail(cat, "both inputs must be quantized");
-    if (!(l->second.q == r->second.q) || l->second.holdsQ != r->second.holdsQ ||
-        l->second.q.perAxis())
-      return fail(cat, "its inputs have different quantizers (Loom concatenates codes only "
-                       "when scale and zero point agree)");
+    Twin a = l->second, c = r->second;
+    // Real values at one scale concatenate as codes whatever the zero points.
+    bool same = a.holdsQ == c.holdsQ && !a.q.perAxis() &&
+                (a.holdsQ ? a.q == c.q : a.q.sameScale(c.q));
+    if (!same) {
+      nn::QuantizeLinearOp next;
+      if (cat.getResult().hasOneUse())
+        next = llvm::dyn_cast<nn::QuantizeLinearOp>(*cat.getResult().user_begin());
+      auto ra = asReal(cat.getLhs()), rc = asReal(cat.getRhs());
+      if (!next || next.getBipolar() || next.getScale().size() != 1 || !ra || !rc ||
+          ra->q.perAxis() || rc->q.perAxis())
+        return fail(cat, "its inputs have different quantizers and no per-tensor "
+                         "QuantizeLinear reads the concat to requantize them to");
+      Quant out = quantOf(next);
+      Twin range;
+      range.q = out;
+      setRange(range, next.getQminAttr().getInt(), next.getQmaxAttr().getInt());
+      for (auto [side, suffix] : {std::make_pair(&*ra, "_rq0"), std::make_pair(&*rc, "_rq1")}) {
+        if (side->q.sameScale(out) && side->lo >= range.lo && side->hi <= range.hi)
+          continue;
+        auto codes = rescale(cat, *side, out.scale[0], range.lo, range.hi, suffix);
+        if (failed(codes))
+          return failure();
+        side->codes = *codes;
+        side->q = out;
+        side->lo = range.lo, side->hi = range.hi;
+      }
+      a = *ra, c = *rc;
+      a.q = c.q = out;
+    }
     Operation *clone = b.clone(*cat);
-    clone->setOperand(0, l->second.codes);
-    clone->setOperand(1, r->second.codes);
+    clone->setOperand(0, a.codes);
+    clone->setOperand(1, c.codes);
     clone->getResult(0).setType(intTensor(cat.getType(), width));
-    Twin t = l->second;
+    Twin t = a;
     t.codes = clone->getResult(0);
-    t.lo = std::min(t.lo, r->second.lo), t.hi = std::max(t.hi, r->second.hi);
+    t.lo = std::min(t.lo, c.lo), t.hi = std::max(t.hi, c.hi);
     twins[cat.getResult()] = t;
     return success();
   }
@@ -708,10 +1100,15 @@ private:
     if (p.relu)
       acc = b.create<nn::ReluOp>(layer->getLoc(), accType, acc);
     bool same = llvm::all_equal(li->accScale);
+    if (!p.moves.empty() && !same)
+      return fail(p.moves.front(), "moves a per-channel accumulator that is a graph output "
+                                   "(quantize the layer's output first)");
+    acc = applyMoves(acc, p);
     SmallVector<double> scale(li->accScale.begin(), same ? li->accScale.begin() + 1
                                                          : li->accScale.end());
     SmallVector<int64_t> zp(scale.size(), 0);
-    auto dq = b.create<nn::DequantizeOp>(ret.getLoc(), layer->getResult(0).getType(), acc,
+    Operation *last = p.moves.empty() ? layer : p.moves.back();
+    auto dq = b.create<nn::DequantizeOp>(ret.getLoc(), last->getResult(0).getType(), acc,
                                          b.getI64IntegerAttr(0), b.getDenseF64ArrayAttr(scale),
                                          b.getDenseI64ArrayAttr(zp), b.getI64IntegerAttr(1),
                                          nullptr);
@@ -725,6 +1122,7 @@ private:
   llvm::DenseMap<Value, Twin> twins;
   llvm::DenseMap<Value, Pending> pending;
   llvm::DenseMap<Value, nn::QuantizeLinearOp> argQuantizer;
+  llvm::DenseSet<Operation *> truncConsumed; // the Mul and Trunc of a TruncAvgPool
 };
 
 } // namespace

@@ -183,6 +183,7 @@ struct Lowering {
             ArrayRef<int64_t> strides, ArrayRef<int64_t> dilations, ArrayRef<int64_t> pads,
             int64_t padValue, Operation *named);
   void setActivation(Operation *unit, Operation *act);
+  LogicalResult lowerActivation(Operation &act);
 };
 
 /// The activation a conv/dense absorbs: its only user, when that is a relu,
@@ -248,7 +249,10 @@ void Lowering::setActivation(Operation *unit, Operation *act) {
   } else if (auto leaky = llvm::dyn_cast_or_null<nn::LeakyReluOp>(act)) {
     // loom_mvu / loom_dwu use the contract's fixed shift S = 15 (nn-quantize).
     unit->setAttr("act", b.getStringAttr("leaky"));
-    unit->setAttr("leaky_mult", leaky.getMultAttr());
+    if (leaky.getMultsAttr()) // PRelu: one A per output channel (axis 1)
+      unit->setAttr("leaky_mults", leaky.getMultsAttr());
+    else
+      unit->setAttr("leaky_mult", leaky.getMultAttr());
   } else if (auto lut = llvm::dyn_cast_or_null<nn::LutOp>(act)) {
     unit->setAttr("act", lut.getFunctionAttr());
     unit->setAttr("t_min", lut.getTMinAttr());
@@ -307,7 +311,7 @@ LogicalResult Lowering::lowerConv(nn::QConvOp conv, Operation *act) {
                                b.getI64IntegerAttr(1), b.getI64IntegerAttr(1),
                                b.getStringAttr("none"), IntegerAttr(), IntegerAttr(),
                                IntegerAttr(), ElementsAttr(), IntegerAttr(), ElementsAttr(),
-                               UnitAttr());
+                               UnitAttr(), DenseI64ArrayAttr());
   } else {
     // weight[oc][(kh*KW + kw)*C + c] = W[oc][c][kh][kw] (docs/CONTRACTS.md);
     // grouped: W[oc][c - first channel of oc's group], 0 outside the group.
@@ -325,12 +329,49 @@ LogicalResult Lowering::lowerConv(nn::QConvOp conv, Operation *act) {
                                b.getI64IntegerAttr(1), b.getI64IntegerAttr(1),
                                b.getStringAttr("none"), IntegerAttr(), IntegerAttr(),
                                IntegerAttr(), ElementsAttr(), IntegerAttr(), ElementsAttr(),
-                               UnitAttr());
+                               UnitAttr(), DenseI64ArrayAttr());
   }
   copyName(conv, unit);
   setActivation(unit, act);
   setAffine(unit, conv.getMultAttr(), llvm::cast<ElementsAttr>(unit->getAttr("weight")), affine);
   bind(result, unit->getResult(0), nhwcPerm(out));
+  return success();
+}
+
+/// An activation no layer absorbs (after a pool, a join, a concat, or on a
+/// layer output with other users): its own actor, a 1x1 depthwise unit with
+/// binary weights +1 and bias 0 (acc = x exactly, no multiplier, shift 0)
+/// whose requantize stage applies the activation. Element-wise activations
+/// take any channel grouping; per-channel slopes need the channels innermost
+/// in the stream (a channels-last map, or a [rows, C] matrix in row order).
+LogicalResult Lowering::lowerActivation(Operation &act) {
+  Value input = act.getOperand(0), result = act.getResult(0);
+  ArrayRef<int64_t> shape = shapeOf(input);
+  Perm perm = permOf(input);
+  int64_t total = std::accumulate(shape.begin(), shape.end(), int64_t(1), std::multiplies<int64_t>());
+  bool channelsLast = (shape.size() == 4 && samePerm(perm, nhwcPerm(shape))) ||
+                      (shape.size() == 2 && (perm.empty() || isIdentity(perm)));
+  auto leaky = llvm::dyn_cast<nn::LeakyReluOp>(act);
+  if (leaky && leaky.getMultsAttr() && !channelsLast)
+    return unsupported(&act, "per-channel slopes need a channels-last feature map or a [rows, "
+                             "channels] matrix in row order as input");
+  int64_t c = channelsLast ? shape[1] : shape.back();
+  if (c <= 0 || total % c != 0)
+    c = total;
+  Type elem = llvm::cast<ShapedType>(input.getType()).getElementType();
+  int64_t width = elem.getIntOrFloatBitWidth();
+  Value s = take(input, act.getLoc());
+  auto unit = b.create<df::DwuOp>(
+      act.getLoc(), streamOf(result), s,
+      intAttr(ctx, {c, 1}, b.getIntegerType(2), std::vector<int64_t>(c, 1)),
+      intAttr(ctx, {c}, b.getIntegerType(width + 1), std::vector<int64_t>(c, 0)),
+      b.getI64IntegerAttr(0), b.getI64IntegerAttr(width + 1), b.getI64IntegerAttr(1),
+      b.getI64IntegerAttr(1), b.getStringAttr("none"), IntegerAttr(), IntegerAttr(),
+      IntegerAttr(), ElementsAttr(), IntegerAttr(), ElementsAttr(), b.getUnitAttr(),
+      DenseI64ArrayAttr());
+  copyName(&act, unit);
+  setActivation(unit, &act);
+  bind(result, unit, perm);
   return success();
 }
 
@@ -382,7 +423,14 @@ LogicalResult Lowering::lowerPool(Operation &op) {
   auto pool = b.create<df::PoolOp>(loc, streamType(ctx, elem, npix * c), s, b.getStringAttr(mode),
                                    b.getI64IntegerAttr(c),
                                    b.getI64IntegerAttr(kernel[0] * kernel[1]),
-                                   b.getI64IntegerAttr(1), divisors);
+                                   b.getI64IntegerAttr(1), divisors, IntegerAttr(),
+                                   b.getStringAttr("half_even"));
+  // A QONNX Trunc after the pool (nn-quantize): its divisor and rounding.
+  if (auto ap = llvm::dyn_cast<nn::AvgPoolOp>(op)) {
+    if (ap.getDivisorAttr())
+      pool.setDivisorAttr(ap.getDivisorAttr());
+    pool.setRoundingAttr(ap.getRoundingAttr());
+  }
   copyName(&op, pool);
   bind(op.getResult(0), pool, nhwcPerm(out));
   return success();
@@ -457,7 +505,7 @@ LogicalResult Lowering::lowerOp(Operation &op) {
                                    b.getI64IntegerAttr(1), b.getI64IntegerAttr(1),
                                    b.getStringAttr("none"), IntegerAttr(), IntegerAttr(),
                                    IntegerAttr(), ElementsAttr(), IntegerAttr(), ElementsAttr(),
-                                   UnitAttr());
+                                   UnitAttr(), DenseI64ArrayAttr());
     copyName(&op, mvu);
     setActivation(mvu, act);
     setAffine(mvu, dense.getMultAttr(), weight, affine);
@@ -561,8 +609,7 @@ LogicalResult Lowering::lowerOp(Operation &op) {
     return success();
   }
   if (llvm::isa<nn::ReluOp, nn::LutOp, nn::ClipOp, nn::LeakyReluOp, nn::SignOp>(op))
-    return unsupported(&op, "an activation must directly follow a dense or convolution layer "
-                            "whose only user it is");
+    return lowerActivation(op);
   return unsupported(&op, "has no hardware actor yet; supported after quantization: dense, "
                           "conv (incl. depthwise), max/average pooling, zero padding, nearest resize, residual "
                           "add, channel concat, relu, clip, leaky relu, sign, sigmoid, tanh, elu, selu, "

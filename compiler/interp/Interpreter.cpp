@@ -274,12 +274,24 @@ llvm::Expected<FrameResult> loom::interpretFrame(func::FuncOp func,
         if (!reference::averagePool(in->f, shapeOf(ap.getInput()), p, out.f, yShape))
           return opError(&op, "invalid pooling");
       } else {
-        out.q = toNchw(reference::qavgpool(toNhwc(in->q, ap.getInput()), fmapOf(ap.getInput()),
-                                           qwindow(ap.getKernel(), ap.getStrides(), dil,
-                                                   ap.getPads()),
-                                           ap.getCountIncludePad(),
-                                           int(widthOf(ap.getResult()))),
-                       ap.getResult());
+        auto mode = numerics::parseRounding(ap.getRounding());
+        if (!mode)
+          return opError(&op, "unknown rounding mode");
+        reference::QWindow win = qwindow(ap.getKernel(), ap.getStrides(), dil, ap.getPads());
+        if (ap.getDivisor() || *mode != numerics::Rounding::HalfEven)
+          // Sum and shift (a QONNX Trunc after the pool, nn-quantize).
+          out.q = toNchw(reference::qsumpool(toNhwc(in->q, ap.getInput()),
+                                             fmapOf(ap.getInput()), win,
+                                             ap.getDivisor().value_or(int64_t(
+                                                 ap.getKernel()[0] * ap.getKernel()[1])),
+                                             *mode, int(widthOf(ap.getResult()))),
+                         ap.getResult());
+        else
+          out.q = toNchw(reference::qavgpool(toNhwc(in->q, ap.getInput()),
+                                             fmapOf(ap.getInput()), win,
+                                             ap.getCountIncludePad(),
+                                             int(widthOf(ap.getResult()))),
+                         ap.getResult());
       }
     } else if (auto pad = llvm::dyn_cast<nn::PadOp>(op)) {
       auto p = pad.getPads();
@@ -379,6 +391,28 @@ llvm::Expected<FrameResult> loom::interpretFrame(func::FuncOp func,
         out.f = reference::relu(in->f);
       else
         out.q = reference::qrelu(in->q);
+    } else if (auto leaky = llvm::dyn_cast<nn::LeakyReluOp>(op); leaky && leaky.getAlphasAttr()) {
+      // PRelu, one slope per channel (axis 1): element i is in channel (i / inner) % C.
+      reference::Shape s = shapeOf(leaky.getInput());
+      const size_t C = size_t(s[1]);
+      size_t inner = 1;
+      for (size_t d = 2; d < s.size(); ++d) inner *= size_t(s[d]);
+      ArrayRef<double> alphas = leaky.getAlphasAttr().asArrayRef();
+      if (in->q.empty()) {
+        out.f.resize(in->f.size());
+        for (size_t i = 0; i < in->f.size(); ++i)
+          out.f[i] = reference::leakyRelu(std::vector<double>{in->f[i]},
+                                          alphas[(i / inner) % C])[0];
+      } else {
+        out.q.resize(in->q.size());
+        const int w = int(widthOf(leaky.getResult()));
+        for (size_t i = 0; i < in->q.size(); ++i) {
+          numerics::LeakyReluParams p;
+          p.A = leaky.getMultsAttr()[(i / inner) % C];
+          p.S = int(leaky.getShiftAttr().getInt());
+          out.q[i] = numerics::leakyReluCode(in->q[i], p, w);
+        }
+      }
     } else if (auto leaky = llvm::dyn_cast<nn::LeakyReluOp>(op)) {
       if (in->q.empty()) {
         out.f = reference::leakyRelu(in->f, leaky.getAlpha().convertToDouble());
@@ -410,6 +444,21 @@ llvm::Expected<FrameResult> loom::interpretFrame(func::FuncOp func,
                affine(ql.getScale(), ql.getZeroPoint(), ql.getAxisAttr().getInt()),
                ql.getQminAttr().getInt(), ql.getQmaxAttr().getInt(), *mode, ql.getBipolar()))
         out.f.push_back(double(q));
+    } else if (auto tr = llvm::dyn_cast<nn::TruncOp>(op)) {
+      // QONNX Trunc (zero point 0): the input codes round(x / scale), shifted
+      // right with the op's rounding, clamped, at the output scale (f32 as QONNX).
+      auto mode = numerics::parseRounding(tr.getRounding());
+      if (!mode)
+        return opError(&op, "unknown rounding mode");
+      float scale = float(tr.getScale().convertToDouble());
+      float outScale = float(tr.getOutScale().convertToDouble());
+      double div = std::ldexp(1.0, int(tr.getShiftAttr().getInt()));
+      for (double x : in->f) {
+        double q = numerics::roundWith(double(float(x) / scale), numerics::Rounding::HalfEven);
+        double y = numerics::roundWith(q / div, *mode);
+        y = std::clamp(y, double(tr.getQminAttr().getInt()), double(tr.getQmaxAttr().getInt()));
+        out.f.push_back(double(float(y) * outScale));
+      }
     } else if (auto dl = llvm::dyn_cast<nn::DequantizeLinearOp>(op)) {
       out.f = reference::dequantizeLinear(
           in->f, shapeOf(dl.getInput()),

@@ -53,13 +53,57 @@ bool loom::isSupportedOnnxNode(llvm::StringRef domain, llvm::StringRef opType) {
   if (domain == "com.microsoft")
     return opType == "QLinearAdd" || opType == "QLinearGlobalAveragePool" ||
            opType == "QLinearConcat";
-  return isQonnxDomain(domain) && (opType == "Quant" || opType == "BipolarQuant");
+  return isQonnxDomain(domain) &&
+         (opType == "Quant" || opType == "BipolarQuant" || opType == "Trunc");
 }
 
 namespace {
 
 int64_t product(ArrayRef<int64_t> dims) {
   return std::accumulate(dims.begin(), dims.end(), int64_t(1), std::multiplies<int64_t>());
+}
+
+/// "[1x8x4x4]" (an empty shape is a scalar: "[]").
+std::string shapeStr(ArrayRef<int64_t> dims) {
+  std::string s = "[";
+  for (size_t i = 0; i < dims.size(); ++i) s += (i ? "x" : "") + std::to_string(dims[i]);
+  return s + "]";
+}
+
+/// PRelu slopes broadcast (ONNX unidirectional, right-aligned) to the input
+/// shape `in`: one slope per channel of axis 1 when they vary over nothing
+/// else (PyTorch [C,1,1] / [C], Keras per-element slopes equal along the
+/// shared axes); failure when they vary over any other axis or do not broadcast.
+FailureOr<SmallVector<double>> perChannelSlopes(const OnnxTensor &t, ArrayRef<int64_t> in) {
+  const size_t rank = in.size(), tr = t.dims.size();
+  if (rank < 2 || tr > rank || int64_t(t.values.size()) != product(t.dims))
+    return failure();
+  for (size_t i = 0; i < tr; ++i) {
+    int64_t d = t.dims[i], e = in[rank - tr + i];
+    if (d != 1 && d != e) return failure();
+  }
+  // slope of input element `idx` (row-major over `in`) through the broadcast
+  auto slopeAt = [&](ArrayRef<int64_t> idx) {
+    int64_t off = 0;
+    for (size_t i = 0; i < tr; ++i) {
+      int64_t d = t.dims[i];
+      off = off * d + (d == 1 ? 0 : idx[rank - tr + i]);
+    }
+    return t.values[size_t(off)];
+  };
+  SmallVector<double> ch(static_cast<size_t>(in[1]), 0.0);
+  SmallVector<int64_t> idx(rank, 0);
+  for (int64_t n = 0, total = product(in); n < total; ++n) {
+    int64_t r = n;
+    for (size_t i = rank; i-- > 0;) idx[i] = r % in[i], r /= in[i];
+    double v = slopeAt(idx);
+    bool first = llvm::all_of(llvm::enumerate(idx), [](auto p) {
+      return p.index() == 1 || p.value() == 0;
+    });
+    if (first) ch[size_t(idx[1])] = v;
+    else if (ch[size_t(idx[1])] != v) return failure();
+  }
+  return ch;
 }
 
 class Importer {
@@ -111,6 +155,27 @@ private:
     op->setAttr(nn::kNodeNameAttr, b.getStringAttr(node.name));
     op->setAttr(nn::kOpTypeAttr, b.getStringAttr(node.opType));
   }
+  /// Two activations of one shape, or made so: a per-channel [N, C, 1, 1]
+  /// tensor (a squeeze-and-excitation gate) against an [N, C, H, W] one is
+  /// repeated over the H x W pixels by a nearest resize, so the element-wise
+  /// join sees equal shapes. False when the shapes do not broadcast that way.
+  bool broadcastPixels(const OnnxNode &node, Value &lhs, Value &rhs) {
+    ArrayRef<int64_t> l = shapeOf(lhs), r = shapeOf(rhs);
+    if (l == r)
+      return true;
+    bool rSmall = r.size() == 4 && r[2] == 1 && r[3] == 1;
+    bool lSmall = l.size() == 4 && l[2] == 1 && l[3] == 1;
+    if (l.size() != 4 || r.size() != 4 || l[0] != r[0] || l[1] != r[1] || rSmall == lSmall)
+      return false;
+    Value &small = rSmall ? rhs : lhs;
+    ArrayRef<int64_t> big = rSmall ? l : r;
+    auto resize = b.create<nn::ResizeOp>(loc(node), f32({big[0], big[1], big[2], big[3]}), small,
+                                         b.getDenseI64ArrayAttr({big[2], big[3]}));
+    resize->setAttr(nn::kNodeNameAttr, b.getStringAttr(node.name + "_broadcast"));
+    resize->setAttr(nn::kOpTypeAttr, b.getStringAttr("Resize"));
+    small = resize;
+    return true;
+  }
   Location loc(const OnnxNode &node) {
     return FileLineColLoc::get(b.getStringAttr(model.path + ":" + node.name), 0, 0);
   }
@@ -132,6 +197,7 @@ private:
   Value quantizeLinear(const OnnxNode &node, Value in, const QuantParams &q);
   Value dequantizeLinear(const OnnxNode &node, Value in, const QuantParams &q);
   llvm::Error importQuant(const OnnxNode &node);
+  llvm::Error importTrunc(const OnnxNode &node);
   llvm::Error importQLinearConv(const OnnxNode &node);
   llvm::Error importQLinearMatMul(const OnnxNode &node);
   llvm::Error importQLinearAdd(const OnnxNode &node);
@@ -318,7 +384,7 @@ llvm::Expected<OwningOpRef<ModuleOp>> Importer::run() {
   if (!unsupported.empty())
     return fileError(llvm::formatv("unsupported ONNX op{0}: {1}; Loom supports {2}, "
                                    "com.microsoft QLinearAdd, QLinearGlobalAveragePool, "
-                                   "QLinearConcat and QONNX Quant, BipolarQuant",
+                                   "QLinearConcat and QONNX Quant, BipolarQuant, Trunc",
                                    unsupported.size() > 1 ? "s" : "",
                                    llvm::join(unsupported, ", "),
                                    llvm::join(supportedOnnxOps(), ", ")));
@@ -434,6 +500,8 @@ llvm::Error Importer::importNode(const OnnxNode &node) {
     return importGemm(node, op == "MatMul");
   if (isQuantNode(node))
     return importQuant(node);
+  if (isQonnxDomain(node.domain) && op == "Trunc")
+    return importTrunc(node);
   if (op == "QLinearConv" || op == "ConvInteger")
     return importQLinearConv(node);
   if (op == "QLinearMatMul" || op == "MatMulInteger")
@@ -467,19 +535,30 @@ llvm::Error Importer::importNode(const OnnxNode &node) {
   } else if (op == "LeakyRelu") {
     result = b.create<nn::LeakyReluOp>(loc(node), in.getType(), in,
                                        b.getF64FloatAttr(node.getFloat("alpha", 0.01)),
-                                       IntegerAttr(), IntegerAttr());
+                                       IntegerAttr(), IntegerAttr(), DenseF64ArrayAttr(),
+                                       DenseI64ArrayAttr());
   } else if (op == "PRelu") {
-    // A constant slope shared by all elements is a LeakyRelu; a slope per
-    // channel would need one multiplier constant per output channel.
+    // A constant slope shared by all elements is a LeakyRelu; slopes that vary
+    // only over the channels (axis 1, after ONNX broadcasting) give `alphas`,
+    // one multiplier per channel in hardware (a table beside the bias).
     const OnnxTensor *t = node.inputs.size() > 1 ? constant(node.inputs[1]) : nullptr;
     if (!t || t->values.empty())
       return nodeError(node, "the slope must be a constant");
     double slope = t->values[0];
-    if (llvm::any_of(t->values, [&](double v) { return v != slope; }))
-      return nodeError(node, "per-channel slopes are not supported yet (only one slope shared "
-                             "by all channels); use LeakyRelu or equal slopes");
+    DenseF64ArrayAttr alphas;
+    if (llvm::any_of(t->values, [&](double v) { return v != slope; })) {
+      FailureOr<SmallVector<double>> ch = perChannelSlopes(*t, shape);
+      if (failed(ch))
+        return nodeError(node, "slopes of shape " + shapeStr(t->dims) +
+                                   " vary over positions other than the channel axis 1 of "
+                                   "the input " + shapeStr(shape) +
+                                   "; only one slope per channel is supported");
+      alphas = b.getDenseF64ArrayAttr(*ch);
+      slope = 0.0;  // unused with alphas
+    }
     result = b.create<nn::LeakyReluOp>(loc(node), in.getType(), in, b.getF64FloatAttr(slope),
-                                       IntegerAttr(), IntegerAttr());
+                                       IntegerAttr(), IntegerAttr(), alphas,
+                                       DenseI64ArrayAttr());
   } else if (op == "Elu") {
     result = b.create<nn::EluOp>(loc(node), in.getType(), in,
                                  b.getF64FloatAttr(node.getFloat("alpha", 1.0)));
@@ -596,20 +675,28 @@ llvm::Error Importer::importNode(const OnnxNode &node) {
     SmallVector<int64_t> out = {shape[0], shape[1], shape[2] * f[0], shape[3] * f[1]};
     result = b.create<nn::ResizeOp>(loc(node), f32(out), in, b.getDenseI64ArrayAttr({f[0], f[1]}));
   } else if (op == "Concat") {
-    if (node.inputs.size() != 2)
-      return nodeError(node, "only concatenation of two tensors is supported");
-    Value rhs = lookup(node.inputs[1]);
-    if (!rhs)
-      return nodeError(node, "both inputs must be activations");
-    SmallVector<int64_t> rs(shapeOf(rhs));
+    // nn.concat joins two tensors; more inputs (Inception branches) become a
+    // chain ((a, b), c), ... which is the same tensor.
+    if (node.inputs.size() < 2)
+      return nodeError(node, "needs at least two inputs");
     int64_t axis = node.getInt("axis", 1);
     if (axis < 0)
       axis += shape.size();
-    if (rs.size() != shape.size() || axis < 0 || axis >= int64_t(shape.size()))
-      return nodeError(node, "inputs must have the same rank and a valid axis");
+    Value acc = in;
     SmallVector<int64_t> out = shape;
-    out[axis] += rs[axis];
-    result = b.create<nn::ConcatOp>(loc(node), f32(out), in, rhs, b.getI64IntegerAttr(axis));
+    for (size_t i = 1; i < node.inputs.size(); ++i) {
+      Value rhs = lookup(node.inputs[i]);
+      if (!rhs)
+        return nodeError(node, "every input must be an activation");
+      SmallVector<int64_t> rs(shapeOf(rhs));
+      if (rs.size() != shape.size() || axis < 0 || axis >= int64_t(shape.size()))
+        return nodeError(node, "inputs must have the same rank and a valid axis");
+      out[axis] += rs[axis];
+      result = b.create<nn::ConcatOp>(loc(node), f32(out), acc, rhs, b.getI64IntegerAttr(axis));
+      acc = result->getResult(0);
+      if (i + 1 < node.inputs.size())
+        name(result, node);
+    }
   } else if (op == "Identity") {
     result = b.create<nn::IdentityOp>(loc(node), in.getType(), in);
   } else if (op == "Dropout") {
@@ -743,9 +830,11 @@ llvm::Error Importer::importNode(const OnnxNode &node) {
     const OnnxTensor *c = otherName.empty() ? nullptr : constant(otherName);
     if (!c && !other)
       return nodeError(node, "second input is missing or unknown");
+    if (!c && (op == "Add" || op == "Mul") && !broadcastPixels(node, in, other))
+      return nodeError(node, std::string(op == "Add" ? "adding" : "multiplying") +
+                                 " activations of different shapes is only supported when one "
+                                 "is [N, C, 1, 1] and the other [N, C, H, W]");
     if (!c && op == "Add") {
-      if (shapeOf(other) != ArrayRef<int64_t>(shape))
-        return nodeError(node, "adding activations of different shapes is not supported");
       result = b.create<nn::AddActOp>(loc(node), in.getType(), in, other, nullptr, nullptr,
                                       nullptr);
       name(result, node);
@@ -753,8 +842,6 @@ llvm::Error Importer::importNode(const OnnxNode &node) {
       return llvm::Error::success();
     }
     if (!c && op == "Mul") {
-      if (shapeOf(other) != ArrayRef<int64_t>(shape))
-        return nodeError(node, "multiplying activations of different shapes is not supported");
       result = b.create<nn::MulActOp>(loc(node), in.getType(), in, other, b.getI64IntegerAttr(0));
       name(result, node);
       values[node.outputs[0]] = result->getResult(0);
@@ -949,7 +1036,8 @@ llvm::Error Importer::importWindowed(const OnnxNode &node, Value in) {
         return nodeError(node, "dilated average pooling is not supported");
       result = b.create<nn::AvgPoolOp>(loc(node), f32(*out), in, b.getDenseI64ArrayAttr(k),
                                        b.getDenseI64ArrayAttr(strides),
-                                       b.getDenseI64ArrayAttr(pads), b.getBoolAttr(includePad));
+                                       b.getDenseI64ArrayAttr(pads), b.getBoolAttr(includePad),
+                                       IntegerAttr(), b.getStringAttr("half_even"));
     }
   }
   name(result, node);
@@ -1225,6 +1313,25 @@ llvm::Error Importer::importQuant(const OnnxNode &node) {
   return llvm::Error::success();
 }
 
+/// QONNX Trunc on an activation: nn.trunc (docs/CONTRACTS.md); nn-quantize
+/// decides where it can run (after an average pool, or on its own codes).
+llvm::Error Importer::importTrunc(const OnnxNode &node) {
+  Value in = lookup(node.inputs[0]);
+  if (!in)
+    return nodeError(node, "its input '" + oneLine(node.inputs[0]) +
+                               "' is a constant or unknown; Loom truncates activations only");
+  auto p = readTruncParams(node, [&](const std::string &n) { return constant(n); });
+  if (!p)
+    return nodeError(node, llvm::toString(p.takeError()));
+  auto op = b.create<nn::TruncOp>(loc(node), in.getType(), in, b.getF64FloatAttr(p->scale),
+                                  b.getI64IntegerAttr(p->shift), b.getI64IntegerAttr(p->qmin),
+                                  b.getI64IntegerAttr(p->qmax), b.getStringAttr(p->rounding),
+                                  b.getF64FloatAttr(p->outScale));
+  name(op, node);
+  values[node.outputs[0]] = op.getResult();
+  return llvm::Error::success();
+}
+
 void Importer::foldWeights(const std::string &name, const OnnxTensor &w, const QuantParams &q) {
   OnnxTensor f = dequantizeTensor(w, q);
   f.name = name;
@@ -1315,20 +1422,26 @@ llvm::Error Importer::importQLinearConv(const OnnxNode &node) {
 
 /// QLinearMatMul (a, a_scale, a_zp, b, b_scale, b_zp, y_scale, y_zp) and
 /// MatMulInteger (A, B, a_zp, b_zp) with a constant B [K, N]: like
-/// importQLinearConv around one nn.dense. A is [M, K]; batched (3-D) inputs
-/// are not supported.
+/// importQLinearConv around one nn.dense. A is [M, K], or [..., M, K] with a
+/// 2-D B (the batch is more rows: reshaped to [rows, K] and back). A B per
+/// batch (3-D) is refused: the first dimension of a graph input is the frame
+/// index, so it would be a different weight matrix per frame.
 llvm::Error Importer::importQLinearMatMul(const OnnxNode &node) {
   bool qlinear = node.opType == "QLinearMatMul";
   Value in = lookup(node.inputs[0]);
   if (!in)
     return nodeError(node, "input A must be an activation");
-  if (shapeOf(in).size() != 2)
-    return nodeError(node, "only a 2-D input A [M, K] is supported (batched matrix products "
-                           "are not)");
+  SmallVector<int64_t> aShape(shapeOf(in));
+  if (aShape.size() < 2)
+    return nodeError(node, "input A must be at least 2-D [M, K]");
   int wIdx = qlinear ? 3 : 1;
   const OnnxTensor *w = node.inputs.size() > size_t(wIdx) ? constant(node.inputs[wIdx]) : nullptr;
-  if (!w || w->dims.size() != 2)
-    return nodeError(node, "input B must be a 2-D constant weight matrix");
+  if (!w)
+    return nodeError(node, "input B must be a constant weight matrix (products of two "
+                           "activations are not supported)");
+  if (w->dims.size() != 2)
+    return nodeError(node, "B " + w->describe() + " must be a 2-D matrix [K, N] (a B per "
+                           "batch would be a different weight matrix per frame)");
   // An A zero point per row of A (MatMulInteger allows [M]) is only
   // expressible when all rows share it.
   OnnxNode an = node;
@@ -1358,14 +1471,30 @@ llvm::Error Importer::importQLinearMatMul(const OnnxNode &node) {
   if (!wq)
     return wq.takeError();
   std::string base = node.outputs[0] + "#loom.";
+  int64_t nOut = w->dims.back();
   foldWeights(base + "w", *w, *wq);
   Value x = dequantizeLinear(node, in, *xq);
+  if (aShape.size() > 2) { // batched A: all its rows through one dense
+    int64_t rows = 1;
+    for (size_t i = 0; i + 1 < aShape.size(); ++i)
+      rows *= aShape[i];
+    auto r = b.create<nn::ReshapeOp>(loc(node), f32({rows, aShape.back()}), x);
+    name(r, node);
+    x = r;
+  }
   OnnxNode mm = node;
   mm.inputs = {base + "x", base + "w"};
   mm.attrs.clear();
   values[mm.inputs[0]] = x;
   if (auto err = importGemm(mm, /*matmul=*/true))
     return err;
+  if (aShape.size() > 2) {
+    SmallVector<int64_t> yShape(aShape.begin(), aShape.end() - 1);
+    yShape.push_back(nOut);
+    auto r = b.create<nn::ReshapeOp>(loc(node), f32(yShape), lookup(node.outputs[0]));
+    name(r, node);
+    values[node.outputs[0]] = r;
+  }
   if (qlinear) {
     auto yq = operandParams(node, 6, 7, 2, 1, "y");
     if (!yq)

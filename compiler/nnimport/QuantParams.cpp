@@ -52,6 +52,84 @@ bool loom::integerRange(int elemType, int64_t &qmin, int64_t &qmax) {
   }
 }
 
+std::string loom::qonnxRounding(llvm::StringRef mode) {
+  // qonnx upper-cases the mode; DOWN is numpy's fix (towards zero). UP (away
+  // from zero) has no nn.quantize_linear mode.
+  return llvm::StringSwitch<std::string>(mode.upper())
+      .Cases("ROUND", "HALF_EVEN", "half_even")
+      .Case("HALF_UP", "half_up")
+      .Case("HALF_DOWN", "half_down")
+      .Case("CEIL", "ceil")
+      .Case("FLOOR", "floor")
+      .Cases("ROUND_TO_ZERO", "DOWN", "to_zero")
+      .Default("");
+}
+
+llvm::Expected<TruncParams>
+loom::readTruncParams(const OnnxNode &node,
+                      const std::function<const OnnxTensor *(const std::string &)> &constant) {
+  bool v2 = node.inputs.size() == 7;
+  if (node.inputs.size() != 5 && !v2)
+    return error("has " + std::to_string(node.inputs.size()) +
+                 " inputs; a QONNX Trunc has 5 (x, scale, zeropt, in_bit_width, "
+                 "out_bit_width) or 7 (v2: ..., in_bit_width, out_scale, out_zeropt, "
+                 "out_bit_width)");
+  auto scalar = [&](size_t i, const char *what) -> llvm::Expected<double> {
+    const OnnxTensor *t = node.inputs[i].empty() ? nullptr : constant(node.inputs[i]);
+    if (!t || t->values.size() != 1)
+      return error(std::string("the ") + what + " '" + node.inputs[i] +
+                   "' must be a constant with one value (per-channel Trunc is not supported)");
+    return t->values[0];
+  };
+  TruncParams p;
+  auto scale = scalar(1, "scale");
+  if (!scale)
+    return scale.takeError();
+  auto zp = scalar(2, "zero point");
+  if (!zp)
+    return zp.takeError();
+  auto inBits = scalar(3, "input bit width");
+  if (!inBits)
+    return inBits.takeError();
+  auto outBits = scalar(v2 ? 6 : 4, "output bit width");
+  if (!outBits)
+    return outBits.takeError();
+  if (!(*scale > 0) || !std::isfinite(*scale))
+    return error("the scale must be positive and finite, got " + std::to_string(*scale));
+  if (*zp != 0)
+    return error("zero point " + std::to_string(*zp) +
+                 " is not supported (Loom's Trunc needs zero point 0, as Brevitas exports it)");
+  for (double bw : {*inBits, *outBits})
+    if (bw != std::round(bw) || bw < 1 || bw > 32)
+      return error("bit width " + std::to_string(bw) + " is not an integer from 1 to 32");
+  p.scale = p.outScale = *scale;
+  if (!v2) {
+    p.shift = int64_t(*inBits) - int64_t(*outBits);
+  } else {
+    auto outScale = scalar(4, "output scale");
+    if (!outScale)
+      return outScale.takeError();
+    if (!(*outScale > 0) || !std::isfinite(*outScale))
+      return error("the output scale must be positive and finite");
+    p.outScale = *outScale;
+    // qonnx: trunc_scale = 2^round(log2(out_scale / scale)).
+    p.shift = int64_t(std::nearbyint(std::log2(*outScale / *scale)));
+    int64_t w = int64_t(*outBits);
+    bool isSigned = node.getInt("signed", 1), narrow = node.getInt("narrow", 0);
+    p.qmin = isSigned ? -(int64_t(1) << (w - 1)) + (narrow ? 1 : 0) : 0;
+    p.qmax = isSigned ? (int64_t(1) << (w - 1)) - 1 : (int64_t(1) << w) - (narrow ? 2 : 1);
+  }
+  if (p.shift < 0 || p.shift > 30)
+    return error("truncates by " + std::to_string(p.shift) +
+                 " bits; Loom supports a right shift of 0 to 30 bits");
+  std::string mode = node.getString("rounding_mode", "FLOOR");
+  p.rounding = qonnxRounding(mode);
+  if (p.rounding.empty())
+    return error("rounding_mode '" + mode + "' is not supported (ROUND, HALF_EVEN, HALF_UP, "
+                 "HALF_DOWN, CEIL, FLOOR, DOWN / ROUND_TO_ZERO)");
+  return p;
+}
+
 double loom::roundWithMode(double v, llvm::StringRef mode) {
   if (mode == "floor")
     return std::floor(v);
@@ -171,17 +249,10 @@ loom::readQuantParams(const OnnxNode &node, size_t rank,
   q.qmin = isSigned ? -(int64_t(1) << (w - 1)) + (narrow ? 1 : 0) : 0;
   q.qmax = isSigned ? (int64_t(1) << (w - 1)) - 1 : (int64_t(1) << w) - (narrow ? 2 : 1);
   std::string mode = node.getString("rounding_mode", "ROUND");
-  q.rounding = llvm::StringSwitch<std::string>(mode)
-                   .Cases("ROUND", "HALF_EVEN", "half_even")
-                   .Case("HALF_UP", "half_up")
-                   .Case("HALF_DOWN", "half_down")
-                   .Case("CEIL", "ceil")
-                   .Case("FLOOR", "floor")
-                   .Case("ROUND_TO_ZERO", "to_zero")
-                   .Default("");
+  q.rounding = qonnxRounding(mode);
   if (q.rounding.empty())
     return error("rounding_mode '" + mode + "' is not supported (ROUND, HALF_EVEN, HALF_UP, "
-                 "HALF_DOWN, CEIL, FLOOR, ROUND_TO_ZERO)");
+                 "HALF_DOWN, CEIL, FLOOR, DOWN / ROUND_TO_ZERO)");
   for (int64_t z0 : q.zeroPoint)
     if (z0 < q.qmin || z0 > q.qmax)
       return error("zero point " + std::to_string(z0) + " is outside the integer range [" +

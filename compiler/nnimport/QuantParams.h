@@ -51,6 +51,27 @@ readQuantParams(const onnx::OnnxNode &node, size_t rank,
                 const std::function<const onnx::OnnxTensor *(const std::string &)> &constant,
                 int64_t maxBits);
 
+/// A QONNX rounding_mode (case-insensitive, as qonnx resolves it) as a
+/// nn.quantize_linear mode; empty if Loom has no such mode.
+std::string qonnxRounding(llvm::StringRef mode);
+
+/// A QONNX Trunc with zero point 0 (nn.trunc, docs/CONTRACTS.md): the codes
+/// round(x / scale) shifted right by `shift` with `rounding`, clamped to
+/// [qmin, qmax], at scale `outScale`.
+struct TruncParams {
+  double scale = 1, outScale = 1;
+  int64_t shift = 0;
+  int64_t qmin = -(int64_t(1) << 53), qmax = int64_t(1) << 53; ///< v1: no clamp
+  std::string rounding = "floor";
+};
+
+/// Reads a QONNX Trunc: v1 (x, scale, zeropt, in_bit_width, out_bit_width) or
+/// v2 (x, scale, zeropt, in_bit_width, out_scale, out_zeropt, out_bit_width,
+/// attributes signed / narrow). Errors are the "what" part of a node error.
+llvm::Expected<TruncParams>
+readTruncParams(const onnx::OnnxNode &node,
+                const std::function<const onnx::OnnxTensor *(const std::string &)> &constant);
+
 /// Rounds v to an integer with a nn.quantize_linear rounding mode.
 double roundWithMode(double v, llvm::StringRef mode);
 

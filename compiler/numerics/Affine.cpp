@@ -65,6 +65,18 @@ double numerics::dequantizeLinear(int64_t q, double scale, int64_t zp) {
   return double(float(q - zp) * float(scale));
 }
 
+std::vector<int64_t> numerics::affineTable(int64_t cLo, int64_t cHi, double sIn,
+                                           const std::function<double(double)> &f, double sOut,
+                                           int64_t zpOut, int64_t qmin, int64_t qmax) {
+  std::vector<int64_t> t;
+  for (int64_t c = cLo; c <= cHi; ++c) {
+    // ONNX Runtime evaluates f on the f32 input and keeps an f32 result.
+    double y = double(float(f(dequantizeLinear(c, sIn, 0))));
+    t.push_back(quantizeLinear(y, sOut, zpOut, qmin, qmax, Rounding::HalfEven) - zpOut);
+  }
+  return t;
+}
+
 /// f32(r) as m * 2^(e - 24) with m in [2^23, 2^24) (r > 0, finite, normal).
 static void toF32Mantissa(double r, int64_t &m, int &e) {
   double f = double(float(r));

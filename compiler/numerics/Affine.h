@@ -13,6 +13,7 @@
 #include "llvm/ADT/StringRef.h"
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <vector>
 
@@ -59,6 +60,15 @@ std::optional<Requant> makeRequant(const std::vector<double> &ratios);
 /// Mb * 2^-S ~ rb with the larger of Ma, Mb in [2^23, 2^24). Fails like
 /// makeRequant. Returns {mult = {Ma, Mb}, shift = S}.
 std::optional<Requant> makeAddRequant(double ra, double rb);
+
+/// Table of an element-wise function between two quantizers (CONTRACTS,
+/// "element-wise tables"): entry i, for the input code c = cLo + i, is the
+/// output code q - zpOut with q = quantizeLinear(f32(f(x)), sOut, zpOut, qmin,
+/// qmax, half even) and x = dequantizeLinear(c, sIn, 0), i.e. ONNX's f32
+/// DequantizeLinear -> f -> QuantizeLinear on one code. cLo <= cHi.
+std::vector<int64_t> affineTable(int64_t cLo, int64_t cHi, double sIn,
+                                 const std::function<double(double)> &f, double sOut,
+                                 int64_t zpOut, int64_t qmin, int64_t qmax);
 
 /// a / 2^s rounded half to even on 128-bit values (the hardware rule of
 /// numerics::shiftRoundEven), s in [0, 126].

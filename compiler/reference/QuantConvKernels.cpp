@@ -182,6 +182,32 @@ std::vector<int64_t> qavgpool(const std::vector<int64_t> &x, const QFmap &in,
       });
 }
 
+int64_t divRoundWith(int64_t s, int64_t d, Rounding rnd) {
+  // Floor division, then the remainder 0 <= r < d decides.
+  int64_t q = s / d, r = s % d;
+  if (r < 0)
+    q -= 1, r += d;
+  bool neg = s < 0, tie = 2 * r == d, above = 2 * r > d;
+  switch (rnd) {
+  case Rounding::HalfEven: return q + (above || (tie && (q & 1)));
+  case Rounding::HalfUp: return q + (above || (tie && !neg));
+  case Rounding::HalfDown: return q + (above || (tie && neg));
+  case Rounding::Floor: return q;
+  case Rounding::Ceil: return q + (r != 0);
+  case Rounding::ToZero: return q + (r != 0 && neg);
+  }
+  return q;
+}
+
+std::vector<int64_t> qsumpool(const std::vector<int64_t> &x, const QFmap &in,
+                              const QWindow &win, int64_t divisor, Rounding rnd,
+                              int width) {
+  return poolLoop(
+      x, in, win, [] { return int64_t(0); },
+      [](int64_t &s, int64_t v, bool) { s += v; },
+      [=](int64_t s, int64_t) { return saturate(divRoundWith(s, divisor, rnd), width); });
+}
+
 std::vector<int64_t> qglobalavgpool(const std::vector<int64_t> &x,
                                     const QFmap &in, int width) {
   std::vector<int64_t> r(size_t(in.C));

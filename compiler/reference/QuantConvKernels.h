@@ -9,6 +9,7 @@
 #ifndef LOOM_COMPILER_REFERENCE_QUANTCONVKERNELS_H
 #define LOOM_COMPILER_REFERENCE_QUANTCONVKERNELS_H
 
+#include "compiler/numerics/Affine.h"
 #include "compiler/numerics/FixedPoint.h"
 #include "compiler/numerics/Tables.h"
 #include "compiler/reference/ConvKernels.h"
@@ -100,6 +101,16 @@ std::vector<int64_t> qmaxpool(const std::vector<int64_t> &x, const QFmap &in,
 std::vector<int64_t> qavgpool(const std::vector<int64_t> &x, const QFmap &in,
                               const QWindow &win, bool countIncludePad,
                               int width);
+
+/// Sum-and-shift pooling (a QONNX Trunc after an average pool, nn.avg_pool
+/// `divisor` / `rounding`): y = saturate_width(round(s / divisor)) with the
+/// rounding mode `rnd` (numerics::Rounding); padded positions add 0.
+std::vector<int64_t> qsumpool(const std::vector<int64_t> &x, const QFmap &in,
+                              const QWindow &win, int64_t divisor,
+                              numerics::Rounding rnd, int width);
+
+/// s / d (d > 0) rounded with mode `rnd`, exactly on integers.
+int64_t divRoundWith(int64_t s, int64_t d, numerics::Rounding rnd);
 
 /// GlobalAveragePool: d = H*W; output C codes.
 std::vector<int64_t> qglobalavgpool(const std::vector<int64_t> &x,

@@ -43,7 +43,8 @@ LogicalResult StreamType::verify(llvm::function_ref<InFlightDiagnostic()> emitEr
 /// leaky_mult (A, the shift is fixed at 15) and nothing else.
 static LogicalResult verifyActivation(Operation *op) {
   StringRef act = op->getAttrOfType<StringAttr>("act").getValue();
-  bool table = act == "sigmoid" || act == "tanh" || act == "elu" || act == "selu";
+  bool table = act == "sigmoid" || act == "tanh" || act == "elu" || act == "selu" ||
+               act == "table";
   bool clip = act == "clip", leaky = act == "leaky";
   if (!table && !clip && !leaky && act != "none" && act != "relu" && act != "sign")
     return op->emitOpError("unknown activation '") << act << "'";
@@ -53,8 +54,22 @@ static LogicalResult verifyActivation(Operation *op) {
   bool hasBounds = op->hasAttr("t_min") && op->hasAttr("t_max");
   bool anyBound = op->hasAttr("t_min") || op->hasAttr("t_max");
   bool hasMult = op->hasAttr("leaky_mult");
-  if (hasMult && !leaky)
+  if ((hasMult || op->hasAttr("leaky_mults")) && !leaky)
     return op->emitOpError("leaky_mult is only for the leaky activation");
+  if (auto mults = op->getAttrOfType<DenseI64ArrayAttr>("leaky_mults")) {
+    // PRelu: one A per output channel (weight dim 0), each fitting 32 bits.
+    int64_t outputs = llvm::cast<ShapedType>(op->getAttrOfType<ElementsAttr>("weight").getType())
+                          .getDimSize(0);
+    if (hasMult || hasTable || hasShift || anyBound)
+      return op->emitOpError("leaky needs leaky_mult or leaky_mults (and only it)");
+    if (int64_t(mults.size()) != outputs)
+      return op->emitOpError("leaky_mults must have one entry per output (")
+             << outputs << "), got " << mults.size();
+    for (int64_t a : mults.asArrayRef())
+      if (a < INT32_MIN || a > INT32_MAX)
+        return op->emitOpError("leaky_mult must fit 32 bits, got ") << a;
+    return success();
+  }
   if (leaky) {
     if (!hasMult || hasTable || hasShift || anyBound)
       return op->emitOpError("leaky needs leaky_mult (and only it)");
@@ -177,6 +192,11 @@ LogicalResult PoolOp::verify() {
     return emitOpError("pe must divide the channels and be the output lanes");
   if (getDivisors() && getDivisors()->getNumElements() != inFrame / (c * kk))
     return emitOpError("divisors must have one entry per output pixel");
+  if (getDivisor() && (*getDivisor() < 1 || *getDivisor() > (int64_t(1) << 30)))
+    return emitOpError("divisor must be in [1, 2^30]");
+  static const char *kModes[] = {"half_even", "half_up", "half_down", "floor", "ceil", "to_zero"};
+  if (llvm::find(kModes, getRounding()) == std::end(kModes))
+    return emitOpError("unknown rounding mode '") << getRounding() << "'";
   return success();
 }
 

@@ -66,6 +66,8 @@ def DF_MvuOp : DF_Op<"mvu"> {
     Affine integer graphs: `mult` (one value, or one per output, each in [1, 2^24])
     multiplies the accumulator before the shift: shift_round_even(acc[n] * mult[n],
     shift). `binary`: every weight is +1 or -1, stored as one bit (no multipliers).
+    PRelu: act = leaky with `leaky_mults` (one A per output channel) instead of
+    `leaky_mult` (a slope table beside the bias in loom_mvu / loom_dwu).
   }];
   let arguments = (ins DF_StreamType:$input, ElementsAttr:$weight, ElementsAttr:$bias,
                    I64Attr:$shift, I64Attr:$acc_width, I64Attr:$simd, I64Attr:$pe,
@@ -73,7 +75,7 @@ def DF_MvuOp : DF_Op<"mvu"> {
                    OptionalAttr<I64Attr>:$t_min, OptionalAttr<I64Attr>:$t_max,
                    OptionalAttr<I64Attr>:$t_shift, OptionalAttr<ElementsAttr>:$table,
                    OptionalAttr<I64Attr>:$leaky_mult, OptionalAttr<ElementsAttr>:$mult,
-                   UnitAttr:$binary);
+                   UnitAttr:$binary, OptionalAttr<DenseI64ArrayAttr>:$leaky_mults);
   let results = (outs DF_StreamType:$output);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
   let hasVerifier = 1;
@@ -110,7 +112,8 @@ def DF_DwuOp : DF_Op<"dwu"> {
   let description = [{
     For each window (from a df.swg, (k, c) order) of KK = weight dim 1 taps:
     y[c] = act(saturate(shift_round_even((bias[c] + sum_j x[j*C + c] w[c][j]) * mult[c],
-    shift))); `mult` and `binary` as on df.mvu.
+    shift))); `mult`, `binary` and `leaky_mults` as on df.mvu. A stand-alone
+    activation (nn-to-df) is a 1x1 dwu with binary weights +1 and bias 0.
   }];
   let arguments = (ins DF_StreamType:$input, ElementsAttr:$weight, ElementsAttr:$bias,
                    I64Attr:$shift, I64Attr:$acc_width, I64Attr:$simd, I64Attr:$pe,
@@ -118,7 +121,7 @@ def DF_DwuOp : DF_Op<"dwu"> {
                    OptionalAttr<I64Attr>:$t_min, OptionalAttr<I64Attr>:$t_max,
                    OptionalAttr<I64Attr>:$t_shift, OptionalAttr<ElementsAttr>:$table,
                    OptionalAttr<I64Attr>:$leaky_mult, OptionalAttr<ElementsAttr>:$mult,
-                   UnitAttr:$binary);
+                   UnitAttr:$binary, OptionalAttr<DenseI64ArrayAttr>:$leaky_mults);
   let results = (outs DF_StreamType:$output);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
   let hasVerifier = 1;
@@ -131,8 +134,14 @@ def DF_DwuOp : DF_Op<"dwu"> {
 
 def DF_PoolOp : DF_Op<"pool"> {
   let summary = "max or average over each window (from a df.swg) per channel";
+  let description = [{
+    avg: y = saturate(round(sum / d)) with d = `divisor` (default: taps) or the
+    per-pixel `divisors`, `rounding` a nn.quantize_linear mode (loom_pool RND).
+  }];
   let arguments = (ins DF_StreamType:$input, StrAttr:$mode, I64Attr:$channels,
-                   I64Attr:$taps, I64Attr:$pe, OptionalAttr<ElementsAttr>:$divisors);
+                   I64Attr:$taps, I64Attr:$pe, OptionalAttr<ElementsAttr>:$divisors,
+                   OptionalAttr<I64Attr>:$divisor,
+                   DefaultValuedStrAttr<StrAttr, "half_even">:$rounding);
   let results = (outs DF_StreamType:$output);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
   let hasVerifier = 1;

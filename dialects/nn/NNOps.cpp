@@ -139,13 +139,33 @@ LogicalResult LutOp::verify() {
   if (numElements(getTable()) != depth)
     return emitOpError("table has ") << numElements(getTable()) << " entries, expected " << depth;
   StringRef fn = getFunction();
-  if (fn != "sigmoid" && fn != "tanh" && fn != "elu" && fn != "selu")
+  // "table": any element-wise function between two affine quantizers.
+  if (fn != "sigmoid" && fn != "tanh" && fn != "elu" && fn != "selu" && fn != "table")
     return emitOpError("unknown function '") << fn << "'";
   return success();
 }
 
 LogicalResult LeakyReluOp::verify() {
   bool isInt = llvm::isa<IntegerType>(getResult().getType().getElementType());
+  if (auto alphas = getAlphasAttr()) {
+    // Per-channel slopes (PRelu): one per channel of axis 1.
+    auto type = llvm::cast<RankedTensorType>(getResult().getType());
+    if (type.getRank() < 2 || type.getDimSize(1) != int64_t(alphas.size()))
+      return emitOpError("alphas must hold one slope per channel (axis 1), got ")
+             << alphas.size() << " for " << type;
+    if (getMultAttr())
+      return emitOpError("with alphas, the integer form carries mults, not mult");
+    if (isInt != (getMultsAttr() && getShiftAttr()))
+      return emitOpError(isInt ? "on integers needs mults and shift"
+                               : "on floats must not carry mults or shift");
+    if (isInt && getMultsAttr().size() != alphas.size())
+      return emitOpError("mults must have one entry per slope");
+    if (isInt && (getShiftAttr().getInt() < 0 || getShiftAttr().getInt() > 30))
+      return emitOpError("shift must be in [0, 30], got ") << getShiftAttr().getInt();
+    return success();
+  }
+  if (getMultsAttr())
+    return emitOpError("mults needs alphas");
   if (isInt != (getMultAttr() && getShiftAttr()))
     return emitOpError(isInt ? "on integers needs mult and shift"
                              : "on floats must not carry mult or shift");
@@ -228,6 +248,11 @@ LogicalResult AvgPoolOp::verify() {
   int64_t dil[2] = {1, 1};
   if (getInput().getType().getDimSize(1) != getResult().getType().getDimSize(1))
     return emitOpError("pooling keeps the channel count");
+  static const char *kModes[] = {"half_even", "half_up", "half_down", "floor", "ceil", "to_zero"};
+  if (llvm::find(kModes, getRounding()) == std::end(kModes))
+    return emitOpError("unknown rounding mode '") << getRounding() << "'";
+  if (getDivisor() && *getDivisor() < 1)
+    return emitOpError("divisor must be positive");
   return verifyWindow(*this, getInput().getType(), getResult().getType(), getKernel(),
                       getStrides(), dil, getPads());
 }
@@ -280,6 +305,19 @@ LogicalResult QuantizeLinearOp::verify() {
       return emitOpError("zero point ") << z << " outside [" << qmin << ", " << qmax << "]";
   return verifyQuantParams(*this, getInput().getType(), getScale(), getZeroPoint(),
                            getAxisAttr().getInt());
+}
+
+LogicalResult TruncOp::verify() {
+  if (getQminAttr().getInt() > getQmaxAttr().getInt())
+    return emitOpError("qmin > qmax");
+  if (getShiftAttr().getInt() < 0 || getShiftAttr().getInt() > 30)
+    return emitOpError("shift must be in [0, 30]");
+  if (!(getScale().convertToDouble() > 0) || !(getOutScale().convertToDouble() > 0))
+    return emitOpError("scales must be positive");
+  static const char *kModes[] = {"half_even", "half_up", "half_down", "floor", "ceil", "to_zero"};
+  if (llvm::find(kModes, getRounding()) == std::end(kModes))
+    return emitOpError("unknown rounding mode '") << getRounding() << "'";
+  return success();
 }
 
 LogicalResult DequantizeLinearOp::verify() {

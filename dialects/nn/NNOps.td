@@ -114,14 +114,19 @@ def NN_SigmoidOp : NN_UnaryOp<"sigmoid", "1 / (1 + exp(-x)), float">;
 def NN_TanhOp : NN_UnaryOp<"tanh", "tanh(x), float">;
 
 def NN_LeakyReluOp : NN_Op<"leaky_relu", [SameOperandsAndResultType]> {
-  let summary = "x >= 0 ? x : alpha * x (ONNX LeakyRelu; PRelu with one slope)";
+  let summary = "x >= 0 ? x : alpha * x (ONNX LeakyRelu; PRelu)";
   let description = [{
     On floats: x >= 0 ? x : alpha * x. On integers (after nn-quantize) `mult`
     and `shift` are set: y >= 0 ? y : saturate(shift_round_even(y * mult, shift))
     with shift = 15 and mult = round_half_even(alpha * 2^15) (docs/CONTRACTS.md).
+    Per-channel slopes (ONNX PRelu with a [C], [C,1] or [C,1,1] slope): `alphas`
+    holds one slope per channel (axis 1; rank >= 2) and `alpha` is not used (the
+    importer sets it to 0); on integers `mults` (one per channel, same rule)
+    replaces `mult`.
   }];
   let arguments = (ins NN_AnyTensor:$input, F64Attr:$alpha, OptionalAttr<I64Attr>:$mult,
-                   OptionalAttr<I64Attr>:$shift);
+                   OptionalAttr<I64Attr>:$shift, OptionalAttr<DenseF64ArrayAttr>:$alphas,
+                   OptionalAttr<DenseI64ArrayAttr>:$mults);
   let results = (outs NN_AnyTensor:$result);
   let assemblyFormat = "$input attr-dict `:` type($result)";
   let hasVerifier = 1;
@@ -186,9 +191,17 @@ def NN_MaxPoolOp : NN_Op<"max_pool"> {
 
 def NN_AvgPoolOp : NN_Op<"avg_pool"> {
   let summary = "average over each window; on integers rounded half to even (docs/CONTRACTS.md)";
+  let description = [{
+    On integers y = saturate(round(sum / d)), d = the window's position count
+    (or its valid positions when count_include_pad is false). `divisor` and
+    `rounding` (integers only; set by the affine lowering of a QONNX Trunc)
+    replace d and the rounding (a nn.quantize_linear mode): the sum-and-shift
+    of Brevitas' TruncAvgPool, y = floor(sum / 2^k).
+  }];
   let arguments = (ins NN_AnyTensor:$input, DenseI64ArrayAttr:$kernel,
                    DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$pads,
-                   BoolAttr:$count_include_pad);
+                   BoolAttr:$count_include_pad, OptionalAttr<I64Attr>:$divisor,
+                   DefaultValuedStrAttr<StrAttr, "half_even">:$rounding);
   let results = (outs NN_AnyTensor:$result);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
   let hasVerifier = 1;
@@ -270,6 +283,22 @@ def NN_QuantizeLinearOp : NN_Op<"quantize_linear", [SameOperandsAndResultType]> 
   let arguments = (ins NN_FloatTensor:$input, DenseF64ArrayAttr:$scale,
                    DenseI64ArrayAttr:$zero_point, I64Attr:$axis, I64Attr:$qmin, I64Attr:$qmax,
                    DefaultValuedStrAttr<StrAttr, "half_even">:$rounding, UnitAttr:$bipolar);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($result)";
+  let hasVerifier = 1;
+}
+
+def NN_TruncOp : NN_Op<"trunc", [SameOperandsAndResultType]> {
+  let summary = "QONNX Trunc (zero point 0): a quantized tensor's codes shifted right";
+  let description = [{
+    y = clamp(rnd(round_half_even(f32(x) / f32(scale)) / 2^shift), qmin, qmax) *
+    out_scale, with `rounding` a nn.quantize_linear mode (QONNX's default FLOOR).
+    QONNX Trunc v1: shift = in_bit_width - out_bit_width, out_scale = scale, no
+    clamp (qmin / qmax = -+2^53); v2: shift = round(log2(out_scale / scale)) and
+    the output bit width's range.
+  }];
+  let arguments = (ins NN_FloatTensor:$input, F64Attr:$scale, I64Attr:$shift,
+                   I64Attr:$qmin, I64Attr:$qmax, StrAttr:$rounding, F64Attr:$out_scale);
   let results = (outs NN_FloatTensor:$result);
   let assemblyFormat = "$input attr-dict `:` type($result)";
   let hasVerifier = 1;

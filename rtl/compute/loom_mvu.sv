@@ -48,10 +48,13 @@ module loom_mvu #(
   parameter int    LEAKY_A = 0,  // ACT 4: y < 0 -> sat(shift_round_even(y * LEAKY_A, 15))
   parameter int    W_M     = 0,  // requantization multiplier bits (0: no multiplier)
   parameter int    BIPOLAR_W = 0,  // 1: one bit per weight (1 = +1, 0 = -1), needs W_W = 1
+  parameter int    W_LA    = 0,  // ACT 4 per channel (PRelu): 0 = LEAKY_A for all, else
+                                 // signed W_LA-bit slopes per channel from LA_FILE
   parameter        W_FILE  = "",
   parameter        B_FILE  = "",
   parameter        T_FILE  = "",
-  parameter        M_FILE  = ""
+  parameter        M_FILE  = "",
+  parameter        LA_FILE = ""
 ) (
   input  logic                    clk,
   input  logic                    rst,
@@ -243,6 +246,30 @@ module loom_mvu #(
     always_comb for (int p = 0; p < PE; p++) ma_q[p] = '0;
   end
 
+  // ---------------------------------------------------------------- per-channel slopes
+  // PRelu (ACT 4, W_LA > 0): each channel's signed slope multiplier A (LA_FILE, the bias
+  // layout with W_LA-bit lanes) is fetched and aligned exactly like M, so the pipeline and
+  // the cycle model are unchanged; W_LA = 0 uses LEAKY_A for every channel.
+  logic signed [63:0] la_a [PE];
+  if (ACT == 4 && W_LA > 0) begin : g_la
+    /* verilator lint_off UNDRIVEN */
+    logic [PE*W_LA-1:0] lamem [NF];
+    /* verilator lint_on UNDRIVEN */
+    logic [PE*W_LA-1:0] l_q;
+    logic [W_LA-1:0]    la_q [PE];
+    if (LA_FILE != "") begin : g_lamem
+      initial $readmemh(LA_FILE, lamem);
+    end
+    always_ff @(posedge clk) begin
+      if (issue && sf_q == '0) l_q <= lamem[nf_q];
+      if (s1_valid_q && s1_first_q)
+        for (int p = 0; p < PE; p++) la_q[p] <= l_q[p*W_LA +: W_LA];
+    end
+    always_comb for (int p = 0; p < PE; p++) la_a[p] = 64'($signed(la_q[p]));
+  end else begin : g_la_const
+    always_comb for (int p = 0; p < PE; p++) la_a[p] = 64'(LEAKY_A);
+  end
+
   // ---------------------------------------------------------------- S3: requantize
   // RW: wide enough for acc * M, the saturation bounds and the rounding mask.
   localparam int WP  = (W_M > 0) ? WA + W_M + 1 : WA;
@@ -252,12 +279,11 @@ module loom_mvu #(
   localparam logic signed [W_OUT-1:0] CLIP_LO = T_MIN[W_OUT-1:0];
   localparam logic signed [W_OUT-1:0] CLIP_HI = T_MAX[W_OUT-1:0];
   localparam logic signed [RW-1:0] OMIN = -(RW'(1) << (W_OUT - 1));
-  // LeakyRelu (docs/CONTRACTS.md): S = 15 fixed, exact in 64 bits (|y| < 2^31, |A| < 2^31).
+  // LeakyRelu / PRelu (docs/CONTRACTS.md): S = 15 fixed, exact in 64 bits (|y|, |A| < 2^31).
   localparam int                   LK_S    = 15;
   localparam logic [LK_S-1:0]      LK_HALF = LK_S'(1) << (LK_S - 1);
   localparam logic signed [63:0]   LK_MAX  = (64'sd1 <<< (W_OUT - 1)) - 64'sd1;
   localparam logic signed [63:0]   LK_MIN  = -(64'sd1 <<< (W_OUT - 1));
-  localparam logic signed [63:0]   LK_A    = 64'(LEAKY_A);
 
   logic signed [RW-1:0]    pr   [PE];
   logic signed [RW-1:0]    rq   [PE];
@@ -290,7 +316,7 @@ module loom_mvu #(
       if (ACT == 3 && y_d[p] < CLIP_LO) y_d[p] = CLIP_LO;
       if (ACT == 3 && y_d[p] > CLIP_HI) y_d[p] = CLIP_HI;
       // LeakyRelu: negative codes times A, shifted by 15 (round half even), saturated.
-      lk_p[p] = 64'(y_d[p]) * LK_A;
+      lk_p[p] = 64'(y_d[p]) * la_a[p];
       lk_r[p] = lk_p[p] >>> LK_S;
       if ((lk_p[p][LK_S-1:0] > LK_HALF) || ((lk_p[p][LK_S-1:0] == LK_HALF) && lk_r[p][0]))
         lk_r[p] = lk_r[p] + 64'sd1;

@@ -8,7 +8,11 @@
 //   MODE 0: y[c] = max_k x[k][c] (pad positions must hold the minimum: swg PAD_VAL).
 //   MODE 1: s = sum_k x[k][c]; d = DIV, or dmem[pixel] when D_FILE is given (NPIX
 //           entries, count_include_pad = 0 divisors); q = floor(s/d), r = s - q*d,
-//           q += (2r > d) || (2r == d && q odd); y = saturate_WB(q).
+//           q rounded by RND (the nn.quantize_linear modes, numerics::Rounding order):
+//           0 half to even: q += (2r > d) || (2r == d && q odd); 1 half up (ties away
+//           from zero); 2 half down (ties towards zero); 3 floor; 4 ceil; 5 towards
+//           zero; y = saturate_WB(q). RND 3 with DIV = 2^k is a QONNX Trunc's
+//           sum-and-shift (Brevitas TruncAvgPool); same timing in every mode.
 // Micro-architecture (cycle model: hw_model/Actors.cpp, PoolModel - keep in sync):
 //  * acc[C]: per-channel running max / sum, updated by each input beat (IN_BEAT
 //    channels). The last beat of a pixel (xfer) copies the finished values into the
@@ -28,6 +32,7 @@ module loom_pool #(
   parameter int WB      = 8,
   parameter int NPIX    = 1,
   parameter int DIV     = 1,
+  parameter int RND     = 0,
   parameter int D_BITS  = 16,
   parameter     D_FILE  = ""
 ) (
@@ -43,7 +48,9 @@ module loom_pool #(
   localparam int CB   = C / IN_BEAT;
   localparam int OB   = C / PE;
   localparam int SW   = WB + $clog2(KK + 1);
-  localparam int QW   = SW + D_BITS + 2;
+  // Quotient width: holds the sum, the ROM divisors and DIV (up to 2^30, a Trunc's shift).
+  localparam int DVW  = $clog2(DIV + 1) + 2;
+  localparam int QW   = (SW + D_BITS + 2 > DVW) ? SW + D_BITS + 2 : DVW;
   localparam int KW_  = $clog2(KK + 1);
   localparam int CBW  = $clog2(CB + 1);
   localparam int OBW  = $clog2(OB + 1);
@@ -153,7 +160,15 @@ module loom_pool #(
           q[p] = q[p] - 1;
           r[p] = r[p] + dv;
         end
-        if ((2 * r[p] > dv) || ((2 * r[p] == dv) && q[p][0])) q[p] = q[p] + 1;
+        // q = floor(s / d), 0 <= r < d; s / d < 0 exactly when q < 0.
+        case (RND)
+          1:       if ((2 * r[p] > dv) || ((2 * r[p] == dv) && q[p] >= 0)) q[p] = q[p] + 1;
+          2:       if ((2 * r[p] > dv) || ((2 * r[p] == dv) && q[p] < 0)) q[p] = q[p] + 1;
+          3:       ;
+          4:       if (r[p] != 0) q[p] = q[p] + 1;
+          5:       if (r[p] != 0 && q[p] < 0) q[p] = q[p] + 1;
+          default: if ((2 * r[p] > dv) || ((2 * r[p] == dv) && q[p][0])) q[p] = q[p] + 1;
+        endcase
         if (q[p] > OMAX)      res[p*WB +: WB] = OMAX[WB-1:0];
         else if (q[p] < OMIN) res[p*WB +: WB] = OMIN[WB-1:0];
         else                  res[p*WB +: WB] = q[p][WB-1:0];

@@ -17,6 +17,7 @@ struct MvuParams {
   int LEAKY_A = 0;  // ACT 4 (LeakyRelu) multiplier, shift 15
   int W_M = 0;        // requantization multiplier bits (0: none)
   int BIPOLAR_W = 0;  // +-1 weights, one bit each (W_W = 1)
+  int W_LA = 0;       // ACT 4 per-channel slope multipliers (PRelu), signed W_LA bits
 };
 
 struct MvuData {
@@ -24,6 +25,7 @@ struct MvuData {
   std::vector<int64_t> b;               // [N]
   std::vector<int64_t> t;               // [T_DEPTH]
   std::vector<int64_t> m;               // [N] requantization multipliers (W_M > 0)
+  std::vector<int64_t> la;              // [N] LeakyRelu multipliers (ACT 4, W_LA > 0)
 };
 
 inline int64_t randS(std::mt19937_64 &rng, int bits) {
@@ -34,7 +36,8 @@ inline int64_t randS(std::mt19937_64 &rng, int bits) {
 /// Random weights/bias/table; writes the memory files (CONTRACTS.md formats).
 inline MvuData makeMvu(const MvuParams &p, std::mt19937_64 &rng, const std::string &wf,
                        const std::string &bf, const std::string &tf,
-                       const std::string &mf = "m.mem") {
+                       const std::string &mf = "m.mem",
+                       const std::string &laf = "la.mem") {
   MvuData d;
   d.w.assign(p.N, std::vector<int64_t>(p.K));
   for (auto &row : d.w)
@@ -74,6 +77,19 @@ inline MvuData makeMvu(const MvuParams &p, std::mt19937_64 &rng, const std::stri
     }
     writeMem(mf, ml);
   }
+  if (p.ACT == 4 && p.W_LA > 0) {  // signed slopes, bias layout; both extremes appear
+    d.la.resize(p.N);
+    for (auto &v : d.la) v = randS(rng, p.W_LA);
+    d.la[0] = -(int64_t(1) << (p.W_LA - 1));
+    if (p.N > 1) d.la[p.N - 1] = (int64_t(1) << (p.W_LA - 1)) - 1;
+    std::vector<Bits> ll;
+    for (int nf = 0; nf < NF; ++nf) {
+      Bits line(p.PE * p.W_LA);
+      for (int pe = 0; pe < p.PE; ++pe) line.set(pe * p.W_LA, p.W_LA, d.la[nf * p.PE + pe]);
+      ll.push_back(line);
+    }
+    writeMem(laf, ll);
+  }
   if (p.ACT == 2) {
     d.t.resize(p.T_DEPTH);
     for (auto &v : d.t) {
@@ -85,6 +101,11 @@ inline MvuData makeMvu(const MvuParams &p, std::mt19937_64 &rng, const std::stri
     writeMem(tf, tl);
   }
   return d;
+}
+
+/// Channel n's LeakyRelu multiplier: its own (W_LA > 0, PRelu) or the shared LEAKY_A.
+inline int64_t leakyA(const MvuParams &p, const MvuData &d, int n) {
+  return p.W_LA > 0 ? d.la[n] : p.LEAKY_A;
 }
 
 inline std::vector<int64_t> mvuGolden(const MvuParams &p, const MvuData &d,
@@ -100,7 +121,8 @@ inline std::vector<int64_t> mvuGolden(const MvuParams &p, const MvuData &d,
     if (p.ACT == 1) v = std::max<int64_t>(v, 0);
     if (p.ACT == 3) v = std::min<int64_t>(std::max<int64_t>(v, p.T_MIN), p.T_MAX);
     // LeakyRelu (CONTRACTS): y < 0 -> saturate(shift_round_even(y * A, 15)).
-    if (p.ACT == 4 && v < 0) v = saturate(shiftRoundEven(v * p.LEAKY_A, 15), p.W_OUT);
+    if (p.ACT == 4 && v < 0)
+      v = saturate(shiftRoundEven(v * leakyA(p, d, n), 15), p.W_OUT);
     if (p.ACT == 2) {
       int64_t c = std::min<int64_t>(std::max<int64_t>(v, p.T_MIN), p.T_MAX);
       v = d.t[(c >> p.T_SHIFT) - (int64_t(p.T_MIN) >> p.T_SHIFT)];
@@ -193,9 +215,11 @@ inline std::vector<int64_t> swgValidCounts(const loom::hw::SwgConfig &c) {
 
 /// Pooling of swg windows (CONTRACTS.md): MODE 0 max, 1 average with divisor d[pixel]
 /// (round half even, exact integers), saturate to WB bits.
+/// rnd: loom_pool RND (0 half even, 1 half up, 2 half down, 3 floor, 4 ceil, 5 to zero),
+/// decided on the integers s, d (no floating point).
 inline std::vector<int64_t> poolGolden(int mode, int C, int KK, int WB,
                                        const std::vector<int64_t> &win,
-                                       const std::vector<int64_t> &div) {
+                                       const std::vector<int64_t> &div, int rnd = 0) {
   std::vector<int64_t> y;
   const size_t npix = win.size() / (size_t(KK) * C);
   for (size_t p = 0; p < npix; ++p)
@@ -216,7 +240,16 @@ inline std::vector<int64_t> poolGolden(int mode, int C, int KK, int WB,
         q -= 1;
         r += d;
       }
-      if (2 * r > d || (2 * r == d && (q & 1))) ++q;
+      // s / d = q + r / d with 0 <= r < d; neg: s / d < 0.
+      const bool neg = s < 0, tie = 2 * r == d, above = 2 * r > d;
+      switch (rnd) {
+      case 1: q += above || (tie && !neg); break;  // ties away from zero
+      case 2: q += above || (tie && neg); break;   // ties towards zero
+      case 3: break;                               // floor
+      case 4: q += r != 0; break;                  // ceil
+      case 5: q += r != 0 && neg; break;           // towards zero
+      default: q += above || (tie && (q & 1)); break;
+      }
       y.push_back(saturate(q, WB));
     }
   return y;

@@ -19,10 +19,11 @@ SwgConfig swg(int C, int H, int W, int KH, int KW, int SH, int SW, int DH, int D
   c.WB = 8; c.PAD_VAL = pad; c.ROWS = rows;
   return c;
 }
-PoolConfig pool(int mode, int C, int KK, int IB, int PE, int npix, int div, bool rom) {
+PoolConfig pool(int mode, int C, int KK, int IB, int PE, int npix, int div, bool rom,
+                int rnd = 0) {
   PoolConfig c;
   c.MODE = mode; c.C = C; c.KK = KK; c.IN_BEAT = IB; c.PE = PE; c.NPIX = npix; c.DIV = div;
-  c.divRom = rom;
+  c.divRom = rom; c.RND = rnd;
   return c;
 }
 
@@ -59,6 +60,17 @@ const Case kCases[] = {
     {"swg_stride_gt_kernel", kSwg, swg(1, 7, 7, 2, 2, 3, 3, 1, 1, 0, 0, 0, 0, 1, 4), {}, {},
      32},
     {"swg_pad2_dil_w", kSwg, swg(2, 3, 3, 3, 2, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2), {}, {}, 16},
+    // Sum-and-shift pools (QONNX Trunc after an average pool): divisor 2^k, RND modes
+    {"trunc_2x2_floor", kPool, swg(4, 6, 6, 2, 2, 2, 2, 1, 1, 0, 0, 0, 0, 4, 4),
+     pool(1, 4, 4, 4, 2, 9, 4, false, 3), {}, 16},
+    {"trunc_3x3_div16_half_up", kPool, swg(2, 5, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2),
+     pool(1, 2, 9, 2, 1, 20, 16, false, 1), {}, 8},
+    {"trunc_2x2_half_down", kPool, swg(4, 4, 4, 2, 2, 1, 1, 1, 1, 0, 0, 0, 0, 4, 4),
+     pool(1, 4, 4, 4, 4, 9, 4, false, 2), {}, 32},
+    {"trunc_1x2_ceil", kPool, swg(3, 3, 4, 1, 2, 1, 2, 1, 1, 0, 0, 0, 0, 3, 3),
+     pool(1, 3, 2, 3, 3, 6, 2, false, 4), {}, 24},
+    {"trunc_3x3_div2_to_zero", kPool, swg(2, 4, 4, 3, 3, 1, 1, 1, 1, 0, 0, 0, 0, 2, 2),
+     pool(1, 2, 9, 2, 2, 4, 2, false, 5), {}, 16},
 };
 
 std::vector<int64_t> dwuGolden(const MvuParams &p, const MvuData &d,
@@ -137,7 +149,8 @@ int main(int argc, char **argv) {
         for (auto &v : x) v = randS(rng, 8);
         for (Bits &b : pack(x, s.IN_BEAT, 8)) in.push_back(b);
         std::vector<int64_t> y = swgGolden(s, x);
-        if (cs.kind == kPool) y = poolGolden(cs.p.MODE, s.C, s.KH * s.KW, 8, y, divs);
+        if (cs.kind == kPool)
+          y = poolGolden(cs.p.MODE, s.C, s.KH * s.KW, 8, y, divs, cs.p.RND);
         if (cs.kind == kDwu) y = dwuGolden(cs.m, md, y);
         if (cs.kind == kMvu) {
           std::vector<int64_t> z;

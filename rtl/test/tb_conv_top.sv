@@ -1,11 +1,11 @@
-// Testbench top for the convolutional library (tb_conv.cpp): twelve small DUT chains
+// Testbench top for the convolutional library (tb_conv.cpp): seventeen small DUT chains
 // in ONE verilated model (one build instead of twelve); `sel` picks the chain that sees
 // in_valid/out_ready and drives in_ready/out_*. Parameters must match kCases in
 // tb_conv.cpp. Memory files (working directory): d4.mem, dw6_w/b.mem, mv7_w/b.mem.
 module tb_conv_top (
   input  logic        clk,
   input  logic        rst,
-  input  logic [3:0]  sel,
+  input  logic [4:0]  sel,
   input  logic [31:0] in_data,
   input  logic        in_valid,
   output logic        in_ready,
@@ -13,20 +13,20 @@ module tb_conv_top (
   output logic        out_valid,
   input  logic        out_ready
 );
-  localparam int NC = 12;
+  localparam int NC = 17;
   logic [31:0] od [NC];
   logic        ov [NC];
   logic        ir [NC];
   logic        iv [NC];
   logic        orr [NC];
   for (genvar k = 0; k < NC; k++) begin : g_sel
-    assign iv[k]  = in_valid && (sel == 4'(k));
-    assign orr[k] = out_ready && (sel == 4'(k));
+    assign iv[k]  = in_valid && (sel == 5'(k));
+    assign orr[k] = out_ready && (sel == 5'(k));
   end
   always_comb begin
     in_ready = 1'b0; out_valid = 1'b0; out_data = '0;
     for (int k = 0; k < NC; k++) begin
-      if (sel == 4'(k)) begin
+      if (sel == 5'(k)) begin
         in_ready = ir[k]; out_valid = ov[k]; out_data = od[k];
       end
     end
@@ -146,4 +146,59 @@ module tb_conv_top (
     .PL(2), .PB(2), .PR(2), .IN_BEAT(2), .OUT_BEAT(2), .WB(8)) u11 (.clk, .rst,
     .in_data(in_data[15:0]), .in_valid(iv[11]), .in_ready(ir[11]), .out_data(o11),
     .out_valid(ov[11]), .out_ready(orr[11]));
+
+  // 12..16: sum-and-shift pools (QONNX Trunc), one RND mode each (tb_conv.cpp kCases)
+  // 12: 2x2 s2, C=4 6x6, DIV 4, floor, PE 2
+  logic [31:0] s12d; logic s12v, s12r; logic [15:0] o12;
+  assign od[12] = {16'd0, o12};
+  loom_swg #(.C(4), .H(6), .W(6), .KH(2), .KW(2), .SH(2), .SW(2), .DH(1), .DW(1), .PT(0),
+    .PL(0), .PB(0), .PR(0), .IN_BEAT(4), .OUT_BEAT(4), .WB(8)) u12s (.clk, .rst,
+    .in_data(in_data[31:0]), .in_valid(iv[12]), .in_ready(ir[12]), .out_data(s12d),
+    .out_valid(s12v), .out_ready(s12r));
+  loom_pool #(.MODE(1), .C(4), .KK(4), .IN_BEAT(4), .PE(2), .WB(8), .NPIX(9), .DIV(4),
+    .RND(3)) u12p (.clk, .rst, .in_data(s12d), .in_valid(s12v), .in_ready(s12r),
+    .out_data(o12), .out_valid(ov[12]), .out_ready(orr[12]));
+
+  // 13: 3x3 s1 p1, C=2 5x4, DIV 16 (Brevitas 3x3: shift 4), half up, PE 1
+  logic [15:0] s13d; logic s13v, s13r; logic [7:0] o13;
+  assign od[13] = {24'd0, o13};
+  loom_swg #(.C(2), .H(5), .W(4), .KH(3), .KW(3), .SH(1), .SW(1), .DH(1), .DW(1), .PT(1),
+    .PL(1), .PB(1), .PR(1), .IN_BEAT(2), .OUT_BEAT(2), .WB(8)) u13s (.clk, .rst,
+    .in_data(in_data[15:0]), .in_valid(iv[13]), .in_ready(ir[13]), .out_data(s13d),
+    .out_valid(s13v), .out_ready(s13r));
+  loom_pool #(.MODE(1), .C(2), .KK(9), .IN_BEAT(2), .PE(1), .WB(8), .NPIX(20), .DIV(16),
+    .RND(1)) u13p (.clk, .rst, .in_data(s13d), .in_valid(s13v), .in_ready(s13r),
+    .out_data(o13), .out_valid(ov[13]), .out_ready(orr[13]));
+
+  // 14: 2x2 s1, C=4 4x4, DIV 4, half down, PE 4
+  logic [31:0] s14d; logic s14v, s14r;
+  loom_swg #(.C(4), .H(4), .W(4), .KH(2), .KW(2), .SH(1), .SW(1), .DH(1), .DW(1), .PT(0),
+    .PL(0), .PB(0), .PR(0), .IN_BEAT(4), .OUT_BEAT(4), .WB(8)) u14s (.clk, .rst,
+    .in_data(in_data[31:0]), .in_valid(iv[14]), .in_ready(ir[14]), .out_data(s14d),
+    .out_valid(s14v), .out_ready(s14r));
+  loom_pool #(.MODE(1), .C(4), .KK(4), .IN_BEAT(4), .PE(4), .WB(8), .NPIX(9), .DIV(4),
+    .RND(2)) u14p (.clk, .rst, .in_data(s14d), .in_valid(s14v), .in_ready(s14r),
+    .out_data(od[14]), .out_valid(ov[14]), .out_ready(orr[14]));
+
+  // 15: 1x2 s(1,2), C=3 3x4, DIV 2, ceil, PE 3
+  logic [23:0] s15d; logic s15v, s15r; logic [23:0] o15;
+  assign od[15] = {8'd0, o15};
+  loom_swg #(.C(3), .H(3), .W(4), .KH(1), .KW(2), .SH(1), .SW(2), .DH(1), .DW(1), .PT(0),
+    .PL(0), .PB(0), .PR(0), .IN_BEAT(3), .OUT_BEAT(3), .WB(8)) u15s (.clk, .rst,
+    .in_data(in_data[23:0]), .in_valid(iv[15]), .in_ready(ir[15]), .out_data(s15d),
+    .out_valid(s15v), .out_ready(s15r));
+  loom_pool #(.MODE(1), .C(3), .KK(2), .IN_BEAT(3), .PE(3), .WB(8), .NPIX(6), .DIV(2),
+    .RND(4)) u15p (.clk, .rst, .in_data(s15d), .in_valid(s15v), .in_ready(s15r),
+    .out_data(o15), .out_valid(ov[15]), .out_ready(orr[15]));
+
+  // 16: 3x3 s1, C=2 4x4, DIV 2 (sums beyond 8 bits saturate), towards zero, PE 2
+  logic [15:0] s16d; logic s16v, s16r; logic [15:0] o16;
+  assign od[16] = {16'd0, o16};
+  loom_swg #(.C(2), .H(4), .W(4), .KH(3), .KW(3), .SH(1), .SW(1), .DH(1), .DW(1), .PT(0),
+    .PL(0), .PB(0), .PR(0), .IN_BEAT(2), .OUT_BEAT(2), .WB(8)) u16s (.clk, .rst,
+    .in_data(in_data[15:0]), .in_valid(iv[16]), .in_ready(ir[16]), .out_data(s16d),
+    .out_valid(s16v), .out_ready(s16r));
+  loom_pool #(.MODE(1), .C(2), .KK(9), .IN_BEAT(2), .PE(2), .WB(8), .NPIX(4), .DIV(2),
+    .RND(5)) u16p (.clk, .rst, .in_data(s16d), .in_valid(s16v), .in_ready(s16r),
+    .out_data(o16), .out_valid(ov[16]), .out_ready(orr[16]));
 endmodule

@@ -1,5 +1,6 @@
 // loom_dwu testbench for the affine integer path (docs/CONTRACTS.md): per-channel
-// requantization multipliers (W_M), binary weights (BIPOLAR_W), sign / clip activations.
+// requantization multipliers (W_M), binary weights (BIPOLAR_W), sign / clip activations,
+// LeakyRelu with a shared (LEAKY_A) or per-channel (W_LA, la.mem: PRelu) slope.
 // The unit alone reads windows of KK*C elements in (k, c) order (as from a loom_swg);
 // words against a golden computed here, the clean pass's beats against hw_model
 // (MvuModel of a DwuConfig) exactly.
@@ -23,6 +24,7 @@ std::vector<int64_t> dwuGolden(const MvuParams &p, const MvuData &d,
     if (p.ACT == 1) o = std::max<int64_t>(o, 0);
     if (p.ACT == 3) o = std::min<int64_t>(std::max<int64_t>(o, p.T_MIN), p.T_MAX);
     if (p.ACT == 5) o = rq >= 0 ? 1 : -1;
+    if (p.ACT == 4 && o < 0) o = saturate(shiftRoundEven(o * leakyA(p, d, c), 15), p.W_OUT);
     y.push_back(o);
   }
   return y;
@@ -36,6 +38,8 @@ int main(int argc, char **argv) {
               P_W_OUT, P_SHIFT, P_ACT, P_T_MIN, P_T_MAX,   0,      1};
   p.W_M = P_W_M;
   p.BIPOLAR_W = P_BIPOLAR_W;
+  p.LEAKY_A = P_LEAKY_A;
+  p.W_LA = P_W_LA;
   std::mt19937_64 rng(P_SEED);
   MvuData d = makeMvu(p, rng, "w.mem", "b.mem", "", "m.mem");
   Vtop *top = new Vtop;

@@ -1,5 +1,5 @@
 // loom_mvu testbench: random weights/bias/table/multipliers written to w.mem/b.mem/t.mem/
-// m.mem (binary weights as bits when BIPOLAR_W), a clean
+// m.mem/la.mem (per-channel LeakyRelu slopes) (binary weights as bits when BIPOLAR_W), a clean
 // pass (timing checked against hw_model predictTiming, exact) and randomized passes
 // with valid gaps and backpressure (values checked against the golden model).
 #include "Vtop.h"
@@ -14,7 +14,7 @@ int main(int argc, char **argv) {
   Verilated::commandArgs(argc, argv);
   const MvuParams p{P_K,     P_N,     P_SIMD,  P_PE,      P_IN_BEAT, P_W_IN,
                     P_W_W,   P_W_ACC, P_W_OUT, P_SHIFT,   P_ACT,     P_T_MIN,
-                    P_T_MAX, P_T_SHIFT, P_T_DEPTH, P_LEAKY_A, P_W_M,   P_BIPOLAR_W};
+                    P_T_MAX, P_T_SHIFT, P_T_DEPTH, P_LEAKY_A, P_W_M,   P_BIPOLAR_W, P_W_LA};
   std::mt19937_64 rng(P_SEED);
   MvuData d = makeMvu(p, rng, "w.mem", "b.mem", "t.mem");
   Vtop *top = new Vtop;

@@ -21,6 +21,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
+#include <tuple>
 
 using namespace loom;
 using namespace mlir;
@@ -360,4 +362,80 @@ TEST(ImportQuant, MicrosoftQLinearOps) {
   auto pool = opsOf<nn::AvgPoolOp>(**module);
   ASSERT_EQ(pool.size(), 1u);
   EXPECT_EQ(pool[0].getType().getShape(), ArrayRef<int64_t>({1, 4, 1, 1}));
+}
+
+//===----------------------------------------------------------------------===//
+// QONNX Trunc (docs/CONTRACTS.md "Affine integer graphs": nn.trunc). The
+// expected shifts and ranges follow the qonnx spec: v1 shifts by
+// in_bit_width - out_bit_width and does not clamp; v2 shifts by
+// log2(out_scale / scale) and clamps to the output bit width's range.
+//===----------------------------------------------------------------------===//
+namespace {
+/// x [1, 2, 4, 4] -> Trunc(x, scale 0.25, zp, ibw 6, [out_scale 4, out_zp 0,] obw 4).
+llvm::Expected<OwningOpRef<ModuleOp>> importTrunc(MLIRContext &ctx, bool v2,
+                                                  const std::string &mode, double zp = 0,
+                                                  std::map<std::string, int64_t> ints = {}) {
+  onnx::OnnxModel m;
+  m.path = "mem.onnx";
+  m.opset = 13;
+  m.inputs = {value("x", {1, 2, 4, 4})};
+  m.outputs = {value("y", {1, 2, 4, 4})};
+  for (auto [n, v] : std::map<std::string, double>{
+           {"s", 0.25}, {"z", zp}, {"ib", 6}, {"os", 4.0}, {"oz", 0}, {"ob", 4}})
+    m.initializers[n] = tensor(n, {}, {v});
+  std::vector<std::string> ins = {"x", "s", "z", "ib", "ob"};
+  if (v2)
+    ins = {"x", "s", "z", "ib", "os", "oz", "ob"};
+  onnx::OnnxNode t = node("t", "Trunc", ins, {"y"}, ints);
+  t.domain = "qonnx.custom_op.general";
+  onnx::OnnxAttr a;
+  a.name = "rounding_mode";
+  a.kind = onnx::OnnxAttr::Kind::String;
+  a.s = mode;
+  t.attrs[a.name] = a;
+  m.nodes = {t};
+  std::vector<std::string> warnings;
+  return importToNN(m, ctx, warnings);
+}
+} // namespace
+
+TEST(ImportQuant, QonnxTruncV1) {
+  MLIRContext ctx;
+  auto m = importTrunc(ctx, false, "floor"); // qonnx upper-cases the mode
+  ASSERT_TRUE(bool(m)) << llvm::toString(m.takeError());
+  auto t = opsOf<nn::TruncOp>(**m);
+  ASSERT_EQ(t.size(), 1u);
+  EXPECT_EQ(t[0].getShiftAttr().getInt(), 6 - 4);
+  EXPECT_EQ(t[0].getScale().convertToDouble(), 0.25);
+  EXPECT_EQ(t[0].getOutScale().convertToDouble(), 0.25); // v1 rescales by the input scale
+  EXPECT_EQ(t[0].getRounding(), "floor");
+  EXPECT_LE(t[0].getQminAttr().getInt(), -(int64_t(1) << 40)); // no clamp
+  EXPECT_GE(t[0].getQmaxAttr().getInt(), int64_t(1) << 40);
+}
+
+TEST(ImportQuant, QonnxTruncV2UnsignedNarrow) {
+  MLIRContext ctx;
+  auto m = importTrunc(ctx, true, "HALF_UP", 0, {{"signed", 0}, {"narrow", 1}});
+  ASSERT_TRUE(bool(m)) << llvm::toString(m.takeError());
+  auto t = opsOf<nn::TruncOp>(**m);
+  ASSERT_EQ(t.size(), 1u);
+  EXPECT_EQ(t[0].getShiftAttr().getInt(), int64_t(std::log2(4.0 / 0.25)));
+  EXPECT_EQ(t[0].getOutScale().convertToDouble(), 4.0);
+  EXPECT_EQ(t[0].getRounding(), "half_up");
+  EXPECT_EQ(t[0].getQminAttr().getInt(), 0);
+  EXPECT_EQ(t[0].getQmaxAttr().getInt(), (1 << 4) - 2); // unsigned narrow 4-bit
+}
+
+TEST(ImportQuant, QonnxTruncErrorsNameTheNode) {
+  MLIRContext ctx;
+  for (auto [mode, zp, what] : {std::tuple<const char *, double, const char *>{
+                                    "FLOOR", 1.0, "zero point"},
+                                {"UP", 0.0, "rounding_mode 'UP'"}}) {
+    auto m = importTrunc(ctx, false, mode, zp);
+    ASSERT_FALSE(bool(m));
+    std::string msg = llvm::toString(m.takeError());
+    EXPECT_NE(msg.find("node 't' (Trunc)"), std::string::npos) << msg;
+    EXPECT_NE(msg.find(what), std::string::npos) << msg;
+    EXPECT_EQ(msg.find('\n'), std::string::npos) << msg;
+  }
 }

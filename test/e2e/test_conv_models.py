@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """e2e.conv_models: the generated conv models (test/models/gen_conv_models.py)
-and the shared conv models through `loom run` and `loom sim`.
+and the shared conv models through `loom run` and `loom sim`
+(LOOM_CONV_MODELS=a,b: only those generated models; LOOM_SHARED_MODELS=/none: no shared ones).
 
 For each generated model M (seed N = its index):
   1. loom run M.onnx -o OUT --random 20 --backpressure 0.3 --seed N
@@ -106,12 +107,19 @@ def main():
     loom, src, work = E.parse_args()
     models_dir = os.path.join(work, "models")
     models = gen_conv_models(src, models_dir)
+    # LOOM_CONV_MODELS=a,b runs only those generated models (seeds unchanged).
+    only = [m for m in os.environ.get("LOOM_CONV_MODELS", "").split(",") if m]
+    seeds = {m: i for i, m in enumerate(models, start=1)}
     c = E.Checker("e2e.conv_models")
     c.check(len(models) >= 9, "expected >= 9 generated conv models, found %d" % len(models))
+    if only:
+        c.check(all(m in seeds for m in only), "LOOM_CONV_MODELS names unknown models: %s" % only)
+        models = [m for m in models if m in only]
 
     # Tasks: (kind, name, seed, budget). "main" = run + sim --onnx-test-dir.
     tasks = []
-    for seed, name in enumerate(models, start=1):
+    for name in models:
+        seed = seeds[name]
         tasks.append(("main", name, seed, None))
         for b in BUDGETS:
             tasks.append(("budget", name, seed, b))
@@ -183,7 +191,8 @@ def main():
             results[task] = (r, sims, problems, reused)
 
     rows, findings = [], []
-    for seed, name in enumerate(models, start=1):
+    for name in models:
+        seed = seeds[name]
         bug = KNOWN_BUGS.get(name)
         r, (s, rep, s2), problems, _ = results[("main", name, seed, None)]
         all_problems = ["run: " + p for p in problems]

@@ -41,6 +41,19 @@ Models (all should be accepted by the conv flow):
                        -> Gemm 3->2.  opset 13
   avgpool_include_pad  [1,1,10,10]: AveragePool k3 s1 pad1 count_include_pad=1 ->
                        Conv3x3 stride2 (1->4) -> Flatten -> Gemm 64->4.  opset 17
+  prelu_cnn            PyTorch nn.PReLU(C) style per-channel slopes, [1,3,8,8]: Conv3x3
+                       pad1 (3->6) -> PRelu [6,1,1] -> MaxPool2 -> depthwise Conv3x3
+                       pad1 -> PRelu [6,4,4] (Keras style: per element, equal over H, W)
+                       -> Conv3x3 stride2 pad1 (6->8) -> Relu -> Flatten -> Gemm 32->6
+                       -> PRelu [6] -> Gemm 6->4.  Slopes in [-1.5, 2.5).  opset 13
+  lenet_pool_relu      PyTorch LeNet relu(max_pool2d(conv(x))), [1,1,12,12]: Conv5x5
+                       (1->4) -> MaxPool2 -> Relu -> Conv3x3 (4->6) -> MaxPool2 ->
+                       LeakyRelu(0.1) -> Flatten -> Gemm 6->3.  opset 13
+  act_after_join       activations no layer absorbs, [1,3,8,8]: s = Conv3x3 pad1 (3->8)
+                       with two users: Relu(s) -> Conv3x3 -> Relu -> Conv3x3, Add with s
+                       -> LeakyRelu(0.2) -> j; Concat(j, Conv1x1(j) 8->4) -> PRelu
+                       [12,1,1] -> GlobalAveragePool -> Clip(-0.05, 0.1) -> Flatten ->
+                       Gemm 12->4.  opset 13
 """
 import os
 import sys
@@ -56,7 +69,9 @@ written = []
 
 # Names of the models written (in order); the e2e test reads this list.
 MODELS = ["torch_cnn", "keras_cnn", "conv_bn_relu", "residual", "depthwise_separable",
-          "conv1d", "pads_strides", "concat", "avgpool_include_pad", "grouped_conv"]
+          "conv1d", "pads_strides", "concat", "avgpool_include_pad", "grouped_conv",
+          "prelu_cnn", "lenet_pool_relu", "act_after_join", "inception3", "conv1d_bn",
+          "input_norm", "se_block"]
 
 
 def rng_for(name):
@@ -258,8 +273,22 @@ def eval_graph(model, x):
             r = np.pad(i[0], [(pp[a], pp[a + d]) for a in range(d)], constant_values=cv)
         elif op == "Relu":
             r = relu(i[0])
+        elif op == "PRelu":  # slope broadcast to x (unidirectional)
+            r = np.where(i[0] < 0, i[0] * i[1], i[0])
+        elif op == "LeakyRelu":
+            r = np.where(i[0] < 0, i[0] * at(n, "alpha", 0.01), i[0])
+        elif op == "Clip":
+            r = np.clip(i[0], float(i[1]), float(i[2]))
         elif op == "Add":
             r = i[0] + i[1]
+        elif op == "Sub":
+            r = i[0] - i[1]
+        elif op == "Mul":
+            r = i[0] * i[1]
+        elif op == "Div":
+            r = i[0] / i[1]
+        elif op == "Sigmoid":
+            r = sigmoid(i[0])
         elif op == "Concat":
             r = np.concatenate(i, axis=at(n, "axis"))
         elif op == "Transpose":
@@ -621,6 +650,299 @@ def avgpool_include_pad(out):
          producer="pytorch")
 
 
+def prelu(x, slope):
+    """ONNX PRelu written out per channel: x < 0 -> slope[c] * x (slope given per
+    channel, shape [C])."""
+    y = x.copy()
+    for c in range(x.shape[1]):
+        xc = y[:, c]
+        xc[xc < 0] *= slope[c]
+    return y
+
+
+def leaky(x, alpha):
+    return np.maximum(x, 0) + alpha * np.minimum(x, 0)
+
+
+def prelu_cnn(out):
+    name = "prelu_cnn"
+    r = rng_for(name)
+    W1, B1 = w(r, 6, 3, 3, 3), w(r, 6, fan_in=27)
+    A1 = r.uniform(-1.5, 2.5, size=6).astype(np.float32)
+    Wd, Bd = w(r, 6, 1, 3, 3), w(r, 6, fan_in=9)
+    A2 = r.uniform(-1.5, 2.5, size=6).astype(np.float32)
+    W3, B3 = w(r, 8, 6, 3, 3), w(r, 8, fan_in=54)
+    W4, B4 = w(r, 6, 32), w(r, 6, fan_in=32)
+    A3 = r.uniform(-1.5, 2.5, size=6).astype(np.float32)
+    A3[0] = 0.25  # PyTorch's default slope
+    W5, B5 = w(r, 4, 6), w(r, 4, fan_in=6)
+    nodes = [
+        helper.make_node("Conv", ["input", "conv1.weight", "conv1.bias"], ["/conv1/Conv_output_0"],
+                         name="/conv1/Conv", kernel_shape=[3, 3], pads=[1, 1, 1, 1]),
+        helper.make_node("PRelu", ["/conv1/Conv_output_0", "prelu1.weight"], ["/prelu1/PRelu_output_0"],
+                         name="/prelu1/PRelu"),
+        helper.make_node("MaxPool", ["/prelu1/PRelu_output_0"], ["/pool/MaxPool_output_0"],
+                         name="/pool/MaxPool", kernel_shape=[2, 2], strides=[2, 2]),
+        helper.make_node("Conv", ["/pool/MaxPool_output_0", "dw.weight", "dw.bias"], ["/dw/Conv_output_0"],
+                         name="/dw/Conv", kernel_shape=[3, 3], pads=[1, 1, 1, 1], group=6),
+        helper.make_node("PRelu", ["/dw/Conv_output_0", "prelu2.weight"], ["/prelu2/PRelu_output_0"],
+                         name="/prelu2/PRelu"),
+        helper.make_node("Conv", ["/prelu2/PRelu_output_0", "conv3.weight", "conv3.bias"],
+                         ["/conv3/Conv_output_0"], name="/conv3/Conv", kernel_shape=[3, 3],
+                         pads=[1, 1, 1, 1], strides=[2, 2]),
+        helper.make_node("Relu", ["/conv3/Conv_output_0"], ["/relu3/Relu_output_0"], name="/relu3/Relu"),
+        helper.make_node("Flatten", ["/relu3/Relu_output_0"], ["/Flatten_output_0"], name="/Flatten"),
+        helper.make_node("Gemm", ["/Flatten_output_0", "fc1.weight", "fc1.bias"], ["/fc1/Gemm_output_0"],
+                         name="/fc1/Gemm", transB=1),
+        helper.make_node("PRelu", ["/fc1/Gemm_output_0", "prelu3.weight"], ["/prelu3/PRelu_output_0"],
+                         name="/prelu3/PRelu"),
+        helper.make_node("Gemm", ["/prelu3/PRelu_output_0", "fc2.weight", "fc2.bias"], ["output"],
+                         name="/fc2/Gemm", transB=1),
+    ]
+    # PyTorch: [C,1,1] after a conv, [C] after a linear layer; Keras: one slope per
+    # element (here [C,H,W], equal over the shared axes H, W).
+    inits = [init("conv1.weight", W1), init("conv1.bias", B1), init("prelu1.weight", A1.reshape(6, 1, 1)),
+             init("dw.weight", Wd), init("dw.bias", Bd),
+             init("prelu2.weight", np.tile(A2.reshape(6, 1, 1), (1, 4, 4))),
+             init("conv3.weight", W3), init("conv3.bias", B3), init("fc1.weight", W4), init("fc1.bias", B4),
+             init("prelu3.weight", A3), init("fc2.weight", W5), init("fc2.bias", B5)]
+
+    def ref(x):
+        a = prelu(conv2d(x, W1, B1, pads=(1, 1, 1, 1)), A1.astype(np.float64))
+        a = pool2d(a, (2, 2), (2, 2))
+        a = prelu(conv2d(a, Wd, Bd, pads=(1, 1, 1, 1), group=6), A2.astype(np.float64))
+        a = relu(conv2d(a, W3, B3, stride=(2, 2), pads=(1, 1, 1, 1)))
+        a = prelu(flatten(a) @ W4.T.astype(np.float64) + B4, A3.astype(np.float64))
+        return a @ W5.T.astype(np.float64) + B5
+    save(out, name, nodes, [vi("input", [1, 3, 8, 8])], [vi("output", [1, 4])], inits, 13,
+         "per-channel PRelu after conv, depthwise conv and dense", ref, (1, 3, 8, 8),
+         producer="pytorch")
+
+
+def lenet_pool_relu(out):
+    name = "lenet_pool_relu"
+    r = rng_for(name)
+    W1, B1 = w(r, 4, 1, 5, 5), w(r, 4, fan_in=25)
+    W2, B2 = w(r, 6, 4, 3, 3), w(r, 6, fan_in=36)
+    W3, B3 = w(r, 3, 6), w(r, 3, fan_in=6)
+    nodes = [
+        helper.make_node("Conv", ["input", "conv1.weight", "conv1.bias"], ["/conv1/Conv_output_0"],
+                         name="/conv1/Conv", kernel_shape=[5, 5]),
+        helper.make_node("MaxPool", ["/conv1/Conv_output_0"], ["/MaxPool_output_0"], name="/MaxPool",
+                         kernel_shape=[2, 2], strides=[2, 2]),
+        helper.make_node("Relu", ["/MaxPool_output_0"], ["/Relu_output_0"], name="/Relu"),
+        helper.make_node("Conv", ["/Relu_output_0", "conv2.weight", "conv2.bias"], ["/conv2/Conv_output_0"],
+                         name="/conv2/Conv", kernel_shape=[3, 3]),
+        helper.make_node("MaxPool", ["/conv2/Conv_output_0"], ["/MaxPool_1_output_0"], name="/MaxPool_1",
+                         kernel_shape=[2, 2], strides=[2, 2]),
+        helper.make_node("LeakyRelu", ["/MaxPool_1_output_0"], ["/LeakyRelu_output_0"], name="/LeakyRelu",
+                         alpha=0.1),
+        helper.make_node("Flatten", ["/LeakyRelu_output_0"], ["/Flatten_output_0"], name="/Flatten"),
+        helper.make_node("Gemm", ["/Flatten_output_0", "fc.weight", "fc.bias"], ["output"], name="/fc/Gemm",
+                         transB=1),
+    ]
+    inits = [init("conv1.weight", W1), init("conv1.bias", B1), init("conv2.weight", W2),
+             init("conv2.bias", B2), init("fc.weight", W3), init("fc.bias", B3)]
+
+    def ref(x):
+        a = relu(pool2d(conv2d(x, W1, B1), (2, 2), (2, 2)))        # [1,4,4,4]
+        a = leaky(pool2d(conv2d(a, W2, B2), (2, 2), (2, 2)), 0.1)  # [1,6,1,1]
+        return flatten(a) @ W3.T.astype(np.float64) + B3
+    save(out, name, nodes, [vi("input", [1, 1, 12, 12])], [vi("output", [1, 3])], inits, 13,
+         "LeNet order: MaxPool before the activation", ref, (1, 1, 12, 12), producer="pytorch")
+
+
+def act_after_join(out):
+    name = "act_after_join"
+    r = rng_for(name)
+    p = dict(kernel_shape=[3, 3], pads=[1, 1, 1, 1])
+    Ws, Bs = w(r, 8, 3, 3, 3), w(r, 8, fan_in=27)
+    W1, B1 = w(r, 8, 8, 3, 3), w(r, 8, fan_in=72)
+    W2, B2 = w(r, 8, 8, 3, 3), w(r, 8, fan_in=72)
+    Wp, Bp = w(r, 4, 8, 1, 1), w(r, 4, fan_in=8)
+    A = r.uniform(-1.0, 2.0, size=12).astype(np.float32)
+    Wf, Bf = w(r, 4, 12), w(r, 4, fan_in=12)
+    lo, hi = np.float32(-0.05), np.float32(0.1)
+    nodes = [
+        helper.make_node("Conv", ["input", "stem.weight", "stem.bias"], ["s"], name="/stem/Conv", **p),
+        helper.make_node("Relu", ["s"], ["a"], name="/stem_relu/Relu"),
+        helper.make_node("Conv", ["a", "c1.weight", "c1.bias"], ["c1"], name="/c1/Conv", **p),
+        helper.make_node("Relu", ["c1"], ["r1"], name="/r1/Relu"),
+        helper.make_node("Conv", ["r1", "c2.weight", "c2.bias"], ["c2"], name="/c2/Conv", **p),
+        helper.make_node("Add", ["c2", "s"], ["sum"], name="/Add"),
+        helper.make_node("LeakyRelu", ["sum"], ["j"], name="/join_act/LeakyRelu", alpha=0.2),
+        helper.make_node("Conv", ["j", "pw.weight", "pw.bias"], ["pw"], name="/pw/Conv", kernel_shape=[1, 1]),
+        helper.make_node("Concat", ["j", "pw"], ["cat"], name="/Concat", axis=1),
+        helper.make_node("PRelu", ["cat", "prelu.weight"], ["pr"], name="/prelu/PRelu"),
+        helper.make_node("GlobalAveragePool", ["pr"], ["gap"], name="/gap/GlobalAveragePool"),
+        helper.make_node("Clip", ["gap", "clip.min", "clip.max"], ["clip"], name="/clip/Clip"),
+        helper.make_node("Flatten", ["clip"], ["flat"], name="/Flatten"),
+        helper.make_node("Gemm", ["flat", "fc.weight", "fc.bias"], ["output"], name="/fc/Gemm", transB=1),
+    ]
+    inits = [init("stem.weight", Ws), init("stem.bias", Bs), init("c1.weight", W1), init("c1.bias", B1),
+             init("c2.weight", W2), init("c2.bias", B2), init("pw.weight", Wp), init("pw.bias", Bp),
+             init("prelu.weight", A.reshape(12, 1, 1)), init("clip.min", np.array(lo)),
+             init("clip.max", np.array(hi)), init("fc.weight", Wf), init("fc.bias", Bf)]
+
+    def ref(x):
+        s = conv2d(x, Ws, Bs, pads=(1, 1, 1, 1))
+        b = relu(conv2d(relu(s), W1, B1, pads=(1, 1, 1, 1)))
+        j = leaky(conv2d(b, W2, B2, pads=(1, 1, 1, 1)) + s, 0.2)
+        cat = np.concatenate([j, conv2d(j, Wp, Bp)], axis=1)
+        g = gap(prelu(cat, A.astype(np.float64)))
+        g = np.minimum(np.maximum(g, float(lo)), float(hi))
+        return flatten(g) @ Wf.T.astype(np.float64) + Bf
+    save(out, name, nodes, [vi("input", [1, 3, 8, 8])], [vi("output", [1, 4])], inits, 13,
+         "activations after a residual Add, a Concat, a GlobalAveragePool and on a layer with two users",
+         ref, (1, 3, 8, 8), producer="pytorch")
+
+
+def sigmoid(x):
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+def inception3(out):
+    name = "inception3"
+    r = rng_for(name)
+    Wa, Ba = w(r, 4, 3, 1, 1), w(r, 4, fan_in=3)
+    Wb, Bb = w(r, 4, 3, 3, 3), w(r, 4, fan_in=27)
+    Wc, Bc = w(r, 2, 3, 1, 1), w(r, 2, fan_in=3)
+    W2, B2 = w(r, 5, 10), w(r, 5, fan_in=10)
+    nodes = [
+        helper.make_node("Conv", ["input", "a.weight", "a.bias"], ["a"], name="branch1x1", kernel_shape=[1, 1]),
+        helper.make_node("Conv", ["input", "b.weight", "b.bias"], ["b"], name="branch3x3",
+                         kernel_shape=[3, 3], pads=[1, 1, 1, 1]),
+        helper.make_node("MaxPool", ["input"], ["p"], name="branch_pool", kernel_shape=[3, 3],
+                         strides=[1, 1], pads=[1, 1, 1, 1]),
+        helper.make_node("Conv", ["p", "c.weight", "c.bias"], ["c"], name="branch_pool_proj",
+                         kernel_shape=[1, 1]),
+        helper.make_node("Concat", ["a", "b", "c"], ["cat"], name="mixed", axis=1),
+        helper.make_node("Relu", ["cat"], ["r"], name="mixed_relu"),
+        helper.make_node("GlobalAveragePool", ["r"], ["g"], name="gap"),
+        helper.make_node("Flatten", ["g"], ["f"], name="flatten"),
+        helper.make_node("Gemm", ["f", "fc.weight", "fc.bias"], ["output"], name="fc", transB=1),
+    ]
+    inits = [init("a.weight", Wa), init("a.bias", Ba), init("b.weight", Wb), init("b.bias", Bb),
+             init("c.weight", Wc), init("c.bias", Bc), init("fc.weight", W2), init("fc.bias", B2)]
+
+    def ref(x):
+        a = conv2d(x, Wa, Ba)
+        b = conv2d(x, Wb, Bb, pads=(1, 1, 1, 1))
+        c = conv2d(pool2d(x, (3, 3), (1, 1), pads=(1, 1, 1, 1)), Wc, Bc)
+        y = gap(relu(np.concatenate([a, b, c], axis=1)))
+        return flatten(y) @ W2.T.astype(np.float64) + B2
+    save(out, name, nodes, [vi("input", [1, 3, 6, 6])], [vi("output", [1, 5])], inits, 13,
+         "Inception block: Concat of three branches (1x1, 3x3, maxpool + 1x1 projection)", ref,
+         (1, 3, 6, 6), producer="pytorch")
+
+
+def conv1d_bn(out):
+    name = "conv1d_bn"
+    r = rng_for(name)
+    W1, B1 = w(r, 6, 2, 5), w(r, 6, fan_in=10)
+    gamma, beta = r.uniform(0.5, 1.5, 6).astype(np.float32), w(r, 6, fan_in=1)
+    mean, var = w(r, 6, fan_in=1), r.uniform(0.5, 1.5, 6).astype(np.float32)
+    W2, B2 = w(r, 8, 6, 3), w(r, 8, fan_in=18)
+    W3 = w(r, 8, 4)
+    nodes = [
+        helper.make_node("Conv", ["input", "conv1.weight", "conv1.bias"], ["c1"], name="conv1",
+                         kernel_shape=[5], pads=[2, 2]),
+        helper.make_node("BatchNormalization", ["c1", "bn.gamma", "bn.beta", "bn.mean", "bn.var"], ["n1"],
+                         name="bn1", epsilon=1e-3),
+        helper.make_node("Relu", ["n1"], ["a1"], name="relu1"),
+        helper.make_node("MaxPool", ["a1"], ["p1"], name="pool1", kernel_shape=[2], strides=[2]),
+        helper.make_node("Conv", ["p1", "conv2.weight", "conv2.bias"], ["c2"], name="conv2",
+                         kernel_shape=[3], strides=[2], pads=[1, 1]),
+        helper.make_node("Relu", ["c2"], ["a2"], name="relu2"),
+        helper.make_node("GlobalMaxPool", ["a2"], ["g"], name="gmp"),
+        helper.make_node("Reshape", ["g", "shape"], ["f"], name="flatten"),
+        helper.make_node("MatMul", ["f", "fc.weight"], ["output"], name="fc"),
+    ]
+    inits = [init("conv1.weight", W1), init("conv1.bias", B1), init("bn.gamma", gamma),
+             init("bn.beta", beta), init("bn.mean", mean), init("bn.var", var),
+             init("conv2.weight", W2), init("conv2.bias", B2),
+             init("shape", np.array([1, -1], np.int64)), init("fc.weight", W3)]
+
+    def ref(x):
+        a = conv2d(x[:, :, None, :], W1[:, :, None, :], B1, pads=(0, 2, 0, 2))
+        sh = (1, -1, 1, 1)
+        a = (a - mean.reshape(sh)) / np.sqrt(var.reshape(sh).astype(np.float64) + 1e-3) \
+            * gamma.reshape(sh) + beta.reshape(sh)
+        a = pool2d(relu(a), (1, 2), (1, 2))
+        a = relu(conv2d(a, W2[:, :, None, :], B2, stride=(1, 2), pads=(0, 1, 0, 1)))
+        return a.max(axis=(2, 3)) @ W3.astype(np.float64)
+    save(out, name, nodes, [vi("input", [1, 2, 16])], [vi("output", [1, 4])], inits, 13,
+         "1-D conv + BatchNormalization (folded through the 1-D reshapes), GlobalMaxPool, MatMul",
+         ref, (1, 2, 16), producer="pytorch")
+
+
+def input_norm(out):
+    name = "input_norm"
+    r = rng_for(name)
+    mean = np.array([0.485, 0.456, 0.406], np.float32).reshape(1, 3, 1, 1)
+    std = np.array([0.229, 0.224, 0.225], np.float32).reshape(1, 3, 1, 1)
+    W1, B1 = w(r, 4, 3, 3, 3), w(r, 4, fan_in=27)
+    scale = r.uniform(0.5, 2.0, (1, 4, 1, 1)).astype(np.float32)
+    W2, B2 = w(r, 3, 16), w(r, 3, fan_in=16)
+    nodes = [
+        helper.make_node("Sub", ["input", "mean"], ["xs"], name="sub_mean"),
+        helper.make_node("Div", ["xs", "std"], ["xn"], name="div_std"),
+        helper.make_node("Conv", ["xn", "conv.weight", "conv.bias"], ["c"], name="conv",
+                         kernel_shape=[3, 3], pads=[1, 1, 1, 1]),
+        helper.make_node("Relu", ["c"], ["a"], name="relu"),
+        helper.make_node("MaxPool", ["a"], ["p"], name="pool", kernel_shape=[2, 2], strides=[2, 2]),
+        helper.make_node("Mul", ["p", "scale"], ["s"], name="channel_scale"),
+        helper.make_node("Flatten", ["s"], ["f"], name="flatten"),
+        helper.make_node("Gemm", ["f", "fc.weight", "fc.bias"], ["output"], name="fc", transB=1),
+    ]
+    inits = [init("mean", mean), init("std", std), init("conv.weight", W1), init("conv.bias", B1),
+             init("scale", scale), init("fc.weight", W2), init("fc.bias", B2)]
+
+    def ref(x):
+        xn = (x - mean.astype(np.float64)) / std.astype(np.float64)
+        a = pool2d(relu(conv2d(xn, W1, B1, pads=(1, 1, 1, 1))), (2, 2), (2, 2))
+        return flatten(a * scale.astype(np.float64)) @ W2.T.astype(np.float64) + B2
+    save(out, name, nodes, [vi("input", [1, 3, 4, 4])], [vi("output", [1, 3])], inits, 13,
+         "ImageNet-style input normalization (Sub, Div per channel) before a padded conv; a "
+         "per-channel Mul after MaxPool", ref, (1, 3, 4, 4), producer="pytorch")
+
+
+def se_block(out):
+    name = "se_block"
+    r = rng_for(name)
+    W1, B1 = w(r, 8, 3, 3, 3), w(r, 8, fan_in=27)
+    Ws1, Bs1 = w(r, 4, 8, 1, 1), w(r, 4, fan_in=8)
+    Ws2, Bs2 = w(r, 8, 4, 1, 1), w(r, 8, fan_in=4)
+    W2, B2 = w(r, 5, 8), w(r, 5, fan_in=8)
+    nodes = [
+        helper.make_node("Conv", ["input", "conv.weight", "conv.bias"], ["c"], name="conv",
+                         kernel_shape=[3, 3], pads=[1, 1, 1, 1]),
+        helper.make_node("Relu", ["c"], ["a"], name="relu"),
+        helper.make_node("GlobalAveragePool", ["a"], ["sq"], name="se_squeeze"),
+        helper.make_node("Conv", ["sq", "se1.weight", "se1.bias"], ["s1"], name="se_reduce",
+                         kernel_shape=[1, 1]),
+        helper.make_node("Relu", ["s1"], ["s1r"], name="se_relu"),
+        helper.make_node("Conv", ["s1r", "se2.weight", "se2.bias"], ["s2"], name="se_expand",
+                         kernel_shape=[1, 1]),
+        helper.make_node("Sigmoid", ["s2"], ["gate"], name="se_gate"),
+        helper.make_node("Mul", ["a", "gate"], ["e"], name="se_excite"),
+        helper.make_node("GlobalAveragePool", ["e"], ["g"], name="gap"),
+        helper.make_node("Flatten", ["g"], ["f"], name="flatten"),
+        helper.make_node("Gemm", ["f", "fc.weight", "fc.bias"], ["output"], name="fc", transB=1),
+    ]
+    inits = [init("conv.weight", W1), init("conv.bias", B1), init("se1.weight", Ws1),
+             init("se1.bias", Bs1), init("se2.weight", Ws2), init("se2.bias", Bs2),
+             init("fc.weight", W2), init("fc.bias", B2)]
+
+    def ref(x):
+        a = relu(conv2d(x, W1, B1, pads=(1, 1, 1, 1)))
+        s = sigmoid(conv2d(relu(conv2d(gap(a), Ws1, Bs1)), Ws2, Bs2))
+        return flatten(gap(a * s)) @ W2.T.astype(np.float64) + B2
+    save(out, name, nodes, [vi("input", [1, 3, 6, 6])], [vi("output", [1, 5])], inits, 13,
+         "Squeeze-and-excitation (MobileNetV3/EfficientNet): GlobalAveragePool -> 1x1 convs -> "
+         "Sigmoid gate, broadcast Mul over the pixels", ref, (1, 3, 6, 6), producer="pytorch")
+
+
 def self_test():
     """Checks the numpy conv/pool against naive loops (guards the reference itself)."""
     r = np.random.RandomState(7)
@@ -657,7 +979,8 @@ def main():
     os.makedirs(out, exist_ok=True)
     self_test()
     for gen in (torch_cnn, keras_cnn, conv_bn_relu, residual, depthwise_separable, conv1d,
-                pads_strides, concat, avgpool_include_pad, grouped_conv):
+                pads_strides, concat, avgpool_include_pad, grouped_conv, prelu_cnn, lenet_pool_relu,
+                act_after_join, inception3, conv1d_bn, input_norm, se_block):
         gen(out)
     for p in written:
         print(p)

@@ -5,7 +5,7 @@
 // RUN: loom-opt %s --split-input-file --df-fold="max-mults=40" | FileCheck %s --check-prefixes=CHECK,FULL,SM4
 // RUN: loom-opt %s --split-input-file --df-fold                | FileCheck %s --check-prefixes=CHECK,FULL,SM4
 // RUN: loom-opt %s --split-input-file --df-fold="target-ii=4"  | FileCheck %s --check-prefixes=CHECK,II4,SM4
-// RUN: loom-opt %s --split-input-file --df-fold="target-ii=10" | FileCheck %s --check-prefixes=CHECK,II10,SM4
+// RUN: loom-opt %s --split-input-file --df-fold="target-ii=10" | FileCheck %s --check-prefixes=CHECK,II10,SM10
 
 // df-fold gives the bottleneck actor its cheapest faster folding until the
 // multiplier budget or the target II stops it, then widens every stream to
@@ -79,18 +79,29 @@ func.func @two_layers() {
 
 // -----
 
-// A softmax cannot be sped up: once it is the bottleneck the search stops.
+// A softmax is limited by its input width (N / in_lanes + 2N cycles), which
+// is the mvu's pe: once it is the bottleneck, the mvu's pe is widened (the
+// lane group of the softmax's input), each time with the smallest simd that
+// keeps the mvu no slower than before.
 // fc: K = 8, N = 4; softmax N = 4 takes 4/1 + 2*4 = 12 cycles. fc: 32 -> simd 2
-// (16) -> simd 4 (8 < 12): the softmax is the bottleneck at 4 mults, whatever
-// the budget or target; only max-mults=2 stops earlier, at simd 2.
+// (16) -> simd 4 (8 < 12): the softmax is the bottleneck at 4 mults. Widen:
+// pe 2 with simd 2 (fc 2 * 4 = 8 cycles, 4 mults), softmax 2 + 8 = 10; then
+// pe 4 with simd 1 (fc 8, 4 mults), softmax 1 + 8 = 9, and nothing is left.
+// max-mults=2 stops at simd 2 (II 16); target-ii=10 stops at pe 2 simd 2.
+// (Inputs/fold_model.py B T mvu:8:4 softmax.)
 // CHECK-LABEL: func.func @softmax_bound()
 // SM2-SAME:      attributes {loom.multipliers = 2 : i64}
 // SM2-NEXT:      df.input "x" : <i16, 2, [8]>
 // SM2-NEXT:      df.mvu {{.*}}pe = 1 : i64{{.*}}simd = 2 : i64{{.*}} : <i16, 2, [8]> -> <i16, 1, [4]>
+// SM2-NEXT:      df.softmax {{.*}} : <i16, 1, [4]> -> <i16, 1, [4]>
+// SM10-SAME:     attributes {loom.multipliers = 4 : i64}
+// SM10-NEXT:     df.input "x" : <i16, 2, [8]>
+// SM10-NEXT:     df.mvu {{.*}}pe = 2 : i64{{.*}}simd = 2 : i64{{.*}} : <i16, 2, [8]> -> <i16, 2, [4]>
+// SM10-NEXT:     df.softmax {{.*}} : <i16, 2, [4]> -> <i16, 1, [4]>
 // SM4-SAME:      attributes {loom.multipliers = 4 : i64}
-// SM4-NEXT:      df.input "x" : <i16, 4, [8]>
-// SM4-NEXT:      df.mvu {{.*}}pe = 1 : i64{{.*}}simd = 4 : i64{{.*}} : <i16, 4, [8]> -> <i16, 1, [4]>
-// CHECK-NEXT:    df.softmax {{.*}} : <i16, 1, [4]> -> <i16, 1, [4]>
+// SM4-NEXT:      df.input "x" : <i16, 1, [8]>
+// SM4-NEXT:      df.mvu {{.*}}pe = 4 : i64{{.*}}simd = 1 : i64{{.*}} : <i16, 1, [8]> -> <i16, 4, [4]>
+// SM4-NEXT:      df.softmax {{.*}} : <i16, 4, [4]> -> <i16, 1, [4]>
 func.func @softmax_bound() {
   %in = df.input "x" : !df.stream<i16, 1, [8]>
   %m = df.mvu %in {weight = dense<1> : tensor<4x8xi16>, bias = dense<0> : tensor<4xi64>, shift = 10 : i64,

@@ -28,3 +28,13 @@ func.func @acts(%x: tensor<1x4xf32>) -> (tensor<1x4xf32>, tensor<1x4xf32>, tenso
   %s = nn.selu %x {alpha = 1.67326319217681884765625 : f64, gamma = 1.05070102214813232421875 : f64} : tensor<1x4xf32>
   return %l, %n, %e, %s : tensor<1x4xf32>, tensor<1x4xf32>, tensor<1x4xf32>, tensor<1x4xf32>
 }
+
+// PRelu per channel: mults[c] = round_half_even(alpha[c] * 2^15) with the same
+// shift 15: 0.25 -> 8192, -0.1 -> -3276.8 -> -3277, 1.00001 -> 32768.33 -> 32768,
+// 2^-16 -> 0.5 -> 0 (half to even), 3 * 2^-16 -> 1.5 -> 2.
+// CHECK-LABEL: func.func @prelu
+// CHECK:       nn.leaky_relu %{{.*}} {alpha = 0.000000e+00 : f64, alphas = array<f64: 2.500000e-01, -1.000000e-01, 1.000010e+00, 1.52587890625E-5, 4.57763671875E-5>, mults = array<i64: 8192, -3277, 32768, 0, 2>, shift = 15 : i64} : tensor<1x5x2x2xi{{8|16}}>
+func.func @prelu(%x: tensor<1x5x2x2xf32>) -> tensor<1x5x2x2xf32> {
+  %l = nn.leaky_relu %x {alpha = 0.0 : f64, alphas = array<f64: 0.25, -0.1, 1.00001, 1.52587890625e-05, 4.57763671875e-05>} : tensor<1x5x2x2xf32>
+  return %l : tensor<1x5x2x2xf32>
+}

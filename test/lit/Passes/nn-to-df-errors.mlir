@@ -23,12 +23,15 @@ func.func @no_actor_unnamed(%x: tensor<1x4xf32>) -> tensor<1x4xf32> {
 
 // -----
 
-func.func @lone_activation(%x: tensor<1x4xf32>) -> tensor<1x4xf32> {
-  %q = nn.quantize %x {frac = 10 : i64} : tensor<1x4xf32> -> tensor<1x4xi16>
-  // expected-error @+1 {{node 'r' (Relu): an activation must directly follow a dense or convolution layer whose only user it is}}
-  %r = nn.relu %q {onnx.node = "r", onnx.op = "Relu"} : tensor<1x4xi16>
-  %y = nn.dequantize %r {frac = 10 : i64} : tensor<1x4xi16> -> tensor<1x4xf32>
-  return %y : tensor<1x4xf32>
+// A lone activation (no layer to absorb it) is its own actor, a 1x1 dwu
+// (nn-to-df-activations.mlir); only per-channel slopes on a stream whose
+// channels are not innermost are refused.
+func.func @lone_prelu(%x: tensor<1x2x3xf32>) -> tensor<1x2x3xf32> {
+  %q = nn.quantize %x {frac = 10 : i64} : tensor<1x2x3xf32> -> tensor<1x2x3xi16>
+  // expected-error @+1 {{node 'r' (PRelu): per-channel slopes need a channels-last feature map or a [rows, channels] matrix in row order as input}}
+  %r = nn.leaky_relu %q {alpha = 0.0 : f64, alphas = array<f64: 0.5, 0.25>, mults = array<i64: 16384, 8192>, shift = 15 : i64, onnx.node = "r", onnx.op = "PRelu"} : tensor<1x2x3xi16>
+  %y = nn.dequantize %r {frac = 10 : i64} : tensor<1x2x3xi16> -> tensor<1x2x3xf32>
+  return %y : tensor<1x2x3xf32>
 }
 
 // -----

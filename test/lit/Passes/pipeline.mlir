@@ -5,17 +5,17 @@
 // folded = [1, -0.5] -> rne(b * 2^10) = [1024, -512];
 // acc = max(48 * 128 + 1024, 72 * 128 + 512) = 9728 -> 15 bits.
 // df-fold: the softmax (2 beats + 2 * 2 = 6 cycles) is the bottleneck from the
-// start (the mvu needs 2 * 2 = 4), so the mvu stays at SIMD = PE = 1 and
-// multipliers are not wasted on it. One weight per line (8 bits), one bias
-// per line (15 bits, 4 hex digits: 1024 = 0400, -512 = 7e00).
+// start (the mvu needs 2 * 2 = 4). Its input width is the mvu's pe, so the
+// mvu gets PE = 2 with SIMD = 1 (2 multipliers, still no slower than 4
+// cycles): the softmax reads one beat (1 + 4 = 5 cycles). Weights: NF*SF = 2
+// lines of PE*SIMD = 2 lanes, line sf holds w[0][sf] (low byte) and w[1][sf]:
+// 0x08|0x20, 0x40|0xf0; bias: one line of 2 x 15 bits, (-512 & 0x7fff) << 15
+// | 1024 = 0x3f000400.
 // CHECK-LABEL: // ----- fc_w.mem
-// CHECK-NEXT:  20
-// CHECK-NEXT:  f0
-// CHECK-NEXT:  08
-// CHECK-NEXT:  40
+// CHECK-NEXT:  0820
+// CHECK-NEXT:  40f0
 // CHECK-NEXT:  // ----- fc_b.mem
-// CHECK-NEXT:  0400
-// CHECK-NEXT:  7e00
+// CHECK-NEXT:  3f000400
 // CHECK-NEXT:  // ----- sm_exp.mem
 // CHECK-NEXT:  8000
 // CHECK:       // ----- mlp.sv
@@ -23,7 +23,7 @@
 // CHECK:         input  logic [7:0] s_axis_tdata,
 // CHECK:         output logic [7:0] m_axis_tdata,
 // CHECK:       loom_mvu #(
-// CHECK:         .PE(1),
+// CHECK:         .PE(2),
 // CHECK:         .SHIFT(5),
 // CHECK:         .SIMD(1),
 // CHECK:         .W_ACC(15),

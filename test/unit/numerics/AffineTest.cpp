@@ -191,4 +191,23 @@ TEST(Affine, AddRequant) {
   EXPECT_FALSE(makeAddRequant(0.0, 1.0));
 }
 
+// Element-wise tables between two quantizers (CONTRACTS), values by hand.
+TEST(Affine, TableByHand) {
+  auto sigmoid = [](double x) { return 1.0 / (1.0 + std::exp(-x)); };
+  auto tanhF = [](double x) { return std::tanh(x); };
+  auto id = [](double x) { return x; };
+  // sigmoid(-2..1) = 0.119, 0.269, 0.5, 0.731; / 0.25 = 0.48, 1.08, 2, 2.92.
+  EXPECT_EQ(affineTable(-2, 1, 1.0, sigmoid, 0.25, 0, 0, 3), (std::vector<int64_t>{0, 1, 2, 3}));
+  // tanh(+-0.5) * 128 = +-59.15, tanh(+-1) * 128 = +-97.48.
+  EXPECT_EQ(affineTable(-2, 2, 0.5, tanhF, 1.0 / 128, 0, -128, 127),
+            (std::vector<int64_t>{-97, -59, 0, 59, 97}));
+  // The zero point moves q, not the code; saturation is on q: tanh(63.5) *
+  // 128 = 128, + 10 = 138 -> 127 -> code 117.
+  EXPECT_EQ(affineTable(127, 127, 0.5, tanhF, 1.0 / 128, 10, -128, 127),
+            (std::vector<int64_t>{117}));
+  // Quotients 0.5, 1, 1.5, 2, 2.5 round half to even.
+  EXPECT_EQ(affineTable(1, 5, 1.0, id, 2.0, 0, -128, 127),
+            (std::vector<int64_t>{0, 1, 2, 2, 2}));
+}
+
 } // namespace

@@ -98,6 +98,51 @@ const Case kCases[] = {
      "  %y = nn.dense %d {weight = dense<[[2.0, -1.0, 0.0, 3.0], [1.0, 1.0, 1.0, 1.0]]> : tensor<2x4xf32>, bias = dense<[0.0, 0.0]> : tensor<2xf32>, weight_scale = array<f64: 1.0>} : tensor<1x4xf32> -> tensor<1x2xf32>\n"
      "  return %y : tensor<1x2xf32>\n}",
      -128, 127, 1, true},
+    // Identity requantization (DQ -> Q to a new scale), after a reshape.
+    {"requant_no_layer",
+     "func.func @f(%x: tensor<1x2x2x2xf32>) -> tensor<1x8xf32> {\n"
+     "  %q = nn.quantize_linear %x " QL("0.03", "128", "0", "255") " : tensor<1x2x2x2xf32>\n"
+     "  %d = nn.dequantize_linear %q " DQL("0.03", "128") " : tensor<1x2x2x2xf32>\n"
+     "  %r = nn.reshape %d : tensor<1x2x2x2xf32> -> tensor<1x8xf32>\n"
+     "  %q1 = nn.quantize_linear %r " QL("0.05", "-3", "-128", "127") " : tensor<1x8xf32>\n"
+     "  %d1 = nn.dequantize_linear %q1 " DQL("0.05", "-3") " : tensor<1x8xf32>\n"
+     "  return %d1 : tensor<1x8xf32>\n}",
+     -4.5, 4.5, 0.05, false},
+    // Concat of two quantizers into a third (both sides requantized). Two
+    // requantizations in a row: a near-tie in the layer's may move the
+    // concat's result by up to two output steps (tolerance 0.04).
+    {"concat_requant",
+     "func.func @f(%x: tensor<1x4xf32>) -> tensor<1x4xf32> {\n"
+     "  %q = nn.quantize_linear %x " QL("0.02", "0", "-128", "127") " : tensor<1x4xf32>\n"
+     "  %d = nn.dequantize_linear %q " DQL("0.02", "0") " : tensor<1x4xf32>\n"
+     "  %a = nn.dense %d {weight = dense<[[1.0, 0.5, 0.0, -0.5], [0.25, 1.0, -1.0, 0.0]]> : tensor<2x4xf32>, bias = dense<[0.0, 0.0]> : tensor<2xf32>, weight_scale = array<f64: 0.25>} : tensor<1x4xf32> -> tensor<1x2xf32>\n"
+     "  %qa = nn.quantize_linear %a " QL("0.0237", "10", "-128", "127") " : tensor<1x2xf32>\n"
+     "  %da = nn.dequantize_linear %qa " DQL("0.0237", "10") " : tensor<1x2xf32>\n"
+     "  %b = nn.dense %d {weight = dense<[[0.5, 0.5, 0.5, 0.5], [-1.0, 0.25, 0.0, 1.0]]> : tensor<2x4xf32>, bias = dense<[0.0, 0.0]> : tensor<2xf32>, weight_scale = array<f64: 0.25>} : tensor<1x4xf32> -> tensor<1x2xf32>\n"
+     "  %qb = nn.quantize_linear %b " QL("0.0113", "0", "0", "255") " : tensor<1x2xf32>\n"
+     "  %db = nn.dequantize_linear %qb " DQL("0.0113", "0") " : tensor<1x2xf32>\n"
+     "  %c = nn.concat %da, %db {axis = 1 : i64} : tensor<1x2xf32>, tensor<1x2xf32> -> tensor<1x4xf32>\n"
+     "  %qc = nn.quantize_linear %c " QL("0.02", "128", "0", "255") " : tensor<1x4xf32>\n"
+     "  %dc = nn.dequantize_linear %qc " DQL("0.02", "128") " : tensor<1x4xf32>\n"
+     "  return %dc : tensor<1x4xf32>\n}",
+     -2.5, 2.5, 0.04, false},
+    // Tables: sigmoid on a layer's codes, tanh + Relu on the input's codes.
+    {"tables",
+     "func.func @f(%x: tensor<1x4xf32>) -> tensor<1x3xf32> {\n"
+     "  %q = nn.quantize_linear %x " QL("0.05", "0", "-128", "127") " : tensor<1x4xf32>\n"
+     "  %d = nn.dequantize_linear %q " DQL("0.05", "0") " : tensor<1x4xf32>\n"
+     "  %t = nn.tanh %d : tensor<1x4xf32>\n"
+     "  %r = nn.relu %t : tensor<1x4xf32>\n"
+     "  %qt = nn.quantize_linear %r " QL("0.0078125", "0", "-128", "127") " : tensor<1x4xf32>\n"
+     "  %dt = nn.dequantize_linear %qt " DQL("0.0078125", "0") " : tensor<1x4xf32>\n"
+     "  %a = nn.dense %dt {weight = dense<[[1.0, 0.5, 0.0, -0.5], [0.25, 1.0, -1.0, 0.0], [1.0, 1.0, 1.0, 1.0]]> : tensor<3x4xf32>, bias = dense<[0.0, 0.0, 0.0]> : tensor<3xf32>, weight_scale = array<f64: 0.25>} : tensor<1x4xf32> -> tensor<1x3xf32>\n"
+     "  %qa = nn.quantize_linear %a " QL("0.03", "10", "-128", "127") " : tensor<1x3xf32>\n"
+     "  %da = nn.dequantize_linear %qa " DQL("0.03", "10") " : tensor<1x3xf32>\n"
+     "  %s = nn.sigmoid %da : tensor<1x3xf32>\n"
+     "  %qs = nn.quantize_linear %s " QL("0.00390625", "0", "0", "255") " : tensor<1x3xf32>\n"
+     "  %ds = nn.dequantize_linear %qs " DQL("0.00390625", "0") " : tensor<1x3xf32>\n"
+     "  return %ds : tensor<1x3xf32>\n}",
+     -7, 7, 0.00390625, false},
 };
 
 TEST(AffineInterp, FloatQdqGraphMatchesItsIntegerLowering) {

@@ -1,75 +1,305 @@
 #!/usr/bin/env python3
 """Independent model of df-fold's greedy search as documented in
-passes/DFFold.cpp's header and docs (used to derive the expected simd/pe in
-Passes/df-fold.mlir; not run by lit).
+passes/DFFold.cpp's header and docs/folding.md (used to derive the expected
+simd/pe in Passes/df-fold*.mlir; not run by lit). Dense graphs only (no
+sliding windows, whose timing hw_model simulates).
 
-Cycles per frame (hw_model/Cost.cpp): mvu = max((N/PE) * (K/SIMD), K/IN_BEAT),
-softmax = K/IN_BEAT + 2N; IN_BEAT is the producer's output lanes (the graph
-input's lanes are the first actor's simd).
+Nodes, in op order (a node's inputs name earlier nodes by index; a fork's two
+outputs are I.0 and I.1):
+  in:E          graph input of E elements
+  mvu:K:N[:A]   dense layer reading A (default: the previous node)
+  softmax[:A]   softmax (N = its input's elements)
+  fork:A  fifo:A  join:A:B  concat:A:B
+Without an `in:` node the graph starts with an input of the first mvu's K, so
+the old chain form `mvu:8:4 mvu:4:2 softmax` still works.
 
-  python3 Inputs/fold_model.py BUDGET TARGET_II mvu:K:N [softmax:N] ...
+Cycles per frame (hw_model/Cost.cpp): mvu max((N/pe) * (K/simd), K/in),
+softmax N/in + 2N, fork/fifo/join E/lanes, concat (C1+C2)/lanes.
+Stream widths: an mvu's output has its pe lanes, a softmax's 1, a fork/fifo/
+join/concat its (first) input's; the graph input is as wide as its consumer
+reads (an mvu's simd, looking through forks and fifos at the first
+consumer), capped by the joins. The two inputs of a join/concat must have
+equal widths (dividing both channel counts at a concat): when they differ,
+both sides are narrowed to the common divisor, an mvu behind them (through
+forks/fifos) by lowering its pe, the input by a cap; repeated until stable.
+
+Greedy: every mvu at simd = pe = 1. Repeat: the bottleneck (most cycles,
+first in op order) if an mvu gets its (simd, pe), pe | N and simd | K, with
+the fewest simd*pe (ties: fewer cycles) that makes it faster and that no join
+narrows; if there is none, or the bottleneck is not an mvu, a lane group is
+widened: the mvus whose pe sets the width of one of the bottleneck's streams
+(its inputs, its output; streams connected through fork/fifo/join/concat
+share one width) all get pe L, the smallest multiple of the current width
+above it that divides all their N and makes the bottleneck faster, each with
+the smallest simd (not above its current one) that keeps it no slower than
+before (the bottleneck itself: faster than now), no actor ending up slower
+than the current II; of the groups, the one needing the fewest multipliers. Stop at the
+target II, when the step exceeds the budget, or when nothing helps.
+
+  python3 Inputs/fold_model.py BUDGET TARGET_II NODE...
+prints the folds (simd, pe) of every mvu (by node index), the multipliers,
+each node's cycles and every stream's lanes.
 """
+import math
 import sys
+
+PASS = ("fork", "fifo", "join", "concat")
 
 
 def divisors(n):
     return [d for d in range(1, n + 1) if n % d == 0]
 
 
-def cycles(chain, folds, i):
-    kind, k, n = chain[i]
-    in_lanes = folds[0][0] if i == 0 else folds[i - 1][1]
+class Graph:
+    def __init__(self, specs):
+        self.nodes = []  # dicts: kind, srcs [(node, port)], k, n, elems
+        if not specs[0].startswith("in:"):
+            specs = ["in:" + specs[0].split(":")[1]] + specs
+        for i, spec in enumerate(specs):
+            p = spec.split(":")
+            kind = p[0]
+            nd = {"kind": kind, "srcs": []}
+            if kind == "in":
+                nd["elems"] = int(p[1])
+            elif kind == "mvu":
+                nd["k"], nd["n"] = int(p[1]), int(p[2])
+                nd["srcs"] = [self.ref(p[3] if len(p) > 3 else str(i - 1))]
+                nd["elems"] = nd["n"]
+            elif kind == "softmax":
+                nd["srcs"] = [self.ref(p[1] if len(p) > 1 else str(i - 1))]
+                nd["elems"] = self.elems(nd["srcs"][0])
+            elif kind in ("fork", "fifo"):
+                nd["srcs"] = [self.ref(p[1])]
+                nd["elems"] = self.elems(nd["srcs"][0])
+            elif kind in ("join", "concat"):
+                nd["srcs"] = [self.ref(p[1]), self.ref(p[2])]
+                a, b = (self.elems(s) for s in nd["srcs"])
+                nd["elems"] = a + b if kind == "concat" else a
+            self.nodes.append(nd)
+        self.consumers = {}
+        for i, nd in enumerate(self.nodes):
+            for s in nd["srcs"]:
+                self.consumers[s] = i
+
+    def ref(self, s):
+        if "." in s:
+            a, b = s.split(".")
+            return (int(a), int(b))
+        return (int(s), 0)
+
+    def elems(self, stream):
+        return self.nodes[stream[0]]["elems"]
+
+
+def lane_source(g, stream):
+    """The node deciding a stream's width, looking through forks and fifos."""
+    i = stream[0]
+    while g.nodes[i]["kind"] in ("fork", "fifo"):
+        i = g.nodes[i]["srcs"][0][0]
+    return i
+
+
+def wanted(g, folds, stream):
+    """Width the consumer of a free producer's stream reads."""
+    c = g.consumers.get(stream)
+    if c is None:
+        return 1
+    kind = g.nodes[c]["kind"]
+    if kind == "mvu":
+        return folds[c][0]
+    if kind in ("fork", "fifo"):
+        return wanted(g, folds, (c, 0))
+    return 1
+
+
+def lanes_of(g, folds, caps):
+    """Widths of every stream; narrows folds/caps in place (as df-fold does)."""
+    for _ in range(16):
+        lanes = {}
+        for i, nd in enumerate(g.nodes):
+            kind = nd["kind"]
+            if kind == "in":
+                w = math.gcd(wanted(g, folds, (i, 0)), nd["elems"])
+                lanes[(i, 0)] = math.gcd(w, caps[i]) if i in caps else w
+            elif kind == "mvu":
+                lanes[(i, 0)] = folds[i][1]
+            elif kind == "softmax":
+                lanes[(i, 0)] = 1
+            else:
+                l = lanes[nd["srcs"][0]]
+                lanes[(i, 0)] = l
+                if kind == "fork":
+                    lanes[(i, 1)] = l
+        changed = False
+        for i, nd in enumerate(g.nodes):
+            if nd["kind"] not in ("join", "concat"):
+                continue
+            a, b = (lanes[s] for s in nd["srcs"])
+            l = math.gcd(a, b)
+            if nd["kind"] == "concat":
+                l = math.gcd(l, math.gcd(*(g.elems(s) for s in nd["srcs"])))
+            if a == l and b == l:
+                continue
+            for s in nd["srcs"]:
+                src = lane_source(g, s)
+                if g.nodes[src]["kind"] == "mvu":
+                    simd, pe = folds[src]
+                    if math.gcd(pe, l) != pe:
+                        folds[src] = (simd, math.gcd(pe, l))
+                        changed = True
+                elif g.nodes[src]["kind"] == "in":
+                    cap = math.gcd(caps.get(src, l), l)
+                    if caps.get(src) != cap:
+                        caps[src] = cap
+                        changed = True
+        if not changed:
+            return lanes
+    return lanes
+
+
+def cycles(g, folds, lanes, i):
+    nd = g.nodes[i]
+    kind = nd["kind"]
+    if kind == "in":
+        return -1
+    inl = lanes[nd["srcs"][0]]
     if kind == "mvu":
         simd, pe = folds[i]
-        return max((n // pe) * (k // simd), k // in_lanes)
-    return k // in_lanes + 2 * n
+        return max((nd["n"] // pe) * (nd["k"] // simd), nd["k"] // inl)
+    if kind == "softmax":
+        return nd["elems"] // inl + 2 * nd["elems"]
+    return nd["elems"] // inl
 
 
-def fold(chain, max_mults=0, target_ii=0):
-    macs = sum(k * n for kind, k, n in chain if kind == "mvu")
-    min_mults = sum(1 for c in chain if c[0] == "mvu")
+def mults(g, folds):
+    return sum(folds[i][0] * folds[i][1] for i in folds)
+
+
+def group_of(g, stream):
+    """mvus whose pe decides the width of `stream` (through fork/fifo/join/concat)."""
+    seen, work, members = set(), [stream], []
+    users = {}
+    for i, nd in enumerate(g.nodes):
+        for s in nd["srcs"]:
+            users.setdefault(s, []).append(i)
+
+    def across(i):
+        work.extend(g.nodes[i]["srcs"])
+        work.append((i, 0))
+        if g.nodes[i]["kind"] == "fork":
+            work.append((i, 1))
+
+    while work:
+        s = work.pop()
+        if s in seen:
+            continue
+        seen.add(s)
+        p = s[0]
+        if g.nodes[p]["kind"] in PASS:
+            across(p)
+        elif g.nodes[p]["kind"] == "mvu" and p not in members:
+            members.append(p)
+        for u in users.get(s, []):
+            if g.nodes[u]["kind"] in PASS:
+                across(u)
+    return sorted(members)
+
+
+def fold(g, max_mults=0, target_ii=0):
+    mvus = [i for i, nd in enumerate(g.nodes) if nd["kind"] == "mvu"]
+    macs = sum(g.nodes[i]["k"] * g.nodes[i]["n"] for i in mvus)
     budget = max_mults
     if not budget and not target_ii:
-        budget = macs if macs <= 8192 else 1024
-    if budget and budget < min_mults:
+        budget = max(macs if macs <= 8192 else 1024, len(mvus))
+    if budget and budget < len(mvus):
         raise SystemExit("budget below minimum")
-    folds = [(1, 1)] * len(chain)
-    used = min_mults
+    folds = {i: (1, 1) for i in mvus}
+    caps = {}
+    actors = [i for i, nd in enumerate(g.nodes) if nd["kind"] != "in"]
     while True:
-        cs = [cycles(chain, folds, i) for i in range(len(chain))]
-        worst = max(range(len(chain)), key=lambda i: (cs[i], -i))
-        if target_ii and cs[worst] <= target_ii:
+        lanes = lanes_of(g, folds, caps)
+        cs = {i: cycles(g, folds, lanes, i) for i in actors}
+        if not actors:
             break
-        kind, k, n = chain[worst]
-        if kind != "mvu":
+        worst = max(actors, key=lambda i: (cs[i], -i))
+        wc = cs[worst]
+        if target_ii and wc <= target_ii:
             break
-        cur = folds[worst]
-        best = None
-        for pe in divisors(n):
-            for simd in divisors(k):
-                folds[worst] = (simd, pe)
-                c = cycles(chain, folds, worst)
-                if c >= cs[worst]:
+        start = (dict(folds), dict(caps))
+        step = None
+        if g.nodes[worst]["kind"] == "mvu":
+            best = None
+            for pe in divisors(g.nodes[worst]["n"]):
+                for simd in divisors(g.nodes[worst]["k"]):
+                    folds[worst] = (simd, pe)
+                    l = lanes_of(g, folds, caps)
+                    kept = folds[worst][1] == pe
+                    c = cycles(g, folds, l, worst)
+                    folds.clear(), folds.update(start[0]), caps.clear(), caps.update(start[1])
+                    if not kept or c >= wc:
+                        continue
+                    m = simd * pe
+                    if best is None or m < best[0] or (m == best[0] and c < best[1]):
+                        best = (m, c, (simd, pe))
+            if best:
+                folds[worst] = best[2]
+                lanes_of(g, folds, caps)
+                step = True
+        if step is None:
+            streams = list(g.nodes[worst]["srcs"]) + [(worst, 0)]
+            if g.nodes[worst]["kind"] == "fork":
+                streams.append((worst, 1))
+            tried, best = [], None
+            for s in streams:
+                grp = group_of(g, s)
+                if not grp or grp in tried:
                     continue
-                m = simd * pe
-                if best is None or m < best[0] or (m == best[0] and c < best[1]):
-                    best = (m, c, (simd, pe))
-        folds[worst] = cur
-        if best is None:
+                tried.append(grp)
+                cur = lanes[s]
+                before = {m: wc - 1 if m == worst else cs[m] for m in grp}
+                l = 2 * cur
+                while l <= min(g.nodes[m]["n"] for m in grp):
+                    if all(g.nodes[m]["n"] % l == 0 for m in grp):
+                        for m in grp:
+                            folds[m] = (folds[m][0], l)
+                        for m in grp:
+                            keep = folds[m][0]
+                            for simd in divisors(g.nodes[m]["k"]):
+                                if simd > keep:
+                                    break
+                                folds[m] = (simd, folds[m][1])
+                                ll = lanes_of(g, folds, caps)
+                                if cycles(g, folds, ll, m) <= before[m]:
+                                    keep = simd
+                                    break
+                            folds[m] = (keep, folds[m][1])
+                        ll = lanes_of(g, folds, caps)
+                        widened = all(folds[m][1] == l for m in grp)
+                        widened &= all(cycles(g, folds, ll, a) <= wc for a in actors)
+                        c = cycles(g, folds, ll, worst)
+                        cand = (mults(g, folds), c, dict(folds), dict(caps))
+                        folds.clear(), folds.update(start[0]), caps.clear(), caps.update(start[1])
+                        if widened and c < wc:
+                            if best is None or cand[:2] < best[:2]:
+                                best = cand
+                            break
+                    l += cur
+            if best is None:
+                break
+            folds.clear(), folds.update(best[2]), caps.clear(), caps.update(best[3])
+            lanes_of(g, folds, caps)
+        if budget and mults(g, folds) > budget:
+            folds.clear(), folds.update(start[0]), caps.clear(), caps.update(start[1])
             break
-        nxt = used - cur[0] * cur[1] + best[0]
-        if budget and nxt > budget:
-            break
-        folds[worst] = best[2]
-        used = nxt
-    cs = [cycles(chain, folds, i) for i in range(len(chain))]
-    return folds, used, cs
+    lanes = lanes_of(g, folds, caps)
+    cs = {i: cycles(g, folds, lanes, i) for i in actors}
+    return folds, mults(g, folds), cs, lanes
 
 
 if __name__ == "__main__":
     budget, target = int(sys.argv[1]), int(sys.argv[2])
-    chain = []
-    for a in sys.argv[3:]:
-        p = a.split(":")
-        chain.append(("mvu", int(p[1]), int(p[2])) if p[0] == "mvu" else ("softmax", int(p[1]), int(p[1])))
-    print(fold(chain, budget, target))
+    folds, used, cs, lanes = fold(Graph(sys.argv[3:]), budget, target)
+    print("folds (simd, pe):", folds)
+    print("multipliers:", used, " II:", max(cs.values()) if cs else 0)
+    print("cycles:", cs)
+    print("lanes:", lanes)
