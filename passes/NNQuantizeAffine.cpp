@@ -18,6 +18,7 @@
 //===----------------------------------------------------------------------===//
 #include "passes/NNQuantizeAffine.h"
 #include "dialects/nn/IntAttrs.h"
+#include "dialects/nn/NodeNames.h"
 
 #include "compiler/numerics/Affine.h"
 #include "compiler/numerics/FixedPoint.h"
@@ -162,16 +163,9 @@ public:
   }
 
 private:
-  /// "node 'fc1' (Gemm)", or "node '?' (nn.dense)" without importer names,
-  /// like the other passes' errors.
-  std::string describe(Operation *op) {
-    auto node = op->getAttrOfType<StringAttr>(nn::kNodeNameAttr);
-    auto type = op->getAttrOfType<StringAttr>(nn::kOpTypeAttr);
-    return "node '" + (node ? node.getValue().str() : std::string("?")) + "' (" +
-           (type ? type.getValue().str() : op->getName().getStringRef().str()) + ")";
-  }
+  /// Every refusal names the ONNX node (dialects/nn/NodeNames.h).
   LogicalResult fail(Operation *op, const Twine &why) {
-    return op->emitError() << "cannot quantize " << describe(op) << ": " << why;
+    return op->emitError() << "cannot quantize " << nn::describeNode(op) << ": " << why;
   }
 
   /// W_A: the smallest signed width holding every activation code range

@@ -27,6 +27,7 @@
 //===----------------------------------------------------------------------===//
 #include "passes/Passes.h"
 #include "dialects/nn/IntAttrs.h"
+#include "dialects/nn/NodeNames.h"
 
 #include "mlir/IR/Builders.h"
 
@@ -57,11 +58,7 @@ df::StreamType streamOf(Value tensor) {
 
 /// The error every unsupported construct gets: node name, op, what to do.
 InFlightDiagnostic unsupported(Operation *op, StringRef what) {
-  auto node = op->getAttrOfType<StringAttr>(nn::kNodeNameAttr);
-  auto type = op->getAttrOfType<StringAttr>(nn::kOpTypeAttr);
-  return op->emitError() << "node '" << (node ? node.getValue() : "?") << "' ("
-                         << (type ? type.getValue() : op->getName().getStringRef())
-                         << "): " << what;
+  return op->emitError() << nn::describeNode(op) << ": " << what;
 }
 
 ArrayRef<int64_t> shapeOf(Value v) { return llvm::cast<ShapedType>(v.getType()).getShape(); }
