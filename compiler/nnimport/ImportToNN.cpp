@@ -205,6 +205,7 @@ private:
   /// Folds quantized weights `w` with `q` into a float constant named
   /// `name` whose scale the consuming layer's `weight_scale` takes.
   void foldWeights(const std::string &name, const OnnxTensor &w, const QuantParams &q);
+  static OnnxTensor blockDiagonal(const OnnxTensor &w, int64_t rows, int64_t zeroPoint);
   /// `weight_scale` for weights `w` whose output channels run along
   /// `outAxis` (nOut of them), times `factor` (Gemm alpha); null if `w` is
   /// not a quantized constant.
@@ -438,6 +439,20 @@ llvm::Expected<OwningOpRef<ModuleOp>> Importer::run() {
             (mm->opType == "MatMul" || mm->opType == "QLinearMatMul" ||
              mm->opType == "MatMulInteger") &&
             (mm->inputs[0] == in.name || (mm != user && mm->inputs[0] == user->outputs[0])))
+          rows = true;
+      }
+    // A 3-D A whose MatMul has one constant B per batch ([batch, K, N]): the
+    // batch is part of the computation, so the whole A is one frame.
+    if (dims.size() == 3 && dims[0] > 0)
+      for (const OnnxNode *mm : model.findConsumers(in.name)) {
+        size_t bIdx = mm->opType == "QLinearMatMul" ? 3 : 1;
+        bool matmul = mm->domain.empty() && (mm->opType == "MatMul" ||
+                                             mm->opType == "QLinearMatMul" ||
+                                             mm->opType == "MatMulInteger");
+        const OnnxTensor *bw = matmul && mm->inputs.size() > bIdx && mm->inputs[0] == in.name
+                                   ? model.findInitializer(mm->inputs[bIdx])
+                                   : nullptr;
+        if (bw && bw->dims.size() == 3 && bw->dims[0] == dims[0])
           rows = true;
       }
     if (dims[batch] != 1 && !(rows && dims[batch] > 0)) {
@@ -1423,9 +1438,9 @@ llvm::Error Importer::importQLinearConv(const OnnxNode &node) {
 /// QLinearMatMul (a, a_scale, a_zp, b, b_scale, b_zp, y_scale, y_zp) and
 /// MatMulInteger (A, B, a_zp, b_zp) with a constant B [K, N]: like
 /// importQLinearConv around one nn.dense. A is [M, K], or [..., M, K] with a
-/// 2-D B (the batch is more rows: reshaped to [rows, K] and back). A B per
-/// batch (3-D) is refused: the first dimension of a graph input is the frame
-/// index, so it would be a different weight matrix per frame.
+/// 2-D B (the batch is more rows: reshaped to [rows, K] and back). With a B
+/// per batch ([batch, K, N]) the importer keeps the whole A as one frame and
+/// the product is one dense with block-diagonal weights.
 llvm::Error Importer::importQLinearMatMul(const OnnxNode &node) {
   bool qlinear = node.opType == "QLinearMatMul";
   Value in = lookup(node.inputs[0]);
@@ -1439,9 +1454,13 @@ llvm::Error Importer::importQLinearMatMul(const OnnxNode &node) {
   if (!w)
     return nodeError(node, "input B must be a constant weight matrix (products of two "
                            "activations are not supported)");
-  if (w->dims.size() != 2)
-    return nodeError(node, "B " + w->describe() + " must be a 2-D matrix [K, N] (a B per "
-                           "batch would be a different weight matrix per frame)");
+  // A B per batch ([batch, K, N] against A [batch, M, K], the whole A one
+  // frame) is one dense over all of A: block-diagonal weights.
+  bool perBatch = w->dims.size() == 3 && aShape.size() == 3 && w->dims[0] == aShape[0] &&
+                  w->dims[1] == aShape[2];
+  if (w->dims.size() != 2 && !perBatch)
+    return nodeError(node, "B " + w->describe() + " must be a 2-D matrix [K, N], or one [K, N] "
+                           "matrix per batch of a 3-D A");
   // An A zero point per row of A (MatMulInteger allows [M]) is only
   // expressible when all rows share it.
   OnnxNode an = node;
@@ -1467,14 +1486,21 @@ llvm::Error Importer::importQLinearMatMul(const OnnxNode &node) {
     return nodeError(node, "a must have one scale and zero point");
   OnnxNode wn = node;
   wn.inputs[0] = node.inputs[wIdx];
-  auto wq = operandParams(wn, qlinear ? 4 : -1, qlinear ? 5 : 3, 2, 1, "b");
+  auto wq = operandParams(wn, qlinear ? 4 : -1, qlinear ? 5 : 3, w->dims.size(),
+                          w->dims.size() - 1, "b");
   if (!wq)
     return wq.takeError();
   std::string base = node.outputs[0] + "#loom.";
   int64_t nOut = w->dims.back();
-  foldWeights(base + "w", *w, *wq);
+  if (perBatch && wq->scale.size() != 1)
+    return nodeError(node, "a B per batch needs one scale and zero point");
+  foldWeights(base + "w", perBatch ? blockDiagonal(*w, aShape[1], wq->zeroPoint[0]) : *w, *wq);
   Value x = dequantizeLinear(node, in, *xq);
-  if (aShape.size() > 2) { // batched A: all its rows through one dense
+  if (perBatch) { // all of A is one row of the block-diagonal product
+    auto r = b.create<nn::ReshapeOp>(loc(node), f32({1, aShape[0] * aShape[1] * aShape[2]}), x);
+    name(r, node);
+    x = r;
+  } else if (aShape.size() > 2) { // batched A: all its rows through one dense
     int64_t rows = 1;
     for (size_t i = 0; i + 1 < aShape.size(); ++i)
       rows *= aShape[i];
@@ -1504,6 +1530,30 @@ llvm::Error Importer::importQLinearMatMul(const OnnxNode &node) {
     values[node.outputs[0]] = quantizeLinear(node, lookup(node.outputs[0]), *yq);
   }
   return llvm::Error::success();
+}
+
+/// The [batch*M*K, batch*M*N] weights of y[b, i, :] = A[b, i, :] @ B[b] for
+/// B = [batch, K, N]; outside the blocks the zero point (dequantizes to 0).
+OnnxTensor Importer::blockDiagonal(const OnnxTensor &w, int64_t rows, int64_t zeroPoint) {
+  int64_t batch = w.dims[0], k = w.dims[1], n = w.dims[2];
+  int64_t inW = batch * rows * k, outW = batch * rows * n;
+  OnnxTensor bd = w;
+  bd.dims = {inW, outW};
+  bd.values.assign(size_t(inW * outW), double(zeroPoint));
+  bool exact = !w.intValues.empty();
+  if (exact)
+    bd.intValues.assign(size_t(inW * outW), zeroPoint);
+  for (int64_t bt = 0; bt < batch; ++bt)
+    for (int64_t i = 0; i < rows; ++i)
+      for (int64_t kk = 0; kk < k; ++kk)
+        for (int64_t nn = 0; nn < n; ++nn) {
+          size_t from = size_t((bt * k + kk) * n + nn);
+          size_t to = size_t(((bt * rows + i) * k + kk) * outW + (bt * rows + i) * n + nn);
+          bd.values[to] = w.values[from];
+          if (exact)
+            bd.intValues[to] = w.intValues[from];
+        }
+  return bd;
 }
 
 /// com.microsoft QLinearAdd (A, A_scale, A_zp, B, B_scale, B_zp, C_scale,

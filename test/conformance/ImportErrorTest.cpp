@@ -308,14 +308,15 @@ TEST(ImportError, MatMulWeightsPerInputFeature) {
   EXPECT_NE(msg.find("per output channel"), std::string::npos) << msg;
 }
 
-TEST(ImportError, QLinearMatMulBatched) {
+// A B per batch must have A's batch (3 batches of A, 2 matrices of B here).
+TEST(ImportError, QLinearMatMulBatchMismatch) {
   OnnxModel m;
   m.path = "mem.onnx";
   m.opset = 13;
-  OnnxValueInfo a = floatValue("a", {2, 2, 4});
+  OnnxValueInfo a = floatValue("a", {3, 2, 4});
   a.elemType = onnx::kUInt8;
   m.inputs = {a};
-  m.outputs = {floatValue("y", {2, 2, 3})};
+  m.outputs = {floatValue("y", {3, 2, 3})};
   m.initializers["s"] = tensor("s", {}, {0.5});
   m.initializers["z"] = tensor("z", {}, {0}, onnx::kUInt8);
   m.initializers["b"] = tensor("b", {2, 4, 3}, std::vector<double>(24, 1), onnx::kUInt8);
@@ -323,6 +324,7 @@ TEST(ImportError, QLinearMatMulBatched) {
   std::string msg = importError(m);
   expectOneLine(msg);
   EXPECT_NE(msg.find("node 'qmm' (QLinearMatMul)"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("one [K, N] matrix per batch of a 3-D A"), std::string::npos) << msg;
 }
 
 // Regression: a node name holding a newline must not split the message.
