@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "passes/Passes.h"
+#include "passes/NNQuantizeAffine.h"
 
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -255,14 +256,15 @@ struct SinkReshapeBelowActivation : RewritePattern {
   SinkReshapeBelowActivation(MLIRContext *ctx) : RewritePattern(MatchAnyOpTypeTag(), 1, ctx) {}
   LogicalResult matchAndRewrite(Operation *op, PatternRewriter &rewriter) const override {
     if (!llvm::isa<nn::ReluOp, nn::SigmoidOp, nn::TanhOp, nn::ClipOp, nn::LeakyReluOp, nn::EluOp,
-                   nn::SeluOp>(op))
+                   nn::SeluOp, nn::BatchNormOp>(op))
       return failure();
     auto reshape = op->getOperand(0).getDefiningOp<nn::ReshapeOp>();
     if (!reshape || !reshape->hasOneUse())
       return failure();
-    // Per-channel slopes (axis 1) need the same batch and channel dimensions.
+    // Per-channel parameters (PRelu slopes, batch norm; axis 1) need the same
+    // batch and channel dimensions on both sides of the reshape.
     auto leaky = llvm::dyn_cast<nn::LeakyReluOp>(op);
-    if (leaky && leaky.getAlphasAttr()) {
+    if ((leaky && leaky.getAlphasAttr()) || llvm::isa<nn::BatchNormOp>(op)) {
       auto from = llvm::cast<ShapedType>(reshape.getInput().getType()).getShape();
       auto to = llvm::cast<ShapedType>(op->getResult(0).getType()).getShape();
       if (from.size() < 2 || from[0] != to[0] || from[1] != to[1])
@@ -309,29 +311,6 @@ struct HoistActivationAbovePool : RewritePattern {
     newPool->setOperand(0, act->getResult(0));
     rewriter.replaceOp(op, newPool->getResults());
     rewriter.eraseOp(pool);
-    return success();
-  }
-};
-
-/// batch_norm(reshape(x)) -> reshape(batch_norm(x)) when the reshape keeps
-/// the batch and channel dimensions: a 1-D conv is a 2-D conv between two
-/// reshapes, and its BatchNormalization must reach the conv to fold into it.
-struct SinkReshapeBelowBatchNorm : OpRewritePattern<nn::BatchNormOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(nn::BatchNormOp bn, PatternRewriter &rewriter) const override {
-    auto reshape = bn.getInput().getDefiningOp<nn::ReshapeOp>();
-    if (!reshape || !reshape->hasOneUse())
-      return failure();
-    auto from = llvm::cast<ShapedType>(reshape.getInput().getType());
-    auto to = llvm::cast<ShapedType>(bn.getType());
-    if (from.getRank() < 2 || to.getRank() < 2 || from.getDimSize(0) != to.getDimSize(0) ||
-        from.getDimSize(1) != to.getDimSize(1))
-      return failure();
-    auto moved = rewriter.create<nn::BatchNormOp>(
-        bn.getLoc(), from, reshape.getInput(), bn.getScale(), bn.getBias(), bn.getMean(),
-        bn.getVariance(), bn.getEpsilonAttr());
-    moved->setAttrs(bn->getAttrs());
-    rewriter.replaceOpWithNewOp<nn::ReshapeOp>(bn, to, moved.getResult());
     return success();
   }
 };
@@ -392,12 +371,17 @@ struct NNNormalizePass : loom::impl::NNNormalizeBase<NNNormalizePass> {
     // Folds first, to a fixed point; only what is left of per-channel
     // arithmetic then gets its own depthwise conv (the greedy driver would
     // otherwise turn an Add into a conv before the conv above it absorbs it).
+    // Not in graphs that carry their own quantization: there a float conv
+    // without quantized weights cannot be lowered, and the affine lowering
+    // reads the float ops between quantizers as they are (a Brevitas
+    // AveragePool -> Mul(k*k) -> Trunc).
+    bool affine = false;
+    getOperation()->walk([&](func::FuncOp func) { affine |= hasAffineQuantization(func); });
     for (bool fallback : {false, true}) {
       RewritePatternSet patterns(&getContext());
       patterns.add<FoldBiasAdd, FoldScaleMul, FoldBatchNorm, FoldConvAffine, FoldPadIntoConv,
-                   SinkReshapeBelowActivation, SinkReshapeBelowBatchNorm,
-                   HoistActivationAbovePool>(&getContext());
-      if (fallback)
+                   SinkReshapeBelowActivation, HoistActivationAbovePool>(&getContext());
+      if (fallback && !affine)
         patterns.add<PerChannelAffineToDepthwise>(&getContext());
       if (failed(applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))
         return signalPassFailure();

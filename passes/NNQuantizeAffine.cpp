@@ -805,31 +805,22 @@ private:
 
   /// Brevitas' TruncAvgPool export AveragePool(k) -> Mul(k*k) -> Trunc: the
   /// Trunc of the avg_pool's only user (a Mul by the window size), or null.
-  /// nn-normalize may have turned the Mul into a 1x1 depthwise conv.
   nn::TruncOp truncAfterPool(nn::AvgPoolOp ap) {
     if (!ap->hasOneUse())
       return nullptr;
     Operation *mul = *ap->user_begin();
-    if (!llvm::isa<nn::MulOp, nn::ConvOp>(mul) || !mul->hasOneUse())
+    if (!llvm::isa<nn::MulOp>(mul) || !mul->hasOneUse())
       return nullptr;
     return llvm::dyn_cast<nn::TruncOp>(*mul->user_begin());
   }
 
-  /// Whether `mul` (nn.mul by a constant, or the 1x1 depthwise conv
-  /// nn-normalize makes of it) multiplies every element by exactly k.
+  /// Whether `mul` (nn.mul by a constant) multiplies every element by exactly k.
   static bool multipliesBy(Operation *mul, double k) {
-    std::vector<double> c, bias;
-    if (auto m = llvm::dyn_cast<nn::MulOp>(mul)) {
+    std::vector<double> c;
+    if (auto m = llvm::dyn_cast<nn::MulOp>(mul))
       if (auto cst = m.getRhs().getDefiningOp<nn::ConstantOp>())
         c = floatsOf(cst.getValue());
-    } else if (auto conv = llvm::dyn_cast<nn::ConvOp>(mul)) {
-      auto wType = llvm::cast<ShapedType>(conv.getWeight().getType());
-      if (wType.getDimSize(1) == 1 && wType.getDimSize(2) == 1 && wType.getDimSize(3) == 1 &&
-          conv.getGroupAttr().getInt() == wType.getDimSize(0) && !conv.getWeightScale())
-        c = floatsOf(conv.getWeight()), bias = floatsOf(conv.getBias());
-    }
-    return !c.empty() && llvm::all_of(c, [&](double v) { return v == k; }) &&
-           llvm::all_of(bias, [](double v) { return v == 0; });
+    return !c.empty() && llvm::all_of(c, [&](double v) { return v == k; });
   }
 
   /// The input twin of a Trunc-like rescale whose codes are round(x / scale):

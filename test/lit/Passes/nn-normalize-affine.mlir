@@ -94,3 +94,22 @@ func.func @conv1d_batch_norm(%x: tensor<1x1x3xf32>) -> tensor<1x2x3xf32> {
                           epsilon = 1.0 : f32} : tensor<1x2x3xf32>
   return %bn : tensor<1x2x3xf32>
 }
+
+// -----
+
+// A graph that carries its own quantization keeps its float arithmetic: the
+// affine lowering reads AveragePool -> Mul(k*k) -> Trunc as it is, and a float
+// conv without quantized weights could not be lowered there.
+// CHECK-LABEL: func.func @quantized_graph_keeps_mul
+// CHECK-NOT: nn.conv
+// CHECK: nn.avg_pool
+// CHECK-NEXT: nn.mul
+// CHECK-NOT: nn.conv
+func.func @quantized_graph_keeps_mul(%x: tensor<1x1x2x2xf32>) -> tensor<1x1x1x1xf32> {
+  %q = nn.quantize_linear %x {scale = array<f64: 0.5>, zero_point = array<i64: 0>, axis = 1 : i64, qmin = -8 : i64, qmax = 7 : i64} : tensor<1x1x2x2xf32>
+  %d = nn.dequantize_linear %q {scale = array<f64: 0.5>, zero_point = array<i64: 0>, axis = 1 : i64} : tensor<1x1x2x2xf32>
+  %p = nn.avg_pool %d {kernel = array<i64: 2, 2>, strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, count_include_pad = false} : tensor<1x1x2x2xf32> -> tensor<1x1x1x1xf32>
+  %k = nn.constant dense<4.0> : tensor<f32>
+  %m = nn.mul %p, %k : tensor<1x1x1x1xf32>, tensor<f32> -> tensor<1x1x1x1xf32>
+  return %m : tensor<1x1x1x1xf32>
+}

@@ -21,17 +21,17 @@ func.func @trunc_pool(%x: tensor<1x2x4x4xf32>) -> tensor<1x2x2x2xf32> {
   return %t : tensor<1x2x2x2xf32>
 }
 
-// 5-bit signed codes [-16, 15] with zero point 0, 3x3 pool as nn-normalize leaves the
-// Mul by 9 (a 1x1 depthwise conv), Trunc v2: shift log2(2 / 0.125) = 4, half to even,
+// 5-bit signed codes [-16, 15] with zero point 0, 3x3 pool, Mul by 9, Trunc v2: shift log2(2 / 0.125) = 4, half to even,
 // range [-16, 15] (half to even is the default, not printed): sums [-144, 135] -> [-9, 8] (no clip); output scale 2.
-// CHECK-LABEL: func.func @trunc_pool3_conv_form
+// CHECK-LABEL: func.func @trunc_pool3
 // CHECK:      %[[P:.*]] = nn.avg_pool %{{.*}} {count_include_pad = true, divisor = 16 : i64, kernel = array<i64: 3, 3>, onnx.node = "pool3", pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 3, 3>} : tensor<1x1x3x3xi5> -> tensor<1x1x1x1xi5>
 // CHECK-NEXT: nn.dequantize %[[P]] {{.*}}scale = array<f64: 2.000000e+00>
-func.func @trunc_pool3_conv_form(%x: tensor<1x1x3x3xf32>) -> tensor<1x1x1x1xf32> {
+func.func @trunc_pool3(%x: tensor<1x1x3x3xf32>) -> tensor<1x1x1x1xf32> {
   %q = nn.quantize_linear %x {scale = array<f64: 0.125>, zero_point = array<i64: 0>, axis = 1 : i64, qmin = -16 : i64, qmax = 15 : i64} : tensor<1x1x3x3xf32>
   %d = nn.dequantize_linear %q {scale = array<f64: 0.125>, zero_point = array<i64: 0>, axis = 1 : i64} : tensor<1x1x3x3xf32>
   %p = nn.avg_pool %d {kernel = array<i64: 3, 3>, strides = array<i64: 3, 3>, pads = array<i64: 0, 0, 0, 0>, count_include_pad = false, onnx.node = "pool3"} : tensor<1x1x3x3xf32> -> tensor<1x1x1x1xf32>
-  %m = nn.conv %p {weight = dense<9.0> : tensor<1x1x1x1xf32>, bias = dense<0.0> : tensor<1xf32>, strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, group = 1 : i64} : tensor<1x1x1x1xf32> -> tensor<1x1x1x1xf32>
+  %k = nn.constant dense<9.0> : tensor<f32>
+  %m = nn.mul %p, %k : tensor<1x1x1x1xf32>, tensor<f32> -> tensor<1x1x1x1xf32>
   %t = nn.trunc %m {scale = 0.125 : f64, shift = 4 : i64, qmin = -16 : i64, qmax = 15 : i64, rounding = "half_even", out_scale = 2.0 : f64} : tensor<1x1x1x1xf32>
   return %t : tensor<1x1x1x1xf32>
 }
