@@ -19,16 +19,38 @@ packages=(
   python3 python3-onnx python3-numpy
 )
 
+root="$(cd "$(dirname "$0")/.." && pwd)"
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+
+# ONNX Runtime (npm onnxruntime-node, pinned in tools/oracle/package-lock.json)
+# is the tests' independent oracle. Node.js and npm come from Debian unless the
+# machine already has them (a Node.js that bundles npm conflicts with Debian's
+# npm package). The package's install script would download more: never run it.
+install_oracle() {
+  if ! command -v node >/dev/null 2>&1; then
+    echo "setup: installing nodejs npm"
+    $SUDO apt-get update -qq
+    $SUDO apt-get install -y -qq --no-install-recommends nodejs npm
+  elif ! command -v npm >/dev/null 2>&1; then
+    echo "setup: installing npm"
+    $SUDO apt-get update -qq
+    $SUDO apt-get install -y -qq --no-install-recommends npm
+  fi
+  if [ ! -f "$root/tools/oracle/node_modules/onnxruntime-node/package.json" ]; then
+    echo "setup: installing onnxruntime-node into tools/oracle (npm ci --ignore-scripts)"
+    (cd "$root/tools/oracle" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
+  fi
+}
+
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-if [ ${#missing[@]} -eq 0 ]; then
-  exit 0
+if [ ${#missing[@]} -ne 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
-echo "setup: installing ${missing[*]}"
-SUDO=""
-if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+install_oracle

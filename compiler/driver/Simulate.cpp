@@ -133,6 +133,13 @@ double toReal(const IOInfo &info, int64_t code, int64_t t) {
   return double(code) * info.scale[a];
 }
 
+std::string shapeText(llvm::ArrayRef<int64_t> dims) {
+  std::string s = "[";
+  for (size_t i = 0; i < dims.size(); ++i)
+    s += (i ? ", " : "") + std::to_string(dims[i]);
+  return s + "]";
+}
+
 /// Float input frames from --inputs, --onnx-test-dir or --random.
 llvm::Expected<std::vector<std::vector<double>>>
 loadFrames(const SimulateOptions &o, const IOInfo &in,
@@ -148,6 +155,21 @@ loadFrames(const SimulateOptions &o, const IOInfo &in,
       return error(o.inputsNpy + ": " + std::to_string(total) +
                    " values is not a whole number of frames of " + std::to_string(n) +
                    " (the model's input shape with the batch dimension as the frame count)");
+    // The array is [N, ...] with the input's shape after its batch dimension,
+    // (or [N, ...shape] for an input without one): never silently reshaped.
+    llvm::ArrayRef<int64_t> as(arr->shape), ms(in.shape);
+    bool batched = !ms.empty() && as.size() == ms.size() && as.drop_front() == ms.drop_front() &&
+                   as[0] % ms[0] == 0;
+    bool stacked = as.size() == ms.size() + 1 && as.drop_front() == ms;
+    if (!batched && !stacked)
+      return error(o.inputsNpy + ": shape " + shapeText(as) + " does not hold frames of input '" +
+                   in.name + "' " + shapeText(ms) + "; expected [N" +
+                   (ms.size() > 1 ? ", " + shapeText(ms.drop_front()).substr(1) : "]"));
+    for (int64_t i = 0; i < total; ++i)
+      if (!std::isfinite(arr->values[i]))
+        return error(o.inputsNpy + ": value " + llvm::formatv("{0}", arr->values[i]).str() +
+                     " at index " + std::to_string(i) + " (frame " + std::to_string(i / n) +
+                     ") is not a finite number");
     // An integer input (uint8, int8, int32 ONNX tensor) takes its values
     // as they are: they must be integers in the tensor's range.
     if (in.integer)
@@ -242,7 +264,7 @@ llvm::Expected<int64_t> loom::simulateDesign(const SimulateOptions &o) {
 
   // Reference: hardware input words, expected output words, float outputs.
   std::vector<std::vector<int64_t>> hwIn, expected;
-  std::vector<std::vector<double>> floatOut;
+  std::vector<std::vector<double>> floatOut, floatTensorOut;
   for (const auto &frame : *frames) {
     auto q = interpretFrame(qFunc, {frame});
     if (!q)
@@ -261,6 +283,7 @@ llvm::Expected<int64_t> loom::simulateDesign(const SimulateOptions &o) {
     hwIn.push_back(std::move(rin));
     expected.push_back(std::move(rout));
     std::vector<double> fo = f->outputs.at(0);
+    floatTensorOut.push_back(fo);
     if (!out.perm.empty())
       for (size_t i = 0; i < out.perm.size(); ++i)
         fo[i] = f->outputs[0][out.perm[i]];
@@ -398,6 +421,12 @@ llvm::Expected<int64_t> loom::simulateDesign(const SimulateOptions &o) {
     else
       entries.emplace_back(out.name, io::NpyArray::fromFloat32(shape, deqF));
     entries.emplace_back(out.name + ".raw", io::NpyArray::fromInts(shape, raw));
+    // The float reference interpreter on the float graph (nn_float.mlir), in
+    // the tensor's order: what tests compare with an independent executor.
+    std::vector<float> ref;
+    for (const auto &fo : floatTensorOut)
+      ref.insert(ref.end(), fo.begin(), fo.end());
+    entries.emplace_back(out.name + ".reference", io::NpyArray::fromFloat32(shape, ref));
     if (auto err = io::writeNpz(o.outNpz, entries))
       return std::move(err);
   }

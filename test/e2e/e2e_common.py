@@ -274,3 +274,136 @@ def batched_input_shape(dims, frames):
     d = [1 if v is None else v for v in dims]
     d[0] = d[0] * frames
     return d
+
+
+# --- ONNX Runtime, the independent oracle (tools/oracle, installed by tools/setup.sh) --
+ORACLE = os.path.join("tools", "oracle", "ort_run.js")
+NP_OF_ONNX = {1: np.float32, 2: np.uint8, 3: np.int8, 5: np.int16, 6: np.int32, 7: np.int64,
+              11: np.float64}
+
+
+def onnx_inputs(model_path):
+    """[(name, dims with symbolic dims as None, numpy dtype)] of the graph inputs."""
+    import onnx
+    m = onnx.load(model_path)
+    inits = {t.name for t in m.graph.initializer}
+    res = []
+    for i in m.graph.input:
+        if i.name in inits:
+            continue
+        t = i.type.tensor_type
+        dims = [d.dim_value if d.HasField("dim_value") else None for d in t.shape.dim]
+        res.append((i.name, dims, NP_OF_ONNX.get(t.elem_type, np.float32)))
+    return res
+
+
+def frame_dims(dims):
+    """A frame of an input: its shape without a leading batch dimension of 1."""
+    d = [1 if v is None else v for v in dims]
+    return d[1:] if len(d) > 1 and d[0] == 1 else d
+
+
+def model_opset(model_path):
+    import onnx
+    m = onnx.load(model_path)
+    return max([o.version for o in m.opset_import if o.domain in ("", "ai.onnx")] or [0])
+
+
+def ort_run(src, model, inputs, work):
+    """ONNX Runtime on {input name: [N, ...frame] array}, frame by frame.
+
+    Returns the graph outputs in order, each [N, ...]. Raises RuntimeError when
+    ONNX Runtime is missing or fails: a test that needs the oracle fails, it
+    never skips."""
+    os.makedirs(work, exist_ok=True)
+    args = []
+    for k, (name, a) in enumerate(inputs.items()):
+        path = os.path.join(work, "ort_in%d.npy" % k)
+        np.save(path, a)
+        args.append("%s=%s" % (name, path))
+    out = os.path.join(work, "ort_out")
+    try:
+        p = subprocess.run(["node", os.path.join(src, ORACLE), model, out] + args,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           universal_newlines=True, timeout=600)
+    except OSError as e:
+        raise RuntimeError("ONNX Runtime oracle: cannot run node (%s); run tools/setup.sh" % e)
+    if p.returncode != 0:
+        raise RuntimeError("ONNX Runtime oracle failed: " + (p.stderr.strip() or p.stdout.strip()))
+    names = read_json(os.path.join(out, "outputs.json"))
+    return [np.load(os.path.join(out, "%d.npy" % k)) for k in range(len(names))]
+
+
+def random_frames(model, frames, seed):
+    """{input name: [frames, ...]}: random-normal floats, or integers uniform
+    over an integer input's type range."""
+    rng = np.random.RandomState(seed)
+    res = {}
+    for name, dims, dtype in onnx_inputs(model):
+        shape = [frames] + frame_dims(dims)
+        if np.issubdtype(dtype, np.integer):
+            info = np.iinfo(dtype)
+            res[name] = rng.randint(max(info.min, -128), min(info.max, 255) + 1,
+                                    size=shape).astype(dtype)
+        else:
+            res[name] = rng.randn(*shape).astype(np.float32)
+    return res
+
+
+def compare_with_ort(loom, src, model, out_dir, frames=16, seed=7, hw_range_frac=None,
+                     label=None, step=None):
+    """Simulates the design compiled in out_dir on random-normal frames and
+    compares with ONNX Runtime (the independent oracle) on the same frames:
+    - Loom's float reference interpreter (Y.npz '<output>.reference') must agree
+      with ONNX Runtime to 1e-4 of the output's range, so a semantic bug in the
+      interpreter cannot hide behind bit-exactness;
+    - the hardware's dequantized outputs are reported as max error / output
+      range, and checked against hw_range_frac when given.
+    With `step` (a quantized model's output quantization step) both must be
+    within one step instead: ONNX Runtime requantizes in f32, Loom exactly.
+    Returns the list of problems (empty: agrees)."""
+    label = label or os.path.basename(model)
+    inputs = random_frames(model, frames, seed)
+    if len(inputs) != 1:
+        return ["%s: compare_with_ort handles one graph input" % label]
+    x_path = os.path.join(out_dir, "ort_x.npy")
+    np.save(x_path, list(inputs.values())[0])
+    y_path = os.path.join(out_dir, "ort_y.npz")
+    r = run(loom, "sim", out_dir, "--inputs", x_path, "--out", y_path)
+    if r.rc != 0:
+        return ["%s: loom sim on the oracle's frames: %s" % (label, r.describe())]
+    if model_opset(model) < 7:
+        # ONNX Runtime has no kernels for opsets below 7 (e.g. Add-6): the
+        # numpy forward pass of the same graph is the oracle there.
+        want = numpy_forward(model, list(inputs.values())[0].reshape(
+            batched_input_shape(onnx_io(model)[1], frames)))
+    else:
+        try:
+            want = ort_run(src, model, inputs, os.path.join(out_dir, "ort"))[0]
+        except RuntimeError as e:
+            return ["%s: %s" % (label, e)]
+    y = np.load(y_path)
+    out_name = onnx_io(model)[2]
+    want = want.astype(np.float64).reshape(frames, -1)
+    ref = y[out_name + ".reference"].astype(np.float64).reshape(frames, -1)
+    hw = y[out_name].astype(np.float64).reshape(frames, -1)
+    span = max(float(want.max() - want.min()), 1e-6)
+    errs = {what: float(np.abs(got - want).max()) if np.isfinite(got).all() else float("inf")
+            for what, got in (("float reference", ref), ("hardware", hw))}
+    problems = []
+    if step is not None:
+        for what, err in errs.items():
+            if not err <= step * (1 + 1e-4):
+                problems.append("%s: %s vs ONNX Runtime: max error %.3g steps (limit 1 step of %.4g)"
+                                % (label, what, err / step, step))
+    else:
+        if not errs["float reference"] <= 1e-4 * span:
+            problems.append("%s: float reference vs ONNX Runtime: max error %.3g of the output "
+                            "range %.4g (limit 1e-4)" % (label, errs["float reference"] / span, span))
+        if hw_range_frac is not None and not errs["hardware"] <= hw_range_frac * span:
+            problems.append("%s: hardware vs ONNX Runtime: max error %.4f of the output range %.4g "
+                            "(limit %.4f)" % (label, errs["hardware"] / span, span, hw_range_frac))
+    print("  %s: vs ONNX Runtime on %d random-normal frames: reference %.2e, hardware %.4f of "
+          "the output range %.4g" % (label, frames, errs["float reference"] / span,
+                                     errs["hardware"] / span, span), flush=True)
+    return problems

@@ -135,6 +135,17 @@ def main():
         bad_npy = os.path.join(files, "wrong_size.npy")
         np.save(bad_npy, np.zeros((2, 7), dtype=np.float32))  # model input is [1,12]
         case("--inputs wrong-size npy", ["sim", outdir, "--inputs", bad_npy], [bad_npy], out=outdir)
+        reshaped = os.path.join(files, "reshaped.npy")
+        np.save(reshaped, np.zeros((4, 3, 4), dtype=np.float32))  # 48 values, but not [N, 12]
+        case("--inputs of another shape", ["sim", outdir, "--inputs", reshaped], [reshaped, "[N, 12]"],
+             out=outdir)
+        for bad in ("nan", "inf"):
+            nan_npy = os.path.join(files, "with_%s.npy" % bad)
+            x = np.zeros((3, 12), dtype=np.float32)
+            x[1, 5] = float(bad)
+            np.save(nan_npy, x)
+            case("--inputs holding %s" % bad, ["sim", outdir, "--inputs", nan_npy],
+                 [nan_npy, "finite", "frame 1"], out=outdir)
         not_npy = os.path.join(files, "not_really.npy")
         with open(not_npy, "w") as f:
             f.write("hello")

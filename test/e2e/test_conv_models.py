@@ -12,7 +12,9 @@ For each generated model M (seed N = its index):
   2. loom sim OUT --onnx-test-dir M/   (reuses the Verilator build of 1)
      exit 0, mismatches == 0, and float_reference_vs_onnx_max_abs_error
      (the float interpreter against the numpy outputs of the generator, if
-     sim.json has it) < 1e-4.
+     sim.json has it) < 1e-4; then on random-normal frames the float
+     interpreter against ONNX Runtime (the independent oracle, e2e_common.
+     compare_with_ort) within 1e-4 of the output range.
   3. for B in 16, 64: loom compile M.onnx -o OUT_mB --max-mults B: exit 0,
      total_multipliers <= B; unless its rtl/ is byte-identical to the
      default design's (the budget does not bind; then 1 covers it):
@@ -183,6 +185,8 @@ def main():
                 if err is not None and not err < ONNX_TOL:
                     problems.append("float reference vs numpy ONNX outputs: max abs error %.3g >= %g"
                                     % (err, ONNX_TOL))
+            # The independent oracle: ONNX Runtime on random-normal frames.
+            problems += E.compare_with_ort(loom, src, model, out, label=name)
         return task, r, (s, rep, s2), problems, False
 
     results = {}

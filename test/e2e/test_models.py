@@ -3,7 +3,10 @@
 
 For each model: loom run MODEL -o OUT --random 30 --backpressure 0.3 --seed N
 must exit 0 with sim.json mismatches == 0, frames == 30, and measured latency
-and II equal to the hw_model's predictions. Prints a table.
+and II equal to the hw_model's predictions; then, on random-normal frames, the
+float reference interpreter must agree with ONNX Runtime (the independent
+oracle) and the hardware's outputs must be within 2% of the output range of
+ONNX Runtime's. Prints a table.
 """
 import os
 import sys
@@ -61,6 +64,10 @@ def main():
                     problems.append("sim.json predictions differ from report.json")
                 if s.get("deadlock"):
                     problems.append("deadlock")
+            if r.rc == 0:
+                # The independent oracle: ONNX Runtime on the same frames.
+                problems += E.compare_with_ort(loom, src, os.path.join(models_dir, name + ".onnx"),
+                                               out, hw_range_frac=0.02, label=name)
             bug = KNOWN_BUGS.get(name)
             ok = c.check(not problems, "%s: %s" % (name, "; ".join(problems) if problems else "passes"), bug)
             status = ("ok" if ok else "FAIL") if not bug else ("XPASS" if ok else "XFAIL")

@@ -14,7 +14,10 @@ For each generated model M (seed N = its index):
      the Verilator output (Y.npz, dequantized) within one output
      quantization step (metadata `output_scale`) of the ONNX-semantics
      output computed by the generator; the number of words that differ at
-     all is printed (and must be 0 for the generator's EXACT_MODELS).
+     all is printed (and must be 0 for the generator's EXACT_MODELS); for
+     QDQ/QOperator models, on random frames the float reference interpreter
+     and the hardware against ONNX Runtime (the independent oracle), each
+     within one output step (ONNX Runtime cannot run QONNX's custom domains).
   3. loom compile M.onnx --max-mults 8 and sim --random 20: bit-exact,
      multipliers <= 8 (folding works on integer layers too), unless the
      budget does not bind.
@@ -67,7 +70,7 @@ def load_pb(path):
     return numpy_helper.to_array(t)
 
 
-def run_model(loom, models_dir, work, name, seed):
+def run_model(loom, src, models_dir, work, name, seed):
     problems, notes = [], []
     model = os.path.join(models_dir, name + ".onnx")
     out = os.path.join(work, name)
@@ -102,6 +105,11 @@ def run_model(loom, models_dir, work, name, seed):
                             % (diff.max() / step))
         if name in EXACT and differ:
             problems.append("%d words differ from the QONNX semantics (must be exact)" % differ)
+        # The independent oracle: ONNX Runtime (it cannot run the QONNX
+        # custom domains; those are checked against the generator's numpy
+        # QONNX semantics above).
+        if not name.startswith("qonnx"):
+            problems += E.compare_with_ort(loom, src, model, out, step=step, label=name)
     # 3. A multiplier budget.
     outb = out + "_b%d" % BUDGET
     r = E.run(loom, "compile", model, "-o", outb, "--max-mults", BUDGET)
@@ -142,7 +150,7 @@ def main():
     models = list(gen_quant_models.MODELS)
     EXACT.update(getattr(gen_quant_models, "EXACT_MODELS", []))
     with ThreadPoolExecutor(E.jobs()) as ex:
-        futs = {name: ex.submit(run_model, loom, models_dir, work, name, seed)
+        futs = {name: ex.submit(run_model, loom, src, models_dir, work, name, seed)
                 for seed, name in enumerate(models, start=1)}
         for name in models:
             problems, notes = futs[name].result()
