@@ -12,6 +12,8 @@ For each model M (seed N):
   2. loom sim OUT --onnx-test-dir M/: exit 0, mismatches == 0, and the float
      interpreter against the numpy reference < 1e-4.
   3. the report says the activation was fused (act of the mvu/dwu units).
+  4. on random-normal frames the float interpreter agrees with ONNX Runtime
+     (the independent oracle) within 1e-4 of the output range.
 And a PRelu whose slopes vary over spatial positions (not only over the
 channels) is refused with one `loom: error:` line naming the node and its op
 (per-channel slopes work: test/models/gen_conv_models.py prelu_cnn).
@@ -184,6 +186,9 @@ def main():
                 problems.append("onnx test data: %s mismatching words" % s2.get("mismatches"))
             if err is None or not err < ONNX_TOL:
                 problems.append("float reference vs numpy: max abs error %s" % err)
+            # The independent oracle: ONNX Runtime on random-normal frames.
+            problems += E.compare_with_ort(loom, src, os.path.join(models, name + ".onnx"), out,
+                                           label=name)
         print("%-12s II %s latency %s acts %s %s" % (name, s["ii_cycles"], s["latency_cycles"], acts,
                                                     "ok" if not problems else "FAIL"), flush=True)
         return name, problems
