@@ -153,6 +153,9 @@ def main():
                 problems.append("onnx test data: %s mismatching words" % s2.get("mismatches"))
             if err is None or not err < ONNX_TOL:
                 problems.append("float reference vs numpy: max abs error %s" % err)
+            # The independent oracle: ONNX Runtime on random-normal frames.
+            problems += E.compare_with_ort(loom, src, os.path.join(models, name + ".onnx"), out,
+                                           label=name)
         print("%-26s II %s latency %s %s" % (name, s["ii_cycles"], s["latency_cycles"],
                                              "ok" if not problems else "FAIL"), flush=True)
         return name, problems
