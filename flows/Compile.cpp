@@ -125,7 +125,7 @@ void describeAffineEnds(func::FuncOp nnFunc, llvm::json::Object &in, llvm::json:
 }
 
 /// report.json: the hw_model's view of the design, written before any
-/// simulation (docs/ARCHITECTURE.md, "The flows").
+/// simulation (docs/ARCHITECTURE.md, "The flows and their files").
 llvm::Expected<llvm::json::Object> makeReport(const CompileOptions &options, ModuleOp dfModule,
                                               func::FuncOp nnFunc, StringRef top) {
   auto graph = *dfModule.getOps<func::FuncOp>().begin();
