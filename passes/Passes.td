@@ -24,10 +24,8 @@ def NNQuantize : Pass<"nn-quantize", "mlir::ModuleOp"> {
   let summary = "Turn the float nn graph into fixed-point integer arithmetic";
   let description = [{
     Every tensor gets the format `precision` (fixed<W,I>): inputs are quantized,
-    dense and conv layers become nn.qdense / nn.qconv with accumulator widths
-    derived from their weights, sigmoid/tanh/elu/selu become nn.lut tables,
-    leaky_relu an exact integer multiply, softmax nn.qsoftmax; the other ops
-    keep their kind on integer codes (docs/CONTRACTS.md).
+    dense layers become nn.qdense with derived accumulator widths, sigmoid/tanh
+    become nn.lut tables and softmax nn.qsoftmax (docs/CONTRACTS.md).
 
     A graph that already carries quantization (nn.quantize_linear /
     nn.dequantize_linear from QDQ, QOperator or QONNX models, or from
