@@ -7,9 +7,15 @@ include "mlir/Pass/PassBase.td"
 def NNNormalize : Pass<"nn-normalize", "mlir::ModuleOp"> {
   let summary = "Fold the float nn graph into canonical form";
   let description = [{
-    Removes identities and shape-only reshapes, folds a constant Add after a dense
-    layer into its bias and a BatchNormalization after a dense layer into its
-    weights and bias.
+    Exporters spell one layer many ways; this pass folds them into one form.
+    Identities and chained reshapes fold away. A constant Add / Mul (Sub and Div
+    arrive as Add / Mul) with one value, or one per output feature or channel,
+    and a BatchNormalization after a dense or conv layer fold into its weights
+    and bias; a zero Pad before a conv into its pads. Element-wise activations
+    sink below reshapes so the layer before them can absorb them, and a
+    monotone activation moves above a MaxPool whose input layer has no other
+    user. Per-channel arithmetic no layer absorbs then becomes a 1x1 depthwise
+    nn.conv (not in graphs that carry their own quantization).
   }];
   let dependentDialects = ["loom::nn::NNDialect"];
 }
@@ -40,7 +46,8 @@ def NNInsertQuant : Pass<"nn-insert-quant", "mlir::ModuleOp"> {
     Weights of dense and conv layers get per-output-channel symmetric int8
     scales (weight_scale, weights rounded onto the grid); activations get
     per-tensor uint8 affine scales from the `loom.calib` = [min, max] ranges the
-    driver attaches (func argument attributes and op attributes), through an
+    compile flow attaches (flows/Calibrate.cpp; func argument attributes and op
+    attributes), through an
     nn.quantize_linear / nn.dequantize_linear pair after every graph input,
     layer and join. Tensors feeding softmax get a power-of-two int16 scale (the
     integer softmax needs a binary point). nn-quantize then lowers the graph.
@@ -51,9 +58,16 @@ def NNInsertQuant : Pass<"nn-insert-quant", "mlir::ModuleOp"> {
 def NNToDF : Pass<"nn-to-df", "mlir::ModuleOp"> {
   let summary = "Lower the quantized nn graph to dataflow actors";
   let description = [{
-    Each nn.qdense becomes a df.mvu (absorbing a following relu or lut), each
-    nn.qsoftmax a df.softmax; reshapes vanish (streams are flat). Actors start
-    fully folded (simd = pe = 1); df-fold chooses parallelism.
+    One actor per layer: nn.qdense becomes a df.mvu and nn.qconv a df.swg
+    feeding a df.mvu (a df.dwu when depthwise), each absorbing the activation
+    after it (relu, clip, leaky_relu, lut, sign); pools become df.swg + df.pool,
+    nn.resize a df.upsample, nn.qsoftmax a df.softmax, a residual add_act /
+    mul_act a df.join fed by a df.fork, nn.concat a df.concat (with a df.fifo in
+    front of each join or concat input). An activation no layer absorbs gets its
+    own 1x1 df.dwu. Streams are channels-last: reshapes and transposes only
+    permute elements and vanish, and what permutation is left at the graph's
+    ends becomes `loom.perm`. Actors start fully folded (simd = pe = 1);
+    df-fold chooses parallelism.
   }];
   let dependentDialects = ["loom::df::DFDialect"];
 }
@@ -62,10 +76,13 @@ def DFFold : Pass<"df-fold", "mlir::ModuleOp"> {
   let summary = "Choose PE/SIMD per actor for a multiplier budget or a target II";
   let description = [{
     Greedy: repeatedly speed up the bottleneck actor by its cheapest faster
-    folding until the budget (`max-mults`) would be exceeded or the target II
-    is met. Without either, small networks are made fully parallel and large
-    ones get the default budget (see docs/folding.md). Cycle counts come from
-    hw_model.
+    folding (or, for actors whose speed is their streams' width, by widening
+    their lane group) until the budget (`max-mults`) would be exceeded or the
+    target II is met. Without either, small networks are made fully parallel
+    and large ones get the default budget (see docs/folding.md). Then every
+    stream gets its lanes and every FIFO in front of a join or concat the
+    smallest depth that keeps the predicted II and latency. Cycle counts come
+    from hw_model (through passes/DFCost).
   }];
   let options = [
     Option<"maxMults", "max-mults", "int64_t", "0", "multiplier budget (0: none)">,
@@ -75,6 +92,14 @@ def DFFold : Pass<"df-fold", "mlir::ModuleOp"> {
 
 def DFToRTL : Pass<"df-to-rtl", "mlir::ModuleOp"> {
   let summary = "Lower dataflow actors to a netlist of library-module instances";
+  let description = [{
+    Each actor becomes one instance of its rtl/ library module, with the
+    parameters of the hw_model configuration the cost model used (passes/DFCost),
+    and its weights, biases and tables become rtl.memfile images in the layouts
+    of docs/CONTRACTS.md. The top module has AXI4-Stream ports; a loom_tlast_gen
+    marks frame ends on the master port. Instance names come from the ONNX node
+    names, legalised and made unique.
+  }];
   let options = [
     Option<"topName", "top", "std::string", "\"\"", "top module name (default: the graph's)">,
   ];

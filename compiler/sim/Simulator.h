@@ -165,7 +165,7 @@ runSimulation(const SimSpec &spec,
               const std::vector<std::vector<int64_t>> &inputFrames,
               const SimOptions &opts);
 
-/// sim.json content (docs: ARCHITECTURE.md, `loom sim`): frames, mismatches,
+/// sim.json content (docs/ARCHITECTURE.md, "The flows and their files"): frames, mismatches,
 /// latency_cycles, ii_cycles (null when unknown), predicted_latency_cycles,
 /// predicted_ii_cycles, build_seconds, sim_seconds, cycles_per_second, plus
 /// deadlock (bool), deadlock_message (if any), tlast_errors, extra_output_beats,

@@ -9,12 +9,12 @@
 //===----------------------------------------------------------------------===//
 #include "IntegerCase.h"
 
-#include "compiler/driver/Compile.h"
-#include "compiler/driver/Simulate.h"
 #include "compiler/io/Npy.h"
 #include "compiler/io/Npz.h"
 #include "compiler/nnimport/ImportToNN.h"
 #include "compiler/onnx/OnnxModel.h"
+#include "flows/Compile.h"
+#include "flows/Simulate.h"
 
 #include "mlir/IR/MLIRContext.h"
 #include "llvm/ADT/STLExtras.h"

@@ -9,18 +9,18 @@
 //   loom synth OUT/ [--target generic|ice40-up5k|xilinx-7]
 //
 // Every failure is one line on stderr ("loom: error: ...") and a non-zero exit.
+// This file only parses arguments; each command's work is a flow in flows/.
 //
 //===----------------------------------------------------------------------===//
-#include "compiler/driver/Compile.h"
-#include "compiler/driver/Simulate.h"
+#include "flows/Compile.h"
+#include "flows/Report.h"
+#include "flows/Simulate.h"
+#include "flows/Synth.h"
 
-#include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringRef.h"
 #include "llvm/Support/FileSystem.h"
-#include "llvm/Support/JSON.h"
-#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/Path.h"
-#include "llvm/Support/Program.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <map>
@@ -183,65 +183,6 @@ int runSim(SimulateOptions &o) {
   return 0;
 }
 
-/// Yosys synthesis of OUT/rtl, summarised into OUT/synth.json.
-int runSynth(const Args &a) {
-  std::string out = a.positional;
-  std::string target = a.values.count("--target") ? a.values.at("--target") : "generic";
-  std::string synthCmd;
-  if (target == "generic")
-    synthCmd = "synth";
-  else if (target == "ice40-up5k")
-    synthCmd = "synth_ice40";
-  else if (target == "xilinx-7")
-    synthCmd = "synth_xilinx";
-  else
-    return fail("--target must be generic, ice40-up5k or xilinx-7");
-  auto yosys = llvm::sys::findProgramByName("yosys");
-  if (!yosys)
-    return fail("yosys not found on PATH; install the Debian package yosys");
-  auto buf = llvm::MemoryBuffer::getFile(out + "/report.json");
-  if (!buf)
-    return fail(out + "/report.json: cannot read; run `loom compile` first");
-  auto json = llvm::json::parse((*buf)->getBuffer());
-  if (!json || !json->getAsObject())
-    return fail(out + "/report.json: invalid");
-  auto *r = json->getAsObject();
-  std::string top = r->getString("top").value_or("").str();
-  std::string script = "read_verilog -sv";
-  if (auto *files = r->getArray("sv_files"))
-    for (const auto &f : *files)
-      script += " " + f.getAsString().value_or("").str();
-  script += "; " + synthCmd + " -top " + top + "; stat";
-  std::string log = out + "/synth.log";
-  llvm::SmallString<256> rtl(out + "/rtl");
-  llvm::sys::fs::make_absolute(rtl);
-  llvm::SmallString<256> logAbs(log);
-  llvm::sys::fs::make_absolute(logAbs);
-  std::string shell = "cd '" + rtl.str().str() + "' && '" + *yosys + "' -q -l '" +
-                      logAbs.str().str() + "' -p '" + script + "' > /dev/null 2>&1";
-  llvm::StringRef argv[] = {"/bin/sh", "-c", shell};
-  int rc = llvm::sys::ExecuteAndWait("/bin/sh", argv);
-  if (rc != 0)
-    return fail("yosys failed (exit " + std::to_string(rc) + "); see " + log);
-  auto logBuf = llvm::MemoryBuffer::getFile(log);
-  llvm::outs() << "synthesized " << top << " for " << target << "; cell summary from " << log
-               << ":\n";
-  if (logBuf) {
-    llvm::SmallVector<llvm::StringRef> lines;
-    (*logBuf)->getBuffer().split(lines, '\n');
-    bool inStat = false;
-    for (llvm::StringRef line : lines) {
-      if (line.contains("=== " + top + " ==="))
-        inStat = true;
-      if (inStat && (line.contains("Number of cells") || line.trim().starts_with("$_") ||
-                     line.trim().starts_with("SB_") || line.trim().starts_with("LUT") ||
-                     line.trim().starts_with("DSP") || line.trim().starts_with("FD")))
-        llvm::outs() << "  " << line.trim() << "\n";
-    }
-  }
-  return 0;
-}
-
 } // namespace
 
 int main(int argc, char **argv) {
@@ -277,8 +218,15 @@ int main(int argc, char **argv) {
       return fail(llvm::toString(std::move(e)));
     return 0;
   }
-  if (cmd == "synth")
-    return runSynth(*args);
+  if (cmd == "synth") {
+    SynthOptions so;
+    so.outDir = args->positional;
+    if (args->values.count("--target"))
+      so.target = args->values.at("--target");
+    if (auto e = synthesizeDesign(so))
+      return fail(llvm::toString(std::move(e)));
+    return 0;
+  }
 
   CompileOptions co;
   SimulateOptions so;

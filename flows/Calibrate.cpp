@@ -1,5 +1,5 @@
 //===- Calibrate.cpp - activation ranges for --precision int8 -------------===//
-#include "compiler/driver/Calibrate.h"
+#include "flows/Calibrate.h"
 
 #include "compiler/interp/Interpreter.h"
 #include "compiler/io/Npy.h"

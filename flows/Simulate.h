@@ -1,6 +1,6 @@
 //===- Simulate.h - `loom sim`: OUT/ -> Verilator run vs reference -*- C++ -*-===//
-#ifndef LOOM_COMPILER_DRIVER_SIMULATE_H
-#define LOOM_COMPILER_DRIVER_SIMULATE_H
+#ifndef LOOM_FLOWS_SIMULATE_H
+#define LOOM_FLOWS_SIMULATE_H
 
 #include "llvm/Support/Error.h"
 
@@ -25,9 +25,6 @@ struct SimulateOptions {
 /// OUT/sim.json. Returns the number of mismatching words (0 = pass) or an
 /// error (bad inputs, Verilator failure, deadlock).
 llvm::Expected<int64_t> simulateDesign(const SimulateOptions &options);
-
-/// Prints OUT/report.json (and OUT/sim.json when present) as a table.
-llvm::Error printReport(const std::string &outDir);
 
 } // namespace loom
 

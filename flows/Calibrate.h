@@ -1,14 +1,14 @@
 //===- Calibrate.h - activation ranges for --precision int8 -----*- C++ -*-===//
 //
-// Post-training int8 needs each activation's range. The driver runs the float
+// Post-training int8 needs each activation's range. The compile flow runs the float
 // reference interpreter over calibration frames, records every tensor's
 // [min, max] as a `loom.calib` attribute (what nn-insert-quant reads), and
 // afterwards measures the quantized graph against the float one on the
 // calibration frames and on held-out frames it did not calibrate on.
 //
 //===----------------------------------------------------------------------===//
-#ifndef LOOM_COMPILER_DRIVER_CALIBRATE_H
-#define LOOM_COMPILER_DRIVER_CALIBRATE_H
+#ifndef LOOM_FLOWS_CALIBRATE_H
+#define LOOM_FLOWS_CALIBRATE_H
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "llvm/Support/Error.h"

@@ -1,6 +1,6 @@
 //===- Diagnostics.h - one-line errors from MLIR diagnostics ----*- C++ -*-===//
-#ifndef LOOM_COMPILER_DRIVER_DIAGNOSTICS_H
-#define LOOM_COMPILER_DRIVER_DIAGNOSTICS_H
+#ifndef LOOM_FLOWS_DIAGNOSTICS_H
+#define LOOM_FLOWS_DIAGNOSTICS_H
 
 #include "mlir/IR/Diagnostics.h"
 

@@ -1,5 +1,5 @@
 //===- Diagnostics.cpp - one-line errors from MLIR diagnostics ------------===//
-#include "compiler/driver/Diagnostics.h"
+#include "flows/Diagnostics.h"
 
 #include "llvm/ADT/StringExtras.h"
 

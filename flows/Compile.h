@@ -1,6 +1,6 @@
 //===- Compile.h - `loom compile`: ONNX -> OUT/ -----------------*- C++ -*-===//
-#ifndef LOOM_COMPILER_DRIVER_COMPILE_H
-#define LOOM_COMPILER_DRIVER_COMPILE_H
+#ifndef LOOM_FLOWS_COMPILE_H
+#define LOOM_FLOWS_COMPILE_H
 
 #include "llvm/Support/Error.h"
 

@@ -6,13 +6,13 @@
 // exactly what was built from what.
 //
 //===----------------------------------------------------------------------===//
-#include "compiler/driver/Compile.h"
+#include "flows/Compile.h"
 
-#include "compiler/driver/Calibrate.h"
-#include "compiler/driver/Diagnostics.h"
 #include "compiler/emit/VerilogEmitter.h"
 #include "compiler/nnimport/ImportToNN.h"
 #include "compiler/onnx/OnnxModel.h"
+#include "flows/Calibrate.h"
+#include "flows/Diagnostics.h"
 #include "hw_model/Cost.h"
 #include "hw_model/Pipeline.h"
 #include "passes/DFCost.h"
@@ -125,7 +125,7 @@ void describeAffineEnds(func::FuncOp nnFunc, llvm::json::Object &in, llvm::json:
 }
 
 /// report.json: the hw_model's view of the design, written before any
-/// simulation (ARCHITECTURE.md, "The user's interface").
+/// simulation (docs/ARCHITECTURE.md, "The flows and their files").
 llvm::Expected<llvm::json::Object> makeReport(const CompileOptions &options, ModuleOp dfModule,
                                               func::FuncOp nnFunc, StringRef top) {
   auto graph = *dfModule.getOps<func::FuncOp>().begin();

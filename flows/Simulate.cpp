@@ -6,15 +6,16 @@
 // is reported, not judged: fixed point is expected to differ from float.
 //
 //===----------------------------------------------------------------------===//
-#include "compiler/driver/Simulate.h"
+#include "flows/Simulate.h"
 
-#include "compiler/driver/Calibrate.h"
 #include "compiler/interp/Interpreter.h"
 #include "compiler/io/Npy.h"
 #include "compiler/io/Npz.h"
 #include "compiler/onnx/OnnxModel.h"
 #include "compiler/sim/Simulator.h"
 #include "dialects/nn/NNOps.h"
+#include "flows/Calibrate.h"
+#include "flows/Report.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -37,17 +38,6 @@ namespace {
 
 llvm::Error error(const llvm::Twine &msg) {
   return llvm::createStringError(llvm::inconvertibleErrorCode(), msg);
-}
-
-llvm::Expected<llvm::json::Value> readJson(const std::string &path) {
-  auto buf = llvm::MemoryBuffer::getFile(path);
-  if (!buf)
-    return error(path + ": cannot read (" + buf.getError().message() +
-                 "); run `loom compile` first");
-  auto json = llvm::json::parse((*buf)->getBuffer());
-  if (!json)
-    return error(path + ": invalid JSON: " + llvm::toString(json.takeError()));
-  return json;
 }
 
 llvm::Expected<OwningOpRef<ModuleOp>> readModule(const std::string &path, MLIRContext &ctx) {
@@ -460,69 +450,4 @@ llvm::Expected<int64_t> loom::simulateDesign(const SimulateOptions &o) {
         "calibrate with representative inputs (--calib)\n",
         saturated, count, lo, hi);
   return mismatches;
-}
-
-llvm::Error loom::printReport(const std::string &outDir) {
-  auto reportJson = readJson(outDir + "/report.json");
-  if (!reportJson)
-    return reportJson.takeError();
-  const llvm::json::Object *r = reportJson->getAsObject();
-  if (!r)
-    return error(outDir + "/report.json: not an object");
-  llvm::outs() << llvm::formatv("design {0} ({1}, {2})\n", r->getString("top").value_or(""),
-                                r->getString("model").value_or(""),
-                                r->getString("precision").value_or(""));
-  llvm::outs() << llvm::formatv(
-      "  predicted II {0} cycles, latency {1} cycles, {2} multipliers, {3} memory bits\n",
-      r->getInteger("predicted_ii_cycles").value_or(-1),
-      r->getInteger("predicted_latency_cycles").value_or(-1),
-      r->getInteger("total_multipliers").value_or(0), r->getInteger("total_memory_bits").value_or(0));
-  // --precision int8: the quantized graph against the float one (Calibrate.h).
-  if (const auto *acc = r->getObject("int8_accuracy")) {
-    llvm::outs() << llvm::formatv("  int8 vs float model (calibration: {0}):\n",
-                                  acc->getString("calibration_source").value_or(""));
-    for (const char *part : {"calibration", "held_out"}) {
-      const auto *p = acc->getObject(part);
-      if (!p)
-        continue;
-      int64_t frames = p->getInteger("frames").value_or(0);
-      if (!frames) {
-        llvm::outs() << llvm::formatv("    {0,-12} no frames\n", part);
-        continue;
-      }
-      llvm::outs() << llvm::formatv(
-          "    {0,-12} {1,4} frames: max abs error {2:F5}, mean {3:F5}, top-1 agreement {4:P}\n",
-          part, frames, p->getNumber("max_abs_error").value_or(0),
-          p->getNumber("mean_abs_error").value_or(0), p->getNumber("top1_agreement").value_or(0));
-    }
-  }
-  llvm::outs() << llvm::formatv("  {0,-24} {1,-8} {2,6} {3,6} {4,5} {5,5} {6,8} {7,6} {8,10}\n",
-                                "actor", "kind", "in", "out", "simd", "pe", "cycles", "mults",
-                                "mem bits");
-  if (auto *actors = r->getArray("actors"))
-    for (const auto &a : *actors) {
-      const auto *o = a.getAsObject();
-      const auto *fold = o->getObject("folding");
-      llvm::outs() << llvm::formatv(
-          "  {0,-24} {1,-8} {2,6} {3,6} {4,5} {5,5} {6,8} {7,6} {8,10}\n",
-          o->getString("name").value_or(""), o->getString("kind").value_or(""),
-          o->getInteger("input_elements").value_or(0), o->getInteger("output_elements").value_or(0),
-          fold ? fold->getInteger("simd").value_or(1) : 1, fold ? fold->getInteger("pe").value_or(1) : 1,
-          o->getInteger("predicted_cycles_per_frame").value_or(0),
-          o->getInteger("multipliers").value_or(0), o->getInteger("memory_bits").value_or(0));
-    }
-  if (llvm::sys::fs::exists(outDir + "/sim.json")) {
-    auto simJson = readJson(outDir + "/sim.json");
-    if (simJson)
-      if (const auto *s = simJson->getAsObject())
-        llvm::outs() << llvm::formatv(
-            "  last sim: {0} frames, {1} mismatches, latency {2} (predicted {3}), II {4} "
-            "(predicted {5}), float max abs error {6:F5}\n",
-            s->getInteger("frames").value_or(0), s->getInteger("mismatches").value_or(-1),
-            s->getInteger("latency_cycles").value_or(-1),
-            s->getInteger("predicted_latency_cycles").value_or(-1),
-            s->getInteger("ii_cycles").value_or(-1), s->getInteger("predicted_ii_cycles").value_or(-1),
-            s->getNumber("float_max_abs_error").value_or(0));
-  }
-  return llvm::Error::success();
 }
