@@ -122,15 +122,6 @@ bool makeGeometry(const Shape &xShape, const Shape &kernel,
   return true;
 }
 
-// Multi-index decode of a flat index over `dims`.
-void decode(int64_t flat, const Shape &dims, std::vector<int64_t> &idx) {
-  idx.resize(dims.size());
-  for (size_t i = dims.size(); i-- > 0;) {
-    idx[i] = flat % dims[i];
-    flat /= dims[i];
-  }
-}
-
 // For output pixel `o` and kernel offset `kk`, the input flat spatial index
 // (or -1 if outside the input); `inPad` tells whether the position is inside
 // the padded extent [-pb, in + pe).
