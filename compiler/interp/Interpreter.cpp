@@ -34,6 +34,12 @@ llvm::Expected<FrameResult> loom::interpretFrame(func::FuncOp func,
     return llvm::createStringError(llvm::inconvertibleErrorCode(),
                                    "interpreter: expected " +
                                        std::to_string(func.getNumArguments()) + " inputs");
+  // A context set up without registerReferenceModels would refuse every op.
+  auto relu = RegisteredOperationName::lookup(nn::ReluOp::getOperationName(), func.getContext());
+  if (relu && !relu->hasInterface<nn::ReferenceEvalOpInterface>())
+    return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                   "interpreter: this context has no reference models "
+                                   "(loom::registerReferenceModels)");
   llvm::DenseMap<Value, nn::RefTensor> env;
   FrameResult result;
   for (auto [arg, in] : llvm::zip(func.getArguments(), inputs)) {
