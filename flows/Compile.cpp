@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 #include "flows/Compile.h"
 
+#include "compiler/interp/Interpreter.h"
 #include "compiler/emit/VerilogEmitter.h"
 #include "compiler/nnimport/ImportToNN.h"
 #include "compiler/onnx/OnnxModel.h"
@@ -275,6 +276,7 @@ llvm::Error loom::compileModel(const CompileOptions &options, std::vector<std::s
 
   DialectRegistry registry;
   registry.insert<nn::NNDialect, df::DFDialect, rtl::RTLDialect, func::FuncDialect>();
+  registerReferenceModels(registry); // calibration interprets the graph
   MLIRContext ctx(registry);
   ctx.loadAllAvailableDialects();
   std::vector<std::string> importWarnings;

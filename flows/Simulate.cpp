@@ -236,6 +236,7 @@ llvm::Expected<int64_t> loom::simulateDesign(const SimulateOptions &o) {
 
   DialectRegistry registry;
   registry.insert<nn::NNDialect, func::FuncDialect>();
+  registerReferenceModels(registry);
   MLIRContext ctx(registry);
   ctx.loadAllAvailableDialects();
   auto quant = readModule(o.outDir + "/nn.mlir", ctx);

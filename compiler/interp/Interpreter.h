@@ -4,18 +4,27 @@
 // On a quantized graph this is the bit-exact ground truth the RTL is compared
 // with: every integer op calls the compiler/reference kernels, which follow
 // docs/CONTRACTS.md, with the op's own attributes (weights, shifts, tables).
+// Each op's evaluation is its nn::ReferenceEvalOpInterface external model
+// (dialects/nn/NNInterfaces.td), one file per op family in this folder; a
+// context that interprets must have registerReferenceModels in its registry.
 //
 //===----------------------------------------------------------------------===//
 #ifndef LOOM_COMPILER_INTERP_INTERPRETER_H
 #define LOOM_COMPILER_INTERP_INTERPRETER_H
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/DialectRegistry.h"
 #include "llvm/ADT/STLFunctionalExtras.h"
 #include "llvm/Support/Error.h"
 
 #include <vector>
 
 namespace loom {
+
+/// Adds the reference evaluation of every nn op (external models of
+/// nn::ReferenceEvalOpInterface) to `registry`; call it on the registry of
+/// every context that runs interpretFrame.
+void registerReferenceModels(mlir::DialectRegistry &registry);
 
 struct FrameResult {
   /// Per function result, the flat float values.

@@ -6,6 +6,8 @@
 // flat vectors in ONNX layout (NCHW, or N C D1..Dk for any number k >= 1 of
 // spatial dims; any N). Sums are accumulated in double and rounded to T once.
 // Instantiated for T = float and T = double.
+// Defined in ConvKernels.cpp (windows, conv, pooling), LayoutKernels.cpp
+// (layout, pad, concat, resize, transpose) and ElementwiseKernels.cpp.
 //
 // Kernels that can fail on bad shapes/attributes return false and leave the
 // outputs untouched; the others assume consistent inputs.

@@ -14,6 +14,14 @@ int64_t numElements(const Shape &shape) {
   return n;
 }
 
+void decode(int64_t flat, const Shape &dims, std::vector<int64_t> &idx) {
+  idx.resize(dims.size());
+  for (size_t i = dims.size(); i-- > 0;) {
+    idx[i] = flat % dims[i];
+    flat /= dims[i];
+  }
+}
+
 template <typename T>
 std::vector<T> dense(const std::vector<T> &x, const std::vector<T> &W,
                      const std::vector<T> &b, int64_t N, int64_t K) {

@@ -20,6 +20,8 @@ using Shape = std::vector<int64_t>;
 
 /// Number of elements of a shape (1 for a scalar shape {}).
 int64_t numElements(const Shape &shape);
+/// Multi-index decode of a flat row-major index over `dims`.
+void decode(int64_t flat, const Shape &dims, std::vector<int64_t> &idx);
 
 /// Dense layer: y[n] = sum_k W[n][k] * x[k] + b[n]; W is N x K row-major,
 /// x has K elements, b has N elements (empty b means zero).

@@ -320,7 +320,9 @@ Outcome runDataSet(const loom::onnx::OnnxModel &loaded, StringRef modelPath, Str
     }
   }
 
-  mlir::MLIRContext ctx;
+  mlir::DialectRegistry registry;
+  loom::registerReferenceModels(registry);
+  mlir::MLIRContext ctx(registry);
   ctx.loadDialect<loom::nn::NNDialect, mlir::func::FuncDialect>();
   std::vector<std::string> warnings;
   auto module = loom::importToNN(model, ctx, warnings);

@@ -148,6 +148,7 @@ const Case kCases[] = {
 TEST(AffineInterp, FloatQdqGraphMatchesItsIntegerLowering) {
   DialectRegistry registry;
   registry.insert<loom::nn::NNDialect, func::FuncDialect>();
+  loom::registerReferenceModels(registry);
   MLIRContext ctx(registry);
   ctx.loadAllAvailableDialects();
   for (const Case &c : kCases) {
