@@ -179,4 +179,12 @@ module loom_pool #(
   always_ff @(posedge clk) begin
     if (issue) out_q <= res;
   end
+
+  // ---------------------------------------------------------------- stream protocol
+`ifndef SYNTHESIS
+  loom_stream_check #(.W($bits(in_data))) u_in_chk (
+    .clk, .rst, .data(in_data), .valid(in_valid), .ready(in_ready));
+  loom_stream_check #(.W($bits(out_data))) u_out_chk (
+    .clk, .rst, .data(out_data), .valid(out_valid), .ready(out_ready));
+`endif
 endmodule
