@@ -28,6 +28,11 @@ package loom_pkg;
   localparam int POOL_MAX = 0;
   localparam int POOL_AVG = 1;
 
+  // loom_add MODE.
+  localparam int ADD_SUM    = 0;  // saturate(a + b)
+  localparam int ADD_MUL    = 1;  // saturate(shift_round_even(a * b, F))
+  localparam int ADD_SCALED = 2;  // saturate(shift_round_even(a * MA + b * MB, S))
+
   // LeakyRelu / PRelu slope scale: y < 0 -> sat(shift_round_even(y * A, LEAKY_SHIFT)).
   localparam int LEAKY_SHIFT = 15;
 
