@@ -15,22 +15,25 @@ def read(root, rel):
 
 def main():
     root = sys.argv[1]
+    text = read(root, "rtl/pkg/loom_pkg.sv")
     pkg = dict((k, int(v)) for k, v in
-               re.findall(r"localparam\s+int\s+(\w+)\s*=\s*(-?\d+)\s*;", read(root, "rtl/pkg/loom_pkg.sv")))
+               re.findall(r"localparam\s+int\s+(\w+)\s*=\s*(-?\d+)\s*;", text))
     errors = []
 
     # ACT: `act == "relu" ? 1` pairs, the fall-through (`: 2;`) is the table.
     cost = read(root, "passes/DFCost.cpp")
     m = re.search(r"activationCode\(StringRef act\)\s*{(.*?)}", cost, re.S)
     if m:
-        emitted = dict((n, int(v)) for n, v in re.findall(r'act == "(\w+)"\s*\?\s*(\d+)', m.group(1)))
+        pairs = re.findall(r'act == "(\w+)"\s*\?\s*(\d+)', m.group(1))
+        emitted = dict((n, int(v)) for n, v in pairs)
         tail = re.search(r":\s*(\d+)\s*;\s*$", m.group(1).strip())
         if tail:
             emitted["table"] = int(tail.group(1))
         for name, code in emitted.items():
             key = "ACT_" + name.upper()
             if pkg.get(key) != code:
-                errors.append("%s = %s in loom_pkg.sv, the compiler emits %d" % (key, pkg.get(key), code))
+                errors.append("%s = %s in loom_pkg.sv, the compiler emits %d"
+                              % (key, pkg.get(key), code))
     else:
         print("note: activationCode not found in passes/DFCost.cpp; ACT codes not compared")
 
@@ -43,7 +46,8 @@ def main():
         for i, e in enumerate(x.strip() for x in m.group(1).split(",") if x.strip()):
             key = "RND_" + re.sub(r"(?<!^)([A-Z])", r"_\1", e).upper()
             if pkg.get(key) != i:
-                errors.append("%s = %s in loom_pkg.sv, numerics::Rounding::%s is %d" % (key, pkg.get(key), e, i))
+                errors.append("%s = %s in loom_pkg.sv, numerics::Rounding::%s is %d"
+                              % (key, pkg.get(key), e, i))
     for e in errors:
         print(e)
     print("loom_pkg codes %s" % ("differ" if errors else "match the compiler"))

@@ -2,8 +2,8 @@
 // (docs/CONTRACTS.md): y = saturate_WB(shift_round_even(a * MA + b * MB, S)), then relu
 // or the clip to [LO, HI]. Two input streams with independent random valid gaps and
 // random output backpressure; every word against loom::numerics::scaledAdd (the
-// reference's 128-bit integers, independent of the RTL's widths); the clean pass's beat cycles on every port
-// against hw_model predictActorAlone and estimateCost.
+// reference's 128-bit integers, independent of the RTL's widths); the clean pass's beat
+// cycles on every port against hw_model predictActorAlone and estimateCost.
 #include "Vtop.h"
 #include "golden.h"
 #include "hw_model/Cost.h"
