@@ -354,7 +354,7 @@ llvm::Error loom::compileModel(const CompileOptions &options, std::vector<std::s
   // instantiate each other, e.g. loom_mvu uses loom_fifo); tools are given
   // the top module explicitly, so unused library modules cost nothing.
   std::vector<std::string> svFiles;
-  for (const char *sub : {"stream", "compute"}) {
+  for (const char *sub : {"pkg", "stream", "compute"}) {  // the package first
     std::error_code ec;
     std::vector<std::string> found;
     std::string dir = std::string(LOOM_RTL_DIR) + "/" + sub;

@@ -104,7 +104,7 @@ llvm::Error validateSpec(const SimSpec &spec) {
 std::vector<std::string> verilatorFlags(const SimOptions &opts) {
   std::vector<std::string> f = {"--cc", "--exe", "--build", "-O3",
                                 "--x-assign", "fast", "--x-initial", "fast",
-                                "--noassert", "-Wno-fatal", "-Wno-lint",
+                                "--assert", "-Wno-fatal", "-Wno-lint",
                                 "-Wno-style", "-j", "2", "--vpi"};
   if (opts.trace)
     f.push_back("--trace-fst");

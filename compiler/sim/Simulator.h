@@ -6,7 +6,9 @@
 //   1. generateHarness() writes one deterministic C++ file (harness.cpp) that
 //      drives the Verilated top. It is built once with
 //        verilator --cc --exe --build -O3 --x-assign fast --x-initial fast
-//                  --noassert -Wno-fatal -j 2
+//                  --assert -Wno-fatal -j 2
+//      (--assert: the library's stream-protocol assertions, loom_stream_check,
+//      stop a run that breaks the valid/ready rules)
 //      into SimOptions::workDir/obj/ (obj-trace/ with --trace-fst). The
 //      build is skipped when the hash of (svFiles names + contents, *.svh/*.vh
 //      in rtlDir, harness text, flags, verilator path) equals the stamp of the

@@ -14,7 +14,7 @@
 module loom_add #(
   parameter int LANES = 1,
   parameter int WB    = 8,
-  parameter int MODE  = 0,
+  parameter int MODE  = loom_pkg::ADD_SUM,  // loom_pkg::ADD_*
   parameter int F     = 0,
   parameter int RELU  = 0,
   parameter int MA    = 1,
@@ -39,9 +39,9 @@ module loom_add #(
   // MODE 2: a * MA needs WB + 26 bits (MA < 2^25 signed), the sum one more, the
   // rounding mask S + 2.
   localparam int PW0 = 2 * WB + 1;
-  localparam int PW1 = (MODE == 2 && WB + 27 > PW0) ? WB + 27 : PW0;
-  localparam int PW  = (MODE == 2 && S + 2 > PW1) ? S + 2 : PW1;
-  localparam int SH  = (MODE == 2) ? S : F;
+  localparam int PW1 = (MODE == loom_pkg::ADD_SCALED && WB + 27 > PW0) ? WB + 27 : PW0;
+  localparam int PW  = (MODE == loom_pkg::ADD_SCALED && S + 2 > PW1) ? S + 2 : PW1;
+  localparam int SH  = (MODE == loom_pkg::ADD_SCALED) ? S : F;
   localparam logic signed [PW-1:0] MAV = PW'(MA);
   localparam logic signed [PW-1:0] MBV = PW'(MB);
   localparam logic signed [WB-1:0] CLO = LO[WB-1:0];
@@ -73,12 +73,12 @@ module loom_add #(
 
   always_comb begin
     for (int l = 0; l < LANES; l++) begin
-      if (MODE == 0) begin
+      if (MODE == loom_pkg::ADD_SUM) begin
         v[l] = PW'($signed(a[l*WB +: WB])) + PW'($signed(b[l*WB +: WB]));
         q[l] = v[l];
         rem[l] = '0;
       end else begin
-        if (MODE == 2)
+        if (MODE == loom_pkg::ADD_SCALED)
           v[l] = PW'($signed(a[l*WB +: WB])) * MAV + PW'($signed(b[l*WB +: WB])) * MBV;
         else
           v[l] = PW'($signed(a[l*WB +: WB])) * PW'($signed(b[l*WB +: WB]));
@@ -105,4 +105,14 @@ module loom_add #(
   always_ff @(posedge clk) begin
     if (issue) out_q <= res;
   end
+
+  // ---------------------------------------------------------------- stream protocol
+`ifndef SYNTHESIS
+  loom_stream_check #(.W($bits(in0_data))) u_in0_chk (
+    .clk, .rst, .data(in0_data), .valid(in0_valid), .ready(in0_ready));
+  loom_stream_check #(.W($bits(in1_data))) u_in1_chk (
+    .clk, .rst, .data(in1_data), .valid(in1_valid), .ready(in1_ready));
+  loom_stream_check #(.W($bits(out_data))) u_out_chk (
+    .clk, .rst, .data(out_data), .valid(out_valid), .ready(out_ready));
+`endif
 endmodule

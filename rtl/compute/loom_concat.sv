@@ -73,4 +73,14 @@ module loom_concat #(
   always_ff @(posedge clk) begin
     if (issue) out_q <= sel_data;
   end
+
+  // ---------------------------------------------------------------- stream protocol
+`ifndef SYNTHESIS
+  loom_stream_check #(.W($bits(in0_data))) u_in0_chk (
+    .clk, .rst, .data(in0_data), .valid(in0_valid), .ready(in0_ready));
+  loom_stream_check #(.W($bits(in1_data))) u_in1_chk (
+    .clk, .rst, .data(in1_data), .valid(in1_valid), .ready(in1_ready));
+  loom_stream_check #(.W($bits(out_data))) u_out_chk (
+    .clk, .rst, .data(out_data), .valid(out_valid), .ready(out_ready));
+`endif
 endmodule

@@ -29,6 +29,9 @@
 // beside the accumulator, so the pipeline (and the cycle model) is unchanged. BIPOLAR_W = 1
 // (W_W = 1): weight bit 1 = +1, 0 = -1, the product is a conditional negation.
 // ACT 5 (sign): y = rq >= 0 ? 1 : -1 (a bipolar activation; W_OUT >= 2).
+// Requantisation and activation (S3 and the table): loom_requant.
+// DW_KK > 0: depthwise mode for loom_dwu (K = DW_KK*N window elements in (k, c) order,
+// SF = DW_KK/SIMD, lane (pe, s) reads x[(sf*SIMD + s)*N + nf*PE + pe]); same timing.
 module loom_mvu #(
   parameter int    K       = 4,
   parameter int    N       = 4,
@@ -40,7 +43,7 @@ module loom_mvu #(
   parameter int    W_ACC   = 24,
   parameter int    W_OUT   = 8,
   parameter int    SHIFT   = 0,
-  parameter int    ACT     = 0,  // 0 none, 1 relu, 2 table, 3 clip [T_MIN, T_MAX], 4 leaky, 5 sign
+  parameter int    ACT     = loom_pkg::ACT_NONE,  // loom_pkg::ACT_* (CONTRACTS.md)
   parameter int    T_MIN   = 0,
   parameter int    T_MAX   = 0,
   parameter int    T_SHIFT = 0,
@@ -54,7 +57,8 @@ module loom_mvu #(
   parameter        B_FILE  = "",
   parameter        T_FILE  = "",
   parameter        M_FILE  = "",
-  parameter        LA_FILE = ""
+  parameter        LA_FILE = "",
+  parameter int    DW_KK   = 0   // > 0: depthwise taps per channel (loom_dwu)
 ) (
   input  logic                    clk,
   input  logic                    rst,
@@ -65,19 +69,19 @@ module loom_mvu #(
   output logic                    out_valid,
   input  logic                    out_ready
 );
-  localparam int SF        = K / SIMD;
+  localparam int SF        = (DW_KK > 0) ? DW_KK / SIMD : K / SIMD;
   localparam int NF        = N / PE;
   localparam int IB        = K / IN_BEAT;
   localparam int NWORDS    = NF * SF;
   localparam int WA        = (W_ACC > W_IN + W_W) ? W_ACC : W_IN + W_W;
-  localparam int OUT_DEPTH = 8;
+  localparam int OUT_DEPTH = loom_pkg::MVU_OUT_DEPTH;
   localparam int SFW       = (SF > 1) ? $clog2(SF) : 1;
   localparam int NFW       = (NF > 1) ? $clog2(NF) : 1;
   localparam int IBW       = (IB > 1) ? $clog2(IB) : 1;
   localparam int AW        = (NWORDS > 1) ? $clog2(NWORDS) : 1;
-  localparam int TW        = (T_DEPTH > 1) ? $clog2(T_DEPTH) : 1;
   localparam int CRW       = $clog2(OUT_DEPTH + 1);
-  localparam int XW        = SIMD * W_IN;
+  localparam int XL        = (DW_KK > 0) ? SIMD : 0;  // x lane stride per PE
+  localparam int XW        = ((DW_KK > 0) ? PE : 1) * SIMD * W_IN;
   localparam int WWORD     = PE * SIMD * W_W;
 
   // ---------------------------------------------------------------- memories
@@ -85,7 +89,6 @@ module loom_mvu #(
   /* verilator lint_off UNDRIVEN */
   logic [WWORD-1:0]      wmem [NWORDS];
   logic [PE*W_ACC-1:0]   bmem [NF];
-  logic [W_OUT-1:0]      tmem [T_DEPTH];
   /* verilator lint_on UNDRIVEN */
 
   // Guards keep elaboration with the default (empty) names legal, e.g. Yosys elaborates
@@ -95,9 +98,6 @@ module loom_mvu #(
   end
   if (B_FILE != "") begin : g_bmem
     initial $readmemh(B_FILE, bmem);
-  end
-  if (ACT == 2 && T_FILE != "") begin : g_tmem
-    initial $readmemh(T_FILE, tmem);
   end
 
   // ---------------------------------------------------------------- input banks
@@ -181,9 +181,24 @@ module loom_mvu #(
     end
   end
 
+  // operand slice; depthwise: lane (p, s) = x[(sf*SIMD + s)*N + nf*PE + p]
+  logic [XW-1:0] xsel;
+  if (DW_KK > 0) begin : g_gather
+    always_comb begin
+      for (int p = 0; p < PE; p++) begin
+        for (int s = 0; s < SIMD; s++) begin
+          xsel[(p*SIMD + s)*W_IN +: W_IN] =
+            buf_q[rd_bank_q][((32'(sf_q) * SIMD + s) * N + 32'(nf_q) * PE + p) * W_IN +: W_IN];
+        end
+      end
+    end
+  end else begin : g_slice
+    assign xsel = buf_q[rd_bank_q][sf_q * XW +: XW];
+  end
+
   always_ff @(posedge clk) begin
     if (issue) begin
-      x_q <= buf_q[rd_bank_q][sf_q * XW +: XW];
+      x_q <= xsel;
       w_q <= wmem[waddr_q];
       if (sf_q == '0) b_q <= bmem[nf_q];
     end
@@ -201,10 +216,10 @@ module loom_mvu #(
         for (int s = 0; s < SIMD; s++) begin
           if (BIPOLAR_W != 0)  // conditional negation, no multiplier
             dot[p] = w_q[(p*SIMD + s)*W_W]
-                       ? dot[p] + WA'($signed(x_q[s*W_IN +: W_IN]))
-                       : dot[p] - WA'($signed(x_q[s*W_IN +: W_IN]));
+                       ? dot[p] + WA'($signed(x_q[(p*XL + s)*W_IN +: W_IN]))
+                       : dot[p] - WA'($signed(x_q[(p*XL + s)*W_IN +: W_IN]));
           else
-            dot[p] = dot[p] + WA'($signed(x_q[s*W_IN +: W_IN])) *
+            dot[p] = dot[p] + WA'($signed(x_q[(p*XL + s)*W_IN +: W_IN])) *
                               WA'($signed(w_q[(p*SIMD + s)*W_W +: W_W]));
         end
       end
@@ -216,157 +231,38 @@ module loom_mvu #(
     else     acc_valid_q <= s1_valid_q && s1_last_q;
   end
 
-  always_ff @(posedge clk) begin
-    if (s1_valid_q) begin
-      for (int p = 0; p < PE; p++) begin
+  for (genvar p = 0; p < PE; p++) begin : g_acc
+    always_ff @(posedge clk) begin
+      if (s1_valid_q)
         acc_q[p] <= (s1_first_q ? WA'($signed(b_q[p*W_ACC +: W_ACC])) : acc_q[p]) + dot[p];
-      end
     end
   end
 
-  // ---------------------------------------------------------------- multiplier M
-  // m_q is fetched with the bias (sf == 0) and copied beside the accumulator when the
-  // group's first step enters S2, so S3 multiplies each group by its own M.
-  localparam int WMB = (W_M > 0) ? W_M : 1;
-  logic [WMB-1:0] ma_q [PE];
-  if (W_M > 0) begin : g_mult
-    /* verilator lint_off UNDRIVEN */
-    logic [PE*W_M-1:0] mmem [NF];
-    /* verilator lint_on UNDRIVEN */
-    logic [PE*W_M-1:0] m_q;
-    if (M_FILE != "") begin : g_mmem
-      initial $readmemh(M_FILE, mmem);
-    end
-    always_ff @(posedge clk) begin
-      if (issue && sf_q == '0) m_q <= mmem[nf_q];
-      if (s1_valid_q && s1_first_q)
-        for (int p = 0; p < PE; p++) ma_q[p] <= m_q[p*W_M +: W_M];
-    end
-  end else begin : g_no_mult
-    always_comb for (int p = 0; p < PE; p++) ma_q[p] = '0;
-  end
-
-  // ---------------------------------------------------------------- per-channel slopes
-  // PRelu (ACT 4, W_LA > 0): each channel's signed slope multiplier A (LA_FILE, the bias
-  // layout with W_LA-bit lanes) is fetched and aligned exactly like M, so the pipeline and
-  // the cycle model are unchanged; W_LA = 0 uses LEAKY_A for every channel.
-  logic signed [63:0] la_a [PE];
-  if (ACT == 4 && W_LA > 0) begin : g_la
-    /* verilator lint_off UNDRIVEN */
-    logic [PE*W_LA-1:0] lamem [NF];
-    /* verilator lint_on UNDRIVEN */
-    logic [PE*W_LA-1:0] l_q;
-    logic [W_LA-1:0]    la_q [PE];
-    if (LA_FILE != "") begin : g_lamem
-      initial $readmemh(LA_FILE, lamem);
-    end
-    always_ff @(posedge clk) begin
-      if (issue && sf_q == '0) l_q <= lamem[nf_q];
-      if (s1_valid_q && s1_first_q)
-        for (int p = 0; p < PE; p++) la_q[p] <= l_q[p*W_LA +: W_LA];
-    end
-    always_comb for (int p = 0; p < PE; p++) la_a[p] = 64'($signed(la_q[p]));
-  end else begin : g_la_const
-    always_comb for (int p = 0; p < PE; p++) la_a[p] = 64'(LEAKY_A);
-  end
-
-  // ---------------------------------------------------------------- S3: requantize
-  // RW: wide enough for acc * M, the saturation bounds and the rounding mask.
-  localparam int WP  = (W_M > 0) ? WA + W_M + 1 : WA;
-  localparam int RW0 = (WP > W_OUT + 1) ? WP : W_OUT + 1;
-  localparam int RW  = (RW0 > SHIFT + 2) ? RW0 : SHIFT + 2;
-  localparam logic signed [RW-1:0] OMAX = (RW'(1) << (W_OUT - 1)) - RW'(1);
-  localparam logic signed [W_OUT-1:0] CLIP_LO = T_MIN[W_OUT-1:0];
-  localparam logic signed [W_OUT-1:0] CLIP_HI = T_MAX[W_OUT-1:0];
-  localparam logic signed [RW-1:0] OMIN = -(RW'(1) << (W_OUT - 1));
-  // LeakyRelu / PRelu (docs/CONTRACTS.md): S = 15 fixed, exact in 64 bits (|y|, |A| < 2^31).
-  localparam int                   LK_S    = 15;
-  localparam logic [LK_S-1:0]      LK_HALF = LK_S'(1) << (LK_S - 1);
-  localparam logic signed [63:0]   LK_MAX  = (64'sd1 <<< (W_OUT - 1)) - 64'sd1;
-  localparam logic signed [63:0]   LK_MIN  = -(64'sd1 <<< (W_OUT - 1));
-
-  logic signed [RW-1:0]    pr   [PE];
-  logic signed [RW-1:0]    rq   [PE];
-  logic [RW-1:0]           rem  [PE];
-  logic [RW-1:0]           half;
-  logic signed [W_OUT-1:0] y_d  [PE];
-  logic signed [63:0]      lk_p [PE];
-  logic signed [63:0]      lk_r [PE];
-  logic signed [W_OUT-1:0] y_q  [PE];
-  logic                    y_valid_q;
-
-  // round half to even on the SHIFT dropped bits
-  assign half = (SHIFT > 0) ? RW'(1) << (SHIFT > 0 ? SHIFT - 1 : 0) : '0;
-  always_comb begin
-    for (int p = 0; p < PE; p++) begin
-      if (W_M > 0) pr[p] = RW'(acc_q[p]) * $signed(RW'({1'b0, ma_q[p]}));
-      else         pr[p] = RW'(acc_q[p]);
-      rq[p]  = pr[p] >>> SHIFT;
-      rem[p] = pr[p] & ((RW'(1) << SHIFT) - 1'b1);
-      if (SHIFT > 0) begin
-        if ((rem[p] > half) || ((rem[p] == half) && rq[p][0])) rq[p] = rq[p] + 1'b1;
-      end
-      if (rq[p] > OMAX)      y_d[p] = OMAX[W_OUT-1:0];
-      else if (rq[p] < OMIN) y_d[p] = OMIN[W_OUT-1:0];
-      else                   y_d[p] = rq[p][W_OUT-1:0];
-      if (ACT == 1 && y_d[p] < 0) y_d[p] = '0;
-      // Sign (bipolar activation): +1 / -1.
-      if (ACT == 5) y_d[p] = (rq[p] < 0) ? '1 : W_OUT'(1);
-      // Clip (Relu6): bounds are codes of the output format.
-      if (ACT == 3 && y_d[p] < CLIP_LO) y_d[p] = CLIP_LO;
-      if (ACT == 3 && y_d[p] > CLIP_HI) y_d[p] = CLIP_HI;
-      // LeakyRelu: negative codes times A, shifted by 15 (round half even), saturated.
-      lk_p[p] = 64'(y_d[p]) * la_a[p];
-      lk_r[p] = lk_p[p] >>> LK_S;
-      if ((lk_p[p][LK_S-1:0] > LK_HALF) || ((lk_p[p][LK_S-1:0] == LK_HALF) && lk_r[p][0]))
-        lk_r[p] = lk_r[p] + 64'sd1;
-      if (ACT == 4 && y_d[p] < 0) begin
-        if (lk_r[p] > LK_MAX)      y_d[p] = LK_MAX[W_OUT-1:0];
-        else if (lk_r[p] < LK_MIN) y_d[p] = LK_MIN[W_OUT-1:0];
-        else                       y_d[p] = lk_r[p][W_OUT-1:0];
-      end
-    end
-  end
-
-  always_ff @(posedge clk) begin
-    if (rst) y_valid_q <= 1'b0;
-    else     y_valid_q <= acc_valid_q;
-  end
-
-  always_ff @(posedge clk) begin
-    if (acc_valid_q) begin
-      for (int p = 0; p < PE; p++) y_q[p] <= y_d[p];
-    end
-  end
-
-  // ---------------------------------------------------------------- activation table
-  // One logical T_DEPTH-entry ROM read by PE ports (= per-PE copies after synthesis).
-  // Index arithmetic in 32-bit ints so T_MIN/T_MAX outside the W_OUT range are fine.
-  localparam int TBASE = T_MIN >>> T_SHIFT;
-
+  // ---------------------------------------------------------------- S3: requantize, act
+  logic [PE*WA-1:0]    acc_lanes;
   logic [PE*W_OUT-1:0] act_data;
-  int                  tc  [PE];
-  /* verilator lint_off UNUSEDSIGNAL */
-  int                  tix [PE];
-  /* verilator lint_on UNUSEDSIGNAL */
+  logic                y_valid_q;
+  always_comb for (int p = 0; p < PE; p++) acc_lanes[p*WA +: WA] = acc_q[p];
 
-  always_comb begin
-    for (int p = 0; p < PE; p++) begin
-      tc[p]  = 32'(y_q[p]);  // y_q is signed: sign-extends
-      if (tc[p] < T_MIN) tc[p] = T_MIN;
-      if (tc[p] > T_MAX) tc[p] = T_MAX;
-      tix[p] = (tc[p] >>> T_SHIFT) - TBASE;
-      if (ACT == 2) begin
-        act_data[p*W_OUT +: W_OUT] = tmem[tix[p][TW-1:0]];
-      end else begin
-        act_data[p*W_OUT +: W_OUT] = y_q[p];
-      end
-    end
-  end
+  loom_requant #(
+    .PE(PE), .NF(NF), .WA(WA), .W_OUT(W_OUT), .SHIFT(SHIFT), .ACT(ACT), .T_MIN(T_MIN),
+    .T_MAX(T_MAX), .T_SHIFT(T_SHIFT), .T_DEPTH(T_DEPTH), .LEAKY_A(LEAKY_A), .W_M(W_M),
+    .W_LA(W_LA), .T_FILE(T_FILE), .M_FILE(M_FILE), .LA_FILE(LA_FILE)
+  ) u_requant (
+    .clk      (clk),
+    .rst      (rst),
+    .fetch    (issue && sf_q == '0),
+    .group    (nf_q),
+    .align    (s1_valid_q && s1_first_q),
+    .acc      (acc_lanes),
+    .acc_valid(acc_valid_q),
+    .out_data (act_data),
+    .out_valid(y_valid_q)
+  );
 
   // ---------------------------------------------------------------- output FIFO
   /* verilator lint_off UNUSEDSIGNAL */
-  logic fifo_in_ready;  // always 1 when y_valid_q: guaranteed by the credits
+  logic fifo_in_ready;  // always 1 when y_valid_q: guaranteed by the credits (FifoTakes)
   /* verilator lint_on UNUSEDSIGNAL */
 
   loom_fifo #(
@@ -382,4 +278,17 @@ module loom_mvu #(
     .out_valid(out_valid),
     .out_ready(out_ready)
   );
+
+  // ---------------------------------------------------------------- stream protocol
+`ifndef SYNTHESIS
+  loom_stream_check #(.W($bits(in_data))) u_in_chk (
+    .clk, .rst, .data(in_data), .valid(in_valid), .ready(in_ready));
+  loom_stream_check #(.W($bits(out_data))) u_out_chk (
+    .clk, .rst, .data(out_data), .valid(out_valid), .ready(out_ready));
+  // No beat lost: the credits guarantee that the output FIFO takes every result.
+  CreditBound: assert property (@(posedge clk) disable iff (rst) credit_q <= CRW'(OUT_DEPTH))
+    else $error("%m: more credits reserved than OUT_DEPTH");
+  FifoTakes: assert property (@(posedge clk) disable iff (rst) y_valid_q |-> fifo_in_ready)
+    else $error("%m: result pushed into a full output FIFO");
+`endif
 endmodule

@@ -24,7 +24,7 @@
 // than the input, latency = KK*C/IN_BEAT + 1 + C/PE (one pixel) + per-pixel period.
 // Exact numbers: hw_model estimateCost(PoolConfig) runs the cycle model.
 module loom_pool #(
-  parameter int MODE    = 0,
+  parameter int MODE    = loom_pkg::POOL_MAX,  // loom_pkg::POOL_MAX / POOL_AVG
   parameter int C       = 2,
   parameter int KK      = 4,
   parameter int IN_BEAT = 1,
@@ -32,7 +32,7 @@ module loom_pool #(
   parameter int WB      = 8,
   parameter int NPIX    = 1,
   parameter int DIV     = 1,
-  parameter int RND     = 0,
+  parameter int RND     = loom_pkg::RND_HALF_EVEN,  // loom_pkg::RND_*
   parameter int D_BITS  = 16,
   parameter     D_FILE  = ""
 ) (
@@ -61,7 +61,7 @@ module loom_pool #(
   /* verilator lint_off UNDRIVEN */
   logic [D_BITS-1:0] dmem [NPIX];
   /* verilator lint_on UNDRIVEN */
-  if (MODE == 1 && D_FILE != "") begin : g_dmem
+  if (MODE == loom_pkg::POOL_AVG && D_FILE != "") begin : g_dmem
     initial $readmemh(D_FILE, dmem);
   end
 
@@ -90,7 +90,7 @@ module loom_pool #(
     for (int e = 0; e < IN_BEAT; e++) begin
       upd[e] = SW'($signed(in_data[e*WB +: WB]));
       if (!first) begin
-        if (MODE == 0) begin
+        if (MODE == loom_pkg::POOL_MAX) begin
           if (acc_q[32'(cb_q) * IN_BEAT + e] > upd[e]) upd[e] = acc_q[32'(cb_q) * IN_BEAT + e];
         end else begin
           upd[e] = acc_q[32'(cb_q) * IN_BEAT + e] + upd[e];
@@ -127,13 +127,15 @@ module loom_pool #(
     end
   end
 
-  always_ff @(posedge clk) begin
-    if (in_fire) begin
-      for (int e = 0; e < IN_BEAT; e++) acc_q[32'(cb_q) * IN_BEAT + e] <= upd[e];
-    end
-    if (xfer) begin
-      for (int c = 0; c < C; c++) hold_q[c] <= acc_q[c];
-      for (int e = 0; e < IN_BEAT; e++) hold_q[32'(cb_q) * IN_BEAT + e] <= upd[e];
+  // One register block per channel (a generate loop, not a procedural for loop: Verilator
+  // cannot unroll delayed array assignments in loops over many channels, BLKLOOPINIT).
+  // Channel c is written by the beats with cb_q == c / IN_BEAT, lane c % IN_BEAT.
+  for (genvar c = 0; c < C; c++) begin : g_ch
+    logic hit;
+    assign hit = (cb_q == CBW'(c / IN_BEAT));
+    always_ff @(posedge clk) begin
+      if (in_fire && hit) acc_q[c] <= upd[c % IN_BEAT];
+      if (xfer) hold_q[c] <= hit ? upd[c % IN_BEAT] : acc_q[c];
     end
   end
 
@@ -151,7 +153,7 @@ module loom_pool #(
       s[p] = QW'(hold_q[32'(ob_q) * PE + p]);
       q[p] = '0;
       r[p] = '0;
-      if (MODE == 0) begin
+      if (MODE == loom_pkg::POOL_MAX) begin
         res[p*WB +: WB] = s[p][WB-1:0];
       end else begin
         q[p] = s[p] / dv;
@@ -162,12 +164,15 @@ module loom_pool #(
         end
         // q = floor(s / d), 0 <= r < d; s / d < 0 exactly when q < 0.
         case (RND)
-          1:       if ((2 * r[p] > dv) || ((2 * r[p] == dv) && q[p] >= 0)) q[p] = q[p] + 1;
-          2:       if ((2 * r[p] > dv) || ((2 * r[p] == dv) && q[p] < 0)) q[p] = q[p] + 1;
-          3:       ;
-          4:       if (r[p] != 0) q[p] = q[p] + 1;
-          5:       if (r[p] != 0 && q[p] < 0) q[p] = q[p] + 1;
-          default: if ((2 * r[p] > dv) || ((2 * r[p] == dv) && q[p][0])) q[p] = q[p] + 1;
+          loom_pkg::RND_HALF_UP:
+            if ((2 * r[p] > dv) || ((2 * r[p] == dv) && q[p] >= 0)) q[p] = q[p] + 1;
+          loom_pkg::RND_HALF_DOWN:
+            if ((2 * r[p] > dv) || ((2 * r[p] == dv) && q[p] < 0)) q[p] = q[p] + 1;
+          loom_pkg::RND_FLOOR:     ;
+          loom_pkg::RND_CEIL:      if (r[p] != 0) q[p] = q[p] + 1;
+          loom_pkg::RND_TO_ZERO:   if (r[p] != 0 && q[p] < 0) q[p] = q[p] + 1;
+          default:
+            if ((2 * r[p] > dv) || ((2 * r[p] == dv) && q[p][0])) q[p] = q[p] + 1;
         endcase
         if (q[p] > OMAX)      res[p*WB +: WB] = OMAX[WB-1:0];
         else if (q[p] < OMIN) res[p*WB +: WB] = OMIN[WB-1:0];
@@ -179,4 +184,12 @@ module loom_pool #(
   always_ff @(posedge clk) begin
     if (issue) out_q <= res;
   end
+
+  // ---------------------------------------------------------------- stream protocol
+`ifndef SYNTHESIS
+  loom_stream_check #(.W($bits(in_data))) u_in_chk (
+    .clk, .rst, .data(in_data), .valid(in_valid), .ready(in_ready));
+  loom_stream_check #(.W($bits(out_data))) u_out_chk (
+    .clk, .rst, .data(out_data), .valid(out_valid), .ready(out_ready));
+`endif
 endmodule

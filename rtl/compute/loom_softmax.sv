@@ -135,4 +135,12 @@ module loom_softmax #(
     if (state_q == StExp) e_q[idx_q * EXP_BITS +: EXP_BITS] <= e_cur;
     if (out_load) out_q <= quo[W-1:0];
   end
+
+  // ---------------------------------------------------------------- stream protocol
+`ifndef SYNTHESIS
+  loom_stream_check #(.W($bits(in_data))) u_in_chk (
+    .clk, .rst, .data(in_data), .valid(in_valid), .ready(in_ready));
+  loom_stream_check #(.W($bits(out_data))) u_out_chk (
+    .clk, .rst, .data(out_data), .valid(out_valid), .ready(out_ready));
+`endif
 endmodule

@@ -168,9 +168,11 @@ module loom_swg #(
   // ---------------------------------------------------------------- storage
   int waddr;
   assign waddr = 32'(wslot_q) * ROWE + 32'(wrow_q);
-  always_ff @(posedge clk) begin
-    if (in_fire) begin
-      for (int e = 0; e < IN_BEAT; e++) mem[waddr + e] <= in_data[e*WB +: WB];
+  // one write port per beat element (a generate loop: Verilator cannot unroll delayed
+  // array assignments in procedural loops over more than 64 elements, BLKLOOPINIT)
+  for (genvar e = 0; e < IN_BEAT; e++) begin : g_wr
+    always_ff @(posedge clk) begin
+      if (in_fire) mem[waddr + e] <= in_data[e*WB +: WB];
     end
   end
 
@@ -203,4 +205,12 @@ module loom_swg #(
   always_ff @(posedge clk) begin
     if (issue) out_q <= gath;
   end
+
+  // ---------------------------------------------------------------- stream protocol
+`ifndef SYNTHESIS
+  loom_stream_check #(.W($bits(in_data))) u_in_chk (
+    .clk, .rst, .data(in_data), .valid(in_valid), .ready(in_ready));
+  loom_stream_check #(.W($bits(out_data))) u_out_chk (
+    .clk, .rst, .data(out_data), .valid(out_valid), .ready(out_ready));
+`endif
 endmodule

@@ -106,4 +106,12 @@ module loom_upsample #(
     if (in_fire) mem[(wr_bank_q ? RB : 0) + 32'(in_cnt_q)] <= in_data;
     if (issue) out_q <= mem[(rd_bank_q ? RB : 0) + 32'(x_q) * CB + 32'(cb_q)];
   end
+
+  // ---------------------------------------------------------------- stream protocol
+`ifndef SYNTHESIS
+  loom_stream_check #(.W($bits(in_data))) u_in_chk (
+    .clk, .rst, .data(in_data), .valid(in_valid), .ready(in_ready));
+  loom_stream_check #(.W($bits(out_data))) u_out_chk (
+    .clk, .rst, .data(out_data), .valid(out_valid), .ready(out_ready));
+`endif
 endmodule

@@ -52,4 +52,15 @@ module loom_fifo #(
   always_ff @(posedge clk) begin
     if (push) mem_q[wptr_q] <= in_data;
   end
+
+  // ---------------------------------------------------------------- stream protocol
+`ifndef SYNTHESIS
+  loom_stream_check #(.W($bits(in_data))) u_in_chk (
+    .clk, .rst, .data(in_data), .valid(in_valid), .ready(in_ready));
+  loom_stream_check #(.W($bits(out_data))) u_out_chk (
+    .clk, .rst, .data(out_data), .valid(out_valid), .ready(out_ready));
+  // No beat lost: the occupancy never passes DEPTH (a push into a full FIFO).
+  CountBound: assert property (@(posedge clk) disable iff (rst) cnt_q <= CW'(DEPTH))
+    else $error("%m: FIFO count above DEPTH");
+`endif
 endmodule

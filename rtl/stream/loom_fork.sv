@@ -32,4 +32,14 @@ module loom_fork #(
     .clk, .rst, .in_data, .in_valid(push), .in_ready(r1),
     .out_data(out1_data), .out_valid(out1_valid), .out_ready(out1_ready)
   );
+
+  // ---------------------------------------------------------------- stream protocol
+`ifndef SYNTHESIS
+  loom_stream_check #(.W($bits(in_data))) u_in_chk (
+    .clk, .rst, .data(in_data), .valid(in_valid), .ready(in_ready));
+  loom_stream_check #(.W($bits(out0_data))) u_out0_chk (
+    .clk, .rst, .data(out0_data), .valid(out0_valid), .ready(out0_ready));
+  loom_stream_check #(.W($bits(out1_data))) u_out1_chk (
+    .clk, .rst, .data(out1_data), .valid(out1_valid), .ready(out1_ready));
+`endif
 endmodule

@@ -50,4 +50,12 @@ module loom_skid #(
       skid_q <= in_data;
     end
   end
+
+  // ---------------------------------------------------------------- stream protocol
+`ifndef SYNTHESIS
+  loom_stream_check #(.W($bits(in_data))) u_in_chk (
+    .clk, .rst, .data(in_data), .valid(in_valid), .ready(in_ready));
+  loom_stream_check #(.W($bits(out_data))) u_out_chk (
+    .clk, .rst, .data(out_data), .valid(out_valid), .ready(out_ready));
+`endif
 endmodule

@@ -5,6 +5,8 @@
 
 #include "tb_common.h"
 
+#include "compiler/numerics/Affine.h"
+#include "compiler/numerics/Tables.h"
 #include "hw_model/Configs.h"
 
 #include <cmath>
@@ -108,26 +110,40 @@ inline int64_t leakyA(const MvuParams &p, const MvuData &d, int n) {
   return p.W_LA > 0 ? d.la[n] : p.LEAKY_A;
 }
 
+/// Requantisation and activation of output channel n (loom_requant, CONTRACTS.md) with
+/// the reference's numerics: y = act(saturate(shift_round_even(acc * M, SHIFT))).
+/// ACT codes: loom_pkg::ACT_* (0 none, 1 relu, 2 table, 3 clip, 4 leaky, 5 sign).
+inline int64_t requantAct(const MvuParams &p, const MvuData &d, int n, int64_t acc) {
+  namespace nm = loom::numerics;
+  int64_t v = nm::requantizeMult(acc, p.W_M > 0 ? d.m[n] : 1, p.SHIFT, p.W_OUT);
+  switch (p.ACT) {
+  case 1: return std::max<int64_t>(v, 0);
+  case 2: {
+    nm::ActTable t;
+    t.tMin = p.T_MIN;
+    t.tMax = p.T_MAX;
+    t.shift = p.T_SHIFT;
+    t.values = d.t;
+    return nm::lookupAct(t, v);
+  }
+  case 3: return std::min<int64_t>(std::max<int64_t>(v, p.T_MIN), p.T_MAX);
+  case 4: {
+    nm::LeakyReluParams lk;
+    lk.A = leakyA(p, d, n);
+    return nm::leakyReluCode(v, lk, p.W_OUT);
+  }
+  case 5: return v >= 0 ? 1 : -1;  // saturation keeps the sign of the rounded value
+  default: return v;
+  }
+}
+
 inline std::vector<int64_t> mvuGolden(const MvuParams &p, const MvuData &d,
                                       const std::vector<int64_t> &x) {
   std::vector<int64_t> y(p.N);
   for (int n = 0; n < p.N; ++n) {
     int64_t acc = d.b[n];
     for (int k = 0; k < p.K; ++k) acc += x[k] * d.w[n][k];
-    if (p.W_M > 0) acc *= d.m[n];  // affine requantization (|acc * M| < 2^62 here)
-    int64_t rq = shiftRoundEven(acc, p.SHIFT);
-    int64_t v = saturate(rq, p.W_OUT);
-    if (p.ACT == 5) v = rq >= 0 ? 1 : -1;  // sign
-    if (p.ACT == 1) v = std::max<int64_t>(v, 0);
-    if (p.ACT == 3) v = std::min<int64_t>(std::max<int64_t>(v, p.T_MIN), p.T_MAX);
-    // LeakyRelu (CONTRACTS): y < 0 -> saturate(shift_round_even(y * A, 15)).
-    if (p.ACT == 4 && v < 0)
-      v = saturate(shiftRoundEven(v * leakyA(p, d, n), 15), p.W_OUT);
-    if (p.ACT == 2) {
-      int64_t c = std::min<int64_t>(std::max<int64_t>(v, p.T_MIN), p.T_MAX);
-      v = d.t[(c >> p.T_SHIFT) - (int64_t(p.T_MIN) >> p.T_SHIFT)];
-    }
-    y[n] = v;
+    y[n] = requantAct(p, d, n, acc);
   }
   return y;
 }
@@ -235,6 +251,10 @@ inline std::vector<int64_t> poolGolden(int mode, int C, int KK, int WB,
         continue;
       }
       int64_t d = div[p];
+      if (rnd == 0) {  // the reference's AveragePool rounding
+        y.push_back(saturate(loom::numerics::divRoundHalfEven(s, d), WB));
+        continue;
+      }
       int64_t q = s / d, r = s - q * d;  // C++: truncation
       if (r < 0) {
         q -= 1;

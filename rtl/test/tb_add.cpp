@@ -1,9 +1,9 @@
 // loom_add testbench for MODE 2, the scaled add of affine integer graphs
 // (docs/CONTRACTS.md): y = saturate_WB(shift_round_even(a * MA + b * MB, S)), then relu
 // or the clip to [LO, HI]. Two input streams with independent random valid gaps and
-// random output backpressure; every word against a golden computed here in 128-bit
-// integers (independent of the RTL's widths); the clean pass's beat cycles on every port
-// against hw_model predictActorAlone and estimateCost.
+// random output backpressure; every word against loom::numerics::scaledAdd (the
+// reference's 128-bit integers, independent of the RTL's widths); the clean pass's beat
+// cycles on every port against hw_model predictActorAlone and estimateCost.
 #include "Vtop.h"
 #include "golden.h"
 #include "hw_model/Cost.h"
@@ -22,17 +22,8 @@ using namespace tb;
 using namespace loom::hw;
 
 namespace {
-using i128 = __int128;
-
 int64_t golden(int64_t a, int64_t b) {
-  i128 v = i128(a) * P_MA + i128(b) * P_MB;
-  i128 q = v >> P_S;  // arithmetic: floor
-  if (P_S > 0) {
-    i128 rem = v - (q << P_S), half = i128(1) << (P_S - 1);
-    if (rem > half || (rem == half && (q & 1))) q += 1;
-  }
-  const i128 hi = (i128(1) << (P_WB - 1)) - 1, lo = -(i128(1) << (P_WB - 1));
-  int64_t y = int64_t(q > hi ? hi : q < lo ? lo : q);
+  int64_t y = loom::numerics::scaledAdd(a, P_MA, b, P_MB, P_S, P_WB);
   if (P_RELU && y < 0) y = 0;
   if (P_CLIP) y = std::min<int64_t>(std::max<int64_t>(y, P_LO), P_HI);
   return y;

@@ -6,6 +6,8 @@
 
 #include "verilated.h"
 
+#include "compiler/numerics/FixedPoint.h"
+
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -82,19 +84,9 @@ inline void writeMem(const std::string &path, const std::vector<Bits> &lines) {
   for (const Bits &b : lines) f << b.hex() << "\n";
 }
 
-// ---- numerics (CONTRACTS.md)
-inline int64_t shiftRoundEven(int64_t a, int s) {
-  if (s == 0) return a;
-  int64_t q = a >> s;  // arithmetic
-  int64_t rem = a & ((int64_t(1) << s) - 1);
-  int64_t half = int64_t(1) << (s - 1);
-  if (rem > half || (rem == half && (q & 1))) ++q;
-  return q;
-}
-inline int64_t saturate(int64_t v, int w) {
-  int64_t hi = (int64_t(1) << (w - 1)) - 1, lo = -(int64_t(1) << (w - 1));
-  return v > hi ? hi : v < lo ? lo : v;
-}
+// ---- numerics (CONTRACTS.md): the reference's own library, not a copy
+using loom::numerics::saturate;
+using loom::numerics::shiftRoundEven;
 
 // ---- generic single-stream driver
 struct RunResult {

@@ -82,9 +82,7 @@ std::vector<int64_t> dwuGolden(const MvuParams &p, const MvuData &d,
     for (int c = 0; c < C; ++c) {
       int64_t acc = d.b[c];
       for (int j = 0; j < KK; ++j) acc += win[v * KK * C + size_t(j) * C + c] * d.w[c][j];
-      int64_t o = saturate(shiftRoundEven(acc, p.SHIFT), p.W_OUT);
-      if (p.ACT == 1) o = std::max<int64_t>(o, 0);
-      y.push_back(o);
+      y.push_back(requantAct(p, d, c, acc));
     }
   return y;
 }

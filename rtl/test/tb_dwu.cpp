@@ -19,12 +19,7 @@ std::vector<int64_t> dwuGolden(const MvuParams &p, const MvuData &d,
   for (int c = 0; c < C; ++c) {
     int64_t acc = d.b[c];
     for (int j = 0; j < KK; ++j) acc += win[size_t(j) * C + c] * d.w[c][j];
-    if (p.W_M > 0) acc *= d.m[c];
-    int64_t rq = shiftRoundEven(acc, p.SHIFT), o = saturate(rq, p.W_OUT);
-    if (p.ACT == 1) o = std::max<int64_t>(o, 0);
-    if (p.ACT == 3) o = std::min<int64_t>(std::max<int64_t>(o, p.T_MIN), p.T_MAX);
-    if (p.ACT == 5) o = rq >= 0 ? 1 : -1;
-    if (p.ACT == 4 && o < 0) o = saturate(shiftRoundEven(o * leakyA(p, d, c), 15), p.W_OUT);
+    int64_t o = requantAct(p, d, c, acc);
     y.push_back(o);
   }
   return y;

@@ -1,0 +1,200 @@
+// Copyright Loom contributors. SPDX-License-Identifier: Apache-2.0
+//
+// loom_requant: requantisation and activation stage of loom_mvu / loom_dwu (S3 and the
+// activation table; docs/CONTRACTS.md), PE lanes at once:
+//   pr = acc * M (W_M > 0, per output channel, unsigned) or acc
+//   rq = shift_round_even(pr, SHIFT);  y = saturate_W_OUT(rq)
+//   ACT (loom_pkg::ACT_*): relu y < 0 -> 0; sign rq >= 0 ? 1 : -1; clip to
+//   [T_MIN, T_MAX]; leaky y < 0 -> sat(shift_round_even(y * A, 15)) with A = LEAKY_A or
+//   the channel's W_LA-bit slope (PRelu, LA_FILE); table: T_FILE[(clamp(y) >> T_SHIFT)
+//   - (T_MIN >> T_SHIFT)].
+// Per-channel parameters (M_FILE, LA_FILE: NF lines in the bias layout) are read at
+// `fetch` (the unit fetches its bias: first step of group `group`) and copied beside the
+// accumulator at `align` (that step enters the MAC stage), so each group meets its own.
+// Timing: acc_valid at edge e registers y at edge e+1; out_valid (= the unit's output
+// FIFO push) follows in the next cycle, with the table read combinationally from the
+// registered y. No stall: the unit's credits guarantee that the FIFO takes every beat.
+module loom_requant #(
+  parameter int PE      = 2,
+  parameter int NF      = 2,   // channel groups (per-channel ROM lines)
+  parameter int WA      = 24,  // signed accumulator lane width
+  parameter int W_OUT   = 8,
+  parameter int SHIFT   = 0,
+  parameter int ACT     = loom_pkg::ACT_NONE,
+  parameter int T_MIN   = 0,
+  parameter int T_MAX   = 0,
+  parameter int T_SHIFT = 0,
+  parameter int T_DEPTH = 1,
+  parameter int LEAKY_A = 0,
+  parameter int W_M     = 0,
+  parameter int W_LA    = 0,
+  parameter     T_FILE  = "",
+  parameter     M_FILE  = "",
+  parameter     LA_FILE = ""
+) (
+  input  logic                            clk,
+  input  logic                            rst,
+  // per-channel ROM fetch and alignment: unused without W_M and W_LA
+  /* verilator lint_off UNUSEDSIGNAL */
+  input  logic                            fetch,
+  input  logic [((NF > 1) ? $clog2(NF) : 1)-1:0] group,
+  input  logic                            align,
+  /* verilator lint_on UNUSEDSIGNAL */
+  input  logic [PE*WA-1:0]                acc,
+  input  logic                            acc_valid,
+  output logic [PE*W_OUT-1:0]             out_data,
+  output logic                            out_valid
+);
+  localparam int TW = (T_DEPTH > 1) ? $clog2(T_DEPTH) : 1;
+
+  /* verilator lint_off UNDRIVEN */
+  logic [W_OUT-1:0] tmem [T_DEPTH];
+  /* verilator lint_on UNDRIVEN */
+  if (ACT == loom_pkg::ACT_TABLE && T_FILE != "") begin : g_tmem
+    initial $readmemh(T_FILE, tmem);
+  end
+
+  // ---------------------------------------------------------------- multiplier M
+  localparam int WMB = (W_M > 0) ? W_M : 1;
+  logic [WMB-1:0] ma_q [PE];
+  if (W_M > 0) begin : g_mult
+    /* verilator lint_off UNDRIVEN */
+    logic [PE*W_M-1:0] mmem [NF];
+    /* verilator lint_on UNDRIVEN */
+    logic [PE*W_M-1:0] m_q;
+    if (M_FILE != "") begin : g_mmem
+      initial $readmemh(M_FILE, mmem);
+    end
+    always_ff @(posedge clk) begin
+      if (fetch) m_q <= mmem[group];
+    end
+    for (genvar p = 0; p < PE; p++) begin : g_lane
+      always_ff @(posedge clk) begin
+        if (align) ma_q[p] <= m_q[p*W_M +: W_M];
+      end
+    end
+  end else begin : g_no_mult
+    always_comb for (int p = 0; p < PE; p++) ma_q[p] = '0;
+  end
+
+  // ---------------------------------------------------------------- per-channel slopes
+  // PRelu (ACT_LEAKY, W_LA > 0): fetched and aligned exactly like M; W_LA = 0 uses
+  // LEAKY_A for every channel.
+  logic signed [63:0] la_a [PE];
+  if (ACT == loom_pkg::ACT_LEAKY && W_LA > 0) begin : g_la
+    /* verilator lint_off UNDRIVEN */
+    logic [PE*W_LA-1:0] lamem [NF];
+    /* verilator lint_on UNDRIVEN */
+    logic [PE*W_LA-1:0] l_q;
+    logic [W_LA-1:0]    la_q [PE];
+    if (LA_FILE != "") begin : g_lamem
+      initial $readmemh(LA_FILE, lamem);
+    end
+    always_ff @(posedge clk) begin
+      if (fetch) l_q <= lamem[group];
+    end
+    for (genvar p = 0; p < PE; p++) begin : g_lane
+      always_ff @(posedge clk) begin
+        if (align) la_q[p] <= l_q[p*W_LA +: W_LA];
+      end
+    end
+    always_comb for (int p = 0; p < PE; p++) la_a[p] = 64'($signed(la_q[p]));
+  end else begin : g_la_const
+    always_comb for (int p = 0; p < PE; p++) la_a[p] = 64'(LEAKY_A);
+  end
+
+  // ---------------------------------------------------------------- S3: requantize
+  // RW: wide enough for acc * M, the saturation bounds and the rounding mask.
+  localparam int WP  = (W_M > 0) ? WA + W_M + 1 : WA;
+  localparam int RW0 = (WP > W_OUT + 1) ? WP : W_OUT + 1;
+  localparam int RW  = (RW0 > SHIFT + 2) ? RW0 : SHIFT + 2;
+  localparam logic signed [RW-1:0] OMAX = (RW'(1) << (W_OUT - 1)) - RW'(1);
+  localparam logic signed [W_OUT-1:0] CLIP_LO = T_MIN[W_OUT-1:0];
+  localparam logic signed [W_OUT-1:0] CLIP_HI = T_MAX[W_OUT-1:0];
+  localparam logic signed [RW-1:0] OMIN = -(RW'(1) << (W_OUT - 1));
+  // LeakyRelu / PRelu (docs/CONTRACTS.md): S = 15 fixed, exact in 64 bits (|y|, |A| < 2^31).
+  localparam int                   LK_S    = loom_pkg::LEAKY_SHIFT;
+  localparam logic [LK_S-1:0]      LK_HALF = LK_S'(1) << (LK_S - 1);
+  localparam logic signed [63:0]   LK_MAX  = (64'sd1 <<< (W_OUT - 1)) - 64'sd1;
+  localparam logic signed [63:0]   LK_MIN  = -(64'sd1 <<< (W_OUT - 1));
+
+  logic signed [RW-1:0]    pr   [PE];
+  logic signed [RW-1:0]    rq   [PE];
+  logic [RW-1:0]           rem  [PE];
+  logic [RW-1:0]           half;
+  logic signed [W_OUT-1:0] y_d  [PE];
+  logic signed [63:0]      lk_p [PE];
+  logic signed [63:0]      lk_r [PE];
+  logic signed [W_OUT-1:0] y_q  [PE];
+  logic                    y_valid_q;
+
+  // round half to even on the SHIFT dropped bits
+  assign half = (SHIFT > 0) ? RW'(1) << (SHIFT > 0 ? SHIFT - 1 : 0) : '0;
+  always_comb begin
+    for (int p = 0; p < PE; p++) begin
+      if (W_M > 0) pr[p] = RW'($signed(acc[p*WA +: WA])) * $signed(RW'({1'b0, ma_q[p]}));
+      else         pr[p] = RW'($signed(acc[p*WA +: WA]));
+      rq[p]  = pr[p] >>> SHIFT;
+      rem[p] = pr[p] & ((RW'(1) << SHIFT) - 1'b1);
+      if (SHIFT > 0) begin
+        if ((rem[p] > half) || ((rem[p] == half) && rq[p][0])) rq[p] = rq[p] + 1'b1;
+      end
+      if (rq[p] > OMAX)      y_d[p] = OMAX[W_OUT-1:0];
+      else if (rq[p] < OMIN) y_d[p] = OMIN[W_OUT-1:0];
+      else                   y_d[p] = rq[p][W_OUT-1:0];
+      if (ACT == loom_pkg::ACT_RELU && y_d[p] < 0) y_d[p] = '0;
+      // Sign (bipolar activation): +1 / -1.
+      if (ACT == loom_pkg::ACT_SIGN) y_d[p] = (rq[p] < 0) ? '1 : W_OUT'(1);
+      // Clip (Relu6): bounds are codes of the output format.
+      if (ACT == loom_pkg::ACT_CLIP && y_d[p] < CLIP_LO) y_d[p] = CLIP_LO;
+      if (ACT == loom_pkg::ACT_CLIP && y_d[p] > CLIP_HI) y_d[p] = CLIP_HI;
+      // LeakyRelu: negative codes times A, shifted by 15 (round half even), saturated.
+      lk_p[p] = 64'(y_d[p]) * la_a[p];
+      lk_r[p] = lk_p[p] >>> LK_S;
+      if ((lk_p[p][LK_S-1:0] > LK_HALF) || ((lk_p[p][LK_S-1:0] == LK_HALF) && lk_r[p][0]))
+        lk_r[p] = lk_r[p] + 64'sd1;
+      if (ACT == loom_pkg::ACT_LEAKY && y_d[p] < 0) begin
+        if (lk_r[p] > LK_MAX)      y_d[p] = LK_MAX[W_OUT-1:0];
+        else if (lk_r[p] < LK_MIN) y_d[p] = LK_MIN[W_OUT-1:0];
+        else                       y_d[p] = lk_r[p][W_OUT-1:0];
+      end
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) y_valid_q <= 1'b0;
+    else     y_valid_q <= acc_valid;
+  end
+
+  for (genvar p = 0; p < PE; p++) begin : g_y
+    always_ff @(posedge clk) begin
+      if (acc_valid) y_q[p] <= y_d[p];
+    end
+  end
+
+  // ---------------------------------------------------------------- activation table
+  // One logical T_DEPTH-entry ROM read by PE ports (= per-PE copies after synthesis).
+  // Index arithmetic in 32-bit ints so T_MIN/T_MAX outside the W_OUT range are fine.
+  localparam int TBASE = T_MIN >>> T_SHIFT;
+
+  int tc  [PE];
+  /* verilator lint_off UNUSEDSIGNAL */
+  int tix [PE];
+  /* verilator lint_on UNUSEDSIGNAL */
+
+  always_comb begin
+    for (int p = 0; p < PE; p++) begin
+      tc[p]  = 32'(y_q[p]);  // y_q is signed: sign-extends
+      if (tc[p] < T_MIN) tc[p] = T_MIN;
+      if (tc[p] > T_MAX) tc[p] = T_MAX;
+      tix[p] = (tc[p] >>> T_SHIFT) - TBASE;
+      if (ACT == loom_pkg::ACT_TABLE) begin
+        out_data[p*W_OUT +: W_OUT] = tmem[tix[p][TW-1:0]];
+      end else begin
+        out_data[p*W_OUT +: W_OUT] = y_q[p];
+      end
+    end
+  end
+
+  assign out_valid = y_valid_q;
+endmodule

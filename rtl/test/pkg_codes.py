@@ -1,0 +1,58 @@
+#!/usr/bin/env python3
+"""Checks that rtl/pkg/loom_pkg.sv holds the codes the compiler emits:
+  ACT_*  = passes/DFCost.cpp activationCode (act name -> loom_mvu/loom_dwu ACT),
+  RND_*  = the order of compiler/numerics/Affine.h `enum class Rounding` (loom_pool RND).
+Usage: pkg_codes.py LOOM_ROOT"""
+import os
+import re
+import sys
+
+
+def read(root, rel):
+    with open(os.path.join(root, rel)) as f:
+        return f.read()
+
+
+def main():
+    root = sys.argv[1]
+    text = read(root, "rtl/pkg/loom_pkg.sv")
+    pkg = dict((k, int(v)) for k, v in
+               re.findall(r"localparam\s+int\s+(\w+)\s*=\s*(-?\d+)\s*;", text))
+    errors = []
+
+    # ACT: `act == "relu" ? 1` pairs, the fall-through (`: 2;`) is the table.
+    cost = read(root, "passes/DFCost.cpp")
+    m = re.search(r"activationCode\(StringRef act\)\s*{(.*?)}", cost, re.S)
+    if m:
+        pairs = re.findall(r'act == "(\w+)"\s*\?\s*(\d+)', m.group(1))
+        emitted = dict((n, int(v)) for n, v in pairs)
+        tail = re.search(r":\s*(\d+)\s*;\s*$", m.group(1).strip())
+        if tail:
+            emitted["table"] = int(tail.group(1))
+        for name, code in emitted.items():
+            key = "ACT_" + name.upper()
+            if pkg.get(key) != code:
+                errors.append("%s = %s in loom_pkg.sv, the compiler emits %d"
+                              % (key, pkg.get(key), code))
+    else:
+        print("note: activationCode not found in passes/DFCost.cpp; ACT codes not compared")
+
+    # RND: numerics::Rounding enumerator order.
+    aff = read(root, "compiler/numerics/Affine.h")
+    m = re.search(r"enum class Rounding\s*{([^}]*)}", aff)
+    if not m:
+        errors.append("enum class Rounding not found in compiler/numerics/Affine.h")
+    else:
+        for i, e in enumerate(x.strip() for x in m.group(1).split(",") if x.strip()):
+            key = "RND_" + re.sub(r"(?<!^)([A-Z])", r"_\1", e).upper()
+            if pkg.get(key) != i:
+                errors.append("%s = %s in loom_pkg.sv, numerics::Rounding::%s is %d"
+                              % (key, pkg.get(key), e, i))
+    for e in errors:
+        print(e)
+    print("loom_pkg codes %s" % ("differ" if errors else "match the compiler"))
+    return 1 if errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
