@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 #include "flows/Compile.h"
 
+#include "compiler/emit/Identifiers.h"
 #include "compiler/interp/Interpreter.h"
 #include "compiler/emit/VerilogEmitter.h"
 #include "compiler/nnimport/ImportToNN.h"
@@ -167,16 +168,16 @@ llvm::Expected<llvm::json::Object> makeReport(const CompileOptions &options, Mod
       a["mult_bits"] = llvm::json::Array{cost.multBitsA, cost.multBitsB};
     if (cost.binary)
       a["binary"] = true;
-    if (llvm::isa<df::MvuOp, df::DwuOp>(op)) {
-      a["folding"] = llvm::json::Object{
-          {"simd", op->getAttrOfType<IntegerAttr>("simd").getInt()},
-          {"pe", op->getAttrOfType<IntegerAttr>("pe").getInt()}};
-      a["activation"] = op->getAttrOfType<StringAttr>("act").str();
-      a["acc_width"] = op->getAttrOfType<IntegerAttr>("acc_width").getInt();
-    } else if (auto pool = llvm::dyn_cast<df::PoolOp>(op)) {
-      a["folding"] = llvm::json::Object{{"simd", 1}, {"pe", pool.getPeAttr().getInt()}};
+    if (auto fold = llvm::dyn_cast<df::FoldableOpInterface>(op))
+      a["folding"] = llvm::json::Object{{"simd", fold.getSimd()}, {"pe", fold.getPe()}};
+    if (auto mvu = llvm::dyn_cast<df::MvuOp>(op)) {
+      a["activation"] = df::stringifyActivation(mvu.getAct()).str();
+      a["acc_width"] = mvu.getAccWidthAttr().getInt();
+    } else if (auto dwu = llvm::dyn_cast<df::DwuOp>(op)) {
+      a["activation"] = df::stringifyActivation(dwu.getAct()).str();
+      a["acc_width"] = dwu.getAccWidthAttr().getInt();
     } else if (auto fifo = llvm::dyn_cast<df::FifoOp>(op)) {
-      a["fifo_depth"] = fifo.getDepthAttr().getInt();
+      a["fifo_depth"] = int64_t(fifo.getDepth());
     }
     actors.push_back(std::move(a));
   }

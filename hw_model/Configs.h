@@ -13,18 +13,23 @@ namespace loom::hw {
 /// Number of frames the cycle-level model runs (CONTRACTS.md, timing definitions).
 constexpr int kPredictFrames = 8;
 
+/// The ACT parameter of loom_mvu / loom_dwu: the one C++ copy of the codes of
+/// rtl/loom_pkg.sv (ACT_NONE ... ACT_SIGN). Every table activation (sigmoid,
+/// tanh, elu, selu, any nn.lut) is Table.
+enum class ActCode : int { None = 0, Relu = 1, Table = 2, Clip = 3, Leaky = 4, Sign = 5 };
+
 /// loom_mvu. Requires K % SIMD == 0, K % IN_BEAT == 0, N % PE == 0.
 /// VECTORS (model only, not an RTL parameter): vectors per frame, e.g. OH*OW when the
 /// mvu follows a loom_swg (one K = KH*KW*C window per output pixel). Default 1.
 struct MvuConfig {
   int K = 1, N = 1, SIMD = 1, PE = 1, IN_BEAT = 1;
   int W_IN = 8, W_W = 8, W_ACC = 24, W_OUT = 8;
-  int ACT = 0;      // 0 none, 1 relu, 2 table, 3 clip, 4 leaky, 5 sign
-  int T_DEPTH = 1;  // table entries (ACT == 2)
+  ActCode ACT = ActCode::None;
+  int T_DEPTH = 1;  // table entries (ACT Table)
   int VECTORS = 1;  // vectors per frame
   int W_M = 0;      // requantization multiplier bits (0: none); same cycles either way
   int BIPOLAR_W = 0;  // 1: +-1 weights stored as one bit (W_W = 1), no multipliers
-  int W_LA = 0;  // ACT 4 per-channel slope bits (PRelu table; 0: one constant slope)
+  int W_LA = 0;  // ACT Leaky per-channel slope bits (PRelu table; 0: one constant slope)
 
   int sf() const { return K / SIMD; }
   int nf() const { return N / PE; }
@@ -74,7 +79,8 @@ struct PoolConfig {
 struct DwuConfig {
   int C = 1, KK = 1, SIMD = 1, PE = 1, IN_BEAT = 1;
   int W_IN = 8, W_W = 8, W_ACC = 24, W_OUT = 8;
-  int ACT = 0, T_DEPTH = 1;
+  ActCode ACT = ActCode::None;
+  int T_DEPTH = 1;
   int VECTORS = 1;
   int W_M = 0, BIPOLAR_W = 0;  // as MvuConfig
   int W_LA = 0;                // as MvuConfig

@@ -91,7 +91,7 @@ ActorCost estimateCost(const MvuConfig &c) {
   const int64_t lanes = int64_t(c.PE) * c.SIMD;
   r.multipliers = c.BIPOLAR_W ? 0 : lanes;
   r.multBitsA = c.W_IN, r.multBitsB = c.W_W, r.binary = c.BIPOLAR_W != 0;
-  const int64_t tableBits = c.ACT == 2 ? int64_t(c.PE) * c.T_DEPTH * c.W_OUT : 0;
+  const int64_t tableBits = c.ACT == ActCode::Table ? int64_t(c.PE) * c.T_DEPTH * c.W_OUT : 0;
   r.memoryBits = steps * c.PE * c.SIMD * c.W_W + nf * c.PE * (c.W_ACC + c.W_M) + tableBits;
   const int64_t wa = std::max(c.W_ACC, c.W_IN + c.W_W);
   // registers: input banks, x/w/b operand regs, accumulators, y, output FIFO, control
@@ -105,9 +105,9 @@ ActorCost estimateCost(const MvuConfig &c) {
   r.luts = mults * c.W_IN * (c.BIPOLAR_W ? 1 : c.W_W) + mults * wa + int64_t(c.PE) * wa * 2 +
            (steps > 1 ? (steps * c.PE * c.SIMD * c.W_W) / 64 : 0) + tableBits / 64 +
            (2LL * c.K * c.W_IN) / 4 + 32;
-  // LeakyRelu (ACT 4): one W_OUT x 32-bit constant multiplier per PE; PRelu (W_LA > 0):
+  // LeakyRelu (ACT Leaky): one W_OUT x 32-bit constant multiplier per PE; PRelu (W_LA > 0):
   // a W_OUT x W_LA multiplier per PE fed by the slope table (fetched with the bias).
-  if (c.ACT == 4) {
+  if (c.ACT == ActCode::Leaky) {
     r.multipliers += c.PE;
     r.luts += int64_t(c.PE) * c.W_OUT * (c.W_LA > 0 ? c.W_LA : 32);
     r.memoryBits += int64_t(nf) * c.PE * c.W_LA;
@@ -223,7 +223,7 @@ ActorCost estimateCost(const DwuConfig &c) {
   const int64_t lanes = int64_t(c.PE) * c.SIMD;
   r.multipliers = c.BIPOLAR_W ? 0 : lanes;
   r.multBitsA = c.W_IN, r.multBitsB = c.W_W, r.binary = c.BIPOLAR_W != 0;
-  const int64_t tableBits = c.ACT == 2 ? int64_t(c.PE) * c.T_DEPTH * c.W_OUT : 0;
+  const int64_t tableBits = c.ACT == ActCode::Table ? int64_t(c.PE) * c.T_DEPTH * c.W_OUT : 0;
   r.memoryBits = steps * c.PE * c.SIMD * c.W_W + nf * c.PE * (c.W_ACC + c.W_M) + tableBits;
   const int64_t wa = std::max(c.W_ACC, c.W_IN + c.W_W);
   r.ffs = 2LL * c.KK * c.C * c.W_IN + lanes * (c.W_IN + c.W_W) +
@@ -231,7 +231,7 @@ ActorCost estimateCost(const DwuConfig &c) {
   r.luts = lanes * (c.W_IN * (c.BIPOLAR_W ? 1 : c.W_W) + wa) + int64_t(c.PE) * wa * 2 +
            (steps > 1 ? (steps * c.PE * c.SIMD * c.W_W) / 64 : 0) + tableBits / 64 +
            (2LL * c.KK * c.C * c.W_IN) / 4 + 32;
-  if (c.ACT == 4) { // LeakyRelu: one multiplier per PE (PRelu: W_OUT x W_LA, slope table)
+  if (c.ACT == ActCode::Leaky) { // LeakyRelu: one multiplier per PE (PRelu: W_OUT x W_LA, slope table)
     r.multipliers += c.PE;
     r.luts += int64_t(c.PE) * c.W_OUT * (c.W_LA > 0 ? c.W_LA : 32);
     r.memoryBits += int64_t(nf) * c.PE * c.W_LA;

@@ -19,8 +19,8 @@
 
 namespace loom {
 
-/// The hw_model configuration of a df actor (mvu, softmax, fifo); nullopt for
-/// df.input / df.output.
+/// The hw_model configuration of a df actor (one configOf per op in
+/// DFCost.cpp); nullopt for df.input / df.output.
 std::optional<hw::ActorConfig> hwConfigOf(mlir::Operation *op);
 
 /// The actors of a df graph (every op but df.input/df.output, in op order) as
@@ -35,9 +35,8 @@ struct HwGraph {
 };
 mlir::FailureOr<HwGraph> hwGraphOf(mlir::func::FuncOp graph, bool skipFifos = false);
 
-/// A legal SystemVerilog identifier for a node: [A-Za-z_][A-Za-z0-9_]*, never a
-/// keyword ("wire" -> "wire_i").
-std::string legalName(llvm::StringRef name);
+/// The RTL's ACT code of a df activation (every table function is Table).
+hw::ActCode actCodeOf(df::Activation act);
 
 } // namespace loom
 

@@ -57,23 +57,33 @@ std::vector<int64_t> divisors(int64_t n) {
   return d;
 }
 
+/// A MAC unit (df.mvu, df.dwu): its simd*pe lanes are multipliers.
 bool isCompute(Operation *op) { return llvm::isa<df::MvuOp, df::DwuOp>(op); }
-bool isFoldable(Operation *op) { return llvm::isa<df::MvuOp, df::DwuOp, df::PoolOp>(op); }
+bool isFoldable(Operation *op) { return llvm::isa<df::FoldableOpInterface>(op); }
 
-int64_t getInt(Operation *op, StringRef name) {
-  return llvm::cast<IntegerAttr>(op->getAttr(name)).getInt();
-}
-void setInt(Operation *op, StringRef name, int64_t v) {
-  op->setAttr(name, IntegerAttr::get(IntegerType::get(op->getContext(), 64), v));
+/// The folding of a foldable actor (FoldableOpInterface: mvu, dwu, pool).
+df::FoldableOpInterface fold(Operation *op) { return llvm::cast<df::FoldableOpInterface>(op); }
+int64_t simdOf(Operation *op) { return fold(op).getSimd(); }
+int64_t peOf(Operation *op) { return fold(op).getPe(); }
+void setSimd(Operation *op, int64_t simd) { fold(op).setSimdPe(simd, peOf(op)); }
+void setPe(Operation *op, int64_t pe) { fold(op).setSimdPe(simdOf(op), pe); }
+
+/// Whether a MAC unit stores +-1 weights as one bit.
+bool isBinary(Operation *op) {
+  if (auto mvu = llvm::dyn_cast<df::MvuOp>(op))
+    return mvu.getBinary();
+  if (auto dwu = llvm::dyn_cast<df::DwuOp>(op))
+    return dwu.getBinary();
+  return false;
 }
 
 /// Real multipliers of an actor's MAC lanes: a binary (+-1 weight) lane is a
 /// conditional negation and costs none (it is bounded by binaryLanes instead).
 int64_t multipliers(Operation *op) {
-  return isCompute(op) && !op->hasAttr("binary") ? getInt(op, "simd") * getInt(op, "pe") : 0;
+  return isCompute(op) && !isBinary(op) ? simdOf(op) * peOf(op) : 0;
 }
 int64_t binaryLanes(Operation *op) {
-  return isCompute(op) && op->hasAttr("binary") ? getInt(op, "simd") * getInt(op, "pe") : 0;
+  return isCompute(op) && isBinary(op) ? simdOf(op) * peOf(op) : 0;
 }
 /// Binary lanes allowed per multiplier of the budget: a lane is a W_IN-bit
 /// add/subtract, about 1/8 of an 8x8 multiplier's logic.
@@ -89,9 +99,9 @@ int64_t affineMults(Operation *op) {
   if (!config)
     return 0;
   if (auto *m = std::get_if<hw::MvuConfig>(&*config))
-    return (m->W_M > 0 ? m->PE : 0) + (m->ACT == 4 ? m->PE : 0);
+    return (m->W_M > 0 ? m->PE : 0) + (m->ACT == hw::ActCode::Leaky ? m->PE : 0);
   if (auto *d = std::get_if<hw::DwuConfig>(&*config))
-    return (d->W_M > 0 ? d->PE : 0) + (d->ACT == 4 ? d->PE : 0);
+    return (d->W_M > 0 ? d->PE : 0) + (d->ACT == hw::ActCode::Leaky ? d->PE : 0);
   if (auto *a = std::get_if<hw::AddConfig>(&*config))
     return a->MODE == 2 ? 2LL * a->LANES : 0;
   return 0;
@@ -125,18 +135,18 @@ struct Folder {
     if (!consumer)
       return 1;
     if (auto mvu = llvm::dyn_cast<df::MvuOp>(consumer))
-      return getInt(mvu, "simd");
+      return mvu.getSimd();
     if (auto dwu = llvm::dyn_cast<df::DwuOp>(consumer)) {
       // Feed a window in about as many beats as the dwu takes cycles.
       int64_t window = dwu.getChannels() * dwu.getTaps();
-      int64_t cycles = (dwu.getChannels() / getInt(dwu, "pe")) * (dwu.getTaps() / getInt(dwu, "simd"));
+      int64_t cycles = (dwu.getChannels() / dwu.getPe()) * (dwu.getTaps() / dwu.getSimd());
       for (int64_t d : divisors(window))
         if (window / d <= cycles)
           return d;
       return window;
     }
     if (auto pool = llvm::dyn_cast<df::PoolOp>(consumer))
-      return getInt(pool, "pe");
+      return pool.getPe();
     if (auto swg = llvm::dyn_cast<df::SwgOp>(consumer))
       return swg.getChannelsAttr().getInt(); // one pixel per beat
     if (llvm::isa<df::ForkOp, df::FifoOp, df::SkidOp>(consumer))
@@ -160,7 +170,7 @@ struct Folder {
           setLanes(swg.getOutput(),
                    capped(swg, std::gcd(desiredLanes(consumerOf(swg.getOutput()), window), window)));
         } else if (isFoldable(&op)) {
-          setLanes(op.getResult(0), getInt(&op, "pe"));
+          setLanes(op.getResult(0), peOf(&op));
         } else if (llvm::isa<df::SoftmaxOp>(op)) {
           setLanes(op.getResult(0), 1);
         } else if (isLanePassThrough(&op)) {
@@ -203,9 +213,9 @@ struct Folder {
         if (!src)
           continue;
         if (isFoldable(src)) {
-          int64_t pe = std::gcd(getInt(src, "pe"), l);
-          if (pe != getInt(src, "pe"))
-            setInt(src, "pe", pe), changed = true;
+          int64_t pe = std::gcd(peOf(src), l);
+          if (pe != peOf(src))
+            setPe(src, pe), changed = true;
         } else {
           int64_t cap = caps.count(src) ? std::gcd(caps[src], l) : l;
           if (!caps.count(src) || cap != caps[src])
@@ -244,38 +254,22 @@ struct Folder {
   Snapshot snapshot() {
     Snapshot s{{}, caps};
     for (Operation *op : actors)
-      s.folds.push_back(isFoldable(op) ? std::make_pair(isCompute(op) ? getInt(op, "simd") : 1,
-                                                        getInt(op, "pe"))
+      s.folds.push_back(isFoldable(op) ? std::make_pair(simdOf(op), peOf(op))
                                        : std::make_pair(int64_t(0), int64_t(0)));
     return s;
   }
   void restore(const Snapshot &s) {
     for (size_t i = 0; i < actors.size(); ++i)
-      if (isFoldable(actors[i])) {
-        if (isCompute(actors[i]))
-          setInt(actors[i], "simd", s.folds[i].first);
-        setInt(actors[i], "pe", s.folds[i].second);
-      }
+      if (isFoldable(actors[i]))
+        fold(actors[i]).setSimdPe(s.folds[i].first, s.folds[i].second);
     caps = s.caps;
     assignLanes();
   }
 
   /// Output channels of a foldable actor (its pe must divide them).
-  static int64_t channelsOf(Operation *op) {
-    if (auto mvu = llvm::dyn_cast<df::MvuOp>(op))
-      return mvu.getN();
-    if (auto dwu = llvm::dyn_cast<df::DwuOp>(op))
-      return dwu.getChannels();
-    return getInt(op, "channels");
-  }
+  static int64_t channelsOf(Operation *op) { return fold(op).getFoldOutputs(); }
   /// Inputs per output of a compute actor (its simd must divide them).
-  static int64_t reductionOf(Operation *op) {
-    if (auto mvu = llvm::dyn_cast<df::MvuOp>(op))
-      return mvu.getK();
-    if (auto dwu = llvm::dyn_cast<df::DwuOp>(op))
-      return dwu.getTaps();
-    return 1;
-  }
+  static int64_t reductionOf(Operation *op) { return fold(op).getFoldReduction(); }
 
   /// The foldable actors whose pe sets the width of stream `v`: every stream
   /// connected to v through lane pass-through actors has one width (assignLanes).
@@ -357,26 +351,26 @@ struct Folder {
         if (llvm::any_of(group, [&](Operation *m) { return channelsOf(m) % l != 0; }))
           continue;
         for (Operation *m : group)
-          setInt(m, "pe", l);
+          setPe(m, l);
         for (Operation *m : group) {
           if (!isCompute(m))
             continue;
-          int64_t keep = getInt(m, "simd");
+          int64_t keep = simdOf(m);
           for (int64_t simd : divisors(reductionOf(m))) {
             if (simd > keep)
               break;
-            setInt(m, "simd", simd);
+            setSimd(m, simd);
             assignLanes();
             if (unitCycles(m) <= before[m]) {
               keep = simd;
               break;
             }
           }
-          setInt(m, "simd", keep);
+          setSimd(m, keep);
         }
         assignLanes();
         // Not narrowed back, faster, and no other actor now slower than the II.
-        bool widened = llvm::all_of(group, [&](Operation *m) { return getInt(m, "pe") == l; });
+        bool widened = llvm::all_of(group, [&](Operation *m) { return peOf(m) == l; });
         bool bounded = llvm::all_of(actors, [&](Operation *a) { return cycles(a) <= worstCycles; });
         int64_t c = score();
         if (widened && bounded && c < worstCycles) {
@@ -416,7 +410,7 @@ struct Folder {
           macs += int64_t(m->K) * m->N * m->VECTORS;
         else if (auto *d = std::get_if<hw::DwuConfig>(&config))
           macs += int64_t(d->KK) * d->C * d->VECTORS;
-        minMults += !op->hasAttr("binary");
+        minMults += !isBinary(op);
       }
     assignLanes();
     int64_t extra = extraMults();
@@ -456,13 +450,11 @@ struct Folder {
         int64_t bestSimd = 0, bestPe = 0, bestMults = -1, bestCycles = 0;
         for (int64_t pe : divisors(n))
           for (int64_t simd : divisors(k)) {
-            if (isCompute(unit))
-              setInt(unit, "simd", simd);
-            setInt(unit, "pe", pe);
+            fold(unit).setSimdPe(isCompute(unit) ? simd : simdOf(unit), pe);
             assignLanes();
             // A pe that a join narrows back is not this folding (and may
             // have narrowed the other producers of the join).
-            bool kept = getInt(unit, "pe") == pe;
+            bool kept = peOf(unit) == pe;
             int64_t c = unitCycles(unit);
             int64_t m = isCompute(unit) ? simd * pe : pe; // pool lanes cost logic, prefer fewer
             restore(start);
@@ -472,9 +464,7 @@ struct Folder {
               bestSimd = simd, bestPe = pe, bestMults = m, bestCycles = c;
           }
         if (bestMults >= 0) {
-          if (isCompute(unit))
-            setInt(unit, "simd", bestSimd);
-          setInt(unit, "pe", bestPe);
+          fold(unit).setSimdPe(isCompute(unit) ? bestSimd : simdOf(unit), bestPe);
           assignLanes();
           if (overBudget()) {
             restore(start);
@@ -522,7 +512,7 @@ struct Folder {
       return graph.emitError("hw_model FIFO sizing: ") << sizing.error;
     for (size_t e = 0; e < edges.size(); ++e)
       if (fifoOfEdge[e])
-        setInt(fifoOfEdge[e], "depth", std::max(2, sizing.depth[e]));
+        llvm::cast<df::FifoOp>(fifoOfEdge[e]).setDepth(std::max(2, sizing.depth[e]));
     // The peak occupancies may still lose cycles where other (unbuffered)
     // edges fill up differently; double the FIFOs until the design reaches
     // the II it has with unbounded FIFOs.
@@ -534,7 +524,7 @@ struct Folder {
       if (t.ok && t.frame_end_cycles == sizing.frame_end_unbounded)
         break;
       for (auto fifo : graph.getOps<df::FifoOp>())
-        setInt(fifo, "depth", 2 * fifo.getDepthAttr().getInt());
+        fifo.setDepth(2 * fifo.getDepth());
     }
     return shrinkFifos();
   }
@@ -560,17 +550,17 @@ struct Folder {
     if (!target)
       return graph.emitError("hw_model: the sized FIFOs do not give a working design");
     for (auto fifo : graph.getOps<df::FifoOp>()) {
-      int64_t hi = fifo.getDepthAttr().getInt(), lo = 2;
+      int64_t hi = fifo.getDepth(), lo = 2;
       while (lo < hi) {
         int64_t mid = (lo + hi) / 2;
-        setInt(fifo, "depth", mid);
+        fifo.setDepth(mid);
         auto t = timing();
         if (t && *t == *target)
           hi = mid;
         else
           lo = mid + 1;
       }
-      setInt(fifo, "depth", hi);
+      fifo.setDepth(hi);
     }
     return success();
   }

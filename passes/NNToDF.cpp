@@ -30,6 +30,7 @@
 #include "dialects/nn/NodeNames.h"
 
 #include "mlir/IR/Builders.h"
+#include "llvm/ADT/TypeSwitch.h"
 
 #include <numeric>
 #include <optional>
@@ -173,14 +174,22 @@ struct Lowering {
   }
 
   LogicalResult run();
+  /// One lowering per nn op (or op family), dispatched by lowerOp.
   LogicalResult lowerOp(Operation &op);
-  LogicalResult lowerConv(nn::QConvOp conv, Operation *act);
-  LogicalResult lowerPool(Operation &op);
+  LogicalResult lower(nn::ReshapeOp op);
+  LogicalResult lower(nn::TransposeOp op);
+  LogicalResult lower(nn::QDenseOp dense);
+  LogicalResult lower(nn::QConvOp conv);
+  LogicalResult lowerPool(Operation &op); // nn.max_pool, nn.avg_pool
+  LogicalResult lower(nn::PadOp pad);
+  LogicalResult lower(nn::ResizeOp rs);
+  LogicalResult lower(nn::QSoftmaxOp sm);
+  LogicalResult lowerJoin(Operation &op); // nn.add_act, nn.mul_act
+  LogicalResult lower(nn::ConcatOp cat);
+  LogicalResult lowerActivation(Operation &act);
   Value swg(Location loc, Value in, ArrayRef<int64_t> nchw, ArrayRef<int64_t> kernel,
             ArrayRef<int64_t> strides, ArrayRef<int64_t> dilations, ArrayRef<int64_t> pads,
             int64_t padValue, Operation *named);
-  void setActivation(Operation *unit, Operation *act);
-  LogicalResult lowerActivation(Operation &act);
 };
 
 /// The activation a conv/dense absorbs: its only user, when that is a relu,
@@ -209,54 +218,67 @@ Operation *fusedRelu(Operation *op, bool clipToo = false) {
 /// `mult` when every M is 1; a common power of two 2^p with p <= shift folds
 /// into the shift (acc * 2^p rounded by 2^s is acc rounded by 2^(s-p), exactly),
 /// so such layers need no multiplier either.
-void setAffine(Operation *unit, ElementsAttr mult, ElementsAttr weight, bool affine) {
-  OpBuilder b(unit->getContext());
+void setAffine(df::ComputeParams &p, ElementsAttr mult, bool affine) {
   if (mult) {
     std::vector<int64_t> m = ints(mult);
     bool same = llvm::all_equal(m);
-    int64_t shift = llvm::cast<IntegerAttr>(unit->getAttr("shift")).getInt();
-    if (same && llvm::isPowerOf2_64(uint64_t(m[0])) && int64_t(llvm::Log2_64(m[0])) <= shift) {
-      unit->setAttr("shift", b.getI64IntegerAttr(shift - int64_t(llvm::Log2_64(m[0]))));
+    if (same && llvm::isPowerOf2_64(uint64_t(m[0])) && int64_t(llvm::Log2_64(m[0])) <= p.shift) {
+      p.shift -= int64_t(llvm::Log2_64(m[0]));
     } else {
       std::vector<int64_t> v = same ? std::vector<int64_t>{m[0]} : m;
-      unit->setAttr("mult", intAttr(unit->getContext(), {int64_t(v.size())}, b.getI64Type(), v));
+      OpBuilder b(mult.getContext());
+      p.mult = intAttr(mult.getContext(), {int64_t(v.size())}, b.getI64Type(), v);
     }
   }
-  bool binary = affine && weight.getNumElements() > 0;
-  for (APInt v : weight.getValues<APInt>())
+  bool binary = affine && p.weight.getNumElements() > 0;
+  for (APInt v : p.weight.getValues<APInt>())
     if (v.getSExtValue() != 1 && v.getSExtValue() != -1) {
       binary = false;
       break;
     }
-  if (binary)
-    unit->setAttr("binary", b.getUnitAttr());
+  p.binary = binary;
 }
 
-void Lowering::setActivation(Operation *unit, Operation *act) {
-  unit->setAttr("act", b.getStringAttr("none"));
+/// The activation a unit applies (`act`: the nn op it absorbs, or null).
+void setActivation(df::ComputeParams &p, Operation *act) {
+  p.act = df::Activation::none;
   if (llvm::isa_and_nonnull<nn::ReluOp>(act)) {
-    unit->setAttr("act", b.getStringAttr("relu"));
+    p.act = df::Activation::relu;
   } else if (auto clip = llvm::dyn_cast_or_null<nn::ClipOp>(act)) {
     // Bounds are already codes of the format (nn-quantize).
-    unit->setAttr("act", b.getStringAttr("clip"));
-    unit->setAttr("t_min", b.getI64IntegerAttr(int64_t(clip.getMin().convertToDouble())));
-    unit->setAttr("t_max", b.getI64IntegerAttr(int64_t(clip.getMax().convertToDouble())));
+    p.act = df::Activation::clip;
+    p.tMin = int64_t(clip.getMin().convertToDouble());
+    p.tMax = int64_t(clip.getMax().convertToDouble());
   } else if (llvm::isa_and_nonnull<nn::SignOp>(act)) {
-    unit->setAttr("act", b.getStringAttr("sign"));
+    p.act = df::Activation::sign;
   } else if (auto leaky = llvm::dyn_cast_or_null<nn::LeakyReluOp>(act)) {
     // loom_mvu / loom_dwu use the contract's fixed shift S = 15 (nn-quantize).
-    unit->setAttr("act", b.getStringAttr("leaky"));
+    p.act = df::Activation::leaky;
     if (leaky.getMultsAttr()) // PRelu: one A per output channel (axis 1)
-      unit->setAttr("leaky_mults", leaky.getMultsAttr());
-    else
-      unit->setAttr("leaky_mult", leaky.getMultAttr());
+      p.leakyMults = leaky.getMultsAttr();
+    else if (leaky.getMultAttr())
+      p.leakyMult = leaky.getMultAttr().getInt();
   } else if (auto lut = llvm::dyn_cast_or_null<nn::LutOp>(act)) {
-    unit->setAttr("act", lut.getFunctionAttr());
-    unit->setAttr("t_min", lut.getTMinAttr());
-    unit->setAttr("t_max", lut.getTMaxAttr());
-    unit->setAttr("t_shift", lut.getTShiftAttr());
-    unit->setAttr("table", lut.getTable());
+    // The table's function names it in the IR and the report; the hardware
+    // is the same table for any function (one without a name of its own is
+    // "table").
+    p.act = df::symbolizeActivation(lut.getFunction()).value_or(df::Activation::table);
+    p.tMin = lut.getTMinAttr().getInt();
+    p.tMax = lut.getTMaxAttr().getInt();
+    p.tShift = lut.getTShiftAttr().getInt();
+    p.table = lut.getTable();
   }
+}
+
+/// A unit's attributes before folding: weight, bias and requantization.
+df::ComputeParams computeParams(ElementsAttr weight, ElementsAttr bias, int64_t shift,
+                                int64_t accWidth) {
+  df::ComputeParams p;
+  p.weight = weight;
+  p.bias = bias;
+  p.shift = shift;
+  p.accWidth = accWidth;
+  return p;
 }
 
 Value Lowering::swg(Location loc, Value in, ArrayRef<int64_t> nchw, ArrayRef<int64_t> kernel,
@@ -275,7 +297,8 @@ Value Lowering::swg(Location loc, Value in, ArrayRef<int64_t> nchw, ArrayRef<int
   return op;
 }
 
-LogicalResult Lowering::lowerConv(nn::QConvOp conv, Operation *act) {
+LogicalResult Lowering::lower(nn::QConvOp conv) {
+  Operation *act = fusedActivation(conv);
   Location loc = conv.getLoc();
   ArrayRef<int64_t> in = shapeOf(conv.getInput());
   auto wType = llvm::cast<ShapedType>(conv.getWeight().getType());
@@ -300,15 +323,11 @@ LogicalResult Lowering::lowerConv(nn::QConvOp conv, Operation *act) {
   std::vector<int64_t> w = ints(conv.getWeight());
   Type wElem = llvm::cast<ShapedType>(conv.getWeight().getType()).getElementType();
   auto outType = streamType(ctx, elem, out[1] * out[2] * out[3]);
-  Operation *unit;
+  df::ComputeParams p;
   if (depthwise) {
     // weight[c][(kh*KW + kw)] = W[c][0][kh][kw]: already in that order.
-    unit = b.create<df::DwuOp>(loc, outType, s, intAttr(ctx, {c, kh * kw}, wElem, w),
-                               conv.getBias(), conv.getShiftAttr(), conv.getAccWidthAttr(),
-                               b.getI64IntegerAttr(1), b.getI64IntegerAttr(1),
-                               b.getStringAttr("none"), IntegerAttr(), IntegerAttr(),
-                               IntegerAttr(), ElementsAttr(), IntegerAttr(), ElementsAttr(),
-                               UnitAttr(), DenseI64ArrayAttr());
+    p = computeParams(intAttr(ctx, {c, kh * kw}, wElem, w), conv.getBias(),
+                      conv.getShiftAttr().getInt(), conv.getAccWidthAttr().getInt());
   } else {
     // weight[oc][(kh*KW + kw)*C + c] = W[oc][c][kh][kw] (docs/CONTRACTS.md);
     // grouped: W[oc][c - first channel of oc's group], 0 outside the group.
@@ -321,16 +340,14 @@ LogicalResult Lowering::lowerConv(nn::QConvOp conv, Operation *act) {
           for (int64_t x = 0; x < kw; ++x)
             m[o * k + (y * kw + x) * c + ch] = w[((o * icg + ch - first) * kh + y) * kw + x];
     }
-    unit = b.create<df::MvuOp>(loc, outType, s, intAttr(ctx, {oc, k}, wElem, m), conv.getBias(),
-                               conv.getShiftAttr(), conv.getAccWidthAttr(),
-                               b.getI64IntegerAttr(1), b.getI64IntegerAttr(1),
-                               b.getStringAttr("none"), IntegerAttr(), IntegerAttr(),
-                               IntegerAttr(), ElementsAttr(), IntegerAttr(), ElementsAttr(),
-                               UnitAttr(), DenseI64ArrayAttr());
+    p = computeParams(intAttr(ctx, {oc, k}, wElem, m), conv.getBias(),
+                      conv.getShiftAttr().getInt(), conv.getAccWidthAttr().getInt());
   }
+  setActivation(p, act);
+  setAffine(p, conv.getMultAttr(), affine);
+  Operation *unit = depthwise ? b.create<df::DwuOp>(loc, outType, s, p).getOperation()
+                              : b.create<df::MvuOp>(loc, outType, s, p).getOperation();
   copyName(conv, unit);
-  setActivation(unit, act);
-  setAffine(unit, conv.getMultAttr(), llvm::cast<ElementsAttr>(unit->getAttr("weight")), affine);
   bind(result, unit->getResult(0), nhwcPerm(out));
   return success();
 }
@@ -358,16 +375,14 @@ LogicalResult Lowering::lowerActivation(Operation &act) {
   Type elem = llvm::cast<ShapedType>(input.getType()).getElementType();
   int64_t width = elem.getIntOrFloatBitWidth();
   Value s = take(input, act.getLoc());
-  auto unit = b.create<df::DwuOp>(
-      act.getLoc(), streamOf(result), s,
-      intAttr(ctx, {c, 1}, b.getIntegerType(2), std::vector<int64_t>(c, 1)),
-      intAttr(ctx, {c}, b.getIntegerType(width + 1), std::vector<int64_t>(c, 0)),
-      b.getI64IntegerAttr(0), b.getI64IntegerAttr(width + 1), b.getI64IntegerAttr(1),
-      b.getI64IntegerAttr(1), b.getStringAttr("none"), IntegerAttr(), IntegerAttr(),
-      IntegerAttr(), ElementsAttr(), IntegerAttr(), ElementsAttr(), b.getUnitAttr(),
-      DenseI64ArrayAttr());
+  df::ComputeParams p =
+      computeParams(intAttr(ctx, {c, 1}, b.getIntegerType(2), std::vector<int64_t>(c, 1)),
+                    intAttr(ctx, {c}, b.getIntegerType(width + 1), std::vector<int64_t>(c, 0)),
+                    /*shift=*/0, /*accWidth=*/width + 1);
+  p.binary = true;
+  setActivation(p, &act);
+  auto unit = b.create<df::DwuOp>(act.getLoc(), streamOf(result), s, p);
   copyName(&act, unit);
-  setActivation(unit, &act);
   bind(result, unit, perm);
   return success();
 }
@@ -420,7 +435,7 @@ LogicalResult Lowering::lowerPool(Operation &op) {
   auto pool = b.create<df::PoolOp>(loc, streamType(ctx, elem, npix * c), s, b.getStringAttr(mode),
                                    b.getI64IntegerAttr(c),
                                    b.getI64IntegerAttr(kernel[0] * kernel[1]),
-                                   b.getI64IntegerAttr(1), divisors, IntegerAttr(),
+                                   df::FoldingAttr::get(ctx, 1, 1), divisors, IntegerAttr(),
                                    b.getStringAttr("half_even"));
   // A QONNX Trunc after the pool (nn-quantize): its divisor and rounding.
   if (auto ap = llvm::dyn_cast<nn::AvgPoolOp>(op)) {
@@ -434,183 +449,197 @@ LogicalResult Lowering::lowerPool(Operation &op) {
 }
 
 LogicalResult Lowering::lowerOp(Operation &op) {
-  Location loc = op.getLoc();
   // Values already produced (an activation absorbed by its conv/dense layer).
   if (op.getNumResults() == 1 && env.count(op.getResult(0)))
     return success();
   if (op.getNumOperands() < 1)
     return unsupported(&op, "has no input stream");
-  Value input = op.getOperand(0);
-  if (!env.count(input))
+  if (!env.count(op.getOperand(0)))
     return unsupported(&op, "its input is not a hardware stream");
+  return llvm::TypeSwitch<Operation *, LogicalResult>(&op)
+      .Case<nn::ReshapeOp, nn::TransposeOp, nn::QDenseOp, nn::QConvOp, nn::PadOp, nn::ResizeOp,
+            nn::QSoftmaxOp, nn::ConcatOp>([&](auto typed) { return lower(typed); })
+      .Case<nn::MaxPoolOp, nn::AvgPoolOp>([&](Operation *) { return lowerPool(op); })
+      .Case<nn::AddActOp, nn::MulActOp>([&](Operation *) { return lowerJoin(op); })
+      .Case<nn::ReluOp, nn::LutOp, nn::ClipOp, nn::LeakyReluOp, nn::SignOp>(
+          [&](Operation *) { return lowerActivation(op); })
+      .Default([&](Operation *) {
+        return unsupported(&op, "has no hardware actor yet; supported after quantization: dense, "
+                                "conv (incl. depthwise), max/average pooling, zero padding, nearest resize, residual "
+                                "add, channel concat, relu, clip, leaky relu, sign, sigmoid, tanh, elu, selu, "
+                                "softmax, reshape, transpose");
+      });
+}
 
-  if (llvm::isa<nn::ReshapeOp>(op)) {
-    // Flat order is unchanged: same stream, same permutation.
-    Entry &e = env[input];
-    Value s = take(input, loc);
-    bind(op.getResult(0), s, e.perm);
-    return success();
-  }
-  if (auto tr = llvm::dyn_cast<nn::TransposeOp>(op)) {
-    // out[j] = in[g(j)]; the stream keeps its order: perm' = g^-1 o perm.
-    ArrayRef<int64_t> in = shapeOf(input), out = shapeOf(tr.getResult());
-    ArrayRef<int64_t> p = tr.getPerm();
-    int64_t n = std::accumulate(in.begin(), in.end(), int64_t(1), std::multiplies<int64_t>());
-    std::vector<int64_t> inStride(in.size(), 1), ginv(n);
-    for (int64_t d = int64_t(in.size()) - 2; d >= 0; --d)
-      inStride[d] = inStride[d + 1] * in[d + 1];
-    for (int64_t j = 0; j < n; ++j) {
-      int64_t rem = j, src = 0;
-      for (int64_t d = int64_t(out.size()) - 1; d >= 0; --d) {
-        src += (rem % out[d]) * inStride[p[d]];
-        rem /= out[d];
-      }
-      ginv[src] = j;
+/// Flat order is unchanged: same stream, same permutation.
+LogicalResult Lowering::lower(nn::ReshapeOp op) {
+  Value input = op->getOperand(0);
+  Perm perm = permOf(input);
+  Value s = take(input, op.getLoc());
+  bind(op.getResult(), s, std::move(perm));
+  return success();
+}
+
+/// out[j] = in[g(j)]; the stream keeps its order: perm' = g^-1 o perm.
+LogicalResult Lowering::lower(nn::TransposeOp tr) {
+  Value input = tr->getOperand(0);
+  ArrayRef<int64_t> in = shapeOf(input), out = shapeOf(tr.getResult());
+  ArrayRef<int64_t> p = tr.getPerm();
+  int64_t n = std::accumulate(in.begin(), in.end(), int64_t(1), std::multiplies<int64_t>());
+  std::vector<int64_t> inStride(in.size(), 1), ginv(n);
+  for (int64_t d = int64_t(in.size()) - 2; d >= 0; --d)
+    inStride[d] = inStride[d + 1] * in[d + 1];
+  for (int64_t j = 0; j < n; ++j) {
+    int64_t rem = j, src = 0;
+    for (int64_t d = int64_t(out.size()) - 1; d >= 0; --d) {
+      src += (rem % out[d]) * inStride[p[d]];
+      rem /= out[d];
     }
-    Perm perm = permOf(input);
-    Perm next(n);
-    for (int64_t i = 0; i < n; ++i)
-      next[i] = ginv[perm.empty() ? i : perm[i]];
-    Value s = take(input, loc);
-    bind(tr.getResult(), s, std::move(next));
-    return success();
+    ginv[src] = j;
   }
-  if (auto dense = llvm::dyn_cast<nn::QDenseOp>(op)) {
-    Operation *act = fusedActivation(dense);
-    Value result = act ? act->getResult(0) : Value(dense.getResult());
-    ElementsAttr weight = dense.getWeight();
-    const Perm &p = permOf(input);
-    if (!p.empty() && !isIdentity(p)) {
-      // The stream delivers x[p[i]] as element i: weight'[n][i] = W[n][p[i]].
-      auto wType = llvm::cast<ShapedType>(weight.getType());
-      int64_t n = wType.getDimSize(0), k = wType.getDimSize(1);
-      // M > 1 rows ([M, K] input, M vectors per frame): each row must arrive
-      // permuted within itself, all rows alike.
-      for (int64_t i = 0; i < int64_t(p.size()); ++i)
-        if (p[i % k] >= k || p[i] != (i / k) * k + p[i % k])
-          return unsupported(&op, "its input rows arrive interleaved in stream order (a "
+  Perm perm = permOf(input);
+  Perm next(n);
+  for (int64_t i = 0; i < n; ++i)
+    next[i] = ginv[perm.empty() ? i : perm[i]];
+  Value s = take(input, tr.getLoc());
+  bind(tr.getResult(), s, std::move(next));
+  return success();
+}
+
+LogicalResult Lowering::lower(nn::QDenseOp dense) {
+  Value input = dense.getInput();
+  Operation *act = fusedActivation(dense);
+  Value result = act ? act->getResult(0) : Value(dense.getResult());
+  ElementsAttr weight = dense.getWeight();
+  const Perm &p = permOf(input);
+  if (!p.empty() && !isIdentity(p)) {
+    // The stream delivers x[p[i]] as element i: weight'[n][i] = W[n][p[i]].
+    auto wType = llvm::cast<ShapedType>(weight.getType());
+    int64_t n = wType.getDimSize(0), k = wType.getDimSize(1);
+    // M > 1 rows ([M, K] input, M vectors per frame): each row must arrive
+    // permuted within itself, all rows alike.
+    for (int64_t i = 0; i < int64_t(p.size()); ++i)
+      if (p[i % k] >= k || p[i] != (i / k) * k + p[i % k])
+        return unsupported(dense, "its input rows arrive interleaved in stream order (a "
                                   "transpose that mixes the rows precedes it)");
-      std::vector<int64_t> w = ints(weight), w2(n * k);
-      for (int64_t o = 0; o < n; ++o)
-        for (int64_t i = 0; i < k; ++i)
-          w2[o * k + i] = w[o * k + p[i]];
-      weight = intAttr(ctx, {n, k}, wType.getElementType(), w2);
-    }
-    Value s = take(input, loc);
-    auto mvu = b.create<df::MvuOp>(loc, streamOf(result), s, weight, dense.getBias(),
-                                   dense.getShiftAttr(), dense.getAccWidthAttr(),
-                                   b.getI64IntegerAttr(1), b.getI64IntegerAttr(1),
-                                   b.getStringAttr("none"), IntegerAttr(), IntegerAttr(),
-                                   IntegerAttr(), ElementsAttr(), IntegerAttr(), ElementsAttr(),
-                                   UnitAttr(), DenseI64ArrayAttr());
-    copyName(&op, mvu);
-    setActivation(mvu, act);
-    setAffine(mvu, dense.getMultAttr(), weight, affine);
-    bind(result, mvu, {});
-    return success();
+    std::vector<int64_t> w = ints(weight), w2(n * k);
+    for (int64_t o = 0; o < n; ++o)
+      for (int64_t i = 0; i < k; ++i)
+        w2[o * k + i] = w[o * k + p[i]];
+    weight = intAttr(ctx, {n, k}, wType.getElementType(), w2);
   }
-  if (auto conv = llvm::dyn_cast<nn::QConvOp>(op))
-    return lowerConv(conv, fusedActivation(conv));
-  if (llvm::isa<nn::MaxPoolOp, nn::AvgPoolOp>(op))
-    return lowerPool(op);
-  if (auto pad = llvm::dyn_cast<nn::PadOp>(op)) {
-    // Zero padding is a 1x1 window over the padded map.
-    ArrayRef<int64_t> in = shapeOf(input);
-    if (!samePerm(permOf(input), nhwcPerm(in)))
-      return unsupported(&op, "its input is not in channels-last stream order");
-    Value s = take(input, loc);
-    s = swg(loc, s, in, {1, 1}, {1, 1}, {1, 1}, pad.getPads(), 0, &op);
-    bind(pad.getResult(), s, nhwcPerm(shapeOf(pad.getResult())));
-    return success();
+  Value s = take(input, dense.getLoc());
+  df::ComputeParams params = computeParams(weight, dense.getBias(), dense.getShiftAttr().getInt(),
+                                           dense.getAccWidthAttr().getInt());
+  setActivation(params, act);
+  setAffine(params, dense.getMultAttr(), affine);
+  auto mvu = b.create<df::MvuOp>(dense.getLoc(), streamOf(result), s, params);
+  copyName(dense, mvu);
+  bind(result, mvu, {});
+  return success();
+}
+
+/// Zero padding is a 1x1 window over the padded map.
+LogicalResult Lowering::lower(nn::PadOp pad) {
+  Value input = pad->getOperand(0);
+  ArrayRef<int64_t> in = shapeOf(input);
+  if (!samePerm(permOf(input), nhwcPerm(in)))
+    return unsupported(pad, "its input is not in channels-last stream order");
+  Value s = take(input, pad.getLoc());
+  s = swg(pad.getLoc(), s, in, {1, 1}, {1, 1}, {1, 1}, pad.getPads(), 0, pad);
+  bind(pad.getResult(), s, nhwcPerm(shapeOf(pad.getResult())));
+  return success();
+}
+
+/// Nearest upsampling: each input row is emitted sh times, each pixel sw times.
+LogicalResult Lowering::lower(nn::ResizeOp rs) {
+  Value input = rs->getOperand(0);
+  ArrayRef<int64_t> in = shapeOf(input), out = shapeOf(rs.getResult());
+  if (!samePerm(permOf(input), nhwcPerm(in)))
+    return unsupported(rs, "its input is not in channels-last stream order");
+  Value s = take(input, rs.getLoc());
+  Type elem = llvm::cast<df::StreamType>(s.getType()).getElementType();
+  auto up = b.create<df::UpsampleOp>(
+      rs.getLoc(), streamType(ctx, elem, out[1] * out[2] * out[3]), s, b.getI64IntegerAttr(in[1]),
+      b.getI64IntegerAttr(in[2]), b.getI64IntegerAttr(in[3]),
+      b.getI64IntegerAttr(rs.getScales()[0]), b.getI64IntegerAttr(rs.getScales()[1]));
+  copyName(rs, up);
+  bind(rs.getResult(), up, nhwcPerm(out));
+  return success();
+}
+
+LogicalResult Lowering::lower(nn::QSoftmaxOp sm) {
+  Value input = sm->getOperand(0);
+  Perm perm = permOf(input);
+  Value s = take(input, sm.getLoc());
+  auto actor = b.create<df::SoftmaxOp>(sm.getLoc(), streamOf(sm.getResult()), s,
+                                       sm.getFracAttr(), sm.getExpShiftAttr(),
+                                       sm.getExpFracAttr(), sm.getExpTable());
+  copyName(sm, actor);
+  bind(sm.getResult(), actor, perm);
+  return success();
+}
+
+/// A residual add (or element-wise product) of two streams: a df.join with a
+/// FIFO on each input (df-fold sizes them from the hw_model).
+LogicalResult Lowering::lowerJoin(Operation &op) {
+  Location loc = op.getLoc();
+  Value input = op.getOperand(0), rhsTensor = op.getOperand(1);
+  if (!env.count(rhsTensor))
+    return unsupported(&op, "its second input is not a hardware stream");
+  if (!samePerm(permOf(input), permOf(rhsTensor)))
+    return unsupported(&op, "its inputs arrive in different stream orders");
+  Perm perm = permOf(input);
+  Value lhs = take(input, loc), rhs = take(rhsTensor, loc);
+  lhs = joinFifo(&op, lhs, 0);
+  rhs = joinFifo(&op, rhs, 1);
+  auto mul = llvm::dyn_cast<nn::MulActOp>(op);
+  auto add = llvm::dyn_cast<nn::AddActOp>(op);
+  Operation *relu = fusedRelu(&op, /*clipToo=*/true);
+  auto clip = llvm::dyn_cast_or_null<nn::ClipOp>(relu);
+  auto join = b.create<df::JoinOp>(loc, lhs.getType(), lhs, rhs,
+                                   b.getStringAttr(mul ? "mul" : "add"),
+                                   b.getI64IntegerAttr(mul ? mul.getFracAttr().getInt() : 0),
+                                   relu && !clip ? b.getUnitAttr() : UnitAttr(), IntegerAttr(),
+                                   IntegerAttr(), IntegerAttr(), IntegerAttr(), IntegerAttr());
+  if (add && add.getShiftAttr()) { // scaled add (affine integer graphs)
+    if (!add.getMultLhsAttr() || !add.getMultRhsAttr())
+      return unsupported(&op, "a scaled add needs mult_lhs, mult_rhs and shift");
+    join.setMultLhsAttr(add.getMultLhsAttr());
+    join.setMultRhsAttr(add.getMultRhsAttr());
+    join.setShiftAttr(add.getShiftAttr());
   }
-  if (auto rs = llvm::dyn_cast<nn::ResizeOp>(op)) {
-    // Nearest upsampling: each input row is emitted sh times, each pixel sw times.
-    ArrayRef<int64_t> in = shapeOf(input), out = shapeOf(rs.getResult());
-    if (!samePerm(permOf(input), nhwcPerm(in)))
-      return unsupported(&op, "its input is not in channels-last stream order");
-    Value s = take(input, loc);
-    Type elem = llvm::cast<df::StreamType>(s.getType()).getElementType();
-    auto up = b.create<df::UpsampleOp>(
-        loc, streamType(ctx, elem, out[1] * out[2] * out[3]), s, b.getI64IntegerAttr(in[1]),
-        b.getI64IntegerAttr(in[2]), b.getI64IntegerAttr(in[3]),
-        b.getI64IntegerAttr(rs.getScales()[0]), b.getI64IntegerAttr(rs.getScales()[1]));
-    copyName(&op, up);
-    bind(rs.getResult(), up, nhwcPerm(out));
-    return success();
+  if (clip) { // bounds are codes of the format (nn-quantize)
+    join.setTMinAttr(b.getI64IntegerAttr(int64_t(clip.getMin().convertToDouble())));
+    join.setTMaxAttr(b.getI64IntegerAttr(int64_t(clip.getMax().convertToDouble())));
   }
-  if (auto sm = llvm::dyn_cast<nn::QSoftmaxOp>(op)) {
-    Perm perm = permOf(input);
-    Value s = take(input, loc);
-    auto actor = b.create<df::SoftmaxOp>(loc, streamOf(sm.getResult()), s, sm.getFracAttr(),
-                                         sm.getExpShiftAttr(), sm.getExpFracAttr(),
-                                         sm.getExpTable());
-    copyName(&op, actor);
-    bind(sm.getResult(), actor, perm);
-    return success();
-  }
-  if (llvm::isa<nn::AddActOp, nn::MulActOp>(op)) {
-    Value rhsTensor = op.getOperand(1);
-    if (!env.count(rhsTensor))
-      return unsupported(&op, "its second input is not a hardware stream");
-    if (!samePerm(permOf(input), permOf(rhsTensor)))
-      return unsupported(&op, "its inputs arrive in different stream orders");
-    Perm perm = permOf(input);
-    Value lhs = take(input, loc), rhs = take(rhsTensor, loc);
-    // Each join input gets a FIFO; df-fold sizes them from the hw_model.
-    lhs = joinFifo(&op, lhs, 0);
-    rhs = joinFifo(&op, rhs, 1);
-    auto mul = llvm::dyn_cast<nn::MulActOp>(op);
-    auto add = llvm::dyn_cast<nn::AddActOp>(op);
-    Operation *relu = fusedRelu(&op, /*clipToo=*/true);
-    auto clip = llvm::dyn_cast_or_null<nn::ClipOp>(relu);
-    auto join = b.create<df::JoinOp>(loc, lhs.getType(), lhs, rhs,
-                                     b.getStringAttr(mul ? "mul" : "add"),
-                                     b.getI64IntegerAttr(mul ? mul.getFracAttr().getInt() : 0),
-                                     relu && !clip ? b.getUnitAttr() : UnitAttr(), IntegerAttr(),
-                                     IntegerAttr(), IntegerAttr(), IntegerAttr(), IntegerAttr());
-    if (add && add.getShiftAttr()) { // scaled add (affine integer graphs)
-      if (!add.getMultLhsAttr() || !add.getMultRhsAttr())
-        return unsupported(&op, "a scaled add needs mult_lhs, mult_rhs and shift");
-      join.setMultLhsAttr(add.getMultLhsAttr());
-      join.setMultRhsAttr(add.getMultRhsAttr());
-      join.setShiftAttr(add.getShiftAttr());
-    }
-    if (clip) { // bounds are codes of the format (nn-quantize)
-      join.setTMinAttr(b.getI64IntegerAttr(int64_t(clip.getMin().convertToDouble())));
-      join.setTMaxAttr(b.getI64IntegerAttr(int64_t(clip.getMax().convertToDouble())));
-    }
-    copyName(&op, join);
-    bind(relu ? relu->getResult(0) : op.getResult(0), join, perm);
-    return success();
-  }
-  if (auto cat = llvm::dyn_cast<nn::ConcatOp>(op)) {
-    ArrayRef<int64_t> a = shapeOf(cat.getLhs()), bs = shapeOf(cat.getRhs());
-    if (a.size() != 4 || cat.getAxisAttr().getInt() != 1)
-      return unsupported(&op, "only channel concatenation of feature maps is supported");
-    if (!env.count(cat.getRhs()))
-      return unsupported(&op, "its second input is not a hardware stream");
-    if (!samePerm(permOf(cat.getLhs()), nhwcPerm(a)) ||
-        !samePerm(permOf(cat.getRhs()), nhwcPerm(bs)))
-      return unsupported(&op, "its inputs are not in channels-last stream order");
-    Value lhs = take(cat.getLhs(), loc), rhs = take(cat.getRhs(), loc);
-    lhs = joinFifo(&op, lhs, 0);
-    rhs = joinFifo(&op, rhs, 1);
-    auto out = shapeOf(cat.getResult());
-    Type elem = llvm::cast<df::StreamType>(lhs.getType()).getElementType();
-    Operation *relu = fusedRelu(&op);
-    auto c = b.create<df::ConcatOp>(loc, streamType(ctx, elem, out[1] * out[2] * out[3]), lhs,
-                                    rhs, b.getI64IntegerAttr(a[1]), b.getI64IntegerAttr(bs[1]),
-                                    relu ? b.getUnitAttr() : UnitAttr());
-    copyName(&op, c);
-    bind(relu ? relu->getResult(0) : Value(cat.getResult()), c, nhwcPerm(out));
-    return success();
-  }
-  if (llvm::isa<nn::ReluOp, nn::LutOp, nn::ClipOp, nn::LeakyReluOp, nn::SignOp>(op))
-    return lowerActivation(op);
-  return unsupported(&op, "has no hardware actor yet; supported after quantization: dense, "
-                          "conv (incl. depthwise), max/average pooling, zero padding, nearest resize, residual "
-                          "add, channel concat, relu, clip, leaky relu, sign, sigmoid, tanh, elu, selu, "
-                          "softmax, reshape, transpose");
+  copyName(&op, join);
+  bind(relu ? relu->getResult(0) : op.getResult(0), join, perm);
+  return success();
+}
+
+LogicalResult Lowering::lower(nn::ConcatOp cat) {
+  Location loc = cat.getLoc();
+  ArrayRef<int64_t> a = shapeOf(cat.getLhs()), bs = shapeOf(cat.getRhs());
+  if (a.size() != 4 || cat.getAxisAttr().getInt() != 1)
+    return unsupported(cat, "only channel concatenation of feature maps is supported");
+  if (!env.count(cat.getRhs()))
+    return unsupported(cat, "its second input is not a hardware stream");
+  if (!samePerm(permOf(cat.getLhs()), nhwcPerm(a)) ||
+      !samePerm(permOf(cat.getRhs()), nhwcPerm(bs)))
+    return unsupported(cat, "its inputs are not in channels-last stream order");
+  Value lhs = take(cat.getLhs(), loc), rhs = take(cat.getRhs(), loc);
+  lhs = joinFifo(cat, lhs, 0);
+  rhs = joinFifo(cat, rhs, 1);
+  auto out = shapeOf(cat.getResult());
+  Type elem = llvm::cast<df::StreamType>(lhs.getType()).getElementType();
+  Operation *relu = fusedRelu(cat);
+  auto c = b.create<df::ConcatOp>(loc, streamType(ctx, elem, out[1] * out[2] * out[3]), lhs,
+                                  rhs, b.getI64IntegerAttr(a[1]), b.getI64IntegerAttr(bs[1]),
+                                  relu ? b.getUnitAttr() : UnitAttr());
+  copyName(cat, c);
+  bind(relu ? relu->getResult(0) : Value(cat.getResult()), c, nhwcPerm(out));
+  return success();
 }
 
 LogicalResult Lowering::run() {

@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 #include "compiler/emit/VerilogEmitter.h"
 
+#include "compiler/emit/Identifiers.h"
 #include "dialects/rtl/RTLOps.h"
 
 #include "llvm/ADT/APInt.h"
@@ -36,6 +37,15 @@ std::string paramValue(Attribute attr) {
 }
 
 FailureOr<EmittedFile> emitModule(rtl::ModuleOp module) {
+  // Names come from the model's nodes through legalName (df-to-rtl); one that
+  // is not a legal identifier would only fail later, in the user's tools.
+  if (!isLegalIdentifier(module.getSymName()))
+    return module.emitError("module name '")
+           << module.getSymName() << "' is not a legal SystemVerilog identifier";
+  for (auto inst : module.getBodyBlock()->getOps<rtl::InstanceOp>())
+    if (!isLegalIdentifier(inst.getInstanceName()))
+      return inst.emitError("instance name '")
+             << inst.getInstanceName() << "' is not a legal SystemVerilog identifier";
   std::string text;
   llvm::raw_string_ostream os(text);
   Block *body = module.getBodyBlock();

@@ -37,70 +37,95 @@ LogicalResult StreamType::verify(llvm::function_ref<InFlightDiagnostic()> emitEr
   return success();
 }
 
-/// none / relu carry no activation attributes; sigmoid / tanh / elu / selu
-/// need the whole table (t_min, t_max, t_shift, table); clip (Relu6) needs its
-/// bounds t_min, t_max (codes) and nothing else; leaky (LeakyRelu) needs
-/// leaky_mult (A, the shift is fixed at 15) and nothing else.
-static LogicalResult verifyActivation(Operation *op) {
-  StringRef act = op->getAttrOfType<StringAttr>("act").getValue();
-  bool table = act == "sigmoid" || act == "tanh" || act == "elu" || act == "selu" ||
-               act == "table";
-  bool clip = act == "clip", leaky = act == "leaky";
-  if (!table && !clip && !leaky && act != "none" && act != "relu" && act != "sign")
-    return op->emitOpError("unknown activation '") << act << "'";
-  if (act == "sign" && llvm::cast<StreamType>(op->getResult(0).getType()).getElementWidth() < 2)
-    return op->emitOpError("sign needs outputs of at least 2 bits (codes +1 and -1)");
-  bool hasTable = op->hasAttr("table"), hasShift = op->hasAttr("t_shift");
-  bool hasBounds = op->hasAttr("t_min") && op->hasAttr("t_max");
-  bool anyBound = op->hasAttr("t_min") || op->hasAttr("t_max");
-  bool hasMult = op->hasAttr("leaky_mult");
-  if ((hasMult || op->hasAttr("leaky_mults")) && !leaky)
-    return op->emitOpError("leaky_mult is only for the leaky activation");
-  if (auto mults = op->getAttrOfType<DenseI64ArrayAttr>("leaky_mults")) {
+/// none / relu / sign carry no activation attributes; sigmoid / tanh / elu /
+/// selu / table need the whole table (t_min, t_max, t_shift, table); clip
+/// (Relu6) needs its bounds t_min, t_max (codes) and nothing else; leaky
+/// (LeakyRelu) needs leaky_mult (A, the shift is fixed at 15) and nothing else,
+/// PRelu leaky_mults (one A per output channel) instead.
+template <typename ComputeOp>
+static LogicalResult verifyActivation(ComputeOp op, int64_t outputs) {
+  Activation act = op.getAct();
+  bool table = isTableActivation(act);
+  bool clip = act == Activation::clip, leaky = act == Activation::leaky;
+  if (act == Activation::sign && op.getOutput().getType().getElementWidth() < 2)
+    return op.emitOpError("sign needs outputs of at least 2 bits (codes +1 and -1)");
+  bool hasTable = bool(op.getTableAttr()), hasShift = bool(op.getTShiftAttr());
+  bool hasBounds = op.getTMinAttr() && op.getTMaxAttr();
+  bool anyBound = op.getTMinAttr() || op.getTMaxAttr();
+  bool hasMult = bool(op.getLeakyMultAttr());
+  if ((hasMult || op.getLeakyMultsAttr()) && !leaky)
+    return op.emitOpError("leaky_mult is only for the leaky activation");
+  if (auto mults = op.getLeakyMultsAttr()) {
     // PRelu: one A per output channel (weight dim 0), each fitting 32 bits.
-    int64_t outputs = llvm::cast<ShapedType>(op->getAttrOfType<ElementsAttr>("weight").getType())
-                          .getDimSize(0);
     if (hasMult || hasTable || hasShift || anyBound)
-      return op->emitOpError("leaky needs leaky_mult or leaky_mults (and only it)");
+      return op.emitOpError("leaky needs leaky_mult or leaky_mults (and only it)");
     if (int64_t(mults.size()) != outputs)
-      return op->emitOpError("leaky_mults must have one entry per output (")
+      return op.emitOpError("leaky_mults must have one entry per output (")
              << outputs << "), got " << mults.size();
     for (int64_t a : mults.asArrayRef())
       if (a < INT32_MIN || a > INT32_MAX)
-        return op->emitOpError("leaky_mult must fit 32 bits, got ") << a;
+        return op.emitOpError("leaky_mult must fit 32 bits, got ") << a;
     return success();
   }
   if (leaky) {
     if (!hasMult || hasTable || hasShift || anyBound)
-      return op->emitOpError("leaky needs leaky_mult (and only it)");
-    int64_t a = op->getAttrOfType<IntegerAttr>("leaky_mult").getInt();
+      return op.emitOpError("leaky needs leaky_mult (and only it)");
+    int64_t a = op.getLeakyMultAttr().getInt();
     if (a < INT32_MIN || a > INT32_MAX)
-      return op->emitOpError("leaky_mult must fit 32 bits, got ") << a;
+      return op.emitOpError("leaky_mult must fit 32 bits, got ") << a;
     return success();
   }
   if (table && !(hasTable && hasShift && hasBounds))
-    return op->emitOpError("table activations need t_min, t_max, t_shift and table (and only they)");
+    return op.emitOpError("table activations need t_min, t_max, t_shift and table (and only they)");
   if (clip && (!hasBounds || hasTable || hasShift))
-    return op->emitOpError("clip needs t_min and t_max (and only they)");
+    return op.emitOpError("clip needs t_min and t_max (and only they)");
   if (!table && !clip && (hasTable || hasShift || anyBound))
-    return op->emitOpError("table activations need t_min, t_max, t_shift and table (and only they)");
+    return op.emitOpError("table activations need t_min, t_max, t_shift and table (and only they)");
   return success();
+}
+
+void loom::df::buildCompute(OpBuilder &b, OperationState &state, Type output, Value input,
+                            const ComputeParams &p) {
+  state.addOperands(input);
+  state.addTypes(output);
+  auto i64 = [&](int64_t v) { return b.getI64IntegerAttr(v); };
+  state.addAttribute("weight", p.weight);
+  state.addAttribute("bias", p.bias);
+  state.addAttribute("shift", i64(p.shift));
+  state.addAttribute("acc_width", i64(p.accWidth));
+  state.addAttribute("folding", FoldingAttr::get(b.getContext(), p.simd, p.pe));
+  state.addAttribute("act", ActivationAttr::get(b.getContext(), p.act));
+  for (auto [name, v] : {std::pair<StringRef, std::optional<int64_t>>{"t_min", p.tMin},
+                         {"t_max", p.tMax},
+                         {"t_shift", p.tShift},
+                         {"leaky_mult", p.leakyMult}})
+    if (v)
+      state.addAttribute(name, i64(*v));
+  if (p.table)
+    state.addAttribute("table", p.table);
+  if (p.mult)
+    state.addAttribute("mult", p.mult);
+  if (p.binary)
+    state.addAttribute("binary", b.getUnitAttr());
+  if (p.leakyMults)
+    state.addAttribute("leaky_mults", p.leakyMults);
 }
 
 /// mult: one value or one per output channel, each in [1, 2^24]; binary: every
 /// weight is +1 or -1.
-static LogicalResult verifyAffine(Operation *op, ElementsAttr weight, int64_t outputs) {
-  if (auto mult = op->getAttrOfType<ElementsAttr>("mult")) {
+template <typename ComputeOp>
+static LogicalResult verifyAffine(ComputeOp op, int64_t outputs) {
+  if (auto mult = op.getMultAttr()) {
     if (mult.getNumElements() != 1 && mult.getNumElements() != outputs)
-      return op->emitOpError("mult must have 1 or ") << outputs << " elements";
-    for (APInt v : mult.getValues<APInt>())
+      return op.emitOpError("mult must have 1 or ") << outputs << " elements";
+    for (APInt v : mult.template getValues<APInt>())
       if (v.getSExtValue() < 1 || v.getSExtValue() > (int64_t(1) << 24))
-        return op->emitOpError("mult values must be in [1, 2^24], got ") << v.getSExtValue();
+        return op.emitOpError("mult values must be in [1, 2^24], got ") << v.getSExtValue();
   }
-  if (op->hasAttr("binary"))
-    for (APInt v : weight.getValues<APInt>())
+  if (op.getBinary())
+    for (APInt v : op.getWeight().template getValues<APInt>())
       if (v.getSExtValue() != 1 && v.getSExtValue() != -1)
-        return op->emitOpError("binary weights must all be +1 or -1, got ") << v.getSExtValue();
+        return op.emitOpError("binary weights must all be +1 or -1, got ") << v.getSExtValue();
   return success();
 }
 
@@ -117,9 +142,7 @@ LogicalResult MvuOp::verify() {
            << inFrame << " inputs of K = " << k << " give "
            << getOutput().getType().getFrameElements() << " outputs, not N = " << n
            << " per vector";
-  // I64Attr getters return uint64_t: `getSimd() <= 0` only caught 0, and a
-  // negative value was printed as 2^64 - x. Read the signed values.
-  int64_t simd = getSimdAttr().getInt(), pe = getPeAttr().getInt();
+  int64_t simd = getSimd(), pe = getPe();
   if (simd <= 0 || k % simd != 0)
     return emitOpError("simd ") << simd << " must divide K = " << k;
   if (pe <= 0 || n % pe != 0)
@@ -127,7 +150,7 @@ LogicalResult MvuOp::verify() {
   if (getOutput().getType().getLanes() != pe)
     return emitOpError("output stream must carry pe = ") << pe << " lanes, got "
                                                           << getOutput().getType().getLanes();
-  if (failed(verifyActivation(*this)) || failed(verifyAffine(*this, getWeight(), n)))
+  if (failed(verifyActivation(*this, n)) || failed(verifyAffine(*this, n)))
     return failure();
   // I64Attr getters return uint64_t: compare the signed attribute values.
   if (getShiftAttr().getInt() < 0)
@@ -144,6 +167,14 @@ int64_t SwgOp::getOutWidth() {
   int64_t span = getDilations()[1] * (getKernel()[1] - 1) + 1;
   return (getWidthAttr().getInt() + getPads()[1] + getPads()[3] - span) / getStrides()[1] + 1;
 }
+
+// What df-fold asks of each foldable actor (FoldableOpInterface).
+int64_t MvuOp::getFoldOutputs() { return getN(); }
+int64_t MvuOp::getFoldReduction() { return getK(); }
+int64_t DwuOp::getFoldOutputs() { return getChannels(); }
+int64_t DwuOp::getFoldReduction() { return getTaps(); }
+int64_t PoolOp::getFoldOutputs() { return getChannelsAttr().getInt(); }
+int64_t PoolOp::getFoldReduction() { return 1; }
 
 LogicalResult SwgOp::verify() {
   if (getKernel().size() != 2 || getStrides().size() != 2 || getDilations().size() != 2 ||
@@ -171,20 +202,22 @@ LogicalResult DwuOp::verify() {
   int64_t inFrame = getInput().getType().getFrameElements();
   if (inFrame % (c * kk) != 0 || getOutput().getType().getFrameElements() != inFrame / kk)
     return emitOpError("frames must hold whole windows of KK*C elements");
-  int64_t simd = getSimdAttr().getInt(), pe = getPeAttr().getInt();
+  int64_t simd = getSimd(), pe = getPe();
   if (simd <= 0 || kk % simd != 0 || pe <= 0 || c % pe != 0)
     return emitOpError("simd must divide the taps and pe the channels");
   if (getOutput().getType().getLanes() != pe)
     return emitOpError("output stream must carry pe lanes");
-  if (failed(verifyAffine(*this, getWeight(), c)))
+  if (failed(verifyAffine(*this, c)))
     return failure();
-  return verifyActivation(*this);
+  return verifyActivation(*this, c);
 }
 
 LogicalResult PoolOp::verify() {
   if (getMode() != "max" && getMode() != "avg")
     return emitOpError("mode must be max or avg");
-  int64_t c = getChannelsAttr().getInt(), kk = getTapsAttr().getInt(), pe = getPeAttr().getInt();
+  int64_t c = getChannelsAttr().getInt(), kk = getTapsAttr().getInt(), pe = getPe();
+  if (getSimd() != 1)
+    return emitOpError("a pool has no simd: its folding must have simd = 1");
   int64_t inFrame = getInput().getType().getFrameElements();
   if (inFrame % (c * kk) != 0 || getOutput().getType().getFrameElements() != inFrame / kk)
     return emitOpError("frames must hold whole windows of KK*C elements");

@@ -14,6 +14,7 @@
 include "mlir/IR/OpBase.td"
 include "mlir/IR/AttrTypeBase.td"
 include "mlir/IR/BuiltinAttributes.td"
+include "mlir/IR/EnumAttr.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 
 def DF_Dialect : Dialect {
@@ -21,6 +22,7 @@ def DF_Dialect : Dialect {
   let cppNamespace = "::loom::df";
   let summary = "Spatial dataflow actors joined by streams";
   let useDefaultTypePrinterParser = 1;
+  let useDefaultAttributePrinterParser = 1;
 }
 
 def DF_StreamType : TypeDef<DF_Dialect, "Stream"> {
@@ -54,24 +56,69 @@ def DF_OutputOp : DF_Op<"output"> {
   let assemblyFormat = "$input `,` $tensor_name attr-dict `:` type($input)";
 }
 
-def DF_MvuOp : DF_Op<"mvu"> {
-  let summary = "matrix-vector unit: dense layer, requantization and activation";
+//===----------------------------------------------------------------------===//
+// Folding and activation: the typed attributes of the compute units
+//===----------------------------------------------------------------------===//
+
+def DF_FoldingAttr : AttrDef<DF_Dialect, "Folding"> {
+  let mnemonic = "folding";
+  let summary = "a unit's parallelism: `pe` outputs per beat, `simd` inputs per PE per cycle";
   let description = [{
-    Computes y[n] = act(saturate(shift_round_even(bias[n] + sum_k x[k] w[n][k], shift)))
-    for a frame of K inputs and N outputs with `pe` x `simd` multipliers: each output
-    beat carries `pe` values; each cycle consumes `simd` inputs per PE. `act` is one
-    of none, relu, clip (t_min, t_max), leaky (LeakyRelu: leaky_mult = A, shift 15,
-    docs/CONTRACTS.md), sigmoid, tanh, elu, selu (the last four by table, see nn.lut),
-    sign (y >= 0 ? 1 : -1, a bipolar activation).
-    Affine integer graphs: `mult` (one value, or one per output, each in [1, 2^24])
-    multiplies the accumulator before the shift: shift_round_even(acc[n] * mult[n],
-    shift). `binary`: every weight is +1 or -1, stored as one bit (no multipliers).
-    PRelu: act = leaky with `leaky_mults` (one A per output channel) instead of
-    `leaky_mult` (a slope table beside the bias in loom_mvu / loom_dwu).
+    Chosen by df-fold (docs/folding.md); nn-to-df creates every unit at
+    `#df.folding<simd = 1, pe = 1>`. A df.pool has no simd (always 1).
   }];
+  let parameters = (ins "int64_t":$simd, "int64_t":$pe);
+  let assemblyFormat = "`<` struct(params) `>`";
+}
+
+// The activation a compute unit applies after requantization. The code the
+// RTL's ACT parameter takes is hw::ActCode (hw_model/Configs.h), mapped in one
+// place (passes/DFCost.cpp, actCodeOf): sigmoid ... table are all a table.
+def DF_Activation : I32EnumAttr<"Activation", "activation of a df.mvu / df.dwu", [
+    I32EnumAttrCase<"none", 0>, I32EnumAttrCase<"relu", 1>, I32EnumAttrCase<"clip", 2>,
+    I32EnumAttrCase<"leaky", 3>, I32EnumAttrCase<"sign", 4>, I32EnumAttrCase<"sigmoid", 5>,
+    I32EnumAttrCase<"tanh", 6>, I32EnumAttrCase<"elu", 7>, I32EnumAttrCase<"selu", 8>,
+    I32EnumAttrCase<"table", 9>]> {
+  let cppNamespace = "::loom::df";
+  let genSpecializedAttr = 0;
+}
+
+def DF_ActivationAttr : EnumAttr<DF_Dialect, DF_Activation, "act"> {
+  let assemblyFormat = "`<` $value `>`";
+}
+
+def DF_FoldableOpInterface : OpInterface<"FoldableOpInterface"> {
+  let cppNamespace = "::loom::df";
+  let description = [{
+    An actor whose parallelism df-fold chooses: its `folding` attribute and the
+    sizes the folding must divide (pe | outputs, simd | reduction).
+  }];
+  let methods = [
+    InterfaceMethod<"The current folding.", "::loom::df::FoldingAttr", "getFolding">,
+    InterfaceMethod<"Replaces the folding.", "void", "setFoldingAttr",
+                    (ins "::loom::df::FoldingAttr":$folding)>,
+    InterfaceMethod<"Outputs of one vector or pixel (pe must divide them).", "int64_t",
+                    "getFoldOutputs">,
+    InterfaceMethod<"Inputs per output (simd must divide them; 1: no simd).", "int64_t",
+                    "getFoldReduction">,
+  ];
+  let extraSharedClassDeclaration = [{
+    int64_t getSimd() { return $_op.getFolding().getSimd(); }
+    int64_t getPe() { return $_op.getFolding().getPe(); }
+    void setSimdPe(int64_t simd, int64_t pe) {
+      $_op.setFoldingAttr(::loom::df::FoldingAttr::get($_op->getContext(), simd, pe));
+    }
+  }];
+}
+
+// df.mvu and df.dwu: the same requantization and activation stage (loom_mvu /
+// loom_dwu share it), the same attributes and one builder taking ComputeParams
+// (DFOps.h) instead of 16 positional attributes.
+class DF_ComputeOp<string mnemonic> : DF_Op<mnemonic, [
+    DeclareOpInterfaceMethods<DF_FoldableOpInterface, ["getFoldOutputs", "getFoldReduction"]>]> {
   let arguments = (ins DF_StreamType:$input, ElementsAttr:$weight, ElementsAttr:$bias,
-                   I64Attr:$shift, I64Attr:$acc_width, I64Attr:$simd, I64Attr:$pe,
-                   StrAttr:$act,
+                   I64Attr:$shift, I64Attr:$acc_width, DF_FoldingAttr:$folding,
+                   DF_ActivationAttr:$act,
                    OptionalAttr<I64Attr>:$t_min, OptionalAttr<I64Attr>:$t_max,
                    OptionalAttr<I64Attr>:$t_shift, OptionalAttr<ElementsAttr>:$table,
                    OptionalAttr<I64Attr>:$leaky_mult, OptionalAttr<ElementsAttr>:$mult,
@@ -79,6 +126,27 @@ def DF_MvuOp : DF_Op<"mvu"> {
   let results = (outs DF_StreamType:$output);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
   let hasVerifier = 1;
+  let builders = [OpBuilder<(ins "::mlir::Type":$output, "::mlir::Value":$input,
+                                 "const ::loom::df::ComputeParams &":$params), [{
+    buildCompute($_builder, $_state, output, input, params);
+  }]>];
+}
+
+def DF_MvuOp : DF_ComputeOp<"mvu"> {
+  let summary = "matrix-vector unit: dense layer, requantization and activation";
+  let description = [{
+    Computes y[n] = act(saturate(shift_round_even(bias[n] + sum_k x[k] w[n][k], shift)))
+    for a frame of K inputs and N outputs with `pe` x `simd` multipliers (`folding`):
+    each output beat carries `pe` values; each cycle consumes `simd` inputs per PE.
+    `act` is one of none, relu, clip (t_min, t_max), leaky (LeakyRelu: leaky_mult = A,
+    shift 15, docs/CONTRACTS.md), sigmoid, tanh, elu, selu, table (by table, see
+    nn.lut), sign (y >= 0 ? 1 : -1, a bipolar activation).
+    Affine integer graphs: `mult` (one value, or one per output, each in [1, 2^24])
+    multiplies the accumulator before the shift: shift_round_even(acc[n] * mult[n],
+    shift). `binary`: every weight is +1 or -1, stored as one bit (no multipliers).
+    PRelu: act = leaky with `leaky_mults` (one A per output channel) instead of
+    `leaky_mult` (a slope table beside the bias in loom_mvu / loom_dwu).
+  }];
   let extraClassDeclaration = [{
     /// Inputs and outputs of one matrix-vector product.
     int64_t getK() { return llvm::cast<mlir::ShapedType>(getWeight().getType()).getDimSize(1); }
@@ -107,24 +175,14 @@ def DF_SwgOp : DF_Op<"swg"> {
   }];
 }
 
-def DF_DwuOp : DF_Op<"dwu"> {
+def DF_DwuOp : DF_ComputeOp<"dwu"> {
   let summary = "depthwise convolution unit: per channel a dot product over its window";
   let description = [{
     For each window (from a df.swg, (k, c) order) of KK = weight dim 1 taps:
     y[c] = act(saturate(shift_round_even((bias[c] + sum_j x[j*C + c] w[c][j]) * mult[c],
-    shift))); `mult`, `binary` and `leaky_mults` as on df.mvu. A stand-alone
-    activation (nn-to-df) is a 1x1 dwu with binary weights +1 and bias 0.
+    shift))); `folding`, `act`, `mult`, `binary` and `leaky_mults` as on df.mvu. A
+    stand-alone activation (nn-to-df) is a 1x1 dwu with binary weights +1 and bias 0.
   }];
-  let arguments = (ins DF_StreamType:$input, ElementsAttr:$weight, ElementsAttr:$bias,
-                   I64Attr:$shift, I64Attr:$acc_width, I64Attr:$simd, I64Attr:$pe,
-                   StrAttr:$act,
-                   OptionalAttr<I64Attr>:$t_min, OptionalAttr<I64Attr>:$t_max,
-                   OptionalAttr<I64Attr>:$t_shift, OptionalAttr<ElementsAttr>:$table,
-                   OptionalAttr<I64Attr>:$leaky_mult, OptionalAttr<ElementsAttr>:$mult,
-                   UnitAttr:$binary, OptionalAttr<DenseI64ArrayAttr>:$leaky_mults);
-  let results = (outs DF_StreamType:$output);
-  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
-  let hasVerifier = 1;
   let extraClassDeclaration = [{
     int64_t getChannels() { return llvm::cast<mlir::ShapedType>(getWeight().getType()).getDimSize(0); }
     int64_t getTaps() { return llvm::cast<mlir::ShapedType>(getWeight().getType()).getDimSize(1); }
@@ -132,14 +190,16 @@ def DF_DwuOp : DF_Op<"dwu"> {
   }];
 }
 
-def DF_PoolOp : DF_Op<"pool"> {
+def DF_PoolOp : DF_Op<"pool", [
+    DeclareOpInterfaceMethods<DF_FoldableOpInterface, ["getFoldOutputs", "getFoldReduction"]>]> {
   let summary = "max or average over each window (from a df.swg) per channel";
   let description = [{
     avg: y = saturate(round(sum / d)) with d = `divisor` (default: taps) or the
     per-pixel `divisors`, `rounding` a nn.quantize_linear mode (loom_pool RND).
+    `folding`: `pe` channels per output beat (simd is always 1).
   }];
   let arguments = (ins DF_StreamType:$input, StrAttr:$mode, I64Attr:$channels,
-                   I64Attr:$taps, I64Attr:$pe, OptionalAttr<ElementsAttr>:$divisors,
+                   I64Attr:$taps, DF_FoldingAttr:$folding, OptionalAttr<ElementsAttr>:$divisors,
                    OptionalAttr<I64Attr>:$divisor,
                    DefaultValuedStrAttr<StrAttr, "half_even">:$rounding);
   let results = (outs DF_StreamType:$output);

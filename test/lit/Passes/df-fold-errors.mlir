@@ -9,10 +9,10 @@
 func.func @budget_below_minimum() {
   %in = df.input "x" : !df.stream<i16, 1, [8]>
   %m0 = df.mvu %in {weight = dense<1> : tensor<4x8xi16>, bias = dense<0> : tensor<4xi64>, shift = 10 : i64,
-                    acc_width = 24 : i64, simd = 1 : i64, pe = 1 : i64, act = "none"}
+                    acc_width = 24 : i64, folding = #df.folding<simd = 1, pe = 1>, act = #df.act<none>}
         : !df.stream<i16, 1, [8]> -> !df.stream<i16, 1, [4]>
   %m1 = df.mvu %m0 {weight = dense<1> : tensor<2x4xi16>, bias = dense<0> : tensor<2xi64>, shift = 10 : i64,
-                    acc_width = 24 : i64, simd = 1 : i64, pe = 1 : i64, act = "none"}
+                    acc_width = 24 : i64, folding = #df.folding<simd = 1, pe = 1>, act = #df.act<none>}
         : !df.stream<i16, 1, [4]> -> !df.stream<i16, 1, [2]>
   df.output %m1, "y" : !df.stream<i16, 1, [2]>
   return
@@ -28,7 +28,7 @@ func.func @fork_order() {
   // expected-error @+1 {{a fork's first result must be consumed before its second}}
   %a, %b = df.fork %in : !df.stream<i16, 1, [4]>
   %m = df.mvu %b {weight = dense<1> : tensor<4x4xi16>, bias = dense<0> : tensor<4xi64>, shift = 10 : i64,
-                  acc_width = 24 : i64, simd = 1 : i64, pe = 1 : i64, act = "none"}
+                  acc_width = 24 : i64, folding = #df.folding<simd = 1, pe = 1>, act = #df.act<none>}
        : !df.stream<i16, 1, [4]> -> !df.stream<i16, 1, [4]>
   %fa = df.fifo %a {depth = 2 : i64} : !df.stream<i16, 1, [4]>
   %fb = df.fifo %m {depth = 2 : i64} : !df.stream<i16, 1, [4]>

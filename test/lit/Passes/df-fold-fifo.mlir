@@ -17,17 +17,17 @@
 // CHECK-LABEL: func.func @with_fifo()
 // CHECK-SAME:    attributes {loom.multipliers = 40 : i64}
 // CHECK-NEXT:    df.input "x" : <i16, 8, [8]>
-// CHECK-NEXT:    %[[M0:.*]] = df.mvu {{.*}}pe = 4 : i64{{.*}}simd = 8 : i64{{.*}} : <i16, 8, [8]> -> <i16, 4, [4]>
+// CHECK-NEXT:    %[[M0:.*]] = df.mvu {{.*}}folding = #df.folding<simd = 8, pe = 4>{{.*}} : <i16, 8, [8]> -> <i16, 4, [4]>
 // CHECK-NEXT:    %[[F:.*]] = df.fifo %[[M0]] {depth = 2 : i64} : <i16, 4, [4]>
-// CHECK-NEXT:    df.mvu %[[F]] {{.*}}pe = 2 : i64{{.*}}simd = 4 : i64{{.*}} : <i16, 4, [4]> -> <i16, 2, [2]>
+// CHECK-NEXT:    df.mvu %[[F]] {{.*}}folding = #df.folding<simd = 4, pe = 2>{{.*}} : <i16, 4, [4]> -> <i16, 2, [2]>
 func.func @with_fifo() {
   %in = df.input "x" : !df.stream<i16, 1, [8]>
   %m0 = df.mvu %in {weight = dense<1> : tensor<4x8xi16>, bias = dense<0> : tensor<4xi64>, shift = 10 : i64,
-                    acc_width = 24 : i64, simd = 1 : i64, pe = 1 : i64, act = "none"}
+                    acc_width = 24 : i64, folding = #df.folding<simd = 1, pe = 1>, act = #df.act<none>}
         : !df.stream<i16, 1, [8]> -> !df.stream<i16, 1, [4]>
   %f = df.fifo %m0 {depth = 2 : i64} : !df.stream<i16, 1, [4]>
   %m1 = df.mvu %f {weight = dense<1> : tensor<2x4xi16>, bias = dense<0> : tensor<2xi64>, shift = 10 : i64,
-                   acc_width = 24 : i64, simd = 1 : i64, pe = 1 : i64, act = "none"}
+                   acc_width = 24 : i64, folding = #df.folding<simd = 1, pe = 1>, act = #df.act<none>}
         : !df.stream<i16, 1, [4]> -> !df.stream<i16, 1, [2]>
   df.output %m1, "y" : !df.stream<i16, 1, [2]>
   return
@@ -37,12 +37,12 @@ func.func @with_fifo() {
 // CHECK-LABEL: func.func @fifo_first()
 // CHECK-NEXT:    df.input "x" : <i16, 8, [8]>
 // CHECK-NEXT:    %[[F:.*]] = df.fifo %{{.*}} {depth = 2 : i64} : <i16, 8, [8]>
-// CHECK-NEXT:    df.mvu %[[F]] {{.*}}pe = 4 : i64{{.*}}simd = 8 : i64{{.*}} : <i16, 8, [8]> -> <i16, 4, [4]>
+// CHECK-NEXT:    df.mvu %[[F]] {{.*}}folding = #df.folding<simd = 8, pe = 4>{{.*}} : <i16, 8, [8]> -> <i16, 4, [4]>
 func.func @fifo_first() {
   %in = df.input "x" : !df.stream<i16, 1, [8]>
   %f = df.fifo %in {depth = 2 : i64} : !df.stream<i16, 1, [8]>
   %m = df.mvu %f {weight = dense<1> : tensor<4x8xi16>, bias = dense<0> : tensor<4xi64>, shift = 10 : i64,
-                  acc_width = 24 : i64, simd = 1 : i64, pe = 1 : i64, act = "none"}
+                  acc_width = 24 : i64, folding = #df.folding<simd = 1, pe = 1>, act = #df.act<none>}
        : !df.stream<i16, 1, [8]> -> !df.stream<i16, 1, [4]>
   df.output %m, "y" : !df.stream<i16, 1, [4]>
   return

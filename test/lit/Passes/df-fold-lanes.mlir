@@ -23,33 +23,33 @@
 //   max-mults=32, target-ii=4: simd 8 pe 2 each (32 mults, II 4)
 // CHECK-LABEL: func.func @join_group
 // FULL-SAME:   loom.multipliers = 128 : i64
-// FULL:        df.mvu {{.*}}pe = 8 : i64{{.*}}simd = 8 : i64{{.*}} : <i16, 8, [8]> -> <i16, 8, [8]>
-// FULL:        df.mvu {{.*}}pe = 8 : i64{{.*}}simd = 8 : i64{{.*}} : <i16, 8, [8]> -> <i16, 8, [8]>
+// FULL:        df.mvu {{.*}}folding = #df.folding<simd = 8, pe = 8>{{.*}} : <i16, 8, [8]> -> <i16, 8, [8]>
+// FULL:        df.mvu {{.*}}folding = #df.folding<simd = 8, pe = 8>{{.*}} : <i16, 8, [8]> -> <i16, 8, [8]>
 // FULL:        df.join {{.*}} : <i16, 8, [8]>
 // B8-SAME:     loom.multipliers = 8 : i64
-// B8:          df.mvu {{.*}}pe = 1 : i64{{.*}}simd = 4 : i64{{.*}} -> <i16, 1, [8]>
-// B8:          df.mvu {{.*}}pe = 1 : i64{{.*}}simd = 4 : i64{{.*}} -> <i16, 1, [8]>
+// B8:          df.mvu {{.*}}folding = #df.folding<simd = 4, pe = 1>{{.*}} -> <i16, 1, [8]>
+// B8:          df.mvu {{.*}}folding = #df.folding<simd = 4, pe = 1>{{.*}} -> <i16, 1, [8]>
 // B8:          df.join {{.*}} : <i16, 1, [8]>
 // B16-SAME:    loom.multipliers = 16 : i64
-// B16:         df.mvu {{.*}}pe = 1 : i64{{.*}}simd = 8 : i64{{.*}} -> <i16, 1, [8]>
-// B16:         df.mvu {{.*}}pe = 1 : i64{{.*}}simd = 8 : i64{{.*}} -> <i16, 1, [8]>
+// B16:         df.mvu {{.*}}folding = #df.folding<simd = 8, pe = 1>{{.*}} -> <i16, 1, [8]>
+// B16:         df.mvu {{.*}}folding = #df.folding<simd = 8, pe = 1>{{.*}} -> <i16, 1, [8]>
 // B16:         df.join {{.*}} : <i16, 1, [8]>
 // B32-SAME:    loom.multipliers = 32 : i64
 // II4-SAME:    loom.multipliers = 32 : i64
-// B32:         df.mvu {{.*}}pe = 2 : i64{{.*}}simd = 8 : i64{{.*}} -> <i16, 2, [8]>
-// II4:         df.mvu {{.*}}pe = 2 : i64{{.*}}simd = 8 : i64{{.*}} -> <i16, 2, [8]>
-// B32:         df.mvu {{.*}}pe = 2 : i64{{.*}}simd = 8 : i64{{.*}} -> <i16, 2, [8]>
-// II4:         df.mvu {{.*}}pe = 2 : i64{{.*}}simd = 8 : i64{{.*}} -> <i16, 2, [8]>
+// B32:         df.mvu {{.*}}folding = #df.folding<simd = 8, pe = 2>{{.*}} -> <i16, 2, [8]>
+// II4:         df.mvu {{.*}}folding = #df.folding<simd = 8, pe = 2>{{.*}} -> <i16, 2, [8]>
+// B32:         df.mvu {{.*}}folding = #df.folding<simd = 8, pe = 2>{{.*}} -> <i16, 2, [8]>
+// II4:         df.mvu {{.*}}folding = #df.folding<simd = 8, pe = 2>{{.*}} -> <i16, 2, [8]>
 // B32:         df.join {{.*}} : <i16, 2, [8]>
 // II4:         df.join {{.*}} : <i16, 2, [8]>
 func.func @join_group() {
   %in = df.input "x" : !df.stream<i16, 1, [8]>
   %m0 = df.mvu %in {weight = dense<1> : tensor<8x8xi16>, bias = dense<0> : tensor<8xi64>, shift = 10 : i64,
-                    acc_width = 24 : i64, simd = 1 : i64, pe = 1 : i64, act = "none", onnx.node = "fc0"}
+                    acc_width = 24 : i64, folding = #df.folding<simd = 1, pe = 1>, act = #df.act<none>, onnx.node = "fc0"}
         : !df.stream<i16, 1, [8]> -> !df.stream<i16, 1, [8]>
   %a, %b = df.fork %m0 : !df.stream<i16, 1, [8]>
   %m1 = df.mvu %a {weight = dense<1> : tensor<8x8xi16>, bias = dense<0> : tensor<8xi64>, shift = 10 : i64,
-                   acc_width = 24 : i64, simd = 1 : i64, pe = 1 : i64, act = "none", onnx.node = "fc1"}
+                   acc_width = 24 : i64, folding = #df.folding<simd = 1, pe = 1>, act = #df.act<none>, onnx.node = "fc1"}
         : !df.stream<i16, 1, [8]> -> !df.stream<i16, 1, [8]>
   %f0 = df.fifo %m1 {depth = 2 : i64} : !df.stream<i16, 1, [8]>
   %f1 = df.fifo %b {depth = 2 : i64} : !df.stream<i16, 1, [8]>
@@ -68,32 +68,32 @@ func.func @join_group() {
 // CHECK-LABEL: func.func @concat_group
 // FULL-SAME:   loom.multipliers = 32 : i64
 // B32-SAME:    loom.multipliers = 32 : i64
-// FULL:        df.mvu {{.*}}pe = 4 : i64{{.*}}simd = 4 : i64{{.*}} -> <i16, 4, [4]>
-// B32:         df.mvu {{.*}}pe = 4 : i64{{.*}}simd = 4 : i64{{.*}} -> <i16, 4, [4]>
-// FULL:        df.mvu {{.*}}pe = 4 : i64{{.*}}simd = 4 : i64{{.*}} -> <i16, 4, [4]>
-// B32:         df.mvu {{.*}}pe = 4 : i64{{.*}}simd = 4 : i64{{.*}} -> <i16, 4, [4]>
+// FULL:        df.mvu {{.*}}folding = #df.folding<simd = 4, pe = 4>{{.*}} -> <i16, 4, [4]>
+// B32:         df.mvu {{.*}}folding = #df.folding<simd = 4, pe = 4>{{.*}} -> <i16, 4, [4]>
+// FULL:        df.mvu {{.*}}folding = #df.folding<simd = 4, pe = 4>{{.*}} -> <i16, 4, [4]>
+// B32:         df.mvu {{.*}}folding = #df.folding<simd = 4, pe = 4>{{.*}} -> <i16, 4, [4]>
 // FULL:        df.concat {{.*}} -> <i16, 4, [8]>
 // B32:         df.concat {{.*}} -> <i16, 4, [8]>
 // B8-SAME:     loom.multipliers = 8 : i64
-// B8:          df.mvu {{.*}}pe = 1 : i64{{.*}}simd = 4 : i64{{.*}} -> <i16, 1, [4]>
-// B8:          df.mvu {{.*}}pe = 1 : i64{{.*}}simd = 4 : i64{{.*}} -> <i16, 1, [4]>
+// B8:          df.mvu {{.*}}folding = #df.folding<simd = 4, pe = 1>{{.*}} -> <i16, 1, [4]>
+// B8:          df.mvu {{.*}}folding = #df.folding<simd = 4, pe = 1>{{.*}} -> <i16, 1, [4]>
 // B8:          df.concat {{.*}} -> <i16, 1, [8]>
 // B16-SAME:    loom.multipliers = 16 : i64
 // II4-SAME:    loom.multipliers = 16 : i64
-// B16:         df.mvu {{.*}}pe = 2 : i64{{.*}}simd = 4 : i64{{.*}} -> <i16, 2, [4]>
-// II4:         df.mvu {{.*}}pe = 2 : i64{{.*}}simd = 4 : i64{{.*}} -> <i16, 2, [4]>
-// B16:         df.mvu {{.*}}pe = 2 : i64{{.*}}simd = 4 : i64{{.*}} -> <i16, 2, [4]>
-// II4:         df.mvu {{.*}}pe = 2 : i64{{.*}}simd = 4 : i64{{.*}} -> <i16, 2, [4]>
+// B16:         df.mvu {{.*}}folding = #df.folding<simd = 4, pe = 2>{{.*}} -> <i16, 2, [4]>
+// II4:         df.mvu {{.*}}folding = #df.folding<simd = 4, pe = 2>{{.*}} -> <i16, 2, [4]>
+// B16:         df.mvu {{.*}}folding = #df.folding<simd = 4, pe = 2>{{.*}} -> <i16, 2, [4]>
+// II4:         df.mvu {{.*}}folding = #df.folding<simd = 4, pe = 2>{{.*}} -> <i16, 2, [4]>
 // B16:         df.concat {{.*}} -> <i16, 2, [8]>
 // II4:         df.concat {{.*}} -> <i16, 2, [8]>
 func.func @concat_group() {
   %in = df.input "x" : !df.stream<i16, 1, [8]>
   %a, %b = df.fork %in : !df.stream<i16, 1, [8]>
   %ma = df.mvu %a {weight = dense<1> : tensor<4x8xi16>, bias = dense<0> : tensor<4xi64>, shift = 10 : i64,
-                   acc_width = 24 : i64, simd = 1 : i64, pe = 1 : i64, act = "none", onnx.node = "fa"}
+                   acc_width = 24 : i64, folding = #df.folding<simd = 1, pe = 1>, act = #df.act<none>, onnx.node = "fa"}
         : !df.stream<i16, 1, [8]> -> !df.stream<i16, 1, [4]>
   %mb = df.mvu %b {weight = dense<1> : tensor<4x8xi16>, bias = dense<0> : tensor<4xi64>, shift = 10 : i64,
-                   acc_width = 24 : i64, simd = 1 : i64, pe = 1 : i64, act = "none", onnx.node = "fb"}
+                   acc_width = 24 : i64, folding = #df.folding<simd = 1, pe = 1>, act = #df.act<none>, onnx.node = "fb"}
         : !df.stream<i16, 1, [8]> -> !df.stream<i16, 1, [4]>
   %fa = df.fifo %ma {depth = 2 : i64} : !df.stream<i16, 1, [4]>
   %fb = df.fifo %mb {depth = 2 : i64} : !df.stream<i16, 1, [4]>

@@ -32,46 +32,46 @@
 // CHECK-LABEL: func.func @two_layers()
 // B2-SAME:       attributes {loom.multipliers = 2 : i64}
 // B2-NEXT:       %[[IN:.*]] = df.input "x" : <i16, 1, [8]>
-// B2-NEXT:       %[[M0:.*]] = df.mvu %[[IN]] {{{.*}}pe = 1 : i64{{.*}}simd = 1 : i64{{.*}}} : <i16, 1, [8]> -> <i16, 1, [4]>
-// B2-NEXT:       %[[M1:.*]] = df.mvu %[[M0]] {{{.*}}pe = 1 : i64{{.*}}simd = 1 : i64{{.*}}} : <i16, 1, [4]> -> <i16, 1, [2]>
+// B2-NEXT:       %[[M0:.*]] = df.mvu %[[IN]] {{{.*}}folding = #df.folding<simd = 1, pe = 1>{{.*}}} : <i16, 1, [8]> -> <i16, 1, [4]>
+// B2-NEXT:       %[[M1:.*]] = df.mvu %[[M0]] {{{.*}}folding = #df.folding<simd = 1, pe = 1>{{.*}}} : <i16, 1, [4]> -> <i16, 1, [2]>
 // B2-NEXT:       df.output %[[M1]], "y" : <i16, 1, [2]>
 
 // B4-SAME:       attributes {loom.multipliers = 3 : i64}
 // B4-NEXT:       %[[IN:.*]] = df.input "x" : <i16, 2, [8]>
-// B4-NEXT:       %[[M0:.*]] = df.mvu %[[IN]] {{{.*}}pe = 1 : i64{{.*}}simd = 2 : i64{{.*}}} : <i16, 2, [8]> -> <i16, 1, [4]>
-// B4-NEXT:       %[[M1:.*]] = df.mvu %[[M0]] {{{.*}}pe = 1 : i64{{.*}}simd = 1 : i64{{.*}}} : <i16, 1, [4]> -> <i16, 1, [2]>
+// B4-NEXT:       %[[M0:.*]] = df.mvu %[[IN]] {{{.*}}folding = #df.folding<simd = 2, pe = 1>{{.*}}} : <i16, 2, [8]> -> <i16, 1, [4]>
+// B4-NEXT:       %[[M1:.*]] = df.mvu %[[M0]] {{{.*}}folding = #df.folding<simd = 1, pe = 1>{{.*}}} : <i16, 1, [4]> -> <i16, 1, [2]>
 // B4-NEXT:       df.output %[[M1]], "y" : <i16, 1, [2]>
 
 // B8-SAME:       attributes {loom.multipliers = 5 : i64}
 // II10-SAME:     attributes {loom.multipliers = 5 : i64}
 // B8-NEXT:       %[[IN:.*]] = df.input "x" : <i16, 4, [8]>
 // II10-NEXT:     %[[IN:.*]] = df.input "x" : <i16, 4, [8]>
-// B8-NEXT:       %[[M0:.*]] = df.mvu %[[IN]] {{{.*}}pe = 1 : i64{{.*}}simd = 4 : i64{{.*}}} : <i16, 4, [8]> -> <i16, 1, [4]>
-// II10-NEXT:     %[[M0:.*]] = df.mvu %[[IN]] {{{.*}}pe = 1 : i64{{.*}}simd = 4 : i64{{.*}}} : <i16, 4, [8]> -> <i16, 1, [4]>
-// B8-NEXT:       %[[M1:.*]] = df.mvu %[[M0]] {{{.*}}pe = 1 : i64{{.*}}simd = 1 : i64{{.*}}} : <i16, 1, [4]> -> <i16, 1, [2]>
-// II10-NEXT:     %[[M1:.*]] = df.mvu %[[M0]] {{{.*}}pe = 1 : i64{{.*}}simd = 1 : i64{{.*}}} : <i16, 1, [4]> -> <i16, 1, [2]>
+// B8-NEXT:       %[[M0:.*]] = df.mvu %[[IN]] {{{.*}}folding = #df.folding<simd = 4, pe = 1>{{.*}}} : <i16, 4, [8]> -> <i16, 1, [4]>
+// II10-NEXT:     %[[M0:.*]] = df.mvu %[[IN]] {{{.*}}folding = #df.folding<simd = 4, pe = 1>{{.*}}} : <i16, 4, [8]> -> <i16, 1, [4]>
+// B8-NEXT:       %[[M1:.*]] = df.mvu %[[M0]] {{{.*}}folding = #df.folding<simd = 1, pe = 1>{{.*}}} : <i16, 1, [4]> -> <i16, 1, [2]>
+// II10-NEXT:     %[[M1:.*]] = df.mvu %[[M0]] {{{.*}}folding = #df.folding<simd = 1, pe = 1>{{.*}}} : <i16, 1, [4]> -> <i16, 1, [2]>
 
 // B16-SAME:      attributes {loom.multipliers = 10 : i64}
 // II4-SAME:      attributes {loom.multipliers = 10 : i64}
 // B16-NEXT:      %[[IN:.*]] = df.input "x" : <i16, 8, [8]>
 // II4-NEXT:      %[[IN:.*]] = df.input "x" : <i16, 8, [8]>
-// B16-NEXT:      %[[M0:.*]] = df.mvu %[[IN]] {{{.*}}pe = 1 : i64{{.*}}simd = 8 : i64{{.*}}} : <i16, 8, [8]> -> <i16, 1, [4]>
-// II4-NEXT:      %[[M0:.*]] = df.mvu %[[IN]] {{{.*}}pe = 1 : i64{{.*}}simd = 8 : i64{{.*}}} : <i16, 8, [8]> -> <i16, 1, [4]>
-// B16-NEXT:      %[[M1:.*]] = df.mvu %[[M0]] {{{.*}}pe = 1 : i64{{.*}}simd = 2 : i64{{.*}}} : <i16, 1, [4]> -> <i16, 1, [2]>
-// II4-NEXT:      %[[M1:.*]] = df.mvu %[[M0]] {{{.*}}pe = 1 : i64{{.*}}simd = 2 : i64{{.*}}} : <i16, 1, [4]> -> <i16, 1, [2]>
+// B16-NEXT:      %[[M0:.*]] = df.mvu %[[IN]] {{{.*}}folding = #df.folding<simd = 8, pe = 1>{{.*}}} : <i16, 8, [8]> -> <i16, 1, [4]>
+// II4-NEXT:      %[[M0:.*]] = df.mvu %[[IN]] {{{.*}}folding = #df.folding<simd = 8, pe = 1>{{.*}}} : <i16, 8, [8]> -> <i16, 1, [4]>
+// B16-NEXT:      %[[M1:.*]] = df.mvu %[[M0]] {{{.*}}folding = #df.folding<simd = 2, pe = 1>{{.*}}} : <i16, 1, [4]> -> <i16, 1, [2]>
+// II4-NEXT:      %[[M1:.*]] = df.mvu %[[M0]] {{{.*}}folding = #df.folding<simd = 2, pe = 1>{{.*}}} : <i16, 1, [4]> -> <i16, 1, [2]>
 
 // FULL-SAME:     attributes {loom.multipliers = 40 : i64}
 // FULL-NEXT:     %[[IN:.*]] = df.input "x" : <i16, 8, [8]>
-// FULL-NEXT:     %[[M0:.*]] = df.mvu %[[IN]] {acc_width = 24 : i64, act = "relu", bias = dense<0> : tensor<4xi64>, onnx.node = "fc0", pe = 4 : i64, shift = 10 : i64, simd = 8 : i64, weight = dense<1> : tensor<4x8xi16>} : <i16, 8, [8]> -> <i16, 4, [4]>
-// FULL-NEXT:     %[[M1:.*]] = df.mvu %[[M0]] {acc_width = 24 : i64, act = "none", bias = dense<0> : tensor<2xi64>, onnx.node = "fc1", pe = 2 : i64, shift = 10 : i64, simd = 4 : i64, weight = dense<1> : tensor<2x4xi16>} : <i16, 4, [4]> -> <i16, 2, [2]>
+// FULL-NEXT:     %[[M0:.*]] = df.mvu %[[IN]] {acc_width = 24 : i64, act = #df.act<relu>, bias = dense<0> : tensor<4xi64>, folding = #df.folding<simd = 8, pe = 4>, onnx.node = "fc0", shift = 10 : i64, weight = dense<1> : tensor<4x8xi16>} : <i16, 8, [8]> -> <i16, 4, [4]>
+// FULL-NEXT:     %[[M1:.*]] = df.mvu %[[M0]] {acc_width = 24 : i64, act = #df.act<none>, bias = dense<0> : tensor<2xi64>, folding = #df.folding<simd = 4, pe = 2>, onnx.node = "fc1", shift = 10 : i64, weight = dense<1> : tensor<2x4xi16>} : <i16, 4, [4]> -> <i16, 2, [2]>
 // FULL-NEXT:     df.output %[[M1]], "y" : <i16, 2, [2]>
 func.func @two_layers() {
   %in = df.input "x" : !df.stream<i16, 1, [8]>
   %m0 = df.mvu %in {weight = dense<1> : tensor<4x8xi16>, bias = dense<0> : tensor<4xi64>, shift = 10 : i64,
-                    acc_width = 24 : i64, simd = 1 : i64, pe = 1 : i64, act = "relu", onnx.node = "fc0"}
+                    acc_width = 24 : i64, folding = #df.folding<simd = 1, pe = 1>, act = #df.act<relu>, onnx.node = "fc0"}
         : !df.stream<i16, 1, [8]> -> !df.stream<i16, 1, [4]>
   %m1 = df.mvu %m0 {weight = dense<1> : tensor<2x4xi16>, bias = dense<0> : tensor<2xi64>, shift = 10 : i64,
-                    acc_width = 24 : i64, simd = 1 : i64, pe = 1 : i64, act = "none", onnx.node = "fc1"}
+                    acc_width = 24 : i64, folding = #df.folding<simd = 1, pe = 1>, act = #df.act<none>, onnx.node = "fc1"}
         : !df.stream<i16, 1, [4]> -> !df.stream<i16, 1, [2]>
   df.output %m1, "y" : !df.stream<i16, 1, [2]>
   return
@@ -92,20 +92,20 @@ func.func @two_layers() {
 // CHECK-LABEL: func.func @softmax_bound()
 // SM2-SAME:      attributes {loom.multipliers = 2 : i64}
 // SM2-NEXT:      df.input "x" : <i16, 2, [8]>
-// SM2-NEXT:      df.mvu {{.*}}pe = 1 : i64{{.*}}simd = 2 : i64{{.*}} : <i16, 2, [8]> -> <i16, 1, [4]>
+// SM2-NEXT:      df.mvu {{.*}}folding = #df.folding<simd = 2, pe = 1>{{.*}} : <i16, 2, [8]> -> <i16, 1, [4]>
 // SM2-NEXT:      df.softmax {{.*}} : <i16, 1, [4]> -> <i16, 1, [4]>
 // SM10-SAME:     attributes {loom.multipliers = 4 : i64}
 // SM10-NEXT:     df.input "x" : <i16, 2, [8]>
-// SM10-NEXT:     df.mvu {{.*}}pe = 2 : i64{{.*}}simd = 2 : i64{{.*}} : <i16, 2, [8]> -> <i16, 2, [4]>
+// SM10-NEXT:     df.mvu {{.*}}folding = #df.folding<simd = 2, pe = 2>{{.*}} : <i16, 2, [8]> -> <i16, 2, [4]>
 // SM10-NEXT:     df.softmax {{.*}} : <i16, 2, [4]> -> <i16, 1, [4]>
 // SM4-SAME:      attributes {loom.multipliers = 4 : i64}
 // SM4-NEXT:      df.input "x" : <i16, 1, [8]>
-// SM4-NEXT:      df.mvu {{.*}}pe = 4 : i64{{.*}}simd = 1 : i64{{.*}} : <i16, 1, [8]> -> <i16, 4, [4]>
+// SM4-NEXT:      df.mvu {{.*}}folding = #df.folding<simd = 1, pe = 4>{{.*}} : <i16, 1, [8]> -> <i16, 4, [4]>
 // SM4-NEXT:      df.softmax {{.*}} : <i16, 4, [4]> -> <i16, 1, [4]>
 func.func @softmax_bound() {
   %in = df.input "x" : !df.stream<i16, 1, [8]>
   %m = df.mvu %in {weight = dense<1> : tensor<4x8xi16>, bias = dense<0> : tensor<4xi64>, shift = 10 : i64,
-                   acc_width = 24 : i64, simd = 1 : i64, pe = 1 : i64, act = "none"}
+                   acc_width = 24 : i64, folding = #df.folding<simd = 1, pe = 1>, act = #df.act<none>}
        : !df.stream<i16, 1, [8]> -> !df.stream<i16, 1, [4]>
   %s = df.softmax %m {frac = 10 : i64, exp_shift = 4 : i64, exp_frac = 15 : i64,
                       exp_table = dense<[32768, 16384]> : tensor<2xi17>}
@@ -126,39 +126,39 @@ func.func @softmax_bound() {
 // CHECK-LABEL: func.func @pe_after_simd()
 // B2-SAME:       attributes {loom.multipliers = 2 : i64}
 // B2-NEXT:       df.input "x" : <i16, 1, [2]>
-// B2-NEXT:       df.mvu {{.*}}pe = 1 : i64{{.*}}simd = 1 : i64{{.*}} : <i16, 1, [2]> -> <i16, 1, [8]>
-// B2-NEXT:       df.mvu {{.*}}pe = 1 : i64{{.*}}simd = 1 : i64{{.*}} : <i16, 1, [8]> -> <i16, 1, [2]>
+// B2-NEXT:       df.mvu {{.*}}folding = #df.folding<simd = 1, pe = 1>{{.*}} : <i16, 1, [2]> -> <i16, 1, [8]>
+// B2-NEXT:       df.mvu {{.*}}folding = #df.folding<simd = 1, pe = 1>{{.*}} : <i16, 1, [8]> -> <i16, 1, [2]>
 // B4-SAME:       attributes {loom.multipliers = 4 : i64}
 // II10-SAME:     attributes {loom.multipliers = 4 : i64}
 // B4-NEXT:       df.input "x" : <i16, 2, [2]>
 // II10-NEXT:     df.input "x" : <i16, 2, [2]>
-// B4-NEXT:       df.mvu {{.*}}pe = 1 : i64{{.*}}simd = 2 : i64{{.*}} : <i16, 2, [2]> -> <i16, 1, [8]>
-// II10-NEXT:     df.mvu {{.*}}pe = 1 : i64{{.*}}simd = 2 : i64{{.*}} : <i16, 2, [2]> -> <i16, 1, [8]>
-// B4-NEXT:       df.mvu {{.*}}pe = 1 : i64{{.*}}simd = 2 : i64{{.*}} : <i16, 1, [8]> -> <i16, 1, [2]>
-// II10-NEXT:     df.mvu {{.*}}pe = 1 : i64{{.*}}simd = 2 : i64{{.*}} : <i16, 1, [8]> -> <i16, 1, [2]>
+// B4-NEXT:       df.mvu {{.*}}folding = #df.folding<simd = 2, pe = 1>{{.*}} : <i16, 2, [2]> -> <i16, 1, [8]>
+// II10-NEXT:     df.mvu {{.*}}folding = #df.folding<simd = 2, pe = 1>{{.*}} : <i16, 2, [2]> -> <i16, 1, [8]>
+// B4-NEXT:       df.mvu {{.*}}folding = #df.folding<simd = 2, pe = 1>{{.*}} : <i16, 1, [8]> -> <i16, 1, [2]>
+// II10-NEXT:     df.mvu {{.*}}folding = #df.folding<simd = 2, pe = 1>{{.*}} : <i16, 1, [8]> -> <i16, 1, [2]>
 // B8-SAME:       attributes {loom.multipliers = 8 : i64}
 // II4-SAME:      attributes {loom.multipliers = 8 : i64}
 // B8-NEXT:       df.input "x" : <i16, 2, [2]>
 // II4-NEXT:      df.input "x" : <i16, 2, [2]>
-// B8-NEXT:       df.mvu {{.*}}pe = 2 : i64{{.*}}simd = 2 : i64{{.*}} : <i16, 2, [2]> -> <i16, 2, [8]>
-// II4-NEXT:      df.mvu {{.*}}pe = 2 : i64{{.*}}simd = 2 : i64{{.*}} : <i16, 2, [2]> -> <i16, 2, [8]>
-// B8-NEXT:       df.mvu {{.*}}pe = 1 : i64{{.*}}simd = 4 : i64{{.*}} : <i16, 2, [8]> -> <i16, 1, [2]>
-// II4-NEXT:      df.mvu {{.*}}pe = 1 : i64{{.*}}simd = 4 : i64{{.*}} : <i16, 2, [8]> -> <i16, 1, [2]>
+// B8-NEXT:       df.mvu {{.*}}folding = #df.folding<simd = 2, pe = 2>{{.*}} : <i16, 2, [2]> -> <i16, 2, [8]>
+// II4-NEXT:      df.mvu {{.*}}folding = #df.folding<simd = 2, pe = 2>{{.*}} : <i16, 2, [2]> -> <i16, 2, [8]>
+// B8-NEXT:       df.mvu {{.*}}folding = #df.folding<simd = 4, pe = 1>{{.*}} : <i16, 2, [8]> -> <i16, 1, [2]>
+// II4-NEXT:      df.mvu {{.*}}folding = #df.folding<simd = 4, pe = 1>{{.*}} : <i16, 2, [8]> -> <i16, 1, [2]>
 // B16-SAME:      attributes {loom.multipliers = 16 : i64}
 // B16-NEXT:      df.input "x" : <i16, 2, [2]>
-// B16-NEXT:      df.mvu {{.*}}pe = 4 : i64{{.*}}simd = 2 : i64{{.*}} : <i16, 2, [2]> -> <i16, 4, [8]>
-// B16-NEXT:      df.mvu {{.*}}pe = 1 : i64{{.*}}simd = 8 : i64{{.*}} : <i16, 4, [8]> -> <i16, 1, [2]>
+// B16-NEXT:      df.mvu {{.*}}folding = #df.folding<simd = 2, pe = 4>{{.*}} : <i16, 2, [2]> -> <i16, 4, [8]>
+// B16-NEXT:      df.mvu {{.*}}folding = #df.folding<simd = 8, pe = 1>{{.*}} : <i16, 4, [8]> -> <i16, 1, [2]>
 // FULL-SAME:     attributes {loom.multipliers = 32 : i64}
 // FULL-NEXT:     df.input "x" : <i16, 2, [2]>
-// FULL-NEXT:     df.mvu {{.*}}pe = 8 : i64{{.*}}simd = 2 : i64{{.*}} : <i16, 2, [2]> -> <i16, 8, [8]>
-// FULL-NEXT:     df.mvu {{.*}}pe = 2 : i64{{.*}}simd = 8 : i64{{.*}} : <i16, 8, [8]> -> <i16, 2, [2]>
+// FULL-NEXT:     df.mvu {{.*}}folding = #df.folding<simd = 2, pe = 8>{{.*}} : <i16, 2, [2]> -> <i16, 8, [8]>
+// FULL-NEXT:     df.mvu {{.*}}folding = #df.folding<simd = 8, pe = 2>{{.*}} : <i16, 8, [8]> -> <i16, 2, [2]>
 func.func @pe_after_simd() {
   %in = df.input "x" : !df.stream<i16, 1, [2]>
   %m0 = df.mvu %in {weight = dense<1> : tensor<8x2xi16>, bias = dense<0> : tensor<8xi64>, shift = 10 : i64,
-                    acc_width = 24 : i64, simd = 1 : i64, pe = 1 : i64, act = "none"}
+                    acc_width = 24 : i64, folding = #df.folding<simd = 1, pe = 1>, act = #df.act<none>}
         : !df.stream<i16, 1, [2]> -> !df.stream<i16, 1, [8]>
   %m1 = df.mvu %m0 {weight = dense<1> : tensor<2x8xi16>, bias = dense<0> : tensor<2xi64>, shift = 10 : i64,
-                    acc_width = 24 : i64, simd = 1 : i64, pe = 1 : i64, act = "none"}
+                    acc_width = 24 : i64, folding = #df.folding<simd = 1, pe = 1>, act = #df.act<none>}
         : !df.stream<i16, 1, [8]> -> !df.stream<i16, 1, [2]>
   df.output %m1, "y" : !df.stream<i16, 1, [2]>
   return

@@ -23,16 +23,16 @@ func.func @affine() {
   %in = df.input "x" : !df.stream<i9, 2, [4]>
   %m0 = df.mvu %in {weight = dense<[[1, 2, 3, 4], [5, 6, 7, 8], [-1, -2, -3, -4], [9, 9, 9, 9]]> : tensor<4x4xi8>,
                     bias = dense<[1, 2, 3, 4]> : tensor<4xi64>, shift = 30 : i64, acc_width = 20 : i64,
-                    simd = 2 : i64, pe = 2 : i64, act = "clip", t_min = -128 : i64, t_max = 127 : i64,
+                    folding = #df.folding<simd = 2, pe = 2>, act = #df.act<clip>, t_min = -128 : i64, t_max = 127 : i64,
                     mult = dense<[10, 20, 30, 40]> : tensor<4xi64>, onnx.node = "rq"}
         : !df.stream<i9, 2, [4]> -> !df.stream<i9, 2, [4]>
   %m1 = df.mvu %m0 {weight = dense<[[1, -1, -1, 1], [-1, 1, 1, 1]]> : tensor<2x4xi8>,
                     bias = dense<[3, -3]> : tensor<2xi64>, shift = 0 : i64, acc_width = 8 : i64,
-                    simd = 4 : i64, pe = 1 : i64, act = "sign", binary, onnx.node = "bin"}
+                    folding = #df.folding<simd = 4, pe = 1>, act = #df.act<sign>, binary, onnx.node = "bin"}
         : !df.stream<i9, 2, [4]> -> !df.stream<i2, 1, [2]>
   %m2 = df.mvu %m1 {weight = dense<[[1, 2], [3, 4]]> : tensor<2x2xi8>,
                     bias = dense<0> : tensor<2xi64>, shift = 1 : i64, acc_width = 8 : i64,
-                    simd = 1 : i64, pe = 1 : i64, act = "none", mult = dense<3> : tensor<1xi64>,
+                    folding = #df.folding<simd = 1, pe = 1>, act = #df.act<none>, mult = dense<3> : tensor<1xi64>,
                     onnx.node = "one"}
         : !df.stream<i2, 1, [2]> -> !df.stream<i9, 1, [2]>
   df.output %m2, "y" : !df.stream<i9, 1, [2]>

@@ -27,7 +27,7 @@ func.func @res_conv() {
                   pad_value = 0 : i64, onnx.node = "conv"} : !df.stream<i8, 2, [8]> -> !df.stream<i8, 2, [72]>
   %m = df.mvu %w {weight = dense<[[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17], [18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35]]> : tensor<2x18xi8>,
                   bias = dense<[5, -5]> : tensor<2xi64>, shift = 5 : i64, acc_width = 20 : i64,
-                  simd = 2 : i64, pe = 2 : i64, act = "relu", onnx.node = "conv"}
+                  folding = #df.folding<simd = 2, pe = 2>, act = #df.act<relu>, onnx.node = "conv"}
        : !df.stream<i8, 2, [72]> -> !df.stream<i8, 2, [8]>
   %f0 = df.fifo %m {depth = 2 : i64, onnx.node = "res_in0_fifo"} : !df.stream<i8, 2, [8]>
   %f1 = df.fifo %b {depth = 6 : i64, onnx.node = "res_in1_fifo"} : !df.stream<i8, 2, [8]>

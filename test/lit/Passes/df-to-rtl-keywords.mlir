@@ -16,11 +16,11 @@
 func.func @wire() {
   %in = df.input "x" : !df.stream<i8, 1, [2]>
   %m = df.mvu %in {weight = dense<1> : tensor<2x2xi8>, bias = dense<0> : tensor<2xi64>, shift = 0 : i64,
-                   acc_width = 12 : i64, simd = 1 : i64, pe = 1 : i64, act = "none", onnx.node = "module"}
+                   acc_width = 12 : i64, folding = #df.folding<simd = 1, pe = 1>, act = #df.act<none>, onnx.node = "module"}
        : !df.stream<i8, 1, [2]> -> !df.stream<i8, 1, [2]>
   %f = df.fifo %m {depth = 2 : i64, onnx.node = "clk"} : !df.stream<i8, 1, [2]>
   %m2 = df.mvu %f {weight = dense<1> : tensor<2x2xi8>, bias = dense<0> : tensor<2xi64>, shift = 0 : i64,
-                   acc_width = 12 : i64, simd = 1 : i64, pe = 1 : i64, act = "none", onnx.node = "Input/wire"}
+                   acc_width = 12 : i64, folding = #df.folding<simd = 1, pe = 1>, act = #df.act<none>, onnx.node = "Input/wire"}
        : !df.stream<i8, 1, [2]> -> !df.stream<i8, 1, [2]>
   df.output %m2, "y" : !df.stream<i8, 1, [2]>
   return

@@ -13,7 +13,7 @@
 func.func @net() {
   %in = df.input "x" : !df.stream<i8, 1, [2]>
   %m = df.mvu %in {weight = dense<1> : tensor<2x2xi8>, bias = dense<0> : tensor<2xi64>, shift = 0 : i64,
-                   acc_width = 12 : i64, simd = 1 : i64, pe = 1 : i64, act = "none", onnx.node = "out_tlast"}
+                   acc_width = 12 : i64, folding = #df.folding<simd = 1, pe = 1>, act = #df.act<none>, onnx.node = "out_tlast"}
        : !df.stream<i8, 1, [2]> -> !df.stream<i8, 1, [2]>
   df.output %m, "y" : !df.stream<i8, 1, [2]>
   return

@@ -44,10 +44,10 @@ func.func @net() {
   %in = df.input "x" {loom.frac = 5 : i64} : !df.stream<i8, 2, [4]>
   %m0 = df.mvu %in {weight = dense<[[0, 1, 2, 3], [10, 11, 12, 13], [-20, -21, -22, -23], [30, 31, -128, 127]]> : tensor<4x4xi8>,
                     bias = dense<[100, -200, 300, -400]> : tensor<4xi64>, shift = 5 : i64, acc_width = 20 : i64,
-                    simd = 2 : i64, pe = 2 : i64, act = "relu", onnx.node = "fc/0"}
+                    folding = #df.folding<simd = 2, pe = 2>, act = #df.act<relu>, onnx.node = "fc/0"}
         : !df.stream<i8, 2, [4]> -> !df.stream<i8, 2, [4]>
   %m1 = df.mvu %m0 {weight = dense<[[1, -1, 2, -2], [3, -3, 4, -4]]> : tensor<2x4xi8>, bias = dense<[7, -7]> : tensor<2xi64>,
-                    shift = 5 : i64, acc_width = 16 : i64, simd = 1 : i64, pe = 1 : i64, act = "sigmoid",
+                    shift = 5 : i64, acc_width = 16 : i64, folding = #df.folding<simd = 1, pe = 1>, act = #df.act<sigmoid>,
                     t_min = -8 : i64, t_max = 7 : i64, t_shift = 2 : i64, table = dense<[1, 8, 24, 31]> : tensor<4xi8>,
                     onnx.node = "fc/0"}
         : !df.stream<i8, 2, [4]> -> !df.stream<i8, 1, [2]>
@@ -77,11 +77,11 @@ func.func @net() {
 func.func @graph.2() {
   %in = df.input "x" : !df.stream<i4, 3, [3]>
   %m = df.mvu %in {weight = dense<[[1, 2, 3], [4, 5, 6], [7, -8, -1]]> : tensor<3x3xi4>, bias = dense<[-1, 0, 1]> : tensor<3xi64>,
-                   shift = 0 : i64, acc_width = 10 : i64, simd = 3 : i64, pe = 3 : i64, act = "none"}
+                   shift = 0 : i64, acc_width = 10 : i64, folding = #df.folding<simd = 3, pe = 3>, act = #df.act<none>}
        : !df.stream<i4, 3, [3]> -> !df.stream<i4, 3, [3]>
   %f = df.fifo %m {depth = 4 : i64} : !df.stream<i4, 3, [3]>
   %m2 = df.mvu %f {weight = dense<1> : tensor<6x3xi4>, bias = dense<0> : tensor<6xi64>,
-                   shift = 0 : i64, acc_width = 10 : i64, simd = 3 : i64, pe = 3 : i64, act = "none", onnx.node = "2nd"}
+                   shift = 0 : i64, acc_width = 10 : i64, folding = #df.folding<simd = 3, pe = 3>, act = #df.act<none>, onnx.node = "2nd"}
        : !df.stream<i4, 3, [3]> -> !df.stream<i4, 3, [6]>
   df.output %m2, "y" : !df.stream<i4, 3, [6]>
   return

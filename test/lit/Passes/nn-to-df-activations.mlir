@@ -1,14 +1,14 @@
 // RUN: loom-opt %s --split-input-file --verify-diagnostics --nn-to-df | FileCheck %s
 
 // A leaky_relu after a dense or a (depthwise) convolution is fused into the
-// mvu / dwu as act = "leaky" with leaky_mult = A (the shift is fixed at 15);
+// mvu / dwu as act = #df.act<leaky> with leaky_mult = A (the shift is fixed at 15);
 // an elu / selu table is fused like sigmoid / tanh.
 // CHECK-LABEL: func.func @dense()
-// CHECK:       df.mvu %{{.*}} {{{.*}}act = "leaky"{{.*}}leaky_mult = 3277 : i64{{.*}}onnx.node = "fc0"
+// CHECK:       df.mvu %{{.*}} {{{.*}}act = #df.act<leaky>{{.*}}leaky_mult = 3277 : i64{{.*}}onnx.node = "fc0"
 // CHECK-NOT:   t_min
 // CHECK-SAME:  -> <i16, 1, [3]>
-// CHECK:       df.mvu %{{.*}} {{{.*}}act = "elu"{{.*}}onnx.node = "fc1"{{.*}}t_max = 7 : i64, t_min = 0 : i64, t_shift = 1 : i64, table = dense<[10, 20, 30, 40]> : tensor<4xi16>
-// CHECK:       df.mvu %{{.*}} {{{.*}}act = "selu"{{.*}}onnx.node = "fc2"
+// CHECK:       df.mvu %{{.*}} {{{.*}}act = #df.act<elu>{{.*}}onnx.node = "fc1"{{.*}}t_max = 7 : i64, t_min = 0 : i64, t_shift = 1 : i64, table = dense<[10, 20, 30, 40]> : tensor<4xi16>
+// CHECK:       df.mvu %{{.*}} {{{.*}}act = #df.act<selu>{{.*}}onnx.node = "fc2"
 // CHECK-NOT:   nn.
 func.func @dense(%x: tensor<1x4xf32> {onnx.name = "x"}) -> (tensor<1x2xf32> {onnx.name = "y"}) {
   %q = nn.quantize %x {frac = 10 : i64} : tensor<1x4xf32> -> tensor<1x4xi16>
@@ -31,7 +31,7 @@ func.func @dense(%x: tensor<1x4xf32> {onnx.name = "x"}) -> (tensor<1x2xf32> {onn
 
 // CHECK-LABEL: func.func @dw()
 // CHECK:       df.swg
-// CHECK:       df.dwu %{{.*}} {{{.*}}act = "leaky"{{.*}}leaky_mult = -16384 : i64{{.*}}onnx.node = "dw"
+// CHECK:       df.dwu %{{.*}} {{{.*}}act = #df.act<leaky>{{.*}}leaky_mult = -16384 : i64{{.*}}onnx.node = "dw"
 func.func @dw(%x: tensor<1x2x3x3xf32> {onnx.name = "x"}) -> (tensor<1x2x3x3xf32> {onnx.name = "y"}) {
   %q = nn.quantize %x {frac = 5 : i64} : tensor<1x2x3x3xf32> -> tensor<1x2x3x3xi8>
   %c = nn.qconv %q {weight = dense<1> : tensor<2x1x3x3xi8>, bias = dense<0> : tensor<2xi64>,
@@ -48,9 +48,9 @@ func.func @dw(%x: tensor<1x2x3x3xf32> {onnx.name = "x"}) -> (tensor<1x2x3x3xf32>
 // own actor, a 1x1 dwu with binary weights +1, bias 0, shift 0 (acc = x) whose
 // requantize stage applies it; the layer's output forks to both users.
 // CHECK-LABEL: func.func @unfused()
-// CHECK:       %[[D:.*]] = df.mvu %{{.*}} {{{.*}}act = "none"{{.*}}onnx.node = "fc0"
+// CHECK:       %[[D:.*]] = df.mvu %{{.*}} {{{.*}}act = #df.act<none>{{.*}}onnx.node = "fc0"
 // CHECK:       %[[F:.*]], %{{.*}} = df.fork %[[D]]
-// CHECK:       df.dwu %[[F]] {acc_width = 17 : i64, act = "leaky", bias = dense<0> : tensor<4xi17>, binary, leaky_mult = 3277 : i64, onnx.node = "lk", {{.*}}pe = 1 : i64, shift = 0 : i64, simd = 1 : i64, weight = dense<1> : tensor<4x1xi2>} : <i16, 1, [4]> -> <i16, 1, [4]>
+// CHECK:       df.dwu %[[F]] {acc_width = 17 : i64, act = #df.act<leaky>, bias = dense<0> : tensor<4xi17>, binary, folding = #df.folding<simd = 1, pe = 1>, leaky_mult = 3277 : i64, onnx.node = "lk", {{.*}}shift = 0 : i64, weight = dense<1> : tensor<4x1xi2>} : <i16, 1, [4]> -> <i16, 1, [4]>
 func.func @unfused(%x: tensor<1x4xf32> {onnx.name = "x"}) -> (tensor<1x4xf32>, tensor<1x4xf32>) {
   %q = nn.quantize %x {frac = 10 : i64} : tensor<1x4xf32> -> tensor<1x4xi16>
   %d0 = nn.qdense %q {weight = dense<1> : tensor<4x4xi16>, bias = dense<0> : tensor<4xi64>,
@@ -65,7 +65,7 @@ func.func @unfused(%x: tensor<1x4xf32> {onnx.name = "x"}) -> (tensor<1x4xf32>, t
 
 // PRelu (per-channel mults) fused into a conv: leaky_mults, one per output channel.
 // CHECK-LABEL: func.func @prelu_conv()
-// CHECK:       df.mvu %{{.*}} {{{.*}}act = "leaky"{{.*}}leaky_mults = array<i64: 8192, -16384, 3>{{.*}}onnx.node = "conv"
+// CHECK:       df.mvu %{{.*}} {{{.*}}act = #df.act<leaky>{{.*}}leaky_mults = array<i64: 8192, -16384, 3>{{.*}}onnx.node = "conv"
 // CHECK-NOT:   leaky_mult =
 func.func @prelu_conv(%x: tensor<1x2x3x3xf32> {onnx.name = "x"}) -> (tensor<1x3x3x3xf32> {onnx.name = "y"}) {
   %q = nn.quantize %x {frac = 5 : i64} : tensor<1x2x3x3xf32> -> tensor<1x2x3x3xi8>
@@ -86,10 +86,10 @@ func.func @prelu_conv(%x: tensor<1x2x3x3xf32> {onnx.name = "x"}) -> (tensor<1x3x
 // CHECK-LABEL: func.func @orphans()
 // CHECK:       %[[P:.*]] = df.pool
 // CHECK:       %[[PF:.*]], %{{.*}} = df.fork %[[P]]
-// CHECK:       df.dwu %[[PF]] {acc_width = 9 : i64, act = "relu", bias = dense<0> : tensor<2xi9>, binary, onnx.node = "r", pe = 1 : i64, shift = 0 : i64, simd = 1 : i64, weight = dense<1> : tensor<2x1xi2>} : <i8, 1, [8]> -> <i8, 1, [8]>
+// CHECK:       df.dwu %[[PF]] {acc_width = 9 : i64, act = #df.act<relu>, bias = dense<0> : tensor<2xi9>, binary, folding = #df.folding<simd = 1, pe = 1>, onnx.node = "r", shift = 0 : i64, weight = dense<1> : tensor<2x1xi2>} : <i8, 1, [8]> -> <i8, 1, [8]>
 // CHECK:       %[[C:.*]] = df.concat
-// CHECK:       df.dwu %[[C]] {{{.*}}act = "leaky"{{.*}}leaky_mults = array<i64: 1, 2, 3, 4>, onnx.node = "pr"{{.*}}weight = dense<1> : tensor<4x1xi2>} : <i8, 1, [16]> -> <i8, 1, [16]>
-// CHECK:       df.dwu %{{.*}} {{{.*}}act = "clip"{{.*}}onnx.node = "cl"{{.*}}t_max = 20 : i64, t_min = -3 : i64, weight = dense<1> : tensor<4x1xi2>} : <i8, 1, [4]> -> <i8, 1, [4]>
+// CHECK:       df.dwu %[[C]] {{{.*}}act = #df.act<leaky>{{.*}}leaky_mults = array<i64: 1, 2, 3, 4>, onnx.node = "pr"{{.*}}weight = dense<1> : tensor<4x1xi2>} : <i8, 1, [16]> -> <i8, 1, [16]>
+// CHECK:       df.dwu %{{.*}} {{{.*}}act = #df.act<clip>{{.*}}onnx.node = "cl"{{.*}}t_max = 20 : i64, t_min = -3 : i64, weight = dense<1> : tensor<4x1xi2>} : <i8, 1, [4]> -> <i8, 1, [4]>
 func.func @orphans(%x: tensor<1x2x4x4xf32> {onnx.name = "x"}) -> (tensor<1x4x1x1xf32> {onnx.name = "y"}) {
   %q = nn.quantize %x {frac = 5 : i64} : tensor<1x2x4x4xf32> -> tensor<1x2x4x4xi8>
   %p = nn.max_pool %q {kernel = array<i64: 2, 2>, strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, onnx.node = "mp"} : tensor<1x2x4x4xi8> -> tensor<1x2x2x2xi8>

@@ -4,17 +4,17 @@
 // integer ops nn-quantize makes from QDQ / QOperator / QONNX models, by hand.
 
 // A requantizing dense layer (per-channel `mult`) with its output range as a
-// clip: one df.mvu, `mult` copied, the clip fused (act = "clip", bounds = codes
+// clip: one df.mvu, `mult` copied, the clip fused (act = #df.act<clip>, bounds = codes
 // of a 9-bit stream). The second layer's multipliers are all 4 = 2^2 and its
 // shift 10 >= 2: they fold into the shift (10 - 2 = 8) and need no mult. The
 // third layer's multipliers are all 1: no mult either. The fourth has M = 8 >
 // 2^shift (shift 2): it keeps its single multiplier.
 // CHECK-LABEL: func.func @requant()
 // CHECK-NEXT:    %[[IN:.*]] = df.input "x" {loom.frac = 0 : i64} : <i9, 1, [4]>
-// CHECK-NEXT:    %[[M0:.*]] = df.mvu %[[IN]] {acc_width = 20 : i64, act = "clip", bias = dense<[5, -7, 0]> : tensor<3xi64>, mult = dense<[12345678, 9000000, 16777216]> : tensor<3xi64>, onnx.node = "fc0", pe = 1 : i64, shift = 30 : i64, simd = 1 : i64, t_max = 127 : i64, t_min = -128 : i64, weight = dense<{{\[}}[1, -2, 3, -4], [5, 6, 7, 8], [-9, 10, 11, 12]]> : tensor<3x4xi8>} : <i9, 1, [4]> -> <i9, 1, [3]>
-// CHECK-NEXT:    %[[M1:.*]] = df.mvu %[[M0]] {acc_width = 20 : i64, act = "clip", bias = dense<0> : tensor<2xi64>, onnx.node = "fc1", pe = 1 : i64, shift = 8 : i64, simd = 1 : i64, t_max = 255 : i64, t_min = 0 : i64, weight = dense<3> : tensor<2x3xi8>} : <i9, 1, [3]> -> <i9, 1, [2]>
-// CHECK-NEXT:    %[[M2:.*]] = df.mvu %[[M1]] {acc_width = 20 : i64, act = "relu", bias = dense<0> : tensor<2xi64>, onnx.node = "fc2", pe = 1 : i64, shift = 3 : i64, simd = 1 : i64, weight = dense<2> : tensor<2x2xi8>} : <i9, 1, [2]> -> <i9, 1, [2]>
-// CHECK-NEXT:    %[[M3:.*]] = df.mvu %[[M2]] {acc_width = 20 : i64, act = "none", bias = dense<0> : tensor<2xi64>, mult = dense<8> : tensor<1xi64>, onnx.node = "fc3", pe = 1 : i64, shift = 2 : i64, simd = 1 : i64, weight = dense<2> : tensor<2x2xi8>} : <i9, 1, [2]> -> <i9, 1, [2]>
+// CHECK-NEXT:    %[[M0:.*]] = df.mvu %[[IN]] {acc_width = 20 : i64, act = #df.act<clip>, bias = dense<[5, -7, 0]> : tensor<3xi64>, folding = #df.folding<simd = 1, pe = 1>, mult = dense<[12345678, 9000000, 16777216]> : tensor<3xi64>, onnx.node = "fc0", shift = 30 : i64, t_max = 127 : i64, t_min = -128 : i64, weight = dense<{{\[}}[1, -2, 3, -4], [5, 6, 7, 8], [-9, 10, 11, 12]]> : tensor<3x4xi8>} : <i9, 1, [4]> -> <i9, 1, [3]>
+// CHECK-NEXT:    %[[M1:.*]] = df.mvu %[[M0]] {acc_width = 20 : i64, act = #df.act<clip>, bias = dense<0> : tensor<2xi64>, folding = #df.folding<simd = 1, pe = 1>, onnx.node = "fc1", shift = 8 : i64, t_max = 255 : i64, t_min = 0 : i64, weight = dense<3> : tensor<2x3xi8>} : <i9, 1, [3]> -> <i9, 1, [2]>
+// CHECK-NEXT:    %[[M2:.*]] = df.mvu %[[M1]] {acc_width = 20 : i64, act = #df.act<relu>, bias = dense<0> : tensor<2xi64>, folding = #df.folding<simd = 1, pe = 1>, onnx.node = "fc2", shift = 3 : i64, weight = dense<2> : tensor<2x2xi8>} : <i9, 1, [2]> -> <i9, 1, [2]>
+// CHECK-NEXT:    %[[M3:.*]] = df.mvu %[[M2]] {acc_width = 20 : i64, act = #df.act<none>, bias = dense<0> : tensor<2xi64>, folding = #df.folding<simd = 1, pe = 1>, mult = dense<8> : tensor<1xi64>, onnx.node = "fc3", shift = 2 : i64, weight = dense<2> : tensor<2x2xi8>} : <i9, 1, [2]> -> <i9, 1, [2]>
 // CHECK-NEXT:    df.output %[[M3]], "y" {loom.frac = 0 : i64} : <i9, 1, [2]>
 func.func @requant(%x: tensor<1x4xf32> {onnx.name = "x"}) -> (tensor<1x2xf32> {onnx.name = "y"}) {
   %q = nn.quantize %x {frac = 0 : i64, scale = array<f64: 0.05>, zero_point = array<i64: 0>,
@@ -43,12 +43,12 @@ func.func @requant(%x: tensor<1x4xf32> {onnx.name = "x"}) -> (tensor<1x2xf32> {o
 // -----
 
 // Binary layers: a sign after a dense layer is the fused activation
-// act = "sign"; a layer whose weights are all +1/-1 is `binary` (one bit per
+// act = #df.act<sign>; a layer whose weights are all +1/-1 is `binary` (one bit per
 // weight, no multipliers), whether or not its input is bipolar.
 // CHECK-LABEL: func.func @binary()
-// CHECK:         %[[M0:.*]] = df.mvu %{{.*}} {acc_width = 6 : i64, act = "sign", bias = dense<0> : tensor<2xi64>, binary, onnx.node = "b0", pe = 1 : i64, shift = 0 : i64, simd = 1 : i64, weight = dense<{{\[}}[1, -1, -1, 1], [-1, -1, 1, 1]]> : tensor<2x4xi2>} : <i2, 1, [4]> -> <i2, 1, [2]>
+// CHECK:         %[[M0:.*]] = df.mvu %{{.*}} {acc_width = 6 : i64, act = #df.act<sign>, bias = dense<0> : tensor<2xi64>, binary, folding = #df.folding<simd = 1, pe = 1>, onnx.node = "b0", shift = 0 : i64, weight = dense<{{\[}}[1, -1, -1, 1], [-1, -1, 1, 1]]> : tensor<2x4xi2>} : <i2, 1, [4]> -> <i2, 1, [2]>
 // The second layer has a weight 2: not binary.
-// CHECK-NEXT:    %[[M1:.*]] = df.mvu %[[M0]] {acc_width = 6 : i64, act = "sign", bias = dense<0> : tensor<2xi64>, onnx.node = "b1", pe = 1 : i64, shift = 0 : i64, simd = 1 : i64, weight = dense<{{\[}}[1, 2], [-1, 1]]> : tensor<2x2xi3>} : <i2, 1, [2]> -> <i2, 1, [2]>
+// CHECK-NEXT:    %[[M1:.*]] = df.mvu %[[M0]] {acc_width = 6 : i64, act = #df.act<sign>, bias = dense<0> : tensor<2xi64>, folding = #df.folding<simd = 1, pe = 1>, onnx.node = "b1", shift = 0 : i64, weight = dense<{{\[}}[1, 2], [-1, 1]]> : tensor<2x2xi3>} : <i2, 1, [2]> -> <i2, 1, [2]>
 func.func @binary(%x: tensor<1x4xf32>) -> tensor<1x2xf32> {
   %q = nn.quantize %x {frac = 0 : i64, scale = array<f64: 1.0>, zero_point = array<i64: 0>,
                        qmin = -1 : i64, qmax = 1 : i64, bipolar} : tensor<1x4xf32> -> tensor<1x4xi2>
@@ -150,7 +150,7 @@ func.func @rows_perm(%x: tensor<2x2x2xf32>) -> tensor<2x1xf32> {
 // carrying `mult`.
 // CHECK-LABEL: func.func @dw()
 // CHECK:         df.swg
-// CHECK:         df.dwu %{{.*}} {{{.*}}act = "clip"{{.*}}mult = dense<[4000000, 6000000]> : tensor<2xi64>{{.*}}t_max = 127 : i64, t_min = -128 : i64
+// CHECK:         df.dwu %{{.*}} {{{.*}}act = #df.act<clip>{{.*}}mult = dense<[4000000, 6000000]> : tensor<2xi64>{{.*}}t_max = 127 : i64, t_min = -128 : i64
 func.func @dw(%x: tensor<1x2x3x3xf32>) -> tensor<1x2x3x3xf32> {
   %q = nn.quantize %x {frac = 0 : i64, scale = array<f64: 0.5>, zero_point = array<i64: 0>,
                        qmin = -128 : i64, qmax = 127 : i64} : tensor<1x2x3x3xf32> -> tensor<1x2x3x3xi9>

@@ -15,7 +15,7 @@
 // CHECK-LABEL: func.func @conv()
 // CHECK-NEXT: %[[IN:.*]] = df.input "input" {loom.frac = 5 : i64, loom.perm = array<i64: 0, 4, 1, 5, 2, 6, 3, 7>} : <i8, 1, [8]>
 // CHECK-NEXT: %[[W:.*]] = df.swg %[[IN]] {channels = 2 : i64, dilations = array<i64: 1, 1>, height = 2 : i64, kernel = array<i64: 2, 2>, onnx.node = "conv0", onnx.op = "Conv", pad_value = 0 : i64, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>, width = 2 : i64} : <i8, 1, [8]> -> <i8, 1, [8]>
-// CHECK-NEXT: %[[M:.*]] = df.mvu %[[W]] {acc_width = 16 : i64, act = "relu", bias = dense<[1, -1]> : tensor<2xi64>, onnx.node = "conv0", onnx.op = "Conv", pe = 1 : i64, shift = 5 : i64, simd = 1 : i64, weight = dense<{{\[}}[0, 4, 1, 5, 2, 6, 3, 7], [8, 12, 9, 13, 10, 14, 11, 15]]> : tensor<2x8xi8>} : <i8, 1, [8]> -> <i8, 1, [2]>
+// CHECK-NEXT: %[[M:.*]] = df.mvu %[[W]] {acc_width = 16 : i64, act = #df.act<relu>, bias = dense<[1, -1]> : tensor<2xi64>, folding = #df.folding<simd = 1, pe = 1>, onnx.node = "conv0", onnx.op = "Conv", shift = 5 : i64, weight = dense<{{\[}}[0, 4, 1, 5, 2, 6, 3, 7], [8, 12, 9, 13, 10, 14, 11, 15]]> : tensor<2x8xi8>} : <i8, 1, [8]> -> <i8, 1, [2]>
 // A 1x1 output map is the same in both orders: no loom.perm.
 // CHECK-NEXT: df.output %[[M]], "output" {loom.frac = 5 : i64} : <i8, 1, [2]>
 func.func @conv(%x: tensor<1x2x2x2xf32>) -> tensor<1x2x1x1xf32> {
@@ -53,7 +53,7 @@ func.func @pointwise(%x: tensor<1x2x2x2xf32>) -> tensor<1x3x2x2xf32> {
 // with the clip fused as its activation.
 // CHECK-LABEL: func.func @depthwise()
 // CHECK: %[[W:.*]] = df.swg %{{.*}} {channels = 2 : i64, {{.*}}kernel = array<i64: 3, 3>, {{.*}}pads = array<i64: 1, 1, 1, 1>{{.*}} : <i8, 1, [18]> -> <i8, 1, [162]>
-// CHECK-NEXT: df.dwu %[[W]] {acc_width = 16 : i64, act = "clip", bias = dense<[3, 4]> : tensor<2xi64>, onnx.node = "dw", pe = 1 : i64, shift = 5 : i64, simd = 1 : i64, t_max = 96 : i64, t_min = 0 : i64, weight = dense<{{\[}}[1, 2, 3, 4, 5, 6, 7, 8, 9], [-1, -2, -3, -4, -5, -6, -7, -8, -9]]> : tensor<2x9xi8>} : <i8, 1, [162]> -> <i8, 1, [18]>
+// CHECK-NEXT: df.dwu %[[W]] {acc_width = 16 : i64, act = #df.act<clip>, bias = dense<[3, 4]> : tensor<2xi64>, folding = #df.folding<simd = 1, pe = 1>, onnx.node = "dw", shift = 5 : i64, t_max = 96 : i64, t_min = 0 : i64, weight = dense<{{\[}}[1, 2, 3, 4, 5, 6, 7, 8, 9], [-1, -2, -3, -4, -5, -6, -7, -8, -9]]> : tensor<2x9xi8>} : <i8, 1, [162]> -> <i8, 1, [18]>
 // CHECK-NOT: df.mvu
 func.func @depthwise(%x: tensor<1x2x3x3xf32>) -> tensor<1x2x3x3xf32> {
   %q = nn.quantize %x {frac = 5 : i64} : tensor<1x2x3x3xf32> -> tensor<1x2x3x3xi8>
@@ -76,9 +76,9 @@ func.func @depthwise(%x: tensor<1x2x3x3xf32>) -> tensor<1x2x3x3xf32> {
 // CHECK-LABEL: func.func @pools()
 // CHECK: %[[A:.*]], %[[B:.*]] = df.fork %{{.*}} : <i8, 1, [18]>
 // CHECK-NEXT: %[[MW:.*]] = df.swg %[[A]] {{{.*}}onnx.node = "mp", pad_value = -128 : i64, pads = array<i64: 0, 0, 1, 1>{{.*}}} : <i8, 1, [18]> -> <i8, 1, [72]>
-// CHECK-NEXT: %[[MP:.*]] = df.pool %[[MW]] {channels = 2 : i64, mode = "max", onnx.node = "mp", pe = 1 : i64, taps = 4 : i64} : <i8, 1, [72]> -> <i8, 1, [18]>
+// CHECK-NEXT: %[[MP:.*]] = df.pool %[[MW]] {channels = 2 : i64, folding = #df.folding<simd = 1, pe = 1>, mode = "max", onnx.node = "mp", taps = 4 : i64} : <i8, 1, [72]> -> <i8, 1, [18]>
 // CHECK-NEXT: %[[AW:.*]] = df.swg %[[B]] {{{.*}}onnx.node = "ap", pad_value = 0 : i64, pads = array<i64: 1, 1, 0, 0>{{.*}}} : <i8, 1, [18]> -> <i8, 1, [72]>
-// CHECK-NEXT: %[[AP:.*]] = df.pool %[[AW]] {channels = 2 : i64, divisors = dense<[1, 2, 2, 2, 4, 4, 2, 4, 4]> : tensor<9xi64>, mode = "avg", onnx.node = "ap", pe = 1 : i64, taps = 4 : i64} : <i8, 1, [72]> -> <i8, 1, [18]>
+// CHECK-NEXT: %[[AP:.*]] = df.pool %[[AW]] {channels = 2 : i64, divisors = dense<[1, 2, 2, 2, 4, 4, 2, 4, 4]> : tensor<9xi64>, folding = #df.folding<simd = 1, pe = 1>, mode = "avg", onnx.node = "ap", taps = 4 : i64} : <i8, 1, [72]> -> <i8, 1, [18]>
 // CHECK-NEXT: %[[F0:.*]] = df.fifo %[[MP]] {depth = 2 : i64, onnx.node = "cat_in0_fifo"} : <i8, 1, [18]>
 // CHECK-NEXT: %[[F1:.*]] = df.fifo %[[AP]] {depth = 2 : i64, onnx.node = "cat_in1_fifo"} : <i8, 1, [18]>
 // CHECK-NEXT: df.concat %[[F0]], %[[F1]] {lhs_channels = 2 : i64, onnx.node = "cat", rhs_channels = 2 : i64} : <i8, 1, [18]>, <i8, 1, [18]> -> <i8, 1, [36]>

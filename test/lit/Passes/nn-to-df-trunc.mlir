@@ -6,9 +6,9 @@
 // and RND (3 = floor, numerics::Rounding order); a plain average pool emits no RND.
 // CHECK-LABEL: func.func @trunc_pool()
 // CHECK:      %[[W:.*]] = df.swg %{{.*}} {{{.*}}kernel = array<i64: 2, 2>{{.*}}onnx.node = "pool"
-// CHECK-NEXT: df.pool %[[W]] {channels = 2 : i64, divisor = 4 : i64, mode = "avg", onnx.node = "pool", pe = 1 : i64, rounding = "floor", taps = 4 : i64}
+// CHECK-NEXT: df.pool %[[W]] {channels = 2 : i64, divisor = 4 : i64, folding = #df.folding<simd = 1, pe = 1>, mode = "avg", onnx.node = "pool", rounding = "floor", taps = 4 : i64}
 // CHECK:      %[[W2:.*]] = df.swg %{{.*}} {{{.*}}kernel = array<i64: 1, 1>{{.*}}onnx.node = "t"
-// CHECK-NEXT: df.pool %[[W2]] {channels = 2 : i64, divisor = 8 : i64, mode = "avg", onnx.node = "t", pe = 1 : i64, rounding = "half_up", taps = 1 : i64}
+// CHECK-NEXT: df.pool %[[W2]] {channels = 2 : i64, divisor = 8 : i64, folding = #df.folding<simd = 1, pe = 1>, mode = "avg", onnx.node = "t", rounding = "half_up", taps = 1 : i64}
 // RTL:      rtl.instance "pool" @loom_pool
 // RTL-SAME: DIV = 4 : i64
 // RTL-SAME: RND = 3 : i64

@@ -10,8 +10,8 @@
 
 // CHECK-LABEL: func.func @mlp()
 // CHECK-NEXT:    %[[IN:.*]] = df.input "image" {loom.frac = 10 : i64} : <i16, 1, [4]>
-// CHECK-NEXT:    %[[M0:.*]] = df.mvu %[[IN]] {acc_width = 25 : i64, act = "none", bias = dense<[1, 2, 3]> : tensor<3xi64>, onnx.node = "fc0", onnx.op = "Gemm", pe = 1 : i64, shift = 10 : i64, simd = 1 : i64, weight = dense<{{\[}}[1, 2, 3, 4], [5, 6, 7, 8], [9, 10, 11, 12]]> : tensor<3x4xi16>} : <i16, 1, [4]> -> <i16, 1, [3]>
-// CHECK-NEXT:    %[[M1:.*]] = df.mvu %[[M0]] {acc_width = 20 : i64, act = "none", bias = dense<0> : tensor<2xi64>, onnx.node = "fc1", pe = 1 : i64, shift = 9 : i64, simd = 1 : i64, weight = dense<1> : tensor<2x3xi16>} : <i16, 1, [3]> -> <i16, 1, [2]>
+// CHECK-NEXT:    %[[M0:.*]] = df.mvu %[[IN]] {acc_width = 25 : i64, act = #df.act<none>, bias = dense<[1, 2, 3]> : tensor<3xi64>, folding = #df.folding<simd = 1, pe = 1>, onnx.node = "fc0", onnx.op = "Gemm", shift = 10 : i64, weight = dense<{{\[}}[1, 2, 3, 4], [5, 6, 7, 8], [9, 10, 11, 12]]> : tensor<3x4xi16>} : <i16, 1, [4]> -> <i16, 1, [3]>
+// CHECK-NEXT:    %[[M1:.*]] = df.mvu %[[M0]] {acc_width = 20 : i64, act = #df.act<none>, bias = dense<0> : tensor<2xi64>, folding = #df.folding<simd = 1, pe = 1>, onnx.node = "fc1", shift = 9 : i64, weight = dense<1> : tensor<2x3xi16>} : <i16, 1, [3]> -> <i16, 1, [2]>
 // CHECK-NEXT:    %[[SM:.*]] = df.softmax %[[M1]] {exp_frac = 15 : i64, exp_shift = 4 : i64, exp_table = dense<[32768, 16384]> : tensor<2xi17>, frac = 10 : i64, onnx.node = "sm", onnx.op = "Softmax"} : <i16, 1, [2]> -> <i16, 1, [2]>
 // CHECK-NEXT:    df.output %[[SM]], "probs" {loom.frac = 10 : i64} : <i16, 1, [2]>
 // CHECK-NEXT:    return

@@ -32,7 +32,7 @@ TEST(HwModelCost, MvuBasics) {
   EXPECT_GT(c.luts, 0);
   EXPECT_GT(c.ffs, 0);
   MvuConfig t = mvu(4, 4, 4, 4, 4);
-  t.ACT = 2;
+  t.ACT = ActCode::Table;
   t.T_DEPTH = 256;
   EXPECT_EQ(estimateCost(t).memoryBits, 4 * 4 * 8 + 4 * 24 + 4 * 256 * 8);
 }

@@ -6,7 +6,7 @@
 func.func @mult_count(%in: !df.stream<i8, 1, [4]>) {
   // expected-error @+1 {{mult must have 1 or 2 elements}}
   %0 = df.mvu %in {weight = dense<1> : tensor<2x4xi8>, bias = dense<0> : tensor<2xi64>, shift = 0 : i64,
-                   acc_width = 12 : i64, simd = 1 : i64, pe = 1 : i64, act = "none",
+                   acc_width = 12 : i64, folding = #df.folding<simd = 1, pe = 1>, act = #df.act<none>,
                    mult = dense<[1, 2, 3]> : tensor<3xi64>} : !df.stream<i8, 1, [4]> -> !df.stream<i8, 1, [2]>
   return
 }
@@ -16,7 +16,7 @@ func.func @mult_count(%in: !df.stream<i8, 1, [4]>) {
 func.func @mult_range(%in: !df.stream<i8, 1, [4]>) {
   // expected-error @+1 {{mult values must be in [1, 2^24], got 16777217}}
   %0 = df.mvu %in {weight = dense<1> : tensor<2x4xi8>, bias = dense<0> : tensor<2xi64>, shift = 0 : i64,
-                   acc_width = 12 : i64, simd = 1 : i64, pe = 1 : i64, act = "none",
+                   acc_width = 12 : i64, folding = #df.folding<simd = 1, pe = 1>, act = #df.act<none>,
                    mult = dense<16777217> : tensor<1xi64>} : !df.stream<i8, 1, [4]> -> !df.stream<i8, 1, [2]>
   return
 }
@@ -26,7 +26,7 @@ func.func @mult_range(%in: !df.stream<i8, 1, [4]>) {
 func.func @binary_weights(%in: !df.stream<i8, 1, [4]>) {
   // expected-error @+1 {{binary weights must all be +1 or -1, got 2}}
   %0 = df.mvu %in {weight = dense<[[1, -1, 2, 1], [1, 1, 1, 1]]> : tensor<2x4xi8>, bias = dense<0> : tensor<2xi64>,
-                   shift = 0 : i64, acc_width = 12 : i64, simd = 1 : i64, pe = 1 : i64, act = "none",
+                   shift = 0 : i64, acc_width = 12 : i64, folding = #df.folding<simd = 1, pe = 1>, act = #df.act<none>,
                    binary} : !df.stream<i8, 1, [4]> -> !df.stream<i8, 1, [2]>
   return
 }
@@ -36,7 +36,7 @@ func.func @binary_weights(%in: !df.stream<i8, 1, [4]>) {
 func.func @sign_width(%in: !df.stream<i8, 1, [4]>) {
   // expected-error @+1 {{sign needs outputs of at least 2 bits (codes +1 and -1)}}
   %0 = df.mvu %in {weight = dense<1> : tensor<2x4xi8>, bias = dense<0> : tensor<2xi64>, shift = 0 : i64,
-                   acc_width = 12 : i64, simd = 1 : i64, pe = 1 : i64, act = "sign"}
+                   acc_width = 12 : i64, folding = #df.folding<simd = 1, pe = 1>, act = #df.act<sign>}
        : !df.stream<i8, 1, [4]> -> !df.stream<i1, 1, [2]>
   return
 }
@@ -46,7 +46,7 @@ func.func @sign_width(%in: !df.stream<i8, 1, [4]>) {
 func.func @dwu_mult(%in: !df.stream<i8, 1, [18]>) {
   // expected-error @+1 {{mult values must be in [1, 2^24], got 0}}
   %0 = df.dwu %in {weight = dense<1> : tensor<2x9xi8>, bias = dense<0> : tensor<2xi64>, shift = 0 : i64,
-                   acc_width = 12 : i64, simd = 1 : i64, pe = 1 : i64, act = "none",
+                   acc_width = 12 : i64, folding = #df.folding<simd = 1, pe = 1>, act = #df.act<none>,
                    mult = dense<[0, 5]> : tensor<2xi64>} : !df.stream<i8, 1, [18]> -> !df.stream<i8, 1, [2]>
   return
 }

@@ -70,7 +70,7 @@ func.func @dwu_bias() {
   %in = df.input "x" : !df.stream<i8, 1, [8]>
   // expected-error @+1 {{'df.dwu' op bias must have one value per channel}}
   %u = df.dwu %in {weight = dense<1> : tensor<2x4xi8>, bias = dense<0> : tensor<3xi64>, shift = 5 : i64, acc_width = 16 : i64,
-                   simd = 1 : i64, pe = 1 : i64, act = "none"}
+                   folding = #df.folding<simd = 1, pe = 1>, act = #df.act<none>}
        : !df.stream<i8, 1, [8]> -> !df.stream<i8, 1, [2]>
   df.output %u, "y" : !df.stream<i8, 1, [2]>
   return
@@ -82,7 +82,7 @@ func.func @dwu_partial_window() {
   %in = df.input "x" : !df.stream<i8, 1, [12]>
   // expected-error @+1 {{'df.dwu' op frames must hold whole windows of KK*C elements}}
   %u = df.dwu %in {weight = dense<1> : tensor<2x4xi8>, bias = dense<0> : tensor<2xi64>, shift = 5 : i64, acc_width = 16 : i64,
-                   simd = 1 : i64, pe = 1 : i64, act = "none"}
+                   folding = #df.folding<simd = 1, pe = 1>, act = #df.act<none>}
        : !df.stream<i8, 1, [12]> -> !df.stream<i8, 1, [3]>
   df.output %u, "y" : !df.stream<i8, 1, [3]>
   return
@@ -95,7 +95,7 @@ func.func @dwu_output_frame() {
   %in = df.input "x" : !df.stream<i8, 1, [16]>
   // expected-error @+1 {{'df.dwu' op frames must hold whole windows of KK*C elements}}
   %u = df.dwu %in {weight = dense<1> : tensor<2x4xi8>, bias = dense<0> : tensor<2xi64>, shift = 5 : i64, acc_width = 16 : i64,
-                   simd = 1 : i64, pe = 1 : i64, act = "none"}
+                   folding = #df.folding<simd = 1, pe = 1>, act = #df.act<none>}
        : !df.stream<i8, 1, [16]> -> !df.stream<i8, 1, [2]>
   df.output %u, "y" : !df.stream<i8, 1, [2]>
   return
@@ -107,7 +107,7 @@ func.func @dwu_simd() {
   %in = df.input "x" : !df.stream<i8, 1, [8]>
   // expected-error @+1 {{'df.dwu' op simd must divide the taps and pe the channels}}
   %u = df.dwu %in {weight = dense<1> : tensor<2x4xi8>, bias = dense<0> : tensor<2xi64>, shift = 5 : i64, acc_width = 16 : i64,
-                   simd = 3 : i64, pe = 1 : i64, act = "none"}
+                   folding = #df.folding<simd = 3, pe = 1>, act = #df.act<none>}
        : !df.stream<i8, 1, [8]> -> !df.stream<i8, 1, [2]>
   df.output %u, "y" : !df.stream<i8, 1, [2]>
   return
@@ -119,7 +119,7 @@ func.func @dwu_pe() {
   %in = df.input "x" : !df.stream<i8, 1, [8]>
   // expected-error @+1 {{'df.dwu' op simd must divide the taps and pe the channels}}
   %u = df.dwu %in {weight = dense<1> : tensor<2x4xi8>, bias = dense<0> : tensor<2xi64>, shift = 5 : i64, acc_width = 16 : i64,
-                   simd = 1 : i64, pe = 0 : i64, act = "none"}
+                   folding = #df.folding<simd = 1, pe = 0>, act = #df.act<none>}
        : !df.stream<i8, 1, [8]> -> !df.stream<i8, 1, [2]>
   df.output %u, "y" : !df.stream<i8, 1, [2]>
   return
@@ -131,7 +131,7 @@ func.func @dwu_lanes() {
   %in = df.input "x" : !df.stream<i8, 1, [8]>
   // expected-error @+1 {{'df.dwu' op output stream must carry pe lanes}}
   %u = df.dwu %in {weight = dense<1> : tensor<2x4xi8>, bias = dense<0> : tensor<2xi64>, shift = 5 : i64, acc_width = 16 : i64,
-                   simd = 1 : i64, pe = 1 : i64, act = "none"}
+                   folding = #df.folding<simd = 1, pe = 1>, act = #df.act<none>}
        : !df.stream<i8, 1, [8]> -> !df.stream<i8, 2, [2]>
   df.output %u, "y" : !df.stream<i8, 2, [2]>
   return
@@ -141,9 +141,11 @@ func.func @dwu_lanes() {
 
 func.func @dwu_activation() {
   %in = df.input "x" : !df.stream<i8, 1, [8]>
-  // expected-error @+1 {{'df.dwu' op unknown activation 'gelu'}}
+  // An activation outside the df.act enum does not even parse.
+  // expected-error @+3 {{expected ::loom::df::Activation to be one of: none, relu, clip, leaky, sign, sigmoid, tanh, elu, selu, table}}
+  // expected-error @+2 {{failed to parse DF_ActivationAttr parameter 'value'}}
   %u = df.dwu %in {weight = dense<1> : tensor<2x4xi8>, bias = dense<0> : tensor<2xi64>, shift = 5 : i64, acc_width = 16 : i64,
-                   simd = 1 : i64, pe = 1 : i64, act = "gelu"}
+                   folding = #df.folding<simd = 1, pe = 1>, act = #df.act<gelu>}
        : !df.stream<i8, 1, [8]> -> !df.stream<i8, 1, [2]>
   df.output %u, "y" : !df.stream<i8, 1, [2]>
   return
@@ -155,7 +157,7 @@ func.func @dwu_clip_bounds() {
   %in = df.input "x" : !df.stream<i8, 1, [8]>
   // expected-error @+1 {{'df.dwu' op clip needs t_min and t_max (and only they)}}
   %u = df.dwu %in {weight = dense<1> : tensor<2x4xi8>, bias = dense<0> : tensor<2xi64>, shift = 5 : i64,
-                   acc_width = 16 : i64, simd = 1 : i64, pe = 1 : i64, act = "clip", t_min = 0 : i64}
+                   acc_width = 16 : i64, folding = #df.folding<simd = 1, pe = 1>, act = #df.act<clip>, t_min = 0 : i64}
        : !df.stream<i8, 1, [8]> -> !df.stream<i8, 1, [2]>
   df.output %u, "y" : !df.stream<i8, 1, [2]>
   return
@@ -167,7 +169,7 @@ func.func @mvu_clip_with_table() {
   %in = df.input "x" : !df.stream<i8, 1, [4]>
   // expected-error @+1 {{'df.mvu' op clip needs t_min and t_max (and only they)}}
   %u = df.mvu %in {weight = dense<1> : tensor<2x4xi8>, bias = dense<0> : tensor<2xi64>, shift = 5 : i64,
-                   acc_width = 16 : i64, simd = 1 : i64, pe = 1 : i64, act = "clip", t_min = 0 : i64,
+                   acc_width = 16 : i64, folding = #df.folding<simd = 1, pe = 1>, act = #df.act<clip>, t_min = 0 : i64,
                    t_max = 96 : i64, t_shift = 0 : i64}
        : !df.stream<i8, 1, [4]> -> !df.stream<i8, 1, [2]>
   df.output %u, "y" : !df.stream<i8, 1, [2]>
@@ -179,7 +181,7 @@ func.func @mvu_clip_with_table() {
 func.func @pool_mode() {
   %in = df.input "x" : !df.stream<i8, 1, [8]>
   // expected-error @+1 {{'df.pool' op mode must be max or avg}}
-  %p = df.pool %in {mode = "min", channels = 2 : i64, taps = 4 : i64, pe = 1 : i64}
+  %p = df.pool %in {mode = "min", channels = 2 : i64, taps = 4 : i64, folding = #df.folding<simd = 1, pe = 1>}
        : !df.stream<i8, 1, [8]> -> !df.stream<i8, 1, [2]>
   df.output %p, "y" : !df.stream<i8, 1, [2]>
   return
@@ -190,7 +192,7 @@ func.func @pool_mode() {
 func.func @pool_frames() {
   %in = df.input "x" : !df.stream<i8, 1, [8]>
   // expected-error @+1 {{'df.pool' op frames must hold whole windows of KK*C elements}}
-  %p = df.pool %in {mode = "max", channels = 2 : i64, taps = 4 : i64, pe = 1 : i64}
+  %p = df.pool %in {mode = "max", channels = 2 : i64, taps = 4 : i64, folding = #df.folding<simd = 1, pe = 1>}
        : !df.stream<i8, 1, [8]> -> !df.stream<i8, 1, [4]>
   df.output %p, "y" : !df.stream<i8, 1, [4]>
   return
@@ -201,7 +203,7 @@ func.func @pool_frames() {
 func.func @pool_partial() {
   %in = df.input "x" : !df.stream<i8, 1, [10]>
   // expected-error @+1 {{'df.pool' op frames must hold whole windows of KK*C elements}}
-  %p = df.pool %in {mode = "max", channels = 2 : i64, taps = 4 : i64, pe = 1 : i64}
+  %p = df.pool %in {mode = "max", channels = 2 : i64, taps = 4 : i64, folding = #df.folding<simd = 1, pe = 1>}
        : !df.stream<i8, 1, [10]> -> !df.stream<i8, 1, [2]>
   df.output %p, "y" : !df.stream<i8, 1, [2]>
   return
@@ -212,7 +214,7 @@ func.func @pool_partial() {
 func.func @pool_pe() {
   %in = df.input "x" : !df.stream<i8, 1, [8]>
   // expected-error @+1 {{'df.pool' op pe must divide the channels and be the output lanes}}
-  %p = df.pool %in {mode = "max", channels = 2 : i64, taps = 4 : i64, pe = 3 : i64}
+  %p = df.pool %in {mode = "max", channels = 2 : i64, taps = 4 : i64, folding = #df.folding<simd = 1, pe = 3>}
        : !df.stream<i8, 1, [8]> -> !df.stream<i8, 1, [2]>
   df.output %p, "y" : !df.stream<i8, 1, [2]>
   return
@@ -223,7 +225,7 @@ func.func @pool_pe() {
 func.func @pool_lanes() {
   %in = df.input "x" : !df.stream<i8, 1, [8]>
   // expected-error @+1 {{'df.pool' op pe must divide the channels and be the output lanes}}
-  %p = df.pool %in {mode = "max", channels = 2 : i64, taps = 4 : i64, pe = 1 : i64}
+  %p = df.pool %in {mode = "max", channels = 2 : i64, taps = 4 : i64, folding = #df.folding<simd = 1, pe = 1>}
        : !df.stream<i8, 1, [8]> -> !df.stream<i8, 2, [2]>
   df.output %p, "y" : !df.stream<i8, 2, [2]>
   return
@@ -235,7 +237,7 @@ func.func @pool_lanes() {
 func.func @pool_divisors() {
   %in = df.input "x" : !df.stream<i8, 1, [16]>
   // expected-error @+1 {{'df.pool' op divisors must have one entry per output pixel}}
-  %p = df.pool %in {mode = "avg", channels = 2 : i64, taps = 4 : i64, pe = 1 : i64, divisors = dense<4> : tensor<3xi64>}
+  %p = df.pool %in {mode = "avg", channels = 2 : i64, taps = 4 : i64, folding = #df.folding<simd = 1, pe = 1>, divisors = dense<4> : tensor<3xi64>}
        : !df.stream<i8, 1, [16]> -> !df.stream<i8, 1, [4]>
   df.output %p, "y" : !df.stream<i8, 1, [4]>
   return

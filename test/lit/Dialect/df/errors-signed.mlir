@@ -9,7 +9,7 @@ func.func @mvu_shift() {
   %in = df.input "x" : !df.stream<i16, 1, [4]>
   // expected-error @+1 {{'df.mvu' op shift must be >= 0}}
   %m = df.mvu %in {weight = dense<1> : tensor<2x4xi16>, bias = dense<0> : tensor<2xi64>,
-                   shift = -2 : i64, acc_width = 28 : i64, simd = 1 : i64, pe = 1 : i64, act = "none"}
+                   shift = -2 : i64, acc_width = 28 : i64, folding = #df.folding<simd = 1, pe = 1>, act = #df.act<none>}
        : !df.stream<i16, 1, [4]> -> !df.stream<i16, 1, [2]>
   df.output %m, "y" : !df.stream<i16, 1, [2]>
   return
@@ -31,7 +31,7 @@ func.func @mvu_pe_negative() {
   %in = df.input "x" : !df.stream<i16, 1, [4]>
   // expected-error @+1 {{'df.mvu' op pe -2 must divide N = 2}}
   %m = df.mvu %in {weight = dense<1> : tensor<2x4xi16>, bias = dense<0> : tensor<2xi64>,
-                   shift = 2 : i64, acc_width = 28 : i64, simd = 1 : i64, pe = -2 : i64, act = "none"}
+                   shift = 2 : i64, acc_width = 28 : i64, folding = #df.folding<simd = 1, pe = -2>, act = #df.act<none>}
        : !df.stream<i16, 1, [4]> -> !df.stream<i16, 1, [2]>
   df.output %m, "y" : !df.stream<i16, 1, [2]>
   return

@@ -14,7 +14,7 @@ func.func @mvu_weight_rank1() {
   %in = df.input "x" : !df.stream<i16, 1, [4]>
   // expected-error @+1 {{'df.mvu' op weight must be rank 2, got 'tensor<4xi16>'}}
   %m = df.mvu %in {weight = dense<1> : tensor<4xi16>, bias = dense<0> : tensor<2xi64>,
-                   shift = 10 : i64, acc_width = 28 : i64, simd = 1 : i64, pe = 1 : i64, act = "none"}
+                   shift = 10 : i64, acc_width = 28 : i64, folding = #df.folding<simd = 1, pe = 1>, act = #df.act<none>}
        : !df.stream<i16, 1, [4]> -> !df.stream<i16, 1, [2]>
   df.output %m, "y" : !df.stream<i16, 1, [2]>
   return
@@ -26,7 +26,7 @@ func.func @dwu_weight_rank1() {
   %in = df.input "x" : !df.stream<i16, 1, [4]>
   // expected-error @+1 {{'df.dwu' op weight must be rank 2, got 'tensor<2xi16>'}}
   %m = df.dwu %in {weight = dense<1> : tensor<2xi16>, bias = dense<0> : tensor<2xi64>,
-                   shift = 10 : i64, acc_width = 28 : i64, simd = 1 : i64, pe = 1 : i64, act = "none"}
+                   shift = 10 : i64, acc_width = 28 : i64, folding = #df.folding<simd = 1, pe = 1>, act = #df.act<none>}
        : !df.stream<i16, 1, [4]> -> !df.stream<i16, 1, [2]>
   df.output %m, "y" : !df.stream<i16, 1, [2]>
   return

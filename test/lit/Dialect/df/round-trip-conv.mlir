@@ -18,11 +18,11 @@ func.func @conv_graph() {
   // Four vectors of K = 8 per frame, N = 2 each.
   // CHECK: %[[M:.*]] = df.mvu %[[F0]] {{{.*}}weight = dense<1> : tensor<2x8xi8>} : <i8, 2, [32]> -> <i8, 1, [8]>
   %m = df.mvu %f0 {weight = dense<1> : tensor<2x8xi8>, bias = dense<0> : tensor<2xi64>, shift = 5 : i64,
-                   acc_width = 16 : i64, simd = 2 : i64, pe = 1 : i64, act = "relu"}
+                   acc_width = 16 : i64, folding = #df.folding<simd = 2, pe = 1>, act = #df.act<relu>}
        : !df.stream<i8, 2, [32]> -> !df.stream<i8, 1, [8]>
-  // CHECK: %[[D:.*]] = df.dwu %[[F1]] {acc_width = 16 : i64, act = "clip", bias = dense<[1, 2]> : tensor<2xi64>, pe = 1 : i64, shift = 5 : i64, simd = 4 : i64, t_max = 96 : i64, t_min = 0 : i64, weight = dense<2> : tensor<2x4xi8>} : <i8, 2, [32]> -> <i8, 1, [8]>
+  // CHECK: %[[D:.*]] = df.dwu %[[F1]] {acc_width = 16 : i64, act = #df.act<clip>, bias = dense<[1, 2]> : tensor<2xi64>, folding = #df.folding<simd = 4, pe = 1>, shift = 5 : i64, t_max = 96 : i64, t_min = 0 : i64, weight = dense<2> : tensor<2x4xi8>} : <i8, 2, [32]> -> <i8, 1, [8]>
   %d = df.dwu %f1 {weight = dense<2> : tensor<2x4xi8>, bias = dense<[1, 2]> : tensor<2xi64>, shift = 5 : i64,
-                   acc_width = 16 : i64, simd = 4 : i64, pe = 1 : i64, act = "clip", t_min = 0 : i64, t_max = 96 : i64}
+                   acc_width = 16 : i64, folding = #df.folding<simd = 4, pe = 1>, act = #df.act<clip>, t_min = 0 : i64, t_max = 96 : i64}
        : !df.stream<i8, 2, [32]> -> !df.stream<i8, 1, [8]>
   // CHECK: %[[FM:.*]] = df.fifo %[[M]] {depth = 2 : i64} : <i8, 1, [8]>
   %fm = df.fifo %m {depth = 2 : i64} : !df.stream<i8, 1, [8]>
@@ -37,12 +37,12 @@ func.func @conv_graph() {
   %pw = df.swg %p {channels = 2 : i64, height = 2 : i64, width = 2 : i64, kernel = array<i64: 2, 2>,
                    strides = array<i64: 2, 2>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>,
                    pad_value = -128 : i64} : !df.stream<i8, 1, [8]> -> !df.stream<i8, 1, [8]>
-  // CHECK: %[[MAX:.*]] = df.pool %{{.*}} {channels = 2 : i64, mode = "max", pe = 2 : i64, taps = 4 : i64} : <i8, 1, [8]> -> <i8, 2, [2]>
-  %max = df.pool %pw {mode = "max", channels = 2 : i64, taps = 4 : i64, pe = 2 : i64}
+  // CHECK: %[[MAX:.*]] = df.pool %{{.*}} {channels = 2 : i64, folding = #df.folding<simd = 1, pe = 2>, mode = "max", taps = 4 : i64} : <i8, 1, [8]> -> <i8, 2, [2]>
+  %max = df.pool %pw {mode = "max", channels = 2 : i64, taps = 4 : i64, folding = #df.folding<simd = 1, pe = 2>}
          : !df.stream<i8, 1, [8]> -> !df.stream<i8, 2, [2]>
-  // CHECK: df.pool %{{.*}} {channels = 2 : i64, divisors = dense<3> : tensor<1xi64>, mode = "avg", pe = 1 : i64, taps = 4 : i64} : <i8, 1, [8]> -> <i8, 1, [2]>
+  // CHECK: df.pool %{{.*}} {channels = 2 : i64, divisors = dense<3> : tensor<1xi64>, folding = #df.folding<simd = 1, pe = 1>, mode = "avg", taps = 4 : i64} : <i8, 1, [8]> -> <i8, 1, [2]>
   %a0 = df.input "z" : !df.stream<i8, 1, [8]>
-  %avg = df.pool %a0 {mode = "avg", channels = 2 : i64, taps = 4 : i64, pe = 1 : i64, divisors = dense<3> : tensor<1xi64>}
+  %avg = df.pool %a0 {mode = "avg", channels = 2 : i64, taps = 4 : i64, folding = #df.folding<simd = 1, pe = 1>, divisors = dense<3> : tensor<1xi64>}
          : !df.stream<i8, 1, [8]> -> !df.stream<i8, 1, [2]>
   // CHECK: df.concat %[[MAX]], %{{.*}} {lhs_channels = 2 : i64, rhs_channels = 4 : i64} : <i8, 2, [2]>, <i8, 2, [4]> -> <i8, 2, [6]>
   %other = df.input "w" : !df.stream<i8, 2, [4]>

@@ -1,0 +1,237 @@
+//===- LoomLibrary.cpp - df actors as instances of the Loom RTL library ---===//
+//
+// One lowering per df actor, dispatched by TypeSwitch: the instance of its
+// rtl/ module, with parameters from the hw_model configuration the cost model
+// used (so the model describes the hardware that is emitted), and its
+// constants (weights, biases, tables) as rtl.memfile images in the exact
+// layout docs/CONTRACTS.md gives for $readmemh.
+//
+//===----------------------------------------------------------------------===//
+#include "passes/rtltarget/RTLTarget.h"
+
+#include "dialects/nn/IntAttrs.h"
+
+#include "llvm/ADT/TypeSwitch.h"
+
+using namespace mlir;
+using namespace loom;
+
+namespace {
+
+/// Line nf*SF + sf, lane pe*SIMD + s holds w[nf*PE + pe][sf*SIMD + s]; a binary
+/// weight is one bit, 1 = +1 and 0 = -1.
+std::vector<int64_t> weightLanes(ArrayRef<int64_t> w, int64_t n, int64_t k, int64_t simd,
+                                 int64_t pe, bool binary) {
+  std::vector<int64_t> lanes;
+  for (int64_t nf = 0; nf < n / pe; ++nf)
+    for (int64_t sf = 0; sf < k / simd; ++sf)
+      for (int64_t p = 0; p < pe; ++p)
+        for (int64_t l = 0; l < simd; ++l) {
+          int64_t v = w[(nf * pe + p) * k + sf * simd + l];
+          lanes.push_back(binary ? int64_t(v > 0) : v);
+        }
+  return lanes;
+}
+
+class LoomLibrary : public RTLTarget {
+public:
+  StringRef name() const override { return "loom"; }
+
+  LogicalResult lowerActor(Operation *actor, const hw::ActorConfig &config,
+                           NetlistBuilder &netlist) override {
+    NetlistBuilder &nb = netlist;
+    return llvm::TypeSwitch<Operation *, LogicalResult>(actor)
+        .Case([&](df::MvuOp op) { return lower(op, std::get<hw::MvuConfig>(config), nb); })
+        .Case([&](df::DwuOp op) { return lower(op, std::get<hw::DwuConfig>(config), nb); })
+        .Case([&](df::SoftmaxOp op) { return lower(op, std::get<hw::SoftmaxConfig>(config), nb); })
+        .Case([&](df::SkidOp op) { return lower(op, std::get<hw::SkidConfig>(config), nb); })
+        .Case([&](df::FifoOp op) { return lower(op, std::get<hw::FifoConfig>(config), nb); })
+        .Case([&](df::SwgOp op) { return lower(op, std::get<hw::SwgConfig>(config), nb); })
+        .Case([&](df::PoolOp op) { return lower(op, std::get<hw::PoolConfig>(config), nb); })
+        .Case([&](df::UpsampleOp op) {
+          return lower(op, std::get<hw::UpsampleConfig>(config), nb);
+        })
+        .Case([&](df::ForkOp op) { return lower(op, std::get<hw::ForkConfig>(config), nb); })
+        .Case([&](df::JoinOp op) { return lower(op, std::get<hw::AddConfig>(config), nb); })
+        .Case([&](df::ConcatOp op) { return lower(op, std::get<hw::ConcatConfig>(config), nb); })
+        .Default([](Operation *op) {
+          return op->emitError("no RTL library module for this actor");
+        });
+  }
+
+  rtl::InstanceOp lowerFrameEnd(Value out, int64_t beats, StringRef name,
+                                NetlistBuilder &nb) override {
+    auto type = llvm::cast<df::StreamType>(out.getType());
+    NamedAttrList p;
+    nb.setParams(p, {{"W", type.getLanes() * type.getElementWidth()}, {"BEATS", beats}});
+    return nb.instantiate("loom_tlast_gen", name, p, {out}, {out}, {"in"}, {"out"},
+                          {"out_last"});
+  }
+
+private:
+  /// loom_mvu / loom_dwu share the requantization and activation stage and
+  /// their memory images; the df attributes have the same names on both ops.
+  template <typename ComputeOp, typename Config>
+  void unitImages(ComputeOp op, const Config &c, const std::string &name, int64_t outputs,
+                  int64_t reduction, NamedAttrList &p, NetlistBuilder &nb) {
+    OpBuilder &b = nb.builder();
+    nb.memfile(name + "_w.mem", c.W_W, c.PE * c.SIMD,
+               weightLanes(ints(op.getWeight()), outputs, reduction, c.SIMD, c.PE, c.BIPOLAR_W));
+    nb.memfile(name + "_b.mem", c.W_ACC, c.PE, ints(op.getBias()));
+    nb.setParams(p, {{"SIMD", c.SIMD}, {"PE", c.PE}, {"IN_BEAT", c.IN_BEAT}, {"W_IN", c.W_IN},
+                     {"W_W", c.W_W}, {"W_ACC", c.W_ACC}, {"W_OUT", c.W_OUT},
+                     {"ACT", int64_t(c.ACT)}});
+    p.set("SHIFT", op.getShiftAttr()); // the signed attribute, not a uint64_t getter
+    p.set("W_FILE", b.getStringAttr(name + "_w.mem"));
+    p.set("B_FILE", b.getStringAttr(name + "_b.mem"));
+    if (c.BIPOLAR_W)
+      p.set("BIPOLAR_W", b.getI64IntegerAttr(1));
+    if (c.W_M > 0) { // requantization multipliers: the bias layout, W_M-bit lanes
+      std::vector<int64_t> m = ints(*op.getMult());
+      if (m.size() == 1)
+        m.assign(outputs, m[0]);
+      nb.memfile(name + "_m.mem", c.W_M, c.PE, m);
+      p.set("W_M", b.getI64IntegerAttr(c.W_M));
+      p.set("M_FILE", b.getStringAttr(name + "_m.mem"));
+    }
+    if (c.ACT == hw::ActCode::Table || c.ACT == hw::ActCode::Clip) { // table domain, clip bounds
+      p.set("T_MIN", op.getTMinAttr());
+      p.set("T_MAX", op.getTMaxAttr());
+    }
+    if (c.ACT == hw::ActCode::Leaky && c.W_LA > 0) { // PRelu: per-channel A, the bias layout
+      ArrayRef<int64_t> la = *op.getLeakyMults();
+      nb.memfile(name + "_la.mem", c.W_LA, c.PE, std::vector<int64_t>(la.begin(), la.end()));
+      p.set("W_LA", b.getI64IntegerAttr(c.W_LA));
+      p.set("LA_FILE", b.getStringAttr(name + "_la.mem"));
+    } else if (c.ACT == hw::ActCode::Leaky) { // LeakyRelu multiplier (shift fixed at 15)
+      p.set("LEAKY_A", op.getLeakyMultAttr());
+    }
+    if (c.ACT == hw::ActCode::Table) {
+      nb.memfile(name + "_t.mem", c.W_OUT, 1, ints(*op.getTable()));
+      p.set("T_SHIFT", op.getTShiftAttr());
+      p.set("T_DEPTH", b.getI64IntegerAttr(c.T_DEPTH));
+      p.set("T_FILE", b.getStringAttr(name + "_t.mem"));
+    }
+  }
+
+  LogicalResult lower(df::MvuOp op, const hw::MvuConfig &c, NetlistBuilder &nb) {
+    std::string name = nb.instanceName(op, "dense");
+    NamedAttrList p;
+    nb.setParams(p, {{"K", c.K}, {"N", c.N}});
+    unitImages(op, c, name, c.N, c.K, p, nb);
+    nb.instantiateStream(op, "loom_mvu", name, p);
+    return success();
+  }
+
+  LogicalResult lower(df::DwuOp op, const hw::DwuConfig &c, NetlistBuilder &nb) {
+    std::string name = nb.instanceName(op, "dwconv");
+    NamedAttrList p;
+    nb.setParams(p, {{"C", c.C}, {"KK", c.KK}});
+    unitImages(op, c, name, c.C, c.KK, p, nb);
+    nb.instantiateStream(op, "loom_dwu", name, p);
+    return success();
+  }
+
+  LogicalResult lower(df::SoftmaxOp op, const hw::SoftmaxConfig &c, NetlistBuilder &nb) {
+    std::string name = nb.instanceName(op, "softmax");
+    nb.memfile(name + "_exp.mem", c.EXP_BITS, 1, ints(op.getExpTable()));
+    NamedAttrList p;
+    nb.setParams(p, {{"N", c.N}, {"IN_BEAT", c.IN_BEAT}, {"W", c.W}, {"EXP_DEPTH", c.EXP_DEPTH},
+                     {"EXP_BITS", c.EXP_BITS}});
+    p.set("F", op.getFracAttr());
+    p.set("EXP_SHIFT", op.getExpShiftAttr());
+    p.set("EXP_FILE", nb.builder().getStringAttr(name + "_exp.mem"));
+    nb.instantiateStream(op, "loom_softmax", name, p);
+    return success();
+  }
+
+  LogicalResult lower(df::SkidOp op, const hw::SkidConfig &c, NetlistBuilder &nb) {
+    NamedAttrList p;
+    nb.setParams(p, {{"W", c.W}});
+    nb.instantiateStream(op, "loom_skid", nb.instanceName(op, "pass"), p);
+    return success();
+  }
+
+  LogicalResult lower(df::FifoOp op, const hw::FifoConfig &c, NetlistBuilder &nb) {
+    NamedAttrList p;
+    nb.setParams(p, {{"W", c.W}, {"DEPTH", c.DEPTH}});
+    nb.instantiateStream(op, "loom_fifo", nb.instanceName(op, "fifo"), p);
+    return success();
+  }
+
+  LogicalResult lower(df::SwgOp op, const hw::SwgConfig &c, NetlistBuilder &nb) {
+    NamedAttrList p;
+    nb.setParams(p, {{"C", c.C}, {"H", c.H}, {"W", c.W}, {"KH", c.KH}, {"KW", c.KW},
+                     {"SH", c.SH}, {"SW", c.SW}, {"DH", c.DH}, {"DW", c.DW}, {"PT", c.PT},
+                     {"PL", c.PL}, {"PB", c.PB}, {"PR", c.PR}, {"IN_BEAT", c.IN_BEAT},
+                     {"OUT_BEAT", c.OUT_BEAT}, {"WB", c.WB}, {"PAD_VAL", c.PAD_VAL},
+                     {"ROWS", c.ROWS}});
+    nb.instantiateStream(op, "loom_swg", nb.instanceName(op, "conv", "_window"), p);
+    return success();
+  }
+
+  LogicalResult lower(df::PoolOp op, const hw::PoolConfig &c, NetlistBuilder &nb) {
+    std::string name = nb.instanceName(op, "pool");
+    NamedAttrList p;
+    nb.setParams(p, {{"MODE", c.MODE}, {"C", c.C}, {"KK", c.KK}, {"IN_BEAT", c.IN_BEAT},
+                     {"PE", c.PE}, {"WB", c.WB}, {"NPIX", c.NPIX}, {"DIV", c.DIV},
+                     {"D_BITS", c.D_BITS}});
+    if (c.RND != 0) // a QONNX Trunc's rounding (default half to even)
+      nb.setParams(p, {{"RND", c.RND}});
+    if (op.getDivisors()) {
+      nb.memfile(name + "_d.mem", c.D_BITS, 1, ints(*op.getDivisors()));
+      p.set("D_FILE", nb.builder().getStringAttr(name + "_d.mem"));
+    }
+    nb.instantiateStream(op, "loom_pool", name, p);
+    return success();
+  }
+
+  LogicalResult lower(df::UpsampleOp op, const hw::UpsampleConfig &c, NetlistBuilder &nb) {
+    NamedAttrList p;
+    nb.setParams(p, {{"C", c.C}, {"H", c.H}, {"W", c.W}, {"SH", c.SH}, {"SW", c.SW},
+                     {"LANES", c.LANES}, {"WB", c.WB}});
+    nb.instantiateStream(op, "loom_upsample", nb.instanceName(op, "upsample"), p);
+    return success();
+  }
+
+  LogicalResult lower(df::ForkOp op, const hw::ForkConfig &c, NetlistBuilder &nb) {
+    NamedAttrList p;
+    nb.setParams(p, {{"W", c.W}});
+    nb.instantiate("loom_fork", nb.instanceName(op, "stream", "_fork"), p, {op.getInput()},
+                   {op.getFirst(), op.getSecond()}, {"in"}, {"out0", "out1"});
+    return success();
+  }
+
+  LogicalResult lower(df::JoinOp op, const hw::AddConfig &c, NetlistBuilder &nb) {
+    NamedAttrList p;
+    nb.setParams(p, {{"LANES", c.LANES}, {"WB", c.WB}, {"MODE", c.MODE}, {"F", c.F}});
+    if (op.getRelu())
+      nb.setParams(p, {{"RELU", 1}});
+    if (c.MODE == 2) // scaled add
+      nb.setParams(p, {{"MA", c.MA}, {"MB", c.MB}, {"S", c.S}});
+    if (op.getTMin()) { // the output quantizer's range (codes)
+      nb.setParams(p, {{"CLIP", 1}});
+      p.set("LO", op.getTMinAttr());
+      p.set("HI", op.getTMaxAttr());
+    }
+    nb.instantiate("loom_add", nb.instanceName(op, "add"), p, {op.getLhs(), op.getRhs()},
+                   {op.getOutput()}, {"in0", "in1"}, {"out"});
+    return success();
+  }
+
+  LogicalResult lower(df::ConcatOp op, const hw::ConcatConfig &c, NetlistBuilder &nb) {
+    NamedAttrList p;
+    nb.setParams(p, {{"C1", c.C1}, {"C2", c.C2}, {"LANES", c.LANES}, {"WB", c.WB}});
+    if (op.getRelu())
+      nb.setParams(p, {{"RELU", 1}});
+    nb.instantiate("loom_concat", nb.instanceName(op, "concat"), p, {op.getLhs(), op.getRhs()},
+                   {op.getOutput()}, {"in0", "in1"}, {"out"});
+    return success();
+  }
+};
+
+} // namespace
+
+std::unique_ptr<RTLTarget> loom::createLoomLibraryTarget() {
+  return std::make_unique<LoomLibrary>();
+}
