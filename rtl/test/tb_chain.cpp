@@ -47,9 +47,9 @@ int main(int argc, char **argv) {
       using namespace loom::hw;
       MvuConfig m1, m2;
       m1.K = p1.K; m1.N = p1.N; m1.SIMD = p1.SIMD; m1.PE = p1.PE; m1.IN_BEAT = p1.IN_BEAT;
-      m1.ACT = 1;
+      m1.ACT = ActCode::Relu;
       m2.K = p2.K; m2.N = p2.N; m2.SIMD = p2.SIMD; m2.PE = p2.PE; m2.IN_BEAT = p2.IN_BEAT;
-      m2.ACT = 2; m2.T_DEPTH = 32;
+      m2.ACT = ActCode::Table; m2.T_DEPTH = 32;
       SoftmaxConfig s;
       s.N = ps.N; s.IN_BEAT = ps.IN_BEAT; s.EXP_DEPTH = 256;
       std::vector<ActorSpec> chain = {{m1, "mvu1"}};

@@ -61,7 +61,7 @@ int main(int argc, char **argv) {
       Timing t = measure(r, win / P_IN_BEAT, P_C / P_PE, ps.frames);
       loom::hw::DwuConfig c;
       c.C = P_C; c.KK = P_KK; c.SIMD = P_SIMD; c.PE = P_PE; c.IN_BEAT = P_IN_BEAT;
-      c.W_IN = P_W_IN; c.W_W = P_W_W; c.W_ACC = P_W_ACC; c.W_OUT = P_W_OUT; c.ACT = P_ACT;
+      c.W_IN = P_W_IN; c.W_W = P_W_W; c.W_ACC = P_W_ACC; c.W_OUT = P_W_OUT; c.ACT = loom::hw::ActCode(P_ACT);
       c.W_M = P_W_M; c.BIPOLAR_W = P_BIPOLAR_W;
       std::vector<int64_t> mOut, mIn;
       loom::hw::PipelineTiming m = loom::hw::predictTiming({{c, "dwu"}}, ps.frames, &mOut, &mIn);

@@ -42,7 +42,7 @@ int main(int argc, char **argv) {
       loom::hw::MvuConfig c;
       c.K = p.K; c.N = p.N; c.SIMD = p.SIMD; c.PE = p.PE; c.IN_BEAT = p.IN_BEAT;
       c.W_IN = p.W_IN; c.W_W = p.W_W; c.W_ACC = p.W_ACC; c.W_OUT = p.W_OUT;
-      c.ACT = p.ACT; c.T_DEPTH = p.T_DEPTH; c.W_M = p.W_M; c.BIPOLAR_W = p.BIPOLAR_W;
+      c.ACT = loom::hw::ActCode(p.ACT); c.T_DEPTH = p.T_DEPTH; c.W_M = p.W_M; c.BIPOLAR_W = p.BIPOLAR_W;
       std::vector<int64_t> mOut, mIn;
       loom::hw::PipelineTiming m = loom::hw::predictTiming({{c, "mvu"}}, ps.frames, &mOut, &mIn);
       std::printf("rtl latency %lld ii %lld | model latency %lld ii %lld\n",

@@ -32,7 +32,7 @@ int main(int argc, char **argv) {
   // hw_model graph (fork port 0 -> swg2, port 1 -> skip FIFO), as in tb_res_top.sv
   MvuConfig m1, m2;
   m1.K = m2.K = 36; m1.N = m2.N = 4; m1.PE = m2.PE = 4; m1.IN_BEAT = m2.IN_BEAT = 12;
-  m1.SIMD = P_SIMD1; m2.SIMD = P_SIMD2; m1.ACT = 1; m1.VECTORS = m2.VECTORS = npix;
+  m1.SIMD = P_SIMD1; m2.SIMD = P_SIMD2; m1.ACT = ActCode::Relu; m1.VECTORS = m2.VECTORS = npix;
   auto graph = [&](int skip) {
     std::vector<Node> g = {{{s, "swg1"}, {-1}},
                            {{m1, "mvu1"}, {0}},
