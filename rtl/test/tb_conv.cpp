@@ -127,7 +127,7 @@ int main(int argc, char **argv) {
     if (cs.kind == kDwu) {
       DwuConfig d;
       d.KK = cs.m.K; d.C = cs.m.N; d.SIMD = cs.m.SIMD; d.PE = cs.m.PE;
-      d.IN_BEAT = cs.m.IN_BEAT; d.ACT = cs.m.ACT; d.VECTORS = s.OH() * s.OW();
+      d.IN_BEAT = cs.m.IN_BEAT; d.ACT = ActCode(cs.m.ACT); d.VECTORS = s.OH() * s.OW();
       chain.push_back({d, "dwu"});
     }
     if (cs.kind == kMvu) {
