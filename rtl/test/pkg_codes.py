@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Checks that rtl/pkg/loom_pkg.sv holds the codes the compiler emits:
-  ACT_*  = passes/DFCost.cpp activationCode (act name -> loom_mvu/loom_dwu ACT),
+  ACT_*  = hw_model/Configs.h `enum class ActCode` (loom_mvu/loom_dwu ACT),
   RND_*  = the order of compiler/numerics/Affine.h `enum class Rounding` (loom_pool RND).
 Usage: pkg_codes.py LOOM_ROOT"""
 import os
@@ -20,22 +20,21 @@ def main():
                re.findall(r"localparam\s+int\s+(\w+)\s*=\s*(-?\d+)\s*;", text))
     errors = []
 
-    # ACT: `act == "relu" ? 1` pairs, the fall-through (`: 2;`) is the table.
-    cost = read(root, "passes/DFCost.cpp")
-    m = re.search(r"activationCode\(StringRef act\)\s*{(.*?)}", cost, re.S)
-    if m:
-        pairs = re.findall(r'act == "(\w+)"\s*\?\s*(\d+)', m.group(1))
-        emitted = dict((n, int(v)) for n, v in pairs)
-        tail = re.search(r":\s*(\d+)\s*;\s*$", m.group(1).strip())
-        if tail:
-            emitted["table"] = int(tail.group(1))
-        for name, code in emitted.items():
-            key = "ACT_" + name.upper()
-            if pkg.get(key) != code:
-                errors.append("%s = %s in loom_pkg.sv, the compiler emits %d"
-                              % (key, pkg.get(key), code))
+    # ACT: hw_model/Configs.h `enum class ActCode { None = 0, Relu = 1, ... }`,
+    # the one C++ source of the codes df-to-rtl emits.
+    cfg = read(root, "hw_model/Configs.h")
+    m = re.search(r"enum class ActCode[^{]*{([^}]*)}", cfg)
+    if not m:
+        errors.append("enum class ActCode not found in hw_model/Configs.h")
     else:
-        print("note: activationCode not found in passes/DFCost.cpp; ACT codes not compared")
+        pairs = re.findall(r"(\w+)\s*=\s*(\d+)", m.group(1))
+        if not pairs:
+            errors.append("hw::ActCode has no enumerators with values")
+        for name, code in pairs:
+            key = "ACT_" + name.upper()
+            if pkg.get(key) != int(code):
+                errors.append("%s = %s in loom_pkg.sv, hw::ActCode::%s is %s"
+                              % (key, pkg.get(key), name, code))
 
     # RND: numerics::Rounding enumerator order.
     aff = read(root, "compiler/numerics/Affine.h")
