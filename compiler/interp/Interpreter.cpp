@@ -501,6 +501,10 @@ llvm::Expected<FrameResult> loom::interpretFrame(func::FuncOp func,
       t.shift = int(sm.getExpShift());
       t.values = ints(sm.getExpTable());
       out.q = reference::qsoftmax(in->q, lastDim(sm.getResult()), formatOf(sm.getResult(), sm.getFrac()), t);
+    } else if (auto act = llvm::dyn_cast<nn::TableActivationOpInterface>(op)) {
+      // Any other table activation: the op's own float function.
+      for (double x : in->f)
+        out.f.push_back(act.evaluate(x));
     } else {
       return opError(&op, "the interpreter does not know this op");
     }

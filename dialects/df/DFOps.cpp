@@ -37,16 +37,20 @@ LogicalResult StreamType::verify(llvm::function_ref<InFlightDiagnostic()> emitEr
   return success();
 }
 
-/// none / relu carry no activation attributes; sigmoid / tanh / elu / selu
-/// need the whole table (t_min, t_max, t_shift, table); clip (Relu6) needs its
+/// none / relu / sign carry no activation attributes; clip (Relu6) needs its
 /// bounds t_min, t_max (codes) and nothing else; leaky (LeakyRelu) needs
-/// leaky_mult (A, the shift is fixed at 15) and nothing else.
+/// leaky_mult (A, the shift is fixed at 15) and nothing else. Any other name
+/// with table attributes is a table activation (the nn.lut's function:
+/// sigmoid, tanh, elu, ..., or "table") and needs the whole table (t_min,
+/// t_max, t_shift, table).
 static LogicalResult verifyActivation(Operation *op) {
   StringRef act = op->getAttrOfType<StringAttr>("act").getValue();
-  bool table = act == "sigmoid" || act == "tanh" || act == "elu" || act == "selu" ||
-               act == "table";
   bool clip = act == "clip", leaky = act == "leaky";
-  if (!table && !clip && !leaky && act != "none" && act != "relu" && act != "sign")
+  bool plain = act == "none" || act == "relu" || act == "sign";
+  bool table = !clip && !leaky && !plain &&
+               (op->hasAttr("table") || op->hasAttr("t_shift") || op->hasAttr("t_min") ||
+                op->hasAttr("t_max"));
+  if (!table && !clip && !leaky && !plain)
     return op->emitOpError("unknown activation '") << act << "'";
   if (act == "sign" && llvm::cast<StreamType>(op->getResult(0).getType()).getElementWidth() < 2)
     return op->emitOpError("sign needs outputs of at least 2 bits (codes +1 and -1)");
