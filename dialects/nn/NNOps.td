@@ -141,6 +141,22 @@ def NN_SeluOp : NN_TableActivationOp<"selu",
     "gamma * (x > 0 ? x : alpha * (exp(x) - 1)), float (ONNX Selu)",
     (ins F64Attr:$alpha, F64Attr:$gamma),
     "getGamma().convertToDouble() * (x >= 0 ? x : getAlpha().convertToDouble() * std::expm1(x))">;
+// Flat outside [-beta / alpha, (1 - beta) / alpha]; one unit of margin on each
+// side keeps the table's edge buckets on the flat parts.
+def NN_HardSigmoidOp : NN_TableActivationOp<"hard_sigmoid",
+    "max(0, min(1, alpha * x + beta)), float (ONNX HardSigmoid)",
+    (ins F64Attr:$alpha, F64Attr:$beta),
+    "std::max(0.0, std::min(1.0, getAlpha().convertToDouble() * x + getBeta().convertToDouble()))",
+    [{[this]() -> std::optional<std::pair<double, double>> {
+      double a = getAlpha().convertToDouble(), b = getBeta().convertToDouble();
+      if (a == 0)
+        return std::nullopt;
+      double lo = -b / a, hi = (1 - b) / a;
+      return std::make_pair(std::min(lo, hi) - 1, std::max(lo, hi) + 1);
+    }()}]>;
+def NN_HardSwishOp : NN_TableActivationOp<"hard_swish",
+    "x * max(0, min(1, x / 6 + 1 / 2)), float (ONNX HardSwish)", (ins),
+    "x * std::max(0.0, std::min(1.0, x / 6 + 0.5))">;
 
 def NN_LeakyReluOp : NN_Op<"leaky_relu", [SameOperandsAndResultType, NN_ElementwiseActivation,
                                           NN_FusableActivation]> {
