@@ -7,7 +7,9 @@
 //    their grid here (weight_scale says which grid);
 //  - activations: one quantizer (quantize_linear + dequantize_linear) per
 //    "point": every graph input, and every dense / conv / add_act / mul_act
-//    result after its Relu / Clip (so the activation narrows the range). Pure
+//    result after its Relu / Clip (so the activation narrows the range), and
+//    every table activation's result (nn-quantize makes it an exact table
+//    from the input codes to the output codes). Pure
 //    data movement (pool, reshape, ...) keeps its input's quantizer; concat
 //    merges its inputs' quantizers into one (the union range), since the
 //    integer concat cannot rescale.
@@ -187,23 +189,20 @@ struct Inserter {
       if (llvm::isa<nn::QuantizeLinearOp, nn::DequantizeLinearOp>(op))
         return op->emitError() << "--precision int8: the model is already quantized (node "
                                << nodeOf(op) << "); compile it without --precision";
-      if (llvm::isa<nn::DenseOp, nn::ConvOp>(op)) {
+      if (auto layer = llvm::dyn_cast<nn::WeightedLayerOpInterface>(op)) {
         if (failed(operandPoint(op, op->getOperand(0))))
           return failure();
         DenseElementsAttr rounded;
-        if (auto d = llvm::dyn_cast<nn::DenseOp>(op)) {
-          d.setWeightScaleAttr(quantizeWeights(op, d.getWeight(), b, rounded));
-          d.setWeightAttr(rounded);
-        } else {
-          auto c = llvm::cast<nn::ConvOp>(op);
-          c.setWeightScaleAttr(quantizeWeights(op, c.getWeight(), b, rounded));
-          c.setWeightAttr(rounded);
-        }
+        layer.setWeightScaleAttr(quantizeWeights(op, layer.getWeight(), b, rounded));
+        layer.setWeightAttr(rounded);
         if (failed(addPoint(layerEnd(op, fused))))
           return failure();
         continue;
       }
-      if (llvm::isa<nn::AddActOp, nn::MulActOp>(op)) {
+      // A join rescales its inputs; a table activation maps input codes to
+      // output codes: both get a quantizer of their own.
+      if (op->hasTrait<nn::OpTrait::ElementwiseJoin>() ||
+          llvm::isa<nn::TableActivationOpInterface>(op)) {
         for (Value v : op->getOperands())
           if (failed(operandPoint(op, v)))
             return failure();
@@ -212,8 +211,8 @@ struct Inserter {
         continue;
       }
       // Data movement (and Relu on codes, max(c, 0)) keeps the quantizer.
-      if (llvm::isa<nn::ReshapeOp, nn::TransposeOp, nn::MaxPoolOp, nn::AvgPoolOp, nn::ResizeOp,
-                    nn::PadOp, nn::IdentityOp, nn::ReluOp, nn::SoftmaxOp>(op)) {
+      if (op->hasTrait<nn::OpTrait::LayoutOnly>() || op->hasTrait<nn::OpTrait::FormatPreserving>() ||
+          llvm::isa<nn::ReluOp, nn::SoftmaxOp>(op)) {
         auto p = operandPoint(op, op->getOperand(0));
         if (failed(p))
           return failure();

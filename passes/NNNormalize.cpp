@@ -255,8 +255,7 @@ struct FoldPadIntoConv : OpRewritePattern<nn::ConvOp> {
 struct SinkReshapeBelowActivation : RewritePattern {
   SinkReshapeBelowActivation(MLIRContext *ctx) : RewritePattern(MatchAnyOpTypeTag(), 1, ctx) {}
   LogicalResult matchAndRewrite(Operation *op, PatternRewriter &rewriter) const override {
-    if (!llvm::isa<nn::ReluOp, nn::SigmoidOp, nn::TanhOp, nn::ClipOp, nn::LeakyReluOp, nn::EluOp,
-                   nn::SeluOp, nn::BatchNormOp>(op))
+    if (!op->hasTrait<nn::OpTrait::ElementwiseActivation>() && !llvm::isa<nn::BatchNormOp>(op))
       return failure();
     auto reshape = op->getOperand(0).getDefiningOp<nn::ReshapeOp>();
     if (!reshape || !reshape->hasOneUse())

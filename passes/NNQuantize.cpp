@@ -1,7 +1,7 @@
 //===- NNQuantize.cpp - float nn graph -> fixed-point nn graph ------------===//
 //
 // Every activation tensor gets the one format `precision` (fixed<W,I>, like
-// hls4ml's default ap_fixed<16,6>). Weights use the same format; biases are
+// hls4ml's default ap_fixed<16,6>), parsed once into a #nn.fixed attribute. Weights use the same format; biases are
 // quantized at the accumulator's scale, so adding them loses nothing. The
 // accumulator width is derived from the actual weights (numerics::accWidth),
 // so no input can overflow it. The arithmetic is defined in docs/CONTRACTS.md
@@ -45,12 +45,20 @@ struct NNQuantizePass : loom::impl::NNQuantizeBase<NNQuantizePass> {
           return signalPassFailure();
       return;
     }
+    // A float graph needs the one format of its tensors; graphs that carry
+    // their own quantization (above) take none.
+    if (precision.empty()) {
+      getOperation().emitError() << "nn-quantize: a float graph needs a fixed-point format "
+                                    "(precision=fixed<W,I>)";
+      return signalPassFailure();
+    }
     auto fmtOr = numerics::parseFixedFormat(precision);
     if (!fmtOr) {
       getOperation().emitError() << llvm::toString(fmtOr.takeError());
       return signalPassFailure();
     }
-    fmt = *fmtOr;
+    format = nn::FixedFormatAttr::get(&getContext(), *fmtOr);
+    fmt = format.getFormat();
     for (auto func : getOperation().getOps<func::FuncOp>())
       if (failed(quantizeFunc(func)))
         return signalPassFailure();
@@ -59,8 +67,8 @@ struct NNQuantizePass : loom::impl::NNQuantizeBase<NNQuantizePass> {
   LogicalResult quantizeFunc(func::FuncOp func) {
     MLIRContext *ctx = &getContext();
     OpBuilder b(ctx);
-    unsigned w = fmt.width;
-    int64_t f = fmt.frac();
+    unsigned w = format.getWidth();
+    int64_t f = format.getFrac();
     llvm::DenseMap<Value, Value> q; // float value -> its fixed-point twin
 
     b.setInsertionPointToStart(&func.getBody().front());
@@ -103,25 +111,10 @@ struct NNQuantizePass : loom::impl::NNQuantizeBase<NNQuantizePass> {
         result = copyName(quantizeDense(b, dense, in, outType));
       } else if (llvm::isa<nn::ReluOp>(op)) {
         result = copyName(b.create<nn::ReluOp>(op.getLoc(), outType, in));
-      } else if (llvm::isa<nn::SigmoidOp, nn::TanhOp>(op)) {
-        bool sigmoid = llvm::isa<nn::SigmoidOp>(op);
-        numerics::ActTable t = sigmoid ? numerics::makeSigmoidTable(fmt, fmt)
-                                       : numerics::makeTanhTable(fmt, fmt);
+      } else if (auto act = llvm::dyn_cast<nn::TableActivationOpInterface>(op)) {
+        numerics::ActTable t = activationTable(act);
         result = copyName(b.create<nn::LutOp>(
-            op.getLoc(), outType, in, b.getStringAttr(sigmoid ? "sigmoid" : "tanh"),
-            b.getI64IntegerAttr(t.tMin), b.getI64IntegerAttr(t.tMax),
-            b.getI64IntegerAttr(t.shift), intAttr(ctx, {t.depth()}, w, t.values)));
-      } else if (llvm::isa<nn::EluOp, nn::SeluOp>(op)) {
-        // Unbounded above: the table covers the format's whole range (CONTRACTS).
-        bool elu = llvm::isa<nn::EluOp>(op);
-        numerics::ActTable t =
-            elu ? numerics::makeEluTable(llvm::cast<nn::EluOp>(op).getAlpha().convertToDouble(),
-                                         fmt, fmt)
-                : numerics::makeSeluTable(
-                      llvm::cast<nn::SeluOp>(op).getAlpha().convertToDouble(),
-                      llvm::cast<nn::SeluOp>(op).getGamma().convertToDouble(), fmt, fmt);
-        result = copyName(b.create<nn::LutOp>(
-            op.getLoc(), outType, in, b.getStringAttr(elu ? "elu" : "selu"),
+            op.getLoc(), outType, in, b.getStringAttr(op.getName().stripDialect()),
             b.getI64IntegerAttr(t.tMin), b.getI64IntegerAttr(t.tMax),
             b.getI64IntegerAttr(t.shift), intAttr(ctx, {t.depth()}, w, t.values)));
       } else if (auto leaky = llvm::dyn_cast<nn::LeakyReluOp>(op);
@@ -155,18 +148,18 @@ struct NNQuantizePass : loom::impl::NNQuantizeBase<NNQuantizePass> {
             op.getLoc(), outType, in, b.getI64IntegerAttr(f), b.getI64IntegerAttr(t.shift),
             b.getI64IntegerAttr(numerics::ExpTable::kFrac),
             intAttr(ctx, {t.depth()}, t.bits + 1, t.values)));
-      } else if (llvm::isa<nn::ReshapeOp, nn::IdentityOp>(op)) {
+      } else if (op.hasTrait<nn::OpTrait::LayoutOnly>()) {
         result = copyName(b.create<nn::ReshapeOp>(op.getLoc(), outType, in));
       } else if (auto conv = llvm::dyn_cast<nn::ConvOp>(op)) {
         result = copyName(quantizeConv(b, conv, in, outType));
-      } else if (llvm::isa<nn::MaxPoolOp, nn::AvgPoolOp, nn::PadOp, nn::TransposeOp, nn::ResizeOp>(op)) {
+      } else if (op.hasTrait<nn::OpTrait::FormatPreserving>()) {
         // Data movement and pooling work on the codes directly (pooling's
         // integer rounding is in docs/CONTRACTS.md).
         Operation *clone = b.clone(op);
         clone->setOperand(0, in);
         clone->getResult(0).setType(outType);
         result = clone->getResult(0);
-      } else if (llvm::isa<nn::ConcatOp, nn::AddActOp, nn::MulActOp>(op)) {
+      } else if (op.hasTrait<nn::OpTrait::ActivationJoin>()) {
         Value rhs = q.lookup(op.getOperand(1));
         if (!rhs)
           return op.emitError() << "cannot quantize " << nn::describeNode(&op)
@@ -202,6 +195,15 @@ struct NNQuantizePass : loom::impl::NNQuantizeBase<NNQuantizePass> {
       if (llvm::isa<nn::ConstantOp>(op) && op.use_empty())
         op.erase();
     return success();
+  }
+
+  /// The op's own function over its table domain, or over the whole format
+  /// for functions unbounded there (CONTRACTS "TABLE" activation).
+  numerics::ActTable activationTable(nn::TableActivationOpInterface act) {
+    auto f = [act](double x) mutable { return act.evaluate(x); };
+    if (auto domain = act.getTableDomain())
+      return numerics::makeActTable(f, domain->first, domain->second, fmt, fmt);
+    return numerics::makeActTableOverFormat(f, fmt, fmt);
   }
 
   Operation *quantizeDense(OpBuilder &b, nn::DenseOp dense, Value in, Type outType) {
@@ -243,7 +245,8 @@ struct NNQuantizePass : loom::impl::NNQuantizeBase<NNQuantizePass> {
                                  nullptr);
   }
 
-  FixedFormat fmt;
+  nn::FixedFormatAttr format; // the `precision` option, parsed once
+  FixedFormat fmt;            // its numerics view
 };
 
 } // namespace

@@ -23,19 +23,24 @@ def NNNormalize : Pass<"nn-normalize", "mlir::ModuleOp"> {
 def NNQuantize : Pass<"nn-quantize", "mlir::ModuleOp"> {
   let summary = "Turn the float nn graph into fixed-point integer arithmetic";
   let description = [{
-    Every tensor gets the format `precision` (fixed<W,I>): inputs are quantized,
-    dense layers become nn.qdense with derived accumulator widths, sigmoid/tanh
+    Every tensor of a float graph gets the format `precision` (fixed<W,I>,
+    parsed once into a #nn.fixed<W, I> attribute; required for float graphs,
+    there is no default): inputs are quantized,
+    dense layers become nn.qdense with derived accumulator widths, table
+    activations (nn::TableActivationOpInterface: sigmoid, tanh, elu, selu)
     become nn.lut tables and softmax nn.qsoftmax (docs/CONTRACTS.md).
 
     A graph that already carries quantization (nn.quantize_linear /
     nn.dequantize_linear from QDQ, QOperator or QONNX models, or from
     nn-insert-quant) is lowered to an affine integer graph instead
-    (passes/NNQuantizeAffine.cpp, docs/CONTRACTS.md "Affine integer graphs"):
-    the scales come from the graph and `precision` is not used.
+    (passes/NNQuantizeAffine.cpp and passes/affine/, docs/CONTRACTS.md
+    "Affine integer graphs"):
+    the scales come from the graph, no `precision` is needed (one given is
+    not used).
   }];
   let options = [
-    Option<"precision", "precision", "std::string", "\"fixed<16,6>\"",
-           "fixed-point format fixed<W,I> of every tensor">,
+    Option<"precision", "precision", "std::string", "\"\"",
+           "fixed-point format fixed<W,I> of every tensor of a float graph">,
   ];
   let dependentDialects = ["loom::nn::NNDialect"];
 }

@@ -76,35 +76,6 @@ llvm::Expected<RefTensor> evalLeakyRelu(nn::LeakyReluOp op, Operands in) {
   return out;
 }
 
-// Float table activations (Sigmoid, Tanh, Elu, Selu): the float semantics
-// belong to the op's table-activation interface (dialects/nn/NNOps.td); until
-// the two are merged they call the reference kernels, which are the same
-// functions.
-llvm::Expected<RefTensor> evalElu(nn::EluOp op, Operands in) {
-  RefTensor out;
-  out.f = reference::elu(in[0]->f, op.getAlpha().convertToDouble());
-  return out;
-}
-
-llvm::Expected<RefTensor> evalSelu(nn::SeluOp op, Operands in) {
-  RefTensor out;
-  out.f = reference::selu(in[0]->f, op.getAlpha().convertToDouble(),
-                          op.getGamma().convertToDouble());
-  return out;
-}
-
-llvm::Expected<RefTensor> evalSigmoid(nn::SigmoidOp, Operands in) {
-  RefTensor out;
-  out.f = reference::sigmoid(in[0]->f);
-  return out;
-}
-
-llvm::Expected<RefTensor> evalTanh(nn::TanhOp, Operands in) {
-  RefTensor out;
-  out.f = reference::tanhT(in[0]->f);
-  return out;
-}
-
 llvm::Expected<RefTensor> evalSoftmax(nn::SoftmaxOp op, Operands in) {
   RefTensor out;
   out.f = reference::softmax(in[0]->f, lastDim(op.getResult()));
@@ -144,10 +115,6 @@ void attachActivationModels(MLIRContext *ctx) {
   attachModel<nn::ReluOp, evalRelu>(ctx);
   attachModel<nn::ClipOp, evalClip>(ctx);
   attachModel<nn::LeakyReluOp, evalLeakyRelu>(ctx);
-  attachModel<nn::EluOp, evalElu>(ctx);
-  attachModel<nn::SeluOp, evalSelu>(ctx);
-  attachModel<nn::SigmoidOp, evalSigmoid>(ctx);
-  attachModel<nn::TanhOp, evalTanh>(ctx);
   attachModel<nn::SoftmaxOp, evalSoftmax>(ctx);
   attachModel<nn::SignOp, evalSign>(ctx);
   attachModel<nn::LutOp, evalLut>(ctx);

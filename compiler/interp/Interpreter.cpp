@@ -12,6 +12,24 @@
 using namespace mlir;
 using namespace loom;
 
+namespace {
+/// Float table activations (nn.sigmoid, nn.elu, nn.hard_swish, ...): the op's
+/// own float function (TableActivationOpInterface::evaluate) element by
+/// element, so a new table activation needs no model of its own.
+struct TableActivationModel
+    : nn::ReferenceEvalOpInterface::FallbackModel<TableActivationModel> {
+  llvm::Expected<nn::RefTensor> evaluateReference(Operation *op,
+                                                  ArrayRef<const nn::RefTensor *> in) const {
+    auto act = llvm::cast<nn::TableActivationOpInterface>(op);
+    nn::RefTensor out;
+    out.f.reserve(in[0]->f.size());
+    for (double x : in[0]->f)
+      out.f.push_back(act.evaluate(x));
+    return out;
+  }
+};
+} // namespace
+
 void loom::registerReferenceModels(DialectRegistry &registry) {
   registry.addExtension(+[](MLIRContext *ctx, nn::NNDialect *) {
     interp::attachLinearModels(ctx);
@@ -19,6 +37,10 @@ void loom::registerReferenceModels(DialectRegistry &registry) {
     interp::attachActivationModels(ctx);
     interp::attachShapeModels(ctx);
     interp::attachQuantModels(ctx);
+    for (RegisteredOperationName name : ctx->getRegisteredOperations())
+      if (name.getDialectNamespace() == nn::NNDialect::getDialectNamespace() &&
+          name.hasInterface<nn::TableActivationOpInterface>())
+        name.attachInterface<TableActivationModel>();
   });
 }
 

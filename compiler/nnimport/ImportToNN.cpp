@@ -38,7 +38,7 @@ const std::vector<std::string> &loom::supportedOnnxOps() {
       "AveragePool", "Clip", "Concat", "Conv", "GlobalAveragePool", "GlobalMaxPool", "MaxPool",
       "Pad", "Resize", "Upsample",
       // activations fused into the preceding layer
-      "Elu", "LeakyRelu", "PRelu", "Selu",
+      "Elu", "HardSigmoid", "HardSwish", "LeakyRelu", "PRelu", "Selu",
       // quantized models (docs/CONTRACTS.md "Affine integer graphs")
       "QuantizeLinear", "DequantizeLinear", "QLinearConv", "QLinearMatMul", "ConvInteger",
       "MatMulInteger"};
@@ -582,6 +582,13 @@ llvm::Error Importer::importNode(const OnnxNode &node) {
         loc(node), in.getType(), in,
         b.getF64FloatAttr(node.getFloat("alpha", 1.67326319217681884765625)),
         b.getF64FloatAttr(node.getFloat("gamma", 1.05070102214813232421875)));
+  } else if (op == "HardSigmoid") {
+    // ONNX's defaults are float attributes: 0.2f, 0.5f.
+    result = b.create<nn::HardSigmoidOp>(loc(node), in.getType(), in,
+                                         b.getF64FloatAttr(node.getFloat("alpha", double(0.2f))),
+                                         b.getF64FloatAttr(node.getFloat("beta", 0.5)));
+  } else if (op == "HardSwish") {
+    result = b.create<nn::HardSwishOp>(loc(node), in.getType(), in);
   } else if (op == "Clip") {
     // Clip-6 and later take the bounds as inputs, Clip-1..6 as attributes.
     double lo = node.getFloat("min", -3.4e38), hi = node.getFloat("max", 3.4e38);

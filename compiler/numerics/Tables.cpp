@@ -58,14 +58,11 @@ ActTable makeActTable(const std::function<double(double)> &f, double domLo,
   return t;
 }
 
-ActTable makeSigmoidTable(const FixedFormat &in, const FixedFormat &out) {
-  return makeActTable([](double x) { return 1.0 / (1.0 + std::exp(-x)); },
-                      -8.0, 8.0, in, out);
-}
-
-ActTable makeTanhTable(const FixedFormat &in, const FixedFormat &out) {
-  return makeActTable([](double x) { return std::tanh(x); }, -4.0, 4.0, in,
-                      out);
+ActTable makeActTableOverFormat(const std::function<double(double)> &f,
+                                const FixedFormat &in, const FixedFormat &out) {
+  double lo = std::ldexp(double(in.minInt()), -in.frac());
+  double hi = std::ldexp(double(in.maxInt()) + 1.0, -in.frac());
+  return makeActTable(f, lo, hi, in, out);
 }
 
 int64_t actTableIndex(const ActTable &t, int64_t y) {
@@ -132,27 +129,6 @@ int64_t leakyReluCode(int64_t y, const LeakyReluParams &p, int width) {
   if (prod > (__int128)INT64_MAX || prod < (__int128)INT64_MIN)
     return saturate(prod > 0 ? INT64_MAX : INT64_MIN, width);
   return saturate(shiftRoundEven(int64_t(prod), p.S), width);
-}
-
-static double eluF(double x, double alpha) {
-  return x >= 0 ? x : alpha * std::expm1(x);
-}
-
-ActTable makeEluTable(double alpha, const FixedFormat &in,
-                      const FixedFormat &out) {
-  double lo = std::ldexp(double(in.minInt()), -in.frac());
-  double hi = std::ldexp(double(in.maxInt()) + 1.0, -in.frac());
-  return makeActTable([alpha](double x) { return eluF(x, alpha); }, lo, hi,
-                      in, out);
-}
-
-ActTable makeSeluTable(double alpha, double gamma, const FixedFormat &in,
-                       const FixedFormat &out) {
-  double lo = std::ldexp(double(in.minInt()), -in.frac());
-  double hi = std::ldexp(double(in.maxInt()) + 1.0, -in.frac());
-  return makeActTable(
-      [alpha, gamma](double x) { return gamma * eluF(x, alpha); }, lo, hi, in,
-      out);
 }
 
 } // namespace numerics

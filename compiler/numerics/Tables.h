@@ -20,7 +20,9 @@ namespace numerics {
 /// Maximum number of entries of any table.
 constexpr int64_t kMaxTableDepth = 1024;
 
-/// Activation table (sigmoid / tanh) applied to a fixed<W,I> value y:
+/// Activation table (sigmoid, tanh, elu, ...: any nn op with the
+/// TableActivationOpInterface, whose evaluate() is `f` below) applied to a
+/// fixed<W,I> value y:
 ///   idx = (clamp(y, tMin, tMax) >>> shift) - (tMin >>> shift)
 ///   out = values[idx]
 /// tMin is a multiple of 2^shift; depth = (tMax >>> shift) - (tMin >>> shift) + 1
@@ -61,9 +63,13 @@ ActTable makeActTable(const std::function<double(double)> &f, double domLo,
                       double domHi, const FixedFormat &in,
                       const FixedFormat &out);
 
-/// Sigmoid over [-8, 8), tanh over [-4, 4) (CONTRACTS).
-ActTable makeSigmoidTable(const FixedFormat &in, const FixedFormat &out);
-ActTable makeTanhTable(const FixedFormat &in, const FixedFormat &out);
+/// The same over the whole representable range of `in`, for functions that
+/// are unbounded there (clamping the input would be wrong; Elu, Selu): the
+/// shift is chosen by makeActTable (<= 1024 entries); for in = fixed<W,I>
+/// with W <= 10 the table is exact per code (shift 0). The bounded ones
+/// give their own domain (sigmoid [-8, 8), tanh [-4, 4); CONTRACTS).
+ActTable makeActTableOverFormat(const std::function<double(double)> &f,
+                                const FixedFormat &in, const FixedFormat &out);
 
 /// The contract's index: (clamp(y, tMin, tMax) >>> shift) - (tMin >>> shift).
 int64_t actTableIndex(const ActTable &t, int64_t y);
@@ -102,17 +108,6 @@ LeakyReluParams makeLeakyRelu(double alpha);
 /// The contract's formula on one code of a W-bit format.
 int64_t leakyReluCode(int64_t y, const LeakyReluParams &p, int width);
 
-/// Elu / Selu tables (makeActTable, CONTRACTS "TABLE" activation):
-///   Elu(x)  = x >= 0 ? x : alpha * (exp(x) - 1)
-///   Selu(x) = gamma * (x >= 0 ? x : alpha * (exp(x) - 1))
-/// Domain: the whole representable range of `in` (both functions are
-/// unbounded above, so clamping the input would be wrong for x > 0); the
-/// shift is chosen by makeActTable (<= 1024 entries). For in = fixed<W,I>
-/// with W <= 10 the table is exact per code (shift 0).
-ActTable makeEluTable(double alpha, const FixedFormat &in,
-                      const FixedFormat &out);
-ActTable makeSeluTable(double alpha, double gamma, const FixedFormat &in,
-                       const FixedFormat &out);
 /// ONNX Selu defaults.
 constexpr double kSeluAlpha = 1.67326319217681884765625;
 constexpr double kSeluGamma = 1.05070102214813232421875;

@@ -5,10 +5,12 @@ using namespace mlir;
 using namespace loom::nn;
 
 #include "dialects/nn/NNOpsDialect.cpp.inc"
+#include "dialects/nn/NNCategories.cpp.inc"
 
 void NNDialect::initialize() {
   addOperations<
 #define GET_OP_LIST
 #include "dialects/nn/NNOps.cpp.inc"
       >();
+  registerAttributes();
 }

@@ -139,8 +139,12 @@ LogicalResult LutOp::verify() {
   if (numElements(getTable()) != depth)
     return emitOpError("table has ") << numElements(getTable()) << " entries, expected " << depth;
   StringRef fn = getFunction();
-  // "table": any element-wise function between two affine quantizers.
-  if (fn != "sigmoid" && fn != "tanh" && fn != "elu" && fn != "selu" && fn != "table")
+  // "table": any element-wise function between two affine quantizers; else
+  // the name of the nn table activation it computes (TableActivationOpInterface).
+  if (fn == "table")
+    return success();
+  auto name = RegisteredOperationName::lookup(("nn." + fn).str(), getContext());
+  if (!name || !name->hasInterface<TableActivationOpInterface>())
     return emitOpError("unknown function '") << fn << "'";
   return success();
 }

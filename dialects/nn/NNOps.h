@@ -10,7 +10,17 @@
 #include "mlir/Interfaces/InferTypeOpInterface.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
+#include <cmath>
+#include <optional>
+#include <utility>
+
+#include "dialects/nn/NNAttrs.h"
+#include "dialects/nn/NNTraits.h"
+
 #include "dialects/nn/NNOpsDialect.h.inc"
+
+// TableActivationOpInterface, WeightedLayerOpInterface (NNCategories.td).
+#include "dialects/nn/NNCategories.h.inc"
 
 #define GET_OP_CLASSES
 #include "dialects/nn/NNOps.h.inc"

@@ -15,12 +15,8 @@ include "mlir/IR/OpBase.td"
 include "mlir/IR/BuiltinAttributes.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
-
-def NN_Dialect : Dialect {
-  let name = "nn";
-  let cppNamespace = "::loom::nn";
-  let summary = "Tensor-level neural network graph";
-}
+include "dialects/nn/NNDialect.td"
+include "dialects/nn/NNCategories.td"
 
 class NN_Op<string mnemonic, list<Trait> traits = []>
     : Op<NN_Dialect, mnemonic, !listconcat(traits, [Pure])>;
@@ -43,7 +39,7 @@ def NN_ConstantOp : NN_Op<"constant", [ConstantLike, AllTypesMatch<["value", "re
   let hasFolder = 1;
 }
 
-def NN_DenseOp : NN_Op<"dense"> {
+def NN_DenseOp : NN_Op<"dense", [NN_WeightedLayerOpInterface]> {
   let summary = "fully connected layer: y[b][n] = sum_k x[b][k] * weight[n][k] + bias[n]";
   let description = [{
     `weight` is [N, K] (output-major, like a transposed ONNX MatMul operand),
@@ -83,7 +79,7 @@ def NN_BatchNormOp : NN_Op<"batch_norm", [SameOperandsAndResultType]> {
   let hasVerifier = 1;
 }
 
-def NN_IdentityOp : NN_Op<"identity", [SameOperandsAndResultType]> {
+def NN_IdentityOp : NN_Op<"identity", [SameOperandsAndResultType, NN_LayoutOnly]> {
   let summary = "identity (ONNX Identity, inference-mode Dropout)";
   let arguments = (ins NN_AnyTensor:$input);
   let results = (outs NN_AnyTensor:$result);
@@ -91,7 +87,7 @@ def NN_IdentityOp : NN_Op<"identity", [SameOperandsAndResultType]> {
   let hasFolder = 1;
 }
 
-def NN_ReshapeOp : NN_Op<"reshape"> {
+def NN_ReshapeOp : NN_Op<"reshape", [NN_LayoutOnly]> {
   let summary = "reshape keeping the flat element order (Flatten, Reshape, Squeeze, ...)";
   let arguments = (ins NN_AnyTensor:$input);
   let results = (outs NN_AnyTensor:$result);
@@ -100,20 +96,70 @@ def NN_ReshapeOp : NN_Op<"reshape"> {
   let hasFolder = 1;
 }
 
-class NN_UnaryOp<string mnemonic, string what>
-    : NN_Op<mnemonic, [SameOperandsAndResultType]> {
+class NN_UnaryOp<string mnemonic, string what, list<Trait> traits = []>
+    : NN_Op<mnemonic, !listconcat([SameOperandsAndResultType], traits)> {
   let summary = what;
   let arguments = (ins NN_AnyTensor:$input);
   let results = (outs NN_AnyTensor:$result);
   let assemblyFormat = "$input attr-dict `:` type($result)";
 }
 
-def NN_ReluOp : NN_UnaryOp<"relu", "max(x, 0), on floats or integers">;
-def NN_SignOp : NN_UnaryOp<"sign", "x >= 0 ? 1 : -1 on integers (a bipolar activation)">;
-def NN_SigmoidOp : NN_UnaryOp<"sigmoid", "1 / (1 + exp(-x)), float">;
-def NN_TanhOp : NN_UnaryOp<"tanh", "tanh(x), float">;
+def NN_ReluOp : NN_UnaryOp<"relu", "max(x, 0), on floats or integers",
+                           [NN_ElementwiseActivation, NN_FusableActivation]>;
+def NN_SignOp : NN_UnaryOp<"sign", "x >= 0 ? 1 : -1 on integers (a bipolar activation)",
+                           [NN_ElementwiseActivation, NN_FusableActivation]>;
 
-def NN_LeakyReluOp : NN_Op<"leaky_relu", [SameOperandsAndResultType]> {
+// A float activation that quantized graphs compute by a table
+// (NN_TableActivationOpInterface, NNCategories.td): `function` is its value at
+// the double `x` (C++, may read the op's attributes), `domain` the real
+// interval a fixed-point table covers (std::nullopt: the input format's whole
+// range, for functions unbounded there).
+class NN_TableActivationOp<string mnemonic, string what, dag attrs, string function,
+                           string domain = "std::nullopt">
+    : NN_Op<mnemonic, [SameOperandsAndResultType, NN_ElementwiseActivation,
+                       NN_TableActivationOpInterface]> {
+  let summary = what;
+  let arguments = !con((ins NN_FloatTensor:$input), attrs);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($result)";
+  let extraClassDeclaration = [{
+    /// The float function (TableActivationOpInterface).
+    double evaluate(double x) { return }] # function # [{; }
+    /// The domain of its fixed-point table (TableActivationOpInterface).
+    std::optional<std::pair<double, double>> getTableDomain() { return }] # domain # [{; }
+  }];
+}
+
+def NN_SigmoidOp : NN_TableActivationOp<"sigmoid", "1 / (1 + exp(-x)), float", (ins),
+    "1.0 / (1.0 + std::exp(-x))", "std::make_pair(-8.0, 8.0)">;
+def NN_TanhOp : NN_TableActivationOp<"tanh", "tanh(x), float", (ins),
+    "std::tanh(x)", "std::make_pair(-4.0, 4.0)">;
+def NN_EluOp : NN_TableActivationOp<"elu",
+    "x >= 0 ? x : alpha * (exp(x) - 1), float (ONNX Elu)", (ins F64Attr:$alpha),
+    "x >= 0 ? x : getAlpha().convertToDouble() * std::expm1(x)">;
+def NN_SeluOp : NN_TableActivationOp<"selu",
+    "gamma * (x > 0 ? x : alpha * (exp(x) - 1)), float (ONNX Selu)",
+    (ins F64Attr:$alpha, F64Attr:$gamma),
+    "getGamma().convertToDouble() * (x >= 0 ? x : getAlpha().convertToDouble() * std::expm1(x))">;
+// Flat outside [-beta / alpha, (1 - beta) / alpha]; one unit of margin on each
+// side keeps the table's edge buckets on the flat parts.
+def NN_HardSigmoidOp : NN_TableActivationOp<"hard_sigmoid",
+    "max(0, min(1, alpha * x + beta)), float (ONNX HardSigmoid)",
+    (ins F64Attr:$alpha, F64Attr:$beta),
+    "std::max(0.0, std::min(1.0, getAlpha().convertToDouble() * x + getBeta().convertToDouble()))",
+    [{[this]() -> std::optional<std::pair<double, double>> {
+      double a = getAlpha().convertToDouble(), b = getBeta().convertToDouble();
+      if (a == 0)
+        return std::nullopt;
+      double lo = -b / a, hi = (1 - b) / a;
+      return std::make_pair(std::min(lo, hi) - 1, std::max(lo, hi) + 1);
+    }()}]>;
+def NN_HardSwishOp : NN_TableActivationOp<"hard_swish",
+    "x * max(0, min(1, x / 6 + 1 / 2)), float (ONNX HardSwish)", (ins),
+    "x * std::max(0.0, std::min(1.0, x / 6 + 0.5))">;
+
+def NN_LeakyReluOp : NN_Op<"leaky_relu", [SameOperandsAndResultType, NN_ElementwiseActivation,
+                                          NN_FusableActivation]> {
   let summary = "x >= 0 ? x : alpha * x (ONNX LeakyRelu; PRelu)";
   let description = [{
     On floats: x >= 0 ? x : alpha * x. On integers (after nn-quantize) `mult`
@@ -132,20 +178,6 @@ def NN_LeakyReluOp : NN_Op<"leaky_relu", [SameOperandsAndResultType]> {
   let hasVerifier = 1;
 }
 
-def NN_EluOp : NN_Op<"elu", [SameOperandsAndResultType]> {
-  let summary = "x >= 0 ? x : alpha * (exp(x) - 1), float (ONNX Elu)";
-  let arguments = (ins NN_FloatTensor:$input, F64Attr:$alpha);
-  let results = (outs NN_FloatTensor:$result);
-  let assemblyFormat = "$input attr-dict `:` type($result)";
-}
-
-def NN_SeluOp : NN_Op<"selu", [SameOperandsAndResultType]> {
-  let summary = "gamma * (x > 0 ? x : alpha * (exp(x) - 1)), float (ONNX Selu)";
-  let arguments = (ins NN_FloatTensor:$input, F64Attr:$alpha, F64Attr:$gamma);
-  let results = (outs NN_FloatTensor:$result);
-  let assemblyFormat = "$input attr-dict `:` type($result)";
-}
-
 def NN_SoftmaxOp : NN_Op<"softmax", [SameOperandsAndResultType]> {
   let summary = "softmax over the last axis (float)";
   let arguments = (ins NN_FloatTensor:$input);
@@ -157,7 +189,7 @@ def NN_SoftmaxOp : NN_Op<"softmax", [SameOperandsAndResultType]> {
 // Convolutional graph (NCHW, ONNX semantics; batch 1)
 //===----------------------------------------------------------------------===//
 
-def NN_ConvOp : NN_Op<"conv"> {
+def NN_ConvOp : NN_Op<"conv", [NN_SpatialWindow, NN_WeightedLayerOpInterface]> {
   let summary = "2-D convolution, NCHW, OIHW weights, explicit pads (1-D is H = 1)";
   let arguments = (ins NN_FloatTensor:$input, NN_F32ElementsAttr:$weight,
                    NN_F32ElementsAttr:$bias, DenseI64ArrayAttr:$strides,
@@ -168,7 +200,7 @@ def NN_ConvOp : NN_Op<"conv"> {
   let hasVerifier = 1;
 }
 
-def NN_QConvOp : NN_Op<"qconv"> {
+def NN_QConvOp : NN_Op<"qconv", [NN_SpatialWindow]> {
   let summary = "integer convolution with requantization (docs/CONTRACTS.md)";
   let arguments = (ins NN_IntTensor:$input, ElementsAttr:$weight, ElementsAttr:$bias,
                    DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$dilations,
@@ -179,7 +211,7 @@ def NN_QConvOp : NN_Op<"qconv"> {
   let hasVerifier = 1;
 }
 
-def NN_MaxPoolOp : NN_Op<"max_pool"> {
+def NN_MaxPoolOp : NN_Op<"max_pool", [NN_SpatialWindow, NN_FormatPreserving]> {
   let summary = "max over each window of valid positions (NCHW)";
   let arguments = (ins NN_AnyTensor:$input, DenseI64ArrayAttr:$kernel,
                    DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$dilations,
@@ -189,7 +221,7 @@ def NN_MaxPoolOp : NN_Op<"max_pool"> {
   let hasVerifier = 1;
 }
 
-def NN_AvgPoolOp : NN_Op<"avg_pool"> {
+def NN_AvgPoolOp : NN_Op<"avg_pool", [NN_SpatialWindow, NN_FormatPreserving]> {
   let summary = "average over each window; on integers rounded half to even (docs/CONTRACTS.md)";
   let description = [{
     On integers y = saturate(round(sum / d)), d = the window's position count
@@ -207,14 +239,14 @@ def NN_AvgPoolOp : NN_Op<"avg_pool"> {
   let hasVerifier = 1;
 }
 
-def NN_PadOp : NN_Op<"pad"> {
+def NN_PadOp : NN_Op<"pad", [NN_SpatialWindow, NN_FormatPreserving]> {
   let summary = "zero padding of H and W: pads = [top, left, bottom, right]";
   let arguments = (ins NN_AnyTensor:$input, DenseI64ArrayAttr:$pads);
   let results = (outs NN_AnyTensor:$result);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
 }
 
-def NN_ResizeOp : NN_Op<"resize"> {
+def NN_ResizeOp : NN_Op<"resize", [NN_SpatialWindow, NN_FormatPreserving]> {
   let summary = "nearest-neighbour upsampling of H and W by integer factors scales = [sh, sw] (NCHW)";
   let description = [{
     y[n][c][h][w] = x[n][c][h / sh][w / sw]: pure data movement (floats or codes).
@@ -225,35 +257,38 @@ def NN_ResizeOp : NN_Op<"resize"> {
   let hasVerifier = 1;
 }
 
-def NN_ClipOp : NN_Op<"clip", [SameOperandsAndResultType]> {
+def NN_ClipOp : NN_Op<"clip", [SameOperandsAndResultType, NN_ElementwiseActivation,
+                                NN_FusableActivation]> {
   let summary = "min(max(x, min), max); on integers the bounds are codes";
   let arguments = (ins NN_AnyTensor:$input, F64Attr:$min, F64Attr:$max);
   let results = (outs NN_AnyTensor:$result);
   let assemblyFormat = "$input attr-dict `:` type($result)";
 }
 
-def NN_TransposeOp : NN_Op<"transpose"> {
+def NN_TransposeOp : NN_Op<"transpose", [NN_FormatPreserving]> {
   let summary = "permutes dimensions (moves data unless only size-1 dims move)";
   let arguments = (ins NN_AnyTensor:$input, DenseI64ArrayAttr:$perm);
   let results = (outs NN_AnyTensor:$result);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
 }
 
-def NN_ConcatOp : NN_Op<"concat"> {
+def NN_ConcatOp : NN_Op<"concat", [NN_ActivationJoin]> {
   let summary = "concatenation of two tensors along `axis`";
   let arguments = (ins NN_AnyTensor:$lhs, NN_AnyTensor:$rhs, I64Attr:$axis);
   let results = (outs NN_AnyTensor:$result);
   let assemblyFormat = "$lhs `,` $rhs attr-dict `:` type($lhs) `,` type($rhs) `->` type($result)";
 }
 
-def NN_MulActOp : NN_Op<"mul_act", [SameOperandsAndResultType]> {
+def NN_MulActOp : NN_Op<"mul_act", [SameOperandsAndResultType, NN_ActivationJoin,
+                                      NN_ElementwiseJoin]> {
   let summary = "product of two activations of the same shape; on integers saturate(shift_round_even(a*b, frac))";
   let arguments = (ins NN_AnyTensor:$lhs, NN_AnyTensor:$rhs, I64Attr:$frac);
   let results = (outs NN_AnyTensor:$result);
   let assemblyFormat = "$lhs `,` $rhs attr-dict `:` type($result)";
 }
 
-def NN_AddActOp : NN_Op<"add_act", [SameOperandsAndResultType]> {
+def NN_AddActOp : NN_Op<"add_act", [SameOperandsAndResultType, NN_ActivationJoin,
+                                      NN_ElementwiseJoin]> {
   let summary = "sum of two activations of the same shape (a residual join); saturating on integers";
   let description = [{
     Floats: lhs + rhs. Integers: saturate(lhs + rhs), or with `mult_lhs`,
@@ -372,8 +407,14 @@ def NN_QDenseOp : NN_Op<"qdense"> {
   let hasVerifier = 1;
 }
 
-def NN_LutOp : NN_Op<"lut", [SameOperandsAndResultType]> {
+def NN_LutOp : NN_Op<"lut", [SameOperandsAndResultType, NN_ElementwiseActivation,
+                              NN_FusableActivation]> {
   let summary = "activation by table: y = table[(clamp(x, t_min, t_max) >> t_shift) - (t_min >> t_shift)]";
+  let description = [{
+    `function` names the table activation op it computes ("sigmoid" for
+    nn.sigmoid: any op with the TableActivationOpInterface), or is "table"
+    (any element-wise function between two affine quantizers).
+  }];
   let arguments = (ins NN_IntTensor:$input, StrAttr:$function, I64Attr:$t_min, I64Attr:$t_max,
                    I64Attr:$t_shift, ElementsAttr:$table);
   let results = (outs NN_IntTensor:$result);

@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-"""e2e.activations: LeakyRelu, PRelu (one shared slope), Elu and Selu end to end.
+"""e2e.activations: LeakyRelu, PRelu (one shared slope), Elu, Selu, HardSwish and
+HardSigmoid end to end.
 
 Generates one small model per activation (written here, with a numpy float64
 reference of its own): Conv3x3 (3->8, pad 1) -> ACT -> [depthwise Conv3x3 ->
@@ -14,6 +15,11 @@ For each model M (seed N):
   3. the report says the activation was fused (act of the mvu/dwu units).
   4. on random-normal frames the float interpreter agrees with ONNX Runtime
      (the independent oracle) within 1e-4 of the output range.
+HardSwish / HardSigmoid (table activations defined only by their nn op and
+importer entry): a PyTorch-style MLP Gemm -> HardSwish -> Gemm -> HardSigmoid
+(alpha 1/6 as torch.nn.Hardsigmoid exports it), checked as above in
+fixed<16,6> (the default) and with --precision int8 (the exact affine tables),
+against a numpy float64 evaluation of the ONNX formulas.
 And a PRelu whose slopes vary over spatial positions (not only over the
 channels) is refused with one `loom: error:` line naming the node and its op
 (per-channel slopes work: test/models/gen_conv_models.py prelu_cnn).
@@ -136,6 +142,50 @@ def gen(out_dir, kind, spatial=False):
     return name
 
 
+def hard_sigmoid(x, alpha, beta):
+    return np.maximum(0.0, np.minimum(1.0, alpha * x + beta))
+
+
+def hard_swish(x):
+    return x * np.maximum(0.0, np.minimum(1.0, x / 6.0 + 0.5))
+
+
+def gen_hard_mlp(out_dir):
+    """Gemm(16->24) -> HardSwish -> Gemm(24->12) -> HardSigmoid; returns NAME."""
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+    name = "act_hard_mlp"
+    r = np.random.RandomState(11)
+    f32 = lambda a: np.asarray(a, np.float32)  # noqa: E731
+    IN, HID, OUT = 16, 24, 12
+    W1, B1 = f32(r.normal(0, 0.6, (HID, IN))), f32(r.normal(0, 0.5, HID))
+    W2, B2 = f32(r.normal(0, 0.5, (OUT, HID))), f32(r.normal(0, 0.5, OUT))
+    alpha = np.float32(1.0 / 6.0)  # torch.nn.Hardsigmoid's export
+    inits = [numpy_helper.from_array(a, n) for a, n in ((W1, "w1"), (B1, "b1"), (W2, "w2"), (B2, "b2"))]
+    nodes = [helper.make_node("Gemm", ["input", "w1", "b1"], ["g1"], name="fc1", transB=1),
+             helper.make_node("HardSwish", ["g1"], ["h1"], name="hswish"),
+             helper.make_node("Gemm", ["h1", "w2", "b2"], ["g2"], name="fc2", transB=1),
+             helper.make_node("HardSigmoid", ["g2"], ["output"], name="hsigmoid",
+                              alpha=float(alpha))]
+    graph = helper.make_graph(nodes, name, [helper.make_tensor_value_info("input", TensorProto.FLOAT, [1, IN])],
+                              [helper.make_tensor_value_info("output", TensorProto.FLOAT, [1, OUT])],
+                              initializer=inits)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 14)], producer_name="loom-gen")
+    model.ir_version = 7
+    onnx.checker.check_model(model)
+    onnx.save(model, os.path.join(out_dir, name + ".onnx"))
+    d = lambda a: np.asarray(a, np.float64)  # noqa: E731
+    x = r.uniform(-4.0, 4.0, (1, IN)).astype(np.float32)
+    y = hard_swish(d(x) @ d(W1).T + d(B1))
+    y = hard_sigmoid(y @ d(W2).T + d(B2), float(alpha), 0.5).astype(np.float32)
+    t = os.path.join(out_dir, name, "test_data_set_0")
+    os.makedirs(t)
+    for fname, arr, tname in (("input_0.pb", x, "input"), ("output_0.pb", y, "output")):
+        with open(os.path.join(t, fname), "wb") as f:
+            f.write(numpy_helper.from_array(arr, tname).SerializeToString())
+    return name
+
+
 def first_error(r):
     lines = [l for l in r.err.splitlines() if l.strip()]
     return next((l for l in lines if l.startswith("loom: error:")), lines[0] if lines else "(no stderr)")
@@ -152,17 +202,21 @@ def main():
     models = os.path.join(work, "models")
     os.makedirs(models)
     # activation sites: conv, [depthwise,] dense
-    kinds = {"leaky": ("leaky", 3), "prelu": ("leaky", 2), "elu": ("elu", 2), "selu": ("selu", 2)}
-    names = [(k, gen(models, k)) for k in kinds]
+    # (model, extra compile options, expected fused activations)
+    kinds = {"leaky": ["leaky"] * 3, "prelu": ["leaky"] * 2, "elu": ["elu"] * 2, "selu": ["selu"] * 2}
+    names = [(gen(models, k), [], acts) for k, acts in kinds.items()]
+    hard = gen_hard_mlp(models)
+    names += [(hard, [], ["hard_sigmoid", "hard_swish"]),
+              (hard, ["--precision", "int8"], ["table", "table"])]
 
     def one(task):
-        seed, (kind, name) = task
-        out = os.path.join(work, "out", name)
+        seed, (name, opts, want) = task
+        out = os.path.join(work, "out", name + ("_" + opts[-1] if opts else ""))
         problems = []
         r = E.run(loom, "run", os.path.join(models, name + ".onnx"), "-o", out, "--random", FRAMES,
-                  "--backpressure", "0.3", "--seed", seed, timeout=900)
+                  "--backpressure", "0.3", "--seed", seed, *opts, timeout=900)
         if r.rc != 0:
-            return name, ["run exit %d: %s" % (r.rc, first_error(r))]
+            return " ".join([name] + opts), ["run exit %d: %s" % (r.rc, first_error(r))]
         s = E.read_json(os.path.join(out, "sim.json"))
         if s.get("frames") != FRAMES or s.get("mismatches") != 0 or s.get("deadlock"):
             problems.append("frames %s mismatches %s deadlock %s" % (
@@ -173,9 +227,8 @@ def main():
         rep = E.read_json(os.path.join(out, "report.json"))
         acts = sorted(a.get("activation") for a in rep.get("actors", []) if a.get("activation")
                       not in (None, "none"))
-        want_act, want_n = kinds[kind]
-        if acts != [want_act] * want_n:
-            problems.append("fused activations %s, expected %d x %s" % (acts, want_n, want_act))
+        if acts != want:
+            problems.append("fused activations %s, expected %s" % (acts, want))
         r2 = E.run(loom, "sim", out, "--onnx-test-dir", os.path.join(models, name), timeout=900)
         if r2.rc != 0:
             problems.append("sim --onnx-test-dir exit %d: %s" % (r2.rc, first_error(r2)))
@@ -187,11 +240,14 @@ def main():
             if err is None or not err < ONNX_TOL:
                 problems.append("float reference vs numpy: max abs error %s" % err)
             # The independent oracle: ONNX Runtime on random-normal frames.
+            # The HardSwish/HardSigmoid MLP's hardware must agree with it too
+            # (within 2% of the output range: fixed<16,6> and int8 formats).
             problems += E.compare_with_ort(loom, src, os.path.join(models, name + ".onnx"), out,
-                                           label=name)
-        print("%-12s II %s latency %s acts %s %s" % (name, s["ii_cycles"], s["latency_cycles"], acts,
+                                           label=" ".join([name] + opts),
+                                           hw_range_frac=0.02 if name == hard else None)
+        print("%-12s %s II %s latency %s acts %s %s" % (name, " ".join(opts), s["ii_cycles"], s["latency_cycles"], acts,
                                                     "ok" if not problems else "FAIL"), flush=True)
-        return name, problems
+        return " ".join([name] + opts), problems
 
     with ThreadPoolExecutor(E.jobs()) as pool:
         for name, problems in pool.map(one, enumerate(names, start=1)):

@@ -2,9 +2,9 @@
 
 // What --precision int8 refuses: one error naming the ONNX op and node.
 
-func.func @sigmoid(%x: tensor<1x2xf32> {loom.calib = array<f64: -1.0, 1.0>}) -> tensor<1x2xf32> {
-  // expected-error @+1 {{--precision int8: op Sigmoid (act) is not supported; use --precision fixed<W,I>}}
-  %s = nn.sigmoid %x {onnx.node = "act", onnx.op = "Sigmoid", loom.calib = array<f64: 0.0, 1.0>} : tensor<1x2xf32>
+func.func @leaky(%x: tensor<1x2xf32> {loom.calib = array<f64: -1.0, 1.0>}) -> tensor<1x2xf32> {
+  // expected-error @+1 {{--precision int8: op LeakyRelu (act) is not supported; use --precision fixed<W,I>}}
+  %s = nn.leaky_relu %x {alpha = 0.1 : f64, onnx.node = "act", onnx.op = "LeakyRelu", loom.calib = array<f64: -0.1, 1.0>} : tensor<1x2xf32>
   return %s : tensor<1x2xf32>
 }
 

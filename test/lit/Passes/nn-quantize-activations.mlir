@@ -1,5 +1,5 @@
 // RUN: loom-opt %s --mlir-print-elementsattrs-with-hex-if-larger=-1 --nn-quantize="precision=fixed<8,3>" | FileCheck %s --check-prefixes=CHECK,Q8
-// RUN: loom-opt %s --nn-quantize | FileCheck %s --check-prefixes=CHECK,Q16
+// RUN: loom-opt %s --nn-quantize="precision=fixed<16,6>" | FileCheck %s --check-prefixes=CHECK,Q16
 
 // LeakyRelu stays nn.leaky_relu on codes with mult = round_half_even(alpha * 2^15)
 // and shift = 15 (docs/CONTRACTS.md): 0.1 * 32768 = 3276.8 -> 3277,

@@ -1,4 +1,4 @@
-// RUN: loom-opt %s --mlir-print-elementsattrs-with-hex-if-larger=-1 --nn-quantize | FileCheck %s
+// RUN: loom-opt %s --mlir-print-elementsattrs-with-hex-if-larger=-1 --nn-quantize="precision=fixed<16,6>" | FileCheck %s
 
 // nn-quantize on a conv (default fixed<16,6>, F = 10), by hand:
 //   wq = rne([0.5, -1.5] * 2^10) = [512, -1536]      (OIHW shape kept)

@@ -5,7 +5,7 @@
 // so the pass output never verifies. (The
 // tables themselves were already right.)
 //
-// RUN: loom-opt %s --mlir-print-elementsattrs-with-hex-if-larger=-1 --nn-quantize | FileCheck %s --check-prefixes=CHECK,Q16
+// RUN: loom-opt %s --mlir-print-elementsattrs-with-hex-if-larger=-1 --nn-quantize="precision=fixed<16,6>" | FileCheck %s --check-prefixes=CHECK,Q16
 // RUN: loom-opt %s --mlir-print-elementsattrs-with-hex-if-larger=-1 --nn-quantize="precision=fixed<8,3>" | FileCheck %s --check-prefixes=CHECK,Q8
 
 // Activation tables (docs/CONTRACTS.md): codes in [ceil(lo * 2^F), ceil(hi * 2^F) - 1]

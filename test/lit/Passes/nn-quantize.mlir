@@ -1,8 +1,9 @@
-// RUN: loom-opt %s --split-input-file --mlir-print-elementsattrs-with-hex-if-larger=-1 --nn-quantize | FileCheck %s --check-prefixes=CHECK,Q16
+// RUN: loom-opt %s --split-input-file --mlir-print-elementsattrs-with-hex-if-larger=-1 --nn-quantize="precision=fixed<16,6>" | FileCheck %s --check-prefixes=CHECK,Q16
 // RUN: loom-opt %s --split-input-file --mlir-print-elementsattrs-with-hex-if-larger=-1 --nn-quantize="precision=fixed<8,3>" | FileCheck %s --check-prefixes=CHECK,Q8
 // RUN: not loom-opt %s --split-input-file --nn-quantize="precision=fixed<40,3>" 2>&1 | FileCheck %s --check-prefix=ERR-WIDTH
 // RUN: not loom-opt %s --split-input-file --nn-quantize="precision=fixed<8,9>" 2>&1 | FileCheck %s --check-prefix=ERR-INT
 // RUN: not loom-opt %s --split-input-file --nn-quantize="precision=float16" 2>&1 | FileCheck %s --check-prefix=ERR-SYNTAX
+// RUN: not loom-opt %s --split-input-file --nn-quantize 2>&1 | FileCheck %s --check-prefix=ERR-NONE
 
 // nn-quantize gives every tensor the one format `precision` (docs/CONTRACTS.md):
 // fixed<W,I> has F = W - I fraction bits; weights are quantize(w) =
@@ -15,6 +16,7 @@
 // ERR-WIDTH: error: invalid fixed-point format 'fixed<40,3>': width W = 40 is outside [2, 32]
 // ERR-INT: error: invalid fixed-point format 'fixed<8,9>': integer bits I = 9 exceed the width W = 8
 // ERR-SYNTAX: error: invalid fixed-point format 'float16': it does not start with 'fixed'
+// ERR-NONE: error: nn-quantize: a float graph needs a fixed-point format (precision=fixed<W,I>)
 
 // fixed<16,6> (F = 10):
 //   wq = [[512, -256, 1024], [5120, 128, -1536]]

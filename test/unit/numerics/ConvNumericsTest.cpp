@@ -1,6 +1,7 @@
 //===- ConvNumericsTest.cpp - numerics additions for the conv path --------===//
 #include "compiler/numerics/FixedPoint.h"
 #include "compiler/numerics/Tables.h"
+#include "test/unit/TestActTables.h"
 
 #include "gtest/gtest.h"
 

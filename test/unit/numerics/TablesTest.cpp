@@ -1,4 +1,5 @@
 #include "compiler/numerics/Tables.h"
+#include "test/unit/TestActTables.h"
 
 #include "gtest/gtest.h"
 

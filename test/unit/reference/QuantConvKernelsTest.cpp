@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 #include "compiler/reference/QuantConvKernels.h"
 
+#include "test/unit/TestActTables.h"
 #include "gtest/gtest.h"
 
 #include <cmath>

@@ -1,6 +1,7 @@
 #include "compiler/reference/FloatKernels.h"
 #include "compiler/reference/QuantKernels.h"
 
+#include "test/unit/TestActTables.h"
 #include "gtest/gtest.h"
 
 #include <cmath>
