@@ -78,6 +78,26 @@ std::string validate(const ActorConfig &config) {
       config);
 }
 
+/// The requantization stage loom_mvu and loom_dwu share (MvuConfig / DwuConfig
+/// fields of the same names), beyond the accumulator: LeakyRelu (ACT Leaky) is
+/// one W_OUT x 32-bit constant multiplier per PE, PRelu (W_LA > 0) a W_OUT x
+/// W_LA multiplier per PE fed by the slope table (fetched with the bias); a
+/// requantization multiplier (W_M > 0) is one wa x W_M multiplier per PE.
+template <typename UnitConfig>
+static void addRequantStage(const UnitConfig &c, int64_t nf, int64_t wa, ActorCost &r) {
+  if (c.ACT == ActCode::Leaky) {
+    r.multipliers += c.PE;
+    r.luts += int64_t(c.PE) * c.W_OUT * (c.W_LA > 0 ? c.W_LA : 32);
+    r.memoryBits += int64_t(nf) * c.PE * c.W_LA;
+    r.ffs += int64_t(c.PE) * 2 * c.W_LA;
+  }
+  if (c.W_M > 0) {
+    r.multipliers += c.PE;
+    r.luts += int64_t(c.PE) * wa * c.W_M;
+    r.ffs += int64_t(c.PE) * 2 * c.W_M;
+  }
+}
+
 ActorCost estimateCost(const MvuConfig &c) {
   ActorCost r;
   const int64_t sf = c.sf(), nf = c.nf(), ib = c.vecInBeats(), v = c.VECTORS;
@@ -105,20 +125,7 @@ ActorCost estimateCost(const MvuConfig &c) {
   r.luts = mults * c.W_IN * (c.BIPOLAR_W ? 1 : c.W_W) + mults * wa + int64_t(c.PE) * wa * 2 +
            (steps > 1 ? (steps * c.PE * c.SIMD * c.W_W) / 64 : 0) + tableBits / 64 +
            (2LL * c.K * c.W_IN) / 4 + 32;
-  // LeakyRelu (ACT Leaky): one W_OUT x 32-bit constant multiplier per PE; PRelu (W_LA > 0):
-  // a W_OUT x W_LA multiplier per PE fed by the slope table (fetched with the bias).
-  if (c.ACT == ActCode::Leaky) {
-    r.multipliers += c.PE;
-    r.luts += int64_t(c.PE) * c.W_OUT * (c.W_LA > 0 ? c.W_LA : 32);
-    r.memoryBits += int64_t(nf) * c.PE * c.W_LA;
-    r.ffs += int64_t(c.PE) * 2 * c.W_LA;
-  }
-  // Requantization multiplier (W_M > 0): one wa x W_M multiplier per PE.
-  if (c.W_M > 0) {
-    r.multipliers += c.PE;
-    r.luts += int64_t(c.PE) * wa * c.W_M;
-    r.ffs += int64_t(c.PE) * 2 * c.W_M;
-  }
+  addRequantStage(c, nf, wa, r);
   return r;
 }
 
@@ -231,17 +238,7 @@ ActorCost estimateCost(const DwuConfig &c) {
   r.luts = lanes * (c.W_IN * (c.BIPOLAR_W ? 1 : c.W_W) + wa) + int64_t(c.PE) * wa * 2 +
            (steps > 1 ? (steps * c.PE * c.SIMD * c.W_W) / 64 : 0) + tableBits / 64 +
            (2LL * c.KK * c.C * c.W_IN) / 4 + 32;
-  if (c.ACT == ActCode::Leaky) { // LeakyRelu: one multiplier per PE (PRelu: W_OUT x W_LA, slope table)
-    r.multipliers += c.PE;
-    r.luts += int64_t(c.PE) * c.W_OUT * (c.W_LA > 0 ? c.W_LA : 32);
-    r.memoryBits += int64_t(nf) * c.PE * c.W_LA;
-    r.ffs += int64_t(c.PE) * 2 * c.W_LA;
-  }
-  if (c.W_M > 0) { // requantization multiplier: one per PE
-    r.multipliers += c.PE;
-    r.luts += int64_t(c.PE) * wa * c.W_M;
-    r.ffs += int64_t(c.PE) * 2 * c.W_M;
-  }
+  addRequantStage(c, nf, wa, r);
   return r;
 }
 
