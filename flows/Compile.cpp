@@ -171,10 +171,10 @@ llvm::Expected<llvm::json::Object> makeReport(const CompileOptions &options, Mod
     if (auto fold = llvm::dyn_cast<df::FoldableOpInterface>(op))
       a["folding"] = llvm::json::Object{{"simd", fold.getSimd()}, {"pe", fold.getPe()}};
     if (auto mvu = llvm::dyn_cast<df::MvuOp>(op)) {
-      a["activation"] = df::stringifyActivation(mvu.getAct()).str();
+      a["activation"] = df::activationName(mvu).str();
       a["acc_width"] = mvu.getAccWidthAttr().getInt();
     } else if (auto dwu = llvm::dyn_cast<df::DwuOp>(op)) {
-      a["activation"] = df::stringifyActivation(dwu.getAct()).str();
+      a["activation"] = df::activationName(dwu).str();
       a["acc_width"] = dwu.getAccWidthAttr().getInt();
     } else if (auto fifo = llvm::dyn_cast<df::FifoOp>(op)) {
       a["fifo_depth"] = int64_t(fifo.getDepth());

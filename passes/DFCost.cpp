@@ -27,10 +27,6 @@ hw::ActCode loom::actCodeOf(df::Activation act) {
     return hw::ActCode::Leaky;
   case df::Activation::sign:
     return hw::ActCode::Sign;
-  case df::Activation::sigmoid:
-  case df::Activation::tanh:
-  case df::Activation::elu:
-  case df::Activation::selu:
   case df::Activation::table:
     return hw::ActCode::Table;
   }

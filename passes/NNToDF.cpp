@@ -259,10 +259,12 @@ void setActivation(df::ComputeParams &p, Operation *act) {
     else if (leaky.getMultAttr())
       p.leakyMult = leaky.getMultAttr().getInt();
   } else if (auto lut = llvm::dyn_cast_or_null<nn::LutOp>(act)) {
-    // The table's function names it in the IR and the report; the hardware
-    // is the same table for any function (one without a name of its own is
-    // "table").
-    p.act = df::symbolizeActivation(lut.getFunction()).value_or(df::Activation::table);
+    // The hardware is the same table for any function; the function (a
+    // table activation's nn op name, or "table" for a table over affine
+    // codes) names it in the IR and the report.
+    p.act = df::Activation::table;
+    if (lut.getFunction() != "table")
+      p.tableFunction = StringAttr::get(lut.getContext(), lut.getFunction());
     p.tMin = lut.getTMinAttr().getInt();
     p.tMax = lut.getTMaxAttr().getInt();
     p.tShift = lut.getTShiftAttr().getInt();
@@ -466,8 +468,8 @@ LogicalResult Lowering::lowerOp(Operation &op) {
       .Default([&](Operation *) {
         return unsupported(&op, "has no hardware actor yet; supported after quantization: dense, "
                                 "conv (incl. depthwise), max/average pooling, zero padding, nearest resize, residual "
-                                "add, channel concat, relu, clip, leaky relu, sign, sigmoid, tanh, elu, selu, "
-                                "softmax, reshape, transpose");
+                                "add, channel concat, relu, clip, leaky relu, sign, table activations "
+                                "(sigmoid, tanh, elu, ...), softmax, reshape, transpose");
       });
 }
 

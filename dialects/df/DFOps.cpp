@@ -37,8 +37,8 @@ LogicalResult StreamType::verify(llvm::function_ref<InFlightDiagnostic()> emitEr
   return success();
 }
 
-/// none / relu / sign carry no activation attributes; sigmoid / tanh / elu /
-/// selu / table need the whole table (t_min, t_max, t_shift, table); clip
+/// none / relu / sign carry no activation attributes; table needs the whole
+/// table (t_min, t_max, t_shift, table; `table_function` only with it); clip
 /// (Relu6) needs its bounds t_min, t_max (codes) and nothing else; leaky
 /// (LeakyRelu) needs leaky_mult (A, the shift is fixed at 15) and nothing else,
 /// PRelu leaky_mults (one A per output channel) instead.
@@ -53,6 +53,8 @@ static LogicalResult verifyActivation(ComputeOp op, int64_t outputs) {
   bool hasBounds = op.getTMinAttr() && op.getTMaxAttr();
   bool anyBound = op.getTMinAttr() || op.getTMaxAttr();
   bool hasMult = bool(op.getLeakyMultAttr());
+  if (op.getTableFunctionAttr() && !table)
+    return op.emitOpError("table_function is only for the table activation");
   if ((hasMult || op.getLeakyMultsAttr()) && !leaky)
     return op.emitOpError("leaky_mult is only for the leaky activation");
   if (auto mults = op.getLeakyMultsAttr()) {
@@ -109,6 +111,8 @@ void loom::df::buildCompute(OpBuilder &b, OperationState &state, Type output, Va
     state.addAttribute("binary", b.getUnitAttr());
   if (p.leakyMults)
     state.addAttribute("leaky_mults", p.leakyMults);
+  if (p.tableFunction)
+    state.addAttribute("table_function", p.tableFunction);
 }
 
 /// mult: one value or one per output channel, each in [1, 2^24]; binary: every

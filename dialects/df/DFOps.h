@@ -23,10 +23,7 @@
 namespace loom::df {
 
 /// Whether an activation is applied by table (t_min, t_max, t_shift, table).
-inline bool isTableActivation(Activation act) {
-  return act == Activation::sigmoid || act == Activation::tanh || act == Activation::elu ||
-         act == Activation::selu || act == Activation::table;
-}
+inline bool isTableActivation(Activation act) { return act == Activation::table; }
 
 /// The attributes of a df.mvu / df.dwu (DFOps.td), named, for their builder:
 /// `b.create<df::MvuOp>(loc, type, input, params)`. Unset optionals are left
@@ -38,6 +35,7 @@ struct ComputeParams {
   Activation act = Activation::none;
   std::optional<int64_t> tMin, tMax, tShift; // clip bounds / table domain (codes)
   mlir::ElementsAttr table;                  // table activations
+  mlir::StringAttr tableFunction;            // the table's function (nn op name)
   std::optional<int64_t> leakyMult;          // LeakyRelu A (shift 15)
   mlir::DenseI64ArrayAttr leakyMults;        // PRelu: one A per output channel
   mlir::ElementsAttr mult;                   // requantization multipliers
@@ -54,5 +52,15 @@ void buildCompute(mlir::OpBuilder &builder, mlir::OperationState &state, mlir::T
 
 #define GET_OP_CLASSES
 #include "dialects/df/DFOps.h.inc"
+
+namespace loom::df {
+/// What the report calls a compute unit's activation: a table's function
+/// (sigmoid, hard_swish, ...), else its `act`.
+template <typename ComputeOp> llvm::StringRef activationName(ComputeOp op) {
+  if (auto fn = op.getTableFunctionAttr())
+    return fn.getValue();
+  return stringifyActivation(op.getAct());
+}
+} // namespace loom::df
 
 #endif

@@ -71,14 +71,15 @@ def DF_FoldingAttr : AttrDef<DF_Dialect, "Folding"> {
   let assemblyFormat = "`<` struct(params) `>`";
 }
 
-// The activation a compute unit applies after requantization. The code the
-// RTL's ACT parameter takes is hw::ActCode (hw_model/Configs.h), mapped in one
-// place (passes/DFCost.cpp, actCodeOf): sigmoid ... table are all a table.
+// The activation hardware a compute unit applies after requantization. The
+// code the RTL's ACT parameter takes is hw::ActCode (hw_model/Configs.h),
+// mapped in one place (passes/DFCost.cpp, actCodeOf). Every table activation
+// (sigmoid, elu, hard_swish, ...) is the same hardware, `table`; the unit's
+// `table_function` names the function (the nn op) for the IR and the report,
+// so a new table activation needs no case here.
 def DF_Activation : I32EnumAttr<"Activation", "activation of a df.mvu / df.dwu", [
     I32EnumAttrCase<"none", 0>, I32EnumAttrCase<"relu", 1>, I32EnumAttrCase<"clip", 2>,
-    I32EnumAttrCase<"leaky", 3>, I32EnumAttrCase<"sign", 4>, I32EnumAttrCase<"sigmoid", 5>,
-    I32EnumAttrCase<"tanh", 6>, I32EnumAttrCase<"elu", 7>, I32EnumAttrCase<"selu", 8>,
-    I32EnumAttrCase<"table", 9>]> {
+    I32EnumAttrCase<"leaky", 3>, I32EnumAttrCase<"sign", 4>, I32EnumAttrCase<"table", 5>]> {
   let cppNamespace = "::loom::df";
   let genSpecializedAttr = 0;
 }
@@ -122,7 +123,8 @@ class DF_ComputeOp<string mnemonic> : DF_Op<mnemonic, [
                    OptionalAttr<I64Attr>:$t_min, OptionalAttr<I64Attr>:$t_max,
                    OptionalAttr<I64Attr>:$t_shift, OptionalAttr<ElementsAttr>:$table,
                    OptionalAttr<I64Attr>:$leaky_mult, OptionalAttr<ElementsAttr>:$mult,
-                   UnitAttr:$binary, OptionalAttr<DenseI64ArrayAttr>:$leaky_mults);
+                   UnitAttr:$binary, OptionalAttr<DenseI64ArrayAttr>:$leaky_mults,
+                   OptionalAttr<StrAttr>:$table_function);
   let results = (outs DF_StreamType:$output);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
   let hasVerifier = 1;
@@ -139,8 +141,9 @@ def DF_MvuOp : DF_ComputeOp<"mvu"> {
     for a frame of K inputs and N outputs with `pe` x `simd` multipliers (`folding`):
     each output beat carries `pe` values; each cycle consumes `simd` inputs per PE.
     `act` is one of none, relu, clip (t_min, t_max), leaky (LeakyRelu: leaky_mult = A,
-    shift 15, docs/CONTRACTS.md), sigmoid, tanh, elu, selu, table (by table, see
-    nn.lut), sign (y >= 0 ? 1 : -1, a bipolar activation).
+    shift 15, docs/CONTRACTS.md), table (t_min, t_max, t_shift, table: see nn.lut;
+    `table_function` names the function, e.g. sigmoid or hard_swish), sign
+    (y >= 0 ? 1 : -1, a bipolar activation).
     Affine integer graphs: `mult` (one value, or one per output, each in [1, 2^24])
     multiplies the accumulator before the shift: shift_round_even(acc[n] * mult[n],
     shift). `binary`: every weight is +1 or -1, stored as one bit (no multipliers).

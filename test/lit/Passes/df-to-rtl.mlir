@@ -47,7 +47,7 @@ func.func @net() {
                     folding = #df.folding<simd = 2, pe = 2>, act = #df.act<relu>, onnx.node = "fc/0"}
         : !df.stream<i8, 2, [4]> -> !df.stream<i8, 2, [4]>
   %m1 = df.mvu %m0 {weight = dense<[[1, -1, 2, -2], [3, -3, 4, -4]]> : tensor<2x4xi8>, bias = dense<[7, -7]> : tensor<2xi64>,
-                    shift = 5 : i64, acc_width = 16 : i64, folding = #df.folding<simd = 1, pe = 1>, act = #df.act<sigmoid>,
+                    shift = 5 : i64, acc_width = 16 : i64, folding = #df.folding<simd = 1, pe = 1>, act = #df.act<table>, table_function = "sigmoid",
                     t_min = -8 : i64, t_max = 7 : i64, t_shift = 2 : i64, table = dense<[1, 8, 24, 31]> : tensor<4xi8>,
                     onnx.node = "fc/0"}
         : !df.stream<i8, 2, [4]> -> !df.stream<i8, 1, [2]>

@@ -7,8 +7,8 @@
 // CHECK:       df.mvu %{{.*}} {{{.*}}act = #df.act<leaky>{{.*}}leaky_mult = 3277 : i64{{.*}}onnx.node = "fc0"
 // CHECK-NOT:   t_min
 // CHECK-SAME:  -> <i16, 1, [3]>
-// CHECK:       df.mvu %{{.*}} {{{.*}}act = #df.act<elu>{{.*}}onnx.node = "fc1"{{.*}}t_max = 7 : i64, t_min = 0 : i64, t_shift = 1 : i64, table = dense<[10, 20, 30, 40]> : tensor<4xi16>
-// CHECK:       df.mvu %{{.*}} {{{.*}}act = #df.act<selu>{{.*}}onnx.node = "fc2"
+// CHECK:       df.mvu %{{.*}} {{{.*}}act = #df.act<table>{{.*}}onnx.node = "fc1"{{.*}}t_max = 7 : i64, t_min = 0 : i64, t_shift = 1 : i64, table = dense<[10, 20, 30, 40]> : tensor<4xi16>, table_function = "elu"
+// CHECK:       df.mvu %{{.*}} {{{.*}}act = #df.act<table>{{.*}}onnx.node = "fc2"{{.*}}table_function = "selu"
 // CHECK-NOT:   nn.
 func.func @dense(%x: tensor<1x4xf32> {onnx.name = "x"}) -> (tensor<1x2xf32> {onnx.name = "y"}) {
   %q = nn.quantize %x {frac = 10 : i64} : tensor<1x4xf32> -> tensor<1x4xi16>

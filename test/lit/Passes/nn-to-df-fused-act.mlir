@@ -14,8 +14,8 @@
 // CHECK-LABEL: func.func @mlp()
 // CHECK-NEXT:    %[[IN:.*]] = df.input "x" {loom.frac = 10 : i64} : <i16, 1, [4]>
 // CHECK-NEXT:    %[[M0:.*]] = df.mvu %[[IN]] {acc_width = 25 : i64, act = #df.act<relu>, bias = dense<[1, 2, 3]> : tensor<3xi64>, folding = #df.folding<simd = 1, pe = 1>, onnx.node = "fc0", shift = 10 : i64, weight = dense<{{\[}}[1, 2, 3, 4], [5, 6, 7, 8], [9, 10, 11, 12]]> : tensor<3x4xi16>} : <i16, 1, [4]> -> <i16, 1, [3]>
-// CHECK-NEXT:    %[[M1:.*]] = df.mvu %[[M0]] {acc_width = 20 : i64, act = #df.act<sigmoid>, bias = dense<0> : tensor<2xi64>, folding = #df.folding<simd = 1, pe = 1>, onnx.node = "fc1", shift = 10 : i64, t_max = 7 : i64, t_min = 0 : i64, t_shift = 1 : i64, table = dense<[10, 20, 30, 40]> : tensor<4xi16>, weight = dense<1> : tensor<2x3xi16>} : <i16, 1, [3]> -> <i16, 1, [2]>
-// CHECK-NEXT:    %[[M2:.*]] = df.mvu %[[M1]] {{{.*}}act = #df.act<tanh>{{.*}}onnx.node = "fc2"{{.*}}t_max = 3 : i64, t_min = 0 : i64, t_shift = 0 : i64, table = dense<[1, 2, 3, 4]> : tensor<4xi16>{{.*}}} : <i16, 1, [2]> -> <i16, 1, [2]>
+// CHECK-NEXT:    %[[M1:.*]] = df.mvu %[[M0]] {acc_width = 20 : i64, act = #df.act<table>, bias = dense<0> : tensor<2xi64>, folding = #df.folding<simd = 1, pe = 1>, onnx.node = "fc1", shift = 10 : i64, t_max = 7 : i64, t_min = 0 : i64, t_shift = 1 : i64, table = dense<[10, 20, 30, 40]> : tensor<4xi16>, table_function = "sigmoid", weight = dense<1> : tensor<2x3xi16>} : <i16, 1, [3]> -> <i16, 1, [2]>
+// CHECK-NEXT:    %[[M2:.*]] = df.mvu %[[M1]] {{{.*}}act = #df.act<table>{{.*}}onnx.node = "fc2"{{.*}}t_max = 3 : i64, t_min = 0 : i64, t_shift = 0 : i64, table = dense<[1, 2, 3, 4]> : tensor<4xi16>, table_function = "tanh"{{.*}}} : <i16, 1, [2]> -> <i16, 1, [2]>
 // CHECK-NEXT:    df.output %[[M2]], "y" {loom.frac = 10 : i64} : <i16, 1, [2]>
 // CHECK-NOT:   nn.
 func.func @mlp(%x: tensor<1x4xf32> {onnx.name = "x"}) -> (tensor<1x2xf32> {onnx.name = "y"}) {

@@ -1,5 +1,5 @@
 // df.mvu / df.dwu act = #df.act<leaky> (LeakyRelu, docs/CONTRACTS.md) needs leaky_mult and
-// nothing else; leaky_mult belongs to no other activation; elu / selu are tables.
+// nothing else; leaky_mult belongs to no other activation; elu / selu are tables (act table, table_function "elu").
 // RUN: loom-opt %s -split-input-file -verify-diagnostics
 
 func.func @leaky_ok() {
@@ -10,7 +10,7 @@ func.func @leaky_ok() {
        : !df.stream<i16, 1, [4]> -> !df.stream<i16, 1, [2]>
   %e = df.mvu %m {weight = dense<1> : tensor<2x2xi16>, bias = dense<0> : tensor<2xi64>,
                   shift = 10 : i64, acc_width = 28 : i64, folding = #df.folding<simd = 1, pe = 1>,
-                  act = #df.act<elu>, t_min = 0 : i64, t_max = 1 : i64, t_shift = 0 : i64,
+                  act = #df.act<table>, table_function = "elu", t_min = 0 : i64, t_max = 1 : i64, t_shift = 0 : i64,
                   table = dense<[1, 2]> : tensor<2xi16>}
        : !df.stream<i16, 1, [2]> -> !df.stream<i16, 1, [2]>
   df.output %e, "y" : !df.stream<i16, 1, [2]>

@@ -15,20 +15,20 @@ func.func @graph() {
         : !df.stream<i16, 2, [4]> -> !df.stream<i16, 2, [2]>
   // CHECK: %[[F:.*]] = df.fifo %[[M0]] {depth = 4 : i64} : <i16, 2, [2]>
   %f = df.fifo %m0 {depth = 4 : i64} : !df.stream<i16, 2, [2]>
-  // CHECK: %[[M1:.*]] = df.mvu %[[F]] {acc_width = 20 : i64, act = #df.act<sigmoid>, bias = dense<0> : tensor<3xi64>, folding = #df.folding<simd = 1, pe = 1>, shift = 10 : i64, t_max = 3 : i64, t_min = -4 : i64, t_shift = 1 : i64, table = dense<[1, 2, 3, 4]> : tensor<4xi16>, weight = dense<1> : tensor<3x2xi16>} : <i16, 2, [2]> -> <i16, 1, [3]>
+  // CHECK: %[[M1:.*]] = df.mvu %[[F]] {acc_width = 20 : i64, act = #df.act<table>, bias = dense<0> : tensor<3xi64>, folding = #df.folding<simd = 1, pe = 1>, shift = 10 : i64, t_max = 3 : i64, t_min = -4 : i64, t_shift = 1 : i64, table = dense<[1, 2, 3, 4]> : tensor<4xi16>, table_function = "sigmoid", weight = dense<1> : tensor<3x2xi16>} : <i16, 2, [2]> -> <i16, 1, [3]>
   %m1 = df.mvu %f {weight = dense<1> : tensor<3x2xi16>, bias = dense<0> : tensor<3xi64>,
                    shift = 10 : i64, acc_width = 20 : i64, folding = #df.folding<simd = 1, pe = 1>,
-                   act = #df.act<sigmoid>, t_min = -4 : i64, t_max = 3 : i64, t_shift = 1 : i64,
+                   act = #df.act<table>, table_function = "sigmoid", t_min = -4 : i64, t_max = 3 : i64, t_shift = 1 : i64,
                    table = dense<[1, 2, 3, 4]> : tensor<4xi16>}
         : !df.stream<i16, 2, [2]> -> !df.stream<i16, 1, [3]>
   // CHECK: %[[M2:.*]] = df.mvu %[[M1]] {{{.*}}act = #df.act<none>{{.*}}} : <i16, 1, [3]> -> <i16, 1, [3]>
   %m2 = df.mvu %m1 {weight = dense<1> : tensor<3x3xi16>, bias = dense<0> : tensor<3xi64>,
                     shift = 0 : i64, acc_width = 20 : i64, folding = #df.folding<simd = 3, pe = 1>, act = #df.act<none>}
         : !df.stream<i16, 1, [3]> -> !df.stream<i16, 1, [3]>
-  // CHECK: %[[M3:.*]] = df.mvu %[[M2]] {{{.*}}act = #df.act<tanh>{{.*}}} : <i16, 1, [3]> -> <i16, 1, [3]>
+  // CHECK: %[[M3:.*]] = df.mvu %[[M2]] {{{.*}}act = #df.act<table>{{.*}}table_function = "tanh"{{.*}}} : <i16, 1, [3]> -> <i16, 1, [3]>
   %m3 = df.mvu %m2 {weight = dense<1> : tensor<3x3xi16>, bias = dense<0> : tensor<3xi64>,
                     shift = 0 : i64, acc_width = 20 : i64, folding = #df.folding<simd = 1, pe = 1>,
-                    act = #df.act<tanh>, t_min = 0 : i64, t_max = 0 : i64, t_shift = 0 : i64,
+                    act = #df.act<table>, table_function = "tanh", t_min = 0 : i64, t_max = 0 : i64, t_shift = 0 : i64,
                     table = dense<5> : tensor<1xi16>}
         : !df.stream<i16, 1, [3]> -> !df.stream<i16, 1, [3]>
   // CHECK: %[[SM:.*]] = df.softmax %[[M3]] {exp_frac = 15 : i64, exp_shift = 4 : i64, exp_table = dense<[32768, 16384]> : tensor<2xi17>, frac = 10 : i64} : <i16, 1, [3]> -> <i16, 1, [1, 3]>
