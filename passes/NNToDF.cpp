@@ -91,7 +91,7 @@ bool samePerm(const Perm &a, const Perm &b) {
 
 /// Whether a value's stream must be channels-last for `user`.
 bool wantsChannelsLast(Operation *user) {
-  return llvm::isa<nn::QConvOp, nn::MaxPoolOp, nn::AvgPoolOp, nn::PadOp, nn::ResizeOp>(user);
+  return user->hasTrait<nn::OpTrait::SpatialWindow>();
 }
 
 /// The NCHW shape under which `v` (or a reshape of it: a 1-D feature map
@@ -100,7 +100,7 @@ std::optional<SmallVector<int64_t>> channelsLastView(Value v) {
   for (Operation *user : v.getUsers()) {
     if (wantsChannelsLast(user) && shapeOf(v).size() == 4)
       return SmallVector<int64_t>(shapeOf(v));
-    if (llvm::isa<nn::ReshapeOp>(user))
+    if (user->hasTrait<nn::OpTrait::LayoutOnly>())
       if (auto view = channelsLastView(user->getResult(0)))
         return view;
   }
@@ -196,8 +196,7 @@ struct Lowering {
 /// clip, leaky relu, sign or lut.
 Operation *fusedActivation(Operation *op) {
   if (op->getResult(0).hasOneUse() &&
-      llvm::isa<nn::ReluOp, nn::LutOp, nn::ClipOp, nn::LeakyReluOp, nn::SignOp>(
-          *op->user_begin()))
+      op->user_begin()->hasTrait<nn::OpTrait::FusableActivation>())
     return *op->user_begin();
   return nullptr;
 }
@@ -458,13 +457,14 @@ LogicalResult Lowering::lowerOp(Operation &op) {
     return unsupported(&op, "has no input stream");
   if (!env.count(op.getOperand(0)))
     return unsupported(&op, "its input is not a hardware stream");
+  if (op.hasTrait<nn::OpTrait::FusableActivation>())
+    return lowerActivation(op);
+  if (op.hasTrait<nn::OpTrait::ElementwiseJoin>())
+    return lowerJoin(op);
   return llvm::TypeSwitch<Operation *, LogicalResult>(&op)
       .Case<nn::ReshapeOp, nn::TransposeOp, nn::QDenseOp, nn::QConvOp, nn::PadOp, nn::ResizeOp,
             nn::QSoftmaxOp, nn::ConcatOp>([&](auto typed) { return lower(typed); })
       .Case<nn::MaxPoolOp, nn::AvgPoolOp>([&](Operation *) { return lowerPool(op); })
-      .Case<nn::AddActOp, nn::MulActOp>([&](Operation *) { return lowerJoin(op); })
-      .Case<nn::ReluOp, nn::LutOp, nn::ClipOp, nn::LeakyReluOp, nn::SignOp>(
-          [&](Operation *) { return lowerActivation(op); })
       .Default([&](Operation *) {
         return unsupported(&op, "has no hardware actor yet; supported after quantization: dense, "
                                 "conv (incl. depthwise), max/average pooling, zero padding, nearest resize, residual "
