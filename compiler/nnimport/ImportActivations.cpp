@@ -10,28 +10,19 @@ using namespace mlir;
 using namespace loom;
 using namespace loom::nnimport;
 
-ArrayRef<OpImport> Importer::activationOps() {
-  static const OpImport rows[] = {
-      {OnnxDomain::Onnx, "Relu", 1, kLatest, Role::Streams, &Importer::importUnary<nn::ReluOp>,
-       nullptr},
-      {OnnxDomain::Onnx, "Sigmoid", 1, kLatest, Role::Streams,
-       &Importer::importUnary<nn::SigmoidOp>, nullptr},
-      {OnnxDomain::Onnx, "Tanh", 1, kLatest, Role::Streams, &Importer::importUnary<nn::TanhOp>,
-       nullptr},
-      {OnnxDomain::Onnx, "Softmax", 1, 12, Role::Streams, &Importer::importSoftmax1, nullptr},
-      {OnnxDomain::Onnx, "Softmax", 13, kLatest, Role::Streams, &Importer::importSoftmax13,
-       nullptr},
-      {OnnxDomain::Onnx, "Clip", 1, kLatest, Role::Streams, &Importer::importClip, nullptr},
-      {OnnxDomain::Onnx, "Elu", 1, kLatest, Role::Streams, &Importer::importElu, nullptr},
-      {OnnxDomain::Onnx, "LeakyRelu", 1, kLatest, Role::Streams, &Importer::importLeakyRelu,
-       nullptr},
-      {OnnxDomain::Onnx, "PRelu", 1, kLatest, Role::Streams, &Importer::importPRelu, nullptr},
-      {OnnxDomain::Onnx, "Selu", 1, kLatest, Role::Streams, &Importer::importSelu, nullptr},
-  };
-  return rows;
-}
+// Tags naming the import functions importOp<Tag> of this file (Importer.h).
+namespace loom::nnimport::onnxop {
+struct Clip;
+struct Elu;
+struct LeakyRelu;
+struct PRelu;
+struct Selu;
+struct Softmax;
+struct SoftmaxV1;
+} // namespace loom::nnimport::onnxop
 
-llvm::Error Importer::importLeakyRelu(const OnnxNode &node, Value in) {
+template <>
+llvm::Error Importer::importOp<onnxop::LeakyRelu>(const OnnxNode &node, Value in) {
   auto result = b.create<nn::LeakyReluOp>(loc(node), in.getType(), in,
                                           b.getF64FloatAttr(node.getFloat("alpha", 0.01)),
                                           IntegerAttr(), IntegerAttr(), DenseF64ArrayAttr(),
@@ -75,7 +66,8 @@ static FailureOr<SmallVector<double>> perChannelSlopes(const OnnxTensor &t, Arra
   return ch;
 }
 
-llvm::Error Importer::importPRelu(const OnnxNode &node, Value in) {
+template <>
+llvm::Error Importer::importOp<onnxop::PRelu>(const OnnxNode &node, Value in) {
   SmallVector<int64_t> shape(shapeOf(in));
   // A constant slope shared by all elements is a LeakyRelu; slopes that vary
   // only over the channels (axis 1, after ONNX broadcasting) give `alphas`,
@@ -101,13 +93,15 @@ llvm::Error Importer::importPRelu(const OnnxNode &node, Value in) {
   return produce(node, result);
 }
 
-llvm::Error Importer::importElu(const OnnxNode &node, Value in) {
+template <>
+llvm::Error Importer::importOp<onnxop::Elu>(const OnnxNode &node, Value in) {
   auto result = b.create<nn::EluOp>(loc(node), in.getType(), in,
                                     b.getF64FloatAttr(node.getFloat("alpha", 1.0)));
   return produce(node, result);
 }
 
-llvm::Error Importer::importSelu(const OnnxNode &node, Value in) {
+template <>
+llvm::Error Importer::importOp<onnxop::Selu>(const OnnxNode &node, Value in) {
   auto result = b.create<nn::SeluOp>(
            loc(node), in.getType(), in,
            b.getF64FloatAttr(node.getFloat("alpha", 1.67326319217681884765625)),
@@ -115,7 +109,8 @@ llvm::Error Importer::importSelu(const OnnxNode &node, Value in) {
   return produce(node, result);
 }
 
-llvm::Error Importer::importClip(const OnnxNode &node, Value in) {
+template <>
+llvm::Error Importer::importOp<onnxop::Clip>(const OnnxNode &node, Value in) {
   // Clip-6 and later take the bounds as inputs, Clip-1..6 as attributes.
   double lo = node.getFloat("min", -3.4e38), hi = node.getFloat("max", 3.4e38);
   for (int i : {1, 2})
@@ -133,11 +128,13 @@ llvm::Error Importer::importClip(const OnnxNode &node, Value in) {
 /// Softmax-1..12 flattens the input to 2-D at `axis` (default 1), Softmax-13
 /// reduces over `axis` alone (default -1); nn.softmax is the softmax over the
 /// last axis of one frame.
-llvm::Error Importer::importSoftmax1(const OnnxNode &node, Value in) {
+template <>
+llvm::Error Importer::importOp<onnxop::SoftmaxV1>(const OnnxNode &node, Value in) {
   return importSoftmax(node, in, /*opset13=*/false);
 }
 
-llvm::Error Importer::importSoftmax13(const OnnxNode &node, Value in) {
+template <>
+llvm::Error Importer::importOp<onnxop::Softmax>(const OnnxNode &node, Value in) {
   return importSoftmax(node, in, /*opset13=*/true);
 }
 
@@ -165,4 +162,33 @@ llvm::Error Importer::importSoftmax(const OnnxNode &node, Value in, bool opset13
                            "everywhere; apply it over the last axis (axis = -1) or remove it");
   auto result = b.create<nn::SoftmaxOp>(loc(node), in.getType(), in);
   return produce(node, result);
+}
+
+/// This family's rows of the op table (ImportTable.cpp).
+
+/// This family's rows of the op table (ImportTable.cpp).
+ArrayRef<OpImport> Importer::activationOps() {
+  static const OpImport rows[] = {
+      {OnnxDomain::Onnx, "Relu", 1, kLatest, Role::Streams,
+       &Importer::importUnary<nn::ReluOp>, nullptr},
+      {OnnxDomain::Onnx, "Sigmoid", 1, kLatest, Role::Streams,
+       &Importer::importUnary<nn::SigmoidOp>, nullptr},
+      {OnnxDomain::Onnx, "Tanh", 1, kLatest, Role::Streams,
+       &Importer::importUnary<nn::TanhOp>, nullptr},
+      {OnnxDomain::Onnx, "Softmax", 1, 12, Role::Streams,
+       &Importer::importOp<onnxop::SoftmaxV1>, nullptr},
+      {OnnxDomain::Onnx, "Softmax", 13, kLatest, Role::Streams,
+       &Importer::importOp<onnxop::Softmax>, nullptr},
+      {OnnxDomain::Onnx, "Clip", 1, kLatest, Role::Streams,
+       &Importer::importOp<onnxop::Clip>, nullptr},
+      {OnnxDomain::Onnx, "Elu", 1, kLatest, Role::Streams,
+       &Importer::importOp<onnxop::Elu>, nullptr},
+      {OnnxDomain::Onnx, "LeakyRelu", 1, kLatest, Role::Streams,
+       &Importer::importOp<onnxop::LeakyRelu>, nullptr},
+      {OnnxDomain::Onnx, "PRelu", 1, kLatest, Role::Streams,
+       &Importer::importOp<onnxop::PRelu>, nullptr},
+      {OnnxDomain::Onnx, "Selu", 1, kLatest, Role::Streams,
+       &Importer::importOp<onnxop::Selu>, nullptr},
+  };
+  return rows;
 }

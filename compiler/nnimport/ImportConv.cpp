@@ -12,23 +12,11 @@ using namespace mlir;
 using namespace loom;
 using namespace loom::nnimport;
 
-ArrayRef<OpImport> Importer::convOps() {
-  static const OpImport rows[] = {
-      {OnnxDomain::Onnx, "AveragePool", 1, kLatest, Role::Streams, &Importer::importPool,
-       nullptr},
-      {OnnxDomain::Onnx, "Conv", 1, kLatest, Role::Streams, &Importer::importConv, nullptr},
-      {OnnxDomain::Onnx, "GlobalAveragePool", 1, kLatest, Role::Streams, &Importer::importPool,
-       nullptr},
-      {OnnxDomain::Onnx, "GlobalMaxPool", 1, kLatest, Role::Streams, &Importer::importPool,
-       nullptr},
-      {OnnxDomain::Onnx, "MaxPool", 1, kLatest, Role::Streams, &Importer::importPool, nullptr},
-      {OnnxDomain::Onnx, "Pad", 1, kLatest, Role::Streams, &Importer::importPad, nullptr},
-      {OnnxDomain::Onnx, "Resize", 1, kLatest, Role::Streams, &Importer::importResize, nullptr},
-      {OnnxDomain::Onnx, "Upsample", 1, kLatest, Role::Streams, &Importer::importResize,
-       nullptr},
-  };
-  return rows;
-}
+// Tags naming the import functions importOp<Tag> of this file (Importer.h).
+namespace loom::nnimport::onnxop {
+struct Pad;
+struct Resize;
+} // namespace loom::nnimport::onnxop
 
 llvm::Expected<SmallVector<int64_t>>
 Importer::windowShape(const OnnxNode &node, ArrayRef<int64_t> in, int64_t outChannels,
@@ -190,7 +178,8 @@ llvm::Error Importer::importPool(const OnnxNode &node, Value in) {
   return importWindowed(node, in, build);
 }
 
-llvm::Error Importer::importPad(const OnnxNode &node, Value in) {
+template <>
+llvm::Error Importer::importOp<onnxop::Pad>(const OnnxNode &node, Value in) {
   SmallVector<int64_t> shape(shapeOf(in));
   std::string mode = node.getString("mode", "constant");
   std::vector<int64_t> pads = node.getInts("pads");
@@ -218,8 +207,10 @@ llvm::Error Importer::importPad(const OnnxNode &node, Value in) {
   return produce(node, result);
 }
 
-/// Resize and Upsample.
-llvm::Error Importer::importResize(const OnnxNode &node, Value in) {
+/// Resize and Upsample: nearest-neighbour repetition of H and W by integer
+/// factors (nn.resize).
+template <>
+llvm::Error Importer::importOp<onnxop::Resize>(const OnnxNode &node, Value in) {
   bool upsample = node.opType == "Upsample";
   SmallVector<int64_t> shape(shapeOf(in));
   // Nearest-neighbour resizing by integer factors of H and W only: every
@@ -277,20 +268,42 @@ llvm::Error Importer::importResize(const OnnxNode &node, Value in) {
   int64_t f[2];
   for (int a = 0; a < 2; ++a) {
     double s = scales[2 + a];
-    int64_t in = shape[2 + a];
+    int64_t inSize = shape[2 + a];
     f[a] = int64_t(s);
     if (double(f[a]) != s || f[a] < 1)
       return nodeError(node, "only integer scale factors >= 1 of H and W are supported");
-    int64_t out = in * f[a];
+    int64_t out = inSize * f[a];
     if (!sizes.empty() && sizes.size() == 4 && sizes[2 + a] != out)
       return nodeError(node, "sizes do not match an integer scale factor");
     for (int64_t o = 0; o < out; ++o)
-      if (reference::nearestSourceIndex(o, in, out, s, cm, nm) != o / f[a])
+      if (reference::nearestSourceIndex(o, inSize, out, s, cm, nm) != o / f[a])
         return nodeError(node, "this coordinate_transformation_mode / nearest_mode is not "
                                "plain pixel repetition (use asymmetric + floor, or "
                                "half_pixel + round_prefer_floor)");
   }
   SmallVector<int64_t> out = {shape[0], shape[1], shape[2] * f[0], shape[3] * f[1]};
-  auto result = b.create<nn::ResizeOp>(loc(node), f32(out), in, b.getDenseI64ArrayAttr({f[0], f[1]}));
-  return produce(node, result);
+  return produce(node, b.create<nn::ResizeOp>(loc(node), f32(out), in,
+                                              b.getDenseI64ArrayAttr({f[0], f[1]})));
+}
+
+/// This family's rows of the op table (ImportTable.cpp).
+
+/// This family's rows of the op table (ImportTable.cpp).
+ArrayRef<OpImport> Importer::convOps() {
+  static const OpImport rows[] = {
+      {OnnxDomain::Onnx, "AveragePool", 1, kLatest, Role::Streams, &Importer::importPool, nullptr},
+      {OnnxDomain::Onnx, "Conv", 1, kLatest, Role::Streams, &Importer::importConv, nullptr},
+      {OnnxDomain::Onnx, "GlobalAveragePool", 1, kLatest, Role::Streams,
+       &Importer::importPool, nullptr},
+      {OnnxDomain::Onnx, "GlobalMaxPool", 1, kLatest, Role::Streams,
+       &Importer::importPool, nullptr},
+      {OnnxDomain::Onnx, "MaxPool", 1, kLatest, Role::Streams, &Importer::importPool, nullptr},
+      {OnnxDomain::Onnx, "Pad", 1, kLatest, Role::Streams,
+       &Importer::importOp<onnxop::Pad>, nullptr},
+      {OnnxDomain::Onnx, "Resize", 1, kLatest, Role::Streams,
+       &Importer::importOp<onnxop::Resize>, nullptr},
+      {OnnxDomain::Onnx, "Upsample", 1, kLatest, Role::Streams,
+       &Importer::importOp<onnxop::Resize>, nullptr},
+  };
+  return rows;
 }

@@ -7,20 +7,19 @@ using namespace mlir;
 using namespace loom;
 using namespace loom::nnimport;
 
-ArrayRef<OpImport> Importer::denseOps() {
-  static const OpImport rows[] = {
-      {OnnxDomain::Onnx, "Gemm", 1, kLatest, Role::OwnInputs, &Importer::importGemm, nullptr},
-      {OnnxDomain::Onnx, "MatMul", 1, kLatest, Role::OwnInputs, &Importer::importMatMul, nullptr,
-       /*matmulB=*/1},
-  };
-  return rows;
-}
+// Tags naming the import functions importOp<Tag> of this file (Importer.h).
+namespace loom::nnimport::onnxop {
+struct Gemm;
+struct MatMul;
+} // namespace loom::nnimport::onnxop
 
-llvm::Error Importer::importGemm(const OnnxNode &node, Value in) {
+template <>
+llvm::Error Importer::importOp<onnxop::Gemm>(const OnnxNode &node, Value in) {
   return importDense(node, in, /*matmul=*/false);
 }
 
-llvm::Error Importer::importMatMul(const OnnxNode &node, Value in) {
+template <>
+llvm::Error Importer::importOp<onnxop::MatMul>(const OnnxNode &node, Value in) {
   return importDense(node, in, /*matmul=*/true);
 }
 
@@ -87,4 +86,15 @@ llvm::Error Importer::importDense(const OnnxNode &node, Value a, bool matmul) {
   auto dense = b.create<nn::DenseOp>(loc(node), f32({rows, n}), a, f32Attr({n, k}, w),
                                      f32Attr({n}, bias), *ws);
   return produce(node, dense);
+}
+
+/// This family's rows of the op table (ImportTable.cpp).
+ArrayRef<OpImport> Importer::denseOps() {
+  static const OpImport rows[] = {
+      {OnnxDomain::Onnx, "Gemm", 1, kLatest, Role::OwnInputs,
+       &Importer::importOp<onnxop::Gemm>, nullptr},
+      {OnnxDomain::Onnx, "MatMul", 1, kLatest, Role::OwnInputs,
+       &Importer::importOp<onnxop::MatMul>, nullptr, /*matmulB=*/1},
+  };
+  return rows;
 }

@@ -5,26 +5,17 @@ using namespace mlir;
 using namespace loom;
 using namespace loom::nnimport;
 
-ArrayRef<OpImport> Importer::elementwiseOps() {
-  static const OpImport rows[] = {
-      {OnnxDomain::Onnx, "Add", 1, kLatest, Role::OwnInputs, &Importer::importArith,
-       &Importer::foldShapeArith},
-      {OnnxDomain::Onnx, "BatchNormalization", 1, kLatest, Role::Streams,
-       &Importer::importBatchNorm, nullptr},
-      {OnnxDomain::Onnx, "Div", 1, kLatest, Role::OwnInputs, &Importer::importArith,
-       &Importer::foldShapeArith},
-      {OnnxDomain::Onnx, "Mul", 1, kLatest, Role::OwnInputs, &Importer::importArith,
-       &Importer::foldShapeArith},
-      {OnnxDomain::Onnx, "Sub", 1, kLatest, Role::OwnInputs, &Importer::importArith,
-       &Importer::foldShapeArith},
-  };
-  return rows;
-}
+// Tags naming the import functions importOp<Tag> of this file (Importer.h).
+namespace loom::nnimport::onnxop {
+struct Arith;
+struct BatchNormalization;
+} // namespace loom::nnimport::onnxop
 
 /// Add, Sub, Mul, Div of an activation and a constant that broadcasts to it
 /// (nn.add / nn.mul), or Add and Mul of two activations (nn.add_act /
 /// nn.mul_act).
-llvm::Error Importer::importArith(const OnnxNode &node, Value) {
+template <>
+llvm::Error Importer::importOp<onnxop::Arith>(const OnnxNode &node, Value) {
   const std::string &op = node.opType;
   // Add and Mul are commutative: Add(const, x) is imported as Add(x, const).
   std::string inName = node.inputs[0], otherName = node.inputs.size() > 1 ? node.inputs[1] : "";
@@ -81,7 +72,8 @@ llvm::Error Importer::importArith(const OnnxNode &node, Value) {
   return produce(node, b.create<nn::MulOp>(loc(node), in.getType(), in, cst));
 }
 
-llvm::Error Importer::importBatchNorm(const OnnxNode &node, Value in) {
+template <>
+llvm::Error Importer::importOp<onnxop::BatchNormalization>(const OnnxNode &node, Value in) {
   SmallVector<int64_t> shape(shapeOf(in));
   int64_t channels = shape.size() > 1 ? shape[1] : 0;
   std::vector<float> params[4];
@@ -118,4 +110,21 @@ bool Importer::broadcastPixels(const OnnxNode &node, Value &lhs, Value &rhs) {
   resize->setAttr(nn::kOpTypeAttr, b.getStringAttr("Resize"));
   small = resize;
   return true;
+}
+
+/// This family's rows of the op table (ImportTable.cpp).
+ArrayRef<OpImport> Importer::elementwiseOps() {
+  static const OpImport rows[] = {
+      {OnnxDomain::Onnx, "Add", 1, kLatest, Role::OwnInputs,
+       &Importer::importOp<onnxop::Arith>, &Importer::foldShapeArith},
+      {OnnxDomain::Onnx, "BatchNormalization", 1, kLatest, Role::Streams,
+       &Importer::importOp<onnxop::BatchNormalization>, nullptr},
+      {OnnxDomain::Onnx, "Div", 1, kLatest, Role::OwnInputs,
+       &Importer::importOp<onnxop::Arith>, &Importer::foldShapeArith},
+      {OnnxDomain::Onnx, "Mul", 1, kLatest, Role::OwnInputs,
+       &Importer::importOp<onnxop::Arith>, &Importer::foldShapeArith},
+      {OnnxDomain::Onnx, "Sub", 1, kLatest, Role::OwnInputs,
+       &Importer::importOp<onnxop::Arith>, &Importer::foldShapeArith},
+  };
+  return rows;
 }

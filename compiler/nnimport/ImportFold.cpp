@@ -17,16 +17,6 @@ using namespace mlir;
 using namespace loom;
 using namespace loom::nnimport;
 
-ArrayRef<OpImport> Importer::foldOnlyOps() {
-  static const OpImport rows[] = {
-      {OnnxDomain::Onnx, "Shape", 1, kLatest, Role::Streams, nullptr, &Importer::foldShapeArith},
-      {OnnxDomain::Onnx, "Gather", 1, kLatest, Role::Streams, nullptr, &Importer::foldShapeArith},
-      {OnnxDomain::Onnx, "Cast", 1, kLatest, Role::Streams, nullptr, &Importer::foldShapeArith},
-      {OnnxDomain::Onnx, "Slice", 1, kLatest, Role::Streams, nullptr, &Importer::foldShapeArith},
-  };
-  return rows;
-}
-
 /// Integer shape arithmetic (Shape, Gather, Unsqueeze, Squeeze, Concat, Cast,
 /// Slice, Add, Sub, Mul, Div, Reshape) on constants and static shapes, and
 /// Reshape of a constant of any type. (Identity of a constant of any type is
@@ -198,4 +188,17 @@ bool Importer::foldConstantLayout(const OnnxNode &node) {
     weightQuant[out.name] = *q;
   folded[out.name] = std::move(out);
   return true;
+}
+
+/// This family's rows of the op table (ImportTable.cpp).
+
+/// This family's rows of the op table (ImportTable.cpp).
+ArrayRef<OpImport> Importer::foldOnlyOps() {
+  static const OpImport rows[] = {
+      {OnnxDomain::Onnx, "Shape", 1, kLatest, Role::Streams, nullptr, &Importer::foldShapeArith},
+      {OnnxDomain::Onnx, "Gather", 1, kLatest, Role::Streams, nullptr, &Importer::foldShapeArith},
+      {OnnxDomain::Onnx, "Cast", 1, kLatest, Role::Streams, nullptr, &Importer::foldShapeArith},
+      {OnnxDomain::Onnx, "Slice", 1, kLatest, Role::Streams, nullptr, &Importer::foldShapeArith},
+  };
+  return rows;
 }

@@ -13,31 +13,20 @@ using namespace mlir;
 using namespace loom;
 using namespace loom::nnimport;
 
-ArrayRef<OpImport> Importer::qoperatorOps() {
-  static const OpImport rows[] = {
-      {OnnxDomain::Onnx, "QLinearConv", 1, kLatest, Role::OwnInputs,
-       &Importer::importQLinearConv, nullptr},
-      {OnnxDomain::Onnx, "QLinearMatMul", 1, kLatest, Role::OwnInputs,
-       &Importer::importQLinearMatMul, nullptr, /*matmulB=*/3},
-      {OnnxDomain::Onnx, "ConvInteger", 1, kLatest, Role::OwnInputs,
-       &Importer::importQLinearConv, nullptr},
-      {OnnxDomain::Onnx, "MatMulInteger", 1, kLatest, Role::OwnInputs,
-       &Importer::importQLinearMatMul, nullptr, /*matmulB=*/1},
-      {OnnxDomain::Microsoft, "QLinearAdd", 1, kLatest, Role::OwnInputs,
-       &Importer::importQLinearAdd, nullptr},
-      {OnnxDomain::Microsoft, "QLinearGlobalAveragePool", 1, kLatest, Role::OwnInputs,
-       &Importer::importQLinearPoolConcat, nullptr},
-      {OnnxDomain::Microsoft, "QLinearConcat", 1, kLatest, Role::OwnInputs,
-       &Importer::importQLinearPoolConcat, nullptr},
-  };
-  return rows;
-}
+// Tags naming the import functions importOp<Tag> of this file (Importer.h).
+namespace loom::nnimport::onnxop {
+struct QLinearAdd;
+struct QLinearConv;
+struct QLinearMatMul;
+struct QLinearPoolConcat;
+} // namespace loom::nnimport::onnxop
 
 /// QLinearConv (x, x_scale, x_zp, w, w_scale, w_zp, y_scale, y_zp, B) and
 /// ConvInteger (x, w, x_zp, w_zp): dequantize_linear(x) -> conv with the
 /// dequantized weights -> quantize_linear(y) (QLinearConv only; ConvInteger's
 /// result is the int32 accumulator). The int32 bias B is at scale x_s * w_s.
-llvm::Error Importer::importQLinearConv(const OnnxNode &node, Value in) {
+template <>
+llvm::Error Importer::importOp<onnxop::QLinearConv>(const OnnxNode &node, Value in) {
   bool qlinear = node.opType == "QLinearConv";
   if (!in)
     return nodeError(node, "input x must be an activation");
@@ -94,7 +83,8 @@ llvm::Error Importer::importQLinearConv(const OnnxNode &node, Value in) {
 /// 2-D B (the batch is more rows: reshaped to [rows, K] and back). With a B
 /// per batch ([batch, K, N]) the importer keeps the whole A as one frame and
 /// the product is one dense with block-diagonal weights.
-llvm::Error Importer::importQLinearMatMul(const OnnxNode &node, Value in) {
+template <>
+llvm::Error Importer::importOp<onnxop::QLinearMatMul>(const OnnxNode &node, Value in) {
   bool qlinear = node.opType == "QLinearMatMul";
   if (!in)
     return nodeError(node, "input A must be an activation");
@@ -210,7 +200,8 @@ OnnxTensor Importer::blockDiagonal(const OnnxTensor &w, int64_t rows, int64_t ze
 
 /// com.microsoft QLinearAdd (A, A_scale, A_zp, B, B_scale, B_zp, C_scale,
 /// C_zp) of two activations of one shape: dequantize both, add, quantize.
-llvm::Error Importer::importQLinearAdd(const OnnxNode &node, Value a) {
+template <>
+llvm::Error Importer::importOp<onnxop::QLinearAdd>(const OnnxNode &node, Value a) {
   Value bv = node.inputs.size() > 3 ? lookup(node.inputs[3]) : Value();
   if (!a || !bv)
     return nodeError(node, "both A and B must be activations");
@@ -241,7 +232,8 @@ llvm::Error Importer::importQLinearAdd(const OnnxNode &node, Value a) {
 /// NCHW only) and QLinearConcat (y_scale, y_zp, then (X, scale, zp) per
 /// input; two inputs): dequantize, the float op, quantize. Whether the
 /// quantizers allow an integer lowering is nn-quantize's decision.
-llvm::Error Importer::importQLinearPoolConcat(const OnnxNode &node, Value) {
+template <>
+llvm::Error Importer::importOp<onnxop::QLinearPoolConcat>(const OnnxNode &node, Value) {
   bool pool = node.opType == "QLinearGlobalAveragePool";
   std::vector<int> dataIdx = pool ? std::vector<int>{0} : std::vector<int>{2, 5};
   if (!pool && node.inputs.size() != 8)
@@ -283,4 +275,27 @@ llvm::Error Importer::importQLinearPoolConcat(const OnnxNode &node, Value) {
     return nodeError(node, "y must have one scale and zero point");
   values[node.outputs[0]] = quantizeLinear(node, lookup(node.outputs[0]), *yq);
   return llvm::Error::success();
+}
+
+/// This family's rows of the op table (ImportTable.cpp).
+
+/// This family's rows of the op table (ImportTable.cpp).
+ArrayRef<OpImport> Importer::qoperatorOps() {
+  static const OpImport rows[] = {
+      {OnnxDomain::Onnx, "QLinearConv", 1, kLatest, Role::OwnInputs,
+       &Importer::importOp<onnxop::QLinearConv>, nullptr},
+      {OnnxDomain::Onnx, "QLinearMatMul", 1, kLatest, Role::OwnInputs,
+       &Importer::importOp<onnxop::QLinearMatMul>, nullptr, /*matmulB=*/3},
+      {OnnxDomain::Onnx, "ConvInteger", 1, kLatest, Role::OwnInputs,
+       &Importer::importOp<onnxop::QLinearConv>, nullptr},
+      {OnnxDomain::Onnx, "MatMulInteger", 1, kLatest, Role::OwnInputs,
+       &Importer::importOp<onnxop::QLinearMatMul>, nullptr, /*matmulB=*/1},
+      {OnnxDomain::Microsoft, "QLinearAdd", 1, kLatest, Role::OwnInputs,
+       &Importer::importOp<onnxop::QLinearAdd>, nullptr},
+      {OnnxDomain::Microsoft, "QLinearGlobalAveragePool", 1, kLatest, Role::OwnInputs,
+       &Importer::importOp<onnxop::QLinearPoolConcat>, nullptr},
+      {OnnxDomain::Microsoft, "QLinearConcat", 1, kLatest, Role::OwnInputs,
+       &Importer::importOp<onnxop::QLinearPoolConcat>, nullptr},
+  };
+  return rows;
 }

@@ -15,25 +15,16 @@ using namespace mlir;
 using namespace loom;
 using namespace loom::nnimport;
 
-ArrayRef<OpImport> Importer::quantOps() {
-  static const OpImport rows[] = {
-      {OnnxDomain::Onnx, "QuantizeLinear", 1, kLatest, Role::Qdq, &Importer::importQuant,
-       &Importer::foldQuant},
-      {OnnxDomain::Onnx, "DequantizeLinear", 1, kLatest, Role::Qdq, &Importer::importQuant,
-       &Importer::foldQuant},
-      {OnnxDomain::Qonnx, "Quant", 1, kLatest, Role::OwnInputs, &Importer::importQuant,
-       &Importer::foldQuant},
-      {OnnxDomain::Qonnx, "BipolarQuant", 1, kLatest, Role::OwnInputs, &Importer::importQuant,
-       &Importer::foldQuant},
-      {OnnxDomain::Qonnx, "Trunc", 1, kLatest, Role::OwnInputs, &Importer::importTrunc, nullptr},
-  };
-  return rows;
-}
+// Tags naming the import functions importOp<Tag> of this file (Importer.h).
+namespace loom::nnimport::onnxop {
+struct Quantizer;
+struct Trunc;
+} // namespace loom::nnimport::onnxop
 
 /// A quantizer on a constant (weights, biases) is evaluated here. Bit widths
 /// up to 32 are accepted on constants (Brevitas exports 32-bit biases); the
 /// activation limit of 16 applies to the quantizers that remain. Invalid
-/// parameters leave the node to importQuant, which reports them.
+/// parameters leave the node to importOp<onnxop::Quantizer>, which reports them.
 bool Importer::foldQuant(const OnnxNode &node) {
   if (node.inputs.empty() || node.outputs.size() != 1)
     return false;
@@ -126,7 +117,8 @@ Value Importer::dequantizeLinear(const OnnxNode &node, Value in, const QuantPara
 
 /// QuantizeLinear, DequantizeLinear, QONNX Quant / BipolarQuant on an
 /// activation (on constants they were folded by foldQuant).
-llvm::Error Importer::importQuant(const OnnxNode &node, Value in) {
+template <>
+llvm::Error Importer::importOp<onnxop::Quantizer>(const OnnxNode &node, Value in) {
   const OnnxTensor *c = in ? nullptr : constant(node.inputs[0]);
   if (!in && !c)
     return nodeError(node, "its input '" + oneLine(node.inputs[0]) + "' is unknown");
@@ -152,7 +144,8 @@ llvm::Error Importer::importQuant(const OnnxNode &node, Value in) {
 
 /// QONNX Trunc on an activation: nn.trunc (docs/CONTRACTS.md); nn-quantize
 /// decides where it can run (after an average pool, or on its own codes).
-llvm::Error Importer::importTrunc(const OnnxNode &node, Value in) {
+template <>
+llvm::Error Importer::importOp<onnxop::Trunc>(const OnnxNode &node, Value in) {
   if (!in)
     return nodeError(node, "its input '" + oneLine(node.inputs[0]) +
                                "' is a constant or unknown; Loom truncates activations only");
@@ -198,4 +191,23 @@ llvm::Expected<DenseF64ArrayAttr> Importer::weightScaleFor(const OnnxNode &node,
   if (factor <= 0)
     return nodeError(node, "alpha = 0 on quantized weights");
   return b.getDenseF64ArrayAttr(scales);
+}
+
+/// This family's rows of the op table (ImportTable.cpp).
+
+/// This family's rows of the op table (ImportTable.cpp).
+ArrayRef<OpImport> Importer::quantOps() {
+  static const OpImport rows[] = {
+      {OnnxDomain::Onnx, "QuantizeLinear", 1, kLatest, Role::Qdq,
+       &Importer::importOp<onnxop::Quantizer>, &Importer::foldQuant},
+      {OnnxDomain::Onnx, "DequantizeLinear", 1, kLatest, Role::Qdq,
+       &Importer::importOp<onnxop::Quantizer>, &Importer::foldQuant},
+      {OnnxDomain::Qonnx, "Quant", 1, kLatest, Role::OwnInputs,
+       &Importer::importOp<onnxop::Quantizer>, &Importer::foldQuant},
+      {OnnxDomain::Qonnx, "BipolarQuant", 1, kLatest, Role::OwnInputs,
+       &Importer::importOp<onnxop::Quantizer>, &Importer::foldQuant},
+      {OnnxDomain::Qonnx, "Trunc", 1, kLatest, Role::OwnInputs,
+       &Importer::importOp<onnxop::Trunc>, nullptr},
+  };
+  return rows;
 }

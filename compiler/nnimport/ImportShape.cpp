@@ -11,27 +11,15 @@ using namespace mlir;
 using namespace loom;
 using namespace loom::nnimport;
 
-ArrayRef<OpImport> Importer::shapeOps() {
-  static const OpImport rows[] = {
-      {OnnxDomain::Onnx, "Dropout", 1, kLatest, Role::Streams, &Importer::importDropout,
-       nullptr},
-      {OnnxDomain::Onnx, "Flatten", 1, kLatest, Role::Streams, &Importer::importFlatten,
-       nullptr},
-      {OnnxDomain::Onnx, "Identity", 1, kLatest, Role::Streams, &Importer::importIdentity,
-       &Importer::foldConstantLayout},
-      {OnnxDomain::Onnx, "Reshape", 1, kLatest, Role::Streams, &Importer::importReshape,
-       &Importer::foldShapeArith},
-      {OnnxDomain::Onnx, "Squeeze", 1, kLatest, Role::Streams, &Importer::importSqueeze,
-       &Importer::foldShapeArith},
-      {OnnxDomain::Onnx, "Transpose", 1, kLatest, Role::Streams, &Importer::importTranspose,
-       &Importer::foldConstantLayout},
-      {OnnxDomain::Onnx, "Unsqueeze", 1, kLatest, Role::Streams, &Importer::importSqueeze,
-       &Importer::foldShapeArith},
-      {OnnxDomain::Onnx, "Concat", 1, kLatest, Role::Streams, &Importer::importConcat,
-       &Importer::foldShapeArith},
-  };
-  return rows;
-}
+// Tags naming the import functions importOp<Tag> of this file (Importer.h).
+namespace loom::nnimport::onnxop {
+struct Dropout;
+struct Flatten;
+struct Identity;
+struct Reshape;
+struct Squeeze;
+struct Transpose;
+} // namespace loom::nnimport::onnxop
 
 llvm::Error Importer::reshapeTo(const OnnxNode &node, Value in, SmallVector<int64_t> shape) {
   if (product(shape) != product(shapeOf(in)) || llvm::any_of(shape, [](int64_t d) { return d <= 0; }))
@@ -41,12 +29,14 @@ llvm::Error Importer::reshapeTo(const OnnxNode &node, Value in, SmallVector<int6
   return produce(node, op);
 }
 
-llvm::Error Importer::importIdentity(const OnnxNode &node, Value in) {
+template <>
+llvm::Error Importer::importOp<onnxop::Identity>(const OnnxNode &node, Value in) {
   auto result = b.create<nn::IdentityOp>(loc(node), in.getType(), in);
   return produce(node, result);
 }
 
-llvm::Error Importer::importDropout(const OnnxNode &node, Value in) {
+template <>
+llvm::Error Importer::importOp<onnxop::Dropout>(const OnnxNode &node, Value in) {
   // Dropout is the identity only in inference mode: training_mode (input 2,
   // opset >= 12) absent or a constant false, or a dropout ratio of 0.
   // Training mode draws a random mask, which no accelerator reproduces.
@@ -96,7 +86,8 @@ llvm::Error Importer::importConcat(const OnnxNode &node, Value in) {
   return produce(node, result);
 }
 
-llvm::Error Importer::importFlatten(const OnnxNode &node, Value in) {
+template <>
+llvm::Error Importer::importOp<onnxop::Flatten>(const OnnxNode &node, Value in) {
   SmallVector<int64_t> shape(shapeOf(in));
   const int64_t rawAxis = node.getInt("axis", 1);
   int64_t axis = rawAxis < 0 ? rawAxis + int64_t(shape.size()) : rawAxis;
@@ -107,7 +98,8 @@ llvm::Error Importer::importFlatten(const OnnxNode &node, Value in) {
   return reshapeTo(node, in, {outer, product(shape) / outer});
 }
 
-llvm::Error Importer::importReshape(const OnnxNode &node, Value in) {
+template <>
+llvm::Error Importer::importOp<onnxop::Reshape>(const OnnxNode &node, Value in) {
   SmallVector<int64_t> shape(shapeOf(in));
   const OnnxTensor *target = node.inputs.size() > 1 ? constant(node.inputs[1]) : nullptr;
   if (!target)
@@ -131,7 +123,8 @@ llvm::Error Importer::importReshape(const OnnxNode &node, Value in) {
 }
 
 /// Squeeze and Unsqueeze (axes as attribute before opset 13, input after).
-llvm::Error Importer::importSqueeze(const OnnxNode &node, Value in) {
+template <>
+llvm::Error Importer::importOp<onnxop::Squeeze>(const OnnxNode &node, Value in) {
   bool squeeze = node.opType == "Squeeze";
   SmallVector<int64_t> shape(shapeOf(in));
   std::vector<int64_t> axes = node.getInts("axes");
@@ -167,7 +160,8 @@ llvm::Error Importer::importSqueeze(const OnnxNode &node, Value in) {
   return reshapeTo(node, in, dims);
 }
 
-llvm::Error Importer::importTranspose(const OnnxNode &node, Value in) {
+template <>
+llvm::Error Importer::importOp<onnxop::Transpose>(const OnnxNode &node, Value in) {
   SmallVector<int64_t> shape(shapeOf(in));
   std::vector<int64_t> perm = node.getInts("perm");
   if (perm.empty())
@@ -192,4 +186,29 @@ llvm::Error Importer::importTranspose(const OnnxNode &node, Value in) {
                                                    b.getDenseI64ArrayAttr(perm)));
   }
   return reshapeTo(node, in, dims);
+}
+
+/// This family's rows of the op table (ImportTable.cpp).
+
+/// This family's rows of the op table (ImportTable.cpp).
+ArrayRef<OpImport> Importer::shapeOps() {
+  static const OpImport rows[] = {
+      {OnnxDomain::Onnx, "Dropout", 1, kLatest, Role::Streams,
+       &Importer::importOp<onnxop::Dropout>, nullptr},
+      {OnnxDomain::Onnx, "Flatten", 1, kLatest, Role::Streams,
+       &Importer::importOp<onnxop::Flatten>, nullptr},
+      {OnnxDomain::Onnx, "Identity", 1, kLatest, Role::Streams,
+       &Importer::importOp<onnxop::Identity>, &Importer::foldConstantLayout},
+      {OnnxDomain::Onnx, "Reshape", 1, kLatest, Role::Streams,
+       &Importer::importOp<onnxop::Reshape>, &Importer::foldShapeArith},
+      {OnnxDomain::Onnx, "Squeeze", 1, kLatest, Role::Streams,
+       &Importer::importOp<onnxop::Squeeze>, &Importer::foldShapeArith},
+      {OnnxDomain::Onnx, "Transpose", 1, kLatest, Role::Streams,
+       &Importer::importOp<onnxop::Transpose>, &Importer::foldConstantLayout},
+      {OnnxDomain::Onnx, "Unsqueeze", 1, kLatest, Role::Streams,
+       &Importer::importOp<onnxop::Squeeze>, &Importer::foldShapeArith},
+      {OnnxDomain::Onnx, "Concat", 1, kLatest, Role::Streams,
+       &Importer::importConcat, &Importer::foldShapeArith},
+  };
+  return rows;
 }

@@ -16,14 +16,25 @@
 //                          MatMulInteger, com.microsoft QLinear*
 //   ImportFold.cpp         Shape Gather Cast Slice (only folded)
 //
-// Adding an ONNX op that maps onto existing nn ops: one row in its family's
-// table, e.g. in ImportActivations.cpp
-//     {OnnxDomain::Onnx, "HardSigmoid", 6, kLatest, Role::Streams,
-//      &Importer::importHardSigmoid, nullptr},
-// and that function (declared in Importer.h) building the nn op from `in`
-// and the node's attributes and ending in `return produce(node, op);`.
-// The unsupported-op check, the "Loom supports" list, supportedOnnxOps()
-// and isSupportedOnnxNode() follow from the row.
+// Adding an ONNX op that maps onto existing nn ops touches one file, its
+// family's, e.g. ImportActivations.cpp for HardSigmoid:
+//   1. a tag beside the others at the top of the file:
+//        namespace loom::nnimport::onnxop { ... struct HardSigmoid; }
+//   2. its import function, which builds the nn op(s) from `in` (the
+//      streamed activation, already checked) and the node's attributes:
+//        template <>
+//        llvm::Error Importer::importOp<onnxop::HardSigmoid>(const OnnxNode &node,
+//                                                            Value in) {
+//          ...
+//          return produce(node, op); // names op after the node, binds output 0
+//        }
+//   3. its row in the family's table at the bottom of the file (after the
+//      function: the row instantiates it):
+//        {OnnxDomain::Onnx, "HardSigmoid", 6, kLatest, Role::Streams,
+//         &Importer::importOp<onnxop::HardSigmoid>, nullptr},
+// The unsupported-op check, the "Loom supports" list, supportedOnnxOps() and
+// isSupportedOnnxNode() follow from the row. An attribute-free op that is one
+// nn op of the input's type needs no function: &Importer::importUnary<nn::XOp>.
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/nnimport/ImportToNN.h"

@@ -205,6 +205,18 @@ private:
   /// The argument type of graph input `in` (batch pinned, with a warning).
   llvm::Expected<mlir::RankedTensorType> inputType(const onnx::OnnxValueInfo &in);
 
+  //===--- Import functions ------------------------------------------------===//
+  // The import function of an ONNX op (or op family) that no other family
+  // calls is a specialization of importOp, declared and defined only in its
+  // family's file beside its table row, on a tag type of that file:
+  //   namespace loom::nnimport::onnxop { struct Elu; }
+  //   template <> llvm::Error Importer::importOp<onnxop::Elu>(const OnnxNode &node, Value in)
+  //   row: {OnnxDomain::Onnx, "Elu", 1, kLatest, Role::Streams,
+  //         &Importer::importOp<onnxop::Elu>, nullptr},
+  // so that adding an op touches that one file. The functions below are
+  // declared here because other families call them too.
+  template <typename OnnxOpTag> llvm::Error importOp(const OnnxNode &node, mlir::Value in);
+
   //===--- Compile-time evaluation (ImportFold.cpp) -----------------------===//
 
   bool foldShapeArith(const OnnxNode &node);
@@ -212,17 +224,15 @@ private:
 
   //===--- Dense (ImportDense.cpp) ----------------------------------------===//
 
-  llvm::Error importGemm(const OnnxNode &node, mlir::Value in);
-  llvm::Error importMatMul(const OnnxNode &node, mlir::Value in);
-  /// One nn.dense for Gemm (matmul = false) or a MatMul-like product.
+  /// One nn.dense for Gemm (matmul = false) or a MatMul-like product (also
+  /// inside QLinearMatMul / MatMulInteger).
   llvm::Error importDense(const OnnxNode &node, mlir::Value a, bool matmul);
 
   //===--- Convolutions, pooling, padding, resizing (ImportConv.cpp) ------===//
 
+  /// Conv, pools (also inside QLinearConv, QLinearGlobalAveragePool).
   llvm::Error importConv(const OnnxNode &node, mlir::Value in);
   llvm::Error importPool(const OnnxNode &node, mlir::Value in);
-  llvm::Error importPad(const OnnxNode &node, mlir::Value in);
-  llvm::Error importResize(const OnnxNode &node, mlir::Value in);
   /// Builds the 2-D window op of `node` (attributes already 2-D) on the NCHW
   /// input `in` of shape `shape`.
   using WindowBuilder = llvm::function_ref<llvm::Expected<mlir::Operation *>(
@@ -242,19 +252,11 @@ private:
   template <typename OpTy> llvm::Error importUnary(const OnnxNode &node, mlir::Value in) {
     return produce(node, b.create<OpTy>(loc(node), in.getType(), in));
   }
-  llvm::Error importLeakyRelu(const OnnxNode &node, mlir::Value in);
-  llvm::Error importPRelu(const OnnxNode &node, mlir::Value in);
-  llvm::Error importElu(const OnnxNode &node, mlir::Value in);
-  llvm::Error importSelu(const OnnxNode &node, mlir::Value in);
-  llvm::Error importClip(const OnnxNode &node, mlir::Value in);
-  llvm::Error importSoftmax1(const OnnxNode &node, mlir::Value in);
-  llvm::Error importSoftmax13(const OnnxNode &node, mlir::Value in);
+  /// Softmax of opset >= 13 (`opset13`) or before.
   llvm::Error importSoftmax(const OnnxNode &node, mlir::Value in, bool opset13);
 
   //===--- Element-wise arithmetic (ImportElementwise.cpp) ----------------===//
 
-  llvm::Error importArith(const OnnxNode &node, mlir::Value in);
-  llvm::Error importBatchNorm(const OnnxNode &node, mlir::Value in);
   /// Two activations of one shape, or made so by repeating an [N, C, 1, 1]
   /// one over the pixels of an [N, C, H, W] one; false if they do not
   /// broadcast that way.
@@ -262,13 +264,8 @@ private:
 
   //===--- Shapes and data movement (ImportShape.cpp) ---------------------===//
 
-  llvm::Error importIdentity(const OnnxNode &node, mlir::Value in);
-  llvm::Error importDropout(const OnnxNode &node, mlir::Value in);
+  /// Concat (also inside QLinearConcat).
   llvm::Error importConcat(const OnnxNode &node, mlir::Value in);
-  llvm::Error importFlatten(const OnnxNode &node, mlir::Value in);
-  llvm::Error importReshape(const OnnxNode &node, mlir::Value in);
-  llvm::Error importSqueeze(const OnnxNode &node, mlir::Value in);
-  llvm::Error importTranspose(const OnnxNode &node, mlir::Value in);
   llvm::Error reshapeTo(const OnnxNode &node, mlir::Value in, llvm::SmallVector<int64_t> shape);
 
   //===--- Quantizers: QDQ and QONNX (ImportQuant.cpp) --------------------===//
@@ -276,8 +273,6 @@ private:
   // constants are folded to floats; activations get nn.quantize_linear /
   // nn.dequantize_linear.
 
-  llvm::Error importQuant(const OnnxNode &node, mlir::Value in);
-  llvm::Error importTrunc(const OnnxNode &node, mlir::Value in);
   bool foldQuant(const OnnxNode &node);
   /// The quantizer of `node` on data of rank `rank`; errors name the node.
   llvm::Expected<QuantParams> quantParams(const OnnxNode &node, size_t rank,
@@ -300,10 +295,6 @@ private:
 
   //===--- QOperator ops (ImportQOperator.cpp) ----------------------------===//
 
-  llvm::Error importQLinearConv(const OnnxNode &node, mlir::Value in);
-  llvm::Error importQLinearMatMul(const OnnxNode &node, mlir::Value in);
-  llvm::Error importQLinearAdd(const OnnxNode &node, mlir::Value in);
-  llvm::Error importQLinearPoolConcat(const OnnxNode &node, mlir::Value in);
   static OnnxTensor blockDiagonal(const OnnxTensor &w, int64_t rows, int64_t zeroPoint);
 
   const OnnxModel &model;
