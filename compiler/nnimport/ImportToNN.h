@@ -19,12 +19,14 @@ namespace loom {
 llvm::Expected<mlir::OwningOpRef<mlir::ModuleOp>>
 importToNN(const onnx::OnnxModel &model, mlir::MLIRContext &ctx, std::vector<std::string> &warnings);
 
-/// ONNX op types the dense path imports.
+/// Default-domain ONNX op types the importer imports, in the order of its op
+/// table (compiler/nnimport/ImportTable.cpp).
 const std::vector<std::string> &supportedOnnxOps();
 
-/// True if the importer handles op `opType` of `domain` ("" = default
-/// domain): supportedOnnxOps(), com.microsoft QLinearAdd, and QONNX Quant /
-/// BipolarQuant (domains qonnx.custom_op.general, finn.custom_op.general,
+/// True if the importer's op table imports op `opType` of `domain` ("" =
+/// default domain) at some opset: supportedOnnxOps(), com.microsoft QLinearAdd
+/// / QLinearGlobalAveragePool / QLinearConcat, and QONNX Quant / BipolarQuant
+/// / Trunc (domains qonnx.custom_op.general, finn.custom_op.general,
 /// onnx.brevitas).
 bool isSupportedOnnxNode(llvm::StringRef domain, llvm::StringRef opType);
 

@@ -14,7 +14,7 @@
 //     <= 17 only: opset 18/19 models are checked and shape-inferred as opset 17
 //     with a warning. An opset-18/19 model is refused only when a node that
 //     appears in it relies on semantics that changed in 18/19 (see
-//     checkOpsetNewerThanLibonnx() in OnnxModel.cpp for the exact list); the
+//     lowerNewOpsetTo17() in OnnxOpsetCompat.cpp for the exact list); the
 //     Reduce* ops with a constant `axes` input (opset 18 form) are rewritten to
 //     the opset-17 attribute form instead of being refused,
 //   * turns Constant nodes into initializers,

@@ -1,0 +1,204 @@
+//===- ImportFold.cpp - Nodes evaluated at compile time -------------------===//
+//
+// Exporters compute reshape targets from the input's shape at run time
+// (Shape -> Gather -> Unsqueeze -> Concat -> Reshape) and transpose or
+// reshape constant weights into ONNX's layout. With a static shape and the
+// batch pinned to 1 all of it is constant: such nodes are evaluated here so
+// that only real layers reach the nn dialect. The op table says which ops
+// fold how (the `fold` column); Shape, Gather, Cast and Slice are only ever
+// folded (rows below).
+//
+//===----------------------------------------------------------------------===//
+#include "compiler/nnimport/Importer.h"
+
+#include <optional>
+
+using namespace mlir;
+using namespace loom;
+using namespace loom::nnimport;
+
+/// Integer shape arithmetic (Shape, Gather, Unsqueeze, Squeeze, Concat, Cast,
+/// Slice, Add, Sub, Mul, Div, Reshape) on constants and static shapes, and
+/// Reshape of a constant of any type. (Identity of a constant of any type is
+/// foldConstantLayout's.)
+bool Importer::foldShapeArith(const OnnxNode &node) {
+  if (node.outputs.size() != 1)
+    return false;
+  OnnxTensor out;
+  out.name = node.outputs[0];
+  out.elemType = onnx::kInt64;
+  if (node.opType == "Shape") {
+    std::vector<int64_t> dims = staticShape(node.inputs[0]);
+    if (dims.empty())
+      return false;
+    int64_t rank = dims.size(), start = node.getInt("start", 0), end = node.getInt("end", rank);
+    start = std::clamp(start < 0 ? start + rank : start, int64_t(0), rank);
+    end = std::clamp(end < 0 ? end + rank : end, int64_t(0), rank);
+    out.intValues.assign(dims.begin() + start, dims.begin() + std::max(start, end));
+    out.dims = {int64_t(out.intValues.size())};
+  } else {
+    std::vector<const OnnxTensor *> ins;
+    for (const std::string &name : node.inputs) {
+      const OnnxTensor *t = name.empty() ? nullptr : constant(name);
+      if (!name.empty() && !t)
+        return false;
+      ins.push_back(t);
+    }
+    if (node.opType == "Reshape" && ins.size() == 2 && ins[0] && ins[1]) {
+      // A constant reshaped (weights exported in another layout): any type.
+      std::vector<int64_t> target = ins[1]->asInt64();
+      int64_t n = ins[0]->numElements(), known = 1, infer = -1;
+      for (size_t i = 0; i < target.size(); ++i) {
+        if (target[i] == 0 && i < ins[0]->dims.size())
+          target[i] = ins[0]->dims[i];
+        if (target[i] == -1)
+          infer = int64_t(i);
+        else
+          known *= target[i];
+      }
+      if (infer >= 0 && known > 0)
+        target[infer] = n / known;
+      OnnxTensor r = *ins[0];
+      r.name = node.outputs[0];
+      r.dims = target;
+      folded[r.name] = std::move(r);
+      // Reshaped quantized weights keep a per-tensor scale; a per-axis one
+      // would need its axis remapped, so it is dropped (no weight_scale).
+      auto wq = weightQuant.find(node.inputs[0]);
+      if (wq != weightQuant.end() && wq->second.scale.size() == 1)
+        weightQuant[node.outputs[0]] = wq->second;
+      return true;
+    }
+    for (const OnnxTensor *t : ins)
+      if (t && onnx::isFloatElemType(t->elemType))
+        return false; // otherwise only integer shape arithmetic is folded
+    std::vector<int64_t> a = ins[0]->asInt64();
+    const std::string &op = node.opType;
+    if (op == "Cast") {
+      out.intValues = a, out.dims = ins[0]->dims;
+    } else if (op == "Unsqueeze" || op == "Squeeze" || op == "Reshape") {
+      // Only the values matter for shape arithmetic; keep them flat.
+      out.intValues = a, out.dims = {int64_t(a.size())};
+      if (a.size() == 1 && op == "Squeeze")
+        out.dims = {};
+    } else if (op == "Concat") {
+      for (const OnnxTensor *t : ins) {
+        auto v = t->asInt64();
+        out.intValues.insert(out.intValues.end(), v.begin(), v.end());
+      }
+      out.dims = {int64_t(out.intValues.size())};
+    } else if (op == "Gather") {
+      if (ins.size() < 2 || ins[0]->dims.size() > 1)
+        return false;
+      for (int64_t i : ins[1]->asInt64()) {
+        if (i < 0)
+          i += a.size();
+        if (i < 0 || i >= int64_t(a.size()))
+          return false;
+        out.intValues.push_back(a[i]);
+      }
+      out.dims = ins[1]->dims;
+    } else if (op == "Slice") {
+      if (ins.size() < 3 || ins[0]->dims.size() != 1)
+        return false;
+      int64_t n = a.size(), start = ins[1]->asInt64().at(0), end = ins[2]->asInt64().at(0);
+      int64_t step = ins.size() > 4 && ins[4] ? ins[4]->asInt64().at(0) : 1;
+      if (step != 1)
+        return false;
+      start = std::clamp(start < 0 ? start + n : start, int64_t(0), n);
+      end = std::clamp(end < 0 ? end + n : end, int64_t(0), n);
+      out.intValues.assign(a.begin() + start, a.begin() + std::max(start, end));
+      out.dims = {int64_t(out.intValues.size())};
+    } else { // Add, Sub, Mul, Div with numpy broadcasting of a scalar
+      if (ins.size() < 2)
+        return false;
+      std::vector<int64_t> b2 = ins[1]->asInt64();
+      size_t n = std::max(a.size(), b2.size());
+      if ((a.size() != n && a.size() != 1) || (b2.size() != n && b2.size() != 1))
+        return false;
+      for (size_t i = 0; i < n; ++i) {
+        int64_t x = a[a.size() == 1 ? 0 : i], y = b2[b2.size() == 1 ? 0 : i];
+        if (op == "Div" && y == 0)
+          return false;
+        out.intValues.push_back(op == "Add" ? x + y : op == "Sub" ? x - y : op == "Mul" ? x * y : x / y);
+      }
+      out.dims = a.size() >= b2.size() ? ins[0]->dims : ins[1]->dims;
+    }
+  }
+  for (int64_t v : out.intValues)
+    out.values.push_back(double(v));
+  folded[out.name] = std::move(out);
+  return true;
+}
+
+/// Identity and Transpose of a constant of any type (exporters such as
+/// tf2onnx transpose dequantized weights into ONNX's layout): evaluated here,
+/// and a quantized constant's scale follows its axis.
+bool Importer::foldConstantLayout(const OnnxNode &node) {
+  if (node.inputs.empty() || node.outputs.size() != 1)
+    return false;
+  const OnnxTensor *x = constant(node.inputs[0]);
+  if (!x)
+    return false;
+  OnnxTensor out = *x;
+  out.name = node.outputs[0];
+  auto wq = weightQuant.find(node.inputs[0]);
+  std::optional<QuantParams> q;
+  if (wq != weightQuant.end())
+    q = wq->second;
+  if (node.opType == "Transpose") {
+    size_t rank = x->dims.size();
+    std::vector<int64_t> perm = node.getInts("perm");
+    if (perm.empty())
+      for (int64_t d = int64_t(rank) - 1; d >= 0; --d)
+        perm.push_back(d);
+    std::vector<int64_t> sorted = perm;
+    llvm::sort(sorted);
+    for (size_t d = 0; d < sorted.size(); ++d)
+      if (sorted.size() != rank || sorted[d] != int64_t(d))
+        return false; // importTranspose reports the bad perm
+    std::vector<int64_t> inStride(rank, 1);
+    for (int64_t d = int64_t(rank) - 2; d >= 0; --d)
+      inStride[d] = inStride[d + 1] * x->dims[d + 1];
+    for (size_t d = 0; d < rank; ++d)
+      out.dims[d] = x->dims[perm[d]];
+    int64_t n = x->numElements();
+    std::vector<int64_t> idx(rank, 0);
+    for (int64_t i = 0; i < n; ++i) {
+      int64_t src = 0;
+      for (size_t d = 0; d < rank; ++d)
+        src += idx[d] * inStride[perm[d]];
+      out.values[i] = x->values[src];
+      if (!x->intValues.empty())
+        out.intValues[i] = x->intValues[src];
+      for (int64_t d = int64_t(rank) - 1; d >= 0; --d)
+        if (++idx[d] < out.dims[d])
+          break;
+        else
+          idx[d] = 0;
+    }
+    if (q && q->scale.size() > 1)
+      for (size_t d = 0; d < rank; ++d)
+        if (perm[d] == q->axis) {
+          q->axis = int64_t(d);
+          break;
+        }
+  }
+  if (q)
+    weightQuant[out.name] = *q;
+  folded[out.name] = std::move(out);
+  return true;
+}
+
+/// This family's rows of the op table (ImportTable.cpp).
+
+/// This family's rows of the op table (ImportTable.cpp).
+ArrayRef<OpImport> Importer::foldOnlyOps() {
+  static const OpImport rows[] = {
+      {OnnxDomain::Onnx, "Shape", 1, kLatest, Role::Streams, nullptr, &Importer::foldShapeArith},
+      {OnnxDomain::Onnx, "Gather", 1, kLatest, Role::Streams, nullptr, &Importer::foldShapeArith},
+      {OnnxDomain::Onnx, "Cast", 1, kLatest, Role::Streams, nullptr, &Importer::foldShapeArith},
+      {OnnxDomain::Onnx, "Slice", 1, kLatest, Role::Streams, nullptr, &Importer::foldShapeArith},
+  };
+  return rows;
+}
