@@ -36,8 +36,8 @@ llvm::Expected<Frames> loadNpyFrames(const std::string &path, ArrayRef<int64_t> 
   if (!arr)
     return arr.takeError();
   ArrayRef<int64_t> s = arr->shape;
-  bool batchAsFrames = s.size() == inShape.size() && !s.empty() &&
-                       s.drop_front() == inShape.drop_front();
+  bool batchAsFrames =
+      s.size() == inShape.size() && !s.empty() && s.drop_front() == inShape.drop_front();
   bool extraDim = s.size() == inShape.size() + 1 && s.drop_front() == inShape;
   std::vector<int64_t> want = {0};
   want.insert(want.end(), inShape.begin() + (inShape.empty() ? 0 : 1), inShape.end());

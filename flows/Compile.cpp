@@ -9,8 +9,8 @@
 #include "flows/Compile.h"
 
 #include "compiler/emit/Identifiers.h"
-#include "compiler/interp/Interpreter.h"
 #include "compiler/emit/VerilogEmitter.h"
+#include "compiler/interp/Interpreter.h"
 #include "compiler/nnimport/ImportToNN.h"
 #include "compiler/onnx/OnnxModel.h"
 #include "flows/Calibrate.h"
@@ -218,21 +218,20 @@ llvm::Expected<llvm::json::Object> makeReport(const CompileOptions &options, Mod
   std::string precision = options.precision;
   if (inJson.get("scale") && precision != "int8")
     precision = "model";
-  return llvm::json::Object{
-      {"top", top.str()},
-      {"model", options.model},
-      {"precision", precision},
-      {"max_mults", options.maxMults},
-      {"target_ii", options.targetII},
-      {"predicted_ii_cycles", timing.ii_cycles},
-      {"predicted_latency_cycles", timing.latency_cycles},
-      {"total_multipliers", mults},
-      {"total_memory_bits", memBits},
-      {"luts_estimate", luts},
-      {"ffs_estimate", ffs},
-      {"input", std::move(inJson)},
-      {"output", std::move(outJson)},
-      {"actors", std::move(actors)}};
+  return llvm::json::Object{{"top", top.str()},
+                            {"model", options.model},
+                            {"precision", precision},
+                            {"max_mults", options.maxMults},
+                            {"target_ii", options.targetII},
+                            {"predicted_ii_cycles", timing.ii_cycles},
+                            {"predicted_latency_cycles", timing.latency_cycles},
+                            {"total_multipliers", mults},
+                            {"total_memory_bits", memBits},
+                            {"luts_estimate", luts},
+                            {"ffs_estimate", ffs},
+                            {"input", std::move(inJson)},
+                            {"output", std::move(outJson)},
+                            {"actors", std::move(actors)}};
 }
 
 /// OUT/ may be new, empty, or an earlier Loom output (it has report.json);
@@ -327,16 +326,16 @@ llvm::Error loom::compileModel(const CompileOptions &options, std::vector<std::s
   auto graph = *module.getOps<func::FuncOp>().begin();
   // Default top name: the model file's name, which users chose (graph names
   // are often exporter boilerplate such as "main_graph" or a hash).
-  std::string top = legalName(options.top.empty() ? llvm::sys::path::stem(file) : StringRef(options.top));
+  std::string top =
+      legalName(options.top.empty() ? llvm::sys::path::stem(file) : StringRef(options.top));
   auto report = makeReport(options, module, nnFunc, top);
   if (!report)
     return report.takeError();
   if (accuracy)
     (*report)["int8_accuracy"] = std::move(*accuracy);
 
-  if (auto err = runPasses(module, file, [&](PassManager &pm) {
-        pm.addPass(createDFToRTL(DFToRTLOptions{top}));
-      }))
+  if (auto err = runPasses(
+          module, file, [&](PassManager &pm) { pm.addPass(createDFToRTL(DFToRTLOptions{top})); }))
     return err;
   std::string rtlIR = print(module);
   DiagnosticCollector diags(ctx, file);
@@ -355,7 +354,7 @@ llvm::Error loom::compileModel(const CompileOptions &options, std::vector<std::s
   // instantiate each other, e.g. loom_mvu uses loom_fifo); tools are given
   // the top module explicitly, so unused library modules cost nothing.
   std::vector<std::string> svFiles;
-  for (const char *sub : {"pkg", "stream", "compute"}) {  // the package first
+  for (const char *sub : {"pkg", "stream", "compute"}) { // the package first
     std::error_code ec;
     std::vector<std::string> found;
     std::string dir = std::string(LOOM_RTL_DIR) + "/" + sub;

@@ -11,13 +11,13 @@
 namespace loom {
 
 struct CompileOptions {
-  std::string model;                   ///< ONNX file
-  std::string outDir;                  ///< OUT/
+  std::string model;                     ///< ONNX file
+  std::string outDir;                    ///< OUT/
   std::string precision = "fixed<16,6>"; ///< or "int8" (post-training, Calibrate.h)
-  std::string calib;                   ///< --calib X.npy (int8 only; "" = random frames)
-  int64_t maxMults = 0;                ///< 0: default folding (docs/folding.md)
-  int64_t targetII = 0;                ///< 0: none
-  std::string top;                     ///< top module name ("" = from the graph)
+  std::string calib;                     ///< --calib X.npy (int8 only; "" = random frames)
+  int64_t maxMults = 0;                  ///< 0: default folding (docs/folding.md)
+  int64_t targetII = 0;                  ///< 0: none
+  std::string top;                       ///< top module name ("" = from the graph)
   bool quiet = false;
 };
 

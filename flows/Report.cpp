@@ -46,7 +46,8 @@ llvm::Error loom::printReport(const std::string &outDir) {
       "  predicted II {0} cycles, latency {1} cycles, {2} multipliers, {3} memory bits\n",
       r->getInteger("predicted_ii_cycles").value_or(-1),
       r->getInteger("predicted_latency_cycles").value_or(-1),
-      r->getInteger("total_multipliers").value_or(0), r->getInteger("total_memory_bits").value_or(0));
+      r->getInteger("total_multipliers").value_or(0),
+      r->getInteger("total_memory_bits").value_or(0));
   // --precision int8: the quantized graph against the float one (Calibrate.h).
   if (const auto *acc = r->getObject("int8_accuracy")) {
     llvm::outs() << llvm::formatv("  int8 vs float model (calibration: {0}):\n",
@@ -77,7 +78,8 @@ llvm::Error loom::printReport(const std::string &outDir) {
           "  {0,-24} {1,-8} {2,6} {3,6} {4,5} {5,5} {6,8} {7,6} {8,10}\n",
           o->getString("name").value_or(""), o->getString("kind").value_or(""),
           o->getInteger("input_elements").value_or(0), o->getInteger("output_elements").value_or(0),
-          fold ? fold->getInteger("simd").value_or(1) : 1, fold ? fold->getInteger("pe").value_or(1) : 1,
+          fold ? fold->getInteger("simd").value_or(1) : 1,
+          fold ? fold->getInteger("pe").value_or(1) : 1,
           o->getInteger("predicted_cycles_per_frame").value_or(0),
           o->getInteger("multipliers").value_or(0), o->getInteger("memory_bits").value_or(0));
     }
@@ -91,7 +93,8 @@ llvm::Error loom::printReport(const std::string &outDir) {
             s->getInteger("frames").value_or(0), s->getInteger("mismatches").value_or(-1),
             s->getInteger("latency_cycles").value_or(-1),
             s->getInteger("predicted_latency_cycles").value_or(-1),
-            s->getInteger("ii_cycles").value_or(-1), s->getInteger("predicted_ii_cycles").value_or(-1),
+            s->getInteger("ii_cycles").value_or(-1),
+            s->getInteger("predicted_ii_cycles").value_or(-1),
             s->getNumber("float_max_abs_error").value_or(0));
   }
   return llvm::Error::success();

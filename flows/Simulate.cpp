@@ -169,8 +169,8 @@ loadFrames(const SimulateOptions &o, const IOInfo &in,
           return error(o.inputsNpy + ": value " + llvm::formatv("{0}", v).str() + " at index " +
                        std::to_string(i) + " is not an integer in [" +
                        std::to_string(in.qmin.value_or(0)) + ", " +
-                       std::to_string(in.qmax.value_or(0)) + "], the range of input '" +
-                       in.name + "'");
+                       std::to_string(in.qmax.value_or(0)) + "], the range of input '" + in.name +
+                       "'");
       }
     for (int64_t f = 0; f < total / n; ++f)
       frames.emplace_back(arr->values.begin() + f * n, arr->values.begin() + (f + 1) * n);
@@ -322,9 +322,9 @@ llvm::Expected<int64_t> loom::simulateDesign(const SimulateOptions &o) {
         continue;
       ++mismatches;
       if (shown++ < 10)
-        llvm::errs() << llvm::formatv("mismatch: frame {0}, tensor '{1}', index {2}: expected {3}, got {4}\n",
-                                      f, out.name, i, expected[f][i],
-                                      got && i < got->size() ? std::to_string((*got)[i]) : "nothing");
+        llvm::errs() << llvm::formatv(
+            "mismatch: frame {0}, tensor '{1}', index {2}: expected {3}, got {4}\n", f, out.name, i,
+            expected[f][i], got && i < got->size() ? std::to_string((*got)[i]) : "nothing");
     }
   }
   mismatches += result->passMismatchCount;
@@ -332,7 +332,8 @@ llvm::Expected<int64_t> loom::simulateDesign(const SimulateOptions &o) {
     llvm::errs() << "mismatch: the backpressure pass differs from the clean pass in "
                  << result->passMismatchCount << " words\n";
   if (result->tlastErrors)
-    ++mismatches, llvm::errs() << "mismatch: m_axis_tlast wrong on " << result->tlastErrors << " beats\n";
+    ++mismatches,
+        llvm::errs() << "mismatch: m_axis_tlast wrong on " << result->tlastErrors << " beats\n";
 
   // Accuracy of the fixed-point design against the float graph.
   double maxErr = 0, sumErr = 0, maxErrOnnx = 0;
@@ -359,9 +360,9 @@ llvm::Expected<int64_t> loom::simulateDesign(const SimulateOptions &o) {
       if (floatOut[f][i] > floatOut[f][bestF])
         bestF = i;
       if (f < int64_t(onnxExpected.size()) && i < onnxExpected[f].size())
-        maxErrOnnx = std::max(
-            maxErrOnnx,
-            std::fabs(floatOut[f][i] - onnxExpected[f][out.perm.empty() ? i : out.perm[i]]));
+        maxErrOnnx =
+            std::max(maxErrOnnx, std::fabs(floatOut[f][i] -
+                                           onnxExpected[f][out.perm.empty() ? i : out.perm[i]]));
     }
     top1 += best == bestF;
   }
@@ -407,8 +408,8 @@ llvm::Expected<int64_t> loom::simulateDesign(const SimulateOptions &o) {
     std::vector<io::NpzEntry> entries;
     // Integer outputs are integers (c + zero_point); others float32 reals.
     if (out.integer && !out.scale.empty())
-      entries.emplace_back(out.name, io::NpyArray::fromInts(shape, std::vector<int64_t>(
-                                                                       deq.begin(), deq.end())));
+      entries.emplace_back(
+          out.name, io::NpyArray::fromInts(shape, std::vector<int64_t>(deq.begin(), deq.end())));
     else
       entries.emplace_back(out.name, io::NpyArray::fromFloat32(shape, deqF));
     entries.emplace_back(out.name + ".raw", io::NpyArray::fromInts(shape, raw));
@@ -429,8 +430,9 @@ llvm::Expected<int64_t> loom::simulateDesign(const SimulateOptions &o) {
       "  verilator build {10:F1} s, simulation {11:F2} s, {12:F0} cycles/s\n"
       "  vs float model: max abs error {13:F5}, mean {14:F5}, top-1 agreement {15:P}\n",
       o.outDir, nFrames, mismatches,
-      o.backpressure > 0 ? llvm::formatv(" (incl. a pass with backpressure {0})", o.backpressure).str()
-                         : std::string(),
+      o.backpressure > 0
+          ? llvm::formatv(" (incl. a pass with backpressure {0})", o.backpressure).str()
+          : std::string(),
       result->latencyCycles, predLatency,
       result->latencyCycles == predLatency ? "  (equal)" : "  (DIFFERENT)", result->iiCycles,
       predII, result->iiCycles == predII || nFrames < 2 ? "  (equal)" : "  (DIFFERENT)",

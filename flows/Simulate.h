@@ -11,12 +11,12 @@ namespace loom {
 
 struct SimulateOptions {
   std::string outDir;
-  std::string inputsNpy;     ///< --inputs X.npy
-  std::string onnxTestDir;   ///< --onnx-test-dir DIR (test_data_set_*/input_0.pb)
-  int64_t randomFrames = 0;  ///< --random N (default when no inputs: 20)
+  std::string inputsNpy;    ///< --inputs X.npy
+  std::string onnxTestDir;  ///< --onnx-test-dir DIR (test_data_set_*/input_0.pb)
+  int64_t randomFrames = 0; ///< --random N (default when no inputs: 20)
   uint64_t seed = 1;
   double backpressure = 0;
-  std::string outNpz;        ///< --out Y.npz
+  std::string outNpz; ///< --out Y.npz
   bool trace = false;
 };
 

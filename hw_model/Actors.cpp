@@ -13,8 +13,8 @@ MvuModel::MvuModel(const MvuConfig &c)
 MvuModel::MvuModel(const DwuConfig &c)
     : sf_(c.sf()), nf_(c.nf()), ib_(c.vecInBeats()), vectors_(c.VECTORS) {}
 
-bool MvuModel::inReady() const { return !full_[wrBank_]; }          // !full_q[wr_bank_q]
-bool MvuModel::outValid() const { return fifoCnt_ > 0; }            // u_out_fifo
+bool MvuModel::inReady() const { return !full_[wrBank_]; } // !full_q[wr_bank_q]
+bool MvuModel::outValid() const { return fifoCnt_ > 0; }   // u_out_fifo
 
 void MvuModel::step(bool inFire, bool outFire) {
   // issue = full_q[rd_bank_q] && (sf_q != 0 || credit_q != OUT_DEPTH)
@@ -23,8 +23,10 @@ void MvuModel::step(bool inFire, bool outFire) {
   bool sfLast = sfCnt_ == sf_ - 1, nfLast = nfCnt_ == nf_ - 1;
 
   bool fullNext[2] = {full_[0], full_[1]};
-  if (inFire && inCnt_ == ib_ - 1) fullNext[wrBank_] = true;
-  if (issue && sfLast && nfLast) fullNext[rdBank_] = false;
+  if (inFire && inCnt_ == ib_ - 1)
+    fullNext[wrBank_] = true;
+  if (issue && sfLast && nfLast)
+    fullNext[rdBank_] = false;
 
   if (inFire) {
     if (inCnt_ == ib_ - 1) {
@@ -38,7 +40,8 @@ void MvuModel::step(bool inFire, bool outFire) {
     sfCnt_ = sfLast ? 0 : sfCnt_ + 1;
     if (sfLast) {
       nfCnt_ = nfLast ? 0 : nfCnt_ + 1;
-      if (nfLast) rdBank_ ^= 1;
+      if (nfLast)
+        rdBank_ ^= 1;
     }
   }
   full_[0] = fullNext[0];
@@ -55,8 +58,8 @@ void MvuModel::step(bool inFire, bool outFire) {
 std::string MvuModel::describe() const {
   std::ostringstream os;
   os << "mvu{full=" << full_[0] << full_[1] << " wr=" << wrBank_ << " rd=" << rdBank_
-     << " in_cnt=" << inCnt_ << " sf=" << sfCnt_ << " nf=" << nfCnt_
-     << " credit=" << credit_ << " fifo=" << fifoCnt_ << "}";
+     << " in_cnt=" << inCnt_ << " sf=" << sfCnt_ << " nf=" << nfCnt_ << " credit=" << credit_
+     << " fifo=" << fifoCnt_ << "}";
   return os.str();
 }
 
@@ -138,8 +141,10 @@ bool SwgModel::inReady() const {
 }
 
 bool SwgModel::avail() const {
-  if (fdiff_ > 0) return true;
-  if (fdiff_ < 0) return false;
+  if (fdiff_ > 0)
+    return true;
+  if (fdiff_ < 0)
+    return false;
   int ihmax = std::min(oh_ * c_.SH - c_.PT + c_.spanH() - 1, c_.H - 1);
   int iwmax = std::min(ow_ * c_.SW - c_.PL + c_.spanW() - 1, c_.W - 1);
   return wh_ > ihmax || (wh_ == ihmax && wrow_ >= (iwmax + 1) * c_.C);
@@ -189,7 +194,8 @@ void PoolModel::step(bool inFire, bool outFire) {
   bool issue = holdFull_ && (!outValid_ || outFire);
   bool obLast = ob_ == c_.pixOutBeats() - 1;
   bool xfer = inFire && inCnt_ == c_.pixInBeats() - 1;
-  if (inFire) inCnt_ = xfer ? 0 : inCnt_ + 1;
+  if (inFire)
+    inCnt_ = xfer ? 0 : inCnt_ + 1;
   if (issue) {
     outValid_ = true;
     ob_ = obLast ? 0 : ob_ + 1;
@@ -212,14 +218,17 @@ void UpsampleModel::step(bool inFire, bool outFire) {
   bool issue = full_[rdBank_] && (!outValid_ || outFire);
   bool inLast = inFire && inCnt_ == c_.rowInBeats() - 1;
   bool rowDone = issue && rdCnt_ == c_.rowOutBeats() - 1;
-  if (inFire) inCnt_ = inLast ? 0 : inCnt_ + 1;
+  if (inFire)
+    inCnt_ = inLast ? 0 : inCnt_ + 1;
   for (int b = 0; b < 2; ++b)
     full_[b] = (full_[b] && !(rowDone && rdBank_ == b)) || (inLast && wrBank_ == b);
-  if (inLast) wrBank_ ^= 1;
+  if (inLast)
+    wrBank_ ^= 1;
   if (issue) {
     outValid_ = true;
     rdCnt_ = rowDone ? 0 : rdCnt_ + 1;
-    if (rowDone) rdBank_ ^= 1;
+    if (rowDone)
+      rdBank_ ^= 1;
   } else if (outFire) {
     outValid_ = false;
   }
@@ -227,9 +236,8 @@ void UpsampleModel::step(bool inFire, bool outFire) {
 
 std::string UpsampleModel::describe() const {
   std::ostringstream os;
-  os << "upsample{full=" << full_[0] << full_[1] << " wr_bank=" << wrBank_
-     << " rd_bank=" << rdBank_ << " in_cnt=" << inCnt_ << " rd_cnt=" << rdCnt_
-     << " out_valid=" << outValid_ << "}";
+  os << "upsample{full=" << full_[0] << full_[1] << " wr_bank=" << wrBank_ << " rd_bank=" << rdBank_
+     << " in_cnt=" << inCnt_ << " rd_cnt=" << rdCnt_ << " out_valid=" << outValid_ << "}";
   return os.str();
 }
 
@@ -240,7 +248,8 @@ void ForkModel::step(bool inFire, bool outFire) {
 }
 
 void ForkModel::stepPorts(const bool *inFire, const bool *outFire) {
-  for (int p = 0; p < 2; ++p) cnt_[p] += int(inFire[0]) - int(outFire[p]);
+  for (int p = 0; p < 2; ++p)
+    cnt_[p] += int(inFire[0]) - int(outFire[p]);
 }
 
 std::string ForkModel::describe() const {
@@ -251,7 +260,8 @@ std::string ForkModel::describe() const {
 
 // ------------------------------------------------------------------ loom_add / loom_concat
 int JoinModel::inBeatsPerFrameAt(int port) const {
-  if (!concat_) return outBeats_;
+  if (!concat_)
+    return outBeats_;
   int segs = outBeats_ / (segA_ + segB_);
   return segs * (port == 0 ? segA_ : segB_);
 }
@@ -312,8 +322,8 @@ std::unique_ptr<ActorModel> makeActorModel(const ActorConfig &c) {
         else if constexpr (std::is_same_v<T, AddConfig>)
           return std::make_unique<JoinModel>(1, 1, cfg.beatsPerFrame, false);
         else if constexpr (std::is_same_v<T, ConcatConfig>)
-          return std::make_unique<JoinModel>(cfg.C1 / cfg.LANES, cfg.C2 / cfg.LANES,
-                                             cfg.outBeats(), true);
+          return std::make_unique<JoinModel>(cfg.C1 / cfg.LANES, cfg.C2 / cfg.LANES, cfg.outBeats(),
+                                             true);
         else if constexpr (std::is_same_v<T, UpsampleConfig>)
           return std::make_unique<UpsampleModel>(cfg);
         else if constexpr (std::is_same_v<T, SoftmaxConfig>)
@@ -326,4 +336,4 @@ std::unique_ptr<ActorModel> makeActorModel(const ActorConfig &c) {
       c);
 }
 
-}  // namespace loom::hw
+} // namespace loom::hw

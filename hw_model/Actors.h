@@ -30,9 +30,7 @@ public:
   virtual int numOut() const { return 1; }
   virtual bool inReadyAt(int /*port*/) const { return inReady(); }
   virtual bool outValidAt(int /*port*/) const { return outValid(); }
-  virtual void stepPorts(const bool *inFire, const bool *outFire) {
-    step(inFire[0], outFire[0]);
-  }
+  virtual void stepPorts(const bool *inFire, const bool *outFire) { step(inFire[0], outFire[0]); }
   virtual int inBeatsPerFrameAt(int /*port*/) const { return inBeatsPerFrame(); }
   virtual int outBeatsPerFrameAt(int /*port*/) const { return outBeatsPerFrame(); }
 };
@@ -40,7 +38,7 @@ public:
 /// Mirrors rtl/compute/loom_mvu.sv.
 class MvuModel : public ActorModel {
 public:
-  static constexpr int kOutDepth = 8;  // loom_mvu OUT_DEPTH
+  static constexpr int kOutDepth = 8; // loom_mvu OUT_DEPTH
   explicit MvuModel(const MvuConfig &c);
   /// loom_dwu has the same control with K = KK*C, NF = C/PE, SF = KK/SIMD.
   explicit MvuModel(const DwuConfig &c);
@@ -125,8 +123,8 @@ public:
 private:
   bool avail() const;
   SwgConfig c_;
-  int wh_ = 0, wrow_ = 0, fdiff_ = 0;  // writer: row, elements written in the row
-  int oh_ = 0, ow_ = 0, bw_ = 0;       // reader
+  int wh_ = 0, wrow_ = 0, fdiff_ = 0; // writer: row, elements written in the row
+  int oh_ = 0, ow_ = 0, bw_ = 0;      // reader
   bool outValid_ = false;
 };
 
@@ -211,6 +209,6 @@ private:
 
 std::unique_ptr<ActorModel> makeActorModel(const ActorConfig &c);
 
-}  // namespace loom::hw
+} // namespace loom::hw
 
-#endif  // LOOM_HW_MODEL_ACTORS_H
+#endif // LOOM_HW_MODEL_ACTORS_H

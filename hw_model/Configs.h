@@ -25,11 +25,11 @@ struct MvuConfig {
   int K = 1, N = 1, SIMD = 1, PE = 1, IN_BEAT = 1;
   int W_IN = 8, W_W = 8, W_ACC = 24, W_OUT = 8;
   ActCode ACT = ActCode::None;
-  int T_DEPTH = 1;  // table entries (ACT Table)
-  int VECTORS = 1;  // vectors per frame
-  int W_M = 0;      // requantization multiplier bits (0: none); same cycles either way
-  int BIPOLAR_W = 0;  // 1: +-1 weights stored as one bit (W_W = 1), no multipliers
-  int W_LA = 0;  // ACT Leaky per-channel slope bits (PRelu table; 0: one constant slope)
+  int T_DEPTH = 1;   // table entries (ACT Table)
+  int VECTORS = 1;   // vectors per frame
+  int W_M = 0;       // requantization multiplier bits (0: none); same cycles either way
+  int BIPOLAR_W = 0; // 1: +-1 weights stored as one bit (W_W = 1), no multipliers
+  int W_LA = 0;      // ACT Leaky per-channel slope bits (PRelu table; 0: one constant slope)
 
   int sf() const { return K / SIMD; }
   int nf() const { return N / PE; }
@@ -44,13 +44,13 @@ struct SwgConfig {
   int C = 1, H = 1, W = 1, KH = 1, KW = 1, SH = 1, SW = 1, DH = 1, DW = 1;
   int PT = 0, PL = 0, PB = 0, PR = 0, IN_BEAT = 1, OUT_BEAT = 1, WB = 8;
   int PAD_VAL = 0;
-  int ROWS = 0;  // line buffer rows (0 = spanH() + SH)
+  int ROWS = 0; // line buffer rows (0 = spanH() + SH)
 
   int spanH() const { return DH * (KH - 1) + 1; }
   int spanW() const { return DW * (KW - 1) + 1; }
   int OH() const { return (H + PT + PB - spanH()) / SH + 1; }
   int OW() const { return (W + PL + PR - spanW()) / SW + 1; }
-  int rows() const { return ROWS > 0 ? ROWS : spanH() + SH; }  // line buffer rows (R)
+  int rows() const { return ROWS > 0 ? ROWS : spanH() + SH; } // line buffer rows (R)
   int windowBeats() const { return KH * KW * C / OUT_BEAT; }
   int inBeats() const { return H * W * C / IN_BEAT; }
   int outBeats() const { return OH() * OW() * windowBeats(); }
@@ -62,8 +62,8 @@ struct SwgConfig {
 /// output pixel (count_include_pad = 0); the model needs only `divRom`.
 struct PoolConfig {
   int MODE = 0, C = 1, KK = 1, IN_BEAT = 1, PE = 1, WB = 8, NPIX = 1, DIV = 1;
-  int RND = 0;  // MODE 1 rounding of sum / DIV (numerics::Rounding order); same timing
-  bool divRom = false;  // D_FILE given (per-pixel divisors)
+  int RND = 0;         // MODE 1 rounding of sum / DIV (numerics::Rounding order); same timing
+  bool divRom = false; // D_FILE given (per-pixel divisors)
   int D_BITS = 16;
 
   int pixInBeats() const { return KK * C / IN_BEAT; }
@@ -82,8 +82,8 @@ struct DwuConfig {
   ActCode ACT = ActCode::None;
   int T_DEPTH = 1;
   int VECTORS = 1;
-  int W_M = 0, BIPOLAR_W = 0;  // as MvuConfig
-  int W_LA = 0;                // as MvuConfig
+  int W_M = 0, BIPOLAR_W = 0; // as MvuConfig
+  int W_LA = 0;               // as MvuConfig
 
   int sf() const { return KK / SIMD; }
   int nf() const { return C / PE; }
@@ -104,7 +104,7 @@ struct ForkConfig {
 struct AddConfig {
   int LANES = 1, WB = 8, MODE = 0, F = 0;
   int beatsPerFrame = 1;
-  int MA = 1, MB = 1, S = 0;  // MODE 2 (after beatsPerFrame: aggregate inits stay valid)
+  int MA = 1, MB = 1, S = 0; // MODE 2 (after beatsPerFrame: aggregate inits stay valid)
 };
 
 /// loom_concat: per pixel C1 elements of input a then C2 of input b, LANES elements per
@@ -150,9 +150,9 @@ struct SkidConfig {
 };
 
 // New alternatives are appended (index() of the original four is unchanged).
-using ActorConfig = std::variant<MvuConfig, SoftmaxConfig, FifoConfig, SkidConfig, SwgConfig,
-                                 PoolConfig, DwuConfig, ForkConfig, AddConfig, ConcatConfig,
-                                 UpsampleConfig>;
+using ActorConfig =
+    std::variant<MvuConfig, SoftmaxConfig, FifoConfig, SkidConfig, SwgConfig, PoolConfig, DwuConfig,
+                 ForkConfig, AddConfig, ConcatConfig, UpsampleConfig>;
 
 /// Number of input / output ports of an actor (fork: 2 outputs; add, concat: 2 inputs).
 int numInputs(const ActorConfig &c);
@@ -160,12 +160,12 @@ int numOutputs(const ActorConfig &c);
 
 struct ActorSpec {
   ActorConfig config;
-  std::string name;  // optional, for diagnostics
+  std::string name; // optional, for diagnostics
 };
 
 /// Validity of a configuration ("" if valid, else a one-line reason).
 std::string validate(const ActorConfig &config);
 
-}  // namespace loom::hw
+} // namespace loom::hw
 
-#endif  // LOOM_HW_MODEL_CONFIGS_H
+#endif // LOOM_HW_MODEL_CONFIGS_H

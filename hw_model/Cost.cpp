@@ -11,7 +11,8 @@ namespace loom::hw {
 
 static int64_t clog2(int64_t v) {
   int64_t r = 0;
-  while ((int64_t(1) << r) < v) ++r;
+  while ((int64_t(1) << r) < v)
+    ++r;
   return r;
 }
 
@@ -24,9 +25,12 @@ std::string validate(const ActorConfig &config) {
             return "mvu sizes must be positive";
           if (c.K % c.SIMD || c.K % c.IN_BEAT || c.N % c.PE)
             return "mvu needs K % SIMD == 0, K % IN_BEAT == 0, N % PE == 0";
-          if (c.VECTORS < 1) return "mvu needs VECTORS >= 1";
-          if (c.BIPOLAR_W && c.W_W != 1) return "mvu with BIPOLAR_W needs W_W = 1";
-          if (c.W_M < 0 || c.W_M > 32) return "mvu needs 0 <= W_M <= 32";
+          if (c.VECTORS < 1)
+            return "mvu needs VECTORS >= 1";
+          if (c.BIPOLAR_W && c.W_W != 1)
+            return "mvu with BIPOLAR_W needs W_W = 1";
+          if (c.W_M < 0 || c.W_M > 32)
+            return "mvu needs 0 <= W_M <= 32";
         } else if constexpr (std::is_same_v<T, SwgConfig>) {
           if (c.C < 1 || c.H < 1 || c.W < 1 || c.KH < 1 || c.KW < 1 || c.SH < 1 || c.SW < 1 ||
               c.DH < 1 || c.DW < 1 || c.PT < 0 || c.PL < 0 || c.PB < 0 || c.PR < 0 ||
@@ -36,7 +40,8 @@ std::string validate(const ActorConfig &config) {
             return "swg needs C % IN_BEAT == 0 and (KH*KW*C) % OUT_BEAT == 0";
           if (c.H + c.PT + c.PB < c.spanH() || c.W + c.PL + c.PR < c.spanW())
             return "swg window larger than the padded input";
-          if (c.ROWS != 0 && c.ROWS < c.spanH()) return "swg needs ROWS >= DH*(KH-1)+1";
+          if (c.ROWS != 0 && c.ROWS < c.spanH())
+            return "swg needs ROWS >= DH*(KH-1)+1";
         } else if constexpr (std::is_same_v<T, PoolConfig>) {
           if (c.C < 1 || c.KK < 1 || c.IN_BEAT < 1 || c.PE < 1 || c.NPIX < 1 || c.DIV < 1)
             return "pool sizes must be positive";
@@ -47,31 +52,33 @@ std::string validate(const ActorConfig &config) {
             return "dwu sizes must be positive";
           if (c.C % c.PE || c.KK % c.SIMD || (c.KK * c.C) % c.IN_BEAT)
             return "dwu needs C % PE == 0, KK % SIMD == 0, (KK*C) % IN_BEAT == 0";
-          if (c.BIPOLAR_W && c.W_W != 1) return "dwu with BIPOLAR_W needs W_W = 1";
-          if (c.W_M < 0 || c.W_M > 32) return "dwu needs 0 <= W_M <= 32";
+          if (c.BIPOLAR_W && c.W_W != 1)
+            return "dwu with BIPOLAR_W needs W_W = 1";
+          if (c.W_M < 0 || c.W_M > 32)
+            return "dwu needs 0 <= W_M <= 32";
         } else if constexpr (std::is_same_v<T, ForkConfig>) {
-          if (c.beatsPerFrame < 1) return "fork needs beatsPerFrame >= 1";
+          if (c.beatsPerFrame < 1)
+            return "fork needs beatsPerFrame >= 1";
         } else if constexpr (std::is_same_v<T, AddConfig>) {
           if (c.LANES < 1 || c.beatsPerFrame < 1 || c.MODE < 0 || c.MODE > 2 || c.F < 0 ||
-              c.S < 0 || c.S > 62 || c.MA < 0 || c.MB < 0 || c.MA > (1 << 24) ||
-              c.MB > (1 << 24))
+              c.S < 0 || c.S > 62 || c.MA < 0 || c.MB < 0 || c.MA > (1 << 24) || c.MB > (1 << 24))
             return "add needs LANES, beatsPerFrame >= 1, MODE 0/1/2, F >= 0, 0 <= S <= 62, "
                    "0 <= MA, MB <= 2^24";
         } else if constexpr (std::is_same_v<T, ConcatConfig>) {
-          if (c.LANES < 1 || c.NPIX < 1 || c.C1 < 1 || c.C2 < 1 || c.C1 % c.LANES ||
-              c.C2 % c.LANES)
+          if (c.LANES < 1 || c.NPIX < 1 || c.C1 < 1 || c.C2 < 1 || c.C1 % c.LANES || c.C2 % c.LANES)
             return "concat needs C1 % LANES == 0, C2 % LANES == 0";
         } else if constexpr (std::is_same_v<T, UpsampleConfig>) {
-          if (c.C < 1 || c.H < 1 || c.W < 1 || c.SH < 1 || c.SW < 1 || c.LANES < 1 ||
-              c.C % c.LANES)
+          if (c.C < 1 || c.H < 1 || c.W < 1 || c.SH < 1 || c.SW < 1 || c.LANES < 1 || c.C % c.LANES)
             return "upsample needs positive sizes and C % LANES == 0";
         } else if constexpr (std::is_same_v<T, SoftmaxConfig>) {
           if (c.N < 1 || c.IN_BEAT < 1 || c.N % c.IN_BEAT)
             return "softmax needs N % IN_BEAT == 0";
         } else if constexpr (std::is_same_v<T, FifoConfig>) {
-          if (c.DEPTH < 1 || c.beatsPerFrame < 1) return "fifo needs DEPTH, beatsPerFrame >= 1";
+          if (c.DEPTH < 1 || c.beatsPerFrame < 1)
+            return "fifo needs DEPTH, beatsPerFrame >= 1";
         } else if constexpr (std::is_same_v<T, SkidConfig>) {
-          if (c.beatsPerFrame < 1) return "skid needs beatsPerFrame >= 1";
+          if (c.beatsPerFrame < 1)
+            return "skid needs beatsPerFrame >= 1";
         }
         return "";
       },
@@ -134,7 +141,7 @@ ActorCost estimateCost(const SoftmaxConfig &c) {
   const int64_t ib = c.inBeats();
   r.cyclesPerFrame = ib + 2LL * c.N;
   r.latencyCycles = ib + 2LL * c.N + 1;
-  r.multipliers = 0;  // one divider (counted in LUTs)
+  r.multipliers = 0; // one divider (counted in LUTs)
   r.memoryBits = int64_t(c.EXP_DEPTH) * c.EXP_BITS;
   const int64_t sw = c.EXP_BITS + clog2(c.N + 1);
   r.ffs = int64_t(c.N) * c.W + int64_t(c.N) * c.EXP_BITS + sw + 2LL * c.W + 16;
@@ -176,13 +183,15 @@ static void simulateAlone(ActorModel &m, int64_t &ii, int64_t &latency) {
     for (int p = 0; p < nin; ++p) {
       inF[p] = sent[p] < int64_t(frames) * m.inBeatsPerFrameAt(p) && m.inReadyAt(p);
       if (inF[p]) {
-        if (p == 0 && sent[0] == 0) first = t;
+        if (p == 0 && sent[0] == 0)
+          first = t;
         ++sent[p];
       }
     }
     for (int p = 0; p < nout; ++p) {
       outF[p] = m.outValidAt(p);
-      if (outF[p] && p == 0 && ++got[0] % outPerFrame == 0) frameEnd.push_back(t);
+      if (outF[p] && p == 0 && ++got[0] % outPerFrame == 0)
+        frameEnd.push_back(t);
     }
     m.stepPorts(inF, outF);
   }
@@ -243,7 +252,7 @@ ActorCost estimateCost(const DwuConfig &c) {
 }
 
 ActorCost estimateCost(const ForkConfig &c) {
-  ActorCost r;  // two 2-entry FIFOs
+  ActorCost r; // two 2-entry FIFOs
   r.cyclesPerFrame = c.beatsPerFrame;
   r.latencyCycles = int64_t(c.beatsPerFrame) + 1;
   r.ffs = 4LL * c.W + 8;
@@ -252,13 +261,15 @@ ActorCost estimateCost(const ForkConfig &c) {
 }
 
 ActorCost estimateCost(const AddConfig &c) {
-  ActorCost r;  // two 2-entry input FIFOs + output register
+  ActorCost r; // two 2-entry input FIFOs + output register
   r.cyclesPerFrame = c.beatsPerFrame;
   r.latencyCycles = int64_t(c.beatsPerFrame) + 2;
   // MODE 1: one WB x WB product per lane; MODE 2: two WB x 25-bit constant products.
   r.multipliers = c.MODE == 1 ? c.LANES : c.MODE == 2 ? 2LL * c.LANES : 0;
-  if (c.MODE == 1) r.multBitsA = c.WB, r.multBitsB = c.WB;
-  if (c.MODE == 2) r.multBitsA = c.WB, r.multBitsB = 25;
+  if (c.MODE == 1)
+    r.multBitsA = c.WB, r.multBitsB = c.WB;
+  if (c.MODE == 2)
+    r.multBitsA = c.WB, r.multBitsB = 25;
   r.ffs = 5LL * c.LANES * c.WB + 8;
   r.luts = int64_t(c.LANES) * (c.MODE == 1   ? c.WB * c.WB + 3 * c.WB
                                : c.MODE == 2 ? 2 * c.WB * 25 + 3 * (c.WB + 27)
@@ -278,19 +289,18 @@ ActorCost estimateCost(const ConcatConfig &c) {
 
 ActorCost estimateCost(const UpsampleConfig &c) {
   ActorCost r;
-  if (validate(ActorConfig(c)).empty()) {  // exact by construction: the cycle model alone
+  if (validate(ActorConfig(c)).empty()) { // exact by construction: the cycle model alone
     UpsampleModel m(c);
     simulateAlone(m, r.cyclesPerFrame, r.latencyCycles);
   }
-  r.memoryBits = 2LL * c.W * c.C * c.WB;  // two row banks
+  r.memoryBits = 2LL * c.W * c.C * c.WB; // two row banks
   r.ffs = int64_t(c.LANES) * c.WB + 64;
   r.luts = int64_t(c.LANES) * c.WB * (2LL * c.rowInBeats() / 4 + 1) + 32;
   return r;
 }
 
 int numInputs(const ActorConfig &c) {
-  return std::holds_alternative<AddConfig>(c) || std::holds_alternative<ConcatConfig>(c) ? 2
-                                                                                          : 1;
+  return std::holds_alternative<AddConfig>(c) || std::holds_alternative<ConcatConfig>(c) ? 2 : 1;
 }
 int numOutputs(const ActorConfig &c) { return std::holds_alternative<ForkConfig>(c) ? 2 : 1; }
 
@@ -298,4 +308,4 @@ ActorCost estimateCost(const ActorConfig &c) {
   return std::visit([](const auto &cfg) { return estimateCost(cfg); }, c);
 }
 
-}  // namespace loom::hw
+} // namespace loom::hw

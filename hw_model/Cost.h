@@ -30,7 +30,7 @@ ActorCost estimateCost(const MvuConfig &c);
 ActorCost estimateCost(const SoftmaxConfig &c);
 ActorCost estimateCost(const FifoConfig &c);
 ActorCost estimateCost(const SkidConfig &c);
-ActorCost estimateCost(const SwgConfig &c);     // II/latency: runs the cycle model alone
+ActorCost estimateCost(const SwgConfig &c); // II/latency: runs the cycle model alone
 ActorCost estimateCost(const PoolConfig &c);
 ActorCost estimateCost(const UpsampleConfig &c);
 ActorCost estimateCost(const DwuConfig &c);
@@ -39,6 +39,6 @@ ActorCost estimateCost(const AddConfig &c);
 ActorCost estimateCost(const ConcatConfig &c);
 ActorCost estimateCost(const ActorConfig &c);
 
-}  // namespace loom::hw
+} // namespace loom::hw
 
-#endif  // LOOM_HW_MODEL_COST_H
+#endif // LOOM_HW_MODEL_COST_H

@@ -57,7 +57,8 @@ PipelineTiming predictTiming(const std::vector<ActorSpec> &chain, int frames,
       std::ostringstream os;
       os << "hw_model: chain did not finish " << frames << " frames in " << budget
          << " cycles (deadlock?):";
-      for (size_t i = 0; i < n; ++i) os << " [" << i << "] " << actors[i]->describe();
+      for (size_t i = 0; i < n; ++i)
+        os << " [" << i << "] " << actors[i]->describe();
       r.ok = false;
       r.error = os.str();
       return r;
@@ -69,37 +70,46 @@ PipelineTiming predictTiming(const std::vector<ActorSpec> &chain, int frames,
       outFire[i] = actors[i]->outValid() && downReady;
     }
     if (inFire[0]) {
-      if (sentBeats == 0) firstIn = t;
-      if (inBeatCycles) inBeatCycles->push_back(t);
+      if (sentBeats == 0)
+        firstIn = t;
+      if (inBeatCycles)
+        inBeatCycles->push_back(t);
       ++sentBeats;
     }
     if (outFire[n - 1]) {
-      if (outBeatCycles) outBeatCycles->push_back(t);
-      if (++gotBeats % outBeats == 0) frameEnd.push_back(t);
+      if (outBeatCycles)
+        outBeatCycles->push_back(t);
+      if (++gotBeats % outBeats == 0)
+        frameEnd.push_back(t);
     }
-    for (size_t i = 0; i < n; ++i) actors[i]->step(inFire[i], outFire[i]);
+    for (size_t i = 0; i < n; ++i)
+      actors[i]->step(inFire[i], outFire[i]);
   }
   r.latency_cycles = frameEnd[0] - firstIn + 1;
   r.ii_cycles = frameEnd[frames - 1] - frameEnd[frames - 2];
-  for (int64_t e : frameEnd) r.frame_end_cycles.push_back(e - firstIn);
+  for (int64_t e : frameEnd)
+    r.frame_end_cycles.push_back(e - firstIn);
   return r;
 }
 
 // ---------------------------------------------------------------- DAG
 std::vector<Edge> graphEdges(const std::vector<Node> &graph, std::string *error) {
   auto fail = [&](const std::string &msg) {
-    if (error) *error = "hw_model: " + msg;
+    if (error)
+      *error = "hw_model: " + msg;
     return std::vector<Edge>{};
   };
   const int n = int(graph.size());
-  if (n == 0) return fail("empty actor graph");
+  if (n == 0)
+    return fail("empty actor graph");
   std::vector<int> used(n, 0);
   std::vector<Edge> edges, inner;
   int inputRefs = 0;
   for (int i = 0; i < n; ++i) {
     const Node &nd = graph[i];
     std::string err = validate(nd.spec.config);
-    if (!err.empty()) return fail("node " + std::to_string(i) + " '" + nd.spec.name + "': " + err);
+    if (!err.empty())
+      return fail("node " + std::to_string(i) + " '" + nd.spec.name + "': " + err);
     if (int(nd.inputs.size()) != numInputs(nd.spec.config))
       return fail("node " + std::to_string(i) + " '" + nd.spec.name + "' needs " +
                   std::to_string(numInputs(nd.spec.config)) + " inputs");
@@ -118,7 +128,8 @@ std::vector<Edge> graphEdges(const std::vector<Node> &graph, std::string *error)
       inner.push_back({p, used[p]++, i, k});
     }
   }
-  if (inputRefs != 1) return fail("the graph input must feed exactly one node port");
+  if (inputRefs != 1)
+    return fail("the graph input must feed exactly one node port");
   Edge out;
   int outs = 0;
   for (int i = 0; i < n; ++i)
@@ -126,8 +137,8 @@ std::vector<Edge> graphEdges(const std::vector<Node> &graph, std::string *error)
       out = {i, p, -1, 0};
       ++outs;
     }
-  if (outs != 1) return fail("the graph needs exactly one unconsumed output (has " +
-                             std::to_string(outs) + ")");
+  if (outs != 1)
+    return fail("the graph needs exactly one unconsumed output (has " + std::to_string(outs) + ")");
   edges.insert(edges.end(), inner.begin(), inner.end());
   edges.push_back(out);
   return edges;
@@ -136,7 +147,7 @@ std::vector<Edge> graphEdges(const std::vector<Node> &graph, std::string *error)
 namespace {
 struct GraphRun {
   PipelineTiming t;
-  std::vector<int64_t> maxOcc;  // per edge
+  std::vector<int64_t> maxOcc; // per edge
 };
 
 /// depth per edge: 0 = direct connection, < 0 = unbounded FIFO, > 0 = loom_fifo(DEPTH).
@@ -180,14 +191,17 @@ GraphRun simulateGraph(const std::vector<Node> &graph, int frames,
       std::ostringstream os;
       os << "hw_model: graph did not finish " << frames << " frames in " << budget
          << " cycles (deadlock?):";
-      for (int i = 0; i < n; ++i) os << " [" << i << "] " << actors[i]->describe();
+      for (int i = 0; i < n; ++i)
+        os << " [" << i << "] " << actors[i]->describe();
       for (int e = 0; e < ne; ++e)
-        if (depth[e] != 0) os << " fifo" << e << "=" << cnt[e];
+        if (depth[e] != 0)
+          os << " fifo" << e << "=" << cnt[e];
       r.ok = false;
       r.error = os.str();
       return g;
     }
-    for (int i = 0; i < n; ++i) inF[i] = outF[i] = {false, false};
+    for (int i = 0; i < n; ++i)
+      inF[i] = outF[i] = {false, false};
     for (int e = 0; e < ne; ++e) {
       const Edge &ed = edges[e];
       bool upValid = ed.from < 0 ? sent < totalIn : actors[ed.from]->outValidAt(ed.fromPort);
@@ -199,17 +213,23 @@ GraphRun simulateGraph(const std::vector<Node> &graph, int frames,
         pushE[e] = upValid && (depth[e] < 0 || cnt[e] < depth[e]);
         popE[e] = cnt[e] > 0 && downReady;
       }
-      if (ed.from >= 0) outF[ed.from][ed.fromPort] = pushE[e];
-      if (ed.to >= 0) inF[ed.to][ed.toPort] = popE[e];
+      if (ed.from >= 0)
+        outF[ed.from][ed.fromPort] = pushE[e];
+      if (ed.to >= 0)
+        inF[ed.to][ed.toPort] = popE[e];
     }
     if (pushE[0]) {
-      if (sent == 0) firstIn = t;
-      if (inBeatCycles) inBeatCycles->push_back(t);
+      if (sent == 0)
+        firstIn = t;
+      if (inBeatCycles)
+        inBeatCycles->push_back(t);
       ++sent;
     }
     if (popE[ne - 1]) {
-      if (outBeatCycles) outBeatCycles->push_back(t);
-      if (++got % outBeats == 0) frameEnd.push_back(t);
+      if (outBeatCycles)
+        outBeatCycles->push_back(t);
+      if (++got % outBeats == 0)
+        frameEnd.push_back(t);
     }
     // maxOcc = the depth a loom_fifo needs to take every push this run took: a full
     // loom_fifo refuses a push even in a cycle it is popped (in_ready = !full), so a push
@@ -217,7 +237,8 @@ GraphRun simulateGraph(const std::vector<Node> &graph, int frames,
     // short whenever a push and a pop meet at the peak: side_gmp, 133 -> II 64/65.)
     for (int e = 0; e < ne; ++e)
       if (depth[e] != 0) {
-        if (pushE[e]) g.maxOcc[e] = std::max(g.maxOcc[e], cnt[e] + 1);
+        if (pushE[e])
+          g.maxOcc[e] = std::max(g.maxOcc[e], cnt[e] + 1);
         cnt[e] += int(pushE[e]) - int(popE[e]);
       }
     for (int i = 0; i < n; ++i) {
@@ -227,10 +248,11 @@ GraphRun simulateGraph(const std::vector<Node> &graph, int frames,
   }
   r.latency_cycles = frameEnd[0] - firstIn + 1;
   r.ii_cycles = frameEnd[frames - 1] - frameEnd[frames - 2];
-  for (int64_t e : frameEnd) r.frame_end_cycles.push_back(e - firstIn);
+  for (int64_t e : frameEnd)
+    r.frame_end_cycles.push_back(e - firstIn);
   return g;
 }
-}  // namespace
+} // namespace
 
 PipelineTiming predictGraphTiming(const std::vector<Node> &graph, int frames,
                                   std::vector<int64_t> *outBeatCycles,
@@ -241,8 +263,7 @@ PipelineTiming predictGraphTiming(const std::vector<Node> &graph, int frames,
   return simulateGraph(graph, frames, depth, outBeatCycles, inBeatCycles).t;
 }
 
-FifoSizing sizeFifos(const std::vector<Node> &graph, int frames,
-                     const std::vector<bool> &onEdge) {
+FifoSizing sizeFifos(const std::vector<Node> &graph, int frames, const std::vector<bool> &onEdge) {
   FifoSizing s;
   s.edges = graphEdges(graph, &s.error);
   if (s.edges.empty()) {
@@ -254,7 +275,8 @@ FifoSizing sizeFifos(const std::vector<Node> &graph, int frames,
   for (size_t e = 0; e < ne; ++e) {
     bool internal = s.edges[e].from >= 0 && s.edges[e].to >= 0;
     bool want = onEdge.empty() ? true : (e < onEdge.size() && onEdge[e]);
-    if (internal && want) depth[e] = -1;
+    if (internal && want)
+      depth[e] = -1;
   }
   GraphRun u = simulateGraph(graph, frames, depth, nullptr, nullptr);
   if (!u.t.ok) {
@@ -282,8 +304,8 @@ FifoSizing sizeFifos(const std::vector<Node> &graph, int frames,
   if (b.t.frame_end_cycles != u.t.frame_end_cycles) {
     s.ok = false;
     s.error = "hw_model: sized FIFOs give II " + std::to_string(s.ii_sized) +
-              " / other frame ends than unbounded FIFOs (II " +
-              std::to_string(s.ii_unbounded) + ")";
+              " / other frame ends than unbounded FIFOs (II " + std::to_string(s.ii_unbounded) +
+              ")";
   }
   return s;
 }
@@ -300,8 +322,10 @@ PipelineTiming predictActorAlone(const ActorConfig &actor, int frames,
   }
   std::unique_ptr<ActorModel> m = makeActorModel(actor);
   const int nin = m->numIn(), nout = m->numOut();
-  if (inCycles) inCycles->assign(nin, {});
-  if (outCycles) outCycles->assign(nout, {});
+  if (inCycles)
+    inCycles->assign(nin, {});
+  if (outCycles)
+    outCycles->assign(nout, {});
   std::vector<int64_t> sent(nin, 0), got(nout, 0), frameEnd;
   int64_t first = -1;
   ActorCost c = estimateCost(actor);
@@ -315,16 +339,22 @@ PipelineTiming predictActorAlone(const ActorConfig &actor, int frames,
     }
     for (int p = 0; p < nin; ++p) {
       inF[p] = sent[p] < int64_t(frames) * m->inBeatsPerFrameAt(p) && m->inReadyAt(p);
-      if (!inF[p]) continue;
-      if (p == 0 && sent[0] == 0) first = t;
+      if (!inF[p])
+        continue;
+      if (p == 0 && sent[0] == 0)
+        first = t;
       ++sent[p];
-      if (inCycles) (*inCycles)[p].push_back(t);
+      if (inCycles)
+        (*inCycles)[p].push_back(t);
     }
     for (int p = 0; p < nout; ++p) {
       outF[p] = m->outValidAt(p);
-      if (!outF[p]) continue;
-      if (outCycles) (*outCycles)[p].push_back(t);
-      if (++got[p] % m->outBeatsPerFrameAt(p) == 0 && p == 0) frameEnd.push_back(t);
+      if (!outF[p])
+        continue;
+      if (outCycles)
+        (*outCycles)[p].push_back(t);
+      if (++got[p] % m->outBeatsPerFrameAt(p) == 0 && p == 0)
+        frameEnd.push_back(t);
     }
     m->stepPorts(inF, outF);
   }
@@ -336,11 +366,11 @@ PipelineTiming predictActorAlone(const ActorConfig &actor, int frames,
 std::vector<Node> withFifos(const std::vector<Node> &graph, const FifoSizing &s) {
   std::vector<Node> g = graph;
   for (size_t e = 0; e < s.edges.size(); ++e) {
-    if (e >= s.depth.size() || s.depth[e] == 0) continue;
+    if (e >= s.depth.size() || s.depth[e] == 0)
+      continue;
     const Edge &ed = s.edges[e];
     int beats = makeActorModel(graph[ed.from].spec.config)->outBeatsPerFrameAt(ed.fromPort);
-    Node f{ActorSpec{FifoConfig{0, s.depth[e], beats}, "fifo_e" + std::to_string(e)},
-           {ed.from}};
+    Node f{ActorSpec{FifoConfig{0, s.depth[e], beats}, "fifo_e" + std::to_string(e)}, {ed.from}};
     int id = int(g.size());
     g.push_back(f);
     g[ed.to].inputs[ed.toPort] = id;
@@ -348,4 +378,4 @@ std::vector<Node> withFifos(const std::vector<Node> &graph, const FifoSizing &s)
   return g;
 }
 
-}  // namespace loom::hw
+} // namespace loom::hw

@@ -21,13 +21,12 @@ struct PipelineTiming {
   /// measure (min(8, frames)); ii_cycles alone hides schedules whose frame intervals
   /// alternate (64, 74, 64, ...: last interval 64, mean 69).
   std::vector<int64_t> frame_end_cycles;
-  bool ok = true;      // false: invalid chain or deadlock (see error)
-  std::string error;   // one line
+  bool ok = true;    // false: invalid chain or deadlock (see error)
+  std::string error; // one line
 };
 
 /// Runs the cycle-level model for `frames` (>= 2) frames.
-PipelineTiming predictTiming(const std::vector<ActorSpec> &chain,
-                             int frames = kPredictFrames);
+PipelineTiming predictTiming(const std::vector<ActorSpec> &chain, int frames = kPredictFrames);
 
 /// Same, also returning the edge index of every output beat (for tests).
 PipelineTiming predictTiming(const std::vector<ActorSpec> &chain, int frames,
@@ -76,10 +75,10 @@ PipelineTiming predictGraphTiming(const std::vector<Node> &graph, int frames = k
 struct FifoSizing {
   bool ok = true;
   std::string error;
-  std::vector<Edge> edges;   // graphEdges order
-  std::vector<int> depth;    // per edge, 0 = no FIFO on that edge
+  std::vector<Edge> edges; // graphEdges order
+  std::vector<int> depth;  // per edge, 0 = no FIFO on that edge
   int64_t ii_unbounded = 0, latency_unbounded = 0, ii_sized = 0, latency_sized = 0;
-  std::vector<int64_t> frame_end_unbounded;  // PipelineTiming::frame_end_cycles
+  std::vector<int64_t> frame_end_unbounded; // PipelineTiming::frame_end_cycles
 };
 FifoSizing sizeFifos(const std::vector<Node> &graph, int frames = kPredictFrames,
                      const std::vector<bool> &onEdge = {});
@@ -96,6 +95,6 @@ PipelineTiming predictActorAlone(const ActorConfig &actor, int frames,
 /// from the caller, 0 = unknown): predictGraphTiming on it equals s.latency/ii_sized.
 std::vector<Node> withFifos(const std::vector<Node> &graph, const FifoSizing &s);
 
-}  // namespace loom::hw
+} // namespace loom::hw
 
-#endif  // LOOM_HW_MODEL_PIPELINE_H
+#endif // LOOM_HW_MODEL_PIPELINE_H

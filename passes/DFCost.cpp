@@ -57,8 +57,7 @@ static int leakyTableBits(std::optional<ArrayRef<int64_t>> mults) {
 }
 
 /// The fields loom_mvu and loom_dwu share (the same attributes on both ops).
-template <typename Config, typename ComputeOp>
-static Config unitConfig(ComputeOp op) {
+template <typename Config, typename ComputeOp> static Config unitConfig(ComputeOp op) {
   Config c;
   c.SIMD = int(op.getSimd());
   c.PE = int(op.getPe());
@@ -151,8 +150,7 @@ static hw::UpsampleConfig configOf(df::UpsampleOp up) {
 }
 
 /// Bits of one beat of a stream and its beats per frame (fork, skid, fifo).
-template <typename Config>
-static Config streamConfig(df::StreamType type) {
+template <typename Config> static Config streamConfig(df::StreamType type) {
   Config c;
   c.W = int(type.getLanes() * type.getElementWidth());
   c.beatsPerFrame = int(type.getBeatsPerFrame());
@@ -202,8 +200,8 @@ static hw::ConcatConfig configOf(df::ConcatOp cat) {
 
 std::optional<hw::ActorConfig> loom::hwConfigOf(Operation *op) {
   return llvm::TypeSwitch<Operation *, std::optional<hw::ActorConfig>>(op)
-      .Case<df::MvuOp, df::DwuOp, df::SoftmaxOp, df::SwgOp, df::PoolOp, df::UpsampleOp,
-            df::ForkOp, df::SkidOp, df::FifoOp, df::JoinOp, df::ConcatOp>(
+      .Case<df::MvuOp, df::DwuOp, df::SoftmaxOp, df::SwgOp, df::PoolOp, df::UpsampleOp, df::ForkOp,
+            df::SkidOp, df::FifoOp, df::JoinOp, df::ConcatOp>(
           [](auto actor) { return hw::ActorConfig(configOf(actor)); })
       .Default([](Operation *) { return std::nullopt; });
 }

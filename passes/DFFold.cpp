@@ -111,7 +111,8 @@ int64_t affineMults(Operation *op) {
 /// at a join or concat, must agree): their throughput is their streams'
 /// width, which the producers' pe decides.
 bool isLanePassThrough(Operation *op) {
-  return llvm::isa<df::ForkOp, df::FifoOp, df::JoinOp, df::ConcatOp, df::UpsampleOp, df::SkidOp>(op);
+  return llvm::isa<df::ForkOp, df::FifoOp, df::JoinOp, df::ConcatOp, df::UpsampleOp, df::SkidOp>(
+      op);
 }
 
 /// The single consumer of a stream (df streams are point to point).
@@ -167,8 +168,9 @@ struct Folder {
           setLanes(in.getOutput(), capped(in, std::gcd(want, t.getFrameElements())));
         } else if (auto swg = llvm::dyn_cast<df::SwgOp>(op)) {
           int64_t window = swg.getKernel()[0] * swg.getKernel()[1] * swg.getChannelsAttr().getInt();
-          setLanes(swg.getOutput(),
-                   capped(swg, std::gcd(desiredLanes(consumerOf(swg.getOutput()), window), window)));
+          setLanes(
+              swg.getOutput(),
+              capped(swg, std::gcd(desiredLanes(consumerOf(swg.getOutput()), window), window)));
         } else if (isFoldable(&op)) {
           setLanes(op.getResult(0), peOf(&op));
         } else if (llvm::isa<df::SoftmaxOp>(op)) {
@@ -205,7 +207,8 @@ struct Folder {
       int64_t b = llvm::cast<df::StreamType>(op.getOperand(1).getType()).getLanes();
       int64_t l = std::gcd(a, b);
       if (auto cat = llvm::dyn_cast<df::ConcatOp>(op))
-        l = std::gcd(l, std::gcd(cat.getLhsChannelsAttr().getInt(), cat.getRhsChannelsAttr().getInt()));
+        l = std::gcd(
+            l, std::gcd(cat.getLhsChannelsAttr().getInt(), cat.getRhsChannelsAttr().getInt()));
       if (a == l && b == l)
         continue;
       for (Value operand : op.getOperands()) {
@@ -232,9 +235,7 @@ struct Folder {
     return caps.count(op) ? std::gcd(lanes, caps[op]) : lanes;
   }
 
-  int64_t cycles(Operation *op) {
-    return hw::estimateCost(*hwConfigOf(op)).cyclesPerFrame;
-  }
+  int64_t cycles(Operation *op) { return hw::estimateCost(*hwConfigOf(op)).cyclesPerFrame; }
 
   /// An actor's cycles together with the sliding window feeding it (they are
   /// folded as one unit: the window's width follows the consumer).

@@ -49,8 +49,8 @@ struct DFToRTLPass : loom::impl::DFToRTLBase<DFToRTLPass> {
     std::string top = topName.empty() ? legalName(graph.getName()) : legalName(topName);
     auto module = b.create<rtl::ModuleOp>(
         loc, b.getStringAttr(top),
-        b.getStrArrayAttr({"clk", "rst", "s_axis_tdata", "s_axis_tvalid", "s_axis_tlast",
-                           "m_axis_tready"}),
+        b.getStrArrayAttr(
+            {"clk", "rst", "s_axis_tdata", "s_axis_tvalid", "s_axis_tlast", "m_axis_tready"}),
         b.getStrArrayAttr({"s_axis_tready", "m_axis_tdata", "m_axis_tvalid", "m_axis_tlast"}));
     Block *body = new Block();
     module.getBody().push_back(body);

@@ -211,7 +211,8 @@ struct Inserter {
         continue;
       }
       // Data movement (and Relu on codes, max(c, 0)) keeps the quantizer.
-      if (op->hasTrait<nn::OpTrait::LayoutOnly>() || op->hasTrait<nn::OpTrait::FormatPreserving>() ||
+      if (op->hasTrait<nn::OpTrait::LayoutOnly>() ||
+          op->hasTrait<nn::OpTrait::FormatPreserving>() ||
           llvm::isa<nn::ReluOp, nn::SoftmaxOp>(op)) {
         auto p = operandPoint(op, op->getOperand(0));
         if (failed(p))
@@ -255,10 +256,9 @@ struct Inserter {
           loc, v.getType(), v, b.getDenseF64ArrayAttr({q.scale}), b.getDenseI64ArrayAttr({q.zp}),
           b.getI64IntegerAttr(1), b.getI64IntegerAttr(q.qmin), b.getI64IntegerAttr(q.qmax),
           b.getStringAttr("half_even"), UnitAttr());
-      auto deq = b.create<nn::DequantizeLinearOp>(loc, v.getType(), quant.getResult(),
-                                                  b.getDenseF64ArrayAttr({q.scale}),
-                                                  b.getDenseI64ArrayAttr({q.zp}),
-                                                  b.getI64IntegerAttr(1));
+      auto deq = b.create<nn::DequantizeLinearOp>(
+          loc, v.getType(), quant.getResult(), b.getDenseF64ArrayAttr({q.scale}),
+          b.getDenseI64ArrayAttr({q.zp}), b.getI64IntegerAttr(1));
       v.replaceAllUsesExcept(deq.getResult(), quant.getOperation());
     }
   }

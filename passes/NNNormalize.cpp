@@ -6,8 +6,8 @@
 // quantizer and the lowering see a single form.
 //
 //===----------------------------------------------------------------------===//
-#include "passes/Passes.h"
 #include "passes/NNQuantizeAffine.h"
+#include "passes/Passes.h"
 
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -41,8 +41,7 @@ DenseElementsAttr floatAttr(ShapedType type, ArrayRef<float> values) {
 /// scale when a row is multiplied by g: the scale becomes ws * |g| and a
 /// negative g negates the row's integers. Brevitas/QONNX exports put a float
 /// BatchNormalization between a quantized conv and its activation quantizer.
-template <typename LayerOp>
-void scaleWeightScale(LayerOp layer, ArrayRef<float> rowScale) {
+template <typename LayerOp> void scaleWeightScale(LayerOp layer, ArrayRef<float> rowScale) {
   auto ws = layer.getWeightScale();
   if (!ws)
     return;
@@ -335,11 +334,10 @@ struct PerChannelAffineToDepthwise : RewritePattern {
         continue;
       if (auto conv = x.getDefiningOp<nn::ConvOp>(); conv && conv->hasOneUse())
         continue; // FoldConvAffine's case
-      if (Operation *prev = x.getDefiningOp(); prev && prev->hasOneUse() &&
-                                               llvm::isa<nn::AddOp, nn::MulOp>(prev) &&
-                                               llvm::any_of(prev->getOperands(), [](Value v) {
-                                                 return v.getDefiningOp<nn::ConstantOp>();
-                                               }))
+      if (Operation *prev = x.getDefiningOp();
+          prev && prev->hasOneUse() && llvm::isa<nn::AddOp, nn::MulOp>(prev) &&
+          llvm::any_of(prev->getOperands(),
+                       [](Value v) { return v.getDefiningOp<nn::ConstantOp>(); }))
         continue; // becomes a depthwise conv first, then absorbs this one
       int64_t c = type.getDimSize(1);
       auto values = perChannel(cst, c);

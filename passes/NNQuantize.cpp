@@ -1,17 +1,17 @@
 //===- NNQuantize.cpp - float nn graph -> fixed-point nn graph ------------===//
 //
 // Every activation tensor gets the one format `precision` (fixed<W,I>, like
-// hls4ml's default ap_fixed<16,6>), parsed once into a #nn.fixed attribute. Weights use the same format; biases are
-// quantized at the accumulator's scale, so adding them loses nothing. The
+// hls4ml's default ap_fixed<16,6>), parsed once into a #nn.fixed attribute. Weights use the same
+// format; biases are quantized at the accumulator's scale, so adding them loses nothing. The
 // accumulator width is derived from the actual weights (numerics::accWidth),
 // so no input can overflow it. The arithmetic is defined in docs/CONTRACTS.md
 // and shared with the reference interpreter through compiler/numerics.
 //
 //===----------------------------------------------------------------------===//
-#include "passes/Passes.h"
-#include "passes/NNQuantizeAffine.h"
 #include "dialects/nn/IntAttrs.h"
 #include "dialects/nn/NodeNames.h"
+#include "passes/NNQuantizeAffine.h"
+#include "passes/Passes.h"
 
 #include "compiler/numerics/FixedPoint.h"
 #include "compiler/numerics/Tables.h"
@@ -74,8 +74,8 @@ struct NNQuantizePass : loom::impl::NNQuantizeBase<NNQuantizePass> {
     b.setInsertionPointToStart(&func.getBody().front());
     for (BlockArgument arg : func.getArguments())
       q[arg] = b.create<nn::QuantizeOp>(arg.getLoc(), intTensor(arg.getType(), w), arg,
-                                        b.getI64IntegerAttr(f), nullptr, nullptr, nullptr,
-                                        nullptr, nullptr, nullptr, nullptr, nullptr);
+                                        b.getI64IntegerAttr(f), nullptr, nullptr, nullptr, nullptr,
+                                        nullptr, nullptr, nullptr, nullptr);
 
     SmallVector<Operation *> dead;
     for (Operation &op : llvm::make_early_inc_range(func.getBody().front())) {
@@ -96,8 +96,8 @@ struct NNQuantizePass : loom::impl::NNQuantizeBase<NNQuantizePass> {
           if (!in)
             return ret.emitError("returned value was not quantized");
           operand.set(b.create<nn::DequantizeOp>(ret.getLoc(), operand.get().getType(), in,
-                                                 b.getI64IntegerAttr(f), nullptr, nullptr,
-                                                 nullptr, nullptr));
+                                                 b.getI64IntegerAttr(f), nullptr, nullptr, nullptr,
+                                                 nullptr));
         }
         continue;
       }
@@ -115,10 +115,9 @@ struct NNQuantizePass : loom::impl::NNQuantizeBase<NNQuantizePass> {
         numerics::ActTable t = activationTable(act);
         result = copyName(b.create<nn::LutOp>(
             op.getLoc(), outType, in, b.getStringAttr(op.getName().stripDialect()),
-            b.getI64IntegerAttr(t.tMin), b.getI64IntegerAttr(t.tMax),
-            b.getI64IntegerAttr(t.shift), intAttr(ctx, {t.depth()}, w, t.values)));
-      } else if (auto leaky = llvm::dyn_cast<nn::LeakyReluOp>(op);
-                 leaky && leaky.getAlphasAttr()) {
+            b.getI64IntegerAttr(t.tMin), b.getI64IntegerAttr(t.tMax), b.getI64IntegerAttr(t.shift),
+            intAttr(ctx, {t.depth()}, w, t.values)));
+      } else if (auto leaky = llvm::dyn_cast<nn::LeakyReluOp>(op); leaky && leaky.getAlphasAttr()) {
         // PRelu per channel: the same contract per slope, A[c] = round(alpha[c] * 2^15).
         SmallVector<int64_t> mults;
         int S = numerics::LeakyReluParams::kLeakyShift;
@@ -138,10 +137,9 @@ struct NNQuantizePass : loom::impl::NNQuantizeBase<NNQuantizePass> {
         if (p.A < INT32_MIN || p.A > INT32_MAX)
           return op.emitError("LeakyRelu alpha ")
                  << leaky.getAlpha().convertToDouble() << " is out of range (|alpha| < 65536)";
-        result = copyName(b.create<nn::LeakyReluOp>(op.getLoc(), outType, in, leaky.getAlphaAttr(),
-                                                     b.getI64IntegerAttr(p.A),
-                                                     b.getI64IntegerAttr(p.S),
-                                                     DenseF64ArrayAttr(), DenseI64ArrayAttr()));
+        result = copyName(b.create<nn::LeakyReluOp>(
+            op.getLoc(), outType, in, leaky.getAlphaAttr(), b.getI64IntegerAttr(p.A),
+            b.getI64IntegerAttr(p.S), DenseF64ArrayAttr(), DenseI64ArrayAttr()));
       } else if (llvm::isa<nn::SoftmaxOp>(op)) {
         numerics::ExpTable t = numerics::makeExpTable(fmt);
         result = copyName(b.create<nn::QSoftmaxOp>(
@@ -218,8 +216,7 @@ struct NNQuantizePass : loom::impl::NNQuantizeBase<NNQuantizePass> {
     for (APFloat v : dense.getBias().getValues<APFloat>())
       bq.push_back(numerics::quantizeToScale(v.convertToDouble(), int(fin + fw)));
     int acc = numerics::accWidth(wq, bq, k, int(inWidth));
-    return b.create<nn::QDenseOp>(dense.getLoc(), outType, in,
-                                  intAttr(ctx, {n, k}, fmt.width, wq),
+    return b.create<nn::QDenseOp>(dense.getLoc(), outType, in, intAttr(ctx, {n, k}, fmt.width, wq),
                                   intAttr(ctx, {n}, 64, bq), b.getI64IntegerAttr(fin + fw - fout),
                                   b.getI64IntegerAttr(std::max(acc, 2)), nullptr);
   }
@@ -237,12 +234,11 @@ struct NNQuantizePass : loom::impl::NNQuantizeBase<NNQuantizePass> {
       bq.push_back(numerics::quantizeToScale(v.convertToDouble(), int(2 * f)));
     // Per output channel the weights form one row of K = IC/group * KH * KW.
     int acc = numerics::accWidth(wq, bq, k, int(inWidth));
-    return b.create<nn::QConvOp>(conv.getLoc(), outType, in,
-                                 intAttr(ctx, wType.getShape(), fmt.width, wq),
-                                 intAttr(ctx, {oc}, 64, bq), conv.getStridesAttr(),
-                                 conv.getDilationsAttr(), conv.getPadsAttr(), conv.getGroupAttr(),
-                                 b.getI64IntegerAttr(f), b.getI64IntegerAttr(std::max(acc, 2)),
-                                 nullptr);
+    return b.create<nn::QConvOp>(
+        conv.getLoc(), outType, in, intAttr(ctx, wType.getShape(), fmt.width, wq),
+        intAttr(ctx, {oc}, 64, bq), conv.getStridesAttr(), conv.getDilationsAttr(),
+        conv.getPadsAttr(), conv.getGroupAttr(), b.getI64IntegerAttr(f),
+        b.getI64IntegerAttr(std::max(acc, 2)), nullptr);
   }
 
   nn::FixedFormatAttr format; // the `precision` option, parsed once

@@ -264,7 +264,7 @@ private:
     auto t = asReal(x);
     if (!t)
       return fail(ql, twins.count(x) ? "quantizes integers that were not dequantized"
-                                      : "its input is not a quantized tensor");
+                                     : "its input is not a quantized tensor");
     if (ql.getBipolar()) {
       // sign(s * c) = sign(c): the bipolar code needs no scale.
       auto sign = b.create<nn::SignOp>(ql.getLoc(), t->codes.getType(), t->codes);
@@ -312,8 +312,7 @@ private:
     Quant q = quantOf(dl);
     if (!t.holdsQ)
       return fail(dl, "dequantizes a tensor that is already real-valued");
-    if (q.zp != t.q.zp || (q.perAxis() != t.q.perAxis()) ||
-        (q.perAxis() && q.axis != t.q.axis))
+    if (q.zp != t.q.zp || (q.perAxis() != t.q.perAxis()) || (q.perAxis() && q.axis != t.q.axis))
       return fail(dl, "its zero point / axis differ from those of its QuantizeLinear");
     // A different scale only reinterprets the same codes.
     t.q = q;
@@ -348,10 +347,9 @@ private:
       operand.set(dq.getResult());
     }
     return success();
-  }};
+  }
+};
 
 } // namespace
 
-LogicalResult loom::lowerAffineQuantization(func::FuncOp func) {
-  return Lowering(func).run();
-}
+LogicalResult loom::lowerAffineQuantization(func::FuncOp func) { return Lowering(func).run(); }

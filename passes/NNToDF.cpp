@@ -25,9 +25,9 @@
 // each end is kept as `loom.frac` for the host side (dequantization).
 //
 //===----------------------------------------------------------------------===//
-#include "passes/Passes.h"
 #include "dialects/nn/IntAttrs.h"
 #include "dialects/nn/NodeNames.h"
+#include "passes/Passes.h"
 
 #include "mlir/IR/Builders.h"
 #include "llvm/ADT/TypeSwitch.h"
@@ -90,9 +90,7 @@ bool samePerm(const Perm &a, const Perm &b) {
 }
 
 /// Whether a value's stream must be channels-last for `user`.
-bool wantsChannelsLast(Operation *user) {
-  return user->hasTrait<nn::OpTrait::SpatialWindow>();
-}
+bool wantsChannelsLast(Operation *user) { return user->hasTrait<nn::OpTrait::SpatialWindow>(); }
 
 /// The NCHW shape under which `v` (or a reshape of it: a 1-D feature map
 /// viewed as H = 1) is first read by an op that needs channels-last order.
@@ -195,8 +193,7 @@ struct Lowering {
 /// The activation a conv/dense absorbs: its only user, when that is a relu,
 /// clip, leaky relu, sign or lut.
 Operation *fusedActivation(Operation *op) {
-  if (op->getResult(0).hasOneUse() &&
-      op->user_begin()->hasTrait<nn::OpTrait::FusableActivation>())
+  if (op->getResult(0).hasOneUse() && op->user_begin()->hasTrait<nn::OpTrait::FusableActivation>())
     return *op->user_begin();
   return nullptr;
 }
@@ -204,9 +201,8 @@ Operation *fusedActivation(Operation *op) {
 /// A Relu a join or concat absorbs: its only user (a join also absorbs a
 /// Clip: the output range of a scaled add).
 Operation *fusedRelu(Operation *op, bool clipToo = false) {
-  if (op->getResult(0).hasOneUse() &&
-      (llvm::isa<nn::ReluOp>(*op->user_begin()) ||
-       (clipToo && llvm::isa<nn::ClipOp>(*op->user_begin()))))
+  if (op->getResult(0).hasOneUse() && (llvm::isa<nn::ReluOp>(*op->user_begin()) ||
+                                       (clipToo && llvm::isa<nn::ClipOp>(*op->user_begin()))))
     return *op->user_begin();
   return nullptr;
 }
@@ -283,17 +279,17 @@ df::ComputeParams computeParams(ElementsAttr weight, ElementsAttr bias, int64_t 
 }
 
 Value Lowering::swg(Location loc, Value in, ArrayRef<int64_t> nchw, ArrayRef<int64_t> kernel,
-                    ArrayRef<int64_t> strides, ArrayRef<int64_t> dilations,
-                    ArrayRef<int64_t> pads, int64_t padValue, Operation *named) {
+                    ArrayRef<int64_t> strides, ArrayRef<int64_t> dilations, ArrayRef<int64_t> pads,
+                    int64_t padValue, Operation *named) {
   int64_t c = nchw[1], h = nchw[2], w = nchw[3];
   int64_t oh = (h + pads[0] + pads[2] - dilations[0] * (kernel[0] - 1) - 1) / strides[0] + 1;
   int64_t ow = (w + pads[1] + pads[3] - dilations[1] * (kernel[1] - 1) - 1) / strides[1] + 1;
   Type elem = llvm::cast<df::StreamType>(in.getType()).getElementType();
-  auto op = b.create<df::SwgOp>(
-      loc, streamType(ctx, elem, oh * ow * kernel[0] * kernel[1] * c), in, b.getI64IntegerAttr(c),
-      b.getI64IntegerAttr(h), b.getI64IntegerAttr(w), b.getDenseI64ArrayAttr(kernel),
-      b.getDenseI64ArrayAttr(strides), b.getDenseI64ArrayAttr(dilations),
-      b.getDenseI64ArrayAttr(pads), b.getI64IntegerAttr(padValue));
+  auto op = b.create<df::SwgOp>(loc, streamType(ctx, elem, oh * ow * kernel[0] * kernel[1] * c), in,
+                                b.getI64IntegerAttr(c), b.getI64IntegerAttr(h),
+                                b.getI64IntegerAttr(w), b.getDenseI64ArrayAttr(kernel),
+                                b.getDenseI64ArrayAttr(strides), b.getDenseI64ArrayAttr(dilations),
+                                b.getDenseI64ArrayAttr(pads), b.getI64IntegerAttr(padValue));
   copyName(named, op);
   return op;
 }
@@ -314,7 +310,8 @@ LogicalResult Lowering::lower(nn::QConvOp conv) {
     return unsupported(conv, "its input is not in channels-last stream order (a transpose that "
                              "moves data precedes it)");
   Value s = take(conv.getInput(), loc);
-  bool pointwise = kh == 1 && kw == 1 && llvm::all_of(conv.getStrides(), [](int64_t x) { return x == 1; }) &&
+  bool pointwise = kh == 1 && kw == 1 &&
+                   llvm::all_of(conv.getStrides(), [](int64_t x) { return x == 1; }) &&
                    llvm::all_of(conv.getPads(), [](int64_t x) { return x == 0; });
   if (!pointwise || depthwise)
     s = swg(loc, s, in, {kh, kw}, conv.getStrides(), conv.getDilations(), conv.getPads(), 0, conv);
@@ -341,8 +338,8 @@ LogicalResult Lowering::lower(nn::QConvOp conv) {
           for (int64_t x = 0; x < kw; ++x)
             m[o * k + (y * kw + x) * c + ch] = w[((o * icg + ch - first) * kh + y) * kw + x];
     }
-    p = computeParams(intAttr(ctx, {oc, k}, wElem, m), conv.getBias(),
-                      conv.getShiftAttr().getInt(), conv.getAccWidthAttr().getInt());
+    p = computeParams(intAttr(ctx, {oc, k}, wElem, m), conv.getBias(), conv.getShiftAttr().getInt(),
+                      conv.getAccWidthAttr().getInt());
   }
   setActivation(p, act);
   setAffine(p, conv.getMultAttr(), affine);
@@ -363,7 +360,8 @@ LogicalResult Lowering::lowerActivation(Operation &act) {
   Value input = act.getOperand(0), result = act.getResult(0);
   ArrayRef<int64_t> shape = shapeOf(input);
   Perm perm = permOf(input);
-  int64_t total = std::accumulate(shape.begin(), shape.end(), int64_t(1), std::multiplies<int64_t>());
+  int64_t total =
+      std::accumulate(shape.begin(), shape.end(), int64_t(1), std::multiplies<int64_t>());
   bool channelsLast = (shape.size() == 4 && samePerm(perm, nhwcPerm(shape))) ||
                       (shape.size() == 2 && (perm.empty() || isIdentity(perm)));
   auto leaky = llvm::dyn_cast<nn::LeakyReluOp>(act);
@@ -433,11 +431,10 @@ LogicalResult Lowering::lowerPool(Operation &op) {
     }
   }
   s = swg(loc, s, in, kernel, strides, dilations, pads, padValue, &op);
-  auto pool = b.create<df::PoolOp>(loc, streamType(ctx, elem, npix * c), s, b.getStringAttr(mode),
-                                   b.getI64IntegerAttr(c),
-                                   b.getI64IntegerAttr(kernel[0] * kernel[1]),
-                                   df::FoldingAttr::get(ctx, 1, 1), divisors, IntegerAttr(),
-                                   b.getStringAttr("half_even"));
+  auto pool = b.create<df::PoolOp>(
+      loc, streamType(ctx, elem, npix * c), s, b.getStringAttr(mode), b.getI64IntegerAttr(c),
+      b.getI64IntegerAttr(kernel[0] * kernel[1]), df::FoldingAttr::get(ctx, 1, 1), divisors,
+      IntegerAttr(), b.getStringAttr("half_even"));
   // A QONNX Trunc after the pool (nn-quantize): its divisor and rounding.
   if (auto ap = llvm::dyn_cast<nn::AvgPoolOp>(op)) {
     if (ap.getDivisorAttr())
@@ -466,10 +463,12 @@ LogicalResult Lowering::lowerOp(Operation &op) {
             nn::QSoftmaxOp, nn::ConcatOp>([&](auto typed) { return lower(typed); })
       .Case<nn::MaxPoolOp, nn::AvgPoolOp>([&](Operation *) { return lowerPool(op); })
       .Default([&](Operation *) {
-        return unsupported(&op, "has no hardware actor yet; supported after quantization: dense, "
-                                "conv (incl. depthwise), max/average pooling, zero padding, nearest resize, residual "
-                                "add, channel concat, relu, clip, leaky relu, sign, table activations "
-                                "(sigmoid, tanh, elu, ...), softmax, reshape, transpose");
+        return unsupported(
+            &op,
+            "has no hardware actor yet; supported after quantization: dense, "
+            "conv (incl. depthwise), max/average pooling, zero padding, nearest resize, residual "
+            "add, channel concat, relu, clip, leaky relu, sign, table activations "
+            "(sigmoid, tanh, elu, ...), softmax, reshape, transpose");
       });
 }
 
@@ -574,9 +573,8 @@ LogicalResult Lowering::lower(nn::QSoftmaxOp sm) {
   Value input = sm->getOperand(0);
   Perm perm = permOf(input);
   Value s = take(input, sm.getLoc());
-  auto actor = b.create<df::SoftmaxOp>(sm.getLoc(), streamOf(sm.getResult()), s,
-                                       sm.getFracAttr(), sm.getExpShiftAttr(),
-                                       sm.getExpFracAttr(), sm.getExpTable());
+  auto actor = b.create<df::SoftmaxOp>(sm.getLoc(), streamOf(sm.getResult()), s, sm.getFracAttr(),
+                                       sm.getExpShiftAttr(), sm.getExpFracAttr(), sm.getExpTable());
   copyName(sm, actor);
   bind(sm.getResult(), actor, perm);
   return success();
@@ -599,11 +597,11 @@ LogicalResult Lowering::lowerJoin(Operation &op) {
   auto add = llvm::dyn_cast<nn::AddActOp>(op);
   Operation *relu = fusedRelu(&op, /*clipToo=*/true);
   auto clip = llvm::dyn_cast_or_null<nn::ClipOp>(relu);
-  auto join = b.create<df::JoinOp>(loc, lhs.getType(), lhs, rhs,
-                                   b.getStringAttr(mul ? "mul" : "add"),
-                                   b.getI64IntegerAttr(mul ? mul.getFracAttr().getInt() : 0),
-                                   relu && !clip ? b.getUnitAttr() : UnitAttr(), IntegerAttr(),
-                                   IntegerAttr(), IntegerAttr(), IntegerAttr(), IntegerAttr());
+  auto join =
+      b.create<df::JoinOp>(loc, lhs.getType(), lhs, rhs, b.getStringAttr(mul ? "mul" : "add"),
+                           b.getI64IntegerAttr(mul ? mul.getFracAttr().getInt() : 0),
+                           relu && !clip ? b.getUnitAttr() : UnitAttr(), IntegerAttr(),
+                           IntegerAttr(), IntegerAttr(), IntegerAttr(), IntegerAttr());
   if (add && add.getShiftAttr()) { // scaled add (affine integer graphs)
     if (!add.getMultLhsAttr() || !add.getMultRhsAttr())
       return unsupported(&op, "a scaled add needs mult_lhs, mult_rhs and shift");
@@ -627,8 +625,7 @@ LogicalResult Lowering::lower(nn::ConcatOp cat) {
     return unsupported(cat, "only channel concatenation of feature maps is supported");
   if (!env.count(cat.getRhs()))
     return unsupported(cat, "its second input is not a hardware stream");
-  if (!samePerm(permOf(cat.getLhs()), nhwcPerm(a)) ||
-      !samePerm(permOf(cat.getRhs()), nhwcPerm(bs)))
+  if (!samePerm(permOf(cat.getLhs()), nhwcPerm(a)) || !samePerm(permOf(cat.getRhs()), nhwcPerm(bs)))
     return unsupported(cat, "its inputs are not in channels-last stream order");
   Value lhs = take(cat.getLhs(), loc), rhs = take(cat.getRhs(), loc);
   lhs = joinFifo(cat, lhs, 0);
@@ -636,8 +633,8 @@ LogicalResult Lowering::lower(nn::ConcatOp cat) {
   auto out = shapeOf(cat.getResult());
   Type elem = llvm::cast<df::StreamType>(lhs.getType()).getElementType();
   Operation *relu = fusedRelu(cat);
-  auto c = b.create<df::ConcatOp>(loc, streamType(ctx, elem, out[1] * out[2] * out[3]), lhs,
-                                  rhs, b.getI64IntegerAttr(a[1]), b.getI64IntegerAttr(bs[1]),
+  auto c = b.create<df::ConcatOp>(loc, streamType(ctx, elem, out[1] * out[2] * out[3]), lhs, rhs,
+                                  b.getI64IntegerAttr(a[1]), b.getI64IntegerAttr(bs[1]),
                                   relu ? b.getUnitAttr() : UnitAttr());
   copyName(cat, c);
   bind(relu ? relu->getResult(0) : Value(cat.getResult()), c, nhwcPerm(out));

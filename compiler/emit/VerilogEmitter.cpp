@@ -73,7 +73,8 @@ FailureOr<EmittedFile> emitModule(rtl::ModuleOp module) {
   for (BlockArgument arg : body->getArguments())
     if (arg.use_empty()) {
       std::string n = names[arg];
-      os << "\n  // " << n << " is part of the port contract but carries nothing this design needs.\n"
+      os << "\n  // " << n
+         << " is part of the port contract but carries nothing this design needs.\n"
          << "  // verilator lint_off UNUSEDSIGNAL\n"
          << "  logic " << range(arg.getType()) << "unused_" << n << ";\n"
          << "  assign unused_" << n << " = " << n << ";\n"

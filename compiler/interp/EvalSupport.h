@@ -24,8 +24,7 @@ using nn::RefTensor;
 /// The operand values of one op, in operand order.
 using Operands = llvm::ArrayRef<const RefTensor *>;
 /// Reference evaluation of one op type.
-template <typename OpT>
-using EvalFn = llvm::Expected<RefTensor> (*)(OpT, Operands);
+template <typename OpT> using EvalFn = llvm::Expected<RefTensor> (*)(OpT, Operands);
 
 /// External model of ReferenceEvalOpInterface that forwards to `Fn`.
 template <typename OpT, EvalFn<OpT> Fn>
@@ -36,8 +35,7 @@ struct RefModel : nn::ReferenceEvalOpInterface::ExternalModel<RefModel<OpT, Fn>,
 };
 
 /// Attaches `Fn` as the reference evaluation of OpT in `ctx`.
-template <typename OpT, EvalFn<OpT> Fn>
-void attachModel(mlir::MLIRContext *ctx) {
+template <typename OpT, EvalFn<OpT> Fn> void attachModel(mlir::MLIRContext *ctx) {
   OpT::template attachInterface<RefModel<OpT, Fn>>(*ctx);
 }
 

@@ -16,8 +16,7 @@ namespace {
 /// Float table activations (nn.sigmoid, nn.elu, nn.hard_swish, ...): the op's
 /// own float function (TableActivationOpInterface::evaluate) element by
 /// element, so a new table activation needs no model of its own.
-struct TableActivationModel
-    : nn::ReferenceEvalOpInterface::FallbackModel<TableActivationModel> {
+struct TableActivationModel : nn::ReferenceEvalOpInterface::FallbackModel<TableActivationModel> {
   llvm::Expected<nn::RefTensor> evaluateReference(Operation *op,
                                                   ArrayRef<const nn::RefTensor *> in) const {
     auto act = llvm::cast<nn::TableActivationOpInterface>(op);

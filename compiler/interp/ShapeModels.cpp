@@ -20,10 +20,7 @@ llvm::Expected<RefTensor> evalConstant(nn::ConstantOp op, Operands) {
 }
 
 /// Identity and reshape: the flat data does not change.
-template <typename OpT>
-llvm::Expected<RefTensor> evalSameData(OpT, Operands in) {
-  return *in[0];
-}
+template <typename OpT> llvm::Expected<RefTensor> evalSameData(OpT, Operands in) { return *in[0]; }
 
 llvm::Expected<RefTensor> evalTranspose(nn::TransposeOp op, Operands in) {
   const RefTensor &x = *in[0];
@@ -44,9 +41,8 @@ llvm::Expected<RefTensor> evalConcat(nn::ConcatOp op, Operands in) {
   reference::Shape yShape;
   std::vector<reference::Shape> shapes = {shapeOf(op.getLhs()), shapeOf(op.getRhs())};
   int64_t axis = op.getAxisAttr().getInt();
-  bool ok = lhs.q.empty()
-                ? reference::concat<double>({lhs.f, rhs.f}, shapes, axis, out.f, yShape)
-                : reference::concat<int64_t>({lhs.q, rhs.q}, shapes, axis, out.q, yShape);
+  bool ok = lhs.q.empty() ? reference::concat<double>({lhs.f, rhs.f}, shapes, axis, out.f, yShape)
+                          : reference::concat<int64_t>({lhs.q, rhs.q}, shapes, axis, out.q, yShape);
   if (!ok)
     return opError(op, "invalid concatenation");
   return out;
@@ -60,8 +56,8 @@ llvm::Expected<RefTensor> evalMulAct(nn::MulActOp op, Operands in) {
     for (size_t i = 0; i < lhs.f.size(); ++i)
       out.f[i] = lhs.f[i] * rhs.f[i];
   } else {
-    out.q = reference::qmul(lhs.q, rhs.q, int(op.getFracAttr().getInt()),
-                            int(widthOf(op.getResult())));
+    out.q =
+        reference::qmul(lhs.q, rhs.q, int(op.getFracAttr().getInt()), int(widthOf(op.getResult())));
   }
   return out;
 }
@@ -73,9 +69,9 @@ llvm::Expected<RefTensor> evalAddAct(nn::AddActOp op, Operands in) {
   if (lhs.q.empty())
     out.f = reference::add(lhs.f, rhs.f);
   else if (op.getMultLhs())
-    out.q = reference::qaddScaled(lhs.q, rhs.q, op.getMultLhsAttr().getInt(),
-                                  op.getMultRhsAttr().getInt(), int(op.getShiftAttr().getInt()),
-                                  width);
+    out.q =
+        reference::qaddScaled(lhs.q, rhs.q, op.getMultLhsAttr().getInt(),
+                              op.getMultRhsAttr().getInt(), int(op.getShiftAttr().getInt()), width);
   else
     out.q = reference::qadd(lhs.q, rhs.q, width);
   return out;

@@ -15,8 +15,8 @@ namespace {
 llvm::Expected<RefTensor> evalConv(nn::ConvOp op, Operands in) {
   RefTensor out;
   auto w = llvm::cast<ShapedType>(op.getWeight().getType());
-  reference::WindowParams p = window({w.getDimSize(2), w.getDimSize(3)}, op.getStrides(),
-                                     op.getDilations(), op.getPads());
+  reference::WindowParams p =
+      window({w.getDimSize(2), w.getDimSize(3)}, op.getStrides(), op.getDilations(), op.getPads());
   p.group = op.getGroupAttr().getInt();
   reference::Shape yShape;
   if (!reference::conv(in[0]->f, shapeOf(op.getInput()), floats(op.getWeight()),
@@ -29,15 +29,14 @@ llvm::Expected<RefTensor> evalConv(nn::ConvOp op, Operands in) {
 llvm::Expected<RefTensor> evalQConv(nn::QConvOp op, Operands in) {
   auto w = llvm::cast<ShapedType>(op.getWeight().getType());
   std::vector<int64_t> x = toNhwc(in[0]->q, op.getInput());
-  reference::QWindow win = qwindow({w.getDimSize(2), w.getDimSize(3)}, op.getStrides(),
-                                   op.getDilations(), op.getPads());
+  reference::QWindow win =
+      qwindow({w.getDimSize(2), w.getDimSize(3)}, op.getStrides(), op.getDilations(), op.getPads());
   int64_t group = op.getGroupAttr().getInt();
   int shift = int(op.getShiftAttr().getInt()), width = int(widthOf(op.getResult()));
   std::vector<int64_t> y =
       op.getMult()
-          ? reference::qconvMult(x, fmapOf(op.getInput()), ints(op.getWeight()),
-                                 ints(op.getBias()), w.getDimSize(0), win, group,
-                                 multOf(op.getMult()), shift, width)
+          ? reference::qconvMult(x, fmapOf(op.getInput()), ints(op.getWeight()), ints(op.getBias()),
+                                 w.getDimSize(0), win, group, multOf(op.getMult()), shift, width)
           : reference::qconv(x, fmapOf(op.getInput()), ints(op.getWeight()), ints(op.getBias()),
                              w.getDimSize(0), win, group, shift, width);
   RefTensor out;
@@ -50,15 +49,15 @@ llvm::Expected<RefTensor> evalMaxPool(nn::MaxPoolOp op, Operands in) {
   RefTensor out;
   if (x.q.empty()) {
     reference::Shape yShape;
-    if (!reference::maxPool(x.f, shapeOf(op.getInput()),
-                            window(op.getKernel(), op.getStrides(), op.getDilations(),
-                                   op.getPads()),
-                            out.f, yShape))
+    if (!reference::maxPool(
+            x.f, shapeOf(op.getInput()),
+            window(op.getKernel(), op.getStrides(), op.getDilations(), op.getPads()), out.f,
+            yShape))
       return opError(op, "invalid pooling");
   } else {
-    out.q = toNchw(reference::qmaxpool(toNhwc(x.q, op.getInput()), fmapOf(op.getInput()),
-                                       qwindow(op.getKernel(), op.getStrides(),
-                                               op.getDilations(), op.getPads())),
+    out.q = toNchw(reference::qmaxpool(
+                       toNhwc(x.q, op.getInput()), fmapOf(op.getInput()),
+                       qwindow(op.getKernel(), op.getStrides(), op.getDilations(), op.getPads())),
                    op.getResult());
   }
   return out;

@@ -3,8 +3,8 @@
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
-#include "llvm/Support/SwapByteOrder.h"
 #include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/SwapByteOrder.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <cstring>
@@ -14,34 +14,54 @@ namespace io {
 
 const char *npyTypeName(NpyType t) {
   switch (t) {
-  case NpyType::F4: return "f4";
-  case NpyType::F8: return "f8";
-  case NpyType::I1: return "i1";
-  case NpyType::I2: return "i2";
-  case NpyType::I4: return "i4";
-  case NpyType::I8: return "i8";
-  case NpyType::U1: return "u1";
-  case NpyType::U2: return "u2";
-  case NpyType::U4: return "u4";
-  case NpyType::U8: return "u8";
-  case NpyType::B1: return "b1";
+  case NpyType::F4:
+    return "f4";
+  case NpyType::F8:
+    return "f8";
+  case NpyType::I1:
+    return "i1";
+  case NpyType::I2:
+    return "i2";
+  case NpyType::I4:
+    return "i4";
+  case NpyType::I8:
+    return "i8";
+  case NpyType::U1:
+    return "u1";
+  case NpyType::U2:
+    return "u2";
+  case NpyType::U4:
+    return "u4";
+  case NpyType::U8:
+    return "u8";
+  case NpyType::B1:
+    return "b1";
   }
   return "?";
 }
 
 int npyTypeSize(NpyType t) {
   switch (t) {
-  case NpyType::I1: case NpyType::U1: case NpyType::B1: return 1;
-  case NpyType::I2: case NpyType::U2: return 2;
-  case NpyType::F4: case NpyType::I4: case NpyType::U4: return 4;
-  case NpyType::F8: case NpyType::I8: case NpyType::U8: return 8;
+  case NpyType::I1:
+  case NpyType::U1:
+  case NpyType::B1:
+    return 1;
+  case NpyType::I2:
+  case NpyType::U2:
+    return 2;
+  case NpyType::F4:
+  case NpyType::I4:
+  case NpyType::U4:
+    return 4;
+  case NpyType::F8:
+  case NpyType::I8:
+  case NpyType::U8:
+    return 8;
   }
   return 1;
 }
 
-bool npyTypeIsInteger(NpyType t) {
-  return t != NpyType::F4 && t != NpyType::F8;
-}
+bool npyTypeIsInteger(NpyType t) { return t != NpyType::F4 && t != NpyType::F8; }
 
 int64_t NpyArray::numElements() const {
   int64_t n = 1;
@@ -50,8 +70,7 @@ int64_t NpyArray::numElements() const {
   return n;
 }
 
-NpyArray NpyArray::fromFloat32(std::vector<int64_t> shape,
-                               const std::vector<float> &data) {
+NpyArray NpyArray::fromFloat32(std::vector<int64_t> shape, const std::vector<float> &data) {
   NpyArray a;
   a.shape = std::move(shape);
   a.type = NpyType::F4;
@@ -59,8 +78,7 @@ NpyArray NpyArray::fromFloat32(std::vector<int64_t> shape,
   return a;
 }
 
-NpyArray NpyArray::fromFloat64(std::vector<int64_t> shape,
-                               std::vector<double> data) {
+NpyArray NpyArray::fromFloat64(std::vector<int64_t> shape, std::vector<double> data) {
   NpyArray a;
   a.shape = std::move(shape);
   a.type = NpyType::F8;
@@ -68,8 +86,7 @@ NpyArray NpyArray::fromFloat64(std::vector<int64_t> shape,
   return a;
 }
 
-NpyArray NpyArray::fromInts(std::vector<int64_t> shape,
-                            std::vector<int64_t> data, NpyType type) {
+NpyArray NpyArray::fromInts(std::vector<int64_t> shape, std::vector<int64_t> data, NpyType type) {
   NpyArray a;
   a.shape = std::move(shape);
   a.type = type;
@@ -79,8 +96,7 @@ NpyArray NpyArray::fromInts(std::vector<int64_t> shape,
 }
 
 static llvm::Error err(llvm::StringRef what, const llvm::Twine &msg) {
-  return llvm::createStringError(llvm::inconvertibleErrorCode(),
-                                 what + ": " + msg);
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), what + ": " + msg);
 }
 
 template <typename T> static T loadLE(const unsigned char *p) {
@@ -93,8 +109,7 @@ template <typename T> static T loadLE(const unsigned char *p) {
 }
 
 // Extracts the value text following 'key': in the header dict.
-static bool findKey(llvm::StringRef header, llvm::StringRef key,
-                    llvm::StringRef &rest) {
+static bool findKey(llvm::StringRef header, llvm::StringRef key, llvm::StringRef &rest) {
   for (const char *q : {"'", "\""}) {
     std::string k = std::string(q) + key.str() + q;
     size_t pos = header.find(k);
@@ -109,12 +124,10 @@ static bool findKey(llvm::StringRef header, llvm::StringRef key,
   return false;
 }
 
-llvm::Expected<NpyArray> parseNpy(llvm::StringRef bytes,
-                                  llvm::StringRef what) {
+llvm::Expected<NpyArray> parseNpy(llvm::StringRef bytes, llvm::StringRef what) {
   if (bytes.size() < 10 || !bytes.starts_with("\x93NUMPY"))
     return err(what, "not a .npy file (missing the \\x93NUMPY magic)");
-  const unsigned char *u =
-      reinterpret_cast<const unsigned char *>(bytes.data());
+  const unsigned char *u = reinterpret_cast<const unsigned char *>(bytes.data());
   unsigned major = u[6];
   size_t headerLen, headerStart;
   if (major == 1) {
@@ -123,8 +136,7 @@ llvm::Expected<NpyArray> parseNpy(llvm::StringRef bytes,
   } else if (major == 2 || major == 3) {
     if (bytes.size() < 12)
       return err(what, "truncated .npy header");
-    headerLen = size_t(u[8]) | (size_t(u[9]) << 8) | (size_t(u[10]) << 16) |
-                (size_t(u[11]) << 24);
+    headerLen = size_t(u[8]) | (size_t(u[9]) << 8) | (size_t(u[10]) << 16) | (size_t(u[11]) << 24);
     headerStart = 12;
   } else {
     return err(what, "unsupported .npy format version " + llvm::Twine(major));
@@ -137,8 +149,7 @@ llvm::Expected<NpyArray> parseNpy(llvm::StringRef bytes,
   NpyArray a;
   // descr
   llvm::StringRef v;
-  if (!findKey(header, "descr", v) || v.empty() ||
-      (v.front() != '\'' && v.front() != '"'))
+  if (!findKey(header, "descr", v) || v.empty() || (v.front() != '\'' && v.front() != '"'))
     return err(what, "the .npy header has no 'descr' string (structured "
                      "dtypes are not supported)");
   char quote = v.front();
@@ -149,16 +160,15 @@ llvm::Expected<NpyArray> parseNpy(llvm::StringRef bytes,
   llvm::StringRef descr = v.take_front(end);
   llvm::StringRef code = descr;
   char order = '|';
-  if (!code.empty() && (code.front() == '<' || code.front() == '>' ||
-                        code.front() == '|' || code.front() == '='))
+  if (!code.empty() &&
+      (code.front() == '<' || code.front() == '>' || code.front() == '|' || code.front() == '='))
     order = code.front(), code = code.drop_front();
   static const struct {
     const char *name;
     NpyType type;
-  } kTypes[] = {{"f4", NpyType::F4}, {"f8", NpyType::F8}, {"i1", NpyType::I1},
-                {"i2", NpyType::I2}, {"i4", NpyType::I4}, {"i8", NpyType::I8},
-                {"u1", NpyType::U1}, {"u2", NpyType::U2}, {"u4", NpyType::U4},
-                {"u8", NpyType::U8}, {"b1", NpyType::B1}};
+  } kTypes[] = {{"f4", NpyType::F4}, {"f8", NpyType::F8}, {"i1", NpyType::I1}, {"i2", NpyType::I2},
+                {"i4", NpyType::I4}, {"i8", NpyType::I8}, {"u1", NpyType::U1}, {"u2", NpyType::U2},
+                {"u4", NpyType::U4}, {"u8", NpyType::U8}, {"b1", NpyType::B1}};
   bool found = false;
   for (const auto &t : kTypes)
     if (code == t.name) {
@@ -172,7 +182,8 @@ llvm::Expected<NpyArray> parseNpy(llvm::StringRef bytes,
   if (order == '>' && npyTypeSize(a.type) > 1)
     return err(what, "big-endian dtype '" + descr +
                          "' is not supported; save it little endian, e.g. "
-                         "x.astype('<" + code + "')");
+                         "x.astype('<" +
+                         code + "')");
   // fortran_order
   if (!findKey(header, "fortran_order", v))
     return err(what, "the .npy header has no 'fortran_order'");
@@ -206,8 +217,7 @@ llvm::Expected<NpyArray> parseNpy(llvm::StringRef bytes,
   int es = npyTypeSize(a.type);
   uint64_t need = uint64_t(n) * uint64_t(es);
   if (bytes.size() - dataStart < need)
-    return err(what, "truncated data: expected " + llvm::Twine(need) +
-                         " bytes, found " +
+    return err(what, "truncated data: expected " + llvm::Twine(need) + " bytes, found " +
                          llvm::Twine(uint64_t(bytes.size() - dataStart)));
   const unsigned char *p = u + dataStart;
   a.values.resize(size_t(n));
@@ -216,17 +226,39 @@ llvm::Expected<NpyArray> parseNpy(llvm::StringRef bytes,
   for (int64_t i = 0; i < n; ++i, p += es) {
     int64_t iv = 0;
     switch (a.type) {
-    case NpyType::F4: a.values[i] = loadLE<float>(p); continue;
-    case NpyType::F8: a.values[i] = loadLE<double>(p); continue;
-    case NpyType::I1: iv = int8_t(p[0]); break;
-    case NpyType::I2: iv = loadLE<int16_t>(p); break;
-    case NpyType::I4: iv = loadLE<int32_t>(p); break;
-    case NpyType::I8: iv = loadLE<int64_t>(p); break;
-    case NpyType::U1: iv = p[0]; break;
-    case NpyType::B1: iv = p[0] != 0; break;
-    case NpyType::U2: iv = loadLE<uint16_t>(p); break;
-    case NpyType::U4: iv = loadLE<uint32_t>(p); break;
-    case NpyType::U8: iv = int64_t(loadLE<uint64_t>(p)); break;
+    case NpyType::F4:
+      a.values[i] = loadLE<float>(p);
+      continue;
+    case NpyType::F8:
+      a.values[i] = loadLE<double>(p);
+      continue;
+    case NpyType::I1:
+      iv = int8_t(p[0]);
+      break;
+    case NpyType::I2:
+      iv = loadLE<int16_t>(p);
+      break;
+    case NpyType::I4:
+      iv = loadLE<int32_t>(p);
+      break;
+    case NpyType::I8:
+      iv = loadLE<int64_t>(p);
+      break;
+    case NpyType::U1:
+      iv = p[0];
+      break;
+    case NpyType::B1:
+      iv = p[0] != 0;
+      break;
+    case NpyType::U2:
+      iv = loadLE<uint16_t>(p);
+      break;
+    case NpyType::U4:
+      iv = loadLE<uint32_t>(p);
+      break;
+    case NpyType::U8:
+      iv = int64_t(loadLE<uint64_t>(p));
+      break;
     }
     a.ints[i] = iv;
     a.values[i] = a.type == NpyType::U8 ? double(uint64_t(iv)) : double(iv);
@@ -251,12 +283,11 @@ llvm::Expected<std::string> encodeNpy(const NpyArray &a) {
   int64_t n = a.numElements();
   bool isInt = a.isInteger();
   if (a.type == NpyType::U4 || a.type == NpyType::U8 || a.type == NpyType::B1)
-    return err("npy", llvm::Twine("writing dtype ") + npyTypeName(a.type) +
-                          " is not supported");
+    return err("npy", llvm::Twine("writing dtype ") + npyTypeName(a.type) + " is not supported");
   size_t have = isInt ? a.ints.size() : a.values.size();
   if (int64_t(have) != n)
-    return err("npy", "array has " + llvm::Twine(uint64_t(have)) +
-                          " values but its shape needs " + llvm::Twine(n));
+    return err("npy", "array has " + llvm::Twine(uint64_t(have)) + " values but its shape needs " +
+                          llvm::Twine(n));
   std::string shape = "(";
   for (size_t i = 0; i < a.shape.size(); ++i)
     shape += std::to_string(a.shape[i]) + (a.shape.size() == 1 ? "," : "") +
@@ -282,13 +313,26 @@ llvm::Expected<std::string> encodeNpy(const NpyArray &a) {
   out += header;
   int64_t lo = 0, hi = 0;
   switch (a.type) {
-  case NpyType::I1: lo = INT8_MIN, hi = INT8_MAX; break;
-  case NpyType::I2: lo = INT16_MIN, hi = INT16_MAX; break;
-  case NpyType::I4: lo = INT32_MIN, hi = INT32_MAX; break;
-  case NpyType::I8: lo = INT64_MIN, hi = INT64_MAX; break;
-  case NpyType::U1: lo = 0, hi = UINT8_MAX; break;
-  case NpyType::U2: lo = 0, hi = UINT16_MAX; break;
-  default: break;
+  case NpyType::I1:
+    lo = INT8_MIN, hi = INT8_MAX;
+    break;
+  case NpyType::I2:
+    lo = INT16_MIN, hi = INT16_MAX;
+    break;
+  case NpyType::I4:
+    lo = INT32_MIN, hi = INT32_MAX;
+    break;
+  case NpyType::I8:
+    lo = INT64_MIN, hi = INT64_MAX;
+    break;
+  case NpyType::U1:
+    lo = 0, hi = UINT8_MAX;
+    break;
+  case NpyType::U2:
+    lo = 0, hi = UINT16_MAX;
+    break;
+  default:
+    break;
   }
   for (int64_t i = 0; i < n; ++i) {
     if (a.type == NpyType::F4) {
@@ -303,9 +347,8 @@ llvm::Expected<std::string> encodeNpy(const NpyArray &a) {
     } else {
       int64_t v = a.ints[i];
       if (v < lo || v > hi)
-        return err("npy", "value " + llvm::Twine(v) + " at index " +
-                              llvm::Twine(i) + " does not fit dtype " +
-                              npyTypeName(a.type));
+        return err("npy", "value " + llvm::Twine(v) + " at index " + llvm::Twine(i) +
+                              " does not fit dtype " + npyTypeName(a.type));
       putLE(out, uint64_t(v), es);
     }
   }
@@ -330,20 +373,17 @@ llvm::Error writeNpy(llvm::StringRef path, const NpyArray &a) {
   return llvm::Error::success();
 }
 
-llvm::Error writeNpyFloat32(llvm::StringRef path,
-                            const std::vector<int64_t> &shape,
+llvm::Error writeNpyFloat32(llvm::StringRef path, const std::vector<int64_t> &shape,
                             const std::vector<float> &data) {
   return writeNpy(path, NpyArray::fromFloat32(shape, data));
 }
 
-llvm::Error writeNpyInt64(llvm::StringRef path,
-                          const std::vector<int64_t> &shape,
+llvm::Error writeNpyInt64(llvm::StringRef path, const std::vector<int64_t> &shape,
                           const std::vector<int64_t> &data) {
   return writeNpy(path, NpyArray::fromInts(shape, data, NpyType::I8));
 }
 
-llvm::Error writeNpyInt32(llvm::StringRef path,
-                          const std::vector<int64_t> &shape,
+llvm::Error writeNpyInt32(llvm::StringRef path, const std::vector<int64_t> &shape,
                           const std::vector<int64_t> &data) {
   return writeNpy(path, NpyArray::fromInts(shape, data, NpyType::I4));
 }

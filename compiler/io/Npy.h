@@ -48,14 +48,11 @@ struct NpyArray {
   bool isInteger() const { return npyTypeIsInteger(type); }
 
   /// Builders for writing. The data size must equal the product of shape.
-  static NpyArray fromFloat32(std::vector<int64_t> shape,
-                              const std::vector<float> &data);
-  static NpyArray fromFloat64(std::vector<int64_t> shape,
-                              std::vector<double> data);
+  static NpyArray fromFloat32(std::vector<int64_t> shape, const std::vector<float> &data);
+  static NpyArray fromFloat64(std::vector<int64_t> shape, std::vector<double> data);
   /// Integer arrays of the given integer type (values are stored as given;
   /// encodeNpy reports values that do not fit the type).
-  static NpyArray fromInts(std::vector<int64_t> shape,
-                           std::vector<int64_t> data,
+  static NpyArray fromInts(std::vector<int64_t> shape, std::vector<int64_t> data,
                            NpyType type = NpyType::I8);
 };
 
@@ -71,14 +68,11 @@ llvm::Expected<std::string> encodeNpy(const NpyArray &a);
 llvm::Error writeNpy(llvm::StringRef path, const NpyArray &a);
 
 /// Shorthands.
-llvm::Error writeNpyFloat32(llvm::StringRef path,
-                            const std::vector<int64_t> &shape,
+llvm::Error writeNpyFloat32(llvm::StringRef path, const std::vector<int64_t> &shape,
                             const std::vector<float> &data);
-llvm::Error writeNpyInt64(llvm::StringRef path,
-                          const std::vector<int64_t> &shape,
+llvm::Error writeNpyInt64(llvm::StringRef path, const std::vector<int64_t> &shape,
                           const std::vector<int64_t> &data);
-llvm::Error writeNpyInt32(llvm::StringRef path,
-                          const std::vector<int64_t> &shape,
+llvm::Error writeNpyInt32(llvm::StringRef path, const std::vector<int64_t> &shape,
                           const std::vector<int64_t> &data);
 
 } // namespace io

@@ -20,8 +20,7 @@ namespace loom {
 namespace io {
 
 static llvm::Error err(llvm::StringRef what, const llvm::Twine &msg) {
-  return llvm::createStringError(llvm::inconvertibleErrorCode(),
-                                 what + ": " + msg);
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), what + ": " + msg);
 }
 
 static void put16(std::string &o, uint32_t v) {
@@ -54,8 +53,7 @@ llvm::Expected<std::string> encodeNpz(const std::vector<NpzEntry> &arrays) {
       return err("npz", "duplicate array name '" + name + "'");
     auto npy = encodeNpy(arr);
     if (!npy)
-      return err("npz", "array '" + name +
-                            "': " + llvm::toString(npy.takeError()));
+      return err("npz", "array '" + name + "': " + llvm::toString(npy.takeError()));
     Member m;
     m.name = name + ".npy";
     if (m.name.size() > 0xFFFF)
@@ -100,11 +98,11 @@ llvm::Expected<std::string> encodeNpz(const std::vector<NpzEntry> &arrays) {
     put32(out, m.size);
     put32(out, m.size);
     put16(out, uint32_t(m.name.size()));
-    put16(out, 0);                  // extra
-    put16(out, 0);                  // comment
-    put16(out, 0);                  // disk number start
-    put16(out, 0);                  // internal attributes
-    put32(out, 0100644u << 16);     // external attributes: -rw-r--r--
+    put16(out, 0);              // extra
+    put16(out, 0);              // comment
+    put16(out, 0);              // disk number start
+    put16(out, 0);              // internal attributes
+    put32(out, 0100644u << 16); // external attributes: -rw-r--r--
     put32(out, m.offset);
     out += m.name;
   }
@@ -122,8 +120,7 @@ llvm::Expected<std::string> encodeNpz(const std::vector<NpzEntry> &arrays) {
   return out;
 }
 
-llvm::Error writeNpz(llvm::StringRef path,
-                     const std::vector<NpzEntry> &arrays) {
+llvm::Error writeNpz(llvm::StringRef path, const std::vector<NpzEntry> &arrays) {
   auto bytes = encodeNpz(arrays);
   if (!bytes)
     return err(path, llvm::toString(bytes.takeError()));
@@ -142,14 +139,10 @@ llvm::Error writeNpz(llvm::StringRef path,
 }
 
 static uint32_t get16(const unsigned char *p) { return p[0] | (p[1] << 8); }
-static uint32_t get32(const unsigned char *p) {
-  return get16(p) | (get16(p + 2) << 16);
-}
+static uint32_t get32(const unsigned char *p) { return get16(p) | (get16(p + 2) << 16); }
 
-llvm::Expected<std::vector<NpzEntry>> parseNpz(llvm::StringRef bytes,
-                                               llvm::StringRef what) {
-  const unsigned char *u =
-      reinterpret_cast<const unsigned char *>(bytes.data());
+llvm::Expected<std::vector<NpzEntry>> parseNpz(llvm::StringRef bytes, llvm::StringRef what) {
+  const unsigned char *u = reinterpret_cast<const unsigned char *>(bytes.data());
   size_t n = bytes.size();
   // Find the end of central directory record (scan back over a comment).
   if (n < 22)
@@ -185,16 +178,14 @@ llvm::Expected<std::vector<NpzEntry>> parseNpz(llvm::StringRef bytes,
     std::string name(bytes.data() + p + 46, nameLen);
     p += 46 + nameLen + extraLen + commentLen;
     if (method != 0)
-      return err(what, "member '" + name + "' is compressed (method " +
-                           llvm::Twine(method) +
+      return err(what, "member '" + name + "' is compressed (method " + llvm::Twine(method) +
                            "); only uncompressed archives (numpy.savez, not "
                            "savez_compressed) are supported");
     if (csize != usize || csize == 0xFFFFFFFFu)
       return err(what, "member '" + name + "': ZIP64 is not supported");
     if (uint64_t(localOff) + 30 > n || get32(u + localOff) != 0x04034b50)
       return err(what, "corrupt local header of member '" + name + "'");
-    size_t dataOff = localOff + 30 + get16(u + localOff + 26) +
-                     get16(u + localOff + 28);
+    size_t dataOff = localOff + 30 + get16(u + localOff + 26) + get16(u + localOff + 28);
     if (uint64_t(dataOff) + csize > n)
       return err(what, "member '" + name + "' is truncated");
     llvm::StringRef data = bytes.substr(dataOff, csize);

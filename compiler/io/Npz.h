@@ -39,8 +39,7 @@ llvm::Error writeNpz(llvm::StringRef path, const std::vector<NpzEntry> &arrays);
 /// end in ".npy"; numpy.savez_compressed (deflate) archives are rejected with
 /// a clear error. CRCs are verified. Returns the arrays in archive order with
 /// the ".npy" suffix removed from the names.
-llvm::Expected<std::vector<NpzEntry>> parseNpz(llvm::StringRef bytes,
-                                               llvm::StringRef what);
+llvm::Expected<std::vector<NpzEntry>> parseNpz(llvm::StringRef bytes, llvm::StringRef what);
 llvm::Expected<std::vector<NpzEntry>> readNpz(llvm::StringRef path);
 
 } // namespace io

@@ -22,12 +22,10 @@ struct Softmax;
 struct SoftmaxV1;
 } // namespace loom::nnimport::onnxop
 
-template <>
-llvm::Error Importer::importOp<onnxop::LeakyRelu>(const OnnxNode &node, Value in) {
-  auto result = b.create<nn::LeakyReluOp>(loc(node), in.getType(), in,
-                                          b.getF64FloatAttr(node.getFloat("alpha", 0.01)),
-                                          IntegerAttr(), IntegerAttr(), DenseF64ArrayAttr(),
-                                          DenseI64ArrayAttr());
+template <> llvm::Error Importer::importOp<onnxop::LeakyRelu>(const OnnxNode &node, Value in) {
+  auto result = b.create<nn::LeakyReluOp>(
+      loc(node), in.getType(), in, b.getF64FloatAttr(node.getFloat("alpha", 0.01)), IntegerAttr(),
+      IntegerAttr(), DenseF64ArrayAttr(), DenseI64ArrayAttr());
   return produce(node, result);
 }
 
@@ -41,7 +39,8 @@ static FailureOr<SmallVector<double>> perChannelSlopes(const OnnxTensor &t, Arra
     return failure();
   for (size_t i = 0; i < tr; ++i) {
     int64_t d = t.dims[i], e = in[rank - tr + i];
-    if (d != 1 && d != e) return failure();
+    if (d != 1 && d != e)
+      return failure();
   }
   // slope of input element `idx` (row-major over `in`) through the broadcast
   auto slopeAt = [&](ArrayRef<int64_t> idx) {
@@ -56,19 +55,20 @@ static FailureOr<SmallVector<double>> perChannelSlopes(const OnnxTensor &t, Arra
   SmallVector<int64_t> idx(rank, 0);
   for (int64_t n = 0, total = product(in); n < total; ++n) {
     int64_t r = n;
-    for (size_t i = rank; i-- > 0;) idx[i] = r % in[i], r /= in[i];
+    for (size_t i = rank; i-- > 0;)
+      idx[i] = r % in[i], r /= in[i];
     double v = slopeAt(idx);
-    bool first = llvm::all_of(llvm::enumerate(idx), [](auto p) {
-      return p.index() == 1 || p.value() == 0;
-    });
-    if (first) ch[size_t(idx[1])] = v;
-    else if (ch[size_t(idx[1])] != v) return failure();
+    bool first =
+        llvm::all_of(llvm::enumerate(idx), [](auto p) { return p.index() == 1 || p.value() == 0; });
+    if (first)
+      ch[size_t(idx[1])] = v;
+    else if (ch[size_t(idx[1])] != v)
+      return failure();
   }
   return ch;
 }
 
-template <>
-llvm::Error Importer::importOp<onnxop::PRelu>(const OnnxNode &node, Value in) {
+template <> llvm::Error Importer::importOp<onnxop::PRelu>(const OnnxNode &node, Value in) {
   SmallVector<int64_t> shape(shapeOf(in));
   // A constant slope shared by all elements is a LeakyRelu; slopes that vary
   // only over the channels (axis 1, after ONNX broadcasting) give `alphas`,
@@ -83,35 +83,32 @@ llvm::Error Importer::importOp<onnxop::PRelu>(const OnnxNode &node, Value in) {
     if (failed(ch))
       return nodeError(node, "slopes of shape " + shapeStr(t->dims) +
                                  " vary over positions other than the channel axis 1 of "
-                                 "the input " + shapeStr(shape) +
-                                 "; only one slope per channel is supported");
+                                 "the input " +
+                                 shapeStr(shape) + "; only one slope per channel is supported");
     alphas = b.getDenseF64ArrayAttr(*ch);
-    slope = 0.0;  // unused with alphas
+    slope = 0.0; // unused with alphas
   }
-  auto result = b.create<nn::LeakyReluOp>(loc(node), in.getType(), in, b.getF64FloatAttr(slope),
-                                          IntegerAttr(), IntegerAttr(), alphas,
-                                          DenseI64ArrayAttr());
+  auto result =
+      b.create<nn::LeakyReluOp>(loc(node), in.getType(), in, b.getF64FloatAttr(slope),
+                                IntegerAttr(), IntegerAttr(), alphas, DenseI64ArrayAttr());
   return produce(node, result);
 }
 
-template <>
-llvm::Error Importer::importOp<onnxop::Elu>(const OnnxNode &node, Value in) {
+template <> llvm::Error Importer::importOp<onnxop::Elu>(const OnnxNode &node, Value in) {
   auto result = b.create<nn::EluOp>(loc(node), in.getType(), in,
                                     b.getF64FloatAttr(node.getFloat("alpha", 1.0)));
   return produce(node, result);
 }
 
-template <>
-llvm::Error Importer::importOp<onnxop::Selu>(const OnnxNode &node, Value in) {
-  auto result = b.create<nn::SeluOp>(
-           loc(node), in.getType(), in,
-           b.getF64FloatAttr(node.getFloat("alpha", 1.67326319217681884765625)),
-           b.getF64FloatAttr(node.getFloat("gamma", 1.05070102214813232421875)));
+template <> llvm::Error Importer::importOp<onnxop::Selu>(const OnnxNode &node, Value in) {
+  auto result =
+      b.create<nn::SeluOp>(loc(node), in.getType(), in,
+                           b.getF64FloatAttr(node.getFloat("alpha", 1.67326319217681884765625)),
+                           b.getF64FloatAttr(node.getFloat("gamma", 1.05070102214813232421875)));
   return produce(node, result);
 }
 
-template <>
-llvm::Error Importer::importOp<onnxop::HardSigmoid>(const OnnxNode &node, Value in) {
+template <> llvm::Error Importer::importOp<onnxop::HardSigmoid>(const OnnxNode &node, Value in) {
   // ONNX's defaults are float attributes: 0.2f, 0.5f.
   auto result = b.create<nn::HardSigmoidOp>(loc(node), in.getType(), in,
                                             b.getF64FloatAttr(node.getFloat("alpha", double(0.2f))),
@@ -119,8 +116,7 @@ llvm::Error Importer::importOp<onnxop::HardSigmoid>(const OnnxNode &node, Value 
   return produce(node, result);
 }
 
-template <>
-llvm::Error Importer::importOp<onnxop::Clip>(const OnnxNode &node, Value in) {
+template <> llvm::Error Importer::importOp<onnxop::Clip>(const OnnxNode &node, Value in) {
   // Clip-6 and later take the bounds as inputs, Clip-1..6 as attributes.
   double lo = node.getFloat("min", -3.4e38), hi = node.getFloat("max", 3.4e38);
   for (int i : {1, 2})
@@ -138,13 +134,11 @@ llvm::Error Importer::importOp<onnxop::Clip>(const OnnxNode &node, Value in) {
 /// Softmax-1..12 flattens the input to 2-D at `axis` (default 1), Softmax-13
 /// reduces over `axis` alone (default -1); nn.softmax is the softmax over the
 /// last axis of one frame.
-template <>
-llvm::Error Importer::importOp<onnxop::SoftmaxV1>(const OnnxNode &node, Value in) {
+template <> llvm::Error Importer::importOp<onnxop::SoftmaxV1>(const OnnxNode &node, Value in) {
   return importSoftmax(node, in, /*opset13=*/false);
 }
 
-template <>
-llvm::Error Importer::importOp<onnxop::Softmax>(const OnnxNode &node, Value in) {
+template <> llvm::Error Importer::importOp<onnxop::Softmax>(const OnnxNode &node, Value in) {
   return importSoftmax(node, in, /*opset13=*/true);
 }
 
@@ -161,15 +155,17 @@ llvm::Error Importer::importSoftmax(const OnnxNode &node, Value in, bool opset13
   // last is 1, and all dimensions before `axis` are 1 (one frame).
   for (int64_t d = 0; d < rank - 1; ++d)
     if (shape[d] != 1 && (opset13 || d >= axis))
-      return nodeError(node, "softmax over axis " + std::to_string(axis) + " of shape with "
-                             "non-unit leading dimensions is not supported");
+      return nodeError(node, "softmax over axis " + std::to_string(axis) +
+                                 " of shape with "
+                                 "non-unit leading dimensions is not supported");
   if (opset13 && axis != rank - 1 && shape[axis] != 1)
     return nodeError(node, "softmax must be over the last axis");
   // Opset >= 13 reduces over `axis` alone: over a size-1 axis the result is
   // 1.0 everywhere, not the last-axis softmax nn.softmax computes.
   if (opset13 && axis != rank - 1)
-    return nodeError(node, "softmax over axis " + std::to_string(axis) + " of size 1 is 1.0 "
-                           "everywhere; apply it over the last axis (axis = -1) or remove it");
+    return nodeError(node, "softmax over axis " + std::to_string(axis) +
+                               " of size 1 is 1.0 "
+                               "everywhere; apply it over the last axis (axis = -1) or remove it");
   auto result = b.create<nn::SoftmaxOp>(loc(node), in.getType(), in);
   return produce(node, result);
 }
@@ -179,30 +175,30 @@ llvm::Error Importer::importSoftmax(const OnnxNode &node, Value in, bool opset13
 /// This family's rows of the op table (ImportTable.cpp).
 ArrayRef<OpImport> Importer::activationOps() {
   static const OpImport rows[] = {
-      {OnnxDomain::Onnx, "Relu", 1, kLatest, Role::Streams,
-       &Importer::importUnary<nn::ReluOp>, nullptr},
+      {OnnxDomain::Onnx, "Relu", 1, kLatest, Role::Streams, &Importer::importUnary<nn::ReluOp>,
+       nullptr},
       {OnnxDomain::Onnx, "Sigmoid", 1, kLatest, Role::Streams,
        &Importer::importUnary<nn::SigmoidOp>, nullptr},
-      {OnnxDomain::Onnx, "Tanh", 1, kLatest, Role::Streams,
-       &Importer::importUnary<nn::TanhOp>, nullptr},
-      {OnnxDomain::Onnx, "Softmax", 1, 12, Role::Streams,
-       &Importer::importOp<onnxop::SoftmaxV1>, nullptr},
+      {OnnxDomain::Onnx, "Tanh", 1, kLatest, Role::Streams, &Importer::importUnary<nn::TanhOp>,
+       nullptr},
+      {OnnxDomain::Onnx, "Softmax", 1, 12, Role::Streams, &Importer::importOp<onnxop::SoftmaxV1>,
+       nullptr},
       {OnnxDomain::Onnx, "Softmax", 13, kLatest, Role::Streams,
        &Importer::importOp<onnxop::Softmax>, nullptr},
-      {OnnxDomain::Onnx, "Clip", 1, kLatest, Role::Streams,
-       &Importer::importOp<onnxop::Clip>, nullptr},
-      {OnnxDomain::Onnx, "Elu", 1, kLatest, Role::Streams,
-       &Importer::importOp<onnxop::Elu>, nullptr},
+      {OnnxDomain::Onnx, "Clip", 1, kLatest, Role::Streams, &Importer::importOp<onnxop::Clip>,
+       nullptr},
+      {OnnxDomain::Onnx, "Elu", 1, kLatest, Role::Streams, &Importer::importOp<onnxop::Elu>,
+       nullptr},
       {OnnxDomain::Onnx, "HardSigmoid", 6, kLatest, Role::Streams,
        &Importer::importOp<onnxop::HardSigmoid>, nullptr},
       {OnnxDomain::Onnx, "HardSwish", 14, kLatest, Role::Streams,
        &Importer::importUnary<nn::HardSwishOp>, nullptr},
       {OnnxDomain::Onnx, "LeakyRelu", 1, kLatest, Role::Streams,
        &Importer::importOp<onnxop::LeakyRelu>, nullptr},
-      {OnnxDomain::Onnx, "PRelu", 1, kLatest, Role::Streams,
-       &Importer::importOp<onnxop::PRelu>, nullptr},
-      {OnnxDomain::Onnx, "Selu", 1, kLatest, Role::Streams,
-       &Importer::importOp<onnxop::Selu>, nullptr},
+      {OnnxDomain::Onnx, "PRelu", 1, kLatest, Role::Streams, &Importer::importOp<onnxop::PRelu>,
+       nullptr},
+      {OnnxDomain::Onnx, "Selu", 1, kLatest, Role::Streams, &Importer::importOp<onnxop::Selu>,
+       nullptr},
   };
   return rows;
 }

@@ -34,10 +34,9 @@ Importer::windowShape(const OnnxNode &node, ArrayRef<int64_t> in, int64_t outCha
   reference::AutoPad autoPad;
   if (!reference::parseAutoPad(node.getString("auto_pad", "NOTSET"), autoPad))
     return nodeError(node, "unknown auto_pad '" + node.getString("auto_pad") + "'");
-  std::vector<int64_t> p = reference::resolvePads({in[2], in[3]}, {kernel[0], kernel[1]},
-                                                  {strides[0], strides[1]},
-                                                  {dilations[0], dilations[1]}, autoPad,
-                                                  node.getInts("pads"));
+  std::vector<int64_t> p =
+      reference::resolvePads({in[2], in[3]}, {kernel[0], kernel[1]}, {strides[0], strides[1]},
+                             {dilations[0], dilations[1]}, autoPad, node.getInts("pads"));
   if (p.size() != 4)
     return nodeError(node, "pads must have 4 values");
   // ONNX order [top, left, bottom, right] is also ours.
@@ -134,9 +133,10 @@ llvm::Error Importer::importConv(const OnnxNode &node, Value in) {
     auto ws = weightScaleFor(node, node.inputs[1], 0, wd[0], 1.0);
     if (!ws)
       return ws.takeError();
-    return b.create<nn::ConvOp>(loc(node), f32(*out), x, f32Attr(wd, wv), f32Attr({wd[0]}, bv),
-                                b.getDenseI64ArrayAttr(strides), b.getDenseI64ArrayAttr(dilations),
-                                b.getDenseI64ArrayAttr(pads), b.getI64IntegerAttr(group), *ws)
+    return b
+        .create<nn::ConvOp>(loc(node), f32(*out), x, f32Attr(wd, wv), f32Attr({wd[0]}, bv),
+                            b.getDenseI64ArrayAttr(strides), b.getDenseI64ArrayAttr(dilations),
+                            b.getDenseI64ArrayAttr(pads), b.getI64IntegerAttr(group), *ws)
         .getOperation();
   };
   return importWindowed(node, in, build);
@@ -152,8 +152,8 @@ llvm::Error Importer::importPool(const OnnxNode &node, Value in) {
                    ArrayRef<int64_t> shape) -> llvm::Expected<Operation *> {
     if (isMax && node.outputs.size() > 1 && !node.outputs[1].empty())
       return nodeError(node, "the Indices output is not supported");
-    std::vector<int64_t> k = global ? std::vector<int64_t>{shape[2], shape[3]}
-                                    : n2.getInts("kernel_shape");
+    std::vector<int64_t> k =
+        global ? std::vector<int64_t>{shape[2], shape[3]} : n2.getInts("kernel_shape");
     if (k.size() != 2)
       return nodeError(node, "kernel_shape must have 1 or 2 values");
     bool includePad = node.getInt("count_include_pad", 0);
@@ -162,24 +162,24 @@ llvm::Error Importer::importPool(const OnnxNode &node, Value in) {
     if (!out)
       return out.takeError();
     if (isMax)
-      return b.create<nn::MaxPoolOp>(loc(node), f32(*out), x, b.getDenseI64ArrayAttr(k),
-                                     b.getDenseI64ArrayAttr(strides),
-                                     b.getDenseI64ArrayAttr(dilations),
-                                     b.getDenseI64ArrayAttr(pads))
+      return b
+          .create<nn::MaxPoolOp>(loc(node), f32(*out), x, b.getDenseI64ArrayAttr(k),
+                                 b.getDenseI64ArrayAttr(strides), b.getDenseI64ArrayAttr(dilations),
+                                 b.getDenseI64ArrayAttr(pads))
           .getOperation();
     if (dilations[0] != 1 || dilations[1] != 1)
       return nodeError(node, "dilated average pooling is not supported");
-    return b.create<nn::AvgPoolOp>(loc(node), f32(*out), x, b.getDenseI64ArrayAttr(k),
-                                   b.getDenseI64ArrayAttr(strides), b.getDenseI64ArrayAttr(pads),
-                                   b.getBoolAttr(includePad), IntegerAttr(),
-                                   b.getStringAttr("half_even"))
+    return b
+        .create<nn::AvgPoolOp>(loc(node), f32(*out), x, b.getDenseI64ArrayAttr(k),
+                               b.getDenseI64ArrayAttr(strides), b.getDenseI64ArrayAttr(pads),
+                               b.getBoolAttr(includePad), IntegerAttr(),
+                               b.getStringAttr("half_even"))
         .getOperation();
   };
   return importWindowed(node, in, build);
 }
 
-template <>
-llvm::Error Importer::importOp<onnxop::Pad>(const OnnxNode &node, Value in) {
+template <> llvm::Error Importer::importOp<onnxop::Pad>(const OnnxNode &node, Value in) {
   SmallVector<int64_t> shape(shapeOf(in));
   std::string mode = node.getString("mode", "constant");
   std::vector<int64_t> pads = node.getInts("pads");
@@ -209,8 +209,7 @@ llvm::Error Importer::importOp<onnxop::Pad>(const OnnxNode &node, Value in) {
 
 /// Resize and Upsample: nearest-neighbour repetition of H and W by integer
 /// factors (nn.resize).
-template <>
-llvm::Error Importer::importOp<onnxop::Resize>(const OnnxNode &node, Value in) {
+template <> llvm::Error Importer::importOp<onnxop::Resize>(const OnnxNode &node, Value in) {
   bool upsample = node.opType == "Upsample";
   SmallVector<int64_t> shape(shapeOf(in));
   // Nearest-neighbour resizing by integer factors of H and W only: every
@@ -262,8 +261,7 @@ llvm::Error Importer::importOp<onnxop::Resize>(const OnnxNode &node, Value in) {
       return nodeError(node, "unsupported coordinate_transformation_mode '" +
                                  node.getString("coordinate_transformation_mode") + "'");
     if (!reference::parseNearestMode(node.getString("nearest_mode", "round_prefer_floor"), nm))
-      return nodeError(node, "unsupported nearest_mode '" + node.getString("nearest_mode") +
-                                 "'");
+      return nodeError(node, "unsupported nearest_mode '" + node.getString("nearest_mode") + "'");
   }
   int64_t f[2];
   for (int a = 0; a < 2; ++a) {
@@ -282,8 +280,8 @@ llvm::Error Importer::importOp<onnxop::Resize>(const OnnxNode &node, Value in) {
                                "half_pixel + round_prefer_floor)");
   }
   SmallVector<int64_t> out = {shape[0], shape[1], shape[2] * f[0], shape[3] * f[1]};
-  return produce(node, b.create<nn::ResizeOp>(loc(node), f32(out), in,
-                                              b.getDenseI64ArrayAttr({f[0], f[1]})));
+  return produce(
+      node, b.create<nn::ResizeOp>(loc(node), f32(out), in, b.getDenseI64ArrayAttr({f[0], f[1]})));
 }
 
 /// This family's rows of the op table (ImportTable.cpp).
@@ -293,17 +291,17 @@ ArrayRef<OpImport> Importer::convOps() {
   static const OpImport rows[] = {
       {OnnxDomain::Onnx, "AveragePool", 1, kLatest, Role::Streams, &Importer::importPool, nullptr},
       {OnnxDomain::Onnx, "Conv", 1, kLatest, Role::Streams, &Importer::importConv, nullptr},
-      {OnnxDomain::Onnx, "GlobalAveragePool", 1, kLatest, Role::Streams,
-       &Importer::importPool, nullptr},
-      {OnnxDomain::Onnx, "GlobalMaxPool", 1, kLatest, Role::Streams,
-       &Importer::importPool, nullptr},
+      {OnnxDomain::Onnx, "GlobalAveragePool", 1, kLatest, Role::Streams, &Importer::importPool,
+       nullptr},
+      {OnnxDomain::Onnx, "GlobalMaxPool", 1, kLatest, Role::Streams, &Importer::importPool,
+       nullptr},
       {OnnxDomain::Onnx, "MaxPool", 1, kLatest, Role::Streams, &Importer::importPool, nullptr},
-      {OnnxDomain::Onnx, "Pad", 1, kLatest, Role::Streams,
-       &Importer::importOp<onnxop::Pad>, nullptr},
-      {OnnxDomain::Onnx, "Resize", 1, kLatest, Role::Streams,
-       &Importer::importOp<onnxop::Resize>, nullptr},
-      {OnnxDomain::Onnx, "Upsample", 1, kLatest, Role::Streams,
-       &Importer::importOp<onnxop::Resize>, nullptr},
+      {OnnxDomain::Onnx, "Pad", 1, kLatest, Role::Streams, &Importer::importOp<onnxop::Pad>,
+       nullptr},
+      {OnnxDomain::Onnx, "Resize", 1, kLatest, Role::Streams, &Importer::importOp<onnxop::Resize>,
+       nullptr},
+      {OnnxDomain::Onnx, "Upsample", 1, kLatest, Role::Streams, &Importer::importOp<onnxop::Resize>,
+       nullptr},
   };
   return rows;
 }

@@ -13,13 +13,11 @@ struct Gemm;
 struct MatMul;
 } // namespace loom::nnimport::onnxop
 
-template <>
-llvm::Error Importer::importOp<onnxop::Gemm>(const OnnxNode &node, Value in) {
+template <> llvm::Error Importer::importOp<onnxop::Gemm>(const OnnxNode &node, Value in) {
   return importDense(node, in, /*matmul=*/false);
 }
 
-template <>
-llvm::Error Importer::importOp<onnxop::MatMul>(const OnnxNode &node, Value in) {
+template <> llvm::Error Importer::importOp<onnxop::MatMul>(const OnnxNode &node, Value in) {
   return importDense(node, in, /*matmul=*/true);
 }
 
@@ -43,10 +41,10 @@ llvm::Error Importer::importDense(const OnnxNode &node, Value a, bool matmul) {
     std::string got;
     for (int64_t d : ashape)
       got += (got.empty() ? "" : ", ") + std::to_string(d);
-    return nodeError(node, std::string("input A must be ") +
-                               (transA ? "a single column [K, 1] (transA = 1)"
-                                       : "a 2-D matrix [M, K]") +
-                               " (one frame), got [" + got + "]");
+    return nodeError(node,
+                     std::string("input A must be ") +
+                         (transA ? "a single column [K, 1] (transA = 1)" : "a 2-D matrix [M, K]") +
+                         " (one frame), got [" + got + "]");
   }
   if (bt->dims.size() != 2)
     return nodeError(node, "weight B must be 2-D");
@@ -91,10 +89,10 @@ llvm::Error Importer::importDense(const OnnxNode &node, Value a, bool matmul) {
 /// This family's rows of the op table (ImportTable.cpp).
 ArrayRef<OpImport> Importer::denseOps() {
   static const OpImport rows[] = {
-      {OnnxDomain::Onnx, "Gemm", 1, kLatest, Role::OwnInputs,
-       &Importer::importOp<onnxop::Gemm>, nullptr},
-      {OnnxDomain::Onnx, "MatMul", 1, kLatest, Role::OwnInputs,
-       &Importer::importOp<onnxop::MatMul>, nullptr, /*matmulB=*/1},
+      {OnnxDomain::Onnx, "Gemm", 1, kLatest, Role::OwnInputs, &Importer::importOp<onnxop::Gemm>,
+       nullptr},
+      {OnnxDomain::Onnx, "MatMul", 1, kLatest, Role::OwnInputs, &Importer::importOp<onnxop::MatMul>,
+       nullptr, /*matmulB=*/1},
   };
   return rows;
 }

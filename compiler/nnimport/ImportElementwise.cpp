@@ -14,8 +14,7 @@ struct BatchNormalization;
 /// Add, Sub, Mul, Div of an activation and a constant that broadcasts to it
 /// (nn.add / nn.mul), or Add and Mul of two activations (nn.add_act /
 /// nn.mul_act).
-template <>
-llvm::Error Importer::importOp<onnxop::Arith>(const OnnxNode &node, Value) {
+template <> llvm::Error Importer::importOp<onnxop::Arith>(const OnnxNode &node, Value) {
   const std::string &op = node.opType;
   // Add and Mul are commutative: Add(const, x) is imported as Add(x, const).
   std::string inName = node.inputs[0], otherName = node.inputs.size() > 1 ? node.inputs[1] : "";
@@ -39,8 +38,8 @@ llvm::Error Importer::importOp<onnxop::Arith>(const OnnxNode &node, Value) {
                                                 nullptr, nullptr));
   }
   if (!c && op == "Mul") {
-    return produce(node, b.create<nn::MulActOp>(loc(node), in.getType(), in, other,
-                                                b.getI64IntegerAttr(0)));
+    return produce(
+        node, b.create<nn::MulActOp>(loc(node), in.getType(), in, other, b.getI64IntegerAttr(0)));
   }
   if (!c)
     return nodeError(node, "combining two activations is only supported for Add and Mul");
@@ -78,16 +77,17 @@ llvm::Error Importer::importOp<onnxop::BatchNormalization>(const OnnxNode &node,
   int64_t channels = shape.size() > 1 ? shape[1] : 0;
   std::vector<float> params[4];
   for (int i = 0; i < 4; ++i) {
-    const OnnxTensor *t = node.inputs.size() > size_t(i + 1) ? constant(node.inputs[i + 1]) : nullptr;
+    const OnnxTensor *t =
+        node.inputs.size() > size_t(i + 1) ? constant(node.inputs[i + 1]) : nullptr;
     if (!t || t->numElements() != channels)
       return nodeError(node, "scale, bias, mean and variance must be constants of size " +
                                  std::to_string(channels));
     params[i].assign(t->values.begin(), t->values.end());
   }
   auto result = b.create<nn::BatchNormOp>(
-           loc(node), in.getType(), in, f32Attr({channels}, params[0]), f32Attr({channels}, params[1]),
-           f32Attr({channels}, params[2]), f32Attr({channels}, params[3]),
-           b.getF32FloatAttr(float(node.getFloat("epsilon", 1e-5))));
+      loc(node), in.getType(), in, f32Attr({channels}, params[0]), f32Attr({channels}, params[1]),
+      f32Attr({channels}, params[2]), f32Attr({channels}, params[3]),
+      b.getF32FloatAttr(float(node.getFloat("epsilon", 1e-5))));
   return produce(node, result);
 }
 
@@ -115,16 +115,16 @@ bool Importer::broadcastPixels(const OnnxNode &node, Value &lhs, Value &rhs) {
 /// This family's rows of the op table (ImportTable.cpp).
 ArrayRef<OpImport> Importer::elementwiseOps() {
   static const OpImport rows[] = {
-      {OnnxDomain::Onnx, "Add", 1, kLatest, Role::OwnInputs,
-       &Importer::importOp<onnxop::Arith>, &Importer::foldShapeArith},
+      {OnnxDomain::Onnx, "Add", 1, kLatest, Role::OwnInputs, &Importer::importOp<onnxop::Arith>,
+       &Importer::foldShapeArith},
       {OnnxDomain::Onnx, "BatchNormalization", 1, kLatest, Role::Streams,
        &Importer::importOp<onnxop::BatchNormalization>, nullptr},
-      {OnnxDomain::Onnx, "Div", 1, kLatest, Role::OwnInputs,
-       &Importer::importOp<onnxop::Arith>, &Importer::foldShapeArith},
-      {OnnxDomain::Onnx, "Mul", 1, kLatest, Role::OwnInputs,
-       &Importer::importOp<onnxop::Arith>, &Importer::foldShapeArith},
-      {OnnxDomain::Onnx, "Sub", 1, kLatest, Role::OwnInputs,
-       &Importer::importOp<onnxop::Arith>, &Importer::foldShapeArith},
+      {OnnxDomain::Onnx, "Div", 1, kLatest, Role::OwnInputs, &Importer::importOp<onnxop::Arith>,
+       &Importer::foldShapeArith},
+      {OnnxDomain::Onnx, "Mul", 1, kLatest, Role::OwnInputs, &Importer::importOp<onnxop::Arith>,
+       &Importer::foldShapeArith},
+      {OnnxDomain::Onnx, "Sub", 1, kLatest, Role::OwnInputs, &Importer::importOp<onnxop::Arith>,
+       &Importer::foldShapeArith},
   };
   return rows;
 }

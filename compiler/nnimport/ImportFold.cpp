@@ -120,7 +120,10 @@ bool Importer::foldShapeArith(const OnnxNode &node) {
         int64_t x = a[a.size() == 1 ? 0 : i], y = b2[b2.size() == 1 ? 0 : i];
         if (op == "Div" && y == 0)
           return false;
-        out.intValues.push_back(op == "Add" ? x + y : op == "Sub" ? x - y : op == "Mul" ? x * y : x / y);
+        out.intValues.push_back(op == "Add"   ? x + y
+                                : op == "Sub" ? x - y
+                                : op == "Mul" ? x * y
+                                              : x / y);
       }
       out.dims = a.size() >= b2.size() ? ins[0]->dims : ins[1]->dims;
     }

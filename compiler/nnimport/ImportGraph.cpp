@@ -34,7 +34,8 @@ std::vector<int64_t> Importer::staticShape(const std::string &name) {
 
 llvm::Expected<RankedTensorType> Importer::inputType(const onnx::OnnxValueInfo &in) {
   if (!in.hasShape || in.dims.empty())
-    return fileError("input '" + in.name + "' has no known shape; export the model with a "
+    return fileError("input '" + in.name +
+                     "' has no known shape; export the model with a "
                      "static input shape");
   SmallVector<int64_t> dims(in.dims.begin(), in.dims.end());
   // The batch (rows) is dimension 0, except for an input read by a Gemm with
@@ -113,8 +114,8 @@ llvm::Expected<OwningOpRef<ModuleOp>> Importer::run() {
   }
   if (!unsupported.empty())
     return fileError(llvm::formatv("unsupported ONNX op{0}: {1}; Loom supports {2}",
-                                   unsupported.size() > 1 ? "s" : "",
-                                   llvm::join(unsupported, ", "), supportedOpsText()));
+                                   unsupported.size() > 1 ? "s" : "", llvm::join(unsupported, ", "),
+                                   supportedOpsText()));
   if (model.inputs.size() != 1 || model.outputs.size() != 1)
     return fileError(llvm::formatv("the graph has {0} inputs and {1} outputs; Loom compiles "
                                    "graphs with exactly one of each",
@@ -139,9 +140,8 @@ llvm::Expected<OwningOpRef<ModuleOp>> Importer::run() {
     argTypes.push_back(*type);
   }
   b.setInsertionPointToEnd(module->getBody());
-  std::string funcName = model.graphName.empty()
-                             ? llvm::sys::path::stem(model.path).str()
-                             : model.graphName;
+  std::string funcName =
+      model.graphName.empty() ? llvm::sys::path::stem(model.path).str() : model.graphName;
   // Function type results are fixed after the body is built.
   auto func = b.create<func::FuncOp>(b.getUnknownLoc(), funcName, b.getFunctionType(argTypes, {}));
   Block *entry = func.addEntryBlock();

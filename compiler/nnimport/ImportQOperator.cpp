@@ -25,8 +25,7 @@ struct QLinearPoolConcat;
 /// ConvInteger (x, w, x_zp, w_zp): dequantize_linear(x) -> conv with the
 /// dequantized weights -> quantize_linear(y) (QLinearConv only; ConvInteger's
 /// result is the int32 accumulator). The int32 bias B is at scale x_s * w_s.
-template <>
-llvm::Error Importer::importOp<onnxop::QLinearConv>(const OnnxNode &node, Value in) {
+template <> llvm::Error Importer::importOp<onnxop::QLinearConv>(const OnnxNode &node, Value in) {
   bool qlinear = node.opType == "QLinearConv";
   if (!in)
     return nodeError(node, "input x must be an activation");
@@ -83,8 +82,7 @@ llvm::Error Importer::importOp<onnxop::QLinearConv>(const OnnxNode &node, Value 
 /// 2-D B (the batch is more rows: reshaped to [rows, K] and back). With a B
 /// per batch ([batch, K, N]) the importer keeps the whole A as one frame and
 /// the product is one dense with block-diagonal weights.
-template <>
-llvm::Error Importer::importOp<onnxop::QLinearMatMul>(const OnnxNode &node, Value in) {
+template <> llvm::Error Importer::importOp<onnxop::QLinearMatMul>(const OnnxNode &node, Value in) {
   bool qlinear = node.opType == "QLinearMatMul";
   if (!in)
     return nodeError(node, "input A must be an activation");
@@ -101,8 +99,9 @@ llvm::Error Importer::importOp<onnxop::QLinearMatMul>(const OnnxNode &node, Valu
   bool perBatch = w->dims.size() == 3 && aShape.size() == 3 && w->dims[0] == aShape[0] &&
                   w->dims[1] == aShape[2];
   if (w->dims.size() != 2 && !perBatch)
-    return nodeError(node, "B " + w->describe() + " must be a 2-D matrix [K, N], or one [K, N] "
-                           "matrix per batch of a 3-D A");
+    return nodeError(node, "B " + w->describe() +
+                               " must be a 2-D matrix [K, N], or one [K, N] "
+                               "matrix per batch of a 3-D A");
   // An A zero point per row of A (MatMulInteger allows [M]) is only
   // expressible when all rows share it.
   OnnxNode an = node;
@@ -128,8 +127,8 @@ llvm::Error Importer::importOp<onnxop::QLinearMatMul>(const OnnxNode &node, Valu
     return nodeError(node, "a must have one scale and zero point");
   OnnxNode wn = node;
   wn.inputs[0] = node.inputs[wIdx];
-  auto wq = operandParams(wn, qlinear ? 4 : -1, qlinear ? 5 : 3, w->dims.size(),
-                          w->dims.size() - 1, "b");
+  auto wq =
+      operandParams(wn, qlinear ? 4 : -1, qlinear ? 5 : 3, w->dims.size(), w->dims.size() - 1, "b");
   if (!wq)
     return wq.takeError();
   std::string base = node.outputs[0] + "#loom.";
@@ -200,8 +199,7 @@ OnnxTensor Importer::blockDiagonal(const OnnxTensor &w, int64_t rows, int64_t ze
 
 /// com.microsoft QLinearAdd (A, A_scale, A_zp, B, B_scale, B_zp, C_scale,
 /// C_zp) of two activations of one shape: dequantize both, add, quantize.
-template <>
-llvm::Error Importer::importOp<onnxop::QLinearAdd>(const OnnxNode &node, Value a) {
+template <> llvm::Error Importer::importOp<onnxop::QLinearAdd>(const OnnxNode &node, Value a) {
   Value bv = node.inputs.size() > 3 ? lookup(node.inputs[3]) : Value();
   if (!a || !bv)
     return nodeError(node, "both A and B must be activations");
@@ -232,8 +230,7 @@ llvm::Error Importer::importOp<onnxop::QLinearAdd>(const OnnxNode &node, Value a
 /// NCHW only) and QLinearConcat (y_scale, y_zp, then (X, scale, zp) per
 /// input; two inputs): dequantize, the float op, quantize. Whether the
 /// quantizers allow an integer lowering is nn-quantize's decision.
-template <>
-llvm::Error Importer::importOp<onnxop::QLinearPoolConcat>(const OnnxNode &node, Value) {
+template <> llvm::Error Importer::importOp<onnxop::QLinearPoolConcat>(const OnnxNode &node, Value) {
   bool pool = node.opType == "QLinearGlobalAveragePool";
   std::vector<int> dataIdx = pool ? std::vector<int>{0} : std::vector<int>{2, 5};
   if (!pool && node.inputs.size() != 8)

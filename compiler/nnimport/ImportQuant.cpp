@@ -37,8 +37,8 @@ bool Importer::foldQuant(const OnnxNode &node) {
     llvm::consumeError(q.takeError());
     return false;
   }
-  if (q->scale.size() > 1 && (q->axis >= int64_t(x->dims.size()) ||
-                              x->dims[q->axis] != int64_t(q->scale.size())))
+  if (q->scale.size() > 1 &&
+      (q->axis >= int64_t(x->dims.size()) || x->dims[q->axis] != int64_t(q->scale.size())))
     return false;
   OnnxTensor out;
   if (node.opType == "QuantizeLinear")
@@ -63,9 +63,8 @@ llvm::Expected<QuantParams> Importer::quantParams(const OnnxNode &node, size_t r
   return q;
 }
 
-llvm::Expected<QuantParams> Importer::operandParams(const OnnxNode &node, int scaleIdx,
-                                                    int zpIdx, size_t rank, int64_t axis,
-                                                    const char *what) {
+llvm::Expected<QuantParams> Importer::operandParams(const OnnxNode &node, int scaleIdx, int zpIdx,
+                                                    size_t rank, int64_t axis, const char *what) {
   static const std::string one = "#loom.one";
   if (!folded.count(one)) {
     OnnxTensor t;
@@ -99,26 +98,24 @@ llvm::Expected<QuantParams> Importer::operandParams(const OnnxNode &node, int sc
 Value Importer::quantizeLinear(const OnnxNode &node, Value in, const QuantParams &q) {
   auto op = b.create<nn::QuantizeLinearOp>(
       loc(node), in.getType(), in, b.getDenseF64ArrayAttr(q.scale),
-      b.getDenseI64ArrayAttr(q.zeroPoint), b.getI64IntegerAttr(q.axis),
-      b.getI64IntegerAttr(q.qmin), b.getI64IntegerAttr(q.qmax), b.getStringAttr(q.rounding),
+      b.getDenseI64ArrayAttr(q.zeroPoint), b.getI64IntegerAttr(q.axis), b.getI64IntegerAttr(q.qmin),
+      b.getI64IntegerAttr(q.qmax), b.getStringAttr(q.rounding),
       q.bipolar ? b.getUnitAttr() : UnitAttr());
   name(op, node);
   return op;
 }
 
 Value Importer::dequantizeLinear(const OnnxNode &node, Value in, const QuantParams &q) {
-  auto op = b.create<nn::DequantizeLinearOp>(loc(node), in.getType(), in,
-                                             b.getDenseF64ArrayAttr(q.scale),
-                                             b.getDenseI64ArrayAttr(q.zeroPoint),
-                                             b.getI64IntegerAttr(q.axis));
+  auto op = b.create<nn::DequantizeLinearOp>(
+      loc(node), in.getType(), in, b.getDenseF64ArrayAttr(q.scale),
+      b.getDenseI64ArrayAttr(q.zeroPoint), b.getI64IntegerAttr(q.axis));
   name(op, node);
   return op;
 }
 
 /// QuantizeLinear, DequantizeLinear, QONNX Quant / BipolarQuant on an
 /// activation (on constants they were folded by foldQuant).
-template <>
-llvm::Error Importer::importOp<onnxop::Quantizer>(const OnnxNode &node, Value in) {
+template <> llvm::Error Importer::importOp<onnxop::Quantizer>(const OnnxNode &node, Value in) {
   const OnnxTensor *c = in ? nullptr : constant(node.inputs[0]);
   if (!in && !c)
     return nodeError(node, "its input '" + oneLine(node.inputs[0]) + "' is unknown");
@@ -127,8 +124,8 @@ llvm::Error Importer::importOp<onnxop::Quantizer>(const OnnxNode &node, Value in
   if (!q)
     return q.takeError();
   if (!in) // parameters valid, yet not folded: the per-axis scale did not fit
-    return nodeError(node, "the per-axis scale does not fit the constant " +
-                               oneLine(c->describe()));
+    return nodeError(node,
+                     "the per-axis scale does not fit the constant " + oneLine(c->describe()));
   if (q->scale.size() > 1 && shapeOf(in)[q->axis] != int64_t(q->scale.size()))
     return nodeError(node, llvm::formatv("{0} scales along axis {1}, whose size is {2}",
                                          q->scale.size(), q->axis, shapeOf(in)[q->axis])
@@ -144,8 +141,7 @@ llvm::Error Importer::importOp<onnxop::Quantizer>(const OnnxNode &node, Value in
 
 /// QONNX Trunc on an activation: nn.trunc (docs/CONTRACTS.md); nn-quantize
 /// decides where it can run (after an average pool, or on its own codes).
-template <>
-llvm::Error Importer::importOp<onnxop::Trunc>(const OnnxNode &node, Value in) {
+template <> llvm::Error Importer::importOp<onnxop::Trunc>(const OnnxNode &node, Value in) {
   if (!in)
     return nodeError(node, "its input '" + oneLine(node.inputs[0]) +
                                "' is a constant or unknown; Loom truncates activations only");
@@ -169,9 +165,8 @@ void Importer::foldWeights(const std::string &name, const OnnxTensor &w, const Q
 }
 
 llvm::Expected<DenseF64ArrayAttr> Importer::weightScaleFor(const OnnxNode &node,
-                                                           const std::string &w,
-                                                           int64_t outAxis, int64_t nOut,
-                                                           double factor) {
+                                                           const std::string &w, int64_t outAxis,
+                                                           int64_t nOut, double factor) {
   auto it = weightQuant.find(w);
   if (it == weightQuant.end())
     return DenseF64ArrayAttr();
@@ -206,8 +201,8 @@ ArrayRef<OpImport> Importer::quantOps() {
        &Importer::importOp<onnxop::Quantizer>, &Importer::foldQuant},
       {OnnxDomain::Qonnx, "BipolarQuant", 1, kLatest, Role::OwnInputs,
        &Importer::importOp<onnxop::Quantizer>, &Importer::foldQuant},
-      {OnnxDomain::Qonnx, "Trunc", 1, kLatest, Role::OwnInputs,
-       &Importer::importOp<onnxop::Trunc>, nullptr},
+      {OnnxDomain::Qonnx, "Trunc", 1, kLatest, Role::OwnInputs, &Importer::importOp<onnxop::Trunc>,
+       nullptr},
   };
   return rows;
 }

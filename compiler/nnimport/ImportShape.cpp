@@ -22,29 +22,27 @@ struct Transpose;
 } // namespace loom::nnimport::onnxop
 
 llvm::Error Importer::reshapeTo(const OnnxNode &node, Value in, SmallVector<int64_t> shape) {
-  if (product(shape) != product(shapeOf(in)) || llvm::any_of(shape, [](int64_t d) { return d <= 0; }))
+  if (product(shape) != product(shapeOf(in)) ||
+      llvm::any_of(shape, [](int64_t d) { return d <= 0; }))
     return nodeError(node, "cannot reshape a frame of " + std::to_string(product(shapeOf(in))) +
                                " elements to the requested shape");
   auto op = b.create<nn::ReshapeOp>(loc(node), f32(shape), in);
   return produce(node, op);
 }
 
-template <>
-llvm::Error Importer::importOp<onnxop::Identity>(const OnnxNode &node, Value in) {
+template <> llvm::Error Importer::importOp<onnxop::Identity>(const OnnxNode &node, Value in) {
   auto result = b.create<nn::IdentityOp>(loc(node), in.getType(), in);
   return produce(node, result);
 }
 
-template <>
-llvm::Error Importer::importOp<onnxop::Dropout>(const OnnxNode &node, Value in) {
+template <> llvm::Error Importer::importOp<onnxop::Dropout>(const OnnxNode &node, Value in) {
   // Dropout is the identity only in inference mode: training_mode (input 2,
   // opset >= 12) absent or a constant false, or a dropout ratio of 0.
   // Training mode draws a random mask, which no accelerator reproduces.
   if (node.inputs.size() > 2 && !node.inputs[2].empty()) {
     const OnnxTensor *mode = constant(node.inputs[2]);
-    const OnnxTensor *ratio = node.inputs.size() > 1 && !node.inputs[1].empty()
-                                  ? constant(node.inputs[1])
-                                  : nullptr;
+    const OnnxTensor *ratio =
+        node.inputs.size() > 1 && !node.inputs[1].empty() ? constant(node.inputs[1]) : nullptr;
     bool zeroRatio = ratio && ratio->numElements() == 1 && ratio->values[0] == 0.0;
     if (!mode || mode->numElements() != 1)
       return nodeError(node, "training_mode must be a constant (false); export the model "
@@ -86,8 +84,7 @@ llvm::Error Importer::importConcat(const OnnxNode &node, Value in) {
   return produce(node, result);
 }
 
-template <>
-llvm::Error Importer::importOp<onnxop::Flatten>(const OnnxNode &node, Value in) {
+template <> llvm::Error Importer::importOp<onnxop::Flatten>(const OnnxNode &node, Value in) {
   SmallVector<int64_t> shape(shapeOf(in));
   const int64_t rawAxis = node.getInt("axis", 1);
   int64_t axis = rawAxis < 0 ? rawAxis + int64_t(shape.size()) : rawAxis;
@@ -98,8 +95,7 @@ llvm::Error Importer::importOp<onnxop::Flatten>(const OnnxNode &node, Value in) 
   return reshapeTo(node, in, {outer, product(shape) / outer});
 }
 
-template <>
-llvm::Error Importer::importOp<onnxop::Reshape>(const OnnxNode &node, Value in) {
+template <> llvm::Error Importer::importOp<onnxop::Reshape>(const OnnxNode &node, Value in) {
   SmallVector<int64_t> shape(shapeOf(in));
   const OnnxTensor *target = node.inputs.size() > 1 ? constant(node.inputs[1]) : nullptr;
   if (!target)
@@ -123,8 +119,7 @@ llvm::Error Importer::importOp<onnxop::Reshape>(const OnnxNode &node, Value in) 
 }
 
 /// Squeeze and Unsqueeze (axes as attribute before opset 13, input after).
-template <>
-llvm::Error Importer::importOp<onnxop::Squeeze>(const OnnxNode &node, Value in) {
+template <> llvm::Error Importer::importOp<onnxop::Squeeze>(const OnnxNode &node, Value in) {
   bool squeeze = node.opType == "Squeeze";
   SmallVector<int64_t> shape(shapeOf(in));
   std::vector<int64_t> axes = node.getInts("axes");
@@ -160,8 +155,7 @@ llvm::Error Importer::importOp<onnxop::Squeeze>(const OnnxNode &node, Value in) 
   return reshapeTo(node, in, dims);
 }
 
-template <>
-llvm::Error Importer::importOp<onnxop::Transpose>(const OnnxNode &node, Value in) {
+template <> llvm::Error Importer::importOp<onnxop::Transpose>(const OnnxNode &node, Value in) {
   SmallVector<int64_t> shape(shapeOf(in));
   std::vector<int64_t> perm = node.getInts("perm");
   if (perm.empty())
@@ -171,8 +165,8 @@ llvm::Error Importer::importOp<onnxop::Transpose>(const OnnxNode &node, Value in
   llvm::sort(sorted);
   for (size_t d = 0; d < sorted.size(); ++d)
     if (sorted.size() != shape.size() || sorted[d] != int64_t(d))
-      return nodeError(node, "perm is not a permutation of the " +
-                                 std::to_string(shape.size()) + " dimensions");
+      return nodeError(node, "perm is not a permutation of the " + std::to_string(shape.size()) +
+                                 " dimensions");
   SmallVector<int64_t> dims, order;
   for (int64_t p : perm) {
     dims.push_back(shape[p]);
@@ -182,8 +176,8 @@ llvm::Error Importer::importOp<onnxop::Transpose>(const OnnxNode &node, Value in
   if (!llvm::is_sorted(order)) {
     // A real permutation: kept as nn.transpose; the lowering absorbs the
     // ones that only change layout (NHWC <-> NCHW around convolutions).
-    return produce(node, b.create<nn::TransposeOp>(loc(node), f32(dims), in,
-                                                   b.getDenseI64ArrayAttr(perm)));
+    return produce(
+        node, b.create<nn::TransposeOp>(loc(node), f32(dims), in, b.getDenseI64ArrayAttr(perm)));
   }
   return reshapeTo(node, in, dims);
 }
@@ -193,22 +187,22 @@ llvm::Error Importer::importOp<onnxop::Transpose>(const OnnxNode &node, Value in
 /// This family's rows of the op table (ImportTable.cpp).
 ArrayRef<OpImport> Importer::shapeOps() {
   static const OpImport rows[] = {
-      {OnnxDomain::Onnx, "Dropout", 1, kLatest, Role::Streams,
-       &Importer::importOp<onnxop::Dropout>, nullptr},
-      {OnnxDomain::Onnx, "Flatten", 1, kLatest, Role::Streams,
-       &Importer::importOp<onnxop::Flatten>, nullptr},
+      {OnnxDomain::Onnx, "Dropout", 1, kLatest, Role::Streams, &Importer::importOp<onnxop::Dropout>,
+       nullptr},
+      {OnnxDomain::Onnx, "Flatten", 1, kLatest, Role::Streams, &Importer::importOp<onnxop::Flatten>,
+       nullptr},
       {OnnxDomain::Onnx, "Identity", 1, kLatest, Role::Streams,
        &Importer::importOp<onnxop::Identity>, &Importer::foldConstantLayout},
-      {OnnxDomain::Onnx, "Reshape", 1, kLatest, Role::Streams,
-       &Importer::importOp<onnxop::Reshape>, &Importer::foldShapeArith},
-      {OnnxDomain::Onnx, "Squeeze", 1, kLatest, Role::Streams,
-       &Importer::importOp<onnxop::Squeeze>, &Importer::foldShapeArith},
+      {OnnxDomain::Onnx, "Reshape", 1, kLatest, Role::Streams, &Importer::importOp<onnxop::Reshape>,
+       &Importer::foldShapeArith},
+      {OnnxDomain::Onnx, "Squeeze", 1, kLatest, Role::Streams, &Importer::importOp<onnxop::Squeeze>,
+       &Importer::foldShapeArith},
       {OnnxDomain::Onnx, "Transpose", 1, kLatest, Role::Streams,
        &Importer::importOp<onnxop::Transpose>, &Importer::foldConstantLayout},
       {OnnxDomain::Onnx, "Unsqueeze", 1, kLatest, Role::Streams,
        &Importer::importOp<onnxop::Squeeze>, &Importer::foldShapeArith},
-      {OnnxDomain::Onnx, "Concat", 1, kLatest, Role::Streams,
-       &Importer::importConcat, &Importer::foldShapeArith},
+      {OnnxDomain::Onnx, "Concat", 1, kLatest, Role::Streams, &Importer::importConcat,
+       &Importer::foldShapeArith},
   };
   return rows;
 }

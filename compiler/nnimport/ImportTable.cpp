@@ -82,8 +82,7 @@ const OpImport *nnimport::findOp(StringRef domain, StringRef opType, int64_t ops
 static std::vector<std::string> importedOps(OnnxDomain d) {
   std::vector<std::string> ops;
   for (const OpImport &row : opTable())
-    if (row.domain == d && row.import &&
-        std::find(ops.begin(), ops.end(), row.opType) == ops.end())
+    if (row.domain == d && row.import && std::find(ops.begin(), ops.end(), row.opType) == ops.end())
       ops.push_back(row.opType.str());
   return ops;
 }

@@ -16,8 +16,9 @@ namespace loom {
 /// ONNX node (normalization folds them later). Fails with one line naming the
 /// file and every unsupported node (name and op type) at once. Notes such as
 /// "batch dimension set to 1" are appended to `warnings`.
-llvm::Expected<mlir::OwningOpRef<mlir::ModuleOp>>
-importToNN(const onnx::OnnxModel &model, mlir::MLIRContext &ctx, std::vector<std::string> &warnings);
+llvm::Expected<mlir::OwningOpRef<mlir::ModuleOp>> importToNN(const onnx::OnnxModel &model,
+                                                             mlir::MLIRContext &ctx,
+                                                             std::vector<std::string> &warnings);
 
 /// Default-domain ONNX op types the importer imports, in the order of its op
 /// table (compiler/nnimport/ImportTable.cpp).

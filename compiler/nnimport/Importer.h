@@ -109,7 +109,8 @@ inline int64_t product(llvm::ArrayRef<int64_t> dims) {
 /// "[1x8x4x4]" (an empty shape is a scalar: "[]").
 inline std::string shapeStr(llvm::ArrayRef<int64_t> dims) {
   std::string s = "[";
-  for (size_t i = 0; i < dims.size(); ++i) s += (i ? "x" : "") + std::to_string(dims[i]);
+  for (size_t i = 0; i < dims.size(); ++i)
+    s += (i ? "x" : "") + std::to_string(dims[i]);
   return s + "]";
 }
 
@@ -137,7 +138,7 @@ public:
     for (char c : text)
       if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
         out += "\\" + llvm::utohexstr(static_cast<unsigned char>(c), /*LowerCase=*/false,
-                                       /*Width=*/2);
+                                      /*Width=*/2);
       else
         out += c;
     return out;
@@ -275,8 +276,7 @@ private:
 
   bool foldQuant(const OnnxNode &node);
   /// The quantizer of `node` on data of rank `rank`; errors name the node.
-  llvm::Expected<QuantParams> quantParams(const OnnxNode &node, size_t rank,
-                                          int64_t maxBits = 16);
+  llvm::Expected<QuantParams> quantParams(const OnnxNode &node, size_t rank, int64_t maxBits = 16);
   /// QuantParams of the (scale, zero point) inputs `scaleIdx`, `zpIdx` of a
   /// QOperator node (-1: scale 1 / zero point 0); `what` prefixes errors.
   llvm::Expected<QuantParams> operandParams(const OnnxNode &node, int scaleIdx, int zpIdx,
@@ -289,9 +289,9 @@ private:
   /// `weight_scale` for weights `w` whose output channels run along
   /// `outAxis` (nOut of them), times `factor` (Gemm alpha); null if `w` is
   /// not a quantized constant.
-  llvm::Expected<mlir::DenseF64ArrayAttr> weightScaleFor(const OnnxNode &node,
-                                                         const std::string &w, int64_t outAxis,
-                                                         int64_t nOut, double factor);
+  llvm::Expected<mlir::DenseF64ArrayAttr> weightScaleFor(const OnnxNode &node, const std::string &w,
+                                                         int64_t outAxis, int64_t nOut,
+                                                         double factor);
 
   //===--- QOperator ops (ImportQOperator.cpp) ----------------------------===//
 

@@ -24,7 +24,8 @@ llvm::Error perAxisFromShape(const OnnxTensor &t, size_t rank, int64_t &axis) {
   for (size_t d = 0; d < t.dims.size(); ++d)
     if (t.dims[d] > 1) {
       if (found >= 0)
-        return error("scale " + t.describe() + " varies along more than one dimension; only "
+        return error("scale " + t.describe() +
+                     " varies along more than one dimension; only "
                      "one scale per tensor or per channel is supported");
       found = int64_t(rank) - int64_t(t.dims.size()) + int64_t(d);
     }
@@ -43,12 +44,23 @@ bool loom::isQonnxDomain(llvm::StringRef domain) {
 
 bool loom::integerRange(int elemType, int64_t &qmin, int64_t &qmax) {
   switch (elemType) {
-  case onnx::kUInt8: qmin = 0, qmax = 255; return true;
-  case onnx::kInt8: qmin = -128, qmax = 127; return true;
-  case onnx::kUInt16: qmin = 0, qmax = 65535; return true;
-  case onnx::kInt16: qmin = -32768, qmax = 32767; return true;
-  case onnx::kInt32: qmin = INT32_MIN, qmax = INT32_MAX; return true;
-  default: return false;
+  case onnx::kUInt8:
+    qmin = 0, qmax = 255;
+    return true;
+  case onnx::kInt8:
+    qmin = -128, qmax = 127;
+    return true;
+  case onnx::kUInt16:
+    qmin = 0, qmax = 65535;
+    return true;
+  case onnx::kInt16:
+    qmin = -32768, qmax = 32767;
+    return true;
+  case onnx::kInt32:
+    qmin = INT32_MIN, qmax = INT32_MAX;
+    return true;
+  default:
+    return false;
   }
 }
 
@@ -125,7 +137,8 @@ loom::readTruncParams(const OnnxNode &node,
   std::string mode = node.getString("rounding_mode", "FLOOR");
   p.rounding = qonnxRounding(mode);
   if (p.rounding.empty())
-    return error("rounding_mode '" + mode + "' is not supported (ROUND, HALF_EVEN, HALF_UP, "
+    return error("rounding_mode '" + mode +
+                 "' is not supported (ROUND, HALF_EVEN, HALF_UP, "
                  "HALF_DOWN, CEIL, FLOOR, DOWN / ROUND_TO_ZERO)");
   return p;
 }
@@ -211,8 +224,8 @@ loom::readQuantParams(const OnnxNode &node, size_t rank,
   if (s->values.size() == n)
     q.scale = s->values;
   if (z && z->values.size() != 1 && z->values.size() != n)
-    return error("the zero point has " + std::to_string(z->values.size()) +
-                 " values, the scale " + std::to_string(n));
+    return error("the zero point has " + std::to_string(z->values.size()) + " values, the scale " +
+                 std::to_string(n));
   for (size_t i = 0; i < n; ++i) {
     double v = z ? z->values[z->values.size() == 1 ? 0 : i] : 0.0;
     if (v != std::round(v))
@@ -251,7 +264,8 @@ loom::readQuantParams(const OnnxNode &node, size_t rank,
   std::string mode = node.getString("rounding_mode", "ROUND");
   q.rounding = qonnxRounding(mode);
   if (q.rounding.empty())
-    return error("rounding_mode '" + mode + "' is not supported (ROUND, HALF_EVEN, HALF_UP, "
+    return error("rounding_mode '" + mode +
+                 "' is not supported (ROUND, HALF_EVEN, HALF_UP, "
                  "HALF_DOWN, CEIL, FLOOR, DOWN / ROUND_TO_ZERO)");
   for (int64_t z0 : q.zeroPoint)
     if (z0 < q.qmin || z0 > q.qmax)

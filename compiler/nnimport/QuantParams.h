@@ -24,12 +24,12 @@ namespace loom {
 /// `scale` has more than one value (index = position along `axis`).
 struct QuantParams {
   std::vector<double> scale;
-  std::vector<int64_t> zeroPoint;  ///< same size as scale
-  int64_t axis = 1;                ///< normalized (>= 0) when per-axis
+  std::vector<int64_t> zeroPoint; ///< same size as scale
+  int64_t axis = 1;               ///< normalized (>= 0) when per-axis
   int64_t qmin = 0, qmax = 255;
   std::string rounding = "half_even";
   bool bipolar = false;
-  int elemType = onnx::kUInt8;     ///< integer type of the quantized values
+  int elemType = onnx::kUInt8; ///< integer type of the quantized values
   /// QONNX Quant rounds x / scale + zp (ONNX: round(x / scale) + zp). They
   /// differ only on ties with an odd zero point under half_even; folding
   /// constants follows the model's own definition.

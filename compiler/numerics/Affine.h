@@ -33,8 +33,7 @@ double roundWith(double x, Rounding r);
 /// ONNX QuantizeLinear on one value: the quotient is computed in f32 as ONNX
 /// does, q = clamp(round(f32(x) / f32(scale)) + zp, qmin, qmax). NaN -> zp
 /// (clamped).
-int64_t quantizeLinear(double x, double scale, int64_t zp, int64_t qmin, int64_t qmax,
-                       Rounding r);
+int64_t quantizeLinear(double x, double scale, int64_t zp, int64_t qmin, int64_t qmax, Rounding r);
 
 /// ONNX DequantizeLinear on one value, in f32: (f32(q - zp)) * f32(scale).
 double dequantizeLinear(int64_t q, double scale, int64_t zp);
@@ -67,8 +66,8 @@ std::optional<Requant> makeAddRequant(double ra, double rb);
 /// qmax, half even) and x = dequantizeLinear(c, sIn, 0), i.e. ONNX's f32
 /// DequantizeLinear -> f -> QuantizeLinear on one code. cLo <= cHi.
 std::vector<int64_t> affineTable(int64_t cLo, int64_t cHi, double sIn,
-                                 const std::function<double(double)> &f, double sOut,
-                                 int64_t zpOut, int64_t qmin, int64_t qmax);
+                                 const std::function<double(double)> &f, double sOut, int64_t zpOut,
+                                 int64_t qmin, int64_t qmax);
 
 /// a / 2^s rounded half to even on 128-bit values (the hardware rule of
 /// numerics::shiftRoundEven), s in [0, 126].

@@ -13,27 +13,23 @@ namespace numerics {
 double FixedFormat::lsb() const { return std::ldexp(1.0, -frac()); }
 
 std::string FixedFormat::str() const {
-  return "fixed<" + std::to_string(width) + "," + std::to_string(intBits) +
-         ">";
+  return "fixed<" + std::to_string(width) + "," + std::to_string(intBits) + ">";
 }
 
 static llvm::Error formatError(llvm::StringRef text, const llvm::Twine &why) {
-  return llvm::createStringError(
-      llvm::inconvertibleErrorCode(),
-      "invalid fixed-point format '" + text + "': " + why +
-          "; expected fixed<W,I> with 2 <= W <= 32 and I <= W");
+  return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                 "invalid fixed-point format '" + text + "': " + why +
+                                     "; expected fixed<W,I> with 2 <= W <= 32 and I <= W");
 }
 
 static llvm::Error checkRanges(llvm::StringRef text, int64_t w, int64_t i) {
   if (w < 2 || w > 32)
-    return formatError(text, "width W = " + llvm::Twine(w) +
-                                 " is outside [2, 32]");
+    return formatError(text, "width W = " + llvm::Twine(w) + " is outside [2, 32]");
   if (i > w)
     return formatError(text, "integer bits I = " + llvm::Twine(i) +
                                  " exceed the width W = " + llvm::Twine(w));
   if (w - i > 62)
-    return formatError(text, "too many fractional bits (W - I = " +
-                                 llvm::Twine(w - i) + " > 62)");
+    return formatError(text, "too many fractional bits (W - I = " + llvm::Twine(w - i) + " > 62)");
   return llvm::Error::success();
 }
 
@@ -100,17 +96,13 @@ int64_t roundToInt64(double x) {
   return int64_t(r);
 }
 
-int64_t quantizeToScale(double x, int frac) {
-  return roundToInt64(std::ldexp(x, frac));
-}
+int64_t quantizeToScale(double x, int frac) { return roundToInt64(std::ldexp(x, frac)); }
 
 int64_t quantize(double x, const FixedFormat &f) {
   return saturate(quantizeToScale(x, f.frac()), f.width);
 }
 
-double dequantize(int64_t q, const FixedFormat &f) {
-  return std::ldexp(double(q), -f.frac());
-}
+double dequantize(int64_t q, const FixedFormat &f) { return std::ldexp(double(q), -f.frac()); }
 
 int64_t shiftRoundEven(int64_t a, int s) {
   if (s == 0)
@@ -181,12 +173,11 @@ static int signedWidthFor128(unsigned __int128 m) {
 }
 
 static unsigned __int128 absU128(int64_t v) {
-  return v < 0 ? (unsigned __int128)(uint64_t(0) - uint64_t(v))
-               : (unsigned __int128)uint64_t(v);
+  return v < 0 ? (unsigned __int128)(uint64_t(0) - uint64_t(v)) : (unsigned __int128)uint64_t(v);
 }
 
-int accWidth(const std::vector<int64_t> &weights,
-             const std::vector<int64_t> &bias, int64_t K, int inputWidth) {
+int accWidth(const std::vector<int64_t> &weights, const std::vector<int64_t> &bias, int64_t K,
+             int inputWidth) {
   if (K <= 0)
     K = 1;
   int64_t N = bias.empty() ? int64_t(weights.size()) / K : int64_t(bias.size());
@@ -207,8 +198,8 @@ int accWidth(const std::vector<int64_t> &weights,
   return signedWidthFor128(best);
 }
 
-int accWidth(const std::vector<std::vector<int64_t>> &weights,
-             const std::vector<int64_t> &bias, int inputWidth) {
+int accWidth(const std::vector<std::vector<int64_t>> &weights, const std::vector<int64_t> &bias,
+             int inputWidth) {
   int64_t K = weights.empty() ? 1 : int64_t(weights[0].size());
   std::vector<int64_t> flat;
   flat.reserve(weights.size() * size_t(K));

@@ -37,9 +37,7 @@ struct FixedFormat {
   /// "fixed<W,I>".
   std::string str() const;
 
-  bool operator==(const FixedFormat &o) const {
-    return width == o.width && intBits == o.intBits;
-  }
+  bool operator==(const FixedFormat &o) const { return width == o.width && intBits == o.intBits; }
   bool operator!=(const FixedFormat &o) const { return !(*this == o); }
 };
 
@@ -104,13 +102,12 @@ int signedWidthFor(int64_t maxAbs);
 /// N x K (weights.size() == N*K with N == bias.size(); an empty bias means all
 /// zero and N = weights.size() / K). Computed in 128-bit; the result is
 /// exactly the formula (minimum 1) and may exceed 64 for absurd inputs.
-int accWidth(const std::vector<int64_t> &weights,
-             const std::vector<int64_t> &bias, int64_t K, int inputWidth);
+int accWidth(const std::vector<int64_t> &weights, const std::vector<int64_t> &bias, int64_t K,
+             int inputWidth);
 
 /// Convenience overload: weights as N rows of K values.
-int accWidth(const std::vector<std::vector<int64_t>> &weights,
-             const std::vector<int64_t> &bias, int inputWidth);
-
+int accWidth(const std::vector<std::vector<int64_t>> &weights, const std::vector<int64_t> &bias,
+             int inputWidth);
 
 /// Integer division rounded half to even (CONTRACTS, AveragePool): for d > 0,
 ///   q = floor(s / d); r = s - q*d; q += (2r > d) || (2r == d && q odd).

@@ -7,9 +7,7 @@
 namespace loom {
 namespace numerics {
 
-static int64_t depthFor(int64_t lo, int64_t hi, int s) {
-  return (hi >> s) - (lo >> s) + 1;
-}
+static int64_t depthFor(int64_t lo, int64_t hi, int s) { return (hi >> s) - (lo >> s) + 1; }
 
 int tableShiftFor(int64_t lo, int64_t hi, int64_t maxDepth) {
   if (maxDepth < 1)
@@ -20,9 +18,8 @@ int tableShiftFor(int64_t lo, int64_t hi, int64_t maxDepth) {
   return s;
 }
 
-ActTable makeActTable(const std::function<double(double)> &f, double domLo,
-                      double domHi, const FixedFormat &in,
-                      const FixedFormat &out) {
+ActTable makeActTable(const std::function<double(double)> &f, double domLo, double domHi,
+                      const FixedFormat &in, const FixedFormat &out) {
   const int F = in.frac();
   int64_t lo = roundToInt64(std::ceil(std::ldexp(domLo, F)));
   int64_t hi = roundToInt64(std::ceil(std::ldexp(domHi, F))) - 1;
@@ -58,8 +55,8 @@ ActTable makeActTable(const std::function<double(double)> &f, double domLo,
   return t;
 }
 
-ActTable makeActTableOverFormat(const std::function<double(double)> &f,
-                                const FixedFormat &in, const FixedFormat &out) {
+ActTable makeActTableOverFormat(const std::function<double(double)> &f, const FixedFormat &in,
+                                const FixedFormat &out) {
   double lo = std::ldexp(double(in.minInt()), -in.frac());
   double hi = std::ldexp(double(in.maxInt()) + 1.0, -in.frac());
   return makeActTable(f, lo, hi, in, out);
@@ -70,9 +67,7 @@ int64_t actTableIndex(const ActTable &t, int64_t y) {
   return (c >> t.shift) - (t.tMin >> t.shift);
 }
 
-int64_t lookupAct(const ActTable &t, int64_t y) {
-  return t.values[size_t(actTableIndex(t, y))];
-}
+int64_t lookupAct(const ActTable &t, int64_t y) { return t.values[size_t(actTableIndex(t, y))]; }
 
 ExpTable makeExpTable(const FixedFormat &in) {
   ExpTable t = makeExpTableForScale(std::ldexp(1.0, -in.frac()), in.width);
@@ -92,8 +87,7 @@ ExpTable makeExpTableForScale(double scale, int width) {
   t.values.resize(size_t(depth));
   for (int64_t j = 0; j < depth; ++j) {
     double x = -double(j << t.shift) * scale;
-    t.values[size_t(j)] =
-        roundToInt64(std::ldexp(std::exp(x), ExpTable::kFrac));
+    t.values[size_t(j)] = roundToInt64(std::ldexp(std::exp(x), ExpTable::kFrac));
   }
   int64_t maxV = 0;
   for (int64_t v : t.values)
@@ -111,9 +105,7 @@ int64_t expTableIndex(const ExpTable &t, int64_t d) {
   return std::min(d >> t.shift, t.depth() - 1);
 }
 
-int64_t lookupExp(const ExpTable &t, int64_t d) {
-  return t.values[size_t(expTableIndex(t, d))];
-}
+int64_t lookupExp(const ExpTable &t, int64_t d) { return t.values[size_t(expTableIndex(t, d))]; }
 
 LeakyReluParams makeLeakyRelu(double alpha) {
   LeakyReluParams p;

@@ -59,17 +59,16 @@ int tableShiftFor(int64_t lo, int64_t hi, int64_t maxDepth = kMaxTableDepth);
 /// representable range of `in`. tMin = max(ceil(domLo*2^F), in.minInt()),
 /// rounded down to a multiple of 2^shift; tMax = min(ceil(domHi*2^F)-1,
 /// in.maxInt()); shift = tableShiftFor(tMin, tMax). Values as in ActTable.
-ActTable makeActTable(const std::function<double(double)> &f, double domLo,
-                      double domHi, const FixedFormat &in,
-                      const FixedFormat &out);
+ActTable makeActTable(const std::function<double(double)> &f, double domLo, double domHi,
+                      const FixedFormat &in, const FixedFormat &out);
 
 /// The same over the whole representable range of `in`, for functions that
 /// are unbounded there (clamping the input would be wrong; Elu, Selu): the
 /// shift is chosen by makeActTable (<= 1024 entries); for in = fixed<W,I>
 /// with W <= 10 the table is exact per code (shift 0). The bounded ones
 /// give their own domain (sigmoid [-8, 8), tanh [-4, 4); CONTRACTS).
-ActTable makeActTableOverFormat(const std::function<double(double)> &f,
-                                const FixedFormat &in, const FixedFormat &out);
+ActTable makeActTableOverFormat(const std::function<double(double)> &f, const FixedFormat &in,
+                                const FixedFormat &out);
 
 /// The contract's index: (clamp(y, tMin, tMax) >>> shift) - (tMin >>> shift).
 int64_t actTableIndex(const ActTable &t, int64_t y);

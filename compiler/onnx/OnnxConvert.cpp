@@ -51,11 +51,25 @@ float bf16ToFloat(uint16_t h) {
 
 size_t elemByteSize(int t) {
   switch (t) {
-  case kFloat: case kInt32: case kUInt32: return 4;
-  case kDouble: case kInt64: case kUInt64: return 8;
-  case kInt16: case kUInt16: case kFloat16: case kBFloat16: return 2;
-  case kInt8: case kUInt8: case kBool: return 1;
-  default: return 0;
+  case kFloat:
+  case kInt32:
+  case kUInt32:
+    return 4;
+  case kDouble:
+  case kInt64:
+  case kUInt64:
+    return 8;
+  case kInt16:
+  case kUInt16:
+  case kFloat16:
+  case kBFloat16:
+    return 2;
+  case kInt8:
+  case kUInt8:
+  case kBool:
+    return 1;
+  default:
+    return 0;
   }
 }
 
@@ -73,14 +87,12 @@ namespace detail {
 
 // --- tensors -----------------------------------------------------------------
 
-OnnxTensor convertTensor(const ::onnx::TensorProto &tp,
-                         const std::string &what) {
+OnnxTensor convertTensor(const ::onnx::TensorProto &tp, const std::string &what) {
   OnnxTensor t;
   t.name = tp.name();
   t.elemType = tp.data_type();
   std::string label = what.empty() ? ("tensor '" + tp.name() + "'") : what;
-  if (tp.data_location() == ::onnx::TensorProto::EXTERNAL ||
-      tp.external_data_size() > 0)
+  if (tp.data_location() == ::onnx::TensorProto::EXTERNAL || tp.external_data_size() > 0)
     fail(label + " keeps its data in an external file; external data is not "
                  "supported: re-save the model with all tensors inside it "
                  "(onnx.save_model(m, path, save_as_external_data=False))");
@@ -114,10 +126,9 @@ OnnxTensor convertTensor(const ::onnx::TensorProto &tp,
   };
   auto pushU64 = [&](uint64_t v) {
     t.values.push_back((double)v);
-    t.intValues.push_back(
-        v > (uint64_t)std::numeric_limits<int64_t>::max()
-            ? std::numeric_limits<int64_t>::max()
-            : (int64_t)v);
+    t.intValues.push_back(v > (uint64_t)std::numeric_limits<int64_t>::max()
+                              ? std::numeric_limits<int64_t>::max()
+                              : (int64_t)v);
   };
 
   if (tp.has_raw_data()) {
@@ -125,24 +136,49 @@ OnnxTensor convertTensor(const ::onnx::TensorProto &tp,
     size_t es = elemByteSize(et);
     if (raw.size() != (size_t)n * es)
       fail(label + " has " + std::to_string(raw.size()) +
-           " bytes of raw_data but its shape and type need " +
-           std::to_string((size_t)n * es));
+           " bytes of raw_data but its shape and type need " + std::to_string((size_t)n * es));
     const char *p = raw.data();
     for (int64_t k = 0; k < n; ++k, p += es) {
       switch (et) {
-      case kFloat: t.values.push_back(readLE<float>(p)); break;
-      case kDouble: t.values.push_back(readLE<double>(p)); break;
-      case kFloat16: t.values.push_back(halfToFloat(readLE<uint16_t>(p))); break;
-      case kBFloat16: t.values.push_back(bf16ToFloat(readLE<uint16_t>(p))); break;
-      case kInt8: pushInt(readLE<int8_t>(p)); break;
-      case kUInt8: pushInt(readLE<uint8_t>(p)); break;
-      case kBool: pushInt(readLE<uint8_t>(p) ? 1 : 0); break;
-      case kInt16: pushInt(readLE<int16_t>(p)); break;
-      case kUInt16: pushInt(readLE<uint16_t>(p)); break;
-      case kInt32: pushInt(readLE<int32_t>(p)); break;
-      case kUInt32: pushInt(readLE<uint32_t>(p)); break;
-      case kInt64: pushInt(readLE<int64_t>(p)); break;
-      case kUInt64: pushU64(readLE<uint64_t>(p)); break;
+      case kFloat:
+        t.values.push_back(readLE<float>(p));
+        break;
+      case kDouble:
+        t.values.push_back(readLE<double>(p));
+        break;
+      case kFloat16:
+        t.values.push_back(halfToFloat(readLE<uint16_t>(p)));
+        break;
+      case kBFloat16:
+        t.values.push_back(bf16ToFloat(readLE<uint16_t>(p)));
+        break;
+      case kInt8:
+        pushInt(readLE<int8_t>(p));
+        break;
+      case kUInt8:
+        pushInt(readLE<uint8_t>(p));
+        break;
+      case kBool:
+        pushInt(readLE<uint8_t>(p) ? 1 : 0);
+        break;
+      case kInt16:
+        pushInt(readLE<int16_t>(p));
+        break;
+      case kUInt16:
+        pushInt(readLE<uint16_t>(p));
+        break;
+      case kInt32:
+        pushInt(readLE<int32_t>(p));
+        break;
+      case kUInt32:
+        pushInt(readLE<uint32_t>(p));
+        break;
+      case kInt64:
+        pushInt(readLE<int64_t>(p));
+        break;
+      case kUInt64:
+        pushU64(readLE<uint64_t>(p));
+        break;
       }
     }
     return t;
@@ -152,45 +188,57 @@ OnnxTensor convertTensor(const ::onnx::TensorProto &tp,
   switch (et) {
   case kFloat:
     have = tp.float_data_size();
-    for (float v : tp.float_data()) t.values.push_back(v);
+    for (float v : tp.float_data())
+      t.values.push_back(v);
     break;
   case kDouble:
     have = tp.double_data_size();
-    for (double v : tp.double_data()) t.values.push_back(v);
+    for (double v : tp.double_data())
+      t.values.push_back(v);
     break;
   case kFloat16:
     have = tp.int32_data_size();
-    for (int32_t v : tp.int32_data()) t.values.push_back(halfToFloat((uint16_t)v));
+    for (int32_t v : tp.int32_data())
+      t.values.push_back(halfToFloat((uint16_t)v));
     break;
   case kBFloat16:
     have = tp.int32_data_size();
-    for (int32_t v : tp.int32_data()) t.values.push_back(bf16ToFloat((uint16_t)v));
+    for (int32_t v : tp.int32_data())
+      t.values.push_back(bf16ToFloat((uint16_t)v));
     break;
-  case kInt8: case kUInt8: case kInt16: case kUInt16: case kInt32:
+  case kInt8:
+  case kUInt8:
+  case kInt16:
+  case kUInt16:
+  case kInt32:
     have = tp.int32_data_size();
-    for (int32_t v : tp.int32_data()) pushInt(v);
+    for (int32_t v : tp.int32_data())
+      pushInt(v);
     break;
   case kBool:
     have = tp.int32_data_size();
-    for (int32_t v : tp.int32_data()) pushInt(v ? 1 : 0);
+    for (int32_t v : tp.int32_data())
+      pushInt(v ? 1 : 0);
     break;
   case kInt64:
     have = tp.int64_data_size();
-    for (int64_t v : tp.int64_data()) pushInt(v);
+    for (int64_t v : tp.int64_data())
+      pushInt(v);
     break;
   case kUInt32:
     have = tp.uint64_data_size();
-    for (uint64_t v : tp.uint64_data()) pushInt((int64_t)v);
+    for (uint64_t v : tp.uint64_data())
+      pushInt((int64_t)v);
     break;
   case kUInt64:
     have = tp.uint64_data_size();
-    for (uint64_t v : tp.uint64_data()) pushU64(v);
+    for (uint64_t v : tp.uint64_data())
+      pushU64(v);
     break;
   }
   if (have != n)
-    fail(label + " has " + std::to_string(have) +
-         " values but its shape " + t.describe() + " needs " +
-         std::to_string(n));
+    fail(label + " has " + std::to_string(have) + " values but its shape " + t.describe() +
+         " needs " + std::to_string(n));
   return t;
 }
 
@@ -224,31 +272,51 @@ OnnxAttr convertAttr(const ::onnx::AttributeProto &a, const OnnxNode &node) {
   AP::AttributeType type = a.type();
   if (type == AP::UNDEFINED) {
     // Very old exporters omit `type`; infer it from the filled field.
-    if (a.has_f()) type = AP::FLOAT;
-    else if (a.has_i()) type = AP::INT;
-    else if (a.has_s()) type = AP::STRING;
-    else if (a.has_t()) type = AP::TENSOR;
-    else if (a.has_g()) type = AP::GRAPH;
-    else if (a.floats_size()) type = AP::FLOATS;
-    else if (a.ints_size()) type = AP::INTS;
-    else if (a.strings_size()) type = AP::STRINGS;
+    if (a.has_f())
+      type = AP::FLOAT;
+    else if (a.has_i())
+      type = AP::INT;
+    else if (a.has_s())
+      type = AP::STRING;
+    else if (a.has_t())
+      type = AP::TENSOR;
+    else if (a.has_g())
+      type = AP::GRAPH;
+    else if (a.floats_size())
+      type = AP::FLOATS;
+    else if (a.ints_size())
+      type = AP::INTS;
+    else if (a.strings_size())
+      type = AP::STRINGS;
   }
   switch (type) {
-  case AP::INT: out.kind = OnnxAttr::Kind::Int; out.i = a.i(); break;
-  case AP::FLOAT: out.kind = OnnxAttr::Kind::Float; out.f = a.f(); break;
-  case AP::STRING: out.kind = OnnxAttr::Kind::String; out.s = a.s(); break;
+  case AP::INT:
+    out.kind = OnnxAttr::Kind::Int;
+    out.i = a.i();
+    break;
+  case AP::FLOAT:
+    out.kind = OnnxAttr::Kind::Float;
+    out.f = a.f();
+    break;
+  case AP::STRING:
+    out.kind = OnnxAttr::Kind::String;
+    out.s = a.s();
+    break;
   case AP::TENSOR:
     out.kind = OnnxAttr::Kind::Tensor;
     out.t = convertTensor(a.t(), label);
     break;
-  case AP::GRAPH: out.kind = OnnxAttr::Kind::Graph; break;
+  case AP::GRAPH:
+    out.kind = OnnxAttr::Kind::Graph;
+    break;
   case AP::INTS:
     out.kind = OnnxAttr::Kind::Ints;
     out.ints.assign(a.ints().begin(), a.ints().end());
     break;
   case AP::FLOATS:
     out.kind = OnnxAttr::Kind::Floats;
-    for (float f : a.floats()) out.floats.push_back(f);
+    for (float f : a.floats())
+      out.floats.push_back(f);
     break;
   case AP::STRINGS:
     out.kind = OnnxAttr::Kind::Strings;
@@ -259,12 +327,24 @@ OnnxAttr convertAttr(const ::onnx::AttributeProto &a, const OnnxNode &node) {
     for (const auto &t : a.tensors())
       out.tensors.push_back(convertTensor(t, label));
     break;
-  case AP::GRAPHS: out.kind = OnnxAttr::Kind::Graphs; break;
-  case AP::SPARSE_TENSOR: out.kind = OnnxAttr::Kind::SparseTensor; break;
-  case AP::SPARSE_TENSORS: out.kind = OnnxAttr::Kind::SparseTensors; break;
-  case AP::TYPE_PROTO: out.kind = OnnxAttr::Kind::TypeProto; break;
-  case AP::TYPE_PROTOS: out.kind = OnnxAttr::Kind::TypeProtos; break;
-  default: out.kind = OnnxAttr::Kind::Undefined; break;
+  case AP::GRAPHS:
+    out.kind = OnnxAttr::Kind::Graphs;
+    break;
+  case AP::SPARSE_TENSOR:
+    out.kind = OnnxAttr::Kind::SparseTensor;
+    break;
+  case AP::SPARSE_TENSORS:
+    out.kind = OnnxAttr::Kind::SparseTensors;
+    break;
+  case AP::TYPE_PROTO:
+    out.kind = OnnxAttr::Kind::TypeProto;
+    break;
+  case AP::TYPE_PROTOS:
+    out.kind = OnnxAttr::Kind::TypeProtos;
+    break;
+  default:
+    out.kind = OnnxAttr::Kind::Undefined;
+    break;
   }
   return out;
 }
@@ -292,7 +372,8 @@ OnnxTensor constantToTensor(const OnnxNode &n) {
     t.elemType = kInt64;
     t.dims = {(int64_t)a->ints.size()};
     t.intValues = a->ints;
-    for (int64_t v : a->ints) t.values.push_back((double)v);
+    for (int64_t v : a->ints)
+      t.values.push_back((double)v);
   } else if (n.hasAttr("value_string") || n.hasAttr("value_strings")) {
     fail(n.describe() + " holds strings; only numeric constants are supported");
   } else if (n.hasAttr("sparse_value")) {

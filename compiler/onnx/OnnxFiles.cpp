@@ -11,8 +11,7 @@ using namespace loom::onnx;
 using namespace loom::onnx::detail;
 
 llvm::Error loom::onnx::detail::makeError(const std::string &msg) {
-  return llvm::createStringError(llvm::inconvertibleErrorCode(), "%s",
-                                 msg.c_str());
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), "%s", msg.c_str());
 }
 
 bool loom::onnx::detail::readFile(const std::string &path, std::string &bytes, std::string &err) {
@@ -67,7 +66,8 @@ llvm::Expected<OnnxTensor> loom::onnx::loadTensorProtoFile(llvm::StringRef pathR
   }
 }
 
-llvm::Error loom::onnx::writeModelWithConstantInputs(llvm::StringRef pathRef,
+llvm::Error
+loom::onnx::writeModelWithConstantInputs(llvm::StringRef pathRef,
                                          const std::map<std::string, std::string> &pbFiles,
                                          llvm::StringRef outPathRef) {
   std::string path = pathRef.str(), outPath = outPathRef.str(), bytes, err;
@@ -76,8 +76,7 @@ llvm::Error loom::onnx::writeModelWithConstantInputs(llvm::StringRef pathRef,
       return llvm::createStringError(llvm::inconvertibleErrorCode(), err);
     ::onnx::ModelProto m;
     if (!m.ParseFromString(bytes))
-      return llvm::createStringError(llvm::inconvertibleErrorCode(),
-                                     path + ": not an ONNX model");
+      return llvm::createStringError(llvm::inconvertibleErrorCode(), path + ": not an ONNX model");
     auto *graph = m.mutable_graph();
     for (const auto &[name, pb] : pbFiles) {
       std::string tbytes;
@@ -102,8 +101,7 @@ llvm::Error loom::onnx::writeModelWithConstantInputs(llvm::StringRef pathRef,
     }
     std::ofstream out(outPath, std::ios::binary);
     if (!out || !m.SerializeToOstream(&out))
-      return llvm::createStringError(llvm::inconvertibleErrorCode(),
-                                     outPath + ": cannot write");
+      return llvm::createStringError(llvm::inconvertibleErrorCode(), outPath + ": cannot write");
     return llvm::Error::success();
   } catch (const std::exception &e) {
     return llvm::createStringError(llvm::inconvertibleErrorCode(), path + ": " + e.what());

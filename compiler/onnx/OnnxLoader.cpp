@@ -61,8 +61,7 @@ std::string loom::onnx::detail::tidyOnnxMessage(std::string msg) {
     const std::string nameTag = "Name:", opTag = "OpType:";
     size_t n = context.find(nameTag), o = context.find(opTag);
     if (n != std::string::npos && o != std::string::npos && o > n) {
-      std::string name = trim(context.substr(n + nameTag.size(),
-                                             o - n - nameTag.size()));
+      std::string name = trim(context.substr(n + nameTag.size(), o - n - nameTag.size()));
       std::string op = trim(context.substr(o + opTag.size()));
       op = op.substr(0, op.find_first_of(" \n"));
       nodePrefix = "node '" + name + "' (" + op + "): ";
@@ -77,22 +76,18 @@ std::string loom::onnx::detail::tidyOnnxMessage(std::string msg) {
     size_t comma = msg.find(',', p);
     size_t nn = msg.find(nodeNameTag, p);
     size_t close = msg.find("):", p);
-    if (comma != std::string::npos && nn != std::string::npos &&
-        close != std::string::npos && comma < nn && nn < close) {
-      std::string op = trim(msg.substr(p + opTypeTag.size(),
-                                       comma - p - opTypeTag.size()));
-      std::string name = trim(msg.substr(nn + nodeNameTag.size(),
-                                         close - nn - nodeNameTag.size()));
+    if (comma != std::string::npos && nn != std::string::npos && close != std::string::npos &&
+        comma < nn && nn < close) {
+      std::string op = trim(msg.substr(p + opTypeTag.size(), comma - p - opTypeTag.size()));
+      std::string name = trim(msg.substr(nn + nodeNameTag.size(), close - nn - nodeNameTag.size()));
       std::string rest = msg.substr(close + 2);
       // Drop the repeated "[ShapeInferenceError]" / "[TypeInferenceError]" tags.
-      for (const char *tag :
-           {"[ShapeInferenceError]", "[TypeInferenceError]"}) {
+      for (const char *tag : {"[ShapeInferenceError]", "[TypeInferenceError]"}) {
         size_t t;
         while ((t = rest.find(tag)) != std::string::npos)
           rest.erase(t, std::strlen(tag));
       }
-      msg = "shape inference failed at node '" + name + "' (" + op +
-            "): " + trim(rest);
+      msg = "shape inference failed at node '" + name + "' (" + op + "): " + trim(rest);
     }
   }
   return collapse(nodePrefix + msg);
@@ -126,8 +121,7 @@ OnnxModel loadImpl(const std::string &bytes, const std::string &path) {
       opset = imp.version();
   }
   if (opset < 0) {
-    if (m.opset_import_size() == 0 && m.ir_version() > 0 &&
-        m.ir_version() < 3) {
+    if (m.opset_import_size() == 0 && m.ir_version() > 0 && m.ir_version() < 3) {
       opset = 1; // IR < 3 models have no opset import: opset 1
     } else {
       fail("the model has no opset import for the default ONNX domain");
@@ -179,14 +173,16 @@ OnnxModel loadImpl(const std::string &bytes, const std::string &path) {
     } else if (a.name() == "value_floats") {
       t.set_data_type(kFloat);
       t.add_dims(a.floats_size());
-      for (float f : a.floats()) t.add_float_data(f);
+      for (float f : a.floats())
+        t.add_float_data(f);
     } else if (a.name() == "value_int") {
       t.set_data_type(kInt64);
       t.add_int64_data(a.i());
     } else if (a.name() == "value_ints") {
       t.set_data_type(kInt64);
       t.add_dims(a.ints_size());
-      for (int64_t v : a.ints()) t.add_int64_data(v);
+      for (int64_t v : a.ints())
+        t.add_int64_data(v);
     } else {
       continue;
     }
@@ -199,9 +195,9 @@ OnnxModel loadImpl(const std::string &bytes, const std::string &path) {
 
   // External data: fail before the checker looks for files.
   for (const auto &t : m.graph().initializer())
-    if (t.data_location() == ::onnx::TensorProto::EXTERNAL ||
-        t.external_data_size() > 0)
-      fail("initializer '" + t.name() + "' keeps its data in an external "
+    if (t.data_location() == ::onnx::TensorProto::EXTERNAL || t.external_data_size() > 0)
+      fail("initializer '" + t.name() +
+           "' keeps its data in an external "
            "file; external data is not supported: re-save the model with all "
            "tensors inside it (onnx.save_model(m, path, "
            "save_as_external_data=False))");
@@ -210,25 +206,21 @@ OnnxModel loadImpl(const std::string &bytes, const std::string &path) {
   const int64_t libIr = ::onnx::Version::IR_VERSION;
   if (m.ir_version() > libIr) {
     out.warnings.push_back("IR version " + std::to_string(m.ir_version()) +
-                           " is newer than this libonnx (" +
-                           std::to_string(libIr) +
-                           "); importing anyway as IR version " +
-                           std::to_string(libIr));
+                           " is newer than this libonnx (" + std::to_string(libIr) +
+                           "); importing anyway as IR version " + std::to_string(libIr));
     m.set_ir_version(libIr);
   }
   if (opset > kLibOnnxMaxOpset) {
     lowerNewOpsetTo17(m, opset);
-    out.warnings.push_back(
-        "opset " + std::to_string(opset) + " is newer than this libonnx (" +
-        std::to_string(kLibOnnxMaxOpset) +
-        "); importing anyway: ops used keep their opset-" +
-        std::to_string(kLibOnnxMaxOpset) + " semantics");
+    out.warnings.push_back("opset " + std::to_string(opset) + " is newer than this libonnx (" +
+                           std::to_string(kLibOnnxMaxOpset) +
+                           "); importing anyway: ops used keep their opset-" +
+                           std::to_string(kLibOnnxMaxOpset) + " semantics");
   }
   const std::string opsetNote =
-      opset > kLibOnnxMaxOpset
-          ? " (opset " + std::to_string(opset) + " model checked as opset " +
-                std::to_string(kLibOnnxMaxOpset) + ")"
-          : "";
+      opset > kLibOnnxMaxOpset ? " (opset " + std::to_string(opset) + " model checked as opset " +
+                                     std::to_string(kLibOnnxMaxOpset) + ")"
+                               : "";
 
   // Check, then infer shapes. libonnx 1.12's checker insists that graph
   // inputs/outputs carry a shape; exporters often leave outputs shapeless, so
@@ -240,8 +232,7 @@ OnnxModel loadImpl(const std::string &bytes, const std::string &path) {
     ::onnx::ShapeInferenceOptions opts(/*check_type=*/false, /*error_mode=*/1,
                                        /*data_prop=*/true);
     try {
-      ::onnx::shape_inference::InferShapes(
-          m, ::onnx::OpSchemaRegistry::Instance(), opts);
+      ::onnx::shape_inference::InferShapes(m, ::onnx::OpSchemaRegistry::Instance(), opts);
     } catch (const std::exception &e) {
       fail(tidyOnnxMessage(e.what()) + opsetNote);
     }
@@ -251,8 +242,7 @@ OnnxModel loadImpl(const std::string &bytes, const std::string &path) {
     ::onnx::checker::check_model(m);
   } catch (const std::exception &e) {
     std::string msg = e.what();
-    if (msg.find("Field 'shape' of 'type' is required but missing") ==
-        std::string::npos)
+    if (msg.find("Field 'shape' of 'type' is required but missing") == std::string::npos)
       fail("invalid model: " + tidyOnnxMessage(msg) + opsetNote);
     runInference();
     inferred = true;
@@ -305,8 +295,7 @@ OnnxModel loadImpl(const std::string &bytes, const std::string &path) {
                              "' is unknown after shape inference");
   for (const auto &[dom, ver] : out.opsetImports)
     if (!dom.empty() && dom != "ai.onnx.ml")
-      out.warnings.push_back("custom domain '" + dom + "' (version " +
-                             std::to_string(ver) +
+      out.warnings.push_back("custom domain '" + dom + "' (version " + std::to_string(ver) +
                              ") is not checked by libonnx; its nodes have no "
                              "inferred shapes");
   return out;
@@ -315,7 +304,7 @@ OnnxModel loadImpl(const std::string &bytes, const std::string &path) {
 } // namespace
 
 llvm::Expected<OnnxModel> loom::onnx::loadOnnxModelFromBytes(llvm::StringRef bytes,
-                                                 llvm::StringRef displayName) {
+                                                             llvm::StringRef displayName) {
   std::string name = displayName.str();
   try {
     return loadImpl(bytes.str(), name);

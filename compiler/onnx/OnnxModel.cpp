@@ -14,37 +14,68 @@ namespace onnx {
 
 std::string elemTypeName(int t) {
   switch (t) {
-  case kUndefined: return "undefined";
-  case kFloat: return "float";
-  case kUInt8: return "uint8";
-  case kInt8: return "int8";
-  case kUInt16: return "uint16";
-  case kInt16: return "int16";
-  case kInt32: return "int32";
-  case kInt64: return "int64";
-  case kString: return "string";
-  case kBool: return "bool";
-  case kFloat16: return "float16";
-  case kDouble: return "double";
-  case kUInt32: return "uint32";
-  case kUInt64: return "uint64";
-  case kComplex64: return "complex64";
-  case kComplex128: return "complex128";
-  case kBFloat16: return "bfloat16";
-  case 17: return "float8e4m3fn";
-  case 18: return "float8e4m3fnuz";
-  case 19: return "float8e5m2";
-  case 20: return "float8e5m2fnuz";
-  case 21: return "uint4";
-  case 22: return "int4";
-  default: return "type" + std::to_string(t);
+  case kUndefined:
+    return "undefined";
+  case kFloat:
+    return "float";
+  case kUInt8:
+    return "uint8";
+  case kInt8:
+    return "int8";
+  case kUInt16:
+    return "uint16";
+  case kInt16:
+    return "int16";
+  case kInt32:
+    return "int32";
+  case kInt64:
+    return "int64";
+  case kString:
+    return "string";
+  case kBool:
+    return "bool";
+  case kFloat16:
+    return "float16";
+  case kDouble:
+    return "double";
+  case kUInt32:
+    return "uint32";
+  case kUInt64:
+    return "uint64";
+  case kComplex64:
+    return "complex64";
+  case kComplex128:
+    return "complex128";
+  case kBFloat16:
+    return "bfloat16";
+  case 17:
+    return "float8e4m3fn";
+  case 18:
+    return "float8e4m3fnuz";
+  case 19:
+    return "float8e5m2";
+  case 20:
+    return "float8e5m2fnuz";
+  case 21:
+    return "uint4";
+  case 22:
+    return "int4";
+  default:
+    return "type" + std::to_string(t);
   }
 }
 
 bool isIntegerElemType(int t) {
   switch (t) {
-  case kUInt8: case kInt8: case kUInt16: case kInt16: case kInt32:
-  case kInt64: case kBool: case kUInt32: case kUInt64:
+  case kUInt8:
+  case kInt8:
+  case kUInt16:
+  case kInt16:
+  case kInt32:
+  case kInt64:
+  case kBool:
+  case kUInt32:
+  case kUInt64:
     return true;
   default:
     return false;
@@ -57,7 +88,8 @@ bool isFloatElemType(int t) {
 
 int64_t OnnxTensor::numElements() const {
   int64_t n = 1;
-  for (int64_t d : dims) n *= d;
+  for (int64_t d : dims)
+    n *= d;
   return n;
 }
 
@@ -66,7 +98,8 @@ std::vector<int64_t> OnnxTensor::asInt64() const {
     return intValues;
   std::vector<int64_t> out;
   out.reserve(values.size());
-  for (double v : values) out.push_back((int64_t)std::trunc(v));
+  for (double v : values)
+    out.push_back((int64_t)std::trunc(v));
   return out;
 }
 
@@ -79,28 +112,41 @@ std::string OnnxTensor::describe() const {
 
 const char *attrKindName(OnnxAttr::Kind kind) {
   switch (kind) {
-  case OnnxAttr::Kind::Undefined: return "undefined";
-  case OnnxAttr::Kind::Int: return "int";
-  case OnnxAttr::Kind::Float: return "float";
-  case OnnxAttr::Kind::String: return "string";
-  case OnnxAttr::Kind::Tensor: return "tensor";
-  case OnnxAttr::Kind::Graph: return "graph";
-  case OnnxAttr::Kind::Ints: return "ints";
-  case OnnxAttr::Kind::Floats: return "floats";
-  case OnnxAttr::Kind::Strings: return "strings";
-  case OnnxAttr::Kind::Tensors: return "tensors";
-  case OnnxAttr::Kind::Graphs: return "graphs";
-  case OnnxAttr::Kind::SparseTensor: return "sparse_tensor";
-  case OnnxAttr::Kind::SparseTensors: return "sparse_tensors";
-  case OnnxAttr::Kind::TypeProto: return "type_proto";
-  case OnnxAttr::Kind::TypeProtos: return "type_protos";
+  case OnnxAttr::Kind::Undefined:
+    return "undefined";
+  case OnnxAttr::Kind::Int:
+    return "int";
+  case OnnxAttr::Kind::Float:
+    return "float";
+  case OnnxAttr::Kind::String:
+    return "string";
+  case OnnxAttr::Kind::Tensor:
+    return "tensor";
+  case OnnxAttr::Kind::Graph:
+    return "graph";
+  case OnnxAttr::Kind::Ints:
+    return "ints";
+  case OnnxAttr::Kind::Floats:
+    return "floats";
+  case OnnxAttr::Kind::Strings:
+    return "strings";
+  case OnnxAttr::Kind::Tensors:
+    return "tensors";
+  case OnnxAttr::Kind::Graphs:
+    return "graphs";
+  case OnnxAttr::Kind::SparseTensor:
+    return "sparse_tensor";
+  case OnnxAttr::Kind::SparseTensors:
+    return "sparse_tensors";
+  case OnnxAttr::Kind::TypeProto:
+    return "type_proto";
+  case OnnxAttr::Kind::TypeProtos:
+    return "type_protos";
   }
   return "?";
 }
 
-bool OnnxNode::hasAttr(llvm::StringRef a) const {
-  return attrs.count(a.str()) != 0;
-}
+bool OnnxNode::hasAttr(llvm::StringRef a) const { return attrs.count(a.str()) != 0; }
 
 const OnnxAttr *OnnxNode::getAttr(llvm::StringRef a) const {
   auto it = attrs.find(a.str());
@@ -109,37 +155,44 @@ const OnnxAttr *OnnxNode::getAttr(llvm::StringRef a) const {
 
 int64_t OnnxNode::getInt(llvm::StringRef a, int64_t dflt) const {
   const OnnxAttr *at = getAttr(a);
-  if (!at) return dflt;
-  if (at->kind == OnnxAttr::Kind::Int) return at->i;
-  if (at->kind == OnnxAttr::Kind::Float) return (int64_t)at->f;
+  if (!at)
+    return dflt;
+  if (at->kind == OnnxAttr::Kind::Int)
+    return at->i;
+  if (at->kind == OnnxAttr::Kind::Float)
+    return (int64_t)at->f;
   return dflt;
 }
 
 double OnnxNode::getFloat(llvm::StringRef a, double dflt) const {
   const OnnxAttr *at = getAttr(a);
-  if (!at) return dflt;
-  if (at->kind == OnnxAttr::Kind::Float) return at->f;
-  if (at->kind == OnnxAttr::Kind::Int) return (double)at->i;
+  if (!at)
+    return dflt;
+  if (at->kind == OnnxAttr::Kind::Float)
+    return at->f;
+  if (at->kind == OnnxAttr::Kind::Int)
+    return (double)at->i;
   return dflt;
 }
 
 std::string OnnxNode::getString(llvm::StringRef a, llvm::StringRef dflt) const {
   const OnnxAttr *at = getAttr(a);
-  if (!at || at->kind != OnnxAttr::Kind::String) return dflt.str();
+  if (!at || at->kind != OnnxAttr::Kind::String)
+    return dflt.str();
   return at->s;
 }
 
-std::vector<int64_t> OnnxNode::getInts(llvm::StringRef a,
-                                       std::vector<int64_t> dflt) const {
+std::vector<int64_t> OnnxNode::getInts(llvm::StringRef a, std::vector<int64_t> dflt) const {
   const OnnxAttr *at = getAttr(a);
-  if (!at || at->kind != OnnxAttr::Kind::Ints) return dflt;
+  if (!at || at->kind != OnnxAttr::Kind::Ints)
+    return dflt;
   return at->ints;
 }
 
-std::vector<double> OnnxNode::getFloats(llvm::StringRef a,
-                                        std::vector<double> dflt) const {
+std::vector<double> OnnxNode::getFloats(llvm::StringRef a, std::vector<double> dflt) const {
   const OnnxAttr *at = getAttr(a);
-  if (!at || at->kind != OnnxAttr::Kind::Floats) return dflt;
+  if (!at || at->kind != OnnxAttr::Kind::Floats)
+    return dflt;
   return at->floats;
 }
 
@@ -154,20 +207,26 @@ std::string OnnxNode::describe() const {
 }
 
 bool OnnxValueInfo::isFullyStatic() const {
-  if (!hasShape) return false;
+  if (!hasShape)
+    return false;
   for (int64_t d : dims)
-    if (d < 0) return false;
+    if (d < 0)
+      return false;
   return true;
 }
 
 std::string OnnxValueInfo::describe() const {
   std::string s = name + ": " + elemTypeName(elemType);
-  if (!hasShape) return s + "[?]";
+  if (!hasShape)
+    return s + "[?]";
   s += "[";
   for (size_t k = 0; k < dims.size(); ++k) {
-    if (k) s += " x ";
-    if (dims[k] >= 0) s += std::to_string(dims[k]);
-    else s += dimParams[k].empty() ? "?" : dimParams[k];
+    if (k)
+      s += " x ";
+    if (dims[k] >= 0)
+      s += std::to_string(dims[k]);
+    else
+      s += dimParams[k].empty() ? "?" : dimParams[k];
   }
   return s + "]";
 }
@@ -175,7 +234,8 @@ std::string OnnxValueInfo::describe() const {
 const OnnxValueInfo *OnnxModel::findValueInfo(llvm::StringRef name) const {
   for (const auto *list : {&inputs, &outputs, &valueInfos})
     for (const auto &vi : *list)
-      if (vi.name == name) return &vi;
+      if (vi.name == name)
+        return &vi;
   return nullptr;
 }
 
@@ -202,12 +262,12 @@ std::optional<OnnxValueInfo> OnnxModel::typeOf(llvm::StringRef name) const {
 const OnnxNode *OnnxModel::findProducer(llvm::StringRef name) const {
   for (const auto &n : nodes)
     for (const auto &o : n.outputs)
-      if (o == name) return &n;
+      if (o == name)
+        return &n;
   return nullptr;
 }
 
-std::vector<const OnnxNode *>
-OnnxModel::findConsumers(llvm::StringRef name) const {
+std::vector<const OnnxNode *> OnnxModel::findConsumers(llvm::StringRef name) const {
   std::vector<const OnnxNode *> out;
   for (const auto &n : nodes)
     for (const auto &i : n.inputs)

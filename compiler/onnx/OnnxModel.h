@@ -70,7 +70,7 @@ bool isFloatElemType(int elemType);
 /// A constant tensor (initializer, Constant node, tensor attribute, test .pb).
 struct OnnxTensor {
   std::string name;
-  std::vector<int64_t> dims;  ///< empty = scalar
+  std::vector<int64_t> dims; ///< empty = scalar
   int elemType = kUndefined;
   /// Every element as a double, row-major (float16/bfloat16 widened).
   std::vector<double> values;
@@ -114,8 +114,8 @@ struct OnnxAttr {
   std::vector<int64_t> ints;
   std::vector<double> floats;
   std::vector<std::string> strings;
-  OnnxTensor t;                  ///< Kind::Tensor
-  std::vector<OnnxTensor> tensors;  ///< Kind::Tensors
+  OnnxTensor t;                    ///< Kind::Tensor
+  std::vector<OnnxTensor> tensors; ///< Kind::Tensors
   // Graph / sparse / type-proto attributes only record their kind: Loom has
   // no control flow; importers must refuse the node.
 };
@@ -123,11 +123,11 @@ struct OnnxAttr {
 const char *attrKindName(OnnxAttr::Kind kind);
 
 struct OnnxNode {
-  std::string name;    ///< may be empty in the file; the loader then names it
-                       ///< "<OpType>_<index>" so errors can always name it
+  std::string name; ///< may be empty in the file; the loader then names it
+                    ///< "<OpType>_<index>" so errors can always name it
   std::string opType;
-  std::string domain;  ///< "" for the default domain ("ai.onnx" is mapped to "")
-  std::vector<std::string> inputs;   ///< "" = omitted optional input
+  std::string domain;              ///< "" for the default domain ("ai.onnx" is mapped to "")
+  std::vector<std::string> inputs; ///< "" = omitted optional input
   std::vector<std::string> outputs;
   std::map<std::string, OnnxAttr> attrs;
 
@@ -136,10 +136,8 @@ struct OnnxNode {
   int64_t getInt(llvm::StringRef attr, int64_t dflt) const;
   double getFloat(llvm::StringRef attr, double dflt) const;
   std::string getString(llvm::StringRef attr, llvm::StringRef dflt = "") const;
-  std::vector<int64_t> getInts(llvm::StringRef attr,
-                               std::vector<int64_t> dflt = {}) const;
-  std::vector<double> getFloats(llvm::StringRef attr,
-                                std::vector<double> dflt = {}) const;
+  std::vector<int64_t> getInts(llvm::StringRef attr, std::vector<int64_t> dflt = {}) const;
+  std::vector<double> getFloats(llvm::StringRef attr, std::vector<double> dflt = {}) const;
   /// Number of non-empty inputs.
   size_t numPresentInputs() const;
   /// "node 'fc1' (Gemm)" - for error messages.
@@ -149,9 +147,9 @@ struct OnnxNode {
 struct OnnxValueInfo {
   std::string name;
   int elemType = kUndefined;
-  bool hasShape = false;           ///< false: rank unknown (dims empty)
-  std::vector<int64_t> dims;       ///< -1 = symbolic or unknown
-  std::vector<std::string> dimParams;  ///< same rank as dims; "" if none
+  bool hasShape = false;              ///< false: rank unknown (dims empty)
+  std::vector<int64_t> dims;          ///< -1 = symbolic or unknown
+  std::vector<std::string> dimParams; ///< same rank as dims; "" if none
 
   size_t rank() const { return dims.size(); }
   bool isFullyStatic() const;
@@ -171,11 +169,11 @@ struct OnnxModel {
   /// All opset imports as written in the file ("" = default domain).
   std::map<std::string, int64_t> opsetImports;
 
-  std::vector<OnnxValueInfo> inputs;   ///< graph inputs minus initializers
-  std::vector<OnnxValueInfo> outputs;  ///< graph outputs, after inference
-  std::vector<OnnxValueInfo> valueInfos;  ///< intermediate values, after inference
-  std::map<std::string, OnnxTensor> initializers;  ///< incl. former Constant nodes
-  std::vector<OnnxNode> nodes;  ///< topological order, without Constant nodes
+  std::vector<OnnxValueInfo> inputs;              ///< graph inputs minus initializers
+  std::vector<OnnxValueInfo> outputs;             ///< graph outputs, after inference
+  std::vector<OnnxValueInfo> valueInfos;          ///< intermediate values, after inference
+  std::map<std::string, OnnxTensor> initializers; ///< incl. former Constant nodes
+  std::vector<OnnxNode> nodes;                    ///< topological order, without Constant nodes
   std::vector<std::string> warnings;
 
   /// Looks in inputs, outputs and valueInfos (in that order).

@@ -17,8 +17,7 @@ using namespace loom::onnx::detail;
 
 namespace {
 
-const ::onnx::AttributeProto *findAttr(const ::onnx::NodeProto &n,
-                                       const std::string &name) {
+const ::onnx::AttributeProto *findAttr(const ::onnx::NodeProto &n, const std::string &name) {
   for (const auto &a : n.attribute())
     if (a.name() == name)
       return &a;
@@ -40,14 +39,12 @@ std::string nodeLabel(const ::onnx::NodeProto &n) {
 
 /// Values of a constant integer tensor (initializer or Constant node output).
 std::optional<std::vector<int64_t>>
-findConstInts(const ::onnx::GraphProto &g, const std::string &name,
-              const std::string &label) {
+findConstInts(const ::onnx::GraphProto &g, const std::string &name, const std::string &label) {
   for (const auto &t : g.initializer())
     if (t.name() == name)
       return convertTensor(t, label).asInt64();
   for (const auto &n : g.node())
-    if (n.op_type() == "Constant" && n.output_size() == 1 &&
-        n.output(0) == name) {
+    if (n.op_type() == "Constant" && n.output_size() == 1 && n.output(0) == name) {
       if (const auto *a = findAttr(n, "value"))
         return convertTensor(a->t(), label).asInt64();
       if (const auto *a = findAttr(n, "value_ints"))
@@ -101,17 +98,19 @@ bool isUnusedElsewhere(const ::onnx::GraphProto &g, const std::string &name,
 ///  Scan, Constant, DequantizeLinear with float8) need no handling.
 void loom::onnx::detail::lowerNewOpsetTo17(::onnx::ModelProto &m, int64_t opset) {
   static const std::set<std::string> reduceOps = {
-      "ReduceL1",  "ReduceL2",  "ReduceLogSum", "ReduceLogSumExp", "ReduceMax",
-      "ReduceMean", "ReduceMin", "ReduceProd",  "ReduceSumSquare"};
+      "ReduceL1",   "ReduceL2",  "ReduceLogSum", "ReduceLogSumExp", "ReduceMax",
+      "ReduceMean", "ReduceMin", "ReduceProd",   "ReduceSumSquare"};
   static const std::set<std::string> newOps = {
-      "Col2Im",     "BitwiseAnd",         "BitwiseOr", "BitwiseXor",
-      "BitwiseNot", "CenterCropPad",      "GroupNormalization",
-      "Mish",       "DeformConv",         "StringConcat", "RegexFullMatch",
-      "StringSplit", "AffineGrid",        "Gelu", "ImageDecoder"};
+      "Col2Im",         "BitwiseAnd",         "BitwiseOr",  "BitwiseXor", "BitwiseNot",
+      "CenterCropPad",  "GroupNormalization", "Mish",       "DeformConv", "StringConcat",
+      "RegexFullMatch", "StringSplit",        "AffineGrid", "Gelu",       "ImageDecoder"};
   auto refuse = [&](const ::onnx::NodeProto &n, const std::string &why) {
     fail(nodeLabel(n) + ": " + why + "; this libonnx (1.12) only knows opset " +
-         std::to_string(kLibOnnxMaxOpset) + " and Loom cannot import the "
-         "opset-" + std::to_string(opset) + " form: re-export the model with "
+         std::to_string(kLibOnnxMaxOpset) +
+         " and Loom cannot import the "
+         "opset-" +
+         std::to_string(opset) +
+         " form: re-export the model with "
          "opset 17 or avoid this feature");
   };
   ::onnx::GraphProto &g = *m.mutable_graph();
@@ -122,7 +121,8 @@ void loom::onnx::detail::lowerNewOpsetTo17(::onnx::ModelProto &m, int64_t opset)
     const std::string &op = n.op_type();
     if (!::onnx::OpSchemaRegistry::Schema(op, (int)kLibOnnxMaxOpset, "")) {
       if (newOps.count(op))
-        fail(nodeLabel(n) + ": op " + op + " was added after opset 17 and this "
+        fail(nodeLabel(n) + ": op " + op +
+             " was added after opset 17 and this "
              "libonnx (1.12) does not know it; Loom cannot import it");
       continue; // unknown op: the checker reports it
     }
@@ -143,7 +143,8 @@ void loom::onnx::detail::lowerNewOpsetTo17(::onnx::ModelProto &m, int64_t opset)
           auto *a = n.add_attribute();
           a->set_name("axes");
           a->set_type(::onnx::AttributeProto::INTS);
-          for (int64_t v : *axes) a->add_ints(v);
+          for (int64_t v : *axes)
+            a->add_ints(v);
         }
         deadConsts.insert(axName);
       } else {
@@ -194,8 +195,7 @@ void loom::onnx::detail::lowerNewOpsetTo17(::onnx::ModelProto &m, int64_t opset)
             refuse(n, "it uses the opset-19 attribute 'dilations'");
         removeAttr(n, "dilations");
       }
-    } else if ((op == "Cast" || op == "CastLike" || op == "QuantizeLinear") &&
-               opset >= 19) {
+    } else if ((op == "Cast" || op == "CastLike" || op == "QuantizeLinear") && opset >= 19) {
       removeAttr(n, "saturate");
       if (const auto *to = findAttr(n, "to"))
         if (to->i() > kBFloat16)
@@ -209,8 +209,8 @@ void loom::onnx::detail::lowerNewOpsetTo17(::onnx::ModelProto &m, int64_t opset)
       continue;
     auto *nodes = g.mutable_node();
     for (int k = 0; k < nodes->size(); ++k)
-      if (nodes->Get(k).op_type() == "Constant" &&
-          nodes->Get(k).output_size() == 1 && nodes->Get(k).output(0) == name) {
+      if (nodes->Get(k).op_type() == "Constant" && nodes->Get(k).output_size() == 1 &&
+          nodes->Get(k).output(0) == name) {
         nodes->DeleteSubrange(k, 1);
         break;
       }

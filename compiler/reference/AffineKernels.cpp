@@ -46,8 +46,7 @@ static int64_t multOf(const std::vector<int64_t> &mult, int64_t n) {
 std::vector<int64_t> reference::qdenseMult(const std::vector<int64_t> &x,
                                            const std::vector<int64_t> &W,
                                            const std::vector<int64_t> &b, int64_t N, int64_t K,
-                                           const std::vector<int64_t> &mult, int shift,
-                                           int width) {
+                                           const std::vector<int64_t> &mult, int shift, int width) {
   // x may hold several rows (batch): each row of K codes gives N outputs.
   std::vector<int64_t> y;
   for (size_t row = 0; row + size_t(K) <= x.size(); row += size_t(K)) {
@@ -63,8 +62,7 @@ std::vector<int64_t> reference::qconvMult(const std::vector<int64_t> &x, const Q
                                           const std::vector<int64_t> &w,
                                           const std::vector<int64_t> &b, int64_t OC,
                                           const QWindow &win, int64_t groups,
-                                          const std::vector<int64_t> &mult, int shift,
-                                          int width) {
+                                          const std::vector<int64_t> &mult, int shift, int width) {
   std::vector<int64_t> acc = qconvAcc(x, in, w, b, OC, win, groups);
   for (size_t i = 0; i < acc.size(); ++i) // NHWC: the channel is innermost
     acc[i] = numerics::requantizeMult(acc[i], multOf(mult, int64_t(i % size_t(OC))), shift, width);

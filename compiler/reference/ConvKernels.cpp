@@ -26,13 +26,10 @@ bool parseAutoPad(const std::string &s, AutoPad &out) {
   return true;
 }
 
-static int64_t at1(const Shape &v, size_t i) {
-  return i < v.size() ? v[i] : 1;
-}
+static int64_t at1(const Shape &v, size_t i) { return i < v.size() ? v[i] : 1; }
 
-std::vector<int64_t> resolvePads(const Shape &inSpatial, const Shape &kernel,
-                                 const Shape &strides, const Shape &dilations,
-                                 AutoPad autoPad,
+std::vector<int64_t> resolvePads(const Shape &inSpatial, const Shape &kernel, const Shape &strides,
+                                 const Shape &dilations, AutoPad autoPad,
                                  const std::vector<int64_t> &pads) {
   size_t k = inSpatial.size();
   std::vector<int64_t> r(2 * k, 0);
@@ -49,8 +46,7 @@ std::vector<int64_t> resolvePads(const Shape &inSpatial, const Shape &kernel,
       int64_t s = at1(strides, i), d = at1(dilations, i);
       int64_t kk = i < kernel.size() ? kernel[i] : 1;
       int64_t out = (inSpatial[i] + s - 1) / s;
-      int64_t total =
-          std::max<int64_t>(0, (out - 1) * s + (kk - 1) * d + 1 - inSpatial[i]);
+      int64_t total = std::max<int64_t>(0, (out - 1) * s + (kk - 1) * d + 1 - inSpatial[i]);
       int64_t b = autoPad == AutoPad::SameUpper ? total / 2 : (total + 1) / 2;
       r[i] = b;
       r[i + k] = total - b;
@@ -60,8 +56,8 @@ std::vector<int64_t> resolvePads(const Shape &inSpatial, const Shape &kernel,
   return r;
 }
 
-int64_t windowOutSize(int64_t in, int64_t k, int64_t s, int64_t d, int64_t pb,
-                      int64_t pe, bool ceilMode) {
+int64_t windowOutSize(int64_t in, int64_t k, int64_t s, int64_t d, int64_t pb, int64_t pe,
+                      bool ceilMode) {
   int64_t n = in + pb + pe - ((k - 1) * d + 1);
   if (n < 0 || s <= 0)
     return 0;
@@ -82,8 +78,7 @@ struct Geometry {
   int64_t inSize = 1, outSize = 1, kernelSize = 1;
 };
 
-bool makeGeometry(const Shape &xShape, const Shape &kernel,
-                  const WindowParams &p, Geometry &g) {
+bool makeGeometry(const Shape &xShape, const Shape &kernel, const WindowParams &p, Geometry &g) {
   if (xShape.size() < 3)
     return false;
   g.k = xShape.size() - 2;
@@ -103,18 +98,15 @@ bool makeGeometry(const Shape &xShape, const Shape &kernel,
       return false;
     g.dilations = p.dilations;
   }
-  if (p.autoPad == AutoPad::NotSet && !p.pads.empty() &&
-      p.pads.size() != 2 * g.k)
+  if (p.autoPad == AutoPad::NotSet && !p.pads.empty() && p.pads.size() != 2 * g.k)
     return false;
-  g.pads = resolvePads(g.in, g.kernel, g.strides, g.dilations, p.autoPad,
-                       p.pads);
+  g.pads = resolvePads(g.in, g.kernel, g.strides, g.dilations, p.autoPad, p.pads);
   g.out.resize(g.k);
   for (size_t i = 0; i < g.k; ++i) {
     if (g.strides[i] <= 0 || g.dilations[i] <= 0 || g.kernel[i] <= 0)
       return false;
-    g.out[i] = windowOutSize(g.in[i], g.kernel[i], g.strides[i],
-                             g.dilations[i], g.pads[i], g.pads[i + g.k],
-                             p.ceilMode);
+    g.out[i] = windowOutSize(g.in[i], g.kernel[i], g.strides[i], g.dilations[i], g.pads[i],
+                             g.pads[i + g.k], p.ceilMode);
     g.inSize *= g.in[i];
     g.outSize *= g.out[i];
     g.kernelSize *= g.kernel[i];
@@ -144,9 +136,8 @@ int64_t windowInput(const Geometry &g, const std::vector<int64_t> &o,
 } // namespace
 
 template <typename T>
-bool conv(const std::vector<T> &x, const Shape &xShape,
-          const std::vector<T> &w, const Shape &wShape,
-          const std::vector<T> &b, const WindowParams &p, std::vector<T> &y,
+bool conv(const std::vector<T> &x, const Shape &xShape, const std::vector<T> &w,
+          const Shape &wShape, const std::vector<T> &b, const WindowParams &p, std::vector<T> &y,
           Shape &yShape) {
   if (xShape.size() < 3 || wShape.size() != xShape.size())
     return false;
@@ -161,8 +152,7 @@ bool conv(const std::vector<T> &x, const Shape &xShape,
     return false;
   if (!b.empty() && int64_t(b.size()) != M)
     return false;
-  if (int64_t(x.size()) != numElements(xShape) ||
-      int64_t(w.size()) != numElements(wShape))
+  if (int64_t(x.size()) != numElements(xShape) || int64_t(w.size()) != numElements(wShape))
     return false;
   int64_t Cg = C / G, Mg = M / G;
   Shape os{N, M};
@@ -201,9 +191,8 @@ bool conv(const std::vector<T> &x, const Shape &xShape,
 }
 
 template <typename T>
-static bool poolImpl(const std::vector<T> &x, const Shape &xShape,
-                     const WindowParams &p, bool isMax, std::vector<T> &y,
-                     Shape &yShape) {
+static bool poolImpl(const std::vector<T> &x, const Shape &xShape, const WindowParams &p,
+                     bool isMax, std::vector<T> &y, Shape &yShape) {
   Geometry g;
   if (!makeGeometry(xShape, p.kernel, p, g))
     return false;
@@ -255,20 +244,20 @@ static bool poolImpl(const std::vector<T> &x, const Shape &xShape,
 }
 
 template <typename T>
-bool maxPool(const std::vector<T> &x, const Shape &xShape,
-             const WindowParams &p, std::vector<T> &y, Shape &yShape) {
+bool maxPool(const std::vector<T> &x, const Shape &xShape, const WindowParams &p, std::vector<T> &y,
+             Shape &yShape) {
   return poolImpl(x, xShape, p, true, y, yShape);
 }
 
 template <typename T>
-bool averagePool(const std::vector<T> &x, const Shape &xShape,
-                 const WindowParams &p, std::vector<T> &y, Shape &yShape) {
+bool averagePool(const std::vector<T> &x, const Shape &xShape, const WindowParams &p,
+                 std::vector<T> &y, Shape &yShape) {
   return poolImpl(x, xShape, p, false, y, yShape);
 }
 
 template <typename T>
-static bool globalPoolImpl(const std::vector<T> &x, const Shape &xShape,
-                           bool isMax, std::vector<T> &y, Shape &yShape) {
+static bool globalPoolImpl(const std::vector<T> &x, const Shape &xShape, bool isMax,
+                           std::vector<T> &y, Shape &yShape) {
   if (xShape.size() < 2 || int64_t(x.size()) != numElements(xShape))
     return false;
   int64_t NC = xShape[0] * xShape[1];
@@ -291,27 +280,25 @@ static bool globalPoolImpl(const std::vector<T> &x, const Shape &xShape,
 }
 
 template <typename T>
-bool globalAveragePool(const std::vector<T> &x, const Shape &xShape,
-                       std::vector<T> &y, Shape &yShape) {
+bool globalAveragePool(const std::vector<T> &x, const Shape &xShape, std::vector<T> &y,
+                       Shape &yShape) {
   return globalPoolImpl(x, xShape, false, y, yShape);
 }
 
 template <typename T>
-bool globalMaxPool(const std::vector<T> &x, const Shape &xShape,
-                   std::vector<T> &y, Shape &yShape) {
+bool globalMaxPool(const std::vector<T> &x, const Shape &xShape, std::vector<T> &y, Shape &yShape) {
   return globalPoolImpl(x, xShape, true, y, yShape);
 }
 
-#define LOOM_INSTANTIATE(T)                                                                         \
-  template bool conv(const std::vector<T> &, const Shape &, const std::vector<T> &,               \
-                     const Shape &, const std::vector<T> &, const WindowParams &,                 \
-                     std::vector<T> &, Shape &);                                                  \
-  template bool maxPool(const std::vector<T> &, const Shape &, const WindowParams &,              \
-                        std::vector<T> &, Shape &);                                               \
-  template bool averagePool(const std::vector<T> &, const Shape &, const WindowParams &,          \
-                            std::vector<T> &, Shape &);                                           \
-  template bool globalAveragePool(const std::vector<T> &, const Shape &, std::vector<T> &,        \
-                                  Shape &);                                                       \
+#define LOOM_INSTANTIATE(T)                                                                        \
+  template bool conv(const std::vector<T> &, const Shape &, const std::vector<T> &, const Shape &, \
+                     const std::vector<T> &, const WindowParams &, std::vector<T> &, Shape &);     \
+  template bool maxPool(const std::vector<T> &, const Shape &, const WindowParams &,               \
+                        std::vector<T> &, Shape &);                                                \
+  template bool averagePool(const std::vector<T> &, const Shape &, const WindowParams &,           \
+                            std::vector<T> &, Shape &);                                            \
+  template bool globalAveragePool(const std::vector<T> &, const Shape &, std::vector<T> &,         \
+                                  Shape &);                                                        \
   template bool globalMaxPool(const std::vector<T> &, const Shape &, std::vector<T> &, Shape &);
 
 LOOM_INSTANTIATE(float)

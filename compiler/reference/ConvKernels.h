@@ -30,21 +30,17 @@ namespace reference {
 //===----------------------------------------------------------------------===//
 
 /// NCHW -> NHWC (general: N C D1..Dk -> N D1..Dk C, rank >= 2).
-template <typename T>
-std::vector<T> toChannelsLast(const std::vector<T> &x, const Shape &nchw);
+template <typename T> std::vector<T> toChannelsLast(const std::vector<T> &x, const Shape &nchw);
 /// NHWC -> NCHW (general: N D1..Dk C -> N C D1..Dk); `nhwc` is the shape of x.
-template <typename T>
-std::vector<T> toChannelsFirst(const std::vector<T> &x, const Shape &nhwc);
+template <typename T> std::vector<T> toChannelsFirst(const std::vector<T> &x, const Shape &nhwc);
 /// Shape permutations matching the two helpers above.
 Shape channelsLastShape(const Shape &nchw);
 Shape channelsFirstShape(const Shape &nhwc);
 /// 4-D conveniences.
 template <typename T>
-std::vector<T> nchwToNhwc(const std::vector<T> &x, int64_t N, int64_t C,
-                          int64_t H, int64_t W);
+std::vector<T> nchwToNhwc(const std::vector<T> &x, int64_t N, int64_t C, int64_t H, int64_t W);
 template <typename T>
-std::vector<T> nhwcToNchw(const std::vector<T> &x, int64_t N, int64_t H,
-                          int64_t W, int64_t C);
+std::vector<T> nhwcToNchw(const std::vector<T> &x, int64_t N, int64_t H, int64_t W, int64_t C);
 
 //===----------------------------------------------------------------------===//
 // Windows: auto_pad, pads, output sizes
@@ -63,9 +59,8 @@ bool parseAutoPad(const std::string &s, AutoPad &out);
 ///    SameUpper: b_i = floor(total_i / 2), SameLower: b_i = ceil(total_i / 2),
 ///    e_i = total_i - b_i.
 /// Empty strides / dilations mean all 1.
-std::vector<int64_t> resolvePads(const Shape &inSpatial, const Shape &kernel,
-                                 const Shape &strides, const Shape &dilations,
-                                 AutoPad autoPad,
+std::vector<int64_t> resolvePads(const Shape &inSpatial, const Shape &kernel, const Shape &strides,
+                                 const Shape &dilations, AutoPad autoPad,
                                  const std::vector<int64_t> &pads = {});
 
 /// Output size of one spatial dim of a sliding window
@@ -74,8 +69,8 @@ std::vector<int64_t> resolvePads(const Shape &inSpatial, const Shape &kernel,
 ///   window is dropped if it would start in the end padding
 ///   ((out - 1) * s >= in + pb; PyTorch / ONNX >= 1.15 reference rule).
 /// Returns 0 when n < 0.
-int64_t windowOutSize(int64_t in, int64_t k, int64_t s, int64_t d, int64_t pb,
-                      int64_t pe, bool ceilMode = false);
+int64_t windowOutSize(int64_t in, int64_t k, int64_t s, int64_t d, int64_t pb, int64_t pe,
+                      bool ceilMode = false);
 
 /// Attributes of Conv and the pooling ops. Empty vectors take the ONNX
 /// defaults (strides/dilations 1, pads 0; Conv's kernel from W's shape).
@@ -100,17 +95,16 @@ struct WindowParams {
 /// Output [N, M, O1..Ok] with O_i = windowOutSize(floor). Any k >= 1
 /// (1-D, 2-D, 3-D); groups incl. depthwise (group = C).
 template <typename T>
-bool conv(const std::vector<T> &x, const Shape &xShape,
-          const std::vector<T> &w, const Shape &wShape,
-          const std::vector<T> &b, const WindowParams &p, std::vector<T> &y,
+bool conv(const std::vector<T> &x, const Shape &xShape, const std::vector<T> &w,
+          const Shape &wShape, const std::vector<T> &b, const WindowParams &p, std::vector<T> &y,
           Shape &yShape);
 
 /// ONNX MaxPool (Y only; storage_order is irrelevant for Y): max over the
 /// window positions inside the input (padded positions never win; a window
 /// with no position inside gives -inf). Dilations, ceil_mode, auto_pad.
 template <typename T>
-bool maxPool(const std::vector<T> &x, const Shape &xShape,
-             const WindowParams &p, std::vector<T> &y, Shape &yShape);
+bool maxPool(const std::vector<T> &x, const Shape &xShape, const WindowParams &p, std::vector<T> &y,
+             Shape &yShape);
 
 /// ONNX AveragePool: sum over the window positions inside the input divided
 /// by the number of them (countIncludePad = false), or by the number of
@@ -118,16 +112,15 @@ bool maxPool(const std::vector<T> &x, const Shape &xShape,
 /// (countIncludePad = true; equals the kernel size unless ceil_mode makes a
 /// window overhang the end pad). Dilations supported.
 template <typename T>
-bool averagePool(const std::vector<T> &x, const Shape &xShape,
-                 const WindowParams &p, std::vector<T> &y, Shape &yShape);
+bool averagePool(const std::vector<T> &x, const Shape &xShape, const WindowParams &p,
+                 std::vector<T> &y, Shape &yShape);
 
 /// GlobalAveragePool / GlobalMaxPool: [N, C, D...] -> [N, C, 1, ..., 1].
 template <typename T>
-bool globalAveragePool(const std::vector<T> &x, const Shape &xShape,
-                       std::vector<T> &y, Shape &yShape);
+bool globalAveragePool(const std::vector<T> &x, const Shape &xShape, std::vector<T> &y,
+                       Shape &yShape);
 template <typename T>
-bool globalMaxPool(const std::vector<T> &x, const Shape &xShape,
-                   std::vector<T> &y, Shape &yShape);
+bool globalMaxPool(const std::vector<T> &x, const Shape &xShape, std::vector<T> &y, Shape &yShape);
 
 //===----------------------------------------------------------------------===//
 // Pad / Concat / Resize / Transpose
@@ -143,23 +136,15 @@ bool parsePadMode(const std::string &s, PadMode &out);
 /// on an axis of length 1 repeats the element; reflect/wrap pads larger than
 /// the axis fold repeatedly (numpy semantics).
 template <typename T>
-bool pad(const std::vector<T> &x, const Shape &xShape,
-         const std::vector<int64_t> &pads, PadMode mode, double value,
-         std::vector<T> &y, Shape &yShape);
+bool pad(const std::vector<T> &x, const Shape &xShape, const std::vector<int64_t> &pads,
+         PadMode mode, double value, std::vector<T> &y, Shape &yShape);
 
 /// ONNX Concat along `axis` (negative counts from the end).
 template <typename T>
-bool concat(const std::vector<std::vector<T>> &xs,
-            const std::vector<Shape> &shapes, int64_t axis, std::vector<T> &y,
-            Shape &yShape);
+bool concat(const std::vector<std::vector<T>> &xs, const std::vector<Shape> &shapes, int64_t axis,
+            std::vector<T> &y, Shape &yShape);
 
-enum class CoordMode {
-  HalfPixel,
-  Asymmetric,
-  AlignCorners,
-  PytorchHalfPixel,
-  TfHalfPixelForNN
-};
+enum class CoordMode { HalfPixel, Asymmetric, AlignCorners, PytorchHalfPixel, TfHalfPixelForNN };
 enum class NearestMode { RoundPreferFloor, RoundPreferCeil, Floor, Ceil };
 /// ONNX attribute spellings; false if unknown (tf_crop_and_resize is not
 /// supported).
@@ -169,67 +154,58 @@ bool parseNearestMode(const std::string &s, NearestMode &out);
 /// Source index of output index `o` along one axis of a nearest resize:
 /// x = transform(o) (ONNX coordinate_transformation_mode, with `scale` =
 /// out/in or the given scale), rounded by `nm`, clamped to [0, in - 1].
-int64_t nearestSourceIndex(int64_t o, int64_t in, int64_t out, double scale,
-                           CoordMode cm, NearestMode nm);
+int64_t nearestSourceIndex(int64_t o, int64_t in, int64_t out, double scale, CoordMode cm,
+                           NearestMode nm);
 
 /// ONNX Resize (mode = nearest) to `outShape` (same rank as xShape) with
 /// per-axis `scales` (empty: scale_i = out_i / in_i).
 /// Upsample = resizeNearest(..., Asymmetric, Floor) with
 /// out_i = floor(in_i * scale_i).
 template <typename T>
-bool resizeNearest(const std::vector<T> &x, const Shape &xShape,
-                   const Shape &outShape, const std::vector<double> &scales,
-                   CoordMode cm, NearestMode nm, std::vector<T> &y);
+bool resizeNearest(const std::vector<T> &x, const Shape &xShape, const Shape &outShape,
+                   const std::vector<double> &scales, CoordMode cm, NearestMode nm,
+                   std::vector<T> &y);
 /// Output shape from scales: out_i = floor(in_i * scale_i).
 Shape resizeOutShape(const Shape &xShape, const std::vector<double> &scales);
 /// ONNX Upsample (nearest): asymmetric + floor, out_i = floor(in_i * s_i).
 template <typename T>
 bool upsampleNearest(const std::vector<T> &x, const Shape &xShape,
-                     const std::vector<double> &scales, std::vector<T> &y,
-                     Shape &yShape);
+                     const std::vector<double> &scales, std::vector<T> &y, Shape &yShape);
 
 /// ONNX Transpose: y.shape[i] = x.shape[perm[i]]; empty perm reverses.
 template <typename T>
-bool transpose(const std::vector<T> &x, const Shape &xShape,
-               const std::vector<int64_t> &perm, std::vector<T> &y,
-               Shape &yShape);
+bool transpose(const std::vector<T> &x, const Shape &xShape, const std::vector<int64_t> &perm,
+               std::vector<T> &y, Shape &yShape);
 
 //===----------------------------------------------------------------------===//
 // Elementwise
 //===----------------------------------------------------------------------===//
 
 /// ONNX Clip: min(max(x, lo), hi) (no bound: pass -inf / +inf).
-template <typename T>
-std::vector<T> clip(const std::vector<T> &x, double lo, double hi);
+template <typename T> std::vector<T> clip(const std::vector<T> &x, double lo, double hi);
 /// ONNX LeakyRelu: x >= 0 ? x : alpha * x (default alpha 0.01).
-template <typename T>
-std::vector<T> leakyRelu(const std::vector<T> &x, double alpha = 0.01);
+template <typename T> std::vector<T> leakyRelu(const std::vector<T> &x, double alpha = 0.01);
 /// ONNX Elu: x >= 0 ? x : alpha * (exp(x) - 1) (default alpha 1).
-template <typename T>
-std::vector<T> elu(const std::vector<T> &x, double alpha = 1.0);
+template <typename T> std::vector<T> elu(const std::vector<T> &x, double alpha = 1.0);
 /// ONNX Selu: gamma * (x > 0 ? x : alpha * (exp(x) - 1)).
 template <typename T>
-std::vector<T> selu(const std::vector<T> &x,
-                    double alpha = 1.67326319217681884765625,
+std::vector<T> selu(const std::vector<T> &x, double alpha = 1.67326319217681884765625,
                     double gamma = 1.05070102214813232421875);
 /// ONNX PRelu: x >= 0 ? x : slope * x, slope unidirectionally broadcast to
 /// x (per-channel slope of an NCHW tensor: slopeShape {C, 1, 1}).
 template <typename T>
-bool prelu(const std::vector<T> &x, const Shape &xShape,
-           const std::vector<T> &slope, const Shape &slopeShape,
-           std::vector<T> &y);
+bool prelu(const std::vector<T> &x, const Shape &xShape, const std::vector<T> &slope,
+           const Shape &slopeShape, std::vector<T> &y);
 /// ONNX Mul with numpy broadcasting (like addBroadcast).
 template <typename T>
-bool mulBroadcast(const std::vector<T> &a, const Shape &aShape,
-                  const std::vector<T> &b, const Shape &bShape,
-                  std::vector<T> &out, Shape &outShape);
+bool mulBroadcast(const std::vector<T> &a, const Shape &aShape, const std::vector<T> &b,
+                  const Shape &bShape, std::vector<T> &out, Shape &outShape);
 
 /// ONNX BatchNormalization (inference): per channel c (axis 1),
 /// y = scale[c] * (x - mean[c]) / sqrt(var[c] + epsilon) + bias[c].
 template <typename T>
-bool batchNorm(const std::vector<T> &x, const Shape &xShape,
-               const std::vector<T> &scale, const std::vector<T> &bias,
-               const std::vector<T> &mean, const std::vector<T> &var,
+bool batchNorm(const std::vector<T> &x, const Shape &xShape, const std::vector<T> &scale,
+               const std::vector<T> &bias, const std::vector<T> &mean, const std::vector<T> &var,
                double epsilon, std::vector<T> &y);
 
 } // namespace reference

@@ -11,8 +11,7 @@ namespace reference {
 // Elementwise
 //===----------------------------------------------------------------------===//
 
-template <typename T>
-std::vector<T> clip(const std::vector<T> &x, double lo, double hi) {
+template <typename T> std::vector<T> clip(const std::vector<T> &x, double lo, double hi) {
   std::vector<T> y(x.size());
   for (size_t i = 0; i < x.size(); ++i) {
     double v = double(x[i]);
@@ -21,24 +20,21 @@ std::vector<T> clip(const std::vector<T> &x, double lo, double hi) {
   return y;
 }
 
-template <typename T>
-std::vector<T> leakyRelu(const std::vector<T> &x, double alpha) {
+template <typename T> std::vector<T> leakyRelu(const std::vector<T> &x, double alpha) {
   std::vector<T> y(x.size());
   for (size_t i = 0; i < x.size(); ++i)
     y[i] = x[i] >= T(0) ? x[i] : T(alpha * double(x[i]));
   return y;
 }
 
-template <typename T>
-std::vector<T> elu(const std::vector<T> &x, double alpha) {
+template <typename T> std::vector<T> elu(const std::vector<T> &x, double alpha) {
   std::vector<T> y(x.size());
   for (size_t i = 0; i < x.size(); ++i)
     y[i] = x[i] >= T(0) ? x[i] : T(alpha * std::expm1(double(x[i])));
   return y;
 }
 
-template <typename T>
-std::vector<T> selu(const std::vector<T> &x, double alpha, double gamma) {
+template <typename T> std::vector<T> selu(const std::vector<T> &x, double alpha, double gamma) {
   std::vector<T> y(x.size());
   for (size_t i = 0; i < x.size(); ++i) {
     double v = double(x[i]);
@@ -49,14 +45,12 @@ std::vector<T> selu(const std::vector<T> &x, double alpha, double gamma) {
 
 // Elementwise binary op with numpy broadcasting.
 template <typename T, typename F>
-static bool broadcastBinary(const std::vector<T> &a, const Shape &aShape,
-                            const std::vector<T> &b, const Shape &bShape,
-                            std::vector<T> &out, Shape &outShape, F f) {
+static bool broadcastBinary(const std::vector<T> &a, const Shape &aShape, const std::vector<T> &b,
+                            const Shape &bShape, std::vector<T> &out, Shape &outShape, F f) {
   Shape os;
   if (!broadcastShapes(aShape, bShape, os))
     return false;
-  if (int64_t(a.size()) != numElements(aShape) ||
-      int64_t(b.size()) != numElements(bShape))
+  if (int64_t(a.size()) != numElements(aShape) || int64_t(b.size()) != numElements(bShape))
     return false;
   auto stridesFor = [&](const Shape &s) {
     std::vector<int64_t> st(os.size(), 0);
@@ -87,9 +81,8 @@ static bool broadcastBinary(const std::vector<T> &a, const Shape &aShape,
 }
 
 template <typename T>
-bool prelu(const std::vector<T> &x, const Shape &xShape,
-           const std::vector<T> &slope, const Shape &slopeShape,
-           std::vector<T> &y) {
+bool prelu(const std::vector<T> &x, const Shape &xShape, const std::vector<T> &slope,
+           const Shape &slopeShape, std::vector<T> &y) {
   Shape os;
   if (!broadcastShapes(xShape, slopeShape, os) || os != xShape)
     return false; // unidirectional: slope must broadcast to x
@@ -102,24 +95,21 @@ bool prelu(const std::vector<T> &x, const Shape &xShape,
 }
 
 template <typename T>
-bool mulBroadcast(const std::vector<T> &a, const Shape &aShape,
-                  const std::vector<T> &b, const Shape &bShape,
-                  std::vector<T> &out, Shape &outShape) {
+bool mulBroadcast(const std::vector<T> &a, const Shape &aShape, const std::vector<T> &b,
+                  const Shape &bShape, std::vector<T> &out, Shape &outShape) {
   return broadcastBinary(a, aShape, b, bShape, out, outShape,
                          [](double u, double v) { return u * v; });
 }
 
 template <typename T>
-bool batchNorm(const std::vector<T> &x, const Shape &xShape,
-               const std::vector<T> &scale, const std::vector<T> &bias,
-               const std::vector<T> &mean, const std::vector<T> &var,
+bool batchNorm(const std::vector<T> &x, const Shape &xShape, const std::vector<T> &scale,
+               const std::vector<T> &bias, const std::vector<T> &mean, const std::vector<T> &var,
                double epsilon, std::vector<T> &y) {
   if (xShape.size() < 2 || int64_t(x.size()) != numElements(xShape))
     return false;
   int64_t N = xShape[0], C = xShape[1];
   size_t uc = size_t(C);
-  if (scale.size() != uc || bias.size() != uc || mean.size() != uc ||
-      var.size() != uc)
+  if (scale.size() != uc || bias.size() != uc || mean.size() != uc || var.size() != uc)
     return false;
   int64_t S = 1;
   for (size_t i = 2; i < xShape.size(); ++i)
@@ -127,8 +117,7 @@ bool batchNorm(const std::vector<T> &x, const Shape &xShape,
   std::vector<T> res(x.size());
   for (int64_t n = 0; n < N; ++n)
     for (int64_t c = 0; c < C; ++c) {
-      double k = double(scale[size_t(c)]) /
-                 std::sqrt(double(var[size_t(c)]) + epsilon);
+      double k = double(scale[size_t(c)]) / std::sqrt(double(var[size_t(c)]) + epsilon);
       double m = double(mean[size_t(c)]), bb = double(bias[size_t(c)]);
       for (int64_t p = 0; p < S; ++p) {
         size_t i = size_t((n * C + c) * S + p);
@@ -139,17 +128,17 @@ bool batchNorm(const std::vector<T> &x, const Shape &xShape,
   return true;
 }
 
-#define LOOM_INSTANTIATE(T)                                                                         \
-  template std::vector<T> clip(const std::vector<T> &, double, double);                           \
-  template std::vector<T> leakyRelu(const std::vector<T> &, double);                              \
-  template std::vector<T> elu(const std::vector<T> &, double);                                    \
-  template std::vector<T> selu(const std::vector<T> &, double, double);                           \
-  template bool prelu(const std::vector<T> &, const Shape &, const std::vector<T> &,              \
-                      const Shape &, std::vector<T> &);                                           \
-  template bool mulBroadcast(const std::vector<T> &, const Shape &, const std::vector<T> &,       \
-                             const Shape &, std::vector<T> &, Shape &);                           \
-  template bool batchNorm(const std::vector<T> &, const Shape &, const std::vector<T> &,          \
-                          const std::vector<T> &, const std::vector<T> &, const std::vector<T> &, \
+#define LOOM_INSTANTIATE(T)                                                                        \
+  template std::vector<T> clip(const std::vector<T> &, double, double);                            \
+  template std::vector<T> leakyRelu(const std::vector<T> &, double);                               \
+  template std::vector<T> elu(const std::vector<T> &, double);                                     \
+  template std::vector<T> selu(const std::vector<T> &, double, double);                            \
+  template bool prelu(const std::vector<T> &, const Shape &, const std::vector<T> &,               \
+                      const Shape &, std::vector<T> &);                                            \
+  template bool mulBroadcast(const std::vector<T> &, const Shape &, const std::vector<T> &,        \
+                             const Shape &, std::vector<T> &, Shape &);                            \
+  template bool batchNorm(const std::vector<T> &, const Shape &, const std::vector<T> &,           \
+                          const std::vector<T> &, const std::vector<T> &, const std::vector<T> &,  \
                           double, std::vector<T> &);
 
 LOOM_INSTANTIATE(float)

@@ -23,8 +23,8 @@ void decode(int64_t flat, const Shape &dims, std::vector<int64_t> &idx) {
 }
 
 template <typename T>
-std::vector<T> dense(const std::vector<T> &x, const std::vector<T> &W,
-                     const std::vector<T> &b, int64_t N, int64_t K) {
+std::vector<T> dense(const std::vector<T> &x, const std::vector<T> &W, const std::vector<T> &b,
+                     int64_t N, int64_t K) {
   std::vector<T> y(static_cast<size_t>(N));
   for (int64_t n = 0; n < N; ++n) {
     double acc = b.empty() ? 0.0 : double(b[size_t(n)]);
@@ -36,8 +36,8 @@ std::vector<T> dense(const std::vector<T> &x, const std::vector<T> &W,
 }
 
 template <typename T>
-std::vector<T> matmul(const std::vector<T> &A, const std::vector<T> &B,
-                      int64_t M, int64_t K, int64_t N) {
+std::vector<T> matmul(const std::vector<T> &A, const std::vector<T> &B, int64_t M, int64_t K,
+                      int64_t N) {
   std::vector<T> C(static_cast<size_t>(M * N));
   for (int64_t m = 0; m < M; ++m)
     for (int64_t n = 0; n < N; ++n) {
@@ -65,8 +65,7 @@ bool broadcastShapes(const Shape &a, const Shape &b, Shape &out) {
 
 // Flat index into a tensor of shape `src` (right-aligned against `dst`,
 // broadcast dims of size 1) for the multi-index `idx` of `dst`.
-static int64_t broadcastIndex(const Shape &src, const Shape &dst,
-                              const std::vector<int64_t> &idx) {
+static int64_t broadcastIndex(const Shape &src, const Shape &dst, const std::vector<int64_t> &idx) {
   int64_t flat = 0;
   size_t off = dst.size() - src.size();
   for (size_t i = 0; i < src.size(); ++i) {
@@ -78,9 +77,8 @@ static int64_t broadcastIndex(const Shape &src, const Shape &dst,
 }
 
 template <typename T>
-bool addBroadcast(const std::vector<T> &a, const Shape &aShape,
-                  const std::vector<T> &b, const Shape &bShape,
-                  std::vector<T> &out, Shape &outShape) {
+bool addBroadcast(const std::vector<T> &a, const Shape &aShape, const std::vector<T> &b,
+                  const Shape &bShape, std::vector<T> &out, Shape &outShape) {
   Shape os;
   if (!broadcastShapes(aShape, bShape, os))
     return false;
@@ -102,9 +100,8 @@ bool addBroadcast(const std::vector<T> &a, const Shape &aShape,
 }
 
 template <typename T>
-std::vector<T> gemm(const std::vector<T> &A, const std::vector<T> &B,
-                    const std::vector<T> &C, const Shape &cShape, int64_t M,
-                    int64_t K, int64_t N, bool transA, bool transB,
+std::vector<T> gemm(const std::vector<T> &A, const std::vector<T> &B, const std::vector<T> &C,
+                    const Shape &cShape, int64_t M, int64_t K, int64_t N, bool transA, bool transB,
                     double alpha, double beta) {
   std::vector<T> Y(static_cast<size_t>(M * N));
   Shape yShape{M, N};
@@ -114,8 +111,7 @@ std::vector<T> gemm(const std::vector<T> &A, const std::vector<T> &B,
       double acc = 0.0;
       for (int64_t k = 0; k < K; ++k) {
         double a = double(transA ? A[size_t(k * M + m)] : A[size_t(m * K + k)]);
-        double bb =
-            double(transB ? B[size_t(n * K + k)] : B[size_t(k * N + n)]);
+        double bb = double(transB ? B[size_t(n * K + k)] : B[size_t(k * N + n)]);
         acc += a * bb;
       }
       acc *= alpha;
@@ -150,8 +146,7 @@ template <typename T> std::vector<T> tanhT(const std::vector<T> &x) {
   return y;
 }
 
-template <typename T>
-std::vector<T> softmax(const std::vector<T> &x, int64_t axisSize) {
+template <typename T> std::vector<T> softmax(const std::vector<T> &x, int64_t axisSize) {
   std::vector<T> y(x.size());
   if (axisSize <= 0)
     return y;
@@ -171,16 +166,14 @@ std::vector<T> softmax(const std::vector<T> &x, int64_t axisSize) {
   return y;
 }
 
-template <typename T>
-std::vector<T> add(const std::vector<T> &a, const std::vector<T> &b) {
+template <typename T> std::vector<T> add(const std::vector<T> &a, const std::vector<T> &b) {
   std::vector<T> y(std::min(a.size(), b.size()));
   for (size_t i = 0; i < y.size(); ++i)
     y[i] = a[i] + b[i];
   return y;
 }
 
-template <typename T>
-std::vector<T> transpose2D(const std::vector<T> &x, int64_t R, int64_t C) {
+template <typename T> std::vector<T> transpose2D(const std::vector<T> &x, int64_t R, int64_t C) {
   std::vector<T> y(static_cast<size_t>(R * C));
   for (int64_t r = 0; r < R; ++r)
     for (int64_t c = 0; c < C; ++c)
@@ -188,23 +181,21 @@ std::vector<T> transpose2D(const std::vector<T> &x, int64_t R, int64_t C) {
   return y;
 }
 
-#define LOOM_INSTANTIATE(T)                                                    \
-  template std::vector<T> dense(const std::vector<T> &, const std::vector<T> &, \
-                                const std::vector<T> &, int64_t, int64_t);     \
-  template std::vector<T> matmul(const std::vector<T> &,                       \
-                                 const std::vector<T> &, int64_t, int64_t,     \
-                                 int64_t);                                     \
-  template std::vector<T> gemm(const std::vector<T> &, const std::vector<T> &, \
-                               const std::vector<T> &, const Shape &, int64_t, \
-                               int64_t, int64_t, bool, bool, double, double);  \
-  template std::vector<T> relu(const std::vector<T> &);                        \
-  template std::vector<T> sigmoid(const std::vector<T> &);                     \
-  template std::vector<T> tanhT(const std::vector<T> &);                       \
-  template std::vector<T> softmax(const std::vector<T> &, int64_t);            \
-  template std::vector<T> add(const std::vector<T> &, const std::vector<T> &); \
-  template bool addBroadcast(const std::vector<T> &, const Shape &,            \
-                             const std::vector<T> &, const Shape &,            \
-                             std::vector<T> &, Shape &);                       \
+#define LOOM_INSTANTIATE(T)                                                                        \
+  template std::vector<T> dense(const std::vector<T> &, const std::vector<T> &,                    \
+                                const std::vector<T> &, int64_t, int64_t);                         \
+  template std::vector<T> matmul(const std::vector<T> &, const std::vector<T> &, int64_t, int64_t, \
+                                 int64_t);                                                         \
+  template std::vector<T> gemm(const std::vector<T> &, const std::vector<T> &,                     \
+                               const std::vector<T> &, const Shape &, int64_t, int64_t, int64_t,   \
+                               bool, bool, double, double);                                        \
+  template std::vector<T> relu(const std::vector<T> &);                                            \
+  template std::vector<T> sigmoid(const std::vector<T> &);                                         \
+  template std::vector<T> tanhT(const std::vector<T> &);                                           \
+  template std::vector<T> softmax(const std::vector<T> &, int64_t);                                \
+  template std::vector<T> add(const std::vector<T> &, const std::vector<T> &);                     \
+  template bool addBroadcast(const std::vector<T> &, const Shape &, const std::vector<T> &,        \
+                             const Shape &, std::vector<T> &, Shape &);                            \
   template std::vector<T> transpose2D(const std::vector<T> &, int64_t, int64_t);
 
 LOOM_INSTANTIATE(float)

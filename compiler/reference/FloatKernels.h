@@ -26,24 +26,22 @@ void decode(int64_t flat, const Shape &dims, std::vector<int64_t> &idx);
 /// Dense layer: y[n] = sum_k W[n][k] * x[k] + b[n]; W is N x K row-major,
 /// x has K elements, b has N elements (empty b means zero).
 template <typename T>
-std::vector<T> dense(const std::vector<T> &x, const std::vector<T> &W,
-                     const std::vector<T> &b, int64_t N, int64_t K);
+std::vector<T> dense(const std::vector<T> &x, const std::vector<T> &W, const std::vector<T> &b,
+                     int64_t N, int64_t K);
 
 /// 2-D matmul: C[m][n] = sum_k A[m][k] * B[k][n]; A is M x K, B is K x N.
 template <typename T>
-std::vector<T> matmul(const std::vector<T> &A, const std::vector<T> &B,
-                      int64_t M, int64_t K, int64_t N);
+std::vector<T> matmul(const std::vector<T> &A, const std::vector<T> &B, int64_t M, int64_t K,
+                      int64_t N);
 
 /// ONNX Gemm: Y = alpha * A' * B' + beta * C with A' = transA ? A^T : A
 /// (A stored as M x K, or K x M when transposed), B' likewise (K x N, or
 /// N x K when transposed). C is unidirectionally broadcast to M x N; its
 /// shape is cShape (empty vector C means no C). Returns M x N.
 template <typename T>
-std::vector<T> gemm(const std::vector<T> &A, const std::vector<T> &B,
-                    const std::vector<T> &C, const Shape &cShape, int64_t M,
-                    int64_t K, int64_t N, bool transA = false,
-                    bool transB = false, double alpha = 1.0,
-                    double beta = 1.0);
+std::vector<T> gemm(const std::vector<T> &A, const std::vector<T> &B, const std::vector<T> &C,
+                    const Shape &cShape, int64_t M, int64_t K, int64_t N, bool transA = false,
+                    bool transB = false, double alpha = 1.0, double beta = 1.0);
 
 /// Elementwise y = max(0, x).
 template <typename T> std::vector<T> relu(const std::vector<T> &x);
@@ -56,12 +54,10 @@ template <typename T> std::vector<T> tanhT(const std::vector<T> &x);
 /// row-major tensor; ONNX opset >= 13 with axis = -1, or the coerced 2-D
 /// softmax of opset < 13 with axisSize = product of the trailing dims):
 ///   y_i = exp(x_i - max) / sum_j exp(x_j - max).
-template <typename T>
-std::vector<T> softmax(const std::vector<T> &x, int64_t axisSize);
+template <typename T> std::vector<T> softmax(const std::vector<T> &x, int64_t axisSize);
 
 /// Elementwise a + b of equal shapes.
-template <typename T>
-std::vector<T> add(const std::vector<T> &a, const std::vector<T> &b);
+template <typename T> std::vector<T> add(const std::vector<T> &a, const std::vector<T> &b);
 
 /// numpy multidirectional broadcast of two shapes; false if incompatible.
 bool broadcastShapes(const Shape &a, const Shape &b, Shape &out);
@@ -69,13 +65,11 @@ bool broadcastShapes(const Shape &a, const Shape &b, Shape &out);
 /// ONNX Add with numpy broadcasting. Returns false (out untouched) when the
 /// shapes are not broadcastable.
 template <typename T>
-bool addBroadcast(const std::vector<T> &a, const Shape &aShape,
-                  const std::vector<T> &b, const Shape &bShape,
-                  std::vector<T> &out, Shape &outShape);
+bool addBroadcast(const std::vector<T> &a, const Shape &aShape, const std::vector<T> &b,
+                  const Shape &bShape, std::vector<T> &out, Shape &outShape);
 
 /// 2-D transpose of a R x C matrix -> C x R.
-template <typename T>
-std::vector<T> transpose2D(const std::vector<T> &x, int64_t R, int64_t C);
+template <typename T> std::vector<T> transpose2D(const std::vector<T> &x, int64_t R, int64_t C);
 
 } // namespace reference
 } // namespace loom

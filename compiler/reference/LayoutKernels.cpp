@@ -31,8 +31,7 @@ Shape channelsFirstShape(const Shape &s) {
   return r;
 }
 
-template <typename T>
-std::vector<T> toChannelsLast(const std::vector<T> &x, const Shape &s) {
+template <typename T> std::vector<T> toChannelsLast(const std::vector<T> &x, const Shape &s) {
   if (s.size() < 2)
     return x;
   int64_t N = s[0], C = s[1], S = 1;
@@ -46,8 +45,7 @@ std::vector<T> toChannelsLast(const std::vector<T> &x, const Shape &s) {
   return y;
 }
 
-template <typename T>
-std::vector<T> toChannelsFirst(const std::vector<T> &x, const Shape &s) {
+template <typename T> std::vector<T> toChannelsFirst(const std::vector<T> &x, const Shape &s) {
   if (s.size() < 2)
     return x;
   int64_t N = s[0], C = s.back(), S = 1;
@@ -62,14 +60,12 @@ std::vector<T> toChannelsFirst(const std::vector<T> &x, const Shape &s) {
 }
 
 template <typename T>
-std::vector<T> nchwToNhwc(const std::vector<T> &x, int64_t N, int64_t C,
-                          int64_t H, int64_t W) {
+std::vector<T> nchwToNhwc(const std::vector<T> &x, int64_t N, int64_t C, int64_t H, int64_t W) {
   return toChannelsLast(x, Shape{N, C, H, W});
 }
 
 template <typename T>
-std::vector<T> nhwcToNchw(const std::vector<T> &x, int64_t N, int64_t H,
-                          int64_t W, int64_t C) {
+std::vector<T> nhwcToNchw(const std::vector<T> &x, int64_t N, int64_t H, int64_t W, int64_t C) {
   return toChannelsFirst(x, Shape{N, H, W, C});
 }
 
@@ -115,9 +111,8 @@ static int64_t padSource(int64_t c, int64_t n, PadMode mode) {
 }
 
 template <typename T>
-bool pad(const std::vector<T> &x, const Shape &xShape,
-         const std::vector<int64_t> &pads, PadMode mode, double value,
-         std::vector<T> &y, Shape &yShape) {
+bool pad(const std::vector<T> &x, const Shape &xShape, const std::vector<int64_t> &pads,
+         PadMode mode, double value, std::vector<T> &y, Shape &yShape) {
   size_t r = xShape.size();
   if (pads.size() != 2 * r || int64_t(x.size()) != numElements(xShape))
     return false;
@@ -126,8 +121,7 @@ bool pad(const std::vector<T> &x, const Shape &xShape,
     os[i] = xShape[i] + pads[i] + pads[i + r];
     if (os[i] < 0)
       return false;
-    int64_t kept = xShape[i] - std::max<int64_t>(0, -pads[i]) -
-                   std::max<int64_t>(0, -pads[i + r]);
+    int64_t kept = xShape[i] - std::max<int64_t>(0, -pads[i]) - std::max<int64_t>(0, -pads[i + r]);
     if (kept < 0 || (mode != PadMode::Constant && kept == 0 && os[i] > 0))
       return false;
   }
@@ -143,8 +137,7 @@ bool pad(const std::vector<T> &x, const Shape &xShape,
       // cropped axis [cb, in - ce).
       int64_t cb = std::max<int64_t>(0, -pads[i]);
       int64_t ce = std::max<int64_t>(0, -pads[i + r]);
-      int64_t c = padSource(idx[i] - std::max<int64_t>(0, pads[i]),
-                            xShape[i] - cb - ce, mode);
+      int64_t c = padSource(idx[i] - std::max<int64_t>(0, pads[i]), xShape[i] - cb - ce, mode);
       if (c < 0) {
         isConst = true;
         break;
@@ -159,9 +152,8 @@ bool pad(const std::vector<T> &x, const Shape &xShape,
 }
 
 template <typename T>
-bool concat(const std::vector<std::vector<T>> &xs,
-            const std::vector<Shape> &shapes, int64_t axis, std::vector<T> &y,
-            Shape &yShape) {
+bool concat(const std::vector<std::vector<T>> &xs, const std::vector<Shape> &shapes, int64_t axis,
+            std::vector<T> &y, Shape &yShape) {
   if (xs.empty() || xs.size() != shapes.size())
     return false;
   int64_t r = int64_t(shapes[0].size());
@@ -172,8 +164,7 @@ bool concat(const std::vector<std::vector<T>> &xs,
   Shape os = shapes[0];
   os[size_t(axis)] = 0;
   for (size_t t = 0; t < xs.size(); ++t) {
-    if (int64_t(shapes[t].size()) != r ||
-        int64_t(xs[t].size()) != numElements(shapes[t]))
+    if (int64_t(shapes[t].size()) != r || int64_t(xs[t].size()) != numElements(shapes[t]))
       return false;
     for (int64_t i = 0; i < r; ++i)
       if (i != axis && shapes[t][size_t(i)] != shapes[0][size_t(i)])
@@ -190,8 +181,7 @@ bool concat(const std::vector<std::vector<T>> &xs,
   for (int64_t o = 0; o < outer; ++o)
     for (size_t t = 0; t < xs.size(); ++t) {
       int64_t chunk = shapes[t][size_t(axis)] * inner;
-      res.insert(res.end(), xs[t].begin() + o * chunk,
-                 xs[t].begin() + (o + 1) * chunk);
+      res.insert(res.end(), xs[t].begin() + o * chunk, xs[t].begin() + (o + 1) * chunk);
     }
   y = std::move(res);
   yShape = os;
@@ -228,8 +218,8 @@ bool parseNearestMode(const std::string &s, NearestMode &out) {
   return true;
 }
 
-int64_t nearestSourceIndex(int64_t o, int64_t in, int64_t out, double scale,
-                           CoordMode cm, NearestMode nm) {
+int64_t nearestSourceIndex(int64_t o, int64_t in, int64_t out, double scale, CoordMode cm,
+                           NearestMode nm) {
   double xo = double(o);
   double xi = 0.0;
   switch (cm) {
@@ -271,15 +261,14 @@ int64_t nearestSourceIndex(int64_t o, int64_t in, int64_t out, double scale,
 Shape resizeOutShape(const Shape &xShape, const std::vector<double> &scales) {
   Shape os(xShape.size());
   for (size_t i = 0; i < xShape.size(); ++i)
-    os[i] = int64_t(std::floor(double(xShape[i]) *
-                               (i < scales.size() ? scales[i] : 1.0)));
+    os[i] = int64_t(std::floor(double(xShape[i]) * (i < scales.size() ? scales[i] : 1.0)));
   return os;
 }
 
 template <typename T>
-bool resizeNearest(const std::vector<T> &x, const Shape &xShape,
-                   const Shape &outShape, const std::vector<double> &scales,
-                   CoordMode cm, NearestMode nm, std::vector<T> &y) {
+bool resizeNearest(const std::vector<T> &x, const Shape &xShape, const Shape &outShape,
+                   const std::vector<double> &scales, CoordMode cm, NearestMode nm,
+                   std::vector<T> &y) {
   size_t r = xShape.size();
   if (outShape.size() != r || (!scales.empty() && scales.size() != r) ||
       int64_t(x.size()) != numElements(xShape))
@@ -289,8 +278,7 @@ bool resizeNearest(const std::vector<T> &x, const Shape &xShape,
   for (size_t a = 0; a < r; ++a) {
     if (xShape[a] <= 0 && outShape[a] > 0)
       return false;
-    double s = scales.empty() ? double(outShape[a]) / double(xShape[a])
-                              : scales[a];
+    double s = scales.empty() ? double(outShape[a]) / double(xShape[a]) : scales[a];
     src[a].resize(size_t(outShape[a]));
     for (int64_t o = 0; o < outShape[a]; ++o)
       src[a][size_t(o)] = nearestSourceIndex(o, xShape[a], outShape[a], s, cm, nm);
@@ -311,14 +299,12 @@ bool resizeNearest(const std::vector<T> &x, const Shape &xShape,
 
 template <typename T>
 bool upsampleNearest(const std::vector<T> &x, const Shape &xShape,
-                     const std::vector<double> &scales, std::vector<T> &y,
-                     Shape &yShape) {
+                     const std::vector<double> &scales, std::vector<T> &y, Shape &yShape) {
   if (scales.size() != xShape.size())
     return false;
   Shape os = resizeOutShape(xShape, scales);
   std::vector<T> res;
-  if (!resizeNearest(x, xShape, os, scales, CoordMode::Asymmetric,
-                     NearestMode::Floor, res))
+  if (!resizeNearest(x, xShape, os, scales, CoordMode::Asymmetric, NearestMode::Floor, res))
     return false;
   y = std::move(res);
   yShape = os;
@@ -326,9 +312,8 @@ bool upsampleNearest(const std::vector<T> &x, const Shape &xShape,
 }
 
 template <typename T>
-bool transpose(const std::vector<T> &x, const Shape &xShape,
-               const std::vector<int64_t> &permIn, std::vector<T> &y,
-               Shape &yShape) {
+bool transpose(const std::vector<T> &x, const Shape &xShape, const std::vector<int64_t> &permIn,
+               std::vector<T> &y, Shape &yShape) {
   size_t r = xShape.size();
   std::vector<int64_t> perm = permIn;
   if (perm.empty())
@@ -365,23 +350,21 @@ bool transpose(const std::vector<T> &x, const Shape &xShape,
   return true;
 }
 
-#define LOOM_INSTANTIATE(T)                                                                         \
-  template std::vector<T> toChannelsLast(const std::vector<T> &, const Shape &);                  \
-  template std::vector<T> toChannelsFirst(const std::vector<T> &, const Shape &);                 \
-  template std::vector<T> nchwToNhwc(const std::vector<T> &, int64_t, int64_t, int64_t,           \
-                                     int64_t);                                                    \
-  template std::vector<T> nhwcToNchw(const std::vector<T> &, int64_t, int64_t, int64_t,           \
-                                     int64_t);                                                    \
-  template bool pad(const std::vector<T> &, const Shape &, const std::vector<int64_t> &, PadMode, \
-                    double, std::vector<T> &, Shape &);                                           \
-  template bool concat(const std::vector<std::vector<T>> &, const std::vector<Shape> &, int64_t,  \
-                       std::vector<T> &, Shape &);                                                \
-  template bool resizeNearest(const std::vector<T> &, const Shape &, const Shape &,               \
-                              const std::vector<double> &, CoordMode, NearestMode,                \
-                              std::vector<T> &);                                                  \
-  template bool upsampleNearest(const std::vector<T> &, const Shape &,                            \
-                                const std::vector<double> &, std::vector<T> &, Shape &);          \
-  template bool transpose(const std::vector<T> &, const Shape &, const std::vector<int64_t> &,    \
+#define LOOM_INSTANTIATE(T)                                                                        \
+  template std::vector<T> toChannelsLast(const std::vector<T> &, const Shape &);                   \
+  template std::vector<T> toChannelsFirst(const std::vector<T> &, const Shape &);                  \
+  template std::vector<T> nchwToNhwc(const std::vector<T> &, int64_t, int64_t, int64_t, int64_t);  \
+  template std::vector<T> nhwcToNchw(const std::vector<T> &, int64_t, int64_t, int64_t, int64_t);  \
+  template bool pad(const std::vector<T> &, const Shape &, const std::vector<int64_t> &, PadMode,  \
+                    double, std::vector<T> &, Shape &);                                            \
+  template bool concat(const std::vector<std::vector<T>> &, const std::vector<Shape> &, int64_t,   \
+                       std::vector<T> &, Shape &);                                                 \
+  template bool resizeNearest(const std::vector<T> &, const Shape &, const Shape &,                \
+                              const std::vector<double> &, CoordMode, NearestMode,                 \
+                              std::vector<T> &);                                                   \
+  template bool upsampleNearest(const std::vector<T> &, const Shape &,                             \
+                                const std::vector<double> &, std::vector<T> &, Shape &);           \
+  template bool transpose(const std::vector<T> &, const Shape &, const std::vector<int64_t> &,     \
                           std::vector<T> &, Shape &);
 
 LOOM_INSTANTIATE(float)
@@ -394,8 +377,8 @@ template std::vector<int64_t> nchwToNhwc(const std::vector<int64_t> &, int64_t, 
                                          int64_t);
 template std::vector<int64_t> nhwcToNchw(const std::vector<int64_t> &, int64_t, int64_t, int64_t,
                                          int64_t);
-template bool concat(const std::vector<std::vector<int64_t>> &, const std::vector<Shape> &,
-                     int64_t, std::vector<int64_t> &, Shape &);
+template bool concat(const std::vector<std::vector<int64_t>> &, const std::vector<Shape> &, int64_t,
+                     std::vector<int64_t> &, Shape &);
 template bool transpose(const std::vector<int64_t> &, const Shape &, const std::vector<int64_t> &,
                         std::vector<int64_t> &, Shape &);
 

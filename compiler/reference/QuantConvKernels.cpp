@@ -9,8 +9,7 @@ namespace reference {
 
 using namespace numerics;
 
-static int64_t swgOut(int64_t in, int64_t pb, int64_t pe, int64_t k,
-                      int64_t d, int64_t s) {
+static int64_t swgOut(int64_t in, int64_t pb, int64_t pe, int64_t k, int64_t d, int64_t s) {
   int64_t n = in + pb + pe - d * (k - 1) - 1;
   return (n < 0 || s <= 0) ? 0 : n / s + 1;
 }
@@ -20,18 +19,16 @@ int64_t QWindow::outW(int64_t W) const { return swgOut(W, PL, PR, KW, DW, SW); }
 
 // Input (ih, iw) of window position (kh, kw) at output (oh, ow); false when
 // outside the input (a padded position).
-static bool windowPos(const QFmap &in, const QWindow &win, int64_t oh,
-                      int64_t ow, int64_t kh, int64_t kw, int64_t &ih,
-                      int64_t &iw) {
+static bool windowPos(const QFmap &in, const QWindow &win, int64_t oh, int64_t ow, int64_t kh,
+                      int64_t kw, int64_t &ih, int64_t &iw) {
   ih = oh * win.SH - win.PT + kh * win.DH;
   iw = ow * win.SW - win.PL + kw * win.DW;
   return ih >= 0 && ih < in.H && iw >= 0 && iw < in.W;
 }
 
 std::vector<int64_t> qconvAcc(const std::vector<int64_t> &x, const QFmap &in,
-                              const std::vector<int64_t> &w,
-                              const std::vector<int64_t> &b, int64_t OC,
-                              const QWindow &win, int64_t groups) {
+                              const std::vector<int64_t> &w, const std::vector<int64_t> &b,
+                              int64_t OC, const QWindow &win, int64_t groups) {
   assert(groups > 0 && in.C % groups == 0 && OC % groups == 0);
   int64_t ICg = in.C / groups, OCg = OC / groups;
   assert(int64_t(w.size()) == OC * ICg * win.KH * win.KW);
@@ -50,8 +47,7 @@ std::vector<int64_t> qconvAcc(const std::vector<int64_t> &x, const QFmap &in,
               continue;
             for (int64_t ic = 0; ic < ICg; ++ic) {
               int64_t xv = x[size_t((ih * in.W + iw) * in.C + g * ICg + ic)];
-              int64_t wv =
-                  w[size_t(((oc * ICg + ic) * win.KH + kh) * win.KW + kw)];
+              int64_t wv = w[size_t(((oc * ICg + ic) * win.KH + kh) * win.KW + kw)];
               a += uint64_t(xv) * uint64_t(wv);
             }
           }
@@ -61,10 +57,9 @@ std::vector<int64_t> qconvAcc(const std::vector<int64_t> &x, const QFmap &in,
 }
 
 std::vector<int64_t> qconv(const std::vector<int64_t> &x, const QFmap &in,
-                           const std::vector<int64_t> &w,
-                           const std::vector<int64_t> &b, int64_t OC,
-                           const QWindow &win, int64_t groups, int shift,
-                           int outWidth, QAct act, const ActTable *table) {
+                           const std::vector<int64_t> &w, const std::vector<int64_t> &b, int64_t OC,
+                           const QWindow &win, int64_t groups, int shift, int outWidth, QAct act,
+                           const ActTable *table) {
   std::vector<int64_t> y = qconvAcc(x, in, w, b, OC, win, groups);
   for (int64_t &v : y)
     v = requantize(v, shift, outWidth);
@@ -80,14 +75,13 @@ std::vector<int64_t> qconv(const std::vector<int64_t> &x, const QFmap &in,
   return y;
 }
 
-int qconvAccWidth(const std::vector<int64_t> &w, const std::vector<int64_t> &b,
-                  int64_t K, int inputWidth) {
+int qconvAccWidth(const std::vector<int64_t> &w, const std::vector<int64_t> &b, int64_t K,
+                  int inputWidth) {
   return accWidth(w, b, K, inputWidth);
 }
 
-std::vector<int64_t> convWeightsToMvu(const std::vector<int64_t> &w,
-                                      int64_t OC, int64_t ICg, int64_t KH,
-                                      int64_t KW) {
+std::vector<int64_t> convWeightsToMvu(const std::vector<int64_t> &w, int64_t OC, int64_t ICg,
+                                      int64_t KH, int64_t KW) {
   std::vector<int64_t> r(size_t(OC * ICg * KH * KW));
   for (int64_t oc = 0; oc < OC; ++oc)
     for (int64_t ic = 0; ic < ICg; ++ic)
@@ -98,8 +92,8 @@ std::vector<int64_t> convWeightsToMvu(const std::vector<int64_t> &w,
   return r;
 }
 
-std::vector<int64_t> qslidingWindow(const std::vector<int64_t> &x,
-                                    const QFmap &in, const QWindow &win) {
+std::vector<int64_t> qslidingWindow(const std::vector<int64_t> &x, const QFmap &in,
+                                    const QWindow &win) {
   int64_t OH = win.outH(in.H), OW = win.outW(in.W);
   std::vector<int64_t> r;
   r.reserve(size_t(OH * OW * win.KH * win.KW * in.C));
@@ -115,8 +109,7 @@ std::vector<int64_t> qslidingWindow(const std::vector<int64_t> &x,
   return r;
 }
 
-std::vector<int64_t> qclip(const std::vector<int64_t> &y, int64_t lo,
-                           int64_t hi) {
+std::vector<int64_t> qclip(const std::vector<int64_t> &y, int64_t lo, int64_t hi) {
   std::vector<int64_t> r(y.size());
   for (size_t i = 0; i < y.size(); ++i)
     r[i] = std::min(std::max(y[i], lo), hi);
@@ -128,8 +121,8 @@ std::vector<int64_t> qclip(const std::vector<int64_t> &y, double lo, double hi,
   return qclip(y, quantize(lo, fmt), quantize(hi, fmt));
 }
 
-std::vector<int64_t> qleakyRelu(const std::vector<int64_t> &y,
-                                const LeakyReluParams &p, int width) {
+std::vector<int64_t> qleakyRelu(const std::vector<int64_t> &y, const LeakyReluParams &p,
+                                int width) {
   std::vector<int64_t> r(y.size());
   for (size_t i = 0; i < y.size(); ++i)
     r[i] = leakyReluCode(y[i], p, width);
@@ -138,9 +131,8 @@ std::vector<int64_t> qleakyRelu(const std::vector<int64_t> &y,
 
 // Shared pooling loop; `reduce` gets (sum-or-max state, value).
 template <typename Init, typename Step, typename Fin>
-static std::vector<int64_t> poolLoop(const std::vector<int64_t> &x,
-                                     const QFmap &in, const QWindow &win,
-                                     Init init, Step step, Fin fin) {
+static std::vector<int64_t> poolLoop(const std::vector<int64_t> &x, const QFmap &in,
+                                     const QWindow &win, Init init, Step step, Fin fin) {
   int64_t OH = win.outH(in.H), OW = win.outW(in.W);
   std::vector<int64_t> r(size_t(OH * OW * in.C));
   for (int64_t oh = 0; oh < OH; ++oh)
@@ -161,21 +153,18 @@ static std::vector<int64_t> poolLoop(const std::vector<int64_t> &x,
   return r;
 }
 
-std::vector<int64_t> qmaxpool(const std::vector<int64_t> &x, const QFmap &in,
-                              const QWindow &win) {
+std::vector<int64_t> qmaxpool(const std::vector<int64_t> &x, const QFmap &in, const QWindow &win) {
   return poolLoop(
       x, in, win, [] { return int64_t(0); },
       [](int64_t &m, int64_t v, bool first) { m = first ? v : std::max(m, v); },
       [](int64_t m, int64_t) { return m; });
 }
 
-std::vector<int64_t> qavgpool(const std::vector<int64_t> &x, const QFmap &in,
-                              const QWindow &win, bool countIncludePad,
-                              int width) {
+std::vector<int64_t> qavgpool(const std::vector<int64_t> &x, const QFmap &in, const QWindow &win,
+                              bool countIncludePad, int width) {
   int64_t full = win.KH * win.KW;
   return poolLoop(
-      x, in, win, [] { return int64_t(0); },
-      [](int64_t &s, int64_t v, bool) { s += v; },
+      x, in, win, [] { return int64_t(0); }, [](int64_t &s, int64_t v, bool) { s += v; },
       [=](int64_t s, int64_t nValid) {
         int64_t d = countIncludePad ? full : nValid;
         return saturate(divRoundHalfEven(s, d), width);
@@ -187,29 +176,32 @@ int64_t divRoundWith(int64_t s, int64_t d, Rounding rnd) {
   int64_t q = s / d, r = s % d;
   if (r < 0)
     q -= 1, r += d;
-  bool neg = s < 0, tie = 2 * r == d, above = 2 * r > d;
+  bool neg = s<0, tie = 2 * r == d, above = 2 * r> d;
   switch (rnd) {
-  case Rounding::HalfEven: return q + (above || (tie && (q & 1)));
-  case Rounding::HalfUp: return q + (above || (tie && !neg));
-  case Rounding::HalfDown: return q + (above || (tie && neg));
-  case Rounding::Floor: return q;
-  case Rounding::Ceil: return q + (r != 0);
-  case Rounding::ToZero: return q + (r != 0 && neg);
+  case Rounding::HalfEven:
+    return q + (above || (tie && (q & 1)));
+  case Rounding::HalfUp:
+    return q + (above || (tie && !neg));
+  case Rounding::HalfDown:
+    return q + (above || (tie && neg));
+  case Rounding::Floor:
+    return q;
+  case Rounding::Ceil:
+    return q + (r != 0);
+  case Rounding::ToZero:
+    return q + (r != 0 && neg);
   }
   return q;
 }
 
-std::vector<int64_t> qsumpool(const std::vector<int64_t> &x, const QFmap &in,
-                              const QWindow &win, int64_t divisor, Rounding rnd,
-                              int width) {
+std::vector<int64_t> qsumpool(const std::vector<int64_t> &x, const QFmap &in, const QWindow &win,
+                              int64_t divisor, Rounding rnd, int width) {
   return poolLoop(
-      x, in, win, [] { return int64_t(0); },
-      [](int64_t &s, int64_t v, bool) { s += v; },
+      x, in, win, [] { return int64_t(0); }, [](int64_t &s, int64_t v, bool) { s += v; },
       [=](int64_t s, int64_t) { return saturate(divRoundWith(s, divisor, rnd), width); });
 }
 
-std::vector<int64_t> qglobalavgpool(const std::vector<int64_t> &x,
-                                    const QFmap &in, int width) {
+std::vector<int64_t> qglobalavgpool(const std::vector<int64_t> &x, const QFmap &in, int width) {
   std::vector<int64_t> r(size_t(in.C));
   for (int64_t c = 0; c < in.C; ++c) {
     int64_t s = 0;
@@ -220,8 +212,7 @@ std::vector<int64_t> qglobalavgpool(const std::vector<int64_t> &x,
   return r;
 }
 
-std::vector<int64_t> qglobalmaxpool(const std::vector<int64_t> &x,
-                                    const QFmap &in) {
+std::vector<int64_t> qglobalmaxpool(const std::vector<int64_t> &x, const QFmap &in) {
   std::vector<int64_t> r(size_t(in.C));
   for (int64_t c = 0; c < in.C; ++c) {
     int64_t m = in.H * in.W > 0 ? x[size_t(c)] : 0;
@@ -232,8 +223,7 @@ std::vector<int64_t> qglobalmaxpool(const std::vector<int64_t> &x,
   return r;
 }
 
-std::vector<int64_t> qadd(const std::vector<int64_t> &a,
-                          const std::vector<int64_t> &b, int width) {
+std::vector<int64_t> qadd(const std::vector<int64_t> &a, const std::vector<int64_t> &b, int width) {
   assert(a.size() == b.size());
   std::vector<int64_t> r(a.size());
   for (size_t i = 0; i < a.size(); ++i)
@@ -241,8 +231,8 @@ std::vector<int64_t> qadd(const std::vector<int64_t> &a,
   return r;
 }
 
-std::vector<int64_t> qaddChannel(const std::vector<int64_t> &x,
-                                 const std::vector<int64_t> &k, int width) {
+std::vector<int64_t> qaddChannel(const std::vector<int64_t> &x, const std::vector<int64_t> &k,
+                                 int width) {
   assert(!k.empty() && x.size() % k.size() == 0);
   std::vector<int64_t> r(x.size());
   for (size_t i = 0; i < x.size(); ++i)
@@ -250,8 +240,8 @@ std::vector<int64_t> qaddChannel(const std::vector<int64_t> &x,
   return r;
 }
 
-std::vector<int64_t> qmul(const std::vector<int64_t> &a,
-                          const std::vector<int64_t> &b, int frac, int width) {
+std::vector<int64_t> qmul(const std::vector<int64_t> &a, const std::vector<int64_t> &b, int frac,
+                          int width) {
   assert(a.size() == b.size());
   std::vector<int64_t> r(a.size());
   for (size_t i = 0; i < a.size(); ++i)
@@ -273,9 +263,8 @@ std::vector<int64_t> qconcat(const std::vector<std::vector<int64_t>> &xs,
   return r;
 }
 
-std::vector<int64_t> qresizeNearest(const std::vector<int64_t> &x,
-                                    const QFmap &in, int64_t OH, int64_t OW,
-                                    double scaleH, double scaleW, CoordMode cm,
+std::vector<int64_t> qresizeNearest(const std::vector<int64_t> &x, const QFmap &in, int64_t OH,
+                                    int64_t OW, double scaleH, double scaleW, CoordMode cm,
                                     NearestMode nm) {
   double sh = scaleH > 0 ? scaleH : double(OH) / double(in.H);
   double sw = scaleW > 0 ? scaleW : double(OW) / double(in.W);
@@ -285,22 +274,20 @@ std::vector<int64_t> qresizeNearest(const std::vector<int64_t> &x,
     for (int64_t ow = 0; ow < OW; ++ow) {
       int64_t iw = nearestSourceIndex(ow, in.W, OW, sw, cm, nm);
       for (int64_t c = 0; c < in.C; ++c)
-        r[size_t((oh * OW + ow) * in.C + c)] =
-            x[size_t((ih * in.W + iw) * in.C + c)];
+        r[size_t((oh * OW + ow) * in.C + c)] = x[size_t((ih * in.W + iw) * in.C + c)];
     }
   }
   return r;
 }
 
-std::vector<int64_t> qpad(const std::vector<int64_t> &x, const QFmap &in,
-                          int64_t PT, int64_t PL, int64_t PB, int64_t PR) {
+std::vector<int64_t> qpad(const std::vector<int64_t> &x, const QFmap &in, int64_t PT, int64_t PL,
+                          int64_t PB, int64_t PR) {
   int64_t OH = in.H + PT + PB, OW = in.W + PL + PR;
   std::vector<int64_t> r(size_t(OH * OW * in.C), 0);
   for (int64_t h = 0; h < in.H; ++h)
     for (int64_t w = 0; w < in.W; ++w)
       for (int64_t c = 0; c < in.C; ++c)
-        r[size_t(((h + PT) * OW + (w + PL)) * in.C + c)] =
-            x[size_t((h * in.W + w) * in.C + c)];
+        r[size_t(((h + PT) * OW + (w + PL)) * in.C + c)] = x[size_t((h * in.W + w) * in.C + c)];
   return r;
 }
 

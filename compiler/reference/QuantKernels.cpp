@@ -9,10 +9,8 @@ namespace reference {
 
 using namespace numerics;
 
-std::vector<int64_t> qdenseAcc(const std::vector<int64_t> &x,
-                               const std::vector<int64_t> &W,
-                               const std::vector<int64_t> &b, int64_t N,
-                               int64_t K) {
+std::vector<int64_t> qdenseAcc(const std::vector<int64_t> &x, const std::vector<int64_t> &W,
+                               const std::vector<int64_t> &b, int64_t N, int64_t K) {
   assert(int64_t(W.size()) == N * K && int64_t(x.size()) >= K);
   std::vector<int64_t> acc(static_cast<size_t>(N));
   for (int64_t n = 0; n < N; ++n) {
@@ -26,10 +24,9 @@ std::vector<int64_t> qdenseAcc(const std::vector<int64_t> &x,
   return acc;
 }
 
-std::vector<int64_t> qdense(const std::vector<int64_t> &x,
-                            const std::vector<int64_t> &W,
-                            const std::vector<int64_t> &b, int64_t N,
-                            int64_t K, int shift, int outWidth) {
+std::vector<int64_t> qdense(const std::vector<int64_t> &x, const std::vector<int64_t> &W,
+                            const std::vector<int64_t> &b, int64_t N, int64_t K, int shift,
+                            int outWidth) {
   std::vector<int64_t> y = qdenseAcc(x, W, b, N, K);
   for (int64_t &v : y)
     v = requantize(v, shift, outWidth);
@@ -47,19 +44,16 @@ std::vector<int64_t> qrelu(const std::vector<int64_t> &y) {
   return r;
 }
 
-std::vector<int64_t> qtable(const std::vector<int64_t> &y,
-                            const ActTable &table) {
+std::vector<int64_t> qtable(const std::vector<int64_t> &y, const ActTable &table) {
   std::vector<int64_t> r(y.size());
   for (size_t i = 0; i < y.size(); ++i)
     r[i] = lookupAct(table, y[i]);
   return r;
 }
 
-std::vector<int64_t> qdenseAct(const std::vector<int64_t> &x,
-                               const std::vector<int64_t> &W,
-                               const std::vector<int64_t> &b, int64_t N,
-                               int64_t K, int shift, int outWidth, QAct act,
-                               const ActTable *table) {
+std::vector<int64_t> qdenseAct(const std::vector<int64_t> &x, const std::vector<int64_t> &W,
+                               const std::vector<int64_t> &b, int64_t N, int64_t K, int shift,
+                               int outWidth, QAct act, const ActTable *table) {
   std::vector<int64_t> y = qdense(x, W, b, N, K, shift, outWidth);
   switch (act) {
   case QAct::None:
@@ -73,8 +67,7 @@ std::vector<int64_t> qdenseAct(const std::vector<int64_t> &x,
   return y;
 }
 
-std::vector<int64_t> qsoftmaxVector(const std::vector<int64_t> &y,
-                                    const FixedFormat &fmt,
+std::vector<int64_t> qsoftmaxVector(const std::vector<int64_t> &y, const FixedFormat &fmt,
                                     const ExpTable &exp) {
   std::vector<int64_t> out(y.size());
   if (y.empty())

@@ -23,20 +23,17 @@ namespace reference {
 /// W is N x K row-major codes (Fw frac bits), x has K codes (Fi frac bits),
 /// b has N codes at scale 2^-(Fi+Fw) (empty b means zero). Exact in 64 bits
 /// whenever accWidth(W, b, K, Wi) <= 64.
-std::vector<int64_t> qdenseAcc(const std::vector<int64_t> &x,
-                               const std::vector<int64_t> &W,
-                               const std::vector<int64_t> &b, int64_t N,
-                               int64_t K);
+std::vector<int64_t> qdenseAcc(const std::vector<int64_t> &x, const std::vector<int64_t> &W,
+                               const std::vector<int64_t> &b, int64_t N, int64_t K);
 
 /// Quantized dense layer (CONTRACTS):
 ///   y[n] = saturate_outWidth(shift_round_even(acc[n], shift))
 /// with acc[n] as in qdenseAcc and shift = Fi + Fw - Fout (passed separately
 /// so callers with other scalings can reuse it; shift < 0 is an exact left
 /// shift followed by saturation, see numerics::requantize).
-std::vector<int64_t> qdense(const std::vector<int64_t> &x,
-                            const std::vector<int64_t> &W,
-                            const std::vector<int64_t> &b, int64_t N,
-                            int64_t K, int shift, int outWidth);
+std::vector<int64_t> qdense(const std::vector<int64_t> &x, const std::vector<int64_t> &W,
+                            const std::vector<int64_t> &b, int64_t N, int64_t K, int shift,
+                            int outWidth);
 
 /// Bias code for a dense layer: round_half_even(bias * 2^(Fi+Fw)) in 64 bits
 /// (no width saturation; the accumulator width accounts for it).
@@ -47,18 +44,15 @@ std::vector<int64_t> qrelu(const std::vector<int64_t> &y);
 
 /// Elementwise table activation (sigmoid / tanh):
 ///   out = T[(clamp(y, T_MIN, T_MAX) >>> T_SHIFT) - (T_MIN >>> T_SHIFT)].
-std::vector<int64_t> qtable(const std::vector<int64_t> &y,
-                            const numerics::ActTable &table);
+std::vector<int64_t> qtable(const std::vector<int64_t> &y, const numerics::ActTable &table);
 
 /// Activation after dense, as in loom_mvu's ACT parameter.
 enum class QAct { None, Relu, Table };
 
 /// qdense followed by the activation (table must be non-null for Table).
-std::vector<int64_t> qdenseAct(const std::vector<int64_t> &x,
-                               const std::vector<int64_t> &W,
-                               const std::vector<int64_t> &b, int64_t N,
-                               int64_t K, int shift, int outWidth, QAct act,
-                               const numerics::ActTable *table = nullptr);
+std::vector<int64_t> qdenseAct(const std::vector<int64_t> &x, const std::vector<int64_t> &W,
+                               const std::vector<int64_t> &b, int64_t N, int64_t K, int shift,
+                               int outWidth, QAct act, const numerics::ActTable *table = nullptr);
 
 /// Integer softmax (CONTRACTS) over one vector y of fixed<W,I> codes (F frac
 /// bits), output in the same format:
@@ -68,14 +62,12 @@ std::vector<int64_t> qdenseAct(const std::vector<int64_t> &x,
 ///   S   = sum_i e_i
 ///   out_i = saturate_W(floor((e_i * 2^F + floor(S / 2)) / S))
 /// `exp` must be numerics::makeExpTable(fmt) (or an equivalent table).
-std::vector<int64_t> qsoftmaxVector(const std::vector<int64_t> &y,
-                                    const numerics::FixedFormat &fmt,
+std::vector<int64_t> qsoftmaxVector(const std::vector<int64_t> &y, const numerics::FixedFormat &fmt,
                                     const numerics::ExpTable &exp);
 
 /// qsoftmaxVector applied to each contiguous group of `axisSize` codes.
 std::vector<int64_t> qsoftmax(const std::vector<int64_t> &y, int64_t axisSize,
-                              const numerics::FixedFormat &fmt,
-                              const numerics::ExpTable &exp);
+                              const numerics::FixedFormat &fmt, const numerics::ExpTable &exp);
 
 /// Convenience: builds the exp table from fmt.
 std::vector<int64_t> qsoftmax(const std::vector<int64_t> &y, int64_t axisSize,

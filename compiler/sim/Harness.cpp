@@ -15,24 +15,20 @@ namespace sim {
 namespace {
 
 // Accessor that copies packed 32-bit words into a Verilated input port.
-void emitSetter(llvm::raw_ostream &os, llvm::StringRef fn, llvm::StringRef port,
-                int64_t width) {
-  os << "static inline void " << fn
-     << "(Vloom_top *top, const uint32_t *w) {\n";
+void emitSetter(llvm::raw_ostream &os, llvm::StringRef fn, llvm::StringRef port, int64_t width) {
+  os << "static inline void " << fn << "(Vloom_top *top, const uint32_t *w) {\n";
   if (width <= 32)
     os << "  top->" << port << " = w[0];\n";
   else if (width <= 64)
-    os << "  top->" << port
-       << " = (uint64_t)w[0] | ((uint64_t)w[1] << 32);\n";
+    os << "  top->" << port << " = (uint64_t)w[0] | ((uint64_t)w[1] << 32);\n";
   else
-    os << "  for (int i = 0; i < " << (width + 31) / 32 << "; ++i) top->"
-       << port << "[i] = w[i];\n";
+    os << "  for (int i = 0; i < " << (width + 31) / 32 << "; ++i) top->" << port
+       << "[i] = w[i];\n";
   os << "}\n";
 }
 
 // Accessor that copies a Verilated output port into 32-bit words.
-void emitGetter(llvm::raw_ostream &os, llvm::StringRef fn, llvm::StringRef port,
-                int64_t width) {
+void emitGetter(llvm::raw_ostream &os, llvm::StringRef fn, llvm::StringRef port, int64_t width) {
   os << "static inline void " << fn << "(Vloom_top *top, uint32_t *w) {\n";
   if (width <= 32)
     os << "  w[0] = (uint32_t)top->" << port << ";\n";
@@ -40,8 +36,8 @@ void emitGetter(llvm::raw_ostream &os, llvm::StringRef fn, llvm::StringRef port,
     os << "  uint64_t v = top->" << port
        << ";\n  w[0] = (uint32_t)v;\n  w[1] = (uint32_t)(v >> 32);\n";
   else
-    os << "  for (int i = 0; i < " << (width + 31) / 32 << "; ++i) w[i] = top->"
-       << port << "[i];\n";
+    os << "  for (int i = 0; i < " << (width + 31) / 32 << "; ++i) w[i] = top->" << port
+       << "[i];\n";
   os << "}\n";
 }
 
@@ -328,8 +324,8 @@ std::string generateHarness(const SimSpec &spec) {
      << "// Top module: " << spec.topName << "\n"
      << "// s_axis_tdata: " << spec.inLanes << " x " << spec.inBits << " bits, "
      << spec.inBeatsPerFrame << " beats/frame\n"
-     << "// m_axis_tdata: " << spec.outLanes << " x " << spec.outBits
-     << " bits, " << spec.outBeatsPerFrame << " beats/frame\n"
+     << "// m_axis_tdata: " << spec.outLanes << " x " << spec.outBits << " bits, "
+     << spec.outBeatsPerFrame << " beats/frame\n"
      << "#include \"Vloom_top.h\"\n"
      << "#include \"verilated.h\"\n"
      << "#include \"verilated_vpi.h\"\n"

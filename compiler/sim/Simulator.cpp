@@ -83,8 +83,9 @@ llvm::Error validateSpec(const SimSpec &spec) {
     return makeError("sim: no SystemVerilog files for top '" + spec.topName + "'");
   auto checkLanes = [&](const char *what, int lanes, int bits) -> llvm::Error {
     if (lanes < 1 || bits < 1 || bits > 64)
-      return makeError(llvm::Twine("sim: ") + what + " stream needs lanes >= 1 and 1 <= bits <= 64 (got " +
-                       llvm::Twine(lanes) + " x " + llvm::Twine(bits) + ")");
+      return makeError(llvm::Twine("sim: ") + what +
+                       " stream needs lanes >= 1 and 1 <= bits <= 64 (got " + llvm::Twine(lanes) +
+                       " x " + llvm::Twine(bits) + ")");
     return llvm::Error::success();
   };
   if (auto e = checkLanes("input", spec.inLanes, spec.inBits))
@@ -102,17 +103,16 @@ llvm::Error validateSpec(const SimSpec &spec) {
 }
 
 std::vector<std::string> verilatorFlags(const SimOptions &opts) {
-  std::vector<std::string> f = {"--cc", "--exe", "--build", "-O3",
-                                "--x-assign", "fast", "--x-initial", "fast",
-                                "--assert", "-Wno-fatal", "-Wno-lint",
-                                "-Wno-style", "-j", "2", "--vpi"};
+  std::vector<std::string> f = {"--cc",      "--exe",       "--build", "-O3",      "--x-assign",
+                                "fast",      "--x-initial", "fast",    "--assert", "-Wno-fatal",
+                                "-Wno-lint", "-Wno-style",  "-j",      "2",        "--vpi"};
   if (opts.trace)
     f.push_back("--trace-fst");
   return f;
 }
 
-std::string buildHash(const SimSpec &spec, const SimOptions &opts,
-                      llvm::StringRef harness, llvm::StringRef verilator) {
+std::string buildHash(const SimSpec &spec, const SimOptions &opts, llvm::StringRef harness,
+                      llvm::StringRef verilator) {
   llvm::SHA256 h;
   auto add = [&](llvm::StringRef s) {
     h.update(s);
@@ -133,8 +133,8 @@ std::string buildHash(const SimSpec &spec, const SimOptions &opts,
   // Include files next to the design (`include) also affect the build.
   std::error_code ec;
   std::vector<std::string> incs;
-  for (llvm::sys::fs::directory_iterator it(spec.rtlDir, ec), end;
-       it != end && !ec; it.increment(ec)) {
+  for (llvm::sys::fs::directory_iterator it(spec.rtlDir, ec), end; it != end && !ec;
+       it.increment(ec)) {
     llvm::StringRef ext = llvm::sys::path::extension(it->path());
     if (ext == ".svh" || ext == ".vh")
       incs.push_back(it->path());
@@ -159,8 +159,7 @@ std::string readFileOr(llvm::StringRef path, llvm::StringRef dflt) {
 
 /// Runs program with stdout+stderr to logPath. Returns the exit status; a
 /// crash (negative status) gets its description in *crash.
-llvm::Expected<int> runProgram(llvm::StringRef program,
-                               const std::vector<std::string> &args,
+llvm::Expected<int> runProgram(llvm::StringRef program, const std::vector<std::string> &args,
                                llvm::StringRef logPath, bool verbose,
                                std::string *crash = nullptr) {
   std::vector<llvm::StringRef> argv;
@@ -173,12 +172,11 @@ llvm::Expected<int> runProgram(llvm::StringRef program,
       llvm::errs() << " " << a;
     llvm::errs() << "\n";
   }
-  std::optional<llvm::StringRef> redirects[3] = {llvm::StringRef(""), logPath,
-                                                 logPath};
+  std::optional<llvm::StringRef> redirects[3] = {llvm::StringRef(""), logPath, logPath};
   std::string errMsg;
   bool failed = false;
-  int rc = llvm::sys::ExecuteAndWait(program, argv, std::nullopt, redirects, 0,
-                                     0, &errMsg, &failed);
+  int rc =
+      llvm::sys::ExecuteAndWait(program, argv, std::nullopt, redirects, 0, 0, &errMsg, &failed);
   if (failed)
     return makeError("cannot run " + program + ": " + errMsg);
   if (crash)
@@ -205,9 +203,8 @@ std::vector<TopInstance> topInstances(const SimSpec &spec) {
   return {};
 }
 
-llvm::Error parseOutput(llvm::StringRef path, const SimSpec &spec,
-                        int64_t watchdog, PassData &clean, PassData &rnd,
-                        double &loopSeconds, int64_t &totalCycles) {
+llvm::Error parseOutput(llvm::StringRef path, const SimSpec &spec, int64_t watchdog,
+                        PassData &clean, PassData &rnd, double &loopSeconds, int64_t &totalCycles) {
   auto buf = llvm::MemoryBuffer::getFile(path);
   if (!buf)
     return makeError("sim: simulator wrote no output file " + path);
@@ -274,11 +271,11 @@ llvm::Error parseOutput(llvm::StringRef path, const SimSpec &spec,
       cur->cycles = num(1) + 1;
       std::string msg;
       llvm::raw_string_ostream os(msg);
-      os << "deadlock in the " << curName << " pass: no output beat for "
-         << num(6) << " cycles (watchdog " << watchdog << ") at cycle "
-         << num(1) << "; input beats transferred " << num(2) << " of "
-         << num(3) << ", output beats " << num(4) << " of " << num(5)
-         << " (frame " << (spec.outBeatsPerFrame ? num(4) / spec.outBeatsPerFrame : 0)
+      os << "deadlock in the " << curName << " pass: no output beat for " << num(6)
+         << " cycles (watchdog " << watchdog << ") at cycle " << num(1)
+         << "; input beats transferred " << num(2) << " of " << num(3) << ", output beats "
+         << num(4) << " of " << num(5) << " (frame "
+         << (spec.outBeatsPerFrame ? num(4) / spec.outBeatsPerFrame : 0)
          << "); s_axis_tready=" << num(7) << " m_axis_tvalid=" << num(8);
       // The top's text is read only here: a clean run never needs it.
       std::string where =
@@ -290,9 +287,8 @@ llvm::Error parseOutput(llvm::StringRef path, const SimSpec &spec,
     } else if (kind == "finish") {
       cur->finished = true;
       cur->cycles = num(1) + 1;
-      cur->deadlockMessage = "design called $finish in the " + curName +
-                             " pass at cycle " + std::to_string(num(1)) +
-                             " before all outputs were produced";
+      cur->deadlockMessage = "design called $finish in the " + curName + " pass at cycle " +
+                             std::to_string(num(1)) + " before all outputs were produced";
     }
   }
   if (!clean.present)
@@ -306,8 +302,7 @@ int64_t defaultWatchdogCycles(const SimSpec &spec) {
   return 100000 + 100 * (spec.inBeatsPerFrame + spec.outBeatsPerFrame);
 }
 
-llvm::Expected<SimBuild> buildSimulator(const SimSpec &spec,
-                                        const SimOptions &opts) {
+llvm::Expected<SimBuild> buildSimulator(const SimSpec &spec, const SimOptions &opts) {
   if (auto e = validateSpec(spec))
     return std::move(e);
   if (opts.workDir.empty())
@@ -331,8 +326,8 @@ llvm::Expected<SimBuild> buildSimulator(const SimSpec &spec,
                                       "\" -var \"*_valid\"\npublic_flat_rw -module \"" +
                                       spec.topName + "\" -var \"*_ready\"\n"))
     return std::move(e);
-  llvm::SmallString<256> harnessPath(work), objDir(work), logPath(work),
-      stampPath(work), exePath(work);
+  llvm::SmallString<256> harnessPath(work), objDir(work), logPath(work), stampPath(work),
+      exePath(work);
   // Traced and untraced builds live side by side, so toggling --trace does
   // not force a rebuild each time.
   const char *obj = opts.trace ? "obj-trace" : "obj";
@@ -345,8 +340,7 @@ llvm::Expected<SimBuild> buildSimulator(const SimSpec &spec,
   std::string hash = buildHash(spec, opts, harness, *verilator);
   SimBuild result;
   result.simulatorPath = std::string(exePath);
-  if (llvm::sys::fs::can_execute(exePath) &&
-      readFileOr(stampPath, "") == hash &&
+  if (llvm::sys::fs::can_execute(exePath) && readFileOr(stampPath, "") == hash &&
       readFileOr(harnessPath, "") == llvm::StringRef(harness).trim())
     return result; // reuse: rebuilt = false, buildSeconds = 0
 
@@ -357,9 +351,8 @@ llvm::Expected<SimBuild> buildSimulator(const SimSpec &spec,
     return std::move(e);
 
   std::vector<std::string> args = verilatorFlags(opts);
-  args.insert(args.end(), {"--top-module", spec.topName, "--prefix",
-                           "Vloom_top", "--Mdir", std::string(objDir), "-o",
-                           "loom_sim", "-I" + absolute(".", spec.rtlDir),
+  args.insert(args.end(), {"--top-module", spec.topName, "--prefix", "Vloom_top", "--Mdir",
+                           std::string(objDir), "-o", "loom_sim", "-I" + absolute(".", spec.rtlDir),
                            std::string(vltPath), std::string(harnessPath)});
   for (const std::string &f : spec.svFiles)
     args.push_back(absolute(spec.rtlDir, f));
@@ -368,12 +361,10 @@ llvm::Expected<SimBuild> buildSimulator(const SimSpec &spec,
   auto rc = runProgram(*verilator, args, logPath, opts.verbose);
   if (!rc)
     return rc.takeError();
-  result.buildSeconds =
-      std::chrono::duration<double>(Clock::now() - t0).count();
+  result.buildSeconds = std::chrono::duration<double>(Clock::now() - t0).count();
   if (*rc != 0 || !llvm::sys::fs::can_execute(exePath))
     return makeError("sim: Verilator build of top '" + spec.topName +
-                     "' failed: " + firstMeaningfulLine(logPath) +
-                     " (full log: " + logPath + ")");
+                     "' failed: " + firstMeaningfulLine(logPath) + " (full log: " + logPath + ")");
   if (auto e = writeText(stampPath, hash + "\n"))
     return std::move(e);
   result.rebuilt = true;
@@ -392,13 +383,13 @@ llvm::Error writeInputFile(llvm::StringRef path, const SimSpec &spec,
     if ((int64_t)frames[f].size() != words)
       return makeError("sim: input frame " + llvm::Twine(f) + " has " +
                        llvm::Twine(frames[f].size()) + " values, the design takes " +
-                       llvm::Twine(words) + " (" + llvm::Twine(spec.inBeatsPerFrame) +
-                       " beats x " + llvm::Twine(spec.inLanes) + " lanes)");
+                       llvm::Twine(words) + " (" + llvm::Twine(spec.inBeatsPerFrame) + " beats x " +
+                       llvm::Twine(spec.inLanes) + " lanes)");
     for (size_t i = 0; i < frames[f].size(); ++i)
       if (frames[f][i] < lo || frames[f][i] > hi)
-        return makeError("sim: input frame " + llvm::Twine(f) + " value " +
-                         llvm::Twine(i) + " = " + llvm::Twine(frames[f][i]) +
-                         " does not fit in " + llvm::Twine(spec.inBits) + " bits");
+        return makeError("sim: input frame " + llvm::Twine(f) + " value " + llvm::Twine(i) + " = " +
+                         llvm::Twine(frames[f][i]) + " does not fit in " +
+                         llvm::Twine(spec.inBits) + " bits");
   }
   std::error_code ec;
   llvm::raw_fd_ostream os(path, ec, llvm::sys::fs::OF_None);
@@ -423,15 +414,13 @@ llvm::Error writeInputFile(llvm::StringRef path, const SimSpec &spec,
   return llvm::Error::success();
 }
 
-llvm::Expected<SimResult>
-runBuiltSimulator(const SimSpec &spec, const SimBuild &build,
-                  const std::vector<std::vector<int64_t>> &inputFrames,
-                  const SimOptions &opts) {
+llvm::Expected<SimResult> runBuiltSimulator(const SimSpec &spec, const SimBuild &build,
+                                            const std::vector<std::vector<int64_t>> &inputFrames,
+                                            const SimOptions &opts) {
   std::string work = absolute(".", opts.workDir);
   if (auto ec = llvm::sys::fs::create_directories(work))
     return makeError("sim: cannot create " + work + ": " + ec.message());
-  llvm::SmallString<256> inPath(work), outPath(work), logPath(work),
-      tracePath(work);
+  llvm::SmallString<256> inPath(work), outPath(work), logPath(work), tracePath(work);
   llvm::sys::path::append(inPath, "inputs.bin");
   llvm::sys::path::append(outPath, "outputs.txt");
   llvm::sys::path::append(logPath, "run.log");
@@ -440,16 +429,14 @@ runBuiltSimulator(const SimSpec &spec, const SimBuild &build,
     return std::move(e);
   llvm::sys::fs::remove(outPath);
 
-  int64_t watchdog =
-      opts.watchdogCycles > 0 ? opts.watchdogCycles : defaultWatchdogCycles(spec);
+  int64_t watchdog = opts.watchdogCycles > 0 ? opts.watchdogCycles : defaultWatchdogCycles(spec);
   double p = opts.backpressure;
   if (p < 0 || p >= 1)
     return makeError("sim: --backpressure must be in [0, 1), got " + std::to_string(p));
-  std::vector<std::string> args = {"--cwd", absolute(".", spec.rtlDir),
-                                   "--in", std::string(inPath),
-                                   "--out", std::string(outPath),
-                                   "--seed", std::to_string(opts.seed),
-                                   "--watchdog", std::to_string(watchdog)};
+  std::vector<std::string> args = {
+      "--cwd",      absolute(".", spec.rtlDir), "--in",   std::string(inPath),
+      "--out",      std::string(outPath),       "--seed", std::to_string(opts.seed),
+      "--watchdog", std::to_string(watchdog)};
   if (p > 0) {
     char pb[64];
     snprintf(pb, sizeof pb, "%.17g", p);
@@ -470,17 +457,15 @@ runBuiltSimulator(const SimSpec &spec, const SimBuild &build,
   r.simulatorPath = build.simulatorPath;
   r.outputFile = std::string(outPath);
   if (*rc != 0)
-    return makeError("sim: simulator of top '" + spec.topName + "' " +
-                     (crash.empty() ? "exited with status " + std::to_string(*rc)
-                                    : "crashed (" + crash + ")") +
-                     ": " + firstMeaningfulLine(logPath) + " (full log: " +
-                     logPath + ")");
+    return makeError(
+        "sim: simulator of top '" + spec.topName + "' " +
+        (crash.empty() ? "exited with status " + std::to_string(*rc) : "crashed (" + crash + ")") +
+        ": " + firstMeaningfulLine(logPath) + " (full log: " + logPath + ")");
 
   PassData clean, rnd;
   double loopSeconds = 0;
   int64_t totalCycles = 0;
-  if (auto e = parseOutput(outPath, spec, watchdog, clean, rnd, loopSeconds,
-                           totalCycles))
+  if (auto e = parseOutput(outPath, spec, watchdog, clean, rnd, loopSeconds, totalCycles))
     return std::move(e);
 
   const int64_t frames = (int64_t)inputFrames.size();
@@ -532,19 +517,17 @@ runBuiltSimulator(const SimSpec &spec, const SimBuild &build,
   return r;
 }
 
-llvm::Expected<SimResult>
-runSimulation(const SimSpec &spec,
-              const std::vector<std::vector<int64_t>> &inputFrames,
-              const SimOptions &opts) {
+llvm::Expected<SimResult> runSimulation(const SimSpec &spec,
+                                        const std::vector<std::vector<int64_t>> &inputFrames,
+                                        const SimOptions &opts) {
   auto build = buildSimulator(spec, opts);
   if (!build)
     return build.takeError();
   return runBuiltSimulator(spec, *build, inputFrames, opts);
 }
 
-llvm::json::Object simJson(const SimResult &r, int64_t frames,
-                           int64_t mismatches, int64_t predictedLatencyCycles,
-                           int64_t predictedIICycles) {
+llvm::json::Object simJson(const SimResult &r, int64_t frames, int64_t mismatches,
+                           int64_t predictedLatencyCycles, int64_t predictedIICycles) {
   auto orNull = [](int64_t v) -> llvm::json::Value {
     if (v < 0)
       return nullptr;
@@ -572,15 +555,13 @@ llvm::json::Object simJson(const SimResult &r, int64_t frames,
   return o;
 }
 
-llvm::Error writeSimJson(llvm::StringRef path, const SimResult &r,
-                         int64_t frames, int64_t mismatches,
-                         int64_t predictedLatencyCycles,
+llvm::Error writeSimJson(llvm::StringRef path, const SimResult &r, int64_t frames,
+                         int64_t mismatches, int64_t predictedLatencyCycles,
                          int64_t predictedIICycles) {
   std::string text;
   llvm::raw_string_ostream os(text);
   os << llvm::formatv("{0:2}",
-                      llvm::json::Value(simJson(r, frames, mismatches,
-                                                predictedLatencyCycles,
+                      llvm::json::Value(simJson(r, frames, mismatches, predictedLatencyCycles,
                                                 predictedIICycles)))
      << "\n";
   os.flush();

@@ -73,11 +73,11 @@ constexpr int kTimingFrames = 8;
 
 /// Everything about the design the harness needs.
 struct SimSpec {
-  std::string topName;               ///< top module name
-  std::string rtlDir;                ///< OUT/rtl; simulator working directory
-  std::vector<std::string> svFiles;  ///< compile order, relative to rtlDir (or absolute)
-  int inLanes = 1, inBits = 8;       ///< s_axis_tdata = inLanes*inBits; lane e at [e*inBits +: inBits]
-  int outLanes = 1, outBits = 8;     ///< m_axis_tdata = outLanes*outBits; 1 <= bits <= 64
+  std::string topName;              ///< top module name
+  std::string rtlDir;               ///< OUT/rtl; simulator working directory
+  std::vector<std::string> svFiles; ///< compile order, relative to rtlDir (or absolute)
+  int inLanes = 1, inBits = 8;   ///< s_axis_tdata = inLanes*inBits; lane e at [e*inBits +: inBits]
+  int outLanes = 1, outBits = 8; ///< m_axis_tdata = outLanes*outBits; 1 <= bits <= 64
   int64_t inBeatsPerFrame = 1, outBeatsPerFrame = 1;
   /// Top-level valid/ready wires the harness reads when the watchdog fires
   /// (filled by buildSimulator from the top's text; see DeadlockProbe.h).
@@ -85,17 +85,17 @@ struct SimSpec {
 };
 
 struct SimOptions {
-  double backpressure = 0;     ///< P in [0,1); > 0 adds the randomized pass
-  uint64_t seed = 1;           ///< seed of the randomized pass
-  bool trace = false;          ///< build with --trace-fst; clean pass -> workDir/trace.fst
-  int64_t watchdogCycles = 0;  ///< 0: 100000 + 100*(inBeatsPerFrame+outBeatsPerFrame)
-  std::string workDir;         ///< build/run directory, e.g. OUT/sim (created)
-  bool verbose = false;        ///< echo verilator/simulator command lines to stderr
+  double backpressure = 0;    ///< P in [0,1); > 0 adds the randomized pass
+  uint64_t seed = 1;          ///< seed of the randomized pass
+  bool trace = false;         ///< build with --trace-fst; clean pass -> workDir/trace.fst
+  int64_t watchdogCycles = 0; ///< 0: 100000 + 100*(inBeatsPerFrame+outBeatsPerFrame)
+  std::string workDir;        ///< build/run directory, e.g. OUT/sim (created)
+  bool verbose = false;       ///< echo verilator/simulator command lines to stderr
 };
 
 /// One difference between the clean and the randomized pass.
 struct PassMismatch {
-  int64_t frame = 0, index = 0;  ///< index into the flat frame output; -1: frame missing
+  int64_t frame = 0, index = 0; ///< index into the flat frame output; -1: frame missing
   int64_t clean = 0, random = 0;
 };
 
@@ -103,19 +103,19 @@ struct SimResult {
   /// Per frame, flat (beat-major, then lane), sign-extended; from the clean
   /// pass. On a deadlock: only the frames that completed.
   std::vector<std::vector<int64_t>> outputs;
-  int64_t latencyCycles = -1;  ///< -1 if frame 0 did not complete
-  int64_t iiCycles = -1;       ///< -1 if fewer than 2 frames completed
-  int64_t cleanCycles = 0;     ///< cycles of the clean pass
-  int64_t totalCycles = 0;     ///< cycles of all passes
-  int64_t tlastErrors = 0;     ///< clean-pass beats where m_axis_tlast was wrong
-  int64_t extraOutputBeats = 0;///< output beats after the last expected one
-  int64_t inputBeatsLeft = 0;  ///< input beats never taken although all outputs came
+  int64_t latencyCycles = -1;   ///< -1 if frame 0 did not complete
+  int64_t iiCycles = -1;        ///< -1 if fewer than 2 frames completed
+  int64_t cleanCycles = 0;      ///< cycles of the clean pass
+  int64_t totalCycles = 0;      ///< cycles of all passes
+  int64_t tlastErrors = 0;      ///< clean-pass beats where m_axis_tlast was wrong
+  int64_t extraOutputBeats = 0; ///< output beats after the last expected one
+  int64_t inputBeatsLeft = 0;   ///< input beats never taken although all outputs came
   /// Per frame: cycle of first input beat / last output beat (clean pass).
   std::vector<int64_t> firstInCycle, lastOutCycle;
 
-  double buildSeconds = 0;     ///< 0 when the previous build was reused
-  double simSeconds = 0;       ///< wall time of the simulator process
-  double cyclesPerSecond = 0;  ///< totalCycles / time spent in the sim loops
+  double buildSeconds = 0;    ///< 0 when the previous build was reused
+  double simSeconds = 0;      ///< wall time of the simulator process
+  double cyclesPerSecond = 0; ///< totalCycles / time spent in the sim loops
 
   bool deadlock = false;
   std::string deadlockMessage; ///< one line: pass, cycle, beats in/out
@@ -123,7 +123,7 @@ struct SimResult {
   // Randomized (backpressure) pass.
   bool randomPassRun = false;
   std::vector<std::vector<int64_t>> randomOutputs;
-  int64_t passMismatchCount = 0;          ///< total differing words (+ missing frames' words)
+  int64_t passMismatchCount = 0;            ///< total differing words (+ missing frames' words)
   std::vector<PassMismatch> passMismatches; ///< the first 100
 
   std::string workDir, simulatorPath, outputFile;
@@ -131,9 +131,9 @@ struct SimResult {
 
 /// Result of buildSimulator().
 struct SimBuild {
-  std::string simulatorPath;  ///< the executable
+  std::string simulatorPath; ///< the executable
   bool rebuilt = false;
-  double buildSeconds = 0;    ///< 0 when reused
+  double buildSeconds = 0; ///< 0 when reused
 };
 
 /// Deterministic harness C++ source for this spec.
@@ -145,8 +145,7 @@ int64_t defaultWatchdogCycles(const SimSpec &spec);
 /// Validates the spec, writes workDir/harness.cpp and builds (or reuses) the
 /// simulator. Verilator/compiler errors -> llvm::Error naming the first
 /// meaningful line of workDir/build.log and the log path.
-llvm::Expected<SimBuild> buildSimulator(const SimSpec &spec,
-                                        const SimOptions &opts);
+llvm::Expected<SimBuild> buildSimulator(const SimSpec &spec, const SimOptions &opts);
 
 /// Writes the input file for the built simulator (format above).
 llvm::Error writeInputFile(llvm::StringRef path, const SimSpec &spec,
@@ -155,17 +154,15 @@ llvm::Error writeInputFile(llvm::StringRef path, const SimSpec &spec,
 /// Runs an already built simulator on inputFrames (each frame flat,
 /// inBeatsPerFrame*inLanes values in [-2^(inBits-1), 2^inBits - 1]; only the
 /// low inBits bits are driven) and parses its output.
-llvm::Expected<SimResult>
-runBuiltSimulator(const SimSpec &spec, const SimBuild &build,
-                  const std::vector<std::vector<int64_t>> &inputFrames,
-                  const SimOptions &opts);
+llvm::Expected<SimResult> runBuiltSimulator(const SimSpec &spec, const SimBuild &build,
+                                            const std::vector<std::vector<int64_t>> &inputFrames,
+                                            const SimOptions &opts);
 
 /// buildSimulator() + runBuiltSimulator(). A deadlock is not an llvm::Error:
 /// it is reported in SimResult::deadlock / deadlockMessage.
-llvm::Expected<SimResult>
-runSimulation(const SimSpec &spec,
-              const std::vector<std::vector<int64_t>> &inputFrames,
-              const SimOptions &opts);
+llvm::Expected<SimResult> runSimulation(const SimSpec &spec,
+                                        const std::vector<std::vector<int64_t>> &inputFrames,
+                                        const SimOptions &opts);
 
 /// sim.json content (docs/ARCHITECTURE.md, "The flows and their files"): frames, mismatches,
 /// latency_cycles, ii_cycles (null when unknown), predicted_latency_cycles,
@@ -173,12 +170,10 @@ runSimulation(const SimSpec &spec,
 /// deadlock (bool), deadlock_message (if any), tlast_errors, extra_output_beats,
 /// input_beats_left,
 /// backpressure_mismatches (only when the randomized pass ran).
-llvm::json::Object simJson(const SimResult &result, int64_t frames,
-                           int64_t mismatches, int64_t predictedLatencyCycles,
-                           int64_t predictedIICycles);
-llvm::Error writeSimJson(llvm::StringRef path, const SimResult &result,
-                         int64_t frames, int64_t mismatches,
-                         int64_t predictedLatencyCycles,
+llvm::json::Object simJson(const SimResult &result, int64_t frames, int64_t mismatches,
+                           int64_t predictedLatencyCycles, int64_t predictedIICycles);
+llvm::Error writeSimJson(llvm::StringRef path, const SimResult &result, int64_t frames,
+                         int64_t mismatches, int64_t predictedLatencyCycles,
                          int64_t predictedIICycles);
 
 } // namespace sim

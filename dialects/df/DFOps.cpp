@@ -42,8 +42,7 @@ LogicalResult StreamType::verify(llvm::function_ref<InFlightDiagnostic()> emitEr
 /// (Relu6) needs its bounds t_min, t_max (codes) and nothing else; leaky
 /// (LeakyRelu) needs leaky_mult (A, the shift is fixed at 15) and nothing else,
 /// PRelu leaky_mults (one A per output channel) instead.
-template <typename ComputeOp>
-static LogicalResult verifyActivation(ComputeOp op, int64_t outputs) {
+template <typename ComputeOp> static LogicalResult verifyActivation(ComputeOp op, int64_t outputs) {
   Activation act = op.getAct();
   bool table = isTableActivation(act);
   bool clip = act == Activation::clip, leaky = act == Activation::leaky;
@@ -117,8 +116,7 @@ void loom::df::buildCompute(OpBuilder &b, OperationState &state, Type output, Va
 
 /// mult: one value or one per output channel, each in [1, 2^24]; binary: every
 /// weight is +1 or -1.
-template <typename ComputeOp>
-static LogicalResult verifyAffine(ComputeOp op, int64_t outputs) {
+template <typename ComputeOp> static LogicalResult verifyAffine(ComputeOp op, int64_t outputs) {
   if (auto mult = op.getMultAttr()) {
     if (mult.getNumElements() != 1 && mult.getNumElements() != outputs)
       return op.emitOpError("mult must have 1 or ") << outputs << " elements";
@@ -152,8 +150,8 @@ LogicalResult MvuOp::verify() {
   if (pe <= 0 || n % pe != 0)
     return emitOpError("pe ") << pe << " must divide N = " << n;
   if (getOutput().getType().getLanes() != pe)
-    return emitOpError("output stream must carry pe = ") << pe << " lanes, got "
-                                                          << getOutput().getType().getLanes();
+    return emitOpError("output stream must carry pe = ")
+           << pe << " lanes, got " << getOutput().getType().getLanes();
   if (failed(verifyActivation(*this, n)) || failed(verifyAffine(*this, n)))
     return failure();
   // I64Attr getters return uint64_t: compare the signed attribute values.
@@ -238,8 +236,8 @@ LogicalResult PoolOp::verify() {
 }
 
 LogicalResult UpsampleOp::verify() {
-  int64_t c = getChannelsAttr().getInt(), h = getHeightAttr().getInt(),
-          w = getWidthAttr().getInt(), sh = getShAttr().getInt(), sw = getSwAttr().getInt();
+  int64_t c = getChannelsAttr().getInt(), h = getHeightAttr().getInt(), w = getWidthAttr().getInt(),
+          sh = getShAttr().getInt(), sw = getSwAttr().getInt();
   if (c < 1 || h < 1 || w < 1 || sh < 1 || sw < 1)
     return emitOpError("sizes and factors must be positive");
   auto in = getInput().getType(), out = getOutput().getType();
@@ -261,8 +259,7 @@ LogicalResult JoinOp::verify() {
   if (scaled) {
     int64_t ma = getMultLhsAttr().getInt(), mb = getMultRhsAttr().getInt();
     int64_t s = getShiftAttr().getInt();
-    if (ma < 0 || mb < 0 || ma > (int64_t(1) << 24) || mb > (int64_t(1) << 24) || s < 0 ||
-        s > 62)
+    if (ma < 0 || mb < 0 || ma > (int64_t(1) << 24) || mb > (int64_t(1) << 24) || s < 0 || s > 62)
       return emitOpError("needs 0 <= mult_lhs, mult_rhs <= 2^24 and 0 <= shift <= 62");
   }
   if (bool(getTMin()) != bool(getTMax()) || (getTMin() && getRelu()))

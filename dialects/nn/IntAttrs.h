@@ -18,8 +18,7 @@ namespace loom {
 /// The integer twin of a float tensor type: same shape, `width`-bit signless.
 inline mlir::RankedTensorType intTensor(mlir::Type floatTensor, unsigned width) {
   auto t = llvm::cast<mlir::RankedTensorType>(floatTensor);
-  return mlir::RankedTensorType::get(t.getShape(),
-                                     mlir::IntegerType::get(t.getContext(), width));
+  return mlir::RankedTensorType::get(t.getShape(), mlir::IntegerType::get(t.getContext(), width));
 }
 
 /// A dense `width`-bit integer constant of `shape` (values two's complement).

@@ -32,8 +32,8 @@ Attribute FixedFormatAttr::parse(AsmParser &parser, Type) {
   }
   if (parser.parseGreater())
     return {};
-  return getChecked([&] { return parser.emitError(parser.getNameLoc()); },
-                    parser.getContext(), width, intBits, isSigned);
+  return getChecked([&] { return parser.emitError(parser.getNameLoc()); }, parser.getContext(),
+                    width, intBits, isSigned);
 }
 
 void FixedFormatAttr::print(AsmPrinter &printer) const {

@@ -4,8 +4,8 @@
 using namespace mlir;
 using namespace loom::nn;
 
-#include "dialects/nn/NNOpsDialect.cpp.inc"
 #include "dialects/nn/NNCategories.cpp.inc"
+#include "dialects/nn/NNOpsDialect.cpp.inc"
 
 void NNDialect::initialize() {
   addOperations<

@@ -19,8 +19,8 @@ static int64_t numElements(ElementsAttr attr) { return attr.getNumElements(); }
 
 LogicalResult ConstantOp::verify() {
   if (getValue().getType() != getResult().getType())
-    return emitOpError("value type ") << getValue().getType()
-                                      << " does not match result type " << getResult().getType();
+    return emitOpError("value type ")
+           << getValue().getType() << " does not match result type " << getResult().getType();
   return success();
 }
 
@@ -37,11 +37,14 @@ static LogicalResult verifyDenseShapes(Operation *op, ShapedType in, ShapedType 
     return op->emitOpError("weight must be rank 2 [N, K], got rank ") << wType.getRank();
   int64_t n = wType.getDimSize(0), k = wType.getDimSize(1);
   if (in.getDimSize(1) != k)
-    return op->emitOpError("input has ") << in.getDimSize(1) << " features but weight expects " << k;
+    return op->emitOpError("input has ")
+           << in.getDimSize(1) << " features but weight expects " << k;
   if (out.getDimSize(1) != n)
-    return op->emitOpError("result has ") << out.getDimSize(1) << " features but weight produces " << n;
+    return op->emitOpError("result has ")
+           << out.getDimSize(1) << " features but weight produces " << n;
   if (in.getDimSize(0) != out.getDimSize(0))
-    return op->emitOpError("batch size changes from ") << in.getDimSize(0) << " to " << out.getDimSize(0);
+    return op->emitOpError("batch size changes from ")
+           << in.getDimSize(0) << " to " << out.getDimSize(0);
   if (numElements(bias) != n)
     return op->emitOpError("bias has ") << numElements(bias) << " elements, expected " << n;
   return success();
@@ -68,13 +71,13 @@ OpFoldResult IdentityOp::fold(FoldAdaptor) { return getInput(); }
 LogicalResult ReshapeOp::verify() {
   auto in = getInput().getType(), out = getResult().getType();
   if (in.getElementType() != out.getElementType())
-    return emitOpError("element type changes from ") << in.getElementType() << " to "
-                                                      << out.getElementType();
+    return emitOpError("element type changes from ")
+           << in.getElementType() << " to " << out.getElementType();
   if (!in.hasStaticShape() || !out.hasStaticShape())
     return emitOpError("needs static shapes");
   if (in.getNumElements() != out.getNumElements())
-    return emitOpError("changes the element count from ") << in.getNumElements() << " to "
-                                                           << out.getNumElements();
+    return emitOpError("changes the element count from ")
+           << in.getNumElements() << " to " << out.getNumElements();
   return success();
 }
 
@@ -197,8 +200,8 @@ static LogicalResult verifyWindow(Operation *op, ShapedType in, ShapedType out,
   for (int i = 0; i < 2; ++i) {
     if (kernel[i] < 1 || strides[i] < 1 || dilations[i] < 1)
       return op->emitOpError("kernel sizes, strides and dilations must be positive");
-    int64_t expect = windowOut(in.getDimSize(2 + i), kernel[i], strides[i], dilations[i],
-                               pads[i], pads[2 + i]);
+    int64_t expect =
+        windowOut(in.getDimSize(2 + i), kernel[i], strides[i], dilations[i], pads[i], pads[2 + i]);
     if (expect < 1 || out.getDimSize(2 + i) != expect)
       return op->emitOpError("result spatial dimension ")
              << i << " is " << out.getDimSize(2 + i) << ", expected " << expect;
@@ -222,8 +225,8 @@ static LogicalResult verifyConv(Operation *op, ShapedType in, ShapedType out, El
       w.getDimSize(1) * group != in.getDimSize(1))
     return op->emitOpError("group ") << group << " does not divide the channels consistently";
   if (out.getDimSize(1) != w.getDimSize(0))
-    return op->emitOpError("result has ") << out.getDimSize(1) << " channels, weight has "
-                                          << w.getDimSize(0);
+    return op->emitOpError("result has ")
+           << out.getDimSize(1) << " channels, weight has " << w.getDimSize(0);
   if (bias.getNumElements() != w.getDimSize(0))
     return op->emitOpError("bias must have one value per output channel");
   return success();
@@ -244,8 +247,8 @@ LogicalResult QConvOp::verify() {
 LogicalResult MaxPoolOp::verify() {
   if (getInput().getType().getDimSize(1) != getResult().getType().getDimSize(1))
     return emitOpError("pooling keeps the channel count");
-  return verifyWindow(*this, getInput().getType(), getResult().getType(), getKernel(),
-                      getStrides(), getDilations(), getPads());
+  return verifyWindow(*this, getInput().getType(), getResult().getType(), getKernel(), getStrides(),
+                      getDilations(), getPads());
 }
 
 LogicalResult AvgPoolOp::verify() {
@@ -257,8 +260,8 @@ LogicalResult AvgPoolOp::verify() {
     return emitOpError("unknown rounding mode '") << getRounding() << "'";
   if (getDivisor() && *getDivisor() < 1)
     return emitOpError("divisor must be positive");
-  return verifyWindow(*this, getInput().getType(), getResult().getType(), getKernel(),
-                      getStrides(), dil, getPads());
+  return verifyWindow(*this, getInput().getType(), getResult().getType(), getKernel(), getStrides(),
+                      dil, getPads());
 }
 
 LogicalResult ResizeOp::verify() {
@@ -282,8 +285,8 @@ LogicalResult ResizeOp::verify() {
 static LogicalResult verifyQuantParams(Operation *op, ShapedType type, ArrayRef<double> scale,
                                        ArrayRef<int64_t> zeroPoint, int64_t axis) {
   if (scale.empty() || scale.size() != zeroPoint.size())
-    return op->emitOpError("needs as many zero points as scales (") << scale.size() << " vs "
-                                                                     << zeroPoint.size() << ")";
+    return op->emitOpError("needs as many zero points as scales (")
+           << scale.size() << " vs " << zeroPoint.size() << ")";
   for (double s : scale)
     if (!(s > 0) || !std::isfinite(s))
       return op->emitOpError("scale must be positive and finite, got ") << s;

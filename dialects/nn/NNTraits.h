@@ -12,8 +12,8 @@
 
 namespace loom::nn::OpTrait {
 
-#define LOOM_NN_CATEGORY(Name)                                                                    \
-  template <typename ConcreteType>                                                                \
+#define LOOM_NN_CATEGORY(Name)                                                                     \
+  template <typename ConcreteType>                                                                 \
   class Name : public mlir::OpTrait::TraitBase<ConcreteType, Name> {};
 
 LOOM_NN_CATEGORY(ElementwiseActivation)

@@ -31,8 +31,8 @@ LogicalResult ModuleOp::verify() {
                                   << getOutputNames().size() << " output names";
   for (Attribute name : llvm::concat<const Attribute>(getInputNames(), getOutputNames()))
     if (!isIdentifier(llvm::cast<StringAttr>(name).getValue()))
-      return emitOpError("port name '") << llvm::cast<StringAttr>(name).getValue()
-                                        << "' is not a legal identifier";
+      return emitOpError("port name '")
+             << llvm::cast<StringAttr>(name).getValue() << "' is not a legal identifier";
   for (BlockArgument arg : body->getArguments())
     if (!arg.getType().isSignlessInteger())
       return emitOpError("input ports must be signless integers");
@@ -44,14 +44,14 @@ LogicalResult InstanceOp::verify() {
     return emitOpError("has ") << getInputs().size() << " inputs but " << getInputNames().size()
                                << " input port names";
   if (getOutputs().size() != getOutputNames().size())
-    return emitOpError("has ") << getOutputs().size() << " outputs but "
-                               << getOutputNames().size() << " output port names";
+    return emitOpError("has ") << getOutputs().size() << " outputs but " << getOutputNames().size()
+                               << " output port names";
   if (!isIdentifier(getInstanceName()))
     return emitOpError("instance name '") << getInstanceName() << "' is not a legal identifier";
   for (NamedAttribute param : getParameters())
     if (!llvm::isa<IntegerAttr, StringAttr>(param.getValue()))
-      return emitOpError("parameter '") << param.getName().getValue()
-                                        << "' must be an integer or a string";
+      return emitOpError("parameter '")
+             << param.getName().getValue() << "' must be an integer or a string";
   return success();
 }
 
@@ -62,8 +62,8 @@ LogicalResult MemFileOp::verify() {
   if (laneBits < 1 || laneBits > 64)
     return emitOpError("lane_bits must be in [1, 64]");
   if (lanes < 1 || getData().getNumElements() % lanes != 0)
-    return emitOpError("data size ") << getData().getNumElements()
-                                     << " is not a multiple of lanes " << lanes;
+    return emitOpError("data size ")
+           << getData().getNumElements() << " is not a multiple of lanes " << lanes;
   if (getFileName().empty() || getFileName().contains('/'))
     return emitOpError("file_name must be a plain file name");
   return success();

@@ -85,7 +85,9 @@ struct Quant {
     return scale == o.scale && (!perAxis() || axis == o.axis);
   }
   bool operator==(const Quant &o) const { return sameScale(o) && zp == o.zp; }
-  bool zeroZp() const { return llvm::all_of(zp, [](int64_t z) { return z == 0; }); }
+  bool zeroZp() const {
+    return llvm::all_of(zp, [](int64_t z) { return z == 0; });
+  }
 };
 
 template <typename QOp> Quant quantOf(QOp op) {
@@ -98,10 +100,10 @@ template <typename QOp> Quant quantOf(QOp op) {
 
 /// The integer side of a quantized float value.
 struct Twin {
-  Value codes;             // centered codes c = q - zp, type iW_A
-  Quant q;                 // real = scale * c
-  int64_t lo = 0, hi = 0;  // range of c
-  bool holdsQ = false;     // the float value is q (not the real value)
+  Value codes;            // centered codes c = q - zp, type iW_A
+  Quant q;                // real = scale * c
+  int64_t lo = 0, hi = 0; // range of c
+  bool holdsQ = false;    // the float value is q (not the real value)
 };
 
 /// A float layer output waiting for its output quantizer.
@@ -109,7 +111,7 @@ struct Pending {
   Operation *layer = nullptr; // nn.dense, nn.conv, nn.add_act or a table function
   bool relu = false;
   double clipLo = -kInf, clipHi = kInf; // a float Clip between layer and quantizer
-  SmallVector<Operation *> moves; // reshapes / transposes between layer and quantizer
+  SmallVector<Operation *> moves;       // reshapes / transposes between layer and quantizer
 };
 
 /// The integers a layer computes with (CONTRACTS): weights round(w / ws[n]),
@@ -197,8 +199,8 @@ Value identityLayer(AffineGraph &g, Operation *at, Value codes, int64_t inLo, in
 
 /// Codes of t requantized to scale sOut and clipped to [lo, hi] (a
 /// DequantizeLinear -> QuantizeLinear pair with a new scale).
-FailureOr<Value> rescale(AffineGraph &g, Operation *at, const Twin &t, double sOut, int64_t lo, int64_t hi,
-                         StringRef suffix);
+FailureOr<Value> rescale(AffineGraph &g, Operation *at, const Twin &t, double sOut, int64_t lo,
+                         int64_t hi, StringRef suffix);
 
 /// Applies the reshapes / transposes recorded between a layer and its
 /// quantizer to the layer's integer output.
@@ -213,8 +215,8 @@ LogicalResult requireHalfEven(AffineGraph &g, nn::QuantizeLinearOp ql);
 
 /// A pending layer meets its output quantizer: integer layer with mult /
 /// shift, then the output range as a clip (CONTRACTS).
-LogicalResult requantize(AffineGraph &g, nn::QuantizeLinearOp ql, const Pending &p, const Quant &out,
-                         int64_t qmin, int64_t qmax);
+LogicalResult requantize(AffineGraph &g, nn::QuantizeLinearOp ql, const Pending &p,
+                         const Quant &out, int64_t qmin, int64_t qmax);
 
 /// A layer returned without a quantizer: its accumulator (after its Relu
 /// and moves) is the graph output, at scale s_in * weight_scale.
@@ -231,8 +233,8 @@ bool isTableFunction(Operation *op);
 /// table over the input codes (numerics::affineTable), fused into the layer
 /// that produced the codes when nothing else reads them, else after an
 /// identity actor. Returns the output codes and sets r.lo / r.hi.
-FailureOr<Value> buildTable(AffineGraph &g, nn::QuantizeLinearOp ql, const Pending &p, const Quant &out,
-                            int64_t qmin, int64_t qmax, Twin &r);
+FailureOr<Value> buildTable(AffineGraph &g, nn::QuantizeLinearOp ql, const Pending &p,
+                            const Quant &out, int64_t qmin, int64_t qmax, Twin &r);
 
 /// Softmax on codes: nn.qsoftmax. The exp table is built for the input's
 /// real scale (differences of codes do not depend on the zero point); the

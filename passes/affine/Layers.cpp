@@ -21,8 +21,8 @@ static FailureOr<LayerInts> layerInts(AffineGraph &g, Operation *op, const Twin 
   std::vector<double> w = floatsOf(wAttr), bias = floatsOf(bAttr);
   int64_t k = int64_t(w.size()) / li.n;
   if (ws->size() != 1 && int64_t(ws->size()) != li.n)
-    return g.fail(layer, "has " + Twine(ws->size()) + " weight scales for " + Twine(li.n) +
-                           " outputs");
+    return g.fail(layer,
+                  "has " + Twine(ws->size()) + " weight scales for " + Twine(li.n) + " outputs");
   // Padding (conv) feeds code 0, so the accumulator range covers it too.
   __int128 inLo = std::min<int64_t>(in.lo, 0), inHi = std::max<int64_t>(in.hi, 0);
   __int128 accLo = 0, accHi = 0;
@@ -48,35 +48,34 @@ static FailureOr<LayerInts> layerInts(AffineGraph &g, Operation *op, const Twin 
   li.accWidth = widthOfRange(accLo, accHi);
   if (li.wWidth > 32 || li.accWidth > 62)
     return g.fail(layer, "weights or accumulator too wide (" + Twine(li.wWidth) + " / " +
-                           Twine(li.accWidth) + " bits)");
+                             Twine(li.accWidth) + " bits)");
   return li;
 }
 
 /// nn.qdense / nn.qconv with result type `outType`.
-static Value buildLayer(AffineGraph &g, Operation *layer, const Twin &in, const LayerInts &li, Type outType,
-                 int64_t shift, ArrayRef<int64_t> mult) {
+static Value buildLayer(AffineGraph &g, Operation *layer, const Twin &in, const LayerInts &li,
+                        Type outType, int64_t shift, ArrayRef<int64_t> mult) {
   ElementsAttr multAttr;
   if (llvm::any_of(mult, [](int64_t m) { return m != 1; })) {
     bool same = llvm::all_equal(mult);
-    multAttr = intAttr(g.ctx, {same ? 1 : int64_t(mult.size())}, 64,
-                       same ? mult.take_front(1) : mult);
+    multAttr =
+        intAttr(g.ctx, {same ? 1 : int64_t(mult.size())}, 64, same ? mult.take_front(1) : mult);
   }
   Operation *op;
   if (auto d = llvm::dyn_cast<nn::DenseOp>(layer)) {
     auto wType = llvm::cast<ShapedType>(d.getWeight().getType());
     op = g.b.create<nn::QDenseOp>(layer->getLoc(), outType, in.codes,
-                                intAttr(g.ctx, wType.getShape(), li.wWidth, li.w),
-                                intAttr(g.ctx, {li.n}, 64, li.b), g.b.getI64IntegerAttr(shift),
-                                g.b.getI64IntegerAttr(li.accWidth), multAttr);
+                                  intAttr(g.ctx, wType.getShape(), li.wWidth, li.w),
+                                  intAttr(g.ctx, {li.n}, 64, li.b), g.b.getI64IntegerAttr(shift),
+                                  g.b.getI64IntegerAttr(li.accWidth), multAttr);
   } else {
     auto c = llvm::cast<nn::ConvOp>(layer);
     auto wType = llvm::cast<ShapedType>(c.getWeight().getType());
-    op = g.b.create<nn::QConvOp>(layer->getLoc(), outType, in.codes,
-                               intAttr(g.ctx, wType.getShape(), li.wWidth, li.w),
-                               intAttr(g.ctx, {li.n}, 64, li.b), c.getStridesAttr(),
-                               c.getDilationsAttr(), c.getPadsAttr(), c.getGroupAttr(),
-                               g.b.getI64IntegerAttr(shift), g.b.getI64IntegerAttr(li.accWidth),
-                               multAttr);
+    op = g.b.create<nn::QConvOp>(
+        layer->getLoc(), outType, in.codes, intAttr(g.ctx, wType.getShape(), li.wWidth, li.w),
+        intAttr(g.ctx, {li.n}, 64, li.b), c.getStridesAttr(), c.getDilationsAttr(), c.getPadsAttr(),
+        c.getGroupAttr(), g.b.getI64IntegerAttr(shift), g.b.getI64IntegerAttr(li.accWidth),
+        multAttr);
   }
   g.copyName(layer, op);
   return op->getResult(0);
@@ -86,12 +85,12 @@ LogicalResult requireHalfEven(AffineGraph &g, nn::QuantizeLinearOp ql) {
   if (ql.getBipolar() || ql.getRounding() == "half_even")
     return success();
   return g.fail(ql, "requantizes with rounding '" + ql.getRounding() +
-                      "', but Loom's requantization rounds half to even (QONNX ROUND); "
-                      "export this quantizer with rounding_mode ROUND");
+                        "', but Loom's requantization rounds half to even (QONNX ROUND); "
+                        "export this quantizer with rounding_mode ROUND");
 }
 
-LogicalResult requantize(AffineGraph &g, nn::QuantizeLinearOp ql, const Pending &p, const Quant &out,
-                         int64_t qmin, int64_t qmax) {
+LogicalResult requantize(AffineGraph &g, nn::QuantizeLinearOp ql, const Pending &p,
+                         const Quant &out, int64_t qmin, int64_t qmax) {
   Operation *layer = p.layer;
   if (out.perAxis())
     return g.fail(ql, "per-axis activation scales are only supported at the graph ends");
@@ -140,11 +139,10 @@ LogicalResult requantize(AffineGraph &g, nn::QuantizeLinearOp ql, const Pending 
     auto rq = numerics::makeAddRequant(a.q.scale[0] / sOut, c.q.scale[0] / sOut);
     if (!rq)
       return g.fail(ql, "the scale ratios of the add (" + Twine(num(a.q.scale[0] / sOut)) + ", " +
-                          Twine(num(c.q.scale[0] / sOut)) + ") are out of range");
-    auto op = g.b.create<nn::AddActOp>(add.getLoc(), outType, a.codes, c.codes,
-                                     g.b.getI64IntegerAttr(rq->mult[0]),
-                                     g.b.getI64IntegerAttr(rq->mult[1]),
-                                     g.b.getI64IntegerAttr(rq->shift));
+                            Twine(num(c.q.scale[0] / sOut)) + ") are out of range");
+    auto op = g.b.create<nn::AddActOp>(
+        add.getLoc(), outType, a.codes, c.codes, g.b.getI64IntegerAttr(rq->mult[0]),
+        g.b.getI64IntegerAttr(rq->mult[1]), g.b.getI64IntegerAttr(rq->shift));
     g.copyName(add, op);
     y = op.getResult();
   } else {
@@ -158,7 +156,7 @@ LogicalResult requantize(AffineGraph &g, nn::QuantizeLinearOp ql, const Pending 
     auto rq = numerics::makeRequant(ratios);
     if (!rq)
       return g.fail(ql, "the requantization ratio s_in * weight_scale / s_out (" +
-                          Twine(num(ratios.front())) + ") is out of range");
+                            Twine(num(ratios.front())) + ") is out of range");
     y = buildLayer(g, layer, in, *li, outType, rq->shift, rq->mult);
   }
   int64_t wMin = g.codeMin(), wMax = g.codeMax();
@@ -171,14 +169,14 @@ FailureOr<Value> returnAccumulator(AffineGraph &g, func::ReturnOp ret, const Pen
   Operation *layer = p.layer;
   if (!llvm::isa<nn::WeightedLayerOpInterface>(layer) || p.clipLo > -kInf || p.clipHi < kInf)
     return g.fail(layer, "returned without a QuantizeLinear after it (only a dense or conv "
-                       "layer, optionally with Relu, may end the graph unquantized)");
+                         "layer, optionally with Relu, may end the graph unquantized)");
   Twin in = *g.asReal(layer->getOperand(0));
   auto li = layerInts(g, layer, in);
   if (failed(li))
     return failure();
   if (li->accWidth > 32)
     return g.fail(layer, "its accumulator (" + Twine(li->accWidth) +
-                           " bits) is a graph output wider than 32 bits");
+                             " bits) is a graph output wider than 32 bits");
   Type accType = intTensor(layer->getResult(0).getType(), unsigned(li->accWidth));
   Value acc = buildLayer(g, layer, in, *li, accType, 0, {});
   if (p.relu)
@@ -186,16 +184,16 @@ FailureOr<Value> returnAccumulator(AffineGraph &g, func::ReturnOp ret, const Pen
   bool same = llvm::all_equal(li->accScale);
   if (!p.moves.empty() && !same)
     return g.fail(p.moves.front(), "moves a per-channel accumulator that is a graph output "
-                                 "(quantize the layer's output first)");
+                                   "(quantize the layer's output first)");
   acc = applyMoves(g, acc, p);
-  SmallVector<double> scale(li->accScale.begin(), same ? li->accScale.begin() + 1
-                                                       : li->accScale.end());
+  SmallVector<double> scale(li->accScale.begin(),
+                            same ? li->accScale.begin() + 1 : li->accScale.end());
   SmallVector<int64_t> zp(scale.size(), 0);
   Operation *last = p.moves.empty() ? layer : p.moves.back();
-  auto dq = g.b.create<nn::DequantizeOp>(ret.getLoc(), last->getResult(0).getType(), acc,
-                                       g.b.getI64IntegerAttr(0), g.b.getDenseF64ArrayAttr(scale),
-                                       g.b.getDenseI64ArrayAttr(zp), g.b.getI64IntegerAttr(1),
-                                       nullptr);
+  auto dq =
+      g.b.create<nn::DequantizeOp>(ret.getLoc(), last->getResult(0).getType(), acc,
+                                   g.b.getI64IntegerAttr(0), g.b.getDenseF64ArrayAttr(scale),
+                                   g.b.getDenseI64ArrayAttr(zp), g.b.getI64IntegerAttr(1), nullptr);
   return dq.getResult();
 }
 

@@ -11,8 +11,8 @@ LogicalResult lowerRelu(AffineGraph &g, Operation *op) {
   auto t = g.asReal(op->getOperand(0));
   if (!t)
     return g.fail(op, g.twins.count(op->getOperand(0))
-                        ? "Relu of zero-point-shifted integers (dequantize first)"
-                        : "its input is not quantized");
+                          ? "Relu of zero-point-shifted integers (dequantize first)"
+                          : "its input is not quantized");
   auto relu = g.b.create<nn::ReluOp>(op->getLoc(), t->codes.getType(), t->codes);
   g.copyName(op, relu);
   Twin r = *t;
@@ -58,8 +58,8 @@ LogicalResult lowerConcat(AffineGraph &g, nn::ConcatOp cat) {
     return g.fail(cat, "both inputs must be quantized");
   Twin a = l->second, c = r->second;
   // Real values at one scale concatenate as codes whatever the zero points.
-  bool same = a.holdsQ == c.holdsQ && !a.q.perAxis() &&
-              (a.holdsQ ? a.q == c.q : a.q.sameScale(c.q));
+  bool same =
+      a.holdsQ == c.holdsQ && !a.q.perAxis() && (a.holdsQ ? a.q == c.q : a.q.sameScale(c.q));
   if (!same) {
     nn::QuantizeLinearOp next;
     if (cat.getResult().hasOneUse())
@@ -68,7 +68,7 @@ LogicalResult lowerConcat(AffineGraph &g, nn::ConcatOp cat) {
     if (!next || next.getBipolar() || next.getScale().size() != 1 || !ra || !rc ||
         ra->q.perAxis() || rc->q.perAxis())
       return g.fail(cat, "its inputs have different quantizers and no per-tensor "
-                       "QuantizeLinear reads the concat to requantize them to");
+                         "QuantizeLinear reads the concat to requantize them to");
     Quant out = quantOf(next);
     Twin range;
     range.q = out;

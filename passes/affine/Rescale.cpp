@@ -8,8 +8,8 @@
 namespace loom::affine {
 
 static Value identityLayerOn(AffineGraph &g, Operation *at, Value codes, int64_t inLo, int64_t inHi,
-                      const numerics::Requant &rq, StringRef suffix,
-                      llvm::function_ref<Value(Value)> act) {
+                             const numerics::Requant &rq, StringRef suffix,
+                             llvm::function_ref<Value(Value)> act) {
   auto type = llvm::cast<RankedTensorType>(codes.getType());
   ArrayRef<int64_t> shape = type.getShape();
   int64_t elems = type.getNumElements();
@@ -66,13 +66,13 @@ Value identityLayer(AffineGraph &g, Operation *at, Value codes, int64_t inLo, in
   return y;
 }
 
-FailureOr<Value> rescale(AffineGraph &g, Operation *at, const Twin &t, double sOut, int64_t lo, int64_t hi,
-                         StringRef suffix) {
+FailureOr<Value> rescale(AffineGraph &g, Operation *at, const Twin &t, double sOut, int64_t lo,
+                         int64_t hi, StringRef suffix) {
   double ratio = t.q.scale[0] / sOut;
   auto rq = numerics::makeRequant({ratio});
   if (!rq)
     return g.fail(at, "the requantization ratio s_in / s_out (" + Twine(num(ratio)) +
-                        ") is out of range");
+                          ") is out of range");
   int64_t wMin = g.codeMin(), wMax = g.codeMax();
   return identityLayer(g, at, t.codes, t.lo, t.hi, *rq, suffix, [&](Value v) {
     return (lo > wMin || hi < wMax) ? g.clipCodes(at, v, lo, hi) : v;
@@ -84,9 +84,8 @@ Value applyMoves(AffineGraph &g, Value v, const Pending &p) {
     Operation *clone = g.b.clone(*move);
     clone->setOperand(0, v);
     auto elem = llvm::cast<ShapedType>(v.getType()).getElementType();
-    clone->getResult(0).setType(
-        RankedTensorType::get(llvm::cast<ShapedType>(move->getResult(0).getType()).getShape(),
-                              elem));
+    clone->getResult(0).setType(RankedTensorType::get(
+        llvm::cast<ShapedType>(move->getResult(0).getType()).getShape(), elem));
     v = clone->getResult(0);
   }
   return v;

@@ -30,8 +30,8 @@ static std::function<double(double)> tableFunction(Operation *fn) {
   return [act](double x) mutable { return act.evaluate(x); };
 }
 
-FailureOr<Value> buildTable(AffineGraph &g, nn::QuantizeLinearOp ql, const Pending &p, const Quant &out,
-                            int64_t qmin, int64_t qmax, Twin &r) {
+FailureOr<Value> buildTable(AffineGraph &g, nn::QuantizeLinearOp ql, const Pending &p,
+                            const Quant &out, int64_t qmin, int64_t qmax, Twin &r) {
   Operation *fn = p.layer;
   Twin in = *g.asReal(fn->getOperand(0));
   std::function<double(double)> f = tableFunction(fn);
@@ -44,9 +44,9 @@ FailureOr<Value> buildTable(AffineGraph &g, nn::QuantizeLinearOp ql, const Pendi
   r.hi = *std::max_element(table.begin(), table.end());
   auto lut = [&](Value v) -> Value {
     auto op = g.b.create<nn::LutOp>(fn->getLoc(), v.getType(), v, g.b.getStringAttr("table"),
-                                  g.b.getI64IntegerAttr(in.lo), g.b.getI64IntegerAttr(in.hi),
-                                  g.b.getI64IntegerAttr(0),
-                                  intAttr(g.ctx, {int64_t(table.size())}, g.width, table));
+                                    g.b.getI64IntegerAttr(in.lo), g.b.getI64IntegerAttr(in.hi),
+                                    g.b.getI64IntegerAttr(0),
+                                    intAttr(g.ctx, {int64_t(table.size())}, g.width, table));
     g.copyName(fn, op);
     return op.getResult();
   };
@@ -101,8 +101,8 @@ LogicalResult lowerSoftmax(AffineGraph &g, nn::SoftmaxOp sm) {
   fmt.intBits = g.width - fOut;
   if (fOut < 0 || numerics::validateFixedFormat(fmt).operator bool())
     return g.fail(sm, "softmax needs a power-of-two output scale 2^-F with zero point 0 (its "
-                    "QuantizeLinear, or its input's), got input scale " +
-                        Twine(num(t->q.scale[0])));
+                      "QuantizeLinear, or its input's), got input scale " +
+                          Twine(num(t->q.scale[0])));
   numerics::ExpTable table = numerics::makeExpTableForScale(t->q.scale[0], int(g.width));
   Type type = t->codes.getType();
   auto q = g.b.create<nn::QSoftmaxOp>(

@@ -31,22 +31,22 @@ static FailureOr<Twin> truncInput(AffineGraph &g, nn::TruncOp tr, Value in) {
   auto t = g.asReal(in);
   if (!t)
     return g.fail(tr, g.twins.count(in) ? "truncates integers that were not dequantized"
-                                    : "its input is not a quantized tensor");
+                                        : "its input is not a quantized tensor");
   if (t->q.perAxis())
     return g.fail(tr, "per-axis activation scales are only supported at the graph ends");
   double s = tr.getScale().convertToDouble();
   if (float(s) != float(t->q.scale[0]))
     return g.fail(tr, "its scale " + Twine(num(s)) + " differs from its input's scale " +
-                        Twine(num(t->q.scale[0])) +
-                        "; Loom truncates codes only at their own scale");
+                          Twine(num(t->q.scale[0])) +
+                          "; Loom truncates codes only at their own scale");
   return *t;
 }
 
 /// Integer sum-and-shift pool y = rnd(sum / 2^shift) on t's codes and the
 /// Trunc's result twin; `lo`, `hi` bound one window's sum.
 static LogicalResult buildTruncPool(AffineGraph &g, nn::TruncOp tr, Operation *named, const Twin &t,
-                             ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
-                             ArrayRef<int64_t> pads, __int128 lo, __int128 hi) {
+                                    ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
+                                    ArrayRef<int64_t> pads, __int128 lo, __int128 hi) {
   auto mode = numerics::parseRounding(tr.getRounding());
   if (!mode)
     return g.fail(tr, "unknown rounding mode '" + tr.getRounding() + "'");
@@ -57,12 +57,12 @@ static LogicalResult buildTruncPool(AffineGraph &g, nn::TruncOp tr, Operation *n
   int64_t qmin = tr.getQminAttr().getInt(), qmax = tr.getQmaxAttr().getInt();
   if (yLo < qmin || yHi > qmax)
     return g.fail(tr, "its output range [" + Twine(qmin) + ", " + Twine(qmax) +
-                        "] clips the truncated codes [" + Twine(yLo) + ", " + Twine(yHi) +
-                        "]; Loom's pool does not clamp (use a wider output bit width)");
+                          "] clips the truncated codes [" + Twine(yLo) + ", " + Twine(yHi) +
+                          "]; Loom's pool does not clamp (use a wider output bit width)");
   int64_t wMin = g.codeMin(), wMax = g.codeMax();
   if (yLo < wMin || yHi > wMax)
     return g.fail(tr, "the truncated codes [" + Twine(yLo) + ", " + Twine(yHi) +
-                        "] do not fit the " + Twine(g.width) + "-bit activation width");
+                          "] do not fit the " + Twine(g.width) + "-bit activation width");
   auto pool = g.b.create<nn::AvgPoolOp>(
       tr.getLoc(), intTensor(tr.getType(), g.width), t.codes, g.b.getDenseI64ArrayAttr(kernel),
       g.b.getDenseI64ArrayAttr(strides), g.b.getDenseI64ArrayAttr(pads), g.b.getBoolAttr(true),
@@ -86,10 +86,10 @@ LogicalResult lowerTruncPool(AffineGraph &g, nn::AvgPoolOp ap, nn::TruncOp tr) {
   bool padded = llvm::any_of(ap.getPads(), [](int64_t p) { return p != 0; });
   if (!multipliesBy(g, mul, double(kk)))
     return g.fail(mul, "an average pool before a Trunc must be multiplied by its window size " +
-                         Twine(kk) + " (Brevitas TruncAvgPool)");
+                           Twine(kk) + " (Brevitas TruncAvgPool)");
   if (padded && !ap.getCountIncludePad())
     return g.fail(ap, "a padded average pool before a Trunc must count the padding "
-                    "(count_include_pad = 1), or the window sums are not integers");
+                      "(count_include_pad = 1), or the window sums are not integers");
   __int128 lo = padded ? std::min<int64_t>(t->lo, 0) : t->lo;
   __int128 hi = padded ? std::max<int64_t>(t->hi, 0) : t->hi;
   g.truncConsumed.insert(mul);
@@ -104,7 +104,8 @@ LogicalResult lowerTrunc(AffineGraph &g, nn::TruncOp tr) {
     return failure();
   if (tr.getType().getRank() != 4)
     return g.fail(tr, "a Trunc that does not follow an average pool needs an NCHW feature map "
-                    "(rank 4), got rank " + Twine(tr.getType().getRank()));
+                      "(rank 4), got rank " +
+                          Twine(tr.getType().getRank()));
   int64_t one[2] = {1, 1}, zero[4] = {0, 0, 0, 0};
   return buildTruncPool(g, tr, tr, *t, one, one, zero, t->lo, t->hi);
 }

@@ -48,15 +48,13 @@ public:
         .Case([&](df::FifoOp op) { return lower(op, std::get<hw::FifoConfig>(config), nb); })
         .Case([&](df::SwgOp op) { return lower(op, std::get<hw::SwgConfig>(config), nb); })
         .Case([&](df::PoolOp op) { return lower(op, std::get<hw::PoolConfig>(config), nb); })
-        .Case([&](df::UpsampleOp op) {
-          return lower(op, std::get<hw::UpsampleConfig>(config), nb);
-        })
+        .Case(
+            [&](df::UpsampleOp op) { return lower(op, std::get<hw::UpsampleConfig>(config), nb); })
         .Case([&](df::ForkOp op) { return lower(op, std::get<hw::ForkConfig>(config), nb); })
         .Case([&](df::JoinOp op) { return lower(op, std::get<hw::AddConfig>(config), nb); })
         .Case([&](df::ConcatOp op) { return lower(op, std::get<hw::ConcatConfig>(config), nb); })
-        .Default([](Operation *op) {
-          return op->emitError("no RTL library module for this actor");
-        });
+        .Default(
+            [](Operation *op) { return op->emitError("no RTL library module for this actor"); });
   }
 
   rtl::InstanceOp lowerFrameEnd(Value out, int64_t beats, StringRef name,
@@ -64,8 +62,7 @@ public:
     auto type = llvm::cast<df::StreamType>(out.getType());
     NamedAttrList p;
     nb.setParams(p, {{"W", type.getLanes() * type.getElementWidth()}, {"BEATS", beats}});
-    return nb.instantiate("loom_tlast_gen", name, p, {out}, {out}, {"in"}, {"out"},
-                          {"out_last"});
+    return nb.instantiate("loom_tlast_gen", name, p, {out}, {out}, {"in"}, {"out"}, {"out_last"});
   }
 
 private:
@@ -78,8 +75,13 @@ private:
     nb.memfile(name + "_w.mem", c.W_W, c.PE * c.SIMD,
                weightLanes(ints(op.getWeight()), outputs, reduction, c.SIMD, c.PE, c.BIPOLAR_W));
     nb.memfile(name + "_b.mem", c.W_ACC, c.PE, ints(op.getBias()));
-    nb.setParams(p, {{"SIMD", c.SIMD}, {"PE", c.PE}, {"IN_BEAT", c.IN_BEAT}, {"W_IN", c.W_IN},
-                     {"W_W", c.W_W}, {"W_ACC", c.W_ACC}, {"W_OUT", c.W_OUT},
+    nb.setParams(p, {{"SIMD", c.SIMD},
+                     {"PE", c.PE},
+                     {"IN_BEAT", c.IN_BEAT},
+                     {"W_IN", c.W_IN},
+                     {"W_W", c.W_W},
+                     {"W_ACC", c.W_ACC},
+                     {"W_OUT", c.W_OUT},
                      {"ACT", int64_t(c.ACT)}});
     p.set("SHIFT", op.getShiftAttr()); // the signed attribute, not a uint64_t getter
     p.set("W_FILE", b.getStringAttr(name + "_w.mem"));
@@ -136,7 +138,10 @@ private:
     std::string name = nb.instanceName(op, "softmax");
     nb.memfile(name + "_exp.mem", c.EXP_BITS, 1, ints(op.getExpTable()));
     NamedAttrList p;
-    nb.setParams(p, {{"N", c.N}, {"IN_BEAT", c.IN_BEAT}, {"W", c.W}, {"EXP_DEPTH", c.EXP_DEPTH},
+    nb.setParams(p, {{"N", c.N},
+                     {"IN_BEAT", c.IN_BEAT},
+                     {"W", c.W},
+                     {"EXP_DEPTH", c.EXP_DEPTH},
                      {"EXP_BITS", c.EXP_BITS}});
     p.set("F", op.getFracAttr());
     p.set("EXP_SHIFT", op.getExpShiftAttr());
@@ -161,10 +166,23 @@ private:
 
   LogicalResult lower(df::SwgOp op, const hw::SwgConfig &c, NetlistBuilder &nb) {
     NamedAttrList p;
-    nb.setParams(p, {{"C", c.C}, {"H", c.H}, {"W", c.W}, {"KH", c.KH}, {"KW", c.KW},
-                     {"SH", c.SH}, {"SW", c.SW}, {"DH", c.DH}, {"DW", c.DW}, {"PT", c.PT},
-                     {"PL", c.PL}, {"PB", c.PB}, {"PR", c.PR}, {"IN_BEAT", c.IN_BEAT},
-                     {"OUT_BEAT", c.OUT_BEAT}, {"WB", c.WB}, {"PAD_VAL", c.PAD_VAL},
+    nb.setParams(p, {{"C", c.C},
+                     {"H", c.H},
+                     {"W", c.W},
+                     {"KH", c.KH},
+                     {"KW", c.KW},
+                     {"SH", c.SH},
+                     {"SW", c.SW},
+                     {"DH", c.DH},
+                     {"DW", c.DW},
+                     {"PT", c.PT},
+                     {"PL", c.PL},
+                     {"PB", c.PB},
+                     {"PR", c.PR},
+                     {"IN_BEAT", c.IN_BEAT},
+                     {"OUT_BEAT", c.OUT_BEAT},
+                     {"WB", c.WB},
+                     {"PAD_VAL", c.PAD_VAL},
                      {"ROWS", c.ROWS}});
     nb.instantiateStream(op, "loom_swg", nb.instanceName(op, "conv", "_window"), p);
     return success();
@@ -173,8 +191,14 @@ private:
   LogicalResult lower(df::PoolOp op, const hw::PoolConfig &c, NetlistBuilder &nb) {
     std::string name = nb.instanceName(op, "pool");
     NamedAttrList p;
-    nb.setParams(p, {{"MODE", c.MODE}, {"C", c.C}, {"KK", c.KK}, {"IN_BEAT", c.IN_BEAT},
-                     {"PE", c.PE}, {"WB", c.WB}, {"NPIX", c.NPIX}, {"DIV", c.DIV},
+    nb.setParams(p, {{"MODE", c.MODE},
+                     {"C", c.C},
+                     {"KK", c.KK},
+                     {"IN_BEAT", c.IN_BEAT},
+                     {"PE", c.PE},
+                     {"WB", c.WB},
+                     {"NPIX", c.NPIX},
+                     {"DIV", c.DIV},
                      {"D_BITS", c.D_BITS}});
     if (c.RND != 0) // a QONNX Trunc's rounding (default half to even)
       nb.setParams(p, {{"RND", c.RND}});
@@ -188,8 +212,13 @@ private:
 
   LogicalResult lower(df::UpsampleOp op, const hw::UpsampleConfig &c, NetlistBuilder &nb) {
     NamedAttrList p;
-    nb.setParams(p, {{"C", c.C}, {"H", c.H}, {"W", c.W}, {"SH", c.SH}, {"SW", c.SW},
-                     {"LANES", c.LANES}, {"WB", c.WB}});
+    nb.setParams(p, {{"C", c.C},
+                     {"H", c.H},
+                     {"W", c.W},
+                     {"SH", c.SH},
+                     {"SW", c.SW},
+                     {"LANES", c.LANES},
+                     {"WB", c.WB}});
     nb.instantiateStream(op, "loom_upsample", nb.instanceName(op, "upsample"), p);
     return success();
   }

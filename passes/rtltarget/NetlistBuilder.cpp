@@ -10,10 +10,9 @@ using namespace loom;
 /// The ports of a stream instance whose nets (`<instance>_<port>`, see
 /// VerilogEmitter) live in the top module's scope: an instance name must
 /// clash with no identifier there, nor may its nets.
-static constexpr StringRef kInstPorts[] = {"in_ready",   "in0_ready",  "in1_ready",
-                                           "out_data",   "out_valid",  "out0_data",
-                                           "out0_valid", "out1_data",  "out1_valid",
-                                           "out_last"};
+static constexpr StringRef kInstPorts[] = {"in_ready",   "in0_ready", "in1_ready",  "out_data",
+                                           "out_valid",  "out0_data", "out0_valid", "out1_data",
+                                           "out1_valid", "out_last"};
 
 NetlistBuilder::NetlistBuilder(rtl::ModuleOp module, Value clk, Value rst)
     : b(module.getContext()), module(module), clk(clk), rst(rst) {

@@ -48,15 +48,15 @@ public:
   void reserve(const std::string &name);
 
   /// A $readmemh image `name` of `lanes` lanes of `laneBits` bits per word.
-  void memfile(llvm::StringRef name, int64_t laneBits, int64_t lanes,
-               llvm::ArrayRef<int64_t> data);
+  void memfile(llvm::StringRef name, int64_t laneBits, int64_t lanes, llvm::ArrayRef<int64_t> data);
 
   /// An instance of `module` reading streams `ins` on ports `inPorts` and
   /// producing `outs` on `outPorts` (plus 1-bit outputs `extraOuts`, results
   /// after the streams' data/valid pairs).
   rtl::InstanceOp instantiate(llvm::StringRef module, llvm::StringRef name,
                               mlir::NamedAttrList params, mlir::ArrayRef<mlir::Value> ins,
-                              mlir::ArrayRef<mlir::Value> outs, llvm::ArrayRef<llvm::StringRef> inPorts,
+                              mlir::ArrayRef<mlir::Value> outs,
+                              llvm::ArrayRef<llvm::StringRef> inPorts,
                               llvm::ArrayRef<llvm::StringRef> outPorts,
                               llvm::ArrayRef<llvm::StringRef> extraOuts = {});
   /// One stream in ("in"), one out ("out"): most actors.
@@ -72,7 +72,9 @@ public:
   /// The ready net a stream's consumer drives.
   mlir::Value readyOf(mlir::Value stream) { return readyNet[stream]; }
   /// Which instance input takes the ready of `stream` (its producer's out_ready).
-  std::pair<rtl::InstanceOp, unsigned> &readySlotOf(mlir::Value stream) { return readySlot[stream]; }
+  std::pair<rtl::InstanceOp, unsigned> &readySlotOf(mlir::Value stream) {
+    return readySlot[stream];
+  }
 
   /// Closes every stream's handshake: its producer's out_ready is its
   /// consumer's in_ready.

@@ -14,20 +14,19 @@
 namespace tb {
 
 struct MvuParams {
-  int K, N, SIMD, PE, IN_BEAT, W_IN, W_W, W_ACC, W_OUT, SHIFT, ACT, T_MIN, T_MAX, T_SHIFT,
-      T_DEPTH;
-  int LEAKY_A = 0;  // ACT 4 (LeakyRelu) multiplier, shift 15
-  int W_M = 0;        // requantization multiplier bits (0: none)
-  int BIPOLAR_W = 0;  // +-1 weights, one bit each (W_W = 1)
-  int W_LA = 0;       // ACT 4 per-channel slope multipliers (PRelu), signed W_LA bits
+  int K, N, SIMD, PE, IN_BEAT, W_IN, W_W, W_ACC, W_OUT, SHIFT, ACT, T_MIN, T_MAX, T_SHIFT, T_DEPTH;
+  int LEAKY_A = 0;   // ACT 4 (LeakyRelu) multiplier, shift 15
+  int W_M = 0;       // requantization multiplier bits (0: none)
+  int BIPOLAR_W = 0; // +-1 weights, one bit each (W_W = 1)
+  int W_LA = 0;      // ACT 4 per-channel slope multipliers (PRelu), signed W_LA bits
 };
 
 struct MvuData {
-  std::vector<std::vector<int64_t>> w;  // [N][K]
-  std::vector<int64_t> b;               // [N]
-  std::vector<int64_t> t;               // [T_DEPTH]
-  std::vector<int64_t> m;               // [N] requantization multipliers (W_M > 0)
-  std::vector<int64_t> la;              // [N] LeakyRelu multipliers (ACT 4, W_LA > 0)
+  std::vector<std::vector<int64_t>> w; // [N][K]
+  std::vector<int64_t> b;              // [N]
+  std::vector<int64_t> t;              // [T_DEPTH]
+  std::vector<int64_t> m;              // [N] requantization multipliers (W_M > 0)
+  std::vector<int64_t> la;             // [N] LeakyRelu multipliers (ACT 4, W_LA > 0)
 };
 
 inline int64_t randS(std::mt19937_64 &rng, int bits) {
@@ -38,14 +37,15 @@ inline int64_t randS(std::mt19937_64 &rng, int bits) {
 /// Random weights/bias/table; writes the memory files (CONTRACTS.md formats).
 inline MvuData makeMvu(const MvuParams &p, std::mt19937_64 &rng, const std::string &wf,
                        const std::string &bf, const std::string &tf,
-                       const std::string &mf = "m.mem",
-                       const std::string &laf = "la.mem") {
+                       const std::string &mf = "m.mem", const std::string &laf = "la.mem") {
   MvuData d;
   d.w.assign(p.N, std::vector<int64_t>(p.K));
   for (auto &row : d.w)
-    for (auto &v : row) v = p.BIPOLAR_W ? (rng() & 1 ? 1 : -1) : randS(rng, p.W_W);
+    for (auto &v : row)
+      v = p.BIPOLAR_W ? (rng() & 1 ? 1 : -1) : randS(rng, p.W_W);
   d.b.resize(p.N);
-  for (auto &v : d.b) v = randS(rng, std::min(p.W_ACC, p.W_IN + p.W_W) - 1);
+  for (auto &v : d.b)
+    v = randS(rng, std::min(p.W_ACC, p.W_IN + p.W_W) - 1);
   const int SF = p.K / p.SIMD, NF = p.N / p.PE;
   std::vector<Bits> wl, bl, tl;
   for (int nf = 0; nf < NF; ++nf)
@@ -61,33 +61,39 @@ inline MvuData makeMvu(const MvuParams &p, std::mt19937_64 &rng, const std::stri
     }
   for (int nf = 0; nf < NF; ++nf) {
     Bits line(p.PE * p.W_ACC);
-    for (int pe = 0; pe < p.PE; ++pe) line.set(pe * p.W_ACC, p.W_ACC, d.b[nf * p.PE + pe]);
+    for (int pe = 0; pe < p.PE; ++pe)
+      line.set(pe * p.W_ACC, p.W_ACC, d.b[nf * p.PE + pe]);
     bl.push_back(line);
   }
   writeMem(wf, wl);
   writeMem(bf, bl);
-  if (p.W_M > 0) {  // unsigned multipliers in [1, min(2^W_M - 1, 2^24)], bias layout
+  if (p.W_M > 0) { // unsigned multipliers in [1, min(2^W_M - 1, 2^24)], bias layout
     int64_t hi = std::min<int64_t>((int64_t(1) << p.W_M) - 1, int64_t(1) << 24);
     d.m.resize(p.N);
-    for (auto &v : d.m) v = std::uniform_int_distribution<int64_t>(1, hi)(rng);
-    d.m[0] = hi;  // the extreme multiplier always appears
+    for (auto &v : d.m)
+      v = std::uniform_int_distribution<int64_t>(1, hi)(rng);
+    d.m[0] = hi; // the extreme multiplier always appears
     std::vector<Bits> ml;
     for (int nf = 0; nf < NF; ++nf) {
       Bits line(p.PE * p.W_M);
-      for (int pe = 0; pe < p.PE; ++pe) line.set(pe * p.W_M, p.W_M, d.m[nf * p.PE + pe]);
+      for (int pe = 0; pe < p.PE; ++pe)
+        line.set(pe * p.W_M, p.W_M, d.m[nf * p.PE + pe]);
       ml.push_back(line);
     }
     writeMem(mf, ml);
   }
-  if (p.ACT == 4 && p.W_LA > 0) {  // signed slopes, bias layout; both extremes appear
+  if (p.ACT == 4 && p.W_LA > 0) { // signed slopes, bias layout; both extremes appear
     d.la.resize(p.N);
-    for (auto &v : d.la) v = randS(rng, p.W_LA);
+    for (auto &v : d.la)
+      v = randS(rng, p.W_LA);
     d.la[0] = -(int64_t(1) << (p.W_LA - 1));
-    if (p.N > 1) d.la[p.N - 1] = (int64_t(1) << (p.W_LA - 1)) - 1;
+    if (p.N > 1)
+      d.la[p.N - 1] = (int64_t(1) << (p.W_LA - 1)) - 1;
     std::vector<Bits> ll;
     for (int nf = 0; nf < NF; ++nf) {
       Bits line(p.PE * p.W_LA);
-      for (int pe = 0; pe < p.PE; ++pe) line.set(pe * p.W_LA, p.W_LA, d.la[nf * p.PE + pe]);
+      for (int pe = 0; pe < p.PE; ++pe)
+        line.set(pe * p.W_LA, p.W_LA, d.la[nf * p.PE + pe]);
       ll.push_back(line);
     }
     writeMem(laf, ll);
@@ -117,7 +123,8 @@ inline int64_t requantAct(const MvuParams &p, const MvuData &d, int n, int64_t a
   namespace nm = loom::numerics;
   int64_t v = nm::requantizeMult(acc, p.W_M > 0 ? d.m[n] : 1, p.SHIFT, p.W_OUT);
   switch (p.ACT) {
-  case 1: return std::max<int64_t>(v, 0);
+  case 1:
+    return std::max<int64_t>(v, 0);
   case 2: {
     nm::ActTable t;
     t.tMin = p.T_MIN;
@@ -126,14 +133,17 @@ inline int64_t requantAct(const MvuParams &p, const MvuData &d, int n, int64_t a
     t.values = d.t;
     return nm::lookupAct(t, v);
   }
-  case 3: return std::min<int64_t>(std::max<int64_t>(v, p.T_MIN), p.T_MAX);
+  case 3:
+    return std::min<int64_t>(std::max<int64_t>(v, p.T_MIN), p.T_MAX);
   case 4: {
     nm::LeakyReluParams lk;
     lk.A = leakyA(p, d, n);
     return nm::leakyReluCode(v, lk, p.W_OUT);
   }
-  case 5: return v >= 0 ? 1 : -1;  // saturation keeps the sign of the rounded value
-  default: return v;
+  case 5:
+    return v >= 0 ? 1 : -1; // saturation keeps the sign of the rounded value
+  default:
+    return v;
   }
 }
 
@@ -142,7 +152,8 @@ inline std::vector<int64_t> mvuGolden(const MvuParams &p, const MvuData &d,
   std::vector<int64_t> y(p.N);
   for (int n = 0; n < p.N; ++n) {
     int64_t acc = d.b[n];
-    for (int k = 0; k < p.K; ++k) acc += x[k] * d.w[n][k];
+    for (int k = 0; k < p.K; ++k)
+      acc += x[k] * d.w[n][k];
     y[n] = requantAct(p, d, n, acc);
   }
   return y;
@@ -157,7 +168,7 @@ inline std::vector<int64_t> makeExpTable(const SoftmaxParams &p, const std::stri
   std::vector<Bits> lines;
   for (int j = 0; j < p.EXP_DEPTH; ++j) {
     double x = std::exp(-double(int64_t(j) << p.EXP_SHIFT) * std::ldexp(1.0, -p.F));
-    t[j] = int64_t(std::nearbyint(x * 32768.0));  // round half even (default FE mode)
+    t[j] = int64_t(std::nearbyint(x * 32768.0)); // round half even (default FE mode)
     Bits b(p.EXP_BITS);
     b.set(0, p.EXP_BITS, t[j]);
     lines.push_back(b);
@@ -166,11 +177,11 @@ inline std::vector<int64_t> makeExpTable(const SoftmaxParams &p, const std::stri
   return t;
 }
 
-inline std::vector<int64_t> softmaxGolden(const SoftmaxParams &p,
-                                          const std::vector<int64_t> &exp,
+inline std::vector<int64_t> softmaxGolden(const SoftmaxParams &p, const std::vector<int64_t> &exp,
                                           const std::vector<int64_t> &y) {
   int64_t m = y[0];
-  for (int64_t v : y) m = std::max(m, v);
+  for (int64_t v : y)
+    m = std::max(m, v);
   std::vector<int64_t> e(p.N);
   int64_t S = 0;
   for (int i = 0; i < p.N; ++i) {
@@ -180,8 +191,8 @@ inline std::vector<int64_t> softmaxGolden(const SoftmaxParams &p,
   }
   std::vector<int64_t> out(p.N);
   for (int i = 0; i < p.N; ++i)
-    out[i] = S == 0 ? 0 : std::min<int64_t>(((e[i] << p.F) + S / 2) / S,
-                                            (int64_t(1) << (p.W - 1)) - 1);
+    out[i] =
+        S == 0 ? 0 : std::min<int64_t>(((e[i] << p.F) + S / 2) / S, (int64_t(1) << (p.W - 1)) - 1);
   return out;
 }
 
@@ -190,7 +201,8 @@ inline std::vector<Bits> pack(const std::vector<int64_t> &v, int per, int w) {
   std::vector<Bits> beats;
   for (size_t i = 0; i < v.size(); i += per) {
     Bits b(per * w);
-    for (int e = 0; e < per; ++e) b.set(e * w, w, v[i + e]);
+    for (int e = 0; e < per; ++e)
+      b.set(e * w, w, v[i + e]);
     beats.push_back(b);
   }
   return beats;
@@ -198,8 +210,7 @@ inline std::vector<Bits> pack(const std::vector<int64_t> &v, int per, int w) {
 
 /// Sliding window (CONTRACTS.md "Convolutional path"): x is one (H, W, C) frame; the
 /// result is OH*OW windows in (kh, kw, c) order, padded positions = PAD_VAL.
-inline std::vector<int64_t> swgGolden(const loom::hw::SwgConfig &c,
-                                      const std::vector<int64_t> &x) {
+inline std::vector<int64_t> swgGolden(const loom::hw::SwgConfig &c, const std::vector<int64_t> &x) {
   std::vector<int64_t> y;
   for (int oh = 0; oh < c.OH(); ++oh)
     for (int ow = 0; ow < c.OW(); ++ow)
@@ -251,30 +262,41 @@ inline std::vector<int64_t> poolGolden(int mode, int C, int KK, int WB,
         continue;
       }
       int64_t d = div[p];
-      if (rnd == 0) {  // the reference's AveragePool rounding
+      if (rnd == 0) { // the reference's AveragePool rounding
         y.push_back(saturate(loom::numerics::divRoundHalfEven(s, d), WB));
         continue;
       }
-      int64_t q = s / d, r = s - q * d;  // C++: truncation
+      int64_t q = s / d, r = s - q * d; // C++: truncation
       if (r < 0) {
         q -= 1;
         r += d;
       }
       // s / d = q + r / d with 0 <= r < d; neg: s / d < 0.
-      const bool neg = s < 0, tie = 2 * r == d, above = 2 * r > d;
+      const bool neg = s<0, tie = 2 * r == d, above = 2 * r> d;
       switch (rnd) {
-      case 1: q += above || (tie && !neg); break;  // ties away from zero
-      case 2: q += above || (tie && neg); break;   // ties towards zero
-      case 3: break;                               // floor
-      case 4: q += r != 0; break;                  // ceil
-      case 5: q += r != 0 && neg; break;           // towards zero
-      default: q += above || (tie && (q & 1)); break;
+      case 1:
+        q += above || (tie && !neg);
+        break; // ties away from zero
+      case 2:
+        q += above || (tie && neg);
+        break; // ties towards zero
+      case 3:
+        break; // floor
+      case 4:
+        q += r != 0;
+        break; // ceil
+      case 5:
+        q += r != 0 && neg;
+        break; // towards zero
+      default:
+        q += above || (tie && (q & 1));
+        break;
       }
       y.push_back(saturate(q, WB));
     }
   return y;
 }
 
-}  // namespace tb
+} // namespace tb
 
-#endif  // LOOM_RTL_TEST_GOLDEN_H
+#endif // LOOM_RTL_TEST_GOLDEN_H

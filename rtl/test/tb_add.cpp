@@ -24,8 +24,10 @@ using namespace loom::hw;
 namespace {
 int64_t golden(int64_t a, int64_t b) {
   int64_t y = loom::numerics::scaledAdd(a, P_MA, b, P_MB, P_S, P_WB);
-  if (P_RELU && y < 0) y = 0;
-  if (P_CLIP) y = std::min<int64_t>(std::max<int64_t>(y, P_LO), P_HI);
+  if (P_RELU && y < 0)
+    y = 0;
+  if (P_CLIP)
+    y = std::min<int64_t>(std::max<int64_t>(y, P_LO), P_HI);
   return y;
 }
 
@@ -45,7 +47,8 @@ Res runAdd(Vtop *top, const std::vector<Bits> *in, size_t nOut, double pv, doubl
   top->in0_valid = top->in1_valid = 0;
   top->out_ready = 0;
   top->eval();
-  for (int i = 0; i < 4; ++i) tick(top);
+  for (int i = 0; i < 4; ++i)
+    tick(top);
   top->rst = 0;
   top->eval();
   size_t sent[2] = {0, 0};
@@ -56,11 +59,14 @@ Res runAdd(Vtop *top, const std::vector<Bits> *in, size_t nOut, double pv, doubl
       return r;
     }
     for (int p = 0; p < 2; ++p)
-      if (!offer[p] && sent[p] < in[p].size()) offer[p] = pv >= 1.0 || u(rng) < pv;
+      if (!offer[p] && sent[p] < in[p].size())
+        offer[p] = pv >= 1.0 || u(rng) < pv;
     top->in0_valid = offer[0];
     top->in1_valid = offer[1];
-    if (sent[0] < in[0].size()) toPort(top->in0_data, in[0][sent[0]]);
-    if (sent[1] < in[1].size()) toPort(top->in1_data, in[1][sent[1]]);
+    if (sent[0] < in[0].size())
+      toPort(top->in0_data, in[0][sent[0]]);
+    if (sent[1] < in[1].size())
+      toPort(top->in1_data, in[1][sent[1]]);
     top->out_ready = pr >= 1.0 || u(rng) < pr;
     top->eval();
     bool inFire[2] = {top->in0_valid && top->in0_ready, top->in1_valid && top->in1_ready};
@@ -78,18 +84,21 @@ Res runAdd(Vtop *top, const std::vector<Bits> *in, size_t nOut, double pv, doubl
   }
   return r;
 }
-}  // namespace
+} // namespace
 
 int main(int argc, char **argv) {
   Verilated::commandArgs(argc, argv);
   std::mt19937_64 rng(P_SEED);
   Vtop *top = new Vtop;
   int fails = 0;
-  const int beats = 5, n = beats * P_LANES;  // elements per frame
+  const int beats = 5, n = beats * P_LANES; // elements per frame
   AddConfig cfg;
   cfg.LANES = P_LANES, cfg.WB = P_WB, cfg.MODE = P_MODE, cfg.MA = P_MA, cfg.MB = P_MB;
   cfg.S = P_S, cfg.beatsPerFrame = beats;
-  struct Pass { int frames; double pv, pr; };
+  struct Pass {
+    int frames;
+    double pv, pr;
+  };
   const Pass passes[] = {{8, 1.0, 1.0}, {10, 0.6, 0.5}, {10, 0.9, 0.2}, {10, 0.3, 0.95}};
   for (int pi = 0; pi < 4; ++pi) {
     const Pass &ps = passes[pi];
@@ -118,9 +127,10 @@ int main(int argc, char **argv) {
       ActorCost c = estimateCost(cfg);
       std::printf("rtl latency %lld ii %lld | model latency %lld ii %lld\n", (long long)lat,
                   (long long)ii, (long long)m.latency_cycles, (long long)m.ii_cycles);
-      bool ok = m.ok && lat == m.latency_cycles && ii == m.ii_cycles &&
-                lat == c.latencyCycles && ii == c.cyclesPerFrame && mOut[0] == r.outC;
-      for (int p = 0; ok && p < 2; ++p) ok = mIn[p] == r.inC[p];
+      bool ok = m.ok && lat == m.latency_cycles && ii == m.ii_cycles && lat == c.latencyCycles &&
+                ii == c.cyclesPerFrame && mOut[0] == r.outC;
+      for (int p = 0; ok && p < 2; ++p)
+        ok = mIn[p] == r.inC[p];
       if (!ok) {
         std::printf("TIMING MISMATCH rtl vs hw_model %s\n", m.error.c_str());
         ++fails;

@@ -40,7 +40,8 @@ struct Bits {
   }
   int64_t getS(int lo, int n) const {
     uint64_t v = getU(lo, n);
-    if (n < 64 && (v >> (n - 1)) & 1) v |= ~uint64_t(0) << n;
+    if (n < 64 && (v >> (n - 1)) & 1)
+      v |= ~uint64_t(0) << n;
     return int64_t(v);
   }
   std::string hex() const {
@@ -54,7 +55,8 @@ struct Bits {
   }
   bool operator==(const Bits &o) const {
     for (int i = 0; i < width; ++i)
-      if (getU(i, 1) != o.getU(i, 1)) return false;
+      if (getU(i, 1) != o.getU(i, 1))
+        return false;
     return true;
   }
 };
@@ -64,7 +66,8 @@ void toPort(T &p, const Bits &b) {
   p = T(b.getU(0, std::min<int>(b.width, 8 * sizeof(T))));
 }
 template <std::size_t N> void toPort(VlWide<N> &p, const Bits &b) {
-  for (std::size_t i = 0; i < N; ++i) p[i] = i < b.w.size() ? b.w[i] : 0;
+  for (std::size_t i = 0; i < N; ++i)
+    p[i] = i < b.w.size() ? b.w[i] : 0;
 }
 template <class T, std::enable_if_t<std::is_integral_v<T>, int> = 0>
 Bits fromPort(const T &p, int width) {
@@ -74,14 +77,17 @@ Bits fromPort(const T &p, int width) {
 }
 template <std::size_t N> Bits fromPort(const VlWide<N> &p, int width) {
   Bits b(width);
-  for (std::size_t i = 0; i < N && i < b.w.size(); ++i) b.w[i] = p[i];
-  for (int i = width; i < int(b.w.size()) * 32; ++i) b.w[i / 32] &= ~(1u << (i % 32));
+  for (std::size_t i = 0; i < N && i < b.w.size(); ++i)
+    b.w[i] = p[i];
+  for (int i = width; i < int(b.w.size()) * 32; ++i)
+    b.w[i / 32] &= ~(1u << (i % 32));
   return b;
 }
 
 inline void writeMem(const std::string &path, const std::vector<Bits> &lines) {
   std::ofstream f(path);
-  for (const Bits &b : lines) f << b.hex() << "\n";
+  for (const Bits &b : lines)
+    f << b.hex() << "\n";
 }
 
 // ---- numerics (CONTRACTS.md): the reference's own library, not a copy
@@ -90,10 +96,10 @@ using loom::numerics::shiftRoundEven;
 
 // ---- generic single-stream driver
 struct RunResult {
-  std::vector<Bits> out;            // output beats in order
-  std::vector<int64_t> inCycles;    // edge index of each input beat
-  std::vector<int64_t> outCycles;   // edge index of each output beat
-  std::vector<int> outLast;         // out_last per beat (if the design has it)
+  std::vector<Bits> out;          // output beats in order
+  std::vector<int64_t> inCycles;  // edge index of each input beat
+  std::vector<int64_t> outCycles; // edge index of each output beat
+  std::vector<int> outLast;       // out_last per beat (if the design has it)
   bool timeout = false;
 };
 
@@ -110,7 +116,8 @@ template <class V> void reset(V *top) {
   top->in_valid = 0;
   top->out_ready = 0;
   top->eval();
-  for (int i = 0; i < 4; ++i) tick(top);
+  for (int i = 0; i < 4; ++i)
+    tick(top);
   top->rst = 0;
   top->eval();
 }
@@ -140,9 +147,11 @@ RunResult run(V *top, const std::vector<Bits> &in, int outW, size_t nOut, double
       return r;
     }
     // Once offered, a beat stays valid until taken (AXI rule).
-    if (!offering && sent < in.size()) offering = pValid >= 1.0 || u(rng) < pValid;
+    if (!offering && sent < in.size())
+      offering = pValid >= 1.0 || u(rng) < pValid;
     top->in_valid = offering;
-    if (sent < in.size()) toPort(top->in_data, in[sent]);
+    if (sent < in.size())
+      toPort(top->in_data, in[sent]);
     top->out_ready = pReady >= 1.0 || u(rng) < pReady;
     top->eval();
     if (top->in_valid && top->in_ready) {
@@ -182,14 +191,14 @@ inline int compareBeats(const std::vector<Bits> &got, const std::vector<Bits> &e
   for (size_t i = 0; i < exp.size(); ++i) {
     if (!(got[i] == exp[i])) {
       if (bad < 10)
-        std::printf("%s: beat %zu mismatch: got %s expected %s\n", what, i,
-                    got[i].hex().c_str(), exp[i].hex().c_str());
+        std::printf("%s: beat %zu mismatch: got %s expected %s\n", what, i, got[i].hex().c_str(),
+                    exp[i].hex().c_str());
       ++bad;
     }
   }
   return bad;
 }
 
-}  // namespace tb
+} // namespace tb
 
-#endif  // LOOM_RTL_TEST_TB_COMMON_H
+#endif // LOOM_RTL_TEST_TB_COMMON_H

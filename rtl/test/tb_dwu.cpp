@@ -18,19 +18,20 @@ std::vector<int64_t> dwuGolden(const MvuParams &p, const MvuData &d,
   std::vector<int64_t> y;
   for (int c = 0; c < C; ++c) {
     int64_t acc = d.b[c];
-    for (int j = 0; j < KK; ++j) acc += win[size_t(j) * C + c] * d.w[c][j];
+    for (int j = 0; j < KK; ++j)
+      acc += win[size_t(j) * C + c] * d.w[c][j];
     int64_t o = requantAct(p, d, c, acc);
     y.push_back(o);
   }
   return y;
 }
-}  // namespace
+} // namespace
 
 int main(int argc, char **argv) {
   Verilated::commandArgs(argc, argv);
   // K = KK taps, N = C channels: makeMvu writes w[c][j] in the dwu layout.
-  MvuParams p{P_KK,    P_C,   P_SIMD,  P_PE,    P_IN_BEAT, P_W_IN, P_W_W, P_W_ACC,
-              P_W_OUT, P_SHIFT, P_ACT, P_T_MIN, P_T_MAX,   0,      1};
+  MvuParams p{P_KK,    P_C,     P_SIMD, P_PE,    P_IN_BEAT, P_W_IN, P_W_W, P_W_ACC,
+              P_W_OUT, P_SHIFT, P_ACT,  P_T_MIN, P_T_MAX,   0,      1};
   p.W_M = P_W_M;
   p.BIPOLAR_W = P_BIPOLAR_W;
   p.LEAKY_A = P_LEAKY_A;
@@ -40,16 +41,22 @@ int main(int argc, char **argv) {
   Vtop *top = new Vtop;
   int fails = 0;
   const int win = P_KK * P_C;
-  struct Pass { int frames; double pv, pr; };
+  struct Pass {
+    int frames;
+    double pv, pr;
+  };
   const Pass passes[] = {{8, 1.0, 1.0}, {12, 0.6, 0.5}, {12, 0.9, 0.2}, {12, 0.3, 0.95}};
   for (int pi = 0; pi < 4; ++pi) {
     const Pass &ps = passes[pi];
     std::vector<Bits> in, exp;
     for (int f = 0; f < ps.frames; ++f) {
       std::vector<int64_t> x(win);
-      for (auto &v : x) v = randS(rng, P_W_IN);
-      for (Bits &b : pack(x, P_IN_BEAT, P_W_IN)) in.push_back(b);
-      for (Bits &b : pack(dwuGolden(p, d, x), P_PE, P_W_OUT)) exp.push_back(b);
+      for (auto &v : x)
+        v = randS(rng, P_W_IN);
+      for (Bits &b : pack(x, P_IN_BEAT, P_W_IN))
+        in.push_back(b);
+      for (Bits &b : pack(dwuGolden(p, d, x), P_PE, P_W_OUT))
+        exp.push_back(b);
     }
     RunResult r = run(top, in, P_PE * P_W_OUT, exp.size(), ps.pv, ps.pr, P_SEED + pi);
     if (r.timeout) {
@@ -60,16 +67,24 @@ int main(int argc, char **argv) {
     if (pi == 0) {
       Timing t = measure(r, win / P_IN_BEAT, P_C / P_PE, ps.frames);
       loom::hw::DwuConfig c;
-      c.C = P_C; c.KK = P_KK; c.SIMD = P_SIMD; c.PE = P_PE; c.IN_BEAT = P_IN_BEAT;
-      c.W_IN = P_W_IN; c.W_W = P_W_W; c.W_ACC = P_W_ACC; c.W_OUT = P_W_OUT; c.ACT = loom::hw::ActCode(P_ACT);
-      c.W_M = P_W_M; c.BIPOLAR_W = P_BIPOLAR_W;
+      c.C = P_C;
+      c.KK = P_KK;
+      c.SIMD = P_SIMD;
+      c.PE = P_PE;
+      c.IN_BEAT = P_IN_BEAT;
+      c.W_IN = P_W_IN;
+      c.W_W = P_W_W;
+      c.W_ACC = P_W_ACC;
+      c.W_OUT = P_W_OUT;
+      c.ACT = loom::hw::ActCode(P_ACT);
+      c.W_M = P_W_M;
+      c.BIPOLAR_W = P_BIPOLAR_W;
       std::vector<int64_t> mOut, mIn;
       loom::hw::PipelineTiming m = loom::hw::predictTiming({{c, "dwu"}}, ps.frames, &mOut, &mIn);
-      std::printf("rtl latency %lld ii %lld | model latency %lld ii %lld\n",
-                  (long long)t.latency, (long long)t.ii, (long long)m.latency_cycles,
-                  (long long)m.ii_cycles);
-      if (!m.ok || t.latency != m.latency_cycles || t.ii != m.ii_cycles ||
-          mOut != r.outCycles || mIn != r.inCycles) {
+      std::printf("rtl latency %lld ii %lld | model latency %lld ii %lld\n", (long long)t.latency,
+                  (long long)t.ii, (long long)m.latency_cycles, (long long)m.ii_cycles);
+      if (!m.ok || t.latency != m.latency_cycles || t.ii != m.ii_cycles || mOut != r.outCycles ||
+          mIn != r.inCycles) {
         std::printf("TIMING MISMATCH rtl vs hw_model %s\n", m.error.c_str());
         ++fails;
       }

@@ -17,8 +17,8 @@ struct Multi {
   bool timeout = false;
 };
 
-Multi runMulti(Vtop *top, const std::vector<Bits> *in, const size_t *nOut, double pv,
-               double pr, uint64_t seed) {
+Multi runMulti(Vtop *top, const std::vector<Bits> *in, const size_t *nOut, double pv, double pr,
+               uint64_t seed) {
   Multi r;
   std::mt19937_64 rng(seed);
   std::uniform_real_distribution<double> u(0.0, 1.0);
@@ -27,7 +27,8 @@ Multi runMulti(Vtop *top, const std::vector<Bits> *in, const size_t *nOut, doubl
   top->in0_valid = top->in1_valid = 0;
   top->out0_ready = top->out1_ready = 0;
   top->eval();
-  for (int i = 0; i < 4; ++i) tick(top);
+  for (int i = 0; i < 4; ++i)
+    tick(top);
   top->rst = 0;
   top->eval();
   size_t sent[2] = {0, 0};
@@ -38,11 +39,14 @@ Multi runMulti(Vtop *top, const std::vector<Bits> *in, const size_t *nOut, doubl
       return r;
     }
     for (int p = 0; p < 2; ++p)
-      if (!offer[p] && sent[p] < in[p].size()) offer[p] = pv >= 1.0 || u(rng) < pv;
+      if (!offer[p] && sent[p] < in[p].size())
+        offer[p] = pv >= 1.0 || u(rng) < pv;
     top->in0_valid = offer[0];
     top->in1_valid = offer[1];
-    if (sent[0] < in[0].size()) toPort(top->in0_data, in[0][sent[0]]);
-    if (sent[1] < in[1].size()) toPort(top->in1_data, in[1][sent[1]]);
+    if (sent[0] < in[0].size())
+      toPort(top->in0_data, in[0][sent[0]]);
+    if (sent[1] < in[1].size())
+      toPort(top->in1_data, in[1][sent[1]]);
     top->out0_ready = pr >= 1.0 || u(rng) < pr;
     top->out1_ready = pr >= 1.0 || u(rng) < pr;
     top->eval();
@@ -65,7 +69,7 @@ Multi runMulti(Vtop *top, const std::vector<Bits> *in, const size_t *nOut, doubl
   }
   return r;
 }
-}  // namespace
+} // namespace
 
 int main(int argc, char **argv) {
   Verilated::commandArgs(argc, argv);
@@ -73,12 +77,15 @@ int main(int argc, char **argv) {
   Vtop *top = new Vtop;
   int fails = 0;
   const char *names[4] = {"fork", "add", "mul", "concat"};
-  const int npix = 3;  // concat: C1 = 4 (2 beats), C2 = 2 (1 beat) per pixel
+  const int npix = 3; // concat: C1 = 4 (2 beats), C2 = 2 (1 beat) per pixel
   const ActorConfig cfgs[4] = {ForkConfig{16, 6}, AddConfig{2, 8, 0, 0, 6},
                                AddConfig{2, 8, 1, 3, 6}, ConcatConfig{4, 2, 2, 8, npix}};
   for (int ci = 0; ci < 4; ++ci) {
     top->sel = ci;
-    struct Pass { int frames; double pv, pr; };
+    struct Pass {
+      int frames;
+      double pv, pr;
+    };
     const Pass passes[] = {{8, 1.0, 1.0}, {6, 0.6, 0.5}, {6, 0.9, 0.2}, {6, 0.3, 0.95}};
     for (int pi = 0; pi < 4; ++pi) {
       const Pass &ps = passes[pi];
@@ -86,8 +93,10 @@ int main(int argc, char **argv) {
       const int n0 = ci == 3 ? 4 * npix : 12, n1 = ci == 0 ? 0 : ci == 3 ? 2 * npix : 12;
       for (int f = 0; f < ps.frames; ++f) {
         std::vector<int64_t> a(n0), b(n1);
-        for (auto &v : a) v = randS(rng, 8);
-        for (auto &v : b) v = randS(rng, 8);
+        for (auto &v : a)
+          v = randS(rng, 8);
+        for (auto &v : b)
+          v = randS(rng, 8);
         x0.insert(x0.end(), a.begin(), a.end());
         x1.insert(x1.end(), b.begin(), b.end());
         if (ci == 0) {
@@ -114,7 +123,8 @@ int main(int argc, char **argv) {
         break;
       }
       fails += compareBeats(r.out[0], exp0, names[ci]);
-      if (ci == 0) fails += compareBeats(r.out[1], exp1, "fork out1");
+      if (ci == 0)
+        fails += compareBeats(r.out[1], exp1, "fork out1");
       if (pi == 0) {
         std::vector<std::vector<int64_t>> mIn, mOut;
         PipelineTiming m = predictActorAlone(cfgs[ci], ps.frames, &mIn, &mOut);
@@ -125,10 +135,12 @@ int main(int argc, char **argv) {
         std::printf("%-7s rtl latency %lld ii %lld | model latency %lld ii %lld\n", names[ci],
                     (long long)lat, (long long)ii, (long long)m.latency_cycles,
                     (long long)m.ii_cycles);
-        bool ok = m.ok && lat == m.latency_cycles && ii == m.ii_cycles &&
-                  lat == c.latencyCycles && ii == c.cyclesPerFrame;
-        for (size_t p = 0; ok && p < mIn.size(); ++p) ok = mIn[p] == r.inC[p];
-        for (size_t p = 0; ok && p < mOut.size(); ++p) ok = mOut[p] == r.outC[p];
+        bool ok = m.ok && lat == m.latency_cycles && ii == m.ii_cycles && lat == c.latencyCycles &&
+                  ii == c.cyclesPerFrame;
+        for (size_t p = 0; ok && p < mIn.size(); ++p)
+          ok = mIn[p] == r.inC[p];
+        for (size_t p = 0; ok && p < mOut.size(); ++p)
+          ok = mOut[p] == r.outC[p];
         if (!ok) {
           std::printf("TIMING MISMATCH rtl vs hw_model (%s) %s\n", names[ci], m.error.c_str());
           ++fails;

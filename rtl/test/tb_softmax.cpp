@@ -13,7 +13,10 @@ int main(int argc, char **argv) {
   std::vector<int64_t> expT = makeExpTable(p, "exp.mem");
   Vtop *top = new Vtop;
   int fails = 0;
-  struct Pass { int frames; double pv, pr; };
+  struct Pass {
+    int frames;
+    double pv, pr;
+  };
   const Pass passes[] = {{8, 1.0, 1.0}, {16, 0.6, 0.5}, {16, 0.9, 0.2}, {16, 0.3, 0.95}};
   for (int pi = 0; pi < 4; ++pi) {
     const Pass &ps = passes[pi];
@@ -23,9 +26,12 @@ int main(int argc, char **argv) {
       int bits = (f % 2) ? p.W : std::max(2, p.F + 2);
       int64_t base = randS(rng, p.W - 1);
       std::vector<int64_t> y(p.N);
-      for (auto &v : y) v = saturate(base / 2 + randS(rng, bits), p.W);
-      for (Bits &b : pack(y, p.IN_BEAT, p.W)) in.push_back(b);
-      for (Bits &b : pack(softmaxGolden(p, expT, y), 1, p.W)) exp.push_back(b);
+      for (auto &v : y)
+        v = saturate(base / 2 + randS(rng, bits), p.W);
+      for (Bits &b : pack(y, p.IN_BEAT, p.W))
+        in.push_back(b);
+      for (Bits &b : pack(softmaxGolden(p, expT, y), 1, p.W))
+        exp.push_back(b);
     }
     RunResult r = run(top, in, p.W, exp.size(), ps.pv, ps.pr, P_SEED + pi);
     if (r.timeout) {
@@ -35,14 +41,16 @@ int main(int argc, char **argv) {
     fails += compareBeats(r.out, exp, "softmax");
     if (pi == 0) {
       loom::hw::SoftmaxConfig c;
-      c.N = p.N; c.IN_BEAT = p.IN_BEAT; c.W = p.W; c.EXP_DEPTH = p.EXP_DEPTH;
+      c.N = p.N;
+      c.IN_BEAT = p.IN_BEAT;
+      c.W = p.W;
+      c.EXP_DEPTH = p.EXP_DEPTH;
       c.EXP_BITS = p.EXP_BITS;
       std::vector<int64_t> mOut, mIn;
       loom::hw::PipelineTiming m = loom::hw::predictTiming({{c, ""}}, ps.frames, &mOut, &mIn);
       Timing t = measure(r, p.N / p.IN_BEAT, p.N, ps.frames);
-      std::printf("rtl latency %lld ii %lld | model latency %lld ii %lld\n",
-                  (long long)t.latency, (long long)t.ii, (long long)m.latency_cycles,
-                  (long long)m.ii_cycles);
+      std::printf("rtl latency %lld ii %lld | model latency %lld ii %lld\n", (long long)t.latency,
+                  (long long)t.ii, (long long)m.latency_cycles, (long long)m.ii_cycles);
       if (!m.ok || mOut != r.outCycles || mIn != r.inCycles) {
         std::printf("TIMING MISMATCH rtl vs hw_model\n");
         ++fails;

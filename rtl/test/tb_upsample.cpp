@@ -4,9 +4,9 @@
 // clean pass every input/output beat's cycle must equal hw_model's UpsampleModel
 // (predictTiming), and estimateCost's II / latency the measured ones.
 #include "Vtop.h"
-#include "tb_common.h"
 #include "hw_model/Cost.h"
 #include "hw_model/Pipeline.h"
+#include "tb_common.h"
 
 using namespace tb;
 
@@ -17,19 +17,30 @@ int main(int argc, char **argv) {
   const int C = P_C, H = P_H, W = P_W, SH = P_SH, SW = P_SW, L = P_LANES, WB = P_WB;
   const int CB = C / L, inBeats = H * W * CB, outBeats = H * SH * W * SW * CB;
   loom::hw::UpsampleConfig cfg;
-  cfg.C = C; cfg.H = H; cfg.W = W; cfg.SH = SH; cfg.SW = SW; cfg.LANES = L; cfg.WB = WB;
+  cfg.C = C;
+  cfg.H = H;
+  cfg.W = W;
+  cfg.SH = SH;
+  cfg.SW = SW;
+  cfg.LANES = L;
+  cfg.WB = WB;
   int fails = 0;
-  struct Pass { int frames; double pv, pr; };
+  struct Pass {
+    int frames;
+    double pv, pr;
+  };
   const Pass passes[] = {{8, 1.0, 1.0}, {6, 0.5, 0.5}, {6, 0.9, 0.3}, {6, 0.3, 0.9}};
   for (int pi = 0; pi < 4; ++pi) {
     const Pass &ps = passes[pi];
     std::vector<Bits> in, exp;
     for (int f = 0; f < ps.frames; ++f) {
       std::vector<int64_t> x(size_t(H) * W * C);
-      for (auto &v : x) v = int64_t(rng() % (1u << WB)) - (1 << (WB - 1));
+      for (auto &v : x)
+        v = int64_t(rng() % (1u << WB)) - (1 << (WB - 1));
       for (int i = 0; i < inBeats; ++i) {
         Bits b(L * WB);
-        for (int e = 0; e < L; ++e) b.set(e * WB, WB, x[size_t(i) * L + e]);
+        for (int e = 0; e < L; ++e)
+          b.set(e * WB, WB, x[size_t(i) * L + e]);
         in.push_back(b);
       }
       for (int oh = 0; oh < H * SH; ++oh)

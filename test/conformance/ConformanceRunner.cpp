@@ -80,12 +80,10 @@ using namespace llvm;
 
 static cl::opt<std::string> dataDir("data", cl::desc("ONNX node test directory"),
                                     cl::init("/usr/share/libonnx-testdata/data/node"));
-static cl::opt<unsigned> minPass("min-pass",
-                                 cl::desc("fail unless at least this many cases PASS"),
+static cl::opt<unsigned> minPass("min-pass", cl::desc("fail unless at least this many cases PASS"),
                                  cl::init(0));
-static cl::opt<std::string> filter("filter",
-                                   cl::desc("only run tests whose directory name contains this"),
-                                   cl::init(""));
+static cl::opt<std::string>
+    filter("filter", cl::desc("only run tests whose directory name contains this"), cl::init(""));
 static cl::opt<bool> noFork("no-fork", cl::desc("run cases in-process (for debugging)"),
                             cl::init(false));
 static cl::opt<bool> noFreeze("no-freeze",
@@ -270,8 +268,8 @@ Outcome runDataSet(const loom::onnx::OnnxModel &loaded, StringRef modelPath, Str
   std::string setName = sys::path::filename(set).str();
   std::vector<std::string> inFiles = pbFiles(set, "input"), outFiles = pbFiles(set, "output");
   if (inFiles.size() != loaded.inputs.size())
-    return fail(setName + " has " + std::to_string(inFiles.size()) +
-                " inputs, the graph has " + std::to_string(loaded.inputs.size()));
+    return fail(setName + " has " + std::to_string(inFiles.size()) + " inputs, the graph has " +
+                std::to_string(loaded.inputs.size()));
   // A file that does not load only matters once the importer has accepted
   // the model (an Optional/Sequence input is refused by the importer first).
   std::vector<loom::onnx::OnnxTensor> ins(inFiles.size());
@@ -361,8 +359,7 @@ Outcome runDataSet(const loom::onnx::OnnxModel &loaded, StringRef modelPath, Str
       return skip(!batchNote.empty()
                       ? batchNote
                       : setName + ": input '" + t.name + "' " + shapeStr(t.dims) +
-                            " does not fit the imported argument " +
-                            shapeStr(argType.getShape()));
+                            " does not fit the imported argument " + shapeStr(argType.getShape()));
     inputs.push_back(t.values);
   }
 
@@ -383,16 +380,15 @@ Outcome runDataSet(const loom::onnx::OnnxModel &loaded, StringRef modelPath, Str
     if (int64_t(got.size()) != exp->numElements()) {
       if (!batchNote.empty())
         return skip(batchNote);
-      return fail(setName + ": output " + std::to_string(k) + " has " +
-                  std::to_string(got.size()) + " values, expected " +
-                  std::to_string(exp->numElements()) + " " + shapeStr(exp->dims));
+      return fail(setName + ": output " + std::to_string(k) + " has " + std::to_string(got.size()) +
+                  " values, expected " + std::to_string(exp->numElements()) + " " +
+                  shapeStr(exp->dims));
     }
     auto resType = llvm::cast<mlir::ShapedType>(func.getResultTypes()[k]);
     if (int64_t(got.size()) != resType.getNumElements())
-      return fail(setName + ": output " + std::to_string(k) + " has " +
-                  std::to_string(got.size()) + " values but the function result type " +
-                  shapeStr(resType.getShape()) + " holds " +
-                  std::to_string(resType.getNumElements()));
+      return fail(setName + ": output " + std::to_string(k) + " has " + std::to_string(got.size()) +
+                  " values but the function result type " + shapeStr(resType.getShape()) +
+                  " holds " + std::to_string(resType.getNumElements()));
     size_t bad = 0, firstBad = 0;
     double worst = 0;
     for (size_t i = 0; i < got.size(); ++i)
@@ -453,8 +449,8 @@ Outcome runCase(StringRef dir) {
   }
   std::string note = shapeNote;
   if (!frozenList.empty())
-    note += std::string(note.empty() ? "" : "; ") + "constant from test data: " +
-            llvm::join(frozenList, ", ");
+    note += std::string(note.empty() ? "" : "; ") +
+            "constant from test data: " + llvm::join(frozenList, ", ");
   return pass(note);
 }
 
@@ -520,7 +516,6 @@ Outcome runIsolated(const std::function<Outcome()> &runCase, const std::string &
   return o;
 }
 
-
 /// Prints the summary; returns false if the run fails (a FAIL, an XPASS or
 /// too few PASS).
 bool summarize(unsigned nPass, unsigned nFail, unsigned nSkip, unsigned nXFail,
@@ -574,9 +569,17 @@ struct Tally {
       return;
     }
     switch (o.kind) {
-    case Outcome::Pass: ++nPass; break;
-    case Outcome::Skip: ++nSkip; skipped.push_back({name, o.detail}); break;
-    case Outcome::Fail: ++nFail; failed.push_back(name); break;
+    case Outcome::Pass:
+      ++nPass;
+      break;
+    case Outcome::Skip:
+      ++nSkip;
+      skipped.push_back({name, o.detail});
+      break;
+    case Outcome::Fail:
+      ++nFail;
+      failed.push_back(name);
+      break;
     }
   }
 };
@@ -618,10 +621,9 @@ int runIntegerMode() {
       o.detail += " [log: " + log + "]";
     t.add(name, "integer, Verilator", o);
   }
-  bool ok = summarize(t.nPass, t.nFail, t.nSkip, t.nXFail, t.failed, t.xpassed, t.skipped,
-                      formatv("{0} integer tests not installed; outputs compared exactly",
-                              missing)
-                          .str());
+  bool ok = summarize(
+      t.nPass, t.nFail, t.nSkip, t.nXFail, t.failed, t.xpassed, t.skipped,
+      formatv("{0} integer tests not installed; outputs compared exactly", missing).str());
   return ok ? 0 : 1;
 }
 

@@ -75,8 +75,8 @@ OnnxValueInfo floatValue(const std::string &name, std::vector<int64_t> dims) {
   return v;
 }
 
-OnnxNode makeNode(const std::string &name, const std::string &op,
-                  std::vector<std::string> ins, std::vector<std::string> outs) {
+OnnxNode makeNode(const std::string &name, const std::string &op, std::vector<std::string> ins,
+                  std::vector<std::string> outs) {
   OnnxNode n;
   n.name = name;
   n.opType = op;
@@ -97,7 +97,9 @@ TEST(ImportError, LstmWithPeepholes) {
 }
 TEST(ImportError, Gru) { checkUnsupportedNodeTest("test_gru_defaults", "GRU"); }
 // Convolution is supported; its transpose (upsampling) is not.
-TEST(ImportError, ConvTranspose) { checkUnsupportedNodeTest("test_convtranspose", "ConvTranspose"); }
+TEST(ImportError, ConvTranspose) {
+  checkUnsupportedNodeTest("test_convtranspose", "ConvTranspose");
+}
 TEST(ImportError, ConvTransposePads) {
   checkUnsupportedNodeTest("test_convtranspose_pads", "ConvTranspose");
 }

@@ -223,8 +223,8 @@ TEST(ImportQuant, QonnxBnn) {
   double lo = -std::pow(2.0, bits - 1), hi = std::pow(2.0, bits - 1) - 1;
   auto bias = dense[0].getBias().getValues<float>();
   for (size_t i = 0; i < bf->values.size(); ++i)
-    EXPECT_EQ(double(bias[i]),
-              (std::clamp(std::nearbyint(bf->values[i] / s + z), lo, hi) - z) * s) << i;
+    EXPECT_EQ(double(bias[i]), (std::clamp(std::nearbyint(bf->values[i] / s + z), lo, hi) - z) * s)
+        << i;
 }
 
 //===----------------------------------------------------------------------===//
@@ -277,8 +277,7 @@ onnx::OnnxNode node(const std::string &name, const std::string &op, std::vector<
 /// points zp[n], dequantized along axis 0; `layout` decides how they reach
 /// the layer: "gemm" (Gemm transB = 1), "transpose" (Transpose -> MatMul).
 OwningOpRef<ModuleOp> importPerChannel(MLIRContext &ctx, const std::string &layout,
-                                       const std::vector<double> &q,
-                                       const std::vector<double> &s,
+                                       const std::vector<double> &q, const std::vector<double> &s,
                                        const std::vector<double> &zp) {
   int64_t n = s.size(), k = q.size() / n;
   onnx::OnnxModel m;
@@ -306,8 +305,7 @@ OwningOpRef<ModuleOp> importPerChannel(MLIRContext &ctx, const std::string &layo
 }
 
 void checkPerChannel(const std::string &layout) {
-  std::vector<double> q = {1, -2, 3, 4, -5, 6, 7, 8, -128}, s = {0.5, 0.25, 0.125},
-                      zp = {0, 1, -3};
+  std::vector<double> q = {1, -2, 3, 4, -5, 6, 7, 8, -128}, s = {0.5, 0.25, 0.125}, zp = {0, 1, -3};
   MLIRContext ctx;
   auto m = importPerChannel(ctx, layout, q, s, zp);
   ASSERT_TRUE(m);
@@ -428,9 +426,9 @@ TEST(ImportQuant, QonnxTruncV2UnsignedNarrow) {
 
 TEST(ImportQuant, QonnxTruncErrorsNameTheNode) {
   MLIRContext ctx;
-  for (auto [mode, zp, what] : {std::tuple<const char *, double, const char *>{
-                                    "FLOOR", 1.0, "zero point"},
-                                {"UP", 0.0, "rounding_mode 'UP'"}}) {
+  for (auto [mode, zp, what] :
+       {std::tuple<const char *, double, const char *>{"FLOOR", 1.0, "zero point"},
+        {"UP", 0.0, "rounding_mode 'UP'"}}) {
     auto m = importTrunc(ctx, false, mode, zp);
     ASSERT_FALSE(bool(m));
     std::string msg = llvm::toString(m.takeError());

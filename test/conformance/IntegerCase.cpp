@@ -31,12 +31,18 @@ namespace loom {
 namespace conformance {
 
 const std::vector<std::string> &integerNodeTests() {
-  static const std::vector<std::string> tests = {
-      "test_qlinearconv",          "test_qlinearmatmul_2D",   "test_qlinearmatmul_3D",
-      "test_convinteger_with_padding", "test_convinteger_without_padding",
-      "test_basic_convinteger",    "test_matmulinteger",      "test_maxpool_2d_uint8",
-      "test_quantizelinear",       "test_quantizelinear_axis", "test_dequantizelinear",
-      "test_dequantizelinear_axis"};
+  static const std::vector<std::string> tests = {"test_qlinearconv",
+                                                 "test_qlinearmatmul_2D",
+                                                 "test_qlinearmatmul_3D",
+                                                 "test_convinteger_with_padding",
+                                                 "test_convinteger_without_padding",
+                                                 "test_basic_convinteger",
+                                                 "test_matmulinteger",
+                                                 "test_maxpool_2d_uint8",
+                                                 "test_quantizelinear",
+                                                 "test_quantizelinear_axis",
+                                                 "test_dequantizelinear",
+                                                 "test_dequantizelinear_axis"};
   return tests;
 }
 
@@ -66,8 +72,7 @@ std::string file(StringRef dir, const Twine &name) {
   return std::string(p);
 }
 
-CaseResult runDataSet(const onnx::OnnxModel &loaded, StringRef dir, StringRef set,
-                      StringRef work) {
+CaseResult runDataSet(const onnx::OnnxModel &loaded, StringRef dir, StringRef set, StringRef work) {
   std::string setName = sys::path::filename(set).str();
   // The data input is the graph input some node reads as its first operand;
   // every other input (weights, scales, zero points) becomes a constant.
@@ -121,11 +126,10 @@ CaseResult runDataSet(const onnx::OnnxModel &loaded, StringRef dir, StringRef se
     return fail(setName + ": " + firstLine(toString(x.takeError())));
   std::vector<int64_t> shape = x->dims.empty() ? std::vector<int64_t>{1} : x->dims;
   std::string npy = file(work, "input.npy"), npz = file(work, "output.npz");
-  llvm::Error werr = onnx::isIntegerElemType(x->elemType)
-                         ? io::writeNpyInt64(npy, shape, x->asInt64())
-                         : io::writeNpyFloat32(npy, shape,
-                                               std::vector<float>(x->values.begin(),
-                                                                  x->values.end()));
+  llvm::Error werr =
+      onnx::isIntegerElemType(x->elemType)
+          ? io::writeNpyInt64(npy, shape, x->asInt64())
+          : io::writeNpyFloat32(npy, shape, std::vector<float>(x->values.begin(), x->values.end()));
   if (werr)
     return fail(firstLine(toString(std::move(werr))));
 

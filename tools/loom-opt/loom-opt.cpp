@@ -19,6 +19,5 @@ int main(int argc, char **argv) {
   loom::registerLoomPasses();
   mlir::registerCanonicalizerPass();
   mlir::registerCSEPass();
-  return mlir::asMainReturnCode(
-      mlir::MlirOptMain(argc, argv, "Loom optimizer driver\n", registry));
+  return mlir::asMainReturnCode(mlir::MlirOptMain(argc, argv, "Loom optimizer driver\n", registry));
 }

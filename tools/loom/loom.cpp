@@ -32,12 +32,14 @@ namespace {
 
 const char *kUsage =
     "usage:\n"
-    "  loom compile MODEL.onnx -o OUT/ [--precision fixed<W,I> | --precision int8 [--calib X.npy]]\n"
+    "  loom compile MODEL.onnx -o OUT/ [--precision fixed<W,I> | --precision int8 [--calib "
+    "X.npy]]\n"
     "               [--target-ii C | --max-mults N] [--top NAME]\n"
     "    int8: post-training quantization calibrated on X.npy ([N, ...input shape]; the first\n"
     "    80% calibrate, the rest are held out), or without --calib on 64 random frames\n"
     "    (uniform [-2, 2), seed 1) with 16 more (seed 2) held out\n"
-    "  loom sim OUT/ [--inputs X.npy | --onnx-test-dir DIR | --random N] [--seed S] [--backpressure P]\n"
+    "  loom sim OUT/ [--inputs X.npy | --onnx-test-dir DIR | --random N] [--seed S] "
+    "[--backpressure P]\n"
     "                [--out Y.npz] [--trace]\n"
     "  loom run MODEL.onnx [-o OUT/] [compile and sim options]\n"
     "  loom report OUT/\n"
@@ -92,10 +94,10 @@ bool parseInt(const std::string &s, int64_t &out) {
   return !llvm::StringRef(s).getAsInteger(10, out);
 }
 
-const std::set<std::string> kCompileFlags = {"-o", "--precision", "--target-ii", "--max-mults",
-                                             "--top", "--calib"};
-const std::set<std::string> kSimFlags = {"--inputs", "--onnx-test-dir", "--random", "--seed",
-                                         "--backpressure", "--out"};
+const std::set<std::string> kCompileFlags = {"-o",          "--precision", "--target-ii",
+                                             "--max-mults", "--top",       "--calib"};
+const std::set<std::string> kSimFlags = {"--inputs", "--onnx-test-dir", "--random",
+                                         "--seed",   "--backpressure",  "--out"};
 
 llvm::Error compileOptions(const Args &a, CompileOptions &o) {
   auto err = [](const llvm::Twine &m) {
@@ -203,7 +205,8 @@ int main(int argc, char **argv) {
   } else if (cmd == "synth")
     valued = {"--target"};
   else if (cmd != "report")
-    return fail("unknown command '" + cmd + "'; commands: compile, sim, run, report, synth "
+    return fail("unknown command '" + cmd +
+                "'; commands: compile, sim, run, report, synth "
                 "(see 'loom --help')");
 
   auto args = parse(argc, argv, valued, boolean);

@@ -27,7 +27,7 @@ static SoftmaxConfig softmax(int N, int IN_BEAT) {
 TEST(HwModelCost, MvuBasics) {
   ActorCost c = estimateCost(mvu(64, 32, 8, 4, 8));
   EXPECT_EQ(c.multipliers, 32);
-  EXPECT_EQ(c.cyclesPerFrame, 8 * 8);  // NF*SF = 8*8 > K/IN_BEAT = 8
+  EXPECT_EQ(c.cyclesPerFrame, 8 * 8); // NF*SF = 8*8 > K/IN_BEAT = 8
   EXPECT_EQ(c.memoryBits, 64 * 32 * 8 + 32 * 24);
   EXPECT_GT(c.luts, 0);
   EXPECT_GT(c.ffs, 0);
@@ -39,10 +39,9 @@ TEST(HwModelCost, MvuBasics) {
 
 TEST(HwModelCost, MatchesSingleActorSimulation) {
   std::vector<ActorConfig> cfgs = {
-      mvu(16, 8, 4, 2, 4),  mvu(16, 8, 16, 8, 16), mvu(16, 8, 16, 8, 1),
-      mvu(12, 6, 3, 3, 4),  mvu(8, 64, 8, 1, 8),   mvu(1, 1, 1, 1, 1),
-      mvu(32, 16, 1, 1, 32), softmax(10, 1),      softmax(12, 4),
-      FifoConfig{8, 4, 5},  SkidConfig{8, 7}};
+      mvu(16, 8, 4, 2, 4), mvu(16, 8, 16, 8, 16), mvu(16, 8, 16, 8, 1),  mvu(12, 6, 3, 3, 4),
+      mvu(8, 64, 8, 1, 8), mvu(1, 1, 1, 1, 1),    mvu(32, 16, 1, 1, 32), softmax(10, 1),
+      softmax(12, 4),      FifoConfig{8, 4, 5},   SkidConfig{8, 7}};
   for (const ActorConfig &c : cfgs) {
     PipelineTiming t = predictTiming({ActorSpec{c, ""}});
     ASSERT_TRUE(t.ok) << t.error;
@@ -54,9 +53,8 @@ TEST(HwModelCost, MatchesSingleActorSimulation) {
 
 TEST(HwModelPipeline, ChainIiIsBottleneck) {
   // mvu (II 16) -> mvu (II 32) -> softmax (II 2*4+4 = 12)
-  std::vector<ActorSpec> chain = {{mvu(16, 8, 2, 2, 4), "a"},
-                                  {mvu(8, 4, 1, 1, 2), "b"},
-                                  {softmax(4, 1), "c"}};
+  std::vector<ActorSpec> chain = {
+      {mvu(16, 8, 2, 2, 4), "a"}, {mvu(8, 4, 1, 1, 2), "b"}, {softmax(4, 1), "c"}};
   PipelineTiming t = predictTiming(chain);
   ASSERT_TRUE(t.ok) << t.error;
   EXPECT_EQ(t.ii_cycles, 32);
@@ -68,7 +66,7 @@ TEST(HwModelPipeline, FullyParallelChainIsOneBeatPerCycle) {
   PipelineTiming t = predictTiming(chain);
   ASSERT_TRUE(t.ok) << t.error;
   EXPECT_EQ(t.ii_cycles, 1);
-  EXPECT_EQ(t.latency_cycles, 6 + 5);  // 6 for the first, +5 (1 issue + 4) for the second
+  EXPECT_EQ(t.latency_cycles, 6 + 5); // 6 for the first, +5 (1 issue + 4) for the second
 }
 
 TEST(HwModelPipeline, FifoAddsOneCycle) {
@@ -92,8 +90,16 @@ TEST(HwModelPipeline, Errors) {
 // ------------------------------------------------------------------ convolutional path
 static SwgConfig swgCfg(int C, int H, int W, int K, int S, int P, int IB, int OB) {
   SwgConfig c;
-  c.C = C; c.H = H; c.W = W; c.KH = K; c.KW = K; c.SH = S; c.SW = S;
-  c.PT = c.PL = c.PB = c.PR = P; c.IN_BEAT = IB; c.OUT_BEAT = OB;
+  c.C = C;
+  c.H = H;
+  c.W = W;
+  c.KH = K;
+  c.KW = K;
+  c.SH = S;
+  c.SW = S;
+  c.PT = c.PL = c.PB = c.PR = P;
+  c.IN_BEAT = IB;
+  c.OUT_BEAT = OB;
   return c;
 }
 
@@ -107,8 +113,8 @@ TEST(HwModelConv, MvuVectorsDefaultUnchanged) {
 }
 
 TEST(HwModelConv, MvuVectorsCostMatchesSimulation) {
-  for (MvuConfig c : {mvu(18, 4, 6, 2, 6), mvu(16, 8, 16, 8, 16), mvu(8, 8, 1, 1, 8),
-                      mvu(12, 6, 3, 3, 1)}) {
+  for (MvuConfig c :
+       {mvu(18, 4, 6, 2, 6), mvu(16, 8, 16, 8, 16), mvu(8, 8, 1, 1, 8), mvu(12, 6, 3, 3, 1)}) {
     for (int v : {1, 4, 9}) {
       c.VECTORS = v;
       PipelineTiming t = predictTiming({ActorSpec{c, ""}});
@@ -123,7 +129,12 @@ TEST(HwModelConv, MvuVectorsCostMatchesSimulation) {
 
 TEST(HwModelConv, DwuCostMatchesSimulation) {
   DwuConfig d;
-  d.C = 8; d.KK = 9; d.SIMD = 3; d.PE = 2; d.IN_BEAT = 4; d.VECTORS = 5;
+  d.C = 8;
+  d.KK = 9;
+  d.SIMD = 3;
+  d.PE = 2;
+  d.IN_BEAT = 4;
+  d.VECTORS = 5;
   PipelineTiming t = predictTiming({ActorSpec{d, ""}});
   ASSERT_TRUE(t.ok) << t.error;
   EXPECT_EQ(t.ii_cycles, estimateCost(d).cyclesPerFrame);
@@ -164,7 +175,13 @@ TEST(HwModelConv, SwgGeometryAndSteadyState) {
 
 TEST(HwModelConv, PoolAndJoinCosts) {
   PoolConfig p;
-  p.MODE = 1; p.C = 8; p.KK = 9; p.IN_BEAT = 4; p.PE = 2; p.NPIX = 10; p.DIV = 9;
+  p.MODE = 1;
+  p.C = 8;
+  p.KK = 9;
+  p.IN_BEAT = 4;
+  p.PE = 2;
+  p.NPIX = 10;
+  p.DIV = 9;
   PipelineTiming t = predictTiming({ActorSpec{p, ""}});
   ASSERT_TRUE(t.ok) << t.error;
   EXPECT_EQ(t.ii_cycles, 10 * 18);
@@ -185,13 +202,18 @@ TEST(HwModelConv, UpsampleModel) {
   // 2x2 upsampling of a 3x4 map, C = 4 in beats of 2: a row is 4*2 = 8 input beats and
   // 2*2*8 = 32 output beats; the reader (output bound) never waits after the first row.
   UpsampleConfig u;
-  u.C = 4; u.H = 3; u.W = 4; u.SH = 2; u.SW = 2; u.LANES = 2;
+  u.C = 4;
+  u.H = 3;
+  u.W = 4;
+  u.SH = 2;
+  u.SW = 2;
+  u.LANES = 2;
   EXPECT_EQ(u.inBeats(), 24);
   EXPECT_EQ(u.outBeats(), 96);
   PipelineTiming t = predictTiming({ActorSpec{u, ""}});
   ASSERT_TRUE(t.ok) << t.error;
-  EXPECT_EQ(t.ii_cycles, 96);               // output bound: one beat per cycle
-  EXPECT_EQ(t.latency_cycles, 8 + 1 + 96);  // first row in, bank full, 96 output beats
+  EXPECT_EQ(t.ii_cycles, 96);              // output bound: one beat per cycle
+  EXPECT_EQ(t.latency_cycles, 8 + 1 + 96); // first row in, bank full, 96 output beats
   EXPECT_EQ(estimateCost(u).cyclesPerFrame, t.ii_cycles);
   EXPECT_EQ(estimateCost(u).latencyCycles, t.latency_cycles);
   // SH = SW = 1 is a pass-through at one beat per cycle (ping-pong banks).
@@ -205,7 +227,7 @@ static std::vector<Node> residualBlock(int C, int HW, int skipFifo) {
   // graph input -> mvu0 -> fork -> mvu1 -> mvu2 -> add(mvu2, skip) -> output
   MvuConfig m = mvu(C, C, C, C, C);
   m.VECTORS = HW;
-  MvuConfig slow = mvu(C, C, 1, C, C);  // compute bound: SF = C cycles per vector
+  MvuConfig slow = mvu(C, C, 1, C, C); // compute bound: SF = C cycles per vector
   slow.VECTORS = HW;
   std::vector<Node> g = {{{m, "mvu0"}, {-1}},
                          {{ForkConfig{8 * C, HW}, "fork"}, {0}},
@@ -222,7 +244,7 @@ static std::vector<Node> residualBlock(int C, int HW, int skipFifo) {
 TEST(HwModelGraph, EdgesAndErrors) {
   std::string err;
   std::vector<Edge> e = graphEdges(residualBlock(4, 16, 0), &err);
-  ASSERT_EQ(e.size(), 7u) << err;  // in, 0->1, 1->2 (port 0), 2->3, 3->4, 1->4 (port 1), out
+  ASSERT_EQ(e.size(), 7u) << err; // in, 0->1, 1->2 (port 0), 2->3, 3->4, 1->4 (port 1), out
   EXPECT_EQ(e.front().from, -1);
   EXPECT_EQ(e.back().to, -1);
   EXPECT_EQ(e.back().from, 4);
@@ -248,7 +270,8 @@ TEST(HwModelGraph, ChainAsGraphEqualsChain) {
                                   {mvu(8, 4, 2, 1, 2), "b"},
                                   {softmax(4, 1), "c"}};
   std::vector<Node> g;
-  for (size_t i = 0; i < chain.size(); ++i) g.push_back({chain[i], {int(i) - 1}});
+  for (size_t i = 0; i < chain.size(); ++i)
+    g.push_back({chain[i], {int(i) - 1}});
   std::vector<int64_t> o1, i1, o2, i2;
   PipelineTiming a = predictTiming(chain, kPredictFrames, &o1, &i1);
   PipelineTiming b = predictGraphTiming(g, kPredictFrames, &o2, &i2);
@@ -266,13 +289,15 @@ TEST(HwModelGraph, ResidualBlockNeedsSkipFifo) {
   FifoSizing s = sizeFifos(residualBlock(C, HW, 0));
   ASSERT_TRUE(s.ok) << s.error;
   EXPECT_EQ(s.ii_sized, s.ii_unbounded);
-  EXPECT_EQ(s.ii_unbounded, HW * C);  // the slow mvu2 is the bottleneck
+  EXPECT_EQ(s.ii_unbounded, HW * C); // the slow mvu2 is the bottleneck
   // the skip edge (fork port 1 -> add port 1) needs the deepest FIFO
   int skipEdge = -1;
   for (size_t e = 0; e < s.edges.size(); ++e)
-    if (s.edges[e].from == 1 && s.edges[e].fromPort == 1) skipEdge = int(e);
+    if (s.edges[e].from == 1 && s.edges[e].fromPort == 1)
+      skipEdge = int(e);
   ASSERT_GE(skipEdge, 0);
-  for (size_t e = 0; e < s.edges.size(); ++e) EXPECT_LE(s.depth[e], s.depth[skipEdge]);
+  for (size_t e = 0; e < s.edges.size(); ++e)
+    EXPECT_LE(s.depth[e], s.depth[skipEdge]);
   EXPECT_GT(s.depth[skipEdge], 2);
   // withFifos reproduces the sized timing
   PipelineTiming w = predictGraphTiming(withFifos(residualBlock(C, HW, 0), s));
@@ -300,7 +325,7 @@ TEST(HwModelGraph, Concat) {
                          {{ConcatConfig{8, 4, 4, 8, 6}, "cat"}, {1, 2}}};
   FifoSizing s = sizeFifos(g);
   ASSERT_TRUE(s.ok) << s.error;
-  EXPECT_EQ(s.ii_unbounded, 6 * 4);  // mvu b: SF = 4 cycles per vector
+  EXPECT_EQ(s.ii_unbounded, 6 * 4); // mvu b: SF = 4 cycles per vector
   EXPECT_EQ(s.ii_sized, 6 * 4);
   PipelineTiming t = predictGraphTiming(withFifos(g, s));
   ASSERT_TRUE(t.ok) << t.error;
@@ -310,10 +335,10 @@ TEST(HwModelGraph, Concat) {
 }
 
 TEST(HwModelGraph, TwoPortCostsMatchCycleModel) {
-  for (ActorConfig c : {ActorConfig(ForkConfig{8, 12}), ActorConfig(AddConfig{4, 8, 0, 0, 12}),
-                        ActorConfig(AddConfig{2, 8, 1, 3, 7}),
-                        ActorConfig(ConcatConfig{4, 8, 4, 8, 5}),
-                        ActorConfig(ConcatConfig{6, 2, 2, 8, 3})}) {
+  for (ActorConfig c :
+       {ActorConfig(ForkConfig{8, 12}), ActorConfig(AddConfig{4, 8, 0, 0, 12}),
+        ActorConfig(AddConfig{2, 8, 1, 3, 7}), ActorConfig(ConcatConfig{4, 8, 4, 8, 5}),
+        ActorConfig(ConcatConfig{6, 2, 2, 8, 3})}) {
     PipelineTiming t = predictActorAlone(c, kPredictFrames);
     ASSERT_TRUE(t.ok) << t.error;
     EXPECT_EQ(t.ii_cycles, estimateCost(c).cyclesPerFrame) << c.index();
@@ -327,7 +352,12 @@ TEST(HwModelConv, PoolFormulaMatchesCycleModel) {
       for (int kk : {1, 4, 9})
         for (int npix : {1, 5}) {
           PoolConfig p;
-          p.C = 8; p.KK = kk; p.IN_BEAT = ib; p.PE = pe; p.NPIX = npix; p.MODE = 1;
+          p.C = 8;
+          p.KK = kk;
+          p.IN_BEAT = ib;
+          p.PE = pe;
+          p.NPIX = npix;
+          p.MODE = 1;
           p.DIV = kk;
           PipelineTiming t = predictTiming({ActorSpec{p, ""}});
           ASSERT_TRUE(t.ok) << t.error;
@@ -356,18 +386,18 @@ TEST(HwModelCost, AffineMultipliersAndBinary) {
   EXPECT_EQ(cb.multBitsB, 1);
   EXPECT_EQ(cb.cyclesPerFrame, b.cyclesPerFrame);
   EXPECT_EQ(cb.latencyCycles, b.latencyCycles);
-  EXPECT_EQ(cb.memoryBits, 16 * 8 * 1 + 8 * 24);  // one bit per weight
+  EXPECT_EQ(cb.memoryBits, 16 * 8 * 1 + 8 * 24); // one bit per weight
 
   MvuConfig m = base;
   m.W_M = 25;
   ActorCost cm = estimateCost(m);
-  EXPECT_EQ(cm.multipliers, 8 + 2);  // + one per PE
+  EXPECT_EQ(cm.multipliers, 8 + 2); // + one per PE
   EXPECT_EQ(cm.memoryBits, b.memoryBits + 8 * 25);
   EXPECT_EQ(cm.cyclesPerFrame, b.cyclesPerFrame);
   EXPECT_EQ(cm.latencyCycles, b.latencyCycles);
 
   MvuConfig badBin = base;
-  badBin.BIPOLAR_W = 1;  // W_W still 8
+  badBin.BIPOLAR_W = 1; // W_W still 8
   EXPECT_NE(validate(badBin), "");
 
   AddConfig scaled{2, 9, 2, 0, 6};

@@ -1,5 +1,5 @@
-#include "compiler/io/Crc32.h"
 #include "compiler/io/Npy.h"
+#include "compiler/io/Crc32.h"
 #include "compiler/io/Npz.h"
 
 #include "llvm/ADT/SmallString.h"
@@ -47,9 +47,7 @@ protected:
     int rc = std::system(cmd.c_str());
     return rc;
   }
-  bool havePython() {
-    return std::system(LOOM_PYTHON " -c 'import numpy' >/dev/null 2>&1") == 0;
-  }
+  bool havePython() { return std::system(LOOM_PYTHON " -c 'import numpy' >/dev/null 2>&1") == 0; }
   std::string dir;
 };
 
@@ -61,8 +59,7 @@ template <typename T> std::string errOf(llvm::Expected<T> e) {
 TEST(Crc32, KnownValues) {
   EXPECT_EQ(crc32("123456789", 9), 0xCBF43926u);
   EXPECT_EQ(crc32("", 0), 0u);
-  EXPECT_EQ(crc32("The quick brown fox jumps over the lazy dog", 43),
-            0x414FA339u);
+  EXPECT_EQ(crc32("The quick brown fox jumps over the lazy dog", 43), 0x414FA339u);
   // Chunked == whole.
   uint32_t c = crc32("12345", 5);
   EXPECT_EQ(crc32("6789", 4, c), 0xCBF43926u);
@@ -90,14 +87,12 @@ TEST(Npy, EncodeHeaderLayout) {
 }
 
 TEST(Npy, EncodeErrors) {
-  EXPECT_NE(errOf(encodeNpy(NpyArray::fromInts({3}, {1, 2}))).find(
-                "shape needs 3"),
+  EXPECT_NE(errOf(encodeNpy(NpyArray::fromInts({3}, {1, 2}))).find("shape needs 3"),
             std::string::npos);
-  EXPECT_NE(errOf(encodeNpy(NpyArray::fromInts({1}, {300}, NpyType::I1)))
-                .find("does not fit dtype i1"),
-            std::string::npos);
-  EXPECT_NE(errOf(encodeNpy(NpyArray::fromInts({1}, {-1}, NpyType::U2)))
-                .find("does not fit"),
+  EXPECT_NE(
+      errOf(encodeNpy(NpyArray::fromInts({1}, {300}, NpyType::I1))).find("does not fit dtype i1"),
+      std::string::npos);
+  EXPECT_NE(errOf(encodeNpy(NpyArray::fromInts({1}, {-1}, NpyType::U2))).find("does not fit"),
             std::string::npos);
 }
 
@@ -138,8 +133,7 @@ TEST(Npy, RoundTripAllWriteTypes) {
 }
 
 TEST(Npy, ParseErrors) {
-  EXPECT_NE(errOf(parseNpy("hello world", "x.npy")).find("x.npy: not a .npy"),
-            std::string::npos);
+  EXPECT_NE(errOf(parseNpy("hello world", "x.npy")).find("x.npy: not a .npy"), std::string::npos);
   auto mk = [](const std::string &header, size_t dataBytes) {
     std::string h = header;
     h.append((64 - (10 + h.size() + 1) % 64) % 64, ' ');
@@ -179,8 +173,7 @@ TEST(Npy, ParseErrors) {
                         3),
                      "u.npy");
   EXPECT_TRUE(bool(ok)) << errOf(ok.takeError());
-  EXPECT_NE(errOf(readNpy("/nonexistent/q.npy")).find("/nonexistent/q.npy: "),
-            std::string::npos);
+  EXPECT_NE(errOf(readNpy("/nonexistent/q.npy")).find("/nonexistent/q.npy: "), std::string::npos);
 }
 
 TEST_F(NpyFiles, NpyFileRoundTrip) {
@@ -207,8 +200,7 @@ std::vector<NpzEntry> sampleArrays() {
   std::vector<NpzEntry> v;
   v.emplace_back("out", NpyArray::fromFloat32({2, 3}, {0.5f, -1, 2, 3, 4, 5}));
   v.emplace_back("out.raw", NpyArray::fromInts({2, 3}, {8, -16, 32, 48, 64, 80}));
-  v.emplace_back("dense/BiasAdd:0",
-                 NpyArray::fromInts({4}, {-1, 2, -3, 4}, NpyType::I4));
+  v.emplace_back("dense/BiasAdd:0", NpyArray::fromInts({4}, {-1, 2, -3, 4}, NpyType::I4));
   v.emplace_back("scalar", NpyArray::fromFloat64({}, {2.25}));
   v.emplace_back("empty", NpyArray::fromFloat32({0, 3}, {}));
   return v;
@@ -230,20 +222,17 @@ TEST(Npz, InMemoryRoundTrip) {
   // Corrupt one data byte -> CRC mismatch.
   std::string bad = *bytes;
   bad[100] ^= 0x5A;
-  EXPECT_NE(errOf(parseNpz(bad, "bad.npz")).find("CRC-32 mismatch"),
-            std::string::npos);
+  EXPECT_NE(errOf(parseNpz(bad, "bad.npz")).find("CRC-32 mismatch"), std::string::npos);
 }
 
 TEST(Npz, NameErrors) {
   std::vector<NpzEntry> dup;
   dup.emplace_back("a", NpyArray::fromInts({1}, {1}));
   dup.emplace_back("a", NpyArray::fromInts({1}, {2}));
-  EXPECT_NE(errOf(encodeNpz(dup)).find("duplicate array name 'a'"),
-            std::string::npos);
+  EXPECT_NE(errOf(encodeNpz(dup)).find("duplicate array name 'a'"), std::string::npos);
   std::vector<NpzEntry> empty;
   empty.emplace_back("", NpyArray::fromInts({1}, {1}));
-  EXPECT_NE(errOf(encodeNpz(empty)).find("empty array name"),
-            std::string::npos);
+  EXPECT_NE(errOf(encodeNpz(empty)).find("empty array name"), std::string::npos);
 }
 
 TEST_F(NpyFiles, NpzReadByNumpy) {
@@ -323,10 +312,8 @@ np.savez_compressed(d + '/c.npz', x=np.arange(3))
   auto bl = readNpy(path("bool.npy"));
   ASSERT_TRUE(bool(bl));
   EXPECT_EQ(bl->ints, (std::vector<int64_t>{1, 0}));
-  EXPECT_NE(errOf(readNpy(path("big.npy"))).find("big-endian"),
-            std::string::npos);
-  EXPECT_NE(errOf(readNpy(path("fort.npy"))).find("fortran_order True"),
-            std::string::npos);
+  EXPECT_NE(errOf(readNpy(path("big.npy"))).find("big-endian"), std::string::npos);
+  EXPECT_NE(errOf(readNpy(path("fort.npy"))).find("fortran_order True"), std::string::npos);
   auto s = readNpz(path("s.npz"));
   ASSERT_TRUE(bool(s)) << errOf(s.takeError());
   ASSERT_EQ(s->size(), 2u);
@@ -334,8 +321,7 @@ np.savez_compressed(d + '/c.npz', x=np.arange(3))
   EXPECT_EQ((*s)[0].second.values, (std::vector<double>{0, 1, 2}));
   EXPECT_EQ((*s)[1].first, "y/z:0");
   EXPECT_EQ((*s)[1].second.ints, (std::vector<int64_t>{5}));
-  EXPECT_NE(errOf(readNpz(path("c.npz"))).find("is compressed"),
-            std::string::npos);
+  EXPECT_NE(errOf(readNpz(path("c.npz"))).find("is compressed"), std::string::npos);
 }
 
 } // namespace

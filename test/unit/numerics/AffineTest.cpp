@@ -206,8 +206,7 @@ TEST(Affine, TableByHand) {
   EXPECT_EQ(affineTable(127, 127, 0.5, tanhF, 1.0 / 128, 10, -128, 127),
             (std::vector<int64_t>{117}));
   // Quotients 0.5, 1, 1.5, 2, 2.5 round half to even.
-  EXPECT_EQ(affineTable(1, 5, 1.0, id, 2.0, 0, -128, 127),
-            (std::vector<int64_t>{0, 1, 2, 2, 2}));
+  EXPECT_EQ(affineTable(1, 5, 1.0, id, 2.0, 0, -128, 127), (std::vector<int64_t>{0, 1, 2, 2, 2}));
 }
 
 } // namespace

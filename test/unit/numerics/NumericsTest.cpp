@@ -38,17 +38,14 @@ TEST(FixedFormat, ParsesValid) {
 }
 
 TEST(FixedFormat, RejectsInvalidWithClearText) {
-  for (const char *bad : {"fixed<1,0>", "fixed<33,1>", "fixed<8,9>", "fixd<8,4>",
-                          "fixed<8>", "fixed<a,1>", "fixed<8,4", "", "int8",
-                          "fixed<8,4,2>"}) {
+  for (const char *bad : {"fixed<1,0>", "fixed<33,1>", "fixed<8,9>", "fixd<8,4>", "fixed<8>",
+                          "fixed<a,1>", "fixed<8,4", "", "int8", "fixed<8,4,2>"}) {
     std::string e = errText(parseFixedFormat(bad));
     EXPECT_NE(e.find("invalid fixed-point format '"), std::string::npos) << bad;
     EXPECT_NE(e.find("expected fixed<W,I>"), std::string::npos) << bad;
   }
-  EXPECT_NE(errText(parseFixedFormat("fixed<33,1>")).find("outside [2, 32]"),
-            std::string::npos);
-  EXPECT_NE(errText(parseFixedFormat("fixed<8,9>")).find("exceed the width"),
-            std::string::npos);
+  EXPECT_NE(errText(parseFixedFormat("fixed<33,1>")).find("outside [2, 32]"), std::string::npos);
+  EXPECT_NE(errText(parseFixedFormat("fixed<8,9>")).find("exceed the width"), std::string::npos);
   EXPECT_FALSE(bool(validateFixedFormat(FixedFormat{8, 4})));
   llvm::Error e = validateFixedFormat(FixedFormat{40, 4});
   EXPECT_TRUE(bool(e));
@@ -67,7 +64,7 @@ TEST(RoundHalfEven, Ties) {
   EXPECT_EQ(roundHalfEven(2.4999999), 2.0);
   EXPECT_EQ(roundHalfEven(2.5000001), 3.0);
   EXPECT_EQ(roundHalfEven(-2.5000001), -3.0);
-  EXPECT_EQ(roundHalfEven(0.49999999999999994), 0.0); // largest double < 0.5
+  EXPECT_EQ(roundHalfEven(0.49999999999999994), 0.0);               // largest double < 0.5
   EXPECT_EQ(roundHalfEven(4503599627370497.0), 4503599627370497.0); // 2^52+1
   EXPECT_EQ(roundHalfEven(4503599627370495.5), 4503599627370496.0); // tie, odd floor
   EXPECT_EQ(roundHalfEven(4503599627370494.5), 4503599627370494.0); // tie, even floor
@@ -132,15 +129,15 @@ int64_t exactShiftRound(int64_t a, int s) {
 
 TEST(ShiftRoundEven, HandCases) {
   EXPECT_EQ(shiftRoundEven(5, 0), 5);
-  EXPECT_EQ(shiftRoundEven(6, 2), 2);   // 1.5  -> 2
-  EXPECT_EQ(shiftRoundEven(10, 2), 2);  // 2.5  -> 2
-  EXPECT_EQ(shiftRoundEven(14, 2), 4);  // 3.5  -> 4
-  EXPECT_EQ(shiftRoundEven(-6, 2), -2); // -1.5 -> -2
+  EXPECT_EQ(shiftRoundEven(6, 2), 2);    // 1.5  -> 2
+  EXPECT_EQ(shiftRoundEven(10, 2), 2);   // 2.5  -> 2
+  EXPECT_EQ(shiftRoundEven(14, 2), 4);   // 3.5  -> 4
+  EXPECT_EQ(shiftRoundEven(-6, 2), -2);  // -1.5 -> -2
   EXPECT_EQ(shiftRoundEven(-10, 2), -2); // -2.5 -> -2
-  EXPECT_EQ(shiftRoundEven(-2, 2), 0);  // -0.5 -> 0
-  EXPECT_EQ(shiftRoundEven(2, 2), 0);   // 0.5  -> 0
-  EXPECT_EQ(shiftRoundEven(-3, 2), -1); // -0.75 -> -1
-  EXPECT_EQ(shiftRoundEven(7, 3), 1);   // 0.875 -> 1
+  EXPECT_EQ(shiftRoundEven(-2, 2), 0);   // -0.5 -> 0
+  EXPECT_EQ(shiftRoundEven(2, 2), 0);    // 0.5  -> 0
+  EXPECT_EQ(shiftRoundEven(-3, 2), -1);  // -0.75 -> -1
+  EXPECT_EQ(shiftRoundEven(7, 3), 1);    // 0.875 -> 1
   EXPECT_EQ(shiftRoundEven(1, 1), 0);
   EXPECT_EQ(shiftRoundEven(3, 1), 2);
   EXPECT_EQ(shiftRoundEven(-1, 1), 0);
@@ -167,8 +164,7 @@ TEST(ShiftRoundEven, MatchesDoubleBruteForce) {
   // Exhaustive small range, including every tie.
   for (int64_t a = -4096; a <= 4096; ++a)
     for (int s = 0; s <= 14; ++s)
-      ASSERT_EQ(shiftRoundEven(a, s),
-                int64_t(roundHalfEven(std::ldexp(double(a), -s))))
+      ASSERT_EQ(shiftRoundEven(a, s), int64_t(roundHalfEven(std::ldexp(double(a), -s))))
           << "a=" << a << " s=" << s;
 }
 
@@ -177,8 +173,7 @@ TEST(ShiftRoundEven, MatchesExactFullRange) {
   for (int i = 0; i < 400000; ++i) {
     int64_t a = int64_t(rng());
     int s = 1 + int(rng() % 63);
-    ASSERT_EQ(shiftRoundEven(a, s), exactShiftRound(a, s))
-        << "a=" << a << " s=" << s;
+    ASSERT_EQ(shiftRoundEven(a, s), exactShiftRound(a, s)) << "a=" << a << " s=" << s;
   }
 }
 
@@ -235,7 +230,7 @@ TEST(AccWidth, NeverOverflowsExhaustive) {
 
 namespace {
 TEST(Requantize, ShiftAndSaturate) {
-  EXPECT_EQ(requantize(10, 2, 8), 2);    // 2.5 -> 2
+  EXPECT_EQ(requantize(10, 2, 8), 2);     // 2.5 -> 2
   EXPECT_EQ(requantize(1000, 2, 8), 127); // 250 -> 127
   EXPECT_EQ(requantize(-1000, 2, 8), -128);
   EXPECT_EQ(requantize(3, -2, 8), 12);    // left shift

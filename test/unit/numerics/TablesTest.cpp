@@ -61,9 +61,7 @@ TEST(ActTable, SigmoidFixed16_8Shift2) {
   EXPECT_EQ(actTableIndex(t, -30000), 0);
   // T[i] = quantize(f(((i << 2) + T_MIN + 2) * 2^-8)) (bucket midpoint).
   for (int64_t i = 0; i < t.depth(); ++i)
-    ASSERT_EQ(t.values[i],
-              quantize(sigmoidD(std::ldexp(double((i << 2) - 2048 + 2), -8)),
-                       out))
+    ASSERT_EQ(t.values[i], quantize(sigmoidD(std::ldexp(double((i << 2) - 2048 + 2), -8)), out))
         << i;
 }
 
@@ -122,8 +120,7 @@ TEST(ExpTable, Fixed8_4) {
   EXPECT_EQ(expTableIndex(e, 1000), 255);
   EXPECT_EQ(expTableIndex(e, -3), 0);
   for (int64_t j = 0; j < e.depth(); ++j)
-    ASSERT_EQ(e.values[j],
-              int64_t(roundHalfEven(std::exp(-j / 16.0) * 32768.0)));
+    ASSERT_EQ(e.values[j], int64_t(roundHalfEven(std::exp(-j / 16.0) * 32768.0)));
 }
 
 TEST(ExpTable, Fine) {
@@ -132,8 +129,7 @@ TEST(ExpTable, Fine) {
   EXPECT_EQ(e.shift, 2);
   EXPECT_EQ(e.depth(), 1024);
   EXPECT_EQ(lookupExp(e, 7), e.values[1]);
-  EXPECT_EQ(e.values[1],
-            int64_t(roundHalfEven(std::exp(-4 / 256.0) * 32768.0)));
+  EXPECT_EQ(e.values[1], int64_t(roundHalfEven(std::exp(-4 / 256.0) * 32768.0)));
   EXPECT_EQ(lookupExp(e, 1 << 20), e.values[1023]);
 }
 

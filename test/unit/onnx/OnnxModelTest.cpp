@@ -26,10 +26,10 @@ std::string genPath(const std::string &name) {
 
 bool exists(const std::string &p) { return llvm::sys::fs::exists(p); }
 
-#define REQUIRE_FILE(p)                                                        \
-  do {                                                                         \
-    if (!exists(p))                                                            \
-      GTEST_SKIP() << "missing " << (p);                                       \
+#define REQUIRE_FILE(p)                                                                            \
+  do {                                                                                             \
+    if (!exists(p))                                                                                \
+      GTEST_SKIP() << "missing " << (p);                                                           \
   } while (0)
 
 /// Loads a model that must load; fails the test with the error otherwise.
@@ -78,8 +78,7 @@ size_t countOp(const OnnxModel &m, const std::string &op) {
 
 /// Tiny float evaluator for the ops in the dense test models, so that
 /// initializer values (and the .pb test data) are checked end to end.
-std::map<std::string, OnnxTensor> evalDense(const OnnxModel &m,
-                                            const OnnxTensor &input) {
+std::map<std::string, OnnxTensor> evalDense(const OnnxModel &m, const OnnxTensor &input) {
   std::map<std::string, OnnxTensor> env = m.initializers;
   OnnxTensor in = input;
   env[m.inputs.at(0).name] = in;
@@ -89,8 +88,7 @@ std::map<std::string, OnnxTensor> evalDense(const OnnxModel &m,
       throw std::runtime_error("no value " + n);
     return it->second;
   };
-  auto mat = [](const OnnxTensor &t, bool trans, int64_t &rows,
-                int64_t &cols) {
+  auto mat = [](const OnnxTensor &t, bool trans, int64_t &rows, int64_t &cols) {
     rows = t.dims.size() == 2 ? t.dims[0] : 1;
     cols = t.dims.back();
     std::vector<double> v = t.values;
@@ -131,10 +129,9 @@ std::map<std::string, OnnxTensor> evalDense(const OnnxModel &m,
         for (int64_t i = 0; i < ar; ++i)
           for (int64_t j = 0; j < bc; ++j)
             out.values[i * bc + j] +=
-                beta * c.values[c.values.size() == (size_t)bc
-                                    ? j
-                                    : (c.values.size() == 1 ? 0
-                                                            : i * bc + j)];
+                beta *
+                c.values[c.values.size() == (size_t)bc ? j
+                                                       : (c.values.size() == 1 ? 0 : i * bc + j)];
       }
     } else if (op == "Add") {
       const auto &a = get(n.inputs[0]);
@@ -142,15 +139,17 @@ std::map<std::string, OnnxTensor> evalDense(const OnnxModel &m,
       out = a;
       for (size_t k = 0; k < out.values.size(); ++k)
         out.values[k] += b.values[k % b.values.size()];
-    } else if (op == "Relu" || op == "Sigmoid" || op == "Tanh" ||
-               op == "Identity" || op == "Dropout" || op == "Flatten" ||
-               op == "Reshape" || op == "Transpose") {
+    } else if (op == "Relu" || op == "Sigmoid" || op == "Tanh" || op == "Identity" ||
+               op == "Dropout" || op == "Flatten" || op == "Reshape" || op == "Transpose") {
       // Reshape/Flatten/unit-dim Transpose keep the row-major order here.
       out = get(n.inputs[0]);
       for (double &v : out.values) {
-        if (op == "Relu") v = std::max(v, 0.0);
-        if (op == "Sigmoid") v = 1.0 / (1.0 + std::exp(-v));
-        if (op == "Tanh") v = std::tanh(v);
+        if (op == "Relu")
+          v = std::max(v, 0.0);
+        if (op == "Sigmoid")
+          v = 1.0 / (1.0 + std::exp(-v));
+        if (op == "Tanh")
+          v = std::tanh(v);
       }
       if (op == "Flatten" || op == "Reshape")
         out.dims = {1, (int64_t)out.values.size()};
@@ -158,19 +157,21 @@ std::map<std::string, OnnxTensor> evalDense(const OnnxModel &m,
       out = get(n.inputs[0]);
       double mx = *std::max_element(out.values.begin(), out.values.end());
       double s = 0;
-      for (double &v : out.values) s += (v = std::exp(v - mx));
-      for (double &v : out.values) v /= s;
+      for (double &v : out.values)
+        s += (v = std::exp(v - mx));
+      for (double &v : out.values)
+        v /= s;
     } else if (op == "BatchNormalization") {
       out = get(n.inputs[0]);
-      const auto &sc = get(n.inputs[1]), &bi = get(n.inputs[2]),
-                 &me = get(n.inputs[3]), &va = get(n.inputs[4]);
+      const auto &sc = get(n.inputs[1]), &bi = get(n.inputs[2]), &me = get(n.inputs[3]),
+                 &va = get(n.inputs[4]);
       double eps = n.getFloat("epsilon", 1e-5);
       size_t c = sc.values.size();
       for (size_t k = 0; k < out.values.size(); ++k) {
         size_t ch = k % c;
-        out.values[k] = (out.values[k] - me.values[ch]) /
-                            std::sqrt(va.values[ch] + eps) * sc.values[ch] +
-                        bi.values[ch];
+        out.values[k] =
+            (out.values[k] - me.values[ch]) / std::sqrt(va.values[ch] + eps) * sc.values[ch] +
+            bi.values[ch];
       }
     } else {
       throw std::runtime_error("evalDense: no " + op);
@@ -282,10 +283,8 @@ TEST(OnnxModel, TorchGemmDropout) {
   EXPECT_DOUBLE_EQ(g->getFloat("alpha", 0.0), 1.0);
   EXPECT_EQ(g->getAttr("alpha")->kind, OnnxAttr::Kind::Float);
   EXPECT_EQ(countOp(m, "Dropout"), 1u);
-  EXPECT_EQ(m.findValueInfo("onnx::Gemm_5")->dims,
-            (std::vector<int64_t>{1, 16}));
-  EXPECT_EQ(m.findValueInfo("/fc1/Gemm_output_0")->dims,
-            (std::vector<int64_t>{1, 24}));
+  EXPECT_EQ(m.findValueInfo("onnx::Gemm_5")->dims, (std::vector<int64_t>{1, 16}));
+  EXPECT_EQ(m.findValueInfo("/fc1/Gemm_output_0")->dims, (std::vector<int64_t>{1, 24}));
   EXPECT_TRUE(m.outputs[0].isFullyStatic());
   checkAgainstTestData("torch_mlp_gemm_dropout");
 }
@@ -313,10 +312,8 @@ TEST(OnnxModel, BatchNormAndTransposeAndConstants) {
   std::string p = genPath("transpose_unit_dims.onnx");
   REQUIRE_FILE(p);
   OnnxModel m = mustLoad(p);
-  EXPECT_EQ(findNode(m, "nchw_to_nhwc")->getInts("perm"),
-            (std::vector<int64_t>{0, 2, 3, 1}));
-  EXPECT_EQ(m.findValueInfo("x_nhwc")->dims,
-            (std::vector<int64_t>{1, 1, 1, 16}));
+  EXPECT_EQ(findNode(m, "nchw_to_nhwc")->getInts("perm"), (std::vector<int64_t>{0, 2, 3, 1}));
+  EXPECT_EQ(m.findValueInfo("x_nhwc")->dims, (std::vector<int64_t>{1, 1, 1, 16}));
 
   std::string pc = genPath("constant_node_weights.onnx");
   REQUIRE_FILE(pc);
@@ -326,8 +323,7 @@ TEST(OnnxModel, BatchNormAndTransposeAndConstants) {
   ASSERT_NE(c.findInitializer("W"), nullptr);
   EXPECT_EQ(c.findInitializer("W")->dims, (std::vector<int64_t>{6, 4}));
   ASSERT_NE(c.findInitializer("shape"), nullptr);
-  EXPECT_EQ(c.findInitializer("shape")->intValues,
-            (std::vector<int64_t>{1, 6}));
+  EXPECT_EQ(c.findInitializer("shape")->intValues, (std::vector<int64_t>{1, 6}));
   EXPECT_EQ(c.findValueInfo("xr")->dims, (std::vector<int64_t>{1, 6}));
   auto wt = c.typeOf("W");
   ASSERT_TRUE(wt.has_value());
@@ -357,10 +353,10 @@ TEST(OnnxModel, OpsetVariety) {
       EXPECT_EQ(findNode(m, "fc1_bias")->getInt("broadcast", 0), 1);
     }
     if (opset >= 18) {
-      EXPECT_TRUE(anyWarningContains(
-          m, "opset " + std::to_string(opset) +
-                 " is newer than this libonnx (17); importing anyway: ops "
-                 "used keep their opset-17 semantics"));
+      EXPECT_TRUE(
+          anyWarningContains(m, "opset " + std::to_string(opset) +
+                                    " is newer than this libonnx (17); importing anyway: ops "
+                                    "used keep their opset-17 semantics"));
     } else {
       EXPECT_TRUE(m.warnings.empty());
     }
@@ -435,8 +431,7 @@ TEST(OnnxModel, UnsupportedOpsStillLoad) {
   REQUIRE_FILE(pc);
   OnnxModel c = mustLoad(pc);
   EXPECT_EQ(c.findValueInfo("c")->dims, (std::vector<int64_t>{1, 2, 6, 6}));
-  EXPECT_EQ(findNode(c, "conv")->getInts("kernel_shape"),
-            (std::vector<int64_t>{3, 3}));
+  EXPECT_EQ(findNode(c, "conv")->getInts("kernel_shape"), (std::vector<int64_t>{3, 3}));
 }
 
 // --- loader edge cases ----------------------------------------------------------
@@ -497,8 +492,7 @@ TEST(OnnxModel, InitializerTypes) {
   EXPECT_EQ(ints("i16_raw"), (VI{-30000, 42}));
   EXPECT_EQ(ints("i32_raw"), (VI{-70000, 7}));
   EXPECT_EQ(ints("i32_typed"), (VI{-1, 123456}));
-  EXPECT_EQ(ints("i64_raw"),
-            (VI{std::numeric_limits<int64_t>::max(), -3}));
+  EXPECT_EQ(ints("i64_raw"), (VI{std::numeric_limits<int64_t>::max(), -3}));
   EXPECT_EQ(ints("i64_typed"), (VI{9, -9}));
   EXPECT_EQ(ints("bool_raw"), (VI{1, 0, 1}));
   EXPECT_EQ(ints("bool_typed"), (VI{0, 1}));
@@ -564,7 +558,8 @@ TEST(OnnxModel, MissingFile) {
 TEST(OnnxModel, GarbageFiles) {
   std::mt19937 gen(1234);
   std::string bytes(4096, '\0');
-  for (char &c : bytes) c = (char)(gen() & 0xff);
+  for (char &c : bytes)
+    c = (char)(gen() & 0xff);
   std::string e = mustFail(writeTmp("garbage.onnx", bytes));
   EXPECT_TRUE(contains(e, "not an ONNX model")) << e;
 
@@ -607,8 +602,7 @@ TEST(OnnxModel, LibOnnxTestDataGemm) {
   EXPECT_EQ(m.outputs[0].dims, (std::vector<int64_t>{3, 3}));
   std::vector<OnnxTensor> ins;
   for (int k = 0; k < 3; ++k) {
-    auto t = loadTensorProtoFile(dir + "test_data_set_0/input_" +
-                                 std::to_string(k) + ".pb");
+    auto t = loadTensorProtoFile(dir + "test_data_set_0/input_" + std::to_string(k) + ".pb");
     ASSERT_TRUE((bool)t) << llvm::toString(t.takeError());
     EXPECT_EQ(t->dims, m.inputs[k].dims);
     ins.push_back(*t);

@@ -28,8 +28,7 @@ TEST(AffineKernels, QuantizeLinearPerAxis) {
   //   1 / 0.5 = 2; -1.25 / 0.5 = -2.5 -> -2 (half even); 3 + 10 = 13;
   //   2.5 -> 2 + 10 = 12; 4 / 2 - 5 = -3; -10 / 2 - 5 = -10.
   std::vector<double> x = {1.0, -1.25, 3.0, 2.5, 4.0, -10.0};
-  EXPECT_EQ(quantizeLinear(x, {1, 3, 2}, perAxis(), -128, 127, numerics::Rounding::HalfEven,
-                           false),
+  EXPECT_EQ(quantizeLinear(x, {1, 3, 2}, perAxis(), -128, 127, numerics::Rounding::HalfEven, false),
             (V{2, -2, 13, 12, -3, -10}));
   // Clamp: -300 / 2 - 5 = -155 -> -128.
   EXPECT_EQ(quantizeLinear({0, 0, 0, 0, 0, -300}, {1, 3, 2}, perAxis(), -128, 127,
@@ -37,9 +36,9 @@ TEST(AffineKernels, QuantizeLinearPerAxis) {
             -128);
   // Bipolar: x >= 0 -> 1 (so -0.0 -> 1), else -1.
   AffineParams one{{1.0}, {0}, 0};
-  EXPECT_EQ(quantizeLinear({0.0, -0.0, -1e-9, 3.0}, {4}, one, -1, 1,
-                           numerics::Rounding::HalfEven, true),
-            (V{1, 1, -1, 1}));
+  EXPECT_EQ(
+      quantizeLinear({0.0, -0.0, -1e-9, 3.0}, {4}, one, -1, 1, numerics::Rounding::HalfEven, true),
+      (V{1, 1, -1, 1}));
 }
 
 TEST(AffineKernels, DequantizeLinearPerAxis) {
@@ -56,7 +55,7 @@ TEST(AffineKernels, DenseWithPerChannelMult) {
   // Saturation to 3 bits: 4 -> 3.
   EXPECT_EQ(qdenseMult({1}, {-10, 6}, {0, 0}, 2, 1, {1, 3}, 2, 3), (V{-2, 3}));
   // One mult for every output; no mult = 1 (the fixed-point qdense).
-  EXPECT_EQ(qdenseMult({1}, {-10, 6}, {0, 0}, 2, 1, {3}, 2, 8), (V{-8, 4}));  // -7.5, 4.5
+  EXPECT_EQ(qdenseMult({1}, {-10, 6}, {0, 0}, 2, 1, {3}, 2, 8), (V{-8, 4})); // -7.5, 4.5
   EXPECT_EQ(qdenseMult({1}, {-10, 6}, {0, 0}, 2, 1, {}, 1, 8), (V{-5, 3}));
   // Two rows (batch 2): each row is one vector.
   EXPECT_EQ(qdenseMult({1, 2}, {-10, 6}, {0, 0}, 2, 1, {}, 0, 8), (V{-10, 6, -20, 12}));
@@ -69,8 +68,7 @@ TEST(AffineKernels, ConvWithPerChannelMult) {
   //   x=-1: (-2 * 3) / 2 = -3;  (3 + 1) / 2 = 2
   QFmap in{1, 2, 1};
   QWindow win;
-  EXPECT_EQ(qconvMult({5, -1}, in, {2, -3}, {0, 1}, 2, win, 1, {3, 1}, 1, 8),
-            (V{15, -7, -3, 2}));
+  EXPECT_EQ(qconvMult({5, -1}, in, {2, -3}, {0, 1}, 2, win, 1, {3, 1}, 1, 8), (V{15, -7, -3, 2}));
 }
 
 TEST(AffineKernels, SignAndScaledAdd) {

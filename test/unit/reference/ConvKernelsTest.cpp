@@ -107,8 +107,8 @@ protected:
     ASSERT_GE(fd, 0);
     close(fd);
     path_ = tmpl;
-    std::string cmd = std::string("/usr/bin/python3 ") + LOOM_FLOAT_REFS_SCRIPT +
-                      " " + path_ + " > /dev/null";
+    std::string cmd =
+        std::string("/usr/bin/python3 ") + LOOM_FLOAT_REFS_SCRIPT + " " + path_ + " > /dev/null";
     ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
     cases_ = loadCases(path_);
     std::remove(path_.c_str());
@@ -129,8 +129,7 @@ template <typename T>
   for (size_t i = 0; i < got.size(); ++i) {
     double g = double(got[i]), w = want.v[i];
     if (!(std::fabs(g - w) <= tol + tol * std::fabs(w)))
-      return ::testing::AssertionFailure()
-             << "element " << i << ": got " << g << " want " << w;
+      return ::testing::AssertionFailure() << "element " << i << ": got " << g << " want " << w;
   }
   return ::testing::AssertionSuccess();
 }
@@ -159,8 +158,7 @@ WindowParams windowOf(const RefCase &c) {
 }
 
 // Runs one case with element type T; returns false if the op is unknown.
-template <typename T>
-::testing::AssertionResult runCase(const RefCase &c, double tol) {
+template <typename T>::testing::AssertionResult runCase(const RefCase &c, double tol) {
   auto X = [&](const char *k) { return cast<T>(c.t.at(k).v); };
   auto XS = [&](const char *k) { return c.t.at(k).shape; };
   const RefTensor &want = c.t.at("y");
@@ -171,13 +169,12 @@ template <typename T>
     WindowParams p = windowOf(c);
     Shape xs = XS("x");
     Shape sp(xs.begin() + 2, xs.end());
-    std::vector<int64_t> rp =
-        resolvePads(sp, p.kernel, p.strides, p.dilations, p.autoPad, p.pads);
+    std::vector<int64_t> rp = resolvePads(sp, p.kernel, p.strides, p.dilations, p.autoPad, p.pads);
     if (rp != c.I("resolved_pads"))
       return ::testing::AssertionFailure() << "resolvePads mismatch";
     if (c.op == "Conv")
-      ok = conv(X("x"), XS("x"), X("w"), XS("w"),
-                c.t.count("b") ? X("b") : std::vector<T>{}, p, y, ys);
+      ok = conv(X("x"), XS("x"), X("w"), XS("w"), c.t.count("b") ? X("b") : std::vector<T>{}, p, y,
+                ys);
     else if (c.op == "MaxPool")
       ok = maxPool(X("x"), XS("x"), p, y, ys);
     else
@@ -231,8 +228,7 @@ template <typename T>
   } else if (c.op == "Transpose") {
     ok = transpose(X("x"), XS("x"), c.I("perm"), y, ys);
   } else if (c.op == "BatchNormalization") {
-    ok = batchNorm(X("x"), XS("x"), X("scale"), X("bias"), X("mean"), X("var"),
-                   c.f1("epsilon"), y);
+    ok = batchNorm(X("x"), XS("x"), X("scale"), X("bias"), X("mean"), X("var"), c.f1("epsilon"), y);
     ys = XS("x");
   } else {
     return ::testing::AssertionFailure() << "unknown op " << c.op;
@@ -250,10 +246,9 @@ TEST_F(NumpyRefs, AllCasesDouble) {
     ++perOp[c.op];
   }
   // Every kernel family is covered.
-  for (const char *op :
-       {"Conv", "MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool",
-        "Pad", "Concat", "Resize", "Upsample", "Clip", "LeakyRelu", "Elu",
-        "Selu", "PRelu", "Mul", "Transpose", "BatchNormalization"})
+  for (const char *op : {"Conv", "MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool",
+                         "Pad", "Concat", "Resize", "Upsample", "Clip", "LeakyRelu", "Elu", "Selu",
+                         "PRelu", "Mul", "Transpose", "BatchNormalization"})
     EXPECT_GT(perOp[op], 0) << op;
 }
 
@@ -264,10 +259,8 @@ TEST_F(NumpyRefs, AllCasesFloat) {
 
 TEST(ConvKernels, ResolvePads) {
   // in 7, k 4, s 2: out 4, total = 3*2 + 4 - 7 = 3.
-  EXPECT_EQ(resolvePads({7}, {4}, {2}, {}, AutoPad::SameUpper),
-            (std::vector<int64_t>{1, 2}));
-  EXPECT_EQ(resolvePads({7}, {4}, {2}, {}, AutoPad::SameLower),
-            (std::vector<int64_t>{2, 1}));
+  EXPECT_EQ(resolvePads({7}, {4}, {2}, {}, AutoPad::SameUpper), (std::vector<int64_t>{1, 2}));
+  EXPECT_EQ(resolvePads({7}, {4}, {2}, {}, AutoPad::SameLower), (std::vector<int64_t>{2, 1}));
   EXPECT_EQ(resolvePads({5, 5}, {3, 3}, {}, {}, AutoPad::Valid, {1, 1, 1, 1}),
             (std::vector<int64_t>{0, 0, 0, 0}));
   EXPECT_EQ(resolvePads({5, 5}, {3, 3}, {}, {}, AutoPad::NotSet, {1, 0, 2, 3}),
@@ -275,8 +268,7 @@ TEST(ConvKernels, ResolvePads) {
   EXPECT_EQ(resolvePads({5, 5}, {3, 3}, {}, {}, AutoPad::NotSet),
             (std::vector<int64_t>{0, 0, 0, 0}));
   // dilation 2, k 3 -> effective 5, in 6, s 1: total 4.
-  EXPECT_EQ(resolvePads({6}, {3}, {1}, {2}, AutoPad::SameUpper),
-            (std::vector<int64_t>{2, 2}));
+  EXPECT_EQ(resolvePads({6}, {3}, {1}, {2}, AutoPad::SameUpper), (std::vector<int64_t>{2, 2}));
   AutoPad ap;
   EXPECT_FALSE(parseAutoPad("SAME", ap));
 }
@@ -332,15 +324,13 @@ TEST(ConvKernels, LayoutRoundTrip) {
   std::vector<float> x(v.begin(), v.end());
   std::vector<float> nhwc = nchwToNhwc(x, 2, 3, 4, 5);
   // element (n=1, c=2, h=3, w=4) -> NHWC index ((1*4+3)*5+4)*3+2
-  EXPECT_EQ(nhwc[size_t(((1 * 4 + 3) * 5 + 4) * 3 + 2)],
-            x[size_t(((1 * 3 + 2) * 4 + 3) * 5 + 4)]);
+  EXPECT_EQ(nhwc[size_t(((1 * 4 + 3) * 5 + 4) * 3 + 2)], x[size_t(((1 * 3 + 2) * 4 + 3) * 5 + 4)]);
   EXPECT_EQ(nhwcToNchw(nhwc, 2, 4, 5, 3), x);
   EXPECT_EQ(channelsLastShape({2, 3, 4, 5}), (Shape{2, 4, 5, 3}));
   EXPECT_EQ(channelsFirstShape({2, 4, 5, 3}), (Shape{2, 3, 4, 5}));
   // 1-D: N C L <-> N L C.
   std::vector<double> x1 = {1, 2, 3, 4, 5, 6}; // C = 2, L = 3
-  EXPECT_EQ(toChannelsLast(x1, {1, 2, 3}),
-            (std::vector<double>{1, 4, 2, 5, 3, 6}));
+  EXPECT_EQ(toChannelsLast(x1, {1, 2, 3}), (std::vector<double>{1, 4, 2, 5, 3, 6}));
   EXPECT_EQ(toChannelsFirst(toChannelsLast(x1, {1, 2, 3}), {1, 3, 2}), x1);
   // Same through transpose with perm (0, 2, 3, 1).
   std::vector<float> t;

@@ -34,12 +34,18 @@ using namespace loom::reference;
 
 namespace {
 
-const char *kPrefixes[] = {"test_conv",          "test_basic_conv",
-                           "test_maxpool",       "test_averagepool",
-                           "test_globalaveragepool", "test_globalmaxpool",
-                           "test_pad",           "test_constant_pad",
-                           "test_edge_pad",      "test_reflect_pad",
-                           "test_concat",        "test_resize",
+const char *kPrefixes[] = {"test_conv",
+                           "test_basic_conv",
+                           "test_maxpool",
+                           "test_averagepool",
+                           "test_globalaveragepool",
+                           "test_globalmaxpool",
+                           "test_pad",
+                           "test_constant_pad",
+                           "test_edge_pad",
+                           "test_reflect_pad",
+                           "test_concat",
+                           "test_resize",
                            "test_upsample"};
 
 enum class Verdict { Pass, Fail, Skip };
@@ -54,8 +60,7 @@ Outcome fail(const std::string &why) { return {Verdict::Fail, why}; }
 
 using TensorMap = std::map<std::string, onnx::OnnxTensor>;
 
-const onnx::OnnxTensor *input(const onnx::OnnxNode &n, const TensorMap &t,
-                              size_t i) {
+const onnx::OnnxTensor *input(const onnx::OnnxNode &n, const TensorMap &t, size_t i) {
   if (i >= n.inputs.size() || n.inputs[i].empty())
     return nullptr;
   auto it = t.find(n.inputs[i]);
@@ -76,9 +81,8 @@ WindowParams windowOf(const onnx::OnnxNode &n, bool &okAutoPad) {
 }
 
 // Evaluates the node; SKIP/FAIL outcomes returned through `o`.
-bool evalNode(const onnx::OnnxModel &m, const onnx::OnnxNode &n,
-              const TensorMap &t, std::vector<double> &y, Shape &ys,
-              Outcome &o) {
+bool evalNode(const onnx::OnnxModel &m, const onnx::OnnxNode &n, const TensorMap &t,
+              std::vector<double> &y, Shape &ys, Outcome &o) {
   const std::string &op = n.opType;
   const onnx::OnnxTensor *X = input(n, t, 0);
   if (!X) {
@@ -99,8 +103,8 @@ bool evalNode(const onnx::OnnxModel &m, const onnx::OnnxNode &n,
         o = skip("no W");
         return false;
       }
-      ok = conv(X->values, X->dims, W->values, W->dims,
-                B ? B->values : std::vector<double>{}, p, y, ys);
+      ok = conv(X->values, X->dims, W->values, W->dims, B ? B->values : std::vector<double>{}, p, y,
+                ys);
     } else if (op == "MaxPool") {
       ok = maxPool(X->values, X->dims, p, y, ys);
     } else {
@@ -169,11 +173,8 @@ bool evalNode(const onnx::OnnxModel &m, const onnx::OnnxNode &n,
       if (m.opset < 11) {
         S = input(n, t, 1);
       } else {
-        if (!parseCoordMode(n.getString("coordinate_transformation_mode",
-                                        "half_pixel"),
-                            cm) ||
-            !parseNearestMode(
-                n.getString("nearest_mode", "round_prefer_floor"), nm)) {
+        if (!parseCoordMode(n.getString("coordinate_transformation_mode", "half_pixel"), cm) ||
+            !parseNearestMode(n.getString("nearest_mode", "round_prefer_floor"), nm)) {
           o = skip("coordinate/nearest mode");
           return false;
         }
@@ -219,8 +220,7 @@ Outcome runTest(const std::string &dir) {
 
   std::vector<std::string> sets;
   std::error_code ec;
-  for (llvm::sys::fs::directory_iterator it(dir, ec), end; it != end && !ec;
-       it.increment(ec))
+  for (llvm::sys::fs::directory_iterator it(dir, ec), end; it != end && !ec; it.increment(ec))
     if (llvm::sys::path::filename(it->path()).starts_with("test_data_set_"))
       sets.push_back(it->path());
   std::sort(sets.begin(), sets.end());
@@ -253,8 +253,8 @@ Outcome runTest(const std::string &dir) {
     for (size_t i = 0; i < y.size(); ++i) {
       double g = y[i], w = want->values[i];
       if (!(std::fabs(g - w) <= 1e-4 + 1e-4 * std::fabs(w)))
-        return fail("element " + std::to_string(i) + ": got " +
-                    std::to_string(g) + " want " + std::to_string(w));
+        return fail("element " + std::to_string(i) + ": got " + std::to_string(g) + " want " +
+                    std::to_string(w));
     }
   }
   return {Verdict::Pass, ""};
@@ -264,8 +264,7 @@ TEST(OnnxNodeConformance, ConvPoolPadConcatResize) {
   std::string root = LOOM_ONNX_NODE_TESTS;
   std::vector<std::string> dirs;
   std::error_code ec;
-  for (llvm::sys::fs::directory_iterator it(root, ec), end; it != end && !ec;
-       it.increment(ec)) {
+  for (llvm::sys::fs::directory_iterator it(root, ec), end; it != end && !ec; it.increment(ec)) {
     std::string name = llvm::sys::path::filename(it->path()).str();
     for (const char *p : kPrefixes)
       if (llvm::StringRef(name).starts_with(p)) {
@@ -278,20 +277,16 @@ TEST(OnnxNodeConformance, ConvPoolPadConcatResize) {
   int pass = 0, failN = 0, skipN = 0;
   for (const std::string &d : dirs) {
     Outcome o = runTest(root + "/" + d);
-    const char *tag = o.v == Verdict::Pass   ? "PASS"
-                      : o.v == Verdict::Fail ? "FAIL"
-                                             : "SKIP";
-    std::printf("%s %s%s%s\n", tag, d.c_str(), o.why.empty() ? "" : ": ",
-                o.why.c_str());
+    const char *tag = o.v == Verdict::Pass ? "PASS" : o.v == Verdict::Fail ? "FAIL" : "SKIP";
+    std::printf("%s %s%s%s\n", tag, d.c_str(), o.why.empty() ? "" : ": ", o.why.c_str());
     pass += o.v == Verdict::Pass;
     failN += o.v == Verdict::Fail;
     skipN += o.v == Verdict::Skip;
     EXPECT_NE(o.v, Verdict::Fail) << d << ": " << o.why;
   }
-  std::printf("onnx node tests: %d pass, %d fail, %d skip (of %zu)\n", pass,
-              failN, skipN, dirs.size());
-  EXPECT_GE(pass, LOOM_REF_ONNX_MIN_PASS)
-      << "fewer node tests pass than the recorded floor";
+  std::printf("onnx node tests: %d pass, %d fail, %d skip (of %zu)\n", pass, failN, skipN,
+              dirs.size());
+  EXPECT_GE(pass, LOOM_REF_ONNX_MIN_PASS) << "fewer node tests pass than the recorded floor";
 }
 
 } // namespace

@@ -29,9 +29,7 @@ std::vector<int64_t> randCodes(std::mt19937 &rng, size_t n, int width) {
 }
 
 // saturate(round_half_even(v)) computed in double.
-int64_t refRound(double v, int width) {
-  return saturate(int64_t(roundHalfEven(v)), width);
-}
+int64_t refRound(double v, int width) { return saturate(int64_t(roundHalfEven(v)), width); }
 
 std::vector<double> toD(const std::vector<int64_t> &v) {
   return std::vector<double>(v.begin(), v.end());
@@ -45,19 +43,19 @@ struct Geo {
 
 std::vector<Geo> convGeometries() {
   std::vector<Geo> g;
-  auto W = [](int64_t kh, int64_t kw, int64_t sh, int64_t sw, int64_t dh,
-              int64_t dw, int64_t pt, int64_t pl, int64_t pb, int64_t pr) {
+  auto W = [](int64_t kh, int64_t kw, int64_t sh, int64_t sw, int64_t dh, int64_t dw, int64_t pt,
+              int64_t pl, int64_t pb, int64_t pr) {
     QWindow w;
     w.KH = kh, w.KW = kw, w.SH = sh, w.SW = sw, w.DH = dh, w.DW = dw;
     w.PT = pt, w.PL = pl, w.PB = pb, w.PR = pr;
     return w;
   };
   g.push_back({{6, 7, 3}, 4, 1, W(3, 3, 1, 1, 1, 1, 1, 1, 1, 1)});
-  g.push_back({{7, 6, 2}, 3, 1, W(3, 2, 2, 2, 1, 1, 0, 1, 2, 0)}); // asym, s2
-  g.push_back({{9, 9, 2}, 3, 1, W(3, 3, 1, 1, 2, 2, 2, 2, 2, 2)}); // dilation 2
-  g.push_back({{6, 6, 4}, 4, 4, W(3, 3, 1, 1, 1, 1, 1, 1, 1, 1)}); // depthwise
-  g.push_back({{7, 7, 3}, 6, 3, W(3, 3, 2, 2, 1, 1, 1, 0, 1, 1)}); // dw x2, s2
-  g.push_back({{5, 6, 4}, 6, 2, W(2, 3, 1, 2, 2, 1, 1, 1, 0, 2)}); // groups 2
+  g.push_back({{7, 6, 2}, 3, 1, W(3, 2, 2, 2, 1, 1, 0, 1, 2, 0)});  // asym, s2
+  g.push_back({{9, 9, 2}, 3, 1, W(3, 3, 1, 1, 2, 2, 2, 2, 2, 2)});  // dilation 2
+  g.push_back({{6, 6, 4}, 4, 4, W(3, 3, 1, 1, 1, 1, 1, 1, 1, 1)});  // depthwise
+  g.push_back({{7, 7, 3}, 6, 3, W(3, 3, 2, 2, 1, 1, 1, 0, 1, 1)});  // dw x2, s2
+  g.push_back({{5, 6, 4}, 6, 2, W(2, 3, 1, 2, 2, 1, 1, 1, 0, 2)});  // groups 2
   g.push_back({{1, 13, 3}, 4, 1, W(1, 3, 1, 2, 1, 2, 0, 3, 0, 0)}); // 1-D
   g.push_back({{4, 3, 5}, 7, 1, W(1, 1, 1, 1, 1, 1, 0, 0, 0, 0)});  // 1x1
   return g;
@@ -88,11 +86,8 @@ TEST(QConv, BruteForceDoubleAndFloatKernel) {
                   int64_t iw = ow * g.win.SW - g.win.PL + kw * g.win.DW;
                   if (ih < 0 || ih >= g.in.H || iw < 0 || iw >= g.in.W)
                     continue;
-                  a += double(x[size_t((ih * g.in.W + iw) * g.in.C +
-                                       grp * ICg + ic)]) *
-                       double(w[size_t(((oc * ICg + ic) * g.win.KH + kh) *
-                                           g.win.KW +
-                                       kw)]);
+                  a += double(x[size_t((ih * g.in.W + iw) * g.in.C + grp * ICg + ic)]) *
+                       double(w[size_t(((oc * ICg + ic) * g.win.KH + kh) * g.win.KW + kw)]);
                 }
             size_t i = size_t((oh * OW + ow) * g.OC + oc);
             ASSERT_EQ(double(acc[i]), a);
@@ -107,8 +102,8 @@ TEST(QConv, BruteForceDoubleAndFloatKernel) {
       std::vector<double> yf;
       Shape ys;
       ASSERT_TRUE(conv(toChannelsFirst(toD(x), {1, g.in.H, g.in.W, g.in.C}),
-                       {1, g.in.C, g.in.H, g.in.W}, toD(w),
-                       {g.OC, ICg, g.win.KH, g.win.KW}, toD(b), p, yf, ys));
+                       {1, g.in.C, g.in.H, g.in.W}, toD(w), {g.OC, ICg, g.win.KH, g.win.KW}, toD(b),
+                       p, yf, ys));
       ASSERT_EQ(ys, (Shape{1, g.OC, OH, OW}));
       EXPECT_EQ(toChannelsLast(yf, ys), toD(acc));
       // loom_swg + mvu view: one K = KH*KW*C vector per pixel (groups = 1).
@@ -118,11 +113,9 @@ TEST(QConv, BruteForceDoubleAndFloatKernel) {
         int64_t K = g.win.KH * g.win.KW * g.in.C;
         ASSERT_EQ(int64_t(win.size()), OH * OW * K);
         for (int64_t pix = 0; pix < OH * OW; ++pix) {
-          std::vector<int64_t> v(win.begin() + pix * K,
-                                 win.begin() + (pix + 1) * K);
+          std::vector<int64_t> v(win.begin() + pix * K, win.begin() + (pix + 1) * K);
           auto yd = qdense(v, wm, b, g.OC, K, shift, 8);
-          EXPECT_EQ(yd, std::vector<int64_t>(y.begin() + pix * g.OC,
-                                             y.begin() + (pix + 1) * g.OC));
+          EXPECT_EQ(yd, std::vector<int64_t>(y.begin() + pix * g.OC, y.begin() + (pix + 1) * g.OC));
         }
       }
       // Accumulator width: no accumulator exceeds it.
@@ -141,16 +134,12 @@ TEST(QConv, HandDepthwiseAndActivations) {
   QWindow win;
   win.KH = 1, win.KW = 2, win.PL = 1;
   std::vector<int64_t> x = {4, -4, 2, 6}, w = {1, 2, -1, 1};
-  EXPECT_EQ(qconvAcc(x, in, w, {}, 2, win, 2),
-            (std::vector<int64_t>{8, -4, 8, 10}));
+  EXPECT_EQ(qconvAcc(x, in, w, {}, 2, win, 2), (std::vector<int64_t>{8, -4, 8, 10}));
   // shift 2: 2, -1, 2, 2.5 -> 2 (half even); relu.
-  EXPECT_EQ(qconv(x, in, w, {}, 2, win, 2, 2, 8),
-            (std::vector<int64_t>{2, -1, 2, 2}));
-  EXPECT_EQ(qconv(x, in, w, {}, 2, win, 2, 2, 8, QAct::Relu),
-            (std::vector<int64_t>{2, 0, 2, 2}));
+  EXPECT_EQ(qconv(x, in, w, {}, 2, win, 2, 2, 8), (std::vector<int64_t>{2, -1, 2, 2}));
+  EXPECT_EQ(qconv(x, in, w, {}, 2, win, 2, 2, 8, QAct::Relu), (std::vector<int64_t>{2, 0, 2, 2}));
   // Saturation to 3 bits with shift 0: 8 -> 3, -4 stays, 10 -> 3.
-  EXPECT_EQ(qconv(x, in, w, {}, 2, win, 2, 0, 3),
-            (std::vector<int64_t>{3, -4, 3, 3}));
+  EXPECT_EQ(qconv(x, in, w, {}, 2, win, 2, 0, 3), (std::vector<int64_t>{3, -4, 3, 3}));
 }
 
 TEST(QNumerics, DivRoundHalfEven) {
@@ -166,8 +155,7 @@ TEST(QNumerics, DivRoundHalfEven) {
   EXPECT_EQ(divRoundHalfEven(INT64_MIN, 1), INT64_MIN);
   for (int64_t d = 1; d <= 30; ++d)
     for (int64_t s = -400; s <= 400; ++s)
-      ASSERT_EQ(double(divRoundHalfEven(s, d)),
-                roundHalfEven(double(s) / double(d)))
+      ASSERT_EQ(double(divRoundHalfEven(s, d)), roundHalfEven(double(s) / double(d)))
           << s << "/" << d;
 }
 
@@ -224,15 +212,12 @@ TEST(QPool, HandAvgPool) {
   win.PT = win.PL = win.PB = win.PR = 1;
   std::vector<int64_t> x = {1, 2, 3, 5};
   // no cip: [1, 1.5->2, 2; 2, 2.75->3, 3.5->4; 3, 4, 5]
-  EXPECT_EQ(qavgpool(x, in, win, false, 8),
-            (std::vector<int64_t>{1, 2, 2, 2, 3, 4, 3, 4, 5}));
+  EXPECT_EQ(qavgpool(x, in, win, false, 8), (std::vector<int64_t>{1, 2, 2, 2, 3, 4, 3, 4, 5}));
   // cip: sums [1 3 2; 4 11 7; 3 8 5] / 4 = [0.25->0, 0.75->1, 0.5->0;
   //          1, 2.75->3, 1.75->2; 0.75->1, 2, 1.25->1]
-  EXPECT_EQ(qavgpool(x, in, win, true, 8),
-            (std::vector<int64_t>{0, 1, 0, 1, 3, 2, 1, 2, 1}));
+  EXPECT_EQ(qavgpool(x, in, win, true, 8), (std::vector<int64_t>{0, 1, 0, 1, 3, 2, 1, 2, 1}));
   // Saturation: 3-bit output of the no-cip case.
-  EXPECT_EQ(qavgpool(x, in, win, false, 3),
-            (std::vector<int64_t>{1, 2, 2, 2, 3, 3, 3, 3, 3}));
+  EXPECT_EQ(qavgpool(x, in, win, false, 3), (std::vector<int64_t>{1, 2, 2, 2, 3, 3, 3, 3, 3}));
   // Global: 11 / 4 = 2.75 -> 3; negative tie -10/4 = -2.5 -> -2.
   EXPECT_EQ(qglobalavgpool(x, in, 8), (std::vector<int64_t>{3}));
   EXPECT_EQ(qglobalavgpool({-1, -2, -3, -4}, in, 8), (std::vector<int64_t>{-2}));
@@ -269,18 +254,14 @@ TEST(QElementwise, AddMulClipLeaky) {
   // Hand: 100 + 100 -> 127; -100 - 100 -> -128; 3*5/16 = 0.9375 -> 1;
   // 8*3/16 = 1.5 -> 2; 8*1/16 = 0.5 -> 0 (half even); -8*3/16 = -1.5 -> -2.
   EXPECT_EQ(qadd({100, -100}, {100, -100}, 8), (std::vector<int64_t>{127, -128}));
-  EXPECT_EQ(qmul({3, 8, 8, -8}, {5, 3, 1, 3}, 4, 8),
-            (std::vector<int64_t>{1, 2, 0, -2}));
+  EXPECT_EQ(qmul({3, 8, 8, -8}, {5, 3, 1, 3}, 4, 8), (std::vector<int64_t>{1, 2, 0, -2}));
   EXPECT_EQ(qmul({127}, {127}, 0, 8), (std::vector<int64_t>{127}));
   // Per-channel constant add (C = 2).
-  EXPECT_EQ(qaddChannel({1, 2, 3, 4}, {10, 126}, 8),
-            (std::vector<int64_t>{11, 127, 13, 127}));
+  EXPECT_EQ(qaddChannel({1, 2, 3, 4}, {10, 126}, 8), (std::vector<int64_t>{11, 127, 13, 127}));
   // Relu6 on fixed<8,4> (F = 4): bounds quantize to 0 and 96; 127 -> 96.
   FixedFormat f{8, 4};
-  EXPECT_EQ(qclip({-5, 0, 50, 96, 127}, 0.0, 6.0, f),
-            (std::vector<int64_t>{0, 0, 50, 96, 96}));
-  EXPECT_EQ(qclip({-5, 3, 9}, int64_t(-2), int64_t(4)),
-            (std::vector<int64_t>{-2, 3, 4}));
+  EXPECT_EQ(qclip({-5, 0, 50, 96, 127}, 0.0, 6.0, f), (std::vector<int64_t>{0, 0, 50, 96, 96}));
+  EXPECT_EQ(qclip({-5, 3, 9}, int64_t(-2), int64_t(4)), (std::vector<int64_t>{-2, 3, 4}));
   // LeakyRelu: A = round(alpha * 2^15).
   for (double alpha : {0.01, 0.1, 0.2, 0.3333, 1.5, -0.25}) {
     LeakyReluParams p = makeLeakyRelu(alpha);
@@ -291,9 +272,7 @@ TEST(QElementwise, AddMulClipLeaky) {
       y.push_back(v);
     auto r = qleakyRelu(y, p, 8);
     for (size_t i = 0; i < y.size(); ++i) {
-      int64_t want = y[i] >= 0
-                         ? y[i]
-                         : refRound(double(y[i]) * double(p.A) / 32768.0, 8);
+      int64_t want = y[i] >= 0 ? y[i] : refRound(double(y[i]) * double(p.A) / 32768.0, 8);
       ASSERT_EQ(r[i], want) << alpha << " " << y[i];
     }
   }
@@ -303,8 +282,7 @@ TEST(QElementwise, AddMulClipLeaky) {
   EXPECT_EQ(p.A, 3277);
   EXPECT_EQ(qleakyRelu({-10, -5, 7}, p, 8), (std::vector<int64_t>{-1, -1, 7}));
   // alpha = 0.5 exactly: -3 * 0.5 = -1.5 -> -2, -1 * 0.5 = -0.5 -> 0.
-  EXPECT_EQ(qleakyRelu({-3, -1}, makeLeakyRelu(0.5), 8),
-            (std::vector<int64_t>{-2, 0}));
+  EXPECT_EQ(qleakyRelu({-3, -1}, makeLeakyRelu(0.5), 8), (std::vector<int64_t>{-2, 0}));
 }
 
 TEST(QLayout, ConcatResizePadVsFloat) {
@@ -315,13 +293,12 @@ TEST(QLayout, ConcatResizePadVsFloat) {
   auto yq = qconcat({xa, xb}, {a, b});
   std::vector<double> yf;
   Shape ys;
-  ASSERT_TRUE(concat<double>({toChannelsFirst(toD(xa), {1, 3, 4, 2}),
-                              toChannelsFirst(toD(xb), {1, 3, 4, 5})},
-                             {{1, 2, 3, 4}, {1, 5, 3, 4}}, 1, yf, ys));
+  ASSERT_TRUE(concat<double>(
+      {toChannelsFirst(toD(xa), {1, 3, 4, 2}), toChannelsFirst(toD(xb), {1, 3, 4, 5})},
+      {{1, 2, 3, 4}, {1, 5, 3, 4}}, 1, yf, ys));
   EXPECT_EQ(toChannelsLast(yf, ys), toD(yq));
   // Hand: two 1x1 maps with C = 1 and 2.
-  EXPECT_EQ(qconcat({{7}, {8, 9}}, {{1, 1, 1}, {1, 1, 2}}),
-            (std::vector<int64_t>{7, 8, 9}));
+  EXPECT_EQ(qconcat({{7}, {8, 9}}, {{1, 1, 1}, {1, 1, 2}}), (std::vector<int64_t>{7, 8, 9}));
 
   // Resize nearest: x2 upsample (asymmetric/floor) and a 5->3 half-pixel
   // downsample, against the float kernel.
@@ -329,23 +306,20 @@ TEST(QLayout, ConcatResizePadVsFloat) {
   auto xr = randCodes(rng, size_t(r.size()), 8);
   std::vector<double> xrf = toChannelsFirst(toD(xr), {1, 2, 5, 3});
   auto q1 = qresizeNearest(xr, r, 4, 10);
-  ASSERT_TRUE(resizeNearest(xrf, {1, 3, 2, 5}, {1, 3, 4, 10}, {1, 1, 2, 2},
-                            CoordMode::Asymmetric, NearestMode::Floor, yf));
+  ASSERT_TRUE(resizeNearest(xrf, {1, 3, 2, 5}, {1, 3, 4, 10}, {1, 1, 2, 2}, CoordMode::Asymmetric,
+                            NearestMode::Floor, yf));
   EXPECT_EQ(toChannelsLast(yf, {1, 3, 4, 10}), toD(q1));
-  auto q2 = qresizeNearest(xr, r, 1, 3, 0.5, 0.6, CoordMode::HalfPixel,
-                           NearestMode::RoundPreferFloor);
-  ASSERT_TRUE(resizeNearest(xrf, {1, 3, 2, 5}, {1, 3, 1, 3}, {1, 1, 0.5, 0.6},
-                            CoordMode::HalfPixel, NearestMode::RoundPreferFloor,
-                            yf));
+  auto q2 =
+      qresizeNearest(xr, r, 1, 3, 0.5, 0.6, CoordMode::HalfPixel, NearestMode::RoundPreferFloor);
+  ASSERT_TRUE(resizeNearest(xrf, {1, 3, 2, 5}, {1, 3, 1, 3}, {1, 1, 0.5, 0.6}, CoordMode::HalfPixel,
+                            NearestMode::RoundPreferFloor, yf));
   EXPECT_EQ(toChannelsLast(yf, {1, 3, 1, 3}), toD(q2));
   // Hand: 1x2 map C = 1 [3, 4] -> 1x4 [3, 3, 4, 4].
-  EXPECT_EQ(qresizeNearest({3, 4}, {1, 2, 1}, 1, 4),
-            (std::vector<int64_t>{3, 3, 4, 4}));
+  EXPECT_EQ(qresizeNearest({3, 4}, {1, 2, 1}, 1, 4), (std::vector<int64_t>{3, 3, 4, 4}));
 
   // Zero pad vs float Pad (constant 0) on NCHW.
   auto qp = qpad(xr, r, 1, 0, 2, 3);
-  ASSERT_TRUE(pad(xrf, {1, 3, 2, 5}, {0, 0, 1, 0, 0, 0, 2, 3}, PadMode::Constant,
-                  0.0, yf, ys));
+  ASSERT_TRUE(pad(xrf, {1, 3, 2, 5}, {0, 0, 1, 0, 0, 0, 2, 3}, PadMode::Constant, 0.0, yf, ys));
   EXPECT_EQ(ys, (Shape{1, 3, 5, 8}));
   EXPECT_EQ(toChannelsLast(yf, ys), toD(qp));
   EXPECT_EQ(qpad({5}, {1, 1, 1}, 0, 1, 0, 1), (std::vector<int64_t>{0, 5, 0}));

@@ -1,5 +1,5 @@
-#include "compiler/reference/FloatKernels.h"
 #include "compiler/reference/QuantKernels.h"
+#include "compiler/reference/FloatKernels.h"
 
 #include "test/unit/TestActTables.h"
 #include "gtest/gtest.h"
@@ -27,8 +27,7 @@ TEST(QDense, HandExample) {
   // saturated to [3, -4].
   EXPECT_EQ(qdense(x, W, b, 2, 2, 0, 3), (std::vector<int64_t>{3, -4}));
   // ReLU after dense.
-  EXPECT_EQ(qdenseAct(x, W, b, 2, 2, 2, 8, QAct::Relu),
-            (std::vector<int64_t>{1, 0}));
+  EXPECT_EQ(qdenseAct(x, W, b, 2, 2, 2, 8, QAct::Relu), (std::vector<int64_t>{1, 0}));
 }
 
 TEST(QDense, TiesRoundToEven) {
@@ -36,8 +35,8 @@ TEST(QDense, TiesRoundToEven) {
   //  6 -> 1.5 -> 2;  10 -> 2.5 -> 2;  -6 -> -1.5 -> -2;  -10 -> -2.5 -> -2
   //  2 -> 0.5 -> 0;  14 -> 3.5 -> 4
   std::vector<int64_t> W = {1};
-  std::vector<std::pair<int64_t, int64_t>> cases = {
-      {6, 2}, {10, 2}, {-6, -2}, {-10, -2}, {2, 0}, {14, 4}, {-2, 0}};
+  std::vector<std::pair<int64_t, int64_t>> cases = {{6, 2}, {10, 2}, {-6, -2}, {-10, -2},
+                                                    {2, 0}, {14, 4}, {-2, 0}};
   for (auto [a, want] : cases)
     EXPECT_EQ(qdense({a}, W, {}, 1, 1, 2, 16)[0], want) << a;
   // Bias participates before rounding: 5 + 1 = 6 -> 2.
@@ -86,8 +85,7 @@ TEST(QTable, SigmoidAndRelu) {
   EXPECT_EQ(qrelu({-3, 0, 4}), (std::vector<int64_t>{0, 0, 4}));
   // Dense with a table activation: x = [16] (1.0), W = [2] (Fw = 1 -> 1.0),
   // shift = 4 + 1 - 4 = 1: y = sre(32, 1) = 16 (1.0) -> sigmoid(1.0) * 128.
-  std::vector<int64_t> d =
-      qdenseAct({16}, {2}, {}, 1, 1, 1, 8, QAct::Table, &t);
+  std::vector<int64_t> d = qdenseAct({16}, {2}, {}, 1, 1, 1, 8, QAct::Table, &t);
   EXPECT_EQ(d[0], quantize(1.0 / (1.0 + std::exp(-1.0)), o)); // 94
 }
 
@@ -122,8 +120,8 @@ TEST(QSoftmax, HandCases) {
 
 TEST(QSoftmax, CloseToFloatSoftmax) {
   std::mt19937 rng(5);
-  for (FixedFormat f : {FixedFormat{8, 4}, FixedFormat{12, 5},
-                        FixedFormat{16, 6}, FixedFormat{16, 8}}) {
+  for (FixedFormat f :
+       {FixedFormat{8, 4}, FixedFormat{12, 5}, FixedFormat{16, 6}, FixedFormat{16, 8}}) {
     ExpTable e = makeExpTable(f);
     std::uniform_int_distribution<int64_t> d(f.minInt(), f.maxInt());
     double worst = 0;

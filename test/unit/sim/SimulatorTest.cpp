@@ -18,8 +18,8 @@ namespace {
 
 std::string errText(llvm::Error e) { return llvm::toString(std::move(e)); }
 
-SimSpec spec(const std::string &top, int inLanes, int inBits, int outLanes,
-             int outBits, int64_t inBeats, int64_t outBeats) {
+SimSpec spec(const std::string &top, int inLanes, int inBits, int outLanes, int outBits,
+             int64_t inBeats, int64_t outBeats) {
   SimSpec s;
   s.topName = top;
   s.rtlDir = LOOM_SIM_TEST_SV_DIR;
@@ -47,8 +47,8 @@ int64_t pseudo(uint64_t &s, int bits) {
   return lo + int64_t(v % (uint64_t(1) << bits));
 }
 
-std::vector<std::vector<int64_t>> randomFrames(int64_t frames, int64_t words,
-                                               int bits, uint64_t seed) {
+std::vector<std::vector<int64_t>> randomFrames(int64_t frames, int64_t words, int bits,
+                                               uint64_t seed) {
   std::vector<std::vector<int64_t>> f(frames);
   for (auto &fr : f)
     for (int64_t i = 0; i < words; ++i)
@@ -66,13 +66,10 @@ TEST(Harness, DeterministicAndWidthSpecific) {
   EXPECT_EQ(generateHarness(narrow), generateHarness(narrow));
   std::string n = generateHarness(narrow), w = generateHarness(wide);
   EXPECT_NE(n.find("top->s_axis_tdata = w[0];"), std::string::npos);
-  EXPECT_NE(w.find("for (int i = 0; i < 4; ++i) top->s_axis_tdata[i] = w[i];"),
-            std::string::npos);
-  EXPECT_NE(w.find("for (int i = 0; i < 4; ++i) w[i] = top->m_axis_tdata[i];"),
-            std::string::npos);
+  EXPECT_NE(w.find("for (int i = 0; i < 4; ++i) top->s_axis_tdata[i] = w[i];"), std::string::npos);
+  EXPECT_NE(w.find("for (int i = 0; i < 4; ++i) w[i] = top->m_axis_tdata[i];"), std::string::npos);
   SimSpec q = spec("sum4", 1, 6, 1, 40, 4, 1);
-  EXPECT_NE(generateHarness(q).find("uint64_t v = top->m_axis_tdata;"),
-            std::string::npos);
+  EXPECT_NE(generateHarness(q).find("uint64_t v = top->m_axis_tdata;"), std::string::npos);
 }
 
 TEST(DeadlockProbe, ParsesTopAndBlamesTheRefusingActor) {
@@ -113,9 +110,9 @@ TEST(DeadlockProbe, ParsesTopAndBlamesTheRefusingActor) {
   // other input is empty and it has no output: it is the stuck actor. The
   // fork is blocked too but holds output, so it is not blamed.
   std::map<std::string, int> v = {
-      {"a_out_valid", 1},      {"b_in_ready", 1},       {"j_in1_ready", 0},
-      {"split_in_ready", 0},   {"split_out0_valid", 0}, {"split_out1_valid", 1},
-      {"b_out_valid", 0},      {"j_in0_ready", 1},      {"j_out_valid", 0}};
+      {"a_out_valid", 1},    {"b_in_ready", 1},       {"j_in1_ready", 0},
+      {"split_in_ready", 0}, {"split_out0_valid", 0}, {"split_out1_valid", 1},
+      {"b_out_valid", 0},    {"j_in0_ready", 1},      {"j_out_valid", 0}};
   std::string d = diagnoseDeadlock(inst, v);
   EXPECT_EQ(d, "stuck actor: 'j' (loom_add) refuses offered input on in1 and holds no output "
                "while waiting on in0")
@@ -152,9 +149,9 @@ TEST(Harness, SimJsonFields) {
   r.simSeconds = 0.25;
   r.cyclesPerSecond = 1e6;
   llvm::json::Object o = simJson(r, 3, 0, 9, 4);
-  for (const char *k : {"frames", "mismatches", "latency_cycles", "ii_cycles",
-                        "predicted_latency_cycles", "predicted_ii_cycles",
-                        "build_seconds", "sim_seconds", "cycles_per_second"})
+  for (const char *k :
+       {"frames", "mismatches", "latency_cycles", "ii_cycles", "predicted_latency_cycles",
+        "predicted_ii_cycles", "build_seconds", "sim_seconds", "cycles_per_second"})
     EXPECT_TRUE(o.get(k)) << k;
   EXPECT_EQ(*o.getInteger("latency_cycles"), 8);
   EXPECT_EQ(*o.getInteger("predicted_ii_cycles"), 4);
@@ -201,9 +198,8 @@ TEST(Verilator, PassthroughPipeline) {
   EXPECT_EQ(r->passMismatchCount, 0);
   EXPECT_GT(r->cyclesPerSecond, 0);
   EXPECT_GT(r->totalCycles, r->cleanCycles); // the random pass ran longer
-  llvm::outs() << "pt3: build " << r->buildSeconds << " s, sim "
-               << r->simSeconds << " s, " << r->cyclesPerSecond
-               << " cycles/s\n";
+  llvm::outs() << "pt3: build " << r->buildSeconds << " s, sim " << r->simSeconds << " s, "
+               << r->cyclesPerSecond << " cycles/s\n";
 
   // Same sources and harness: the build is reused, with other inputs.
   auto in2 = randomFrames(3, 8, 8, 99);
@@ -245,8 +241,7 @@ TEST(Verilator, FrameSum) {
   ASSERT_EQ(r->outputs.size(), 12u);
   for (int f = 0; f < 12; ++f) {
     int64_t sum = in[f][0] + in[f][1] + in[f][2] + in[f][3];
-    EXPECT_EQ(r->outputs[f], std::vector<int64_t>{sum * (int64_t(1) << 30) + f})
-        << "frame " << f;
+    EXPECT_EQ(r->outputs[f], std::vector<int64_t>{sum * (int64_t(1) << 30) + f}) << "frame " << f;
     EXPECT_EQ(r->lastOutCycle[f], 5 * f + 4);
   }
   EXPECT_EQ(r->outputs[1][0], -128 * (int64_t(1) << 30) + 1);
@@ -274,8 +269,7 @@ TEST(Verilator, WideLanes) {
     for (int b = 0; b < 2; ++b) {
       const int64_t *x = &in[f][4 * b];
       EXPECT_EQ(r->outputs[f][2 * b], x[0] * x[1]) << f << "/" << b;
-      EXPECT_EQ(r->outputs[f][2 * b + 1], x[2] * (int64_t(1) << 38) + x[3])
-          << f << "/" << b;
+      EXPECT_EQ(r->outputs[f][2 * b + 1], x[2] * (int64_t(1) << 38) + x[3]) << f << "/" << b;
     }
   EXPECT_EQ(r->outputs[0][0], int64_t(1) << 48);
   EXPECT_EQ(r->latencyCycles, 3);
@@ -294,12 +288,9 @@ TEST(Verilator, DeadlockReported) {
   EXPECT_TRUE(r->deadlock);
   EXPECT_TRUE(r->outputs.empty());
   EXPECT_EQ(r->latencyCycles, -1);
-  EXPECT_NE(r->deadlockMessage.find("clean pass"), std::string::npos)
-      << r->deadlockMessage;
-  EXPECT_NE(r->deadlockMessage.find("at cycle 500"), std::string::npos)
-      << r->deadlockMessage;
-  EXPECT_NE(r->deadlockMessage.find("input beats transferred 3 of 8"),
-            std::string::npos)
+  EXPECT_NE(r->deadlockMessage.find("clean pass"), std::string::npos) << r->deadlockMessage;
+  EXPECT_NE(r->deadlockMessage.find("at cycle 500"), std::string::npos) << r->deadlockMessage;
+  EXPECT_NE(r->deadlockMessage.find("input beats transferred 3 of 8"), std::string::npos)
       << r->deadlockMessage;
   EXPECT_NE(r->deadlockMessage.find("output beats 0 of 2"), std::string::npos)
       << r->deadlockMessage;
@@ -339,8 +330,7 @@ TEST(Verilator, BackpressureMismatchReported) {
   const PassMismatch &m = r->passMismatches[0];
   EXPECT_EQ(m.clean, in[m.frame][0]);
   EXPECT_NE(m.random, m.clean);
-  EXPECT_EQ(*simJson(*r, 200, 0, 2, 1).getInteger("backpressure_mismatches"),
-            r->passMismatchCount);
+  EXPECT_EQ(*simJson(*r, 200, 0, 2, 1).getInteger("backpressure_mismatches"), r->passMismatchCount);
 }
 
 // A Verilator syntax error becomes one clean llvm::Error with the log path.
@@ -349,8 +339,7 @@ TEST(Verilator, SyntaxErrorReported) {
   auto r = runSimulation(s, {{1}}, options("broken"));
   ASSERT_FALSE(bool(r));
   std::string e = errText(r.takeError());
-  EXPECT_NE(e.find("Verilator build of top 'broken' failed: %Error"),
-            std::string::npos) << e;
+  EXPECT_NE(e.find("Verilator build of top 'broken' failed: %Error"), std::string::npos) << e;
   EXPECT_NE(e.find("broken.sv"), std::string::npos) << e;
   EXPECT_NE(e.find("build.log"), std::string::npos) << e;
   EXPECT_EQ(e.find('\n'), std::string::npos) << e;
@@ -364,7 +353,8 @@ TEST(Verilator, TraceWritesFst) {
   o.trace = true;
   auto r = runSimulation(s, {{1, 2, 3, 4}, {-1, -2, -3, -4}}, o);
   ASSERT_TRUE(bool(r)) << errText(r.takeError());
-  EXPECT_EQ(r->outputs, (std::vector<std::vector<int64_t>>{{10ll * (1ll << 30)}, {-10ll * (1ll << 30) + 1}}));
+  EXPECT_EQ(r->outputs,
+            (std::vector<std::vector<int64_t>>{{10ll * (1ll << 30)}, {-10ll * (1ll << 30) + 1}}));
   EXPECT_EQ(r->latencyCycles, 5);
   EXPECT_EQ(r->iiCycles, 5);
   uint64_t size = 0;
