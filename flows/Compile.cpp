@@ -303,7 +303,9 @@ llvm::Error loom::compileModel(const CompileOptions &options, std::vector<std::s
   if (auto err = runPasses(module, file, [&](PassManager &pm) {
         if (int8)
           pm.addPass(createNNInsertQuant());
-        pm.addPass(createNNQuantize(NNQuantizeOptions{int8 ? "fixed<16,6>" : options.precision}));
+        // int8 graphs carry their own quantization: no fixed-point format.
+        pm.addPass(createNNQuantize(int8 ? NNQuantizeOptions{}
+                                         : NNQuantizeOptions{options.precision}));
       }))
     return err;
   std::string quantIR = print(module);

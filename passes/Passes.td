@@ -26,9 +26,11 @@ def NNQuantize : Pass<"nn-quantize", "mlir::ModuleOp"> {
     Every tensor of a float graph gets the format `precision` (fixed<W,I>,
     parsed once into a #nn.fixed<W, I> attribute; required for float graphs,
     there is no default): inputs are quantized,
-    dense layers become nn.qdense with derived accumulator widths, table
-    activations (nn::TableActivationOpInterface: sigmoid, tanh, elu, selu)
-    become nn.lut tables and softmax nn.qsoftmax (docs/CONTRACTS.md).
+    dense and conv layers become nn.qdense / nn.qconv with accumulator widths
+    derived from their weights, leaky_relu an exact integer multiply, table
+    activations (nn::TableActivationOpInterface: sigmoid, tanh, elu, selu,
+    hard_sigmoid, hard_swish, ...) nn.lut tables built from the op's own float
+    function, and softmax nn.qsoftmax (docs/CONTRACTS.md).
 
     A graph that already carries quantization (nn.quantize_linear /
     nn.dequantize_linear from QDQ, QOperator or QONNX models, or from
