@@ -11,6 +11,7 @@
 #include "onnx/defs/schema.h"
 #include "onnx/shape_inference/implementation.h"
 
+#include <cmath>
 #include <cstring>
 #include <set>
 
@@ -257,8 +258,18 @@ OnnxModel loadImpl(const std::string &bytes, const std::string &path) {
 
   // Convert.
   const auto &g = m.graph();
+  // Weights must be numbers: a NaN or an infinity would silently become a
+  // saturated code (issue 10: refused, naming the tensor).
+  auto requireFinite = [&](const OnnxTensor &t, const std::string &what) {
+    for (size_t i = 0; i < t.values.size(); ++i)
+      if (!std::isfinite(t.values[i]))
+        fail(what + " holds " + (std::isnan(t.values[i]) ? "NaN" : "an infinity") +
+             " at flat index " + std::to_string(i) +
+             "; weights and constants must be finite numbers (re-export the model)");
+  };
   for (const auto &t : g.initializer()) {
     OnnxTensor ot = convertTensor(t, "initializer '" + t.name() + "'");
+    requireFinite(ot, "initializer '" + t.name() + "'");
     out.initializers[ot.name] = std::move(ot);
   }
   for (const auto &vi : g.input())
@@ -283,6 +294,7 @@ OnnxModel loadImpl(const std::string &bytes, const std::string &path) {
     }
     if (n.opType == "Constant" && n.domain.empty()) {
       OnnxTensor t = constantToTensor(n);
+      requireFinite(t, n.describe());
       out.initializers[t.name] = std::move(t);
       continue;
     }

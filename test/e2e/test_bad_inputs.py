@@ -91,6 +91,20 @@ def main():
     # --- files that are not ONNX models ------------------------------------------
     files = os.path.join(work, "files")
     os.makedirs(files)
+
+    # --- weights that are not numbers: refused naming the initializer ---------------
+    import onnx
+    from onnx import numpy_helper
+    for bad in ("nan", "inf"):
+        m = onnx.load(good)
+        init = m.graph.initializer[0]
+        w = numpy_helper.to_array(init).copy()
+        w.flat[3] = float(bad)
+        init.CopyFrom(numpy_helper.from_array(w.astype(np.float32), init.name))
+        path = os.path.join(files, "weight_%s.onnx" % bad)
+        onnx.save(m, path)
+        case("%s in a weight" % bad, ["compile", path, "-o", "{OUT}"],
+             [path, "initializer '%s'" % init.name, "NaN" if bad == "nan" else "infinity"])
     garbage = os.path.join(files, "garbage.onnx")
     with open(garbage, "wb") as f:
         f.write(np.random.RandomState(5).bytes(4096))
