@@ -22,7 +22,7 @@ using namespace loom::nnimport;
 /// Reshape of a constant of any type. (Identity of a constant of any type is
 /// foldConstantLayout's.)
 bool Importer::foldShapeArith(const OnnxNode &node) {
-  if (node.outputs.size() != 1)
+  if (node.outputs.size() != 1 || node.inputs.empty())
     return false;
   OnnxTensor out;
   out.name = node.outputs[0];
@@ -72,6 +72,8 @@ bool Importer::foldShapeArith(const OnnxNode &node) {
     for (const OnnxTensor *t : ins)
       if (t && onnx::isFloatElemType(t->elemType))
         return false; // otherwise only integer shape arithmetic is folded
+    if (!ins[0])
+      return false; // an empty first input: left to the op's import (one-line error)
     std::vector<int64_t> a = ins[0]->asInt64();
     const std::string &op = node.opType;
     if (op == "Cast") {
