@@ -3,7 +3,8 @@
 
 Per model (compiled once; the three sims reuse one Verilator build):
  1. loom sim OUT --inputs X.npy --out Y.npz, X from numpy: Y.npz has keys
-    <output name> and <output name>.raw of shape [frames, ...]; the float
+    <output name>, <output name>.raw and <output name>.reference (the float
+    reference interpreter) of shape [frames, ...]; the float
     output equals raw * 2^-frac; it matches an independent numpy float
     forward pass of the ONNX initializers within 0.05 (fixed<16,6>).
  2. loom sim OUT --onnx-test-dir D with D/test_data_set_{0,1}/{input_0,output_0}.pb
@@ -71,9 +72,9 @@ def main():
             members = sorted(z.namelist())
         Y = np.load(ypath)
         keys = sorted(Y.files)
-        c.check(keys == sorted([out_name, out_name + ".raw"]),
-                "%s: Y.npz keys %s (members %s), expected %r and %r.raw"
-                % (name, keys, members, out_name, out_name))
+        c.check(keys == sorted([out_name, out_name + ".raw", out_name + ".reference"]),
+                "%s: Y.npz keys %s (members %s), expected %r, %r.raw and %r.reference"
+                % (name, keys, members, out_name, out_name, out_name))
         if out_name not in Y.files or out_name + ".raw" not in Y.files:
             return
         yf, yr = Y[out_name], Y[out_name + ".raw"]
@@ -91,6 +92,11 @@ def main():
         deq = (yr.astype(np.float64) * 2.0 ** -frac).astype(np.float32)
         c.check(np.array_equal(deq, yf), "%s: float output != raw * 2^-%d (max diff %g)"
                 % (name, frac, float(np.max(np.abs(deq - yf)))))
+        if out_name + ".reference" in Y.files:
+            yref = Y[out_name + ".reference"].reshape(-1).astype(np.float64)
+            rerr = float(np.max(np.abs(yref - ref.reshape(-1))))
+            c.check(rerr < 1e-4, "%s: Y.npz %s.reference vs numpy float forward: max abs error %g"
+                    % (name, out_name, rerr))
         err = float(np.max(np.abs(yf.reshape(-1).astype(np.float64) - ref.reshape(-1))))
         c.check(err < TOL, "%s: max abs error vs numpy float forward %.5f >= %.2f" % (name, err, TOL))
         c.check(abs(err - s1["float_max_abs_error"]) < 2e-3,
