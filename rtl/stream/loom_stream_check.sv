@@ -18,13 +18,27 @@ module loom_stream_check #(
   input logic         ready
 );
 `ifndef SYNTHESIS
-  ValidHeld: assert property (@(posedge clk) disable iff (rst)
-      valid && !ready |=> valid)
-    else $error("%m: valid withdrawn before ready");
-  DataStable: assert property (@(posedge clk) disable iff (rst)
-      valid && !ready |=> $stable(data))
-    else $error("%m: data changed while the beat waited for ready");
-  Known: assert property (@(posedge clk) disable iff (rst) !$isunknown(valid))
-    else $error("%m: valid is X");
+  // Immediate assertions on explicit registers rather than concurrent ones
+  // with $stable: Verilator 5.006 emits C++ that does not compile for the
+  // sampled copy of data wider than 64 bits (an undeclared loop variable,
+  // seen on a 64-lane 16-bit input stream).
+  logic         pending_q;  // a beat was offered and not taken last cycle
+  logic [W-1:0] data_q;     // its data
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      pending_q <= 1'b0;
+    end else begin
+      if (pending_q) begin
+        ValidHeld: assert (valid)
+          else $error("%m: valid withdrawn before ready");
+        DataStable: assert (data == data_q)
+          else $error("%m: data changed while the beat waited for ready");
+      end
+      Known: assert (!$isunknown(valid))
+        else $error("%m: valid is X");
+      pending_q <= valid && !ready;
+    end
+    data_q <= data;
+  end
 `endif
 endmodule
