@@ -240,11 +240,13 @@ def main():
             if err is None or not err < ONNX_TOL:
                 problems.append("float reference vs numpy: max abs error %s" % err)
             # The independent oracle: ONNX Runtime on random-normal frames.
-            # The HardSwish/HardSigmoid MLP's hardware must agree with it too
-            # (within 2% of the output range: fixed<16,6> and int8 formats).
+            # The HardSwish/HardSigmoid MLP's fixed<16,6> hardware must agree
+            # with it too, within 2% of the output range. (int8 is calibrated on
+            # uniform [-2, 2) frames, which random-normal frames exceed: its
+            # error is printed, not judged.)
             problems += E.compare_with_ort(loom, src, os.path.join(models, name + ".onnx"), out,
                                            label=" ".join([name] + opts),
-                                           hw_range_frac=0.02 if name == hard else None)
+                                           hw_range_frac=0.02 if name == hard and not opts else None)
         print("%-12s %s II %s latency %s acts %s %s" % (name, " ".join(opts), s["ii_cycles"], s["latency_cycles"], acts,
                                                     "ok" if not problems else "FAIL"), flush=True)
         return " ".join([name] + opts), problems
