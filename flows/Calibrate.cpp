@@ -69,8 +69,25 @@ std::string nameOf(Value v) {
 
 llvm::Expected<llvm::json::Object> compare(func::FuncOp qfunc, const Frames &frames,
                                            const Frames &want) {
-  double maxErr = 0, sum = 0;
+  auto m = measureAccuracy(qfunc, frames, want);
+  if (!m)
+    return m.takeError();
+  llvm::json::Object o{{"frames", int64_t(frames.size())}};
+  if (frames.empty())
+    return o; // nothing held out: no numbers rather than made-up ones
+  o["max_abs_error"] = m->maxAbsError;
+  o["mean_abs_error"] = m->meanAbsError;
+  o["top1_agreement"] = m->top1Agreement;
+  return o;
+}
+
+} // namespace
+
+llvm::Expected<Accuracy> loom::measureAccuracy(func::FuncOp qfunc, const Frames &frames,
+                                               const Frames &want) {
+  double sum = 0;
   int64_t count = 0, top1 = 0;
+  Accuracy a;
   for (size_t f = 0; f < frames.size(); ++f) {
     auto q = interpretFrame(qfunc, {frames[f]});
     if (!q)
@@ -78,21 +95,38 @@ llvm::Expected<llvm::json::Object> compare(func::FuncOp qfunc, const Frames &fra
     const std::vector<double> &got = q->outputs.at(0), &ref = want[f];
     for (size_t i = 0; i < got.size() && i < ref.size(); ++i) {
       double e = std::fabs(got[i] - ref[i]);
-      maxErr = std::max(maxErr, e), sum += e, ++count;
+      if (!std::isfinite(e))
+        e = INFINITY; // a NaN is the worst error, never none
+      a.maxAbsError = std::max(a.maxAbsError, e), sum += e, ++count;
     }
     top1 += std::max_element(got.begin(), got.end()) - got.begin() ==
             std::max_element(ref.begin(), ref.end()) - ref.begin();
   }
-  llvm::json::Object o{{"frames", int64_t(frames.size())}};
-  if (frames.empty())
-    return o; // nothing held out: no numbers rather than made-up ones
-  o["max_abs_error"] = maxErr;
-  o["mean_abs_error"] = count ? sum / count : 0.0;
-  o["top1_agreement"] = double(top1) / double(frames.size());
-  return o;
+  a.meanAbsError = count ? sum / double(count) : 0.0;
+  a.top1Agreement = frames.empty() ? 1.0 : double(top1) / double(frames.size());
+  return a;
 }
 
-} // namespace
+double loom::outputRange(const Frames &outputs) {
+  double lo = INFINITY, hi = -INFINITY;
+  for (const auto &frame : outputs)
+    for (double v : frame)
+      lo = std::min(lo, v), hi = std::max(hi, v);
+  return hi > lo ? hi - lo : 0.0;
+}
+
+Frames loom::normalFrames(int64_t elements, int64_t count, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::normal_distribution<double> dist(0.0, 1.0);
+  Frames frames;
+  for (int64_t f = 0; f < count; ++f) {
+    std::vector<double> frame(elements);
+    for (double &x : frame)
+      x = double(float(dist(rng))); // the f32 values a user's frames would hold
+    frames.push_back(std::move(frame));
+  }
+  return frames;
+}
 
 Frames loom::randomFrames(int64_t elements, int64_t count, uint64_t seed) {
   // Uniform in [-2, 2): exercises typical normalized inputs without saturating.
@@ -108,16 +142,19 @@ Frames loom::randomFrames(int64_t elements, int64_t count, uint64_t seed) {
   return frames;
 }
 
-llvm::Expected<Calibration> loom::calibrate(func::FuncOp func, const std::string &calibNpy) {
+llvm::Expected<Calibration> loom::calibrate(func::FuncOp func, const std::string &calibNpy,
+                                            bool normal) {
+  std::string precision = normal ? "--precision auto" : "--precision int8";
   if (func.getNumArguments() != 1)
-    return error("--precision int8 supports models with one input (this one has " +
+    return error(precision + " supports models with one input (this one has " +
                  std::to_string(func.getNumArguments()) + ")");
   auto inType = llvm::cast<ShapedType>(func.getArgument(0).getType());
   Calibration c;
   if (calibNpy.empty()) {
-    c.source = "random";
-    c.calib = randomFrames(inType.getNumElements(), kDefaultCalibFrames, 1);
-    c.heldOut = randomFrames(inType.getNumElements(), kDefaultHeldOutFrames, 2);
+    c.source = normal ? "random-normal" : "random";
+    auto frames = normal ? normalFrames : randomFrames;
+    c.calib = frames(inType.getNumElements(), kDefaultCalibFrames, 1);
+    c.heldOut = frames(inType.getNumElements(), kDefaultHeldOutFrames, 2);
   } else {
     c.source = calibNpy;
     auto frames = loadNpyFrames(calibNpy, inType.getShape());
@@ -152,7 +189,7 @@ llvm::Expected<Calibration> loom::calibrate(func::FuncOp func, const std::string
   Builder b(func.getContext());
   for (auto &[v, range] : ranges) {
     if (!std::isfinite(range.first) || !std::isfinite(range.second))
-      return error("--precision int8: the float model overflows on the calibration frames (" +
+      return error(precision + ": the float model overflows on the calibration frames (" +
                    nameOf(v) + " is not finite); check the --calib data");
     auto attr = b.getDenseF64ArrayAttr({range.first, range.second});
     if (auto arg = llvm::dyn_cast<BlockArgument>(v))

@@ -25,6 +25,11 @@ using Frames = std::vector<std::vector<double>>;
 /// The frames `loom sim --random` feeds: uniform in [-2, 2) from mt19937_64.
 Frames randomFrames(int64_t elements, int64_t count, uint64_t seed);
 
+/// Random-normal frames (mean 0, deviation 1, rounded to f32): what
+/// --precision auto calibrates on without --calib, the inputs of a model
+/// trained on standardized data.
+Frames normalFrames(int64_t elements, int64_t count, uint64_t seed);
+
 /// Without --calib: kDefaultCalibFrames random frames (seed 1, the frames
 /// `loom run --random` starts with) calibrate, kDefaultHeldOutFrames more
 /// (seed 2) are held out. With --calib X.npy: the first 80% calibrate, the
@@ -39,8 +44,20 @@ struct Calibration {
 
 /// Loads the frames, runs the float graph over the calibration part and
 /// attaches `loom.calib` ranges to `func`'s arguments and ops. Errors name the
-/// file and say what shape was expected.
-llvm::Expected<Calibration> calibrate(mlir::func::FuncOp func, const std::string &calibNpy);
+/// file and say what shape was expected. Without a file: uniform frames
+/// (int8), or random-normal ones when `normal` (auto).
+llvm::Expected<Calibration> calibrate(mlir::func::FuncOp func, const std::string &calibNpy,
+                                      bool normal = false);
+
+/// Error of a quantized graph's outputs against the float ones.
+struct Accuracy {
+  double maxAbsError = 0, meanAbsError = 0, top1Agreement = 1;
+};
+llvm::Expected<Accuracy> measureAccuracy(mlir::func::FuncOp qfunc, const Frames &frames,
+                                         const Frames &want);
+
+/// max - min over every output word of every frame (0 when constant).
+double outputRange(const Frames &outputs);
 
 /// Accuracy of the quantized graph `qfunc` against the float outputs:
 /// {"calibration": {...}, "held_out": {...}} with frames, max_abs_error,

@@ -13,6 +13,7 @@
 #include "compiler/interp/Interpreter.h"
 #include "compiler/nnimport/ImportToNN.h"
 #include "compiler/onnx/OnnxModel.h"
+#include "flows/AutoPrecision.h"
 #include "flows/Calibrate.h"
 #include "flows/Diagnostics.h"
 #include "hw_model/Cost.h"
@@ -31,6 +32,7 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <cmath>
+#include <map>
 #include <optional>
 
 using namespace mlir;
@@ -128,8 +130,45 @@ void describeAffineEnds(func::FuncOp nnFunc, llvm::json::Object &in, llvm::json:
 
 /// report.json: the hw_model's view of the design, written before any
 /// simulation (docs/ARCHITECTURE.md, "The flows and their files").
+/// Per-tensor formats of --precision auto by ONNX node: the format of the
+/// node's output and, for a layer, of its weights (report.json actors).
+using FormatsByNode = std::map<std::string, llvm::json::Object>;
+
+FormatsByNode formatsByNode(ModuleOp quantizedFloat) {
+  FormatsByNode formats;
+  auto name = [](Operation *op) -> std::string {
+    auto n = op ? op->getAttrOfType<StringAttr>(nn::kNodeNameAttr) : nullptr;
+    return n ? n.str() : std::string();
+  };
+  // The --formats syntax: "fixed<W,I>" or "ufixed<W,I>".
+  auto text = [](Attribute a) -> std::string {
+    auto f = llvm::dyn_cast<nn::FixedFormatAttr>(a);
+    if (!f)
+      return "";
+    return (f.getIsSigned() ? "fixed<" : "ufixed<") + std::to_string(f.getWidth()) + "," +
+           std::to_string(f.getIntBits()) + ">";
+  };
+  quantizedFloat.walk([&](nn::QuantizeLinearOp q) {
+    auto f = q->getAttr(nn::kFormatAttr);
+    if (!f)
+      return;
+    Operation *op = q.getInput().getDefiningOp();
+    formats[op ? name(op) : "input"]["output"] = text(f);
+    // A fused Relu / Clip: the layer before it is the actor.
+    if (op && llvm::isa<nn::ReluOp, nn::ClipOp>(op))
+      if (Operation *layer = op->getOperand(0).getDefiningOp())
+        formats[name(layer)]["output"] = text(f);
+  });
+  quantizedFloat.walk([&](Operation *op) {
+    if (auto w = op->getAttr("weight_format"))
+      formats[name(op)]["weights"] = text(w);
+  });
+  return formats;
+}
+
 llvm::Expected<llvm::json::Object> makeReport(const CompileOptions &options, ModuleOp dfModule,
-                                              func::FuncOp nnFunc, StringRef top) {
+                                              func::FuncOp nnFunc, StringRef top,
+                                              StringRef precision, const FormatsByNode &formats) {
   auto graph = *dfModule.getOps<func::FuncOp>().begin();
   auto g = hwGraphOf(graph);
   if (failed(g))
@@ -164,6 +203,8 @@ llvm::Expected<llvm::json::Object> makeReport(const CompileOptions &options, Mod
                          {"memory_bits", cost.memoryBits},
                          {"luts_estimate", cost.luts},
                          {"ffs_estimate", cost.ffs}};
+    if (auto it = formats.find(spec.name); it != formats.end())
+      a["format"] = llvm::json::Object(it->second);
     if (cost.multBitsA) // operand widths of the MAC lanes; binary: +-1 weights, no multipliers
       a["mult_bits"] = llvm::json::Array{cost.multBitsA, cost.multBitsB};
     if (cost.binary)
@@ -213,14 +254,11 @@ llvm::Expected<llvm::json::Object> makeReport(const CompileOptions &options, Mod
                              {"beats_per_frame", outType.getBeatsPerFrame()},
                              {"perm", permJson(output)}};
   describeAffineEnds(nnFunc, inJson, outJson);
-  // A model that brings its own quantization is built with its scales,
-  // whatever --precision said.
-  std::string precision = options.precision;
-  if (inJson.get("scale") && precision != "int8")
-    precision = "model";
+  if (auto it = formats.find("input"); it != formats.end())
+    inJson["format"] = llvm::json::Object(it->second);
   return llvm::json::Object{{"top", top.str()},
                             {"model", options.model},
-                            {"precision", precision},
+                            {"precision", precision.str()},
                             {"max_mults", options.maxMults},
                             {"target_ii", options.targetII},
                             {"predicted_ii_cycles", timing.ii_cycles},
@@ -290,22 +328,60 @@ llvm::Error loom::compileModel(const CompileOptions &options, std::vector<std::s
   if (auto err = runPasses(module, file, [](PassManager &pm) { pm.addPass(createNNNormalize()); }))
     return err;
   std::string floatIR = print(module);
-  // int8: calibration ranges, then QDQ pairs that nn-quantize lowers (the
-  // precision option is ignored for graphs that carry their own scales).
-  bool int8 = options.precision == "int8";
+  // A model that brings its own quantization is built with its scales,
+  // whatever --precision says.
+  bool carriesQuant = false;
+  module.walk([&](nn::QuantizeLinearOp) { carriesQuant = true; });
+  for (auto func : module.getOps<func::FuncOp>())
+    for (unsigned i = 0; i < func.getNumArguments(); ++i)
+      carriesQuant |= bool(func.getArgAttr(i, "loom.int_range"));
+  std::string precision = carriesQuant ? "model" : options.precision;
+  if (!options.formats.empty() && precision != "auto")
+    return error(file + ": --formats pins formats of --precision auto; this model " +
+                 (carriesQuant ? "carries its own quantization"
+                               : "is compiled with --precision " + precision));
+  // int8 and auto: calibration ranges, then QDQ pairs that nn-quantize lowers.
+  bool int8 = precision == "int8", autoFormats = precision == "auto";
   std::optional<Calibration> calibration;
-  if (int8) {
-    auto c = calibrate(*module.getOps<func::FuncOp>().begin(), options.calib);
+  if (int8 || autoFormats) {
+    auto c = calibrate(*module.getOps<func::FuncOp>().begin(), options.calib, autoFormats);
     if (!c)
       return error(file + ": " + llvm::toString(c.takeError()));
     calibration = std::move(*c);
   }
+  std::optional<AutoPrecision> choice;
+  if (autoFormats) {
+    if (!options.formats.empty())
+      if (auto err = applyFormatOverrides(module, options.formats))
+        return err;
+    auto chosen = chooseAutoPrecision(module, *calibration);
+    if (!chosen)
+      return error(file + ": " + llvm::toString(chosen.takeError()));
+    choice = std::move(*chosen);
+    if (!choice->met)
+      warnings.push_back(file + ": --precision auto: no width up to " +
+                         std::to_string(kAutoMaxBits) + " bits meets the error budget (" +
+                         std::to_string(kAutoErrorBudget * 100).substr(0, 4) +
+                         "% of the output range); see auto_precision in report.json");
+  }
+  bool perTensor = int8 || (choice && choice->perTensor);
+  if (perTensor)
+    if (auto err = runPasses(module, file, [&](PassManager &pm) {
+          NNInsertQuantOptions o;
+          if (choice) {
+            o.mode = "auto", o.actBits = choice->actBits, o.weightBits = choice->weightBits;
+            o.tableBits = kAutoTableBits, o.margin = kAutoMargin;
+          }
+          pm.addPass(createNNInsertQuant(o));
+        }))
+      return err;
+  // The formats live on the quantize_linear ops nn-quantize lowers: read them first.
+  FormatsByNode formatsOf = formatsByNode(module);
   if (auto err = runPasses(module, file, [&](PassManager &pm) {
-        if (int8)
-          pm.addPass(createNNInsertQuant());
-        // int8 graphs carry their own quantization: no fixed-point format.
-        pm.addPass(createNNQuantize(int8 ? NNQuantizeOptions{}
-                                         : NNQuantizeOptions{options.precision}));
+        // Per-tensor graphs carry their own quantization: no fixed-point format.
+        std::string fixed = choice ? choice->fixed : precision;
+        pm.addPass(createNNQuantize(perTensor || carriesQuant ? NNQuantizeOptions{}
+                                                              : NNQuantizeOptions{fixed}));
       }))
     return err;
   std::string quantIR = print(module);
@@ -315,6 +391,19 @@ llvm::Error loom::compileModel(const CompileOptions &options, std::vector<std::s
     if (!acc)
       return error(file + ": " + llvm::toString(acc.takeError()));
     accuracy = std::move(*acc);
+  }
+  if (choice) {
+    llvm::json::Object o = choice->json();
+    o["calibration_source"] = calibration->source;
+    auto held = measureAccuracy(*module.getOps<func::FuncOp>().begin(), calibration->heldOut,
+                                calibration->heldOutFloat);
+    if (!held)
+      return error(file + ": " + llvm::toString(held.takeError()));
+    o["held_out"] = llvm::json::Object{{"frames", int64_t(calibration->heldOut.size())},
+                                       {"max_abs_error", held->maxAbsError},
+                                       {"mean_abs_error", held->meanAbsError},
+                                       {"top1_agreement", held->top1Agreement}};
+    accuracy = std::move(o);
   }
   OwningOpRef<ModuleOp> quantized = module.clone();
   auto nnFunc = *quantized->getOps<func::FuncOp>().begin();
@@ -330,11 +419,12 @@ llvm::Error loom::compileModel(const CompileOptions &options, std::vector<std::s
   // are often exporter boilerplate such as "main_graph" or a hash).
   std::string top =
       legalName(options.top.empty() ? llvm::sys::path::stem(file) : StringRef(options.top));
-  auto report = makeReport(options, module, nnFunc, top);
+  std::string reported = choice && !choice->perTensor ? "auto " + choice->fixed : precision;
+  auto report = makeReport(options, module, nnFunc, top, reported, formatsOf);
   if (!report)
     return report.takeError();
   if (accuracy)
-    (*report)["int8_accuracy"] = std::move(*accuracy);
+    (*report)[choice ? "auto_precision" : "int8_accuracy"] = std::move(*accuracy);
 
   if (auto err = runPasses(
           module, file, [&](PassManager &pm) { pm.addPass(createDFToRTL(DFToRTLOptions{top})); }))

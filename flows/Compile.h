@@ -13,8 +13,9 @@ namespace loom {
 struct CompileOptions {
   std::string model;                     ///< ONNX file
   std::string outDir;                    ///< OUT/
-  std::string precision = "fixed<16,6>"; ///< or "int8" (post-training, Calibrate.h)
-  std::string calib;                     ///< --calib X.npy (int8 only; "" = random frames)
+  std::string precision = "auto"; ///< "int8" (Calibrate.h), "fixed<W,I>", or auto (AutoPrecision.h)
+  std::string calib;              ///< --calib X.npy (auto, int8; "" = random frames)
+  std::string formats;            ///< --formats F.json (auto only): pinned formats
   int64_t maxMults = 0;                  ///< 0: default folding (docs/folding.md)
   int64_t targetII = 0;                  ///< 0: none
   std::string top;                       ///< top module name ("" = from the graph)

@@ -11,6 +11,8 @@
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <algorithm>
+
 using namespace loom;
 
 namespace {
@@ -67,21 +69,48 @@ llvm::Error loom::printReport(const std::string &outDir) {
           p->getNumber("mean_abs_error").value_or(0), p->getNumber("top1_agreement").value_or(0));
     }
   }
-  llvm::outs() << llvm::formatv("  {0,-24} {1,-8} {2,6} {3,6} {4,5} {5,5} {6,8} {7,6} {8,10}\n",
-                                "actor", "kind", "in", "out", "simd", "pe", "cycles", "mults",
-                                "mem bits");
+  // --precision auto: the chosen widths and how they did (AutoPrecision.h).
+  if (const auto *ap = r->getObject("auto_precision")) {
+    llvm::StringRef formats = ap->getString("formats").value_or("");
+    if (formats == "per tensor")
+      llvm::outs() << llvm::formatv("  auto formats: activations {0} bits, weights {1} bits",
+                                    ap->getInteger("activation_bits").value_or(0),
+                                    ap->getInteger("weight_bits").value_or(0));
+    else
+      llvm::outs() << llvm::formatv("  auto format: one {0} for every tensor", formats);
+    llvm::outs() << llvm::formatv(" (calibration: {0})\n",
+                                  ap->getString("calibration_source").value_or(""));
+    if (const auto *h = ap->getObject("held_out"))
+      llvm::outs() << llvm::formatv(
+          "    held out {0,4} frames: max abs error {1:F5} ({2:P} of the output range), "
+          "top-1 agreement {3:P}\n",
+          h->getInteger("frames").value_or(0), h->getNumber("max_abs_error").value_or(0),
+          h->getNumber("max_abs_error").value_or(0) /
+              std::max(1e-30, ap->getNumber("output_range").value_or(1)),
+          h->getNumber("top1_agreement").value_or(0));
+  }
+  llvm::outs() << llvm::formatv(
+      "  {0,-24} {1,-8} {2,6} {3,6} {4,5} {5,5} {6,8} {7,6} {8,10}  {9}\n", "actor", "kind", "in",
+      "out", "simd", "pe", "cycles", "mults", "mem bits", "format (out / weights)");
   if (auto *actors = r->getArray("actors"))
     for (const auto &a : *actors) {
       const auto *o = a.getAsObject();
       const auto *fold = o->getObject("folding");
+      std::string format;
+      if (const auto *f = o->getObject("format")) {
+        format = f->getString("output").value_or("").str();
+        if (auto w = f->getString("weights"))
+          format += " / " + w->str();
+      }
       llvm::outs() << llvm::formatv(
-          "  {0,-24} {1,-8} {2,6} {3,6} {4,5} {5,5} {6,8} {7,6} {8,10}\n",
+          "  {0,-24} {1,-8} {2,6} {3,6} {4,5} {5,5} {6,8} {7,6} {8,10}  {9}\n",
           o->getString("name").value_or(""), o->getString("kind").value_or(""),
           o->getInteger("input_elements").value_or(0), o->getInteger("output_elements").value_or(0),
           fold ? fold->getInteger("simd").value_or(1) : 1,
           fold ? fold->getInteger("pe").value_or(1) : 1,
           o->getInteger("predicted_cycles_per_frame").value_or(0),
-          o->getInteger("multipliers").value_or(0), o->getInteger("memory_bits").value_or(0));
+          o->getInteger("multipliers").value_or(0), o->getInteger("memory_bits").value_or(0),
+          format);
     }
   if (llvm::sys::fs::exists(outDir + "/sim.json")) {
     auto simJson = readJson(outDir + "/sim.json");

@@ -17,6 +17,8 @@
 //===----------------------------------------------------------------------===//
 #include "passes/Passes.h"
 
+#include "dialects/nn/NNAttrs.h"
+
 #include "mlir/IR/Builders.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/DenseSet.h"
@@ -43,12 +45,62 @@ struct Point {
   double lo = 0, hi = 0;
   int parent = -1;      // -1: a root
   bool softmax = false; // feeds a softmax: power-of-two int16 scale, zp 0
+  bool table = false;   // feeds a table activation (auto: at most table-bits)
+  bool nonneg = false;  // never negative by construction (auto: unsigned)
+  nn::FixedFormatAttr pin; // auto: the format the override file forces
 };
 
 struct Params {
   double scale;
   int64_t zp, qmin, qmax;
+  nn::FixedFormatAttr format; // auto only
 };
+
+constexpr llvm::StringLiteral kPinAttr = "loom.pin";
+
+/// The quantizer of a fixed-point format: scale 2^-F, zero point 0.
+Params fixedParams(nn::FixedFormatAttr f) {
+  int64_t w = f.getWidth();
+  int64_t qmin = f.getIsSigned() ? -(int64_t(1) << (w - 1)) : 0;
+  int64_t qmax = f.getIsSigned() ? (int64_t(1) << (w - 1)) - 1 : (int64_t(1) << w) - 1;
+  return {std::ldexp(1.0, -f.getFrac()), 0, qmin, qmax, f};
+}
+
+/// --precision auto: the format of `bits` stream bits whose power-of-two
+/// scale holds margin * max |x| (a never-negative value gets the unsigned
+/// format of bits - 1 bits: the stream's sign bit is then always 0). A
+/// softmax input keeps F <= bits - 2, so that its output (at the input's
+/// scale) reaches 1.0.
+Params autoParams(MLIRContext *ctx, double lo, double hi, int bits, double margin,
+                  bool softmax, bool nonneg) {
+  bool uns = nonneg && !softmax;
+  double m = std::max(std::fabs(lo), std::fabs(hi)) * margin;
+  if (!(m > 0))
+    m = 1; // a constant-zero tensor: any scale works
+  int64_t qmax = (int64_t(1) << (bits - 1)) - 1;
+  int e = int(std::ceil(std::log2(m / double(qmax))));
+  if (std::ldexp(double(qmax), e) < m) // log2 rounding
+    ++e;
+  if (softmax)
+    e = std::max(e, -(bits - 2));
+  int w = uns ? bits - 1 : bits;
+  return fixedParams(nn::FixedFormatAttr::get(ctx, unsigned(w), w + e, !uns));
+}
+
+/// Weight scale of --precision auto: one power of two per layer, the smallest
+/// that holds max |w| in `bits` signed bits (symmetric: -qmax .. qmax).
+int weightExponent(ElementsAttr weight, int bits) {
+  double m = 0;
+  for (APFloat v : weight.getValues<APFloat>())
+    m = std::max(m, std::fabs(v.convertToDouble()));
+  if (!(m > 0))
+    return 0;
+  double qmax = double((int64_t(1) << (bits - 1)) - 1);
+  int e = int(std::ceil(std::log2(m / qmax)));
+  if (std::ldexp(qmax, e) < m)
+    ++e;
+  return e;
+}
 
 /// uint8 affine quantizer of [lo, hi]; the range always holds 0 so that zero
 /// padding and Relu's lower bound are exact codes. The scale is rounded to
@@ -86,21 +138,27 @@ std::string onnxOpOf(Operation *op) {
 /// Rounds every output channel's weights onto a symmetric int8 grid:
 /// s = max |w| / 127 (1 for an all-zero channel), w := s * round_half_even(w / s).
 DenseF64ArrayAttr quantizeWeights(Operation *op, ElementsAttr weight, Builder &b,
-                                  DenseElementsAttr &rounded) {
+                                  DenseElementsAttr &rounded, int autoBits = 0) {
   auto type = llvm::cast<ShapedType>(weight.getType());
   int64_t n = type.getDimSize(0), per = type.getNumElements() / n;
   std::vector<float> w;
   for (APFloat v : weight.getValues<APFloat>())
     w.push_back(v.convertToFloat());
-  std::vector<double> scales(n);
+  // auto: one power-of-two scale for the layer; int8: one per channel.
+  double qmax = autoBits ? double((int64_t(1) << (autoBits - 1)) - 1) : 127.0;
+  double layerScale = std::ldexp(1.0, autoBits ? weightExponent(weight, autoBits) : 0);
+  std::vector<double> scales(autoBits ? 1 : n, layerScale);
   for (int64_t o = 0; o < n; ++o) {
-    double m = 0;
-    for (int64_t k = 0; k < per; ++k)
-      m = std::max(m, double(std::fabs(w[o * per + k])));
-    double s = m > 0 ? double(float(m / 127.0)) : 1.0;
-    scales[o] = s;
+    double s = layerScale;
+    if (!autoBits) {
+      double m = 0;
+      for (int64_t k = 0; k < per; ++k)
+        m = std::max(m, double(std::fabs(w[o * per + k])));
+      s = m > 0 ? double(float(m / 127.0)) : 1.0;
+      scales[o] = s;
+    }
     for (int64_t k = 0; k < per; ++k) {
-      double q = std::clamp(std::nearbyint(double(w[o * per + k]) / s), -127.0, 127.0);
+      double q = std::clamp(std::nearbyint(double(w[o * per + k]) / s), -qmax, qmax);
       w[o * per + k] = float(q * s);
     }
   }
@@ -111,6 +169,11 @@ DenseF64ArrayAttr quantizeWeights(Operation *op, ElementsAttr weight, Builder &b
 
 struct Inserter {
   func::FuncOp func;
+  bool autoMode = false;
+  int actBits = 12, weightBits = 12, tableBits = 12;
+  double margin = 1.25;
+
+  std::string precisionName() const { return autoMode ? "auto" : "int8"; }
   std::vector<Point> points;
   llvm::DenseMap<Value, int> pointOf;
 
@@ -121,8 +184,9 @@ struct Inserter {
   }
 
   LogicalResult refuse(Operation *op) {
-    return op->emitError() << "--precision int8: op " << onnxOpOf(op) << " (" << nodeOf(op)
-                           << ") is not supported; use --precision fixed<W,I>";
+    return op->emitError() << "--precision " << precisionName() << ": op " << onnxOpOf(op)
+                           << " (" << nodeOf(op) << ") is not supported; use --precision "
+                           << "fixed<W,I>";
   }
 
   FailureOr<std::pair<double, double>> rangeOf(Value v) {
@@ -133,7 +197,7 @@ struct Inserter {
       r = v.getDefiningOp()->getAttrOfType<DenseF64ArrayAttr>(kCalibAttr);
     if (!r || r.size() != 2) {
       Operation *where = v.getDefiningOp() ? v.getDefiningOp() : func.getOperation();
-      where->emitError() << "--precision int8: no calibration range (loom.calib) for "
+      where->emitError() << "--precision " << precisionName() << ": no calibration range (loom.calib) for "
                          << (v.getDefiningOp() ? nodeOf(where) : std::string("a graph input"))
                          << "; the driver attaches them";
       return failure();
@@ -147,6 +211,11 @@ struct Inserter {
       return failure();
     pointOf[v] = int(points.size());
     points.push_back(Point{v, range->first, range->second});
+    points.back().nonneg = neverNegative(v);
+    if (auto arg = llvm::dyn_cast<BlockArgument>(v))
+      points.back().pin = func.getArgAttrOfType<nn::FixedFormatAttr>(arg.getArgNumber(), kPinAttr);
+    else
+      points.back().pin = v.getDefiningOp()->getAttrOfType<nn::FixedFormatAttr>(kPinAttr);
     return success();
   }
 
@@ -155,7 +224,8 @@ struct Inserter {
   FailureOr<int> operandPoint(Operation *op, Value v) {
     auto it = pointOf.find(v);
     if (it == pointOf.end()) {
-      op->emitError() << "--precision int8: op " << onnxOpOf(op) << " (" << nodeOf(op)
+      op->emitError() << "--precision " << precisionName() << ": op " << onnxOpOf(op) << " ("
+                      << nodeOf(op)
                       << ") has a constant or unsupported operand; use --precision fixed<W,I>";
       return failure();
     }
@@ -176,6 +246,28 @@ struct Inserter {
     return end;
   }
 
+  /// Whether `v` (a point's value) is never negative whatever the input: a
+  /// Relu, a Clip with min >= 0, or a table function that is >= 0 on a wide
+  /// sample around its calibrated inputs (sigmoid, hard_sigmoid, ...).
+  bool neverNegative(Value v) {
+    Operation *op = v.getDefiningOp();
+    if (!op)
+      return false;
+    if (llvm::isa<nn::ReluOp>(op))
+      return true;
+    if (auto clip = llvm::dyn_cast<nn::ClipOp>(op))
+      return clip.getMinAttr().getValueAsDouble() >= 0;
+    if (auto table = llvm::dyn_cast<nn::TableActivationOpInterface>(op)) {
+      for (int i = 0; i <= 20000; ++i) {
+        double x = -1e3 + 0.1 * i; // [-1000, 1000] in steps of 0.1
+        if (!(table.evaluate(x) >= 0))
+          return false;
+      }
+      return table.evaluate(-1e30) >= 0 && table.evaluate(1e30) >= 0;
+    }
+    return false;
+  }
+
   LogicalResult collect() {
     for (BlockArgument arg : func.getArguments())
       if (failed(addPoint(arg)))
@@ -187,13 +279,20 @@ struct Inserter {
       if (llvm::isa<func::ReturnOp, nn::ConstantOp>(op) || fused.count(op))
         continue;
       if (llvm::isa<nn::QuantizeLinearOp, nn::DequantizeLinearOp>(op))
-        return op->emitError() << "--precision int8: the model is already quantized (node "
+        return op->emitError() << "--precision " << precisionName() << ": the model is already quantized (node "
                                << nodeOf(op) << "); compile it without --precision";
       if (auto layer = llvm::dyn_cast<nn::WeightedLayerOpInterface>(op)) {
         if (failed(operandPoint(op, op->getOperand(0))))
           return failure();
         DenseElementsAttr rounded;
-        layer.setWeightScaleAttr(quantizeWeights(op, layer.getWeight(), b, rounded));
+        layer.setWeightScaleAttr(
+            quantizeWeights(op, layer.getWeight(), b, rounded, autoMode ? weightBits : 0));
+        if (autoMode) {
+          int e = weightExponent(layer.getWeight(), weightBits);
+          op->setAttr("weight_format",
+                      nn::FixedFormatAttr::get(b.getContext(), unsigned(weightBits),
+                                               weightBits + e, true));
+        }
         layer.setWeightAttr(rounded);
         if (failed(addPoint(layerEnd(op, fused))))
           return failure();
@@ -203,9 +302,13 @@ struct Inserter {
       // output codes: both get a quantizer of their own.
       if (op->hasTrait<nn::OpTrait::ElementwiseJoin>() ||
           llvm::isa<nn::TableActivationOpInterface>(op)) {
-        for (Value v : op->getOperands())
-          if (failed(operandPoint(op, v)))
+        for (Value v : op->getOperands()) {
+          auto p = operandPoint(op, v);
+          if (failed(p))
             return failure();
+          if (llvm::isa<nn::TableActivationOpInterface>(op))
+            points[root(*p)].table = true;
+        }
         if (failed(addPoint(layerEnd(op, fused))))
           return failure();
         continue;
@@ -232,6 +335,10 @@ struct Inserter {
           points[a].lo = std::min(points[a].lo, points[c].lo);
           points[a].hi = std::max(points[a].hi, points[c].hi);
           points[a].softmax |= points[c].softmax;
+          points[a].table |= points[c].table;
+          points[a].nonneg &= points[c].nonneg;
+          if (!points[a].pin)
+            points[a].pin = points[c].pin;
         }
         pointOf[op->getResult(0)] = a;
         continue;
@@ -245,7 +352,14 @@ struct Inserter {
     OpBuilder b(func.getContext());
     for (Point &p : points) {
       const Point &r = points[root(int(&p - points.data()))];
-      Params q = r.softmax ? softmaxParams(r.lo, r.hi) : uint8Params(r.lo, r.hi);
+      Params q;
+      if (autoMode && r.pin)
+        q = fixedParams(r.pin);
+      else if (autoMode)
+        q = autoParams(func.getContext(), r.lo, r.hi, r.table ? std::min(actBits, tableBits) : actBits,
+                       margin, r.softmax, r.nonneg);
+      else
+        q = r.softmax ? softmaxParams(r.lo, r.hi) : uint8Params(r.lo, r.hi);
       Value v = p.value;
       if (auto arg = llvm::dyn_cast<BlockArgument>(v))
         b.setInsertionPointToStart(arg.getOwner());
@@ -256,6 +370,8 @@ struct Inserter {
           loc, v.getType(), v, b.getDenseF64ArrayAttr({q.scale}), b.getDenseI64ArrayAttr({q.zp}),
           b.getI64IntegerAttr(1), b.getI64IntegerAttr(q.qmin), b.getI64IntegerAttr(q.qmax),
           b.getStringAttr("half_even"), UnitAttr());
+      if (q.format)
+        quant->setAttr(nn::kFormatAttr, q.format);
       auto deq = b.create<nn::DequantizeLinearOp>(
           loc, v.getType(), quant.getResult(), b.getDenseF64ArrayAttr({q.scale}),
           b.getDenseI64ArrayAttr({q.zp}), b.getI64IntegerAttr(1));
@@ -265,17 +381,36 @@ struct Inserter {
 };
 
 struct NNInsertQuantPass : loom::impl::NNInsertQuantBase<NNInsertQuantPass> {
+  using NNInsertQuantBase::NNInsertQuantBase;
   void runOnOperation() override {
     for (auto func : getOperation().getOps<func::FuncOp>()) {
       Inserter ins;
       ins.func = func;
+      ins.autoMode = mode == "auto";
+      if (!ins.autoMode && mode != "int8") {
+        func.emitError() << "nn-insert-quant: mode '" << mode << "' is neither int8 nor auto";
+        return signalPassFailure();
+      }
+      if (actBits < 3 || actBits > 24 || weightBits < 2 || weightBits > 24 || tableBits < 3 ||
+          !(margin >= 1)) {
+        func.emitError() << "nn-insert-quant: act-bits and table-bits must be in [3, 24], "
+                            "weight-bits in [2, 24] and margin >= 1";
+        return signalPassFailure();
+      }
+      ins.actBits = actBits, ins.weightBits = weightBits, ins.tableBits = tableBits;
+      ins.margin = margin;
       if (failed(ins.collect()))
         return signalPassFailure();
       ins.insert();
       // The ranges have served their purpose; the QDQ pairs now carry them.
       for (unsigned i = 0; i < func.getNumArguments(); ++i)
         func.removeArgAttr(i, kCalibAttr);
-      func.walk([](Operation *op) { op->removeAttr(kCalibAttr); });
+      func.walk([](Operation *op) {
+        op->removeAttr(kCalibAttr);
+        op->removeAttr(kPinAttr);
+      });
+      for (unsigned i = 0; i < func.getNumArguments(); ++i)
+        func.removeArgAttr(i, kPinAttr);
     }
   }
 };

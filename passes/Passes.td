@@ -58,7 +58,27 @@ def NNInsertQuant : Pass<"nn-insert-quant", "mlir::ModuleOp"> {
     nn.quantize_linear / nn.dequantize_linear pair after every graph input,
     layer and join. Tensors feeding softmax get a power-of-two int16 scale (the
     integer softmax needs a binary point). nn-quantize then lowers the graph.
+
+    mode=auto (--precision auto, flows/AutoPrecision.cpp chooses the widths):
+    every activation quantizer is a fixed-point format of its own, recorded
+    as the `format` attribute (#nn.fixed) of its nn.quantize_linear:
+    `act-bits` bits, a power-of-two scale whose integer bits hold `margin`
+    times the calibrated magnitude, unsigned (zero point 0, codes
+    [0, 2^(act-bits-1) - 1]) where the range is never negative, e.g. after
+    a Relu; a table activation's input has at most `table-bits` bits (its
+    table has one entry per code). Weights get one power-of-two scale per
+    layer at `weight-bits` (`weight_format`), so every requantization is a
+    shift. A `loom.pin` attribute (#nn.fixed) on a value's defining op or
+    argument forces that value's format (the --formats override file).
   }];
+  let options = [
+    Option<"mode", "mode", "std::string", "\"int8\"", "int8 or auto">,
+    Option<"actBits", "act-bits", "int", "12", "auto: activation stream width">,
+    Option<"weightBits", "weight-bits", "int", "12", "auto: weight width">,
+    Option<"tableBits", "table-bits", "int", "12", "auto: widest table input">,
+    Option<"margin", "margin", "double", "1.25",
+           "auto: the format holds margin times the calibrated magnitude">,
+  ];
   let dependentDialects = ["loom::nn::NNDialect"];
 }
 

@@ -82,17 +82,21 @@ ExpTable makeExpTableForScale(double scale, int width) {
   double dom = std::ceil(16.0 / scale) - 1;
   int64_t dMax = dom >= double(diffMax) ? diffMax : std::max<int64_t>(0, int64_t(dom));
   ExpTable t;
-  t.shift = tableShiftFor(0, dMax);
+  t.shift = tableShiftFor(0, dMax, kMaxExpDepth);
   int64_t depth = (dMax >> t.shift) + 1;
   t.values.resize(size_t(depth));
+  // Each entry is exp at its bucket's middle code (as the activation tables
+  // do): a bucket start would be up to a whole bucket (1.6% at depth 1024 over
+  // [0, 16)) off for every code in it, the middle half that.
+  int64_t half = t.shift > 0 ? int64_t(1) << (t.shift - 1) : 0;
   for (int64_t j = 0; j < depth; ++j) {
-    double x = -double(j << t.shift) * scale;
+    double x = -double((j << t.shift) + half) * scale;
     t.values[size_t(j)] = roundToInt64(std::ldexp(std::exp(x), ExpTable::kFrac));
   }
   int64_t maxV = 0;
   for (int64_t v : t.values)
     maxV = std::max(maxV, v);
-  int bits = 1;
+  int bits = 16; // EXP_BITS >= 16 (CONTRACTS.md), also when EXP[0] < 2^15
   while (bits < 63 && (maxV >> bits) != 0)
     ++bits;
   t.bits = bits;

@@ -17,8 +17,12 @@
 namespace loom {
 namespace numerics {
 
-/// Maximum number of entries of any table.
+/// Maximum number of entries of an activation table.
 constexpr int64_t kMaxTableDepth = 1024;
+/// ... and of the softmax's exp table: 16-bit softmax inputs (a logit format
+/// of --precision auto, int8's int16 softmax input) need 4 fine buckets per
+/// 1/256 for the output to stay within 0.1% (1024 entries: 0.4%). 64 kbit.
+constexpr int64_t kMaxExpDepth = 4096;
 
 /// Activation table (sigmoid, tanh, elu, ...: any nn op with the
 /// TableActivationOpInterface, whose evaluate() is `f` below) applied to a
@@ -39,12 +43,13 @@ struct ActTable {
 };
 
 /// Exp table for the integer softmax (EXP_FRAC = 15, unsigned entries):
-///   EXP[j] = round_half_even(exp(-(j << shift) * 2^-F) * 2^15), EXP[0] = 2^15
-///   e = EXP[min(d >>> shift, depth-1)]  for d = max - y >= 0.
+///   EXP[j] = round_half_even(exp(-((j << shift) + h) * 2^-F) * 2^15),
+///   h = 2^(shift-1) (0 when shift = 0): the bucket's middle code; EXP[0] = 2^15
+///   when shift = 0. e = EXP[min(d >>> shift, depth-1)]  for d = max - y >= 0.
 struct ExpTable {
   static constexpr int kFrac = 15;
   int shift = 0;
-  int bits = 16; // unsigned width of an entry (EXP_BITS); 16 since EXP[0] = 2^15
+  int bits = 16; // unsigned width of an entry (EXP_BITS); at least 16, EXP[0] <= 2^15
   std::vector<int64_t> values;
   FixedFormat in; // softmax input format the table was built for
   int64_t depth() const { return int64_t(values.size()); }

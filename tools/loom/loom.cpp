@@ -1,7 +1,7 @@
 //===- loom.cpp - the user's command line ---------------------------------===//
 //
-//   loom compile MODEL.onnx -o OUT/ [--precision fixed<W,I> | --precision int8 [--calib X.npy]]
-//                [--target-ii C | --max-mults N] [--top NAME]
+//   loom compile MODEL.onnx -o OUT/ [--precision auto|int8|fixed<W,I>] [--calib X.npy]
+//                [--formats F.json] [--target-ii C | --max-mults N] [--top NAME]
 //   loom sim OUT/ [--inputs X.npy | --onnx-test-dir DIR | --random N] [--seed S]
 //                 [--backpressure P] [--out Y.npz] [--trace]
 //   loom run MODEL.onnx [-o OUT/] [compile and sim options]
@@ -32,12 +32,14 @@ namespace {
 
 const char *kUsage =
     "usage:\n"
-    "  loom compile MODEL.onnx -o OUT/ [--precision fixed<W,I> | --precision int8 [--calib "
-    "X.npy]]\n"
-    "               [--target-ii C | --max-mults N] [--top NAME]\n"
-    "    int8: post-training quantization calibrated on X.npy ([N, ...input shape]; the first\n"
-    "    80% calibrate, the rest are held out), or without --calib on 64 random frames\n"
-    "    (uniform [-2, 2), seed 1) with 16 more (seed 2) held out\n"
+    "  loom compile MODEL.onnx -o OUT/ [--precision auto|int8|fixed<W,I>] [--calib X.npy]\n"
+    "               [--formats F.json] [--target-ii C | --max-mults N] [--top NAME]\n"
+    "    auto (default): a format per tensor, the narrowest meeting 1% of the output range;\n"
+    "    --formats pins some ({\"node or input name\": \"fixed<W,I>\" | \"ufixed<W,I>\"}).\n"
+    "    int8: post-training quantization. Both calibrate on X.npy ([N, ...input shape]; the\n"
+    "    first 80% calibrate, the rest are held out), or without --calib on 64 random frames\n"
+    "    (auto: normal(0, 1); int8: uniform [-2, 2); seed 1) with 16 more (seed 2) held out.\n"
+    "    fixed<W,I>: one format for every tensor.\n"
     "  loom sim OUT/ [--inputs X.npy | --onnx-test-dir DIR | --random N] [--seed S] "
     "[--backpressure P]\n"
     "                [--out Y.npz] [--trace]\n"
@@ -94,8 +96,8 @@ bool parseInt(const std::string &s, int64_t &out) {
   return !llvm::StringRef(s).getAsInteger(10, out);
 }
 
-const std::set<std::string> kCompileFlags = {"-o",          "--precision", "--target-ii",
-                                             "--max-mults", "--top",       "--calib"};
+const std::set<std::string> kCompileFlags = {"-o",    "--precision", "--target-ii", "--max-mults",
+                                             "--top", "--calib",     "--formats"};
 const std::set<std::string> kSimFlags = {"--inputs", "--onnx-test-dir", "--random",
                                          "--seed",   "--backpressure",  "--out"};
 
@@ -109,11 +111,22 @@ llvm::Error compileOptions(const Args &a, CompileOptions &o) {
   if (a.values.count("--precision"))
     o.precision = a.values.at("--precision");
   if (o.precision == "model")
-    return err("--precision model is not supported yet; use int8 or fixed<W,I> (default "
-               "fixed<16,6>)");
+    return err("--precision model is not a choice: a model with its own quantization uses it "
+               "whatever --precision says; use auto (default), int8 or fixed<W,I>");
+  if (o.precision != "auto" && o.precision != "int8" &&
+      !llvm::StringRef(o.precision).starts_with("fixed<"))
+    return err("--precision " + o.precision + ": use auto (default), int8 or fixed<W,I>");
+  if (a.values.count("--formats")) {
+    if (o.precision != "auto")
+      return err("--formats pins formats of --precision auto (the default); drop --precision " +
+                 o.precision);
+    o.formats = a.values.at("--formats");
+    if (!llvm::sys::fs::exists(o.formats))
+      return err(o.formats + ": no such file (--formats wants a JSON object of name -> format)");
+  }
   if (a.values.count("--calib")) {
-    if (o.precision != "int8")
-      return err("--calib needs --precision int8 (fixed<W,I> needs no calibration)");
+    if (o.precision != "int8" && o.precision != "auto")
+      return err("--calib needs --precision auto or int8 (fixed<W,I> needs no calibration)");
     o.calib = a.values.at("--calib");
     if (!llvm::sys::fs::exists(o.calib))
       return err(o.calib + ": no such file (--calib wants an .npy of calibration inputs)");

@@ -125,12 +125,24 @@ TEST(ExpTable, Fixed8_4) {
 
 TEST(ExpTable, Fine) {
   ExpTable e = makeExpTable(FixedFormat{16, 8});
-  // [0, 16) at F = 8 is 4096 codes -> shift 2, depth 1024.
+  // [0, 16) at F = 8 is 4096 codes: one entry each (kMaxExpDepth = 4096).
+  EXPECT_EQ(e.shift, 0);
+  EXPECT_EQ(e.depth(), 4096);
+  EXPECT_EQ(e.values[0], 32768);
+  EXPECT_EQ(e.values[7], int64_t(roundHalfEven(std::exp(-7 / 256.0) * 32768.0)));
+  EXPECT_EQ(lookupExp(e, 1 << 20), e.values[4095]);
+}
+
+TEST(ExpTable, BucketMiddle) {
+  // fixed<16,6>: F = 10, [0, 16) is 16384 codes -> shift 2, depth 4096.
+  ExpTable e = makeExpTable(FixedFormat{16, 6});
   EXPECT_EQ(e.shift, 2);
-  EXPECT_EQ(e.depth(), 1024);
+  EXPECT_EQ(e.depth(), 4096);
+  // Bucket j holds codes [4j, 4j + 3]: its entry is exp at the middle code 4j + 2.
+  EXPECT_EQ(e.values[0], int64_t(roundHalfEven(std::exp(-2 / 1024.0) * 32768.0)));
+  EXPECT_EQ(e.values[1], int64_t(roundHalfEven(std::exp(-6 / 1024.0) * 32768.0)));
   EXPECT_EQ(lookupExp(e, 7), e.values[1]);
-  EXPECT_EQ(e.values[1], int64_t(roundHalfEven(std::exp(-4 / 256.0) * 32768.0)));
-  EXPECT_EQ(lookupExp(e, 1 << 20), e.values[1023]);
+  EXPECT_EQ(e.bits, 16);
 }
 
 TEST(ExpTable, CoarseLimitedByWidth) {
@@ -138,10 +150,10 @@ TEST(ExpTable, CoarseLimitedByWidth) {
   ExpTable e = makeExpTable(FixedFormat{4, 2});
   EXPECT_EQ(e.shift, 0);
   EXPECT_EQ(e.depth(), 16);
-  // fixed<32,16>: F = 16 -> 2^20 codes, shift 10.
+  // fixed<32,16>: F = 16 -> 2^20 codes, shift 8.
   ExpTable f = makeExpTable(FixedFormat{32, 16});
-  EXPECT_EQ(f.shift, 10);
-  EXPECT_EQ(f.depth(), 1024);
+  EXPECT_EQ(f.shift, 8);
+  EXPECT_EQ(f.depth(), 4096);
 }
 
 } // namespace

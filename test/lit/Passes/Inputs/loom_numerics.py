@@ -58,9 +58,11 @@ def exp_table(w, i):
     f = w - i
     dmax = min((16 << f) - 1, (1 << w) - 1)
     s = 0
-    while (dmax >> s) + 1 > 1024:
+    while (dmax >> s) + 1 > 4096:
         s += 1
-    vals = [rne(math.ldexp(math.exp(-math.ldexp(j << s, -f)), 15)) for j in range((dmax >> s) + 1)]
+    h = (1 << (s - 1)) if s else 0  # the bucket's middle code
+    vals = [rne(math.ldexp(math.exp(-math.ldexp((j << s) + h, -f)), 15))
+            for j in range((dmax >> s) + 1)]
     return s, vals
 
 
