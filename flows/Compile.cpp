@@ -16,6 +16,7 @@
 #include "flows/AutoPrecision.h"
 #include "flows/Calibrate.h"
 #include "flows/Diagnostics.h"
+#include "flows/Lint.h"
 #include "hw_model/Cost.h"
 #include "hw_model/Pipeline.h"
 #include "passes/DFCost.h"
@@ -158,6 +159,13 @@ FormatsByNode formatsByNode(ModuleOp quantizedFloat) {
     if (op && llvm::isa<nn::ReluOp, nn::ClipOp>(op))
       if (Operation *layer = op->getOperand(0).getDefiningOp())
         formats[name(layer)]["output"] = text(f);
+  });
+  // A softmax's output has its input's format (docs/CONTRACTS.md, qsoftmax).
+  quantizedFloat.walk([&](nn::SoftmaxOp sm) {
+    if (auto dq = sm.getInput().getDefiningOp<nn::DequantizeLinearOp>())
+      if (auto q = dq.getInput().getDefiningOp<nn::QuantizeLinearOp>())
+        if (auto f = q->getAttr(nn::kFormatAttr))
+          formats[name(sm)]["output"] = text(f);
   });
   quantizedFloat.walk([&](Operation *op) {
     if (auto w = op->getAttr("weight_format"))
@@ -464,6 +472,8 @@ llvm::Error loom::compileModel(const CompileOptions &options, std::vector<std::s
     }
   }
   svFiles.push_back(top + ".sv");
+  if (auto err = lintRtl(rtlDir, top, svFiles, warnings))
+    return error(file + ": " + llvm::toString(std::move(err)));
   llvm::json::Array fileList;
   for (const std::string &f : svFiles)
     fileList.push_back(f);

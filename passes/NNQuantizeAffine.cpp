@@ -21,7 +21,11 @@ using namespace loom;
 using namespace loom::affine;
 
 bool loom::hasAffineQuantization(func::FuncOp func) {
+  // An integer graph input (uint8 pixels into a MaxPool, say) is quantized
+  // data too, with scale 1, even when no quantizer follows it.
   bool found = false;
+  for (unsigned i = 0; i < func.getNumArguments(); ++i)
+    found |= bool(func.getArgAttr(i, "loom.int_range"));
   func.walk([&](Operation *op) {
     if (llvm::isa<nn::QuantizeLinearOp, nn::DequantizeLinearOp>(op))
       found = true;

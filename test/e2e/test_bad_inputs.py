@@ -123,8 +123,11 @@ def main():
     # --- bad options ---------------------------------------------------------------
     case("precision fixed<99,3>", ["compile", good, "-o", "{OUT}", "--precision", "fixed<99,3>"],
          ["fixed<99,3>"])
-    # int8 is supported (test_int8.py); --calib without it is an option error.
-    case("calib without int8", ["compile", good, "-o", "{OUT}", "--calib", good], ["--precision int8"])
+    # --calib calibrates auto (the default) and int8; with one fixed format it
+    # is an option error, and a file that is not an .npy says so.
+    case("calib with fixed<16,6>", ["compile", good, "-o", "{OUT}", "--precision", "fixed<16,6>",
+                                    "--calib", good], ["--calib", "auto or int8"])
+    case("calib not an npy", ["compile", good, "-o", "{OUT}", "--calib", good], ["not a .npy"])
     case("precision garbage", ["compile", good, "-o", "{OUT}", "--precision", "float"], ["float"])
     for v in ("0", "-5", "abc"):
         case("max-mults %s" % v, ["compile", good, "-o", "{OUT}", "--max-mults", v], ["--max-mults"])
