@@ -18,7 +18,7 @@ For each model M (seed N):
 HardSwish / HardSigmoid (table activations defined only by their nn op and
 importer entry): a PyTorch-style MLP Gemm -> HardSwish -> Gemm -> HardSigmoid
 (alpha 1/6 as torch.nn.Hardsigmoid exports it), checked as above in
-fixed<16,6> (the default) and with --precision int8 (the exact affine tables),
+fixed<16,6>, with --precision int8 and with auto (the exact affine tables),
 against a numpy float64 evaluation of the ONNX formulas.
 And a PRelu whose slopes vary over spatial positions (not only over the
 channels) is refused with one `loom: error:` line naming the node and its op
@@ -204,14 +204,21 @@ def main():
     # activation sites: conv, [depthwise,] dense
     # (model, extra compile options, expected fused activations)
     kinds = {"leaky": ["leaky"] * 3, "prelu": ["leaky"] * 2, "elu": ["elu"] * 2, "selu": ["selu"] * 2}
-    names = [(gen(models, k), [], acts) for k, acts in kinds.items()]
+    # The fixed-point activation units need one fixed<W,I>; --precision auto
+    # (the default) lowers LeakyRelu / PRelu to one format too, and table
+    # activations to exact tables over the input codes.
+    fixed = ["--precision", "fixed<16,6>"]
+    names = [(gen(models, k), fixed, acts) for k, acts in kinds.items()]
+    names += [(names[0][0], [], ["leaky"] * 3)]  # leaky: auto falls back to one format
     hard = gen_hard_mlp(models)
-    names += [(hard, [], ["hard_sigmoid", "hard_swish"]),
-              (hard, ["--precision", "int8"], ["table", "table"])]
+    names += [(hard, fixed, ["hard_sigmoid", "hard_swish"]),
+              (hard, ["--precision", "int8"], ["table", "table"]),
+              (hard, [], ["table", "table"])]
 
     def one(task):
         seed, (name, opts, want) = task
-        out = os.path.join(work, "out", name + ("_" + opts[-1] if opts else ""))
+        tag = {"fixed<16,6>": "fixed", "int8": "int8"}.get(opts[-1] if opts else "", "auto")
+        out = os.path.join(work, "out", name + "_" + tag)
         problems = []
         r = E.run(loom, "run", os.path.join(models, name + ".onnx"), "-o", out, "--random", FRAMES,
                   "--backpressure", "0.3", "--seed", seed, *opts, timeout=900)

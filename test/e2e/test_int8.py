@@ -25,7 +25,7 @@ Integer graph ends (a QDQ model with a uint8 input and a uint8 output):
      --out Y.npz: Y holds the uint8 values ONNX semantics give (numpy), and
      an input outside [0, 255] is a one-line error.
 Bad paths (one-line error, no output directory): --calib of the wrong shape,
---calib without --precision int8, a missing --calib file, an op int8 cannot
+--calib with --precision fixed<16,6>, a missing --calib file, an op int8 cannot
 lower (LeakyRelu; table activations such as Sigmoid are lowered).
 """
 import os
@@ -329,8 +329,8 @@ def main():
     wrong = os.path.join(work, "wrong.npy")
     np.save(wrong, np.zeros((8, 15), np.float32))
     bad("calib_wrong_shape", [models["mlp"][0], "--precision", "int8", "--calib", wrong], "wrong.npy")
-    bad("calib_without_int8", [models["mlp"][0], "--calib", os.path.join(work, "mlp_cal.npy")],
-        "--precision int8")
+    bad("calib_with_fixed", [models["mlp"][0], "--precision", "fixed<16,6>", "--calib",
+                             os.path.join(work, "mlp_cal.npy")], "auto or int8")
     bad("calib_missing", [models["mlp"][0], "--precision", "int8", "--calib",
                           os.path.join(work, "nope.npy")], "nope.npy")
     leaky, _ = mlp(work, leaky=True)
