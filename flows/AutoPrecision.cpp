@@ -193,6 +193,10 @@ llvm::Expected<AutoPrecision> loom::chooseAutoPrecision(ModuleOp floatModule,
   // the margin and a sign bit), W the narrowest meeting the budget.
   a.perTensor = false;
   a.whyNotPerTensor = llvm::toString(first.takeError());
+  bool modelQuantizers = false;
+  floatModule.walk([&](nn::QuantizeLinearOp) { modelQuantizers = true; });
+  if (modelQuantizers) // one fixed<W,I> cannot sit beside the model's own scales
+    return error(a.whyNotPerTensor);
   if (hasPins(mainFunc(floatModule)))
     return error("--formats needs per-tensor formats, which this model cannot have: " +
                  a.whyNotPerTensor);

@@ -343,7 +343,15 @@ llvm::Error loom::compileModel(const CompileOptions &options, std::vector<std::s
   for (auto func : module.getOps<func::FuncOp>())
     for (unsigned i = 0; i < func.getNumArguments(); ++i)
       carriesQuant |= bool(func.getArgAttr(i, "loom.int_range"));
-  std::string precision = carriesQuant ? "model" : options.precision;
+  // A mixed graph (the model quantizes some tensors, others stay float)
+  // gets automatic formats for its float tensors, around its own quantizers.
+  bool mixed = false;
+  if (carriesQuant && options.precision == "auto") {
+    ScopedDiagnosticHandler quiet(&ctx, [](Diagnostic &) { return success(); });
+    auto floats = floatTensorsToQuantize(*module.getOps<func::FuncOp>().begin());
+    mixed = succeeded(floats) && *floats > 0;
+  }
+  std::string precision = carriesQuant && !mixed ? "model" : options.precision;
   if (!options.formats.empty() && precision != "auto")
     return error(file + ": --formats pins formats of --precision auto; this model " +
                  (carriesQuant ? "carries its own quantization"
@@ -403,6 +411,7 @@ llvm::Error loom::compileModel(const CompileOptions &options, std::vector<std::s
   if (choice) {
     llvm::json::Object o = choice->json();
     o["calibration_source"] = calibration->source;
+    o["mixed"] = mixed; // the model's own quantizers kept
     auto held = measureAccuracy(*module.getOps<func::FuncOp>().begin(), calibration->heldOut,
                                 calibration->heldOutFloat);
     if (!held)

@@ -48,6 +48,7 @@ struct Point {
   bool table = false;   // feeds a table activation (auto: at most table-bits)
   bool nonneg = false;  // never negative by construction (auto: unsigned)
   nn::FixedFormatAttr pin; // auto: the format the override file forces
+  bool existing = false;   // the model's own quantizer (a mixed graph): none inserted
 };
 
 struct Params {
@@ -170,6 +171,7 @@ DenseF64ArrayAttr quantizeWeights(Operation *op, ElementsAttr weight, Builder &b
 struct Inserter {
   func::FuncOp func;
   bool autoMode = false;
+  bool dryRun = false; // count the float points only (no ranges needed, nothing changed)
   int actBits = 12, weightBits = 12, tableBits = 12;
   double margin = 1.25;
 
@@ -190,6 +192,8 @@ struct Inserter {
   }
 
   FailureOr<std::pair<double, double>> rangeOf(Value v) {
+    if (dryRun)
+      return std::make_pair(0.0, 0.0);
     DenseF64ArrayAttr r;
     if (auto arg = llvm::dyn_cast<BlockArgument>(v))
       r = func.getArgAttrOfType<DenseF64ArrayAttr>(arg.getArgNumber(), kCalibAttr);
@@ -205,7 +209,29 @@ struct Inserter {
     return std::make_pair(r[0], r[1]);
   }
 
+  /// A value the model quantizes itself: every user is its quantizer.
+  static bool quantizedByModel(Value v) {
+    return !v.use_empty() && llvm::all_of(v.getUsers(), [](Operation *u) {
+      return llvm::isa<nn::QuantizeLinearOp>(u);
+    });
+  }
+
+  /// The model's own quantized value (mixed graphs, auto only).
+  void addExisting(Value v) {
+    pointOf[v] = int(points.size());
+    points.push_back(Point{v});
+    points.back().existing = true;
+  }
+
+  /// The float points collect() found (what insert() quantizes).
+  int floatPoints() const {
+    return int(llvm::count_if(points, [](const Point &p) { return !p.existing; }));
+  }
+
   LogicalResult addPoint(Value v) {
+    // Mixed graphs: a value the model's own quantizer follows needs no other.
+    if (autoMode && quantizedByModel(v))
+      return success();
     auto range = rangeOf(v);
     if (failed(range))
       return failure();
@@ -269,21 +295,43 @@ struct Inserter {
   }
 
   LogicalResult collect() {
-    for (BlockArgument arg : func.getArguments())
+    for (BlockArgument arg : func.getArguments()) {
+      if (autoMode && func.getArgAttr(arg.getArgNumber(), "loom.int_range")) {
+        addExisting(arg); // integer input data: quantized already
+        continue;
+      }
       if (failed(addPoint(arg)))
         return failure();
+    }
     llvm::DenseSet<Operation *> fused;
     Builder b(func.getContext());
     for (Operation &opRef : func.getBody().front()) {
       Operation *op = &opRef;
       if (llvm::isa<func::ReturnOp, nn::ConstantOp>(op) || fused.count(op))
         continue;
-      if (llvm::isa<nn::QuantizeLinearOp, nn::DequantizeLinearOp>(op))
-        return op->emitError() << "--precision " << precisionName() << ": the model is already quantized (node "
-                               << nodeOf(op) << "); compile it without --precision";
+      if (llvm::isa<nn::QuantizeLinearOp, nn::DequantizeLinearOp, nn::TruncOp>(op)) {
+        if (!autoMode)
+          return op->emitError() << "--precision " << precisionName()
+                                 << ": the model is already quantized (node " << nodeOf(op)
+                                 << "); compile it without --precision";
+        // Mixed graphs (auto): the model's own quantizers stay; the float
+        // tensors around them get formats.
+        addExisting(op->getResult(0));
+        continue;
+      }
       if (auto layer = llvm::dyn_cast<nn::WeightedLayerOpInterface>(op)) {
         if (failed(operandPoint(op, op->getOperand(0))))
           return failure();
+        if (layer.getWeightScale()) { // quantized weights (a mixed graph): kept
+          if (failed(addPoint(layerEnd(op, fused))))
+            return failure();
+          continue;
+        }
+        if (dryRun) {
+          if (failed(addPoint(layerEnd(op, fused))))
+            return failure();
+          continue;
+        }
         DenseElementsAttr rounded;
         layer.setWeightScaleAttr(
             quantizeWeights(op, layer.getWeight(), b, rounded, autoMode ? weightBits : 0));
@@ -330,6 +378,10 @@ struct Inserter {
         if (failed(l) || failed(r))
           return failure();
         int a = root(*l), c = root(*r);
+        if (a != c && points[a].existing != points[c].existing)
+          return op->emitError() << "--precision auto: concat " << nodeOf(op)
+                                 << " joins a quantized and a float tensor; quantize both "
+                                    "in the model or neither";
         if (a != c) {
           points[c].parent = a;
           points[a].lo = std::min(points[a].lo, points[c].lo);
@@ -352,6 +404,8 @@ struct Inserter {
     OpBuilder b(func.getContext());
     for (Point &p : points) {
       const Point &r = points[root(int(&p - points.data()))];
+      if (r.existing)
+        continue;
       Params q;
       if (autoMode && r.pin)
         q = fixedParams(r.pin);
@@ -379,6 +433,20 @@ struct Inserter {
     }
   }
 };
+
+} // namespace
+
+FailureOr<int> loom::floatTensorsToQuantize(func::FuncOp func) {
+  Inserter ins;
+  ins.func = func;
+  ins.autoMode = true;
+  ins.dryRun = true;
+  if (failed(ins.collect()))
+    return failure();
+  return ins.floatPoints();
+}
+
+namespace {
 
 struct NNInsertQuantPass : loom::impl::NNInsertQuantBase<NNInsertQuantPass> {
   using NNInsertQuantBase::NNInsertQuantBase;

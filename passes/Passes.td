@@ -70,6 +70,9 @@ def NNInsertQuant : Pass<"nn-insert-quant", "mlir::ModuleOp"> {
     layer at `weight-bits` (`weight_format`), so every requantization is a
     shift. A `loom.pin` attribute (#nn.fixed) on a value's defining op or
     argument forces that value's format (the --formats override file).
+    In auto mode the model's own quantizers may be present (a mixed graph):
+    they, quantized weights and integer inputs are kept, and only the float
+    tensors around them get formats.
   }];
   let options = [
     Option<"mode", "mode", "std::string", "\"int8\"", "int8 or auto">,
