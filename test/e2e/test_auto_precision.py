@@ -54,7 +54,8 @@ def save(path, nodes, inits, in_name, in_shape, out_shape, opset=13):
     return path
 
 
-def unnorm_cnn(work):
+def unnorm_cnn(work, size=24):
+    """size: H = W of the input (bench/precision_vs_ort.py --big: 200)."""
     from onnx import helper
     r = np.random.RandomState(21)
     p = {"k1": r.normal(0, 0.15, (4, 3, 3, 3)).astype(np.float32),
@@ -73,11 +74,13 @@ def unnorm_cnn(work):
          helper.make_node("GlobalAveragePool", ["r2"], ["g"], name="global_average_pooling2d"),
          helper.make_node("Flatten", ["g"], ["f"], name="flatten"),
          helper.make_node("Gemm", ["f", "w", "b"], ["y"], name="dense")]
-    path = save(os.path.join(work, "unnorm_cnn.onnx"), n, p, "input_1", [1, 24, 24, 3], [1, 4])
-    return path, lambda rng, k: rng.uniform(0, 255, (k, 24, 24, 3)).astype(np.float32)
+    name = "unnorm_cnn" if size == 24 else "unnorm_cnn_%d" % size
+    path = save(os.path.join(work, name + ".onnx"), n, p, "input_1", [1, size, size, 3], [1, 4])
+    return path, lambda rng, k: rng.uniform(0, 255, (k, size, size, 3)).astype(np.float32)
 
 
-def deep_dw(work):
+def deep_dw(work, blocks=6):
+    """blocks depthwise-separable blocks (bench/precision_vs_ort.py --big: 13, 28 layers)."""
     from onnx import helper
     r = np.random.RandomState(22)
     p, nodes = {}, []
@@ -100,8 +103,8 @@ def deep_dw(work):
 
     p["zero"], p["six"] = np.array(0, np.float32), np.array(6, np.float32)
     x = conv_bn_clip("stem", "input", 3, 8, 3, 2, 1)
-    chans = [8, 8, 12, 12, 16, 16, 16]
-    for i in range(6):
+    chans = [8, 8, 12, 12] + [16] * (blocks - 2)
+    for i in range(blocks):
         x = conv_bn_clip("b%d.dw" % i, x, chans[i], chans[i], 3, 2 if i == 2 else 1, chans[i])
         x = conv_bn_clip("b%d.pw" % i, x, chans[i], chans[i + 1], 1, 1, 1)
     p["fc.w"] = r.normal(0, 0.3, (5, 16)).astype(np.float32)
@@ -111,7 +114,8 @@ def deep_dw(work):
               helper.make_node("Gemm", ["flat", "fc.w", "fc.b"], ["logits"], transB=1,
                                name="/fc/Gemm"),
               helper.make_node("Softmax", ["logits"], ["y"], axis=1, name="/Softmax")]
-    path = save(os.path.join(work, "deep_dw.onnx"), nodes, p, "input", [1, 3, 16, 16], [1, 5])
+    name = "deep_dw" if blocks == 6 else "deep_dw_%d" % blocks
+    path = save(os.path.join(work, name + ".onnx"), nodes, p, "input", [1, 3, 16, 16], [1, 5])
     return path, lambda rng, k: rng.normal(0, 1, (k, 3, 16, 16)).astype(np.float32)
 
 
