@@ -2,7 +2,7 @@
 """Number formats against ONNX Runtime: --precision auto vs one fixed<16,6>.
 
     /usr/bin/python3 bench/precision_vs_ort.py [--loom BIN] [--work DIR] [--frames N]
-                                               [--precisions auto,fixed<16,6>]
+                                               [--precisions "auto;fixed<16,6>"]
                                                [--max-mults N] [MODEL.onnx ...]
 
 Without MODEL arguments: every model in /work/shared/models
@@ -94,7 +94,10 @@ def one(loom, model, precision, out, frames, max_mults, make_frames=None):
     if E.model_opset(model) < 7:
         want = E.numpy_forward(model, x.reshape(E.batched_input_shape(E.onnx_io(model)[1], frames)))
     else:
-        want = E.ort_run(SRC, model, inputs, os.path.join(out, "ort"))[0]
+        try:
+            want = E.ort_run(SRC, model, inputs, os.path.join(out, "ort"))[0]
+        except RuntimeError as e:  # e.g. QONNX custom domains
+            return None, "no ONNX Runtime oracle: " + str(e).splitlines()[-1][-120:]
     want = want.reshape(frames, -1).astype(np.float64)
     hw = y[name].reshape(frames, -1).astype(np.float64)
     span = max(float(want.max() - want.min()), 1e-12)
@@ -120,7 +123,7 @@ def main():
     ap.add_argument("--loom", default=os.environ.get("LOOM", os.path.join(SRC, "build/bin/loom")))
     ap.add_argument("--work", default=None)
     ap.add_argument("--frames", type=int, default=32)
-    ap.add_argument("--precisions", default="auto,fixed<16,6>")
+    ap.add_argument("--precisions", default="auto;fixed<16,6>", help="';'-separated")
     ap.add_argument("--max-mults", type=int, default=0)
     ap.add_argument("--big", action="store_true",
                     help="only the 28-layer depthwise CNN and the 200x200 unnormalised CNN")
@@ -134,7 +137,7 @@ def main():
         frames_of = dict(pairs)
     else:
         models = a.models or default_models(work)
-    precisions = a.precisions.split(",")
+    precisions = a.precisions.split(";")
     print("%-28s %-12s %-12s %10s %5s %9s %6s %6s" % ("model", "precision", "formats",
                                                     "weight b", "mult", "err/range", "top-1",
                                                     "comp s"))
