@@ -1,0 +1,212 @@
+#!/usr/bin/python3
+"""e2e.exporter_quirks: ONNX patterns real exporters write (issue 10, point 4).
+
+Each case is a small generated model in the op pattern an exporter writes,
+run as `loom run M.onnx --random 8` (0 mismatching words, measured timing ==
+predicted), and checked against an independent oracle:
+  - QONNX graphs (ONNX Runtime cannot run QONNX domains): the numpy QONNX
+    semantics of test/models/gen_quant_models.py (eval_graph), through
+    `loom sim --onnx-test-dir` (float reference vs numpy, and bit-exact);
+  - float graphs: ONNX Runtime on random-normal frames (compare_with_ort:
+    Loom's float reference within 1e-4 of the output range), run on the model
+    itself or, for QONNX channels-last ops, on the same graph written with
+    standard ops between explicit Transposes (QONNX's definition of them).
+
+ 1. Quant / BipolarQuant / Trunc without a domain (older Brevitas exports):
+    qonnx_mlp4, qonnx_bnn, qonnx_trunc_shift with the domain removed: a
+    warning, then bit-exact.
+ 2. QONNX domains used without an opset import (qonnx.custom_op.general,
+    finn.custom_op.general, qonnx.custom_op.channels_last): a warning.
+ 3. qonnx.custom_op.channels_last Conv / MaxPool / BatchNormalization (the
+    standard ops on NHWC tensors): they cost nothing (the same actors as the
+    NCHW graph: no depthwise unit for the transposes or the BatchNorm).
+"""
+import os
+import sys
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import e2e_common as E  # noqa: E402
+
+FRAMES = 8
+QONNX_DOMAIN = "qonnx.custom_op.general"
+CL_DOMAIN = "qonnx.custom_op.channels_last"
+
+
+class Case:
+    """A model, its oracle and what its compile must say or build."""
+
+    def __init__(self, name, model, testdir=None, ort_model=None, warnings=(), kinds=None):
+        self.name, self.model, self.testdir, self.ort_model = name, model, testdir, ort_model
+        self.warnings, self.kinds = warnings, kinds
+
+
+def rewrite(src, dst, domain_of=None, drop_imports=()):
+    """Copies model src to dst with node domains mapped by domain_of and the
+    opset imports of drop_imports removed (not checked: the checker refuses
+    exactly these spellings)."""
+    import onnx
+    m = onnx.load(src)
+    for n in m.graph.node:
+        if domain_of and n.domain in domain_of:
+            n.domain = domain_of[n.domain]
+    keep = [o for o in m.opset_import if o.domain not in drop_imports]
+    del m.opset_import[:]
+    m.opset_import.extend(keep)
+    onnx.save(m, dst)
+
+
+def gen_qonnx(models):
+    """Items 1 and 2 from gen_quant_models' QONNX models (their test data is
+    the numpy QONNX semantics of the original graph)."""
+    sys.path.insert(0, os.path.join(os.path.dirname(HERE), "models"))
+    import gen_quant_models as Q
+    for f in (Q.qonnx_mlp4, Q.qonnx_bnn, Q.qonnx_trunc_shift):
+        f(models)
+    cases = []
+    for base, ops in (("qonnx_mlp4", "5 Quant"), ("qonnx_bnn", "4 BipolarQuant"),
+                      ("qonnx_trunc_shift", "1 Trunc")):
+        name = base + "_nodomain"
+        rewrite(os.path.join(models, base + ".onnx"), os.path.join(models, name + ".onnx"),
+                {QONNX_DOMAIN: ""}, drop_imports=(QONNX_DOMAIN,))
+        cases.append(Case(name, name, testdir=base,
+                          warnings=[ops, "without a domain (an older Brevitas export)"]))
+    name = "qonnx_mlp4_noimport"
+    rewrite(os.path.join(models, "qonnx_mlp4.onnx"), os.path.join(models, name + ".onnx"),
+            drop_imports=(QONNX_DOMAIN,))
+    cases.append(Case(name, name, testdir="qonnx_mlp4",
+                      warnings=["domain '%s' is used by nodes but has no opset import" % QONNX_DOMAIN]))
+    name = "finn_bnn_noimport"
+    rewrite(os.path.join(models, "qonnx_bnn.onnx"), os.path.join(models, name + ".onnx"),
+            {QONNX_DOMAIN: "finn.custom_op.general"}, drop_imports=(QONNX_DOMAIN,))
+    cases.append(Case(name, name, testdir="qonnx_bnn",
+                      warnings=["domain 'finn.custom_op.general' is used by nodes but has no opset import"]))
+    return cases
+
+
+def save_model(models, name, nodes, inits, in_shape, out_shape, domains=(), check=True):
+    import onnx
+    from onnx import TensorProto, helper
+    graph = helper.make_graph(nodes, name, [helper.make_tensor_value_info("x", TensorProto.FLOAT, in_shape)],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, out_shape)],
+                              initializer=inits)
+    imports = [helper.make_opsetid("", 13)] + [helper.make_opsetid(d, 1) for d in domains]
+    model = helper.make_model(graph, opset_imports=imports, producer_name="loom-gen")
+    model.ir_version = 7
+    if check:
+        onnx.checker.check_model(model)
+    onnx.save(model, os.path.join(models, name + ".onnx"))
+
+
+def gen_channels_last(models):
+    """Item 3 (and 2 for its domain): QONNX's channels-last form of
+    x [1,3,6,6] -> Conv3x3 pad 1 (3->4) -> Relu -> MaxPool 2x2 ->
+    BatchNormalization -> Flatten -> Gemm (36->5), as QONNX's
+    ConvertToChannelsLastAndClean writes it: Transpose(0,2,3,1) at the input,
+    channels_last Conv / MaxPool / BatchNormalization, Transpose(0,3,1,2)
+    before the Flatten. The oracle model spells each channels-last op as
+    Transpose -> standard op -> Transpose."""
+    from onnx import helper, numpy_helper
+    r = np.random.RandomState(3)
+    f32 = lambda a: np.asarray(a, np.float32)  # noqa: E731
+    inits = [numpy_helper.from_array(a, n) for a, n in (
+        (f32(r.uniform(-0.5, 0.5, (4, 3, 3, 3))), "w"), (f32(r.uniform(-0.2, 0.2, 4)), "b"),
+        (f32(r.uniform(0.5, 1.5, 4)), "bn_s"), (f32(r.uniform(-0.3, 0.3, 4)), "bn_b"),
+        (f32(r.uniform(-0.3, 0.3, 4)), "bn_m"), (f32(r.uniform(0.5, 2.0, 4)), "bn_v"),
+        (f32(r.uniform(-0.4, 0.4, (5, 36))), "fc_w"), (f32(r.uniform(-0.2, 0.2, 5)), "fc_b"))]
+
+    def build(standard):
+        nodes = [helper.make_node("Transpose", ["x"], ["x_nhwc"], name="to_nhwc", perm=[0, 2, 3, 1])]
+
+        def cl(op, ins, out, name, **attrs):
+            if not standard:
+                nodes.append(helper.make_node(op, ins, [out], name=name, domain=CL_DOMAIN, **attrs))
+                return
+            nodes.append(helper.make_node("Transpose", [ins[0]], [name + "_nchw"], name=name + "_t0",
+                                          perm=[0, 3, 1, 2]))
+            nodes.append(helper.make_node(op, [name + "_nchw"] + ins[1:], [name + "_o"], name=name, **attrs))
+            nodes.append(helper.make_node("Transpose", [name + "_o"], [out], name=name + "_t1",
+                                          perm=[0, 2, 3, 1]))
+        cl("Conv", ["x_nhwc", "w", "b"], "c", "conv", kernel_shape=[3, 3], pads=[1, 1, 1, 1])
+        nodes.append(helper.make_node("Relu", ["c"], ["r"], name="relu"))
+        cl("MaxPool", ["r"], "p", "pool", kernel_shape=[2, 2], strides=[2, 2])
+        cl("BatchNormalization", ["p", "bn_s", "bn_b", "bn_m", "bn_v"], "n", "bn", epsilon=1e-3)
+        nodes.append(helper.make_node("Transpose", ["n"], ["n_nchw"], name="to_nchw", perm=[0, 3, 1, 2]))
+        nodes.append(helper.make_node("Flatten", ["n_nchw"], ["f"], name="flatten"))
+        nodes.append(helper.make_node("Gemm", ["f", "fc_w", "fc_b"], ["y"], name="fc", transB=1))
+        return nodes
+    save_model(models, "cl_cnn", build(False), inits, [1, 3, 6, 6], [1, 5], check=False)
+    save_model(models, "cl_cnn_ref", build(True), inits, [1, 3, 6, 6], [1, 5])
+    return [Case("cl_cnn", "cl_cnn", ort_model="cl_cnn_ref",
+                 warnings=["domain '%s' is used by nodes but has no opset import" % CL_DOMAIN],
+                 kinds=["mvu", "mvu", "pool", "swg", "swg"])]
+
+
+def first_error(r):
+    lines = [l for l in r.err.splitlines() if l.strip()]
+    return next((l for l in lines if l.startswith("loom: error:")), lines[0] if lines else "(no stderr)")
+
+
+def run_case(loom, src, work, models, seed, case):
+    out = os.path.join(work, "out", case.name)
+    problems = []
+    r = E.run(loom, "run", os.path.join(models, case.model + ".onnx"), "-o", out, "--random", FRAMES,
+              "--seed", seed, timeout=900)
+    if r.rc != 0:
+        return ["run exit %d: %s" % (r.rc, first_error(r))]
+    for w in case.warnings:
+        if w not in r.err:
+            problems.append("no warning '%s' in: %s" % (w, r.err.strip()))
+    s = E.read_json(os.path.join(out, "sim.json"))
+    if s.get("frames") != FRAMES or s.get("mismatches") != 0 or s.get("deadlock"):
+        problems.append("frames %s mismatches %s deadlock %s" % (s.get("frames"), s.get("mismatches"),
+                                                                 s.get("deadlock")))
+    for key in ("ii_cycles", "latency_cycles"):
+        if s[key] != s["predicted_" + key]:
+            problems.append("%s measured %s != predicted %s" % (key, s[key], s["predicted_" + key]))
+    rep = E.read_json(os.path.join(out, "report.json"))
+    kinds = sorted(a.get("kind") for a in rep.get("actors", []))
+    if case.kinds is not None and kinds != sorted(case.kinds):
+        problems.append("actors %s, expected %s" % (kinds, sorted(case.kinds)))
+    if case.testdir:
+        r2 = E.run(loom, "sim", out, "--onnx-test-dir", os.path.join(models, case.testdir), timeout=900)
+        s2 = E.read_json(os.path.join(out, "sim.json")) if r2.rc == 0 else {}
+        err = s2.get("float_reference_vs_onnx_max_abs_error")
+        if r2.rc != 0 or s2.get("mismatches") != 0 or err is None or not err < 1e-5:
+            problems.append("numpy oracle: exit %d, mismatches %s, float reference error %s" % (
+                r2.rc, s2.get("mismatches"), err))
+    if case.ort_model:
+        problems += E.compare_with_ort(loom, src, os.path.join(models, case.ort_model + ".onnx"), out,
+                                       label=case.name)
+    print("%-28s II %s latency %s actors %s %s" % (case.name, s.get("ii_cycles"), s.get("latency_cycles"),
+                                                   kinds, "ok" if not problems else "FAIL"), flush=True)
+    return problems
+
+
+def main():
+    loom, src, work = E.parse_args()
+    c = E.Checker("e2e.exporter_quirks")
+    try:
+        import onnx  # noqa: F401
+    except ImportError:
+        print("onnx is not installed: skipped")
+        return E.SKIP
+    models = os.path.join(work, "models")
+    os.makedirs(models)
+    cases = gen_qonnx(models) + gen_channels_last(models)
+
+    def one(task):
+        seed, case = task
+        return case.name, run_case(loom, src, work, models, seed, case)
+
+    with ThreadPoolExecutor(E.jobs()) as pool:
+        for name, problems in pool.map(one, enumerate(cases, start=1)):
+            c.check(not problems, "%s: %s" % (name, "; ".join(problems) or "passes"))
+    return c.finish()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
