@@ -20,6 +20,9 @@ predicted), and checked against an independent oracle:
  3. qonnx.custom_op.channels_last Conv / MaxPool / BatchNormalization (the
     standard ops on NHWC tensors): they cost nothing (the same actors as the
     NCHW graph: no depthwise unit for the transposes or the BatchNorm).
+ 4. BatchNormalization / Mul + Add by per-channel constants after an
+    activation: folded forward into the next conv (no padding) or dense, else
+    a 1x1 depthwise unit (a next conv with zero padding).
 """
 import os
 import sys
@@ -145,6 +148,55 @@ def gen_channels_last(models):
                  kinds=["mvu", "mvu", "pool", "swg", "swg"])]
 
 
+def gen_bn_after_activation(models):
+    """Item 4: a per-channel affine map after an activation (Keras Conv ->
+    Selu -> BatchNormalization -> Conv; Mul + Add is Keras' BatchNorm spelled
+    out). `valid`: every affine map folds forward into the next layer
+    (a conv without padding; a Gemm behind a Flatten): no extra actor.
+    `same`: the next conv pads with zeros, where folding is not exact, so the
+    BatchNorm runs on a 1x1 depthwise unit; and an MLP's BatchNorm on [1, K]
+    after a Relu folds into the next Gemm."""
+    from onnx import helper, numpy_helper
+    cases = []
+    for pad in (0, 1):
+        name = "bn_after_act_" + ("same" if pad else "valid")
+        r = np.random.RandomState(4 + pad)
+        f32 = lambda a: np.asarray(a, np.float32)  # noqa: E731
+        C1, C2, H = 4, 5, 6
+        h2 = H - 2 if not pad else H
+        h3 = h2 - 2 if not pad else h2
+        arrs = {"w1": r.uniform(-0.5, 0.5, (C1, 2, 3, 3)), "b1": r.uniform(-0.2, 0.2, C1),
+                "bn_s": r.uniform(0.5, 1.5, C1), "bn_b": r.uniform(-0.5, 0.5, C1),
+                "bn_m": r.uniform(-0.3, 0.3, C1), "bn_v": r.uniform(0.3, 2.0, C1),
+                "w2": r.uniform(-0.4, 0.4, (C2, C1, 3, 3)), "b2": r.uniform(-0.2, 0.2, C2),
+                "mul_c": r.uniform(0.5, 1.5, (C2, 1, 1)), "add_c": r.uniform(-0.5, 0.5, (C2, 1, 1)),
+                "fc1_w": r.uniform(-0.3, 0.3, (6, C2 * h3 * h3)), "fc1_b": r.uniform(-0.2, 0.2, 6),
+                "bn2_s": r.uniform(0.5, 1.5, 6), "bn2_b": r.uniform(-0.5, 0.5, 6),
+                "bn2_m": r.uniform(-0.3, 0.3, 6), "bn2_v": r.uniform(0.3, 2.0, 6),
+                "fc2_w": r.uniform(-0.5, 0.5, (3, 6)), "fc2_b": r.uniform(-0.2, 0.2, 3)}
+        inits = [numpy_helper.from_array(f32(a), n) for n, a in arrs.items()]
+        pads = [pad] * 4
+        nodes = [
+            helper.make_node("Conv", ["x", "w1", "b1"], ["c1"], name="conv1", kernel_shape=[3, 3], pads=pads),
+            helper.make_node("Selu", ["c1"], ["a1"], name="selu1"),
+            helper.make_node("BatchNormalization", ["a1", "bn_s", "bn_b", "bn_m", "bn_v"], ["n1"], name="bn1",
+                             epsilon=1e-3),
+            helper.make_node("Conv", ["n1", "w2", "b2"], ["c2"], name="conv2", kernel_shape=[3, 3], pads=pads),
+            helper.make_node("Relu", ["c2"], ["a2"], name="relu2"),
+            helper.make_node("Mul", ["a2", "mul_c"], ["m2"], name="bn2_mul"),
+            helper.make_node("Add", ["m2", "add_c"], ["n2"], name="bn2_add"),
+            helper.make_node("Flatten", ["n2"], ["f"], name="flatten"),
+            helper.make_node("Gemm", ["f", "fc1_w", "fc1_b"], ["g1"], name="fc1", transB=1),
+            helper.make_node("Relu", ["g1"], ["a3"], name="relu3"),
+            helper.make_node("BatchNormalization", ["a3", "bn2_s", "bn2_b", "bn2_m", "bn2_v"], ["n3"],
+                             name="bn3"),
+            helper.make_node("Gemm", ["n3", "fc2_w", "fc2_b"], ["y"], name="fc2", transB=1)]
+        save_model(models, name, nodes, inits, [1, 2, H, H], [1, 3])
+        kinds = ["swg", "mvu", "swg", "mvu", "mvu", "mvu"] + (["swg", "dwu"] if pad else [])
+        cases.append(Case(name, name, ort_model=name, kinds=kinds))
+    return cases
+
+
 def first_error(r):
     lines = [l for l in r.err.splitlines() if l.strip()]
     return next((l for l in lines if l.startswith("loom: error:")), lines[0] if lines else "(no stderr)")
@@ -196,7 +248,7 @@ def main():
         return E.SKIP
     models = os.path.join(work, "models")
     os.makedirs(models)
-    cases = gen_qonnx(models) + gen_channels_last(models)
+    cases = gen_qonnx(models) + gen_channels_last(models) + gen_bn_after_activation(models)
 
     def one(task):
         seed, case = task
