@@ -422,6 +422,64 @@ struct SinkReshapeBelowActivation : RewritePattern {
   }
 };
 
+/// transpose(x, p) op c -> transpose(x op c', p) for Add / Mul by a constant
+/// c that broadcasts over the transposed tensor, with c' = c transposed back
+/// (c'.dim[p[d]] = c.dim[d]): Keras-style input normalization on an NHWC
+/// view of an NCHW input (Transpose -> Mul, Add by [C] -> Transpose ->
+/// Conv) becomes per-channel arithmetic on NCHW, which a layer takes or a
+/// 1x1 depthwise conv runs, while the two transposes cancel.
+struct SinkTransposeBelowConstantArith : RewritePattern {
+  SinkTransposeBelowConstantArith(MLIRContext *ctx) : RewritePattern(MatchAnyOpTypeTag(), 1, ctx) {}
+  LogicalResult matchAndRewrite(Operation *op, PatternRewriter &rewriter) const override {
+    if (!llvm::isa<nn::AddOp, nn::MulOp>(op))
+      return failure();
+    for (int side = 0; side < 2; ++side) {
+      auto tr = op->getOperand(side).getDefiningOp<nn::TransposeOp>();
+      auto cst = op->getOperand(1 - side).getDefiningOp<nn::ConstantOp>();
+      if (!tr || !cst || !tr->hasOneUse() || op->getResult(0).getType() != tr.getType())
+        continue;
+      ArrayRef<int64_t> p = tr.getPerm();
+      int64_t rank = p.size();
+      auto cType = llvm::cast<ShapedType>(cst.getType());
+      if (cType.getRank() > rank)
+        continue;
+      // c aligned with the transposed tensor's dims (leading 1s added).
+      SmallVector<int64_t> cs(rank - cType.getRank(), 1);
+      cs.append(cType.getShape().begin(), cType.getShape().end());
+      SmallVector<int64_t> ns(rank), cStride(rank, 1), nStride(rank, 1);
+      for (int64_t d = 0; d < rank; ++d)
+        ns[p[d]] = cs[d];
+      for (int64_t d = rank - 2; d >= 0; --d) {
+        cStride[d] = cStride[d + 1] * cs[d + 1];
+        nStride[d] = nStride[d + 1] * ns[d + 1];
+      }
+      std::vector<float> c = floats(cst.getValue()), n(c.size());
+      for (int64_t j = 0; j < int64_t(c.size()); ++j) {
+        // j indexes c' (x-aligned); c's index is m[d] = m'[p[d]].
+        int64_t src = 0;
+        for (int64_t d = 0; d < rank; ++d)
+          src += ((j / nStride[p[d]]) % ns[p[d]]) * cStride[d];
+        n[j] = c[src];
+      }
+      Type f32 = rewriter.getF32Type();
+      auto nType = RankedTensorType::get(ns, f32);
+      Value x = tr.getInput();
+      auto newCst = rewriter.create<nn::ConstantOp>(cst.getLoc(), nType,
+                                                    DenseElementsAttr::get(nType, ArrayRef<float>(n)));
+      Operation *arith = rewriter.clone(*op);
+      arith->setOperand(side, x);
+      arith->setOperand(1 - side, newCst.getResult());
+      arith->getResult(0).setType(x.getType());
+      Operation *moved = rewriter.clone(*tr);
+      moved->setOperand(0, arith->getResult(0));
+      rewriter.replaceOp(op, moved->getResults());
+      rewriter.eraseOp(tr);
+      return success();
+    }
+    return failure();
+  }
+};
+
 /// transpose(transpose(x, p1), p2) -> x when the two undo each other
 /// (p1[p2[d]] == d): a QONNX channels-last op next to another, or NHWC /
 /// NCHW pairs exporters leave between layers.
@@ -555,7 +613,8 @@ struct NNNormalizePass : loom::impl::NNNormalizeBase<NNNormalizePass> {
       RewritePatternSet patterns(&getContext());
       patterns.add<FoldBiasAdd, FoldScaleMul, FoldBatchNorm, FoldConvAffine, FoldPadIntoConv,
                    SinkReshapeBelowActivation, HoistActivationAbovePool,
-                   FoldAffineIntoNextLayer, CancelTransposePair>(&getContext());
+                   FoldAffineIntoNextLayer, CancelTransposePair,
+                   SinkTransposeBelowConstantArith>(&getContext());
       if (fallback && !affine)
         patterns.add<PerChannelAffineToDepthwise>(&getContext());
       if (failed(applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))

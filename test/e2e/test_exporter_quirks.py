@@ -23,6 +23,11 @@ predicted), and checked against an independent oracle:
  4. BatchNormalization / Mul + Add by per-channel constants after an
     activation: folded forward into the next conv (no padding) or dense, else
     a 1x1 depthwise unit (a next conv with zero padding).
+ 5. DepthToSpace (DCR, CRD) at the output, SpaceToDepth at the input: host
+    permutations, no actor; between two convs: refused in one line naming it.
+ 6. Transposes between the graph input and the first conv (tf2onnx NHWC
+    inputs, Keras-style NHWC normalization of an NCHW input): the host's
+    input permutation (report.json input.perm).
 """
 import os
 import sys
@@ -42,9 +47,11 @@ CL_DOMAIN = "qonnx.custom_op.channels_last"
 class Case:
     """A model, its oracle and what its compile must say or build."""
 
-    def __init__(self, name, model, testdir=None, ort_model=None, warnings=(), kinds=None):
+    def __init__(self, name, model, testdir=None, ort_model=None, warnings=(), kinds=None, perms=None):
         self.name, self.model, self.testdir, self.ort_model = name, model, testdir, ort_model
         self.warnings, self.kinds = warnings, kinds
+        # {"input" / "output": whether report.json has a host permutation there}
+        self.perms = perms or {}
 
 
 def rewrite(src, dst, domain_of=None, drop_imports=()):
@@ -197,6 +204,93 @@ def gen_bn_after_activation(models):
     return cases
 
 
+def gen_depth_to_space(models):
+    """Item 5: sub-pixel convolution as super-resolution nets end (ESPCN:
+    Conv -> Tanh -> Conv -> DepthToSpace at the output, DCR and CRD), and
+    SpaceToDepth at the input (before the first conv). Both ends are host
+    permutations: no actor beyond the convs. A DepthToSpace between two
+    convs is refused (one line naming it): `d2s_middle`, returned apart."""
+    from onnx import helper, numpy_helper
+    f32 = lambda a: np.asarray(a, np.float32)  # noqa: E731
+    cases = []
+    for mode, cin, cout in (("DCR", 1, 1), ("CRD", 2, 2)):
+        name = "espcn_" + mode.lower()
+        r = np.random.RandomState(len(name) + cout)
+        inits = [numpy_helper.from_array(f32(a), n) for n, a in (
+            ("w1", r.uniform(-0.5, 0.5, (4, cin, 3, 3))), ("b1", r.uniform(-0.2, 0.2, 4)),
+            ("w2", r.uniform(-0.5, 0.5, (cout * 4, 4, 3, 3))), ("b2", r.uniform(-0.2, 0.2, cout * 4)))]
+        nodes = [helper.make_node("Conv", ["x", "w1", "b1"], ["c1"], name="conv1", kernel_shape=[3, 3],
+                                  pads=[1, 1, 1, 1]),
+                 helper.make_node("Tanh", ["c1"], ["a1"], name="tanh1"),
+                 helper.make_node("Conv", ["a1", "w2", "b2"], ["c2"], name="conv2", kernel_shape=[3, 3],
+                                  pads=[1, 1, 1, 1]),
+                 helper.make_node("DepthToSpace", ["c2"], ["y"], name="d2s", blocksize=2, mode=mode)]
+        save_model(models, name, nodes, inits, [1, cin, 3, 4], [1, cout, 6, 8])
+        cases.append(Case(name, name, ort_model=name, kinds=["swg", "mvu", "swg", "mvu"]))
+    r = np.random.RandomState(9)
+    inits = [numpy_helper.from_array(f32(a), n) for n, a in (
+        ("w1", r.uniform(-0.5, 0.5, (3, 4, 1, 1))), ("b1", r.uniform(-0.2, 0.2, 3)),
+        ("w2", r.uniform(-0.5, 0.5, (2, 3, 2, 2))), ("b2", r.uniform(-0.2, 0.2, 2)))]
+    nodes = [helper.make_node("SpaceToDepth", ["x"], ["s"], name="s2d", blocksize=2),
+             helper.make_node("Conv", ["s", "w1", "b1"], ["c1"], name="conv1", kernel_shape=[1, 1]),
+             helper.make_node("Relu", ["c1"], ["a1"], name="relu1"),
+             helper.make_node("Conv", ["a1", "w2", "b2"], ["y"], name="conv2", kernel_shape=[2, 2])]
+    save_model(models, "s2d_input", nodes, inits, [1, 1, 4, 6], [1, 2, 1, 2])
+    cases.append(Case("s2d_input", "s2d_input", ort_model="s2d_input", kinds=["mvu", "swg", "mvu"]))
+    # Between two convs: refused.
+    nodes = [helper.make_node("Conv", ["x", "w1", "b1"], ["c1"], name="conv1", kernel_shape=[3, 3],
+                              pads=[1, 1, 1, 1]),
+             helper.make_node("DepthToSpace", ["c1"], ["d"], name="d2s_mid", blocksize=2),
+             helper.make_node("Conv", ["d", "w2", "b2"], ["y"], name="conv2", kernel_shape=[3, 3])]
+    r = np.random.RandomState(10)
+    inits = [numpy_helper.from_array(f32(a), n) for n, a in (
+        ("w1", r.uniform(-0.5, 0.5, (4, 1, 3, 3))), ("b1", r.uniform(-0.2, 0.2, 4)),
+        ("w2", r.uniform(-0.5, 0.5, (1, 1, 3, 3))), ("b2", r.uniform(-0.2, 0.2, 1)))]
+    save_model(models, "d2s_middle", nodes, inits, [1, 1, 3, 3], [1, 1, 4, 4])
+    return cases
+
+
+def gen_input_transposes(models):
+    """Item 6: data-moving Transposes between a graph input and the first
+    conv are absorbed into the host's input permutation (report.json
+    input.perm). `swap_hw_input`: an NCHW input whose H and W a Transpose
+    swaps. `nhwc_in_out`: a tf2onnx export, NHWC input transposed to
+    NCHW, convs, transposed back to an NHWC output (streams are NHWC already:
+    no permutation at either end). `nchw_keras_norm`: an NCHW input that a
+    Keras-style graph transposes to NHWC, normalizes per channel on the last
+    axis (Mul, Add by [3] constants) and transposes back before its conv."""
+    from onnx import helper, numpy_helper
+    f32 = lambda a: np.asarray(a, np.float32)  # noqa: E731
+    r = np.random.RandomState(12)
+    inits = [numpy_helper.from_array(f32(a), n) for n, a in (
+        ("w1", r.uniform(-0.5, 0.5, (4, 3, 3, 3))), ("b1", r.uniform(-0.2, 0.2, 4)),
+        ("w2", r.uniform(-0.5, 0.5, (2, 4, 1, 1))), ("b2", r.uniform(-0.2, 0.2, 2)),
+        ("mean", r.uniform(-0.5, 0.5, 3)), ("inv_std", r.uniform(0.5, 2.0, 3)))]
+    convs = [helper.make_node("Conv", ["xc", "w1", "b1"], ["c1"], name="conv1", kernel_shape=[3, 3],
+                              pads=[1, 1, 1, 1]),
+             helper.make_node("Relu", ["c1"], ["a1"], name="relu1"),
+             helper.make_node("Conv", ["a1", "w2", "b2"], ["c2"], name="conv2", kernel_shape=[1, 1])]
+    nodes = [helper.make_node("Transpose", ["x"], ["xc"], name="to_nchw", perm=[0, 3, 1, 2])] + convs + [
+        helper.make_node("Transpose", ["c2"], ["y"], name="to_nhwc", perm=[0, 2, 3, 1])]
+    save_model(models, "nhwc_in_out", nodes, inits[:4], [1, 4, 5, 3], [1, 4, 5, 2])
+    nodes = [helper.make_node("Transpose", ["x"], ["xt"], name="to_nhwc", perm=[0, 2, 3, 1]),
+             helper.make_node("Mul", ["xt", "inv_std"], ["xm"], name="norm_mul"),
+             helper.make_node("Add", ["xm", "mean"], ["xa"], name="norm_add"),
+             helper.make_node("Transpose", ["xa"], ["xc"], name="to_nchw", perm=[0, 3, 1, 2])] + convs
+    nodes[-1] = helper.make_node("Conv", ["a1", "w2", "b2"], ["y"], name="conv2", kernel_shape=[1, 1])
+    save_model(models, "nchw_keras_norm", nodes, inits, [1, 3, 4, 5], [1, 2, 4, 5])
+    # An NCHW input whose H and W a Transpose swaps before the first conv.
+    nodes = [helper.make_node("Transpose", ["x"], ["xc"], name="swap_hw", perm=[0, 1, 3, 2])] + convs
+    nodes[-1] = helper.make_node("Conv", ["a1", "w2", "b2"], ["y"], name="conv2", kernel_shape=[1, 1])
+    save_model(models, "swap_hw_input", nodes, inits[:4], [1, 3, 4, 5], [1, 2, 5, 4])
+    return [Case("swap_hw_input", "swap_hw_input", ort_model="swap_hw_input", kinds=["swg", "mvu", "mvu"],
+                 perms={"input": True}),
+            Case("nhwc_in_out", "nhwc_in_out", ort_model="nhwc_in_out", kinds=["swg", "mvu", "mvu"],
+                 perms={"input": False, "output": False}),
+            Case("nchw_keras_norm", "nchw_keras_norm", ort_model="nchw_keras_norm",
+                 perms={"input": True, "output": True})]
+
+
 def first_error(r):
     lines = [l for l in r.err.splitlines() if l.strip()]
     return next((l for l in lines if l.startswith("loom: error:")), lines[0] if lines else "(no stderr)")
@@ -223,6 +317,11 @@ def run_case(loom, src, work, models, seed, case):
     kinds = sorted(a.get("kind") for a in rep.get("actors", []))
     if case.kinds is not None and kinds != sorted(case.kinds):
         problems.append("actors %s, expected %s" % (kinds, sorted(case.kinds)))
+    for end, want in case.perms.items():
+        has = bool(rep.get(end, {}).get("perm"))
+        if has != want:
+            problems.append("report.json %s.perm %s, expected %s" % (end, "present" if has else "absent",
+                                                                     "present" if want else "absent"))
     if case.testdir:
         r2 = E.run(loom, "sim", out, "--onnx-test-dir", os.path.join(models, case.testdir), timeout=900)
         s2 = E.read_json(os.path.join(out, "sim.json")) if r2.rc == 0 else {}
@@ -248,7 +347,8 @@ def main():
         return E.SKIP
     models = os.path.join(work, "models")
     os.makedirs(models)
-    cases = gen_qonnx(models) + gen_channels_last(models) + gen_bn_after_activation(models)
+    cases = (gen_qonnx(models) + gen_channels_last(models) + gen_bn_after_activation(models)
+             + gen_depth_to_space(models) + gen_input_transposes(models))
 
     def one(task):
         seed, case = task
@@ -257,6 +357,14 @@ def main():
     with ThreadPoolExecutor(E.jobs()) as pool:
         for name, problems in pool.map(one, enumerate(cases, start=1)):
             c.check(not problems, "%s: %s" % (name, "; ".join(problems) or "passes"))
+
+    # A DepthToSpace between two convs: one `loom: error:` line naming it.
+    r = E.run(loom, "compile", os.path.join(models, "d2s_middle.onnx"), "-o", os.path.join(work, "out", "mid"))
+    lines = [l for l in r.err.splitlines() if l.strip()]
+    c.check(r.rc != 0 and len(lines) == 1 and lines[0].startswith("loom: error:") and "d2s_middle.onnx" in lines[0]
+            and "node 'd2s_mid' (DepthToSpace) moves data between layers" in lines[0]
+            and not os.path.exists(os.path.join(work, "out", "mid")),
+            "DepthToSpace between convs refused: %s" % (r.err.strip() or r.rc))
     return c.finish()
 
 

@@ -85,3 +85,20 @@ func.func @channels_last_pair(%x: tensor<1x1x2x2xf32>) -> tensor<1x2x1x1xf32> {
        : tensor<1x2x2x2xf32> -> tensor<1x2x1x1xf32>
   return %p : tensor<1x2x1x1xf32>
 }
+
+// -----
+
+// Keras-style normalization on an NHWC view of an NCHW input: transpose ->
+// mul by [C] (last axis) -> transpose back. The transpose sinks below the mul
+// (the constant [2, 3] becomes [1, 2, 1, 1]) and the pair cancels; what is
+// left is per-channel arithmetic on NCHW, which becomes a 1x1 depthwise conv.
+// CHECK-LABEL: func.func @nhwc_normalization
+// CHECK-NEXT: %[[DW:.*]] = nn.conv %arg0 {bias = dense<0.000000e+00> : tensor<2xf32>, {{.*}}group = 2 : i64, {{.*}}weight = dense<{{\[\[\[\[}}2.000000e+00]]], {{\[\[\[}}3.000000e+00]]]]> : tensor<2x1x1x1xf32>}
+// CHECK-NEXT: return %[[DW]]
+func.func @nhwc_normalization(%x: tensor<1x2x1x3xf32>) -> tensor<1x2x1x3xf32> {
+  %t = nn.transpose %x {perm = array<i64: 0, 2, 3, 1>} : tensor<1x2x1x3xf32> -> tensor<1x1x3x2xf32>
+  %k = nn.constant dense<[2.0, 3.0]> : tensor<2xf32>
+  %m = nn.mul %t, %k : tensor<1x1x3x2xf32>, tensor<2xf32> -> tensor<1x1x3x2xf32>
+  %t2 = nn.transpose %m {perm = array<i64: 0, 3, 1, 2>} : tensor<1x1x3x2xf32> -> tensor<1x2x1x3xf32>
+  return %t2 : tensor<1x2x1x3xf32>
+}
