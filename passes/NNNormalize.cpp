@@ -3,7 +3,9 @@
 // Exporters spell one dense layer many ways (Gemm; MatMul + Add; Gemm +
 // BatchNormalization; with Identity/Dropout/Flatten around). The importer maps
 // each ONNX op one to one; this pass folds them into one nn.dense so the
-// quantizer and the lowering see a single form.
+// quantizer and the lowering see a single form. Likewise for convs (bias Add,
+// BatchNorm, Pad), per-channel maps after an activation (into the next layer)
+// and the transposes exporters put around channels-last ops.
 //
 //===----------------------------------------------------------------------===//
 #include "passes/NNQuantizeAffine.h"

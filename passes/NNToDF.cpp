@@ -18,7 +18,9 @@
 // channels-last; a dense layer absorbs any permutation into its weight
 // columns (PyTorch's NCHW Flatten before a Linear costs nothing). The
 // permutations left at the graph's ends become `loom.perm` on df.input /
-// df.output: the host reorders those frames.
+// df.output: the host reorders those frames (the input's is computed back
+// through the reshapes and transposes before the first conv). A permutation
+// that moves data between two layers is refused, naming its node.
 //
 // The nn function `@f(tensor args) -> tensors` becomes `@f()` holding a
 // df.input per argument and a df.output per result; the fixed-point scale of
