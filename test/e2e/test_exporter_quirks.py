@@ -118,7 +118,8 @@ def gen_channels_last(models):
     ConvertToChannelsLastAndClean writes it: Transpose(0,2,3,1) at the input,
     channels_last Conv / MaxPool / BatchNormalization, Transpose(0,3,1,2)
     before the Flatten. The oracle model spells each channels-last op as
-    Transpose -> standard op -> Transpose."""
+    Transpose -> standard op -> Transpose. And a 1-D channels-last Conv on
+    an NLC input (no host permutation at either end: NLC is the stream order)."""
     from onnx import helper, numpy_helper
     r = np.random.RandomState(3)
     f32 = lambda a: np.asarray(a, np.float32)  # noqa: E731
@@ -150,9 +151,21 @@ def gen_channels_last(models):
         return nodes
     save_model(models, "cl_cnn", build(False), inits, [1, 3, 6, 6], [1, 5], check=False)
     save_model(models, "cl_cnn_ref", build(True), inits, [1, 3, 6, 6], [1, 5])
+    # A 1-D channels-last conv on an NLC input [1, 8, 3] (pad 1, 3->4), NLC output.
+    inits = [numpy_helper.from_array(f32(r.uniform(-0.5, 0.5, (4, 3, 3))), "w"),
+             numpy_helper.from_array(f32(r.uniform(-0.2, 0.2, 4)), "b")]
+    std = [helper.make_node("Transpose", ["x"], ["t"], name="t0", perm=[0, 2, 1]),
+           helper.make_node("Conv", ["t", "w", "b"], ["c"], name="conv", kernel_shape=[3], pads=[1, 1]),
+           helper.make_node("Transpose", ["c"], ["y"], name="t1", perm=[0, 2, 1])]
+    cl = [helper.make_node("Conv", ["x", "w", "b"], ["y"], name="conv", domain=CL_DOMAIN, kernel_shape=[3],
+                           pads=[1, 1])]
+    save_model(models, "cl_conv1d", cl, inits, [1, 8, 3], [1, 8, 4], domains=(CL_DOMAIN,), check=False)
+    save_model(models, "cl_conv1d_ref", std, inits, [1, 8, 3], [1, 8, 4])
     return [Case("cl_cnn", "cl_cnn", ort_model="cl_cnn_ref",
                  warnings=["domain '%s' is used by nodes but has no opset import" % CL_DOMAIN],
-                 kinds=["mvu", "mvu", "pool", "swg", "swg"])]
+                 kinds=["mvu", "mvu", "pool", "swg", "swg"]),
+            Case("cl_conv1d", "cl_conv1d", ort_model="cl_conv1d_ref", kinds=["mvu", "swg"],
+                 perms={"input": False, "output": False})]
 
 
 def gen_bn_after_activation(models):
