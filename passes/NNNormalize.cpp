@@ -3,7 +3,9 @@
 // Exporters spell one dense layer many ways (Gemm; MatMul + Add; Gemm +
 // BatchNormalization; with Identity/Dropout/Flatten around). The importer maps
 // each ONNX op one to one; this pass folds them into one nn.dense so the
-// quantizer and the lowering see a single form.
+// quantizer and the lowering see a single form. Likewise for convs (bias Add,
+// BatchNorm, Pad), per-channel maps after an activation (into the next layer)
+// and the transposes exporters put around channels-last ops.
 //
 //===----------------------------------------------------------------------===//
 #include "passes/NNQuantizeAffine.h"
@@ -230,6 +232,139 @@ struct FoldConvAffine : RewritePattern {
   }
 };
 
+/// The per-channel affine map y = x * scale[c] + shift[c] (channel axis 1)
+/// of a BatchNormalization, or of a Mul / Add by a per-channel constant, on a
+/// tensor of shape [1, C, ...]; std::nullopt for anything else.
+struct ChannelAffine {
+  std::vector<float> scale, shift;
+};
+std::optional<ChannelAffine> channelAffine(Operation *op) {
+  auto type = llvm::dyn_cast<RankedTensorType>(op->getResult(0).getType());
+  if (!type || type.getRank() < 2 || type.getDimSize(0) != 1)
+    return std::nullopt;
+  int64_t c = type.getDimSize(1);
+  ChannelAffine a{std::vector<float>(c, 1.0f), std::vector<float>(c, 0.0f)};
+  if (auto bn = llvm::dyn_cast<nn::BatchNormOp>(op)) {
+    std::vector<float> s = floats(bn.getScale()), beta = floats(bn.getBias());
+    std::vector<float> mean = floats(bn.getMean()), var = floats(bn.getVariance());
+    double eps = bn.getEpsilon().convertToDouble();
+    for (int64_t o = 0; o < c; ++o) {
+      a.scale[o] = float(s[o] / std::sqrt(double(var[o]) + eps));
+      a.shift[o] = float(beta[o] - mean[o] * a.scale[o]);
+    }
+    return a;
+  }
+  bool isAdd = llvm::isa<nn::AddOp>(op);
+  if (!isAdd && !llvm::isa<nn::MulOp>(op))
+    return std::nullopt;
+  for (int side = 0; side < 2; ++side) {
+    auto cst = op->getOperand(1 - side).getDefiningOp<nn::ConstantOp>();
+    if (!cst || op->getOperand(side).getType() != type)
+      continue;
+    std::optional<std::vector<float>> v;
+    if (type.getRank() == 2) { // [1, K]: constants [K], [1, K] or one value
+      auto cShape = llvm::cast<ShapedType>(cst.getType()).getShape();
+      std::vector<float> c0 = floats(cst.getValue());
+      if (llvm::all_of(cShape.drop_back(), [](int64_t d) { return d == 1; }) &&
+          (c0.size() == 1 || int64_t(c0.size()) == c))
+        v = c0.size() == 1 ? std::vector<float>(c, c0[0]) : c0;
+    } else if (type.getRank() == 4) {
+      v = perChannel(cst, c);
+    }
+    if (!v)
+      continue;
+    (isAdd ? a.shift : a.scale) = *v;
+    return a;
+  }
+  return std::nullopt;
+}
+
+/// The activation input of a per-channel affine op (BatchNorm, or the
+/// non-constant operand of Add / Mul).
+Value affineInput(Operation *op) {
+  if (op->getNumOperands() == 2 && op->getOperand(0).getDefiningOp<nn::ConstantOp>())
+    return op->getOperand(1);
+  return op->getOperand(0);
+}
+
+/// layer(affine(x)) -> layer'(x) for a per-channel affine map (BatchNorm, a
+/// Mul or Add by per-channel constants) that no layer before it absorbs,
+/// typically because an activation sits between (Keras Conv -> Selu ->
+/// BatchNormalization -> Conv): the next layer takes it, W'[o][i] =
+/// W[o][i] * scale[c(i)] and b'[o] = b[o] + sum_i W[o][i] * shift[c(i)].
+/// Exact for a dense layer (also behind a Flatten / Reshape) and for a conv
+/// without padding; a conv with zero padding would see shift[c] instead of
+/// 0 at its borders, so there the affine map stays and becomes a 1x1
+/// depthwise conv (PerChannelAffineToDepthwise).
+struct FoldAffineIntoNextLayer : RewritePattern {
+  FoldAffineIntoNextLayer(MLIRContext *ctx) : RewritePattern(MatchAnyOpTypeTag(), 1, ctx) {}
+  LogicalResult matchAndRewrite(Operation *op, PatternRewriter &rewriter) const override {
+    auto conv = llvm::dyn_cast<nn::ConvOp>(op);
+    auto dense = llvm::dyn_cast<nn::DenseOp>(op);
+    if ((!conv && !dense) || (conv ? bool(conv.getWeightScale()) : bool(dense.getWeightScale())))
+      return failure(); // quantized weights must stay multiples of their scale
+    if (conv && llvm::any_of(conv.getPads(), [](int64_t p) { return p != 0; }))
+      return failure();
+    Value in = op->getOperand(0);
+    auto reshape = dense ? in.getDefiningOp<nn::ReshapeOp>() : nn::ReshapeOp();
+    if (reshape && !reshape->hasOneUse())
+      return failure();
+    Operation *aff = (reshape ? reshape.getInput() : in).getDefiningOp();
+    if (!aff || !aff->hasOneUse())
+      return failure();
+    std::optional<ChannelAffine> a = channelAffine(aff);
+    if (!a)
+      return failure();
+    Value x = affineInput(aff);
+    // The layer before takes it (FoldBatchNorm, FoldBiasAdd, FoldScaleMul,
+    // FoldConvAffine): exact everywhere, so that comes first.
+    if (Operation *prev = x.getDefiningOp();
+        prev && prev->hasOneUse() && llvm::isa<nn::ConvOp, nn::DenseOp>(prev))
+      return failure();
+    auto aType = llvm::cast<RankedTensorType>(aff->getResult(0).getType());
+    int64_t c = aType.getDimSize(1), inner = aType.getNumElements() / c;
+    if (conv && aType.getRank() != 4)
+      return failure();
+    ElementsAttr wAttr = conv ? conv.getWeight() : dense.getWeight();
+    ElementsAttr bAttr = conv ? conv.getBias() : dense.getBias();
+    auto wType = llvm::cast<ShapedType>(wAttr.getType());
+    std::vector<float> w = floats(wAttr), bias = floats(bAttr);
+    int64_t rows = wType.getDimSize(0), per = wType.getNumElements() / rows;
+    if (dense && (llvm::cast<ShapedType>(in.getType()).getRank() != 2 ||
+                  llvm::cast<ShapedType>(in.getType()).getDimSize(0) != 1 || per != c * inner))
+      return failure();
+    // Input channel of weight element (o, i): conv [O, C/g, KH, KW] (groups
+    // g), dense [N, K] reading the flattened [1, C, ...] tensor.
+    int64_t group = conv ? conv.getGroup() : 1, kk = conv ? per / wType.getDimSize(1) : 1;
+    int64_t icg = conv ? wType.getDimSize(1) : 0, opg = rows / group;
+    for (int64_t o = 0; o < rows; ++o) {
+      double acc = bias[o];
+      for (int64_t i = 0; i < per; ++i) {
+        int64_t ch = conv ? (o / opg) * icg + i / kk : (i / inner) % c;
+        acc += double(w[o * per + i]) * a->shift[ch];
+        w[o * per + i] *= a->scale[ch];
+      }
+      bias[o] = float(acc);
+    }
+    rewriter.modifyOpInPlace(op, [&] {
+      if (conv) {
+        conv.setWeightAttr(floatAttr(wType, w));
+        conv.setBiasAttr(floatAttr(llvm::cast<ShapedType>(bAttr.getType()), bias));
+      } else {
+        dense.setWeightAttr(floatAttr(wType, w));
+        dense.setBiasAttr(floatAttr(llvm::cast<ShapedType>(bAttr.getType()), bias));
+      }
+    });
+    if (reshape) {
+      rewriter.modifyOpInPlace(reshape, [&] { reshape.getInputMutable().assign(x); });
+    } else {
+      rewriter.modifyOpInPlace(op, [&] { op->setOperand(0, x); });
+    }
+    rewriter.eraseOp(aff);
+    return success();
+  }
+};
+
 /// conv(pad(x)) with zero padding: one conv with larger pads.
 struct FoldPadIntoConv : OpRewritePattern<nn::ConvOp> {
   using OpRewritePattern::OpRewritePattern;
@@ -248,30 +383,123 @@ struct FoldPadIntoConv : OpRewritePattern<nn::ConvOp> {
   }
 };
 
-/// act(reshape(x)) -> reshape(act(x)) for element-wise activations: the
-/// activation can then be absorbed by the layer producing x (a 1-D conv is a
-/// 2-D conv between two reshapes).
+/// act(reshape(x)) -> reshape(act(x)) for element-wise activations (and
+/// act(transpose(x)) -> transpose(act(x)) for those without per-channel
+/// parameters): the activation can then be absorbed by the layer producing
+/// x (a 1-D conv is a 2-D conv between two reshapes, a QONNX channels-last
+/// conv one between two transposes).
 struct SinkReshapeBelowActivation : RewritePattern {
   SinkReshapeBelowActivation(MLIRContext *ctx) : RewritePattern(MatchAnyOpTypeTag(), 1, ctx) {}
   LogicalResult matchAndRewrite(Operation *op, PatternRewriter &rewriter) const override {
     if (!op->hasTrait<nn::OpTrait::ElementwiseActivation>() && !llvm::isa<nn::BatchNormOp>(op))
       return failure();
-    auto reshape = op->getOperand(0).getDefiningOp<nn::ReshapeOp>();
-    if (!reshape || !reshape->hasOneUse())
+    Operation *move = op->getOperand(0).getDefiningOp();
+    if (!llvm::isa_and_nonnull<nn::ReshapeOp, nn::TransposeOp>(move) || !move->hasOneUse())
       return failure();
+    auto reshape = llvm::dyn_cast<nn::ReshapeOp>(move);
     // Per-channel parameters (PRelu slopes, batch norm; axis 1) need the same
-    // batch and channel dimensions on both sides of the reshape.
+    // batch and channel dimensions on both sides of the reshape, and do not
+    // sink below a transpose (QONNX channels-last ops are transposes around
+    // the standard op).
     auto leaky = llvm::dyn_cast<nn::LeakyReluOp>(op);
-    if ((leaky && leaky.getAlphasAttr()) || llvm::isa<nn::BatchNormOp>(op)) {
+    bool perChannel = (leaky && leaky.getAlphasAttr()) || llvm::isa<nn::BatchNormOp>(op);
+    if (perChannel && !reshape)
+      return failure();
+    if (perChannel) {
       auto from = llvm::cast<ShapedType>(reshape.getInput().getType()).getShape();
       auto to = llvm::cast<ShapedType>(op->getResult(0).getType()).getShape();
       if (from.size() < 2 || from[0] != to[0] || from[1] != to[1])
         return failure();
     }
+    Value src = move->getOperand(0);
     Operation *act = rewriter.clone(*op);
-    act->setOperand(0, reshape.getInput());
-    act->getResult(0).setType(reshape.getInput().getType());
-    rewriter.replaceOpWithNewOp<nn::ReshapeOp>(op, op->getResult(0).getType(), act->getResult(0));
+    act->setOperand(0, src);
+    act->getResult(0).setType(src.getType());
+    Operation *moved = rewriter.clone(*move);
+    moved->setOperand(0, act->getResult(0));
+    moved->getResult(0).setType(op->getResult(0).getType());
+    rewriter.replaceOp(op, moved->getResults());
+    rewriter.eraseOp(move);
+    return success();
+  }
+};
+
+/// transpose(x, p) op c -> transpose(x op c', p) for Add / Mul by a constant
+/// c that broadcasts over the transposed tensor, with c' = c transposed back
+/// (c'.dim[p[d]] = c.dim[d]): Keras-style input normalization on an NHWC
+/// view of an NCHW input (Transpose -> Mul, Add by [C] -> Transpose ->
+/// Conv) becomes per-channel arithmetic on NCHW, which a layer takes or a
+/// 1x1 depthwise conv runs, while the two transposes cancel.
+struct SinkTransposeBelowConstantArith : RewritePattern {
+  SinkTransposeBelowConstantArith(MLIRContext *ctx) : RewritePattern(MatchAnyOpTypeTag(), 1, ctx) {}
+  LogicalResult matchAndRewrite(Operation *op, PatternRewriter &rewriter) const override {
+    if (!llvm::isa<nn::AddOp, nn::MulOp>(op))
+      return failure();
+    for (int side = 0; side < 2; ++side) {
+      auto tr = op->getOperand(side).getDefiningOp<nn::TransposeOp>();
+      auto cst = op->getOperand(1 - side).getDefiningOp<nn::ConstantOp>();
+      if (!tr || !cst || !tr->hasOneUse() || op->getResult(0).getType() != tr.getType())
+        continue;
+      ArrayRef<int64_t> p = tr.getPerm();
+      int64_t rank = p.size();
+      auto cType = llvm::cast<ShapedType>(cst.getType());
+      if (cType.getRank() > rank)
+        continue;
+      // c aligned with the transposed tensor's dims (leading 1s added).
+      SmallVector<int64_t> cs(rank - cType.getRank(), 1);
+      cs.append(cType.getShape().begin(), cType.getShape().end());
+      SmallVector<int64_t> ns(rank), cStride(rank, 1), nStride(rank, 1);
+      for (int64_t d = 0; d < rank; ++d)
+        ns[p[d]] = cs[d];
+      for (int64_t d = rank - 2; d >= 0; --d) {
+        cStride[d] = cStride[d + 1] * cs[d + 1];
+        nStride[d] = nStride[d + 1] * ns[d + 1];
+      }
+      std::vector<float> c = floats(cst.getValue()), n(c.size());
+      for (int64_t j = 0; j < int64_t(c.size()); ++j) {
+        // j indexes c' (x-aligned); c's index is m[d] = m'[p[d]].
+        int64_t src = 0;
+        for (int64_t d = 0; d < rank; ++d)
+          src += ((j / nStride[p[d]]) % ns[p[d]]) * cStride[d];
+        n[j] = c[src];
+      }
+      Type f32 = rewriter.getF32Type();
+      auto nType = RankedTensorType::get(ns, f32);
+      Value x = tr.getInput();
+      auto newCst = rewriter.create<nn::ConstantOp>(cst.getLoc(), nType,
+                                                    DenseElementsAttr::get(nType, ArrayRef<float>(n)));
+      Operation *arith = rewriter.clone(*op);
+      arith->setOperand(side, x);
+      arith->setOperand(1 - side, newCst.getResult());
+      arith->getResult(0).setType(x.getType());
+      Operation *moved = rewriter.clone(*tr);
+      moved->setOperand(0, arith->getResult(0));
+      rewriter.replaceOp(op, moved->getResults());
+      rewriter.eraseOp(tr);
+      return success();
+    }
+    return failure();
+  }
+};
+
+/// transpose(transpose(x, p1), p2) -> x when the two undo each other
+/// (p1[p2[d]] == d): a QONNX channels-last op next to another, or NHWC /
+/// NCHW pairs exporters leave between layers.
+struct CancelTransposePair : OpRewritePattern<nn::TransposeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(nn::TransposeOp outer, PatternRewriter &rewriter) const override {
+    auto inner = outer.getInput().getDefiningOp<nn::TransposeOp>();
+    if (!inner || inner.getInput().getType() != outer.getType())
+      return failure();
+    ArrayRef<int64_t> p1 = inner.getPerm(), p2 = outer.getPerm();
+    if (p1.size() != p2.size())
+      return failure();
+    for (size_t d = 0; d < p2.size(); ++d)
+      if (p2[d] < 0 || p2[d] >= int64_t(p1.size()) || p1[p2[d]] != int64_t(d))
+        return failure();
+    rewriter.replaceOp(outer, inner.getInput());
+    if (inner->use_empty())
+      rewriter.eraseOp(inner);
     return success();
   }
 };
@@ -313,8 +541,9 @@ struct HoistActivationAbovePool : RewritePattern {
   }
 };
 
-/// x * c and x + c with c per channel of a 4-D NCHW tensor that no conv
-/// absorbs (FoldConvAffine takes those first): input normalization
+/// x * c, x + c with c per channel and BatchNormalization of a 4-D NCHW
+/// tensor that no conv absorbs (FoldConvAffine and FoldAffineIntoNextLayer
+/// take those first): input normalization
 /// (x - mean) / std, a scale after pooling or after a tensor with two users.
 /// It becomes a 1x1 depthwise conv (weight c or 1, bias 0 or c), so it runs
 /// on the depthwise unit, exactly as the float graph says; a following
@@ -323,13 +552,14 @@ struct PerChannelAffineToDepthwise : RewritePattern {
   PerChannelAffineToDepthwise(MLIRContext *ctx) : RewritePattern(MatchAnyOpTypeTag(), 1, ctx) {}
   LogicalResult matchAndRewrite(Operation *op, PatternRewriter &rewriter) const override {
     bool isAdd = llvm::isa<nn::AddOp>(op);
-    if (!isAdd && !llvm::isa<nn::MulOp>(op))
+    auto bn = llvm::dyn_cast<nn::BatchNormOp>(op);
+    if (!isAdd && !bn && !llvm::isa<nn::MulOp>(op))
       return failure();
-    for (int side = 0; side < 2; ++side) {
+    for (int side = 0; side < (bn ? 1 : 2); ++side) {
       Value x = op->getOperand(side);
-      auto cst = op->getOperand(1 - side).getDefiningOp<nn::ConstantOp>();
+      auto cst = bn ? nn::ConstantOp() : op->getOperand(1 - side).getDefiningOp<nn::ConstantOp>();
       auto type = llvm::dyn_cast<RankedTensorType>(x.getType());
-      if (!cst || !type || type.getRank() != 4 || op->getResult(0).getType() != type ||
+      if ((!cst && !bn) || !type || type.getRank() != 4 || op->getResult(0).getType() != type ||
           !llvm::isa<FloatType>(type.getElementType()))
         continue;
       if (auto conv = x.getDefiningOp<nn::ConvOp>(); conv && conv->hasOneUse())
@@ -340,11 +570,18 @@ struct PerChannelAffineToDepthwise : RewritePattern {
                        [](Value v) { return v.getDefiningOp<nn::ConstantOp>(); }))
         continue; // becomes a depthwise conv first, then absorbs this one
       int64_t c = type.getDimSize(1);
-      auto values = perChannel(cst, c);
-      if (!values)
-        continue;
       std::vector<float> w(c, 1.0f), bias(c, 0.0f);
-      (isAdd ? bias : w) = *values;
+      if (bn) {
+        std::optional<ChannelAffine> a = channelAffine(op);
+        if (!a)
+          continue;
+        w = a->scale, bias = a->shift;
+      } else {
+        auto values = perChannel(cst, c);
+        if (!values)
+          continue;
+        (isAdd ? bias : w) = *values;
+      }
       Type f32 = rewriter.getF32Type();
       auto conv = rewriter.create<nn::ConvOp>(
           op->getLoc(), type, x,
@@ -377,7 +614,9 @@ struct NNNormalizePass : loom::impl::NNNormalizeBase<NNNormalizePass> {
     for (bool fallback : {false, true}) {
       RewritePatternSet patterns(&getContext());
       patterns.add<FoldBiasAdd, FoldScaleMul, FoldBatchNorm, FoldConvAffine, FoldPadIntoConv,
-                   SinkReshapeBelowActivation, HoistActivationAbovePool>(&getContext());
+                   SinkReshapeBelowActivation, HoistActivationAbovePool,
+                   FoldAffineIntoNextLayer, CancelTransposePair,
+                   SinkTransposeBelowConstantArith>(&getContext());
       if (fallback && !affine)
         patterns.add<PerChannelAffineToDepthwise>(&getContext());
       if (failed(applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))

@@ -18,7 +18,9 @@
 // channels-last; a dense layer absorbs any permutation into its weight
 // columns (PyTorch's NCHW Flatten before a Linear costs nothing). The
 // permutations left at the graph's ends become `loom.perm` on df.input /
-// df.output: the host reorders those frames.
+// df.output: the host reorders those frames (the input's is computed back
+// through the reshapes and transposes before the first conv). A permutation
+// that moves data between two layers is refused, naming its node.
 //
 // The nn function `@f(tensor args) -> tensors` becomes `@f()` holding a
 // df.input per argument and a df.output per result; the fixed-point scale of
@@ -64,6 +66,20 @@ InFlightDiagnostic unsupported(Operation *op, StringRef what) {
 
 ArrayRef<int64_t> shapeOf(Value v) { return llvm::cast<ShapedType>(v.getType()).getShape(); }
 
+/// Why `v` is not channels-last: the op that moved its data (a transpose
+/// behind reshapes: Transpose, DepthToSpace, SpaceToDepth, ...), named.
+std::string notChannelsLast(Value v) {
+  for (Operation *def = v.getDefiningOp(); def; def = def->getOperand(0).getDefiningOp()) {
+    if (llvm::isa<nn::TransposeOp>(def))
+      return "its input is not in channels-last stream order: " + nn::describeNode(def) +
+             " moves data between layers, and Loom absorbs such permutations only at the "
+             "graph's input and output (move it to a graph end, or do it on the host)";
+    if (!def->hasTrait<nn::OpTrait::LayoutOnly>() || def->getNumOperands() != 1)
+      break;
+  }
+  return "its input is not in channels-last stream order";
+}
+
 /// Stream order of an NCHW tensor streamed channels-last.
 Perm nhwcPerm(ArrayRef<int64_t> nchw) {
   int64_t c = nchw[1], h = nchw[2], w = nchw[3];
@@ -92,15 +108,47 @@ bool samePerm(const Perm &a, const Perm &b) {
 /// Whether a value's stream must be channels-last for `user`.
 bool wantsChannelsLast(Operation *user) { return user->hasTrait<nn::OpTrait::SpatialWindow>(); }
 
-/// The NCHW shape under which `v` (or a reshape of it: a 1-D feature map
-/// viewed as H = 1) is first read by an op that needs channels-last order.
-std::optional<SmallVector<int64_t>> channelsLastView(Value v) {
+/// g of a transpose: out[j] = in[g[j]] (flat, row-major).
+std::vector<int64_t> transposeSource(nn::TransposeOp tr) {
+  ArrayRef<int64_t> in = shapeOf(tr.getInput()), out = shapeOf(tr.getResult());
+  ArrayRef<int64_t> p = tr.getPerm();
+  int64_t n = std::accumulate(in.begin(), in.end(), int64_t(1), std::multiplies<int64_t>());
+  std::vector<int64_t> inStride(in.size(), 1), g(n);
+  for (int64_t d = int64_t(in.size()) - 2; d >= 0; --d)
+    inStride[d] = inStride[d + 1] * in[d + 1];
+  for (int64_t j = 0; j < n; ++j) {
+    int64_t rem = j, src = 0;
+    for (int64_t d = int64_t(out.size()) - 1; d >= 0; --d) {
+      src += (rem % out[d]) * inStride[p[d]];
+      rem /= out[d];
+    }
+    g[j] = src;
+  }
+  return g;
+}
+
+/// The stream order in which `v` must arrive so that the first op needing
+/// channels-last order reads its input channels-last, looking through
+/// reshapes (a 1-D feature map viewed as H = 1) and transposes (an NHWC
+/// graph input transposed to NCHW, or an NCHW one transposed back and
+/// forth); std::nullopt if no such op reads it.
+std::optional<Perm> channelsLastOrder(Value v) {
   for (Operation *user : v.getUsers()) {
     if (wantsChannelsLast(user) && shapeOf(v).size() == 4)
-      return SmallVector<int64_t>(shapeOf(v));
+      return nhwcPerm(shapeOf(v));
     if (user->hasTrait<nn::OpTrait::LayoutOnly>())
-      if (auto view = channelsLastView(user->getResult(0)))
-        return view;
+      if (auto order = channelsLastOrder(user->getResult(0)))
+        return order;
+    if (auto tr = llvm::dyn_cast<nn::TransposeOp>(user))
+      if (auto order = channelsLastOrder(tr.getResult())) {
+        // The transpose's stream order is perm' = g^-1 o perm (lower()), so
+        // perm = g o perm'.
+        std::vector<int64_t> g = transposeSource(tr);
+        Perm perm(order->size());
+        for (size_t i = 0; i < perm.size(); ++i)
+          perm[i] = g[(*order)[i]];
+        return perm;
+      }
   }
   return std::nullopt;
 }
@@ -307,8 +355,7 @@ LogicalResult Lowering::lower(nn::QConvOp conv) {
   // between groups are zeros: exact, at the cost of their multipliers).
   bool depthwise = group > 1 && group == c && oc == c && icg == 1;
   if (!samePerm(permOf(conv.getInput()), nhwcPerm(in)))
-    return unsupported(conv, "its input is not in channels-last stream order (a transpose that "
-                             "moves data precedes it)");
+    return unsupported(conv, notChannelsLast(conv.getInput()));
   Value s = take(conv.getInput(), loc);
   bool pointwise = kh == 1 && kw == 1 &&
                    llvm::all_of(conv.getStrides(), [](int64_t x) { return x == 1; }) &&
@@ -391,7 +438,7 @@ LogicalResult Lowering::lowerPool(Operation &op) {
   Value input = op.getOperand(0);
   ArrayRef<int64_t> in = shapeOf(input), out = shapeOf(op.getResult(0));
   if (!samePerm(permOf(input), nhwcPerm(in)))
-    return unsupported(&op, "its input is not in channels-last stream order");
+    return unsupported(&op, notChannelsLast(input));
   Value s = take(input, loc);
   Type elem = llvm::cast<df::StreamType>(s.getType()).getElementType();
   int64_t c = in[1], npix = out[2] * out[3];
@@ -484,20 +531,11 @@ LogicalResult Lowering::lower(nn::ReshapeOp op) {
 /// out[j] = in[g(j)]; the stream keeps its order: perm' = g^-1 o perm.
 LogicalResult Lowering::lower(nn::TransposeOp tr) {
   Value input = tr->getOperand(0);
-  ArrayRef<int64_t> in = shapeOf(input), out = shapeOf(tr.getResult());
-  ArrayRef<int64_t> p = tr.getPerm();
-  int64_t n = std::accumulate(in.begin(), in.end(), int64_t(1), std::multiplies<int64_t>());
-  std::vector<int64_t> inStride(in.size(), 1), ginv(n);
-  for (int64_t d = int64_t(in.size()) - 2; d >= 0; --d)
-    inStride[d] = inStride[d + 1] * in[d + 1];
-  for (int64_t j = 0; j < n; ++j) {
-    int64_t rem = j, src = 0;
-    for (int64_t d = int64_t(out.size()) - 1; d >= 0; --d) {
-      src += (rem % out[d]) * inStride[p[d]];
-      rem /= out[d];
-    }
-    ginv[src] = j;
-  }
+  std::vector<int64_t> g = transposeSource(tr);
+  int64_t n = g.size();
+  std::vector<int64_t> ginv(n);
+  for (int64_t j = 0; j < n; ++j)
+    ginv[g[j]] = j;
   Perm perm = permOf(input);
   Perm next(n);
   for (int64_t i = 0; i < n; ++i)
@@ -545,7 +583,7 @@ LogicalResult Lowering::lower(nn::PadOp pad) {
   Value input = pad->getOperand(0);
   ArrayRef<int64_t> in = shapeOf(input);
   if (!samePerm(permOf(input), nhwcPerm(in)))
-    return unsupported(pad, "its input is not in channels-last stream order");
+    return unsupported(pad, notChannelsLast(input));
   Value s = take(input, pad.getLoc());
   s = swg(pad.getLoc(), s, in, {1, 1}, {1, 1}, {1, 1}, pad.getPads(), 0, pad);
   bind(pad.getResult(), s, nhwcPerm(shapeOf(pad.getResult())));
@@ -557,7 +595,7 @@ LogicalResult Lowering::lower(nn::ResizeOp rs) {
   Value input = rs->getOperand(0);
   ArrayRef<int64_t> in = shapeOf(input), out = shapeOf(rs.getResult());
   if (!samePerm(permOf(input), nhwcPerm(in)))
-    return unsupported(rs, "its input is not in channels-last stream order");
+    return unsupported(rs, notChannelsLast(input));
   Value s = take(input, rs.getLoc());
   Type elem = llvm::cast<df::StreamType>(s.getType()).getElementType();
   auto up = b.create<df::UpsampleOp>(
@@ -660,10 +698,10 @@ LogicalResult Lowering::run() {
       // A feature map consumed by a convolution streams channels-last; the
       // host reorders the NCHW frame (loom.perm).
       Perm perm;
-      ArrayRef<int64_t> shape = shapeOf(quant.getResult());
-      if (auto view = channelsLastView(quant.getResult())) {
-        perm = nhwcPerm(*view);
-        in->setAttr("loom.perm", b.getDenseI64ArrayAttr(perm));
+      if (auto order = channelsLastOrder(quant.getResult())) {
+        perm = std::move(*order);
+        if (!isIdentity(perm))
+          in->setAttr("loom.perm", b.getDenseI64ArrayAttr(perm));
       }
       bind(quant.getResult(), in, perm);
       continue;

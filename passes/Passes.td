@@ -11,11 +11,14 @@ def NNNormalize : Pass<"nn-normalize", "mlir::ModuleOp"> {
     Identities and chained reshapes fold away. A constant Add / Mul (Sub and Div
     arrive as Add / Mul) with one value, or one per output feature or channel,
     and a BatchNormalization after a dense or conv layer fold into its weights
-    and bias; a zero Pad before a conv into its pads. Element-wise activations
-    sink below reshapes so the layer before them can absorb them, and a
-    monotone activation moves above a MaxPool whose input layer has no other
-    user. Per-channel arithmetic no layer absorbs then becomes a 1x1 depthwise
-    nn.conv (not in graphs that carry their own quantization).
+    and bias; a zero Pad before a conv into its pads. After an activation such
+    per-channel arithmetic folds into the next layer instead where that is
+    exact (a dense, or a conv without padding). Element-wise activations
+    sink below reshapes and transposes so the layer before them can absorb
+    them, transposes sink below constant Add / Mul, inverse transpose pairs
+    cancel, and a monotone activation moves above a MaxPool whose input layer
+    has no other user. Per-channel arithmetic no layer absorbs then becomes a
+    1x1 depthwise nn.conv (not in graphs that carry their own quantization).
   }];
   let dependentDialects = ["loom::nn::NNDialect"];
 }

@@ -15,6 +15,8 @@
 //   ImportQOperator.cpp    QLinearConv QLinearMatMul ConvInteger
 //                          MatMulInteger, com.microsoft QLinear*
 //   ImportFold.cpp         Shape Gather Cast Slice (only folded)
+//   ImportLayout.cpp       DepthToSpace SpaceToDepth, QONNX channels-last
+//                          Conv MaxPool BatchNormalization
 //
 // Adding an ONNX op that maps onto existing nn ops touches one file, its
 // family's, e.g. ImportActivations.cpp for HardSigmoid:
@@ -50,7 +52,7 @@ ArrayRef<OpImport> nnimport::opTable() {
     for (ArrayRef<OpImport> family :
          {Importer::elementwiseOps(), Importer::denseOps(), Importer::shapeOps(),
           Importer::activationOps(), Importer::convOps(), Importer::quantOps(),
-          Importer::qoperatorOps(), Importer::foldOnlyOps()})
+          Importer::qoperatorOps(), Importer::foldOnlyOps(), Importer::layoutOps()})
       rows.insert(rows.end(), family.begin(), family.end());
     return rows;
   }();
@@ -64,6 +66,8 @@ std::optional<OnnxDomain> nnimport::domainOf(StringRef domain) {
     return OnnxDomain::Microsoft;
   if (isQonnxDomain(domain))
     return OnnxDomain::Qonnx;
+  if (domain == "qonnx.custom_op.channels_last")
+    return OnnxDomain::ChannelsLast;
   return std::nullopt;
 }
 
@@ -89,8 +93,9 @@ static std::vector<std::string> importedOps(OnnxDomain d) {
 
 std::string nnimport::supportedOpsText() {
   return llvm::join(importedOps(OnnxDomain::Onnx), ", ") + ", com.microsoft " +
-         llvm::join(importedOps(OnnxDomain::Microsoft), ", ") + " and QONNX " +
-         llvm::join(importedOps(OnnxDomain::Qonnx), ", ");
+         llvm::join(importedOps(OnnxDomain::Microsoft), ", ") + ", QONNX " +
+         llvm::join(importedOps(OnnxDomain::Qonnx), ", ") + " and QONNX channels-last " +
+         llvm::join(importedOps(OnnxDomain::ChannelsLast), ", ");
 }
 
 const std::vector<std::string> &loom::supportedOnnxOps() {

@@ -55,6 +55,7 @@ enum class OnnxDomain : uint8_t {
   Onnx,      ///< the default domain ("" / "ai.onnx")
   Microsoft, ///< com.microsoft (onnxruntime's QOperator contrib ops)
   Qonnx,     ///< qonnx.custom_op.general, finn.custom_op.general, onnx.brevitas
+  ChannelsLast, ///< qonnx.custom_op.channels_last (standard ops on NHWC tensors)
 };
 
 /// How importNode hands a node's inputs to its import function.
@@ -130,6 +131,7 @@ public:
   static llvm::ArrayRef<OpImport> quantOps();
   static llvm::ArrayRef<OpImport> qoperatorOps();
   static llvm::ArrayRef<OpImport> foldOnlyOps();
+  static llvm::ArrayRef<OpImport> layoutOps();
 
   /// Control characters of `text` (node names come from the file) escaped
   /// as \XX so that a message stays one line.
@@ -268,6 +270,12 @@ private:
   /// Concat (also inside QLinearConcat).
   llvm::Error importConcat(const OnnxNode &node, mlir::Value in);
   llvm::Error reshapeTo(const OnnxNode &node, mlir::Value in, llvm::SmallVector<int64_t> shape);
+
+  //===--- Layout moves around known ops (ImportLayout.cpp) ---------------===//
+
+  /// nn.transpose / nn.reshape of `in`, named after `node` (not bound).
+  mlir::Value transposeAs(const OnnxNode &node, mlir::Value in, llvm::ArrayRef<int64_t> perm);
+  mlir::Value reshapeAs(const OnnxNode &node, mlir::Value in, llvm::ArrayRef<int64_t> shape);
 
   //===--- Quantizers: QDQ and QONNX (ImportQuant.cpp) --------------------===//
   // docs/CONTRACTS.md "Affine integer graphs", float level: quantized

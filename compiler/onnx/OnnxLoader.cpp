@@ -112,6 +112,7 @@ OnnxModel loadImpl(const std::string &bytes, const std::string &path) {
   out.producer = m.producer_name();
   out.producerVersion = m.producer_version();
   out.irVersion = m.ir_version();
+  repairQonnxDomains(m, out.warnings);
 
   // Opsets.
   int64_t opset = -1;

@@ -14,6 +14,7 @@
 #include "onnx/onnx_pb.h"
 
 #include <string>
+#include <vector>
 
 namespace loom {
 namespace onnx {
@@ -42,6 +43,11 @@ OnnxTensor constantToTensor(const OnnxNode &n);
 /// Checks an opset 18/19 model against what libonnx 1.12 (opset 17) can
 /// check and rewrites it to opset 17 (OnnxOpsetCompat.cpp).
 void lowerNewOpsetTo17(::onnx::ModelProto &m, int64_t opset);
+
+/// Reads QONNX quantizers without a domain as QONNX ops and imports QONNX
+/// domains that nodes use without an opset import, with a warning each
+/// (OnnxQonnxDomains.cpp).
+void repairQonnxDomains(::onnx::ModelProto &m, std::vector<std::string> &warnings);
 
 llvm::Error makeError(const std::string &msg);
 /// Reads a whole file, or fails with a one-line reason (OnnxFiles.cpp).

@@ -405,6 +405,20 @@ def edge_cases(out):
                       helper.make_node("MyOp", ["h"], ["y"], name="custom",
                                        domain="com.example", alpha=3)],
                extra_opsets=[("com.example", 1)])
+    # QONNX ops as exporters write them (test/e2e/test_exporter_quirks.py runs
+    # them end to end): Quant without a domain (older Brevitas), and a QONNX
+    # domain without an opset import.
+    qinits = [init("s", np.array(0.25, dtype=np.float32)), init("z", np.array(0.0, dtype=np.float32)),
+              init("bits", np.array(4.0, dtype=np.float32))]
+    relu_graph(out, "edge_quant_no_domain", 13, "QONNX Quant in the default domain",
+               nodes=[helper.make_node("Quant", ["x", "s", "z", "bits"], ["y"], name="quant",
+                                       signed=1, narrow=0, rounding_mode="ROUND")],
+               inits=qinits, check=False)
+    relu_graph(out, "edge_qonnx_no_import", 13, "QONNX domain without an opset import",
+               nodes=[helper.make_node("Quant", ["x", "s", "z", "bits"], ["y"], name="quant",
+                                       domain="qonnx.custom_op.general", signed=1, narrow=0,
+                                       rounding_mode="ROUND")],
+               inits=qinits, check=False)
     # Ops added after opset 17.
     relu_graph(out, "edge_opset18_mish", 18, "Mish (added in opset 18): refused",
                nodes=[helper.make_node("Mish", ["x"], ["y"], name="mish")],

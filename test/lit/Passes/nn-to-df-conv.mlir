@@ -139,3 +139,39 @@ func.func @flatten_dense(%x: tensor<1x2x2x2xf32>) -> tensor<1x1xf32> {
   %y = nn.dequantize %d {frac = 5 : i64} : tensor<1x1xi8> -> tensor<1x1xf32>
   return %y : tensor<1x1xf32>
 }
+
+// -----
+
+// Transposes between the graph input and the first conv are the host's
+// (loom.perm on df.input). An NHWC input [1, H=2, W=2, C=3] that a tf2onnx
+// export transposes to NCHW already streams channels-last: no loom.perm.
+// CHECK-LABEL: func.func @nhwc_input()
+// CHECK-NEXT: %[[IN:.*]] = df.input "input" {loom.frac = 5 : i64} : <i8, 1, [12]>
+// CHECK-NEXT: df.mvu %[[IN]]
+func.func @nhwc_input(%x: tensor<1x2x2x3xf32>) -> tensor<1x1x2x2xf32> {
+  %q = nn.quantize %x {frac = 5 : i64} : tensor<1x2x2x3xf32> -> tensor<1x2x2x3xi8>
+  %t = nn.transpose %q {perm = array<i64: 0, 3, 1, 2>} : tensor<1x2x2x3xi8> -> tensor<1x3x2x2xi8>
+  %c = nn.qconv %t {weight = dense<1> : tensor<1x3x1x1xi8>, bias = dense<0> : tensor<1xi64>, strides = array<i64: 1, 1>,
+                    dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, group = 1 : i64, shift = 5 : i64,
+                    acc_width = 16 : i64} : tensor<1x3x2x2xi8> -> tensor<1x1x2x2xi8>
+  %y = nn.dequantize %c {frac = 5 : i64} : tensor<1x1x2x2xi8> -> tensor<1x1x2x2xf32>
+  return %y : tensor<1x1x2x2xf32>
+}
+
+// -----
+
+// An NCHW input [1, C=1, H=2, W=3] whose H and W a transpose swaps: the conv
+// reads t[0][0][a][b] = x[0][0][b][a] in stream order (a, b) over 3x2, i.e.
+// x's flat element b*3 + a: loom.perm = [0, 3, 1, 4, 2, 5] (by hand).
+// CHECK-LABEL: func.func @swapped_input()
+// CHECK-NEXT: %[[IN:.*]] = df.input "input" {loom.frac = 5 : i64, loom.perm = array<i64: 0, 3, 1, 4, 2, 5>} : <i8, 1, [6]>
+// CHECK-NEXT: df.mvu %[[IN]]
+func.func @swapped_input(%x: tensor<1x1x2x3xf32>) -> tensor<1x1x3x2xf32> {
+  %q = nn.quantize %x {frac = 5 : i64} : tensor<1x1x2x3xf32> -> tensor<1x1x2x3xi8>
+  %t = nn.transpose %q {perm = array<i64: 0, 1, 3, 2>} : tensor<1x1x2x3xi8> -> tensor<1x1x3x2xi8>
+  %c = nn.qconv %t {weight = dense<1> : tensor<1x1x1x1xi8>, bias = dense<0> : tensor<1xi64>, strides = array<i64: 1, 1>,
+                    dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, group = 1 : i64, shift = 5 : i64,
+                    acc_width = 16 : i64} : tensor<1x1x3x2xi8> -> tensor<1x1x3x2xi8>
+  %y = nn.dequantize %c {frac = 5 : i64} : tensor<1x1x3x2xi8> -> tensor<1x1x3x2xf32>
+  return %y : tensor<1x1x3x2xf32>
+}

@@ -536,6 +536,26 @@ TEST(OnnxModel, CustomDomainOp) {
   EXPECT_TRUE(anyWarningContains(m, "custom domain 'com.example'"));
 }
 
+TEST(OnnxModel, QonnxQuantWithoutDomain) {
+  std::string p = genPath("edge_quant_no_domain.onnx");
+  REQUIRE_FILE(p);
+  OnnxModel m = mustLoad(p);
+  const OnnxNode *q = findNode(m, "quant");
+  ASSERT_NE(q, nullptr);
+  EXPECT_EQ(q->domain, "qonnx.custom_op.general");
+  EXPECT_EQ(m.opsetImports.at("qonnx.custom_op.general"), 1);
+  EXPECT_TRUE(anyWarningContains(m, "1 Quant node(s) without a domain"));
+}
+
+TEST(OnnxModel, QonnxDomainWithoutOpsetImport) {
+  std::string p = genPath("edge_qonnx_no_import.onnx");
+  REQUIRE_FILE(p);
+  OnnxModel m = mustLoad(p);
+  EXPECT_EQ(m.opsetImports.at("qonnx.custom_op.general"), 1);
+  EXPECT_TRUE(anyWarningContains(m, "domain 'qonnx.custom_op.general' is used by nodes but has "
+                                    "no opset import"));
+}
+
 // --- files that are not models --------------------------------------------------
 
 std::string writeTmp(const std::string &name, const std::string &bytes) {
