@@ -323,7 +323,17 @@ struct Inserter {
         if (failed(operandPoint(op, op->getOperand(0))))
           return failure();
         if (layer.getWeightScale()) { // quantized weights (a mixed graph): kept
-          if (failed(addPoint(layerEnd(op, fused))))
+          // A quantized layer returned as it is (ConvInteger, a QONNX graph
+          // ending in a layer) returns its exact accumulator: nothing float.
+          auto in = operandPoint(op, op->getOperand(0));
+          Value end = layerEnd(op, fused);
+          if (points[root(*in)].existing && llvm::all_of(end.getUsers(), [](Operation *u) {
+                return llvm::isa<func::ReturnOp>(u);
+              })) {
+            addExisting(end);
+            continue;
+          }
+          if (failed(addPoint(end)))
             return failure();
           continue;
         }
