@@ -21,7 +21,8 @@ using namespace loom;
 
 namespace {
 
-constexpr llvm::StringLiteral kCalibAttr = "loom.calib", kPinAttr = "loom.pin";
+using nn::kCalibAttr;
+using nn::kPinAttr;
 
 llvm::Error error(const llvm::Twine &msg) {
   return llvm::createStringError(llvm::inconvertibleErrorCode(), msg);

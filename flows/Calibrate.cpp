@@ -3,6 +3,7 @@
 
 #include "compiler/interp/Interpreter.h"
 #include "compiler/io/Npy.h"
+#include "dialects/nn/NNAttrs.h"
 
 #include "mlir/IR/Builders.h"
 #include "llvm/ADT/DenseMap.h"
@@ -16,7 +17,7 @@ using namespace loom;
 
 namespace {
 
-constexpr llvm::StringLiteral kCalibAttr = "loom.calib";
+using nn::kCalibAttr;
 
 llvm::Error error(const llvm::Twine &msg) {
   return llvm::createStringError(llvm::inconvertibleErrorCode(), msg);

@@ -168,7 +168,7 @@ FormatsByNode formatsByNode(ModuleOp quantizedFloat) {
           formats[name(sm)]["output"] = text(f);
   });
   quantizedFloat.walk([&](Operation *op) {
-    if (auto w = op->getAttr("weight_format"))
+    if (auto w = op->getAttr(nn::kWeightFormatAttr))
       formats[name(op)]["weights"] = text(w);
   });
   return formats;

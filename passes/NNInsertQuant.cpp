@@ -36,7 +36,8 @@ using namespace loom;
 
 namespace {
 
-constexpr llvm::StringLiteral kCalibAttr = "loom.calib";
+using nn::kCalibAttr;
+using nn::kPinAttr;
 
 /// One activation quantizer: the value it follows and its calibration range.
 /// Points merged by a concat share the root's parameters (union-find).
@@ -56,8 +57,6 @@ struct Params {
   int64_t zp, qmin, qmax;
   nn::FixedFormatAttr format; // auto only
 };
-
-constexpr llvm::StringLiteral kPinAttr = "loom.pin";
 
 /// The quantizer of a fixed-point format: scale 2^-F, zero point 0.
 Params fixedParams(nn::FixedFormatAttr f) {
@@ -139,7 +138,8 @@ std::string onnxOpOf(Operation *op) {
 /// Rounds every output channel's weights onto a symmetric int8 grid:
 /// s = max |w| / 127 (1 for an all-zero channel), w := s * round_half_even(w / s).
 DenseF64ArrayAttr quantizeWeights(Operation *op, ElementsAttr weight, Builder &b,
-                                  DenseElementsAttr &rounded, int autoBits = 0) {
+                                  DenseElementsAttr &rounded, int autoBits = 0,
+                                  int autoExponent = 0) {
   auto type = llvm::cast<ShapedType>(weight.getType());
   int64_t n = type.getDimSize(0), per = type.getNumElements() / n;
   std::vector<float> w;
@@ -147,7 +147,7 @@ DenseF64ArrayAttr quantizeWeights(Operation *op, ElementsAttr weight, Builder &b
     w.push_back(v.convertToFloat());
   // auto: one power-of-two scale for the layer; int8: one per channel.
   double qmax = autoBits ? double((int64_t(1) << (autoBits - 1)) - 1) : 127.0;
-  double layerScale = std::ldexp(1.0, autoBits ? weightExponent(weight, autoBits) : 0);
+  double layerScale = std::ldexp(1.0, autoBits ? autoExponent : 0);
   std::vector<double> scales(autoBits ? 1 : n, layerScale);
   for (int64_t o = 0; o < n; ++o) {
     double s = layerScale;
@@ -343,11 +343,11 @@ struct Inserter {
           continue;
         }
         DenseElementsAttr rounded;
+        int e = autoMode ? weightExponent(layer.getWeight(), weightBits) : 0;
         layer.setWeightScaleAttr(
-            quantizeWeights(op, layer.getWeight(), b, rounded, autoMode ? weightBits : 0));
+            quantizeWeights(op, layer.getWeight(), b, rounded, autoMode ? weightBits : 0, e));
         if (autoMode) {
-          int e = weightExponent(layer.getWeight(), weightBits);
-          op->setAttr("weight_format",
+          op->setAttr(nn::kWeightFormatAttr,
                       nn::FixedFormatAttr::get(b.getContext(), unsigned(weightBits),
                                                weightBits + e, true));
         }

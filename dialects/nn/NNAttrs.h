@@ -19,6 +19,14 @@ namespace loom::nn {
 /// Attribute of an integer op recording the number format of its result
 /// (a FixedFormatAttr): the per-tensor format of docs/CONTRACTS.md.
 constexpr llvm::StringLiteral kFormatAttr = "format";
+/// Calibrated [min, max] of a value (array<f64>), on its defining op or on a
+/// function argument: the compile flow attaches them, nn-insert-quant reads them.
+constexpr llvm::StringLiteral kCalibAttr = "loom.calib";
+/// A FixedFormatAttr the --formats file forces on a value (same places).
+constexpr llvm::StringLiteral kPinAttr = "loom.pin";
+/// --precision auto: a layer's weight format (FixedFormatAttr), the
+/// power-of-two grid its weight_scale is.
+constexpr llvm::StringLiteral kWeightFormatAttr = "weight_format";
 } // namespace loom::nn
 
 #endif

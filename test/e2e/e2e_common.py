@@ -98,6 +98,22 @@ def run(loom, *args, cwd=None, timeout=600):
     return Result(argv, p.returncode, p.stdout, p.stderr, time.time() - t0)
 
 
+def save_model(path, nodes, inits, in_shape, out_shape, in_name="x", out_name="y", opset=13):
+    """Writes a one-input, one-output float ONNX model (initializers from the
+    {name: array} dict), checked by onnx.checker; returns path."""
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+    g = helper.make_graph(nodes, os.path.basename(path)[:-5],
+                          [helper.make_tensor_value_info(in_name, TensorProto.FLOAT, in_shape)],
+                          [helper.make_tensor_value_info(out_name, TensorProto.FLOAT, out_shape)],
+                          initializer=[numpy_helper.from_array(a, n) for n, a in inits.items()])
+    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", opset)], producer_name="loom-e2e")
+    m.ir_version = 7
+    onnx.checker.check_model(m)
+    onnx.save(m, path)
+    return path
+
+
 def read_json(path):
     with open(path) as f:
         return json.load(f)

@@ -39,21 +39,6 @@ CAL_FRAMES = 40  # 32 calibrate, 8 held out (--calib)
 HELD = 16        # held-out frames compared with ONNX Runtime
 
 
-def save(path, nodes, inits, in_name, in_shape, out_shape, opset=13):
-    import onnx
-    from onnx import TensorProto, helper, numpy_helper
-    g = helper.make_graph(nodes, os.path.basename(path)[:-5],
-                          [helper.make_tensor_value_info(in_name, TensorProto.FLOAT, in_shape)],
-                          [helper.make_tensor_value_info("y", TensorProto.FLOAT, out_shape)],
-                          initializer=[numpy_helper.from_array(a, n) for n, a in inits.items()])
-    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", opset)],
-                          producer_name="loom-e2e")
-    m.ir_version = 7
-    onnx.checker.check_model(m)
-    onnx.save(m, path)
-    return path
-
-
 def unnorm_cnn(work, size=24):
     """size: H = W of the input (bench/precision_vs_ort.py --big: 200)."""
     from onnx import helper
@@ -75,7 +60,8 @@ def unnorm_cnn(work, size=24):
          helper.make_node("Flatten", ["g"], ["f"], name="flatten"),
          helper.make_node("Gemm", ["f", "w", "b"], ["y"], name="dense")]
     name = "unnorm_cnn" if size == 24 else "unnorm_cnn_%d" % size
-    path = save(os.path.join(work, name + ".onnx"), n, p, "input_1", [1, size, size, 3], [1, 4])
+    path = E.save_model(os.path.join(work, name + ".onnx"), n, p, [1, size, size, 3], [1, 4],
+                        in_name="input_1")
     return path, lambda rng, k: rng.uniform(0, 255, (k, size, size, 3)).astype(np.float32)
 
 
@@ -115,7 +101,8 @@ def deep_dw(work, blocks=6):
                                name="/fc/Gemm"),
               helper.make_node("Softmax", ["logits"], ["y"], axis=1, name="/Softmax")]
     name = "deep_dw" if blocks == 6 else "deep_dw_%d" % blocks
-    path = save(os.path.join(work, name + ".onnx"), nodes, p, "input", [1, 3, 16, 16], [1, 5])
+    path = E.save_model(os.path.join(work, name + ".onnx"), nodes, p, [1, 3, 16, 16], [1, 5],
+                        in_name="input")
     return path, lambda rng, k: rng.normal(0, 1, (k, 3, 16, 16)).astype(np.float32)
 
 
@@ -130,7 +117,7 @@ def mlp(work):
          helper.make_node("Gemm", ["a1", "w2", "b2"], ["h2"], transB=1, name="/fc2/Gemm"),
          helper.make_node("Tanh", ["h2"], ["a2"], name="/tanh/Tanh"),
          helper.make_node("Gemm", ["a2", "w3", "b3"], ["y"], transB=1, name="/fc3/Gemm")]
-    path = save(os.path.join(work, "mlp.onnx"), n, p, "x", [1, 16], [1, 6])
+    path = E.save_model(os.path.join(work, "mlp.onnx"), n, p, [1, 16], [1, 6])
     return path, lambda rng, k: rng.normal(0, 1, (k, 16)).astype(np.float32)
 
 

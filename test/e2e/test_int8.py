@@ -41,19 +41,6 @@ CAL_FRAMES = 50  # 40 calibrate, 10 held out
 
 
 # --- models ------------------------------------------------------------------
-def save(path, nodes, inits, in_shape, out_shape):
-    import onnx
-    from onnx import TensorProto, helper, numpy_helper
-    g = helper.make_graph(nodes, os.path.basename(path)[:-5],
-                          [helper.make_tensor_value_info("x", TensorProto.FLOAT, in_shape)],
-                          [helper.make_tensor_value_info("y", TensorProto.FLOAT, out_shape)],
-                          initializer=[numpy_helper.from_array(a, n) for n, a in inits.items()])
-    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)], producer_name="loom-e2e")
-    m.ir_version = 7
-    onnx.checker.check_model(m)
-    onnx.save(m, path)
-
-
 def relu(x):
     return np.maximum(x, 0)
 
@@ -74,7 +61,7 @@ def mlp(work, softmax=False, leaky=False):
         nodes.append(helper.make_node("Softmax", ["z"], ["y"], axis=1))
     name = "mlp_leaky" if leaky else "mlp_sm" if softmax else "mlp"
     path = os.path.join(work, name + ".onnx")
-    save(path, nodes, p, [1, 16], [1, 10])
+    E.save_model(path, nodes, p, [1, 16], [1, 10])
 
     def forward(x):
         z = relu(x.astype(np.float64) @ p["w1"] + p["b1"]) @ p["w2"] + p["b2"]
@@ -119,7 +106,7 @@ def cnn(work):
              helper.make_node("Flatten", ["a2"], ["f"]),
              helper.make_node("Gemm", ["f", "w", "b"], ["y"])]
     path = os.path.join(work, "cnn.onnx")
-    save(path, nodes, p, [1, 2, 8, 8], [1, 5])
+    E.save_model(path, nodes, p, [1, 2, 8, 8], [1, 5])
 
     def forward(x):
         a1 = relu(conv2d(x.astype(np.float64), p["c1"], p["c1b"], 1, 1))

@@ -29,20 +29,6 @@ import e2e_common as E  # noqa: E402
 FRAMES = 12
 
 
-def save(path, nodes, inits, in_shape, out_shape):
-    import onnx
-    from onnx import TensorProto, helper, numpy_helper
-    g = helper.make_graph(nodes, os.path.basename(path)[:-5],
-                          [helper.make_tensor_value_info("x", TensorProto.FLOAT, in_shape)],
-                          [helper.make_tensor_value_info("y", TensorProto.FLOAT, out_shape)],
-                          initializer=[numpy_helper.from_array(a, n) for n, a in inits.items()])
-    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)], producer_name="loom-e2e")
-    m.ir_version = 7
-    onnx.checker.check_model(m)
-    onnx.save(m, path)
-    return path
-
-
 def int8_weight(inits, name, w):
     """Per-tensor symmetric int8 weights behind a DequantizeLinear (returns the DQ node)."""
     from onnx import helper
@@ -80,7 +66,7 @@ def float_input(work):
     nodes.append(helper.make_node("Gemm", [a1, "w2", "b2"], ["h2"], name="/fc2/Gemm"))
     y = qdq(inits, nodes, "h2", "h2", 0.01, 0, np.int8)
     nodes.append(helper.make_node("Identity", [y], ["y"], name="/out/Identity"))
-    return save(os.path.join(work, "float_input.onnx"), nodes, inits, [1, 16], [1, 6])
+    return E.save_model(os.path.join(work, "float_input.onnx"), nodes, inits, [1, 16], [1, 6])
 
 
 def float_ends(work):
@@ -104,7 +90,7 @@ def float_ends(work):
     inits["b"] = r.normal(0, 0.1, 5).astype(np.float32)
     nodes.append(helper.make_node("Gemm", ["f", "w", "b"], ["z"], transB=1, name="/fc/Gemm"))
     nodes.append(helper.make_node("Softmax", ["z"], ["y"], axis=1, name="/Softmax"))
-    return save(os.path.join(work, "float_ends.onnx"), nodes, inits, [1, 2, 6, 6], [1, 5])
+    return E.save_model(os.path.join(work, "float_ends.onnx"), nodes, inits, [1, 2, 6, 6], [1, 5])
 
 
 def main():
