@@ -68,8 +68,10 @@ std::string nameOf(Value v) {
   return "a graph input";
 }
 
-llvm::Expected<llvm::json::Object> compare(func::FuncOp qfunc, const Frames &frames,
-                                           const Frames &want) {
+} // namespace
+
+llvm::Expected<llvm::json::Object> loom::accuracyJson(func::FuncOp qfunc, const Frames &frames,
+                                                      const Frames &want) {
   auto m = measureAccuracy(qfunc, frames, want);
   if (!m)
     return m.takeError();
@@ -81,8 +83,6 @@ llvm::Expected<llvm::json::Object> compare(func::FuncOp qfunc, const Frames &fra
   o["top1_agreement"] = m->top1Agreement;
   return o;
 }
-
-} // namespace
 
 llvm::Expected<Accuracy> loom::measureAccuracy(func::FuncOp qfunc, const Frames &frames,
                                                const Frames &want) {
@@ -203,10 +203,10 @@ llvm::Expected<Calibration> loom::calibrate(func::FuncOp func, const std::string
 
 llvm::Expected<llvm::json::Object> loom::int8Accuracy(func::FuncOp qfunc, const Calibration &c) {
   llvm::json::Object o{{"calibration_source", c.source}};
-  auto cal = compare(qfunc, c.calib, c.calibFloat);
+  auto cal = accuracyJson(qfunc, c.calib, c.calibFloat);
   if (!cal)
     return cal.takeError();
-  auto held = compare(qfunc, c.heldOut, c.heldOutFloat);
+  auto held = accuracyJson(qfunc, c.heldOut, c.heldOutFloat);
   if (!held)
     return held.takeError();
   o["calibration"] = std::move(*cal);

@@ -59,6 +59,11 @@ llvm::Expected<Accuracy> measureAccuracy(mlir::func::FuncOp qfunc, const Frames 
 /// max - min over every output word of every frame (0 when constant).
 double outputRange(const Frames &outputs);
 
+/// {frames, max_abs_error, mean_abs_error, top1_agreement} of `qfunc` on
+/// `frames` against the float outputs `want` (just {frames} when empty).
+llvm::Expected<llvm::json::Object> accuracyJson(mlir::func::FuncOp qfunc, const Frames &frames,
+                                                const Frames &want);
+
 /// Accuracy of the quantized graph `qfunc` against the float outputs:
 /// {"calibration": {...}, "held_out": {...}} with frames, max_abs_error,
 /// mean_abs_error and top1_agreement each.

@@ -412,14 +412,11 @@ llvm::Error loom::compileModel(const CompileOptions &options, std::vector<std::s
     llvm::json::Object o = choice->json();
     o["calibration_source"] = calibration->source;
     o["mixed"] = mixed; // the model's own quantizers kept
-    auto held = measureAccuracy(*module.getOps<func::FuncOp>().begin(), calibration->heldOut,
-                                calibration->heldOutFloat);
+    auto held = accuracyJson(*module.getOps<func::FuncOp>().begin(), calibration->heldOut,
+                             calibration->heldOutFloat);
     if (!held)
       return error(file + ": " + llvm::toString(held.takeError()));
-    o["held_out"] = llvm::json::Object{{"frames", int64_t(calibration->heldOut.size())},
-                                       {"max_abs_error", held->maxAbsError},
-                                       {"mean_abs_error", held->meanAbsError},
-                                       {"top1_agreement", held->top1Agreement}};
+    o["held_out"] = std::move(*held);
     accuracy = std::move(o);
   }
   OwningOpRef<ModuleOp> quantized = module.clone();
