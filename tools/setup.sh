@@ -13,6 +13,8 @@ packages=(
   libonnx-dev libprotobuf-dev protobuf-compiler libonnx-testdata
   # RTL simulation, synthesis, place and route
   verilator yosys nextpnr-ice40 fpga-icestorm
+  # caches Verilator's runtime objects across simulation builds
+  ccache
   # libraries and unit tests
   libfmt-dev libgtest-dev
   # test-model generation (run with /usr/bin/python3)

@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <chrono>
 #include <climits>
+#include <cstdlib>
 #include <optional>
 
 namespace loom {
@@ -357,8 +358,24 @@ llvm::Expected<SimBuild> buildSimulator(const SimSpec &spec, const SimOptions &o
   for (const std::string &f : spec.svFiles)
     args.push_back(absolute(spec.rtlDir, f));
 
+  // Verilator's makefile compiles its runtime (verilated*.cpp, about 9 s of
+  // CPU) into every build. Through ccache (OBJCACHE, read by verilated.mk)
+  // only the first build on a machine pays for it. A user's OBJCACHE wins;
+  // if a build through our ccache fails (no writable cache), it runs again
+  // without.
+  bool ownCache = !std::getenv("OBJCACHE") && llvm::sys::findProgramByName("ccache");
+  if (ownCache)
+    ::setenv("OBJCACHE", "ccache", /*overwrite=*/1);
+
   auto t0 = Clock::now();
   auto rc = runProgram(*verilator, args, logPath, opts.verbose);
+  if (ownCache) {
+    if (rc && (*rc != 0 || !llvm::sys::fs::can_execute(exePath))) {
+      ::unsetenv("OBJCACHE");
+      rc = runProgram(*verilator, args, logPath, opts.verbose);
+    }
+    ::unsetenv("OBJCACHE");
+  }
   if (!rc)
     return rc.takeError();
   result.buildSeconds = std::chrono::duration<double>(Clock::now() - t0).count();
