@@ -1,7 +1,8 @@
 //===- Report.cpp - `loom report`: OUT/report.json as text ----------------===//
 //
-// Only reads what `compile` (report.json) and `sim` (sim.json) wrote; it
-// computes nothing, so the text always agrees with the files.
+// Only reads what `compile` (report.json), `sim` (sim.json) and `synth`
+// (synth.json) wrote; it computes nothing, so the text always agrees with
+// the files.
 //
 //===----------------------------------------------------------------------===//
 #include "flows/Report.h"
@@ -125,6 +126,31 @@ llvm::Error loom::printReport(const std::string &outDir) {
             s->getInteger("ii_cycles").value_or(-1),
             s->getInteger("predicted_ii_cycles").value_or(-1),
             s->getNumber("float_max_abs_error").value_or(0));
+  }
+  if (llvm::sys::fs::exists(outDir + "/synth.json")) {
+    auto synthJson = readJson(outDir + "/synth.json");
+    if (synthJson)
+      if (const auto *s = synthJson->getAsObject()) {
+        std::string part = s->getString("part").value_or("").str();
+        double b = s->getNumber("brams").value_or(0); // 7-series: RAMB18 = 0.5
+        std::string brams = llvm::formatv(b == double(int64_t(b)) ? "{0:F0}" : "{0:F1}", b).str();
+        llvm::outs() << llvm::formatv(
+            "  synthesis ({0}{1}): {2:F0} LUTs (estimate {3:F0}), {4:F0} FFs (estimate {5:F0}), "
+            "{6} BRAM, {7:F0} DSP",
+            s->getString("target").value_or(""), part.empty() ? "" : ", " + part,
+            s->getNumber("luts").value_or(0), r->getNumber("luts_estimate").value_or(0),
+            s->getNumber("ffs").value_or(0), r->getNumber("ffs_estimate").value_or(0),
+            brams, s->getNumber("dsps").value_or(0));
+        if (auto fits = s->getBoolean("fits"))
+          llvm::outs() << (*fits ? ", fits" : ", does not fit");
+        if (auto f = s->getNumber("fmax_mhz"))
+          llvm::outs() << llvm::formatv(", Fmax {0:F1} MHz", *f);
+        if (auto c = s->getNumber("clock_mhz"))
+          llvm::outs() << llvm::formatv(" (target {0:F1} MHz)", *c);
+        if (auto l = s->getNumber("logic_levels"))
+          llvm::outs() << llvm::formatv(", {0:F0} logic levels", *l);
+        llvm::outs() << "\n";
+      }
   }
   return llvm::Error::success();
 }

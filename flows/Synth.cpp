@@ -1,63 +1,67 @@
-//===- Synth.cpp - `loom synth`: Yosys on OUT/rtl -------------------------===//
+//===- Synth.cpp - `loom synth`: Yosys and nextpnr on OUT/rtl -------------===//
 //
 // Yosys reads the same file list (report.json's sv_files) that the Verilator
-// harness compiles, so what is synthesized is what was simulated.
+// harness compiles, so what is synthesized is what was simulated. Synthesis
+// keeps the hierarchy, so synth.json's per-module rows add up to its totals;
+// the netlist is flattened only for nextpnr and the logic-depth count.
 //
 //===----------------------------------------------------------------------===//
 #include "flows/Synth.h"
+#include "flows/LogicDepth.h"
+
+#include "hw_model/Devices.h"
 
 #include "llvm/ADT/SmallString.h"
 #include "llvm/ADT/SmallVector.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/Program.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <chrono>
+#include <map>
+#include <optional>
+
 using namespace loom;
+using hw::Device;
+using hw::Family;
 
 namespace {
+
+using Clock = std::chrono::steady_clock;
 
 llvm::Error error(const llvm::Twine &msg) {
   return llvm::createStringError(llvm::inconvertibleErrorCode(), msg);
 }
 
-/// The Yosys synthesis command of each `--target`.
-llvm::Expected<std::string> synthCommand(const std::string &target) {
-  if (target == "generic")
-    return std::string("synth");
-  if (target == "ice40-up5k")
-    return std::string("synth_ice40");
-  if (target == "xilinx-7")
-    return std::string("synth_xilinx");
-  return error("--target must be generic, ice40-up5k or xilinx-7");
+std::string absolute(const std::string &p) {
+  llvm::SmallString<256> a(p);
+  llvm::sys::fs::make_absolute(a);
+  return std::string(a);
 }
 
-/// The cell summary lines of the top module's `stat` section in the log.
-void printCellSummary(llvm::StringRef log, const std::string &top) {
-  llvm::SmallVector<llvm::StringRef> lines;
-  log.split(lines, '\n');
-  bool inStat = false;
-  for (llvm::StringRef line : lines) {
-    if (line.contains("=== " + top + " ==="))
-      inStat = true;
-    if (inStat && (line.contains("Number of cells") || line.trim().starts_with("$_") ||
-                   line.trim().starts_with("SB_") || line.trim().starts_with("LUT") ||
-                   line.trim().starts_with("DSP") || line.trim().starts_with("FD")))
-      llvm::outs() << "  " << line.trim() << "\n";
-  }
+llvm::Error writeFile(const std::string &path, const std::string &text) {
+  std::error_code ec;
+  llvm::raw_fd_ostream os(path, ec);
+  if (ec)
+    return error(path + ": cannot write: " + ec.message());
+  os << text;
+  return llvm::Error::success();
 }
 
-} // namespace
+/// The top's stream widths, from report.json.
+struct Design {
+  std::string top;
+  std::vector<std::string> files;
+  int64_t inBits = 0, outBits = 0;
+  double lutsEstimate = 0, ffsEstimate = 0;
+};
 
-llvm::Error loom::synthesizeDesign(const SynthOptions &o) {
-  const std::string &out = o.outDir;
-  auto synthCmd = synthCommand(o.target);
-  if (!synthCmd)
-    return synthCmd.takeError();
-  auto yosys = llvm::sys::findProgramByName("yosys");
-  if (!yosys)
-    return error("yosys not found on PATH; install the Debian package yosys");
+llvm::Expected<Design> readDesign(const std::string &out) {
   auto buf = llvm::MemoryBuffer::getFile(out + "/report.json");
   if (!buf)
     return error(out + "/report.json: cannot read; run `loom compile` first");
@@ -65,30 +69,442 @@ llvm::Error loom::synthesizeDesign(const SynthOptions &o) {
   if (!json || !json->getAsObject()) {
     if (!json)
       llvm::consumeError(json.takeError());
-    return error(out + "/report.json: invalid");
+    return error(out + "/report.json: invalid; run `loom compile` again");
   }
   auto *r = json->getAsObject();
-  std::string top = r->getString("top").value_or("").str();
-  std::string script = "read_verilog -sv";
+  Design d;
+  d.top = r->getString("top").value_or("").str();
   if (auto *files = r->getArray("sv_files"))
     for (const auto &f : *files)
-      script += " " + f.getAsString().value_or("").str();
-  script += "; " + *synthCmd + " -top " + top + "; stat";
-  std::string log = out + "/synth.log";
-  llvm::SmallString<256> rtl(out + "/rtl");
-  llvm::sys::fs::make_absolute(rtl);
-  llvm::SmallString<256> logAbs(log);
-  llvm::sys::fs::make_absolute(logAbs);
-  std::string shell = "cd '" + rtl.str().str() + "' && '" + *yosys + "' -q -l '" +
-                      logAbs.str().str() + "' -p '" + script + "' > /dev/null 2>&1";
-  llvm::StringRef argv[] = {"/bin/sh", "-c", shell};
-  int rc = llvm::sys::ExecuteAndWait("/bin/sh", argv);
-  if (rc != 0)
-    return error("yosys failed (exit " + std::to_string(rc) + "); see " + log);
-  auto logBuf = llvm::MemoryBuffer::getFile(log);
-  llvm::outs() << "synthesized " << top << " for " << o.target << "; cell summary from " << log
-               << ":\n";
-  if (logBuf)
-    printCellSummary((*logBuf)->getBuffer(), top);
+      d.files.push_back(f.getAsString().value_or("").str());
+  auto width = [](const llvm::json::Object *s) -> int64_t {
+    return s ? s->getInteger("lanes").value_or(0) * s->getInteger("bits").value_or(0) : 0;
+  };
+  d.inBits = width(r->getObject("input"));
+  d.outBits = width(r->getObject("output"));
+  d.lutsEstimate = r->getNumber("luts_estimate").value_or(0);
+  d.ffsEstimate = r->getNumber("ffs_estimate").value_or(0);
+  if (d.top.empty() || d.files.empty() || d.inBits < 1 || d.outBits < 1)
+    return error(out + "/report.json: no top, sv_files or stream widths; run `loom compile` again");
+  return d;
+}
+
+/// iCE40 board shell: the design's wide AXI4-Stream words reach it through
+/// shift registers on one pin each, so every design has 12 I/Os and nothing
+/// the design computes is optimized away (its outputs stay observable).
+std::string boardShell(const Design &d) {
+  return llvm::formatv(R"(// Generated by loom synth: a place-and-route shell around {0}. The input
+// word shifts in on sdi (sdi_en), the output word is captured on each
+// accepted beat and shifts out on sdo (sdo_en); the handshakes are pins.
+module loom_board_top (
+  input  logic clk,
+  input  logic rst,
+  input  logic sdi,
+  input  logic sdi_en,
+  input  logic in_valid,
+  input  logic in_last,
+  output logic in_ready,
+  output logic out_valid,
+  output logic out_last,
+  input  logic out_ready,
+  input  logic sdo_en,
+  output logic sdo
+);
+  logic [{1}-1:0] in_q;
+  logic [{2}-1:0] out_q, m_data;
+  logic           m_valid;
+  always_ff @(posedge clk) begin
+    if (sdi_en) in_q <= {1}'({{in_q, sdi});
+  end
+  always_ff @(posedge clk) begin
+    if (m_valid && out_ready) out_q <= m_data;
+    else if (sdo_en)          out_q <= out_q >> 1;
+  end
+  assign sdo       = out_q[0];
+  assign out_valid = m_valid;
+  {0} u_design (
+    .clk          (clk),
+    .rst          (rst),
+    .s_axis_tdata (in_q),
+    .s_axis_tvalid(in_valid),
+    .s_axis_tlast (in_last),
+    .s_axis_tready(in_ready),
+    .m_axis_tdata (m_data),
+    .m_axis_tvalid(m_valid),
+    .m_axis_tlast (out_last),
+    .m_axis_tready(out_ready)
+  );
+endmodule
+)",
+                       d.top, d.inBits, d.outBits)
+      .str();
+}
+
+/// Pins for the shell. UP5K: the iCEBreaker board's 12 MHz clock (35), user
+/// button (10) and PMOD pins; HX8K: the breakout board's clock (J3), the rest
+/// placed by nextpnr.
+std::string boardPcf(const Device &dev) {
+  if (dev.name == "ice40-hx8k")
+    return "# loom synth: iCE40-HX8K breakout board clock; other pins are left to nextpnr\n"
+           "set_io clk J3\n";
+  const char *pins[][2] = {{"clk", "35"},      {"rst", "10"},      {"sdi", "4"},
+                           {"sdi_en", "2"},    {"in_valid", "47"}, {"in_last", "45"},
+                           {"in_ready", "3"},  {"out_valid", "48"}, {"out_last", "46"},
+                           {"out_ready", "44"}, {"sdo_en", "43"},   {"sdo", "38"}};
+  std::string s = "# loom synth: iCEBreaker (iCE40 UP5K SG48) pins for loom_board_top; edit for "
+                  "your board\n";
+  for (auto &p : pins)
+    s += std::string("set_io ") + p[0] + " " + p[1] + "\n";
+  return s;
+}
+
+std::string clockXdc(double mhz) {
+  double period = 1000.0 / (mhz > 0 ? mhz : 100.0);
+  return llvm::formatv("# loom synth: the design's clock{0}; add pin locations for your board\n"
+                       "create_clock -name clk -period {1:f3} [get_ports clk]\n",
+                       mhz > 0 ? "" : " (no --clock-mhz: 100 MHz shown)", period)
+      .str();
+}
+
+/// One tool run with its output in `log`, at most `timeout` seconds.
+llvm::Error runTool(const std::string &what, const std::string &program,
+                    const std::vector<std::string> &args, const std::string &log, int timeout) {
+  llvm::errs() << "loom synth: " << what << " (log " << log << ") ...\n";
+  std::vector<llvm::StringRef> argv{program};
+  for (const std::string &a : args)
+    argv.push_back(a);
+  std::optional<llvm::StringRef> redirects[3] = {llvm::StringRef(""), llvm::StringRef(log),
+                                                 llvm::StringRef(log)};
+  std::string msg;
+  bool failed = false;
+  auto t0 = Clock::now();
+  int rc = llvm::sys::ExecuteAndWait(program, argv, std::nullopt, redirects, unsigned(timeout), 0,
+                                     &msg, &failed);
+  double s = std::chrono::duration<double>(Clock::now() - t0).count();
+  if (failed)
+    return error(what + ": cannot run " + program + ": " + msg);
+  if (rc == -2 || s >= timeout - 0.5)
+    return error(what + " timed out after " + std::to_string(timeout) +
+                 " s (--timeout S raises the limit); see " + log);
+  if (rc != 0) {
+    std::string first;
+    if (auto buf = llvm::MemoryBuffer::getFile(log)) {
+      llvm::SmallVector<llvm::StringRef> lines;
+      (*buf)->getBuffer().split(lines, '\n');
+      for (llvm::StringRef l : lines)
+        if (l.contains("ERROR") || l.contains("Error")) {
+          first = l.trim().str();
+          break;
+        }
+    }
+    return error(what + " failed (exit " + std::to_string(rc) + ")" +
+                 (first.empty() ? "" : ": " + first) + "; see " + log);
+  }
+  llvm::errs() << llvm::formatv("loom synth: {0} done in {1:f1} s\n", what, s);
+  return llvm::Error::success();
+}
+
+/// Resource counts of one module (or the whole design) from Yosys cell types.
+struct Counts {
+  double luts = 0, ffs = 0, brams = 0, dsps = 0, carries = 0, cells = 0;
+};
+
+Counts countCells(const llvm::json::Object *byType, Family family, bool generic) {
+  Counts c;
+  if (!byType)
+    return c;
+  for (const auto &kv : *byType) {
+    llvm::StringRef t = kv.first;
+    double n = kv.second.getAsNumber().value_or(0);
+    if (t.starts_with("$paramod") || t.starts_with("\\"))
+      continue; // a submodule instance: counted in its own row
+    c.cells += n;
+    if (generic) {
+      if (t.starts_with("$_DFF") || t.starts_with("$_SDFF") || t.starts_with("$_DLATCH"))
+        c.ffs += n;
+      continue;
+    }
+    if (family == Family::Ice40) {
+      if (t == "SB_LUT4")
+        c.luts += n;
+      else if (t.starts_with("SB_DFF"))
+        c.ffs += n;
+      else if (t == "SB_RAM40_4K")
+        c.brams += n;
+      else if (t == "SB_MAC16")
+        c.dsps += n;
+      else if (t == "SB_CARRY")
+        c.carries += n;
+      continue;
+    }
+    // 7-series: distributed RAM and shift registers are LUTs too (as Vivado counts).
+    static const std::map<std::string, double> lutCells = {
+        {"LUT1", 1},     {"LUT2", 1},     {"LUT3", 1},      {"LUT4", 1},      {"LUT5", 1},
+        {"LUT6", 1},     {"LUT6_2", 1},   {"SRL16E", 1},    {"SRLC32E", 1},   {"RAM32X1S", 1},
+        {"RAM64X1S", 1}, {"RAM32X1D", 2}, {"RAM64X1D", 2},  {"RAM128X1D", 4}, {"RAM128X1S", 2},
+        {"RAM256X1S", 4}, {"RAM32M", 4},  {"RAM64M", 4},    {"RAM32M16", 8},  {"RAM64M8", 8}};
+    auto it = lutCells.find(t.str());
+    if (it != lutCells.end())
+      c.luts += n * it->second;
+    else if (t == "FDRE" || t == "FDSE" || t == "FDCE" || t == "FDPE")
+      c.ffs += n;
+    else if (t == "RAMB36E1")
+      c.brams += n;
+    else if (t == "RAMB18E1")
+      c.brams += 0.5 * n;
+    else if (t.starts_with("DSP48"))
+      c.dsps += n;
+    else if (t == "CARRY4")
+      c.carries += n;
+  }
+  return c;
+}
+
+llvm::json::Object countsJson(const Counts &c) {
+  return llvm::json::Object{{"luts", c.luts},       {"ffs", c.ffs},   {"brams", c.brams},
+                            {"dsps", c.dsps},       {"carries", c.carries},
+                            {"cells", c.cells}};
+}
+
+/// A count or frequency as people write it: 12, 0.5, 52.7.
+std::string num(double v) {
+  if (v == double(int64_t(v)))
+    return std::to_string(int64_t(v));
+  return llvm::formatv("{0:f1}", v).str();
+}
+
+/// nextpnr's "Device utilisation" lines: CELL: used/ total.
+std::map<std::string, std::pair<long, long>> pnrUtilisation(llvm::StringRef log) {
+  std::map<std::string, std::pair<long, long>> u;
+  llvm::SmallVector<llvm::StringRef> lines;
+  log.split(lines, '\n');
+  for (llvm::StringRef l : lines) {
+    auto [name, rest] = l.trim().split(':');
+    name = name.trim();
+    if (!name.starts_with("Info"))
+      continue;
+    auto [cell, nums] = rest.split(':');
+    auto [used, total] = nums.split('/');
+    long a, b;
+    llvm::StringRef t = total.trim();
+    t = t.take_while([](char ch) { return llvm::isDigit(ch); });
+    if (!used.trim().getAsInteger(10, a) && !t.getAsInteger(10, b))
+      u[cell.trim().str()] = {a, b};
+  }
+  return u;
+}
+
+} // namespace
+
+llvm::Error loom::synthesizeDesign(const SynthOptions &o) {
+  auto t0 = Clock::now();
+  const std::string &out = o.outDir;
+  const Device *dev = nullptr;
+  bool generic = o.target == "generic";
+  if (o.target == "xilinx-7") {
+    dev = hw::findDevice(o.part.empty() ? "xc7z020" : o.part);
+    if (!dev || dev->family != Family::Xilinx7) {
+      std::string parts;
+      for (const Device *d : hw::devicesOf(Family::Xilinx7))
+        parts += (parts.empty() ? "" : ", ") + d->name;
+      return error("--part " + o.part + " is not a 7-series part Loom knows (" + parts + ")");
+    }
+  } else if (!generic) {
+    dev = hw::findDevice(o.target);
+    if (!dev || dev->family != Family::Ice40)
+      return error("--target must be generic, ice40-up5k, ice40-hx8k or xilinx-7");
+    if (!o.part.empty() && o.part != o.target)
+      return error("--part is for --target xilinx-7; the iCE40 target names its part");
+  } else if (!o.part.empty()) {
+    return error("--part is for --target xilinx-7");
+  }
+  if (o.clockMhz < 0 || o.clockMhz > 2000)
+    return error("--clock-mhz must be a frequency in (0, 2000] MHz");
+  if (o.timeoutSeconds < 1)
+    return error("--timeout must be at least 1 second");
+  auto yosys = llvm::sys::findProgramByName("yosys");
+  if (!yosys)
+    return error("yosys not found on PATH; install the Debian package yosys");
+  std::string nextpnr;
+  if (dev && dev->family == Family::Ice40) {
+    auto p = llvm::sys::findProgramByName("nextpnr-ice40");
+    if (!p)
+      return error("nextpnr-ice40 not found on PATH; install the Debian package nextpnr-ice40");
+    nextpnr = *p;
+  }
+  auto design = readDesign(out);
+  if (!design)
+    return design.takeError();
+
+  std::string dir = absolute(out + "/synth");
+  if (auto ec = llvm::sys::fs::create_directories(dir))
+    return error(dir + ": cannot create: " + ec.message());
+  bool ice40 = dev && dev->family == Family::Ice40;
+  std::string top = ice40 ? "loom_board_top" : design->top;
+  std::string script = "read_verilog -sv";
+  for (const std::string &f : design->files)
+    script += " " + f;
+  if (ice40) {
+    if (auto e = writeFile(dir + "/board_top.sv", boardShell(*design)))
+      return e;
+    if (auto e = writeFile(dir + "/board.pcf", boardPcf(*dev)))
+      return e;
+    script += " " + dir + "/board_top.sv";
+  } else if (dev) {
+    if (auto e = writeFile(dir + "/clock.xdc", clockXdc(o.clockMhz)))
+      return e;
+  }
+  script += "\n";
+  if (generic)
+    script += "synth -top " + top + "\n";
+  else if (ice40)
+    script += "synth_ice40 -dsp -noflatten -top " + top + "\n";
+  else
+    script += "synth_xilinx -family xc7 -top " + top + "\n";
+  script += "tee -q -o " + dir + "/stat.json stat -json -top " + top + "\n";
+  script += "flatten\n";
+  if (dev)
+    script += "write_json " + dir + "/design.json\n";
+  if (auto e = writeFile(dir + "/synth.ys", script))
+    return e;
+
+  // Yosys resolves $readmemh paths against its working directory: OUT/rtl.
+  std::string rtl = absolute(out + "/rtl");
+  std::string shell = "cd '" + rtl + "' && exec '" + *yosys + "' -s '" + dir + "/synth.ys'";
+  std::string synthName = generic ? "synth" : ice40 ? "synth_ice40 -dsp" : "synth_xilinx";
+  if (auto e = runTool("yosys " + synthName, "/bin/sh", {"-c", shell}, dir + "/yosys.log",
+                       o.timeoutSeconds))
+    return e;
+
+  auto statBuf = llvm::MemoryBuffer::getFile(dir + "/stat.json");
+  if (!statBuf)
+    return error("yosys wrote no " + dir + "/stat.json; see " + dir + "/yosys.log");
+  // With -top, Yosys prints the hierarchy as text lines inside the JSON: keep
+  // only the lines that are JSON (they start with a quote or a bracket).
+  std::string statText;
+  {
+    llvm::SmallVector<llvm::StringRef> lines;
+    (*statBuf)->getBuffer().split(lines, '\n');
+    for (llvm::StringRef l : lines) {
+      llvm::StringRef t = l.trim();
+      if (!t.empty() && (t[0] == '"' || t[0] == '{' || t[0] == '}' || t[0] == '[' || t[0] == ']'))
+        statText += l.str() + "\n";
+    }
+  }
+  auto stat = llvm::json::parse(statText);
+  if (!stat || !stat->getAsObject()) {
+    if (!stat)
+      llvm::consumeError(stat.takeError());
+    return error(dir + "/stat.json: not the JSON of Yosys `stat -json`");
+  }
+  Family family = dev ? dev->family : Family::Ice40;
+  llvm::json::Array modules;
+  if (auto *mods = stat->getAsObject()->getObject("modules"))
+    for (const auto &kv : *mods) {
+      const llvm::json::Object *m = kv.second.getAsObject();
+      Counts c = countCells(m ? m->getObject("num_cells_by_type") : nullptr, family, generic);
+      llvm::json::Object row = countsJson(c);
+      row["module"] = llvm::StringRef(kv.first).ltrim('\\').str();
+      modules.push_back(std::move(row));
+    }
+  const llvm::json::Object *total = stat->getAsObject()->getObject("design");
+  Counts sum = countCells(total ? total->getObject("num_cells_by_type") : nullptr, family, generic);
+
+  llvm::json::Object result{{"target", o.target},
+                            {"top", design->top},
+                            {"luts", sum.luts},
+                            {"ffs", sum.ffs},
+                            {"brams", sum.brams},
+                            {"dsps", sum.dsps},
+                            {"carries", sum.carries},
+                            {"cells", sum.cells},
+                            {"modules", std::move(modules)},
+                            {"luts_estimate", design->lutsEstimate},
+                            {"ffs_estimate", design->ffsEstimate},
+                            {"yosys_log", dir + "/yosys.log"}};
+  if (o.clockMhz > 0)
+    result["clock_mhz"] = o.clockMhz;
+  std::string summary;
+  if (dev) {
+    result["part"] = dev->name;
+    result["capacity"] = llvm::json::Object{{"luts", dev->luts},
+                                            {"ffs", dev->ffs},
+                                            {"brams", dev->brams},
+                                            {"dsps", dev->dsps}};
+    bool fits = sum.luts <= dev->luts && sum.ffs <= dev->ffs && sum.brams <= dev->brams &&
+                sum.dsps <= dev->dsps;
+    if (ice40 && fits) {
+      std::vector<std::string> args = {dev->pnrDevice,  "--package", dev->pnrPackage,
+                                       "--json",        dir + "/design.json", "--pcf",
+                                       dir + "/board.pcf", "--asc",  dir + "/design.asc",
+                                       "--freq",        llvm::formatv("{0}", o.clockMhz > 0 ? o.clockMhz : 12.0).str(),
+                                       "--timing-allow-fail", "--seed", "1"};
+      if (dev->name == "ice40-hx8k")
+        args.push_back("--pcf-allow-unconstrained");
+      if (auto e = runTool("nextpnr-ice40 place and route", nextpnr, args, dir + "/pnr.log",
+                           o.timeoutSeconds))
+        return e;
+      auto log = llvm::MemoryBuffer::getFile(dir + "/pnr.log");
+      llvm::StringRef text = log ? (*log)->getBuffer() : "";
+      // "Max frequency for clock 'clk$SB_IO_IN_$glb_clk': 73.31 MHz": the number follows "': ".
+      std::optional<double> mhz;
+      size_t at = text.rfind("Max frequency for clock");
+      if (at != llvm::StringRef::npos) {
+        llvm::StringRef line = text.drop_front(at).split('\n').first;
+        llvm::StringRef num = line.rsplit("': ").second.ltrim();
+        double d;
+        if (!num.take_while([](char ch) { return llvm::isDigit(ch) || ch == '.'; }).getAsDouble(d))
+          mhz = d;
+      }
+      if (!mhz)
+        return error("nextpnr-ice40 reported no maximum frequency; see " + dir + "/pnr.log");
+      result["fmax_mhz"] = *mhz;
+      llvm::json::Object util;
+      for (auto &[cell, ut] : pnrUtilisation(text))
+        util[cell] = llvm::json::Array{ut.first, ut.second};
+      result["pnr_utilisation"] = std::move(util);
+      result["pnr_log"] = dir + "/pnr.log";
+      result["pcf"] = dir + "/board.pcf";
+      summary = llvm::formatv(", Fmax {0:f1} MHz", *mhz).str();
+      if (o.clockMhz > 0) {
+        result["meets_clock"] = *mhz >= o.clockMhz;
+        summary += llvm::formatv(" ({0} {1} MHz)", *mhz >= o.clockMhz ? "meets" : "misses",
+                                 num(o.clockMhz))
+                       .str();
+      }
+    } else if (!ice40) {
+      auto levels = logicLevels(dir + "/design.json", top);
+      if (!levels)
+        return levels.takeError();
+      result["logic_levels"] = *levels;
+      summary = llvm::formatv(", {0} logic levels", *levels).str();
+      result["xdc"] = dir + "/clock.xdc";
+    }
+    result["fits"] = fits;
+    summary = llvm::formatv("{0} LUTs / {1}, {2} FFs, {3} BRAM / {4}, {5} DSP / {6}: {7}{8}",
+                            num(sum.luts), dev->luts, num(sum.ffs), num(sum.brams),
+                            num(dev->brams), num(sum.dsps), dev->dsps,
+                            fits ? "fits" : "does not fit", summary)
+                  .str();
+  } else {
+    summary = llvm::formatv("{0} cells, {1} flip-flops", num(sum.cells), num(sum.ffs)).str();
+  }
+  double seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+  result["seconds"] = seconds;
+
+  // synth.json appears whole or not at all.
+  std::string tmp = out + "/synth.json.tmp";
+  {
+    std::error_code ec;
+    llvm::raw_fd_ostream os(tmp, ec);
+    if (ec)
+      return error(tmp + ": cannot write: " + ec.message());
+    os << llvm::formatv("{0:2}", llvm::json::Value(std::move(result))) << "\n";
+  }
+  if (auto ec = llvm::sys::fs::rename(tmp, out + "/synth.json"))
+    return error(out + "/synth.json: cannot write: " + ec.message());
+  llvm::outs() << "synthesized " << design->top << " for " << o.target
+               << (dev && !ice40 ? " (" + dev->name + ")" : std::string()) << ": " << summary
+               << llvm::formatv(" in {0:f1} s; ", seconds) << out << "/synth.json\n";
   return llvm::Error::success();
 }

@@ -30,6 +30,7 @@ struct MvuConfig {
   int W_M = 0;       // requantization multiplier bits (0: none); same cycles either way
   int BIPOLAR_W = 0; // 1: +-1 weights stored as one bit (W_W = 1), no multipliers
   int W_LA = 0;      // ACT Leaky per-channel slope bits (PRelu table; 0: one constant slope)
+  int W_PB = 0;      // post-multiply bias bits (signed; 0: none); same cycles either way
 
   int sf() const { return K / SIMD; }
   int nf() const { return N / PE; }
@@ -84,6 +85,7 @@ struct DwuConfig {
   int VECTORS = 1;
   int W_M = 0, BIPOLAR_W = 0; // as MvuConfig
   int W_LA = 0;               // as MvuConfig
+  int W_PB = 0;               // as MvuConfig
 
   int sf() const { return KK / SIMD; }
   int nf() const { return C / PE; }

@@ -31,6 +31,8 @@ std::string validate(const ActorConfig &config) {
             return "mvu with BIPOLAR_W needs W_W = 1";
           if (c.W_M < 0 || c.W_M > 32)
             return "mvu needs 0 <= W_M <= 32";
+          if (c.W_PB < 0 || c.W_PB > 48)
+            return "mvu needs 0 <= W_PB <= 48";
         } else if constexpr (std::is_same_v<T, SwgConfig>) {
           if (c.C < 1 || c.H < 1 || c.W < 1 || c.KH < 1 || c.KW < 1 || c.SH < 1 || c.SW < 1 ||
               c.DH < 1 || c.DW < 1 || c.PT < 0 || c.PL < 0 || c.PB < 0 || c.PR < 0 ||
@@ -56,6 +58,8 @@ std::string validate(const ActorConfig &config) {
             return "dwu with BIPOLAR_W needs W_W = 1";
           if (c.W_M < 0 || c.W_M > 32)
             return "dwu needs 0 <= W_M <= 32";
+          if (c.W_PB < 0 || c.W_PB > 48)
+            return "dwu needs 0 <= W_PB <= 48";
         } else if constexpr (std::is_same_v<T, ForkConfig>) {
           if (c.beatsPerFrame < 1)
             return "fork needs beatsPerFrame >= 1";
@@ -89,7 +93,8 @@ std::string validate(const ActorConfig &config) {
 /// fields of the same names), beyond the accumulator: LeakyRelu (ACT Leaky) is
 /// one W_OUT x 32-bit constant multiplier per PE, PRelu (W_LA > 0) a W_OUT x
 /// W_LA multiplier per PE fed by the slope table (fetched with the bias); a
-/// requantization multiplier (W_M > 0) is one wa x W_M multiplier per PE.
+/// requantization multiplier (W_M > 0) is one wa x W_M multiplier per PE, a
+/// post-multiply bias (W_PB > 0) one table beside the bias and one adder per PE.
 template <typename UnitConfig>
 static void addRequantStage(const UnitConfig &c, int64_t nf, int64_t wa, ActorCost &r) {
   if (c.ACT == ActCode::Leaky) {
@@ -102,6 +107,11 @@ static void addRequantStage(const UnitConfig &c, int64_t nf, int64_t wa, ActorCo
     r.multipliers += c.PE;
     r.luts += int64_t(c.PE) * wa * c.W_M;
     r.ffs += int64_t(c.PE) * 2 * c.W_M;
+  }
+  if (c.W_PB > 0) {
+    r.memoryBits += int64_t(nf) * c.PE * c.W_PB;
+    r.luts += int64_t(c.PE) * (wa + c.W_M);
+    r.ffs += int64_t(c.PE) * 2 * c.W_PB;
   }
 }
 

@@ -44,6 +44,18 @@ static int multBits(std::optional<ElementsAttr> mult) {
   return hi <= 1 ? 0 : int(llvm::Log2_64(hi)) + 1;
 }
 
+/// loom_mvu / loom_dwu W_PB: signed bits of the post-multiply biases; 0 = none.
+static int postBiasBits(std::optional<ElementsAttr> postBias) {
+  if (!postBias)
+    return 0;
+  unsigned bits = 0;
+  for (APInt v : postBias->getValues<APInt>())
+    bits = std::max(bits, v.getSignificantBits());
+  return bits <= 1 && llvm::all_of(postBias->getValues<APInt>(), [](APInt v) { return v.isZero(); })
+             ? 0
+             : int(std::max(bits, 2u));
+}
+
 /// loom_mvu / loom_dwu W_LA: signed bits of the per-channel LeakyRelu
 /// multipliers (PRelu, leaky_mults); 0 = one constant LEAKY_A.
 static int leakyTableBits(std::optional<ArrayRef<int64_t>> mults) {
@@ -70,6 +82,7 @@ template <typename Config, typename ComputeOp> static Config unitConfig(ComputeO
   c.T_DEPTH = op.getTable() ? int(op.getTable()->getNumElements()) : 1;
   c.VECTORS = int(op.getVectors());
   c.W_M = multBits(op.getMult());
+  c.W_PB = postBiasBits(op.getPostBias());
   if (op.getBinary())
     c.BIPOLAR_W = 1, c.W_W = 1;
   c.W_LA = leakyTableBits(op.getLeakyMults());

@@ -352,6 +352,7 @@ struct Inserter {
                                                weightBits + e, true));
         }
         layer.setWeightAttr(rounded);
+        op->setAttr(nn::kBiasOnGridAttr, b.getUnitAttr());
         if (failed(addPoint(layerEnd(op, fused))))
           return failure();
         continue;

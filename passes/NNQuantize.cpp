@@ -218,7 +218,7 @@ struct NNQuantizePass : loom::impl::NNQuantizeBase<NNQuantizePass> {
     int acc = numerics::accWidth(wq, bq, k, int(inWidth));
     return b.create<nn::QDenseOp>(dense.getLoc(), outType, in, intAttr(ctx, {n, k}, fmt.width, wq),
                                   intAttr(ctx, {n}, 64, bq), b.getI64IntegerAttr(fin + fw - fout),
-                                  b.getI64IntegerAttr(std::max(acc, 2)), nullptr);
+                                  b.getI64IntegerAttr(std::max(acc, 2)), nullptr, nullptr);
   }
 
   Operation *quantizeConv(OpBuilder &b, nn::ConvOp conv, Value in, Type outType) {
@@ -238,7 +238,7 @@ struct NNQuantizePass : loom::impl::NNQuantizeBase<NNQuantizePass> {
         conv.getLoc(), outType, in, intAttr(ctx, wType.getShape(), fmt.width, wq),
         intAttr(ctx, {oc}, 64, bq), conv.getStridesAttr(), conv.getDilationsAttr(),
         conv.getPadsAttr(), conv.getGroupAttr(), b.getI64IntegerAttr(f),
-        b.getI64IntegerAttr(std::max(acc, 2)), nullptr);
+        b.getI64IntegerAttr(std::max(acc, 2)), nullptr, nullptr);
   }
 
   nn::FixedFormatAttr format; // the `precision` option, parsed once

@@ -260,12 +260,15 @@ Operation *fusedRelu(Operation *op, bool clipToo = false) {
 /// they were) one-bit storage when every weight is +1 or -1. No
 /// `mult` when every M is 1; a common power of two 2^p with p <= shift folds
 /// into the shift (acc * 2^p rounded by 2^s is acc rounded by 2^(s-p), exactly),
-/// so such layers need no multiplier either.
-void setAffine(df::ComputeParams &p, ElementsAttr mult, bool affine) {
+/// so such layers need no multiplier either. A post-multiply bias (in 2^-shift
+/// output steps) keeps the multiplier and the shift as they are.
+void setAffine(df::ComputeParams &p, ElementsAttr mult, ElementsAttr postBias, bool affine) {
+  p.postBias = postBias;
   if (mult) {
     std::vector<int64_t> m = ints(mult);
     bool same = llvm::all_equal(m);
-    if (same && llvm::isPowerOf2_64(uint64_t(m[0])) && int64_t(llvm::Log2_64(m[0])) <= p.shift) {
+    if (!postBias && same && llvm::isPowerOf2_64(uint64_t(m[0])) &&
+        int64_t(llvm::Log2_64(m[0])) <= p.shift) {
       p.shift -= int64_t(llvm::Log2_64(m[0]));
     } else {
       std::vector<int64_t> v = same ? std::vector<int64_t>{m[0]} : m;
@@ -389,7 +392,7 @@ LogicalResult Lowering::lower(nn::QConvOp conv) {
                       conv.getAccWidthAttr().getInt());
   }
   setActivation(p, act);
-  setAffine(p, conv.getMultAttr(), affine);
+  setAffine(p, conv.getMultAttr(), conv.getPostBiasAttr(), affine);
   Operation *unit = depthwise ? b.create<df::DwuOp>(loc, outType, s, p).getOperation()
                               : b.create<df::MvuOp>(loc, outType, s, p).getOperation();
   copyName(conv, unit);
@@ -571,7 +574,7 @@ LogicalResult Lowering::lower(nn::QDenseOp dense) {
   df::ComputeParams params = computeParams(weight, dense.getBias(), dense.getShiftAttr().getInt(),
                                            dense.getAccWidthAttr().getInt());
   setActivation(params, act);
-  setAffine(params, dense.getMultAttr(), affine);
+  setAffine(params, dense.getMultAttr(), dense.getPostBiasAttr(), affine);
   auto mvu = b.create<df::MvuOp>(dense.getLoc(), streamOf(result), s, params);
   copyName(dense, mvu);
   bind(result, mvu, {});

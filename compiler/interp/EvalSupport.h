@@ -69,6 +69,8 @@ std::vector<int64_t> toNchw(const std::vector<int64_t> &x, mlir::Value v);
 
 reference::AffineParams affine(llvm::ArrayRef<double> scale, llvm::ArrayRef<int64_t> zp,
                                int64_t axis);
+/// The integers of an optional per-channel attribute (mult, post_bias); empty
+/// when it is absent.
 std::vector<int64_t> multOf(std::optional<mlir::ElementsAttr> mult);
 
 } // namespace loom::interp

@@ -38,7 +38,8 @@ llvm::Expected<RefTensor> evalQDense(nn::QDenseOp op, Operands in) {
   for (size_t r = 0; r + k <= x.q.size(); r += k) {
     std::vector<int64_t> row(x.q.begin() + r, x.q.begin() + r + k);
     auto y = reference::qdenseMult(row, wq, bq, w.getDimSize(0), k, multOf(op.getMult()),
-                                   int(op.getShiftAttr().getInt()), int(widthOf(op.getResult())));
+                                   int(op.getShiftAttr().getInt()), int(widthOf(op.getResult())),
+                                   multOf(op.getPostBias()));
     out.q.insert(out.q.end(), y.begin(), y.end());
   }
   return out;

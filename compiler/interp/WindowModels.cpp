@@ -34,9 +34,10 @@ llvm::Expected<RefTensor> evalQConv(nn::QConvOp op, Operands in) {
   int64_t group = op.getGroupAttr().getInt();
   int shift = int(op.getShiftAttr().getInt()), width = int(widthOf(op.getResult()));
   std::vector<int64_t> y =
-      op.getMult()
+      op.getMult() || op.getPostBias()
           ? reference::qconvMult(x, fmapOf(op.getInput()), ints(op.getWeight()), ints(op.getBias()),
-                                 w.getDimSize(0), win, group, multOf(op.getMult()), shift, width)
+                                 w.getDimSize(0), win, group, multOf(op.getMult()), shift, width,
+                                 multOf(op.getPostBias()))
           : reference::qconv(x, fmapOf(op.getInput()), ints(op.getWeight()), ints(op.getBias()),
                              w.getDimSize(0), win, group, shift, width);
   RefTensor out;

@@ -84,7 +84,7 @@ static void toF32Mantissa(double r, int64_t &m, int &e) {
   m = int64_t(std::ldexp(frac, 24));
 }
 
-std::optional<Requant> numerics::makeRequant(const std::vector<double> &ratios) {
+std::optional<Requant> numerics::makeRequant(const std::vector<double> &ratios, bool fine) {
   if (ratios.empty())
     return std::nullopt;
   int topShift = 1 << 20, needShift = -(1 << 20);
@@ -103,7 +103,7 @@ std::optional<Requant> numerics::makeRequant(const std::vector<double> &ratios) 
     topShift = std::min(topShift, 24 - e); // the largest ratio gets 24 bits
   }
   Requant out;
-  out.shift = std::min(std::max(needShift, 0), topShift);
+  out.shift = fine ? topShift : std::min(std::max(needShift, 0), topShift);
   if (out.shift < 0 || out.shift > 62)
     return std::nullopt;
   for (double r : ratios) {
@@ -151,8 +151,9 @@ static int64_t saturate128(__int128 v, int width) {
   return int64_t(std::clamp(v, lo, hi));
 }
 
-int64_t numerics::requantizeMult(int64_t acc, int64_t mult, int shift, int width) {
-  return saturate128(shiftRoundEven128(__int128(acc) * mult, shift), width);
+int64_t numerics::requantizeMult(int64_t acc, int64_t mult, int shift, int width,
+                                 int64_t postBias) {
+  return saturate128(shiftRoundEven128(__int128(acc) * mult + postBias, shift), width);
 }
 
 int64_t numerics::scaledAdd(int64_t a, int64_t ma, int64_t b, int64_t mb, int shift, int width) {

@@ -53,7 +53,10 @@ struct Requant {
 /// Fails (returns nullopt) when a ratio is not positive and finite, when the
 /// largest ratio is >= 2^24 (S would be negative), when S > 62, or when a
 /// channel's mult rounds to 0 (its ratio is below 2^-(S+1)).
-std::optional<Requant> makeRequant(const std::vector<double> &ratios);
+/// `fine`: S is always the shift that gives the largest ratio 24 significant
+/// bits, so a post-multiply bias (requantizeMult) resolves 2^-S output steps,
+/// about 2^-24 of the largest ratio, even when the ratios are powers of two.
+std::optional<Requant> makeRequant(const std::vector<double> &ratios, bool fine = false);
 
 /// Multipliers of a scaled add (CONTRACTS, add_act): Ma * 2^-S ~ ra and
 /// Mb * 2^-S ~ rb with the larger of Ma, Mb in [2^23, 2^24). Fails like
@@ -73,9 +76,11 @@ std::vector<int64_t> affineTable(int64_t cLo, int64_t cHi, double sIn,
 /// numerics::shiftRoundEven), s in [0, 126].
 __int128 shiftRoundEven128(__int128 a, int s);
 
-/// y = saturate_width(shift_round_even(acc * mult, shift)), exact for any
-/// int64 acc and |mult| < 2^63 (computed in 128 bits).
-int64_t requantizeMult(int64_t acc, int64_t mult, int shift, int width);
+/// y = saturate_width(shift_round_even(acc * mult + postBias, shift)), exact
+/// for any int64 acc and |mult| < 2^63 (computed in 128 bits). postBias is the
+/// part of a folded float bias that is not a whole accumulator step, in units
+/// of 2^-shift output steps (docs/CONTRACTS.md "post-multiply bias").
+int64_t requantizeMult(int64_t acc, int64_t mult, int shift, int width, int64_t postBias = 0);
 
 /// y = saturate_width(shift_round_even(a * ma + b * mb, shift)) in 128 bits.
 int64_t scaledAdd(int64_t a, int64_t ma, int64_t b, int64_t mb, int shift, int width);

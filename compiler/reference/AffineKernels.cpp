@@ -43,17 +43,23 @@ static int64_t multOf(const std::vector<int64_t> &mult, int64_t n) {
   return mult.size() == 1 ? mult[0] : mult[size_t(n)];
 }
 
+static int64_t postBiasOf(const std::vector<int64_t> &postBias, int64_t n) {
+  return postBias.empty() ? 0 : postBias[size_t(n)];
+}
+
 std::vector<int64_t> reference::qdenseMult(const std::vector<int64_t> &x,
                                            const std::vector<int64_t> &W,
                                            const std::vector<int64_t> &b, int64_t N, int64_t K,
-                                           const std::vector<int64_t> &mult, int shift, int width) {
+                                           const std::vector<int64_t> &mult, int shift, int width,
+                                           const std::vector<int64_t> &postBias) {
   // x may hold several rows (batch): each row of K codes gives N outputs.
   std::vector<int64_t> y;
   for (size_t row = 0; row + size_t(K) <= x.size(); row += size_t(K)) {
     std::vector<int64_t> xr(x.begin() + long(row), x.begin() + long(row + size_t(K)));
     std::vector<int64_t> acc = qdenseAcc(xr, W, b, N, K);
     for (int64_t n = 0; n < N; ++n)
-      y.push_back(numerics::requantizeMult(acc[size_t(n)], multOf(mult, n), shift, width));
+      y.push_back(numerics::requantizeMult(acc[size_t(n)], multOf(mult, n), shift, width,
+                                           postBiasOf(postBias, n)));
   }
   return y;
 }
@@ -62,10 +68,13 @@ std::vector<int64_t> reference::qconvMult(const std::vector<int64_t> &x, const Q
                                           const std::vector<int64_t> &w,
                                           const std::vector<int64_t> &b, int64_t OC,
                                           const QWindow &win, int64_t groups,
-                                          const std::vector<int64_t> &mult, int shift, int width) {
+                                          const std::vector<int64_t> &mult, int shift, int width,
+                                          const std::vector<int64_t> &postBias) {
   std::vector<int64_t> acc = qconvAcc(x, in, w, b, OC, win, groups);
-  for (size_t i = 0; i < acc.size(); ++i) // NHWC: the channel is innermost
-    acc[i] = numerics::requantizeMult(acc[i], multOf(mult, int64_t(i % size_t(OC))), shift, width);
+  for (size_t i = 0; i < acc.size(); ++i) { // NHWC: the channel is innermost
+    int64_t c = int64_t(i % size_t(OC));
+    acc[i] = numerics::requantizeMult(acc[i], multOf(mult, c), shift, width, postBiasOf(postBias, c));
+  }
   return acc;
 }
 

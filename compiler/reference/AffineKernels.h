@@ -38,17 +38,19 @@ std::vector<double> dequantizeLinear(const std::vector<double> &q,
                                      const std::vector<int64_t> &shape, const AffineParams &p);
 
 /// Dense with requantization: acc as qdenseAcc, then
-/// y[n] = saturate_width(shift_round_even(acc[n] * mult[n], shift)); mult has
-/// one value or N (empty: 1).
+/// y[n] = saturate_width(shift_round_even(acc[n] * mult[n] + postBias[n], shift));
+/// mult has one value or N (empty: 1), postBias N values (empty: 0).
 std::vector<int64_t> qdenseMult(const std::vector<int64_t> &x, const std::vector<int64_t> &W,
                                 const std::vector<int64_t> &b, int64_t N, int64_t K,
-                                const std::vector<int64_t> &mult, int shift, int width);
+                                const std::vector<int64_t> &mult, int shift, int width,
+                                const std::vector<int64_t> &postBias = {});
 
 /// Conv (NHWC, as qconvAcc) with the same per-output-channel requantization.
 std::vector<int64_t> qconvMult(const std::vector<int64_t> &x, const QFmap &in,
                                const std::vector<int64_t> &w, const std::vector<int64_t> &b,
                                int64_t OC, const QWindow &win, int64_t groups,
-                               const std::vector<int64_t> &mult, int shift, int width);
+                               const std::vector<int64_t> &mult, int shift, int width,
+                               const std::vector<int64_t> &postBias = {});
 
 /// Bipolar activation: c >= 0 ? 1 : -1.
 std::vector<int64_t> qsign(const std::vector<int64_t> &c);

@@ -106,6 +106,8 @@ void loom::df::buildCompute(OpBuilder &b, OperationState &state, Type output, Va
     state.addAttribute("table", p.table);
   if (p.mult)
     state.addAttribute("mult", p.mult);
+  if (p.postBias)
+    state.addAttribute("post_bias", p.postBias);
   if (p.binary)
     state.addAttribute("binary", b.getUnitAttr());
   if (p.leakyMults)
@@ -114,8 +116,8 @@ void loom::df::buildCompute(OpBuilder &b, OperationState &state, Type output, Va
     state.addAttribute("table_function", p.tableFunction);
 }
 
-/// mult: one value or one per output channel, each in [1, 2^24]; binary: every
-/// weight is +1 or -1.
+/// mult: one value or one per output channel, each in [1, 2^24]; post_bias: one
+/// per output channel; binary: every weight is +1 or -1.
 template <typename ComputeOp> static LogicalResult verifyAffine(ComputeOp op, int64_t outputs) {
   if (auto mult = op.getMultAttr()) {
     if (mult.getNumElements() != 1 && mult.getNumElements() != outputs)
@@ -123,6 +125,13 @@ template <typename ComputeOp> static LogicalResult verifyAffine(ComputeOp op, in
     for (APInt v : mult.template getValues<APInt>())
       if (v.getSExtValue() < 1 || v.getSExtValue() > (int64_t(1) << 24))
         return op.emitOpError("mult values must be in [1, 2^24], got ") << v.getSExtValue();
+  }
+  if (auto postBias = op.getPostBiasAttr()) {
+    if (postBias.getNumElements() != outputs)
+      return op.emitOpError("post_bias must have ") << outputs << " elements";
+    for (APInt v : postBias.template getValues<APInt>())
+      if (v.getSignificantBits() > 48)
+        return op.emitOpError("post_bias values must be below 2^47 in magnitude");
   }
   if (op.getBinary())
     for (APInt v : op.getWeight().template getValues<APInt>())

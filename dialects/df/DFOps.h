@@ -39,6 +39,7 @@ struct ComputeParams {
   std::optional<int64_t> leakyMult;          // LeakyRelu A (shift 15)
   mlir::DenseI64ArrayAttr leakyMults;        // PRelu: one A per output channel
   mlir::ElementsAttr mult;                   // requantization multipliers
+  mlir::ElementsAttr postBias;               // added after the multiply (one per output)
   bool binary = false;                       // +-1 weights stored as one bit
 };
 

@@ -124,7 +124,7 @@ class DF_ComputeOp<string mnemonic> : DF_Op<mnemonic, [
                    OptionalAttr<I64Attr>:$t_shift, OptionalAttr<ElementsAttr>:$table,
                    OptionalAttr<I64Attr>:$leaky_mult, OptionalAttr<ElementsAttr>:$mult,
                    UnitAttr:$binary, OptionalAttr<DenseI64ArrayAttr>:$leaky_mults,
-                   OptionalAttr<StrAttr>:$table_function);
+                   OptionalAttr<StrAttr>:$table_function, OptionalAttr<ElementsAttr>:$post_bias);
   let results = (outs DF_StreamType:$output);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
   let hasVerifier = 1;
@@ -145,8 +145,8 @@ def DF_MvuOp : DF_ComputeOp<"mvu"> {
     `table_function` names the function, e.g. sigmoid or hard_swish), sign
     (y >= 0 ? 1 : -1, a bipolar activation).
     Affine integer graphs: `mult` (one value, or one per output, each in [1, 2^24])
-    multiplies the accumulator before the shift: shift_round_even(acc[n] * mult[n],
-    shift). `binary`: every weight is +1 or -1, stored as one bit (no multipliers).
+    multiplies the accumulator before the shift, and `post_bias` (one per output)
+    is added after it: shift_round_even(acc[n] * mult[n] + post_bias[n], shift). `binary`: every weight is +1 or -1, stored as one bit (no multipliers).
     PRelu: act = leaky with `leaky_mults` (one A per output channel) instead of
     `leaky_mult` (a slope table beside the bias in loom_mvu / loom_dwu).
   }];

@@ -27,6 +27,11 @@ constexpr llvm::StringLiteral kPinAttr = "loom.pin";
 /// --precision auto: a layer's weight format (FixedFormatAttr), the
 /// power-of-two grid its weight_scale is.
 constexpr llvm::StringLiteral kWeightFormatAttr = "weight_format";
+/// A layer whose weights Loom quantized (--precision int8 / auto, unit): its
+/// bias rounds onto the accumulator grid, as an int8 exporter's int32 bias
+/// does, instead of keeping a fraction (a model's own quantized layers keep
+/// their float bias exactly: docs/CONTRACTS.md "post-multiply bias").
+constexpr llvm::StringLiteral kBiasOnGridAttr = "loom.bias_on_grid";
 } // namespace loom::nn
 
 #endif

@@ -114,6 +114,20 @@ LogicalResult DequantizeOp::verify() {
   return verifyFrac(*this, getFracAttr().getInt(), getInput().getType());
 }
 
+/// qdense / qconv post_bias: one integer per output channel, below 2^62.
+static LogicalResult verifyPostBias(Operation *op, std::optional<ElementsAttr> postBias,
+                                    ElementsAttr weight) {
+  if (!postBias)
+    return success();
+  int64_t outputs = llvm::cast<ShapedType>(weight.getType()).getDimSize(0);
+  if (!llvm::isa<IntegerType>(postBias->getElementType()) || numElements(*postBias) != outputs)
+    return op->emitOpError("post_bias must hold one integer per output (") << outputs << ")";
+  for (APInt v : postBias->getValues<APInt>())
+    if (v.getSignificantBits() > 62)
+      return op->emitOpError("post_bias values must be below 2^62 in magnitude");
+  return success();
+}
+
 LogicalResult QDenseOp::verify() {
   if (failed(verifyDenseShapes(*this, getInput().getType(), getResult().getType(), getWeight(),
                                getBias())))
@@ -125,7 +139,7 @@ LogicalResult QDenseOp::verify() {
     return emitOpError("shift must be >= 0, got ") << shift;
   if (accWidth < 2 || accWidth > 62)
     return emitOpError("acc_width must be in [2, 62], got ") << accWidth;
-  return success();
+  return verifyPostBias(*this, getPostBias(), getWeight());
 }
 
 LogicalResult LutOp::verify() {
@@ -240,6 +254,8 @@ LogicalResult ConvOp::verify() {
 LogicalResult QConvOp::verify() {
   if (getShiftAttr().getInt() < 0)
     return emitOpError("shift must be >= 0");
+  if (failed(verifyPostBias(*this, getPostBias(), getWeight())))
+    return failure();
   return verifyConv(*this, getInput().getType(), getResult().getType(), getWeight(), getBias(),
                     getStrides(), getDilations(), getPads(), getGroupAttr().getInt());
 }

@@ -205,7 +205,7 @@ def NN_QConvOp : NN_Op<"qconv", [NN_SpatialWindow]> {
   let arguments = (ins NN_IntTensor:$input, ElementsAttr:$weight, ElementsAttr:$bias,
                    DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$dilations,
                    DenseI64ArrayAttr:$pads, I64Attr:$group, I64Attr:$shift, I64Attr:$acc_width,
-                   OptionalAttr<ElementsAttr>:$mult);
+                   OptionalAttr<ElementsAttr>:$mult, OptionalAttr<ElementsAttr>:$post_bias);
   let results = (outs NN_IntTensor:$result);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
   let hasVerifier = 1;
@@ -399,9 +399,14 @@ def NN_QDenseOp : NN_Op<"qdense"> {
     y[n] = saturate(shift_round_even(acc[n] * mult[n], shift)) to the result width;
     without `mult` (fixed-point graphs) mult[n] = 1. `mult` holds one value or one
     per output (affine integer graphs, docs/CONTRACTS.md), each in [1, 2^24].
+    `post_bias` (one per output, absent: 0) is added after the multiply:
+    shift_round_even(acc[n] * mult[n] + post_bias[n], shift). It carries the part
+    of a folded float bias (a BatchNormalization between a quantized layer and its
+    quantizer) that is not a whole accumulator step. qconv has the same rule.
   }];
   let arguments = (ins NN_IntTensor:$input, ElementsAttr:$weight, ElementsAttr:$bias,
-                   I64Attr:$shift, I64Attr:$acc_width, OptionalAttr<ElementsAttr>:$mult);
+                   I64Attr:$shift, I64Attr:$acc_width, OptionalAttr<ElementsAttr>:$mult,
+                   OptionalAttr<ElementsAttr>:$post_bias);
   let results = (outs NN_IntTensor:$result);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
   let hasVerifier = 1;

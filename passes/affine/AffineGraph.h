@@ -116,9 +116,13 @@ struct Pending {
 
 /// The integers a layer computes with (CONTRACTS): weights round(w / ws[n]),
 /// biases at the accumulator scale s_in * ws[n], and the accumulator width
-/// over the input code range.
+/// over the input code range. A folded float BatchNormalization leaves biases
+/// that are not whole accumulator steps: `biasSteps` keeps them exactly and
+/// `fractionalBias` says whether any channel needs a post-multiply bias.
 struct LayerInts {
   std::vector<int64_t> w, b;
+  std::vector<double> biasSteps; // bias[n] / accScale[n]
+  bool fractionalBias = false;
   int wWidth = 2;
   int64_t accWidth = 2;
   std::vector<double> accScale; // s_in * ws[n], one per output

@@ -5,12 +5,23 @@
 //===----------------------------------------------------------------------===//
 #include "passes/affine/AffineGraph.h"
 
+#include "dialects/nn/NNAttrs.h"
+
 #include <cmath>
 
 namespace loom::affine {
 
+/// Whether a bias of x accumulator steps is a whole number of them, up to the
+/// f32 rounding of a bias that an exporter stored as int32 code * f32 scale.
+static bool wholeSteps(double x) {
+  return std::fabs(x - std::nearbyint(x)) <= std::max(1e-9, std::fabs(x) * 0x1p-21);
+}
+
 /// Weights, biases and accumulator width of a dense / conv on input `in`.
-static FailureOr<LayerInts> layerInts(AffineGraph &g, Operation *op, const Twin &in) {
+/// The accumulator's bias is round(bias steps), or floor for a sign output:
+/// acc + x >= 0 exactly when acc + floor(x) >= 0 (acc is an integer).
+static FailureOr<LayerInts> layerInts(AffineGraph &g, Operation *op, const Twin &in,
+                                      bool floorBias = false) {
   auto layer = llvm::cast<nn::WeightedLayerOpInterface>(op);
   ElementsAttr wAttr = layer.getWeight(), bAttr = layer.getBias();
   std::optional<ArrayRef<double>> ws = layer.getWeightScale();
@@ -18,6 +29,7 @@ static FailureOr<LayerInts> layerInts(AffineGraph &g, Operation *op, const Twin 
     return g.fail(layer, "quantized layer needs quantized weights (no weight_scale)");
   LayerInts li;
   li.n = llvm::cast<ShapedType>(wAttr.getType()).getDimSize(0);
+  bool onGrid = op->hasAttr(nn::kBiasOnGridAttr);
   std::vector<double> w = floatsOf(wAttr), bias = floatsOf(bAttr);
   int64_t k = int64_t(w.size()) / li.n;
   if (ws->size() != 1 && int64_t(ws->size()) != li.n)
@@ -32,7 +44,11 @@ static FailureOr<LayerInts> layerInts(AffineGraph &g, Operation *op, const Twin 
     if (!(s > 0) || !std::isfinite(s))
       return g.fail(layer, "weight scale " + Twine(num(s)) + " is not positive");
     li.accScale.push_back(in.q.scale[0] * s);
-    int64_t bq = numerics::roundToInt64(bias[size_t(n)] / li.accScale.back());
+    double steps = bias[size_t(n)] / li.accScale.back();
+    bool whole = onGrid || wholeSteps(steps);
+    li.biasSteps.push_back(steps);
+    li.fractionalBias |= !whole;
+    int64_t bq = numerics::roundToInt64(floorBias && !whole ? std::floor(steps) : steps);
     li.b.push_back(bq);
     __int128 lo = bq, hi = bq;
     for (int64_t i = 0; i < k; ++i) {
@@ -54,20 +70,23 @@ static FailureOr<LayerInts> layerInts(AffineGraph &g, Operation *op, const Twin 
 
 /// nn.qdense / nn.qconv with result type `outType`.
 static Value buildLayer(AffineGraph &g, Operation *layer, const Twin &in, const LayerInts &li,
-                        Type outType, int64_t shift, ArrayRef<int64_t> mult) {
-  ElementsAttr multAttr;
+                        Type outType, int64_t shift, ArrayRef<int64_t> mult,
+                        ArrayRef<int64_t> postBias = {}) {
+  ElementsAttr multAttr, postBiasAttr;
   if (llvm::any_of(mult, [](int64_t m) { return m != 1; })) {
     bool same = llvm::all_equal(mult);
     multAttr =
         intAttr(g.ctx, {same ? 1 : int64_t(mult.size())}, 64, same ? mult.take_front(1) : mult);
   }
+  if (llvm::any_of(postBias, [](int64_t v) { return v != 0; }))
+    postBiasAttr = intAttr(g.ctx, {li.n}, 64, postBias);
   Operation *op;
   if (auto d = llvm::dyn_cast<nn::DenseOp>(layer)) {
     auto wType = llvm::cast<ShapedType>(d.getWeight().getType());
     op = g.b.create<nn::QDenseOp>(layer->getLoc(), outType, in.codes,
                                   intAttr(g.ctx, wType.getShape(), li.wWidth, li.w),
                                   intAttr(g.ctx, {li.n}, 64, li.b), g.b.getI64IntegerAttr(shift),
-                                  g.b.getI64IntegerAttr(li.accWidth), multAttr);
+                                  g.b.getI64IntegerAttr(li.accWidth), multAttr, postBiasAttr);
   } else {
     auto c = llvm::cast<nn::ConvOp>(layer);
     auto wType = llvm::cast<ShapedType>(c.getWeight().getType());
@@ -75,7 +94,7 @@ static Value buildLayer(AffineGraph &g, Operation *layer, const Twin &in, const 
         layer->getLoc(), outType, in.codes, intAttr(g.ctx, wType.getShape(), li.wWidth, li.w),
         intAttr(g.ctx, {li.n}, 64, li.b), c.getStridesAttr(), c.getDilationsAttr(), c.getPadsAttr(),
         c.getGroupAttr(), g.b.getI64IntegerAttr(shift), g.b.getI64IntegerAttr(li.accWidth),
-        multAttr);
+        multAttr, postBiasAttr);
   }
   g.copyName(layer, op);
   return op->getResult(0);
@@ -108,7 +127,7 @@ LogicalResult requantize(AffineGraph &g, nn::QuantizeLinearOp ql, const Pending 
         p.clipHi < kInf)
       return g.fail(ql, "a bipolar quantizer must directly follow a dense or conv layer");
     Twin in = *g.asReal(layer->getOperand(0));
-    auto li = layerInts(g, layer, in);
+    auto li = layerInts(g, layer, in, /*floorBias=*/true);
     if (failed(li))
       return failure();
     Value acc = buildLayer(g, layer, in, *li, outType, 0, {});
@@ -153,11 +172,23 @@ LogicalResult requantize(AffineGraph &g, nn::QuantizeLinearOp ql, const Pending 
     std::vector<double> ratios;
     for (double s : li->accScale)
       ratios.push_back(s / sOut);
-    auto rq = numerics::makeRequant(ratios);
+    auto rq = numerics::makeRequant(ratios, /*fine=*/li->fractionalBias);
     if (!rq)
       return g.fail(ql, "the requantization ratio s_in * weight_scale / s_out (" +
                             Twine(num(ratios.front())) + ") is out of range");
-    y = buildLayer(g, layer, in, *li, outType, rq->shift, rq->mult);
+    // A fractional bias (a folded float BatchNormalization) is added after
+    // the multiply at 2^-S output steps, so the output integer is the float
+    // graph's: (acc + b) * M + B ~ (acc + steps) * ratio * 2^S, B taking the
+    // fraction and M's rounding error on b.
+    std::vector<int64_t> postBias;
+    if (li->fractionalBias)
+      for (int64_t n = 0; n < li->n; ++n) {
+        double r2s = std::ldexp(ratios[size_t(n)], int(rq->shift));
+        int64_t b = li->b[size_t(n)], m = rq->mult[size_t(n)];
+        postBias.push_back(numerics::roundToInt64((li->biasSteps[size_t(n)] - double(b)) * r2s +
+                                                  double(b) * (r2s - double(m))));
+      }
+    y = buildLayer(g, layer, in, *li, outType, rq->shift, rq->mult, postBias);
   }
   int64_t wMin = g.codeMin(), wMax = g.codeMax();
   r.codes = applyMoves(g, (r.lo > wMin || r.hi < wMax) ? g.clipCodes(ql, y, r.lo, r.hi) : y, p);

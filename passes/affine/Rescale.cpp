@@ -35,7 +35,7 @@ static Value identityLayerOn(AffineGraph &g, Operation *at, Value codes, int64_t
       g.b.getDenseI64ArrayAttr({1, 1}), g.b.getDenseI64ArrayAttr({0, 0, 0, 0}),
       g.b.getI64IntegerAttr(c), g.b.getI64IntegerAttr(rq.shift),
       g.b.getI64IntegerAttr(widthOfRange(std::min<int64_t>(inLo, 0), std::max<int64_t>(inHi, 0))),
-      multAttr);
+      multAttr, nullptr);
   auto node = at->getAttrOfType<StringAttr>(nn::kNodeNameAttr);
   conv->setAttr(nn::kNodeNameAttr,
                 g.b.getStringAttr((node ? node.getValue() : StringRef("requant")) + suffix));

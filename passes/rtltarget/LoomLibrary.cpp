@@ -96,6 +96,11 @@ private:
       p.set("W_M", b.getI64IntegerAttr(c.W_M));
       p.set("M_FILE", b.getStringAttr(name + "_m.mem"));
     }
+    if (c.W_PB > 0) { // post-multiply biases: the bias layout, W_PB-bit signed lanes
+      nb.memfile(name + "_pb.mem", c.W_PB, c.PE, ints(*op.getPostBias()));
+      p.set("W_PB", b.getI64IntegerAttr(c.W_PB));
+      p.set("PB_FILE", b.getStringAttr(name + "_pb.mem"));
+    }
     if (c.ACT == hw::ActCode::Table || c.ACT == hw::ActCode::Clip) { // table domain, clip bounds
       p.set("T_MIN", op.getTMinAttr());
       p.set("T_MAX", op.getTMaxAttr());

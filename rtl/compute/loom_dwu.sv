@@ -35,11 +35,13 @@ module loom_dwu #(
   parameter int    BIPOLAR_W = 0,  // 1: one bit per weight (1 = +1, 0 = -1), needs W_W = 1
   parameter int    W_LA    = 0,  // ACT 4 per channel (PRelu): 0 = LEAKY_A for all, else
                                  // signed W_LA-bit slopes per channel from LA_FILE
+  parameter int    W_PB    = 0,  // post-multiply bias bits (signed, per channel; 0: none)
   parameter        W_FILE  = "",
   parameter        B_FILE  = "",
   parameter        T_FILE  = "",
   parameter        M_FILE  = "",
-  parameter        LA_FILE = ""
+  parameter        LA_FILE = "",
+  parameter        PB_FILE = ""
 ) (
   input  logic                    clk,
   input  logic                    rst,
@@ -54,8 +56,8 @@ module loom_dwu #(
     .K(KK * C), .N(C), .SIMD(SIMD), .PE(PE), .IN_BEAT(IN_BEAT), .W_IN(W_IN), .W_W(W_W),
     .W_ACC(W_ACC), .W_OUT(W_OUT), .SHIFT(SHIFT), .ACT(ACT), .T_MIN(T_MIN), .T_MAX(T_MAX),
     .T_SHIFT(T_SHIFT), .T_DEPTH(T_DEPTH), .LEAKY_A(LEAKY_A), .W_M(W_M), .BIPOLAR_W(BIPOLAR_W),
-    .W_LA(W_LA), .W_FILE(W_FILE), .B_FILE(B_FILE), .T_FILE(T_FILE), .M_FILE(M_FILE),
-    .LA_FILE(LA_FILE), .DW_KK(KK)
+    .W_LA(W_LA), .W_PB(W_PB), .W_FILE(W_FILE), .B_FILE(B_FILE), .T_FILE(T_FILE),
+    .M_FILE(M_FILE), .LA_FILE(LA_FILE), .PB_FILE(PB_FILE), .DW_KK(KK)
   ) u_unit (
     .clk      (clk),
     .rst      (rst),

@@ -25,8 +25,10 @@
 //    IB + NF*SF + 4 cycles (see hw_model).
 // Affine integer graphs (docs/CONTRACTS.md): W_M > 0 adds a per-output-channel unsigned
 // multiplier M (M_FILE, the bias layout with W_M-bit lanes) applied in S3 before the
-// shift: y = sat(shift_round_even(acc * M, SHIFT)); it is captured with the bias and rides
-// beside the accumulator, so the pipeline (and the cycle model) is unchanged. BIPOLAR_W = 1
+// shift: y = sat(shift_round_even(acc * M + PB, SHIFT)) with W_PB > 0 adding a signed
+// per-channel post-multiply bias PB (PB_FILE, same layout: a folded float BatchNorm's
+// fraction of an accumulator step); both are captured with the bias and ride beside the
+// accumulator, so the pipeline (and the cycle model) is unchanged. BIPOLAR_W = 1
 // (W_W = 1): weight bit 1 = +1, 0 = -1, the product is a conditional negation.
 // ACT 5 (sign): y = rq >= 0 ? 1 : -1 (a bipolar activation; W_OUT >= 2).
 // Requantisation and activation (S3 and the table): loom_requant.
@@ -53,11 +55,13 @@ module loom_mvu #(
   parameter int    BIPOLAR_W = 0,  // 1: one bit per weight (1 = +1, 0 = -1), needs W_W = 1
   parameter int    W_LA    = 0,  // ACT 4 per channel (PRelu): 0 = LEAKY_A for all, else
                                  // signed W_LA-bit slopes per channel from LA_FILE
+  parameter int    W_PB    = 0,  // post-multiply bias bits (signed, per channel; 0: none)
   parameter        W_FILE  = "",
   parameter        B_FILE  = "",
   parameter        T_FILE  = "",
   parameter        M_FILE  = "",
   parameter        LA_FILE = "",
+  parameter        PB_FILE = "",
   parameter int    DW_KK   = 0   // > 0: depthwise taps per channel (loom_dwu)
 ) (
   input  logic                    clk,
@@ -247,7 +251,8 @@ module loom_mvu #(
   loom_requant #(
     .PE(PE), .NF(NF), .WA(WA), .W_OUT(W_OUT), .SHIFT(SHIFT), .ACT(ACT), .T_MIN(T_MIN),
     .T_MAX(T_MAX), .T_SHIFT(T_SHIFT), .T_DEPTH(T_DEPTH), .LEAKY_A(LEAKY_A), .W_M(W_M),
-    .W_LA(W_LA), .T_FILE(T_FILE), .M_FILE(M_FILE), .LA_FILE(LA_FILE)
+    .W_LA(W_LA), .W_PB(W_PB), .T_FILE(T_FILE), .M_FILE(M_FILE), .LA_FILE(LA_FILE),
+    .PB_FILE(PB_FILE)
   ) u_requant (
     .clk      (clk),
     .rst      (rst),

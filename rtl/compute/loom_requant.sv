@@ -2,13 +2,14 @@
 //
 // loom_requant: requantisation and activation stage of loom_mvu / loom_dwu (S3 and the
 // activation table; docs/CONTRACTS.md), PE lanes at once:
-//   pr = acc * M (W_M > 0, per output channel, unsigned) or acc
+//   pr = acc * M (W_M > 0, per output channel, unsigned) or acc, + PB (W_PB > 0, per
+//        output channel, signed: a post-multiply bias)
 //   rq = shift_round_even(pr, SHIFT);  y = saturate_W_OUT(rq)
 //   ACT (loom_pkg::ACT_*): relu y < 0 -> 0; sign rq >= 0 ? 1 : -1; clip to
 //   [T_MIN, T_MAX]; leaky y < 0 -> sat(shift_round_even(y * A, 15)) with A = LEAKY_A or
 //   the channel's W_LA-bit slope (PRelu, LA_FILE); table: T_FILE[(clamp(y) >> T_SHIFT)
 //   - (T_MIN >> T_SHIFT)].
-// Per-channel parameters (M_FILE, LA_FILE: NF lines in the bias layout) are read at
+// Per-channel parameters (M_FILE, LA_FILE, PB_FILE: NF lines in the bias layout) are read at
 // `fetch` (the unit fetches its bias: first step of group `group`) and copied beside the
 // accumulator at `align` (that step enters the MAC stage), so each group meets its own.
 // Timing: acc_valid at edge e registers y at edge e+1; out_valid (= the unit's output
@@ -28,9 +29,11 @@ module loom_requant #(
   parameter int LEAKY_A = 0,
   parameter int W_M     = 0,
   parameter int W_LA    = 0,
+  parameter int W_PB    = 0,
   parameter     T_FILE  = "",
   parameter     M_FILE  = "",
-  parameter     LA_FILE = ""
+  parameter     LA_FILE = "",
+  parameter     PB_FILE = ""
 ) (
   input  logic                            clk,
   input  logic                            rst,
@@ -77,6 +80,30 @@ module loom_requant #(
     always_comb for (int p = 0; p < PE; p++) ma_q[p] = '0;
   end
 
+  // ---------------------------------------------------------------- post-multiply bias
+  // Fetched and aligned exactly like M; W_PB = 0: none.
+  localparam int WPBB = (W_PB > 0) ? W_PB : 1;
+  logic [WPBB-1:0] pb_q [PE];
+  if (W_PB > 0) begin : g_pbias
+    /* verilator lint_off UNDRIVEN */
+    logic [PE*W_PB-1:0] pbmem [NF];
+    /* verilator lint_on UNDRIVEN */
+    logic [PE*W_PB-1:0] b_q;
+    if (PB_FILE != "") begin : g_pbmem
+      initial $readmemh(PB_FILE, pbmem);
+    end
+    always_ff @(posedge clk) begin
+      if (fetch) b_q <= pbmem[group];
+    end
+    for (genvar p = 0; p < PE; p++) begin : g_lane
+      always_ff @(posedge clk) begin
+        if (align) pb_q[p] <= b_q[p*W_PB +: W_PB];
+      end
+    end
+  end else begin : g_no_pbias
+    always_comb for (int p = 0; p < PE; p++) pb_q[p] = '0;
+  end
+
   // ---------------------------------------------------------------- per-channel slopes
   // PRelu (ACT_LEAKY, W_LA > 0): fetched and aligned exactly like M; W_LA = 0 uses
   // LEAKY_A for every channel.
@@ -104,8 +131,9 @@ module loom_requant #(
   end
 
   // ---------------------------------------------------------------- S3: requantize
-  // RW: wide enough for acc * M, the saturation bounds and the rounding mask.
-  localparam int WP  = (W_M > 0) ? WA + W_M + 1 : WA;
+  // RW: wide enough for acc * M + PB, the saturation bounds and the rounding mask.
+  localparam int WP0 = (W_M > 0) ? WA + W_M + 1 : WA;
+  localparam int WP  = ((W_PB > WP0) ? W_PB : WP0) + ((W_PB > 0) ? 1 : 0);
   localparam int RW0 = (WP > W_OUT + 1) ? WP : W_OUT + 1;
   localparam int RW  = (RW0 > SHIFT + 2) ? RW0 : SHIFT + 2;
   localparam logic signed [RW-1:0] OMAX = (RW'(1) << (W_OUT - 1)) - RW'(1);
@@ -134,6 +162,7 @@ module loom_requant #(
     for (int p = 0; p < PE; p++) begin
       if (W_M > 0) pr[p] = RW'($signed(acc[p*WA +: WA])) * $signed(RW'({1'b0, ma_q[p]}));
       else         pr[p] = RW'($signed(acc[p*WA +: WA]));
+      if (W_PB > 0) pr[p] = pr[p] + RW'($signed(pb_q[p]));
       rq[p]  = pr[p] >>> SHIFT;
       rem[p] = pr[p] & ((RW'(1) << SHIFT) - 1'b1);
       if (SHIFT > 0) begin

@@ -19,6 +19,7 @@ struct MvuParams {
   int W_M = 0;       // requantization multiplier bits (0: none)
   int BIPOLAR_W = 0; // +-1 weights, one bit each (W_W = 1)
   int W_LA = 0;      // ACT 4 per-channel slope multipliers (PRelu), signed W_LA bits
+  int W_PB = 0;      // post-multiply biases, signed W_PB bits (0: none)
 };
 
 struct MvuData {
@@ -27,6 +28,7 @@ struct MvuData {
   std::vector<int64_t> t;              // [T_DEPTH]
   std::vector<int64_t> m;              // [N] requantization multipliers (W_M > 0)
   std::vector<int64_t> la;             // [N] LeakyRelu multipliers (ACT 4, W_LA > 0)
+  std::vector<int64_t> pb;             // [N] post-multiply biases (W_PB > 0)
 };
 
 inline int64_t randS(std::mt19937_64 &rng, int bits) {
@@ -37,7 +39,8 @@ inline int64_t randS(std::mt19937_64 &rng, int bits) {
 /// Random weights/bias/table; writes the memory files (CONTRACTS.md formats).
 inline MvuData makeMvu(const MvuParams &p, std::mt19937_64 &rng, const std::string &wf,
                        const std::string &bf, const std::string &tf,
-                       const std::string &mf = "m.mem", const std::string &laf = "la.mem") {
+                       const std::string &mf = "m.mem", const std::string &laf = "la.mem",
+                       const std::string &pbf = "pb.mem") {
   MvuData d;
   d.w.assign(p.N, std::vector<int64_t>(p.K));
   for (auto &row : d.w)
@@ -98,6 +101,22 @@ inline MvuData makeMvu(const MvuParams &p, std::mt19937_64 &rng, const std::stri
     }
     writeMem(laf, ll);
   }
+  if (p.W_PB > 0) { // signed post-multiply biases, bias layout; both extremes appear
+    d.pb.resize(p.N);
+    for (auto &v : d.pb)
+      v = randS(rng, p.W_PB);
+    d.pb[0] = -(int64_t(1) << (p.W_PB - 1));
+    if (p.N > 1)
+      d.pb[p.N - 1] = (int64_t(1) << (p.W_PB - 1)) - 1;
+    std::vector<Bits> pl;
+    for (int nf = 0; nf < NF; ++nf) {
+      Bits line(p.PE * p.W_PB);
+      for (int pe = 0; pe < p.PE; ++pe)
+        line.set(pe * p.W_PB, p.W_PB, d.pb[nf * p.PE + pe]);
+      pl.push_back(line);
+    }
+    writeMem(pbf, pl);
+  }
   if (p.ACT == 2) {
     d.t.resize(p.T_DEPTH);
     for (auto &v : d.t) {
@@ -117,11 +136,12 @@ inline int64_t leakyA(const MvuParams &p, const MvuData &d, int n) {
 }
 
 /// Requantisation and activation of output channel n (loom_requant, CONTRACTS.md) with
-/// the reference's numerics: y = act(saturate(shift_round_even(acc * M, SHIFT))).
+/// the reference's numerics: y = act(saturate(shift_round_even(acc * M + PB, SHIFT))).
 /// ACT codes: loom_pkg::ACT_* (0 none, 1 relu, 2 table, 3 clip, 4 leaky, 5 sign).
 inline int64_t requantAct(const MvuParams &p, const MvuData &d, int n, int64_t acc) {
   namespace nm = loom::numerics;
-  int64_t v = nm::requantizeMult(acc, p.W_M > 0 ? d.m[n] : 1, p.SHIFT, p.W_OUT);
+  int64_t v = nm::requantizeMult(acc, p.W_M > 0 ? d.m[n] : 1, p.SHIFT, p.W_OUT,
+                                 p.W_PB > 0 ? d.pb[n] : 0);
   switch (p.ACT) {
   case 1:
     return std::max<int64_t>(v, 0);

@@ -39,6 +39,9 @@ CASES = [
                       W_ACC=10, W_OUT=2, ACT=5)),
     ("loom_mvu", dict(K=64, N=80, SIMD=8, PE=80, IN_BEAT=8, W_OUT=16, ACT=4, W_LA=18,
                       LA_FILE='"la.mem"')),
+    ("loom_mvu", dict(K=1024, N=64, SIMD=32, PE=64, IN_BEAT=32, W_IN=3, W_W=3, W_ACC=16,
+                      W_OUT=3, W_M=24, W_PB=26, SHIFT=40, ACT=3, T_MIN=-4, T_MAX=3,
+                      M_FILE='"m.mem"', PB_FILE='"pb.mem"')),
     # ---- depthwise: 1 .. 1024 channels, 1x1 .. 7x7 kernels
     ("loom_dwu", dict(C=1, KK=1, SIMD=1, PE=1, IN_BEAT=1, W_IN=1, W_W=1, BIPOLAR_W=1,
                       W_ACC=2, W_OUT=2, ACT=5)),
@@ -46,6 +49,8 @@ CASES = [
     ("loom_dwu", dict(C=96, KK=49, SIMD=7, PE=96, IN_BEAT=96, W_IN=16, W_W=16, W_ACC=40,
                       W_OUT=16, W_M=20, SHIFT=30, ACT=4, LEAKY_A=3277)),
     ("loom_dwu", dict(C=512, KK=25, SIMD=1, PE=1, IN_BEAT=1, W_OUT=32, W_ACC=32)),
+    ("loom_dwu", dict(C=1024, KK=9, SIMD=9, PE=1024, IN_BEAT=1024, W_PB=48, SHIFT=62,
+                      W_ACC=32, W_OUT=32)),
     # ---- sliding windows: kernels 1 .. 7, strides, dilations, global windows
     ("loom_swg", dict(C=1, H=1, W=1, KH=1, KW=1, PT=0, PL=0, PB=0, PR=0, IN_BEAT=1,
                       OUT_BEAT=1, WB=1)),

@@ -1,5 +1,5 @@
 // loom_mvu testbench: random weights/bias/table/multipliers written to w.mem/b.mem/t.mem/
-// m.mem/la.mem (per-channel LeakyRelu slopes) (binary weights as bits when BIPOLAR_W), a clean
+// m.mem/la.mem (per-channel LeakyRelu slopes)/pb.mem (post-multiply biases) (binary weights as bits when BIPOLAR_W), a clean
 // pass (timing checked against hw_model predictTiming, exact) and randomized passes
 // with valid gaps and backpressure (values checked against the golden model).
 #include "Vtop.h"
@@ -14,7 +14,7 @@ int main(int argc, char **argv) {
   Verilated::commandArgs(argc, argv);
   const MvuParams p{P_K,       P_N,       P_SIMD,  P_PE,        P_IN_BEAT, P_W_IN,  P_W_W,
                     P_W_ACC,   P_W_OUT,   P_SHIFT, P_ACT,       P_T_MIN,   P_T_MAX, P_T_SHIFT,
-                    P_T_DEPTH, P_LEAKY_A, P_W_M,   P_BIPOLAR_W, P_W_LA};
+                    P_T_DEPTH, P_LEAKY_A, P_W_M,   P_BIPOLAR_W, P_W_LA,    P_W_PB};
   std::mt19937_64 rng(P_SEED);
   MvuData d = makeMvu(p, rng, "w.mem", "b.mem", "t.mem");
   Vtop *top = new Vtop;
@@ -59,6 +59,7 @@ int main(int argc, char **argv) {
       c.T_DEPTH = p.T_DEPTH;
       c.W_M = p.W_M;
       c.BIPOLAR_W = p.BIPOLAR_W;
+      c.W_PB = p.W_PB;
       std::vector<int64_t> mOut, mIn;
       loom::hw::PipelineTiming m = loom::hw::predictTiming({{c, "mvu"}}, ps.frames, &mOut, &mIn);
       std::printf("rtl latency %lld ii %lld | model latency %lld ii %lld\n", (long long)t.latency,

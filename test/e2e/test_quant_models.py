@@ -18,6 +18,8 @@ For each generated model M (seed N = its index):
      QDQ/QOperator models, on random frames the float reference interpreter
      and the hardware against ONNX Runtime (the independent oracle), each
      within one output step (ONNX Runtime cannot run QONNX's custom domains).
+     QONNX models instead: on 200 random-normal frames, every output word
+     equals the generator's numpy QONNX semantics (BatchNorm folding exact).
   3. loom compile M.onnx --max-mults 8 and sim --random 20: bit-exact,
      multipliers <= 8 (folding works on integer layers too), unless the
      budget does not bind.
@@ -38,6 +40,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import e2e_common as E  # noqa: E402
 
 FRAMES = 20
+QONNX_FRAMES = 200  # QONNX models: every word against the numpy QONNX semantics
 BUDGET = 8
 SHARED = os.environ.get("LOOM_SHARED_MODELS", "/work/shared/models")
 EXACT = set()  # gen_quant_models.EXACT_MODELS: Verilator == generator, every word
@@ -68,6 +71,31 @@ def load_pb(path):
     with open(path, "rb") as f:
         t.ParseFromString(f.read())
     return numpy_helper.to_array(t)
+
+
+def exact_on_many_frames(loom, model, out, work, name, seed, notes, frames=QONNX_FRAMES):
+    """QONNX models: every output word of the hardware on random-normal frames
+    equals the generator's numpy QONNX semantics (float BatchNorm folding
+    included: docs/CONTRACTS.md, post-multiply bias)."""
+    import gen_quant_models as G
+    m = onnx.load(model)
+    dims = [d.dim_value for d in m.graph.input[0].type.tensor_type.shape.dim][1:]
+    x = np.random.RandomState(100 + seed).normal(0, 0.6, [frames] + dims).astype(np.float32)
+    xs = os.path.join(work, name + "_many.npy")
+    ys = os.path.join(work, name + "_many_y.npz")
+    np.save(xs, x)
+    r = E.run(loom, "sim", out, "--inputs", xs, "--out", ys)
+    if r.rc != 0:
+        return ["sim --inputs (many frames): " + r.describe()]
+    expected = np.concatenate([np.asarray(G.eval_graph(m, x[i:i + 1]), np.float64)
+                               for i in range(frames)])
+    with np.load(ys) as z:
+        keys = [k for k in z.files if not k.endswith(".raw")]
+        got = z[keys[0]].reshape(expected.shape).astype(np.float64)
+    differ = int((got != expected).sum())
+    notes.append("%d frames: %d of %d words differ from QONNX" % (frames, differ, got.size))
+    return ["%d of %d words differ from the QONNX semantics on %d frames (must be 0)"
+            % (differ, got.size, frames)] if differ else []
 
 
 def run_model(loom, src, models_dir, work, name, seed):
@@ -110,6 +138,8 @@ def run_model(loom, src, models_dir, work, name, seed):
         # QONNX semantics above).
         if not name.startswith("qonnx"):
             problems += E.compare_with_ort(loom, src, model, out, step=step, label=name)
+        else:
+            problems += exact_on_many_frames(loom, model, out, work, name, seed, notes)
     # 3. A multiplier budget.
     outb = out + "_b%d" % BUDGET
     r = E.run(loom, "compile", model, "-o", outb, "--max-mults", BUDGET)

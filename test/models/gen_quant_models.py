@@ -36,6 +36,9 @@ Models (input uniform in [-1, 1), batch 1):
   qonnx_mlp4     QONNX: Quant (4-bit signed, scale 2^-3) -> Gemm (Quant 4-bit
                  narrow per-channel weights, float bias) -> Relu -> Quant (4-bit
                  unsigned) -> Gemm -> Quant (8-bit signed) -> output.
+  qonnx_mlp3_bn  FINN TFC style: Quant (8-bit) -> 3 x [MatMul (Quant 3-bit narrow weights)
+                 -> BatchNormalization -> (Relu) -> Quant (3-bit)] ... -> Quant (8-bit).
+                 [1,32] -> 48 -> 24 -> 10
   qonnx_conv_bn  Brevitas style: Quant (8-bit) -> Conv3x3 pad1 (Quant 4-bit narrow
                  per-channel weights, no bias) -> BatchNormalization (one negative
                  scale) -> Relu -> Quant (4-bit unsigned) -> GlobalAveragePool ->
@@ -67,7 +70,8 @@ from gen_conv_models import conv2d, pool2d  # noqa: E402  (float kernels, self-t
 FLOAT, UINT8, INT8, INT32 = TensorProto.FLOAT, TensorProto.UINT8, TensorProto.INT8, TensorProto.INT32
 F32 = np.float32
 QONNX = "qonnx.custom_op.general"
-MODELS = ["qdq_mlp", "qdq_softmax", "qdq_cnn", "qdq_residual", "qop_cnn", "qop_add", "qonnx_mlp4", "qonnx_conv_bn",
+MODELS = ["qdq_mlp", "qdq_softmax", "qdq_cnn", "qdq_residual", "qop_cnn", "qop_add", "qonnx_mlp4", "qonnx_mlp3_bn",
+          "qonnx_conv_bn",
           "qonnx_bnn", "qdq_flatten_gemm", "qdq_concat_requant", "qdq_sigmoid",
           "qop_matmul3d"]
 MODELS += ["qonnx_avgpool_trunc", "qonnx_avgpool3_trunc", "qonnx_trunc_shift",  # QONNX Trunc
@@ -201,7 +205,7 @@ def eval_graph(model, x):
             e = np.exp(v - v.max(axis=-1, keepdims=True))
             r = (e / e.sum(axis=-1, keepdims=True)).astype(F32)
         elif op == "BatchNormalization":
-            sh = (1, -1, 1, 1)
+            sh = (1, -1) + (1,) * (np.ndim(i[0]) - 2)
             r = ((np.asarray(i[0], np.float64) - i[3].reshape(sh)) /
                  np.sqrt(i[4].reshape(sh).astype(np.float64) + at(n, "epsilon", 1e-5))
                  * i[1].reshape(sh) + i[2].reshape(sh)).astype(F32)
@@ -472,6 +476,39 @@ def qonnx_mlp4(out):
                transB=1)
     quant(g, h, "out_quant", 2.0 ** -5, 0, 8)
     save(out, "qonnx_mlp4", g, [1, 8], [1, 3], 13, 2.0 ** -5, domains=(QONNX,))
+
+
+def qonnx_mlp3_bn(out):
+    """FINN TFC-style 3-bit MLP as Brevitas exports it: MatMul (3-bit narrow
+    weights) -> float BatchNormalization -> Quant (3-bit) per layer. The
+    folded BatchNorm bias is not a whole accumulator step: the output integer
+    must still be the float graph's (docs/CONTRACTS.md, post-multiply bias)."""
+    r = rng_for("qonnx_mlp3_bn")
+    g = G("qonnx_mlp3_bn")
+    h = quant(g, "x", "in_quant", 2.0 ** -5, 0, 8)
+    dims = [32, 48, 24, 10]
+    for li in range(3):
+        name = "fc%d" % (li + 1)
+        w = r.uniform(-1, 1, (dims[li], dims[li + 1])).astype(F32)
+        wq = quant(g, g.c(name + "_w", w), name + "_wquant", F32(np.abs(w).max() / 3), 0, 3,
+                   narrow=1)
+        h = g.node("MatMul", [h, wq], name)
+        if li == 2:
+            break
+        n = dims[li + 1]
+        gamma = r.uniform(0.3, 1.5, n).astype(F32)
+        gamma[1] = -gamma[1]
+        bn = [g.c(name + "_bn_scale", gamma), g.c(name + "_bn_bias", r.normal(0, 0.5, n).astype(F32)),
+              g.c(name + "_bn_mean", r.normal(0, 2, n).astype(F32)),
+              g.c(name + "_bn_var", r.uniform(2, 20, n).astype(F32))]
+        h = g.node("BatchNormalization", [h] + bn, name + "_bn", epsilon=1e-4)
+        if li == 1:
+            h = g.node("Relu", [h], name + "_relu")
+            h = quant(g, h, name + "_act_quant", 0.25, 0, 3, signed=0)
+        else:
+            h = quant(g, h, name + "_act_quant", 0.5, 0, 3)
+    quant(g, h, "out_quant", 2.0 ** -3, 0, 8)
+    save(out, "qonnx_mlp3_bn", g, [1, 32], [1, 10], 13, 2.0 ** -3, domains=(QONNX,))
 
 
 def qonnx_conv_bn(out):
@@ -783,7 +820,8 @@ def main():
     out = sys.argv[1]
     os.makedirs(out, exist_ok=True)
     self_test()
-    for gen in (qdq_mlp, qdq_softmax, qdq_cnn, qdq_residual, qop_cnn, qop_add, qonnx_mlp4, qonnx_conv_bn,
+    for gen in (qdq_mlp, qdq_softmax, qdq_cnn, qdq_residual, qop_cnn, qop_add, qonnx_mlp4, qonnx_mlp3_bn,
+                qonnx_conv_bn,
                 qonnx_bnn, qdq_flatten_gemm, qdq_concat_requant, qdq_sigmoid, qop_matmul3d,
                 qonnx_avgpool_trunc, qonnx_avgpool3_trunc, qonnx_trunc_shift, qonnx_qkeras_style):
         gen(out)

@@ -6,7 +6,8 @@
 //                 [--backpressure P] [--out Y.npz] [--trace]
 //   loom run MODEL.onnx [-o OUT/] [compile and sim options]
 //   loom report OUT/
-//   loom synth OUT/ [--target generic|ice40-up5k|xilinx-7]
+//   loom synth OUT/ [--target generic|ice40-up5k|ice40-hx8k|xilinx-7] [--part P]
+//                   [--clock-mhz F] [--timeout S]
 //
 // Every failure is one line on stderr ("loom: error: ...") and a non-zero exit.
 // This file only parses arguments; each command's work is a flow in flows/.
@@ -45,7 +46,11 @@ const char *kUsage =
     "                [--out Y.npz] [--trace]\n"
     "  loom run MODEL.onnx [-o OUT/] [compile and sim options]\n"
     "  loom report OUT/\n"
-    "  loom synth OUT/ [--target generic|ice40-up5k|xilinx-7]\n";
+    "  loom synth OUT/ [--target generic|ice40-up5k|ice40-hx8k|xilinx-7] [--part P]\n"
+    "                  [--clock-mhz F] [--timeout S]\n"
+    "    iCE40: Yosys synth_ice40 -dsp, then nextpnr-ice40 place and route (fits, fmax_mhz);\n"
+    "    xilinx-7 (--part xc7z020 default, xc7z010, xc7a35t, xc7a100t): synth_xilinx,\n"
+    "    logic_levels. Writes OUT/synth.json and OUT/synth/ (logs, PCF / XDC).\n";
 
 int fail(const llvm::Twine &msg) {
   llvm::errs() << "loom: error: " << msg << "\n";
@@ -216,7 +221,7 @@ int main(int argc, char **argv) {
     valued.insert(kSimFlags.begin(), kSimFlags.end());
     boolean = {"--trace"};
   } else if (cmd == "synth")
-    valued = {"--target"};
+    valued = {"--target", "--part", "--clock-mhz", "--timeout"};
   else if (cmd != "report")
     return fail("unknown command '" + cmd +
                 "'; commands: compile, sim, run, report, synth "
@@ -239,6 +244,16 @@ int main(int argc, char **argv) {
     so.outDir = args->positional;
     if (args->values.count("--target"))
       so.target = args->values.at("--target");
+    if (args->values.count("--part"))
+      so.part = args->values.at("--part");
+    if (args->values.count("--clock-mhz") &&
+        llvm::StringRef(args->values.at("--clock-mhz")).getAsDouble(so.clockMhz))
+      return fail("--clock-mhz needs a number of MHz, got '" + args->values.at("--clock-mhz") +
+                  "'");
+    if (args->values.count("--timeout") &&
+        llvm::StringRef(args->values.at("--timeout")).getAsInteger(10, so.timeoutSeconds))
+      return fail("--timeout needs a whole number of seconds, got '" +
+                  args->values.at("--timeout") + "'");
     if (auto e = synthesizeDesign(so))
       return fail(llvm::toString(std::move(e)));
     return 0;

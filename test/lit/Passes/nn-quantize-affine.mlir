@@ -7,15 +7,19 @@
 //   codes: input int8 zp 0 -> [-128, 127]; output [-128 - (-128), 127 + 128] =
 //   [0, 255] -> W_A = 9 bits.
 //   w / ws: [0.25 -0.5 0.75 1] / 0.25 = [1 -2 3 4]; [0.1 0.2 -0.3 0] / 0.1 = [1 2 -3 0]
-//   bias / (s_in * ws): 0.3 / 0.125 = 2.4 -> 2; -0.05 / 0.05 = -1
+//   bias / (s_in * ws): f32(0.3) / 0.125 = 2.40000010 -> 2; -0.05 / 0.05 = -1 (whole)
 //   R = 0.5 * ws / 0.3: f32(0.41666667) = 13981013 * 2^-25, f32(0.16666667) =
-//   11184811 * 2^-26 -> one shift 25: M = 13981013, round(5592405.5) = 5592406
+//   11184811 * 2^-26 -> one shift 25 (also the `fine` shift: 2^23 <= M < 2^24):
+//   M = 13981013, round(5592405.5) = 5592406
+//   2.4 is not a whole accumulator step -> post-multiply bias (R * 2^25 =
+//   13981013.33, 5592405.33): (2.40000010 - 2) * 13981013.33 + 2 * 0.33 = 5592407.3
+//   -> 5592407; channel 1: 0 + (-1) * (5592405.33 - 5592406) = 0.67 -> 1
 //   acc_width: row 0 over c in [-128, 127]: 2 + (1+3+4)*127 + 2*128 = 1274,
 //   2 - 8*128 - 2*127 = -1276 -> 12 bits
 //   output clip: [qmin - zp, qmax - zp] = [0, 255], Relu keeps lo = 0
 // CHECK-LABEL: func.func @dense
 // CHECK:      %[[Q:.*]] = nn.quantize %arg0 {axis = 1 : i64, frac = 0 : i64, qmax = 127 : i64, qmin = -128 : i64, rounding = "half_even", scale = array<f64: 5.000000e-01>, zero_point = array<i64: 0>} : tensor<1x4xf32> -> tensor<1x4xi9>
-// CHECK-NEXT: %[[D:.*]] = nn.qdense %[[Q]] {acc_width = 12 : i64, bias = dense<[2, -1]> : tensor<2xi64>, mult = dense<[13981013, 5592406]> : tensor<2xi64>, onnx.node = "fc", shift = 25 : i64, weight = dense<{{\[\[}}1, -2, 3, 4], [1, 2, -3, 0]]> : tensor<2x4xi4>} : tensor<1x4xi9> -> tensor<1x2xi9>
+// CHECK-NEXT: %[[D:.*]] = nn.qdense %[[Q]] {acc_width = 12 : i64, bias = dense<[2, -1]> : tensor<2xi64>, mult = dense<[13981013, 5592406]> : tensor<2xi64>, onnx.node = "fc", post_bias = dense<[5592407, 1]> : tensor<2xi64>, shift = 25 : i64, weight = dense<{{\[\[}}1, -2, 3, 4], [1, 2, -3, 0]]> : tensor<2x4xi4>} : tensor<1x4xi9> -> tensor<1x2xi9>
 // CHECK-NEXT: %[[C:.*]] = nn.clip %[[D]] {max = 2.550000e+02 : f64, min = 0.000000e+00 : f64} : tensor<1x2xi9>
 // CHECK-NEXT: %[[Y:.*]] = nn.dequantize %[[C]] {axis = 1 : i64, frac = 0 : i64, scale = array<f64: 3.000000e-01>, zero_point = array<i64: -128>} : tensor<1x2xi9> -> tensor<1x2xf32>
 // CHECK-NEXT: return %[[Y]]
@@ -32,12 +36,15 @@ func.func @dense(%x: tensor<1x4xf32>) -> tensor<1x2xf32> {
 // Conv + Relu, uint8 input with zp 128 ([-128, 127]), uint8 output zp 0
 // ([0, 255]) -> W_A = 9; the graph returns the quantize_linear result (the
 // integers q): integer_output.
-//   w / 0.125 = [4 -2 6 8], [-4 2 0 1]; bias 0.01 / 2^-10 = 10.24 -> 10, -20.48 -> -20
-//   R = 2^-7 * 2^-3 / 2^-6 = 2^-4: M = 1 (no mult attribute), shift 4
+//   w / 0.125 = [4 -2 6 8], [-4 2 0 1]; bias f32(0.01) / 2^-10 = 10.2399998 -> 10,
+//   -20.4799995 -> -20: not whole steps, so a post-multiply bias
+//   R = 2^-7 * 2^-3 / 2^-6 = 2^-4; the `fine` shift gives R 24 bits: S = 27,
+//   M = 2^23 (without a fractional bias: M = 1, no mult, shift 4)
+//   post_bias = 0.2399998 * 2^23 = 2013263.9 -> 2013264; -0.4799995 * 2^23 -> -4026528
 //   acc_width: 10 + 18*127 + 2*128 = 2552 -> 13 bits
 // CHECK-LABEL: func.func @conv_relu
 // CHECK:      %[[Q:.*]] = nn.quantize %arg0 {{.*}}qmax = 255 : i64, qmin = 0 : i64, {{.*}}zero_point = array<i64: 128>} : tensor<1x1x2x2xf32> -> tensor<1x1x2x2xi9>
-// CHECK-NEXT: %[[C:.*]] = nn.qconv %[[Q]] {acc_width = 13 : i64, bias = dense<[10, -20]> : tensor<2xi64>, dilations = array<i64: 1, 1>, group = 1 : i64, onnx.node = "c", pads = array<i64: 0, 0, 0, 0>, shift = 4 : i64, strides = array<i64: 1, 1>, weight = dense<{{\[\[\[\[}}4, -2], [6, 8]]], {{\[\[\[}}-4, 2], [0, 1]]]]> : tensor<2x1x2x2xi5>} : tensor<1x1x2x2xi9> -> tensor<1x2x1x1xi9>
+// CHECK-NEXT: %[[C:.*]] = nn.qconv %[[Q]] {acc_width = 13 : i64, bias = dense<[10, -20]> : tensor<2xi64>, dilations = array<i64: 1, 1>, group = 1 : i64, mult = dense<8388608> : tensor<1xi64>, onnx.node = "c", pads = array<i64: 0, 0, 0, 0>, post_bias = dense<[2013264, -4026528]> : tensor<2xi64>, shift = 27 : i64, strides = array<i64: 1, 1>, weight = dense<{{\[\[\[\[}}4, -2], [6, 8]]], {{\[\[\[}}-4, 2], [0, 1]]]]> : tensor<2x1x2x2xi5>} : tensor<1x1x2x2xi9> -> tensor<1x2x1x1xi9>
 // CHECK-NEXT: %[[K:.*]] = nn.clip %[[C]] {max = 2.550000e+02 : f64, min = 0.000000e+00 : f64}
 // CHECK-NEXT: %[[Y:.*]] = nn.dequantize %[[K]] {axis = 1 : i64, frac = 0 : i64, integer_output, scale = array<f64: 1.562500e-02>, zero_point = array<i64: 0>}
 // CHECK-NEXT: return %[[Y]]
