@@ -105,7 +105,13 @@ module loom_mvu #(
   end
 
   // ---------------------------------------------------------------- input banks
-  logic [K*W_IN-1:0] buf_q [2];
+  // Up to 1024 beats a vector: one word per input beat, written by index. A variable
+  // part-select write into a flat K*W_IN vector synthesizes to a barrel shifter over
+  // the whole bank (Yosys), an indexed word write to one decoder. Longer vectors keep
+  // the flat write (the word view would need a generate loop past Verilator's unroll
+  // limit). Reads see the bank as one flat vector either way.
+  localparam int BW = IN_BEAT * W_IN;
+  logic [K*W_IN-1:0] rd_flat;
   logic [1:0]        full_q, full_d;
   logic              wr_bank_q, rd_bank_q;
   logic [IBW-1:0]    in_cnt_q;
@@ -163,8 +169,20 @@ module loom_mvu #(
     end
   end
 
-  always_ff @(posedge clk) begin
-    if (in_fire) buf_q[wr_bank_q][in_cnt_q * (IN_BEAT * W_IN) +: IN_BEAT * W_IN] <= in_data;
+  if (IB <= 1024) begin : g_words
+    logic [BW-1:0] bank_q [2][IB];
+    always_ff @(posedge clk) begin
+      if (in_fire) bank_q[wr_bank_q][in_cnt_q] <= in_data;
+    end
+    for (genvar i = 0; i < IB; i++) begin : g_rd
+      assign rd_flat[i*BW +: BW] = bank_q[rd_bank_q][i];
+    end
+  end else begin : g_flat
+    logic [K*W_IN-1:0] buf_q [2];
+    always_ff @(posedge clk) begin
+      if (in_fire) buf_q[wr_bank_q][in_cnt_q * BW +: BW] <= in_data;
+    end
+    assign rd_flat = buf_q[rd_bank_q];
   end
 
   // ---------------------------------------------------------------- S1: operand fetch
@@ -192,12 +210,12 @@ module loom_mvu #(
       for (int p = 0; p < PE; p++) begin
         for (int s = 0; s < SIMD; s++) begin
           xsel[(p*SIMD + s)*W_IN +: W_IN] =
-            buf_q[rd_bank_q][((32'(sf_q) * SIMD + s) * N + 32'(nf_q) * PE + p) * W_IN +: W_IN];
+            rd_flat[((32'(sf_q) * SIMD + s) * N + 32'(nf_q) * PE + p) * W_IN +: W_IN];
         end
       end
     end
   end else begin : g_slice
-    assign xsel = buf_q[rd_bank_q][sf_q * XW +: XW];
+    assign xsel = rd_flat[sf_q * XW +: XW];
   end
 
   always_ff @(posedge clk) begin
