@@ -49,11 +49,12 @@ static int postBiasBits(std::optional<ElementsAttr> postBias) {
   if (!postBias)
     return 0;
   unsigned bits = 0;
-  for (APInt v : postBias->getValues<APInt>())
+  bool any = false;
+  for (APInt v : postBias->getValues<APInt>()) {
     bits = std::max(bits, v.getSignificantBits());
-  return bits <= 1 && llvm::all_of(postBias->getValues<APInt>(), [](APInt v) { return v.isZero(); })
-             ? 0
-             : int(std::max(bits, 2u));
+    any |= !v.isZero();
+  }
+  return any ? int(std::max(bits, 2u)) : 0;
 }
 
 /// loom_mvu / loom_dwu W_LA: signed bits of the per-channel LeakyRelu
