@@ -3,6 +3,7 @@
 
 #include "compiler/interp/Interpreter.h"
 #include "compiler/io/Npy.h"
+#include "compiler/io/Npz.h"
 #include "dialects/nn/NNAttrs.h"
 
 #include "mlir/IR/Builders.h"
@@ -30,20 +31,18 @@ std::string shapeText(ArrayRef<int64_t> shape, bool frames) {
   return s + "]";
 }
 
-/// X.npy holds [N, ...input shape without its batch dimension] or
+/// An array holds [N, ...input shape without its batch dimension] or
 /// [N, ...input shape]: N frames either way.
-llvm::Expected<Frames> loadNpyFrames(const std::string &path, ArrayRef<int64_t> inShape) {
-  auto arr = io::readNpy(path);
-  if (!arr)
-    return arr.takeError();
-  ArrayRef<int64_t> s = arr->shape;
+llvm::Expected<Frames> framesOfArray(const io::NpyArray &arr, const std::string &what,
+                                     ArrayRef<int64_t> inShape) {
+  ArrayRef<int64_t> s = arr.shape;
   bool batchAsFrames =
       s.size() == inShape.size() && !s.empty() && s.drop_front() == inShape.drop_front();
   bool extraDim = s.size() == inShape.size() + 1 && s.drop_front() == inShape;
   std::vector<int64_t> want = {0};
   want.insert(want.end(), inShape.begin() + (inShape.empty() ? 0 : 1), inShape.end());
   if (!(batchAsFrames || extraDim) || s[0] < 1)
-    return error(path + ": shape " + shapeText(s, false) + " does not match the model input " +
+    return error(what + ": shape " + shapeText(s, false) + " does not match the model input " +
                  shapeText(inShape, false) + "; give " + shapeText(want, true) +
                  " (N calibration frames, N >= 1)");
   int64_t n = 1;
@@ -52,13 +51,65 @@ llvm::Expected<Frames> loadNpyFrames(const std::string &path, ArrayRef<int64_t> 
   if (batchAsFrames && !inShape.empty())
     n /= inShape[0];
   Frames frames;
-  for (size_t f = 0; f * n < arr->values.size(); ++f) {
-    frames.emplace_back(arr->values.begin() + f * n, arr->values.begin() + (f + 1) * n);
+  for (size_t f = 0; f * n < arr.values.size(); ++f) {
+    frames.emplace_back(arr.values.begin() + f * n, arr.values.begin() + (f + 1) * n);
     for (double v : frames.back())
       if (!std::isfinite(v))
-        return error(path + ": frame " + std::to_string(f) + " holds a NaN or infinity");
+        return error(what + ": frame " + std::to_string(f) + " holds a NaN or infinity");
   }
   return frames;
+}
+
+std::string argName(func::FuncOp func, unsigned i) {
+  auto n = func.getArgAttrOfType<StringAttr>(i, "onnx.name");
+  return n ? n.str() : "input " + std::to_string(i);
+}
+
+/// --calib X.npy (a model with one input) or X.npz (one array per input name):
+/// frames as calibrate() keeps them, every input's values one after the other.
+llvm::Expected<Frames> loadCalibFrames(const std::string &path, func::FuncOp func) {
+  const unsigned nIn = func.getNumArguments();
+  std::vector<Frames> perInput;
+  auto shapeOf = [&](unsigned i) {
+    return llvm::cast<ShapedType>(func.getArgument(i).getType()).getShape();
+  };
+  if (StringRef(path).ends_with(".npz")) {
+    auto npz = io::readNpz(path);
+    if (!npz)
+      return npz.takeError();
+    for (unsigned i = 0; i < nIn; ++i) {
+      const io::NpyArray *arr = nullptr;
+      for (const auto &[key, a] : *npz)
+        if (key == argName(func, i))
+          arr = &a;
+      if (!arr)
+        return error(path + ": no array named '" + argName(func, i) +
+                     "'; give one per graph input");
+      auto frames = framesOfArray(*arr, path + " '" + argName(func, i) + "'", shapeOf(i));
+      if (!frames)
+        return frames.takeError();
+      if (!perInput.empty() && frames->size() != perInput.front().size())
+        return error(path + ": inputs '" + argName(func, 0) + "' and '" + argName(func, i) +
+                     "' have different frame counts");
+      perInput.push_back(std::move(*frames));
+    }
+  } else {
+    if (nIn != 1)
+      return error(path + ": the model has " + std::to_string(nIn) +
+                   " inputs; give --calib X.npz with one array per input name");
+    auto arr = io::readNpy(path);
+    if (!arr)
+      return arr.takeError();
+    auto frames = framesOfArray(*arr, path, shapeOf(0));
+    if (!frames)
+      return frames.takeError();
+    return frames;
+  }
+  Frames joined(perInput.front().size());
+  for (const Frames &in : perInput)
+    for (size_t f = 0; f < joined.size(); ++f)
+      joined[f].insert(joined[f].end(), in[f].begin(), in[f].end());
+  return joined;
 }
 
 std::string nameOf(Value v) {
@@ -69,6 +120,33 @@ std::string nameOf(Value v) {
 }
 
 } // namespace
+
+int64_t loom::inputElements(func::FuncOp func) {
+  int64_t n = 0;
+  for (Type t : func.getArgumentTypes())
+    n += llvm::cast<ShapedType>(t).getNumElements();
+  return n;
+}
+
+std::vector<std::vector<double>> loom::splitInputs(func::FuncOp func,
+                                                   const std::vector<double> &frame) {
+  std::vector<std::vector<double>> inputs;
+  size_t at = 0;
+  for (Type t : func.getArgumentTypes()) {
+    size_t n = size_t(llvm::cast<ShapedType>(t).getNumElements());
+    size_t end = std::min(frame.size(), at + n);
+    inputs.emplace_back(frame.begin() + std::min(at, end), frame.begin() + end);
+    at += n;
+  }
+  return inputs;
+}
+
+std::vector<double> loom::joinOutputs(const FrameResult &r) {
+  std::vector<double> all;
+  for (const std::vector<double> &o : r.outputs)
+    all.insert(all.end(), o.begin(), o.end());
+  return all;
+}
 
 llvm::Expected<llvm::json::Object> loom::accuracyJson(func::FuncOp qfunc, const Frames &frames,
                                                       const Frames &want) {
@@ -90,18 +168,22 @@ llvm::Expected<Accuracy> loom::measureAccuracy(func::FuncOp qfunc, const Frames 
   int64_t count = 0, top1 = 0;
   Accuracy a;
   for (size_t f = 0; f < frames.size(); ++f) {
-    auto q = interpretFrame(qfunc, {frames[f]});
+    auto q = interpretFrame(qfunc, splitInputs(qfunc, frames[f]));
     if (!q)
       return q.takeError();
-    const std::vector<double> &got = q->outputs.at(0), &ref = want[f];
+    const std::vector<double> got = joinOutputs(*q), &ref = want[f];
     for (size_t i = 0; i < got.size() && i < ref.size(); ++i) {
       double e = std::fabs(got[i] - ref[i]);
       if (!std::isfinite(e))
         e = INFINITY; // a NaN is the worst error, never none
       a.maxAbsError = std::max(a.maxAbsError, e), sum += e, ++count;
     }
-    top1 += std::max_element(got.begin(), got.end()) - got.begin() ==
-            std::max_element(ref.begin(), ref.end()) - ref.begin();
+    // Top-1 of the first output (class scores, when it is a classifier).
+    auto firstEnd = [&](const std::vector<double> &v) {
+      return v.begin() + std::min(v.size(), q->outputs.at(0).size());
+    };
+    top1 += std::max_element(got.begin(), firstEnd(got)) - got.begin() ==
+            std::max_element(ref.begin(), firstEnd(ref)) - ref.begin();
   }
   a.meanAbsError = count ? sum / double(count) : 0.0;
   a.top1Agreement = frames.empty() ? 1.0 : double(top1) / double(frames.size());
@@ -146,19 +228,15 @@ Frames loom::randomFrames(int64_t elements, int64_t count, uint64_t seed) {
 llvm::Expected<Calibration> loom::calibrate(func::FuncOp func, const std::string &calibNpy,
                                             bool normal) {
   std::string precision = normal ? "--precision auto" : "--precision int8";
-  if (func.getNumArguments() != 1)
-    return error(precision + " supports models with one input (this one has " +
-                 std::to_string(func.getNumArguments()) + ")");
-  auto inType = llvm::cast<ShapedType>(func.getArgument(0).getType());
   Calibration c;
   if (calibNpy.empty()) {
     c.source = normal ? "random-normal" : "random";
     auto frames = normal ? normalFrames : randomFrames;
-    c.calib = frames(inType.getNumElements(), kDefaultCalibFrames, 1);
-    c.heldOut = frames(inType.getNumElements(), kDefaultHeldOutFrames, 2);
+    c.calib = frames(inputElements(func), kDefaultCalibFrames, 1);
+    c.heldOut = frames(inputElements(func), kDefaultHeldOutFrames, 2);
   } else {
     c.source = calibNpy;
-    auto frames = loadNpyFrames(calibNpy, inType.getShape());
+    auto frames = loadCalibFrames(calibNpy, func);
     if (!frames)
       return frames.takeError();
     // 80/20: every frame calibrates when there is only one.
@@ -175,16 +253,16 @@ llvm::Expected<Calibration> loom::calibrate(func::FuncOp func, const std::string
       it->second.second = std::max(it->second.second, x);
   };
   for (const auto &frame : c.calib) {
-    auto r = interpretFrame(func, {frame}, observe);
+    auto r = interpretFrame(func, splitInputs(func, frame), observe);
     if (!r)
       return r.takeError();
-    c.calibFloat.push_back(r->outputs.at(0));
+    c.calibFloat.push_back(joinOutputs(*r));
   }
   for (const auto &frame : c.heldOut) {
-    auto r = interpretFrame(func, {frame});
+    auto r = interpretFrame(func, splitInputs(func, frame));
     if (!r)
       return r.takeError();
-    c.heldOutFloat.push_back(r->outputs.at(0));
+    c.heldOutFloat.push_back(joinOutputs(*r));
   }
 
   Builder b(func.getContext());

@@ -10,6 +10,8 @@
 #ifndef LOOM_FLOWS_CALIBRATE_H
 #define LOOM_FLOWS_CALIBRATE_H
 
+#include "compiler/interp/Interpreter.h"
+
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "llvm/Support/Error.h"
 #include "llvm/Support/JSON.h"
@@ -20,7 +22,17 @@
 
 namespace loom {
 
+/// Frames of a graph: per frame, every graph input's values flattened, one
+/// input after the other in argument order (a model with one input: its
+/// values). Output frames likewise hold every graph output, in result order.
 using Frames = std::vector<std::vector<double>>;
+
+/// The values of one frame of every input of `func`.
+int64_t inputElements(mlir::func::FuncOp func);
+/// A frame split into the interpreter's per-argument arrays, and back.
+std::vector<std::vector<double>> splitInputs(mlir::func::FuncOp func,
+                                             const std::vector<double> &frame);
+std::vector<double> joinOutputs(const FrameResult &result);
 
 /// The frames `loom sim --random` feeds: uniform in [-2, 2) from mt19937_64.
 Frames randomFrames(int64_t elements, int64_t count, uint64_t seed);
@@ -32,8 +44,8 @@ Frames normalFrames(int64_t elements, int64_t count, uint64_t seed);
 
 /// Without --calib: kDefaultCalibFrames random frames (seed 1, the frames
 /// `loom run --random` starts with) calibrate, kDefaultHeldOutFrames more
-/// (seed 2) are held out. With --calib X.npy: the first 80% calibrate, the
-/// rest are held out.
+/// (seed 2) are held out. With --calib X.npy (X.npz: one array per graph input
+/// name): the first 80% calibrate, the rest are held out.
 constexpr int64_t kDefaultCalibFrames = 64, kDefaultHeldOutFrames = 16;
 
 struct Calibration {

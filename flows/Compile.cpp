@@ -98,8 +98,8 @@ llvm::json::Array doublesJson(ArrayRef<double> xs) {
 /// than one) instead of 2^-frac. `integer`: the tensor holds integers (an
 /// integer ONNX input or output), converted as c = clamp(x) - zp / x = c + zp.
 /// code_min / code_max: the range of the stream words (centered codes).
-void describeAffineEnds(func::FuncOp nnFunc, llvm::json::Object &in, llvm::json::Object &out) {
-  for (Operation *user : nnFunc.getArgument(0).getUsers()) {
+void describeAffineInput(func::FuncOp nnFunc, unsigned arg, llvm::json::Object &in) {
+  for (Operation *user : nnFunc.getArgument(arg).getUsers()) {
     auto q = llvm::dyn_cast<nn::QuantizeOp>(user);
     if (!q || !q.getScale())
       continue;
@@ -113,8 +113,11 @@ void describeAffineEnds(func::FuncOp nnFunc, llvm::json::Object &in, llvm::json:
     }
     break;
   }
+}
+
+void describeAffineOutput(func::FuncOp nnFunc, unsigned result, llvm::json::Object &out) {
   auto ret = llvm::cast<func::ReturnOp>(nnFunc.getBody().front().getTerminator());
-  auto dq = ret.getOperand(0).getDefiningOp<nn::DequantizeOp>();
+  auto dq = ret.getOperand(result).getDefiningOp<nn::DequantizeOp>();
   if (!dq || !dq.getScale())
     return;
   out["scale"] = doublesJson(*dq.getScale());
@@ -127,6 +130,20 @@ void describeAffineEnds(func::FuncOp nnFunc, llvm::json::Object &in, llvm::json:
     out["code_min"] = int64_t(std::llround(clip.getMin().convertToDouble()));
     out["code_max"] = int64_t(std::llround(clip.getMax().convertToDouble()));
   }
+}
+
+/// The nn function's argument / result that carries ONNX tensor `name`.
+std::optional<unsigned> argNamed(func::FuncOp f, StringRef name) {
+  for (unsigned i = 0; i < f.getNumArguments(); ++i)
+    if (auto n = f.getArgAttrOfType<StringAttr>(i, "onnx.name"); n && n.getValue() == name)
+      return i;
+  return std::nullopt;
+}
+std::optional<unsigned> resultNamed(func::FuncOp f, StringRef name) {
+  for (unsigned i = 0; i < f.getNumResults(); ++i)
+    if (auto n = f.getResultAttrOfType<StringAttr>(i, "onnx.name"); n && n.getValue() == name)
+      return i;
+  return std::nullopt;
 }
 
 /// report.json: the hw_model's view of the design, written before any
@@ -154,7 +171,12 @@ FormatsByNode formatsByNode(ModuleOp quantizedFloat) {
     if (!f)
       return;
     Operation *op = q.getInput().getDefiningOp();
-    formats[op ? name(op) : "input"]["output"] = text(f);
+    std::string key = "input";
+    if (auto arg = llvm::dyn_cast<BlockArgument>(q.getInput()))
+      if (auto n = q->getParentOfType<func::FuncOp>().getArgAttrOfType<StringAttr>(
+              arg.getArgNumber(), "onnx.name"))
+        key = "input " + n.str();
+    formats[op ? name(op) : key]["output"] = text(f);
     // A fused Relu / Clip: the layer before it is the actor.
     if (op && llvm::isa<nn::ReluOp, nn::ClipOp>(op))
       if (Operation *layer = op->getOperand(0).getDefiningOp())
@@ -230,11 +252,6 @@ llvm::Expected<llvm::json::Object> makeReport(const CompileOptions &options, Mod
     }
     actors.push_back(std::move(a));
   }
-  auto input = *graph.getOps<df::InputOp>().begin();
-  auto output = *graph.getOps<df::OutputOp>().begin();
-  auto inType = input.getOutput().getType(), outType = output.getInput().getType();
-  auto nnIn = llvm::cast<ShapedType>(nnFunc.getArgument(0).getType());
-  auto nnOut = llvm::cast<ShapedType>(nnFunc.getResultTypes()[0]);
   // Stream order of the ends (docs: NNToDF): stream element i is flat tensor
   // element perm[i]; absent = the tensor's own order.
   auto permJson = [](Operation *op) -> llvm::json::Value {
@@ -247,23 +264,54 @@ llvm::Expected<llvm::json::Object> makeReport(const CompileOptions &options, Mod
     auto frac = op->getAttrOfType<IntegerAttr>("loom.frac");
     return frac ? frac.getInt() : 0;
   };
-  llvm::json::Object inJson{{"name", input.getTensorName().str()},
-                            {"shape", shapeJson(nnIn.getShape())},
-                            {"lanes", inType.getLanes()},
-                            {"bits", inType.getElementWidth()},
-                            {"frac", fracOf(input)},
-                            {"beats_per_frame", inType.getBeatsPerFrame()},
-                            {"perm", permJson(input)}};
-  llvm::json::Object outJson{{"name", output.getTensorName().str()},
-                             {"shape", shapeJson(nnOut.getShape())},
-                             {"lanes", outType.getLanes()},
-                             {"bits", outType.getElementWidth()},
-                             {"frac", fracOf(output)},
-                             {"beats_per_frame", outType.getBeatsPerFrame()},
-                             {"perm", permJson(output)}};
-  describeAffineEnds(nnFunc, inJson, outJson);
-  if (auto it = formats.find("input"); it != formats.end())
-    inJson["format"] = llvm::json::Object(it->second);
+  auto endJson = [&](Operation *op, StringRef name, df::StreamType type, ShapedType tensor,
+                     StringRef port) {
+    return llvm::json::Object{{"name", name.str()},
+                              {"port", port.str()},
+                              {"shape", shapeJson(tensor.getShape())},
+                              {"lanes", type.getLanes()},
+                              {"bits", type.getElementWidth()},
+                              {"frac", fracOf(op)},
+                              {"beats_per_frame", type.getBeatsPerFrame()},
+                              {"perm", permJson(op)}};
+  };
+  llvm::json::Array inputs, outputs;
+  auto dfIns = llvm::to_vector(graph.getOps<df::InputOp>());
+  auto dfOuts = llvm::to_vector(graph.getOps<df::OutputOp>());
+  // The port names df-to-rtl gives the top.
+  auto names = [](auto ends) {
+    std::vector<std::string> n;
+    for (auto end : ends)
+      n.push_back(end.getTensorName().str());
+    return n;
+  };
+  std::vector<std::string> inPorts = streamPortNames("s_axis", names(dfIns));
+  std::vector<std::string> outPorts = streamPortNames("m_axis", names(dfOuts));
+  for (auto [k, in] : llvm::enumerate(dfIns)) {
+    auto arg = argNamed(nnFunc, in.getTensorName());
+    if (!arg)
+      return error(options.model + ": graph input '" + in.getTensorName() + "' is lost");
+    llvm::json::Object o =
+        endJson(in, in.getTensorName(), in.getOutput().getType(),
+                llvm::cast<ShapedType>(nnFunc.getArgument(*arg).getType()),
+                inPorts[k]);
+    describeAffineInput(nnFunc, *arg, o);
+    if (auto it = formats.find("input " + in.getTensorName().str()); it != formats.end())
+      o["format"] = llvm::json::Object(it->second);
+    inputs.push_back(std::move(o));
+  }
+  for (auto [k, out] : llvm::enumerate(dfOuts)) {
+    auto res = resultNamed(nnFunc, out.getTensorName());
+    if (!res)
+      return error(options.model + ": graph output '" + out.getTensorName() + "' is lost");
+    llvm::json::Object o =
+        endJson(out, out.getTensorName(), out.getInput().getType(),
+                llvm::cast<ShapedType>(nnFunc.getResultTypes()[*res]),
+                outPorts[k]);
+    describeAffineOutput(nnFunc, *res, o);
+    outputs.push_back(std::move(o));
+  }
+  llvm::json::Value firstIn = inputs.front(), firstOut = outputs.front();
   return llvm::json::Object{{"top", top.str()},
                             {"model", options.model},
                             {"precision", precision.str()},
@@ -275,8 +323,10 @@ llvm::Expected<llvm::json::Object> makeReport(const CompileOptions &options, Mod
                             {"total_memory_bits", memBits},
                             {"luts_estimate", luts},
                             {"ffs_estimate", ffs},
-                            {"input", std::move(inJson)},
-                            {"output", std::move(outJson)},
+                            {"input", std::move(firstIn)},
+                            {"output", std::move(firstOut)},
+                            {"inputs", std::move(inputs)},
+                            {"outputs", std::move(outputs)},
                             {"actors", std::move(actors)}};
 }
 

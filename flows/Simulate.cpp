@@ -16,6 +16,7 @@
 #include "dialects/nn/NNOps.h"
 #include "flows/Calibrate.h"
 #include "flows/Report.h"
+#include "flows/SimFrames.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -53,174 +54,6 @@ llvm::Expected<OwningOpRef<ModuleOp>> readModule(const std::string &path, MLIRCo
   return std::move(module);
 }
 
-struct IOInfo {
-  std::string name;
-  std::vector<int64_t> shape;
-  int64_t lanes = 1, bits = 8, frac = 0, beats = 1;
-  /// Stream element i is flat tensor element perm[i] (empty: same order).
-  std::vector<int64_t> perm;
-  /// Affine ends (report.json "scale"): real = c * scale[a] or, for an
-  /// integer tensor, c + zero_point[a], a = the element's index along `axis`
-  /// when there is more than one scale. Empty: fixed point, real = c * 2^-frac.
-  std::vector<double> scale;
-  std::vector<int64_t> zeroPoint;
-  int64_t axis = 0;
-  bool integer = false;
-  std::optional<int64_t> qmin, qmax, codeMin, codeMax;
-  int64_t elements() const {
-    int64_t n = 1;
-    for (int64_t d : shape)
-      n *= d;
-    return n;
-  }
-};
-
-IOInfo ioInfo(const llvm::json::Object *o) {
-  IOInfo info;
-  info.name = o->getString("name").value_or("").str();
-  if (auto *shape = o->getArray("shape"))
-    for (const auto &d : *shape)
-      info.shape.push_back(d.getAsInteger().value_or(1));
-  info.lanes = o->getInteger("lanes").value_or(1);
-  info.bits = o->getInteger("bits").value_or(8);
-  info.frac = o->getInteger("frac").value_or(0);
-  info.beats = o->getInteger("beats_per_frame").value_or(1);
-  if (auto *perm = o->getArray("perm"))
-    for (const auto &p : *perm)
-      info.perm.push_back(p.getAsInteger().value_or(0));
-  if (auto *scale = o->getArray("scale"))
-    for (const auto &x : *scale)
-      info.scale.push_back(x.getAsNumber().value_or(1.0));
-  if (auto *zp = o->getArray("zero_point"))
-    for (const auto &x : *zp)
-      info.zeroPoint.push_back(x.getAsInteger().value_or(0));
-  info.axis = o->getInteger("axis").value_or(0);
-  info.integer = o->getBoolean("integer").value_or(false);
-  info.qmin = o->getInteger("qmin");
-  info.qmax = o->getInteger("qmax");
-  info.codeMin = o->getInteger("code_min");
-  info.codeMax = o->getInteger("code_max");
-  return info;
-}
-
-/// Index into the per-axis scale / zero point arrays of flat tensor element t.
-size_t axisIndex(const IOInfo &info, int64_t t) {
-  if (info.scale.size() <= 1 || info.axis < 0 || info.axis >= int64_t(info.shape.size()))
-    return 0;
-  int64_t inner = 1;
-  for (size_t d = info.axis + 1; d < info.shape.size(); ++d)
-    inner *= info.shape[d];
-  return size_t((t / inner) % info.shape[info.axis]);
-}
-
-/// The host's view of stream word `code`, flat tensor element t.
-double toReal(const IOInfo &info, int64_t code, int64_t t) {
-  if (info.scale.empty())
-    return std::ldexp(double(code), -int(info.frac));
-  size_t a = axisIndex(info, t);
-  if (info.integer)
-    return double(code + (a < info.zeroPoint.size() ? info.zeroPoint[a] : 0));
-  return double(code) * info.scale[a];
-}
-
-std::string shapeText(llvm::ArrayRef<int64_t> dims) {
-  std::string s = "[";
-  for (size_t i = 0; i < dims.size(); ++i)
-    s += (i ? ", " : "") + std::to_string(dims[i]);
-  return s + "]";
-}
-
-/// Float input frames from --inputs, --onnx-test-dir or --random.
-llvm::Expected<std::vector<std::vector<double>>>
-loadFrames(const SimulateOptions &o, const IOInfo &in,
-           std::vector<std::vector<double>> &expectedFloat) {
-  std::vector<std::vector<double>> frames;
-  int64_t n = in.elements();
-  if (!o.inputsNpy.empty()) {
-    auto arr = io::readNpy(o.inputsNpy);
-    if (!arr)
-      return arr.takeError();
-    int64_t total = arr->values.size();
-    if (total == 0 || total % n != 0)
-      return error(o.inputsNpy + ": " + std::to_string(total) +
-                   " values is not a whole number of frames of " + std::to_string(n) +
-                   " (the model's input shape with the batch dimension as the frame count)");
-    // The array is [N, ...] with the input's shape after its batch dimension,
-    // (or [N, ...shape] for an input without one): never silently reshaped.
-    llvm::ArrayRef<int64_t> as(arr->shape), ms(in.shape);
-    bool batched = !ms.empty() && as.size() == ms.size() && as.drop_front() == ms.drop_front() &&
-                   as[0] % ms[0] == 0;
-    bool stacked = as.size() == ms.size() + 1 && as.drop_front() == ms;
-    if (!batched && !stacked)
-      return error(o.inputsNpy + ": shape " + shapeText(as) + " does not hold frames of input '" +
-                   in.name + "' " + shapeText(ms) + "; expected [N" +
-                   (ms.size() > 1 ? ", " + shapeText(ms.drop_front()).substr(1) : "]"));
-    for (int64_t i = 0; i < total; ++i)
-      if (!std::isfinite(arr->values[i]))
-        return error(o.inputsNpy + ": value " + llvm::formatv("{0}", arr->values[i]).str() +
-                     " at index " + std::to_string(i) + " (frame " + std::to_string(i / n) +
-                     ") is not a finite number");
-    // An integer input (uint8, int8, int32 ONNX tensor) takes its values
-    // as they are: they must be integers in the tensor's range.
-    if (in.integer)
-      for (int64_t i = 0; i < total; ++i) {
-        double v = arr->values[i];
-        if (v != std::floor(v) || (in.qmin && v < *in.qmin) || (in.qmax && v > *in.qmax))
-          return error(o.inputsNpy + ": value " + llvm::formatv("{0}", v).str() + " at index " +
-                       std::to_string(i) + " is not an integer in [" +
-                       std::to_string(in.qmin.value_or(0)) + ", " +
-                       std::to_string(in.qmax.value_or(0)) + "], the range of input '" + in.name +
-                       "'");
-      }
-    for (int64_t f = 0; f < total / n; ++f)
-      frames.emplace_back(arr->values.begin() + f * n, arr->values.begin() + (f + 1) * n);
-    return frames;
-  }
-  if (!o.onnxTestDir.empty()) {
-    for (int i = 0;; ++i) {
-      std::string dir = o.onnxTestDir + "/test_data_set_" + std::to_string(i);
-      if (!llvm::sys::fs::is_directory(dir))
-        break;
-      auto t = onnx::loadTensorProtoFile(dir + "/input_0.pb");
-      if (!t)
-        return t.takeError();
-      if (t->numElements() % n != 0)
-        return error(dir + "/input_0.pb: " + std::to_string(t->numElements()) +
-                     " values do not fit input shape frames of " + std::to_string(n));
-      auto expected = onnx::loadTensorProtoFile(dir + "/output_0.pb");
-      for (int64_t f = 0; f < t->numElements() / n; ++f) {
-        frames.emplace_back(t->values.begin() + f * n, t->values.begin() + (f + 1) * n);
-        if (expected) {
-          int64_t m = expected->numElements() / (t->numElements() / n);
-          expectedFloat.emplace_back(expected->values.begin() + f * m,
-                                     expected->values.begin() + (f + 1) * m);
-        }
-      }
-      if (!expected)
-        llvm::consumeError(expected.takeError());
-    }
-    if (frames.empty())
-      return error(o.onnxTestDir + ": no test_data_set_0/input_0.pb found");
-    return frames;
-  }
-  int64_t count = o.randomFrames > 0 ? o.randomFrames : 20;
-  if (in.integer && in.qmin && in.qmax) {
-    // Integer inputs: uniform over the tensor's whole range.
-    std::mt19937_64 rng(o.seed);
-    std::uniform_int_distribution<int64_t> dist(*in.qmin, *in.qmax);
-    for (int64_t f = 0; f < count; ++f) {
-      std::vector<double> frame(n);
-      for (double &x : frame)
-        x = double(dist(rng));
-      frames.push_back(std::move(frame));
-    }
-    return frames;
-  }
-  // Random frames: uniform in [-2, 2), a range that exercises saturation-free
-  // arithmetic for typical normalized inputs and the activations' curves.
-  return randomFrames(n, count, o.seed);
-}
-
 } // namespace
 
 llvm::Expected<int64_t> loom::simulateDesign(const SimulateOptions &o) {
@@ -228,9 +61,12 @@ llvm::Expected<int64_t> loom::simulateDesign(const SimulateOptions &o) {
   if (!reportJson)
     return reportJson.takeError();
   const llvm::json::Object *report = reportJson->getAsObject();
-  if (!report || !report->getObject("input") || !report->getObject("output"))
-    return error(o.outDir + "/report.json: missing input/output description; recompile");
-  IOInfo in = ioInfo(report->getObject("input")), out = ioInfo(report->getObject("output"));
+  if (!report)
+    return error(o.outDir + "/report.json: not a JSON object; recompile");
+  auto ends = designEnds(*report, o.outDir + "/report.json");
+  if (!ends)
+    return ends.takeError();
+  const std::vector<IOInfo> &ins = ends->inputs, &outs = ends->outputs;
   int64_t predLatency = report->getInteger("predicted_latency_cycles").value_or(-1);
   int64_t predII = report->getInteger("predicted_ii_cycles").value_or(-1);
 
@@ -247,38 +83,38 @@ llvm::Expected<int64_t> loom::simulateDesign(const SimulateOptions &o) {
     return flt.takeError();
   auto qFunc = *(*quant)->getOps<func::FuncOp>().begin();
   auto fFunc = *(*flt)->getOps<func::FuncOp>().begin();
+  if (qFunc.getNumArguments() != ins.size() || qFunc.getNumResults() != outs.size())
+    return error(o.outDir + ": report.json and nn.mlir disagree on the graph's inputs and "
+                            "outputs; recompile");
 
-  std::vector<std::vector<double>> onnxExpected;
-  auto frames = loadFrames(o, in, onnxExpected);
+  std::vector<InputFrame> onnxExpected;
+  auto frames = loadFrames({o.inputsNpy, o.onnxTestDir, o.randomFrames, o.seed}, *ends,
+                           onnxExpected);
   if (!frames)
     return frames.takeError();
 
-  // Reference: hardware input words, expected output words, float outputs.
+  // Reference: hardware input words, expected output words (every output, in
+  // stream order, one after the other) and the float outputs.
   std::vector<std::vector<int64_t>> hwIn, expected;
-  std::vector<std::vector<double>> floatOut, floatTensorOut;
-  for (const auto &frame : *frames) {
-    auto q = interpretFrame(qFunc, {frame});
+  std::vector<InputFrame> floatOut; // per frame and output, in the tensor's order
+  for (const InputFrame &frame : *frames) {
+    auto q = interpretFrame(qFunc, frame);
     if (!q)
       return q.takeError();
-    auto f = interpretFrame(fFunc, {frame});
+    auto f = interpretFrame(fFunc, frame);
     if (!f)
       return f.takeError();
     // The hardware streams feature maps channels-last: reorder the ends.
-    std::vector<int64_t> rin = q->rawInputs.at(0), rout = q->rawOutputs.at(0);
-    if (!in.perm.empty())
-      for (size_t i = 0; i < in.perm.size(); ++i)
-        rin[i] = q->rawInputs[0][in.perm[i]];
-    if (!out.perm.empty())
-      for (size_t i = 0; i < out.perm.size(); ++i)
-        rout[i] = q->rawOutputs[0][out.perm[i]];
+    std::vector<int64_t> rin, rout;
+    for (size_t k = 0; k < ins.size(); ++k)
+      for (size_t i = 0; i < q->rawInputs.at(k).size(); ++i)
+        rin.push_back(q->rawInputs[k][ins[k].tensorIndex(i)]);
+    for (size_t k = 0; k < outs.size(); ++k)
+      for (size_t i = 0; i < q->rawOutputs.at(k).size(); ++i)
+        rout.push_back(q->rawOutputs[k][outs[k].tensorIndex(i)]);
     hwIn.push_back(std::move(rin));
     expected.push_back(std::move(rout));
-    std::vector<double> fo = f->outputs.at(0);
-    floatTensorOut.push_back(fo);
-    if (!out.perm.empty())
-      for (size_t i = 0; i < out.perm.size(); ++i)
-        fo[i] = f->outputs[0][out.perm[i]];
-    floatOut.push_back(std::move(fo));
+    floatOut.push_back(f->outputs);
   }
 
   sim::SimSpec spec;
@@ -290,12 +126,15 @@ llvm::Expected<int64_t> loom::simulateDesign(const SimulateOptions &o) {
   if (auto *files = report->getArray("sv_files"))
     for (const auto &f : *files)
       spec.svFiles.push_back(f.getAsString().value_or("").str());
-  spec.inLanes = int(in.lanes);
-  spec.inBits = int(in.bits);
-  spec.outLanes = int(out.lanes);
-  spec.outBits = int(out.bits);
-  spec.inBeatsPerFrame = in.beats;
-  spec.outBeatsPerFrame = out.beats;
+  auto portOf = [](const IOInfo &e) {
+    return sim::StreamPort{e.port, int(e.lanes), int(e.bits), e.beats};
+  };
+  spec.inputs.clear();
+  spec.outputs.clear();
+  for (const IOInfo &in : ins)
+    spec.inputs.push_back(portOf(in));
+  for (const IOInfo &out : outs)
+    spec.outputs.push_back(portOf(out));
   sim::SimOptions so;
   so.backpressure = o.backpressure;
   so.seed = o.seed;
@@ -310,6 +149,17 @@ llvm::Expected<int64_t> loom::simulateDesign(const SimulateOptions &o) {
   if (result->deadlock)
     return error(o.outDir + ": simulation deadlocked: " + result->deadlockMessage);
 
+  // Output k's words start at offset[k] of a frame's words.
+  std::vector<size_t> offset;
+  size_t frameWords = 0;
+  for (const IOInfo &out : outs) {
+    offset.push_back(frameWords);
+    frameWords += size_t(out.elements());
+  }
+  auto outputOf = [&](size_t i) {
+    return size_t(std::upper_bound(offset.begin(), offset.end(), i) - offset.begin() - 1);
+  };
+
   // Compare every word.
   int64_t mismatches = 0, shown = 0;
   int64_t nFrames = int64_t(frames->size());
@@ -321,10 +171,12 @@ llvm::Expected<int64_t> loom::simulateDesign(const SimulateOptions &o) {
       if (ok)
         continue;
       ++mismatches;
+      size_t k = outputOf(i);
       if (shown++ < 10)
         llvm::errs() << llvm::formatv(
-            "mismatch: frame {0}, tensor '{1}', index {2}: expected {3}, got {4}\n", f, out.name, i,
-            expected[f][i], got && i < got->size() ? std::to_string((*got)[i]) : "nothing");
+            "mismatch: frame {0}, tensor '{1}', index {2}: expected {3}, got {4}\n", f,
+            outs[k].name, i - offset[k], expected[f][i],
+            got && i < got->size() ? std::to_string((*got)[i]) : "nothing");
     }
   }
   mismatches += result->passMismatchCount;
@@ -335,42 +187,56 @@ llvm::Expected<int64_t> loom::simulateDesign(const SimulateOptions &o) {
     ++mismatches,
         llvm::errs() << "mismatch: m_axis_tlast wrong on " << result->tlastErrors << " beats\n";
 
-  // Accuracy of the fixed-point design against the float graph.
+  // Accuracy of the fixed-point design against the float graph, over every
+  // output; top-1 agreement per (frame, output).
   double maxErr = 0, sumErr = 0, maxErrOnnx = 0;
-  int64_t top1 = 0, count = 0;
-  // Words at the limits of the output range usually mean the range is too
-  // narrow: the format's (fixed point) or the output quantizer's (affine).
-  int64_t saturated = 0, lo = -(int64_t(1) << (out.bits - 1)), hi = -lo - 1;
-  lo = out.codeMin.value_or(lo), hi = out.codeMax.value_or(hi);
-  auto tensorIndex = [&](size_t i) { return out.perm.empty() ? int64_t(i) : out.perm[i]; };
-  for (const auto &frame : expected)
-    for (int64_t v : frame)
-      saturated += (v == lo && lo != 0) || (v == hi && hi != 0); // code 0 is real 0 (Relu)
-  for (int64_t f = 0; f < nFrames; ++f) {
-    size_t best = 0, bestF = 0;
-    double bestHw = -INFINITY; // in reals: per-axis scales make codes incomparable
-    for (size_t i = 0; i < expected[f].size(); ++i) {
-      double hw = toReal(out, expected[f][i], tensorIndex(i));
-      if (hw > bestHw)
-        best = i, bestHw = hw;
-      double err = std::fabs(hw - floatOut[f][i]);
-      maxErr = std::max(maxErr, err);
-      sumErr += err;
-      ++count;
-      if (floatOut[f][i] > floatOut[f][bestF])
-        bestF = i;
-      if (f < int64_t(onnxExpected.size()) && i < onnxExpected[f].size())
-        maxErrOnnx =
-            std::max(maxErrOnnx, std::fabs(floatOut[f][i] -
-                                           onnxExpected[f][out.perm.empty() ? i : out.perm[i]]));
+  int64_t top1 = 0, count = 0, saturated = 0, satFixed = 0;
+  std::string satRange; // of the first output that saturates
+
+  for (size_t k = 0; k < outs.size(); ++k) {
+    const IOInfo &out = outs[k];
+    // Words at the limits of the output range usually mean the range is too
+    // narrow: the format's (fixed point) or the output quantizer's (affine).
+    int64_t lo = -(int64_t(1) << (out.bits - 1)), hi = -lo - 1;
+    lo = out.codeMin.value_or(lo), hi = out.codeMax.value_or(hi);
+    for (int64_t f = 0; f < nFrames; ++f) {
+      size_t best = 0, bestF = 0;
+      double bestHw = -INFINITY; // in reals: per-axis scales make codes incomparable
+      const std::vector<double> &fo = floatOut[f][k];
+      for (size_t i = 0; i < size_t(out.elements()); ++i) {
+        int64_t code = expected[f][offset[k] + i];
+        int64_t t = out.tensorIndex(i);
+        bool sat = (code == lo && lo != 0) || (code == hi && hi != 0); // code 0 is real 0 (Relu)
+        saturated += sat;
+        satFixed += sat && out.scale.empty();
+        if (sat && satRange.empty())
+          satRange = out.scale.empty()
+                         ? llvm::formatv(" ('{0}': range [{1}, {2}])", out.name,
+                                         out.toReal(lo, 0), out.toReal(hi, 0))
+                               .str()
+                         : llvm::formatv(" ('{0}': codes [{1}, {2}])", out.name, lo, hi).str();
+        double hw = out.toReal(code, t);
+        if (hw > bestHw)
+          best = i, bestHw = hw;
+        double err = std::fabs(hw - fo[t]);
+        maxErr = std::max(maxErr, err);
+        sumErr += err;
+        ++count;
+        if (fo[t] > fo[out.tensorIndex(bestF)])
+          bestF = i;
+        if (f < int64_t(onnxExpected.size()) && k < onnxExpected[f].size() &&
+            size_t(t) < onnxExpected[f][k].size())
+          maxErrOnnx = std::max(maxErrOnnx, std::fabs(fo[t] - onnxExpected[f][k][t]));
+      }
+      top1 += best == bestF;
     }
-    top1 += best == bestF;
   }
+  double top1Rate = nFrames ? double(top1) / double(nFrames * outs.size()) : 0.0;
 
   llvm::json::Object sj = sim::simJson(*result, nFrames, mismatches, predLatency, predII);
   sj["float_max_abs_error"] = maxErr;
   sj["float_mean_abs_error"] = count ? sumErr / count : 0.0;
-  sj["float_top1_agreement"] = nFrames ? double(top1) / nFrames : 0.0;
+  sj["float_top1_agreement"] = top1Rate;
   sj["backpressure"] = o.backpressure;
   sj["saturated_output_words"] = saturated;
   if (!onnxExpected.empty())
@@ -387,38 +253,40 @@ llvm::Expected<int64_t> loom::simulateDesign(const SimulateOptions &o) {
   }
 
   if (!o.outNpz.empty()) {
-    std::vector<double> deq;
-    std::vector<int64_t> raw;
-    for (int64_t f = 0; f < nFrames; ++f) {
-      // Back from stream order to the tensor's own order.
-      std::vector<int64_t> frame(expected[f].size(), 0);
-      for (size_t i = 0; i < expected[f].size(); ++i)
-        if (f < int64_t(result->outputs.size()) && i < result->outputs[f].size())
-          frame[out.perm.empty() ? i : out.perm[i]] = result->outputs[f][i];
-      for (size_t t = 0; t < frame.size(); ++t) {
-        raw.push_back(frame[t]);
-        deq.push_back(toReal(out, frame[t], int64_t(t)));
-      }
-    }
-    std::vector<int64_t> shape = out.shape;
-    if (shape.empty())
-      shape.push_back(1);
-    shape[0] = nFrames * shape[0];
-    std::vector<float> deqF(deq.begin(), deq.end());
     std::vector<io::NpzEntry> entries;
-    // Integer outputs are integers (c + zero_point); others float32 reals.
-    if (out.integer && !out.scale.empty())
-      entries.emplace_back(
-          out.name, io::NpyArray::fromInts(shape, std::vector<int64_t>(deq.begin(), deq.end())));
-    else
-      entries.emplace_back(out.name, io::NpyArray::fromFloat32(shape, deqF));
-    entries.emplace_back(out.name + ".raw", io::NpyArray::fromInts(shape, raw));
-    // The float reference interpreter on the float graph (nn_float.mlir), in
-    // the tensor's order: what tests compare with an independent executor.
-    std::vector<float> ref;
-    for (const auto &fo : floatTensorOut)
-      ref.insert(ref.end(), fo.begin(), fo.end());
-    entries.emplace_back(out.name + ".reference", io::NpyArray::fromFloat32(shape, ref));
+    for (size_t k = 0; k < outs.size(); ++k) {
+      const IOInfo &out = outs[k];
+      std::vector<double> deq;
+      std::vector<int64_t> raw;
+      std::vector<float> ref;
+      for (int64_t f = 0; f < nFrames; ++f) {
+        // Back from stream order to the tensor's own order.
+        std::vector<int64_t> frame(size_t(out.elements()), 0);
+        for (size_t i = 0; i < frame.size(); ++i)
+          if (f < int64_t(result->outputs.size()) && offset[k] + i < result->outputs[f].size())
+            frame[out.tensorIndex(i)] = result->outputs[f][offset[k] + i];
+        for (size_t t = 0; t < frame.size(); ++t) {
+          raw.push_back(frame[t]);
+          deq.push_back(out.toReal(frame[t], int64_t(t)));
+        }
+        // The float reference interpreter on the float graph (nn_float.mlir):
+        // what tests compare with an independent executor.
+        ref.insert(ref.end(), floatOut[f][k].begin(), floatOut[f][k].end());
+      }
+      std::vector<int64_t> shape = out.shape;
+      if (shape.empty())
+        shape.push_back(1);
+      shape[0] = nFrames * shape[0];
+      // Integer outputs are integers (c + zero_point); others float32 reals.
+      if (out.integer && !out.scale.empty())
+        entries.emplace_back(out.name, io::NpyArray::fromInts(
+                                           shape, std::vector<int64_t>(deq.begin(), deq.end())));
+      else
+        entries.emplace_back(out.name, io::NpyArray::fromFloat32(
+                                           shape, std::vector<float>(deq.begin(), deq.end())));
+      entries.emplace_back(out.name + ".raw", io::NpyArray::fromInts(shape, raw));
+      entries.emplace_back(out.name + ".reference", io::NpyArray::fromFloat32(shape, ref));
+    }
     if (auto err = io::writeNpz(o.outNpz, entries))
       return std::move(err);
   }
@@ -437,20 +305,20 @@ llvm::Expected<int64_t> loom::simulateDesign(const SimulateOptions &o) {
       result->latencyCycles == predLatency ? "  (equal)" : "  (DIFFERENT)", result->iiCycles,
       predII, result->iiCycles == predII || nFrames < 2 ? "  (equal)" : "  (DIFFERENT)",
       result->buildSeconds, result->simSeconds, result->cyclesPerSecond, maxErr,
-      count ? sumErr / count : 0.0, nFrames ? double(top1) / nFrames : 0.0);
-  if (saturated && out.scale.empty())
+      count ? sumErr / count : 0.0, top1Rate);
+  if (satFixed)
     llvm::outs() << llvm::formatv(
-        "  note: {0} of {1} output words sit at the limits of the output format (range "
-        "[{2}, {3}]): the fixed-point range is probably too small for these inputs; try "
-        "--precision with more integer bits\n",
-        saturated, count, toReal(out, lo, 0), toReal(out, hi, 0));
+        "  note: {0} of {1} output words sit at the limits of the output format{2}: the "
+        "fixed-point range is probably too small for these inputs; try --precision with more "
+        "integer bits\n",
+        satFixed, count, satRange);
   // Calibrated ranges end at the largest calibration value, so a few words
   // at the limits are normal; more than 1% means the inputs leave the range.
   else if (saturated * 100 > count)
     llvm::outs() << llvm::formatv(
-        "  note: {0} of {1} output words sit at the limits of the output quantizer (codes "
-        "[{2}, {3}]): these inputs exceed the quantized range; for --precision int8 "
-        "calibrate with representative inputs (--calib)\n",
-        saturated, count, lo, hi);
+        "  note: {0} of {1} output words sit at the limits of the output quantizer{2}: these "
+        "inputs exceed the quantized range; for --precision int8 calibrate with "
+        "representative inputs (--calib)\n",
+        saturated, count, satRange);
   return mismatches;
 }

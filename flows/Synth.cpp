@@ -58,6 +58,7 @@ struct Design {
   std::string top;
   std::vector<std::string> files;
   int64_t inBits = 0, outBits = 0;
+  size_t inputs = 1, outputs = 1; ///< graph ends (each its own AXI4-Stream port)
   double lutsEstimate = 0, ffsEstimate = 0;
 };
 
@@ -80,6 +81,10 @@ llvm::Expected<Design> readDesign(const std::string &out) {
   auto width = [](const llvm::json::Object *s) -> int64_t {
     return s ? s->getInteger("lanes").value_or(0) * s->getInteger("bits").value_or(0) : 0;
   };
+  if (auto *a = r->getArray("inputs"))
+    d.inputs = a->size();
+  if (auto *a = r->getArray("outputs"))
+    d.outputs = a->size();
   d.inBits = width(r->getObject("input"));
   d.outBits = width(r->getObject("output"));
   d.lutsEstimate = r->getNumber("luts_estimate").value_or(0);
@@ -336,10 +341,15 @@ llvm::Error loom::synthesizeDesign(const SynthOptions &o) {
   if (!design)
     return design.takeError();
 
+  bool ice40 = dev && dev->family == Family::Ice40;
+  if (ice40 && (design->inputs != 1 || design->outputs != 1))
+    return error(out + ": the iCE40 board shell serializes one input and one output stream; "
+                       "this design has " + std::to_string(design->inputs) + " inputs and " +
+                 std::to_string(design->outputs) +
+                 " outputs (synthesize it with --target generic or xilinx-7)");
   std::string dir = absolute(out + "/synth");
   if (auto ec = llvm::sys::fs::create_directories(dir))
     return error(dir + ": cannot create: " + ec.message());
-  bool ice40 = dev && dev->family == Family::Ice40;
   std::string top = ice40 ? "loom_board_top" : design->top;
   std::string script = "read_verilog -sv";
   for (const std::string &f : design->files)

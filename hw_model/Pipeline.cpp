@@ -104,7 +104,7 @@ std::vector<Edge> graphEdges(const std::vector<Node> &graph, std::string *error)
     return fail("empty actor graph");
   std::vector<int> used(n, 0);
   std::vector<Edge> edges, inner;
-  int inputRefs = 0;
+  std::vector<int> inputRefs;
   for (int i = 0; i < n; ++i) {
     const Node &nd = graph[i];
     std::string err = validate(nd.spec.config);
@@ -115,12 +115,15 @@ std::vector<Edge> graphEdges(const std::vector<Node> &graph, std::string *error)
                   std::to_string(numInputs(nd.spec.config)) + " inputs");
     for (int k = 0; k < int(nd.inputs.size()); ++k) {
       int p = nd.inputs[k];
-      if (p == -1) {
-        ++inputRefs;
-        edges.push_back({-1, 0, i, k});
+      if (p < 0) {
+        int in = graphInputIndex(p);
+        if (in >= int(inputRefs.size()))
+          inputRefs.resize(in + 1, 0);
+        ++inputRefs[in];
+        edges.push_back({-1, in, i, k});
         continue;
       }
-      if (p < 0 || p >= n || p == i)
+      if (p >= n || p == i)
         return fail("node " + std::to_string(i) + " has a bad input " + std::to_string(p));
       if (used[p] >= numOutputs(graph[p].spec.config))
         return fail("output of node " + std::to_string(p) + " '" + graph[p].spec.name +
@@ -128,19 +131,22 @@ std::vector<Edge> graphEdges(const std::vector<Node> &graph, std::string *error)
       inner.push_back({p, used[p]++, i, k});
     }
   }
-  if (inputRefs != 1)
-    return fail("the graph input must feed exactly one node port");
-  Edge out;
-  int outs = 0;
+  if (inputRefs.empty())
+    return fail("no node reads a graph input");
+  for (size_t k = 0; k < inputRefs.size(); ++k)
+    if (inputRefs[k] != 1)
+      return fail("graph input " + std::to_string(k) + " must feed exactly one node port (has " +
+                  std::to_string(inputRefs[k]) + ")");
+  std::stable_sort(edges.begin(), edges.end(),
+                   [](const Edge &a, const Edge &b) { return a.fromPort < b.fromPort; });
+  std::vector<Edge> outs;
   for (int i = 0; i < n; ++i)
-    for (int p = used[i]; p < numOutputs(graph[i].spec.config); ++p) {
-      out = {i, p, -1, 0};
-      ++outs;
-    }
-  if (outs != 1)
-    return fail("the graph needs exactly one unconsumed output (has " + std::to_string(outs) + ")");
+    for (int p = used[i]; p < numOutputs(graph[i].spec.config); ++p)
+      outs.push_back({i, p, -1, int(outs.size())});
+  if (outs.empty())
+    return fail("the graph has no unconsumed output");
   edges.insert(edges.end(), inner.begin(), inner.end());
-  edges.push_back(out);
+  edges.insert(edges.end(), outs.begin(), outs.end());
   return edges;
 }
 
@@ -176,17 +182,32 @@ GraphRun simulateGraph(const std::vector<Node> &graph, int frames,
     ActorCost c = estimateCost(nd.spec.config);
     budget += 4 * (c.latencyCycles + c.cyclesPerFrame) * (frames + 1);
   }
-  const Edge &inE = edges.front(), &outE = edges.back();
-  const int64_t totalIn = int64_t(frames) * actors[inE.to]->inBeatsPerFrameAt(inE.toPort);
-  const int64_t outBeats = actors[outE.from]->outBeatsPerFrameAt(outE.fromPort);
+  // Graph inputs are offered independently (each its next beat every cycle); frame f
+  // ends when every graph output has given its last beat of frame f.
+  std::vector<int> inEdge, outEdge;
+  for (int e = 0; e < ne; ++e)
+    if (edges[e].from < 0)
+      inEdge.push_back(e);
+    else if (edges[e].to < 0)
+      outEdge.push_back(e);
+  std::vector<int64_t> totalIn, outBeats;
+  for (int e : inEdge)
+    totalIn.push_back(int64_t(frames) * actors[edges[e].to]->inBeatsPerFrameAt(edges[e].toPort));
+  for (int e : outEdge)
+    outBeats.push_back(actors[edges[e].from]->outBeatsPerFrameAt(edges[e].fromPort));
   std::vector<int64_t> cnt(ne, 0);
   g.maxOcc.assign(ne, 0);
   // per node port fire flags
   std::vector<std::array<bool, 2>> inF(n), outF(n);
   std::vector<bool> pushE(ne), popE(ne);
-  int64_t sent = 0, got = 0, firstIn = -1;
+  std::vector<int64_t> sent(inEdge.size(), 0), got(outEdge.size(), 0);
+  int64_t firstIn = -1;
+  // frameOuts[f]: outputs that have ended frame f; frameEnd[f] = the cycle the last did.
+  std::vector<int> frameOuts;
   std::vector<int64_t> frameEnd;
-  for (int64_t t = 0; frameEnd.size() < size_t(frames); ++t) {
+  // Each output ends its frames in order, so frames complete in order too.
+  int done = 0;
+  for (int64_t t = 0; done < frames; ++t) {
     if (t > budget) {
       std::ostringstream os;
       os << "hw_model: graph did not finish " << frames << " frames in " << budget
@@ -204,7 +225,8 @@ GraphRun simulateGraph(const std::vector<Node> &graph, int frames,
       inF[i] = outF[i] = {false, false};
     for (int e = 0; e < ne; ++e) {
       const Edge &ed = edges[e];
-      bool upValid = ed.from < 0 ? sent < totalIn : actors[ed.from]->outValidAt(ed.fromPort);
+      bool upValid = ed.from < 0 ? sent[ed.fromPort] < totalIn[ed.fromPort]
+                                 : actors[ed.from]->outValidAt(ed.fromPort);
       bool downReady = ed.to < 0 ? true : actors[ed.to]->inReadyAt(ed.toPort);
       if (depth[e] == 0) {
         bool f = upValid && downReady;
@@ -218,18 +240,34 @@ GraphRun simulateGraph(const std::vector<Node> &graph, int frames,
       if (ed.to >= 0)
         inF[ed.to][ed.toPort] = popE[e];
     }
-    if (pushE[0]) {
-      if (sent == 0)
+    bool anyIn = false;
+    for (size_t k = 0; k < inEdge.size(); ++k)
+      if (pushE[inEdge[k]]) {
+        anyIn = true;
+        ++sent[k];
+      }
+    if (anyIn) {
+      if (firstIn < 0)
         firstIn = t;
       if (inBeatCycles)
         inBeatCycles->push_back(t);
-      ++sent;
     }
-    if (popE[ne - 1]) {
+    for (size_t k = 0; k < outEdge.size(); ++k) {
+      if (!popE[outEdge[k]])
+        continue;
       if (outBeatCycles)
         outBeatCycles->push_back(t);
-      if (++got % outBeats == 0)
-        frameEnd.push_back(t);
+      if (++got[k] % outBeats[k] != 0)
+        continue;
+      size_t f = size_t(got[k] / outBeats[k] - 1);
+      if (f >= frameOuts.size()) {
+        frameOuts.resize(f + 1, 0);
+        frameEnd.resize(f + 1, -1);
+      }
+      if (++frameOuts[f] == int(outEdge.size())) {
+        frameEnd[f] = t;
+        ++done;
+      }
     }
     // maxOcc = the depth a loom_fifo needs to take every push this run took: a full
     // loom_fifo refuses a push even in a cycle it is popped (in_ready = !full), so a push
@@ -246,6 +284,7 @@ GraphRun simulateGraph(const std::vector<Node> &graph, int frames,
       actors[i]->stepPorts(in, out);
     }
   }
+  frameEnd.resize(frames);
   r.latency_cycles = frameEnd[0] - firstIn + 1;
   r.ii_cycles = frameEnd[frames - 1] - frameEnd[frames - 2];
   for (int64_t e : frameEnd)

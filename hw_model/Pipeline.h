@@ -35,24 +35,31 @@ PipelineTiming predictTiming(const std::vector<ActorSpec> &chain, int frames,
 
 // ---------------------------------------------------------------- DAG of actors
 /// A node of an actor graph. `inputs[k]` is the producer of input port k: a node id, or
-/// -1 for the graph input. A producer with 2 outputs (fork) has its output ports given to
-/// its consumers in order of appearance (node id, then input index): the first reference
-/// is output 0, the second output 1. Every output port must be consumed exactly once,
-/// except one: the graph output (sink, always ready). The graph input (source, next
-/// beat offered every cycle) is referenced exactly once (fan out with a fork).
+/// graphInput(j) (< 0) for graph input j. A producer with 2 outputs (fork) has its output
+/// ports given to its consumers in order of appearance (node id, then input index): the
+/// first reference is output 0, the second output 1. Every graph input is referenced
+/// exactly once (fan out with a fork) and offered its next beat every cycle, each
+/// independently of the others. The output ports nobody consumes are the graph outputs
+/// (sinks, always ready), numbered in (node, port) order. A frame ends when every graph
+/// output has given its last beat of that frame; latency counts from the first beat on
+/// any graph input.
 struct Node {
   ActorSpec spec;
   std::vector<int> inputs;
 };
 
-/// An edge: from (node, output port) to (node, input port). from == -1: graph input,
-/// to == -1: graph output.
+/// The producer id that stands for graph input k, and back.
+constexpr int graphInput(int k) { return -1 - k; }
+constexpr int graphInputIndex(int producer) { return -1 - producer; }
+
+/// An edge: from (node, output port) to (node, input port). from == -1: graph input
+/// number fromPort; to == -1: graph output number toPort.
 struct Edge {
   int from = -1, fromPort = 0, to = -1, toPort = 0;
 };
 
-/// The edges of a graph (graph input edge first, then in node order, graph output edge
-/// last); on an invalid graph returns {} and sets *error.
+/// The edges of a graph (graph input edges first, by input number, then the internal
+/// ones in node order, graph output edges last, by output number); on an invalid graph returns {} and sets *error.
 std::vector<Edge> graphEdges(const std::vector<Node> &graph, std::string *error);
 
 /// Cycle-level latency / II of a graph (same definitions as predictTiming; named

@@ -223,7 +223,11 @@ std::optional<hw::ActorConfig> loom::hwConfigOf(Operation *op) {
 FailureOr<HwGraph> loom::hwGraphOf(func::FuncOp graph, bool skipFifos) {
   HwGraph g;
   llvm::DenseMap<Operation *, int> id;
+  int inputs = 0;
   for (Operation &op : graph.getBody().front()) {
+    // Graph input k is hw_model's producer graphInput(k), in op order.
+    if (llvm::isa<df::InputOp>(op))
+      id[&op] = hw::graphInput(inputs++);
     if (llvm::isa<df::InputOp, df::OutputOp, func::ReturnOp>(op))
       continue;
     if (skipFifos && llvm::isa<df::FifoOp>(op))
@@ -245,7 +249,7 @@ FailureOr<HwGraph> loom::hwGraphOf(func::FuncOp graph, bool skipFifos) {
         g.fifoEdges.push_back({producer, {int(i), int(port)}});
         producer = producer->getOperand(0).getDefiningOp();
       }
-      g.nodes[i].inputs.push_back(llvm::isa<df::InputOp>(producer) ? -1 : id.lookup(producer));
+      g.nodes[i].inputs.push_back(id.lookup(producer));
     }
     if (auto fork = llvm::dyn_cast<df::ForkOp>(op)) {
       // hw_model gives a fork's outputs to its consumers in node order.

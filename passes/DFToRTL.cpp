@@ -38,57 +38,89 @@ struct DFToRTLPass : loom::impl::DFToRTLBase<DFToRTLPass> {
     auto hwGraph = hwGraphOf(graph);
     if (failed(hwGraph))
       return failure();
-    auto input = *graph.getOps<df::InputOp>().begin();
-    auto output = *graph.getOps<df::OutputOp>().begin();
-    auto inType = input.getOutput().getType(), outType = output.getInput().getType();
-    unsigned inBits = inType.getLanes() * inType.getElementWidth();
+    auto inputs = llvm::to_vector(graph.getOps<df::InputOp>());
+    auto outputs = llvm::to_vector(graph.getOps<df::OutputOp>());
+    auto names = [](auto ends) {
+      std::vector<std::string> n;
+      for (auto end : ends)
+        n.push_back(end.getTensorName().str());
+      return n;
+    };
+    std::vector<std::string> inPorts = streamPortNames("s_axis", names(inputs));
+    std::vector<std::string> outPorts = streamPortNames("m_axis", names(outputs));
 
     OpBuilder b(&getContext());
     Location loc = graph.getLoc();
     b.setInsertionPoint(graph);
     std::string top = topName.empty() ? legalName(graph.getName()) : legalName(topName);
-    auto module = b.create<rtl::ModuleOp>(
-        loc, b.getStringAttr(top),
-        b.getStrArrayAttr(
-            {"clk", "rst", "s_axis_tdata", "s_axis_tvalid", "s_axis_tlast", "m_axis_tready"}),
-        b.getStrArrayAttr({"s_axis_tready", "m_axis_tdata", "m_axis_tvalid", "m_axis_tlast"}));
+    std::vector<std::string> inNames = {"clk", "rst"}, outNames;
+    for (const std::string &p : inPorts)
+      for (const char *sig : {"_tdata", "_tvalid", "_tlast"})
+        inNames.push_back(p + sig);
+    for (const std::string &p : outPorts)
+      inNames.push_back(p + "_tready");
+    for (const std::string &p : inPorts)
+      outNames.push_back(p + "_tready");
+    for (const std::string &p : outPorts)
+      for (const char *sig : {"_tdata", "_tvalid", "_tlast"})
+        outNames.push_back(p + sig);
+    auto strs = [&](ArrayRef<std::string> names) {
+      return b.getStrArrayAttr(SmallVector<StringRef>(names.begin(), names.end()));
+    };
+    auto module = b.create<rtl::ModuleOp>(loc, b.getStringAttr(top), strs(inNames), strs(outNames));
     Block *body = new Block();
     module.getBody().push_back(body);
     Type i1 = b.getI1Type();
-    for (Type t : {i1, i1, Type(b.getIntegerType(inBits)), i1, i1, i1})
-      body->addArgument(t, loc);
-    Value mReady = body->getArgument(5);
+    body->addArgument(i1, loc);
+    body->addArgument(i1, loc);
+    for (df::InputOp in : inputs) {
+      auto t = in.getOutput().getType();
+      for (Type ty : {Type(b.getIntegerType(t.getLanes() * t.getElementWidth())), i1, i1})
+        body->addArgument(ty, loc);
+    }
+    for (size_t k = 0; k < outputs.size(); ++k)
+      body->addArgument(i1, loc);
 
     NetlistBuilder netlist(module, body->getArgument(0), body->getArgument(1));
-    // The closing stage is always "out_tlast": reserve it before the actors
-    // are named, or a node called "out_tlast" would get the same instance
-    // name and duplicate nets.
-    netlist.reserve("out_tlast");
+    // The closing stages are named before the actors, or a node called
+    // "out_tlast" would get the same instance name and duplicate nets.
+    SmallVector<std::string> lastNames;
+    for (size_t k = 0; k < outputs.size(); ++k) {
+      lastNames.push_back(outputs.size() == 1 ? "out_tlast"
+                                              : "out_tlast_" + outPorts[k].substr(7));
+      netlist.reserve(lastNames.back());
+    }
     // Instances are created in op (topological) order; a producer's
     // out_ready input is patched once its consumer exists (the module body
     // is a graph region).
-    Value graphIn = input.getOutput();
-    netlist.setStreamNets(graphIn, body->getArgument(2), body->getArgument(3));
+    for (auto [k, in] : llvm::enumerate(inputs))
+      netlist.setStreamNets(in.getOutput(), body->getArgument(2 + 3 * k),
+                            body->getArgument(3 + 3 * k));
     for (auto [op, node] : llvm::zip(hwGraph->actors, hwGraph->nodes))
       if (failed(target.lowerActor(op, node.spec.config, netlist)))
         return failure();
 
-    Value graphOut = output.getInput();
-    auto producerSlot = netlist.readySlotOf(graphOut);
-    auto last = target.lowerFrameEnd(graphOut, outType.getBeatsPerFrame(), "out_tlast", netlist);
-    last->setOperand(netlist.readySlotOf(graphOut).second, mReady);
-    netlist.readySlotOf(graphOut) = producerSlot;
+    SmallVector<rtl::InstanceOp> lasts;
+    for (auto [k, out] : llvm::enumerate(outputs)) {
+      Value graphOut = out.getInput();
+      auto outType = out.getInput().getType();
+      auto producerSlot = netlist.readySlotOf(graphOut);
+      auto last =
+          target.lowerFrameEnd(graphOut, outType.getBeatsPerFrame(), lastNames[k], netlist);
+      last->setOperand(netlist.readySlotOf(graphOut).second,
+                       body->getArgument(2 + 3 * inputs.size() + k));
+      netlist.readySlotOf(graphOut) = producerSlot;
+      lasts.push_back(last);
+    }
     netlist.finish();
     b.setInsertionPointToEnd(body);
-    b.create<rtl::OutputOp>(loc, ValueRange{netlist.readyOf(graphIn), last.getResult(1),
-                                            last.getResult(2), last.getResult(3)});
-    // Host-side facts the driver needs next to the netlist.
-    module->setAttr("loom.in_lanes", b.getI64IntegerAttr(inType.getLanes()));
-    module->setAttr("loom.in_bits", b.getI64IntegerAttr(inType.getElementWidth()));
-    module->setAttr("loom.out_lanes", b.getI64IntegerAttr(outType.getLanes()));
-    module->setAttr("loom.out_bits", b.getI64IntegerAttr(outType.getElementWidth()));
-    module->setAttr("loom.in_beats", b.getI64IntegerAttr(inType.getBeatsPerFrame()));
-    module->setAttr("loom.out_beats", b.getI64IntegerAttr(outType.getBeatsPerFrame()));
+    SmallVector<Value> results;
+    for (df::InputOp in : inputs)
+      results.push_back(netlist.readyOf(in.getOutput()));
+    for (rtl::InstanceOp last : lasts)
+      for (unsigned r : {1u, 2u, 3u})
+        results.push_back(last.getResult(r));
+    b.create<rtl::OutputOp>(loc, results);
     graph.erase();
     return success();
   }

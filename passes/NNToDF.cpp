@@ -659,26 +659,41 @@ LogicalResult Lowering::lowerJoin(Operation &op) {
   return success();
 }
 
+/// loom_concat interleaves two streams per pixel: the concatenated axis must be
+/// the innermost one in stream order. That holds for the channels of a
+/// channels-last feature map ([N, C, H, W], axis 1) and for the last axis of a
+/// tensor streamed in its own order ([1, C] vectors, [1, T, C] rows).
 LogicalResult Lowering::lower(nn::ConcatOp cat) {
   Location loc = cat.getLoc();
   ArrayRef<int64_t> a = shapeOf(cat.getLhs()), bs = shapeOf(cat.getRhs());
-  if (a.size() != 4 || cat.getAxisAttr().getInt() != 1)
-    return unsupported(cat, "only channel concatenation of feature maps is supported");
+  auto out = shapeOf(cat.getResult());
+  int64_t axis = cat.getAxisAttr().getInt();
+  bool featureMaps = a.size() == 4 && axis == 1;
+  bool lastAxis = !featureMaps && axis == int64_t(a.size()) - 1;
+  if (!featureMaps && !lastAxis)
+    return unsupported(cat, "only concatenation along the channels of feature maps or the "
+                            "last axis is supported");
   if (!env.count(cat.getRhs()))
     return unsupported(cat, "its second input is not a hardware stream");
-  if (!samePerm(permOf(cat.getLhs()), nhwcPerm(a)) || !samePerm(permOf(cat.getRhs()), nhwcPerm(bs)))
-    return unsupported(cat, "its inputs are not in channels-last stream order");
+  Perm pa = featureMaps ? nhwcPerm(a) : Perm(), pb = featureMaps ? nhwcPerm(bs) : Perm();
+  if (!samePerm(permOf(cat.getLhs()), pa) || !samePerm(permOf(cat.getRhs()), pb))
+    return unsupported(cat, featureMaps ? "its inputs are not in channels-last stream order"
+                                        : "its inputs are not streamed in their own order");
   Value lhs = take(cat.getLhs(), loc), rhs = take(cat.getRhs(), loc);
   lhs = joinFifo(cat, lhs, 0);
   rhs = joinFifo(cat, rhs, 1);
-  auto out = shapeOf(cat.getResult());
+  int64_t c1 = featureMaps ? a[1] : a.back(), c2 = featureMaps ? bs[1] : bs.back();
+  int64_t elements = 1;
+  for (int64_t d : out)
+    elements *= d;
   Type elem = llvm::cast<df::StreamType>(lhs.getType()).getElementType();
   Operation *relu = fusedRelu(cat);
-  auto c = b.create<df::ConcatOp>(loc, streamType(ctx, elem, out[1] * out[2] * out[3]), lhs, rhs,
-                                  b.getI64IntegerAttr(a[1]), b.getI64IntegerAttr(bs[1]),
+  auto c = b.create<df::ConcatOp>(loc, streamType(ctx, elem, elements), lhs, rhs,
+                                  b.getI64IntegerAttr(c1), b.getI64IntegerAttr(c2),
                                   relu ? b.getUnitAttr() : UnitAttr());
   copyName(cat, c);
-  bind(relu ? relu->getResult(0) : Value(cat.getResult()), c, nhwcPerm(out));
+  bind(relu ? relu->getResult(0) : Value(cat.getResult()), c,
+       featureMaps ? nhwcPerm(out) : Perm());
   return success();
 }
 

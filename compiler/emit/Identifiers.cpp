@@ -288,3 +288,17 @@ std::string loom::legalName(llvm::StringRef name) {
     out += "_i";
   return out;
 }
+
+std::vector<std::string> loom::streamPortNames(llvm::StringRef base,
+                                               llvm::ArrayRef<std::string> tensors) {
+  std::vector<std::string> names;
+  llvm::StringSet<> taken;
+  for (const std::string &t : tensors) {
+    std::string name = tensors.size() == 1 ? base.str() : base.str() + "_" + legalName(t);
+    std::string unique = name;
+    for (int k = 2; !taken.insert(unique).second; ++k)
+      unique = name + "_" + std::to_string(k);
+    names.push_back(unique);
+  }
+  return names;
+}

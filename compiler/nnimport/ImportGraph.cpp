@@ -116,9 +116,9 @@ llvm::Expected<OwningOpRef<ModuleOp>> Importer::run() {
     return fileError(llvm::formatv("unsupported ONNX op{0}: {1}; Loom supports {2}",
                                    unsupported.size() > 1 ? "s" : "", llvm::join(unsupported, ", "),
                                    supportedOpsText()));
-  if (model.inputs.size() != 1 || model.outputs.size() != 1)
-    return fileError(llvm::formatv("the graph has {0} inputs and {1} outputs; Loom compiles "
-                                   "graphs with exactly one of each",
+  if (model.inputs.empty() || model.outputs.empty())
+    return fileError(llvm::formatv("the graph has {0} inputs and {1} outputs; Loom needs at "
+                                   "least one of each",
                                    model.inputs.size(), model.outputs.size()));
 
   OwningOpRef<ModuleOp> module = ModuleOp::create(b.getUnknownLoc());

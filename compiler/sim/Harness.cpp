@@ -14,38 +14,72 @@ namespace sim {
 
 namespace {
 
-// Accessor that copies packed 32-bit words into a Verilated input port.
-void emitSetter(llvm::raw_ostream &os, llvm::StringRef fn, llvm::StringRef port, int64_t width) {
-  os << "static inline void " << fn << "(Vloom_top *top, const uint32_t *w) {\n";
+// Copies packed 32-bit words into a Verilated input port (`port` of width `width`).
+void emitSet(llvm::raw_ostream &os, llvm::StringRef port, int64_t width) {
   if (width <= 32)
-    os << "  top->" << port << " = w[0];\n";
+    os << "    top->" << port << " = w[0];\n";
   else if (width <= 64)
-    os << "  top->" << port << " = (uint64_t)w[0] | ((uint64_t)w[1] << 32);\n";
+    os << "    top->" << port << " = (uint64_t)w[0] | ((uint64_t)w[1] << 32);\n";
   else
-    os << "  for (int i = 0; i < " << (width + 31) / 32 << "; ++i) top->" << port
+    os << "    for (int i = 0; i < " << (width + 31) / 32 << "; ++i) top->" << port
        << "[i] = w[i];\n";
-  os << "}\n";
 }
 
-// Accessor that copies a Verilated output port into 32-bit words.
-void emitGetter(llvm::raw_ostream &os, llvm::StringRef fn, llvm::StringRef port, int64_t width) {
-  os << "static inline void " << fn << "(Vloom_top *top, uint32_t *w) {\n";
+// Copies a Verilated output port into 32-bit words.
+void emitGet(llvm::raw_ostream &os, llvm::StringRef port, int64_t width) {
   if (width <= 32)
-    os << "  w[0] = (uint32_t)top->" << port << ";\n";
+    os << "    w[0] = (uint32_t)top->" << port << ";\n";
   else if (width <= 64)
-    os << "  uint64_t v = top->" << port
-       << ";\n  w[0] = (uint32_t)v;\n  w[1] = (uint32_t)(v >> 32);\n";
+    os << "    { uint64_t v = top->" << port
+       << "; w[0] = (uint32_t)v; w[1] = (uint32_t)(v >> 32); }\n";
   else
-    os << "  for (int i = 0; i < " << (width + 31) / 32 << "; ++i) w[i] = top->" << port
+    os << "    for (int i = 0; i < " << (width + 31) / 32 << "; ++i) w[i] = top->" << port
        << "[i];\n";
-  os << "}\n";
+}
+
+// One accessor per handshake signal, switching on the port index: the body is
+// written once for any number of inputs and outputs.
+void emitAccessors(llvm::raw_ostream &os, const std::vector<StreamPort> &ports, bool input) {
+  const char *dir = input ? "In" : "Out";
+  auto each = [&](const char *sig, const char *head, const char *tail,
+                  llvm::function_ref<void(const StreamPort &)> body) {
+    os << "static inline " << head << dir << sig << tail << " {\n  switch (k) {\n";
+    for (size_t k = 0; k < ports.size(); ++k) {
+      os << "  case " << k << ":\n";
+      body(ports[k]);
+      os << "    break;\n";
+    }
+    os << "  }\n" << (llvm::StringRef(head).starts_with("bool") ? "  return false;\n" : "")
+       << "}\n";
+  };
+  auto width = [](const StreamPort &p) { return int64_t(p.lanes) * p.bits; };
+  if (input) {
+    each("Data", "void set", "(Vloom_top *top, int k, const uint32_t *w)",
+         [&](const StreamPort &p) { emitSet(os, p.port + "_tdata", width(p)); });
+    each("Valid", "void set", "(Vloom_top *top, int k, bool v)",
+         [&](const StreamPort &p) { os << "    top->" << p.port << "_tvalid = v;\n"; });
+    each("Last", "void set", "(Vloom_top *top, int k, bool v)",
+         [&](const StreamPort &p) { os << "    top->" << p.port << "_tlast = v;\n"; });
+    each("Ready", "bool get", "(Vloom_top *top, int k)",
+         [&](const StreamPort &p) { os << "    return top->" << p.port << "_tready;\n"; });
+  } else {
+    each("Data", "void get", "(Vloom_top *top, int k, uint32_t *w)",
+         [&](const StreamPort &p) { emitGet(os, p.port + "_tdata", width(p)); });
+    each("Ready", "void set", "(Vloom_top *top, int k, bool v)",
+         [&](const StreamPort &p) { os << "    top->" << p.port << "_tready = v;\n"; });
+    each("Valid", "bool get", "(Vloom_top *top, int k)",
+         [&](const StreamPort &p) { os << "    return top->" << p.port << "_tvalid;\n"; });
+    each("Last", "bool get", "(Vloom_top *top, int k)",
+         [&](const StreamPort &p) { os << "    return top->" << p.port << "_tlast;\n"; });
+  }
+  os << "\n";
 }
 
 // The fixed part of the harness.
 const char *kHarnessBody = R"HARNESS(
-static const int64_t IN_WORDS = (IN_LANES * (int64_t)IN_BITS + 31) / 32;
-static const int64_t OUT_WORDS = (OUT_LANES * (int64_t)OUT_BITS + 31) / 32;
 static const int64_t kTailCycles = 64;
+
+static int64_t wordsOf(int lanes, int bits) { return (lanes * (int64_t)bits + 31) / 32; }
 
 static void putBits(uint32_t *w, int64_t pos, int width, uint64_t v) {
   while (width > 0) {
@@ -99,9 +133,10 @@ struct PassStats {
   double seconds = 0;
 };
 
+// inWords[k]: input k's beats for every frame, packed as its tdata.
 static PassStats runPass(const char *name, bool randomized, double p,
                          uint64_t seed, int64_t watchdog,
-                         const std::vector<uint32_t> &inWords, int64_t frames,
+                         const std::vector<std::vector<uint32_t>> &inWords, int64_t frames,
                          FILE *out, const char *traceFile) {
   PassStats stats;
   std::unique_ptr<VerilatedContext> ctx(new VerilatedContext);
@@ -124,19 +159,44 @@ static PassStats runPass(const char *name, bool randomized, double p,
 #endif
   std::fprintf(out, "pass %s %lld\n", name, (long long)frames);
   Rng rng(seed);
-  const int64_t inTotal = frames * IN_BEATS, outTotal = frames * OUT_BEATS;
-  std::vector<int64_t> firstIn(frames, -1), lastIn(frames, -1),
-      firstOut(frames, -1);
-  std::vector<int64_t> frameVals((size_t)(OUT_BEATS * OUT_LANES));
-  std::vector<uint32_t> zeros((size_t)IN_WORDS, 0u), ow((size_t)OUT_WORDS, 0u);
+  int64_t inTotal[NIN], inBeat[NIN], outTotal[NOUT], outBeat[NOUT], outOff[NOUT];
+  int64_t inTotalAll = 0, outTotalAll = 0, inBeatAll = 0, outBeatAll = 0, frameWords = 0;
+  bool offered[NIN], v[NIN], r[NOUT];
+  size_t maxOutWords = 1, maxInWords = 1;
+  for (int k = 0; k < NIN; ++k) {
+    inTotal[k] = frames * IN_BEATS[k];
+    inTotalAll += inTotal[k];
+    inBeat[k] = 0;
+    offered[k] = false;
+    if ((size_t)wordsOf(IN_LANES[k], IN_BITS[k]) > maxInWords)
+      maxInWords = (size_t)wordsOf(IN_LANES[k], IN_BITS[k]);
+  }
+  for (int k = 0; k < NOUT; ++k) {
+    outTotal[k] = frames * OUT_BEATS[k];
+    outTotalAll += outTotal[k];
+    outBeat[k] = 0;
+    outOff[k] = frameWords;
+    frameWords += OUT_BEATS[k] * OUT_LANES[k];
+    if ((size_t)wordsOf(OUT_LANES[k], OUT_BITS[k]) > maxOutWords)
+      maxOutWords = (size_t)wordsOf(OUT_LANES[k], OUT_BITS[k]);
+  }
+  // Per frame: first beat on any input, last input beat, first output beat,
+  // and how many outputs have given their last beat. A frame's record is
+  // written when the last output ends it; its words wait in `pending`.
+  std::vector<int64_t> firstIn(frames, -1), lastIn(frames, -1), firstOut(frames, -1);
+  std::vector<int> outsDone(frames, 0);
+  std::map<int64_t, std::vector<int64_t>> pending;
+  std::vector<uint32_t> zeros(maxInWords, 0u), ow(maxOutWords, 0u);
   uint64_t simTime = 0;
 
   top->clk = 0;
   top->rst = 1;
-  top->s_axis_tvalid = 0;
-  top->s_axis_tlast = 0;
-  top->m_axis_tready = 0;
-  setInData(top.get(), zeros.data());
+  for (int k = 0; k < NIN; ++k) {
+    setInValid(top.get(), k, false);
+    setInLast(top.get(), k, false);
+    setInData(top.get(), k, zeros.data());
+  }
+  for (int k = 0; k < NOUT; ++k) setOutReady(top.get(), k, false);
   auto t0 = std::chrono::steady_clock::now();
   for (int i = 0; i < 4; ++i) {
     top->clk = 0; top->eval(); LOOM_DUMP(simTime); ++simTime;
@@ -144,64 +204,74 @@ static PassStats runPass(const char *name, bool randomized, double p,
   }
   top->rst = 0;
 
-  int64_t inBeat = 0, outBeat = 0, lastProgress = 0, tailEnd = -1;
+  int64_t lastProgress = 0, tailEnd = -1;
   int64_t tlastErrors = 0, extra = 0;
-  bool offered = false;
   int64_t cycle = 0;
   for (;; ++cycle) {
     // Drive the inputs that edge `cycle` samples.
-    bool v = false;
-    if (inBeat < inTotal)
-      v = (!randomized || offered) ? true : rng.uniform() >= p;
-    offered = v;
-    top->s_axis_tvalid = v;
-    if (v) setInData(top.get(), &inWords[(size_t)(inBeat * IN_WORDS)]);
-    top->s_axis_tlast = v && ((inBeat + 1) % IN_BEATS == 0);
-    bool r = !randomized || rng.uniform() >= p;
-    top->m_axis_tready = r;
+    for (int k = 0; k < NIN; ++k) {
+      v[k] = false;
+      if (inBeat[k] < inTotal[k])
+        v[k] = (!randomized || offered[k]) ? true : rng.uniform() >= p;
+      offered[k] = v[k];
+      setInValid(top.get(), k, v[k]);
+      if (v[k])
+        setInData(top.get(), k,
+                  &inWords[k][(size_t)(inBeat[k] * wordsOf(IN_LANES[k], IN_BITS[k]))]);
+      setInLast(top.get(), k, v[k] && ((inBeat[k] + 1) % IN_BEATS[k] == 0));
+    }
+    for (int k = 0; k < NOUT; ++k) {
+      r[k] = !randomized || rng.uniform() >= p;
+      setOutReady(top.get(), k, r[k]);
+    }
     top->clk = 0;
     top->eval();
     LOOM_DUMP(simTime); ++simTime;
-    bool inFire = v && top->s_axis_tready;
-    bool outFire = r && top->m_axis_tvalid;
-    if (outFire) {
-      if (outBeat < outTotal) {
-        int64_t f = outBeat / OUT_BEATS, b = outBeat % OUT_BEATS;
-        bool lastBeat = b == OUT_BEATS - 1;
-        if ((bool)top->m_axis_tlast != lastBeat) ++tlastErrors;
-        getOutData(top.get(), ow.data());
-        for (int e = 0; e < OUT_LANES; ++e)
-          frameVals[(size_t)(b * OUT_LANES + e)] = signExtend(
-              getBits(ow.data(), (int64_t)e * OUT_BITS, OUT_BITS), OUT_BITS);
-        if (b == 0) firstOut[f] = cycle;
-        if (lastBeat) {
+    for (int k = 0; k < NOUT; ++k) {
+      if (!(r[k] && getOutValid(top.get(), k))) continue;
+      if (outBeat[k] < outTotal[k]) {
+        int64_t f = outBeat[k] / OUT_BEATS[k], b = outBeat[k] % OUT_BEATS[k];
+        bool lastBeat = b == OUT_BEATS[k] - 1;
+        if (getOutLast(top.get(), k) != lastBeat) ++tlastErrors;
+        getOutData(top.get(), k, ow.data());
+        std::vector<int64_t> &vals = pending[f];
+        if (vals.empty()) vals.assign((size_t)frameWords, 0);
+        for (int e = 0; e < OUT_LANES[k]; ++e)
+          vals[(size_t)(outOff[k] + b * OUT_LANES[k] + e)] = signExtend(
+              getBits(ow.data(), (int64_t)e * OUT_BITS[k], OUT_BITS[k]), OUT_BITS[k]);
+        if (firstOut[f] < 0) firstOut[f] = cycle;
+        if (lastBeat && ++outsDone[f] == NOUT) {
           std::fprintf(out, "f %lld %lld %lld %lld %lld", (long long)f,
                        (long long)firstIn[f], (long long)lastIn[f],
                        (long long)firstOut[f], (long long)cycle);
-          for (int64_t x : frameVals) std::fprintf(out, " %lld", (long long)x);
+          for (int64_t x : vals) std::fprintf(out, " %lld", (long long)x);
           std::fputc('\n', out);
+          pending.erase(f);
         }
       } else {
         ++extra;
       }
-      ++outBeat;
+      ++outBeat[k];
+      ++outBeatAll;
       lastProgress = cycle;
     }
-    if (inFire) {
-      int64_t f = inBeat / IN_BEATS, b = inBeat % IN_BEATS;
-      if (b == 0) firstIn[f] = cycle;
-      if (b == IN_BEATS - 1) lastIn[f] = cycle;
-      ++inBeat;
-      offered = false;
+    for (int k = 0; k < NIN; ++k) {
+      if (!(v[k] && getInReady(top.get(), k))) continue;
+      int64_t f = inBeat[k] / IN_BEATS[k], b = inBeat[k] % IN_BEATS[k];
+      if (b == 0 && firstIn[f] < 0) firstIn[f] = cycle;
+      if (b == IN_BEATS[k] - 1) lastIn[f] = cycle;
+      ++inBeat[k];
+      ++inBeatAll;
+      offered[k] = false;
     }
     top->clk = 1;
     top->eval();
     LOOM_DUMP(simTime); ++simTime;
-    if (tailEnd < 0 && outBeat >= outTotal) tailEnd = cycle + kTailCycles;
+    if (tailEnd < 0 && outBeatAll >= outTotalAll) tailEnd = cycle + kTailCycles;
     if (tailEnd >= 0 && cycle >= tailEnd) {
       std::fprintf(out, "ok %lld %lld %lld %lld\n", (long long)(cycle + 1),
                    (long long)tlastErrors, (long long)extra,
-                   (long long)(inTotal - inBeat));
+                   (long long)(inTotalAll - inBeatAll));
       break;
     }
     if (tailEnd < 0 && cycle - lastProgress >= watchdog) {
@@ -210,16 +280,18 @@ static PassStats runPass(const char *name, bool randomized, double p,
         std::string n = std::string("TOP.") + TOP_NAME + "." + PROBES[i];
         vpiHandle h = vpi_handle_by_name((PLI_BYTE8 *)n.c_str(), nullptr);
         if (!h) continue;
-        s_vpi_value v;
-        v.format = vpiIntVal;
-        vpi_get_value(h, &v);
-        std::fprintf(out, "probe %s %d\n", PROBES[i], (int)v.value.integer);
+        s_vpi_value pv;
+        pv.format = vpiIntVal;
+        vpi_get_value(h, &pv);
+        std::fprintf(out, "probe %s %d\n", PROBES[i], (int)pv.value.integer);
       }
+      bool anyReady = false, anyValid = false;
+      for (int k = 0; k < NIN; ++k) anyReady = anyReady || getInReady(top.get(), k);
+      for (int k = 0; k < NOUT; ++k) anyValid = anyValid || getOutValid(top.get(), k);
       std::fprintf(out, "deadlock %lld %lld %lld %lld %lld %lld %d %d\n",
-                   (long long)cycle, (long long)inBeat, (long long)inTotal,
-                   (long long)outBeat, (long long)outTotal,
-                   (long long)(cycle - lastProgress), (int)top->s_axis_tready,
-                   (int)top->m_axis_tvalid);
+                   (long long)cycle, (long long)inBeatAll, (long long)inTotalAll,
+                   (long long)outBeatAll, (long long)outTotalAll,
+                   (long long)(cycle - lastProgress), (int)anyReady, (int)anyValid);
       break;
     }
     if (ctx->gotFinish()) {
@@ -253,45 +325,55 @@ int main(int argc, char **argv) {
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (i + 1 >= argc) return usage(("missing value after " + a).c_str());
-    const char *v = argv[++i];
-    if (a == "--cwd") cwd = v;
-    else if (a == "--in") inPath = v;
-    else if (a == "--out") outPath = v;
-    else if (a == "--trace") trace = v;
-    else if (a == "--backpressure") p = std::strtod(v, nullptr);
-    else if (a == "--seed") seed = std::strtoull(v, nullptr, 10);
-    else if (a == "--watchdog") watchdog = std::strtoll(v, nullptr, 10);
+    const char *val = argv[++i];
+    if (a == "--cwd") cwd = val;
+    else if (a == "--in") inPath = val;
+    else if (a == "--out") outPath = val;
+    else if (a == "--trace") trace = val;
+    else if (a == "--backpressure") p = std::strtod(val, nullptr);
+    else if (a == "--seed") seed = std::strtoull(val, nullptr, 10);
+    else if (a == "--watchdog") watchdog = std::strtoll(val, nullptr, 10);
     else return usage(("unknown option " + a).c_str());
   }
   if (!inPath || !outPath) return usage("--in and --out are required");
   FILE *in = std::fopen(inPath, "rb");
   if (!in) { std::fprintf(stderr, "loom_sim: cannot open %s\n", inPath); return 2; }
   char magic[8];
-  int64_t hdr[3];
-  if (std::fread(magic, 1, 8, in) != 8 || std::memcmp(magic, "LOOMIN1", 8) != 0 ||
-      std::fread(hdr, sizeof(int64_t), 3, in) != 3) {
+  int64_t hdr[2];
+  if (std::fread(magic, 1, 8, in) != 8 || std::memcmp(magic, "LOOMIN2", 8) != 0 ||
+      std::fread(hdr, sizeof(int64_t), 2, in) != 2) {
     std::fprintf(stderr, "loom_sim: %s is not a Loom input file\n", inPath);
     return 2;
   }
   int64_t frames = hdr[0];
-  if (hdr[1] != IN_BEATS || hdr[2] != IN_LANES || frames < 1) {
-    std::fprintf(stderr, "loom_sim: %s has %lld frames x %lld beats x %lld lanes; "
-                 "this simulator expects %lld beats x %d lanes\n", inPath,
-                 (long long)frames, (long long)hdr[1], (long long)hdr[2],
-                 (long long)IN_BEATS, IN_LANES);
+  bool shapeOk = frames >= 1 && hdr[1] == NIN;
+  for (int k = 0; shapeOk && k < NIN; ++k) {
+    int64_t geo[2];
+    shapeOk = std::fread(geo, sizeof(int64_t), 2, in) == 2 && geo[0] == IN_BEATS[k] &&
+              geo[1] == IN_LANES[k];
+  }
+  if (!shapeOk) {
+    std::fprintf(stderr, "loom_sim: %s does not hold frames of this design's %d input "
+                 "stream(s) (beats and lanes per input)\n", inPath, NIN);
     return 2;
   }
-  std::vector<uint32_t> inWords((size_t)(frames * IN_BEATS * IN_WORDS), 0u);
-  std::vector<int64_t> beat((size_t)IN_LANES);
-  for (int64_t i = 0; i < frames * IN_BEATS; ++i) {
-    if (std::fread(beat.data(), sizeof(int64_t), beat.size(), in) != beat.size()) {
-      std::fprintf(stderr, "loom_sim: %s is truncated\n", inPath);
-      return 2;
-    }
-    for (int e = 0; e < IN_LANES; ++e)
-      putBits(&inWords[(size_t)(i * IN_WORDS)], (int64_t)e * IN_BITS, IN_BITS,
-              (uint64_t)beat[(size_t)e]);
-  }
+  std::vector<std::vector<uint32_t>> inWords((size_t)NIN);
+  for (int k = 0; k < NIN; ++k)
+    inWords[k].assign((size_t)(frames * IN_BEATS[k] * wordsOf(IN_LANES[k], IN_BITS[k])), 0u);
+  std::vector<int64_t> beat;
+  for (int64_t f = 0; f < frames; ++f)
+    for (int k = 0; k < NIN; ++k)
+      for (int64_t b = 0; b < IN_BEATS[k]; ++b) {
+        beat.assign((size_t)IN_LANES[k], 0);
+        if (std::fread(beat.data(), sizeof(int64_t), beat.size(), in) != beat.size()) {
+          std::fprintf(stderr, "loom_sim: %s is truncated\n", inPath);
+          return 2;
+        }
+        uint32_t *w = &inWords[k][(size_t)((f * IN_BEATS[k] + b) *
+                                           wordsOf(IN_LANES[k], IN_BITS[k]))];
+        for (int e = 0; e < IN_LANES[k]; ++e)
+          putBits(w, (int64_t)e * IN_BITS[k], IN_BITS[k], (uint64_t)beat[(size_t)e]);
+      }
   std::fclose(in);
   FILE *out = std::fopen(outPath, "w");
   if (!out) { std::fprintf(stderr, "loom_sim: cannot write %s\n", outPath); return 2; }
@@ -318,35 +400,43 @@ int main(int argc, char **argv) {
 std::string generateHarness(const SimSpec &spec) {
   std::string text;
   llvm::raw_string_ostream os(text);
-  int64_t inW = (int64_t)spec.inLanes * spec.inBits;
-  int64_t outW = (int64_t)spec.outLanes * spec.outBits;
   os << "// Generated by Loom (compiler/sim/Harness.cpp). Do not edit.\n"
-     << "// Top module: " << spec.topName << "\n"
-     << "// s_axis_tdata: " << spec.inLanes << " x " << spec.inBits << " bits, "
-     << spec.inBeatsPerFrame << " beats/frame\n"
-     << "// m_axis_tdata: " << spec.outLanes << " x " << spec.outBits << " bits, "
-     << spec.outBeatsPerFrame << " beats/frame\n"
-     << "#include \"Vloom_top.h\"\n"
+     << "// Top module: " << spec.topName << "\n";
+  for (const auto *ports : {&spec.inputs, &spec.outputs})
+    for (const StreamPort &p : *ports)
+      os << "// " << p.port << "_tdata: " << p.lanes << " x " << p.bits << " bits, "
+         << p.beatsPerFrame << " beats/frame\n";
+  os << "#include \"Vloom_top.h\"\n"
      << "#include \"verilated.h\"\n"
      << "#include \"verilated_vpi.h\"\n"
      << "#if VM_TRACE\n#include \"verilated_fst_c.h\"\n#endif\n"
      << "#include <chrono>\n#include <cstdint>\n#include <cstdio>\n"
-     << "#include <cstdlib>\n#include <cstring>\n#include <memory>\n"
-     << "#include <string>\n#include <vector>\n#include <unistd.h>\n\n"
-     << "static const int IN_LANES = " << spec.inLanes << ";\n"
-     << "static const int IN_BITS = " << spec.inBits << ";\n"
-     << "static const int OUT_LANES = " << spec.outLanes << ";\n"
-     << "static const int OUT_BITS = " << spec.outBits << ";\n"
-     << "static const int64_t IN_BEATS = " << spec.inBeatsPerFrame << ";\n"
-     << "static const int64_t OUT_BEATS = " << spec.outBeatsPerFrame << ";\n"
-     << "static const char *const TOP_NAME = \"" << spec.topName << "\";\n"
+     << "#include <cstdlib>\n#include <cstring>\n#include <map>\n#include <memory>\n"
+     << "#include <string>\n#include <vector>\n#include <unistd.h>\n\n";
+  auto table = [&](const char *type, const char *name, const std::vector<StreamPort> &ports,
+                   auto field) {
+    os << "static const " << type << " " << name << "[] = {";
+    for (size_t k = 0; k < ports.size(); ++k)
+      os << (k ? ", " : "") << field(ports[k]);
+    os << "};\n";
+  };
+  os << "static const int NIN = " << spec.inputs.size() << ";\n"
+     << "static const int NOUT = " << spec.outputs.size() << ";\n";
+  table("int", "IN_LANES", spec.inputs, [](const StreamPort &p) { return int64_t(p.lanes); });
+  table("int", "IN_BITS", spec.inputs, [](const StreamPort &p) { return int64_t(p.bits); });
+  table("int64_t", "IN_BEATS", spec.inputs, [](const StreamPort &p) { return p.beatsPerFrame; });
+  table("int", "OUT_LANES", spec.outputs, [](const StreamPort &p) { return int64_t(p.lanes); });
+  table("int", "OUT_BITS", spec.outputs, [](const StreamPort &p) { return int64_t(p.bits); });
+  table("int64_t", "OUT_BEATS", spec.outputs,
+        [](const StreamPort &p) { return p.beatsPerFrame; });
+  os << "static const char *const TOP_NAME = \"" << spec.topName << "\";\n"
      << "static const char *const PROBES[] = {";
   for (const std::string &p : spec.probeSignals)
     os << "\"" << p << "\", ";
   os << "nullptr};\n"
      << "static const int NPROBES = " << spec.probeSignals.size() << ";\n\n";
-  emitSetter(os, "setInData", "s_axis_tdata", inW);
-  emitGetter(os, "getOutData", "m_axis_tdata", outW);
+  emitAccessors(os, spec.inputs, true);
+  emitAccessors(os, spec.outputs, false);
   os << kHarnessBody;
   os.flush();
   return text;

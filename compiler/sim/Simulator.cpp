@@ -82,19 +82,18 @@ llvm::Error validateSpec(const SimSpec &spec) {
     return makeError("sim: empty top module name");
   if (spec.svFiles.empty())
     return makeError("sim: no SystemVerilog files for top '" + spec.topName + "'");
-  auto checkLanes = [&](const char *what, int lanes, int bits) -> llvm::Error {
-    if (lanes < 1 || bits < 1 || bits > 64)
-      return makeError(llvm::Twine("sim: ") + what +
-                       " stream needs lanes >= 1 and 1 <= bits <= 64 (got " + llvm::Twine(lanes) +
-                       " x " + llvm::Twine(bits) + ")");
-    return llvm::Error::success();
-  };
-  if (auto e = checkLanes("input", spec.inLanes, spec.inBits))
-    return e;
-  if (auto e = checkLanes("output", spec.outLanes, spec.outBits))
-    return e;
-  if (spec.inBeatsPerFrame < 1 || spec.outBeatsPerFrame < 1)
-    return makeError("sim: beats per frame must be >= 1");
+  if (spec.inputs.empty() || spec.outputs.empty())
+    return makeError("sim: the design needs at least one input and one output stream");
+  for (const auto *ports : {&spec.inputs, &spec.outputs})
+    for (const StreamPort &p : *ports) {
+      if (p.lanes < 1 || p.bits < 1 || p.bits > 64)
+        return makeError("sim: stream " + p.port + " needs lanes >= 1 and 1 <= bits <= 64 (got " +
+                         llvm::Twine(p.lanes) + " x " + llvm::Twine(p.bits) + ")");
+      if (p.beatsPerFrame < 1)
+        return makeError("sim: stream " + p.port + ": beats per frame must be >= 1");
+      if (p.port.empty())
+        return makeError("sim: a stream has no port name");
+    }
   for (const std::string &f : spec.svFiles) {
     std::string p = absolute(spec.rtlDir, f);
     if (!llvm::sys::fs::exists(p))
@@ -212,7 +211,7 @@ llvm::Error parseOutput(llvm::StringRef path, const SimSpec &spec, int64_t watch
   PassData *cur = nullptr;
   std::string curName;
   int64_t frames = 0;
-  const int64_t frameWords = spec.outBeatsPerFrame * spec.outLanes;
+  const int64_t frameWords = spec.outWordsPerFrame();
   llvm::SmallVector<llvm::StringRef> lines;
   (*buf)->getBuffer().split(lines, '\n', -1, false);
   for (llvm::StringRef line : lines) {
@@ -276,8 +275,8 @@ llvm::Error parseOutput(llvm::StringRef path, const SimSpec &spec, int64_t watch
          << " cycles (watchdog " << watchdog << ") at cycle " << num(1)
          << "; input beats transferred " << num(2) << " of " << num(3) << ", output beats "
          << num(4) << " of " << num(5) << " (frame "
-         << (spec.outBeatsPerFrame ? num(4) / spec.outBeatsPerFrame : 0)
-         << "); s_axis_tready=" << num(7) << " m_axis_tvalid=" << num(8);
+         << num(4) / spec.outBeatsPerFrame() << "); s_axis_tready=" << num(7)
+         << " m_axis_tvalid=" << num(8);
       // The top's text is read only here: a clean run never needs it.
       std::string where =
           cur->probes.empty() ? "" : diagnoseDeadlock(topInstances(spec), cur->probes);
@@ -299,8 +298,21 @@ llvm::Error parseOutput(llvm::StringRef path, const SimSpec &spec, int64_t watch
 
 } // namespace
 
+static int64_t sumOf(const std::vector<StreamPort> &ports, int64_t (*of)(const StreamPort &)) {
+  int64_t n = 0;
+  for (const StreamPort &p : ports)
+    n += of(p);
+  return n;
+}
+static int64_t wordsOf(const StreamPort &p) { return p.wordsPerFrame(); }
+static int64_t beatsOf(const StreamPort &p) { return p.beatsPerFrame; }
+int64_t SimSpec::inWordsPerFrame() const { return sumOf(inputs, wordsOf); }
+int64_t SimSpec::outWordsPerFrame() const { return sumOf(outputs, wordsOf); }
+int64_t SimSpec::inBeatsPerFrame() const { return sumOf(inputs, beatsOf); }
+int64_t SimSpec::outBeatsPerFrame() const { return sumOf(outputs, beatsOf); }
+
 int64_t defaultWatchdogCycles(const SimSpec &spec) {
-  return 100000 + 100 * (spec.inBeatsPerFrame + spec.outBeatsPerFrame);
+  return 100000 + 100 * (spec.inBeatsPerFrame() + spec.outBeatsPerFrame());
 }
 
 llvm::Expected<SimBuild> buildSimulator(const SimSpec &spec, const SimOptions &opts) {
@@ -392,21 +404,23 @@ llvm::Error writeInputFile(llvm::StringRef path, const SimSpec &spec,
                            const std::vector<std::vector<int64_t>> &frames) {
   if (frames.empty())
     return makeError("sim: no input frames");
-  const int64_t words = spec.inBeatsPerFrame * spec.inLanes;
-  const int64_t lo = spec.inBits >= 64 ? INT64_MIN : -(int64_t(1) << (spec.inBits - 1));
-  const bool anyHi = spec.inBits >= 63;
-  const int64_t hi = anyHi ? INT64_MAX : (int64_t(1) << spec.inBits) - 1;
+  const int64_t words = spec.inWordsPerFrame();
   for (size_t f = 0; f < frames.size(); ++f) {
     if ((int64_t)frames[f].size() != words)
       return makeError("sim: input frame " + llvm::Twine(f) + " has " +
                        llvm::Twine(frames[f].size()) + " values, the design takes " +
-                       llvm::Twine(words) + " (" + llvm::Twine(spec.inBeatsPerFrame) + " beats x " +
-                       llvm::Twine(spec.inLanes) + " lanes)");
-    for (size_t i = 0; i < frames[f].size(); ++i)
-      if (frames[f][i] < lo || frames[f][i] > hi)
-        return makeError("sim: input frame " + llvm::Twine(f) + " value " + llvm::Twine(i) + " = " +
-                         llvm::Twine(frames[f][i]) + " does not fit in " +
-                         llvm::Twine(spec.inBits) + " bits");
+                       llvm::Twine(words) + " (" + llvm::Twine(spec.inBeatsPerFrame()) +
+                       " beats of " + llvm::Twine(spec.inputs.size()) + " input(s))");
+    size_t i = 0;
+    for (const StreamPort &p : spec.inputs) {
+      const int64_t lo = p.bits >= 64 ? INT64_MIN : -(int64_t(1) << (p.bits - 1));
+      const int64_t hi = p.bits >= 63 ? INT64_MAX : (int64_t(1) << p.bits) - 1;
+      for (int64_t k = 0; k < p.wordsPerFrame(); ++k, ++i)
+        if (frames[f][i] < lo || frames[f][i] > hi)
+          return makeError("sim: input frame " + llvm::Twine(f) + " value " + llvm::Twine(i) +
+                           " = " + llvm::Twine(frames[f][i]) + " does not fit in the " +
+                           llvm::Twine(p.bits) + " bits of " + p.port);
+    }
   }
   std::error_code ec;
   llvm::raw_fd_ostream os(path, ec, llvm::sys::fs::OF_None);
@@ -418,10 +432,13 @@ llvm::Error writeInputFile(llvm::StringRef path, const SimSpec &spec,
       b[i] = char((uint64_t)v >> (8 * i));
     os.write(b, 8);
   };
-  os.write("LOOMIN1\0", 8);
+  os.write("LOOMIN2\0", 8);
   put((int64_t)frames.size());
-  put(spec.inBeatsPerFrame);
-  put(spec.inLanes);
+  put((int64_t)spec.inputs.size());
+  for (const StreamPort &p : spec.inputs) {
+    put(p.beatsPerFrame);
+    put(p.lanes);
+  }
   for (const auto &fr : frames)
     for (int64_t v : fr)
       put(v);
@@ -513,7 +530,7 @@ llvm::Expected<SimResult> runBuiltSimulator(const SimSpec &spec, const SimBuild 
       r.deadlockMessage = rnd.deadlockMessage;
     }
     r.randomOutputs = std::move(rnd.outputs);
-    const int64_t frameWords = spec.outBeatsPerFrame * spec.outLanes;
+    const int64_t frameWords = spec.outWordsPerFrame();
     const size_t common = std::min(r.outputs.size(), r.randomOutputs.size());
     auto note = [&](PassMismatch m) {
       if (r.passMismatches.size() < 100)

@@ -21,18 +21,21 @@
 // chdir()s into --cwd = rtlDir so that $readmemh paths resolve):
 //   loom_sim --cwd DIR --in FILE --out FILE [--backpressure P] [--seed S]
 //            [--watchdog CYCLES] [--trace FILE.fst]
-// Input file (little endian): 8 bytes "LOOMIN1\0", int64 frames, int64
-//   inBeatsPerFrame, int64 inLanes, then frames*inBeatsPerFrame*inLanes int64
-//   lane values (frame-major, then beat, then lane).
+// Input file (little endian): 8 bytes "LOOMIN2\0", int64 frames, int64 inputs,
+//   per input int64 beatsPerFrame and int64 lanes, then the int64 lane values
+//   (frame-major, then input, then beat, then lane).
 // Output file (text, one record per line):
 //   pass <name> <frames>                          name = clean | random
 //   f <frame> <t_first_in> <t_last_in> <t_first_out> <t_last_out> <values...>
+//     (over every port: first beat on any input, last beat on any output; the
+//     values of every output, one after the other)
 //   ok <cycles> <tlast_errors> <extra_out_beats> <in_beats_unconsumed>
 //   deadlock <cycle> <in_beats> <in_total> <out_beats> <out_total> <idle> <s_tready> <m_tvalid>
 //   time <seconds in the simulation loops> <total cycles>
 //
 // Passes (each on a freshly constructed model, reset held high 4 cycles):
-//   clean : every input beat offered every cycle, m_axis_tready always high.
+//   clean : every input beat offered every cycle, m_axis_tready always high
+//           (with several ports: each input offered independently, every ready high).
 //           Cycle 0 = first rising edge after reset release; a beat happens at
 //           cycle t if valid && ready are high when edge t samples them.
 //           latency = t(last out beat, frame 0) - t(first in beat, frame 0) + 1
@@ -42,9 +45,9 @@
 //           After the last output beat, 64 more cycles are run to count extra
 //           (unexpected) output beats. m_axis_tlast must be high exactly on the
 //           last beat of each output frame (otherwise tlastErrors counts).
-//   random: only when backpressure P > 0: s_axis_tvalid is dropped with
+//   random: only when backpressure P > 0: each s_axis tvalid is dropped with
 //           probability P per cycle (an offered beat is held until taken, as
-//           AXI-Stream requires), m_axis_tready low with probability P per
+//           AXI-Stream requires), each m_axis tready low with probability P per
 //           cycle; seeded xorshift RNG (same seed -> same run). Outputs must
 //           equal the clean pass word for word (SimResult::passMismatches).
 // One simulation at a time per workDir (files there are overwritten).
@@ -71,17 +74,31 @@ namespace sim {
 /// (must equal hw_model's kPredictFrames).
 constexpr int kTimingFrames = 8;
 
+/// One AXI4-Stream end of the top: <port>_tdata (lanes * bits; lane e at [e*bits +: bits]),
+/// <port>_tvalid, <port>_tready, <port>_tlast.
+struct StreamPort {
+  std::string port;          ///< prefix: "s_axis" / "m_axis", or "s_axis_<name>" with several
+  int lanes = 1, bits = 8;   ///< 1 <= bits <= 64
+  int64_t beatsPerFrame = 1;
+  int64_t wordsPerFrame() const { return int64_t(lanes) * beatsPerFrame; }
+};
+
 /// Everything about the design the harness needs.
 struct SimSpec {
   std::string topName;              ///< top module name
   std::string rtlDir;               ///< OUT/rtl; simulator working directory
   std::vector<std::string> svFiles; ///< compile order, relative to rtlDir (or absolute)
-  int inLanes = 1, inBits = 8;   ///< s_axis_tdata = inLanes*inBits; lane e at [e*inBits +: inBits]
-  int outLanes = 1, outBits = 8; ///< m_axis_tdata = outLanes*outBits; 1 <= bits <= 64
-  int64_t inBeatsPerFrame = 1, outBeatsPerFrame = 1;
+  /// The graph's inputs and outputs in order. A frame is one frame on every input; its
+  /// words are every input's (beat-major, then lane) one input after the other, and
+  /// likewise its output words.
+  std::vector<StreamPort> inputs{StreamPort{"s_axis"}}, outputs{StreamPort{"m_axis"}};
   /// Top-level valid/ready wires the harness reads when the watchdog fires
   /// (filled by buildSimulator from the top's text; see DeadlockProbe.h).
   std::vector<std::string> probeSignals;
+  int64_t inWordsPerFrame() const;
+  int64_t outWordsPerFrame() const;
+  int64_t inBeatsPerFrame() const;  ///< over every input
+  int64_t outBeatsPerFrame() const; ///< over every output
 };
 
 struct SimOptions {
@@ -152,8 +169,8 @@ llvm::Error writeInputFile(llvm::StringRef path, const SimSpec &spec,
                            const std::vector<std::vector<int64_t>> &frames);
 
 /// Runs an already built simulator on inputFrames (each frame flat,
-/// inBeatsPerFrame*inLanes values in [-2^(inBits-1), 2^inBits - 1]; only the
-/// low inBits bits are driven) and parses its output.
+/// inWordsPerFrame() values, each in [-2^(bits-1), 2^bits - 1] of its port; only the
+/// low bits are driven) and parses its output.
 llvm::Expected<SimResult> runBuiltSimulator(const SimSpec &spec, const SimBuild &build,
                                             const std::vector<std::vector<int64_t>> &inputFrames,
                                             const SimOptions &opts);

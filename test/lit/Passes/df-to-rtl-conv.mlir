@@ -11,7 +11,7 @@
 // CHECK: rtl.memfile "conv_w.mem" {data = dense<[0, 1, 18, 19, 2, 3, 20, 21, 4, 5, 22, 23, 6, 7, 24, 25, 8, 9, 26, 27, 10, 11, 28, 29, 12, 13, 30, 31, 14, 15, 32, 33, 16, 17, 34, 35]> : tensor<36xi64>, lane_bits = 8 : i64, lanes = 4 : i64}
 // CHECK: rtl.memfile "conv_b.mem" {data = dense<[5, -5]> : tensor<2xi64>, lane_bits = 20 : i64, lanes = 2 : i64}
 // CHECK: rtl.module @res_conv
-// CHECK-SAME: loom.in_bits = 8 : i64, loom.in_lanes = 2 : i64
+// CHECK-NEXT: ^bb0(%{{.*}}: i1, %{{.*}}: i1, %{{.*}}: i16, %{{.*}}: i1, %{{.*}}: i1, %{{.*}}: i1):
 // CHECK: %[[F:.*]]:5 = rtl.instance "stream_fork" @loom_fork {W = 16 : i64}
 // CHECK: %[[S:.*]]:3 = rtl.instance "conv_window" @loom_swg {C = 2 : i64, DH = 1 : i64, DW = 1 : i64, H = 2 : i64, IN_BEAT = 2 : i64, KH = 3 : i64, KW = 3 : i64, OUT_BEAT = 2 : i64, PAD_VAL = 0 : i64, PB = 1 : i64, PL = 1 : i64, PR = 1 : i64, PT = 1 : i64, ROWS = {{[0-9]+}} : i64, SH = 1 : i64, SW = 1 : i64, W = 2 : i64, WB = 8 : i64}(%arg0, %arg1, %[[F]]#1, %[[F]]#2, %{{.*}}) {{.*}} : (i1, i1, i16, i1, i1) -> (i1, i16, i1)
 // CHECK: %[[M:.*]]:3 = rtl.instance "conv" @loom_mvu {ACT = 1 : i64, B_FILE = "conv_b.mem", IN_BEAT = 2 : i64, K = 18 : i64, N = 2 : i64, PE = 2 : i64, SHIFT = 5 : i64, SIMD = 2 : i64, W_ACC = 20 : i64, W_FILE = "conv_w.mem", W_IN = 8 : i64, W_OUT = 8 : i64, W_W = 8 : i64}(%arg0, %arg1, %[[S]]#1, %[[S]]#2, %{{.*}}) {{.*}} : (i1, i1, i16, i1, i1) -> (i1, i16, i1)

@@ -418,3 +418,37 @@ TEST(HwModelPipeline, PassThroughSkid) {
   EXPECT_EQ(t.ii_cycles, 6);
   EXPECT_EQ(t.latency_cycles, 7);
 }
+
+// Several graph inputs and outputs. Two skids side by side, 6 and 10 beats a frame:
+// each input is offered independently, and a frame ends when the slower output (10
+// beats, skid latency beats + 1) has ended it, so latency 11 and II 10.
+TEST(HwModelPipeline, TwoInputsTwoOutputs) {
+  std::vector<Node> g = {{{SkidConfig{9, 6}, "a"}, {graphInput(0)}},
+                         {{SkidConfig{9, 10}, "b"}, {graphInput(1)}}};
+  std::string err;
+  std::vector<Edge> e = graphEdges(g, &err);
+  ASSERT_EQ(e.size(), 4u) << err;
+  EXPECT_EQ(e[0].from, -1);
+  EXPECT_EQ(e[0].fromPort, 0);
+  EXPECT_EQ(e[0].to, 0);
+  EXPECT_EQ(e[1].fromPort, 1);
+  EXPECT_EQ(e[1].to, 1);
+  EXPECT_EQ(e[2].from, 0);
+  EXPECT_EQ(e[2].toPort, 0);
+  EXPECT_EQ(e[3].from, 1);
+  EXPECT_EQ(e[3].toPort, 1);
+  PipelineTiming t = predictGraphTiming(g);
+  ASSERT_TRUE(t.ok) << t.error;
+  EXPECT_EQ(t.latency_cycles, 11);
+  EXPECT_EQ(t.ii_cycles, 10);
+  // Joining the two inputs (x + y): the add waits for both, so its II is that of the
+  // slower input, and an input nobody reads is an error.
+  std::vector<Node> join = {{{AddConfig{1, 8, 0, 0, 12}, "add"}, {graphInput(0), graphInput(1)}}};
+  PipelineTiming jt = predictGraphTiming(join);
+  ASSERT_TRUE(jt.ok) << jt.error;
+  EXPECT_EQ(jt.ii_cycles, 12);
+  EXPECT_EQ(jt.latency_cycles, estimateCost(AddConfig{1, 8, 0, 0, 12}).latencyCycles);
+  std::vector<Node> gap = {{{SkidConfig{9, 6}, "a"}, {graphInput(1)}}};
+  EXPECT_TRUE(graphEdges(gap, &err).empty());
+  EXPECT_NE(err.find("graph input 0"), std::string::npos) << err;
+}
