@@ -704,26 +704,39 @@ LogicalResult Lowering::run() {
   b.setInsertionPointToStart(body);
   for (auto quant : func.getBody().front().getOps<nn::QuantizeOp>())
     affine |= bool(quant.getScaleAttr());
-  for (Operation &op : func.getBody().front()) {
-    if (auto quant = llvm::dyn_cast<nn::QuantizeOp>(op)) {
-      auto arg = llvm::dyn_cast<BlockArgument>(quant.getInput());
-      if (!arg)
-        return unsupported(&op, "quantization inside the graph is not supported");
-      auto name = func.getArgAttrOfType<StringAttr>(arg.getArgNumber(), kNameAttr);
-      auto in = b.create<df::InputOp>(op.getLoc(), streamOf(quant.getResult()),
-                                      name ? name : b.getStringAttr("input"));
-      in->setAttr("loom.frac", quant.getFracAttr());
-      // A feature map consumed by a convolution streams channels-last; the
-      // host reorders the NCHW frame (loom.perm).
-      Perm perm;
-      if (auto order = channelsLastOrder(quant.getResult())) {
-        perm = std::move(*order);
-        if (!isIdentity(perm))
-          in->setAttr("loom.perm", b.getDenseI64ArrayAttr(perm));
-      }
-      bind(quant.getResult(), in, perm);
-      continue;
+  // One df.input per graph argument, in argument order (the order of the
+  // top's ports and of report.json's inputs), each read by one quantizer.
+  SmallVector<nn::QuantizeOp> inputQuant(func.getNumArguments());
+  for (auto quant : func.getBody().front().getOps<nn::QuantizeOp>()) {
+    auto arg = llvm::dyn_cast<BlockArgument>(quant.getInput());
+    if (!arg)
+      return unsupported(quant, "quantization inside the graph is not supported");
+    if (inputQuant[arg.getArgNumber()])
+      return unsupported(quant, "its graph input is quantized twice");
+    inputQuant[arg.getArgNumber()] = quant;
+  }
+  for (auto [i, quant] : llvm::enumerate(inputQuant)) {
+    auto name = func.getArgAttrOfType<StringAttr>(i, kNameAttr);
+    if (!quant)
+      return func.emitError("graph input '")
+             << (name ? name.getValue() : "?")
+             << "' is not used by the graph; remove it from the model";
+    auto in = b.create<df::InputOp>(quant.getLoc(), streamOf(quant.getResult()),
+                                    name ? name : b.getStringAttr("input"));
+    in->setAttr("loom.frac", quant.getFracAttr());
+    // A feature map consumed by a convolution streams channels-last; the
+    // host reorders the NCHW frame (loom.perm).
+    Perm perm;
+    if (auto order = channelsLastOrder(quant.getResult())) {
+      perm = std::move(*order);
+      if (!isIdentity(perm))
+        in->setAttr("loom.perm", b.getDenseI64ArrayAttr(perm));
     }
+    bind(quant.getResult(), in, perm);
+  }
+  for (Operation &op : func.getBody().front()) {
+    if (llvm::isa<nn::QuantizeOp>(op))
+      continue;
     if (auto ret = llvm::dyn_cast<func::ReturnOp>(op)) {
       for (auto [i, operand] : llvm::enumerate(ret.getOperands())) {
         auto deq = operand.getDefiningOp<nn::DequantizeOp>();

@@ -95,9 +95,15 @@ llvm::Expected<FrameResult> loom::interpretFrame(func::FuncOp func,
     llvm::Expected<nn::RefTensor> out = model.evaluateReference(operands);
     if (!out)
       return out.takeError();
-    // The integers the hardware receives: nn.quantize of a function argument.
-    if (auto qz = llvm::dyn_cast<nn::QuantizeOp>(op); qz && llvm::isa<BlockArgument>(qz.getInput()))
-      result.rawInputs.push_back(out->q);
+    // The integers the hardware receives: nn.quantize of a function argument,
+    // kept in argument order whatever the order of the quantizers.
+    if (auto qz = llvm::dyn_cast<nn::QuantizeOp>(op)) {
+      if (auto arg = llvm::dyn_cast<BlockArgument>(qz.getInput())) {
+        if (result.rawInputs.size() < func.getNumArguments())
+          result.rawInputs.resize(func.getNumArguments());
+        result.rawInputs[arg.getArgNumber()] = out->q;
+      }
+    }
     if (!out->f.empty())
       observe(op.getResult(0), out->f);
     env[op.getResult(0)] = std::move(*out);

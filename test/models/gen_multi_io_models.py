@@ -192,10 +192,51 @@ def image_and_vector(out):
          [vi("scores", [1, 3])], inits, ref)
 
 
+def qdq_two_inputs(out):
+    """ONNX Runtime's QDQ format: each input quantized with its own uint8 scale,
+    added, requantized, then a Gemm on int8 weights behind DequantizeLinear.
+    The numpy reference rounds as QuantizeLinear does (half to even)."""
+    name = "qdq_two_inputs"
+    r = rng_for(name)
+    W, B = w(r, 8, 4), w(r, 4, scale=0.1)
+    sw = np.float32(np.abs(W).max() / 127.0)
+    Wq = np.clip(np.round(W / sw), -127, 127).astype(np.int8)
+    n = helper.make_node
+    scales = {"a": 0.02, "b": 0.015, "s": 0.03, "y": 0.05}
+    zps = {"a": 128, "b": 128, "s": 128, "y": 128}
+    inits = [numpy_helper.from_array(Wq, "w_q"), init("w_s", sw),
+             numpy_helper.from_array(np.int8(0), "w_z"), init("bias", B)]
+    for k in scales:
+        inits += [init(k + "_scale", scales[k]), numpy_helper.from_array(np.uint8(zps[k]), k + "_zp")]
+    nodes = []
+
+    def qdq_node(x, k):
+        nodes.append(n("QuantizeLinear", [x, k + "_scale", k + "_zp"], [k + "_q"], name=k + "_QuantizeLinear"))
+        nodes.append(n("DequantizeLinear", [k + "_q", k + "_scale", k + "_zp"], [k + "_dq"], name=k + "_DequantizeLinear"))
+        return k + "_dq"
+    a = qdq_node("a", "a")
+    b = qdq_node("b", "b")
+    nodes.append(n("Add", [a, b], ["sum"], name="Add"))
+    s_ = qdq_node("sum", "s")
+    nodes.append(n("DequantizeLinear", ["w_q", "w_s", "w_z"], ["w"], name="w_DequantizeLinear"))
+    nodes.append(n("Gemm", [s_, "w", "bias"], ["gemm"], name="Gemm"))
+    y = qdq_node("gemm", "y")
+    nodes.append(n("Identity", [y], ["y"], name="Identity"))
+
+    def q(x, k):
+        return (np.clip(np.round(x / scales[k]) + zps[k], 0, 255) - zps[k]) * np.float32(scales[k])
+
+    def ref(xa, xb):
+        return [q(q(q(xa, "a") + q(xb, "b"), "s") @ (Wq.astype(np.float32) * sw) + B, "y")]
+    save(out, name, nodes, [vi("a", [1, 8]), vi("b", [1, 8])], [vi("y", [1, 4])], inits, ref,
+         producer="onnxruntime.quantization")
+
+
 def main():
     out = sys.argv[1] if len(sys.argv) > 1 else "."
     os.makedirs(out, exist_ok=True)
-    for gen in (torch_two_tower, keras_concat_inputs, two_heads, image_and_vector):
+    for gen in (torch_two_tower, keras_concat_inputs, two_heads, image_and_vector,
+                qdq_two_inputs):
         gen(out)
     for p in written:
         print(p)
