@@ -14,6 +14,9 @@ using namespace loom::nnimport;
 namespace loom::nnimport::onnxop {
 struct Clip;
 struct Elu;
+struct FastGelu;
+struct Gelu;
+struct QuickGelu;
 struct HardSigmoid;
 struct LeakyRelu;
 struct PRelu;
@@ -98,6 +101,26 @@ template <> llvm::Error Importer::importOp<onnxop::Elu>(const OnnxNode &node, Va
   auto result = b.create<nn::EluOp>(loc(node), in.getType(), in,
                                     b.getF64FloatAttr(node.getFloat("alpha", 1.0)));
   return produce(node, result);
+}
+
+/// com.microsoft Gelu (exact) and FastGelu (tanh approximation), the fused
+/// forms onnxruntime's transformer optimizer writes and FuseActivations.cpp
+/// turns PyTorch's decomposed GELU into.
+template <> llvm::Error Importer::importOp<onnxop::Gelu>(const OnnxNode &node, Value in) {
+  return produce(node, b.create<nn::GeluOp>(loc(node), in.getType(), in, b.getStringAttr("none")));
+}
+
+template <> llvm::Error Importer::importOp<onnxop::FastGelu>(const OnnxNode &node, Value in) {
+  if (node.numPresentInputs() > 1)
+    return nodeError(node, "has a bias input; Loom supports FastGelu without one (fold the "
+                           "bias into the layer before)");
+  return produce(node, b.create<nn::GeluOp>(loc(node), in.getType(), in, b.getStringAttr("tanh")));
+}
+
+/// com.microsoft QuickGelu: x * sigmoid(alpha x); alpha 1 is SiLU.
+template <> llvm::Error Importer::importOp<onnxop::QuickGelu>(const OnnxNode &node, Value in) {
+  return produce(node, b.create<nn::SwishOp>(loc(node), in.getType(), in,
+                                             b.getF64FloatAttr(node.getFloat("alpha", 1.702))));
 }
 
 template <> llvm::Error Importer::importOp<onnxop::Selu>(const OnnxNode &node, Value in) {
@@ -193,6 +216,12 @@ ArrayRef<OpImport> Importer::activationOps() {
        &Importer::importOp<onnxop::HardSigmoid>, nullptr},
       {OnnxDomain::Onnx, "HardSwish", 14, kLatest, Role::Streams,
        &Importer::importUnary<nn::HardSwishOp>, nullptr},
+      {OnnxDomain::Microsoft, "Gelu", 1, kLatest, Role::Streams,
+       &Importer::importOp<onnxop::Gelu>, nullptr},
+      {OnnxDomain::Microsoft, "FastGelu", 1, kLatest, Role::Streams,
+       &Importer::importOp<onnxop::FastGelu>, nullptr},
+      {OnnxDomain::Microsoft, "QuickGelu", 1, kLatest, Role::Streams,
+       &Importer::importOp<onnxop::QuickGelu>, nullptr},
       {OnnxDomain::Onnx, "LeakyRelu", 1, kLatest, Role::Streams,
        &Importer::importOp<onnxop::LeakyRelu>, nullptr},
       {OnnxDomain::Onnx, "PRelu", 1, kLatest, Role::Streams, &Importer::importOp<onnxop::PRelu>,

@@ -8,7 +8,9 @@
 //   ImportDense.cpp        Gemm MatMul
 //   ImportShape.cpp        Identity Dropout Flatten Reshape (Un)Squeeze
 //                          Transpose Concat
-//   ImportActivations.cpp  Relu Sigmoid Tanh Softmax Clip Elu LeakyRelu PRelu Selu
+//   ImportActivations.cpp  Relu Sigmoid Tanh Softmax Clip Elu LeakyRelu PRelu Selu,
+//                          com.microsoft Gelu FastGelu QuickGelu (FuseActivations.cpp
+//                          turns decomposed GELU / SiLU chains into these)
 //   ImportConv.cpp         Conv pools Pad Resize Upsample
 //   ImportQuant.cpp        QuantizeLinear DequantizeLinear, QONNX Quant
 //                          BipolarQuant Trunc
@@ -138,5 +140,7 @@ llvm::Error Importer::importNode(const OnnxNode &node) {
 
 llvm::Expected<OwningOpRef<ModuleOp>> loom::importToNN(const OnnxModel &model, MLIRContext &ctx,
                                                        std::vector<std::string> &warnings) {
-  return Importer(model, ctx, warnings).run();
+  onnx::OnnxModel fused = model;
+  fuseActivationChains(fused);
+  return Importer(fused, ctx, warnings).run();
 }

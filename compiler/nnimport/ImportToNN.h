@@ -20,13 +20,19 @@ llvm::Expected<mlir::OwningOpRef<mlir::ModuleOp>> importToNN(const onnx::OnnxMod
                                                              mlir::MLIRContext &ctx,
                                                              std::vector<std::string> &warnings);
 
+/// Rewrites the decomposed GELU (erf and tanh forms) and SiLU chains that
+/// exporters write into the com.microsoft Gelu / FastGelu / QuickGelu nodes
+/// the importer computes by one table (compiler/nnimport/FuseActivations.cpp).
+/// importToNN runs it on a copy of the model.
+void fuseActivationChains(onnx::OnnxModel &model);
+
 /// Default-domain ONNX op types the importer imports, in the order of its op
 /// table (compiler/nnimport/ImportTable.cpp).
 const std::vector<std::string> &supportedOnnxOps();
 
 /// True if the importer's op table imports op `opType` of `domain` ("" =
 /// default domain) at some opset: supportedOnnxOps(), com.microsoft QLinearAdd
-/// / QLinearGlobalAveragePool / QLinearConcat, and QONNX Quant / BipolarQuant
+/// / QLinearGlobalAveragePool / QLinearConcat / Gelu / FastGelu / QuickGelu, and QONNX Quant / BipolarQuant
 /// / Trunc (domains qonnx.custom_op.general, finn.custom_op.general,
 /// onnx.brevitas).
 bool isSupportedOnnxNode(llvm::StringRef domain, llvm::StringRef opType);

@@ -158,6 +158,22 @@ def NN_HardSwishOp : NN_TableActivationOp<"hard_swish",
     "x * max(0, min(1, x / 6 + 1 / 2)), float (ONNX HardSwish)", (ins),
     "x * std::max(0.0, std::min(1.0, x / 6 + 0.5))">;
 
+// GELU as transformers use it: exact (erf) or the tanh approximation of
+// GPT-2 / BERT's gelu_new (ONNX Gelu-20 `approximate`, com.microsoft Gelu and
+// FastGelu). Near zero below -6 but not flat: the table covers the input format.
+def NN_GeluOp : NN_TableActivationOp<"gelu",
+    "0.5 x (1 + erf(x / sqrt 2)), or with approximate = \"tanh\" "
+    "0.5 x (1 + tanh(sqrt(2 / pi) (x + 0.044715 x^3))), float",
+    (ins StrAttr:$approximate),
+    [{getApproximate() == "tanh"
+          ? 0.5 * x * (1.0 + std::tanh(0.7978845608028654 * (x + 0.044715 * x * x * x)))
+          : 0.5 * x * (1.0 + std::erf(x * 0.7071067811865476))}]>;
+// x * sigmoid(alpha x): SiLU / Swish with alpha 1 (PyTorch's x * Sigmoid(x)),
+// com.microsoft QuickGelu with its alpha (1.702 by default).
+def NN_SwishOp : NN_TableActivationOp<"swish", "x * sigmoid(alpha * x), float",
+    (ins F64Attr:$alpha),
+    "x / (1.0 + std::exp(-getAlpha().convertToDouble() * x))">;
+
 def NN_LeakyReluOp : NN_Op<"leaky_relu", [SameOperandsAndResultType, NN_ElementwiseActivation,
                                           NN_FusableActivation]> {
   let summary = "x >= 0 ? x : alpha * x (ONNX LeakyRelu; PRelu)";

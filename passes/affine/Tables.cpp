@@ -43,7 +43,9 @@ FailureOr<Value> buildTable(AffineGraph &g, nn::QuantizeLinearOp ql, const Pendi
   r.lo = *std::min_element(table.begin(), table.end());
   r.hi = *std::max_element(table.begin(), table.end());
   auto lut = [&](Value v) -> Value {
-    auto op = g.b.create<nn::LutOp>(fn->getLoc(), v.getType(), v, g.b.getStringAttr("table"),
+    // Named after its function (sigmoid, gelu, ...) for the IR and the report.
+    auto op = g.b.create<nn::LutOp>(fn->getLoc(), v.getType(), v,
+                                    g.b.getStringAttr(fn->getName().stripDialect()),
                                     g.b.getI64IntegerAttr(in.lo), g.b.getI64IntegerAttr(in.hi),
                                     g.b.getI64IntegerAttr(0),
                                     intAttr(g.ctx, {int64_t(table.size())}, g.width, table));

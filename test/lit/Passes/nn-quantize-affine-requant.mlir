@@ -70,7 +70,7 @@ func.func @concat_requant(%x: tensor<1x2xf32>, %z: tensor<1x2xf32>) -> tensor<1x
 // CHECK-LABEL: func.func @sigmoid_table
 // CHECK:      %[[D:.*]] = nn.qdense
 // CHECK-NOT:  nn.clip
-// CHECK-NEXT: %[[T:.*]] = nn.lut %[[D]] {function = "table", onnx.node = "s", onnx.op = "Sigmoid", t_max = 1 : i64, t_min = -2 : i64, t_shift = 0 : i64, table = dense<[0, 1, 2, 3]> : tensor<4xi3>} : tensor<1x2xi3>
+// CHECK-NEXT: %[[T:.*]] = nn.lut %[[D]] {function = "sigmoid", onnx.node = "s", onnx.op = "Sigmoid", t_max = 1 : i64, t_min = -2 : i64, t_shift = 0 : i64, table = dense<[0, 1, 2, 3]> : tensor<4xi3>} : tensor<1x2xi3>
 // CHECK-NEXT: %[[Y:.*]] = nn.dequantize %[[T]] {{.*}}scale = array<f64: 2.500000e-01>
 func.func @sigmoid_table(%x: tensor<1x2xf32>) -> tensor<1x2xf32> {
   %q = nn.quantize_linear %x {scale = array<f64: 1.0>, zero_point = array<i64: 0>, axis = 1 : i64, qmin = -2 : i64, qmax = 1 : i64} : tensor<1x2xf32>
@@ -92,7 +92,7 @@ func.func @sigmoid_table(%x: tensor<1x2xf32>) -> tensor<1x2xf32> {
 // CHECK:      %[[Q:.*]] = nn.quantize %arg0
 // CHECK-NEXT: %[[V:.*]] = nn.reshape %[[Q]] : tensor<1x4xi2> -> tensor<1x4x1x1xi2>
 // CHECK-NEXT: %[[C:.*]] = nn.qconv %[[V]] {acc_width = 2 : i64, {{.*}}group = 4 : i64, onnx.node = "q2_table", {{.*}}shift = 0 : i64
-// CHECK-NEXT: %[[T:.*]] = nn.lut %[[C]] {function = "table", onnx.node = "t", onnx.op = "Tanh", t_max = 1 : i64, t_min = -2 : i64, t_shift = 0 : i64, table = dense<[-2, -2, 0, 1]> : tensor<4xi2>} : tensor<1x4x1x1xi2>
+// CHECK-NEXT: %[[T:.*]] = nn.lut %[[C]] {function = "tanh", onnx.node = "t", onnx.op = "Tanh", t_max = 1 : i64, t_min = -2 : i64, t_shift = 0 : i64, table = dense<[-2, -2, 0, 1]> : tensor<4xi2>} : tensor<1x4x1x1xi2>
 // CHECK-NEXT: %[[R:.*]] = nn.reshape %[[T]] : tensor<1x4x1x1xi2> -> tensor<1x4xi2>
 // CHECK-NEXT: nn.dequantize %[[R]]
 func.func @tanh_input(%x: tensor<1x4xf32>) -> tensor<1x4xf32> {
