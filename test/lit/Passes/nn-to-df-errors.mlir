@@ -80,3 +80,13 @@ func.func @transposed_conv_input(%x: tensor<1x2x2x2xf32>) -> tensor<1x2x2x2xf32>
   %y = nn.dequantize %c {frac = 5 : i64} : tensor<1x2x2x2xi8> -> tensor<1x2x2x2xf32>
   return %y : tensor<1x2x2x2xf32>
 }
+
+// -----
+
+// A graph input nothing reads would be a port that does nothing.
+// expected-error @+1 {{graph input 'unused' is not used by the graph; remove it from the model}}
+func.func @unused_input(%x: tensor<1x4xf32> {onnx.name = "x"}, %u: tensor<1x4xf32> {onnx.name = "unused"}) -> tensor<1x4xf32> {
+  %q = nn.quantize %x {frac = 10 : i64} : tensor<1x4xf32> -> tensor<1x4xi16>
+  %y = nn.dequantize %q {frac = 10 : i64} : tensor<1x4xi16> -> tensor<1x4xf32>
+  return %y : tensor<1x4xf32>
+}

@@ -226,8 +226,8 @@ func.func @lut_range(%q: tensor<1x2xi16>) -> tensor<1x2xi16> {
 // -----
 
 func.func @lut_function(%q: tensor<1x2xi16>) -> tensor<1x2xi16> {
-  // expected-error @+1 {{'nn.lut' op unknown function 'gelu'}}
-  %y = nn.lut %q {function = "gelu", t_min = 0 : i64, t_max = 3 : i64, t_shift = 0 : i64,
+  // expected-error @+1 {{'nn.lut' op unknown function 'mish'}}
+  %y = nn.lut %q {function = "mish", t_min = 0 : i64, t_max = 3 : i64, t_shift = 0 : i64,
                   table = dense<0> : tensor<4xi16>} : tensor<1x2xi16>
   return %y : tensor<1x2xi16>
 }
