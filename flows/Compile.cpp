@@ -250,6 +250,13 @@ llvm::Expected<llvm::json::Object> makeReport(const CompileOptions &options, Mod
     } else if (auto fifo = llvm::dyn_cast<df::FifoOp>(op)) {
       a["fifo_depth"] = int64_t(fifo.getDepth());
     }
+    // Where each input port's stream comes from, by index into `actors` or
+    // `inputs` (names repeat: a conv is a window actor and a unit of one node).
+    llvm::json::Array from;
+    for (int p : node.inputs)
+      from.push_back(p >= 0 ? llvm::json::Object{{"actor", p}}
+                            : llvm::json::Object{{"graph_input", hw::graphInputIndex(p)}});
+    a["from"] = std::move(from);
     actors.push_back(std::move(a));
   }
   // Stream order of the ends (docs: NNToDF): stream element i is flat tensor
@@ -309,6 +316,9 @@ llvm::Expected<llvm::json::Object> makeReport(const CompileOptions &options, Mod
                 llvm::cast<ShapedType>(nnFunc.getResultTypes()[*res]),
                 outPorts[k]);
     describeAffineOutput(nnFunc, *res, o);
+    if (Operation *producer = out.getInput().getDefiningOp())
+      if (auto it = llvm::find(g->actors, producer); it != g->actors.end())
+        o["from_actor"] = int64_t(it - g->actors.begin());
     outputs.push_back(std::move(o));
   }
   llvm::json::Value firstIn = inputs.front(), firstOut = outputs.front();

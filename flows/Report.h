@@ -16,6 +16,12 @@ llvm::Expected<llvm::json::Value> readJson(const std::string &path);
 /// Prints OUT/report.json (and OUT/sim.json when present) as a table.
 llvm::Error printReport(const std::string &outDir);
 
+/// `loom report --html`: OUT/report.html, a self-contained page (the dataflow
+/// graph as SVG with the bottleneck highlighted, per-actor bar charts of cycles
+/// and resources, predicted against measured from sim.json, synth.json's
+/// results), written atomically.
+llvm::Error writeHtmlReport(const std::string &outDir);
+
 } // namespace loom
 
 #endif

@@ -19,6 +19,8 @@ packages=(
   libfmt-dev libgtest-dev
   # test-model generation (run with /usr/bin/python3)
   python3 python3-onnx python3-numpy
+  # renders `loom report --html` in the tests (headless)
+  chromium
 )
 
 root="$(cd "$(dirname "$0")/.." && pwd)"

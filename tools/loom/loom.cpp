@@ -41,11 +41,12 @@ const char *kUsage =
     "    first 80% calibrate, the rest are held out), or without --calib on 64 random frames\n"
     "    (auto: normal(0, 1); int8: uniform [-2, 2); seed 1) with 16 more (seed 2) held out.\n"
     "    fixed<W,I>: one format for every tensor.\n"
-    "  loom sim OUT/ [--inputs X.npy | --onnx-test-dir DIR | --random N] [--seed S] "
+    "  loom sim OUT/ [--inputs X.npy|X.npz | --onnx-test-dir DIR | --random N] [--seed S] "
     "[--backpressure P]\n"
     "                [--out Y.npz] [--trace]\n"
     "  loom run MODEL.onnx [-o OUT/] [compile and sim options]\n"
-    "  loom report OUT/\n"
+    "  loom report OUT/ [--html]\n"
+    "    --html: also OUT/report.html (graph, per-actor charts, sim and synthesis results)\n"
     "  loom synth OUT/ [--target generic|ice40-up5k|ice40-hx8k|xilinx-7] [--part P]\n"
     "                  [--clock-mhz F] [--timeout S]\n"
     "    iCE40: Yosys synth_ice40 -dsp, then nextpnr-ice40 place and route (fits, fmax_mhz);\n"
@@ -222,6 +223,8 @@ int main(int argc, char **argv) {
     boolean = {"--trace"};
   } else if (cmd == "synth")
     valued = {"--target", "--part", "--clock-mhz", "--timeout"};
+  else if (cmd == "report")
+    boolean = {"--html"};
   else if (cmd != "report")
     return fail("unknown command '" + cmd +
                 "'; commands: compile, sim, run, report, synth "
@@ -237,6 +240,11 @@ int main(int argc, char **argv) {
   if (cmd == "report") {
     if (auto e = printReport(args->positional))
       return fail(llvm::toString(std::move(e)));
+    if (args->flags.count("--html")) {
+      if (auto e = writeHtmlReport(args->positional))
+        return fail(llvm::toString(std::move(e)));
+      llvm::outs() << "wrote " << args->positional << "/report.html\n";
+    }
     return 0;
   }
   if (cmd == "synth") {
