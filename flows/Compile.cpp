@@ -16,6 +16,7 @@
 #include "flows/AutoPrecision.h"
 #include "flows/Calibrate.h"
 #include "flows/Diagnostics.h"
+#include "flows/HostFiles.h"
 #include "flows/Lint.h"
 #include "hw_model/Cost.h"
 #include "hw_model/Pipeline.h"
@@ -107,6 +108,9 @@ void describeAffineInput(func::FuncOp nnFunc, unsigned arg, llvm::json::Object &
     in["zero_point"] = shapeJson(q.getZeroPoint().value_or(ArrayRef<int64_t>{}));
     in["axis"] = int64_t(q.getAxis().value_or(0));
     in["integer"] = bool(q.getIntegerInput());
+    in["rounding"] = q.getRounding().value_or("half_even").str();
+    if (q.getBipolar())
+      in["bipolar"] = true;
     if (q.getQmin() && q.getQmax()) {
       in["qmin"] = int64_t(*q.getQmin());
       in["qmax"] = int64_t(*q.getQmax());
@@ -544,6 +548,8 @@ llvm::Error loom::compileModel(const CompileOptions &options, std::vector<std::s
   for (const std::string &f : svFiles)
     fileList.push_back(f);
   (*report)["sv_files"] = std::move(fileList);
+  if (auto err = writeHostFiles(*report, *staging + "/host"))
+    return error(file + ": " + llvm::toString(std::move(err)));
 
   std::string reportText;
   llvm::raw_string_ostream ros(reportText);

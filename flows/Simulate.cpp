@@ -97,6 +97,7 @@ llvm::Expected<int64_t> loom::simulateDesign(const SimulateOptions &o) {
   // stream order, one after the other) and the float outputs.
   std::vector<std::vector<int64_t>> hwIn, expected;
   std::vector<InputFrame> floatOut; // per frame and output, in the tensor's order
+  std::vector<std::vector<std::vector<int64_t>>> inputCodes; // per frame and input, tensor order
   for (const InputFrame &frame : *frames) {
     auto q = interpretFrame(qFunc, frame);
     if (!q)
@@ -115,6 +116,7 @@ llvm::Expected<int64_t> loom::simulateDesign(const SimulateOptions &o) {
     hwIn.push_back(std::move(rin));
     expected.push_back(std::move(rout));
     floatOut.push_back(f->outputs);
+    inputCodes.push_back(q->rawInputs);
   }
 
   sim::SimSpec spec;
@@ -286,6 +288,17 @@ llvm::Expected<int64_t> loom::simulateDesign(const SimulateOptions &o) {
                                            shape, std::vector<float>(deq.begin(), deq.end())));
       entries.emplace_back(out.name + ".raw", io::NpyArray::fromInts(shape, raw));
       entries.emplace_back(out.name + ".reference", io::NpyArray::fromFloat32(shape, ref));
+    }
+    // The codes the hardware was given, per input (what a host packs).
+    for (size_t k = 0; k < ins.size(); ++k) {
+      std::vector<int64_t> codes;
+      for (int64_t f = 0; f < nFrames; ++f)
+        codes.insert(codes.end(), inputCodes[f][k].begin(), inputCodes[f][k].end());
+      std::vector<int64_t> shape = ins[k].shape;
+      if (shape.empty())
+        shape.push_back(1);
+      shape[0] = nFrames * shape[0];
+      entries.emplace_back(ins[k].name + ".raw", io::NpyArray::fromInts(shape, codes));
     }
     if (auto err = io::writeNpz(o.outNpz, entries))
       return std::move(err);

@@ -43,9 +43,12 @@ FailureOr<Value> buildTable(AffineGraph &g, nn::QuantizeLinearOp ql, const Pendi
   r.lo = *std::min_element(table.begin(), table.end());
   r.hi = *std::max_element(table.begin(), table.end());
   auto lut = [&](Value v) -> Value {
-    // Named after its function (sigmoid, gelu, ...) for the IR and the report.
+    // Named after its function (sigmoid, gelu, ...) for the IR and the report;
+    // other functions tabulated here (a LeakyRelu over odd scales) stay "table".
     auto op = g.b.create<nn::LutOp>(fn->getLoc(), v.getType(), v,
-                                    g.b.getStringAttr(fn->getName().stripDialect()),
+                                    g.b.getStringAttr(llvm::isa<nn::TableActivationOpInterface>(fn)
+                                                          ? fn->getName().stripDialect()
+                                                          : llvm::StringRef("table")),
                                     g.b.getI64IntegerAttr(in.lo), g.b.getI64IntegerAttr(in.hi),
                                     g.b.getI64IntegerAttr(0),
                                     intAttr(g.ctx, {int64_t(table.size())}, g.width, table));
