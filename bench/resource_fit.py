@@ -38,7 +38,8 @@ SRC = os.path.dirname(HERE)
 SHARED = os.environ.get("LOOM_SHARED_MODELS", "/work/shared/models")
 DEFAULT_RUNS = ("jet_tagger_16_64_32_32_5;jet_tagger_16_64_32_32_5@64;"
                 "two_layer_keras;two_layer_keras@8;"
-                "qonnx_bnn_fc_1layer;qonnx_bnn_fc_1layer@4")
+                "qonnx_bnn_fc_1layer;qonnx_bnn_fc_1layer@4;"
+                "conv2d_small_keras;conv2d_small_keras@16")
 
 # 7-series cells counted as LUTs, as flows/Synth.cpp counts them (LUTRAM and SRLs included).
 LUT_CELLS = {"LUT1": 1, "LUT2": 1, "LUT3": 1, "LUT4": 1, "LUT5": 1, "LUT6": 1, "LUT6_2": 1,
@@ -271,9 +272,18 @@ def main():
         with open(os.path.join(a.work, "rows.json"), "w") as f:
             json.dump(rows, f, indent=1)
         if not a.no_designs:
-            run([a.loom, "synth", out, "--target", "xilinx-7", "--part", a.part,
-                 "--timeout", "3000"])
-            s = json.load(open(os.path.join(out, "synth.json")))
+            # Whole designs are cached by the content of OUT/rtl, like the actors.
+            h = hashlib.sha1(a.part.encode())
+            for f in sorted(os.listdir(rtl)):
+                h.update(f.encode() + open(os.path.join(rtl, f), "rb").read())
+            key = "design-" + h.hexdigest()
+            if key not in cache:
+                run([a.loom, "synth", out, "--target", "xilinx-7", "--part", a.part,
+                     "--timeout", "3000"])
+                syn = json.load(open(os.path.join(out, "synth.json")))
+                cache[key] = {k: syn[k] for k in ("luts", "ffs", "brams", "dsps")}
+                json.dump(cache, open(cache_path, "w"))
+            s = cache[key]
             row = [label, rep["total_multipliers"]]
             for k in ("luts", "ffs", "brams", "dsps"):
                 row += [rep.get(k + "_estimate", 0), s[k]]
