@@ -107,7 +107,10 @@ Resources romResources(int64_t depth, int64_t width) {
   auto [cost, brams] = bramCost(depth, width);
   // memory_libmap: soft logic costs one unit per 64 ROM bits.
   if (double(depth * width) / 64.0 <= cost) {
-    r.luts = width * romLutsPerBit(depth);
+    // A bit column is a function of the address; a shallow ROM has at most
+    // 2^depth different ones, and ABC builds each only once.
+    int64_t columns = depth < 16 ? std::min<int64_t>(width, int64_t(1) << depth) : width;
+    r.luts = columns * romLutsPerBit(depth);
     r.ffs = width;
   } else {
     r.brams = brams;
@@ -165,8 +168,9 @@ static Resources unit(int64_t k, int64_t n, int64_t simd, int64_t pe, int64_t in
   const int64_t sf = k / simd, nf = n / pe, ib = k / inBeat, xw = simd * wIn;
   const int64_t lanes = pe * simd;
   // Weights and biases: ROMs read one word a step (constants when one word).
-  r += romResources(nf * sf, lanes * wW);
-  r += romResources(nf, pe * wAcc);
+  // (their read registers are the DSP48s' B registers or counted per PE below)
+  for (Resources rom : {romResources(nf * sf, lanes * wW), romResources(nf, pe * wAcc)})
+    r.luts += rom.luts, r.brams += rom.brams;
   // Multipliers: DSP48E1s (the SIMD sum rides their cascade); +-1 weights
   // and 1-bit operands are an add/subtract per lane in logic.
   int64_t perMult = binary ? 0 : dspsPerMult(wIn, wW);
