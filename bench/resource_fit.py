@@ -194,7 +194,7 @@ def mvu_structural(p):
     if IB <= 16:
         luts += IB * 4 * -(-(g["IN_BEAT"] * W_IN) // 6)
     if g.get("ACT") == 2:
-        luts += PE * W_OUT * rom_luts_per_bit(g.get("T_DEPTH", 1))
+        luts += int(0.4 * PE * W_OUT * rom_luts_per_bit(g.get("T_DEPTH", 1)))
     luts += 4 * -(-(PE * W_OUT) // 6) + 2 * (3 + 4) + 8  # output FIFO
     return luts
 

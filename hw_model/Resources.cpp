@@ -27,14 +27,15 @@ int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
 // Fitted by bench/resource_fit.py (least squares over synth_xilinx's counts of
 // the shared models' loom_mvu instances; hw_model/README.md "Resource model").
-constexpr double kSelLutsPerBitStage = 0.380; // operand select: bank bits x shifter stages
-constexpr double kRqLutsPerBit = 2.11;        // per PE and (accumulator + output) bit
-constexpr double kBankFfLutsPerBit = 0.154;   // input bank in flip-flops: write enables
-constexpr double kMvuLuts = 55;               // control
+constexpr double kSelLutsPerBitStage = 0.363; // operand select: bank bits x shifter stages
+constexpr double kRqLutsPerBit = 2.61;        // per PE and (accumulator + output) bit
+constexpr double kBankFfLutsPerBit = 0.235;   // input bank in flip-flops: write enables
+constexpr double kMvuLuts = 14;               // control
 constexpr double kBankFfsPerBit = 1.10;       // input bank in flip-flops
-constexpr double kWordFfsPerBit = 0.072;      // weight register (mostly in the DSP48 B register)
-constexpr double kRqFfsPerBit = 1.51;         // per PE and (accumulator + output) bit
-constexpr double kMvuFfs = 79;
+constexpr double kWordFfsPerBit = 0.113;      // weight register (mostly in the DSP48 B register)
+constexpr double kRqFfsPerBit = 0.973;         // per PE and (accumulator + output) bit
+constexpr double kMvuFfs = 90;
+constexpr double kActTableShare = 0.4; // activation table LUTs / a random ROM's
 /// loom_mvu's input bank goes to distributed RAM (one copy per beat word,
 /// all read at once) up to this many beats a vector, to flip-flops beyond.
 constexpr int64_t kBankLutramBeats = 16;
@@ -127,8 +128,11 @@ template <typename Unit> static Resources requantAndOutput(const Unit &c, int64_
   const int64_t pe = c.PE;
   r.luts = int64_t(kRqLutsPerBit * double(pe * (wa + c.W_OUT)));
   r.ffs = int64_t(kRqFfsPerBit * double(pe * (c.W_ACC + c.W_OUT)));
-  if (c.ACT == ActCode::Table) // one asynchronous table copy per PE
-    r.luts += pe * c.W_OUT * romLutsPerBit(c.T_DEPTH);
+  // One asynchronous table copy per PE; an activation function is monotone or
+  // smooth, and ABC builds it in about 0.4 of a random table's LUTs
+  // (two_layer_keras's 2048-entry sigmoid).
+  if (c.ACT == ActCode::Table)
+    r.luts += int64_t(kActTableShare * double(pe * c.W_OUT * romLutsPerBit(c.T_DEPTH)));
   if (c.W_M > 0) {
     r += romResources(nf, pe * c.W_M);
     r.dsps += pe * ceilDiv(wa + 1, 25) * ceilDiv(c.W_M + 1, 18);
