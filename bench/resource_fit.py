@@ -199,19 +199,43 @@ def mvu_structural(p):
     return luts
 
 
-def fit(rows, report_rows):
-    """Least squares of the residual (synth - structural part of the estimate)
-    on mvu_features; report_rows: the matching per-actor structural estimates."""
+def mvu_ff_features(p):
+    """FF features: input bank in flip-flops, weight register, per-PE registers."""
+    g = {k: int(v) for k, v in p.items() if not v.startswith('"')}
+    K, N, SIMD, PE, IB = g["K"], g["N"], g["SIMD"], g["PE"], g["K"] // g["IN_BEAT"]
+    bank = 2 * K * g["W_IN"] if IB > 16 else 0
+    word = PE * SIMD * g["W_W"] if (N // PE) * (K // SIMD) > 1 else 0
+    return [bank, word, PE * (g["W_ACC"] + g["W_OUT"]), 1]
+
+
+def fit(rows):
+    """Least squares of loom_mvu's synthesized LUTs minus the structural part
+    (memories, FIFO, tables) on mvu_features, and of its FFs on
+    mvu_ff_features; prints the coefficients and each row's error."""
     import numpy as np
-    X, y = [], []
-    for r, rest in zip(rows, report_rows):
-        if r["module"] != "loom_mvu" or rest is None:
-            continue
-        X.append(mvu_features(r["params"]))
-        y.append(r["synth"]["luts"] - rest)
-    X, y = np.array(X, float), np.array(y, float)
-    coef, *_ = np.linalg.lstsq(X, y, rcond=None)
-    return coef
+    mv = [r for r in rows if r["module"] == "loom_mvu"]
+    X = np.array([mvu_features(r["params"]) for r in mv], float)
+    st = np.array([mvu_structural(r["params"]) for r in mv], float)
+    y = np.array([r["synth"]["luts"] for r in mv], float)
+    cl, *_ = np.linalg.lstsq(X, y - st, rcond=None)
+    Xf = np.array([mvu_ff_features(r["params"]) for r in mv], float)
+    yf = np.array([r["synth"]["ffs"] for r in mv], float)
+    cf, *_ = np.linalg.lstsq(Xf, yf, rcond=None)
+    print("\nloom_mvu fit over %d instances" % len(mv))
+    print("  LUTs: kSelLutsPerBitStage %.3f  kRqLutsPerBit %.3f  kBankFfLutsPerBit %.3f  "
+          "kMvuLuts %.1f" % tuple(cl))
+    print("  FFs:  kBankFfsPerBit %.3f  kWordFfsPerBit %.3f  kRqFfsPerBit %.3f  kMvuFfs %.1f"
+          % tuple(cf))
+    for r, pl, pf in zip(mv, st + X @ cl, Xf @ cf):
+        g, s = r["params"], r["synth"]
+        print("  K=%-3s N=%-3s SIMD=%-3s PE=%-3s IN_BEAT=%-3s W_IN=%-3s LUT %5d fit %5d (%+4.0f%%)"
+              "  FF %5d fit %5d (%+4.0f%%)" % (g["K"], g["N"], g["SIMD"], g["PE"], g["IN_BEAT"],
+                                              g["W_IN"], s["luts"], pl, pct_num(pl, s["luts"]),
+                                              s["ffs"], pf, pct_num(pf, s["ffs"])))
+
+
+def pct_num(est, real):
+    return 100.0 * (est - real) / real if real else 0.0
 
 
 def run(cmd, **kw):
@@ -237,6 +261,9 @@ def main():
                     help="also pass --part to loom compile (folding fits the part)")
     ap.add_argument("--no-actors", action="store_true", help="skip per-actor synthesis")
     ap.add_argument("--no-designs", action="store_true", help="skip whole-design loom synth")
+    ap.add_argument("--fit", action="store_true",
+                    help="also refit the loom_mvu coefficients from the actor rows")
+    ap.add_argument("--fit-only", action="store_true", help="--fit without designs")
     a = ap.parse_args()
     os.makedirs(a.work, exist_ok=True)
     cache_path = os.path.join(a.work, "cache.json")
@@ -271,6 +298,8 @@ def main():
                          s["dsps"], ps), flush=True)
         with open(os.path.join(a.work, "rows.json"), "w") as f:
             json.dump(rows, f, indent=1)
+        if a.fit_only:
+            continue
         if not a.no_designs:
             # Whole designs are cached by the content of OUT/rtl, like the actors.
             h = hashlib.sha1(a.part.encode())
@@ -288,6 +317,8 @@ def main():
             for k in ("luts", "ffs", "brams", "dsps"):
                 row += [rep.get(k + "_estimate", 0), s[k]]
             table.append(row)
+    if (a.fit or a.fit_only) and rows:
+        fit(rows)
     if table:
         print("\n%-34s %5s  %-20s %-20s %-16s %-16s" % ("model@budget", "mults", "LUT est/synth",
                                                         "FF est/synth", "BRAM est/synth",
