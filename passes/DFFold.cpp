@@ -643,8 +643,8 @@ struct DFFoldPass : loom::impl::DFFoldBase<DFFoldPass> {
     Folder::Limits limits;
     if (!part.empty()) {
       const hw::Device *d = hw::findDevice(part);
-      if (!d) {
-        getOperation().emitError("unknown part ") << part;
+      if (!d || d->family != hw::Family::Xilinx7) { // the estimates are synth_xilinx's
+        getOperation().emitError("part ") << part << " is not a 7-series part with a resource model";
         return signalPassFailure();
       }
       limits.cap = hw::capacityOf(*d);
