@@ -641,6 +641,10 @@ struct DFFoldPass : loom::impl::DFFoldBase<DFFoldPass> {
 
   void runOnOperation() override {
     Folder::Limits limits;
+    if (maxLuts < 0 || maxDsps < 0) {
+      getOperation().emitError("max-luts and max-dsps must be positive");
+      return signalPassFailure();
+    }
     if (!part.empty()) {
       const hw::Device *d = hw::findDevice(part);
       if (!d || d->family != hw::Family::Xilinx7) { // the estimates are synth_xilinx's
