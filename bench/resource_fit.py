@@ -143,15 +143,16 @@ def mvu_features(p):
     wa = max(W_ACC, W_IN + W_W)
     # rd_flat[sf * XW +: XW] is a barrel shifter: one stage per live bit of
     # sf * XW (a 1-bit sf drives every stage alike: one stage).
-    # A slice that is one input word of a bank in flip-flops is a word mux.
+    # A slice that is one input element of a bank in flip-flops is a word mux.
     if SF <= 1:
         stages = 0
-    elif SF == 2 or (SIMD == g["IN_BEAT"] and IB > 16):
+    elif SF == 2 or (SIMD == 1 and g["IN_BEAT"] == 1 and IB > 16):
         stages = 1
     else:
         stages = clog2((SF - 1) * XW + 1) - ((XW & -XW).bit_length() - 1)
     bank_ff = 2 * K * W_IN if IB > 16 else 0
-    return [K * W_IN * stages, PE * (wa + W_OUT), bank_ff, 1]
+    bits = K * W_IN
+    return [bits * stages, PE * (wa + W_OUT), bank_ff, 1, bits * bits * stages / 1000.0]
 
 
 def rom_luts_per_bit(d):
@@ -222,8 +223,8 @@ def fit(rows):
     yf = np.array([r["synth"]["ffs"] for r in mv], float)
     cf, *_ = np.linalg.lstsq(Xf, yf, rcond=None)
     print("\nloom_mvu fit over %d instances" % len(mv))
-    print("  LUTs: kSelLutsPerBitStage %.3f  kRqLutsPerBit %.3f  kBankFfLutsPerBit %.3f  "
-          "kMvuLuts %.1f" % tuple(cl))
+    print("  LUTs: kSelLutsPerBitStage %.4f  kRqLutsPerBit %.3f  kBankFfLutsPerBit %.3f  "
+          "kMvuLuts %.1f  kSelLutsQuad %.4fe-3" % tuple(cl))
     print("  FFs:  kBankFfsPerBit %.3f  kWordFfsPerBit %.3f  kRqFfsPerBit %.3f  kMvuFfs %.1f"
           % tuple(cf))
     for r, pl, pf in zip(mv, st + X @ cl, Xf @ cf):

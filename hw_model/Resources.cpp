@@ -27,10 +27,11 @@ int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
 // Fitted by bench/resource_fit.py (least squares over synth_xilinx's counts of
 // the shared models' loom_mvu instances; hw_model/README.md "Resource model").
-constexpr double kSelLutsPerBitStage = 0.363; // operand select: bank bits x shifter stages
-constexpr double kRqLutsPerBit = 2.61;        // per PE and (accumulator + output) bit
-constexpr double kBankFfLutsPerBit = 0.235;   // input bank in flip-flops: write enables
-constexpr double kMvuLuts = 14;               // control
+constexpr double kSelLutsPerBitStage = 0.3324; // operand select: bank bits x shifter stages
+constexpr double kSelLutsQuad = 0.0799e-3;     // ... x bank bits (wide banks: K = 640)
+constexpr double kRqLutsPerBit = 2.607;        // per PE and (accumulator + output) bit
+constexpr double kBankFfLutsPerBit = 0.222;   // input bank in flip-flops: write enables
+constexpr double kMvuLuts = 14.5;               // control
 constexpr double kBankFfsPerBit = 1.10;       // input bank in flip-flops
 constexpr double kWordFfsPerBit = 0.113;      // weight register (mostly in the DSP48 B register)
 constexpr double kRqFfsPerBit = 0.973;         // per PE and (accumulator + output) bit
@@ -191,9 +192,11 @@ static Resources unit(int64_t k, int64_t n, int64_t simd, int64_t pe, int64_t in
   }
   // Operand select rd_flat[sf * XW +: XW]: a barrel shifter with one stage per
   // live bit of sf * XW (all alike when sf is one bit; a word mux when the
-  // slice is one input word of a bank in flip-flops).
+  // slice is one input element of a bank in flip-flops). Its cost grows faster
+  // than bits x stages for wide banks: the mlperf autoencoder's 640-input layer
+  // at SIMD 32 is 53,600 LUTs.
   int64_t stages = 0;
-  if (sf == 2 || (sf > 2 && simd == inBeat && ib > kBankLutramBeats)) {
+  if (sf == 2 || (sf > 2 && simd == 1 && inBeat == 1 && ib > kBankLutramBeats)) {
     stages = 1;
   } else if (sf > 2) {
     int64_t tz = 0;
@@ -201,7 +204,8 @@ static Resources unit(int64_t k, int64_t n, int64_t simd, int64_t pe, int64_t in
       ++tz;
     stages = clog2((sf - 1) * xw + 1) - tz;
   }
-  r.luts += int64_t(kSelLutsPerBitStage * double(k * wIn * stages)) + int64_t(kMvuLuts);
+  const double bits = double(k * wIn);
+  r.luts += int64_t((kSelLutsPerBitStage + kSelLutsQuad * bits) * bits * double(stages) + kMvuLuts);
   r.ffs += (nf * sf > 1 ? int64_t(kWordFfsPerBit * double(lanes * wW)) : 0) + int64_t(kMvuFfs);
   return r;
 }
