@@ -5,7 +5,8 @@
         [--runs "MODEL[@BUDGET];..."] [--part xc7z020] [--no-actors] [--no-designs]
 
 For every run (default: the shared jet tagger, two_layer_keras and the binary
-net, each at the default folding and at a small --max-mults budget) it
+net, each at the default folding and at a small --max-mults budget, the MLPerf
+autoencoder at --max-mults 64, the small Keras CNN) it
 
 1. compiles the model (`loom compile MODEL -o OUT [--max-mults B] --part P`);
 2. synthesizes every actor instance of OUT/rtl/<top>.sv alone, with its real
@@ -20,9 +21,11 @@ net, each at the default folding and at a small --max-mults budget) it
    synth.json, in percent.
 
 Results are cached in WORK/cache.json (keyed by module, parameters and memory
-contents), so a rerun only synthesizes what changed. `--fit` prints the least
-squares coefficients of the loom_mvu LUT features (see hw_model/README.md,
-"Resource model") over the cached actor rows.
+contents), so a rerun only synthesizes what changed (a first run takes about an
+hour on two cores: the autoencoder's 640-input layer and the CNN's sliding
+window take 10+ minutes of Yosys each). `--fit` prints the least squares
+coefficients of the loom_mvu LUT and FF features (hw_model/Resources.cpp; see
+hw_model/README.md, "Resource model") over the actor rows.
 """
 import argparse
 import hashlib
@@ -39,7 +42,7 @@ SHARED = os.environ.get("LOOM_SHARED_MODELS", "/work/shared/models")
 DEFAULT_RUNS = ("jet_tagger_16_64_32_32_5;jet_tagger_16_64_32_32_5@64;"
                 "two_layer_keras;two_layer_keras@8;"
                 "qonnx_bnn_fc_1layer;qonnx_bnn_fc_1layer@4;"
-                "conv2d_small_keras;conv2d_small_keras@16")
+                "mlperf_tiny_ad_autoencoder@64;conv2d_small_keras;conv2d_small_keras@16")
 
 # 7-series cells counted as LUTs, as flows/Synth.cpp counts them (LUTRAM and SRLs included).
 LUT_CELLS = {"LUT1": 1, "LUT2": 1, "LUT3": 1, "LUT4": 1, "LUT5": 1, "LUT6": 1, "LUT6_2": 1,
