@@ -242,6 +242,15 @@ def pct_num(est, real):
     return 100.0 * (est - real) / real if real else 0.0
 
 
+def save_cache(cache, path):
+    """Merges with what another run may have written meanwhile."""
+    if os.path.exists(path):
+        for k, v in json.load(open(path)).items():
+            cache.setdefault(k, v)
+    json.dump(cache, open(path + ".tmp", "w"))
+    os.replace(path + ".tmp", path)
+
+
 def run(cmd, **kw):
     r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw)
     if r.returncode:
@@ -292,7 +301,7 @@ def main():
                      if x[0] != "loom_tlast_gen"]
             for (mod, params, name), act in zip(insts, rep["actors"]):
                 s = synth_instance(mod, params, rtl, files, a.work, cache)
-                json.dump(cache, open(cache_path, "w"))
+                save_cache(cache, cache_path)
                 rows.append({"run": label, "module": mod, "params": params, "synth": s})
                 est = {k: act.get(k + "_estimate", 0) for k in ("luts", "ffs", "brams", "dsps")}
                 ps = " ".join("%s=%s" % (k, v) for k, v in params.items() if not v.startswith('"'))
@@ -315,7 +324,7 @@ def main():
                      "--timeout", "3000"])
                 syn = json.load(open(os.path.join(out, "synth.json")))
                 cache[key] = {k: syn[k] for k in ("luts", "ffs", "brams", "dsps")}
-                json.dump(cache, open(cache_path, "w"))
+                save_cache(cache, cache_path)
             s = cache[key]
             row = [label, rep["total_multipliers"]]
             for k in ("luts", "ffs", "brams", "dsps"):
