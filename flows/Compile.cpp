@@ -19,7 +19,9 @@
 #include "flows/HostFiles.h"
 #include "flows/Lint.h"
 #include "hw_model/Cost.h"
+#include "hw_model/Devices.h"
 #include "hw_model/Pipeline.h"
+#include "hw_model/Resources.h"
 #include "passes/DFCost.h"
 #include "passes/Passes.h"
 
@@ -212,14 +214,15 @@ llvm::Expected<llvm::json::Object> makeReport(const CompileOptions &options, Mod
     return error(options.model + ": hw_model: " + timing.error);
 
   llvm::json::Array actors;
-  int64_t mults = 0, memBits = 0, luts = 0, ffs = 0;
+  int64_t mults = 0, memBits = 0;
+  hw::Resources total; // synth_xilinx estimates (hw_model/Resources.h)
   for (auto [op, node] : llvm::zip(g->actors, g->nodes)) {
     const hw::ActorSpec &spec = node.spec;
     hw::ActorCost cost = hw::estimateCost(spec.config);
+    hw::Resources res = hw::estimateResources(spec.config);
     mults += cost.multipliers;
     memBits += cost.memoryBits;
-    luts += cost.luts;
-    ffs += cost.ffs;
+    total += res;
     auto in = llvm::cast<df::StreamType>(op->getOperand(0).getType());
     auto out = llvm::cast<df::StreamType>(op->getResult(0).getType());
     llvm::json::Object a{{"name", spec.name},
@@ -235,8 +238,10 @@ llvm::Expected<llvm::json::Object> makeReport(const CompileOptions &options, Mod
                          {"predicted_latency_cycles", cost.latencyCycles},
                          {"multipliers", cost.multipliers},
                          {"memory_bits", cost.memoryBits},
-                         {"luts_estimate", cost.luts},
-                         {"ffs_estimate", cost.ffs}};
+                         {"luts_estimate", res.luts},
+                         {"ffs_estimate", res.ffs},
+                         {"brams_estimate", res.brams},
+                         {"dsps_estimate", res.dsps}};
     if (auto it = formats.find(spec.name); it != formats.end())
       a["format"] = llvm::json::Object(it->second);
     if (cost.multBitsA) // operand widths of the MAC lanes; binary: +-1 weights, no multipliers
@@ -335,8 +340,13 @@ llvm::Expected<llvm::json::Object> makeReport(const CompileOptions &options, Mod
                             {"predicted_latency_cycles", timing.latency_cycles},
                             {"total_multipliers", mults},
                             {"total_memory_bits", memBits},
-                            {"luts_estimate", luts},
-                            {"ffs_estimate", ffs},
+                            {"part", options.part.empty() ? hw::kDefaultXilinxPart : options.part},
+                            {"max_luts", options.maxLuts},
+                            {"max_dsps", options.maxDsps},
+                            {"luts_estimate", total.luts},
+                            {"ffs_estimate", total.ffs},
+                            {"brams_estimate", total.brams},
+                            {"dsps_estimate", total.dsps},
                             {"input", std::move(firstIn)},
                             {"output", std::move(firstOut)},
                             {"inputs", std::move(inputs)},
@@ -378,6 +388,17 @@ llvm::Error loom::compileModel(const CompileOptions &options, std::vector<std::s
   const std::string &file = options.model;
   if (auto err = checkOutDir(options.outDir))
     return err;
+  // The resource model is synth_xilinx's (hw_model/Resources.h): 7-series parts only.
+  if (!options.part.empty()) {
+    const hw::Device *d = hw::findDevice(options.part);
+    if (!d || d->family != hw::Family::Xilinx7) {
+      std::string parts;
+      for (const hw::Device *x : hw::devicesOf(hw::Family::Xilinx7))
+        parts += (parts.empty() ? "" : ", ") + x->name;
+      return error("--part " + options.part +
+                   " is not a 7-series part Loom has a resource model for (" + parts + ")");
+    }
+  }
   auto model = onnx::loadOnnxModel(file);
   if (!model)
     return model.takeError();
@@ -488,7 +509,8 @@ llvm::Error loom::compileModel(const CompileOptions &options, std::vector<std::s
 
   if (auto err = runPasses(module, file, [&](PassManager &pm) {
         pm.addPass(createNNToDF());
-        pm.addPass(createDFFold(DFFoldOptions{options.maxMults, options.targetII}));
+        pm.addPass(createDFFold(DFFoldOptions{options.maxMults, options.targetII,
+                                              options.maxLuts, options.maxDsps, options.part}));
       }))
     return err;
   std::string dfIR = print(module);

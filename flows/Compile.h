@@ -18,6 +18,10 @@ struct CompileOptions {
   std::string formats;            ///< --formats F.json (auto only): pinned formats
   int64_t maxMults = 0;                  ///< 0: default folding (docs/folding.md)
   int64_t targetII = 0;                  ///< 0: none
+  int64_t maxLuts = 0, maxDsps = 0;      ///< estimated resource limits for folding (0: none)
+  /// --part: folding fits this 7-series part's capacity; report.json's
+  /// estimates are for its family. Empty: xc7z020 estimates, no capacity limit.
+  std::string part;
   std::string top;                       ///< top module name ("" = from the graph)
   bool quiet = false;
 };

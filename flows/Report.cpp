@@ -51,6 +51,13 @@ llvm::Error loom::printReport(const std::string &outDir) {
       r->getInteger("predicted_latency_cycles").value_or(-1),
       r->getInteger("total_multipliers").value_or(0),
       r->getInteger("total_memory_bits").value_or(0));
+  // Resource estimates for the part's family (hw_model/Resources.h: Yosys synth_xilinx).
+  if (r->get("luts_estimate"))
+    llvm::outs() << llvm::formatv(
+        "  estimated for {0} (synth_xilinx): {1} LUTs, {2} FFs, {3:F1} BRAM, {4} DSP\n",
+        r->getString("part").value_or("xc7z020"), r->getInteger("luts_estimate").value_or(0),
+        r->getInteger("ffs_estimate").value_or(0), r->getNumber("brams_estimate").value_or(0),
+        r->getInteger("dsps_estimate").value_or(0));
   // --precision int8: the quantized graph against the float one (Calibrate.h).
   if (const auto *acc = r->getObject("int8_accuracy")) {
     llvm::outs() << llvm::formatv("  int8 vs float model (calibration: {0}):\n",
@@ -91,8 +98,9 @@ llvm::Error loom::printReport(const std::string &outDir) {
           h->getNumber("top1_agreement").value_or(0));
   }
   llvm::outs() << llvm::formatv(
-      "  {0,-24} {1,-8} {2,6} {3,6} {4,5} {5,5} {6,8} {7,6} {8,10}  {9}\n", "actor", "kind", "in",
-      "out", "simd", "pe", "cycles", "mults", "mem bits", "format (out / weights)");
+      "  {0,-24} {1,-8} {2,6} {3,6} {4,5} {5,5} {6,8} {7,6} {8,10} {9,6} {10,4}  {11}\n", "actor",
+      "kind", "in", "out", "simd", "pe", "cycles", "mults", "mem bits", "LUTs", "DSP",
+      "format (out / weights)");
   if (auto *actors = r->getArray("actors"))
     for (const auto &a : *actors) {
       const auto *o = a.getAsObject();
@@ -104,13 +112,14 @@ llvm::Error loom::printReport(const std::string &outDir) {
           format += " / " + w->str();
       }
       llvm::outs() << llvm::formatv(
-          "  {0,-24} {1,-8} {2,6} {3,6} {4,5} {5,5} {6,8} {7,6} {8,10}  {9}\n",
+          "  {0,-24} {1,-8} {2,6} {3,6} {4,5} {5,5} {6,8} {7,6} {8,10} {9,6} {10,4}  {11}\n",
           o->getString("name").value_or(""), o->getString("kind").value_or(""),
           o->getInteger("input_elements").value_or(0), o->getInteger("output_elements").value_or(0),
           fold ? fold->getInteger("simd").value_or(1) : 1,
           fold ? fold->getInteger("pe").value_or(1) : 1,
           o->getInteger("predicted_cycles_per_frame").value_or(0),
           o->getInteger("multipliers").value_or(0), o->getInteger("memory_bits").value_or(0),
+          o->getInteger("luts_estimate").value_or(0), o->getInteger("dsps_estimate").value_or(0),
           format);
     }
   if (llvm::sys::fs::exists(outDir + "/sim.json")) {
@@ -136,11 +145,12 @@ llvm::Error loom::printReport(const std::string &outDir) {
         std::string brams = llvm::formatv(b == double(int64_t(b)) ? "{0:F0}" : "{0:F1}", b).str();
         llvm::outs() << llvm::formatv(
             "  synthesis ({0}{1}): {2:F0} LUTs (estimate {3:F0}), {4:F0} FFs (estimate {5:F0}), "
-            "{6} BRAM, {7:F0} DSP",
+            "{6} BRAM (estimate {7:F1}), {8:F0} DSP (estimate {9:F0})",
             s->getString("target").value_or(""), part.empty() ? "" : ", " + part,
             s->getNumber("luts").value_or(0), r->getNumber("luts_estimate").value_or(0),
             s->getNumber("ffs").value_or(0), r->getNumber("ffs_estimate").value_or(0),
-            brams, s->getNumber("dsps").value_or(0));
+            brams, r->getNumber("brams_estimate").value_or(0), s->getNumber("dsps").value_or(0),
+            r->getNumber("dsps_estimate").value_or(0));
         if (auto fits = s->getBoolean("fits"))
           llvm::outs() << (*fits ? ", fits" : ", does not fit");
         if (auto f = s->getNumber("fmax_mhz"))

@@ -59,7 +59,7 @@ struct Design {
   std::vector<std::string> files;
   int64_t inBits = 0, outBits = 0;
   size_t inputs = 1, outputs = 1; ///< graph ends (each its own AXI4-Stream port)
-  double lutsEstimate = 0, ffsEstimate = 0;
+  double lutsEstimate = 0, ffsEstimate = 0, bramsEstimate = 0, dspsEstimate = 0;
 };
 
 llvm::Expected<Design> readDesign(const std::string &out) {
@@ -89,6 +89,8 @@ llvm::Expected<Design> readDesign(const std::string &out) {
   d.outBits = width(r->getObject("output"));
   d.lutsEstimate = r->getNumber("luts_estimate").value_or(0);
   d.ffsEstimate = r->getNumber("ffs_estimate").value_or(0);
+  d.bramsEstimate = r->getNumber("brams_estimate").value_or(0);
+  d.dspsEstimate = r->getNumber("dsps_estimate").value_or(0);
   if (d.top.empty() || d.files.empty() || d.inBits < 1 || d.outBits < 1)
     return error(out + "/report.json: no top, sv_files or stream widths; run `loom compile` again");
   return d;
@@ -431,6 +433,8 @@ llvm::Error loom::synthesizeDesign(const SynthOptions &o) {
                             {"modules", std::move(modules)},
                             {"luts_estimate", design->lutsEstimate},
                             {"ffs_estimate", design->ffsEstimate},
+                            {"brams_estimate", design->bramsEstimate},
+                            {"dsps_estimate", design->dspsEstimate},
                             {"yosys_log", dir + "/yosys.log"}};
   if (o.clockMhz > 0)
     result["clock_mhz"] = o.clockMhz;

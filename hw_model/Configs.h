@@ -133,6 +133,7 @@ struct UpsampleConfig {
 /// loom_softmax. Requires N % IN_BEAT == 0. Output beats carry 1 element.
 struct SoftmaxConfig {
   int N = 1, IN_BEAT = 1, W = 8, EXP_DEPTH = 1, EXP_BITS = 16;
+  int F = 8; // output fraction bits: the divider's width (resources only)
 
   int inBeats() const { return N / IN_BEAT; }
   int outBeats() const { return N; }

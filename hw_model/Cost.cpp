@@ -1,6 +1,6 @@
 // Per-actor cost formulas. Cycle/latency formulas are exact for the actor alone in a
 // clean pass (checked against the cycle models in test/unit/hw_model and against the
-// RTL in rtl/test); LUT/FF figures are rough.
+// RTL in rtl/test). LUT / FF / BRAM / DSP estimates: hw_model/Resources.cpp.
 #include "hw_model/Cost.h"
 
 #include "hw_model/Actors.h"
@@ -96,22 +96,16 @@ std::string validate(const ActorConfig &config) {
 /// requantization multiplier (W_M > 0) is one wa x W_M multiplier per PE, a
 /// post-multiply bias (W_PB > 0) one table beside the bias and one adder per PE.
 template <typename UnitConfig>
-static void addRequantStage(const UnitConfig &c, int64_t nf, int64_t wa, ActorCost &r) {
+static void addRequantStage(const UnitConfig &c, int64_t nf, ActorCost &r) {
   if (c.ACT == ActCode::Leaky) {
     r.multipliers += c.PE;
-    r.luts += int64_t(c.PE) * c.W_OUT * (c.W_LA > 0 ? c.W_LA : 32);
     r.memoryBits += int64_t(nf) * c.PE * c.W_LA;
-    r.ffs += int64_t(c.PE) * 2 * c.W_LA;
   }
   if (c.W_M > 0) {
     r.multipliers += c.PE;
-    r.luts += int64_t(c.PE) * wa * c.W_M;
-    r.ffs += int64_t(c.PE) * 2 * c.W_M;
   }
   if (c.W_PB > 0) {
     r.memoryBits += int64_t(nf) * c.PE * c.W_PB;
-    r.luts += int64_t(c.PE) * (wa + c.W_M);
-    r.ffs += int64_t(c.PE) * 2 * c.W_PB;
   }
 }
 
@@ -130,19 +124,7 @@ ActorCost estimateCost(const MvuConfig &c) {
   r.multBitsA = c.W_IN, r.multBitsB = c.W_W, r.binary = c.BIPOLAR_W != 0;
   const int64_t tableBits = c.ACT == ActCode::Table ? int64_t(c.PE) * c.T_DEPTH * c.W_OUT : 0;
   r.memoryBits = steps * c.PE * c.SIMD * c.W_W + nf * c.PE * (c.W_ACC + c.W_M) + tableBits;
-  const int64_t wa = std::max(c.W_ACC, c.W_IN + c.W_W);
-  // registers: input banks, x/w/b operand regs, accumulators, y, output FIFO, control
-  r.ffs = 2LL * c.K * c.W_IN + int64_t(c.SIMD) * c.W_IN + int64_t(c.PE) * c.SIMD * c.W_W +
-          int64_t(c.PE) * c.W_ACC + int64_t(c.PE) * wa + int64_t(c.PE) * c.W_OUT +
-          8LL * c.PE * c.W_OUT + clog2(sf) + clog2(nf) + clog2(ib) + clog2(steps) + 16;
-  // LUT fabric multipliers ~ W_IN*W_W, adder tree + accumulator ~ wa per input,
-  // weight ROM as LUT-ROM (64 bits/LUT6) when not in block RAM, table ROM similar.
-  // (a binary lane is a conditional negation: ~W_IN LUTs)
-  const int64_t mults = lanes;
-  r.luts = mults * c.W_IN * (c.BIPOLAR_W ? 1 : c.W_W) + mults * wa + int64_t(c.PE) * wa * 2 +
-           (steps > 1 ? (steps * c.PE * c.SIMD * c.W_W) / 64 : 0) + tableBits / 64 +
-           (2LL * c.K * c.W_IN) / 4 + 32;
-  addRequantStage(c, nf, wa, r);
+  addRequantStage(c, nf, r);
   return r;
 }
 
@@ -154,8 +136,6 @@ ActorCost estimateCost(const SoftmaxConfig &c) {
   r.multipliers = 0; // one divider (counted in LUTs)
   r.memoryBits = int64_t(c.EXP_DEPTH) * c.EXP_BITS;
   const int64_t sw = c.EXP_BITS + clog2(c.N + 1);
-  r.ffs = int64_t(c.N) * c.W + int64_t(c.N) * c.EXP_BITS + sw + 2LL * c.W + 16;
-  r.luts = sw * sw + int64_t(c.IN_BEAT) * c.W + r.memoryBits / 64 + 32;
   return r;
 }
 
@@ -164,8 +144,6 @@ ActorCost estimateCost(const FifoConfig &c) {
   r.cyclesPerFrame = c.beatsPerFrame;
   r.latencyCycles = int64_t(c.beatsPerFrame) + 1;
   r.memoryBits = 0;
-  r.ffs = int64_t(c.W) * c.DEPTH + 2 * clog2(c.DEPTH) + clog2(c.DEPTH + 1);
-  r.luts = int64_t(c.W) * (c.DEPTH > 1 ? clog2(c.DEPTH) : 1) + 8;
   return r;
 }
 
@@ -173,8 +151,6 @@ ActorCost estimateCost(const SkidConfig &c) {
   ActorCost r;
   r.cyclesPerFrame = c.beatsPerFrame;
   r.latencyCycles = int64_t(c.beatsPerFrame) + 1;
-  r.ffs = 2LL * c.W + 2;
-  r.luts = c.W + 4;
   return r;
 }
 
@@ -217,9 +193,7 @@ ActorCost estimateCost(const SwgConfig &c) {
   }
   const int64_t bufBits = int64_t(c.rows()) * c.W * c.C * c.WB;
   r.memoryBits = bufBits;
-  r.ffs = bufBits + int64_t(c.OUT_BEAT) * c.WB + 64;
   // gather: one R*W*C:1 mux per output lane (address decode dominated)
-  r.luts = int64_t(c.OUT_BEAT) * c.WB * (int64_t(c.rows()) * c.W * c.C / 4 + 1) + 64;
   return r;
 }
 
@@ -234,9 +208,6 @@ ActorCost estimateCost(const PoolConfig &c) {
   r.latencyCycles = ibp + ob + 1 + (c.NPIX - 1) * period;
   const int64_t sw = c.WB + clog2(c.KK);
   r.memoryBits = c.divRom ? int64_t(c.NPIX) * c.D_BITS : 0;
-  r.ffs = 2LL * c.C * sw + int64_t(c.PE) * c.WB + 32;
-  r.luts = int64_t(c.IN_BEAT) * sw * 2 + (c.MODE == 1 ? int64_t(c.PE) * sw * sw : 0) +
-           r.memoryBits / 64 + 32;
   return r;
 }
 
@@ -251,13 +222,7 @@ ActorCost estimateCost(const DwuConfig &c) {
   r.multBitsA = c.W_IN, r.multBitsB = c.W_W, r.binary = c.BIPOLAR_W != 0;
   const int64_t tableBits = c.ACT == ActCode::Table ? int64_t(c.PE) * c.T_DEPTH * c.W_OUT : 0;
   r.memoryBits = steps * c.PE * c.SIMD * c.W_W + nf * c.PE * (c.W_ACC + c.W_M) + tableBits;
-  const int64_t wa = std::max(c.W_ACC, c.W_IN + c.W_W);
-  r.ffs = 2LL * c.KK * c.C * c.W_IN + lanes * (c.W_IN + c.W_W) +
-          int64_t(c.PE) * (c.W_ACC + wa + 9LL * c.W_OUT) + 32;
-  r.luts = lanes * (c.W_IN * (c.BIPOLAR_W ? 1 : c.W_W) + wa) + int64_t(c.PE) * wa * 2 +
-           (steps > 1 ? (steps * c.PE * c.SIMD * c.W_W) / 64 : 0) + tableBits / 64 +
-           (2LL * c.KK * c.C * c.W_IN) / 4 + 32;
-  addRequantStage(c, nf, wa, r);
+  addRequantStage(c, nf, r);
   return r;
 }
 
@@ -265,8 +230,6 @@ ActorCost estimateCost(const ForkConfig &c) {
   ActorCost r; // two 2-entry FIFOs
   r.cyclesPerFrame = c.beatsPerFrame;
   r.latencyCycles = int64_t(c.beatsPerFrame) + 1;
-  r.ffs = 4LL * c.W + 8;
-  r.luts = 2LL * c.W + 8;
   return r;
 }
 
@@ -280,11 +243,6 @@ ActorCost estimateCost(const AddConfig &c) {
     r.multBitsA = c.WB, r.multBitsB = c.WB;
   if (c.MODE == 2)
     r.multBitsA = c.WB, r.multBitsB = 25;
-  r.ffs = 5LL * c.LANES * c.WB + 8;
-  r.luts = int64_t(c.LANES) * (c.MODE == 1   ? c.WB * c.WB + 3 * c.WB
-                               : c.MODE == 2 ? 2 * c.WB * 25 + 3 * (c.WB + 27)
-                                             : 2 * c.WB) +
-           8;
   return r;
 }
 
@@ -292,8 +250,6 @@ ActorCost estimateCost(const ConcatConfig &c) {
   ActorCost r;
   r.cyclesPerFrame = c.outBeats();
   r.latencyCycles = int64_t(c.outBeats()) + 2;
-  r.ffs = 5LL * c.LANES * c.WB + 16;
-  r.luts = 3LL * c.LANES * c.WB + 16;
   return r;
 }
 
@@ -304,8 +260,6 @@ ActorCost estimateCost(const UpsampleConfig &c) {
     simulateAlone(m, r.cyclesPerFrame, r.latencyCycles);
   }
   r.memoryBits = 2LL * c.W * c.C * c.WB; // two row banks
-  r.ffs = int64_t(c.LANES) * c.WB + 64;
-  r.luts = int64_t(c.LANES) * c.WB * (2LL * c.rowInBeats() / 4 + 1) + 32;
   return r;
 }
 

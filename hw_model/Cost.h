@@ -1,4 +1,5 @@
-// Per-actor cost model: cycles, latency, multipliers, memory, rough LUT/FF.
+// Per-actor cost model: cycles, latency, multipliers, memory (LUT/FF/BRAM/DSP:
+// hw_model/Resources.h).
 #ifndef LOOM_HW_MODEL_COST_H
 #define LOOM_HW_MODEL_COST_H
 
@@ -21,9 +22,6 @@ struct ActorCost {
   bool binary = false;
   /// ROM bits: weights + bias + activation/exp tables.
   int64_t memoryBits = 0;
-  /// Rough estimates (generic 4/6-LUT fabric, no DSPs), for reports and folding only.
-  int64_t luts = 0;
-  int64_t ffs = 0;
 };
 
 ActorCost estimateCost(const MvuConfig &c);

@@ -26,6 +26,10 @@ struct Device {
   std::string pnrDevice, pnrPackage; ///< nextpnr-ice40 --up5k --package sg48; empty for Xilinx
 };
 
+/// The 7-series part of `loom synth --target xilinx-7` and of report.json's
+/// estimates when no --part is given.
+inline constexpr const char *kDefaultXilinxPart = "xc7z020";
+
 /// The part called `name`, or null.
 const Device *findDevice(const std::string &name);
 

@@ -111,6 +111,7 @@ static hw::SoftmaxConfig configOf(df::SoftmaxOp sm) {
   c.W = int(sm.getInput().getType().getElementWidth());
   c.EXP_DEPTH = int(sm.getExpTable().getNumElements());
   c.EXP_BITS = int(sm.getExpFrac()) + 1;
+  c.F = int(sm.getFracAttr().getInt());
   return c;
 }
 

@@ -29,6 +29,7 @@
 #include "passes/Passes.h"
 
 #include "hw_model/Cost.h"
+#include "hw_model/Resources.h"
 
 #include "llvm/ADT/SetVector.h"
 
@@ -397,7 +398,39 @@ struct Folder {
     return e;
   }
 
-  LogicalResult run(int64_t maxMults, int64_t targetII) {
+  /// Resource limits (0 = none): --max-luts / --max-dsps and the capacity of
+  /// --part, the tightest of each, with the option that set it for errors.
+  struct Limits {
+    hw::Resources cap;
+    std::string lutsBy, dspsBy, partName;
+  };
+
+  hw::Resources resources() {
+    hw::Resources r;
+    for (Operation *op : actors)
+      if (auto config = hwConfigOf(op))
+        r += hw::estimateResources(*config);
+    return r;
+  }
+
+  /// "--max-luts 5000" or "the xc7z010's 17600 LUTs": what bounds `what`.
+  std::string limitName(const Limits &l, const std::string &what) {
+    if (what == "LUTs" && !l.lutsBy.empty())
+      return l.lutsBy;
+    if (what == "DSPs" && !l.dspsBy.empty())
+      return l.dspsBy;
+    const hw::Device *d = hw::findDevice(l.partName);
+    int64_t n = what == "LUTs" ? d->luts : what == "FFs" ? d->ffs : what == "DSPs" ? d->dsps : 0;
+    std::string cap = what == "BRAMs" ? std::to_string(int64_t(d->brams)) : std::to_string(n);
+    return "the " + l.partName + "'s " + cap + " " + what + " (--part " + l.partName + ")";
+  }
+
+  static int64_t estimated(const hw::Resources &r, const std::string &what) {
+    return what == "LUTs" ? r.luts : what == "FFs" ? r.ffs : what == "DSPs" ? r.dsps
+                                                                            : int64_t(r.brams);
+  }
+
+  LogicalResult run(int64_t maxMults, int64_t targetII, const Limits &limits) {
     for (Operation &op : graph.getBody().front())
       if (!llvm::isa<df::InputOp, df::OutputOp, func::ReturnOp>(op))
         actors.push_back(&op);
@@ -426,9 +459,31 @@ struct Folder {
         diag << " + " << extra << " requantization / LeakyRelu / scaled-add multipliers";
       return diag << ")";
     }
+    // A design that does not fit even fully folded is an error naming the limit.
+    std::string what;
+    if (hw::Resources r = resources(); !hw::fitsLimits(r, limits.cap, &what)) {
+      std::string fix = what == "LUTs" && !limits.lutsBy.empty()   ? "raise --max-luts"
+                        : what == "DSPs" && !limits.dspsBy.empty() ? "raise --max-dsps"
+                                                                  : "choose a larger part";
+      return graph.emitError("fully folded, the design needs an estimated ")
+             << estimated(r, what) << " " << what << ", more than " << limitName(limits, what)
+             << ": " << fix;
+    }
+    // Which limit stopped the folding ("" = none): a target II it leaves unmet is an error.
+    std::string stoppedBy;
     auto overBudget = [&]() {
-      return budget && (usedMults() + extraMults() > budget ||
-                        usedBinaryLanes() > kBinaryLanesPerMult * budget);
+      if (budget && (usedMults() + extraMults() > budget ||
+                     usedBinaryLanes() > kBinaryLanesPerMult * budget)) {
+        stoppedBy = maxMults ? "--max-mults " + std::to_string(maxMults)
+                             : "the default budget of " + std::to_string(budget) + " multipliers";
+        return true;
+      }
+      std::string res;
+      if (!hw::fitsLimits(resources(), limits.cap, &res)) {
+        stoppedBy = limitName(limits, res);
+        return true;
+      }
+      return false;
     };
 
     // Every step makes the bottleneck faster; the cap only guards against a
@@ -483,8 +538,22 @@ struct Folder {
       }
     }
     int64_t used = usedMults();
+    if (targetII && !stoppedBy.empty()) {
+      int64_t ii = 0;
+      for (Operation *op : actors)
+        ii = std::max(ii, cycles(op));
+      if (ii > targetII)
+        return graph.emitError("--target-ii ")
+               << targetII << " cannot be met within " << stoppedBy
+               << " (the folding stops at II " << ii << "); raise that limit or --target-ii";
+    }
     if (failed(sizeFifos()))
       return failure();
+    // FIFO depths are chosen after the folding: they may still push the design over.
+    if (hw::Resources r = resources(); !hw::fitsLimits(r, limits.cap, &what))
+      return graph.emitError("with its FIFOs sized, the design needs an estimated ")
+             << estimated(r, what) << " " << what << ", more than " << limitName(limits, what)
+             << ": lower --max-mults or --target-ii";
     graph->setAttr("loom.multipliers",
                    IntegerAttr::get(IntegerType::get(ctx, 64), used + extraMults()));
     return success();
@@ -571,8 +640,26 @@ struct DFFoldPass : loom::impl::DFFoldBase<DFFoldPass> {
   using DFFoldBase::DFFoldBase;
 
   void runOnOperation() override {
+    Folder::Limits limits;
+    if (maxLuts < 0 || maxDsps < 0) {
+      getOperation().emitError("max-luts and max-dsps must be positive");
+      return signalPassFailure();
+    }
+    if (!part.empty()) {
+      const hw::Device *d = hw::findDevice(part);
+      if (!d || d->family != hw::Family::Xilinx7) { // the estimates are synth_xilinx's
+        getOperation().emitError("part ") << part << " is not a 7-series part with a resource model";
+        return signalPassFailure();
+      }
+      limits.cap = hw::capacityOf(*d);
+      limits.partName = part;
+    }
+    if (maxLuts && (!limits.cap.luts || maxLuts <= limits.cap.luts))
+      limits.cap.luts = maxLuts, limits.lutsBy = "--max-luts " + std::to_string(maxLuts);
+    if (maxDsps && (!limits.cap.dsps || maxDsps <= limits.cap.dsps))
+      limits.cap.dsps = maxDsps, limits.dspsBy = "--max-dsps " + std::to_string(maxDsps);
     for (auto graph : getOperation().getOps<func::FuncOp>())
-      if (Folder folder{graph, &getContext()}; failed(folder.run(maxMults, targetII)))
+      if (Folder folder{graph, &getContext()}; failed(folder.run(maxMults, targetII, limits)))
         return signalPassFailure();
   }
 };

@@ -106,12 +106,14 @@ def NNToDF : Pass<"nn-to-df", "mlir::ModuleOp"> {
 }
 
 def DFFold : Pass<"df-fold", "mlir::ModuleOp"> {
-  let summary = "Choose PE/SIMD per actor for a multiplier budget or a target II";
+  let summary = "Choose PE/SIMD per actor for a multiplier / LUT / DSP budget or a target II";
   let description = [{
     Greedy: repeatedly speed up the bottleneck actor by its cheapest faster
     folding (or, for actors whose speed is their streams' width, by widening
-    their lane group) until the budget (`max-mults`) would be exceeded or the
-    target II is met. Without either, small networks are made fully parallel
+    their lane group) until a budget would be exceeded (`max-mults`, and the
+    estimated LUTs / DSPs of `max-luts`, `max-dsps` and the capacity of
+    `part`; the tightest wins) or the target II is met (an error if a budget
+    stops it first). Without either, small networks are made fully parallel
     and large ones get the default budget (see docs/folding.md). Then every
     stream gets its lanes and every FIFO in front of a join or concat the
     smallest depth that keeps the predicted II and latency. Cycle counts come
@@ -120,6 +122,11 @@ def DFFold : Pass<"df-fold", "mlir::ModuleOp"> {
   let options = [
     Option<"maxMults", "max-mults", "int64_t", "0", "multiplier budget (0: none)">,
     Option<"targetII", "target-ii", "int64_t", "0", "target cycles per frame (0: none)">,
+    Option<"maxLuts", "max-luts", "int64_t", "0",
+           "estimated LUT limit (hw_model/Resources.h; 0: none)">,
+    Option<"maxDsps", "max-dsps", "int64_t", "0", "estimated DSP48 limit (0: none)">,
+    Option<"part", "part", "std::string", "\"\"",
+           "fit this FPGA's capacity (hw_model/Devices.cpp; empty: none)">,
   ];
 }
 

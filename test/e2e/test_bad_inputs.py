@@ -132,9 +132,14 @@ def main():
     for v in ("0", "-5", "abc"):
         case("max-mults %s" % v, ["compile", good, "-o", "{OUT}", "--max-mults", v], ["--max-mults"])
     case("target-ii 0", ["compile", good, "-o", "{OUT}", "--target-ii", "0"], ["--target-ii"])
-    case("both target-ii and max-mults",
-         ["compile", good, "-o", "{OUT}", "--target-ii", "4", "--max-mults", "8"],
+    # A target II the budget cannot reach names both (budgets combine with a target).
+    case("target-ii beyond max-mults",
+         ["compile", good, "-o", "{OUT}", "--target-ii", "1", "--max-mults", "4"],
          ["--target-ii", "--max-mults"])
+    for flag in ("--max-luts", "--max-dsps"):
+        case("%s 0" % flag, ["compile", good, "-o", "{OUT}", flag, "0"], [flag])
+    case("unknown part", ["compile", good, "-o", "{OUT}", "--part", "xc9z999"],
+         ["--part", "xc9z999", "xc7z020"])
     case("unknown option", ["compile", good, "-o", "{OUT}", "--frobnicate", "3"], ["--frobnicate"])
     case("unknown command", ["frobnicate", good], ["frobnicate"])
     case("max-mults without value", ["compile", good, "-o", "{OUT}", "--max-mults"], ["--max-mults"])

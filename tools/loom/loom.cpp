@@ -1,7 +1,8 @@
 //===- loom.cpp - the user's command line ---------------------------------===//
 //
 //   loom compile MODEL.onnx -o OUT/ [--precision auto|int8|fixed<W,I>] [--calib X.npy]
-//                [--formats F.json] [--target-ii C | --max-mults N] [--top NAME]
+//                [--formats F.json] [--target-ii C] [--max-mults N] [--max-luts N]
+//                [--max-dsps N] [--part P] [--top NAME]
 //   loom sim OUT/ [--inputs X.npy | --onnx-test-dir DIR | --random N] [--seed S]
 //                 [--backpressure P] [--out Y.npz] [--trace]
 //   loom run MODEL.onnx [-o OUT/] [compile and sim options]
@@ -34,7 +35,11 @@ namespace {
 const char *kUsage =
     "usage:\n"
     "  loom compile MODEL.onnx -o OUT/ [--precision auto|int8|fixed<W,I>] [--calib X.npy]\n"
-    "               [--formats F.json] [--target-ii C | --max-mults N] [--top NAME]\n"
+    "               [--formats F.json] [--target-ii C] [--max-mults N] [--max-luts N]\n"
+    "               [--max-dsps N] [--part P] [--top NAME]\n"
+    "    folding: --target-ii asks for the fewest multipliers at that II; --max-mults,\n"
+    "    --max-luts, --max-dsps and the capacity of --part (xc7z020, xc7z010, xc7a35t,\n"
+    "    xc7a100t) are upper bounds (estimates for Yosys synth_xilinx; the tightest wins).\n"
     "    auto (default): a format per tensor, the narrowest meeting 1% of the output range;\n"
     "    --formats pins some ({\"node or input name\": \"fixed<W,I>\" | \"ufixed<W,I>\"}).\n"
     "    int8: post-training quantization. Both calibrate on X.npy ([N, ...input shape]; the\n"
@@ -102,8 +107,9 @@ bool parseInt(const std::string &s, int64_t &out) {
   return !llvm::StringRef(s).getAsInteger(10, out);
 }
 
-const std::set<std::string> kCompileFlags = {"-o",    "--precision", "--target-ii", "--max-mults",
-                                             "--top", "--calib",     "--formats"};
+const std::set<std::string> kCompileFlags = {
+    "-o",    "--precision", "--target-ii", "--max-mults", "--max-luts", "--max-dsps",
+    "--part", "--top",      "--calib",     "--formats"};
 const std::set<std::string> kSimFlags = {"--inputs", "--onnx-test-dir", "--random",
                                          "--seed",   "--backpressure",  "--out"};
 
@@ -143,8 +149,11 @@ llvm::Error compileOptions(const Args &a, CompileOptions &o) {
   if (a.values.count("--target-ii") &&
       (!parseInt(a.values.at("--target-ii"), o.targetII) || o.targetII <= 0))
     return err("--target-ii must be a positive integer");
-  if (o.maxMults && o.targetII)
-    return err("give only one of --max-mults and --target-ii");
+  for (auto [flag, field] : {std::pair{"--max-luts", &o.maxLuts}, {"--max-dsps", &o.maxDsps}})
+    if (a.values.count(flag) && (!parseInt(a.values.at(flag), *field) || *field <= 0))
+      return err(std::string(flag) + " must be a positive integer");
+  if (a.values.count("--part"))
+    o.part = a.values.at("--part");
   if (a.values.count("--top"))
     o.top = a.values.at("--top");
   return llvm::Error::success();

@@ -1,0 +1,327 @@
+//===- Resources.cpp - LUT / FF / BRAM / DSP estimates per RTL module -----===//
+//
+// Each estimate adds up the parts Yosys 0.23 synth_xilinx builds from the
+// module's RTL: memories (rom*, lutram), DSP48E1 multipliers, muxes and
+// registers. The structure follows the RTL; the few coefficients (k*) were
+// fitted to synth_xilinx's counts of single instances of the shared models'
+// actors (bench/resource_fit.py; hw_model/README.md "Resource model").
+//
+//===----------------------------------------------------------------------===//
+#include "hw_model/Resources.h"
+
+#include <algorithm>
+#include <cmath>
+#include <variant>
+
+namespace loom::hw {
+
+namespace {
+
+int64_t clog2(int64_t n) {
+  int64_t b = 0;
+  while ((int64_t(1) << b) < n)
+    ++b;
+  return b;
+}
+int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+// Fitted by bench/resource_fit.py (least squares over synth_xilinx's counts of
+// the shared models' loom_mvu instances; hw_model/README.md "Resource model").
+constexpr double kSelLutsPerBitStage = 0.3324; // operand select: bank bits x shifter stages
+constexpr double kSelLutsQuad = 0.0799e-3;     // ... x bank bits (wide banks: K = 640)
+constexpr double kRqLutsPerBit = 2.607;        // per PE and (accumulator + output) bit
+constexpr double kBankFfLutsPerBit = 0.222;   // input bank in flip-flops: write enables
+constexpr double kMvuLuts = 14.5;               // control
+constexpr double kBankFfsPerBit = 1.10;       // input bank in flip-flops
+constexpr double kWordFfsPerBit = 0.113;      // weight register (mostly in the DSP48 B register)
+constexpr double kRqFfsPerBit = 0.973;         // per PE and (accumulator + output) bit
+constexpr double kMvuFfs = 90;
+constexpr double kActTableShare = 0.4; // activation table LUTs / a random ROM's
+/// loom_mvu's input bank goes to distributed RAM (one copy per beat word,
+/// all read at once) up to this many beats a vector, to flip-flops beyond.
+constexpr int64_t kBankLutramBeats = 16;
+
+/// LUT6s per bit of a read-only table of `depth` words built from logic: a
+/// LUT6 holds 64 words, MUXF7/MUXF8 join four of them for free, and each
+/// further 256 words need a LUT of muxing.
+int64_t romLutsPerBit(int64_t depth) {
+  if (depth <= 1)
+    return 0;
+  return ceilDiv(depth, 64) + (depth > 256 ? ceilDiv(depth, 256) - 1 : 0);
+}
+
+/// Cheapest block RAM mapping of depth x width in memory_libmap's cost units
+/// (RAMB18 129, RAMB36 257; brams_xc7 widths), and its count in RAMB36.
+std::pair<double, double> bramCost(int64_t depth, int64_t width) {
+  static const int kWidths[] = {1, 2, 4, 9, 18, 36, 72};
+  double best = 1e30, count = 0;
+  for (int big = 0; big < 2; ++big)
+    for (int w : kWidths) {
+      if (!big && w == 72)
+        continue; // a RAMB18 is at most 36 wide
+      int64_t bits = big ? 32768 : 16384;
+      int64_t words = bits / (w >= 9 ? w / 9 * 8 : w);
+      int64_t n = ceilDiv(width, w) * ceilDiv(depth, words);
+      double cost = double(n) * (big ? 257 : 129);
+      if (cost < best)
+        best = cost, count = big ? double(n) : 0.5 * double(n);
+    }
+  return {best, count};
+}
+
+/// A write-once-per-cycle memory with asynchronous reads (`ports` of them)
+/// in distributed RAM: RAM32M (32 x 6 bits, 4 LUTs), RAM64M (64 x 3) or
+/// RAM128X1D (2 x 2 LUTs per bit), one copy per read port.
+int64_t lutramLuts(int64_t depth, int64_t width, int64_t ports = 1) {
+  int64_t one = depth <= 32   ? 4 * ceilDiv(width, 6)
+                : depth <= 64 ? 4 * ceilDiv(width, 3)
+                              : 4 * width * ceilDiv(depth, 128);
+  return one * ports;
+}
+
+/// loom_fifo: storage in distributed RAM (block RAM when that is cheaper for
+/// a deep FIFO), pointers and count in flip-flops.
+Resources fifo(int64_t w, int64_t depth) {
+  Resources r;
+  int64_t pw = std::max<int64_t>(1, clog2(depth)), cw = clog2(depth + 1);
+  r.ffs = 2 * pw + cw + 3;
+  r.luts = 2 * (pw + cw) + 8;
+  if (depth <= 2) { // two words: registers and a 2:1 mux
+    r.ffs += 2 * w;
+    r.luts += w;
+    return r;
+  }
+  int64_t lut = lutramLuts(depth, w);
+  auto [cost, brams] = bramCost(depth, w);
+  if (depth > 64 && cost < 2.0 * lut)
+    r.brams = brams;
+  else
+    r.luts += lut;
+  return r;
+}
+
+} // namespace
+
+Resources romResources(int64_t depth, int64_t width) {
+  Resources r;
+  if (depth <= 1 || width <= 0)
+    return r; // a constant: no memory, the read register folds away
+  auto [cost, brams] = bramCost(depth, width);
+  // memory_libmap: soft logic costs one unit per 64 ROM bits.
+  if (double(depth * width) / 64.0 <= cost) {
+    // A bit column is a function of the address; a shallow ROM has at most
+    // 2^depth different ones, and ABC builds each only once.
+    int64_t columns = depth < 16 ? std::min<int64_t>(width, int64_t(1) << depth) : width;
+    r.luts = columns * romLutsPerBit(depth);
+    r.ffs = width;
+  } else {
+    r.brams = brams;
+  }
+  return r;
+}
+
+/// The requantization stage (loom_requant) and the output FIFO of loom_mvu /
+/// loom_dwu: per PE a shift-round-saturate of the wa-bit accumulator and the
+/// activation; the per-channel tables beside the bias; W_M and LeakyRelu
+/// multipliers on DSP48s.
+template <typename Unit> static Resources requantAndOutput(const Unit &c, int64_t nf, int64_t wa) {
+  Resources r;
+  const int64_t pe = c.PE;
+  r.luts = int64_t(kRqLutsPerBit * double(pe * (wa + c.W_OUT)));
+  r.ffs = int64_t(kRqFfsPerBit * double(pe * (c.W_ACC + c.W_OUT)));
+  // One asynchronous table copy per PE; an activation function is monotone or
+  // smooth, and ABC builds it in about 0.4 of a random table's LUTs
+  // (two_layer_keras's 2048-entry sigmoid).
+  if (c.ACT == ActCode::Table)
+    r.luts += int64_t(kActTableShare * double(pe * c.W_OUT * romLutsPerBit(c.T_DEPTH)));
+  if (c.W_M > 0) {
+    r += romResources(nf, pe * c.W_M);
+    r.dsps += pe * ceilDiv(wa + 1, 25) * ceilDiv(c.W_M + 1, 18);
+    r.ffs += 2 * pe * c.W_M;
+  }
+  if (c.W_PB > 0) {
+    r += romResources(nf, pe * c.W_PB);
+    r.luts += pe * (wa + c.W_M);
+    r.ffs += 2 * pe * c.W_PB;
+  }
+  if (c.ACT == ActCode::Leaky) {
+    r.dsps += pe * 2; // y * A in 64 bits: two DSP48s per lane
+    r.luts += pe * 64;
+    if (c.W_LA > 0)
+      r += romResources(nf, pe * c.W_LA);
+  }
+  r += fifo(pe * c.W_OUT, 8);
+  return r;
+}
+
+/// DSP48E1s of one signed a x b multiplier, as mul2dsp splits it into 25 x 18
+/// pieces; narrower than 2 bits it is logic (0).
+static int64_t dspsPerMult(int64_t a, int64_t b) {
+  if (a < 2 || b < 2)
+    return 0;
+  if (a < b)
+    std::swap(a, b);
+  return ceilDiv(a, 25) * ceilDiv(b, 18);
+}
+
+/// loom_mvu (and loom_dwu, which is loom_mvu in its depthwise mode): K inputs
+/// of W_IN bits in two banks, NF*SF weight words of PE*SIMD*W_W bits, PE*SIMD
+/// multipliers, NF bias words of PE*W_ACC bits.
+static Resources unit(int64_t k, int64_t n, int64_t simd, int64_t pe, int64_t inBeat, int64_t wIn,
+                      int64_t wW, int64_t wAcc, bool binary) {
+  Resources r;
+  const int64_t sf = k / simd, nf = n / pe, ib = k / inBeat, xw = simd * wIn;
+  const int64_t lanes = pe * simd;
+  // Weights and biases: ROMs read one word a step (constants when one word).
+  // (their read registers are the DSP48s' B registers or counted per PE below)
+  for (Resources rom : {romResources(nf * sf, lanes * wW), romResources(nf, pe * wAcc)})
+    r.luts += rom.luts, r.brams += rom.brams;
+  // Multipliers: DSP48E1s (the SIMD sum rides their cascade); +-1 weights
+  // and 1-bit operands are an add/subtract per lane in logic.
+  int64_t perMult = binary ? 0 : dspsPerMult(wIn, wW);
+  r.dsps += lanes * perMult;
+  if (!perMult)
+    r.luts += lanes * (wIn + 2);
+  // Input banks: distributed RAM read word by word, or flip-flops.
+  int64_t bankBits = 2 * k * wIn;
+  if (ib <= kBankLutramBeats) {
+    r.luts += lutramLuts(2 * ib, inBeat * wIn, ib);
+  } else {
+    r.ffs += int64_t(kBankFfsPerBit * double(bankBits));
+    r.luts += int64_t(kBankFfLutsPerBit * double(bankBits));
+  }
+  // Operand select rd_flat[sf * XW +: XW]: a barrel shifter with one stage per
+  // live bit of sf * XW (all alike when sf is one bit; a word mux when the
+  // slice is one input element of a bank in flip-flops). Its cost grows faster
+  // than bits x stages for wide banks: the mlperf autoencoder's 640-input layer
+  // at SIMD 32 is 53,600 LUTs.
+  int64_t stages = 0;
+  if (sf == 2 || (sf > 2 && simd == 1 && inBeat == 1 && ib > kBankLutramBeats)) {
+    stages = 1;
+  } else if (sf > 2) {
+    int64_t tz = 0;
+    while (!((xw >> tz) & 1))
+      ++tz;
+    stages = clog2((sf - 1) * xw + 1) - tz;
+  }
+  const double bits = double(k * wIn);
+  r.luts += int64_t((kSelLutsPerBitStage + kSelLutsQuad * bits) * bits * double(stages) + kMvuLuts);
+  r.ffs += (nf * sf > 1 ? int64_t(kWordFfsPerBit * double(lanes * wW)) : 0) + int64_t(kMvuFfs);
+  return r;
+}
+
+Resources estimateResources(const MvuConfig &c) {
+  Resources r = unit(c.K, c.N, c.SIMD, c.PE, c.IN_BEAT, c.W_IN, c.W_W, c.W_ACC, c.BIPOLAR_W);
+  r += requantAndOutput(c, c.nf(), std::max(c.W_ACC, c.W_IN + c.W_W));
+  return r;
+}
+
+Resources estimateResources(const DwuConfig &c) {
+  // The depthwise gather replaces the slice select; same storage and lanes.
+  Resources r =
+      unit(c.KK * c.C, c.C, c.SIMD, c.PE, c.IN_BEAT, c.W_IN, c.W_W, c.W_ACC, c.BIPOLAR_W);
+  r += requantAndOutput(c, c.nf(), std::max(c.W_ACC, c.W_IN + c.W_W));
+  return r;
+}
+
+Resources estimateResources(const SoftmaxConfig &c) {
+  // Calibrated on the jet tagger's softmax (N 5, W 13, EXP 1024 x 16, F 6):
+  // the divider num / sum (NUMW bits, combinational) dominates; the EXP table
+  // is read asynchronously (logic); each input lane past the first adds a
+  // comparator to the beat max and a wider store.
+  Resources r;
+  const int64_t sw = c.EXP_BITS + clog2(c.N + 1);
+  const int64_t numw = std::max<int64_t>(int64_t(c.EXP_BITS) + c.F, sw) + 1;
+  r.luts = int64_t(3.5 * double(numw * numw)) + c.EXP_BITS * romLutsPerBit(c.EXP_DEPTH) +
+           int64_t(2.25 * double(c.N * (c.W + c.EXP_BITS))) + 14LL * c.W * (c.IN_BEAT - 1);
+  r.ffs = int64_t(c.N) * c.W + int64_t(c.N) * c.EXP_BITS + sw + 2LL * c.W + 16;
+  return r;
+}
+
+Resources estimateResources(const FifoConfig &c) { return fifo(c.W, c.DEPTH); }
+
+Resources estimateResources(const SkidConfig &c) {
+  Resources r;
+  r.ffs = 2LL * c.W + 2;
+  r.luts = c.W + 4;
+  return r;
+}
+
+Resources estimateResources(const ForkConfig &c) {
+  Resources r = fifo(c.W, 2); // two 2-entry FIFOs
+  r += fifo(c.W, 2);
+  return r;
+}
+
+// Not yet fitted to synth_xilinx (no shared MLP has them): structural
+// estimates from the RTL, the line/row buffers as the memories they are.
+Resources estimateResources(const SwgConfig &c) {
+  Resources r;
+  const int64_t rowsBits = int64_t(c.rows()) * c.W * c.C * c.WB;
+  r.ffs = rowsBits + int64_t(c.OUT_BEAT) * c.WB + 64;
+  r.luts = int64_t(c.OUT_BEAT) * c.WB * (int64_t(c.rows()) * c.W * c.C / 4 + 1) / 4 + 64;
+  return r;
+}
+
+Resources estimateResources(const PoolConfig &c) {
+  Resources r;
+  const int64_t sw = c.WB + clog2(c.KK);
+  r.ffs = 2LL * c.C * sw + int64_t(c.PE) * c.WB + 32;
+  r.luts = int64_t(c.IN_BEAT) * sw * 2 + (c.MODE == 1 ? int64_t(c.PE) * sw * sw : 0) + 32;
+  if (c.divRom)
+    r += romResources(c.NPIX, c.D_BITS);
+  return r;
+}
+
+Resources estimateResources(const UpsampleConfig &c) {
+  Resources r;
+  r.ffs = int64_t(c.LANES) * c.WB + 64;
+  r.luts = int64_t(c.LANES) * c.WB * 2 + 32;
+  r += romResources(2LL * c.W * c.C / c.LANES, int64_t(c.LANES) * c.WB); // two row banks
+  return r;
+}
+
+Resources estimateResources(const AddConfig &c) {
+  Resources r; // two 2-entry input FIFOs + output register
+  r.ffs = 5LL * c.LANES * c.WB + 8;
+  r.luts = 3LL * c.LANES * c.WB + 8;
+  if (c.MODE == 1)
+    r.dsps = c.LANES * dspsPerMult(c.WB, c.WB);
+  if (c.MODE == 2)
+    r.dsps = 2LL * c.LANES * dspsPerMult(c.WB, 25);
+  return r;
+}
+
+Resources estimateResources(const ConcatConfig &c) {
+  Resources r;
+  r.ffs = 5LL * c.LANES * c.WB + 16;
+  r.luts = 3LL * c.LANES * c.WB + 16;
+  return r;
+}
+
+Resources estimateResources(const ActorConfig &c) {
+  return std::visit([](const auto &cfg) { return estimateResources(cfg); }, c);
+}
+
+bool fitsLimits(const Resources &r, const Resources &cap, std::string *what) {
+  const char *over = nullptr;
+  if (cap.luts && r.luts > cap.luts)
+    over = "LUTs";
+  else if (cap.dsps && r.dsps > cap.dsps)
+    over = "DSPs";
+  else if (cap.brams > 0 && r.brams > cap.brams)
+    over = "BRAMs";
+  else if (cap.ffs && r.ffs > cap.ffs)
+    over = "FFs";
+  if (over && what)
+    *what = over;
+  return !over;
+}
+
+Resources capacityOf(const Device &d) {
+  Resources r;
+  r.luts = d.luts, r.ffs = d.ffs, r.brams = d.brams, r.dsps = d.dsps;
+  return r;
+}
+
+} // namespace loom::hw

@@ -1,0 +1,87 @@
+// hw_model/Resources: the synth_xilinx estimates, each expected value worked
+// out by hand from the rules in hw_model/README.md ("Resource model"), not by
+// calling the model's helpers.
+#include "hw_model/Resources.h"
+
+#include <gtest/gtest.h>
+
+using namespace loom::hw;
+
+// ROMs: soft logic costs depth*width/64 units, a RAMB18 129 and a RAMB36 257;
+// the cheaper wins (the mapping Yosys 0.23 memory_libmap chose for random
+// contents at these sizes).
+TEST(HwModelResources, RomLogicOrBlockRam) {
+  // 512 x 16: 128 units of logic < one RAMB18 (129): 8 LUT6 per bit + 1 mux LUT.
+  Resources a = romResources(512, 16);
+  EXPECT_EQ(a.luts, 16 * 9);
+  EXPECT_EQ(a.brams, 0);
+  // 1024 x 16: 256 units > one RAMB18 (1024 x 18): half a RAMB36.
+  Resources b = romResources(1024, 16);
+  EXPECT_EQ(b.luts, 0);
+  EXPECT_DOUBLE_EQ(b.brams, 0.5);
+  // 512 x 64: 512 units > one RAMB36 in its 512 x 72 shape (257).
+  EXPECT_DOUBLE_EQ(romResources(512, 64).brams, 1.0);
+  // 8 words: a bit column is one of 2^8 functions of the address, built once.
+  EXPECT_EQ(romResources(8, 1000).luts, 256);
+  EXPECT_EQ(romResources(8, 100).luts, 100);
+  // One word is a constant: nothing.
+  Resources c = romResources(1, 100);
+  EXPECT_EQ(c.luts + c.ffs + c.dsps, 0);
+}
+
+// loom_mvu K 8, N 4, SIMD 2, PE 2, IN_BEAT 2, 8-bit operands, W_ACC 20, relu:
+//  weights 8 words x 32 bits: 32 LUTs; biases 2 words x 40 bits: 4 columns: 4 LUTs;
+//  4 DSP48s (8 x 8); input bank: 4 beats, one RAM32M copy per beat word
+//  (ceil(16/6) = 3 RAM32M = 12 LUTs each): 48; operand select rd_flat[sf*16 +: 16],
+//  sf < 4: sf*16 has 2 live bits: (0.3324 + 0.0799e-3 * 64) * 64 bank bits * 2
+//  + control 14.5 = 57.
+//  Registers: 0.113 * 32 weight bits = 3, control 90.
+//  Requant (wa = 20): 2.607 * 2 * (20 + 8) = 145 LUTs, 0.973 * 2 * (20 + 8) = 54 FFs.
+//  Output FIFO 16 bits x 8: 3 RAM32M = 12 LUTs + pointers 2 * (3 + 4) + 8 = 22 LUTs,
+//  3 + 3 + 4 + 3 = 13 FFs.
+TEST(HwModelResources, SmallMvuByHand) {
+  MvuConfig c;
+  c.K = 8, c.N = 4, c.SIMD = 2, c.PE = 2, c.IN_BEAT = 2;
+  c.W_IN = 8, c.W_W = 8, c.W_ACC = 20, c.W_OUT = 8, c.ACT = ActCode::Relu;
+  Resources r = estimateResources(c);
+  EXPECT_EQ(r.dsps, 4);
+  EXPECT_EQ(r.luts, 32 + 4 + 48 + 57 + 145 + 12 + 22);
+  EXPECT_EQ(r.ffs, 3 + 90 + 54 + 13);
+  EXPECT_EQ(r.brams, 0);
+  // +-1 weights: no DSP, an add/subtract of W_IN + 2 bits per lane instead.
+  MvuConfig b = c;
+  b.BIPOLAR_W = 1, b.W_W = 1;
+  Resources rb = estimateResources(b);
+  EXPECT_EQ(rb.dsps, 0);
+  EXPECT_GT(rb.luts, r.luts - 32 - 48); // the ROM shrinks, the lanes cost logic
+}
+
+// The jet tagger's softmax (N 5, W 13, EXP 1024 x 16, F 6): divider 23 bits
+// (3.5 * 23^2 = 1851), EXP table 16 bits x (16 + 3) LUTs = 304, the stores
+// 2.25 * 5 * 29 = 326: 2481 LUTs (synth_xilinx: 2482); registers 5 * 13 + 5 * 16
+// + 19 + 26 + 16 = 206 (synth_xilinx: 200).
+TEST(HwModelResources, JetSoftmax) {
+  SoftmaxConfig s;
+  s.N = 5, s.IN_BEAT = 1, s.W = 13, s.EXP_DEPTH = 1024, s.EXP_BITS = 16, s.F = 6;
+  Resources r = estimateResources(s);
+  EXPECT_EQ(r.luts, 2481);
+  EXPECT_EQ(r.ffs, 206);
+  EXPECT_EQ(r.dsps, 0);
+}
+
+TEST(HwModelResources, Limits) {
+  const Device *z = findDevice("xc7z010");
+  ASSERT_NE(z, nullptr);
+  Resources cap = capacityOf(*z);
+  EXPECT_EQ(cap.luts, 17600);
+  EXPECT_EQ(cap.dsps, 80);
+  Resources r;
+  r.luts = 17600, r.dsps = 80;
+  std::string what;
+  EXPECT_TRUE(fitsLimits(r, cap, &what));
+  r.dsps = 81;
+  EXPECT_FALSE(fitsLimits(r, cap, &what));
+  EXPECT_EQ(what, "DSPs");
+  Resources none; // zero limits are no limits
+  EXPECT_TRUE(fitsLimits(r, none));
+}
