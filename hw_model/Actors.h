@@ -78,6 +78,26 @@ private:
   bool outValid_ = false;
 };
 
+/// Mirrors rtl/compute/loom_layernorm.sv: per row, LOAD (C / IN_BEAT beats), CALC
+/// (calcCycles), OUT (one element per cycle into the output register).
+class LayerNormModel : public ActorModel {
+public:
+  explicit LayerNormModel(const LayerNormConfig &c);
+  bool inReady() const override { return state_ == kLoad; }
+  bool outValid() const override { return outValid_; }
+  void step(bool inFire, bool outFire) override;
+  int inBeatsPerFrame() const override { return ib_ * rows_; }
+  int outBeatsPerFrame() const override { return c_ * rows_; }
+  std::string describe() const override;
+
+private:
+  enum State { kLoad, kCalc, kOut };
+  int c_, ib_, calc_, rows_;
+  State state_ = kLoad;
+  int inCnt_ = 0, step_ = 0, idx_ = 0;
+  bool outValid_ = false;
+};
+
 /// Mirrors rtl/stream/loom_fifo.sv.
 class FifoModel : public ActorModel {
 public:

@@ -77,6 +77,10 @@ std::string validate(const ActorConfig &config) {
         } else if constexpr (std::is_same_v<T, SoftmaxConfig>) {
           if (c.N < 1 || c.IN_BEAT < 1 || c.N % c.IN_BEAT)
             return "softmax needs N % IN_BEAT == 0";
+        } else if constexpr (std::is_same_v<T, LayerNormConfig>) {
+          if (c.C < 1 || c.IN_BEAT < 1 || c.C % c.IN_BEAT || c.ROWS < 1 || c.P < 1 ||
+              c.R < c.P || c.W_V < 1)
+            return "layernorm needs C % IN_BEAT == 0, ROWS >= 1, 1 <= P <= R";
         } else if constexpr (std::is_same_v<T, FifoConfig>) {
           if (c.DEPTH < 1 || c.beatsPerFrame < 1)
             return "fifo needs DEPTH, beatsPerFrame >= 1";
@@ -156,6 +160,25 @@ ActorCost estimateCost(const SoftmaxConfig &c) {
   const int64_t sw = c.EXP_BITS + clog2(c.N + 1);
   r.ffs = int64_t(c.N) * c.W + int64_t(c.N) * c.EXP_BITS + sw + 2LL * c.W + 16;
   r.luts = sw * sw + int64_t(c.IN_BEAT) * c.W + r.memoryBits / 64 + 32;
+  return r;
+}
+
+/// Per row: C / IN_BEAT load beats, calcCycles() for D, the isqrt and the
+/// reciprocal, then C output cycles (no overlap between rows: one row buffer).
+/// Multipliers: IN_BEAT squares while loading, S1^2 once per row (shared
+/// with nothing else), and per output element t * r and u * G.
+ActorCost estimateCost(const LayerNormConfig &c) {
+  ActorCost r;
+  const int64_t row = int64_t(c.inBeatsPerRow()) + c.calcCycles() + c.C;
+  r.cyclesPerFrame = int64_t(c.ROWS) * row;
+  r.latencyCycles = r.cyclesPerFrame + 1;
+  r.multipliers = int64_t(c.IN_BEAT) + 3;
+  r.memoryBits = int64_t(c.C) * (c.W_G + c.W_B);
+  const int64_t root = c.sqrtSteps(), wr = 2 * root;
+  r.ffs = int64_t(c.C) * c.W_IN + 2LL * (2 * c.W_IN + clog2(c.C + 1)) + wr + 3 * root +
+          c.divSteps() + c.W_OUT + 16;
+  r.luts = int64_t(c.IN_BEAT) * c.W_IN * c.W_IN + int64_t(c.W_T) * c.divSteps() +
+           int64_t(c.W_U) * c.W_G + 4 * root + c.W_Z + r.memoryBits / 64 + 32;
   return r;
 }
 
