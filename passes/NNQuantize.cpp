@@ -156,7 +156,7 @@ struct NNQuantizePass : loom::impl::NNQuantizeBase<NNQuantizePass> {
         if (!p)
           return op.emitError() << "cannot quantize " << nn::describeNode(&op) << ": "
                                 << llvm::toString(p.takeError());
-        result = copyName(buildQLayerNorm(b, op.getLoc(), outType, in, *p));
+        result = copyName(buildQLayerNorm(b, op.getLoc(), outType, in, *p).getDefiningOp());
       } else if (op.hasTrait<nn::OpTrait::LayoutOnly>()) {
         result = copyName(b.create<nn::ReshapeOp>(op.getLoc(), outType, in));
       } else if (auto conv = llvm::dyn_cast<nn::ConvOp>(op)) {
