@@ -637,7 +637,7 @@ LogicalResult Lowering::lower(nn::QLayerNormOp ln) {
   auto actor = b.create<df::LayerNormOp>(
       ln.getLoc(), streamOf(ln.getResult()), s,
       b.getI64IntegerAttr(type.getDimSize(type.getRank() - 1)), ln.getEpsilonCodesAttr(),
-      ln.getPreShiftAttr(), ln.getRecipBitsAttr(), ln.getNormShiftAttr(), ln.getOutShiftAttr(),
+      ln.getEpsilonShiftAttr(), ln.getPreShiftAttr(), ln.getRecipBitsAttr(), ln.getNormShiftAttr(), ln.getOutShiftAttr(),
       ln.getGamma(), ln.getBeta(), ln.getLoAttr(), ln.getHiAttr());
   copyName(ln, actor);
   bind(ln.getResult(), actor, perm);

@@ -72,7 +72,7 @@ u128 isqrt(u128 v) {
 
 int LayerNormParams::vBits() const {
   u128 m = u128(1) << (inWidth - 1);
-  return bitsOf(u128(C) * u128(C) * m * m + u128(E));
+  return bitsOf(u128(C) * u128(C) * m * m + (u128(E) >> es) + 1);
 }
 
 int LayerNormParams::tBits() const {
@@ -107,12 +107,16 @@ llvm::Expected<LayerNormParams> makeLayerNorm(int64_t C, int inWidth, int outWid
     return fail("layernorm needs one scale and one bias per channel");
   LayerNormParams p;
   p.C = C, p.inWidth = inWidth, p.outWidth = outWidth, p.lo = lo, p.hi = hi;
-  // epsilon in code units: var + eps = (sIn / C)^2 * (D + eps * C^2 / sIn^2).
+  // epsilon in code units: var + eps = (sIn / C)^2 * (D + eps * C^2 / sIn^2),
+  // kept with es fraction bits (as many as 2P, E below 2^30: a 32-bit RTL parameter).
   double e = std::max(0.0, epsilon) * double(C) * double(C) / (sIn * sIn);
-  if (!(e < std::ldexp(1.0, 31)))
+  if (!(e < std::ldexp(1.0, 30)))
     return fail("layernorm epsilon is too large for the input scale (" + std::to_string(epsilon) +
-                " is 2^31 codes or more)");
-  p.E = std::max<int64_t>(1, int64_t(roundHalfEven(e)));
+                " is 2^30 codes or more)");
+  p.es = 2 * p.P;
+  while (p.es > 0 && !(std::ldexp(e, p.es) < std::ldexp(1.0, 30)))
+    --p.es;
+  p.E = std::max<int64_t>(1, int64_t(roundHalfEven(std::ldexp(e, p.es))));
   if (p.vBits() + 2 * p.P > 120)
     return fail("layernorm row too long or codes too wide for the 128-bit radicand");
   p.R = p.sqrtSteps() + LayerNormParams::kRecipBits;
@@ -144,8 +148,10 @@ llvm::Expected<LayerNormParams> makeLayerNorm(int64_t C, int inWidth, int outWid
 
 int64_t layerNormRecip(const LayerNormParams &p, int64_t s1, int64_t s2) {
   i128 d = i128(p.C) * i128(s2) - i128(s1) * i128(s1);
-  u128 v = (u128(d) + u128(p.E)) << (2 * p.P);
-  u128 q = isqrt(v); // >= 2^P because D + E >= 1
+  u128 v = (u128(d) << (2 * p.P)) + (u128(p.E) << (2 * p.P - p.es));
+  if (d == 0)
+    return 0; // a constant row: every t is 0, so r is never used
+  u128 q = isqrt(v); // >= 2^P because D >= 1
   return int64_t((u128(1) << p.R) / q);
 }
 

@@ -26,7 +26,8 @@ struct LayerNormParams {
 
   int64_t C = 1;
   int inWidth = 8, outWidth = 8;
-  int64_t E = 1;                 // epsilon in code units, >= 1
+  int64_t E = 1;                 // epsilon in units of 2^-es codes^2, in [1, 2^30]
+  int es = 2 * kPreShift;        // epsilon's fraction bits, in [0, 2P]
   int P = kPreShift;             // radicand pre-shift (pairs of bits)
   int R = 0;                     // r = floor(2^R / q)
   int sh1 = 0;                   // u = shift_round_even(t * r, sh1)
@@ -38,7 +39,7 @@ struct LayerNormParams {
   int vBits() const;
   /// isqrt iterations: root bits of the (vBits + 2P)-bit radicand.
   int sqrtSteps() const { return (vBits() + 2 * P + 1) / 2; }
-  /// Division iterations: quotient bits of floor(2^R / q) with q >= 2^P.
+  /// Division iterations: quotient bits of floor(2^R / q) with q >= 2^P (D >= 1).
   int divSteps() const { return R - P + 1; }
   /// Signed width of t = C * c - S1.
   int tBits() const;
@@ -64,7 +65,7 @@ llvm::Expected<LayerNormParams> makeLayerNorm(int64_t C, int inWidth, int outWid
 /// floor(sqrt(v)) for v >= 0, exactly (bit by bit, as the RTL).
 unsigned __int128 isqrt(unsigned __int128 v);
 
-/// The per-row reciprocal r = floor(2^R / isqrt((D + E) * 4^P)) of a row's
+/// The per-row reciprocal r = floor(2^R / isqrt(D * 4^P + E * 2^(2P - es))) of a row's
 /// code sums S1 = sum c, S2 = sum c^2.
 int64_t layerNormRecip(const LayerNormParams &p, int64_t s1, int64_t s2);
 

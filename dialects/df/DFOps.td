@@ -274,7 +274,7 @@ def DF_LayerNormOp : DF_Op<"layernorm"> {
     square root in a fixed number of cycles, then emits one element per cycle.
   }];
   let arguments = (ins DF_StreamType:$input, I64Attr:$channels, I64Attr:$epsilon_codes,
-                   I64Attr:$pre_shift, I64Attr:$recip_bits, I64Attr:$norm_shift,
+                   I64Attr:$epsilon_shift, I64Attr:$pre_shift, I64Attr:$recip_bits, I64Attr:$norm_shift,
                    I64Attr:$out_shift, ElementsAttr:$gamma, ElementsAttr:$beta, I64Attr:$lo,
                    I64Attr:$hi);
   let results = (outs DF_StreamType:$output);

@@ -455,13 +455,15 @@ def NN_QSoftmaxOp : NN_Op<"qsoftmax", [SameOperandsAndResultType]> {
 def NN_QLayerNormOp : NN_Op<"qlayernorm"> {
   let summary = "integer layer normalization over the last axis (docs/CONTRACTS.md LayerNorm)";
   let description = [{
-    Per row of C codes: S1 = sum c, S2 = sum c^2, q = isqrt((C*S2 - S1^2 +
-    epsilon_codes) << 2*pre_shift), r = floor(2^recip_bits / q); per channel i
+    Per row of C codes: S1 = sum c, S2 = sum c^2, q = isqrt(((C*S2 - S1^2) <<
+    2*pre_shift) + (epsilon_codes << (2*pre_shift - epsilon_shift))),
+    r = floor(2^recip_bits / q); per channel i
     u = shift_round_even((C*c_i - S1) * r, norm_shift), y = clamp(
     shift_round_even(u * gamma[i] + beta[i], out_shift), lo, hi). gamma and
     beta are integers (the float constants over the output scale).
   }];
-  let arguments = (ins NN_IntTensor:$input, I64Attr:$epsilon_codes, I64Attr:$pre_shift,
+  let arguments = (ins NN_IntTensor:$input, I64Attr:$epsilon_codes, I64Attr:$epsilon_shift,
+                   I64Attr:$pre_shift,
                    I64Attr:$recip_bits, I64Attr:$norm_shift, I64Attr:$out_shift,
                    ElementsAttr:$gamma, ElementsAttr:$beta, I64Attr:$lo, I64Attr:$hi);
   let results = (outs NN_IntTensor:$result);

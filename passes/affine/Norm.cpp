@@ -18,7 +18,8 @@ mlir::Value loom::buildQLayerNorm(mlir::OpBuilder &b, mlir::Location loc, mlir::
                                   mlir::Value in, const numerics::LayerNormParams &p) {
   mlir::MLIRContext *ctx = b.getContext();
   return b.create<nn::QLayerNormOp>(
-      loc, outType, in, b.getI64IntegerAttr(p.E), b.getI64IntegerAttr(p.P),
+      loc, outType, in, b.getI64IntegerAttr(p.E), b.getI64IntegerAttr(p.es),
+      b.getI64IntegerAttr(p.P),
       b.getI64IntegerAttr(p.R), b.getI64IntegerAttr(p.sh1), b.getI64IntegerAttr(p.sh2),
       intAttr(ctx, {p.C}, 64, p.G), intAttr(ctx, {p.C}, 64, p.B), b.getI64IntegerAttr(p.lo),
       b.getI64IntegerAttr(p.hi));

@@ -162,8 +162,8 @@ private:
   /// gamma and beta images one entry per channel (docs/CONTRACTS.md).
   LogicalResult lower(df::LayerNormOp op, const hw::LayerNormConfig &c, NetlistBuilder &nb) {
     numerics::LayerNormParams ln = op.getParams();
-    if (ln.E > INT32_MAX || ln.lo < INT32_MIN || ln.hi > INT32_MAX)
-      return op.emitError("layernorm epsilon_codes, lo and hi must fit 32-bit RTL parameters");
+    if (ln.lo < INT32_MIN || ln.hi > INT32_MAX)
+      return op.emitError("layernorm lo and hi must fit 32-bit RTL parameters");
     std::string name = nb.instanceName(op, "layernorm");
     nb.memfile(name + "_g.mem", c.W_G, 1, ln.G);
     nb.memfile(name + "_b.mem", c.W_B, 1, ln.B);
@@ -179,6 +179,7 @@ private:
                      {"W_B", c.W_B},
                      {"W_Z", c.W_Z},
                      {"E", ln.E},
+                     {"ES", ln.es},
                      {"P", c.P},
                      {"R", c.R},
                      {"SH1", ln.sh1},

@@ -4,12 +4,13 @@
 // "LayerNorm"), store-and-forward per row, output beats of 1 element (W_OUT bits).
 //
 //   S1 = sum c, S2 = sum c^2 (while the row arrives)
-//   q  = isqrt((C*S2 - S1^2 + E) << 2P)      (bit by bit, two radicand bits a cycle)
+//   q  = isqrt(((C*S2 - S1^2) << 2P) + (E << (2P - ES)))
+//                                             (bit by bit, two radicand bits a cycle)
 //   r  = floor(2^R / q)                       (restoring division, a quotient bit a cycle)
 //   u_i = shift_round_even((C*c_i - S1) * r, SH1)
 //   y_i = clamp(shift_round_even(u_i * G[i] + B[i], SH2), LO, HI)
 //
-// The widths W_V (of D + E), W_T, W_U, W_G, W_B, W_Z and the shifts come from
+// The widths W_V (of D + E / 2^ES + 1), W_T, W_U, W_G, W_B, W_Z and the shifts come from
 // numerics::LayerNormParams (compiler/numerics/LayerNorm.h), so they always hold the
 // values the reference computes.
 //
@@ -33,6 +34,7 @@ module loom_layernorm #(
   parameter int W_B     = 24,
   parameter int W_Z     = 40,
   parameter int E       = 1,
+  parameter int ES      = 16,
   parameter int P       = 8,
   parameter int R       = 36,
   parameter int SH1     = 12,
@@ -125,7 +127,7 @@ module loom_layernorm #(
   logic signed [W_D-1:0] d_full;
   logic [NSQ+1:0]        rem_n, trial, drem_n;
   always_comb begin
-    d_full = W_D'(C) * W_D'(s2_q) - W_D'(s1_q) * W_D'(s1_q) + W_D'(E);
+    d_full = W_D'(C) * W_D'(s2_q) - W_D'(s1_q) * W_D'(s1_q);
     rem_n  = {rem_q[NSQ-1:0], rad_q[WR-1 -: 2]};
     trial  = {root_q, 2'b01};
     drem_n = {drem_q[NSQ:0], 1'b0};
@@ -211,7 +213,7 @@ module loom_layernorm #(
     end
     if (state_q == StCalc) begin
       if (step_q == '0) begin
-        rad_q  <= WR'(d_full) << (2 * P);
+        rad_q  <= (WR'(d_full) << (2 * P)) + (WR'(E) << (2 * P - ES));
         rem_q  <= '0;
         root_q <= '0;
         drem_q <= (NSQ + 2)'(1) << (P - 1);

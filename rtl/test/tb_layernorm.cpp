@@ -37,8 +37,9 @@ std::vector<int64_t> golden(const loom::numerics::LayerNormParams &p,
   i128 s1 = 0, s2 = 0;
   for (int64_t v : x)
     s1 += v, s2 += i128(v) * v;
-  i128 q = rootOf((i128(p.C) * s2 - s1 * s1 + p.E) * (i128(1) << (2 * p.P)));
-  i128 r = (i128(1) << p.R) / q;
+  i128 d = i128(p.C) * s2 - s1 * s1;
+  i128 q = rootOf(d * (i128(1) << (2 * p.P)) + p.E * (i128(1) << (2 * p.P - p.es)));
+  i128 r = (i128(1) << p.R) / q; // (unused when d = 0: every t is 0)
   std::vector<int64_t> y;
   for (int64_t i = 0; i < p.C; ++i) {
     i128 u = sre((i128(p.C) * x[i] - s1) * r, p.sh1);
@@ -69,12 +70,12 @@ int main(int argc, char **argv) {
     return 1;
   }
   const loom::numerics::LayerNormParams &p = *pe;
-  if (p.E != P_E || p.vBits() != P_W_V || p.tBits() != P_W_T || p.uBits() != P_W_U ||
+  if (p.E != P_E || p.es != P_ES || p.vBits() != P_W_V || p.tBits() != P_W_T || p.uBits() != P_W_U ||
       p.gBits() > P_W_G || p.bBits() > P_W_B || p.zBits() > P_W_Z || p.R != P_R ||
       p.sh1 != P_SH1 || p.sh2 != P_SH2 || p.P != P_P || p.lo != P_LO || p.hi != P_HI) {
-    std::printf("RTL parameters differ from numerics: E=%lld W_V=%d W_T=%d W_U=%d W_G=%d W_B=%d "
+    std::printf("RTL parameters differ from numerics: E=%lld ES=%d W_V=%d W_T=%d W_U=%d W_G=%d W_B=%d "
                 "W_Z=%d P=%d R=%d SH1=%d SH2=%d LO=%lld HI=%lld\n",
-                (long long)p.E, p.vBits(), p.tBits(), p.uBits(), p.gBits(), p.bBits(), p.zBits(),
+                (long long)p.E, p.es, p.vBits(), p.tBits(), p.uBits(), p.gBits(), p.bBits(), p.zBits(),
                 p.P, p.R, p.sh1, p.sh2, (long long)p.lo, (long long)p.hi);
     return 1;
   }

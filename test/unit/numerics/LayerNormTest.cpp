@@ -69,10 +69,11 @@ TEST(LayerNorm, ConstantRowGivesBeta) {
 
 TEST(LayerNorm, EpsilonInCodeUnits) {
   std::vector<double> one(4, 1.0), zero(4, 0.0);
-  // eps * C^2 / s_in^2 = 0.01 * 16 * 64 = 10.24 -> 10
+  // eps * C^2 / s_in^2 = 0.01 * 16 * 64 = 10.24 codes^2, with 16 fraction bits
   auto p = makeLayerNorm(4, 8, 8, 0.125, 0.125, 0.01, one, zero, -128, 127);
   ASSERT_TRUE(bool(p));
-  EXPECT_EQ(p->E, 10);
+  EXPECT_EQ(p->es, 16);
+  EXPECT_EQ(p->E, 671089); // rne(10.24 * 2^16)
   auto big = makeLayerNorm(4, 8, 8, 1e-6, 1.0, 1.0, one, zero, -128, 127);
   EXPECT_FALSE(bool(big));
   llvm::consumeError(big.takeError());

@@ -13,9 +13,9 @@ func.func @float_rows(%x: tensor<1x3x4xf32>) -> tensor<1x3x4xf32> {
 }
 
 // CHECK-LABEL: func.func @integer_row
-// CHECK: nn.qlayernorm %arg0 {beta = dense<[0, 1, 2, 3]> : tensor<4xi64>, epsilon_codes = 1 : i64, gamma = dense<8192> : tensor<4xi64>, hi = 127 : i64, lo = -128 : i64, norm_shift = 14 : i64, out_shift = 25 : i64, pre_shift = 8 : i64, recip_bits = 38 : i64} : tensor<1x4xi8> -> tensor<1x4xi8>
+// CHECK: nn.qlayernorm %arg0 {beta = dense<[0, 1, 2, 3]> : tensor<4xi64>, epsilon_codes = 1 : i64, epsilon_shift = 16 : i64, gamma = dense<8192> : tensor<4xi64>, hi = 127 : i64, lo = -128 : i64, norm_shift = 14 : i64, out_shift = 25 : i64, pre_shift = 8 : i64, recip_bits = 38 : i64} : tensor<1x4xi8> -> tensor<1x4xi8>
 func.func @integer_row(%x: tensor<1x4xi8>) -> tensor<1x4xi8> {
-  %y = nn.qlayernorm %x {epsilon_codes = 1 : i64, pre_shift = 8 : i64, recip_bits = 38 : i64,
+  %y = nn.qlayernorm %x {epsilon_codes = 1 : i64, epsilon_shift = 16 : i64, pre_shift = 8 : i64, recip_bits = 38 : i64,
                          norm_shift = 14 : i64, out_shift = 25 : i64,
                          gamma = dense<8192> : tensor<4xi64>, beta = dense<[0, 1, 2, 3]> : tensor<4xi64>,
                          lo = -128 : i64, hi = 127 : i64} : tensor<1x4xi8> -> tensor<1x4xi8>
