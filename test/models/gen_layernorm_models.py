@@ -15,6 +15,8 @@ float64 forward pass, independent of Loom) for:
   without its optional B input).
 - ln_seq_opset17: a token sequence [1, 8, 16] -> MatMul(16->24) ->
   LayerNormalization over the last axis (8 rows of 24) -> MatMul(24->8) -> [1, 8, 8].
+- ln_seq_opset18: the same sequence model with PyTorch's chain where ReduceMean
+  takes its axes as an input (opset 18; not checked by onnx 1.12's checker).
 - bad_ln_axis (refused): the chain reducing over axis 1 of [1, 4, 8].
 - bad_ln_gamma (refused): LayerNormalization whose Scale is a graph value.
 """
@@ -38,17 +40,23 @@ def ln_ref(x, gamma, beta, eps):
     return (x - m) / np.sqrt(v + eps) * gamma + beta
 
 
-def ln_chain(nodes, inits, x, out, tag, gamma=None, beta=None, axes=(-1,)):
-    """PyTorch's opset<=16 export of nn.LayerNorm."""
+def ln_chain(nodes, inits, x, out, tag, gamma=None, beta=None, axes=(-1,), axes_input=False):
+    """PyTorch's opset<=16 export of nn.LayerNorm (axes_input: ReduceMean-18's form)."""
     inits += [numpy_helper.from_array(f32(2.0), tag + "_two"),
               numpy_helper.from_array(f32(EPS), tag + "_eps")]
     p = "/" + tag + "/"
+    if axes_input:
+        inits.append(numpy_helper.from_array(np.array(axes, np.int64), tag + "_axes"))
+
+    def mean(i, o, n):
+        if axes_input:
+            return helper.make_node("ReduceMean", [i, tag + "_axes"], [o], name=n)
+        return helper.make_node("ReduceMean", [i], [o], name=n, axes=list(axes))
     nodes += [
-        helper.make_node("ReduceMean", [x], [p + "mean"], name=p + "ReduceMean", axes=list(axes)),
+        mean(x, p + "mean", p + "ReduceMean"),
         helper.make_node("Sub", [x, p + "mean"], [p + "d"], name=p + "Sub"),
         helper.make_node("Pow", [p + "d", tag + "_two"], [p + "sq"], name=p + "Pow"),
-        helper.make_node("ReduceMean", [p + "sq"], [p + "var"], name=p + "ReduceMean_1",
-                         axes=list(axes)),
+        mean(p + "sq", p + "var", p + "ReduceMean_1"),
         helper.make_node("Add", [p + "var", tag + "_eps"], [p + "ve"], name=p + "Add"),
         helper.make_node("Sqrt", [p + "ve"], [p + "std"], name=p + "Sqrt"),
     ]
@@ -72,7 +80,8 @@ def save(out_dir, name, nodes, inits, in_shape, out_shape, opset, x=None, y=None
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)],
                               producer_name="pytorch")
     model.ir_version = 8
-    onnx.checker.check_model(model)
+    if opset <= 17:  # onnx 1.12 knows opsets up to 17
+        onnx.checker.check_model(model)
     onnx.save(model, os.path.join(out_dir, name + ".onnx"))
     if x is None:
         return
@@ -125,22 +134,26 @@ def kws(out_dir, opset):
     return name
 
 
-def seq(out_dir):
-    name = "ln_seq_opset17"
+def seq(out_dir, opset=17):
+    name = "ln_seq_opset%d" % opset
     r = np.random.RandomState(1717)
     T, C, D, OUT = 8, 16, 24, 8
     W1, W2 = f32(r.normal(0, 0.3, (C, D))), f32(r.normal(0, 0.3, (D, OUT)))
     G, BE = f32(r.uniform(0.5, 1.5, D)), f32(r.normal(0, 0.3, D))
     inits = [numpy_helper.from_array(a, n) for a, n in
              ((W1, "proj.weight"), (W2, "head.weight"), (G, "ln.weight"), (BE, "ln.bias"))]
-    nodes = [helper.make_node("MatMul", ["input", "proj.weight"], ["h"], name="/proj/MatMul"),
-             helper.make_node("LayerNormalization", ["h", "ln.weight", "ln.bias"], ["n"],
-                              name="/ln/LayerNormalization", axis=-1, epsilon=EPS),
-             helper.make_node("MatMul", ["n", "head.weight"], ["output"], name="/head/MatMul")]
+    nodes = [helper.make_node("MatMul", ["input", "proj.weight"], ["h"], name="/proj/MatMul")]
+    if opset >= 18:  # the chain with ReduceMean-18's axes input
+        inits = inits[:2]
+        ln_chain(nodes, inits, "h", "n", "ln", G, BE, axes_input=True)
+    else:
+        nodes.append(helper.make_node("LayerNormalization", ["h", "ln.weight", "ln.bias"], ["n"],
+                                      name="/ln/LayerNormalization", axis=-1, epsilon=EPS))
+    nodes.append(helper.make_node("MatMul", ["n", "head.weight"], ["output"], name="/head/MatMul"))
     d = lambda a: np.asarray(a, np.float64)  # noqa: E731
     x = r.normal(0, 1, (1, T, C)).astype(np.float32)
     y = ln_ref(d(x) @ d(W1), d(G), d(BE), EPS) @ d(W2)
-    save(out_dir, name, nodes, inits, [1, T, C], [1, T, OUT], 17, x, y)
+    save(out_dir, name, nodes, inits, [1, T, C], [1, T, OUT], opset, x, y)
     return name
 
 
@@ -161,7 +174,7 @@ def bad(out_dir):
 def main():
     out = sys.argv[1]
     os.makedirs(out, exist_ok=True)
-    for n in (kws(out, 13), kws(out, 17), seq(out)):
+    for n in (kws(out, 13), kws(out, 17), seq(out), seq(out, 18)):
         print(n)
     bad(out)
 
