@@ -17,6 +17,8 @@ float64 forward pass, independent of Loom) for:
   LayerNormalization over the last axis (8 rows of 24) -> MatMul(24->8) -> [1, 8, 8].
 - ln_seq_opset18: the same sequence model with PyTorch's chain where ReduceMean
   takes its axes as an input (opset 18; not checked by onnx 1.12's checker).
+- ln_qdq_opset17: a QDQ graph (ONNX Runtime's format) with a LayerNormalization
+  between quantizers (no test data).
 - bad_ln_axis (refused): the chain reducing over axis 1 of [1, 4, 8].
 - bad_ln_gamma (refused): LayerNormalization whose Scale is a graph value.
 """
@@ -157,6 +159,43 @@ def seq(out_dir, opset=17):
     return name
 
 
+def qdq(out_dir):
+    """A QDQ graph as ONNX Runtime's quantizer writes it (uint8 activations with
+    zero points, int8 weights): Q/DQ -> MatMul(DQ(W1)) + b -> Q/DQ ->
+    LayerNormalization -> Q/DQ -> MatMul(DQ(W2)) -> Q/DQ. No test data: ONNX
+    Runtime is the oracle."""
+    name = "ln_qdq_opset17"
+    r = np.random.RandomState(1818)
+    IN, D, OUT = 16, 24, 6
+    w1q = r.randint(-127, 128, (IN, D)).astype(np.int8)
+    w2q = r.randint(-127, 128, (D, OUT)).astype(np.int8)
+    G, BE, B1 = f32(r.uniform(0.5, 1.5, D)), f32(r.normal(0, 0.3, D)), f32(r.normal(0, 0.3, D))
+    t = numpy_helper.from_array
+    inits = [t(w1q, "w1q"), t(f32(0.002), "w1s"), t(np.int8(0), "w1z"),
+             t(w2q, "w2q"), t(f32(0.002), "w2s"), t(np.int8(0), "w2z"), t(B1, "b1"),
+             t(G, "ln.weight"), t(BE, "ln.bias")]
+    nodes = [helper.make_node("DequantizeLinear", ["w1q", "w1s", "w1z"], ["w1"], name="w1_dq"),
+             helper.make_node("DequantizeLinear", ["w2q", "w2s", "w2z"], ["w2"], name="w2_dq")]
+
+    def qdq_pair(x, out, scale, zp):
+        k = out + "_"
+        inits.extend([t(f32(scale), k + "s"), t(np.uint8(zp), k + "z")])
+        nodes.extend([
+            helper.make_node("QuantizeLinear", [x, k + "s", k + "z"], [k + "q"], name=k + "Q"),
+            helper.make_node("DequantizeLinear", [k + "q", k + "s", k + "z"], [out], name=k + "DQ")])
+    qdq_pair("input", "xq", 0.03, 128)
+    nodes += [helper.make_node("MatMul", ["xq", "w1"], ["m1"], name="/fc1/MatMul"),
+              helper.make_node("Add", ["m1", "b1"], ["h1"], name="/fc1/Add")]
+    qdq_pair("h1", "h1q", 0.02, 120)
+    nodes.append(helper.make_node("LayerNormalization", ["h1q", "ln.weight", "ln.bias"], ["n"],
+                                  name="/ln/LayerNormalization", axis=-1, epsilon=EPS))
+    qdq_pair("n", "nq", 0.025, 128)
+    nodes.append(helper.make_node("MatMul", ["nq", "w2"], ["m2"], name="/fc2/MatMul"))
+    qdq_pair("m2", "output", 0.01, 128)
+    save(out_dir, name, nodes, inits, [1, IN], [1, OUT], 17)
+    return name
+
+
 def bad(out_dir):
     r = np.random.RandomState(5)
     W = f32(r.normal(0, 0.3, (8, 8)))
@@ -174,7 +213,7 @@ def bad(out_dir):
 def main():
     out = sys.argv[1]
     os.makedirs(out, exist_ok=True)
-    for n in (kws(out, 13), kws(out, 17), seq(out), seq(out, 18)):
+    for n in (kws(out, 13), kws(out, 17), seq(out), seq(out, 18), qdq(out)):
         print(n)
     bad(out)
 
