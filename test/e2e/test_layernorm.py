@@ -12,7 +12,8 @@ For each model, with the default precision (auto: per-tensor formats) and with
 --precision int8 (and two of them with --precision fixed<16,6>):
   1. loom run --random 24 --backpressure 0.3: exit 0, 24 frames, 0 mismatching
      words (hardware == reference interpreter, bit for bit), no deadlock, measured
-     II and latency == the hw_model prediction, one layernorm actor per LayerNorm;
+     II and latency == the hw_model prediction, one layernorm actor per LayerNorm,
+     the design lint-clean (verilator --lint-only -Wall);
   2. loom sim --onnx-test-dir: the float reference interpreter against the
      generator's numpy float64 forward pass < 1e-4;
   3. on random-normal frames ONNX Runtime (the independent oracle) agrees with
@@ -76,6 +77,11 @@ def main():
             if s[key] != s["predicted_" + key]:
                 problems.append("%s measured %s != predicted %s" % (key, s[key], s["predicted_" + key]))
         rep = E.read_json(os.path.join(out, "report.json"))
+        lint = subprocess.run(["verilator", "--lint-only", "-Wall", "--top-module", rep["top"]] +
+                              rep["sv_files"], cwd=os.path.join(out, "rtl"),
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True)
+        if lint.returncode != 0 or lint.stderr.strip():
+            problems.append("verilator lint: " + (lint.stderr.strip() or str(lint.returncode))[:500])
         kinds = [a.get("kind") for a in rep.get("actors", [])]
         if kinds.count("layernorm") != MODELS[name]:
             problems.append("actors %s: expected %d layernorm" % (kinds, MODELS[name]))
