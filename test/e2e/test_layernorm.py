@@ -82,6 +82,15 @@ def main():
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True)
         if lint.returncode != 0 or lint.stderr.strip():
             problems.append("verilator lint: " + (lint.stderr.strip() or str(lint.returncode))[:500])
+        # import: one nn.layernorm per LayerNorm, named after its ONNX node (the
+        # chain's first ReduceMean, or the LayerNormalization)
+        with open(os.path.join(out, "nn_float.mlir")) as f:
+            ir = f.read()
+        want_node = "ReduceMean" if ("13" in name or "18" in name) else "LayerNormalization"
+        if ir.count("nn.layernorm ") != MODELS[name] or \
+                ir.count('onnx.op = "%s"' % want_node) < MODELS[name]:
+            problems.append("nn_float.mlir: %d nn.layernorm (expected %d named after %s nodes)"
+                            % (ir.count("nn.layernorm "), MODELS[name], want_node))
         kinds = [a.get("kind") for a in rep.get("actors", [])]
         if kinds.count("layernorm") != MODELS[name]:
             problems.append("actors %s: expected %d layernorm" % (kinds, MODELS[name]))
