@@ -118,16 +118,20 @@ void LayerNormModel::step(bool inFire, bool outFire) {
   // out_load = state == OUT && (!out_valid_q || out_ready), as loom_softmax
   bool outLoad = state_ == kOut && (!outValid_ || outFire);
   bool nextValid = outLoad || (outValid_ && !outFire);
-  switch (state_) {
-  case kLoad:
-    if (inFire) {
-      if (inCnt_ == ib_ - 1) {
-        inCnt_ = 0;
-        state_ = kCalc;
-      } else {
-        ++inCnt_;
-      }
+  const bool rdFull = full_[rd_]; // the compute side sees the registered flags
+  if (inFire) {
+    if (inCnt_ == ib_ - 1) {
+      inCnt_ = 0;
+      full_[wr_] = true;
+      wr_ ^= 1;
+    } else {
+      ++inCnt_;
     }
+  }
+  switch (state_) {
+  case kIdle:
+    if (rdFull)
+      state_ = kCalc;
     break;
   case kCalc:
     if (step_ == calc_ - 1) {
@@ -141,7 +145,9 @@ void LayerNormModel::step(bool inFire, bool outFire) {
     if (outLoad) {
       if (idx_ == c_ - 1) {
         idx_ = 0;
-        state_ = kLoad;
+        state_ = kIdle;
+        full_[rd_] = false;
+        rd_ ^= 1;
       } else {
         ++idx_;
       }
@@ -153,7 +159,8 @@ void LayerNormModel::step(bool inFire, bool outFire) {
 
 std::string LayerNormModel::describe() const {
   std::ostringstream os;
-  os << "layernorm{state=" << int(state_) << " in_cnt=" << inCnt_ << " step=" << step_
+  os << "layernorm{state=" << int(state_) << " full=" << full_[0] << full_[1] << " wr=" << wr_
+     << " rd=" << rd_ << " in_cnt=" << inCnt_ << " step=" << step_
      << " idx=" << idx_ << " out_valid=" << outValid_ << "}";
   return os.str();
 }

@@ -78,12 +78,13 @@ private:
   bool outValid_ = false;
 };
 
-/// Mirrors rtl/compute/loom_layernorm.sv: per row, LOAD (C / IN_BEAT beats), CALC
-/// (calcCycles), OUT (one element per cycle into the output register).
+/// Mirrors rtl/compute/loom_layernorm.sv: two row banks; the input side fills bank
+/// wr (C / IN_BEAT beats) while the compute side runs IDLE -> CALC (calcCycles) -> OUT
+/// (one element per cycle into the output register) on bank rd.
 class LayerNormModel : public ActorModel {
 public:
   explicit LayerNormModel(const LayerNormConfig &c);
-  bool inReady() const override { return state_ == kLoad; }
+  bool inReady() const override { return !full_[wr_]; }
   bool outValid() const override { return outValid_; }
   void step(bool inFire, bool outFire) override;
   int inBeatsPerFrame() const override { return ib_ * rows_; }
@@ -91,9 +92,11 @@ public:
   std::string describe() const override;
 
 private:
-  enum State { kLoad, kCalc, kOut };
+  enum State { kIdle, kCalc, kOut };
   int c_, ib_, calc_, rows_;
-  State state_ = kLoad;
+  State state_ = kIdle;
+  bool full_[2] = {false, false};
+  int wr_ = 0, rd_ = 0;
   int inCnt_ = 0, step_ = 0, idx_ = 0;
   bool outValid_ = false;
 };

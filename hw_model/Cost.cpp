@@ -163,25 +163,6 @@ ActorCost estimateCost(const SoftmaxConfig &c) {
   return r;
 }
 
-/// Per row: C / IN_BEAT load beats, calcCycles() for D, the isqrt and the
-/// reciprocal, then C output cycles (no overlap between rows: one row buffer).
-/// Multipliers: IN_BEAT squares while loading, S1^2 once per row (shared
-/// with nothing else), and per output element t * r and u * G.
-ActorCost estimateCost(const LayerNormConfig &c) {
-  ActorCost r;
-  const int64_t row = int64_t(c.inBeatsPerRow()) + c.calcCycles() + c.C;
-  r.cyclesPerFrame = int64_t(c.ROWS) * row;
-  r.latencyCycles = r.cyclesPerFrame + 1;
-  r.multipliers = int64_t(c.IN_BEAT) + 3;
-  r.memoryBits = int64_t(c.C) * (c.W_G + c.W_B);
-  const int64_t root = c.sqrtSteps(), wr = 2 * root;
-  r.ffs = int64_t(c.C) * c.W_IN + 2LL * (2 * c.W_IN + clog2(c.C + 1)) + wr + 3 * root +
-          c.divSteps() + c.W_OUT + 16;
-  r.luts = int64_t(c.IN_BEAT) * c.W_IN * c.W_IN + int64_t(c.W_T) * c.divSteps() +
-           int64_t(c.W_U) * c.W_G + 4 * root + c.W_Z + r.memoryBits / 64 + 32;
-  return r;
-}
-
 ActorCost estimateCost(const FifoConfig &c) {
   ActorCost r;
   r.cyclesPerFrame = c.beatsPerFrame;
@@ -243,6 +224,26 @@ ActorCost estimateCost(const SwgConfig &c) {
   r.ffs = bufBits + int64_t(c.OUT_BEAT) * c.WB + 64;
   // gather: one R*W*C:1 mux per output lane (address decode dominated)
   r.luts = int64_t(c.OUT_BEAT) * c.WB * (int64_t(c.rows()) * c.W * c.C / 4 + 1) + 64;
+  return r;
+}
+
+/// Per row: C / IN_BEAT load beats into one bank while the other bank's row is
+/// computed (1 idle cycle, calcCycles() for D, the isqrt and the reciprocal, C
+/// output cycles): a row every max(C / IN_BEAT, 1 + calcCycles + C) cycles once
+/// both sides are busy; II and latency from the cycle model alone (the overlap
+/// across rows and frames). Multipliers: IN_BEAT squares while loading, S1^2
+/// once per row, and per output element t * r and u * G.
+ActorCost estimateCost(const LayerNormConfig &c) {
+  ActorCost r;
+  LayerNormModel m(c);
+  simulateAlone(m, r.cyclesPerFrame, r.latencyCycles);
+  r.multipliers = int64_t(c.IN_BEAT) + 3;
+  r.memoryBits = int64_t(c.C) * (c.W_G + c.W_B);
+  const int64_t root = c.sqrtSteps(), wr = 2 * root;
+  r.ffs = 2LL * c.C * c.W_IN + 4LL * (2 * c.W_IN + clog2(c.C + 1)) + wr + 3 * root +
+          c.divSteps() + c.W_OUT + 16;
+  r.luts = int64_t(c.IN_BEAT) * c.W_IN * c.W_IN + int64_t(c.W_T) * c.divSteps() +
+           int64_t(c.W_U) * c.W_G + 4 * root + c.W_Z + r.memoryBits / 64 + 32;
   return r;
 }
 

@@ -1,7 +1,8 @@
 // Copyright Loom contributors. SPDX-License-Identifier: Apache-2.0
 //
 // loom_layernorm: integer layer normalization of rows of C codes (docs/CONTRACTS.md
-// "LayerNorm"), store-and-forward per row, output beats of 1 element (W_OUT bits).
+// "LayerNorm"), store-and-forward per row with two row banks (the next row arrives while
+// the previous one is computed and streamed out), output beats of 1 element (W_OUT bits).
 //
 //   S1 = sum c, S2 = sum c^2 (while the row arrives)
 //   q  = isqrt(((C*S2 - S1^2) << 2P) + (E << (2P - ES)))
@@ -14,14 +15,18 @@
 // numerics::LayerNormParams (compiler/numerics/LayerNorm.h), so they always hold the
 // values the reference computes.
 //
-// State machine (cycle model: hw_model/Actors.cpp, LayerNormModel - keep in sync):
-//  LOAD: in_ready = 1 (registered state). IB = C/IN_BEAT beats; S1 and S2 accumulate.
-//  CALC: NCALC = 1 + NSQ + ND cycles: D and the radicand, NSQ isqrt steps, ND
-//        division steps.
-//  OUT:  one element per cycle into the output register whenever it is empty or being
-//        drained (out_valid is that register: no comb path ready -> valid). Loading the
-//        last element of the row moves back to LOAD.
-// Clean pass per row: IB + NCALC + C cycles (one row buffer: the next row waits).
+// Two sides (cycle model: hw_model/Actors.cpp, LayerNormModel - keep in sync):
+//  input:   in_ready = !full_q[wr_q] (registered). IB = C/IN_BEAT beats into bank wr_q,
+//           S1 and S2 of that bank accumulate; the last beat marks the bank full and
+//           moves wr_q to the other bank.
+//  compute: IDLE: bank rd_q full -> CALC.
+//           CALC: NCALC = 1 + NSQ + ND cycles: D and the radicand, NSQ isqrt steps, ND
+//                 division steps.
+//           OUT:  one element per cycle into the output register whenever it is empty
+//                 or being drained (out_valid is that register: no comb path ready ->
+//                 valid). Loading the last element frees bank rd_q, moves rd_q to the
+//                 other bank and goes back to IDLE.
+// Clean pass: a row every max(IB, 1 + NCALC + C) cycles once both sides are busy.
 module loom_layernorm #(
   parameter int C       = 4,
   parameter int IN_BEAT = 1,
@@ -68,7 +73,7 @@ module loom_layernorm #(
   localparam int WP    = W_T + ND + 1;              // t * r
   localparam int W_BS  = (W_IN > 1) ? 2 * W_IN : 2; // one square
 
-  typedef enum logic [1:0] {StLoad, StCalc, StOut} state_e;
+  typedef enum logic [1:0] {StIdle, StCalc, StOut} state_e;
 
   /* verilator lint_off UNDRIVEN */  // (only with the default empty file names)
   logic [W_G-1:0] g_mem [C];
@@ -85,9 +90,13 @@ module loom_layernorm #(
   logic [IBW-1:0]         in_cnt_q;
   logic [STW-1:0]         step_q;
   logic [CW-1:0]          idx_q;
-  logic [C*W_IN-1:0]      x_q;
-  logic signed [W_S1-1:0] s1_q, s1_d;
-  logic signed [W_S2-1:0] s2_q, s2_d;
+  logic [C*W_IN-1:0]      x_q [2];
+  logic signed [W_S1-1:0] s1_q [2];
+  logic signed [W_S2-1:0] s2_q [2];
+  logic signed [W_S1-1:0] s1_d, s1;
+  logic signed [W_S2-1:0] s2_d, s2;
+  logic [1:0]             full_q;
+  logic                   wr_q, rd_q;
   logic [WR-1:0]          rad_q;
   // (the top bits of the remainders and of the clamped value are never read)
   /* verilator lint_off UNUSEDSIGNAL */
@@ -99,7 +108,9 @@ module loom_layernorm #(
   logic                   out_valid_q;
   logic                   in_fire, in_last, idx_last, calc_last, out_load;
 
-  assign in_ready  = (state_q == StLoad);
+  assign in_ready  = !full_q[wr_q];
+  assign s1        = s1_q[rd_q];
+  assign s2        = s2_q[rd_q];
   assign in_fire   = in_valid && in_ready;
   assign in_last   = (in_cnt_q == IBW'(IB - 1));
   assign idx_last  = (idx_q == CW'(C - 1));
@@ -112,8 +123,8 @@ module loom_layernorm #(
   always_comb begin
     logic signed [W_IN-1:0] x;
     logic signed [W_BS-1:0] sq;
-    s1_d = (in_cnt_q == '0) ? '0 : s1_q;
-    s2_d = (in_cnt_q == '0) ? '0 : s2_q;
+    s1_d = (in_cnt_q == '0) ? '0 : s1_q[wr_q];
+    s2_d = (in_cnt_q == '0) ? '0 : s2_q[wr_q];
     for (int e = 0; e < IN_BEAT; e++) begin
       x    = $signed(in_data[e*W_IN +: W_IN]);
       sq   = W_BS'(x) * W_BS'(x);
@@ -127,7 +138,7 @@ module loom_layernorm #(
   logic signed [W_D-1:0] d_full;
   logic [NSQ+1:0]        rem_n, trial, drem_n;
   always_comb begin
-    d_full = W_D'(C) * W_D'(s2_q) - W_D'(s1_q) * W_D'(s1_q);
+    d_full = W_D'(C) * W_D'(s2) - W_D'(s1) * W_D'(s1);
     rem_n  = {rem_q[NSQ-1:0], rad_q[WR-1 -: 2]};
     trial  = {root_q, 2'b01};
     drem_n = {drem_q[NSQ:0], 1'b0};
@@ -144,8 +155,8 @@ module loom_layernorm #(
   /* verilator lint_on UNUSEDSIGNAL */
   logic [SH1-1:0]          prod_rem;
   always_comb begin
-    xi      = $signed(x_q[idx_q * W_IN +: W_IN]);
-    t       = W_T'(C) * W_T'(xi) - W_T'(s1_q);
+    xi      = $signed(x_q[rd_q][idx_q * W_IN +: W_IN]);
+    t       = W_T'(C) * W_T'(xi) - W_T'(s1);
     prod    = WP'(t) * $signed(WP'(recip_q));
     // shift_round_even(prod, SH1) (SH1 >= 1 by construction)
     prod_sh  = prod >>> SH1;
@@ -178,7 +189,10 @@ module loom_layernorm #(
   // ---------------------------------------------------------------- control
   always_ff @(posedge clk) begin
     if (rst) begin
-      state_q     <= StLoad;
+      state_q     <= StIdle;
+      full_q      <= '0;
+      wr_q        <= 1'b0;
+      rd_q        <= 1'b0;
       in_cnt_q    <= '0;
       step_q      <= '0;
       idx_q       <= '0;
@@ -186,20 +200,28 @@ module loom_layernorm #(
     end else begin
       if (out_load)       out_valid_q <= 1'b1;
       else if (out_ready) out_valid_q <= 1'b0;
-      unique case (state_q)
-        StLoad: if (in_fire) begin
-          in_cnt_q <= in_last ? '0 : in_cnt_q + 1'b1;
-          if (in_last) state_q <= StCalc;
+      if (in_fire) begin
+        in_cnt_q <= in_last ? '0 : in_cnt_q + 1'b1;
+        if (in_last) begin
+          full_q[wr_q] <= 1'b1;
+          wr_q         <= ~wr_q;
         end
+      end
+      unique case (state_q)
+        StIdle: if (full_q[rd_q]) state_q <= StCalc;
         StCalc: begin
           step_q <= calc_last ? '0 : step_q + 1'b1;
           if (calc_last) state_q <= StOut;
         end
         StOut: if (out_load) begin
           idx_q <= idx_last ? '0 : idx_q + 1'b1;
-          if (idx_last) state_q <= StLoad;
+          if (idx_last) begin
+            state_q      <= StIdle;
+            full_q[rd_q] <= 1'b0;
+            rd_q         <= ~rd_q;
+          end
         end
-        default: state_q <= StLoad;
+        default: state_q <= StIdle;
       endcase
     end
   end
@@ -207,9 +229,9 @@ module loom_layernorm #(
   // ---------------------------------------------------------------- datapath
   always_ff @(posedge clk) begin
     if (in_fire) begin
-      x_q[in_cnt_q * (IN_BEAT * W_IN) +: IN_BEAT * W_IN] <= in_data;
-      s1_q <= s1_d;
-      s2_q <= s2_d;
+      x_q[wr_q][in_cnt_q * (IN_BEAT * W_IN) +: IN_BEAT * W_IN] <= in_data;
+      s1_q[wr_q] <= s1_d;
+      s2_q[wr_q] <= s2_d;
     end
     if (state_q == StCalc) begin
       if (step_q == '0) begin

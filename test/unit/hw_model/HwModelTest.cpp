@@ -62,7 +62,11 @@ TEST(HwModelCost, LayerNormRowCycles) {
   LayerNormConfig c = layernorm(16, 4, 3);
   EXPECT_EQ(c.calcCycles(), 1 + 20 + 33);
   ActorCost cost = estimateCost(c);
-  EXPECT_EQ(cost.cyclesPerFrame, 3 * (4 + 54 + 16));
+  // two banks: loading (4 beats) hides behind computing, a row every 1 + 54 + 16 cycles
+  EXPECT_EQ(cost.cyclesPerFrame, 3 * (1 + 54 + 16));
+  // C / IN_BEAT <= C: loading never limits, even with one lane
+  LayerNormConfig wide = layernorm(256, 1, 2);
+  EXPECT_EQ(estimateCost(wide).cyclesPerFrame, 2 * (1 + 54 + 256));
   EXPECT_EQ(cost.multipliers, 4 + 3);
   for (ActorConfig cfg : {ActorConfig(c), ActorConfig(layernorm(10, 1, 1)),
                           ActorConfig(layernorm(8, 8, 5))}) {
