@@ -110,6 +110,61 @@ std::string SoftmaxModel::describe() const {
   return os.str();
 }
 
+// ------------------------------------------------------------------ loom_layernorm
+LayerNormModel::LayerNormModel(const LayerNormConfig &c)
+    : c_(c.C), ib_(c.inBeatsPerRow()), calc_(c.calcCycles()), rows_(c.ROWS) {}
+
+void LayerNormModel::step(bool inFire, bool outFire) {
+  // out_load = state == OUT && (!out_valid_q || out_ready), as loom_softmax
+  bool outLoad = state_ == kOut && (!outValid_ || outFire);
+  bool nextValid = outLoad || (outValid_ && !outFire);
+  const bool rdFull = full_[rd_]; // the compute side sees the registered flags
+  if (inFire) {
+    if (inCnt_ == ib_ - 1) {
+      inCnt_ = 0;
+      full_[wr_] = true;
+      wr_ ^= 1;
+    } else {
+      ++inCnt_;
+    }
+  }
+  switch (state_) {
+  case kIdle:
+    if (rdFull)
+      state_ = kCalc;
+    break;
+  case kCalc:
+    if (step_ == calc_ - 1) {
+      step_ = 0;
+      state_ = kOut;
+    } else {
+      ++step_;
+    }
+    break;
+  case kOut:
+    if (outLoad) {
+      if (idx_ == c_ - 1) {
+        idx_ = 0;
+        state_ = kIdle;
+        full_[rd_] = false;
+        rd_ ^= 1;
+      } else {
+        ++idx_;
+      }
+    }
+    break;
+  }
+  outValid_ = nextValid;
+}
+
+std::string LayerNormModel::describe() const {
+  std::ostringstream os;
+  os << "layernorm{state=" << int(state_) << " full=" << full_[0] << full_[1] << " wr=" << wr_
+     << " rd=" << rd_ << " in_cnt=" << inCnt_ << " step=" << step_
+     << " idx=" << idx_ << " out_valid=" << outValid_ << "}";
+  return os.str();
+}
+
 // ------------------------------------------------------------------ loom_fifo / loom_skid
 std::string FifoModel::describe() const {
   std::ostringstream os;
@@ -328,6 +383,8 @@ std::unique_ptr<ActorModel> makeActorModel(const ActorConfig &c) {
           return std::make_unique<UpsampleModel>(cfg);
         else if constexpr (std::is_same_v<T, SoftmaxConfig>)
           return std::make_unique<SoftmaxModel>(cfg);
+        else if constexpr (std::is_same_v<T, LayerNormConfig>)
+          return std::make_unique<LayerNormModel>(cfg);
         else if constexpr (std::is_same_v<T, FifoConfig>)
           return std::make_unique<FifoModel>(cfg);
         else if constexpr (std::is_same_v<T, SkidConfig>)

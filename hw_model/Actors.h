@@ -78,6 +78,29 @@ private:
   bool outValid_ = false;
 };
 
+/// Mirrors rtl/compute/loom_layernorm.sv: two row banks; the input side fills bank
+/// wr (C / IN_BEAT beats) while the compute side runs IDLE -> CALC (calcCycles) -> OUT
+/// (one element per cycle into the output register) on bank rd.
+class LayerNormModel : public ActorModel {
+public:
+  explicit LayerNormModel(const LayerNormConfig &c);
+  bool inReady() const override { return !full_[wr_]; }
+  bool outValid() const override { return outValid_; }
+  void step(bool inFire, bool outFire) override;
+  int inBeatsPerFrame() const override { return ib_ * rows_; }
+  int outBeatsPerFrame() const override { return c_ * rows_; }
+  std::string describe() const override;
+
+private:
+  enum State { kIdle, kCalc, kOut };
+  int c_, ib_, calc_, rows_;
+  State state_ = kIdle;
+  bool full_[2] = {false, false};
+  int wr_ = 0, rd_ = 0;
+  int inCnt_ = 0, step_ = 0, idx_ = 0;
+  bool outValid_ = false;
+};
+
 /// Mirrors rtl/stream/loom_fifo.sv.
 class FifoModel : public ActorModel {
 public:

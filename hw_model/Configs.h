@@ -139,6 +139,24 @@ struct SoftmaxConfig {
   int outBeats() const { return N; }
 };
 
+/// loom_layernorm (docs/CONTRACTS.md "LayerNorm"). Requires C % IN_BEAT == 0. Output
+/// beats carry 1 element. ROWS (not an RTL parameter) is the rows of C elements per frame.
+/// The widths W_V (D + E), W_T, W_U, W_G, W_B, W_Z and the shifts P, R come from
+/// numerics::LayerNormParams.
+struct LayerNormConfig {
+  int C = 1, IN_BEAT = 1, W_IN = 8, W_OUT = 8, W_V = 2, W_T = 2, W_U = 2, W_G = 2, W_B = 2,
+      W_Z = 2, P = 8, R = 9;
+  int ROWS = 1;
+
+  int inBeatsPerRow() const { return C / IN_BEAT; }
+  /// isqrt steps (two radicand bits each), reciprocal steps, one cycle for D.
+  int sqrtSteps() const { return (W_V + 2 * P + 1) / 2; }
+  int divSteps() const { return R - P + 1; }
+  int calcCycles() const { return 1 + sqrtSteps() + divSteps(); }
+  int inBeats() const { return ROWS * inBeatsPerRow(); }
+  int outBeats() const { return ROWS * C; }
+};
+
 /// loom_fifo. `beatsPerFrame` is the frame length (in beats) of the stream it buffers
 /// (needed only to express its cost per frame and when it starts a chain).
 struct FifoConfig {
@@ -155,7 +173,7 @@ struct SkidConfig {
 // New alternatives are appended (index() of the original four is unchanged).
 using ActorConfig =
     std::variant<MvuConfig, SoftmaxConfig, FifoConfig, SkidConfig, SwgConfig, PoolConfig, DwuConfig,
-                 ForkConfig, AddConfig, ConcatConfig, UpsampleConfig>;
+                 ForkConfig, AddConfig, ConcatConfig, UpsampleConfig, LayerNormConfig>;
 
 /// Number of input / output ports of an actor (fork: 2 outputs; add, concat: 2 inputs).
 int numInputs(const ActorConfig &c);

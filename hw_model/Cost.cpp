@@ -77,6 +77,10 @@ std::string validate(const ActorConfig &config) {
         } else if constexpr (std::is_same_v<T, SoftmaxConfig>) {
           if (c.N < 1 || c.IN_BEAT < 1 || c.N % c.IN_BEAT)
             return "softmax needs N % IN_BEAT == 0";
+        } else if constexpr (std::is_same_v<T, LayerNormConfig>) {
+          if (c.C < 1 || c.IN_BEAT < 1 || c.C % c.IN_BEAT || c.ROWS < 1 || c.P < 1 ||
+              c.R < c.P || c.W_V < 1)
+            return "layernorm needs C % IN_BEAT == 0, ROWS >= 1, 1 <= P <= R";
         } else if constexpr (std::is_same_v<T, FifoConfig>) {
           if (c.DEPTH < 1 || c.beatsPerFrame < 1)
             return "fifo needs DEPTH, beatsPerFrame >= 1";
@@ -194,6 +198,21 @@ ActorCost estimateCost(const SwgConfig &c) {
   const int64_t bufBits = int64_t(c.rows()) * c.W * c.C * c.WB;
   r.memoryBits = bufBits;
   // gather: one R*W*C:1 mux per output lane (address decode dominated)
+  return r;
+}
+
+/// Per row: C / IN_BEAT load beats into one bank while the other bank's row is
+/// computed (1 idle cycle, calcCycles() for D, the isqrt and the reciprocal, C
+/// output cycles): a row every max(C / IN_BEAT, 1 + calcCycles + C) cycles once
+/// both sides are busy; II and latency from the cycle model alone (the overlap
+/// across rows and frames). Multipliers: IN_BEAT squares while loading, S1^2
+/// once per row, and per output element t * r and u * G.
+ActorCost estimateCost(const LayerNormConfig &c) {
+  ActorCost r;
+  LayerNormModel m(c);
+  simulateAlone(m, r.cyclesPerFrame, r.latencyCycles);
+  r.multipliers = int64_t(c.IN_BEAT) + 3;
+  r.memoryBits = int64_t(c.C) * (c.W_G + c.W_B);
   return r;
 }
 

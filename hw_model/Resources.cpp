@@ -299,6 +299,21 @@ Resources estimateResources(const ConcatConfig &c) {
   return r;
 }
 
+// Not fitted yet: structural, from the RTL. Two row banks in flip-flops, the
+// square root and restoring division as one adder each per step, the
+// multipliers (IN_BEAT squares, S1^2, t * r, u * G) on DSPs, gamma / beta as ROMs.
+Resources estimateResources(const LayerNormConfig &c) {
+  Resources r;
+  const int64_t root = c.sqrtSteps(), wr = 2 * root;
+  r.ffs = 2LL * c.C * c.W_IN + 4LL * (2 * c.W_IN + clog2(c.C + 1)) + wr + 3 * root +
+          c.divSteps() + c.W_OUT + 16;
+  r.luts = int64_t(c.W_T) * c.divSteps() + 4 * root + c.W_Z + 32;
+  r.dsps = int64_t(c.IN_BEAT) * dspsPerMult(c.W_IN, c.W_IN) + dspsPerMult(c.W_V, c.W_V) +
+           dspsPerMult(c.W_T, c.R) + dspsPerMult(c.W_U, c.W_G);
+  r += romResources(c.C, int64_t(c.W_G) + c.W_B);
+  return r;
+}
+
 Resources estimateResources(const ActorConfig &c) {
   return std::visit([](const auto &cfg) { return estimateResources(cfg); }, c);
 }

@@ -46,6 +46,7 @@ Resources estimateResources(const UpsampleConfig &c);
 Resources estimateResources(const ForkConfig &c);
 Resources estimateResources(const AddConfig &c);
 Resources estimateResources(const ConcatConfig &c);
+Resources estimateResources(const LayerNormConfig &c);
 Resources estimateResources(const ActorConfig &c);
 
 /// Whether `r` fits the limits `cap` (a device's capacity or user limits;

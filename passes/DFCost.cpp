@@ -115,6 +115,19 @@ static hw::SoftmaxConfig configOf(df::SoftmaxOp sm) {
   return c;
 }
 
+static hw::LayerNormConfig configOf(df::LayerNormOp ln) {
+  numerics::LayerNormParams p = ln.getParams();
+  hw::LayerNormConfig c;
+  c.C = int(p.C);
+  c.IN_BEAT = int(ln.getInput().getType().getLanes());
+  c.W_IN = p.inWidth, c.W_OUT = p.outWidth;
+  c.W_V = p.vBits(), c.W_T = p.tBits(), c.W_U = p.uBits();
+  c.W_G = p.gBits(), c.W_B = p.bBits(), c.W_Z = p.zBits();
+  c.P = p.P, c.R = p.R;
+  c.ROWS = int(ln.getInput().getType().getFrameElements() / p.C);
+  return c;
+}
+
 static hw::SwgConfig configOf(df::SwgOp swg) {
   hw::SwgConfig c;
   c.C = int(swg.getChannelsAttr().getInt());
@@ -216,7 +229,7 @@ static hw::ConcatConfig configOf(df::ConcatOp cat) {
 std::optional<hw::ActorConfig> loom::hwConfigOf(Operation *op) {
   return llvm::TypeSwitch<Operation *, std::optional<hw::ActorConfig>>(op)
       .Case<df::MvuOp, df::DwuOp, df::SoftmaxOp, df::SwgOp, df::PoolOp, df::UpsampleOp, df::ForkOp,
-            df::SkidOp, df::FifoOp, df::JoinOp, df::ConcatOp>(
+            df::SkidOp, df::FifoOp, df::JoinOp, df::ConcatOp, df::LayerNormOp>(
           [](auto actor) { return hw::ActorConfig(configOf(actor)); })
       .Default([](Operation *) { return std::nullopt; });
 }

@@ -174,7 +174,7 @@ struct Folder {
               capped(swg, std::gcd(desiredLanes(consumerOf(swg.getOutput()), window), window)));
         } else if (isFoldable(&op)) {
           setLanes(op.getResult(0), peOf(&op));
-        } else if (llvm::isa<df::SoftmaxOp>(op)) {
+        } else if (llvm::isa<df::SoftmaxOp, df::LayerNormOp>(op)) {
           setLanes(op.getResult(0), 1);
         } else if (isLanePassThrough(&op)) {
           int64_t lanes = llvm::cast<df::StreamType>(op.getOperand(0).getType()).getLanes();

@@ -14,6 +14,7 @@
 #include "passes/Passes.h"
 
 #include "compiler/numerics/FixedPoint.h"
+#include "compiler/numerics/LayerNorm.h"
 #include "compiler/numerics/Tables.h"
 
 #include "mlir/IR/Builders.h"
@@ -146,6 +147,16 @@ struct NNQuantizePass : loom::impl::NNQuantizeBase<NNQuantizePass> {
             op.getLoc(), outType, in, b.getI64IntegerAttr(f), b.getI64IntegerAttr(t.shift),
             b.getI64IntegerAttr(numerics::ExpTable::kFrac),
             intAttr(ctx, {t.depth()}, t.bits + 1, t.values)));
+      } else if (auto ln = llvm::dyn_cast<nn::LayerNormOp>(op)) {
+        // Input and output at 2^-F, saturated to the format (CONTRACTS "LayerNorm").
+        auto p = numerics::makeLayerNorm(
+            lastDimOf(ln.getResult()), int(w), int(w), std::ldexp(1.0, -int(f)),
+            std::ldexp(1.0, -int(f)), ln.getEpsilon().convertToDouble(), floatsOf(ln.getGamma()),
+            floatsOf(ln.getBeta()), fmt.minInt(), fmt.maxInt());
+        if (!p)
+          return op.emitError() << "cannot quantize " << nn::describeNode(&op) << ": "
+                                << llvm::toString(p.takeError());
+        result = copyName(buildQLayerNorm(b, op.getLoc(), outType, in, *p).getDefiningOp());
       } else if (op.hasTrait<nn::OpTrait::LayoutOnly>()) {
         result = copyName(b.create<nn::ReshapeOp>(op.getLoc(), outType, in));
       } else if (auto conv = llvm::dyn_cast<nn::ConvOp>(op)) {
@@ -239,6 +250,17 @@ struct NNQuantizePass : loom::impl::NNQuantizeBase<NNQuantizePass> {
         intAttr(ctx, {oc}, 64, bq), conv.getStridesAttr(), conv.getDilationsAttr(),
         conv.getPadsAttr(), conv.getGroupAttr(), b.getI64IntegerAttr(f),
         b.getI64IntegerAttr(std::max(acc, 2)), nullptr, nullptr);
+  }
+
+  static int64_t lastDimOf(Value v) {
+    auto t = llvm::cast<ShapedType>(v.getType());
+    return t.getDimSize(t.getRank() - 1);
+  }
+  static std::vector<double> floatsOf(ElementsAttr a) {
+    std::vector<double> v;
+    for (APFloat x : a.getValues<APFloat>())
+      v.push_back(x.convertToDouble());
+    return v;
   }
 
   nn::FixedFormatAttr format; // the `precision` option, parsed once

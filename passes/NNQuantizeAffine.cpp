@@ -181,6 +181,16 @@ private:
       pending[op->getResult(0)] = Pending{op};
       return success();
     }
+    if (llvm::isa<nn::LayerNormOp>(op)) {
+      auto in = asReal(op->getOperand(0));
+      if (!in)
+        return fail(op, "its input is not a dequantized tensor (put a QuantizeLinear / "
+                        "DequantizeLinear pair in front of it)");
+      if (in->q.perAxis())
+        return fail(op, "per-axis activation scales are only supported at the graph ends");
+      pending[op->getResult(0)] = Pending{op};
+      return success();
+    }
     // Data movement between a layer and its quantizer: the layer requantizes
     // and the codes move (a reshape keeps scale and zero point).
     if (reordersOnly(op) && pending.count(op->getOperand(0))) {
@@ -332,6 +342,8 @@ private:
     for (OpOperand &operand : ret->getOpOperands()) {
       Value v = operand.get();
       Type floatType = v.getType();
+      if (pending.count(v) && llvm::isa<nn::LayerNormOp>(pending.lookup(v).layer))
+        return fail(pending.lookup(v).layer, "a LayerNorm needs a QuantizeLinear after it");
       if (pending.count(v)) {
         auto acc = returnAccumulator(*this, ret, pending.lookup(v));
         if (failed(acc))

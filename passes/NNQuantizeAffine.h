@@ -9,7 +9,10 @@
 #ifndef LOOM_PASSES_NNQUANTIZEAFFINE_H
 #define LOOM_PASSES_NNQUANTIZEAFFINE_H
 
+#include "compiler/numerics/LayerNorm.h"
+
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Builders.h"
 
 namespace loom {
 
@@ -19,6 +22,11 @@ bool hasAffineQuantization(mlir::func::FuncOp func);
 /// Rewrites `func` into integer nn ops (centered codes, docs/CONTRACTS.md).
 /// Emits a one-line error naming the op on anything it cannot lower.
 mlir::LogicalResult lowerAffineQuantization(mlir::func::FuncOp func);
+
+/// nn.qlayernorm with the parameters `p` (passes/affine/Norm.cpp), for both
+/// the fixed-point and the affine lowering.
+mlir::Value buildQLayerNorm(mlir::OpBuilder &b, mlir::Location loc, mlir::Type outType,
+                            mlir::Value in, const numerics::LayerNormParams &p);
 
 } // namespace loom
 

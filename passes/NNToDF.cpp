@@ -230,6 +230,7 @@ struct Lowering {
   LogicalResult lower(nn::PadOp pad);
   LogicalResult lower(nn::ResizeOp rs);
   LogicalResult lower(nn::QSoftmaxOp sm);
+  LogicalResult lower(nn::QLayerNormOp ln);
   LogicalResult lowerJoin(Operation &op); // nn.add_act, nn.mul_act
   LogicalResult lower(nn::ConcatOp cat);
   LogicalResult lowerActivation(Operation &act);
@@ -510,7 +511,8 @@ LogicalResult Lowering::lowerOp(Operation &op) {
     return lowerJoin(op);
   return llvm::TypeSwitch<Operation *, LogicalResult>(&op)
       .Case<nn::ReshapeOp, nn::TransposeOp, nn::QDenseOp, nn::QConvOp, nn::PadOp, nn::ResizeOp,
-            nn::QSoftmaxOp, nn::ConcatOp>([&](auto typed) { return lower(typed); })
+            nn::QSoftmaxOp, nn::QLayerNormOp, nn::ConcatOp>(
+          [&](auto typed) { return lower(typed); })
       .Case<nn::MaxPoolOp, nn::AvgPoolOp>([&](Operation *) { return lowerPool(op); })
       .Default([&](Operation *) {
         return unsupported(
@@ -518,7 +520,7 @@ LogicalResult Lowering::lowerOp(Operation &op) {
             "has no hardware actor yet; supported after quantization: dense, "
             "conv (incl. depthwise), max/average pooling, zero padding, nearest resize, residual "
             "add, channel concat, relu, clip, leaky relu, sign, table activations "
-            "(sigmoid, tanh, elu, ...), softmax, reshape, transpose");
+            "(sigmoid, tanh, elu, ...), softmax, layernorm, reshape, transpose");
       });
 }
 
@@ -618,6 +620,27 @@ LogicalResult Lowering::lower(nn::QSoftmaxOp sm) {
                                        sm.getExpShiftAttr(), sm.getExpFracAttr(), sm.getExpTable());
   copyName(sm, actor);
   bind(sm.getResult(), actor, perm);
+  return success();
+}
+
+/// Rows of the last axis must be contiguous in the stream, channel i at
+/// position i: the element order must be nn's (identity permutation).
+LogicalResult Lowering::lower(nn::QLayerNormOp ln) {
+  Value input = ln->getOperand(0);
+  Perm perm = permOf(input);
+  if (!perm.empty() && !isIdentity(perm))
+    return unsupported(ln, "its rows are not contiguous in the stream (a transpose or a "
+                           "channels-last feature map before it); normalize the last axis of a "
+                           "dense or MatMul output");
+  auto type = ln.getInput().getType();
+  Value s = take(input, ln.getLoc());
+  auto actor = b.create<df::LayerNormOp>(
+      ln.getLoc(), streamOf(ln.getResult()), s,
+      b.getI64IntegerAttr(type.getDimSize(type.getRank() - 1)), ln.getEpsilonCodesAttr(),
+      ln.getEpsilonShiftAttr(), ln.getPreShiftAttr(), ln.getRecipBitsAttr(), ln.getNormShiftAttr(), ln.getOutShiftAttr(),
+      ln.getGamma(), ln.getBeta(), ln.getLoAttr(), ln.getHiAttr());
+  copyName(ln, actor);
+  bind(ln.getResult(), actor, perm);
   return success();
 }
 

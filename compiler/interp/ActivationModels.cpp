@@ -1,6 +1,6 @@
 //===- ActivationModels.cpp - reference evaluation of activations ---------===//
 //
-// Element-wise activations and softmax. Float ops call the compiler/reference
+// Element-wise activations, softmax and layer normalization (row ops). Float ops call the compiler/reference
 // float kernels; after nn-quantize the integer forms call the bit-exact kernels
 // (nn.lut and nn.qsoftmax carry their own tables).
 //
@@ -109,6 +109,25 @@ llvm::Expected<RefTensor> evalQSoftmax(nn::QSoftmaxOp op, Operands in) {
   return out;
 }
 
+llvm::Expected<RefTensor> evalLayerNorm(nn::LayerNormOp op, Operands in) {
+  RefTensor out;
+  auto floats = [](ElementsAttr a) {
+    std::vector<double> v;
+    for (APFloat f : a.getValues<APFloat>())
+      v.push_back(f.convertToDouble());
+    return v;
+  };
+  out.f = reference::layerNorm(in[0]->f, lastDim(op.getResult()), floats(op.getGamma()),
+                               floats(op.getBeta()), op.getEpsilon().convertToDouble());
+  return out;
+}
+
+llvm::Expected<RefTensor> evalQLayerNorm(nn::QLayerNormOp op, Operands in) {
+  RefTensor out;
+  out.q = reference::qlayerNorm(in[0]->q, op.getParams());
+  return out;
+}
+
 } // namespace
 
 void attachActivationModels(MLIRContext *ctx) {
@@ -119,6 +138,8 @@ void attachActivationModels(MLIRContext *ctx) {
   attachModel<nn::SignOp, evalSign>(ctx);
   attachModel<nn::LutOp, evalLut>(ctx);
   attachModel<nn::QSoftmaxOp, evalQSoftmax>(ctx);
+  attachModel<nn::LayerNormOp, evalLayerNorm>(ctx);
+  attachModel<nn::QLayerNormOp, evalQLayerNorm>(ctx);
 }
 
 } // namespace loom::interp

@@ -36,7 +36,16 @@ llvm::Error Importer::importDense(const OnnxNode &node, Value a, bool matmul) {
   double alpha = matmul ? 1.0 : node.getFloat("alpha", 1.0);
   double beta = matmul ? 1.0 : node.getFloat("beta", 1.0);
   // One frame: A is [M, K] (M rows, usually 1), or [K, 1] with transA (the
-  // run() pins the batch dimension of such an input to 1 accordingly).
+  // run() pins the batch dimension of such an input to 1 accordingly). A
+  // MatMul of a [1, M, K] sequence (a transformer's tokens) is the same M rows,
+  // viewed as [M, K] and its result as [1, M, N] again.
+  bool seq = matmul && ashape.size() == 3 && ashape[0] == 1;
+  if (seq) {
+    auto r = b.create<nn::ReshapeOp>(loc(node), f32({ashape[1], ashape[2]}), a);
+    name(r, node);
+    a = r;
+    ashape.erase(ashape.begin());
+  }
   if (ashape.size() != 2 || (transA && ashape[1] != 1)) {
     std::string got;
     for (int64_t d : ashape)
@@ -83,6 +92,10 @@ llvm::Error Importer::importDense(const OnnxNode &node, Value a, bool matmul) {
   int64_t rows = transA ? 1 : ashape[0];
   auto dense = b.create<nn::DenseOp>(loc(node), f32({rows, n}), a, f32Attr({n, k}, w),
                                      f32Attr({n}, bias), *ws);
+  if (seq) {
+    name(dense, node);
+    return produce(node, b.create<nn::ReshapeOp>(loc(node), f32({1, rows, n}), dense));
+  }
   return produce(node, dense);
 }
 

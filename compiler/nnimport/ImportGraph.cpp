@@ -102,9 +102,11 @@ llvm::Expected<OwningOpRef<ModuleOp>> Importer::run() {
     if (const OpImport *row = rowOf(node))
       if (row->fold && (this->*row->fold)(node))
         foldedNodes.insert(&node);
+  if (auto err = matchLayerNormChains())
+    return std::move(err);
   std::vector<std::string> unsupported;
   for (const OnnxNode &node : model.nodes) {
-    if (foldedNodes.count(&node))
+    if (foldedNodes.count(&node) || layerNormChains.count(&node))
       continue;
     const OpImport *row = rowOf(node);
     if (!row || !row->import)
@@ -156,7 +158,10 @@ llvm::Expected<OwningOpRef<ModuleOp>> Importer::run() {
   for (const OnnxNode &node : model.nodes)
     if (foldedNodes.count(&node))
       continue;
-    else if (auto err = importNode(node))
+    else if (auto chain = layerNormChains.find(&node); chain != layerNormChains.end()) {
+      if (auto err = importLayerNorm(chain->second))
+        return std::move(err);
+    } else if (auto err = importNode(node))
       return std::move(err);
 
   SmallVector<Value> results;

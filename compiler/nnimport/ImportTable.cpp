@@ -17,6 +17,7 @@
 //   ImportQOperator.cpp    QLinearConv QLinearMatMul ConvInteger
 //                          MatMulInteger, com.microsoft QLinear*
 //   ImportFold.cpp         Shape Gather Cast Slice (only folded)
+//   ImportNorm.cpp         LayerNormalization (and PyTorch's LayerNorm chain)
 //   ImportLayout.cpp       DepthToSpace SpaceToDepth, QONNX channels-last
 //                          Conv MaxPool BatchNormalization
 //
@@ -54,7 +55,8 @@ ArrayRef<OpImport> nnimport::opTable() {
     for (ArrayRef<OpImport> family :
          {Importer::elementwiseOps(), Importer::denseOps(), Importer::shapeOps(),
           Importer::activationOps(), Importer::convOps(), Importer::quantOps(),
-          Importer::qoperatorOps(), Importer::foldOnlyOps(), Importer::layoutOps()})
+          Importer::qoperatorOps(), Importer::foldOnlyOps(), Importer::layoutOps(),
+          Importer::normOps()})
       rows.insert(rows.end(), family.begin(), family.end());
     return rows;
   }();

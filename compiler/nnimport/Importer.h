@@ -132,6 +132,7 @@ public:
   static llvm::ArrayRef<OpImport> qoperatorOps();
   static llvm::ArrayRef<OpImport> foldOnlyOps();
   static llvm::ArrayRef<OpImport> layoutOps();
+  static llvm::ArrayRef<OpImport> normOps();
 
   /// Control characters of `text` (node names come from the file) escaped
   /// as \XX so that a message stays one line.
@@ -277,6 +278,26 @@ private:
   mlir::Value transposeAs(const OnnxNode &node, mlir::Value in, llvm::ArrayRef<int64_t> perm);
   mlir::Value reshapeAs(const OnnxNode &node, mlir::Value in, llvm::ArrayRef<int64_t> shape);
 
+  //===--- LayerNorm (ImportNorm.cpp) --------------------------------------===//
+
+  /// One LayerNorm: LayerNormalization, or PyTorch's chain of nodes.
+  struct LayerNormChain {
+    std::string input, output;
+    const OnnxNode *first = nullptr; // names the nn.layernorm
+    int64_t c = 1;
+    double epsilon = 1e-5;
+    std::vector<double> gamma, beta;
+    std::vector<const OnnxNode *> nodes;
+  };
+  /// Finds PyTorch's LayerNorm chains (before the unsupported-op check):
+  /// their nodes but the last go to foldedNodes, the last to layerNormChains.
+  /// A chain that starts like one and then differs is a one-line error.
+  llvm::Error matchLayerNormChains();
+  llvm::Error importLayerNorm(const LayerNormChain &chain);
+  bool reducesLastAxis(const OnnxNode &rm, size_t rank);
+  llvm::Expected<std::vector<double>> channelConstant(const OnnxNode &node, const std::string &name,
+                                                      int64_t c, const char *what);
+
   //===--- Quantizers: QDQ and QONNX (ImportQuant.cpp) --------------------===//
   // docs/CONTRACTS.md "Affine integer graphs", float level: quantized
   // constants are folded to floats; activations get nn.quantize_linear /
@@ -316,6 +337,8 @@ private:
   /// Quantizer of each folded quantized constant (weights): the scale the
   /// consuming dense / conv records as weight_scale.
   std::map<std::string, QuantParams> weightQuant;
+  /// The last node of each matched LayerNorm chain -> the chain.
+  std::map<const OnnxNode *, LayerNormChain> layerNormChains;
 };
 
 } // namespace nnimport

@@ -181,6 +181,25 @@ template <typename T> std::vector<T> transpose2D(const std::vector<T> &x, int64_
   return y;
 }
 
+template <typename T>
+std::vector<T> layerNorm(const std::vector<T> &x, int64_t C, const std::vector<double> &gamma,
+                         const std::vector<double> &beta, double eps) {
+  std::vector<T> y(x.size());
+  for (size_t r = 0; r + size_t(C) <= x.size(); r += size_t(C)) {
+    double mean = 0, var = 0;
+    for (int64_t i = 0; i < C; ++i)
+      mean += double(x[r + i]);
+    mean /= double(C);
+    for (int64_t i = 0; i < C; ++i)
+      var += (double(x[r + i]) - mean) * (double(x[r + i]) - mean);
+    var /= double(C);
+    double inv = 1.0 / std::sqrt(var + eps);
+    for (int64_t i = 0; i < C; ++i)
+      y[r + i] = T((double(x[r + i]) - mean) * inv * gamma[i] + beta[i]);
+  }
+  return y;
+}
+
 #define LOOM_INSTANTIATE(T)                                                                        \
   template std::vector<T> dense(const std::vector<T> &, const std::vector<T> &,                    \
                                 const std::vector<T> &, int64_t, int64_t);                         \
@@ -193,6 +212,8 @@ template <typename T> std::vector<T> transpose2D(const std::vector<T> &x, int64_
   template std::vector<T> sigmoid(const std::vector<T> &);                                         \
   template std::vector<T> tanhT(const std::vector<T> &);                                           \
   template std::vector<T> softmax(const std::vector<T> &, int64_t);                                \
+  template std::vector<T> layerNorm(const std::vector<T> &, int64_t, const std::vector<double> &,  \
+                                    const std::vector<double> &, double);                          \
   template std::vector<T> add(const std::vector<T> &, const std::vector<T> &);                     \
   template bool addBroadcast(const std::vector<T> &, const Shape &, const std::vector<T> &,        \
                              const Shape &, std::vector<T> &, Shape &);                            \

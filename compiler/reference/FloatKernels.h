@@ -56,6 +56,12 @@ template <typename T> std::vector<T> tanhT(const std::vector<T> &x);
 ///   y_i = exp(x_i - max) / sum_j exp(x_j - max).
 template <typename T> std::vector<T> softmax(const std::vector<T> &x, int64_t axisSize);
 
+/// LayerNormalization over contiguous rows of `C` elements (ONNX, axis = -1):
+///   y_i = (x_i - mean) / sqrt(var + eps) * gamma_i + beta_i, var = mean((x - mean)^2).
+template <typename T>
+std::vector<T> layerNorm(const std::vector<T> &x, int64_t C, const std::vector<double> &gamma,
+                         const std::vector<double> &beta, double eps);
+
 /// Elementwise a + b of equal shapes.
 template <typename T> std::vector<T> add(const std::vector<T> &a, const std::vector<T> &b);
 

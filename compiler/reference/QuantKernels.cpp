@@ -109,5 +109,16 @@ std::vector<int64_t> qsoftmax(const std::vector<int64_t> &y, int64_t axisSize,
   return qsoftmax(y, axisSize, fmt, makeExpTable(fmt));
 }
 
+std::vector<int64_t> qlayerNorm(const std::vector<int64_t> &x, const numerics::LayerNormParams &p) {
+  std::vector<int64_t> y;
+  y.reserve(x.size());
+  for (size_t r = 0; r + size_t(p.C) <= x.size(); r += size_t(p.C)) {
+    std::vector<int64_t> row(x.begin() + long(r), x.begin() + long(r + size_t(p.C)));
+    std::vector<int64_t> out = numerics::layerNormRow(p, row);
+    y.insert(y.end(), out.begin(), out.end());
+  }
+  return y;
+}
+
 } // namespace reference
 } // namespace loom

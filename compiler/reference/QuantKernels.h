@@ -10,6 +10,7 @@
 #define LOOM_COMPILER_REFERENCE_QUANTKERNELS_H
 
 #include "compiler/numerics/FixedPoint.h"
+#include "compiler/numerics/LayerNorm.h"
 #include "compiler/numerics/Tables.h"
 
 #include <cstdint>
@@ -72,6 +73,10 @@ std::vector<int64_t> qsoftmax(const std::vector<int64_t> &y, int64_t axisSize,
 /// Convenience: builds the exp table from fmt.
 std::vector<int64_t> qsoftmax(const std::vector<int64_t> &y, int64_t axisSize,
                               const numerics::FixedFormat &fmt);
+
+/// Integer LayerNorm (CONTRACTS "LayerNorm"): numerics::layerNormRow on each
+/// contiguous row of p.C codes.
+std::vector<int64_t> qlayerNorm(const std::vector<int64_t> &x, const numerics::LayerNormParams &p);
 
 } // namespace reference
 } // namespace loom

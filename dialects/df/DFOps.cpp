@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "dialects/df/DFOps.h"
+#include "dialects/LayerNormAttrs.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/OpImplementation.h"
@@ -295,6 +296,26 @@ LogicalResult SoftmaxOp::verify() {
   if (getInput().getType().getFrameElements() != getOutput().getType().getFrameElements())
     return emitOpError("input and output frames differ in size");
   return success();
+}
+
+LogicalResult LayerNormOp::verify() {
+  auto in = getInput().getType(), out = getOutput().getType();
+  int64_t c = int64_t(getChannels());
+  if (out.getLanes() != 1)
+    return emitOpError("output stream must carry 1 lane");
+  if (in.getFrameElements() != out.getFrameElements())
+    return emitOpError("input and output frames differ in size");
+  if (c < 1 || in.getFrameElements() % c || c % in.getLanes())
+    return emitOpError("channels ") << c << " must divide the frame (" << in.getFrameElements()
+                                    << " elements) and be a multiple of the input lanes ("
+                                    << in.getLanes() << ")";
+  return loom::verifyLayerNormAttrs(*this, c);
+}
+
+loom::numerics::LayerNormParams LayerNormOp::getParams() {
+  return loom::layerNormParamsOf(*this, int64_t(getChannels()),
+                                 int(getInput().getType().getElementWidth()),
+                                 int(getOutput().getType().getElementWidth()));
 }
 
 LogicalResult FifoOp::verify() {

@@ -265,6 +265,27 @@ def DF_SoftmaxOp : DF_Op<"softmax"> {
   let hasVerifier = 1;
 }
 
+def DF_LayerNormOp : DF_Op<"layernorm"> {
+  let summary = "integer layer normalization of each row of `channels` elements, one per output beat";
+  let description = [{
+    The frame is rows of `channels` elements in stream order; each row is
+    normalized on its own (docs/CONTRACTS.md "LayerNorm", the attributes of
+    nn.qlayernorm). loom_layernorm buffers a row, computes its reciprocal
+    square root in a fixed number of cycles, then emits one element per cycle.
+  }];
+  let arguments = (ins DF_StreamType:$input, I64Attr:$channels, I64Attr:$epsilon_codes,
+                   I64Attr:$epsilon_shift, I64Attr:$pre_shift, I64Attr:$recip_bits, I64Attr:$norm_shift,
+                   I64Attr:$out_shift, ElementsAttr:$gamma, ElementsAttr:$beta, I64Attr:$lo,
+                   I64Attr:$hi);
+  let results = (outs DF_StreamType:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// The numerics view of the attributes (compiler/numerics/LayerNorm.h).
+    ::loom::numerics::LayerNormParams getParams();
+  }];
+}
+
 def DF_SkidOp : DF_Op<"skid", [AllTypesMatch<["input", "output"]>]> {
   let summary = "a 2-entry register slice: the whole design of a graph without compute";
   let description = [{

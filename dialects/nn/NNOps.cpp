@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "dialects/nn/NNOps.h"
+#include "dialects/LayerNormAttrs.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/OpImplementation.h"
@@ -53,6 +54,32 @@ static LogicalResult verifyDenseShapes(Operation *op, ShapedType in, ShapedType 
 LogicalResult DenseOp::verify() {
   return verifyDenseShapes(*this, getInput().getType(), getResult().getType(), getWeight(),
                            getBias());
+}
+
+LogicalResult LayerNormOp::verify() {
+  auto type = getResult().getType();
+  if (type.getRank() < 1)
+    return emitOpError("expects rank >= 1 (normalized over the last axis)");
+  int64_t c = type.getDimSize(type.getRank() - 1);
+  if (numElements(getGamma()) != c || numElements(getBeta()) != c)
+    return emitOpError("gamma and beta need ") << c << " elements (the last axis)";
+  if (!(getEpsilon().convertToDouble() >= 0))
+    return emitOpError("epsilon must be >= 0");
+  return success();
+}
+
+LogicalResult QLayerNormOp::verify() {
+  auto in = getInput().getType(), out = getResult().getType();
+  if (in.getShape() != out.getShape() || in.getRank() < 1)
+    return emitOpError("input and result must have the same shape (rank >= 1)");
+  return loom::verifyLayerNormAttrs(*this, in.getDimSize(in.getRank() - 1));
+}
+
+loom::numerics::LayerNormParams QLayerNormOp::getParams() {
+  auto in = getInput().getType();
+  return loom::layerNormParamsOf(*this, in.getDimSize(in.getRank() - 1),
+                                 int(in.getElementTypeBitWidth()),
+                                 int(getResult().getType().getElementTypeBitWidth()));
 }
 
 LogicalResult BatchNormOp::verify() {

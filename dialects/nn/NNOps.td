@@ -201,6 +201,23 @@ def NN_SoftmaxOp : NN_Op<"softmax", [SameOperandsAndResultType]> {
   let assemblyFormat = "$input attr-dict `:` type($result)";
 }
 
+
+def NN_LayerNormOp : NN_Op<"layernorm", [SameOperandsAndResultType]> {
+  let summary = "layer normalization over the last axis (float, ONNX LayerNormalization)";
+  let description = [{
+    Each row of the last axis (C elements) is normalized on its own:
+    y = (x - mean) / sqrt(var + epsilon) * gamma + beta (population variance),
+    gamma and beta one per channel (beta 0 when the model has none). The
+    importer builds it from LayerNormalization (axis = -1) and from the
+    ReduceMean / Sub / Pow / Sqrt / Div chain PyTorch exports before opset 17.
+  }];
+  let arguments = (ins NN_FloatTensor:$input, NN_F32ElementsAttr:$gamma, NN_F32ElementsAttr:$beta,
+                   F32Attr:$epsilon);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($result)";
+  let hasVerifier = 1;
+}
+
 //===----------------------------------------------------------------------===//
 // Convolutional graph (NCHW, ONNX semantics; batch 1)
 //===----------------------------------------------------------------------===//
@@ -449,6 +466,29 @@ def NN_QSoftmaxOp : NN_Op<"qsoftmax", [SameOperandsAndResultType]> {
                    I64Attr:$exp_frac, ElementsAttr:$exp_table);
   let results = (outs NN_IntTensor:$result);
   let assemblyFormat = "$input attr-dict `:` type($result)";
+}
+
+def NN_QLayerNormOp : NN_Op<"qlayernorm"> {
+  let summary = "integer layer normalization over the last axis (docs/CONTRACTS.md LayerNorm)";
+  let description = [{
+    Per row of C codes: S1 = sum c, S2 = sum c^2, q = isqrt(((C*S2 - S1^2) <<
+    2*pre_shift) + (epsilon_codes << (2*pre_shift - epsilon_shift))),
+    r = floor(2^recip_bits / q); per channel i
+    u = shift_round_even((C*c_i - S1) * r, norm_shift), y = clamp(
+    shift_round_even(u * gamma[i] + beta[i], out_shift), lo, hi). gamma and
+    beta are integers (the float constants over the output scale).
+  }];
+  let arguments = (ins NN_IntTensor:$input, I64Attr:$epsilon_codes, I64Attr:$epsilon_shift,
+                   I64Attr:$pre_shift,
+                   I64Attr:$recip_bits, I64Attr:$norm_shift, I64Attr:$out_shift,
+                   ElementsAttr:$gamma, ElementsAttr:$beta, I64Attr:$lo, I64Attr:$hi);
+  let results = (outs NN_IntTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// The numerics view of the attributes (compiler/numerics/LayerNorm.h).
+    ::loom::numerics::LayerNormParams getParams();
+  }];
 }
 
 #endif // LOOM_NN_OPS

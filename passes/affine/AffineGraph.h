@@ -17,7 +17,8 @@
 //   Layers.cpp   dense / conv / add_act meeting their output quantizer;
 //   Tables.cpp   table activations on codes and the integer softmax;
 //   Moves.cpp    relu, data movement, pooling and concat on codes;
-//   Trunc.cpp    QONNX Trunc (and Brevitas' TruncAvgPool).
+//   Trunc.cpp    QONNX Trunc (and Brevitas' TruncAvgPool);
+//   Norm.cpp     LayerNorm meeting its output quantizer.
 //
 //===----------------------------------------------------------------------===//
 #ifndef LOOM_PASSES_AFFINE_AFFINEGRAPH_H
@@ -108,7 +109,7 @@ struct Twin {
 
 /// A float layer output waiting for its output quantizer.
 struct Pending {
-  Operation *layer = nullptr; // nn.dense, nn.conv, nn.add_act or a table function
+  Operation *layer = nullptr; // nn.dense, nn.conv, nn.add_act, a table function or nn.layernorm
   bool relu = false;
   double clipLo = -kInf, clipHi = kInf; // a float Clip between layer and quantizer
   SmallVector<Operation *> moves;       // reshapes / transposes between layer and quantizer
@@ -246,6 +247,13 @@ FailureOr<Value> buildTable(AffineGraph &g, nn::QuantizeLinearOp ql, const Pendi
 /// 2^-F with zero point 0 (ONNX Runtime quantizes softmax outputs at 1/256),
 /// else from a power-of-two input scale with zero point 0 (kept; CONTRACTS).
 LogicalResult lowerSoftmax(AffineGraph &g, nn::SoftmaxOp sm);
+
+//===--- Norm.cpp: LayerNorm on codes ---===//
+
+/// A pending nn.layernorm meets its output quantizer: nn.qlayernorm with the
+/// output range (and a Relu / Clip before the quantizer) as its clamp.
+LogicalResult lowerLayerNorm(AffineGraph &g, nn::QuantizeLinearOp ql, const Pending &p,
+                             const Quant &out, int64_t qmin, int64_t qmax);
 
 //===--- Trunc.cpp: QONNX Trunc on codes ---===//
 

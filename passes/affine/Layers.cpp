@@ -136,6 +136,8 @@ LogicalResult requantize(AffineGraph &g, nn::QuantizeLinearOp ql, const Pending 
     g.twins[ql.getResult()] = r;
     return success();
   }
+  if (llvm::isa<nn::LayerNormOp>(layer))
+    return lowerLayerNorm(g, ql, p, out, qmin, qmax);
   if (isTableFunction(layer)) {
     auto y = buildTable(g, ql, p, out, qmin, qmax, r);
     if (failed(y))

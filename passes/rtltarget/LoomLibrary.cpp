@@ -44,6 +44,9 @@ public:
         .Case([&](df::MvuOp op) { return lower(op, std::get<hw::MvuConfig>(config), nb); })
         .Case([&](df::DwuOp op) { return lower(op, std::get<hw::DwuConfig>(config), nb); })
         .Case([&](df::SoftmaxOp op) { return lower(op, std::get<hw::SoftmaxConfig>(config), nb); })
+        .Case([&](df::LayerNormOp op) {
+          return lower(op, std::get<hw::LayerNormConfig>(config), nb);
+        })
         .Case([&](df::SkidOp op) { return lower(op, std::get<hw::SkidConfig>(config), nb); })
         .Case([&](df::FifoOp op) { return lower(op, std::get<hw::FifoConfig>(config), nb); })
         .Case([&](df::SwgOp op) { return lower(op, std::get<hw::SwgConfig>(config), nb); })
@@ -152,6 +155,40 @@ private:
     p.set("EXP_SHIFT", op.getExpShiftAttr());
     p.set("EXP_FILE", nb.builder().getStringAttr(name + "_exp.mem"));
     nb.instantiateStream(op, "loom_softmax", name, p);
+    return success();
+  }
+
+  /// Widths and shifts from the same numerics::LayerNormParams as the config;
+  /// gamma and beta images one entry per channel (docs/CONTRACTS.md).
+  LogicalResult lower(df::LayerNormOp op, const hw::LayerNormConfig &c, NetlistBuilder &nb) {
+    numerics::LayerNormParams ln = op.getParams();
+    if (ln.lo < INT32_MIN || ln.hi > INT32_MAX)
+      return op.emitError("layernorm lo and hi must fit 32-bit RTL parameters");
+    std::string name = nb.instanceName(op, "layernorm");
+    nb.memfile(name + "_g.mem", c.W_G, 1, ln.G);
+    nb.memfile(name + "_b.mem", c.W_B, 1, ln.B);
+    NamedAttrList p;
+    nb.setParams(p, {{"C", c.C},
+                     {"IN_BEAT", c.IN_BEAT},
+                     {"W_IN", c.W_IN},
+                     {"W_OUT", c.W_OUT},
+                     {"W_V", c.W_V},
+                     {"W_T", c.W_T},
+                     {"W_U", c.W_U},
+                     {"W_G", c.W_G},
+                     {"W_B", c.W_B},
+                     {"W_Z", c.W_Z},
+                     {"E", ln.E},
+                     {"ES", ln.es},
+                     {"P", c.P},
+                     {"R", c.R},
+                     {"SH1", ln.sh1},
+                     {"SH2", ln.sh2},
+                     {"LO", ln.lo},
+                     {"HI", ln.hi}});
+    p.set("G_FILE", nb.builder().getStringAttr(name + "_g.mem"));
+    p.set("B_FILE", nb.builder().getStringAttr(name + "_b.mem"));
+    nb.instantiateStream(op, "loom_layernorm", name, p);
     return success();
   }
 

@@ -49,6 +49,33 @@ TEST(HwModelCost, MatchesSingleActorSimulation) {
   }
 }
 
+static LayerNormConfig layernorm(int C, int IN_BEAT, int ROWS) {
+  LayerNormConfig c;
+  c.C = C, c.IN_BEAT = IN_BEAT, c.ROWS = ROWS;
+  c.W_V = 23, c.P = 8, c.R = 40; // 20 isqrt steps, 33 division steps
+  return c;
+}
+
+TEST(HwModelCost, LayerNormRowCycles) {
+  LayerNormConfig c = layernorm(16, 4, 3);
+  EXPECT_EQ(c.calcCycles(), 1 + 20 + 33);
+  ActorCost cost = estimateCost(c);
+  // two banks: loading (4 beats) hides behind computing, a row every 1 + 54 + 16 cycles
+  EXPECT_EQ(cost.cyclesPerFrame, 3 * (1 + 54 + 16));
+  // C / IN_BEAT <= C: loading never limits, even with one lane
+  LayerNormConfig wide = layernorm(256, 1, 2);
+  EXPECT_EQ(estimateCost(wide).cyclesPerFrame, 2 * (1 + 54 + 256));
+  EXPECT_EQ(cost.multipliers, 4 + 3);
+  for (ActorConfig cfg : {ActorConfig(c), ActorConfig(layernorm(10, 1, 1)),
+                          ActorConfig(layernorm(8, 8, 5))}) {
+    PipelineTiming t = predictTiming({ActorSpec{cfg, ""}});
+    ASSERT_TRUE(t.ok) << t.error;
+    EXPECT_EQ(t.ii_cycles, estimateCost(cfg).cyclesPerFrame);
+    EXPECT_EQ(t.latency_cycles, estimateCost(cfg).latencyCycles);
+  }
+  EXPECT_NE(validate(layernorm(10, 4, 1)), "");
+}
+
 TEST(HwModelPipeline, ChainIiIsBottleneck) {
   // mvu (II 16) -> mvu (II 32) -> softmax (II 2*4+4 = 12)
   std::vector<ActorSpec> chain = {

@@ -1,0 +1,82 @@
+// The integer LayerNorm (docs/CONTRACTS.md "LayerNorm") against the float formula
+// computed here in double: within one output step plus the recipe's own error.
+#include "compiler/numerics/LayerNorm.h"
+
+#include "gtest/gtest.h"
+
+#include <cmath>
+#include <random>
+
+using namespace loom::numerics;
+
+namespace {
+
+double floatLn(const std::vector<double> &x, size_t i, double eps) {
+  double m = 0, v = 0;
+  for (double a : x)
+    m += a;
+  m /= double(x.size());
+  for (double a : x)
+    v += (a - m) * (a - m);
+  v /= double(x.size());
+  return (x[i] - m) / std::sqrt(v + eps);
+}
+
+TEST(LayerNorm, IsqrtIsFloorSqrt) {
+  for (unsigned __int128 v : {0ull, 1ull, 2ull, 3ull, 4ull, 15ull, 16ull, 17ull, 99ull,
+                              (1ull << 40) - 1, 1ull << 40, 12345678901234567ull}) {
+    unsigned __int128 q = isqrt(v);
+    EXPECT_TRUE(q * q <= v && (q + 1) * (q + 1) > v) << (unsigned long long)v;
+  }
+}
+
+TEST(LayerNorm, MatchesFloatWithinOneStep) {
+  std::mt19937_64 rng(3);
+  for (int64_t C : {1, 2, 7, 16, 64, 300}) {
+    for (int w : {6, 8, 12}) {
+      double sIn = std::ldexp(1.0, -(w - 3)), sOut = std::ldexp(1.0, -(w - 4));
+      std::uniform_real_distribution<double> ug(-2, 2), ub(-1, 1);
+      std::vector<double> g(C), b(C);
+      for (int64_t i = 0; i < C; ++i)
+        g[i] = ug(rng), b[i] = ub(rng);
+      int64_t hi = (int64_t(1) << (w - 1)) - 1, lo = -hi - 1;
+      auto p = makeLayerNorm(C, w, w, sIn, sOut, 1e-5, g, b, lo, hi);
+      ASSERT_TRUE(bool(p)) << llvm::toString(p.takeError());
+      std::uniform_int_distribution<int64_t> uc(lo, hi);
+      for (int row = 0; row < 20; ++row) {
+        std::vector<int64_t> x(C);
+        std::vector<double> xf(C);
+        for (int64_t i = 0; i < C; ++i)
+          x[i] = row % 4 == 3 ? 5 : uc(rng), xf[i] = double(x[i]) * sIn;
+        std::vector<int64_t> y = layerNormRow(*p, x);
+        for (int64_t i = 0; i < C; ++i) {
+          double want = (floatLn(xf, size_t(i), 1e-5) * g[i] + b[i]) / sOut;
+          want = std::min(std::max(want, double(lo)), double(hi));
+          EXPECT_LE(std::fabs(double(y[i]) - want), 1.0)
+              << "C " << C << " w " << w << " i " << i << " got " << y[i] << " want " << want;
+        }
+      }
+    }
+  }
+}
+
+TEST(LayerNorm, ConstantRowGivesBeta) {
+  std::vector<double> g = {1.0, -1.0, 0.5}, b = {0.25, -0.5, 0.0};
+  auto p = makeLayerNorm(3, 8, 8, 1.0 / 16, 1.0 / 16, 1e-5, g, b, -128, 127);
+  ASSERT_TRUE(bool(p));
+  EXPECT_EQ(layerNormRow(*p, {7, 7, 7}), (std::vector<int64_t>{4, -8, 0}));
+}
+
+TEST(LayerNorm, EpsilonInCodeUnits) {
+  std::vector<double> one(4, 1.0), zero(4, 0.0);
+  // eps * C^2 / s_in^2 = 0.01 * 16 * 64 = 10.24 codes^2, with 16 fraction bits
+  auto p = makeLayerNorm(4, 8, 8, 0.125, 0.125, 0.01, one, zero, -128, 127);
+  ASSERT_TRUE(bool(p));
+  EXPECT_EQ(p->es, 16);
+  EXPECT_EQ(p->E, 671089); // rne(10.24 * 2^16)
+  auto big = makeLayerNorm(4, 8, 8, 1e-6, 1.0, 1.0, one, zero, -128, 127);
+  EXPECT_FALSE(bool(big));
+  llvm::consumeError(big.takeError());
+}
+
+} // namespace
