@@ -72,8 +72,10 @@ def main():
             members = sorted(z.namelist())
         Y = np.load(ypath)
         keys = sorted(Y.files)
-        c.check(keys == sorted([out_name, out_name + ".raw", out_name + ".reference"]),
-                "%s: Y.npz keys %s (members %s), expected %r, %r.raw and %r.reference"
+        # The output's three arrays, and the codes the hardware was given.
+        c.check(keys == sorted([out_name, out_name + ".raw", out_name + ".reference",
+                                in_name + ".raw"]),
+                "%s: Y.npz keys %s (members %s), expected %r, %r.raw, %r.reference and the input's .raw"
                 % (name, keys, members, out_name, out_name, out_name))
         if out_name not in Y.files or out_name + ".raw" not in Y.files:
             return
