@@ -150,7 +150,8 @@ private:
       return lowerQuantize(ql);
     if (auto dl = llvm::dyn_cast<nn::DequantizeLinearOp>(op))
       return lowerDequantize(dl);
-    if (llvm::isa<nn::WeightedLayerOpInterface>(op)) {
+    // A layer, or a LayerNorm: requantized by the quantizer after it.
+    if (llvm::isa<nn::WeightedLayerOpInterface, nn::LayerNormOp>(op)) {
       auto in = asReal(op->getOperand(0));
       if (!in)
         return fail(op, "its input is not a dequantized tensor (put a QuantizeLinear / "
@@ -178,16 +179,6 @@ private:
       if (in->hi - in->lo >= (int64_t(1) << 16))
         return fail(op, "its input codes span " + Twine(in->hi - in->lo + 1) +
                             " values, more than a 65536-entry table");
-      pending[op->getResult(0)] = Pending{op};
-      return success();
-    }
-    if (llvm::isa<nn::LayerNormOp>(op)) {
-      auto in = asReal(op->getOperand(0));
-      if (!in)
-        return fail(op, "its input is not a dequantized tensor (put a QuantizeLinear / "
-                        "DequantizeLinear pair in front of it)");
-      if (in->q.perAxis())
-        return fail(op, "per-axis activation scales are only supported at the graph ends");
       pending[op->getResult(0)] = Pending{op};
       return success();
     }

@@ -113,6 +113,18 @@ struct Pending {
   bool relu = false;
   double clipLo = -kInf, clipHi = kInf; // a float Clip between layer and quantizer
   SmallVector<Operation *> moves;       // reshapes / transposes between layer and quantizer
+
+  /// Narrows the output code range [lo, hi] (scale sOut) by the Relu / Clip
+  /// between the layer and its quantizer; false when nothing is left.
+  bool clampCodes(int64_t &lo, int64_t &hi, double sOut) const {
+    if (relu)
+      lo = std::max<int64_t>(lo, 0);
+    if (clipLo > -kInf)
+      lo = std::max(lo, numerics::roundToInt64(clipLo / sOut));
+    if (clipHi < kInf)
+      hi = std::min(hi, numerics::roundToInt64(clipHi / sOut));
+    return lo <= hi;
+  }
 };
 
 /// The integers a layer computes with (CONTRACTS): weights round(w / ws[n]),

@@ -146,13 +146,7 @@ LogicalResult requantize(AffineGraph &g, nn::QuantizeLinearOp ql, const Pending 
     g.twins[ql.getResult()] = r;
     return success();
   }
-  if (p.relu)
-    r.lo = std::max<int64_t>(r.lo, 0);
-  if (p.clipLo > -kInf)
-    r.lo = std::max(r.lo, numerics::roundToInt64(p.clipLo / sOut));
-  if (p.clipHi < kInf)
-    r.hi = std::min(r.hi, numerics::roundToInt64(p.clipHi / sOut));
-  if (r.lo > r.hi)
+  if (!p.clampCodes(r.lo, r.hi, sOut))
     return g.fail(ql, "the output range is empty");
   Value y;
   if (auto add = llvm::dyn_cast<nn::AddActOp>(layer)) {

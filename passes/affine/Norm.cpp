@@ -36,13 +36,7 @@ LogicalResult lowerLayerNorm(AffineGraph &g, nn::QuantizeLinearOp ql, const Pend
   r.q = out;
   r.holdsQ = true;
   g.setRange(r, qmin, qmax);
-  if (p.relu)
-    r.lo = std::max<int64_t>(r.lo, 0);
-  if (p.clipLo > -kInf)
-    r.lo = std::max(r.lo, numerics::roundToInt64(p.clipLo / sOut));
-  if (p.clipHi < kInf)
-    r.hi = std::min(r.hi, numerics::roundToInt64(p.clipHi / sOut));
-  if (r.lo > r.hi)
+  if (!p.clampCodes(r.lo, r.hi, sOut))
     return g.fail(ql, "the quantizer's range excludes every value of the LayerNorm");
   auto type = llvm::cast<RankedTensorType>(in.codes.getType());
   int64_t c = type.getDimSize(type.getRank() - 1);
