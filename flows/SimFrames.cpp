@@ -6,7 +6,11 @@
 #include "compiler/onnx/OnnxModel.h"
 #include "flows/Calibrate.h"
 
+#include "mlir/Parser/Parser.h"
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FormatVariadic.h"
 
@@ -302,4 +306,40 @@ llvm::Expected<std::vector<InputFrame>> loom::loadFrames(const FrameSource &src,
       frames[f].push_back(std::move(fr[f]));
   }
   return frames;
+}
+
+sim::SimSpec loom::designSimSpec(const llvm::json::Object &report, const DesignEnds &ends,
+                                 const std::string &outDir) {
+  sim::SimSpec spec;
+  spec.topName = report.getString("top").value_or("").str();
+  llvm::SmallString<256> abs(outDir + "/rtl");
+  llvm::sys::fs::make_absolute(abs);
+  spec.rtlDir = abs.str().str();
+  if (auto *files = report.getArray("sv_files"))
+    for (const auto &f : *files)
+      spec.svFiles.push_back(f.getAsString().value_or("").str());
+  auto portOf = [](const IOInfo &e) {
+    return sim::StreamPort{e.port, int(e.lanes), int(e.bits), e.beats};
+  };
+  spec.inputs.clear();
+  spec.outputs.clear();
+  for (const IOInfo &in : ends.inputs)
+    spec.inputs.push_back(portOf(in));
+  for (const IOInfo &out : ends.outputs)
+    spec.outputs.push_back(portOf(out));
+  return spec;
+}
+
+llvm::Expected<mlir::OwningOpRef<mlir::ModuleOp>> loom::readDesignIR(const std::string &path,
+                                                                     mlir::MLIRContext &ctx) {
+  llvm::SourceMgr mgr;
+  auto buf = llvm::MemoryBuffer::getFile(path);
+  if (!buf)
+    return error(path + ": cannot read; run `loom compile` first");
+  mgr.AddNewSourceBuffer(std::move(*buf), llvm::SMLoc());
+  mlir::ScopedDiagnosticHandler quiet(&ctx, [](mlir::Diagnostic &) { return mlir::success(); });
+  auto module = mlir::parseSourceFile<mlir::ModuleOp>(mgr, &ctx);
+  if (!module)
+    return error(path + ": cannot parse; recompile the model");
+  return std::move(module);
 }

@@ -10,6 +10,10 @@
 #ifndef LOOM_FLOWS_SIMFRAMES_H
 #define LOOM_FLOWS_SIMFRAMES_H
 
+#include "compiler/sim/Simulator.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/OwningOpRef.h"
 #include "llvm/Support/Error.h"
 #include "llvm/Support/JSON.h"
 
@@ -65,6 +69,16 @@ struct FrameSource {
 /// one line naming the file, the input and what shape was expected.
 llvm::Expected<std::vector<InputFrame>> loadFrames(const FrameSource &src, const DesignEnds &ends,
                                                    std::vector<InputFrame> &expectedFloat);
+
+/// The Verilator harness's view of OUT/: top name, RTL files (OUT/rtl, absolute) and one
+/// stream port per graph end.
+sim::SimSpec designSimSpec(const llvm::json::Object &report, const DesignEnds &ends,
+                           const std::string &outDir);
+
+/// Parses one of OUT/'s IR files (nn.mlir, nn_float.mlir, df.mlir) into `ctx`, whose
+/// dialects the caller registered; a missing or stale file is a one-line error.
+llvm::Expected<mlir::OwningOpRef<mlir::ModuleOp>> readDesignIR(const std::string &path,
+                                                               mlir::MLIRContext &ctx);
 
 } // namespace loom
 

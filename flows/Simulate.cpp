@@ -20,13 +20,11 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
-#include "mlir/Parser/Parser.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
-#include "llvm/Support/SourceMgr.h"
 
 #include <cmath>
 #include <optional>
@@ -39,19 +37,6 @@ namespace {
 
 llvm::Error error(const llvm::Twine &msg) {
   return llvm::createStringError(llvm::inconvertibleErrorCode(), msg);
-}
-
-llvm::Expected<OwningOpRef<ModuleOp>> readModule(const std::string &path, MLIRContext &ctx) {
-  llvm::SourceMgr mgr;
-  auto buf = llvm::MemoryBuffer::getFile(path);
-  if (!buf)
-    return error(path + ": cannot read; run `loom compile` first");
-  mgr.AddNewSourceBuffer(std::move(*buf), llvm::SMLoc());
-  ScopedDiagnosticHandler quiet(&ctx, [](Diagnostic &) { return success(); });
-  auto module = parseSourceFile<ModuleOp>(mgr, &ctx);
-  if (!module)
-    return error(path + ": cannot parse; recompile the model");
-  return std::move(module);
 }
 
 } // namespace
@@ -75,10 +60,10 @@ llvm::Expected<int64_t> loom::simulateDesign(const SimulateOptions &o) {
   registerReferenceModels(registry);
   MLIRContext ctx(registry);
   ctx.loadAllAvailableDialects();
-  auto quant = readModule(o.outDir + "/nn.mlir", ctx);
+  auto quant = readDesignIR(o.outDir + "/nn.mlir", ctx);
   if (!quant)
     return quant.takeError();
-  auto flt = readModule(o.outDir + "/nn_float.mlir", ctx);
+  auto flt = readDesignIR(o.outDir + "/nn_float.mlir", ctx);
   if (!flt)
     return flt.takeError();
   auto qFunc = *(*quant)->getOps<func::FuncOp>().begin();
@@ -119,24 +104,7 @@ llvm::Expected<int64_t> loom::simulateDesign(const SimulateOptions &o) {
     inputCodes.push_back(q->rawInputs);
   }
 
-  sim::SimSpec spec;
-  spec.topName = report->getString("top").value_or("").str();
-  spec.rtlDir = o.outDir + "/rtl";
-  llvm::SmallString<256> abs(spec.rtlDir);
-  llvm::sys::fs::make_absolute(abs);
-  spec.rtlDir = abs.str().str();
-  if (auto *files = report->getArray("sv_files"))
-    for (const auto &f : *files)
-      spec.svFiles.push_back(f.getAsString().value_or("").str());
-  auto portOf = [](const IOInfo &e) {
-    return sim::StreamPort{e.port, int(e.lanes), int(e.bits), e.beats};
-  };
-  spec.inputs.clear();
-  spec.outputs.clear();
-  for (const IOInfo &in : ins)
-    spec.inputs.push_back(portOf(in));
-  for (const IOInfo &out : outs)
-    spec.outputs.push_back(portOf(out));
+  sim::SimSpec spec = designSimSpec(*report, *ends, o.outDir);
   sim::SimOptions so;
   so.backpressure = o.backpressure;
   so.seed = o.seed;

@@ -154,12 +154,15 @@ namespace {
 struct GraphRun {
   PipelineTiming t;
   std::vector<int64_t> maxOcc; // per edge
+  RowTiming rows;              // with a RowSchedule
 };
 
 /// depth per edge: 0 = direct connection, < 0 = unbounded FIFO, > 0 = loom_fifo(DEPTH).
+/// With `sched`, graph inputs are gated row by row (predictRowSchedule) and the run
+/// ends when row sched->rowsFed - 1 has left every output (frames is then 1).
 GraphRun simulateGraph(const std::vector<Node> &graph, int frames,
                        const std::vector<int64_t> &depth, std::vector<int64_t> *outBeatCycles,
-                       std::vector<int64_t> *inBeatCycles) {
+                       std::vector<int64_t> *inBeatCycles, const RowSchedule *sched = nullptr) {
   GraphRun g;
   PipelineTiming &r = g.t;
   std::string err;
@@ -169,7 +172,7 @@ GraphRun simulateGraph(const std::vector<Node> &graph, int frames,
     r.error = err;
     return g;
   }
-  if (frames < 2) {
+  if (frames < 2 && !sched) {
     r.ok = false;
     r.error = "hw_model: predictTiming needs at least 2 frames";
     return g;
@@ -195,12 +198,50 @@ GraphRun simulateGraph(const std::vector<Node> &graph, int frames,
     totalIn.push_back(int64_t(frames) * actors[edges[e].to]->inBeatsPerFrameAt(edges[e].toPort));
   for (int e : outEdge)
     outBeats.push_back(actors[edges[e].from]->outBeatsPerFrameAt(edges[e].fromPort));
+  // Row gating: beats per row of every graph input and output.
+  std::vector<int64_t> inRow, outRow, rowOuts;
+  RowTiming &rt = g.rows;
+  if (sched) {
+    auto perRow = [&](int64_t beats, const char *what) -> int64_t {
+      if (sched->rows < 1 || beats % sched->rows != 0) {
+        r.ok = false;
+        r.error = std::string("hw_model: a graph ") + what + " has " + std::to_string(beats) +
+                  " beats per frame, not a multiple of the " + std::to_string(sched->rows) +
+                  " rows of a sequence";
+        return 0;
+      }
+      return beats / sched->rows;
+    };
+    for (int64_t b : totalIn)
+      inRow.push_back(perRow(b, "input"));
+    for (int64_t b : outBeats)
+      outRow.push_back(perRow(b, "output"));
+    if (!r.ok)
+      return g;
+    if (sched->prompt < 1 || sched->rowsFed < sched->prompt || sched->rowsFed > sched->rows) {
+      r.ok = false;
+      r.error = "hw_model: row schedule needs 1 <= prompt <= rows fed <= rows";
+      return g;
+    }
+    rt.firstIn.assign(size_t(sched->rowsFed), -1);
+    rt.lastOut.assign(size_t(sched->rowsFed), -1);
+    rowOuts.assign(size_t(sched->rowsFed), 0);
+  }
   std::vector<int64_t> cnt(ne, 0);
   g.maxOcc.assign(ne, 0);
   // per node port fire flags
   std::vector<std::array<bool, 2>> inF(n), outF(n);
   std::vector<bool> pushE(ne), popE(ne);
   std::vector<int64_t> sent(inEdge.size(), 0), got(outEdge.size(), 0);
+  // May graph input k offer its next beat at cycle t?
+  auto gateOpen = [&](size_t k, int64_t t) {
+    if (!sched)
+      return true;
+    int64_t row = sent[k] / inRow[k];
+    if (row >= sched->rowsFed)
+      return false;
+    return row < sched->prompt || (rt.lastOut[size_t(row - 1)] >= 0 && t > rt.lastOut[size_t(row - 1)]);
+  };
   int64_t firstIn = -1;
   // frameOuts[f]: outputs that have ended frame f; frameEnd[f] = the cycle the last did.
   std::vector<int> frameOuts;
@@ -225,7 +266,8 @@ GraphRun simulateGraph(const std::vector<Node> &graph, int frames,
       inF[i] = outF[i] = {false, false};
     for (int e = 0; e < ne; ++e) {
       const Edge &ed = edges[e];
-      bool upValid = ed.from < 0 ? sent[ed.fromPort] < totalIn[ed.fromPort]
+      bool upValid = ed.from < 0 ? sent[ed.fromPort] < totalIn[ed.fromPort] &&
+                                       gateOpen(size_t(ed.fromPort), t)
                                  : actors[ed.from]->outValidAt(ed.fromPort);
       bool downReady = ed.to < 0 ? true : actors[ed.to]->inReadyAt(ed.toPort);
       if (depth[e] == 0) {
@@ -244,6 +286,8 @@ GraphRun simulateGraph(const std::vector<Node> &graph, int frames,
     for (size_t k = 0; k < inEdge.size(); ++k)
       if (pushE[inEdge[k]]) {
         anyIn = true;
+        if (sched && rt.firstIn[size_t(sent[k] / inRow[k])] < 0)
+          rt.firstIn[size_t(sent[k] / inRow[k])] = t;
         ++sent[k];
       }
     if (anyIn) {
@@ -257,7 +301,16 @@ GraphRun simulateGraph(const std::vector<Node> &graph, int frames,
         continue;
       if (outBeatCycles)
         outBeatCycles->push_back(t);
-      if (++got[k] % outBeats[k] != 0)
+      ++got[k];
+      if (sched && got[k] % outRow[k] == 0) {
+        size_t row = size_t(got[k] / outRow[k] - 1);
+        if (row < rowOuts.size() && ++rowOuts[row] == int64_t(outEdge.size())) {
+          rt.lastOut[row] = t;
+          if (row + 1 == rowOuts.size())
+            done = frames; // the last row fed has left every output
+        }
+      }
+      if (got[k] % outBeats[k] != 0)
         continue;
       size_t f = size_t(got[k] / outBeats[k] - 1);
       if (f >= frameOuts.size()) {
@@ -284,6 +337,10 @@ GraphRun simulateGraph(const std::vector<Node> &graph, int frames,
       actors[i]->stepPorts(in, out);
     }
   }
+  if (sched) {
+    rt.ok = true;
+    return g;
+  }
   frameEnd.resize(frames);
   r.latency_cycles = frameEnd[0] - firstIn + 1;
   r.ii_cycles = frameEnd[frames - 1] - frameEnd[frames - 2];
@@ -300,6 +357,24 @@ PipelineTiming predictGraphTiming(const std::vector<Node> &graph, int frames,
   std::vector<Edge> edges = graphEdges(graph, &err);
   std::vector<int64_t> depth(edges.size(), 0);
   return simulateGraph(graph, frames, depth, outBeatCycles, inBeatCycles).t;
+}
+
+RowTiming predictRowSchedule(const std::vector<Node> &graph, const RowSchedule &sched) {
+  std::string err;
+  std::vector<Edge> edges = graphEdges(graph, &err);
+  RowTiming rt;
+  if (edges.empty()) {
+    rt.error = err;
+    return rt;
+  }
+  std::vector<int64_t> depth(edges.size(), 0);
+  GraphRun g = simulateGraph(graph, 1, depth, nullptr, nullptr, &sched);
+  if (!g.t.ok) {
+    rt.ok = false;
+    rt.error = g.t.error;
+    return rt;
+  }
+  return g.rows;
 }
 
 FifoSizing sizeFifos(const std::vector<Node> &graph, int frames, const std::vector<bool> &onEdge) {

@@ -69,6 +69,24 @@ PipelineTiming predictGraphTiming(const std::vector<Node> &graph, int frames = k
                                   std::vector<int64_t> *outBeatCycles = nullptr,
                                   std::vector<int64_t> *inBeatCycles = nullptr);
 
+/// Token-by-token decoding (`loom generate`): a frame is a sequence of `rows` rows and
+/// every graph input and output streams rows/beatsPerFrame beats per row. Rows
+/// 0..prompt-1 are offered back to back from cycle 0 (each input its next beat every
+/// cycle); row r >= prompt is offered from the cycle after the last output beat of row
+/// r - 1 (the host picks the next token from that row's logits, as the harness does).
+/// The run ends when row rowsFed - 1 has left every output.
+struct RowSchedule {
+  int64_t rows = 1, prompt = 1, rowsFed = 1;
+};
+struct RowTiming {
+  /// Per row fed: cycle of its first beat on any input / of its last beat on the
+  /// last output to finish it (cycle 0 = the first cycle of the run).
+  std::vector<int64_t> firstIn, lastOut;
+  bool ok = false;
+  std::string error; // one line
+};
+RowTiming predictRowSchedule(const std::vector<Node> &graph, const RowSchedule &sched);
+
 /// FIFO sizing of the internal edges of a graph (edges between two nodes).
 /// 1. Simulate with an unbounded loom_fifo on every internal edge (mask: only on the
 ///    edges with onEdge[i] true, indices as in graphEdges; empty = all internal edges);

@@ -56,6 +56,25 @@ template <typename LayerOp> void scaleWeightScale(LayerOp layer, ArrayRef<float>
   layer.setWeightScaleAttr(DenseF64ArrayAttr::get(layer.getContext(), scaled));
 }
 
+/// The dense layer that computes `v`: v itself, or v = reshape(dense) that only
+/// regroups the rows ([T, N] -> [1, T, N]: MatMul on [1, T, K] imports as reshape,
+/// dense, reshape), so a per-feature constant applied to v applies to the dense
+/// layer's output features. The layer and the reshape must have no other use.
+nn::DenseOp denseOfRows(Value v) {
+  if (auto dense = v.getDefiningOp<nn::DenseOp>())
+    return dense->hasOneUse() ? dense : nn::DenseOp();
+  auto reshape = v.getDefiningOp<nn::ReshapeOp>();
+  if (!reshape || !reshape->hasOneUse())
+    return {};
+  auto dense = reshape.getInput().getDefiningOp<nn::DenseOp>();
+  auto inT = llvm::cast<ShapedType>(reshape.getInput().getType());
+  auto outT = llvm::cast<ShapedType>(reshape.getType());
+  if (!dense || !dense->hasOneUse() || inT.getRank() < 1 || outT.getRank() < 1 ||
+      inT.getShape().back() != outT.getShape().back())
+    return {};
+  return dense;
+}
+
 /// dense(x) + c  ->  dense(x) with bias + c, when c holds one value per output
 /// feature ([N], [1, N]) or a single value.
 struct FoldBiasAdd : OpRewritePattern<nn::AddOp> {
@@ -63,11 +82,11 @@ struct FoldBiasAdd : OpRewritePattern<nn::AddOp> {
   LogicalResult matchAndRewrite(nn::AddOp add, PatternRewriter &rewriter) const override {
     for (int side = 0; side < 2; ++side) {
       Value denseVal = add->getOperand(side), constVal = add->getOperand(1 - side);
-      auto dense = denseVal.getDefiningOp<nn::DenseOp>();
+      auto dense = denseOfRows(denseVal);
       auto cst = constVal.getDefiningOp<nn::ConstantOp>();
-      if (!dense || !cst || !dense->hasOneUse())
+      if (!dense || !cst)
         continue;
-      if (add.getType() != dense.getType())
+      if (add.getType() != denseVal.getType())
         continue; // the constant would broadcast the result to a new shape
       // Only a per-feature constant is a bias: every dimension but the last
       // must be 1 ([N], [1, N], [1], [1, 1]). The element count alone is not
@@ -85,7 +104,7 @@ struct FoldBiasAdd : OpRewritePattern<nn::AddOp> {
       rewriter.modifyOpInPlace(dense, [&] {
         dense.setBiasAttr(floatAttr(llvm::cast<ShapedType>(dense.getBias().getType()), bias));
       });
-      rewriter.replaceOp(add, dense.getResult());
+      rewriter.replaceOp(add, denseVal);
       return success();
     }
     return failure();
@@ -99,9 +118,10 @@ struct FoldScaleMul : OpRewritePattern<nn::MulOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(nn::MulOp mul, PatternRewriter &rewriter) const override {
     for (int side = 0; side < 2; ++side) {
-      auto dense = mul->getOperand(side).getDefiningOp<nn::DenseOp>();
+      Value denseVal = mul->getOperand(side);
+      auto dense = denseOfRows(denseVal);
       auto cst = mul->getOperand(1 - side).getDefiningOp<nn::ConstantOp>();
-      if (!dense || !cst || !dense->hasOneUse() || mul.getType() != dense.getType())
+      if (!dense || !cst || mul.getType() != denseVal.getType())
         continue;
       auto cType = llvm::cast<ShapedType>(cst.getType());
       if (llvm::any_of(cType.getShape().drop_back(), [](int64_t d) { return d != 1; }))
@@ -124,7 +144,7 @@ struct FoldScaleMul : OpRewritePattern<nn::MulOp> {
         dense.setWeightAttr(floatAttr(llvm::cast<ShapedType>(dense.getWeight().getType()), w));
         dense.setBiasAttr(floatAttr(llvm::cast<ShapedType>(dense.getBias().getType()), bias));
       });
-      rewriter.replaceOp(mul, dense.getResult());
+      rewriter.replaceOp(mul, denseVal);
       return success();
     }
     return failure();

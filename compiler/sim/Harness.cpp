@@ -311,9 +311,97 @@ static PassStats runPass(const char *name, bool randomized, double p,
   return stats;
 }
 
+// Greedy decoding (loom generate): one frame is a sequence of `rows` rows; input 0
+// carries one token id per row (one beat of one lane), output 0 a row of logits.
+// Rows 0..prompt-1 come from the input file, back to back; after the last beat of
+// row r >= prompt-1 the argmax of its words (ties: the lowest index) is the next
+// token, written into row r+1 and offered from the next cycle. Stops when row
+// fed-1 has left the output. Records: "r <row> <first in> <last out> <words...>",
+// "t <i> <token>".
+static PassStats runGenerate(int64_t rows, int64_t prompt, int64_t fed, int64_t watchdog,
+                             std::vector<std::vector<uint32_t>> &inWords, FILE *out) {
+  PassStats stats;
+  std::unique_ptr<VerilatedContext> ctx(new VerilatedContext);
+  std::unique_ptr<Vloom_top> top(new Vloom_top(ctx.get(), "TOP"));
+  const int64_t inRow = IN_BEATS[0] / rows, outRow = OUT_BEATS[0] / rows;
+  const int64_t inStride = wordsOf(IN_LANES[0], IN_BITS[0]);
+  std::fprintf(out, "pass generate 1\n");
+  std::vector<uint32_t> zeros((size_t)inStride, 0u), ow((size_t)wordsOf(OUT_LANES[0], OUT_BITS[0]), 0u);
+  top->clk = 0;
+  top->rst = 1;
+  setInValid(top.get(), 0, false);
+  setInLast(top.get(), 0, false);
+  setInData(top.get(), 0, zeros.data());
+  setOutReady(top.get(), 0, false);
+  auto t0 = std::chrono::steady_clock::now();
+  for (int i = 0; i < 4; ++i) {
+    top->clk = 0; top->eval();
+    top->clk = 1; top->eval();
+  }
+  top->rst = 0;
+  int64_t inBeat = 0, outBeat = 0, open = prompt, lastProgress = 0, tokens = 0, cycle = 0;
+  std::vector<int64_t> firstIn((size_t)fed, -1), row;
+  for (;; ++cycle) {
+    bool v = inBeat < open * inRow;
+    setInValid(top.get(), 0, v);
+    if (v) setInData(top.get(), 0, &inWords[0][(size_t)(inBeat * inStride)]);
+    setInLast(top.get(), 0, v && (inBeat + 1) % IN_BEATS[0] == 0);
+    setOutReady(top.get(), 0, true);
+    top->clk = 0;
+    top->eval();
+    bool rowDone = false;
+    if (getOutValid(top.get(), 0)) {
+      getOutData(top.get(), 0, ow.data());
+      for (int e = 0; e < OUT_LANES[0]; ++e)
+        row.push_back(signExtend(getBits(ow.data(), (int64_t)e * OUT_BITS[0], OUT_BITS[0]),
+                                 OUT_BITS[0]));
+      ++outBeat;
+      lastProgress = cycle;
+      rowDone = outBeat % outRow == 0;
+    }
+    if (v && getInReady(top.get(), 0)) {
+      if (firstIn[(size_t)(inBeat / inRow)] < 0) firstIn[(size_t)(inBeat / inRow)] = cycle;
+      ++inBeat;
+    }
+    top->clk = 1;
+    top->eval();
+    if (rowDone) {
+      int64_t r = outBeat / outRow - 1;
+      std::fprintf(out, "r %lld %lld %lld", (long long)r, (long long)firstIn[(size_t)r],
+                   (long long)cycle);
+      size_t best = 0;
+      for (size_t i = 0; i < row.size(); ++i) {
+        std::fprintf(out, " %lld", (long long)row[i]);
+        if (row[i] > row[best]) best = i;
+      }
+      std::fputc('\n', out);
+      row.clear();
+      if (r >= prompt - 1) {
+        std::fprintf(out, "t %lld %lld\n", (long long)tokens++, (long long)best);
+        if (r + 1 >= fed) break;
+        // The token is row r+1's id: lane 0 of its first beat.
+        putBits(&inWords[0][(size_t)((r + 1) * inRow * inStride)], 0, IN_BITS[0], (uint64_t)best);
+        open = r + 2;
+      }
+    }
+    if (cycle - lastProgress >= watchdog) {
+      std::fprintf(out, "deadlock %lld %lld %lld %lld %lld %lld 0 0\n", (long long)cycle,
+                   (long long)inBeat, (long long)(fed * inRow), (long long)outBeat,
+                   (long long)(fed * outRow), (long long)(cycle - lastProgress));
+      break;
+    }
+  }
+  stats.cycles = cycle + 1;
+  stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  top->final();
+  std::fflush(out);
+  return stats;
+}
+
 static int usage(const char *msg) {
   std::fprintf(stderr, "loom_sim: %s\nusage: loom_sim --cwd DIR --in FILE --out FILE "
-               "[--backpressure P] [--seed S] [--watchdog CYCLES] [--trace FILE]\n", msg);
+               "[--backpressure P] [--seed S] [--watchdog CYCLES] [--trace FILE] "
+               "[--generate ROWS PROMPT FED]\n", msg);
   return 2;
 }
 
@@ -321,9 +409,17 @@ int main(int argc, char **argv) {
   const char *cwd = nullptr, *inPath = nullptr, *outPath = nullptr, *trace = nullptr;
   double p = 0;
   uint64_t seed = 1;
-  int64_t watchdog = 100000;
+  int64_t watchdog = 100000, genRows = 0, genPrompt = 0, genFed = 0;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
+    if (a == "--generate") {
+      if (i + 3 >= argc) return usage("--generate needs ROWS PROMPT FED");
+      genRows = std::strtoll(argv[i + 1], nullptr, 10);
+      genPrompt = std::strtoll(argv[i + 2], nullptr, 10);
+      genFed = std::strtoll(argv[i + 3], nullptr, 10);
+      i += 3;
+      continue;
+    }
     if (i + 1 >= argc) return usage(("missing value after " + a).c_str());
     const char *val = argv[++i];
     if (a == "--cwd") cwd = val;
@@ -380,6 +476,18 @@ int main(int argc, char **argv) {
   if (cwd && chdir(cwd) != 0) {
     std::fprintf(stderr, "loom_sim: cannot chdir to %s\n", cwd);
     return 2;
+  }
+  if (genRows > 0) {
+    if (NIN != 1 || NOUT != 1 || frames != 1 || IN_BEATS[0] % genRows || OUT_BEATS[0] % genRows ||
+        genPrompt < 1 || genFed < genPrompt || genFed > genRows) {
+      std::fprintf(stderr, "loom_sim: --generate needs one input and one output, one frame "
+                   "and rows dividing both streams\n");
+      return 2;
+    }
+    PassStats g = runGenerate(genRows, genPrompt, genFed, watchdog, inWords, out);
+    std::fprintf(out, "time %.9f %lld\n", g.seconds, (long long)g.cycles);
+    std::fclose(out);
+    return 0;
   }
   PassStats clean = runPass("clean", false, 0, seed, watchdog, inWords, frames, out, trace);
   int64_t cycles = clean.cycles;

@@ -560,6 +560,82 @@ llvm::Expected<SimResult> runSimulation(const SimSpec &spec,
   return runBuiltSimulator(spec, *build, inputFrames, opts);
 }
 
+llvm::Expected<GenerateRun> runBuiltGenerate(const SimSpec &spec, const SimBuild &build,
+                                             const std::vector<int64_t> &frame, int64_t rows,
+                                             int64_t prompt, int64_t fed, const SimOptions &opts) {
+  std::string work = absolute(".", opts.workDir);
+  if (auto ec = llvm::sys::fs::create_directories(work))
+    return makeError("sim: cannot create " + work + ": " + ec.message());
+  llvm::SmallString<256> inPath(work), outPath(work), logPath(work);
+  llvm::sys::path::append(inPath, "generate_in.bin");
+  llvm::sys::path::append(outPath, "generate_out.txt");
+  llvm::sys::path::append(logPath, "generate.log");
+  if (auto e = writeInputFile(inPath, spec, {frame}))
+    return std::move(e);
+  llvm::sys::fs::remove(outPath);
+  int64_t watchdog = opts.watchdogCycles > 0 ? opts.watchdogCycles : defaultWatchdogCycles(spec);
+  std::vector<std::string> args = {"--cwd",        absolute(".", spec.rtlDir),
+                                   "--in",         std::string(inPath),
+                                   "--out",        std::string(outPath),
+                                   "--watchdog",   std::to_string(watchdog),
+                                   "--generate",   std::to_string(rows),
+                                   std::to_string(prompt), std::to_string(fed)};
+  auto t0 = Clock::now();
+  std::string crash;
+  auto rc = runProgram(build.simulatorPath, args, logPath, opts.verbose, &crash);
+  if (!rc)
+    return rc.takeError();
+  GenerateRun g;
+  g.simSeconds = std::chrono::duration<double>(Clock::now() - t0).count();
+  if (*rc != 0)
+    return makeError(
+        "sim: simulator of top '" + spec.topName + "' " +
+        (crash.empty() ? "exited with status " + std::to_string(*rc) : "crashed (" + crash + ")") +
+        ": " + firstMeaningfulLine(logPath) + " (full log: " + logPath + ")");
+  auto buf = llvm::MemoryBuffer::getFile(outPath);
+  if (!buf)
+    return makeError("sim: no output file " + std::string(outPath));
+  llvm::SmallVector<llvm::StringRef> lines;
+  (*buf)->getBuffer().split(lines, '\n', -1, false);
+  for (llvm::StringRef line : lines) {
+    llvm::SmallVector<llvm::StringRef> tok;
+    line.split(tok, ' ', -1, false);
+    auto num = [&](size_t i) {
+      long long v = 0;
+      if (i >= tok.size() || tok[i].getAsInteger(10, v))
+        return int64_t(-1);
+      return int64_t(v);
+    };
+    if (tok.empty())
+      continue;
+    if (tok[0] == "r") {
+      GenerateRow row;
+      row.firstIn = num(2);
+      row.lastOut = num(3);
+      for (size_t i = 4; i < tok.size(); ++i)
+        row.words.push_back(num(i));
+      g.rows.push_back(std::move(row));
+    } else if (tok[0] == "t") {
+      g.tokens.push_back(num(2));
+    } else if (tok[0] == "deadlock") {
+      g.deadlock = true;
+      g.deadlockMessage = "generate pass: no output beat for " + std::to_string(num(6)) +
+                          " cycles at cycle " + std::to_string(num(1)) + " (" +
+                          std::to_string(num(2)) + "/" + std::to_string(num(3)) +
+                          " input beats, " + std::to_string(num(4)) + "/" +
+                          std::to_string(num(5)) + " output beats)";
+    } else if (tok[0] == "time" && tok.size() >= 3) {
+      double secs = 0;
+      long long cyc = 0;
+      if (!tok[1].getAsDouble(secs) && !tok[2].getAsInteger(10, cyc)) {
+        g.cycles = cyc;
+        g.cyclesPerSecond = secs > 0 ? double(cyc) / secs : 0;
+      }
+    }
+  }
+  return g;
+}
+
 llvm::json::Object simJson(const SimResult &r, int64_t frames, int64_t mismatches,
                            int64_t predictedLatencyCycles, int64_t predictedIICycles) {
   auto orNull = [](int64_t v) -> llvm::json::Value {

@@ -181,6 +181,28 @@ llvm::Expected<SimResult> runSimulation(const SimSpec &spec,
                                         const std::vector<std::vector<int64_t>> &inputFrames,
                                         const SimOptions &opts);
 
+/// One row of a generate run: cycle of its first input beat and of its last output
+/// beat (clean timing, cycle 0 = first edge after reset) and its output words.
+struct GenerateRow {
+  int64_t firstIn = -1, lastOut = -1;
+  std::vector<int64_t> words;
+};
+struct GenerateRun {
+  std::vector<GenerateRow> rows; ///< rows 0..fed-1 in order (fewer on a deadlock)
+  std::vector<int64_t> tokens;   ///< argmax of rows prompt-1 .. fed-1 (ties: lowest index)
+  int64_t cycles = 0;
+  double simSeconds = 0, cyclesPerSecond = 0;
+  bool deadlock = false;
+  std::string deadlockMessage;
+};
+
+/// Greedy decoding on the built simulator (harness --generate, Harness.cpp): `frame`
+/// is one frame of the single input whose first `prompt` rows hold the prompt; rows
+/// prompt..fed-1 are filled with the tokens the harness picks.
+llvm::Expected<GenerateRun> runBuiltGenerate(const SimSpec &spec, const SimBuild &build,
+                                             const std::vector<int64_t> &frame, int64_t rows,
+                                             int64_t prompt, int64_t fed, const SimOptions &opts);
+
 /// sim.json content (docs/ARCHITECTURE.md, "The flows and their files"): frames, mismatches,
 /// latency_cycles, ii_cycles (null when unknown), predicted_latency_cycles,
 /// predicted_ii_cycles, build_seconds, sim_seconds, cycles_per_second, plus

@@ -7,6 +7,7 @@
 //                 [--backpressure P] [--out Y.npz] [--trace]
 //   loom run MODEL.onnx [-o OUT/] [compile and sim options]
 //   loom report OUT/
+//   loom generate OUT/ --prompt 3,14,15 --tokens N [--out Y.npz]
 //   loom synth OUT/ [--target generic|ice40-up5k|ice40-hx8k|xilinx-7] [--part P]
 //                   [--clock-mhz F] [--timeout S]
 //
@@ -15,6 +16,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "flows/Compile.h"
+#include "flows/Generate.h"
 #include "flows/Report.h"
 #include "flows/Simulate.h"
 #include "flows/Synth.h"
@@ -52,6 +54,9 @@ const char *kUsage =
     "  loom run MODEL.onnx [-o OUT/] [compile and sim options]\n"
     "  loom report OUT/ [--html]\n"
     "    --html: also OUT/report.html (graph, per-actor charts, sim and synthesis results)\n"
+    "  loom generate OUT/ --prompt 3,14,15 --tokens N [--out Y.npz]\n"
+    "    greedy decoding of a causal LM (input_ids [1, T] -> logits [1, T, V]) in Verilator,\n"
+    "    one token per pass; every logit word checked; OUT/generate.json, Y.npz \"logits\" [N, V]\n"
     "  loom synth OUT/ [--target generic|ice40-up5k|ice40-hx8k|xilinx-7] [--part P]\n"
     "                  [--clock-mhz F] [--timeout S]\n"
     "    iCE40: Yosys synth_ice40 -dsp, then nextpnr-ice40 place and route (fits, fmax_mhz);\n"
@@ -213,6 +218,34 @@ int runSim(SimulateOptions &o) {
   return 0;
 }
 
+int runGenerate(const Args &a) {
+  GenerateOptions o;
+  o.outDir = a.positional;
+  if (!a.values.count("--prompt") || !a.values.count("--tokens"))
+    return fail("'loom generate' needs --prompt ID,ID,... and --tokens N");
+  llvm::SmallVector<llvm::StringRef> ids;
+  llvm::StringRef(a.values.at("--prompt")).split(ids, ',', -1, false);
+  for (llvm::StringRef id : ids) {
+    int64_t v;
+    if (!parseInt(id.trim().str(), v))
+      return fail("--prompt needs comma-separated token ids, got '" + a.values.at("--prompt") +
+                  "'");
+    o.prompt.push_back(v);
+  }
+  if (!parseInt(a.values.at("--tokens"), o.tokens) || o.tokens < 1)
+    return fail("--tokens must be a positive number of tokens");
+  if (a.values.count("--out"))
+    o.outNpz = a.values.at("--out");
+  auto mismatches = generateTokens(o);
+  if (!mismatches)
+    return fail(llvm::toString(mismatches.takeError()));
+  if (*mismatches)
+    return fail(llvm::formatv("{0} logit words differ from the reference; see {1}/generate.json",
+                              *mismatches, o.outDir)
+                    .str());
+  return 0;
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -234,9 +267,11 @@ int main(int argc, char **argv) {
     valued = {"--target", "--part", "--clock-mhz", "--timeout"};
   else if (cmd == "report")
     boolean = {"--html"};
+  else if (cmd == "generate")
+    valued = {"--prompt", "--tokens", "--out"};
   else if (cmd != "report")
     return fail("unknown command '" + cmd +
-                "'; commands: compile, sim, run, report, synth "
+                "'; commands: compile, sim, run, report, generate, synth "
                 "(see 'loom --help')");
 
   auto args = parse(argc, argv, valued, boolean);
@@ -256,6 +291,8 @@ int main(int argc, char **argv) {
     }
     return 0;
   }
+  if (cmd == "generate")
+    return runGenerate(*args);
   if (cmd == "synth") {
     SynthOptions so;
     so.outDir = args->positional;

@@ -152,3 +152,26 @@ func.func @reshape_round_trip(%x: tensor<1x4xf32>) -> tensor<1x4xf32> {
   %i = nn.identity %r2 : tensor<1x4xf32>
   return %i : tensor<1x4xf32>
 }
+
+// -----
+
+// MatMul on [1, T, K] (rows) + Add of a [N] bias + Mul by a [1, 1, N] constant: the
+// importer's reshape -> dense -> reshape keeps the feature axis last, so both fold into
+// the dense layer: bias ([0.5, -1] + [1, 2]) * [2, 0.5] = [3, 0.5], weight rows * [2, 0.5].
+// CHECK-LABEL: func.func @rows_bias_scale
+// CHECK:         nn.dense %{{.*}} {bias = dense<[3.000000e+00, 5.000000e-01]> : tensor<2xf32>, weight = dense<{{\[}}[2.000000e+00, 4.000000e+00], [1.500000e+00, 2.000000e+00]]>
+// CHECK-NEXT:    %[[R:.*]] = nn.reshape
+// CHECK-NEXT:    return %[[R]]
+// CHECK-NOT:     nn.add
+// CHECK-NOT:     nn.mul
+func.func @rows_bias_scale(%x: tensor<1x4x2xf32>) -> tensor<1x4x2xf32> {
+  %r = nn.reshape %x : tensor<1x4x2xf32> -> tensor<4x2xf32>
+  %d = nn.dense %r {weight = dense<[[1.0, 2.0], [3.0, 4.0]]> : tensor<2x2xf32>,
+                    bias = dense<[0.5, -1.0]> : tensor<2xf32>} : tensor<4x2xf32> -> tensor<4x2xf32>
+  %o = nn.reshape %d : tensor<4x2xf32> -> tensor<1x4x2xf32>
+  %b = nn.constant dense<[1.0, 2.0]> : tensor<2xf32>
+  %a = nn.add %o, %b : tensor<1x4x2xf32>, tensor<2xf32> -> tensor<1x4x2xf32>
+  %s = nn.constant dense<[[[2.0, 0.5]]]> : tensor<1x1x2xf32>
+  %m = nn.mul %a, %s : tensor<1x4x2xf32>, tensor<1x1x2xf32> -> tensor<1x4x2xf32>
+  return %m : tensor<1x4x2xf32>
+}
