@@ -65,6 +65,7 @@ std::string validate(const ActorConfig &config) {
             return "fork needs beatsPerFrame >= 1";
         } else if constexpr (std::is_same_v<T, AddConfig>) {
           if (c.LANES < 1 || c.beatsPerFrame < 1 || c.MODE < 0 || c.MODE > 2 || c.F < 0 ||
+              c.F > 62 || (c.MODE == 1 && c.MA < 1) ||
               c.S < 0 || c.S > 62 || c.MA < 0 || c.MB < 0 || c.MA > (1 << 24) || c.MB > (1 << 24))
             return "add needs LANES, beatsPerFrame >= 1, MODE 0/1/2, F >= 0, 0 <= S <= 62, "
                    "0 <= MA, MB <= 2^24";
@@ -256,8 +257,9 @@ ActorCost estimateCost(const AddConfig &c) {
   ActorCost r; // two 2-entry input FIFOs + output register
   r.cyclesPerFrame = c.beatsPerFrame;
   r.latencyCycles = int64_t(c.beatsPerFrame) + 2;
-  // MODE 1: one WB x WB product per lane; MODE 2: two WB x 25-bit constant products.
-  r.multipliers = c.MODE == 1 ? c.LANES : c.MODE == 2 ? 2LL * c.LANES : 0;
+  // MODE 1: one WB x WB product per lane, and a 2WB x 25-bit requantization product
+  // when MA != 1 (affine); MODE 2: two WB x 25-bit constant products.
+  r.multipliers = c.MODE == 1 ? c.LANES * (c.MA != 1 ? 2LL : 1LL) : c.MODE == 2 ? 2LL * c.LANES : 0;
   if (c.MODE == 1)
     r.multBitsA = c.WB, r.multBitsB = c.WB;
   if (c.MODE == 2)

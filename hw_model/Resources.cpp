@@ -286,7 +286,7 @@ Resources estimateResources(const AddConfig &c) {
   r.ffs = 5LL * c.LANES * c.WB + 8;
   r.luts = 3LL * c.LANES * c.WB + 8;
   if (c.MODE == 1)
-    r.dsps = c.LANES * dspsPerMult(c.WB, c.WB);
+    r.dsps = c.LANES * (dspsPerMult(c.WB, c.WB) + (c.MA != 1 ? dspsPerMult(2 * c.WB, 25) : 0));
   if (c.MODE == 2)
     r.dsps = 2LL * c.LANES * dspsPerMult(c.WB, 25);
   return r;

@@ -206,6 +206,8 @@ static hw::AddConfig configOf(df::JoinOp join) {
   c.WB = int(type.getElementWidth());
   c.MODE = join.getMode() == "add" ? 0 : 1;
   c.F = int(join.getFracAttr().getInt());
+  if (auto m = join.getMultAttr()) // scaled product (affine integer graphs)
+    c.MA = int(m.getInt());
   if (join.getShiftAttr()) { // scaled add (affine integer graphs)
     c.MODE = 2;
     c.MA = int(join.getMultLhsAttr().getInt());

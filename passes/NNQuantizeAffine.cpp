@@ -161,8 +161,8 @@ private:
       pending[op->getResult(0)] = Pending{op};
       return success();
     }
-    if (auto add = llvm::dyn_cast<nn::AddActOp>(op)) {
-      auto l = asReal(add.getLhs()), r = asReal(add.getRhs());
+    if (llvm::isa<nn::AddActOp, nn::MulActOp>(op)) {
+      auto l = asReal(op->getOperand(0)), r = asReal(op->getOperand(1));
       if (!l || !r)
         return fail(op, "both inputs must be dequantized tensors");
       if (l->q.perAxis() || r->q.perAxis())

@@ -665,7 +665,8 @@ LogicalResult Lowering::lowerJoin(Operation &op) {
       b.create<df::JoinOp>(loc, lhs.getType(), lhs, rhs, b.getStringAttr(mul ? "mul" : "add"),
                            b.getI64IntegerAttr(mul ? mul.getFracAttr().getInt() : 0),
                            relu && !clip ? b.getUnitAttr() : UnitAttr(), IntegerAttr(),
-                           IntegerAttr(), IntegerAttr(), IntegerAttr(), IntegerAttr());
+                           IntegerAttr(), IntegerAttr(), IntegerAttr(), IntegerAttr(),
+                           IntegerAttr());
   if (add && add.getShiftAttr()) { // scaled add (affine integer graphs)
     if (!add.getMultLhsAttr() || !add.getMultRhsAttr())
       return unsupported(&op, "a scaled add needs mult_lhs, mult_rhs and shift");
@@ -673,6 +674,8 @@ LogicalResult Lowering::lowerJoin(Operation &op) {
     join.setMultRhsAttr(add.getMultRhsAttr());
     join.setShiftAttr(add.getShiftAttr());
   }
+  if (mul && mul.getMultAttr()) // affine product: mult * 2^-frac ~ s_a * s_b / s_out
+    join.setMultAttr(mul.getMultAttr());
   if (clip) { // bounds are codes of the format (nn-quantize)
     join.setTMinAttr(b.getI64IntegerAttr(int64_t(clip.getMin().convertToDouble())));
     join.setTMaxAttr(b.getI64IntegerAttr(int64_t(clip.getMax().convertToDouble())));

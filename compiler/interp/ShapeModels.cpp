@@ -56,8 +56,8 @@ llvm::Expected<RefTensor> evalMulAct(nn::MulActOp op, Operands in) {
     for (size_t i = 0; i < lhs.f.size(); ++i)
       out.f[i] = lhs.f[i] * rhs.f[i];
   } else {
-    out.q =
-        reference::qmul(lhs.q, rhs.q, int(op.getFracAttr().getInt()), int(widthOf(op.getResult())));
+    out.q = reference::qmul(lhs.q, rhs.q, int(op.getFracAttr().getInt()),
+                            int(widthOf(op.getResult())), op.getMult().value_or(1));
   }
   return out;
 }

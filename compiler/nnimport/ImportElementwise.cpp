@@ -39,7 +39,7 @@ template <> llvm::Error Importer::importOp<onnxop::Arith>(const OnnxNode &node, 
   }
   if (!c && op == "Mul") {
     return produce(
-        node, b.create<nn::MulActOp>(loc(node), in.getType(), in, other, b.getI64IntegerAttr(0)));
+        node, b.create<nn::MulActOp>(loc(node), in.getType(), in, other, b.getI64IntegerAttr(0), nullptr));
   }
   if (!c)
     return nodeError(node, "combining two activations is only supported for Add and Mul");

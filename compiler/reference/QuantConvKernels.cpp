@@ -241,11 +241,12 @@ std::vector<int64_t> qaddChannel(const std::vector<int64_t> &x, const std::vecto
 }
 
 std::vector<int64_t> qmul(const std::vector<int64_t> &a, const std::vector<int64_t> &b, int frac,
-                          int width) {
+                          int width, int64_t mult) {
   assert(a.size() == b.size());
   std::vector<int64_t> r(a.size());
   for (size_t i = 0; i < a.size(); ++i)
-    r[i] = saturate(shiftRoundEven(a[i] * b[i], frac), width);
+    r[i] = saturate(int64_t(numerics::shiftRoundEven128(__int128(a[i]) * b[i] * mult, frac)),
+                    width);
   return r;
 }
 

@@ -115,10 +115,10 @@ std::vector<int64_t> qadd(const std::vector<int64_t> &a, const std::vector<int64
 /// C codes) to an NHWC tensor: saturate_width(x + k[c]).
 std::vector<int64_t> qaddChannel(const std::vector<int64_t> &x, const std::vector<int64_t> &k,
                                  int width);
-/// Mul of two tensors in the same format (F frac bits):
-/// saturate_width(shift_round_even(a * b, F)).
+/// Product of two tensors: saturate_width(shift_round_even(a * b * mult, frac)) (fixed
+/// point: mult 1, frac = F_a + F_b - F_out; affine: mult * 2^-frac ~ s_a * s_b / s_out).
 std::vector<int64_t> qmul(const std::vector<int64_t> &a, const std::vector<int64_t> &b, int frac,
-                          int width);
+                          int width, int64_t mult = 1);
 
 /// Concat along channels of NHWC maps with equal H, W (output channel
 /// order = input order).

@@ -272,6 +272,12 @@ LogicalResult JoinOp::verify() {
     if (ma < 0 || mb < 0 || ma > (int64_t(1) << 24) || mb > (int64_t(1) << 24) || s < 0 || s > 62)
       return emitOpError("needs 0 <= mult_lhs, mult_rhs <= 2^24 and 0 <= shift <= 62");
   }
+  if (auto m = getMultAttr()) {
+    if (getMode() != "mul")
+      return emitOpError("mult is the multiplier of mode mul only");
+    if (m.getInt() < 1 || m.getInt() > (int64_t(1) << 24) || getFracAttr().getInt() > 62)
+      return emitOpError("needs 1 <= mult <= 2^24 and frac <= 62");
+  }
   if (bool(getTMin()) != bool(getTMax()) || (getTMin() && getRelu()))
     return emitOpError("clip needs both t_min and t_max, and no relu");
   return success();

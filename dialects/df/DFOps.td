@@ -235,13 +235,15 @@ def DF_JoinOp : DF_Op<"join", [AllTypesMatch<["lhs", "rhs", "output"]>]> {
   let description = [{
     add: saturate(lhs + rhs), or with `mult_lhs`, `mult_rhs` and `shift` (affine
     integer graphs): saturate(shift_round_even(lhs * mult_lhs + rhs * mult_rhs, shift)).
-    mul: saturate(shift_round_even(lhs * rhs, frac)). Then relu, or the clip to
-    [t_min, t_max] (codes) when both bounds are set.
+    mul: saturate(shift_round_even(lhs * rhs * mult, frac)), mult = 1 when absent
+    (0 < mult <= 2^24). Then relu, or the clip to [t_min, t_max] (codes) when both
+    bounds are set.
   }];
   let arguments = (ins DF_StreamType:$lhs, DF_StreamType:$rhs, StrAttr:$mode, I64Attr:$frac,
                    UnitAttr:$relu, OptionalAttr<I64Attr>:$mult_lhs,
                    OptionalAttr<I64Attr>:$mult_rhs, OptionalAttr<I64Attr>:$shift,
-                   OptionalAttr<I64Attr>:$t_min, OptionalAttr<I64Attr>:$t_max);
+                   OptionalAttr<I64Attr>:$t_min, OptionalAttr<I64Attr>:$t_max,
+                   OptionalAttr<I64Attr>:$mult);
   let results = (outs DF_StreamType:$output);
   let assemblyFormat = "$lhs `,` $rhs attr-dict `:` type($output)";
   let hasVerifier = 1;

@@ -314,8 +314,14 @@ def NN_ConcatOp : NN_Op<"concat", [NN_ActivationJoin]> {
 
 def NN_MulActOp : NN_Op<"mul_act", [SameOperandsAndResultType, NN_ActivationJoin,
                                       NN_ElementwiseJoin]> {
-  let summary = "product of two activations of the same shape; on integers saturate(shift_round_even(a*b, frac))";
-  let arguments = (ins NN_AnyTensor:$lhs, NN_AnyTensor:$rhs, I64Attr:$frac);
+  let summary = "product of two activations of the same shape; on integers saturate(shift_round_even(a*b*mult, frac))";
+  let description = [{
+    Floats: lhs * rhs. Integers: saturate(shift_round_even(lhs * rhs * mult, frac)),
+    mult = 1 when absent (fixed point: frac = F_lhs + F_rhs - F_out); affine integer
+    graphs (a gated MLP in int8) requantize with mult * 2^-frac ~ s_lhs * s_rhs / s_out.
+  }];
+  let arguments = (ins NN_AnyTensor:$lhs, NN_AnyTensor:$rhs, I64Attr:$frac,
+                   OptionalAttr<I64Attr>:$mult);
   let results = (outs NN_AnyTensor:$result);
   let assemblyFormat = "$lhs `,` $rhs attr-dict `:` type($result)";
 }

@@ -160,6 +160,19 @@ LogicalResult requantize(AffineGraph &g, nn::QuantizeLinearOp ql, const Pending 
         g.b.getI64IntegerAttr(rq->mult[1]), g.b.getI64IntegerAttr(rq->shift));
     g.copyName(add, op);
     y = op.getResult();
+  } else if (auto mul = llvm::dyn_cast<nn::MulActOp>(layer)) {
+    // c_out = round(c_a * c_b * s_a * s_b / s_out): one exact product, one requantization.
+    Twin a = *g.asReal(mul.getLhs()), c = *g.asReal(mul.getRhs());
+    double ratio = a.q.scale[0] * c.q.scale[0] / sOut;
+    auto rq = numerics::makeRequant({ratio});
+    if (!rq)
+      return g.fail(ql, "the scale ratio of the product s_a * s_b / s_out (" + Twine(num(ratio)) +
+                            ") is out of range");
+    auto op = g.b.create<nn::MulActOp>(mul.getLoc(), outType, a.codes, c.codes,
+                                       g.b.getI64IntegerAttr(rq->shift),
+                                       g.b.getI64IntegerAttr(rq->mult[0]));
+    g.copyName(mul, op);
+    y = op.getResult();
   } else {
     Twin in = *g.asReal(layer->getOperand(0));
     auto li = layerInts(g, layer, in);

@@ -280,6 +280,8 @@ private:
       nb.setParams(p, {{"RELU", 1}});
     if (c.MODE == 2) // scaled add
       nb.setParams(p, {{"MA", c.MA}, {"MB", c.MB}, {"S", c.S}});
+    if (c.MODE == 1 && c.MA != 1) // scaled product
+      nb.setParams(p, {{"MA", c.MA}});
     if (op.getTMin()) { // the output quantizer's range (codes)
       nb.setParams(p, {{"CLIP", 1}});
       p.set("LO", op.getTMinAttr());

@@ -2,7 +2,8 @@
 //
 // loom_add: element-wise join of two streams with LANES elements of WB bits per beat.
 //   MODE 0 (Add): y = saturate_WB(a + b)
-//   MODE 1 (Mul): y = saturate_WB(shift_round_even(a * b, F))   (docs/CONTRACTS.md)
+//   MODE 1 (Mul): y = saturate_WB(shift_round_even(a * b * MA, F))   (docs/CONTRACTS.md;
+//          MA = 1 in fixed point, 1 <= MA <= 2^24 in affine integer graphs)
 //   MODE 2 (scaled Add, affine integer graphs): y = saturate_WB(shift_round_even(a * MA +
 //          b * MB, S)) with 0 <= MA, MB <= 2^24 (docs/CONTRACTS.md "Affine integer graphs")
 //   RELU 1: then y = max(y, 0) (a ResNet block's Relu after the residual Add)
@@ -38,7 +39,8 @@ module loom_add #(
 );
   // MODE 2: a * MA needs WB + 26 bits (MA < 2^25 signed), the sum one more, the
   // rounding mask S + 2.
-  localparam int PW0 = 2 * WB + 1;
+  // MODE 1 with MA != 1: a * b * MA needs 2 * WB + 25 bits.
+  localparam int PW0 = (MODE == loom_pkg::ADD_MUL && MA != 1) ? 2 * WB + 26 : 2 * WB + 1;
   localparam int PW1 = (MODE == loom_pkg::ADD_SCALED && WB + 27 > PW0) ? WB + 27 : PW0;
   localparam int PW  = (MODE == loom_pkg::ADD_SCALED && S + 2 > PW1) ? S + 2 : PW1;
   localparam int SH  = (MODE == loom_pkg::ADD_SCALED) ? S : F;
@@ -81,7 +83,7 @@ module loom_add #(
         if (MODE == loom_pkg::ADD_SCALED)
           v[l] = PW'($signed(a[l*WB +: WB])) * MAV + PW'($signed(b[l*WB +: WB])) * MBV;
         else
-          v[l] = PW'($signed(a[l*WB +: WB])) * PW'($signed(b[l*WB +: WB]));
+          v[l] = PW'($signed(a[l*WB +: WB])) * PW'($signed(b[l*WB +: WB])) * MAV;
         q[l] = v[l] >>> SH;
         rem[l] = v[l] & ((PW'(1) << SH) - 1'b1);
         if (SH > 0) begin

@@ -1,6 +1,7 @@
 // loom_add testbench for MODE 2, the scaled add of affine integer graphs
-// (docs/CONTRACTS.md): y = saturate_WB(shift_round_even(a * MA + b * MB, S)), then relu
-// or the clip to [LO, HI]. Two input streams with independent random valid gaps and
+// (docs/CONTRACTS.md): y = saturate_WB(shift_round_even(a * MA + b * MB, S)), and MODE 1
+// with MA != 1, the scaled product (an int8 gated MLP): saturate_WB(shift_round_even(a * b
+// * MA, F)); then relu or the clip to [LO, HI]. Two input streams with independent random valid gaps and
 // random output backpressure; every word against loom::numerics::scaledAdd (the
 // reference's 128-bit integers, independent of the RTL's widths); the clean pass's beat
 // cycles on every port against hw_model predictActorAlone and estimateCost.
@@ -9,6 +10,15 @@
 #include "hw_model/Cost.h"
 #include "hw_model/Pipeline.h"
 
+#ifndef P_F
+#define P_F 0
+#endif
+#ifndef P_MB
+#define P_MB 1
+#endif
+#ifndef P_S
+#define P_S 0
+#endif
 #ifndef P_RELU
 #define P_RELU 0
 #endif
@@ -23,7 +33,11 @@ using namespace loom::hw;
 
 namespace {
 int64_t golden(int64_t a, int64_t b) {
+#if P_MODE == 1
+  int64_t y = loom::numerics::requantizeMult(a * b, P_MA, P_F, P_WB);
+#else
   int64_t y = loom::numerics::scaledAdd(a, P_MA, b, P_MB, P_S, P_WB);
+#endif
   if (P_RELU && y < 0)
     y = 0;
   if (P_CLIP)
@@ -94,7 +108,7 @@ int main(int argc, char **argv) {
   const int beats = 5, n = beats * P_LANES; // elements per frame
   AddConfig cfg;
   cfg.LANES = P_LANES, cfg.WB = P_WB, cfg.MODE = P_MODE, cfg.MA = P_MA, cfg.MB = P_MB;
-  cfg.S = P_S, cfg.beatsPerFrame = beats;
+  cfg.S = P_S, cfg.F = P_F, cfg.beatsPerFrame = beats;
   struct Pass {
     int frames;
     double pv, pr;

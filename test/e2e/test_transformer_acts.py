@@ -9,10 +9,10 @@ Models written here in the patterns exporters write below opset 20:
                    Tanh, Add 1, Mul(0.5 * x, .)
   gelu_tanh_cube   the same with x * x * x and the halving last
   swiglu_llama     Llama's gated MLP: down(silu(gate(x)) * up(x)), SiLU as
-                   x * Sigmoid(x) (a Mul of two activations; auto only: int8 has
-                   no lowering of a product of two activations yet)
+                   x * Sigmoid(x) (a Mul of two activations: in int8 one exact
+                   product requantized by M * 2^-S ~ s_gate * s_up / s_out)
   fastgelu_ort     onnxruntime's fused com.microsoft FastGelu and QuickGelu
-Per model (default --precision auto; int8 on two):
+Per model (default --precision auto; int8 on three):
   1. the chain is one table activation: report.json has no Erf/Pow/Tanh actor
      and names the fused activation (table_function gelu / swish);
   2. loom run --random with backpressure: 0 mismatching words, predicted ==
@@ -32,6 +32,9 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import e2e_common as E  # noqa: E402
 
 HW_TOL = {"auto": 0.03, "int8": 0.08}
+# int8 SwiGLU quantizes silu(gate), up and their product to 8 bits each before the
+# down projection sums 16 of them: measured 9.1% of the output range (issue 12 accepts 10%).
+HW_TOL_MODEL = {("swiglu_llama", "int8"): 0.10}
 
 
 def build(path, nodes, inits, d_in, d_out, outputs=None, ms=False):
@@ -166,8 +169,7 @@ def main():
     runs = [(m, "auto") for m in ("gelu_erf_torch", "gelu_erf_hf", "gelu_tanh_gpt2",
                                   "gelu_tanh_cube", "swiglu_llama", "fastgelu_ort")]
     # int8 calibrates on random-normal frames, the frames compared below.
-    # (A Mul of two activations has no int8 lowering yet: swiglu runs in auto.)
-    runs += [("gelu_tanh_gpt2", "int8"), ("gelu_erf_torch", "int8")]
+    runs += [("gelu_tanh_gpt2", "int8"), ("gelu_erf_torch", "int8"), ("swiglu_llama", "int8")]
     calib = os.path.join(work, "calib.npy")
     np.save(calib, np.random.RandomState(1).randn(200, 16).astype(np.float32))
     for name, prec in runs:
@@ -195,7 +197,8 @@ def main():
                     label, sj["mismatches"], sj["latency_cycles"], sj["predicted_latency_cycles"],
                     sj["ii_cycles"], sj["predicted_ii_cycles"]))
         for p in E.compare_with_ort(loom, src, models[name], out, frames=24, seed=9,
-                                    hw_range_frac=HW_TOL[prec], label=label):
+                                    hw_range_frac=HW_TOL_MODEL.get((name, prec), HW_TOL[prec]),
+                                    label=label):
             c.check(False, p)
     for name, node in (("lone_erf", "/lonely/Erf"), ("gelu_leaky", "/act/Erf")):
         r = E.run(loom, "compile", models[name], "-o", os.path.join(work, "out", name))
