@@ -202,6 +202,47 @@ FormatsByNode formatsByNode(ModuleOp quantizedFloat) {
   return formats;
 }
 
+/// A sequence design (every graph end [1, T, ...], T >= 2: a causal LM's input_ids
+/// [1, T] and logits [1, T, V]) decoded one row per token: hw_model's cycles of a row
+/// fed into the idle pipeline after the rows before it (hw::predictRowSchedule, the
+/// schedule of `loom generate`), the MACs and the multiplier bound per token, and
+/// tokens/s at kTokenClockMhz. Null for other designs, and for sequence designs that
+/// cannot produce a row before later rows arrive (attention without a causal mask).
+constexpr double kTokenClockMhz = 200;
+llvm::json::Value sequenceJson(func::FuncOp nnFunc, const std::vector<hw::Node> &nodes,
+                               int64_t macs, int64_t mults) {
+  int64_t rows = -1;
+  auto same = [&](Type t) {
+    auto s = llvm::dyn_cast<ShapedType>(t);
+    if (!s || !s.hasStaticShape() || s.getRank() < 2 || s.getDimSize(0) != 1 ||
+        s.getDimSize(1) < 2 || (rows >= 0 && s.getDimSize(1) != rows))
+      return false;
+    rows = s.getDimSize(1);
+    return true;
+  };
+  if (!llvm::all_of(nnFunc.getArgumentTypes(), same) ||
+      !llvm::all_of(nnFunc.getResultTypes(), same))
+    return nullptr;
+  hw::RowTiming rt = hw::predictRowSchedule(nodes, {rows, 1, rows});
+  if (!rt.ok)
+    return nullptr;
+  int64_t first = rt.lastOut[0] - rt.firstIn[0] + 1, sum = 0;
+  for (int64_t r = 1; r < rows; ++r)
+    sum += rt.lastOut[size_t(r)] - rt.firstIn[size_t(r)] + 1;
+  double mean = double(sum) / double(rows - 1);
+  int64_t perToken = macs / rows;
+  return llvm::json::Object{
+      {"rows", rows},
+      {"macs_per_token", perToken},
+      {"multiplier_bound_per_token", mults ? (perToken + mults - 1) / mults : 0},
+      {"predicted_first_token_cycles", first},
+      {"predicted_last_token_cycles",
+       rt.lastOut[size_t(rows - 1)] - rt.firstIn[size_t(rows - 1)] + 1},
+      {"predicted_mean_token_cycles", mean},
+      {"clock_mhz", kTokenClockMhz},
+      {"tokens_per_second", kTokenClockMhz * 1e6 / mean}};
+}
+
 llvm::Expected<llvm::json::Object> makeReport(const CompileOptions &options, ModuleOp dfModule,
                                               func::FuncOp nnFunc, StringRef top,
                                               StringRef precision, const FormatsByNode &formats) {
@@ -214,13 +255,14 @@ llvm::Expected<llvm::json::Object> makeReport(const CompileOptions &options, Mod
     return error(options.model + ": hw_model: " + timing.error);
 
   llvm::json::Array actors;
-  int64_t mults = 0, memBits = 0;
+  int64_t mults = 0, memBits = 0, macs = 0;
   hw::Resources total; // synth_xilinx estimates (hw_model/Resources.h)
   for (auto [op, node] : llvm::zip(g->actors, g->nodes)) {
     const hw::ActorSpec &spec = node.spec;
     hw::ActorCost cost = hw::estimateCost(spec.config);
     hw::Resources res = hw::estimateResources(spec.config);
     mults += cost.multipliers;
+    macs += cost.macs;
     memBits += cost.memoryBits;
     total += res;
     auto in = llvm::cast<df::StreamType>(op->getOperand(0).getType());
@@ -339,6 +381,8 @@ llvm::Expected<llvm::json::Object> makeReport(const CompileOptions &options, Mod
                             {"predicted_ii_cycles", timing.ii_cycles},
                             {"predicted_latency_cycles", timing.latency_cycles},
                             {"total_multipliers", mults},
+                            {"total_macs", macs},
+                            {"sequence", sequenceJson(nnFunc, g->nodes, macs, mults)},
                             {"total_memory_bits", memBits},
                             {"part", options.part.empty() ? hw::kDefaultXilinxPart : options.part},
                             {"max_luts", options.maxLuts},

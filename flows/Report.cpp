@@ -12,6 +12,8 @@
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <optional>
+
 #include <algorithm>
 
 using namespace loom;
@@ -135,6 +137,25 @@ llvm::Error loom::printReport(const std::string &outDir) {
             s->getInteger("ii_cycles").value_or(-1),
             s->getInteger("predicted_ii_cycles").value_or(-1),
             s->getNumber("float_max_abs_error").value_or(0));
+  }
+  // Token by token (loom generate): tokens/s at the placed-and-routed Fmax when
+  // synth.json has one, else at report.json's stated clock.
+  std::optional<double> fmax;
+  if (llvm::sys::fs::exists(outDir + "/synth.json"))
+    if (auto sj = readJson(outDir + "/synth.json"))
+      if (const auto *s = sj->getAsObject())
+        fmax = s->getNumber("fmax_mhz");
+  if (const auto *seq = r->getObject("sequence")) {
+    double mean = seq->getNumber("predicted_mean_token_cycles").value_or(0);
+    double clock = fmax.value_or(seq->getNumber("clock_mhz").value_or(200));
+    llvm::outs() << llvm::formatv(
+        "  per token ({0} positions): {1} MACs, multiplier bound {2} cycles; predicted {3} cycles "
+        "(first), {4:F1} (mean), {5} (last); {6:F0} tokens/s at {7:F1} MHz{8}\n",
+        seq->getInteger("rows").value_or(0), seq->getInteger("macs_per_token").value_or(0),
+        seq->getInteger("multiplier_bound_per_token").value_or(0),
+        seq->getInteger("predicted_first_token_cycles").value_or(0), mean,
+        seq->getInteger("predicted_last_token_cycles").value_or(0),
+        mean > 0 ? clock * 1e6 / mean : 0.0, clock, fmax ? " (placed-and-routed Fmax)" : "");
   }
   if (llvm::sys::fs::exists(outDir + "/synth.json")) {
     auto synthJson = readJson(outDir + "/synth.json");

@@ -127,6 +127,7 @@ ActorCost estimateCost(const MvuConfig &c) {
   const int64_t lanes = int64_t(c.PE) * c.SIMD;
   r.multipliers = c.BIPOLAR_W ? 0 : lanes;
   r.multBitsA = c.W_IN, r.multBitsB = c.W_W, r.binary = c.BIPOLAR_W != 0;
+  r.macs = steps * lanes * v;
   const int64_t tableBits = c.ACT == ActCode::Table ? int64_t(c.PE) * c.T_DEPTH * c.W_OUT : 0;
   r.memoryBits = steps * c.PE * c.SIMD * c.W_W + nf * c.PE * (c.W_ACC + c.W_M) + tableBits;
   addRequantStage(c, nf, r);
@@ -240,6 +241,7 @@ ActorCost estimateCost(const DwuConfig &c) {
   const int64_t lanes = int64_t(c.PE) * c.SIMD;
   r.multipliers = c.BIPOLAR_W ? 0 : lanes;
   r.multBitsA = c.W_IN, r.multBitsB = c.W_W, r.binary = c.BIPOLAR_W != 0;
+  r.macs = steps * lanes * v;
   const int64_t tableBits = c.ACT == ActCode::Table ? int64_t(c.PE) * c.T_DEPTH * c.W_OUT : 0;
   r.memoryBits = steps * c.PE * c.SIMD * c.W_W + nf * c.PE * (c.W_ACC + c.W_M) + tableBits;
   addRequantStage(c, nf, r);
@@ -261,7 +263,7 @@ ActorCost estimateCost(const AddConfig &c) {
   // when MA != 1 (affine); MODE 2: two WB x 25-bit constant products.
   r.multipliers = c.MODE == 1 ? c.LANES * (c.MA != 1 ? 2LL : 1LL) : c.MODE == 2 ? 2LL * c.LANES : 0;
   if (c.MODE == 1)
-    r.multBitsA = c.WB, r.multBitsB = c.WB;
+    r.multBitsA = c.WB, r.multBitsB = c.WB, r.macs = int64_t(c.LANES) * c.beatsPerFrame;
   if (c.MODE == 2)
     r.multBitsA = c.WB, r.multBitsB = 25;
   return r;

@@ -22,6 +22,10 @@ struct ActorCost {
   bool binary = false;
   /// ROM bits: weights + bias + activation/exp tables.
   int64_t memoryBits = 0;
+  /// Multiply-accumulates of the network's arithmetic per frame (weights x activations,
+  /// activation x activation products), not counting requantization: the work the
+  /// multiplier bound ceil(MACs / multipliers) is about.
+  int64_t macs = 0;
 };
 
 ActorCost estimateCost(const MvuConfig &c);

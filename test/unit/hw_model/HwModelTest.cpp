@@ -477,3 +477,42 @@ TEST(HwModelPipeline, TwoInputsTwoOutputs) {
   EXPECT_TRUE(graphEdges(gap, &err).empty());
   EXPECT_NE(err.find("graph input 0"), std::string::npos) << err;
 }
+
+// loom generate's schedule: rows of a sequence, the prompt back to back, each later row
+// offered the cycle after the previous row's last output beat.
+TEST(HwModelGraph, RowScheduleDecodesOneRowAtATime) {
+  const int T = 6;
+  MvuConfig a = mvu(8, 16, 2, 4, 8); // per row: 1 input beat, SF*NF = 4*4 = 16 steps
+  a.VECTORS = T;
+  MvuConfig b = mvu(16, 4, 16, 1, 4); // 4 input beats per row, 4 steps
+  b.VECTORS = T;
+  std::vector<Node> g = {{{a, "a"}, {-1}}, {{b, "b"}, {0}}};
+  // All rows back to back (prompt = T) is the frame of predictGraphTiming: the last
+  // row's last beat is the frame's.
+  RowTiming all = predictRowSchedule(g, {T, T, T});
+  ASSERT_TRUE(all.ok) << all.error;
+  std::vector<int64_t> out;
+  PipelineTiming ft = predictGraphTiming(g, kPredictFrames, &out);
+  ASSERT_TRUE(ft.ok);
+  EXPECT_EQ(all.lastOut.back() - all.firstIn.front() + 1, ft.latency_cycles);
+  EXPECT_EQ(all.firstIn[1], 1); // one input beat per row, offered every cycle
+  // One prompt row: every later row enters the idle pipeline, so each row costs the same,
+  // the latency of a one-row frame (exact: a frame of these actors is T such rows).
+  RowTiming one = predictRowSchedule(g, {T, 1, T});
+  ASSERT_TRUE(one.ok) << one.error;
+  MvuConfig a1 = a, b1 = b;
+  a1.VECTORS = b1.VECTORS = 1;
+  PipelineTiming row = predictGraphTiming({{{a1, "a"}, {-1}}, {{b1, "b"}, {0}}});
+  for (int r = 0; r < T; ++r) {
+    EXPECT_EQ(one.lastOut[r] - one.firstIn[r] + 1, row.latency_cycles) << "row " << r;
+    if (r > 0)
+      EXPECT_EQ(one.firstIn[r], one.lastOut[r - 1] + 1) << "row " << r;
+  }
+  // Fewer rows fed than the sequence holds: the run stops after the last one.
+  RowTiming part = predictRowSchedule(g, {T, 2, 4});
+  ASSERT_TRUE(part.ok);
+  EXPECT_EQ(part.lastOut.size(), 4u);
+  // Rows must divide every stream; a prompt longer than the rows fed is refused.
+  EXPECT_FALSE(predictRowSchedule(g, {5, 1, 5}).ok);
+  EXPECT_FALSE(predictRowSchedule(g, {T, 3, 2}).ok);
+}
