@@ -133,6 +133,7 @@ public:
   static llvm::ArrayRef<OpImport> foldOnlyOps();
   static llvm::ArrayRef<OpImport> layoutOps();
   static llvm::ArrayRef<OpImport> normOps();
+  static llvm::ArrayRef<OpImport> embedOps();
 
   /// Control characters of `text` (node names come from the file) escaped
   /// as \XX so that a message stays one line.
@@ -298,6 +299,14 @@ private:
   llvm::Expected<std::vector<double>> channelConstant(const OnnxNode &node, const std::string &name,
                                                       int64_t c, const char *what);
 
+  //===--- Token embedding (ImportEmbed.cpp) ------------------------------===//
+
+  /// V (the smallest table's rows) if every reader of integer input `input`
+  /// (through Cast / Reshape / ...) is an embedding Gather; records the
+  /// values on the way in indexValues.
+  std::optional<int64_t> indexInputRows(const std::string &input);
+  bool foldConstantRows(const OnnxNode &node);
+
   //===--- Quantizers: QDQ and QONNX (ImportQuant.cpp) --------------------===//
   // docs/CONTRACTS.md "Affine integer graphs", float level: quantized
   // constants are folded to floats; activations get nn.quantize_linear /
@@ -339,6 +348,8 @@ private:
   std::map<std::string, QuantParams> weightQuant;
   /// The last node of each matched LayerNorm chain -> the chain.
   std::map<const OnnxNode *, LayerNormChain> layerNormChains;
+  /// Token ids: index graph inputs and the values Cast / Reshape made of them.
+  std::set<std::string> indexValues;
 };
 
 } // namespace nnimport

@@ -286,6 +286,23 @@ def DF_LayerNormOp : DF_Op<"layernorm"> {
   }];
 }
 
+def DF_EmbedOp : DF_Op<"embed"> {
+  let summary = "token embedding: one id per input beat, its row of `channels` codes out";
+  let description = [{
+    The frame is `positions` token ids (unsigned input words, one per beat);
+    id t emits row clamp(table[id] + pos[t], lo, hi) in beats of the output
+    lanes (docs/CONTRACTS.md "Embedding", the attributes of nn.qembed).
+    loom_embed reads the row from ROM; the position counter wraps at
+    `positions`, so a frame is one sequence.
+  }];
+  let arguments = (ins DF_StreamType:$input, I64Attr:$vocab, I64Attr:$channels,
+                   I64Attr:$positions, ElementsAttr:$table, OptionalAttr<ElementsAttr>:$pos,
+                   I64Attr:$lo, I64Attr:$hi);
+  let results = (outs DF_StreamType:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+  let hasVerifier = 1;
+}
+
 def DF_SkidOp : DF_Op<"skid", [AllTypesMatch<["input", "output"]>]> {
   let summary = "a 2-entry register slice: the whole design of a graph without compute";
   let description = [{

@@ -218,6 +218,23 @@ def NN_LayerNormOp : NN_Op<"layernorm", [SameOperandsAndResultType]> {
   let hasVerifier = 1;
 }
 
+def NN_EmbedOp : NN_Op<"embed"> {
+  let summary = "token embedding: a row of a constant table per token id (ONNX Gather)";
+  let description = [{
+    `ids` holds token ids (integers in f32; exact below 2^24), any shape of T
+    elements; the result is ids' shape + [C]: row t = table[ids[t]] (+ pos[t]
+    when the model adds learned position embeddings right after the lookup).
+    `table` is [V, C], `pos` [T, C]. An id outside [0, V) is an error. The
+    importer builds it from Gather(constant [V, C], ids, axis = 0) whose ids
+    come from an integer graph input (docs/CONTRACTS.md "Embedding").
+  }];
+  let arguments = (ins NN_FloatTensor:$ids, NN_F32ElementsAttr:$table,
+                   OptionalAttr<NN_F32ElementsAttr>:$pos);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = "$ids attr-dict `:` type($ids) `->` type($result)";
+  let hasVerifier = 1;
+}
+
 //===----------------------------------------------------------------------===//
 // Convolutional graph (NCHW, ONNX semantics; batch 1)
 //===----------------------------------------------------------------------===//
@@ -489,6 +506,19 @@ def NN_QLayerNormOp : NN_Op<"qlayernorm"> {
     /// The numerics view of the attributes (compiler/numerics/LayerNorm.h).
     ::loom::numerics::LayerNormParams getParams();
   }];
+}
+
+def NN_QEmbedOp : NN_Op<"qembed"> {
+  let summary = "integer embedding: y[t] = clamp(table[id_t] + pos[t], lo, hi) (docs/CONTRACTS.md)";
+  let description = [{
+    `ids` are unsigned token ids (the input word read as unsigned); `table`
+    [V, C] and `pos` [T, C] (optional) hold codes of the output format.
+  }];
+  let arguments = (ins NN_IntTensor:$ids, ElementsAttr:$table, OptionalAttr<ElementsAttr>:$pos,
+                   I64Attr:$lo, I64Attr:$hi);
+  let results = (outs NN_IntTensor:$result);
+  let assemblyFormat = "$ids attr-dict `:` type($ids) `->` type($result)";
+  let hasVerifier = 1;
 }
 
 #endif // LOOM_NN_OPS
