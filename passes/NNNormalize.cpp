@@ -64,10 +64,21 @@ struct FoldBiasAdd : OpRewritePattern<nn::AddOp> {
     for (int side = 0; side < 2; ++side) {
       Value denseVal = add->getOperand(side), constVal = add->getOperand(1 - side);
       auto dense = denseVal.getDefiningOp<nn::DenseOp>();
+      // A MatMul of a [1, T, K] sequence is reshape(dense(reshape(x))): its
+      // bias Add reads the outer reshape, rows of N features all the same.
+      auto seq = denseVal.getDefiningOp<nn::ReshapeOp>();
+      if (!dense && seq && seq->hasOneUse()) {
+        dense = seq.getInput().getDefiningOp<nn::DenseOp>();
+        if (dense && (seq.getType().getShape().back() != dense.getType().getShape().back() ||
+                      add.getType() != seq.getType()))
+          dense = nullptr;
+      } else {
+        seq = nullptr;
+      }
       auto cst = constVal.getDefiningOp<nn::ConstantOp>();
       if (!dense || !cst || !dense->hasOneUse())
         continue;
-      if (add.getType() != dense.getType())
+      if (!seq && add.getType() != dense.getType())
         continue; // the constant would broadcast the result to a new shape
       // Only a per-feature constant is a bias: every dimension but the last
       // must be 1 ([N], [1, N], [1], [1, 1]). The element count alone is not
@@ -85,7 +96,7 @@ struct FoldBiasAdd : OpRewritePattern<nn::AddOp> {
       rewriter.modifyOpInPlace(dense, [&] {
         dense.setBiasAttr(floatAttr(llvm::cast<ShapedType>(dense.getBias().getType()), bias));
       });
-      rewriter.replaceOp(add, dense.getResult());
+      rewriter.replaceOp(add, seq ? seq.getResult() : dense.getResult());
       return success();
     }
     return failure();

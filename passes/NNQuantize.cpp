@@ -158,7 +158,7 @@ struct NNQuantizePass : loom::impl::NNQuantizeBase<NNQuantizePass> {
         auto p = numerics::makeLayerNorm(
             lastDimOf(ln.getResult()), int(w), int(w), std::ldexp(1.0, -int(f)),
             std::ldexp(1.0, -int(f)), ln.getEpsilon().convertToDouble(), floatsOf(ln.getGamma()),
-            floatsOf(ln.getBeta()), fmt.minInt(), fmt.maxInt());
+            floatsOf(ln.getBeta()), fmt.minInt(), fmt.maxInt(), ln.getRms());
         if (!p)
           return op.emitError() << "cannot quantize " << nn::describeNode(&op) << ": "
                                 << llvm::toString(p.takeError());

@@ -639,7 +639,7 @@ LogicalResult Lowering::lower(nn::QLayerNormOp ln) {
       ln.getLoc(), streamOf(ln.getResult()), s,
       b.getI64IntegerAttr(type.getDimSize(type.getRank() - 1)), ln.getEpsilonCodesAttr(),
       ln.getEpsilonShiftAttr(), ln.getPreShiftAttr(), ln.getRecipBitsAttr(), ln.getNormShiftAttr(), ln.getOutShiftAttr(),
-      ln.getGamma(), ln.getBeta(), ln.getLoAttr(), ln.getHiAttr());
+      ln.getGamma(), ln.getBeta(), ln.getLoAttr(), ln.getHiAttr(), ln.getRmsAttr());
   copyName(ln, actor);
   bind(ln.getResult(), actor, perm);
   return success();

@@ -9,7 +9,10 @@
 #include "compiler/interp/EvalSupport.h"
 #include "compiler/numerics/Embed.h"
 
+#include "llvm/Support/FormatVariadic.h"
+
 #include <cmath>
+#include <string>
 
 using namespace mlir;
 
@@ -32,8 +35,9 @@ llvm::Expected<RefTensor> evalEmbed(nn::EmbedOp op, Operands in) {
   for (size_t i = 0; i < in[0]->f.size(); ++i) {
     double id = in[0]->f[i];
     if (!(id >= 0 && id < double(v)) || id != std::floor(id))
-      return opError(op, "token id " + llvm::Twine(id) + " at position " + llvm::Twine(i) +
-                             " is not an integer in [0, " + llvm::Twine(v) + ")");
+      return opError(op, "token id " + llvm::formatv("{0}", id).str() + " at position " +
+                             std::to_string(i) + " is not an integer in [0, " +
+                             std::to_string(v) + ")");
     for (int64_t k = 0; k < c; ++k) {
       // f32 sum, as ONNX Runtime adds the two f32 rows
       float y = float(table[int64_t(id) * c + k]);

@@ -38,6 +38,7 @@ bool passesIds(const OnnxNode &n) {
 
 std::optional<int64_t> Importer::indexInputRows(const std::string &input) {
   std::optional<int64_t> rows;
+  bool badGather = false; // read by a Gather that is no embedding: its import says why
   std::vector<std::string> work{input};
   while (!work.empty()) {
     std::string v = work.back();
@@ -52,12 +53,17 @@ std::optional<int64_t> Importer::indexInputRows(const std::string &input) {
           u->opType == "Gather" && u->inputs.size() == 2 && u->inputs[1] == v
               ? model.findInitializer(u->inputs[0])
               : nullptr;
-      if (!table || table->dims.size() != 2 || u->getInt("axis", 0) != 0)
+      if (u->opType == "Gather" && u->inputs.size() == 2 && u->inputs[1] == v &&
+          (!table || table->dims.size() != 2 || u->getInt("axis", 0) != 0)) {
+        badGather = true;
+        continue;
+      }
+      if (!table)
         return std::nullopt;
       rows = rows ? std::min(*rows, table->dims[0]) : table->dims[0];
     }
   }
-  return rows;
+  return rows ? rows : badGather ? std::optional<int64_t>(2) : std::nullopt;
 }
 
 /// Gather / Slice of a float constant along axis 0 with constant indices
@@ -123,6 +129,11 @@ bool Importer::foldConstantRows(const OnnxNode &node) {
 
 /// Cast of token ids (int64 <-> int32): the ids themselves.
 template <> llvm::Error Importer::importOp<onnxop::Cast>(const OnnxNode &node, Value in) {
+  // Llama's RMSNorm casts its float input to float32: nothing to do.
+  if (in && !indexValues.count(node.inputs[0]) && node.getInt("to", 0) == onnx::kFloat) {
+    values[node.outputs[0]] = in;
+    return llvm::Error::success();
+  }
   if (!in || !indexValues.count(node.inputs[0]))
     return nodeError(node, "Cast of an activation is supported only on token ids (an integer "
                            "graph input read by an embedding Gather)");

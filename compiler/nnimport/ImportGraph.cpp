@@ -104,6 +104,8 @@ llvm::Expected<OwningOpRef<ModuleOp>> Importer::run() {
         foldedNodes.insert(&node);
   if (auto err = matchLayerNormChains())
     return std::move(err);
+  if (auto err = matchRmsNormChains())
+    return std::move(err);
   std::vector<std::string> unsupported;
   for (const OnnxNode &node : model.nodes) {
     if (foldedNodes.count(&node) || layerNormChains.count(&node))

@@ -289,11 +289,15 @@ private:
     double epsilon = 1e-5;
     std::vector<double> gamma, beta;
     std::vector<const OnnxNode *> nodes;
+    bool rms = false; // RMSNorm: no mean subtraction, beta 0
   };
   /// Finds PyTorch's LayerNorm chains (before the unsupported-op check):
   /// their nodes but the last go to foldedNodes, the last to layerNormChains.
   /// A chain that starts like one and then differs is a one-line error.
   llvm::Error matchLayerNormChains();
+  /// The same for RMSNorm chains (Pow -> ReduceMean -> Add -> Sqrt ->
+  /// Reciprocal / Div -> Mul [-> Mul(gamma)]), after the LayerNorm chains.
+  llvm::Error matchRmsNormChains();
   llvm::Error importLayerNorm(const LayerNormChain &chain);
   bool reducesLastAxis(const OnnxNode &rm, size_t rank);
   llvm::Expected<std::vector<double>> channelConstant(const OnnxNode &node, const std::string &name,

@@ -210,9 +210,11 @@ def NN_LayerNormOp : NN_Op<"layernorm", [SameOperandsAndResultType]> {
     gamma and beta one per channel (beta 0 when the model has none). The
     importer builds it from LayerNormalization (axis = -1) and from the
     ReduceMean / Sub / Pow / Sqrt / Div chain PyTorch exports before opset 17.
+    `rms` (RMSNorm, Llama / T5): no mean subtraction, beta 0:
+    y = x / sqrt(mean(x^2) + epsilon) * gamma.
   }];
   let arguments = (ins NN_FloatTensor:$input, NN_F32ElementsAttr:$gamma, NN_F32ElementsAttr:$beta,
-                   F32Attr:$epsilon);
+                   F32Attr:$epsilon, UnitAttr:$rms);
   let results = (outs NN_FloatTensor:$result);
   let assemblyFormat = "$input attr-dict `:` type($result)";
   let hasVerifier = 1;
@@ -493,12 +495,14 @@ def NN_QLayerNormOp : NN_Op<"qlayernorm"> {
     r = floor(2^recip_bits / q); per channel i
     u = shift_round_even((C*c_i - S1) * r, norm_shift), y = clamp(
     shift_round_even(u * gamma[i] + beta[i], out_shift), lo, hi). gamma and
-    beta are integers (the float constants over the output scale).
+    beta are integers (the float constants over the output scale). `rms`
+    (RMSNorm): S1 is taken as 0 (D = C*S2, t_i = C*c_i).
   }];
   let arguments = (ins NN_IntTensor:$input, I64Attr:$epsilon_codes, I64Attr:$epsilon_shift,
                    I64Attr:$pre_shift,
                    I64Attr:$recip_bits, I64Attr:$norm_shift, I64Attr:$out_shift,
-                   ElementsAttr:$gamma, ElementsAttr:$beta, I64Attr:$lo, I64Attr:$hi);
+                   ElementsAttr:$gamma, ElementsAttr:$beta, I64Attr:$lo, I64Attr:$hi,
+                   UnitAttr:$rms);
   let results = (outs NN_IntTensor:$result);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
   let hasVerifier = 1;

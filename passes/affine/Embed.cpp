@@ -16,12 +16,12 @@ mlir::Value loom::buildQEmbed(mlir::OpBuilder &b, nn::EmbedOp op, mlir::Type out
                               mlir::Value ids, double scale, int width, int64_t lo, int64_t hi) {
   mlir::MLIRContext *ctx = b.getContext();
   auto t = llvm::cast<mlir::ShapedType>(op.getTable().getType());
-  std::vector<int64_t> table = numerics::embedTableCodes(floatsOf(op.getTable()), scale, width);
+  std::vector<int64_t> table = numerics::embedTableCodes(affine::floatsOf(op.getTable()), scale, width);
   mlir::ElementsAttr pos;
   if (op.getPos()) {
     auto pt = llvm::cast<mlir::ShapedType>(op.getPos()->getType());
     pos = intAttr(ctx, {pt.getDimSize(0), pt.getDimSize(1)}, width,
-                  numerics::embedTableCodes(floatsOf(*op.getPos()), scale, width));
+                  numerics::embedTableCodes(affine::floatsOf(*op.getPos()), scale, width));
   }
   auto q = b.create<nn::QEmbedOp>(op.getLoc(), outType, ids,
                                   intAttr(ctx, {t.getDimSize(0), t.getDimSize(1)}, width, table),

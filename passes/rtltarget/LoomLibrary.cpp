@@ -186,7 +186,8 @@ private:
                      {"SH1", ln.sh1},
                      {"SH2", ln.sh2},
                      {"LO", ln.lo},
-                     {"HI", ln.hi}});
+                     {"HI", ln.hi},
+                     {"RMS", ln.rms ? 1 : 0}});
     p.set("G_FILE", nb.builder().getStringAttr(name + "_g.mem"));
     p.set("B_FILE", nb.builder().getStringAttr(name + "_b.mem"));
     nb.instantiateStream(op, "loom_layernorm", name, p);
