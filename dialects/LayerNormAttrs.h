@@ -25,6 +25,7 @@ numerics::LayerNormParams layerNormParamsOf(Op op, int64_t C, int inWidth, int o
   p.P = int(op.getPreShift()), p.R = int(op.getRecipBits());
   p.sh1 = int(op.getNormShift()), p.sh2 = int(op.getOutShift());
   p.lo = int64_t(op.getLo()), p.hi = int64_t(op.getHi());
+  p.rms = op.getRms();
   for (const llvm::APInt &v : op.getGamma().template getValues<llvm::APInt>())
     p.G.push_back(v.getSExtValue());
   for (const llvm::APInt &v : op.getBeta().template getValues<llvm::APInt>())

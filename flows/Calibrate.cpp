@@ -225,6 +225,25 @@ Frames loom::randomFrames(int64_t elements, int64_t count, uint64_t seed) {
   return frames;
 }
 
+/// Token-id inputs (`loom.index_range`, ImportEmbed.cpp) take ids uniform in
+/// their range instead of normal / uniform reals: the float graph refuses
+/// anything else, and every row of the table gets calibrated.
+static void drawIds(func::FuncOp func, Frames &frames, uint64_t seed) {
+  std::mt19937_64 rng(seed * 7919 + 17);
+  size_t at = 0;
+  for (unsigned i = 0; i < func.getNumArguments(); ++i) {
+    size_t n = size_t(llvm::cast<ShapedType>(func.getArgument(i).getType()).getNumElements());
+    if (auto r = func.getArgAttrOfType<DenseI64ArrayAttr>(i, "loom.index_range");
+        r && r.size() == 2) {
+      std::uniform_int_distribution<int64_t> dist(r[0], r[1]);
+      for (auto &frame : frames)
+        for (size_t k = at; k < at + n && k < frame.size(); ++k)
+          frame[k] = double(dist(rng));
+    }
+    at += n;
+  }
+}
+
 llvm::Expected<Calibration> loom::calibrate(func::FuncOp func, const std::string &calibNpy,
                                             bool normal) {
   std::string precision = normal ? "--precision auto" : "--precision int8";
@@ -234,6 +253,8 @@ llvm::Expected<Calibration> loom::calibrate(func::FuncOp func, const std::string
     auto frames = normal ? normalFrames : randomFrames;
     c.calib = frames(inputElements(func), kDefaultCalibFrames, 1);
     c.heldOut = frames(inputElements(func), kDefaultHeldOutFrames, 2);
+    drawIds(func, c.calib, 1);
+    drawIds(func, c.heldOut, 2);
   } else {
     c.source = calibNpy;
     auto frames = loadCalibFrames(calibNpy, func);

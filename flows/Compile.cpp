@@ -113,6 +113,10 @@ void describeAffineInput(func::FuncOp nnFunc, unsigned arg, llvm::json::Object &
     in["rounding"] = q.getRounding().value_or("half_even").str();
     if (q.getBipolar())
       in["bipolar"] = true;
+    // Token ids (docs/CONTRACTS.md "Embedding"): unsigned addresses in
+    // [qmin, qmax] = [0, V - 1], not values; `bits` is ceil(log2 V).
+    if (q->hasAttr("loom.index"))
+      in["index"] = true;
     if (q.getQmin() && q.getQmax()) {
       in["qmin"] = int64_t(*q.getQmin());
       in["qmax"] = int64_t(*q.getQmax());

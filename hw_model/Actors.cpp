@@ -165,6 +165,33 @@ std::string LayerNormModel::describe() const {
   return os.str();
 }
 
+// ------------------------------------------------------------------ loom_embed
+void EmbedModel::step(bool inFire, bool outFire) {
+  const bool adv = aValid_ && (!outValid_ || outFire);
+  const bool last = beat_ == nb_ - 1;
+  const bool aFree = !aValid_ || (adv && last);
+  outValid_ = adv || (outValid_ && !outFire);
+  if (adv)
+    beat_ = last ? 0 : beat_ + 1;
+  if (aFree) {
+    if (bufValid_) {
+      aValid_ = true;
+      bufValid_ = inFire; // the buffered id moves on, a new one takes its place
+    } else {
+      aValid_ = inFire; // straight into the lookup stage
+    }
+  } else if (inFire) {
+    bufValid_ = true;
+  }
+}
+
+std::string EmbedModel::describe() const {
+  std::ostringstream os;
+  os << "embed{buf=" << bufValid_ << " a=" << aValid_ << " beat=" << beat_
+     << " out_valid=" << outValid_ << "}";
+  return os.str();
+}
+
 // ------------------------------------------------------------------ loom_fifo / loom_skid
 std::string FifoModel::describe() const {
   std::ostringstream os;
@@ -385,6 +412,8 @@ std::unique_ptr<ActorModel> makeActorModel(const ActorConfig &c) {
           return std::make_unique<SoftmaxModel>(cfg);
         else if constexpr (std::is_same_v<T, LayerNormConfig>)
           return std::make_unique<LayerNormModel>(cfg);
+        else if constexpr (std::is_same_v<T, EmbedConfig>)
+          return std::make_unique<EmbedModel>(cfg);
         else if constexpr (std::is_same_v<T, FifoConfig>)
           return std::make_unique<FifoModel>(cfg);
         else if constexpr (std::is_same_v<T, SkidConfig>)

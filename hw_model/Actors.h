@@ -101,6 +101,27 @@ private:
   bool outValid_ = false;
 };
 
+/// Mirrors rtl/compute/loom_embed.sv: a one-id skid buffer in front of the
+/// lookup stage (so in_ready is a register), the lookup stage holding the
+/// current id and its beat counter, and the output register. The lookup
+/// stage advances when the output register is free or being read; it takes
+/// the next id (buffered first) when it is empty or on its last beat.
+class EmbedModel : public ActorModel {
+public:
+  explicit EmbedModel(const EmbedConfig &c) : nb_(c.beatsPerRow()), t_(c.T) {}
+  bool inReady() const override { return !bufValid_; }
+  bool outValid() const override { return outValid_; }
+  void step(bool inFire, bool outFire) override;
+  int inBeatsPerFrame() const override { return t_; }
+  int outBeatsPerFrame() const override { return t_ * nb_; }
+  std::string describe() const override;
+
+private:
+  int nb_, t_;
+  bool bufValid_ = false, aValid_ = false, outValid_ = false;
+  int beat_ = 0;
+};
+
 /// Mirrors rtl/stream/loom_fifo.sv.
 class FifoModel : public ActorModel {
 public:

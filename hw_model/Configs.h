@@ -157,6 +157,17 @@ struct LayerNormConfig {
   int outBeats() const { return ROWS * C; }
 };
 
+/// loom_embed (docs/CONTRACTS.md "Embedding"): one token id per input beat,
+/// C / OUT_BEAT output beats per id read from the table ROM (and the position
+/// ROM when POS = 1); a frame is T ids. Requires C % OUT_BEAT == 0.
+struct EmbedConfig {
+  int V = 2, C = 1, T = 1, OUT_BEAT = 1, W_ID = 2, W_OUT = 8, POS = 0;
+
+  int beatsPerRow() const { return C / OUT_BEAT; }
+  int inBeats() const { return T; }
+  int outBeats() const { return T * beatsPerRow(); }
+};
+
 /// loom_fifo. `beatsPerFrame` is the frame length (in beats) of the stream it buffers
 /// (needed only to express its cost per frame and when it starts a chain).
 struct FifoConfig {
@@ -173,7 +184,8 @@ struct SkidConfig {
 // New alternatives are appended (index() of the original four is unchanged).
 using ActorConfig =
     std::variant<MvuConfig, SoftmaxConfig, FifoConfig, SkidConfig, SwgConfig, PoolConfig, DwuConfig,
-                 ForkConfig, AddConfig, ConcatConfig, UpsampleConfig, LayerNormConfig>;
+                 ForkConfig, AddConfig, ConcatConfig, UpsampleConfig, LayerNormConfig,
+                 EmbedConfig>;
 
 /// Number of input / output ports of an actor (fork: 2 outputs; add, concat: 2 inputs).
 int numInputs(const ActorConfig &c);

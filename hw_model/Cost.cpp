@@ -82,6 +82,10 @@ std::string validate(const ActorConfig &config) {
           if (c.C < 1 || c.IN_BEAT < 1 || c.C % c.IN_BEAT || c.ROWS < 1 || c.P < 1 ||
               c.R < c.P || c.W_V < 1)
             return "layernorm needs C % IN_BEAT == 0, ROWS >= 1, 1 <= P <= R";
+        } else if constexpr (std::is_same_v<T, EmbedConfig>) {
+          if (c.V < 1 || c.C < 1 || c.T < 1 || c.OUT_BEAT < 1 || c.C % c.OUT_BEAT ||
+              c.W_ID < 1 || c.W_ID > 31 || (int64_t(1) << c.W_ID) < c.V)
+            return "embed needs C % OUT_BEAT == 0 and 2^W_ID >= V";
         } else if constexpr (std::is_same_v<T, FifoConfig>) {
           if (c.DEPTH < 1 || c.beatsPerFrame < 1)
             return "fifo needs DEPTH, beatsPerFrame >= 1";
@@ -215,6 +219,18 @@ ActorCost estimateCost(const LayerNormConfig &c) {
   simulateAlone(m, r.cyclesPerFrame, r.latencyCycles);
   r.multipliers = int64_t(c.IN_BEAT) + 3;
   r.memoryBits = int64_t(c.C) * (c.W_G + c.W_B);
+  return r;
+}
+
+/// One output beat per cycle once the first id is in (the skid buffer keeps
+/// in_ready registered without a bubble between ids); II and latency from the
+/// cycle model alone. No multipliers; ROM: the token table and the position
+/// table, W_OUT bits per code.
+ActorCost estimateCost(const EmbedConfig &c) {
+  ActorCost r;
+  EmbedModel m(c);
+  simulateAlone(m, r.cyclesPerFrame, r.latencyCycles);
+  r.memoryBits = (int64_t(c.V) + (c.POS ? c.T : 0)) * c.C * c.W_OUT;
   return r;
 }
 

@@ -31,6 +31,7 @@ struct ActorCost {
 ActorCost estimateCost(const MvuConfig &c);
 ActorCost estimateCost(const SoftmaxConfig &c);
 ActorCost estimateCost(const LayerNormConfig &c);
+ActorCost estimateCost(const EmbedConfig &c);
 ActorCost estimateCost(const FifoConfig &c);
 ActorCost estimateCost(const SkidConfig &c);
 ActorCost estimateCost(const SwgConfig &c); // II/latency: runs the cycle model alone

@@ -314,6 +314,20 @@ Resources estimateResources(const LayerNormConfig &c) {
   return r;
 }
 
+// Not fitted yet: structural, from the RTL. The tables are ROMs read one
+// OUT_BEAT-lane word per cycle; per lane one adder and a clamp; the id
+// buffer, lookup stage and output register in flip-flops.
+Resources estimateResources(const EmbedConfig &c) {
+  Resources r;
+  const int64_t word = int64_t(c.OUT_BEAT) * c.W_OUT;
+  r.ffs = 2LL * c.W_ID + 2LL * clog2(c.C + 1) + clog2(c.T + 1) + (c.POS ? 3 : 2) * word + 8;
+  r.luts = int64_t(c.OUT_BEAT) * (c.POS ? 3 : 1) * (c.W_OUT + 1) + 2 * c.W_ID + 24;
+  r += romResources(int64_t(c.V) * c.beatsPerRow(), word);
+  if (c.POS)
+    r += romResources(int64_t(c.T) * c.beatsPerRow(), word);
+  return r;
+}
+
 Resources estimateResources(const ActorConfig &c) {
   return std::visit([](const auto &cfg) { return estimateResources(cfg); }, c);
 }

@@ -128,6 +128,16 @@ static hw::LayerNormConfig configOf(df::LayerNormOp ln) {
   return c;
 }
 
+static hw::EmbedConfig configOf(df::EmbedOp emb) {
+  hw::EmbedConfig c;
+  c.V = int(emb.getVocab()), c.C = int(emb.getChannels()), c.T = int(emb.getPositions());
+  c.OUT_BEAT = int(emb.getOutput().getType().getLanes());
+  c.W_ID = int(emb.getInput().getType().getElementWidth());
+  c.W_OUT = int(emb.getOutput().getType().getElementWidth());
+  c.POS = emb.getPos() ? 1 : 0;
+  return c;
+}
+
 static hw::SwgConfig configOf(df::SwgOp swg) {
   hw::SwgConfig c;
   c.C = int(swg.getChannelsAttr().getInt());
@@ -231,7 +241,7 @@ static hw::ConcatConfig configOf(df::ConcatOp cat) {
 std::optional<hw::ActorConfig> loom::hwConfigOf(Operation *op) {
   return llvm::TypeSwitch<Operation *, std::optional<hw::ActorConfig>>(op)
       .Case<df::MvuOp, df::DwuOp, df::SoftmaxOp, df::SwgOp, df::PoolOp, df::UpsampleOp, df::ForkOp,
-            df::SkidOp, df::FifoOp, df::JoinOp, df::ConcatOp, df::LayerNormOp>(
+            df::SkidOp, df::FifoOp, df::JoinOp, df::ConcatOp, df::LayerNormOp, df::EmbedOp>(
           [](auto actor) { return hw::ActorConfig(configOf(actor)); })
       .Default([](Operation *) { return std::nullopt; });
 }

@@ -176,6 +176,11 @@ struct Folder {
           setLanes(op.getResult(0), peOf(&op));
         } else if (llvm::isa<df::SoftmaxOp, df::LayerNormOp>(op)) {
           setLanes(op.getResult(0), 1);
+        } else if (auto emb = llvm::dyn_cast<df::EmbedOp>(op)) {
+          // A row in as many lanes as its consumer takes (dividing the row).
+          int64_t c = int64_t(emb.getChannels());
+          setLanes(emb.getOutput(),
+                   capped(emb, std::gcd(desiredLanes(consumerOf(emb.getOutput()), c), c)));
         } else if (isLanePassThrough(&op)) {
           int64_t lanes = llvm::cast<df::StreamType>(op.getOperand(0).getType()).getLanes();
           for (Value r : op.getResults())

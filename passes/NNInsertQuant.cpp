@@ -296,6 +296,10 @@ struct Inserter {
 
   LogicalResult collect() {
     for (BlockArgument arg : func.getArguments()) {
+      // Token ids are addresses, not values: no quantizer (nn-quantize gives
+      // them their unsigned word); the embedding's output gets one below.
+      if (func.getArgAttr(arg.getArgNumber(), "loom.index_range"))
+        continue;
       if (autoMode && func.getArgAttr(arg.getArgNumber(), "loom.int_range")) {
         addExisting(arg); // integer input data: quantized already
         continue;
@@ -369,6 +373,12 @@ struct Inserter {
           if (llvm::isa<nn::TableActivationOpInterface>(op))
             points[root(*p)].table = true;
         }
+        if (failed(addPoint(layerEnd(op, fused))))
+          return failure();
+        continue;
+      }
+      // A table lookup: its rows become codes of its output's quantizer.
+      if (llvm::isa<nn::EmbedOp>(op)) {
         if (failed(addPoint(layerEnd(op, fused))))
           return failure();
         continue;

@@ -73,10 +73,16 @@ struct NNQuantizePass : loom::impl::NNQuantizeBase<NNQuantizePass> {
     llvm::DenseMap<Value, Value> q; // float value -> its fixed-point twin
 
     b.setInsertionPointToStart(&func.getBody().front());
-    for (BlockArgument arg : func.getArguments())
+    for (BlockArgument arg : func.getArguments()) {
+      if (auto ids = func.getArgAttrOfType<DenseI64ArrayAttr>(arg.getArgNumber(),
+                                                              "loom.index_range")) {
+        q[arg] = buildIndexQuantize(b, arg, ids[0], ids[1]); // token ids: their own word
+        continue;
+      }
       q[arg] = b.create<nn::QuantizeOp>(arg.getLoc(), intTensor(arg.getType(), w), arg,
                                         b.getI64IntegerAttr(f), nullptr, nullptr, nullptr, nullptr,
                                         nullptr, nullptr, nullptr, nullptr);
+    }
 
     SmallVector<Operation *> dead;
     for (Operation &op : llvm::make_early_inc_range(func.getBody().front())) {
@@ -152,13 +158,23 @@ struct NNQuantizePass : loom::impl::NNQuantizeBase<NNQuantizePass> {
         auto p = numerics::makeLayerNorm(
             lastDimOf(ln.getResult()), int(w), int(w), std::ldexp(1.0, -int(f)),
             std::ldexp(1.0, -int(f)), ln.getEpsilon().convertToDouble(), floatsOf(ln.getGamma()),
-            floatsOf(ln.getBeta()), fmt.minInt(), fmt.maxInt());
+            floatsOf(ln.getBeta()), fmt.minInt(), fmt.maxInt(), ln.getRms());
         if (!p)
           return op.emitError() << "cannot quantize " << nn::describeNode(&op) << ": "
                                 << llvm::toString(p.takeError());
         result = copyName(buildQLayerNorm(b, op.getLoc(), outType, in, *p).getDefiningOp());
+      } else if (auto emb = llvm::dyn_cast<nn::EmbedOp>(op)) {
+        // Both tables in the format's codes, the sum saturated (CONTRACTS "Embedding").
+        result = copyName(buildQEmbed(b, emb, outType, in, std::ldexp(1.0, -int(f)), int(w),
+                                      fmt.minInt(), fmt.maxInt())
+                              .getDefiningOp());
       } else if (op.hasTrait<nn::OpTrait::LayoutOnly>()) {
-        result = copyName(b.create<nn::ReshapeOp>(op.getLoc(), outType, in));
+        // Moves keep the word width (token ids have their own).
+        result = copyName(b.create<nn::ReshapeOp>(
+            op.getLoc(),
+            intTensor(op.getResult(0).getType(),
+                      llvm::cast<ShapedType>(in.getType()).getElementTypeBitWidth()),
+            in));
       } else if (auto conv = llvm::dyn_cast<nn::ConvOp>(op)) {
         result = copyName(quantizeConv(b, conv, in, outType));
       } else if (op.hasTrait<nn::OpTrait::FormatPreserving>()) {

@@ -120,9 +120,20 @@ private:
   }
 
   /// Integer graph inputs: host nn.quantize {integer_input}, twin holding q.
+  /// Token ids (loom.index_range) too, as unsigned words of their own width.
   LogicalResult quantizeIntegerArgs() {
     b.setInsertionPointToStart(&func.getBody().front());
     for (BlockArgument arg : func.getArguments()) {
+      if (auto ids = func.getArgAttrOfType<DenseI64ArrayAttr>(arg.getArgNumber(),
+                                                              "loom.index_range")) {
+        Value codes = buildIndexQuantize(b, arg, ids[0], ids[1]);
+        Quant q;
+        q.scale = {1.0};
+        q.zp = {0};
+        Twin t{codes, q, ids[0], ids[1], /*holdsQ=*/true};
+        twins[arg] = t;
+        continue;
+      }
       auto range = intRange(arg);
       if (!range)
         continue;
@@ -150,6 +161,13 @@ private:
       return lowerQuantize(ql);
     if (auto dl = llvm::dyn_cast<nn::DequantizeLinearOp>(op))
       return lowerDequantize(dl);
+    // A token embedding: its tables become the codes of its quantizer.
+    if (auto emb = llvm::dyn_cast<nn::EmbedOp>(op)) {
+      if (!twins.count(emb.getIds()))
+        return fail(op, "its ids are not token ids of the graph input");
+      pending[op->getResult(0)] = Pending{op};
+      return success();
+    }
     // A layer, or a LayerNorm: requantized by the quantizer after it.
     if (llvm::isa<nn::WeightedLayerOpInterface, nn::LayerNormOp>(op)) {
       auto in = asReal(op->getOperand(0));
@@ -335,6 +353,8 @@ private:
       Type floatType = v.getType();
       if (pending.count(v) && llvm::isa<nn::LayerNormOp>(pending.lookup(v).layer))
         return fail(pending.lookup(v).layer, "a LayerNorm needs a QuantizeLinear after it");
+      if (pending.count(v) && llvm::isa<nn::EmbedOp>(pending.lookup(v).layer))
+        return fail(pending.lookup(v).layer, "an embedding needs a QuantizeLinear after it");
       if (pending.count(v)) {
         auto acc = returnAccumulator(*this, ret, pending.lookup(v));
         if (failed(acc))

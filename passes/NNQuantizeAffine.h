@@ -10,6 +10,7 @@
 #define LOOM_PASSES_NNQUANTIZEAFFINE_H
 
 #include "compiler/numerics/LayerNorm.h"
+#include "dialects/nn/NNOps.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
@@ -27,6 +28,18 @@ mlir::LogicalResult lowerAffineQuantization(mlir::func::FuncOp func);
 /// the fixed-point and the affine lowering.
 mlir::Value buildQLayerNorm(mlir::OpBuilder &b, mlir::Location loc, mlir::Type outType,
                             mlir::Value in, const numerics::LayerNormParams &p);
+
+/// Host nn.quantize of token-id input `arg` (ids in [lo, hi]): the ids
+/// themselves (integer_input, scale 1, zero point 0) in an unsigned word of
+/// ceil(log2(hi + 1)) bits, marked `loom.index` (report.json, nn-to-df).
+mlir::Value buildIndexQuantize(mlir::OpBuilder &b, mlir::BlockArgument arg, int64_t lo,
+                               int64_t hi);
+
+/// nn.qembed of `op` with both tables as codes at `scale` saturated to
+/// `width` bits and the output clamp [lo, hi] (passes/affine/Embed.cpp), for
+/// both lowerings.
+mlir::Value buildQEmbed(mlir::OpBuilder &b, nn::EmbedOp op, mlir::Type outType, mlir::Value ids,
+                        double scale, int width, int64_t lo, int64_t hi);
 
 } // namespace loom
 

@@ -231,6 +231,7 @@ struct Lowering {
   LogicalResult lower(nn::ResizeOp rs);
   LogicalResult lower(nn::QSoftmaxOp sm);
   LogicalResult lower(nn::QLayerNormOp ln);
+  LogicalResult lower(nn::QEmbedOp emb);
   LogicalResult lowerJoin(Operation &op); // nn.add_act, nn.mul_act
   LogicalResult lower(nn::ConcatOp cat);
   LogicalResult lowerActivation(Operation &act);
@@ -511,7 +512,7 @@ LogicalResult Lowering::lowerOp(Operation &op) {
     return lowerJoin(op);
   return llvm::TypeSwitch<Operation *, LogicalResult>(&op)
       .Case<nn::ReshapeOp, nn::TransposeOp, nn::QDenseOp, nn::QConvOp, nn::PadOp, nn::ResizeOp,
-            nn::QSoftmaxOp, nn::QLayerNormOp, nn::ConcatOp>(
+            nn::QSoftmaxOp, nn::QLayerNormOp, nn::QEmbedOp, nn::ConcatOp>(
           [&](auto typed) { return lower(typed); })
       .Case<nn::MaxPoolOp, nn::AvgPoolOp>([&](Operation *) { return lowerPool(op); })
       .Default([&](Operation *) {
@@ -520,7 +521,7 @@ LogicalResult Lowering::lowerOp(Operation &op) {
             "has no hardware actor yet; supported after quantization: dense, "
             "conv (incl. depthwise), max/average pooling, zero padding, nearest resize, residual "
             "add, channel concat, relu, clip, leaky relu, sign, table activations "
-            "(sigmoid, tanh, elu, ...), softmax, layernorm, reshape, transpose");
+            "(sigmoid, tanh, elu, ...), softmax, layernorm, embedding, reshape, transpose");
       });
 }
 
@@ -638,9 +639,28 @@ LogicalResult Lowering::lower(nn::QLayerNormOp ln) {
       ln.getLoc(), streamOf(ln.getResult()), s,
       b.getI64IntegerAttr(type.getDimSize(type.getRank() - 1)), ln.getEpsilonCodesAttr(),
       ln.getEpsilonShiftAttr(), ln.getPreShiftAttr(), ln.getRecipBitsAttr(), ln.getNormShiftAttr(), ln.getOutShiftAttr(),
-      ln.getGamma(), ln.getBeta(), ln.getLoAttr(), ln.getHiAttr());
+      ln.getGamma(), ln.getBeta(), ln.getLoAttr(), ln.getHiAttr(), ln.getRmsAttr());
   copyName(ln, actor);
   bind(ln.getResult(), actor, perm);
+  return success();
+}
+
+/// Token ids in, rows out, both in nn's flat order (one id per beat; row t
+/// of the result is the embedding of id t).
+LogicalResult Lowering::lower(nn::QEmbedOp emb) {
+  Value input = emb.getIds();
+  Perm perm = permOf(input);
+  if (!perm.empty() && !isIdentity(perm))
+    return unsupported(emb, "its token ids are not streamed in order");
+  auto table = llvm::cast<ShapedType>(emb.getTable().getType());
+  Value s = take(input, emb.getLoc());
+  auto actor = b.create<df::EmbedOp>(
+      emb.getLoc(), streamOf(emb.getResult()), s, b.getI64IntegerAttr(table.getDimSize(0)),
+      b.getI64IntegerAttr(table.getDimSize(1)),
+      b.getI64IntegerAttr(emb.getIds().getType().getNumElements()), emb.getTable(),
+      emb.getPosAttr(), emb.getLoAttr(), emb.getHiAttr());
+  copyName(emb, actor);
+  bind(emb.getResult(), actor, Perm());
   return success();
 }
 
@@ -729,7 +749,7 @@ LogicalResult Lowering::run() {
   Block *body = graph.addEntryBlock();
   b.setInsertionPointToStart(body);
   for (auto quant : func.getBody().front().getOps<nn::QuantizeOp>())
-    affine |= bool(quant.getScaleAttr());
+    affine |= bool(quant.getScaleAttr()) && !quant->hasAttr("loom.index"); // ids: any graph
   // One df.input per graph argument, in argument order (the order of the
   // top's ports and of report.json's inputs), each read by one quantizer.
   SmallVector<nn::QuantizeOp> inputQuant(func.getNumArguments());

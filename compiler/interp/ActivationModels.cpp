@@ -118,7 +118,7 @@ llvm::Expected<RefTensor> evalLayerNorm(nn::LayerNormOp op, Operands in) {
     return v;
   };
   out.f = reference::layerNorm(in[0]->f, lastDim(op.getResult()), floats(op.getGamma()),
-                               floats(op.getBeta()), op.getEpsilon().convertToDouble());
+                               floats(op.getBeta()), op.getEpsilon().convertToDouble(), op.getRms());
   return out;
 }
 

@@ -65,6 +65,14 @@ template <> llvm::Error Importer::importOp<onnxop::Arith>(const OnnxNode &node, 
     return nodeError(node, "the constant broadcasts the activation to a larger shape; only "
                            "constants that broadcast to the activation's shape are supported "
                            "(e.g. one value per feature)");
+  // A constant that differs per position of a [1, T, C] sequence (learned
+  // position embeddings) exists in hardware only fused into the token
+  // embedding (ImportEmbed.cpp), where the Add reads the Gather directly.
+  if ((op == "Add" || op == "Sub") && shape.size() == 3 && shape[1] > 1 &&
+      cdims.size() >= 2 && cdims[cdims.size() - 2] == shape[1])
+    return nodeError(node, "adds a different constant at each of the " + std::to_string(shape[1]) +
+                               " positions; Loom supports per-position constants only as "
+                               "position embeddings added right after the token Gather");
   auto cst = b.create<nn::ConstantOp>(loc(node), f32(cdims), f32Attr(cdims, vals));
   if (op == "Add" || op == "Sub")
     return produce(node, b.create<nn::AddOp>(loc(node), in.getType(), in, cst));

@@ -5,8 +5,8 @@
 // reshape constant weights into ONNX's layout. With a static shape and the
 // batch pinned to 1 all of it is constant: such nodes are evaluated here so
 // that only real layers reach the nn dialect. The op table says which ops
-// fold how (the `fold` column); Shape, Gather, Cast and Slice are only ever
-// folded (rows below).
+// fold how (the `fold` column); Shape is only ever folded (row below); Gather,
+// Cast and Slice of constants too (their rows are in ImportEmbed.cpp).
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/nnimport/Importer.h"
@@ -201,9 +201,6 @@ bool Importer::foldConstantLayout(const OnnxNode &node) {
 ArrayRef<OpImport> Importer::foldOnlyOps() {
   static const OpImport rows[] = {
       {OnnxDomain::Onnx, "Shape", 1, kLatest, Role::Streams, nullptr, &Importer::foldShapeArith},
-      {OnnxDomain::Onnx, "Gather", 1, kLatest, Role::Streams, nullptr, &Importer::foldShapeArith},
-      {OnnxDomain::Onnx, "Cast", 1, kLatest, Role::Streams, nullptr, &Importer::foldShapeArith},
-      {OnnxDomain::Onnx, "Slice", 1, kLatest, Role::Streams, nullptr, &Importer::foldShapeArith},
   };
   return rows;
 }

@@ -104,6 +104,8 @@ llvm::Expected<OwningOpRef<ModuleOp>> Importer::run() {
         foldedNodes.insert(&node);
   if (auto err = matchLayerNormChains())
     return std::move(err);
+  if (auto err = matchRmsNormChains())
+    return std::move(err);
   std::vector<std::string> unsupported;
   for (const OnnxNode &node : model.nodes) {
     if (foldedNodes.count(&node) || layerNormChains.count(&node))
@@ -128,12 +130,20 @@ llvm::Expected<OwningOpRef<ModuleOp>> Importer::run() {
   // Integer inputs (uint8 / int8 / ... data of quantized models) become f32
   // arguments holding integers, with their range as loom.int_range.
   std::vector<std::optional<std::pair<int64_t, int64_t>>> intRanges;
+  // Token ids (int64 / int32 inputs read only by embedding Gathers, through
+  // Cast / Reshape): loom.index_range = [0, V - 1] (ImportEmbed.cpp).
+  std::vector<std::optional<int64_t>> indexRows;
   for (const auto &in : model.inputs) {
     int64_t qmin = 0, qmax = 0;
-    if (in.elemType != onnx::kFloat && !integerRange(in.elemType, qmin, qmax))
+    std::optional<int64_t> rows;
+    if (in.elemType == onnx::kInt64 || in.elemType == onnx::kInt32)
+      rows = indexInputRows(in.name);
+    indexRows.push_back(rows);
+    if (in.elemType != onnx::kFloat && !rows && !integerRange(in.elemType, qmin, qmax))
       return fileError("input '" + in.name + "' is " + onnx::elemTypeName(in.elemType) +
-                       "; only float, uint8, int8, uint16, int16 and int32 inputs are supported");
-    intRanges.push_back(in.elemType == onnx::kFloat
+                       "; only float, uint8, int8, uint16, int16 and int32 inputs are "
+                       "supported, and int64 token ids read by an embedding Gather");
+    intRanges.push_back(in.elemType == onnx::kFloat || rows
                             ? std::nullopt
                             : std::optional<std::pair<int64_t, int64_t>>({qmin, qmax}));
     auto type = inputType(in);
@@ -153,6 +163,8 @@ llvm::Expected<OwningOpRef<ModuleOp>> Importer::run() {
     if (intRanges[i])
       func.setArgAttr(i, "loom.int_range",
                       b.getDenseI64ArrayAttr({intRanges[i]->first, intRanges[i]->second}));
+    if (indexRows[i])
+      func.setArgAttr(i, "loom.index_range", b.getDenseI64ArrayAttr({0, *indexRows[i] - 1}));
   }
   b.setInsertionPointToStart(entry);
   for (const OnnxNode &node : model.nodes)

@@ -179,7 +179,8 @@ llvm::Error Importer::importLayerNorm(const LayerNormChain &chain) {
   std::vector<float> bt(chain.beta.begin(), chain.beta.end());
   auto op = b.create<nn::LayerNormOp>(loc(*chain.first), in.getType(), in, f32Attr({chain.c}, g),
                                       f32Attr({chain.c}, bt),
-                                      b.getF32FloatAttr(float(chain.epsilon)));
+                                      b.getF32FloatAttr(float(chain.epsilon)),
+                                      chain.rms ? b.getUnitAttr() : UnitAttr());
   name(op, *chain.first);
   values[chain.output] = op.getResult();
   return llvm::Error::success();

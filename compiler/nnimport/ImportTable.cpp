@@ -16,7 +16,8 @@
 //                          BipolarQuant Trunc
 //   ImportQOperator.cpp    QLinearConv QLinearMatMul ConvInteger
 //                          MatMulInteger, com.microsoft QLinear*
-//   ImportFold.cpp         Shape Gather Cast Slice (only folded)
+//   ImportFold.cpp         Shape (only folded)
+//   ImportEmbed.cpp        Gather (token embedding; folded on constants) Cast Slice
 //   ImportNorm.cpp         LayerNormalization (and PyTorch's LayerNorm chain)
 //   ImportLayout.cpp       DepthToSpace SpaceToDepth, QONNX channels-last
 //                          Conv MaxPool BatchNormalization
@@ -56,7 +57,7 @@ ArrayRef<OpImport> nnimport::opTable() {
          {Importer::elementwiseOps(), Importer::denseOps(), Importer::shapeOps(),
           Importer::activationOps(), Importer::convOps(), Importer::quantOps(),
           Importer::qoperatorOps(), Importer::foldOnlyOps(), Importer::layoutOps(),
-          Importer::normOps()})
+          Importer::normOps(), Importer::embedOps()})
       rows.insert(rows.end(), family.begin(), family.end());
     return rows;
   }();

@@ -133,6 +133,7 @@ public:
   static llvm::ArrayRef<OpImport> foldOnlyOps();
   static llvm::ArrayRef<OpImport> layoutOps();
   static llvm::ArrayRef<OpImport> normOps();
+  static llvm::ArrayRef<OpImport> embedOps();
 
   /// Control characters of `text` (node names come from the file) escaped
   /// as \XX so that a message stays one line.
@@ -288,15 +289,27 @@ private:
     double epsilon = 1e-5;
     std::vector<double> gamma, beta;
     std::vector<const OnnxNode *> nodes;
+    bool rms = false; // RMSNorm: no mean subtraction, beta 0
   };
   /// Finds PyTorch's LayerNorm chains (before the unsupported-op check):
   /// their nodes but the last go to foldedNodes, the last to layerNormChains.
   /// A chain that starts like one and then differs is a one-line error.
   llvm::Error matchLayerNormChains();
+  /// The same for RMSNorm chains (Pow -> ReduceMean -> Add -> Sqrt ->
+  /// Reciprocal / Div -> Mul [-> Mul(gamma)]), after the LayerNorm chains.
+  llvm::Error matchRmsNormChains();
   llvm::Error importLayerNorm(const LayerNormChain &chain);
   bool reducesLastAxis(const OnnxNode &rm, size_t rank);
   llvm::Expected<std::vector<double>> channelConstant(const OnnxNode &node, const std::string &name,
                                                       int64_t c, const char *what);
+
+  //===--- Token embedding (ImportEmbed.cpp) ------------------------------===//
+
+  /// V (the smallest table's rows) if every reader of integer input `input`
+  /// (through Cast / Reshape / ...) is an embedding Gather; records the
+  /// values on the way in indexValues.
+  std::optional<int64_t> indexInputRows(const std::string &input);
+  bool foldConstantRows(const OnnxNode &node);
 
   //===--- Quantizers: QDQ and QONNX (ImportQuant.cpp) --------------------===//
   // docs/CONTRACTS.md "Affine integer graphs", float level: quantized
@@ -339,6 +352,8 @@ private:
   std::map<std::string, QuantParams> weightQuant;
   /// The last node of each matched LayerNorm chain -> the chain.
   std::map<const OnnxNode *, LayerNormChain> layerNormChains;
+  /// Token ids: index graph inputs and the values Cast / Reshape made of them.
+  std::set<std::string> indexValues;
 };
 
 } // namespace nnimport

@@ -98,7 +98,7 @@ llvm::Expected<LayerNormParams> makeLayerNorm(int64_t C, int inWidth, int outWid
                                               double sOut, double epsilon,
                                               const std::vector<double> &gamma,
                                               const std::vector<double> &beta, int64_t lo,
-                                              int64_t hi) {
+                                              int64_t hi, bool rms) {
   if (C < 1 || C > 65536 || inWidth < 2 || inWidth > 24 || outWidth < 2 || outWidth > 32)
     return fail("layernorm rows of 1 to 65536 codes of 2 to 24 bits are supported");
   if (!(sIn > 0) || !(sOut > 0) || !std::isfinite(sIn) || !std::isfinite(sOut))
@@ -106,7 +106,7 @@ llvm::Expected<LayerNormParams> makeLayerNorm(int64_t C, int inWidth, int outWid
   if (int64_t(gamma.size()) != C || int64_t(beta.size()) != C)
     return fail("layernorm needs one scale and one bias per channel");
   LayerNormParams p;
-  p.C = C, p.inWidth = inWidth, p.outWidth = outWidth, p.lo = lo, p.hi = hi;
+  p.C = C, p.inWidth = inWidth, p.outWidth = outWidth, p.lo = lo, p.hi = hi, p.rms = rms;
   // epsilon in code units: var + eps = (sIn / C)^2 * (D + eps * C^2 / sIn^2),
   // kept with es fraction bits (as many as 2P, E below 2^30: a 32-bit RTL parameter).
   double e = std::max(0.0, epsilon) * double(C) * double(C) / (sIn * sIn);
@@ -167,6 +167,8 @@ std::vector<int64_t> layerNormRow(const LayerNormParams &p, const std::vector<in
   int64_t s1 = 0, s2 = 0;
   for (int64_t x : row)
     s1 += x, s2 += x * x;
+  if (p.rms)
+    s1 = 0; // RMSNorm: no mean (CONTRACTS "LayerNorm")
   int64_t r = layerNormRecip(p, s1, s2);
   std::vector<int64_t> out;
   out.reserve(row.size());

@@ -34,6 +34,9 @@ struct LayerNormParams {
   int sh2 = 0;                   // y = shift_round_even(u * G + B, sh2)
   std::vector<int64_t> G, B;     // one per channel
   int64_t lo = 0, hi = 0;        // output clamp (codes)
+  /// RMSNorm (no mean subtraction, beta 0): the same recipe with S1 := 0, so
+  /// D = C * S2 and t = C * c (every width bound above still holds).
+  bool rms = false;
 
   /// Width of the largest D + E (unsigned).
   int vBits() const;
@@ -60,7 +63,7 @@ llvm::Expected<LayerNormParams> makeLayerNorm(int64_t C, int inWidth, int outWid
                                               double sOut, double epsilon,
                                               const std::vector<double> &gamma,
                                               const std::vector<double> &beta, int64_t lo,
-                                              int64_t hi);
+                                              int64_t hi, bool rms = false);
 
 /// floor(sqrt(v)) for v >= 0, exactly (bit by bit, as the RTL).
 unsigned __int128 isqrt(unsigned __int128 v);
@@ -72,7 +75,7 @@ int64_t layerNormRecip(const LayerNormParams &p, int64_t s1, int64_t s2);
 /// One output code: x is the input code, s1 / r those of its row, ch its channel.
 int64_t layerNormCode(const LayerNormParams &p, int64_t x, int64_t s1, int64_t r, int64_t ch);
 
-/// A whole row (p.C codes) normalized.
+/// A whole row (p.C codes) normalized (S1 taken as 0 when p.rms).
 std::vector<int64_t> layerNormRow(const LayerNormParams &p, const std::vector<int64_t> &row);
 
 } // namespace numerics

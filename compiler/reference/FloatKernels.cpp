@@ -183,13 +183,13 @@ template <typename T> std::vector<T> transpose2D(const std::vector<T> &x, int64_
 
 template <typename T>
 std::vector<T> layerNorm(const std::vector<T> &x, int64_t C, const std::vector<double> &gamma,
-                         const std::vector<double> &beta, double eps) {
+                         const std::vector<double> &beta, double eps, bool rms) {
   std::vector<T> y(x.size());
   for (size_t r = 0; r + size_t(C) <= x.size(); r += size_t(C)) {
     double mean = 0, var = 0;
     for (int64_t i = 0; i < C; ++i)
       mean += double(x[r + i]);
-    mean /= double(C);
+    mean = rms ? 0.0 : mean / double(C); // RMSNorm: the root mean square
     for (int64_t i = 0; i < C; ++i)
       var += (double(x[r + i]) - mean) * (double(x[r + i]) - mean);
     var /= double(C);
@@ -213,7 +213,7 @@ std::vector<T> layerNorm(const std::vector<T> &x, int64_t C, const std::vector<d
   template std::vector<T> tanhT(const std::vector<T> &);                                           \
   template std::vector<T> softmax(const std::vector<T> &, int64_t);                                \
   template std::vector<T> layerNorm(const std::vector<T> &, int64_t, const std::vector<double> &,  \
-                                    const std::vector<double> &, double);                          \
+                                    const std::vector<double> &, double, bool);                    \
   template std::vector<T> add(const std::vector<T> &, const std::vector<T> &);                     \
   template bool addBroadcast(const std::vector<T> &, const Shape &, const std::vector<T> &,        \
                              const Shape &, std::vector<T> &, Shape &);                            \

@@ -58,9 +58,10 @@ template <typename T> std::vector<T> softmax(const std::vector<T> &x, int64_t ax
 
 /// LayerNormalization over contiguous rows of `C` elements (ONNX, axis = -1):
 ///   y_i = (x_i - mean) / sqrt(var + eps) * gamma_i + beta_i, var = mean((x - mean)^2).
+/// `rms` (RMSNorm): mean taken as 0, y_i = x_i / sqrt(mean(x^2) + eps) * gamma_i + beta_i.
 template <typename T>
 std::vector<T> layerNorm(const std::vector<T> &x, int64_t C, const std::vector<double> &gamma,
-                         const std::vector<double> &beta, double eps);
+                         const std::vector<double> &beta, double eps, bool rms = false);
 
 /// Elementwise a + b of equal shapes.
 template <typename T> std::vector<T> add(const std::vector<T> &a, const std::vector<T> &b);

@@ -318,6 +318,26 @@ LogicalResult LayerNormOp::verify() {
   return loom::verifyLayerNormAttrs(*this, c);
 }
 
+LogicalResult EmbedOp::verify() {
+  auto in = getInput().getType(), out = getOutput().getType();
+  int64_t v = int64_t(getVocab()), c = int64_t(getChannels()), t = int64_t(getPositions());
+  if (in.getLanes() != 1)
+    return emitOpError("input stream must carry 1 lane (one token id per beat)");
+  if (v < 1 || c < 1 || t < 1 || in.getFrameElements() != t)
+    return emitOpError("the input frame must be `positions` (") << t << ") ids";
+  if (out.getFrameElements() != t * c || c % out.getLanes())
+    return emitOpError("the output frame must be positions x channels (")
+           << t * c << ") codes in beats dividing a row";
+  if (getTable().getNumElements() != v * c || (getPos() && getPos()->getNumElements() != t * c))
+    return emitOpError("table must hold vocab x channels and pos positions x channels codes");
+  unsigned idBits = in.getElementWidth();
+  if (idBits < 63 && (int64_t(1) << idBits) < v)
+    return emitOpError("ids of ") << idBits << " bits cannot address " << v << " rows";
+  if (int64_t(getLo()) > int64_t(getHi()))
+    return emitOpError("lo exceeds hi");
+  return success();
+}
+
 loom::numerics::LayerNormParams LayerNormOp::getParams() {
   return loom::layerNormParamsOf(*this, int64_t(getChannels()),
                                  int(getInput().getType().getElementWidth()),

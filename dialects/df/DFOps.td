@@ -278,7 +278,7 @@ def DF_LayerNormOp : DF_Op<"layernorm"> {
   let arguments = (ins DF_StreamType:$input, I64Attr:$channels, I64Attr:$epsilon_codes,
                    I64Attr:$epsilon_shift, I64Attr:$pre_shift, I64Attr:$recip_bits, I64Attr:$norm_shift,
                    I64Attr:$out_shift, ElementsAttr:$gamma, ElementsAttr:$beta, I64Attr:$lo,
-                   I64Attr:$hi);
+                   I64Attr:$hi, UnitAttr:$rms);
   let results = (outs DF_StreamType:$output);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
   let hasVerifier = 1;
@@ -286,6 +286,23 @@ def DF_LayerNormOp : DF_Op<"layernorm"> {
     /// The numerics view of the attributes (compiler/numerics/LayerNorm.h).
     ::loom::numerics::LayerNormParams getParams();
   }];
+}
+
+def DF_EmbedOp : DF_Op<"embed"> {
+  let summary = "token embedding: one id per input beat, its row of `channels` codes out";
+  let description = [{
+    The frame is `positions` token ids (unsigned input words, one per beat);
+    id t emits row clamp(table[id] + pos[t], lo, hi) in beats of the output
+    lanes (docs/CONTRACTS.md "Embedding", the attributes of nn.qembed).
+    loom_embed reads the row from ROM; the position counter wraps at
+    `positions`, so a frame is one sequence.
+  }];
+  let arguments = (ins DF_StreamType:$input, I64Attr:$vocab, I64Attr:$channels,
+                   I64Attr:$positions, ElementsAttr:$table, OptionalAttr<ElementsAttr>:$pos,
+                   I64Attr:$lo, I64Attr:$hi);
+  let results = (outs DF_StreamType:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+  let hasVerifier = 1;
 }
 
 def DF_SkidOp : DF_Op<"skid", [AllTypesMatch<["input", "output"]>]> {

@@ -82,6 +82,50 @@ loom::numerics::LayerNormParams QLayerNormOp::getParams() {
                                  int(getResult().getType().getElementTypeBitWidth()));
 }
 
+/// nn.embed / nn.qembed: result = ids' shape + [C], table [V, C], pos [T, C].
+static LogicalResult verifyEmbedShapes(Operation *op, ShapedType ids, ShapedType out,
+                                       ShapedType table, std::optional<ShapedType> pos) {
+  if (table.getRank() != 2 || table.getDimSize(0) < 1 || table.getDimSize(1) < 1)
+    return op->emitOpError("table must be [V, C], got rank ") << table.getRank();
+  int64_t c = table.getDimSize(1);
+  SmallVector<int64_t> want(ids.getShape());
+  want.push_back(c);
+  if (out.getShape() != ArrayRef<int64_t>(want))
+    return op->emitOpError("result must be the ids' shape + [") << c << "]";
+  if (pos && (pos->getRank() != 2 || pos->getDimSize(0) != ids.getNumElements() ||
+              pos->getDimSize(1) != c))
+    return op->emitOpError("pos must be [") << ids.getNumElements() << ", " << c
+                                            << "] (one row per position)";
+  return success();
+}
+
+LogicalResult EmbedOp::verify() {
+  std::optional<ShapedType> pos;
+  if (getPos())
+    pos = llvm::cast<ShapedType>(getPos()->getType());
+  return verifyEmbedShapes(*this, getIds().getType(), getResult().getType(),
+                           llvm::cast<ShapedType>(getTable().getType()), pos);
+}
+
+LogicalResult QEmbedOp::verify() {
+  std::optional<ShapedType> pos;
+  if (getPos())
+    pos = llvm::cast<ShapedType>(getPos()->getType());
+  if (failed(verifyEmbedShapes(*this, getIds().getType(), getResult().getType(),
+                               llvm::cast<ShapedType>(getTable().getType()), pos)))
+    return failure();
+  if (!llvm::isa<IntegerType>(getTable().getElementType()) ||
+      (getPos() && !llvm::isa<IntegerType>(getPos()->getElementType())))
+    return emitOpError("table and pos must hold integer codes");
+  int64_t v = llvm::cast<ShapedType>(getTable().getType()).getDimSize(0);
+  unsigned idBits = getIds().getType().getElementTypeBitWidth();
+  if (idBits < 63 && (int64_t(1) << idBits) < v)
+    return emitOpError("ids of ") << idBits << " bits cannot address " << v << " rows";
+  if (getLoAttr().getInt() > getHiAttr().getInt())
+    return emitOpError("lo ") << getLoAttr().getInt() << " exceeds hi " << getHiAttr().getInt();
+  return success();
+}
+
 LogicalResult BatchNormOp::verify() {
   auto type = getResult().getType();
   if (type.getRank() < 2)

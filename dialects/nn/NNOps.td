@@ -210,11 +210,30 @@ def NN_LayerNormOp : NN_Op<"layernorm", [SameOperandsAndResultType]> {
     gamma and beta one per channel (beta 0 when the model has none). The
     importer builds it from LayerNormalization (axis = -1) and from the
     ReduceMean / Sub / Pow / Sqrt / Div chain PyTorch exports before opset 17.
+    `rms` (RMSNorm, Llama / T5): no mean subtraction, beta 0:
+    y = x / sqrt(mean(x^2) + epsilon) * gamma.
   }];
   let arguments = (ins NN_FloatTensor:$input, NN_F32ElementsAttr:$gamma, NN_F32ElementsAttr:$beta,
-                   F32Attr:$epsilon);
+                   F32Attr:$epsilon, UnitAttr:$rms);
   let results = (outs NN_FloatTensor:$result);
   let assemblyFormat = "$input attr-dict `:` type($result)";
+  let hasVerifier = 1;
+}
+
+def NN_EmbedOp : NN_Op<"embed"> {
+  let summary = "token embedding: a row of a constant table per token id (ONNX Gather)";
+  let description = [{
+    `ids` holds token ids (integers in f32; exact below 2^24), any shape of T
+    elements; the result is ids' shape + [C]: row t = table[ids[t]] (+ pos[t]
+    when the model adds learned position embeddings right after the lookup).
+    `table` is [V, C], `pos` [T, C]. An id outside [0, V) is an error. The
+    importer builds it from Gather(constant [V, C], ids, axis = 0) whose ids
+    come from an integer graph input (docs/CONTRACTS.md "Embedding").
+  }];
+  let arguments = (ins NN_FloatTensor:$ids, NN_F32ElementsAttr:$table,
+                   OptionalAttr<NN_F32ElementsAttr>:$pos);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = "$ids attr-dict `:` type($ids) `->` type($result)";
   let hasVerifier = 1;
 }
 
@@ -482,12 +501,14 @@ def NN_QLayerNormOp : NN_Op<"qlayernorm"> {
     r = floor(2^recip_bits / q); per channel i
     u = shift_round_even((C*c_i - S1) * r, norm_shift), y = clamp(
     shift_round_even(u * gamma[i] + beta[i], out_shift), lo, hi). gamma and
-    beta are integers (the float constants over the output scale).
+    beta are integers (the float constants over the output scale). `rms`
+    (RMSNorm): S1 is taken as 0 (D = C*S2, t_i = C*c_i).
   }];
   let arguments = (ins NN_IntTensor:$input, I64Attr:$epsilon_codes, I64Attr:$epsilon_shift,
                    I64Attr:$pre_shift,
                    I64Attr:$recip_bits, I64Attr:$norm_shift, I64Attr:$out_shift,
-                   ElementsAttr:$gamma, ElementsAttr:$beta, I64Attr:$lo, I64Attr:$hi);
+                   ElementsAttr:$gamma, ElementsAttr:$beta, I64Attr:$lo, I64Attr:$hi,
+                   UnitAttr:$rms);
   let results = (outs NN_IntTensor:$result);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
   let hasVerifier = 1;
@@ -495,6 +516,19 @@ def NN_QLayerNormOp : NN_Op<"qlayernorm"> {
     /// The numerics view of the attributes (compiler/numerics/LayerNorm.h).
     ::loom::numerics::LayerNormParams getParams();
   }];
+}
+
+def NN_QEmbedOp : NN_Op<"qembed"> {
+  let summary = "integer embedding: y[t] = clamp(table[id_t] + pos[t], lo, hi) (docs/CONTRACTS.md)";
+  let description = [{
+    `ids` are unsigned token ids (the input word read as unsigned); `table`
+    [V, C] and `pos` [T, C] (optional) hold codes of the output format.
+  }];
+  let arguments = (ins NN_IntTensor:$ids, ElementsAttr:$table, OptionalAttr<ElementsAttr>:$pos,
+                   I64Attr:$lo, I64Attr:$hi);
+  let results = (outs NN_IntTensor:$result);
+  let assemblyFormat = "$ids attr-dict `:` type($ids) `->` type($result)";
+  let hasVerifier = 1;
 }
 
 #endif // LOOM_NN_OPS

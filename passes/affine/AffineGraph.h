@@ -267,6 +267,13 @@ LogicalResult lowerSoftmax(AffineGraph &g, nn::SoftmaxOp sm);
 LogicalResult lowerLayerNorm(AffineGraph &g, nn::QuantizeLinearOp ql, const Pending &p,
                              const Quant &out, int64_t qmin, int64_t qmax);
 
+//===--- Embed.cpp: token embedding on codes ---===//
+
+/// A pending nn.embed meets its output quantizer: nn.qembed with tables in
+/// the quantizer's codes and its range (and a Relu / Clip) as the clamp.
+LogicalResult lowerEmbed(AffineGraph &g, nn::QuantizeLinearOp ql, const Pending &p,
+                         const Quant &out, int64_t qmin, int64_t qmax);
+
 //===--- Trunc.cpp: QONNX Trunc on codes ---===//
 
 /// Brevitas' TruncAvgPool export AveragePool(k) -> Mul(k*k) -> Trunc: the

@@ -43,7 +43,10 @@ LogicalResult lowerMove(AffineGraph &g, Operation *op) {
   }
   clone = g.b.clone(*op);
   clone->setOperand(0, t.codes);
-  clone->getResult(0).setType(intTensor(op->getResult(0).getType(), g.width));
+  // Codes keep their word width (token ids have their own, narrower one).
+  clone->getResult(0).setType(intTensor(
+      op->getResult(0).getType(),
+      llvm::cast<ShapedType>(t.codes.getType()).getElementTypeBitWidth()));
   if (llvm::isa<nn::PadOp>(op)) {
     t.lo = std::min<int64_t>(t.lo, 0), t.hi = std::max<int64_t>(t.hi, 0);
   }

@@ -22,7 +22,7 @@ mlir::Value loom::buildQLayerNorm(mlir::OpBuilder &b, mlir::Location loc, mlir::
       b.getI64IntegerAttr(p.P),
       b.getI64IntegerAttr(p.R), b.getI64IntegerAttr(p.sh1), b.getI64IntegerAttr(p.sh2),
       intAttr(ctx, {p.C}, 64, p.G), intAttr(ctx, {p.C}, 64, p.B), b.getI64IntegerAttr(p.lo),
-      b.getI64IntegerAttr(p.hi));
+      b.getI64IntegerAttr(p.hi), p.rms ? b.getUnitAttr() : mlir::UnitAttr());
 }
 
 namespace loom::affine {
@@ -43,7 +43,7 @@ LogicalResult lowerLayerNorm(AffineGraph &g, nn::QuantizeLinearOp ql, const Pend
   auto params = numerics::makeLayerNorm(c, int(type.getElementTypeBitWidth()), g.width,
                                         in.q.scale[0], sOut, ln.getEpsilon().convertToDouble(),
                                         floatsOf(ln.getGamma()), floatsOf(ln.getBeta()), r.lo,
-                                        r.hi);
+                                        r.hi, ln.getRms());
   if (!params)
     return g.fail(ln, llvm::toString(params.takeError()));
   Type outType = intTensor(ln.getResult().getType(), g.width);

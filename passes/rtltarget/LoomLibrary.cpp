@@ -47,6 +47,7 @@ public:
         .Case([&](df::LayerNormOp op) {
           return lower(op, std::get<hw::LayerNormConfig>(config), nb);
         })
+        .Case([&](df::EmbedOp op) { return lower(op, std::get<hw::EmbedConfig>(config), nb); })
         .Case([&](df::SkidOp op) { return lower(op, std::get<hw::SkidConfig>(config), nb); })
         .Case([&](df::FifoOp op) { return lower(op, std::get<hw::FifoConfig>(config), nb); })
         .Case([&](df::SwgOp op) { return lower(op, std::get<hw::SwgConfig>(config), nb); })
@@ -185,10 +186,43 @@ private:
                      {"SH1", ln.sh1},
                      {"SH2", ln.sh2},
                      {"LO", ln.lo},
-                     {"HI", ln.hi}});
+                     {"HI", ln.hi},
+                     {"RMS", ln.rms ? 1 : 0}});
     p.set("G_FILE", nb.builder().getStringAttr(name + "_g.mem"));
     p.set("B_FILE", nb.builder().getStringAttr(name + "_b.mem"));
     nb.instantiateStream(op, "loom_layernorm", name, p);
+    return success();
+  }
+
+  /// Table images of OUT_BEAT codes per line (docs/CONTRACTS.md "Memory file
+  /// formats"): line id * NB + b holds codes b*OUT_BEAT .. of row id.
+  LogicalResult lower(df::EmbedOp op, const hw::EmbedConfig &c, NetlistBuilder &nb) {
+    int64_t lo = int64_t(op.getLo()), hi = int64_t(op.getHi());
+    if (lo < INT32_MIN || hi > INT32_MAX)
+      return op.emitError("embed lo and hi must fit 32-bit RTL parameters");
+    std::string name = nb.instanceName(op, "embed");
+    auto codes = [](ElementsAttr a) {
+      std::vector<int64_t> v;
+      for (const APInt &x : a.getValues<APInt>())
+        v.push_back(x.getSExtValue());
+      return v;
+    };
+    nb.memfile(name + "_e.mem", c.W_OUT, c.OUT_BEAT, codes(op.getTable()));
+    if (c.POS)
+      nb.memfile(name + "_p.mem", c.W_OUT, c.OUT_BEAT, codes(*op.getPos()));
+    NamedAttrList p;
+    nb.setParams(p, {{"V", c.V},
+                     {"C", c.C},
+                     {"T", c.T},
+                     {"OUT_BEAT", c.OUT_BEAT},
+                     {"W_ID", c.W_ID},
+                     {"W_OUT", c.W_OUT},
+                     {"POS", c.POS},
+                     {"LO", lo},
+                     {"HI", hi}});
+    p.set("E_FILE", nb.builder().getStringAttr(name + "_e.mem"));
+    p.set("P_FILE", nb.builder().getStringAttr(c.POS ? name + "_p.mem" : ""));
+    nb.instantiateStream(op, "loom_embed", name, p);
     return success();
   }
 

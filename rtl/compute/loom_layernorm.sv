@@ -11,6 +11,9 @@
 //   u_i = shift_round_even((C*c_i - S1) * r, SH1)
 //   y_i = clamp(shift_round_even(u_i * G[i] + B[i], SH2), LO, HI)
 //
+// RMS = 1 (RMSNorm, Llama / T5): the same recipe with S1 := 0, so D = C*S2 and
+// t_i = C*c_i; the timing does not change.
+//
 // The widths W_V (of D + E / 2^ES + 1), W_T, W_U, W_G, W_B, W_Z and the shifts come from
 // numerics::LayerNormParams (compiler/numerics/LayerNorm.h), so they always hold the
 // values the reference computes.
@@ -46,6 +49,7 @@ module loom_layernorm #(
   parameter int SH2     = 31,
   parameter int LO      = -128,
   parameter int HI      = 127,
+  parameter int RMS     = 0,      // 1: RMSNorm, S1 taken as 0 (D = C*S2, t = C*c)
   parameter     G_FILE  = "",
   parameter     B_FILE  = ""
 ) (
@@ -109,7 +113,7 @@ module loom_layernorm #(
   logic                   in_fire, in_last, idx_last, calc_last, out_load;
 
   assign in_ready  = !full_q[wr_q];
-  assign s1        = s1_q[rd_q];
+  assign s1        = (RMS != 0) ? '0 : s1_q[rd_q];  // RMSNorm: no mean (S1 := 0)
   assign s2        = s2_q[rd_q];
   assign in_fire   = in_valid && in_ready;
   assign in_last   = (in_cnt_q == IBW'(IB - 1));
