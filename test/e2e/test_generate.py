@@ -1,0 +1,187 @@
+#!/usr/bin/python3
+"""e2e.generate: `loom generate`, greedy decoding token by token in Verilator (issue 12,
+points 3, 4 and 6).
+
+Models written here in the op patterns of a Hugging Face / PyTorch causal LM export
+(input_ids int64 [1, T] -> logits float [1, T, V]), without attention (e2e.attention
+covers that actor); every row depends only on its own token, so the graph is causal:
+  gpt_mlp_lm   Gather(wte) + learned position embeddings (Add of a [1, T, C] constant),
+               LayerNormalization-17, MLP with erf GELU, residual Add, LayerNorm, tied
+               lm_head (MatMul with Transpose(wte))
+  mixing_lm    not causal: Gather, then a Linear over the whole flattened sequence
+Per precision (default auto, and int8) on gpt_mlp_lm:
+  1. report.json has a 'sequence' section (rows T, MACs and cycles per token);
+  2. loom generate --prompt (4 ids) --tokens T-4 --out Y.npz: 0 mismatching logit words,
+     cycles_per_token == predicted_cycles_per_token, the first entry is
+     first_token_cycles, the last token costs at most 2x the first;
+  3. tokens[i] is the argmax of Y.npz 'logits' row i (ties: the lowest id), and those rows
+     agree with ONNX Runtime's logits of the same full sequence within TOL of the logit
+     range, with the same argmax on at least 90% of the steps;
+And one-line errors: prompt + tokens longer than T, an id outside the vocabulary, a
+malformed --prompt, and the non-causal model.
+"""
+import json
+import os
+import sys
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import e2e_common as E  # noqa: E402
+
+T, V, C, HID = 16, 64, 32, 64
+TOL = {"auto": 0.05, "int8": 0.10}
+
+
+def save(path, nodes, inits, t, out_shape):
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+    g = helper.make_graph(nodes, os.path.basename(path)[:-5],
+                          [helper.make_tensor_value_info("input_ids", TensorProto.INT64, [1, t])],
+                          [helper.make_tensor_value_info("logits", TensorProto.FLOAT, out_shape)],
+                          [numpy_helper.from_array(v, k) for k, v in inits.items()])
+    onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)]), path)
+    return path
+
+
+def gen_models(work):
+    from onnx import helper
+    rng = np.random.RandomState(5)
+    f32 = np.float32
+    inits = {
+        "wte": (rng.randn(V, C) * 0.6).astype(f32),
+        "wpe": (rng.randn(1, T, C) * 0.2).astype(f32),
+        "ln1_g": (1 + 0.1 * rng.randn(C)).astype(f32), "ln1_b": (0.1 * rng.randn(C)).astype(f32),
+        "fc_w": (rng.randn(C, HID) / np.sqrt(C)).astype(f32),
+        "fc_b": (0.1 * rng.randn(HID)).astype(f32),
+        "proj_w": (rng.randn(HID, C) / np.sqrt(HID)).astype(f32),
+        "proj_b": (0.1 * rng.randn(C)).astype(f32),
+        "lnf_g": (1 + 0.1 * rng.randn(C)).astype(f32), "lnf_b": (0.1 * rng.randn(C)).astype(f32),
+        "sqrt2": np.array(np.sqrt(2.0), f32), "one": np.array(1.0, f32),
+        "half": np.array(0.5, f32),
+    }
+    n = helper.make_node
+    nodes = [
+        n("Gather", ["wte", "input_ids"], ["tok"], name="/wte/Gather"),
+        n("Add", ["tok", "wpe"], ["h0"], name="/Add_pos"),
+        n("LayerNormalization", ["h0", "ln1_g", "ln1_b"], ["ln1"], axis=-1, epsilon=1e-5,
+          name="/h.0/ln_1/LayerNorm"),
+        n("MatMul", ["ln1", "fc_w"], ["fc0"], name="/h.0/mlp/c_fc/MatMul"),
+        n("Add", ["fc0", "fc_b"], ["fc"], name="/h.0/mlp/c_fc/Add"),
+        # torch F.gelu: x * 0.5 * (1 + erf(x / sqrt 2))
+        n("Div", ["fc", "sqrt2"], ["g0"], name="/h.0/mlp/act/Div"),
+        n("Erf", ["g0"], ["g1"], name="/h.0/mlp/act/Erf"),
+        n("Add", ["g1", "one"], ["g2"], name="/h.0/mlp/act/Add"),
+        n("Mul", ["fc", "g2"], ["g3"], name="/h.0/mlp/act/Mul"),
+        n("Mul", ["g3", "half"], ["act"], name="/h.0/mlp/act/Mul_1"),
+        n("MatMul", ["act", "proj_w"], ["pr0"], name="/h.0/mlp/c_proj/MatMul"),
+        n("Add", ["pr0", "proj_b"], ["pr"], name="/h.0/mlp/c_proj/Add"),
+        n("Add", ["h0", "pr"], ["h1"], name="/h.0/Add"),
+        n("LayerNormalization", ["h1", "lnf_g", "lnf_b"], ["hf"], axis=-1, epsilon=1e-5,
+          name="/ln_f/LayerNorm"),
+        n("Transpose", ["wte"], ["wte_t"], perm=[1, 0], name="/lm_head/Transpose"),
+        n("MatMul", ["hf", "wte_t"], ["logits"], name="/lm_head/MatMul"),
+    ]
+    models = {"gpt_mlp_lm": save(os.path.join(work, "gpt_mlp_lm.onnx"), nodes, inits, T,
+                                 [1, T, V])}
+    # Not causal: every logit reads every position.
+    t2, c2, v2 = 8, 4, 8
+    inits2 = {"wte": rng.randn(v2, c2).astype(f32),
+              "shape_in": np.array([1, t2 * c2], np.int64),
+              "mix": (rng.randn(t2 * c2, t2 * v2) / 4).astype(f32),
+              "shape_out": np.array([1, t2, v2], np.int64)}
+    nodes2 = [n("Gather", ["wte", "input_ids"], ["tok"], name="/wte/Gather"),
+              n("Reshape", ["tok", "shape_in"], ["flat"], name="/Reshape"),
+              n("MatMul", ["flat", "mix"], ["mixed"], name="/mix/MatMul"),
+              n("Reshape", ["mixed", "shape_out"], ["logits"], name="/Reshape_1")]
+    models["mixing_lm"] = save(os.path.join(work, "mixing_lm.onnx"), nodes2, inits2, t2,
+                               [1, t2, v2])
+    return models
+
+
+def one_line_error(c, r, words, label):
+    lines = r.err.strip().splitlines()
+    c.check(r.rc != 0 and len(lines) == 1 and all(w in r.err for w in words),
+            "%s: want one error line with %s: %s" % (label, words, r.describe()))
+
+
+def main():
+    loom, src, work = E.parse_args()
+    c = E.Checker("e2e.generate")
+    models = gen_models(work)
+    prompt = [3, 14, 15, 9]
+    n_tok = T - len(prompt)
+    calib = os.path.join(work, "calib.npy")
+    np.save(calib, np.random.RandomState(2).randint(0, V, size=(64, T)).astype(np.int64))
+    for prec in ("auto", "int8"):
+        label = "gpt_mlp_lm/" + prec
+        out = os.path.join(work, "out", "gpt_mlp_lm_" + prec)
+        r = E.run(loom, "compile", models["gpt_mlp_lm"], "-o", out, "--precision", prec,
+                  "--calib", calib)
+        if not c.check(r.rc == 0, "%s: compile failed: %s" % (label, r.describe())):
+            continue
+        rep = E.read_json(os.path.join(out, "report.json"))
+        seq = rep.get("sequence") or {}
+        c.check(seq.get("rows") == T and seq.get("macs_per_token", 0) > 0 and
+                seq.get("predicted_mean_token_cycles", 0) > 0,
+                "%s: report.json sequence section: %s" % (label, seq))
+        y_path = os.path.join(work, "Y_%s.npz" % prec)
+        r = E.run(loom, "generate", out, "--prompt", ",".join(map(str, prompt)),
+                  "--tokens", str(n_tok), "--out", y_path)
+        if not c.check(r.rc == 0, "%s: loom generate failed: %s" % (label, r.describe())):
+            continue
+        g = E.read_json(os.path.join(out, "generate.json"))
+        toks = g["tokens"]
+        cyc, pred = g["cycles_per_token"], g["predicted_cycles_per_token"]
+        c.check(g["prompt"] == prompt and len(toks) == n_tok and
+                r.out.strip() == ",".join(map(str, toks)),
+                "%s: prompt %s, tokens %s, printed %r" % (label, g["prompt"], toks, r.out))
+        c.check(g["mismatches"] == 0, "%s: %d mismatching logit words" % (label, g["mismatches"]))
+        c.check(cyc == pred and len(cyc) == n_tok and cyc[0] == g["first_token_cycles"] and
+                cyc[-1] <= 2 * cyc[0],
+                "%s: cycles per token %s, predicted %s, first %s" % (
+                    label, cyc, pred, g["first_token_cycles"]))
+        y = np.load(y_path)
+        logits, raw = y["logits"], y["logits.raw"]
+        c.check(logits.shape == (n_tok, V) and list(np.argmax(raw, axis=1)) == toks,
+                "%s: Y.npz logits %s; argmax %s vs tokens %s" % (
+                    label, logits.shape, list(np.argmax(raw, axis=1)), toks))
+        seq_ids = np.zeros((1, T), np.int64)
+        seq_ids[0, :len(prompt)] = prompt
+        seq_ids[0, len(prompt):len(prompt) + n_tok - 1] = toks[:-1]
+        try:
+            want = E.ort_run(src, models["gpt_mlp_lm"], {"input_ids": seq_ids},
+                             os.path.join(work, "ort_" + prec))[0].reshape(T, V)
+        except RuntimeError as e:
+            c.check(False, "%s: %s" % (label, e))
+            continue
+        rows = want[len(prompt) - 1:len(prompt) - 1 + n_tok]
+        span = float(rows.max() - rows.min())
+        err = float(np.abs(logits - rows).max()) / span
+        agree = float(np.mean(np.argmax(rows, axis=1) == np.array(toks)))
+        print("  %s: %d tokens, logits vs ONNX Runtime %.4f of the range, argmax agreement "
+              "%.0f%%, cycles/token %s" % (label, n_tok, err, 100 * agree, cyc), flush=True)
+        c.check(err <= TOL[prec] and agree >= 0.9,
+                "%s: logits vs ONNX Runtime: %.4f of the range (limit %.2f), argmax agreement "
+                "%.2f (limit 0.9)" % (label, err, TOL[prec], agree))
+
+    out = os.path.join(work, "out", "gpt_mlp_lm_auto")
+    if os.path.exists(os.path.join(out, "report.json")):
+        r = E.run(loom, "generate", out, "--prompt", "1,2,3,4", "--tokens", str(T - 3))
+        one_line_error(c, r, ["positions", str(T)], "prompt + tokens > T")
+        r = E.run(loom, "generate", out, "--prompt", "1,%d" % V, "--tokens", "2")
+        one_line_error(c, r, ["vocabulary", str(V)], "id outside the vocabulary")
+        r = E.run(loom, "generate", out, "--prompt", "1,x", "--tokens", "2")
+        one_line_error(c, r, ["--prompt"], "malformed prompt")
+    out = os.path.join(work, "out", "mixing_lm")
+    r = E.run(loom, "compile", models["mixing_lm"], "-o", out)
+    if c.check(r.rc == 0, "mixing_lm: compile failed: %s" % r.describe()):
+        r = E.run(loom, "generate", out, "--prompt", "1,2", "--tokens", "3")
+        one_line_error(c, r, ["not causal", "logits"], "non-causal graph")
+        c.check(not os.path.exists(os.path.join(out, "generate.json")),
+                "mixing_lm: a refused generate wrote generate.json")
+    return c.finish()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
