@@ -71,7 +71,8 @@ double widestRange(func::FuncOp func) {
       m = std::max({m, std::fabs(r[0]), std::fabs(r[1])});
   };
   for (unsigned i = 0; i < func.getNumArguments(); ++i)
-    see(func.getArgAttrOfType<DenseF64ArrayAttr>(i, kCalibAttr));
+    if (!func.getArgAttr(i, "loom.index_range")) // token ids are addresses, not values
+      see(func.getArgAttrOfType<DenseF64ArrayAttr>(i, kCalibAttr));
   func.walk([&](Operation *op) { see(op->getAttrOfType<DenseF64ArrayAttr>(kCalibAttr)); });
   return m;
 }
@@ -226,6 +227,18 @@ llvm::Expected<AutoPrecision> loom::chooseAutoPrecision(ModuleOp floatModule,
   auto acc = oneFormat(*width);
   if (!acc)
     return acc.takeError();
+  // No width meets the budget: a wider format is not always better (a table
+  // over the whole input range gets coarser buckets as the range grows), so
+  // keep the width of the least error.
+  if (!good(*acc)) {
+    for (int wd = 8; wd < maxW; wd += 2) {
+      auto other = oneFormat(wd);
+      if (!other)
+        return other.takeError();
+      if (other->maxAbsError < acc->maxAbsError)
+        *width = wd, acc = std::move(other);
+    }
+  }
   for (int k = 1; !topOk(*acc) && k <= kAutoTop1Bits && *width + k <= maxW; ++k) {
     auto wider = oneFormat(*width + k);
     if (!wider)

@@ -153,8 +153,10 @@ template <> llvm::Error Importer::importOp<onnxop::Gather>(const OnnxNode &node,
   Value ids = lookup(node.inputs[1]);
   const OnnxTensor *table = constant(node.inputs[0]);
   if (lookup(node.inputs[0]))
-    return nodeError(node, "gathers from an activation; Loom supports Gather only as a token "
-                           "embedding: a constant table [V, C] indexed by token ids");
+    return nodeError(node, "its table '" + oneLine(node.inputs[0]) +
+                               "' is not a constant (an activation); Loom supports Gather only "
+                               "as a token embedding: a constant table [V, C] indexed by token "
+                               "ids");
   if (!ids)
     return nodeError(node, "its indices '" + oneLine(node.inputs[1]) +
                                "' are neither constant nor a graph input");

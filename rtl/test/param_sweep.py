@@ -83,6 +83,7 @@ CASES = [
     ("loom_upsample", dict(C=1024, H=7, W=7, SH=7, SW=7, LANES=32, WB=32)),
     ("loom_upsample", dict(C=64, H=64, W=64, SH=2, SW=2, LANES=64)),
     ("loom_layernorm", dict(C=1, IN_BEAT=1)),
+    ("loom_layernorm", dict(C=64, IN_BEAT=4, W_V=27, W_T=16, W_U=22, W_Z=45, R=42, SH1=18, RMS=1)),
     ("loom_layernorm", dict(C=1024, IN_BEAT=8, W_IN=16, W_OUT=16, W_V=51, W_T=29, W_U=24,
                             W_G=16, W_B=48, W_Z=64, R=54, SH1=30, SH2=30, E=100000, ES=4,
                             G_FILE='"g.mem"', B_FILE='"b.mem"')),

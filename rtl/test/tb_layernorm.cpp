@@ -12,6 +12,10 @@
 using namespace tb;
 using i128 = __int128;
 
+#ifndef P_RMS
+#define P_RMS 0 // 1: RMSNorm (S1 := 0, beta 0)
+#endif
+
 namespace {
 /// shift_round_even on 128 bits, written from the contract (not numerics' code).
 i128 sre(i128 a, int s) {
@@ -37,6 +41,8 @@ std::vector<int64_t> golden(const loom::numerics::LayerNormParams &p,
   i128 s1 = 0, s2 = 0;
   for (int64_t v : x)
     s1 += v, s2 += i128(v) * v;
+  if (P_RMS)
+    s1 = 0; // RMSNorm: D = C*S2, t = C*c
   i128 d = i128(p.C) * s2 - s1 * s1;
   i128 q = rootOf(d * (i128(1) << (2 * p.P)) + p.E * (i128(1) << (2 * p.P - p.es)));
   i128 r = (i128(1) << p.R) / q; // (unused when d = 0: every t is 0)
@@ -60,11 +66,12 @@ int main(int argc, char **argv) {
   std::uniform_real_distribution<double> ug(-gmax, gmax), ub(-1.0, 1.0);
   std::vector<double> gamma(C), beta(C);
   for (int i = 0; i < C; ++i)
-    gamma[i] = i == 0 ? gmax : ug(rng), beta[i] = ub(rng);
+    gamma[i] = i == 0 ? gmax : ug(rng), beta[i] = P_RMS ? (ub(rng), 0.0) : ub(rng);
   int64_t lo = -(int64_t(1) << (P_W_OUT - 1)), hi = (int64_t(1) << (P_W_OUT - 1)) - 1;
   if (P_RELU)
     lo = 0;
-  auto pe = loom::numerics::makeLayerNorm(C, P_W_IN, P_W_OUT, sIn, sOut, 1e-5, gamma, beta, lo, hi);
+  auto pe = loom::numerics::makeLayerNorm(C, P_W_IN, P_W_OUT, sIn, sOut, 1e-5, gamma, beta, lo, hi,
+                                          P_RMS != 0);
   if (!pe) {
     std::printf("makeLayerNorm: %s\n", llvm::toString(pe.takeError()).c_str());
     return 1;

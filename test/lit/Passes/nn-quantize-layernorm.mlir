@@ -40,3 +40,16 @@ func.func @affine_relu(%x: tensor<1x4xf32>) -> tensor<1x4xf32> {
   %d2 = nn.dequantize_linear %q2 {scale = array<f64: 0.03125>, zero_point = array<i64: 0>, axis = 1 : i64} : tensor<1x4xf32>
   return %d2 : tensor<1x4xf32>
 }
+
+// -----
+
+// RMSNorm (nn.layernorm {rms}): the same parameters as @fixed_rows (they do not
+// depend on the mean), beta 0, and `rms` carried to nn.qlayernorm (S1 := 0).
+// CHECK-LABEL: func.func @fixed_rms
+// CHECK: nn.qlayernorm %{{.*}} {beta = dense<0> : tensor<4xi64>, epsilon_codes = 2684 : i64, epsilon_shift = 16 : i64, gamma = dense<[8192, 4096, 16384, -8192]> : tensor<4xi64>, hi = 127 : i64, lo = -128 : i64, norm_shift = 14 : i64, onnx.node = "rms", out_shift = 25 : i64, pre_shift = 8 : i64, recip_bits = 38 : i64, rms} : tensor<1x3x4xi8> -> tensor<1x3x4xi8>
+func.func @fixed_rms(%x: tensor<1x3x4xf32>) -> tensor<1x3x4xf32> {
+  %y = nn.layernorm %x {gamma = dense<[1.0, 0.5, 2.0, -1.0]> : tensor<4xf32>,
+                        beta = dense<0.0> : tensor<4xf32>,
+                        epsilon = 1.0e-5 : f32, onnx.node = "rms", rms} : tensor<1x3x4xf32>
+  return %y : tensor<1x3x4xf32>
+}

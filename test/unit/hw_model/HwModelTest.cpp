@@ -76,6 +76,36 @@ TEST(HwModelCost, LayerNormRowCycles) {
   EXPECT_NE(validate(layernorm(10, 4, 1)), "");
 }
 
+static EmbedConfig embed(int V, int C, int T, int OUT_BEAT, int POS) {
+  EmbedConfig c;
+  c.V = V, c.C = C, c.T = T, c.OUT_BEAT = OUT_BEAT, c.POS = POS, c.W_OUT = 8;
+  c.W_ID = 1;
+  while ((1 << c.W_ID) < V)
+    ++c.W_ID;
+  return c;
+}
+
+TEST(HwModelCost, EmbedBeatPerCycle) {
+  // One output beat per cycle, ids back to back (the skid buffer keeps in_ready
+  // registered without a bubble): T * C / OUT_BEAT cycles a frame; the first
+  // beat leaves 2 cycles after its id (lookup stage, output register).
+  for (EmbedConfig c : {embed(50, 12, 7, 4, 1), embed(64, 5, 16, 1, 0), embed(3, 8, 1, 8, 1)}) {
+    ActorCost cost = estimateCost(c);
+    int64_t beats = int64_t(c.T) * (c.C / c.OUT_BEAT);
+    EXPECT_EQ(cost.cyclesPerFrame, beats);
+    EXPECT_EQ(cost.latencyCycles, beats + 2);
+    EXPECT_EQ(cost.multipliers, 0);
+    EXPECT_EQ(cost.memoryBits, (int64_t(c.V) + (c.POS ? c.T : 0)) * c.C * c.W_OUT);
+    PipelineTiming t = predictTiming({ActorSpec{ActorConfig(c), ""}});
+    ASSERT_TRUE(t.ok) << t.error;
+    EXPECT_EQ(t.ii_cycles, cost.cyclesPerFrame);
+  }
+  EXPECT_NE(validate(embed(50, 12, 7, 5, 1)), ""); // OUT_BEAT must divide C
+  EmbedConfig narrow = embed(50, 12, 7, 4, 1);
+  narrow.W_ID = 5; // 32 ids < V
+  EXPECT_NE(validate(narrow), "");
+}
+
 TEST(HwModelPipeline, ChainIiIsBottleneck) {
   // mvu (II 16) -> mvu (II 32) -> softmax (II 2*4+4 = 12)
   std::vector<ActorSpec> chain = {

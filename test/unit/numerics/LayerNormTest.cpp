@@ -11,11 +11,11 @@ using namespace loom::numerics;
 
 namespace {
 
-double floatLn(const std::vector<double> &x, size_t i, double eps) {
+double floatLn(const std::vector<double> &x, size_t i, double eps, bool rms = false) {
   double m = 0, v = 0;
   for (double a : x)
     m += a;
-  m /= double(x.size());
+  m = rms ? 0.0 : m / double(x.size()); // RMSNorm: the root mean square
   for (double a : x)
     v += (a - m) * (a - m);
   v /= double(x.size());
@@ -80,3 +80,62 @@ TEST(LayerNorm, EpsilonInCodeUnits) {
 }
 
 } // namespace
+
+namespace {
+// RMSNorm (rms: S1 := 0, no beta) and wide words: within one output step of
+// x / sqrt(mean(x^2) + eps) * gamma, the float formula computed here.
+void checkRows(bool rms, int64_t C, int w, std::mt19937_64 &rng) {
+  double sIn = std::ldexp(1.0, -(w - 3)), sOut = std::ldexp(1.0, -(w - 4));
+  std::uniform_real_distribution<double> ug(-2, 2), ub(-1, 1);
+  std::vector<double> g(C), b(C, 0.0);
+  for (int64_t i = 0; i < C; ++i)
+    g[i] = ug(rng), b[i] = rms ? 0.0 : ub(rng);
+  int64_t hi = (int64_t(1) << (w - 1)) - 1, lo = -hi - 1;
+  auto p = makeLayerNorm(C, w, w, sIn, sOut, 1e-6, g, b, lo, hi, rms);
+  ASSERT_TRUE(bool(p)) << llvm::toString(p.takeError());
+  EXPECT_EQ(p->rms, rms);
+  std::uniform_int_distribution<int64_t> uc(lo, hi);
+  for (int row = 0; row < 20; ++row) {
+    std::vector<int64_t> x(C);
+    std::vector<double> xf(C);
+    for (int64_t i = 0; i < C; ++i)
+      x[i] = row % 4 == 3 ? 5 : uc(rng), xf[i] = double(x[i]) * sIn;
+    std::vector<int64_t> y = layerNormRow(*p, x);
+    for (int64_t i = 0; i < C; ++i) {
+      double want = (floatLn(xf, size_t(i), 1e-6, rms) * g[i] + b[i]) / sOut;
+      want = std::min(std::max(want, double(lo)), double(hi));
+      // One output step, plus the recipe's relative error (u has 16 fraction
+      // bits, G 16 significant bits): visible only in words wider than ~14 bits.
+      double tol = 1.0 + (std::fabs(want) + 2.0 / sOut) * std::ldexp(1.0, -12);
+      EXPECT_LE(std::fabs(double(y[i]) - want), tol)
+          << (rms ? "rms" : "ln") << " C " << C << " w " << w << " i " << i << " got " << y[i]
+          << " want " << want;
+    }
+  }
+}
+} // namespace
+
+TEST(LayerNorm, RmsMatchesFloatWithinOneStep) {
+  std::mt19937_64 rng(5);
+  for (int64_t C : {1, 7, 32, 300})
+    for (int w : {6, 8, 12, 16})
+      checkRows(true, C, w, rng);
+}
+
+TEST(LayerNorm, RmsOfMeanRowDiffersFromLayerNorm) {
+  // A constant row: LayerNorm gives beta (0), RMSNorm gives sign(x) * gamma.
+  std::vector<double> g = {1.0, 1.0, 1.0}, b = {0.0, 0.0, 0.0};
+  auto ln = makeLayerNorm(3, 8, 8, 1.0 / 16, 1.0 / 16, 1e-6, g, b, -128, 127);
+  auto rms = makeLayerNorm(3, 8, 8, 1.0 / 16, 1.0 / 16, 1e-6, g, b, -128, 127, true);
+  ASSERT_TRUE(ln && rms);
+  EXPECT_EQ(layerNormRow(*ln, {7, 7, 7}), (std::vector<int64_t>{0, 0, 0}));
+  EXPECT_EQ(layerNormRow(*rms, {7, 7, 7}), (std::vector<int64_t>{16, 16, 16}));
+  EXPECT_EQ(layerNormRow(*rms, {-7, -7, -7}), (std::vector<int64_t>{-16, -16, -16}));
+}
+
+TEST(LayerNorm, WideWords) {
+  std::mt19937_64 rng(9);
+  for (bool rms : {false, true})
+    for (int w : {18, 20}) // (wider: epsilon exceeds 2^30 codes^2 at these scales)
+      checkRows(rms, 32, w, rng);
+}
