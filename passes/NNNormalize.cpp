@@ -63,12 +63,24 @@ struct FoldBiasAdd : OpRewritePattern<nn::AddOp> {
   LogicalResult matchAndRewrite(nn::AddOp add, PatternRewriter &rewriter) const override {
     for (int side = 0; side < 2; ++side) {
       Value denseVal = add->getOperand(side), constVal = add->getOperand(1 - side);
+      // A token sequence's MatMul is a dense on [M, K] viewed as [1, M, N] or
+      // [M, 1, N] (the importer's reshape): the bias folds through a reshape
+      // that keeps the last axis.
+      auto through = denseVal.getDefiningOp<nn::ReshapeOp>();
+      if (through && through->hasOneUse())
+        denseVal = through->getOperand(0);
+      else
+        through = nullptr;
       auto dense = denseVal.getDefiningOp<nn::DenseOp>();
       auto cst = constVal.getDefiningOp<nn::ConstantOp>();
       if (!dense || !cst || !dense->hasOneUse())
         continue;
-      if (add.getType() != dense.getType())
+      Type shown = through ? through.getType() : dense.getType();
+      if (add.getType() != shown)
         continue; // the constant would broadcast the result to a new shape
+      if (through && llvm::cast<ShapedType>(shown).getShape().back() !=
+                         dense.getType().getShape().back())
+        continue; // the reshape moves the features: not a per-feature bias
       // Only a per-feature constant is a bias: every dimension but the last
       // must be 1 ([N], [1, N], [1], [1, 1]). The element count alone is not
       // enough: with a batch of N rows a [N, 1] constant is one value per row.
@@ -85,7 +97,7 @@ struct FoldBiasAdd : OpRewritePattern<nn::AddOp> {
       rewriter.modifyOpInPlace(dense, [&] {
         dense.setBiasAttr(floatAttr(llvm::cast<ShapedType>(dense.getBias().getType()), bias));
       });
-      rewriter.replaceOp(add, dense.getResult());
+      rewriter.replaceOp(add, through ? through.getResult() : dense.getResult());
       return success();
     }
     return failure();

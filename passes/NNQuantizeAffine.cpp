@@ -161,6 +161,19 @@ private:
       pending[op->getResult(0)] = Pending{op};
       return success();
     }
+    // Attention: q, k, v dequantized, requantized by the quantizer after it.
+    if (auto att = llvm::dyn_cast<nn::AttentionOp>(op)) {
+      for (Value v : {att.getQ(), att.getK(), att.getV()}) {
+        auto in = asReal(v);
+        if (!in)
+          return fail(op, "its q, k and v must be dequantized tensors (put a QuantizeLinear / "
+                          "DequantizeLinear pair in front of each)");
+        if (in->q.perAxis())
+          return fail(op, "per-axis activation scales are only supported at the graph ends");
+      }
+      pending[op->getResult(0)] = Pending{op};
+      return success();
+    }
     if (auto add = llvm::dyn_cast<nn::AddActOp>(op)) {
       auto l = asReal(add.getLhs()), r = asReal(add.getRhs());
       if (!l || !r)
@@ -335,6 +348,8 @@ private:
       Type floatType = v.getType();
       if (pending.count(v) && llvm::isa<nn::LayerNormOp>(pending.lookup(v).layer))
         return fail(pending.lookup(v).layer, "a LayerNorm needs a QuantizeLinear after it");
+      if (pending.count(v) && llvm::isa<nn::AttentionOp>(pending.lookup(v).layer))
+        return fail(pending.lookup(v).layer, "an attention needs a QuantizeLinear after it");
       if (pending.count(v)) {
         auto acc = returnAccumulator(*this, ret, pending.lookup(v));
         if (failed(acc))

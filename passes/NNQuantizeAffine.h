@@ -9,6 +9,7 @@
 #ifndef LOOM_PASSES_NNQUANTIZEAFFINE_H
 #define LOOM_PASSES_NNQUANTIZEAFFINE_H
 
+#include "compiler/numerics/Attention.h"
 #include "compiler/numerics/LayerNorm.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -27,6 +28,12 @@ mlir::LogicalResult lowerAffineQuantization(mlir::func::FuncOp func);
 /// the fixed-point and the affine lowering.
 mlir::Value buildQLayerNorm(mlir::OpBuilder &b, mlir::Location loc, mlir::Type outType,
                             mlir::Value in, const numerics::LayerNormParams &p);
+
+/// nn.qattention of codes q, k, v with the parameters `p` (passes/affine/Attention.cpp),
+/// for both the fixed-point and the affine lowering.
+mlir::Value buildQAttention(mlir::OpBuilder &b, mlir::Location loc, mlir::Type outType,
+                            mlir::Value q, mlir::Value k, mlir::Value v,
+                            const numerics::AttentionParams &p);
 
 } // namespace loom
 

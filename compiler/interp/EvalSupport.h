@@ -45,6 +45,7 @@ void attachWindowModels(mlir::MLIRContext *ctx);
 void attachActivationModels(mlir::MLIRContext *ctx);
 void attachShapeModels(mlir::MLIRContext *ctx);
 void attachQuantModels(mlir::MLIRContext *ctx);
+void attachAttentionModels(mlir::MLIRContext *ctx);
 
 /// "interpreter: node 'NAME' (nn.op): what" (one line).
 llvm::Error opError(mlir::Operation *op, const llvm::Twine &what);

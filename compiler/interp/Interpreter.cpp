@@ -36,6 +36,7 @@ void loom::registerReferenceModels(DialectRegistry &registry) {
     interp::attachActivationModels(ctx);
     interp::attachShapeModels(ctx);
     interp::attachQuantModels(ctx);
+    interp::attachAttentionModels(ctx);
     for (RegisteredOperationName name : ctx->getRegisteredOperations())
       if (name.getDialectNamespace() == nn::NNDialect::getDialectNamespace() &&
           name.hasInterface<nn::TableActivationOpInterface>())
