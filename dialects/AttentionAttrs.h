@@ -46,11 +46,11 @@ mlir::LogicalResult verifyAttentionAttrs(Op op, int64_t T, int64_t C, int inWidt
   if (h < 1 || C % h)
     return op.emitOpError("heads ") << h << " must divide the " << C << " channels";
   if (T < 1 || T > numerics::AttentionParams::kMaxRows)
-    return op.emitOpError("rows ") << T << " outside [1, "
-                                    << numerics::AttentionParams::kMaxRows << "]";
+    return op.emitOpError("rows ")
+           << T << " outside [1, " << numerics::AttentionParams::kMaxRows << "]";
   if (inWidth < 2 || inWidth > numerics::AttentionParams::kMaxWidth)
-    return op.emitOpError("input codes of ") << inWidth << " bits outside [2, "
-                                             << numerics::AttentionParams::kMaxWidth << "]";
+    return op.emitOpError("input codes of ")
+           << inWidth << " bits outside [2, " << numerics::AttentionParams::kMaxWidth << "]";
   int64_t depth = op.getExpTable().getNumElements();
   if (depth < 1 || depth > 4096)
     return op.emitOpError("exp_table needs 1 to 4096 entries, got ") << depth;

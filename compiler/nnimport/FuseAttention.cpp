@@ -150,8 +150,7 @@ bool Importer::traceHeads(const std::string &from, int64_t T, int64_t H, int64_t
 }
 
 /// The causal mask of a Where or Add node on the scores, or an error.
-llvm::Expected<bool> Importer::causalMask(const OnnxNode &n, const std::string &scores,
-                                          int64_t T) {
+llvm::Expected<bool> Importer::causalMask(const OnnxNode &n, const std::string &scores, int64_t T) {
   auto bad = [&](const std::string &why) {
     return nodeError(n, "masks attention scores with " + why +
                             "; Loom supports no mask or a causal one (a lower-triangular "
@@ -159,8 +158,8 @@ llvm::Expected<bool> Importer::causalMask(const OnnxNode &n, const std::string &
   };
   // The mask's last two dimensions must be [T, T] and the others 1.
   auto square = [&](const OnnxTensor &m) {
-    return m.dims.size() >= 2 && m.dims[m.dims.size() - 1] == T &&
-           m.dims[m.dims.size() - 2] == T && m.numElements() == T * T;
+    return m.dims.size() >= 2 && m.dims[m.dims.size() - 1] == T && m.dims[m.dims.size() - 2] == T &&
+           m.numElements() == T * T;
   };
   if (n.opType == "Where") {
     const OnnxTensor *cond = constant(n.inputs[0]);
@@ -325,12 +324,12 @@ llvm::Error Importer::importAttention(const AttentionChain &chain) {
     ops.push_back(v);
   }
   auto att = b.create<nn::AttentionOp>(loc(first), f32({chain.T, chain.C}), ops[0], ops[1], ops[2],
-                                       b.getI64IntegerAttr(chain.H),
-                                       b.getF64FloatAttr(chain.scale),
+                                       b.getI64IntegerAttr(chain.H), b.getF64FloatAttr(chain.scale),
                                        b.getBoolAttr(chain.causal));
   name(att, first);
   Value out = att;
-  if (!chain.outShape.empty() && ArrayRef<int64_t>(chain.outShape) != ArrayRef<int64_t>{chain.T, chain.C}) {
+  if (!chain.outShape.empty() &&
+      ArrayRef<int64_t>(chain.outShape) != ArrayRef<int64_t>{chain.T, chain.C}) {
     auto r = b.create<nn::ReshapeOp>(loc(first), f32(chain.outShape), out);
     name(r, first);
     out = r;

@@ -74,8 +74,7 @@ llvm::Expected<AttentionParams> makeAttention(int64_t T, int64_t C, int64_t H, b
     return fail("attention over " + std::to_string(T) + " rows; Loom supports 1 to " +
                 std::to_string(AttentionParams::kMaxRows));
   if (H < 1 || C < 1 || C % H)
-    return fail(std::to_string(C) + " channels do not split into " + std::to_string(H) +
-                " heads");
+    return fail(std::to_string(C) + " channels do not split into " + std::to_string(H) + " heads");
   if (inWidth < 2 || inWidth > AttentionParams::kMaxWidth || outWidth < 2 ||
       outWidth > AttentionParams::kMaxWidth)
     return fail("attention codes of " + std::to_string(inWidth) + " bits in, " +
@@ -100,8 +99,7 @@ llvm::Expected<AttentionParams> makeAttention(int64_t T, int64_t C, int64_t H, b
                 " has no 24-bit multiplier and shift");
   p.mult = rq->mult[0], p.shift = rq->shift;
   if (p.zBits() > 64)
-    return fail("attention output product of " + std::to_string(p.zBits()) +
-                " bits exceeds 64");
+    return fail("attention output product of " + std::to_string(p.zBits()) + " bits exceeds 64");
   return p;
 }
 

@@ -31,9 +31,9 @@ struct AttentionParams {
   int64_t T = 1, C = 1, H = 1;
   bool causal = false;
   int inWidth = 8, outWidth = 8;
-  ExpTable exp;            // built for the scores' real scale sq * sk * scale
+  ExpTable exp; // built for the scores' real scale sq * sk * scale
   int R = kRecipBits, G = kMeanFrac;
-  int64_t mult = 1;        // y = clamp(shift_round_even(w * mult, shift) + zp, lo, hi)
+  int64_t mult = 1; // y = clamp(shift_round_even(w * mult, shift) + zp, lo, hi)
   int shift = 0;
   int64_t zp = 0, lo = 0, hi = 0;
 

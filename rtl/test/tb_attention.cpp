@@ -93,8 +93,7 @@ int main(int argc, char **argv) {
     std::printf("RTL parameters differ from numerics: W_A=%d W_S=%d W_U=%d W_R=%d W_M=%d M=%lld "
                 "SH=%d EXP_SHIFT=%d EXP_DEPTH=%lld EXP_BITS=%d LO=%lld HI=%lld\n",
                 p.aBits(), p.sBits(), p.uBits(), p.rBits(), p.mBits(), (long long)p.mult, p.shift,
-                p.exp.shift, (long long)p.exp.depth(), p.eBits(), (long long)p.lo,
-                (long long)p.hi);
+                p.exp.shift, (long long)p.exp.depth(), p.eBits(), (long long)p.lo, (long long)p.hi);
     return 1;
   }
   std::vector<Bits> e;
@@ -149,8 +148,7 @@ int main(int argc, char **argv) {
       std::printf("rtl latency %lld ii %lld | model latency %lld ii %lld | cost latency %lld "
                   "ii %lld\n",
                   (long long)lat, (long long)ii, (long long)m.latency_cycles,
-                  (long long)m.ii_cycles, (long long)c.latencyCycles,
-                  (long long)c.cyclesPerFrame);
+                  (long long)m.ii_cycles, (long long)c.latencyCycles, (long long)c.cyclesPerFrame);
       bool ok = m.ok && lat == m.latency_cycles && ii == m.ii_cycles;
       for (size_t q = 0; ok && q < mIn.size(); ++q)
         ok = mIn[q] == r.inC[q];

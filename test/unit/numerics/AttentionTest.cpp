@@ -22,8 +22,8 @@ double floatAttention(const AttentionParams &p, const std::vector<int64_t> &q,
   for (int64_t j = 0; j < n; ++j) {
     double a = 0;
     for (int64_t d = 0; d < D; ++d)
-      a += double(q[size_t(t * p.C + h * D + d)]) * sq * double(k[size_t(j * p.C + h * D + d)]) *
-           sk;
+      a +=
+          double(q[size_t(t * p.C + h * D + d)]) * sq * double(k[size_t(j * p.C + h * D + d)]) * sk;
     s[size_t(j)] = a * scale;
     m = std::max(m, s[size_t(j)]);
   }
@@ -37,8 +37,8 @@ double floatAttention(const AttentionParams &p, const std::vector<int64_t> &q,
 }
 
 TEST(Attention, RecipIsFloorDivision) {
-  auto p = makeAttention(4, 8, 2, false, 8, 8, 1.0 / 16, 1.0 / 16, 1.0 / 16, 0.5, 1.0 / 16, 0,
-                         -128, 127);
+  auto p = makeAttention(4, 8, 2, false, 8, 8, 1.0 / 16, 1.0 / 16, 1.0 / 16, 0.5, 1.0 / 16, 0, -128,
+                         127);
   ASSERT_TRUE(bool(p)) << llvm::toString(p.takeError());
   for (int64_t S : {1LL, 3LL, 16384LL, 32768LL, 32769LL, 99999LL, 33554432LL})
     EXPECT_EQ(attentionRecip(*p, S), int64_t((__int128(1) << 40) / S)) << S;
@@ -71,13 +71,14 @@ TEST(Attention, MatchesFloatWithinTheTableError) {
           // exp entries are e^-x at their bucket's middle (up to 4096 buckets over
           // [0, 16): within ~0.2%) and 2^-15 steps: the weighted mean of codes moves
           // by at most ~0.2% of the code range, plus the output rounding.
-          EXPECT_LE(worst, 2.0 + 0.002 * std::ldexp(1.0, w)) << "T=" << T << " C=" << C << " causal=" << causal << " w=" << w;
+          EXPECT_LE(worst, 2.0 + 0.002 * std::ldexp(1.0, w))
+              << "T=" << T << " C=" << C << " causal=" << causal << " w=" << w;
         }
 }
 
 TEST(Attention, CausalRowSeesOnlyThePast) {
-  auto p = makeAttention(6, 8, 2, true, 8, 8, 1.0 / 16, 1.0 / 16, 1.0 / 16, 0.25, 1.0 / 16, 0,
-                         -128, 127);
+  auto p = makeAttention(6, 8, 2, true, 8, 8, 1.0 / 16, 1.0 / 16, 1.0 / 16, 0.25, 1.0 / 16, 0, -128,
+                         127);
   ASSERT_TRUE(bool(p));
   std::mt19937_64 rng(1);
   std::uniform_int_distribution<int64_t> u(-128, 127);
