@@ -15,8 +15,8 @@ also with --precision int8 (and df-fold must give its attention SIMD lanes):
   2. on random-normal frames ONNX Runtime (the independent oracle) agrees with the float
      reference within 1e-4 of the output range and with the hardware within 2% of it
      (int8: 15%, its default calibration frames are narrower, as in e2e.layernorm).
-And the refusal: a constant additive mask that is not causal is one `loom: error:` line
-naming the ONNX node.
+And the refusals: a constant additive mask or a Where mask that is not causal is one
+`loom: error:` line naming the ONNX node.
 """
 import os
 import subprocess
@@ -104,12 +104,13 @@ def main():
         for label, problems in pool.map(one, enumerate(TASKS, start=1)):
             c.check(not problems, "%s: %s" % (label, "; ".join(problems) or "passes"))
 
-    r = E.run(loom, "compile", os.path.join(models, "bad_attn_mask.onnx"), "-o",
-              os.path.join(work, "out", "bad_attn_mask"))
-    lines = [l for l in r.err.splitlines() if l.strip()]
-    c.check(r.rc != 0 and len(lines) == 1 and "node '/attn/Add_mask' (Add)" in lines[0] and
-            "causal" in lines[0],
-            "bad_attn_mask refused in one line naming the node: %s" % (r.err.strip() or r.rc))
+    for bad, node in (("bad_attn_mask", "node '/attn/Add_mask' (Add)"),
+                      ("bad_attn_where", "node '/attn/Where' (Where)")):
+        r = E.run(loom, "compile", os.path.join(models, bad + ".onnx"), "-o",
+                  os.path.join(work, "out", bad))
+        lines = [l for l in r.err.splitlines() if l.strip()]
+        c.check(r.rc != 0 and len(lines) == 1 and node in lines[0] and "causal" in lines[0],
+                "%s refused in one line naming the node: %s" % (bad, r.err.strip() or r.rc))
     return c.finish()
 
 

@@ -19,6 +19,7 @@ writes OUT_DIR/NAME.onnx for:
 - bert_encoder: BERT encoder self-attention on x [1, T=12, C=48], heads 3, no mask,
   Div(sqrt(D)), dense + residual Add + LayerNormalization.
 - bad_attn_mask (refused): a constant additive mask that is not causal.
+- bad_attn_where (refused): a Where mask keeping j >= t (upper-triangular).
 """
 import os
 import sys
@@ -126,6 +127,9 @@ def block(name, T, C, H, seed, bias, kt_direct, scale_op, mask, tail):
     elif mask == "add":
         m = np.where(tril, 0.0, np.finfo(np.float32).min).astype(np.float32)
         s = g.node("Add", [s, g.const("causal_mask", m)], "/attn/Add_mask")
+    elif mask == "bad_where":  # keeps the future, drops the past: not causal
+        s = g.node("Where", [g.const("attn.bias", np.ascontiguousarray(tril.transpose(0, 1, 3, 2))), s,
+                             g.const("mask_value", f32(-1e9))], "/attn/Where")
     elif mask == "bad":
         m = np.where(g.rng.rand(1, 1, T, T) < 0.5, 0.0, -1e4).astype(np.float32)
         s = g.node("Add", [s, g.const("padding_mask", m)], "/attn/Add_mask")
@@ -154,6 +158,7 @@ def main():
     block("llama_causal", 8, 32, 4, 3, False, True, "Mul", "add", None)
     block("bert_encoder", 12, 48, 3, 4, True, False, "Div", None, "layernorm")
     block("bad_attn_mask", 8, 32, 4, 5, False, False, "Div", "bad", None)
+    block("bad_attn_where", 8, 32, 4, 6, False, False, "Div", "bad_where", None)
 
 
 if __name__ == "__main__":
