@@ -192,6 +192,109 @@ std::string EmbedModel::describe() const {
   return os.str();
 }
 
+// ------------------------------------------------------------------ loom_attention
+void AttentionModel::step(bool inFire, bool outFire) {
+  bool in[3] = {inFire, false, false}, out[1] = {outFire};
+  stepPorts(in, out);
+}
+
+void AttentionModel::stepPorts(const bool *inFire, const bool *outFire) {
+  // out_load = state == OUT && (!out_valid_q || out_ready), as loom_layernorm
+  const bool outLoad = state_ == kOut && (!outValid_ || outFire[0]);
+  const bool nextValid = outLoad || (outValid_ && !outFire[0]);
+  const bool allDone = done_[0] && done_[1] && done_[2]; // registered flags
+  const int ds = c_.D() / c_.SIMD, n = c_.rowsFor(oRow_);
+  for (int p = 0; p < 3; ++p)
+    if (inFire[p]) {
+      if (inCnt_[p] == c_.inBeatsPerRow(p) - 1) {
+        inCnt_[p] = 0;
+        done_[p] = true;
+      } else {
+        ++inCnt_[p];
+      }
+    }
+  auto startHead = [&] { j_ = 0, dc_ = 0, state_ = kScore; };
+  // The score and exp loops: D/SIMD cycles per row j, over the n rows attended.
+  auto loop = [&](State next) {
+    if (dc_ == ds - 1) {
+      dc_ = 0;
+      if (j_ == n - 1) {
+        j_ = 0;
+        step_ = 0;
+        state_ = next;
+      } else {
+        ++j_;
+      }
+    } else {
+      ++dc_;
+    }
+  };
+  switch (state_) {
+  case kLoad:
+    if (allDone) {
+      done_[0] = done_[1] = done_[2] = false;
+      if (c_.CAUSAL) {
+        oRow_ = ldRow_, h_ = 0;
+        startHead();
+      } else if (ldRow_ == c_.T - 1) {
+        ldRow_ = 0, oRow_ = 0, h_ = 0;
+        startHead();
+      } else {
+        ++ldRow_;
+      }
+    }
+    break;
+  case kScore:
+    loop(kExp);
+    break;
+  case kExp:
+    loop(kDiv);
+    break;
+  case kDiv:
+    if (step_ == c_.R) {
+      step_ = 0, idx_ = 0;
+      state_ = kOut;
+    } else {
+      ++step_;
+    }
+    break;
+  case kOut:
+    if (outLoad) {
+      if (idx_ == c_.D() - 1) {
+        idx_ = 0;
+        if (h_ < c_.H - 1) {
+          ++h_;
+          startHead();
+        } else if (c_.CAUSAL) {
+          h_ = 0;
+          ldRow_ = ldRow_ == c_.T - 1 ? 0 : ldRow_ + 1;
+          state_ = kLoad;
+        } else if (oRow_ == c_.T - 1) {
+          h_ = 0, oRow_ = 0;
+          state_ = kLoad;
+        } else {
+          h_ = 0;
+          ++oRow_;
+          startHead();
+        }
+      } else {
+        ++idx_;
+      }
+    }
+    break;
+  }
+  outValid_ = nextValid;
+}
+
+std::string AttentionModel::describe() const {
+  std::ostringstream os;
+  os << "attention{state=" << int(state_) << " done=" << done_[0] << done_[1] << done_[2]
+     << " ld_row=" << ldRow_ << " o_row=" << oRow_ << " h=" << h_ << " j=" << j_
+     << " dc=" << dc_ << " step=" << step_ << " idx=" << idx_ << " out_valid=" << outValid_
+     << "}";
+  return os.str();
+}
+
 // ------------------------------------------------------------------ loom_fifo / loom_skid
 std::string FifoModel::describe() const {
   std::ostringstream os;
@@ -414,6 +517,8 @@ std::unique_ptr<ActorModel> makeActorModel(const ActorConfig &c) {
           return std::make_unique<LayerNormModel>(cfg);
         else if constexpr (std::is_same_v<T, EmbedConfig>)
           return std::make_unique<EmbedModel>(cfg);
+        else if constexpr (std::is_same_v<T, AttentionConfig>)
+          return std::make_unique<AttentionModel>(cfg);
         else if constexpr (std::is_same_v<T, FifoConfig>)
           return std::make_unique<FifoModel>(cfg);
         else if constexpr (std::is_same_v<T, SkidConfig>)

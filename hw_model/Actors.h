@@ -122,6 +122,34 @@ private:
   int beat_ = 0;
 };
 
+/// Mirrors rtl/compute/loom_attention.sv: LOAD (each input takes its row's beats, then
+/// one cycle to start) -> per head SCORE (n * D/SIMD) -> EXP (n * D/SIMD) -> DIV (R + 1)
+/// -> OUT (D codes into the output register); CAUSAL computes a row right after loading
+/// it, otherwise all T rows are loaded first. Inputs q, k, v are ports 0, 1, 2.
+class AttentionModel : public ActorModel {
+public:
+  explicit AttentionModel(const AttentionConfig &c) : c_(c) {}
+  bool inReady() const override { return inReadyAt(0); }
+  bool outValid() const override { return outValid_; }
+  void step(bool inFire, bool outFire) override;
+  int inBeatsPerFrame() const override { return c_.inBeats(0); }
+  int outBeatsPerFrame() const override { return c_.outBeats(); }
+  std::string describe() const override;
+  int numIn() const override { return 3; }
+  bool inReadyAt(int port) const override { return state_ == kLoad && !done_[port]; }
+  void stepPorts(const bool *inFire, const bool *outFire) override;
+  int inBeatsPerFrameAt(int port) const override { return c_.inBeats(port); }
+
+private:
+  enum State { kLoad, kScore, kExp, kDiv, kOut };
+  AttentionConfig c_;
+  State state_ = kLoad;
+  bool done_[3] = {false, false, false};
+  int inCnt_[3] = {0, 0, 0};
+  int ldRow_ = 0, oRow_ = 0, h_ = 0, j_ = 0, dc_ = 0, step_ = 0, idx_ = 0;
+  bool outValid_ = false;
+};
+
 /// Mirrors rtl/stream/loom_fifo.sv.
 class FifoModel : public ActorModel {
 public:

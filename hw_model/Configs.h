@@ -168,6 +168,27 @@ struct EmbedConfig {
   int outBeats() const { return T * beatsPerRow(); }
 };
 
+/// loom_attention (docs/CONTRACTS.md "Attention"): three input streams q, k, v of T rows
+/// of C = H*D codes (IN_BEAT_Q / _K / _V codes a beat, each dividing C), output beats of
+/// 1 code; D % SIMD == 0. The widths W_A (scores), W_S (sum of exps), W_U (exp-weighted
+/// sums), W_R (reciprocal), W_M (multiplier) and R, G come from numerics::AttentionParams.
+struct AttentionConfig {
+  int T = 1, C = 1, H = 1, IN_BEAT_Q = 1, IN_BEAT_K = 1, IN_BEAT_V = 1, SIMD = 1, CAUSAL = 0;
+  int W_IN = 8, W_OUT = 8, W_A = 16, W_S = 20, W_U = 28, W_R = 27, W_M = 2, R = 40, G = 8;
+  int EXP_BITS = 16, EXP_DEPTH = 1;
+
+  int D() const { return C / H; }
+  int inBeat(int port) const { return port == 0 ? IN_BEAT_Q : port == 1 ? IN_BEAT_K : IN_BEAT_V; }
+  int inBeatsPerRow(int port) const { return C / inBeat(port); }
+  /// Rows row t attends to.
+  int rowsFor(int t) const { return CAUSAL ? t + 1 : T; }
+  /// Cycles of one (row, head) once started, without output backpressure:
+  /// scores, exps, the R + 1 division steps, D outputs.
+  int headCycles(int t) const { return 2 * rowsFor(t) * (D() / SIMD) + R + 1 + D(); }
+  int inBeats(int port) const { return T * inBeatsPerRow(port); }
+  int outBeats() const { return T * C; }
+};
+
 /// loom_fifo. `beatsPerFrame` is the frame length (in beats) of the stream it buffers
 /// (needed only to express its cost per frame and when it starts a chain).
 struct FifoConfig {
@@ -185,9 +206,10 @@ struct SkidConfig {
 using ActorConfig =
     std::variant<MvuConfig, SoftmaxConfig, FifoConfig, SkidConfig, SwgConfig, PoolConfig, DwuConfig,
                  ForkConfig, AddConfig, ConcatConfig, UpsampleConfig, LayerNormConfig,
-                 EmbedConfig>;
+                 EmbedConfig, AttentionConfig>;
 
-/// Number of input / output ports of an actor (fork: 2 outputs; add, concat: 2 inputs).
+/// Number of input / output ports of an actor (fork: 2 outputs; add, concat: 2 inputs;
+/// attention: 3 inputs).
 int numInputs(const ActorConfig &c);
 int numOutputs(const ActorConfig &c);
 

@@ -86,6 +86,11 @@ std::string validate(const ActorConfig &config) {
           if (c.V < 1 || c.C < 1 || c.T < 1 || c.OUT_BEAT < 1 || c.C % c.OUT_BEAT ||
               c.W_ID < 1 || c.W_ID > 31 || (int64_t(1) << c.W_ID) < c.V)
             return "embed needs C % OUT_BEAT == 0 and 2^W_ID >= V";
+        } else if constexpr (std::is_same_v<T, AttentionConfig>) {
+          if (c.T < 1 || c.H < 1 || c.C < 1 || c.C % c.H || c.SIMD < 1 || c.D() % c.SIMD ||
+              c.IN_BEAT_Q < 1 || c.IN_BEAT_K < 1 || c.IN_BEAT_V < 1 || c.C % c.IN_BEAT_Q ||
+              c.C % c.IN_BEAT_K || c.C % c.IN_BEAT_V || c.R < c.G || c.EXP_DEPTH < 1)
+            return "attention needs C % H == 0, D % SIMD == 0, C % IN_BEAT_* == 0";
         } else if constexpr (std::is_same_v<T, FifoConfig>) {
           if (c.DEPTH < 1 || c.beatsPerFrame < 1)
             return "fifo needs DEPTH, beatsPerFrame >= 1";
@@ -174,7 +179,7 @@ static void simulateAlone(ActorModel &m, int64_t &ii, int64_t &latency) {
   std::vector<int64_t> frameEnd;
   int64_t first = -1;
   const int64_t outPerFrame = m.outBeatsPerFrameAt(0);
-  bool inF[2], outF[2];
+  bool inF[4], outF[4];
   for (int64_t t = 0; frameEnd.size() < size_t(frames) && t < (int64_t(1) << 40); ++t) {
     for (int p = 0; p < nin; ++p) {
       inF[p] = sent[p] < int64_t(frames) * m.inBeatsPerFrameAt(p) && m.inReadyAt(p);
@@ -232,6 +237,27 @@ ActorCost estimateCost(const EmbedConfig &c) {
   simulateAlone(m, r.cyclesPerFrame, r.latencyCycles);
   r.memoryBits = (int64_t(c.V) + (c.POS ? c.T : 0)) * c.C * c.W_OUT;
   return r;
+}
+
+/// Per row: its C / IN_BEAT beats on each input, one cycle to start, then per head
+/// headCycles (scores and exps over the rows attended, the division, D outputs); no
+/// overlap between loading and computing (CAUSAL = 0 loads all T rows first). II and
+/// latency from the cycle model. Multipliers: SIMD q * k and SIMD e * v lanes, u * r and
+/// w * M. Memories: K and V (the KV cache, 2 * T * C codes), q (C or T * C codes), the
+/// T scores, the D accumulators and the exp table.
+ActorCost estimateCost(const AttentionConfig &c) {
+  ActorCost r;
+  AttentionModel m(c);
+  simulateAlone(m, r.cyclesPerFrame, r.latencyCycles);
+  r.multipliers = 2 * int64_t(c.SIMD) + 2;
+  r.memoryBits = attentionMemoryBits(c);
+  return r;
+}
+
+int64_t attentionMemoryBits(const AttentionConfig &c) {
+  int64_t qRows = c.CAUSAL ? 1 : c.T;
+  return (2 * int64_t(c.T) + qRows) * c.C * c.W_IN + int64_t(c.T) * c.W_A +
+         int64_t(c.D()) * c.W_U + int64_t(c.EXP_DEPTH) * c.EXP_BITS;
 }
 
 ActorCost estimateCost(const PoolConfig &c) {
@@ -303,6 +329,8 @@ ActorCost estimateCost(const UpsampleConfig &c) {
 }
 
 int numInputs(const ActorConfig &c) {
+  if (std::holds_alternative<AttentionConfig>(c))
+    return 3;
   return std::holds_alternative<AddConfig>(c) || std::holds_alternative<ConcatConfig>(c) ? 2 : 1;
 }
 int numOutputs(const ActorConfig &c) { return std::holds_alternative<ForkConfig>(c) ? 2 : 1; }

@@ -32,6 +32,9 @@ ActorCost estimateCost(const MvuConfig &c);
 ActorCost estimateCost(const SoftmaxConfig &c);
 ActorCost estimateCost(const LayerNormConfig &c);
 ActorCost estimateCost(const EmbedConfig &c);
+ActorCost estimateCost(const AttentionConfig &c);
+/// Bits of loom_attention's memories (K, V, q, scores, accumulators, exp table).
+int64_t attentionMemoryBits(const AttentionConfig &c);
 ActorCost estimateCost(const FifoConfig &c);
 ActorCost estimateCost(const SkidConfig &c);
 ActorCost estimateCost(const SwgConfig &c); // II/latency: runs the cycle model alone

@@ -230,7 +230,8 @@ GraphRun simulateGraph(const std::vector<Node> &graph, int frames,
   std::vector<int64_t> cnt(ne, 0);
   g.maxOcc.assign(ne, 0);
   // per node port fire flags
-  std::vector<std::array<bool, 2>> inF(n), outF(n);
+  // Up to 3 ports (loom_attention's q, k, v inputs).
+  std::vector<std::array<bool, 3>> inF(n), outF(n);
   std::vector<bool> pushE(ne), popE(ne);
   std::vector<int64_t> sent(inEdge.size(), 0), got(outEdge.size(), 0);
   // May graph input k offer its next beat at cycle t?
@@ -263,7 +264,7 @@ GraphRun simulateGraph(const std::vector<Node> &graph, int frames,
       return g;
     }
     for (int i = 0; i < n; ++i)
-      inF[i] = outF[i] = {false, false};
+      inF[i] = outF[i] = {false, false, false};
     for (int e = 0; e < ne; ++e) {
       const Edge &ed = edges[e];
       bool upValid = ed.from < 0 ? sent[ed.fromPort] < totalIn[ed.fromPort] &&
@@ -333,7 +334,8 @@ GraphRun simulateGraph(const std::vector<Node> &graph, int frames,
         cnt[e] += int(pushE[e]) - int(popE[e]);
       }
     for (int i = 0; i < n; ++i) {
-      bool in[2] = {inF[i][0], inF[i][1]}, out[2] = {outF[i][0], outF[i][1]};
+      bool in[3] = {inF[i][0], inF[i][1], inF[i][2]};
+      bool out[3] = {outF[i][0], outF[i][1], outF[i][2]};
       actors[i]->stepPorts(in, out);
     }
   }
@@ -444,7 +446,7 @@ PipelineTiming predictActorAlone(const ActorConfig &actor, int frames,
   int64_t first = -1;
   ActorCost c = estimateCost(actor);
   const int64_t budget = 1000 + 4 * (c.latencyCycles + c.cyclesPerFrame) * (frames + 1);
-  bool inF[2] = {false, false}, outF[2] = {false, false};
+  bool inF[3] = {false, false, false}, outF[3] = {false, false, false};
   for (int64_t t = 0; frameEnd.size() < size_t(frames); ++t) {
     if (t > budget) {
       r.ok = false;

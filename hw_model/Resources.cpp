@@ -328,6 +328,23 @@ Resources estimateResources(const EmbedConfig &c) {
   return r;
 }
 
+// Not fitted yet: structural, from the RTL. K, V and q memories and the scores as
+// RAM (LUTRAM / BRAM by size), the exp table as a ROM, the D accumulators in
+// flip-flops, 2 * SIMD lane multipliers plus u * r and w * M on DSPs, the divider one
+// subtractor.
+Resources estimateResources(const AttentionConfig &c) {
+  Resources r;
+  r.ffs = int64_t(c.D()) * c.W_U + c.W_A * 2 + c.W_S * 2 + c.W_R + c.W_OUT + 64;
+  r.luts = int64_t(c.SIMD) * (c.W_A + c.W_U) + c.W_S + 2 * (c.W_IN + c.G + 1) + 64;
+  r.dsps = int64_t(c.SIMD) * (dspsPerMult(c.W_IN, c.W_IN) + dspsPerMult(c.EXP_BITS, c.W_IN)) +
+           dspsPerMult(c.W_U, c.W_R) + dspsPerMult(c.W_IN + c.G + 1, c.W_M);
+  r += romResources(c.EXP_DEPTH, c.EXP_BITS);
+  const int64_t qRows = c.CAUSAL ? 1 : c.T;
+  r += romResources((2 * int64_t(c.T) + qRows) * c.C, c.W_IN);
+  r += romResources(c.T, c.W_A);
+  return r;
+}
+
 Resources estimateResources(const ActorConfig &c) {
   return std::visit([](const auto &cfg) { return estimateResources(cfg); }, c);
 }

@@ -138,6 +138,21 @@ static hw::EmbedConfig configOf(df::EmbedOp emb) {
   return c;
 }
 
+static hw::AttentionConfig configOf(df::AttentionOp att) {
+  numerics::AttentionParams p = att.getParams();
+  hw::AttentionConfig c;
+  c.T = int(p.T), c.C = int(p.C), c.H = int(p.H), c.CAUSAL = p.causal ? 1 : 0;
+  c.IN_BEAT_Q = int(att.getQ().getType().getLanes());
+  c.IN_BEAT_K = int(att.getK().getType().getLanes());
+  c.IN_BEAT_V = int(att.getV().getType().getLanes());
+  c.SIMD = int(att.getSimd());
+  c.W_IN = p.inWidth, c.W_OUT = p.outWidth;
+  c.W_A = p.aBits(), c.W_S = p.sBits(), c.W_U = p.uBits(), c.W_R = p.rBits(), c.W_M = p.mBits();
+  c.R = p.R, c.G = p.G;
+  c.EXP_BITS = p.eBits(), c.EXP_DEPTH = int(p.exp.depth());
+  return c;
+}
+
 static hw::SwgConfig configOf(df::SwgOp swg) {
   hw::SwgConfig c;
   c.C = int(swg.getChannelsAttr().getInt());
@@ -241,7 +256,7 @@ static hw::ConcatConfig configOf(df::ConcatOp cat) {
 std::optional<hw::ActorConfig> loom::hwConfigOf(Operation *op) {
   return llvm::TypeSwitch<Operation *, std::optional<hw::ActorConfig>>(op)
       .Case<df::MvuOp, df::DwuOp, df::SoftmaxOp, df::SwgOp, df::PoolOp, df::UpsampleOp, df::ForkOp,
-            df::SkidOp, df::FifoOp, df::JoinOp, df::ConcatOp, df::LayerNormOp, df::EmbedOp>(
+            df::SkidOp, df::FifoOp, df::JoinOp, df::ConcatOp, df::LayerNormOp, df::EmbedOp, df::AttentionOp>(
           [](auto actor) { return hw::ActorConfig(configOf(actor)); })
       .Default([](Operation *) { return std::nullopt; });
 }

@@ -59,7 +59,9 @@ std::vector<int64_t> divisors(int64_t n) {
 }
 
 /// A MAC unit (df.mvu, df.dwu): its simd*pe lanes are multipliers.
-bool isCompute(Operation *op) { return llvm::isa<df::MvuOp, df::DwuOp>(op); }
+/// Actors whose simd lanes are multipliers (attention: a q * k and an e * v lane each).
+bool isCompute(Operation *op) { return llvm::isa<df::MvuOp, df::DwuOp, df::AttentionOp>(op); }
+int64_t multsPerLane(Operation *op) { return llvm::isa<df::AttentionOp>(op) ? 2 : 1; }
 bool isFoldable(Operation *op) { return llvm::isa<df::FoldableOpInterface>(op); }
 
 /// The folding of a foldable actor (FoldableOpInterface: mvu, dwu, pool).
@@ -81,7 +83,7 @@ bool isBinary(Operation *op) {
 /// Real multipliers of an actor's MAC lanes: a binary (+-1 weight) lane is a
 /// conditional negation and costs none (it is bounded by binaryLanes instead).
 int64_t multipliers(Operation *op) {
-  return isCompute(op) && !isBinary(op) ? simdOf(op) * peOf(op) : 0;
+  return isCompute(op) && !isBinary(op) ? multsPerLane(op) * simdOf(op) * peOf(op) : 0;
 }
 int64_t binaryLanes(Operation *op) {
   return isCompute(op) && isBinary(op) ? simdOf(op) * peOf(op) : 0;
@@ -449,7 +451,7 @@ struct Folder {
           macs += int64_t(m->K) * m->N * m->VECTORS;
         else if (auto *d = std::get_if<hw::DwuConfig>(&config))
           macs += int64_t(d->KK) * d->C * d->VECTORS;
-        minMults += !isBinary(op);
+        minMults += isBinary(op) ? 0 : multsPerLane(op);
       }
     assignLanes();
     int64_t extra = extraMults();
@@ -517,7 +519,8 @@ struct Folder {
             // have narrowed the other producers of the join).
             bool kept = peOf(unit) == pe;
             int64_t c = unitCycles(unit);
-            int64_t m = isCompute(unit) ? simd * pe : pe; // pool lanes cost logic, prefer fewer
+            // pool lanes cost logic, prefer fewer
+            int64_t m = isCompute(unit) ? multsPerLane(unit) * simd * pe : pe;
             restore(start);
             if (!kept || c >= worstCycles)
               continue;

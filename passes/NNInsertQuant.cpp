@@ -362,10 +362,11 @@ struct Inserter {
         continue;
       }
       // A join rescales its inputs; a table activation maps input codes to
-      // output codes; a LayerNorm rescales each row: all get a quantizer of their own.
+      // output codes; a LayerNorm rescales each row, an attention each row and
+      // head: all get a quantizer of their own.
       // A LayerNorm requantizes too (its own integer rescale, CONTRACTS).
       if (op->hasTrait<nn::OpTrait::ElementwiseJoin>() ||
-          llvm::isa<nn::TableActivationOpInterface, nn::LayerNormOp>(op)) {
+          llvm::isa<nn::TableActivationOpInterface, nn::LayerNormOp, nn::AttentionOp>(op)) {
         for (Value v : op->getOperands()) {
           auto p = operandPoint(op, v);
           if (failed(p))

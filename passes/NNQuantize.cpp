@@ -14,6 +14,7 @@
 #include "passes/Passes.h"
 
 #include "compiler/numerics/FixedPoint.h"
+#include "compiler/numerics/Attention.h"
 #include "compiler/numerics/LayerNorm.h"
 #include "compiler/numerics/Tables.h"
 
@@ -168,6 +169,22 @@ struct NNQuantizePass : loom::impl::NNQuantizeBase<NNQuantizePass> {
         result = copyName(buildQEmbed(b, emb, outType, in, std::ldexp(1.0, -int(f)), int(w),
                                       fmt.minInt(), fmt.maxInt())
                               .getDefiningOp());
+      } else if (auto att = llvm::dyn_cast<nn::AttentionOp>(op)) {
+        // q, k, v and the output at 2^-F (CONTRACTS "Attention").
+        Value k = q.lookup(att.getK()), v = q.lookup(att.getV());
+        if (!k || !v)
+          return op.emitError() << "cannot quantize " << nn::describeNode(&op)
+                                << ": its k or v input is not an activation of the graph";
+        auto type = att.getResult().getType();
+        double s = std::ldexp(1.0, -int(f));
+        auto p = numerics::makeAttention(type.getDimSize(0), type.getDimSize(1),
+                                         int64_t(att.getHeads()), att.getCausal(), int(w), int(w),
+                                         s, s, s, att.getScale().convertToDouble(), s, 0,
+                                         fmt.minInt(), fmt.maxInt());
+        if (!p)
+          return op.emitError() << "cannot quantize " << nn::describeNode(&op) << ": "
+                                << llvm::toString(p.takeError());
+        result = copyName(buildQAttention(b, op.getLoc(), outType, in, k, v, *p).getDefiningOp());
       } else if (op.hasTrait<nn::OpTrait::LayoutOnly>()) {
         // Moves keep the word width (token ids have their own).
         result = copyName(b.create<nn::ReshapeOp>(

@@ -179,6 +179,19 @@ private:
       pending[op->getResult(0)] = Pending{op};
       return success();
     }
+    // Attention: q, k, v dequantized, requantized by the quantizer after it.
+    if (auto att = llvm::dyn_cast<nn::AttentionOp>(op)) {
+      for (Value v : {att.getQ(), att.getK(), att.getV()}) {
+        auto in = asReal(v);
+        if (!in)
+          return fail(op, "its q, k and v must be dequantized tensors (put a QuantizeLinear / "
+                          "DequantizeLinear pair in front of each)");
+        if (in->q.perAxis())
+          return fail(op, "per-axis activation scales are only supported at the graph ends");
+      }
+      pending[op->getResult(0)] = Pending{op};
+      return success();
+    }
     if (llvm::isa<nn::AddActOp, nn::MulActOp>(op)) {
       auto l = asReal(op->getOperand(0)), r = asReal(op->getOperand(1));
       if (!l || !r)
@@ -355,6 +368,8 @@ private:
         return fail(pending.lookup(v).layer, "a LayerNorm needs a QuantizeLinear after it");
       if (pending.count(v) && llvm::isa<nn::EmbedOp>(pending.lookup(v).layer))
         return fail(pending.lookup(v).layer, "an embedding needs a QuantizeLinear after it");
+      if (pending.count(v) && llvm::isa<nn::AttentionOp>(pending.lookup(v).layer))
+        return fail(pending.lookup(v).layer, "an attention needs a QuantizeLinear after it");
       if (pending.count(v)) {
         auto acc = returnAccumulator(*this, ret, pending.lookup(v));
         if (failed(acc))

@@ -9,6 +9,7 @@
 #ifndef LOOM_PASSES_NNQUANTIZEAFFINE_H
 #define LOOM_PASSES_NNQUANTIZEAFFINE_H
 
+#include "compiler/numerics/Attention.h"
 #include "compiler/numerics/LayerNorm.h"
 #include "dialects/nn/NNOps.h"
 
@@ -40,6 +41,11 @@ mlir::Value buildIndexQuantize(mlir::OpBuilder &b, mlir::BlockArgument arg, int6
 /// both lowerings.
 mlir::Value buildQEmbed(mlir::OpBuilder &b, nn::EmbedOp op, mlir::Type outType, mlir::Value ids,
                         double scale, int width, int64_t lo, int64_t hi);
+/// nn.qattention of codes q, k, v with the parameters `p` (passes/affine/Attention.cpp),
+/// for both the fixed-point and the affine lowering.
+mlir::Value buildQAttention(mlir::OpBuilder &b, mlir::Location loc, mlir::Type outType,
+                            mlir::Value q, mlir::Value k, mlir::Value v,
+                            const numerics::AttentionParams &p);
 
 } // namespace loom
 

@@ -232,6 +232,7 @@ struct Lowering {
   LogicalResult lower(nn::QSoftmaxOp sm);
   LogicalResult lower(nn::QLayerNormOp ln);
   LogicalResult lower(nn::QEmbedOp emb);
+  LogicalResult lower(nn::QAttentionOp att);
   LogicalResult lowerJoin(Operation &op); // nn.add_act, nn.mul_act
   LogicalResult lower(nn::ConcatOp cat);
   LogicalResult lowerActivation(Operation &act);
@@ -512,7 +513,7 @@ LogicalResult Lowering::lowerOp(Operation &op) {
     return lowerJoin(op);
   return llvm::TypeSwitch<Operation *, LogicalResult>(&op)
       .Case<nn::ReshapeOp, nn::TransposeOp, nn::QDenseOp, nn::QConvOp, nn::PadOp, nn::ResizeOp,
-            nn::QSoftmaxOp, nn::QLayerNormOp, nn::QEmbedOp, nn::ConcatOp>(
+            nn::QSoftmaxOp, nn::QLayerNormOp, nn::QEmbedOp, nn::QAttentionOp, nn::ConcatOp>(
           [&](auto typed) { return lower(typed); })
       .Case<nn::MaxPoolOp, nn::AvgPoolOp>([&](Operation *) { return lowerPool(op); })
       .Default([&](Operation *) {
@@ -521,7 +522,7 @@ LogicalResult Lowering::lowerOp(Operation &op) {
             "has no hardware actor yet; supported after quantization: dense, "
             "conv (incl. depthwise), max/average pooling, zero padding, nearest resize, residual "
             "add, channel concat, relu, clip, leaky relu, sign, table activations "
-            "(sigmoid, tanh, elu, ...), softmax, layernorm, embedding, reshape, transpose");
+            "(sigmoid, tanh, elu, ...), softmax, layernorm, embedding, attention, reshape, transpose");
       });
 }
 
@@ -661,6 +662,32 @@ LogicalResult Lowering::lower(nn::QEmbedOp emb) {
       emb.getPosAttr(), emb.getLoAttr(), emb.getHiAttr());
   copyName(emb, actor);
   bind(emb.getResult(), actor, Perm());
+  return success();
+}
+
+/// q, k and v must each arrive row by row ([T, C] in nn's order); each gets a
+/// FIFO (df-fold sizes them) since the three often reconverge from one fork.
+LogicalResult Lowering::lower(nn::QAttentionOp att) {
+  Location loc = att.getLoc();
+  SmallVector<Value, 3> ins;
+  for (auto [port, v] : llvm::enumerate(SmallVector<Value, 3>{att.getQ(), att.getK(), att.getV()})) {
+    if (!env.count(v))
+      return unsupported(att, "its q, k or v is not a hardware stream");
+    Perm perm = permOf(v);
+    if (!perm.empty() && !isIdentity(perm))
+      return unsupported(att, "its q, k or v rows are not contiguous in the stream (a transpose "
+                              "before it); attention reads [T, C] rows");
+    ins.push_back(joinFifo(att, take(v, loc), int(port)));
+  }
+  auto type = att.getQ().getType();
+  auto actor = b.create<df::AttentionOp>(
+      loc, streamOf(att.getResult()), ins[0], ins[1], ins[2],
+      b.getI64IntegerAttr(type.getDimSize(0)), b.getI64IntegerAttr(type.getDimSize(1)),
+      att.getHeadsAttr(), att.getCausalAttr(), att.getExpShiftAttr(), att.getExpTable(),
+      att.getMultAttr(), att.getShiftAttr(), att.getZpAttr(), att.getLoAttr(), att.getHiAttr(),
+      df::FoldingAttr::get(b.getContext(), 1, 1));
+  copyName(att, actor);
+  bind(att.getResult(), actor, Perm());
   return success();
 }
 

@@ -46,6 +46,7 @@ void attachActivationModels(mlir::MLIRContext *ctx);
 void attachShapeModels(mlir::MLIRContext *ctx);
 void attachQuantModels(mlir::MLIRContext *ctx);
 void attachEmbedModels(mlir::MLIRContext *ctx);
+void attachAttentionModels(mlir::MLIRContext *ctx);
 
 /// "interpreter: node 'NAME' (nn.op): what" (one line).
 llvm::Error opError(mlir::Operation *op, const llvm::Twine &what);

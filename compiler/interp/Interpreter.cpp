@@ -37,6 +37,7 @@ void loom::registerReferenceModels(DialectRegistry &registry) {
     interp::attachShapeModels(ctx);
     interp::attachQuantModels(ctx);
     interp::attachEmbedModels(ctx);
+    interp::attachAttentionModels(ctx);
     for (RegisteredOperationName name : ctx->getRegisteredOperations())
       if (name.getDialectNamespace() == nn::NNDialect::getDialectNamespace() &&
           name.hasInterface<nn::TableActivationOpInterface>())

@@ -39,12 +39,14 @@ llvm::Error Importer::importDense(const OnnxNode &node, Value a, bool matmul) {
   // run() pins the batch dimension of such an input to 1 accordingly). A
   // MatMul of a [1, M, K] sequence (a transformer's tokens) is the same M rows,
   // viewed as [M, K] and its result as [1, M, N] again.
-  bool seq = matmul && ashape.size() == 3 && ashape[0] == 1;
+  // A sequence-first [M, 1, K] (PyTorch's nn.MultiheadAttention) likewise.
+  bool seq = matmul && ashape.size() == 3 && (ashape[0] == 1 || ashape[1] == 1);
+  SmallVector<int64_t> seqShape(ashape);
   if (seq) {
-    auto r = b.create<nn::ReshapeOp>(loc(node), f32({ashape[1], ashape[2]}), a);
+    auto r = b.create<nn::ReshapeOp>(loc(node), f32({ashape[0] * ashape[1], ashape[2]}), a);
     name(r, node);
     a = r;
-    ashape.erase(ashape.begin());
+    ashape = {ashape[0] * ashape[1], ashape[2]};
   }
   if (ashape.size() != 2 || (transA && ashape[1] != 1)) {
     std::string got;
@@ -94,7 +96,8 @@ llvm::Error Importer::importDense(const OnnxNode &node, Value a, bool matmul) {
                                      f32Attr({n}, bias), *ws);
   if (seq) {
     name(dense, node);
-    return produce(node, b.create<nn::ReshapeOp>(loc(node), f32({1, rows, n}), dense));
+    return produce(node,
+                   b.create<nn::ReshapeOp>(loc(node), f32({seqShape[0], seqShape[1], n}), dense));
   }
   return produce(node, dense);
 }

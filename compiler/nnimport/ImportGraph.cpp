@@ -79,6 +79,18 @@ llvm::Expected<RankedTensorType> Importer::inputType(const onnx::OnnxValueInfo &
       if (bw && bw->dims.size() == 3 && bw->dims[0] == dims[0])
         rows = true;
     }
+  // A sequence-first [T, 1, E] A (PyTorch's nn.MultiheadAttention, batch 1 in
+  // dimension 1) of a MatMul with constant [E, N] weights: T rows, one frame.
+  if (dims.size() == 3 && dims[0] > 0 && dims[1] == 1)
+    for (const OnnxNode *mm : model.findConsumers(in.name)) {
+      const OpImport *mmRow = rowOf(*mm);
+      const OnnxTensor *bw = mmRow && mmRow->matmulB >= 0 && mm->inputs.size() > 1 &&
+                                     mm->inputs[0] == in.name
+                                 ? model.findInitializer(mm->inputs[size_t(mmRow->matmulB)])
+                                 : nullptr;
+      if (bw && bw->dims.size() == 2)
+        rows = true;
+    }
   if (dims[batch] != 1 && !(rows && dims[batch] > 0)) {
     std::string what = dims[batch] < 0 ? "symbolic batch dimension"
                                        : "batch dimension " + std::to_string(dims[batch]);
@@ -106,9 +118,11 @@ llvm::Expected<OwningOpRef<ModuleOp>> Importer::run() {
     return std::move(err);
   if (auto err = matchRmsNormChains())
     return std::move(err);
+  if (auto err = matchAttentionChains())
+    return std::move(err);
   std::vector<std::string> unsupported;
   for (const OnnxNode &node : model.nodes) {
-    if (foldedNodes.count(&node) || layerNormChains.count(&node))
+    if (foldedNodes.count(&node) || layerNormChains.count(&node) || attentionChains.count(&node))
       continue;
     const OpImport *row = rowOf(node);
     if (!row || !row->import)
@@ -172,6 +186,9 @@ llvm::Expected<OwningOpRef<ModuleOp>> Importer::run() {
       continue;
     else if (auto chain = layerNormChains.find(&node); chain != layerNormChains.end()) {
       if (auto err = importLayerNorm(chain->second))
+        return std::move(err);
+    } else if (auto att = attentionChains.find(&node); att != attentionChains.end()) {
+      if (auto err = importAttention(att->second))
         return std::move(err);
     } else if (auto err = importNode(node))
       return std::move(err);

@@ -310,6 +310,34 @@ private:
   /// values on the way in indexValues.
   std::optional<int64_t> indexInputRows(const std::string &input);
   bool foldConstantRows(const OnnxNode &node);
+  //===--- Attention (FuseAttention.cpp) -----------------------------------===//
+
+  /// One exporter's attention chain, fused into one nn.attention.
+  struct AttentionChain {
+    std::string q, k, v;          // [.., T, C] sources (row layout)
+    std::string output;           // the tensor holding the result in [T, C] order
+    std::vector<int64_t> outShape; // its static shape
+    const OnnxNode *first = nullptr; // the scores MatMul: names the nn.attention
+    int64_t T = 1, C = 1, H = 1;
+    double scale = 1.0;
+    bool causal = false;
+  };
+  /// One traced q / k / v operand: its source and the constant scaling on the way.
+  struct AttentionOperand {
+    std::string source;
+    double scale = 1.0;
+    std::vector<const OnnxNode *> path; // layout / scaling nodes, source first
+  };
+  /// Finds attention chains (before the unsupported-op check): their nodes
+  /// but the last go to foldedNodes, the last to attentionChains. A chain that
+  /// starts like one and then differs is a one-line error.
+  llvm::Error matchAttentionChains();
+  llvm::Error importAttention(const AttentionChain &chain);
+  bool traceHeads(const std::string &from, int64_t T, int64_t H, int64_t D, bool kT,
+                  AttentionOperand &out);
+  bool applyLayout(const std::vector<const OnnxNode *> &path, std::vector<int64_t> &idx,
+                   std::vector<int64_t> &shape);
+  llvm::Expected<bool> causalMask(const OnnxNode &n, const std::string &scores, int64_t T);
 
   //===--- Quantizers: QDQ and QONNX (ImportQuant.cpp) --------------------===//
   // docs/CONTRACTS.md "Affine integer graphs", float level: quantized
@@ -354,6 +382,8 @@ private:
   std::map<const OnnxNode *, LayerNormChain> layerNormChains;
   /// Token ids: index graph inputs and the values Cast / Reshape made of them.
   std::set<std::string> indexValues;
+  /// The last node of each matched attention chain -> the chain.
+  std::map<const OnnxNode *, AttentionChain> attentionChains;
 };
 
 } // namespace nnimport

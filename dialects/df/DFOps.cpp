@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "dialects/df/DFOps.h"
+#include "dialects/AttentionAttrs.h"
 #include "dialects/LayerNormAttrs.h"
 
 #include "mlir/IR/Builders.h"
@@ -187,6 +188,8 @@ int64_t DwuOp::getFoldOutputs() { return getChannels(); }
 int64_t DwuOp::getFoldReduction() { return getTaps(); }
 int64_t PoolOp::getFoldOutputs() { return getChannelsAttr().getInt(); }
 int64_t PoolOp::getFoldReduction() { return 1; }
+int64_t AttentionOp::getFoldOutputs() { return 1; }
+int64_t AttentionOp::getFoldReduction() { return getChannels() / getHeads(); }
 
 LogicalResult SwgOp::verify() {
   if (getKernel().size() != 2 || getStrides().size() != 2 || getDilations().size() != 2 ||
@@ -341,6 +344,32 @@ LogicalResult EmbedOp::verify() {
 loom::numerics::LayerNormParams LayerNormOp::getParams() {
   return loom::layerNormParamsOf(*this, int64_t(getChannels()),
                                  int(getInput().getType().getElementWidth()),
+                                 int(getOutput().getType().getElementWidth()));
+}
+
+LogicalResult AttentionOp::verify() {
+  int64_t t = int64_t(getRows()), c = int64_t(getChannels());
+  auto out = getOutput().getType();
+  if (out.getLanes() != 1)
+    return emitOpError("output stream must carry 1 lane");
+  for (Value v : {getQ(), getK(), getV(), getOutput()}) {
+    auto s = llvm::cast<StreamType>(v.getType());
+    if (s.getFrameElements() != t * c)
+      return emitOpError("every stream must carry ") << t << " rows of " << c << " codes";
+    if (c % s.getLanes())
+      return emitOpError("stream lanes ") << s.getLanes() << " must divide the " << c
+                                          << " channels";
+    if (s.getElementType() != getQ().getType().getElementType() && v != getOutput())
+      return emitOpError("q, k and v must have one element type");
+  }
+  if (getPe() != 1 || getSimd() < 1 || (c / std::max<int64_t>(1, int64_t(getHeads()))) % getSimd())
+    return emitOpError("folding: pe must be 1 and simd must divide the head dimension");
+  return loom::verifyAttentionAttrs(*this, t, c, int(getQ().getType().getElementWidth()));
+}
+
+loom::numerics::AttentionParams AttentionOp::getParams() {
+  return loom::attentionParamsOf(*this, int64_t(getRows()), int64_t(getChannels()),
+                                 int(getQ().getType().getElementWidth()),
                                  int(getOutput().getType().getElementWidth()));
 }
 

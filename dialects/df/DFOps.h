@@ -3,6 +3,7 @@
 #define LOOM_DIALECTS_DF_DFOPS_H
 
 #include "mlir/Bytecode/BytecodeOpInterface.h"
+#include "compiler/numerics/Attention.h"
 #include "compiler/numerics/LayerNorm.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/BuiltinTypes.h"

@@ -305,6 +305,31 @@ def DF_EmbedOp : DF_Op<"embed"> {
   let hasVerifier = 1;
 }
 
+def DF_AttentionOp : DF_Op<"attention", [
+    DeclareOpInterfaceMethods<DF_FoldableOpInterface, ["getFoldOutputs", "getFoldReduction"]>]> {
+  let summary = "integer multi-head attention of three row streams q, k, v; one code per output beat";
+  let description = [{
+    A frame is `rows` rows of `channels` codes on each input (row t = token t;
+    channel h*D + d = head h, dim d); the result is the same shape
+    (docs/CONTRACTS.md "Attention", the attributes of nn.qattention).
+    loom_attention stores k and v rows in its K / V memories (the KV cache)
+    and, per row and head, computes the scores, the exp-weighted sums and one
+    reciprocal, then emits D codes. `folding`: simd lanes of the score and
+    accumulation loops over d (pe is always 1).
+  }];
+  let arguments = (ins DF_StreamType:$q, DF_StreamType:$k, DF_StreamType:$v, I64Attr:$rows,
+                   I64Attr:$channels, I64Attr:$heads, BoolAttr:$causal, I64Attr:$exp_shift,
+                   ElementsAttr:$exp_table, I64Attr:$mult, I64Attr:$shift, I64Attr:$zp,
+                   I64Attr:$lo, I64Attr:$hi, DF_FoldingAttr:$folding);
+  let results = (outs DF_StreamType:$output);
+  let assemblyFormat = "$q `,` $k `,` $v attr-dict `:` type($q) `,` type($k) `,` type($v) `->` type($output)";
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// The numerics view of the attributes (compiler/numerics/Attention.h).
+    ::loom::numerics::AttentionParams getParams();
+  }];
+}
+
 def DF_SkidOp : DF_Op<"skid", [AllTypesMatch<["input", "output"]>]> {
   let summary = "a 2-entry register slice: the whole design of a graph without compute";
   let description = [{

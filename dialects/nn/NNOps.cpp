@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "dialects/nn/NNOps.h"
+#include "dialects/AttentionAttrs.h"
 #include "dialects/LayerNormAttrs.h"
 
 #include "mlir/IR/Builders.h"
@@ -66,6 +67,40 @@ LogicalResult LayerNormOp::verify() {
   if (!(getEpsilon().convertToDouble() >= 0))
     return emitOpError("epsilon must be >= 0");
   return success();
+}
+
+LogicalResult AttentionOp::verify() {
+  auto type = getResult().getType();
+  for (Value v : {getQ(), getK(), getV()})
+    if (llvm::cast<ShapedType>(v.getType()) != type)
+      return emitOpError("q, k, v and the result must all be [T, C] of one shape");
+  if (type.getRank() != 2)
+    return emitOpError("expects [T, C] operands (row layout), got rank ") << type.getRank();
+  int64_t h = int64_t(getHeads()), c = type.getDimSize(1);
+  if (h < 1 || c % h)
+    return emitOpError("heads ") << h << " must divide the " << c << " channels";
+  if (!(getScale().convertToDouble() > 0) || !std::isfinite(getScale().convertToDouble()))
+    return emitOpError("scale must be positive and finite");
+  return success();
+}
+
+LogicalResult QAttentionOp::verify() {
+  auto q = getQ().getType(), out = getResult().getType();
+  if (q.getRank() != 2 || getK().getType().getShape() != q.getShape() ||
+      getV().getType().getShape() != q.getShape() || out.getShape() != q.getShape())
+    return emitOpError("q, k, v and the result must all be [T, C] of one shape");
+  if (getK().getType().getElementType() != q.getElementType() ||
+      getV().getType().getElementType() != q.getElementType())
+    return emitOpError("q, k and v must have one code width");
+  return loom::verifyAttentionAttrs(*this, q.getDimSize(0), q.getDimSize(1),
+                                    int(q.getElementTypeBitWidth()));
+}
+
+loom::numerics::AttentionParams QAttentionOp::getParams() {
+  auto q = getQ().getType();
+  return loom::attentionParamsOf(*this, q.getDimSize(0), q.getDimSize(1),
+                                 int(q.getElementTypeBitWidth()),
+                                 int(getResult().getType().getElementTypeBitWidth()));
 }
 
 LogicalResult QLayerNormOp::verify() {

@@ -14,6 +14,7 @@
 #include <optional>
 #include <utility>
 
+#include "compiler/numerics/Attention.h"
 #include "compiler/numerics/LayerNorm.h"
 #include "dialects/nn/NNAttrs.h"
 #include "dialects/nn/NNTraits.h"

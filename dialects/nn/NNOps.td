@@ -234,6 +234,22 @@ def NN_EmbedOp : NN_Op<"embed"> {
                    OptionalAttr<NN_F32ElementsAttr>:$pos);
   let results = (outs NN_FloatTensor:$result);
   let assemblyFormat = "$ids attr-dict `:` type($ids) `->` type($result)";
+}
+
+def NN_AttentionOp : NN_Op<"attention", [AllTypesMatch<["q", "k", "v", "result"]>]> {
+  let summary = "multi-head scaled-dot-product attention on row-layout q, k, v (float)";
+  let description = [{
+    q, k, v and the result are [T, C] with C = heads * D (row t = token t,
+    channel h*D + d = head h, dim d). For each head h and row t: s_j = scale *
+    sum_d q[t, hD+d] k[j, hD+d] over j <= t when `causal`, else j < T;
+    p = softmax(s); result[t, hD+d] = sum_j p_j v[j, hD+d]. The importer fuses
+    exporters' MatMul -> [scale] -> [mask] -> Softmax -> MatMul chains into it
+    (compiler/nnimport/FuseAttention.cpp).
+  }];
+  let arguments = (ins NN_FloatTensor:$q, NN_FloatTensor:$k, NN_FloatTensor:$v, I64Attr:$heads,
+                   F64Attr:$scale, BoolAttr:$causal);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = "$q `,` $k `,` $v attr-dict `:` type($result)";
   let hasVerifier = 1;
 }
 
@@ -529,6 +545,27 @@ def NN_QEmbedOp : NN_Op<"qembed"> {
   let results = (outs NN_IntTensor:$result);
   let assemblyFormat = "$ids attr-dict `:` type($ids) `->` type($result)";
   let hasVerifier = 1;
+}
+
+def NN_QAttentionOp : NN_Op<"qattention"> {
+  let summary = "integer multi-head attention (docs/CONTRACTS.md Attention)";
+  let description = [{
+    Per row t and head h: a_j = sum_d q k (exact), e_j = exp_table[min((max a -
+    a_j) >>> exp_shift, depth - 1)], S = sum e_j, u_d = sum e_j v_{j,d},
+    r = floor(2^40 / S), w_d = shift_round_even(u_d * r, 32), y_d = clamp(
+    shift_round_even(w_d * mult, shift) + zp, lo, hi). Operands and result
+    [T, C] codes; `causal` limits row t to j <= t.
+  }];
+  let arguments = (ins NN_IntTensor:$q, NN_IntTensor:$k, NN_IntTensor:$v, I64Attr:$heads,
+                   BoolAttr:$causal, I64Attr:$exp_shift, ElementsAttr:$exp_table, I64Attr:$mult,
+                   I64Attr:$shift, I64Attr:$zp, I64Attr:$lo, I64Attr:$hi);
+  let results = (outs NN_IntTensor:$result);
+  let assemblyFormat = "$q `,` $k `,` $v attr-dict `:` type($q) `,` type($k) `,` type($v) `->` type($result)";
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// The numerics view of the attributes (compiler/numerics/Attention.h).
+    ::loom::numerics::AttentionParams getParams();
+  }];
 }
 
 #endif // LOOM_NN_OPS

@@ -18,7 +18,8 @@
 //   Tables.cpp   table activations on codes and the integer softmax;
 //   Moves.cpp    relu, data movement, pooling and concat on codes;
 //   Trunc.cpp    QONNX Trunc (and Brevitas' TruncAvgPool);
-//   Norm.cpp     LayerNorm meeting its output quantizer.
+//   Norm.cpp     LayerNorm meeting its output quantizer;
+//   Attention.cpp attention meeting its output quantizer.
 //
 //===----------------------------------------------------------------------===//
 #ifndef LOOM_PASSES_AFFINE_AFFINEGRAPH_H
@@ -109,7 +110,8 @@ struct Twin {
 
 /// A float layer output waiting for its output quantizer.
 struct Pending {
-  Operation *layer = nullptr; // nn.dense, nn.conv, nn.add_act, a table function or nn.layernorm
+  Operation *layer = nullptr; // nn.dense, nn.conv, nn.add_act, a table function, nn.layernorm
+                              // or nn.attention
   bool relu = false;
   double clipLo = -kInf, clipHi = kInf; // a float Clip between layer and quantizer
   SmallVector<Operation *> moves;       // reshapes / transposes between layer and quantizer
@@ -273,6 +275,13 @@ LogicalResult lowerLayerNorm(AffineGraph &g, nn::QuantizeLinearOp ql, const Pend
 /// the quantizer's codes and its range (and a Relu / Clip) as the clamp.
 LogicalResult lowerEmbed(AffineGraph &g, nn::QuantizeLinearOp ql, const Pending &p,
                          const Quant &out, int64_t qmin, int64_t qmax);
+
+//===--- Attention.cpp: attention on codes ---===//
+
+/// A pending nn.attention meets its output quantizer: nn.qattention with the
+/// output range (and a Relu / Clip before the quantizer) as its clamp.
+LogicalResult lowerAttention(AffineGraph &g, nn::QuantizeLinearOp ql, const Pending &p,
+                             const Quant &out, int64_t qmin, int64_t qmax);
 
 //===--- Trunc.cpp: QONNX Trunc on codes ---===//
 

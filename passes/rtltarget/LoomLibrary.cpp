@@ -48,6 +48,9 @@ public:
           return lower(op, std::get<hw::LayerNormConfig>(config), nb);
         })
         .Case([&](df::EmbedOp op) { return lower(op, std::get<hw::EmbedConfig>(config), nb); })
+        .Case([&](df::AttentionOp op) {
+          return lower(op, std::get<hw::AttentionConfig>(config), nb);
+        })
         .Case([&](df::SkidOp op) { return lower(op, std::get<hw::SkidConfig>(config), nb); })
         .Case([&](df::FifoOp op) { return lower(op, std::get<hw::FifoConfig>(config), nb); })
         .Case([&](df::SwgOp op) { return lower(op, std::get<hw::SwgConfig>(config), nb); })
@@ -223,6 +226,46 @@ private:
     p.set("E_FILE", nb.builder().getStringAttr(name + "_e.mem"));
     p.set("P_FILE", nb.builder().getStringAttr(c.POS ? name + "_p.mem" : ""));
     nb.instantiateStream(op, "loom_embed", name, p);
+    return success();
+  }
+
+  /// Widths from the same numerics::AttentionParams as the config; the exp table
+  /// image as softmax's (docs/CONTRACTS.md "Attention").
+  LogicalResult lower(df::AttentionOp op, const hw::AttentionConfig &c, NetlistBuilder &nb) {
+    numerics::AttentionParams a = op.getParams();
+    if (a.lo < INT32_MIN || a.hi > INT32_MAX || a.zp < INT32_MIN || a.zp > INT32_MAX)
+      return op.emitError("attention lo, hi and zp must fit 32-bit RTL parameters");
+    std::string name = nb.instanceName(op, "attention");
+    nb.memfile(name + "_exp.mem", c.EXP_BITS, 1, a.exp.values);
+    NamedAttrList p;
+    nb.setParams(p, {{"T", c.T},
+                     {"C", c.C},
+                     {"H", c.H},
+                     {"IN_BEAT_Q", c.IN_BEAT_Q},
+                     {"IN_BEAT_K", c.IN_BEAT_K},
+                     {"IN_BEAT_V", c.IN_BEAT_V},
+                     {"SIMD", c.SIMD},
+                     {"CAUSAL", c.CAUSAL},
+                     {"W_IN", c.W_IN},
+                     {"W_OUT", c.W_OUT},
+                     {"W_A", c.W_A},
+                     {"W_S", c.W_S},
+                     {"W_U", c.W_U},
+                     {"W_R", c.W_R},
+                     {"W_M", c.W_M},
+                     {"R", c.R},
+                     {"G", c.G},
+                     {"M", a.mult},
+                     {"SH", a.shift},
+                     {"ZP", a.zp},
+                     {"LO", a.lo},
+                     {"HI", a.hi},
+                     {"EXP_SHIFT", a.exp.shift},
+                     {"EXP_DEPTH", c.EXP_DEPTH},
+                     {"EXP_BITS", c.EXP_BITS}});
+    p.set("EXP_FILE", nb.builder().getStringAttr(name + "_exp.mem"));
+    nb.instantiate("loom_attention", name, p, {op.getQ(), op.getK(), op.getV()},
+                   {op.getOutput()}, {"q", "k", "v"}, {"out"});
     return success();
   }
 

@@ -5,7 +5,7 @@
 
 func.func @no_actor(%x: tensor<1x4xf32>) -> tensor<1x4xf32> {
   %q = nn.quantize %x {frac = 10 : i64} : tensor<1x4xf32> -> tensor<1x4xi16>
-  // expected-error @+1 {{node 'drop' (Dropout): has no hardware actor yet; supported after quantization: dense, conv (incl. depthwise), max/average pooling, zero padding, nearest resize, residual add, channel concat, relu, clip, leaky relu, sign, table activations (sigmoid, tanh, elu, ...), softmax, layernorm, embedding, reshape, transpose}}
+  // expected-error @+1 {{node 'drop' (Dropout): has no hardware actor yet; supported after quantization: dense, conv (incl. depthwise), max/average pooling, zero padding, nearest resize, residual add, channel concat, relu, clip, leaky relu, sign, table activations (sigmoid, tanh, elu, ...), softmax, layernorm, embedding, attention, reshape, transpose}}
   %i = nn.identity %q {onnx.node = "drop", onnx.op = "Dropout"} : tensor<1x4xi16>
   %y = nn.dequantize %i {frac = 10 : i64} : tensor<1x4xi16> -> tensor<1x4xf32>
   return %y : tensor<1x4xf32>

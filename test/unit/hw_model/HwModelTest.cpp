@@ -106,6 +106,35 @@ TEST(HwModelCost, EmbedBeatPerCycle) {
   EXPECT_NE(validate(narrow), "");
 }
 
+static AttentionConfig attention(int T, int C, int H, int SIMD, bool causal) {
+  AttentionConfig c;
+  c.T = T, c.C = C, c.H = H, c.SIMD = SIMD, c.CAUSAL = causal ? 1 : 0;
+  c.IN_BEAT_Q = 1, c.IN_BEAT_K = 2, c.IN_BEAT_V = 4; // the slowest input sets the load
+  c.R = 40;
+  return c;
+}
+
+TEST(HwModelCost, AttentionRowCycles) {
+  // T = 4, C = 8, H = 2 (D = 4), SIMD 1: a row loads in C / 1 = 8 beats + 1 cycle, then
+  // per head 2 * n * 4 (scores, exps) + 41 (division) + 4 (outputs), n = rows attended.
+  ActorCost causal = estimateCost(attention(4, 8, 2, 1, true));
+  EXPECT_EQ(causal.cyclesPerFrame, 4 * 9 + 2 * (8 * (1 + 2 + 3 + 4) + 4 * 45));
+  ActorCost full = estimateCost(attention(4, 8, 2, 1, false));
+  EXPECT_EQ(full.cyclesPerFrame, 4 * 9 + 4 * 2 * (8 * 4 + 45));
+  // SIMD 4 makes the score and exp loops one cycle per row
+  ActorCost wide = estimateCost(attention(4, 8, 2, 4, false));
+  EXPECT_EQ(wide.cyclesPerFrame, 4 * 9 + 4 * 2 * (2 * 4 + 45));
+  EXPECT_EQ(wide.multipliers, 2 * 4 + 2);
+  for (ActorConfig cfg : {ActorConfig(attention(4, 8, 2, 1, true)),
+                          ActorConfig(attention(3, 12, 3, 2, false))}) {
+    PipelineTiming t = predictActorAlone(cfg, 3);
+    ASSERT_TRUE(t.ok) << t.error;
+    EXPECT_EQ(t.ii_cycles, estimateCost(cfg).cyclesPerFrame);
+    EXPECT_EQ(t.latency_cycles, estimateCost(cfg).latencyCycles);
+  }
+  EXPECT_NE(validate(attention(4, 8, 2, 3, true)), ""); // SIMD must divide D
+}
+
 TEST(HwModelPipeline, ChainIiIsBottleneck) {
   // mvu (II 16) -> mvu (II 32) -> softmax (II 2*4+4 = 12)
   std::vector<ActorSpec> chain = {

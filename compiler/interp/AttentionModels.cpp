@@ -1,0 +1,71 @@
+//===- AttentionModels.cpp - reference evaluation of attention ------------===//
+//
+// nn.attention (float, [T, C] row layout, per-head softmax(scale q k^T) v)
+// and nn.qattention (the integer recipe of docs/CONTRACTS.md "Attention",
+// computed once in compiler/numerics/Attention).
+//
+//===----------------------------------------------------------------------===//
+#include "compiler/interp/EvalSupport.h"
+#include "compiler/numerics/Attention.h"
+
+#include <algorithm>
+#include <cmath>
+
+using namespace mlir;
+
+namespace loom::interp {
+namespace {
+
+llvm::Expected<RefTensor> evalAttention(nn::AttentionOp op, Operands in) {
+  auto type = op.getResult().getType();
+  const int64_t T = type.getDimSize(0), C = type.getDimSize(1);
+  const int64_t H = int64_t(op.getHeads()), D = C / H;
+  const double scale = op.getScale().convertToDouble();
+  const std::vector<double> &q = in[0]->f, &k = in[1]->f, &v = in[2]->f;
+  if (q.size() != size_t(T * C) || k.size() != q.size() || v.size() != q.size())
+    return opError(op, "operands are not [T, C] frames");
+  RefTensor out;
+  out.f.assign(size_t(T * C), 0.0);
+  std::vector<double> s(static_cast<size_t>(T));
+  for (int64_t h = 0; h < H; ++h)
+    for (int64_t t = 0; t < T; ++t) {
+      int64_t n = op.getCausal() ? t + 1 : T;
+      double m = -INFINITY;
+      for (int64_t j = 0; j < n; ++j) {
+        double a = 0;
+        for (int64_t d = 0; d < D; ++d)
+          a += q[size_t(t * C + h * D + d)] * k[size_t(j * C + h * D + d)];
+        s[size_t(j)] = a * scale;
+        m = std::max(m, s[size_t(j)]);
+      }
+      double sum = 0;
+      for (int64_t j = 0; j < n; ++j)
+        sum += (s[size_t(j)] = std::exp(s[size_t(j)] - m));
+      for (int64_t d = 0; d < D; ++d) {
+        double acc = 0;
+        for (int64_t j = 0; j < n; ++j)
+          acc += s[size_t(j)] * v[size_t(j * C + h * D + d)];
+        out.f[size_t(t * C + h * D + d)] = double(float(acc / sum));
+      }
+    }
+  return out;
+}
+
+llvm::Expected<RefTensor> evalQAttention(nn::QAttentionOp op, Operands in) {
+  numerics::AttentionParams p = op.getParams();
+  if (in[0]->q.size() != size_t(p.T * p.C) || in[1]->q.size() != in[0]->q.size() ||
+      in[2]->q.size() != in[0]->q.size())
+    return opError(op, "operands are not [T, C] frames of codes");
+  RefTensor out;
+  out.q = numerics::attentionFrame(p, in[0]->q, in[1]->q, in[2]->q);
+  return out;
+}
+
+} // namespace
+
+void attachAttentionModels(MLIRContext *ctx) {
+  attachModel<nn::AttentionOp, evalAttention>(ctx);
+  attachModel<nn::QAttentionOp, evalQAttention>(ctx);
+}
+
+} // namespace loom::interp

@@ -1,0 +1,339 @@
+//===- FuseAttention.cpp - exporters' attention chains -> nn.attention ----===//
+//
+// Exporters write scaled-dot-product attention as
+//   MatMul(Qh, Kt) -> [Div / Mul by a constant] -> [causal mask] ->
+//   Softmax(last axis) -> MatMul(P, Vh)
+// where Qh, Kt, Vh are [.., T, D] / [.., D, T] / [.., T, D] views of [.., T, C]
+// activations reached through pure layout ops (Reshape, Transpose, Squeeze,
+// Unsqueeze, Flatten) and optional constant scalings (PyTorch >= 2 scales q,
+// its SDPA export both q and k by sqrt(scale)). Like the LayerNorm chain
+// (ImportNorm.cpp) the chain is matched before import: its nodes are skipped
+// and its last node builds one nn.attention on [T, C] row-layout operands.
+//
+// The layout is checked, not pattern-matched: the chain of layout ops from a
+// candidate source to the MatMul operand is applied to an index tensor (iota)
+// and the result must be the head split [T, C] -> [H, T, D] (k: [H, D, T]);
+// on the output side, [H, T, D] -> [T, C] likewise. So any spelling of the
+// head split (Reshape + Transpose, 4-D with a batch of 1, ...) is accepted.
+// Masks: Where(const lower-triangular bool, scores, const <= -1e9) or
+// Add(scores, const 0 on/below the diagonal and <= -1e9 above) mean causal;
+// any other constant mask is a one-line error naming the node.
+//
+//===----------------------------------------------------------------------===//
+#include "compiler/nnimport/Importer.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace loom;
+using namespace loom::nnimport;
+
+namespace {
+
+bool isLayoutOp(const OnnxNode &n) {
+  return n.domain.empty() && !n.inputs.empty() && n.outputs.size() == 1 &&
+         (n.opType == "Reshape" || n.opType == "Transpose" || n.opType == "Squeeze" ||
+          n.opType == "Unsqueeze" || n.opType == "Flatten" || n.opType == "Identity");
+}
+
+const OnnxNode *soleUser(const OnnxModel &m, const std::string &v) {
+  auto users = m.findConsumers(v);
+  return users.size() == 1 ? users[0] : nullptr;
+}
+
+/// Element i of `idx` (shape `shape`) after Transpose(perm).
+std::vector<int64_t> transposeIdx(const std::vector<int64_t> &idx, std::vector<int64_t> &shape,
+                                  std::vector<int64_t> perm) {
+  size_t rank = shape.size();
+  if (perm.empty())
+    for (int64_t d = int64_t(rank) - 1; d >= 0; --d)
+      perm.push_back(d);
+  std::vector<int64_t> stride(rank, 1), out(idx.size()), oshape(rank), pos(rank, 0);
+  for (int64_t d = int64_t(rank) - 2; d >= 0; --d)
+    stride[d] = stride[d + 1] * shape[d + 1];
+  for (size_t d = 0; d < rank; ++d)
+    oshape[d] = shape[size_t(perm[d])];
+  for (size_t i = 0; i < idx.size(); ++i) {
+    int64_t src = 0;
+    for (size_t d = 0; d < rank; ++d)
+      src += pos[d] * stride[size_t(perm[d])];
+    out[i] = idx[size_t(src)];
+    for (int64_t d = int64_t(rank) - 1; d >= 0; --d)
+      if (++pos[size_t(d)] < oshape[size_t(d)])
+        break;
+      else
+        pos[size_t(d)] = 0;
+  }
+  shape = oshape;
+  return out;
+}
+
+} // namespace
+
+/// Applies the layout nodes `path` (in order) to `idx` of shape `shape`;
+/// false if a node's shape is unknown or its perm invalid.
+bool Importer::applyLayout(const std::vector<const OnnxNode *> &path, std::vector<int64_t> &idx,
+                           std::vector<int64_t> &shape) {
+  for (const OnnxNode *n : path) {
+    if (n->opType == "Transpose") {
+      std::vector<int64_t> perm = n->getInts("perm");
+      if (!perm.empty() && perm.size() != shape.size())
+        return false;
+      idx = transposeIdx(idx, shape, perm);
+    } else if (isLayoutOp(*n)) {
+      std::vector<int64_t> s = staticShape(n->outputs[0]);
+      if (s.empty() ? idx.size() != 1 : product(s) != int64_t(idx.size()))
+        return false;
+      shape = s;
+    } // a constant scaling keeps the elements where they are
+  }
+  return true;
+}
+
+/// Walks back from the MatMul operand `from` through layout ops and constant
+/// scalar Mul / Div to the furthest tensor whose [T, C] rows give `from` as
+/// the head split (kT: [H, D, T], else [H, T, D]). Returns false if none.
+bool Importer::traceHeads(const std::string &from, int64_t T, int64_t H, int64_t D, bool kT,
+                          AttentionOperand &out) {
+  std::vector<const OnnxNode *> back; // nearest first
+  std::vector<std::string> names{from};
+  std::vector<double> factor{1.0};
+  std::string cur = from;
+  double f = 1.0;
+  for (const OnnxNode *p = model.findProducer(cur); p; p = model.findProducer(cur)) {
+    if (isLayoutOp(*p)) {
+      cur = p->inputs[0];
+    } else if (p->domain.empty() && (p->opType == "Mul" || p->opType == "Div") &&
+               p->inputs.size() == 2) {
+      const OnnxTensor *c1 = constant(p->inputs[1]);
+      const OnnxTensor *c0 = p->opType == "Mul" ? constant(p->inputs[0]) : nullptr;
+      const OnnxTensor *c = c1 ? c1 : c0;
+      if (!c || c->numElements() != 1 || (c1 && c0) || !(c->values[0] > 0))
+        break;
+      f = p->opType == "Mul" ? f * c->values[0] : f / c->values[0];
+      cur = c1 ? p->inputs[0] : p->inputs[1];
+    } else {
+      break;
+    }
+    if (constant(cur))
+      break;
+    back.push_back(p);
+    names.push_back(cur);
+    factor.push_back(f);
+  }
+  const int64_t C = H * D;
+  for (size_t s = names.size(); s-- > 0;) {
+    std::vector<int64_t> shape = staticShape(names[s]);
+    if (shape.empty() || product(shape) != T * C)
+      continue;
+    std::vector<const OnnxNode *> path(back.rbegin() + long(back.size() - s), back.rend());
+    std::vector<int64_t> idx(size_t(T * C));
+    for (int64_t i = 0; i < T * C; ++i)
+      idx[size_t(i)] = i;
+    if (!applyLayout(path, idx, shape))
+      continue;
+    bool ok = true;
+    for (int64_t h = 0; h < H && ok; ++h)
+      for (int64_t t = 0; t < T && ok; ++t)
+        for (int64_t d = 0; d < D && ok; ++d) {
+          int64_t at = kT ? (h * D + d) * T + t : (h * T + t) * D + d;
+          ok = idx[size_t(at)] == t * C + h * D + d;
+        }
+    if (!ok)
+      continue;
+    out.source = names[s];
+    out.scale = factor[s];
+    out.path = path;
+    return true;
+  }
+  return false;
+}
+
+/// The causal mask of a Where or Add node on the scores, or an error.
+llvm::Expected<bool> Importer::causalMask(const OnnxNode &n, const std::string &scores, int64_t T) {
+  auto bad = [&](const std::string &why) {
+    return nodeError(n, "masks attention scores with " + why +
+                            "; Loom supports no mask or a causal one (a lower-triangular "
+                            "Where or an additive 0 / -inf mask)");
+  };
+  // The mask's last two dimensions must be [T, T] and the others 1.
+  auto square = [&](const OnnxTensor &m) {
+    return m.dims.size() >= 2 && m.dims[m.dims.size() - 1] == T && m.dims[m.dims.size() - 2] == T &&
+           m.numElements() == T * T;
+  };
+  if (n.opType == "Where") {
+    const OnnxTensor *cond = constant(n.inputs[0]);
+    bool keepX = n.inputs[1] == scores;
+    const OnnxTensor *fill = constant(n.inputs[keepX ? 2 : 1]);
+    if (!cond || !square(*cond))
+      return bad("a condition that is not a constant [T, T] tensor");
+    if (!fill || fill->numElements() != 1 || !(fill->values[0] <= -1e9))
+      return bad("a fill value that is not one constant <= -1e9");
+    for (int64_t t = 0; t < T; ++t)
+      for (int64_t j = 0; j < T; ++j)
+        if ((cond->values[size_t(t * T + j)] != 0) != ((j <= t) == keepX))
+          return bad("a condition that is not lower-triangular (causal)");
+    return true;
+  }
+  const OnnxTensor *m = constant(n.inputs[n.inputs[0] == scores ? 1 : 0]);
+  if (!m || !square(*m))
+    return bad("an added tensor that is not a constant [T, T] mask");
+  for (int64_t t = 0; t < T; ++t)
+    for (int64_t j = 0; j < T; ++j) {
+      double x = m->values[size_t(t * T + j)];
+      if (j <= t ? x != 0 : !(x <= -1e9))
+        return bad("an added mask that is not 0 on and below the diagonal and <= -1e9 above");
+    }
+  return true;
+}
+
+llvm::Error Importer::matchAttentionChains() {
+  for (const OnnxNode &mm : model.nodes) {
+    if (mm.opType != "MatMul" || !mm.domain.empty() || mm.inputs.size() != 2 ||
+        constant(mm.inputs[0]) || constant(mm.inputs[1]) || foldedNodes.count(&mm))
+      continue;
+    auto bad = [&](const OnnxNode &at, const std::string &why) {
+      return nodeError(at, "looks like attention (MatMul '" + oneLine(mm.name) +
+                               "' of two activations -> Softmax -> MatMul) but " + why);
+    };
+    std::vector<int64_t> qs = staticShape(mm.inputs[0]), ks = staticShape(mm.inputs[1]);
+    if (qs.size() < 2 || ks.size() != qs.size())
+      continue;
+    AttentionChain chain;
+    chain.first = &mm;
+    std::vector<const OnnxNode *> nodes{&mm};
+    // Scores -> [scale] -> [mask] -> Softmax.
+    std::string cur = mm.outputs[0];
+    const OnnxNode *sm = nullptr;
+    double scale = 1.0;
+    for (const OnnxNode *u = soleUser(model, cur); u; u = soleUser(model, cur)) {
+      if (u->opType == "Softmax") {
+        sm = u;
+        break;
+      }
+      if ((u->opType == "Mul" || u->opType == "Div") && u->inputs.size() == 2) {
+        const OnnxTensor *c = constant(u->inputs[u->inputs[0] == cur ? 1 : 0]);
+        if (!c || c->numElements() != 1 || !(c->values[0] > 0) ||
+            (u->opType == "Div" && u->inputs[0] != cur))
+          break; // not a scaling: no attention here
+        scale = u->opType == "Mul" ? scale * c->values[0] : scale / c->values[0];
+      } else if ((u->opType == "Where" && u->inputs.size() == 3) ||
+                 (u->opType == "Add" && u->inputs.size() == 2)) {
+        auto causal = causalMask(*u, cur, qs[qs.size() - 2]);
+        if (!causal)
+          return causal.takeError();
+        chain.causal = *causal;
+      } else {
+        break;
+      }
+      nodes.push_back(u);
+      cur = u->outputs[0];
+    }
+    if (!sm)
+      continue; // not attention: importDense reports the product of two activations
+    int64_t rank = int64_t(qs.size()), axis = sm->getInt("axis", opsetOf(*sm) >= 13 ? -1 : 1);
+    if (axis != -1 && axis != rank - 1)
+      return bad(*sm, "its Softmax is not over the last axis");
+    nodes.push_back(sm);
+    const OnnxNode *mm2 = soleUser(model, sm->outputs[0]);
+    if (!mm2 || mm2->opType != "MatMul" || mm2->inputs[0] != sm->outputs[0])
+      return bad(*sm, "the probabilities do not feed one MatMul(P, V)");
+    nodes.push_back(mm2);
+    const int64_t T = qs[size_t(rank - 2)], D = qs[size_t(rank - 1)];
+    int64_t H = 1;
+    for (int64_t d = 0; d < rank - 2; ++d)
+      H *= qs[size_t(d)];
+    if (ks[size_t(rank - 2)] != D || ks[size_t(rank - 1)] != T)
+      return bad(mm, "its operands are not [.., T, D] x [.., D, T] (self-attention, one "
+                     "sequence length)");
+    AttentionOperand q, k, v;
+    if (!traceHeads(mm.inputs[0], T, H, D, false, q))
+      return bad(mm, "its first operand is not the head split [T, C] -> [H, T, D] of an "
+                     "activation through Reshape / Transpose");
+    if (!traceHeads(mm.inputs[1], T, H, D, true, k))
+      return bad(mm, "its second operand is not the head split [T, C] -> [H, D, T] of an "
+                     "activation through Reshape / Transpose");
+    if (!traceHeads(mm2->inputs[1], T, H, D, false, v) || v.scale != 1.0)
+      return bad(*mm2, "its V operand is not the head split [T, C] -> [H, T, D] of an "
+                       "activation through Reshape / Transpose");
+    // Output side: the furthest layout op after MatMul(P, V) that gives [T, C] rows.
+    const int64_t C = H * D;
+    std::vector<int64_t> idx(size_t(T * C)), shape = staticShape(mm2->outputs[0]);
+    for (int64_t i = 0; i < T * C; ++i)
+      idx[size_t(i)] = i;
+    auto rowLayout = [&] {
+      for (int64_t t = 0; t < T; ++t)
+        for (int64_t c = 0; c < C; ++c)
+          if (idx[size_t(t * C + c)] != ((c / D) * T + t) * D + c % D)
+            return false;
+      return true;
+    };
+    const OnnxNode *last = rowLayout() ? mm2 : nullptr;
+    std::vector<const OnnxNode *> after;
+    for (const OnnxNode *u = soleUser(model, mm2->outputs[0]); u && isLayoutOp(*u);
+         u = soleUser(model, u->outputs[0])) {
+      if (!applyLayout({u}, idx, shape))
+        break;
+      after.push_back(u);
+      if (rowLayout())
+        last = u;
+    }
+    if (!last)
+      return bad(*mm2, "its result is not brought back to [T, C] rows by Reshape / Transpose");
+    for (const OnnxNode *u : after) {
+      nodes.push_back(u);
+      if (u == last)
+        break;
+    }
+    chain.q = q.source, chain.k = k.source, chain.v = v.source;
+    chain.output = last->outputs[0];
+    chain.outShape = staticShape(chain.output);
+    chain.T = T, chain.C = C, chain.H = H;
+    chain.scale = scale * q.scale * k.scale;
+    // The input-side layout and scaling nodes go too when nothing else reads them.
+    for (AttentionOperand *o : {&q, &k, &v})
+      for (auto it = o->path.rbegin(); it != o->path.rend(); ++it) {
+        bool only = true;
+        for (const OnnxNode *u : model.findConsumers((*it)->outputs[0]))
+          only = only && llvm::is_contained(nodes, u);
+        if (!only)
+          break;
+        nodes.push_back(*it);
+      }
+    for (const OnnxNode *n : nodes)
+      if (n != last)
+        foldedNodes.insert(n);
+    attentionChains[last] = chain;
+  }
+  return llvm::Error::success();
+}
+
+llvm::Error Importer::importAttention(const AttentionChain &chain) {
+  const OnnxNode &first = *chain.first;
+  SmallVector<Value, 3> ops;
+  for (const std::string *src : {&chain.q, &chain.k, &chain.v}) {
+    Value v = lookup(*src);
+    if (!v)
+      return nodeError(first, "attention operand '" + oneLine(*src) +
+                                  "' is a constant or unknown; Loom streams activations only");
+    if (shapeOf(v) != ArrayRef<int64_t>{chain.T, chain.C}) {
+      auto r = b.create<nn::ReshapeOp>(loc(first), f32({chain.T, chain.C}), v);
+      name(r, first);
+      v = r;
+    }
+    ops.push_back(v);
+  }
+  auto att = b.create<nn::AttentionOp>(loc(first), f32({chain.T, chain.C}), ops[0], ops[1], ops[2],
+                                       b.getI64IntegerAttr(chain.H), b.getF64FloatAttr(chain.scale),
+                                       b.getBoolAttr(chain.causal));
+  name(att, first);
+  Value out = att;
+  if (!chain.outShape.empty() &&
+      ArrayRef<int64_t>(chain.outShape) != ArrayRef<int64_t>{chain.T, chain.C}) {
+    auto r = b.create<nn::ReshapeOp>(loc(first), f32(chain.outShape), out);
+    name(r, first);
+    out = r;
+  }
+  values[chain.output] = out;
+  return llvm::Error::success();
+}

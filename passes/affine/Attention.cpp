@@ -1,0 +1,60 @@
+//===- Attention.cpp - attention on codes ---------------------------------===//
+//
+// nn.attention between quantizers becomes nn.qattention (docs/CONTRACTS.md
+// "Attention"): the real scales of q and k and the attention's scale give the
+// exp table, the value and output scales the final requantization, and the
+// output range (with a Relu or Clip between the attention and its quantizer)
+// the clamp. The same builder serves the fixed-point lowering
+// (passes/NNQuantize.cpp).
+//
+//===----------------------------------------------------------------------===//
+#include "passes/NNQuantizeAffine.h"
+#include "passes/affine/AffineGraph.h"
+
+#include "compiler/numerics/Attention.h"
+
+mlir::Value loom::buildQAttention(mlir::OpBuilder &b, mlir::Location loc, mlir::Type outType,
+                                  mlir::Value q, mlir::Value k, mlir::Value v,
+                                  const numerics::AttentionParams &p) {
+  mlir::MLIRContext *ctx = b.getContext();
+  return b.create<nn::QAttentionOp>(
+      loc, outType, q, k, v, b.getI64IntegerAttr(p.H), b.getBoolAttr(p.causal),
+      b.getI64IntegerAttr(p.exp.shift),
+      intAttr(ctx, {p.exp.depth()}, unsigned(p.exp.bits + 1), p.exp.values),
+      b.getI64IntegerAttr(p.mult), b.getI64IntegerAttr(p.shift), b.getI64IntegerAttr(p.zp),
+      b.getI64IntegerAttr(p.lo), b.getI64IntegerAttr(p.hi));
+}
+
+namespace loom::affine {
+
+LogicalResult lowerAttention(AffineGraph &g, nn::QuantizeLinearOp ql, const Pending &p,
+                             const Quant &out, int64_t qmin, int64_t qmax) {
+  auto att = llvm::cast<nn::AttentionOp>(p.layer);
+  Twin q = *g.asReal(att.getQ()), k = *g.asReal(att.getK()), v = *g.asReal(att.getV());
+  double sOut = out.scale[0];
+  Twin r;
+  r.q = out;
+  r.holdsQ = true;
+  g.setRange(r, qmin, qmax);
+  if (!p.clampCodes(r.lo, r.hi, sOut))
+    return g.fail(ql, "the quantizer's range excludes every value of the attention");
+  auto qt = llvm::cast<RankedTensorType>(q.codes.getType());
+  for (Twin *t : {&k, &v})
+    if (llvm::cast<RankedTensorType>(t->codes.getType()).getElementType() != qt.getElementType())
+      return g.fail(att, "its q, k and v codes differ in width");
+  auto type = att.getResult().getType();
+  auto params = numerics::makeAttention(
+      type.getDimSize(0), type.getDimSize(1), int64_t(att.getHeads()), att.getCausal(),
+      int(qt.getElementTypeBitWidth()), g.width, q.q.scale[0], k.q.scale[0], v.q.scale[0],
+      att.getScale().convertToDouble(), sOut, 0, r.lo, r.hi);
+  if (!params)
+    return g.fail(att, llvm::toString(params.takeError()));
+  Type outType = intTensor(type, g.width);
+  Value y = buildQAttention(g.b, att.getLoc(), outType, q.codes, k.codes, v.codes, *params);
+  g.copyName(att, y.getDefiningOp());
+  r.codes = applyMoves(g, y, p);
+  g.twins[ql.getResult()] = r;
+  return success();
+}
+
+} // namespace loom::affine

@@ -1,0 +1,385 @@
+// Copyright Loom contributors. SPDX-License-Identifier: Apache-2.0
+//
+// loom_attention: integer multi-head scaled-dot-product attention (docs/CONTRACTS.md
+// "Attention") over a frame of T rows of C = H*D codes on three input streams q, k, v,
+// output beats of 1 code (W_OUT bits). Built for token streaming: row t of k and v is
+// written into the K / V memories at slot t (the KV cache), row t of q into the q buffer.
+//
+// Per output row t and head h, over the n rows attended (CAUSAL: n = t + 1, else T):
+//   SCORE: a_j = sum_d q_d * k_{j,d}   (SIMD products a cycle, D/SIMD cycles per j),
+//          m = max a_j; a_j stored in the score buffer
+//   EXP:   e_j = EXP[min((m - a_j) >>> EXP_SHIFT, EXP_DEPTH-1)], S += e_j,
+//          u_d += e_j * v_{j,d}        (SIMD lanes a cycle, D/SIMD cycles per j)
+//   DIV:   r = floor(2^R / S)           (restoring division, R + 1 cycles)
+//   OUT:   y_d = clamp(shift_round_even(shift_round_even(u_d * r, R - G) * M, SH) + ZP,
+//                LO, HI)                (one code a cycle into the output register)
+// The widths W_A, W_S, W_U, W_R, W_M come from numerics::AttentionParams, so they always
+// hold the values the reference computes.
+//
+// Control (cycle model: hw_model/Actors.cpp, AttentionModel - keep in sync):
+//   LOAD: each input is ready (registered) until its row's C/IN_BEAT_* beats are in. When
+//         all three rows are in (registered flags): CAUSAL starts row ld_row; otherwise the
+//         next row loads, and after row T-1 the T output rows are computed from row 0.
+//   SCORE -> EXP -> DIV -> OUT per head; after the last head of a row: CAUSAL goes back
+//         to LOAD (row counter wrapping at T: the next frame is the next sequence);
+//         otherwise the next row's heads, and LOAD after row T-1.
+//   out_valid is the output register (no comb path ready -> valid).
+module loom_attention #(
+  parameter int T         = 4,
+  parameter int C         = 8,
+  parameter int H         = 2,
+  parameter int IN_BEAT_Q = 1,
+  parameter int IN_BEAT_K = 1,
+  parameter int IN_BEAT_V = 1,
+  parameter int SIMD      = 1,
+  parameter int CAUSAL    = 0,
+  parameter int W_IN      = 8,
+  parameter int W_OUT     = 8,
+  parameter int W_A       = 18,
+  parameter int W_S       = 18,
+  parameter int W_U       = 26,
+  parameter int W_R       = 27,
+  parameter int W_M       = 2,
+  parameter int R         = 40,
+  parameter int G         = 8,
+  parameter int M         = 1,
+  parameter int SH        = 8,
+  parameter int ZP        = 0,
+  parameter int LO        = -128,
+  parameter int HI        = 127,
+  parameter int EXP_SHIFT = 0,
+  parameter int EXP_DEPTH = 1,
+  parameter int EXP_BITS  = 16,
+  parameter     EXP_FILE  = ""
+) (
+  input  logic                      clk,
+  input  logic                      rst,
+  input  logic [IN_BEAT_Q*W_IN-1:0] q_data,
+  input  logic                      q_valid,
+  output logic                      q_ready,
+  input  logic [IN_BEAT_K*W_IN-1:0] k_data,
+  input  logic                      k_valid,
+  output logic                      k_ready,
+  input  logic [IN_BEAT_V*W_IN-1:0] v_data,
+  input  logic                      v_valid,
+  output logic                      v_ready,
+  output logic [W_OUT-1:0]          out_data,
+  output logic                      out_valid,
+  input  logic                      out_ready
+);
+  localparam int D     = C / H;
+  localparam int DS    = D / SIMD;                     // score / exp cycles per row j
+  localparam int QROWS = (CAUSAL != 0) ? 1 : T;
+  localparam int AW    = $clog2(C + 1);                // a code within a row
+  localparam int TW    = $clog2(T + 1);
+  localparam int HW    = $clog2(H + 1);
+  localparam int DSW   = $clog2(DS + 1);
+  localparam int STW   = $clog2(R + 2);
+  localparam int IBQ   = C / IN_BEAT_Q;
+  localparam int IBK   = C / IN_BEAT_K;
+  localparam int IBV   = C / IN_BEAT_V;
+  localparam int IBW   = $clog2(C + 1);
+  localparam int W_P   = 2 * W_IN;                     // one q * k product
+  localparam int W_EV  = EXP_BITS + W_IN + 1;          // one e * v product
+  localparam int W_UR  = W_U + W_R + 1;                // u * r
+  localparam int W_W   = W_IN + G + 1;                 // the weighted mean w
+  localparam int W_Z   = W_W + W_M;                    // w * M
+  localparam int SHUR  = R - G;                        // >= 1
+  // exact index widths of the memories
+  localparam int QA    = (QROWS > 1) ? $clog2(QROWS) : 1;
+  localparam int TA    = (T > 1) ? $clog2(T) : 1;
+  localparam int UA    = (DS > 1) ? $clog2(DS) : 1;
+  localparam int XA    = (EXP_DEPTH > 1) ? $clog2(EXP_DEPTH) : 1;
+  localparam int XM    = EXP_DEPTH - 1;
+  localparam int SW    = $clog2(SIMD + 1);
+
+  typedef enum logic [2:0] {StLoad, StScore, StExp, StDiv, StOut} state_e;
+
+  // ---------------------------------------------------------------- memories
+  // One packed row per entry: an input beat is one part-select write, no loop
+  // (Verilator does not unroll delayed array writes in long loops).
+  logic [C*W_IN-1:0]      q_mem [QROWS];
+  logic [C*W_IN-1:0]      k_mem [T];
+  logic [C*W_IN-1:0]      v_mem [T];
+  logic signed [W_A-1:0]  a_mem [T];
+  logic [SIMD*W_U-1:0]    u_q   [DS];    // u_d at [d / SIMD][d % SIMD]
+  /* verilator lint_off UNDRIVEN */  // (only with the default empty file name)
+  logic [EXP_BITS-1:0]    exp_mem [EXP_DEPTH];
+  /* verilator lint_on UNDRIVEN */
+  if (EXP_FILE != "") begin : g_exp_mem
+    initial $readmemh(EXP_FILE, exp_mem);
+  end
+
+  state_e                 state_q;
+  logic [2:0]             done_q;
+  logic [IBW-1:0]         qcnt_q, kcnt_q, vcnt_q;
+  logic [TW-1:0]          ld_row_q, o_row_q, j_q;
+  logic [HW-1:0]          h_q;
+  logic [DSW-1:0]         dc_q;
+  logic [SW-1:0]          ol_q;                          // OUT: lane within dc_q
+  logic [STW-1:0]         step_q;
+  logic signed [W_A-1:0]  acc_q, m_q;
+  logic [W_S-1:0]         s_q, rem_q;
+  logic [W_R-1:0]         rcp_q;
+  logic [W_OUT-1:0]       out_q;
+  logic                   out_valid_q;
+
+  logic q_fire, k_fire, v_fire, q_last, k_last, v_last, all_done;
+  logic dc_last, j_last, h_last, idx_last, row_last, div_last, out_load;
+
+  assign q_ready   = (state_q == StLoad) && !done_q[0];
+  assign k_ready   = (state_q == StLoad) && !done_q[1];
+  assign v_ready   = (state_q == StLoad) && !done_q[2];
+  assign q_fire    = q_valid && q_ready;
+  assign k_fire    = k_valid && k_ready;
+  assign v_fire    = v_valid && v_ready;
+  assign q_last    = (qcnt_q == IBW'(IBQ - 1));
+  assign k_last    = (kcnt_q == IBW'(IBK - 1));
+  assign v_last    = (vcnt_q == IBW'(IBV - 1));
+  assign all_done  = &done_q;
+  assign dc_last   = (dc_q == DSW'(DS - 1));
+  assign j_last    = (CAUSAL != 0) ? (j_q == o_row_q) : (j_q == TW'(T - 1));
+  assign h_last    = (h_q == HW'(H - 1));
+  assign idx_last  = dc_last && (ol_q == SW'(SIMD - 1));
+  assign row_last  = (CAUSAL != 0) ? (ld_row_q == TW'(T - 1)) : (o_row_q == TW'(T - 1));
+  assign div_last  = (step_q == STW'(R));
+  assign out_valid = out_valid_q;
+  assign out_data  = out_q;
+  assign out_load  = (state_q == StOut) && (!out_valid_q || out_ready);
+
+  // ---------------------------------------------------------------- addresses
+  logic [AW-1:0] hd_base;
+  logic [QA-1:0] q_row;
+  always_comb begin
+    hd_base = AW'(h_q) * AW'(D) + AW'(dc_q) * AW'(SIMD);
+    q_row   = (CAUSAL != 0) ? '0 : QA'(o_row_q);
+  end
+
+  // ---------------------------------------------------------------- SCORE: SIMD q * k
+  logic signed [W_A-1:0] acc_n;
+  always_comb begin
+    logic signed [W_IN-1:0] qa, ka;
+    logic signed [W_P-1:0]  p;
+    acc_n = (dc_q == '0) ? '0 : acc_q;
+    for (int l = 0; l < SIMD; l++) begin
+      qa    = $signed(q_mem[q_row][(int'(hd_base) + l) * W_IN +: W_IN]);
+      ka    = $signed(k_mem[TA'(j_q)][(int'(hd_base) + l) * W_IN +: W_IN]);
+      p     = W_P'(qa) * W_P'(ka);
+      acc_n = acc_n + W_A'(p);
+    end
+  end
+
+  // ---------------------------------------------------------------- EXP: e_j, e * v
+  logic [W_A-1:0]      diff, didx;
+  logic [XA-1:0]       xidx;
+  logic [EXP_BITS-1:0] e;
+  always_comb begin
+    diff = W_A'(m_q - a_mem[TA'(j_q)]);
+    didx = diff >> EXP_SHIFT;
+    xidx = (didx > W_A'(XM)) ? XA'(XM) : XA'(didx);
+    e    = exp_mem[xidx];
+  end
+
+  // e * v on SIMD lanes (e unsigned, v signed)
+  // (the first row j starts the sums from 0: no clearing loop)
+  logic [SIMD*W_U-1:0] u_n;
+  always_comb begin
+    logic signed [W_EV-1:0] ev;
+    logic signed [W_U-1:0]  u0;
+    for (int l = 0; l < SIMD; l++) begin
+      ev = W_EV'($signed({1'b0, e})) *
+           W_EV'($signed(v_mem[TA'(j_q)][(int'(hd_base) + l) * W_IN +: W_IN]));
+      u0 = (j_q == '0) ? '0 : $signed(u_q[UA'(dc_q)][l*W_U +: W_U]);
+      u_n[l*W_U +: W_U] = u0 + W_U'(ev);
+    end
+  end
+
+  // ---------------------------------------------------------------- DIV: 2^R / S
+  logic [W_S:0] rem_n;
+  assign rem_n = {rem_q, step_q == '0};
+
+  // ---------------------------------------------------------------- OUT: element idx_q
+  logic signed [W_UR-1:0] ur, ur_sh;
+  logic [SHUR-1:0]        ur_rem;
+  logic signed [W_Z-1:0]  z, z_sh, y;
+  always_comb begin
+    ur     = W_UR'($signed(u_q[UA'(dc_q)][ol_q*W_U +: W_U])) * $signed(W_UR'(rcp_q));
+    ur_sh  = ur >>> SHUR;
+    ur_rem = ur[SHUR-1:0];
+    if (ur_rem > {1'b1, {(SHUR - 1){1'b0}}} || (ur_rem == {1'b1, {(SHUR - 1){1'b0}}} && ur_sh[0]))
+      ur_sh = ur_sh + W_UR'(1);
+    z = W_Z'(ur_sh) * W_Z'(M);
+  end
+
+  if (SH > 0) begin : g_round
+    logic [SH-1:0] z_rem;
+    always_comb begin
+      z_sh  = z >>> SH;
+      z_rem = z[SH-1:0];
+      if (z_rem > {1'b1, {(SH - 1){1'b0}}} || (z_rem == {1'b1, {(SH - 1){1'b0}}} && z_sh[0]))
+        z_sh = z_sh + W_Z'(1);
+    end
+  end else begin : g_round_none
+    assign z_sh = z;
+  end
+
+  always_comb begin
+    y = z_sh + W_Z'(ZP);
+    if (y < W_Z'(LO)) y = W_Z'(LO);
+    if (y > W_Z'(HI)) y = W_Z'(HI);
+  end
+
+  // ---------------------------------------------------------------- control
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      state_q     <= StLoad;
+      done_q      <= '0;
+      qcnt_q      <= '0;
+      kcnt_q      <= '0;
+      vcnt_q      <= '0;
+      ld_row_q    <= '0;
+      o_row_q     <= '0;
+      h_q         <= '0;
+      j_q         <= '0;
+      dc_q        <= '0;
+      step_q      <= '0;
+      ol_q        <= '0;
+      out_valid_q <= 1'b0;
+    end else begin
+      if (out_load)       out_valid_q <= 1'b1;
+      else if (out_ready) out_valid_q <= 1'b0;
+      if (q_fire) begin
+        qcnt_q <= q_last ? '0 : qcnt_q + 1'b1;
+        if (q_last) done_q[0] <= 1'b1;
+      end
+      if (k_fire) begin
+        kcnt_q <= k_last ? '0 : kcnt_q + 1'b1;
+        if (k_last) done_q[1] <= 1'b1;
+      end
+      if (v_fire) begin
+        vcnt_q <= v_last ? '0 : vcnt_q + 1'b1;
+        if (v_last) done_q[2] <= 1'b1;
+      end
+      unique case (state_q)
+        StLoad: if (all_done) begin
+          done_q <= '0;
+          if (CAUSAL != 0) begin
+            o_row_q <= ld_row_q;
+            h_q     <= '0;
+            j_q     <= '0;
+            dc_q    <= '0;
+            state_q <= StScore;
+          end else if (ld_row_q == TW'(T - 1)) begin
+            ld_row_q <= '0;
+            o_row_q  <= '0;
+            h_q      <= '0;
+            j_q      <= '0;
+            dc_q     <= '0;
+            state_q  <= StScore;
+          end else begin
+            ld_row_q <= ld_row_q + 1'b1;
+          end
+        end
+        StScore, StExp: begin
+          if (dc_last) begin
+            dc_q <= '0;
+            if (j_last) begin
+              j_q     <= '0;
+              step_q  <= '0;
+              state_q <= (state_q == StScore) ? StExp : StDiv;
+            end else begin
+              j_q <= j_q + 1'b1;
+            end
+          end else begin
+            dc_q <= dc_q + 1'b1;
+          end
+        end
+        StDiv: begin
+          if (div_last) begin
+            step_q  <= '0;
+            dc_q    <= '0;
+            ol_q    <= '0;
+            state_q <= StOut;
+          end else begin
+            step_q <= step_q + 1'b1;
+          end
+        end
+        StOut: if (out_load) begin
+          if (idx_last) begin
+            ol_q  <= '0;
+            j_q   <= '0;
+            dc_q  <= '0;
+            if (!h_last) begin
+              h_q     <= h_q + 1'b1;
+              state_q <= StScore;
+            end else begin
+              h_q <= '0;
+              if (CAUSAL != 0) begin
+                ld_row_q <= row_last ? '0 : ld_row_q + 1'b1;
+                state_q  <= StLoad;
+              end else if (row_last) begin
+                o_row_q <= '0;
+                state_q <= StLoad;
+              end else begin
+                o_row_q <= o_row_q + 1'b1;
+                state_q <= StScore;
+              end
+            end
+          end else if (ol_q == SW'(SIMD - 1)) begin
+            ol_q <= '0;
+            dc_q <= dc_q + 1'b1;
+          end else begin
+            ol_q <= ol_q + 1'b1;
+          end
+        end
+        default: state_q <= StLoad;
+      endcase
+    end
+  end
+
+  // ---------------------------------------------------------------- datapath
+  always_ff @(posedge clk) begin
+    if (q_fire)
+      q_mem[(CAUSAL != 0) ? '0 : QA'(ld_row_q)][qcnt_q * (IN_BEAT_Q * W_IN) +: IN_BEAT_Q * W_IN]
+        <= q_data;
+    if (k_fire) k_mem[TA'(ld_row_q)][kcnt_q * (IN_BEAT_K * W_IN) +: IN_BEAT_K * W_IN] <= k_data;
+    if (v_fire) v_mem[TA'(ld_row_q)][vcnt_q * (IN_BEAT_V * W_IN) +: IN_BEAT_V * W_IN] <= v_data;
+    if (state_q == StScore) begin
+      acc_q <= acc_n;
+      if (dc_last) begin
+        a_mem[TA'(j_q)] <= acc_n;
+        if (j_q == '0 || acc_n > m_q) m_q <= acc_n;
+      end
+    end
+    if (state_q == StExp) begin
+      if (dc_q == '0) s_q <= ((j_q == '0) ? '0 : s_q) + W_S'(e);
+      u_q[UA'(dc_q)] <= u_n;
+      if (dc_last && j_last) begin
+        rem_q <= '0;
+        rcp_q <= '0;
+      end
+    end
+    if (state_q == StDiv) begin
+      if (rem_n >= {1'b0, s_q}) begin
+        rem_q <= W_S'(rem_n - {1'b0, s_q});
+        rcp_q <= {rcp_q[W_R-2:0], 1'b1};
+      end else begin
+        rem_q <= W_S'(rem_n);
+        rcp_q <= {rcp_q[W_R-2:0], 1'b0};
+      end
+    end
+    if (out_load) out_q <= W_OUT'(y);
+  end
+
+  // ---------------------------------------------------------------- stream protocol
+`ifndef SYNTHESIS
+  loom_stream_check #(.W($bits(q_data))) u_q_chk (
+    .clk, .rst, .data(q_data), .valid(q_valid), .ready(q_ready));
+  loom_stream_check #(.W($bits(k_data))) u_k_chk (
+    .clk, .rst, .data(k_data), .valid(k_valid), .ready(k_ready));
+  loom_stream_check #(.W($bits(v_data))) u_v_chk (
+    .clk, .rst, .data(v_data), .valid(v_valid), .ready(v_ready));
+  loom_stream_check #(.W($bits(out_data))) u_out_chk (
+    .clk, .rst, .data(out_data), .valid(out_valid), .ready(out_ready));
+`endif
+endmodule

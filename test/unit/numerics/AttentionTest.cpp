@@ -1,0 +1,107 @@
+// The integer attention (docs/CONTRACTS.md "Attention") against float
+// softmax-attention computed here in double from the same codes: the error is
+// the exp table's (bucket and 2^-15 rounding) plus the output rounding.
+#include "compiler/numerics/Attention.h"
+
+#include "gtest/gtest.h"
+
+#include <cmath>
+#include <random>
+
+using namespace loom::numerics;
+
+namespace {
+
+/// Float attention of dequantized codes: row t, channel c.
+double floatAttention(const AttentionParams &p, const std::vector<int64_t> &q,
+                      const std::vector<int64_t> &k, const std::vector<int64_t> &v, double sq,
+                      double sk, double sv, double scale, int64_t t, int64_t c) {
+  int64_t D = p.D(), h = c / D, n = p.rowsFor(t);
+  std::vector<double> s(static_cast<size_t>(n));
+  double m = -1e300;
+  for (int64_t j = 0; j < n; ++j) {
+    double a = 0;
+    for (int64_t d = 0; d < D; ++d)
+      a +=
+          double(q[size_t(t * p.C + h * D + d)]) * sq * double(k[size_t(j * p.C + h * D + d)]) * sk;
+    s[size_t(j)] = a * scale;
+    m = std::max(m, s[size_t(j)]);
+  }
+  double sum = 0, acc = 0;
+  for (int64_t j = 0; j < n; ++j) {
+    double e = std::exp(s[size_t(j)] - m);
+    sum += e;
+    acc += e * double(v[size_t(j * p.C + c)]) * sv;
+  }
+  return acc / sum;
+}
+
+TEST(Attention, RecipIsFloorDivision) {
+  auto p = makeAttention(4, 8, 2, false, 8, 8, 1.0 / 16, 1.0 / 16, 1.0 / 16, 0.5, 1.0 / 16, 0, -128,
+                         127);
+  ASSERT_TRUE(bool(p)) << llvm::toString(p.takeError());
+  for (int64_t S : {1LL, 3LL, 16384LL, 32768LL, 32769LL, 99999LL, 33554432LL})
+    EXPECT_EQ(attentionRecip(*p, S), int64_t((__int128(1) << 40) / S)) << S;
+}
+
+TEST(Attention, MatchesFloatWithinTheTableError) {
+  std::mt19937_64 rng(7);
+  for (bool causal : {false, true})
+    for (int64_t T : {1, 5, 16, 32})
+      for (auto [C, H] : {std::pair<int64_t, int64_t>{8, 2}, {32, 4}, {64, 2}})
+        for (int w : {8, 12}) {
+          double sq = std::ldexp(1.0, -(w - 3)), sk = sq, sv = sq, sOut = sq;
+          double scale = 1.0 / std::sqrt(double(C / H));
+          int64_t hi = (int64_t(1) << (w - 1)) - 1, lo = -hi - 1;
+          auto pe = makeAttention(T, C, H, causal, w, w, sq, sk, sv, scale, sOut, 0, lo, hi);
+          ASSERT_TRUE(bool(pe)) << llvm::toString(pe.takeError());
+          const AttentionParams &p = *pe;
+          std::uniform_int_distribution<int64_t> u(lo, hi);
+          std::vector<int64_t> q(size_t(T * C)), k(q.size()), v(q.size());
+          for (size_t i = 0; i < q.size(); ++i)
+            q[i] = u(rng), k[i] = u(rng), v[i] = u(rng);
+          std::vector<int64_t> y = attentionFrame(p, q, k, v);
+          ASSERT_EQ(y.size(), q.size());
+          double worst = 0;
+          for (int64_t t = 0; t < T; ++t)
+            for (int64_t c = 0; c < C; ++c) {
+              double f = floatAttention(p, q, k, v, sq, sk, sv, scale, t, c) / sOut;
+              worst = std::max(worst, std::fabs(double(y[size_t(t * C + c)]) - f));
+            }
+          // exp entries are e^-x at their bucket's middle (up to 4096 buckets over
+          // [0, 16): within ~0.2%) and 2^-15 steps: the weighted mean of codes moves
+          // by at most ~0.2% of the code range, plus the output rounding.
+          EXPECT_LE(worst, 2.0 + 0.002 * std::ldexp(1.0, w))
+              << "T=" << T << " C=" << C << " causal=" << causal << " w=" << w;
+        }
+}
+
+TEST(Attention, CausalRowSeesOnlyThePast) {
+  auto p = makeAttention(6, 8, 2, true, 8, 8, 1.0 / 16, 1.0 / 16, 1.0 / 16, 0.25, 1.0 / 16, 0, -128,
+                         127);
+  ASSERT_TRUE(bool(p));
+  std::mt19937_64 rng(1);
+  std::uniform_int_distribution<int64_t> u(-128, 127);
+  std::vector<int64_t> q(48), k(48), v(48);
+  for (size_t i = 0; i < 48; ++i)
+    q[i] = u(rng), k[i] = u(rng), v[i] = u(rng);
+  std::vector<int64_t> y0 = attentionFrame(*p, q, k, v);
+  // changing the last row of k and v changes only the last output row
+  for (size_t i = 40; i < 48; ++i)
+    k[i] = u(rng), v[i] = u(rng);
+  std::vector<int64_t> y1 = attentionFrame(*p, q, k, v);
+  EXPECT_TRUE(std::equal(y0.begin(), y0.begin() + 40, y1.begin()));
+  // row 0 attends to itself alone: its output is v's row 0 requantized (same scale)
+  for (size_t c = 0; c < 8; ++c)
+    EXPECT_EQ(y0[c], v[c]);
+}
+
+TEST(Attention, RefusesUnsupported) {
+  EXPECT_FALSE(bool(makeAttention(4, 10, 3, false, 8, 8, 1, 1, 1, 1, 1, 0, -128, 127)));
+  llvm::consumeError(makeAttention(4, 10, 3, false, 8, 8, 1, 1, 1, 1, 1, 0, -128, 127).takeError());
+  auto wide = makeAttention(4, 8, 2, false, 20, 8, 1, 1, 1, 1, 1, 0, -128, 127);
+  EXPECT_FALSE(bool(wide));
+  llvm::consumeError(wide.takeError());
+}
+
+} // namespace
