@@ -88,9 +88,6 @@ struct FoldBiasAdd : OpRewritePattern<nn::AddOp> {
         continue;
       if (add.getType() != denseVal.getType())
         continue; // the constant would broadcast the result to a new shape
-      if (through && llvm::cast<ShapedType>(shown).getShape().back() !=
-                         dense.getType().getShape().back())
-        continue; // the reshape moves the features: not a per-feature bias
       // Only a per-feature constant is a bias: every dimension but the last
       // must be 1 ([N], [1, N], [1], [1, 1]). The element count alone is not
       // enough: with a batch of N rows a [N, 1] constant is one value per row.

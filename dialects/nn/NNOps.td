@@ -234,6 +234,7 @@ def NN_EmbedOp : NN_Op<"embed"> {
                    OptionalAttr<NN_F32ElementsAttr>:$pos);
   let results = (outs NN_FloatTensor:$result);
   let assemblyFormat = "$ids attr-dict `:` type($ids) `->` type($result)";
+  let hasVerifier = 1;
 }
 
 def NN_AttentionOp : NN_Op<"attention", [AllTypesMatch<["q", "k", "v", "result"]>]> {
