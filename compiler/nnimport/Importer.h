@@ -310,6 +310,7 @@ private:
   /// values on the way in indexValues.
   std::optional<int64_t> indexInputRows(const std::string &input);
   bool foldConstantRows(const OnnxNode &node);
+  bool foldRange(const OnnxNode &node);
 
   //===--- Quantizers: QDQ and QONNX (ImportQuant.cpp) --------------------===//
   // docs/CONTRACTS.md "Affine integer graphs", float level: quantized

@@ -16,7 +16,8 @@ SiLU-gated MLP, untied head). For each (model, precision):
      reference within 1e-4 of the logit range, the hardware's logits within 5%
      of the logit range, the same argmax on at least 90% of the rows;
   4. lm_gpt2 auto also runs sim --onnx-test-dir (an int64 input_0.pb) and
-     sim --random (ids uniform in [0, V)).
+     sim --random (ids uniform in [0, V)); lm_embed auto checks OUT/host (loom_host.py
+     packs the ids as loom sim fed them, refuses ids outside [0, V); <top>_io.h INDEX).
 Refusals, one `loom: error:` line each: lm_llama --precision int8 (the gated
 product of two activations), a Gather along axis 1, a Gather whose table is
 not a constant, a per-position Add that does not follow the token Gather, and
@@ -131,6 +132,24 @@ def main():
         if not agree >= ARGMAX_LIMIT:
             problems.append("argmax agrees on %.1f%% of the rows (limit %d%%)"
                             % (100 * agree, 100 * ARGMAX_LIMIT))
+        if (name, prec) == ("lm_embed", "auto"):
+            # OUT/host: loom_host.py packs the ids as the words loom sim fed (one
+            # unsigned W_ID-bit id per beat) and refuses an id outside [0, V)
+            sys.path.insert(0, os.path.join(out, "host"))
+            import loom_host
+            d = loom_host.Design(os.path.join(out, "host", "io.json"))
+            beats = d.pack("input_ids", ids[name])
+            raw = got["input_ids.raw"].reshape(-1)
+            if beats.shape != (SEQS * t, 1) or list(beats[:, 0]) != [int(x) & 0xff for x in raw]:
+                problems.append("loom_host.py packs the ids differently from loom sim")
+            try:
+                d.pack("input_ids", ids[name] + v)
+                problems.append("loom_host.py packs ids outside [0, V)")
+            except ValueError:
+                pass
+            with open(os.path.join(out, "host", rep["top"] + "_io.h")) as f:
+                if "_IN0_INDEX 1" not in f.read():
+                    problems.append("%s_io.h does not mark the ids as an index input" % rep["top"])
         if (name, prec) == ("lm_gpt2", "auto"):
             # --onnx-test-dir with an int64 input, and --random ids
             d = os.path.join(out, "testdir", "test_data_set_0")

@@ -6,7 +6,7 @@ patterns (run with Debian's /usr/bin/python3: onnx + numpy).
 
 - lm_gpt2 (opset 13): GPT-2-like "bag of tokens" LM without attention, as
   torch.onnx exports Hugging Face's GPT2LMHeadModel: input_ids int64 [1, T] ->
-  Gather(wte) + Gather(wpe, constant position ids) -> LayerNorm (opset<=16
+  Gather(wte) + Gather(wpe, position ids = Unsqueeze(Range(0, Shape(ids)[1], 1))) -> LayerNorm (opset<=16
   ReduceMean/Sub/Pow/Sqrt/Div chain) -> MLP (MatMul + bias, NewGELU as its tanh
   chain, MatMul + bias) -> residual Add -> LayerNorm -> tied lm_head
   MatMul(x, Transpose(wte)) -> logits [1, T, V].
@@ -133,9 +133,20 @@ def token_embedding(nodes, inits, r, v, c, t, wpe="gather"):
         return "tok"
     inits.append(numpy_helper.from_array(f32(r.normal(0, 0.3, (64, c))), "transformer.wpe.weight"))
     if wpe == "gather":
-        inits.append(numpy_helper.from_array(np.arange(t, dtype=np.int64)[None, :], "position_ids"))
-        nodes.append(helper.make_node("Gather", ["transformer.wpe.weight", "position_ids"], ["pos"],
-                                      name="/transformer/wpe/Gather"))
+        # Hugging Face: position_ids = arange(T).unsqueeze(0), T from the ids' shape
+        for n, val in (("zero", 0), ("one", 1), ("ax", [0])):
+            inits.append(numpy_helper.from_array(np.array(val, np.int64), "/transformer/c_" + n))
+        nodes += [helper.make_node("Shape", ["input_ids"], ["/transformer/shape"],
+                                   name="/transformer/Shape"),
+                  helper.make_node("Gather", ["/transformer/shape", "/transformer/c_one"],
+                                   ["/transformer/t"], name="/transformer/Gather", axis=0),
+                  helper.make_node("Range", ["/transformer/c_zero", "/transformer/t",
+                                             "/transformer/c_one"], ["/transformer/range"],
+                                   name="/transformer/Range"),
+                  helper.make_node("Unsqueeze", ["/transformer/range", "/transformer/c_ax"],
+                                   ["position_ids"], name="/transformer/Unsqueeze"),
+                  helper.make_node("Gather", ["transformer.wpe.weight", "position_ids"], ["pos"],
+                                   name="/transformer/wpe/Gather")]
     else:  # wpe[:T]
         for n, val in (("zero", 0), ("t", t), ("ax", 0)):
             inits.append(numpy_helper.from_array(np.array([val], np.int64), "slice_" + n))
