@@ -6,7 +6,7 @@ Models from test/models/gen_lm_parts_models.py (input_ids int64 [1, T] -> logits
 chains, tanh-GELU MLP, residual, tied lm_head MatMul(x, Transpose(wte))),
 lm_wpe_slice (the same with wpe[:T] as a Slice), lm_embed (ids through a Cast,
 untied head) and lm_llama (RMSNorm in its Reciprocal and Div(1, .) forms,
-SiLU-gated MLP, untied head). For each (model, precision):
+SiLU-gated MLP, untied head; lm_llama13: opset 13, Div(x, .) and Reciprocal). For each (model, precision):
   1. loom compile; report.json's input is an index input (integer, index,
      bits = ceil(log2 V), qmin 0, qmax V - 1); one embed actor (and one
      layernorm actor per norm, nn.layernorm {rms} for RMSNorm); lint-clean;
@@ -36,11 +36,11 @@ import e2e_common as E  # noqa: E402
 
 SEQS = 6
 SHAPES = {"lm_gpt2": (96, 16), "lm_wpe_slice": (96, 16), "lm_embed": (64, 16),
-          "lm_llama": (128, 16)}  # V, T
-NORMS = {"lm_gpt2": 2, "lm_wpe_slice": 2, "lm_embed": 0, "lm_llama": 2}
+          "lm_llama": (128, 16), "lm_llama13": (128, 16)}  # V, T
+NORMS = {"lm_gpt2": 2, "lm_wpe_slice": 2, "lm_embed": 0, "lm_llama": 2, "lm_llama13": 2}
 TASKS = [("lm_gpt2", "auto"), ("lm_gpt2", "int8"), ("lm_gpt2", "fixed<16,6>"),
          ("lm_wpe_slice", "auto"), ("lm_embed", "auto"), ("lm_embed", "int8"),
-         ("lm_llama", "auto"), ("lm_llama", "fixed<16,6>")]
+         ("lm_llama", "auto"), ("lm_llama", "fixed<16,6>"), ("lm_llama13", "auto")]
 RANGE_LIMIT = 0.05
 ARGMAX_LIMIT = 0.90
 
@@ -91,7 +91,7 @@ def main():
             ir = f.read()
         if ir.count("nn.embed ") != 1 or ("pos = dense" in ir) != (name in ("lm_gpt2", "lm_wpe_slice")):
             problems.append("nn_float.mlir: expected one nn.embed (with pos for GPT-2)")
-        if name == "lm_llama" and ir.count("rms") < 2:
+        if name.startswith("lm_llama") and ir.count("rms") < 2:
             problems.append("nn_float.mlir: expected two nn.layernorm {rms}")
         lint = subprocess.run(["verilator", "--lint-only", "-Wall", "--top-module", rep["top"]] +
                               rep["sv_files"], cwd=os.path.join(out, "rtl"),

@@ -16,6 +16,8 @@ patterns (run with Debian's /usr/bin/python3: onnx + numpy).
   with axes input, Add eps, Sqrt, Reciprocal, Mul, Mul weight) -> SiLU-gated MLP
   (gate, up, x * Sigmoid(x) * up, down) -> residual -> RMSNorm (Div(1, Sqrt) form,
   weight first) -> untied lm_head -> logits.
+- lm_llama13 (opset 13): the same with ReduceMean-13 (axes attribute), RMSNorm as
+  Div(x, Sqrt) (T5-style) then as Reciprocal.
 - lm_wpe_slice (opset 13): position embeddings as wpe[:T] (Slice) instead of a Gather.
 - bad_*: refusals (non-constant table, Gather along axis 1, a per-position Add that
   does not follow the token Gather).
@@ -54,18 +56,25 @@ def ln_chain(nodes, inits, x, out, tag, c, r):
     ]
 
 
-def rms_chain(nodes, inits, x, out, tag, c, r, form):
+def rms_chain(nodes, inits, x, out, tag, c, r, form, opset=18):
     """Hugging Face LlamaRMSNorm: x * rsqrt(mean(x^2) + eps) * weight.
-    form "recip": Reciprocal(Sqrt); "div1": Div(1, Sqrt), weight first in the Mul."""
+    form "recip": Reciprocal(Sqrt), Mul(x, inv); "div1": Div(1, Sqrt), Mul(x, inv), weight
+    first in the last Mul; "div": Div(x, Sqrt) (T5-style). ReduceMean-18 takes its axes as
+    an input, ReduceMean-13 as an attribute."""
     p = "/" + tag + "/"
     inits += [numpy_helper.from_array(f32(2.0), tag + "_two"),
               numpy_helper.from_array(f32(1e-6), tag + "_eps"),
-              numpy_helper.from_array(np.array([-1], np.int64), tag + "_axes"),
               numpy_helper.from_array(f32(r.uniform(0.6, 1.4, c)), tag + ".weight")]
+    if opset >= 18:
+        inits.append(numpy_helper.from_array(np.array([-1], np.int64), tag + "_axes"))
+        mean = helper.make_node("ReduceMean", [p + "sq", tag + "_axes"], [p + "ms"],
+                                name=p + "ReduceMean", keepdims=1)
+    else:
+        mean = helper.make_node("ReduceMean", [p + "sq"], [p + "ms"], name=p + "ReduceMean",
+                                axes=[-1], keepdims=1)
     nodes += [
         helper.make_node("Pow", [x, tag + "_two"], [p + "sq"], name=p + "Pow"),
-        helper.make_node("ReduceMean", [p + "sq", tag + "_axes"], [p + "ms"], name=p + "ReduceMean",
-                         keepdims=1),
+        mean,
         helper.make_node("Add", [p + "ms", tag + "_eps"], [p + "mse"], name=p + "Add"),
         helper.make_node("Sqrt", [p + "mse"], [p + "rms"], name=p + "Sqrt"),
     ]
@@ -73,6 +82,9 @@ def rms_chain(nodes, inits, x, out, tag, c, r, form):
         nodes += [helper.make_node("Reciprocal", [p + "rms"], [p + "inv"], name=p + "Reciprocal"),
                   helper.make_node("Mul", [x, p + "inv"], [p + "n"], name=p + "Mul"),
                   helper.make_node("Mul", [p + "n", tag + ".weight"], [out], name=p + "Mul_1")]
+    elif form == "div":
+        nodes += [helper.make_node("Div", [x, p + "rms"], [p + "n"], name=p + "Div"),
+                  helper.make_node("Mul", [tag + ".weight", p + "n"], [out], name=p + "Mul_1")]
     else:
         inits.append(numpy_helper.from_array(f32(1.0), tag + "_one"))
         nodes += [helper.make_node("Div", [tag + "_one", p + "rms"], [p + "inv"], name=p + "Div"),
@@ -184,14 +196,15 @@ def embed_only(out_dir):
     save(out_dir, "lm_embed", nodes, inits, T, V, 13)
 
 
-def llama(out_dir):
+def llama(out_dir, name="lm_llama", opset=18, forms=("recip", "div1")):
     r = np.random.RandomState(77)
     V, C, T, H = 128, 32, 16, 64
     nodes, inits = [], []
     inits.append(numpy_helper.from_array(f32(r.normal(0, 0.5, (V, C))), "model.embed_tokens.weight"))
     nodes.append(helper.make_node("Gather", ["model.embed_tokens.weight", "input_ids"], ["h0"],
                                   name="/model/embed_tokens/Gather"))
-    rms_chain(nodes, inits, "h0", "n1", "model/layers.0/post_attention_layernorm", C, r, "recip")
+    rms_chain(nodes, inits, "h0", "n1", "model/layers.0/post_attention_layernorm", C, r, forms[0],
+              opset)
     linear(nodes, inits, "n1", "gate", "model/layers.0/mlp/gate_proj", C, H, r, bias=False)
     linear(nodes, inits, "n1", "up", "model/layers.0/mlp/up_proj", C, H, r, bias=False)
     p = "/model/layers.0/mlp/act_fn/"
@@ -200,9 +213,9 @@ def llama(out_dir):
               helper.make_node("Mul", [p + "silu", "up"], ["gu"], name="/model/layers.0/mlp/Mul")]
     linear(nodes, inits, "gu", "down", "model/layers.0/mlp/down_proj", H, C, r, bias=False, scale=0.1)
     nodes.append(helper.make_node("Add", ["h0", "down"], ["h1"], name="/model/layers.0/Add"))
-    rms_chain(nodes, inits, "h1", "nf", "model/norm", C, r, "div1")
+    rms_chain(nodes, inits, "h1", "nf", "model/norm", C, r, forms[1], opset)
     linear(nodes, inits, "nf", "logits", "lm_head", C, V, r, bias=False)
-    save(out_dir, "lm_llama", nodes, inits, T, V, 18)
+    save(out_dir, name, nodes, inits, T, V, opset)
 
 
 def bad(out_dir):
@@ -242,6 +255,7 @@ def main():
     gpt2(out, "lm_wpe_slice", wpe="slice")
     embed_only(out)
     llama(out)
+    llama(out, "lm_llama13", 13, ("div", "recip"))
     bad(out)
 
 
