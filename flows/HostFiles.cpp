@@ -68,6 +68,8 @@ void header(llvm::raw_ostream &os, const std::string &prefix, const std::string 
     def("ZERO_POINT",
         std::to_string(zp && !zp->empty() ? (*zp)[0].getAsInteger().value_or(0) : 0));
     def("PER_AXIS", scale->size() > 1 ? "1" : "0");
+    if (end.getBoolean("index").value_or(false))
+      def("INDEX", "1"); // token ids: unsigned, in [0, V - 1] (CONTRACTS "Embedding")
   } else {
     def("FRAC", std::to_string(end.getInteger("frac").value_or(0)));
   }

@@ -10,9 +10,9 @@
 // of streaming a second [T, C] operand.
 //
 // Which graph inputs are token ids is decided before anything is built
-// (indexInputs): an integer input all of whose readers, through Cast /
+// (indexInputRows): an integer input all of whose readers, through Cast /
 // Reshape / Squeeze / Unsqueeze / Flatten / Identity, are Gathers of a
-// constant 2-D table on axis 0. Such an input gets `loom.index_range` =
+// constant 2-D table on axis 0 (or Shape, which reads only the length). Such an input gets `loom.index_range` =
 // [0, V - 1] (not loom.int_range: ids are addresses, not quantized data, so
 // they neither widen the activation codes nor make the model "quantized").
 //
@@ -45,6 +45,8 @@ std::optional<int64_t> Importer::indexInputRows(const std::string &input) {
     work.pop_back();
     indexValues.insert(v);
     for (const OnnxNode *u : model.findConsumers(v)) {
+      if (u->opType == "Shape" && u->domain.empty())
+        continue; // the sequence length (folded): the ids themselves are not read
       if (passesIds(*u) && !u->inputs.empty() && u->inputs[0] == v && !u->outputs.empty()) {
         work.push_back(u->outputs[0]);
         continue;
@@ -123,6 +125,33 @@ bool Importer::foldConstantRows(const OnnxNode &node) {
   for (int64_t i : picked)
     out.values.insert(out.values.end(), x->values.begin() + i * row,
                       x->values.begin() + (i + 1) * row);
+  folded[out.name] = std::move(out);
+  return true;
+}
+
+/// Range(start, limit, delta) of integer constants: GPT-2's position ids
+/// (torch.arange(T) after Shape -> Gather of a static shape).
+bool Importer::foldRange(const OnnxNode &node) {
+  if (node.inputs.size() != 3 || node.outputs.size() != 1)
+    return false;
+  const OnnxTensor *s = constant(node.inputs[0]), *l = constant(node.inputs[1]),
+                   *d = constant(node.inputs[2]);
+  if (!s || !l || !d || s->numElements() != 1 || l->numElements() != 1 ||
+      d->numElements() != 1 || onnx::isFloatElemType(s->elemType))
+    return false;
+  int64_t start = s->asInt64()[0], limit = l->asInt64()[0], delta = d->asInt64()[0];
+  if (delta == 0)
+    return false;
+  OnnxTensor out;
+  out.name = node.outputs[0];
+  out.elemType = s->elemType;
+  for (int64_t v = start; delta > 0 ? v < limit : v > limit; v += delta) {
+    out.intValues.push_back(v);
+    out.values.push_back(double(v));
+    if (out.intValues.size() > (size_t(1) << 20))
+      return false;
+  }
+  out.dims = {int64_t(out.intValues.size())};
   folded[out.name] = std::move(out);
   return true;
 }
@@ -212,6 +241,7 @@ ArrayRef<OpImport> Importer::embedOps() {
       {OnnxDomain::Onnx, "Cast", 1, kLatest, Role::OwnInputs, &Importer::importOp<onnxop::Cast>,
        &Importer::foldShapeArith},
       {OnnxDomain::Onnx, "Slice", 1, kLatest, Role::Streams, nullptr, &Importer::foldConstantRows},
+      {OnnxDomain::Onnx, "Range", 11, kLatest, Role::Streams, nullptr, &Importer::foldRange},
   };
   return rows;
 }

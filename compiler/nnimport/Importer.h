@@ -338,6 +338,7 @@ private:
   bool applyLayout(const std::vector<const OnnxNode *> &path, std::vector<int64_t> &idx,
                    std::vector<int64_t> &shape);
   llvm::Expected<bool> causalMask(const OnnxNode &n, const std::string &scores, int64_t T);
+  bool foldRange(const OnnxNode &node);
 
   //===--- Quantizers: QDQ and QONNX (ImportQuant.cpp) --------------------===//
   // docs/CONTRACTS.md "Affine integer graphs", float level: quantized

@@ -6,7 +6,7 @@ Models from test/models/gen_lm_parts_models.py (input_ids int64 [1, T] -> logits
 chains, tanh-GELU MLP, residual, tied lm_head MatMul(x, Transpose(wte))),
 lm_wpe_slice (the same with wpe[:T] as a Slice), lm_embed (ids through a Cast,
 untied head) and lm_llama (RMSNorm in its Reciprocal and Div(1, .) forms,
-SiLU-gated MLP, untied head). For each (model, precision):
+SiLU-gated MLP, untied head; lm_llama13: opset 13, Div(x, .) and Reciprocal). For each (model, precision):
   1. loom compile; report.json's input is an index input (integer, index,
      bits = ceil(log2 V), qmin 0, qmax V - 1); one embed actor (and one
      layernorm actor per norm, nn.layernorm {rms} for RMSNorm); lint-clean;
@@ -16,7 +16,8 @@ SiLU-gated MLP, untied head). For each (model, precision):
      reference within 1e-4 of the logit range, the hardware's logits within 5%
      of the logit range, the same argmax on at least 90% of the rows;
   4. lm_gpt2 auto also runs sim --onnx-test-dir (an int64 input_0.pb) and
-     sim --random (ids uniform in [0, V)).
+     sim --random (ids uniform in [0, V)); lm_embed auto checks OUT/host (loom_host.py
+     packs the ids as loom sim fed them, refuses ids outside [0, V); <top>_io.h INDEX).
 Refusals, one `loom: error:` line each: lm_llama --precision int8 (the gated
 product of two activations), a Gather along axis 1, a Gather whose table is
 not a constant, a per-position Add that does not follow the token Gather, and
@@ -35,11 +36,11 @@ import e2e_common as E  # noqa: E402
 
 SEQS = 6
 SHAPES = {"lm_gpt2": (96, 16), "lm_wpe_slice": (96, 16), "lm_embed": (64, 16),
-          "lm_llama": (128, 16)}  # V, T
-NORMS = {"lm_gpt2": 2, "lm_wpe_slice": 2, "lm_embed": 0, "lm_llama": 2}
+          "lm_llama": (128, 16), "lm_llama13": (128, 16)}  # V, T
+NORMS = {"lm_gpt2": 2, "lm_wpe_slice": 2, "lm_embed": 0, "lm_llama": 2, "lm_llama13": 2}
 TASKS = [("lm_gpt2", "auto"), ("lm_gpt2", "int8"), ("lm_gpt2", "fixed<16,6>"),
          ("lm_wpe_slice", "auto"), ("lm_embed", "auto"), ("lm_embed", "int8"),
-         ("lm_llama", "auto"), ("lm_llama", "fixed<16,6>")]
+         ("lm_llama", "auto"), ("lm_llama", "fixed<16,6>"), ("lm_llama13", "auto")]
 RANGE_LIMIT = 0.05
 ARGMAX_LIMIT = 0.90
 
@@ -90,7 +91,7 @@ def main():
             ir = f.read()
         if ir.count("nn.embed ") != 1 or ("pos = dense" in ir) != (name in ("lm_gpt2", "lm_wpe_slice")):
             problems.append("nn_float.mlir: expected one nn.embed (with pos for GPT-2)")
-        if name == "lm_llama" and ir.count("rms") < 2:
+        if name.startswith("lm_llama") and ir.count("rms") < 2:
             problems.append("nn_float.mlir: expected two nn.layernorm {rms}")
         lint = subprocess.run(["verilator", "--lint-only", "-Wall", "--top-module", rep["top"]] +
                               rep["sv_files"], cwd=os.path.join(out, "rtl"),
@@ -131,6 +132,24 @@ def main():
         if not agree >= ARGMAX_LIMIT:
             problems.append("argmax agrees on %.1f%% of the rows (limit %d%%)"
                             % (100 * agree, 100 * ARGMAX_LIMIT))
+        if (name, prec) == ("lm_embed", "auto"):
+            # OUT/host: loom_host.py packs the ids as the words loom sim fed (one
+            # unsigned W_ID-bit id per beat) and refuses an id outside [0, V)
+            sys.path.insert(0, os.path.join(out, "host"))
+            import loom_host
+            d = loom_host.Design(os.path.join(out, "host", "io.json"))
+            beats = d.pack("input_ids", ids[name])
+            raw = got["input_ids.raw"].reshape(-1)
+            if beats.shape != (SEQS * t, 1) or list(beats[:, 0]) != [int(x) & 0xff for x in raw]:
+                problems.append("loom_host.py packs the ids differently from loom sim")
+            try:
+                d.pack("input_ids", ids[name] + v)
+                problems.append("loom_host.py packs ids outside [0, V)")
+            except ValueError:
+                pass
+            with open(os.path.join(out, "host", rep["top"] + "_io.h")) as f:
+                if "_IN0_INDEX 1" not in f.read():
+                    problems.append("%s_io.h does not mark the ids as an index input" % rep["top"])
         if (name, prec) == ("lm_gpt2", "auto"):
             # --onnx-test-dir with an int64 input, and --random ids
             d = os.path.join(out, "testdir", "test_data_set_0")

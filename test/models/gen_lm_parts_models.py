@@ -6,7 +6,7 @@ patterns (run with Debian's /usr/bin/python3: onnx + numpy).
 
 - lm_gpt2 (opset 13): GPT-2-like "bag of tokens" LM without attention, as
   torch.onnx exports Hugging Face's GPT2LMHeadModel: input_ids int64 [1, T] ->
-  Gather(wte) + Gather(wpe, constant position ids) -> LayerNorm (opset<=16
+  Gather(wte) + Gather(wpe, position ids = Unsqueeze(Range(0, Shape(ids)[1], 1))) -> LayerNorm (opset<=16
   ReduceMean/Sub/Pow/Sqrt/Div chain) -> MLP (MatMul + bias, NewGELU as its tanh
   chain, MatMul + bias) -> residual Add -> LayerNorm -> tied lm_head
   MatMul(x, Transpose(wte)) -> logits [1, T, V].
@@ -16,6 +16,8 @@ patterns (run with Debian's /usr/bin/python3: onnx + numpy).
   with axes input, Add eps, Sqrt, Reciprocal, Mul, Mul weight) -> SiLU-gated MLP
   (gate, up, x * Sigmoid(x) * up, down) -> residual -> RMSNorm (Div(1, Sqrt) form,
   weight first) -> untied lm_head -> logits.
+- lm_llama13 (opset 13): the same with ReduceMean-13 (axes attribute), RMSNorm as
+  Div(x, Sqrt) (T5-style) then as Reciprocal.
 - lm_wpe_slice (opset 13): position embeddings as wpe[:T] (Slice) instead of a Gather.
 - bad_*: refusals (non-constant table, Gather along axis 1, a per-position Add that
   does not follow the token Gather).
@@ -54,18 +56,25 @@ def ln_chain(nodes, inits, x, out, tag, c, r):
     ]
 
 
-def rms_chain(nodes, inits, x, out, tag, c, r, form):
+def rms_chain(nodes, inits, x, out, tag, c, r, form, opset=18):
     """Hugging Face LlamaRMSNorm: x * rsqrt(mean(x^2) + eps) * weight.
-    form "recip": Reciprocal(Sqrt); "div1": Div(1, Sqrt), weight first in the Mul."""
+    form "recip": Reciprocal(Sqrt), Mul(x, inv); "div1": Div(1, Sqrt), Mul(x, inv), weight
+    first in the last Mul; "div": Div(x, Sqrt) (T5-style). ReduceMean-18 takes its axes as
+    an input, ReduceMean-13 as an attribute."""
     p = "/" + tag + "/"
     inits += [numpy_helper.from_array(f32(2.0), tag + "_two"),
               numpy_helper.from_array(f32(1e-6), tag + "_eps"),
-              numpy_helper.from_array(np.array([-1], np.int64), tag + "_axes"),
               numpy_helper.from_array(f32(r.uniform(0.6, 1.4, c)), tag + ".weight")]
+    if opset >= 18:
+        inits.append(numpy_helper.from_array(np.array([-1], np.int64), tag + "_axes"))
+        mean = helper.make_node("ReduceMean", [p + "sq", tag + "_axes"], [p + "ms"],
+                                name=p + "ReduceMean", keepdims=1)
+    else:
+        mean = helper.make_node("ReduceMean", [p + "sq"], [p + "ms"], name=p + "ReduceMean",
+                                axes=[-1], keepdims=1)
     nodes += [
         helper.make_node("Pow", [x, tag + "_two"], [p + "sq"], name=p + "Pow"),
-        helper.make_node("ReduceMean", [p + "sq", tag + "_axes"], [p + "ms"], name=p + "ReduceMean",
-                         keepdims=1),
+        mean,
         helper.make_node("Add", [p + "ms", tag + "_eps"], [p + "mse"], name=p + "Add"),
         helper.make_node("Sqrt", [p + "mse"], [p + "rms"], name=p + "Sqrt"),
     ]
@@ -73,6 +82,9 @@ def rms_chain(nodes, inits, x, out, tag, c, r, form):
         nodes += [helper.make_node("Reciprocal", [p + "rms"], [p + "inv"], name=p + "Reciprocal"),
                   helper.make_node("Mul", [x, p + "inv"], [p + "n"], name=p + "Mul"),
                   helper.make_node("Mul", [p + "n", tag + ".weight"], [out], name=p + "Mul_1")]
+    elif form == "div":
+        nodes += [helper.make_node("Div", [x, p + "rms"], [p + "n"], name=p + "Div"),
+                  helper.make_node("Mul", [tag + ".weight", p + "n"], [out], name=p + "Mul_1")]
     else:
         inits.append(numpy_helper.from_array(f32(1.0), tag + "_one"))
         nodes += [helper.make_node("Div", [tag + "_one", p + "rms"], [p + "inv"], name=p + "Div"),
@@ -133,9 +145,20 @@ def token_embedding(nodes, inits, r, v, c, t, wpe="gather"):
         return "tok"
     inits.append(numpy_helper.from_array(f32(r.normal(0, 0.3, (64, c))), "transformer.wpe.weight"))
     if wpe == "gather":
-        inits.append(numpy_helper.from_array(np.arange(t, dtype=np.int64)[None, :], "position_ids"))
-        nodes.append(helper.make_node("Gather", ["transformer.wpe.weight", "position_ids"], ["pos"],
-                                      name="/transformer/wpe/Gather"))
+        # Hugging Face: position_ids = arange(T).unsqueeze(0), T from the ids' shape
+        for n, val in (("zero", 0), ("one", 1), ("ax", [0])):
+            inits.append(numpy_helper.from_array(np.array(val, np.int64), "/transformer/c_" + n))
+        nodes += [helper.make_node("Shape", ["input_ids"], ["/transformer/shape"],
+                                   name="/transformer/Shape"),
+                  helper.make_node("Gather", ["/transformer/shape", "/transformer/c_one"],
+                                   ["/transformer/t"], name="/transformer/Gather", axis=0),
+                  helper.make_node("Range", ["/transformer/c_zero", "/transformer/t",
+                                             "/transformer/c_one"], ["/transformer/range"],
+                                   name="/transformer/Range"),
+                  helper.make_node("Unsqueeze", ["/transformer/range", "/transformer/c_ax"],
+                                   ["position_ids"], name="/transformer/Unsqueeze"),
+                  helper.make_node("Gather", ["transformer.wpe.weight", "position_ids"], ["pos"],
+                                   name="/transformer/wpe/Gather")]
     else:  # wpe[:T]
         for n, val in (("zero", 0), ("t", t), ("ax", 0)):
             inits.append(numpy_helper.from_array(np.array([val], np.int64), "slice_" + n))
@@ -173,14 +196,15 @@ def embed_only(out_dir):
     save(out_dir, "lm_embed", nodes, inits, T, V, 13)
 
 
-def llama(out_dir):
+def llama(out_dir, name="lm_llama", opset=18, forms=("recip", "div1")):
     r = np.random.RandomState(77)
     V, C, T, H = 128, 32, 16, 64
     nodes, inits = [], []
     inits.append(numpy_helper.from_array(f32(r.normal(0, 0.5, (V, C))), "model.embed_tokens.weight"))
     nodes.append(helper.make_node("Gather", ["model.embed_tokens.weight", "input_ids"], ["h0"],
                                   name="/model/embed_tokens/Gather"))
-    rms_chain(nodes, inits, "h0", "n1", "model/layers.0/post_attention_layernorm", C, r, "recip")
+    rms_chain(nodes, inits, "h0", "n1", "model/layers.0/post_attention_layernorm", C, r, forms[0],
+              opset)
     linear(nodes, inits, "n1", "gate", "model/layers.0/mlp/gate_proj", C, H, r, bias=False)
     linear(nodes, inits, "n1", "up", "model/layers.0/mlp/up_proj", C, H, r, bias=False)
     p = "/model/layers.0/mlp/act_fn/"
@@ -189,9 +213,9 @@ def llama(out_dir):
               helper.make_node("Mul", [p + "silu", "up"], ["gu"], name="/model/layers.0/mlp/Mul")]
     linear(nodes, inits, "gu", "down", "model/layers.0/mlp/down_proj", H, C, r, bias=False, scale=0.1)
     nodes.append(helper.make_node("Add", ["h0", "down"], ["h1"], name="/model/layers.0/Add"))
-    rms_chain(nodes, inits, "h1", "nf", "model/norm", C, r, "div1")
+    rms_chain(nodes, inits, "h1", "nf", "model/norm", C, r, forms[1], opset)
     linear(nodes, inits, "nf", "logits", "lm_head", C, V, r, bias=False)
-    save(out_dir, "lm_llama", nodes, inits, T, V, 18)
+    save(out_dir, name, nodes, inits, T, V, opset)
 
 
 def bad(out_dir):
@@ -231,6 +255,7 @@ def main():
     gpt2(out, "lm_wpe_slice", wpe="slice")
     embed_only(out)
     llama(out)
+    llama(out, "lm_llama13", 13, ("div", "recip"))
     bad(out)
 
 

@@ -53,6 +53,8 @@ class End:
         self.axis = int(d.get("axis", 0))
         self.integer = bool(d.get("integer", False))
         self.bipolar = bool(d.get("bipolar", False))
+        # token ids (docs/CONTRACTS.md "Embedding"): addresses, never clipped
+        self.index = bool(d.get("index", False))
         self.rounding = d.get("rounding", "half_even")
         self.qmin, self.qmax = d.get("qmin"), d.get("qmax")
         self.elements = int(np.prod(self.shape)) if self.shape else 1
@@ -86,6 +88,8 @@ class End:
             return np.where(x >= 0, 1, -1).astype(np.int64)
         qmin = -np.inf if self.qmin is None else self.qmin
         qmax = np.inf if self.qmax is None else self.qmax
+        if self.index and (np.any(x != np.rint(x)) or np.any(x < qmin) or np.any(x > qmax)):
+            raise ValueError("%s: token ids must be integers in [%d, %d]" % (self.name, qmin, qmax))
         if self.integer:
             q = np.clip(np.rint(x), qmin, qmax)
         else:
