@@ -11,6 +11,7 @@ using namespace loom::nnimport;
 namespace loom::nnimport::onnxop {
 struct Gemm;
 struct MatMul;
+struct Split;
 } // namespace loom::nnimport::onnxop
 
 template <> llvm::Error Importer::importOp<onnxop::Gemm>(const OnnxNode &node, Value in) {
@@ -102,6 +103,87 @@ llvm::Error Importer::importDense(const OnnxNode &node, Value a, bool matmul) {
   return produce(node, dense);
 }
 
+/// Split along the features of a dense layer's output (GPT-2's fused QKV projection
+/// c_attn: one MatMul / Gemm to 3C, then Split(axis = -1) into q, k, v): one dense
+/// per part on the same input, each with its rows of the weights and bias, so no
+/// slicing hardware is needed. The dense may be behind the importer's sequence
+/// reshape and a bias Add; nothing else may read it.
+template <> llvm::Error Importer::importOp<onnxop::Split>(const OnnxNode &node, Value in) {
+  SmallVector<int64_t> shape(shapeOf(in));
+  int64_t rank = int64_t(shape.size()), axis = node.getInt("axis", 0);
+  if (axis < 0)
+    axis += rank;
+  if (axis != rank - 1)
+    return nodeError(node, "Loom splits only the last axis (the features of a MatMul / Gemm "
+                           "output), got axis " + std::to_string(node.getInt("axis", 0)));
+  std::vector<int64_t> parts = node.getInts("split");
+  if (node.inputs.size() > 1 && !node.inputs[1].empty()) {
+    const OnnxTensor *t = constant(node.inputs[1]);
+    if (!t)
+      return nodeError(node, "its split sizes are not a constant");
+    parts = t->asInt64();
+  }
+  int64_t n = shape.back(), outs = int64_t(node.outputs.size());
+  if (parts.empty()) {
+    if (n % outs)
+      return nodeError(node, "cannot split " + std::to_string(n) + " features into " +
+                                 std::to_string(outs) + " equal parts");
+    parts.assign(size_t(outs), n / outs);
+  }
+  if (int64_t(parts.size()) != outs || std::accumulate(parts.begin(), parts.end(), int64_t(0)) != n)
+    return nodeError(node, "its split sizes do not cover the " + std::to_string(n) + " features");
+  // dense [-> add constant bias] [-> reshape keeping the features], each read once
+  // (the Split itself is no op: the value it reads has no use yet)
+  Value x = in;
+  if (!x.use_empty())
+    return nodeError(node, "its input is also read by another node; Loom splits a MatMul / "
+                           "Gemm output only when the Split is its one reader");
+  auto reshape = x.getDefiningOp<nn::ReshapeOp>();
+  if (reshape)
+    x = reshape.getInput();
+  std::vector<float> extra(size_t(n), 0.0f);
+  if (auto add = x.getDefiningOp<nn::AddOp>(); add && x.hasOneUse() == bool(reshape)) {
+    for (int side = 0; side < 2; ++side)
+      if (auto c = add->getOperand(1 - side).getDefiningOp<nn::ConstantOp>();
+          c && llvm::cast<ShapedType>(c.getType()).getNumElements() == n) {
+        auto vals = c.getValue().getValues<float>();
+        extra.assign(vals.begin(), vals.end());
+        x = add->getOperand(side);
+        break;
+      }
+  }
+  auto dense = x.getDefiningOp<nn::DenseOp>();
+  if (!dense || x.hasOneUse() != (x != in) || dense.getWeightScale())
+    return nodeError(node, "Loom splits only the output features of a float MatMul / Gemm "
+                           "with constant weights that nothing else reads (its input comes "
+                           "from " + (x.getDefiningOp() ? x.getDefiningOp()->getName().getStringRef().str()
+                                                       : std::string("a graph input")) + ")");
+  auto wType = llvm::cast<ShapedType>(dense.getWeight().getType());
+  int64_t k = wType.getDimSize(1), rows = shapeOf(dense.getInput())[0];
+  std::vector<float> w(dense.getWeight().getValues<float>().begin(),
+                       dense.getWeight().getValues<float>().end());
+  std::vector<float> bias(dense.getBias().getValues<float>().begin(),
+                          dense.getBias().getValues<float>().end());
+  int64_t at = 0;
+  for (int64_t i = 0; i < outs; ++i) {
+    int64_t m = parts[size_t(i)];
+    std::vector<float> wi(w.begin() + at * k, w.begin() + (at + m) * k);
+    std::vector<float> bi(static_cast<size_t>(m));
+    for (int64_t o = 0; o < m; ++o)
+      bi[size_t(o)] = bias[size_t(at + o)] + extra[size_t(at + o)];
+    auto part = b.create<nn::DenseOp>(loc(node), f32({rows, m}), dense.getInput(),
+                                      f32Attr({m, k}, wi), f32Attr({m}, bi), nullptr);
+    name(part, node);
+    SmallVector<int64_t> oshape(shape);
+    oshape.back() = m;
+    auto r = b.create<nn::ReshapeOp>(loc(node), f32(oshape), part);
+    name(r, node);
+    values[node.outputs[size_t(i)]] = r;
+    at += m;
+  }
+  return llvm::Error::success();
+}
+
 /// This family's rows of the op table (ImportTable.cpp).
 ArrayRef<OpImport> Importer::denseOps() {
   static const OpImport rows[] = {
@@ -109,6 +191,8 @@ ArrayRef<OpImport> Importer::denseOps() {
        nullptr},
       {OnnxDomain::Onnx, "MatMul", 1, kLatest, Role::OwnInputs, &Importer::importOp<onnxop::MatMul>,
        nullptr, /*matmulB=*/1},
+      {OnnxDomain::Onnx, "Split", 1, kLatest, Role::Streams, &Importer::importOp<onnxop::Split>,
+       nullptr},
   };
   return rows;
 }

@@ -4,7 +4,7 @@
 Models from test/models/gen_attention_models.py: PyTorch nn.MultiheadAttention with
 separate query / key / value graph inputs [T, 1, E] (the acceptance check: a real
 exported three-input attention block must match ONNX Runtime), a GPT-2 causal block
-(Where mask), a Llama-style block (additive 0 / f32-min mask, Mul scale, no biases) and
+(fused c_attn Gemm + Split, Where mask), a Llama-style block (additive 0 / f32-min mask, Mul scale, no biases) and
 a BERT encoder block (no mask, LayerNorm after the residual). For each, with the default
 precision (auto: per-tensor formats), some with --precision fixed<16,6>, the MHA block
 also with --precision int8 (and df-fold must give its attention SIMD lanes):

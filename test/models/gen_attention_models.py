@@ -10,8 +10,9 @@ writes OUT_DIR/NAME.onnx for:
   need_weights=False: in-projections MatMul(W^T) + Add(b), Reshape [T, H, D],
   Transpose(1, 0, 2), q Mul(1/sqrt(D)), K Transpose(0, 2, 1), MatMul, Softmax(-1),
   MatMul V, Transpose(1, 0, 2), Reshape [T, E], out_proj Gemm(transB), Reshape [T, 1, E].
-- gpt2_causal: GPT-2 self-attention on x [1, T=16, C=32], heads 2: q, k, v
-  MatMul + Add, Reshape [1, T, H, D], Transpose(0, 2, 1, 3), K Transpose(0, 1, 3, 2),
+- gpt2_causal: GPT-2 self-attention on x [1, T=16, C=32], heads 2: c_attn as HF exports
+  Conv1D (Reshape [T, C], Gemm to 3C, Reshape [1, T, 3C], Split(axis 2) into q, k, v),
+  Reshape [1, T, H, D], Transpose(0, 2, 1, 3), K Transpose(0, 1, 3, 2),
   MatMul, Div(sqrt(D)), Where(const tril bool [1, 1, T, T], scores, finfo.min),
   Softmax(-1), MatMul V, Transpose, Reshape, c_proj MatMul + Add, residual Add.
 - llama_causal: Llama-style on x [1, T=8, C=32], heads 4, no biases, K transposed
@@ -100,13 +101,23 @@ def mha_torch(out):
            [("attn_output", [T, 1, E])])
 
 
-def block(name, T, C, H, seed, bias, kt_direct, scale_op, mask, tail):
+def block(name, T, C, H, seed, bias, kt_direct, scale_op, mask, tail, fused=False):
     D = C // H
     g = G(seed)
     x = "x"
     hs = {}
+    if fused:  # GPT-2's Conv1D c_attn: view [T, C], addmm (Gemm), view [1, T, 3C], split
+        y = g.node("Reshape", [x, g.const("shape_tc", np.array([T, C], np.int64))], "/attn/Reshape")
+        y = g.node("Gemm", [y, g.weight("attn.c_attn.weight", C, 3 * C),
+                            g.const("attn.c_attn.bias", f32(g.rng.randn(3 * C) * 0.1))],
+                   "/attn/c_attn/Gemm")
+        y = g.node("Reshape", [y, g.const("shape_t3c", np.array([1, T, 3 * C], np.int64))],
+                   "/attn/Reshape_1")
+        g.nodes.append(helper.make_node("Split", [y, g.const("split", np.array([C] * 3, np.int64))],
+                                        ["/attn/Split_q", "/attn/Split_k", "/attn/Split_v"],
+                                        name="/attn/Split", axis=2))
     for t in ("q", "k", "v"):
-        y = g.linear(x, "attn/%s_proj" % t, C, C, bias)
+        y = "/attn/Split_" + t if fused else g.linear(x, "attn/%s_proj" % t, C, C, bias)
         y = g.node("Reshape", [y, g.const("shape_%s" % t, np.array([1, T, H, D], np.int64))],
                    "/attn/Reshape_%s" % t)
         if t == "k" and kt_direct:
@@ -154,7 +165,7 @@ def main():
     os.makedirs(out, exist_ok=True)
     os.environ["GEN_OUT"] = out
     mha_torch(out)
-    block("gpt2_causal", 16, 32, 2, 2, True, False, "Div", "where", None)
+    block("gpt2_causal", 16, 32, 2, 2, True, False, "Div", "where", None, fused=True)
     block("llama_causal", 8, 32, 4, 3, False, True, "Mul", "add", None)
     block("bert_encoder", 12, 48, 3, 4, True, False, "Div", None, "layernorm")
     block("bad_attn_mask", 8, 32, 4, 5, False, False, "Div", "bad", None)
