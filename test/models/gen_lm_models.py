@@ -5,8 +5,8 @@
 
 input_ids int64 [1, T] -> logits float [1, T, V], static T, random weights (seeded):
   gpt2_lm     GPT-2: Gather(wte) + Gather(wpe) of constant positions, decomposed LayerNorm
-              (ReduceMean, Sub, Pow, Add eps, Sqrt, Div, Mul, Add), fused c_attn (MatMul +
-              Add -> Split into q, k, v), heads by Reshape / Transpose, Div by sqrt(D),
+              (ReduceMean, Sub, Pow, Add eps, Sqrt, Div, Mul, Add), fused c_attn as HF's Conv1D
+              exports it (Reshape, Gemm to 3C, Reshape, Split into q, k, v), heads by Reshape / Transpose, Div by sqrt(D),
               Where(tril, scores, finfo.min), Softmax, c_proj, residual, tanh GELU
               (Pow(x, 3)), tied lm_head (MatMul with Transpose(wte)). 1 layer, T 16, C 32,
               2 heads, V 64.
@@ -161,7 +161,13 @@ def gpt2_lm(out, t=16, c=32, h=2, v=64):
     pos = g.node("Gather", [g.w("transformer.wpe.weight", (t, c), 0.2), pos_ids], "/wpe/Gather")
     x = g.node("Add", [tok, pos], "/Add")
     a = g.layernorm_chain(x, "h.0/ln_1", c)
-    qkv = g.linear(a, "h.0/attn/c_attn", c, 3 * c)
+    # Hugging Face's Conv1D export: Reshape [T, C], Gemm to 3C, Reshape [1, T, 3C], Split.
+    a2 = g.node("Reshape", [a, g.const("c_attn.in_shape", np.array([-1, c], np.int64))],
+                "/h.0/attn/c_attn/Reshape")
+    qkv = g.node("Gemm", [a2, g.w("h.0.attn.c_attn.weight", (c, 3 * c), 1 / np.sqrt(c)),
+                          g.w("h.0.attn.c_attn.bias", (3 * c,), 0.1)], "/h.0/attn/c_attn/Gemm")
+    qkv = g.node("Reshape", [qkv, g.const("c_attn.out_shape", np.array([1, t, 3 * c], np.int64))],
+                 "/h.0/attn/c_attn/Reshape_1")
     split = helper.make_node("Split", [qkv], ["q", "k", "v"], name="/h.0/attn/Split", axis=2)
     g.nodes.append(split)
     o = g.attention("q", "k", "v", "h.0/attn", t, c, h, "Div", "where")
