@@ -162,8 +162,8 @@ module loom_attention #(
     logic signed [W_P-1:0]  p;
     acc_n = (dc_q == '0) ? '0 : acc_q;
     for (int l = 0; l < SIMD; l++) begin
-      qa    = $signed(q_mem[q_row][(int'(hd_base) + l) * W_IN +: W_IN]);
-      ka    = $signed(k_mem[TA'(j_q)][(int'(hd_base) + l) * W_IN +: W_IN]);
+      qa    = $signed(q_mem[q_row][(32'(hd_base) + l) * W_IN +: W_IN]);
+      ka    = $signed(k_mem[TA'(j_q)][(32'(hd_base) + l) * W_IN +: W_IN]);
       p     = W_P'(qa) * W_P'(ka);
       acc_n = acc_n + W_A'(p);
     end
@@ -188,7 +188,7 @@ module loom_attention #(
     logic signed [W_U-1:0]  u0;
     for (int l = 0; l < SIMD; l++) begin
       ev = W_EV'($signed({1'b0, e})) *
-           W_EV'($signed(v_mem[TA'(j_q)][(int'(hd_base) + l) * W_IN +: W_IN]));
+           W_EV'($signed(v_mem[TA'(j_q)][(32'(hd_base) + l) * W_IN +: W_IN]));
       u0 = (j_q == '0) ? '0 : $signed(u_q[UA'(dc_q)][l*W_U +: W_U]);
       u_n[l*W_U +: W_U] = u0 + W_U'(ev);
     end
