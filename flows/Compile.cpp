@@ -259,7 +259,7 @@ llvm::Expected<llvm::json::Object> makeReport(const CompileOptions &options, Mod
     return error(options.model + ": hw_model: " + timing.error);
 
   llvm::json::Array actors;
-  int64_t mults = 0, memBits = 0, macs = 0;
+  int64_t mults = 0, memBits = 0, macs = 0, kvBits = 0;
   hw::Resources total; // synth_xilinx estimates (hw_model/Resources.h)
   for (auto [op, node] : llvm::zip(g->actors, g->nodes)) {
     const hw::ActorSpec &spec = node.spec;
@@ -294,6 +294,14 @@ llvm::Expected<llvm::json::Object> makeReport(const CompileOptions &options, Mod
       a["mult_bits"] = llvm::json::Array{cost.multBitsA, cost.multBitsB};
     if (cost.binary)
       a["binary"] = true;
+    // The KV cache: attention's K and V memories, T rows of C codes each (part of
+    // memory_bits); on chip in BRAM when the estimate maps any memory there.
+    if (const auto *att = std::get_if<hw::AttentionConfig>(&spec.config)) {
+      int64_t bits = 2LL * att->T * att->C * att->W_IN;
+      kvBits += bits;
+      a["kv_cache_bits"] = bits;
+      a["kv_cache_memory"] = res.brams > 0 ? "bram" : "lutram";
+    }
     if (auto fold = llvm::dyn_cast<df::FoldableOpInterface>(op))
       a["folding"] = llvm::json::Object{{"simd", fold.getSimd()}, {"pe", fold.getPe()}};
     if (auto mvu = llvm::dyn_cast<df::MvuOp>(op)) {
@@ -386,6 +394,7 @@ llvm::Expected<llvm::json::Object> makeReport(const CompileOptions &options, Mod
                             {"predicted_latency_cycles", timing.latency_cycles},
                             {"total_multipliers", mults},
                             {"total_macs", macs},
+                            {"kv_cache_bits", kvBits},
                             {"sequence", sequenceJson(nnFunc, g->nodes, macs, mults)},
                             {"total_memory_bits", memBits},
                             {"part", options.part.empty() ? hw::kDefaultXilinxPart : options.part},

@@ -144,7 +144,12 @@ def main():
         c.check(seq.get("rows") == t_len and seq.get("macs_per_token", 0) > 0 and
                 seq.get("predicted_mean_token_cycles", 0) > 0,
                 "%s: report.json sequence section: %s" % (label, seq))
-        y_path = os.path.join(work, "Y_%s.npz" % prec)
+        # The KV cache: 2 * T * C codes per attention layer (none without attention).
+        kv = rep.get("kv_cache_bits", -1)
+        c.check((kv > 0) == (name != "gpt_mlp_lm") and
+                kv == sum(a.get("kv_cache_bits", 0) for a in rep["actors"]),
+                "%s: kv_cache_bits %s" % (label, kv))
+        y_path = os.path.join(work, "Y_%s_%s.npz" % (name, prec))
         r = E.run(loom, "generate", out, "--prompt", ",".join(map(str, prompt)),
                   "--tokens", str(n_tok), "--out", y_path)
         if not c.check(r.rc == 0, "%s: loom generate failed: %s" % (label, r.describe())):
