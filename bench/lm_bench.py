@@ -42,9 +42,10 @@ def default_models(work):
     models.append(gen.gen_models(work)["gpt_mlp_lm"])
     lm = os.path.join(SRC, "test", "models", "gen_lm_models.py")
     if os.path.exists(lm):
-        subprocess.run(["/usr/bin/python3", lm, work], check=True)
-        models += sorted(os.path.join(work, f) for f in os.listdir(work)
-                         if f.endswith("_lm.onnx") and "gpt_mlp_lm" not in f)
+        lm_dir = os.path.join(work, "lms")
+        subprocess.run(["/usr/bin/python3", lm, lm_dir], check=True)
+        models += sorted(os.path.join(lm_dir, f) for f in os.listdir(lm_dir)
+                         if f.endswith(".onnx"))
     return models
 
 
