@@ -21,18 +21,6 @@ using u128 = unsigned __int128;
 
 namespace {
 
-/// Bits of a non-negative value (0 -> 0).
-int bitsOf(u128 v) {
-  int n = 0;
-  while (v) {
-    ++n;
-    v >>= 1;
-  }
-  return n;
-}
-
-/// Signed width holding [-m, m].
-int signedBits(u128 m) { return std::max(2, bitsOf(m) + 1); }
 
 int64_t maxExp(const ExpTable &t) {
   int64_t m = 0;

@@ -3,6 +3,7 @@
 
 #include "llvm/ADT/StringExtras.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <limits>
@@ -223,6 +224,17 @@ int64_t divRoundHalfEven(int64_t s, int64_t d) {
     q += 1;
   return int64_t(q);
 }
+
+int bitsOf(unsigned __int128 v) {
+  int n = 0;
+  while (v) {
+    ++n;
+    v >>= 1;
+  }
+  return n;
+}
+
+int signedBits(unsigned __int128 m) { return std::max(2, bitsOf(m) + 1); }
 
 } // namespace numerics
 } // namespace loom

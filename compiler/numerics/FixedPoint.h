@@ -114,6 +114,12 @@ int accWidth(const std::vector<std::vector<int64_t>> &weights, const std::vector
 /// Exact for every int64 s (intermediates in 128 bits). d <= 0 returns 0.
 int64_t divRoundHalfEven(int64_t s, int64_t d);
 
+/// Bits of a non-negative value (0 -> 0): the unsigned width an exact integer stage
+/// needs (LayerNorm, attention).
+int bitsOf(unsigned __int128 v);
+/// Signed width holding [-m, m] (at least 2).
+int signedBits(unsigned __int128 m);
+
 } // namespace numerics
 } // namespace loom
 

@@ -20,18 +20,6 @@ using u128 = unsigned __int128;
 
 namespace {
 
-/// Bits of a non-negative value (0 -> 0).
-int bitsOf(u128 v) {
-  int n = 0;
-  while (v) {
-    ++n;
-    v >>= 1;
-  }
-  return n;
-}
-
-/// Signed width holding [-m, m].
-int signedBits(u128 m) { return std::max(2, bitsOf(m) + 1); }
 
 /// a / 2^s rounded half to even (CONTRACTS shift_round_even), on 128 bits.
 i128 shiftRoundEven128(i128 a, int s) {
