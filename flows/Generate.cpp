@@ -15,7 +15,6 @@
 #include "compiler/io/Npz.h"
 #include "dialects/df/DFOps.h"
 #include "dialects/nn/NNOps.h"
-#include "flows/Report.h"
 #include "flows/SimFrames.h"
 #include "hw_model/Pipeline.h"
 #include "passes/DFCost.h"
@@ -129,15 +128,11 @@ llvm::Error writeText(const std::string &path, const std::string &text) {
 } // namespace
 
 llvm::Expected<int64_t> loom::generateTokens(const GenerateOptions &o) {
-  auto reportJson = readJson(o.outDir + "/report.json");
-  if (!reportJson)
-    return reportJson.takeError();
-  const llvm::json::Object *report = reportJson->getAsObject();
-  if (!report)
-    return error(o.outDir + "/report.json: not a JSON object; recompile");
-  auto ends = designEnds(*report, o.outDir + "/report.json");
-  if (!ends)
-    return ends.takeError();
+  auto design = readDesignReport(o.outDir);
+  if (!design)
+    return design.takeError();
+  const llvm::json::Object *report = &design->object();
+  const DesignEnds *ends = &design->ends;
   auto seq = sequenceOf(*ends, o.outDir);
   if (!seq)
     return seq.takeError();

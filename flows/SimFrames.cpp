@@ -5,6 +5,7 @@
 #include "compiler/io/Npz.h"
 #include "compiler/onnx/OnnxModel.h"
 #include "flows/Calibrate.h"
+#include "flows/Report.h"
 
 #include "mlir/Parser/Parser.h"
 #include "llvm/ADT/StringExtras.h"
@@ -306,6 +307,22 @@ llvm::Expected<std::vector<InputFrame>> loom::loadFrames(const FrameSource &src,
       frames[f].push_back(std::move(fr[f]));
   }
   return frames;
+}
+
+llvm::Expected<DesignReport> loom::readDesignReport(const std::string &outDir) {
+  std::string path = outDir + "/report.json";
+  auto json = readJson(path);
+  if (!json)
+    return json.takeError();
+  if (!json->getAsObject())
+    return error(path + ": not a JSON object; recompile");
+  DesignReport r;
+  r.json = std::move(*json);
+  auto ends = designEnds(r.object(), path);
+  if (!ends)
+    return ends.takeError();
+  r.ends = std::move(*ends);
+  return r;
 }
 
 sim::SimSpec loom::designSimSpec(const llvm::json::Object &report, const DesignEnds &ends,

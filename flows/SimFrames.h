@@ -70,6 +70,15 @@ struct FrameSource {
 llvm::Expected<std::vector<InputFrame>> loadFrames(const FrameSource &src, const DesignEnds &ends,
                                                    std::vector<InputFrame> &expectedFloat);
 
+/// OUT/report.json and its graph ends, as `loom sim` and `loom generate` read them; a
+/// missing or malformed report is a one-line error.
+struct DesignReport {
+  llvm::json::Value json = nullptr;
+  DesignEnds ends;
+  const llvm::json::Object &object() const { return *json.getAsObject(); }
+};
+llvm::Expected<DesignReport> readDesignReport(const std::string &outDir);
+
 /// The Verilator harness's view of OUT/: top name, RTL files (OUT/rtl, absolute) and one
 /// stream port per graph end.
 sim::SimSpec designSimSpec(const llvm::json::Object &report, const DesignEnds &ends,

@@ -15,7 +15,6 @@
 #include "compiler/sim/Simulator.h"
 #include "dialects/nn/NNOps.h"
 #include "flows/Calibrate.h"
-#include "flows/Report.h"
 #include "flows/SimFrames.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -42,15 +41,11 @@ llvm::Error error(const llvm::Twine &msg) {
 } // namespace
 
 llvm::Expected<int64_t> loom::simulateDesign(const SimulateOptions &o) {
-  auto reportJson = readJson(o.outDir + "/report.json");
-  if (!reportJson)
-    return reportJson.takeError();
-  const llvm::json::Object *report = reportJson->getAsObject();
-  if (!report)
-    return error(o.outDir + "/report.json: not a JSON object; recompile");
-  auto ends = designEnds(*report, o.outDir + "/report.json");
-  if (!ends)
-    return ends.takeError();
+  auto design = readDesignReport(o.outDir);
+  if (!design)
+    return design.takeError();
+  const llvm::json::Object *report = &design->object();
+  const DesignEnds *ends = &design->ends;
   const std::vector<IOInfo> &ins = ends->inputs, &outs = ends->outputs;
   int64_t predLatency = report->getInteger("predicted_latency_cycles").value_or(-1);
   int64_t predII = report->getInteger("predicted_ii_cycles").value_or(-1);
