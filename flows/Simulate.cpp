@@ -271,7 +271,8 @@ llvm::Expected<int64_t> loom::simulateDesign(const SimulateOptions &o) {
       "sim {0}: {1} frames, {2} mismatching words{3}\n"
       "  latency  measured {4,8} cycles, predicted {5,8}{6}\n"
       "  II       measured {7,8} cycles, predicted {8,8}{9}\n"
-      "  verilator build {10:F1} s, simulation {11:F2} s, {12:F0} cycles/s\n"
+      "  verilator build {10:F1} s, simulation {11:F2} s, {12:F0} cycles/s "
+      "(model {16:F2} s, harness {17:F2} s)\n"
       "  vs float model: max abs error {13:F5}, mean {14:F5}, top-1 agreement {15:P}\n",
       o.outDir, nFrames, mismatches,
       o.backpressure > 0
@@ -281,7 +282,8 @@ llvm::Expected<int64_t> loom::simulateDesign(const SimulateOptions &o) {
       result->latencyCycles == predLatency ? "  (equal)" : "  (DIFFERENT)", result->iiCycles,
       predII, result->iiCycles == predII || nFrames < 2 ? "  (equal)" : "  (DIFFERENT)",
       result->buildSeconds, result->simSeconds, result->cyclesPerSecond, maxErr,
-      count ? sumErr / count : 0.0, top1Rate);
+      count ? sumErr / count : 0.0, top1Rate, result->modelSeconds,
+      result->loopSeconds - result->modelSeconds);
   if (satFixed)
     llvm::outs() << llvm::formatv(
         "  note: {0} of {1} output words sit at the limits of the output format{2}: the "

@@ -31,7 +31,7 @@
 //     values of every output, one after the other)
 //   ok <cycles> <tlast_errors> <extra_out_beats> <in_beats_unconsumed>
 //   deadlock <cycle> <in_beats> <in_total> <out_beats> <out_total> <idle> <s_tready> <m_tvalid>
-//   time <seconds in the simulation loops> <total cycles>
+//   time <seconds in the simulation loops> <total cycles> <seconds in eval(), estimated>
 //
 // Passes (each on a freshly constructed model, reset held high 4 cycles):
 //   clean : every input beat offered every cycle, m_axis_tready always high
@@ -133,6 +133,10 @@ struct SimResult {
   double buildSeconds = 0;    ///< 0 when the previous build was reused
   double simSeconds = 0;      ///< wall time of the simulator process
   double cyclesPerSecond = 0; ///< totalCycles / time spent in the sim loops
+  double loopSeconds = 0;     ///< time spent in the sim loops (all passes)
+  /// The Verilated model's eval() share of loopSeconds, estimated from one cycle in
+  /// 16 (Harness.cpp, EvalClock); loopSeconds - modelSeconds is the harness's cost.
+  double modelSeconds = 0;
 
   bool deadlock = false;
   std::string deadlockMessage; ///< one line: pass, cycle, beats in/out
@@ -205,7 +209,8 @@ llvm::Expected<GenerateRun> runBuiltGenerate(const SimSpec &spec, const SimBuild
 
 /// sim.json content (docs/ARCHITECTURE.md, "The flows and their files"): frames, mismatches,
 /// latency_cycles, ii_cycles (null when unknown), predicted_latency_cycles,
-/// predicted_ii_cycles, build_seconds, sim_seconds, cycles_per_second, plus
+/// predicted_ii_cycles, build_seconds, sim_seconds, cycles_per_second, cycles,
+/// model_eval_seconds, harness_seconds, plus
 /// deadlock (bool), deadlock_message (if any), tlast_errors, extra_output_beats,
 /// input_beats_left,
 /// backpressure_mismatches (only when the randomized pass ran).

@@ -231,20 +231,24 @@ module loom_mvu #(
   logic signed [WA-1:0] acc_q [PE];
   logic                 acc_valid_q;
 
-  always_comb begin
+  // The sum runs in a block-local variable, which Verilator keeps in a C++ local:
+  // accumulating into dot[p] itself stored it to the model after every product.
+  always_comb begin : mac
+    logic signed [WA-1:0] sum;
     for (int p = 0; p < PE; p++) begin
-      dot[p] = '0;
+      sum = '0;
       if (s1_valid_q) begin
         for (int s = 0; s < SIMD; s++) begin
           if (BIPOLAR_W != 0)  // conditional negation, no multiplier
-            dot[p] = w_q[(p*SIMD + s)*W_W]
-                       ? dot[p] + WA'($signed(x_q[(p*XL + s)*W_IN +: W_IN]))
-                       : dot[p] - WA'($signed(x_q[(p*XL + s)*W_IN +: W_IN]));
+            sum = w_q[(p*SIMD + s)*W_W]
+                    ? sum + WA'($signed(x_q[(p*XL + s)*W_IN +: W_IN]))
+                    : sum - WA'($signed(x_q[(p*XL + s)*W_IN +: W_IN]));
           else
-            dot[p] = dot[p] + WA'($signed(x_q[(p*XL + s)*W_IN +: W_IN])) *
-                              WA'($signed(w_q[(p*SIMD + s)*W_W +: W_W]));
+            sum = sum + WA'($signed(x_q[(p*XL + s)*W_IN +: W_IN])) *
+                        WA'($signed(w_q[(p*SIMD + s)*W_W +: W_W]));
         end
       end
+      dot[p] = sum;
     end
   end
 

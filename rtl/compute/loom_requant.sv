@@ -146,46 +146,48 @@ module loom_requant #(
   localparam logic signed [63:0]   LK_MAX  = (64'sd1 <<< (W_OUT - 1)) - 64'sd1;
   localparam logic signed [63:0]   LK_MIN  = -(64'sd1 <<< (W_OUT - 1));
 
-  logic signed [RW-1:0]    pr   [PE];
-  logic signed [RW-1:0]    rq   [PE];
-  logic [RW-1:0]           rem  [PE];
   logic [RW-1:0]           half;
   logic signed [W_OUT-1:0] y_d  [PE];
-  logic signed [63:0]      lk_p [PE];
-  logic signed [63:0]      lk_r [PE];
   logic signed [W_OUT-1:0] y_q  [PE];
   logic                    y_valid_q;
 
   // round half to even on the SHIFT dropped bits
   assign half = (SHIFT > 0) ? RW'(1) << (SHIFT > 0 ? SHIFT - 1 : 0) : '0;
-  always_comb begin
+  // The intermediates are block-local scalars: Verilator keeps them in C++ locals
+  // instead of storing PE-element arrays in the model every cycle.
+  always_comb begin : requant
+    logic signed [RW-1:0] pr, rq;
+    logic [RW-1:0]        rem;
+    logic signed [63:0]   lk_p, lk_r;
+    // defaults before the loop: lint cannot see that the loop always runs
+    pr = '0; rq = '0; rem = '0; lk_p = '0; lk_r = '0;
     for (int p = 0; p < PE; p++) begin
-      if (W_M > 0) pr[p] = RW'($signed(acc[p*WA +: WA])) * $signed(RW'({1'b0, ma_q[p]}));
-      else         pr[p] = RW'($signed(acc[p*WA +: WA]));
-      if (W_PB > 0) pr[p] = pr[p] + RW'($signed(pb_q[p]));
-      rq[p]  = pr[p] >>> SHIFT;
-      rem[p] = pr[p] & ((RW'(1) << SHIFT) - 1'b1);
+      if (W_M > 0) pr = RW'($signed(acc[p*WA +: WA])) * $signed(RW'({1'b0, ma_q[p]}));
+      else         pr = RW'($signed(acc[p*WA +: WA]));
+      if (W_PB > 0) pr = pr + RW'($signed(pb_q[p]));
+      rq  = pr >>> SHIFT;
+      rem = pr & ((RW'(1) << SHIFT) - 1'b1);
       if (SHIFT > 0) begin
-        if ((rem[p] > half) || ((rem[p] == half) && rq[p][0])) rq[p] = rq[p] + 1'b1;
+        if ((rem > half) || ((rem == half) && rq[0])) rq = rq + 1'b1;
       end
-      if (rq[p] > OMAX)      y_d[p] = OMAX[W_OUT-1:0];
-      else if (rq[p] < OMIN) y_d[p] = OMIN[W_OUT-1:0];
-      else                   y_d[p] = rq[p][W_OUT-1:0];
+      if (rq > OMAX)      y_d[p] = OMAX[W_OUT-1:0];
+      else if (rq < OMIN) y_d[p] = OMIN[W_OUT-1:0];
+      else                y_d[p] = rq[W_OUT-1:0];
       if (ACT == loom_pkg::ACT_RELU && y_d[p] < 0) y_d[p] = '0;
       // Sign (bipolar activation): +1 / -1.
-      if (ACT == loom_pkg::ACT_SIGN) y_d[p] = (rq[p] < 0) ? '1 : W_OUT'(1);
+      if (ACT == loom_pkg::ACT_SIGN) y_d[p] = (rq < 0) ? '1 : W_OUT'(1);
       // Clip (Relu6): bounds are codes of the output format.
       if (ACT == loom_pkg::ACT_CLIP && y_d[p] < CLIP_LO) y_d[p] = CLIP_LO;
       if (ACT == loom_pkg::ACT_CLIP && y_d[p] > CLIP_HI) y_d[p] = CLIP_HI;
       // LeakyRelu: negative codes times A, shifted by 15 (round half even), saturated.
-      lk_p[p] = 64'(y_d[p]) * la_a[p];
-      lk_r[p] = lk_p[p] >>> LK_S;
-      if ((lk_p[p][LK_S-1:0] > LK_HALF) || ((lk_p[p][LK_S-1:0] == LK_HALF) && lk_r[p][0]))
-        lk_r[p] = lk_r[p] + 64'sd1;
       if (ACT == loom_pkg::ACT_LEAKY && y_d[p] < 0) begin
-        if (lk_r[p] > LK_MAX)      y_d[p] = LK_MAX[W_OUT-1:0];
-        else if (lk_r[p] < LK_MIN) y_d[p] = LK_MIN[W_OUT-1:0];
-        else                       y_d[p] = lk_r[p][W_OUT-1:0];
+        lk_p = 64'(y_d[p]) * la_a[p];
+        lk_r = lk_p >>> LK_S;
+        if ((lk_p[LK_S-1:0] > LK_HALF) || ((lk_p[LK_S-1:0] == LK_HALF) && lk_r[0]))
+          lk_r = lk_r + 64'sd1;
+        if (lk_r > LK_MAX)      y_d[p] = LK_MAX[W_OUT-1:0];
+        else if (lk_r < LK_MIN) y_d[p] = LK_MIN[W_OUT-1:0];
+        else                    y_d[p] = lk_r[W_OUT-1:0];
       end
     end
   end

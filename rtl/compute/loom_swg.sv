@@ -177,28 +177,22 @@ module loom_swg #(
   end
 
   // ---------------------------------------------------------------- gather
-  int j [OUT_BEAT];
-  int kp [OUT_BEAT];
-  int ch [OUT_BEAT];
-  int ih [OUT_BEAT];
-  int iw [OUT_BEAT];
-  int ra [OUT_BEAT];
   logic [OUT_BEAT*WB-1:0] gath;
   localparam logic [WB-1:0] PADW = WB'(PAD_VAL);
 
-  always_comb begin
+  // The index terms are block-local scalars, not per-element arrays: Verilator keeps
+  // them in C++ locals (registers) instead of storing every element's indices in the
+  // model each cycle, which made this block a fifth of the KWS simulation time.
+  always_comb begin : gather
+    int j, kp, ih, iw;
     for (int e = 0; e < OUT_BEAT; e++) begin
-      j[e]  = 32'(bw_q) * OUT_BEAT + e;
-      kp[e] = j[e] / C;
-      ch[e] = j[e] % C;
-      ih[e] = 32'(oh_q) * SH - PT + (kp[e] / KW) * DH;
-      iw[e] = 32'(ow_q) * SW - PL + (kp[e] % KW) * DW;
-      ra[e] = 0;
+      j  = 32'(bw_q) * OUT_BEAT + e;
+      kp = j / C;
+      ih = 32'(oh_q) * SH - PT + (kp / KW) * DH;
+      iw = 32'(ow_q) * SW - PL + (kp % KW) * DW;
       gath[e*WB +: WB] = PADW;
-      if (ih[e] >= 0 && ih[e] < H && iw[e] >= 0 && iw[e] < W) begin
-        ra[e] = ((32'(rbase_q) + ih[e]) % R) * ROWE + iw[e] * C + ch[e];
-        gath[e*WB +: WB] = mem[ra[e]];
-      end
+      if (ih >= 0 && ih < H && iw >= 0 && iw < W)
+        gath[e*WB +: WB] = mem[((32'(rbase_q) + ih) % R) * ROWE + iw * C + j % C];
     end
   end
 

@@ -147,7 +147,8 @@ TEST(Harness, SimJsonFields) {
   llvm::json::Object o = simJson(r, 3, 0, 9, 4);
   for (const char *k :
        {"frames", "mismatches", "latency_cycles", "ii_cycles", "predicted_latency_cycles",
-        "predicted_ii_cycles", "build_seconds", "sim_seconds", "cycles_per_second"})
+        "predicted_ii_cycles", "build_seconds", "sim_seconds", "cycles_per_second", "cycles",
+        "model_eval_seconds", "harness_seconds"})
     EXPECT_TRUE(o.get(k)) << k;
   EXPECT_EQ(*o.getInteger("latency_cycles"), 8);
   EXPECT_EQ(*o.getInteger("predicted_ii_cycles"), 4);
@@ -194,6 +195,10 @@ TEST(Verilator, PassthroughPipeline) {
   EXPECT_EQ(r->passMismatchCount, 0);
   EXPECT_GT(r->cyclesPerSecond, 0);
   EXPECT_GT(r->totalCycles, r->cleanCycles); // the random pass ran longer
+  // The model's share is sampled (one cycle in 16), so only its bounds are exact.
+  EXPECT_GT(r->modelSeconds, 0);
+  EXPECT_LE(r->modelSeconds, r->loopSeconds);
+  EXPECT_NEAR(r->cyclesPerSecond, double(r->totalCycles) / r->loopSeconds, 1e-6 * r->cyclesPerSecond);
   llvm::outs() << "pt3: build " << r->buildSeconds << " s, sim " << r->simSeconds << " s, "
                << r->cyclesPerSecond << " cycles/s\n";
 
