@@ -87,6 +87,7 @@ template <typename Config, typename ComputeOp> static Config unitConfig(ComputeO
   if (op.getBinary())
     c.BIPOLAR_W = 1, c.W_W = 1;
   c.W_LA = leakyTableBits(op.getLeakyMults());
+  c.PIPE = int(op.getPipelineStages().value_or(0));
   return c;
 }
 
