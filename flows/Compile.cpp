@@ -309,7 +309,7 @@ llvm::Expected<llvm::json::Object> makeReport(const CompileOptions &options, Mod
         [](const auto &c) -> int64_t {
           using T = std::decay_t<decltype(c)>;
           if constexpr (std::is_same_v<T, hw::MvuConfig> || std::is_same_v<T, hw::DwuConfig>)
-            return c.PIPE;
+            return c.PIPE + c.RQ_PIPE;
           return 0;
         },
         spec.config);

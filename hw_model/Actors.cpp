@@ -10,10 +10,10 @@ namespace loom::hw {
 // ------------------------------------------------------------------ loom_mvu
 MvuModel::MvuModel(const MvuConfig &c)
     : sf_(c.sf()), nf_(c.nf()), ib_(c.vecInBeats()), vectors_(c.VECTORS), pipe_(c.PIPE),
-      outDepth_(kOutDepth + c.PIPE) {}
+      rqPipe_(c.RQ_PIPE), outDepth_(kOutDepth + c.PIPE + c.RQ_PIPE) {}
 MvuModel::MvuModel(const DwuConfig &c)
     : sf_(c.sf()), nf_(c.nf()), ib_(c.vecInBeats()), vectors_(c.VECTORS), pipe_(c.PIPE),
-      outDepth_(kOutDepth + c.PIPE) {}
+      rqPipe_(c.RQ_PIPE), outDepth_(kOutDepth + c.PIPE + c.RQ_PIPE) {}
 
 bool MvuModel::inReady() const { return !full_[wrBank_]; } // !full_q[wr_bank_q]
 bool MvuModel::outValid() const { return fifoCnt_ > 0; }   // u_out_fifo
@@ -53,7 +53,12 @@ void MvuModel::step(bool inFire, bool outFire) {
   // acc_valid_q <= mac_valid && mac_last (S1, or the last of the PIPE MAC stages P1, P2),
   // P1 <= S1, P2 <= P1, S1 <= issue.
   fifoCnt_ += int(yValid_) - int(outFire);
-  yValid_ = accValid_;
+  if (rqPipe_) { // y_valid_q <= pr_valid_q <= acc_valid_q
+    yValid_ = prValid_;
+    prValid_ = accValid_;
+  } else {
+    yValid_ = accValid_;
+  }
   if (pipe_ == 0) {
     accValid_ = s1Last_;
   } else {

@@ -51,12 +51,14 @@ public:
 
 private:
   int sf_, nf_, ib_, vectors_ = 1;
-  int pipe_ = 0, outDepth_ = kOutDepth; // PIPE; OUT_DEPTH = MVU_OUT_DEPTH + PIPE
+  int pipe_ = 0, rqPipe_ = 0;          // PIPE, RQ_PIPE
+  int outDepth_ = kOutDepth;           // OUT_DEPTH = MVU_OUT_DEPTH + PIPE + RQ_PIPE
   bool full_[2] = {false, false};
   int wrBank_ = 0, rdBank_ = 0, inCnt_ = 0, sfCnt_ = 0, nfCnt_ = 0, credit_ = 0;
   bool s1Last_ = false;   // S1 holds the last sf step of an output group
   unsigned pipeLast_ = 0; // bit i: MAC stage P(i+1) holds the last sf step (PIPE > 0)
   bool accValid_ = false; // acc_q holds a finished group
+  bool prValid_ = false;  // loom_requant pr_valid_q (RQ_PIPE = 1)
   bool yValid_ = false;   // y_q valid -> FIFO push at the next edge
   int fifoCnt_ = 0;
 };

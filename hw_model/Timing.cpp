@@ -35,6 +35,26 @@ template <typename Config> double macNs(const FamilyTiming &t, const Config &c, 
   }
 }
 
+template <typename Config> double requantNs(const FamilyTiming &t, const Config &c, int rqPipe) {
+  const int wa = std::max(c.W_ACC, c.W_IN + c.W_W);
+  const int rw = std::max({c.W_M > 0 ? wa + c.W_M + 1 : wa, c.W_PB + 1, c.W_OUT + 1});
+  const double mult = (c.W_M > 0 ? 2 * t.multNs : 0.0) + adderChainNs(t, c.W_PB > 0, rw);
+  // rounding: an add and a compare; saturation: a compare and a mux; activation: a level
+  const double round = adderChainNs(t, 1, rw) + 2 * t.levelNs + adderChainNs(t, 1, rw) +
+                       2 * t.levelNs;
+  return rqPipe ? std::max(mult, round) : mult + round;
+}
+
+template <typename Config> UnitStages unitStages(const FamilyTiming &t, const Config &c,
+                                                 double mhz) {
+  const double budget = 1000.0 / mhz - t.overheadNs;
+  UnitStages s;
+  s.requant = requantNs(t, c, 0) <= budget ? 0 : 1;
+  for (s.mac = 0; s.mac < 2 && macNs(t, c, s.mac) > budget; ++s.mac) {
+  }
+  return s;
+}
+
 template <typename Config> int stagesFor(const FamilyTiming &t, const Config &c, double mhz) {
   const double budget = 1000.0 / mhz - t.overheadNs;
   for (int pipe = 0; pipe < 2; ++pipe)
@@ -63,6 +83,18 @@ double adderChainNs(const FamilyTiming &t, int adds, int bits) {
 
 double macStageNs(const FamilyTiming &t, const MvuConfig &c, int pipe) { return macNs(t, c, pipe); }
 double macStageNs(const FamilyTiming &t, const DwuConfig &c, int pipe) { return macNs(t, c, pipe); }
+double requantStageNs(const FamilyTiming &t, const MvuConfig &c, int rqPipe) {
+  return requantNs(t, c, rqPipe);
+}
+double requantStageNs(const FamilyTiming &t, const DwuConfig &c, int rqPipe) {
+  return requantNs(t, c, rqPipe);
+}
+UnitStages unitStagesFor(const FamilyTiming &t, const MvuConfig &c, double mhz) {
+  return unitStages(t, c, mhz);
+}
+UnitStages unitStagesFor(const FamilyTiming &t, const DwuConfig &c, double mhz) {
+  return unitStages(t, c, mhz);
+}
 int macStagesFor(const FamilyTiming &t, const MvuConfig &c, double mhz) {
   return stagesFor(t, c, mhz);
 }

@@ -37,6 +37,20 @@ double adderChainNs(const FamilyTiming &t, int adds, int bits);
 double macStageNs(const FamilyTiming &t, const MvuConfig &c, int pipe);
 double macStageNs(const FamilyTiming &t, const DwuConfig &c, int pipe);
 
+/// Estimated delay of loom_requant's longest path (accumulator to y_q) with `rqPipe`
+/// (RQ_PIPE, 0..1): the multiply by M (a wide multiply: two multipliers' delay), the
+/// post-bias add, the rounding add and compare, saturation and the activation.
+double requantStageNs(const FamilyTiming &t, const MvuConfig &c, int rqPipe);
+double requantStageNs(const FamilyTiming &t, const DwuConfig &c, int rqPipe);
+
+/// The register stages of one loom_mvu / loom_dwu for a clock: MAC (PIPE) and
+/// requantisation (RQ_PIPE), each the fewest that fit the period (or the most there are).
+struct UnitStages {
+  int mac = 0, requant = 0;
+};
+UnitStages unitStagesFor(const FamilyTiming &t, const MvuConfig &c, double mhz);
+UnitStages unitStagesFor(const FamilyTiming &t, const DwuConfig &c, double mhz);
+
 /// The fewest MAC stages (0..2) whose longest path fits the period of `mhz`
 /// (2 when none does: the model has no finer cut).
 int macStagesFor(const FamilyTiming &t, const MvuConfig &c, double mhz);

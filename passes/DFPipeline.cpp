@@ -14,19 +14,24 @@ void assignPipelineStages(func::FuncOp graph, const hw::FamilyTiming &timing, do
     if (!config)
       return;
     // The units whose datapath has stages to add; other actors keep theirs.
-    int stages = std::visit(
-        [&](const auto &c) -> int {
+    hw::UnitStages stages = std::visit(
+        [&](const auto &c) -> hw::UnitStages {
           using T = std::decay_t<decltype(c)>;
           if constexpr (std::is_same_v<T, hw::MvuConfig> || std::is_same_v<T, hw::DwuConfig>)
-            return hw::macStagesFor(timing, c, mhz);
-          return 0;
+            return hw::unitStagesFor(timing, c, mhz);
+          return {};
         },
         *config);
+    auto i64 = [&](int v) { return IntegerAttr::get(IntegerType::get(op->getContext(), 64), v); };
     auto set = [&](auto unit) {
-      if (stages > 0)
-        unit.setPipelineStagesAttr(IntegerAttr::get(IntegerType::get(op->getContext(), 64), stages));
+      if (stages.mac > 0)
+        unit.setPipelineStagesAttr(i64(stages.mac));
       else
         unit.removePipelineStagesAttr();
+      if (stages.requant > 0)
+        unit.setRequantStagesAttr(i64(stages.requant));
+      else
+        unit.removeRequantStagesAttr();
     };
     llvm::TypeSwitch<Operation *>(op)
         .Case([&](df::MvuOp unit) { set(unit); })

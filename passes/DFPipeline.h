@@ -3,7 +3,8 @@
 // df-fold's last step before FIFO sizing when a clock target is given: every
 // df.mvu / df.dwu gets the MAC register stages the hw_model timing model
 // (hw_model/Timing.h) says its folding needs at that clock, as the typed
-// `pipeline_stages` attribute (lowered to loom_mvu's PIPE parameter).
+// `pipeline_stages` attribute (loom_mvu's PIPE parameter), and the requantisation
+// stage it needs as `requant_stages` (RQ_PIPE).
 //
 //===----------------------------------------------------------------------===//
 #ifndef LOOM_PASSES_DFPIPELINE_H

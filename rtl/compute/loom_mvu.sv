@@ -39,7 +39,9 @@
 // PIPE >= 2 also registers each PE's adder-tree sum before the accumulator. The step's
 // flags and bias ride along, so each stage adds one cycle of latency and nothing else;
 // OUT_DEPTH grows by PIPE so the longer credit loop still sustains one issue a cycle.
-// PIPE = 0 is the unit above, register for register.
+// RQ_PIPE = 1 adds loom_requant's stage after the requantisation multiply (one more
+// cycle, one more OUT_DEPTH entry). PIPE = RQ_PIPE = 0 is the unit above, register for
+// register.
 module loom_mvu #(
   parameter int    K       = 4,
   parameter int    N       = 4,
@@ -69,7 +71,8 @@ module loom_mvu #(
   parameter        LA_FILE = "",
   parameter        PB_FILE = "",
   parameter int    DW_KK   = 0,  // > 0: depthwise taps per channel (loom_dwu)
-  parameter int    PIPE    = 0   // extra MAC stages for a clock target (0..2, see below)
+  parameter int    PIPE    = 0,  // extra MAC stages for a clock target (0..2, see below)
+  parameter int    RQ_PIPE = 0   // 1: a register inside loom_requant (clock target)
 ) (
   input  logic                    clk,
   input  logic                    rst,
@@ -85,7 +88,7 @@ module loom_mvu #(
   localparam int IB        = K / IN_BEAT;
   localparam int NWORDS    = NF * SF;
   localparam int WA        = (W_ACC > W_IN + W_W) ? W_ACC : W_IN + W_W;
-  localparam int OUT_DEPTH = loom_pkg::MVU_OUT_DEPTH + PIPE;
+  localparam int OUT_DEPTH = loom_pkg::MVU_OUT_DEPTH + PIPE + RQ_PIPE;
   localparam int SFW       = (SF > 1) ? $clog2(SF) : 1;
   localparam int NFW       = (NF > 1) ? $clog2(NF) : 1;
   localparam int IBW       = (IB > 1) ? $clog2(IB) : 1;
@@ -384,7 +387,7 @@ module loom_mvu #(
     .PE(PE), .NF(NF), .WA(WA), .W_OUT(W_OUT), .SHIFT(SHIFT), .ACT(ACT), .T_MIN(T_MIN),
     .T_MAX(T_MAX), .T_SHIFT(T_SHIFT), .T_DEPTH(T_DEPTH), .LEAKY_A(LEAKY_A), .W_M(W_M),
     .W_LA(W_LA), .W_PB(W_PB), .T_FILE(T_FILE), .M_FILE(M_FILE), .LA_FILE(LA_FILE),
-    .PB_FILE(PB_FILE)
+    .PB_FILE(PB_FILE), .RQ_PIPE(RQ_PIPE)
   ) u_requant (
     .clk      (clk),
     .rst      (rst),

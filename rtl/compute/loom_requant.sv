@@ -15,6 +15,8 @@
 // Timing: acc_valid at edge e registers y at edge e+1; out_valid (= the unit's output
 // FIFO push) follows in the next cycle, with the table read combinationally from the
 // registered y. No stall: the unit's credits guarantee that the FIFO takes every beat.
+// RQ_PIPE = 1 (docs/CONTRACTS.md "Clock target") registers pr = acc * M + PB (and the
+// channel's slope) one edge before the shift, rounding and saturation: y at edge e+2.
 module loom_requant #(
   parameter int PE      = 2,
   parameter int NF      = 2,   // channel groups (per-channel ROM lines)
@@ -33,7 +35,8 @@ module loom_requant #(
   parameter     T_FILE  = "",
   parameter     M_FILE  = "",
   parameter     LA_FILE = "",
-  parameter     PB_FILE = ""
+  parameter     PB_FILE = "",
+  parameter int RQ_PIPE = 0    // 1: register acc * M + PB before the shift (clock target)
 ) (
   input  logic                            clk,
   input  logic                            rst,
@@ -163,8 +166,42 @@ module loom_requant #(
       if (W_M > 0) pr[p] = RW'($signed(acc[p*WA +: WA])) * $signed(RW'({1'b0, ma_q[p]}));
       else         pr[p] = RW'($signed(acc[p*WA +: WA]));
       if (W_PB > 0) pr[p] = pr[p] + RW'($signed(pb_q[p]));
-      rq[p]  = pr[p] >>> SHIFT;
-      rem[p] = pr[p] & ((RW'(1) << SHIFT) - 1'b1);
+    end
+  end
+
+  // prs / las / rq_valid: the product, the slope and their valid at the rounding stage.
+  logic signed [RW-1:0] prs [PE];
+  logic signed [63:0]   las [PE];
+  logic                 rq_valid;
+  if (RQ_PIPE == 0) begin : g_rq0
+    always_comb for (int p = 0; p < PE; p++) prs[p] = pr[p];
+    always_comb for (int p = 0; p < PE; p++) las[p] = la_a[p];
+    assign rq_valid = acc_valid;
+  end else begin : g_rqp
+    logic signed [RW-1:0] pr_q [PE];
+    logic signed [63:0]   la_s_q [PE];
+    logic                 pr_valid_q;
+    always_ff @(posedge clk) begin
+      if (rst) pr_valid_q <= 1'b0;
+      else     pr_valid_q <= acc_valid;
+    end
+    for (genvar p = 0; p < PE; p++) begin : g_pr
+      always_ff @(posedge clk) begin
+        if (acc_valid) begin
+          pr_q[p]   <= pr[p];
+          la_s_q[p] <= la_a[p];  // the next group may align its slope meanwhile
+        end
+      end
+    end
+    always_comb for (int p = 0; p < PE; p++) prs[p] = pr_q[p];
+    always_comb for (int p = 0; p < PE; p++) las[p] = la_s_q[p];
+    assign rq_valid = pr_valid_q;
+  end
+
+  always_comb begin
+    for (int p = 0; p < PE; p++) begin
+      rq[p]  = prs[p] >>> SHIFT;
+      rem[p] = prs[p] & ((RW'(1) << SHIFT) - 1'b1);
       if (SHIFT > 0) begin
         if ((rem[p] > half) || ((rem[p] == half) && rq[p][0])) rq[p] = rq[p] + 1'b1;
       end
@@ -178,7 +215,7 @@ module loom_requant #(
       if (ACT == loom_pkg::ACT_CLIP && y_d[p] < CLIP_LO) y_d[p] = CLIP_LO;
       if (ACT == loom_pkg::ACT_CLIP && y_d[p] > CLIP_HI) y_d[p] = CLIP_HI;
       // LeakyRelu: negative codes times A, shifted by 15 (round half even), saturated.
-      lk_p[p] = 64'(y_d[p]) * la_a[p];
+      lk_p[p] = 64'(y_d[p]) * las[p];
       lk_r[p] = lk_p[p] >>> LK_S;
       if ((lk_p[p][LK_S-1:0] > LK_HALF) || ((lk_p[p][LK_S-1:0] == LK_HALF) && lk_r[p][0]))
         lk_r[p] = lk_r[p] + 64'sd1;
@@ -192,12 +229,12 @@ module loom_requant #(
 
   always_ff @(posedge clk) begin
     if (rst) y_valid_q <= 1'b0;
-    else     y_valid_q <= acc_valid;
+    else     y_valid_q <= rq_valid;
   end
 
   for (genvar p = 0; p < PE; p++) begin : g_y
     always_ff @(posedge clk) begin
-      if (acc_valid) y_q[p] <= y_d[p];
+      if (rq_valid) y_q[p] <= y_d[p];
     end
   end
 
