@@ -304,6 +304,15 @@ llvm::Expected<llvm::json::Object> makeReport(const CompileOptions &options, Mod
     }
     if (auto fold = llvm::dyn_cast<df::FoldableOpInterface>(op))
       a["folding"] = llvm::json::Object{{"simd", fold.getSimd()}, {"pe", fold.getPe()}};
+    // Register stages added for --clock-mhz (the RTL's PIPE; 0: none).
+    a["pipeline_stages"] = std::visit(
+        [](const auto &c) -> int64_t {
+          using T = std::decay_t<decltype(c)>;
+          if constexpr (std::is_same_v<T, hw::MvuConfig> || std::is_same_v<T, hw::DwuConfig>)
+            return c.PIPE + c.RQ_PIPE;
+          return 0;
+        },
+        spec.config);
     if (auto mvu = llvm::dyn_cast<df::MvuOp>(op)) {
       a["activation"] = df::activationName(mvu).str();
       a["acc_width"] = mvu.getAccWidthAttr().getInt();
@@ -390,6 +399,9 @@ llvm::Expected<llvm::json::Object> makeReport(const CompileOptions &options, Mod
                             {"precision", precision.str()},
                             {"max_mults", options.maxMults},
                             {"target_ii", options.targetII},
+                            {"clock_mhz", options.clockMhz},
+                            {"clock_family", options.clockFamily.empty() ? "xilinx-7"
+                                                                         : options.clockFamily},
                             {"predicted_ii_cycles", timing.ii_cycles},
                             {"predicted_latency_cycles", timing.latency_cycles},
                             {"total_multipliers", mults},
@@ -567,7 +579,8 @@ llvm::Error loom::compileModel(const CompileOptions &options, std::vector<std::s
   if (auto err = runPasses(module, file, [&](PassManager &pm) {
         pm.addPass(createNNToDF());
         pm.addPass(createDFFold(DFFoldOptions{options.maxMults, options.targetII,
-                                              options.maxLuts, options.maxDsps, options.part}));
+                                              options.maxLuts, options.maxDsps, options.part,
+                                              options.clockMhz, options.clockFamily}));
       }))
     return err;
   std::string dfIR = print(module);

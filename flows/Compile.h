@@ -23,6 +23,10 @@ struct CompileOptions {
   /// estimates are for its family. Empty: xc7z020 estimates, no capacity limit.
   std::string part;
   std::string top;                       ///< top module name ("" = from the graph)
+  /// --clock-mhz: MAC register stages per unit for this clock (hw_model/Timing.h; 0: none)
+  /// under the timing model of --clock-family (ice40 or xilinx-7; "" = xilinx-7).
+  double clockMhz = 0;
+  std::string clockFamily;
   bool quiet = false;
 };
 

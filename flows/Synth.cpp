@@ -60,6 +60,7 @@ struct Design {
   int64_t inBits = 0, outBits = 0;
   size_t inputs = 1, outputs = 1; ///< graph ends (each its own AXI4-Stream port)
   double lutsEstimate = 0, ffsEstimate = 0, bramsEstimate = 0, dspsEstimate = 0;
+  double clockMhz = 0; ///< the compile's --clock-mhz (0: none)
 };
 
 llvm::Expected<Design> readDesign(const std::string &out) {
@@ -91,6 +92,7 @@ llvm::Expected<Design> readDesign(const std::string &out) {
   d.ffsEstimate = r->getNumber("ffs_estimate").value_or(0);
   d.bramsEstimate = r->getNumber("brams_estimate").value_or(0);
   d.dspsEstimate = r->getNumber("dsps_estimate").value_or(0);
+  d.clockMhz = r->getNumber("clock_mhz").value_or(0);
   if (d.top.empty() || d.files.empty() || d.inBits < 1 || d.outBits < 1)
     return error(out + "/report.json: no top, sv_files or stream widths; run `loom compile` again");
   return d;
@@ -303,8 +305,9 @@ std::map<std::string, std::pair<long, long>> pnrUtilisation(llvm::StringRef log)
 
 } // namespace
 
-llvm::Error loom::synthesizeDesign(const SynthOptions &o) {
+llvm::Error loom::synthesizeDesign(const SynthOptions &given) {
   auto t0 = Clock::now();
+  SynthOptions o = given;
   const std::string &out = o.outDir;
   const Device *dev = nullptr;
   bool generic = o.target == "generic";
@@ -342,6 +345,8 @@ llvm::Error loom::synthesizeDesign(const SynthOptions &o) {
   auto design = readDesign(out);
   if (!design)
     return design.takeError();
+  if (o.clockMhz == 0) // the clock the design was compiled for
+    o.clockMhz = design->clockMhz;
 
   bool ice40 = dev && dev->family == Family::Ice40;
   if (ice40 && (design->inputs != 1 || design->outputs != 1))

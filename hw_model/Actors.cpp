@@ -9,16 +9,18 @@ namespace loom::hw {
 
 // ------------------------------------------------------------------ loom_mvu
 MvuModel::MvuModel(const MvuConfig &c)
-    : sf_(c.sf()), nf_(c.nf()), ib_(c.vecInBeats()), vectors_(c.VECTORS) {}
+    : sf_(c.sf()), nf_(c.nf()), ib_(c.vecInBeats()), vectors_(c.VECTORS), pipe_(c.PIPE),
+      rqPipe_(c.RQ_PIPE), outDepth_(kOutDepth + c.PIPE + c.RQ_PIPE) {}
 MvuModel::MvuModel(const DwuConfig &c)
-    : sf_(c.sf()), nf_(c.nf()), ib_(c.vecInBeats()), vectors_(c.VECTORS) {}
+    : sf_(c.sf()), nf_(c.nf()), ib_(c.vecInBeats()), vectors_(c.VECTORS), pipe_(c.PIPE),
+      rqPipe_(c.RQ_PIPE), outDepth_(kOutDepth + c.PIPE + c.RQ_PIPE) {}
 
 bool MvuModel::inReady() const { return !full_[wrBank_]; } // !full_q[wr_bank_q]
 bool MvuModel::outValid() const { return fifoCnt_ > 0; }   // u_out_fifo
 
 void MvuModel::step(bool inFire, bool outFire) {
   // issue = full_q[rd_bank_q] && (sf_q != 0 || credit_q != OUT_DEPTH)
-  bool issue = full_[rdBank_] && (sfCnt_ != 0 || credit_ != kOutDepth);
+  bool issue = full_[rdBank_] && (sfCnt_ != 0 || credit_ != outDepth_);
   bool reserve = issue && sfCnt_ == 0;
   bool sfLast = sfCnt_ == sf_ - 1, nfLast = nfCnt_ == nf_ - 1;
 
@@ -48,10 +50,21 @@ void MvuModel::step(bool inFire, bool outFire) {
   full_[1] = fullNext[1];
   credit_ += int(reserve) - int(outFire);
   // Pipeline: FIFO push from y_valid_q, y_valid_q <= acc_valid_q,
-  // acc_valid_q <= s1_valid_q && s1_last_q, S1 <= issue.
+  // acc_valid_q <= mac_valid && mac_last (S1, or the last of the PIPE MAC stages P1, P2),
+  // P1 <= S1, P2 <= P1, S1 <= issue.
   fifoCnt_ += int(yValid_) - int(outFire);
-  yValid_ = accValid_;
-  accValid_ = s1Last_;
+  if (rqPipe_) { // y_valid_q <= pr_valid_q <= acc_valid_q
+    yValid_ = prValid_;
+    prValid_ = accValid_;
+  } else {
+    yValid_ = accValid_;
+  }
+  if (pipe_ == 0) {
+    accValid_ = s1Last_;
+  } else {
+    accValid_ = (pipeLast_ >> (pipe_ - 1)) & 1u;
+    pipeLast_ = ((pipeLast_ << 1) | unsigned(s1Last_)) & ((1u << pipe_) - 1u);
+  }
   s1Last_ = issue && sfLast;
 }
 

@@ -38,7 +38,7 @@ public:
 /// Mirrors rtl/compute/loom_mvu.sv.
 class MvuModel : public ActorModel {
 public:
-  static constexpr int kOutDepth = 8; // loom_mvu OUT_DEPTH
+  static constexpr int kOutDepth = 8; // loom_pkg::MVU_OUT_DEPTH (OUT_DEPTH at PIPE = 0)
   explicit MvuModel(const MvuConfig &c);
   /// loom_dwu has the same control with K = KK*C, NF = C/PE, SF = KK/SIMD.
   explicit MvuModel(const DwuConfig &c);
@@ -51,10 +51,14 @@ public:
 
 private:
   int sf_, nf_, ib_, vectors_ = 1;
+  int pipe_ = 0, rqPipe_ = 0;          // PIPE, RQ_PIPE
+  int outDepth_ = kOutDepth;           // OUT_DEPTH = MVU_OUT_DEPTH + PIPE + RQ_PIPE
   bool full_[2] = {false, false};
   int wrBank_ = 0, rdBank_ = 0, inCnt_ = 0, sfCnt_ = 0, nfCnt_ = 0, credit_ = 0;
   bool s1Last_ = false;   // S1 holds the last sf step of an output group
+  unsigned pipeLast_ = 0; // bit i: MAC stage P(i+1) holds the last sf step (PIPE > 0)
   bool accValid_ = false; // acc_q holds a finished group
+  bool prValid_ = false;  // loom_requant pr_valid_q (RQ_PIPE = 1)
   bool yValid_ = false;   // y_q valid -> FIFO push at the next edge
   int fifoCnt_ = 0;
 };

@@ -31,6 +31,8 @@ struct MvuConfig {
   int BIPOLAR_W = 0; // 1: +-1 weights stored as one bit (W_W = 1), no multipliers
   int W_LA = 0;      // ACT Leaky per-channel slope bits (PRelu table; 0: one constant slope)
   int W_PB = 0;      // post-multiply bias bits (signed; 0: none); same cycles either way
+  int PIPE = 0;      // extra MAC register stages for a clock target (0..2, hw_model/Timing.h)
+  int RQ_PIPE = 0;   // 1: a register after the requantisation multiply (clock target)
 
   int sf() const { return K / SIMD; }
   int nf() const { return N / PE; }
@@ -86,6 +88,8 @@ struct DwuConfig {
   int W_M = 0, BIPOLAR_W = 0; // as MvuConfig
   int W_LA = 0;               // as MvuConfig
   int W_PB = 0;               // as MvuConfig
+  int PIPE = 0;               // as MvuConfig
+  int RQ_PIPE = 0;            // as MvuConfig
 
   int sf() const { return KK / SIMD; }
   int nf() const { return C / PE; }

@@ -33,6 +33,8 @@ std::string validate(const ActorConfig &config) {
             return "mvu needs 0 <= W_M <= 32";
           if (c.W_PB < 0 || c.W_PB > 48)
             return "mvu needs 0 <= W_PB <= 48";
+          if (c.PIPE < 0 || c.PIPE > 2 || c.RQ_PIPE < 0 || c.RQ_PIPE > 1)
+            return "mvu needs 0 <= PIPE <= 2 and 0 <= RQ_PIPE <= 1";
         } else if constexpr (std::is_same_v<T, SwgConfig>) {
           if (c.C < 1 || c.H < 1 || c.W < 1 || c.KH < 1 || c.KW < 1 || c.SH < 1 || c.SW < 1 ||
               c.DH < 1 || c.DW < 1 || c.PT < 0 || c.PL < 0 || c.PB < 0 || c.PR < 0 ||
@@ -60,6 +62,8 @@ std::string validate(const ActorConfig &config) {
             return "dwu needs 0 <= W_M <= 32";
           if (c.W_PB < 0 || c.W_PB > 48)
             return "dwu needs 0 <= W_PB <= 48";
+          if (c.PIPE < 0 || c.PIPE > 2 || c.RQ_PIPE < 0 || c.RQ_PIPE > 1)
+            return "dwu needs 0 <= PIPE <= 2 and 0 <= RQ_PIPE <= 1";
         } else if constexpr (std::is_same_v<T, ForkConfig>) {
           if (c.beatsPerFrame < 1)
             return "fork needs beatsPerFrame >= 1";
@@ -128,11 +132,11 @@ ActorCost estimateCost(const MvuConfig &c) {
   const int64_t sf = c.sf(), nf = c.nf(), ib = c.vecInBeats(), v = c.VECTORS;
   const int64_t steps = nf * sf;
   r.cyclesPerFrame = v * std::max(steps, ib);
-  // first beat at 0, last at ib-1, issues ib .. ib+steps-1, +3 to the FIFO, +1 pop;
-  // each further vector of the frame adds one vector period max(steps, ib).
-  r.latencyCycles = ib + steps + 4 + (v - 1) * std::max(steps, ib);
-  // Credits never limit an MVU alone: a credit returns 4 edges after it is taken
-  // and OUT_DEPTH = 8.
+  // first beat at 0, last at ib-1, issues ib .. ib+steps-1, +3 to the FIFO, +1 pop,
+  // +PIPE MAC stages, +RQ_PIPE; each further vector of the frame adds one vector period.
+  r.latencyCycles = ib + steps + 4 + c.PIPE + c.RQ_PIPE + (v - 1) * std::max(steps, ib);
+  // Credits never limit an MVU alone: a credit returns 4 + PIPE + RQ_PIPE edges after
+  // it is taken and OUT_DEPTH = 8 + PIPE + RQ_PIPE.
   const int64_t lanes = int64_t(c.PE) * c.SIMD;
   r.multipliers = c.BIPOLAR_W ? 0 : lanes;
   r.multBitsA = c.W_IN, r.multBitsB = c.W_W, r.binary = c.BIPOLAR_W != 0;
@@ -279,7 +283,7 @@ ActorCost estimateCost(const DwuConfig &c) {
   const int64_t sf = c.sf(), nf = c.nf(), ib = c.vecInBeats(), v = c.VECTORS;
   const int64_t steps = nf * sf;
   r.cyclesPerFrame = v * std::max(steps, ib);
-  r.latencyCycles = ib + steps + 4 + (v - 1) * std::max(steps, ib);
+  r.latencyCycles = ib + steps + 4 + c.PIPE + c.RQ_PIPE + (v - 1) * std::max(steps, ib);
   const int64_t lanes = int64_t(c.PE) * c.SIMD;
   r.multipliers = c.BIPOLAR_W ? 0 : lanes;
   r.multBitsA = c.W_IN, r.multBitsB = c.W_W, r.binary = c.BIPOLAR_W != 0;

@@ -87,6 +87,8 @@ template <typename Config, typename ComputeOp> static Config unitConfig(ComputeO
   if (op.getBinary())
     c.BIPOLAR_W = 1, c.W_W = 1;
   c.W_LA = leakyTableBits(op.getLeakyMults());
+  c.PIPE = int(op.getPipelineStages().value_or(0));
+  c.RQ_PIPE = int(op.getRequantStages().value_or(0));
   return c;
 }
 

@@ -26,6 +26,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "passes/DFCost.h"
+#include "passes/DFPipeline.h"
 #include "passes/Passes.h"
 
 #include "hw_model/Cost.h"
@@ -437,7 +438,8 @@ struct Folder {
                                                                             : int64_t(r.brams);
   }
 
-  LogicalResult run(int64_t maxMults, int64_t targetII, const Limits &limits) {
+  LogicalResult run(int64_t maxMults, int64_t targetII, const Limits &limits,
+                    const hw::FamilyTiming *timing, double clockMhz) {
     for (Operation &op : graph.getBody().front())
       if (!llvm::isa<df::InputOp, df::OutputOp, func::ReturnOp>(op))
         actors.push_back(&op);
@@ -555,6 +557,9 @@ struct Folder {
                << targetII << " cannot be met within " << stoppedBy
                << " (the folding stops at II " << ii << "); raise that limit or --target-ii";
     }
+    // Register stages add latency only: FIFOs are sized with them in place.
+    if (timing)
+      assignPipelineStages(graph, *timing, clockMhz);
     if (failed(sizeFifos()))
       return failure();
     // FIFO depths are chosen after the folding: they may still push the design over.
@@ -666,8 +671,15 @@ struct DFFoldPass : loom::impl::DFFoldBase<DFFoldPass> {
       limits.cap.luts = maxLuts, limits.lutsBy = "--max-luts " + std::to_string(maxLuts);
     if (maxDsps && (!limits.cap.dsps || maxDsps <= limits.cap.dsps))
       limits.cap.dsps = maxDsps, limits.dspsBy = "--max-dsps " + std::to_string(maxDsps);
+    std::optional<hw::FamilyTiming> timing = hw::familyTiming(clockFamily);
+    if (clockMhz < 0 || clockMhz > 2000 || !timing) {
+      getOperation().emitError("clock-mhz must be in (0, 2000] and clock-family ice40 or xilinx-7");
+      return signalPassFailure();
+    }
     for (auto graph : getOperation().getOps<func::FuncOp>())
-      if (Folder folder{graph, &getContext()}; failed(folder.run(maxMults, targetII, limits)))
+      if (Folder folder{graph, &getContext()};
+          failed(folder.run(maxMults, targetII, limits, clockMhz > 0 ? &*timing : nullptr,
+                            clockMhz)))
         return signalPassFailure();
   }
 };

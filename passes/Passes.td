@@ -117,7 +117,9 @@ def DFFold : Pass<"df-fold", "mlir::ModuleOp"> {
     and large ones get the default budget (see docs/folding.md). Then every
     stream gets its lanes and every FIFO in front of a join or concat the
     smallest depth that keeps the predicted II and latency. Cycle counts come
-    from hw_model (through passes/DFCost).
+    from hw_model (through passes/DFCost). With `clock-mhz`, every mvu/dwu
+    first gets the MAC register stages (`pipeline_stages`) the timing model of
+    `clock-family` needs at that clock (passes/DFPipeline).
   }];
   let options = [
     Option<"maxMults", "max-mults", "int64_t", "0", "multiplier budget (0: none)">,
@@ -127,6 +129,10 @@ def DFFold : Pass<"df-fold", "mlir::ModuleOp"> {
     Option<"maxDsps", "max-dsps", "int64_t", "0", "estimated DSP48 limit (0: none)">,
     Option<"part", "part", "std::string", "\"\"",
            "fit this FPGA's capacity (hw_model/Devices.cpp; empty: none)">,
+    Option<"clockMhz", "clock-mhz", "double", "0",
+           "clock target: MAC register stages per unit (hw_model/Timing.h; 0: none)">,
+    Option<"clockFamily", "clock-family", "std::string", "\"\"",
+           "FPGA family of the timing model: ice40 or xilinx-7 (empty: xilinx-7)">,
   ];
 }
 

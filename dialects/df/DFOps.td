@@ -124,10 +124,17 @@ class DF_ComputeOp<string mnemonic> : DF_Op<mnemonic, [
                    OptionalAttr<I64Attr>:$t_shift, OptionalAttr<ElementsAttr>:$table,
                    OptionalAttr<I64Attr>:$leaky_mult, OptionalAttr<ElementsAttr>:$mult,
                    UnitAttr:$binary, OptionalAttr<DenseI64ArrayAttr>:$leaky_mults,
-                   OptionalAttr<StrAttr>:$table_function, OptionalAttr<ElementsAttr>:$post_bias);
+                   OptionalAttr<StrAttr>:$table_function, OptionalAttr<ElementsAttr>:$post_bias,
+                   OptionalAttr<ConfinedAttr<I64Attr, [IntMinValue<0>, IntMaxValue<2>]>>:
+                       $pipeline_stages,
+                   OptionalAttr<ConfinedAttr<I64Attr, [IntMinValue<0>, IntMaxValue<1>]>>:
+                       $requant_stages);
   let results = (outs DF_StreamType:$output);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
   let hasVerifier = 1;
+  // pipeline_stages / requant_stages: extra MAC / requantisation register stages for a
+  // clock target (df-fold clock-mhz, hw_model/Timing.h; loom_mvu's PIPE / RQ_PIPE).
+  // Absent: none.
   let builders = [OpBuilder<(ins "::mlir::Type":$output, "::mlir::Value":$input,
                                  "const ::loom::df::ComputeParams &":$params), [{
     buildCompute($_builder, $_state, output, input, params);

@@ -95,6 +95,10 @@ private:
     p.set("B_FILE", b.getStringAttr(name + "_b.mem"));
     if (c.BIPOLAR_W)
       p.set("BIPOLAR_W", b.getI64IntegerAttr(1));
+    if (c.PIPE > 0) // a clock target's MAC stages; absent, the instance is as before
+      p.set("PIPE", b.getI64IntegerAttr(c.PIPE));
+    if (c.RQ_PIPE > 0)
+      p.set("RQ_PIPE", b.getI64IntegerAttr(c.RQ_PIPE));
     if (c.W_M > 0) { // requantization multipliers: the bias layout, W_M-bit lanes
       std::vector<int64_t> m = ints(*op.getMult());
       if (m.size() == 1)

@@ -41,7 +41,9 @@ module loom_dwu #(
   parameter        T_FILE  = "",
   parameter        M_FILE  = "",
   parameter        LA_FILE = "",
-  parameter        PB_FILE = ""
+  parameter        PB_FILE = "",
+  parameter int    PIPE    = 0,  // extra MAC stages (loom_mvu)
+  parameter int    RQ_PIPE = 0   // requantisation stage (loom_mvu)
 ) (
   input  logic                    clk,
   input  logic                    rst,
@@ -57,7 +59,7 @@ module loom_dwu #(
     .W_ACC(W_ACC), .W_OUT(W_OUT), .SHIFT(SHIFT), .ACT(ACT), .T_MIN(T_MIN), .T_MAX(T_MAX),
     .T_SHIFT(T_SHIFT), .T_DEPTH(T_DEPTH), .LEAKY_A(LEAKY_A), .W_M(W_M), .BIPOLAR_W(BIPOLAR_W),
     .W_LA(W_LA), .W_PB(W_PB), .W_FILE(W_FILE), .B_FILE(B_FILE), .T_FILE(T_FILE),
-    .M_FILE(M_FILE), .LA_FILE(LA_FILE), .PB_FILE(PB_FILE), .DW_KK(KK)
+    .M_FILE(M_FILE), .LA_FILE(LA_FILE), .PB_FILE(PB_FILE), .DW_KK(KK), .PIPE(PIPE), .RQ_PIPE(RQ_PIPE)
   ) u_unit (
     .clk      (clk),
     .rst      (rst),

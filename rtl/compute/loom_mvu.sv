@@ -34,6 +34,14 @@
 // Requantisation and activation (S3 and the table): loom_requant.
 // DW_KK > 0: depthwise mode for loom_dwu (K = DW_KK*N window elements in (k, c) order,
 // SF = DW_KK/SIMD, lane (pe, s) reads x[(sf*SIMD + s)*N + nf*PE + pe]); same timing.
+// PIPE (docs/CONTRACTS.md "Clock target"): registers that cut the MAC path for a clock
+// target. PIPE >= 1 registers the PE*SIMD products (the multipliers end a stage);
+// PIPE >= 2 also registers each PE's adder-tree sum before the accumulator. The step's
+// flags and bias ride along, so each stage adds one cycle of latency and nothing else;
+// OUT_DEPTH grows by PIPE so the longer credit loop still sustains one issue a cycle.
+// RQ_PIPE = 1 adds loom_requant's stage after the requantisation multiply (one more
+// cycle, one more OUT_DEPTH entry). PIPE = RQ_PIPE = 0 is the unit above, register for
+// register.
 module loom_mvu #(
   parameter int    K       = 4,
   parameter int    N       = 4,
@@ -62,7 +70,9 @@ module loom_mvu #(
   parameter        M_FILE  = "",
   parameter        LA_FILE = "",
   parameter        PB_FILE = "",
-  parameter int    DW_KK   = 0   // > 0: depthwise taps per channel (loom_dwu)
+  parameter int    DW_KK   = 0,  // > 0: depthwise taps per channel (loom_dwu)
+  parameter int    PIPE    = 0,  // extra MAC stages for a clock target (0..2, see below)
+  parameter int    RQ_PIPE = 0   // 1: a register inside loom_requant (clock target)
 ) (
   input  logic                    clk,
   input  logic                    rst,
@@ -78,7 +88,7 @@ module loom_mvu #(
   localparam int IB        = K / IN_BEAT;
   localparam int NWORDS    = NF * SF;
   localparam int WA        = (W_ACC > W_IN + W_W) ? W_ACC : W_IN + W_W;
-  localparam int OUT_DEPTH = loom_pkg::MVU_OUT_DEPTH;
+  localparam int OUT_DEPTH = loom_pkg::MVU_OUT_DEPTH + PIPE + RQ_PIPE;
   localparam int SFW       = (SF > 1) ? $clog2(SF) : 1;
   localparam int NFW       = (NF > 1) ? $clog2(NF) : 1;
   localparam int IBW       = (IB > 1) ? $clog2(IB) : 1;
@@ -227,40 +237,127 @@ module loom_mvu #(
   end
 
   // ---------------------------------------------------------------- S2: MAC
+  // prod: the PE*SIMD products of S1's operands (a conditional negation for +-1 weights).
+  // With PIPE >= 1 they are registered (P1) with S1's flags and bias; with PIPE >= 2 each
+  // PE's sum is registered too (P2). mac_* is the step that reaches the accumulator.
   logic signed [WA-1:0] dot  [PE];
   logic signed [WA-1:0] acc_q [PE];
   logic                 acc_valid_q;
+  logic                 mac_valid, mac_first, mac_last;
+  logic [PE*W_ACC-1:0]  mac_b;
 
-  // The sum runs in a block-local variable, which Verilator keeps in a C++ local:
-  // accumulating into dot[p] itself stored it to the model after every product.
-  always_comb begin : mac
-    logic signed [WA-1:0] sum;
-    for (int p = 0; p < PE; p++) begin
-      sum = '0;
-      if (s1_valid_q) begin
+  if (PIPE == 0) begin : g_mac0
+    // Products and sum in one cycle (the unit's original form, kept bit for bit). The
+    // sum runs in a block-local variable, which Verilator keeps in a C++ local:
+    // accumulating into dot[p] itself stored it to the model after every product.
+    always_comb begin : mac
+      logic signed [WA-1:0] sum;
+      for (int p = 0; p < PE; p++) begin
+        sum = '0;
+        if (s1_valid_q) begin
+          for (int s = 0; s < SIMD; s++) begin
+            if (BIPOLAR_W != 0)  // conditional negation, no multiplier
+              sum = w_q[(p*SIMD + s)*W_W]
+                      ? sum + WA'($signed(x_q[(p*XL + s)*W_IN +: W_IN]))
+                      : sum - WA'($signed(x_q[(p*XL + s)*W_IN +: W_IN]));
+            else
+              sum = sum + WA'($signed(x_q[(p*XL + s)*W_IN +: W_IN])) *
+                          WA'($signed(w_q[(p*SIMD + s)*W_W +: W_W]));
+          end
+        end
+        dot[p] = sum;
+      end
+    end
+    assign mac_valid = s1_valid_q;
+    assign mac_first = s1_first_q;
+    assign mac_last  = s1_last_q;
+    assign mac_b     = b_q;
+  end else begin : g_macp
+    logic signed [WA-1:0] prod [PE*SIMD];
+    always_comb begin
+      for (int p = 0; p < PE; p++) begin
         for (int s = 0; s < SIMD; s++) begin
           if (BIPOLAR_W != 0)  // conditional negation, no multiplier
-            sum = w_q[(p*SIMD + s)*W_W]
-                    ? sum + WA'($signed(x_q[(p*XL + s)*W_IN +: W_IN]))
-                    : sum - WA'($signed(x_q[(p*XL + s)*W_IN +: W_IN]));
+            prod[p*SIMD + s] = w_q[(p*SIMD + s)*W_W] ? WA'($signed(x_q[(p*XL + s)*W_IN +: W_IN]))
+                                                     : -WA'($signed(x_q[(p*XL + s)*W_IN +: W_IN]));
           else
-            sum = sum + WA'($signed(x_q[(p*XL + s)*W_IN +: W_IN])) *
-                        WA'($signed(w_q[(p*SIMD + s)*W_W +: W_W]));
+            prod[p*SIMD + s] = WA'($signed(x_q[(p*XL + s)*W_IN +: W_IN])) *
+                               WA'($signed(w_q[(p*SIMD + s)*W_W +: W_W]));
         end
       end
-      dot[p] = sum;
+    end
+    logic signed [WA-1:0] prod_q [PE*SIMD];
+    logic                 p1_valid_q, p1_first_q, p1_last_q;
+    logic [PE*W_ACC-1:0]  p1_b_q;
+    logic signed [WA-1:0] sum [PE];
+    always_ff @(posedge clk) begin
+      if (rst) begin
+        p1_valid_q <= 1'b0;
+        p1_first_q <= 1'b0;
+        p1_last_q  <= 1'b0;
+      end else begin
+        p1_valid_q <= s1_valid_q;
+        p1_first_q <= s1_first_q;
+        p1_last_q  <= s1_last_q;
+      end
+      if (s1_valid_q) p1_b_q <= b_q;
+    end
+    // one always_ff per lane: Verilator cannot unroll array updates in a loop
+    for (genvar i = 0; i < PE*SIMD; i++) begin : g_prod
+      always_ff @(posedge clk) begin
+        if (s1_valid_q) prod_q[i] <= prod[i];
+      end
+    end
+    always_comb begin
+      for (int p = 0; p < PE; p++) begin
+        sum[p] = '0;
+        for (int s = 0; s < SIMD; s++) sum[p] = sum[p] + prod_q[p*SIMD + s];
+      end
+    end
+    if (PIPE == 1) begin : g_p1
+      always_comb for (int p = 0; p < PE; p++) dot[p] = p1_valid_q ? sum[p] : '0;
+      assign mac_valid = p1_valid_q;
+      assign mac_first = p1_first_q;
+      assign mac_last  = p1_last_q;
+      assign mac_b     = p1_b_q;
+    end else begin : g_p2
+      logic signed [WA-1:0] sum_q [PE];
+      logic                 p2_valid_q, p2_first_q, p2_last_q;
+      logic [PE*W_ACC-1:0]  p2_b_q;
+      always_ff @(posedge clk) begin
+        if (rst) begin
+          p2_valid_q <= 1'b0;
+          p2_first_q <= 1'b0;
+          p2_last_q  <= 1'b0;
+        end else begin
+          p2_valid_q <= p1_valid_q;
+          p2_first_q <= p1_first_q;
+          p2_last_q  <= p1_last_q;
+        end
+        if (p1_valid_q) p2_b_q <= p1_b_q;
+      end
+      for (genvar p = 0; p < PE; p++) begin : g_sum
+        always_ff @(posedge clk) begin
+          if (p1_valid_q) sum_q[p] <= sum[p];
+        end
+      end
+      always_comb for (int p = 0; p < PE; p++) dot[p] = p2_valid_q ? sum_q[p] : '0;
+      assign mac_valid = p2_valid_q;
+      assign mac_first = p2_first_q;
+      assign mac_last  = p2_last_q;
+      assign mac_b     = p2_b_q;
     end
   end
 
   always_ff @(posedge clk) begin
     if (rst) acc_valid_q <= 1'b0;
-    else     acc_valid_q <= s1_valid_q && s1_last_q;
+    else     acc_valid_q <= mac_valid && mac_last;
   end
 
   for (genvar p = 0; p < PE; p++) begin : g_acc
     always_ff @(posedge clk) begin
-      if (s1_valid_q)
-        acc_q[p] <= (s1_first_q ? WA'($signed(b_q[p*W_ACC +: W_ACC])) : acc_q[p]) + dot[p];
+      if (mac_valid)
+        acc_q[p] <= (mac_first ? WA'($signed(mac_b[p*W_ACC +: W_ACC])) : acc_q[p]) + dot[p];
     end
   end
 
@@ -270,17 +367,37 @@ module loom_mvu #(
   logic                y_valid_q;
   always_comb for (int p = 0; p < PE; p++) acc_lanes[p*WA +: WA] = acc_q[p];
 
+  // The per-channel requantisation parameters are fetched PIPE cycles after the issue
+  // that fetched the bias, so they are aligned when that step reaches the accumulator.
+  logic           rq_fetch;
+  logic [NFW-1:0] rq_group;
+  if (PIPE == 0) begin : g_fetch0
+    assign rq_fetch = issue && sf_q == '0;
+    assign rq_group = nf_q;
+  end else begin : g_fetchp
+    // shift registers, newest in the low bits
+    logic [PIPE-1:0]     fetch_q;
+    logic [PIPE*NFW-1:0] group_q;
+    always_ff @(posedge clk) begin
+      if (rst) fetch_q <= '0;
+      else     fetch_q <= PIPE'({fetch_q, issue && sf_q == '0});  // drops the oldest
+      group_q <= (PIPE*NFW)'({group_q, nf_q});
+    end
+    assign rq_fetch = fetch_q[PIPE-1];
+    assign rq_group = group_q[(PIPE-1)*NFW +: NFW];
+  end
+
   loom_requant #(
     .PE(PE), .NF(NF), .WA(WA), .W_OUT(W_OUT), .SHIFT(SHIFT), .ACT(ACT), .T_MIN(T_MIN),
     .T_MAX(T_MAX), .T_SHIFT(T_SHIFT), .T_DEPTH(T_DEPTH), .LEAKY_A(LEAKY_A), .W_M(W_M),
     .W_LA(W_LA), .W_PB(W_PB), .T_FILE(T_FILE), .M_FILE(M_FILE), .LA_FILE(LA_FILE),
-    .PB_FILE(PB_FILE)
+    .PB_FILE(PB_FILE), .RQ_PIPE(RQ_PIPE)
   ) u_requant (
     .clk      (clk),
     .rst      (rst),
-    .fetch    (issue && sf_q == '0),
-    .group    (nf_q),
-    .align    (s1_valid_q && s1_first_q),
+    .fetch    (rq_fetch),
+    .group    (rq_group),
+    .align    (mac_valid && mac_first),
     .acc      (acc_lanes),
     .acc_valid(acc_valid_q),
     .out_data (act_data),

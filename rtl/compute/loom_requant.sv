@@ -15,6 +15,8 @@
 // Timing: acc_valid at edge e registers y at edge e+1; out_valid (= the unit's output
 // FIFO push) follows in the next cycle, with the table read combinationally from the
 // registered y. No stall: the unit's credits guarantee that the FIFO takes every beat.
+// RQ_PIPE = 1 (docs/CONTRACTS.md "Clock target") registers pr = acc * M + PB (and the
+// channel's slope) one edge before the shift, rounding and saturation: y at edge e+2.
 module loom_requant #(
   parameter int PE      = 2,
   parameter int NF      = 2,   // channel groups (per-channel ROM lines)
@@ -33,7 +35,8 @@ module loom_requant #(
   parameter     T_FILE  = "",
   parameter     M_FILE  = "",
   parameter     LA_FILE = "",
-  parameter     PB_FILE = ""
+  parameter     PB_FILE = "",
+  parameter int RQ_PIPE = 0    // 1: register acc * M + PB before the shift (clock target)
 ) (
   input  logic                            clk,
   input  logic                            rst,
@@ -146,6 +149,7 @@ module loom_requant #(
   localparam logic signed [63:0]   LK_MAX  = (64'sd1 <<< (W_OUT - 1)) - 64'sd1;
   localparam logic signed [63:0]   LK_MIN  = -(64'sd1 <<< (W_OUT - 1));
 
+  logic signed [RW-1:0]    pr   [PE];
   logic [RW-1:0]           half;
   logic signed [W_OUT-1:0] y_d  [PE];
   logic signed [W_OUT-1:0] y_q  [PE];
@@ -153,20 +157,54 @@ module loom_requant #(
 
   // round half to even on the SHIFT dropped bits
   assign half = (SHIFT > 0) ? RW'(1) << (SHIFT > 0 ? SHIFT - 1 : 0) : '0;
-  // The intermediates are block-local scalars: Verilator keeps them in C++ locals
-  // instead of storing PE-element arrays in the model every cycle.
+  always_comb begin
+    for (int p = 0; p < PE; p++) begin
+      if (W_M > 0) pr[p] = RW'($signed(acc[p*WA +: WA])) * $signed(RW'({1'b0, ma_q[p]}));
+      else         pr[p] = RW'($signed(acc[p*WA +: WA]));
+      if (W_PB > 0) pr[p] = pr[p] + RW'($signed(pb_q[p]));
+    end
+  end
+
+  // prs / las / rq_valid: the product, the slope and their valid at the rounding stage.
+  logic signed [RW-1:0] prs [PE];
+  logic signed [63:0]   las [PE];
+  logic                 rq_valid;
+  if (RQ_PIPE == 0) begin : g_rq0
+    always_comb for (int p = 0; p < PE; p++) prs[p] = pr[p];
+    always_comb for (int p = 0; p < PE; p++) las[p] = la_a[p];
+    assign rq_valid = acc_valid;
+  end else begin : g_rqp
+    logic signed [RW-1:0] pr_q [PE];
+    logic signed [63:0]   la_s_q [PE];
+    logic                 pr_valid_q;
+    always_ff @(posedge clk) begin
+      if (rst) pr_valid_q <= 1'b0;
+      else     pr_valid_q <= acc_valid;
+    end
+    for (genvar p = 0; p < PE; p++) begin : g_pr
+      always_ff @(posedge clk) begin
+        if (acc_valid) begin
+          pr_q[p]   <= pr[p];
+          la_s_q[p] <= la_a[p];  // the next group may align its slope meanwhile
+        end
+      end
+    end
+    always_comb for (int p = 0; p < PE; p++) prs[p] = pr_q[p];
+    always_comb for (int p = 0; p < PE; p++) las[p] = la_s_q[p];
+    assign rq_valid = pr_valid_q;
+  end
+
+  // The rounding intermediates are block-local scalars: Verilator keeps them in C++
+  // locals instead of storing PE-element arrays in the model every cycle.
   always_comb begin : requant
-    logic signed [RW-1:0] pr, rq;
+    logic signed [RW-1:0] rq;
     logic [RW-1:0]        rem;
     logic signed [63:0]   lk_p, lk_r;
     // defaults before the loop: lint cannot see that the loop always runs
-    pr = '0; rq = '0; rem = '0; lk_p = '0; lk_r = '0;
+    rq = '0; rem = '0; lk_p = '0; lk_r = '0;
     for (int p = 0; p < PE; p++) begin
-      if (W_M > 0) pr = RW'($signed(acc[p*WA +: WA])) * $signed(RW'({1'b0, ma_q[p]}));
-      else         pr = RW'($signed(acc[p*WA +: WA]));
-      if (W_PB > 0) pr = pr + RW'($signed(pb_q[p]));
-      rq  = pr >>> SHIFT;
-      rem = pr & ((RW'(1) << SHIFT) - 1'b1);
+      rq  = prs[p] >>> SHIFT;
+      rem = prs[p] & ((RW'(1) << SHIFT) - 1'b1);
       if (SHIFT > 0) begin
         if ((rem > half) || ((rem == half) && rq[0])) rq = rq + 1'b1;
       end
@@ -181,7 +219,7 @@ module loom_requant #(
       if (ACT == loom_pkg::ACT_CLIP && y_d[p] > CLIP_HI) y_d[p] = CLIP_HI;
       // LeakyRelu: negative codes times A, shifted by 15 (round half even), saturated.
       if (ACT == loom_pkg::ACT_LEAKY && y_d[p] < 0) begin
-        lk_p = 64'(y_d[p]) * la_a[p];
+        lk_p = 64'(y_d[p]) * las[p];
         lk_r = lk_p >>> LK_S;
         if ((lk_p[LK_S-1:0] > LK_HALF) || ((lk_p[LK_S-1:0] == LK_HALF) && lk_r[0]))
           lk_r = lk_r + 64'sd1;
@@ -194,12 +232,12 @@ module loom_requant #(
 
   always_ff @(posedge clk) begin
     if (rst) y_valid_q <= 1'b0;
-    else     y_valid_q <= acc_valid;
+    else     y_valid_q <= rq_valid;
   end
 
   for (genvar p = 0; p < PE; p++) begin : g_y
     always_ff @(posedge clk) begin
-      if (acc_valid) y_q[p] <= y_d[p];
+      if (rq_valid) y_q[p] <= y_d[p];
     end
   end
 

@@ -60,6 +60,8 @@ int main(int argc, char **argv) {
       c.W_M = p.W_M;
       c.BIPOLAR_W = p.BIPOLAR_W;
       c.W_PB = p.W_PB;
+      c.PIPE = P_PIPE; // RTL only: the golden values do not depend on it
+      c.RQ_PIPE = P_RQ_PIPE;
       std::vector<int64_t> mOut, mIn;
       loom::hw::PipelineTiming m = loom::hw::predictTiming({{c, "mvu"}}, ps.frames, &mOut, &mIn);
       std::printf("rtl latency %lld ii %lld | model latency %lld ii %lld\n", (long long)t.latency,

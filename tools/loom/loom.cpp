@@ -3,6 +3,7 @@
 //   loom compile MODEL.onnx -o OUT/ [--precision auto|int8|fixed<W,I>] [--calib X.npy]
 //                [--formats F.json] [--target-ii C] [--max-mults N] [--max-luts N]
 //                [--max-dsps N] [--part P] [--top NAME]
+//                [--clock-mhz F] [--clock-family ice40|xilinx-7]
 //   loom sim OUT/ [--inputs X.npy | --onnx-test-dir DIR | --random N] [--seed S]
 //                 [--backpressure P] [--out Y.npz] [--trace]
 //   loom run MODEL.onnx [-o OUT/] [compile and sim options]
@@ -39,6 +40,7 @@ const char *kUsage =
     "  loom compile MODEL.onnx -o OUT/ [--precision auto|int8|fixed<W,I>] [--calib X.npy]\n"
     "               [--formats F.json] [--target-ii C] [--max-mults N] [--max-luts N]\n"
     "               [--max-dsps N] [--part P] [--top NAME]\n"
+    "               [--clock-mhz F] [--clock-family ice40|xilinx-7]\n"
     "    folding: --target-ii asks for the fewest multipliers at that II; --max-mults,\n"
     "    --max-luts, --max-dsps and the capacity of --part (xc7z020, xc7z010, xc7a35t,\n"
     "    xc7a100t) are upper bounds (estimates for Yosys synth_xilinx; the tightest wins).\n"
@@ -48,6 +50,8 @@ const char *kUsage =
     "    first 80% calibrate, the rest are held out), or without --calib on 64 random frames\n"
     "    (auto: normal(0, 1); int8: uniform [-2, 2); seed 1) with 16 more (seed 2) held out.\n"
     "    fixed<W,I>: one format for every tensor.\n"
+    "    --clock-mhz: register stages in each dense/conv unit's MAC until the timing model of\n"
+    "    --clock-family (default xilinx-7) meets F; the cycle prediction includes them.\n"
     "  loom sim OUT/ [--inputs X.npy|X.npz | --onnx-test-dir DIR | --random N] [--seed S] "
     "[--backpressure P]\n"
     "                [--out Y.npz] [--trace]\n"
@@ -61,7 +65,8 @@ const char *kUsage =
     "                  [--clock-mhz F] [--timeout S]\n"
     "    iCE40: Yosys synth_ice40 -dsp, then nextpnr-ice40 place and route (fits, fmax_mhz);\n"
     "    xilinx-7 (--part xc7z020 default, xc7z010, xc7a35t, xc7a100t): synth_xilinx,\n"
-    "    logic_levels. Writes OUT/synth.json and OUT/synth/ (logs, PCF / XDC).\n";
+    "    logic_levels. Writes OUT/synth.json and OUT/synth/ (logs, PCF / XDC).\n"
+    "    --clock-mhz defaults to the compile's --clock-mhz (none: iCE40 at 12 MHz).\n";
 
 int fail(const llvm::Twine &msg) {
   llvm::errs() << "loom: error: " << msg << "\n";
@@ -114,7 +119,7 @@ bool parseInt(const std::string &s, int64_t &out) {
 
 const std::set<std::string> kCompileFlags = {
     "-o",    "--precision", "--target-ii", "--max-mults", "--max-luts", "--max-dsps",
-    "--part", "--top",      "--calib",     "--formats"};
+    "--part", "--top",      "--calib",     "--formats",  "--clock-mhz", "--clock-family"};
 const std::set<std::string> kSimFlags = {"--inputs", "--onnx-test-dir", "--random",
                                          "--seed",   "--backpressure",  "--out"};
 
@@ -161,6 +166,18 @@ llvm::Error compileOptions(const Args &a, CompileOptions &o) {
     o.part = a.values.at("--part");
   if (a.values.count("--top"))
     o.top = a.values.at("--top");
+  if (a.values.count("--clock-mhz") &&
+      (llvm::StringRef(a.values.at("--clock-mhz")).getAsDouble(o.clockMhz) || o.clockMhz <= 0 ||
+       o.clockMhz > 2000))
+    return err("--clock-mhz must be a frequency in (0, 2000] MHz, got '" +
+               a.values.at("--clock-mhz") + "'");
+  if (a.values.count("--clock-family")) {
+    o.clockFamily = a.values.at("--clock-family");
+    if (o.clockFamily != "ice40" && o.clockFamily != "xilinx-7")
+      return err("--clock-family " + o.clockFamily + ": use ice40 or xilinx-7");
+    if (o.clockMhz <= 0)
+      return err("--clock-family needs --clock-mhz F");
+  }
   return llvm::Error::success();
 }
 
