@@ -23,6 +23,9 @@ struct CompileOptions {
   /// estimates are for its family. Empty: xc7z020 estimates, no capacity limit.
   std::string part;
   std::string top;                       ///< top module name ("" = from the graph)
+  /// --runtime-weights: dense/conv/depthwise weights and biases come through the
+  /// s_axis_wt port (flows/RuntimeWeights.h); needs --precision fixed<W,I>.
+  bool runtimeWeights = false;
   bool quiet = false;
 };
 
