@@ -3,8 +3,10 @@
 conv and depthwise layers through the s_axis_wt port (docs/CONTRACTS.md "Weight-load
 stream"), so one build runs any weight set of its architecture.
 
-Per architecture (a dense MLP; a conv -> relu -> depthwise conv), models A and B with the
-same shapes and different weights:
+Per architecture (a dense MLP; a conv -> relu -> depthwise conv; a LoRA layer
+y = x W + (x A) B exported as PEFT does, a rank-2 side branch beside the frozen base, where A
+and B are two adapters on the same base weights), models A and B with the same shapes and
+different weights:
  1. compile A with --runtime-weights; sim (A's own image) is bit-exact, and
     weight_load_cycles (sim.json, measured) == predicted_weight_load_cycles (report.json);
  2. sim --weights B on the same frames: 0 mismatching words against the reference
@@ -55,6 +57,19 @@ def conv(path, seed):
              helper.make_node("Conv", ["cr", "Wd", "bd"], ["y"], name="dw1", group=4,
                               pads=[1, 1, 1, 1])]
     return E.save_model(path, nodes, inits, [1, 2, 4, 4], [1, 4, 4, 4])
+
+
+def lora(path, seed_adapter, rank=2, seed_base=1):
+    """PEFT's LoRA export: MatMul(x, W) + MatMul(MatMul(x, A), B), rank `rank`."""
+    rw, ra = np.random.RandomState(seed_base), np.random.RandomState(seed_adapter)
+    inits = {"W": (rw.randn(8, 6) * 0.4).astype(np.float32),
+             "A": (ra.randn(8, rank) * 0.4).astype(np.float32),
+             "B": (ra.randn(rank, 6) * 0.4).astype(np.float32)}
+    nodes = [helper.make_node("MatMul", ["x", "W"], ["base"], name="base"),
+             helper.make_node("MatMul", ["x", "A"], ["xa"], name="lora_A"),
+             helper.make_node("MatMul", ["xa", "B"], ["xab"], name="lora_B"),
+             helper.make_node("Add", ["base", "xab"], ["y"], name="lora_add")]
+    return E.save_model(path, nodes, inits, [1, 8], [1, 6])
 
 
 def rtl_hashes(out):
@@ -162,6 +177,14 @@ def main():
 
     out = check_architecture(c, loom, src, work, "mlp", m("mlp_a"), m("mlp_b"))
     check_architecture(c, loom, src, work, "conv", m("conv_a"), m("conv_b"))
+    # Two LoRA adapters of the same base on one build; another rank is another architecture.
+    lora(m("lora_1"), 10)
+    lora(m("lora_2"), 20)
+    lora(m("lora_r3"), 30, rank=3)
+    out_lora = check_architecture(c, loom, src, work, "lora", m("lora_1"), m("lora_2"))
+    if out_lora:
+        one_line_error(c, E.run(loom, "pack-weights", out_lora, "--weights", m("lora_r3")),
+                       "a rank-3 adapter on a rank-2 build", "not the architecture of")
     if out:
         before = rtl_hashes(out)
         one_line_error(c, E.run(loom, "sim", out, "--weights", m("mlp_wide")),
