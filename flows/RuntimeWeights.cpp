@@ -31,6 +31,15 @@ llvm::Error writeBytes(const std::string &path, llvm::StringRef bytes) {
   return llvm::Error::success();
 }
 
+/// The .bin form of an image: 32-bit little-endian words.
+std::string bytesOf(const std::vector<uint32_t> &words) {
+  std::string bytes;
+  for (uint32_t w : words)
+    for (int i = 0; i < 4; ++i)
+      bytes.push_back(char((w >> (8 * i)) & 0xff));
+  return bytes;
+}
+
 std::vector<std::string> filesIn(const std::string &dir) {
   std::vector<std::string> names;
   std::error_code ec;
@@ -90,11 +99,7 @@ llvm::Error loom::writeWeightFiles(const std::string &weightsDir, const std::str
                                    const std::string &top) {
   if (auto ec = llvm::sys::fs::create_directories(weightsDir))
     return error(weightsDir + ": cannot create: " + ec.message());
-  std::string bytes;
-  for (uint32_t w : image.words)
-    for (int i = 0; i < 4; ++i)
-      bytes.push_back(char((w >> (8 * i)) & 0xff));
-  if (auto err = writeBytes(weightsDir + "/" + stem + ".bin", bytes))
+  if (auto err = writeBytes(weightsDir + "/" + stem + ".bin", bytesOf(image.words)))
     return err;
   llvm::json::Object layout{
       {"format", "loom weight-load image 1"},
@@ -208,11 +213,7 @@ llvm::Expected<std::string> loom::packWeights(const std::string &outDir, const s
   auto words = readWeightImage(*scratch + "/weights/" + stem + ".bin");
   if (!words)
     return words.takeError();
-  std::string bytes;
-  for (uint32_t w : *words)
-    for (int i = 0; i < 4; ++i)
-      bytes.push_back(char((w >> (8 * i)) & 0xff));
-  if (auto err = writeBytes(outFile, bytes))
+  if (auto err = writeBytes(outFile, bytesOf(*words)))
     return std::move(err);
   return outFile;
 }
