@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "flows/Compile.h"
+#include "flows/RuntimeWeights.h"
 
 #include "compiler/emit/Identifiers.h"
 #include "compiler/emit/VerilogEmitter.h"
@@ -394,7 +395,17 @@ llvm::Expected<llvm::json::Object> makeReport(const CompileOptions &options, Mod
     outputs.push_back(std::move(o));
   }
   llvm::json::Value firstIn = inputs.front(), firstOut = outputs.front();
+  // --runtime-weights: the load takes one cycle per image word (hw_model).
+  llvm::json::Value loadCycles = nullptr;
+  if (options.runtimeWeights) {
+    int64_t words = 0;
+    for (const auto &node : g->nodes)
+      words += hw::weightLoadWords(node.spec.config);
+    loadCycles = words;
+  }
   return llvm::json::Object{{"top", top.str()},
+                            {"runtime_weights", options.runtimeWeights},
+                            {"predicted_weight_load_cycles", std::move(loadCycles)},
                             {"model", options.model},
                             {"precision", precision.str()},
                             {"max_mults", options.maxMults},
@@ -506,6 +517,13 @@ llvm::Error loom::compileModel(const CompileOptions &options, std::vector<std::s
     mixed = succeeded(floats) && *floats > 0;
   }
   std::string precision = carriesQuant && !mixed ? "model" : options.precision;
+  // Run-time weights need formats that do not depend on the weights: one
+  // fixed<W,I> (docs/CONTRACTS.md "Weight-load stream").
+  if (options.runtimeWeights && !llvm::StringRef(precision).starts_with("fixed<"))
+    return error(file + ": --runtime-weights needs --precision fixed<W,I> (formats and "
+                        "accumulators fixed for every weight set); --precision " +
+                 precision + " derives them from this model's weights, which is not supported "
+                             "with run-time weights yet");
   if (!options.formats.empty() && precision != "auto")
     return error(file + ": --formats pins formats of --precision auto; this model " +
                  (carriesQuant ? "carries its own quantization"
@@ -550,8 +568,10 @@ llvm::Error loom::compileModel(const CompileOptions &options, std::vector<std::s
   if (auto err = runPasses(module, file, [&](PassManager &pm) {
         // Per-tensor graphs carry their own quantization: no fixed-point format.
         std::string fixed = choice ? choice->fixed : precision;
-        pm.addPass(createNNQuantize(perTensor || carriesQuant ? NNQuantizeOptions{}
-                                                              : NNQuantizeOptions{fixed}));
+        NNQuantizeOptions q;
+        if (!perTensor && !carriesQuant)
+          q.precision = fixed, q.runtimeWeights = options.runtimeWeights;
+        pm.addPass(createNNQuantize(q));
       }))
     return err;
   std::string quantIR = print(module);
@@ -597,7 +617,7 @@ llvm::Error loom::compileModel(const CompileOptions &options, std::vector<std::s
     (*report)[choice ? "auto_precision" : "int8_accuracy"] = std::move(*accuracy);
 
   if (auto err = runPasses(
-          module, file, [&](PassManager &pm) { pm.addPass(createDFToRTL(DFToRTLOptions{top})); }))
+          module, file, [&](PassManager &pm) { pm.addPass(createDFToRTL(DFToRTLOptions{top, options.runtimeWeights})); }))
     return err;
   std::string rtlIR = print(module);
   DiagnosticCollector diags(ctx, file);
@@ -633,6 +653,10 @@ llvm::Error loom::compileModel(const CompileOptions &options, std::vector<std::s
       svFiles.push_back(name);
     }
   }
+  if (options.runtimeWeights)
+    if (auto err = writeWeightFiles(*staging + "/weights", llvm::sys::path::stem(file).str(),
+                                    packWeightImage(module), options, top))
+      return err;
   svFiles.push_back(top + ".sv");
   if (auto err = lintRtl(rtlDir, top, svFiles, warnings))
     return error(file + ": " + llvm::toString(std::move(err)));

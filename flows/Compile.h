@@ -27,6 +27,9 @@ struct CompileOptions {
   /// under the timing model of --clock-family (ice40 or xilinx-7; "" = xilinx-7).
   double clockMhz = 0;
   std::string clockFamily;
+  /// --runtime-weights: dense/conv/depthwise weights and biases come through the
+  /// s_axis_wt port (flows/RuntimeWeights.h); needs --precision fixed<W,I>.
+  bool runtimeWeights = false;
   bool quiet = false;
 };
 

@@ -15,10 +15,12 @@
 #include "compiler/sim/Simulator.h"
 #include "dialects/nn/NNOps.h"
 #include "flows/Calibrate.h"
+#include "flows/RuntimeWeights.h"
 #include "flows/SimFrames.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
+#include "llvm/ADT/ScopeExit.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/JSON.h"
@@ -36,6 +38,86 @@ namespace {
 
 llvm::Error error(const llvm::Twine &msg) {
   return llvm::createStringError(llvm::inconvertibleErrorCode(), msg);
+}
+
+/// One weight set of a --runtime-weights design: its load image, the frames
+/// from `firstFrame` on, and the reference graphs with its weights.
+struct WeightSet {
+  std::string model;
+  std::vector<uint32_t> image;
+  int64_t firstFrame = 0;
+  OwningOpRef<ModuleOp> quantModule, floatModule;
+  func::FuncOp quant, flt;
+};
+
+/// OUT's own image (no --weights) or each --weights model compiled to OUT's
+/// architecture (refused otherwise), the frames split evenly in order. Empty
+/// when OUT's weights are ROMs.
+llvm::Expected<std::vector<WeightSet>> loadWeightSets(const std::string &outDir,
+                                                      const std::vector<std::string> &models,
+                                                      int64_t frames, MLIRContext &ctx) {
+  std::vector<WeightSet> sets;
+  std::string layoutPath = outDir + "/weights/layout.json";
+  if (!llvm::sys::fs::exists(layoutPath)) {
+    if (!models.empty())
+      return error(outDir + " was not compiled with --runtime-weights: its weights are ROMs "
+                            "and --weights cannot change them; recompile with "
+                            "--runtime-weights");
+    return sets;
+  }
+  if (int64_t(models.size()) > frames)
+    return error(llvm::formatv("--weights gives {0} weight sets for {1} frames: each set needs "
+                               "at least one frame",
+                               models.size(), frames)
+                     .str());
+  auto readSet = [&](WeightSet &w, const std::string &dir, const std::string &bin) -> llvm::Error {
+    auto image = readWeightImage(bin);
+    if (!image)
+      return image.takeError();
+    w.image = std::move(*image);
+    auto q = readDesignIR(dir + "/nn.mlir", ctx);
+    if (!q)
+      return q.takeError();
+    auto f = readDesignIR(dir + "/nn_float.mlir", ctx);
+    if (!f)
+      return f.takeError();
+    w.quantModule = std::move(*q), w.floatModule = std::move(*f);
+    w.quant = *w.quantModule->getOps<func::FuncOp>().begin();
+    w.flt = *w.floatModule->getOps<func::FuncOp>().begin();
+    return llvm::Error::success();
+  };
+  if (models.empty()) {
+    auto buf = llvm::MemoryBuffer::getFile(layoutPath);
+    auto layout = buf ? llvm::json::parse((*buf)->getBuffer())
+                      : llvm::Expected<llvm::json::Value>(error(layoutPath + ": cannot read"));
+    if (!layout)
+      return layout.takeError();
+    const llvm::json::Object *lo = layout->getAsObject();
+    WeightSet w;
+    w.model = lo ? lo->getString("model").value_or("").str() : "";
+    std::string bin = outDir + "/weights/" +
+                      (lo ? lo->getString("image").value_or("").str() : std::string());
+    if (auto err = readSet(w, outDir, bin))
+      return std::move(err);
+    sets.push_back(std::move(w));
+    return sets;
+  }
+  for (size_t i = 0; i < models.size(); ++i) {
+    std::vector<std::string> warnings;
+    auto scratch = compileSameArchitecture(outDir, models[i], warnings);
+    if (!scratch)
+      return scratch.takeError();
+    auto cleanup = llvm::make_scope_exit([&] { llvm::sys::fs::remove_directories(*scratch); });
+    WeightSet w;
+    w.model = models[i];
+    w.firstFrame = int64_t(i) * frames / int64_t(models.size());
+    if (auto err = readSet(w, *scratch,
+                           *scratch + "/weights/" + llvm::sys::path::stem(models[i]).str() +
+                               ".bin"))
+      return std::move(err);
+    sets.push_back(std::move(w));
+  }
+  return sets;
 }
 
 } // namespace
@@ -73,16 +155,31 @@ llvm::Expected<int64_t> loom::simulateDesign(const SimulateOptions &o) {
   if (!frames)
     return frames.takeError();
 
+  // Run-time weights: the weight sets, each with its reference graphs, and
+  // the first frame each applies to.
+  auto weights = loadWeightSets(o.outDir, o.weights, int64_t(frames->size()), ctx);
+  if (!weights)
+    return weights.takeError();
+  auto setOf = [&](size_t f) {
+    size_t i = 0;
+    while (i + 1 < weights->size() && int64_t(f) >= (*weights)[i + 1].firstFrame)
+      ++i;
+    return i;
+  };
+
   // Reference: hardware input words, expected output words (every output, in
   // stream order, one after the other) and the float outputs.
   std::vector<std::vector<int64_t>> hwIn, expected;
   std::vector<InputFrame> floatOut; // per frame and output, in the tensor's order
   std::vector<std::vector<std::vector<int64_t>>> inputCodes; // per frame and input, tensor order
-  for (const InputFrame &frame : *frames) {
-    auto q = interpretFrame(qFunc, frame);
+  for (const auto &[fi, frame] : llvm::enumerate(*frames)) {
+    func::FuncOp qf = qFunc, ff = fFunc;
+    if (!weights->empty()) // the reference with the weights loaded for this frame
+      qf = (*weights)[setOf(fi)].quant, ff = (*weights)[setOf(fi)].flt;
+    auto q = interpretFrame(qf, frame);
     if (!q)
       return q.takeError();
-    auto f = interpretFrame(fFunc, frame);
+    auto f = interpretFrame(ff, frame);
     if (!f)
       return f.takeError();
     // The hardware streams feature maps channels-last: reorder the ends.
@@ -107,6 +204,11 @@ llvm::Expected<int64_t> loom::simulateDesign(const SimulateOptions &o) {
   llvm::SmallString<256> work(o.outDir + "/sim");
   llvm::sys::fs::make_absolute(work);
   so.workDir = work.str().str();
+  for (const WeightSet &w : *weights) {
+    so.weightImages.push_back(w.image);
+    so.weightFirstFrames.push_back(w.firstFrame);
+    spec.weightWords = int64_t(w.image.size());
+  }
 
   auto result = sim::runSimulation(spec, hwIn, so);
   if (!result)
@@ -206,6 +308,20 @@ llvm::Expected<int64_t> loom::simulateDesign(const SimulateOptions &o) {
   sj["saturated_output_words"] = saturated;
   if (!onnxExpected.empty())
     sj["float_reference_vs_onnx_max_abs_error"] = maxErrOnnx;
+  if (!weights->empty()) {
+    sj["predicted_weight_load_cycles"] =
+        report->getInteger("predicted_weight_load_cycles").value_or(-1);
+    llvm::json::Array sets;
+    for (const WeightSet &w : *weights)
+      sets.push_back(llvm::json::Object{{"model", w.model},
+                                        {"first_frame", w.firstFrame},
+                                        {"words", int64_t(w.image.size())}});
+    sj["weight_sets"] = std::move(sets);
+    llvm::json::Array loads;
+    for (auto [first, last] : result->weightLoads)
+      loads.push_back(llvm::json::Array{first, last});
+    sj["weight_loads"] = std::move(loads);
+  }
   std::string text;
   llvm::raw_string_ostream ts(text);
   ts << llvm::formatv("{0:2}", llvm::json::Value(std::move(sj))) << "\n";
@@ -284,6 +400,15 @@ llvm::Expected<int64_t> loom::simulateDesign(const SimulateOptions &o) {
       result->buildSeconds, result->simSeconds, result->cyclesPerSecond, maxErr,
       count ? sumErr / count : 0.0, top1Rate, result->modelSeconds,
       result->loopSeconds - result->modelSeconds);
+  if (!weights->empty())
+    llvm::outs() << llvm::formatv(
+        "  weights  {0} set(s) loaded through s_axis_wt, {1} cycles each, predicted {2}{3}\n",
+        weights->size(), result->weightLoadCycles,
+        report->getInteger("predicted_weight_load_cycles").value_or(-1),
+        result->weightLoadCycles ==
+                report->getInteger("predicted_weight_load_cycles").value_or(-1)
+            ? "  (equal)"
+            : "  (DIFFERENT)");
   if (satFixed)
     llvm::outs() << llvm::formatv(
         "  note: {0} of {1} output words sit at the limits of the output format{2}: the "

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace loom {
 
@@ -18,6 +19,9 @@ struct SimulateOptions {
   double backpressure = 0;
   std::string outNpz; ///< --out Y.npz
   bool trace = false;
+  /// --weights: models of OUT's architecture whose weights are loaded at run
+  /// time (a --runtime-weights OUT), the frames split evenly between them.
+  std::vector<std::string> weights;
 };
 
 /// Simulates OUT/ on the given frames, compares every output word with the

@@ -59,6 +59,7 @@ struct Design {
   std::vector<std::string> files;
   int64_t inBits = 0, outBits = 0;
   size_t inputs = 1, outputs = 1; ///< graph ends (each its own AXI4-Stream port)
+  bool runtimeWeights = false;    ///< the top has the s_axis_wt weight-load port
   double lutsEstimate = 0, ffsEstimate = 0, bramsEstimate = 0, dspsEstimate = 0;
   double clockMhz = 0; ///< the compile's --clock-mhz (0: none)
 };
@@ -86,6 +87,7 @@ llvm::Expected<Design> readDesign(const std::string &out) {
     d.inputs = a->size();
   if (auto *a = r->getArray("outputs"))
     d.outputs = a->size();
+  d.runtimeWeights = r->getBoolean("runtime_weights").value_or(false);
   d.inBits = width(r->getObject("input"));
   d.outBits = width(r->getObject("output"));
   d.lutsEstimate = r->getNumber("luts_estimate").value_or(0);
@@ -354,6 +356,10 @@ llvm::Error loom::synthesizeDesign(const SynthOptions &given) {
                        "this design has " + std::to_string(design->inputs) + " inputs and " +
                  std::to_string(design->outputs) +
                  " outputs (synthesize it with --target generic or xilinx-7)");
+  if (ice40 && design->runtimeWeights)
+    return error(out + ": the iCE40 board shell does not drive the weight-load port "
+                       "(s_axis_wt) of a --runtime-weights design, so its memories would be "
+                       "optimized away; synthesize it with --target generic or xilinx-7");
   std::string dir = absolute(out + "/synth");
   if (auto ec = llvm::sys::fs::create_directories(dir))
     return error(dir + ": cannot create: " + ec.message());

@@ -344,3 +344,19 @@ ActorCost estimateCost(const ActorConfig &c) {
 }
 
 } // namespace loom::hw
+
+namespace {
+int64_t wordsOf(int64_t lines, int64_t bits) { return lines * ((bits + 31) / 32); }
+template <typename Unit> int64_t unitLoadWords(const Unit &c) {
+  return wordsOf(int64_t(c.nf()) * c.sf(), int64_t(c.PE) * c.SIMD * c.W_W) +
+         wordsOf(c.nf(), int64_t(c.PE) * c.W_ACC);
+}
+} // namespace
+
+int64_t loom::hw::weightLoadWords(const ActorConfig &c) {
+  if (auto *m = std::get_if<MvuConfig>(&c))
+    return unitLoadWords(*m);
+  if (auto *d = std::get_if<DwuConfig>(&c))
+    return unitLoadWords(*d);
+  return 0;
+}

@@ -46,6 +46,13 @@ ActorCost estimateCost(const AddConfig &c);
 ActorCost estimateCost(const ConcatConfig &c);
 ActorCost estimateCost(const ActorConfig &c);
 
+/// loom compile --runtime-weights: the 32-bit words an actor's loadable memories take
+/// in the weight-load image (docs/CONTRACTS.md "Weight-load stream"): each line of
+/// `bits` bits takes ceil(bits / 32) words. loom_mvu / loom_dwu load NF*SF weight lines
+/// of PE*SIMD*W_W bits and NF bias lines of PE*W_ACC bits; other actors load nothing.
+/// The port takes one word per cycle, so the load takes the image's words in cycles.
+int64_t weightLoadWords(const ActorConfig &c);
+
 } // namespace loom::hw
 
 #endif // LOOM_HW_MODEL_COST_H

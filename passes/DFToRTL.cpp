@@ -34,6 +34,28 @@ struct DFToRTLPass : loom::impl::DFToRTLBase<DFToRTLPass> {
         return signalPassFailure();
   }
 
+  /// --runtime-weights: the loom_wt_bus instance behind the s_axis_wt port (the
+  /// last two block arguments), its WORDS set once every memory is placed.
+  /// Otherwise the bus ports of the units are tied to 0 (NetlistBuilder).
+  rtl::InstanceOp buildWeightBus(NetlistBuilder &netlist, Block *body, Type i32) {
+    OpBuilder &b = netlist.builder();
+    Location loc = body->getParentOp()->getLoc();
+    Type i1 = b.getI1Type();
+    if (!runtimeWeights)
+      return {};
+    netlist.reserve("wt_bus");
+    unsigned n = body->getNumArguments();
+    auto bus = b.create<rtl::InstanceOp>(
+        loc, TypeRange{i1, i32, i32, i1}, b.getStringAttr("wt_bus"),
+        FlatSymbolRefAttr::get(b.getStringAttr("loom_wt_bus")), b.getDictionaryAttr({}),
+        b.getStrArrayAttr({"clk", "rst", "in_data", "in_valid"}),
+        b.getStrArrayAttr({"in_ready", "wt_data", "wt_addr", "wt_valid"}),
+        ValueRange{body->getArgument(0), body->getArgument(1), body->getArgument(n - 2),
+                   body->getArgument(n - 1)});
+    netlist.setWeightBus(bus.getResult(1), bus.getResult(2), bus.getResult(3), true);
+    return bus;
+  }
+
   LogicalResult lower(func::FuncOp graph, RTLTarget &target) {
     auto hwGraph = hwGraphOf(graph);
     if (failed(hwGraph))
@@ -64,6 +86,12 @@ struct DFToRTLPass : loom::impl::DFToRTLBase<DFToRTLPass> {
     for (const std::string &p : outPorts)
       for (const char *sig : {"_tdata", "_tvalid", "_tlast"})
         outNames.push_back(p + sig);
+    // The weight-load port (docs/CONTRACTS.md "Weight-load stream") comes last.
+    if (runtimeWeights) {
+      inNames.push_back("s_axis_wt_tdata");
+      inNames.push_back("s_axis_wt_tvalid");
+      outNames.push_back("s_axis_wt_tready");
+    }
     auto strs = [&](ArrayRef<std::string> names) {
       return b.getStrArrayAttr(SmallVector<StringRef>(names.begin(), names.end()));
     };
@@ -80,8 +108,14 @@ struct DFToRTLPass : loom::impl::DFToRTLBase<DFToRTLPass> {
     }
     for (size_t k = 0; k < outputs.size(); ++k)
       body->addArgument(i1, loc);
+    Type i32 = b.getIntegerType(32);
+    if (runtimeWeights) {
+      body->addArgument(i32, loc);
+      body->addArgument(i1, loc);
+    }
 
     NetlistBuilder netlist(module, body->getArgument(0), body->getArgument(1));
+    rtl::InstanceOp wtBus = buildWeightBus(netlist, body, i32);
     // The closing stages are named before the actors, or a node called
     // "out_tlast" would get the same instance name and duplicate nets.
     SmallVector<std::string> lastNames;
@@ -113,6 +147,14 @@ struct DFToRTLPass : loom::impl::DFToRTLBase<DFToRTLPass> {
       lasts.push_back(last);
     }
     netlist.finish();
+    if (wtBus) {
+      if (netlist.loadImageWords() == 0)
+        return graph.emitError("--runtime-weights: the model has no dense, conv or depthwise "
+                               "layer whose weights could be loaded");
+      NamedAttrList p(wtBus.getParameters());
+      netlist.setParams(p, {{"WORDS", netlist.loadImageWords()}});
+      wtBus.setParametersAttr(p.getDictionary(&getContext()));
+    }
     b.setInsertionPointToEnd(body);
     SmallVector<Value> results;
     for (df::InputOp in : inputs)
@@ -120,6 +162,8 @@ struct DFToRTLPass : loom::impl::DFToRTLBase<DFToRTLPass> {
     for (rtl::InstanceOp last : lasts)
       for (unsigned r : {1u, 2u, 3u})
         results.push_back(last.getResult(r));
+    if (wtBus)
+      results.push_back(wtBus.getResult(0));
     b.create<rtl::OutputOp>(loc, results);
     graph.erase();
     return success();

@@ -20,6 +20,7 @@
 
 #include "mlir/IR/Builders.h"
 
+#include <cmath>
 #include <cstdint>
 
 namespace loom {
@@ -116,7 +117,10 @@ struct NNQuantizePass : loom::impl::NNQuantizeBase<NNQuantizePass> {
       Type outType = op.getNumResults() ? intTensor(op.getResult(0).getType(), w) : Type();
 
       if (auto dense = llvm::dyn_cast<nn::DenseOp>(op)) {
-        result = copyName(quantizeDense(b, dense, in, outType));
+        Operation *qd = quantizeDense(b, dense, in, outType);
+        if (!qd)
+          return failure(); // refused (--runtime-weights)
+        result = copyName(qd);
       } else if (llvm::isa<nn::ReluOp>(op)) {
         result = copyName(b.create<nn::ReluOp>(op.getLoc(), outType, in));
       } else if (auto act = llvm::dyn_cast<nn::TableActivationOpInterface>(op)) {
@@ -193,7 +197,10 @@ struct NNQuantizePass : loom::impl::NNQuantizeBase<NNQuantizePass> {
                       llvm::cast<ShapedType>(in.getType()).getElementTypeBitWidth()),
             in));
       } else if (auto conv = llvm::dyn_cast<nn::ConvOp>(op)) {
-        result = copyName(quantizeConv(b, conv, in, outType));
+        Operation *qc = quantizeConv(b, conv, in, outType);
+        if (!qc)
+          return failure(); // refused (--runtime-weights)
+        result = copyName(qc);
       } else if (op.hasTrait<nn::OpTrait::FormatPreserving>()) {
         // Data movement and pooling work on the codes directly (pooling's
         // integer rounding is in docs/CONTRACTS.md).
@@ -260,6 +267,9 @@ struct NNQuantizePass : loom::impl::NNQuantizeBase<NNQuantizePass> {
     for (APFloat v : dense.getBias().getValues<APFloat>())
       bq.push_back(numerics::quantizeToScale(v.convertToDouble(), int(fin + fw)));
     int acc = numerics::accWidth(wq, bq, k, int(inWidth));
+    if (runtimeWeights && failed(fixedForAnyWeights(dense, dense.getWeight(), dense.getBias(),
+                                                    k, inWidth, acc)))
+      return nullptr;
     return b.create<nn::QDenseOp>(dense.getLoc(), outType, in, intAttr(ctx, {n, k}, fmt.width, wq),
                                   intAttr(ctx, {n}, 64, bq), b.getI64IntegerAttr(fin + fw - fout),
                                   b.getI64IntegerAttr(std::max(acc, 2)), nullptr, nullptr);
@@ -278,11 +288,41 @@ struct NNQuantizePass : loom::impl::NNQuantizeBase<NNQuantizePass> {
       bq.push_back(numerics::quantizeToScale(v.convertToDouble(), int(2 * f)));
     // Per output channel the weights form one row of K = IC/group * KH * KW.
     int acc = numerics::accWidth(wq, bq, k, int(inWidth));
+    if (runtimeWeights && failed(fixedForAnyWeights(conv, conv.getWeight(), conv.getBias(), k,
+                                                    inWidth, acc)))
+      return nullptr;
     return b.create<nn::QConvOp>(
         conv.getLoc(), outType, in, intAttr(ctx, wType.getShape(), fmt.width, wq),
         intAttr(ctx, {oc}, 64, bq), conv.getStridesAttr(), conv.getDilationsAttr(),
         conv.getPadsAttr(), conv.getGroupAttr(), b.getI64IntegerAttr(f),
         b.getI64IntegerAttr(std::max(acc, 2)), nullptr, nullptr);
+  }
+
+  /// --runtime-weights: the number formats belong to the architecture, not to
+  /// one weight set. A weight or bias outside the format is refused (naming the
+  /// tensor and its range) instead of saturated, and the accumulator is sized
+  /// for the worst weights and biases the format holds, so any weight set that
+  /// passes this check runs on the same hardware (docs/CONTRACTS.md).
+  LogicalResult fixedForAnyWeights(Operation *op, ElementsAttr weight, ElementsAttr bias,
+                                   int64_t k, unsigned inWidth, int &acc) {
+    double lo = double(fmt.minInt()) * fmt.lsb(), hi = double(fmt.maxInt()) * fmt.lsb();
+    for (auto [what, values] : {std::pair<const char *, ElementsAttr>{"weight", weight},
+                                {"bias", bias}}) {
+      double mn = INFINITY, mx = -INFINITY;
+      for (APFloat v : values.getValues<APFloat>())
+        mn = std::min(mn, v.convertToDouble()), mx = std::max(mx, v.convertToDouble());
+      // Codes round half to even: a value within half an LSB of the range still fits.
+      if (mn < lo - fmt.lsb() / 2 || mx > hi + fmt.lsb() / 2)
+        return op->emitError() << "--runtime-weights: the " << what << " tensor of "
+                               << nn::describeNode(op) << " has range [" << mn << ", " << mx
+                               << "], outside " << fmt.str() << " ([" << lo << ", " << hi
+                               << "]) that the architecture fixes; compile with a --precision "
+                                  "of more integer bits";
+    }
+    std::vector<int64_t> worstW(size_t(k), fmt.minInt());
+    std::vector<int64_t> worstB = {fmt.minInt() * (int64_t(1) << fmt.frac())};
+    acc = std::max(acc, numerics::accWidth(worstW, worstB, k, int(inWidth)));
+    return success();
   }
 
   static int64_t lastDimOf(Value v) {

@@ -46,6 +46,9 @@ def NNQuantize : Pass<"nn-quantize", "mlir::ModuleOp"> {
   let options = [
     Option<"precision", "precision", "std::string", "\"\"",
            "fixed-point format fixed<W,I> of every tensor of a float graph">,
+    Option<"runtimeWeights", "runtime-weights", "bool", "false",
+           "weights are loaded at run time: accumulators are sized for any weights and "
+           "biases in the format, and values outside it are refused (not saturated)">,
   ];
   let dependentDialects = ["loom::nn::NNDialect"];
 }
@@ -148,6 +151,9 @@ def DFToRTL : Pass<"df-to-rtl", "mlir::ModuleOp"> {
   }];
   let options = [
     Option<"topName", "top", "std::string", "\"\"", "top module name (default: the graph's)">,
+    Option<"runtimeWeights", "runtime-weights", "bool", "false",
+           "load the dense/conv/depthwise weights and biases at run time through the "
+           "s_axis_wt port (loom_wt_bus) instead of $readmemh ROMs">,
   ];
   let dependentDialects = ["loom::rtl::RTLDialect"];
 }

@@ -3,6 +3,7 @@
 #define LOOM_COMPILER_EMIT_VERILOGEMITTER_H
 
 #include "mlir/IR/BuiltinOps.h"
+#include "llvm/ADT/APInt.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <string>
@@ -16,7 +17,13 @@ struct EmittedFile {
   std::string text;
 };
 
-/// Prints every rtl.module and rtl.memfile of `module`. Deterministic: the
+/// The words (lines) of an rtl.memfile, each lanes * lane_bits wide, lane 0
+/// least significant, two's complement: the $readmemh lines and the lines of
+/// a run-time load image (flows/RuntimeWeights.cpp) alike.
+std::vector<llvm::APInt> memFileLines(mlir::Operation *memfile);
+
+/// Prints every rtl.module and rtl.memfile of `module` (a memfile loaded at run
+/// time, with a load_offset, is part of the weight image instead). Deterministic: the
 /// same IR gives the same bytes. Fails with a diagnostic on IR it cannot print.
 mlir::FailureOr<std::vector<EmittedFile>> emitVerilog(mlir::ModuleOp module);
 

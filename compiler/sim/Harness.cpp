@@ -128,6 +128,11 @@ struct Rng {
   double uniform() { return (double)(next() >> 11) * (1.0 / 9007199254740992.0); }
 };
 
+// Run-time weights (WT_WORDS > 0, s_axis_wt): image i is loaded before frame
+// gWtFirst[i], once every earlier frame has left the design.
+static std::vector<std::vector<uint32_t>> gWtImages;
+static std::vector<int64_t> gWtFirst;
+
 struct PassStats {
   int64_t cycles = 0;
   double seconds = 0;
@@ -238,11 +243,21 @@ static PassStats runPass(const char *name, bool randomized, double p,
   int64_t tlastErrors = 0, extra = 0;
   int64_t cycle = 0;
   EvalClock evalClock;
+  size_t img = 0;               // next weight image to load
+  int64_t wtPos = 0, wtStart = -1;
+  setWt(top.get(), false, 0u);
   for (;; ++cycle) {
+    // The next image gates the frames from its first one on; it is offered
+    // once the frames before it have all left the design.
+    int64_t gate = img < gWtImages.size() ? gWtFirst[img] : INT64_MAX;
+    bool wv = img < gWtImages.size();
+    for (int k = 0; k < NOUT && wv; ++k)
+      wv = outBeat[k] >= (gate < frames ? gate : frames) * OUT_BEATS[k];
+    setWt(top.get(), wv, wv ? gWtImages[img][(size_t)wtPos] : 0u);
     // Drive the inputs that edge `cycle` samples.
     for (int k = 0; k < NIN; ++k) {
       v[k] = false;
-      if (inBeat[k] < inTotal[k])
+      if (inBeat[k] < inTotal[k] && inBeat[k] / IN_BEATS[k] < gate)
         v[k] = (!randomized || offered[k]) ? true : rng.uniform() >= p;
       offered[k] = v[k];
       setInValid(top.get(), k, v[k]);
@@ -286,6 +301,16 @@ static PassStats runPass(const char *name, bool randomized, double p,
       }
       ++outBeat[k];
       ++outBeatAll;
+      lastProgress = cycle;
+    }
+    if (wv && getWtReady(top.get())) {
+      if (wtPos == 0) wtStart = cycle;
+      if (++wtPos == WT_WORDS) {
+        std::fprintf(out, "w %lld %lld %lld\n", (long long)img, (long long)wtStart,
+                     (long long)cycle);
+        ++img;
+        wtPos = 0;
+      }
       lastProgress = cycle;
     }
     for (int k = 0; k < NIN; ++k) {
@@ -443,12 +468,13 @@ static PassStats runGenerate(int64_t rows, int64_t prompt, int64_t fed, int64_t 
 static int usage(const char *msg) {
   std::fprintf(stderr, "loom_sim: %s\nusage: loom_sim --cwd DIR --in FILE --out FILE "
                "[--backpressure P] [--seed S] [--watchdog CYCLES] [--trace FILE] "
-               "[--generate ROWS PROMPT FED]\n", msg);
+               "[--generate ROWS PROMPT FED] [--weights FILE]\n", msg);
   return 2;
 }
 
 int main(int argc, char **argv) {
   const char *cwd = nullptr, *inPath = nullptr, *outPath = nullptr, *trace = nullptr;
+  const char *wtPath = nullptr;
   double p = 0;
   uint64_t seed = 1;
   int64_t watchdog = 100000, genRows = 0, genPrompt = 0, genFed = 0;
@@ -468,12 +494,36 @@ int main(int argc, char **argv) {
     else if (a == "--in") inPath = val;
     else if (a == "--out") outPath = val;
     else if (a == "--trace") trace = val;
+    else if (a == "--weights") wtPath = val;
     else if (a == "--backpressure") p = std::strtod(val, nullptr);
     else if (a == "--seed") seed = std::strtoull(val, nullptr, 10);
     else if (a == "--watchdog") watchdog = std::strtoll(val, nullptr, 10);
     else return usage(("unknown option " + a).c_str());
   }
   if (!inPath || !outPath) return usage("--in and --out are required");
+  if ((WT_WORDS > 0) != (wtPath != nullptr))
+    return usage(WT_WORDS > 0 ? "this design loads its weights at run time: --weights FILE"
+                              : "--weights: this design has no weight-load port");
+  if (wtPath) {
+    // "LOOMWT1\0", int64 images, int64 words, per image int64 first frame, the words.
+    FILE *wf = std::fopen(wtPath, "rb");
+    char wm[8];
+    int64_t wh[2];
+    if (!wf || std::fread(wm, 1, 8, wf) != 8 || std::memcmp(wm, "LOOMWT1", 8) != 0 ||
+        std::fread(wh, sizeof(int64_t), 2, wf) != 2 || wh[0] < 1 || wh[1] != WT_WORDS) {
+      std::fprintf(stderr, "loom_sim: %s is not a weight file of this design (%lld words)\n",
+                   wtPath, (long long)WT_WORDS);
+      return 2;
+    }
+    gWtFirst.assign((size_t)wh[0], 0);
+    gWtImages.assign((size_t)wh[0], std::vector<uint32_t>((size_t)WT_WORDS));
+    bool okW = std::fread(gWtFirst.data(), sizeof(int64_t), gWtFirst.size(), wf) ==
+               gWtFirst.size();
+    for (auto &im : gWtImages)
+      okW = okW && std::fread(im.data(), sizeof(uint32_t), im.size(), wf) == im.size();
+    std::fclose(wf);
+    if (!okW) { std::fprintf(stderr, "loom_sim: %s is truncated\n", wtPath); return 2; }
+  }
   FILE *in = std::fopen(inPath, "rb");
   if (!in) { std::fprintf(stderr, "loom_sim: cannot open %s\n", inPath); return 2; }
   char magic[8];
@@ -586,6 +636,15 @@ std::string generateHarness(const SimSpec &spec) {
     os << "\"" << p << "\", ";
   os << "nullptr};\n"
      << "static const int NPROBES = " << spec.probeSignals.size() << ";\n\n";
+  // The weight-load port (run-time weights) or stubs.
+  os << "static const int64_t WT_WORDS = " << spec.weightWords << ";\n";
+  if (spec.weightWords > 0)
+    os << "static inline void setWt(Vloom_top *top, bool v, uint32_t d) {\n"
+       << "  top->s_axis_wt_tvalid = v;\n  top->s_axis_wt_tdata = d;\n}\n"
+       << "static inline bool getWtReady(Vloom_top *top) { return top->s_axis_wt_tready; }\n\n";
+  else
+    os << "static inline void setWt(Vloom_top *, bool, uint32_t) {}\n"
+       << "static inline bool getWtReady(Vloom_top *) { return false; }\n\n";
   emitAccessors(os, spec.inputs, true);
   emitAccessors(os, spec.outputs, false);
   os << kHarnessBody;

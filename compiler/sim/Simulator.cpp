@@ -197,6 +197,7 @@ struct PassData {
   int64_t cycles = 0, tlastErrors = 0, extra = 0, unconsumed = 0;
   std::string deadlockMessage;
   std::map<std::string, int> probes; ///< valid/ready wires read at the deadlock
+  std::vector<std::pair<int64_t, int64_t>> weightLoads; ///< "w" records
 };
 
 /// The instances of the emitted top (DeadlockProbe.h); empty if not found.
@@ -252,6 +253,10 @@ llvm::Error parseOutput(llvm::StringRef path, const SimSpec &spec, int64_t watch
     }
     if (!cur)
       return makeError("sim: malformed simulator output " + path);
+    if (kind == "w") {
+      cur->weightLoads.push_back({num(2), num(3)});
+      continue;
+    }
     if (kind == "f") {
       int64_t f = num(1);
       if (f < 0 || f >= frames || (int64_t)tok.size() != 6 + frameWords)
@@ -456,6 +461,36 @@ llvm::Error writeInputFile(llvm::StringRef path, const SimSpec &spec,
   return llvm::Error::success();
 }
 
+/// The weight file of a run (Simulator.h): every image, each before its first frame.
+static llvm::Error writeWeightFile(llvm::StringRef path, const SimSpec &spec, const SimOptions &opts) {
+  if (opts.weightImages.empty() || opts.weightImages.size() != opts.weightFirstFrames.size())
+    return makeError("sim: this design loads its weights at run time: give weight images");
+  std::error_code ec;
+  llvm::raw_fd_ostream os(path, ec, llvm::sys::fs::OF_None);
+  if (ec)
+    return makeError("cannot write " + path + ": " + ec.message());
+  auto put = [&](uint64_t v, int bytes) {
+    for (int i = 0; i < bytes; ++i)
+      os << char((v >> (8 * i)) & 0xff);
+  };
+  os.write("LOOMWT1\0", 8);
+  put(opts.weightImages.size(), 8);
+  put(uint64_t(spec.weightWords), 8);
+  for (int64_t f : opts.weightFirstFrames)
+    put(uint64_t(f), 8);
+  for (const auto &image : opts.weightImages) {
+    if (int64_t(image.size()) != spec.weightWords)
+      return makeError("sim: a weight image has " + llvm::Twine(image.size()) +
+                       " words, the design loads " + llvm::Twine(spec.weightWords));
+    for (uint32_t w : image)
+      put(w, 4);
+  }
+  os.close();
+  if (os.has_error())
+    return makeError("cannot write " + path + ": " + os.error().message());
+  return llvm::Error::success();
+}
+
 llvm::Expected<SimResult> runBuiltSimulator(const SimSpec &spec, const SimBuild &build,
                                             const std::vector<std::vector<int64_t>> &inputFrames,
                                             const SimOptions &opts) {
@@ -486,6 +521,13 @@ llvm::Expected<SimResult> runBuiltSimulator(const SimSpec &spec, const SimBuild 
   }
   if (opts.trace)
     args.insert(args.end(), {"--trace", std::string(tracePath)});
+  if (spec.weightWords > 0) {
+    llvm::SmallString<256> wtPath(work);
+    llvm::sys::path::append(wtPath, "weights.bin");
+    if (auto e = writeWeightFile(wtPath, spec, opts))
+      return std::move(e);
+    args.insert(args.end(), {"--weights", std::string(wtPath)});
+  }
 
   auto t0 = Clock::now();
   std::string crash;
@@ -514,6 +556,9 @@ llvm::Expected<SimResult> runBuiltSimulator(const SimSpec &spec, const SimBuild 
   const int64_t frames = (int64_t)inputFrames.size();
   r.outputs = std::move(clean.outputs);
   r.firstInCycle = clean.firstIn;
+  r.weightLoads = clean.weightLoads;
+  if (!clean.weightLoads.empty())
+    r.weightLoadCycles = clean.weightLoads[0].second - clean.weightLoads[0].first + 1;
   r.lastOutCycle = clean.lastOut;
   r.cleanCycles = clean.cycles;
   r.totalCycles = totalCycles;
@@ -672,6 +717,8 @@ llvm::json::Object simJson(const SimResult &r, int64_t frames, int64_t mismatche
       {"extra_output_beats", r.extraOutputBeats},
       {"input_beats_left", r.inputBeatsLeft},
   };
+  if (r.weightLoadCycles >= 0)
+    o["weight_load_cycles"] = r.weightLoadCycles;
   if (r.deadlock)
     o["deadlock_message"] = r.deadlockMessage;
   if (r.randomPassRun)

@@ -20,7 +20,9 @@
 // Command line of the built simulator (all paths should be absolute, since it
 // chdir()s into --cwd = rtlDir so that $readmemh paths resolve):
 //   loom_sim --cwd DIR --in FILE --out FILE [--backpressure P] [--seed S]
-//            [--watchdog CYCLES] [--trace FILE.fst]
+//            [--watchdog CYCLES] [--trace FILE.fst] [--weights FILE]
+// Weight file (run-time weights; little endian): 8 bytes "LOOMWT1\0", int64 images,
+//   int64 words per image, per image int64 first frame, then the uint32 words.
 // Input file (little endian): 8 bytes "LOOMIN2\0", int64 frames, int64 inputs,
 //   per input int64 beatsPerFrame and int64 lanes, then the int64 lane values
 //   (frame-major, then input, then beat, then lane).
@@ -30,6 +32,7 @@
 //     (over every port: first beat on any input, last beat on any output; the
 //     values of every output, one after the other)
 //   ok <cycles> <tlast_errors> <extra_out_beats> <in_beats_unconsumed>
+//   w <image> <cycle of its first word> <cycle of its last word>   (run-time weights)
 //   deadlock <cycle> <in_beats> <in_total> <out_beats> <out_total> <idle> <s_tready> <m_tvalid>
 //   time <seconds in the simulation loops> <total cycles> <seconds in eval(), estimated>
 //
@@ -95,6 +98,9 @@ struct SimSpec {
   /// Top-level valid/ready wires the harness reads when the watchdog fires
   /// (filled by buildSimulator from the top's text; see DeadlockProbe.h).
   std::vector<std::string> probeSignals;
+  /// Words of the weight-load image (loom compile --runtime-weights: the top has
+  /// s_axis_wt_tdata [31:0], _tvalid, _tready); 0: no such port.
+  int64_t weightWords = 0;
   int64_t inWordsPerFrame() const;
   int64_t outWordsPerFrame() const;
   int64_t inBeatsPerFrame() const;  ///< over every input
@@ -108,6 +114,11 @@ struct SimOptions {
   int64_t watchdogCycles = 0; ///< 0: 100000 + 100*(inBeatsPerFrame+outBeatsPerFrame)
   std::string workDir;        ///< build/run directory, e.g. OUT/sim (created)
   bool verbose = false;       ///< echo verilator/simulator command lines to stderr
+  /// Run-time weights (SimSpec::weightWords > 0): image i (weightWords words) is
+  /// streamed through s_axis_wt before frame weightFirstFrames[i] (0 for the
+  /// first), once every earlier frame has left the design; each pass loads them.
+  std::vector<std::vector<uint32_t>> weightImages;
+  std::vector<int64_t> weightFirstFrames;
 };
 
 /// One difference between the clean and the randomized pass.
@@ -127,6 +138,10 @@ struct SimResult {
   int64_t tlastErrors = 0;      ///< clean-pass beats where m_axis_tlast was wrong
   int64_t extraOutputBeats = 0; ///< output beats after the last expected one
   int64_t inputBeatsLeft = 0;   ///< input beats never taken although all outputs came
+  /// Clean pass, per weight image: cycle of its first and of its last word.
+  std::vector<std::pair<int64_t, int64_t>> weightLoads;
+  /// Cycles of the first load (last - first + 1), -1 without run-time weights.
+  int64_t weightLoadCycles = -1;
   /// Per frame: cycle of first input beat / last output beat (clean pass).
   std::vector<int64_t> firstInCycle, lastOutCycle;
 

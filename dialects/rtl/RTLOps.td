@@ -68,14 +68,28 @@ def RTL_InstanceOp : RTL_Op<"instance", [HasParent<"ModuleOp">]> {
   let hasVerifier = 1;
 }
 
+def RTL_ConstantOp : RTL_Op<"constant", [HasParent<"ModuleOp">]> {
+  let summary = "a constant net (ties an input port that carries nothing)";
+  let description = [{
+    Printed as a sized literal in the instance's port connection, e.g. the weight-load
+    bus ports of loom_mvu in a design whose weights are $readmemh ROMs.
+  }];
+  let arguments = (ins I64Attr:$value);
+  let results = (outs AnySignlessInteger:$result);
+  let assemblyFormat = "$value attr-dict `:` type($result)";
+}
+
 def RTL_MemFileOp : RTL_Op<"memfile"> {
   let summary = "a $readmemh image: one word per line of `lanes` lanes of `lane_bits` bits";
   let description = [{
     `data` is the flat list of lane values, word by word, lane 0 first (lane 0 is
     the least significant). Values are written in two's complement.
+    `load_offset` (loom compile --runtime-weights): the memory is loaded at run time
+    from this 32-bit word of the weight-load image (docs/CONTRACTS.md "Weight-load
+    stream"); the image is not written into the RTL directory.
   }];
   let arguments = (ins StrAttr:$file_name, I64Attr:$lane_bits, I64Attr:$lanes,
-                   ElementsAttr:$data);
+                   ElementsAttr:$data, OptionalAttr<I64Attr>:$load_offset);
   let assemblyFormat = "$file_name attr-dict";
   let hasVerifier = 1;
 }

@@ -40,6 +40,13 @@ public:
   LogicalResult lowerActor(Operation *actor, const hw::ActorConfig &config,
                            NetlistBuilder &netlist) override {
     NetlistBuilder &nb = netlist;
+    // --runtime-weights loads the dense, conv and depthwise layers' memories;
+    // an actor whose parameters come from the model but stay ROMs would keep
+    // the first model's values under every loaded weight set.
+    if (nb.runtimeWeights() && llvm::isa<df::LayerNormOp, df::EmbedOp>(actor))
+      return actor->emitError("--runtime-weights: the parameters of this layer (gamma/beta "
+                              "or embedding tables) cannot be loaded at run time yet; "
+                              "compile it without --runtime-weights");
     return llvm::TypeSwitch<Operation *, LogicalResult>(actor)
         .Case([&](df::MvuOp op) { return lower(op, std::get<hw::MvuConfig>(config), nb); })
         .Case([&](df::DwuOp op) { return lower(op, std::get<hw::DwuConfig>(config), nb); })
@@ -76,12 +83,28 @@ private:
   /// loom_mvu / loom_dwu share the requantization and activation stage and
   /// their memory images; the df attributes have the same names on both ops.
   template <typename ComputeOp, typename Config>
-  void unitImages(ComputeOp op, const Config &c, const std::string &name, int64_t outputs,
-                  int64_t reduction, NamedAttrList &p, NetlistBuilder &nb) {
+  LogicalResult unitImages(ComputeOp op, const Config &c, const std::string &name,
+                           int64_t outputs, int64_t reduction, NamedAttrList &p,
+                           NetlistBuilder &nb) {
     OpBuilder &b = nb.builder();
-    nb.memfile(name + "_w.mem", c.W_W, c.PE * c.SIMD,
-               weightLanes(ints(op.getWeight()), outputs, reduction, c.SIMD, c.PE, c.BIPOLAR_W));
-    nb.memfile(name + "_b.mem", c.W_ACC, c.PE, ints(op.getBias()));
+    std::vector<int64_t> w =
+        weightLanes(ints(op.getWeight()), outputs, reduction, c.SIMD, c.PE, c.BIPOLAR_W);
+    if (nb.runtimeWeights()) {
+      // Only the weight and bias memories are loadable: the per-channel
+      // multipliers, post-biases and slopes of affine and PRelu layers are not yet.
+      if (c.W_M > 0 || c.W_PB > 0 || c.W_LA > 0)
+        return op.emitError("--runtime-weights: the requantization multipliers or PRelu "
+                            "slopes of this layer cannot be loaded at run time yet; "
+                            "compile it without --runtime-weights");
+      int64_t wOff = nb.loadableMemfile(name + "_w.mem", c.W_W, c.PE * c.SIMD, w);
+      int64_t bOff = nb.loadableMemfile(name + "_b.mem", c.W_ACC, c.PE, ints(op.getBias()));
+      nb.setParams(p, {{"RT_W", 1}, {"W_OFF", wOff}, {"B_OFF", bOff}});
+    } else {
+      nb.memfile(name + "_w.mem", c.W_W, c.PE * c.SIMD, w);
+      nb.memfile(name + "_b.mem", c.W_ACC, c.PE, ints(op.getBias()));
+      p.set("W_FILE", b.getStringAttr(name + "_w.mem"));
+      p.set("B_FILE", b.getStringAttr(name + "_b.mem"));
+    }
     nb.setParams(p, {{"SIMD", c.SIMD},
                      {"PE", c.PE},
                      {"IN_BEAT", c.IN_BEAT},
@@ -91,8 +114,6 @@ private:
                      {"W_OUT", c.W_OUT},
                      {"ACT", int64_t(c.ACT)}});
     p.set("SHIFT", op.getShiftAttr()); // the signed attribute, not a uint64_t getter
-    p.set("W_FILE", b.getStringAttr(name + "_w.mem"));
-    p.set("B_FILE", b.getStringAttr(name + "_b.mem"));
     if (c.BIPOLAR_W)
       p.set("BIPOLAR_W", b.getI64IntegerAttr(1));
     if (c.PIPE > 0) // a clock target's MAC stages; absent, the instance is as before
@@ -130,14 +151,16 @@ private:
       p.set("T_DEPTH", b.getI64IntegerAttr(c.T_DEPTH));
       p.set("T_FILE", b.getStringAttr(name + "_t.mem"));
     }
+    return success();
   }
 
   LogicalResult lower(df::MvuOp op, const hw::MvuConfig &c, NetlistBuilder &nb) {
     std::string name = nb.instanceName(op, "dense");
     NamedAttrList p;
     nb.setParams(p, {{"K", c.K}, {"N", c.N}});
-    unitImages(op, c, name, c.N, c.K, p, nb);
-    nb.instantiateStream(op, "loom_mvu", name, p);
+    if (failed(unitImages(op, c, name, c.N, c.K, p, nb)))
+      return failure();
+    nb.connectWeightBus(nb.instantiateStream(op, "loom_mvu", name, p));
     return success();
   }
 
@@ -145,8 +168,9 @@ private:
     std::string name = nb.instanceName(op, "dwconv");
     NamedAttrList p;
     nb.setParams(p, {{"C", c.C}, {"KK", c.KK}});
-    unitImages(op, c, name, c.C, c.KK, p, nb);
-    nb.instantiateStream(op, "loom_dwu", name, p);
+    if (failed(unitImages(op, c, name, c.C, c.KK, p, nb)))
+      return failure();
+    nb.connectWeightBus(nb.instantiateStream(op, "loom_dwu", name, p));
     return success();
   }
 

@@ -58,7 +58,43 @@ void NetlistBuilder::memfile(StringRef name, int64_t laneBits, int64_t lanes,
   auto type = RankedTensorType::get({int64_t(data.size())}, top.getI64Type());
   top.create<rtl::MemFileOp>(module.getLoc(), top.getStringAttr(name),
                              top.getI64IntegerAttr(laneBits), top.getI64IntegerAttr(lanes),
-                             DenseElementsAttr::get(type, data));
+                             DenseElementsAttr::get(type, data), IntegerAttr());
+}
+
+int64_t NetlistBuilder::loadableMemfile(StringRef name, int64_t laneBits, int64_t lanes,
+                                        ArrayRef<int64_t> data) {
+  OpBuilder top(b.getContext());
+  top.setInsertionPoint(module);
+  auto type = RankedTensorType::get({int64_t(data.size())}, top.getI64Type());
+  int64_t offset = loadWords;
+  top.create<rtl::MemFileOp>(module.getLoc(), top.getStringAttr(name),
+                             top.getI64IntegerAttr(laneBits), top.getI64IntegerAttr(lanes),
+                             DenseElementsAttr::get(type, data), top.getI64IntegerAttr(offset));
+  int64_t lines = lanes > 0 ? int64_t(data.size()) / lanes : 0;
+  loadWords += lines * ((laneBits * lanes + 31) / 32);
+  return offset;
+}
+
+void NetlistBuilder::setWeightBus(Value data, Value addr, Value valid, bool loadable) {
+  wtData = data, wtAddr = addr, wtValid = valid, runtimeLoad = loadable;
+}
+
+void NetlistBuilder::connectWeightBus(rtl::InstanceOp inst) {
+  if (!wtData) {
+    // ROM weights: the bus ports are tied to 0, nets made on first use (at the
+    // top of the body) so a design without such units has none.
+    OpBuilder top(b.getContext());
+    top.setInsertionPointToStart(module.getBodyBlock());
+    Type i32 = top.getIntegerType(32), i1 = top.getI1Type();
+    wtData = top.create<rtl::ConstantOp>(module.getLoc(), i32, top.getI64IntegerAttr(0));
+    wtAddr = top.create<rtl::ConstantOp>(module.getLoc(), i32, top.getI64IntegerAttr(0));
+    wtValid = top.create<rtl::ConstantOp>(module.getLoc(), i1, top.getI64IntegerAttr(0));
+  }
+  SmallVector<Attribute> names(inst.getInputNames().begin(), inst.getInputNames().end());
+  for (const char *port : {"wt_data", "wt_addr", "wt_valid"})
+    names.push_back(b.getStringAttr(port));
+  inst->insertOperands(inst->getNumOperands(), {wtData, wtAddr, wtValid});
+  inst.setInputNamesAttr(b.getArrayAttr(names));
 }
 
 rtl::InstanceOp NetlistBuilder::instantiate(StringRef moduleName, StringRef name,

@@ -50,6 +50,21 @@ public:
   /// A $readmemh image `name` of `lanes` lanes of `laneBits` bits per word.
   void memfile(llvm::StringRef name, int64_t laneBits, int64_t lanes, llvm::ArrayRef<int64_t> data);
 
+  /// A memory image loaded at run time (--runtime-weights): an rtl.memfile with
+  /// its `load_offset`, the next free word of the load image, which it returns.
+  /// Lines take ceil(lanes * laneBits / 32) words (docs/CONTRACTS.md).
+  int64_t loadableMemfile(llvm::StringRef name, int64_t laneBits, int64_t lanes,
+                          llvm::ArrayRef<int64_t> data);
+  /// Words of the load image so far.
+  int64_t loadImageWords() const { return loadWords; }
+
+  /// The weight-load bus (loom_wt_bus outputs) of a --runtime-weights design;
+  /// without one the units' bus ports are tied to constant 0 nets.
+  void setWeightBus(mlir::Value data, mlir::Value addr, mlir::Value valid, bool loadable);
+  bool runtimeWeights() const { return runtimeLoad; }
+  /// Appends the bus (or the 0 ties) to `inst` (ports wt_data, wt_addr, wt_valid).
+  void connectWeightBus(rtl::InstanceOp inst);
+
   /// An instance of `module` reading streams `ins` on ports `inPorts` and
   /// producing `outs` on `outPorts` (plus 1-bit outputs `extraOuts`, results
   /// after the streams' data/valid pairs).
@@ -85,6 +100,9 @@ private:
   rtl::ModuleOp module;
   mlir::Value clk, rst;
   llvm::StringSet<> used;
+  mlir::Value wtData, wtAddr, wtValid;
+  bool runtimeLoad = false;
+  int64_t loadWords = 0;
   llvm::DenseMap<mlir::Value, std::pair<mlir::Value, mlir::Value>> dataValid;
   llvm::DenseMap<mlir::Value, mlir::Value> readyNet;
   llvm::DenseMap<mlir::Value, std::pair<rtl::InstanceOp, unsigned>> readySlot;

@@ -43,10 +43,16 @@ module loom_dwu #(
   parameter        LA_FILE = "",
   parameter        PB_FILE = "",
   parameter int    PIPE    = 0,  // extra MAC stages (loom_mvu)
-  parameter int    RQ_PIPE = 0   // requantisation stage (loom_mvu)
+  parameter int    RQ_PIPE = 0,  // requantisation stage (loom_mvu)
+  parameter int    RT_W    = 0,  // run-time weights (loom_mvu)
+  parameter int    W_OFF   = 0,
+  parameter int    B_OFF   = 0
 ) (
   input  logic                    clk,
   input  logic                    rst,
+  input  logic [31:0]             wt_data,  // weight-load bus (loom_mvu)
+  input  logic [31:0]             wt_addr,
+  input  logic                    wt_valid,
   input  logic [IN_BEAT*W_IN-1:0] in_data,
   input  logic                    in_valid,
   output logic                    in_ready,
@@ -59,10 +65,14 @@ module loom_dwu #(
     .W_ACC(W_ACC), .W_OUT(W_OUT), .SHIFT(SHIFT), .ACT(ACT), .T_MIN(T_MIN), .T_MAX(T_MAX),
     .T_SHIFT(T_SHIFT), .T_DEPTH(T_DEPTH), .LEAKY_A(LEAKY_A), .W_M(W_M), .BIPOLAR_W(BIPOLAR_W),
     .W_LA(W_LA), .W_PB(W_PB), .W_FILE(W_FILE), .B_FILE(B_FILE), .T_FILE(T_FILE),
-    .M_FILE(M_FILE), .LA_FILE(LA_FILE), .PB_FILE(PB_FILE), .DW_KK(KK), .PIPE(PIPE), .RQ_PIPE(RQ_PIPE)
+    .M_FILE(M_FILE), .LA_FILE(LA_FILE), .PB_FILE(PB_FILE), .DW_KK(KK), .PIPE(PIPE), .RQ_PIPE(RQ_PIPE),
+    .RT_W(RT_W), .W_OFF(W_OFF), .B_OFF(B_OFF)
   ) u_unit (
     .clk      (clk),
     .rst      (rst),
+    .wt_data  (wt_data),
+    .wt_addr  (wt_addr),
+    .wt_valid (wt_valid),
     .in_data  (in_data),
     .in_valid (in_valid),
     .in_ready (in_ready),

@@ -72,10 +72,23 @@ module loom_mvu #(
   parameter        PB_FILE = "",
   parameter int    DW_KK   = 0,  // > 0: depthwise taps per channel (loom_dwu)
   parameter int    PIPE    = 0,  // extra MAC stages for a clock target (0..2, see below)
-  parameter int    RQ_PIPE = 0   // 1: a register inside loom_requant (clock target)
+  parameter int    RQ_PIPE = 0,  // 1: a register inside loom_requant (clock target)
+  // RT_W = 1 (loom compile --runtime-weights): the weight and bias memories are written
+  // from the weight-load bus (loom_wt_load) at image words W_OFF.. and B_OFF.. instead
+  // of read from W_FILE / B_FILE; the other memories must not exist (W_M = W_PB = W_LA
+  // = 0), which the compiler guarantees.
+  parameter int    RT_W    = 0,
+  parameter int    W_OFF   = 0,
+  parameter int    B_OFF   = 0
 ) (
   input  logic                    clk,
   input  logic                    rst,
+  // weight-load bus (loom_wt_bus); tied to 0 and unused without RT_W
+  /* verilator lint_off UNUSEDSIGNAL */
+  input  logic [31:0]             wt_data,
+  input  logic [31:0]             wt_addr,
+  input  logic                    wt_valid,
+  /* verilator lint_on UNUSEDSIGNAL */
   input  logic [IN_BEAT*W_IN-1:0] in_data,
   input  logic                    in_valid,
   output logic                    in_ready,
@@ -107,11 +120,27 @@ module loom_mvu #(
 
   // Guards keep elaboration with the default (empty) names legal, e.g. Yosys elaborates
   // every module with its defaults when reading the library.
-  if (W_FILE != "") begin : g_wmem
-    initial $readmemh(W_FILE, wmem);
-  end
-  if (B_FILE != "") begin : g_bmem
-    initial $readmemh(B_FILE, bmem);
+  if (RT_W != 0) begin : g_load
+    logic                  w_we, b_we;
+    logic [AW-1:0]         w_wa;
+    logic [NFW-1:0]        b_wa;
+    logic [WWORD-1:0]      w_wd;
+    logic [PE*W_ACC-1:0]   b_wd;
+    loom_wt_load #(.LINES(NWORDS), .WIDTH(WWORD), .OFF(W_OFF)) u_wload (
+      .clk, .rst, .wt_data, .wt_addr, .wt_valid, .we(w_we), .waddr(w_wa), .wdata(w_wd));
+    loom_wt_load #(.LINES(NF), .WIDTH(PE * W_ACC), .OFF(B_OFF)) u_bload (
+      .clk, .rst, .wt_data, .wt_addr, .wt_valid, .we(b_we), .waddr(b_wa), .wdata(b_wd));
+    always_ff @(posedge clk) begin
+      if (w_we) wmem[w_wa] <= w_wd;
+      if (b_we) bmem[b_wa] <= b_wd;
+    end
+  end else begin : g_rom
+    if (W_FILE != "") begin : g_wmem
+      initial $readmemh(W_FILE, wmem);
+    end
+    if (B_FILE != "") begin : g_bmem
+      initial $readmemh(B_FILE, bmem);
+    end
   end
 
   // ---------------------------------------------------------------- input banks

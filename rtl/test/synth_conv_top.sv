@@ -22,7 +22,7 @@ module syn_conv_top (input logic clk, rst,
     u_s2 (.clk, .rst, .in_data(f1d), .in_valid(f1v), .in_ready(f1r), .out_data(s2d),
     .out_valid(s2v), .out_ready(s2r));
   loom_dwu #(.C(2), .KK(9), .SIMD(3), .PE(2), .IN_BEAT(2), .SHIFT(3), .ACT(1),
-    .W_FILE("dw.mem"), .B_FILE("db.mem")) u_d (.clk, .rst, .in_data(s2d), .in_valid(s2v),
+    .W_FILE("dw.mem"), .B_FILE("db.mem")) u_d (.clk, .rst, .wt_data('0), .wt_addr('0), .wt_valid(1'b0), .in_data(s2d), .in_valid(s2v),
     .in_ready(s2r), .out_data(dd), .out_valid(dv), .out_ready(dr));
   loom_fork #(.W(16)) u_fork2 (.clk, .rst, .in_data(pd), .in_valid(pv), .in_ready(pr),
     .out0_data(g0d), .out0_valid(g0v), .out0_ready(g0r),

@@ -31,7 +31,7 @@ module tb_chain_top #(
     .W_OUT(8), .SHIFT(SHIFT1), .ACT(1), .T_MIN(0), .T_MAX(0), .T_SHIFT(0), .T_DEPTH(1),
     .W_FILE("w1.mem"), .B_FILE("b1.mem"), .T_FILE("")
   ) u_mvu1 (
-    .clk, .rst, .in_data, .in_valid, .in_ready,
+    .clk, .rst, .wt_data('0), .wt_addr('0), .wt_valid(1'b0), .in_data, .in_valid, .in_ready,
     .out_data(a_data), .out_valid(a_valid), .out_ready(a_ready)
   );
 
@@ -51,7 +51,7 @@ module tb_chain_top #(
     .W_OUT(8), .SHIFT(SHIFT2), .ACT(2), .T_MIN(T_MIN), .T_MAX(T_MAX), .T_SHIFT(T_SHIFT),
     .T_DEPTH(T_DEPTH), .W_FILE("w2.mem"), .B_FILE("b2.mem"), .T_FILE("t2.mem")
   ) u_mvu2 (
-    .clk, .rst, .in_data(f_data), .in_valid(f_valid), .in_ready(f_ready),
+    .clk, .rst, .wt_data('0), .wt_addr('0), .wt_valid(1'b0), .in_data(f_data), .in_valid(f_valid), .in_ready(f_ready),
     .out_data(b_data), .out_valid(b_valid), .out_ready(b_ready)
   );
 

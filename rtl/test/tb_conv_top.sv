@@ -98,7 +98,7 @@ module tb_conv_top (
     .out_valid(s6v), .out_ready(s6r));
   loom_dwu #(.C(4), .KK(9), .SIMD(3), .PE(2), .IN_BEAT(4), .W_IN(8), .W_W(8), .W_ACC(24),
     .W_OUT(8), .SHIFT(3), .ACT(1), .W_FILE("dw6_w.mem"), .B_FILE("dw6_b.mem")) u6d (
-    .clk, .rst, .in_data(s6d), .in_valid(s6v), .in_ready(s6r), .out_data(o6),
+    .clk, .rst, .wt_data('0), .wt_addr('0), .wt_valid(1'b0), .in_data(s6d), .in_valid(s6v), .in_ready(s6r), .out_data(o6),
     .out_valid(ov[6]), .out_ready(orr[6]));
 
   // 7: conv 3x3 no pad, C=2 4x4 -> mvu K=18 N=4 SIMD 6 PE 2 (4 vectors per frame)
@@ -109,7 +109,7 @@ module tb_conv_top (
     .in_data(in_data[7:0]), .in_valid(iv[7]), .in_ready(ir[7]), .out_data(s7d),
     .out_valid(s7v), .out_ready(s7r));
   loom_mvu #(.K(18), .N(4), .SIMD(6), .PE(2), .IN_BEAT(6), .SHIFT(4), .ACT(0),
-    .W_FILE("mv7_w.mem"), .B_FILE("mv7_b.mem")) u7m (.clk, .rst, .in_data(s7d),
+    .W_FILE("mv7_w.mem"), .B_FILE("mv7_b.mem")) u7m (.clk, .rst, .wt_data('0), .wt_addr('0), .wt_valid(1'b0), .in_data(s7d),
     .in_valid(s7v), .in_ready(s7r), .out_data(o7), .out_valid(ov[7]), .out_ready(orr[7]));
 
   // 8: 1-D conv window (H = 1): C=3 W=10, KW=3, SW=2, pads l1 r1, OUT_BEAT 3

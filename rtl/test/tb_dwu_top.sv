@@ -19,5 +19,5 @@ module tb_dwu_top #(
     .W_ACC(W_ACC), .W_OUT(W_OUT), .SHIFT(SHIFT), .ACT(ACT), .T_MIN(T_MIN), .T_MAX(T_MAX),
     .W_M(W_M), .BIPOLAR_W(BIPOLAR_W), .LEAKY_A(LEAKY_A), .W_LA(W_LA), .W_FILE("w.mem"),
     .B_FILE("b.mem"), .M_FILE("m.mem"), .LA_FILE("la.mem")
-  ) u_dwu (.*);
+  ) u_dwu (.wt_data('0), .wt_addr('0), .wt_valid(1'b0), .*);
 endmodule

@@ -21,5 +21,5 @@ module tb_mvu_top #(
     .T_SHIFT(T_SHIFT), .T_DEPTH(T_DEPTH), .LEAKY_A(LEAKY_A), .W_M(W_M), .BIPOLAR_W(BIPOLAR_W),
     .W_LA(W_LA), .W_PB(W_PB), .W_FILE("w.mem"), .B_FILE("b.mem"), .T_FILE("t.mem"),
     .M_FILE("m.mem"), .LA_FILE("la.mem"), .PB_FILE("pb.mem"), .PIPE(PIPE), .RQ_PIPE(RQ_PIPE)
-  ) u_mvu (.*);
+  ) u_mvu (.wt_data('0), .wt_addr('0), .wt_valid(1'b0), .*);
 endmodule

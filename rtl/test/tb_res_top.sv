@@ -25,7 +25,7 @@ module tb_res_top #(
     .IN_BEAT(4), .OUT_BEAT(12), .WB(8)) u_swg1 (.clk, .rst, .in_data, .in_valid, .in_ready,
     .out_data(w1d), .out_valid(w1v), .out_ready(w1r));
   loom_mvu #(.K(36), .N(4), .SIMD(SIMD1), .PE(4), .IN_BEAT(12), .SHIFT(6), .ACT(1),
-    .W_FILE("r1_w.mem"), .B_FILE("r1_b.mem")) u_mvu1 (.clk, .rst, .in_data(w1d),
+    .W_FILE("r1_w.mem"), .B_FILE("r1_b.mem")) u_mvu1 (.clk, .rst, .wt_data('0), .wt_addr('0), .wt_valid(1'b0), .in_data(w1d),
     .in_valid(w1v), .in_ready(w1r), .out_data(m1d), .out_valid(m1v), .out_ready(m1r));
   loom_fork #(.W(32)) u_fork (.clk, .rst, .in_data(m1d), .in_valid(m1v), .in_ready(m1r),
     .out0_data(f0d), .out0_valid(f0v), .out0_ready(f0r),
@@ -34,7 +34,7 @@ module tb_res_top #(
     .IN_BEAT(4), .OUT_BEAT(12), .WB(8)) u_swg2 (.clk, .rst, .in_data(f0d), .in_valid(f0v),
     .in_ready(f0r), .out_data(w2d), .out_valid(w2v), .out_ready(w2r));
   loom_mvu #(.K(36), .N(4), .SIMD(SIMD2), .PE(4), .IN_BEAT(12), .SHIFT(6), .ACT(0),
-    .W_FILE("r2_w.mem"), .B_FILE("r2_b.mem")) u_mvu2 (.clk, .rst, .in_data(w2d),
+    .W_FILE("r2_w.mem"), .B_FILE("r2_b.mem")) u_mvu2 (.clk, .rst, .wt_data('0), .wt_addr('0), .wt_valid(1'b0), .in_data(w2d),
     .in_valid(w2v), .in_ready(w2r), .out_data(m2d), .out_valid(m2v), .out_ready(m2r));
   loom_fifo #(.W(32), .DEPTH(SKIP)) u_skip (.clk, .rst, .in_data(f1d), .in_valid(f1v),
     .in_ready(f1r), .out_data(sd), .out_valid(sv), .out_ready(sr));

@@ -3,9 +3,10 @@
 //   loom compile MODEL.onnx -o OUT/ [--precision auto|int8|fixed<W,I>] [--calib X.npy]
 //                [--formats F.json] [--target-ii C] [--max-mults N] [--max-luts N]
 //                [--max-dsps N] [--part P] [--top NAME]
-//                [--clock-mhz F] [--clock-family ice40|xilinx-7]
+//                [--clock-mhz F] [--clock-family ice40|xilinx-7] [--runtime-weights]
 //   loom sim OUT/ [--inputs X.npy | --onnx-test-dir DIR | --random N] [--seed S]
-//                 [--backpressure P] [--out Y.npz] [--trace]
+//                 [--backpressure P] [--out Y.npz] [--trace] [--weights A.onnx[,B.onnx...]]
+//   loom pack-weights OUT/ --weights OTHER.onnx [-o FILE]
 //   loom run MODEL.onnx [-o OUT/] [compile and sim options]
 //   loom report OUT/
 //   loom generate OUT/ --prompt 3,14,15 --tokens N [--out Y.npz]
@@ -19,6 +20,7 @@
 #include "flows/Compile.h"
 #include "flows/Generate.h"
 #include "flows/Report.h"
+#include "flows/RuntimeWeights.h"
 #include "flows/Simulate.h"
 #include "flows/Synth.h"
 
@@ -40,7 +42,7 @@ const char *kUsage =
     "  loom compile MODEL.onnx -o OUT/ [--precision auto|int8|fixed<W,I>] [--calib X.npy]\n"
     "               [--formats F.json] [--target-ii C] [--max-mults N] [--max-luts N]\n"
     "               [--max-dsps N] [--part P] [--top NAME]\n"
-    "               [--clock-mhz F] [--clock-family ice40|xilinx-7]\n"
+    "               [--clock-mhz F] [--clock-family ice40|xilinx-7] [--runtime-weights]\n"
     "    folding: --target-ii asks for the fewest multipliers at that II; --max-mults,\n"
     "    --max-luts, --max-dsps and the capacity of --part (xc7z020, xc7z010, xc7a35t,\n"
     "    xc7a100t) are upper bounds (estimates for Yosys synth_xilinx; the tightest wins).\n"
@@ -52,9 +54,17 @@ const char *kUsage =
     "    fixed<W,I>: one format for every tensor.\n"
     "    --clock-mhz: register stages in each dense/conv unit's MAC until the timing model of\n"
     "    --clock-family (default xilinx-7) meets F; the cycle prediction includes them.\n"
+    "    --runtime-weights (needs fixed<W,I>): dense/conv/depthwise weights and biases are\n"
+    "    loaded through the s_axis_wt port, not ROMs; OUT/weights/ holds the image layout and\n"
+    "    this model's image; weights outside the format are refused.\n"
     "  loom sim OUT/ [--inputs X.npy|X.npz | --onnx-test-dir DIR | --random N] [--seed S] "
     "[--backpressure P]\n"
-    "                [--out Y.npz] [--trace]\n"
+    "                [--out Y.npz] [--trace] [--weights A.onnx[,B.onnx...]]\n"
+    "    --weights (a --runtime-weights OUT): load these models' weights (same architecture)\n"
+    "    through s_axis_wt, the frames split evenly between them in order, each checked\n"
+    "    against the reference with its own weights; OUT/rtl is not rebuilt\n"
+    "  loom pack-weights OUT/ --weights OTHER.onnx [-o FILE]\n"
+    "    OTHER's weight-load image (default OUT/weights/OTHER.bin); refuses another architecture\n"
     "  loom run MODEL.onnx [-o OUT/] [compile and sim options]\n"
     "  loom report OUT/ [--html]\n"
     "    --html: also OUT/report.html (graph, per-actor charts, sim and synthesis results)\n"
@@ -121,7 +131,7 @@ const std::set<std::string> kCompileFlags = {
     "-o",    "--precision", "--target-ii", "--max-mults", "--max-luts", "--max-dsps",
     "--part", "--top",      "--calib",     "--formats",  "--clock-mhz", "--clock-family"};
 const std::set<std::string> kSimFlags = {"--inputs", "--onnx-test-dir", "--random",
-                                         "--seed",   "--backpressure",  "--out"};
+                                         "--seed",   "--backpressure",  "--out", "--weights"};
 
 llvm::Error compileOptions(const Args &a, CompileOptions &o) {
   auto err = [](const llvm::Twine &m) {
@@ -178,6 +188,10 @@ llvm::Error compileOptions(const Args &a, CompileOptions &o) {
     if (o.clockMhz <= 0)
       return err("--clock-family needs --clock-mhz F");
   }
+  o.runtimeWeights = a.flags.count("--runtime-weights");
+  if (o.runtimeWeights && !llvm::StringRef(o.precision).starts_with("fixed<"))
+    return err("--runtime-weights needs --precision fixed<W,I>: the formats and accumulators "
+               "must not depend on the weights (auto and int8 derive them from this model)");
   return llvm::Error::success();
 }
 
@@ -207,6 +221,18 @@ llvm::Error simOptions(const Args &a, SimulateOptions &o) {
   if (a.values.count("--out"))
     o.outNpz = a.values.at("--out");
   o.trace = a.flags.count("--trace");
+  if (a.values.count("--weights")) {
+    llvm::SmallVector<llvm::StringRef> models;
+    llvm::StringRef(a.values.at("--weights")).split(models, ',', -1, false);
+    for (llvm::StringRef m : models) {
+      if (!llvm::sys::fs::exists(m))
+        return err(m + ": no such file (--weights wants ONNX models of the design's "
+                       "architecture, comma-separated)");
+      o.weights.push_back(m.str());
+    }
+    if (o.weights.empty())
+      return err("--weights needs at least one ONNX model");
+  }
   return llvm::Error::success();
 }
 
@@ -232,6 +258,20 @@ int runSim(SimulateOptions &o) {
     return fail(llvm::formatv("{0} output words differ from the reference; see {1}/sim.json",
                               *mismatches, o.outDir)
                     .str());
+  return 0;
+}
+
+int runPackWeights(const Args &a) {
+  if (!a.values.count("--weights"))
+    return fail("'loom pack-weights' needs --weights OTHER.onnx");
+  std::vector<std::string> warnings;
+  auto path = packWeights(a.positional, a.values.at("--weights"),
+                          a.values.count("-o") ? a.values.at("-o") : "", warnings);
+  if (!path)
+    return fail(llvm::toString(path.takeError()));
+  for (const std::string &w : warnings)
+    llvm::errs() << "loom: warning: " << w << "\n";
+  llvm::outs() << "packed " << a.values.at("--weights") << " -> " << *path << "\n";
   return 0;
 }
 
@@ -273,14 +313,16 @@ int main(int argc, char **argv) {
   std::string cmd = argv[1];
   std::set<std::string> valued, boolean;
   if (cmd == "compile")
-    valued = kCompileFlags;
+    valued = kCompileFlags, boolean = {"--runtime-weights"};
   else if (cmd == "sim")
     valued = kSimFlags, boolean = {"--trace"};
   else if (cmd == "run") {
     valued = kCompileFlags;
     valued.insert(kSimFlags.begin(), kSimFlags.end());
-    boolean = {"--trace"};
-  } else if (cmd == "synth")
+    boolean = {"--trace", "--runtime-weights"};
+  } else if (cmd == "pack-weights")
+    valued = {"--weights", "-o"};
+  else if (cmd == "synth")
     valued = {"--target", "--part", "--clock-mhz", "--timeout"};
   else if (cmd == "report")
     boolean = {"--html"};
@@ -288,7 +330,7 @@ int main(int argc, char **argv) {
     valued = {"--prompt", "--tokens", "--out"};
   else if (cmd != "report")
     return fail("unknown command '" + cmd +
-                "'; commands: compile, sim, run, report, generate, synth "
+                "'; commands: compile, sim, run, report, generate, synth, pack-weights "
                 "(see 'loom --help')");
 
   auto args = parse(argc, argv, valued, boolean);
@@ -310,6 +352,8 @@ int main(int argc, char **argv) {
   }
   if (cmd == "generate")
     return runGenerate(*args);
+  if (cmd == "pack-weights")
+    return runPackWeights(*args);
   if (cmd == "synth") {
     SynthOptions so;
     so.outDir = args->positional;

@@ -31,8 +31,12 @@
 // (the frame's beats are the out_tlast stage's BEATS).
 // CHECK-NEXT:    rtl.module @net attributes {input_names = ["clk", "rst", "s_axis_tdata", "s_axis_tvalid", "s_axis_tlast", "m_axis_tready"], output_names = ["s_axis_tready", "m_axis_tdata", "m_axis_tvalid", "m_axis_tlast"]} {
 // CHECK-NEXT:    ^bb0(%[[CLK:.*]]: i1, %[[RST:.*]]: i1, %[[SDATA:.*]]: i16, %[[SVALID:.*]]: i1, %[[SLAST:.*]]: i1, %[[MREADY:.*]]: i1):
-// CHECK-NEXT:      %[[FC0:.*]]:3 = rtl.instance "fc_0" @loom_mvu {ACT = 1 : i64, B_FILE = "fc_0_b.mem", IN_BEAT = 2 : i64, K = 4 : i64, N = 4 : i64, PE = 2 : i64, SHIFT = 5 : i64, SIMD = 2 : i64, W_ACC = 20 : i64, W_FILE = "fc_0_w.mem", W_IN = 8 : i64, W_OUT = 8 : i64, W_W = 8 : i64}(%[[CLK]], %[[RST]], %[[SDATA]], %[[SVALID]], %[[FC1:[0-9]+]]#0) {input_names = ["clk", "rst", "in_data", "in_valid", "out_ready"], output_names = ["in_ready", "out_data", "out_valid"]} : (i1, i1, i16, i1, i1) -> (i1, i16, i1)
-// CHECK-NEXT:      %[[FC1]]:3 = rtl.instance "fc_0_1" @loom_mvu {ACT = 2 : i64, B_FILE = "fc_0_1_b.mem", IN_BEAT = 2 : i64, K = 4 : i64, N = 2 : i64, PE = 1 : i64, SHIFT = 5 : i64, SIMD = 1 : i64, T_DEPTH = 4 : i64, T_FILE = "fc_0_1_t.mem", T_MAX = 7 : i64, T_MIN = -8 : i64, T_SHIFT = 2 : i64, W_ACC = 16 : i64, W_FILE = "fc_0_1_w.mem", W_IN = 8 : i64, W_OUT = 8 : i64, W_W = 8 : i64}(%[[CLK]], %[[RST]], %[[FC0]]#1, %[[FC0]]#2, %[[SM:[0-9]+]]#0) {{.*}} : (i1, i1, i16, i1, i1) -> (i1, i8, i1)
+// ROM weights: the units' weight-load bus ports are tied to 0.
+// CHECK-NEXT:      %[[WD:.*]] = rtl.constant 0 : i32
+// CHECK-NEXT:      %[[WA:.*]] = rtl.constant 0 : i32
+// CHECK-NEXT:      %[[WV:.*]] = rtl.constant 0 : i1
+// CHECK-NEXT:      %[[FC0:.*]]:3 = rtl.instance "fc_0" @loom_mvu {ACT = 1 : i64, B_FILE = "fc_0_b.mem", IN_BEAT = 2 : i64, K = 4 : i64, N = 4 : i64, PE = 2 : i64, SHIFT = 5 : i64, SIMD = 2 : i64, W_ACC = 20 : i64, W_FILE = "fc_0_w.mem", W_IN = 8 : i64, W_OUT = 8 : i64, W_W = 8 : i64}(%[[CLK]], %[[RST]], %[[SDATA]], %[[SVALID]], %[[FC1:[0-9]+]]#0, %[[WD]], %[[WA]], %[[WV]]) {input_names = ["clk", "rst", "in_data", "in_valid", "out_ready", "wt_data", "wt_addr", "wt_valid"], output_names = ["in_ready", "out_data", "out_valid"]} : (i1, i1, i16, i1, i1, i32, i32, i1) -> (i1, i16, i1)
+// CHECK-NEXT:      %[[FC1]]:3 = rtl.instance "fc_0_1" @loom_mvu {ACT = 2 : i64, B_FILE = "fc_0_1_b.mem", IN_BEAT = 2 : i64, K = 4 : i64, N = 2 : i64, PE = 1 : i64, SHIFT = 5 : i64, SIMD = 1 : i64, T_DEPTH = 4 : i64, T_FILE = "fc_0_1_t.mem", T_MAX = 7 : i64, T_MIN = -8 : i64, T_SHIFT = 2 : i64, W_ACC = 16 : i64, W_FILE = "fc_0_1_w.mem", W_IN = 8 : i64, W_OUT = 8 : i64, W_W = 8 : i64}(%[[CLK]], %[[RST]], %[[FC0]]#1, %[[FC0]]#2, %[[SM:[0-9]+]]#0, %[[WD]], %[[WA]], %[[WV]]) {{.*}} : (i1, i1, i16, i1, i1, i32, i32, i1) -> (i1, i8, i1)
 // CHECK-NEXT:      %[[SM]]:3 = rtl.instance "sm" @loom_softmax {EXP_BITS = 16 : i64, EXP_DEPTH = 4 : i64, EXP_FILE = "sm_exp.mem", EXP_SHIFT = 6 : i64, F = 5 : i64, IN_BEAT = 1 : i64, N = 2 : i64, W = 8 : i64}(%[[CLK]], %[[RST]], %[[FC1]]#1, %[[FC1]]#2, %[[LAST:[0-9]+]]#0) {{.*}} : (i1, i1, i8, i1, i1) -> (i1, i8, i1)
 // CHECK-NEXT:      %[[LAST]]:4 = rtl.instance "out_tlast" @loom_tlast_gen {BEATS = 2 : i64, W = 8 : i64}(%[[CLK]], %[[RST]], %[[SM]]#1, %[[SM]]#2, %[[MREADY]]) {input_names = ["clk", "rst", "in_data", "in_valid", "out_ready"], output_names = ["in_ready", "out_data", "out_valid", "out_last"]} : (i1, i1, i8, i1, i1) -> (i1, i8, i1, i1)
 // CHECK-NEXT:      rtl.output %[[FC0]]#0, %[[LAST]]#1, %[[LAST]]#2, %[[LAST]]#3 : i1, i8, i1, i1
@@ -69,9 +73,12 @@ func.func @net() {
 // CHECK-NEXT:    rtl.memfile "n_2nd_w.mem"
 // CHECK:         rtl.module @graph_2 attributes
 // CHECK-NEXT:    ^bb0(%{{.*}}: i1, %{{.*}}: i1, %{{.*}}: i12, %{{.*}}: i1, %{{.*}}: i1, %{{.*}}: i1):
+// CHECK-NEXT:      %{{.*}} = rtl.constant 0 : i32
+// CHECK-NEXT:      %{{.*}} = rtl.constant 0 : i32
+// CHECK-NEXT:      %{{.*}} = rtl.constant 0 : i1
 // CHECK-NEXT:      rtl.instance "dense" @loom_mvu {ACT = 0 : i64, {{.*}}IN_BEAT = 3 : i64, K = 3 : i64, N = 3 : i64, PE = 3 : i64, SHIFT = 0 : i64, SIMD = 3 : i64, W_ACC = 10 : i64, {{.*}}W_IN = 4 : i64, W_OUT = 4 : i64, W_W = 4 : i64}
 // CHECK-NEXT:      rtl.instance "fifo" @loom_fifo {DEPTH = 4 : i64, W = 12 : i64}({{.*}}) {{.*}} : (i1, i1, i12, i1, i1) -> (i1, i12, i1)
-// CHECK-NEXT:      rtl.instance "n_2nd" @loom_mvu {{.*}} : (i1, i1, i12, i1, i1) -> (i1, i12, i1)
+// CHECK-NEXT:      rtl.instance "n_2nd" @loom_mvu {{.*}} : (i1, i1, i12, i1, i1, i32, i32, i1) -> (i1, i12, i1)
 // CHECK-NEXT:      rtl.instance "out_tlast" @loom_tlast_gen {BEATS = 2 : i64, W = 12 : i64}
 // TOP:           rtl.module @my_accel attributes
 func.func @graph.2() {

@@ -35,6 +35,24 @@ TEST(HwModelCost, MvuBasics) {
   EXPECT_EQ(estimateCost(t).memoryBits, 4 * 4 * 8 + 4 * 24 + 4 * 256 * 8);
 }
 
+// --runtime-weights: ceil(bits / 32) words a memory line (docs/CONTRACTS.md
+// "Weight-load stream"), by hand: K = 6, N = 8, SIMD = 6, PE = 8, W_W = 10 -> one
+// 480-bit weight line = 15 words; one bias line of 8 x 22 bits = 176 bits = 6 words.
+// Folded to SIMD = 2, PE = 2: 4 x 3 = 12 lines of 40 bits (2 words each) and 4 bias
+// lines of 44 bits (2 words each) = 32. A depthwise unit C = 4, KK = 9, SIMD = 3, PE = 4,
+// W_W = 8: 1 x 3 lines of 96 bits (3 words) + 1 bias line of 4 x 20 bits (3 words) = 12.
+TEST(HwModelCost, WeightLoadWords) {
+  MvuConfig m;
+  m.K = 6, m.N = 8, m.SIMD = 6, m.PE = 8, m.W_W = 10, m.W_ACC = 22;
+  EXPECT_EQ(weightLoadWords(ActorConfig{m}), 21);
+  m.SIMD = 2, m.PE = 2;
+  EXPECT_EQ(weightLoadWords(ActorConfig{m}), 32);
+  DwuConfig d;
+  d.C = 4, d.KK = 9, d.SIMD = 3, d.PE = 4, d.W_W = 8, d.W_ACC = 20;
+  EXPECT_EQ(weightLoadWords(ActorConfig{d}), 12);
+  EXPECT_EQ(weightLoadWords(ActorConfig{FifoConfig{64, 2, 8}}), 0);
+}
+
 TEST(HwModelCost, MatchesSingleActorSimulation) {
   std::vector<ActorConfig> cfgs = {
       mvu(16, 8, 4, 2, 4), mvu(16, 8, 16, 8, 16), mvu(16, 8, 16, 8, 1),  mvu(12, 6, 3, 3, 4),

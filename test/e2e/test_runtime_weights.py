@@ -1,0 +1,211 @@
+#!/usr/bin/python3
+"""e2e.runtime_weights: `loom compile --runtime-weights` loads the weights of the dense,
+conv and depthwise layers through the s_axis_wt port (docs/CONTRACTS.md "Weight-load
+stream"), so one build runs any weight set of its architecture.
+
+Per architecture (a dense MLP; a conv -> relu -> depthwise conv; a LoRA layer
+y = x W + (x A) B exported as PEFT does, a rank-2 side branch beside the frozen base, where A
+and B are two adapters on the same base weights), models A and B with the same shapes and
+different weights:
+ 1. compile A with --runtime-weights; sim (A's own image) is bit-exact, and
+    weight_load_cycles (sim.json, measured) == predicted_weight_load_cycles (report.json);
+ 2. sim --weights B on the same frames: 0 mismatching words against the reference
+    interpreter with B's weights, outputs differ from A's, the float reference agrees
+    with ONNX Runtime on B to 1e-4 of the output range and the hardware is within 5%;
+ 3. --weights B,A swaps the weights between the two halves of one run: bit-exact, two
+    loads, both weight_load_cycles long;
+ 4. pack-weights B writes the same bytes as B's own --runtime-weights compile;
+ 5. every file under OUT/rtl has the same hash before and after all of this.
+Refusals, one line each and a non-zero exit: a model of another architecture (naming the
+first difference), weights outside the format (naming the tensor and its range),
+--runtime-weights without fixed<W,I>, --weights on a ROM build.
+"""
+import hashlib
+import os
+import sys
+
+import numpy as np
+from onnx import helper
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import e2e_common as E  # noqa: E402
+
+PRECISION = "fixed<10,4>"
+FRAMES = 16
+
+
+def mlp(path, seed, hidden=8, scale=0.5):
+    r = np.random.RandomState(seed)
+    inits = {"W1": (r.randn(6, hidden) * scale).astype(np.float32),
+             "b1": (r.randn(hidden) * 0.1).astype(np.float32),
+             "W2": (r.randn(hidden, 4) * scale).astype(np.float32),
+             "b2": (r.randn(4) * 0.1).astype(np.float32)}
+    nodes = [helper.make_node("Gemm", ["x", "W1", "b1"], ["h"], name="fc1"),
+             helper.make_node("Relu", ["h"], ["hr"], name="relu1"),
+             helper.make_node("Gemm", ["hr", "W2", "b2"], ["y"], name="fc2")]
+    return E.save_model(path, nodes, inits, [1, 6], [1, 4])
+
+
+def conv(path, seed):
+    r = np.random.RandomState(seed)
+    inits = {"Wc": (r.randn(4, 2, 3, 3) * 0.3).astype(np.float32),
+             "bc": (r.randn(4) * 0.1).astype(np.float32),
+             "Wd": (r.randn(4, 1, 3, 3) * 0.3).astype(np.float32),
+             "bd": (r.randn(4) * 0.1).astype(np.float32)}
+    nodes = [helper.make_node("Conv", ["x", "Wc", "bc"], ["c"], name="conv1", pads=[1, 1, 1, 1]),
+             helper.make_node("Relu", ["c"], ["cr"], name="relu1"),
+             helper.make_node("Conv", ["cr", "Wd", "bd"], ["y"], name="dw1", group=4,
+                              pads=[1, 1, 1, 1])]
+    return E.save_model(path, nodes, inits, [1, 2, 4, 4], [1, 4, 4, 4])
+
+
+def lora(path, seed_adapter, rank=2, seed_base=1):
+    """PEFT's LoRA export: MatMul(x, W) + MatMul(MatMul(x, A), B), rank `rank`."""
+    rw, ra = np.random.RandomState(seed_base), np.random.RandomState(seed_adapter)
+    inits = {"W": (rw.randn(8, 6) * 0.4).astype(np.float32),
+             "A": (ra.randn(8, rank) * 0.4).astype(np.float32),
+             "B": (ra.randn(rank, 6) * 0.4).astype(np.float32)}
+    nodes = [helper.make_node("MatMul", ["x", "W"], ["base"], name="base"),
+             helper.make_node("MatMul", ["x", "A"], ["xa"], name="lora_A"),
+             helper.make_node("MatMul", ["xa", "B"], ["xab"], name="lora_B"),
+             helper.make_node("Add", ["base", "xab"], ["y"], name="lora_add")]
+    return E.save_model(path, nodes, inits, [1, 8], [1, 6])
+
+
+def rtl_hashes(out):
+    rtl = os.path.join(out, "rtl")
+    return {n: hashlib.sha256(open(os.path.join(rtl, n), "rb").read()).hexdigest()
+            for n in sorted(os.listdir(rtl)) if os.path.isfile(os.path.join(rtl, n))}
+
+
+def one_line_error(c, r, what, *needles):
+    lines = [ln for ln in r.err.strip().splitlines() if ln]
+    ok = c.check(r.rc != 0, "%s: refused (exit %d)" % (what, r.rc))
+    ok = ok and c.check(len(lines) == 1 and lines[0].startswith("loom: error: "),
+                        "%s: one error line, got %r" % (what, r.err))
+    for n in needles:
+        ok = ok and c.check(n in r.err, "%s: the error names %r: %r" % (what, n, r.err))
+    return ok
+
+
+def check_architecture(c, loom, src, work, name, a, b):
+    out = os.path.join(work, "out_" + name)
+    r = E.run(loom, "compile", a, "-o", out, "--precision", PRECISION, "--runtime-weights")
+    if not c.check(r.rc == 0, "%s: compile --runtime-weights: %s" % (name, r.describe())):
+        return None
+    before = rtl_hashes(out)
+    report = E.read_json(os.path.join(out, "report.json"))
+    layout = E.read_json(os.path.join(out, "weights", "layout.json"))
+    predicted = report["predicted_weight_load_cycles"]
+    c.check(not any(n.endswith("_w.mem") or n.endswith("_b.mem") for n in before),
+            "%s: no weight or bias image under OUT/rtl: %s" % (name, sorted(before)))
+    c.check(layout["words"] == predicted and
+            os.path.getsize(os.path.join(out, "weights", layout["image"])) == 4 * predicted,
+            "%s: the image has predicted_weight_load_cycles = %d words (layout %d)"
+            % (name, predicted, layout["words"]))
+
+    inputs = E.random_frames(a, FRAMES, 11)
+    x = list(inputs.values())[0]
+    xp = os.path.join(work, name + "_x.npy")
+    np.save(xp, x)
+    ys = {}
+    for label, extra in (("A", []), ("B", ["--weights", b]), ("B,A", ["--weights", b + "," + a])):
+        yp = os.path.join(work, "%s_%s.npz" % (name, label.replace(",", "")))
+        r = E.run(loom, "sim", out, "--inputs", xp, "--out", yp, *extra)
+        if not c.check(r.rc == 0, "%s: sim with weights %s: %s" % (name, label, r.describe())):
+            return None
+        sj = E.read_json(os.path.join(out, "sim.json"))
+        c.check(sj["mismatches"] == 0, "%s/%s: bit-exact against the reference" % (name, label))
+        c.check(sj["latency_cycles"] == sj["predicted_latency_cycles"],
+                "%s/%s: latency measured == predicted" % (name, label))
+        c.check(sj["weight_load_cycles"] == predicted == sj["predicted_weight_load_cycles"],
+                "%s/%s: weight_load_cycles %s == predicted %d"
+                % (name, label, sj.get("weight_load_cycles"), predicted))
+        loads = sj["weight_loads"]
+        c.check(len(loads) == len(label.split(",")) and
+                all(last - first + 1 == predicted for first, last in loads),
+                "%s/%s: one load of %d cycles per weight set: %s" % (name, label, predicted, loads))
+        ys[label] = np.load(yp)
+    out_name = E.onnx_output_names(a)[0]
+    raw = {k: v[out_name + ".raw"].reshape(FRAMES, -1) for k, v in ys.items()}
+    c.check(not np.array_equal(raw["A"], raw["B"]), "%s: B's outputs differ from A's" % name)
+    half = FRAMES // 2
+    c.check(np.array_equal(raw["B,A"][:half], raw["B"][:half]) and
+            np.array_equal(raw["B,A"][half:], raw["A"][half:]),
+            "%s: --weights B,A: frames 0..%d follow B, the rest A" % (name, half - 1))
+    # The independent oracle: ONNX Runtime on B.
+    want = E.ort_run(src, b, inputs, os.path.join(work, name + "_ort"))[0]
+    want = want.astype(np.float64).reshape(FRAMES, -1)
+    span = max(float(want.max() - want.min()), 1e-6)
+    ref = ys["B"][out_name + ".reference"].astype(np.float64).reshape(FRAMES, -1)
+    hw = ys["B"][out_name].astype(np.float64).reshape(FRAMES, -1)
+    c.check(np.abs(ref - want).max() <= 1e-4 * span,
+            "%s: float reference with B's weights == ONNX Runtime on B (%.2g of range)"
+            % (name, np.abs(ref - want).max() / span))
+    c.check(np.abs(hw - want).max() <= 0.05 * span,
+            "%s: hardware with B's weights within 5%% of ONNX Runtime on B (%.3f of range)"
+            % (name, np.abs(hw - want).max() / span))
+
+    # pack-weights: the same image as B compiled on its own.
+    out_b = os.path.join(work, "out_%s_b" % name)
+    r = E.run(loom, "compile", b, "-o", out_b, "--precision", PRECISION, "--runtime-weights")
+    stem = os.path.basename(b)[:-5]
+    packed = os.path.join(work, name + "_b.bin")
+    r2 = E.run(loom, "pack-weights", out, "--weights", b, "-o", packed)
+    r3 = E.run(loom, "pack-weights", out, "--weights", b)
+    if c.check(r.rc == 0 and r2.rc == 0 and r3.rc == 0,
+               "%s: pack-weights: %s %s %s" % (name, r.describe(), r2.describe(), r3.describe())):
+        own = open(os.path.join(out_b, "weights", stem + ".bin"), "rb").read()
+        c.check(open(packed, "rb").read() == own and
+                open(os.path.join(out, "weights", stem + ".bin"), "rb").read() == own,
+                "%s: pack-weights B (-o and the default OUT/weights/%s.bin) == B's own image"
+                % (name, stem))
+    c.check(rtl_hashes(out) == before, "%s: every file under OUT/rtl unchanged" % name)
+    return out
+
+
+def main():
+    loom, src, work = E.parse_args()
+    c = E.Checker("e2e.runtime_weights")
+    m = lambda n: os.path.join(work, n + ".onnx")  # noqa: E731
+    mlp(m("mlp_a"), 1)
+    mlp(m("mlp_b"), 2)
+    mlp(m("mlp_wide"), 3, hidden=10)
+    mlp(m("mlp_big"), 4, scale=20.0)
+    conv(m("conv_a"), 5)
+    conv(m("conv_b"), 6)
+
+    out = check_architecture(c, loom, src, work, "mlp", m("mlp_a"), m("mlp_b"))
+    check_architecture(c, loom, src, work, "conv", m("conv_a"), m("conv_b"))
+    # Two LoRA adapters of the same base on one build; another rank is another architecture.
+    lora(m("lora_1"), 10)
+    lora(m("lora_2"), 20)
+    lora(m("lora_r3"), 30, rank=3)
+    out_lora = check_architecture(c, loom, src, work, "lora", m("lora_1"), m("lora_2"))
+    if out_lora:
+        one_line_error(c, E.run(loom, "pack-weights", out_lora, "--weights", m("lora_r3")),
+                       "a rank-3 adapter on a rank-2 build", "not the architecture of")
+    if out:
+        before = rtl_hashes(out)
+        one_line_error(c, E.run(loom, "sim", out, "--weights", m("mlp_wide")),
+                       "sim --weights of another architecture", "not the architecture of",
+                       "mlp_wide.onnx", "rtl/")
+        one_line_error(c, E.run(loom, "pack-weights", out, "--weights", m("conv_a")),
+                       "pack-weights of another architecture", "not the architecture of")
+        one_line_error(c, E.run(loom, "pack-weights", out, "--weights", m("mlp_big")),
+                       "weights outside the format", "weight tensor of node 'fc1'", "range [",
+                       PRECISION)
+        c.check(rtl_hashes(out) == before, "refusals leave OUT/rtl unchanged")
+    one_line_error(c, E.run(loom, "compile", m("mlp_a"), "-o", os.path.join(work, "o_auto"),
+                            "--runtime-weights"),
+                   "--runtime-weights without fixed<W,I>", "--runtime-weights needs --precision")
+    rom = os.path.join(work, "out_rom")
+    r = E.run(loom, "compile", m("mlp_a"), "-o", rom, "--precision", PRECISION)
+    if c.check(r.rc == 0, "ROM build: " + r.describe()):
+        one_line_error(c, E.run(loom, "sim", rom, "--weights", m("mlp_b")),
+                       "--weights on a ROM build", "not compiled with --runtime-weights")
+    return c.finish()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
