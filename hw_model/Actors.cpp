@@ -123,6 +123,35 @@ std::string SoftmaxModel::describe() const {
   return os.str();
 }
 
+// ------------------------------------------------------------------ loom_rotary
+void RotaryModel::step(bool inFire, bool outFire) {
+  bool fetch = emit_ && (!outValid_ || outFire);
+  bool nextValid = fetch || (outValid_ && !outFire);
+  if (!emit_ && inFire) {
+    if (inCnt_ == ib_ - 1) {
+      inCnt_ = 0;
+      emit_ = true;
+    } else {
+      ++inCnt_;
+    }
+  } else if (fetch) {
+    if (idx_ == c_ - 1) {
+      idx_ = 0;
+      emit_ = false;
+    } else {
+      ++idx_;
+    }
+  }
+  outValid_ = nextValid;
+}
+
+std::string RotaryModel::describe() const {
+  std::ostringstream os;
+  os << "rotary{emit=" << emit_ << " in_cnt=" << inCnt_ << " idx=" << idx_
+     << " out_valid=" << outValid_ << "}";
+  return os.str();
+}
+
 // ------------------------------------------------------------------ loom_layernorm
 LayerNormModel::LayerNormModel(const LayerNormConfig &c)
     : c_(c.C), ib_(c.inBeatsPerRow()), calc_(c.calcCycles()), rows_(c.ROWS) {}
@@ -530,6 +559,8 @@ std::unique_ptr<ActorModel> makeActorModel(const ActorConfig &c) {
           return std::make_unique<LayerNormModel>(cfg);
         else if constexpr (std::is_same_v<T, EmbedConfig>)
           return std::make_unique<EmbedModel>(cfg);
+        else if constexpr (std::is_same_v<T, RotaryConfig>)
+          return std::make_unique<RotaryModel>(cfg);
         else if constexpr (std::is_same_v<T, AttentionConfig>)
           return std::make_unique<AttentionModel>(cfg);
         else if constexpr (std::is_same_v<T, FifoConfig>)

@@ -105,6 +105,25 @@ private:
   bool outValid_ = false;
 };
 
+/// Mirrors rtl/compute/loom_rotary.sv: LOAD takes a row's C / IN_BEAT beats into the
+/// row buffer, EMIT reads one code per cycle into the output register (when it is free
+/// or being read) and returns to LOAD with the row's last code.
+class RotaryModel : public ActorModel {
+public:
+  explicit RotaryModel(const RotaryConfig &c) : c_(c.C), ib_(c.inBeatsPerRow()), t_(c.T) {}
+  bool inReady() const override { return !emit_; }
+  bool outValid() const override { return outValid_; }
+  void step(bool inFire, bool outFire) override;
+  int inBeatsPerFrame() const override { return ib_ * t_; }
+  int outBeatsPerFrame() const override { return c_ * t_; }
+  std::string describe() const override;
+
+private:
+  int c_, ib_, t_;
+  bool emit_ = false, outValid_ = false;
+  int inCnt_ = 0, idx_ = 0;
+};
+
 /// Mirrors rtl/compute/loom_embed.sv: a one-id skid buffer in front of the
 /// lookup stage (so in_ready is a register), the lookup stage holding the
 /// current id and its beat counter, and the output register. The lookup

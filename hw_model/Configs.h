@@ -161,6 +161,17 @@ struct LayerNormConfig {
   int outBeats() const { return ROWS * C; }
 };
 
+/// loom_rotary (docs/CONTRACTS.md "Rotary"): a frame is T rows of C codes; a row
+/// loads (C / IN_BEAT beats) into the row buffer, then leaves one code per cycle.
+/// Requires C % IN_BEAT == 0, D even dividing C. Widths from numerics::RotaryParams.
+struct RotaryConfig {
+  int T = 1, C = 2, D = 2, IN_BEAT = 1, W_IN = 8, W_OUT = 8, W_ACC = 24, W_M = 2;
+
+  int inBeatsPerRow() const { return C / IN_BEAT; }
+  int inBeats() const { return T * inBeatsPerRow(); }
+  int outBeats() const { return T * C; }
+};
+
 /// loom_embed (docs/CONTRACTS.md "Embedding"): one token id per input beat,
 /// C / OUT_BEAT output beats per id read from the table ROM (and the position
 /// ROM when POS = 1); a frame is T ids. Requires C % OUT_BEAT == 0.
@@ -210,7 +221,7 @@ struct SkidConfig {
 using ActorConfig =
     std::variant<MvuConfig, SoftmaxConfig, FifoConfig, SkidConfig, SwgConfig, PoolConfig, DwuConfig,
                  ForkConfig, AddConfig, ConcatConfig, UpsampleConfig, LayerNormConfig,
-                 EmbedConfig, AttentionConfig>;
+                 EmbedConfig, AttentionConfig, RotaryConfig>;
 
 /// Number of input / output ports of an actor (fork: 2 outputs; add, concat: 2 inputs;
 /// attention: 3 inputs).

@@ -86,6 +86,10 @@ std::string validate(const ActorConfig &config) {
           if (c.C < 1 || c.IN_BEAT < 1 || c.C % c.IN_BEAT || c.ROWS < 1 || c.P < 1 ||
               c.R < c.P || c.W_V < 1)
             return "layernorm needs C % IN_BEAT == 0, ROWS >= 1, 1 <= P <= R";
+        } else if constexpr (std::is_same_v<T, RotaryConfig>) {
+          if (c.T < 1 || c.C < 1 || c.IN_BEAT < 1 || c.C % c.IN_BEAT || c.D < 2 || c.D % 2 ||
+              c.C % c.D)
+            return "rotary needs C % IN_BEAT == 0 and an even D dividing C";
         } else if constexpr (std::is_same_v<T, EmbedConfig>) {
           if (c.V < 1 || c.C < 1 || c.T < 1 || c.OUT_BEAT < 1 || c.C % c.OUT_BEAT ||
               c.W_ID < 1 || c.W_ID > 31 || (int64_t(1) << c.W_ID) < c.V)
@@ -228,6 +232,18 @@ ActorCost estimateCost(const LayerNormConfig &c) {
   simulateAlone(m, r.cyclesPerFrame, r.latencyCycles);
   r.multipliers = int64_t(c.IN_BEAT) + 3;
   r.memoryBits = int64_t(c.C) * (c.W_G + c.W_B);
+  return r;
+}
+
+/// Per row: C / IN_BEAT load cycles, then C output cycles (no overlap); II and
+/// latency from the cycle model alone. Multipliers: x * COS, x' * SIN and acc * M.
+/// ROM: the cos and sin tables, T * C words of 16 bits each.
+ActorCost estimateCost(const RotaryConfig &c) {
+  ActorCost r;
+  RotaryModel m(c);
+  simulateAlone(m, r.cyclesPerFrame, r.latencyCycles);
+  r.multipliers = 3;
+  r.memoryBits = 2LL * c.T * c.C * 16;
   return r;
 }
 

@@ -32,6 +32,7 @@ ActorCost estimateCost(const MvuConfig &c);
 ActorCost estimateCost(const SoftmaxConfig &c);
 ActorCost estimateCost(const LayerNormConfig &c);
 ActorCost estimateCost(const EmbedConfig &c);
+ActorCost estimateCost(const RotaryConfig &c);
 ActorCost estimateCost(const AttentionConfig &c);
 /// Bits of loom_attention's memories (K, V, q, scores, accumulators, exp table).
 int64_t attentionMemoryBits(const AttentionConfig &c);

@@ -314,6 +314,18 @@ Resources estimateResources(const LayerNormConfig &c) {
   return r;
 }
 
+// Not fitted yet: structural, from the RTL. The row buffer in flip-flops (and a
+// C-to-1 read mux for x and its partner), two table ROMs of 16-bit words, two
+// products and the requantization multiply on DSPs, the output clamp in LUTs.
+Resources estimateResources(const RotaryConfig &c) {
+  Resources r;
+  r.ffs = int64_t(c.C) * c.W_IN + 2LL * c.W_IN + 32 + 2LL * clog2(c.C + 1) + clog2(c.T + 1) + 8;
+  r.luts = 2LL * c.C * c.W_IN / 4 + int64_t(c.W_ACC) + c.W_OUT + 32;
+  r.dsps = 2LL * dspsPerMult(c.W_IN, 16) + dspsPerMult(c.W_ACC, c.W_M);
+  r += romResources(int64_t(c.T) * c.C, 32);
+  return r;
+}
+
 // Not fitted yet: structural, from the RTL. The tables are ROMs read one
 // OUT_BEAT-lane word per cycle; per lane one adder and a clamp; the id
 // buffer, lookup stage and output register in flip-flops.

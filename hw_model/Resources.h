@@ -48,6 +48,7 @@ Resources estimateResources(const AddConfig &c);
 Resources estimateResources(const ConcatConfig &c);
 Resources estimateResources(const LayerNormConfig &c);
 Resources estimateResources(const EmbedConfig &c);
+Resources estimateResources(const RotaryConfig &c);
 Resources estimateResources(const AttentionConfig &c);
 Resources estimateResources(const ActorConfig &c);
 

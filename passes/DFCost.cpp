@@ -130,6 +130,16 @@ static hw::LayerNormConfig configOf(df::LayerNormOp ln) {
   return c;
 }
 
+static hw::RotaryConfig configOf(df::RotaryOp rot) {
+  numerics::RotaryParams p = rot.getParams();
+  hw::RotaryConfig c;
+  c.T = int(p.T), c.C = int(p.C), c.D = int(p.D);
+  c.IN_BEAT = int(rot.getInput().getType().getLanes());
+  c.W_IN = p.inWidth, c.W_OUT = p.outWidth;
+  c.W_ACC = p.accBits(), c.W_M = p.mBits();
+  return c;
+}
+
 static hw::EmbedConfig configOf(df::EmbedOp emb) {
   hw::EmbedConfig c;
   c.V = int(emb.getVocab()), c.C = int(emb.getChannels()), c.T = int(emb.getPositions());
@@ -258,7 +268,8 @@ static hw::ConcatConfig configOf(df::ConcatOp cat) {
 std::optional<hw::ActorConfig> loom::hwConfigOf(Operation *op) {
   return llvm::TypeSwitch<Operation *, std::optional<hw::ActorConfig>>(op)
       .Case<df::MvuOp, df::DwuOp, df::SoftmaxOp, df::SwgOp, df::PoolOp, df::UpsampleOp, df::ForkOp,
-            df::SkidOp, df::FifoOp, df::JoinOp, df::ConcatOp, df::LayerNormOp, df::EmbedOp, df::AttentionOp>(
+            df::SkidOp, df::FifoOp, df::JoinOp, df::ConcatOp, df::LayerNormOp, df::EmbedOp, df::AttentionOp,
+            df::RotaryOp>(
           [](auto actor) { return hw::ActorConfig(configOf(actor)); })
       .Default([](Operation *) { return std::nullopt; });
 }

@@ -177,7 +177,7 @@ struct Folder {
               capped(swg, std::gcd(desiredLanes(consumerOf(swg.getOutput()), window), window)));
         } else if (isFoldable(&op)) {
           setLanes(op.getResult(0), peOf(&op));
-        } else if (llvm::isa<df::SoftmaxOp, df::LayerNormOp>(op)) {
+        } else if (llvm::isa<df::SoftmaxOp, df::LayerNormOp, df::RotaryOp>(op)) {
           setLanes(op.getResult(0), 1);
         } else if (auto emb = llvm::dyn_cast<df::EmbedOp>(op)) {
           // A row in as many lanes as its consumer takes (dividing the row).

@@ -366,7 +366,8 @@ struct Inserter {
       // head: all get a quantizer of their own.
       // A LayerNorm requantizes too (its own integer rescale, CONTRACTS).
       if (op->hasTrait<nn::OpTrait::ElementwiseJoin>() ||
-          llvm::isa<nn::TableActivationOpInterface, nn::LayerNormOp, nn::AttentionOp>(op)) {
+          llvm::isa<nn::TableActivationOpInterface, nn::LayerNormOp, nn::AttentionOp,
+                    nn::RotaryOp>(op)) {
         for (Value v : op->getOperands()) {
           auto p = operandPoint(op, v);
           if (failed(p))

@@ -173,6 +173,18 @@ struct NNQuantizePass : loom::impl::NNQuantizeBase<NNQuantizePass> {
         result = copyName(buildQEmbed(b, emb, outType, in, std::ldexp(1.0, -int(f)), int(w),
                                       fmt.minInt(), fmt.maxInt())
                               .getDefiningOp());
+      } else if (auto rot = llvm::dyn_cast<nn::RotaryOp>(op)) {
+        // Input and output at 2^-F (CONTRACTS "Rotary").
+        auto type = rot.getResult().getType();
+        double s = std::ldexp(1.0, -int(f));
+        auto p = numerics::makeRotary(type.getDimSize(0), type.getDimSize(1),
+                                      int64_t(rot.getHeadDim()), int(w), int(w),
+                                      floatsOf(rot.getCos()), floatsOf(rot.getSin()), s, s,
+                                      fmt.minInt(), fmt.maxInt());
+        if (!p)
+          return op.emitError() << "cannot quantize " << nn::describeNode(&op) << ": "
+                                << llvm::toString(p.takeError());
+        result = copyName(buildQRotary(b, op.getLoc(), outType, in, *p).getDefiningOp());
       } else if (auto att = llvm::dyn_cast<nn::AttentionOp>(op)) {
         // q, k, v and the output at 2^-F (CONTRACTS "Attention").
         Value k = q.lookup(att.getK()), v = q.lookup(att.getV());

@@ -169,7 +169,7 @@ private:
       return success();
     }
     // A layer, or a LayerNorm: requantized by the quantizer after it.
-    if (llvm::isa<nn::WeightedLayerOpInterface, nn::LayerNormOp>(op)) {
+    if (llvm::isa<nn::WeightedLayerOpInterface, nn::LayerNormOp, nn::RotaryOp>(op)) {
       auto in = asReal(op->getOperand(0));
       if (!in)
         return fail(op, "its input is not a dequantized tensor (put a QuantizeLinear / "
@@ -368,6 +368,8 @@ private:
         return fail(pending.lookup(v).layer, "a LayerNorm needs a QuantizeLinear after it");
       if (pending.count(v) && llvm::isa<nn::EmbedOp>(pending.lookup(v).layer))
         return fail(pending.lookup(v).layer, "an embedding needs a QuantizeLinear after it");
+      if (pending.count(v) && llvm::isa<nn::RotaryOp>(pending.lookup(v).layer))
+        return fail(pending.lookup(v).layer, "a rotary embedding needs a QuantizeLinear after it");
       if (pending.count(v) && llvm::isa<nn::AttentionOp>(pending.lookup(v).layer))
         return fail(pending.lookup(v).layer, "an attention needs a QuantizeLinear after it");
       if (pending.count(v)) {

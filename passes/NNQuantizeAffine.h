@@ -11,6 +11,7 @@
 
 #include "compiler/numerics/Attention.h"
 #include "compiler/numerics/LayerNorm.h"
+#include "compiler/numerics/Rotary.h"
 #include "dialects/nn/NNOps.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -46,6 +47,10 @@ mlir::Value buildQEmbed(mlir::OpBuilder &b, nn::EmbedOp op, mlir::Type outType, 
 mlir::Value buildQAttention(mlir::OpBuilder &b, mlir::Location loc, mlir::Type outType,
                             mlir::Value q, mlir::Value k, mlir::Value v,
                             const numerics::AttentionParams &p);
+/// nn.qrotary of codes `in` with the parameters `p` (passes/affine/Attention.cpp),
+/// for both the fixed-point and the affine lowering.
+mlir::Value buildQRotary(mlir::OpBuilder &b, mlir::Location loc, mlir::Type outType, mlir::Value in,
+                         const numerics::RotaryParams &p);
 
 } // namespace loom
 

@@ -159,6 +159,7 @@ struct Lowering {
   LogicalResult lower(nn::ResizeOp rs);
   LogicalResult lower(nn::QSoftmaxOp sm);
   LogicalResult lower(nn::QLayerNormOp ln);
+  LogicalResult lower(nn::QRotaryOp rot);
   LogicalResult lower(nn::QEmbedOp emb);
   LogicalResult lower(nn::QAttentionOp att);
   LogicalResult lowerJoin(Operation &op); // nn.add_act, nn.mul_act
@@ -441,7 +442,8 @@ LogicalResult Lowering::lowerOp(Operation &op) {
     return lowerJoin(op);
   return llvm::TypeSwitch<Operation *, LogicalResult>(&op)
       .Case<nn::ReshapeOp, nn::TransposeOp, nn::QDenseOp, nn::QConvOp, nn::PadOp, nn::ResizeOp,
-            nn::QSoftmaxOp, nn::QLayerNormOp, nn::QEmbedOp, nn::QAttentionOp, nn::ConcatOp>(
+            nn::QSoftmaxOp, nn::QLayerNormOp, nn::QEmbedOp, nn::QAttentionOp, nn::QRotaryOp,
+            nn::ConcatOp>(
           [&](auto typed) { return lower(typed); })
       .Case<nn::MaxPoolOp, nn::AvgPoolOp>([&](Operation *) { return lowerPool(op); })
       .Default([&](Operation *) {
@@ -571,6 +573,23 @@ LogicalResult Lowering::lower(nn::QLayerNormOp ln) {
       ln.getGamma(), ln.getBeta(), ln.getLoAttr(), ln.getHiAttr(), ln.getRmsAttr());
   copyName(ln, actor);
   bind(ln.getResult(), actor, perm);
+  return success();
+}
+
+/// Rows of C codes in nn's order (row t = position t), like LayerNorm's.
+LogicalResult Lowering::lower(nn::QRotaryOp rot) {
+  Value input = rot.getInput();
+  Perm perm = permOf(input);
+  if (!perm.empty() && !isIdentity(perm))
+    return unsupported(rot, "its rows are not contiguous in the stream");
+  auto type = rot.getInput().getType();
+  Value s = take(input, rot.getLoc());
+  auto actor = b.create<df::RotaryOp>(
+      rot.getLoc(), streamOf(rot.getResult()), s, b.getI64IntegerAttr(type.getDimSize(0)),
+      b.getI64IntegerAttr(type.getDimSize(1)), rot.getHeadDimAttr(), rot.getCos(), rot.getSin(),
+      rot.getMultAttr(), rot.getShiftAttr(), rot.getLoAttr(), rot.getHiAttr());
+  copyName(rot, actor);
+  bind(rot.getResult(), actor, perm);
   return success();
 }
 

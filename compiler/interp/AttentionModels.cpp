@@ -2,11 +2,14 @@
 //
 // nn.attention (float, [T, C] row layout, per-head softmax(scale q k^T) v)
 // and nn.qattention (the integer recipe of docs/CONTRACTS.md "Attention",
-// computed once in compiler/numerics/Attention).
+// computed once in compiler/numerics/Attention); nn.rotary / nn.qrotary, the
+// rotary embedding of q and k (docs/CONTRACTS.md "Rotary",
+// compiler/numerics/Rotary).
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/interp/EvalSupport.h"
 #include "compiler/numerics/Attention.h"
+#include "compiler/numerics/Rotary.h"
 
 #include <algorithm>
 #include <cmath>
@@ -61,11 +64,45 @@ llvm::Expected<RefTensor> evalQAttention(nn::QAttentionOp op, Operands in) {
   return out;
 }
 
+/// ONNX's f32 arithmetic: x * cos + rotate_half(x) * sin, each step rounded to f32.
+llvm::Expected<RefTensor> evalRotary(nn::RotaryOp op, Operands in) {
+  auto type = op.getResult().getType();
+  const int64_t T = type.getDimSize(0), C = type.getDimSize(1), D = int64_t(op.getHeadDim());
+  const std::vector<double> &x = in[0]->f;
+  if (x.size() != size_t(T * C))
+    return opError(op, "operand is not a [T, C] frame");
+  std::vector<float> cos, sin;
+  for (const llvm::APFloat &v : op.getCos().getValues<llvm::APFloat>())
+    cos.push_back(v.convertToFloat());
+  for (const llvm::APFloat &v : op.getSin().getValues<llvm::APFloat>())
+    sin.push_back(v.convertToFloat());
+  RefTensor out;
+  out.f.resize(x.size());
+  for (int64_t i = 0; i < T * C; ++i) {
+    int64_t c = i % C;
+    float a = float(x[size_t(i)]) * cos[size_t(i)];
+    float b = float(x[size_t(i - c + numerics::rotaryPartner(c, D))]) * sin[size_t(i)];
+    out.f[size_t(i)] = double(a + b);
+  }
+  return out;
+}
+
+llvm::Expected<RefTensor> evalQRotary(nn::QRotaryOp op, Operands in) {
+  numerics::RotaryParams p = op.getParams();
+  if (in[0]->q.size() != size_t(p.T * p.C))
+    return opError(op, "operand is not a [T, C] frame of codes");
+  RefTensor out;
+  out.q = numerics::rotaryFrame(p, in[0]->q);
+  return out;
+}
+
 } // namespace
 
 void attachAttentionModels(MLIRContext *ctx) {
   attachModel<nn::AttentionOp, evalAttention>(ctx);
   attachModel<nn::QAttentionOp, evalQAttention>(ctx);
+  attachModel<nn::RotaryOp, evalRotary>(ctx);
+  attachModel<nn::QRotaryOp, evalQRotary>(ctx);
 }
 
 } // namespace loom::interp

@@ -100,9 +100,12 @@ bool Importer::traceHeads(const std::string &from, int64_t T, int64_t H, int64_t
   std::vector<double> factor{1.0};
   std::string cur = from;
   double f = 1.0;
+  RotaryMatch rot;
   for (const OnnxNode *p = model.findProducer(cur); p; p = model.findProducer(cur)) {
     if (isLayoutOp(*p)) {
       cur = p->inputs[0];
+    } else if (!rot.add && matchRotary(*p, rot)) {
+      cur = rot.x; // a rotary embedding (FuseRotary.cpp): rows stay rows
     } else if (p->domain.empty() && (p->opType == "Mul" || p->opType == "Div") &&
                p->inputs.size() == 2) {
       const OnnxTensor *c1 = constant(p->inputs[1]);
@@ -144,6 +147,7 @@ bool Importer::traceHeads(const std::string &from, int64_t T, int64_t H, int64_t
     out.source = names[s];
     out.scale = factor[s];
     out.path = path;
+    out.rotary = llvm::is_contained(path, rot.add) ? rot : RotaryMatch();
     return true;
   }
   return false;
@@ -285,6 +289,20 @@ llvm::Error Importer::matchAttentionChains() {
       if (u == last)
         break;
     }
+    // Rotary embeddings on q / k: tables on the [T, C] source; the pattern's
+    // nodes go with the chain.
+    for (AttentionOperand *o : {&q, &k}) {
+      if (!o->rotary.add)
+        continue;
+      auto at = llvm::find(o->path, o->rotary.add);
+      std::vector<const OnnxNode *> layout(o->path.begin(), at);
+      if (auto err = rotaryTables(o->rotary, layout, o->source, T, H * D, *o))
+        return err;
+      nodes.insert(nodes.end(), o->rotary.nodes.begin(), o->rotary.nodes.end());
+      chain.rotated.push_back(*o);
+    }
+    if (v.rotary.add)
+      return bad(*v.rotary.add, "its V operand has a rotary embedding (only q and k may)");
     chain.q = q.source, chain.k = k.source, chain.v = v.source;
     chain.output = last->outputs[0];
     chain.outShape = staticShape(chain.output);
@@ -321,6 +339,9 @@ llvm::Error Importer::importAttention(const AttentionChain &chain) {
       name(r, first);
       v = r;
     }
+    for (const AttentionOperand &o : chain.rotated)
+      if (o.source == *src && src != &chain.v)
+        v = importRotary(v, o, chain.T, chain.C);
     ops.push_back(v);
   }
   auto att = b.create<nn::AttentionOp>(loc(first), f32({chain.T, chain.C}), ops[0], ops[1], ops[2],

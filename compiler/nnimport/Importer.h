@@ -312,21 +312,33 @@ private:
   bool foldConstantRows(const OnnxNode &node);
   //===--- Attention (FuseAttention.cpp) -----------------------------------===//
 
-  /// One exporter's attention chain, fused into one nn.attention.
-  struct AttentionChain {
-    std::string q, k, v;          // [.., T, C] sources (row layout)
-    std::string output;           // the tensor holding the result in [T, C] order
-    std::vector<int64_t> outShape; // its static shape
-    const OnnxNode *first = nullptr; // the scores MatMul: names the nn.attention
-    int64_t T = 1, C = 1, H = 1;
-    double scale = 1.0;
-    bool causal = false;
+  /// A rotary embedding on a head view (FuseRotary.cpp).
+  struct RotaryMatch {
+    const OnnxNode *add = nullptr;       // the final Add: names nn.rotary
+    std::string x;                       // the rotated [.., T, D] tensor
+    int64_t D = 0;
+    const OnnxTensor *cos = nullptr, *sin = nullptr; // [.., T, D] constants
+    std::vector<const OnnxNode *> nodes; // Slice, Slice, Neg, Concat, Mul, Mul, Add
   };
   /// One traced q / k / v operand: its source and the constant scaling on the way.
   struct AttentionOperand {
     std::string source;
     double scale = 1.0;
     std::vector<const OnnxNode *> path; // layout / scaling nodes, source first
+    RotaryMatch rotary;                 // rotary.add set: rotated on the way
+    int64_t rotaryD = 0;
+    std::vector<double> cos, sin;       // [T, C] tables on the source (sin signed)
+  };
+  /// One exporter's attention chain, fused into one nn.attention.
+  struct AttentionChain {
+    std::string q, k, v;          // [.., T, C] sources (row layout)
+    std::string output;           // the tensor holding the result in [T, C] order
+    std::vector<int64_t> outShape; // its static shape
+    const OnnxNode *first = nullptr; // the scores MatMul: names the nn.attention
+    std::vector<AttentionOperand> rotated; // q / k operands with rotary embeddings
+    int64_t T = 1, C = 1, H = 1;
+    double scale = 1.0;
+    bool causal = false;
   };
   /// Finds attention chains (before the unsupported-op check): their nodes
   /// but the last go to foldedNodes, the last to attentionChains. A chain that
@@ -338,6 +350,15 @@ private:
   bool applyLayout(const std::vector<const OnnxNode *> &path, std::vector<int64_t> &idx,
                    std::vector<int64_t> &shape);
   llvm::Expected<bool> causalMask(const OnnxNode &n, const std::string &scores, int64_t T);
+
+  //===--- Rotary embeddings (FuseRotary.cpp) ------------------------------===//
+  bool matchRotary(const OnnxNode &add, RotaryMatch &out);
+  const OnnxTensor *constantView(const std::string &name, std::vector<const OnnxNode *> &views);
+  bool rotarySlice(const OnnxNode &n, int64_t rank, int64_t &start, int64_t &end);
+  llvm::Error rotaryTables(const RotaryMatch &m, const std::vector<const OnnxNode *> &layout,
+                           const std::string &source, int64_t T, int64_t C,
+                           AttentionOperand &out);
+  mlir::Value importRotary(mlir::Value v, const AttentionOperand &o, int64_t T, int64_t C);
   bool foldRange(const OnnxNode &node);
 
   //===--- Quantizers: QDQ and QONNX (ImportQuant.cpp) --------------------===//

@@ -8,6 +8,7 @@
 #include "dialects/df/DFOps.h"
 #include "dialects/AttentionAttrs.h"
 #include "dialects/LayerNormAttrs.h"
+#include "dialects/RotaryAttrs.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/OpImplementation.h"
@@ -319,6 +320,25 @@ LogicalResult LayerNormOp::verify() {
                                     << " elements) and be a multiple of the input lanes ("
                                     << in.getLanes() << ")";
   return loom::verifyLayerNormAttrs(*this, c);
+}
+
+LogicalResult RotaryOp::verify() {
+  auto in = getInput().getType(), out = getOutput().getType();
+  int64_t t = int64_t(getRows()), c = int64_t(getChannels());
+  if (out.getLanes() != 1)
+    return emitOpError("output stream must carry 1 lane");
+  if (t < 1 || c < 1 || in.getFrameElements() != t * c || out.getFrameElements() != t * c)
+    return emitOpError("input and output frames must be rows x channels (") << t * c << ") codes";
+  if (c % in.getLanes())
+    return emitOpError("channels ") << c << " must be a multiple of the input lanes ("
+                                    << in.getLanes() << ")";
+  return loom::verifyRotaryAttrs(*this, t, c);
+}
+
+loom::numerics::RotaryParams RotaryOp::getParams() {
+  return loom::rotaryParamsOf(*this, int64_t(getRows()), int64_t(getChannels()),
+                              int(getInput().getType().getElementWidth()),
+                              int(getOutput().getType().getElementWidth()));
 }
 
 LogicalResult EmbedOp::verify() {

@@ -5,6 +5,7 @@
 #include "mlir/Bytecode/BytecodeOpInterface.h"
 #include "compiler/numerics/Attention.h"
 #include "compiler/numerics/LayerNorm.h"
+#include "compiler/numerics/Rotary.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/Dialect.h"

@@ -295,6 +295,26 @@ def DF_LayerNormOp : DF_Op<"layernorm"> {
   }];
 }
 
+def DF_RotaryOp : DF_Op<"rotary"> {
+  let summary = "rotary position embedding of rows of `channels` codes, one code per output beat";
+  let description = [{
+    The frame is `rows` rows of `channels` codes (row t = position t, a counter
+    that wraps at `rows`); each code is rotated with its partner in the same
+    head of `head_dim` channels (docs/CONTRACTS.md "Rotary", the attributes of
+    nn.qrotary). loom_rotary buffers a row, then emits one code per cycle from
+    the cos / sin ROMs.
+  }];
+  let arguments = (ins DF_StreamType:$input, I64Attr:$rows, I64Attr:$channels, I64Attr:$head_dim,
+                   ElementsAttr:$cos, ElementsAttr:$sin, I64Attr:$mult, I64Attr:$shift,
+                   I64Attr:$lo, I64Attr:$hi);
+  let results = (outs DF_StreamType:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// The numerics view of the attributes (compiler/numerics/Rotary.h).
+    ::loom::numerics::RotaryParams getParams();
+  }];
+}
 def DF_EmbedOp : DF_Op<"embed"> {
   let summary = "token embedding: one id per input beat, its row of `channels` codes out";
   let description = [{

@@ -8,6 +8,7 @@
 #include "dialects/nn/NNOps.h"
 #include "dialects/AttentionAttrs.h"
 #include "dialects/LayerNormAttrs.h"
+#include "dialects/RotaryAttrs.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/OpImplementation.h"
@@ -101,6 +102,32 @@ loom::numerics::AttentionParams QAttentionOp::getParams() {
   return loom::attentionParamsOf(*this, q.getDimSize(0), q.getDimSize(1),
                                  int(q.getElementTypeBitWidth()),
                                  int(getResult().getType().getElementTypeBitWidth()));
+}
+
+LogicalResult RotaryOp::verify() {
+  auto in = getInput().getType();
+  if (in.getRank() != 2)
+    return emitOpError("input must be [T, C] rows");
+  int64_t t = in.getDimSize(0), c = in.getDimSize(1), d = int64_t(getHeadDim());
+  if (d < 2 || d % 2 || c % d)
+    return emitOpError("head_dim ") << d << " must be even and divide the " << c << " channels";
+  if (numElements(getCos()) != t * c || numElements(getSin()) != t * c)
+    return emitOpError("cos and sin need ") << t * c << " values (rows x channels)";
+  return success();
+}
+
+LogicalResult QRotaryOp::verify() {
+  auto in = getInput().getType(), out = getResult().getType();
+  if (in.getRank() != 2 || in.getShape() != out.getShape())
+    return emitOpError("input and result must be [T, C] of one shape");
+  return loom::verifyRotaryAttrs(*this, in.getDimSize(0), in.getDimSize(1));
+}
+
+loom::numerics::RotaryParams QRotaryOp::getParams() {
+  auto in = getInput().getType();
+  return loom::rotaryParamsOf(*this, in.getDimSize(0), in.getDimSize(1),
+                              int(in.getElementTypeBitWidth()),
+                              int(getResult().getType().getElementTypeBitWidth()));
 }
 
 LogicalResult QLayerNormOp::verify() {

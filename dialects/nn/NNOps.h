@@ -16,6 +16,7 @@
 
 #include "compiler/numerics/Attention.h"
 #include "compiler/numerics/LayerNorm.h"
+#include "compiler/numerics/Rotary.h"
 #include "dialects/nn/NNAttrs.h"
 #include "dialects/nn/NNTraits.h"
 

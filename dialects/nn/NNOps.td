@@ -258,6 +258,23 @@ def NN_AttentionOp : NN_Op<"attention", [AllTypesMatch<["q", "k", "v", "result"]
 // Convolutional graph (NCHW, ONNX semantics; batch 1)
 //===----------------------------------------------------------------------===//
 
+def NN_RotaryOp : NN_Op<"rotary", [SameOperandsAndResultType]> {
+  let summary = "rotary position embedding on [T, C] rows (float, HF apply_rotary_pos_emb)";
+  let description = [{
+    input and result are [T, C] (row t = position t, channel c = h*D + d,
+    D = head_dim): result[t, c] = x[t, c] * cos[t, c] + x[t, p(c)] * sin[t, c]
+    with the partner p(c) = h*D + (d + D/2) mod D and sin already signed
+    (-sin for d < D/2: rotate_half is [-x2, x1]). The importer builds it from
+    exporters' x * cos + rotate_half(x) * sin on the q / k heads of an
+    attention (compiler/nnimport/FuseRotary.cpp).
+  }];
+  let arguments = (ins NN_FloatTensor:$input, I64Attr:$head_dim, NN_F32ElementsAttr:$cos,
+                   NN_F32ElementsAttr:$sin);
+  let results = (outs NN_FloatTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let hasVerifier = 1;
+}
+
 def NN_ConvOp : NN_Op<"conv", [NN_SpatialWindow, NN_WeightedLayerOpInterface]> {
   let summary = "2-D convolution, NCHW, OIHW weights, explicit pads (1-D is H = 1)";
   let arguments = (ins NN_FloatTensor:$input, NN_F32ElementsAttr:$weight,
@@ -546,6 +563,24 @@ def NN_QEmbedOp : NN_Op<"qembed"> {
   let results = (outs NN_IntTensor:$result);
   let assemblyFormat = "$ids attr-dict `:` type($ids) `->` type($result)";
   let hasVerifier = 1;
+}
+
+def NN_QRotaryOp : NN_Op<"qrotary"> {
+  let summary = "integer rotary embedding (docs/CONTRACTS.md Rotary)";
+  let description = [{
+    acc = x[t, c] * cos[t, c] + x[t, p(c)] * sin[t, c] (exact; table codes with
+    14 fraction bits), y = clamp(shift_round_even(acc * mult, shift), lo, hi).
+    Input and result [T, C] codes.
+  }];
+  let arguments = (ins NN_IntTensor:$input, I64Attr:$head_dim, ElementsAttr:$cos,
+                   ElementsAttr:$sin, I64Attr:$mult, I64Attr:$shift, I64Attr:$lo, I64Attr:$hi);
+  let results = (outs NN_IntTensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// The numerics view of the attributes (compiler/numerics/Rotary.h).
+    ::loom::numerics::RotaryParams getParams();
+  }];
 }
 
 def NN_QAttentionOp : NN_Op<"qattention"> {

@@ -282,6 +282,9 @@ LogicalResult lowerEmbed(AffineGraph &g, nn::QuantizeLinearOp ql, const Pending 
 /// output range (and a Relu / Clip before the quantizer) as its clamp.
 LogicalResult lowerAttention(AffineGraph &g, nn::QuantizeLinearOp ql, const Pending &p,
                              const Quant &out, int64_t qmin, int64_t qmax);
+/// A pending nn.rotary meets its output quantizer: nn.qrotary (CONTRACTS "Rotary").
+LogicalResult lowerRotary(AffineGraph &g, nn::QuantizeLinearOp ql, const Pending &p,
+                          const Quant &out, int64_t qmin, int64_t qmax);
 
 //===--- Trunc.cpp: QONNX Trunc on codes ---===//
 

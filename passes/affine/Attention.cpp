@@ -12,6 +12,7 @@
 #include "passes/affine/AffineGraph.h"
 
 #include "compiler/numerics/Attention.h"
+#include "compiler/numerics/Rotary.h"
 
 mlir::Value loom::buildQAttention(mlir::OpBuilder &b, mlir::Location loc, mlir::Type outType,
                                   mlir::Value q, mlir::Value k, mlir::Value v,
@@ -25,7 +26,44 @@ mlir::Value loom::buildQAttention(mlir::OpBuilder &b, mlir::Location loc, mlir::
       b.getI64IntegerAttr(p.lo), b.getI64IntegerAttr(p.hi));
 }
 
+mlir::Value loom::buildQRotary(mlir::OpBuilder &b, mlir::Location loc, mlir::Type outType,
+                               mlir::Value in, const numerics::RotaryParams &p) {
+  mlir::MLIRContext *ctx = b.getContext();
+  unsigned bits = unsigned(numerics::RotaryParams::kTableBits);
+  return b.create<nn::QRotaryOp>(
+      loc, outType, in, b.getI64IntegerAttr(p.D), intAttr(ctx, {p.T, p.C}, bits, p.cos),
+      intAttr(ctx, {p.T, p.C}, bits, p.sin), b.getI64IntegerAttr(p.mult),
+      b.getI64IntegerAttr(p.shift), b.getI64IntegerAttr(p.lo), b.getI64IntegerAttr(p.hi));
+}
+
 namespace loom::affine {
+
+LogicalResult lowerRotary(AffineGraph &g, nn::QuantizeLinearOp ql, const Pending &p,
+                          const Quant &out, int64_t qmin, int64_t qmax) {
+  auto rot = llvm::cast<nn::RotaryOp>(p.layer);
+  Twin in = *g.asReal(rot.getInput());
+  double sOut = out.scale[0];
+  Twin r;
+  r.q = out;
+  r.holdsQ = true;
+  g.setRange(r, qmin, qmax);
+  if (!p.clampCodes(r.lo, r.hi, sOut))
+    return g.fail(ql, "the quantizer's range excludes every value of the rotary embedding");
+  auto it = llvm::cast<RankedTensorType>(in.codes.getType());
+  auto type = rot.getResult().getType();
+  auto params = numerics::makeRotary(type.getDimSize(0), type.getDimSize(1),
+                                     int64_t(rot.getHeadDim()), int(it.getElementTypeBitWidth()),
+                                     g.width, floatsOf(rot.getCos()), floatsOf(rot.getSin()),
+                                     in.q.scale[0], sOut, r.lo, r.hi);
+  if (!params)
+    return g.fail(rot, llvm::toString(params.takeError()));
+  Value y = buildQRotary(g.b, rot.getLoc(), intTensor(type, g.width), in.codes, *params);
+  g.copyName(rot, y.getDefiningOp());
+  r.codes = applyMoves(g, y, p);
+  g.twins[ql.getResult()] = r;
+  return success();
+}
+
 
 LogicalResult lowerAttention(AffineGraph &g, nn::QuantizeLinearOp ql, const Pending &p,
                              const Quant &out, int64_t qmin, int64_t qmax) {

@@ -142,6 +142,8 @@ LogicalResult requantize(AffineGraph &g, nn::QuantizeLinearOp ql, const Pending 
     return lowerEmbed(g, ql, p, out, qmin, qmax);
   if (llvm::isa<nn::AttentionOp>(layer))
     return lowerAttention(g, ql, p, out, qmin, qmax);
+  if (llvm::isa<nn::RotaryOp>(layer))
+    return lowerRotary(g, ql, p, out, qmin, qmax);
   if (isTableFunction(layer)) {
     auto y = buildTable(g, ql, p, out, qmin, qmax, r);
     if (failed(y))

@@ -55,6 +55,7 @@ public:
           return lower(op, std::get<hw::LayerNormConfig>(config), nb);
         })
         .Case([&](df::EmbedOp op) { return lower(op, std::get<hw::EmbedConfig>(config), nb); })
+        .Case([&](df::RotaryOp op) { return lower(op, std::get<hw::RotaryConfig>(config), nb); })
         .Case([&](df::AttentionOp op) {
           return lower(op, std::get<hw::AttentionConfig>(config), nb);
         })
@@ -222,6 +223,35 @@ private:
     p.set("G_FILE", nb.builder().getStringAttr(name + "_g.mem"));
     p.set("B_FILE", nb.builder().getStringAttr(name + "_b.mem"));
     nb.instantiateStream(op, "loom_layernorm", name, p);
+    return success();
+  }
+
+  /// Widths from the same numerics::RotaryParams as the config; cos and sin
+  /// images one signed 16-bit code per line, line t * C + c (docs/CONTRACTS.md
+  /// "Rotary").
+  LogicalResult lower(df::RotaryOp op, const hw::RotaryConfig &c, NetlistBuilder &nb) {
+    numerics::RotaryParams r = op.getParams();
+    if (r.lo < INT32_MIN || r.hi > INT32_MAX)
+      return op.emitError("rotary lo and hi must fit 32-bit RTL parameters");
+    std::string name = nb.instanceName(op, "rotary");
+    nb.memfile(name + "_cos.mem", numerics::RotaryParams::kTableBits, 1, r.cos);
+    nb.memfile(name + "_sin.mem", numerics::RotaryParams::kTableBits, 1, r.sin);
+    NamedAttrList p;
+    nb.setParams(p, {{"T", c.T},
+                     {"C", c.C},
+                     {"D", c.D},
+                     {"IN_BEAT", c.IN_BEAT},
+                     {"W_IN", c.W_IN},
+                     {"W_OUT", c.W_OUT},
+                     {"W_ACC", c.W_ACC},
+                     {"W_M", c.W_M},
+                     {"M", r.mult},
+                     {"SH", r.shift},
+                     {"LO", r.lo},
+                     {"HI", r.hi}});
+    p.set("COS_FILE", nb.builder().getStringAttr(name + "_cos.mem"));
+    p.set("SIN_FILE", nb.builder().getStringAttr(name + "_sin.mem"));
+    nb.instantiateStream(op, "loom_rotary", name, p);
     return success();
   }
 

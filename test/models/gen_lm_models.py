@@ -13,10 +13,13 @@ input_ids int64 [1, T] -> logits float [1, T, V], static T, random weights (seed
   ln17_lm     LayerNormalization-17, separate q / k / v Linear layers, K transposed
               directly to [1, H, D, T], Mul by 1/sqrt(D), Where mask, erf GELU, untied
               head with bias. 2 layers, T 16, C 32, 4 heads, V 96.
-  llama_lm    Llama without rotary embeddings: RMSNorm (Pow, ReduceMean, Add, Sqrt,
-              Reciprocal, Mul, Mul weight), no biases, additive causal mask (0 / finfo.min),
-              Mul by the scale, SiLU-gated MLP (x * Sigmoid(x) * up). 1 layer, T 16, C 32,
-              4 heads, V 64.
+  llama_lm    Llama: RMSNorm (Pow, ReduceMean, Add, Sqrt, Reciprocal, Mul, Mul weight), no
+              biases, rotary position embeddings on q and k as HF's apply_rotary_pos_emb
+              exports them (constant cos / sin [1, T, D] Unsqueezed to [1, 1, T, D];
+              q * cos + rotate_half(q) * sin with rotate_half = Concat(Neg(Slice(x, D/2:)),
+              Slice(x, :D/2)) on the [1, H, T, D] heads), additive causal mask
+              (0 / finfo.min), Mul by the scale, SiLU-gated MLP (x * Sigmoid(x) * up).
+              1 layer, T 16, C 32, 4 heads, V 64.
 """
 import os
 import sys
@@ -90,11 +93,43 @@ class G:
         return self.node("Transpose", [y], "/%s/Transpose" % name,
                          perm=[0, 2, 3, 1] if kt else [0, 2, 1, 3])
 
-    def attention(self, q, k, v, name, t, c, h, scale_op, mask, kt_direct=False):
+    def rotary_tables(self, name, t, d, base=10000.0):
+        """HF LlamaRotaryEmbedding: cos / sin of positions x inv_freq, cat(freqs, freqs)."""
+        inv = 1.0 / base ** (np.arange(0, d, 2, dtype=np.float64) / d)
+        f = np.outer(np.arange(t), inv)
+        emb = np.concatenate([f, f], axis=-1)
+        cos = self.const(name + ".cos", np.cos(emb).astype(np.float32).reshape(1, t, d))
+        sin = self.const(name + ".sin", np.sin(emb).astype(np.float32).reshape(1, t, d))
+        ax = self.const(name + ".unsqueeze_axes", np.array([1], np.int64))
+        return (self.node("Unsqueeze", [cos, ax], "/%s/Unsqueeze" % name),
+                self.node("Unsqueeze", [sin, ax], "/%s/Unsqueeze_1" % name))
+
+    def rotate(self, x, cos, sin, name, d):
+        """q * cos + rotate_half(q) * sin, rotate_half as torch.onnx writes it."""
+        i64 = lambda *v: np.array(v, np.int64)
+        x1 = self.node("Slice", [x, self.const(name + ".s0", i64(0)), self.const(name + ".e0", i64(d // 2)),
+                                 self.const(name + ".a0", i64(3)), self.const(name + ".st0", i64(1))],
+                       "/%s/Slice" % name)
+        x2 = self.node("Slice", [x, self.const(name + ".s1", i64(d // 2)),
+                                 self.const(name + ".e1", i64(9223372036854775807)),
+                                 self.const(name + ".a1", i64(3)), self.const(name + ".st1", i64(1))],
+                       "/%s/Slice_1" % name)
+        n = self.node("Neg", [x2], "/%s/Neg" % name)
+        r = self.node("Concat", [n, x1], "/%s/Concat" % name, axis=-1)
+        a = self.node("Mul", [x, cos], "/%s/Mul" % name)
+        b = self.node("Mul", [r, sin], "/%s/Mul_1" % name)
+        return self.node("Add", [a, b], "/%s/Add" % name)
+
+    def attention(self, q, k, v, name, t, c, h, scale_op, mask, kt_direct=False, rotary=False):
         d = c // h
         qh = self.heads(q, name + "/q", t, h, d)
         vh = self.heads(v, name + "/v", t, h, d)
-        if kt_direct:
+        if rotary:
+            cos, sin = self.rotary_tables(name + "/rotary_emb", t, d)
+            qh = self.rotate(qh, cos, sin, name + "/q_rot", d)
+            kh = self.rotate(self.heads(k, name + "/k", t, h, d), cos, sin, name + "/k_rot", d)
+            kt = self.node("Transpose", [kh], "/%s/Transpose_k" % name, perm=[0, 1, 3, 2])
+        elif kt_direct:
             kt = self.heads(k, name + "/k", t, h, d, kt=True)
         else:
             kh = self.heads(k, name + "/k", t, h, d)
@@ -207,7 +242,7 @@ def llama_lm(out, t=16, c=32, h=4, v=64):
     p = "layers.0"
     a = g.rmsnorm(x, p + "/input_layernorm", c)
     q, k, vv = (g.linear(a, "%s/self_attn/%s_proj" % (p, n), c, c, bias=False) for n in "qkv")
-    o = g.attention(q, k, vv, p + "/self_attn", t, c, h, "Mul", "add")
+    o = g.attention(q, k, vv, p + "/self_attn", t, c, h, "Mul", "add", rotary=True)
     x = g.node("Add", [x, g.linear(o, p + "/self_attn/o_proj", c, c, bias=False)], "/%s/Add" % p)
     m = g.rmsnorm(x, p + "/post_attention_layernorm", c)
     gate = g.linear(m, p + "/mlp/gate_proj", c, 2 * c, bias=False)
