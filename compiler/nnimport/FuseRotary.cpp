@@ -137,7 +137,8 @@ llvm::Error Importer::rotaryTables(const RotaryMatch &m, const std::vector<const
   for (int64_t i = 0; i < T * C; ++i)
     idx[size_t(i)] = i;
   if (!applyLayout(layout, idx, shape) || shape != xs || xs.size() < 2 || xs[xs.size() - 2] != T)
-    return bad("its input is not a [.., T, D] view of the [T, C] projection");
+    return bad("its input is not a [.., T, D] view of the [T, C] projection (Loom rotates "
+               "the [1, H, T, D] heads, after the head split's transpose)");
   for (const OnnxTensor *t : {m.cos, m.sin}) {
     bool ok = t->numElements() == T * D && t->dims.size() >= 2 && t->dims.back() == D &&
               t->dims[t->dims.size() - 2] == T;

@@ -4,7 +4,8 @@ points 3, 4 and 6).
 
 Causal LMs with attention from test/models/gen_lm_models.py (gpt2_lm: decomposed LayerNorm,
 Conv1D c_attn + Split, Where mask, tanh GELU, tied head; ln17_lm: LayerNormalization-17,
-two layers, erf GELU; llama_lm: RMSNorm, additive mask, SiLU-gated MLP, no biases), and
+two layers, erf GELU; llama_lm: RMSNorm, rotary position embeddings on q and k, additive
+mask, SiLU-gated MLP, no biases), and
 models written here (input_ids int64 [1, T] -> logits float [1, T, V]):
   gpt_mlp_lm   Gather(wte) + learned position embeddings (Add of a [1, T, C] constant),
                LayerNormalization-17, MLP with erf GELU, residual Add, LayerNorm, tied
@@ -19,7 +20,8 @@ Per model and precision (RUNS):
      agree with ONNX Runtime's logits of the same full sequence within TOL of the logit
      range, with the same argmax on at least 90% of the steps;
 And one-line errors: prompt + tokens longer than T, an id outside the vocabulary, a
-malformed --prompt, and the non-causal model.
+malformed --prompt, the non-causal model, and a rotary embedding applied before the head
+transpose (bad_rotary_lm).
 """
 import os
 import subprocess
@@ -205,6 +207,11 @@ def main():
         one_line_error(c, r, ["not causal", "logits"], "non-causal graph")
         c.check(not os.path.exists(os.path.join(out, "generate.json")),
                 "mixing_lm: a refused generate wrote generate.json")
+    # A rotary embedding Loom cannot pair (rotated before the head transpose): one line
+    # naming the rotary's Add.
+    r = E.run(loom, "compile", os.path.join(lm_dir, "bad_rotary_lm.onnx"), "-o",
+              os.path.join(work, "out", "bad_rotary_lm"))
+    one_line_error(c, r, ["/layers.0/self_attn/q_rot/Add", "rotary"], "malformed rotary")
     return c.finish()
 
 

@@ -20,6 +20,8 @@ input_ids int64 [1, T] -> logits float [1, T, V], static T, random weights (seed
               Slice(x, :D/2)) on the [1, H, T, D] heads), additive causal mask
               (0 / finfo.min), Mul by the scale, SiLU-gated MLP (x * Sigmoid(x) * up).
               1 layer, T 16, C 32, 4 heads, V 64.
+  bad_rotary_lm  llama_lm with the rotary embedding applied before the head transpose (on
+              [1, T, H, D]): refused by Loom in one line naming the rotary's Add.
 """
 import os
 import sys
@@ -93,14 +95,14 @@ class G:
         return self.node("Transpose", [y], "/%s/Transpose" % name,
                          perm=[0, 2, 3, 1] if kt else [0, 2, 1, 3])
 
-    def rotary_tables(self, name, t, d, base=10000.0):
+    def rotary_tables(self, name, t, d, base=10000.0, axis=1):
         """HF LlamaRotaryEmbedding: cos / sin of positions x inv_freq, cat(freqs, freqs)."""
         inv = 1.0 / base ** (np.arange(0, d, 2, dtype=np.float64) / d)
         f = np.outer(np.arange(t), inv)
         emb = np.concatenate([f, f], axis=-1)
         cos = self.const(name + ".cos", np.cos(emb).astype(np.float32).reshape(1, t, d))
         sin = self.const(name + ".sin", np.sin(emb).astype(np.float32).reshape(1, t, d))
-        ax = self.const(name + ".unsqueeze_axes", np.array([1], np.int64))
+        ax = self.const(name + ".unsqueeze_axes", np.array([axis], np.int64))
         return (self.node("Unsqueeze", [cos, ax], "/%s/Unsqueeze" % name),
                 self.node("Unsqueeze", [sin, ax], "/%s/Unsqueeze_1" % name))
 
@@ -122,9 +124,21 @@ class G:
 
     def attention(self, q, k, v, name, t, c, h, scale_op, mask, kt_direct=False, rotary=False):
         d = c // h
-        qh = self.heads(q, name + "/q", t, h, d)
+        qh = self.heads(q, name + "/q", t, h, d) if rotary != "pre" else None
         vh = self.heads(v, name + "/v", t, h, d)
-        if rotary:
+        if rotary == "pre":  # malformed for Loom: rotated on [1, T, H, D], before the transpose
+            cos, sin = self.rotary_tables(name + "/rotary_emb", t, d, axis=2)
+            def pre(x, tag):
+                y = self.node("Reshape", [x, self.const(name + tag + ".shape",
+                                                        np.array([1, t, h, d], np.int64))],
+                              "/%s%s/Reshape" % (name, tag))
+                y = self.rotate(y, cos, sin, name + tag + "_rot", d)
+                return self.node("Transpose", [y], "/%s%s/Transpose" % (name, tag),
+                                 perm=[0, 2, 1, 3])
+            qh = pre(q, "/q")
+            kt = self.node("Transpose", [pre(k, "/k")], "/%s/Transpose_k" % name,
+                           perm=[0, 1, 3, 2])
+        elif rotary:
             cos, sin = self.rotary_tables(name + "/rotary_emb", t, d)
             qh = self.rotate(qh, cos, sin, name + "/q_rot", d)
             kh = self.rotate(self.heads(k, name + "/k", t, h, d), cos, sin, name + "/k_rot", d)
@@ -236,13 +250,13 @@ def ln17_lm(out, t=16, c=32, h=4, v=96, layers=2):
     g.save(os.path.join(out, "ln17_lm.onnx"), t, v, g.linear(x, "lm_head", c, v))
 
 
-def llama_lm(out, t=16, c=32, h=4, v=64):
+def llama_lm(out, t=16, c=32, h=4, v=64, rotary=True, name="llama_lm"):
     g = G(13, 17)
     x = g.node("Gather", [g.w("embed_tokens.weight", (v, c), 0.6), "input_ids"], "/embed/Gather")
     p = "layers.0"
     a = g.rmsnorm(x, p + "/input_layernorm", c)
     q, k, vv = (g.linear(a, "%s/self_attn/%s_proj" % (p, n), c, c, bias=False) for n in "qkv")
-    o = g.attention(q, k, vv, p + "/self_attn", t, c, h, "Mul", "add", rotary=True)
+    o = g.attention(q, k, vv, p + "/self_attn", t, c, h, "Mul", "add", rotary=rotary)
     x = g.node("Add", [x, g.linear(o, p + "/self_attn/o_proj", c, c, bias=False)], "/%s/Add" % p)
     m = g.rmsnorm(x, p + "/post_attention_layernorm", c)
     gate = g.linear(m, p + "/mlp/gate_proj", c, 2 * c, bias=False)
@@ -253,7 +267,7 @@ def llama_lm(out, t=16, c=32, h=4, v=64):
     x = g.node("Add", [x, g.linear(m, p + "/mlp/down_proj", 2 * c, c, bias=False)],
                "/%s/Add_1" % p)
     x = g.rmsnorm(x, "norm", c)
-    g.save(os.path.join(out, "llama_lm.onnx"), t, v, g.linear(x, "lm_head", c, v, bias=False))
+    g.save(os.path.join(out, name + ".onnx"), t, v, g.linear(x, "lm_head", c, v, bias=False))
 
 
 def main():
@@ -262,6 +276,8 @@ def main():
     gpt2_lm(out)
     ln17_lm(out)
     llama_lm(out)
+    # An error case: rotary on the [1, T, H, D] view (positions not the rows' axis).
+    llama_lm(out, rotary="pre", name="bad_rotary_lm")
 
 
 if __name__ == "__main__":

@@ -124,6 +124,31 @@ TEST(HwModelCost, EmbedBeatPerCycle) {
   EXPECT_NE(validate(narrow), "");
 }
 
+static RotaryConfig rotary(int T, int C, int D, int IN_BEAT) {
+  RotaryConfig c;
+  c.T = T, c.C = C, c.D = D, c.IN_BEAT = IN_BEAT;
+  return c;
+}
+
+TEST(HwModelCost, RotaryRowThenCodes) {
+  // A row loads in C / IN_BEAT beats, then leaves one code per cycle (no overlap):
+  // T * (C / IN_BEAT + C) cycles a frame; the last code leaves one cycle after its
+  // fetch (output register).
+  for (RotaryConfig c : {rotary(5, 8, 4, 4), rotary(3, 12, 6, 3), rotary(1, 2, 2, 1)}) {
+    ActorCost cost = estimateCost(c);
+    int64_t row = c.C / c.IN_BEAT + c.C;
+    EXPECT_EQ(cost.cyclesPerFrame, int64_t(c.T) * row);
+    EXPECT_EQ(cost.latencyCycles, int64_t(c.T) * row + 1);
+    EXPECT_EQ(cost.multipliers, 3);
+    EXPECT_EQ(cost.memoryBits, 2LL * c.T * c.C * 16);
+    PipelineTiming t = predictTiming({ActorSpec{ActorConfig(c), ""}});
+    ASSERT_TRUE(t.ok) << t.error;
+    EXPECT_EQ(t.ii_cycles, cost.cyclesPerFrame);
+  }
+  EXPECT_NE(validate(rotary(5, 8, 4, 3)), ""); // IN_BEAT must divide C
+  EXPECT_NE(validate(rotary(5, 8, 3, 4)), ""); // D even, dividing C
+}
+
 static AttentionConfig attention(int T, int C, int H, int SIMD, bool causal) {
   AttentionConfig c;
   c.T = T, c.C = C, c.H = H, c.SIMD = SIMD, c.CAUSAL = causal ? 1 : 0;
