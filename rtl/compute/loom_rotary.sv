@@ -114,11 +114,13 @@ module loom_rotary #(
     end
   end
 
-  // the row buffer (no reset: data only)
-  always_ff @(posedge clk) begin
-    if (in_fire)
-      for (int l = 0; l < IN_BEAT; l++)
-        x_q[XW'(int'(cnt_q) * IN_BEAT + l)] <= in_data[l*W_IN +: W_IN];
+  // the row buffer (no reset: data only); code i arrives in lane i % IN_BEAT of beat
+  // i / IN_BEAT (one write port per code: no loop over an array in a clocked block)
+  for (genvar i = 0; i < C; i++) begin : g_row
+    always_ff @(posedge clk) begin
+      if (in_fire && cnt_q == NBW'(i / IN_BEAT))
+        x_q[i] <= in_data[(i % IN_BEAT)*W_IN +: W_IN];
+    end
   end
 
   // output stage: x, its partner and the ROM words (synchronous reads, enable = fetch)
