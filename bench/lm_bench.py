@@ -45,7 +45,7 @@ def default_models(work):
         lm_dir = os.path.join(work, "lms")
         subprocess.run(["/usr/bin/python3", lm, lm_dir], check=True)
         models += sorted(os.path.join(lm_dir, f) for f in os.listdir(lm_dir)
-                         if f.endswith(".onnx"))
+                         if f.endswith(".onnx") and not f.startswith("bad_"))
     return models
 
 
