@@ -405,6 +405,7 @@ llvm::Expected<llvm::json::Object> makeReport(const CompileOptions &options, Mod
   }
   return llvm::json::Object{{"top", top.str()},
                             {"runtime_weights", options.runtimeWeights},
+                            {"reset", options.aresetn ? "aresetn" : "rst"},
                             {"predicted_weight_load_cycles", std::move(loadCycles)},
                             {"model", options.model},
                             {"precision", precision.str()},
@@ -617,7 +618,7 @@ llvm::Error loom::compileModel(const CompileOptions &options, std::vector<std::s
     (*report)[choice ? "auto_precision" : "int8_accuracy"] = std::move(*accuracy);
 
   if (auto err = runPasses(
-          module, file, [&](PassManager &pm) { pm.addPass(createDFToRTL(DFToRTLOptions{top, options.runtimeWeights})); }))
+          module, file, [&](PassManager &pm) { pm.addPass(createDFToRTL(DFToRTLOptions{top, options.runtimeWeights, options.aresetn})); }))
     return err;
   std::string rtlIR = print(module);
   DiagnosticCollector diags(ctx, file);

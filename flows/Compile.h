@@ -30,6 +30,8 @@ struct CompileOptions {
   /// --runtime-weights: dense/conv/depthwise weights and biases come through the
   /// s_axis_wt port (flows/RuntimeWeights.h); needs --precision fixed<W,I>.
   bool runtimeWeights = false;
+  /// --aresetn: the top's reset port is the active-low aresetn (AXI) instead of rst.
+  bool aresetn = false;
   bool quiet = false;
 };
 

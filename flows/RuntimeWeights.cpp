@@ -118,6 +118,9 @@ llvm::Error loom::writeWeightFiles(const std::string &weightsDir, const std::str
                           {"max_luts", o.maxLuts},
                           {"max_dsps", o.maxDsps},
                           {"part", o.part},
+                          {"clock_mhz", o.clockMhz},
+                          {"clock_family", o.clockFamily},
+                          {"aresetn", o.aresetn},
                           {"top", top}}}};
   return writeBytes(weightsDir + "/layout.json",
                     llvm::formatv("{0:2}", llvm::json::Value(std::move(layout))).str() + "\n");
@@ -161,6 +164,9 @@ llvm::Expected<std::string> loom::compileSameArchitecture(const std::string &out
   o.maxDsps = c->getInteger("max_dsps").value_or(0);
   o.part = c->getString("part").value_or("").str();
   o.top = c->getString("top").value_or("").str();
+  o.clockMhz = c->getNumber("clock_mhz").value_or(0);
+  o.clockFamily = c->getString("clock_family").value_or("").str();
+  o.aresetn = c->getBoolean("aresetn").value_or(false);
   o.runtimeWeights = true;
   o.quiet = true;
   std::string stem = llvm::sys::path::stem(model).str();

@@ -329,6 +329,7 @@ sim::SimSpec loom::designSimSpec(const llvm::json::Object &report, const DesignE
                                  const std::string &outDir) {
   sim::SimSpec spec;
   spec.topName = report.getString("top").value_or("").str();
+  spec.resetActiveLow = report.getString("reset").value_or("rst") == "aresetn";
   llvm::SmallString<256> abs(outDir + "/rtl");
   llvm::sys::fs::make_absolute(abs);
   spec.rtlDir = abs.str().str();

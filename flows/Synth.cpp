@@ -60,6 +60,7 @@ struct Design {
   int64_t inBits = 0, outBits = 0;
   size_t inputs = 1, outputs = 1; ///< graph ends (each its own AXI4-Stream port)
   bool runtimeWeights = false;    ///< the top has the s_axis_wt weight-load port
+  bool aresetn = false;           ///< the top's reset is active low (compile --aresetn)
   double lutsEstimate = 0, ffsEstimate = 0, bramsEstimate = 0, dspsEstimate = 0;
   double clockMhz = 0; ///< the compile's --clock-mhz (0: none)
 };
@@ -80,14 +81,18 @@ llvm::Expected<Design> readDesign(const std::string &out) {
   if (auto *files = r->getArray("sv_files"))
     for (const auto &f : *files)
       d.files.push_back(f.getAsString().value_or("").str());
+  // The top's tdata: lanes x bits padded to whole bytes (DFToRTL).
   auto width = [](const llvm::json::Object *s) -> int64_t {
-    return s ? s->getInteger("lanes").value_or(0) * s->getInteger("bits").value_or(0) : 0;
+    return s ? (s->getInteger("lanes").value_or(0) * s->getInteger("bits").value_or(0) + 7) /
+                   8 * 8
+             : 0;
   };
   if (auto *a = r->getArray("inputs"))
     d.inputs = a->size();
   if (auto *a = r->getArray("outputs"))
     d.outputs = a->size();
   d.runtimeWeights = r->getBoolean("runtime_weights").value_or(false);
+  d.aresetn = r->getString("reset").value_or("rst") == "aresetn";
   d.inBits = width(r->getObject("input"));
   d.outBits = width(r->getObject("output"));
   d.lutsEstimate = r->getNumber("luts_estimate").value_or(0);
@@ -135,7 +140,7 @@ module loom_board_top (
   assign out_valid = m_valid;
   {0} u_design (
     .clk          (clk),
-    .rst          (rst),
+    {3},
     .s_axis_tdata (in_q),
     .s_axis_tvalid(in_valid),
     .s_axis_tlast (in_last),
@@ -147,7 +152,8 @@ module loom_board_top (
   );
 endmodule
 )",
-                       d.top, d.inBits, d.outBits)
+                       d.top, d.inBits, d.outBits,
+                       d.aresetn ? ".aresetn      (!rst)" : ".rst          (rst)")
       .str();
 }
 

@@ -158,7 +158,6 @@ ActorCost estimateCost(const SoftmaxConfig &c) {
   r.latencyCycles = ib + 2LL * c.N + 1;
   r.multipliers = 0; // one divider (counted in LUTs)
   r.memoryBits = int64_t(c.EXP_DEPTH) * c.EXP_BITS;
-  const int64_t sw = c.EXP_BITS + clog2(c.N + 1);
   return r;
 }
 
@@ -289,7 +288,6 @@ ActorCost estimateCost(const PoolConfig &c) {
   const int64_t period = std::max(ibp, ob + 1);
   r.cyclesPerFrame = c.NPIX * period;
   r.latencyCycles = ibp + ob + 1 + (c.NPIX - 1) * period;
-  const int64_t sw = c.WB + clog2(c.KK);
   r.memoryBits = c.divRom ? int64_t(c.NPIX) * c.D_BITS : 0;
   return r;
 }

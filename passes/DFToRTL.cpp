@@ -75,7 +75,7 @@ struct DFToRTLPass : loom::impl::DFToRTLBase<DFToRTLPass> {
     Location loc = graph.getLoc();
     b.setInsertionPoint(graph);
     std::string top = topName.empty() ? legalName(graph.getName()) : legalName(topName);
-    std::vector<std::string> inNames = {"clk", "rst"}, outNames;
+    std::vector<std::string> inNames = {"clk", aresetn ? "aresetn" : "rst"}, outNames;
     for (const std::string &p : inPorts)
       for (const char *sig : {"_tdata", "_tvalid", "_tlast"})
         inNames.push_back(p + sig);
@@ -101,9 +101,13 @@ struct DFToRTLPass : loom::impl::DFToRTLBase<DFToRTLPass> {
     Type i1 = b.getI1Type();
     body->addArgument(i1, loc);
     body->addArgument(i1, loc);
+    // tdata is a whole number of bytes (AXI4-Stream); loom_axis_width drops or adds
+    // the padding at the port.
+    auto streamBits = [](df::StreamType t) { return t.getLanes() * t.getElementWidth(); };
+    auto portBits = [](int64_t bits) { return (bits + 7) / 8 * 8; };
     for (df::InputOp in : inputs) {
-      auto t = in.getOutput().getType();
-      for (Type ty : {Type(b.getIntegerType(t.getLanes() * t.getElementWidth())), i1, i1})
+      int64_t bits = portBits(streamBits(in.getOutput().getType()));
+      for (Type ty : {Type(b.getIntegerType(bits)), i1, i1})
         body->addArgument(ty, loc);
     }
     for (size_t k = 0; k < outputs.size(); ++k)
@@ -114,7 +118,39 @@ struct DFToRTLPass : loom::impl::DFToRTLBase<DFToRTLPass> {
       body->addArgument(i1, loc);
     }
 
-    NetlistBuilder netlist(module, body->getArgument(0), body->getArgument(1));
+    // --aresetn: the port is active low; every module inside takes rst.
+    b.setInsertionPointToStart(body);
+    Value rst = body->getArgument(1);
+    if (aresetn)
+      rst = b.create<rtl::InstanceOp>(loc, TypeRange{i1}, b.getStringAttr("reset_n"),
+                                      FlatSymbolRefAttr::get(b.getStringAttr("loom_reset_n")),
+                                      b.getDictionaryAttr({}), b.getStrArrayAttr({"aresetn"}),
+                                      b.getStrArrayAttr({"rst"}), ValueRange{rst})
+                .getResult(0);
+    NetlistBuilder netlist(module, body->getArgument(0), rst);
+    netlist.builder().setInsertionPointToEnd(body); // after loom_reset_n, in creation order
+    if (aresetn)
+      netlist.reserve("reset_n");
+    // A port whose tdata is padded passes through loom_axis_width (wires only).
+    auto resize = [&](Value data, int64_t from, int64_t to, const std::string &name) -> Value {
+      if (from == to)
+        return data;
+      OpBuilder &nb = netlist.builder();
+      NamedAttrList p;
+      netlist.setParams(p, {{"W_IN", from}, {"W_OUT", to}});
+      return nb
+          .create<rtl::InstanceOp>(loc, TypeRange{nb.getIntegerType(to)}, nb.getStringAttr(name),
+                                   FlatSymbolRefAttr::get(nb.getStringAttr("loom_axis_width")),
+                                   p.getDictionary(&getContext()),
+                                   nb.getStrArrayAttr({"in_data"}),
+                                   nb.getStrArrayAttr({"out_data"}), ValueRange{data})
+          .getResult(0);
+    };
+    auto widthName = [&](const std::string &port) {
+      std::string n = port + "_width";
+      netlist.reserve(n);
+      return n;
+    };
     rtl::InstanceOp wtBus = buildWeightBus(netlist, body, i32);
     // The closing stages are named before the actors, or a node called
     // "out_tlast" would get the same instance name and duplicate nets.
@@ -127,9 +163,12 @@ struct DFToRTLPass : loom::impl::DFToRTLBase<DFToRTLPass> {
     // Instances are created in op (topological) order; a producer's
     // out_ready input is patched once its consumer exists (the module body
     // is a graph region).
-    for (auto [k, in] : llvm::enumerate(inputs))
-      netlist.setStreamNets(in.getOutput(), body->getArgument(2 + 3 * k),
-                            body->getArgument(3 + 3 * k));
+    for (auto [k, in] : llvm::enumerate(inputs)) {
+      int64_t bits = streamBits(in.getOutput().getType());
+      Value data = resize(body->getArgument(2 + 3 * k), portBits(bits), bits,
+                          widthName(inPorts[k]));
+      netlist.setStreamNets(in.getOutput(), data, body->getArgument(3 + 3 * k));
+    }
     for (auto [op, node] : llvm::zip(hwGraph->actors, hwGraph->nodes))
       if (failed(target.lowerActor(op, node.spec.config, netlist)))
         return failure();
@@ -159,9 +198,12 @@ struct DFToRTLPass : loom::impl::DFToRTLBase<DFToRTLPass> {
     SmallVector<Value> results;
     for (df::InputOp in : inputs)
       results.push_back(netlist.readyOf(in.getOutput()));
-    for (rtl::InstanceOp last : lasts)
-      for (unsigned r : {1u, 2u, 3u})
+    for (auto [k, last] : llvm::enumerate(lasts)) {
+      int64_t bits = streamBits(outputs[k].getInput().getType());
+      results.push_back(resize(last.getResult(1), bits, portBits(bits), widthName(outPorts[k])));
+      for (unsigned r : {2u, 3u})
         results.push_back(last.getResult(r));
+    }
     if (wtBus)
       results.push_back(wtBus.getResult(0));
     b.create<rtl::OutputOp>(loc, results);

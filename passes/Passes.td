@@ -154,6 +154,8 @@ def DFToRTL : Pass<"df-to-rtl", "mlir::ModuleOp"> {
     Option<"runtimeWeights", "runtime-weights", "bool", "false",
            "load the dense/conv/depthwise weights and biases at run time through the "
            "s_axis_wt port (loom_wt_bus) instead of $readmemh ROMs">,
+    Option<"aresetn", "aresetn", "bool", "false",
+           "the top's reset port is the active-low aresetn (loom_reset_n) instead of rst">,
   ];
   let dependentDialects = ["loom::rtl::RTLDialect"];
 }

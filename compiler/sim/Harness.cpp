@@ -52,7 +52,8 @@ void emitAccessors(llvm::raw_ostream &os, const std::vector<StreamPort> &ports, 
     os << "  }\n" << (llvm::StringRef(head).starts_with("bool") ? "  return false;\n" : "")
        << "}\n";
   };
-  auto width = [](const StreamPort &p) { return int64_t(p.lanes) * p.bits; };
+  // tdata is padded to whole bytes (docs/CONTRACTS.md "Top module"); the padding is 0.
+  auto width = [](const StreamPort &p) { return (int64_t(p.lanes) * p.bits + 7) / 8 * 8; };
   if (input) {
     each("Data", "void set", "(Vloom_top *top, int k, const uint32_t *w)",
          [&](const StreamPort &p) { emitSet(os, p.port + "_tdata", width(p)); });
@@ -225,7 +226,7 @@ static PassStats runPass(const char *name, bool randomized, double p,
   uint64_t simTime = 0;
 
   top->clk = 0;
-  top->rst = 1;
+  setReset(top.get(), true);
   for (int k = 0; k < NIN; ++k) {
     setInValid(top.get(), k, false);
     setInLast(top.get(), k, false);
@@ -237,7 +238,7 @@ static PassStats runPass(const char *name, bool randomized, double p,
     top->clk = 0; top->eval(); LOOM_DUMP(simTime); ++simTime;
     top->clk = 1; top->eval(); LOOM_DUMP(simTime); ++simTime;
   }
-  top->rst = 0;
+  setReset(top.get(), false);
 
   int64_t lastProgress = 0, tailEnd = -1;
   int64_t tlastErrors = 0, extra = 0;
@@ -389,7 +390,7 @@ static PassStats runGenerate(int64_t rows, int64_t prompt, int64_t fed, int64_t 
   std::fprintf(out, "pass generate 1\n");
   std::vector<uint32_t> zeros((size_t)inStride, 0u), ow((size_t)wordsOf(OUT_LANES[0], OUT_BITS[0]), 0u);
   top->clk = 0;
-  top->rst = 1;
+  setReset(top.get(), true);
   setInValid(top.get(), 0, false);
   setInLast(top.get(), 0, false);
   setInData(top.get(), 0, zeros.data());
@@ -399,7 +400,7 @@ static PassStats runGenerate(int64_t rows, int64_t prompt, int64_t fed, int64_t 
     top->clk = 0; top->eval();
     top->clk = 1; top->eval();
   }
-  top->rst = 0;
+  setReset(top.get(), false);
   int64_t inBeat = 0, outBeat = 0, open = prompt, lastProgress = 0, tokens = 0, cycle = 0;
   std::vector<int64_t> firstIn((size_t)fed, -1), row;
   EvalClock evalClock;
@@ -636,6 +637,8 @@ std::string generateHarness(const SimSpec &spec) {
     os << "\"" << p << "\", ";
   os << "nullptr};\n"
      << "static const int NPROBES = " << spec.probeSignals.size() << ";\n\n";
+  os << "static inline void setReset(Vloom_top *top, bool on) { "
+     << (spec.resetActiveLow ? "top->aresetn = !on;" : "top->rst = on;") << " }\n";
   // The weight-load port (run-time weights) or stubs.
   os << "static const int64_t WT_WORDS = " << spec.weightWords << ";\n";
   if (spec.weightWords > 0)

@@ -101,6 +101,8 @@ struct SimSpec {
   /// Words of the weight-load image (loom compile --runtime-weights: the top has
   /// s_axis_wt_tdata [31:0], _tvalid, _tready); 0: no such port.
   int64_t weightWords = 0;
+  /// The top's reset is the active-low aresetn (loom compile --aresetn), not rst.
+  bool resetActiveLow = false;
   int64_t inWordsPerFrame() const;
   int64_t outWordsPerFrame() const;
   int64_t inBeatsPerFrame() const;  ///< over every input

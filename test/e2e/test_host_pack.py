@@ -12,10 +12,13 @@ streams channels-last):
     exactly the float output `loom sim` reports ('<output>');
  4. the C header compiles (gcc -Wall -Werror), its macros equal io.json and
     its lane functions pack and unpack a beat like loom_host.py.
-And the bit layout on a hand-computed beat.
+And the bit layout on a hand-computed beat. The top's ports: every tdata is
+bytes_per_beat whole bytes (AXI4-Stream), and `--aresetn` gives an active-low
+aresetn port (no rst) that the simulation drives.
 """
 import importlib.util
 import os
+import re
 import subprocess
 import sys
 
@@ -72,17 +75,34 @@ def check_c_header(c, out, design, work):
     c.check(lines[2].split() == [str(v) for v in codes], "%s: C unpacks %s" % (top, lines[2]))
 
 
+def check_top_ports(c, out, design, label, aresetn):
+    """The top module's tdata ports are bytes_per_beat * 8 bits; the reset port."""
+    with open(os.path.join(out, "rtl", design.top + ".sv")) as f:
+        text = f.read()
+    ports = dict((m.group(2), int(m.group(1)) + 1) for m in re.finditer(
+        r"^\s*(?:input|output)\s+logic\s+\[(\d+):0\]\s+(\w+_tdata)\b", text, re.M))
+    for e in design.inputs + design.outputs:
+        c.check(ports.get(e.port + "_tdata") == 8 * e.bytes_per_beat,
+                "%s '%s': %s_tdata is %s bits, want %d whole bytes (%d x %d bits)" % (
+                    label, e.name, e.port, ports.get(e.port + "_tdata"), e.bytes_per_beat,
+                    e.lanes, e.bits))
+    reset = re.findall(r"^\s*input\s+logic\s+(rst|aresetn)\s*,", text, re.M)
+    c.check(reset == (["aresetn"] if aresetn else ["rst"]),
+            "%s: reset ports %s, want %s" % (label, reset, "aresetn" if aresetn else "rst"))
+
+
 def main():
     loom, src, work = E.parse_args()
     c = E.Checker("e2e.host_pack")
     mdir = os.path.join(work, "models")
     subprocess.run([sys.executable, os.path.join(src, "test", "models", "gen_multi_io_models.py"),
                     mdir], check=True, stdout=subprocess.DEVNULL)
-    runs = [("torch_two_tower", ()), ("torch_two_tower", ("--precision", "int8")),
-            ("qdq_two_inputs", ()), ("image_and_vector", ("--max-mults", "16"))]
+    runs = [("torch_two_tower", "", ()), ("torch_two_tower", "_int8", ("--precision", "int8")),
+            ("qdq_two_inputs", "", ()), ("image_and_vector", "", ("--max-mults", "16")),
+            ("torch_two_tower", "_aresetn", ("--precision", "fixed<10,4>", "--aresetn"))]
     host = None
-    for k, (name, extra) in enumerate(runs):
-        label = name + ("_int8" if extra and extra[0] == "--precision" else "")
+    for k, (name, suffix, extra) in enumerate(runs):
+        label = name + suffix
         model = os.path.join(mdir, name + ".onnx")
         out = os.path.join(work, label)
         r = E.run(loom, "compile", model, "-o", out, *extra)
@@ -92,11 +112,13 @@ def main():
         x = os.path.join(work, label + "_X.npz")
         np.savez(x, **frames)
         y = os.path.join(work, label + "_Y.npz")
-        r = E.run(loom, "sim", out, "--inputs", x, "--out", y)
+        r = E.run(loom, "sim", out, "--inputs", x, "--out", y, "--backpressure", "0.3")
         if not c.check(r.rc == 0, "%s: sim: %s" % (label, r.describe())):
             continue
         host = load_host(out)
         d = host.Design(os.path.join(out, "host", "io.json"))
+        check_top_ports(c, out, d, label, "--aresetn" in extra)
+        c.check("0 mismatching words" in r.out, "%s: sim mismatches: %s" % (label, r.out[:300]))
         ys = np.load(y)
         for e in d.inputs:
             codes = e.quantize(frames[e.name])

@@ -4,6 +4,7 @@
 //                [--formats F.json] [--target-ii C] [--max-mults N] [--max-luts N]
 //                [--max-dsps N] [--part P] [--top NAME]
 //                [--clock-mhz F] [--clock-family ice40|xilinx-7] [--runtime-weights]
+//                [--aresetn]
 //   loom sim OUT/ [--inputs X.npy | --onnx-test-dir DIR | --random N] [--seed S]
 //                 [--backpressure P] [--out Y.npz] [--trace] [--weights A.onnx[,B.onnx...]]
 //   loom pack-weights OUT/ --weights OTHER.onnx [-o FILE]
@@ -43,6 +44,7 @@ const char *kUsage =
     "               [--formats F.json] [--target-ii C] [--max-mults N] [--max-luts N]\n"
     "               [--max-dsps N] [--part P] [--top NAME]\n"
     "               [--clock-mhz F] [--clock-family ice40|xilinx-7] [--runtime-weights]\n"
+    "               [--aresetn]\n"
     "    folding: --target-ii asks for the fewest multipliers at that II; --max-mults,\n"
     "    --max-luts, --max-dsps and the capacity of --part (xc7z020, xc7z010, xc7a35t,\n"
     "    xc7a100t) are upper bounds (estimates for Yosys synth_xilinx; the tightest wins).\n"
@@ -57,6 +59,8 @@ const char *kUsage =
     "    --runtime-weights (needs fixed<W,I>): dense/conv/depthwise weights and biases are\n"
     "    loaded through the s_axis_wt port, not ROMs; OUT/weights/ holds the image layout and\n"
     "    this model's image; weights outside the format are refused.\n"
+    "    --aresetn: the top's reset is the active-low aresetn (AXI) instead of rst. tdata is\n"
+    "    always a whole number of bytes (lanes x bits, zero-padded at the top).\n"
     "  loom sim OUT/ [--inputs X.npy|X.npz | --onnx-test-dir DIR | --random N] [--seed S] "
     "[--backpressure P]\n"
     "                [--out Y.npz] [--trace] [--weights A.onnx[,B.onnx...]]\n"
@@ -189,6 +193,7 @@ llvm::Error compileOptions(const Args &a, CompileOptions &o) {
       return err("--clock-family needs --clock-mhz F");
   }
   o.runtimeWeights = a.flags.count("--runtime-weights");
+  o.aresetn = a.flags.count("--aresetn");
   if (o.runtimeWeights && !llvm::StringRef(o.precision).starts_with("fixed<"))
     return err("--runtime-weights needs --precision fixed<W,I>: the formats and accumulators "
                "must not depend on the weights (auto and int8 derive them from this model)");
@@ -313,13 +318,13 @@ int main(int argc, char **argv) {
   std::string cmd = argv[1];
   std::set<std::string> valued, boolean;
   if (cmd == "compile")
-    valued = kCompileFlags, boolean = {"--runtime-weights"};
+    valued = kCompileFlags, boolean = {"--runtime-weights", "--aresetn"};
   else if (cmd == "sim")
     valued = kSimFlags, boolean = {"--trace"};
   else if (cmd == "run") {
     valued = kCompileFlags;
     valued.insert(kSimFlags.begin(), kSimFlags.end());
-    boolean = {"--trace", "--runtime-weights"};
+    boolean = {"--trace", "--runtime-weights", "--aresetn"};
   } else if (cmd == "pack-weights")
     valued = {"--weights", "-o"};
   else if (cmd == "synth")

@@ -58,13 +58,16 @@ func.func @scaled_add() {
 
 // -----
 
-// A graph without compute: one loom_skid of lanes x width bits between the ports.
+// A graph without compute: one loom_skid of lanes x width bits between the ports; the
+// 9-bit stream meets 16-bit (whole-byte) tdata ports through loom_axis_width.
 // CHECK-LABEL: module {
 // CHECK:         rtl.module @pass attributes
-// CHECK-NEXT:    ^bb0(%[[CLK:.*]]: i1, %[[RST:.*]]: i1, %[[SDATA:.*]]: i9, %[[SVALID:.*]]: i1, %{{.*}}: i1, %[[MREADY:.*]]: i1):
-// CHECK-NEXT:      %[[S:.*]]:3 = rtl.instance "pass" @loom_skid {W = 9 : i64}(%[[CLK]], %[[RST]], %[[SDATA]], %[[SVALID]], %[[LAST:[0-9]+]]#0)
+// CHECK-NEXT:    ^bb0(%[[CLK:.*]]: i1, %[[RST:.*]]: i1, %[[SDATA:.*]]: i16, %[[SVALID:.*]]: i1, %{{.*}}: i1, %[[MREADY:.*]]: i1):
+// CHECK-NEXT:      %[[IN:.*]] = rtl.instance "s_axis_width" @loom_axis_width {W_IN = 16 : i64, W_OUT = 9 : i64}(%[[SDATA]])
+// CHECK-NEXT:      %[[S:.*]]:3 = rtl.instance "pass" @loom_skid {W = 9 : i64}(%[[CLK]], %[[RST]], %[[IN]], %[[SVALID]], %[[LAST:[0-9]+]]#0)
 // CHECK-NEXT:      %[[LAST]]:4 = rtl.instance "out_tlast" @loom_tlast_gen {BEATS = 6 : i64, W = 9 : i64}(%[[CLK]], %[[RST]], %[[S]]#1, %[[S]]#2, %[[MREADY]])
-// CHECK-NEXT:      rtl.output %[[S]]#0, %[[LAST]]#1, %[[LAST]]#2, %[[LAST]]#3
+// CHECK-NEXT:      %[[OUT:.*]] = rtl.instance "m_axis_width" @loom_axis_width {W_IN = 9 : i64, W_OUT = 16 : i64}(%[[LAST]]#1)
+// CHECK-NEXT:      rtl.output %[[S]]#0, %[[OUT]], %[[LAST]]#2, %[[LAST]]#3
 func.func @pass() {
   %in = df.input "x" : !df.stream<i9, 1, [6]>
   %s = df.skid %in : !df.stream<i9, 1, [6]>

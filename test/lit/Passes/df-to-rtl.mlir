@@ -72,14 +72,17 @@ func.func @net() {
 // CHECK-NEXT:    rtl.memfile "dense_b.mem" {data = dense<[-1, 0, 1]> : tensor<3xi64>, lane_bits = 10 : i64, lanes = 3 : i64}
 // CHECK-NEXT:    rtl.memfile "n_2nd_w.mem"
 // CHECK:         rtl.module @graph_2 attributes
-// CHECK-NEXT:    ^bb0(%{{.*}}: i1, %{{.*}}: i1, %{{.*}}: i12, %{{.*}}: i1, %{{.*}}: i1, %{{.*}}: i1):
+// The 12-bit streams meet 16-bit (whole-byte) tdata ports through loom_axis_width.
+// CHECK-NEXT:    ^bb0(%{{.*}}: i1, %{{.*}}: i1, %{{.*}}: i16, %{{.*}}: i1, %{{.*}}: i1, %{{.*}}: i1):
 // CHECK-NEXT:      %{{.*}} = rtl.constant 0 : i32
 // CHECK-NEXT:      %{{.*}} = rtl.constant 0 : i32
 // CHECK-NEXT:      %{{.*}} = rtl.constant 0 : i1
+// CHECK-NEXT:      rtl.instance "s_axis_width" @loom_axis_width {W_IN = 16 : i64, W_OUT = 12 : i64}
 // CHECK-NEXT:      rtl.instance "dense" @loom_mvu {ACT = 0 : i64, {{.*}}IN_BEAT = 3 : i64, K = 3 : i64, N = 3 : i64, PE = 3 : i64, SHIFT = 0 : i64, SIMD = 3 : i64, W_ACC = 10 : i64, {{.*}}W_IN = 4 : i64, W_OUT = 4 : i64, W_W = 4 : i64}
 // CHECK-NEXT:      rtl.instance "fifo" @loom_fifo {DEPTH = 4 : i64, W = 12 : i64}({{.*}}) {{.*}} : (i1, i1, i12, i1, i1) -> (i1, i12, i1)
 // CHECK-NEXT:      rtl.instance "n_2nd" @loom_mvu {{.*}} : (i1, i1, i12, i1, i1, i32, i32, i1) -> (i1, i12, i1)
 // CHECK-NEXT:      rtl.instance "out_tlast" @loom_tlast_gen {BEATS = 2 : i64, W = 12 : i64}
+// CHECK-NEXT:      rtl.instance "m_axis_width" @loom_axis_width {W_IN = 12 : i64, W_OUT = 16 : i64}
 // TOP:           rtl.module @my_accel attributes
 func.func @graph.2() {
   %in = df.input "x" : !df.stream<i4, 3, [3]>
