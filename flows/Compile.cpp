@@ -618,7 +618,9 @@ llvm::Error loom::compileModel(const CompileOptions &options, std::vector<std::s
     (*report)[choice ? "auto_precision" : "int8_accuracy"] = std::move(*accuracy);
 
   if (auto err = runPasses(
-          module, file, [&](PassManager &pm) { pm.addPass(createDFToRTL(DFToRTLOptions{top, options.runtimeWeights, options.aresetn})); }))
+          module, file, [&](PassManager &pm) {
+            pm.addPass(createDFToRTL(DFToRTLOptions{top, options.runtimeWeights, options.aresetn}));
+          }))
     return err;
   std::string rtlIR = print(module);
   DiagnosticCollector diags(ctx, file);
