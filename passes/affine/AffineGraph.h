@@ -163,6 +163,20 @@ struct AffineGraph {
     }
   }
 
+  /// The result of a layer that computes its output codes itself (LayerNorm,
+  /// attention, rotary, embedding): quantizer `out`'s code range, narrowed by the
+  /// Relu / Clip between layer and quantizer; refused, naming `what`, when empty.
+  FailureOr<Twin> quantizedResult(Operation *ql, const Pending &p, const Quant &out,
+                                  int64_t qmin, int64_t qmax, StringRef what) {
+    Twin r;
+    r.q = out;
+    r.holdsQ = true;
+    setRange(r, qmin, qmax);
+    if (!p.clampCodes(r.lo, r.hi, out.scale[0]))
+      return fail(ql, "the quantizer's range excludes every value of the " + what);
+    return r;
+  }
+
   /// A twin read as a real value: a quantize_linear result with zero point 0
   /// is its own real value at scale 1 (MatMulInteger / ConvInteger inputs).
   std::optional<Twin> asReal(Value v) {

@@ -43,12 +43,10 @@ LogicalResult lowerRotary(AffineGraph &g, nn::QuantizeLinearOp ql, const Pending
   auto rot = llvm::cast<nn::RotaryOp>(p.layer);
   Twin in = *g.asReal(rot.getInput());
   double sOut = out.scale[0];
-  Twin r;
-  r.q = out;
-  r.holdsQ = true;
-  g.setRange(r, qmin, qmax);
-  if (!p.clampCodes(r.lo, r.hi, sOut))
-    return g.fail(ql, "the quantizer's range excludes every value of the rotary embedding");
+  FailureOr<Twin> res = g.quantizedResult(ql, p, out, qmin, qmax, "rotary embedding");
+  if (failed(res))
+    return failure();
+  Twin r = *res;
   auto it = llvm::cast<RankedTensorType>(in.codes.getType());
   auto type = rot.getResult().getType();
   auto params = numerics::makeRotary(type.getDimSize(0), type.getDimSize(1),
@@ -70,12 +68,10 @@ LogicalResult lowerAttention(AffineGraph &g, nn::QuantizeLinearOp ql, const Pend
   auto att = llvm::cast<nn::AttentionOp>(p.layer);
   Twin q = *g.asReal(att.getQ()), k = *g.asReal(att.getK()), v = *g.asReal(att.getV());
   double sOut = out.scale[0];
-  Twin r;
-  r.q = out;
-  r.holdsQ = true;
-  g.setRange(r, qmin, qmax);
-  if (!p.clampCodes(r.lo, r.hi, sOut))
-    return g.fail(ql, "the quantizer's range excludes every value of the attention");
+  FailureOr<Twin> res = g.quantizedResult(ql, p, out, qmin, qmax, "attention");
+  if (failed(res))
+    return failure();
+  Twin r = *res;
   auto qt = llvm::cast<RankedTensorType>(q.codes.getType());
   for (Twin *t : {&k, &v})
     if (llvm::cast<RankedTensorType>(t->codes.getType()).getElementType() != qt.getElementType())

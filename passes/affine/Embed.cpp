@@ -48,13 +48,11 @@ LogicalResult lowerEmbed(AffineGraph &g, nn::QuantizeLinearOp ql, const Pending 
   if (out.perAxis())
     return g.fail(ql, "per-axis activation scales are only supported at the graph ends");
   Twin ids = g.twins.lookup(emb.getIds());
-  Twin r;
-  r.q = out;
-  r.holdsQ = true;
-  g.setRange(r, qmin, qmax);
+  FailureOr<Twin> res = g.quantizedResult(ql, p, out, qmin, qmax, "embedding");
+  if (failed(res))
+    return failure();
+  Twin r = *res;
   double sOut = out.scale[0];
-  if (!p.clampCodes(r.lo, r.hi, sOut))
-    return g.fail(ql, "the quantizer's range excludes every value of the embedding");
   Type outType = intTensor(emb.getResult().getType(), g.width);
   Value y = buildQEmbed(g.b, emb, outType, ids.codes, sOut, g.width, r.lo, r.hi);
   g.copyName(emb, y.getDefiningOp());

@@ -32,12 +32,10 @@ LogicalResult lowerLayerNorm(AffineGraph &g, nn::QuantizeLinearOp ql, const Pend
   auto ln = llvm::cast<nn::LayerNormOp>(p.layer);
   Twin in = *g.asReal(ln.getInput());
   double sOut = out.scale[0];
-  Twin r;
-  r.q = out;
-  r.holdsQ = true;
-  g.setRange(r, qmin, qmax);
-  if (!p.clampCodes(r.lo, r.hi, sOut))
-    return g.fail(ql, "the quantizer's range excludes every value of the LayerNorm");
+  FailureOr<Twin> res = g.quantizedResult(ql, p, out, qmin, qmax, "LayerNorm");
+  if (failed(res))
+    return failure();
+  Twin r = *res;
   auto type = llvm::cast<RankedTensorType>(in.codes.getType());
   int64_t c = type.getDimSize(type.getRank() - 1);
   auto params = numerics::makeLayerNorm(c, int(type.getElementTypeBitWidth()), g.width,
