@@ -9,25 +9,31 @@ namespace loom::hw {
 
 // ------------------------------------------------------------------ loom_mvu
 MvuModel::MvuModel(const MvuConfig &c)
-    : sf_(c.sf()), nf_(c.nf()), ib_(c.vecInBeats()), vectors_(c.VECTORS), pipe_(c.PIPE),
-      rqPipe_(c.RQ_PIPE), outDepth_(kOutDepth + c.PIPE + c.RQ_PIPE) {}
+    : k_(c.K), simd_(c.SIMD), steps_(c.steps()), nf_(c.nf()), ib_(c.vecInBeats()),
+      vectors_(c.VECTORS), pipe_(c.PIPE), rqPipe_(c.RQ_PIPE),
+      outDepth_(kOutDepth + c.PIPE + c.RQ_PIPE) {}
 MvuModel::MvuModel(const DwuConfig &c)
-    : sf_(c.sf()), nf_(c.nf()), ib_(c.vecInBeats()), vectors_(c.VECTORS), pipe_(c.PIPE),
-      rqPipe_(c.RQ_PIPE), outDepth_(kOutDepth + c.PIPE + c.RQ_PIPE) {}
+    : k_(c.KK), simd_(c.SIMD), steps_(c.steps()), nf_(c.nf()), ib_(c.vecInBeats()),
+      vectors_(c.VECTORS), pipe_(c.PIPE), rqPipe_(c.RQ_PIPE),
+      outDepth_(kOutDepth + c.PIPE + c.RQ_PIPE) {}
 
 bool MvuModel::inReady() const { return !full_[wrBank_]; } // !full_q[wr_bank_q]
 bool MvuModel::outValid() const { return fifoCnt_ > 0; }   // u_out_fifo
 
 void MvuModel::step(bool inFire, bool outFire) {
-  // issue = full_q[rd_bank_q] && (sf_q != 0 || credit_q != OUT_DEPTH)
-  bool issue = full_[rdBank_] && (sfCnt_ != 0 || credit_ != outDepth_);
-  bool reserve = issue && sfCnt_ == 0;
-  bool sfLast = sfCnt_ == sf_ - 1, nfLast = nfCnt_ == nf_ - 1;
+  // step_first, step_last, vec_last (loom_mvu; with SIMD | K: sf == 0, sf == SF-1, and
+  // the last (sf, nf) step)
+  bool wrap = off_ + simd_ >= k_, vecLast = stepCnt_ == steps_ - 1;
+  bool first = off_ == 0 || split_, last = wrap || vecLast;
+  bool split = off_ + simd_ > k_ && !vecLast;
+  // issue = full_q[rd_bank_q] && (!step_first || credit_q != OUT_DEPTH)
+  bool issue = full_[rdBank_] && (!first || credit_ != outDepth_);
+  bool reserve = issue && first;
 
   bool fullNext[2] = {full_[0], full_[1]};
   if (inFire && inCnt_ == ib_ - 1)
     fullNext[wrBank_] = true;
-  if (issue && sfLast && nfLast)
+  if (issue && vecLast)
     fullNext[rdBank_] = false;
 
   if (inFire) {
@@ -39,12 +45,11 @@ void MvuModel::step(bool inFire, bool outFire) {
     }
   }
   if (issue) {
-    sfCnt_ = sfLast ? 0 : sfCnt_ + 1;
-    if (sfLast) {
-      nfCnt_ = nfLast ? 0 : nfCnt_ + 1;
-      if (nfLast)
-        rdBank_ ^= 1;
-    }
+    off_ = vecLast ? 0 : wrap ? off_ + simd_ - k_ : off_ + simd_;
+    stepCnt_ = vecLast ? 0 : stepCnt_ + 1;
+    split_ = split;
+    if (vecLast)
+      rdBank_ ^= 1;
   }
   full_[0] = fullNext[0];
   full_[1] = fullNext[1];
@@ -65,13 +70,13 @@ void MvuModel::step(bool inFire, bool outFire) {
     accValid_ = (pipeLast_ >> (pipe_ - 1)) & 1u;
     pipeLast_ = ((pipeLast_ << 1) | unsigned(s1Last_)) & ((1u << pipe_) - 1u);
   }
-  s1Last_ = issue && sfLast;
+  s1Last_ = issue && last;
 }
 
 std::string MvuModel::describe() const {
   std::ostringstream os;
   os << "mvu{full=" << full_[0] << full_[1] << " wr=" << wrBank_ << " rd=" << rdBank_
-     << " in_cnt=" << inCnt_ << " sf=" << sfCnt_ << " nf=" << nfCnt_ << " credit=" << credit_
+     << " in_cnt=" << inCnt_ << " off=" << off_ << " step=" << stepCnt_ << " credit=" << credit_
      << " fifo=" << fifoCnt_ << "}";
   return os.str();
 }

@@ -50,12 +50,16 @@ public:
   std::string describe() const override;
 
 private:
-  int sf_, nf_, ib_, vectors_ = 1;
+  // A group is K products per PE row, SIMD a step; the steps_ = MvuConfig::steps() of a
+  // vector run through the groups flat (a step may end one group and start the next).
+  int k_, simd_, steps_, nf_, ib_, vectors_ = 1;
   int pipe_ = 0, rqPipe_ = 0;          // PIPE, RQ_PIPE
   int outDepth_ = kOutDepth;           // OUT_DEPTH = MVU_OUT_DEPTH + PIPE + RQ_PIPE
   bool full_[2] = {false, false};
-  int wrBank_ = 0, rdBank_ = 0, inCnt_ = 0, sfCnt_ = 0, nfCnt_ = 0, credit_ = 0;
-  bool s1Last_ = false;   // S1 holds the last sf step of an output group
+  int wrBank_ = 0, rdBank_ = 0, inCnt_ = 0, credit_ = 0;
+  int off_ = 0, stepCnt_ = 0; // off_q (offset of lane 0 in its group), waddr_q
+  bool split_ = false;        // split_q: the previous step started the next group
+  bool s1Last_ = false;   // S1 holds the last step of an output group
   unsigned pipeLast_ = 0; // bit i: MAC stage P(i+1) holds the last sf step (PIPE > 0)
   bool accValid_ = false; // acc_q holds a finished group
   bool prValid_ = false;  // loom_requant pr_valid_q (RQ_PIPE = 1)

@@ -18,7 +18,8 @@ constexpr int kPredictFrames = 8;
 /// tanh, elu, selu, any nn.lut) is Table.
 enum class ActCode : int { None = 0, Relu = 1, Table = 2, Clip = 3, Leaky = 4, Sign = 5 };
 
-/// loom_mvu. Requires K % SIMD == 0, K % IN_BEAT == 0, N % PE == 0.
+/// loom_mvu. Requires SIMD <= K, K % IN_BEAT == 0, N % PE == 0. SIMD need not divide K:
+/// then the unit folds flat (steps() = ceil(NF*K/SIMD) a vector, rtl/compute/loom_mvu.sv).
 /// VECTORS (model only, not an RTL parameter): vectors per frame, e.g. OH*OW when the
 /// mvu follows a loom_swg (one K = KH*KW*C window per output pixel). Default 1.
 struct MvuConfig {
@@ -34,8 +35,10 @@ struct MvuConfig {
   int PIPE = 0;      // extra MAC register stages for a clock target (0..2, hw_model/Timing.h)
   int RQ_PIPE = 0;   // 1: a register after the requantisation multiply (clock target)
 
-  int sf() const { return K / SIMD; }
+  bool flat() const { return K % SIMD != 0; }
   int nf() const { return N / PE; }
+  /// MAC steps (weight lines) per vector: NF*K/SIMD, rounded up when folded flat.
+  int steps() const { return (nf() * K + SIMD - 1) / SIMD; }
   int vecInBeats() const { return K / IN_BEAT; }          // input beats per vector
   int inBeats() const { return VECTORS * (K / IN_BEAT); } // input beats per frame
   int outBeats() const { return VECTORS * (N / PE); }     // output beats per frame
@@ -92,6 +95,7 @@ struct DwuConfig {
   int RQ_PIPE = 0;            // as MvuConfig
 
   int sf() const { return KK / SIMD; }
+  int steps() const { return nf() * sf(); } // MAC steps (weight lines) per window
   int nf() const { return C / PE; }
   int vecInBeats() const { return KK * C / IN_BEAT; }
   int inBeats() const { return VECTORS * vecInBeats(); }

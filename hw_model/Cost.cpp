@@ -23,8 +23,8 @@ std::string validate(const ActorConfig &config) {
         if constexpr (std::is_same_v<T, MvuConfig>) {
           if (c.K < 1 || c.N < 1 || c.SIMD < 1 || c.PE < 1 || c.IN_BEAT < 1)
             return "mvu sizes must be positive";
-          if (c.K % c.SIMD || c.K % c.IN_BEAT || c.N % c.PE)
-            return "mvu needs K % SIMD == 0, K % IN_BEAT == 0, N % PE == 0";
+          if (c.SIMD > c.K || c.K % c.IN_BEAT || c.N % c.PE)
+            return "mvu needs SIMD <= K, K % IN_BEAT == 0, N % PE == 0";
           if (c.VECTORS < 1)
             return "mvu needs VECTORS >= 1";
           if (c.BIPOLAR_W && c.W_W != 1)
@@ -133,8 +133,8 @@ static void addRequantStage(const UnitConfig &c, int64_t nf, ActorCost &r) {
 
 ActorCost estimateCost(const MvuConfig &c) {
   ActorCost r;
-  const int64_t sf = c.sf(), nf = c.nf(), ib = c.vecInBeats(), v = c.VECTORS;
-  const int64_t steps = nf * sf;
+  const int64_t nf = c.nf(), ib = c.vecInBeats(), v = c.VECTORS;
+  const int64_t steps = c.steps();
   r.cyclesPerFrame = v * std::max(steps, ib);
   // first beat at 0, last at ib-1, issues ib .. ib+steps-1, +3 to the FIFO, +1 pop,
   // +PIPE MAC stages, +RQ_PIPE; each further vector of the frame adds one vector period.
@@ -144,7 +144,7 @@ ActorCost estimateCost(const MvuConfig &c) {
   const int64_t lanes = int64_t(c.PE) * c.SIMD;
   r.multipliers = c.BIPOLAR_W ? 0 : lanes;
   r.multBitsA = c.W_IN, r.multBitsB = c.W_W, r.binary = c.BIPOLAR_W != 0;
-  r.macs = steps * lanes * v;
+  r.macs = int64_t(c.N) * c.K * v; // a flat unit's last step has padding lanes
   const int64_t tableBits = c.ACT == ActCode::Table ? int64_t(c.PE) * c.T_DEPTH * c.W_OUT : 0;
   r.memoryBits = steps * c.PE * c.SIMD * c.W_W + nf * c.PE * (c.W_ACC + c.W_M) + tableBits;
   addRequantStage(c, nf, r);
@@ -362,7 +362,7 @@ ActorCost estimateCost(const ActorConfig &c) {
 namespace {
 int64_t wordsOf(int64_t lines, int64_t bits) { return lines * ((bits + 31) / 32); }
 template <typename Unit> int64_t unitLoadWords(const Unit &c) {
-  return wordsOf(int64_t(c.nf()) * c.sf(), int64_t(c.PE) * c.SIMD * c.W_W) +
+  return wordsOf(int64_t(c.steps()), int64_t(c.PE) * c.SIMD * c.W_W) +
          wordsOf(c.nf(), int64_t(c.PE) * c.W_ACC);
 }
 } // namespace

@@ -165,16 +165,17 @@ static int64_t dspsPerMult(int64_t a, int64_t b) {
 }
 
 /// loom_mvu (and loom_dwu, which is loom_mvu in its depthwise mode): K inputs
-/// of W_IN bits in two banks, NF*SF weight words of PE*SIMD*W_W bits, PE*SIMD
-/// multipliers, NF bias words of PE*W_ACC bits.
+/// of W_IN bits in two banks, `steps` (NF*SF) weight words of PE*SIMD*W_W bits,
+/// PE*SIMD multipliers, NF bias words of PE*W_ACC bits.
 static Resources unit(int64_t k, int64_t n, int64_t simd, int64_t pe, int64_t inBeat, int64_t wIn,
-                      int64_t wW, int64_t wAcc, bool binary) {
+                      int64_t wW, int64_t wAcc, bool binary, int64_t steps) {
   Resources r;
+  const bool flat = k % simd != 0;
   const int64_t sf = k / simd, nf = n / pe, ib = k / inBeat, xw = simd * wIn;
   const int64_t lanes = pe * simd;
   // Weights and biases: ROMs read one word a step (constants when one word).
   // (their read registers are the DSP48s' B registers or counted per PE below)
-  for (Resources rom : {romResources(nf * sf, lanes * wW), romResources(nf, pe * wAcc)})
+  for (Resources rom : {romResources(steps, lanes * wW), romResources(nf, pe * wAcc)})
     r.luts += rom.luts, r.brams += rom.brams;
   // Multipliers: DSP48E1s (the SIMD sum rides their cascade); +-1 weights
   // and 1-bit operands are an add/subtract per lane in logic.
@@ -195,8 +196,14 @@ static Resources unit(int64_t k, int64_t n, int64_t simd, int64_t pe, int64_t in
   // slice is one input element of a bank in flip-flops). Its cost grows faster
   // than bits x stages for wide banks: the mlperf autoencoder's 640-input layer
   // at SIMD 32 is 53,600 LUTs.
+  // A flat unit (SIMD does not divide K) rotates the bank by any element offset, and
+  // splits each PE's sum in two (the carry): not fitted to synthesis yet; priced as a
+  // shifter of clog2(K) stages and one more adder tree.
   int64_t stages = 0;
-  if (sf == 2 || (sf > 2 && simd == 1 && inBeat == 1 && ib > kBankLutramBeats)) {
+  if (flat) {
+    stages = clog2(k);
+    r.luts += lanes * wAcc / 2;
+  } else if (sf == 2 || (sf > 2 && simd == 1 && inBeat == 1 && ib > kBankLutramBeats)) {
     stages = 1;
   } else if (sf > 2) {
     int64_t tz = 0;
@@ -206,12 +213,13 @@ static Resources unit(int64_t k, int64_t n, int64_t simd, int64_t pe, int64_t in
   }
   const double bits = double(k * wIn);
   r.luts += int64_t((kSelLutsPerBitStage + kSelLutsQuad * bits) * bits * double(stages) + kMvuLuts);
-  r.ffs += (nf * sf > 1 ? int64_t(kWordFfsPerBit * double(lanes * wW)) : 0) + int64_t(kMvuFfs);
+  r.ffs += (steps > 1 ? int64_t(kWordFfsPerBit * double(lanes * wW)) : 0) + int64_t(kMvuFfs);
   return r;
 }
 
 Resources estimateResources(const MvuConfig &c) {
-  Resources r = unit(c.K, c.N, c.SIMD, c.PE, c.IN_BEAT, c.W_IN, c.W_W, c.W_ACC, c.BIPOLAR_W);
+  Resources r =
+      unit(c.K, c.N, c.SIMD, c.PE, c.IN_BEAT, c.W_IN, c.W_W, c.W_ACC, c.BIPOLAR_W, c.steps());
   r += requantAndOutput(c, c.nf(), std::max(c.W_ACC, c.W_IN + c.W_W));
   return r;
 }
@@ -219,7 +227,9 @@ Resources estimateResources(const MvuConfig &c) {
 Resources estimateResources(const DwuConfig &c) {
   // The depthwise gather replaces the slice select; same storage and lanes.
   Resources r =
-      unit(c.KK * c.C, c.C, c.SIMD, c.PE, c.IN_BEAT, c.W_IN, c.W_W, c.W_ACC, c.BIPOLAR_W);
+      unit(c.KK * c.C, c.C, c.SIMD, c.PE, c.IN_BEAT, c.W_IN, c.W_W, c.W_ACC, c.BIPOLAR_W,
+           // as fitted: NF * (KK*C/SIMD) ROM lines, C times the dwu's NF*KK/SIMD
+           int64_t(c.nf()) * (c.KK * c.C / c.SIMD));
   r += requantAndOutput(c, c.nf(), std::max(c.W_ACC, c.W_IN + c.W_W));
   return r;
 }

@@ -27,6 +27,7 @@
 //===----------------------------------------------------------------------===//
 #include "passes/DFCost.h"
 #include "passes/DFPipeline.h"
+#include "passes/FoldUnits.h"
 #include "passes/Passes.h"
 
 #include "hw_model/Cost.h"
@@ -44,80 +45,13 @@ namespace loom {
 
 using namespace mlir;
 using namespace loom;
+using namespace loom::folding;
 
 namespace {
 
 constexpr int64_t kFullyParallelMacs = 8192;
 constexpr int64_t kDefaultBudget = 1024;
 constexpr int kMaxSteps = 100000;
-
-std::vector<int64_t> divisors(int64_t n) {
-  std::vector<int64_t> d;
-  for (int64_t i = 1; i <= n; ++i)
-    if (n % i == 0)
-      d.push_back(i);
-  return d;
-}
-
-/// A MAC unit (df.mvu, df.dwu): its simd*pe lanes are multipliers.
-/// Actors whose simd lanes are multipliers (attention: a q * k and an e * v lane each).
-bool isCompute(Operation *op) { return llvm::isa<df::MvuOp, df::DwuOp, df::AttentionOp>(op); }
-int64_t multsPerLane(Operation *op) { return llvm::isa<df::AttentionOp>(op) ? 2 : 1; }
-bool isFoldable(Operation *op) { return llvm::isa<df::FoldableOpInterface>(op); }
-
-/// The folding of a foldable actor (FoldableOpInterface: mvu, dwu, pool).
-df::FoldableOpInterface fold(Operation *op) { return llvm::cast<df::FoldableOpInterface>(op); }
-int64_t simdOf(Operation *op) { return fold(op).getSimd(); }
-int64_t peOf(Operation *op) { return fold(op).getPe(); }
-void setSimd(Operation *op, int64_t simd) { fold(op).setSimdPe(simd, peOf(op)); }
-void setPe(Operation *op, int64_t pe) { fold(op).setSimdPe(simdOf(op), pe); }
-
-/// Whether a MAC unit stores +-1 weights as one bit.
-bool isBinary(Operation *op) {
-  if (auto mvu = llvm::dyn_cast<df::MvuOp>(op))
-    return mvu.getBinary();
-  if (auto dwu = llvm::dyn_cast<df::DwuOp>(op))
-    return dwu.getBinary();
-  return false;
-}
-
-/// Real multipliers of an actor's MAC lanes: a binary (+-1 weight) lane is a
-/// conditional negation and costs none (it is bounded by binaryLanes instead).
-int64_t multipliers(Operation *op) {
-  return isCompute(op) && !isBinary(op) ? multsPerLane(op) * simdOf(op) * peOf(op) : 0;
-}
-int64_t binaryLanes(Operation *op) {
-  return isCompute(op) && isBinary(op) ? simdOf(op) * peOf(op) : 0;
-}
-/// Binary lanes allowed per multiplier of the budget: a lane is a W_IN-bit
-/// add/subtract, about 1/8 of an 8x8 multiplier's logic.
-constexpr int64_t kBinaryLanesPerMult = 8;
-
-/// The multipliers of affine integer graphs besides the MAC lanes (as hw_model
-/// estimateCost counts them): one requantization multiplier per PE of a unit
-/// with W_M > 0, one LeakyRelu/PRelu multiplier per PE (ACT 4: a stand-alone
-/// activation unit has no other), two per lane of a scaled add. The budget
-/// counts them; element-wise Mul multipliers are left out as before.
-int64_t affineMults(Operation *op) {
-  auto config = hwConfigOf(op);
-  if (!config)
-    return 0;
-  if (auto *m = std::get_if<hw::MvuConfig>(&*config))
-    return (m->W_M > 0 ? m->PE : 0) + (m->ACT == hw::ActCode::Leaky ? m->PE : 0);
-  if (auto *d = std::get_if<hw::DwuConfig>(&*config))
-    return (d->W_M > 0 ? d->PE : 0) + (d->ACT == hw::ActCode::Leaky ? d->PE : 0);
-  if (auto *a = std::get_if<hw::AddConfig>(&*config))
-    return a->MODE == 2 ? 2LL * a->LANES : 0;
-  return 0;
-}
-
-/// Actors whose output streams carry their input's lanes (and whose inputs,
-/// at a join or concat, must agree): their throughput is their streams'
-/// width, which the producers' pe decides.
-bool isLanePassThrough(Operation *op) {
-  return llvm::isa<df::ForkOp, df::FifoOp, df::JoinOp, df::ConcatOp, df::UpsampleOp, df::SkidOp>(
-      op);
-}
 
 /// The single consumer of a stream (df streams are point to point).
 Operation *consumerOf(Value v) { return v.hasOneUse() ? *v.user_begin() : nullptr; }
@@ -139,8 +73,17 @@ struct Folder {
   int64_t desiredLanes(Operation *consumer, int64_t elements) {
     if (!consumer)
       return 1;
-    if (auto mvu = llvm::dyn_cast<df::MvuOp>(consumer))
-      return mvu.getSimd();
+    if (auto mvu = llvm::dyn_cast<df::MvuOp>(consumer)) {
+      int64_t k = mvu.getK(), simd = mvu.getSimd();
+      if (k % simd == 0)
+        return simd;
+      // Flat: a vector in about as many beats as the unit takes steps.
+      int64_t steps = ceilDiv((mvu.getN() / mvu.getPe()) * k, simd);
+      for (int64_t d : divisors(k))
+        if (k / d <= steps)
+          return d;
+      return k;
+    }
     if (auto dwu = llvm::dyn_cast<df::DwuOp>(consumer)) {
       // Feed a window in about as many beats as the dwu takes cycles.
       int64_t window = dwu.getChannels() * dwu.getTaps();
@@ -366,7 +309,7 @@ struct Folder {
           if (!isCompute(m))
             continue;
           int64_t keep = simdOf(m);
-          for (int64_t simd : divisors(reductionOf(m))) {
+          for (int64_t simd : simdCandidates(m, l, before[m] / vectorsOf(m))) {
             if (simd > keep)
               break;
             setSimd(m, simd);
@@ -438,6 +381,126 @@ struct Folder {
                                                                             : int64_t(r.brams);
   }
 
+  int64_t currentII() {
+    int64_t ii = 0;
+    for (Operation *op : actors)
+      ii = std::max(ii, cycles(op));
+    return ii;
+  }
+
+  /// Whether the design breaks the budget or a resource limit; `why` names it.
+  bool overBudget(int64_t budget, int64_t maxMults, const Limits &limits, std::string &why) {
+    if (budget && (usedMults() + extraMults() > budget ||
+                   usedBinaryLanes() > kBinaryLanesPerMult * budget)) {
+      why = maxMults ? "--max-mults " + std::to_string(maxMults)
+                     : "the default budget of " + std::to_string(budget) + " multipliers";
+      return true;
+    }
+    std::string res;
+    if (!hw::fitsLimits(resources(), limits.cap, &res)) {
+      why = limitName(limits, res);
+      return true;
+    }
+    return false;
+  }
+
+  /// The greedy steps: the bottleneck gets its cheapest faster folding (or its lane
+  /// group is widened) until `targetII` is met, a step would break the budget or a
+  /// limit (returned: what stopped it), or nothing makes the bottleneck faster ("").
+  /// Every step makes the bottleneck faster; the cap only guards against a cycle of
+  /// steps between actors that tie.
+  std::string greedy(int64_t budget, int64_t maxMults, int64_t targetII, const Limits &limits) {
+    std::string stoppedBy;
+    for (int step = 0; step < kMaxSteps; ++step) {
+      Operation *worst = nullptr;
+      int64_t worstCycles = -1;
+      for (Operation *op : actors) {
+        int64_t c = cycles(op);
+        if (c > worstCycles)
+          worst = op, worstCycles = c;
+      }
+      if (!worst || (targetII && worstCycles <= targetII))
+        break; // nothing to fold (no actors), or fast enough
+      // A sliding window is sped up through the actor that reads it.
+      Operation *unit = llvm::isa<df::SwgOp>(worst) ? consumerOf(worst->getResult(0)) : worst;
+      Snapshot start = snapshot();
+      if (unit && isFoldable(unit)) {
+        int64_t n = channelsOf(unit);
+        int64_t bestSimd = 0, bestPe = 0, bestMults = -1, bestCycles = 0;
+        int64_t fasterSteps = (worstCycles - 1) / vectorsOf(unit);
+        for (int64_t pe : divisors(n))
+          for (int64_t simd : isCompute(unit) ? simdCandidates(unit, pe, fasterSteps)
+                                              : std::vector<int64_t>{simdOf(unit)}) {
+            fold(unit).setSimdPe(simd, pe);
+            assignLanes();
+            // A pe that a join narrows back is not this folding (and may
+            // have narrowed the other producers of the join).
+            bool kept = peOf(unit) == pe;
+            int64_t c = unitCycles(unit);
+            // pool lanes cost logic, prefer fewer
+            int64_t m = isCompute(unit) ? multsPerLane(unit) * simd * pe : pe;
+            restore(start);
+            if (!kept || c >= worstCycles)
+              continue;
+            if (bestMults < 0 || m < bestMults || (m == bestMults && c < bestCycles))
+              bestSimd = simd, bestPe = pe, bestMults = m, bestCycles = c;
+          }
+        if (bestMults >= 0) {
+          fold(unit).setSimdPe(bestSimd, bestPe);
+          assignLanes();
+          if (overBudget(budget, maxMults, limits, stoppedBy)) {
+            restore(start);
+            break;
+          }
+          continue;
+        }
+      }
+      // The bottleneck alone cannot get faster: widen the streams it is limited by.
+      if (!widenLanes(worst, unit, worstCycles))
+        break;
+      if (overBudget(budget, maxMults, limits, stoppedBy)) {
+        restore(start);
+        break;
+      }
+    }
+    return stoppedBy;
+  }
+
+  /// The exact start for a target II t: every mvu/dwu at its fewest multipliers
+  /// (requantization included; ties: fewer steps) among the foldings whose
+  /// V * steps fit t, steps = ceil(NF*K / simd) (docs/folding.md "Search"). Each
+  /// unit's choice is independent of the others' (its input width is not, which
+  /// the greedy steps then fix). False if a unit cannot reach t.
+  bool exactStart(int64_t t) {
+    for (Operation *op : actors) {
+      if (!llvm::isa<df::MvuOp, df::DwuOp>(op))
+        continue;
+      int64_t maxSteps = t / vectorsOf(op), n = channelsOf(op), k = reductionOf(op);
+      if (maxSteps < 1)
+        return false;
+      int64_t bestSimd = 0, bestPe = 0, bestCost = -1, bestSteps = 0;
+      for (int64_t pe : divisors(n))
+        for (int64_t simd : simdCandidates(op, pe, maxSteps)) {
+          if (k % simd != 0 && !fold(op).foldsFlat())
+            continue;
+          int64_t steps = ceilDiv((n / pe) * k, simd);
+          if (steps > maxSteps)
+            continue;
+          fold(op).setSimdPe(simd, pe);
+          int64_t cost = multipliers(op) + affineMults(op) +
+                         ceilDiv(binaryLanes(op), kBinaryLanesPerMult);
+          if (bestCost < 0 || cost < bestCost || (cost == bestCost && steps < bestSteps))
+            bestSimd = simd, bestPe = pe, bestCost = cost, bestSteps = steps;
+          break; // candidates ascend: the first that fits is this pe's cheapest
+        }
+      if (bestCost < 0)
+        return false;
+      fold(op).setSimdPe(bestSimd, bestPe);
+    }
+    assignLanes();
+    return true;
+  }
+
   LogicalResult run(int64_t maxMults, int64_t targetII, const Limits &limits,
                     const hw::FamilyTiming *timing, double clockMhz) {
     for (Operation &op : graph.getBody().front())
@@ -478,80 +541,49 @@ struct Folder {
              << estimated(r, what) << " " << what << ", more than " << limitName(limits, what)
              << ": " << fix;
     }
-    // Which limit stopped the folding ("" = none): a target II it leaves unmet is an error.
-    std::string stoppedBy;
-    auto overBudget = [&]() {
-      if (budget && (usedMults() + extraMults() > budget ||
-                     usedBinaryLanes() > kBinaryLanesPerMult * budget)) {
-        stoppedBy = maxMults ? "--max-mults " + std::to_string(maxMults)
-                             : "the default budget of " + std::to_string(budget) + " multipliers";
-        return true;
-      }
-      std::string res;
-      if (!hw::fitsLimits(resources(), limits.cap, &res)) {
-        stoppedBy = limitName(limits, res);
-        return true;
-      }
-      return false;
+    Snapshot initial = snapshot();
+    // 1. The greedy steps from the fully folded design.
+    std::string stoppedBy = greedy(budget, maxMults, targetII, limits);
+    // 2. The exact start (docs/folding.md "Search"): for a target II T every MAC unit
+    // gets its fewest multipliers whose steps fit T, then greedy steps fix what the
+    // units' streams still limit. With a target: kept if it needs fewer multipliers.
+    // With a budget: the smallest T in [ceil(MACs / budget), greedy II) that fits.
+    Snapshot greedyFold = snapshot();
+    int64_t greedyII = currentII(), greedyCost = usedMults() + extraMults();
+    auto tryTarget = [&](int64_t t, std::string &why) {
+      restore(initial);
+      if (!exactStart(t))
+        return false;
+      if (overBudget(budget, maxMults, limits, why))
+        return false;
+      why = greedy(budget, maxMults, t, limits);
+      return currentII() <= t;
     };
-
-    // Every step makes the bottleneck faster; the cap only guards against a
-    // cycle of steps between actors that tie.
-    for (int step = 0; step < kMaxSteps; ++step) {
-      Operation *worst = nullptr;
-      int64_t worstCycles = -1;
-      for (Operation *op : actors) {
-        int64_t c = cycles(op);
-        if (c > worstCycles)
-          worst = op, worstCycles = c;
-      }
-      if (!worst || (targetII && worstCycles <= targetII))
-        break; // nothing to fold (no actors), or fast enough
-      // A sliding window is sped up through the actor that reads it.
-      Operation *unit = llvm::isa<df::SwgOp>(worst) ? consumerOf(worst->getResult(0)) : worst;
-      Snapshot start = snapshot();
-      if (unit && isFoldable(unit)) {
-        int64_t n = channelsOf(unit), k = isCompute(unit) ? reductionOf(unit) : 1;
-        int64_t bestSimd = 0, bestPe = 0, bestMults = -1, bestCycles = 0;
-        for (int64_t pe : divisors(n))
-          for (int64_t simd : divisors(k)) {
-            fold(unit).setSimdPe(isCompute(unit) ? simd : simdOf(unit), pe);
-            assignLanes();
-            // A pe that a join narrows back is not this folding (and may
-            // have narrowed the other producers of the join).
-            bool kept = peOf(unit) == pe;
-            int64_t c = unitCycles(unit);
-            // pool lanes cost logic, prefer fewer
-            int64_t m = isCompute(unit) ? multsPerLane(unit) * simd * pe : pe;
-            restore(start);
-            if (!kept || c >= worstCycles)
-              continue;
-            if (bestMults < 0 || m < bestMults || (m == bestMults && c < bestCycles))
-              bestSimd = simd, bestPe = pe, bestMults = m, bestCycles = c;
-          }
-        if (bestMults >= 0) {
-          fold(unit).setSimdPe(isCompute(unit) ? bestSimd : simdOf(unit), bestPe);
-          assignLanes();
-          if (overBudget()) {
-            restore(start);
-            break;
-          }
-          continue;
-        }
-      }
-      // The bottleneck alone cannot get faster: widen the streams it is limited by.
-      if (!widenLanes(worst, unit, worstCycles))
-        break;
-      if (overBudget()) {
-        restore(start);
-        break;
+    std::optional<Snapshot> exact;
+    std::string exactStop;
+    if (targetII) {
+      std::string why;
+      if (tryTarget(targetII, why) &&
+          (greedyII > targetII || usedMults() + extraMults() < greedyCost))
+        exact = snapshot(), exactStop = why;
+    } else if (budget && macs > 0) {
+      int64_t lo = std::max<int64_t>(1, ceilDiv(macs, budget)), hi = greedyII - 1;
+      while (lo <= hi) {
+        int64_t mid = lo + (hi - lo) / 2;
+        std::string why;
+        if (tryTarget(mid, why))
+          exact = snapshot(), exactStop = why, hi = mid - 1;
+        else
+          lo = mid + 1;
       }
     }
+    if (exact)
+      restore(*exact), stoppedBy = exactStop;
+    else
+      restore(greedyFold);
     int64_t used = usedMults();
     if (targetII && !stoppedBy.empty()) {
-      int64_t ii = 0;
-      for (Operation *op : actors)
-        ii = std::max(ii, cycles(op));
+      int64_t ii = currentII();
       if (ii > targetII)
         return graph.emitError("--target-ii ")
                << targetII << " cannot be met within " << stoppedBy

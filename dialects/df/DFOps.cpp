@@ -157,8 +157,9 @@ LogicalResult MvuOp::verify() {
            << getOutput().getType().getFrameElements() << " outputs, not N = " << n
            << " per vector";
   int64_t simd = getSimd(), pe = getPe();
-  if (simd <= 0 || k % simd != 0)
-    return emitOpError("simd ") << simd << " must divide K = " << k;
+  // simd need not divide K: the unit then folds flat (docs/folding.md)
+  if (simd <= 0 || simd > k)
+    return emitOpError("simd ") << simd << " must be in [1, K = " << k << "]";
   if (pe <= 0 || n % pe != 0)
     return emitOpError("pe ") << pe << " must divide N = " << n;
   if (getOutput().getType().getLanes() != pe)
@@ -185,6 +186,8 @@ int64_t SwgOp::getOutWidth() {
 // What df-fold asks of each foldable actor (FoldableOpInterface).
 int64_t MvuOp::getFoldOutputs() { return getN(); }
 int64_t MvuOp::getFoldReduction() { return getK(); }
+// loom_mvu folds flat when simd does not divide K (docs/folding.md)
+bool MvuOp::foldsFlat() { return true; }
 int64_t DwuOp::getFoldOutputs() { return getChannels(); }
 int64_t DwuOp::getFoldReduction() { return getTaps(); }
 int64_t PoolOp::getFoldOutputs() { return getChannelsAttr().getInt(); }

@@ -100,8 +100,11 @@ def DF_FoldableOpInterface : OpInterface<"FoldableOpInterface"> {
                     (ins "::loom::df::FoldingAttr":$folding)>,
     InterfaceMethod<"Outputs of one vector or pixel (pe must divide them).", "int64_t",
                     "getFoldOutputs">,
-    InterfaceMethod<"Inputs per output (simd must divide them; 1: no simd).", "int64_t",
-                    "getFoldReduction">,
+    InterfaceMethod<"Inputs per output (simd must divide them, unless the actor folds "
+                    "flat; 1: no simd).", "int64_t", "getFoldReduction">,
+    InterfaceMethod<"Whether any simd up to the reduction is legal (the unit then folds "
+                    "flat: a step may end one output and start the next).", "bool",
+                    "foldsFlat", (ins), [{}], [{ return false; }]>,
   ];
   let extraSharedClassDeclaration = [{
     int64_t getSimd() { return $_op.getFolding().getSimd(); }
@@ -115,8 +118,9 @@ def DF_FoldableOpInterface : OpInterface<"FoldableOpInterface"> {
 // df.mvu and df.dwu: the same requantization and activation stage (loom_mvu /
 // loom_dwu share it), the same attributes and one builder taking ComputeParams
 // (DFOps.h) instead of 16 positional attributes.
-class DF_ComputeOp<string mnemonic> : DF_Op<mnemonic, [
-    DeclareOpInterfaceMethods<DF_FoldableOpInterface, ["getFoldOutputs", "getFoldReduction"]>]> {
+class DF_ComputeOp<string mnemonic, list<string> foldMethods = []> : DF_Op<mnemonic, [
+    DeclareOpInterfaceMethods<DF_FoldableOpInterface,
+                              !listconcat(["getFoldOutputs", "getFoldReduction"], foldMethods)>]> {
   let arguments = (ins DF_StreamType:$input, ElementsAttr:$weight, ElementsAttr:$bias,
                    I64Attr:$shift, I64Attr:$acc_width, DF_FoldingAttr:$folding,
                    DF_ActivationAttr:$act,
@@ -141,7 +145,7 @@ class DF_ComputeOp<string mnemonic> : DF_Op<mnemonic, [
   }]>];
 }
 
-def DF_MvuOp : DF_ComputeOp<"mvu"> {
+def DF_MvuOp : DF_ComputeOp<"mvu", ["foldsFlat"]> {
   let summary = "matrix-vector unit: dense layer, requantization and activation";
   let description = [{
     Computes y[n] = act(saturate(shift_round_even(bias[n] + sum_k x[k] w[n][k], shift)))

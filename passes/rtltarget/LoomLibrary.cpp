@@ -18,18 +18,21 @@ using namespace loom;
 
 namespace {
 
-/// Line nf*SF + sf, lane pe*SIMD + s holds w[nf*PE + pe][sf*SIMD + s]; a binary
-/// weight is one bit, 1 = +1 and 0 = -1.
+/// Line c, lane pe*SIMD + s holds w[nf*PE + pe][k] for the flat index c*SIMD + s =
+/// nf*K + k: line nf*SF + sf, k = sf*SIMD + s when SIMD divides K, and zero past NF*K
+/// when it does not (loom_mvu's flat folding). A binary weight is one bit, 1 = +1 and
+/// 0 = -1.
 std::vector<int64_t> weightLanes(ArrayRef<int64_t> w, int64_t n, int64_t k, int64_t simd,
                                  int64_t pe, bool binary) {
+  const int64_t nf = n / pe, lines = (nf * k + simd - 1) / simd;
   std::vector<int64_t> lanes;
-  for (int64_t nf = 0; nf < n / pe; ++nf)
-    for (int64_t sf = 0; sf < k / simd; ++sf)
-      for (int64_t p = 0; p < pe; ++p)
-        for (int64_t l = 0; l < simd; ++l) {
-          int64_t v = w[(nf * pe + p) * k + sf * simd + l];
-          lanes.push_back(binary ? int64_t(v > 0) : v);
-        }
+  for (int64_t c = 0; c < lines; ++c)
+    for (int64_t p = 0; p < pe; ++p)
+      for (int64_t l = 0; l < simd; ++l) {
+        int64_t f = c * simd + l, g = f / k;
+        int64_t v = g < nf ? w[(g * pe + p) * k + f % k] : 0;
+        lanes.push_back(binary ? int64_t(v > 0) : v);
+      }
   return lanes;
 }
 

@@ -3,7 +3,17 @@
 // loom_mvu: folded matrix-vector unit  y = act(sat(shift_round_even(W x + b, SHIFT))).
 //
 // Folding: NF = N/PE output groups, SF = K/SIMD input slices; one (nf, sf) step per cycle
-// with PE x SIMD multipliers. Requires K % SIMD == 0, K % IN_BEAT == 0, N % PE == 0.
+// with PE x SIMD multipliers. Requires K % IN_BEAT == 0, N % PE == 0, SIMD <= K.
+// Flat folding (K % SIMD != 0, not depthwise): each PE row reads its NF*K products as one
+// flat sequence, SIMD per step, STEPS = ceil(NF*K/SIMD) steps a vector (not NF*ceil(K/SIMD)),
+// so any SIMD is as fast as its multiplier count allows. A step starts at offset o of a
+// group (x lanes read x[(o+s) mod K], a rotation of the stored vector) and, when o+SIMD > K,
+// ends one group in its low K-o lanes and starts the next in its high lanes: those lanes'
+// sum waits in carry_q and joins the next group's bias one step later. Weight line c lane
+// p*SIMD+s holds w[nf*PE+p][k] for flat index c*SIMD+s = nf*K+k (zero past NF*K; the last
+// step sums only its low lanes, so padding never counts, +-1 weights included). The issue,
+// credit and pipeline timing are the same as above with "the group's first / last step"
+// for sf == 0 / sf == SF-1.
 //
 // Micro-architecture (cycle model: hw_model/Actors.cpp, MvuModel - keep in sync):
 //  * Input: double-buffered vector store (2 banks of K elements) filled by IN_BEAT-wide
@@ -21,8 +31,8 @@
 //    pop. The pipeline never stalls, and there is no comb path out_ready -> anything
 //    inside the pipeline; OUT_DEPTH = 8 >= 5 cycles of credit loop = full throughput.
 // Steady state with inputs always valid and outputs always ready:
-//    cycles/vector = max(NF*SF, IB); latency first input beat -> last output beat is
-//    IB + NF*SF + 4 cycles (see hw_model).
+//    cycles/vector = max(STEPS, IB) (STEPS = NF*SF, or ceil(NF*K/SIMD) when FLAT); latency
+//    first input beat -> last output beat is IB + STEPS + 4 cycles (see hw_model).
 // Affine integer graphs (docs/CONTRACTS.md): W_M > 0 adds a per-output-channel unsigned
 // multiplier M (M_FILE, the bias layout with W_M-bit lanes) applied in S3 before the
 // shift: y = sat(shift_round_even(acc * M + PB, SHIFT)) with W_PB > 0 adding a signed
@@ -99,7 +109,8 @@ module loom_mvu #(
   localparam int SF        = (DW_KK > 0) ? DW_KK / SIMD : K / SIMD;
   localparam int NF        = N / PE;
   localparam int IB        = K / IN_BEAT;
-  localparam int NWORDS    = NF * SF;
+  localparam bit FLAT      = (DW_KK == 0) && (K % SIMD != 0);
+  localparam int NWORDS    = FLAT ? (NF * K + SIMD - 1) / SIMD : NF * SF;
   localparam int WA        = (W_ACC > W_IN + W_W) ? W_ACC : W_IN + W_W;
   localparam int OUT_DEPTH = loom_pkg::MVU_OUT_DEPTH + PIPE + RQ_PIPE;
   localparam int SFW       = (SF > 1) ? $clog2(SF) : 1;
@@ -110,6 +121,9 @@ module loom_mvu #(
   localparam int XL        = (DW_KK > 0) ? SIMD : 0;  // x lane stride per PE
   localparam int XW        = ((DW_KK > 0) ? PE : 1) * SIMD * W_IN;
   localparam int WWORD     = PE * SIMD * W_W;
+  // FLAT step flags {continues from carry_q, splits, low lanes}; one unused bit otherwise
+  localparam int LOW       = $clog2(SIMD + 1);
+  localparam int FLW       = FLAT ? LOW + 2 : 1;
 
   // ---------------------------------------------------------------- memories
   // (undriven only when elaborated with the default empty file names)
@@ -153,6 +167,7 @@ module loom_mvu #(
   logic [K*W_IN-1:0] rd_flat;
   logic [1:0]        full_q, full_d;
   logic              wr_bank_q, rd_bank_q;
+  logic [FLW-1:0]    fl_step;  // FLAT: this step's flags
   logic [IBW-1:0]    in_cnt_q;
   logic              in_fire, in_last;
 
@@ -161,22 +176,21 @@ module loom_mvu #(
   assign in_last  = (in_cnt_q == IBW'(IB - 1));
 
   // ---------------------------------------------------------------- issue
-  logic [SFW-1:0] sf_q;
+  // step_first / step_last: the step starts / ends its group's accumulation; vec_last: the
+  // vector's last step. Without FLAT: sf_q == 0, sf_q == SF-1, and (sf, nf) both last.
   logic [NFW-1:0] nf_q;
   logic [AW-1:0]  waddr_q;
   logic [CRW-1:0] credit_q;
-  logic           issue, sf_last, nf_last, reserve, out_pop;
+  logic           issue, step_first, step_last, vec_last, reserve, out_pop;
 
-  assign sf_last = (sf_q == SFW'(SF - 1));
-  assign nf_last = (nf_q == NFW'(NF - 1));
-  assign issue   = full_q[rd_bank_q] && ((sf_q != '0) || (credit_q != CRW'(OUT_DEPTH)));
-  assign reserve = issue && (sf_q == '0);
+  assign issue   = full_q[rd_bank_q] && (!step_first || (credit_q != CRW'(OUT_DEPTH)));
+  assign reserve = issue && step_first;
   assign out_pop = out_valid && out_ready;
 
   always_comb begin
     full_d = full_q;
-    if (in_fire && in_last)            full_d[wr_bank_q] = 1'b1;
-    if (issue && sf_last && nf_last)   full_d[rd_bank_q] = 1'b0;
+    if (in_fire && in_last)   full_d[wr_bank_q] = 1'b1;
+    if (issue && vec_last)    full_d[rd_bank_q] = 1'b0;
   end
 
   always_ff @(posedge clk) begin
@@ -185,8 +199,6 @@ module loom_mvu #(
       wr_bank_q <= 1'b0;
       rd_bank_q <= 1'b0;
       in_cnt_q  <= '0;
-      sf_q      <= '0;
-      nf_q      <= '0;
       waddr_q   <= '0;
       credit_q  <= '0;
     end else begin
@@ -196,16 +208,77 @@ module loom_mvu #(
         if (in_last) wr_bank_q <= !wr_bank_q;
       end
       if (issue) begin
-        sf_q    <= sf_last ? '0 : sf_q + 1'b1;
-        waddr_q <= (waddr_q == AW'(NWORDS - 1)) ? '0 : waddr_q + 1'b1;
-        if (sf_last) begin
-          nf_q <= nf_last ? '0 : nf_q + 1'b1;
-          if (nf_last) rd_bank_q <= !rd_bank_q;
-        end
+        waddr_q <= vec_last ? '0 : waddr_q + 1'b1;
+        if (vec_last) rd_bank_q <= !rd_bank_q;
       end
       if (reserve && !out_pop)      credit_q <= credit_q + 1'b1;
       else if (!reserve && out_pop) credit_q <= credit_q - 1'b1;
     end
+  end
+
+  // x_sel: the step's operand slice of the stored vector (rd_flat).
+  logic [XW-1:0] xsel;
+  if (!FLAT) begin : g_fold
+    logic [SFW-1:0] sf_q;
+    logic           sf_last, nf_last;
+    assign sf_last    = (sf_q == SFW'(SF - 1));
+    assign nf_last    = (nf_q == NFW'(NF - 1));
+    assign step_first = (sf_q == '0);
+    assign step_last  = sf_last;
+    assign vec_last   = sf_last && nf_last;
+    assign fl_step    = '0;
+    always_ff @(posedge clk) begin
+      if (rst) begin
+        sf_q <= '0;
+        nf_q <= '0;
+      end else if (issue) begin
+        sf_q <= sf_last ? '0 : sf_q + 1'b1;
+        if (sf_last) nf_q <= nf_last ? '0 : nf_q + 1'b1;
+      end
+    end
+    // operand slice; depthwise: lane (p, s) = x[(sf*SIMD + s)*N + nf*PE + p]
+    if (DW_KK > 0) begin : g_gather
+      always_comb begin
+        for (int p = 0; p < PE; p++) begin
+          for (int s = 0; s < SIMD; s++) begin
+            xsel[(p*SIMD + s)*W_IN +: W_IN] =
+              rd_flat[((32'(sf_q) * SIMD + s) * N + 32'(nf_q) * PE + p) * W_IN +: W_IN];
+          end
+        end
+      end
+    end else begin : g_slice
+      assign xsel = rd_flat[sf_q * XW +: XW];
+    end
+  end else begin : g_flat_issue
+    // off_q: the offset of lane 0 in its group; the step wraps when its lanes reach the
+    // group's end, and splits when lanes remain after it (never on the vector's last step,
+    // whose high lanes are padding). lo_cnt: the lanes of the group at lane 0.
+    localparam int OFW = $clog2(K);
+    logic [OFW-1:0] off_q;
+    logic           split_q, wrap, split;
+    logic [LOW-1:0] lo_cnt;
+    assign wrap       = 32'(off_q) + SIMD >= K;
+    assign vec_last   = (waddr_q == AW'(NWORDS - 1));
+    assign split      = 32'(off_q) + SIMD > K && !vec_last;
+    assign step_first = (off_q == '0) || split_q;
+    assign step_last  = wrap || vec_last;
+    assign lo_cnt     = wrap ? LOW'(K - 32'(off_q)) : LOW'(SIMD);
+    assign fl_step    = {split_q, split, lo_cnt};
+    always_ff @(posedge clk) begin
+      if (rst) begin
+        off_q   <= '0;
+        nf_q    <= '0;
+        split_q <= 1'b0;
+      end else if (issue) begin
+        off_q   <= vec_last ? '0 : wrap ? OFW'(32'(off_q) + SIMD - K) : OFW'(32'(off_q) + SIMD);
+        nf_q    <= vec_last ? '0 : wrap ? nf_q + 1'b1 : nf_q;
+        split_q <= split;
+      end
+    end
+    // lane s reads x[(off + s) mod K]: a window of the stored vector seen twice
+    logic [2*K*W_IN-1:0] rd_twice;
+    assign rd_twice = {rd_flat, rd_flat};
+    assign xsel     = rd_twice[off_q * W_IN +: XW];
   end
 
   if (IB <= 1024) begin : g_words
@@ -226,6 +299,7 @@ module loom_mvu #(
 
   // ---------------------------------------------------------------- S1: operand fetch
   logic              s1_valid_q, s1_first_q, s1_last_q;
+  logic [FLW-1:0]    s1_fl_q;
   logic [XW-1:0]     x_q;
   logic [WWORD-1:0]  w_q;
   logic [PE*W_ACC-1:0] b_q;
@@ -237,31 +311,17 @@ module loom_mvu #(
       s1_last_q  <= 1'b0;
     end else begin
       s1_valid_q <= issue;
-      s1_first_q <= (sf_q == '0);
-      s1_last_q  <= sf_last;
+      s1_first_q <= step_first;
+      s1_last_q  <= step_last;
     end
-  end
-
-  // operand slice; depthwise: lane (p, s) = x[(sf*SIMD + s)*N + nf*PE + p]
-  logic [XW-1:0] xsel;
-  if (DW_KK > 0) begin : g_gather
-    always_comb begin
-      for (int p = 0; p < PE; p++) begin
-        for (int s = 0; s < SIMD; s++) begin
-          xsel[(p*SIMD + s)*W_IN +: W_IN] =
-            rd_flat[((32'(sf_q) * SIMD + s) * N + 32'(nf_q) * PE + p) * W_IN +: W_IN];
-        end
-      end
-    end
-  end else begin : g_slice
-    assign xsel = rd_flat[sf_q * XW +: XW];
   end
 
   always_ff @(posedge clk) begin
     if (issue) begin
-      x_q <= xsel;
-      w_q <= wmem[waddr_q];
-      if (sf_q == '0) b_q <= bmem[nf_q];
+      x_q     <= xsel;
+      w_q     <= wmem[waddr_q];
+      s1_fl_q <= fl_step;
+      if (step_first) b_q <= bmem[nf_q];
     end
   end
 
@@ -269,7 +329,12 @@ module loom_mvu #(
   // prod: the PE*SIMD products of S1's operands (a conditional negation for +-1 weights).
   // With PIPE >= 1 they are registered (P1) with S1's flags and bias; with PIPE >= 2 each
   // PE's sum is registered too (P2). mac_* is the step that reaches the accumulator.
+  // dot: each PE's sum of the step's lanes (FLAT: its low lanes; doth: its high lanes).
   logic signed [WA-1:0] dot  [PE];
+  /* verilator lint_off UNUSEDSIGNAL */  // doth, mac_fl: only FLAT reads them
+  logic signed [WA-1:0] doth [PE];
+  logic [FLW-1:0]       mac_fl;
+  /* verilator lint_on UNUSEDSIGNAL */
   logic signed [WA-1:0] acc_q [PE];
   logic                 acc_valid_q;
   logic                 mac_valid, mac_first, mac_last;
@@ -279,24 +344,51 @@ module loom_mvu #(
     // Products and sum in one cycle (the unit's original form, kept bit for bit). The
     // sum runs in a block-local variable, which Verilator keeps in a C++ local:
     // accumulating into dot[p] itself stored it to the model after every product.
-    always_comb begin : mac
-      logic signed [WA-1:0] sum;
-      for (int p = 0; p < PE; p++) begin
-        sum = '0;
-        if (s1_valid_q) begin
-          for (int s = 0; s < SIMD; s++) begin
-            if (BIPOLAR_W != 0)  // conditional negation, no multiplier
-              sum = w_q[(p*SIMD + s)*W_W]
-                      ? sum + WA'($signed(x_q[(p*XL + s)*W_IN +: W_IN]))
-                      : sum - WA'($signed(x_q[(p*XL + s)*W_IN +: W_IN]));
-            else
-              sum = sum + WA'($signed(x_q[(p*XL + s)*W_IN +: W_IN])) *
-                          WA'($signed(w_q[(p*SIMD + s)*W_W +: W_W]));
+    if (!FLAT) begin : g_dot
+      always_comb begin : mac
+        logic signed [WA-1:0] sum;
+        for (int p = 0; p < PE; p++) begin
+          sum = '0;
+          if (s1_valid_q) begin
+            for (int s = 0; s < SIMD; s++) begin
+              if (BIPOLAR_W != 0)  // conditional negation, no multiplier
+                sum = w_q[(p*SIMD + s)*W_W]
+                        ? sum + WA'($signed(x_q[(p*XL + s)*W_IN +: W_IN]))
+                        : sum - WA'($signed(x_q[(p*XL + s)*W_IN +: W_IN]));
+              else
+                sum = sum + WA'($signed(x_q[(p*XL + s)*W_IN +: W_IN])) *
+                            WA'($signed(w_q[(p*SIMD + s)*W_W +: W_W]));
+            end
           end
+          dot[p]  = sum;
+          doth[p] = '0;
         end
-        dot[p] = sum;
+      end
+    end else begin : g_dot_flat
+      always_comb begin : mac
+        logic signed [WA-1:0] sum, sumh, term;
+        for (int p = 0; p < PE; p++) begin
+          sum  = '0;
+          sumh = '0;
+          term = '0;
+          if (s1_valid_q) begin
+            for (int s = 0; s < SIMD; s++) begin
+              if (BIPOLAR_W != 0)  // conditional negation, no multiplier
+                term = w_q[(p*SIMD + s)*W_W] ? WA'($signed(x_q[s*W_IN +: W_IN]))
+                                             : -WA'($signed(x_q[s*W_IN +: W_IN]));
+              else
+                term = WA'($signed(x_q[s*W_IN +: W_IN])) *
+                       WA'($signed(w_q[(p*SIMD + s)*W_W +: W_W]));
+              if (s < 32'(s1_fl_q[LOW-1:0])) sum = sum + term;
+              else                            sumh = sumh + term;
+            end
+          end
+          dot[p]  = sum;
+          doth[p] = sumh;
+        end
       end
     end
+    assign mac_fl    = s1_fl_q;
     assign mac_valid = s1_valid_q;
     assign mac_first = s1_first_q;
     assign mac_last  = s1_last_q;
@@ -317,8 +409,10 @@ module loom_mvu #(
     end
     logic signed [WA-1:0] prod_q [PE*SIMD];
     logic                 p1_valid_q, p1_first_q, p1_last_q;
+    logic [FLW-1:0]       p1_fl_q;
     logic [PE*W_ACC-1:0]  p1_b_q;
     logic signed [WA-1:0] sum [PE];
+    logic signed [WA-1:0] sumh [PE];
     always_ff @(posedge clk) begin
       if (rst) begin
         p1_valid_q <= 1'b0;
@@ -329,7 +423,10 @@ module loom_mvu #(
         p1_first_q <= s1_first_q;
         p1_last_q  <= s1_last_q;
       end
-      if (s1_valid_q) p1_b_q <= b_q;
+      if (s1_valid_q) begin
+        p1_b_q  <= b_q;
+        p1_fl_q <= s1_fl_q;
+      end
     end
     // one always_ff per lane: Verilator cannot unroll array updates in a loop
     for (genvar i = 0; i < PE*SIMD; i++) begin : g_prod
@@ -337,21 +434,39 @@ module loom_mvu #(
         if (s1_valid_q) prod_q[i] <= prod[i];
       end
     end
-    always_comb begin
-      for (int p = 0; p < PE; p++) begin
-        sum[p] = '0;
-        for (int s = 0; s < SIMD; s++) sum[p] = sum[p] + prod_q[p*SIMD + s];
+    if (!FLAT) begin : g_sum
+      always_comb begin
+        for (int p = 0; p < PE; p++) begin
+          sum[p]  = '0;
+          sumh[p] = '0;
+          for (int s = 0; s < SIMD; s++) sum[p] = sum[p] + prod_q[p*SIMD + s];
+        end
+      end
+    end else begin : g_sum_flat
+      always_comb begin
+        for (int p = 0; p < PE; p++) begin
+          sum[p]  = '0;
+          sumh[p] = '0;
+          for (int s = 0; s < SIMD; s++) begin
+            if (s < 32'(p1_fl_q[LOW-1:0])) sum[p]  = sum[p] + prod_q[p*SIMD + s];
+            else                           sumh[p] = sumh[p] + prod_q[p*SIMD + s];
+          end
+        end
       end
     end
     if (PIPE == 1) begin : g_p1
       always_comb for (int p = 0; p < PE; p++) dot[p] = p1_valid_q ? sum[p] : '0;
+      always_comb for (int p = 0; p < PE; p++) doth[p] = p1_valid_q ? sumh[p] : '0;
+      assign mac_fl    = p1_fl_q;
       assign mac_valid = p1_valid_q;
       assign mac_first = p1_first_q;
       assign mac_last  = p1_last_q;
       assign mac_b     = p1_b_q;
     end else begin : g_p2
       logic signed [WA-1:0] sum_q [PE];
+      logic signed [WA-1:0] sumh_q [PE];
       logic                 p2_valid_q, p2_first_q, p2_last_q;
+      logic [FLW-1:0]       p2_fl_q;
       logic [PE*W_ACC-1:0]  p2_b_q;
       always_ff @(posedge clk) begin
         if (rst) begin
@@ -363,14 +478,22 @@ module loom_mvu #(
           p2_first_q <= p1_first_q;
           p2_last_q  <= p1_last_q;
         end
-        if (p1_valid_q) p2_b_q <= p1_b_q;
+        if (p1_valid_q) begin
+          p2_b_q  <= p1_b_q;
+          p2_fl_q <= p1_fl_q;
+        end
       end
       for (genvar p = 0; p < PE; p++) begin : g_sum
         always_ff @(posedge clk) begin
-          if (p1_valid_q) sum_q[p] <= sum[p];
+          if (p1_valid_q) begin
+            sum_q[p]  <= sum[p];
+            sumh_q[p] <= sumh[p];
+          end
         end
       end
       always_comb for (int p = 0; p < PE; p++) dot[p] = p2_valid_q ? sum_q[p] : '0;
+      always_comb for (int p = 0; p < PE; p++) doth[p] = p2_valid_q ? sumh_q[p] : '0;
+      assign mac_fl    = p2_fl_q;
       assign mac_valid = p2_valid_q;
       assign mac_first = p2_first_q;
       assign mac_last  = p2_last_q;
@@ -383,10 +506,25 @@ module loom_mvu #(
     else     acc_valid_q <= mac_valid && mac_last;
   end
 
-  for (genvar p = 0; p < PE; p++) begin : g_acc
-    always_ff @(posedge clk) begin
-      if (mac_valid)
-        acc_q[p] <= (mac_first ? WA'($signed(mac_b[p*W_ACC +: W_ACC])) : acc_q[p]) + dot[p];
+  if (!FLAT) begin : g_acc_fold
+    for (genvar p = 0; p < PE; p++) begin : g_acc
+      always_ff @(posedge clk) begin
+        if (mac_valid)
+          acc_q[p] <= (mac_first ? WA'($signed(mac_b[p*W_ACC +: W_ACC])) : acc_q[p]) + dot[p];
+      end
+    end
+  end else begin : g_acc_flat
+    // a split step's high lanes (carry_q) join the next group's bias on its first step
+    logic signed [WA-1:0] carry_q [PE];
+    for (genvar p = 0; p < PE; p++) begin : g_acc
+      always_ff @(posedge clk) begin
+        if (mac_valid) begin
+          acc_q[p] <= (mac_first ? WA'($signed(mac_b[p*W_ACC +: W_ACC])) +
+                                   (mac_fl[LOW+1] ? carry_q[p] : '0)
+                                 : acc_q[p]) + dot[p];
+          if (mac_fl[LOW]) carry_q[p] <= doth[p];
+        end
+      end
     end
   end
 
@@ -401,7 +539,7 @@ module loom_mvu #(
   logic           rq_fetch;
   logic [NFW-1:0] rq_group;
   if (PIPE == 0) begin : g_fetch0
-    assign rq_fetch = issue && sf_q == '0;
+    assign rq_fetch = issue && step_first;
     assign rq_group = nf_q;
   end else begin : g_fetchp
     // shift registers, newest in the low bits
@@ -409,7 +547,7 @@ module loom_mvu #(
     logic [PIPE*NFW-1:0] group_q;
     always_ff @(posedge clk) begin
       if (rst) fetch_q <= '0;
-      else     fetch_q <= PIPE'({fetch_q, issue && sf_q == '0});  // drops the oldest
+      else     fetch_q <= PIPE'({fetch_q, issue && step_first});  // drops the oldest
       group_q <= (PIPE*NFW)'({group_q, nf_q});
     end
     assign rq_fetch = fetch_q[PIPE-1];

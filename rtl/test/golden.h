@@ -49,19 +49,23 @@ inline MvuData makeMvu(const MvuParams &p, std::mt19937_64 &rng, const std::stri
   d.b.resize(p.N);
   for (auto &v : d.b)
     v = randS(rng, std::min(p.W_ACC, p.W_IN + p.W_W) - 1);
-  const int SF = p.K / p.SIMD, NF = p.N / p.PE;
+  // Line c, lane pe*SIMD + s: w[nf*PE + pe][k] for the flat index c*SIMD + s = nf*K + k
+  // (loom_mvu; with SIMD | K this is line nf*SF + sf, k = sf*SIMD + s); zero past NF*K.
+  const int NF = p.N / p.PE, LINES = (NF * p.K + p.SIMD - 1) / p.SIMD;
   std::vector<Bits> wl, bl, tl;
-  for (int nf = 0; nf < NF; ++nf)
-    for (int sf = 0; sf < SF; ++sf) {
-      Bits line(p.PE * p.SIMD * p.W_W);
-      for (int pe = 0; pe < p.PE; ++pe)
-        for (int s = 0; s < p.SIMD; ++s)
-          // binary weights (CONTRACTS): bit 1 = +1, 0 = -1
-          line.set((pe * p.SIMD + s) * p.W_W, p.W_W,
-                   p.BIPOLAR_W ? int64_t(d.w[nf * p.PE + pe][sf * p.SIMD + s] > 0)
-                               : d.w[nf * p.PE + pe][sf * p.SIMD + s]);
-      wl.push_back(line);
-    }
+  for (int c = 0; c < LINES; ++c) {
+    Bits line(p.PE * p.SIMD * p.W_W);
+    for (int pe = 0; pe < p.PE; ++pe)
+      for (int s = 0; s < p.SIMD; ++s) {
+        int f = c * p.SIMD + s, nf = f / p.K, k = f % p.K;
+        if (nf >= NF)
+          continue;
+        // binary weights (CONTRACTS): bit 1 = +1, 0 = -1
+        line.set((pe * p.SIMD + s) * p.W_W, p.W_W,
+                 p.BIPOLAR_W ? int64_t(d.w[nf * p.PE + pe][k] > 0) : d.w[nf * p.PE + pe][k]);
+      }
+    wl.push_back(line);
+  }
   for (int nf = 0; nf < NF; ++nf) {
     Bits line(p.PE * p.W_ACC);
     for (int pe = 0; pe < p.PE; ++pe)

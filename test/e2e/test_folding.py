@@ -12,7 +12,10 @@ with --target-ii 128: its bottleneck is the residual join and the convs
 whose pe the join narrows (1 lane: II 512 at any budget before lane groups),
 so II <= 128 is reachable only by widening the join's producers together.
 Every run: the predicted II equals the slowest actor's cycles per frame
-(the FIFOs never stall the bottleneck).
+(the FIFOs never stall the bottleneck). With a budget B the II lies between the
+multiplier bound ceil(MACs / B) and the search's gap bound ceil(MACs / (B - U))
+for U dense layers (docs/folding.md): the budgets fold the layers flat (simd
+not dividing K, e.g. 3, 9, 11), so these runs also prove flat units bit-exact.
 """
 import os
 import sys
@@ -84,6 +87,14 @@ def main():
         if rep and b:
             ok &= c.check(rep["total_multipliers"] <= b, "%s: total_multipliers %d > budget %d"
                           % (label, rep["total_multipliers"], b))
+            # docs/folding.md "Gap bound": a dense chain of U layers (each narrow enough
+            # for one PE row) reaches II <= ceil(MACs / (B - U)), and never beats the
+            # multiplier bound ceil(MACs / B).
+            units = sum(1 for a in rep["actors"] if a["kind"] == "mvu")
+            macs, ii = rep["total_macs"], rep["predicted_ii_cycles"]
+            lo, hi = -(-macs // b), -(-macs // (b - units))
+            ok &= c.check(lo <= ii <= hi, "%s: II %d outside [ceil(MACs/B), ceil(MACs/(B-%d))]"
+                          " = [%d, %d]" % (label, ii, units, lo, hi))
         if rep:
             by_model.setdefault(name, []).append((b, rep["predicted_ii_cycles"], rep["total_multipliers"]))
             rows.append((name, "mults<=%s" % (b or "-"), rep["total_multipliers"], rep["predicted_ii_cycles"],

@@ -7,9 +7,14 @@ LOOM_SHARED_MODELS to use another directory.
   mlperf_tiny_ad_autoencoder:                --max-mults 256 --random 20
   mlperf_tiny_ad_autoencoder, mlperf_tiny_kws_dscnn: --precision int8
                                              --max-mults 256 --random 20
+  jet_tagger_16_64_32_32_5 at --max-mults 64: flat-folded units (simd 15, 30)
 Each: exit 0, 0 mismatches, measured latency/II == predicted. The int8 runs
 also: report.json's int8_accuracy gives max/mean abs error and top-1
 agreement on the calibration and on held-out frames (printed).
+Folding to the bound (issue grid, compile only): the jet tagger at 64, 256,
+1024 multipliers, the AD, KWS and MNIST models at 256, 1024, 4096: II within
+10% of ceil(MACs / budget), unless the slowest actor is not a MAC unit (a
+softmax, or a sliding window reading one pixel a cycle: named in the output).
 """
 import os
 import sys
@@ -28,7 +33,36 @@ CASES = [
     ("two_layer_keras", "two_layer_keras", ["--random", "200", "--backpressure", "0.3"]),
     ("autoencoder_int8", "mlperf_tiny_ad_autoencoder", INT8),
     ("kws_dscnn_int8", "mlperf_tiny_kws_dscnn", INT8),
+    ("jet_tagger_64", "jet_tagger_16_64_32_32_5",
+     ["--max-mults", "64", "--random", "50", "--backpressure", "0.3"]),
 ]
+BOUND_GRID = [("jet_tagger_16_64_32_32_5", (64, 256, 1024))] + [
+    (m, (256, 1024, 4096))
+    for m in ("mlperf_tiny_ad_autoencoder", "mlperf_tiny_kws_dscnn", "mnist_conv_modelzoo")]
+
+
+def bound_rows(loom, work, c):
+    """Compile the issue grid; II <= 1.10 x ceil(MACs/B) where MAC units set the II."""
+    print("%-28s %6s %6s %6s %6s %6s  %s" % ("model", "budget", "mults", "II", "bound", "ratio",
+                                             "slowest actor"))
+    for model_name, budgets in BOUND_GRID:
+        model = os.path.join(SHARED, model_name + ".onnx")
+        for b in budgets:
+            out = os.path.join(work, "bound", "%s_%d" % (model_name, b))
+            r = E.run(loom, "compile", model, "-o", out, "--max-mults", b)
+            if not c.check(r.rc == 0, "%s at %d: compile failed: %s" % (model_name, b, r.describe())):
+                continue
+            rep = E.read_json(os.path.join(out, "report.json"))
+            ii, bound = rep["predicted_ii_cycles"], -(-rep["total_macs"] // b)
+            slow = max(rep["actors"], key=lambda a: a["predicted_cycles_per_frame"])
+            mac_bound = slow["kind"] in ("mvu", "dwu")
+            print("%-28s %6d %6d %6d %6d %6.2f  %s %s" % (model_name, b, rep["total_multipliers"], ii,
+                                                          bound, ii / bound, slow["kind"], slow["name"]))
+            c.check(rep["total_multipliers"] <= b, "%s at %d: %d multipliers"
+                    % (model_name, b, rep["total_multipliers"]))
+            c.check(not mac_bound or ii <= 1.10 * bound,
+                    "%s at %d: II %d is %.2f x the multiplier bound %d (slowest: %s)"
+                    % (model_name, b, ii, ii / bound, bound, slow["name"]))
 
 
 def main():
@@ -46,6 +80,7 @@ def main():
         out = os.path.join(work, "out", name)
         return name, out, E.run(loom, "run", model, "-o", out, "--seed", 3, *args, timeout=900)
 
+    bound_rows(loom, work, c)
     rows = []
     with ThreadPoolExecutor(E.jobs()) as pool:
         for name, out, r in pool.map(one, CASES):

@@ -8,12 +8,14 @@
 // depth is the model's, not checked here).
 
 // CHECK-LABEL: func.func @conv_residual
-// CHECK-SAME: loom.multipliers = 3 : i64
+// CHECK-SAME: loom.multipliers = 4 : i64
 // CHECK: %[[IN:.*]] = df.input "input" {{.*}} : <i8, 1, [8]>
 // CHECK-NEXT: %[[A:.*]], %[[B:.*]] = df.fork %[[IN]] : <i8, 1, [8]>
-// The window is as wide as the mvu's simd (3 divides K = 18, within the budget of 4).
-// CHECK-NEXT: %[[W:.*]] = df.swg %[[A]] {{.*}} : <i8, 1, [8]> -> <i8, 3, [72]>
-// CHECK-NEXT: %[[M:.*]] = df.mvu %[[W]] {{{.*}}folding = #df.folding<simd = 3, pe = 1>{{.*}}} : <i8, 3, [72]> -> <i8, 1, [8]>
+// The whole budget of 4 goes to the mvu: simd 4 folds K = 18 flat, ceil(2*18/4) = 9
+// steps a window (simd 3 took 12). Its window comes in the fewest lanes dividing
+// 18 that keep up with 9 steps: 2.
+// CHECK-NEXT: %[[W:.*]] = df.swg %[[A]] {{.*}} : <i8, 1, [8]> -> <i8, 2, [72]>
+// CHECK-NEXT: %[[M:.*]] = df.mvu %[[W]] {{{.*}}folding = #df.folding<simd = 4, pe = 1>{{.*}}} : <i8, 2, [72]> -> <i8, 1, [8]>
 // CHECK-NEXT: %[[F0:.*]] = df.fifo %[[M]] {depth = 2 : i64, onnx.node = "res_in0_fifo"} : <i8, 1, [8]>
 // CHECK-NEXT: %[[F1:.*]] = df.fifo %[[B]] {depth = {{[3-9]|[1-9][0-9]+}} : i64, onnx.node = "res_in1_fifo"} : <i8, 1, [8]>
 // CHECK-NEXT: df.join %[[F0]], %[[F1]] {{{.*}}} : <i8, 1, [8]>

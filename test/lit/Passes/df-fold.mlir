@@ -8,26 +8,30 @@
 // RUN: loom-opt %s --split-input-file --df-fold="target-ii=10" | FileCheck %s --check-prefixes=CHECK,II10,SM10
 
 // df-fold gives the bottleneck actor its cheapest faster folding until the
-// multiplier budget or the target II stops it, then widens every stream to
-// its producer's output: the graph input carries the first mvu's simd lanes,
-// an mvu's output its pe lanes. Cycles per frame (hw_model): an mvu takes
-// max((N/pe) * (K/simd), K/in_lanes), a softmax K/in_lanes + 2N.
+// multiplier budget or the target II stops it, then searches for a lower II
+// from the exact start (every mvu at its fewest multipliers for a target T,
+// binary search on T; docs/folding.md "Search"), then widens every stream to
+// its producer's output: the graph input carries the first mvu's simd lanes
+// (a flat mvu's: the fewest dividing K that keep up with its steps), an mvu's
+// output its pe lanes. Cycles per frame (hw_model): an mvu takes
+// max(ceil((N/pe) * K/simd), K/in_lanes), a softmax K/in_lanes + 2N.
 // Expected foldings were derived with Inputs/fold_model.py, an independent
-// Python model of that greedy search (one multiplier per simd*pe).
+// Python model of that search (one multiplier per simd*pe).
 //
 // fc0: K = 8, N = 4 (32 MACs); fc1: K = 4, N = 2 (8 MACs). Both start at
 // simd = pe = 1 (2 multipliers), cycles [32, 8]. The greedy trace:
-//   fc0 simd 2 -> [16, 8] (3 mults); fc0 simd 4 -> [8, 8] (5);
-//   fc0 simd 8 -> [4, 8] (9); fc1 simd 2 -> [4, 4] (10); ... -> fc0 simd 8 pe 4,
-//   fc1 simd 4 pe 2 -> [1, 1] (40)
+//   fc0 simd 2 -> [16, 8] (3 mults); fc0 simd 3 (flat, 11 steps) -> [11, 8] (4);
+//   fc0 simd 4 -> [8, 8] (5); ... -> fc0 simd 8 pe 4, fc1 simd 4 pe 2 -> [1, 1] (40)
 //   max-mults=2:  nothing fits                 -> fc0 1x1, fc1 1x1, II 32
-//   max-mults=4:  fc0 simd 4 would need 5      -> fc0 simd 2,       II 16
-//   max-mults=8:  fc0 simd 8 would need 9      -> fc0 simd 4,       II 8
-//   max-mults=16: the next step would need 18  -> fc0 simd 8, fc1 simd 2, II 4
+//   max-mults=4:  fc0 simd 3 (flat)            -> II 11 (greedy and search agree)
+//   max-mults=8:  the search's T = 6: fc0 simd 6 (flat, 6 steps), fc1 simd 2,
+//                 8 mults, II 6 (the greedy stops at II 8)
+//   max-mults=16: T = 3: fc0 simd 6 pe 2 (3 steps), fc1 simd 3 (3 steps),
+//                 15 mults, II 3 (the greedy stops at II 4)
 //   max-mults=40 and the default (40 MACs <= 8192, so budget = 40 MACs):
 //                 fully parallel, fc0 simd 8 pe 4, fc1 simd 4 pe 2, II 1
-//   target-ii=4:  first II <= 4 at 10 mults (same as max-mults=16)
-//   target-ii=10: first II <= 10 at 5 mults (same as max-mults=8)
+//   target-ii=4:  II <= 4 at 10 mults (the exact start also needs 10: greedy kept)
+//   target-ii=10: II 8 at 5 mults (fc0 simd 4; the exact start's fc0 simd 4 too)
 
 // CHECK-LABEL: func.func @two_layers()
 // B2-SAME:       attributes {loom.multipliers = 2 : i64}
@@ -36,28 +40,30 @@
 // B2-NEXT:       %[[M1:.*]] = df.mvu %[[M0]] {{{.*}}folding = #df.folding<simd = 1, pe = 1>{{.*}}} : <i16, 1, [4]> -> <i16, 1, [2]>
 // B2-NEXT:       df.output %[[M1]], "y" : <i16, 1, [2]>
 
-// B4-SAME:       attributes {loom.multipliers = 3 : i64}
-// B4-NEXT:       %[[IN:.*]] = df.input "x" : <i16, 2, [8]>
-// B4-NEXT:       %[[M0:.*]] = df.mvu %[[IN]] {{{.*}}folding = #df.folding<simd = 2, pe = 1>{{.*}}} : <i16, 2, [8]> -> <i16, 1, [4]>
+// B4-SAME:       attributes {loom.multipliers = 4 : i64}
+// B4-NEXT:       %[[IN:.*]] = df.input "x" : <i16, 1, [8]>
+// B4-NEXT:       %[[M0:.*]] = df.mvu %[[IN]] {{{.*}}folding = #df.folding<simd = 3, pe = 1>{{.*}}} : <i16, 1, [8]> -> <i16, 1, [4]>
 // B4-NEXT:       %[[M1:.*]] = df.mvu %[[M0]] {{{.*}}folding = #df.folding<simd = 1, pe = 1>{{.*}}} : <i16, 1, [4]> -> <i16, 1, [2]>
 // B4-NEXT:       df.output %[[M1]], "y" : <i16, 1, [2]>
 
-// B8-SAME:       attributes {loom.multipliers = 5 : i64}
+// B8-SAME:       attributes {loom.multipliers = 8 : i64}
+// B8-NEXT:       %[[IN:.*]] = df.input "x" : <i16, 2, [8]>
+// B8-NEXT:       %[[M0:.*]] = df.mvu %[[IN]] {{{.*}}folding = #df.folding<simd = 6, pe = 1>{{.*}}} : <i16, 2, [8]> -> <i16, 1, [4]>
+// B8-NEXT:       %[[M1:.*]] = df.mvu %[[M0]] {{{.*}}folding = #df.folding<simd = 2, pe = 1>{{.*}}} : <i16, 1, [4]> -> <i16, 1, [2]>
+
 // II10-SAME:     attributes {loom.multipliers = 5 : i64}
-// B8-NEXT:       %[[IN:.*]] = df.input "x" : <i16, 4, [8]>
 // II10-NEXT:     %[[IN:.*]] = df.input "x" : <i16, 4, [8]>
-// B8-NEXT:       %[[M0:.*]] = df.mvu %[[IN]] {{{.*}}folding = #df.folding<simd = 4, pe = 1>{{.*}}} : <i16, 4, [8]> -> <i16, 1, [4]>
 // II10-NEXT:     %[[M0:.*]] = df.mvu %[[IN]] {{{.*}}folding = #df.folding<simd = 4, pe = 1>{{.*}}} : <i16, 4, [8]> -> <i16, 1, [4]>
-// B8-NEXT:       %[[M1:.*]] = df.mvu %[[M0]] {{{.*}}folding = #df.folding<simd = 1, pe = 1>{{.*}}} : <i16, 1, [4]> -> <i16, 1, [2]>
 // II10-NEXT:     %[[M1:.*]] = df.mvu %[[M0]] {{{.*}}folding = #df.folding<simd = 1, pe = 1>{{.*}}} : <i16, 1, [4]> -> <i16, 1, [2]>
 
-// B16-SAME:      attributes {loom.multipliers = 10 : i64}
+// B16-SAME:      attributes {loom.multipliers = 15 : i64}
+// B16-NEXT:      %[[IN:.*]] = df.input "x" : <i16, 4, [8]>
+// B16-NEXT:      %[[M0:.*]] = df.mvu %[[IN]] {{{.*}}folding = #df.folding<simd = 6, pe = 2>{{.*}}} : <i16, 4, [8]> -> <i16, 2, [4]>
+// B16-NEXT:      %[[M1:.*]] = df.mvu %[[M0]] {{{.*}}folding = #df.folding<simd = 3, pe = 1>{{.*}}} : <i16, 2, [4]> -> <i16, 1, [2]>
+
 // II4-SAME:      attributes {loom.multipliers = 10 : i64}
-// B16-NEXT:      %[[IN:.*]] = df.input "x" : <i16, 8, [8]>
 // II4-NEXT:      %[[IN:.*]] = df.input "x" : <i16, 8, [8]>
-// B16-NEXT:      %[[M0:.*]] = df.mvu %[[IN]] {{{.*}}folding = #df.folding<simd = 8, pe = 1>{{.*}}} : <i16, 8, [8]> -> <i16, 1, [4]>
 // II4-NEXT:      %[[M0:.*]] = df.mvu %[[IN]] {{{.*}}folding = #df.folding<simd = 8, pe = 1>{{.*}}} : <i16, 8, [8]> -> <i16, 1, [4]>
-// B16-NEXT:      %[[M1:.*]] = df.mvu %[[M0]] {{{.*}}folding = #df.folding<simd = 2, pe = 1>{{.*}}} : <i16, 1, [4]> -> <i16, 1, [2]>
 // II4-NEXT:      %[[M1:.*]] = df.mvu %[[M0]] {{{.*}}folding = #df.folding<simd = 2, pe = 1>{{.*}}} : <i16, 1, [4]> -> <i16, 1, [2]>
 
 // FULL-SAME:     attributes {loom.multipliers = 40 : i64}

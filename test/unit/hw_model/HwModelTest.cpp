@@ -208,7 +208,7 @@ TEST(HwModelPipeline, FifoAddsOneCycle) {
 
 TEST(HwModelPipeline, Errors) {
   EXPECT_FALSE(predictTiming({}).ok);
-  PipelineTiming t = predictTiming({ActorSpec{mvu(10, 8, 3, 2, 2), "bad"}});
+  PipelineTiming t = predictTiming({ActorSpec{mvu(10, 8, 11, 2, 2), "bad"}}); // SIMD > K
   EXPECT_FALSE(t.ok);
   EXPECT_NE(t.error.find("bad"), std::string::npos);
   EXPECT_FALSE(predictTiming({ActorSpec{softmax(4, 1), ""}}, 1).ok);
@@ -241,7 +241,8 @@ TEST(HwModelConv, MvuVectorsDefaultUnchanged) {
 
 TEST(HwModelConv, MvuVectorsCostMatchesSimulation) {
   for (MvuConfig c :
-       {mvu(18, 4, 6, 2, 6), mvu(16, 8, 16, 8, 16), mvu(8, 8, 1, 1, 8), mvu(12, 6, 3, 3, 1)}) {
+       {mvu(18, 4, 6, 2, 6), mvu(16, 8, 16, 8, 16), mvu(8, 8, 1, 1, 8), mvu(12, 6, 3, 3, 1),
+        mvu(12, 6, 5, 3, 4), mvu(16, 4, 15, 1, 1), mvu(7, 2, 3, 1, 7)}) {
     for (int v : {1, 4, 9}) {
       c.VECTORS = v;
       PipelineTiming t = predictTiming({ActorSpec{c, ""}});
@@ -249,7 +250,7 @@ TEST(HwModelConv, MvuVectorsCostMatchesSimulation) {
       ActorCost cost = estimateCost(c);
       EXPECT_EQ(t.ii_cycles, cost.cyclesPerFrame) << c.K << " v" << v;
       EXPECT_EQ(t.latency_cycles, cost.latencyCycles) << c.K << " v" << v;
-      EXPECT_EQ(cost.cyclesPerFrame, v * std::max(c.nf() * c.sf(), c.vecInBeats()));
+      EXPECT_EQ(cost.cyclesPerFrame, v * std::max(c.steps(), c.vecInBeats()));
     }
   }
 }

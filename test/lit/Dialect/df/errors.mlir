@@ -95,9 +95,10 @@ func.func @mvu_frame_vectors() {
 
 func.func @mvu_simd() {
   %in = df.input "x" : !df.stream<i16, 1, [4]>
-  // expected-error @+1 {{'df.mvu' op simd 3 must divide K = 4}}
+  // simd 3 would fold flat; 5 is more lanes than K
+  // expected-error @+1 {{'df.mvu' op simd 5 must be in [1, K = 4]}}
   %m = df.mvu %in {weight = dense<1> : tensor<2x4xi16>, bias = dense<0> : tensor<2xi64>,
-                   shift = 10 : i64, acc_width = 28 : i64, folding = #df.folding<simd = 3, pe = 1>, act = #df.act<none>}
+                   shift = 10 : i64, acc_width = 28 : i64, folding = #df.folding<simd = 5, pe = 1>, act = #df.act<none>}
        : !df.stream<i16, 1, [4]> -> !df.stream<i16, 1, [2]>
   df.output %m, "y" : !df.stream<i16, 1, [2]>
   return
@@ -107,7 +108,7 @@ func.func @mvu_simd() {
 
 func.func @mvu_simd_zero() {
   %in = df.input "x" : !df.stream<i16, 1, [4]>
-  // expected-error @+1 {{'df.mvu' op simd 0 must divide K = 4}}
+  // expected-error @+1 {{'df.mvu' op simd 0 must be in [1, K = 4]}}
   %m = df.mvu %in {weight = dense<1> : tensor<2x4xi16>, bias = dense<0> : tensor<2xi64>,
                    shift = 10 : i64, acc_width = 28 : i64, folding = #df.folding<simd = 0, pe = 1>, act = #df.act<none>}
        : !df.stream<i16, 1, [4]> -> !df.stream<i16, 1, [2]>

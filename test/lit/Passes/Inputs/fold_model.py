@@ -13,18 +13,21 @@ outputs are I.0 and I.1):
 Without an `in:` node the graph starts with an input of the first mvu's K, so
 the old chain form `mvu:8:4 mvu:4:2 softmax` still works.
 
-Cycles per frame (hw_model/Cost.cpp): mvu max((N/pe) * (K/simd), K/in),
+Cycles per frame (hw_model/Cost.cpp): mvu max(ceil((N/pe) * K / simd), K/in)
+(simd need not divide K: the mvu then folds flat),
 softmax N/in + 2N, fork/fifo/join E/lanes, concat (C1+C2)/lanes.
 Stream widths: an mvu's output has its pe lanes, a softmax's 1, a fork/fifo/
 join/concat its (first) input's; the graph input is as wide as its consumer
-reads (an mvu's simd, looking through forks and fifos at the first
-consumer), capped by the joins. The two inputs of a join/concat must have
+reads (an mvu's simd, or for a flat mvu the smallest divisor d of K with
+K/d <= its steps; looking through forks and fifos at the first consumer),
+capped by the joins. The two inputs of a join/concat must have
 equal widths (dividing both channel counts at a concat): when they differ,
 both sides are narrowed to the common divisor, an mvu behind them (through
 forks/fifos) by lowering its pe, the input by a cap; repeated until stable.
 
 Greedy: every mvu at simd = pe = 1. Repeat: the bottleneck (most cycles,
-first in op order) if an mvu gets its (simd, pe), pe | N and simd | K, with
+first in op order) if an mvu gets its (simd, pe), pe | N and simd a divisor of
+K or, per pe, the fewest lanes with ceil((N/pe)*K/simd) < its cycles, with
 the fewest simd*pe (ties: fewer cycles) that makes it faster and that no join
 narrows; if there is none, or the bottleneck is not an mvu, a lane group is
 widened: the mvus whose pe sets the width of one of the bottleneck's streams
@@ -35,6 +38,14 @@ the smallest simd (not above its current one) that keeps it no slower than
 before (the bottleneck itself: faster than now), no actor ending up slower
 than the current II; of the groups, the one needing the fewest multipliers. Stop at the
 target II, when the step exceeds the budget, or when nothing helps.
+
+Search (docs/folding.md): the greedy result, then the exact start for a target
+T: every mvu at the fewest simd*pe with ceil((N/pe)*K/simd) <= T (ties: fewer
+steps; pe ascending, first such simd per pe), followed by greedy steps towards
+T within the budget; feasible if the II is then <= T. With a target II: the
+exact result if feasible and it has fewer multipliers or the greedy missed the
+target. With a budget: binary search for the smallest feasible T in
+[ceil(MACs / budget), greedy II - 1]; the greedy result if none.
 
   python3 Inputs/fold_model.py BUDGET TARGET_II NODE...
 prints the folds (simd, pe) of every mvu (by node index), the multipliers,
@@ -48,6 +59,19 @@ PASS = ("fork", "fifo", "join", "concat")
 
 def divisors(n):
     return [d for d in range(1, n + 1) if n % d == 0]
+
+
+def ceil_div(a, b):
+    return -(-a // b)
+
+
+def simd_candidates(k, n, pe, max_steps):
+    c = divisors(k)
+    if max_steps >= 1:
+        simd = ceil_div((n // pe) * k, max_steps)
+        if simd <= k and k % simd:
+            c = sorted(c + [simd])
+    return c
 
 
 class Graph:
@@ -106,7 +130,12 @@ def wanted(g, folds, stream):
         return 1
     kind = g.nodes[c]["kind"]
     if kind == "mvu":
-        return folds[c][0]
+        simd, pe = folds[c]
+        k = g.nodes[c]["k"]
+        if k % simd == 0:
+            return simd
+        steps = ceil_div((g.nodes[c]["n"] // pe) * k, simd)
+        return next(d for d in divisors(k) if k // d <= steps)
     if kind in ("fork", "fifo"):
         return wanted(g, folds, (c, 0))
     return 1
@@ -165,7 +194,7 @@ def cycles(g, folds, lanes, i):
     inl = lanes[nd["srcs"][0]]
     if kind == "mvu":
         simd, pe = folds[i]
-        return max((nd["n"] // pe) * (nd["k"] // simd), nd["k"] // inl)
+        return max(ceil_div((nd["n"] // pe) * nd["k"], simd), nd["k"] // inl)
     if kind == "softmax":
         return nd["elems"] // inl + 2 * nd["elems"]
     return nd["elems"] // inl
@@ -213,9 +242,60 @@ def fold(g, max_mults=0, target_ii=0):
         budget = max(macs if macs <= 8192 else 1024, len(mvus))
     if budget and budget < len(mvus):
         raise SystemExit("budget below minimum")
-    folds = {i: (1, 1) for i in mvus}
-    caps = {}
     actors = [i for i, nd in enumerate(g.nodes) if nd["kind"] != "in"]
+
+    def ii(folds, caps):
+        lanes = lanes_of(g, folds, caps)
+        return max((cycles(g, folds, lanes, i) for i in actors), default=0)
+
+    folds, caps = {i: (1, 1) for i in mvus}, {}
+    greedy(g, actors, folds, caps, budget, target_ii)
+    g_ii, g_m = ii(folds, caps), mults(g, folds)
+
+    def try_target(t):
+        f, c = {}, {}
+        for i in mvus:
+            n, k = g.nodes[i]["n"], g.nodes[i]["k"]
+            best = None
+            for pe in divisors(n):
+                for simd in simd_candidates(k, n, pe, t):
+                    steps = ceil_div((n // pe) * k, simd)
+                    if steps > t:
+                        continue
+                    if best is None or (simd * pe, steps) < best[:2]:
+                        best = (simd * pe, steps, (simd, pe))
+                    break
+            if best is None:
+                return None
+            f[i] = best[2]
+        lanes_of(g, f, c)
+        if budget and mults(g, f) > budget:
+            return None
+        greedy(g, actors, f, c, budget, t)
+        return (f, c) if ii(f, c) <= t else None
+
+    exact = None
+    if target_ii:
+        r = try_target(target_ii)
+        if r and (g_ii > target_ii or mults(g, r[0]) < g_m):
+            exact = r
+    elif budget and macs:
+        lo, hi = max(1, ceil_div(macs, budget)), g_ii - 1
+        while lo <= hi:
+            mid = (lo + hi) // 2
+            r = try_target(mid)
+            if r:
+                exact, hi = r, mid - 1
+            else:
+                lo = mid + 1
+    if exact:
+        folds, caps = exact
+    lanes = lanes_of(g, folds, caps)
+    cs = {i: cycles(g, folds, lanes, i) for i in actors}
+    return folds, mults(g, folds), cs, lanes
+
+
+def greedy(g, actors, folds, caps, budget, target_ii):
     while True:
         lanes = lanes_of(g, folds, caps)
         cs = {i: cycles(g, folds, lanes, i) for i in actors}
@@ -229,8 +309,9 @@ def fold(g, max_mults=0, target_ii=0):
         step = None
         if g.nodes[worst]["kind"] == "mvu":
             best = None
-            for pe in divisors(g.nodes[worst]["n"]):
-                for simd in divisors(g.nodes[worst]["k"]):
+            nw, kw = g.nodes[worst]["n"], g.nodes[worst]["k"]
+            for pe in divisors(nw):
+                for simd in simd_candidates(kw, nw, pe, wc - 1):
                     folds[worst] = (simd, pe)
                     l = lanes_of(g, folds, caps)
                     kept = folds[worst][1] == pe
@@ -264,7 +345,8 @@ def fold(g, max_mults=0, target_ii=0):
                             folds[m] = (folds[m][0], l)
                         for m in grp:
                             keep = folds[m][0]
-                            for simd in divisors(g.nodes[m]["k"]):
+                            for simd in simd_candidates(g.nodes[m]["k"], g.nodes[m]["n"],
+                                                        l, before[m]):
                                 if simd > keep:
                                     break
                                 folds[m] = (simd, folds[m][1])
@@ -291,9 +373,6 @@ def fold(g, max_mults=0, target_ii=0):
         if budget and mults(g, folds) > budget:
             folds.clear(), folds.update(start[0]), caps.clear(), caps.update(start[1])
             break
-    lanes = lanes_of(g, folds, caps)
-    cs = {i: cycles(g, folds, lanes, i) for i in actors}
-    return folds, mults(g, folds), cs, lanes
 
 
 if __name__ == "__main__":

@@ -1,0 +1,87 @@
+//===- FoldUnits.cpp - what one actor's folding costs, which to try -------===//
+#include "passes/FoldUnits.h"
+
+#include "passes/DFCost.h"
+
+#include <algorithm>
+
+using namespace mlir;
+
+namespace loom::folding {
+
+int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+std::vector<int64_t> divisors(int64_t n) {
+  std::vector<int64_t> d;
+  for (int64_t i = 1; i <= n; ++i)
+    if (n % i == 0)
+      d.push_back(i);
+  return d;
+}
+
+bool isCompute(Operation *op) { return llvm::isa<df::MvuOp, df::DwuOp, df::AttentionOp>(op); }
+int64_t multsPerLane(Operation *op) { return llvm::isa<df::AttentionOp>(op) ? 2 : 1; }
+bool isFoldable(Operation *op) { return llvm::isa<df::FoldableOpInterface>(op); }
+
+df::FoldableOpInterface fold(Operation *op) { return llvm::cast<df::FoldableOpInterface>(op); }
+int64_t simdOf(Operation *op) { return fold(op).getSimd(); }
+int64_t peOf(Operation *op) { return fold(op).getPe(); }
+void setSimd(Operation *op, int64_t simd) { fold(op).setSimdPe(simd, peOf(op)); }
+void setPe(Operation *op, int64_t pe) { fold(op).setSimdPe(simdOf(op), pe); }
+
+int64_t vectorsOf(Operation *op) {
+  auto config = hwConfigOf(op);
+  if (!config)
+    return 1;
+  if (auto *m = std::get_if<hw::MvuConfig>(&*config))
+    return m->VECTORS;
+  if (auto *d = std::get_if<hw::DwuConfig>(&*config))
+    return d->VECTORS;
+  return 1;
+}
+
+std::vector<int64_t> simdCandidates(Operation *op, int64_t pe, int64_t maxSteps) {
+  int64_t k = fold(op).getFoldReduction(), n = fold(op).getFoldOutputs();
+  std::vector<int64_t> c = divisors(k);
+  if (fold(op).foldsFlat() && maxSteps >= 1) {
+    int64_t simd = ceilDiv((n / pe) * k, maxSteps);
+    if (simd <= k && k % simd != 0)
+      c.insert(std::upper_bound(c.begin(), c.end(), simd), simd);
+  }
+  return c;
+}
+
+bool isBinary(Operation *op) {
+  if (auto mvu = llvm::dyn_cast<df::MvuOp>(op))
+    return mvu.getBinary();
+  if (auto dwu = llvm::dyn_cast<df::DwuOp>(op))
+    return dwu.getBinary();
+  return false;
+}
+
+int64_t multipliers(Operation *op) {
+  return isCompute(op) && !isBinary(op) ? multsPerLane(op) * simdOf(op) * peOf(op) : 0;
+}
+int64_t binaryLanes(Operation *op) {
+  return isCompute(op) && isBinary(op) ? simdOf(op) * peOf(op) : 0;
+}
+
+int64_t affineMults(Operation *op) {
+  auto config = hwConfigOf(op);
+  if (!config)
+    return 0;
+  if (auto *m = std::get_if<hw::MvuConfig>(&*config))
+    return (m->W_M > 0 ? m->PE : 0) + (m->ACT == hw::ActCode::Leaky ? m->PE : 0);
+  if (auto *d = std::get_if<hw::DwuConfig>(&*config))
+    return (d->W_M > 0 ? d->PE : 0) + (d->ACT == hw::ActCode::Leaky ? d->PE : 0);
+  if (auto *a = std::get_if<hw::AddConfig>(&*config))
+    return a->MODE == 2 ? 2LL * a->LANES : 0;
+  return 0;
+}
+
+bool isLanePassThrough(Operation *op) {
+  return llvm::isa<df::ForkOp, df::FifoOp, df::JoinOp, df::ConcatOp, df::UpsampleOp, df::SkidOp>(
+      op);
+}
+
+} // namespace loom::folding

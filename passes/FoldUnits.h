@@ -1,0 +1,64 @@
+//===- FoldUnits.h - what one actor's folding costs, which to try -*- C++ -*-===//
+//
+// df-fold's view of a single actor: its multipliers (MAC lanes, requantization,
+// binary lanes), its vectors per frame, the simd values worth trying, and which
+// actors only pass lanes through. The search itself is in DFFold.cpp.
+//
+//===----------------------------------------------------------------------===//
+#ifndef LOOM_PASSES_FOLDUNITS_H
+#define LOOM_PASSES_FOLDUNITS_H
+
+#include "dialects/df/DFOps.h"
+
+#include <cstdint>
+#include <vector>
+
+namespace loom::folding {
+
+int64_t ceilDiv(int64_t a, int64_t b);
+/// The divisors of n, ascending.
+std::vector<int64_t> divisors(int64_t n);
+
+/// Actors whose simd lanes are multipliers (mvu, dwu; attention: a q * k and
+/// an e * v lane each, multsPerLane 2).
+bool isCompute(mlir::Operation *op);
+int64_t multsPerLane(mlir::Operation *op);
+bool isFoldable(mlir::Operation *op);
+/// The folding of a foldable actor (FoldableOpInterface: mvu, dwu, pool).
+df::FoldableOpInterface fold(mlir::Operation *op);
+int64_t simdOf(mlir::Operation *op);
+int64_t peOf(mlir::Operation *op);
+void setSimd(mlir::Operation *op, int64_t simd);
+void setPe(mlir::Operation *op, int64_t pe);
+
+/// Vectors (windows, rows) per frame of a MAC unit: its cycles are that many
+/// times its steps per vector.
+int64_t vectorsOf(mlir::Operation *op);
+/// The simd values worth trying for a MAC unit at `pe`: the divisors of its
+/// reduction K and, for a unit that folds flat, the fewest lanes whose
+/// ceil(NF*K/simd) steps a vector fit in `maxSteps` (any simd is legal there).
+std::vector<int64_t> simdCandidates(mlir::Operation *op, int64_t pe, int64_t maxSteps);
+
+/// Whether a MAC unit stores +-1 weights as one bit.
+bool isBinary(mlir::Operation *op);
+/// Real multipliers of an actor's MAC lanes: a binary (+-1 weight) lane is a
+/// conditional negation and costs none (it is bounded by binaryLanes instead).
+int64_t multipliers(mlir::Operation *op);
+int64_t binaryLanes(mlir::Operation *op);
+/// Binary lanes allowed per multiplier of the budget: a lane is a W_IN-bit
+/// add/subtract, about 1/8 of an 8x8 multiplier's logic.
+constexpr int64_t kBinaryLanesPerMult = 8;
+/// The multipliers of affine integer graphs besides the MAC lanes (as hw_model
+/// estimateCost counts them): one requantization multiplier per PE of a unit
+/// with W_M > 0, one LeakyRelu/PRelu multiplier per PE, two per lane of a
+/// scaled add. The budget counts them.
+int64_t affineMults(mlir::Operation *op);
+
+/// Actors whose output streams carry their input's lanes (and whose inputs,
+/// at a join or concat, must agree): their throughput is their streams'
+/// width, which the producers' pe decides.
+bool isLanePassThrough(mlir::Operation *op);
+
+} // namespace loom::folding
+
+#endif // LOOM_PASSES_FOLDUNITS_H
