@@ -155,9 +155,11 @@ template <typename Unit> static Resources requantAndOutput(const Unit &c, int64_
 }
 
 /// DSP48E1s of one signed a x b multiplier, as mul2dsp splits it into 25 x 18
-/// pieces; narrower than 2 bits it is logic (0).
+/// pieces; narrower than 2 bits it is logic (0), and so is a product of at most 8
+/// bits (a + b <= 8): synth_xilinx's mul2dsp takes products from 9 bits
+/// (DSP_Y_MINWIDTH; measured on loom_mvu, Yosys 0.23: 4 x 5 bits on DSP48s, 4 x 4 in LUTs).
 static int64_t dspsPerMult(int64_t a, int64_t b) {
-  if (a < 2 || b < 2)
+  if (a < 2 || b < 2 || a + b <= 8)
     return 0;
   if (a < b)
     std::swap(a, b);
@@ -178,11 +180,14 @@ static Resources unit(int64_t k, int64_t n, int64_t simd, int64_t pe, int64_t in
   for (Resources rom : {romResources(steps, lanes * wW), romResources(nf, pe * wAcc)})
     r.luts += rom.luts, r.brams += rom.brams;
   // Multipliers: DSP48E1s (the SIMD sum rides their cascade); +-1 weights
-  // and 1-bit operands are an add/subtract per lane in logic.
+  // and 1-bit operands are an add/subtract per lane in logic; a narrow product
+  // (at most 8 bits) is a LUT multiplier and its share of the adder tree:
+  // about 4 * a * b + 4 LUTs (loom_mvu K 16, 32 lanes, synth_xilinx: 19, 44 and
+  // 62 LUTs a lane at 2x2, 3x3 and 4x4 bits).
   int64_t perMult = binary ? 0 : dspsPerMult(wIn, wW);
   r.dsps += lanes * perMult;
   if (!perMult)
-    r.luts += lanes * (wIn + 2);
+    r.luts += lanes * (binary || wIn < 2 || wW < 2 ? wIn + 2 : 4 * wIn * wW + 4);
   // Input banks: distributed RAM read word by word, or flip-flops.
   int64_t bankBits = 2 * k * wIn;
   if (ib <= kBankLutramBeats) {

@@ -54,6 +54,15 @@ TEST(HwModelResources, SmallMvuByHand) {
   Resources rb = estimateResources(b);
   EXPECT_EQ(rb.dsps, 0);
   EXPECT_GT(rb.luts, r.luts - 32 - 48); // the ROM shrinks, the lanes cost logic
+  // Narrow products stay in logic: synth_xilinx puts a product on a DSP48 from 9 bits
+  // (4 x 5 bits: 4 DSPs; 4 x 4: none, 4 * 4 * 4 + 4 = 68 LUTs a lane instead of the
+  // DSP's share; checked with Yosys 0.23 on loom_mvu, docs/folding.md).
+  MvuConfig w45 = c, w44 = c;
+  w45.W_IN = 4, w45.W_W = 5, w44.W_IN = 4, w44.W_W = 4;
+  EXPECT_EQ(estimateResources(w45).dsps, 4);
+  Resources r44 = estimateResources(w44);
+  EXPECT_EQ(r44.dsps, 0);
+  EXPECT_GE(r44.luts, estimateResources(w45).luts + 4 * 68 - 32); // the ROM narrows by 4 x 2 bits
 }
 
 // The jet tagger's softmax (N 5, W 13, EXP 1024 x 16, F 6): divider 23 bits
