@@ -11,6 +11,8 @@
 // upsample, fork, fifo, a softmax's input, or an mvu whose pe a join narrows
 // back) is sped up by widening its lane group: all producers of the streams
 // that must share one width get the next common pe together (widenLanes).
+// A store-and-forward softmax that is the bottleneck is first made the
+// pipelined one (II N / IN_BEAT instead of N / IN_BEAT + 2N), then widened.
 // Multipliers spent on a non-bottleneck actor buy nothing, so they never are.
 // A binary unit (+-1 weights) has no multipliers: its lanes are bounded by
 // kBinaryLanesPerMult per multiplier of the budget instead.
@@ -177,7 +179,10 @@ struct Folder {
               capped(swg, std::gcd(desiredLanes(consumerOf(swg.getOutput()), window), window)));
         } else if (isFoldable(&op)) {
           setLanes(op.getResult(0), peOf(&op));
-        } else if (llvm::isa<df::SoftmaxOp, df::LayerNormOp, df::RotaryOp>(op)) {
+        } else if (auto sm = llvm::dyn_cast<df::SoftmaxOp>(op)) {
+          // loom_softmax_pipe's output beats are as wide as its input's.
+          setLanes(sm.getOutput(), sm.getPipelined() ? sm.getInput().getType().getLanes() : 1);
+        } else if (llvm::isa<df::LayerNormOp, df::RotaryOp>(op)) {
           setLanes(op.getResult(0), 1);
         } else if (auto emb = llvm::dyn_cast<df::EmbedOp>(op)) {
           // A row in as many lanes as its consumer takes (dividing the row).
@@ -538,6 +543,21 @@ struct Folder {
           }
           continue;
         }
+      }
+      // A store-and-forward softmax (N / IN_BEAT + 2N cycles) first becomes the
+      // pipelined one (N / IN_BEAT cycles): no multipliers, a second frame bank and
+      // then one divider per lane (the LUT limits decide). Only in front of a graph
+      // output, the one consumer known to take its wider output beats.
+      if (auto sm = llvm::dyn_cast<df::SoftmaxOp>(worst);
+          sm && !sm.getPipelined() && llvm::isa_and_nonnull<df::OutputOp>(consumerOf(sm.getOutput()))) {
+        sm.setPipelined(true);
+        assignLanes();
+        if (overBudget()) {
+          sm.setPipelined(false);
+          assignLanes();
+          break;
+        }
+        continue;
       }
       // The bottleneck alone cannot get faster: widen the streams it is limited by.
       if (!widenLanes(worst, unit, worstCycles))

@@ -187,7 +187,7 @@ private:
     p.set("F", op.getFracAttr());
     p.set("EXP_SHIFT", op.getExpShiftAttr());
     p.set("EXP_FILE", nb.builder().getStringAttr(name + "_exp.mem"));
-    nb.instantiateStream(op, "loom_softmax", name, p);
+    nb.instantiateStream(op, c.PIPELINED ? "loom_softmax_pipe" : "loom_softmax", name, p);
     return success();
   }
 

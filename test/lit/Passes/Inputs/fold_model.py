@@ -14,8 +14,10 @@ Without an `in:` node the graph starts with an input of the first mvu's K, so
 the old chain form `mvu:8:4 mvu:4:2 softmax` still works.
 
 Cycles per frame (hw_model/Cost.cpp): mvu max((N/pe) * (K/simd), K/in),
-softmax N/in + 2N, fork/fifo/join E/lanes, concat (C1+C2)/lanes.
-Stream widths: an mvu's output has its pe lanes, a softmax's 1, a fork/fifo/
+softmax N/in + 2N (pipelined: N/in), fork/fifo/join E/lanes, concat
+(C1+C2)/lanes.
+Stream widths: an mvu's output has its pe lanes, a softmax's 1 (pipelined: its
+input's), a fork/fifo/
 join/concat its (first) input's; the graph input is as wide as its consumer
 reads (an mvu's simd, looking through forks and fifos at the first
 consumer), capped by the joins. The two inputs of a join/concat must have
@@ -124,7 +126,7 @@ def lanes_of(g, folds, caps):
             elif kind == "mvu":
                 lanes[(i, 0)] = folds[i][1]
             elif kind == "softmax":
-                lanes[(i, 0)] = 1
+                lanes[(i, 0)] = lanes[nd["srcs"][0]] if i in g.piped else 1
             else:
                 l = lanes[nd["srcs"][0]]
                 lanes[(i, 0)] = l
@@ -167,7 +169,7 @@ def cycles(g, folds, lanes, i):
         simd, pe = folds[i]
         return max((nd["n"] // pe) * (nd["k"] // simd), nd["k"] // inl)
     if kind == "softmax":
-        return nd["elems"] // inl + 2 * nd["elems"]
+        return nd["elems"] // inl + (0 if i in g.piped else 2 * nd["elems"])
     return nd["elems"] // inl
 
 
@@ -214,6 +216,7 @@ def fold(g, max_mults=0, target_ii=0):
     if budget and budget < len(mvus):
         raise SystemExit("budget below minimum")
     folds = {i: (1, 1) for i in mvus}
+    g.piped = set()
     caps = {}
     actors = [i for i, nd in enumerate(g.nodes) if nd["kind"] != "in"]
     while True:
@@ -227,6 +230,12 @@ def fold(g, max_mults=0, target_ii=0):
             break
         start = (dict(folds), dict(caps))
         step = None
+        # a store-and-forward softmax read by nothing (the graph output) is
+        # first pipelined (no multipliers)
+        if (g.nodes[worst]["kind"] == "softmax" and worst not in g.piped
+                and not any((worst, 0) in nd["srcs"] for nd in g.nodes)):
+            g.piped.add(worst)
+            continue
         if g.nodes[worst]["kind"] == "mvu":
             best = None
             for pe in divisors(g.nodes[worst]["n"]):
