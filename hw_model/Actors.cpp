@@ -151,7 +151,7 @@ void SoftmaxPipeModel::step(bool inFire, bool outFire) {
     }
   }
   if (cGo) {
-    if (cCnt_ == last) {
+    if (cCnt_ == ob_ - 1) {
       cCnt_ = 0;
       eFull_[eRd_] = false;
       eRd_ ^= 1;

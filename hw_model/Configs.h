@@ -135,15 +135,17 @@ struct UpsampleConfig {
 };
 
 /// loom_softmax (PIPELINED = 0: store-and-forward, output beats of 1 element) or
-/// loom_softmax_pipe (PIPELINED = 1: a frame every N / IN_BEAT cycles, output beats of
-/// IN_BEAT elements). Requires N % IN_BEAT == 0.
+/// loom_softmax_pipe (PIPELINED = 1: a frame every max(N / IN_BEAT, N / OUT_BEAT) cycles,
+/// output beats of OUT_BEAT elements, one divider each). Requires N % IN_BEAT == 0 (and
+/// N % OUT_BEAT == 0 when pipelined).
 struct SoftmaxConfig {
   int N = 1, IN_BEAT = 1, W = 8, EXP_DEPTH = 1, EXP_BITS = 16;
   int F = 8; // output fraction bits: the divider's width (resources only)
   int PIPELINED = 0;
+  int OUT_BEAT = 1; // loom_softmax_pipe only
 
   int inBeats() const { return N / IN_BEAT; }
-  int outBeat() const { return PIPELINED ? IN_BEAT : 1; }
+  int outBeat() const { return PIPELINED ? OUT_BEAT : 1; }
   int outBeats() const { return N / outBeat(); }
 };
 

@@ -115,6 +115,7 @@ static hw::SoftmaxConfig configOf(df::SoftmaxOp sm) {
   c.EXP_BITS = int(sm.getExpFrac()) + 1;
   c.F = int(sm.getFracAttr().getInt());
   c.PIPELINED = sm.getPipelined() ? 1 : 0;
+  c.OUT_BEAT = int(sm.getOutput().getType().getLanes());
   return c;
 }
 

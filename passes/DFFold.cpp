@@ -12,7 +12,9 @@
 // back) is sped up by widening its lane group: all producers of the streams
 // that must share one width get the next common pe together (widenLanes).
 // A store-and-forward softmax that is the bottleneck is first made the
-// pipelined one (II N / IN_BEAT instead of N / IN_BEAT + 2N), then widened.
+// pipelined one (II max(N / in_lanes, N / dividers) instead of N / in_lanes +
+// 2N) with the fewest dividers that make it faster; then it gets more
+// dividers or a wider input, whichever limits it (speedUpSoftmax).
 // Multipliers spent on a non-bottleneck actor buy nothing, so they never are.
 // A binary unit (+-1 weights) has no multipliers: its lanes are bounded by
 // kBinaryLanesPerMult per multiplier of the budget instead.
@@ -180,8 +182,9 @@ struct Folder {
         } else if (isFoldable(&op)) {
           setLanes(op.getResult(0), peOf(&op));
         } else if (auto sm = llvm::dyn_cast<df::SoftmaxOp>(op)) {
-          // loom_softmax_pipe's output beats are as wide as its input's.
-          setLanes(sm.getOutput(), sm.getPipelined() ? sm.getInput().getType().getLanes() : 1);
+          // loom_softmax_pipe's output lanes are its dividers, chosen by speedUpSoftmax.
+          if (!sm.getPipelined())
+            setLanes(sm.getOutput(), 1);
         } else if (llvm::isa<df::LayerNormOp, df::RotaryOp>(op)) {
           setLanes(op.getResult(0), 1);
         } else if (auto emb = llvm::dyn_cast<df::EmbedOp>(op)) {
@@ -404,6 +407,44 @@ struct Folder {
     return true;
   }
 
+  /// The cheapest step that makes the bottleneck softmax faster than
+  /// `worstCycles`. Store-and-forward (N / in + 2N cycles): becomes
+  /// loom_softmax_pipe (max(N / in, N / out) cycles) with the fewest dividers
+  /// (output lanes) that are faster. Pipelined: more dividers when they limit
+  /// it, its input widened (widenLanes) when the input does, both when both
+  /// do. Returns false (nothing changed) when no step helps.
+  bool speedUpSoftmax(df::SoftmaxOp sm, int64_t worstCycles) {
+    int64_t n = sm.getInput().getType().getFrameElements();
+    int64_t ib = n / sm.getInput().getType().getLanes();
+    int64_t out = sm.getPipelined() ? sm.getOutput().getType().getLanes() : 0;
+    int64_t divs = 0; // the fewest dividers, more than now, that are faster
+    for (int64_t d : divisors(n))
+      if (d > out && n / d < worstCycles) {
+        divs = d;
+        break;
+      }
+    if (!sm.getPipelined()) { // ib < worstCycles: divs exists
+      sm.setPipelined(true);
+      setLanes(sm.getOutput(), divs);
+      return true;
+    }
+    if (ib < worstCycles) { // only the dividers limit it
+      if (!divs)
+        return false;
+      setLanes(sm.getOutput(), divs);
+      return true;
+    }
+    if (n / out < worstCycles) // only the input width limits it
+      return widenLanes(sm, sm, worstCycles);
+    if (!divs) // both: more dividers, and a wider input
+      return false;
+    setLanes(sm.getOutput(), divs);
+    if (widenLanes(sm, sm, worstCycles))
+      return true;
+    setLanes(sm.getOutput(), out);
+    return false;
+  }
+
   int64_t extraMults() {
     int64_t e = 0;
     for (Operation *op : actors)
@@ -544,17 +585,18 @@ struct Folder {
           continue;
         }
       }
-      // A store-and-forward softmax (N / IN_BEAT + 2N cycles) first becomes the
-      // pipelined one (N / IN_BEAT cycles): no multipliers, a second frame bank and
-      // then one divider per lane (the LUT limits decide). Only in front of a graph
-      // output, the one consumer known to take its wider output beats.
+      // A softmax in front of a graph output (the one consumer known to take its
+      // wider output beats) becomes pipelined and gets dividers (output lanes).
       if (auto sm = llvm::dyn_cast<df::SoftmaxOp>(worst);
-          sm && !sm.getPipelined() && llvm::isa_and_nonnull<df::OutputOp>(consumerOf(sm.getOutput()))) {
-        sm.setPipelined(true);
-        assignLanes();
+          sm && llvm::isa_and_nonnull<df::OutputOp>(consumerOf(sm.getOutput()))) {
+        bool wasPipelined = sm.getPipelined();
+        int64_t outLanes = sm.getOutput().getType().getLanes();
+        if (!speedUpSoftmax(sm, worstCycles))
+          break;
         if (overBudget()) {
-          sm.setPipelined(false);
-          assignLanes();
+          sm.setPipelined(wasPipelined);
+          setLanes(sm.getOutput(), outLanes);
+          restore(start);
           break;
         }
         continue;

@@ -271,7 +271,8 @@ def DF_SoftmaxOp : DF_Op<"softmax"> {
     docs/CONTRACTS.md "Softmax". Without `pipelined`, loom_softmax: store-and-forward,
     N / in_lanes + 2N cycles per frame, one element per output beat. With it (df-fold
     sets it when the softmax is the bottleneck), loom_softmax_pipe: a frame every
-    N / in_lanes cycles, output beats as wide as the input's.
+    max(N / in_lanes, N / out_lanes) cycles, one divider per output lane (df-fold
+    chooses the output lanes).
   }];
   let arguments = (ins DF_StreamType:$input, I64Attr:$frac, I64Attr:$exp_shift,
                    I64Attr:$exp_frac, ElementsAttr:$exp_table, UnitAttr:$pipelined);

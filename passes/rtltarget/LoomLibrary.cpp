@@ -184,6 +184,8 @@ private:
                      {"W", c.W},
                      {"EXP_DEPTH", c.EXP_DEPTH},
                      {"EXP_BITS", c.EXP_BITS}});
+    if (c.PIPELINED)
+      nb.setParams(p, {{"OUT_BEAT", c.OUT_BEAT}});
     p.set("F", op.getFracAttr());
     p.set("EXP_SHIFT", op.getExpShiftAttr());
     p.set("EXP_FILE", nb.builder().getStringAttr(name + "_exp.mem"));

@@ -2,7 +2,8 @@
 //
 // loom_softmax_pipe: integer softmax over N elements (docs/CONTRACTS.md "Softmax"),
 // the same numerics as loom_softmax, as a three-stage frame pipeline whose throughput
-// is its input width: II = IB = N / IN_BEAT cycles per frame, output beats of IN_BEAT.
+// is its input width and its number of dividers: II = max(IB, OB) cycles per frame,
+// IB = N / IN_BEAT, OB = N / OUT_BEAT; output beats of OUT_BEAT elements (one divider each).
 //
 //   m = max y; d_i = m - y_i; e_i = EXP[min(d_i >>> EXP_SHIFT, EXP_DEPTH-1)];
 //   S = sum e_i;  out_i = saturate_W(floor((e_i * 2^F + floor(S/2)) / S)).
@@ -10,27 +11,30 @@
 // Each stage needs a whole-frame result of the one before (A: m, B: S), so the frames
 // between stages sit in double-buffered banks: A fills one y bank while B reads the
 // other, B fills one e bank while C drains the other. Every stage spends IB cycles
-// per frame, so the pipeline accepts a frame every IB cycles (every cycle at IN_BEAT = N).
+// per frame (C: OB), so the pipeline accepts a frame every max(IB, OB) cycles (every cycle
+// at IN_BEAT = OUT_BEAT = N). OUT_BEAT < IN_BEAT saves dividers where the softmax does not
+// set the II (the folding chooses it).
 //  A (load): in_ready = !y_full_q[y_wr_q]. IB beats into y bank y_wr_q, the running max
 //            per beat; the last beat stores m with the bank and marks it full.
 //  B (exp):  runs while y bank y_rd_q is full and e bank e_wr_q is free (both stay so
 //            for the frame's IB cycles): IN_BEAT exps per cycle from IN_BEAT reads of
 //            the EXP ROM, their sum accumulated; the last beat stores S with the e bank,
 //            marks it full and frees the y bank.
-//  C (out):  while e bank e_rd_q is full, one beat of IN_BEAT quotients (IN_BEAT
+//  C (out):  while e bank e_rd_q is full, one beat of OUT_BEAT quotients (OUT_BEAT
 //            replicated combinational dividers, exactly loom_softmax's) per cycle into
 //            the output register whenever it is empty or being drained (out_valid is
 //            that register: no comb path ready -> valid); the last beat frees the bank.
 // A stage that sets a bank's flag and one that clears a flag in the same cycle always
 // work on different banks (set: the flag was clear; clear: it was set).
 // Cycle model: hw_model/Actors.cpp, SoftmaxPipeModel (keep in sync).
-// Clean pass: II = IB cycles/frame, latency = 3*IB + 1 cycles (A: IB, B: IB, C: IB,
-// the output register: 1).
+// Clean pass: II = max(IB, OB) cycles/frame, latency = 2*IB + OB + 1 cycles (A: IB,
+// B: IB, C: OB, the output register: 1).
 // Cost against loom_softmax: two y banks (2*N*W bits) and two e banks (2*N*EXP_BITS)
-// instead of one of each, IN_BEAT dividers and EXP read ports instead of one.
+// instead of one of each, IN_BEAT EXP read ports and OUT_BEAT dividers instead of one.
 module loom_softmax_pipe #(
   parameter int    N         = 4,
   parameter int    IN_BEAT   = 1,
+  parameter int    OUT_BEAT  = IN_BEAT,
   parameter int    W         = 8,
   parameter int    F         = 4,
   parameter int    EXP_SHIFT = 0,
@@ -43,17 +47,21 @@ module loom_softmax_pipe #(
   input  logic [IN_BEAT*W-1:0] in_data,
   input  logic                 in_valid,
   output logic                 in_ready,
-  output logic [IN_BEAT*W-1:0] out_data,
+  output logic [OUT_BEAT*W-1:0] out_data,
   output logic                 out_valid,
   input  logic                 out_ready
 );
   localparam int IB   = N / IN_BEAT;
   localparam int IBW  = (IB > 1) ? $clog2(IB) : 1;
+  localparam int OB   = N / OUT_BEAT;
+  localparam int OBW  = (OB > 1) ? $clog2(OB) : 1;
   localparam int EAW  = (EXP_DEPTH > 1) ? $clog2(EXP_DEPTH) : 1;
   localparam int SW   = EXP_BITS + $clog2(N + 1);          // sum width
   localparam int NUMW = ((EXP_BITS + F > SW) ? EXP_BITS + F : SW) + 1;
   localparam int YB   = IN_BEAT * W;                        // bits of a y beat
-  localparam int EB   = IN_BEAT * EXP_BITS;                 // bits of an e beat
+  localparam int EB   = IN_BEAT * EXP_BITS;                 // bits of an e beat (B)
+  localparam int CB   = OUT_BEAT * EXP_BITS;                // bits of an e slice (C)
+  localparam int OUTB = OUT_BEAT * W;                       // bits of an output beat
   localparam logic [NUMW-1:0] OMAX = NUMW'((64'd1 << (W - 1)) - 1);
 
   /* verilator lint_off UNDRIVEN */  // (only with the default empty file name)
@@ -116,21 +124,21 @@ module loom_softmax_pipe #(
   end
 
   // ---------------------------------------------------------------- C: divide, out
-  logic [IBW-1:0]      c_cnt_q;
-  logic [YB-1:0]       out_q, c_q;
+  logic [OBW-1:0]      c_cnt_q;
+  logic [OUTB-1:0]     out_q, c_q;
   logic                out_valid_q, c_go, c_last;
-  logic [EB-1:0]       c_e;
+  logic [CB-1:0]       c_e;
   logic [SW-1:0]       c_s;
 
   assign c_go   = e_full_q[e_rd_q] && (!out_valid_q || out_ready);
-  assign c_last = (c_cnt_q == IBW'(IB - 1));
-  assign c_e    = e_q[e_rd_q][c_cnt_q * EB +: EB];
+  assign c_last = (c_cnt_q == OBW'(OB - 1));
+  assign c_e    = e_q[e_rd_q][c_cnt_q * CB +: CB];
   assign c_s    = s_q[e_rd_q];
 
-  logic [NUMW-1:0] c_num [IN_BEAT];
-  logic [NUMW-1:0] c_quo [IN_BEAT];
+  logic [NUMW-1:0] c_num [OUT_BEAT];
+  logic [NUMW-1:0] c_quo [OUT_BEAT];
   always_comb begin
-    for (int l = 0; l < IN_BEAT; l++) begin
+    for (int l = 0; l < OUT_BEAT; l++) begin
       c_num[l] = (NUMW'(c_e[l*EXP_BITS +: EXP_BITS]) << F) + (NUMW'(c_s) >> 1);
       c_quo[l] = (c_s == '0) ? '0 : c_num[l] / NUMW'(c_s);
       if (c_quo[l] > OMAX) c_quo[l] = OMAX;

@@ -196,18 +196,6 @@ func.func @softmax_lanes() {
 
 // -----
 
-func.func @softmax_pipelined_lanes() {
-  %in = df.input "x" : !df.stream<i16, 2, [4]>
-  // expected-error @+1 {{'df.softmax' op pipelined: output stream must carry the input's lanes}}
-  %s = df.softmax %in {frac = 10 : i64, exp_shift = 4 : i64, exp_frac = 15 : i64,
-                       exp_table = dense<[32768, 16384]> : tensor<2xi17>, pipelined}
-       : !df.stream<i16, 2, [4]> -> !df.stream<i16, 1, [4]>
-  df.output %s, "y" : !df.stream<i16, 1, [4]>
-  return
-}
-
-// -----
-
 func.func @softmax_frame() {
   %in = df.input "x" : !df.stream<i16, 1, [4]>
   // expected-error @+1 {{'df.softmax' op input and output frames differ in size}}

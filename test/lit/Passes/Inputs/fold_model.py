@@ -14,10 +14,10 @@ Without an `in:` node the graph starts with an input of the first mvu's K, so
 the old chain form `mvu:8:4 mvu:4:2 softmax` still works.
 
 Cycles per frame (hw_model/Cost.cpp): mvu max((N/pe) * (K/simd), K/in),
-softmax N/in + 2N (pipelined: N/in), fork/fifo/join E/lanes, concat
-(C1+C2)/lanes.
-Stream widths: an mvu's output has its pe lanes, a softmax's 1 (pipelined: its
-input's), a fork/fifo/
+softmax N/in + 2N (pipelined with D dividers: max(N/in, N/D)), fork/fifo/join
+E/lanes, concat (C1+C2)/lanes.
+Stream widths: an mvu's output has its pe lanes, a softmax's 1 (pipelined: D),
+a fork/fifo/
 join/concat its (first) input's; the graph input is as wide as its consumer
 reads (an mvu's simd, looking through forks and fifos at the first
 consumer), capped by the joins. The two inputs of a join/concat must have
@@ -126,7 +126,7 @@ def lanes_of(g, folds, caps):
             elif kind == "mvu":
                 lanes[(i, 0)] = folds[i][1]
             elif kind == "softmax":
-                lanes[(i, 0)] = lanes[nd["srcs"][0]] if i in g.piped else 1
+                lanes[(i, 0)] = g.piped.get(i, 1)
             else:
                 l = lanes[nd["srcs"][0]]
                 lanes[(i, 0)] = l
@@ -169,7 +169,9 @@ def cycles(g, folds, lanes, i):
         simd, pe = folds[i]
         return max((nd["n"] // pe) * (nd["k"] // simd), nd["k"] // inl)
     if kind == "softmax":
-        return nd["elems"] // inl + (0 if i in g.piped else 2 * nd["elems"])
+        if i in g.piped:
+            return max(nd["elems"] // inl, nd["elems"] // g.piped[i])
+        return nd["elems"] // inl + 2 * nd["elems"]
     return nd["elems"] // inl
 
 
@@ -216,7 +218,7 @@ def fold(g, max_mults=0, target_ii=0):
     if budget and budget < len(mvus):
         raise SystemExit("budget below minimum")
     folds = {i: (1, 1) for i in mvus}
-    g.piped = set()
+    g.piped = {}  # pipelined softmax -> its dividers (output lanes)
     caps = {}
     actors = [i for i, nd in enumerate(g.nodes) if nd["kind"] != "in"]
     while True:
@@ -230,12 +232,26 @@ def fold(g, max_mults=0, target_ii=0):
             break
         start = (dict(folds), dict(caps))
         step = None
-        # a store-and-forward softmax read by nothing (the graph output) is
-        # first pipelined (no multipliers)
-        if (g.nodes[worst]["kind"] == "softmax" and worst not in g.piped
+        # a softmax read by nothing (the graph output): pipelined with the
+        # fewest dividers D that make it faster; then more dividers if they
+        # limit it, a wider input (below) if that does, both if both do
+        revert_piped = None
+        if (g.nodes[worst]["kind"] == "softmax"
                 and not any((worst, 0) in nd["srcs"] for nd in g.nodes)):
-            g.piped.add(worst)
-            continue
+            n = g.nodes[worst]["elems"]
+            ib = n // lanes[g.nodes[worst]["srcs"][0]]
+            out = g.piped.get(worst, 0)
+            divs = next((d for d in divisors(n) if d > out and n // d < wc), 0)
+            if worst not in g.piped or ib < wc:
+                if not divs:
+                    break
+                g.piped[worst] = divs
+                continue
+            if n // out >= wc:
+                if not divs:
+                    break
+                g.piped[worst] = divs
+                revert_piped = out
         if g.nodes[worst]["kind"] == "mvu":
             best = None
             for pe in divisors(g.nodes[worst]["n"]):
@@ -294,6 +310,8 @@ def fold(g, max_mults=0, target_ii=0):
                             break
                     l += cur
             if best is None:
+                if revert_piped is not None:
+                    g.piped[worst] = revert_piped
                 break
             folds.clear(), folds.update(best[2]), caps.clear(), caps.update(best[3])
             lanes_of(g, folds, caps)
