@@ -163,7 +163,7 @@ ActorCost estimateCost(const SoftmaxConfig &c) {
     r.cyclesPerFrame = ib + 2LL * c.N;
     r.latencyCycles = ib + 2LL * c.N + 1;
   }
-  r.multipliers = 0; // dividers (one, or IN_BEAT pipelined) are counted in LUTs
+  r.multipliers = 0; // dividers (one; OUT_BEAT when pipelined) are counted in LUTs
   r.memoryBits = int64_t(c.EXP_DEPTH) * c.EXP_BITS;
   return r;
 }
