@@ -128,6 +128,53 @@ std::string SoftmaxModel::describe() const {
   return os.str();
 }
 
+// ------------------------------------------------------------------ loom_softmax_pipe
+void SoftmaxPipeModel::step(bool inFire, bool outFire) {
+  // b_go = y_full_q[y_rd_q] && !e_full_q[e_wr_q];
+  // c_go = e_full_q[e_rd_q] && (!out_valid_q || out_ready)
+  const bool bGo = yFull_[yRd_] && !eFull_[eWr_];
+  const bool cGo = eFull_[eRd_] && (!outValid_ || outFire);
+  const int last = ib_ - 1;
+  if (inFire) {
+    if (aCnt_ == last) {
+      aCnt_ = 0;
+      yFull_[yWr_] = true;
+      yWr_ ^= 1;
+    } else {
+      ++aCnt_;
+    }
+  }
+  if (bGo) {
+    if (bCnt_ == last) {
+      bCnt_ = 0;
+      yFull_[yRd_] = false;
+      yRd_ ^= 1;
+      eFull_[eWr_] = true;
+      eWr_ ^= 1;
+    } else {
+      ++bCnt_;
+    }
+  }
+  if (cGo) {
+    if (cCnt_ == ob_ - 1) {
+      cCnt_ = 0;
+      eFull_[eRd_] = false;
+      eRd_ ^= 1;
+    } else {
+      ++cCnt_;
+    }
+  }
+  outValid_ = cGo || (outValid_ && !outFire);
+}
+
+std::string SoftmaxPipeModel::describe() const {
+  std::ostringstream os;
+  os << "softmax_pipe{y_full=" << yFull_[0] << yFull_[1] << " e_full=" << eFull_[0]
+     << eFull_[1] << " a=" << aCnt_ << " b=" << bCnt_ << " c=" << cCnt_
+     << " out_valid=" << outValid_ << "}";
+  return os.str();
+}
+
 // ------------------------------------------------------------------ loom_rotary
 void RotaryModel::step(bool inFire, bool outFire) {
   bool fetch = emit_ && (!outValid_ || outFire);
@@ -559,7 +606,8 @@ std::unique_ptr<ActorModel> makeActorModel(const ActorConfig &c) {
         else if constexpr (std::is_same_v<T, UpsampleConfig>)
           return std::make_unique<UpsampleModel>(cfg);
         else if constexpr (std::is_same_v<T, SoftmaxConfig>)
-          return std::make_unique<SoftmaxModel>(cfg);
+          return cfg.PIPELINED ? std::unique_ptr<ActorModel>(std::make_unique<SoftmaxPipeModel>(cfg))
+                               : std::make_unique<SoftmaxModel>(cfg);
         else if constexpr (std::is_same_v<T, LayerNormConfig>)
           return std::make_unique<LayerNormModel>(cfg);
         else if constexpr (std::is_same_v<T, EmbedConfig>)

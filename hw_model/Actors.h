@@ -86,6 +86,28 @@ private:
   bool outValid_ = false;
 };
 
+/// Mirrors rtl/compute/loom_softmax_pipe.sv: stage A fills y bank yWr (IB beats), stage B
+/// runs IB cycles on y bank yRd into e bank eWr whenever the first is full and the second
+/// free, stage C loads one output beat per cycle (OB per frame) from the full e bank eRd
+/// into the output register whenever it is empty or being read.
+class SoftmaxPipeModel : public ActorModel {
+public:
+  explicit SoftmaxPipeModel(const SoftmaxConfig &c) : ib_(c.inBeats()), ob_(c.outBeats()) {}
+  bool inReady() const override { return !yFull_[yWr_]; }
+  bool outValid() const override { return outValid_; }
+  void step(bool inFire, bool outFire) override;
+  int inBeatsPerFrame() const override { return ib_; }
+  int outBeatsPerFrame() const override { return ob_; }
+  std::string describe() const override;
+
+private:
+  int ib_, ob_;
+  bool yFull_[2] = {false, false}, eFull_[2] = {false, false};
+  int yWr_ = 0, yRd_ = 0, eWr_ = 0, eRd_ = 0;
+  int aCnt_ = 0, bCnt_ = 0, cCnt_ = 0;
+  bool outValid_ = false;
+};
+
 /// Mirrors rtl/compute/loom_layernorm.sv: two row banks; the input side fills bank
 /// wr (C / IN_BEAT beats) while the compute side runs IDLE -> CALC (calcCycles) -> OUT
 /// (one element per cycle into the output register) on bank rd.

@@ -138,13 +138,19 @@ struct UpsampleConfig {
   int outBeats() const { return H * rowOutBeats(); }
 };
 
-/// loom_softmax. Requires N % IN_BEAT == 0. Output beats carry 1 element.
+/// loom_softmax (PIPELINED = 0: store-and-forward, output beats of 1 element) or
+/// loom_softmax_pipe (PIPELINED = 1: a frame every max(N / IN_BEAT, N / OUT_BEAT) cycles,
+/// output beats of OUT_BEAT elements, one divider each). Requires N % IN_BEAT == 0 (and
+/// N % OUT_BEAT == 0 when pipelined).
 struct SoftmaxConfig {
   int N = 1, IN_BEAT = 1, W = 8, EXP_DEPTH = 1, EXP_BITS = 16;
   int F = 8; // output fraction bits: the divider's width (resources only)
+  int PIPELINED = 0;
+  int OUT_BEAT = 1; // loom_softmax_pipe only
 
   int inBeats() const { return N / IN_BEAT; }
-  int outBeats() const { return N; }
+  int outBeat() const { return PIPELINED ? OUT_BEAT : 1; }
+  int outBeats() const { return N / outBeat(); }
 };
 
 /// loom_layernorm (docs/CONTRACTS.md "LayerNorm"). Requires C % IN_BEAT == 0. Output

@@ -80,8 +80,9 @@ std::string validate(const ActorConfig &config) {
           if (c.C < 1 || c.H < 1 || c.W < 1 || c.SH < 1 || c.SW < 1 || c.LANES < 1 || c.C % c.LANES)
             return "upsample needs positive sizes and C % LANES == 0";
         } else if constexpr (std::is_same_v<T, SoftmaxConfig>) {
-          if (c.N < 1 || c.IN_BEAT < 1 || c.N % c.IN_BEAT)
-            return "softmax needs N % IN_BEAT == 0";
+          if (c.N < 1 || c.IN_BEAT < 1 || c.N % c.IN_BEAT || c.PIPELINED < 0 || c.PIPELINED > 1 ||
+              (c.PIPELINED && (c.OUT_BEAT < 1 || c.N % c.OUT_BEAT)))
+            return "softmax needs N % IN_BEAT == 0, PIPELINED 0 or 1 (then N % OUT_BEAT == 0)";
         } else if constexpr (std::is_same_v<T, LayerNormConfig>) {
           if (c.C < 1 || c.IN_BEAT < 1 || c.C % c.IN_BEAT || c.ROWS < 1 || c.P < 1 ||
               c.R < c.P || c.W_V < 1)
@@ -154,9 +155,15 @@ ActorCost estimateCost(const MvuConfig &c) {
 ActorCost estimateCost(const SoftmaxConfig &c) {
   ActorCost r;
   const int64_t ib = c.inBeats();
-  r.cyclesPerFrame = ib + 2LL * c.N;
-  r.latencyCycles = ib + 2LL * c.N + 1;
-  r.multipliers = 0; // one divider (counted in LUTs)
+  if (c.PIPELINED) { // loom_softmax_pipe: stages A, B of IB cycles, C of OB, the output register
+    const int64_t ob = c.outBeats();
+    r.cyclesPerFrame = std::max(ib, ob);
+    r.latencyCycles = 2 * ib + ob + 1;
+  } else {
+    r.cyclesPerFrame = ib + 2LL * c.N;
+    r.latencyCycles = ib + 2LL * c.N + 1;
+  }
+  r.multipliers = 0; // dividers (one; OUT_BEAT when pipelined) are counted in LUTs
   r.memoryBits = int64_t(c.EXP_DEPTH) * c.EXP_BITS;
   return r;
 }

@@ -247,6 +247,18 @@ Resources estimateResources(const SoftmaxConfig &c) {
   Resources r;
   const int64_t sw = c.EXP_BITS + clog2(c.N + 1);
   const int64_t numw = std::max<int64_t>(int64_t(c.EXP_BITS) + c.F, sw) + 1;
+  if (c.PIPELINED) {
+    // loom_softmax_pipe, scaled from the calibration above (not synthesized on its own
+    // yet): OUT_BEAT dividers, IN_BEAT EXP read ports, two banks each of y and e (the
+    // bank multiplexers as the single store's), the OUT_BEAT-wide output register.
+    const int64_t lanes = c.IN_BEAT, divs = c.OUT_BEAT;
+    r.luts = divs * int64_t(3.5 * double(numw * numw)) +
+             lanes * c.EXP_BITS * romLutsPerBit(c.EXP_DEPTH) +
+             int64_t(4.5 * double(c.N * (c.W + c.EXP_BITS))) + 14LL * c.W * (lanes - 1) +
+             lanes * sw;
+    r.ffs = 2LL * c.N * (c.W + c.EXP_BITS) + 3 * sw + (divs + 3) * c.W + 24;
+    return r;
+  }
   r.luts = int64_t(3.5 * double(numw * numw)) + c.EXP_BITS * romLutsPerBit(c.EXP_DEPTH) +
            int64_t(2.25 * double(c.N * (c.W + c.EXP_BITS))) + 14LL * c.W * (c.IN_BEAT - 1);
   r.ffs = int64_t(c.N) * c.W + int64_t(c.N) * c.EXP_BITS + sw + 2LL * c.W + 16;

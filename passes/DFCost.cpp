@@ -114,6 +114,8 @@ static hw::SoftmaxConfig configOf(df::SoftmaxOp sm) {
   c.EXP_DEPTH = int(sm.getExpTable().getNumElements());
   c.EXP_BITS = int(sm.getExpFrac()) + 1;
   c.F = int(sm.getFracAttr().getInt());
+  c.PIPELINED = sm.getPipelined() ? 1 : 0;
+  c.OUT_BEAT = int(sm.getOutput().getType().getLanes());
   return c;
 }
 

@@ -11,6 +11,10 @@
 // upsample, fork, fifo, a softmax's input, or an mvu whose pe a join narrows
 // back) is sped up by widening its lane group: all producers of the streams
 // that must share one width get the next common pe together (widenLanes).
+// A store-and-forward softmax that is the bottleneck is first made the
+// pipelined one (II max(N / in_lanes, N / dividers) instead of N / in_lanes +
+// 2N) with the fewest dividers that make it faster; then it gets more
+// dividers or a wider input, whichever limits it (speedUpSoftmax).
 // Multipliers spent on a non-bottleneck actor buy nothing, so they never are.
 // A binary unit (+-1 weights) has no multipliers: its lanes are bounded by
 // kBinaryLanesPerMult per multiplier of the budget instead.
@@ -120,7 +124,11 @@ struct Folder {
               capped(swg, std::gcd(desiredLanes(consumerOf(swg.getOutput()), window), window)));
         } else if (isFoldable(&op)) {
           setLanes(op.getResult(0), peOf(&op));
-        } else if (llvm::isa<df::SoftmaxOp, df::LayerNormOp, df::RotaryOp>(op)) {
+        } else if (auto sm = llvm::dyn_cast<df::SoftmaxOp>(op)) {
+          // loom_softmax_pipe's output lanes are its dividers, chosen by speedUpSoftmax.
+          if (!sm.getPipelined())
+            setLanes(sm.getOutput(), 1);
+        } else if (llvm::isa<df::LayerNormOp, df::RotaryOp>(op)) {
           setLanes(op.getResult(0), 1);
         } else if (auto emb = llvm::dyn_cast<df::EmbedOp>(op)) {
           // A row in as many lanes as its consumer takes (dividing the row).
@@ -201,20 +209,31 @@ struct Folder {
   /// The folding of every foldable actor and the free producers' caps, to
   /// undo a trial (a trial's narrowJoins may lower other actors' pe).
   struct Snapshot {
-    std::vector<std::pair<int64_t, int64_t>> folds; // (simd, pe) per actor
+    // (simd, pe) per foldable actor; (pipelined, output lanes) per softmax
+    std::vector<std::pair<int64_t, int64_t>> folds;
     llvm::DenseMap<Operation *, int64_t> caps;
   };
   Snapshot snapshot() {
     Snapshot s{{}, caps};
-    for (Operation *op : actors)
-      s.folds.push_back(isFoldable(op) ? std::make_pair(simdOf(op), peOf(op))
-                                       : std::make_pair(int64_t(0), int64_t(0)));
+    for (Operation *op : actors) {
+      if (isFoldable(op))
+        s.folds.push_back({simdOf(op), peOf(op)});
+      else if (auto sm = llvm::dyn_cast<df::SoftmaxOp>(op))
+        s.folds.push_back({int64_t(sm.getPipelined()), sm.getOutput().getType().getLanes()});
+      else
+        s.folds.push_back({0, 0});
+    }
     return s;
   }
   void restore(const Snapshot &s) {
-    for (size_t i = 0; i < actors.size(); ++i)
-      if (isFoldable(actors[i]))
+    for (size_t i = 0; i < actors.size(); ++i) {
+      if (isFoldable(actors[i])) {
         fold(actors[i]).setSimdPe(s.folds[i].first, s.folds[i].second);
+      } else if (auto sm = llvm::dyn_cast<df::SoftmaxOp>(actors[i])) {
+        sm.setPipelined(s.folds[i].first != 0);
+        setLanes(sm.getOutput(), s.folds[i].second);
+      }
+    }
     caps = s.caps;
     assignLanes();
   }
@@ -342,6 +361,44 @@ struct Folder {
     return true;
   }
 
+  /// The cheapest step that makes the bottleneck softmax faster than
+  /// `worstCycles`. Store-and-forward (N / in + 2N cycles): becomes
+  /// loom_softmax_pipe (max(N / in, N / out) cycles) with the fewest dividers
+  /// (output lanes) that are faster. Pipelined: more dividers when they limit
+  /// it, its input widened (widenLanes) when the input does, both when both
+  /// do. Returns false (nothing changed) when no step helps.
+  bool speedUpSoftmax(df::SoftmaxOp sm, int64_t worstCycles) {
+    int64_t n = sm.getInput().getType().getFrameElements();
+    int64_t ib = n / sm.getInput().getType().getLanes();
+    int64_t out = sm.getPipelined() ? sm.getOutput().getType().getLanes() : 0;
+    int64_t divs = 0; // the fewest dividers, more than now, that are faster
+    for (int64_t d : divisors(n))
+      if (d > out && n / d < worstCycles) {
+        divs = d;
+        break;
+      }
+    if (!sm.getPipelined()) { // ib < worstCycles: divs exists
+      sm.setPipelined(true);
+      setLanes(sm.getOutput(), divs);
+      return true;
+    }
+    if (ib < worstCycles) { // only the dividers limit it
+      if (!divs)
+        return false;
+      setLanes(sm.getOutput(), divs);
+      return true;
+    }
+    if (n / out < worstCycles) // only the input width limits it
+      return widenLanes(sm, sm, worstCycles);
+    if (!divs) // both: more dividers, and a wider input
+      return false;
+    setLanes(sm.getOutput(), divs);
+    if (widenLanes(sm, sm, worstCycles))
+      return true;
+    setLanes(sm.getOutput(), out);
+    return false;
+  }
+
   int64_t extraMults() {
     int64_t e = 0;
     for (Operation *op : actors)
@@ -454,6 +511,18 @@ struct Folder {
           }
           continue;
         }
+      }
+      // A softmax in front of a graph output (the one consumer known to take its
+      // wider output beats) becomes pipelined and gets dividers (output lanes).
+      if (auto sm = llvm::dyn_cast<df::SoftmaxOp>(worst);
+          sm && llvm::isa_and_nonnull<df::OutputOp>(consumerOf(sm.getOutput()))) {
+        if (!speedUpSoftmax(sm, worstCycles))
+          break;
+        if (overBudget(budget, maxMults, limits, stoppedBy)) {
+          restore(start);
+          break;
+        }
+        continue;
       }
       // The bottleneck alone cannot get faster: widen the streams it is limited by.
       if (!widenLanes(worst, unit, worstCycles))

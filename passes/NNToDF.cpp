@@ -549,7 +549,8 @@ LogicalResult Lowering::lower(nn::QSoftmaxOp sm) {
   Perm perm = permOf(input);
   Value s = take(input, sm.getLoc());
   auto actor = b.create<df::SoftmaxOp>(sm.getLoc(), streamOf(sm.getResult()), s, sm.getFracAttr(),
-                                       sm.getExpShiftAttr(), sm.getExpFracAttr(), sm.getExpTable());
+                                       sm.getExpShiftAttr(), sm.getExpFracAttr(), sm.getExpTable(),
+                                       /*pipelined=*/UnitAttr());
   copyName(sm, actor);
   bind(sm.getResult(), actor, perm);
   return success();

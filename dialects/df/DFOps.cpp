@@ -2,7 +2,8 @@
 //
 // The invariants every later stage relies on: a stream's lanes divide its frame,
 // an mvu's folding divides its matrix, and each actor's output beat width is
-// the one its hardware produces (pe for mvu, 1 for softmax).
+// the one its hardware produces (pe for mvu, 1 for softmax, its dividers for a
+// pipelined softmax).
 //
 //===----------------------------------------------------------------------===//
 #include "dialects/df/DFOps.h"
@@ -304,7 +305,9 @@ LogicalResult ConcatOp::verify() {
 }
 
 LogicalResult SoftmaxOp::verify() {
-  if (getOutput().getType().getLanes() != 1)
+  // loom_softmax_pipe has one divider per output lane, any number dividing the frame
+  // (the stream type checks that); loom_softmax emits one element per beat.
+  if (!getPipelined() && getOutput().getType().getLanes() != 1)
     return emitOpError("output stream must carry 1 lane");
   if (getInput().getType().getFrameElements() != getOutput().getType().getFrameElements())
     return emitOpError("input and output frames differ in size");

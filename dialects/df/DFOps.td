@@ -270,9 +270,16 @@ def DF_ConcatOp : DF_Op<"concat"> {
 }
 
 def DF_SoftmaxOp : DF_Op<"softmax"> {
-  let summary = "integer softmax over one frame, one element per output beat";
+  let summary = "integer softmax over one frame";
+  let description = [{
+    docs/CONTRACTS.md "Softmax". Without `pipelined`, loom_softmax: store-and-forward,
+    N / in_lanes + 2N cycles per frame, one element per output beat. With it (df-fold
+    sets it when the softmax is the bottleneck), loom_softmax_pipe: a frame every
+    max(N / in_lanes, N / out_lanes) cycles, one divider per output lane (df-fold
+    chooses the output lanes).
+  }];
   let arguments = (ins DF_StreamType:$input, I64Attr:$frac, I64Attr:$exp_shift,
-                   I64Attr:$exp_frac, ElementsAttr:$exp_table);
+                   I64Attr:$exp_frac, ElementsAttr:$exp_table, UnitAttr:$pipelined);
   let results = (outs DF_StreamType:$output);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
   let hasVerifier = 1;

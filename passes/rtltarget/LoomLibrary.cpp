@@ -187,10 +187,12 @@ private:
                      {"W", c.W},
                      {"EXP_DEPTH", c.EXP_DEPTH},
                      {"EXP_BITS", c.EXP_BITS}});
+    if (c.PIPELINED)
+      nb.setParams(p, {{"OUT_BEAT", c.OUT_BEAT}});
     p.set("F", op.getFracAttr());
     p.set("EXP_SHIFT", op.getExpShiftAttr());
     p.set("EXP_FILE", nb.builder().getStringAttr(name + "_exp.mem"));
-    nb.instantiateStream(op, "loom_softmax", name, p);
+    nb.instantiateStream(op, c.PIPELINED ? "loom_softmax_pipe" : "loom_softmax", name, p);
     return success();
   }
 

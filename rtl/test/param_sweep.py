@@ -107,6 +107,10 @@ CASES = [
     ("loom_softmax", dict(N=1, IN_BEAT=1, EXP_DEPTH=1)),
     ("loom_softmax", dict(N=1000, IN_BEAT=8, W=32, F=20, EXP_SHIFT=8, EXP_DEPTH=1024,
                           EXP_FILE='"exp.mem"')),
+    ("loom_softmax_pipe", dict(N=1, IN_BEAT=1, EXP_DEPTH=1)),
+    ("loom_softmax_pipe", dict(N=1000, IN_BEAT=8, OUT_BEAT=1, W=32, F=20, EXP_SHIFT=8,
+                               EXP_DEPTH=1024, EXP_FILE='"exp.mem"')),
+    ("loom_softmax_pipe", dict(N=64, IN_BEAT=64, OUT_BEAT=64, W=16, F=10, EXP_DEPTH=256)),
 ]
 
 

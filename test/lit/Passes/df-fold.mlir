@@ -1,11 +1,11 @@
 // RUN: loom-opt %s --split-input-file --df-fold="max-mults=2"  | FileCheck %s --check-prefixes=CHECK,B2,SM2
 // RUN: loom-opt %s --split-input-file --df-fold="max-mults=4"  | FileCheck %s --check-prefixes=CHECK,B4,SM4
-// RUN: loom-opt %s --split-input-file --df-fold="max-mults=8"  | FileCheck %s --check-prefixes=CHECK,B8,SM4
-// RUN: loom-opt %s --split-input-file --df-fold="max-mults=16" | FileCheck %s --check-prefixes=CHECK,B16,SM4
-// RUN: loom-opt %s --split-input-file --df-fold="max-mults=40" | FileCheck %s --check-prefixes=CHECK,FULL,SM4
-// RUN: loom-opt %s --split-input-file --df-fold                | FileCheck %s --check-prefixes=CHECK,FULL,SM4
-// RUN: loom-opt %s --split-input-file --df-fold="target-ii=4"  | FileCheck %s --check-prefixes=CHECK,II4,SM4
-// RUN: loom-opt %s --split-input-file --df-fold="target-ii=10" | FileCheck %s --check-prefixes=CHECK,II10,SM10
+// RUN: loom-opt %s --split-input-file --df-fold="max-mults=8"  | FileCheck %s --check-prefixes=CHECK,B8,SM8
+// RUN: loom-opt %s --split-input-file --df-fold="max-mults=16" | FileCheck %s --check-prefixes=CHECK,B16,SM16
+// RUN: loom-opt %s --split-input-file --df-fold="max-mults=40" | FileCheck %s --check-prefixes=CHECK,FULL,SMF
+// RUN: loom-opt %s --split-input-file --df-fold                | FileCheck %s --check-prefixes=CHECK,FULL,SMF
+// RUN: loom-opt %s --split-input-file --df-fold="target-ii=4"  | FileCheck %s --check-prefixes=CHECK,II4,SM8
+// RUN: loom-opt %s --split-input-file --df-fold="target-ii=10" | FileCheck %s --check-prefixes=CHECK,II10,SM4
 
 // df-fold gives the bottleneck actor its cheapest faster folding until the
 // multiplier budget or the target II stops it, then searches for a lower II
@@ -85,29 +85,42 @@ func.func @two_layers() {
 
 // -----
 
-// A softmax is limited by its input width (N / in_lanes + 2N cycles), which
-// is the mvu's pe: once it is the bottleneck, the mvu's pe is widened (the
-// lane group of the softmax's input), each time with the smallest simd that
-// keeps the mvu no slower than before.
+// A store-and-forward softmax takes N / in_lanes + 2N cycles; once it is the
+// bottleneck it becomes the pipelined one (N / in_lanes cycles, output as wide
+// as its input), which is then limited by its input width, the mvu's pe: the
+// mvu's pe is widened (the lane group of the softmax's input), each time with
+// the smallest simd that keeps the mvu no slower than before.
 // fc: K = 8, N = 4; softmax N = 4 takes 4/1 + 2*4 = 12 cycles. fc: 32 -> simd 2
-// (16) -> simd 4 (8 < 12): the softmax is the bottleneck at 4 mults. Widen:
-// pe 2 with simd 2 (fc 2 * 4 = 8 cycles, 4 mults), softmax 2 + 8 = 10; then
-// pe 4 with simd 1 (fc 8, 4 mults), softmax 1 + 8 = 9, and nothing is left.
-// max-mults=2 stops at simd 2 (II 16); target-ii=10 stops at pe 2 simd 2.
+// (16) -> simd 4 (8 < 12): the softmax is the bottleneck at 4 mults and is
+// pipelined (4 cycles). fc: simd 8 (4 cycles, 8 mults); then pe 2 (2 cycles,
+// 16 mults) with the softmax widened to 2 lanes (2 cycles); then pe 4 (1
+// cycle, 32 mults) and 4 lanes (1 cycle): fully parallel.
+// max-mults=2 stops at simd 2 (II 16, the softmax untouched); target-ii=10
+// stops at simd 4 with the softmax pipelined (II 8).
 // (Inputs/fold_model.py B T mvu:8:4 softmax.)
 // CHECK-LABEL: func.func @softmax_bound()
 // SM2-SAME:      attributes {loom.multipliers = 2 : i64}
 // SM2-NEXT:      df.input "x" : <i16, 2, [8]>
 // SM2-NEXT:      df.mvu {{.*}}folding = #df.folding<simd = 2, pe = 1>{{.*}} : <i16, 2, [8]> -> <i16, 1, [4]>
-// SM2-NEXT:      df.softmax {{.*}} : <i16, 1, [4]> -> <i16, 1, [4]>
-// SM10-SAME:     attributes {loom.multipliers = 4 : i64}
-// SM10-NEXT:     df.input "x" : <i16, 2, [8]>
-// SM10-NEXT:     df.mvu {{.*}}folding = #df.folding<simd = 2, pe = 2>{{.*}} : <i16, 2, [8]> -> <i16, 2, [4]>
-// SM10-NEXT:     df.softmax {{.*}} : <i16, 2, [4]> -> <i16, 1, [4]>
+// SM2-NEXT:      df.softmax
+// SM2-NOT:       pipelined
+// SM2-SAME:      : <i16, 1, [4]> -> <i16, 1, [4]>
 // SM4-SAME:      attributes {loom.multipliers = 4 : i64}
-// SM4-NEXT:      df.input "x" : <i16, 1, [8]>
-// SM4-NEXT:      df.mvu {{.*}}folding = #df.folding<simd = 1, pe = 4>{{.*}} : <i16, 1, [8]> -> <i16, 4, [4]>
-// SM4-NEXT:      df.softmax {{.*}} : <i16, 4, [4]> -> <i16, 1, [4]>
+// SM4-NEXT:      df.input "x" : <i16, 4, [8]>
+// SM4-NEXT:      df.mvu {{.*}}folding = #df.folding<simd = 4, pe = 1>{{.*}} : <i16, 4, [8]> -> <i16, 1, [4]>
+// SM4-NEXT:      df.softmax {{.*}}pipelined{{.*}} : <i16, 1, [4]> -> <i16, 1, [4]>
+// SM8-SAME:      attributes {loom.multipliers = 8 : i64}
+// SM8-NEXT:      df.input "x" : <i16, 8, [8]>
+// SM8-NEXT:      df.mvu {{.*}}folding = #df.folding<simd = 8, pe = 1>{{.*}} : <i16, 8, [8]> -> <i16, 1, [4]>
+// SM8-NEXT:      df.softmax {{.*}}pipelined{{.*}} : <i16, 1, [4]> -> <i16, 1, [4]>
+// SM16-SAME:     attributes {loom.multipliers = 16 : i64}
+// SM16-NEXT:     df.input "x" : <i16, 8, [8]>
+// SM16-NEXT:     df.mvu {{.*}}folding = #df.folding<simd = 8, pe = 2>{{.*}} : <i16, 8, [8]> -> <i16, 2, [4]>
+// SM16-NEXT:     df.softmax {{.*}}pipelined{{.*}} : <i16, 2, [4]> -> <i16, 2, [4]>
+// SMF-SAME:      attributes {loom.multipliers = 32 : i64}
+// SMF-NEXT:      df.input "x" : <i16, 8, [8]>
+// SMF-NEXT:      df.mvu {{.*}}folding = #df.folding<simd = 8, pe = 4>{{.*}} : <i16, 8, [8]> -> <i16, 4, [4]>
+// SMF-NEXT:      df.softmax {{.*}}pipelined{{.*}} : <i16, 4, [4]> -> <i16, 4, [4]>
 func.func @softmax_bound() {
   %in = df.input "x" : !df.stream<i16, 1, [8]>
   %m = df.mvu %in {weight = dense<1> : tensor<4x8xi16>, bias = dense<0> : tensor<4xi64>, shift = 10 : i64,

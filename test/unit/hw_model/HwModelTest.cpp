@@ -24,6 +24,13 @@ static SoftmaxConfig softmax(int N, int IN_BEAT) {
   return c;
 }
 
+static SoftmaxConfig softmaxPipe(int N, int IN_BEAT, int OUT_BEAT = 0) {
+  SoftmaxConfig c = softmax(N, IN_BEAT);
+  c.PIPELINED = 1;
+  c.OUT_BEAT = OUT_BEAT ? OUT_BEAT : IN_BEAT;
+  return c;
+}
+
 TEST(HwModelCost, MvuBasics) {
   ActorCost c = estimateCost(mvu(64, 32, 8, 4, 8));
   EXPECT_EQ(c.multipliers, 32);
@@ -57,7 +64,9 @@ TEST(HwModelCost, MatchesSingleActorSimulation) {
   std::vector<ActorConfig> cfgs = {
       mvu(16, 8, 4, 2, 4), mvu(16, 8, 16, 8, 16), mvu(16, 8, 16, 8, 1),  mvu(12, 6, 3, 3, 4),
       mvu(8, 64, 8, 1, 8), mvu(1, 1, 1, 1, 1),    mvu(32, 16, 1, 1, 32), softmax(10, 1),
-      softmax(12, 4),      FifoConfig{8, 4, 5},   SkidConfig{8, 7}};
+      softmax(12, 4),      FifoConfig{8, 4, 5},   SkidConfig{8, 7},      softmaxPipe(5, 5),
+      softmaxPipe(5, 1),   softmaxPipe(10, 2),    softmaxPipe(1, 1),     softmaxPipe(5, 5, 1),
+      softmaxPipe(10, 2, 5), softmaxPipe(10, 5, 2)};
   for (const ActorConfig &c : cfgs) {
     PipelineTiming t = predictTiming({ActorSpec{c, ""}});
     ASSERT_TRUE(t.ok) << t.error;
@@ -65,6 +74,24 @@ TEST(HwModelCost, MatchesSingleActorSimulation) {
     EXPECT_EQ(t.ii_cycles, cost.cyclesPerFrame) << c.index();
     EXPECT_EQ(t.latency_cycles, cost.latencyCycles) << c.index();
   }
+}
+
+// loom_softmax_pipe: II = max(N / IN_BEAT, N / OUT_BEAT), latency 2 N / IN_BEAT + N /
+// OUT_BEAT + 1, output beats of OUT_BEAT.
+TEST(HwModelCost, SoftmaxPipe) {
+  ActorCost c = estimateCost(softmaxPipe(5, 5));
+  EXPECT_EQ(c.cyclesPerFrame, 1);
+  EXPECT_EQ(c.latencyCycles, 4);
+  EXPECT_EQ(softmaxPipe(10, 2).outBeats(), 5);
+  EXPECT_EQ(softmax(10, 2).outBeats(), 10);
+  EXPECT_EQ(estimateCost(softmaxPipe(10, 2)).cyclesPerFrame, 5);
+  EXPECT_EQ(estimateCost(softmaxPipe(5, 5, 1)).cyclesPerFrame, 5);
+  EXPECT_EQ(estimateCost(softmaxPipe(5, 5, 1)).latencyCycles, 2 + 5 + 1);
+  // a pipelined softmax behind an mvu at one frame per cycle
+  PipelineTiming t =
+      predictTiming({{mvu(4, 5, 4, 5, 4), "fc"}, {softmaxPipe(5, 5), "sm"}}, 20);
+  ASSERT_TRUE(t.ok) << t.error;
+  EXPECT_EQ(t.ii_cycles, 1);
 }
 
 static LayerNormConfig layernorm(int C, int IN_BEAT, int ROWS) {

@@ -78,6 +78,21 @@ TEST(HwModelResources, JetSoftmax) {
   EXPECT_EQ(r.dsps, 0);
 }
 
+// loom_softmax_pipe: the banks double the stores; each output lane its own divider,
+// each input lane its own EXP read port (5 lanes: 5 * (1851 + 304) + 4.5 * 145 + 14 * 13 * 4 + 5 * 19).
+TEST(HwModelResources, JetSoftmaxPipe) {
+  SoftmaxConfig s;
+  s.N = 5, s.IN_BEAT = 5, s.W = 13, s.EXP_DEPTH = 1024, s.EXP_BITS = 16, s.F = 6;
+  s.PIPELINED = 1, s.OUT_BEAT = 5;
+  Resources r = estimateResources(s);
+  EXPECT_EQ(r.luts, 5 * (1851 + 304) + 652 + 728 + 95);
+  EXPECT_EQ(r.ffs, 2 * 5 * 29 + 3 * 19 + 8 * 13 + 24);
+  s.IN_BEAT = 1, s.OUT_BEAT = 1;
+  Resources one = estimateResources(s);
+  EXPECT_EQ(one.luts, 1851 + 304 + 652 + 19);
+  EXPECT_EQ(r.dsps, 0);
+}
+
 TEST(HwModelResources, Limits) {
   const Device *z = findDevice("xc7z010");
   ASSERT_NE(z, nullptr);

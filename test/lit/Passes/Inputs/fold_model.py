@@ -15,8 +15,10 @@ the old chain form `mvu:8:4 mvu:4:2 softmax` still works.
 
 Cycles per frame (hw_model/Cost.cpp): mvu max(ceil((N/pe) * K / simd), K/in)
 (simd need not divide K: the mvu then folds flat),
-softmax N/in + 2N, fork/fifo/join E/lanes, concat (C1+C2)/lanes.
-Stream widths: an mvu's output has its pe lanes, a softmax's 1, a fork/fifo/
+softmax N/in + 2N (pipelined with D dividers: max(N/in, N/D)), fork/fifo/join
+E/lanes, concat (C1+C2)/lanes.
+Stream widths: an mvu's output has its pe lanes, a softmax's 1 (pipelined: D),
+a fork/fifo/
 join/concat its (first) input's; the graph input is as wide as its consumer
 reads (an mvu's simd, or for a flat mvu the smallest divisor d of K with
 K/d <= its steps; looking through forks and fifos at the first consumer),
@@ -153,7 +155,7 @@ def lanes_of(g, folds, caps):
             elif kind == "mvu":
                 lanes[(i, 0)] = folds[i][1]
             elif kind == "softmax":
-                lanes[(i, 0)] = 1
+                lanes[(i, 0)] = g.piped.get(i, 1)
             else:
                 l = lanes[nd["srcs"][0]]
                 lanes[(i, 0)] = l
@@ -196,6 +198,8 @@ def cycles(g, folds, lanes, i):
         simd, pe = folds[i]
         return max(ceil_div((nd["n"] // pe) * nd["k"], simd), nd["k"] // inl)
     if kind == "softmax":
+        if i in g.piped:
+            return max(nd["elems"] // inl, nd["elems"] // g.piped[i])
         return nd["elems"] // inl + 2 * nd["elems"]
     return nd["elems"] // inl
 
@@ -242,6 +246,7 @@ def fold(g, max_mults=0, target_ii=0):
         budget = max(macs if macs <= 8192 else 1024, len(mvus))
     if budget and budget < len(mvus):
         raise SystemExit("budget below minimum")
+    g.piped = {}  # pipelined softmax -> its dividers (output lanes)
     actors = [i for i, nd in enumerate(g.nodes) if nd["kind"] != "in"]
 
     def ii(folds, caps):
@@ -251,9 +256,11 @@ def fold(g, max_mults=0, target_ii=0):
     folds, caps = {i: (1, 1) for i in mvus}, {}
     greedy(g, actors, folds, caps, budget, target_ii)
     g_ii, g_m = ii(folds, caps), mults(g, folds)
+    g_piped = dict(g.piped)
 
     def try_target(t):
         f, c = {}, {}
+        g.piped = {}
         for i in mvus:
             n, k = g.nodes[i]["n"], g.nodes[i]["k"]
             best = None
@@ -272,7 +279,7 @@ def fold(g, max_mults=0, target_ii=0):
         if budget and mults(g, f) > budget:
             return None
         greedy(g, actors, f, c, budget, t)
-        return (f, c) if ii(f, c) <= t else None
+        return (f, c, dict(g.piped)) if ii(f, c) <= t else None
 
     exact = None
     if target_ii:
@@ -289,7 +296,9 @@ def fold(g, max_mults=0, target_ii=0):
             else:
                 lo = mid + 1
     if exact:
-        folds, caps = exact
+        folds, caps, g.piped = exact
+    else:
+        g.piped = g_piped
     lanes = lanes_of(g, folds, caps)
     cs = {i: cycles(g, folds, lanes, i) for i in actors}
     return folds, mults(g, folds), cs, lanes
@@ -307,6 +316,26 @@ def greedy(g, actors, folds, caps, budget, target_ii):
             break
         start = (dict(folds), dict(caps))
         step = None
+        # a softmax read by nothing (the graph output): pipelined with the
+        # fewest dividers D that make it faster; then more dividers if they
+        # limit it, a wider input (below) if that does, both if both do
+        revert_piped = None
+        if (g.nodes[worst]["kind"] == "softmax"
+                and not any((worst, 0) in nd["srcs"] for nd in g.nodes)):
+            n = g.nodes[worst]["elems"]
+            ib = n // lanes[g.nodes[worst]["srcs"][0]]
+            out = g.piped.get(worst, 0)
+            divs = next((d for d in divisors(n) if d > out and n // d < wc), 0)
+            if worst not in g.piped or ib < wc:
+                if not divs:
+                    break
+                g.piped[worst] = divs
+                continue
+            if n // out >= wc:
+                if not divs:
+                    break
+                g.piped[worst] = divs
+                revert_piped = out
         if g.nodes[worst]["kind"] == "mvu":
             best = None
             nw, kw = g.nodes[worst]["n"], g.nodes[worst]["k"]
@@ -367,6 +396,8 @@ def greedy(g, actors, folds, caps, budget, target_ii):
                             break
                     l += cur
             if best is None:
+                if revert_piped is not None:
+                    g.piped[worst] = revert_piped
                 break
             folds.clear(), folds.update(best[2]), caps.clear(), caps.update(best[3])
             lanes_of(g, folds, caps)
