@@ -51,6 +51,11 @@ module loom_requant #(
   output logic [PE*W_OUT-1:0]             out_data,
   output logic                            out_valid
 );
+`ifdef SYNTHESIS
+  localparam bit SIM = 1'b0;  // synthesis: the plain forms below
+`else
+  localparam bit SIM = 1'b1;  // simulation: the forms Verilator runs faster (same outputs)
+`endif
   localparam int TW = (T_DEPTH > 1) ? $clog2(T_DEPTH) : 1;
 
   /* verilator lint_off UNDRIVEN */
@@ -157,8 +162,11 @@ module loom_requant #(
 
   // round half to even on the SHIFT dropped bits
   assign half = (SHIFT > 0) ? RW'(1) << (SHIFT > 0 ? SHIFT - 1 : 0) : '0;
+  // pr is only used on acc_valid: in simulation it is 0 otherwise, so Verilator skips the
+  // products (synthesis computes it always: the gate would cost a mux per bit).
   always_comb begin
-    for (int p = 0; p < PE; p++) begin
+    for (int p = 0; p < PE; p++) pr[p] = '0;
+    if (!SIM || acc_valid) for (int p = 0; p < PE; p++) begin
       if (W_M > 0) pr[p] = RW'($signed(acc[p*WA +: WA])) * $signed(RW'({1'b0, ma_q[p]}));
       else         pr[p] = RW'($signed(acc[p*WA +: WA]));
       if (W_PB > 0) pr[p] = pr[p] + RW'($signed(pb_q[p]));
@@ -195,14 +203,17 @@ module loom_requant #(
   end
 
   // The rounding intermediates are block-local scalars: Verilator keeps them in C++
-  // locals instead of storing PE-element arrays in the model every cycle.
+  // locals instead of storing PE-element arrays in the model every cycle. y_d is only
+  // loaded on rq_valid; in simulation it is 0 otherwise, so Verilator skips the rounding
+  // on the other cycles (the accumulator feeding it changes on every MAC step).
   always_comb begin : requant
     logic signed [RW-1:0] rq;
     logic [RW-1:0]        rem;
     logic signed [63:0]   lk_p, lk_r;
     // defaults before the loop: lint cannot see that the loop always runs
     rq = '0; rem = '0; lk_p = '0; lk_r = '0;
-    for (int p = 0; p < PE; p++) begin
+    for (int p = 0; p < PE; p++) y_d[p] = '0;
+    if (!SIM || rq_valid) for (int p = 0; p < PE; p++) begin
       rq  = prs[p] >>> SHIFT;
       rem = prs[p] & ((RW'(1) << SHIFT) - 1'b1);
       if (SHIFT > 0) begin

@@ -61,6 +61,11 @@ module loom_swg #(
   output logic                   out_valid,
   input  logic                   out_ready
 );
+`ifdef SYNTHESIS
+  localparam bit SIM = 1'b0;  // synthesis: the plain forms below
+`else
+  localparam bit SIM = 1'b1;  // simulation: the forms Verilator runs faster (same outputs)
+`endif
   localparam int SPH   = DH * (KH - 1) + 1;
   localparam int SPW   = DW * (KW - 1) + 1;
   localparam int OH    = (H + PT + PB - SPH) / SH + 1;
@@ -182,17 +187,31 @@ module loom_swg #(
 
   // The index terms are block-local scalars, not per-element arrays: Verilator keeps
   // them in C++ locals (registers) instead of storing every element's indices in the
-  // model each cycle, which made this block a fifth of the KWS simulation time.
+  // model each cycle, which made this block a fifth of the KWS simulation time. The
+  // gather runs only when a window is available (out_q loads gath only on issue, which
+  // needs avail; otherwise gath is 0), so the simulator skips it on the other cycles
+  // (in simulation only: in synthesis the gate would cost a mux per bit).
+  // avail, not issue: issue depends on out_ready, and logic behind a ready chain is
+  // evaluated again whenever the top's inputs change. The beat's row and column bases
+  // are computed once, and the tap/channel split of an element index is unsigned.
   always_comb begin : gather
-    int j, kp, ih, iw;
-    for (int e = 0; e < OUT_BEAT; e++) begin
-      j  = 32'(bw_q) * OUT_BEAT + e;
-      kp = j / C;
-      ih = 32'(oh_q) * SH - PT + (kp / KW) * DH;
-      iw = 32'(ow_q) * SW - PL + (kp % KW) * DW;
-      gath[e*WB +: WB] = PADW;
-      if (ih >= 0 && ih < H && iw >= 0 && iw < W)
-        gath[e*WB +: WB] = mem[((32'(rbase_q) + ih) % R) * ROWE + iw * C + j % C];
+    int unsigned j, kp;
+    int ih, iw, ihb, iwb;
+    j = 0; kp = 0; ih = 0; iw = 0; ihb = 0; iwb = 0;  // no latch when !avail
+    gath = '0;
+    if (!SIM || avail) begin
+      ihb = 32'(oh_q) * SH - PT;
+      iwb = 32'(ow_q) * SW - PL;
+      for (int e = 0; e < OUT_BEAT; e++) begin
+        j  = 32'(bw_q) * OUT_BEAT + e;
+        kp = j / C;
+        ih = ihb + 32'(kp / KW) * DH;
+        iw = iwb + 32'(kp % KW) * DW;
+        if (ih >= 0 && ih < H && iw >= 0 && iw < W)
+          gath[e*WB +: WB] = mem[((32'(rbase_q) + ih) % R) * ROWE + iw * C + 32'(j % C)];
+        else
+          gath[e*WB +: WB] = PADW;
+      end
     end
   end
 
