@@ -31,7 +31,8 @@ constexpr double kSelLutsPerBitStage = 0.3324; // operand select: bank bits x sh
 constexpr double kSelLutsQuad = 0.0799e-3;     // ... x bank bits (wide banks: K = 640)
 constexpr double kRqLutsPerBit = 2.607;        // per PE and (accumulator + output) bit
 constexpr double kBankFfLutsPerBit = 0.222;   // input bank in flip-flops: write enables
-constexpr double kMvuLuts = 14.5;               // control
+constexpr double kMvuLuts = 14.5;
+constexpr double kFlatSplitLuts = 1.06; // flat unit: split sums, per lane x W_ACC x log2(SIMD)               // control
 constexpr double kBankFfsPerBit = 1.10;       // input bank in flip-flops
 constexpr double kWordFfsPerBit = 0.113;      // weight register (mostly in the DSP48 B register)
 constexpr double kRqFfsPerBit = 0.973;         // per PE and (accumulator + output) bit
@@ -201,13 +202,16 @@ static Resources unit(int64_t k, int64_t n, int64_t simd, int64_t pe, int64_t in
   // slice is one input element of a bank in flip-flops). Its cost grows faster
   // than bits x stages for wide banks: the mlperf autoencoder's 640-input layer
   // at SIMD 32 is 53,600 LUTs.
-  // A flat unit (SIMD does not divide K) rotates the bank by any element offset, and
-  // splits each PE's sum in two (the carry): not fitted to synthesis yet; priced as a
-  // shifter of clog2(K) stages and one more adder tree.
+  // A flat unit (SIMD does not divide K) keeps a copy of the vector that rotates by SIMD
+  // each step (k*wIn flip-flops and a load/rotate mux per bit; its first step reads the
+  // bank at offset 0, no shifter), and masks and splits each PE's sum in two, outside the
+  // DSP cascade: fitted to synth_xilinx of the jet tagger at 64 multipliers (K 64 SIMD 30,
+  // K 32 SIMD 15 and 3) and two_layer_keras at 8 (K 10 SIMD 7), within 4% on the big units:
+  // k*wIn + 1.06 * lanes * wAcc * log2(SIMD) LUTs.
   int64_t stages = 0;
   if (flat) {
-    stages = clog2(k);
-    r.luts += lanes * wAcc / 2;
+    r.luts += k * wIn + int64_t(kFlatSplitLuts * double(lanes * wAcc) * std::log2(double(simd)));
+    r.ffs += k * wIn;
   } else if (sf == 2 || (sf > 2 && simd == 1 && inBeat == 1 && ib > kBankLutramBeats)) {
     stages = 1;
   } else if (sf > 2) {

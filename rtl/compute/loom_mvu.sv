@@ -7,13 +7,13 @@
 // Flat folding (K % SIMD != 0, not depthwise): each PE row reads its NF*K products as one
 // flat sequence, SIMD per step, STEPS = ceil(NF*K/SIMD) steps a vector (not NF*ceil(K/SIMD)),
 // so any SIMD is as fast as its multiplier count allows. A step starts at offset o of a
-// group (x lanes read x[(o+s) mod K], a rotation of the stored vector) and, when o+SIMD > K,
-// ends one group in its low K-o lanes and starts the next in its high lanes: those lanes'
-// sum waits in carry_q and joins the next group's bias one step later. Weight line c lane
-// p*SIMD+s holds w[nf*PE+p][k] for flat index c*SIMD+s = nf*K+k (zero past NF*K; the last
-// step sums only its low lanes, so padding never counts, +-1 weights included). The issue,
-// credit and pipeline timing are the same as above with "the group's first / last step"
-// for sf == 0 / sf == SF-1.
+// group (x lanes read x[(o+s) mod K]: a copy of the vector rotated by SIMD each step) and,
+// when o+SIMD > K, ends one group in its low K-o lanes and starts the next in its high
+// lanes: those lanes' sum waits in carry_q and joins the next group's bias one step later.
+// Weight line c lane p*SIMD+s holds w[nf*PE+p][k] for flat index c*SIMD+s = nf*K+k (zero
+// past NF*K; the last step sums only its low lanes, so padding never counts, +-1 weights
+// included). The issue, credit and pipeline timing are the same as above with "the
+// group's first / last step" for sf == 0 / sf == SF-1.
 //
 // Micro-architecture (cycle model: hw_model/Actors.cpp, MvuModel - keep in sync):
 //  * Input: double-buffered vector store (2 banks of K elements) filled by IN_BEAT-wide
@@ -275,10 +275,16 @@ module loom_mvu #(
         split_q <= split;
       end
     end
-    // lane s reads x[(off + s) mod K]: a window of the stored vector seen twice
-    logic [2*K*W_IN-1:0] rd_twice;
-    assign rd_twice = {rd_flat, rd_flat};
-    assign xsel     = rd_twice[off_q * W_IN +: XW];
+    // Lane s reads x[(off + s) mod K]. Rather than a rotation by any offset (a K-way
+    // mux per lane bit: 13k LUTs at K 64, SIMD 30), the vector's first step reads the
+    // bank and every step keeps a copy rotated by SIMD more (wiring and one register
+    // per bank bit), so step c reads the vector rotated by c*SIMD mod K = off.
+    logic [K*W_IN-1:0] xrot_q, xrot_src;
+    assign xrot_src = (waddr_q == '0) ? rd_flat : xrot_q;
+    always_ff @(posedge clk) begin
+      if (issue) xrot_q <= {xrot_src[SIMD*W_IN-1:0], xrot_src[K*W_IN-1:SIMD*W_IN]};
+    end
+    assign xsel = xrot_src[XW-1:0];
   end
 
   if (IB <= 1024) begin : g_words

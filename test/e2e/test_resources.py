@@ -5,8 +5,8 @@ Compiles only (no simulation), on the generated 4-layer MLP
 (e2e_common.gen_deep_models) and, when present, the shared two_layer_keras:
 
 1. Budgets are respected: with --max-dsps D, --max-luts L or --part P the
-   report.json estimates are within the limit; a tighter limit gives fewer or
-   equal multipliers (and a limit below the default design's use does bind).
+   report.json estimates are within the limit; a tighter DSP limit gives fewer
+   or equal multipliers, and a limit below the default design's use binds.
 2. Conflicts are one-line errors with exit 1 naming what to change: a LUT limit
    below the fully folded design, a --target-ii the budget cannot reach, a part
    Loom has no resource model for.
@@ -73,15 +73,19 @@ def main():
     low = compile_ok(c, loom, mlp, os.path.join(work, "folded"), "--max-mults", 4)
     if not low:
         return c.finish()
-    prev = None
     for frac in (0.6, 0.3):
         lim = int(low["luts_estimate"] + frac * (base["luts_estimate"] - low["luts_estimate"]))
         r = compile_ok(c, loom, mlp, os.path.join(work, "lut%d" % lim), "--max-luts", lim)
         if r:
             c.check(r["luts_estimate"] <= lim, "--max-luts %d: estimate %d" % (lim, r["luts_estimate"]))
-            c.check(prev is None or r["total_multipliers"] <= prev,
-                    "--max-luts %d: more multipliers than a looser limit" % lim)
-            prev = r["total_multipliers"]
+            # The limit binds (the design is slower than the unconstrained default). A
+            # tighter LUT limit may find more multipliers and even a lower II than a looser
+            # one: the search is exact in multipliers, not in LUTs (flat units cost LUTs
+            # that divisor foldings do not; docs/folding.md, docs/NOTES.md).
+            c.check(r["predicted_ii_cycles"] > base["predicted_ii_cycles"],
+                    "--max-luts %d does not bind (II %d)" % (lim, r["predicted_ii_cycles"]))
+            print("--max-luts %d: %d multipliers, II %d, %d LUTs" % (
+                lim, r["total_multipliers"], r["predicted_ii_cycles"], r["luts_estimate"]))
     r = compile_ok(c, loom, mlp, os.path.join(work, "z010"), "--part", "xc7z010")
     if r:
         c.check(r["part"] == "xc7z010" and r["dsps_estimate"] <= 80 and r["luts_estimate"] <= 17600,
