@@ -3,6 +3,8 @@
 
 #include "passes/DFCost.h"
 
+#include "hw_model/Cost.h"
+
 #include <algorithm>
 
 using namespace mlir;
@@ -74,8 +76,8 @@ int64_t affineMults(Operation *op) {
     return (m->W_M > 0 ? m->PE : 0) + (m->ACT == hw::ActCode::Leaky ? m->PE : 0);
   if (auto *d = std::get_if<hw::DwuConfig>(&*config))
     return (d->W_M > 0 ? d->PE : 0) + (d->ACT == hw::ActCode::Leaky ? d->PE : 0);
-  if (auto *a = std::get_if<hw::AddConfig>(&*config))
-    return a->MODE == 2 ? 2LL * a->LANES : 0;
+  if (auto *a = std::get_if<hw::AddConfig>(&*config)) // products of two streams, scaled adds
+    return hw::estimateCost(*a).multipliers;
   return 0;
 }
 

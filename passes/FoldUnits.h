@@ -50,8 +50,9 @@ int64_t binaryLanes(mlir::Operation *op);
 constexpr int64_t kBinaryLanesPerMult = 8;
 /// The multipliers of affine integer graphs besides the MAC lanes (as hw_model
 /// estimateCost counts them): one requantization multiplier per PE of a unit
-/// with W_M > 0, one LeakyRelu/PRelu multiplier per PE, two per lane of a
-/// scaled add. The budget counts them.
+/// with W_M > 0, one LeakyRelu/PRelu multiplier per PE, and a join's (a product
+/// of two streams: one per lane, two when rescaled; a scaled add: two per lane).
+/// The budget counts them, as report.json does.
 int64_t affineMults(mlir::Operation *op);
 
 /// Actors whose output streams carry their input's lanes (and whose inputs,

@@ -108,14 +108,16 @@ def main():
             if rep.get("max_mults", 0) > 0:
                 ok &= c.check(rep["total_multipliers"] <= rep["max_mults"], "%s: %d multipliers > budget %d"
                               % (name, rep["total_multipliers"], rep["max_mults"]))
-            if name.startswith("jet_tagger"):
+            if name in ("jet_tagger_16_64_32_32_5", "jet_tagger_1024"):
+                # The softmax is the pipelined one and no slower than the slowest mvu
+                # (at 1024 both take 5 cycles: the bound ceil(4256 / 1024)).
                 sm = [a for a in rep["actors"] if a["kind"] == "softmax"]
+                mvu = max(a["predicted_cycles_per_frame"] for a in rep["actors"] if a["kind"] == "mvu")
                 ok &= c.check(len(sm) == 1 and sm[0]["predicted_cycles_per_frame"] ==
                               max(5 // sm[0]["input_lanes"], 5 // sm[0]["output_lanes"]),
                               "%s: the softmax is not the pipelined one: %s" % (name, sm))
                 ok &= c.check(not sm or s["predicted_ii_cycles"] < 11 and
-                              (sm[0]["predicted_cycles_per_frame"] < s["predicted_ii_cycles"] or
-                               s["predicted_ii_cycles"] == 1),
+                              sm[0]["predicted_cycles_per_frame"] <= mvu,
                               "%s: II %s, the softmax still the bottleneck" % (name, s["predicted_ii_cycles"]))
             acc = rep.get("int8_accuracy")
             if name.endswith("_int8"):
