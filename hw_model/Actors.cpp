@@ -10,11 +10,11 @@ namespace loom::hw {
 // ------------------------------------------------------------------ loom_mvu
 MvuModel::MvuModel(const MvuConfig &c)
     : k_(c.K), simd_(c.SIMD), steps_(c.steps()), nf_(c.nf()), ib_(c.vecInBeats()),
-      vectors_(c.VECTORS), pipe_(c.PIPE), rqPipe_(c.RQ_PIPE),
+      vectors_(c.groups()), pipe_(c.PIPE), rqPipe_(c.RQ_PIPE),
       outDepth_(kOutDepth + c.PIPE + c.RQ_PIPE) {}
 MvuModel::MvuModel(const DwuConfig &c)
     : k_(c.KK), simd_(c.SIMD), steps_(c.steps()), nf_(c.nf()), ib_(c.vecInBeats()),
-      vectors_(c.VECTORS), pipe_(c.PIPE), rqPipe_(c.RQ_PIPE),
+      vectors_(c.groups()), pipe_(c.PIPE), rqPipe_(c.RQ_PIPE),
       outDepth_(kOutDepth + c.PIPE + c.RQ_PIPE) {}
 
 bool MvuModel::inReady() const { return !full_[wrBank_]; } // !full_q[wr_bank_q]
@@ -425,7 +425,8 @@ bool SwgModel::avail() const {
   if (fdiff_ < 0)
     return false;
   int ihmax = std::min(oh_ * c_.SH - c_.PT + c_.spanH() - 1, c_.H - 1);
-  int iwmax = std::min(ow_ * c_.SW - c_.PL + c_.spanW() - 1, c_.W - 1);
+  int iwmax = std::min((ow_ + c_.windowsPerBeat() - 1) * c_.SW - c_.PL + c_.spanW() - 1,
+                       c_.W - 1); // the beat's last window
   return wh_ > ihmax || (wh_ == ihmax && wrow_ >= (iwmax + 1) * c_.C);
 }
 
@@ -446,7 +447,7 @@ void SwgModel::step(bool inFire, bool outFire) {
     outValid_ = true;
     if (++bw_ == c_.windowBeats()) {
       bw_ = 0;
-      if (++ow_ == c_.OW()) {
+      if ((ow_ += c_.windowsPerBeat()) == c_.OW()) {
         ow_ = 0;
         if (++oh_ == c_.OH()) {
           oh_ = 0;
@@ -469,8 +470,8 @@ std::string SwgModel::describe() const {
 
 // ------------------------------------------------------------------ loom_pool
 void PoolModel::step(bool inFire, bool outFire) {
-  // issue = hold_full_q && (!out_valid_q || out_ready); xfer = last input beat of a pixel
-  bool issue = holdFull_ && (!outValid_ || outFire);
+  // issue = hcnt_q != 0 && (!out_valid_q || out_ready); xfer = last input beat of a pixel
+  bool issue = holdCnt_ > 0 && (!outValid_ || outFire);
   bool obLast = ob_ == c_.pixOutBeats() - 1;
   bool xfer = inFire && inCnt_ == c_.pixInBeats() - 1;
   if (inFire)
@@ -481,12 +482,12 @@ void PoolModel::step(bool inFire, bool outFire) {
   } else if (outFire) {
     outValid_ = false;
   }
-  holdFull_ = xfer || (holdFull_ && !(issue && obLast));
+  holdCnt_ += int(xfer) - int(issue && obLast);
 }
 
 std::string PoolModel::describe() const {
   std::ostringstream os;
-  os << "pool{in_cnt=" << inCnt_ << " hold_full=" << holdFull_ << " ob=" << ob_
+  os << "pool{in_cnt=" << inCnt_ << " hold_cnt=" << holdCnt_ << " ob=" << ob_
      << " out_valid=" << outValid_ << "}";
   return os.str();
 }

@@ -253,7 +253,9 @@ private:
 class PoolModel : public ActorModel {
 public:
   explicit PoolModel(const PoolConfig &c) : c_(c) {}
-  bool inReady() const override { return !(inCnt_ == c_.pixInBeats() - 1 && holdFull_); }
+  bool inReady() const override {
+    return !(inCnt_ == c_.pixInBeats() - 1 && holdCnt_ == c_.HOLD);
+  }
   bool outValid() const override { return outValid_; }
   void step(bool inFire, bool outFire) override;
   int inBeatsPerFrame() const override { return c_.inBeats(); }
@@ -262,8 +264,8 @@ public:
 
 private:
   PoolConfig c_;
-  int inCnt_ = 0, ob_ = 0;
-  bool holdFull_ = false, outValid_ = false;
+  int inCnt_ = 0, ob_ = 0, holdCnt_ = 0; // hcnt_q: full hold banks
+  bool outValid_ = false;
 };
 
 /// Mirrors rtl/compute/loom_upsample.sv: two row banks (ping-pong), a reader that

@@ -22,8 +22,11 @@ enum class ActCode : int { None = 0, Relu = 1, Table = 2, Clip = 3, Leaky = 4, S
 /// then the unit folds flat (steps() = ceil(NF*K/SIMD) a vector, rtl/compute/loom_mvu.sv).
 /// VECTORS (model only, not an RTL parameter): vectors per frame, e.g. OH*OW when the
 /// mvu follows a loom_swg (one K = KH*KW*C window per output pixel). Default 1.
+/// MMV > 1 (loom_mvu_mmv): MMV lockstep copies take MMV vectors a step, one whole vector
+/// a beat each (IN_BEAT = K, PE = N, MMV | VECTORS); the stream carries MMV beats side by
+/// side, and the model is one copy over groups() = VECTORS / MMV vectors.
 struct MvuConfig {
-  int K = 1, N = 1, SIMD = 1, PE = 1, IN_BEAT = 1;
+  int K = 1, N = 1, SIMD = 1, PE = 1, IN_BEAT = 1, MMV = 1;
   int W_IN = 8, W_W = 8, W_ACC = 24, W_OUT = 8;
   ActCode ACT = ActCode::None;
   int T_DEPTH = 1;   // table entries (ACT Table)
@@ -39,12 +42,15 @@ struct MvuConfig {
   int nf() const { return N / PE; }
   /// MAC steps (weight lines) per vector: NF*K/SIMD, rounded up when folded flat.
   int steps() const { return (nf() * K + SIMD - 1) / SIMD; }
+  int groups() const { return VECTORS / MMV; }            // vector groups (steps) a frame
   int vecInBeats() const { return K / IN_BEAT; }          // input beats per vector
-  int inBeats() const { return VECTORS * (K / IN_BEAT); } // input beats per frame
-  int outBeats() const { return VECTORS * (N / PE); }     // output beats per frame
+  int inBeats() const { return groups() * (K / IN_BEAT); } // input beats per frame
+  int outBeats() const { return groups() * (N / PE); }     // output beats per frame
 };
 
-/// loom_swg (sliding window generator). IN_BEAT | C, OUT_BEAT | KH*KW*C.
+/// loom_swg (sliding window generator). IN_BEAT | C, or whole pixels of a row
+/// (C | IN_BEAT | W*C); OUT_BEAT | KH*KW*C, or windowsPerBeat() whole windows
+/// dividing OW (a unit taking that many vectors a step: MMV).
 /// PAD_VAL: value of padded positions (0; the most negative value for max pooling).
 struct SwgConfig {
   int C = 1, H = 1, W = 1, KH = 1, KW = 1, SH = 1, SW = 1, DH = 1, DW = 1;
@@ -57,17 +63,20 @@ struct SwgConfig {
   int OH() const { return (H + PT + PB - spanH()) / SH + 1; }
   int OW() const { return (W + PL + PR - spanW()) / SW + 1; }
   int rows() const { return ROWS > 0 ? ROWS : spanH() + SH; } // line buffer rows (R)
-  int windowBeats() const { return KH * KW * C / OUT_BEAT; }
+  int window() const { return KH * KW * C; }
+  int windowsPerBeat() const { return OUT_BEAT > window() ? OUT_BEAT / window() : 1; }
+  int windowBeats() const { return OUT_BEAT > window() ? 1 : window() / OUT_BEAT; }
   int inBeats() const { return H * W * C / IN_BEAT; }
-  int outBeats() const { return OH() * OW() * windowBeats(); }
+  int outBeats() const { return OH() * OW() / windowsPerBeat() * windowBeats(); }
 };
 
 /// loom_pool: MODE 0 max, 1 average over KK window positions per channel (input in the
-/// swg's (k, c) order, IN_BEAT | C), PE channels per output beat (PE | C), NPIX output
+/// swg's (k, c) order, IN_BEAT | C or IN_BEAT/C whole positions dividing KK), PE
+/// channels per output beat (PE | C), HOLD hold banks (1, or 2: ping-pong), NPIX output
 /// pixels per frame. Average divisor: DIV (constant) or, with a D_FILE, one entry per
 /// output pixel (count_include_pad = 0); the model needs only `divRom`.
 struct PoolConfig {
-  int MODE = 0, C = 1, KK = 1, IN_BEAT = 1, PE = 1, WB = 8, NPIX = 1, DIV = 1;
+  int MODE = 0, C = 1, KK = 1, IN_BEAT = 1, PE = 1, WB = 8, NPIX = 1, DIV = 1, HOLD = 1;
   int RND = 0;         // MODE 1 rounding of sum / DIV (numerics::Rounding order); same timing
   bool divRom = false; // D_FILE given (per-pixel divisors)
   int D_BITS = 16;
@@ -82,8 +91,9 @@ struct PoolConfig {
 /// acc[c] = b[c] + sum_j x[j*C + c] * w[c][j], j < KK. PE channels x SIMD taps per cycle.
 /// Requires C % PE == 0, KK % SIMD == 0, (KK*C) % IN_BEAT == 0. VECTORS = windows/frame.
 /// Same control (and cycle model) as loom_mvu with K = KK*C, NF = C/PE, SF = KK/SIMD.
+/// MMV as MvuConfig (IN_BEAT = KK*C, PE = C).
 struct DwuConfig {
-  int C = 1, KK = 1, SIMD = 1, PE = 1, IN_BEAT = 1;
+  int C = 1, KK = 1, SIMD = 1, PE = 1, IN_BEAT = 1, MMV = 1;
   int W_IN = 8, W_W = 8, W_ACC = 24, W_OUT = 8;
   ActCode ACT = ActCode::None;
   int T_DEPTH = 1;
@@ -97,9 +107,10 @@ struct DwuConfig {
   int sf() const { return KK / SIMD; }
   int steps() const { return nf() * sf(); } // MAC steps (weight lines) per window
   int nf() const { return C / PE; }
+  int groups() const { return VECTORS / MMV; }
   int vecInBeats() const { return KK * C / IN_BEAT; }
-  int inBeats() const { return VECTORS * vecInBeats(); }
-  int outBeats() const { return VECTORS * nf(); }
+  int inBeats() const { return groups() * vecInBeats(); }
+  int outBeats() const { return groups() * nf(); }
 };
 
 /// loom_fork: 1 input, 2 outputs (each a 2-entry FIFO, W bits per beat).

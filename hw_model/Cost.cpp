@@ -27,6 +27,9 @@ std::string validate(const ActorConfig &config) {
             return "mvu needs SIMD <= K, K % IN_BEAT == 0, N % PE == 0";
           if (c.VECTORS < 1)
             return "mvu needs VECTORS >= 1";
+          if (c.MMV < 1 || c.VECTORS % c.MMV ||
+              (c.MMV > 1 && (c.PE != c.N || c.IN_BEAT != c.K)))
+            return "mvu needs MMV | VECTORS, and with MMV > 1 PE = N and IN_BEAT = K";
           if (c.BIPOLAR_W && c.W_W != 1)
             return "mvu with BIPOLAR_W needs W_W = 1";
           if (c.W_M < 0 || c.W_M > 32)
@@ -40,8 +43,11 @@ std::string validate(const ActorConfig &config) {
               c.DH < 1 || c.DW < 1 || c.PT < 0 || c.PL < 0 || c.PB < 0 || c.PR < 0 ||
               c.IN_BEAT < 1 || c.OUT_BEAT < 1)
             return "swg sizes must be positive (pads >= 0)";
-          if (c.C % c.IN_BEAT || (c.KH * c.KW * c.C) % c.OUT_BEAT)
-            return "swg needs C % IN_BEAT == 0 and (KH*KW*C) % OUT_BEAT == 0";
+          bool pixels = c.IN_BEAT % c.C == 0 && (c.W * c.C) % c.IN_BEAT == 0;
+          bool windows = c.OUT_BEAT % c.window() == 0 && c.OW() % c.windowsPerBeat() == 0;
+          if ((c.C % c.IN_BEAT && !pixels) || (c.window() % c.OUT_BEAT && !windows))
+            return "swg needs IN_BEAT | C or C | IN_BEAT | W*C, and OUT_BEAT | KH*KW*C or "
+                   "OUT_BEAT whole windows dividing OW";
           if (c.H + c.PT + c.PB < c.spanH() || c.W + c.PL + c.PR < c.spanW())
             return "swg window larger than the padded input";
           if (c.ROWS != 0 && c.ROWS < c.spanH())
@@ -49,13 +55,19 @@ std::string validate(const ActorConfig &config) {
         } else if constexpr (std::is_same_v<T, PoolConfig>) {
           if (c.C < 1 || c.KK < 1 || c.IN_BEAT < 1 || c.PE < 1 || c.NPIX < 1 || c.DIV < 1)
             return "pool sizes must be positive";
-          if (c.C % c.IN_BEAT || c.C % c.PE || c.MODE < 0 || c.MODE > 1)
-            return "pool needs C % IN_BEAT == 0, C % PE == 0, MODE 0 or 1";
+          bool taps = c.IN_BEAT % c.C == 0 && c.KK % (c.IN_BEAT / c.C) == 0;
+          if ((c.C % c.IN_BEAT && !taps) || c.C % c.PE || c.MODE < 0 || c.MODE > 1 ||
+              c.HOLD < 1 || c.HOLD > 2)
+            return "pool needs IN_BEAT | C or whole positions dividing KK, C % PE == 0, "
+                   "MODE 0 or 1, HOLD 1 or 2";
         } else if constexpr (std::is_same_v<T, DwuConfig>) {
           if (c.C < 1 || c.KK < 1 || c.SIMD < 1 || c.PE < 1 || c.IN_BEAT < 1 || c.VECTORS < 1)
             return "dwu sizes must be positive";
           if (c.C % c.PE || c.KK % c.SIMD || (c.KK * c.C) % c.IN_BEAT)
             return "dwu needs C % PE == 0, KK % SIMD == 0, (KK*C) % IN_BEAT == 0";
+          if (c.MMV < 1 || c.VECTORS % c.MMV ||
+              (c.MMV > 1 && (c.PE != c.C || c.IN_BEAT != c.KK * c.C)))
+            return "dwu needs MMV | VECTORS, and with MMV > 1 PE = C and IN_BEAT = KK*C";
           if (c.BIPOLAR_W && c.W_W != 1)
             return "dwu with BIPOLAR_W needs W_W = 1";
           if (c.W_M < 0 || c.W_M > 32)
@@ -132,9 +144,17 @@ static void addRequantStage(const UnitConfig &c, int64_t nf, ActorCost &r) {
   }
 }
 
+/// MMV lockstep copies of a unit (loom_mvu_mmv): each has its multipliers and its own
+/// copy of the memories; timing and MACs are the group's (macs already counts every vector).
+static ActorCost copies(ActorCost r, int mmv) {
+  r.multipliers *= mmv;
+  r.memoryBits *= mmv;
+  return r;
+}
+
 ActorCost estimateCost(const MvuConfig &c) {
   ActorCost r;
-  const int64_t nf = c.nf(), ib = c.vecInBeats(), v = c.VECTORS;
+  const int64_t nf = c.nf(), ib = c.vecInBeats(), v = c.groups();
   const int64_t steps = c.steps();
   r.cyclesPerFrame = v * std::max(steps, ib);
   // first beat at 0, last at ib-1, issues ib .. ib+steps-1, +3 to the FIFO, +1 pop,
@@ -145,11 +165,11 @@ ActorCost estimateCost(const MvuConfig &c) {
   const int64_t lanes = int64_t(c.PE) * c.SIMD;
   r.multipliers = c.BIPOLAR_W ? 0 : lanes;
   r.multBitsA = c.W_IN, r.multBitsB = c.W_W, r.binary = c.BIPOLAR_W != 0;
-  r.macs = int64_t(c.N) * c.K * v; // a flat unit's last step has padding lanes
+  r.macs = int64_t(c.N) * c.K * c.VECTORS; // a flat unit's last step has padding lanes
   const int64_t tableBits = c.ACT == ActCode::Table ? int64_t(c.PE) * c.T_DEPTH * c.W_OUT : 0;
   r.memoryBits = steps * c.PE * c.SIMD * c.W_W + nf * c.PE * (c.W_ACC + c.W_M) + tableBits;
   addRequantStage(c, nf, r);
-  return r;
+  return copies(r, c.MMV);
 }
 
 ActorCost estimateCost(const SoftmaxConfig &c) {
@@ -288,11 +308,12 @@ int64_t attentionMemoryBits(const AttentionConfig &c) {
 
 ActorCost estimateCost(const PoolConfig &c) {
   ActorCost r;
-  // Per pixel: IBP input beats, OB output beats; the hold bank frees at the edge of the
+  // Per pixel: IBP input beats, OB output beats; one hold bank frees at the edge of the
   // last output beat and in_ready (registered) sees it one cycle later: period
-  // P = max(IBP, OB + 1). Latency: IBP (input) + 1 (xfer) + OB (output register).
+  // P = max(IBP, OB + 1); two banks hide that cycle: max(IBP, OB). Latency: IBP
+  // (input) + 1 (xfer) + OB (output register).
   const int64_t ibp = c.pixInBeats(), ob = c.pixOutBeats();
-  const int64_t period = std::max(ibp, ob + 1);
+  const int64_t period = std::max(ibp, c.HOLD > 1 ? ob : ob + 1);
   r.cyclesPerFrame = c.NPIX * period;
   r.latencyCycles = ibp + ob + 1 + (c.NPIX - 1) * period;
   r.memoryBits = c.divRom ? int64_t(c.NPIX) * c.D_BITS : 0;
@@ -301,18 +322,18 @@ ActorCost estimateCost(const PoolConfig &c) {
 
 ActorCost estimateCost(const DwuConfig &c) {
   ActorCost r;
-  const int64_t sf = c.sf(), nf = c.nf(), ib = c.vecInBeats(), v = c.VECTORS;
+  const int64_t sf = c.sf(), nf = c.nf(), ib = c.vecInBeats(), v = c.groups();
   const int64_t steps = nf * sf;
   r.cyclesPerFrame = v * std::max(steps, ib);
   r.latencyCycles = ib + steps + 4 + c.PIPE + c.RQ_PIPE + (v - 1) * std::max(steps, ib);
   const int64_t lanes = int64_t(c.PE) * c.SIMD;
   r.multipliers = c.BIPOLAR_W ? 0 : lanes;
   r.multBitsA = c.W_IN, r.multBitsB = c.W_W, r.binary = c.BIPOLAR_W != 0;
-  r.macs = steps * lanes * v;
+  r.macs = steps * lanes * c.VECTORS;
   const int64_t tableBits = c.ACT == ActCode::Table ? int64_t(c.PE) * c.T_DEPTH * c.W_OUT : 0;
   r.memoryBits = steps * c.PE * c.SIMD * c.W_W + nf * c.PE * (c.W_ACC + c.W_M) + tableBits;
   addRequantStage(c, nf, r);
-  return r;
+  return copies(r, c.MMV);
 }
 
 ActorCost estimateCost(const ForkConfig &c) {

@@ -230,7 +230,7 @@ Resources estimateResources(const MvuConfig &c) {
   Resources r =
       unit(c.K, c.N, c.SIMD, c.PE, c.IN_BEAT, c.W_IN, c.W_W, c.W_ACC, c.BIPOLAR_W, c.steps());
   r += requantAndOutput(c, c.nf(), std::max(c.W_ACC, c.W_IN + c.W_W));
-  return r;
+  return r.times(c.MMV); // MMV lockstep copies (loom_mvu_mmv)
 }
 
 Resources estimateResources(const DwuConfig &c) {
@@ -240,7 +240,7 @@ Resources estimateResources(const DwuConfig &c) {
            // as fitted: NF * (KK*C/SIMD) ROM lines, C times the dwu's NF*KK/SIMD
            int64_t(c.nf()) * (c.KK * c.C / c.SIMD));
   r += requantAndOutput(c, c.nf(), std::max(c.W_ACC, c.W_IN + c.W_W));
-  return r;
+  return r.times(c.MMV); // MMV lockstep copies (loom_mvu_mmv)
 }
 
 Resources estimateResources(const SoftmaxConfig &c) {
@@ -297,7 +297,7 @@ Resources estimateResources(const SwgConfig &c) {
 Resources estimateResources(const PoolConfig &c) {
   Resources r;
   const int64_t sw = c.WB + clog2(c.KK);
-  r.ffs = 2LL * c.C * sw + int64_t(c.PE) * c.WB + 32;
+  r.ffs = (1LL + c.HOLD) * c.C * sw + int64_t(c.PE) * c.WB + 32; // acc + hold banks
   r.luts = int64_t(c.IN_BEAT) * sw * 2 + (c.MODE == 1 ? int64_t(c.PE) * sw * sw : 0) + 32;
   if (c.divRom)
     r += romResources(c.NPIX, c.D_BITS);

@@ -28,6 +28,10 @@ struct Resources {
     luts += o.luts, ffs += o.ffs, brams += o.brams, dsps += o.dsps;
     return *this;
   }
+  /// `n` copies (the lockstep copies of an MMV unit).
+  Resources times(int64_t n) const {
+    return Resources{luts * n, ffs * n, brams * double(n), dsps * n};
+  }
 };
 
 /// A read-only memory of `depth` words of `width` bits with a registered

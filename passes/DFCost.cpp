@@ -74,7 +74,9 @@ template <typename Config, typename ComputeOp> static Config unitConfig(ComputeO
   Config c;
   c.SIMD = int(op.getSimd());
   c.PE = int(op.getPe());
-  c.IN_BEAT = int(op.getInput().getType().getLanes());
+  c.MMV = int(op.getMmv());
+  // with mmv > 1 each copy takes one of the beat's mmv whole vectors
+  c.IN_BEAT = int(std::max<int64_t>(1, op.getInput().getType().getLanes() / op.getMmv()));
   c.W_IN = int(op.getInput().getType().getElementWidth());
   c.W_W = int(llvm::cast<ShapedType>(op.getWeight().getType()).getElementTypeBitWidth());
   c.W_ACC = int(op.getAccWidthAttr().getInt());
@@ -201,6 +203,8 @@ static hw::PoolConfig configOf(df::PoolOp pool) {
   c.RND = int(numerics::parseRounding(pool.getRounding()).value_or(numerics::Rounding::HalfEven));
   c.divRom = pool.getDivisors().has_value();
   c.D_BITS = 16;
+  // A window a beat: a second hold bank makes it a pixel a cycle (loom_pool HOLD).
+  c.HOLD = c.pixInBeats() == 1 ? 2 : 1;
   return c;
 }
 

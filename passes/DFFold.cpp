@@ -39,6 +39,7 @@
 
 #include "llvm/ADT/SetVector.h"
 
+#include <array>
 #include <numeric>
 #include <set>
 
@@ -77,6 +78,8 @@ struct Folder {
   int64_t desiredLanes(Operation *consumer, int64_t elements) {
     if (!consumer)
       return 1;
+    if (isFoldable(consumer) && mmvOf(consumer) > 1) // mmv whole vectors a beat
+      return mmvOf(consumer) * vectorElements(consumer);
     if (auto mvu = llvm::dyn_cast<df::MvuOp>(consumer)) {
       int64_t k = mvu.getK(), simd = mvu.getSimd();
       if (k % simd == 0)
@@ -98,15 +101,58 @@ struct Folder {
       return window;
     }
     if (auto pool = llvm::dyn_cast<df::PoolOp>(consumer))
-      return pool.getPe();
+      return pool.getPe() * pool.getSimd(); // pe channels, or simd whole positions
     if (auto swg = llvm::dyn_cast<df::SwgOp>(consumer))
-      return swg.getChannelsAttr().getInt(); // one pixel per beat
+      return swgInLanes(swg);
     if (llvm::isa<df::ForkOp, df::FifoOp, df::SkidOp>(consumer))
       return desiredLanes(consumerOf(consumer->getResult(0)), elements);
     if (auto up = llvm::dyn_cast<df::UpsampleOp>(consumer)) // lanes pass through, divide C
       return std::gcd(desiredLanes(consumerOf(up.getOutput()), elements),
                       up.getChannelsAttr().getInt());
     return 1;
+  }
+
+  /// The simd values of a pool at `pe`: window positions a beat, several only with
+  /// every channel (then a window a beat is a pixel a cycle: loom_pool HOLD 2).
+  std::vector<int64_t> poolSimds(Operation *pool, int64_t pe) {
+    if (pe != channelsOf(pool))
+      return {1};
+    return divisors(reductionOf(pool));
+  }
+
+  /// Elements of one vector of an mvu (K) or dwu (its KK*C window).
+  static int64_t vectorElements(Operation *op) {
+    if (auto dwu = llvm::dyn_cast<df::DwuOp>(op))
+      return dwu.getChannels() * dwu.getTaps();
+    return reductionOf(op);
+  }
+
+  /// A sliding window's output width: what its consumer reads, part of a window or
+  /// (a unit taking several vectors a step) whole windows.
+  int64_t swgOutLanes(df::SwgOp swg) {
+    int64_t window = swg.getKernel()[0] * swg.getKernel()[1] * swg.getChannelsAttr().getInt();
+    int64_t want = desiredLanes(consumerOf(swg.getOutput()), window);
+    if (want > window && want % window == 0 && swg.getOutWidth() % (want / window) == 0)
+      return capped(swg, want);
+    return capped(swg, std::gcd(want, window));
+  }
+
+  /// A sliding window reads one pixel a beat, or k whole pixels of a row when its
+  /// input side would otherwise be slower than both its output side and the unit
+  /// reading it (the first window of a CNN taking several vectors a step: MMV). The
+  /// fewest pixels that keep up, so a design the input never limits is unchanged.
+  int64_t swgInLanes(df::SwgOp swg) {
+    int64_t c = swg.getChannelsAttr().getInt(), w = swg.getWidthAttr().getInt();
+    int64_t pixels = swg.getHeightAttr().getInt() * w;
+    int64_t window = swg.getKernel()[0] * swg.getKernel()[1] * c;
+    int64_t outBeats = swg.getOutHeight() * swg.getOutWidth() * window / swgOutLanes(swg);
+    int64_t pace = outBeats;
+    if (Operation *unit = consumerOf(swg.getOutput()); unit && hwConfigOf(unit))
+      pace = std::max(pace, cycles(unit));
+    for (int64_t k : divisors(w))
+      if (pixels / k <= pace)
+        return k * c;
+    return w * c;
   }
 
   /// Gives every stream its width from the current folding.
@@ -118,12 +164,9 @@ struct Folder {
           int64_t want = desiredLanes(consumerOf(in.getOutput()), t.getFrameElements());
           setLanes(in.getOutput(), capped(in, std::gcd(want, t.getFrameElements())));
         } else if (auto swg = llvm::dyn_cast<df::SwgOp>(op)) {
-          int64_t window = swg.getKernel()[0] * swg.getKernel()[1] * swg.getChannelsAttr().getInt();
-          setLanes(
-              swg.getOutput(),
-              capped(swg, std::gcd(desiredLanes(consumerOf(swg.getOutput()), window), window)));
+          setLanes(swg.getOutput(), swgOutLanes(swg));
         } else if (isFoldable(&op)) {
-          setLanes(op.getResult(0), peOf(&op));
+          setLanes(op.getResult(0), peOf(&op) * mmvOf(&op));
         } else if (auto sm = llvm::dyn_cast<df::SoftmaxOp>(op)) {
           // loom_softmax_pipe's output lanes are its dividers, chosen by speedUpSoftmax.
           if (!sm.getPipelined())
@@ -209,29 +252,29 @@ struct Folder {
   /// The folding of every foldable actor and the free producers' caps, to
   /// undo a trial (a trial's narrowJoins may lower other actors' pe).
   struct Snapshot {
-    // (simd, pe) per foldable actor; (pipelined, output lanes) per softmax
-    std::vector<std::pair<int64_t, int64_t>> folds;
+    // (simd, pe, mmv) per foldable actor; (pipelined, output lanes, -) per softmax
+    std::vector<std::array<int64_t, 3>> folds;
     llvm::DenseMap<Operation *, int64_t> caps;
   };
   Snapshot snapshot() {
     Snapshot s{{}, caps};
     for (Operation *op : actors) {
       if (isFoldable(op))
-        s.folds.push_back({simdOf(op), peOf(op)});
+        s.folds.push_back({simdOf(op), peOf(op), mmvOf(op)});
       else if (auto sm = llvm::dyn_cast<df::SoftmaxOp>(op))
-        s.folds.push_back({int64_t(sm.getPipelined()), sm.getOutput().getType().getLanes()});
+        s.folds.push_back({int64_t(sm.getPipelined()), sm.getOutput().getType().getLanes(), 0});
       else
-        s.folds.push_back({0, 0});
+        s.folds.push_back({0, 0, 0});
     }
     return s;
   }
   void restore(const Snapshot &s) {
     for (size_t i = 0; i < actors.size(); ++i) {
       if (isFoldable(actors[i])) {
-        fold(actors[i]).setSimdPe(s.folds[i].first, s.folds[i].second);
+        fold(actors[i]).setFold(s.folds[i][0], s.folds[i][1], s.folds[i][2]);
       } else if (auto sm = llvm::dyn_cast<df::SoftmaxOp>(actors[i])) {
-        sm.setPipelined(s.folds[i].first != 0);
-        setLanes(sm.getOutput(), s.folds[i].second);
+        sm.setPipelined(s.folds[i][0] != 0);
+        setLanes(sm.getOutput(), s.folds[i][1]);
       }
     }
     caps = s.caps;
@@ -487,7 +530,7 @@ struct Folder {
         int64_t fasterSteps = (worstCycles - 1) / vectorsOf(unit);
         for (int64_t pe : divisors(n))
           for (int64_t simd : isCompute(unit) ? simdCandidates(unit, pe, fasterSteps)
-                                              : std::vector<int64_t>{simdOf(unit)}) {
+                              : poolSimds(unit, pe)) {
             fold(unit).setSimdPe(simd, pe);
             assignLanes();
             // A pe that a join narrows back is not this folding (and may
@@ -495,7 +538,7 @@ struct Folder {
             bool kept = peOf(unit) == pe;
             int64_t c = unitCycles(unit);
             // pool lanes cost logic, prefer fewer
-            int64_t m = isCompute(unit) ? multsPerLane(unit) * simd * pe : pe;
+            int64_t m = isCompute(unit) ? multsPerLane(unit) * simd * pe : pe * simd;
             restore(start);
             if (!kept || c >= worstCycles)
               continue;
@@ -544,30 +587,64 @@ struct Folder {
     for (Operation *op : actors) {
       if (!llvm::isa<df::MvuOp, df::DwuOp>(op))
         continue;
-      int64_t maxSteps = t / vectorsOf(op), n = channelsOf(op), k = reductionOf(op);
-      if (maxSteps < 1)
-        return false;
-      int64_t bestSimd = 0, bestPe = 0, bestCost = -1, bestSteps = 0;
-      for (int64_t pe : divisors(n))
-        for (int64_t simd : simdCandidates(op, pe, maxSteps)) {
-          if (k % simd != 0 && !fold(op).foldsFlat())
+      int64_t v = vectorsOf(op), n = channelsOf(op), k = reductionOf(op);
+      int64_t bestSimd = 0, bestPe = 0, bestMmv = 0, bestCost = -1, bestCycles = 0;
+      for (int64_t mmv : mmvCandidates(op)) {
+        int64_t maxSteps = t / (v / mmv);
+        if (maxSteps < 1)
+          continue;
+        for (int64_t pe : divisors(n)) {
+          if (mmv > 1 && pe != n) // copies take whole vectors: every output each
             continue;
-          int64_t steps = ceilDiv((n / pe) * k, simd);
-          if (steps > maxSteps)
-            continue;
-          fold(op).setSimdPe(simd, pe);
-          int64_t cost = multipliers(op) + affineMults(op) +
-                         ceilDiv(binaryLanes(op), kBinaryLanesPerMult);
-          if (bestCost < 0 || cost < bestCost || (cost == bestCost && steps < bestSteps))
-            bestSimd = simd, bestPe = pe, bestCost = cost, bestSteps = steps;
-          break; // candidates ascend: the first that fits is this pe's cheapest
+          for (int64_t simd : simdCandidates(op, pe, maxSteps)) {
+            if (k % simd != 0 && !fold(op).foldsFlat())
+              continue;
+            int64_t steps = ceilDiv((n / pe) * k, simd);
+            if (steps > maxSteps)
+              continue;
+            fold(op).setFold(simd, pe, mmv);
+            int64_t cost = multipliers(op) + affineMults(op) +
+                           ceilDiv(binaryLanes(op), kBinaryLanesPerMult);
+            int64_t c = (v / mmv) * steps;
+            if (bestCost < 0 || cost < bestCost || (cost == bestCost && c < bestCycles))
+              bestSimd = simd, bestPe = pe, bestMmv = mmv, bestCost = cost, bestCycles = c;
+            break; // candidates ascend: the first that fits is this pe's cheapest
+          }
         }
+      }
       if (bestCost < 0)
         return false;
-      fold(op).setSimdPe(bestSimd, bestPe);
+      fold(op).setFold(bestSimd, bestPe, bestMmv);
     }
     assignLanes();
     return true;
+  }
+
+  /// The vectors a step a MAC unit may take (docs/folding.md "Several vectors a
+  /// step"): 1, and each mmv > 1 dividing its vectors whose streams can carry mmv
+  /// whole vectors in frame order: fed by a sliding window with mmv dividing an output
+  /// row (or by the graph input), read by a sliding window whose rows take mmv whole
+  /// pixels, by a single-vector mvu whose input mmv results divide, or by the graph
+  /// output. Joins and other units keep one vector a step.
+  std::vector<int64_t> mmvCandidates(Operation *op) {
+    std::vector<int64_t> r{1};
+    Operation *src = op->getOperand(0).getDefiningOp(), *dst = consumerOf(op->getResult(0));
+    int64_t v = vectorsOf(op), n = channelsOf(op);
+    for (int64_t m : divisors(v)) {
+      if (m == 1)
+        continue;
+      bool in = llvm::isa_and_nonnull<df::InputOp>(src);
+      if (auto swg = llvm::dyn_cast_or_null<df::SwgOp>(src))
+        in = swg.getOutWidth() % m == 0;
+      bool out = llvm::isa_and_nonnull<df::OutputOp>(dst);
+      if (auto swg = llvm::dyn_cast_or_null<df::SwgOp>(dst))
+        out = swg.getChannelsAttr().getInt() == n && swg.getWidthAttr().getInt() % m == 0;
+      if (auto mvu = llvm::dyn_cast_or_null<df::MvuOp>(dst))
+        out = mvu.getVectors() == 1 && mvu.getK() % (m * n) == 0;
+      if (in && out)
+        r.push_back(m);
+    }
+    return r;
   }
 
   LogicalResult run(int64_t maxMults, int64_t targetII, const Limits &limits,

@@ -29,7 +29,11 @@ df::FoldableOpInterface fold(Operation *op) { return llvm::cast<df::FoldableOpIn
 int64_t simdOf(Operation *op) { return fold(op).getSimd(); }
 int64_t peOf(Operation *op) { return fold(op).getPe(); }
 void setSimd(Operation *op, int64_t simd) { fold(op).setSimdPe(simd, peOf(op)); }
-void setPe(Operation *op, int64_t pe) { fold(op).setSimdPe(simdOf(op), pe); }
+void setPe(Operation *op, int64_t pe) {
+  // a pool reads several window positions a beat only with every channel
+  bool keep = !llvm::isa<df::PoolOp>(op) || pe == fold(op).getFoldOutputs();
+  fold(op).setSimdPe(keep ? simdOf(op) : 1, pe);
+}
 
 int64_t vectorsOf(Operation *op) {
   auto config = hwConfigOf(op);
@@ -61,11 +65,14 @@ bool isBinary(Operation *op) {
   return false;
 }
 
+int64_t mmvOf(Operation *op) { return fold(op).getMmv(); }
+
 int64_t multipliers(Operation *op) {
-  return isCompute(op) && !isBinary(op) ? multsPerLane(op) * simdOf(op) * peOf(op) : 0;
+  return isCompute(op) && !isBinary(op) ? multsPerLane(op) * simdOf(op) * peOf(op) * mmvOf(op)
+                                        : 0;
 }
 int64_t binaryLanes(Operation *op) {
-  return isCompute(op) && isBinary(op) ? simdOf(op) * peOf(op) : 0;
+  return isCompute(op) && isBinary(op) ? simdOf(op) * peOf(op) * mmvOf(op) : 0;
 }
 
 int64_t affineMults(Operation *op) {
@@ -73,9 +80,9 @@ int64_t affineMults(Operation *op) {
   if (!config)
     return 0;
   if (auto *m = std::get_if<hw::MvuConfig>(&*config))
-    return (m->W_M > 0 ? m->PE : 0) + (m->ACT == hw::ActCode::Leaky ? m->PE : 0);
+    return ((m->W_M > 0 ? m->PE : 0) + (m->ACT == hw::ActCode::Leaky ? m->PE : 0)) * m->MMV;
   if (auto *d = std::get_if<hw::DwuConfig>(&*config))
-    return (d->W_M > 0 ? d->PE : 0) + (d->ACT == hw::ActCode::Leaky ? d->PE : 0);
+    return ((d->W_M > 0 ? d->PE : 0) + (d->ACT == hw::ActCode::Leaky ? d->PE : 0)) * d->MMV;
   if (auto *a = std::get_if<hw::AddConfig>(&*config)) // products of two streams, scaled adds
     return hw::estimateCost(*a).multipliers;
   return 0;

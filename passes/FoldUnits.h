@@ -28,6 +28,8 @@ bool isFoldable(mlir::Operation *op);
 df::FoldableOpInterface fold(mlir::Operation *op);
 int64_t simdOf(mlir::Operation *op);
 int64_t peOf(mlir::Operation *op);
+/// Vectors a step (mmv lockstep copies; 1 unless a unit takes several).
+int64_t mmvOf(mlir::Operation *op);
 void setSimd(mlir::Operation *op, int64_t simd);
 void setPe(mlir::Operation *op, int64_t pe);
 
@@ -41,8 +43,8 @@ std::vector<int64_t> simdCandidates(mlir::Operation *op, int64_t pe, int64_t max
 
 /// Whether a MAC unit stores +-1 weights as one bit.
 bool isBinary(mlir::Operation *op);
-/// Real multipliers of an actor's MAC lanes: a binary (+-1 weight) lane is a
-/// conditional negation and costs none (it is bounded by binaryLanes instead).
+/// Real multipliers of an actor's MAC lanes (every mmv copy's): a binary (+-1 weight)
+/// lane is a conditional negation and costs none (it is bounded by binaryLanes instead).
 int64_t multipliers(mlir::Operation *op);
 int64_t binaryLanes(mlir::Operation *op);
 /// Binary lanes allowed per multiplier of the budget: a lane is a W_IN-bit

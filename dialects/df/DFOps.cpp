@@ -144,6 +144,23 @@ template <typename ComputeOp> static LogicalResult verifyAffine(ComputeOp op, in
   return success();
 }
 
+/// The streams of an mvu / dwu with `mmv` vectors a step: pe * mmv output lanes, and
+/// with mmv > 1 every output per copy (pe = n) and whole vectors in (mmv * k lanes).
+template <typename ComputeOp>
+static LogicalResult verifyMmv(ComputeOp op, int64_t n, int64_t k) {
+  int64_t pe = op.getPe(), mmv = op.getMmv();
+  if (mmv < 1 || op.getVectors() % mmv != 0)
+    return op.emitOpError("mmv ") << mmv << " must divide the " << op.getVectors()
+                                  << " vectors of a frame";
+  if (mmv > 1 && (pe != n || op.getInput().getType().getLanes() != mmv * k))
+    return op.emitOpError("mmv ")
+           << mmv << " needs pe = " << n << " and " << mmv * k << " input lanes (whole vectors)";
+  if (op.getOutput().getType().getLanes() != pe * mmv)
+    return op.emitOpError("output stream must carry pe * mmv = ")
+           << pe * mmv << " lanes, got " << op.getOutput().getType().getLanes();
+  return success();
+}
+
 LogicalResult MvuOp::verify() {
   // K and N come from the weight's dims: check its rank before reading them.
   if (llvm::cast<ShapedType>(getWeight().getType()).getRank() != 2)
@@ -163,9 +180,8 @@ LogicalResult MvuOp::verify() {
     return emitOpError("simd ") << simd << " must be in [1, K = " << k << "]";
   if (pe <= 0 || n % pe != 0)
     return emitOpError("pe ") << pe << " must divide N = " << n;
-  if (getOutput().getType().getLanes() != pe)
-    return emitOpError("output stream must carry pe = ")
-           << pe << " lanes, got " << getOutput().getType().getLanes();
+  if (failed(verifyMmv(*this, n, k)))
+    return failure();
   if (failed(verifyActivation(*this, n)) || failed(verifyAffine(*this, n)))
     return failure();
   // I64Attr getters return uint64_t: compare the signed attribute values.
@@ -192,7 +208,7 @@ bool MvuOp::foldsFlat() { return true; }
 int64_t DwuOp::getFoldOutputs() { return getChannels(); }
 int64_t DwuOp::getFoldReduction() { return getTaps(); }
 int64_t PoolOp::getFoldOutputs() { return getChannelsAttr().getInt(); }
-int64_t PoolOp::getFoldReduction() { return 1; }
+int64_t PoolOp::getFoldReduction() { return getTapsAttr().getInt(); }
 int64_t AttentionOp::getFoldOutputs() { return 1; }
 int64_t AttentionOp::getFoldReduction() { return getChannels() / getHeads(); }
 
@@ -208,8 +224,15 @@ LogicalResult SwgOp::verify() {
   int64_t expect = getOutHeight() * getOutWidth() * getKernel()[0] * getKernel()[1] * c;
   if (getOutput().getType().getFrameElements() != expect)
     return emitOpError("output frame must hold OH*OW*KH*KW*C = ") << expect << " elements";
-  if (c % getInput().getType().getLanes() != 0)
-    return emitOpError("input lanes must divide the channels");
+  // Part of a pixel, or whole pixels of a row; part of a window, or whole windows of a
+  // row (loom_swg, for a unit taking several vectors a step).
+  int64_t in = getInput().getType().getLanes(), out = getOutput().getType().getLanes();
+  int64_t window = getKernel()[0] * getKernel()[1] * c;
+  if (c % in != 0 && (in % c != 0 || (w * c) % in != 0))
+    return emitOpError("input lanes must divide the channels, or be whole pixels dividing a row");
+  if (window % out != 0 && (out % window != 0 || getOutWidth() % (out / window) != 0))
+    return emitOpError("output lanes must divide the window, or be whole windows dividing "
+                       "an output row");
   return success();
 }
 
@@ -225,8 +248,8 @@ LogicalResult DwuOp::verify() {
   int64_t simd = getSimd(), pe = getPe();
   if (simd <= 0 || kk % simd != 0 || pe <= 0 || c % pe != 0)
     return emitOpError("simd must divide the taps and pe the channels");
-  if (getOutput().getType().getLanes() != pe)
-    return emitOpError("output stream must carry pe lanes");
+  if (failed(verifyMmv(*this, c, c * kk)))
+    return failure();
   if (failed(verifyAffine(*this, c)))
     return failure();
   return verifyActivation(*this, c);
@@ -236,8 +259,15 @@ LogicalResult PoolOp::verify() {
   if (getMode() != "max" && getMode() != "avg")
     return emitOpError("mode must be max or avg");
   int64_t c = getChannelsAttr().getInt(), kk = getTapsAttr().getInt(), pe = getPe();
-  if (getSimd() != 1)
-    return emitOpError("a pool has no simd: its folding must have simd = 1");
+  int64_t simd = getSimd(), in = getInput().getType().getLanes();
+  // simd: window positions a beat (loom_pool TAPS), each beat all channels
+  if (simd < 1 || kk % simd != 0 || (simd > 1 && pe != c))
+    return emitOpError("simd (window positions a beat) must divide the taps, and with "
+                       "simd > 1 pe must be every channel");
+  if (simd > 1 && in != simd * c)
+    return emitOpError("with simd ") << simd << " the input must carry " << simd * c << " lanes";
+  if (simd == 1 && c % in != 0)
+    return emitOpError("input lanes must divide the channels");
   int64_t inFrame = getInput().getType().getFrameElements();
   if (inFrame % (c * kk) != 0 || getOutput().getType().getFrameElements() != inFrame / kk)
     return emitOpError("frames must hold whole windows of KK*C elements");

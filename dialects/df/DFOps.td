@@ -62,12 +62,23 @@ def DF_OutputOp : DF_Op<"output"> {
 
 def DF_FoldingAttr : AttrDef<DF_Dialect, "Folding"> {
   let mnemonic = "folding";
-  let summary = "a unit's parallelism: `pe` outputs per beat, `simd` inputs per PE per cycle";
+  let summary = "a unit's parallelism: `pe` outputs per beat, `simd` inputs per PE per cycle, "
+                "`mmv` vectors per step";
   let description = [{
     Chosen by df-fold (docs/folding.md); nn-to-df creates every unit at
-    `#df.folding<simd = 1, pe = 1>`. A df.pool has no simd (always 1).
+    `#df.folding<simd = 1, pe = 1>`. A df.pool's simd is the window positions it
+    reads a beat (all channels each; simd > 1 needs pe = channels).
+    `mmv` > 1 (mvu, dwu; default 1, not printed): that many lockstep copies take
+    that many whole vectors a step (loom_mvu_mmv); then pe is every output and
+    the streams carry mmv whole vectors / results a beat.
   }];
-  let parameters = (ins "int64_t":$simd, "int64_t":$pe);
+  let parameters = (ins "int64_t":$simd, "int64_t":$pe,
+                    DefaultValuedParameter<"int64_t", "1">:$mmv);
+  let builders = [
+    AttrBuilder<(ins "int64_t":$simd, "int64_t":$pe), [{
+      return $_get($_ctxt, simd, pe, 1);
+    }]>
+  ];
   let assemblyFormat = "`<` struct(params) `>`";
 }
 
@@ -109,8 +120,13 @@ def DF_FoldableOpInterface : OpInterface<"FoldableOpInterface"> {
   let extraSharedClassDeclaration = [{
     int64_t getSimd() { return $_op.getFolding().getSimd(); }
     int64_t getPe() { return $_op.getFolding().getPe(); }
+    int64_t getMmv() { return $_op.getFolding().getMmv(); }
+    void setFold(int64_t simd, int64_t pe, int64_t mmv) {
+      $_op.setFoldingAttr(::loom::df::FoldingAttr::get($_op->getContext(), simd, pe, mmv));
+    }
+    /// Keeps mmv while pe stays every output (mmv > 1 needs it), else mmv 1.
     void setSimdPe(int64_t simd, int64_t pe) {
-      $_op.setFoldingAttr(::loom::df::FoldingAttr::get($_op->getContext(), simd, pe));
+      setFold(simd, pe, pe == $_op.getFoldOutputs() ? getMmv() : 1);
     }
   }];
 }
@@ -210,7 +226,9 @@ def DF_PoolOp : DF_Op<"pool", [
   let description = [{
     avg: y = saturate(round(sum / d)) with d = `divisor` (default: taps) or the
     per-pixel `divisors`, `rounding` a nn.quantize_linear mode (loom_pool RND).
-    `folding`: `pe` channels per output beat (simd is always 1).
+    `folding`: `pe` channels per output beat; `simd` window positions per input
+    beat (1: pe channels of one position a beat; > 1: every channel of simd
+    positions, pe = channels, a window in taps / simd beats).
   }];
   let arguments = (ins DF_StreamType:$input, StrAttr:$mode, I64Attr:$channels,
                    I64Attr:$taps, DF_FoldingAttr:$folding, OptionalAttr<ElementsAttr>:$divisors,

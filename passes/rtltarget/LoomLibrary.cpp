@@ -162,19 +162,27 @@ private:
     std::string name = nb.instanceName(op, "dense");
     NamedAttrList p;
     nb.setParams(p, {{"K", c.K}, {"N", c.N}});
+    if (c.MMV > 1) // several vectors a step: lockstep copies
+      nb.setParams(p, {{"MMV", c.MMV}});
     if (failed(unitImages(op, c, name, c.N, c.K, p, nb)))
       return failure();
-    nb.connectWeightBus(nb.instantiateStream(op, "loom_mvu", name, p));
+    nb.connectWeightBus(
+        nb.instantiateStream(op, c.MMV > 1 ? "loom_mvu_mmv" : "loom_mvu", name, p));
     return success();
   }
 
   LogicalResult lower(df::DwuOp op, const hw::DwuConfig &c, NetlistBuilder &nb) {
     std::string name = nb.instanceName(op, "dwconv");
     NamedAttrList p;
-    nb.setParams(p, {{"C", c.C}, {"KK", c.KK}});
+    // loom_mvu_mmv takes the copies' loom_mvu parameters: depthwise mode as loom_dwu sets it
+    if (c.MMV > 1)
+      nb.setParams(p, {{"MMV", c.MMV}, {"K", c.KK * c.C}, {"N", c.C}, {"DW_KK", c.KK}});
+    else
+      nb.setParams(p, {{"C", c.C}, {"KK", c.KK}});
     if (failed(unitImages(op, c, name, c.C, c.KK, p, nb)))
       return failure();
-    nb.connectWeightBus(nb.instantiateStream(op, "loom_dwu", name, p));
+    nb.connectWeightBus(
+        nb.instantiateStream(op, c.MMV > 1 ? "loom_mvu_mmv" : "loom_dwu", name, p));
     return success();
   }
 
@@ -384,6 +392,8 @@ private:
                      {"D_BITS", c.D_BITS}});
     if (c.RND != 0) // a QONNX Trunc's rounding (default half to even)
       nb.setParams(p, {{"RND", c.RND}});
+    if (c.HOLD != 1) // a window a beat: ping-pong hold banks
+      nb.setParams(p, {{"HOLD", c.HOLD}});
     if (op.getDivisors()) {
       nb.memfile(name + "_d.mem", c.D_BITS, 1, ints(*op.getDivisors()));
       p.set("D_FILE", nb.builder().getStringAttr(name + "_d.mem"));

@@ -3,7 +3,8 @@
 // loom_pool: max / average pooling of sliding windows (docs/CONTRACTS.md).
 //
 // Input: per output pixel the KK*C window elements in the loom_swg (k, c) order,
-// IN_BEAT elements per beat (C % IN_BEAT == 0, a beat never straddles two positions).
+// IN_BEAT elements per beat: part of one position (C % IN_BEAT == 0) or TAPS = IN_BEAT/C
+// whole positions (TAPS | KK; the window in KK/TAPS beats, e.g. one beat a window).
 // Output: per pixel C values, PE per beat (C % PE == 0).
 //   MODE 0: y[c] = max_k x[k][c] (pad positions must hold the minimum: swg PAD_VAL).
 //   MODE 1: s = sum_k x[k][c]; d = DIV, or dmem[pixel] when D_FILE is given (NPIX
@@ -15,13 +16,18 @@
 //           sum-and-shift (Brevitas TruncAvgPool); same timing in every mode.
 // Micro-architecture (cycle model: hw_model/Actors.cpp, PoolModel - keep in sync):
 //  * acc[C]: per-channel running max / sum, updated by each input beat (IN_BEAT
-//    channels). The last beat of a pixel (xfer) copies the finished values into the
-//    hold bank (hold_full_q <= 1). in_ready = !(last beat && hold_full_q) (registered).
-//  * Output: issue = hold_full_q && (!out_valid_q || out_ready); the ob-th beat (PE
-//    channels, divided/rounded for MODE 1) is registered into out_q; the last beat of a
-//    pixel frees the hold bank. out_valid = out_valid_q (no comb ready -> valid path).
-// Clean pass alone: II = NPIX * max(KK*C/IN_BEAT, C/PE) when the output is not slower
-// than the input, latency = KK*C/IN_BEAT + 1 + C/PE (one pixel) + per-pixel period.
+//    channels, or all C reduced over the beat's TAPS positions). The last beat of a
+//    pixel (xfer) copies the finished values into a hold bank (hcnt_q counts the full
+//    ones). in_ready = !(last beat && hcnt_q == HOLD) (registered).
+//  * Output: issue = hcnt_q != 0 && (!out_valid_q || out_ready); the ob-th beat (PE
+//    channels, divided/rounded for MODE 1) of the oldest bank is registered into out_q;
+//    the last beat of a pixel frees that bank. out_valid = out_valid_q (no comb ready
+//    -> valid path).
+//  * HOLD = 1: one bank, a pixel every max(KK*C/IN_BEAT, C/PE + 1) cycles (the bank
+//    frees one cycle after its last output beat). HOLD = 2 (ping-pong banks, for a
+//    window a beat): max(KK*C/IN_BEAT, C/PE), e.g. one pixel a cycle.
+// Clean pass alone: II = NPIX * that period, latency = KK*C/IN_BEAT + 1 + C/PE (one
+// pixel) + per-pixel period.
 // Exact numbers: hw_model estimateCost(PoolConfig) runs the cycle model.
 module loom_pool #(
   parameter int MODE    = loom_pkg::POOL_MAX,  // loom_pkg::POOL_MAX / POOL_AVG
@@ -34,6 +40,7 @@ module loom_pool #(
   parameter int DIV     = 1,
   parameter int RND     = loom_pkg::RND_HALF_EVEN,  // loom_pkg::RND_*
   parameter int D_BITS  = 16,
+  parameter int HOLD    = 1,  // hold banks (1 or 2)
   parameter     D_FILE  = ""
 ) (
   input  logic                 clk,
@@ -45,13 +52,17 @@ module loom_pool #(
   output logic                 out_valid,
   input  logic                 out_ready
 );
-  localparam int CB   = C / IN_BEAT;
+  localparam int LN   = (IN_BEAT > C) ? C : IN_BEAT;        // channels a beat updates
+  localparam int TAPS = (IN_BEAT > C) ? IN_BEAT / C : 1;    // window positions a beat
+  localparam int KB   = KK / TAPS;                          // position beats a window
+  localparam int CB   = C / LN;
   localparam int OB   = C / PE;
   localparam int SW   = WB + $clog2(KK + 1);
   // Quotient width: holds the sum, the ROM divisors and DIV (up to 2^30, a Trunc's shift).
   localparam int DVW  = $clog2(DIV + 1) + 2;
   localparam int QW   = (SW + D_BITS + 2 > DVW) ? SW + D_BITS + 2 : DVW;
-  localparam int KW_  = $clog2(KK + 1);
+  localparam int KW_  = $clog2(KB + 1);
+  localparam int HCW  = $clog2(HOLD + 1);
   localparam int CBW  = $clog2(CB + 1);
   localparam int OBW  = $clog2(OB + 1);
   localparam int PXW  = (NPIX > 1) ? $clog2(NPIX) : 1;
@@ -66,34 +77,48 @@ module loom_pool #(
   end
 
   logic signed [SW-1:0] acc_q  [C];
-  logic signed [SW-1:0] hold_q [C];
-  logic signed [SW-1:0] upd    [IN_BEAT];
+  logic signed [SW-1:0] hold_q [HOLD][C];
+  logic signed [SW-1:0] upd    [LN];
   logic [KW_-1:0] k_q;
   logic [CBW-1:0] cb_q;
   logic [OBW-1:0] ob_q;
   logic [PXW-1:0] pix_q;
-  logic           hold_full_q, out_valid_q;
+  logic [HCW-1:0] hcnt_q;
+  logic           wbk_q, rbk_q;  // hold bank written next / read now (0 when HOLD = 1)
+  logic           out_valid_q;
   logic [PE*WB-1:0] out_q;
   logic           first, last, in_fire, xfer, issue, ob_last;
 
   assign first    = (k_q == '0);
-  assign last     = (k_q == KW_'(KK - 1)) && (cb_q == CBW'(CB - 1));
-  assign in_ready = !(last && hold_full_q);
+  assign last     = (k_q == KW_'(KB - 1)) && (cb_q == CBW'(CB - 1));
+  assign in_ready = !(last && hcnt_q == HCW'(HOLD));
   assign in_fire  = in_valid && in_ready;
   assign xfer     = in_fire && last;
-  assign issue    = hold_full_q && (!out_valid_q || out_ready);
+  assign issue    = (hcnt_q != '0) && (!out_valid_q || out_ready);
   assign ob_last  = (ob_q == OBW'(OB - 1));
   assign out_valid = out_valid_q;
   assign out_data  = out_q;
 
+  // upd[e]: lane e's max / sum over the beat's TAPS positions and, after the first
+  // beat of a window, the running value.
   always_comb begin
-    for (int e = 0; e < IN_BEAT; e++) begin
+    logic signed [SW-1:0] v;
+    v = '0;
+    for (int e = 0; e < LN; e++) begin
       upd[e] = SW'($signed(in_data[e*WB +: WB]));
+      for (int t = 1; t < TAPS; t++) begin
+        v = SW'($signed(in_data[(t*C + e)*WB +: WB]));
+        if (MODE == loom_pkg::POOL_MAX) begin
+          if (v > upd[e]) upd[e] = v;
+        end else begin
+          upd[e] = upd[e] + v;
+        end
+      end
       if (!first) begin
         if (MODE == loom_pkg::POOL_MAX) begin
-          if (acc_q[32'(cb_q) * IN_BEAT + e] > upd[e]) upd[e] = acc_q[32'(cb_q) * IN_BEAT + e];
+          if (acc_q[32'(cb_q) * LN + e] > upd[e]) upd[e] = acc_q[32'(cb_q) * LN + e];
         end else begin
-          upd[e] = acc_q[32'(cb_q) * IN_BEAT + e] + upd[e];
+          upd[e] = acc_q[32'(cb_q) * LN + e] + upd[e];
         end
       end
     end
@@ -105,13 +130,15 @@ module loom_pool #(
       cb_q        <= '0;
       ob_q        <= '0;
       pix_q       <= '0;
-      hold_full_q <= 1'b0;
+      hcnt_q      <= '0;
+      wbk_q       <= 1'b0;
+      rbk_q       <= 1'b0;
       out_valid_q <= 1'b0;
     end else begin
       if (in_fire) begin
         if (cb_q == CBW'(CB - 1)) begin
           cb_q <= '0;
-          k_q  <= (k_q == KW_'(KK - 1)) ? '0 : k_q + 1'b1;
+          k_q  <= (k_q == KW_'(KB - 1)) ? '0 : k_q + 1'b1;
         end else begin
           cb_q <= cb_q + 1'b1;
         end
@@ -123,19 +150,23 @@ module loom_pool #(
       end else if (out_ready) begin
         out_valid_q <= 1'b0;
       end
-      hold_full_q <= xfer || (hold_full_q && !(issue && ob_last));
+      // a full bank blocks the last beat, so xfer never overflows hcnt_q
+      if (xfer && !(issue && ob_last))      hcnt_q <= hcnt_q + 1'b1;
+      else if (!xfer && issue && ob_last)   hcnt_q <= hcnt_q - 1'b1;
+      if (HOLD > 1 && xfer)                 wbk_q <= !wbk_q;
+      if (HOLD > 1 && issue && ob_last)     rbk_q <= !rbk_q;
     end
   end
 
   // One register block per channel (a generate loop, not a procedural for loop: Verilator
   // cannot unroll delayed array assignments in loops over many channels, BLKLOOPINIT).
-  // Channel c is written by the beats with cb_q == c / IN_BEAT, lane c % IN_BEAT.
+  // Channel c is written by the beats with cb_q == c / LN, lane c % LN.
   for (genvar c = 0; c < C; c++) begin : g_ch
     logic hit;
-    assign hit = (cb_q == CBW'(c / IN_BEAT));
+    assign hit = (cb_q == CBW'(c / LN));
     always_ff @(posedge clk) begin
-      if (in_fire && hit) acc_q[c] <= upd[c % IN_BEAT];
-      if (xfer) hold_q[c] <= hit ? upd[c % IN_BEAT] : acc_q[c];
+      if (in_fire && hit) acc_q[c] <= upd[c % LN];
+      if (xfer) hold_q[HOLD > 1 ? wbk_q : 1'b0][c] <= hit ? upd[c % LN] : acc_q[c];
     end
   end
 
@@ -150,7 +181,7 @@ module loom_pool #(
     if (D_FILE != "") dv = QW'($signed({1'b0, dmem[pix_q]}));
     else              dv = QW'(DIV);
     for (int p = 0; p < PE; p++) begin
-      s[p] = QW'(hold_q[32'(ob_q) * PE + p]);
+      s[p] = QW'(hold_q[HOLD > 1 ? rbk_q : 1'b0][32'(ob_q) * PE + p]);
       q[p] = '0;
       r[p] = '0;
       if (MODE == loom_pkg::POOL_MAX) begin

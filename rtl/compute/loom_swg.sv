@@ -2,9 +2,12 @@
 //
 // loom_swg: sliding window generator (docs/CONTRACTS.md "Convolutional path").
 //
-// Input: one NHWC frame (H, W, C) in flat (h, w, c) order, IN_BEAT elements per beat.
+// Input: one NHWC frame (H, W, C) in flat (h, w, c) order, IN_BEAT elements per beat:
+// part of a pixel (IN_BEAT | C) or several whole pixels of a row (C | IN_BEAT | W*C).
 // Output: for each output pixel (oh, ow) (row-major) the KH x KW x C window in (kh, kw, c)
-// order, OUT_BEAT elements per beat; padded positions are PAD_VAL (default 0).
+// order, OUT_BEAT elements per beat; padded positions are PAD_VAL (default 0). OUT_BEAT
+// divides the window, or is MW whole windows (MW = OUT_BEAT/(KH*KW*C) dividing OW: output
+// pixels ow..ow+MW-1 of one row in one beat, for a unit taking MW vectors a step: MMV).
 //   ih = oh*SH - PT + kh*DH, iw = ow*SW - PL + kw*DW.
 //
 // Micro-architecture (cycle model: hw_model/Actors.cpp, SwgModel - keep in sync):
@@ -30,7 +33,7 @@
 // cycle model (hw_model estimateCost(SwgConfig) runs it). Input bound steady state:
 // H*W*C/IN_BEAT cycles per frame; output bound: OH*OW*KH*KW*C/OUT_BEAT plus a bubble at
 // frame boundaries when the first output row of a frame needs more rows than fit.
-// The buffer is element addressed (any IN_BEAT | C, OUT_BEAT | KH*KW*C); it is meant for
+// The buffer is element addressed (the IN_BEAT / OUT_BEAT forms above); it is meant for
 // the small/medium feature maps of the test networks (registers / distributed RAM).
 module loom_swg #(
   parameter int C        = 2,
@@ -72,7 +75,9 @@ module loom_swg #(
   localparam int OW    = (W + PL + PR - SPW) / SW + 1;
   localparam int R     = (ROWS > 0) ? ROWS : SPH + SH;
   localparam int ROWE  = W * C;
-  localparam int NB    = (KH * KW * C) / OUT_BEAT;
+  localparam int KKC   = KH * KW * C;
+  localparam int MW    = (OUT_BEAT > KKC) ? OUT_BEAT / KKC : 1;  // windows per beat
+  localparam int NB    = (OUT_BEAT > KKC) ? 1 : KKC / OUT_BEAT;  // beats per window
   localparam int DEPTH = R * ROWE;
   localparam int HW_   = $clog2(H + 1);
   localparam int RWW   = $clog2(ROWE + 1);
@@ -107,7 +112,7 @@ module loom_swg #(
     if (rlow < 0) rlow = 0;
     ihmax = 32'(oh_q) * SH - PT + SPH - 1;
     if (ihmax > H - 1) ihmax = H - 1;
-    iwmax = 32'(ow_q) * SW - PL + SPW - 1;
+    iwmax = (32'(ow_q) + MW - 1) * SW - PL + SPW - 1;  // the beat's last window
     if (iwmax > W - 1) iwmax = W - 1;
     wdist  = fd * H + 32'(wh_q) - rlow;
     avail = (fd > 0) ||
@@ -124,7 +129,7 @@ module loom_swg #(
   assign out_data  = out_q;
   assign issue     = avail && (!out_valid_q || out_ready);
   assign bw_last   = (bw_q == NBW'(NB - 1));
-  assign ow_last   = (ow_q == OWW'(OW - 1));
+  assign ow_last   = (ow_q == OWW'(OW - MW));
   assign oh_last   = (oh_q == OHW'(OH - 1));
 
   logic wdone, rdone;
@@ -158,7 +163,7 @@ module loom_swg #(
         out_valid_q <= 1'b1;
         bw_q <= bw_last ? '0 : bw_q + 1'b1;
         if (bw_last) begin
-          ow_q <= ow_last ? '0 : ow_q + 1'b1;
+          ow_q <= ow_last ? '0 : ow_q + OWW'(MW);
           if (ow_last) begin
             oh_q <= oh_last ? '0 : oh_q + 1'b1;
             if (oh_last) rbase_q <= SLW'((32'(rbase_q) + H) % R);
@@ -195,18 +200,19 @@ module loom_swg #(
   // evaluated again whenever the top's inputs change. The beat's row and column bases
   // are computed once, and the tap/channel split of an element index is unsigned.
   always_comb begin : gather
-    int unsigned j, kp;
+    int unsigned j, kp, m;
     int ih, iw, ihb, iwb;
-    j = 0; kp = 0; ih = 0; iw = 0; ihb = 0; iwb = 0;  // no latch when !avail
+    j = 0; kp = 0; m = 0; ih = 0; iw = 0; ihb = 0; iwb = 0;  // no latch when !avail
     gath = '0;
     if (!SIM || avail) begin
       ihb = 32'(oh_q) * SH - PT;
       iwb = 32'(ow_q) * SW - PL;
       for (int e = 0; e < OUT_BEAT; e++) begin
-        j  = 32'(bw_q) * OUT_BEAT + e;
+        m  = (MW > 1) ? e / KKC : 0;  // window of the beat (then bw_q is 0)
+        j  = 32'(bw_q) * OUT_BEAT + e - m * KKC;
         kp = j / C;
         ih = ihb + 32'(kp / KW) * DH;
-        iw = iwb + 32'(kp % KW) * DW;
+        iw = iwb + 32'(m * SW) + 32'(kp % KW) * DW;
         if (ih >= 0 && ih < H && iw >= 0 && iw < W)
           gath[e*WB +: WB] = mem[((32'(rbase_q) + ih) % R) * ROWE + iw * C + 32'(j % C)];
         else

@@ -56,6 +56,7 @@ struct Case {
   PoolConfig p; // kPool
   MvuParams m;  // kDwu (K = KK, N = C) / kMvu
   int outW;     // output beat bits
+  int mmv = 1;  // kMvu: vectors a step (loom_mvu_mmv; the swg's OUT_BEAT is mmv windows)
 };
 
 // Must match tb_conv_top.sv.
@@ -143,6 +144,16 @@ const Case kCases[] = {
      pool(1, 2, 9, 2, 2, 4, 2, false, 5),
      {},
      16},
+    // Several pixels a beat in, several windows a beat out (MMV), alone and feeding
+    // loom_mvu_mmv
+    {"swg_pixels_windows", kSwg, swg(1, 4, 6, 1, 2, 1, 1, 1, 1, 0, 0, 0, 1, 3, 4), {}, {}, 32},
+    {"mmv_conv_1x2",
+     kMvu,
+     swg(1, 3, 4, 1, 2, 1, 1, 1, 1, 0, 1, 0, 0, 2, 4),
+     {},
+     {2, 2, 1, 2, 2, 8, 8, 24, 8, 1, 1, 0, 0, 0, 1},
+     32,
+     2},
 };
 
 std::vector<int64_t> dwuGolden(const MvuParams &p, const MvuData &d,
@@ -217,9 +228,11 @@ int main(int argc, char **argv) {
       m.PE = cs.m.PE;
       m.IN_BEAT = cs.m.IN_BEAT;
       m.VECTORS = s.OH() * s.OW();
+      m.MMV = cs.mmv;
       chain.push_back({m, "mvu"});
     }
-    const int lanes = cs.kind == kSwg ? s.OUT_BEAT : cs.kind == kPool ? cs.p.PE : cs.m.PE;
+    const int lanes =
+        cs.kind == kSwg ? s.OUT_BEAT : cs.kind == kPool ? cs.p.PE : cs.m.PE * cs.mmv;
     struct Pass {
       int frames;
       double pv, pr;

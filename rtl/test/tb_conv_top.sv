@@ -1,7 +1,8 @@
-// Testbench top for the convolutional library (tb_conv.cpp): seventeen small DUT chains
+// Testbench top for the convolutional library (tb_conv.cpp): nineteen small DUT chains
 // in ONE verilated model (one build instead of twelve); `sel` picks the chain that sees
 // in_valid/out_ready and drives in_ready/out_*. Parameters must match kCases in
-// tb_conv.cpp. Memory files (working directory): d4.mem, dw6_w/b.mem, mv7_w/b.mem.
+// tb_conv.cpp. Memory files (working directory): d4.mem, dw6_w/b.mem, mv7_w/b.mem,
+// mv18_w/b.mem.
 module tb_conv_top (
   input  logic        clk,
   input  logic        rst,
@@ -13,7 +14,7 @@ module tb_conv_top (
   output logic        out_valid,
   input  logic        out_ready
 );
-  localparam int NC = 17;
+  localparam int NC = 19;
   logic [31:0] od [NC];
   logic        ov [NC];
   logic        ir [NC];
@@ -201,4 +202,23 @@ module tb_conv_top (
   loom_pool #(.MODE(1), .C(2), .KK(9), .IN_BEAT(2), .PE(2), .WB(8), .NPIX(4), .DIV(2),
     .RND(5)) u16p (.clk, .rst, .in_data(s16d), .in_valid(s16v), .in_ready(s16r),
     .out_data(o16), .out_valid(ov[16]), .out_ready(orr[16]));
+
+  // 17: several pixels a beat in (IN_BEAT 3 = 3 pixels of C=1), two windows a beat out
+  // (1x2 window, pad r1: OW 6, OUT_BEAT 4)
+  loom_swg #(.C(1), .H(4), .W(6), .KH(1), .KW(2), .SH(1), .SW(1), .DH(1), .DW(1), .PT(0),
+    .PL(0), .PB(0), .PR(1), .IN_BEAT(3), .OUT_BEAT(4), .WB(8)) u17 (.clk, .rst,
+    .in_data(in_data[23:0]), .in_valid(iv[17]), .in_ready(ir[17]), .out_data(od[17]),
+    .out_valid(ov[17]), .out_ready(orr[17]));
+
+  // 18: MMV: swg (2 pixels a beat in, pad l1, two 1x2 windows a beat out) -> loom_mvu_mmv
+  // MMV 2 (K=2 N=2 PE 2 SIMD 1: two vectors a step, one copy each)
+  logic [31:0] s18d; logic s18v, s18r;
+  loom_swg #(.C(1), .H(3), .W(4), .KH(1), .KW(2), .SH(1), .SW(1), .DH(1), .DW(1), .PT(0),
+    .PL(1), .PB(0), .PR(0), .IN_BEAT(2), .OUT_BEAT(4), .WB(8)) u18s (.clk, .rst,
+    .in_data(in_data[15:0]), .in_valid(iv[18]), .in_ready(ir[18]), .out_data(s18d),
+    .out_valid(s18v), .out_ready(s18r));
+  loom_mvu_mmv #(.MMV(2), .K(2), .N(2), .SIMD(1), .PE(2), .IN_BEAT(2), .SHIFT(1), .ACT(1),
+    .W_FILE("mv18_w.mem"), .B_FILE("mv18_b.mem")) u18m (.clk, .rst, .wt_data('0),
+    .wt_addr('0), .wt_valid(1'b0), .in_data(s18d), .in_valid(s18v), .in_ready(s18r),
+    .out_data(od[18]), .out_valid(ov[18]), .out_ready(orr[18]));
 endmodule

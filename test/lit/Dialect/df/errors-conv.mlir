@@ -53,14 +53,52 @@ func.func @swg_output_frame() {
 
 // -----
 
-// A beat may not straddle two pixels.
+// A beat may not straddle two pixels, nor (whole pixels) two rows.
 func.func @swg_lanes() {
-  %in = df.input "x" : !df.stream<i8, 4, [8]>
-  // expected-error @+1 {{'df.swg' op input lanes must divide the channels}}
-  %w = df.swg %in {channels = 2 : i64, height = 2 : i64, width = 2 : i64, kernel = array<i64: 2, 2>,
+  %in = df.input "x" : !df.stream<i8, 4, [12]>
+  // expected-error @+1 {{'df.swg' op input lanes must divide the channels, or be whole pixels dividing a row}}
+  %w = df.swg %in {channels = 2 : i64, height = 2 : i64, width = 3 : i64, kernel = array<i64: 2, 2>,
                    strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>,
-                   pad_value = 0 : i64} : !df.stream<i8, 4, [8]> -> !df.stream<i8, 1, [8]>
-  df.output %w, "y" : !df.stream<i8, 1, [8]>
+                   pad_value = 0 : i64} : !df.stream<i8, 4, [12]> -> !df.stream<i8, 1, [16]>
+  df.output %w, "y" : !df.stream<i8, 1, [16]>
+  return
+}
+
+// -----
+
+// Whole windows a beat (MMV) must divide an output row: 3 windows of 2 in a row of 2.
+func.func @swg_out_lanes() {
+  %in = df.input "x" : !df.stream<i8, 1, [9]>
+  // expected-error @+1 {{'df.swg' op output lanes must divide the window, or be whole windows dividing an output row}}
+  %w = df.swg %in {channels = 1 : i64, height = 3 : i64, width = 3 : i64, kernel = array<i64: 1, 2>,
+                   strides = array<i64: 1, 1>, dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>,
+                   pad_value = 0 : i64} : !df.stream<i8, 1, [9]> -> !df.stream<i8, 6, [12]>
+  df.output %w, "y" : !df.stream<i8, 6, [12]>
+  return
+}
+
+// -----
+
+// Several vectors a step (mmv 2) need every output in each copy (pe = N).
+func.func @mvu_mmv_pe() {
+  %in = df.input "x" : !df.stream<i8, 8, [16]>
+  // expected-error @+1 {{'df.mvu' op mmv 2 needs pe = 2 and 8 input lanes (whole vectors)}}
+  %m = df.mvu %in {weight = dense<1> : tensor<2x4xi8>, bias = dense<0> : tensor<2xi64>,
+                   shift = 1 : i64, acc_width = 20 : i64, folding = #df.folding<simd = 4, pe = 1, mmv = 2>,
+                   act = #df.act<none>} : !df.stream<i8, 8, [16]> -> !df.stream<i8, 2, [8]>
+  df.output %m, "y" : !df.stream<i8, 2, [8]>
+  return
+}
+
+// -----
+
+func.func @mvu_mmv_vectors() {
+  %in = df.input "x" : !df.stream<i8, 4, [12]>
+  // expected-error @+1 {{'df.mvu' op mmv 2 must divide the 3 vectors of a frame}}
+  %m = df.mvu %in {weight = dense<1> : tensor<2x4xi8>, bias = dense<0> : tensor<2xi64>,
+                   shift = 1 : i64, acc_width = 20 : i64, folding = #df.folding<simd = 4, pe = 2, mmv = 2>,
+                   act = #df.act<none>} : !df.stream<i8, 4, [12]> -> !df.stream<i8, 4, [6]>
+  df.output %m, "y" : !df.stream<i8, 4, [6]>
   return
 }
 
@@ -129,7 +167,7 @@ func.func @dwu_pe() {
 
 func.func @dwu_lanes() {
   %in = df.input "x" : !df.stream<i8, 1, [8]>
-  // expected-error @+1 {{'df.dwu' op output stream must carry pe lanes}}
+  // expected-error @+1 {{'df.dwu' op output stream must carry pe * mmv = 1 lanes, got 2}}
   %u = df.dwu %in {weight = dense<1> : tensor<2x4xi8>, bias = dense<0> : tensor<2xi64>, shift = 5 : i64, acc_width = 16 : i64,
                    folding = #df.folding<simd = 1, pe = 1>, act = #df.act<none>}
        : !df.stream<i8, 1, [8]> -> !df.stream<i8, 2, [2]>

@@ -132,7 +132,7 @@ func.func @mvu_pe() {
 
 func.func @mvu_output_lanes() {
   %in = df.input "x" : !df.stream<i16, 1, [4]>
-  // expected-error @+1 {{'df.mvu' op output stream must carry pe = 1 lanes, got 2}}
+  // expected-error @+1 {{'df.mvu' op output stream must carry pe * mmv = 1 lanes, got 2}}
   %m = df.mvu %in {weight = dense<1> : tensor<2x4xi16>, bias = dense<0> : tensor<2xi64>,
                    shift = 10 : i64, acc_width = 28 : i64, folding = #df.folding<simd = 1, pe = 1>, act = #df.act<none>}
        : !df.stream<i16, 1, [4]> -> !df.stream<i16, 2, [2]>
