@@ -304,7 +304,8 @@ llvm::Expected<llvm::json::Object> makeReport(const CompileOptions &options, Mod
       a["kv_cache_memory"] = res.brams > 0 ? "bram" : "lutram";
     }
     if (auto fold = llvm::dyn_cast<df::FoldableOpInterface>(op))
-      a["folding"] = llvm::json::Object{{"simd", fold.getSimd()}, {"pe", fold.getPe()}};
+      a["folding"] = llvm::json::Object{
+          {"simd", fold.getSimd()}, {"pe", fold.getPe()}, {"mmv", fold.getMmv()}};
     // Register stages added for --clock-mhz (the RTL's PIPE; 0: none).
     a["pipeline_stages"] = std::visit(
         [](const auto &c) -> int64_t {

@@ -99,6 +99,12 @@ llvm::Error loom::printReport(const std::string &outDir) {
               std::max(1e-30, ap->getNumber("output_range").value_or(1)),
           h->getNumber("top1_agreement").value_or(0));
   }
+  // pe, and "x mmv" for a unit taking several vectors a step (its lockstep copies)
+  auto peColumn = [](const llvm::json::Object *fold) {
+    int64_t pe = fold ? fold->getInteger("pe").value_or(1) : 1;
+    int64_t mmv = fold ? fold->getInteger("mmv").value_or(1) : 1;
+    return mmv > 1 ? std::to_string(pe) + "x" + std::to_string(mmv) : std::to_string(pe);
+  };
   llvm::outs() << llvm::formatv(
       "  {0,-24} {1,-8} {2,6} {3,6} {4,5} {5,5} {6,8} {7,6} {8,10} {9,6} {10,4}  {11}\n", "actor",
       "kind", "in", "out", "simd", "pe", "cycles", "mults", "mem bits", "LUTs", "DSP",
@@ -118,8 +124,7 @@ llvm::Error loom::printReport(const std::string &outDir) {
           o->getString("name").value_or(""), o->getString("kind").value_or(""),
           o->getInteger("input_elements").value_or(0), o->getInteger("output_elements").value_or(0),
           fold ? fold->getInteger("simd").value_or(1) : 1,
-          fold ? fold->getInteger("pe").value_or(1) : 1,
-          o->getInteger("predicted_cycles_per_frame").value_or(0),
+          peColumn(fold), o->getInteger("predicted_cycles_per_frame").value_or(0),
           o->getInteger("multipliers").value_or(0), o->getInteger("memory_bits").value_or(0),
           o->getInteger("luts_estimate").value_or(0), o->getInteger("dsps_estimate").value_or(0),
           format);

@@ -14,8 +14,7 @@ also: report.json's int8_accuracy gives max/mean abs error and top-1
 agreement on the calibration and on held-out frames (printed).
 Folding to the bound (issue grid, compile only): the jet tagger at 64, 256,
 1024 multipliers, the AD, KWS and MNIST models at 256, 1024, 4096: II within
-10% of ceil(MACs / budget), unless the slowest actor is not a MAC unit (a
-softmax, or a sliding window reading one pixel a cycle: named in the output).
+10% of ceil(MACs / budget), whatever actor is slowest (named in the output).
 The jet tagger's 5-class softmax is the pipelined one (loom_softmax_pipe:
 max(N / in_lanes, N / out_lanes) cycles per frame, out_lanes its dividers); at
 --max-mults 1024 it is no longer the bottleneck (the store-and-forward softmax
@@ -49,7 +48,7 @@ BOUND_GRID = [("jet_tagger_16_64_32_32_5", (64, 256, 1024))] + [
 
 
 def bound_rows(loom, work, c):
-    """Compile the issue grid; II <= 1.10 x ceil(MACs/B) where MAC units set the II."""
+    """Compile the issue grid; II <= 1.10 x ceil(MACs/B), whichever actor sets the II."""
     print("%-28s %6s %6s %6s %6s %6s  %s" % ("model", "budget", "mults", "II", "bound", "ratio",
                                              "slowest actor"))
     for model_name, budgets in BOUND_GRID:
@@ -62,14 +61,17 @@ def bound_rows(loom, work, c):
             rep = E.read_json(os.path.join(out, "report.json"))
             ii, bound = rep["predicted_ii_cycles"], -(-rep["total_macs"] // b)
             slow = max(rep["actors"], key=lambda a: a["predicted_cycles_per_frame"])
-            mac_bound = slow["kind"] in ("mvu", "dwu")
             print("%-28s %6d %6d %6d %6d %6.2f  %s %s" % (model_name, b, rep["total_multipliers"], ii,
                                                           bound, ii / bound, slow["kind"], slow["name"]))
             c.check(rep["total_multipliers"] <= b, "%s at %d: %d multipliers"
                     % (model_name, b, rep["total_multipliers"]))
-            c.check(not mac_bound or ii <= 1.10 * bound,
+            # Every row, whatever actor is slowest: a window generator or pool that limits
+            # the II is as much a miss of the bound as a unit is.
+            xfail = ("KWS at 4096 needs units folding flat across vectors (loom_mvu_stream)"
+                     if (model_name, b) == ("mlperf_tiny_kws_dscnn", 4096) else None)
+            c.check(ii <= 1.10 * bound,
                     "%s at %d: II %d is %.2f x the multiplier bound %d (slowest: %s)"
-                    % (model_name, b, ii, ii / bound, bound, slow["name"]))
+                    % (model_name, b, ii, ii / bound, bound, slow["name"]), xfail=xfail)
 
 
 def main():

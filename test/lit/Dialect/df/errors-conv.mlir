@@ -92,13 +92,13 @@ func.func @mvu_mmv_pe() {
 
 // -----
 
-func.func @mvu_mmv_vectors() {
-  %in = df.input "x" : !df.stream<i8, 4, [12]>
-  // expected-error @+1 {{'df.mvu' op mmv 2 must divide the 3 vectors of a frame}}
-  %m = df.mvu %in {weight = dense<1> : tensor<2x4xi8>, bias = dense<0> : tensor<2xi64>,
-                   shift = 1 : i64, acc_width = 20 : i64, folding = #df.folding<simd = 4, pe = 2, mmv = 2>,
-                   act = #df.act<none>} : !df.stream<i8, 4, [12]> -> !df.stream<i8, 4, [6]>
-  df.output %m, "y" : !df.stream<i8, 4, [6]>
+// A pool reads several window positions a beat (simd > 1) only with every channel.
+func.func @pool_simd_pe() {
+  %in = df.input "x" : !df.stream<i8, 4, [8]>
+  // expected-error @+1 {{'df.pool' op simd (window positions a beat) must divide the taps, and with simd > 1 pe must be every channel}}
+  %p = df.pool %in {mode = "max", channels = 2 : i64, taps = 4 : i64, folding = #df.folding<simd = 2, pe = 1>}
+       : !df.stream<i8, 4, [8]> -> !df.stream<i8, 1, [2]>
+  df.output %p, "y" : !df.stream<i8, 1, [2]>
   return
 }
 
