@@ -252,17 +252,16 @@ module loom_mvu_stream #(
   // prod: lane (n, s) = x * w, a conditional negation for +-1 weights; dense lanes share
   // x[s], depthwise lane (n, s) reads x[s*N + n].
   logic signed [WA-1:0] prod [LANES];
+  // (every path assigns every lane: Verilator's latch check does not unroll wide loops)
   always_comb begin : products
     logic signed [WA-1:0] xv;
     xv = '0;
-    for (int i = 0; i < LANES; i++) prod[i] = '0;
-    if (!SIM || s1_valid_q) begin
-      for (int n = 0; n < N; n++) begin
-        for (int s = 0; s < SIMD; s++) begin
-          xv = WA'($signed(x_q[((DW_KK > 0) ? s * N + n : s) * W_IN +: W_IN]));
-          if (BIPOLAR_W != 0) prod[n*SIMD + s] = w_q[(n*SIMD + s)*W_W] ? xv : -xv;
-          else prod[n*SIMD + s] = xv * WA'($signed(w_q[(n*SIMD + s)*W_W +: W_W]));
-        end
+    for (int n = 0; n < N; n++) begin
+      for (int s = 0; s < SIMD; s++) begin
+        xv = WA'($signed(x_q[((DW_KK > 0) ? s * N + n : s) * W_IN +: W_IN]));
+        if (SIM && !s1_valid_q)  prod[n*SIMD + s] = '0;
+        else if (BIPOLAR_W != 0) prod[n*SIMD + s] = w_q[(n*SIMD + s)*W_W] ? xv : -xv;
+        else                     prod[n*SIMD + s] = xv * WA'($signed(w_q[(n*SIMD + s)*W_W +: W_W]));
       end
     end
   end
