@@ -241,6 +241,9 @@ static Resources unit(int64_t k, int64_t n, int64_t simd, int64_t pe, int64_t in
 /// written at any element offset (a barrel shifter of clog2(CAP - IN_BEAT + 1) stages over
 /// the buffer, kSelLutsPerBitStage as loom_mvu's operand select) and one LUT a buffer bit
 /// for the consumed-step shift and merge; the step's operand is the buffer's low end (wires).
+/// Against synth_xilinx (Yosys 0.23) of three units (K 12 N 4 SIMD 5 IN_BEAT 4; K 32 N 8
+/// SIMD 19 IN_BEAT 32; depthwise 3x3 C 4 SIMD 2): 77%, 91%, 79% of the LUTs, 84%, 83%,
+/// 100% of the FFs, DSPs exact (rtl/test/yosys_mvu_stream.sh builds two of them).
 template <typename Unit> static Resources streamUnit(const Unit &c, int64_t n) {
   const MvuStreamGeometry g = streamGeometry(c);
   const int64_t lanes = n * c.SIMD, wa = std::max(c.W_ACC, c.W_IN + c.W_W);

@@ -114,7 +114,7 @@ module loom_mvu_stream #(
         y = r;
       end
     end
-    return x;
+    gcd = x;  // (Yosys 0.23 has no return statement)
   endfunction
 
   localparam int KR        = (DW_KK > 0) ? DW_KK : K;
