@@ -242,8 +242,9 @@ static Resources unit(int64_t k, int64_t n, int64_t simd, int64_t pe, int64_t in
 /// the buffer, kSelLutsPerBitStage as loom_mvu's operand select) and one LUT a buffer bit
 /// for the consumed-step shift and merge; the step's operand is the buffer's low end (wires).
 /// Against synth_xilinx (Yosys 0.23) of three units (K 12 N 4 SIMD 5 IN_BEAT 4; K 32 N 8
-/// SIMD 19 IN_BEAT 32; depthwise 3x3 C 4 SIMD 2): 77%, 91%, 79% of the LUTs, 84%, 83%,
-/// 100% of the FFs, DSPs exact (rtl/test/yosys_mvu_stream.sh builds two of them).
+/// SIMD 19 IN_BEAT 32; depthwise 3x3 C 4 SIMD 2: 2602, 21571, 1369 LUTs, 541, 1621, 488
+/// FFs): 88%, 94%, 100% of the LUTs, 101%, 95%, 120% of the FFs, DSPs exact
+/// (rtl/test/yosys_mvu_stream.sh builds the first and a depthwise unit).
 template <typename Unit> static Resources streamUnit(const Unit &c, int64_t n) {
   const MvuStreamGeometry g = streamGeometry(c);
   const int64_t lanes = n * c.SIMD, wa = std::max(c.W_ACC, c.W_IN + c.W_W);
@@ -256,7 +257,9 @@ template <typename Unit> static Resources streamUnit(const Unit &c, int64_t n) {
   const int64_t bufBits = int64_t(g.cap()) * c.W_IN;
   const int64_t stages = clog2(g.cap() - c.IN_BEAT + 1);
   r.luts += int64_t(kSelLutsPerBitStage * double(bufBits * stages)) + bufBits + int64_t(kMvuLuts);
-  r.ffs += bufBits + n * wa + (g.lines() > 1 ? int64_t(kWordFfsPerBit * double(lanes * c.W_W)) : 0) +
+  // the accumulator adds three operands (acc_q or the bias plus carry_q, and the low sum)
+  r.luts += 3 * n * wa;
+  r.ffs += bufBits + 2 * n * wa /* acc_q, carry_q */ + (g.lines() > 1 ? int64_t(kWordFfsPerBit * double(lanes * c.W_W)) : 0) +
            int64_t(kMvuFfs);
   r += requantAndOutput(c, 1, wa);
   return r;
