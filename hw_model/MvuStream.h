@@ -34,6 +34,8 @@ struct MvuStreamGeometry {
   /// (one step a cycle when IN_BEAT >= EL) and for two beats on top of a step's worth
   /// (a beat a cycle when IN_BEAT < EL, a frame's short last step included).
   int cap() const { return el() + inBeat + std::max(el(), inBeat); }
+  /// Every gearbox count is a multiple of unit() elements (the RTL's cnt_q counts units).
+  int unit() const { return std::gcd(std::gcd(el(), elast()), inBeat); }
   int64_t frameBeats() const { return items() * g / inBeat; }
 };
 

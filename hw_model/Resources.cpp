@@ -238,7 +238,7 @@ static Resources unit(int64_t k, int64_t n, int64_t simd, int64_t pe, int64_t in
 /// from the RTL with loom_mvu's fitted pieces. The P-line weight ROM (the bias line is a
 /// constant), N*SIMD multipliers as loom_mvu's lanes, the low/high split of each output's
 /// sum as the flat loom_mvu's (kFlatSplitLuts), the gearbox: CAP*W_IN flip-flops, the beat
-/// written at any element offset (a barrel shifter of clog2(CAP - IN_BEAT + 1) stages over
+/// written at any offset in units of U (a barrel shifter of clog2(CAP/U + 1) stages over
 /// the buffer, kSelLutsPerBitStage as loom_mvu's operand select) and one LUT a buffer bit
 /// for the consumed-step shift and merge; the step's operand is the buffer's low end (wires).
 /// Against synth_xilinx (Yosys 0.23) of three units (K 12 N 4 SIMD 5 IN_BEAT 4; K 32 N 8
@@ -255,7 +255,7 @@ template <typename Unit> static Resources streamUnit(const Unit &c, int64_t n) {
   if (c.SIMD > 1)
     r.luts += int64_t(kFlatSplitLuts * double(n * c.SIMD * c.W_ACC) * std::log2(double(c.SIMD)));
   const int64_t bufBits = int64_t(g.cap()) * c.W_IN;
-  const int64_t stages = clog2(g.cap() - c.IN_BEAT + 1);
+  const int64_t stages = clog2(g.cap() / g.unit() + 1);
   r.luts += int64_t(kSelLutsPerBitStage * double(bufBits * stages)) + bufBits + int64_t(kMvuLuts);
   // the accumulator adds three operands (acc_q or the bias plus carry_q, and the low sum)
   r.luts += 3 * n * wa;

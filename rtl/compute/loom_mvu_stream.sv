@@ -32,11 +32,13 @@
 // ceil(N*W_ACC/32) the bias line (docs/CONTRACTS.md "Weight-load stream").
 //
 // Micro-architecture (cycle model: hw_model/Actors.cpp MvuStreamModel - keep in sync):
-//  * Gearbox: gb_q holds cnt_q <= CAP elements in stream order (element 0 oldest, zero
-//    above cnt_q), CAP = EL + IN_BEAT + max(EL, IN_BEAT). in_ready = cnt_q <= CAP -
-//    IN_BEAT (a function of cnt_q only). A beat is written above the elements kept at the
-//    edge; a step takes the low EL (ELAST) elements and shifts them out at its issue edge.
-//    CAP keeps one step a cycle when IN_BEAT >= EL, and a beat a cycle when not.
+//  * Gearbox: gb_q holds up to CAP elements in stream order (element 0 oldest, zero above
+//    the count), CAP = EL + IN_BEAT + max(EL, IN_BEAT). in_ready = count <= CAP - IN_BEAT
+//    (a function of cnt_q only). A beat is written above the elements kept at the edge;
+//    a step takes the low EL (ELAST) elements and shifts them out at its issue edge. CAP
+//    keeps one step a cycle when IN_BEAT >= EL, and a beat a cycle when not. Every count
+//    is a multiple of U = gcd(EL, ELAST, IN_BEAT) elements (depthwise: usually N or more),
+//    so cnt_q counts units of U and the beat's write shifter has clog2(CAP/U + 1) stages.
 //  * Issue (cycle t): cnt_q >= the step's elements and, on a vector's first step, a free
 //    output credit (credit_q < OUT_DEPTH).
 //  * From S1 on, loom_mvu's pipeline: S1 (edge t) x_q, w_q; MAC (edge t+1) acc_q;
@@ -129,7 +131,8 @@ module loom_mvu_stream #(
   localparam int WA        = (W_ACC > W_IN + W_W) ? W_ACC : W_IN + W_W;
   localparam int OUT_DEPTH = loom_pkg::MVU_OUT_DEPTH + PIPE + RQ_PIPE;
   localparam int CRW       = $clog2(OUT_DEPTH + 1);
-  localparam int CNW       = $clog2(CAP + 1);
+  localparam int U         = gcd(gcd(EL, ELAST), IN_BEAT);  // elements a count unit
+  localparam int CNW       = $clog2(CAP / U + 1);
   localparam int TW        = (STEPS > 1) ? $clog2(STEPS) : 1;
   localparam int OFW       = (KR > 1) ? $clog2(KR) : 1;
   localparam int AW        = (LINES > 1) ? $clog2(LINES) : 1;
@@ -186,7 +189,7 @@ module loom_mvu_stream #(
   logic [CRW-1:0] credit_q;
   logic           split_q, frame_last, wrap, split, step_first, issue, in_fire, out_pop;
 
-  assign in_ready   = (cnt_q <= CNW'(CAP - IN_BEAT));
+  assign in_ready   = (cnt_q <= CNW'((CAP - IN_BEAT) / U));
   assign in_fire    = in_valid && in_ready;
   assign out_pop    = out_valid && out_ready;
   assign frame_last = (step_q == TW'(STEPS - 1));
@@ -194,12 +197,18 @@ module loom_mvu_stream #(
   assign split      = 32'(off_q) + SIMD > KR && !frame_last;
   assign step_first = (off_q == '0) || split_q;
   assign lo_cnt     = wrap ? LOW'(KR - 32'(off_q)) : LOW'(SIMD);
-  assign need       = frame_last ? CNW'(ELAST) : CNW'(EL);
+  assign need       = frame_last ? CNW'(ELAST / U) : CNW'(EL / U);
   assign issue      = (cnt_q >= need) && (!step_first || (credit_q != CRW'(OUT_DEPTH)));
   // the elements a step leaves, and the beat written right above them
   assign kept       = issue ? cnt_q - need : cnt_q;
   assign gb_keep    = !issue ? gb_q : frame_last ? gb_q >> (ELAST * W_IN) : gb_q >> (EL * W_IN);
-  assign gb_ins     = GBW'(in_data) << (32'(kept) * W_IN);
+  // the beat shifted up by kept units: one constant shift stage per bit of kept
+  always_comb begin : insert
+    gb_ins = GBW'(in_data);
+    for (int b = 0; b < CNW; b++) begin
+      if (kept[b]) gb_ins = gb_ins << ((1 << b) * U * W_IN);
+    end
+  end
 
   always_ff @(posedge clk) begin
     if (rst) begin
@@ -213,7 +222,7 @@ module loom_mvu_stream #(
     end else begin
       if (issue || in_fire) begin
         gb_q  <= gb_keep | (in_fire ? gb_ins : '0);
-        cnt_q <= kept + (in_fire ? CNW'(IN_BEAT) : '0);
+        cnt_q <= kept + (in_fire ? CNW'(IN_BEAT / U) : '0);
       end
       if (issue) begin
         step_q  <= frame_last ? '0 : step_q + 1'b1;
@@ -433,7 +442,7 @@ module loom_mvu_stream #(
     .clk, .rst, .data(in_data), .valid(in_valid), .ready(in_ready));
   loom_stream_check #(.W($bits(out_data))) u_out_chk (
     .clk, .rst, .data(out_data), .valid(out_valid), .ready(out_ready));
-  GearboxBound: assert property (@(posedge clk) disable iff (rst) cnt_q <= CNW'(CAP))
+  GearboxBound: assert property (@(posedge clk) disable iff (rst) cnt_q <= CNW'(CAP / U))
     else $error("%m: gearbox overflow");
   CreditBound: assert property (@(posedge clk) disable iff (rst) credit_q <= CRW'(OUT_DEPTH))
     else $error("%m: more credits reserved than OUT_DEPTH");
