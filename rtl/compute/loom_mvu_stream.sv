@@ -312,21 +312,23 @@ module loom_mvu_stream #(
     assign pm_fl    = p1_fl_q;
   end
 
-  // sum / sumh: each output's low slots (its vector's) and high slots (the next vector's)
+  // sum / sumh: each output's low slots (its vector's) and high slots (the next vector's).
+  // The low sum is the whole step's minus the high slots': one masked adder tree per
+  // output instead of two (the whole sum needs no mask), exact in WA-bit arithmetic.
   logic signed [WA-1:0] sum [N];
   logic signed [WA-1:0] sumh [N];
   always_comb begin : sums
-    logic signed [WA-1:0] lo, hi;
-    lo = '0;
-    hi = '0;
+    logic signed [WA-1:0] all, hi;
+    all = '0;
+    hi  = '0;
     for (int n = 0; n < N; n++) begin
-      lo = '0;
-      hi = '0;
+      all = '0;
+      hi  = '0;
       for (int s = 0; s < SIMD; s++) begin
-        if (s < 32'(pm_fl[LOW-1:0])) lo = lo + pm[n*SIMD + s];
-        else                         hi = hi + pm[n*SIMD + s];
+        all = all + pm[n*SIMD + s];
+        if (s >= 32'(pm_fl[LOW-1:0])) hi = hi + pm[n*SIMD + s];
       end
-      sum[n]  = lo;
+      sum[n]  = all - hi;
       sumh[n] = hi;
     end
   end
