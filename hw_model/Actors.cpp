@@ -2,6 +2,8 @@
 // of the corresponding SystemVerilog module; comments name the RTL registers.
 #include "hw_model/Actors.h"
 
+#include "hw_model/MvuStream.h"
+
 #include <algorithm>
 #include <sstream>
 
@@ -78,6 +80,56 @@ std::string MvuModel::describe() const {
   os << "mvu{full=" << full_[0] << full_[1] << " wr=" << wrBank_ << " rd=" << rdBank_
      << " in_cnt=" << inCnt_ << " off=" << off_ << " step=" << stepCnt_ << " credit=" << credit_
      << " fifo=" << fifoCnt_ << "}";
+  return os.str();
+}
+
+// ------------------------------------------------------------------ loom_mvu_stream
+MvuStreamModel::MvuStreamModel(const MvuStreamGeometry &g, int pipe, int rqPipe)
+    : kr_(g.kr), simd_(g.simd), steps_(int(g.steps())), el_(g.el()), elast_(g.elast()),
+      inBeat_(g.inBeat), cap_(g.cap()), vectors_(g.vectors), frameBeats_(int(g.frameBeats())),
+      pipe_(pipe), rqPipe_(rqPipe), outDepth_(MvuModel::kOutDepth + pipe + rqPipe) {}
+MvuStreamModel::MvuStreamModel(const MvuConfig &c)
+    : MvuStreamModel(streamGeometry(c), c.PIPE, c.RQ_PIPE) {}
+MvuStreamModel::MvuStreamModel(const DwuConfig &c)
+    : MvuStreamModel(streamGeometry(c), c.PIPE, c.RQ_PIPE) {}
+
+void MvuStreamModel::step(bool inFire, bool outFire) {
+  // frame_last, wrap, split, step_first, step_last, need, issue (loom_mvu_stream)
+  bool frameLast = step_ == steps_ - 1, wrap = off_ + simd_ >= kr_;
+  bool split = off_ + simd_ > kr_ && !frameLast, first = off_ == 0 || split_;
+  int need = frameLast ? elast_ : el_;
+  bool issue = cnt_ >= need && (!first || credit_ != outDepth_);
+  bool reserve = issue && first;
+
+  cnt_ += (issue ? -need : 0) + (inFire ? inBeat_ : 0);
+  if (issue) {
+    off_ = frameLast ? 0 : wrap ? off_ + simd_ - kr_ : off_ + simd_;
+    step_ = frameLast ? 0 : step_ + 1;
+    split_ = split;
+  }
+  credit_ += int(reserve) - int(outFire);
+  // The pipeline after S1 as loom_mvu's (MvuModel::step): FIFO push from y_valid_q,
+  // y_valid_q <= (pr_valid_q <=) acc_valid_q <= the last MAC stage's last-step flag.
+  fifoCnt_ += int(yValid_) - int(outFire);
+  if (rqPipe_) {
+    yValid_ = prValid_;
+    prValid_ = accValid_;
+  } else {
+    yValid_ = accValid_;
+  }
+  if (pipe_ == 0) {
+    accValid_ = s1Last_;
+  } else {
+    accValid_ = (pipeLast_ >> (pipe_ - 1)) & 1u;
+    pipeLast_ = ((pipeLast_ << 1) | unsigned(s1Last_)) & ((1u << pipe_) - 1u);
+  }
+  s1Last_ = issue && wrap; // step_last = wrap (the frame's last step always wraps)
+}
+
+std::string MvuStreamModel::describe() const {
+  std::ostringstream os;
+  os << "mvu_stream{cnt=" << cnt_ << " step=" << step_ << " off=" << off_
+     << " credit=" << credit_ << " fifo=" << fifoCnt_ << "}";
   return os.str();
 }
 
@@ -592,7 +644,8 @@ std::unique_ptr<ActorModel> makeActorModel(const ActorConfig &c) {
       [](const auto &cfg) -> std::unique_ptr<ActorModel> {
         using T = std::decay_t<decltype(cfg)>;
         if constexpr (std::is_same_v<T, MvuConfig> || std::is_same_v<T, DwuConfig>)
-          return std::make_unique<MvuModel>(cfg);
+          return cfg.STREAM ? std::unique_ptr<ActorModel>(std::make_unique<MvuStreamModel>(cfg))
+                            : std::make_unique<MvuModel>(cfg);
         else if constexpr (std::is_same_v<T, SwgConfig>)
           return std::make_unique<SwgModel>(cfg);
         else if constexpr (std::is_same_v<T, PoolConfig>)

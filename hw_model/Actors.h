@@ -8,6 +8,7 @@
 #define LOOM_HW_MODEL_ACTORS_H
 
 #include "hw_model/Configs.h"
+#include "hw_model/MvuStream.h"
 
 #include <memory>
 
@@ -64,6 +65,33 @@ private:
   bool accValid_ = false; // acc_q holds a finished group
   bool prValid_ = false;  // loom_requant pr_valid_q (RQ_PIPE = 1)
   bool yValid_ = false;   // y_q valid -> FIFO push at the next edge
+  int fifoCnt_ = 0;
+};
+
+/// Mirrors rtl/compute/loom_mvu_stream.sv (PE = N, flat across vectors; geometry from
+/// hw_model/MvuStream.h): a gearbox of cap() elements in front of loom_mvu's pipeline.
+class MvuStreamModel : public ActorModel {
+public:
+  explicit MvuStreamModel(const MvuConfig &c);
+  explicit MvuStreamModel(const DwuConfig &c); // K = KK*C, N = C
+  bool inReady() const override { return cnt_ <= cap_ - inBeat_; } // cnt_q <= CAP - IN_BEAT
+  bool outValid() const override { return fifoCnt_ > 0; }          // u_out_fifo
+  void step(bool inFire, bool outFire) override;
+  int inBeatsPerFrame() const override { return frameBeats_; }
+  int outBeatsPerFrame() const override { return vectors_; }
+  std::string describe() const override;
+
+private:
+  MvuStreamModel(const MvuStreamGeometry &g, int pipe, int rqPipe);
+  int kr_, simd_, steps_, el_, elast_, inBeat_, cap_, vectors_, frameBeats_;
+  int pipe_ = 0, rqPipe_ = 0, outDepth_ = MvuModel::kOutDepth;
+  int cnt_ = 0;           // cnt_q: elements in the gearbox
+  int step_ = 0, off_ = 0; // step_q (step of the frame), off_q (item offset in its vector)
+  bool split_ = false;    // split_q
+  int credit_ = 0;        // credit_q
+  bool s1Last_ = false;   // s1_valid_q && s1_last_q
+  unsigned pipeLast_ = 0; // bit i: MAC stage P(i+1) holds a vector's last step (PIPE > 0)
+  bool accValid_ = false, prValid_ = false, yValid_ = false; // acc_valid_q, pr_valid_q, y_valid_q
   int fifoCnt_ = 0;
 };
 

@@ -37,6 +37,10 @@ struct MvuConfig {
   int W_PB = 0;      // post-multiply bias bits (signed; 0: none); same cycles either way
   int PIPE = 0;      // extra MAC register stages for a clock target (0..2, hw_model/Timing.h)
   int RQ_PIPE = 0;   // 1: a register after the requantisation multiply (clock target)
+  // 1: loom_mvu_stream (needs PE = N, MMV = 1): the frame's VECTORS*K inputs are one flat
+  // sequence, SIMD a step, ceil(VECTORS*K/SIMD) steps a frame (hw_model/MvuStream.h);
+  // steps() and the weight ROM are then streamGeometry()'s, not the fields below.
+  int STREAM = 0;
 
   bool flat() const { return K % SIMD != 0; }
   int nf() const { return N / PE; }
@@ -103,6 +107,7 @@ struct DwuConfig {
   int W_PB = 0;               // as MvuConfig
   int PIPE = 0;               // as MvuConfig
   int RQ_PIPE = 0;            // as MvuConfig
+  int STREAM = 0;             // as MvuConfig (PE = C; SIMD need not divide KK)
 
   int sf() const { return KK / SIMD; }
   int steps() const { return nf() * sf(); } // MAC steps (weight lines) per window

@@ -4,6 +4,7 @@
 #include "hw_model/Cost.h"
 
 #include "hw_model/Actors.h"
+#include "hw_model/MvuStream.h"
 
 #include <algorithm>
 
@@ -38,6 +39,8 @@ std::string validate(const ActorConfig &config) {
             return "mvu needs 0 <= W_PB <= 48";
           if (c.PIPE < 0 || c.PIPE > 2 || c.RQ_PIPE < 0 || c.RQ_PIPE > 1)
             return "mvu needs 0 <= PIPE <= 2 and 0 <= RQ_PIPE <= 1";
+          if (c.STREAM < 0 || c.STREAM > 1 || (c.STREAM && (c.PE != c.N || c.MMV != 1)))
+            return "mvu needs STREAM 0 or 1, and with STREAM PE = N and MMV = 1";
         } else if constexpr (std::is_same_v<T, SwgConfig>) {
           if (c.C < 1 || c.H < 1 || c.W < 1 || c.KH < 1 || c.KW < 1 || c.SH < 1 || c.SW < 1 ||
               c.DH < 1 || c.DW < 1 || c.PT < 0 || c.PL < 0 || c.PB < 0 || c.PR < 0 ||
@@ -63,8 +66,11 @@ std::string validate(const ActorConfig &config) {
         } else if constexpr (std::is_same_v<T, DwuConfig>) {
           if (c.C < 1 || c.KK < 1 || c.SIMD < 1 || c.PE < 1 || c.IN_BEAT < 1 || c.VECTORS < 1)
             return "dwu sizes must be positive";
-          if (c.C % c.PE || c.KK % c.SIMD || (c.KK * c.C) % c.IN_BEAT)
-            return "dwu needs C % PE == 0, KK % SIMD == 0, (KK*C) % IN_BEAT == 0";
+          // loom_mvu_stream folds taps flat: any SIMD <= KK
+          if (c.C % c.PE || (c.STREAM ? c.SIMD > c.KK : c.KK % c.SIMD != 0) ||
+              (c.KK * c.C) % c.IN_BEAT)
+            return "dwu needs C % PE == 0, KK % SIMD == 0 (STREAM: SIMD <= KK), "
+                   "(KK*C) % IN_BEAT == 0";
           if (c.MMV < 1 || c.VECTORS % c.MMV ||
               (c.MMV > 1 && (c.PE != c.C || c.IN_BEAT != c.KK * c.C)))
             return "dwu needs MMV | VECTORS, and with MMV > 1 PE = C and IN_BEAT = KK*C";
@@ -76,6 +82,8 @@ std::string validate(const ActorConfig &config) {
             return "dwu needs 0 <= W_PB <= 48";
           if (c.PIPE < 0 || c.PIPE > 2 || c.RQ_PIPE < 0 || c.RQ_PIPE > 1)
             return "dwu needs 0 <= PIPE <= 2 and 0 <= RQ_PIPE <= 1";
+          if (c.STREAM < 0 || c.STREAM > 1 || (c.STREAM && (c.PE != c.C || c.MMV != 1)))
+            return "dwu needs STREAM 0 or 1, and with STREAM PE = C and MMV = 1";
         } else if constexpr (std::is_same_v<T, ForkConfig>) {
           if (c.beatsPerFrame < 1)
             return "fork needs beatsPerFrame >= 1";
@@ -152,7 +160,45 @@ static ActorCost copies(ActorCost r, int mmv) {
   return r;
 }
 
+int64_t streamLastIssue(const MvuStreamGeometry &g) {
+  // Step j of the first frame needs min((j+1)*EL, frame) elements, i.e. ceil(need / IN_BEAT)
+  // beats (beat i is taken at cycle i, counted from cycle i+1: the gearbox keeps in_ready up
+  // while a step could starve), and issues one cycle after step j-1 at the earliest:
+  // t_j = max(t_{j-1} + 1, ceil(need_j / IN_BEAT)). ceil((j+1)*EL / IN_BEAT) - j is
+  // monotone in j, so the last step's t is the largest of the two ends of the full steps
+  // (j = 0, j = STEPS-2) and the frame's last beat.
+  const int64_t T = g.steps(), el = g.el(), ib = g.inBeat;
+  int64_t t = g.frameBeats();
+  if (T >= 2)
+    t = std::max({t, (el + ib - 1) / ib + T - 1, ((T - 1) * el + ib - 1) / ib + 1});
+  return t;
+}
+
+/// loom_mvu_stream (MvuConfig / DwuConfig with STREAM = 1): one step a cycle when the
+/// input keeps up, so a frame every max(STEPS, frame beats) cycles; the first frame's
+/// last step issues at streamLastIssue() and its output beat leaves 4 + PIPE + RQ_PIPE
+/// cycles later as loom_mvu's (the same pipeline and credits). Checked against
+/// MvuStreamModel in test/unit/hw_model and against the RTL in rtl/test/tb_mvu_stream.cpp.
+/// Memories: lines() weight lines of N*SIMD lanes, one bias line.
+template <typename UnitConfig>
+static ActorCost streamCost(const UnitConfig &c, int64_t n, int64_t macs) {
+  const MvuStreamGeometry g = streamGeometry(c);
+  ActorCost r;
+  r.cyclesPerFrame = std::max(g.steps(), g.frameBeats());
+  r.latencyCycles = streamLastIssue(g) + 5 + c.PIPE + c.RQ_PIPE;
+  const int64_t lanes = n * c.SIMD;
+  r.multipliers = c.BIPOLAR_W ? 0 : lanes;
+  r.multBitsA = c.W_IN, r.multBitsB = c.W_W, r.binary = c.BIPOLAR_W != 0;
+  r.macs = macs;
+  const int64_t tableBits = c.ACT == ActCode::Table ? n * c.T_DEPTH * c.W_OUT : 0;
+  r.memoryBits = g.lines() * lanes * c.W_W + n * (c.W_ACC + c.W_M) + tableBits;
+  addRequantStage(c, 1, r);
+  return r;
+}
+
 ActorCost estimateCost(const MvuConfig &c) {
+  if (c.STREAM)
+    return streamCost(c, c.N, int64_t(c.N) * c.K * c.VECTORS);
   ActorCost r;
   const int64_t nf = c.nf(), ib = c.vecInBeats(), v = c.groups();
   const int64_t steps = c.steps();
@@ -321,6 +367,8 @@ ActorCost estimateCost(const PoolConfig &c) {
 }
 
 ActorCost estimateCost(const DwuConfig &c) {
+  if (c.STREAM)
+    return streamCost(c, c.C, int64_t(c.C) * c.KK * c.VECTORS);
   ActorCost r;
   const int64_t sf = c.sf(), nf = c.nf(), ib = c.vecInBeats(), v = c.groups();
   const int64_t steps = nf * sf;
@@ -390,6 +438,9 @@ ActorCost estimateCost(const ActorConfig &c) {
 namespace {
 int64_t wordsOf(int64_t lines, int64_t bits) { return lines * ((bits + 31) / 32); }
 template <typename Unit> int64_t unitLoadWords(const Unit &c) {
+  if (c.STREAM) // loom_mvu_stream: lines() weight lines of PE*SIMD lanes, one bias line
+    return wordsOf(loom::hw::streamGeometry(c).lines(), int64_t(c.PE) * c.SIMD * c.W_W) +
+           wordsOf(1, int64_t(c.PE) * c.W_ACC);
   return wordsOf(int64_t(c.steps()), int64_t(c.PE) * c.SIMD * c.W_W) +
          wordsOf(c.nf(), int64_t(c.PE) * c.W_ACC);
 }

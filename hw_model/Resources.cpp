@@ -9,6 +9,8 @@
 //===----------------------------------------------------------------------===//
 #include "hw_model/Resources.h"
 
+#include "hw_model/MvuStream.h"
+
 #include <algorithm>
 #include <cmath>
 #include <variant>
@@ -167,6 +169,20 @@ static int64_t dspsPerMult(int64_t a, int64_t b) {
   return ceilDiv(a, 25) * ceilDiv(b, 18);
 }
 
+/// Multipliers: DSP48E1s (the SIMD sum rides their cascade); +-1 weights
+/// and 1-bit operands are an add/subtract per lane in logic; a narrow product
+/// (at most 8 bits) is a LUT multiplier and its share of the adder tree:
+/// about 4 * a * b + 4 LUTs (loom_mvu K 16, 32 lanes, synth_xilinx: 19, 44 and
+/// 62 LUTs a lane at 2x2, 3x3 and 4x4 bits).
+static Resources laneMultipliers(int64_t lanes, int64_t wIn, int64_t wW, bool binary) {
+  Resources r;
+  int64_t perMult = binary ? 0 : dspsPerMult(wIn, wW);
+  r.dsps += lanes * perMult;
+  if (!perMult)
+    r.luts += lanes * (binary || wIn < 2 || wW < 2 ? wIn + 2 : 4 * wIn * wW + 4);
+  return r;
+}
+
 /// loom_mvu (and loom_dwu, which is loom_mvu in its depthwise mode): K inputs
 /// of W_IN bits in two banks, `steps` (NF*SF) weight words of PE*SIMD*W_W bits,
 /// PE*SIMD multipliers, NF bias words of PE*W_ACC bits.
@@ -180,15 +196,7 @@ static Resources unit(int64_t k, int64_t n, int64_t simd, int64_t pe, int64_t in
   // (their read registers are the DSP48s' B registers or counted per PE below)
   for (Resources rom : {romResources(steps, lanes * wW), romResources(nf, pe * wAcc)})
     r.luts += rom.luts, r.brams += rom.brams;
-  // Multipliers: DSP48E1s (the SIMD sum rides their cascade); +-1 weights
-  // and 1-bit operands are an add/subtract per lane in logic; a narrow product
-  // (at most 8 bits) is a LUT multiplier and its share of the adder tree:
-  // about 4 * a * b + 4 LUTs (loom_mvu K 16, 32 lanes, synth_xilinx: 19, 44 and
-  // 62 LUTs a lane at 2x2, 3x3 and 4x4 bits).
-  int64_t perMult = binary ? 0 : dspsPerMult(wIn, wW);
-  r.dsps += lanes * perMult;
-  if (!perMult)
-    r.luts += lanes * (binary || wIn < 2 || wW < 2 ? wIn + 2 : 4 * wIn * wW + 4);
+  r += laneMultipliers(lanes, wIn, wW, binary);
   // Input banks: distributed RAM read word by word, or flip-flops.
   int64_t bankBits = 2 * k * wIn;
   if (ib <= kBankLutramBeats) {
@@ -226,7 +234,40 @@ static Resources unit(int64_t k, int64_t n, int64_t simd, int64_t pe, int64_t in
   return r;
 }
 
+/// loom_mvu_stream (STREAM = 1; not fitted to synth_xilinx yet): a structural estimate
+/// from the RTL with loom_mvu's fitted pieces. The P-line weight ROM (the bias line is a
+/// constant), N*SIMD multipliers as loom_mvu's lanes, the low/high split of each output's
+/// sum as the flat loom_mvu's (kFlatSplitLuts), the gearbox: CAP*W_IN flip-flops, the beat
+/// written at any offset in units of U (a barrel shifter of clog2(CAP/U + 1) stages over
+/// the buffer, kSelLutsPerBitStage as loom_mvu's operand select) and one LUT a buffer bit
+/// for the consumed-step shift and merge; the step's operand is the buffer's low end (wires).
+/// Against synth_xilinx (Yosys 0.23) of three units (K 12 N 4 SIMD 5 IN_BEAT 4; K 32 N 8
+/// SIMD 19 IN_BEAT 32; depthwise 3x3 C 4 SIMD 2: 2602, 21571, 1369 LUTs, 541, 1621, 488
+/// FFs): 88%, 94%, 100% of the LUTs, 101%, 95%, 120% of the FFs, DSPs exact
+/// (rtl/test/yosys_mvu_stream.sh builds the first and a depthwise unit).
+template <typename Unit> static Resources streamUnit(const Unit &c, int64_t n) {
+  const MvuStreamGeometry g = streamGeometry(c);
+  const int64_t lanes = n * c.SIMD, wa = std::max(c.W_ACC, c.W_IN + c.W_W);
+  Resources r;
+  Resources rom = romResources(g.lines(), lanes * c.W_W);
+  r.luts += rom.luts, r.brams += rom.brams;
+  r += laneMultipliers(lanes, c.W_IN, c.W_W, c.BIPOLAR_W != 0);
+  if (c.SIMD > 1)
+    r.luts += int64_t(kFlatSplitLuts * double(n * c.SIMD * c.W_ACC) * std::log2(double(c.SIMD)));
+  const int64_t bufBits = int64_t(g.cap()) * c.W_IN;
+  const int64_t stages = clog2(g.cap() / g.unit() + 1);
+  r.luts += int64_t(kSelLutsPerBitStage * double(bufBits * stages)) + bufBits + int64_t(kMvuLuts);
+  // the accumulator adds three operands (acc_q or the bias plus carry_q, and the low sum)
+  r.luts += 3 * n * wa;
+  r.ffs += bufBits + 2 * n * wa /* acc_q, carry_q */ + (g.lines() > 1 ? int64_t(kWordFfsPerBit * double(lanes * c.W_W)) : 0) +
+           int64_t(kMvuFfs);
+  r += requantAndOutput(c, 1, wa);
+  return r;
+}
+
 Resources estimateResources(const MvuConfig &c) {
+  if (c.STREAM)
+    return streamUnit(c, c.N);
   Resources r =
       unit(c.K, c.N, c.SIMD, c.PE, c.IN_BEAT, c.W_IN, c.W_W, c.W_ACC, c.BIPOLAR_W, c.steps());
   r += requantAndOutput(c, c.nf(), std::max(c.W_ACC, c.W_IN + c.W_W));
@@ -234,6 +275,8 @@ Resources estimateResources(const MvuConfig &c) {
 }
 
 Resources estimateResources(const DwuConfig &c) {
+  if (c.STREAM)
+    return streamUnit(c, c.C);
   // The depthwise gather replaces the slice select; same storage and lanes.
   Resources r =
       unit(c.KK * c.C, c.C, c.SIMD, c.PE, c.IN_BEAT, c.W_IN, c.W_W, c.W_ACC, c.BIPOLAR_W,

@@ -8,6 +8,7 @@
 #include "compiler/numerics/Affine.h"
 #include "compiler/numerics/Tables.h"
 #include "hw_model/Configs.h"
+#include "hw_model/MvuStream.h"
 
 #include <cmath>
 
@@ -181,6 +182,34 @@ inline std::vector<int64_t> mvuGolden(const MvuParams &p, const MvuData &d,
     y[n] = requantAct(p, d, n, acc);
   }
   return y;
+}
+
+/// One depthwise window (loom_dwu / loom_mvu_stream with DW_KK): p.K = KK taps, p.N = C
+/// channels, win in (k, c) order; acc[c] = b[c] + sum_j win[j*C + c] * w[c][j].
+inline std::vector<int64_t> depthwiseGolden(const MvuParams &p, const MvuData &d,
+                                            const std::vector<int64_t> &win) {
+  std::vector<int64_t> y(p.N);
+  for (int c = 0; c < p.N; ++c) {
+    int64_t acc = d.b[c];
+    for (int j = 0; j < p.K; ++j)
+      acc += win[size_t(j) * p.N + c] * d.w[c][j];
+    y[c] = requantAct(p, d, c, acc);
+  }
+  return y;
+}
+
+/// loom_mvu_stream's weight ROM lines (hw_model streamWeightImage, W_W-bit lanes; +-1
+/// weights as one bit, 1 = +1) from d.w[N][KR].
+inline std::vector<Bits> streamWeightLines(const MvuParams &p, const loom::hw::MvuStreamGeometry &g,
+                                           const MvuData &d) {
+  std::vector<Bits> lines;
+  for (const std::vector<int64_t> &lanes : loom::hw::streamWeightImage(g, d.w)) {
+    Bits line(int(lanes.size()) * p.W_W);
+    for (size_t i = 0; i < lanes.size(); ++i)
+      line.set(int(i) * p.W_W, p.W_W, p.BIPOLAR_W ? int64_t(lanes[i] > 0) : lanes[i]);
+    lines.push_back(line);
+  }
+  return lines;
 }
 
 struct SoftmaxParams {
