@@ -91,6 +91,7 @@ template <typename Config, typename ComputeOp> static Config unitConfig(ComputeO
   c.W_LA = leakyTableBits(op.getLeakyMults());
   c.PIPE = int(op.getPipelineStages().value_or(0));
   c.RQ_PIPE = int(op.getRequantStages().value_or(0));
+  c.STREAM = op.foldsAcrossVectors() ? 1 : 0; // loom_mvu_stream
   return c;
 }
 

@@ -80,25 +80,18 @@ struct Folder {
       return 1;
     if (isFoldable(consumer) && mmvOf(consumer) > 1) // mmv whole vectors a beat
       return mmvOf(consumer) * vectorElements(consumer);
-    if (auto mvu = llvm::dyn_cast<df::MvuOp>(consumer)) {
-      int64_t k = mvu.getK(), simd = mvu.getSimd();
-      if (k % simd == 0)
-        return simd;
-      // Flat: a vector in about as many beats as the unit takes steps.
-      int64_t steps = ceilDiv((mvu.getN() / mvu.getPe()) * k, simd);
-      for (int64_t d : divisors(k))
-        if (k / d <= steps)
+    if (auto mvu = llvm::dyn_cast<df::MvuOp>(consumer);
+        mvu && mvu.getK() % mvu.getSimd() == 0)
+      return mvu.getSimd();
+    if (llvm::isa<df::MvuOp, df::DwuOp>(consumer)) {
+      // Flat, or a depthwise window: the frame in about as many beats as the unit
+      // takes steps (the fewest lanes dividing a vector that keep up).
+      int64_t vector = vectorElements(consumer), v = vectorsOf(consumer);
+      int64_t steps = frameSteps(consumer);
+      for (int64_t d : divisors(vector))
+        if (v * (vector / d) <= steps)
           return d;
-      return k;
-    }
-    if (auto dwu = llvm::dyn_cast<df::DwuOp>(consumer)) {
-      // Feed a window in about as many beats as the dwu takes cycles.
-      int64_t window = dwu.getChannels() * dwu.getTaps();
-      int64_t cycles = (dwu.getChannels() / dwu.getPe()) * (dwu.getTaps() / dwu.getSimd());
-      for (int64_t d : divisors(window))
-        if (window / d <= cycles)
-          return d;
-      return window;
+      return vector;
     }
     if (auto pool = llvm::dyn_cast<df::PoolOp>(consumer))
       return pool.getPe() * pool.getSimd(); // pe channels, or simd whole positions
@@ -371,7 +364,7 @@ struct Folder {
           if (!isCompute(m))
             continue;
           int64_t keep = simdOf(m);
-          for (int64_t simd : simdCandidates(m, l, before[m] / vectorsOf(m))) {
+          for (int64_t simd : simdCandidates(m, l, mmvOf(m), before[m])) {
             if (simd > keep)
               break;
             setSimd(m, simd);
@@ -527,9 +520,8 @@ struct Folder {
       if (unit && isFoldable(unit)) {
         int64_t n = channelsOf(unit);
         int64_t bestSimd = 0, bestPe = 0, bestMults = -1, bestCycles = 0;
-        int64_t fasterSteps = (worstCycles - 1) / vectorsOf(unit);
         for (int64_t pe : divisors(n))
-          for (int64_t simd : isCompute(unit) ? simdCandidates(unit, pe, fasterSteps)
+          for (int64_t simd : isCompute(unit) ? simdCandidates(unit, pe, pe == n ? mmvOf(unit) : 1, worstCycles - 1)
                               : poolSimds(unit, pe)) {
             fold(unit).setSimdPe(simd, pe);
             assignLanes();
@@ -579,8 +571,9 @@ struct Folder {
   }
 
   /// The exact start for a target II t: every mvu/dwu at its fewest multipliers
-  /// (requantization included; ties: fewer steps) among the foldings whose
-  /// V * steps fit t, steps = ceil(NF*K / simd) (docs/folding.md "Search"). Each
+  /// (requantization included; ties: fewer steps) among the foldings whose steps a
+  /// frame fit t (frameSteps: (V/mmv) * ceil(NF*K / simd), or ceil(V*K / simd) folded
+  /// flat across vectors; docs/folding.md "Search"). Each
   /// unit's choice is independent of the others' (its input width is not, which
   /// the greedy steps then fix). False if a unit cannot reach t.
   bool exactStart(int64_t t) {
@@ -590,22 +583,21 @@ struct Folder {
       int64_t v = vectorsOf(op), n = channelsOf(op), k = reductionOf(op);
       int64_t bestSimd = 0, bestPe = 0, bestMmv = 0, bestCost = -1, bestCycles = 0;
       for (int64_t mmv : mmvCandidates(op)) {
-        int64_t maxSteps = t / (v / mmv);
-        if (maxSteps < 1)
+        if (t < v / mmv) // a step a vector at least
           continue;
         for (int64_t pe : divisors(n)) {
           if (mmv > 1 && pe != n) // copies take whole vectors: every output each
             continue;
-          for (int64_t simd : simdCandidates(op, pe, maxSteps)) {
-            if (k % simd != 0 && !fold(op).foldsFlat())
-              continue;
-            int64_t steps = ceilDiv((n / pe) * k, simd);
-            if (steps > maxSteps)
-              continue;
+          for (int64_t simd : simdCandidates(op, pe, mmv, t)) {
             fold(op).setFold(simd, pe, mmv);
+            // (a simd not dividing K is legal when the unit folds flat, across or within)
+            if (k % simd != 0 && !fold(op).foldsFlat() && !fold(op).foldsAcrossVectors())
+              continue;
+            int64_t c = frameSteps(op);
+            if (c > t)
+              continue;
             int64_t cost = multipliers(op) + affineMults(op) +
                            ceilDiv(binaryLanes(op), kBinaryLanesPerMult);
-            int64_t c = (v / mmv) * steps;
             if (bestCost < 0 || cost < bestCost || (cost == bestCost && c < bestCycles))
               bestSimd = simd, bestPe = pe, bestMmv = mmv, bestCost = cost, bestCycles = c;
             break; // candidates ascend: the first that fits is this pe's cheapest

@@ -46,14 +46,24 @@ int64_t vectorsOf(Operation *op) {
   return 1;
 }
 
-std::vector<int64_t> simdCandidates(Operation *op, int64_t pe, int64_t maxSteps) {
-  int64_t k = fold(op).getFoldReduction(), n = fold(op).getFoldOutputs();
+int64_t frameSteps(Operation *op) {
+  int64_t k = fold(op).getFoldReduction(), n = fold(op).getFoldOutputs(), v = vectorsOf(op);
+  if (fold(op).foldsAcrossVectors())
+    return ceilDiv(v * k, simdOf(op));
+  return (v / mmvOf(op)) * ceilDiv((n / peOf(op)) * k, simdOf(op));
+}
+
+std::vector<int64_t> simdCandidates(Operation *op, int64_t pe, int64_t mmv,
+                                    int64_t maxFrameSteps) {
+  int64_t k = fold(op).getFoldReduction(), n = fold(op).getFoldOutputs(), v = vectorsOf(op);
   std::vector<int64_t> c = divisors(k);
-  if (fold(op).foldsFlat() && maxSteps >= 1) {
-    int64_t simd = ceilDiv((n / pe) * k, maxSteps);
-    if (simd <= k && k % simd != 0)
-      c.insert(std::upper_bound(c.begin(), c.end(), simd), simd);
-  }
+  int64_t simd = 0;
+  if (pe == n && mmv == 1 && v > 1 && maxFrameSteps >= 1) // flat across vectors
+    simd = ceilDiv(v * k, maxFrameSteps);
+  else if (fold(op).foldsFlat() && maxFrameSteps >= v) // flat within a vector
+    simd = ceilDiv((n / pe) * k, maxFrameSteps / v);
+  if (simd >= 1 && simd < k && k % simd != 0)
+    c.insert(std::upper_bound(c.begin(), c.end(), simd), simd);
   return c;
 }
 

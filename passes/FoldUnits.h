@@ -36,10 +36,16 @@ void setPe(mlir::Operation *op, int64_t pe);
 /// Vectors (windows, rows) per frame of a MAC unit: its cycles are that many
 /// times its steps per vector.
 int64_t vectorsOf(mlir::Operation *op);
-/// The simd values worth trying for a MAC unit at `pe`: the divisors of its
-/// reduction K and, for a unit that folds flat, the fewest lanes whose
-/// ceil(NF*K/simd) steps a vector fit in `maxSteps` (any simd is legal there).
-std::vector<int64_t> simdCandidates(mlir::Operation *op, int64_t pe, int64_t maxSteps);
+/// Steps a frame of a MAC unit at its current folding: ceil(V*K/simd) when it folds
+/// flat across vectors (loom_mvu_stream), else (V/mmv) * ceil(NF*K/simd).
+int64_t frameSteps(mlir::Operation *op);
+/// The simd values worth trying for a MAC unit at `pe` and `mmv`, ascending: the
+/// divisors of its reduction K and the fewest lanes whose steps a frame fit in
+/// `maxFrameSteps` where any simd is legal: folded flat across vectors (pe every
+/// output, one vector a step, several a frame: ceil(V*K/simd)) or, for a dense unit,
+/// flat within a vector (V * ceil(NF*K/simd)).
+std::vector<int64_t> simdCandidates(mlir::Operation *op, int64_t pe, int64_t mmv,
+                                    int64_t maxFrameSteps);
 
 /// Whether a MAC unit stores +-1 weights as one bit.
 bool isBinary(mlir::Operation *op);

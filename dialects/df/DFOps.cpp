@@ -205,6 +205,19 @@ int64_t MvuOp::getFoldOutputs() { return getN(); }
 int64_t MvuOp::getFoldReduction() { return getK(); }
 // loom_mvu folds flat when simd does not divide K (docs/folding.md)
 bool MvuOp::foldsFlat() { return true; }
+
+/// loom_mvu_stream's condition: every output a beat, one vector a step, several vectors a
+/// frame, and a simd that does not divide the reduction (with one that does, the steps
+/// are loom_mvu's / loom_dwu's: V * reduction / simd). The one place that decides it:
+/// DFCost's STREAM, the RTL module, df-fold's step count and the dwu verifier ask here.
+template <typename ComputeOp>
+static bool acrossVectors(ComputeOp op, int64_t outputs, int64_t reduction) {
+  int64_t simd = op.getSimd();
+  return simd >= 1 && simd < reduction && reduction % simd != 0 && op.getPe() == outputs &&
+         op.getMmv() == 1 && op.getVectors() > 1;
+}
+bool MvuOp::foldsAcrossVectors() { return acrossVectors(*this, getN(), getK()); }
+bool DwuOp::foldsAcrossVectors() { return acrossVectors(*this, getChannels(), getTaps()); }
 int64_t DwuOp::getFoldOutputs() { return getChannels(); }
 int64_t DwuOp::getFoldReduction() { return getTaps(); }
 int64_t PoolOp::getFoldOutputs() { return getChannelsAttr().getInt(); }
@@ -246,8 +259,10 @@ LogicalResult DwuOp::verify() {
   if (inFrame % (c * kk) != 0 || getOutput().getType().getFrameElements() != inFrame / kk)
     return emitOpError("frames must hold whole windows of KK*C elements");
   int64_t simd = getSimd(), pe = getPe();
-  if (simd <= 0 || kk % simd != 0 || pe <= 0 || c % pe != 0)
-    return emitOpError("simd must divide the taps and pe the channels");
+  // any simd below the taps folds flat across windows (loom_mvu_stream) with pe = C
+  if (simd <= 0 || (kk % simd != 0 && !foldsAcrossVectors()) || pe <= 0 || c % pe != 0)
+    return emitOpError("simd must divide the taps (or, with pe = every channel and several "
+                       "windows a frame, be below them) and pe the channels");
   if (failed(verifyMmv(*this, c, c * kk)))
     return failure();
   if (failed(verifyAffine(*this, c)))

@@ -116,6 +116,12 @@ def DF_FoldableOpInterface : OpInterface<"FoldableOpInterface"> {
     InterfaceMethod<"Whether any simd up to the reduction is legal (the unit then folds "
                     "flat: a step may end one output and start the next).", "bool",
                     "foldsFlat", (ins), [{}], [{ return false; }]>,
+    InterfaceMethod<"Whether the unit, at its current folding, folds flat across its "
+                    "frame's vectors (loom_mvu_stream): every output a beat, one vector "
+                    "a step, several vectors a frame and a simd not dividing the reduction, "
+                    "so a step may end one vector and start the next (ceil(V*K/simd) steps "
+                    "a frame instead of V*ceil(K/simd)).", "bool",
+                    "foldsAcrossVectors", (ins), [{}], [{ return false; }]>,
   ];
   let extraSharedClassDeclaration = [{
     int64_t getSimd() { return $_op.getFolding().getSimd(); }
@@ -161,7 +167,7 @@ class DF_ComputeOp<string mnemonic, list<string> foldMethods = []> : DF_Op<mnemo
   }]>];
 }
 
-def DF_MvuOp : DF_ComputeOp<"mvu", ["foldsFlat"]> {
+def DF_MvuOp : DF_ComputeOp<"mvu", ["foldsFlat", "foldsAcrossVectors"]> {
   let summary = "matrix-vector unit: dense layer, requantization and activation";
   let description = [{
     Computes y[n] = act(saturate(shift_round_even(bias[n] + sum_k x[k] w[n][k], shift)))
@@ -205,7 +211,7 @@ def DF_SwgOp : DF_Op<"swg"> {
   }];
 }
 
-def DF_DwuOp : DF_ComputeOp<"dwu"> {
+def DF_DwuOp : DF_ComputeOp<"dwu", ["foldsAcrossVectors"]> {
   let summary = "depthwise convolution unit: per channel a dot product over its window";
   let description = [{
     For each window (from a df.swg, (k, c) order) of KK = weight dim 1 taps:

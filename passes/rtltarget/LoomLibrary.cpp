@@ -10,6 +10,7 @@
 #include "passes/rtltarget/RTLTarget.h"
 
 #include "dialects/nn/IntAttrs.h"
+#include "hw_model/MvuStream.h"
 
 #include "llvm/ADT/TypeSwitch.h"
 
@@ -33,6 +34,20 @@ std::vector<int64_t> weightLanes(ArrayRef<int64_t> w, int64_t n, int64_t k, int6
         int64_t v = g < nf ? w[(g * pe + p) * k + f % k] : 0;
         lanes.push_back(binary ? int64_t(v > 0) : v);
       }
+  return lanes;
+}
+
+/// loom_mvu_stream's weight ROM (hw_model streamWeightImage): line p, lane n*SIMD + s
+/// holds w[n][(p*SIMD + s) mod KR], KR = K (dense) or the taps (depthwise).
+template <typename Config>
+std::vector<int64_t> streamLanes(const Config &c, ArrayRef<int64_t> w, int64_t n, int64_t kr) {
+  std::vector<std::vector<int64_t>> rows(n);
+  for (int64_t i = 0; i < n; ++i)
+    rows[i].assign(w.begin() + i * kr, w.begin() + (i + 1) * kr);
+  std::vector<int64_t> lanes;
+  for (const auto &line : hw::streamWeightImage(hw::streamGeometry(c), rows))
+    for (int64_t v : line)
+      lanes.push_back(c.BIPOLAR_W ? int64_t(v > 0) : v);
   return lanes;
 }
 
@@ -92,7 +107,8 @@ private:
                            NetlistBuilder &nb) {
     OpBuilder &b = nb.builder();
     std::vector<int64_t> w =
-        weightLanes(ints(op.getWeight()), outputs, reduction, c.SIMD, c.PE, c.BIPOLAR_W);
+        c.STREAM ? streamLanes(c, ints(op.getWeight()), outputs, reduction)
+                 : weightLanes(ints(op.getWeight()), outputs, reduction, c.SIMD, c.PE, c.BIPOLAR_W);
     if (nb.runtimeWeights()) {
       // Only the weight and bias memories are loadable: the per-channel
       // multipliers, post-biases and slopes of affine and PRelu layers are not yet.
@@ -164,10 +180,12 @@ private:
     nb.setParams(p, {{"K", c.K}, {"N", c.N}});
     if (c.MMV > 1) // several vectors a step: lockstep copies
       nb.setParams(p, {{"MMV", c.MMV}});
+    if (c.STREAM) // flat across the frame's vectors
+      nb.setParams(p, {{"VECTORS", c.VECTORS}});
     if (failed(unitImages(op, c, name, c.N, c.K, p, nb)))
       return failure();
-    nb.connectWeightBus(
-        nb.instantiateStream(op, c.MMV > 1 ? "loom_mvu_mmv" : "loom_mvu", name, p));
+    const char *module = c.STREAM ? "loom_mvu_stream" : c.MMV > 1 ? "loom_mvu_mmv" : "loom_mvu";
+    nb.connectWeightBus(nb.instantiateStream(op, module, name, p));
     return success();
   }
 
@@ -175,14 +193,17 @@ private:
     std::string name = nb.instanceName(op, "dwconv");
     NamedAttrList p;
     // loom_mvu_mmv takes the copies' loom_mvu parameters: depthwise mode as loom_dwu sets it
+    // (loom_mvu_stream likewise: its depthwise mode, flat across the frame's windows)
     if (c.MMV > 1)
       nb.setParams(p, {{"MMV", c.MMV}, {"K", c.KK * c.C}, {"N", c.C}, {"DW_KK", c.KK}});
+    else if (c.STREAM)
+      nb.setParams(p, {{"VECTORS", c.VECTORS}, {"K", c.KK * c.C}, {"N", c.C}, {"DW_KK", c.KK}});
     else
       nb.setParams(p, {{"C", c.C}, {"KK", c.KK}});
     if (failed(unitImages(op, c, name, c.C, c.KK, p, nb)))
       return failure();
-    nb.connectWeightBus(
-        nb.instantiateStream(op, c.MMV > 1 ? "loom_mvu_mmv" : "loom_dwu", name, p));
+    const char *module = c.STREAM ? "loom_mvu_stream" : c.MMV > 1 ? "loom_mvu_mmv" : "loom_dwu";
+    nb.connectWeightBus(nb.instantiateStream(op, module, name, p));
     return success();
   }
 

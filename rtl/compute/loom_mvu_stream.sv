@@ -212,7 +212,7 @@ module loom_mvu_stream #(
 
   always_ff @(posedge clk) begin
     if (rst) begin
-      gb_q     <= '0;  // zero above cnt_q: beats are merged with an OR
+      gb_q     <= GBW'(0);  // zero above cnt_q: beats are merged with an OR
       cnt_q    <= '0;
       step_q   <= '0;
       off_q    <= '0;
@@ -221,7 +221,7 @@ module loom_mvu_stream #(
       credit_q <= '0;
     end else begin
       if (issue || in_fire) begin
-        gb_q  <= gb_keep | (in_fire ? gb_ins : '0);
+        gb_q  <= gb_keep | (in_fire ? gb_ins : GBW'(0));
         cnt_q <= kept + (in_fire ? CNW'(IN_BEAT / U) : '0);
       end
       if (issue) begin

@@ -143,7 +143,7 @@ func.func @dwu_output_frame() {
 
 func.func @dwu_simd() {
   %in = df.input "x" : !df.stream<i8, 1, [8]>
-  // expected-error @+1 {{'df.dwu' op simd must divide the taps and pe the channels}}
+  // expected-error @+1 {{'df.dwu' op simd must divide the taps (or, with pe = every channel and several windows a frame, be below them) and pe the channels}}
   %u = df.dwu %in {weight = dense<1> : tensor<2x4xi8>, bias = dense<0> : tensor<2xi64>, shift = 5 : i64, acc_width = 16 : i64,
                    folding = #df.folding<simd = 3, pe = 1>, act = #df.act<none>}
        : !df.stream<i8, 1, [8]> -> !df.stream<i8, 1, [2]>
@@ -155,7 +155,7 @@ func.func @dwu_simd() {
 
 func.func @dwu_pe() {
   %in = df.input "x" : !df.stream<i8, 1, [8]>
-  // expected-error @+1 {{'df.dwu' op simd must divide the taps and pe the channels}}
+  // expected-error @+1 {{'df.dwu' op simd must divide the taps (or, with pe = every channel and several windows a frame, be below them) and pe the channels}}
   %u = df.dwu %in {weight = dense<1> : tensor<2x4xi8>, bias = dense<0> : tensor<2xi64>, shift = 5 : i64, acc_width = 16 : i64,
                    folding = #df.folding<simd = 1, pe = 0>, act = #df.act<none>}
        : !df.stream<i8, 1, [8]> -> !df.stream<i8, 1, [2]>

@@ -7,21 +7,24 @@ sliding windows, whose timing hw_model simulates).
 Nodes, in op order (a node's inputs name earlier nodes by index; a fork's two
 outputs are I.0 and I.1):
   in:E          graph input of E elements
-  mvu:K:N[:A]   dense layer reading A (default: the previous node)
+  mvu:K:N[:A[:V]]  dense layer reading A (default: the previous node), V vectors a
+                frame (default 1: its input has V*K elements, its output V*N)
   softmax[:A]   softmax (N = its input's elements)
   fork:A  fifo:A  join:A:B  concat:A:B
 Without an `in:` node the graph starts with an input of the first mvu's K, so
 the old chain form `mvu:8:4 mvu:4:2 softmax` still works.
 
-Cycles per frame (hw_model/Cost.cpp): mvu max(ceil((N/pe) * K / simd), K/in)
-(simd need not divide K: the mvu then folds flat),
+Cycles per frame (hw_model/Cost.cpp): mvu max(steps, V*K/in), steps =
+V * ceil((N/pe) * K / simd) (simd need not divide K: the mvu then folds flat), or
+ceil(V*K / simd) when it folds flat across vectors (pe = N, V > 1, simd not
+dividing K: loom_mvu_stream),
 softmax N/in + 2N (pipelined with D dividers: max(N/in, N/D)), fork/fifo/join
 E/lanes, concat (C1+C2)/lanes.
 Stream widths: an mvu's output has its pe lanes, a softmax's 1 (pipelined: D),
 a fork/fifo/
 join/concat its (first) input's; the graph input is as wide as its consumer
 reads (an mvu's simd, or for a flat mvu the smallest divisor d of K with
-K/d <= its steps; looking through forks and fifos at the first consumer),
+V*K/d <= its steps; looking through forks and fifos at the first consumer),
 capped by the joins. The two inputs of a join/concat must have
 equal widths (dividing both channel counts at a concat): when they differ,
 both sides are narrowed to the common divisor, an mvu behind them (through
@@ -29,7 +32,7 @@ forks/fifos) by lowering its pe, the input by a cap; repeated until stable.
 
 Greedy: every mvu at simd = pe = 1. Repeat: the bottleneck (most cycles,
 first in op order) if an mvu gets its (simd, pe), pe | N and simd a divisor of
-K or, per pe, the fewest lanes with ceil((N/pe)*K/simd) < its cycles, with
+K or, per pe, the fewest lanes whose steps are below its cycles, with
 the fewest simd*pe (ties: fewer cycles) that makes it faster and that no join
 narrows; if there is none, or the bottleneck is not an mvu, a lane group is
 widened: the mvus whose pe sets the width of one of the bottleneck's streams
@@ -42,7 +45,7 @@ than the current II; of the groups, the one needing the fewest multipliers. Stop
 target II, when the step exceeds the budget, or when nothing helps.
 
 Search (docs/folding.md): the greedy result, then the exact start for a target
-T: every mvu at the fewest simd*pe with ceil((N/pe)*K/simd) <= T (ties: fewer
+T: every mvu at the fewest simd*pe whose steps are <= T (ties: fewer
 steps; pe ascending, first such simd per pe), followed by greedy steps towards
 T within the budget; feasible if the II is then <= T. With a target II: the
 exact result if feasible and it has fewer multipliers or the greedy missed the
@@ -67,12 +70,28 @@ def ceil_div(a, b):
     return -(-a // b)
 
 
-def simd_candidates(k, n, pe, max_steps):
+def across(k, n, v, simd, pe):
+    """Folded flat across the frame's vectors (loom_mvu_stream)."""
+    return pe == n and v > 1 and simd < k and k % simd != 0
+
+
+def steps_of(nd, simd, pe):
+    k, n, v = nd["k"], nd["n"], nd["v"]
+    if across(k, n, v, simd, pe):
+        return ceil_div(v * k, simd)
+    return v * ceil_div((n // pe) * k, simd)
+
+
+def simd_candidates(k, n, pe, max_steps, v=1):
+    """max_steps: steps a frame."""
     c = divisors(k)
-    if max_steps >= 1:
-        simd = ceil_div((n // pe) * k, max_steps)
-        if simd <= k and k % simd:
-            c = sorted(c + [simd])
+    simd = 0
+    if pe == n and v > 1 and max_steps >= 1:
+        simd = ceil_div(v * k, max_steps)
+    elif max_steps >= v:
+        simd = ceil_div((n // pe) * k, max_steps // v)
+    if 1 <= simd < k and k % simd:
+        c = sorted(c + [simd])
     return c
 
 
@@ -90,7 +109,8 @@ class Graph:
             elif kind == "mvu":
                 nd["k"], nd["n"] = int(p[1]), int(p[2])
                 nd["srcs"] = [self.ref(p[3] if len(p) > 3 else str(i - 1))]
-                nd["elems"] = nd["n"]
+                nd["v"] = int(p[4]) if len(p) > 4 else 1
+                nd["elems"] = nd["n"] * nd["v"]
             elif kind == "softmax":
                 nd["srcs"] = [self.ref(p[1] if len(p) > 1 else str(i - 1))]
                 nd["elems"] = self.elems(nd["srcs"][0])
@@ -133,11 +153,11 @@ def wanted(g, folds, stream):
     kind = g.nodes[c]["kind"]
     if kind == "mvu":
         simd, pe = folds[c]
-        k = g.nodes[c]["k"]
+        k, v = g.nodes[c]["k"], g.nodes[c]["v"]
         if k % simd == 0:
             return simd
-        steps = ceil_div((g.nodes[c]["n"] // pe) * k, simd)
-        return next(d for d in divisors(k) if k // d <= steps)
+        steps = steps_of(g.nodes[c], simd, pe)
+        return next(d for d in divisors(k) if v * (k // d) <= steps)
     if kind in ("fork", "fifo"):
         return wanted(g, folds, (c, 0))
     return 1
@@ -196,7 +216,7 @@ def cycles(g, folds, lanes, i):
     inl = lanes[nd["srcs"][0]]
     if kind == "mvu":
         simd, pe = folds[i]
-        return max(ceil_div((nd["n"] // pe) * nd["k"], simd), nd["k"] // inl)
+        return max(steps_of(nd, simd, pe), nd["v"] * nd["k"] // inl)
     if kind == "softmax":
         if i in g.piped:
             return max(nd["elems"] // inl, nd["elems"] // g.piped[i])
@@ -240,7 +260,7 @@ def group_of(g, stream):
 
 def fold(g, max_mults=0, target_ii=0):
     mvus = [i for i, nd in enumerate(g.nodes) if nd["kind"] == "mvu"]
-    macs = sum(g.nodes[i]["k"] * g.nodes[i]["n"] for i in mvus)
+    macs = sum(g.nodes[i]["k"] * g.nodes[i]["n"] * g.nodes[i]["v"] for i in mvus)
     budget = max_mults
     if not budget and not target_ii:
         budget = max(macs if macs <= 8192 else 1024, len(mvus))
@@ -262,11 +282,11 @@ def fold(g, max_mults=0, target_ii=0):
         f, c = {}, {}
         g.piped = {}
         for i in mvus:
-            n, k = g.nodes[i]["n"], g.nodes[i]["k"]
+            n, k, v = g.nodes[i]["n"], g.nodes[i]["k"], g.nodes[i]["v"]
             best = None
             for pe in divisors(n):
-                for simd in simd_candidates(k, n, pe, t):
-                    steps = ceil_div((n // pe) * k, simd)
+                for simd in simd_candidates(k, n, pe, t, v):
+                    steps = steps_of(g.nodes[i], simd, pe)
                     if steps > t:
                         continue
                     if best is None or (simd * pe, steps) < best[:2]:
@@ -340,7 +360,7 @@ def greedy(g, actors, folds, caps, budget, target_ii):
             best = None
             nw, kw = g.nodes[worst]["n"], g.nodes[worst]["k"]
             for pe in divisors(nw):
-                for simd in simd_candidates(kw, nw, pe, wc - 1):
+                for simd in simd_candidates(kw, nw, pe, wc - 1, g.nodes[worst]["v"]):
                     folds[worst] = (simd, pe)
                     l = lanes_of(g, folds, caps)
                     kept = folds[worst][1] == pe
@@ -375,7 +395,7 @@ def greedy(g, actors, folds, caps, budget, target_ii):
                         for m in grp:
                             keep = folds[m][0]
                             for simd in simd_candidates(g.nodes[m]["k"], g.nodes[m]["n"],
-                                                        l, before[m]):
+                                                        l, before[m], g.nodes[m]["v"]):
                                 if simd > keep:
                                     break
                                 folds[m] = (simd, folds[m][1])
