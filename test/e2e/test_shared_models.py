@@ -67,11 +67,9 @@ def bound_rows(loom, work, c):
                     % (model_name, b, rep["total_multipliers"]))
             # Every row, whatever actor is slowest: a window generator or pool that limits
             # the II is as much a miss of the bound as a unit is.
-            xfail = ("KWS at 4096 needs units folding flat across vectors (loom_mvu_stream)"
-                     if (model_name, b) == ("mlperf_tiny_kws_dscnn", 4096) else None)
             c.check(ii <= 1.10 * bound,
                     "%s at %d: II %d is %.2f x the multiplier bound %d (slowest: %s)"
-                    % (model_name, b, ii, ii / bound, bound, slow["name"]), xfail=xfail)
+                    % (model_name, b, ii, ii / bound, bound, slow["name"]))
 
 
 def main():
