@@ -304,8 +304,10 @@ llvm::Expected<llvm::json::Object> makeReport(const CompileOptions &options, Mod
       a["kv_cache_memory"] = res.brams > 0 ? "bram" : "lutram";
     }
     if (auto fold = llvm::dyn_cast<df::FoldableOpInterface>(op))
-      a["folding"] = llvm::json::Object{
-          {"simd", fold.getSimd()}, {"pe", fold.getPe()}, {"mmv", fold.getMmv()}};
+      a["folding"] = llvm::json::Object{{"simd", fold.getSimd()},
+                                        {"pe", fold.getPe()},
+                                        {"mmv", fold.getMmv()},
+                                        {"across_vectors", fold.foldsAcrossVectors()}};
     // Register stages added for --clock-mhz (the RTL's PIPE; 0: none).
     a["pipeline_stages"] = std::visit(
         [](const auto &c) -> int64_t {

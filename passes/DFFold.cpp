@@ -699,13 +699,9 @@ struct Folder {
     };
     std::optional<Snapshot> exact;
     std::string exactStop;
-    if (targetII) {
-      std::string why;
-      if (tryTarget(targetII, why) &&
-          (greedyII > targetII || usedMults() + extraMults() < greedyCost))
-        exact = snapshot(), exactStop = why;
-    } else if (budget && macs > 0) {
-      int64_t lo = std::max<int64_t>(1, ceilDiv(macs, budget)), hi = greedyII - 1;
+    // The smallest T in [lo, greedy II) that fits (binary search).
+    auto search = [&](int64_t lo) {
+      int64_t hi = greedyII - 1;
       while (lo <= hi) {
         int64_t mid = lo + (hi - lo) / 2;
         std::string why;
@@ -714,6 +710,21 @@ struct Folder {
         else
           lo = mid + 1;
       }
+    };
+    if (targetII) {
+      std::string why;
+      if (tryTarget(targetII, why)) {
+        if (greedyII > targetII || usedMults() + extraMults() < greedyCost)
+          exact = snapshot(), exactStop = why;
+      } else if (greedyII > targetII) {
+        // Out of reach: the lowest II above it that the exact start reaches, when it
+        // beats the greedy steps' (which cannot choose mmv, for one).
+        // A limit that stopped the greedy steps still makes the target an error.
+        search(targetII + 1);
+        exactStop = stoppedBy;
+      }
+    } else if (budget && macs > 0) {
+      search(std::max<int64_t>(1, ceilDiv(macs, budget)));
     }
     if (exact)
       restore(*exact), stoppedBy = exactStop;

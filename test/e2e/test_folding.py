@@ -11,6 +11,11 @@ Lane groups: the generated residual conv net (test/models/gen_conv_models.py)
 with --target-ii 128: its bottleneck is the residual join and the convs
 whose pe the join narrows (1 lane: II 512 at any budget before lane groups),
 so II <= 128 is reachable only by widening the join's producers together.
+CNNs: depthwise_separable at --target-ii 90 (II 86: the depthwise and pointwise
+units fold flat across their 64 windows), keras_cnn at 70 (II 70, its conv folded
+across vectors), torch_cnn at 16 (II 16: its conv takes 4 windows a step, mmv 4,
+and its pool reads 4 positions a beat) and at 8 (out of reach: II 16, the lowest
+the search finds, not the greedy steps' 64).
 Every run: the predicted II equals the slowest actor's cycles per frame
 (the FIFOs never stall the bottleneck). With a budget B the II lies between the
 multiplier bound ceil(MACs / B) and the search's gap bound ceil(MACs / (B - U))
@@ -132,6 +137,37 @@ def main():
             rows.append((name, "ii<=%s" % t, rep["total_multipliers"], rep["predicted_ii_cycles"],
                          res.get("sim", {}).get("ii_cycles"), rep["predicted_latency_cycles"],
                          "ok" if ok else "FAIL"))
+
+    # CNNs below the one-vector-a-step forms (docs/folding.md): units folded flat across
+    # their frame's vectors (loom_mvu_stream: pe every output, simd not dividing K),
+    # several vectors a step (mmv, loom_mvu_mmv; the pool then reads several window
+    # positions a beat), and a target out of reach (torch_cnn cannot go below one
+    # window position a cycle for its pool, 16 cycles): the lowest II the search
+    # reaches, not the greedy steps' 64. (model, target, expected II, what must appear)
+    cnn = [("depthwise_separable", 90, 86, "across_vectors"), ("keras_cnn", 70, 70, "across_vectors"),
+           ("torch_cnn", 16, 16, "mmv"), ("torch_cnn", 8, 16, "mmv")]
+    for m in sorted({m for m, _, _, _ in cnn}):
+        gen_conv_models.__dict__[m](mdir)
+    with ThreadPoolExecutor(E.jobs()) as pool:
+        cresults = list(pool.map(one, [(m, "--target-ii", t) for m, t, _, _ in cnn]))
+    for (name, t, want_ii, form), res in zip(cnn, cresults):
+        label = "%s --target-ii %s" % (name, t)
+        ok = verify(res, label)
+        rep = res.get("rep")
+        if not rep:
+            continue
+        ok &= c.check(rep["predicted_ii_cycles"] == want_ii, "%s: predicted II %d, expected %d"
+                      % (label, rep["predicted_ii_cycles"], want_ii))
+        folds = [a["folding"] for a in rep["actors"] if "folding" in a]
+        if form == "mmv":
+            ok &= c.check(any(f["mmv"] > 1 for f in folds), "%s: no unit takes several vectors a "
+                          "step: %s" % (label, folds))
+        else:
+            ok &= c.check(any(f["across_vectors"] for f in folds), "%s: no unit folds across "
+                          "vectors: %s" % (label, folds))
+        rows.append((name, "ii<=%s" % t, rep["total_multipliers"], rep["predicted_ii_cycles"],
+                     res.get("sim", {}).get("ii_cycles"), rep["predicted_latency_cycles"],
+                     "ok" if ok else "FAIL"))
 
     print()
     print("%-30s %10s %6s %8s %8s %8s" % ("model", "constraint", "mults", "pred II", "meas II", "latency"))

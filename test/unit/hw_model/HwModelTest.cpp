@@ -635,8 +635,9 @@ TEST(HwModelGraph, RowScheduleDecodesOneRowAtATime) {
   PipelineTiming row = predictGraphTiming({{{a1, "a"}, {-1}}, {{b1, "b"}, {0}}});
   for (int r = 0; r < T; ++r) {
     EXPECT_EQ(one.lastOut[r] - one.firstIn[r] + 1, row.latency_cycles) << "row " << r;
-    if (r > 0)
+    if (r > 0) {
       EXPECT_EQ(one.firstIn[r], one.lastOut[r - 1] + 1) << "row " << r;
+    }
   }
   // Fewer rows fed than the sequence holds: the run stops after the last one.
   RowTiming part = predictRowSchedule(g, {T, 2, 4});
