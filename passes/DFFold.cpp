@@ -31,6 +31,7 @@
 //===----------------------------------------------------------------------===//
 #include "passes/DFCost.h"
 #include "passes/DFPipeline.h"
+#include "passes/FifoSizing.h"
 #include "passes/FoldUnits.h"
 #include "passes/Passes.h"
 
@@ -67,10 +68,13 @@ struct Folder {
   MLIRContext *ctx;
   std::vector<Operation *> actors;
 
+  bool lanesChanged = false; // set by setLanes: assignLanes repeats until stable
   void setLanes(Value v, int64_t lanes) {
     auto t = llvm::cast<df::StreamType>(v.getType());
-    if (t.getLanes() != lanes)
+    if (t.getLanes() != lanes) {
       v.setType(df::StreamType::get(ctx, t.getElementType(), lanes, t.getShape()));
+      lanesChanged = true;
+    }
   }
 
   /// How wide `consumer` would like a stream it reads from a free producer
@@ -151,6 +155,10 @@ struct Folder {
   /// Gives every stream its width from the current folding.
   void assignLanes() {
     for (int round = 0; round < 16; ++round) {
+      // A free producer's width follows its consumer's pace (swgInLanes reads the
+      // unit's cycles, which read the window's output width, set later in op
+      // order): repeat until no width changes, not only when a join narrows.
+      lanesChanged = false;
       for (Operation &op : graph.getBody().front()) {
         if (auto in = llvm::dyn_cast<df::InputOp>(op)) {
           auto t = in.getOutput().getType();
@@ -177,7 +185,7 @@ struct Folder {
             setLanes(r, lanes);
         }
       }
-      if (!narrowJoins())
+      if (!narrowJoins() && !lanesChanged)
         return;
     }
   }
@@ -741,7 +749,7 @@ struct Folder {
     // Register stages add latency only: FIFOs are sized with them in place.
     if (timing)
       assignPipelineStages(graph, *timing, clockMhz);
-    if (failed(sizeFifos()))
+    if (failed(sizeFifos(graph)))
       return failure();
     // FIFO depths are chosen after the folding: they may still push the design over.
     if (hw::Resources r = resources(); !hw::fitsLimits(r, limits.cap, &what))
@@ -750,82 +758,6 @@ struct Folder {
              << ": lower --max-mults or --target-ii";
     graph->setAttr("loom.multipliers",
                    IntegerAttr::get(IntegerType::get(ctx, 64), used + extraMults()));
-    return success();
-  }
-
-  /// Depth of every df.fifo (they sit in front of joins) from the hw_model.
-  LogicalResult sizeFifos() {
-    auto fifos = llvm::to_vector(graph.getOps<df::FifoOp>());
-    if (fifos.empty())
-      return success();
-    auto g = hwGraphOf(graph, /*skipFifos=*/true);
-    if (failed(g))
-      return failure();
-    std::string error;
-    std::vector<hw::Edge> edges = hw::graphEdges(g->nodes, &error);
-    if (edges.empty())
-      return graph.emitError("hw_model: ") << error;
-    std::vector<bool> mask(edges.size(), false);
-    std::vector<Operation *> fifoOfEdge(edges.size(), nullptr);
-    for (auto &[fifo, port] : g->fifoEdges)
-      for (size_t e = 0; e < edges.size(); ++e)
-        if (edges[e].to == port.first && edges[e].toPort == port.second)
-          mask[e] = true, fifoOfEdge[e] = fifo;
-    hw::FifoSizing sizing = hw::sizeFifos(g->nodes, hw::kPredictFrames, mask);
-    if (sizing.depth.size() != edges.size())
-      return graph.emitError("hw_model FIFO sizing: ") << sizing.error;
-    for (size_t e = 0; e < edges.size(); ++e)
-      if (fifoOfEdge[e])
-        llvm::cast<df::FifoOp>(fifoOfEdge[e]).setDepth(std::max(2, sizing.depth[e]));
-    // The peak occupancies may still lose cycles where other (unbuffered)
-    // edges fill up differently; double the FIFOs until the design reaches
-    // the II it has with unbounded FIFOs.
-    for (int round = 0; !sizing.ok && round < 8; ++round) {
-      auto full = hwGraphOf(graph);
-      if (failed(full))
-        return failure();
-      hw::PipelineTiming t = hw::predictGraphTiming(full->nodes);
-      if (t.ok && t.frame_end_cycles == sizing.frame_end_unbounded)
-        break;
-      for (auto fifo : graph.getOps<df::FifoOp>())
-        fifo.setDepth(2 * fifo.getDepth());
-    }
-    return shrinkFifos();
-  }
-
-  /// The sizing above takes each FIFO's peak occupancy in a run where the
-  /// producers race ahead of the bottleneck, which can be far more than
-  /// needed. Shrink each FIFO (binary search) to the smallest depth that keeps
-  /// the predicted II and latency. It compares every frame's end, not only the
-  /// last interval: a FIFO a few entries short can give alternating intervals
-  /// (64, 74, 64, ...) whose last one still equals the II (side_gmp: 124 instead
-  /// of 134 entries, measured II 74 on 5 frames, mean 69).
-  LogicalResult shrinkFifos() {
-    auto timing = [&]() -> std::optional<std::vector<int64_t>> {
-      auto g = hwGraphOf(graph);
-      if (failed(g))
-        return std::nullopt;
-      hw::PipelineTiming t = hw::predictGraphTiming(g->nodes);
-      if (!t.ok)
-        return std::nullopt;
-      return t.frame_end_cycles;
-    };
-    auto target = timing();
-    if (!target)
-      return graph.emitError("hw_model: the sized FIFOs do not give a working design");
-    for (auto fifo : graph.getOps<df::FifoOp>()) {
-      int64_t hi = fifo.getDepth(), lo = 2;
-      while (lo < hi) {
-        int64_t mid = (lo + hi) / 2;
-        fifo.setDepth(mid);
-        auto t = timing();
-        if (t && *t == *target)
-          hi = mid;
-        else
-          lo = mid + 1;
-      }
-      fifo.setDepth(hi);
-    }
     return success();
   }
 };

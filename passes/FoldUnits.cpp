@@ -60,8 +60,8 @@ std::vector<int64_t> simdCandidates(Operation *op, int64_t pe, int64_t mmv,
   int64_t simd = 0;
   if (pe == n && mmv == 1 && v > 1 && maxFrameSteps >= 1) // flat across vectors
     simd = ceilDiv(v * k, maxFrameSteps);
-  else if (fold(op).foldsFlat() && maxFrameSteps >= v) // flat within a vector
-    simd = ceilDiv((n / pe) * k, maxFrameSteps / v);
+  else if (int64_t groups = v / mmv; fold(op).foldsFlat() && maxFrameSteps >= groups)
+    simd = ceilDiv((n / pe) * k, maxFrameSteps / groups); // flat within a vector
   if (simd >= 1 && simd < k && k % simd != 0)
     c.insert(std::upper_bound(c.begin(), c.end(), simd), simd);
   return c;

@@ -39,8 +39,10 @@ def pipe_params(out, top):
     """The PIPE + RQ_PIPE of every instance in the emitted top module that has one."""
     text = open(os.path.join(out, "rtl", top + ".sv")).read()
     stages = []
-    # one instance: "loom_mvu #( ... ) name (": its parameter list
-    for params in re.findall(r"loom_(?:mvu|dwu) #\((.*?)\)\s*\w+\s*\(", text, re.S):
+    # one instance: "loom_mvu #( ... ) name (": its parameter list (every compute unit:
+    # loom_mvu, loom_dwu, the several-vector loom_mvu_mmv and the streaming loom_mvu_stream)
+    for params in re.findall(r"loom_(?:mvu|dwu|mvu_mmv|mvu_stream) #\((.*?)\)\s*\w+\s*\(",
+                             text, re.S):
         n = sum(int(v) for v in re.findall(r"\.(?:RQ_)?PIPE\((\d+)\)", params))
         if n:
             stages.append(n)
