@@ -269,6 +269,17 @@ struct Folder {
     }
     return s;
   }
+  /// The folding state a Snapshot holds, flattened for comparison.
+  std::vector<int64_t> stateKey() {
+    Snapshot s = snapshot();
+    std::vector<int64_t> key;
+    for (const auto &f : s.folds)
+      key.insert(key.end(), f.begin(), f.end());
+    for (Operation &op : graph.getBody().front())
+      if (s.caps.count(&op))
+        key.push_back(s.caps.lookup(&op));
+    return key;
+  }
   void restore(const Snapshot &s) {
     for (size_t i = 0; i < actors.size(); ++i) {
       if (isFoldable(actors[i])) {
@@ -508,10 +519,13 @@ struct Folder {
   /// The greedy steps: the bottleneck gets its cheapest faster folding (or its lane
   /// group is widened) until `targetII` is met, a step would break the budget or a
   /// limit (returned: what stopped it), or nothing makes the bottleneck faster ("").
-  /// Every step makes the bottleneck faster; the cap only guards against a cycle of
-  /// steps between actors that tie.
+  /// Every step makes the bottleneck faster, but a join can undo a step elsewhere: a
+  /// state seen before ends the steps at the best state seen (kMaxSteps a last guard).
   std::string greedy(int64_t budget, int64_t maxMults, int64_t targetII, const Limits &limits) {
     std::string stoppedBy;
+    std::set<std::vector<int64_t>> seen;
+    Snapshot bestSeen;
+    int64_t bestCycles = INT64_MAX;
     for (int step = 0; step < kMaxSteps; ++step) {
       Operation *worst = nullptr;
       int64_t worstCycles = -1;
@@ -522,6 +536,14 @@ struct Folder {
       }
       if (!worst || (targetII && worstCycles <= targetII))
         break; // nothing to fold (no actors), or fast enough
+      // A step that a join undoes elsewhere (narrowJoins lowering another
+      // producer's pe) can bring back an earlier state: stop at the best one seen.
+      if (!seen.insert(stateKey()).second) {
+        restore(bestSeen);
+        break;
+      }
+      if (worstCycles < bestCycles)
+        bestSeen = snapshot(), bestCycles = worstCycles;
       // A sliding window is sped up through the actor that reads it.
       Operation *unit = llvm::isa<df::SwgOp>(worst) ? consumerOf(worst->getResult(0)) : worst;
       Snapshot start = snapshot();
@@ -618,33 +640,6 @@ struct Folder {
     }
     assignLanes();
     return true;
-  }
-
-  /// The vectors a step a MAC unit may take (docs/folding.md "Several vectors a
-  /// step"): 1, and each mmv > 1 dividing its vectors whose streams can carry mmv
-  /// whole vectors in frame order: fed by a sliding window with mmv dividing an output
-  /// row (or by the graph input), read by a sliding window whose rows take mmv whole
-  /// pixels, by a single-vector mvu whose input mmv results divide, or by the graph
-  /// output. Joins and other units keep one vector a step.
-  std::vector<int64_t> mmvCandidates(Operation *op) {
-    std::vector<int64_t> r{1};
-    Operation *src = op->getOperand(0).getDefiningOp(), *dst = consumerOf(op->getResult(0));
-    int64_t v = vectorsOf(op), n = channelsOf(op);
-    for (int64_t m : divisors(v)) {
-      if (m == 1)
-        continue;
-      bool in = llvm::isa_and_nonnull<df::InputOp>(src);
-      if (auto swg = llvm::dyn_cast_or_null<df::SwgOp>(src))
-        in = swg.getOutWidth() % m == 0;
-      bool out = llvm::isa_and_nonnull<df::OutputOp>(dst);
-      if (auto swg = llvm::dyn_cast_or_null<df::SwgOp>(dst))
-        out = swg.getChannelsAttr().getInt() == n && swg.getWidthAttr().getInt() % m == 0;
-      if (auto mvu = llvm::dyn_cast_or_null<df::MvuOp>(dst))
-        out = mvu.getVectors() == 1 && mvu.getK() % (m * n) == 0;
-      if (in && out)
-        r.push_back(m);
-    }
-    return r;
   }
 
   LogicalResult run(int64_t maxMults, int64_t targetII, const Limits &limits,

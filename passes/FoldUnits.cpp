@@ -103,4 +103,27 @@ bool isLanePassThrough(Operation *op) {
       op);
 }
 
+std::vector<int64_t> mmvCandidates(Operation *op) {
+  std::vector<int64_t> r{1};
+  Value result = op->getResult(0);
+  Operation *src = op->getOperand(0).getDefiningOp();
+  Operation *dst = result.hasOneUse() ? *result.user_begin() : nullptr; // streams are 1:1
+  int64_t v = vectorsOf(op), n = fold(op).getFoldOutputs();
+  for (int64_t m : divisors(v)) {
+    if (m == 1)
+      continue;
+    bool in = llvm::isa_and_nonnull<df::InputOp>(src);
+    if (auto swg = llvm::dyn_cast_or_null<df::SwgOp>(src))
+      in = swg.getOutWidth() % m == 0;
+    bool out = llvm::isa_and_nonnull<df::OutputOp>(dst);
+    if (auto swg = llvm::dyn_cast_or_null<df::SwgOp>(dst))
+      out = swg.getChannelsAttr().getInt() == n && swg.getWidthAttr().getInt() % m == 0;
+    if (auto mvu = llvm::dyn_cast_or_null<df::MvuOp>(dst))
+      out = mvu.getVectors() == 1 && mvu.getK() % (m * n) == 0;
+    if (in && out)
+      r.push_back(m);
+  }
+  return r;
+}
+
 } // namespace loom::folding

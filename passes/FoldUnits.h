@@ -47,6 +47,14 @@ int64_t frameSteps(mlir::Operation *op);
 std::vector<int64_t> simdCandidates(mlir::Operation *op, int64_t pe, int64_t mmv,
                                     int64_t maxFrameSteps);
 
+/// The vectors a step a MAC unit may take (docs/folding.md "Several vectors a
+/// step"): 1, and each mmv > 1 dividing its vectors whose streams can carry mmv
+/// whole vectors in frame order: fed by a sliding window with mmv dividing an output
+/// row (or by the graph input), read by a sliding window whose rows take mmv whole
+/// pixels, by a single-vector mvu whose input mmv results divide, or by the graph
+/// output. Joins and other units keep one vector a step.
+std::vector<int64_t> mmvCandidates(mlir::Operation *op);
+
 /// Whether a MAC unit stores +-1 weights as one bit.
 bool isBinary(mlir::Operation *op);
 /// Real multipliers of an actor's MAC lanes (every mmv copy's): a binary (+-1 weight)
