@@ -7,6 +7,8 @@
 #include "hw_model/MvuStream.h"
 
 #include <algorithm>
+#include <array>
+#include <map>
 
 namespace loom::hw {
 
@@ -283,8 +285,19 @@ static void simulateAlone(ActorModel &m, int64_t &ii, int64_t &latency) {
 ActorCost estimateCost(const SwgConfig &c) {
   ActorCost r;
   if (validate(ActorConfig(c)).empty()) {
-    SwgModel m(c);
-    simulateAlone(m, r.cyclesPerFrame, r.latencyCycles);
+    // df-fold asks for the same windows thousands of times while it searches (a
+    // fifth of a KWS compile was this simulation): remember each geometry's cycles.
+    // WB and PAD_VAL do not change them.
+    using Key = std::array<int, 16>;
+    thread_local std::map<Key, std::pair<int64_t, int64_t>> seen;
+    Key key{c.C,  c.H,  c.W,  c.KH, c.KW, c.SH,      c.SW,       c.DH,
+            c.DW, c.PT, c.PL, c.PB, c.PR, c.IN_BEAT, c.OUT_BEAT, c.ROWS};
+    auto [it, fresh] = seen.try_emplace(key);
+    if (fresh) {
+      SwgModel m(c);
+      simulateAlone(m, it->second.first, it->second.second);
+    }
+    r.cyclesPerFrame = it->second.first, r.latencyCycles = it->second.second;
   }
   const int64_t bufBits = int64_t(c.rows()) * c.W * c.C * c.WB;
   r.memoryBits = bufBits;
