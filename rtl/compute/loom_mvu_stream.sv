@@ -201,12 +201,22 @@ module loom_mvu_stream #(
   assign issue      = (cnt_q >= need) && (!step_first || (credit_q != CRW'(OUT_DEPTH)));
   // the elements a step leaves, and the beat written right above them
   assign kept       = issue ? cnt_q - need : cnt_q;
-  assign gb_keep    = !issue ? gb_q : frame_last ? gb_q >> (ELAST * W_IN) : gb_q >> (EL * W_IN);
-  // the beat shifted up by kept units: one constant shift stage per bit of kept
+  // what stays of the gearbox after a step: an if, so simulation shifts only on issue
+  always_comb begin : keep
+    if (!issue)          gb_keep = gb_q;
+    else if (frame_last) gb_keep = gb_q >> (ELAST * W_IN);
+    else                 gb_keep = gb_q >> (EL * W_IN);
+  end
+  // the beat shifted up by kept units: one constant shift stage per bit of kept. Read
+  // only when a beat arrives: simulation skips it on the other cycles (shifts of the
+  // whole gearbox, the unit's widest word).
   always_comb begin : insert
-    gb_ins = GBW'(in_data);
-    for (int b = 0; b < CNW; b++) begin
-      if (kept[b]) gb_ins = gb_ins << ((1 << b) * U * W_IN);
+    gb_ins = GBW'(0);
+    if (!SIM || in_fire) begin
+      gb_ins = GBW'(in_data);
+      for (int b = 0; b < CNW; b++) begin
+        if (kept[b]) gb_ins = gb_ins << ((1 << b) * U * W_IN);
+      end
     end
   end
 
@@ -258,78 +268,113 @@ module loom_mvu_stream #(
   end
 
   // ---------------------------------------------------------------- MAC
-  // prod: lane (n, s) = x * w, a conditional negation for +-1 weights; dense lanes share
-  // x[s], depthwise lane (n, s) reads x[s*N + n].
-  logic signed [WA-1:0] prod [LANES];
-  // (every path assigns every lane: Verilator's latch check does not unroll wide loops)
-  always_comb begin : products
-    logic signed [WA-1:0] xv;
-    xv = '0;
-    for (int n = 0; n < N; n++) begin
-      for (int s = 0; s < SIMD; s++) begin
-        xv = WA'($signed(x_q[((DW_KK > 0) ? s * N + n : s) * W_IN +: W_IN]));
-        if (SIM && !s1_valid_q)  prod[n*SIMD + s] = '0;
-        else if (BIPOLAR_W != 0) prod[n*SIMD + s] = w_q[(n*SIMD + s)*W_W] ? xv : -xv;
-        else                     prod[n*SIMD + s] = xv * WA'($signed(w_q[(n*SIMD + s)*W_W +: W_W]));
-      end
-    end
-  end
-
-  // pm_*: the products and S1's flags at the summing stage (registered with PIPE >= 1)
-  logic signed [WA-1:0] pm [LANES];
-  logic                 pm_valid, pm_first, pm_last;
-  logic [FLW-1:0]       pm_fl;
-  if (PIPE == 0) begin : g_p0
-    always_comb for (int i = 0; i < LANES; i++) pm[i] = prod[i];
-    assign pm_valid = s1_valid_q;
-    assign pm_first = s1_first_q;
-    assign pm_last  = s1_last_q;
-    assign pm_fl    = s1_fl_q;
-  end else begin : g_p1
-    logic           p1_valid_q, p1_first_q, p1_last_q;
-    logic [FLW-1:0] p1_fl_q;
-    always_ff @(posedge clk) begin
-      if (rst) begin
-        p1_valid_q <= 1'b0;
-        p1_first_q <= 1'b0;
-        p1_last_q  <= 1'b0;
-      end else begin
-        p1_valid_q <= s1_valid_q;
-        p1_first_q <= s1_first_q;
-        p1_last_q  <= s1_last_q;
-      end
-      if (s1_valid_q) p1_fl_q <= s1_fl_q;
-    end
-    // one always_ff per lane: Verilator cannot unroll array updates in a loop
-    for (genvar i = 0; i < LANES; i++) begin : g_prod
-      always_ff @(posedge clk) begin
-        if (s1_valid_q) pm[i] <= prod[i];
-      end
-    end
-    assign pm_valid = p1_valid_q;
-    assign pm_first = p1_first_q;
-    assign pm_last  = p1_last_q;
-    assign pm_fl    = p1_fl_q;
-  end
-
   // sum / sumh: each output's low slots (its vector's) and high slots (the next vector's).
   // The low sum is the whole step's minus the high slots': one masked adder tree per
   // output instead of two (the whole sum needs no mask), exact in WA-bit arithmetic.
   logic signed [WA-1:0] sum [N];
   logic signed [WA-1:0] sumh [N];
-  always_comb begin : sums
-    logic signed [WA-1:0] all, hi;
-    all = '0;
-    hi  = '0;
-    for (int n = 0; n < N; n++) begin
+  // pm_*: S1's flags at the summing stage (registered with PIPE >= 1)
+  logic                 pm_valid, pm_first, pm_last;
+  logic [FLW-1:0]       pm_fl;
+  if (SIM && PIPE == 0) begin : g_fused
+    // Simulation without register stages: each output's products summed as they are
+    // formed, in block-local variables (C++ locals in Verilator) instead of the
+    // LANES-entry product array the synthesised form stores and reads back, and
+    // nothing on idle steps. The same sums: the high slots', and the step's minus them.
+    always_comb begin : mac
+      logic signed [WA-1:0] xv, pv, all, hi;
+      xv  = '0;
+      pv  = '0;
       all = '0;
       hi  = '0;
-      for (int s = 0; s < SIMD; s++) begin
-        all = all + pm[n*SIMD + s];
-        if (s >= 32'(pm_fl[LOW-1:0])) hi = hi + pm[n*SIMD + s];
+      for (int n = 0; n < N; n++) begin
+        all = '0;
+        hi  = '0;
+        if (s1_valid_q) begin
+          for (int s = 0; s < SIMD; s++) begin
+            xv = WA'($signed(x_q[((DW_KK > 0) ? s * N + n : s) * W_IN +: W_IN]));
+            if (BIPOLAR_W != 0) pv = w_q[(n*SIMD + s)*W_W] ? xv : -xv;
+            else                pv = xv * WA'($signed(w_q[(n*SIMD + s)*W_W +: W_W]));
+            all = all + pv;
+            if (s >= 32'(s1_fl_q[LOW-1:0])) hi = hi + pv;
+          end
+        end
+        sum[n]  = all - hi;
+        sumh[n] = hi;
       end
-      sum[n]  = all - hi;
-      sumh[n] = hi;
+    end
+    assign pm_valid = s1_valid_q;
+    assign pm_first = s1_first_q;
+    assign pm_last  = s1_last_q;
+    assign pm_fl    = s1_fl_q;
+  end else begin : g_split
+    // prod: lane (n, s) = x * w, a conditional negation for +-1 weights; dense lanes share
+    // x[s], depthwise lane (n, s) reads x[s*N + n].
+    logic signed [WA-1:0] prod [LANES];
+    // (every path assigns every lane: Verilator's latch check does not unroll wide loops)
+    always_comb begin : products
+      logic signed [WA-1:0] xv;
+      xv = '0;
+      for (int n = 0; n < N; n++) begin
+        for (int s = 0; s < SIMD; s++) begin
+          xv = WA'($signed(x_q[((DW_KK > 0) ? s * N + n : s) * W_IN +: W_IN]));
+          if (SIM && !s1_valid_q)  prod[n*SIMD + s] = '0;
+          else if (BIPOLAR_W != 0) prod[n*SIMD + s] = w_q[(n*SIMD + s)*W_W] ? xv : -xv;
+          else                     prod[n*SIMD + s] = xv * WA'($signed(w_q[(n*SIMD + s)*W_W +: W_W]));
+        end
+      end
+    end
+
+    // pm_*: the products and S1's flags at the summing stage (registered with PIPE >= 1)
+    logic signed [WA-1:0] pm [LANES];
+    if (PIPE == 0) begin : g_p0
+      always_comb for (int i = 0; i < LANES; i++) pm[i] = prod[i];
+      assign pm_valid = s1_valid_q;
+      assign pm_first = s1_first_q;
+      assign pm_last  = s1_last_q;
+      assign pm_fl    = s1_fl_q;
+    end else begin : g_p1
+      logic           p1_valid_q, p1_first_q, p1_last_q;
+      logic [FLW-1:0] p1_fl_q;
+      always_ff @(posedge clk) begin
+        if (rst) begin
+          p1_valid_q <= 1'b0;
+          p1_first_q <= 1'b0;
+          p1_last_q  <= 1'b0;
+        end else begin
+          p1_valid_q <= s1_valid_q;
+          p1_first_q <= s1_first_q;
+          p1_last_q  <= s1_last_q;
+        end
+        if (s1_valid_q) p1_fl_q <= s1_fl_q;
+      end
+      // one always_ff per lane: Verilator cannot unroll array updates in a loop
+      for (genvar i = 0; i < LANES; i++) begin : g_prod
+        always_ff @(posedge clk) begin
+          if (s1_valid_q) pm[i] <= prod[i];
+        end
+      end
+      assign pm_valid = p1_valid_q;
+      assign pm_first = p1_first_q;
+      assign pm_last  = p1_last_q;
+      assign pm_fl    = p1_fl_q;
+    end
+
+    // (sum / sumh: above)
+    always_comb begin : sums
+      logic signed [WA-1:0] all, hi;
+      all = '0;
+      hi  = '0;
+      for (int n = 0; n < N; n++) begin
+        all = '0;
+        hi  = '0;
+        for (int s = 0; s < SIMD; s++) begin
+          all = all + pm[n*SIMD + s];
+          if (s >= 32'(pm_fl[LOW-1:0])) hi = hi + pm[n*SIMD + s];
+        end
+        sum[n]  = all - hi;
+        sumh[n] = hi;
+      end
     end
   end
 
