@@ -187,42 +187,48 @@ module loom_swg #(
   end
 
   // ---------------------------------------------------------------- gather
-  logic [OUT_BEAT*WB-1:0] gath;
   localparam logic [WB-1:0] PADW = WB'(PAD_VAL);
 
-  // The index terms are block-local scalars, not per-element arrays: Verilator keeps
-  // them in C++ locals (registers) instead of storing every element's indices in the
-  // model each cycle, which made this block a fifth of the KWS simulation time. The
-  // gather runs only when a window is available (out_q loads gath only on issue, which
-  // needs avail; otherwise gath is 0), so the simulator skips it on the other cycles
-  // (in simulation only: in synthesis the gate would cost a mux per bit).
-  // avail, not issue: issue depends on out_ready, and logic behind a ready chain is
-  // evaluated again whenever the top's inputs change. The beat's row and column bases
-  // are computed once, and the tap/channel split of an element index is unsigned.
-  always_comb begin : gather
+  // One output beat of the current window position, read from the line buffer. The
+  // index terms are function-local scalars, not per-element arrays: Verilator keeps them
+  // in C++ locals (registers) instead of storing every element's indices in the model
+  // each cycle. The beat's row and column bases are computed once, and the tap/channel
+  // split of an element index is unsigned.
+  function automatic logic [OUT_BEAT*WB-1:0] gather_beat();
+    logic [OUT_BEAT*WB-1:0] g;
     int unsigned j, kp, m;
     int ih, iw, ihb, iwb;
-    j = 0; kp = 0; m = 0; ih = 0; iw = 0; ihb = 0; iwb = 0;  // no latch when !avail
-    gath = '0;
-    if (!SIM || avail) begin
-      ihb = 32'(oh_q) * SH - PT;
-      iwb = 32'(ow_q) * SW - PL;
-      for (int e = 0; e < OUT_BEAT; e++) begin
-        m  = (MW > 1) ? e / KKC : 0;  // window of the beat (then bw_q is 0)
-        j  = 32'(bw_q) * OUT_BEAT + e - m * KKC;
-        kp = j / C;
-        ih = ihb + 32'(kp / KW) * DH;
-        iw = iwb + 32'(m * SW) + 32'(kp % KW) * DW;
-        if (ih >= 0 && ih < H && iw >= 0 && iw < W)
-          gath[e*WB +: WB] = mem[((32'(rbase_q) + ih) % R) * ROWE + iw * C + 32'(j % C)];
-        else
-          gath[e*WB +: WB] = PADW;
-      end
+    g   = '0;
+    ihb = 32'(oh_q) * SH - PT;
+    iwb = 32'(ow_q) * SW - PL;
+    for (int e = 0; e < OUT_BEAT; e++) begin
+      m  = (MW > 1) ? e / KKC : 0;  // window of the beat (then bw_q is 0)
+      j  = 32'(bw_q) * OUT_BEAT + e - m * KKC;
+      kp = j / C;
+      ih = ihb + 32'(kp / KW) * DH;
+      iw = iwb + 32'(m * SW) + 32'(kp % KW) * DW;
+      if (ih >= 0 && ih < H && iw >= 0 && iw < W)
+        g[e*WB +: WB] = mem[((32'(rbase_q) + ih) % R) * ROWE + iw * C + 32'(j % C)];
+      else
+        g[e*WB +: WB] = PADW;
     end
-  end
+    gather_beat = g;  // (Yosys 0.23 has no return statement)
+  endfunction
 
-  always_ff @(posedge clk) begin
-    if (issue) out_q <= gath;
+  if (SIM) begin : g_gather_sim
+    // Simulation: the beat is gathered at the clock edge, only when it is issued. A
+    // combinational gather is evaluated whenever the line buffer or a counter changes
+    // (nearly every cycle), and gating it on issue would put it behind the out_ready
+    // chain, which the simulator evaluates again whenever the top's inputs change.
+    always_ff @(posedge clk) begin
+      if (issue) out_q <= gather_beat();
+    end
+  end else begin : g_gather
+    logic [OUT_BEAT*WB-1:0] gath;
+    always_comb gath = gather_beat();
+    always_ff @(posedge clk) begin
+      if (issue) out_q <= gath;
+    end
   end
 
   // ---------------------------------------------------------------- stream protocol
