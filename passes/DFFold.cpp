@@ -59,9 +59,6 @@ constexpr int64_t kFullyParallelMacs = 8192;
 constexpr int64_t kDefaultBudget = 1024;
 constexpr int kMaxSteps = 100000;
 
-/// The single consumer of a stream (df streams are point to point).
-Operation *consumerOf(Value v) { return v.hasOneUse() ? *v.user_begin() : nullptr; }
-
 struct Folder {
   Folder(func::FuncOp graph, MLIRContext *ctx) : graph(graph), ctx(ctx) {}
   func::FuncOp graph;

@@ -98,6 +98,8 @@ int64_t affineMults(Operation *op) {
   return 0;
 }
 
+Operation *consumerOf(Value v) { return v.hasOneUse() ? *v.user_begin() : nullptr; }
+
 bool isLanePassThrough(Operation *op) {
   return llvm::isa<df::ForkOp, df::FifoOp, df::JoinOp, df::ConcatOp, df::UpsampleOp, df::SkidOp>(
       op);
@@ -105,9 +107,7 @@ bool isLanePassThrough(Operation *op) {
 
 std::vector<int64_t> mmvCandidates(Operation *op) {
   std::vector<int64_t> r{1};
-  Value result = op->getResult(0);
-  Operation *src = op->getOperand(0).getDefiningOp();
-  Operation *dst = result.hasOneUse() ? *result.user_begin() : nullptr; // streams are 1:1
+  Operation *src = op->getOperand(0).getDefiningOp(), *dst = consumerOf(op->getResult(0));
   int64_t v = vectorsOf(op), n = fold(op).getFoldOutputs();
   for (int64_t m : divisors(v)) {
     if (m == 1)

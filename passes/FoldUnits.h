@@ -18,6 +18,8 @@ namespace loom::folding {
 int64_t ceilDiv(int64_t a, int64_t b);
 /// The divisors of n, ascending.
 std::vector<int64_t> divisors(int64_t n);
+/// The single consumer of a stream (df streams are point to point), or null.
+mlir::Operation *consumerOf(mlir::Value v);
 
 /// Actors whose simd lanes are multipliers (mvu, dwu; attention: a q * k and
 /// an e * v lane each, multsPerLane 2).
