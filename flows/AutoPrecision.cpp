@@ -191,18 +191,44 @@ llvm::Expected<AutoPrecision> loom::chooseAutoPrecision(ModuleOp floatModule,
     a.met = good(*acc);
     return a;
   }
-  // One format for everything: I holds the widest calibrated tensor (with
-  // the margin and a sign bit), W the narrowest meeting the budget.
-  a.perTensor = false;
-  a.whyNotPerTensor = llvm::toString(first.takeError());
+  // One format for everything.
+  std::string why = llvm::toString(first.takeError());
   bool modelQuantizers = false;
   floatModule.walk([&](nn::QuantizeLinearOp) { modelQuantizers = true; });
   if (modelQuantizers) // one fixed<W,I> cannot sit beside the model's own scales
-    return error(a.whyNotPerTensor);
+    return error(why);
   if (hasPins(mainFunc(floatModule)))
-    return error("--formats needs per-tensor formats, which this model cannot have: " +
-                 a.whyNotPerTensor);
-  double m = std::max(widestRange(mainFunc(floatModule)) * kAutoMargin, 1e-9);
+    return error("--formats needs per-tensor formats, which this model cannot have: " + why);
+  auto one = chooseOneFormat(floatModule, c, 0);
+  if (one)
+    one->whyNotPerTensor = why, one->trials += a.trials;
+  return one;
+}
+
+double loom::largestWeight(ModuleOp floatModule) {
+  double m = 0;
+  floatModule.walk([&](nn::WeightedLayerOpInterface layer) {
+    for (DenseElementsAttr values : {layer.getWeight(), layer.getBias()})
+      for (APFloat v : values.getValues<APFloat>())
+        m = std::max(m, std::fabs(v.convertToDouble()));
+  });
+  return m;
+}
+
+llvm::Expected<AutoPrecision> loom::chooseOneFormat(ModuleOp floatModule, const Calibration &c,
+                                                    double atLeast) {
+  AutoPrecision a;
+  a.perTensor = false;
+  a.range = outputRange(c.calibFloat);
+  a.classifier = isClassifier(mainFunc(floatModule));
+  double budget = kAutoErrorBudget * std::max(a.range, 1e-9);
+  auto good = [&](const Accuracy &acc) { return acc.maxAbsError <= budget; };
+  auto topOk = [&](const Accuracy &acc) {
+    return !a.classifier || acc.top1Agreement >= kAutoTop1;
+  };
+  // I holds the widest calibrated tensor (with the margin and a sign bit) and
+  // `atLeast`; W is the narrowest meeting the budget.
+  double m = std::max({widestRange(mainFunc(floatModule)) * kAutoMargin, atLeast, 1e-9});
   int intBits = std::max(1, int(std::floor(std::log2(m))) + 2);
   auto fixedOf = [&](int width) {
     numerics::FixedFormat f;

@@ -55,6 +55,21 @@ struct AutoPrecision {
 /// other than an unsupported op.
 llvm::Expected<AutoPrecision> chooseAutoPrecision(mlir::ModuleOp floatModule, const Calibration &c);
 
+/// One fixed<W,I> for every tensor (the fallback of chooseAutoPrecision, and
+/// --runtime-weights' resolution of auto): I holds the widest calibrated
+/// tensor times kAutoMargin and `atLeast`; W is the narrowest width meeting
+/// the error budget.
+llvm::Expected<AutoPrecision> chooseOneFormat(mlir::ModuleOp floatModule, const Calibration &c,
+                                              double atLeast);
+
+/// Largest magnitude of any dense or conv weight or bias.
+double largestWeight(mlir::ModuleOp floatModule);
+
+/// --runtime-weights with --precision auto: the one format also holds this
+/// many times the compiled model's largest weight or bias, so fine-tunes of
+/// the same architecture load (docs/CONTRACTS.md "Weight-load stream").
+constexpr double kRuntimeWeightMargin = 2.0;
+
 /// --formats FILE: a JSON object {name: "fixed<W,I>" | "ufixed<W,I>"} where
 /// name is an ONNX node (the format of its output, after a Relu/Clip it
 /// fuses) or the graph input. Attaches `loom.pin`; unknown names and bad

@@ -522,12 +522,14 @@ llvm::Error loom::compileModel(const CompileOptions &options, std::vector<std::s
   }
   std::string precision = carriesQuant && !mixed ? "model" : options.precision;
   // Run-time weights need formats that do not depend on the weights: one
-  // fixed<W,I> (docs/CONTRACTS.md "Weight-load stream").
-  if (options.runtimeWeights && !llvm::StringRef(precision).starts_with("fixed<"))
-    return error(file + ": --runtime-weights needs --precision fixed<W,I> (formats and "
-                        "accumulators fixed for every weight set); --precision " +
-                 precision + " derives them from this model's weights, which is not supported "
-                             "with run-time weights yet");
+  // fixed<W,I>, given or resolved from auto below (docs/CONTRACTS.md
+  // "Weight-load stream").
+  if (options.runtimeWeights && precision != "auto" &&
+      !llvm::StringRef(precision).starts_with("fixed<"))
+    return error(file + ": --runtime-weights needs --precision auto (the default) or fixed<W,I>: "
+                        "formats and accumulators are fixed for every weight set; --precision " +
+                 precision + " derives scales and requantisation multipliers from this model's "
+                             "weights, which are not loadable yet");
   if (!options.formats.empty() && precision != "auto")
     return error(file + ": --formats pins formats of --precision auto; this model " +
                  (carriesQuant ? "carries its own quantization"
@@ -546,10 +548,19 @@ llvm::Error loom::compileModel(const CompileOptions &options, std::vector<std::s
     if (!options.formats.empty())
       if (auto err = applyFormatOverrides(module, options.formats))
         return err;
-    auto chosen = chooseAutoPrecision(module, *calibration);
+    // Run-time weights: one format for the architecture, from this model's
+    // ranges with a margin (a weight set that does not fit it is refused).
+    auto chosen = options.runtimeWeights
+                      ? chooseOneFormat(module, *calibration,
+                                        kRuntimeWeightMargin * largestWeight(module))
+                      : chooseAutoPrecision(module, *calibration);
     if (!chosen)
       return error(file + ": " + llvm::toString(chosen.takeError()));
     choice = std::move(*chosen);
+    if (options.runtimeWeights)
+      choice->whyNotPerTensor = "--runtime-weights: one format for every weight set, holding " +
+                                std::to_string(int(kRuntimeWeightMargin)) +
+                                "x this model's largest weight";
     if (!choice->met)
       warnings.push_back(file + ": --precision auto: no width up to " +
                          std::to_string(kAutoMaxBits) + " bits meets the error budget (" +
@@ -659,10 +670,16 @@ llvm::Error loom::compileModel(const CompileOptions &options, std::vector<std::s
       svFiles.push_back(name);
     }
   }
-  if (options.runtimeWeights)
+  if (options.runtimeWeights) {
+    // The layout records the format auto resolved: another weight set is
+    // compiled with it, not with formats of its own.
+    CompileOptions fixedArch = options;
+    if (choice)
+      fixedArch.precision = choice->fixed;
     if (auto err = writeWeightFiles(*staging + "/weights", llvm::sys::path::stem(file).str(),
-                                    packWeightImage(module), options, top))
+                                    packWeightImage(module), fixedArch, top))
       return err;
+  }
   svFiles.push_back(top + ".sv");
   if (auto err = lintRtl(rtlDir, top, svFiles, warnings))
     return error(file + ": " + llvm::toString(std::move(err)));

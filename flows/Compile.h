@@ -28,7 +28,8 @@ struct CompileOptions {
   double clockMhz = 0;
   std::string clockFamily;
   /// --runtime-weights: dense/conv/depthwise weights and biases come through the
-  /// s_axis_wt port (flows/RuntimeWeights.h); needs --precision fixed<W,I>.
+  /// s_axis_wt port (flows/RuntimeWeights.h); --precision auto resolves one
+  /// fixed<W,I> for it (int8 is refused).
   bool runtimeWeights = false;
   /// --aresetn: the top's reset port is the active-low aresetn (AXI) instead of rst.
   bool aresetn = false;

@@ -3,7 +3,8 @@
 conv and depthwise layers through the s_axis_wt port (docs/CONTRACTS.md "Weight-load
 stream"), so one build runs any weight set of its architecture.
 
-Per architecture (a dense MLP; a conv -> relu -> depthwise conv; a LoRA layer
+Per architecture, with --precision fixed<10,4> and with the default (auto resolves one
+fixed<W,I> from A's ranges, holding twice its largest weight) (a dense MLP; a conv -> relu -> depthwise conv; a LoRA layer
 y = x W + (x A) B exported as PEFT does, a rank-2 side branch beside the frozen base, where A
 and B are two adapters on the same base weights), models A and B with the same shapes and
 different weights:
@@ -18,7 +19,7 @@ different weights:
  5. every file under OUT/rtl has the same hash before and after all of this.
 Refusals, one line each and a non-zero exit: a model of another architecture (naming the
 first difference), weights outside the format (naming the tensor and its range),
---runtime-weights without fixed<W,I>, --weights on a ROM build.
+--runtime-weights with int8, --weights on a ROM build.
 """
 import hashlib
 import os
@@ -88,15 +89,24 @@ def one_line_error(c, r, what, *needles):
     return ok
 
 
-def check_architecture(c, loom, src, work, name, a, b):
+def check_architecture(c, loom, src, work, name, a, b, precision=PRECISION):
+    """precision None: the default (auto), which resolves one fixed<W,I> from A."""
     out = os.path.join(work, "out_" + name)
-    r = E.run(loom, "compile", a, "-o", out, "--precision", PRECISION, "--runtime-weights")
+    given = ["--precision", precision] if precision else []
+    r = E.run(loom, "compile", a, "-o", out, "--runtime-weights", *given)
     if not c.check(r.rc == 0, "%s: compile --runtime-weights: %s" % (name, r.describe())):
         return None
     before = rtl_hashes(out)
     report = E.read_json(os.path.join(out, "report.json"))
     layout = E.read_json(os.path.join(out, "weights", "layout.json"))
     predicted = report["predicted_weight_load_cycles"]
+    arch = layout["compile"]["precision"]
+    if precision is None:
+        ap = report.get("auto_precision", {})
+        c.check(report["precision"] == "auto " + arch and arch.startswith("fixed<") and
+                ap.get("formats") == arch and "--runtime-weights" in ap.get("why_one_format", ""),
+                "%s: auto resolves one format for the architecture: report %r, layout %r"
+                % (name, report["precision"], arch))
     c.check(not any(n.endswith("_w.mem") or n.endswith("_b.mem") for n in before),
             "%s: no weight or bias image under OUT/rtl: %s" % (name, sorted(before)))
     c.check(layout["words"] == predicted and
@@ -146,9 +156,9 @@ def check_architecture(c, loom, src, work, name, a, b):
             "%s: hardware with B's weights within 5%% of ONNX Runtime on B (%.3f of range)"
             % (name, np.abs(hw - want).max() / span))
 
-    # pack-weights: the same image as B compiled on its own.
+    # pack-weights: the same image as B compiled on its own in the architecture's format.
     out_b = os.path.join(work, "out_%s_b" % name)
-    r = E.run(loom, "compile", b, "-o", out_b, "--precision", PRECISION, "--runtime-weights")
+    r = E.run(loom, "compile", b, "-o", out_b, "--precision", arch, "--runtime-weights")
     stem = os.path.basename(b)[:-5]
     packed = os.path.join(work, name + "_b.bin")
     r2 = E.run(loom, "pack-weights", out, "--weights", b, "-o", packed)
@@ -177,6 +187,12 @@ def main():
 
     out = check_architecture(c, loom, src, work, "mlp", m("mlp_a"), m("mlp_b"))
     check_architecture(c, loom, src, work, "conv", m("conv_a"), m("conv_b"))
+    # The default precision: auto resolves one fixed<W,I> from A's ranges with a margin.
+    out_auto = check_architecture(c, loom, src, work, "mlp_auto", m("mlp_a"), m("mlp_b"), None)
+    check_architecture(c, loom, src, work, "conv_auto", m("conv_a"), m("conv_b"), None)
+    if out_auto:
+        one_line_error(c, E.run(loom, "pack-weights", out_auto, "--weights", m("mlp_big")),
+                       "weights outside auto's format", "weight tensor of node 'fc1'", "range [")
     # Two LoRA adapters of the same base on one build; another rank is another architecture.
     lora(m("lora_1"), 10)
     lora(m("lora_2"), 20)
@@ -196,9 +212,9 @@ def main():
                        "weights outside the format", "weight tensor of node 'fc1'", "range [",
                        PRECISION)
         c.check(rtl_hashes(out) == before, "refusals leave OUT/rtl unchanged")
-    one_line_error(c, E.run(loom, "compile", m("mlp_a"), "-o", os.path.join(work, "o_auto"),
-                            "--runtime-weights"),
-                   "--runtime-weights without fixed<W,I>", "--runtime-weights needs --precision")
+    one_line_error(c, E.run(loom, "compile", m("mlp_a"), "-o", os.path.join(work, "o_int8"),
+                            "--runtime-weights", "--precision", "int8"),
+                   "--runtime-weights with int8", "--runtime-weights needs --precision auto")
     rom = os.path.join(work, "out_rom")
     r = E.run(loom, "compile", m("mlp_a"), "-o", rom, "--precision", PRECISION)
     if c.check(r.rc == 0, "ROM build: " + r.describe()):

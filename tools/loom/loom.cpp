@@ -194,9 +194,6 @@ llvm::Error compileOptions(const Args &a, CompileOptions &o) {
   }
   o.runtimeWeights = a.flags.count("--runtime-weights");
   o.aresetn = a.flags.count("--aresetn");
-  if (o.runtimeWeights && !llvm::StringRef(o.precision).starts_with("fixed<"))
-    return err("--runtime-weights needs --precision fixed<W,I>: the formats and accumulators "
-               "must not depend on the weights (auto and int8 derive them from this model)");
   return llvm::Error::success();
 }
 
