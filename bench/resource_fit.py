@@ -91,6 +91,8 @@ def synth_instance(module, params, rtl_dir, files, work, cache):
     h = hashlib.sha1((module + json.dumps(sorted(params.items()))).encode())
     for m in mems:
         h.update(open(os.path.join(rtl_dir, m), "rb").read())
+    for f in files:  # the library's source: an RTL change is a new measurement
+        h.update(open(os.path.join(rtl_dir, f), "rb").read())
     key = h.hexdigest()
     if key in cache:
         return cache[key]
@@ -297,8 +299,10 @@ def main():
         if not a.no_actors:
             print("== %s: per actor (estimate / synth_xilinx)" % label, flush=True)
             # One library instance per actor, in the order of report.json's actors.
+            # (the top's port adapters are not actors).
             insts = [x for x in instances(os.path.join(rtl, rep["top"] + ".sv"))
-                     if x[0] != "loom_tlast_gen"]
+                     if x[0] not in ("loom_tlast_gen", "loom_axis_width", "loom_reset_n",
+                                     "loom_wt_bus", "loom_stream_check")]
             for (mod, params, name), act in zip(insts, rep["actors"]):
                 s = synth_instance(mod, params, rtl, files, a.work, cache)
                 save_cache(cache, cache_path)

@@ -100,6 +100,18 @@ module loom_swg #(
   logic [OWW-1:0]     ow_q;
   logic [NBW-1:0]     bw_q;
   logic [SLW-1:0]     rbase_q;
+  // Window position kept incrementally, so the gather divides nothing: with `% R`,
+  // `/ KW` and `% C` per element Yosys built 32-bit dividers (a 3x3 window over an 8x8
+  // map was 59k LUTs in synth_xilinx). slot0_q = (rbase + oh*SH - PT) mod R, the slot
+  // of the window's first row; kh0_q/kw0_q/c0_q = (kh, kw, c) of the beat's first
+  // window element bw*OUT_BEAT (used when a window takes several beats, NB > 1).
+  localparam int KHW = $clog2(KH + 1), KWW = $clog2(KW + 1), CW = $clog2(C + 1);
+  localparam int HR  = H % R, SHR = SH % R, S0 = (R - PT % R) % R;
+  localparam int BC  = OUT_BEAT % C, BKW = (OUT_BEAT / C) % KW, BKH = OUT_BEAT / (KW * C);
+  logic [SLW-1:0]     slot0_q;
+  logic [KHW-1:0]     kh0_q;
+  logic [KWW-1:0]     kw0_q;
+  logic [CW-1:0]      c0_q;
   logic               bw_last, ow_last, oh_last, issue, avail;
   logic [OUT_BEAT*WB-1:0] out_q;
   logic                   out_valid_q;
@@ -132,6 +144,28 @@ module loom_swg #(
   assign ow_last   = (ow_q == OWW'(OW - MW));
   assign oh_last   = (oh_q == OHW'(OH - 1));
 
+  // Next window positions: each a constant add and at most one subtraction of the
+  // modulus (every operand is below it).
+  logic [SLW-1:0] rbase_next, slot0_frame, slot0_row;
+  logic [KHW-1:0] kh0_next;
+  logic [KWW-1:0] kw0_next;
+  logic [CW-1:0]  c0_next;
+  always_comb begin
+    int t, c, kw;
+    t          = 32'(rbase_q) + HR;
+    t          = (t >= R) ? t - R : t;
+    rbase_next = SLW'(t);
+    t          = t + S0;
+    slot0_frame = SLW'((t >= R) ? t - R : t);
+    t          = 32'(slot0_q) + SHR;
+    slot0_row  = SLW'((t >= R) ? t - R : t);
+    c          = 32'(c0_q) + BC;
+    kw         = 32'(kw0_q) + BKW + ((c >= C) ? 1 : 0);
+    c0_next    = CW'((c >= C) ? c - C : c);
+    kh0_next   = KHW'(32'(kh0_q) + BKH + ((kw >= KW) ? 1 : 0));
+    kw0_next   = KWW'((kw >= KW) ? kw - KW : kw);
+  end
+
   logic wdone, rdone;
   assign wdone = in_fire && wrow_last && wh_last;
   assign rdone = issue && bw_last && ow_last && oh_last;
@@ -146,6 +180,10 @@ module loom_swg #(
       ow_q        <= '0;
       bw_q        <= '0;
       rbase_q     <= '0;
+      slot0_q     <= SLW'(S0);
+      kh0_q       <= '0;
+      kw0_q       <= '0;
+      c0_q        <= '0;
       out_valid_q <= 1'b0;
     end else begin
       if (in_fire) begin
@@ -163,11 +201,23 @@ module loom_swg #(
         out_valid_q <= 1'b1;
         bw_q <= bw_last ? '0 : bw_q + 1'b1;
         if (bw_last) begin
+          kh0_q <= '0;
+          kw0_q <= '0;
+          c0_q  <= '0;
           ow_q <= ow_last ? '0 : ow_q + OWW'(MW);
           if (ow_last) begin
             oh_q <= oh_last ? '0 : oh_q + 1'b1;
-            if (oh_last) rbase_q <= SLW'((32'(rbase_q) + H) % R);
+            if (oh_last) begin
+              rbase_q <= rbase_next;
+              slot0_q <= slot0_frame;
+            end else begin
+              slot0_q <= slot0_row;
+            end
           end
+        end else begin
+          kh0_q <= kh0_next;
+          kw0_q <= kw0_next;
+          c0_q  <= c0_next;
         end
       end else if (out_ready) begin
         out_valid_q <= 1'b0;
@@ -189,26 +239,30 @@ module loom_swg #(
   // ---------------------------------------------------------------- gather
   localparam logic [WB-1:0] PADW = WB'(PAD_VAL);
 
-  // One output beat of the current window position, read from the line buffer. The
-  // index terms are function-local scalars, not per-element arrays: Verilator keeps them
-  // in C++ locals (registers) instead of storing every element's indices in the model
-  // each cycle. The beat's row and column bases are computed once, and the tap/channel
-  // split of an element index is unsigned.
+  // One output beat of the current window position, read from the line buffer. Element
+  // e of the beat is window element bw*OUT_BEAT + e (or element e % KKC of window
+  // e / KKC, MW > 1): its (kh, kw, c) is the beat's first element's plus e's constant
+  // digits, with at most one carry per digit; its row slot is slot0 + kh*DH, less R
+  // once. The index terms are function-local scalars (Verilator keeps them in C++
+  // locals instead of storing every element's indices in the model each cycle).
   function automatic logic [OUT_BEAT*WB-1:0] gather_beat();
     logic [OUT_BEAT*WB-1:0] g;
-    int unsigned j, kp, m;
-    int ih, iw, ihb, iwb;
-    g   = '0;
-    ihb = 32'(oh_q) * SH - PT;
-    iwb = 32'(ow_q) * SW - PL;
+    int m, ep, c, kw, kh, ih, iw, slot;
+    g = '0;
     for (int e = 0; e < OUT_BEAT; e++) begin
-      m  = (MW > 1) ? e / KKC : 0;  // window of the beat (then bw_q is 0)
-      j  = 32'(bw_q) * OUT_BEAT + e - m * KKC;
-      kp = j / C;
-      ih = ihb + 32'(kp / KW) * DH;
-      iw = iwb + 32'(m * SW) + 32'(kp % KW) * DW;
+      m  = (MW > 1) ? e / KKC : 0;  // constants: e is unrolled
+      ep = e - m * KKC;
+      c  = ((NB > 1) ? 32'(c0_q) : 0) + ep % C;
+      kw = ((NB > 1) ? 32'(kw0_q) : 0) + (ep / C) % KW + ((c >= C) ? 1 : 0);
+      kh = ((NB > 1) ? 32'(kh0_q) : 0) + ep / (KW * C) + ((kw >= KW) ? 1 : 0);
+      if (c >= C) c = c - C;
+      if (kw >= KW) kw = kw - KW;
+      ih   = 32'(oh_q) * SH - PT + kh * DH;
+      iw   = 32'(ow_q) * SW - PL + m * SW + kw * DW;
+      slot = 32'(slot0_q) + kh * DH;
+      if (slot >= R) slot = slot - R;
       if (ih >= 0 && ih < H && iw >= 0 && iw < W)
-        g[e*WB +: WB] = mem[((32'(rbase_q) + ih) % R) * ROWE + iw * C + 32'(j % C)];
+        g[e*WB +: WB] = mem[slot * ROWE + iw * C + c];
       else
         g[e*WB +: WB] = PADW;
     end
