@@ -116,20 +116,34 @@ module loom_swg #(
   logic [OUT_BEAT*WB-1:0] out_q;
   logic                   out_valid_q;
 
+  // x * k for a constant k: shifts and adds in synthesis, where a $mul, even by a
+  // constant, becomes a DSP48 (synth_xilinx); the window generator needs none.
+  function automatic int mulk(int x, int k);
+    int r;
+    if (SIM) begin
+      r = x * k;
+    end else begin
+      r = 0;
+      for (int b = 0; b < 31; b++)
+        if (k[b]) r = r + (x <<< b);
+    end
+    mulk = r;  // (Yosys 0.23 has no return statement)
+  endfunction
+
   int rlow, ihmax, iwmax, wdist, fd;
 
   always_comb begin
     fd    = 32'(fdiff_q);
-    rlow  = 32'(oh_q) * SH - PT;
+    rlow  = mulk(32'(oh_q), SH) - PT;
     if (rlow < 0) rlow = 0;
-    ihmax = 32'(oh_q) * SH - PT + SPH - 1;
+    ihmax = mulk(32'(oh_q), SH) - PT + SPH - 1;
     if (ihmax > H - 1) ihmax = H - 1;
-    iwmax = (32'(ow_q) + MW - 1) * SW - PL + SPW - 1;  // the beat's last window
+    iwmax = mulk(32'(ow_q) + MW - 1, SW) - PL + SPW - 1;  // the beat's last window
     if (iwmax > W - 1) iwmax = W - 1;
-    wdist  = fd * H + 32'(wh_q) - rlow;
+    wdist  = mulk(fd, H) + 32'(wh_q) - rlow;
     avail = (fd > 0) ||
             ((fd == 0) && ((32'(wh_q) > ihmax) ||
-                           ((32'(wh_q) == ihmax) && (32'(wrow_q) >= (iwmax + 1) * C))));
+                           ((32'(wh_q) == ihmax) && (32'(wrow_q) >= mulk(iwmax + 1, C)))));
   end
 
   assign in_ready  = (wdist < R);
@@ -227,7 +241,7 @@ module loom_swg #(
 
   // ---------------------------------------------------------------- storage
   int waddr;
-  assign waddr = 32'(wslot_q) * ROWE + 32'(wrow_q);
+  assign waddr = mulk(32'(wslot_q), ROWE) + 32'(wrow_q);
   // one write port per beat element (a generate loop: Verilator cannot unroll delayed
   // array assignments in procedural loops over more than 64 elements, BLKLOOPINIT)
   for (genvar e = 0; e < IN_BEAT; e++) begin : g_wr
@@ -245,9 +259,15 @@ module loom_swg #(
   // digits, with at most one carry per digit; its row slot is slot0 + kh*DH, less R
   // once. The index terms are function-local scalars (Verilator keeps them in C++
   // locals instead of storing every element's indices in the model each cycle).
+  // (No function calls in here: Yosys 0.23 takes a call inside a function for a constant
+  // expression; the row and column bases come from ihb / iwb, and the products by ROWE
+  // and C are shifts and adds over the constant's bits in synthesis.)
+  int ihb, iwb;
+  assign ihb = mulk(32'(oh_q), SH) - PT;
+  assign iwb = mulk(32'(ow_q), SW) - PL;
   function automatic logic [OUT_BEAT*WB-1:0] gather_beat();
     logic [OUT_BEAT*WB-1:0] g;
-    int m, ep, c, kw, kh, ih, iw, slot;
+    int m, ep, c, kw, kh, ih, iw, slot, addr;
     g = '0;
     for (int e = 0; e < OUT_BEAT; e++) begin
       m  = (MW > 1) ? e / KKC : 0;  // constants: e is unrolled
@@ -257,12 +277,21 @@ module loom_swg #(
       kh = ((NB > 1) ? 32'(kh0_q) : 0) + ep / (KW * C) + ((kw >= KW) ? 1 : 0);
       if (c >= C) c = c - C;
       if (kw >= KW) kw = kw - KW;
-      ih   = 32'(oh_q) * SH - PT + kh * DH;
-      iw   = 32'(ow_q) * SW - PL + m * SW + kw * DW;
+      ih   = ihb + kh * DH;
+      iw   = iwb + m * SW + kw * DW;
       slot = 32'(slot0_q) + kh * DH;
       if (slot >= R) slot = slot - R;
+      if (SIM) begin
+        addr = slot * ROWE + iw * C + c;
+      end else begin
+        addr = c;
+        for (int b = 0; b < 31; b++) begin
+          if (ROWE[b]) addr = addr + (slot <<< b);
+          if (C[b]) addr = addr + (iw <<< b);
+        end
+      end
       if (ih >= 0 && ih < H && iw >= 0 && iw < W)
-        g[e*WB +: WB] = mem[slot * ROWE + iw * C + c];
+        g[e*WB +: WB] = mem[addr];
       else
         g[e*WB +: WB] = PADW;
     end
