@@ -8,6 +8,8 @@
 //===----------------------------------------------------------------------===//
 #include "compiler/nnimport/Importer.h"
 
+#include <cmath>
+
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "llvm/Support/Path.h"
 
@@ -110,16 +112,34 @@ llvm::Expected<RankedTensorType> Importer::inputType(const onnx::OnnxValueInfo &
 llvm::Expected<OwningOpRef<ModuleOp>> Importer::run() {
   ctx.loadDialect<nn::NNDialect, func::FuncDialect>();
   // Every unsupported node is listed in one error, before anything is built.
-  for (const OnnxNode &node : model.nodes)
-    if (const OpImport *row = rowOf(node))
-      if (row->fold && (this->*row->fold)(node))
-        foldedNodes.insert(&node);
+  for (const OnnxNode &node : model.nodes) {
+    const OpImport *row = rowOf(node);
+    if ((row && row->fold && (this->*row->fold)(node)) || foldConstantNode(node))
+      foldedNodes.insert(&node);
+  }
   if (auto err = matchLayerNormChains())
     return std::move(err);
   if (auto err = matchRmsNormChains())
     return std::move(err);
   if (auto err = matchAttentionChains())
     return std::move(err);
+  // Infinities are meaningful only in attention masks (-inf: never attend),
+  // which the attention chains have taken; anywhere else a constant must be a
+  // number (it would silently become a saturated code).
+  for (const OnnxNode &node : model.nodes) {
+    if (foldedNodes.count(&node) || attentionChains.count(&node))
+      continue;
+    for (const std::string &name : node.inputs) {
+      const OnnxTensor *t = name.empty() ? nullptr : constant(name);
+      for (size_t i = 0; t && i < t->values.size(); ++i)
+        if (!std::isfinite(t->values[i]))
+          return fileError((model.findInitializer(name) ? "initializer '" : "constant '") +
+                           name + "' holds " + (std::isnan(t->values[i]) ? "NaN" : "an infinity") +
+                           " at flat index " + std::to_string(i) + " (read by node '" +
+                           oneLine(node.name) + "'); weights and constants must be finite "
+                           "numbers (re-export the model)");
+    }
+  }
   std::vector<std::string> unsupported;
   for (const OnnxNode &node : model.nodes) {
     if (foldedNodes.count(&node) || layerNormChains.count(&node) || attentionChains.count(&node))

@@ -225,6 +225,9 @@ private:
   //===--- Compile-time evaluation (ImportFold.cpp) -----------------------===//
 
   bool foldShapeArith(const OnnxNode &node);
+  /// Any node whose inputs are all constants, of the ops ImportConstEval.cpp
+  /// evaluates (masks, positions and rotary tables built from static shapes).
+  bool foldConstantNode(const OnnxNode &node);
   bool foldConstantLayout(const OnnxNode &node);
 
   //===--- Dense (ImportDense.cpp) ----------------------------------------===//

@@ -259,13 +259,13 @@ OnnxModel loadImpl(const std::string &bytes, const std::string &path) {
 
   // Convert.
   const auto &g = m.graph();
-  // Weights must be numbers: a NaN or an infinity would silently become a
-  // saturated code (issue 10: refused, naming the tensor).
+  // Weights must be numbers: a NaN would silently become a saturated code
+  // (issue 10: refused, naming the tensor). An infinity is refused by the
+  // importer unless an attention mask reads it (-inf: never attend).
   auto requireFinite = [&](const OnnxTensor &t, const std::string &what) {
     for (size_t i = 0; i < t.values.size(); ++i)
-      if (!std::isfinite(t.values[i]))
-        fail(what + " holds " + (std::isnan(t.values[i]) ? "NaN" : "an infinity") +
-             " at flat index " + std::to_string(i) +
+      if (std::isnan(t.values[i]))
+        fail(what + " holds NaN at flat index " + std::to_string(i) +
              "; weights and constants must be finite numbers (re-export the model)");
   };
   for (const auto &t : g.initializer()) {
