@@ -15,8 +15,10 @@
 // and the result must be the head split [T, C] -> [H, T, D] (k: [H, D, T]);
 // on the output side, [H, T, D] -> [T, C] likewise. So any spelling of the
 // head split (Reshape + Transpose, 4-D with a batch of 1, ...) is accepted.
-// Masks: Where(const lower-triangular bool, scores, const <= -1e9) or
-// Add(scores, const 0 on/below the diagonal and <= -1e9 above) mean causal;
+// Masks: Where(const lower-triangular bool, scores, const <= -1e4) or
+// Add(scores, const 0 on/below the diagonal and <= -1e4 above) mean causal
+// (-1e4 is GPT-2's old masked_bias; exp(-1e4) is 0 in float32, so such a
+// position gets probability 0 exactly as -inf or float32's minimum would);
 // any other constant mask is a one-line error naming the node.
 //
 //===----------------------------------------------------------------------===//
@@ -29,6 +31,9 @@ using namespace loom;
 using namespace loom::nnimport;
 
 namespace {
+
+/// A mask value at or below this is a masked position (see above).
+constexpr double kMaskedScore = -1e4;
 
 bool isLayoutOp(const OnnxNode &n) {
   return n.domain.empty() && !n.inputs.empty() && n.outputs.size() == 1 &&
@@ -171,8 +176,8 @@ llvm::Expected<bool> Importer::causalMask(const OnnxNode &n, const std::string &
     const OnnxTensor *fill = constant(n.inputs[keepX ? 2 : 1]);
     if (!cond || !square(*cond))
       return bad("a condition that is not a constant [T, T] tensor");
-    if (!fill || fill->numElements() != 1 || !(fill->values[0] <= -1e9))
-      return bad("a fill value that is not one constant <= -1e9");
+    if (!fill || fill->numElements() != 1 || !(fill->values[0] <= kMaskedScore))
+      return bad("a fill value that is not one constant <= -1e4");
     for (int64_t t = 0; t < T; ++t)
       for (int64_t j = 0; j < T; ++j)
         if ((cond->values[size_t(t * T + j)] != 0) != ((j <= t) == keepX))
@@ -185,8 +190,8 @@ llvm::Expected<bool> Importer::causalMask(const OnnxNode &n, const std::string &
   for (int64_t t = 0; t < T; ++t)
     for (int64_t j = 0; j < T; ++j) {
       double x = m->values[size_t(t * T + j)];
-      if (j <= t ? x != 0 : !(x <= -1e9))
-        return bad("an added mask that is not 0 on and below the diagonal and <= -1e9 above");
+      if (j <= t ? x != 0 : !(x <= kMaskedScore))
+        return bad("an added mask that is not 0 on and below the diagonal and <= -1e4 above");
     }
   return true;
 }

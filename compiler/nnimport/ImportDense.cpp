@@ -132,28 +132,32 @@ template <> llvm::Error Importer::importOp<onnxop::Split>(const OnnxNode &node, 
   }
   if (int64_t(parts.size()) != outs || std::accumulate(parts.begin(), parts.end(), int64_t(0)) != n)
     return nodeError(node, "its split sizes do not cover the " + std::to_string(n) + " features");
-  // dense [-> add constant bias] [-> reshape keeping the features], each read once
-  // (the Split itself is no op: the value it reads has no use yet)
+  // dense, then bias Adds of constants and reshapes that keep the features, in
+  // any order (MatMul + Add on [1, T, C] is dense -> reshape -> add), each read
+  // once (the Split itself is no op: the value it reads has no use yet)
   Value x = in;
   if (!x.use_empty())
     return nodeError(node, "its input is also read by another node; Loom splits a MatMul / "
                            "Gemm output only when the Split is its one reader");
-  auto reshape = x.getDefiningOp<nn::ReshapeOp>();
-  if (reshape)
-    x = reshape.getInput();
   std::vector<float> extra(size_t(n), 0.0f);
-  if (auto add = x.getDefiningOp<nn::AddOp>(); add && x.hasOneUse() == bool(reshape)) {
-    for (int side = 0; side < 2; ++side)
-      if (auto c = add->getOperand(1 - side).getDefiningOp<nn::ConstantOp>();
-          c && llvm::cast<ShapedType>(c.getType()).getNumElements() == n) {
-        auto vals = c.getValue().getValues<float>();
-        extra.assign(vals.begin(), vals.end());
-        x = add->getOperand(side);
-        break;
-      }
+  for (bool peeled = true; peeled && (x == in || x.hasOneUse());) {
+    peeled = false;
+    if (auto reshape = x.getDefiningOp<nn::ReshapeOp>();
+        reshape && shapeOf(reshape.getInput()).back() == n) {
+      x = reshape.getInput(), peeled = true;
+    } else if (auto add = x.getDefiningOp<nn::AddOp>()) {
+      for (int side = 0; side < 2 && !peeled; ++side)
+        if (auto c = add->getOperand(1 - side).getDefiningOp<nn::ConstantOp>();
+            c && llvm::cast<ShapedType>(c.getType()).getNumElements() == n) {
+          auto vals = c.getValue().getValues<float>();
+          for (auto [e, v] : llvm::zip(extra, vals))
+            e += v;
+          x = add->getOperand(side), peeled = true;
+        }
+    }
   }
   auto dense = x.getDefiningOp<nn::DenseOp>();
-  if (!dense || x.hasOneUse() != (x != in) || dense.getWeightScale())
+  if (!dense || (x != in && !x.hasOneUse()) || dense.getWeightScale())
     return nodeError(node, "Loom splits only the output features of a float MatMul / Gemm "
                            "with constant weights that nothing else reads (its input comes "
                            "from " + (x.getDefiningOp() ? x.getDefiningOp()->getName().getStringRef().str()

@@ -10,6 +10,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/nnimport/Importer.h"
+#include "compiler/onnx/OnnxConstEval.h"
 
 #include <optional>
 
@@ -203,4 +204,22 @@ ArrayRef<OpImport> Importer::foldOnlyOps() {
       {OnnxDomain::Onnx, "Shape", 1, kLatest, Role::Streams, nullptr, &Importer::foldShapeArith},
   };
   return rows;
+}
+
+/// Any node whose inputs are all constants once the rows above have folded
+/// what they fold (compiler/onnx/OnnxConstEval.h; the loader has folded what
+/// was constant in the file already).
+bool Importer::foldConstantNode(const OnnxNode &node) {
+  std::vector<const OnnxTensor *> ins;
+  for (const std::string &name : node.inputs) {
+    const OnnxTensor *t = name.empty() ? nullptr : constant(name);
+    if (!name.empty() && !t)
+      return false;
+    ins.push_back(t);
+  }
+  auto out = onnx::evaluateNode(node, ins);
+  if (!out)
+    return false;
+  folded[node.outputs[0]] = std::move(*out);
+  return true;
 }

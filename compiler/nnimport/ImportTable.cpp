@@ -144,6 +144,7 @@ llvm::Error Importer::importNode(const OnnxNode &node) {
 llvm::Expected<OwningOpRef<ModuleOp>> loom::importToNN(const OnnxModel &model, MLIRContext &ctx,
                                                        std::vector<std::string> &warnings) {
   onnx::OnnxModel fused = model;
+  elideNoOps(fused);
   fuseActivationChains(fused);
   return Importer(fused, ctx, warnings).run();
 }

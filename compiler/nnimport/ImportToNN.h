@@ -26,6 +26,10 @@ llvm::Expected<mlir::OwningOpRef<mlir::ModuleOp>> importToNN(const onnx::OnnxMod
 /// importToNN runs it on a copy of the model.
 void fuseActivationChains(onnx::OnnxModel &model);
 
+/// Removes the nodes that are the identity on float32 tensors (Cast to FLOAT
+/// of a float tensor, Max / Min with float32's extreme): ElideNoOps.cpp.
+void elideNoOps(onnx::OnnxModel &model);
+
 /// Default-domain ONNX op types the importer imports, in the order of its op
 /// table (compiler/nnimport/ImportTable.cpp).
 const std::vector<std::string> &supportedOnnxOps();

@@ -389,3 +389,43 @@ OnnxTensor constantToTensor(const OnnxNode &n) {
 } // namespace detail
 } // namespace onnx
 } // namespace loom
+
+namespace loom {
+namespace onnx {
+namespace detail {
+
+::onnx::TensorProto tensorToProto(const OnnxTensor &t) {
+  ::onnx::TensorProto p;
+  p.set_name(t.name);
+  p.set_data_type(t.elemType);
+  for (int64_t d : t.dims)
+    p.add_dims(d);
+  switch (t.elemType) {
+  case kFloat:
+    for (double v : t.values)
+      p.add_float_data(float(v));
+    break;
+  case kDouble:
+    for (double v : t.values)
+      p.add_double_data(v);
+    break;
+  case kInt64:
+    for (int64_t v : t.asInt64())
+      p.add_int64_data(v);
+    break;
+  case kUInt32:
+  case kUInt64:
+    for (int64_t v : t.asInt64())
+      p.add_uint64_data(uint64_t(v));
+    break;
+  default: // int32, int16, int8, uint16, uint8, bool: int32_data
+    for (int64_t v : t.asInt64())
+      p.add_int32_data(int32_t(v));
+    break;
+  }
+  return p;
+}
+
+} // namespace detail
+} // namespace onnx
+} // namespace loom

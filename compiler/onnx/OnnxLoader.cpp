@@ -5,6 +5,7 @@
 // library.
 //
 //===----------------------------------------------------------------------===//
+#include "compiler/onnx/OnnxConstEval.h"
 #include "compiler/onnx/OnnxProto.h"
 
 #include "onnx/checker.h"
@@ -257,8 +258,6 @@ OnnxModel loadImpl(const std::string &bytes, const std::string &path) {
   if (!inferred)
     runInference();
 
-  // Convert.
-  const auto &g = m.graph();
   // Weights must be numbers: a NaN would silently become a saturated code
   // (issue 10: refused, naming the tensor). An infinity is refused by the
   // importer unless an attention mask reads it (-inf: never attend).
@@ -268,38 +267,65 @@ OnnxModel loadImpl(const std::string &bytes, const std::string &path) {
         fail(what + " holds NaN at flat index " + std::to_string(i) +
              "; weights and constants must be finite numbers (re-export the model)");
   };
-  for (const auto &t : g.initializer()) {
-    OnnxTensor ot = convertTensor(t, "initializer '" + t.name() + "'");
-    requireFinite(ot, "initializer '" + t.name() + "'");
-    out.initializers[ot.name] = std::move(ot);
-  }
-  for (const auto &vi : g.input())
-    if (!out.initializers.count(vi.name()))
-      out.inputs.push_back(convertValueInfo(vi));
-  for (const auto &vi : g.output())
-    out.outputs.push_back(convertValueInfo(vi));
-  for (const auto &vi : g.value_info())
-    out.valueInfos.push_back(convertValueInfo(vi));
+  // Convert (again after each round of folding below).
+  auto convert = [&]() {
+    const auto &g = m.graph();
+    out.initializers.clear(), out.inputs.clear(), out.outputs.clear();
+    out.valueInfos.clear(), out.nodes.clear();
+    for (const auto &t : g.initializer()) {
+      OnnxTensor ot = convertTensor(t, "initializer '" + t.name() + "'");
+      requireFinite(ot, "initializer '" + t.name() + "'");
+      out.initializers[ot.name] = std::move(ot);
+    }
+    for (const auto &vi : g.input())
+      if (!out.initializers.count(vi.name()))
+        out.inputs.push_back(convertValueInfo(vi));
+    for (const auto &vi : g.output())
+      out.outputs.push_back(convertValueInfo(vi));
+    for (const auto &vi : g.value_info())
+      out.valueInfos.push_back(convertValueInfo(vi));
 
-  for (const auto &np : g.node()) {
-    OnnxNode n;
-    n.name = np.name();
-    n.opType = np.op_type();
-    n.domain = np.domain() == "ai.onnx" ? "" : np.domain();
-    n.inputs.assign(np.input().begin(), np.input().end());
-    n.outputs.assign(np.output().begin(), np.output().end());
-    for (const auto &a : np.attribute()) {
-      if (n.attrs.count(a.name()))
-        fail(n.describe() + " has attribute '" + a.name() + "' twice");
-      n.attrs[a.name()] = convertAttr(a, n);
+    for (const auto &np : g.node()) {
+      OnnxNode n;
+      n.name = np.name();
+      n.opType = np.op_type();
+      n.domain = np.domain() == "ai.onnx" ? "" : np.domain();
+      n.inputs.assign(np.input().begin(), np.input().end());
+      n.outputs.assign(np.output().begin(), np.output().end());
+      for (const auto &a : np.attribute()) {
+        if (n.attrs.count(a.name()))
+          fail(n.describe() + " has attribute '" + a.name() + "' twice");
+        n.attrs[a.name()] = convertAttr(a, n);
+      }
+      if (n.opType == "Constant" && n.domain.empty()) {
+        OnnxTensor t = constantToTensor(n);
+        requireFinite(t, n.describe());
+        out.initializers[t.name] = std::move(t);
+        continue;
+      }
+      out.nodes.push_back(std::move(n));
     }
-    if (n.opType == "Constant" && n.domain.empty()) {
-      OnnxTensor t = constantToTensor(n);
-      requireFinite(t, n.describe());
-      out.initializers[t.name] = std::move(t);
-      continue;
-    }
-    out.nodes.push_back(std::move(n));
+  };
+  convert();
+  // Nodes of constants (masks, positions, rotary tables built from static
+  // shapes) become initializers, and shapes are inferred again: inference
+  // does not see through them (OnnxConstEval.h). A few rounds: a Shape of a
+  // value only inferred in the last round folds in the next.
+  for (int round = 0; round < 4; ++round) {
+    std::map<std::string, OnnxTensor> folded = foldConstantNodes(out);
+    if (folded.empty())
+      break;
+    auto *graph = m.mutable_graph();
+    for (const auto &[name, t] : folded)
+      *graph->add_initializer() = tensorToProto(t);
+    google::protobuf::RepeatedPtrField<::onnx::NodeProto> kept;
+    for (auto &n : *graph->mutable_node())
+      if (n.output_size() != 1 || !folded.count(n.output(0)))
+        *kept.Add() = std::move(n);
+    graph->mutable_node()->Swap(&kept);
+    graph->clear_value_info();
+    runInference();
+    convert();
   }
 
   for (const auto &o : out.outputs)

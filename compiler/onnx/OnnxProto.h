@@ -35,6 +35,8 @@ std::string tidyOnnxMessage(std::string msg);
 /// name). Fails on external data, segments, strings, complex and unknown
 /// element types, and data that does not match the shape (OnnxConvert.cpp).
 OnnxTensor convertTensor(const ::onnx::TensorProto &tp, const std::string &what);
+/// An OnnxTensor (of a type convertTensor reads) as a TensorProto.
+::onnx::TensorProto tensorToProto(const OnnxTensor &t);
 OnnxValueInfo convertValueInfo(const ::onnx::ValueInfoProto &vi);
 OnnxAttr convertAttr(const ::onnx::AttributeProto &a, const OnnxNode &node);
 /// Constant node -> initializer tensor named like its output.

@@ -1,28 +1,32 @@
-//===- ImportConstEval.cpp - Any node of constants, evaluated at import ---===//
+//===- OnnxConstEval.cpp - Nodes of constants, evaluated at load ---------===//
 //
 // Exporters build attention masks, position ids and rotary tables at run time
 // from the input's static shape: Hugging Face writes ConstantOfShape, Range,
 // CumSum, Expand, Trilu, Less / Equal / Where, Max, Cos / Sin, MatMul of
-// inv_freq by the positions, Cast. Once T is static all of it is constant.
-// foldConstantNode evaluates such a node when every input is a constant, with
-// ONNX's semantics (numpy broadcasting, float32 rounding of float results,
-// int64 arithmetic of integer ones), so that the matchers (attention masks,
-// rotary tables) and the layer importers see constants. Quantizers and
-// contrib-domain ops are never evaluated here: their import keeps the scales.
+// inv_freq by the positions, Cast, Slice of a [1, 1, Tmax, Tmax] buffer. Once
+// T is static all of it is constant, but ONNX shape inference does not
+// propagate through it (a Slice with computed bounds has an unknown shape, and
+// so has everything after it). evaluateNode computes such a node with ONNX's
+// semantics (numpy broadcasting, float32 rounding of float results, int64
+// arithmetic of integer ones); the loader folds every such node and infers
+// shapes again, and the importer folds what its own passes make constant.
+// Quantizers and contrib-domain ops are never evaluated: their import keeps
+// the scales.
 //
 //===----------------------------------------------------------------------===//
-#include "compiler/nnimport/Importer.h"
+#include "compiler/onnx/OnnxConstEval.h"
 
+#include <algorithm>
 #include <cmath>
 #include <functional>
+#include <optional>
+#include <set>
 
 using namespace loom;
-using namespace loom::nnimport;
-using onnx::OnnxAttr;
-
+using namespace loom::onnx;
 namespace {
 
-bool isInt(int t) { return !onnx::isFloatElemType(t); }
+bool isInt(int t) { return !isFloatElemType(t); }
 
 /// Row-major strides of `dims`.
 std::vector<int64_t> stridesOf(const std::vector<int64_t> &dims) {
@@ -42,7 +46,7 @@ int64_t count(const std::vector<int64_t> &dims) {
 /// A tensor's elements as doubles (exact int64 for integer tensors).
 struct Vals {
   std::vector<int64_t> dims;
-  int type = onnx::kFloat;
+  int type = kFloat;
   std::vector<double> f;
   std::vector<int64_t> i;
   double at(int64_t k) const { return isInt(type) ? double(i[size_t(k)]) : f[size_t(k)]; }
@@ -65,14 +69,14 @@ OnnxTensor tensorOf(const std::string &name, Vals v) {
   OnnxTensor t;
   t.name = name, t.dims = v.dims, t.elemType = v.type;
   if (isInt(v.type)) {
-    if (v.type == onnx::kBool)
+    if (v.type == kBool)
       for (int64_t &x : v.i)
         x = x != 0;
     t.intValues = v.i;
     t.values.assign(v.i.begin(), v.i.end());
   } else {
     t.values = std::move(v.f);
-    if (v.type == onnx::kFloat || v.type == onnx::kFloat16)
+    if (v.type == kFloat || v.type == kFloat16)
       for (double &x : t.values)
         x = double(float(x));
   }
@@ -188,7 +192,7 @@ std::optional<Vals> elementwise(const OnnxNode &node, const std::vector<Vals> &i
     ptrs.push_back(&v);
   Vals out;
   if (op == "Cast" || op == "CastLike") {
-    out.type = op == "Cast" ? int(node.getInt("to", onnx::kFloat)) : ins[1].type;
+    out.type = op == "Cast" ? int(node.getInt("to", kFloat)) : ins[1].type;
     out.dims = ins[0].dims;
     int64_t n = count(out.dims);
     for (int64_t k = 0; k < n; ++k)
@@ -235,7 +239,7 @@ std::optional<Vals> elementwise(const OnnxNode &node, const std::vector<Vals> &i
   for (size_t j = 1; j < ins.size(); ++j) {
     Vals next;
     bool ints = isInt(acc.type) && isInt(ins[j].type);
-    next.type = isCompare(op) ? int(onnx::kBool) : acc.type;
+    next.type = isCompare(op) ? int(kBool) : acc.type;
     bool failed = false;
     bool ok = forEachBroadcast({&acc, &ins[j]}, next.dims,
                                [&](int64_t, const std::vector<int64_t> &s) {
@@ -286,7 +290,7 @@ std::optional<Vals> structural(const OnnxNode &node, const std::vector<Vals> &in
     Vals out;
     out.dims = x.i;
     const OnnxAttr *a = node.getAttr("value");
-    out.type = a && a->kind == OnnxAttr::Kind::Tensor ? a->t.elemType : int(onnx::kFloat);
+    out.type = a && a->kind == OnnxAttr::Kind::Tensor ? a->t.elemType : int(kFloat);
     double v = a && a->kind == OnnxAttr::Kind::Tensor && !a->t.values.empty() ? a->t.values[0] : 0;
     int64_t n = count(out.dims);
     if (isInt(out.type))
@@ -565,29 +569,79 @@ std::optional<Vals> structural(const OnnxNode &node, const std::vector<Vals> &in
 
 } // namespace
 
-bool Importer::foldConstantNode(const OnnxNode &node) {
+std::optional<OnnxTensor> loom::onnx::evaluateNode(const OnnxNode &node,
+                                                  const std::vector<const OnnxTensor *> &inputs) {
   if (!node.domain.empty() || node.outputs.size() != 1 || node.inputs.empty())
-    return false;
+    return std::nullopt;
   static const std::set<std::string> never = {"QuantizeLinear", "DequantizeLinear",
                                               "DynamicQuantizeLinear"};
   if (never.count(node.opType))
-    return false;
+    return std::nullopt;
   std::vector<Vals> ins;
-  for (const std::string &name : node.inputs) {
-    if (name.empty()) {
-      ins.emplace_back(); // an omitted optional input (Trilu's k, Clip's bounds)
+  for (const OnnxTensor *t : inputs) {
+    if (!t) {
+      ins.emplace_back(); // an omitted optional input (Trilu's k)
       continue;
     }
-    const OnnxTensor *t = constant(name);
-    if (!t || t->elemType == onnx::kString)
-      return false;
+    if (t->elemType == kString || t->elemType == kFloat16 || t->elemType == kBFloat16 ||
+        t->elemType == kUndefined)
+      return std::nullopt;
     ins.push_back(valsOf(*t));
   }
+  if (ins.empty())
+    return std::nullopt;
   std::optional<Vals> out = structural(node, ins);
   if (!out)
     out = elementwise(node, ins);
-  if (!out)
-    return false;
-  folded[node.outputs[0]] = tensorOf(node.outputs[0], std::move(*out));
-  return true;
+  if (!out || out->type == kFloat16 || out->type == kBFloat16 ||
+      out->type == kString)
+    return std::nullopt;
+  return tensorOf(node.outputs[0], std::move(*out));
+}
+
+std::map<std::string, OnnxTensor> loom::onnx::foldConstantNodes(const OnnxModel &model) {
+  std::map<std::string, OnnxTensor> folded;
+  std::set<std::string> graphOutputs;
+  for (const auto &o : model.outputs)
+    graphOutputs.insert(o.name);
+  auto constantOf = [&](const std::string &name) -> const OnnxTensor * {
+    auto it = folded.find(name);
+    return it != folded.end() ? &it->second : model.findInitializer(name);
+  };
+  for (const OnnxNode &node : model.nodes) {
+    if (node.outputs.size() != 1 || graphOutputs.count(node.outputs[0]))
+      continue;
+    std::optional<OnnxTensor> r;
+    if (node.opType == "Shape" && node.domain.empty() && node.inputs.size() == 1) {
+      // The shape of a value inference gave a static shape.
+      const OnnxValueInfo *vi = model.findValueInfo(node.inputs[0]);
+      const OnnxTensor *c = constantOf(node.inputs[0]);
+      std::vector<int64_t> dims = c ? c->dims : vi && vi->hasShape ? vi->dims : std::vector<int64_t>{};
+      if ((!c && (!vi || !vi->hasShape)) || llvm::any_of(dims, [](int64_t d) { return d <= 0; }))
+        continue;
+      int64_t rank = int64_t(dims.size()), start = node.getInt("start", 0),
+              end = node.getInt("end", rank);
+      start = std::clamp(start < 0 ? start + rank : start, int64_t(0), rank);
+      end = std::clamp(end < 0 ? end + rank : end, int64_t(0), rank);
+      OnnxTensor t;
+      t.name = node.outputs[0], t.elemType = kInt64;
+      t.intValues.assign(dims.begin() + start, dims.begin() + std::max(start, end));
+      t.values.assign(t.intValues.begin(), t.intValues.end());
+      t.dims = {int64_t(t.intValues.size())};
+      r = std::move(t);
+    } else {
+      std::vector<const OnnxTensor *> ins;
+      bool all = true;
+      for (const std::string &name : node.inputs) {
+        const OnnxTensor *t = name.empty() ? nullptr : constantOf(name);
+        all &= name.empty() || t;
+        ins.push_back(t);
+      }
+      if (all)
+        r = evaluateNode(node, ins);
+    }
+    if (r)
+      folded[node.outputs[0]] = std::move(*r);
+  }
+  return folded;
 }
