@@ -6,6 +6,11 @@ Causal LMs with attention from test/models/gen_lm_models.py (gpt2_lm: decomposed
 Conv1D c_attn + Split, Where mask, tanh GELU, tied head; ln17_lm: LayerNormalization-17,
 two layers, erf GELU; llama_lm: RMSNorm, rotary position embeddings on q and k, additive
 mask, SiLU-gated MLP, no biases), and
+the same families as torch.onnx writes them with shape arithmetic, masks and rotary tables
+computed in the graph, from test/models/gen_lm_export_models.py (hf_gpt2_export: Shape
+chains, Range positions, a Sliced bias buffer, -1e4 fill; sdpa_gpt2: torch's SDPA
+decomposition with a -inf mask, MatMul + bias + Split; llama_export: rotary and mask built
+from Range / ConstantOfShape / Trilu, a Max clamp, Cast after Softmax), and
 models written here (input_ids int64 [1, T] -> logits float [1, T, V]):
   gpt_mlp_lm   Gather(wte) + learned position embeddings (Add of a [1, T, C] constant),
                LayerNormalization-17, MLP with erf GELU, residual Add, LayerNorm, tied
@@ -39,7 +44,8 @@ TOL = {"auto": 0.05, "int8": 0.10, "fixed<16,6>": 0.05}
 ARGMAX = {"auto": 0.9, "int8": 0.8, "fixed<16,6>": 0.9}
 RUNS = [("gpt_mlp_lm", "auto"), ("gpt_mlp_lm", "int8"), ("gpt2_lm", "auto"), ("gpt2_lm", "int8"),
         ("ln17_lm", "auto"), ("llama_lm", "auto"), ("llama_lm", "int8"),
-        ("llama_lm", "fixed<16,6>")]
+        ("llama_lm", "fixed<16,6>"), ("hf_gpt2_export", "auto"), ("sdpa_gpt2", "int8"),
+        ("llama_export", "auto")]
 
 
 def save(path, nodes, inits, t, out_shape):
@@ -128,7 +134,10 @@ def main():
     lm_dir = os.path.join(work, "lms")
     subprocess.run([sys.executable, os.path.join(src, "test", "models", "gen_lm_models.py"),
                     lm_dir], check=True)
-    for name in ("gpt2_lm", "ln17_lm", "llama_lm"):
+    subprocess.run([sys.executable, os.path.join(src, "test", "models",
+                                                 "gen_lm_export_models.py"), lm_dir], check=True)
+    for name in ("gpt2_lm", "ln17_lm", "llama_lm", "hf_gpt2_export", "sdpa_gpt2",
+                 "llama_export"):
         models[name] = os.path.join(lm_dir, name + ".onnx")
     prompt = [3, 14, 15, 9]
     for name, prec in RUNS:
