@@ -3,7 +3,7 @@
 // nn.layernorm comes from two spellings:
 //  - LayerNormalization (opset 17+), axis = -1 only, constant Scale and B;
 //  - PyTorch's export of nn.LayerNorm before opset 17:
-//      mean = ReduceMean(x, axes=[-1]); d = Sub(x, mean); Pow(d, 2) ->
+//      mean = ReduceMean(x, axes=[-1]); d = Sub(x, mean); Pow(d, 2) (or d * d) ->
 //      ReduceMean(axes=[-1]) -> Add(eps) -> Sqrt -> s; Div(d, s) [-> Mul(gamma)]
 //      [-> Add(beta)]  (ReduceMean-18 takes its axes as an input).
 // The chain is matched here, at import, rather than by an nn-normalize
@@ -105,7 +105,9 @@ llvm::Error Importer::matchLayerNormChains() {
     const std::string &d = sub->outputs[0];
     const OnnxNode *pow = nullptr, *div = nullptr;
     for (const OnnxNode *u : model.findConsumers(d)) {
-      if (u->opType == "Pow" && u->inputs.size() == 2 && u->inputs[0] == d)
+      if ((u->opType == "Pow" && u->inputs.size() == 2 && u->inputs[0] == d) ||
+          (u->opType == "Mul" && u->inputs.size() == 2 && u->inputs[0] == d &&
+           u->inputs[1] == d)) // d * d, as some exports write the square
         pow = u;
       else if (u->opType == "Div" && u->inputs.size() == 2 && u->inputs[0] == d)
         div = u;
@@ -114,8 +116,8 @@ llvm::Error Importer::matchLayerNormChains() {
     }
     if (!pow || !div)
       return bad(*sub, "the centered value does not feed both a Pow(d, 2) and a Div(d, std)");
-    const OnnxTensor *two = constant(pow->inputs[1]);
-    if (!two || two->numElements() != 1 || two->values[0] != 2.0)
+    const OnnxTensor *two = pow->opType == "Pow" ? constant(pow->inputs[1]) : nullptr;
+    if (pow->opType == "Pow" && (!two || two->numElements() != 1 || two->values[0] != 2.0))
       return bad(*pow, "its exponent is not the constant 2");
     const OnnxNode *rm2 = soleConsumer(model, pow->outputs[0]);
     if (!rm2 || rm2->opType != "ReduceMean")

@@ -2,7 +2,7 @@
 //
 // Llama / T5 RMSNorm, as torch.onnx exports it (no RMSNormalization op before
 // opset 23):
-//   Pow(x, 2) -> ReduceMean(axes = [-1], keepdims) -> Add(eps) -> Sqrt ->
+//   Pow(x, 2) or Mul(x, x) -> ReduceMean(axes = [-1], keepdims) -> Add(eps) -> Sqrt ->
 //     Reciprocal -> Mul(x, .)   |   Div(1, .) -> Mul(x, .)   |   Div(x, .)
 //   [-> Mul(gamma), either order]
 // (ReduceMean-18 takes its axes as an input). It is matched like PyTorch's
@@ -33,12 +33,17 @@ llvm::Error Importer::matchRmsNormChains() {
   for (const OnnxNode &rm : model.nodes) {
     if (!isOp(&rm, "ReduceMean", rm.inputs.size()) || rm.inputs.empty() || foldedNodes.count(&rm))
       continue;
+    // The square: Pow(x, 2), or Mul(x, x) as some exports write it.
     const OnnxNode *pow = model.findProducer(rm.inputs[0]);
-    if (!isOp(pow, "Pow", 2) || foldedNodes.count(pow))
+    if (!pow || foldedNodes.count(pow))
       continue;
-    const OnnxTensor *two = constant(pow->inputs[1]);
-    if (!two || two->numElements() != 1 || two->values[0] != 2.0)
+    if (isOp(pow, "Pow", 2)) {
+      const OnnxTensor *two = constant(pow->inputs[1]);
+      if (!two || two->numElements() != 1 || two->values[0] != 2.0)
+        continue;
+    } else if (!isOp(pow, "Mul", 2) || pow->inputs[0] != pow->inputs[1]) {
       continue;
+    }
     const std::string &x = pow->inputs[0];
     const OnnxNode *addEps = soleUser(model, rm.outputs[0]);
     const OnnxNode *sqrt = isOp(addEps, "Add", 2) ? soleUser(model, addEps->outputs[0]) : nullptr;
