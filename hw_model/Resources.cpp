@@ -329,11 +329,28 @@ Resources estimateResources(const ForkConfig &c) {
 
 // Not yet fitted to synth_xilinx (no shared MLP has them): structural
 // estimates from the RTL, the line/row buffers as the memories they are.
+/// loom_swg: the line buffer (R * W * C words) has one write port and OUT_BEAT
+/// read ports; synth_xilinx gives each read port its own copy: LUT RAM
+/// (RAM64M: 64 words x 3 bits in 4 LUTs) while a copy is small, a RAMB18 per
+/// port beyond kSwgLutRamBits (then the output register is the block RAM's).
+/// The address of each element (a constant digit add with carries, the row
+/// slot, the bounds) costs kSwgAddrLuts LUTs per port, more when a window
+/// takes several beats (the beat's first (kh, kw, c) is a register then).
+/// Fitted on two instances (hw_model/README.md "Resource model").
+constexpr int64_t kSwgLutRamBits = 1024, kSwgAddrLuts = 20, kSwgAddrLutsBeats = 50;
+
 Resources estimateResources(const SwgConfig &c) {
   Resources r;
-  const int64_t rowsBits = int64_t(c.rows()) * c.W * c.C * c.WB;
-  r.ffs = rowsBits + int64_t(c.OUT_BEAT) * c.WB + 64;
-  r.luts = int64_t(c.OUT_BEAT) * c.WB * (int64_t(c.rows()) * c.W * c.C / 4 + 1) / 4 + 64;
+  const int64_t depth = int64_t(c.rows()) * c.W * c.C, ports = c.OUT_BEAT;
+  const bool lutRam = depth * c.WB <= kSwgLutRamBits;
+  if (lutRam) {
+    r.luts = ports * ceilDiv(depth, 64) * ceilDiv(c.WB, 3) * 4;
+    r.ffs = ports * c.WB;
+  } else {
+    r.brams = 0.5 * double(ports * ceilDiv(depth * c.WB, 18 * 1024));
+  }
+  r.luts += ports * (c.windowBeats() > 1 ? kSwgAddrLutsBeats : kSwgAddrLuts) + 64;
+  r.ffs += 48;
   return r;
 }
 
