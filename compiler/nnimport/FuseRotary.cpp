@@ -67,8 +67,26 @@ bool Importer::rotarySlice(const OnnxNode &n, int64_t rank, int64_t &start, int6
   return (axis == rank - 1 || axis == -1) && step == 1;
 }
 
-/// Matches Add(Mul(x, cos), Mul(Concat(Neg(Slice(x, D/2:)), Slice(x, :D/2)), sin))
-/// (Add and Mul operands in either order).
+/// Split(x, last axis) into two halves of D/2 (sizes given or equal parts).
+bool Importer::isHalvesSplit(const OnnxNode &n, int64_t rank, int64_t D) {
+  if (n.opType != "Split" || !n.domain.empty() || n.outputs.size() != 2)
+    return false;
+  int64_t axis = n.getInt("axis", 0);
+  if (axis != -1 && axis != rank - 1)
+    return false;
+  std::vector<int64_t> sizes = n.getInts("split");
+  if (n.inputs.size() > 1 && !n.inputs[1].empty()) {
+    const OnnxTensor *c = constant(n.inputs[1]);
+    if (!c)
+      return false;
+    sizes = c->asInt64();
+  }
+  return sizes.empty() || (sizes.size() == 2 && sizes[0] == D / 2 && sizes[1] == D / 2);
+}
+
+/// Matches Add(Mul(x, cos), Mul(Concat(Neg(x2), x1), sin)) where x1, x2 are the
+/// halves of x's last axis (Slice(x, :D/2), Slice(x, D/2:), or one Split in two);
+/// Add and Mul operands in either order.
 bool Importer::matchRotary(const OnnxNode &add, RotaryMatch &out) {
   if (add.opType != "Add" || !add.domain.empty() || add.inputs.size() != 2)
     return false;
@@ -99,23 +117,29 @@ bool Importer::matchRotary(const OnnxNode &add, RotaryMatch &out) {
         const OnnxNode *s1 = model.findProducer(cat->inputs[1]);
         const OnnxNode *s2 = neg && neg->opType == "Neg" ? model.findProducer(neg->inputs[0])
                                                          : nullptr;
+        // The halves: two Slices, or one Split in two (torch.chunk(x, 2, -1)).
+        bool split = s1 && s1 == s2 && isHalvesSplit(*s1, rank, D) && s1->inputs[0] == x &&
+                     s1->outputs[0] == cat->inputs[1] && s1->outputs[1] == neg->inputs[0];
         int64_t b1 = 0, e1 = 0, b2 = 0, e2 = 0;
-        if (!s1 || !s2 || s1->inputs[0] != x || s2->inputs[0] != x ||
-            !rotarySlice(*s1, rank, b1, e1) || !rotarySlice(*s2, rank, b2, e2) || b1 != 0 ||
-            e1 != D / 2 || b2 != D / 2 || e2 < D)
+        if (!split && (!s1 || !s2 || s1->inputs[0] != x || s2->inputs[0] != x ||
+                       !rotarySlice(*s1, rank, b1, e1) || !rotarySlice(*s2, rank, b2, e2) ||
+                       b1 != 0 || e1 != D / 2 || b2 != D / 2 || e2 < D))
           continue;
         // Every intermediate is read by the pattern only.
-        bool sole = onlyUser(model, s1->outputs[0]) == cat && onlyUser(model, s2->outputs[0]) == neg &&
+        bool sole = onlyUser(model, s1->outputs[0]) == cat &&
+                    onlyUser(model, s2->outputs[split ? 1 : 0]) == neg &&
                     onlyUser(model, neg->outputs[0]) == cat && onlyUser(model, cat->outputs[0]) == m1 &&
                     onlyUser(model, m0->outputs[0]) == &add && onlyUser(model, m1->outputs[0]) == &add &&
-                    model.findConsumers(x).size() == 3;
+                    model.findConsumers(x).size() == (split ? 2u : 3u);
         if (!sole)
           continue;
         out.add = &add;
         out.x = x;
         out.D = D;
         out.cos = cos, out.sin = sin;
-        out.nodes = {s1, s2, neg, cat, m0, m1, &add};
+        out.nodes = {s1, neg, cat, m0, m1, &add};
+        if (!split)
+          out.nodes.push_back(s2);
         out.nodes.insert(out.nodes.end(), views.begin(), views.end());
         return true;
       }

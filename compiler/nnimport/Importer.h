@@ -357,6 +357,7 @@ private:
   //===--- Rotary embeddings (FuseRotary.cpp) ------------------------------===//
   bool matchRotary(const OnnxNode &add, RotaryMatch &out);
   const OnnxTensor *constantView(const std::string &name, std::vector<const OnnxNode *> &views);
+  bool isHalvesSplit(const OnnxNode &n, int64_t rank, int64_t D);
   bool rotarySlice(const OnnxNode &n, int64_t rank, int64_t &start, int64_t &end);
   llvm::Error rotaryTables(const RotaryMatch &m, const std::vector<const OnnxNode *> &layout,
                            const std::string &source, int64_t T, int64_t C,

@@ -16,8 +16,9 @@ input_ids int64 [1, T] -> logits float [1, T, V], static T, random weights (seed
                   Where(-inf, 0) / Add), c_attn as MatMul + bias Add + Split.
   llama_export    Llama as HF >= 4.38 writes it: cache_position = Range(0, T); rotary
                   computed in the graph (inv_freq MatMul positions, Transpose, Concat, Cos /
-                  Sin, Cast, Unsqueeze); causal mask from ConstantOfShape(min), Trilu,
-                  Greater, Cast, Mul, Expand; OPT's Max(scores, finfo.min) clamp;
+                  Sin, Cast, Unsqueeze; rotate_half by torch.chunk, a Split); causal mask
+                  from ConstantOfShape(min), Trilu, Greater, Cast, Mul, Expand; OPT's
+                  Max(scores, finfo.min) clamp;
                   Softmax followed by Cast(to float) (softmax(dtype=float32).to(dtype));
                   RMSNorm, SiLU gate, untied head.
 These graphs are the probe models of the 2026-12-06 sweep (docs/NOTES.md) that Loom first
@@ -119,7 +120,12 @@ class P:
         a = self.op("Mul", [x, a], p + "Mul")
         return self.op("Mul", [a, self.f(0.5)], p + "Mul_1")
 
-    def rotate_half(self, x, d, tag):
+    def rotate_half(self, x, d, tag, chunk=False):
+        if chunk:  # torch.chunk(x, 2, dim=-1): one Split in two
+            x1, x2 = self.op("Split", [x, self.c(i64(d // 2, d // 2))], "/%s/Split" % tag,
+                             n_out=2, axis=-1)
+            n = self.op("Neg", [x2], "/%s/Neg" % tag)
+            return self.op("Concat", [n, x1], "/%s/Concat" % tag, axis=-1)
         x1 = self.op("Slice", [x, self.c(i64(0)), self.c(i64(d // 2)), self.c(i64(3)),
                                self.c(i64(1))], "/%s/Slice" % tag)
         x2 = self.op("Slice", [x, self.c(i64(d // 2)), self.c(i64(I64MAX)), self.c(i64(3)),
@@ -127,9 +133,9 @@ class P:
         n = self.op("Neg", [x2], "/%s/Neg" % tag)
         return self.op("Concat", [n, x1], "/%s/Concat" % tag, axis=-1)
 
-    def rope_apply(self, x, cos, sin, d, tag):
+    def rope_apply(self, x, cos, sin, d, tag, chunk=False):
         a = self.op("Mul", [x, cos], "/%s/Mul" % tag)
-        b = self.op("Mul", [self.rotate_half(x, d, tag), sin], "/%s/Mul_1" % tag)
+        b = self.op("Mul", [self.rotate_half(x, d, tag, chunk), sin], "/%s/Mul_1" % tag)
         return self.op("Add", [a, b], "/%s/Add" % tag)
 
     @staticmethod
@@ -320,9 +326,9 @@ def llama_export(out, t=16, c=32, h=2, v=64, name="llama_export", mask_dyn=True,
         a = g.op("Mul", [g.gamma(c), g.op("Mul", [x, g.op("Reciprocal", [g.op("Sqrt", [g.op(
             "Add", [g.op("ReduceMean", [g.op("Pow", [x, g.f(2.0)])], axes=[-1]), g.f(1e-6)])])])])])
         q = g.rope_apply(g.heads(g.linear(a, p + "/q_proj", c, c, bias=False), t, h, d),
-                         cos, sin, d, p + "/q_rot")
+                         cos, sin, d, p + "/q_rot", chunk=True)
         k = g.rope_apply(g.heads(g.linear(a, p + "/k_proj", c, c, bias=False), t, h, d),
-                         cos, sin, d, p + "/k_rot")
+                         cos, sin, d, p + "/k_rot", chunk=True)
         vv = g.heads(g.linear(a, p + "/v_proj", c, c, bias=False), t, h, d)
         w = g.op("Mul", [g.op("MatMul", [q, g.op("Transpose", [k], perm=[0, 1, 3, 2])]),
                          g.f(d ** -0.5)])
