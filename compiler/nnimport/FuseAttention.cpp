@@ -35,6 +35,10 @@ namespace {
 /// A mask value at or below this is a masked position (see above).
 constexpr double kMaskedScore = -1e4;
 
+const char *const kGroupedQuery =
+    "its K / V heads are repeated (Expand or Tile: grouped-query attention's repeat_kv), "
+    "which Loom does not support; export with as many K / V heads as query heads";
+
 bool isLayoutOp(const OnnxNode &n) {
   return n.domain.empty() && !n.inputs.empty() && n.outputs.size() == 1 &&
          (n.opType == "Reshape" || n.opType == "Transpose" || n.opType == "Squeeze" ||
@@ -158,6 +162,23 @@ bool Importer::traceHeads(const std::string &from, int64_t T, int64_t H, int64_t
   return false;
 }
 
+/// An Expand or Tile among the layout ops that produce `operand` (GQA's
+/// repeat_kv), for a precise refusal.
+bool Importer::repeatsHeads(const std::string &operand) {
+  std::string v = operand;
+  for (int steps = 0; steps < 8; ++steps) {
+    const OnnxNode *p = model.findProducer(v);
+    if (!p || p->inputs.empty())
+      return false;
+    if (p->domain.empty() && (p->opType == "Expand" || p->opType == "Tile"))
+      return true;
+    if (!isLayoutOp(*p))
+      return false;
+    v = p->inputs[0];
+  }
+  return false;
+}
+
 /// The causal mask of a Where or Add node on the scores, or an error.
 llvm::Expected<bool> Importer::causalMask(const OnnxNode &n, const std::string &scores, int64_t T) {
   auto bad = [&](const std::string &why) {
@@ -260,11 +281,15 @@ llvm::Error Importer::matchAttentionChains() {
       return bad(mm, "its first operand is not the head split [T, C] -> [H, T, D] of an "
                      "activation through Reshape / Transpose");
     if (!traceHeads(mm.inputs[1], T, H, D, true, k))
-      return bad(mm, "its second operand is not the head split [T, C] -> [H, D, T] of an "
-                     "activation through Reshape / Transpose");
+      return bad(mm, repeatsHeads(mm.inputs[1])
+                         ? kGroupedQuery
+                         : "its second operand is not the head split [T, C] -> [H, D, T] of an "
+                           "activation through Reshape / Transpose");
     if (!traceHeads(mm2->inputs[1], T, H, D, false, v) || v.scale != 1.0)
-      return bad(*mm2, "its V operand is not the head split [T, C] -> [H, T, D] of an "
-                       "activation through Reshape / Transpose");
+      return bad(*mm2, repeatsHeads(mm2->inputs[1])
+                           ? kGroupedQuery
+                           : "its V operand is not the head split [T, C] -> [H, T, D] of an "
+                             "activation through Reshape / Transpose");
     // Output side: the furthest layout op after MatMul(P, V) that gives [T, C] rows.
     const int64_t C = H * D;
     std::vector<int64_t> idx(size_t(T * C)), shape = staticShape(mm2->outputs[0]);

@@ -352,6 +352,7 @@ private:
                   AttentionOperand &out);
   bool applyLayout(const std::vector<const OnnxNode *> &path, std::vector<int64_t> &idx,
                    std::vector<int64_t> &shape);
+  bool repeatsHeads(const std::string &operand);
   llvm::Expected<bool> causalMask(const OnnxNode &n, const std::string &scores, int64_t T);
 
   //===--- Rotary embeddings (FuseRotary.cpp) ------------------------------===//

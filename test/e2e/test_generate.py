@@ -25,8 +25,8 @@ Per model and precision (RUNS):
      agree with ONNX Runtime's logits of the same full sequence within TOL of the logit
      range, with the same argmax on at least 90% of the steps;
 And one-line errors: prompt + tokens longer than T, an id outside the vocabulary, a
-malformed --prompt, the non-causal model, and a rotary embedding applied before the head
-transpose (bad_rotary_lm).
+malformed --prompt, the non-causal model, a rotary embedding applied before the head
+transpose (bad_rotary_lm), and grouped-query attention (llama_gqa).
 """
 import os
 import subprocess
@@ -222,6 +222,10 @@ def main():
     r = E.run(loom, "compile", os.path.join(lm_dir, "bad_rotary_lm.onnx"), "-o",
               os.path.join(work, "out", "bad_rotary_lm"))
     one_line_error(c, r, ["/layers.0/self_attn/q_rot/Add", "rotary"], "malformed rotary")
+    # Grouped-query attention (K / V heads repeated by Expand): one line saying so.
+    r = E.run(loom, "compile", os.path.join(lm_dir, "llama_gqa.onnx"), "-o",
+              os.path.join(work, "out", "llama_gqa"))
+    one_line_error(c, r, ["repeat_kv", "Expand or Tile"], "grouped-query attention")
     return c.finish()
 
 

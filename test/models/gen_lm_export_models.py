@@ -21,6 +21,7 @@ input_ids int64 [1, T] -> logits float [1, T, V], static T, random weights (seed
                   Max(scores, finfo.min) clamp;
                   Softmax followed by Cast(to float) (softmax(dtype=float32).to(dtype));
                   RMSNorm, SiLU gate, untied head.
+  llama_gqa       llama_export with grouped-query attention (repeat_kv by Expand): refused.
 These graphs are the probe models of the 2026-12-06 sweep (docs/NOTES.md) that Loom first
 refused; they stay small (1-2 layers, C 32-64) so the e2e tests that build them are quick.
 """
@@ -287,7 +288,8 @@ def sdpa_gpt2(out, t=16, c=32, h=2, v=64, layers=1, name="sdpa_gpt2", neg=-np.in
     return g.save(os.path.join(out, name + ".onnx"), t, v, logits)
 
 
-def llama_export(out, t=16, c=32, h=2, v=64, name="llama_export", mask_dyn=True, layers=1):
+def llama_export(out, t=16, c=32, h=2, v=64, name="llama_export", mask_dyn=True, layers=1,
+                 kvh=None):
     """Llama as HF >= 4.38 exports it (opset 14): cache_position = Range(0, T), position ids
     Unsqueeze; rotary computed in the graph: inv_freq [1, D/2, 1] MatMul position ids as
     float [1, 1, T] -> Transpose -> Concat(freqs, freqs) -> Cos / Sin -> Unsqueeze(1);
@@ -327,9 +329,16 @@ def llama_export(out, t=16, c=32, h=2, v=64, name="llama_export", mask_dyn=True,
             "Add", [g.op("ReduceMean", [g.op("Pow", [x, g.f(2.0)])], axes=[-1]), g.f(1e-6)])])])])])
         q = g.rope_apply(g.heads(g.linear(a, p + "/q_proj", c, c, bias=False), t, h, d),
                          cos, sin, d, p + "/q_rot", chunk=True)
-        k = g.rope_apply(g.heads(g.linear(a, p + "/k_proj", c, c, bias=False), t, h, d),
+        kvh = kvh or h  # grouped-query attention: kvh K / V heads, repeated (repeat_kv)
+        k = g.rope_apply(g.heads(g.linear(a, p + "/k_proj", c, kvh * d, bias=False), t, kvh, d),
                          cos, sin, d, p + "/k_rot", chunk=True)
-        vv = g.heads(g.linear(a, p + "/v_proj", c, c, bias=False), t, h, d)
+        vv = g.heads(g.linear(a, p + "/v_proj", c, kvh * d, bias=False), t, kvh, d)
+        if kvh != h:
+            def repeat_kv(y):
+                y = g.op("Unsqueeze", [y, g.c(i64(2))])
+                y = g.op("Expand", [y, g.c(i64(1, kvh, h // kvh, t, d))])
+                return g.op("Reshape", [y, g.c(i64(1, h, t, d))])
+            k, vv = repeat_kv(k), repeat_kv(vv)
         w = g.op("Mul", [g.op("MatMul", [q, g.op("Transpose", [k], perm=[0, 1, 3, 2])]),
                          g.f(d ** -0.5)])
         w = g.op("Add", [w, mask])
@@ -349,7 +358,14 @@ def llama_export(out, t=16, c=32, h=2, v=64, name="llama_export", mask_dyn=True,
                   g.linear(x, "lm_head", c, v, bias=False))
 
 
-MODELS = {"hf_gpt2_export": hf_gpt2_export, "sdpa_gpt2": sdpa_gpt2, "llama_export": llama_export}
+def llama_gqa(out):
+    """llama_export with grouped-query attention (2 of 4 heads for K and V, repeat_kv as
+    Unsqueeze / Expand / Reshape): Loom refuses it in one line."""
+    return llama_export(out, h=4, kvh=2, name="llama_gqa")
+
+
+MODELS = {"hf_gpt2_export": hf_gpt2_export, "sdpa_gpt2": sdpa_gpt2, "llama_export": llama_export,
+          "llama_gqa": llama_gqa}
 
 
 def main():
