@@ -784,6 +784,22 @@ LogicalResult Lowering::run() {
     if (failed(lowerOp(op)))
       return failure();
   }
+  // A fork's consumers are taken in op order, so a graph output reached
+  // through absorbed layout ops (a use_cache export's present.* K / V heads)
+  // can hold the first result while a later actor holds the second. Both
+  // results are the same stream; hw_model orders a fork's consumers as its
+  // results, outputs last, so the output gets the second.
+  graph.walk([&](df::ForkOp fork) {
+    auto soleUser = [](Value v) -> Operation * {
+      return v.hasOneUse() ? *v.user_begin() : nullptr;
+    };
+    Operation *u0 = soleUser(fork.getFirst()), *u1 = soleUser(fork.getSecond());
+    if (u0 && u1 && llvm::isa<df::OutputOp>(u0) && !llvm::isa<df::OutputOp>(u1)) {
+      OpOperand &a = *fork.getFirst().use_begin(), &c = *fork.getSecond().use_begin();
+      a.set(fork.getSecond());
+      c.set(fork.getFirst());
+    }
+  });
   b.create<func::ReturnOp>(func.getLoc());
   func.erase();
   return success();

@@ -26,7 +26,9 @@ Per model and precision (RUNS):
      range, with the same argmax on at least 90% of the steps;
 And one-line errors: prompt + tokens longer than T, an id outside the vocabulary, a
 malformed --prompt, the non-causal model, a rotary embedding applied before the head
-transpose (bad_rotary_lm), and grouped-query attention (llama_gqa).
+transpose (bad_rotary_lm), grouped-query attention (llama_gqa) and `loom generate` on a
+use_cache export (sdpa_present, whose whole-sequence simulation matches ONNX Runtime on
+every output).
 """
 import os
 import subprocess
@@ -226,6 +228,31 @@ def main():
     r = E.run(loom, "compile", os.path.join(lm_dir, "llama_gqa.onnx"), "-o",
               os.path.join(work, "out", "llama_gqa"))
     one_line_error(c, r, ["repeat_kv", "Expand or Tile"], "grouped-query attention")
+    # A use_cache export (present.0.key / value outputs beside logits): the whole sequence
+    # simulates bit-exactly, every output close to ONNX Runtime; generate wants one output.
+    out = os.path.join(work, "out", "sdpa_present")
+    model = os.path.join(lm_dir, "sdpa_present.onnx")
+    r = E.run(loom, "compile", model, "-o", out)
+    if c.check(r.rc == 0, "sdpa_present: compile: " + r.describe()):
+        ids = np.random.RandomState(4).randint(0, 64, size=(2, 16)).astype(np.int64)
+        ids_path, y_path = os.path.join(work, "present_ids.npy"), os.path.join(work, "present.npz")
+        np.save(ids_path, ids)
+        r = E.run(loom, "sim", out, "--inputs", ids_path, "--out", y_path)
+        sj = E.read_json(os.path.join(out, "sim.json")) if r.rc == 0 else {}
+        c.check(r.rc == 0 and sj.get("mismatches") == 0 and
+                sj.get("latency_cycles") == sj.get("predicted_latency_cycles"),
+                "sdpa_present: sim bit-exact, latency as predicted: " + r.describe())
+        if r.rc == 0:
+            y = np.load(y_path)
+            want = E.ort_run(src, model, {"input_ids": ids}, os.path.join(work, "ort_present"))
+            for name, w in zip(("logits", "present.0.key", "present.0.value"), want):
+                got = y[name].reshape(w.shape).astype(np.float64)
+                span = float(w.max() - w.min())
+                c.check(np.abs(got - w).max() <= 0.05 * span,
+                        "sdpa_present: %s within 5%% of ONNX Runtime (%.4f of the range)"
+                        % (name, np.abs(got - w).max() / span))
+        one_line_error(c, E.run(loom, "generate", out, "--prompt", "1,2", "--tokens", "2"),
+                       ["one output"], "generate on a design with present outputs")
     return c.finish()
 
 

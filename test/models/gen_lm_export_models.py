@@ -22,6 +22,7 @@ input_ids int64 [1, T] -> logits float [1, T, V], static T, random weights (seed
                   Softmax followed by Cast(to float) (softmax(dtype=float32).to(dtype));
                   RMSNorm, SiLU gate, untied head.
   llama_gqa       llama_export with grouped-query attention (repeat_kv by Expand): refused.
+  sdpa_present    sdpa_gpt2 with use_cache's present.0.key / value outputs (the K, V heads).
 These graphs are the probe models of the 2026-12-06 sweep (docs/NOTES.md) that Loom first
 refused; they stay small (1-2 layers, C 32-64) so the e2e tests that build them are quick.
 """
@@ -154,12 +155,17 @@ class P:
         o = self.op("Transpose", [o], perm=[0, 2, 1, 3])
         return self.op("Reshape", [o, self.c(i64(1, t, c))])
 
-    def save(self, path, t, v, logits, ir=8):
+    def save(self, path, t, v, logits, ir=8, extra=()):
+        """extra: (name, value, shape) graph outputs after logits (use_cache's present.*)."""
         self.nodes.append(helper.make_node("Identity", [logits], ["logits"], name="/out/Identity"))
+        outs = [helper.make_tensor_value_info("logits", TensorProto.FLOAT, [1, t, v])]
+        for name, value, shape in extra:
+            self.nodes.append(helper.make_node("Identity", [value], [name], name="/out/" + name))
+            outs.append(helper.make_tensor_value_info(name, TensorProto.FLOAT, shape))
         g = helper.make_graph(
             self.nodes, os.path.basename(path)[:-5],
-            [helper.make_tensor_value_info("input_ids", TensorProto.INT64, [1, t])],
-            [helper.make_tensor_value_info("logits", TensorProto.FLOAT, [1, t, v])], self.inits)
+            [helper.make_tensor_value_info("input_ids", TensorProto.INT64, [1, t])], outs,
+            self.inits)
         m = helper.make_model(g, opset_imports=[helper.make_opsetid("", self.opset)],
                               producer_name="pytorch", producer_version="2.1.0")
         m.ir_version = ir
@@ -263,7 +269,8 @@ def sdpa_causal(g, q, k, vv, tag, neg=-np.inf):
     return g.op("MatMul", [pr, vv], "/%s/MatMul_1" % tag)
 
 
-def sdpa_gpt2(out, t=16, c=32, h=2, v=64, layers=1, name="sdpa_gpt2", neg=-np.inf):
+def sdpa_gpt2(out, t=16, c=32, h=2, v=64, layers=1, name="sdpa_gpt2", neg=-np.inf,
+              present=False):
     """GPT-2 with attn_implementation="sdpa" (HF >= 4.36, no padding mask -> is_causal):
     the SDPA decomposition of torch.onnx opset 14 (scale from Shape/Cast/Sqrt, sqrt(scale)
     on q and on K^T, mask Expand(1)/Trilu/Equal/Where(-inf, 0)/Add)."""
@@ -277,15 +284,17 @@ def sdpa_gpt2(out, t=16, c=32, h=2, v=64, layers=1, name="sdpa_gpt2", neg=-np.in
         a = g.ln_chain(x, p + "/ln_1", c)
         qkv = g.linear(a, p + "/attn/c_attn", c, 3 * c)
         q, k, vv = g.op("Split", [qkv, g.c(i64(c, c, c))], n_out=3, axis=2)
-        o = sdpa_causal(g, g.heads(q, t, h, d), g.heads(k, t, h, d), g.heads(vv, t, h, d),
-                        p + "/attn/sdpa", neg)
+        kh, vh = g.heads(k, t, h, d), g.heads(vv, t, h, d)
+        o = sdpa_causal(g, g.heads(q, t, h, d), kh, vh, p + "/attn/sdpa", neg)
         x = g.op("Add", [g.linear(g.merge(o, t, c), p + "/attn/c_proj", c, c), x])
         m = g.gelu_new(g.linear(g.ln_chain(x, p + "/ln_2", c), p + "/mlp/c_fc", c, 4 * c),
                        p + "/mlp/act")
         x = g.op("Add", [x, g.linear(m, p + "/mlp/c_proj", 4 * c, c)])
     x = g.ln_chain(x, "ln_f", c)
     logits = g.op("MatMul", [x, g.op("Transpose", [wte], perm=[1, 0])])
-    return g.save(os.path.join(out, name + ".onnx"), t, v, logits)
+    extra = [("present.0.key", kh, [1, h, t, d]), ("present.0.value", vh, [1, h, t, d])]
+    return g.save(os.path.join(out, name + ".onnx"), t, v, logits,
+                  extra=extra if present else ())
 
 
 def llama_export(out, t=16, c=32, h=2, v=64, name="llama_export", mask_dyn=True, layers=1,
@@ -364,7 +373,12 @@ def llama_gqa(out):
     return llama_export(out, h=4, kvh=2, name="llama_gqa")
 
 
-MODELS = {"hf_gpt2_export": hf_gpt2_export, "sdpa_gpt2": sdpa_gpt2, "llama_export": llama_export,
+def sdpa_present(out):
+    """sdpa_gpt2 exported with use_cache=True: the K and V heads are graph outputs too."""
+    return sdpa_gpt2(out, name="sdpa_present", present=True)
+
+
+MODELS = {"sdpa_present": sdpa_present, "hf_gpt2_export": hf_gpt2_export, "sdpa_gpt2": sdpa_gpt2, "llama_export": llama_export,
           "llama_gqa": llama_gqa}
 
 
