@@ -75,61 +75,12 @@ bool Importer::foldShapeArith(const OnnxNode &node) {
         return false; // otherwise only integer shape arithmetic is folded
     if (!ins[0])
       return false; // an empty first input: left to the op's import (one-line error)
-    std::vector<int64_t> a = ins[0]->asInt64();
-    const std::string &op = node.opType;
-    if (op == "Cast") {
-      out.intValues = a, out.dims = ins[0]->dims;
-    } else if (op == "Unsqueeze" || op == "Squeeze" || op == "Reshape") {
-      // Only the values matter for shape arithmetic; keep them flat.
-      out.intValues = a, out.dims = {int64_t(a.size())};
-      if (a.size() == 1 && op == "Squeeze")
-        out.dims = {};
-    } else if (op == "Concat") {
-      for (const OnnxTensor *t : ins) {
-        auto v = t->asInt64();
-        out.intValues.insert(out.intValues.end(), v.begin(), v.end());
-      }
-      out.dims = {int64_t(out.intValues.size())};
-    } else if (op == "Gather") {
-      if (ins.size() < 2 || ins[0]->dims.size() > 1)
-        return false;
-      for (int64_t i : ins[1]->asInt64()) {
-        if (i < 0)
-          i += a.size();
-        if (i < 0 || i >= int64_t(a.size()))
-          return false;
-        out.intValues.push_back(a[i]);
-      }
-      out.dims = ins[1]->dims;
-    } else if (op == "Slice") {
-      if (ins.size() < 3 || ins[0]->dims.size() != 1)
-        return false;
-      int64_t n = a.size(), start = ins[1]->asInt64().at(0), end = ins[2]->asInt64().at(0);
-      int64_t step = ins.size() > 4 && ins[4] ? ins[4]->asInt64().at(0) : 1;
-      if (step != 1)
-        return false;
-      start = std::clamp(start < 0 ? start + n : start, int64_t(0), n);
-      end = std::clamp(end < 0 ? end + n : end, int64_t(0), n);
-      out.intValues.assign(a.begin() + start, a.begin() + std::max(start, end));
-      out.dims = {int64_t(out.intValues.size())};
-    } else { // Add, Sub, Mul, Div with numpy broadcasting of a scalar
-      if (ins.size() < 2)
-        return false;
-      std::vector<int64_t> b2 = ins[1]->asInt64();
-      size_t n = std::max(a.size(), b2.size());
-      if ((a.size() != n && a.size() != 1) || (b2.size() != n && b2.size() != 1))
-        return false;
-      for (size_t i = 0; i < n; ++i) {
-        int64_t x = a[a.size() == 1 ? 0 : i], y = b2[b2.size() == 1 ? 0 : i];
-        if (op == "Div" && y == 0)
-          return false;
-        out.intValues.push_back(op == "Add"   ? x + y
-                                : op == "Sub" ? x - y
-                                : op == "Mul" ? x * y
-                                              : x / y);
-      }
-      out.dims = a.size() >= b2.size() ? ins[0]->dims : ins[1]->dims;
-    }
+    // The integer arithmetic itself is the loader's evaluator (ONNX semantics).
+    auto r = onnx::evaluateNode(node, ins);
+    if (!r)
+      return false;
+    folded[out.name] = std::move(*r);
+    return true;
   }
   for (int64_t v : out.intValues)
     out.values.push_back(double(v));
