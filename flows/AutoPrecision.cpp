@@ -92,6 +92,21 @@ bool isClassifier(func::FuncOp func) {
   return k >= 2 && k <= 1000;
 }
 
+/// The goal of a search: the output range (for the error budget) and
+/// whether the output is class scores (for top-1 agreement).
+AutoPrecision goalOf(ModuleOp floatModule, const Calibration &c) {
+  AutoPrecision a;
+  a.range = outputRange(c.calibFloat);
+  a.classifier = isClassifier(mainFunc(floatModule));
+  return a;
+}
+bool meetsBudget(const AutoPrecision &a, const Accuracy &acc) {
+  return acc.maxAbsError <= kAutoErrorBudget * std::max(a.range, 1e-9);
+}
+bool meetsTop1(const AutoPrecision &a, const Accuracy &acc) {
+  return !a.classifier || acc.top1Agreement >= kAutoTop1;
+}
+
 bool hasPins(func::FuncOp func) {
   for (unsigned i = 0; i < func.getNumArguments(); ++i)
     if (func.getArgAttr(i, kPinAttr))
@@ -126,18 +141,13 @@ llvm::json::Object AutoPrecision::json() const {
 
 llvm::Expected<AutoPrecision> loom::chooseAutoPrecision(ModuleOp floatModule,
                                                         const Calibration &c) {
-  AutoPrecision a;
-  a.range = outputRange(c.calibFloat);
-  a.classifier = isClassifier(mainFunc(floatModule));
-  double budget = kAutoErrorBudget * std::max(a.range, 1e-9);
+  AutoPrecision a = goalOf(floatModule, c);
   // The budget decides the widths. Top-1 agreement of a classifier is
   // reached with at most kAutoTop1Bits more bits where the error budget
   // alone leaves a near-tie flipped; it cannot be promised for frames whose
   // two best classes lie within the error of each other.
-  auto good = [&](const Accuracy &acc) { return acc.maxAbsError <= budget; };
-  auto topOk = [&](const Accuracy &acc) {
-    return !a.classifier || acc.top1Agreement >= kAutoTop1;
-  };
+  auto good = [&](const Accuracy &acc) { return meetsBudget(a, acc); };
+  auto topOk = [&](const Accuracy &acc) { return meetsTop1(a, acc); };
   std::map<std::pair<int, int>, Accuracy> tried;
   auto perTensor = [&](int act, int w) -> llvm::Expected<Accuracy> {
     if (auto it = tried.find({act, w}); it != tried.end())
@@ -217,15 +227,10 @@ double loom::largestWeight(ModuleOp floatModule) {
 
 llvm::Expected<AutoPrecision> loom::chooseOneFormat(ModuleOp floatModule, const Calibration &c,
                                                     double atLeast) {
-  AutoPrecision a;
+  AutoPrecision a = goalOf(floatModule, c);
   a.perTensor = false;
-  a.range = outputRange(c.calibFloat);
-  a.classifier = isClassifier(mainFunc(floatModule));
-  double budget = kAutoErrorBudget * std::max(a.range, 1e-9);
-  auto good = [&](const Accuracy &acc) { return acc.maxAbsError <= budget; };
-  auto topOk = [&](const Accuracy &acc) {
-    return !a.classifier || acc.top1Agreement >= kAutoTop1;
-  };
+  auto good = [&](const Accuracy &acc) { return meetsBudget(a, acc); };
+  auto topOk = [&](const Accuracy &acc) { return meetsTop1(a, acc); };
   // I holds the widest calibrated tensor (with the margin and a sign bit) and
   // `atLeast`; W is the narrowest meeting the budget.
   double m = std::max({widestRange(mainFunc(floatModule)) * kAutoMargin, atLeast, 1e-9});

@@ -18,6 +18,19 @@ using namespace mlir;
 using namespace loom;
 using namespace loom::nnimport;
 
+/// The node's inputs as constants (null: an omitted optional input), or
+/// nullopt if one is not a constant.
+std::optional<std::vector<const OnnxTensor *>> Importer::constantInputs(const OnnxNode &node) {
+  std::vector<const OnnxTensor *> ins;
+  for (const std::string &name : node.inputs) {
+    const OnnxTensor *t = name.empty() ? nullptr : constant(name);
+    if (!name.empty() && !t)
+      return std::nullopt;
+    ins.push_back(t);
+  }
+  return ins;
+}
+
 /// Integer shape arithmetic (Shape, Gather, Unsqueeze, Squeeze, Concat, Cast,
 /// Slice, Add, Sub, Mul, Div, Reshape) on constants and static shapes, and
 /// Reshape of a constant of any type. (Identity of a constant of any type is
@@ -38,13 +51,10 @@ bool Importer::foldShapeArith(const OnnxNode &node) {
     out.intValues.assign(dims.begin() + start, dims.begin() + std::max(start, end));
     out.dims = {int64_t(out.intValues.size())};
   } else {
-    std::vector<const OnnxTensor *> ins;
-    for (const std::string &name : node.inputs) {
-      const OnnxTensor *t = name.empty() ? nullptr : constant(name);
-      if (!name.empty() && !t)
-        return false;
-      ins.push_back(t);
-    }
+    auto constIns = constantInputs(node);
+    if (!constIns)
+      return false;
+    const std::vector<const OnnxTensor *> &ins = *constIns;
     if (node.opType == "Reshape" && ins.size() == 2 && ins[0] && ins[1]) {
       // A constant reshaped (weights exported in another layout): any type.
       std::vector<int64_t> target = ins[1]->asInt64();
@@ -161,14 +171,10 @@ ArrayRef<OpImport> Importer::foldOnlyOps() {
 /// what they fold (compiler/onnx/OnnxConstEval.h; the loader has folded what
 /// was constant in the file already).
 bool Importer::foldConstantNode(const OnnxNode &node) {
-  std::vector<const OnnxTensor *> ins;
-  for (const std::string &name : node.inputs) {
-    const OnnxTensor *t = name.empty() ? nullptr : constant(name);
-    if (!name.empty() && !t)
-      return false;
-    ins.push_back(t);
-  }
-  auto out = onnx::evaluateNode(node, ins);
+  auto ins = constantInputs(node);
+  if (!ins)
+    return false;
+  auto out = onnx::evaluateNode(node, *ins);
   if (!out)
     return false;
   folded[node.outputs[0]] = std::move(*out);

@@ -30,6 +30,7 @@
 #include <limits>
 #include <map>
 #include <numeric>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -224,6 +225,7 @@ private:
 
   //===--- Compile-time evaluation (ImportFold.cpp) -----------------------===//
 
+  std::optional<std::vector<const OnnxTensor *>> constantInputs(const OnnxNode &node);
   bool foldShapeArith(const OnnxNode &node);
   /// Any node whose inputs are all constants, of the ops ImportConstEval.cpp
   /// evaluates (masks, positions and rotary tables built from static shapes).
