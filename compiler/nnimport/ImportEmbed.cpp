@@ -68,94 +68,6 @@ std::optional<int64_t> Importer::indexInputRows(const std::string &input) {
   return rows ? rows : badGather ? std::optional<int64_t>(2) : std::nullopt;
 }
 
-/// Gather / Slice of a float constant along axis 0 with constant indices
-/// (GPT-2's wpe[position_ids], wpe[:T]): evaluated here, after the integer
-/// shape arithmetic of foldShapeArith.
-bool Importer::foldConstantRows(const OnnxNode &node) {
-  if (foldShapeArith(node))
-    return true;
-  if (node.inputs.size() < 2 || node.outputs.size() != 1)
-    return false;
-  const OnnxTensor *x = constant(node.inputs[0]);
-  if (!x || x->dims.empty() || !onnx::isFloatElemType(x->elemType))
-    return false;
-  int64_t rows = x->dims[0], row = x->numElements() / std::max<int64_t>(1, rows);
-  std::vector<int64_t> picked;
-  std::vector<int64_t> idxDims;
-  if (node.opType == "Gather") {
-    const OnnxTensor *idx = constant(node.inputs[1]);
-    if (!idx || node.getInt("axis", 0) != 0)
-      return false;
-    for (int64_t i : idx->asInt64()) {
-      if (i < 0)
-        i += rows;
-      if (i < 0 || i >= rows)
-        return false;
-      picked.push_back(i);
-    }
-    idxDims = idx->dims;
-  } else if (node.opType == "Slice") {
-    if (node.inputs.size() < 3)
-      return false;
-    const OnnxTensor *st = constant(node.inputs[1]), *en = constant(node.inputs[2]);
-    const OnnxTensor *ax = node.inputs.size() > 3 && !node.inputs[3].empty()
-                               ? constant(node.inputs[3])
-                               : nullptr;
-    const OnnxTensor *sp = node.inputs.size() > 4 && !node.inputs[4].empty()
-                               ? constant(node.inputs[4])
-                               : nullptr;
-    if (!st || !en || st->numElements() != 1 || en->numElements() != 1 ||
-        (ax && (ax->numElements() != 1 || ax->asInt64()[0] != 0)) ||
-        (sp && (sp->numElements() != 1 || sp->asInt64()[0] != 1)))
-      return false;
-    int64_t start = st->asInt64()[0], end = en->asInt64()[0];
-    start = std::clamp(start < 0 ? start + rows : start, int64_t(0), rows);
-    end = std::clamp(end < 0 ? end + rows : end, int64_t(0), rows);
-    for (int64_t i = start; i < end; ++i)
-      picked.push_back(i);
-    idxDims = {int64_t(picked.size())};
-  } else {
-    return false;
-  }
-  OnnxTensor out;
-  out.name = node.outputs[0];
-  out.elemType = x->elemType;
-  out.dims = idxDims;
-  out.dims.insert(out.dims.end(), x->dims.begin() + 1, x->dims.end());
-  for (int64_t i : picked)
-    out.values.insert(out.values.end(), x->values.begin() + i * row,
-                      x->values.begin() + (i + 1) * row);
-  folded[out.name] = std::move(out);
-  return true;
-}
-
-/// Range(start, limit, delta) of integer constants: GPT-2's position ids
-/// (torch.arange(T) after Shape -> Gather of a static shape).
-bool Importer::foldRange(const OnnxNode &node) {
-  if (node.inputs.size() != 3 || node.outputs.size() != 1)
-    return false;
-  const OnnxTensor *s = constant(node.inputs[0]), *l = constant(node.inputs[1]),
-                   *d = constant(node.inputs[2]);
-  if (!s || !l || !d || s->numElements() != 1 || l->numElements() != 1 ||
-      d->numElements() != 1 || onnx::isFloatElemType(s->elemType))
-    return false;
-  int64_t start = s->asInt64()[0], limit = l->asInt64()[0], delta = d->asInt64()[0];
-  if (delta == 0)
-    return false;
-  OnnxTensor out;
-  out.name = node.outputs[0];
-  out.elemType = s->elemType;
-  for (int64_t v = start; delta > 0 ? v < limit : v > limit; v += delta) {
-    out.intValues.push_back(v);
-    out.values.push_back(double(v));
-    if (out.intValues.size() > (size_t(1) << 20))
-      return false;
-  }
-  out.dims = {int64_t(out.intValues.size())};
-  folded[out.name] = std::move(out);
-  return true;
-}
-
 /// Cast of token ids (int64 <-> int32): the ids themselves.
 template <> llvm::Error Importer::importOp<onnxop::Cast>(const OnnxNode &node, Value in) {
   // Llama's RMSNorm casts its float input to float32: nothing to do.
@@ -237,11 +149,11 @@ template <> llvm::Error Importer::importOp<onnxop::Gather>(const OnnxNode &node,
 ArrayRef<OpImport> Importer::embedOps() {
   static const OpImport rows[] = {
       {OnnxDomain::Onnx, "Gather", 1, kLatest, Role::OwnInputs, &Importer::importOp<onnxop::Gather>,
-       &Importer::foldConstantRows},
+       &Importer::foldConstantNode},
       {OnnxDomain::Onnx, "Cast", 1, kLatest, Role::OwnInputs, &Importer::importOp<onnxop::Cast>,
        &Importer::foldShapeArith},
-      {OnnxDomain::Onnx, "Slice", 1, kLatest, Role::Streams, nullptr, &Importer::foldConstantRows},
-      {OnnxDomain::Onnx, "Range", 11, kLatest, Role::Streams, nullptr, &Importer::foldRange},
+      {OnnxDomain::Onnx, "Slice", 1, kLatest, Role::Streams, nullptr, &Importer::foldConstantNode},
+      {OnnxDomain::Onnx, "Range", 11, kLatest, Role::Streams, nullptr, &Importer::foldConstantNode},
   };
   return rows;
 }

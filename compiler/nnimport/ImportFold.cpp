@@ -5,8 +5,10 @@
 // reshape constant weights into ONNX's layout. With a static shape and the
 // batch pinned to 1 all of it is constant: such nodes are evaluated here so
 // that only real layers reach the nn dialect. The op table says which ops
-// fold how (the `fold` column); Shape is only ever folded (row below); Gather,
-// Cast and Slice of constants too (their rows are in ImportEmbed.cpp).
+// fold how (the `fold` column); Shape is only ever folded (row below). The
+// arithmetic itself is compiler/onnx's evaluator (OnnxConstEval.h), which
+// the loader has already run on what was constant in the file; here it sees
+// what the importer's shapes (the batch pinned to 1) make constant.
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/nnimport/Importer.h"
@@ -18,84 +20,48 @@ using namespace mlir;
 using namespace loom;
 using namespace loom::nnimport;
 
-/// The node's inputs as constants (null: an omitted optional input), or
-/// nullopt if one is not a constant.
-std::optional<std::vector<const OnnxTensor *>> Importer::constantInputs(const OnnxNode &node) {
-  std::vector<const OnnxTensor *> ins;
-  for (const std::string &name : node.inputs) {
-    const OnnxTensor *t = name.empty() ? nullptr : constant(name);
-    if (!name.empty() && !t)
-      return std::nullopt;
-    ins.push_back(t);
-  }
-  return ins;
-}
-
-/// Integer shape arithmetic (Shape, Gather, Unsqueeze, Squeeze, Concat, Cast,
-/// Slice, Add, Sub, Mul, Div, Reshape) on constants and static shapes, and
-/// Reshape of a constant of any type. (Identity of a constant of any type is
-/// foldConstantLayout's.)
+/// Shape of a statically shaped value (the batch pinned to 1), Reshape of a
+/// constant of any type (a quantized weight keeps its per-tensor scale), and
+/// any other node of constants through foldConstantNode. (Identity of a
+/// constant of any type is foldConstantLayout's.)
 bool Importer::foldShapeArith(const OnnxNode &node) {
   if (node.outputs.size() != 1 || node.inputs.empty())
     return false;
-  OnnxTensor out;
-  out.name = node.outputs[0];
-  out.elemType = onnx::kInt64;
   if (node.opType == "Shape") {
     std::vector<int64_t> dims = staticShape(node.inputs[0]);
     if (dims.empty())
       return false;
-    int64_t rank = dims.size(), start = node.getInt("start", 0), end = node.getInt("end", rank);
-    start = std::clamp(start < 0 ? start + rank : start, int64_t(0), rank);
-    end = std::clamp(end < 0 ? end + rank : end, int64_t(0), rank);
-    out.intValues.assign(dims.begin() + start, dims.begin() + std::max(start, end));
-    out.dims = {int64_t(out.intValues.size())};
-  } else {
-    auto constIns = constantInputs(node);
-    if (!constIns)
-      return false;
-    const std::vector<const OnnxTensor *> &ins = *constIns;
-    if (node.opType == "Reshape" && ins.size() == 2 && ins[0] && ins[1]) {
-      // A constant reshaped (weights exported in another layout): any type.
-      std::vector<int64_t> target = ins[1]->asInt64();
-      int64_t n = ins[0]->numElements(), known = 1, infer = -1;
-      for (size_t i = 0; i < target.size(); ++i) {
-        if (target[i] == 0 && i < ins[0]->dims.size())
-          target[i] = ins[0]->dims[i];
-        if (target[i] == -1)
-          infer = int64_t(i);
-        else
-          known *= target[i];
-      }
-      if (infer >= 0 && known > 0)
-        target[infer] = n / known;
-      OnnxTensor r = *ins[0];
-      r.name = node.outputs[0];
-      r.dims = target;
-      folded[r.name] = std::move(r);
-      // Reshaped quantized weights keep a per-tensor scale; a per-axis one
-      // would need its axis remapped, so it is dropped (no weight_scale).
-      auto wq = weightQuant.find(node.inputs[0]);
-      if (wq != weightQuant.end() && wq->second.scale.size() == 1)
-        weightQuant[node.outputs[0]] = wq->second;
-      return true;
-    }
-    for (const OnnxTensor *t : ins)
-      if (t && onnx::isFloatElemType(t->elemType))
-        return false; // otherwise only integer shape arithmetic is folded
-    if (!ins[0])
-      return false; // an empty first input: left to the op's import (one-line error)
-    // The integer arithmetic itself is the loader's evaluator (ONNX semantics).
-    auto r = onnx::evaluateNode(node, ins);
-    if (!r)
-      return false;
-    folded[out.name] = std::move(*r);
+    folded[node.outputs[0]] = onnx::evaluateShape(node, dims);
     return true;
   }
-  for (int64_t v : out.intValues)
-    out.values.push_back(double(v));
-  folded[out.name] = std::move(out);
-  return true;
+  const OnnxTensor *x = constant(node.inputs[0]);
+  const OnnxTensor *shape = node.inputs.size() == 2 ? constant(node.inputs[1]) : nullptr;
+  if (node.opType == "Reshape" && x && shape) {
+    // A constant reshaped (weights exported in another layout): any type.
+    std::vector<int64_t> target = shape->asInt64();
+    int64_t n = x->numElements(), known = 1, infer = -1;
+    for (size_t i = 0; i < target.size(); ++i) {
+      if (target[i] == 0 && i < x->dims.size())
+        target[i] = x->dims[i];
+      if (target[i] == -1)
+        infer = int64_t(i);
+      else
+        known *= target[i];
+    }
+    if (infer >= 0 && known > 0)
+      target[infer] = n / known;
+    OnnxTensor r = *x;
+    r.name = node.outputs[0];
+    r.dims = target;
+    folded[r.name] = std::move(r);
+    // Reshaped quantized weights keep a per-tensor scale; a per-axis one
+    // would need its axis remapped, so it is dropped (no weight_scale).
+    auto wq = weightQuant.find(node.inputs[0]);
+    if (wq != weightQuant.end() && wq->second.scale.size() == 1)
+      weightQuant[node.outputs[0]] = wq->second;
+    return true;
+  }
+  return foldConstantNode(node);
 }
 
 /// Identity and Transpose of a constant of any type (exporters such as
@@ -171,10 +137,14 @@ ArrayRef<OpImport> Importer::foldOnlyOps() {
 /// what they fold (compiler/onnx/OnnxConstEval.h; the loader has folded what
 /// was constant in the file already).
 bool Importer::foldConstantNode(const OnnxNode &node) {
-  auto ins = constantInputs(node);
-  if (!ins)
-    return false;
-  auto out = onnx::evaluateNode(node, *ins);
+  std::vector<const OnnxTensor *> ins;
+  for (const std::string &name : node.inputs) {
+    const OnnxTensor *t = name.empty() ? nullptr : constant(name);
+    if (!name.empty() && !t)
+      return false;
+    ins.push_back(t);
+  }
+  auto out = onnx::evaluateNode(node, ins);
   if (!out)
     return false;
   folded[node.outputs[0]] = std::move(*out);

@@ -225,7 +225,6 @@ private:
 
   //===--- Compile-time evaluation (ImportFold.cpp) -----------------------===//
 
-  std::optional<std::vector<const OnnxTensor *>> constantInputs(const OnnxNode &node);
   bool foldShapeArith(const OnnxNode &node);
   /// Any node whose inputs are all constants, of the ops ImportConstEval.cpp
   /// evaluates (masks, positions and rotary tables built from static shapes).
@@ -314,7 +313,6 @@ private:
   /// (through Cast / Reshape / ...) is an embedding Gather; records the
   /// values on the way in indexValues.
   std::optional<int64_t> indexInputRows(const std::string &input);
-  bool foldConstantRows(const OnnxNode &node);
   //===--- Attention (FuseAttention.cpp) -----------------------------------===//
 
   /// A rotary embedding on a head view (FuseRotary.cpp).
@@ -366,7 +364,6 @@ private:
                            const std::string &source, int64_t T, int64_t C,
                            AttentionOperand &out);
   mlir::Value importRotary(mlir::Value v, const AttentionOperand &o, int64_t T, int64_t C);
-  bool foldRange(const OnnxNode &node);
 
   //===--- Quantizers: QDQ and QONNX (ImportQuant.cpp) --------------------===//
   // docs/CONTRACTS.md "Affine integer graphs", float level: quantized

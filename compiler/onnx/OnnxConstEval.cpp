@@ -83,6 +83,28 @@ OnnxTensor tensorOf(const std::string &name, Vals v) {
   return t;
 }
 
+/// The next row-major multi-index of `dims` after `idx` (wraps to all zeros).
+void nextIndex(std::vector<int64_t> &idx, const std::vector<int64_t> &dims) {
+  for (int64_t d = int64_t(dims.size()) - 1; d >= 0; --d) {
+    if (++idx[size_t(d)] < dims[size_t(d)])
+      return;
+    idx[size_t(d)] = 0;
+  }
+}
+
+/// Folding makes a constant of every result: a shape built from a bad
+/// model's values must not allocate without bound.
+constexpr int64_t kMaxElements = int64_t(1) << 24;
+bool tooLarge(const std::vector<int64_t> &dims) {
+  int64_t n = 1;
+  for (int64_t d : dims) {
+    if (d < 0 || (d > 0 && n > kMaxElements / d))
+      return true;
+    n *= d;
+  }
+  return false;
+}
+
 /// numpy broadcasting of several shapes; nullopt if they do not broadcast.
 std::optional<std::vector<int64_t>> broadcast(const std::vector<const Vals *> &ins) {
   size_t rank = 0;
@@ -117,7 +139,7 @@ int64_t sourceIndex(const Vals &v, const std::vector<int64_t> &idx) {
 bool forEachBroadcast(const std::vector<const Vals *> &ins, std::vector<int64_t> &dims,
                       const std::function<void(int64_t, const std::vector<int64_t> &)> &fn) {
   auto shape = broadcast(ins);
-  if (!shape)
+  if (!shape || tooLarge(*shape))
     return false;
   dims = *shape;
   int64_t n = count(dims);
@@ -126,11 +148,7 @@ bool forEachBroadcast(const std::vector<const Vals *> &ins, std::vector<int64_t>
     for (size_t j = 0; j < ins.size(); ++j)
       src[j] = sourceIndex(*ins[j], idx);
     fn(k, src);
-    for (int64_t d = int64_t(dims.size()) - 1; d >= 0; --d)
-      if (++idx[size_t(d)] < dims[size_t(d)])
-        break;
-      else
-        idx[size_t(d)] = 0;
+    nextIndex(idx, dims);
   }
   return true;
 }
@@ -273,11 +291,7 @@ Vals gatherBy(const Vals &in, std::vector<int64_t> dims,
       out.i.push_back(in.i[size_t(s)]);
     else
       out.f.push_back(in.f[size_t(s)]);
-    for (int64_t d = int64_t(dims.size()) - 1; d >= 0; --d)
-      if (++idx[size_t(d)] < dims[size_t(d)])
-        break;
-      else
-        idx[size_t(d)] = 0;
+    nextIndex(idx, dims);
   }
   return out;
 }
@@ -289,6 +303,8 @@ std::optional<Vals> structural(const OnnxNode &node, const std::vector<Vals> &in
   if (op == "ConstantOfShape") {
     Vals out;
     out.dims = x.i;
+    if (tooLarge(out.dims))
+      return std::nullopt;
     const OnnxAttr *a = node.getAttr("value");
     out.type = a && a->kind == OnnxAttr::Kind::Tensor ? a->t.elemType : int(kFloat);
     double v = a && a->kind == OnnxAttr::Kind::Tensor && !a->t.values.empty() ? a->t.values[0] : 0;
@@ -307,6 +323,8 @@ std::optional<Vals> structural(const OnnxNode &node, const std::vector<Vals> &in
       return std::nullopt;
     int64_t n = std::max<int64_t>(0, int64_t(std::ceil((limit - start) / delta)));
     out.dims = {n};
+    if (tooLarge(out.dims))
+      return std::nullopt;
     for (int64_t k = 0; k < n; ++k)
       if (isInt(out.type))
         out.i.push_back(int64_t(start) + k * int64_t(delta));
@@ -318,7 +336,7 @@ std::optional<Vals> structural(const OnnxNode &node, const std::vector<Vals> &in
     Vals shape;
     shape.dims = ins[1].i;
     auto target = broadcast({&x, &shape});
-    if (!target)
+    if (!target || tooLarge(*target))
       return std::nullopt;
     return gatherBy(x, *target, [&](const std::vector<int64_t> &idx) { return sourceIndex(x, idx); });
   }
@@ -328,6 +346,8 @@ std::optional<Vals> structural(const OnnxNode &node, const std::vector<Vals> &in
       return std::nullopt;
     for (size_t d = 0; d < dims.size(); ++d)
       dims[d] *= ins[1].i[d];
+    if (tooLarge(dims))
+      return std::nullopt;
     return gatherBy(x, dims, [&](const std::vector<int64_t> &idx) {
       int64_t k = 0;
       for (size_t d = 0; d < idx.size(); ++d)
@@ -526,11 +546,7 @@ std::optional<Vals> structural(const OnnxNode &node, const std::vector<Vals> &in
           else
             out.f.push_back(double(float(s)));
         }
-      for (int64_t d = int64_t(idx.size()) - 1; d >= 0; --d)
-        if (++idx[size_t(d)] < (*batch)[size_t(d)])
-          break;
-        else
-          idx[size_t(d)] = 0;
+      nextIndex(idx, *batch);
     }
     return out;
   }
@@ -599,6 +615,19 @@ std::optional<OnnxTensor> loom::onnx::evaluateNode(const OnnxNode &node,
   return tensorOf(node.outputs[0], std::move(*out));
 }
 
+OnnxTensor loom::onnx::evaluateShape(const OnnxNode &node, const std::vector<int64_t> &dims) {
+  int64_t rank = int64_t(dims.size()), start = node.getInt("start", 0),
+          end = node.getInt("end", rank);
+  start = std::clamp(start < 0 ? start + rank : start, int64_t(0), rank);
+  end = std::clamp(end < 0 ? end + rank : end, int64_t(0), rank);
+  OnnxTensor t;
+  t.name = node.outputs[0], t.elemType = kInt64;
+  t.intValues.assign(dims.begin() + start, dims.begin() + std::max(start, end));
+  t.values.assign(t.intValues.begin(), t.intValues.end());
+  t.dims = {int64_t(t.intValues.size())};
+  return t;
+}
+
 std::map<std::string, OnnxTensor> loom::onnx::foldConstantNodes(const OnnxModel &model) {
   std::map<std::string, OnnxTensor> folded;
   std::set<std::string> graphOutputs;
@@ -619,16 +648,7 @@ std::map<std::string, OnnxTensor> loom::onnx::foldConstantNodes(const OnnxModel 
       std::vector<int64_t> dims = c ? c->dims : vi && vi->hasShape ? vi->dims : std::vector<int64_t>{};
       if ((!c && (!vi || !vi->hasShape)) || llvm::any_of(dims, [](int64_t d) { return d <= 0; }))
         continue;
-      int64_t rank = int64_t(dims.size()), start = node.getInt("start", 0),
-              end = node.getInt("end", rank);
-      start = std::clamp(start < 0 ? start + rank : start, int64_t(0), rank);
-      end = std::clamp(end < 0 ? end + rank : end, int64_t(0), rank);
-      OnnxTensor t;
-      t.name = node.outputs[0], t.elemType = kInt64;
-      t.intValues.assign(dims.begin() + start, dims.begin() + std::max(start, end));
-      t.values.assign(t.intValues.begin(), t.intValues.end());
-      t.dims = {int64_t(t.intValues.size())};
-      r = std::move(t);
+      r = evaluateShape(node, dims);
     } else {
       std::vector<const OnnxTensor *> ins;
       bool all = true;

@@ -23,6 +23,9 @@ namespace onnx {
 std::optional<OnnxTensor> evaluateNode(const OnnxNode &node,
                                        const std::vector<const OnnxTensor *> &inputs);
 
+/// Shape(x) (opset 15's start / end included) of a value whose shape is `dims`.
+OnnxTensor evaluateShape(const OnnxNode &node, const std::vector<int64_t> &dims);
+
 /// Every node of `model` (in order) whose inputs are constants, or a Shape of
 /// a statically shaped value, and whose output is not a graph output: its
 /// output by name.

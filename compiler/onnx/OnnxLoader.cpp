@@ -267,16 +267,16 @@ OnnxModel loadImpl(const std::string &bytes, const std::string &path) {
         fail(what + " holds NaN at flat index " + std::to_string(i) +
              "; weights and constants must be finite numbers (re-export the model)");
   };
-  // Convert (again after each round of folding below).
+  // Convert. The initializers once; the rest again after each round of
+  // folding below (new nodes list and inferred shapes).
+  for (const auto &t : m.graph().initializer()) {
+    OnnxTensor ot = convertTensor(t, "initializer '" + t.name() + "'");
+    requireFinite(ot, "initializer '" + t.name() + "'");
+    out.initializers[ot.name] = std::move(ot);
+  }
   auto convert = [&]() {
     const auto &g = m.graph();
-    out.initializers.clear(), out.inputs.clear(), out.outputs.clear();
-    out.valueInfos.clear(), out.nodes.clear();
-    for (const auto &t : g.initializer()) {
-      OnnxTensor ot = convertTensor(t, "initializer '" + t.name() + "'");
-      requireFinite(ot, "initializer '" + t.name() + "'");
-      out.initializers[ot.name] = std::move(ot);
-    }
+    out.inputs.clear(), out.outputs.clear(), out.valueInfos.clear(), out.nodes.clear();
     for (const auto &vi : g.input())
       if (!out.initializers.count(vi.name()))
         out.inputs.push_back(convertValueInfo(vi));
@@ -316,8 +316,10 @@ OnnxModel loadImpl(const std::string &bytes, const std::string &path) {
     if (folded.empty())
       break;
     auto *graph = m.mutable_graph();
-    for (const auto &[name, t] : folded)
+    for (auto &[name, t] : folded) {
       *graph->add_initializer() = tensorToProto(t);
+      out.initializers[name] = std::move(t);
+    }
     google::protobuf::RepeatedPtrField<::onnx::NodeProto> kept;
     for (auto &n : *graph->mutable_node())
       if (n.output_size() != 1 || !folded.count(n.output(0)))
