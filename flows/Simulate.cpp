@@ -201,6 +201,7 @@ llvm::Expected<int64_t> loom::simulateDesign(const SimulateOptions &o) {
   so.backpressure = o.backpressure;
   so.seed = o.seed;
   so.trace = o.trace;
+  so.plainRtl = o.plainRtl;
   llvm::SmallString<256> work(o.outDir + "/sim");
   llvm::sys::fs::make_absolute(work);
   so.workDir = work.str().str();

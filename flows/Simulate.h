@@ -19,6 +19,7 @@ struct SimulateOptions {
   double backpressure = 0;
   std::string outNpz; ///< --out Y.npz
   bool trace = false;
+  bool plainRtl = false; ///< simulate the synthesised forms of the library (slower)
   /// --weights: models of OUT's architecture whose weights are loaded at run
   /// time (a --runtime-weights OUT), the frames split evenly between them.
   std::vector<std::string> weights;

@@ -4,6 +4,7 @@
 #define LOOM_HW_MODEL_CONFIGS_H
 
 #include <cstdint>
+#include <numeric>
 #include <string>
 #include <variant>
 #include <vector>
@@ -72,6 +73,9 @@ struct SwgConfig {
   int windowBeats() const { return OUT_BEAT > window() ? 1 : window() / OUT_BEAT; }
   int inBeats() const { return H * W * C / IN_BEAT; }
   int outBeats() const { return OH() * OW() / windowsPerBeat() * windowBeats(); }
+  /// Channels a line-buffer word holds, gcd(C, IN_BEAT, OUT_BEAT): a write is
+  /// IN_BEAT / chunk() words, a read OUT_BEAT / chunk() (read ports).
+  int chunk() const { return std::gcd(std::gcd(C, IN_BEAT), OUT_BEAT); }
 };
 
 /// loom_pool: MODE 0 max, 1 average over KK window positions per channel (input in the

@@ -329,25 +329,41 @@ Resources estimateResources(const ForkConfig &c) {
 
 // Not yet fitted to synth_xilinx (no shared MLP has them): structural
 // estimates from the RTL, the line/row buffers as the memories they are.
-/// loom_swg: the line buffer (R * W * C words) has one write port and OUT_BEAT
-/// read ports; synth_xilinx gives each read port its own copy: LUT RAM
-/// (RAM64M: 64 words x 3 bits in 4 LUTs) while a copy is small, a RAMB18 per
-/// port beyond kSwgLutRamBits (then the output register is the block RAM's).
-/// The address of each element (a constant digit add with carries, the row
-/// slot, the bounds) costs kSwgAddrLuts LUTs per port, more when a window
-/// takes several beats (the beat's first (kh, kw, c) is a register then).
-/// Fitted on two instances (hw_model/README.md "Resource model").
+/// loom_swg: the line buffer holds words of U = chunk() channels; a beat writes
+/// IN_BEAT / U of them and reads OUT_BEAT / U (read ports). With IN_BEAT / U a
+/// power of two the buffer is that many banks of one write port each (chunk e
+/// of a write goes to bank e), and synth_xilinx gives every (bank, read port)
+/// its own copy: LUT RAM (counted as RAM64M, 64 words x 3 bits in 4 LUTs) while
+/// a copy is shallow or small (kSwgLutRamBits), RAMB18s beyond (as many as its
+/// bits, or its word width in 36-bit columns, need; the output register is then
+/// the block RAM's). Several banks add a bank select and the padding mux after
+/// the copies, kSwgSelectLuts a read bit. Otherwise the buffer has several write
+/// ports and is flip-flops with a mux per read bit. The address of each read
+/// port (a constant digit add with carries, the row slot, the bounds) costs
+/// kSwgAddrLuts LUTs, more when a window takes several beats (the beat's first
+/// (kh, kw, c) is a register then). Fitted on three instances
+/// (hw_model/README.md "Resource model").
 constexpr int64_t kSwgLutRamBits = 1024, kSwgAddrLuts = 20, kSwgAddrLutsBeats = 50;
+constexpr double kSwgSelectLuts = 2.0;
 
 Resources estimateResources(const SwgConfig &c) {
   Resources r;
-  const int64_t depth = int64_t(c.rows()) * c.W * c.C, ports = c.OUT_BEAT;
-  const bool lutRam = depth * c.WB <= kSwgLutRamBits;
-  if (lutRam) {
-    r.luts = ports * ceilDiv(depth, 64) * ceilDiv(c.WB, 3) * 4;
-    r.ffs = ports * c.WB;
+  const int64_t u = c.chunk(), words = int64_t(c.rows()) * c.W * c.C / u;
+  const int64_t ports = c.OUT_BEAT / u, wordBits = int64_t(c.WB) * u, ib = c.IN_BEAT / u;
+  if ((ib & (ib - 1)) != 0) { // several write ports: flip-flops
+    r.ffs = words * wordBits;
+    r.luts = ports * wordBits * ceilDiv(words, 4);
   } else {
-    r.brams = 0.5 * double(ports * ceilDiv(depth * c.WB, 18 * 1024));
+    const int64_t depth = words / ib, copies = ports * ib;
+    if (depth <= 64 || depth * wordBits <= kSwgLutRamBits) {
+      r.luts = copies * ceilDiv(depth, 64) * ceilDiv(wordBits, 3) * 4;
+      r.ffs = int64_t(c.OUT_BEAT) * c.WB; // the output register (a block RAM has its own)
+    } else {
+      r.brams = 0.5 * double(copies * std::max(ceilDiv(depth * wordBits, 18 * 1024),
+                                               ceilDiv(wordBits, 36)));
+    }
+    if (ib > 1)
+      r.luts += int64_t(kSwgSelectLuts * double(ports * wordBits));
   }
   r.luts += ports * (c.windowBeats() > 1 ? kSwgAddrLutsBeats : kSwgAddrLuts) + 64;
   r.ffs += 48;

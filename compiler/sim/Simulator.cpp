@@ -113,6 +113,8 @@ std::vector<std::string> verilatorFlags(const SimOptions &opts) {
   f.insert(f.end(), {"-MAKEFLAGS", "OPT_FAST=-O2"});
   if (opts.trace)
     f.push_back("--trace-fst");
+  if (opts.plainRtl)
+    f.push_back("+define+LOOM_PLAIN_RTL");
   return f;
 }
 
@@ -356,11 +358,13 @@ llvm::Expected<SimBuild> buildSimulator(const SimSpec &spec, const SimOptions &o
       exePath(work);
   // Traced and untraced builds live side by side, so toggling --trace does
   // not force a rebuild each time.
-  const char *obj = opts.trace ? "obj-trace" : "obj";
+  // Plain-RTL builds likewise.
+  const std::string kind = std::string(opts.trace ? "-trace" : "") + (opts.plainRtl ? "-plain" : "");
+  const std::string obj = "obj" + kind;
   llvm::sys::path::append(harnessPath, "harness.cpp");
   llvm::sys::path::append(objDir, obj);
-  llvm::sys::path::append(logPath, opts.trace ? "build-trace.log" : "build.log");
-  llvm::sys::path::append(stampPath, opts.trace ? "build-trace.hash" : "build.hash");
+  llvm::sys::path::append(logPath, "build" + kind + ".log");
+  llvm::sys::path::append(stampPath, "build" + kind + ".hash");
   llvm::sys::path::append(exePath, obj, "loom_sim");
 
   std::string hash = buildHash(spec, opts, harness, *verilator);

@@ -113,6 +113,9 @@ struct SimOptions {
   double backpressure = 0;    ///< P in [0,1); > 0 adds the randomized pass
   uint64_t seed = 1;          ///< seed of the randomized pass
   bool trace = false;         ///< build with --trace-fst; clean pass -> workDir/trace.fst
+  /// Simulate the forms synthesis reads (LOOM_PLAIN_RTL: the library's `SIM`
+  /// forms off), slower; built in workDir/obj-plain.
+  bool plainRtl = false;
   int64_t watchdogCycles = 0; ///< 0: 100000 + 100*(inBeatsPerFrame+outBeatsPerFrame)
   std::string workDir;        ///< build/run directory, e.g. OUT/sim (created)
   bool verbose = false;       ///< echo verilator/simulator command lines to stderr

@@ -124,6 +124,21 @@ module loom_mvu #(
   // FLAT step flags {continues from carry_q, splits, low lanes}; one unused bit otherwise
   localparam int LOW       = $clog2(SIMD + 1);
   localparam int FLW       = FLAT ? LOW + 2 : 1;
+`ifdef SYNTHESIS
+  localparam bit SIM = 1'b0;  // synthesis: the plain forms
+`elsif LOOM_PLAIN_RTL
+  localparam bit SIM = 1'b0;  // loom sim --plain-rtl: simulate the synthesised forms
+`else
+  localparam bit SIM = 1'b1;  // simulation: FAST below where it applies (same outputs)
+`endif
+  // FAST (simulation with ROM weights, no MAC stages, sums within 32 bits): the MAC reads
+  // its operands as 32-bit ints (ws: the ROM; bs: the input banks; xs_q: the step's
+  // lanes) and sums at 32 bits, truncated to WA: the same bits (two's complement sums
+  // wrap alike), without extracting, sign-extending and masking every lane of a packed
+  // word per product, or assembling the banks into one flat vector every cycle. Synthesis
+  // never elaborates it (SIM = 0).
+  localparam bit FAST      = SIM && PIPE == 0 && RT_W == 0 && WA <= 32;
+  localparam int XLANES    = ((DW_KK > 0) ? PE : 1) * SIMD;
 
   // ---------------------------------------------------------------- memories
   // (undriven only when elaborated with the default empty file names)
@@ -131,6 +146,12 @@ module loom_mvu #(
   logic [WWORD-1:0]      wmem [NWORDS];
   logic [PE*W_ACC-1:0]   bmem [NF];
   /* verilator lint_on UNDRIVEN */
+
+  /* verilator lint_off UNUSEDSIGNAL */
+  /* verilator lint_off UNDRIVEN */  // (as wmem: without a W_FILE)
+  int ws [FAST ? NWORDS : 1][FAST ? PE * SIMD : 1];
+  /* verilator lint_on UNDRIVEN */
+  /* verilator lint_on UNUSEDSIGNAL */
 
   // Guards keep elaboration with the default (empty) names legal, e.g. Yosys elaborates
   // every module with its defaults when reading the library.
@@ -150,7 +171,13 @@ module loom_mvu #(
     end
   end else begin : g_rom
     if (W_FILE != "") begin : g_wmem
-      initial $readmemh(W_FILE, wmem);
+      initial begin
+        $readmemh(W_FILE, wmem);
+        // FAST: the lanes as 32-bit ints, sign-extended (or +-1) once here
+        if (FAST) for (int l = 0; l < NWORDS; l++) for (int i = 0; i < PE * SIMD; i++)
+          ws[l][i] = (BIPOLAR_W != 0) ? (wmem[l][i*W_W] ? 1 : -1)
+                                      : 32'($signed(wmem[l][i*W_W +: W_W]));
+      end
     end
     if (B_FILE != "") begin : g_bmem
       initial $readmemh(B_FILE, bmem);
@@ -218,6 +245,11 @@ module loom_mvu #(
 
   // x_sel: the step's operand slice of the stored vector (rd_flat).
   logic [XW-1:0] xsel;
+  // FAST: the bank index of the step's lane 0 (lane (p, s) adds s*N + p when depthwise,
+  // s otherwise; FLAT lanes wrap at K)
+  /* verilator lint_off UNUSEDSIGNAL */
+  int xbase;
+  /* verilator lint_on UNUSEDSIGNAL */
   if (!FLAT) begin : g_fold
     logic [SFW-1:0] sf_q;
     logic           sf_last, nf_last;
@@ -248,6 +280,11 @@ module loom_mvu #(
       end
     end else begin : g_slice
       assign xsel = rd_flat[sf_q * XW +: XW];
+    end
+    if (DW_KK > 0) begin : g_xbase_dw
+      assign xbase = 32'(sf_q) * SIMD * N + 32'(nf_q) * PE;
+    end else begin : g_xbase
+      assign xbase = 32'(sf_q) * SIMD;
     end
   end else begin : g_flat_issue
     // off_q: the offset of lane 0 in its group; the step wraps when its lanes reach the
@@ -285,6 +322,7 @@ module loom_mvu #(
       if (issue) xrot_q <= {xrot_src[SIMD*W_IN-1:0], xrot_src[K*W_IN-1:SIMD*W_IN]};
     end
     assign xsel = xrot_src[XW-1:0];
+    assign xbase = 32'(off_q);
   end
 
   if (IB <= 1024) begin : g_words
@@ -303,11 +341,46 @@ module loom_mvu #(
     assign rd_flat = buf_q[rd_bank_q];
   end
 
+  // FAST: the banks as ints, written an element at a time, and each step's lanes read
+  // from them at its issue (x_q's timing); the packed banks above are then unused, and
+  // the simulator drops them.
+  if (FAST) begin : g_fast_x
+    int bs [2][K];
+    for (genvar e = 0; e < IN_BEAT; e++) begin : g_wr
+      always_ff @(posedge clk) begin
+        if (in_fire) bs[wr_bank_q][32'(in_cnt_q) * IN_BEAT + e] <= 32'($signed(in_data[e*W_IN +: W_IN]));
+      end
+    end
+    for (genvar p = 0; p < XLANES / SIMD; p++) begin : g_pe
+      for (genvar s = 0; s < SIMD; s++) begin : g_lane
+        /* verilator lint_off UNUSEDSIGNAL */  // (its high bits)
+        int idx;
+        /* verilator lint_on UNUSEDSIGNAL */
+        if (DW_KK > 0) begin : g_dw
+          assign idx = xbase + s * N + p;
+        end else if (FLAT) begin : g_wrap
+          assign idx = (xbase + s >= K) ? xbase + s - K : xbase + s;
+        end else begin : g_dense
+          assign idx = xbase + s;
+        end
+        always_ff @(posedge clk) begin
+          if (issue) xs_q[p*SIMD + s] <= bs[rd_bank_q][idx];
+        end
+      end
+    end
+  end else begin : g_fast_none
+    assign xs_q[0] = 0;
+  end
+
   // ---------------------------------------------------------------- S1: operand fetch
   logic              s1_valid_q, s1_first_q, s1_last_q;
   logic [FLW-1:0]    s1_fl_q;
+  /* verilator lint_off UNUSEDSIGNAL */  // FAST reads xs_q / ws instead
   logic [XW-1:0]     x_q;
   logic [WWORD-1:0]  w_q;
+  logic [AW-1:0]     s1_waddr_q;
+  int                xs_q [FAST ? XLANES : 1];
+  /* verilator lint_on UNUSEDSIGNAL */
   logic [PE*W_ACC-1:0] b_q;
 
   always_ff @(posedge clk) begin
@@ -324,8 +397,9 @@ module loom_mvu #(
 
   always_ff @(posedge clk) begin
     if (issue) begin
-      x_q     <= xsel;
-      w_q     <= wmem[waddr_q];
+      if (!FAST) x_q <= xsel;
+      if (!FAST) w_q <= wmem[waddr_q];
+      s1_waddr_q <= waddr_q;
       s1_fl_q <= fl_step;
       if (step_first) b_q <= bmem[nf_q];
     end
@@ -350,7 +424,35 @@ module loom_mvu #(
     // Products and sum in one cycle (the unit's original form, kept bit for bit). The
     // sum runs in a block-local variable, which Verilator keeps in a C++ local:
     // accumulating into dot[p] itself stored it to the model after every product.
-    if (!FLAT) begin : g_dot
+    if (FAST) begin : g_dot_fast
+      // Simulation (FAST, above): 32-bit products and sums of int operands; lanes from
+      // flo on are the next group's (FLAT), none otherwise.
+      int flo;
+      if (FLAT) begin : g_flo
+        assign flo = 32'(s1_fl_q[LOW-1:0]);
+      end else begin : g_flo_none
+        assign flo = SIMD;
+      end
+      always_comb begin : mac
+        int pv, lo, hi;
+        pv = 0;
+        lo = 0;
+        hi = 0;
+        for (int p = 0; p < PE; p++) begin
+          lo = 0;
+          hi = 0;
+          if (s1_valid_q) begin
+            for (int s = 0; s < SIMD; s++) begin
+              pv = xs_q[p*XL + s] * ws[s1_waddr_q][p*SIMD + s];
+              if (s >= flo) hi = hi + pv;
+              else          lo = lo + pv;
+            end
+          end
+          dot[p]  = WA'(lo);
+          doth[p] = WA'(hi);
+        end
+      end
+    end else if (!FLAT) begin : g_dot
       always_comb begin : mac
         logic signed [WA-1:0] sum;
         for (int p = 0; p < PE; p++) begin

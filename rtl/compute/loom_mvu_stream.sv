@@ -101,6 +101,8 @@ module loom_mvu_stream #(
 );
 `ifdef SYNTHESIS
   localparam bit SIM = 1'b0;  // synthesis: the plain forms
+`elsif LOOM_PLAIN_RTL
+  localparam bit SIM = 1'b0;  // loom sim --plain-rtl: simulate the synthesised forms
 `else
   localparam bit SIM = 1'b1;  // simulation: products only on valid steps (same outputs)
 `endif
@@ -156,6 +158,17 @@ module loom_mvu_stream #(
   logic [WWORD-1:0]   wmem [LINES];
   logic [N*W_ACC-1:0] bmem [1];
   /* verilator lint_on UNDRIVEN */
+  // FAST (simulation with ROM weights, no MAC stages, sums within 32 bits): the MAC reads
+  // its operands as 32-bit ints (ws: the ROM, xs_q: the step's elements) and sums at 32
+  // bits, truncated to WA: the same bits (two's complement sums wrap alike), but no lane
+  // is extracted from a packed word, sign-extended and masked per product, which was
+  // half of a CNN's simulation time. Synthesis never elaborates it (SIM = 0).
+  localparam bit FAST = SIM && PIPE == 0 && RT_W == 0 && WA <= 32;
+  /* verilator lint_off UNUSEDSIGNAL */
+  /* verilator lint_off UNDRIVEN */  // (as wmem: without a W_FILE)
+  int ws [FAST ? LINES : 1][FAST ? LANES : 1];
+  /* verilator lint_on UNDRIVEN */
+  /* verilator lint_on UNUSEDSIGNAL */
   if (RT_W != 0) begin : g_load
     logic               w_we, b_we;
     logic [AW-1:0]      w_wa;
@@ -172,7 +185,13 @@ module loom_mvu_stream #(
     end
   end else begin : g_rom
     if (W_FILE != "") begin : g_wmem
-      initial $readmemh(W_FILE, wmem);
+      initial begin
+        $readmemh(W_FILE, wmem);
+        // FAST: the lanes as 32-bit ints, sign-extended (or +-1) once here
+        if (FAST) for (int l = 0; l < LINES; l++) for (int i = 0; i < LANES; i++)
+          ws[l][i] = (BIPOLAR_W != 0) ? (wmem[l][i*W_W] ? 1 : -1)
+                                      : 32'($signed(wmem[l][i*W_W +: W_W]));
+      end
     end
     if (B_FILE != "") begin : g_bmem
       initial $readmemh(B_FILE, bmem);
@@ -248,8 +267,11 @@ module loom_mvu_stream #(
   // ---------------------------------------------------------------- S1: operand fetch
   logic             s1_valid_q, s1_first_q, s1_last_q;
   logic [FLW-1:0]   s1_fl_q;
+  /* verilator lint_off UNUSEDSIGNAL */  // FAST reads xs_q / ws instead
   logic [XW-1:0]    x_q;
   logic [WWORD-1:0] w_q;
+  logic [AW-1:0]    s1_line_q;
+  /* verilator lint_on UNUSEDSIGNAL */
   always_ff @(posedge clk) begin
     if (rst) begin
       s1_valid_q <= 1'b0;
@@ -261,10 +283,24 @@ module loom_mvu_stream #(
       s1_last_q  <= wrap;  // the vector's last step (the frame's last step always wraps)
     end
     if (issue) begin
-      x_q     <= gb_q[XW-1:0];
-      w_q     <= wmem[line_q];
-      s1_fl_q <= {split_q, split, lo_cnt};
+      if (!FAST) x_q <= gb_q[XW-1:0];
+      if (!FAST) w_q <= wmem[line_q];
+      s1_line_q <= line_q;
+      s1_fl_q   <= {split_q, split, lo_cnt};
     end
+  end
+  // FAST: the step's elements as ints, one per element (not per product)
+  /* verilator lint_off UNUSEDSIGNAL */  // read by FAST only
+  int xs_q [FAST ? EL : 1];
+  /* verilator lint_on UNUSEDSIGNAL */
+  if (FAST) begin : g_xs
+    for (genvar e = 0; e < EL; e++) begin : g_el
+      always_ff @(posedge clk) begin
+        if (issue) xs_q[e] <= 32'($signed(gb_q[e*W_IN +: W_IN]));
+      end
+    end
+  end else begin : g_xs_none
+    assign xs_q[0] = 0;
   end
 
   // ---------------------------------------------------------------- MAC
@@ -276,7 +312,32 @@ module loom_mvu_stream #(
   // pm_*: S1's flags at the summing stage (registered with PIPE >= 1)
   logic                 pm_valid, pm_first, pm_last;
   logic [FLW-1:0]       pm_fl;
-  if (SIM && PIPE == 0) begin : g_fused
+  if (FAST) begin : g_fast
+    // Simulation (FAST, above): 32-bit products and sums of int operands.
+    always_comb begin : mac
+      int pv, all, hi;
+      pv  = 0;
+      all = 0;
+      hi  = 0;
+      for (int n = 0; n < N; n++) begin
+        all = 0;
+        hi  = 0;
+        if (s1_valid_q) begin
+          for (int s = 0; s < SIMD; s++) begin
+            pv  = xs_q[(DW_KK > 0) ? s * N + n : s] * ws[s1_line_q][n*SIMD + s];
+            all = all + pv;
+            if (s >= 32'(s1_fl_q[LOW-1:0])) hi = hi + pv;
+          end
+        end
+        sum[n]  = WA'(all - hi);
+        sumh[n] = WA'(hi);
+      end
+    end
+    assign pm_valid = s1_valid_q;
+    assign pm_first = s1_first_q;
+    assign pm_last  = s1_last_q;
+    assign pm_fl    = s1_fl_q;
+  end else if (SIM && PIPE == 0) begin : g_fused
     // Simulation without register stages: each output's products summed as they are
     // formed, in block-local variables (C++ locals in Verilator) instead of the
     // LANES-entry product array the synthesised form stores and reads back, and

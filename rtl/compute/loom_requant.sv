@@ -53,6 +53,8 @@ module loom_requant #(
 );
 `ifdef SYNTHESIS
   localparam bit SIM = 1'b0;  // synthesis: the plain forms below
+`elsif LOOM_PLAIN_RTL
+  localparam bit SIM = 1'b0;  // loom sim --plain-rtl: simulate the synthesised forms
 `else
   localparam bit SIM = 1'b1;  // simulation: the forms Verilator runs faster (same outputs)
 `endif

@@ -33,8 +33,10 @@
 // cycle model (hw_model estimateCost(SwgConfig) runs it). Input bound steady state:
 // H*W*C/IN_BEAT cycles per frame; output bound: OH*OW*KH*KW*C/OUT_BEAT plus a bubble at
 // frame boundaries when the first output row of a frame needs more rows than fit.
-// The buffer is element addressed (the IN_BEAT / OUT_BEAT forms above); it is meant for
-// the small/medium feature maps of the test networks (registers / distributed RAM).
+// The buffer is addressed in chunks of U = gcd(C, IN_BEAT, OUT_BEAT) channels of a pixel
+// (one element when U = 1): a write is IN_BEAT/U chunks, a read OUT_BEAT/U (below). It is
+// meant for small and medium feature maps (distributed RAM, or a block RAM per read port;
+// hw_model/Resources.cpp).
 module loom_swg #(
   parameter int C        = 2,
   parameter int H        = 4,
@@ -66,18 +68,46 @@ module loom_swg #(
 );
 `ifdef SYNTHESIS
   localparam bit SIM = 1'b0;  // synthesis: the plain forms below
+`elsif LOOM_PLAIN_RTL
+  localparam bit SIM = 1'b0;  // loom sim --plain-rtl: simulate the synthesised forms
 `else
   localparam bit SIM = 1'b1;  // simulation: the forms Verilator runs faster (same outputs)
 `endif
+  // greatest common divisor (elaboration only; bounded loop for Yosys)
+  function automatic int gcd(input int a, input int b);
+    int x, y, r;
+    x = a;
+    y = b;
+    for (int i = 0; i < 64; i++) begin
+      if (y != 0) begin
+        r = x % y;
+        x = y;
+        y = r;
+      end
+    end
+    gcd = x;  // (Yosys 0.23 has no return statement)
+  endfunction
+  // The buffer holds chunks of U = gcd(C, IN_BEAT, OUT_BEAT) channels of one pixel, and
+  // everything below counts chunks: CC a pixel, IB a write, OB a read. A beat's elements
+  // are then OB whole chunks (every beat starts at a multiple of U channels), so the
+  // buffer has OB read ports of U elements instead of OUT_BEAT ports of one: a 3x3
+  // depthwise window over 32 channels, 48 a beat, reads 3 words of 16 channels where it
+  // read 48 words, which synthesis could not build (48 copies of the buffer) and the
+  // simulator gathered element by element. With U = 1 this is the element buffer.
+  localparam int U  = gcd(gcd(C, IN_BEAT), OUT_BEAT);
+  localparam int CC = C / U;
+  localparam int IB = IN_BEAT / U;
+  localparam int OB = OUT_BEAT / U;
+  localparam int WC = WB * U;
   localparam int SPH   = DH * (KH - 1) + 1;
   localparam int SPW   = DW * (KW - 1) + 1;
   localparam int OH    = (H + PT + PB - SPH) / SH + 1;
   localparam int OW    = (W + PL + PR - SPW) / SW + 1;
   localparam int R     = (ROWS > 0) ? ROWS : SPH + SH;
-  localparam int ROWE  = W * C;
-  localparam int KKC   = KH * KW * C;
-  localparam int MW    = (OUT_BEAT > KKC) ? OUT_BEAT / KKC : 1;  // windows per beat
-  localparam int NB    = (OUT_BEAT > KKC) ? 1 : KKC / OUT_BEAT;  // beats per window
+  localparam int ROWE  = W * CC;
+  localparam int KKC   = KH * KW * CC;
+  localparam int MW    = (OB > KKC) ? OB / KKC : 1;  // windows per beat
+  localparam int NB    = (OB > KKC) ? 1 : KKC / OB;  // beats per window
   localparam int DEPTH = R * ROWE;
   localparam int HW_   = $clog2(H + 1);
   localparam int RWW   = $clog2(ROWE + 1);
@@ -85,8 +115,6 @@ module loom_swg #(
   localparam int OHW   = $clog2(OH + 1);
   localparam int OWW   = $clog2(OW + 1);
   localparam int NBW   = $clog2(NB + 1);
-
-  logic [WB-1:0] mem [DEPTH];
 
   // ---------------------------------------------------------------- writer
   logic [HW_-1:0]     wh_q;
@@ -105,15 +133,15 @@ module loom_swg #(
   // map was 59k LUTs in synth_xilinx). slot0_q = (rbase + oh*SH - PT) mod R, the slot
   // of the window's first row; kh0_q/kw0_q/c0_q = (kh, kw, c) of the beat's first
   // window element bw*OUT_BEAT (used when a window takes several beats, NB > 1).
-  localparam int KHW = $clog2(KH + 1), KWW = $clog2(KW + 1), CW = $clog2(C + 1);
+  localparam int KHW = $clog2(KH + 1), KWW = $clog2(KW + 1), CW = $clog2(CC + 1);
   localparam int HR  = H % R, SHR = SH % R, S0 = (R - PT % R) % R;
-  localparam int BC  = OUT_BEAT % C, BKW = (OUT_BEAT / C) % KW, BKH = OUT_BEAT / (KW * C);
+  localparam int BC  = OB % CC, BKW = (OB / CC) % KW, BKH = OB / (KW * CC);
   logic [SLW-1:0]     slot0_q;
   logic [KHW-1:0]     kh0_q;
   logic [KWW-1:0]     kw0_q;
   logic [CW-1:0]      c0_q;
   logic               bw_last, ow_last, oh_last, issue, avail;
-  logic [OUT_BEAT*WB-1:0] out_q;
+  logic [OB*WC-1:0] out_q;
   logic                   out_valid_q;
 
   // x * k for a constant k: shifts and adds in synthesis, where a $mul, even by a
@@ -143,12 +171,12 @@ module loom_swg #(
     wdist  = mulk(fd, H) + 32'(wh_q) - rlow;
     avail = (fd > 0) ||
             ((fd == 0) && ((32'(wh_q) > ihmax) ||
-                           ((32'(wh_q) == ihmax) && (32'(wrow_q) >= mulk(iwmax + 1, C)))));
+                           ((32'(wh_q) == ihmax) && (32'(wrow_q) >= mulk(iwmax + 1, CC)))));
   end
 
   assign in_ready  = (wdist < R);
   assign in_fire   = in_valid && in_ready;
-  assign wrow_last = (wrow_q == RWW'(ROWE - IN_BEAT));
+  assign wrow_last = (wrow_q == RWW'(ROWE - IB));
   assign wh_last   = (wh_q == HW_'(H - 1));
 
   assign out_valid = out_valid_q;
@@ -174,8 +202,8 @@ module loom_swg #(
     t          = 32'(slot0_q) + SHR;
     slot0_row  = SLW'((t >= R) ? t - R : t);
     c          = 32'(c0_q) + BC;
-    kw         = 32'(kw0_q) + BKW + ((c >= C) ? 1 : 0);
-    c0_next    = CW'((c >= C) ? c - C : c);
+    kw         = 32'(kw0_q) + BKW + ((c >= CC) ? 1 : 0);
+    c0_next    = CW'((c >= CC) ? c - CC : c);
     kh0_next   = KHW'(32'(kh0_q) + BKH + ((kw >= KW) ? 1 : 0));
     kw0_next   = KWW'((kw >= KW) ? kw - KW : kw);
   end
@@ -206,7 +234,7 @@ module loom_swg #(
           wslot_q <= (wslot_q == SLW'(R - 1)) ? '0 : wslot_q + 1'b1;
           wh_q    <= wh_last ? '0 : wh_q + 1'b1;
         end else begin
-          wrow_q <= wrow_q + RWW'(IN_BEAT);
+          wrow_q <= wrow_q + RWW'(IB);
         end
       end
       if (wdone && !rdone)      fdiff_q <= fdiff_q + 4'sd1;
@@ -240,75 +268,106 @@ module loom_swg #(
   end
 
   // ---------------------------------------------------------------- storage
+  // Simulation keeps one chunk array (mem). Synthesis splits it into NBK banks by the low
+  // address bits, so that each bank has one write port and maps to LUT RAM or block RAM
+  // (a memory written by several ports becomes flip-flops): a beat's IB chunks start at a
+  // multiple of IB (IB divides a row), so chunk e of a beat goes to bank e. Only for IB a
+  // power of two (the bank of an address is then its low bits; otherwise NBK = 1).
+  localparam int LGB    = $clog2(IB);
+  localparam int NBK    = (SIM || IB != (1 << LGB)) ? 1 : IB;
+  localparam int LGK    = (NBK > 1) ? LGB : 0;
+  localparam int BDEPTH = DEPTH / NBK;
   int waddr;
   assign waddr = mulk(32'(wslot_q), ROWE) + 32'(wrow_q);
-  // one write port per beat element (a generate loop: Verilator cannot unroll delayed
-  // array assignments in procedural loops over more than 64 elements, BLKLOOPINIT)
-  for (genvar e = 0; e < IN_BEAT; e++) begin : g_wr
-    always_ff @(posedge clk) begin
-      if (in_fire) mem[waddr + e] <= in_data[e*WB +: WB];
-    end
-  end
 
   // ---------------------------------------------------------------- gather
-  localparam logic [WB-1:0] PADW = WB'(PAD_VAL);
-
-  // One output beat of the current window position, read from the line buffer. Element
-  // e of the beat is window element bw*OUT_BEAT + e (or element e % KKC of window
-  // e / KKC, MW > 1): its (kh, kw, c) is the beat's first element's plus e's constant
-  // digits, with at most one carry per digit; its row slot is slot0 + kh*DH, less R
-  // once. The index terms are function-local scalars (Verilator keeps them in C++
-  // locals instead of storing every element's indices in the model each cycle).
+  // Read port e of a beat reads chunk e: window chunk bw*OB + e (or chunk e % KKC of
+  // window e / KKC, MW > 1). Its (kh, kw, c) is the beat's first chunk's plus e's constant
+  // digits, with at most one carry per digit; its row slot is slot0 + kh*DH, less R once.
+  // The index terms are function-local scalars (the simulator keeps them in C++ locals).
   // (No function calls in here: Yosys 0.23 takes a call inside a function for a constant
   // expression; the row and column bases come from ihb / iwb, and the products by ROWE
-  // and C are shifts and adds over the constant's bits in synthesis.)
+  // and CC are shifts and adds over the constant's bits in synthesis.)
+  localparam logic [WB-1:0] PADE = WB'(PAD_VAL);
+  // a chunk of padding (a function: lint takes no parameter in a replication)
+  function automatic logic [WC-1:0] pad_chunk();
+    logic [WC-1:0] p;
+    for (int i = 0; i < U; i++) p[i*WB +: WB] = PADE;
+    pad_chunk = p;  // (Yosys 0.23 has no return statement)
+  endfunction
+  localparam logic [WC-1:0] PADW = pad_chunk();
   int ihb, iwb;
   assign ihb = mulk(32'(oh_q), SH) - PT;
   assign iwb = mulk(32'(ow_q), SW) - PL;
-  function automatic logic [OUT_BEAT*WB-1:0] gather_beat();
-    logic [OUT_BEAT*WB-1:0] g;
+  // the buffer address of read port e, or -1 for a padded position
+  function automatic int chunk_addr(input int e);
     int m, ep, c, kw, kh, ih, iw, slot, addr;
-    g = '0;
-    for (int e = 0; e < OUT_BEAT; e++) begin
-      m  = (MW > 1) ? e / KKC : 0;  // constants: e is unrolled
-      ep = e - m * KKC;
-      c  = ((NB > 1) ? 32'(c0_q) : 0) + ep % C;
-      kw = ((NB > 1) ? 32'(kw0_q) : 0) + (ep / C) % KW + ((c >= C) ? 1 : 0);
-      kh = ((NB > 1) ? 32'(kh0_q) : 0) + ep / (KW * C) + ((kw >= KW) ? 1 : 0);
-      if (c >= C) c = c - C;
-      if (kw >= KW) kw = kw - KW;
-      ih   = ihb + kh * DH;
-      iw   = iwb + m * SW + kw * DW;
-      slot = 32'(slot0_q) + kh * DH;
-      if (slot >= R) slot = slot - R;
-      if (SIM) begin
-        addr = slot * ROWE + iw * C + c;
-      end else begin
-        addr = c;
-        for (int b = 0; b < 31; b++) begin
-          if (ROWE[b]) addr = addr + (slot <<< b);
-          if (C[b]) addr = addr + (iw <<< b);
-        end
+    m  = (MW > 1) ? e / KKC : 0;  // constants: e is constant where this is called
+    ep = e - m * KKC;
+    c  = ((NB > 1) ? 32'(c0_q) : 0) + ep % CC;
+    kw = ((NB > 1) ? 32'(kw0_q) : 0) + (ep / CC) % KW + ((c >= CC) ? 1 : 0);
+    kh = ((NB > 1) ? 32'(kh0_q) : 0) + ep / (KW * CC) + ((kw >= KW) ? 1 : 0);
+    if (c >= CC) c = c - CC;
+    if (kw >= KW) kw = kw - KW;
+    ih   = ihb + kh * DH;
+    iw   = iwb + m * SW + kw * DW;
+    slot = 32'(slot0_q) + kh * DH;
+    if (slot >= R) slot = slot - R;
+    if (SIM) begin
+      addr = slot * ROWE + iw * CC + c;
+    end else begin
+      addr = c;
+      for (int b = 0; b < 31; b++) begin
+        if (ROWE[b]) addr = addr + (slot <<< b);
+        if (CC[b]) addr = addr + (iw <<< b);
       end
-      if (ih >= 0 && ih < H && iw >= 0 && iw < W)
-        g[e*WB +: WB] = mem[addr];
-      else
-        g[e*WB +: WB] = PADW;
     end
-    gather_beat = g;  // (Yosys 0.23 has no return statement)
+    if (!(ih >= 0 && ih < H && iw >= 0 && iw < W)) addr = -1;
+    chunk_addr = addr;  // (Yosys 0.23 has no return statement)
   endfunction
 
-  if (SIM) begin : g_gather_sim
+  if (SIM) begin : g_sim
     // Simulation: the beat is gathered at the clock edge, only when it is issued. A
     // combinational gather is evaluated whenever the line buffer or a counter changes
     // (nearly every cycle), and gating it on issue would put it behind the out_ready
     // chain, which the simulator evaluates again whenever the top's inputs change.
-    always_ff @(posedge clk) begin
-      if (issue) out_q <= gather_beat();
+    logic [WC-1:0] mem [DEPTH];
+    // one write port per chunk of a beat (a generate loop: Verilator cannot unroll
+    // delayed array assignments in procedural loops over more than 64 elements)
+    for (genvar e = 0; e < IB; e++) begin : g_wr
+      always_ff @(posedge clk) begin
+        if (in_fire) mem[waddr + e] <= in_data[e*WC +: WC];
+      end
     end
-  end else begin : g_gather
-    logic [OUT_BEAT*WB-1:0] gath;
-    always_comb gath = gather_beat();
+    always_ff @(posedge clk) begin
+      if (issue) begin
+        for (int e = 0; e < OB; e++) begin
+          int a;
+          a = chunk_addr(e);
+          out_q[e*WC +: WC] <= (a < 0) ? PADW : mem[a];
+        end
+      end
+    end
+  end else begin : g_synth
+    int            pa [OB];  // each read port's address (-1: padding)
+    logic [WC-1:0] rd [NBK][OB];
+    always_comb for (int e = 0; e < OB; e++) pa[e] = chunk_addr(e);
+    for (genvar b = 0; b < NBK; b++) begin : g_bank
+      logic [WC-1:0] bmem [BDEPTH];
+      for (genvar e = b; e < IB; e += NBK) begin : g_wr
+        always_ff @(posedge clk) begin
+          if (in_fire) bmem[(waddr + e) >>> LGK] <= in_data[e*WC +: WC];
+        end
+      end
+      for (genvar e = 0; e < OB; e++) begin : g_rd
+        assign rd[b][e] = bmem[pa[e] >>> LGK];
+      end
+    end
+    logic [OB*WC-1:0] gath;
+    always_comb begin
+      for (int e = 0; e < OB; e++)
+        gath[e*WC +: WC] = (pa[e] < 0) ? PADW : rd[pa[e] & (NBK - 1)][e];
+    end
     always_ff @(posedge clk) begin
       if (issue) out_q <= gath;
     end

@@ -26,6 +26,10 @@ Shared models (if /work/shared/models exists, or LOOM_SHARED_MODELS):
   one-line `loom: error:` naming the node and its op is a FINDING (printed,
   not a failure); any other failure is a failure. Build seconds and
   simulated cycles/s are printed (KWS in particular).
+Plain RTL: for the models in PLAIN_MODELS and the shared KWS model, also
+  loom sim OUT --random 5 --seed N --plain-rtl (the library's synthesised forms, which
+  simulation otherwise replaces by faster forms of the same bits): exit 0, mismatches == 0,
+  II and latency equal to the predictions.
 Prints one table.
 """
 import hashlib
@@ -42,6 +46,11 @@ BUDGETS = (16, 64)
 ONNX_TOL = 1e-4
 SHARED = os.environ.get("LOOM_SHARED_MODELS", "/work/shared/models")
 SHARED_MODELS = ["conv2d_small_keras", "mnist_conv_modelzoo", "mlperf_tiny_kws_dscnn"]
+
+# Also simulated in the synthesised forms (--plain-rtl): a depthwise-separable CNN (the
+# window generator's banked buffer, loom_dwu, loom_mvu_stream) and a residual one.
+PLAIN_MODELS = ("depthwise_separable", "residual")
+PLAIN_SHARED = ("mlperf_tiny_kws_dscnn",)
 
 # Models failing because of a known compiler bug: name -> "BUG: description".
 # Checked as a whole: XFAIL while broken, XPASS once fixed (then remove).
@@ -86,6 +95,20 @@ def check_run(r, out, problems, budget=None):
     if budget is not None and rep["total_multipliers"] > budget:
         problems.append("%d multipliers > budget %d" % (rep["total_multipliers"], budget))
     return s, rep
+
+
+def plain_check(loom, out, seed, problems):
+    """`loom sim --plain-rtl`: the synthesised forms, bit-exact and as predicted."""
+    r = E.run(loom, "sim", out, "--random", 5, "--seed", seed, "--plain-rtl", timeout=900)
+    if r.rc != 0:
+        problems.append("`loom sim --plain-rtl` exit %d: %s" % (r.rc, first_error(r)))
+        return
+    s = E.read_json(os.path.join(out, "sim.json"))
+    if s.get("mismatches") != 0:
+        problems.append("--plain-rtl: %s mismatching words" % s.get("mismatches"))
+    for k in ("ii_cycles", "latency_cycles"):
+        if s.get(k) != s.get("predicted_" + k):
+            problems.append("--plain-rtl: %s %s != predicted %s" % (k, s.get(k), s.get("predicted_" + k)))
 
 
 def first_error(r):
@@ -187,6 +210,10 @@ def main():
                                     % (err, ONNX_TOL))
             # The independent oracle: ONNX Runtime on random-normal frames.
             problems += E.compare_with_ort(loom, src, model, out, label=name)
+            if name in PLAIN_MODELS:
+                plain_check(loom, out, seed, problems)
+        if kind == "shared" and s is not None and r.rc == 0 and name in PLAIN_SHARED:
+            plain_check(loom, out, seed, problems)
         return task, r, (s, rep, s2), problems, False
 
     results = {}

@@ -6,7 +6,8 @@
 //                [--clock-mhz F] [--clock-family ice40|xilinx-7] [--runtime-weights]
 //                [--aresetn]
 //   loom sim OUT/ [--inputs X.npy | --onnx-test-dir DIR | --random N] [--seed S]
-//                 [--backpressure P] [--out Y.npz] [--trace] [--weights A.onnx[,B.onnx...]]
+//                 [--backpressure P] [--out Y.npz] [--trace] [--plain-rtl]
+//                 [--weights A.onnx[,B.onnx...]]
 //   loom pack-weights OUT/ --weights OTHER.onnx [-o FILE]
 //   loom run MODEL.onnx [-o OUT/] [compile and sim options]
 //   loom report OUT/
@@ -63,7 +64,9 @@ const char *kUsage =
     "    always a whole number of bytes (lanes x bits, zero-padded at the top).\n"
     "  loom sim OUT/ [--inputs X.npy|X.npz | --onnx-test-dir DIR | --random N] [--seed S] "
     "[--backpressure P]\n"
-    "                [--out Y.npz] [--trace] [--weights A.onnx[,B.onnx...]]\n"
+    "                [--out Y.npz] [--trace] [--plain-rtl] [--weights A.onnx[,B.onnx...]]\n"
+    "    --plain-rtl: simulate the library's synthesised forms (slower; by default some\n"
+    "    modules run forms that compute the same bits faster in Verilator)\n"
     "    --weights (a --runtime-weights OUT): load these models' weights (same architecture)\n"
     "    through s_axis_wt, the frames split evenly between them in order, each checked\n"
     "    against the reference with its own weights; OUT/rtl is not rebuilt\n"
@@ -223,6 +226,7 @@ llvm::Error simOptions(const Args &a, SimulateOptions &o) {
   if (a.values.count("--out"))
     o.outNpz = a.values.at("--out");
   o.trace = a.flags.count("--trace");
+  o.plainRtl = a.flags.count("--plain-rtl");
   if (a.values.count("--weights")) {
     llvm::SmallVector<llvm::StringRef> models;
     llvm::StringRef(a.values.at("--weights")).split(models, ',', -1, false);
@@ -317,11 +321,11 @@ int main(int argc, char **argv) {
   if (cmd == "compile")
     valued = kCompileFlags, boolean = {"--runtime-weights", "--aresetn"};
   else if (cmd == "sim")
-    valued = kSimFlags, boolean = {"--trace"};
+    valued = kSimFlags, boolean = {"--trace", "--plain-rtl"};
   else if (cmd == "run") {
     valued = kCompileFlags;
     valued.insert(kSimFlags.begin(), kSimFlags.end());
-    boolean = {"--trace", "--runtime-weights", "--aresetn"};
+    boolean = {"--trace", "--plain-rtl", "--runtime-weights", "--aresetn"};
   } else if (cmd == "pack-weights")
     valued = {"--weights", "-o"};
   else if (cmd == "synth")
