@@ -35,9 +35,13 @@ namespace {
 /// A mask value at or below this is a masked position (see above).
 constexpr double kMaskedScore = -1e4;
 
-const char *const kGroupedQuery =
-    "its K / V heads are repeated (Expand or Tile: grouped-query attention's repeat_kv), "
-    "which Loom does not support; export with as many K / V heads as query heads";
+/// The refusal of a grouped-query attention whose repeat_kv WidenGroupedKV.cpp
+/// could not remove (`why`).
+std::string groupedQuery(const std::string &why) {
+  return "its K / V heads are repeated (Expand or Tile: grouped-query attention's repeat_kv) "
+         "and Loom cannot widen the K / V projection instead: " +
+         Importer::oneLine(why) + "; export with as many K / V heads as query heads";
+}
 
 bool isLayoutOp(const OnnxNode &n) {
   return n.domain.empty() && !n.inputs.empty() && n.outputs.size() == 1 &&
@@ -163,20 +167,23 @@ bool Importer::traceHeads(const std::string &from, int64_t T, int64_t H, int64_t
 }
 
 /// An Expand or Tile among the layout ops that produce `operand` (GQA's
-/// repeat_kv), for a precise refusal.
-bool Importer::repeatsHeads(const std::string &operand) {
+/// repeat_kv that widenGroupedKV left in place), for a precise refusal: why
+/// it was left, or nullopt if there is none.
+std::optional<std::string> Importer::repeatsHeads(const std::string &operand) {
   std::string v = operand;
   for (int steps = 0; steps < 8; ++steps) {
     const OnnxNode *p = model.findProducer(v);
     if (!p || p->inputs.empty())
-      return false;
-    if (p->domain.empty() && (p->opType == "Expand" || p->opType == "Tile"))
-      return true;
+      return std::nullopt;
+    if (p->domain.empty() && (p->opType == "Expand" || p->opType == "Tile")) {
+      auto it = unwidened.find(p->name);
+      return it != unwidened.end() ? it->second : "node '" + p->name + "' is not recognised";
+    }
     if (!isLayoutOp(*p))
-      return false;
+      return std::nullopt;
     v = p->inputs[0];
   }
-  return false;
+  return std::nullopt;
 }
 
 /// The causal mask of a Where or Add node on the scores, or an error.
@@ -280,16 +287,18 @@ llvm::Error Importer::matchAttentionChains() {
     if (!traceHeads(mm.inputs[0], T, H, D, false, q))
       return bad(mm, "its first operand is not the head split [T, C] -> [H, T, D] of an "
                      "activation through Reshape / Transpose");
-    if (!traceHeads(mm.inputs[1], T, H, D, true, k))
-      return bad(mm, repeatsHeads(mm.inputs[1])
-                         ? kGroupedQuery
+    if (!traceHeads(mm.inputs[1], T, H, D, true, k)) {
+      std::optional<std::string> why = repeatsHeads(mm.inputs[1]);
+      return bad(mm, why ? groupedQuery(*why)
                          : "its second operand is not the head split [T, C] -> [H, D, T] of an "
                            "activation through Reshape / Transpose");
-    if (!traceHeads(mm2->inputs[1], T, H, D, false, v) || v.scale != 1.0)
-      return bad(*mm2, repeatsHeads(mm2->inputs[1])
-                           ? kGroupedQuery
+    }
+    if (!traceHeads(mm2->inputs[1], T, H, D, false, v) || v.scale != 1.0) {
+      std::optional<std::string> why = repeatsHeads(mm2->inputs[1]);
+      return bad(*mm2, why ? groupedQuery(*why)
                            : "its V operand is not the head split [T, C] -> [H, T, D] of an "
                              "activation through Reshape / Transpose");
+    }
     // Output side: the furthest layout op after MatMul(P, V) that gives [T, C] rows.
     const int64_t C = H * D;
     std::vector<int64_t> idx(size_t(T * C)), shape = staticShape(mm2->outputs[0]);

@@ -145,6 +145,7 @@ llvm::Expected<OwningOpRef<ModuleOp>> loom::importToNN(const OnnxModel &model, M
                                                        std::vector<std::string> &warnings) {
   onnx::OnnxModel fused = model;
   elideNoOps(fused);
+  std::map<std::string, std::string> unwidened = widenGroupedKV(fused, warnings);
   fuseActivationChains(fused);
-  return Importer(fused, ctx, warnings).run();
+  return Importer(fused, ctx, warnings, std::move(unwidened)).run();
 }

@@ -7,6 +7,7 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/OwningOpRef.h"
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,14 @@ void fuseActivationChains(onnx::OnnxModel &model);
 /// Removes the nodes that are the identity on float32 tensors (Cast to FLOAT
 /// of a float tensor, Max / Min with float32's extreme): ElideNoOps.cpp.
 void elideNoOps(onnx::OnnxModel &model);
+
+/// Removes grouped-query attention's repeat_kv (Unsqueeze -> Expand ->
+/// Reshape, or Tile, of the K / V heads) by widening the K / V projection to
+/// as many heads as the query (WidenGroupedKV.cpp); a note per rewrite goes to
+/// `warnings` (the KV cache grows by the repeat). Returns, by node name, why
+/// each Expand / Tile left in place could not be removed.
+std::map<std::string, std::string> widenGroupedKV(onnx::OnnxModel &model,
+                                                  std::vector<std::string> &warnings);
 
 /// Default-domain ONNX op types the importer imports, in the order of its op
 /// table (compiler/nnimport/ImportTable.cpp).

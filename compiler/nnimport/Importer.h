@@ -118,8 +118,11 @@ inline std::string shapeStr(llvm::ArrayRef<int64_t> dims) {
 
 class Importer {
 public:
-  Importer(const OnnxModel &model, mlir::MLIRContext &ctx, std::vector<std::string> &warnings)
-      : model(model), ctx(ctx), b(&ctx), warnings(warnings) {}
+  /// `unwidened`: why widenGroupedKV left each repeat of K / V heads (by
+  /// node name) in place; the attention matcher's refusal says it.
+  Importer(const OnnxModel &model, mlir::MLIRContext &ctx, std::vector<std::string> &warnings,
+           std::map<std::string, std::string> unwidened = {})
+      : model(model), ctx(ctx), b(&ctx), warnings(warnings), unwidened(std::move(unwidened)) {}
 
   llvm::Expected<mlir::OwningOpRef<mlir::ModuleOp>> run();
 
@@ -352,7 +355,7 @@ private:
                   AttentionOperand &out);
   bool applyLayout(const std::vector<const OnnxNode *> &path, std::vector<int64_t> &idx,
                    std::vector<int64_t> &shape);
-  bool repeatsHeads(const std::string &operand);
+  std::optional<std::string> repeatsHeads(const std::string &operand);
   llvm::Expected<bool> causalMask(const OnnxNode &n, const std::string &scores, int64_t T);
 
   //===--- Rotary embeddings (FuseRotary.cpp) ------------------------------===//
@@ -397,6 +400,7 @@ private:
   mlir::MLIRContext &ctx;
   mlir::OpBuilder b;
   std::vector<std::string> &warnings;
+  std::map<std::string, std::string> unwidened;
   llvm::StringMap<mlir::Value> values;
   /// Values computed at compile time from constants and static shapes.
   std::map<std::string, OnnxTensor> folded;

@@ -10,7 +10,10 @@ the same families as torch.onnx writes them with shape arithmetic, masks and rot
 computed in the graph, from test/models/gen_lm_export_models.py (hf_gpt2_export: Shape
 chains, Range positions, a Sliced bias buffer, -1e4 fill; sdpa_gpt2: torch's SDPA
 decomposition with a -inf mask, MatMul + bias + Split; llama_export: rotary and mask built
-from Range / ConstantOfShape / Trilu, a Max clamp, Cast after Softmax), and
+from Range / ConstantOfShape / Trilu, a Max clamp, Cast after Softmax; llama_gqa /
+llama_gqa_tile: llama_export with grouped-query attention, 4 query heads reading 2 K / V
+heads repeated by Unsqueeze / Expand / Reshape or by Tile, which Loom compiles by widening
+the K / V projections to 4 heads), and
 models written here (input_ids int64 [1, T] -> logits float [1, T, V]):
   gpt_mlp_lm   Gather(wte) + learned position embeddings (Add of a [1, T, C] constant),
                LayerNormalization-17, MLP with erf GELU, residual Add, LayerNorm, tied
@@ -26,7 +29,8 @@ Per model and precision (RUNS):
      range, with the same argmax on at least 90% of the steps;
 And one-line errors: prompt + tokens longer than T, an id outside the vocabulary, a
 malformed --prompt, the non-causal model, a rotary embedding applied before the head
-transpose (bad_rotary_lm), grouped-query attention (llama_gqa) and `loom generate` on a
+transpose (bad_rotary_lm), grouped-query attention whose K / V heads before repeat_kv are
+graph outputs (llama_gqa_present: not widened) and `loom generate` on a
 use_cache export (sdpa_present, whose whole-sequence simulation matches ONNX Runtime on
 every output).
 """
@@ -47,7 +51,8 @@ ARGMAX = {"auto": 0.9, "int8": 0.8, "fixed<16,6>": 0.9}
 RUNS = [("gpt_mlp_lm", "auto"), ("gpt_mlp_lm", "int8"), ("gpt2_lm", "auto"), ("gpt2_lm", "int8"),
         ("ln17_lm", "auto"), ("llama_lm", "auto"), ("llama_lm", "int8"),
         ("llama_lm", "fixed<16,6>"), ("hf_gpt2_export", "auto"), ("sdpa_gpt2", "int8"),
-        ("llama_export", "auto")]
+        ("llama_export", "auto"), ("llama_gqa", "auto"), ("llama_gqa", "int8"),
+        ("llama_gqa_tile", "auto")]
 
 
 def save(path, nodes, inits, t, out_shape):
@@ -139,7 +144,7 @@ def main():
     subprocess.run([sys.executable, os.path.join(src, "test", "models",
                                                  "gen_lm_export_models.py"), lm_dir], check=True)
     for name in ("gpt2_lm", "ln17_lm", "llama_lm", "hf_gpt2_export", "sdpa_gpt2",
-                 "llama_export"):
+                 "llama_export", "llama_gqa", "llama_gqa_tile"):
         models[name] = os.path.join(lm_dir, name + ".onnx")
     prompt = [3, 14, 15, 9]
     for name, prec in RUNS:
@@ -224,10 +229,12 @@ def main():
     r = E.run(loom, "compile", os.path.join(lm_dir, "bad_rotary_lm.onnx"), "-o",
               os.path.join(work, "out", "bad_rotary_lm"))
     one_line_error(c, r, ["/layers.0/self_attn/q_rot/Add", "rotary"], "malformed rotary")
-    # Grouped-query attention (K / V heads repeated by Expand): one line saying so.
-    r = E.run(loom, "compile", os.path.join(lm_dir, "llama_gqa.onnx"), "-o",
-              os.path.join(work, "out", "llama_gqa"))
-    one_line_error(c, r, ["repeat_kv", "Expand or Tile"], "grouped-query attention")
+    # Grouped-query attention whose K / V heads before repeat_kv are graph outputs (widening
+    # them would change those outputs): one line saying so.
+    r = E.run(loom, "compile", os.path.join(lm_dir, "llama_gqa_present.onnx"), "-o",
+              os.path.join(work, "out", "llama_gqa_present"))
+    one_line_error(c, r, ["repeat_kv", "Expand or Tile", "present.0.key"],
+                   "grouped-query attention with present outputs")
     # A use_cache export (present.0.key / value outputs beside logits): the whole sequence
     # simulates bit-exactly, every output close to ONNX Runtime; generate wants one output.
     out = os.path.join(work, "out", "sdpa_present")

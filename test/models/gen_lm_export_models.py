@@ -21,7 +21,12 @@ input_ids int64 [1, T] -> logits float [1, T, V], static T, random weights (seed
                   Max(scores, finfo.min) clamp;
                   Softmax followed by Cast(to float) (softmax(dtype=float32).to(dtype));
                   RMSNorm, SiLU gate, untied head.
-  llama_gqa       llama_export with grouped-query attention (repeat_kv by Expand): refused.
+  llama_gqa       llama_export with grouped-query attention (4 query heads, 2 K / V heads,
+                  HF's repeat_kv: Unsqueeze / Expand / Reshape): Loom widens the K / V
+                  projections to 4 heads.
+  llama_gqa_tile  the same with the heads repeated by Tile (head h reads kv head h % 2).
+  llama_gqa_present  llama_gqa with use_cache's present.0.key / value (the 2 K / V heads
+                  before repeat_kv) as outputs: not widened (the outputs would change), refused.
   sdpa_present    sdpa_gpt2 with use_cache's present.0.key / value outputs (the K, V heads).
 These graphs are the probe models of the 2026-12-06 sweep (docs/NOTES.md) that Loom first
 refused; they stay small (1-2 layers, C 32-64) so the e2e tests that build them are quick.
@@ -298,7 +303,7 @@ def sdpa_gpt2(out, t=16, c=32, h=2, v=64, layers=1, name="sdpa_gpt2", neg=-np.in
 
 
 def llama_export(out, t=16, c=32, h=2, v=64, name="llama_export", mask_dyn=True, layers=1,
-                 kvh=None):
+                 kvh=None, repeat="expand", present=False):
     """Llama as HF >= 4.38 exports it (opset 14): cache_position = Range(0, T), position ids
     Unsqueeze; rotary computed in the graph: inv_freq [1, D/2, 1] MatMul position ids as
     float [1, 1, T] -> Transpose -> Concat(freqs, freqs) -> Cos / Sin -> Unsqueeze(1);
@@ -332,6 +337,7 @@ def llama_export(out, t=16, c=32, h=2, v=64, name="llama_export", mask_dyn=True,
         mask = g.op("Expand", [g.op("Unsqueeze", [mask, g.c(i64(0, 1))]), sz])
     else:
         mask = g.f(np.where(np.tril(np.ones((t, t), bool)), 0.0, FMIN).reshape(1, 1, t, t))
+    extra = []
     for i in range(layers):
         p = "layers.%d" % i
         a = g.op("Mul", [g.gamma(c), g.op("Mul", [x, g.op("Reciprocal", [g.op("Sqrt", [g.op(
@@ -342,8 +348,13 @@ def llama_export(out, t=16, c=32, h=2, v=64, name="llama_export", mask_dyn=True,
         k = g.rope_apply(g.heads(g.linear(a, p + "/k_proj", c, kvh * d, bias=False), t, kvh, d),
                          cos, sin, d, p + "/k_rot", chunk=True)
         vv = g.heads(g.linear(a, p + "/v_proj", c, kvh * d, bias=False), t, kvh, d)
+        if present:  # use_cache: the K / V heads before repeat_kv
+            extra += [("present.%d.key" % i, k, [1, kvh, t, d]),
+                      ("present.%d.value" % i, vv, [1, kvh, t, d])]
         if kvh != h:
             def repeat_kv(y):
+                if repeat == "tile":
+                    return g.op("Tile", [y, g.c(i64(1, h // kvh, 1, 1))])
                 y = g.op("Unsqueeze", [y, g.c(i64(2))])
                 y = g.op("Expand", [y, g.c(i64(1, kvh, h // kvh, t, d))])
                 return g.op("Reshape", [y, g.c(i64(1, h, t, d))])
@@ -364,13 +375,23 @@ def llama_export(out, t=16, c=32, h=2, v=64, name="llama_export", mask_dyn=True,
     x = g.op("Mul", [g.gamma(c), g.op("Mul", [x, g.op("Reciprocal", [g.op("Sqrt", [g.op(
         "Add", [g.op("ReduceMean", [g.op("Pow", [x, g.f(2.0)])], axes=[-1]), g.f(1e-6)])])])])])
     return g.save(os.path.join(out, name + ".onnx"), t, v,
-                  g.linear(x, "lm_head", c, v, bias=False))
+                  g.linear(x, "lm_head", c, v, bias=False), extra=extra)
 
 
 def llama_gqa(out):
     """llama_export with grouped-query attention (2 of 4 heads for K and V, repeat_kv as
-    Unsqueeze / Expand / Reshape): Loom refuses it in one line."""
+    Unsqueeze / Expand / Reshape): Loom widens the K / V projections."""
     return llama_export(out, h=4, kvh=2, name="llama_gqa")
+
+
+def llama_gqa_tile(out):
+    """llama_gqa with repeat_kv as Tile on the head axis (head h reads kv head h % 2)."""
+    return llama_export(out, h=4, kvh=2, name="llama_gqa_tile", repeat="tile")
+
+
+def llama_gqa_present(out):
+    """llama_gqa with the 2 K / V heads before repeat_kv as outputs: refused in one line."""
+    return llama_export(out, h=4, kvh=2, name="llama_gqa_present", present=True)
 
 
 def sdpa_present(out):
@@ -379,7 +400,8 @@ def sdpa_present(out):
 
 
 MODELS = {"sdpa_present": sdpa_present, "hf_gpt2_export": hf_gpt2_export, "sdpa_gpt2": sdpa_gpt2, "llama_export": llama_export,
-          "llama_gqa": llama_gqa}
+          "llama_gqa": llama_gqa, "llama_gqa_tile": llama_gqa_tile,
+          "llama_gqa_present": llama_gqa_present}
 
 
 def main():
