@@ -30,6 +30,7 @@ int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 // Fitted by bench/resource_fit.py (least squares over synth_xilinx's counts of
 // the shared models' loom_mvu instances; hw_model/README.md "Resource model").
 constexpr double kSelLutsPerBitStage = 0.3324; // operand select: bank bits x shifter stages
+constexpr double kDwSelLuts = 0.29;            // depthwise gather: per lane bit and chunk
 constexpr double kSelLutsQuad = 0.0799e-3;     // ... x bank bits (wide banks: K = 640)
 constexpr double kRqLutsPerBit = 2.607;        // per PE and (accumulator + output) bit
 constexpr double kBankFfLutsPerBit = 0.222;   // input bank in flip-flops: write enables
@@ -187,7 +188,7 @@ static Resources laneMultipliers(int64_t lanes, int64_t wIn, int64_t wW, bool bi
 /// of W_IN bits in two banks, `steps` (NF*SF) weight words of PE*SIMD*W_W bits,
 /// PE*SIMD multipliers, NF bias words of PE*W_ACC bits.
 static Resources unit(int64_t k, int64_t n, int64_t simd, int64_t pe, int64_t inBeat, int64_t wIn,
-                      int64_t wW, int64_t wAcc, bool binary, int64_t steps) {
+                      int64_t wW, int64_t wAcc, bool binary, int64_t steps, bool depthwise = false) {
   Resources r;
   const bool flat = k % simd != 0;
   const int64_t sf = k / simd, nf = n / pe, ib = k / inBeat, xw = simd * wIn;
@@ -217,7 +218,11 @@ static Resources unit(int64_t k, int64_t n, int64_t simd, int64_t pe, int64_t in
   // K 32 SIMD 15 and 3) and two_layer_keras at 8 (K 10 SIMD 7), within 4% on the big units:
   // k*wIn + 1.06 * lanes * wAcc * log2(SIMD) LUTs.
   int64_t stages = 0;
-  if (flat) {
+  if (depthwise) {
+    // The depthwise gather: SIMD reads of a PE-channel chunk, each a mux of the bank's
+    // K/PE chunks per bit (kDwSelLuts per bit and input).
+    r.luts += int64_t(kDwSelLuts * double(simd * pe * wIn * (k / pe)));
+  } else if (flat) {
     r.luts += k * wIn + int64_t(kFlatSplitLuts * double(lanes * wAcc) * std::log2(double(simd)));
     r.ffs += k * wIn;
   } else if (sf == 2 || (sf > 2 && simd == 1 && inBeat == 1 && ib > kBankLutramBeats)) {
@@ -281,7 +286,7 @@ Resources estimateResources(const DwuConfig &c) {
   Resources r =
       unit(c.KK * c.C, c.C, c.SIMD, c.PE, c.IN_BEAT, c.W_IN, c.W_W, c.W_ACC, c.BIPOLAR_W,
            // as fitted: NF * (KK*C/SIMD) ROM lines, C times the dwu's NF*KK/SIMD
-           int64_t(c.nf()) * (c.KK * c.C / c.SIMD));
+           int64_t(c.nf()) * (c.KK * c.C / c.SIMD), /*depthwise=*/true);
   r += requantAndOutput(c, c.nf(), std::max(c.W_ACC, c.W_IN + c.W_W));
   return r.times(c.MMV); // MMV lockstep copies (loom_mvu_mmv)
 }

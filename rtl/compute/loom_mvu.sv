@@ -270,12 +270,26 @@ module loom_mvu #(
     end
     // operand slice; depthwise: lane (p, s) = x[(sf*SIMD + s)*N + nf*PE + p]
     if (DW_KK > 0) begin : g_gather
-      always_comb begin
-        for (int p = 0; p < PE; p++) begin
-          for (int s = 0; s < SIMD; s++) begin
-            xsel[(p*SIMD + s)*W_IN +: W_IN] =
-              rd_flat[((32'(sf_q) * SIMD + s) * N + 32'(nf_q) * PE + p) * W_IN +: W_IN];
+      // The PE lanes of tap s are the group's PE consecutive channels of that tap: one
+      // read of a PE-element chunk (chunk (sf*SIMD + s)*NF + nf of the bank) per tap, not
+      // one element-wide read of the whole bank per lane (a K-input mux per lane bit: a
+      // 3x3 depthwise layer over 32 channels at PE 16, SIMD 3 was about 34k LUTs).
+      // (an array of chunks up to 1024 of them, past Verilator's unroll limit a part-select)
+      int cbase;
+      assign cbase = 32'(sf_q) * (SIMD * NF) + 32'(nf_q);
+      for (genvar s = 0; s < SIMD; s++) begin : g_tap
+        logic [PE*W_IN-1:0] tap;
+        if (K / PE <= 1024) begin : g_arr
+          logic [PE*W_IN-1:0] chunk [K / PE];
+          for (genvar i = 0; i < K / PE; i++) begin : g_chunk
+            assign chunk[i] = rd_flat[i*PE*W_IN +: PE*W_IN];
           end
+          assign tap = chunk[cbase + s * NF];
+        end else begin : g_sel
+          assign tap = rd_flat[(cbase + s * NF) * (PE * W_IN) +: PE * W_IN];
+        end
+        for (genvar p = 0; p < PE; p++) begin : g_lane
+          assign xsel[(p*SIMD + s)*W_IN +: W_IN] = tap[p*W_IN +: W_IN];
         end
       end
     end else begin : g_slice

@@ -156,127 +156,141 @@ module loom_requant #(
   localparam logic signed [63:0]   LK_MAX  = (64'sd1 <<< (W_OUT - 1)) - 64'sd1;
   localparam logic signed [63:0]   LK_MIN  = -(64'sd1 <<< (W_OUT - 1));
 
-  logic signed [RW-1:0]    pr   [PE];
-  logic [RW-1:0]           half;
-  logic signed [W_OUT-1:0] y_d  [PE];
-  logic signed [W_OUT-1:0] y_q  [PE];
-  logic                    y_valid_q;
-
   // round half to even on the SHIFT dropped bits
-  assign half = (SHIFT > 0) ? RW'(1) << (SHIFT > 0 ? SHIFT - 1 : 0) : '0;
-  // pr is only used on acc_valid: in simulation it is 0 otherwise, so Verilator skips the
-  // products (synthesis computes it always: the gate would cost a mux per bit).
-  always_comb begin
-    for (int p = 0; p < PE; p++) pr[p] = '0;
-    if (!SIM || acc_valid) for (int p = 0; p < PE; p++) begin
-      if (W_M > 0) pr[p] = RW'($signed(acc[p*WA +: WA])) * $signed(RW'({1'b0, ma_q[p]}));
-      else         pr[p] = RW'($signed(acc[p*WA +: WA]));
-      if (W_PB > 0) pr[p] = pr[p] + RW'($signed(pb_q[p]));
-    end
-  end
+  localparam logic [RW-1:0] HALF = (SHIFT > 0) ? RW'(1) << (SHIFT > 0 ? SHIFT - 1 : 0) : '0;
+  localparam int TBASE = T_MIN >>> T_SHIFT;
 
-  // prs / las / rq_valid: the product, the slope and their valid at the rounding stage.
-  logic signed [RW-1:0] prs [PE];
-  logic signed [63:0]   las [PE];
-  logic                 rq_valid;
-  if (RQ_PIPE == 0) begin : g_rq0
-    always_comb for (int p = 0; p < PE; p++) prs[p] = pr[p];
-    always_comb for (int p = 0; p < PE; p++) las[p] = la_a[p];
-    assign rq_valid = acc_valid;
-  end else begin : g_rqp
-    logic signed [RW-1:0] pr_q [PE];
-    logic signed [63:0]   la_s_q [PE];
-    logic                 pr_valid_q;
-    always_ff @(posedge clk) begin
-      if (rst) pr_valid_q <= 1'b0;
-      else     pr_valid_q <= acc_valid;
+  // The three steps of a lane, shared by the synthesised blocks and the simulation form.
+  // pr of lane p: acc * M (+ PB)
+  function automatic logic signed [RW-1:0] prod_of(input int p);
+    logic signed [RW-1:0] v;
+    if (W_M > 0) v = RW'($signed(acc[p*WA +: WA])) * $signed(RW'({1'b0, ma_q[p]}));
+    else         v = RW'($signed(acc[p*WA +: WA]));
+    if (W_PB > 0) v = v + RW'($signed(pb_q[p]));
+    prod_of = v;  // (Yosys 0.23 has no return statement)
+  endfunction
+  // y: pr shifted (round half even), saturated, activated (la: the lane's leaky slope)
+  function automatic logic signed [W_OUT-1:0] round_of(input logic signed [RW-1:0] pr,
+                                                       input logic signed [63:0] la);
+    logic signed [RW-1:0]    rq;
+    logic [RW-1:0]           rem;
+    logic signed [63:0]      lk_p, lk_r;
+    logic signed [W_OUT-1:0] y;
+    rq  = pr >>> SHIFT;
+    rem = pr & ((RW'(1) << SHIFT) - 1'b1);
+    if (SHIFT > 0) begin
+      if ((rem > HALF) || ((rem == HALF) && rq[0])) rq = rq + 1'b1;
     end
-    for (genvar p = 0; p < PE; p++) begin : g_pr
-      always_ff @(posedge clk) begin
-        if (acc_valid) begin
-          pr_q[p]   <= pr[p];
-          la_s_q[p] <= la_a[p];  // the next group may align its slope meanwhile
-        end
-      end
+    if (rq > OMAX)      y = OMAX[W_OUT-1:0];
+    else if (rq < OMIN) y = OMIN[W_OUT-1:0];
+    else                y = rq[W_OUT-1:0];
+    if (ACT == loom_pkg::ACT_RELU && y < 0) y = '0;
+    // Sign (bipolar activation): +1 / -1.
+    if (ACT == loom_pkg::ACT_SIGN) y = (rq < 0) ? '1 : W_OUT'(1);
+    // Clip (Relu6): bounds are codes of the output format.
+    if (ACT == loom_pkg::ACT_CLIP && y < CLIP_LO) y = CLIP_LO;
+    if (ACT == loom_pkg::ACT_CLIP && y > CLIP_HI) y = CLIP_HI;
+    // LeakyRelu: negative codes times A, shifted by 15 (round half even), saturated.
+    lk_p = '0;
+    lk_r = '0;
+    if (ACT == loom_pkg::ACT_LEAKY && y < 0) begin
+      lk_p = 64'(y) * la;
+      lk_r = lk_p >>> LK_S;
+      if ((lk_p[LK_S-1:0] > LK_HALF) || ((lk_p[LK_S-1:0] == LK_HALF) && lk_r[0]))
+        lk_r = lk_r + 64'sd1;
+      if (lk_r > LK_MAX)      y = LK_MAX[W_OUT-1:0];
+      else if (lk_r < LK_MIN) y = LK_MIN[W_OUT-1:0];
+      else                    y = lk_r[W_OUT-1:0];
     end
-    always_comb for (int p = 0; p < PE; p++) prs[p] = pr_q[p];
-    always_comb for (int p = 0; p < PE; p++) las[p] = la_s_q[p];
-    assign rq_valid = pr_valid_q;
-  end
+    round_of = y;
+  endfunction
+  // the output code of y: the activation table's entry (ACT_TABLE) or y. The table
+  // index is computed in 32-bit ints so T_MIN/T_MAX outside the W_OUT range are fine.
+  function automatic logic [W_OUT-1:0] out_of(input logic signed [W_OUT-1:0] y);
+    int tc;
+    /* verilator lint_off UNUSEDSIGNAL */  // (its high bits)
+    int tix;
+    /* verilator lint_on UNUSEDSIGNAL */
+    tc = 32'(y);  // y is signed: sign-extends
+    if (tc < T_MIN) tc = T_MIN;
+    if (tc > T_MAX) tc = T_MAX;
+    tix = (tc >>> T_SHIFT) - TBASE;
+    if (ACT == loom_pkg::ACT_TABLE) out_of = tmem[tix[TW-1:0]];
+    else                            out_of = y;
+  endfunction
 
-  // The rounding intermediates are block-local scalars: Verilator keeps them in C++
-  // locals instead of storing PE-element arrays in the model every cycle. y_d is only
-  // loaded on rq_valid; in simulation it is 0 otherwise, so Verilator skips the rounding
-  // on the other cycles (the accumulator feeding it changes on every MAC step).
-  always_comb begin : requant
-    logic signed [RW-1:0] rq;
-    logic [RW-1:0]        rem;
-    logic signed [63:0]   lk_p, lk_r;
-    // defaults before the loop: lint cannot see that the loop always runs
-    rq = '0; rem = '0; lk_p = '0; lk_r = '0;
-    for (int p = 0; p < PE; p++) y_d[p] = '0;
-    if (!SIM || rq_valid) for (int p = 0; p < PE; p++) begin
-      rq  = prs[p] >>> SHIFT;
-      rem = prs[p] & ((RW'(1) << SHIFT) - 1'b1);
-      if (SHIFT > 0) begin
-        if ((rem > half) || ((rem == half) && rq[0])) rq = rq + 1'b1;
-      end
-      if (rq > OMAX)      y_d[p] = OMAX[W_OUT-1:0];
-      else if (rq < OMIN) y_d[p] = OMIN[W_OUT-1:0];
-      else                y_d[p] = rq[W_OUT-1:0];
-      if (ACT == loom_pkg::ACT_RELU && y_d[p] < 0) y_d[p] = '0;
-      // Sign (bipolar activation): +1 / -1.
-      if (ACT == loom_pkg::ACT_SIGN) y_d[p] = (rq < 0) ? '1 : W_OUT'(1);
-      // Clip (Relu6): bounds are codes of the output format.
-      if (ACT == loom_pkg::ACT_CLIP && y_d[p] < CLIP_LO) y_d[p] = CLIP_LO;
-      if (ACT == loom_pkg::ACT_CLIP && y_d[p] > CLIP_HI) y_d[p] = CLIP_HI;
-      // LeakyRelu: negative codes times A, shifted by 15 (round half even), saturated.
-      if (ACT == loom_pkg::ACT_LEAKY && y_d[p] < 0) begin
-        lk_p = 64'(y_d[p]) * las[p];
-        lk_r = lk_p >>> LK_S;
-        if ((lk_p[LK_S-1:0] > LK_HALF) || ((lk_p[LK_S-1:0] == LK_HALF) && lk_r[0]))
-          lk_r = lk_r + 64'sd1;
-        if (lk_r > LK_MAX)      y_d[p] = LK_MAX[W_OUT-1:0];
-        else if (lk_r < LK_MIN) y_d[p] = LK_MIN[W_OUT-1:0];
-        else                    y_d[p] = lk_r[W_OUT-1:0];
-      end
-    end
-  end
-
+  logic rq_valid, y_valid_q;
   always_ff @(posedge clk) begin
     if (rst) y_valid_q <= 1'b0;
     else     y_valid_q <= rq_valid;
   end
+  assign out_valid = y_valid_q;
 
-  for (genvar p = 0; p < PE; p++) begin : g_y
-    always_ff @(posedge clk) begin
-      if (rq_valid) y_q[p] <= y_d[p];
-    end
-  end
-
-  // ---------------------------------------------------------------- activation table
-  // One logical T_DEPTH-entry ROM read by PE ports (= per-PE copies after synthesis).
-  // Index arithmetic in 32-bit ints so T_MIN/T_MAX outside the W_OUT range are fine.
-  localparam int TBASE = T_MIN >>> T_SHIFT;
-
-  int tc  [PE];
-  /* verilator lint_off UNUSEDSIGNAL */
-  int tix [PE];
-  /* verilator lint_on UNUSEDSIGNAL */
-
-  always_comb begin
-    for (int p = 0; p < PE; p++) begin
-      tc[p]  = 32'(y_q[p]);  // y_q is signed: sign-extends
-      if (tc[p] < T_MIN) tc[p] = T_MIN;
-      if (tc[p] > T_MAX) tc[p] = T_MAX;
-      tix[p] = (tc[p] >>> T_SHIFT) - TBASE;
-      if (ACT == loom_pkg::ACT_TABLE) begin
-        out_data[p*W_OUT +: W_OUT] = tmem[tix[p][TW-1:0]];
-      end else begin
-        out_data[p*W_OUT +: W_OUT] = y_q[p];
+  if (SIM && RQ_PIPE == 0) begin : g_sim
+    // Simulation: each lane's output code is computed at the edge that registers it, only
+    // when an accumulator is valid (a combinational requantisation is evaluated every
+    // cycle, though the accumulator feeding it changes on every MAC step); the table is
+    // read there too (out_data changes at the edges y would). Same outputs, same cycles.
+    logic [W_OUT-1:0] o_q [PE];
+    for (genvar p = 0; p < PE; p++) begin : g_lane
+      always_ff @(posedge clk) begin
+        if (acc_valid) o_q[p] <= out_of(round_of(prod_of(p), la_a[p]));
       end
     end
-  end
+    assign rq_valid = acc_valid;
+    always_comb for (int p = 0; p < PE; p++) out_data[p*W_OUT +: W_OUT] = o_q[p];
+  end else begin : g_plain
+    logic signed [RW-1:0]    pr  [PE];
+    logic signed [W_OUT-1:0] y_d [PE];
+    logic signed [W_OUT-1:0] y_q [PE];
+    // pr is only used on acc_valid: in simulation (RQ_PIPE) it is 0 otherwise, so the
+    // products are skipped (synthesis computes it always: the gate would cost a mux per bit).
+    always_comb begin
+      for (int p = 0; p < PE; p++) pr[p] = '0;
+      if (!SIM || acc_valid) for (int p = 0; p < PE; p++) pr[p] = prod_of(p);
+    end
 
-  assign out_valid = y_valid_q;
+    // prs / las: the product and the slope at the rounding stage, valid on rq_valid.
+    logic signed [RW-1:0] prs [PE];
+    logic signed [63:0]   las [PE];
+    if (RQ_PIPE == 0) begin : g_rq0
+      always_comb for (int p = 0; p < PE; p++) prs[p] = pr[p];
+      always_comb for (int p = 0; p < PE; p++) las[p] = la_a[p];
+      assign rq_valid = acc_valid;
+    end else begin : g_rqp
+      logic signed [RW-1:0] pr_q [PE];
+      logic signed [63:0]   la_s_q [PE];
+      logic                 pr_valid_q;
+      always_ff @(posedge clk) begin
+        if (rst) pr_valid_q <= 1'b0;
+        else     pr_valid_q <= acc_valid;
+      end
+      for (genvar p = 0; p < PE; p++) begin : g_pr
+        always_ff @(posedge clk) begin
+          if (acc_valid) begin
+            pr_q[p]   <= pr[p];
+            la_s_q[p] <= la_a[p];  // the next group may align its slope meanwhile
+          end
+        end
+      end
+      always_comb for (int p = 0; p < PE; p++) prs[p] = pr_q[p];
+      always_comb for (int p = 0; p < PE; p++) las[p] = la_s_q[p];
+      assign rq_valid = pr_valid_q;
+    end
+
+    // y_d is only loaded on rq_valid; in simulation it is 0 otherwise, so the rounding is
+    // skipped on the other cycles.
+    always_comb begin
+      for (int p = 0; p < PE; p++) y_d[p] = '0;
+      if (!SIM || rq_valid) for (int p = 0; p < PE; p++) y_d[p] = round_of(prs[p], las[p]);
+    end
+    for (genvar p = 0; p < PE; p++) begin : g_y
+      always_ff @(posedge clk) begin
+        if (rq_valid) y_q[p] <= y_d[p];
+      end
+    end
+    // the activation table: one logical T_DEPTH-entry ROM read by PE ports (= per-PE
+    // copies after synthesis)
+    always_comb for (int p = 0; p < PE; p++) out_data[p*W_OUT +: W_OUT] = out_of(y_q[p]);
+  end
 endmodule
