@@ -5,11 +5,14 @@
 // in a float32 graph those are Cast(to FLOAT) of float tensors. OPT clamps the
 // masked scores with torch.max(scores, finfo.min): Max(x, -3.4e38). Neither
 // changes a value Loom computes, but both sit between the nodes the matchers
-// look for (attention, norms, rotary). Before import, such a node is removed
+// look for (attention, norms, rotary). So does an Add of zeros (BLOOM's
+// baddbmm when its bias is zero). Before import, such a node is removed
 // and its readers read its input; one that is a graph output stays.
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/nnimport/ImportToNN.h"
+
+#include "llvm/ADT/STLExtras.h"
 
 #include <set>
 
@@ -54,6 +57,19 @@ std::string passThrough(const OnnxModel &model, const OnnxNode &n) {
       const std::string &other = n.inputs[size_t(1 - k)];
       if (c && !model.findInitializer(other) &&
           (n.opType == "Max" ? *c <= -3.0e38 : *c >= 3.0e38))
+        return other;
+    }
+  // Add / Sub of a constant that is all zeros and does not broadcast the
+  // other operand to a larger shape (BLOOM's baddbmm with a zero bias).
+  if ((n.opType == "Add" || n.opType == "Sub") && n.inputs.size() == 2)
+    for (int k = n.opType == "Sub" ? 1 : 0; k < 2; ++k) {
+      const onnx::OnnxTensor *c = model.findInitializer(n.inputs[size_t(k)]);
+      const std::string &other = n.inputs[size_t(1 - k)];
+      std::optional<onnx::OnnxValueInfo> ot = model.typeOf(other), rt = model.typeOf(n.outputs[0]);
+      if (c && !model.findInitializer(other) && isFloat32(c->elemType) &&
+          llvm::all_of(c->values, [](double v) { return v == 0.0; }) && ot && rt &&
+          ot->hasShape && rt->hasShape && ot->isFullyStatic() && ot->dims == rt->dims &&
+          isFloat32(elemTypeOf(model, other)))
         return other;
     }
   return "";

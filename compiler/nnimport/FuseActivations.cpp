@@ -7,6 +7,7 @@
 //
 //   exact GELU  x * 0.5 * (1 + Erf(x / sqrt 2))                -> com.microsoft Gelu
 //   tanh GELU   0.5 x (1 + Tanh(sqrt(2/pi) (x + 0.044715 x^3))) -> com.microsoft FastGelu
+//               (BLOOM: 0.5 x (1 + Tanh(0.79788456 x (1 + 0.044715 x x))))
 //   SiLU        x * Sigmoid(x)                                  -> com.microsoft QuickGelu(1)
 //
 // (the division by sqrt 2 may be a Mul by 1/sqrt 2, the cube a Pow(x, 3) or
@@ -201,9 +202,8 @@ private:
       const OnnxNode *scale = node(act->inputs[0], "Mul");
       auto sum = withConstant(scale, std::sqrt(2.0 / M_PI));
       const OnnxNode *add = sum ? node(*sum, "Add") : nullptr;
-      if (!add || uses[act->inputs[0]] != 1 || uses[*sum] != 1)
-        return;
-      for (int k = 0; k < 2 && x.empty(); ++k) {
+      const bool plain = add && uses[act->inputs[0]] == 1 && uses[*sum] == 1;
+      for (int k = 0; plain && k < 2 && x.empty(); ++k) {
         const OnnxNode *cubic = node(add->inputs[1 - k], "Mul");
         auto cube = withConstant(cubic, 0.044715);
         if (!cube || uses[add->inputs[1 - k]] != 1)
@@ -225,11 +225,50 @@ private:
         }
       }
       if (x.empty())
+        matchBloomInner(act, chain, x);
+      if (x.empty())
         return;
     }
     const OnnxNode *last = nullptr;
     if (matchTail(act, x, chain, last))
       commit(chain, last, x, tanh ? "FastGelu" : "Gelu");
+  }
+
+  /// BLOOM's spelling of the tanh argument, sqrt(2/pi) x (1 + 0.044715 x x):
+  /// Mul(Mul(0.79788456, x), Add(1, 0.044715 * x * x)), the square term as
+  /// Mul(0.044715, Mul(x, x)) or, as torch traces `0.044715 * x * x`,
+  /// Mul(Mul(x, 0.044715), x). Sets `x` and extends `chain` on a match.
+  void matchBloomInner(const OnnxNode *act, std::vector<const OnnxNode *> &chain,
+                       std::string &x) {
+    const OnnxNode *prod = node(act->inputs[0], "Mul");
+    if (!prod || prod->inputs.size() != 2 || uses[act->inputs[0]] != 1)
+      return;
+    for (int k = 0; k < 2; ++k) {
+      const OnnxNode *sx = node(prod->inputs[size_t(k)], "Mul");
+      auto cand = withConstant(sx, std::sqrt(2.0 / M_PI));
+      const OnnxNode *inner = node(prod->inputs[size_t(1 - k)], "Add");
+      auto poly = withConstant(inner, 1.0);
+      const OnnxNode *pm = poly ? node(*poly, "Mul") : nullptr;
+      if (!cand || !pm || uses[prod->inputs[0]] != 1 || uses[prod->inputs[1]] != 1 ||
+          uses[*poly] != 1)
+        continue;
+      const OnnxNode *sq = nullptr;
+      if (auto xx = withConstant(pm, 0.044715)) { // 0.044715 * (x * x)
+        sq = node(*xx, "Mul");
+        if (!sq || sq->inputs[0] != *cand || sq->inputs[1] != *cand || uses[*xx] != 1)
+          continue;
+      } else if (auto t = other(pm, *cand)) { // (x * 0.044715) * x
+        sq = node(*t, "Mul");
+        auto c = withConstant(sq, 0.044715);
+        if (!c || *c != *cand || uses[*t] != 1)
+          continue;
+      } else {
+        continue;
+      }
+      chain.insert(chain.end(), {prod, sx, inner, pm, sq});
+      x = *cand;
+      return;
+    }
   }
 
   void matchSilu(size_t i) {

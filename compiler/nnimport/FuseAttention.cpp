@@ -186,6 +186,27 @@ std::optional<std::string> Importer::repeatsHeads(const std::string &operand) {
   return std::nullopt;
 }
 
+/// W if `keep` ([T, T], row = query) keeps exactly the keys t - W < j <= t
+/// with 0 < W < T (a sliding-window mask, GPT-Neo's local layers, Mistral),
+/// else 0.
+static int64_t slidingWindow(const std::vector<bool> &keep, int64_t T) {
+  int64_t w = 0;
+  for (int64_t j = 0; j < T; ++j)
+    w += keep[size_t((T - 1) * T + j)];
+  if (w <= 0 || w >= T)
+    return 0;
+  for (int64_t t = 0; t < T; ++t)
+    for (int64_t j = 0; j < T; ++j)
+      if (keep[size_t(t * T + j)] != (j <= t && j > t - w))
+        return 0;
+  return w;
+}
+
+static std::string sliding(int64_t w) {
+  return "a sliding-window mask (each position sees the last " + std::to_string(w) +
+         " only), which Loom's attention (every earlier position) does not compute";
+}
+
 /// The causal mask of a Where or Add node on the scores, or an error.
 llvm::Expected<bool> Importer::causalMask(const OnnxNode &n, const std::string &scores, int64_t T) {
   auto bad = [&](const std::string &why) {
@@ -206,15 +227,31 @@ llvm::Expected<bool> Importer::causalMask(const OnnxNode &n, const std::string &
       return bad("a condition that is not a constant [T, T] tensor");
     if (!fill || fill->numElements() != 1 || !(fill->values[0] <= kMaskedScore))
       return bad("a fill value that is not one constant <= -1e4");
+    std::vector<bool> keep;
+    for (double c : cond->values)
+      keep.push_back((c != 0) == keepX);
+    if (int64_t w = slidingWindow(keep, T))
+      return bad(sliding(w));
     for (int64_t t = 0; t < T; ++t)
       for (int64_t j = 0; j < T; ++j)
-        if ((cond->values[size_t(t * T + j)] != 0) != ((j <= t) == keepX))
+        if (keep[size_t(t * T + j)] != (j <= t))
           return bad("a condition that is not lower-triangular (causal)");
     return true;
   }
   const OnnxTensor *m = constant(n.inputs[n.inputs[0] == scores ? 1 : 0]);
+  // ALiBi (BLOOM, MPT): a per-head bias over the key positions, [H, 1, T].
+  if (m && m->dims.size() >= 2 && m->dims.back() == T && m->dims[m->dims.size() - 2] == 1 &&
+      m->numElements() > T)
+    return nodeError(n, "adds a per-head position bias to the attention scores (ALiBi, a [H, 1, "
+                        "T] constant), which Loom does not support; use a model with learned "
+                        "or rotary positions");
   if (!m || !square(*m))
     return bad("an added tensor that is not a constant [T, T] mask");
+  std::vector<bool> keep;
+  for (double x : m->values)
+    keep.push_back(!(x <= kMaskedScore));
+  if (int64_t w = slidingWindow(keep, T))
+    return bad(sliding(w));
   for (int64_t t = 0; t < T; ++t)
     for (int64_t j = 0; j < T; ++j) {
       double x = m->values[size_t(t * T + j)];

@@ -145,7 +145,11 @@ llvm::Expected<OwningOpRef<ModuleOp>> loom::importToNN(const OnnxModel &model, M
                                                        std::vector<std::string> &warnings) {
   onnx::OnnxModel fused = model;
   elideNoOps(fused);
+  foldEmbedScale(fused);
+  splitFusedQKV(fused);
+  liftBatchedMatMuls(fused);
   std::map<std::string, std::string> unwidened = widenGroupedKV(fused, warnings);
+  permutePartialRotary(fused);
   fuseActivationChains(fused);
   return Importer(fused, ctx, warnings, std::move(unwidened)).run();
 }

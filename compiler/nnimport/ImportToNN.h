@@ -39,6 +39,25 @@ void elideNoOps(onnx::OnnxModel &model);
 std::map<std::string, std::string> widenGroupedKV(onnx::OnnxModel &model,
                                                   std::vector<std::string> &warnings);
 
+/// Splits a fused projection that its readers take apart on activations
+/// (NeoX's Slice / Split of the [.., H, 3D] view, BLOOM's Gather of the
+/// [.., H, 3, D] view, Phi-3's Slice of [.., 3C]) into one projection per
+/// part (SplitFusedQKV.cpp).
+void splitFusedQKV(onnx::OnnxModel &model);
+
+/// Gives OPT's / BLOOM's 3-D batched attention ([H, T, D] views of the
+/// [1, H, T, D] heads) its leading 1 back (LiftBatchedMatMul.cpp).
+void liftBatchedMatMuls(onnx::OnnxModel &model);
+
+/// Rewrites a partial rotary (rotary on the first R of D head dims, the rest
+/// passed through) on q and k as a full one on head dims permuted alike in
+/// both projections (PermutePartialRotary.cpp).
+void permutePartialRotary(onnx::OnnxModel &model);
+
+/// Multiplies a scale applied to the token embeddings (Mul(Gather(table,
+/// ids), s)) into a copy of the table (FoldEmbedScale.cpp).
+void foldEmbedScale(onnx::OnnxModel &model);
+
 /// Default-domain ONNX op types the importer imports, in the order of its op
 /// table (compiler/nnimport/ImportTable.cpp).
 const std::vector<std::string> &supportedOnnxOps();

@@ -13,7 +13,11 @@ decomposition with a -inf mask, MatMul + bias + Split; llama_export: rotary and 
 from Range / ConstantOfShape / Trilu, a Max clamp, Cast after Softmax; llama_gqa /
 llama_gqa_tile: llama_export with grouped-query attention, 4 query heads reading 2 K / V
 heads repeated by Unsqueeze / Expand / Reshape or by Tile, which Loom compiles by widening
-the K / V projections to 4 heads), and
+the K / V projections to 4 heads; neox_export: GPT-NeoX's fused QKV taken apart by Slice
+and partial rotary on half of each head (the Transpose + Split form, neox_chunk, is
+checked by LoomImportRewritesTests and was run by hand: see docs/NOTES.md); opt_export:
+OPT's 3-D bmm attention; bloom_export: BLOOM's QKV Gather, 3-D bmm and GELU spelling,
+without ALiBi; gemma_export: llama_export with Gemma's embedding scale), and
 models written here (input_ids int64 [1, T] -> logits float [1, T, V]):
   gpt_mlp_lm   Gather(wte) + learned position embeddings (Add of a [1, T, C] constant),
                LayerNormalization-17, MLP with erf GELU, residual Add, LayerNorm, tied
@@ -30,7 +34,7 @@ Per model and precision (RUNS):
 And one-line errors: prompt + tokens longer than T, an id outside the vocabulary, a
 malformed --prompt, the non-causal model, a rotary embedding applied before the head
 transpose (bad_rotary_lm), grouped-query attention whose K / V heads before repeat_kv are
-graph outputs (llama_gqa_present: not widened) and `loom generate` on a
+graph outputs (llama_gqa_present: not widened), ALiBi (bloom_alibi) and `loom generate` on a
 use_cache export (sdpa_present, whose whole-sequence simulation matches ONNX Runtime on
 every output).
 """
@@ -52,7 +56,8 @@ RUNS = [("gpt_mlp_lm", "auto"), ("gpt_mlp_lm", "int8"), ("gpt2_lm", "auto"), ("g
         ("ln17_lm", "auto"), ("llama_lm", "auto"), ("llama_lm", "int8"),
         ("llama_lm", "fixed<16,6>"), ("hf_gpt2_export", "auto"), ("sdpa_gpt2", "int8"),
         ("llama_export", "auto"), ("llama_gqa", "auto"), ("llama_gqa", "int8"),
-        ("llama_gqa_tile", "auto")]
+        ("llama_gqa_tile", "auto"), ("neox_export", "auto"), ("opt_export", "int8"),
+        ("bloom_export", "auto"), ("gemma_export", "auto")]
 
 
 def save(path, nodes, inits, t, out_shape):
@@ -144,7 +149,8 @@ def main():
     subprocess.run([sys.executable, os.path.join(src, "test", "models",
                                                  "gen_lm_export_models.py"), lm_dir], check=True)
     for name in ("gpt2_lm", "ln17_lm", "llama_lm", "hf_gpt2_export", "sdpa_gpt2",
-                 "llama_export", "llama_gqa", "llama_gqa_tile"):
+                 "llama_export", "llama_gqa", "llama_gqa_tile", "neox_export", "opt_export",
+                 "bloom_export", "gemma_export"):
         models[name] = os.path.join(lm_dir, name + ".onnx")
     prompt = [3, 14, 15, 9]
     for name, prec in RUNS:
@@ -235,6 +241,10 @@ def main():
               os.path.join(work, "out", "llama_gqa_present"))
     one_line_error(c, r, ["repeat_kv", "Expand or Tile", "present.0.key"],
                    "grouped-query attention with present outputs")
+    # ALiBi (BLOOM's per-head position bias on the scores): one line naming the Add.
+    r = E.run(loom, "compile", os.path.join(lm_dir, "bloom_alibi.onnx"), "-o",
+              os.path.join(work, "out", "bloom_alibi"))
+    one_line_error(c, r, ["ALiBi", "(Add)"], "ALiBi")
     # A use_cache export (present.0.key / value outputs beside logits): the whole sequence
     # simulates bit-exactly, every output close to ONNX Runtime; generate wants one output.
     out = os.path.join(work, "out", "sdpa_present")

@@ -28,6 +28,17 @@ input_ids int64 [1, T] -> logits float [1, T, V], static T, random weights (seed
   llama_gqa_present  llama_gqa with use_cache's present.0.key / value (the 2 K / V heads
                   before repeat_kv) as outputs: not widened (the outputs would change), refused.
   sdpa_present    sdpa_gpt2 with use_cache's present.0.key / value outputs (the K, V heads).
+  neox_export     GPT-NeoX / Pythia: fused query_key_value viewed [1, T, H, 3D] and Sliced
+                  on the last axis, partial rotary (half of each head: Slice, rotate_half,
+                  Concat), sliced bool bias buffer, parallel residual, erf GELU.
+  neox_chunk      the same, as HF >= 4.45 writes it: the view Transposed, then one Split.
+  opt_export      OPT: CumSum positions + 2, q scaled before the split, 3-D bmm attention on
+                  [H, T, D] views, the scores viewed [1, H, T, T] for the mask and the Max
+                  clamp, ReLU MLP, tied head.
+  bloom_export    BLOOM's spellings: embedding LayerNorm, fused QKV viewed [1, T, H, 3, D]
+                  and Gathered on axis 3, 3-D bmm, masked_fill Where, bloom_gelu_forward's
+                  GELU; without ALiBi (bloom_alibi has it: refused in one line).
+  gemma_export    llama_export with Gemma's embedding scale Mul(embed, sqrt(C)).
 These graphs are the probe models of the 2026-12-06 sweep (docs/NOTES.md) that Loom first
 refused; they stay small (1-2 layers, C 32-64) so the e2e tests that build them are quick.
 """
@@ -303,7 +314,7 @@ def sdpa_gpt2(out, t=16, c=32, h=2, v=64, layers=1, name="sdpa_gpt2", neg=-np.in
 
 
 def llama_export(out, t=16, c=32, h=2, v=64, name="llama_export", mask_dyn=True, layers=1,
-                 kvh=None, repeat="expand", present=False):
+                 kvh=None, repeat="expand", present=False, embed_scale=False):
     """Llama as HF >= 4.38 exports it (opset 14): cache_position = Range(0, T), position ids
     Unsqueeze; rotary computed in the graph: inv_freq [1, D/2, 1] MatMul position ids as
     float [1, 1, T] -> Transpose -> Concat(freqs, freqs) -> Cos / Sin -> Unsqueeze(1);
@@ -313,6 +324,8 @@ def llama_export(out, t=16, c=32, h=2, v=64, name="llama_export", mask_dyn=True,
     g = P(110, 14)
     d = c // h
     x = g.op("Gather", [g.w((v, c), 0.5, "embed_tokens.weight"), "input_ids"])
+    if embed_scale:  # Gemma: hidden_states * normalizer (sqrt(hidden_size))
+        x = g.op("Mul", [x, g.f(np.sqrt(c))], "/Mul_normalizer")
     tt = g.op("Gather", [g.op("Shape", ["input_ids"]), g.c(np.array(1, np.int64))], axis=0)
     cache_pos = g.op("Range", [g.c(np.array(0, np.int64)), tt, g.c(np.array(1, np.int64))])
     posid = g.op("Unsqueeze", [cache_pos, g.c(i64(0))])
@@ -399,9 +412,168 @@ def sdpa_present(out):
     return sdpa_gpt2(out, name="sdpa_present", present=True)
 
 
+def neox_export(out, t=16, c=32, h=2, v=64, layers=1, tmax=32, rot_pct=0.5, name="neox_export",
+                chunk_qkv=False):
+    """GPT-NeoX / Pythia (opset 17): fused query_key_value Linear viewed [1, T, H, 3D] and
+    Sliced on the last axis (chunk_qkv, HF >= 4.45: Transpose, then one Split in three);
+    partial rotary on the first rot_pct * D dims of each head (Slice, rotate_half, Concat
+    with the rest), cos / sin Gathered from a [Tmax, R] cache by position ids; the bool
+    bias buffer Sliced [:T, :T]; Where(mask, w, finfo.min); parallel residual; erf GELU;
+    untied embed_out."""
+    g = P(111, 17)
+    d = c // h
+    r = int(d * rot_pct)
+    x = g.op("Gather", [g.w((v, c), 0.5, "embed_in.weight"), "input_ids"], "/embed_in/Gather")
+    cosn, sinn = P.rope_np(tmax, r)
+    posid = g.c(np.arange(t).reshape(1, t).astype(np.int64), "position_ids")
+    cos = g.op("Unsqueeze", [g.op("Gather", [g.c(cosn, "cos_cached"), posid]), g.c(i64(1))])
+    sin = g.op("Unsqueeze", [g.op("Gather", [g.c(sinn, "sin_cached"), posid]), g.c(i64(1))])
+    bias = g.c(np.tril(np.ones((tmax, tmax), bool)).reshape(1, 1, tmax, tmax), "bias")
+    causal = g.op("Slice", [bias, g.c(i64(0, 0)), g.c(i64(t, t)), g.c(i64(2, 3))])
+    for i in range(layers):
+        p = "layers.%d" % i
+        a = g.ln(x, p + "/input_layernorm", c)
+        qkv = g.linear(a, p + "/attention/query_key_value", c, 3 * c)
+        qkv = g.op("Reshape", [qkv, g.c(i64(1, t, h, 3 * d))], "/%s/attention/Reshape" % p)
+        if chunk_qkv:
+            qkv = g.op("Transpose", [qkv], perm=[0, 2, 1, 3])
+            q, k, vv = g.op("Split", [qkv, g.c(i64(d, d, d))], n_out=3, axis=-1)
+        else:
+            def part(lo, hi):
+                s = g.op("Slice", [qkv, g.c(i64(lo)), g.c(i64(hi)), g.c(i64(3)), g.c(i64(1))])
+                return g.op("Transpose", [s], perm=[0, 2, 1, 3])
+            q, k, vv = part(0, d), part(d, 2 * d), part(2 * d, 3 * d)
+
+        def rot(y, tag):
+            yr = g.op("Slice", [y, g.c(i64(0)), g.c(i64(r)), g.c(i64(3)), g.c(i64(1))])
+            yp = g.op("Slice", [y, g.c(i64(r)), g.c(i64(I64MAX)), g.c(i64(3)), g.c(i64(1))])
+            yr = g.rope_apply(yr, cos, sin, r, "%s/attention/%s" % (p, tag))
+            return g.op("Concat", [yr, yp], "/%s/attention/%s/Concat_1" % (p, tag), axis=-1)
+        q, k = rot(q, "q_rot"), rot(k, "k_rot")
+        w = g.op("MatMul", [q, g.op("Transpose", [k], perm=[0, 1, 3, 2])])
+        w = g.op("Mul", [w, g.f(1 / np.sqrt(d))])
+        w = g.op("Where", [causal, w, g.f(FMIN)])
+        o = g.op("MatMul", [g.op("Softmax", [w], axis=-1), vv])
+        attn = g.linear(g.merge(o, t, c), p + "/attention/dense", c, c)
+        m = g.ln(x, p + "/post_attention_layernorm", c)
+        m = g.gelu_erf(g.linear(m, p + "/mlp/dense_h_to_4h", c, 4 * c), p + "/mlp/act")
+        m = g.linear(m, p + "/mlp/dense_4h_to_h", 4 * c, c)
+        x = g.op("Add", [g.op("Add", [m, attn]), x])
+    x = g.ln(x, "final_layer_norm", c)
+    return g.save(os.path.join(out, name + ".onnx"), t, v,
+                  g.linear(x, "embed_out", c, v, bias=False))
+
+
+def neox_chunk(out):
+    """neox_export as HF >= 4.45 writes it: the [1, T, H, 3D] view Transposed, then Split."""
+    return neox_export(out, name="neox_chunk", chunk_qkv=True)
+
+
+def opt_export(out, t=16, c=32, h=2, v=64, layers=1, tmax=32, name="opt_export"):
+    """OPT (HF < 4.40 eager, opset 14): learned positions with offset 2 from
+    attention_mask = ones (ConstantOfShape, CumSum * mask - 1, Slice, + 2); q_proj(x) *
+    scaling; heads viewed [H, T, D] for 3-D torch.bmm, scores viewed [1, H, T, T] for the
+    additive mask and torch.max(w, finfo.min), viewed back [H, T, T] for Softmax and the
+    second bmm, viewed [1, H, T, D]; ReLU MLP; tied head."""
+    g = P(112, 14)
+    d = c // h
+    wte = g.w((v, c), 0.5, "embed_tokens.weight")
+    x = g.op("Gather", [wte, "input_ids"], "/embed_tokens/Gather")
+    am = g.op("ConstantOfShape", [g.op("Shape", ["input_ids"])],
+              value=helper.make_tensor("v", F, [1], [1.0]))
+    am = g.op("Cast", [am], to=TensorProto.INT64)
+    pp = g.op("Sub", [g.op("Mul", [g.op("CumSum", [am, g.c(np.array(1, np.int64))]), am]),
+                      g.c(np.array(1, np.int64))])
+    pp = g.op("Slice", [pp, g.c(i64(0)), g.c(i64(I64MAX)), g.c(i64(1)), g.c(i64(1))])
+    pp = g.op("Add", [pp, g.c(np.array(2, np.int64))])
+    x = g.op("Add", [x, g.op("Gather", [g.w((tmax + 2, c), 0.1, "embed_positions.weight"), pp],
+                             "/embed_positions/Gather")])
+    mask = g.f(np.where(np.tril(np.ones((t, t), bool)), 0.0, FMIN).reshape(1, 1, t, t))
+    for i in range(layers):
+        p = "layers.%d" % i
+        a = g.ln(x, p + "/self_attn_layer_norm", c)
+        q = g.op("Mul", [g.linear(a, p + "/q_proj", c, c), g.f(d ** -0.5)], "/%s/Mul" % p)
+
+        def bmm_heads(y):  # view(bsz * num_heads, -1, head_dim)
+            return g.op("Reshape", [g.heads(y, t, h, d), g.c(i64(h, -1, d))])
+        qh, kh = bmm_heads(q), bmm_heads(g.linear(a, p + "/k_proj", c, c))
+        vh = bmm_heads(g.linear(a, p + "/v_proj", c, c))
+        w = g.op("MatMul", [qh, g.op("Transpose", [kh], perm=[0, 2, 1])])
+        w = g.op("Add", [g.op("Reshape", [w, g.c(i64(1, h, t, t))]), mask])
+        w = g.op("Max", [w, g.f(FMIN)])
+        w = g.op("Reshape", [w, g.c(i64(h, t, t))])
+        o = g.op("MatMul", [g.op("Softmax", [w], axis=-1), vh])
+        o = g.merge(g.op("Reshape", [o, g.c(i64(1, h, t, d))]), t, c)
+        x = g.op("Add", [x, g.linear(o, p + "/out_proj", c, c)])
+        m = g.op("Relu", [g.linear(g.ln(x, p + "/final_layer_norm", c), p + "/fc1", c, 4 * c)])
+        x = g.op("Add", [x, g.linear(m, p + "/fc2", 4 * c, c)])
+    x = g.ln(x, "final_layer_norm", c)
+    logits = g.op("MatMul", [x, g.op("Transpose", [wte], perm=[1, 0])], "/lm_head/MatMul")
+    return g.save(os.path.join(out, name + ".onnx"), t, v, logits)
+
+
+def bloom_export(out, t=16, c=32, h=2, v=64, layers=1, name="bloom_export", alibi=False):
+    """BLOOM's spellings (opset 14): word_embeddings_layernorm; fused query_key_value viewed
+    [1, T, H, 3, D] and indexed by Gather(axis 3); 3-D heads for bmm (k permuted to
+    [H, D, T]); scores viewed [1, H, T, T], masked_fill = Where(upper triangle, finfo.min,
+    w); Softmax + Cast; bloom_gelu_forward's tanh GELU, x * 0.5 * (1 + tanh(0.79788456 * x
+    * (1 + 0.044715 * x * x))); tied head. BLOOM adds ALiBi to the scores (alibi=True):
+    Loom refuses that in one line; without it this is BLOOM's graph minus ALiBi."""
+    g = P(113, 14)
+    d = c // h
+    wte = g.w((v, c), 0.5, "word_embeddings.weight")
+    x = g.ln(g.op("Gather", [wte, "input_ids"]), "word_embeddings_layernorm", c)
+    slopes = np.array([2 ** (-8.0 * (i + 1) / h) for i in range(h)])
+    alib = g.f((slopes[:, None] * np.arange(t)[None, :]).reshape(h, 1, t), "alibi")
+    upper = g.c(np.triu(np.ones((t, t), bool), 1).reshape(1, 1, t, t), "causal_mask")
+    for i in range(layers):
+        p = "h.%d" % i
+        a = g.ln(x, p + "/input_layernorm", c)
+        fused = g.linear(a, p + "/self_attention/query_key_value", c, 3 * c)
+        fused = g.op("Reshape", [fused, g.c(i64(1, t, h, 3, d))])
+        q, k, vv = (g.op("Gather", [fused, g.c(np.array(j, np.int64))], axis=3) for j in range(3))
+        q = g.op("Reshape", [g.op("Transpose", [q], perm=[0, 2, 1, 3]), g.c(i64(h, t, d))])
+        kt = g.op("Reshape", [g.op("Transpose", [k], perm=[0, 2, 3, 1]), g.c(i64(h, d, t))])
+        vv = g.op("Reshape", [g.op("Transpose", [vv], perm=[0, 2, 1, 3]), g.c(i64(h, t, d))])
+        w = g.op("Mul", [g.op("MatMul", [q, kt]), g.f(1 / np.sqrt(d))])
+        if alibi:  # baddbmm(alibi, q, k, beta=1, alpha=1/sqrt(D))
+            w = g.op("Add", [alib, w])
+        w = g.op("Reshape", [w, g.c(i64(1, h, t, t))])
+        w = g.op("Where", [upper, g.f(FMIN), w])
+        pr = g.op("Cast", [g.op("Softmax", [w], axis=-1)], to=F)
+        pr = g.op("Reshape", [pr, g.c(i64(h, t, t))])
+        o = g.op("Reshape", [g.op("MatMul", [pr, vv]), g.c(i64(1, h, t, d))])
+        x = g.op("Add", [g.linear(g.merge(o, t, c), p + "/self_attention/dense", c, c), x])
+        m = g.linear(g.ln(x, p + "/post_attention_layernorm", c), p + "/mlp/dense_h_to_4h", c,
+                     4 * c)
+        tag = "/%s/mlp/gelu_impl/" % p  # torch traces 0.044715 * x * x left to right
+        inner = g.op("Mul", [g.op("Mul", [m, g.f(0.044715)], tag + "Mul"), m], tag + "Mul_1")
+        inner = g.op("Add", [inner, g.f(1.0)], tag + "Add")
+        inner = g.op("Mul", [g.op("Mul", [m, g.f(0.79788456)], tag + "Mul_2"), inner],
+                     tag + "Mul_3")
+        th = g.op("Add", [g.op("Tanh", [inner], tag + "Tanh"), g.f(1.0)], tag + "Add_1")
+        m = g.op("Mul", [g.op("Mul", [m, g.f(0.5)], tag + "Mul_4"), th], tag + "Mul_5")
+        x = g.op("Add", [g.linear(m, p + "/mlp/dense_4h_to_h", 4 * c, c), x])
+    x = g.ln(x, "ln_f", c)
+    logits = g.op("MatMul", [x, g.op("Transpose", [wte], perm=[1, 0])])
+    return g.save(os.path.join(out, name + ".onnx"), t, v, logits)
+
+
+def bloom_alibi(out):
+    """bloom_export with ALiBi (a per-head bias [H, 1, T] added to the scores): refused."""
+    return bloom_export(out, name="bloom_alibi", alibi=True)
+
+
+def gemma_export(out):
+    """llama_export with Gemma's embedding scale: Mul(Gather(embed_tokens), sqrt(C))."""
+    return llama_export(out, name="gemma_export", embed_scale=True)
+
+
 MODELS = {"sdpa_present": sdpa_present, "hf_gpt2_export": hf_gpt2_export, "sdpa_gpt2": sdpa_gpt2, "llama_export": llama_export,
           "llama_gqa": llama_gqa, "llama_gqa_tile": llama_gqa_tile,
-          "llama_gqa_present": llama_gqa_present}
+          "llama_gqa_present": llama_gqa_present, "neox_export": neox_export,
+          "neox_chunk": neox_chunk, "opt_export": opt_export, "bloom_export": bloom_export,
+          "bloom_alibi": bloom_alibi, "gemma_export": gemma_export}
 
 
 def main():
