@@ -619,7 +619,6 @@ llvm::Error loom::compileModel(const CompileOptions &options, std::vector<std::s
       }))
     return err;
   std::string dfIR = print(module);
-  auto graph = *module.getOps<func::FuncOp>().begin();
   // Default top name: the model file's name, which users chose (graph names
   // are often exporter boilerplate such as "main_graph" or a hash).
   std::string top =
