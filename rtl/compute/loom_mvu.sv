@@ -137,8 +137,10 @@ module loom_mvu #(
   // wrap alike), without extracting, sign-extending and masking every lane of a packed
   // word per product, or assembling the banks into one flat vector every cycle. Synthesis
   // never elaborates it (SIM = 0).
-  localparam bit FAST      = SIM && PIPE == 0 && RT_W == 0 && WA <= 32;
+  // (its per-element generate loops stay within Verilator's unroll limit)
   localparam int XLANES    = ((DW_KK > 0) ? PE : 1) * SIMD;
+  localparam bit FAST      = SIM && PIPE == 0 && RT_W == 0 && WA <= 32 && IN_BEAT <= 1024 &&
+                             XLANES <= 1024;
 
   // ---------------------------------------------------------------- memories
   // (undriven only when elaborated with the default empty file names)

@@ -163,7 +163,8 @@ module loom_mvu_stream #(
   // bits, truncated to WA: the same bits (two's complement sums wrap alike), but no lane
   // is extracted from a packed word, sign-extended and masked per product, which was
   // half of a CNN's simulation time. Synthesis never elaborates it (SIM = 0).
-  localparam bit FAST = SIM && PIPE == 0 && RT_W == 0 && WA <= 32;
+  // (its per-element generate loop stays within Verilator's unroll limit)
+  localparam bit FAST = SIM && PIPE == 0 && RT_W == 0 && WA <= 32 && EL <= 1024;
   /* verilator lint_off UNUSEDSIGNAL */
   /* verilator lint_off UNDRIVEN */  // (as wmem: without a W_FILE)
   int ws [FAST ? LINES : 1][FAST ? LANES : 1];
