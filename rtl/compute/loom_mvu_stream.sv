@@ -313,6 +313,12 @@ module loom_mvu_stream #(
   // pm_*: S1's flags at the summing stage (registered with PIPE >= 1)
   logic                 pm_valid, pm_first, pm_last;
   logic [FLW-1:0]       pm_fl;
+  if (PIPE == 0) begin : g_pm0  // every form without the products register
+    assign pm_valid = s1_valid_q;
+    assign pm_first = s1_first_q;
+    assign pm_last  = s1_last_q;
+    assign pm_fl    = s1_fl_q;
+  end
   if (FAST) begin : g_fast
     // Simulation (FAST, above): 32-bit products and sums of int operands.
     always_comb begin : mac
@@ -334,10 +340,6 @@ module loom_mvu_stream #(
         sumh[n] = WA'(hi);
       end
     end
-    assign pm_valid = s1_valid_q;
-    assign pm_first = s1_first_q;
-    assign pm_last  = s1_last_q;
-    assign pm_fl    = s1_fl_q;
   end else if (SIM && PIPE == 0) begin : g_fused
     // Simulation without register stages: each output's products summed as they are
     // formed, in block-local variables (C++ locals in Verilator) instead of the
@@ -365,10 +367,6 @@ module loom_mvu_stream #(
         sumh[n] = hi;
       end
     end
-    assign pm_valid = s1_valid_q;
-    assign pm_first = s1_first_q;
-    assign pm_last  = s1_last_q;
-    assign pm_fl    = s1_fl_q;
   end else begin : g_split
     // prod: lane (n, s) = x * w, a conditional negation for +-1 weights; dense lanes share
     // x[s], depthwise lane (n, s) reads x[s*N + n].
@@ -391,10 +389,6 @@ module loom_mvu_stream #(
     logic signed [WA-1:0] pm [LANES];
     if (PIPE == 0) begin : g_p0
       always_comb for (int i = 0; i < LANES; i++) pm[i] = prod[i];
-      assign pm_valid = s1_valid_q;
-      assign pm_first = s1_first_q;
-      assign pm_last  = s1_last_q;
-      assign pm_fl    = s1_fl_q;
     end else begin : g_p1
       logic           p1_valid_q, p1_first_q, p1_last_q;
       logic [FLW-1:0] p1_fl_q;
