@@ -21,6 +21,7 @@
 // matcher, whose one-line refusal names it.
 //
 //===----------------------------------------------------------------------===//
+#include "compiler/nnimport/GraphRewrite.h"
 #include "compiler/nnimport/ImportToNN.h"
 
 #include "llvm/ADT/STLExtras.h"
@@ -29,6 +30,7 @@
 #include <set>
 
 using namespace loom;
+using namespace loom::rewrite; // isDefault, normAxis, dimsOf, intsOf, isGraphOutput, freshName
 using onnx::OnnxModel;
 using onnx::OnnxNode;
 using onnx::OnnxTensor;
@@ -39,41 +41,9 @@ namespace {
 /// A failed precondition: the reason, or "" when there is none.
 using Why = std::string;
 
-bool isDefault(const OnnxNode &n) { return n.domain.empty(); }
-
-/// `axis` counted from the front of a rank-`rank` tensor.
-int64_t normAxis(int64_t axis, int64_t rank) { return axis < 0 ? axis + rank : axis; }
-
-std::vector<int64_t> dimsOf(const OnnxModel &m, const std::string &v) {
-  std::optional<OnnxValueInfo> t = m.typeOf(v);
-  if (!t || !t->hasShape || !t->isFullyStatic())
-    return {};
-  return t->dims;
-}
-
-/// The ints of a constant input, or of attribute `attr` for opsets that had
-/// one (Unsqueeze's and Slice's axes); nullopt if neither is a constant.
-std::optional<std::vector<int64_t>> intsOf(const OnnxModel &m, const OnnxNode &n, size_t input,
-                                           llvm::StringRef attr) {
-  if (n.hasAttr(attr))
-    return n.getInts(attr);
-  if (n.inputs.size() <= input || n.inputs[input].empty())
-    return std::vector<int64_t>{};
-  if (const OnnxTensor *t = m.findInitializer(n.inputs[input]))
-    return t->asInt64();
-  return std::nullopt;
-}
-
 bool isSoleUser(const OnnxModel &m, const std::string &v, const OnnxNode &user) {
   auto users = m.findConsumers(v);
   return users.size() == 1 && users[0] == &user;
-}
-
-bool isGraphOutput(const OnnxModel &m, const std::string &v) {
-  for (const auto &o : m.outputs)
-    if (o.name == v)
-      return true;
-  return false;
 }
 
 /// A repeat of the heads: the nodes from the widened value `x` to `out`.
@@ -310,13 +280,6 @@ OnnxTensor widenLast(const OnnxTensor &t, int64_t d, int64_t h,
   return w;
 }
 
-std::string freshName(const OnnxModel &m, const std::string &base) {
-  std::string name = base + "/widened_kv";
-  for (int k = 1; m.findInitializer(name) || m.findProducer(name); ++k)
-    name = base + "/widened_kv_" + std::to_string(k);
-  return name;
-}
-
 /// A node of the model being rewritten (the model's lookups return const).
 OnnxNode &edit(const OnnxNode *n) { return const_cast<OnnxNode &>(*n); }
 
@@ -396,7 +359,7 @@ Why widenOne(OnnxModel &m, const OnnxNode &start, std::vector<std::string> &warn
 
   // The weight (its quantizer's per-column parameters too) and the bias.
   auto widen = [&](const std::string &name) {
-    std::string fresh = freshName(m, name);
+    std::string fresh = freshName(m, name, "/widened_kv");
     OnnxTensor t = widenLast(*m.findInitializer(name), d, h, kv, fresh);
     m.initializers[fresh] = std::move(t);
     return fresh;
@@ -426,7 +389,7 @@ Why widenOne(OnnxModel &m, const OnnxNode &start, std::vector<std::string> &warn
   std::vector<int64_t> shape = splitDims;
   shape[size_t(splitAx)] = h;
   OnnxTensor st;
-  st.name = freshName(m, sp.inputs[1]);
+  st.name = freshName(m, sp.inputs[1], "/widened_kv");
   st.elemType = onnx::kInt64;
   st.dims = {int64_t(shape.size())};
   st.intValues = shape;
