@@ -375,11 +375,28 @@ Resources estimateResources(const SwgConfig &c) {
   return r;
 }
 
+/// loom_pool's output lanes divide by a shift (DIV a power of two), a multiply by the
+/// reciprocal (another constant DIV: |s| * M on DSPs, then q0 * DIV) or a divider
+/// (per-pixel ROM divisors). Fitted on synth_xilinx of C 32, IN_BEAT 8, PE 8, WB 13
+/// (QW 22): 160, 255 and (KK 9, QW 19) 1,112 LUTs a lane, 0, 3 and 1 DSPs a lane.
 Resources estimateResources(const PoolConfig &c) {
   Resources r;
   const int64_t sw = c.WB + clog2(c.KK);
   r.ffs = (1LL + c.HOLD) * c.C * sw + int64_t(c.PE) * c.WB + 32; // acc + hold banks
-  r.luts = int64_t(c.IN_BEAT) * sw * 2 + (c.MODE == 1 ? int64_t(c.PE) * sw * sw : 0) + 32;
+  r.luts = int64_t(c.IN_BEAT) * sw * 2 + 32;
+  if (c.MODE == 1) {
+    const int64_t dl = clog2(c.DIV), qw = sw + 2;
+    if (c.divRom) {
+      const int64_t qd = std::max(qw, int64_t(c.D_BITS) + 2);
+      r.luts += c.PE * 3 * qd * qd;
+      r.dsps += c.PE * dspsPerMult(qd, qd);
+    } else if ((int64_t(1) << dl) == c.DIV) {
+      r.luts += c.PE * 7 * qw;
+    } else {
+      r.luts += c.PE * 11 * qw;
+      r.dsps += c.PE * (dspsPerMult(sw, sw + 2) + dspsPerMult(sw, dl));
+    }
+  }
   if (c.divRom)
     r += romResources(c.NPIX, c.D_BITS);
   return r;

@@ -203,7 +203,12 @@ static hw::PoolConfig configOf(df::PoolOp pool) {
   c.DIV = pool.getDivisor() ? int(*pool.getDivisor()) : c.KK;
   c.RND = int(numerics::parseRounding(pool.getRounding()).value_or(numerics::Rounding::HalfEven));
   c.divRom = pool.getDivisors().has_value();
-  c.D_BITS = 16;
+  if (c.divRom) { // ROM words as wide as the largest divisor (a count of window positions)
+    int64_t most = 1;
+    for (int64_t d : pool.getDivisors()->getValues<int64_t>())
+      most = std::max(most, d);
+    c.D_BITS = int(llvm::Log2_64(uint64_t(most))) + 1;
+  }
   // A window a beat: a second hold bank makes it a pixel a cycle (loom_pool HOLD).
   c.HOLD = c.pixInBeats() == 1 ? 2 : 1;
   return c;

@@ -14,6 +14,10 @@
 //           from zero); 2 half down (ties towards zero); 3 floor; 4 ceil; 5 towards
 //           zero; y = saturate_WB(q). RND 3 with DIV = 2^k is a QONNX Trunc's
 //           sum-and-shift (Brevitas TruncAvgPool); same timing in every mode.
+//           How floor(s/d) is built (same result, same timing): DIV = 2^k is an arithmetic
+//           shift; another constant DIV is a multiply by its reciprocal (|s| * M >> RSH,
+//           exact for every |s| < 2^SW, Granlund-Montgomery); only D_FILE divisors use
+//           a divider. A QW-bit divider per lane was 45k LUTs on KWS's pool (C 32, PE 8).
 // Micro-architecture (cycle model: hw_model/Actors.cpp, PoolModel - keep in sync):
 //  * acc[C]: per-channel running max / sum, updated by each input beat (IN_BEAT
 //    channels, or all C reduced over the beat's TAPS positions). The last beat of a
@@ -58,9 +62,23 @@ module loom_pool #(
   localparam int CB   = C / LN;
   localparam int OB   = C / PE;
   localparam int SW   = WB + $clog2(KK + 1);
-  // Quotient width: holds the sum, the ROM divisors and DIV (up to 2^30, a Trunc's shift).
+  // floor(s / DIV) for a constant DIV: DL = ceil(log2 DIV); POW2: DIV = 2^DL, a shift.
+  // Otherwise q0 = (n * RM) >> RSH with n = |s| < 2^SW, RSH = SW + DL, RM = ceil(2^RSH /
+  // DIV): RM * DIV = 2^RSH + e with 0 <= e < DIV, so n * RM / 2^RSH exceeds n / DIV by
+  // less than n * e / (DIV * 2^RSH) < 1 / DIV and never crosses the next integer.
+  localparam int DL    = $clog2(DIV);
+  localparam bit CONST = (D_FILE == "");
+  localparam bit POW2  = CONST && ((1 << DL) == DIV);
+  localparam int RSH   = SW + DL;
+  localparam bit RECIP = CONST && !POW2 && RSH <= 62;  // RM from 64-bit arithmetic
+  localparam int RMW   = SW + 2;
+  localparam logic [RMW-1:0] RM =
+      RECIP ? RMW'(((64'd1 << RSH) + 64'(DIV) - 64'd1) / 64'(DIV)) : '0;
+  // Quotient width: holds the sum and the divisor (DIV up to 2^30, a Trunc's shift;
+  // D_BITS for ROM divisors), with a sign and 2r: |q| <= |s| + 1, q * d <= |s| + d.
   localparam int DVW  = $clog2(DIV + 1) + 2;
-  localparam int QW   = (SW + D_BITS + 2 > DVW) ? SW + D_BITS + 2 : DVW;
+  localparam int QWS  = (CONST || SW > D_BITS) ? SW + 2 : D_BITS + 2;
+  localparam int QW   = (QWS > DVW) ? QWS : DVW;
   localparam int KW_  = $clog2(KB + 1);
   localparam int HCW  = $clog2(HOLD + 1);
   localparam int CBW  = $clog2(CB + 1);
@@ -175,6 +193,10 @@ module loom_pool #(
   logic signed [QW-1:0] q   [PE];
   logic signed [QW-1:0] r   [PE];
   logic signed [QW-1:0] dv;
+  logic [SW-1:0]        n   [PE];  // |s|, quotient and remainder of the reciprocal path
+  logic [SW-1:0]        q0  [PE];
+  logic [SW-1:0]        r0  [PE];
+  logic [SW+RMW-1:0]    np  [PE];
   logic [PE*WB-1:0]     res;
 
   always_comb begin
@@ -184,14 +206,35 @@ module loom_pool #(
       s[p] = QW'(hold_q[HOLD > 1 ? rbk_q : 1'b0][32'(ob_q) * PE + p]);
       q[p] = '0;
       r[p] = '0;
+      n[p] = '0;
+      np[p] = '0;
+      q0[p] = '0;
+      r0[p] = '0;
       if (MODE == loom_pkg::POOL_MAX) begin
         res[p*WB +: WB] = s[p][WB-1:0];
       end else begin
-        q[p] = s[p] / dv;
-        r[p] = s[p] - q[p] * dv;
-        if (r[p] < 0) begin
-          q[p] = q[p] - 1;
-          r[p] = r[p] + dv;
+        if (POW2) begin
+          q[p] = s[p] >>> DL;
+          r[p] = s[p] - (q[p] <<< DL);
+        end else if (RECIP) begin
+          n[p]  = s[p] < 0 ? SW'(-s[p]) : SW'(s[p]);
+          np[p] = (SW + RMW)'(n[p]) * (SW + RMW)'(RM);
+          q0[p] = SW'(np[p] >> RSH);
+          r0[p] = n[p] - SW'(q0[p] * SW'(DIV));
+          if (s[p] < 0 && r0[p] != '0) begin
+            q[p] = -(QW'(q0[p])) - 1;
+            r[p] = QW'(DIV) - QW'(r0[p]);
+          end else begin
+            q[p] = s[p] < 0 ? -(QW'(q0[p])) : QW'(q0[p]);
+            r[p] = QW'(r0[p]);
+          end
+        end else begin
+          q[p] = s[p] / dv;
+          r[p] = s[p] - q[p] * dv;
+          if (r[p] < 0) begin
+            q[p] = q[p] - 1;
+            r[p] = r[p] + dv;
+          end
         end
         // q = floor(s / d), 0 <= r < d; s / d < 0 exactly when q < 0.
         case (RND)
