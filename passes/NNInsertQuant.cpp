@@ -9,7 +9,8 @@
 //    "point": every graph input, and every dense / conv / add_act / mul_act
 //    result after its Relu / Clip (so the activation narrows the range), and
 //    every table activation's result (nn-quantize makes it an exact table
-//    from the input codes to the output codes). Pure
+//    from the input codes to the output codes). A value that only leaves the
+//    graph (an LM's logits) gets int16 codes instead of uint8. Pure
 //    data movement (pool, reshape, ...) keeps its input's quantizer; concat
 //    merges its inputs' quantizers into one (the union range), since the
 //    integer concat cannot rescale.
@@ -121,6 +122,17 @@ Params softmaxParams(double lo, double hi) {
   double m = std::max({std::fabs(lo), std::fabs(hi), 1e-30});
   int e = std::max(int(std::ceil(std::log2(m / 32767.0))), -14);
   return {std::ldexp(1.0, e), 0, -32768, 32767};
+}
+
+/// A graph output's int8-mode quantizer: symmetric int16. The output leaves
+/// the accelerator, so its codes need not be 8 bits wide; 8-bit codes of an
+/// LM's logits are 1/255 of their range apart and turn near-ties into exact
+/// ties (argmax then picks the lowest id). The scale is rounded to f32.
+Params outputParams(double lo, double hi) {
+  double m = std::max({std::fabs(lo), std::fabs(hi)});
+  if (!(m > 0))
+    m = 1; // a constant-zero tensor: any scale works
+  return {double(float(m / 32767.0)), 0, -32768, 32767};
 }
 
 std::string nodeOf(Operation *op) {
@@ -243,6 +255,16 @@ struct Inserter {
     else
       points.back().pin = v.getDefiningOp()->getAttrOfType<nn::FixedFormatAttr>(kPinAttr);
     return success();
+  }
+
+  /// Whether `v` only leaves the graph: every use is the function's return or
+  /// a layout op (a reshape, transpose, ...) whose result only leaves it.
+  static bool onlyReturned(Value v) {
+    return !v.use_empty() && llvm::all_of(v.getUsers(), [](Operation *u) {
+      return llvm::isa<func::ReturnOp>(u) ||
+             (u->hasTrait<nn::OpTrait::LayoutOnly>() && u->getNumResults() == 1 &&
+              onlyReturned(u->getResult(0)));
+    });
   }
 
   /// Point of an operand; an operand outside every quantizer (a constant
@@ -436,8 +458,12 @@ struct Inserter {
       else if (autoMode)
         q = autoParams(func.getContext(), r.lo, r.hi, r.table ? std::min(actBits, tableBits) : actBits,
                        margin, r.softmax, r.nonneg);
+      else if (r.softmax)
+        q = softmaxParams(r.lo, r.hi);
+      else if (&p == &r && onlyReturned(p.value))
+        q = outputParams(r.lo, r.hi);
       else
-        q = r.softmax ? softmaxParams(r.lo, r.hi) : uint8Params(r.lo, r.hi);
+        q = uint8Params(r.lo, r.hi);
       Value v = p.value;
       if (auto arg = llvm::dyn_cast<BlockArgument>(v))
         b.setInsertionPointToStart(arg.getOwner());

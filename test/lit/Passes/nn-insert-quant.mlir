@@ -60,3 +60,19 @@ func.func @small_logits(%x: tensor<1x2xf32> {loom.calib = array<f64: 0.0, 1.0>})
   %s = nn.softmax %e {loom.calib = array<f64: 0.0, 1.0>} : tensor<1x2xf32>
   return %s : tensor<1x2xf32>
 }
+
+// A graph output that feeds no other layer (an LM's logits) gets symmetric int16
+// codes: [-3, 5]: s = f32(5 / 32767), zp 0. A returned value that also feeds a
+// layer keeps uint8: [0, 2.55] -> s = f32(0.01), zp 0.
+// CHECK-LABEL: func.func @logits
+// CHECK:         nn.dense
+// CHECK:         nn.quantize_linear {{.*}}qmax = 255 : i64, qmin = 0 : i64, scale = array<f64: 0.0099999997764825821>, zero_point = array<i64: 0>}
+// CHECK:         nn.dense
+// CHECK:         nn.quantize_linear {{.*}}qmax = 32767 : i64, qmin = -32768 : i64, scale = array<f64: 1.52592547{{[0-9]*}}E-4>, zero_point = array<i64: 0>}
+// CHECK:         %[[D:.*]] = nn.dequantize_linear
+// CHECK:         return %{{.*}}, %[[D]]
+func.func @logits(%x: tensor<1x2xf32> {loom.calib = array<f64: 0.0, 1.0>}) -> (tensor<1x2xf32>, tensor<1x2xf32>) {
+  %h = nn.dense %x {weight = dense<1.0> : tensor<2x2xf32>, bias = dense<0.0> : tensor<2xf32>, loom.calib = array<f64: 0.0, 2.55>} : tensor<1x2xf32> -> tensor<1x2xf32>
+  %e = nn.dense %h {weight = dense<1.0> : tensor<2x2xf32>, bias = dense<0.0> : tensor<2xf32>, loom.calib = array<f64: -3.0, 5.0>} : tensor<1x2xf32> -> tensor<1x2xf32>
+  return %h, %e : tensor<1x2xf32>, tensor<1x2xf32>
+}
