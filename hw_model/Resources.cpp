@@ -332,24 +332,34 @@ Resources estimateResources(const ForkConfig &c) {
   return r;
 }
 
-// Not yet fitted to synth_xilinx (no shared MLP has them): structural
-// estimates from the RTL, the line/row buffers as the memories they are.
 /// loom_swg: the line buffer holds words of U = chunk() channels; a beat writes
 /// IN_BEAT / U of them and reads OUT_BEAT / U (read ports). With IN_BEAT / U a
 /// power of two the buffer is that many banks of one write port each (chunk e
-/// of a write goes to bank e), and synth_xilinx gives every (bank, read port)
-/// its own copy: LUT RAM (counted as RAM64M, 64 words x 3 bits in 4 LUTs) while
-/// a copy is shallow or small (kSwgLutRamBits), RAMB18s beyond (as many as its
-/// bits, or its word width in 36-bit columns, need; the output register is then
-/// the block RAM's). Several banks add a bank select and the padding mux after
-/// the copies, kSwgSelectLuts a read bit. Otherwise the buffer has several write
-/// ports and is flip-flops with a mux per read bit. The address of each read
-/// port (a constant digit add with carries, the row slot, the bounds) costs
-/// kSwgAddrLuts LUTs, more when a window takes several beats (the beat's first
-/// (kh, kw, c) is a register then). Fitted on three instances
-/// (hw_model/README.md "Resource model").
-constexpr int64_t kSwgLutRamBits = 1024, kSwgAddrLuts = 20, kSwgAddrLutsBeats = 50;
-constexpr double kSwgSelectLuts = 2.0;
+/// of a write goes to bank e); otherwise it has several write ports and is
+/// flip-flops with a mux per read bit.
+/// Banked, memory_libmap picks the cheaper of its costs (Yosys 0.23's xilinx
+/// lutrams / brams files): LUT RAM, 7 a RAM32M / RAM64M in quad-port mode (three
+/// read ports of 2 bits x 32 words or 1 bit x 64 words), 8 in simple dual port
+/// (one read port of 6 x 32 or 3 x 64), or a RAMB18 (129) per read port, as many
+/// as its bits or its word in 36-bit columns need. With one bank each read port
+/// has its own register at the memory (the padding its reset), which a block RAM
+/// absorbs; with several the bank select comes first, the reads are asynchronous
+/// and only LUT RAM serves them, plus kSwgSelectLuts a read bit for the select.
+/// Addressing: kSwgBaseLuts + kSwgAddrLuts a read port, more when a window takes
+/// several beats (the beat's first (kh, kw, c) is a register then). Fitted on
+/// seven instances (hw_model/README.md "Resource model").
+constexpr int64_t kSwgBaseLuts = 64, kSwgAddrLuts = 40;
+constexpr int64_t kSwgBaseLutsBeats = 170, kSwgAddrLutsBeats = 100;
+constexpr double kSwgSelectLuts = 3.0;
+
+/// LUT RAM cells (RAM32M / RAM64M, 4 LUTs each) for `copies` copies of a
+/// depth x bits memory read by `ports` ports.
+static int64_t swgLutRamCells(int64_t depth, int64_t bits, int64_t ports) {
+  if (ports <= 1)
+    return depth <= 32 ? ceilDiv(bits, 6) : ceilDiv(depth, 64) * ceilDiv(bits, 3);
+  const int64_t groups = ceilDiv(ports, 3);
+  return groups * (depth <= 32 ? ceilDiv(bits, 2) : ceilDiv(depth, 64) * bits);
+}
 
 Resources estimateResources(const SwgConfig &c) {
   Resources r;
@@ -359,18 +369,22 @@ Resources estimateResources(const SwgConfig &c) {
     r.ffs = words * wordBits;
     r.luts = ports * wordBits * ceilDiv(words, 4);
   } else {
-    const int64_t depth = words / ib, copies = ports * ib;
-    if (depth <= 64 || depth * wordBits <= kSwgLutRamBits) {
-      r.luts = copies * ceilDiv(depth, 64) * ceilDiv(wordBits, 3) * 4;
-      r.ffs = int64_t(c.OUT_BEAT) * c.WB; // the output register (a block RAM has its own)
+    const int64_t depth = words / ib;
+    const int64_t cells = ib * swgLutRamCells(depth, wordBits, ports);
+    const int64_t ramb18 = ports * std::max(ceilDiv(depth * wordBits, 18 * 1024),
+                                            ceilDiv(wordBits, 36));
+    const int64_t cellCost = ports <= 1 ? 8 : 7;
+    if (ib > 1 || cells * cellCost <= ramb18 * 129) {
+      r.luts = 4 * cells;
+      r.ffs = int64_t(c.OUT_BEAT) * c.WB; // the read registers (a block RAM has its own)
     } else {
-      r.brams = 0.5 * double(copies * std::max(ceilDiv(depth * wordBits, 18 * 1024),
-                                               ceilDiv(wordBits, 36)));
+      r.brams = 0.5 * double(ramb18);
     }
     if (ib > 1)
       r.luts += int64_t(kSwgSelectLuts * double(ports * wordBits));
   }
-  r.luts += ports * (c.windowBeats() > 1 ? kSwgAddrLutsBeats : kSwgAddrLuts) + 64;
+  r.luts += c.windowBeats() > 1 ? kSwgBaseLutsBeats + kSwgAddrLutsBeats * ports
+                                : kSwgBaseLuts + kSwgAddrLuts * ports;
   r.ffs += 48;
   return r;
 }
@@ -389,7 +403,7 @@ Resources estimateResources(const PoolConfig &c) {
     if (c.divRom) {
       const int64_t qd = std::max(qw, int64_t(c.D_BITS) + 2);
       r.luts += c.PE * 3 * qd * qd;
-      r.dsps += c.PE * dspsPerMult(qd, qd);
+      r.dsps += c.PE * dspsPerMult(qd, c.D_BITS); // q * d
     } else if ((int64_t(1) << dl) == c.DIV) {
       r.luts += c.PE * 7 * qw;
     } else {

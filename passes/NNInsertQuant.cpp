@@ -9,14 +9,16 @@
 //    "point": every graph input, and every dense / conv / add_act / mul_act
 //    result after its Relu / Clip (so the activation narrows the range), and
 //    every table activation's result (nn-quantize makes it an exact table
-//    from the input codes to the output codes). A value that only leaves the
-//    graph (an LM's logits) gets int16 codes instead of uint8. Pure
+//    from the input codes to the output codes). A last dense / conv whose
+//    result only leaves the graph (an LM's logits) gets int16 codes instead of
+//    uint8. Pure
 //    data movement (pool, reshape, ...) keeps its input's quantizer; concat
 //    merges its inputs' quantizers into one (the union range), since the
 //    integer concat cannot rescale.
 //
 //===----------------------------------------------------------------------===//
 #include "passes/Passes.h"
+#include "passes/affine/AffineGraph.h"
 
 #include "dialects/nn/NNAttrs.h"
 
@@ -124,10 +126,11 @@ Params softmaxParams(double lo, double hi) {
   return {std::ldexp(1.0, e), 0, -32768, 32767};
 }
 
-/// A graph output's int8-mode quantizer: symmetric int16. The output leaves
-/// the accelerator, so its codes need not be 8 bits wide; 8-bit codes of an
-/// LM's logits are 1/255 of their range apart and turn near-ties into exact
-/// ties (argmax then picks the lowest id). The scale is rounded to f32.
+/// The int8-mode quantizer of a last layer (isGraphOutputLayer): symmetric
+/// int16. Its codes leave the accelerator and keep their own width (nn-quantize),
+/// so they need not be 8 bits; 8-bit codes of an LM's logits are 1/255 of their
+/// range apart and turn near-ties into exact ties (argmax then picks the lowest
+/// id). The scale is rounded to f32.
 Params outputParams(double lo, double hi) {
   double m = std::max({std::fabs(lo), std::fabs(hi)});
   if (!(m > 0))
@@ -255,16 +258,6 @@ struct Inserter {
     else
       points.back().pin = v.getDefiningOp()->getAttrOfType<nn::FixedFormatAttr>(kPinAttr);
     return success();
-  }
-
-  /// Whether `v` only leaves the graph: every use is the function's return or
-  /// a layout op (a reshape, transpose, ...) whose result only leaves it.
-  static bool onlyReturned(Value v) {
-    return !v.use_empty() && llvm::all_of(v.getUsers(), [](Operation *u) {
-      return llvm::isa<func::ReturnOp>(u) ||
-             (u->hasTrait<nn::OpTrait::LayoutOnly>() && u->getNumResults() == 1 &&
-              onlyReturned(u->getResult(0)));
-    });
   }
 
   /// Point of an operand; an operand outside every quantizer (a constant
@@ -460,7 +453,7 @@ struct Inserter {
                        margin, r.softmax, r.nonneg);
       else if (r.softmax)
         q = softmaxParams(r.lo, r.hi);
-      else if (&p == &r && onlyReturned(p.value))
+      else if (&p == &r && affine::isGraphOutputLayer(p.value))
         q = outputParams(r.lo, r.hi);
       else
         q = uint8Params(r.lo, r.hi);

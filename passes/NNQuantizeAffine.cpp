@@ -73,10 +73,13 @@ public:
 
 private:
   /// W_A: the smallest signed width holding every activation code range
-  /// (every quantize_linear's [qmin - zp, qmax - zp], every integer input's).
+  /// (every quantize_linear's [qmin - zp, qmax - zp], every integer input's),
+  /// but for a last layer's codes (quantizesGraphOutputLayer), which keep theirs.
   LogicalResult chooseWidth() {
     __int128 lo = 0, hi = 0;
     func.walk([&](nn::QuantizeLinearOp ql) {
+      if (quantizesGraphOutputLayer(ql))
+        return; // its codes keep their own width (requantize)
       if (ql.getBipolar()) {
         lo = std::min<__int128>(lo, -1), hi = std::max<__int128>(hi, 1);
         return;

@@ -77,6 +77,42 @@ inline bool reordersOnly(Operation *op) {
   return op->hasTrait<nn::OpTrait::LayoutOnly>() || llvm::isa<nn::TransposeOp>(op);
 }
 
+/// Whether `v` only leaves the graph: every use is the return, or a layout op
+/// (reshape, ...) whose result only leaves it.
+inline bool onlyLeavesGraph(Value v) {
+  return !v.use_empty() && llvm::all_of(v.getUsers(), [](Operation *u) {
+    return llvm::isa<func::ReturnOp>(u) ||
+           (u->hasTrait<nn::OpTrait::LayoutOnly>() && u->getNumResults() == 1 &&
+            onlyLeavesGraph(u->getResult(0)));
+  });
+}
+
+/// Whether `v` is a dense / conv result (or its Relu / Clip) that only leaves
+/// the graph: a classifier's or an LM's last layer. Its output quantizer keeps
+/// its own code width rather than W_A (no join or concat reads the codes), so
+/// --precision int8 gives it int16 codes at no cost to the other streams.
+inline bool isGraphOutputLayer(Value v) {
+  Operation *op = v.getDefiningOp();
+  if (op && llvm::isa<nn::ReluOp, nn::ClipOp>(op))
+    op = op->getOperand(0).getDefiningOp();
+  return op && llvm::isa<nn::WeightedLayerOpInterface>(op) && onlyLeavesGraph(v);
+}
+
+/// The same after nn-insert-quant: the quantizer of such a layer, whose every
+/// use is a dequantize_linear that only leaves the graph.
+inline bool quantizesGraphOutputLayer(nn::QuantizeLinearOp ql) {
+  Value in = ql.getOperand();
+  Operation *op = in.getDefiningOp();
+  if (op && llvm::isa<nn::ReluOp, nn::ClipOp>(op))
+    op = op->getOperand(0).getDefiningOp();
+  if (!op || !llvm::isa<nn::WeightedLayerOpInterface>(op) || !in.hasOneUse())
+    return false;
+  return !ql->use_empty() && llvm::all_of(ql->getUsers(), [](Operation *u) {
+    auto dq = llvm::dyn_cast<nn::DequantizeLinearOp>(u);
+    return dq && onlyLeavesGraph(dq.getResult());
+  });
+}
+
 /// One quantizer: a scale / zero point pair, or one per index of `axis`.
 struct Quant {
   SmallVector<double> scale;

@@ -115,7 +115,11 @@ LogicalResult requantize(AffineGraph &g, nn::QuantizeLinearOp ql, const Pending 
     return g.fail(ql, "per-axis activation scales are only supported at the graph ends");
   if (failed(requireHalfEven(g, ql)))
     return failure();
-  Type outType = intTensor(layer->getResult(0).getType(), g.width);
+  // A last layer's codes only leave the graph: their own width (chooseWidth).
+  int64_t width = g.width;
+  if (quantizesGraphOutputLayer(ql) && !ql.getBipolar())
+    width = std::max<int64_t>(width, widthOfRange(qmin - out.zp[0], qmax - out.zp[0]));
+  Type outType = intTensor(layer->getResult(0).getType(), width);
   double sOut = out.scale[0];
   Twin r;
   r.q = out;

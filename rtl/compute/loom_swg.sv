@@ -141,7 +141,7 @@ module loom_swg #(
   logic [KWW-1:0]     kw0_q;
   logic [CW-1:0]      c0_q;
   logic               bw_last, ow_last, oh_last, issue, avail;
-  logic [OB*WC-1:0] out_q;
+  logic [OB*WC-1:0] out_q;  // the output beat (synthesis: the read ports' registers)
   logic                   out_valid_q;
 
   // x * k for a constant k: shifts and adds in synthesis, where a $mul, even by a
@@ -363,13 +363,21 @@ module loom_swg #(
         assign rd[b][e] = bmem[pa[e] >>> LGK];
       end
     end
-    logic [OB*WC-1:0] gath;
+    // One register per read port, loaded from the port itself (padding is its
+    // synchronous reset). With one bank, Yosys folds it into a block RAM's read port;
+    // the former single out_q register behind a gather of all ports left the reads
+    // asynchronous, which only LUT RAM serves (KWS's depthwise window at 256
+    // multipliers, 480 x 26 bits, 6 ports: 4,212 LUTs; now 811 LUTs and 6 RAMB18).
+    // With several banks the bank select stays before the register (LUT RAM).
+    logic [WC-1:0] rq [OB];
+    for (genvar e = 0; e < OB; e++) begin : g_rq
+      always_ff @(posedge clk) begin
+        if (issue) rq[e] <= (pa[e] < 0) ? PADW : rd[(NBK > 1) ? pa[e] & (NBK - 1) : 0][e];
+      end
+    end
     always_comb begin
       for (int e = 0; e < OB; e++)
-        gath[e*WC +: WC] = (pa[e] < 0) ? PADW : rd[pa[e] & (NBK - 1)][e];
-    end
-    always_ff @(posedge clk) begin
-      if (issue) out_q <= gath;
+        out_q[e*WC +: WC] = rq[e];
     end
   end
 

@@ -4,8 +4,9 @@
 // Every number below is derived by hand from the rules there.
 
 // Dense, per-channel weight scales, Relu, uint8-style output (zp -128):
-//   codes: input int8 zp 0 -> [-128, 127]; output [-128 - (-128), 127 + 128] =
-//   [0, 255] -> W_A = 9 bits.
+//   codes: input int8 zp 0 -> [-128, 127] -> W_A = 8 bits; the output [-128 -
+//   (-128), 127 + 128] = [0, 255] is the last layer's (it only leaves the graph):
+//   its own 9 bits.
 //   w / ws: [0.25 -0.5 0.75 1] / 0.25 = [1 -2 3 4]; [0.1 0.2 -0.3 0] / 0.1 = [1 2 -3 0]
 //   bias / (s_in * ws): f32(0.3) / 0.125 = 2.40000010 -> 2; -0.05 / 0.05 = -1 (whole)
 //   R = 0.5 * ws / 0.3: f32(0.41666667) = 13981013 * 2^-25, f32(0.16666667) =
@@ -18,8 +19,8 @@
 //   2 - 8*128 - 2*127 = -1276 -> 12 bits
 //   output clip: [qmin - zp, qmax - zp] = [0, 255], Relu keeps lo = 0
 // CHECK-LABEL: func.func @dense
-// CHECK:      %[[Q:.*]] = nn.quantize %arg0 {axis = 1 : i64, frac = 0 : i64, qmax = 127 : i64, qmin = -128 : i64, rounding = "half_even", scale = array<f64: 5.000000e-01>, zero_point = array<i64: 0>} : tensor<1x4xf32> -> tensor<1x4xi9>
-// CHECK-NEXT: %[[D:.*]] = nn.qdense %[[Q]] {acc_width = 12 : i64, bias = dense<[2, -1]> : tensor<2xi64>, mult = dense<[13981013, 5592406]> : tensor<2xi64>, onnx.node = "fc", post_bias = dense<[5592407, 1]> : tensor<2xi64>, shift = 25 : i64, weight = dense<{{\[\[}}1, -2, 3, 4], [1, 2, -3, 0]]> : tensor<2x4xi4>} : tensor<1x4xi9> -> tensor<1x2xi9>
+// CHECK:      %[[Q:.*]] = nn.quantize %arg0 {axis = 1 : i64, frac = 0 : i64, qmax = 127 : i64, qmin = -128 : i64, rounding = "half_even", scale = array<f64: 5.000000e-01>, zero_point = array<i64: 0>} : tensor<1x4xf32> -> tensor<1x4xi8>
+// CHECK-NEXT: %[[D:.*]] = nn.qdense %[[Q]] {acc_width = 12 : i64, bias = dense<[2, -1]> : tensor<2xi64>, mult = dense<[13981013, 5592406]> : tensor<2xi64>, onnx.node = "fc", post_bias = dense<[5592407, 1]> : tensor<2xi64>, shift = 25 : i64, weight = dense<{{\[\[}}1, -2, 3, 4], [1, 2, -3, 0]]> : tensor<2x4xi4>} : tensor<1x4xi8> -> tensor<1x2xi9>
 // CHECK-NEXT: %[[C:.*]] = nn.clip %[[D]] {max = 2.550000e+02 : f64, min = 0.000000e+00 : f64} : tensor<1x2xi9>
 // CHECK-NEXT: %[[Y:.*]] = nn.dequantize %[[C]] {axis = 1 : i64, frac = 0 : i64, scale = array<f64: 3.000000e-01>, zero_point = array<i64: -128>} : tensor<1x2xi9> -> tensor<1x2xf32>
 // CHECK-NEXT: return %[[Y]]

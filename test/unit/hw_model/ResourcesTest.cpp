@@ -109,3 +109,56 @@ TEST(HwModelResources, Limits) {
   Resources none; // zero limits are no limits
   EXPECT_TRUE(fitsLimits(r, none));
 }
+
+// loom_swg, KWS's windows (WB 13; synth_xilinx of each alone, 2026-12-07, in
+// brackets). memory_libmap costs: RAM32M / RAM64M 7 in quad-port mode (3 read
+// ports), RAMB18 129 a read port.
+TEST(HwModelResources, SwgMemoryChoice) {
+  SwgConfig s; // depthwise window at 256 multipliers: C 32, 25 x 5, 3 x 3, pad 1
+  s.C = 32, s.H = 25, s.W = 5, s.KH = s.KW = 3, s.PT = s.PL = s.PB = s.PR = 1;
+  s.IN_BEAT = 2, s.OUT_BEAT = 12, s.WB = 13, s.ROWS = 6;
+  // U = 2: 480 words of 26 bits, 6 read ports, one bank. LUT RAM: 2 groups x
+  // 8 x 26 = 416 RAM64M (cost 2,912) > 6 RAMB18 (774): 3 RAMB36 [6 RAMB18].
+  // Window of 24 beats: 170 + 100 * 6 = 770 LUTs [811]; FFs 48 [48].
+  Resources a = estimateResources(s);
+  EXPECT_DOUBLE_EQ(a.brams, 3.0);
+  EXPECT_EQ(a.luts, 770);
+  EXPECT_EQ(a.ffs, 48);
+  // At the default folding: IN_BEAT 32, OUT_BEAT 48: U 16, 2 banks of 15 words of
+  // 208 bits, 3 read ports each: 2 x 104 RAM32M = 832 LUTs [208 RAM32M], the bank
+  // select 3.0 x 3 x 208 = 1,872, addressing 170 + 300: 3,174 LUTs [3,180];
+  // FFs 48 x 13 + 48 = 672 [664].
+  s.IN_BEAT = 32, s.OUT_BEAT = 48;
+  Resources b = estimateResources(s);
+  EXPECT_DOUBLE_EQ(b.brams, 0.0);
+  EXPECT_EQ(b.luts, 3174);
+  EXPECT_EQ(b.ffs, 672);
+  // conv2d_small's window: C 1, 8 x 8, 3 x 3, OUT_BEAT 9 (one window a beat):
+  // 32 words, 3 groups x 7 RAM32M = 84 LUTs (cost 147 < 9 x 129); 64 + 40 x 9:
+  // 508 LUTs [502].
+  SwgConfig t;
+  t.C = 1, t.H = t.W = 8, t.KH = t.KW = 3, t.PT = t.PL = t.PB = t.PR = 1;
+  t.OUT_BEAT = 9, t.WB = 13, t.ROWS = 4;
+  EXPECT_EQ(estimateResources(t).luts, 508);
+  EXPECT_DOUBLE_EQ(estimateResources(t).brams, 0.0);
+}
+
+// loom_pool's average (KWS's global pool: C 32, KK 120, IN_BEAT 8, PE 8, WB 13:
+// SW 20, QW 22). DIV 120: the reciprocal, 8 x (2 + 1) DSP48 [24]; 8 x 20 x 2 +
+// 32 + 8 x 11 x 22 = 2,288 LUTs [2,396]. DIV 128: a shift, 352 + 8 x 7 x 22 =
+// 1,584 [1,637], no DSP. ROM divisors (KK 9, D_BITS 4: SW 17, QW 19): 8 x 3 x 19^2
+// + 8 x 17 x 2 + 32 = 8,968 LUTs [9,251], 8 x 1 DSP48 for q x d [8].
+TEST(HwModelResources, PoolDivision) {
+  PoolConfig p;
+  p.MODE = 1, p.C = 32, p.KK = 120, p.IN_BEAT = 8, p.PE = 8, p.WB = 13, p.DIV = 120;
+  Resources a = estimateResources(p);
+  EXPECT_EQ(a.dsps, 24);
+  EXPECT_EQ(a.luts, 2288);
+  p.DIV = 128;
+  EXPECT_EQ(estimateResources(p).luts, 1584);
+  EXPECT_EQ(estimateResources(p).dsps, 0);
+  p.KK = 9, p.DIV = 9, p.divRom = true, p.D_BITS = 4, p.NPIX = 64;
+  Resources c = estimateResources(p);
+  EXPECT_EQ(c.luts - romResources(64, 4).luts, 8 * 3 * 19 * 19 + 8 * 17 * 2 + 32);
+  EXPECT_EQ(c.dsps, 8);
+}
