@@ -192,6 +192,9 @@ llvm::Error runTool(const std::string &what, const std::string &program,
     argv.push_back(a);
   std::optional<llvm::StringRef> redirects[3] = {llvm::StringRef(""), llvm::StringRef(log),
                                                  llvm::StringRef(log)};
+  // ExecuteAndWait opens a redirect without truncating it: a longer log of an
+  // earlier run would leave its tail behind.
+  llvm::sys::fs::remove(log);
   std::string msg;
   bool failed = false;
   auto t0 = Clock::now();
@@ -200,9 +203,23 @@ llvm::Error runTool(const std::string &what, const std::string &program,
   double s = std::chrono::duration<double>(Clock::now() - t0).count();
   if (failed)
     return error(what + ": cannot run " + program + ": " + msg);
-  if (rc == -2 || s >= timeout - 0.5)
+  if (s >= timeout - 0.5)
     return error(what + " timed out after " + std::to_string(timeout) +
                  " s (--timeout S raises the limit); see " + log);
+  if (rc < 0) { // killed by a signal before the limit: most often the kernel's OOM killer
+    std::string last;
+    if (auto buf = llvm::MemoryBuffer::getFile(log)) {
+      llvm::SmallVector<llvm::StringRef> lines;
+      (*buf)->getBuffer().split(lines, '\n', -1, /*KeepEmpty=*/false);
+      for (llvm::StringRef l : llvm::reverse(lines))
+        if (!l.trim().empty()) {
+          last = l.trim().str();
+          break;
+        }
+    }
+    return error(what + " was killed after " + llvm::formatv("{0:F0}", s).str() + " s (" + (msg.empty() ? "a signal" : msg) +
+                 "; out of memory?) during '" + last + "'; see " + log);
+  }
   if (rc != 0) {
     std::string first;
     if (auto buf = llvm::MemoryBuffer::getFile(log)) {

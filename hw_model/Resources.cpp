@@ -188,14 +188,22 @@ static Resources laneMultipliers(int64_t lanes, int64_t wIn, int64_t wW, bool bi
 /// of W_IN bits in two banks, `steps` (NF*SF) weight words of PE*SIMD*W_W bits,
 /// PE*SIMD multipliers, NF bias words of PE*W_ACC bits.
 static Resources unit(int64_t k, int64_t n, int64_t simd, int64_t pe, int64_t inBeat, int64_t wIn,
-                      int64_t wW, int64_t wAcc, bool binary, int64_t steps, bool depthwise = false) {
+                      int64_t wW, int64_t wAcc, bool binary, int64_t steps, bool depthwise = false,
+                      int64_t romLines = 0) {
   Resources r;
   const bool flat = k % simd != 0;
   const int64_t sf = k / simd, nf = n / pe, ib = k / inBeat, xw = simd * wIn;
   const int64_t lanes = pe * simd;
   // Weights and biases: ROMs read one word a step (constants when one word).
   // (their read registers are the DSP48s' B registers or counted per PE below)
-  for (Resources rom : {romResources(steps, lanes * wW), romResources(nf, pe * wAcc)})
+  Resources w = romResources(steps, lanes * wW);
+  if (romLines > 0 && w.brams > 0 && romResources(romLines, lanes * wW).brams == 0) {
+    // A fitted depth (`steps`) over a ROM of romLines lines that memory_libmap
+    // keeps in logic: its LUTs at the fitted depth, no block RAM.
+    w = Resources();
+    w.luts = lanes * wW * romLutsPerBit(steps);
+  }
+  for (Resources rom : {w, romResources(nf, pe * wAcc)})
     r.luts += rom.luts, r.brams += rom.brams;
   r += laneMultipliers(lanes, wIn, wW, binary);
   // Input banks: distributed RAM read word by word, or flip-flops.
@@ -283,10 +291,13 @@ Resources estimateResources(const DwuConfig &c) {
   if (c.STREAM)
     return streamUnit(c, c.C);
   // The depthwise gather replaces the slice select; same storage and lanes.
+  // As fitted: NF * (KK*C/SIMD) ROM lines, C times the dwu's NF*KK/SIMD (which
+  // decide logic or block RAM: KWS's dwu at 256 multipliers, PE 4, SIMD 3, is
+  // logic in synth_xilinx, 24 lines of 144 bits).
   Resources r =
       unit(c.KK * c.C, c.C, c.SIMD, c.PE, c.IN_BEAT, c.W_IN, c.W_W, c.W_ACC, c.BIPOLAR_W,
-           // as fitted: NF * (KK*C/SIMD) ROM lines, C times the dwu's NF*KK/SIMD
-           int64_t(c.nf()) * (c.KK * c.C / c.SIMD), /*depthwise=*/true);
+           int64_t(c.nf()) * (c.KK * c.C / c.SIMD), /*depthwise=*/true,
+           int64_t(c.nf()) * ((c.KK + c.SIMD - 1) / c.SIMD));
   r += requantAndOutput(c, c.nf(), std::max(c.W_ACC, c.W_IN + c.W_W));
   return r.times(c.MMV); // MMV lockstep copies (loom_mvu_mmv)
 }
@@ -389,25 +400,31 @@ Resources estimateResources(const SwgConfig &c) {
   return r;
 }
 
-/// loom_pool's output lanes divide by a shift (DIV a power of two), a multiply by the
-/// reciprocal (another constant DIV: |s| * M on DSPs, then q0 * DIV) or a divider
-/// (per-pixel ROM divisors). Fitted on synth_xilinx of C 32, IN_BEAT 8, PE 8, WB 13
-/// (QW 22): 160, 255 and (KK 9, QW 19) 1,112 LUTs a lane, 0, 3 and 1 DSPs a lane.
+/// loom_pool: the per-channel accumulators and their hold bank, kPoolChanLuts a
+/// bit for the update and output multiplexers, and the output lanes, which divide
+/// by a shift (DIV a power of two), a multiply by the reciprocal (another constant
+/// DIV: |s| * M on DSPs, then q0 * DIV) or a divider (per-pixel ROM divisors).
+/// Fitted on synth_xilinx of KWS's global pool (C 32, WB 13: SW 20, QW 22) at IN_BEAT
+/// = PE = 8 (2,396 LUTs with DIV 120, 1,637 with DIV 128) and 2 (1,559 LUTs), and
+/// with KK 9 and ROM divisors (QW 19: 9,251 LUTs): about 4.5 QW, QW and 2.7 QW^2
+/// LUTs a lane, and 3, 0 and 1 DSP48s a lane.
+constexpr double kPoolChanLuts = 2.0;
+
 Resources estimateResources(const PoolConfig &c) {
   Resources r;
   const int64_t sw = c.WB + clog2(c.KK);
   r.ffs = (1LL + c.HOLD) * c.C * sw + int64_t(c.PE) * c.WB + 32; // acc + hold banks
-  r.luts = int64_t(c.IN_BEAT) * sw * 2 + 32;
+  r.luts = int64_t(c.IN_BEAT) * sw * 2 + int64_t(kPoolChanLuts * double(c.C * sw)) + 32;
   if (c.MODE == 1) {
     const int64_t dl = clog2(c.DIV), qw = sw + 2;
     if (c.divRom) {
       const int64_t qd = std::max(qw, int64_t(c.D_BITS) + 2);
-      r.luts += c.PE * 3 * qd * qd;
+      r.luts += c.PE * int64_t(2.7 * double(qd * qd));
       r.dsps += c.PE * dspsPerMult(qd, c.D_BITS); // q * d
     } else if ((int64_t(1) << dl) == c.DIV) {
-      r.luts += c.PE * 7 * qw;
+      r.luts += c.PE * qw;
     } else {
-      r.luts += c.PE * 11 * qw;
+      r.luts += c.PE * int64_t(4.5 * double(qw));
       r.dsps += c.PE * (dspsPerMult(sw, sw + 2) + dspsPerMult(sw, dl));
     }
   }

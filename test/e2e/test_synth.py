@@ -18,6 +18,7 @@
    --timeout that the run exceeds.
 """
 import os
+import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -115,6 +116,22 @@ def main():
         c.check(r.rc != 0 and lines and want in lines[-1] and len(lines[-1]) < 400
                 and not os.path.exists(os.path.join(out, "synth.json")),
                 "synth %s: want a one-line error naming %s: %s" % (args, want, r.describe()))
+    # A Yosys that dies of a signal (the kernel's OOM killer in real life; here a stand-in
+    # on PATH that kills itself) is reported as killed, naming its last step, not as a
+    # timeout.
+    fake = os.path.join(work, "fakebin")
+    os.makedirs(fake, exist_ok=True)
+    with open(os.path.join(fake, "yosys"), "w") as f:
+        f.write("#!/bin/sh\necho '4.28. Executing MEMORY_LIBMAP pass'\nkill -9 $$\n")
+    os.chmod(os.path.join(fake, "yosys"), 0o755)
+    env = dict(os.environ, PATH=fake + os.pathsep + os.environ.get("PATH", ""))
+    p = subprocess.run([loom, "synth", out, "--target", "xilinx-7"], env=env,
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True)
+    lines = p.stderr.strip().splitlines()
+    c.check(p.returncode != 0 and lines and "was killed" in lines[-1] and
+            "MEMORY_LIBMAP" in lines[-1] and "timed out" not in lines[-1] and
+            not os.path.exists(os.path.join(out, "synth.json")),
+            "synth with a killed yosys: want a one-line 'was killed' error: %s" % p.stderr)
     return c.finish()
 
 

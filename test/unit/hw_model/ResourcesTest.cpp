@@ -144,21 +144,26 @@ TEST(HwModelResources, SwgMemoryChoice) {
 }
 
 // loom_pool's average (KWS's global pool: C 32, KK 120, IN_BEAT 8, PE 8, WB 13:
-// SW 20, QW 22). DIV 120: the reciprocal, 8 x (2 + 1) DSP48 [24]; 8 x 20 x 2 +
-// 32 + 8 x 11 x 22 = 2,288 LUTs [2,396]. DIV 128: a shift, 352 + 8 x 7 x 22 =
-// 1,584 [1,637], no DSP. ROM divisors (KK 9, D_BITS 4: SW 17, QW 19): 8 x 3 x 19^2
-// + 8 x 17 x 2 + 32 = 8,968 LUTs [9,251], 8 x 1 DSP48 for q x d [8].
+// SW 20, QW 22; synth_xilinx in brackets). Accumulators: 8 x 20 x 2 + 2 x 32 x 20
+// + 32 = 1,632 LUTs. DIV 120: the reciprocal, 8 x int(4.5 x 22) = 792: 2,424
+// LUTs [2,396], 8 x (2 + 1) DSP48 [24]. DIV 128: a shift, 8 x 22: 1,808 [1,637],
+// no DSP. IN_BEAT = PE = 2: 80 + 1,280 + 32 + 2 x 99 = 1,590 [1,559]. ROM divisors
+// (KK 9, D_BITS 4: SW 17, QW 19): 8 x int(2.7 x 361) + 8 x 17 x 2 + 2 x 32 x 17
+// + 32 = 9,184 LUTs [9,251], 8 x 1 DSP48 for q x d [8].
 TEST(HwModelResources, PoolDivision) {
   PoolConfig p;
   p.MODE = 1, p.C = 32, p.KK = 120, p.IN_BEAT = 8, p.PE = 8, p.WB = 13, p.DIV = 120;
   Resources a = estimateResources(p);
   EXPECT_EQ(a.dsps, 24);
-  EXPECT_EQ(a.luts, 2288);
+  EXPECT_EQ(a.luts, 2424);
   p.DIV = 128;
-  EXPECT_EQ(estimateResources(p).luts, 1584);
+  EXPECT_EQ(estimateResources(p).luts, 1808);
   EXPECT_EQ(estimateResources(p).dsps, 0);
+  p.DIV = 120, p.IN_BEAT = p.PE = 2;
+  EXPECT_EQ(estimateResources(p).luts, 1590);
+  p.IN_BEAT = p.PE = 8;
   p.KK = 9, p.DIV = 9, p.divRom = true, p.D_BITS = 4, p.NPIX = 64;
   Resources c = estimateResources(p);
-  EXPECT_EQ(c.luts - romResources(64, 4).luts, 8 * 3 * 19 * 19 + 8 * 17 * 2 + 32);
+  EXPECT_EQ(c.luts - romResources(64, 4).luts, 8 * 974 + 272 + 1088 + 32);
   EXPECT_EQ(c.dsps, 8);
 }
