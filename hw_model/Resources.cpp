@@ -351,23 +351,28 @@ Resources estimateResources(const ForkConfig &c) {
 /// Banked, memory_libmap picks the cheaper of its costs (Yosys 0.23's xilinx
 /// lutrams / brams files): LUT RAM, 7 a RAM32M / RAM64M in quad-port mode (three
 /// read ports of 2 bits x 32 words or 1 bit x 64 words), 8 in simple dual port
-/// (one read port of 6 x 32 or 3 x 64), or a RAMB18 (129) per read port, as many
-/// as its bits or its word in 36-bit columns need. With one bank each read port
+/// (one read port of 6 x 32 or 3 x 64), or a block RAM copy per read port in its
+/// cheapest RAMB18 / RAMB36 shape (bramCost). With one bank each read port
 /// has its own register at the memory (the padding its reset), which a block RAM
 /// absorbs; with several the bank select comes first, the reads are asynchronous
 /// and only LUT RAM serves them, plus kSwgSelectLuts a read bit for the select.
-/// Addressing: kSwgBaseLuts + kSwgAddrLuts a read port, more when a window takes
-/// several beats (the beat's first (kh, kw, c) is a register then). Fitted on
+/// Addressing: kSwgBaseLuts + kSwgAddrLuts a read port (kSwgAddrLutsMany past
+/// kSwgMaxSharedPorts: a window a beat has constant offsets between its ports),
+/// more when a window takes several beats (the beat's first (kh, kw, c) is a
+/// register then). Fitted on
 /// seven instances (hw_model/README.md "Resource model").
-constexpr int64_t kSwgBaseLuts = 64, kSwgAddrLuts = 40;
+constexpr int64_t kSwgMaxSharedPorts = 16;
+constexpr int64_t kSwgBaseLuts = 64, kSwgAddrLuts = 40, kSwgAddrLutsMany = 25;
 constexpr int64_t kSwgBaseLutsBeats = 170, kSwgAddrLutsBeats = 100;
 constexpr double kSwgSelectLuts = 3.0;
 
 /// LUT RAM cells (RAM32M / RAM64M, 4 LUTs each) for `copies` copies of a
 /// depth x bits memory read by `ports` ports.
+/// Beyond kSwgMaxSharedPorts read ports the RTL gives each port its own copy
+/// (loom_swg MAX_SHARED_PORTS): simple dual port cells.
 static int64_t swgLutRamCells(int64_t depth, int64_t bits, int64_t ports) {
-  if (ports <= 1)
-    return depth <= 32 ? ceilDiv(bits, 6) : ceilDiv(depth, 64) * ceilDiv(bits, 3);
+  if (ports <= 1 || ports > kSwgMaxSharedPorts)
+    return ports * (depth <= 32 ? ceilDiv(bits, 6) : ceilDiv(depth, 64) * ceilDiv(bits, 3));
   const int64_t groups = ceilDiv(ports, 3);
   return groups * (depth <= 32 ? ceilDiv(bits, 2) : ceilDiv(depth, 64) * bits);
 }
@@ -382,20 +387,21 @@ Resources estimateResources(const SwgConfig &c) {
   } else {
     const int64_t depth = words / ib;
     const int64_t cells = ib * swgLutRamCells(depth, wordBits, ports);
-    const int64_t ramb18 = ports * std::max(ceilDiv(depth * wordBits, 18 * 1024),
-                                            ceilDiv(wordBits, 36));
-    const int64_t cellCost = ports <= 1 ? 8 : 7;
-    if (ib > 1 || cells * cellCost <= ramb18 * 129) {
+    auto [copyCost, copyBrams] = bramCost(depth, wordBits); // a block RAM copy per port
+    const int64_t cellCost = (ports <= 1 || ports > kSwgMaxSharedPorts) ? 8 : 7;
+    if (ib > 1 || double(cells * cellCost) <= double(ports) * copyCost) {
       r.luts = 4 * cells;
       r.ffs = int64_t(c.OUT_BEAT) * c.WB; // the read registers (a block RAM has its own)
     } else {
-      r.brams = 0.5 * double(ramb18);
+      r.brams = double(ports) * copyBrams;
     }
     if (ib > 1)
       r.luts += int64_t(kSwgSelectLuts * double(ports * wordBits));
   }
-  r.luts += c.windowBeats() > 1 ? kSwgBaseLutsBeats + kSwgAddrLutsBeats * ports
-                                : kSwgBaseLuts + kSwgAddrLuts * ports;
+  r.luts += c.windowBeats() > 1
+                ? kSwgBaseLutsBeats + kSwgAddrLutsBeats * ports
+                : kSwgBaseLuts + kSwgAddrLuts * std::min(ports, kSwgMaxSharedPorts) +
+                      kSwgAddrLutsMany * std::max<int64_t>(ports - kSwgMaxSharedPorts, 0);
   r.ffs += 48;
   return r;
 }

@@ -277,6 +277,8 @@ module loom_swg #(
   localparam int NBK    = (SIM || IB != (1 << LGB)) ? 1 : IB;
   localparam int LGK    = (NBK > 1) ? LGB : 0;
   localparam int BDEPTH = DEPTH / NBK;
+  // Read ports one memory takes in synthesis; beyond, each port reads its own copy.
+  localparam int MAX_SHARED_PORTS = 16;
   int waddr;
   assign waddr = mulk(32'(wslot_q), ROWE) + 32'(wrow_q);
 
@@ -353,14 +355,29 @@ module loom_swg #(
     logic [WC-1:0] rd [NBK][OB];
     always_comb for (int e = 0; e < OB; e++) pa[e] = chunk_addr(e);
     for (genvar b = 0; b < NBK; b++) begin : g_bank
-      logic [WC-1:0] bmem [BDEPTH];
-      for (genvar e = b; e < IB; e += NBK) begin : g_wr
-        always_ff @(posedge clk) begin
-          if (in_fire) bmem[(waddr + e) >>> LGK] <= in_data[e*WC +: WC];
+      if (OB <= MAX_SHARED_PORTS) begin : g_shared
+        logic [WC-1:0] bmem [BDEPTH];
+        for (genvar e = b; e < IB; e += NBK) begin : g_wr
+          always_ff @(posedge clk) begin
+            if (in_fire) bmem[(waddr + e) >>> LGK] <= in_data[e*WC +: WC];
+          end
         end
-      end
-      for (genvar e = 0; e < OB; e++) begin : g_rd
-        assign rd[b][e] = bmem[pa[e] >>> LGK];
+        for (genvar e = 0; e < OB; e++) begin : g_rd
+          assign rd[b][e] = bmem[pa[e] >>> LGK];
+        end
+      end else begin : g_copies
+        // A copy of the bank per read port, written alike. memory_libmap would make
+        // the copies itself, but its search over many ports exhausts memory (MNIST's
+        // 5x5 x 8-channel window a beat, 100 ports: 24 GB in Yosys 0.23).
+        for (genvar e = 0; e < OB; e++) begin : g_cp
+          logic [WC-1:0] cmem [BDEPTH];
+          for (genvar w = b; w < IB; w += NBK) begin : g_wr
+            always_ff @(posedge clk) begin
+              if (in_fire) cmem[(waddr + w) >>> LGK] <= in_data[w*WC +: WC];
+            end
+          end
+          assign rd[b][e] = cmem[pa[e] >>> LGK];
+        end
       end
     end
     // One register per read port, loaded from the port itself (padding is its

@@ -26,7 +26,7 @@ Shared models (if /work/shared/models exists, or LOOM_SHARED_MODELS):
   one-line `loom: error:` naming the node and its op is a FINDING (printed,
   not a failure); any other failure is a failure. Build seconds and
   simulated cycles/s are printed (KWS in particular).
-Plain RTL: for the models in PLAIN_MODELS and the shared KWS model, also
+Plain RTL: for the models in PLAIN_MODELS and the shared KWS and MNIST models, also
   loom sim OUT --random 5 --seed N --plain-rtl (the library's synthesised forms, which
   simulation otherwise replaces by faster forms of the same bits): exit 0, mismatches == 0,
   II and latency equal to the predictions.
@@ -48,9 +48,10 @@ SHARED = os.environ.get("LOOM_SHARED_MODELS", "/work/shared/models")
 SHARED_MODELS = ["conv2d_small_keras", "mnist_conv_modelzoo", "mlperf_tiny_kws_dscnn"]
 
 # Also simulated in the synthesised forms (--plain-rtl): a depthwise-separable CNN (the
-# window generator's banked buffer, loom_dwu, loom_mvu_stream) and a residual one.
+# window generator's banked buffer, loom_dwu, loom_mvu_stream) and a residual one; KWS, and
+# MNIST (its 5x5 window a beat: 100 read ports, a buffer copy per port).
 PLAIN_MODELS = ("depthwise_separable", "residual")
-PLAIN_SHARED = ("mlperf_tiny_kws_dscnn",)
+PLAIN_SHARED = ("mlperf_tiny_kws_dscnn", "mnist_conv_modelzoo")
 
 # Models failing because of a known compiler bug: name -> "BUG: description".
 # Checked as a whole: XFAIL while broken, XPASS once fixed (then remove).

@@ -141,6 +141,16 @@ TEST(HwModelResources, SwgMemoryChoice) {
   t.OUT_BEAT = 9, t.WB = 13, t.ROWS = 4;
   EXPECT_EQ(estimateResources(t).luts, 508);
   EXPECT_DOUBLE_EQ(estimateResources(t).brams, 0.0);
+  // MNIST's second window: C 8, 14 x 14, 5 x 5, pad 2, IN_BEAT 2, OUT_BEAT 200 (a
+  // window a beat): U 2, 100 ports, past 16 a copy per port of 560 x 26 bits: LUT
+  // RAM 9 x 9 RAM64M (SDP, 8 each: 648) > a RAMB36 in its 1024 x 36 shape (257; two
+  // RAMB18 of 512 x 36 cost 258): 100 RAMB36 [100]; 64 + 40 x 16 + 25 x 84 = 2,804
+  // LUTs [2,878].
+  SwgConfig m;
+  m.C = 8, m.H = m.W = 14, m.KH = m.KW = 5, m.PT = m.PL = m.PB = m.PR = 2;
+  m.IN_BEAT = 2, m.OUT_BEAT = 200, m.WB = 13, m.ROWS = 10;
+  EXPECT_DOUBLE_EQ(estimateResources(m).brams, 100.0);
+  EXPECT_EQ(estimateResources(m).luts, 2804);
 }
 
 // loom_pool's average (KWS's global pool: C 32, KK 120, IN_BEAT 8, PE 8, WB 13:
