@@ -189,72 +189,68 @@ module loom_pool #(
   end
 
   // ---------------------------------------------------------------- output (divide)
-  logic signed [QW-1:0] s   [PE];
-  logic signed [QW-1:0] q   [PE];
-  logic signed [QW-1:0] r   [PE];
-  logic signed [QW-1:0] dv;
-  logic [SW-1:0]        n   [PE];  // |s|, quotient and remainder of the reciprocal path
-  logic [SW-1:0]        q0  [PE];
-  logic [SW-1:0]        r0  [PE];
-  logic [SW+RMW-1:0]    np  [PE];
-  logic [PE*WB-1:0]     res;
-
-  always_comb begin
-    if (D_FILE != "") dv = QW'($signed({1'b0, dmem[pix_q]}));
-    else              dv = QW'(DIV);
-    for (int p = 0; p < PE; p++) begin
-      s[p] = QW'(hold_q[HOLD > 1 ? rbk_q : 1'b0][32'(ob_q) * PE + p]);
-      q[p] = '0;
-      r[p] = '0;
-      n[p] = '0;
-      np[p] = '0;
-      q0[p] = '0;
-      r0[p] = '0;
-      if (MODE == loom_pkg::POOL_MAX) begin
-        res[p*WB +: WB] = s[p][WB-1:0];
-      end else begin
-        if (POW2) begin
-          q[p] = s[p] >>> DL;
-          r[p] = s[p] - (q[p] <<< DL);
-        end else if (RECIP) begin
-          n[p]  = s[p] < 0 ? SW'(-s[p]) : SW'(s[p]);
-          np[p] = (SW + RMW)'(n[p]) * (SW + RMW)'(RM);
-          q0[p] = SW'(np[p] >> RSH);
-          r0[p] = n[p] - SW'(q0[p] * SW'(DIV));
-          if (s[p] < 0 && r0[p] != '0) begin
-            q[p] = -(QW'(q0[p])) - 1;
-            r[p] = QW'(DIV) - QW'(r0[p]);
-          end else begin
-            q[p] = s[p] < 0 ? -(QW'(q0[p])) : QW'(q0[p]);
-            r[p] = QW'(r0[p]);
-          end
+  // One output lane: sv (the channel's sum or max) divided by dvv and rounded (MODE 1).
+  function automatic logic [WB-1:0] lane_out(input logic signed [QW-1:0] sv,
+                                             input logic signed [QW-1:0] dvv);
+    logic signed [QW-1:0] q, r;
+    logic [SW-1:0]        n, q0, r0;  // |s|, quotient and remainder of the reciprocal
+    logic [SW+RMW-1:0]    np;
+    logic [WB-1:0]        y;
+    q = '0;
+    r = '0;
+    if (MODE == loom_pkg::POOL_MAX) begin
+      y = sv[WB-1:0];
+    end else begin
+      if (POW2) begin
+        q = sv >>> DL;
+        r = sv - (q <<< DL);
+      end else if (RECIP) begin
+        n  = sv < 0 ? SW'(-sv) : SW'(sv);
+        np = (SW + RMW)'(n) * (SW + RMW)'(RM);
+        q0 = SW'(np >> RSH);
+        r0 = n - SW'(q0 * SW'(DIV));
+        if (sv < 0 && r0 != '0) begin
+          q = -(QW'(q0)) - 1;
+          r = QW'(DIV) - QW'(r0);
         end else begin
-          q[p] = s[p] / dv;
-          r[p] = s[p] - q[p] * dv;
-          if (r[p] < 0) begin
-            q[p] = q[p] - 1;
-            r[p] = r[p] + dv;
-          end
+          q = sv < 0 ? -(QW'(q0)) : QW'(q0);
+          r = QW'(r0);
         end
-        // q = floor(s / d), 0 <= r < d; s / d < 0 exactly when q < 0.
-        case (RND)
-          loom_pkg::RND_HALF_UP:
-            if ((2 * r[p] > dv) || ((2 * r[p] == dv) && q[p] >= 0)) q[p] = q[p] + 1;
-          loom_pkg::RND_HALF_DOWN:
-            if ((2 * r[p] > dv) || ((2 * r[p] == dv) && q[p] < 0)) q[p] = q[p] + 1;
-          loom_pkg::RND_FLOOR:     ;
-          loom_pkg::RND_CEIL:      if (r[p] != 0) q[p] = q[p] + 1;
-          loom_pkg::RND_TO_ZERO:   if (r[p] != 0 && q[p] < 0) q[p] = q[p] + 1;
-          default:
-            if ((2 * r[p] > dv) || ((2 * r[p] == dv) && q[p][0])) q[p] = q[p] + 1;
-        endcase
-        if (q[p] > OMAX)      res[p*WB +: WB] = OMAX[WB-1:0];
-        else if (q[p] < OMIN) res[p*WB +: WB] = OMIN[WB-1:0];
-        else                  res[p*WB +: WB] = q[p][WB-1:0];
+      end else begin
+        q = sv / dvv;
+        r = sv - q * dvv;
+        if (r < 0) begin
+          q = q - 1;
+          r = r + dvv;
+        end
       end
+      // q = floor(s / d), 0 <= r < d; s / d < 0 exactly when q < 0.
+      case (RND)
+        loom_pkg::RND_HALF_UP:
+          if ((2 * r > dvv) || ((2 * r == dvv) && q >= 0)) q = q + 1;
+        loom_pkg::RND_HALF_DOWN:
+          if ((2 * r > dvv) || ((2 * r == dvv) && q < 0)) q = q + 1;
+        loom_pkg::RND_FLOOR:     ;
+        loom_pkg::RND_CEIL:      if (r != 0) q = q + 1;
+        loom_pkg::RND_TO_ZERO:   if (r != 0 && q < 0) q = q + 1;
+        default:
+          if ((2 * r > dvv) || ((2 * r == dvv) && q[0])) q = q + 1;
+      endcase
+      if (q > OMAX)      y = OMAX[WB-1:0];
+      else if (q < OMIN) y = OMIN[WB-1:0];
+      else               y = q[WB-1:0];
     end
-  end
+    lane_out = y;  // (Yosys 0.23 has no return statement)
+  endfunction
 
+  logic signed [QW-1:0] dv;
+  assign dv = (D_FILE != "") ? QW'($signed({1'b0, dmem[pix_q]})) : QW'(DIV);
+
+  logic [PE*WB-1:0] res;
+  always_comb begin
+    for (int p = 0; p < PE; p++)
+      res[p*WB +: WB] = lane_out(QW'(hold_q[HOLD > 1 ? rbk_q : 1'b0][32'(ob_q) * PE + p]), dv);
+  end
   always_ff @(posedge clk) begin
     if (issue) out_q <= res;
   end
