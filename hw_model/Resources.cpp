@@ -412,7 +412,7 @@ Resources estimateResources(const SwgConfig &c) {
 /// DIV: |s| * M on DSPs, then q0 * DIV) or a divider (per-pixel ROM divisors).
 /// Fitted on synth_xilinx of KWS's global pool (C 32, WB 13: SW 20, QW 22) at IN_BEAT
 /// = PE = 8 (2,396 LUTs with DIV 120, 1,637 with DIV 128) and 2 (1,559 LUTs), and
-/// with KK 9 and ROM divisors (QW 19: 9,251 LUTs): about 4.5 QW, QW and 2.7 QW^2
+/// with KK 9 and ROM divisors (QW 19: 9,251 LUTs; 9,766 with lane_out): about 4.5 QW, QW and 2.7 QW^2
 /// LUTs a lane, and 3, 0 and 1 DSP48s a lane.
 constexpr double kPoolChanLuts = 2.0;
 

@@ -159,7 +159,7 @@ TEST(HwModelResources, SwgMemoryChoice) {
 // LUTs [2,396], 8 x (2 + 1) DSP48 [24]. DIV 128: a shift, 8 x 22: 1,808 [1,637],
 // no DSP. IN_BEAT = PE = 2: 80 + 1,280 + 32 + 2 x 99 = 1,590 [1,559]. ROM divisors
 // (KK 9, D_BITS 4: SW 17, QW 19): 8 x int(2.7 x 361) + 8 x 17 x 2 + 2 x 32 x 17
-// + 32 = 9,184 LUTs [9,251], 8 x 1 DSP48 for q x d [8].
+// + 32 = 9,184 LUTs [9,766], 8 x 1 DSP48 for q x d [8].
 TEST(HwModelResources, PoolDivision) {
   PoolConfig p;
   p.MODE = 1, p.C = 32, p.KK = 120, p.IN_BEAT = 8, p.PE = 8, p.WB = 13, p.DIV = 120;
