@@ -669,6 +669,14 @@ llvm::Error loom::compileModel(const CompileOptions &options, std::vector<std::s
       svFiles.push_back(name);
     }
   }
+  // The C++ half of the MAC units' simulation forms (rtl/sim/loom_sim_dpi.cpp): `loom
+  // sim` compiles it into the simulator and defines LOOM_SIM_DPI; other tools never
+  // see it (the SystemVerilog is complete without it).
+  for (const char *simFile : {"loom_sim_dpi.cpp"}) {
+    std::string path = std::string(LOOM_RTL_DIR) + "/sim/" + simFile;
+    if (auto ec = llvm::sys::fs::copy_file(path, rtlDir + "/" + simFile))
+      return error("cannot copy " + path + ": " + ec.message());
+  }
   if (options.runtimeWeights) {
     // The layout records the format auto resolved: another weight set is
     // compiled with it, not with formats of its own.

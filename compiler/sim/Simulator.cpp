@@ -102,7 +102,17 @@ llvm::Error validateSpec(const SimSpec &spec) {
   return llvm::Error::success();
 }
 
-std::vector<std::string> verilatorFlags(const SimOptions &opts) {
+/// The C++ half of the MAC units' simulation forms, when the design has it (OUT/rtl of a
+/// `loom compile` from before it existed does not): "" otherwise. --plain-rtl simulates
+/// the synthesised forms, which never call it.
+std::string dpiSource(const SimSpec &spec, const SimOptions &opts) {
+  if (opts.plainRtl)
+    return "";
+  std::string p = absolute(spec.rtlDir, "loom_sim_dpi.cpp");
+  return llvm::sys::fs::exists(p) ? p : "";
+}
+
+std::vector<std::string> verilatorFlags(const SimSpec &spec, const SimOptions &opts) {
   std::vector<std::string> f = {"--cc",      "--exe",       "--build", "-O3",      "--x-assign",
                                 "fast",      "--x-initial", "fast",    "--assert", "-Wno-fatal",
                                 "-Wno-lint", "-Wno-style",  "-j",      "2",        "--vpi"};
@@ -115,6 +125,8 @@ std::vector<std::string> verilatorFlags(const SimOptions &opts) {
     f.push_back("--trace-fst");
   if (opts.plainRtl)
     f.push_back("+define+LOOM_PLAIN_RTL");
+  if (!dpiSource(spec, opts).empty())
+    f.push_back("+define+LOOM_SIM_DPI");
   return f;
 }
 
@@ -128,8 +140,11 @@ std::string buildHash(const SimSpec &spec, const SimOptions &opts, llvm::StringR
   add("loom-sim-build-v1");
   add(verilator);
   add(spec.topName);
-  for (const std::string &f : verilatorFlags(opts))
+  for (const std::string &f : verilatorFlags(spec, opts))
     add(f);
+  if (std::string dpi = dpiSource(spec, opts); !dpi.empty())
+    if (auto buf = llvm::MemoryBuffer::getFile(dpi))
+      add((*buf)->getBuffer());
   add(harness);
   for (const std::string &f : spec.svFiles) {
     std::string p = absolute(spec.rtlDir, f);
@@ -380,10 +395,12 @@ llvm::Expected<SimBuild> buildSimulator(const SimSpec &spec, const SimOptions &o
   if (auto e = writeText(harnessPath, harness))
     return std::move(e);
 
-  std::vector<std::string> args = verilatorFlags(opts);
+  std::vector<std::string> args = verilatorFlags(spec, opts);
   args.insert(args.end(), {"--top-module", spec.topName, "--prefix", "Vloom_top", "--Mdir",
                            std::string(objDir), "-o", "loom_sim", "-I" + absolute(".", spec.rtlDir),
                            std::string(vltPath), std::string(harnessPath)});
+  if (std::string dpi = dpiSource(spec, opts); !dpi.empty())
+    args.push_back(dpi);
   for (const std::string &f : spec.svFiles)
     args.push_back(absolute(spec.rtlDir, f));
 

@@ -141,6 +141,14 @@ module loom_mvu #(
   localparam int XLANES    = ((DW_KK > 0) ? PE : 1) * SIMD;
   localparam bit FAST      = SIM && PIPE == 0 && RT_W == 0 && WA <= 32 && IN_BEAT <= 1024 &&
                              XLANES <= 1024;
+  // DPI (`loom sim`, LOOM_SIM_DPI): FAST's input banks, operand gather, products and
+  // accumulators run in C++ (rtl/sim/loom_sim_dpi.cpp, same bits); see g_dpi below.
+`ifdef LOOM_SIM_DPI
+  localparam bit DPI       = FAST;
+`else
+  localparam bit DPI       = 1'b0;
+`endif
+  localparam bit XFAST     = FAST && !DPI;  // FAST in SystemVerilog
 
   // ---------------------------------------------------------------- memories
   // (undriven only when elaborated with the default empty file names)
@@ -149,15 +157,41 @@ module loom_mvu #(
   logic [PE*W_ACC-1:0]   bmem [NF];
   /* verilator lint_on UNDRIVEN */
 
+`ifdef LOOM_SIM_DPI
+  chandle mac_h;  // DPI: the unit's C++ half
+`endif
   /* verilator lint_off UNUSEDSIGNAL */
   /* verilator lint_off UNDRIVEN */  // (as wmem: without a W_FILE)
-  int ws [FAST ? NWORDS : 1][FAST ? PE * SIMD : 1];
+  int ws [XFAST ? NWORDS : 1][XFAST ? PE * SIMD : 1];
   /* verilator lint_on UNDRIVEN */
   /* verilator lint_on UNUSEDSIGNAL */
 
   // Guards keep elaboration with the default (empty) names legal, e.g. Yosys elaborates
   // every module with its defaults when reading the library.
-  if (RT_W != 0) begin : g_load
+  if (DPI) begin : g_dpi_rom
+`ifdef LOOM_SIM_DPI
+    // the ROMs, then the unit's C++ half with their lanes (as FAST's ws: sign-extended
+    // or +-1; the bias sign-extended)
+    initial begin
+      int wl [PE * SIMD];
+      int bl [PE];
+      if (W_FILE != "") $readmemh(W_FILE, wmem);
+      if (B_FILE != "") $readmemh(B_FILE, bmem);
+      mac_h = loom_pkg::loom_mac_new(0, K, N, SIMD, PE, IN_BEAT, W_IN, DW_KK, 32'(FLAT),
+                                     NWORDS, NF, WA, 0);
+      for (int l = 0; l < NWORDS; l++) begin
+        for (int i = 0; i < PE * SIMD; i++)
+          wl[i] = (BIPOLAR_W != 0) ? (wmem[l][i*W_W] ? 1 : -1)
+                                   : 32'($signed(wmem[l][i*W_W +: W_W]));
+        loom_pkg::loom_mac_wline(mac_h, l, wl);
+      end
+      for (int g = 0; g < NF; g++) begin
+        for (int p = 0; p < PE; p++) bl[p] = 32'($signed(bmem[g][p*W_ACC +: W_ACC]));
+        loom_pkg::loom_mac_bline(mac_h, g, bl);
+      end
+    end
+`endif
+  end else if (RT_W != 0) begin : g_load
     logic                  w_we, b_we;
     logic [AW-1:0]         w_wa;
     logic [NFW-1:0]        b_wa;
@@ -176,7 +210,7 @@ module loom_mvu #(
       initial begin
         $readmemh(W_FILE, wmem);
         // FAST: the lanes as 32-bit ints, sign-extended (or +-1) once here
-        if (FAST) for (int l = 0; l < NWORDS; l++) for (int i = 0; i < PE * SIMD; i++)
+        if (XFAST) for (int l = 0; l < NWORDS; l++) for (int i = 0; i < PE * SIMD; i++)
           ws[l][i] = (BIPOLAR_W != 0) ? (wmem[l][i*W_W] ? 1 : -1)
                                       : 32'($signed(wmem[l][i*W_W +: W_W]));
       end
@@ -360,7 +394,7 @@ module loom_mvu #(
   // FAST: the banks as ints, written an element at a time, and each step's lanes read
   // from them at its issue (x_q's timing); the packed banks above are then unused, and
   // the simulator drops them.
-  if (FAST) begin : g_fast_x
+  if (XFAST) begin : g_fast_x
     int bs [2][K];
     for (genvar e = 0; e < IN_BEAT; e++) begin : g_wr
       always_ff @(posedge clk) begin
@@ -395,7 +429,7 @@ module loom_mvu #(
   logic [XW-1:0]     x_q;
   logic [WWORD-1:0]  w_q;
   logic [AW-1:0]     s1_waddr_q;
-  int                xs_q [FAST ? XLANES : 1];
+  int                xs_q [XFAST ? XLANES : 1];
   /* verilator lint_on UNUSEDSIGNAL */
   logic [PE*W_ACC-1:0] b_q;
 
@@ -426,21 +460,24 @@ module loom_mvu #(
   // With PIPE >= 1 they are registered (P1) with S1's flags and bias; with PIPE >= 2 each
   // PE's sum is registered too (P2). mac_* is the step that reaches the accumulator.
   // dot: each PE's sum of the step's lanes (FLAT: its low lanes; doth: its high lanes).
+  /* verilator lint_off UNUSEDSIGNAL */  // doth, mac_fl: only FLAT reads them; DPI none
   logic signed [WA-1:0] dot  [PE];
-  /* verilator lint_off UNUSEDSIGNAL */  // doth, mac_fl: only FLAT reads them
   logic signed [WA-1:0] doth [PE];
   logic [FLW-1:0]       mac_fl;
-  /* verilator lint_on UNUSEDSIGNAL */
   logic signed [WA-1:0] acc_q [PE];
+  logic [PE*W_ACC-1:0]  mac_b;
+  /* verilator lint_on UNUSEDSIGNAL */
   logic                 acc_valid_q;
   logic                 mac_valid, mac_first, mac_last;
-  logic [PE*W_ACC-1:0]  mac_b;
 
   if (PIPE == 0) begin : g_mac0
     // Products and sum in one cycle (the unit's original form, kept bit for bit). The
     // sum runs in a block-local variable, which Verilator keeps in a C++ local:
     // accumulating into dot[p] itself stored it to the model after every product.
-    if (FAST) begin : g_dot_fast
+    if (DPI) begin : g_dot_dpi  // (the sums are in C++)
+      always_comb for (int p = 0; p < PE; p++) dot[p] = '0;
+      always_comb for (int p = 0; p < PE; p++) doth[p] = '0;
+    end else if (FAST) begin : g_dot_fast
       // Simulation (FAST, above): 32-bit products and sums of int operands; lanes from
       // flo on are the next group's (FLAT), none otherwise.
       int flo;
@@ -630,7 +667,9 @@ module loom_mvu #(
     else     acc_valid_q <= mac_valid && mac_last;
   end
 
-  if (!FLAT) begin : g_acc_fold
+  if (DPI) begin : g_acc_dpi  // (the accumulators are in C++)
+    always_comb for (int p = 0; p < PE; p++) acc_q[p] = '0;
+  end else if (!FLAT) begin : g_acc_fold
     for (genvar p = 0; p < PE; p++) begin : g_acc
       always_ff @(posedge clk) begin
         if (mac_valid)
@@ -656,7 +695,54 @@ module loom_mvu #(
   logic [PE*WA-1:0]    acc_lanes;
   logic [PE*W_OUT-1:0] act_data;
   logic                y_valid_q;
-  always_comb for (int p = 0; p < PE; p++) acc_lanes[p*WA +: WA] = acc_q[p];
+  if (!DPI) begin : g_acc_lanes
+    always_comb for (int p = 0; p < PE; p++) acc_lanes[p*WA +: WA] = acc_q[p];
+  end
+
+  // ---------------------------------------------------------------- DPI datapath
+  // The C++ half (rtl/sim/loom_sim_dpi.cpp) takes each input beat at the edge that writes
+  // the bank, and each step at its issue edge (cycle t): its operands are stable then,
+  // since the bank being read is full and no beat can write it. The step's products and
+  // the accumulator update happen there, one cycle before S2 would; a group's last step
+  // returns the finished lanes (acc_w), held from edge t+1 (acc_hold_q) through the
+  // cycle acc_valid_q marks, as acc_q would be. Same bits as FAST.
+`ifdef LOOM_SIM_DPI
+  if (DPI) begin : g_dpi
+    localparam int NWI = (BW + 31) / 32;
+    localparam int NWA = (PE * WA + 31) / 32;
+    bit [31:0]         in_w [NWI];
+    bit [31:0]         acc_w [NWA];
+    logic [NWI*32-1:0] in_pad;
+    /* verilator lint_off UNUSEDSIGNAL */  // (the padding above PE*WA)
+    logic [NWA*32-1:0] acc_hold_q;
+    /* verilator lint_on UNUSEDSIGNAL */
+    int                d_carry, d_split, d_flo;
+    assign in_pad = (NWI*32)'(in_data);
+    for (genvar i = 0; i < NWI; i++) begin : g_in_w
+      assign in_w[i] = in_pad[i*32 +: 32];
+    end
+    if (FLAT) begin : g_fl
+      assign d_carry = 32'(fl_step[LOW+1]);
+      assign d_split = 32'(fl_step[LOW]);
+      assign d_flo   = 32'(fl_step[LOW-1:0]);
+    end else begin : g_fl_none
+      assign d_carry = 0;
+      assign d_split = 0;
+      assign d_flo   = SIMD;
+    end
+    always_ff @(posedge clk) begin
+      if (in_fire) loom_pkg::loom_mac_beat(mac_h, 32'(wr_bank_q), 32'(in_cnt_q), in_w);
+      // the previous edge's finished lanes first, then this edge's step
+      if (s1_valid_q && s1_last_q)
+        for (int i = 0; i < NWA; i++) acc_hold_q[i*32 +: 32] <= acc_w[i];
+      if (issue)
+        loom_pkg::loom_mac_step(mac_h, 32'(rd_bank_q), xbase, 32'(waddr_q), 32'(nf_q),
+                                32'(step_first), d_carry, d_split, d_flo, 32'(step_last),
+                                acc_w);
+    end
+    assign acc_lanes = acc_hold_q[PE*WA-1:0];
+  end
+`endif
 
   // The per-channel requantisation parameters are fetched PIPE cycles after the issue
   // that fetched the bias, so they are aligned when that step reaches the accumulator.

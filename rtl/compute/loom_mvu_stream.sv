@@ -165,12 +165,41 @@ module loom_mvu_stream #(
   // half of a CNN's simulation time. Synthesis never elaborates it (SIM = 0).
   // (its per-element generate loop stays within Verilator's unroll limit)
   localparam bit FAST = SIM && PIPE == 0 && RT_W == 0 && WA <= 32 && EL <= 1024;
+  // DPI (`loom sim`, LOOM_SIM_DPI): FAST's gearbox data, products and accumulators run in
+  // C++ (rtl/sim/loom_sim_dpi.cpp, same bits); see g_dpi below.
+`ifdef LOOM_SIM_DPI
+  localparam bit DPI = FAST;
+  chandle mac_h;  // the unit's C++ half
+`else
+  localparam bit DPI = 1'b0;
+`endif
+  localparam bit XFAST = FAST && !DPI;  // FAST in SystemVerilog
   /* verilator lint_off UNUSEDSIGNAL */
   /* verilator lint_off UNDRIVEN */  // (as wmem: without a W_FILE)
-  int ws [FAST ? LINES : 1][FAST ? LANES : 1];
+  int ws [XFAST ? LINES : 1][XFAST ? LANES : 1];
   /* verilator lint_on UNDRIVEN */
   /* verilator lint_on UNUSEDSIGNAL */
-  if (RT_W != 0) begin : g_load
+  if (DPI) begin : g_dpi_rom
+`ifdef LOOM_SIM_DPI
+    // the ROMs, then the unit's C++ half with their lanes (as FAST's ws)
+    initial begin
+      int wl [LANES];
+      int bl [N];
+      if (W_FILE != "") $readmemh(W_FILE, wmem);
+      if (B_FILE != "") $readmemh(B_FILE, bmem);
+      mac_h = loom_pkg::loom_mac_new(1, K, N, SIMD, N, IN_BEAT, W_IN, DW_KK, 0, LINES, 1, WA,
+                                     CAP);
+      for (int l = 0; l < LINES; l++) begin
+        for (int i = 0; i < LANES; i++)
+          wl[i] = (BIPOLAR_W != 0) ? (wmem[l][i*W_W] ? 1 : -1)
+                                   : 32'($signed(wmem[l][i*W_W +: W_W]));
+        loom_pkg::loom_mac_wline(mac_h, l, wl);
+      end
+      for (int n = 0; n < N; n++) bl[n] = 32'($signed(bmem[0][n*W_ACC +: W_ACC]));
+      loom_pkg::loom_mac_bline(mac_h, 0, bl);
+    end
+`endif
+  end else if (RT_W != 0) begin : g_load
     logic               w_we, b_we;
     logic [AW-1:0]      w_wa;
     logic               b_wa;
@@ -189,7 +218,7 @@ module loom_mvu_stream #(
       initial begin
         $readmemh(W_FILE, wmem);
         // FAST: the lanes as 32-bit ints, sign-extended (or +-1) once here
-        if (FAST) for (int l = 0; l < LINES; l++) for (int i = 0; i < LANES; i++)
+        if (XFAST) for (int l = 0; l < LINES; l++) for (int i = 0; i < LANES; i++)
           ws[l][i] = (BIPOLAR_W != 0) ? (wmem[l][i*W_W] ? 1 : -1)
                                       : 32'($signed(wmem[l][i*W_W +: W_W]));
       end
@@ -223,7 +252,8 @@ module loom_mvu_stream #(
   assign kept       = issue ? cnt_q - need : cnt_q;
   // what stays of the gearbox after a step: an if, so simulation shifts only on issue
   always_comb begin : keep
-    if (!issue)          gb_keep = gb_q;
+    if (DPI)             gb_keep = '0;  // (the elements are in C++)
+    else if (!issue)     gb_keep = gb_q;
     else if (frame_last) gb_keep = gb_q >> (ELAST * W_IN);
     else                 gb_keep = gb_q >> (EL * W_IN);
   end
@@ -232,7 +262,7 @@ module loom_mvu_stream #(
   // whole gearbox, the unit's widest word).
   always_comb begin : insert
     gb_ins = GBW'(0);
-    if (!SIM || in_fire) begin
+    if (!DPI && (!SIM || in_fire)) begin
       gb_ins = GBW'(in_data);
       for (int b = 0; b < CNW; b++) begin
         if (kept[b]) gb_ins = gb_ins << ((1 << b) * U * W_IN);
@@ -251,7 +281,7 @@ module loom_mvu_stream #(
       credit_q <= '0;
     end else begin
       if (issue || in_fire) begin
-        gb_q  <= gb_keep | (in_fire ? gb_ins : GBW'(0));
+        if (!DPI) gb_q <= gb_keep | (in_fire ? gb_ins : GBW'(0));
         cnt_q <= kept + (in_fire ? CNW'(IN_BEAT / U) : '0);
       end
       if (issue) begin
@@ -292,9 +322,9 @@ module loom_mvu_stream #(
   end
   // FAST: the step's elements as ints, one per element (not per product)
   /* verilator lint_off UNUSEDSIGNAL */  // read by FAST only
-  int xs_q [FAST ? EL : 1];
+  int xs_q [XFAST ? EL : 1];
   /* verilator lint_on UNUSEDSIGNAL */
-  if (FAST) begin : g_xs
+  if (XFAST) begin : g_xs
     for (genvar e = 0; e < EL; e++) begin : g_el
       always_ff @(posedge clk) begin
         if (issue) xs_q[e] <= 32'($signed(gb_q[e*W_IN +: W_IN]));
@@ -319,7 +349,10 @@ module loom_mvu_stream #(
     assign pm_last  = s1_last_q;
     assign pm_fl    = s1_fl_q;
   end
-  if (FAST) begin : g_fast
+  if (DPI) begin : g_dpi_sums  // (the sums are in C++)
+    always_comb for (int n = 0; n < N; n++) sum[n] = '0;
+    always_comb for (int n = 0; n < N; n++) sumh[n] = '0;
+  end else if (FAST) begin : g_fast
     // Simulation (FAST, above): 32-bit products and sums of int operands.
     always_comb begin : mac
       int pv, all, hi;
@@ -484,7 +517,7 @@ module loom_mvu_stream #(
   assign bias = bmem[0];
   for (genvar n = 0; n < N; n++) begin : g_acc
     always_ff @(posedge clk) begin
-      if (mac_valid) begin
+      if (mac_valid && !DPI) begin
         acc_q[n] <= (mac_first ? WA'($signed(bias[n*W_ACC +: W_ACC])) +
                                  (mac_fl[LOW+1] ? carry_q[n] : '0)
                                : acc_q[n]) + dot[n];
@@ -503,7 +536,44 @@ module loom_mvu_stream #(
   logic [N*WA-1:0]    acc_lanes;
   logic [N*W_OUT-1:0] act_data;
   logic               y_valid_q;
-  always_comb for (int n = 0; n < N; n++) acc_lanes[n*WA +: WA] = acc_q[n];
+  if (!DPI) begin : g_acc_lanes
+    always_comb for (int n = 0; n < N; n++) acc_lanes[n*WA +: WA] = acc_q[n];
+  end
+
+  // ---------------------------------------------------------------- DPI datapath
+  // The C++ half (rtl/sim/loom_sim_dpi.cpp) appends each beat at the edge that would
+  // write the gearbox and takes each step's elements at its issue edge (cycle t), from the
+  // oldest: the same elements x_q would capture. Its products and the accumulator update
+  // happen there, one cycle before the MAC would; a vector's last step returns the
+  // finished lanes (acc_w), held from edge t+1 (acc_hold_q) through the cycle acc_valid_q
+  // marks, as acc_q would be. Same bits as FAST.
+`ifdef LOOM_SIM_DPI
+  if (DPI) begin : g_dpi
+    localparam int NWI = (IN_BEAT * W_IN + 31) / 32;
+    localparam int NWA = (N * WA + 31) / 32;
+    bit [31:0]         in_w [NWI];
+    bit [31:0]         acc_w [NWA];
+    logic [NWI*32-1:0] in_pad;
+    /* verilator lint_off UNUSEDSIGNAL */  // (the padding above N*WA)
+    logic [NWA*32-1:0] acc_hold_q;
+    /* verilator lint_on UNUSEDSIGNAL */
+    assign in_pad = (NWI*32)'(in_data);
+    for (genvar i = 0; i < NWI; i++) begin : g_in_w
+      assign in_w[i] = in_pad[i*32 +: 32];
+    end
+    always_ff @(posedge clk) begin
+      if (in_fire) loom_pkg::loom_mac_beat(mac_h, 0, 0, in_w);
+      // the previous edge's finished lanes first, then this edge's step
+      if (s1_valid_q && s1_last_q)
+        for (int i = 0; i < NWA; i++) acc_hold_q[i*32 +: 32] <= acc_w[i];
+      if (issue)
+        loom_pkg::loom_mac_stream_step(mac_h, frame_last ? ELAST : EL, 32'(line_q),
+                                       32'(step_first), 32'(split_q), 32'(split),
+                                       32'(lo_cnt), 32'(wrap), acc_w);
+    end
+    assign acc_lanes = acc_hold_q[N*WA-1:0];
+  end
+`endif
   loom_requant #(
     .PE(N), .NF(1), .WA(WA), .W_OUT(W_OUT), .SHIFT(SHIFT), .ACT(ACT), .T_MIN(T_MIN),
     .T_MAX(T_MAX), .T_SHIFT(T_SHIFT), .T_DEPTH(T_DEPTH), .LEAKY_A(LEAKY_A), .W_M(W_M),

@@ -56,6 +56,13 @@ module loom_pool #(
   output logic                 out_valid,
   input  logic                 out_ready
 );
+`ifdef SYNTHESIS
+  localparam bit SIM = 1'b0;  // synthesis: the plain forms
+`elsif LOOM_PLAIN_RTL
+  localparam bit SIM = 1'b0;  // loom sim --plain-rtl: simulate the synthesised forms
+`else
+  localparam bit SIM = 1'b1;  // simulation: blocks evaluated only when read (same outputs)
+`endif
   localparam int LN   = (IN_BEAT > C) ? C : IN_BEAT;        // channels a beat updates
   localparam int TAPS = (IN_BEAT > C) ? IN_BEAT / C : 1;    // window positions a beat
   localparam int KB   = KK / TAPS;                          // position beats a window
@@ -118,11 +125,13 @@ module loom_pool #(
   assign out_data  = out_q;
 
   // upd[e]: lane e's max / sum over the beat's TAPS positions and, after the first
-  // beat of a window, the running value.
+  // beat of a window, the running value. Read only when a beat arrives: simulation
+  // skips it on the other cycles (0 then).
   always_comb begin
     logic signed [SW-1:0] v;
     v = '0;
-    for (int e = 0; e < LN; e++) begin
+    for (int e = 0; e < LN; e++) upd[e] = '0;
+    if (!SIM || in_fire) for (int e = 0; e < LN; e++) begin
       upd[e] = SW'($signed(in_data[e*WB +: WB]));
       for (int t = 1; t < TAPS; t++) begin
         v = SW'($signed(in_data[(t*C + e)*WB +: WB]));
@@ -246,9 +255,11 @@ module loom_pool #(
   logic signed [QW-1:0] dv;
   assign dv = (D_FILE != "") ? QW'($signed({1'b0, dmem[pix_q]})) : QW'(DIV);
 
+  // res: read only on issue; simulation divides only then (0 otherwise)
   logic [PE*WB-1:0] res;
   always_comb begin
-    for (int p = 0; p < PE; p++)
+    res = (PE*WB)'(0);
+    if (!SIM || issue) for (int p = 0; p < PE; p++)
       res[p*WB +: WB] = lane_out(QW'(hold_q[HOLD > 1 ? rbk_q : 1'b0][32'(ob_q) * PE + p]), dv);
   end
   always_ff @(posedge clk) begin

@@ -231,14 +231,15 @@ module loom_requant #(
     // when an accumulator is valid (a combinational requantisation is evaluated every
     // cycle, though the accumulator feeding it changes on every MAC step); the table is
     // read there too (out_data changes at the edges y would). Same outputs, same cycles.
-    logic [W_OUT-1:0] o_q [PE];
-    for (genvar p = 0; p < PE; p++) begin : g_lane
-      always_ff @(posedge clk) begin
-        if (acc_valid) o_q[p] <= out_of(round_of(prod_of(p), la_a[p]));
-      end
+    // (one packed register: an unpacked one cost Verilator a delayed-assignment record
+    // per lane and an always_comb packing it every cycle)
+    logic [PE*W_OUT-1:0] o_q;
+    always_ff @(posedge clk) begin
+      if (acc_valid)
+        for (int p = 0; p < PE; p++) o_q[p*W_OUT +: W_OUT] <= out_of(round_of(prod_of(p), la_a[p]));
     end
     assign rq_valid = acc_valid;
-    always_comb for (int p = 0; p < PE; p++) out_data[p*W_OUT +: W_OUT] = o_q[p];
+    assign out_data = o_q;
   end else begin : g_plain
     logic signed [RW-1:0]    pr  [PE];
     logic signed [W_OUT-1:0] y_d [PE];

@@ -39,4 +39,25 @@ package loom_pkg;
   // Output FIFO depth of loom_mvu / loom_dwu (credits; hw_model MvuModel uses the same).
   localparam int MVU_OUT_DEPTH = 8;
   /* verilator lint_on UNUSEDPARAM */
+
+`ifdef LOOM_SIM_DPI
+  // Simulation only (`loom sim` defines LOOM_SIM_DPI and compiles rtl/sim/loom_sim_dpi.cpp):
+  // the MAC datapath of loom_mvu / loom_dwu / loom_mvu_stream in C++. Packed words travel
+  // as 32-bit words, element lanes as ints.
+  import "DPI-C" function chandle loom_mac_new(input int kind, input int k, input int n,
+    input int simd, input int pe, input int in_beat, input int w_in, input int dw_kk,
+    input int flat, input int lines, input int groups, input int wa, input int cap);
+  import "DPI-C" function void loom_mac_wline(input chandle h, input int line,
+                                              input int lanes[]);
+  import "DPI-C" function void loom_mac_bline(input chandle h, input int group,
+                                              input int lanes[]);
+  import "DPI-C" function void loom_mac_beat(input chandle h, input int bank, input int cnt,
+                                             input bit [31:0] data[]);
+  import "DPI-C" function void loom_mac_step(input chandle h, input int bank, input int xbase,
+    input int waddr, input int nf, input int first, input int carry_in, input int split,
+    input int flo, input int last, output bit [31:0] acc[]);
+  import "DPI-C" function void loom_mac_stream_step(input chandle h, input int need,
+    input int line, input int first, input int carry_in, input int split, input int flo,
+    input int last, output bit [31:0] acc[]);
+`endif
 endpackage
