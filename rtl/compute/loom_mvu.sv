@@ -158,7 +158,9 @@ module loom_mvu #(
   /* verilator lint_on UNDRIVEN */
 
 `ifdef LOOM_SIM_DPI
+  /* verilator lint_off UNUSEDSIGNAL */  // (without DPI: FAST off, or a wide accumulator)
   chandle mac_h;  // DPI: the unit's C++ half
+  /* verilator lint_on UNUSEDSIGNAL */
 `endif
   /* verilator lint_off UNUSEDSIGNAL */
   /* verilator lint_off UNDRIVEN */  // (as wmem: without a W_FILE)

@@ -169,7 +169,9 @@ module loom_mvu_stream #(
   // C++ (rtl/sim/loom_sim_dpi.cpp, same bits); see g_dpi below.
 `ifdef LOOM_SIM_DPI
   localparam bit DPI = FAST;
+  /* verilator lint_off UNUSEDSIGNAL */  // (without DPI: FAST off, or a wide accumulator)
   chandle mac_h;  // the unit's C++ half
+  /* verilator lint_on UNUSEDSIGNAL */
 `else
   localparam bit DPI = 1'b0;
 `endif
@@ -252,7 +254,7 @@ module loom_mvu_stream #(
   assign kept       = issue ? cnt_q - need : cnt_q;
   // what stays of the gearbox after a step: an if, so simulation shifts only on issue
   always_comb begin : keep
-    if (DPI)             gb_keep = '0;  // (the elements are in C++)
+    if (DPI)             gb_keep = GBW'(0);  // (the elements are in C++)
     else if (!issue)     gb_keep = gb_q;
     else if (frame_last) gb_keep = gb_q >> (ELAST * W_IN);
     else                 gb_keep = gb_q >> (EL * W_IN);

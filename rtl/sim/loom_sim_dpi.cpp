@@ -50,7 +50,7 @@ struct MacUnit {
 // n W-bit two's complement fields packed from bit 0 of d, sign-extended into out: one
 // pass over the words (aligned loads of words just stored), reading none past the last
 // field's
-void unpack(const uint32_t *d, int n, int w, int32_t *out) {
+void unpackAny(const uint32_t *d, int n, int w, int32_t *out) {
   uint64_t buf = 0;
   int have = 0;
   const int up = 64 - w;
@@ -62,6 +62,42 @@ void unpack(const uint32_t *d, int n, int w, int32_t *out) {
     out[e] = (int32_t)((int64_t)(buf << up) >> up);
     buf >>= w;
     have -= w;
+  }
+}
+
+// The same for a width known at compile time: 32 fields are W whole words, so within a
+// group every field's word and shift are constants (the loop unrolls into a few
+// instructions a field).
+template <int W> void unpackW(const uint32_t *d, int n, int32_t *out) {
+  constexpr int up = 64 - W;
+  for (int e = 0; e < n; e += 32, d += W, out += 32) {
+    const int m = n - e; // fields left; a field never reads a word past its own
+#pragma GCC unroll 32
+    for (int j = 0; j < 32; ++j) {
+      if (j >= m)
+        break;
+      const int bit = j * W, wi = bit >> 5, sh = bit & 31;
+      uint64_t v = d[wi];
+      if (sh + W > 32)
+        v |= (uint64_t)d[wi + 1] << 32;
+      out[j] = (int32_t)((int64_t)((v >> sh) << up) >> up);
+    }
+  }
+}
+
+void unpack(const uint32_t *d, int n, int w, int32_t *out) {
+  switch (w) {
+  case 4: return unpackW<4>(d, n, out);
+  case 8: return unpackW<8>(d, n, out);
+  case 9: return unpackW<9>(d, n, out);
+  case 10: return unpackW<10>(d, n, out);
+  case 11: return unpackW<11>(d, n, out);
+  case 12: return unpackW<12>(d, n, out);
+  case 13: return unpackW<13>(d, n, out);
+  case 14: return unpackW<14>(d, n, out);
+  case 15: return unpackW<15>(d, n, out);
+  case 16: return unpackW<16>(d, n, out);
+  default: return unpackAny(d, n, w, out);
   }
 }
 
@@ -152,16 +188,22 @@ void finish(MacUnit &u, const svOpenArrayHandle out) {
   const int pe = u.pe;
 
   uint32_t *o = static_cast<uint32_t *>(svGetArrayPtr(out));
-  int nw = svSize(out, 1);
-  std::memset(o, 0, sizeof(uint32_t) * (size_t)nw);
-  const int wa = u.wa;
+  const int nw = svSize(out, 1), wa = u.wa;
   const uint64_t mask = wa >= 32 ? 0xffffffffull : ((1ull << wa) - 1);
+  uint64_t buf = 0;
+  int have = 0, k = 0;
   for (int p = 0; p < pe; ++p) {
-    uint64_t v = (uint64_t)(uint32_t)u.acc[p] & mask;
-    int bit = p * wa;
-    o[bit >> 5] |= (uint32_t)(v << (bit & 31));
-    if ((bit & 31) + wa > 32 && (bit >> 5) + 1 < nw)
-      o[(bit >> 5) + 1] |= (uint32_t)(v >> (32 - (bit & 31)));
+    buf |= ((uint64_t)(uint32_t)u.acc[p] & mask) << have;
+    have += wa;
+    if (have >= 32) {
+      o[k++] = (uint32_t)buf;
+      buf >>= 32;
+      have -= 32;
+    }
+  }
+  for (; k < nw; ++k) {
+    o[k] = (uint32_t)buf;
+    buf >>= 32;
   }
 }
 
