@@ -35,7 +35,8 @@ struct MacUnit {
   // geometry
   int k = 0, n = 0, simd = 0, pe = 0, inBeat = 0, wIn = 0, dwKK = 0, wa = 0;
   bool flat = false, stream = false;
-  // weights: w[line][p*SIMD + s]; depthwise also wt[line][s*PE + p] (lanes over p)
+  // weights: w[line][p*SIMD + s] (a dot product per PE) and wt[line][s*PE + p] (lanes
+  // over p, for depthwise units and dense ones with PE >= 8)
   std::vector<int32_t> w, wt, bias; // bias[group*PE + p]
   int lanes = 0;
   // loom_mvu: two banks of K elements (FLAT: 2K, the second half a copy, so a
