@@ -162,6 +162,11 @@ module loom_mvu #(
   chandle mac_h;  // DPI: the unit's C++ half
   /* verilator lint_on UNUSEDSIGNAL */
 `endif
+  // weight lane i of a ROM line as an int, for the simulation forms: +-1 (BIPOLAR_W) or
+  // sign-extended
+  function automatic int w_lane(input logic [WWORD-1:0] line, input int i);
+    w_lane = (BIPOLAR_W != 0) ? (line[i*W_W] ? 1 : -1) : 32'($signed(line[i*W_W +: W_W]));
+  endfunction
   /* verilator lint_off UNUSEDSIGNAL */
   /* verilator lint_off UNDRIVEN */  // (as wmem: without a W_FILE)
   int ws [XFAST ? NWORDS : 1][XFAST ? PE * SIMD : 1];
@@ -183,8 +188,7 @@ module loom_mvu #(
                                      NWORDS, NF, WA, 0);
       for (int l = 0; l < NWORDS; l++) begin
         for (int i = 0; i < PE * SIMD; i++)
-          wl[i] = (BIPOLAR_W != 0) ? (wmem[l][i*W_W] ? 1 : -1)
-                                   : 32'($signed(wmem[l][i*W_W +: W_W]));
+          wl[i] = w_lane(wmem[l], i);
         loom_pkg::loom_mac_wline(mac_h, l, wl);
       end
       for (int g = 0; g < NF; g++) begin
@@ -213,8 +217,7 @@ module loom_mvu #(
         $readmemh(W_FILE, wmem);
         // FAST: the lanes as 32-bit ints, sign-extended (or +-1) once here
         if (XFAST) for (int l = 0; l < NWORDS; l++) for (int i = 0; i < PE * SIMD; i++)
-          ws[l][i] = (BIPOLAR_W != 0) ? (wmem[l][i*W_W] ? 1 : -1)
-                                      : 32'($signed(wmem[l][i*W_W +: W_W]));
+          ws[l][i] = w_lane(wmem[l], i);
       end
     end
     if (B_FILE != "") begin : g_bmem

@@ -176,6 +176,11 @@ module loom_mvu_stream #(
   localparam bit DPI = 1'b0;
 `endif
   localparam bit XFAST = FAST && !DPI;  // FAST in SystemVerilog
+  // weight lane i of a ROM line as an int, for the simulation forms: +-1 (BIPOLAR_W) or
+  // sign-extended
+  function automatic int w_lane(input logic [WWORD-1:0] line, input int i);
+    w_lane = (BIPOLAR_W != 0) ? (line[i*W_W] ? 1 : -1) : 32'($signed(line[i*W_W +: W_W]));
+  endfunction
   /* verilator lint_off UNUSEDSIGNAL */
   /* verilator lint_off UNDRIVEN */  // (as wmem: without a W_FILE)
   int ws [XFAST ? LINES : 1][XFAST ? LANES : 1];
@@ -193,8 +198,7 @@ module loom_mvu_stream #(
                                      CAP);
       for (int l = 0; l < LINES; l++) begin
         for (int i = 0; i < LANES; i++)
-          wl[i] = (BIPOLAR_W != 0) ? (wmem[l][i*W_W] ? 1 : -1)
-                                   : 32'($signed(wmem[l][i*W_W +: W_W]));
+          wl[i] = w_lane(wmem[l], i);
         loom_pkg::loom_mac_wline(mac_h, l, wl);
       end
       for (int n = 0; n < N; n++) bl[n] = 32'($signed(bmem[0][n*W_ACC +: W_ACC]));
@@ -221,8 +225,7 @@ module loom_mvu_stream #(
         $readmemh(W_FILE, wmem);
         // FAST: the lanes as 32-bit ints, sign-extended (or +-1) once here
         if (XFAST) for (int l = 0; l < LINES; l++) for (int i = 0; i < LANES; i++)
-          ws[l][i] = (BIPOLAR_W != 0) ? (wmem[l][i*W_W] ? 1 : -1)
-                                      : 32'($signed(wmem[l][i*W_W +: W_W]));
+          ws[l][i] = w_lane(wmem[l], i);
       end
     end
     if (B_FILE != "") begin : g_bmem
