@@ -30,6 +30,7 @@ hw_model/README.md, "Resource model") over the actor rows.
 import argparse
 import hashlib
 import json
+import math
 import os
 import re
 import subprocess
@@ -69,7 +70,8 @@ def count(cells):
 
 def module_ports(path, module):
     """(direction, width expression, name) of each port of `module` in `path`."""
-    text = open(path).read()
+    # comments out first: a "(...);" in one would end the port list early
+    text = re.sub(r"//[^\n]*", "", open(path).read())
     m = re.search(r"module\s+%s\b.*?\)\s*;" % module, text, re.S)
     ports = []
     for d, w, n in re.findall(r"\b(input|output)\s+logic\s*(\[[^\]]*\])?\s*(\w+)", m.group(0)):
@@ -137,27 +139,49 @@ def clog2(n):
     return max(0, (int(n) - 1).bit_length())
 
 
-def mvu_features(p):
-    """The loom_mvu LUT features whose coefficients are fitted (Resources.cpp
-    mvuSelectLuts / kMvu*): the operand select (a barrel shifter over the
-    input bank), the input bank held in flip-flops, per-lane and per-PE logic."""
+def select_muxes(bits, xw, sfn):
+    """Resources.cpp selectMuxes: the 2:1 multiplexers Yosys keeps of the operand select
+    rd_flat[sf * XW +: XW] (a shifter over the live bits of sf * XW, lowest stage first,
+    trimmed from the output back to the bits that can reach it)."""
+    if sfn < 2:
+        return 0
+    tz = (xw & -xw).bit_length() - 1
+    need = (1 << min(xw, bits)) - 1
+    full = (1 << bits) - 1
+    muxes = 0
+    for j in reversed(range(tz, ((sfn - 1) * xw).bit_length())):
+        sh = 1 << j
+        live = need & ((1 << max(0, bits - sh)) - 1)
+        muxes += bin(live).count("1")
+        need = (need | (live << sh)) & full
+    return muxes
+
+
+def select_luts(p):
+    """Resources.cpp: the operand select's LUTs (not fitted here: measured on the select
+    alone, 0.87 LUT a mux for a power-of-two XW, 0.66 otherwise; 0.3324 a bank bit for a
+    one-stage select or a word mux)."""
     g = {k: int(v) for k, v in p.items() if not v.startswith('"')}
-    K, N, SIMD, PE, IB = g["K"], g["N"], g["SIMD"], g["PE"], g["K"] // g["IN_BEAT"]
-    W_IN, W_W, W_ACC, W_OUT = g["W_IN"], g["W_W"], g["W_ACC"], g["W_OUT"]
-    SF, XW = K // SIMD, SIMD * W_IN
-    wa = max(W_ACC, W_IN + W_W)
-    # rd_flat[sf * XW +: XW] is a barrel shifter: one stage per live bit of
-    # sf * XW (a 1-bit sf drives every stage alike: one stage).
-    # A slice that is one input element of a bank in flip-flops is a word mux.
+    K, SIMD, IB = g["K"], g["SIMD"], g["K"] // g["IN_BEAT"]
+    SF, XW, bits = K // SIMD, SIMD * g["W_IN"], K * g["W_IN"]
+    if K % SIMD:  # a flat unit: the rotating copy and the split sums (refitted by hand)
+        return 3.28 * K * g["W_IN"] + 0.65 * g["PE"] * SIMD * g["W_ACC"] * math.log2(SIMD)
     if SF <= 1:
-        stages = 0
-    elif SF == 2 or (SIMD == 1 and g["IN_BEAT"] == 1 and IB > 16):
-        stages = 1
-    else:
-        stages = clog2((SF - 1) * XW + 1) - ((XW & -XW).bit_length() - 1)
+        return 0
+    if SF == 2 or (SIMD == 1 and g["IN_BEAT"] == 1 and IB > 16):
+        return 0.3324 * bits
+    return (0.87 if XW & (XW - 1) == 0 else 0.66) * select_muxes(bits, XW, SF)
+
+
+def mvu_features(p):
+    """The loom_mvu LUT features whose coefficients are fitted (Resources.cpp kMvu*):
+    per-PE requantisation, the input bank held in flip-flops, a constant."""
+    g = {k: int(v) for k, v in p.items() if not v.startswith('"')}
+    K, PE, IB = g["K"], g["PE"], g["K"] // g["IN_BEAT"]
+    W_IN, W_W, W_ACC, W_OUT = g["W_IN"], g["W_W"], g["W_ACC"], g["W_OUT"]
+    wa = max(W_ACC, W_IN + W_W)
     bank_ff = 2 * K * W_IN if IB > 16 else 0
-    bits = K * W_IN
-    return [bits * stages, PE * (wa + W_OUT), bank_ff, 1, bits * bits * stages / 1000.0]
+    return [PE * (wa + W_OUT), bank_ff, 1]
 
 
 def rom_luts_per_bit(d):
@@ -196,7 +220,7 @@ def mvu_structural(p):
     K, N, SIMD, PE, IB = g["K"], g["N"], g["SIMD"], g["PE"], g["K"] // g["IN_BEAT"]
     W_IN, W_W, W_ACC, W_OUT = g["W_IN"], g["W_W"], g["W_ACC"], g["W_OUT"]
     NF, SF = N // PE, K // SIMD
-    luts = rom_luts(NF * SF, PE * SIMD * W_W) + rom_luts(NF, PE * W_ACC)
+    luts = rom_luts(NF * SF, PE * SIMD * W_W) + rom_luts(NF, PE * W_ACC) + select_luts(p)
     if IB <= 16:
         luts += IB * 4 * -(-(g["IN_BEAT"] * W_IN) // 6)
     if g.get("ACT") == 2:
@@ -205,13 +229,28 @@ def mvu_structural(p):
     return luts
 
 
-def mvu_ff_features(p):
-    """FF features: input bank in flip-flops, weight register, per-PE registers."""
+def mvu_ff_structural(p):
+    """Resources.cpp: the loom_mvu FFs that are not fitted: the weight ROM's read
+    register in fabric (16 lines or more, not block RAM; shallower ROMs are logic and
+    the register is the DSP48s' B register) and a flat unit's rotating copy."""
     g = {k: int(v) for k, v in p.items() if not v.startswith('"')}
-    K, N, SIMD, PE, IB = g["K"], g["N"], g["SIMD"], g["PE"], g["K"] // g["IN_BEAT"]
+    K, N, SIMD, PE = g["K"], g["N"], g["SIMD"], g["PE"]
+    ff = 0
+    if K % SIMD:
+        ff += K * g["W_IN"]
+    else:
+        lines, bits = (N // PE) * (K // SIMD), PE * SIMD * g["W_W"]
+        if lines >= 16 and rom_luts(lines, bits) > 0:
+            ff += bits
+    return ff
+
+
+def mvu_ff_features(p):
+    """FF features: input bank in flip-flops, per-PE registers, a constant."""
+    g = {k: int(v) for k, v in p.items() if not v.startswith('"')}
+    K, PE, IB = g["K"], g["PE"], g["K"] // g["IN_BEAT"]
     bank = 2 * K * g["W_IN"] if IB > 16 else 0
-    word = PE * SIMD * g["W_W"] if (N // PE) * (K // SIMD) > 1 else 0
-    return [bank, word, PE * (g["W_ACC"] + g["W_OUT"]), 1]
+    return [bank, PE * (g["W_ACC"] + g["W_OUT"]), 1]
 
 
 def fit(rows):
@@ -225,14 +264,13 @@ def fit(rows):
     y = np.array([r["synth"]["luts"] for r in mv], float)
     cl, *_ = np.linalg.lstsq(X, y - st, rcond=None)
     Xf = np.array([mvu_ff_features(r["params"]) for r in mv], float)
+    sf = np.array([mvu_ff_structural(r["params"]) for r in mv], float)
     yf = np.array([r["synth"]["ffs"] for r in mv], float)
-    cf, *_ = np.linalg.lstsq(Xf, yf, rcond=None)
+    cf, *_ = np.linalg.lstsq(Xf, yf - sf, rcond=None)
     print("\nloom_mvu fit over %d instances" % len(mv))
-    print("  LUTs: kSelLutsPerBitStage %.4f  kRqLutsPerBit %.3f  kBankFfLutsPerBit %.3f  "
-          "kMvuLuts %.1f  kSelLutsQuad %.4fe-3" % tuple(cl))
-    print("  FFs:  kBankFfsPerBit %.3f  kWordFfsPerBit %.3f  kRqFfsPerBit %.3f  kMvuFfs %.1f"
-          % tuple(cf))
-    for r, pl, pf in zip(mv, st + X @ cl, Xf @ cf):
+    print("  LUTs: kRqLutsPerBit %.3f  kBankFfLutsPerBit %.3f  kMvuLuts %.1f" % tuple(cl))
+    print("  FFs:  kBankFfsPerBit %.3f  kRqFfsPerBit %.3f  kMvuFfs %.1f" % tuple(cf))
+    for r, pl, pf in zip(mv, st + X @ cl, sf + Xf @ cf):
         g, s = r["params"], r["synth"]
         print("  K=%-3s N=%-3s SIMD=%-3s PE=%-3s IN_BEAT=%-3s W_IN=%-3s LUT %5d fit %5d (%+4.0f%%)"
               "  FF %5d fit %5d (%+4.0f%%)" % (g["K"], g["N"], g["SIMD"], g["PE"], g["IN_BEAT"],

@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <cmath>
 #include <variant>
+#include <vector>
 
 namespace loom::hw {
 
@@ -29,15 +30,26 @@ int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
 // Fitted by bench/resource_fit.py (least squares over synth_xilinx's counts of
 // the shared models' loom_mvu instances; hw_model/README.md "Resource model").
-constexpr double kSelLutsPerBitStage = 0.3324; // operand select: bank bits x shifter stages
+constexpr double kSelLutsPerBitStage = 0.3324; // a one-stage select, the gearbox: bits x stages
 constexpr double kDwSelLuts = 0.29;            // depthwise gather: per lane bit and chunk
-constexpr double kSelLutsQuad = 0.0799e-3;     // ... x bank bits (wide banks: K = 640)
+// The operand select's 2:1 multiplexers (selectMuxes) per LUT6, measured on the select
+// alone (bank mux, shifter, register; synth_xilinx, ten shapes, within 5%): a power-of-two
+// XW shifts whole slices, one LUT a mux; otherwise the low stages' muxes pack two to a LUT.
+constexpr double kSelLutsPerMuxPow2 = 0.87;
+constexpr double kSelLutsPerMux = 0.66;
 constexpr double kRqLutsPerBit = 2.607;        // per PE and (accumulator + output) bit
 constexpr double kBankFfLutsPerBit = 0.222;   // input bank in flip-flops: write enables
 constexpr double kMvuLuts = 14.5;
-constexpr double kFlatSplitLuts = 1.06; // flat unit: split sums, per lane x W_ACC x log2(SIMD)               // control
+constexpr double kFlatSplitLuts = 1.06; // gearbox unit: split sums, per lane x W_ACC x log2(SIMD)
+// Flat loom_mvu (SIMD does not divide K), refitted 2026-12-08 on six flat units (jet at
+// 64, two_layer_keras at 8, the autoencoder's K 640 and N 640 layers at 64): per bit of
+// the vector (bank select, rotating copy; besides the bank's kBankFfLutsPerBit) and per
+// split-sum bit.
+constexpr double kFlatVecLuts = 3.28;
+constexpr double kFlatSplitLutsMvu = 0.65;
 constexpr double kBankFfsPerBit = 1.10;       // input bank in flip-flops
-constexpr double kWordFfsPerBit = 0.113;      // weight register (mostly in the DSP48 B register)
+constexpr double kWordFfsPerBit = 0.113;      // gearbox unit's weight register (not fitted)
+constexpr int64_t kWordRegInFfsLines = 16;    // loom_mvu: ROMs this deep keep the register in FFs
 constexpr double kRqFfsPerBit = 0.973;         // per PE and (accumulator + output) bit
 constexpr double kMvuFfs = 90;
 constexpr double kActTableShare = 0.4; // activation table LUTs / a random ROM's
@@ -105,6 +117,40 @@ Resources fifo(int64_t w, int64_t depth) {
 }
 
 } // namespace
+
+/// The 2:1 multiplexers Yosys keeps of the operand select rd_flat[sf * xw +: xw] over a
+/// `bits`-bit bank, sf < sfN: a logarithmic shifter with one stage per live bit of
+/// sf * xw, the lowest applied first, and opt keeps, from the output back, only the bits
+/// that can still reach the xw output bits (a source past the bank is x, no mux). So a
+/// narrow slice of a wide bank costs far less than bits x stages (MNIST's K 256 at SIMD 4:
+/// 15,292 muxes where 3,328 bits x 10 stages is 33,280).
+int64_t selectMuxes(int64_t bits, int64_t xw, int64_t sfN) {
+  if (sfN < 2 || xw <= 0)
+    return 0;
+  const int64_t smax = (sfN - 1) * xw;
+  int64_t tz = 0;
+  while (!((xw >> tz) & 1))
+    ++tz;
+  int64_t top = 0;
+  while ((int64_t(1) << top) <= smax)
+    ++top;
+  std::vector<char> need(size_t(bits), 0);
+  int64_t hi = std::min(xw, bits); // need[] is 0 from hi on
+  for (int64_t b = 0; b < hi; ++b)
+    need[size_t(b)] = 1;
+  int64_t muxes = 0;
+  for (int64_t j = top - 1; j >= tz; --j) {
+    const int64_t sh = int64_t(1) << j;
+    const int64_t lim = std::min(hi, bits - sh); // b + sh must lie in the bank
+    for (int64_t b = lim - 1; b >= 0; --b)
+      if (need[size_t(b)]) {
+        ++muxes;
+        need[size_t(b + sh)] = 1;
+      }
+    hi = std::min(bits, hi + sh);
+  }
+  return muxes;
+}
 
 Resources romResources(int64_t depth, int64_t width) {
   Resources r;
@@ -215,35 +261,41 @@ static Resources unit(int64_t k, int64_t n, int64_t simd, int64_t pe, int64_t in
     r.luts += int64_t(kBankFfLutsPerBit * double(bankBits));
   }
   // Operand select rd_flat[sf * XW +: XW]: a barrel shifter with one stage per
-  // live bit of sf * XW (all alike when sf is one bit; a word mux when the
-  // slice is one input element of a bank in flip-flops). Its cost grows faster
-  // than bits x stages for wide banks: the mlperf autoencoder's 640-input layer
-  // at SIMD 32 is 53,600 LUTs.
+  // live bit of sf * XW, costed by the multiplexers it keeps (selectMuxes); one
+  // stage when sf is one bit (all its stages alike), a word mux when the slice is
+  // one input element of a bank in flip-flops.
   // A flat unit (SIMD does not divide K) keeps a copy of the vector that rotates by SIMD
   // each step (k*wIn flip-flops and a load/rotate mux per bit; its first step reads the
   // bank at offset 0, no shifter), and masks and splits each PE's sum in two, outside the
-  // DSP cascade: fitted to synth_xilinx of the jet tagger at 64 multipliers (K 64 SIMD 30,
-  // K 32 SIMD 15 and 3) and two_layer_keras at 8 (K 10 SIMD 7), within 4% on the big units:
-  // k*wIn + 1.06 * lanes * wAcc * log2(SIMD) LUTs.
-  int64_t stages = 0;
+  // DSP cascade: kFlatVecLuts * k*wIn + kFlatSplitLutsMvu * lanes * wAcc * log2(SIMD)
+  // LUTs, within 5% of synth_xilinx on the five big flat units (the autoencoder's K 640
+  // SIMD 30: 29,004 LUTs; the k*wIn term was 1.0 when fitted on the jet tagger alone,
+  // which left that layer at half).
+  int64_t stages = 0, muxes = 0;
   if (depthwise) {
     // The depthwise gather: SIMD reads of a PE-channel chunk, each a mux of the bank's
     // K/PE chunks per bit (kDwSelLuts per bit and input).
     r.luts += int64_t(kDwSelLuts * double(simd * pe * wIn * (k / pe)));
   } else if (flat) {
-    r.luts += k * wIn + int64_t(kFlatSplitLuts * double(lanes * wAcc) * std::log2(double(simd)));
+    r.luts += int64_t(kFlatVecLuts * double(k * wIn) +
+                      kFlatSplitLutsMvu * double(lanes * wAcc) * std::log2(double(simd)));
     r.ffs += k * wIn;
   } else if (sf == 2 || (sf > 2 && simd == 1 && inBeat == 1 && ib > kBankLutramBeats)) {
     stages = 1;
   } else if (sf > 2) {
-    int64_t tz = 0;
-    while (!((xw >> tz) & 1))
-      ++tz;
-    stages = clog2((sf - 1) * xw + 1) - tz;
+    muxes = selectMuxes(k * wIn, xw, sf);
   }
-  const double bits = double(k * wIn);
-  r.luts += int64_t((kSelLutsPerBitStage + kSelLutsQuad * bits) * bits * double(stages) + kMvuLuts);
-  r.ffs += (steps > 1 ? int64_t(kWordFfsPerBit * double(lanes * wW)) : 0) + int64_t(kMvuFfs);
+  const double perMux = (xw & (xw - 1)) == 0 ? kSelLutsPerMuxPow2 : kSelLutsPerMux;
+  r.luts += int64_t(kSelLutsPerBitStage * double(k * wIn * stages) + perMux * double(muxes) +
+                    kMvuLuts);
+  // The weight ROM's read register: a ROM of a few lines is logic by the time
+  // xilinx_dsp runs, so the register becomes the DSP48s' B register; from 16 lines
+  // memory_libmap builds it later, as a LUT ROM with its register in flip-flops
+  // (MNIST at 256 multipliers: 200 lanes x 13 bits, 16 lines, 2,404 FFs; at its
+  // default, 4 lines: 230), and a block RAM keeps it inside.
+  if (steps >= kWordRegInFfsLines && w.brams == 0)
+    r.ffs += lanes * wW;
+  r.ffs += int64_t(kMvuFfs);
   return r;
 }
 
@@ -414,13 +466,18 @@ Resources estimateResources(const SwgConfig &c) {
 /// = PE = 8 (2,396 LUTs with DIV 120, 1,637 with DIV 128) and 2 (1,559 LUTs), and
 /// with KK 9 and ROM divisors (QW 19: 9,251 LUTs; 9,766 with lane_out): about 4.5 QW, QW and 2.7 QW^2
 /// LUTs a lane, and 3, 0 and 1 DSP48s a lane.
+/// A max pool (MODE 0) keeps WB bits (the sum's growth bits are sign copies, which opt
+/// removes) and its lane compares fold into the channel updates: kPoolChanLuts a channel
+/// bit and nothing a lane, from MNIST's two (C 8, IN_BEAT 8, KK 4: 218 LUTs; C 16,
+/// IN_BEAT 4, KK 9: 473).
 constexpr double kPoolChanLuts = 2.0;
 
 Resources estimateResources(const PoolConfig &c) {
   Resources r;
-  const int64_t sw = c.WB + clog2(c.KK);
+  const bool max = c.MODE == 0;
+  const int64_t sw = max ? c.WB : c.WB + clog2(c.KK);
   r.ffs = (1LL + c.HOLD) * c.C * sw + int64_t(c.PE) * c.WB + 32; // acc + hold banks
-  r.luts = int64_t(c.IN_BEAT) * sw * 2 + int64_t(kPoolChanLuts * double(c.C * sw)) + 32;
+  r.luts = (max ? 0 : int64_t(c.IN_BEAT) * sw * 2) + int64_t(kPoolChanLuts * double(c.C * sw)) + 32;
   if (c.MODE == 1) {
     const int64_t dl = clog2(c.DIV), qw = sw + 2;
     if (c.divRom) {

@@ -39,6 +39,10 @@ struct Resources {
 /// bit) or block RAM, whichever memory_libmap's costs make cheaper.
 Resources romResources(int64_t depth, int64_t width);
 
+/// The 2:1 multiplexers Yosys keeps of loom_mvu's operand select
+/// rd_flat[sf * xw +: xw] over a `bits`-bit bank, sf < sfN (Resources.cpp).
+int64_t selectMuxes(int64_t bits, int64_t xw, int64_t sfN);
+
 Resources estimateResources(const MvuConfig &c);
 Resources estimateResources(const DwuConfig &c);
 Resources estimateResources(const SoftmaxConfig &c);
