@@ -121,6 +121,11 @@ std::vector<std::string> verilatorFlags(const SimSpec &spec, const SimOptions &o
   // $readmemh, run once) stays unoptimised, OPT_GLOBAL (runtime, harness) at -Os
   // so the runtime objects keep hitting the compiler cache.
   f.insert(f.end(), {"-MAKEFLAGS", "OPT_FAST=-O2"});
+  // clang++ compiles Verilator's model C++ in half gcc's time (KWS, no ccache, the other
+  // core busy: 41 s against 83 s) and the model runs a few percent faster; g++ where the
+  // machine has no clang (the link stays g++, Verilator's default).
+  if (llvm::sys::findProgramByName("clang++"))
+    f.insert(f.end(), {"-MAKEFLAGS", "CXX=clang++"});
   if (opts.trace)
     f.push_back("--trace-fst");
   if (opts.plainRtl)
