@@ -37,24 +37,24 @@ constexpr double kDwSelLuts = 0.29;            // depthwise gather: per lane bit
 // XW shifts whole slices, one LUT a mux; otherwise the low stages' muxes pack two to a LUT.
 constexpr double kSelLutsPerMuxPow2 = 0.87;
 constexpr double kSelLutsPerMux = 0.66;
-constexpr double kRqLutsPerBit = 2.607;        // per PE and (accumulator + output) bit
-constexpr double kBankFfLutsPerBit = 0.222;   // input bank in flip-flops: write enables
+constexpr double kRqLutsPerBit = 2.607;     // per PE and (accumulator + output) bit
+constexpr double kBankFfLutsPerBit = 0.222; // input bank in flip-flops: write enables
 constexpr double kMvuLuts = 14.5;
 constexpr double kFlatSplitLuts = 1.06; // gearbox unit: split sums, per lane x W_ACC x log2(SIMD)
-// Flat loom_mvu (SIMD does not divide K), refitted 2026-12-08 on six flat units (jet at
+// Flat loom_mvu (SIMD does not divide K), refitted 2026-12-07 on six flat units (jet at
 // 64, two_layer_keras at 8, the autoencoder's K 640 and N 640 layers at 64): per bit of
 // the vector (bank select, rotating copy; besides the bank's kBankFfLutsPerBit) and per
 // split-sum bit.
 constexpr double kFlatVecLuts = 3.28;
 constexpr double kFlatSplitLutsMvu = 0.65;
-// FFs refitted 2026-12-08 (relative least squares over 25 loom_mvu instances, the weight
+// FFs refitted 2026-12-07 (relative least squares over 25 loom_mvu instances, the weight
 // register and a flat unit's copy structural): within 15% but two small units (+31%, -39%).
-constexpr double kBankFfsPerBit = 1.05;       // input bank in flip-flops
-constexpr double kWordFfsPerBit = 0.113;      // gearbox unit's weight register (not fitted)
-constexpr int64_t kWordRegInFfsLines = 16;    // loom_mvu: ROMs this deep keep the register in FFs
-constexpr double kRqFfsPerBit = 0.98;          // per PE and (accumulator + output) bit
-constexpr double kMvuFfs = 33;                 // control (the fit's 46 less the FIFO's pointers)
-constexpr double kActTableShare = 0.4; // activation table LUTs / a random ROM's
+constexpr double kBankFfsPerBit = 1.05;    // input bank in flip-flops
+constexpr double kWordFfsPerBit = 0.113;   // gearbox unit's weight register (not fitted)
+constexpr int64_t kWordRegInFfsLines = 16; // loom_mvu: ROMs this deep keep the register in FFs
+constexpr double kRqFfsPerBit = 0.98;      // per PE and (accumulator + output) bit
+constexpr double kMvuFfs = 33;             // control (the fit's 46 less the FIFO's pointers)
+constexpr double kActTableShare = 0.4;     // activation table LUTs / a random ROM's
 /// loom_mvu's input bank goes to distributed RAM (one copy per beat word,
 /// all read at once) up to this many beats a vector, to flip-flops beyond.
 constexpr int64_t kBankLutramBeats = 16;
@@ -288,8 +288,8 @@ static Resources unit(int64_t k, int64_t n, int64_t simd, int64_t pe, int64_t in
     muxes = selectMuxes(k * wIn, xw, sf);
   }
   const double perMux = (xw & (xw - 1)) == 0 ? kSelLutsPerMuxPow2 : kSelLutsPerMux;
-  r.luts += int64_t(kSelLutsPerBitStage * double(k * wIn * stages) + perMux * double(muxes) +
-                    kMvuLuts);
+  r.luts +=
+      int64_t(kSelLutsPerBitStage * double(k * wIn * stages) + perMux * double(muxes) + kMvuLuts);
   // The weight ROM's read register: a ROM of a few lines is logic by the time
   // xilinx_dsp runs, so the register becomes the DSP48s' B register; from 16 lines
   // memory_libmap builds it later, as a LUT ROM with its register in flip-flops
@@ -326,8 +326,8 @@ template <typename Unit> static Resources streamUnit(const Unit &c, int64_t n) {
   r.luts += int64_t(kSelLutsPerBitStage * double(bufBits * stages)) + bufBits + int64_t(kMvuLuts);
   // the accumulator adds three operands (acc_q or the bias plus carry_q, and the low sum)
   r.luts += 3 * n * wa;
-  r.ffs += bufBits + 2 * n * wa /* acc_q, carry_q */ + (g.lines() > 1 ? int64_t(kWordFfsPerBit * double(lanes * c.W_W)) : 0) +
-           int64_t(kMvuFfs);
+  r.ffs += bufBits + 2 * n * wa /* acc_q, carry_q */ +
+           (g.lines() > 1 ? int64_t(kWordFfsPerBit * double(lanes * c.W_W)) : 0) + int64_t(kMvuFfs);
   r += requantAndOutput(c, 1, wa);
   return r;
 }
@@ -348,10 +348,9 @@ Resources estimateResources(const DwuConfig &c) {
   // As fitted: NF * (KK*C/SIMD) ROM lines, C times the dwu's NF*KK/SIMD (which
   // decide logic or block RAM: KWS's dwu at 256 multipliers, PE 4, SIMD 3, is
   // logic in synth_xilinx, 24 lines of 144 bits).
-  Resources r =
-      unit(c.KK * c.C, c.C, c.SIMD, c.PE, c.IN_BEAT, c.W_IN, c.W_W, c.W_ACC, c.BIPOLAR_W,
-           int64_t(c.nf()) * (c.KK * c.C / c.SIMD), /*depthwise=*/true,
-           int64_t(c.nf()) * ((c.KK + c.SIMD - 1) / c.SIMD));
+  Resources r = unit(c.KK * c.C, c.C, c.SIMD, c.PE, c.IN_BEAT, c.W_IN, c.W_W, c.W_ACC, c.BIPOLAR_W,
+                     int64_t(c.nf()) * (c.KK * c.C / c.SIMD), /*depthwise=*/true,
+                     int64_t(c.nf()) * ((c.KK + c.SIMD - 1) / c.SIMD));
   r += requantAndOutput(c, c.nf(), std::max(c.W_ACC, c.W_IN + c.W_W));
   return r.times(c.MMV); // MMV lockstep copies (loom_mvu_mmv)
 }
@@ -466,20 +465,20 @@ Resources estimateResources(const SwgConfig &c) {
 /// DIV: |s| * M on DSPs, then q0 * DIV) or a divider (per-pixel ROM divisors).
 /// Fitted on synth_xilinx of KWS's global pool (C 32, WB 13: SW 20, QW 22) at IN_BEAT
 /// = PE = 8 (2,396 LUTs with DIV 120, 1,637 with DIV 128) and 2 (1,559 LUTs), and
-/// with KK 9 and ROM divisors (QW 19: 9,251 LUTs; 9,766 with lane_out): about 4.5 QW, QW and 2.7 QW^2
-/// LUTs a lane, and 3, 0 and 1 DSP48s a lane.
-/// A max pool (MODE 0) keeps WB bits (the sum's growth bits are sign copies, which opt
-/// removes) and its lane compares fold into the channel updates: kPoolChanLuts a channel
-/// bit and nothing a lane, from MNIST's two (C 8, IN_BEAT 8, KK 4: 218 LUTs; C 16,
-/// IN_BEAT 4, KK 9: 473).
+/// with KK 9 and ROM divisors (QW 19: 9,251 LUTs; 9,766 with lane_out): about 4.5 QW, QW and 2.7
+/// QW^2 LUTs a lane, and 3, 0 and 1 DSP48s a lane. A max pool (MODE 0) keeps WB bits (the sum's
+/// growth bits are sign copies, which opt removes) and its lane compares fold into the channel
+/// updates: kPoolChanLuts a channel bit and nothing a lane, from MNIST's two (C 8, IN_BEAT 8, KK 4:
+/// 218 LUTs; C 16, IN_BEAT 4, KK 9: 473).
 constexpr double kPoolChanLuts = 2.0;
 
 Resources estimateResources(const PoolConfig &c) {
   Resources r;
-  const bool max = c.MODE == 0;
-  const int64_t sw = max ? c.WB : c.WB + clog2(c.KK);
+  const bool maxPool = c.MODE == 0; // loom_pkg::POOL_MAX
+  const int64_t sw = maxPool ? c.WB : c.WB + clog2(c.KK);
   r.ffs = (1LL + c.HOLD) * c.C * sw + int64_t(c.PE) * c.WB + 32; // acc + hold banks
-  r.luts = (max ? 0 : int64_t(c.IN_BEAT) * sw * 2) + int64_t(kPoolChanLuts * double(c.C * sw)) + 32;
+  r.luts =
+      (maxPool ? 0 : int64_t(c.IN_BEAT) * sw * 2) + int64_t(kPoolChanLuts * double(c.C * sw)) + 32;
   if (c.MODE == 1) {
     const int64_t dl = clog2(c.DIV), qw = sw + 2;
     if (c.divRom) {
@@ -530,8 +529,8 @@ Resources estimateResources(const ConcatConfig &c) {
 Resources estimateResources(const LayerNormConfig &c) {
   Resources r;
   const int64_t root = c.sqrtSteps(), wr = 2 * root;
-  r.ffs = 2LL * c.C * c.W_IN + 4LL * (2 * c.W_IN + clog2(c.C + 1)) + wr + 3 * root +
-          c.divSteps() + c.W_OUT + 16;
+  r.ffs = 2LL * c.C * c.W_IN + 4LL * (2 * c.W_IN + clog2(c.C + 1)) + wr + 3 * root + c.divSteps() +
+          c.W_OUT + 16;
   r.luts = int64_t(c.W_T) * c.divSteps() + 4 * root + c.W_Z + 32;
   r.dsps = int64_t(c.IN_BEAT) * dspsPerMult(c.W_IN, c.W_IN) + dspsPerMult(c.W_V, c.W_V) +
            dspsPerMult(c.W_T, c.R) + dspsPerMult(c.W_U, c.W_G);

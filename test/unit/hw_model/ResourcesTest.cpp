@@ -100,7 +100,8 @@ TEST(HwModelResources, JetSoftmax) {
 }
 
 // loom_softmax_pipe: the banks double the stores; each output lane its own divider,
-// each input lane its own EXP read port (5 lanes: 5 * (1851 + 304) + 4.5 * 145 + 14 * 13 * 4 + 5 * 19).
+// each input lane its own EXP read port (5 lanes: 5 * (1851 + 304) + 4.5 * 145 + 14 * 13 * 4 + 5 *
+// 19).
 TEST(HwModelResources, JetSoftmaxPipe) {
   SoftmaxConfig s;
   s.N = 5, s.IN_BEAT = 5, s.W = 13, s.EXP_DEPTH = 1024, s.EXP_BITS = 16, s.F = 6;
