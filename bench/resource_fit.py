@@ -354,8 +354,9 @@ def main():
                       % (mod, name[:22], est.get("luts", "?"), s["luts"], est.get("ffs", "?"),
                          s["ffs"], est.get("brams", "?"), s["brams"], est.get("dsps", "?"),
                          s["dsps"], ps), flush=True)
-        with open(os.path.join(a.work, "rows.json"), "w") as f:
-            json.dump(rows, f, indent=1)
+        if rows:  # a --no-actors run keeps the actor rows of an earlier one
+            with open(os.path.join(a.work, "rows.json"), "w") as f:
+                json.dump(rows, f, indent=1)
         if a.fit_only:
             continue
         if not a.no_designs:
