@@ -51,7 +51,8 @@ CASES = [
     ("loom_dwu", dict(C=512, KK=25, SIMD=1, PE=1, IN_BEAT=1, W_OUT=32, W_ACC=32)),
     ("loom_dwu", dict(C=1024, KK=9, SIMD=9, PE=1024, IN_BEAT=1024, W_PB=48, SHIFT=62,
                       W_ACC=32, W_OUT=32)),
-    # ---- sliding windows: kernels 1 .. 7, strides, dilations, global windows
+    # ---- gearbox units (pe = N, folded across a frame's vectors): a 1-bit unit, the
+    # widest gearbox, a dense unit that does not divide K
     ("loom_mvu_stream", dict(K=1, N=1, SIMD=1, PE=1, IN_BEAT=1, VECTORS=1, W_IN=1, W_W=1,
                              W_ACC=2, W_OUT=1)),
     # a whole 3x3 window over 32 channels a beat: an 11,232-bit gearbox
@@ -59,6 +60,7 @@ CASES = [
                              W_IN=13, W_W=12, W_ACC=29, W_OUT=13, ACT=1, SHIFT=9)),
     ("loom_mvu_stream", dict(K=1024, N=64, SIMD=100, PE=64, IN_BEAT=64, VECTORS=49,
                              W_IN=16, W_W=16, W_ACC=40, W_OUT=16)),
+    # ---- sliding windows: kernels 1 .. 7, strides, dilations, global windows
     ("loom_swg", dict(C=1, H=1, W=1, KH=1, KW=1, PT=0, PL=0, PB=0, PR=0, IN_BEAT=1,
                       OUT_BEAT=1, WB=1)),
     ("loom_swg", dict(C=3, H=224, W=224, KH=7, KW=7, SH=2, SW=2, PT=3, PL=3, PB=3, PR=3,
