@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "flows/Compile.h"
+#include "flows/RuntimeInt8.h"
 #include "flows/RuntimeWeights.h"
 
 #include "compiler/emit/Identifiers.h"
@@ -524,12 +525,13 @@ llvm::Error loom::compileModel(const CompileOptions &options, std::vector<std::s
   // Run-time weights need formats that do not depend on the weights: one
   // fixed<W,I>, given or resolved from auto below (docs/CONTRACTS.md
   // "Weight-load stream").
-  if (options.runtimeWeights && precision != "auto" &&
-      !llvm::StringRef(precision).starts_with("fixed<"))
-    return error(file + ": --runtime-weights needs --precision auto (the default) or fixed<W,I>: "
-                        "formats and accumulators are fixed for every weight set; --precision " +
-                 precision + " derives scales and requantisation multipliers from this model's "
-                             "weights, which are not loadable yet");
+  if (options.runtimeWeights &&
+      (carriesQuant || (precision != "auto" && precision != "int8" &&
+                        !llvm::StringRef(precision).starts_with("fixed<"))))
+    return error(file + ": --runtime-weights needs --precision auto (the default), int8 or "
+                        "fixed<W,I>: formats and accumulators are fixed for every weight set, "
+                        "and this model brings its own quantization, whose scales follow its "
+                        "weights");
   if (!options.formats.empty() && precision != "auto")
     return error(file + ": --formats pins formats of --precision auto; this model " +
                  (carriesQuant ? "carries its own quantization"
@@ -542,6 +544,14 @@ llvm::Error loom::compileModel(const CompileOptions &options, std::vector<std::s
     if (!c)
       return error(file + ": " + llvm::toString(c.takeError()));
     calibration = std::move(*c);
+  }
+  // --runtime-weights int8: the quantizers are the architecture's (flows/RuntimeInt8.h).
+  std::optional<Int8Architecture> int8Arch;
+  if (int8 && options.runtimeWeights) {
+    int8Arch.emplace();
+    if (auto err = fixInt8Architecture(*module.getOps<func::FuncOp>().begin(), options.int8Arch,
+                                       *int8Arch))
+      return error(file + ": " + llvm::toString(std::move(err)));
   }
   std::optional<AutoPrecision> choice;
   if (autoFormats) {
@@ -575,9 +585,13 @@ llvm::Error loom::compileModel(const CompileOptions &options, std::vector<std::s
             o.mode = "auto", o.actBits = choice->actBits, o.weightBits = choice->weightBits;
             o.tableBits = kAutoTableBits, o.margin = kAutoMargin;
           }
+          if (int8Arch && options.int8Arch.empty())
+            o.weightMargin = kRuntimeInt8Margin;
           pm.addPass(createNNInsertQuant(o));
         }))
       return err;
+  if (int8Arch)
+    recordInt8WeightScales(*module.getOps<func::FuncOp>().begin(), *int8Arch);
   // The formats live on the quantize_linear ops nn-quantize lowers: read them first.
   FormatsByNode formatsOf = formatsByNode(module);
   if (auto err = runPasses(module, file, [&](PassManager &pm) {
@@ -589,6 +603,9 @@ llvm::Error loom::compileModel(const CompileOptions &options, std::vector<std::s
         pm.addPass(createNNQuantize(q));
       }))
     return err;
+  if (int8Arch)
+    if (auto err = recordInt8BiasBits(*module.getOps<func::FuncOp>().begin(), *int8Arch))
+      return error(file + ": " + llvm::toString(std::move(err)));
   std::string quantIR = print(module);
   std::optional<llvm::json::Object> accuracy;
   if (int8) {
@@ -683,8 +700,12 @@ llvm::Error loom::compileModel(const CompileOptions &options, std::vector<std::s
     CompileOptions fixedArch = options;
     if (choice)
       fixedArch.precision = choice->fixed;
+    std::optional<llvm::json::Object> int8Json;
+    if (int8Arch)
+      int8Json = int8ArchitectureJson(*int8Arch);
     if (auto err = writeWeightFiles(*staging + "/weights", llvm::sys::path::stem(file).str(),
-                                    packWeightImage(module), fixedArch, top))
+                                    packWeightImage(module), fixedArch, top,
+                                    int8Json ? &*int8Json : nullptr))
       return err;
   }
   svFiles.push_back(top + ".sv");

@@ -29,8 +29,11 @@ struct CompileOptions {
   std::string clockFamily;
   /// --runtime-weights: dense/conv/depthwise weights and biases come through the
   /// s_axis_wt port (flows/RuntimeWeights.h); --precision auto resolves one
-  /// fixed<W,I> for it (int8 is refused).
+  /// fixed<W,I> for it; int8 fixes its quantizers (flows/RuntimeInt8.h).
   bool runtimeWeights = false;
+  /// --runtime-weights int8 for another model of a design: layout.json compile.int8 (JSON
+  /// text), the quantizers that design fixes (flows/RuntimeInt8.h); "" = this model's own.
+  std::string int8Arch;
   /// --aresetn: the top's reset port is the active-low aresetn (AXI) instead of rst.
   bool aresetn = false;
   bool quiet = false;

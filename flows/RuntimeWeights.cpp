@@ -96,7 +96,7 @@ WeightImage loom::packWeightImage(ModuleOp rtlModule) {
 
 llvm::Error loom::writeWeightFiles(const std::string &weightsDir, const std::string &stem,
                                    const WeightImage &image, const CompileOptions &o,
-                                   const std::string &top) {
+                                   const std::string &top, const llvm::json::Object *int8) {
   if (auto ec = llvm::sys::fs::create_directories(weightsDir))
     return error(weightsDir + ": cannot create: " + ec.message());
   if (auto err = writeBytes(weightsDir + "/" + stem + ".bin", bytesOf(image.words)))
@@ -122,6 +122,8 @@ llvm::Error loom::writeWeightFiles(const std::string &weightsDir, const std::str
                           {"clock_family", o.clockFamily},
                           {"aresetn", o.aresetn},
                           {"top", top}}}};
+  if (int8)
+    (*layout.getObject("compile"))["int8"] = llvm::json::Object(*int8);
   return writeBytes(weightsDir + "/layout.json",
                     llvm::formatv("{0:2}", llvm::json::Value(std::move(layout))).str() + "\n");
 }
@@ -167,6 +169,8 @@ llvm::Expected<std::string> loom::compileSameArchitecture(const std::string &out
   o.clockMhz = c->getNumber("clock_mhz").value_or(0);
   o.clockFamily = c->getString("clock_family").value_or("").str();
   o.aresetn = c->getBoolean("aresetn").value_or(false);
+  if (const llvm::json::Object *int8 = c->getObject("int8"))
+    o.int8Arch = llvm::formatv("{0}", llvm::json::Value(llvm::json::Object(*int8))).str();
   o.runtimeWeights = true;
   o.quiet = true;
   std::string stem = llvm::sys::path::stem(model).str();

@@ -38,9 +38,11 @@ WeightImage packWeightImage(mlir::ModuleOp rtlModule);
 /// Writes OUT/weights/layout.json and OUT/weights/<stem>.bin for `image` into
 /// `weightsDir` (created): the layout also records the compile options that
 /// fix the architecture, so another model can be compiled the same way.
+/// `int8`: the quantizers of an int8 architecture (flows/RuntimeInt8.h), recorded as
+/// compile.int8.
 llvm::Error writeWeightFiles(const std::string &weightsDir, const std::string &stem,
                              const WeightImage &image, const CompileOptions &options,
-                             const std::string &top);
+                             const std::string &top, const llvm::json::Object *int8 = nullptr);
 
 /// Reads a .bin image (32-bit little-endian words).
 llvm::Expected<std::vector<uint32_t>> readWeightImage(const std::string &path);

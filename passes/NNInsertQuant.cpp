@@ -151,10 +151,13 @@ std::string onnxOpOf(Operation *op) {
 }
 
 /// Rounds every output channel's weights onto a symmetric int8 grid:
-/// s = max |w| / 127 (1 for an all-zero channel), w := s * round_half_even(w / s).
-DenseF64ArrayAttr quantizeWeights(Operation *op, ElementsAttr weight, Builder &b,
-                                  DenseElementsAttr &rounded, int autoBits = 0,
-                                  int autoExponent = 0) {
+/// s = weightMargin * max |w| / 127 (1 for an all-zero channel), or the scales `fixed`
+/// (--runtime-weights: another model's architecture), w := s * round_half_even(w / s).
+/// A weight beyond +-127 steps of a fixed scale fails (the error names the tensor).
+FailureOr<DenseF64ArrayAttr> quantizeWeights(Operation *op, ElementsAttr weight, Builder &b,
+                                             DenseElementsAttr &rounded, int autoBits = 0,
+                                             int autoExponent = 0, double weightMargin = 1,
+                                             DenseF64ArrayAttr fixed = {}) {
   auto type = llvm::cast<ShapedType>(weight.getType());
   int64_t n = type.getDimSize(0), per = type.getNumElements() / n;
   std::vector<float> w;
@@ -164,13 +167,31 @@ DenseF64ArrayAttr quantizeWeights(Operation *op, ElementsAttr weight, Builder &b
   double qmax = autoBits ? double((int64_t(1) << (autoBits - 1)) - 1) : 127.0;
   double layerScale = std::ldexp(1.0, autoBits ? autoExponent : 0);
   std::vector<double> scales(autoBits ? 1 : n, layerScale);
+  if (fixed && int64_t(fixed.size()) != n) {
+    op->emitError() << "--runtime-weights: " << nodeOf(op) << " has " << n
+                    << " output channels, the architecture " << fixed.size();
+    return failure();
+  }
   for (int64_t o = 0; o < n; ++o) {
     double s = layerScale;
     if (!autoBits) {
-      double m = 0;
-      for (int64_t k = 0; k < per; ++k)
+      double m = 0, lo = 0, hi = 0;
+      for (int64_t k = 0; k < per; ++k) {
         m = std::max(m, double(std::fabs(w[o * per + k])));
-      s = m > 0 ? double(float(m / 127.0)) : 1.0;
+        lo = std::min(lo, double(w[o * per + k])), hi = std::max(hi, double(w[o * per + k]));
+      }
+      s = m > 0 ? double(float(weightMargin * m / 127.0)) : 1.0;
+      if (fixed) {
+        s = fixed[o];
+        // codes round half to even: up to 127.5 steps still give +-127
+        if (m > 127.5 * s) {
+          op->emitError() << "--runtime-weights: the weight tensor of node '" << nodeOf(op)
+                          << "' has range [" << lo << ", " << hi << "] in output channel " << o
+                          << ", outside the int8 scale the architecture fixes (+-127 x " << s
+                          << " = +-" << 127 * s << "); compile this model on its own";
+          return failure();
+        }
+      }
       scales[o] = s;
     }
     for (int64_t k = 0; k < per; ++k) {
@@ -188,7 +209,7 @@ struct Inserter {
   bool autoMode = false;
   bool dryRun = false; // count the float points only (no ranges needed, nothing changed)
   int actBits = 12, weightBits = 12, tableBits = 12;
-  double margin = 1.25;
+  double margin = 1.25, weightMargin = 1;
 
   std::string precisionName() const { return autoMode ? "auto" : "int8"; }
   std::vector<Point> points;
@@ -363,8 +384,13 @@ struct Inserter {
         }
         DenseElementsAttr rounded;
         int e = autoMode ? weightExponent(layer.getWeight(), weightBits) : 0;
-        layer.setWeightScaleAttr(
-            quantizeWeights(op, layer.getWeight(), b, rounded, autoMode ? weightBits : 0, e));
+        auto scales = quantizeWeights(op, layer.getWeight(), b, rounded,
+                                      autoMode ? weightBits : 0, e, weightMargin,
+                                      op->getAttrOfType<DenseF64ArrayAttr>(nn::kRtWeightScaleAttr));
+        if (failed(scales))
+          return failure();
+        op->removeAttr(nn::kRtWeightScaleAttr);
+        layer.setWeightScaleAttr(*scales);
         if (autoMode) {
           op->setAttr(nn::kWeightFormatAttr,
                       nn::FixedFormatAttr::get(b.getContext(), unsigned(weightBits),
@@ -503,13 +529,13 @@ struct NNInsertQuantPass : loom::impl::NNInsertQuantBase<NNInsertQuantPass> {
         return signalPassFailure();
       }
       if (actBits < 3 || actBits > 24 || weightBits < 2 || weightBits > 24 || tableBits < 3 ||
-          !(margin >= 1)) {
+          !(margin >= 1) || !(weightMargin >= 1)) {
         func.emitError() << "nn-insert-quant: act-bits and table-bits must be in [3, 24], "
-                            "weight-bits in [2, 24] and margin >= 1";
+                            "weight-bits in [2, 24], margin and weight-margin >= 1";
         return signalPassFailure();
       }
       ins.actBits = actBits, ins.weightBits = weightBits, ins.tableBits = tableBits;
-      ins.margin = margin;
+      ins.margin = margin, ins.weightMargin = weightMargin;
       if (failed(ins.collect()))
         return signalPassFailure();
       ins.insert();

@@ -76,6 +76,9 @@ def NNInsertQuant : Pass<"nn-insert-quant", "mlir::ModuleOp"> {
     layer at `weight-bits` (`weight_format`), so every requantization is a
     shift. A `loom.pin` attribute (#nn.fixed) on a value's defining op or
     argument forces that value's format (the --formats override file).
+    int8 with a `loom.rt_weight_scale` attribute on a layer (--runtime-weights, a
+    weight set compiled in another model's architecture): those per-channel
+    scales, and a weight beyond +-127 of them is an error naming the tensor.
     In auto mode the model's own quantizers may be present (a mixed graph):
     they, quantized weights and integer inputs are kept, and only the float
     tensors around them get formats.
@@ -87,6 +90,9 @@ def NNInsertQuant : Pass<"nn-insert-quant", "mlir::ModuleOp"> {
     Option<"tableBits", "table-bits", "int", "12", "auto: widest table input">,
     Option<"margin", "margin", "double", "1.25",
            "auto: the format holds margin times the calibrated magnitude">,
+    Option<"weightMargin", "weight-margin", "double", "1",
+           "int8: each channel's scale holds weight-margin times its largest weight "
+           "(--runtime-weights: room for other weight sets)">,
   ];
   let dependentDialects = ["loom::nn::NNDialect"];
 }

@@ -32,6 +32,15 @@ constexpr llvm::StringLiteral kWeightFormatAttr = "weight_format";
 /// does, instead of keeping a fraction (a model's own quantized layers keep
 /// their float bias exactly: docs/CONTRACTS.md "post-multiply bias").
 constexpr llvm::StringLiteral kBiasOnGridAttr = "loom.bias_on_grid";
+/// --runtime-weights with --precision int8 (docs/CONTRACTS.md "Weight-load stream"): the
+/// formats belong to the architecture. On the function (unit): dense / conv layers get
+/// int8 weight codes and an accumulator sized for any weights of their formats. On a
+/// layer: the per-channel weight scales (array<f64>) the architecture fixes, which
+/// nn-insert-quant uses instead of the weights' own, and the bias width (i64) its
+/// accumulator is sized for; nn-quantize records the width it chose on the lowered layer.
+constexpr llvm::StringLiteral kRuntimeWeightsAttr = "loom.runtime_weights";
+constexpr llvm::StringLiteral kRtWeightScaleAttr = "loom.rt_weight_scale";
+constexpr llvm::StringLiteral kRtBiasBitsAttr = "loom.rt_bias_bits";
 } // namespace loom::nn
 
 #endif

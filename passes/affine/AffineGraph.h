@@ -178,6 +178,8 @@ struct LayerInts {
   int64_t accWidth = 2;
   std::vector<double> accScale; // s_in * ws[n], one per output
   int64_t n = 0;
+  /// --runtime-weights (int8): the bias width the accumulator is sized for (0: none)
+  int64_t rtBiasBits = 0;
 };
 
 /// The state every stage reads and extends: the twins of the values lowered

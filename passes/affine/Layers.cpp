@@ -17,6 +17,35 @@ static bool wholeSteps(double x) {
   return std::fabs(x - std::nearbyint(x)) <= std::max(1e-9, std::fabs(x) * 0x1p-21);
 }
 
+/// --runtime-weights (int8, docs/CONTRACTS.md "Weight-load stream"): widths that hold any
+/// weight set of the architecture. Weight codes are int8 whatever these weights need, and the
+/// accumulator is sized for K weights of -128 or 127 over the input's code range plus a bias
+/// of rtBiasBits bits: the layer's kRtBiasBitsAttr (the architecture's, recorded in
+/// layout.json), or this model's widest bias code with one bit to spare. A bias code
+/// beyond the recorded width is refused, naming the tensor.
+static LogicalResult fixedForAnyWeights(AffineGraph &g, Operation *op, const Twin &in, int64_t k,
+                                        LayerInts &li) {
+  int64_t bLo = li.b.empty() ? 0 : li.b.front(), bHi = bLo;
+  for (int64_t v : li.b)
+    bLo = std::min(bLo, v), bHi = std::max(bHi, v);
+  int64_t own = widthOfRange(std::min<int64_t>(bLo, 0), std::max<int64_t>(bHi, 0));
+  if (auto fixed = op->getAttrOfType<IntegerAttr>(nn::kRtBiasBitsAttr)) {
+    li.rtBiasBits = fixed.getInt();
+    if (own > li.rtBiasBits)
+      return g.fail(op, "--runtime-weights: the bias tensor's codes span [" + Twine(bLo) + ", " +
+                            Twine(bHi) + "], wider than the " + Twine(li.rtBiasBits) +
+                            " bits the architecture fixes; compile this model on its own");
+  } else {
+    li.rtBiasBits = std::min<int64_t>(own + 1, 62);
+  }
+  li.wWidth = std::max(li.wWidth, 8);
+  __int128 inLo = std::min<int64_t>(in.lo, 0), inHi = std::max<int64_t>(in.hi, 0);
+  __int128 pLo = std::min(-128 * inHi, 127 * inLo), pHi = std::max(127 * inHi, -128 * inLo);
+  __int128 half = __int128(1) << (li.rtBiasBits - 1);
+  li.accWidth = std::max<int64_t>(li.accWidth, widthOfRange(pLo * k - half, pHi * k + half - 1));
+  return success();
+}
+
 /// Weights, biases and accumulator width of a dense / conv on input `in`.
 /// The accumulator's bias is round(bias steps), or floor for a sign output:
 /// acc + x >= 0 exactly when acc + floor(x) >= 0 (acc is an integer).
@@ -62,6 +91,8 @@ static FailureOr<LayerInts> layerInts(AffineGraph &g, Operation *op, const Twin 
   }
   li.wWidth = widthOfRange(wMin, wMax);
   li.accWidth = widthOfRange(accLo, accHi);
+  if (g.func->hasAttr(nn::kRuntimeWeightsAttr) && failed(fixedForAnyWeights(g, op, in, k, li)))
+    return failure();
   if (li.wWidth > 32 || li.accWidth > 62)
     return g.fail(layer, "weights or accumulator too wide (" + Twine(li.wWidth) + " / " +
                              Twine(li.accWidth) + " bits)");
@@ -96,6 +127,8 @@ static Value buildLayer(AffineGraph &g, Operation *layer, const Twin &in, const 
         c.getGroupAttr(), g.b.getI64IntegerAttr(shift), g.b.getI64IntegerAttr(li.accWidth),
         multAttr, postBiasAttr);
   }
+  if (li.rtBiasBits > 0) // what layout.json records for the architecture
+    op->setAttr(nn::kRtBiasBitsAttr, g.b.getI64IntegerAttr(li.rtBiasBits));
   g.copyName(layer, op);
   return op->getResult(0);
 }

@@ -10,6 +10,7 @@
 #include "passes/rtltarget/RTLTarget.h"
 
 #include "dialects/nn/IntAttrs.h"
+#include "dialects/nn/NodeNames.h"
 #include "hw_model/MvuStream.h"
 
 #include "llvm/ADT/TypeSwitch.h"
@@ -62,9 +63,10 @@ public:
     // an actor whose parameters come from the model but stay ROMs would keep
     // the first model's values under every loaded weight set.
     if (nb.runtimeWeights() && llvm::isa<df::LayerNormOp, df::EmbedOp>(actor))
-      return actor->emitError("--runtime-weights: the parameters of this layer (gamma/beta "
-                              "or embedding tables) cannot be loaded at run time yet; "
-                              "compile it without --runtime-weights");
+      return actor->emitError() << "--runtime-weights: the parameters of "
+                                << nn::describeNode(actor)
+                                << " (gamma/beta or embedding tables) cannot be loaded at run "
+                                   "time yet; compile it without --runtime-weights";
     return llvm::TypeSwitch<Operation *, LogicalResult>(actor)
         .Case([&](df::MvuOp op) { return lower(op, std::get<hw::MvuConfig>(config), nb); })
         .Case([&](df::DwuOp op) { return lower(op, std::get<hw::DwuConfig>(config), nb); })
@@ -110,12 +112,16 @@ private:
         c.STREAM ? streamLanes(c, ints(op.getWeight()), outputs, reduction)
                  : weightLanes(ints(op.getWeight()), outputs, reduction, c.SIMD, c.PE, c.BIPOLAR_W);
     if (nb.runtimeWeights()) {
-      // Only the weight and bias memories are loadable: the per-channel
-      // multipliers, post-biases and slopes of affine and PRelu layers are not yet.
-      if (c.W_M > 0 || c.W_PB > 0 || c.W_LA > 0)
-        return op.emitError("--runtime-weights: the requantization multipliers or PRelu "
-                            "slopes of this layer cannot be loaded at run time yet; "
-                            "compile it without --runtime-weights");
+      // The weight and bias memories are loadable. The requantisation multipliers stay
+      // ROMs: with --runtime-weights they follow from scales the architecture fixes
+      // (int8: flows/RuntimeInt8.h), so every weight set has the same. Post-biases
+      // (a folded float BatchNorm's fraction) and PRelu slopes are model values.
+      if (c.W_PB > 0 || c.W_LA > 0)
+        return op.emitError() << "--runtime-weights: the post-multiply biases or PRelu slopes "
+                                 "of "
+                              << nn::describeNode(op)
+                              << " cannot be loaded at run time yet; compile it without "
+                                 "--runtime-weights";
       int64_t wOff = nb.loadableMemfile(name + "_w.mem", c.W_W, c.PE * c.SIMD, w);
       int64_t bOff = nb.loadableMemfile(name + "_b.mem", c.W_ACC, c.PE, ints(op.getBias()));
       nb.setParams(p, {{"RT_W", 1}, {"W_OFF", wOff}, {"B_OFF", bOff}});

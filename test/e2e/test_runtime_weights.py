@@ -17,9 +17,13 @@ different weights:
     loads, both weight_load_cycles long;
  4. pack-weights B writes the same bytes as B's own --runtime-weights compile;
  5. every file under OUT/rtl has the same hash before and after all of this.
+--precision int8 (the MLP and the conv) fixes A's quantizers, recorded in layout.json
+compile.int8; B, a fine-tune of A, is quantized with them (no own-compile comparison in
+step 4); mlp_b, drawn independently, does not fit A's per-channel scales and is refused.
 Refusals, one line each and a non-zero exit: a model of another architecture (naming the
-first difference), weights outside the format (naming the tensor and its range),
---runtime-weights with int8, --weights on a ROM build.
+first difference), weights outside the format or beyond int8's fixed scales (naming the
+tensor and its range), a model with its own quantizers, a LayerNorm (its gamma / beta
+are ROMs; naming the node), --weights on a ROM build.
 """
 import hashlib
 import os
@@ -35,24 +39,33 @@ PRECISION = "fixed<10,4>"
 FRAMES = 16
 
 
-def mlp(path, seed, hidden=8, scale=0.5):
+def tuned(inits, tune):
+    """A fine-tune of a model: every initializer moved by `tune` x N(0, 1) (seed 99), the
+    weight sets an int8 architecture takes (its per-channel scales hold 1.25x A's)."""
+    if not tune:
+        return inits
+    r = np.random.RandomState(99)
+    return {k: (v + tune * r.randn(*v.shape)).astype(np.float32) for k, v in inits.items()}
+
+
+def mlp(path, seed, hidden=8, scale=0.5, tune=0.0):
     r = np.random.RandomState(seed)
-    inits = {"W1": (r.randn(6, hidden) * scale).astype(np.float32),
-             "b1": (r.randn(hidden) * 0.1).astype(np.float32),
-             "W2": (r.randn(hidden, 4) * scale).astype(np.float32),
-             "b2": (r.randn(4) * 0.1).astype(np.float32)}
+    inits = tuned({"W1": (r.randn(6, hidden) * scale).astype(np.float32),
+                   "b1": (r.randn(hidden) * 0.1).astype(np.float32),
+                   "W2": (r.randn(hidden, 4) * scale).astype(np.float32),
+                   "b2": (r.randn(4) * 0.1).astype(np.float32)}, tune)
     nodes = [helper.make_node("Gemm", ["x", "W1", "b1"], ["h"], name="fc1"),
              helper.make_node("Relu", ["h"], ["hr"], name="relu1"),
              helper.make_node("Gemm", ["hr", "W2", "b2"], ["y"], name="fc2")]
     return E.save_model(path, nodes, inits, [1, 6], [1, 4])
 
 
-def conv(path, seed):
+def conv(path, seed, tune=0.0):
     r = np.random.RandomState(seed)
-    inits = {"Wc": (r.randn(4, 2, 3, 3) * 0.3).astype(np.float32),
-             "bc": (r.randn(4) * 0.1).astype(np.float32),
-             "Wd": (r.randn(4, 1, 3, 3) * 0.3).astype(np.float32),
-             "bd": (r.randn(4) * 0.1).astype(np.float32)}
+    inits = tuned({"Wc": (r.randn(4, 2, 3, 3) * 0.3).astype(np.float32),
+                   "bc": (r.randn(4) * 0.1).astype(np.float32),
+                   "Wd": (r.randn(4, 1, 3, 3) * 0.3).astype(np.float32),
+                   "bd": (r.randn(4) * 0.1).astype(np.float32)}, tune)
     nodes = [helper.make_node("Conv", ["x", "Wc", "bc"], ["c"], name="conv1", pads=[1, 1, 1, 1]),
              helper.make_node("Relu", ["c"], ["cr"], name="relu1"),
              helper.make_node("Conv", ["cr", "Wd", "bd"], ["y"], name="dw1", group=4,
@@ -71,6 +84,29 @@ def lora(path, seed_adapter, rank=2, seed_base=1):
              helper.make_node("MatMul", ["xa", "B"], ["xab"], name="lora_B"),
              helper.make_node("Add", ["base", "xab"], ["y"], name="lora_add")]
     return E.save_model(path, nodes, inits, [1, 8], [1, 6])
+
+
+def qdq_mlp(path):
+    """A model with its own quantizer (QuantizeLinear / DequantizeLinear before a Gemm)."""
+    r = np.random.RandomState(7)
+    inits = {"s": np.array(0.02, np.float32), "z": np.array(128, np.uint8),
+             "W": (r.randn(6, 4) * 0.5).astype(np.float32),
+             "b": (r.randn(4) * 0.1).astype(np.float32)}
+    nodes = [helper.make_node("QuantizeLinear", ["x", "s", "z"], ["xq"], name="in_q"),
+             helper.make_node("DequantizeLinear", ["xq", "s", "z"], ["xd"], name="in_dq"),
+             helper.make_node("Gemm", ["xd", "W", "b"], ["y"], name="fc")]
+    return E.save_model(path, nodes, inits, [1, 6], [1, 4])
+
+
+def dense_ln(path):
+    """MatMul then LayerNormalization (opset 17): gamma/beta are ROMs, not loadable."""
+    r = np.random.RandomState(8)
+    inits = {"W": (r.randn(6, 8) * 0.5).astype(np.float32),
+             "g": (1 + 0.1 * r.randn(8)).astype(np.float32),
+             "be": (0.1 * r.randn(8)).astype(np.float32)}
+    nodes = [helper.make_node("MatMul", ["x", "W"], ["h"], name="fc"),
+             helper.make_node("LayerNormalization", ["h", "g", "be"], ["y"], name="ln", axis=-1)]
+    return E.save_model(path, nodes, inits, [1, 6], [1, 8], opset=17)
 
 
 def rtl_hashes(out):
@@ -101,6 +137,18 @@ def check_architecture(c, loom, src, work, name, a, b, precision=PRECISION):
     layout = E.read_json(os.path.join(out, "weights", "layout.json"))
     predicted = report["predicted_weight_load_cycles"]
     arch = layout["compile"]["precision"]
+    if precision == "int8":
+        # The quantizers are the architecture's: A's ranges and per-channel weight scales
+        # widened by the margin, each layer's bias width (flows/RuntimeInt8.h).
+        rec = layout["compile"].get("int8", {})
+        layers = rec.get("layers", [])
+        c.check(arch == "int8" and rec.get("margin") == 1.25 and len(rec.get("ranges", [])) > 0
+                and len(layers) > 0 and all(len(l["weight_scale"]) > 0 and l["bias_bits"] >= 2
+                                            for l in layers),
+                "%s: layout.json records the int8 architecture: %r" % (name, rec))
+        c.check(any(n.endswith("_m.mem") for n in before),
+                "%s: the requantisation multipliers are ROMs of the design: %s"
+                % (name, sorted(before)))
     if precision is None:
         ap = report.get("auto_precision", {})
         c.check(report["precision"] == "auto " + arch and arch.startswith("fixed<") and
@@ -156,17 +204,23 @@ def check_architecture(c, loom, src, work, name, a, b, precision=PRECISION):
             "%s: hardware with B's weights within 5%% of ONNX Runtime on B (%.3f of range)"
             % (name, np.abs(hw - want).max() / span))
 
-    # pack-weights: the same image as B compiled on its own in the architecture's format.
-    out_b = os.path.join(work, "out_%s_b" % name)
-    r = E.run(loom, "compile", b, "-o", out_b, "--precision", arch, "--runtime-weights")
+    # pack-weights: the same image as B compiled on its own in the architecture's format
+    # (int8: B on its own has quantizers of its own, so only -o and the default agree).
     stem = os.path.basename(b)[:-5]
     packed = os.path.join(work, name + "_b.bin")
     r2 = E.run(loom, "pack-weights", out, "--weights", b, "-o", packed)
     r3 = E.run(loom, "pack-weights", out, "--weights", b)
+    if precision == "int8":
+        r = r2
+        own = open(os.path.join(out, "weights", stem + ".bin"), "rb").read() if r3.rc == 0 else b""
+    else:
+        out_b = os.path.join(work, "out_%s_b" % name)
+        r = E.run(loom, "compile", b, "-o", out_b, "--precision", arch, "--runtime-weights")
+        own = (open(os.path.join(out_b, "weights", stem + ".bin"), "rb").read()
+               if r.rc == 0 else b"")
     if c.check(r.rc == 0 and r2.rc == 0 and r3.rc == 0,
                "%s: pack-weights: %s %s %s" % (name, r.describe(), r2.describe(), r3.describe())):
-        own = open(os.path.join(out_b, "weights", stem + ".bin"), "rb").read()
-        c.check(open(packed, "rb").read() == own and
+        c.check(len(own) == 4 * predicted and open(packed, "rb").read() == own and
                 open(os.path.join(out, "weights", stem + ".bin"), "rb").read() == own,
                 "%s: pack-weights B (-o and the default OUT/weights/%s.bin) == B's own image"
                 % (name, stem))
@@ -212,9 +266,29 @@ def main():
                        "weights outside the format", "weight tensor of node 'fc1'", "range [",
                        PRECISION)
         c.check(rtl_hashes(out) == before, "refusals leave OUT/rtl unchanged")
-    one_line_error(c, E.run(loom, "compile", m("mlp_a"), "-o", os.path.join(work, "o_int8"),
-                            "--runtime-weights", "--precision", "int8"),
-                   "--runtime-weights with int8", "--runtime-weights needs --precision auto")
+    # int8: the architecture fixes the quantizers (A's ranges and weight scales with a
+    # margin); a weight set beyond them is refused, naming the tensor.
+    mlp(m("mlp_tuned"), 1, tune=0.03)
+    conv(m("conv_tuned"), 5, tune=0.02)
+    out_int8 = check_architecture(c, loom, src, work, "mlp_int8", m("mlp_a"), m("mlp_tuned"),
+                                  "int8")
+    check_architecture(c, loom, src, work, "conv_int8", m("conv_a"), m("conv_tuned"), "int8")
+    if out_int8:
+        one_line_error(c, E.run(loom, "pack-weights", out_int8, "--weights", m("mlp_b")),
+                       "weights beyond int8's fixed scales", "weight tensor of node 'fc1'",
+                       "range [", "int8 scale")
+    qdq_mlp(m("qdq"))
+    one_line_error(c, E.run(loom, "compile", m("qdq"), "-o", os.path.join(work, "o_qdq"),
+                            "--runtime-weights"),
+                   "--runtime-weights on a model with its own quantizers",
+                   "brings its own quantization")
+    dense_ln(m("dense_ln"))
+    for prec in ("int8", "auto"):
+        one_line_error(c, E.run(loom, "compile", m("dense_ln"), "-o",
+                                os.path.join(work, "o_ln_" + prec), "--runtime-weights",
+                                "--precision", prec),
+                       "--runtime-weights with a LayerNorm (%s)" % prec, "node 'ln'",
+                       "cannot be loaded at run time")
     rom = os.path.join(work, "out_rom")
     r = E.run(loom, "compile", m("mlp_a"), "-o", rom, "--precision", PRECISION)
     if c.check(r.rc == 0, "ROM build: " + r.describe()):
