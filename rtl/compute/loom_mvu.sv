@@ -139,16 +139,18 @@ module loom_mvu #(
   // never elaborates it (SIM = 0).
   // (its per-element generate loops stay within Verilator's unroll limit)
   localparam int XLANES    = ((DW_KK > 0) ? PE : 1) * SIMD;
-  localparam bit FAST      = SIM && PIPE == 0 && RT_W == 0 && WA <= 32 && IN_BEAT <= 1024 &&
-                             XLANES <= 1024;
+`ifdef LOOM_SIM_DPI
+  localparam bit SIM_DPI   = 1'b1;
+`else
+  localparam bit SIM_DPI   = 1'b0;
+`endif
+  // (run-time weights: FAST only with the C++ half, which g_load hands each loaded line)
+  localparam bit FAST      = SIM && PIPE == 0 && (RT_W == 0 || SIM_DPI) && WA <= 32 &&
+                             IN_BEAT <= 1024 && XLANES <= 1024;
   // DPI (`loom sim`, LOOM_SIM_DPI): FAST's input banks, operand gather, products and
   // accumulators run in C++ (rtl/sim/loom_sim_dpi.cpp, same bits); see g_dpi below.
-`ifdef LOOM_SIM_DPI
-  localparam bit DPI       = FAST;
-`else
-  localparam bit DPI       = 1'b0;
-`endif
-  localparam bit XFAST     = FAST && !DPI;  // FAST in SystemVerilog
+  localparam bit DPI       = FAST && SIM_DPI;
+  localparam bit XFAST     = FAST && !DPI;  // FAST in SystemVerilog (ROM weights only)
 
   // ---------------------------------------------------------------- memories
   // (undriven only when elaborated with the default empty file names)
@@ -186,18 +188,20 @@ module loom_mvu #(
       if (B_FILE != "") $readmemh(B_FILE, bmem);
       mac_h = loom_pkg::loom_mac_new(0, K, N, SIMD, PE, IN_BEAT, W_IN, DW_KK, 32'(FLAT),
                                      NWORDS, NF, WA, 0);
-      for (int l = 0; l < NWORDS; l++) begin
+      // (run-time weights: g_load hands over each line as it is loaded)
+      if (RT_W == 0) for (int l = 0; l < NWORDS; l++) begin
         for (int i = 0; i < PE * SIMD; i++)
           wl[i] = w_lane(wmem[l], i);
         loom_pkg::loom_mac_wline(mac_h, l, wl);
       end
-      for (int g = 0; g < NF; g++) begin
+      if (RT_W == 0) for (int g = 0; g < NF; g++) begin
         for (int p = 0; p < PE; p++) bl[p] = 32'($signed(bmem[g][p*W_ACC +: W_ACC]));
         loom_pkg::loom_mac_bline(mac_h, g, bl);
       end
     end
 `endif
-  end else if (RT_W != 0) begin : g_load
+  end
+  if (RT_W != 0) begin : g_load
     logic                  w_we, b_we;
     logic [AW-1:0]         w_wa;
     logic [NFW-1:0]        b_wa;
@@ -211,7 +215,25 @@ module loom_mvu #(
       if (w_we) wmem[w_wa] <= w_wd;
       if (b_we) bmem[b_wa] <= b_wd;
     end
-  end else begin : g_rom
+`ifdef LOOM_SIM_DPI
+    // DPI: the C++ half takes each loaded line too, as g_dpi_rom hands over ROM lines (no
+    // frame runs during a load, so it may change at once)
+    if (DPI) begin : g_dpi_load
+      always_ff @(posedge clk) begin
+        if (w_we) begin
+          int wl [PE * SIMD];
+          for (int i = 0; i < PE * SIMD; i++) wl[i] = w_lane(w_wd, i);
+          loom_pkg::loom_mac_wline(mac_h, 32'(w_wa), wl);
+        end
+        if (b_we) begin
+          int bl [PE];
+          for (int p = 0; p < PE; p++) bl[p] = 32'($signed(b_wd[p*W_ACC +: W_ACC]));
+          loom_pkg::loom_mac_bline(mac_h, 32'(b_wa), bl);
+        end
+      end
+    end
+`endif
+  end else if (!DPI) begin : g_rom
     if (W_FILE != "") begin : g_wmem
       initial begin
         $readmemh(W_FILE, wmem);

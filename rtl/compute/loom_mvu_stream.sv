@@ -81,7 +81,7 @@ module loom_mvu_stream #(
   parameter int    DW_KK   = 0,  // > 0: depthwise taps per channel (K = DW_KK*N)
   parameter int    PIPE    = 0,  // extra MAC stages (loom_mvu)
   parameter int    RQ_PIPE = 0,  // requantisation stage (loom_mvu)
-  parameter int    RT_W    = 0,  // run-time weights (loom_mvu; W_M = W_PB = W_LA = 0)
+  parameter int    RT_W    = 0,  // run-time weights (loom_mvu; W_PB = W_LA = 0)
   parameter int    W_OFF   = 0,
   parameter int    B_OFF   = 0
 ) (
@@ -164,18 +164,20 @@ module loom_mvu_stream #(
   // is extracted from a packed word, sign-extended and masked per product, which was
   // half of a CNN's simulation time. Synthesis never elaborates it (SIM = 0).
   // (its per-element generate loop stays within Verilator's unroll limit)
-  localparam bit FAST = SIM && PIPE == 0 && RT_W == 0 && WA <= 32 && EL <= 1024;
-  // DPI (`loom sim`, LOOM_SIM_DPI): FAST's gearbox data, products and accumulators run in
-  // C++ (rtl/sim/loom_sim_dpi.cpp, same bits); see g_dpi below.
+  // (run-time weights: FAST only with the C++ half, which g_load hands each loaded line)
 `ifdef LOOM_SIM_DPI
-  localparam bit DPI = FAST;
+  localparam bit SIM_DPI = 1'b1;
   /* verilator lint_off UNUSEDSIGNAL */  // (without DPI: FAST off, or a wide accumulator)
   chandle mac_h;  // the unit's C++ half
   /* verilator lint_on UNUSEDSIGNAL */
 `else
-  localparam bit DPI = 1'b0;
+  localparam bit SIM_DPI = 1'b0;
 `endif
-  localparam bit XFAST = FAST && !DPI;  // FAST in SystemVerilog
+  localparam bit FAST = SIM && PIPE == 0 && (RT_W == 0 || SIM_DPI) && WA <= 32 && EL <= 1024;
+  // DPI (`loom sim`, LOOM_SIM_DPI): FAST's gearbox data, products and accumulators run in
+  // C++ (rtl/sim/loom_sim_dpi.cpp, same bits); see g_dpi below.
+  localparam bit DPI = FAST && SIM_DPI;
+  localparam bit XFAST = FAST && !DPI;  // FAST in SystemVerilog (ROM weights only)
   // weight lane i of a ROM line as an int, for the simulation forms: +-1 (BIPOLAR_W) or
   // sign-extended
   function automatic int w_lane(input logic [WWORD-1:0] line, input int i);
@@ -196,16 +198,20 @@ module loom_mvu_stream #(
       if (B_FILE != "") $readmemh(B_FILE, bmem);
       mac_h = loom_pkg::loom_mac_new(1, K, N, SIMD, N, IN_BEAT, W_IN, DW_KK, 0, LINES, 1, WA,
                                      CAP);
-      for (int l = 0; l < LINES; l++) begin
+      // (run-time weights: g_load hands over each line as it is loaded)
+      if (RT_W == 0) for (int l = 0; l < LINES; l++) begin
         for (int i = 0; i < LANES; i++)
           wl[i] = w_lane(wmem[l], i);
         loom_pkg::loom_mac_wline(mac_h, l, wl);
       end
-      for (int n = 0; n < N; n++) bl[n] = 32'($signed(bmem[0][n*W_ACC +: W_ACC]));
-      loom_pkg::loom_mac_bline(mac_h, 0, bl);
+      if (RT_W == 0) begin
+        for (int n = 0; n < N; n++) bl[n] = 32'($signed(bmem[0][n*W_ACC +: W_ACC]));
+        loom_pkg::loom_mac_bline(mac_h, 0, bl);
+      end
     end
 `endif
-  end else if (RT_W != 0) begin : g_load
+  end
+  if (RT_W != 0) begin : g_load
     logic               w_we, b_we;
     logic [AW-1:0]      w_wa;
     logic               b_wa;
@@ -219,7 +225,24 @@ module loom_mvu_stream #(
       if (w_we) wmem[w_wa] <= w_wd;
       if (b_we) bmem[b_wa] <= b_wd;
     end
-  end else begin : g_rom
+`ifdef LOOM_SIM_DPI
+    // DPI: the C++ half takes each loaded line too (as loom_mvu's g_dpi_load)
+    if (DPI) begin : g_dpi_load
+      always_ff @(posedge clk) begin
+        if (w_we) begin
+          int wl [LANES];
+          for (int i = 0; i < LANES; i++) wl[i] = w_lane(w_wd, i);
+          loom_pkg::loom_mac_wline(mac_h, 32'(w_wa), wl);
+        end
+        if (b_we) begin
+          int bl [N];
+          for (int n = 0; n < N; n++) bl[n] = 32'($signed(b_wd[n*W_ACC +: W_ACC]));
+          loom_pkg::loom_mac_bline(mac_h, 0, bl);
+        end
+      end
+    end
+`endif
+  end else if (!DPI) begin : g_rom
     if (W_FILE != "") begin : g_wmem
       initial begin
         $readmemh(W_FILE, wmem);
