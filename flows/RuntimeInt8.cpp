@@ -42,11 +42,12 @@ std::vector<Calibrated> calibrated(func::FuncOp func) {
     unsigned i = arg.getArgNumber();
     if (!func.getArgAttr(i, nn::kCalibAttr))
       continue;
-    out.push_back({valueName(func, arg),
-                   [func, i]() mutable {
-                     return func.getArgAttrOfType<DenseF64ArrayAttr>(i, nn::kCalibAttr);
-                   },
-                   [func, i](DenseF64ArrayAttr a) mutable { func.setArgAttr(i, nn::kCalibAttr, a); }});
+    out.push_back(
+        {valueName(func, arg),
+         [func, i]() mutable {
+           return func.getArgAttrOfType<DenseF64ArrayAttr>(i, nn::kCalibAttr);
+         },
+         [func, i](DenseF64ArrayAttr a) mutable { func.setArgAttr(i, nn::kCalibAttr, a); }});
   }
   func.walk([&](Operation *op) {
     if (!op->hasAttr(nn::kCalibAttr))
@@ -113,8 +114,8 @@ llvm::Error loom::fixInt8Architecture(func::FuncOp func, const std::string &reco
     if (!lohi || lohi->size() != 2 || !(*lohi)[0].getAsNumber() || !(*lohi)[1].getAsNumber())
       return error("layout.json compile.int8 range " + std::to_string(i) + " is malformed");
     if (name != values[i].name)
-      return error(llvm::formatv("{0}its value {1} is '{2}', this model's '{3}'", kNotArch, i,
-                                 name, values[i].name));
+      return error(llvm::formatv("{0}its value {1} is '{2}', this model's '{3}'", kNotArch, i, name,
+                                 values[i].name));
     values[i].set(b.getDenseF64ArrayAttr({*(*lohi)[0].getAsNumber(), *(*lohi)[1].getAsNumber()}));
     arch.ranges.push_back(llvm::json::Object(*r));
   }
@@ -129,8 +130,8 @@ llvm::Error loom::fixInt8Architecture(func::FuncOp func, const std::string &reco
     if (!scales || !bits)
       return error("layout.json compile.int8 layer " + std::to_string(i) + " is malformed");
     if (name != nodeName(layers[i]))
-      return error(llvm::formatv("{0}its layer {1} is '{2}', this model's '{3}'", kNotArch, i,
-                                 name, nodeName(layers[i])));
+      return error(llvm::formatv("{0}its layer {1} is '{2}', this model's '{3}'", kNotArch, i, name,
+                                 nodeName(layers[i])));
     std::vector<double> s;
     for (const llvm::json::Value &v : *scales)
       s.push_back(v.getAsNumber().value_or(0));

@@ -384,8 +384,8 @@ struct Inserter {
         }
         DenseElementsAttr rounded;
         int e = autoMode ? weightExponent(layer.getWeight(), weightBits) : 0;
-        auto scales = quantizeWeights(op, layer.getWeight(), b, rounded,
-                                      autoMode ? weightBits : 0, e, weightMargin,
+        auto scales = quantizeWeights(op, layer.getWeight(), b, rounded, autoMode ? weightBits : 0,
+                                      e, weightMargin,
                                       op->getAttrOfType<DenseF64ArrayAttr>(nn::kRtWeightScaleAttr));
         if (failed(scales))
           return failure();

@@ -131,12 +131,12 @@ module loom_mvu #(
 `else
   localparam bit SIM = 1'b1;  // simulation: FAST below where it applies (same outputs)
 `endif
-  // FAST (simulation with ROM weights, no MAC stages, sums within 32 bits): the MAC reads
-  // its operands as 32-bit ints (ws: the ROM; bs: the input banks; xs_q: the step's
-  // lanes) and sums at 32 bits, truncated to WA: the same bits (two's complement sums
-  // wrap alike), without extracting, sign-extending and masking every lane of a packed
-  // word per product, or assembling the banks into one flat vector every cycle. Synthesis
-  // never elaborates it (SIM = 0).
+  // FAST (simulation with ROM weights, or loaded ones under DPI; no MAC stages, sums within
+  // 32 bits): the MAC reads its operands as 32-bit ints (ws: the ROM; bs: the input banks;
+  // xs_q: the step's lanes) and sums at 32 bits, truncated to WA: the same bits (two's
+  // complement sums wrap alike), without extracting, sign-extending and masking every lane
+  // of a packed word per product, or assembling the banks into one flat vector every
+  // cycle. Synthesis never elaborates it (SIM = 0).
   // (its per-element generate loops stay within Verilator's unroll limit)
   localparam int XLANES    = ((DW_KK > 0) ? PE : 1) * SIMD;
 `ifdef LOOM_SIM_DPI

@@ -158,11 +158,12 @@ module loom_mvu_stream #(
   logic [WWORD-1:0]   wmem [LINES];
   logic [N*W_ACC-1:0] bmem [1];
   /* verilator lint_on UNDRIVEN */
-  // FAST (simulation with ROM weights, no MAC stages, sums within 32 bits): the MAC reads
-  // its operands as 32-bit ints (ws: the ROM, xs_q: the step's elements) and sums at 32
-  // bits, truncated to WA: the same bits (two's complement sums wrap alike), but no lane
-  // is extracted from a packed word, sign-extended and masked per product, which was
-  // half of a CNN's simulation time. Synthesis never elaborates it (SIM = 0).
+  // FAST (simulation with ROM weights, or loaded ones under DPI; no MAC stages, sums within
+  // 32 bits): the MAC reads its operands as 32-bit ints (ws: the ROM, xs_q: the step's
+  // elements) and sums at 32 bits, truncated to WA: the same bits (two's complement sums
+  // wrap alike), but no lane is extracted from a packed word, sign-extended and masked per
+  // product, which was half of a CNN's simulation time. Synthesis never elaborates it
+  // (SIM = 0).
   // (its per-element generate loop stays within Verilator's unroll limit)
   // (run-time weights: FAST only with the C++ half, which g_load hands each loaded line)
 `ifdef LOOM_SIM_DPI
