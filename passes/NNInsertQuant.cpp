@@ -151,7 +151,7 @@ std::string onnxOpOf(Operation *op) {
 }
 
 /// Rounds every output channel's weights onto a symmetric int8 grid:
-/// s = weightMargin * max |w| / 127 (1 for an all-zero channel), or the scales `fixed`
+/// s = weightMargin * max |w| / 127 (all-zero channels: below), or the scales `fixed`
 /// (--runtime-weights: another model's architecture), w := s * round_half_even(w / s).
 /// A weight beyond +-127 steps of a fixed scale fails (the error names the tensor).
 FailureOr<DenseF64ArrayAttr> quantizeWeights(Operation *op, ElementsAttr weight, Builder &b,
@@ -172,6 +172,19 @@ FailureOr<DenseF64ArrayAttr> quantizeWeights(Operation *op, ElementsAttr weight,
                     << " output channels, the architecture " << fixed.size();
     return failure();
   }
+  // An all-zero channel takes scale 1, or, when the scales must hold other weight sets
+  // (weightMargin > 1: --runtime-weights), the layer's widest: a fine-tune that gives it
+  // weights then has the layer's resolution, not steps of 1.
+  double zeroScale = 0;
+  if (!autoBits && !fixed && weightMargin > 1)
+    for (int64_t o = 0; o < n; ++o) {
+      double m = 0;
+      for (int64_t k = 0; k < per; ++k)
+        m = std::max(m, double(std::fabs(w[o * per + k])));
+      zeroScale = std::max(zeroScale, double(float(weightMargin * m / 127.0)));
+    }
+  if (!(zeroScale > 0))
+    zeroScale = 1.0;
   for (int64_t o = 0; o < n; ++o) {
     double s = layerScale;
     if (!autoBits) {
@@ -180,7 +193,7 @@ FailureOr<DenseF64ArrayAttr> quantizeWeights(Operation *op, ElementsAttr weight,
         m = std::max(m, double(std::fabs(w[o * per + k])));
         lo = std::min(lo, double(w[o * per + k])), hi = std::max(hi, double(w[o * per + k]));
       }
-      s = m > 0 ? double(float(weightMargin * m / 127.0)) : 1.0;
+      s = m > 0 ? double(float(weightMargin * m / 127.0)) : zeroScale;
       if (fixed) {
         s = fixed[o];
         // codes round half to even: up to 127.5 steps still give +-127

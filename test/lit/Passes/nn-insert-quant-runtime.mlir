@@ -23,3 +23,15 @@ func.func @own(%x: tensor<1x1xf32> {loom.calib = array<f64: -1.0, 1.0>}) -> tens
   %d = nn.dense %x {weight = dense<[[1.27]]> : tensor<1x1xf32>, bias = dense<0.0> : tensor<1xf32>, onnx.node = "fc", loom.calib = array<f64: -2.0, 2.0>} : tensor<1x1xf32> -> tensor<1x1xf32>
   return %d : tensor<1x1xf32>
 }
+
+// An all-zero channel: scale 1 without the margin; with it (--runtime-weights) the layer's
+// widest, 1.25 x 1.27 / 127 = 0.0125 (f32), so a fine-tune's weights there keep its
+// resolution.
+// CHECK-LABEL: func.func @zero_channel
+// CHECK: weight_scale = array<f64: 0.0099999997764825821, 1.000000e+00>
+// MARGIN-LABEL: func.func @zero_channel
+// MARGIN: weight_scale = array<f64: 0.012500000186264515, 0.012500000186264515>
+func.func @zero_channel(%x: tensor<1x1xf32> {loom.calib = array<f64: -1.0, 1.0>}) -> tensor<1x2xf32> {
+  %d = nn.dense %x {weight = dense<[[1.27], [0.0]]> : tensor<2x1xf32>, bias = dense<0.0> : tensor<2xf32>, onnx.node = "fc", loom.calib = array<f64: -2.0, 2.0>} : tensor<1x1xf32> -> tensor<1x2xf32>
+  return %d : tensor<1x2xf32>
+}
