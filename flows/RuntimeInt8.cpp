@@ -8,7 +8,6 @@
 #include "llvm/Support/FormatVariadic.h"
 
 #include <algorithm>
-#include <functional>
 
 using namespace mlir;
 using namespace loom;
@@ -19,42 +18,45 @@ llvm::Error error(const llvm::Twine &msg) {
   return llvm::createStringError(llvm::inconvertibleErrorCode(), msg);
 }
 
-/// The name a recorded value goes by: "input k" or its op's ONNX node name.
-std::string valueName(func::FuncOp func, Value v) {
-  if (auto arg = llvm::dyn_cast<BlockArgument>(v))
-    return "input " + std::to_string(arg.getArgNumber());
-  if (auto n = v.getDefiningOp()->getAttrOfType<StringAttr>(nn::kNodeNameAttr))
+std::string nodeName(Operation *op) {
+  if (auto n = op->getAttrOfType<StringAttr>(nn::kNodeNameAttr))
     return n.str();
-  return v.getDefiningOp()->getName().getStringRef().str();
+  return op->getName().getStringRef().str();
 }
 
-/// Every calibrated value of `func` with its range attribute: the inputs, then the ops
-/// in order (the order the record keeps).
+/// A calibrated value of the function: argument `arg` (op null) or op's result.
 struct Calibrated {
-  std::string name;
-  std::function<DenseF64ArrayAttr()> get;
-  std::function<void(DenseF64ArrayAttr)> set;
+  mutable func::FuncOp func; // (MLIR op handles have no const accessors)
+  Operation *op = nullptr;
+  unsigned arg = 0;
+
+  /// The name the record gives it: "input k" or its op's ONNX node name.
+  std::string name() const { return op ? nodeName(op) : "input " + std::to_string(arg); }
+  DenseF64ArrayAttr range() const {
+    return op ? op->getAttrOfType<DenseF64ArrayAttr>(nn::kCalibAttr)
+              : func.getArgAttrOfType<DenseF64ArrayAttr>(arg, nn::kCalibAttr);
+  }
+  void setRange(DenseF64ArrayAttr r) const {
+    if (op)
+      op->setAttr(nn::kCalibAttr, r);
+    else
+      func.setArgAttr(arg, nn::kCalibAttr, r);
+  }
 };
 
+/// Every value of `func` with a [min, max] calibration range: the inputs, then the ops in
+/// order (the order the record keeps).
 std::vector<Calibrated> calibrated(func::FuncOp func) {
   std::vector<Calibrated> out;
-  for (BlockArgument arg : func.getArguments()) {
-    unsigned i = arg.getArgNumber();
-    if (!func.getArgAttr(i, nn::kCalibAttr))
-      continue;
-    out.push_back(
-        {valueName(func, arg),
-         [func, i]() mutable {
-           return func.getArgAttrOfType<DenseF64ArrayAttr>(i, nn::kCalibAttr);
-         },
-         [func, i](DenseF64ArrayAttr a) mutable { func.setArgAttr(i, nn::kCalibAttr, a); }});
-  }
+  auto add = [&](Calibrated c) {
+    if (DenseF64ArrayAttr r = c.range(); r && r.size() == 2)
+      out.push_back(c);
+  };
+  for (BlockArgument arg : func.getArguments())
+    add({func, nullptr, arg.getArgNumber()});
   func.walk([&](Operation *op) {
-    if (!op->hasAttr(nn::kCalibAttr))
-      return;
-    out.push_back({valueName(func, op->getResult(0)),
-                   [op] { return op->getAttrOfType<DenseF64ArrayAttr>(nn::kCalibAttr); },
-                   [op](DenseF64ArrayAttr a) { op->setAttr(nn::kCalibAttr, a); }});
+    if (op->getNumResults() == 1)
+      add({func, op, 0});
   });
   return out;
 }
@@ -65,13 +67,15 @@ std::vector<Operation *> layersOf(func::FuncOp func) {
   return layers;
 }
 
-std::string nodeName(Operation *op) {
-  if (auto n = op->getAttrOfType<StringAttr>(nn::kNodeNameAttr))
-    return n.str();
-  return op->getName().getStringRef().str();
-}
-
 const char *kNotArch = "not the int8 architecture this design records: ";
+
+/// Entry i of the record against this model's: its count, then its name.
+llvm::Error sameName(const char *what, size_t i, llvm::StringRef recorded, llvm::StringRef ours) {
+  if (recorded == ours)
+    return llvm::Error::success();
+  return error(llvm::formatv("{0}its {1} {2} is '{3}', this model's '{4}'", kNotArch, what, i,
+                             recorded, ours));
+}
 
 } // namespace
 
@@ -84,14 +88,12 @@ llvm::Error loom::fixInt8Architecture(func::FuncOp func, const std::string &reco
   if (recorded.empty()) {
     // The first model: its ranges, wider by the margin on each side that is not 0, and
     // (nn-insert-quant's weight-margin) its weight scales.
-    for (Calibrated &v : values) {
-      DenseF64ArrayAttr r = v.get();
-      if (!r || r.size() != 2)
-        continue;
+    for (const Calibrated &v : values) {
+      DenseF64ArrayAttr r = v.range();
       double lo = std::min(r[0], r[0] * kRuntimeInt8Margin);
       double hi = std::max(r[1], r[1] * kRuntimeInt8Margin);
-      v.set(b.getDenseF64ArrayAttr({lo, hi}));
-      arch.ranges.push_back(llvm::json::Object{{"value", v.name}, {"range", {lo, hi}}});
+      v.setRange(b.getDenseF64ArrayAttr({lo, hi}));
+      arch.ranges.push_back(llvm::json::Object{{"value", v.name()}, {"range", {lo, hi}}});
     }
     return llvm::Error::success();
   }
@@ -113,10 +115,10 @@ llvm::Error loom::fixInt8Architecture(func::FuncOp func, const std::string &reco
     std::string name = r ? r->getString("value").value_or("").str() : "";
     if (!lohi || lohi->size() != 2 || !(*lohi)[0].getAsNumber() || !(*lohi)[1].getAsNumber())
       return error("layout.json compile.int8 range " + std::to_string(i) + " is malformed");
-    if (name != values[i].name)
-      return error(llvm::formatv("{0}its value {1} is '{2}', this model's '{3}'", kNotArch, i, name,
-                                 values[i].name));
-    values[i].set(b.getDenseF64ArrayAttr({*(*lohi)[0].getAsNumber(), *(*lohi)[1].getAsNumber()}));
+    if (auto err = sameName("value", i, name, values[i].name()))
+      return err;
+    values[i].setRange(
+        b.getDenseF64ArrayAttr({*(*lohi)[0].getAsNumber(), *(*lohi)[1].getAsNumber()}));
     arch.ranges.push_back(llvm::json::Object(*r));
   }
   if (recLayers->size() != layers.size())
@@ -129,9 +131,8 @@ llvm::Error loom::fixInt8Architecture(func::FuncOp func, const std::string &reco
     std::string name = l ? l->getString("node").value_or("").str() : "";
     if (!scales || !bits)
       return error("layout.json compile.int8 layer " + std::to_string(i) + " is malformed");
-    if (name != nodeName(layers[i]))
-      return error(llvm::formatv("{0}its layer {1} is '{2}', this model's '{3}'", kNotArch, i, name,
-                                 nodeName(layers[i])));
+    if (auto err = sameName("layer", i, name, nodeName(layers[i])))
+      return err;
     std::vector<double> s;
     for (const llvm::json::Value &v : *scales)
       s.push_back(v.getAsNumber().value_or(0));

@@ -172,34 +172,31 @@ FailureOr<DenseF64ArrayAttr> quantizeWeights(Operation *op, ElementsAttr weight,
                     << " output channels, the architecture " << fixed.size();
     return failure();
   }
-  // An all-zero channel takes scale 1, or, when the scales must hold other weight sets
-  // (weightMargin > 1: --runtime-weights), the layer's widest: a fine-tune that gives it
-  // weights then has the layer's resolution, not steps of 1.
-  double zeroScale = 0;
-  if (!autoBits && !fixed && weightMargin > 1)
-    for (int64_t o = 0; o < n; ++o) {
-      double m = 0;
-      for (int64_t k = 0; k < per; ++k)
-        m = std::max(m, double(std::fabs(w[o * per + k])));
-      zeroScale = std::max(zeroScale, double(float(weightMargin * m / 127.0)));
-    }
-  if (!(zeroScale > 0))
-    zeroScale = 1.0;
+  // int8: each channel's largest |w|. An all-zero channel takes scale 1, or, when the
+  // scales must hold other weight sets (weightMargin > 1: --runtime-weights), the layer's
+  // widest: a fine-tune that gives it weights then has the layer's resolution, not steps of 1.
+  std::vector<double> maxAbs(autoBits ? 0 : n, 0.0);
+  double zeroScale = 1.0, widest = 0;
+  for (int64_t o = 0; o < int64_t(maxAbs.size()); ++o) {
+    for (int64_t k = 0; k < per; ++k)
+      maxAbs[o] = std::max(maxAbs[o], double(std::fabs(w[o * per + k])));
+    widest = std::max(widest, maxAbs[o]);
+  }
+  if (!fixed && weightMargin > 1 && widest > 0)
+    zeroScale = double(float(weightMargin * widest / 127.0));
   for (int64_t o = 0; o < n; ++o) {
     double s = layerScale;
     if (!autoBits) {
-      double m = 0, lo = 0, hi = 0;
-      for (int64_t k = 0; k < per; ++k) {
-        m = std::max(m, double(std::fabs(w[o * per + k])));
-        lo = std::min(lo, double(w[o * per + k])), hi = std::max(hi, double(w[o * per + k]));
-      }
+      double m = maxAbs[o];
       s = m > 0 ? double(float(weightMargin * m / 127.0)) : zeroScale;
       if (fixed) {
         s = fixed[o];
         // codes round half to even: up to 127.5 steps still give +-127
         if (m > 127.5 * s) {
+          auto [lo, hi] = std::minmax_element(w.begin() + o * per, w.begin() + (o + 1) * per);
           op->emitError() << "--runtime-weights: the weight tensor of node '" << nodeOf(op)
-                          << "' has range [" << lo << ", " << hi << "] in output channel " << o
+                          << "' has range [" << double(std::min(*lo, 0.0f)) << ", "
+                          << double(std::max(*hi, 0.0f)) << "] in output channel " << o
                           << ", outside the int8 scale the architecture fixes (+-127 x " << s
                           << " = +-" << 127 * s << "); compile this model on its own";
           return failure();
