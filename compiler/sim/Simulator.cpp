@@ -128,6 +128,10 @@ std::vector<std::string> verilatorFlags(const SimSpec &spec, const SimOptions &o
   // $readmemh, run once) stays unoptimised, OPT_GLOBAL (runtime, harness) at -Os
   // so the runtime objects keep hitting the compiler cache.
   f.insert(f.end(), {"-MAKEFLAGS", "OPT_FAST=-O2"});
+  // For the machine it runs on (the model is built and run there): BMI2's shifts and
+  // wider moves made the KWS model 13% faster (interleaved runs, 0.255 s -> 0.225 s).
+  // Not loom_sim_dpi.cpp (dpiObject): its loops ran slower with AVX-512.
+  f.insert(f.end(), {"-CFLAGS", "-march=native"});
   if (useClang())
     f.insert(f.end(), {"-MAKEFLAGS", "CXX=clang++"});
   if (opts.trace)

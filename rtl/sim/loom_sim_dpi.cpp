@@ -67,22 +67,40 @@ void unpackAny(const uint32_t *d, int n, int w, int32_t *out) {
 }
 
 // The same for a width known at compile time: 32 fields are W whole words, so within a
-// group every field's word and shift are constants (the loop unrolls into a few
-// instructions a field).
+// group every field's byte and shift are constants, and a whole group unrolls into a
+// 4-byte load and two shifts a field (the group's last fields, whose 4 bytes would reach
+// past it, and a last part group take the two-word form: a field never reads a word past
+// its own)
 template <int W> void unpackW(const uint32_t *d, int n, int32_t *out) {
   constexpr int up = 64 - W;
-  for (int e = 0; e < n; e += 32, d += W, out += 32) {
-    const int m = n - e; // fields left; a field never reads a word past its own
+  auto twoWord = [&](int j) {
+    const int bit = j * W, wi = bit >> 5, sh = bit & 31;
+    uint64_t v = d[wi];
+    if (sh + W > 32)
+      v |= (uint64_t)d[wi + 1] << 32;
+    out[j] = (int32_t)((int64_t)((v >> sh) << up) >> up);
+  };
+  int e = 0;
+  for (; e + 32 <= n; e += 32, d += W, out += 32) {
+    const unsigned char *b = reinterpret_cast<const unsigned char *>(d);
 #pragma GCC unroll 32
     for (int j = 0; j < 32; ++j) {
-      if (j >= m)
-        break;
-      const int bit = j * W, wi = bit >> 5, sh = bit & 31;
-      uint64_t v = d[wi];
-      if (sh + W > 32)
-        v |= (uint64_t)d[wi + 1] << 32;
-      out[j] = (int32_t)((int64_t)((v >> sh) << up) >> up);
+      const int bit = j * W, by = bit >> 3;
+      if (by + 4 <= 4 * W) {
+        uint32_t v;
+        std::memcpy(&v, b + by, 4);
+        out[j] = (int32_t)(v << (32 - W - (bit & 7))) >> (32 - W);
+      } else {
+        twoWord(j);
+      }
     }
+  }
+  const int m = n - e;
+#pragma GCC unroll 32
+  for (int j = 0; j < 32; ++j) {
+    if (j >= m)
+      break;
+    twoWord(j);
   }
 }
 
@@ -139,6 +157,43 @@ inline void lanes(uint32_t *__restrict sum, const int32_t *__restrict x,
   }
 }
 
+// step's lanes-over-p form for a PE known at compile time: the PE accumulators stay in
+// registers across the SIMD lanes, and each lane's loop is a few whole vectors (KWS's
+// units have PE 8, 16 and 32; the generic loops reload and store the accumulators per
+// lane and handle a remainder)
+template <int PE>
+__attribute__((always_inline)) inline void stepPE(uint32_t *__restrict acc,
+    uint32_t *__restrict carry, const uint32_t *__restrict b, const int32_t *__restrict x,
+    const int32_t *__restrict wt, int simd, int first, int carryIn, int split, int flo,
+    int xstride) {
+  uint32_t a[PE];
+  for (int p = 0; p < PE; ++p)
+    a[p] = first ? b[p] + (carryIn ? carry[p] : 0u) : acc[p];
+  auto add = [&](uint32_t *__restrict sum, int s0, int s1) {
+    for (int s = s0; s < s1; ++s) {
+      const int32_t *__restrict ws = wt + (size_t)s * PE;
+      if (xstride > 0) {
+        const int32_t *__restrict xs = x + (size_t)s * xstride;
+        for (int p = 0; p < PE; ++p)
+          sum[p] += (uint32_t)xs[p] * (uint32_t)ws[p];
+      } else {
+        const uint32_t xv = (uint32_t)x[s];
+        for (int p = 0; p < PE; ++p)
+          sum[p] += xv * (uint32_t)ws[p];
+      }
+    }
+  };
+  add(a, 0, flo);
+  for (int p = 0; p < PE; ++p)
+    acc[p] = a[p];
+  if (split) {
+    uint32_t h[PE] = {};
+    add(h, flo, simd);
+    for (int p = 0; p < PE; ++p)
+      carry[p] = h[p];
+  }
+}
+
 // One step: the products of lanes below flo go to the accumulators (from the group's bias,
 // and the carried high lanes of a split step before, on its first step), those from flo
 // on to hi, which a split step keeps in carry; then (last) the WA-bit lanes packed into
@@ -168,6 +223,13 @@ __attribute__((target_clones("avx2", "default"))) void step(MacUnit &u, const in
     return;
   }
   const int32_t *wt = &u.wt[(size_t)line * u.lanes];
+  switch (pe) {
+  case 8: return stepPE<8>(acc, carry, b, x, wt, simd, first, carryIn, split, flo, xstride);
+  case 16: return stepPE<16>(acc, carry, b, x, wt, simd, first, carryIn, split, flo, xstride);
+  case 32: return stepPE<32>(acc, carry, b, x, wt, simd, first, carryIn, split, flo, xstride);
+  case 64: return stepPE<64>(acc, carry, b, x, wt, simd, first, carryIn, split, flo, xstride);
+  default: break;
+  }
   if (first) {
     if (carryIn)
       for (int p = 0; p < pe; ++p)
@@ -184,12 +246,43 @@ __attribute__((target_clones("avx2", "default"))) void step(MacUnit &u, const in
   }
 }
 
+// n lanes' low W bits packed from bit 0 of o (nw words, zero past the last lane): as
+// unpackW, 32 lanes are W whole words, so every lane's word and shift are constants
+template <int W> void packW(const uint32_t *a, int n, uint32_t *o, int nw) {
+  std::memset(o, 0, sizeof(uint32_t) * (size_t)nw);
+  constexpr uint64_t mask = (1ull << W) - 1;
+  for (int e = 0; e < n; e += 32, a += 32, o += W) {
+    const int m = n - e;
+#pragma GCC unroll 32
+    for (int j = 0; j < 32; ++j) {
+      if (j >= m)
+        break;
+      const int bit = j * W, wi = bit >> 5, sh = bit & 31;
+      const uint64_t v = (a[j] & mask) << sh;
+      o[wi] |= (uint32_t)v;
+      if (sh + W > 32)
+        o[wi + 1] |= (uint32_t)(v >> 32);
+    }
+  }
+}
+
 // the finished accumulators as WA-bit lanes packed into out
 void finish(MacUnit &u, const svOpenArrayHandle out) {
   const int pe = u.pe;
 
   uint32_t *o = static_cast<uint32_t *>(svGetArrayPtr(out));
   const int nw = svSize(out, 1), wa = u.wa;
+  const uint32_t *a = reinterpret_cast<const uint32_t *>(u.acc.data());
+  switch (wa) {
+#define LOOM_PACK(W)                                                                          \
+  case W:                                                                                     \
+    return packW<W>(a, pe, o, nw);
+    LOOM_PACK(16) LOOM_PACK(17) LOOM_PACK(18) LOOM_PACK(19) LOOM_PACK(20) LOOM_PACK(21)
+    LOOM_PACK(22) LOOM_PACK(23) LOOM_PACK(24) LOOM_PACK(25) LOOM_PACK(26) LOOM_PACK(27)
+    LOOM_PACK(28) LOOM_PACK(29) LOOM_PACK(30) LOOM_PACK(31)
+#undef LOOM_PACK
+  default: break;
+  }
   const uint64_t mask = wa >= 32 ? 0xffffffffull : ((1ull << wa) - 1);
   uint64_t buf = 0;
   int have = 0, k = 0;
