@@ -26,6 +26,8 @@ numerics::LayerNormParams layerNormParamsOf(Op op, int64_t C, int inWidth, int o
   p.sh1 = int(op.getNormShift()), p.sh2 = int(op.getOutShift());
   p.lo = int64_t(op.getLo()), p.hi = int64_t(op.getHi());
   p.rms = op.getRms();
+  if (auto caps = op.getCodeCaps(); caps && caps->size() == 2)
+    p.gCap = (*caps)[0], p.bCap = (*caps)[1];
   for (const llvm::APInt &v : op.getGamma().template getValues<llvm::APInt>())
     p.G.push_back(v.getSExtValue());
   for (const llvm::APInt &v : op.getBeta().template getValues<llvm::APInt>())

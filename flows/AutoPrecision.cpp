@@ -217,11 +217,20 @@ llvm::Expected<AutoPrecision> loom::chooseAutoPrecision(ModuleOp floatModule,
 
 double loom::largestWeight(ModuleOp floatModule) {
   double m = 0;
+  auto widest = [&](ElementsAttr values) {
+    for (APFloat v : values.getValues<APFloat>())
+      m = std::max(m, std::fabs(v.convertToDouble()));
+  };
   floatModule.walk([&](nn::WeightedLayerOpInterface layer) {
-    for (DenseElementsAttr values : {layer.getWeight(), layer.getBias()})
-      for (APFloat v : values.getValues<APFloat>())
-        m = std::max(m, std::fabs(v.convertToDouble()));
+    widest(layer.getWeight()), widest(layer.getBias());
   });
+  // The other loadable parameters (LoomLibrary: embedding tables, LayerNorm gamma / beta).
+  floatModule.walk([&](nn::EmbedOp e) {
+    widest(e.getTable());
+    if (e.getPos())
+      widest(*e.getPos());
+  });
+  floatModule.walk([&](nn::LayerNormOp ln) { widest(ln.getGamma()), widest(ln.getBeta()); });
   return m;
 }
 

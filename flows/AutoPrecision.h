@@ -62,7 +62,8 @@ llvm::Expected<AutoPrecision> chooseAutoPrecision(mlir::ModuleOp floatModule, co
 llvm::Expected<AutoPrecision> chooseOneFormat(mlir::ModuleOp floatModule, const Calibration &c,
                                               double atLeast);
 
-/// Largest magnitude of any dense or conv weight or bias.
+/// Largest magnitude of any loadable parameter: a dense or conv weight or bias, an
+/// embedding table, a LayerNorm gamma or beta.
 double largestWeight(mlir::ModuleOp floatModule);
 
 /// --runtime-weights with --precision auto: the one format also holds this

@@ -159,14 +159,23 @@ llvm::Expected<llvm::json::Object> loom::accuracyJson(func::FuncOp qfunc, const 
   o["max_abs_error"] = m->maxAbsError;
   o["mean_abs_error"] = m->meanAbsError;
   o["top1_agreement"] = m->top1Agreement;
+  if (m->rowTop1Agreement >= 0)
+    o["row_top1_agreement"] = m->rowTop1Agreement;
   return o;
 }
 
 llvm::Expected<Accuracy> loom::measureAccuracy(func::FuncOp qfunc, const Frames &frames,
                                                const Frames &want) {
   double sum = 0;
-  int64_t count = 0, top1 = 0;
+  int64_t count = 0, top1 = 0, rowsAgree = 0, rows = 0;
   Accuracy a;
+  // rows of the first output's last axis, when it has several of them
+  size_t rowLen = 0;
+  if (qfunc.getNumResults() > 0)
+    if (auto t = llvm::dyn_cast<ShapedType>(qfunc.getFunctionType().getResult(0));
+        t && t.hasStaticShape() && t.getRank() >= 2 && t.getShape().back() >= 2 &&
+        t.getNumElements() / t.getShape().back() >= 2)
+      rowLen = size_t(t.getShape().back());
   for (size_t f = 0; f < frames.size(); ++f) {
     auto q = interpretFrame(qfunc, splitInputs(qfunc, frames[f]));
     if (!q)
@@ -184,7 +193,15 @@ llvm::Expected<Accuracy> loom::measureAccuracy(func::FuncOp qfunc, const Frames 
     };
     top1 += std::max_element(got.begin(), firstEnd(got)) - got.begin() ==
             std::max_element(ref.begin(), firstEnd(ref)) - ref.begin();
+    for (size_t r = 0; rowLen && (r + 1) * rowLen <= q->outputs.at(0).size() &&
+                       (r + 1) * rowLen <= ref.size();
+         ++r, ++rows) {
+      auto g = got.begin() + r * rowLen, w = ref.begin() + r * rowLen;
+      rowsAgree += std::max_element(g, g + rowLen) - g == std::max_element(w, w + rowLen) - w;
+    }
   }
+  if (rows)
+    a.rowTop1Agreement = double(rowsAgree) / double(rows);
   a.meanAbsError = count ? sum / double(count) : 0.0;
   a.top1Agreement = frames.empty() ? 1.0 : double(top1) / double(frames.size());
   return a;

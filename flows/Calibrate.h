@@ -64,6 +64,9 @@ llvm::Expected<Calibration> calibrate(mlir::func::FuncOp func, const std::string
 /// Error of a quantized graph's outputs against the float ones.
 struct Accuracy {
   double maxAbsError = 0, meanAbsError = 0, top1Agreement = 1;
+  /// Of a first output [..., R, V] with R, V >= 2 (an LM's logits [1, T, V]): the
+  /// rows whose argmax agrees (each row a token's prediction); -1 for other outputs.
+  double rowTop1Agreement = -1;
 };
 llvm::Expected<Accuracy> measureAccuracy(mlir::func::FuncOp qfunc, const Frames &frames,
                                          const Frames &want);
@@ -71,7 +74,7 @@ llvm::Expected<Accuracy> measureAccuracy(mlir::func::FuncOp qfunc, const Frames 
 /// max - min over every output word of every frame (0 when constant).
 double outputRange(const Frames &outputs);
 
-/// {frames, max_abs_error, mean_abs_error, top1_agreement} of `qfunc` on
+/// {frames, max_abs_error, mean_abs_error, top1_agreement[, row_top1_agreement]} of `qfunc` on
 /// `frames` against the float outputs `want` (just {frames} when empty).
 llvm::Expected<llvm::json::Object> accuracyJson(mlir::func::FuncOp qfunc, const Frames &frames,
                                                 const Frames &want);

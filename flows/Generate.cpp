@@ -15,6 +15,7 @@
 #include "compiler/io/Npz.h"
 #include "dialects/df/DFOps.h"
 #include "dialects/nn/NNOps.h"
+#include "flows/RuntimeWeights.h"
 #include "flows/SimFrames.h"
 #include "hw_model/Pipeline.h"
 #include "passes/DFCost.h"
@@ -189,6 +190,15 @@ llvm::Expected<int64_t> loom::generateTokens(const GenerateOptions &o) {
 
   sim::SimSpec spec = designSimSpec(*report, *ends, o.outDir);
   sim::SimOptions so;
+  // A --runtime-weights design loads its own image before the prompt.
+  auto own = readOwnWeights(o.outDir);
+  if (!own)
+    return own.takeError();
+  if (*own) {
+    so.weightImages.push_back((*own)->image);
+    so.weightFirstFrames.push_back(0);
+    spec.weightWords = int64_t((*own)->image.size());
+  }
   llvm::SmallString<256> work(o.outDir + "/sim");
   llvm::sys::fs::make_absolute(work);
   so.workDir = work.str().str();

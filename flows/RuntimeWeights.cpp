@@ -142,6 +142,27 @@ llvm::Expected<std::vector<uint32_t>> loom::readWeightImage(const std::string &p
   return words;
 }
 
+llvm::Expected<std::optional<OwnWeights>> loom::readOwnWeights(const std::string &outDir) {
+  std::string layoutPath = outDir + "/weights/layout.json";
+  if (!llvm::sys::fs::exists(layoutPath))
+    return std::nullopt;
+  auto buf = llvm::MemoryBuffer::getFile(layoutPath);
+  if (!buf)
+    return error(layoutPath + ": cannot read");
+  auto layout = llvm::json::parse((*buf)->getBuffer());
+  if (!layout)
+    return error(layoutPath + ": " + llvm::toString(layout.takeError()));
+  const llvm::json::Object *lo = layout->getAsObject();
+  OwnWeights w;
+  w.model = lo ? lo->getString("model").value_or("").str() : "";
+  w.path = outDir + "/weights/" + (lo ? lo->getString("image").value_or("").str() : "");
+  auto image = readWeightImage(w.path);
+  if (!image)
+    return image.takeError();
+  w.image = std::move(*image);
+  return w;
+}
+
 llvm::Expected<std::string> loom::compileSameArchitecture(const std::string &outDir,
                                                           const std::string &model,
                                                           std::vector<std::string> &warnings) {

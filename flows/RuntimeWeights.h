@@ -17,6 +17,7 @@
 #include "llvm/Support/JSON.h"
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -46,6 +47,14 @@ llvm::Error writeWeightFiles(const std::string &weightsDir, const std::string &s
 
 /// Reads a .bin image (32-bit little-endian words).
 llvm::Expected<std::vector<uint32_t>> readWeightImage(const std::string &path);
+
+/// OUT's own image (OUT/weights/layout.json's `image`) and its model; nullopt when OUT
+/// was compiled without --runtime-weights (no layout.json).
+struct OwnWeights {
+  std::string model, path;
+  std::vector<uint32_t> image;
+};
+llvm::Expected<std::optional<OwnWeights>> readOwnWeights(const std::string &outDir);
 
 /// Compiles `model` with the options recorded in OUT/weights/layout.json into
 /// a scratch directory beside OUT/ and checks that its OUT/rtl equals OUT's

@@ -87,17 +87,12 @@ llvm::Expected<std::vector<WeightSet>> loadWeightSets(const std::string &outDir,
     return llvm::Error::success();
   };
   if (models.empty()) {
-    auto buf = llvm::MemoryBuffer::getFile(layoutPath);
-    auto layout = buf ? llvm::json::parse((*buf)->getBuffer())
-                      : llvm::Expected<llvm::json::Value>(error(layoutPath + ": cannot read"));
-    if (!layout)
-      return layout.takeError();
-    const llvm::json::Object *lo = layout->getAsObject();
+    auto own = readOwnWeights(outDir);
+    if (!own)
+      return own.takeError();
     WeightSet w;
-    w.model = lo ? lo->getString("model").value_or("").str() : "";
-    std::string bin = outDir + "/weights/" +
-                      (lo ? lo->getString("image").value_or("").str() : std::string());
-    if (auto err = readSet(w, outDir, bin))
+    w.model = (*own)->model;
+    if (auto err = readSet(w, outDir, (*own)->path))
       return std::move(err);
     sets.push_back(std::move(w));
     return sets;

@@ -464,5 +464,10 @@ int64_t loom::hw::weightLoadWords(const ActorConfig &c) {
     return unitLoadWords(*m);
   if (auto *d = std::get_if<DwuConfig>(&c))
     return unitLoadWords(*d);
+  if (auto *e = std::get_if<EmbedConfig>(&c)) // E: V rows, P: T rows, of C / OUT_BEAT lines
+    return wordsOf(int64_t(e->V + (e->POS ? e->T : 0)) * e->beatsPerRow(),
+                   int64_t(e->OUT_BEAT) * e->W_OUT);
+  if (auto *l = std::get_if<LayerNormConfig>(&c)) // G and B: a line per channel
+    return wordsOf(l->C, l->W_G) + wordsOf(l->C, l->W_B);
   return 0;
 }

@@ -50,7 +50,9 @@ ActorCost estimateCost(const ActorConfig &c);
 /// loom compile --runtime-weights: the 32-bit words an actor's loadable memories take
 /// in the weight-load image (docs/CONTRACTS.md "Weight-load stream"): each line of
 /// `bits` bits takes ceil(bits / 32) words. loom_mvu / loom_dwu load NF*SF weight lines
-/// of PE*SIMD*W_W bits and NF bias lines of PE*W_ACC bits; other actors load nothing.
+/// of PE*SIMD*W_W bits and NF bias lines of PE*W_ACC bits; loom_embed its table (V*C/OUT_BEAT
+/// lines of OUT_BEAT*W_OUT bits) and position table (T*C/OUT_BEAT lines); loom_layernorm
+/// C gamma lines of W_G and C beta lines of W_B bits; other actors load nothing.
 /// The port takes one word per cycle, so the load takes the image's words in cycles.
 int64_t weightLoadWords(const ActorConfig &c);
 

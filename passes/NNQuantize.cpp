@@ -160,16 +160,26 @@ struct NNQuantizePass : loom::impl::NNQuantizeBase<NNQuantizePass> {
             intAttr(ctx, {t.depth()}, t.bits + 1, t.values)));
       } else if (auto ln = llvm::dyn_cast<nn::LayerNormOp>(op)) {
         // Input and output at 2^-F, saturated to the format (CONTRACTS "LayerNorm").
+        // --runtime-weights: gamma and beta anywhere in the format, so the shifts and
+        // widths hold every loadable pair.
+        if (runtimeWeights && (failed(withinFormat(&op, "gamma", ln.getGamma())) ||
+                               failed(withinFormat(&op, "beta", ln.getBeta()))))
+          return failure();
         auto p = numerics::makeLayerNorm(
             lastDimOf(ln.getResult()), int(w), int(w), std::ldexp(1.0, -int(f)),
             std::ldexp(1.0, -int(f)), ln.getEpsilon().convertToDouble(), floatsOf(ln.getGamma()),
-            floatsOf(ln.getBeta()), fmt.minInt(), fmt.maxInt(), ln.getRms());
+            floatsOf(ln.getBeta()), fmt.minInt(), fmt.maxInt(), ln.getRms(),
+            runtimeWeights ? double(-fmt.minInt()) * fmt.lsb() : 0.0);
         if (!p)
           return op.emitError() << "cannot quantize " << nn::describeNode(&op) << ": "
                                 << llvm::toString(p.takeError());
         result = copyName(buildQLayerNorm(b, op.getLoc(), outType, in, *p).getDefiningOp());
       } else if (auto emb = llvm::dyn_cast<nn::EmbedOp>(op)) {
         // Both tables in the format's codes, the sum saturated (CONTRACTS "Embedding").
+        if (runtimeWeights &&
+            (failed(withinFormat(&op, "table", emb.getTable())) ||
+             (emb.getPos() && failed(withinFormat(&op, "position table", *emb.getPos())))))
+          return failure();
         result = copyName(buildQEmbed(b, emb, outType, in, std::ldexp(1.0, -int(f)), int(w),
                                       fmt.minInt(), fmt.maxInt())
                               .getDefiningOp());
@@ -310,6 +320,23 @@ struct NNQuantizePass : loom::impl::NNQuantizeBase<NNQuantizePass> {
         b.getI64IntegerAttr(std::max(acc, 2)), nullptr, nullptr);
   }
 
+  /// --runtime-weights: a parameter tensor outside the architecture's format is
+  /// refused (naming the tensor and its range), not saturated.
+  LogicalResult withinFormat(Operation *op, const char *what, ElementsAttr values) {
+    double lo = double(fmt.minInt()) * fmt.lsb(), hi = double(fmt.maxInt()) * fmt.lsb();
+    double mn = INFINITY, mx = -INFINITY;
+    for (APFloat v : values.getValues<APFloat>())
+      mn = std::min(mn, v.convertToDouble()), mx = std::max(mx, v.convertToDouble());
+    // Codes round half to even: a value within half an LSB of the range still fits.
+    if (mn < lo - fmt.lsb() / 2 || mx > hi + fmt.lsb() / 2)
+      return op->emitError() << "--runtime-weights: the " << what << " tensor of "
+                             << nn::describeNode(op) << " has range [" << mn << ", " << mx
+                             << "], outside " << fmt.str() << " ([" << lo << ", " << hi
+                             << "]) that the architecture fixes; compile with a --precision "
+                                "of more integer bits";
+    return success();
+  }
+
   /// --runtime-weights: the number formats belong to the architecture, not to
   /// one weight set. A weight or bias outside the format is refused (naming the
   /// tensor and its range) instead of saturated, and the accumulator is sized
@@ -317,20 +344,8 @@ struct NNQuantizePass : loom::impl::NNQuantizeBase<NNQuantizePass> {
   /// passes this check runs on the same hardware (docs/CONTRACTS.md).
   LogicalResult fixedForAnyWeights(Operation *op, ElementsAttr weight, ElementsAttr bias,
                                    int64_t k, unsigned inWidth, int &acc) {
-    double lo = double(fmt.minInt()) * fmt.lsb(), hi = double(fmt.maxInt()) * fmt.lsb();
-    for (auto [what, values] : {std::pair<const char *, ElementsAttr>{"weight", weight},
-                                {"bias", bias}}) {
-      double mn = INFINITY, mx = -INFINITY;
-      for (APFloat v : values.getValues<APFloat>())
-        mn = std::min(mn, v.convertToDouble()), mx = std::max(mx, v.convertToDouble());
-      // Codes round half to even: a value within half an LSB of the range still fits.
-      if (mn < lo - fmt.lsb() / 2 || mx > hi + fmt.lsb() / 2)
-        return op->emitError() << "--runtime-weights: the " << what << " tensor of "
-                               << nn::describeNode(op) << " has range [" << mn << ", " << mx
-                               << "], outside " << fmt.str() << " ([" << lo << ", " << hi
-                               << "]) that the architecture fixes; compile with a --precision "
-                                  "of more integer bits";
-    }
+    if (failed(withinFormat(op, "weight", weight)) || failed(withinFormat(op, "bias", bias)))
+      return failure();
     std::vector<int64_t> worstW(size_t(k), fmt.minInt());
     std::vector<int64_t> worstB = {fmt.minInt() * (int64_t(1) << fmt.frac())};
     acc = std::max(acc, numerics::accWidth(worstW, worstB, k, int(inWidth)));

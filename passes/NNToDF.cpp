@@ -571,7 +571,8 @@ LogicalResult Lowering::lower(nn::QLayerNormOp ln) {
       ln.getLoc(), streamOf(ln.getResult()), s,
       b.getI64IntegerAttr(type.getDimSize(type.getRank() - 1)), ln.getEpsilonCodesAttr(),
       ln.getEpsilonShiftAttr(), ln.getPreShiftAttr(), ln.getRecipBitsAttr(), ln.getNormShiftAttr(), ln.getOutShiftAttr(),
-      ln.getGamma(), ln.getBeta(), ln.getLoAttr(), ln.getHiAttr(), ln.getRmsAttr());
+      ln.getGamma(), ln.getBeta(), ln.getLoAttr(), ln.getHiAttr(), ln.getRmsAttr(),
+      ln.getCodeCapsAttr());
   copyName(ln, actor);
   bind(ln.getResult(), actor, perm);
   return success();

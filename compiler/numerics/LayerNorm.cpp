@@ -78,15 +78,21 @@ static u128 maxAbs(const std::vector<int64_t> &v) {
   return m;
 }
 
-int LayerNormParams::gBits() const { return signedBits(maxAbs(G)); }
-int LayerNormParams::bBits() const { return signedBits(maxAbs(B)); }
-int LayerNormParams::zBits() const { return signedBits(uMax(C) * maxAbs(G) + maxAbs(B)); }
+static u128 capped(const std::vector<int64_t> &v, int64_t cap) {
+  return std::max(maxAbs(v), absOf(cap));
+}
+
+int LayerNormParams::gBits() const { return signedBits(capped(G, gCap)); }
+int LayerNormParams::bBits() const { return signedBits(capped(B, bCap)); }
+int LayerNormParams::zBits() const {
+  return signedBits(uMax(C) * capped(G, gCap) + capped(B, bCap));
+}
 
 llvm::Expected<LayerNormParams> makeLayerNorm(int64_t C, int inWidth, int outWidth, double sIn,
                                               double sOut, double epsilon,
                                               const std::vector<double> &gamma,
                                               const std::vector<double> &beta, int64_t lo,
-                                              int64_t hi, bool rms) {
+                                              int64_t hi, bool rms, double bound) {
   if (C < 1 || C > 65536 || inWidth < 2 || inWidth > 24 || outWidth < 2 || outWidth > 32)
     return fail("layernorm rows of 1 to 65536 codes of 2 to 24 bits are supported");
   if (!(sIn > 0) || !(sOut > 0) || !std::isfinite(sIn) || !std::isfinite(sOut))
@@ -112,6 +118,8 @@ llvm::Expected<LayerNormParams> makeLayerNorm(int64_t C, int inWidth, int outWid
   double gm = 0;
   for (double g : gamma)
     gm = std::max(gm, std::fabs(g / sOut));
+  if (bound > 0)
+    gm = std::max(gm, bound / sOut);
   int gf = LayerNormParams::kGammaBits;
   if (gm > 0)
     gf = int(std::floor(std::log2((std::ldexp(1.0, LayerNormParams::kGammaBits) - 1) / gm)));
@@ -126,6 +134,13 @@ llvm::Expected<LayerNormParams> makeLayerNorm(int64_t C, int inWidth, int outWid
       return fail("layernorm bias " + std::to_string(beta[i]) + " is out of range for the output scale");
     p.G.push_back(int64_t(roundHalfEven(g)));
     p.B.push_back(int64_t(roundHalfEven(b)));
+  }
+  if (bound > 0) {
+    double gc = std::ldexp(bound / sOut, gf), bc = std::ldexp(bound / sOut, p.sh2);
+    if (!(bc < std::ldexp(1.0, 62)))
+      return fail("layernorm bias bound " + std::to_string(bound) +
+                  " is out of range for the output scale");
+    p.gCap = int64_t(roundHalfEven(gc)), p.bCap = int64_t(roundHalfEven(bc));
   }
   if (p.divSteps() > 62)
     return fail("layernorm reciprocal exceeds 62 bits (row too long or codes too wide)");

@@ -37,6 +37,9 @@ struct LayerNormParams {
   /// RMSNorm (no mean subtraction, beta 0): the same recipe with S1 := 0, so
   /// D = C * S2 and t = C * c (every width bound above still holds).
   bool rms = false;
+  /// --runtime-weights: the largest |G| and |B| codes the architecture admits (0: the
+  /// values themselves), so the G, B and u * G + B widths hold any loadable gamma / beta.
+  int64_t gCap = 0, bCap = 0;
 
   /// Width of the largest D + E (unsigned).
   int vBits() const;
@@ -58,12 +61,15 @@ struct LayerNormParams {
 /// sIn and output scale sOut (power-of-two scales in fixed point, any positive
 /// scale in affine graphs); gamma and beta are the float constants (C each).
 /// Output codes are clamped to [lo, hi]. Fails with a one-line reason when a
-/// quantity exceeds the supported widths.
+/// quantity exceeds the supported widths. `bound` > 0 (--runtime-weights): every
+/// |gamma| and |beta| the architecture admits is at most bound (the caller refuses
+/// larger ones), so out_shift and the caps (gCap, bCap) follow from it, not from
+/// these values.
 llvm::Expected<LayerNormParams> makeLayerNorm(int64_t C, int inWidth, int outWidth, double sIn,
                                               double sOut, double epsilon,
                                               const std::vector<double> &gamma,
                                               const std::vector<double> &beta, int64_t lo,
-                                              int64_t hi, bool rms = false);
+                                              int64_t hi, bool rms = false, double bound = 0);
 
 /// floor(sqrt(v)) for v >= 0, exactly (bit by bit, as the RTL).
 unsigned __int128 isqrt(unsigned __int128 v);

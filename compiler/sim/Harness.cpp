@@ -405,6 +405,16 @@ static PassStats runGenerate(int64_t rows, int64_t prompt, int64_t fed, int64_t 
     top->clk = 1; top->eval();
   }
   setReset(top.get(), false);
+  // A --runtime-weights design: its image, a word a cycle, before the prompt.
+  setWt(top.get(), false, 0u);
+  for (int64_t w = 0; !gWtImages.empty() && w < WT_WORDS;) {
+    setWt(top.get(), true, gWtImages[0][(size_t)w]);
+    top->clk = 0; top->eval();
+    bool taken = getWtReady(top.get());
+    top->clk = 1; top->eval();
+    w += taken;
+  }
+  setWt(top.get(), false, 0u);
   int64_t inBeat = 0, outBeat = 0, open = prompt, lastProgress = 0, tokens = 0, cycle = 0;
   std::vector<int64_t> firstIn((size_t)fed, -1), row;
   EvalClock evalClock;

@@ -698,6 +698,11 @@ llvm::Expected<GenerateRun> runBuiltGenerate(const SimSpec &spec, const SimBuild
   llvm::sys::path::append(logPath, "generate.log");
   if (auto e = writeInputFile(inPath, spec, {frame}))
     return std::move(e);
+  llvm::SmallString<256> wtPath(work);
+  llvm::sys::path::append(wtPath, "generate_weights.bin");
+  if (!opts.weightImages.empty())
+    if (auto e = writeWeightFile(wtPath, spec, opts))
+      return std::move(e);
   llvm::sys::fs::remove(outPath);
   int64_t watchdog = opts.watchdogCycles > 0 ? opts.watchdogCycles : defaultWatchdogCycles(spec);
   std::vector<std::string> args = {"--cwd",        absolute(".", spec.rtlDir),
@@ -706,6 +711,8 @@ llvm::Expected<GenerateRun> runBuiltGenerate(const SimSpec &spec, const SimBuild
                                    "--watchdog",   std::to_string(watchdog),
                                    "--generate",   std::to_string(rows),
                                    std::to_string(prompt), std::to_string(fed)};
+  if (!opts.weightImages.empty())
+    args.insert(args.end(), {"--weights", std::string(wtPath)});
   auto t0 = Clock::now();
   std::string crash;
   auto rc = runProgram(build.simulatorPath, args, logPath, opts.verbose, &crash);

@@ -320,7 +320,7 @@ def DF_LayerNormOp : DF_Op<"layernorm"> {
   let arguments = (ins DF_StreamType:$input, I64Attr:$channels, I64Attr:$epsilon_codes,
                    I64Attr:$epsilon_shift, I64Attr:$pre_shift, I64Attr:$recip_bits, I64Attr:$norm_shift,
                    I64Attr:$out_shift, ElementsAttr:$gamma, ElementsAttr:$beta, I64Attr:$lo,
-                   I64Attr:$hi, UnitAttr:$rms);
+                   I64Attr:$hi, UnitAttr:$rms, OptionalAttr<DenseI64ArrayAttr>:$code_caps);
   let results = (outs DF_StreamType:$output);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
   let hasVerifier = 1;

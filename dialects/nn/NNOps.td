@@ -536,13 +536,15 @@ def NN_QLayerNormOp : NN_Op<"qlayernorm"> {
     u = shift_round_even((C*c_i - S1) * r, norm_shift), y = clamp(
     shift_round_even(u * gamma[i] + beta[i], out_shift), lo, hi). gamma and
     beta are integers (the float constants over the output scale). `rms`
-    (RMSNorm): S1 is taken as 0 (D = C*S2, t_i = C*c_i).
+    (RMSNorm): S1 is taken as 0 (D = C*S2, t_i = C*c_i). `code_caps`
+    (--runtime-weights): the largest |gamma| and |beta| codes the architecture
+    admits, which size the hardware instead of these values.
   }];
   let arguments = (ins NN_IntTensor:$input, I64Attr:$epsilon_codes, I64Attr:$epsilon_shift,
                    I64Attr:$pre_shift,
                    I64Attr:$recip_bits, I64Attr:$norm_shift, I64Attr:$out_shift,
                    ElementsAttr:$gamma, ElementsAttr:$beta, I64Attr:$lo, I64Attr:$hi,
-                   UnitAttr:$rms);
+                   UnitAttr:$rms, OptionalAttr<DenseI64ArrayAttr>:$code_caps);
   let results = (outs NN_IntTensor:$result);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
   let hasVerifier = 1;

@@ -10,6 +10,8 @@
 #include "passes/NNQuantizeAffine.h"
 #include "passes/affine/AffineGraph.h"
 
+#include "dialects/nn/NNAttrs.h"
+
 #include "compiler/numerics/Embed.h"
 
 mlir::Value loom::buildQEmbed(mlir::OpBuilder &b, nn::EmbedOp op, mlir::Type outType,
@@ -53,6 +55,26 @@ LogicalResult lowerEmbed(AffineGraph &g, nn::QuantizeLinearOp ql, const Pending 
     return failure();
   Twin r = *res;
   double sOut = out.scale[0];
+  // --runtime-weights: the table codes are loadable, on the scale the architecture fixes
+  // (flows/RuntimeInt8.h); a table beyond that scale's codes is refused, not saturated.
+  if (g.func->hasAttr(nn::kRuntimeWeightsAttr)) {
+    const double lo = std::ldexp(-1.0, g.width - 1) * sOut,
+                 hi = (std::ldexp(1.0, g.width - 1) - 1) * sOut;
+    auto check = [&](const char *what, std::vector<double> v) -> LogicalResult {
+      if (v.empty())
+        return success();
+      auto [mn, mx] = std::minmax_element(v.begin(), v.end());
+      if (*mn >= lo - sOut / 2 && *mx <= hi + sOut / 2)
+        return success();
+      return emb.emitError() << "--runtime-weights: the " << what << " of "
+                             << nn::describeNode(emb) << " has range [" << *mn << ", " << *mx
+                             << "], outside the int8 scale the architecture fixes ([" << lo
+                             << ", " << hi << "])";
+    };
+    if (failed(check("table", floatsOf(emb.getTable()))) ||
+        (emb.getPos() && failed(check("position table", floatsOf(*emb.getPos())))))
+      return failure();
+  }
   Type outType = intTensor(emb.getResult().getType(), g.width);
   Value y = buildQEmbed(g.b, emb, outType, ids.codes, sOut, g.width, r.lo, r.hi);
   g.copyName(emb, y.getDefiningOp());

@@ -10,6 +10,8 @@
 #include "passes/NNQuantizeAffine.h"
 #include "passes/affine/AffineGraph.h"
 
+#include "dialects/nn/NNAttrs.h"
+
 #include "compiler/numerics/LayerNorm.h"
 
 #include <algorithm>
@@ -22,7 +24,8 @@ mlir::Value loom::buildQLayerNorm(mlir::OpBuilder &b, mlir::Location loc, mlir::
       b.getI64IntegerAttr(p.P),
       b.getI64IntegerAttr(p.R), b.getI64IntegerAttr(p.sh1), b.getI64IntegerAttr(p.sh2),
       intAttr(ctx, {p.C}, 64, p.G), intAttr(ctx, {p.C}, 64, p.B), b.getI64IntegerAttr(p.lo),
-      b.getI64IntegerAttr(p.hi), p.rms ? b.getUnitAttr() : mlir::UnitAttr());
+      b.getI64IntegerAttr(p.hi), p.rms ? b.getUnitAttr() : mlir::UnitAttr(),
+      p.gCap || p.bCap ? b.getDenseI64ArrayAttr({p.gCap, p.bCap}) : mlir::DenseI64ArrayAttr());
 }
 
 namespace loom::affine {
@@ -36,6 +39,12 @@ LogicalResult lowerLayerNorm(AffineGraph &g, nn::QuantizeLinearOp ql, const Pend
   if (failed(res))
     return failure();
   Twin r = *res;
+  // int8 fixes each layer's weight scales with the activation ranges (flows/RuntimeInt8.h);
+  // gamma / beta would need theirs (and a recorded shift) first.
+  if (g.func->hasAttr(nn::kRuntimeWeightsAttr))
+    return ln.emitError() << "--runtime-weights: the gamma/beta of " << nn::describeNode(ln)
+                          << " cannot be loaded at run time in int8 yet; compile it with "
+                             "--precision auto or fixed<W,I>, or without --runtime-weights";
   auto type = llvm::cast<RankedTensorType>(in.codes.getType());
   int64_t c = type.getDimSize(type.getRank() - 1);
   auto params = numerics::makeLayerNorm(c, int(type.getElementTypeBitWidth()), g.width,

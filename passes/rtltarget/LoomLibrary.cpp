@@ -59,14 +59,6 @@ public:
   LogicalResult lowerActor(Operation *actor, const hw::ActorConfig &config,
                            NetlistBuilder &netlist) override {
     NetlistBuilder &nb = netlist;
-    // --runtime-weights loads the dense, conv and depthwise layers' memories;
-    // an actor whose parameters come from the model but stay ROMs would keep
-    // the first model's values under every loaded weight set.
-    if (nb.runtimeWeights() && llvm::isa<df::LayerNormOp, df::EmbedOp>(actor))
-      return actor->emitError() << "--runtime-weights: the parameters of "
-                                << nn::describeNode(actor)
-                                << " (gamma/beta or embedding tables) cannot be loaded at run "
-                                   "time yet; compile it without --runtime-weights";
     return llvm::TypeSwitch<Operation *, LogicalResult>(actor)
         .Case([&](df::MvuOp op) { return lower(op, std::get<hw::MvuConfig>(config), nb); })
         .Case([&](df::DwuOp op) { return lower(op, std::get<hw::DwuConfig>(config), nb); })
@@ -238,9 +230,23 @@ private:
     if (ln.lo < INT32_MIN || ln.hi > INT32_MAX)
       return op.emitError("layernorm lo and hi must fit 32-bit RTL parameters");
     std::string name = nb.instanceName(op, "layernorm");
-    nb.memfile(name + "_g.mem", c.W_G, 1, ln.G);
-    nb.memfile(name + "_b.mem", c.W_B, 1, ln.B);
     NamedAttrList p;
+    if (nb.runtimeWeights()) {
+      // Loadable gamma / beta: the shifts and widths come from the bound the format
+      // fixes (code_caps, passes/NNQuantize.cpp), so they hold every loadable pair.
+      if (ln.gCap == 0 && ln.bCap == 0)
+        return op.emitError() << "--runtime-weights: the gamma/beta of " << nn::describeNode(op)
+                              << " were sized for this model's values; compile it without "
+                                 "--runtime-weights";
+      nb.setParams(p, {{"RT_W", 1},
+                       {"G_OFF", nb.loadableMemfile(name + "_g.mem", c.W_G, 1, ln.G)},
+                       {"B_OFF", nb.loadableMemfile(name + "_b.mem", c.W_B, 1, ln.B)}});
+    } else {
+      nb.memfile(name + "_g.mem", c.W_G, 1, ln.G);
+      nb.memfile(name + "_b.mem", c.W_B, 1, ln.B);
+      p.set("G_FILE", nb.builder().getStringAttr(name + "_g.mem"));
+      p.set("B_FILE", nb.builder().getStringAttr(name + "_b.mem"));
+    }
     nb.setParams(p, {{"C", c.C},
                      {"IN_BEAT", c.IN_BEAT},
                      {"W_IN", c.W_IN},
@@ -260,9 +266,7 @@ private:
                      {"LO", ln.lo},
                      {"HI", ln.hi},
                      {"RMS", ln.rms ? 1 : 0}});
-    p.set("G_FILE", nb.builder().getStringAttr(name + "_g.mem"));
-    p.set("B_FILE", nb.builder().getStringAttr(name + "_b.mem"));
-    nb.instantiateStream(op, "loom_layernorm", name, p);
+    nb.connectWeightBus(nb.instantiateStream(op, "loom_layernorm", name, p));
     return success();
   }
 
@@ -308,10 +312,22 @@ private:
         v.push_back(x.getSExtValue());
       return v;
     };
-    nb.memfile(name + "_e.mem", c.W_OUT, c.OUT_BEAT, codes(op.getTable()));
-    if (c.POS)
-      nb.memfile(name + "_p.mem", c.W_OUT, c.OUT_BEAT, codes(*op.getPos()));
     NamedAttrList p;
+    if (nb.runtimeWeights()) {
+      // Loadable tables: their codes are in the output format the architecture fixes.
+      nb.setParams(p, {{"RT_W", 1},
+                       {"E_OFF", nb.loadableMemfile(name + "_e.mem", c.W_OUT, c.OUT_BEAT,
+                                                    codes(op.getTable()))}});
+      if (c.POS)
+        nb.setParams(p, {{"P_OFF", nb.loadableMemfile(name + "_p.mem", c.W_OUT, c.OUT_BEAT,
+                                                      codes(*op.getPos()))}});
+    } else {
+      nb.memfile(name + "_e.mem", c.W_OUT, c.OUT_BEAT, codes(op.getTable()));
+      if (c.POS)
+        nb.memfile(name + "_p.mem", c.W_OUT, c.OUT_BEAT, codes(*op.getPos()));
+      p.set("E_FILE", nb.builder().getStringAttr(name + "_e.mem"));
+      p.set("P_FILE", nb.builder().getStringAttr(c.POS ? name + "_p.mem" : ""));
+    }
     nb.setParams(p, {{"V", c.V},
                      {"C", c.C},
                      {"T", c.T},
@@ -321,9 +337,7 @@ private:
                      {"POS", c.POS},
                      {"LO", lo},
                      {"HI", hi}});
-    p.set("E_FILE", nb.builder().getStringAttr(name + "_e.mem"));
-    p.set("P_FILE", nb.builder().getStringAttr(c.POS ? name + "_p.mem" : ""));
-    nb.instantiateStream(op, "loom_embed", name, p);
+    nb.connectWeightBus(nb.instantiateStream(op, "loom_embed", name, p));
     return success();
   }
 

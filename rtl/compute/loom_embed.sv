@@ -17,6 +17,11 @@
 //  output: the ROM words (registered: block RAM with an output register) summed and
 //          clamped per lane; out_valid is a register (no comb path ready -> valid).
 // Clean pass: one output beat per cycle; latency of a frame T*NB + 2 cycles.
+//
+// RT_W = 1 (loom compile --runtime-weights): E and P are written from the weight-load bus
+// (loom_wt_load) at image words E_OFF.. and P_OFF.. instead of read from E_FILE / P_FILE;
+// their codes are in the output format the architecture fixes. A load runs between
+// frames (docs/CONTRACTS.md "Weight-load stream").
 module loom_embed #(
   parameter int V        = 4,
   parameter int C        = 4,
@@ -28,10 +33,19 @@ module loom_embed #(
   parameter int LO       = -128,
   parameter int HI       = 127,
   parameter     E_FILE   = "",
-  parameter     P_FILE   = ""
+  parameter     P_FILE   = "",
+  parameter int RT_W     = 0,
+  parameter int E_OFF    = 0,
+  parameter int P_OFF    = 0
 ) (
   input  logic                      clk,
   input  logic                      rst,
+  // weight-load bus (loom_wt_bus); tied to 0 and unused without RT_W
+  /* verilator lint_off UNUSEDSIGNAL */
+  input  logic [31:0]               wt_data,
+  input  logic [31:0]               wt_addr,
+  input  logic                      wt_valid,
+  /* verilator lint_on UNUSEDSIGNAL */
   input  logic [W_ID-1:0]           in_data,
   input  logic                      in_valid,
   output logic                      in_ready,
@@ -52,11 +66,34 @@ module loom_embed #(
   logic [WORD-1:0] p_mem [T * NB];
   /* verilator lint_on UNUSEDSIGNAL */
   /* verilator lint_on UNDRIVEN */
-  if (E_FILE != "") begin : g_e_mem
-    initial $readmemh(E_FILE, e_mem);
-  end
-  if (POS != 0 && P_FILE != "") begin : g_p_mem
-    initial $readmemh(P_FILE, p_mem);
+  if (RT_W != 0) begin : g_load
+    logic            e_we, p_we;
+    logic [EA-1:0]   e_wa;
+    logic [PA-1:0]   p_wa;
+    logic [WORD-1:0] e_wd, p_wd;
+    loom_wt_load #(.LINES(V * NB), .WIDTH(WORD), .OFF(E_OFF)) u_eload (
+      .clk, .rst, .wt_data, .wt_addr, .wt_valid, .we(e_we), .waddr(e_wa), .wdata(e_wd));
+    always_ff @(posedge clk) begin
+      if (e_we) e_mem[e_wa] <= e_wd;
+    end
+    if (POS != 0) begin : g_pos_load
+      loom_wt_load #(.LINES(T * NB), .WIDTH(WORD), .OFF(P_OFF)) u_pload (
+        .clk, .rst, .wt_data, .wt_addr, .wt_valid, .we(p_we), .waddr(p_wa), .wdata(p_wd));
+      always_ff @(posedge clk) begin
+        if (p_we) p_mem[p_wa] <= p_wd;
+      end
+    end else begin : g_no_pos_load
+      assign {p_we, p_wa, p_wd} = '0;
+      logic unused_p_load;
+      assign unused_p_load = ^{p_we, p_wa, p_wd};
+    end
+  end else begin : g_rom
+    if (E_FILE != "") begin : g_e_mem
+      initial $readmemh(E_FILE, e_mem);
+    end
+    if (POS != 0 && P_FILE != "") begin : g_p_mem
+      initial $readmemh(P_FILE, p_mem);
+    end
   end
 
   // buffer and lookup stages

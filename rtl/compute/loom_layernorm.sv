@@ -30,6 +30,11 @@
 //                 valid). Loading the last element frees bank rd_q, moves rd_q to the
 //                 other bank and goes back to IDLE.
 // Clean pass: a row every max(IB, 1 + NCALC + C) cycles once both sides are busy.
+//
+// RT_W = 1 (loom compile --runtime-weights): G and B are written from the weight-load bus
+// (loom_wt_load) at image words G_OFF.. and B_OFF.. instead of read from G_FILE / B_FILE;
+// SH2, W_G, W_B and W_Z then come from the bound of every gamma / beta the format admits
+// (numerics::LayerNormParams gCap / bCap), not from one model's values.
 module loom_layernorm #(
   parameter int C       = 4,
   parameter int IN_BEAT = 1,
@@ -51,10 +56,19 @@ module loom_layernorm #(
   parameter int HI      = 127,
   parameter int RMS     = 0,      // 1: RMSNorm, S1 taken as 0 (D = C*S2, t = C*c)
   parameter     G_FILE  = "",
-  parameter     B_FILE  = ""
+  parameter     B_FILE  = "",
+  parameter int RT_W    = 0,
+  parameter int G_OFF   = 0,
+  parameter int B_OFF   = 0
 ) (
   input  logic                    clk,
   input  logic                    rst,
+  // weight-load bus (loom_wt_bus); tied to 0 and unused without RT_W
+  /* verilator lint_off UNUSEDSIGNAL */
+  input  logic [31:0]             wt_data,
+  input  logic [31:0]             wt_addr,
+  input  logic                    wt_valid,
+  /* verilator lint_on UNUSEDSIGNAL */
   input  logic [IN_BEAT*W_IN-1:0] in_data,
   input  logic                    in_valid,
   output logic                    in_ready,
@@ -83,11 +97,27 @@ module loom_layernorm #(
   logic [W_G-1:0] g_mem [C];
   logic [W_B-1:0] b_mem [C];
   /* verilator lint_on UNDRIVEN */
-  if (G_FILE != "") begin : g_g_mem
-    initial $readmemh(G_FILE, g_mem);
-  end
-  if (B_FILE != "") begin : g_b_mem
-    initial $readmemh(B_FILE, b_mem);
+  if (RT_W != 0) begin : g_load
+    localparam int LW = (C > 1) ? $clog2(C) : 1;
+    logic           g_we, b_we;
+    logic [LW-1:0]  g_wa, b_wa;
+    logic [W_G-1:0] g_wd;
+    logic [W_B-1:0] b_wd;
+    loom_wt_load #(.LINES(C), .WIDTH(W_G), .OFF(G_OFF)) u_gload (
+      .clk, .rst, .wt_data, .wt_addr, .wt_valid, .we(g_we), .waddr(g_wa), .wdata(g_wd));
+    loom_wt_load #(.LINES(C), .WIDTH(W_B), .OFF(B_OFF)) u_bload (
+      .clk, .rst, .wt_data, .wt_addr, .wt_valid, .we(b_we), .waddr(b_wa), .wdata(b_wd));
+    always_ff @(posedge clk) begin
+      if (g_we) g_mem[g_wa] <= g_wd;
+      if (b_we) b_mem[b_wa] <= b_wd;
+    end
+  end else begin : g_rom
+    if (G_FILE != "") begin : g_g_mem
+      initial $readmemh(G_FILE, g_mem);
+    end
+    if (B_FILE != "") begin : g_b_mem
+      initial $readmemh(B_FILE, b_mem);
+    end
   end
 
   state_e                 state_q;

@@ -12,6 +12,12 @@ module tb_embed_top #(
   output logic                      out_valid,
   input  logic                      out_ready
 );
+  // ROM tables: the weight-load bus is idle
+  logic [31:0] wt_data, wt_addr;
+  logic        wt_valid;
+  assign wt_data  = '0;
+  assign wt_addr  = '0;
+  assign wt_valid = 1'b0;
   loom_embed #(
     .V(V), .C(C), .T(T), .OUT_BEAT(OUT_BEAT), .W_ID(W_ID), .W_OUT(W_OUT), .POS(POS),
     .LO(LO), .HI(HI), .E_FILE("e.mem"), .P_FILE("p.mem")
