@@ -139,3 +139,31 @@ TEST(LayerNorm, WideWords) {
     for (int w : {18, 20}) // (wider: epsilon exceeds 2^30 codes^2 at these scales)
       checkRows(rms, 32, w, rng);
 }
+
+// --runtime-weights: with a bound, the shifts and widths depend on the bound only, so two
+// gamma / beta sets within it give the same hardware, and the codes hold the bound.
+TEST(LayerNorm, BoundFixesShiftsAndWidths) {
+  const double s = std::ldexp(1.0, -6), bound = 8.0; // fixed<10,4>: |x| <= 2^3
+  std::vector<double> g1 = {1.1, -0.9, 1.0, 0.5}, b1 = {0.1, -0.2, 0.0, 0.3};
+  std::vector<double> g2 = {7.9, -8.0, 0.01, 2.0}, b2 = {-8.0, 7.9, 0.0, 1.0};
+  auto p1 = makeLayerNorm(4, 10, 10, s, s, 1e-5, g1, b1, -512, 511, false, bound);
+  auto p2 = makeLayerNorm(4, 10, 10, s, s, 1e-5, g2, b2, -512, 511, false, bound);
+  auto rom = makeLayerNorm(4, 10, 10, s, s, 1e-5, g1, b1, -512, 511);
+  ASSERT_TRUE(bool(p1) && bool(p2) && bool(rom));
+  EXPECT_EQ(p1->sh2, p2->sh2);
+  EXPECT_EQ(p1->gBits(), p2->gBits());
+  EXPECT_EQ(p1->bBits(), p2->bBits());
+  EXPECT_EQ(p1->zBits(), p2->zBits());
+  // gm = 8 / 2^-6 = 512: gamma fraction bits floor(log2(32767 / 512)) = 5, sh2 = 16 + 5
+  EXPECT_EQ(p1->sh2, LayerNormParams::kNormFrac + 5);
+  EXPECT_EQ(p1->gCap, 512 * 32);
+  EXPECT_EQ(p1->bCap, int64_t(512) << p1->sh2);
+  // the ROM build sizes gamma from its largest, 1.1: 8 fraction bits
+  EXPECT_EQ(rom->sh2, LayerNormParams::kNormFrac + 8);
+  EXPECT_EQ(rom->gCap, 0);
+  for (const auto *p : {&*p1, &*p2})
+    for (size_t i = 0; i < 4; ++i) {
+      EXPECT_LE(std::abs(p->G[i]), p->gCap);
+      EXPECT_LE(std::abs(p->B[i]), p->bCap);
+    }
+}
