@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """e2e.runtime_weights: `loom compile --runtime-weights` loads the weights of the dense,
-conv and depthwise layers through the s_axis_wt port (docs/CONTRACTS.md "Weight-load
-stream"), so one build runs any weight set of its architecture.
+conv and depthwise layers, embedding tables and LayerNorm gamma / beta through the s_axis_wt
+port (docs/CONTRACTS.md "Weight-load stream"), so one build runs any weight set of its
+architecture.
 
 Per architecture, with --precision fixed<10,4> and with the default (auto resolves one
 fixed<W,I> from A's ranges, holding twice its largest weight) (a dense MLP; a conv -> relu ->
