@@ -155,8 +155,8 @@ llvm::Expected<std::optional<OwnWeights>> loom::readOwnWeights(const std::string
   const llvm::json::Object *lo = layout->getAsObject();
   OwnWeights w;
   w.model = lo ? lo->getString("model").value_or("").str() : "";
-  w.path = outDir + "/weights/" + (lo ? lo->getString("image").value_or("").str() : "");
-  auto image = readWeightImage(w.path);
+  auto image = readWeightImage(outDir + "/weights/" +
+                               (lo ? lo->getString("image").value_or("").str() : ""));
   if (!image)
     return image.takeError();
   w.image = std::move(*image);

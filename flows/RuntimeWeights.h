@@ -51,7 +51,7 @@ llvm::Expected<std::vector<uint32_t>> readWeightImage(const std::string &path);
 /// OUT's own image (OUT/weights/layout.json's `image`) and its model; nullopt when OUT
 /// was compiled without --runtime-weights (no layout.json).
 struct OwnWeights {
-  std::string model, path;
+  std::string model;
   std::vector<uint32_t> image;
 };
 llvm::Expected<std::optional<OwnWeights>> readOwnWeights(const std::string &outDir);

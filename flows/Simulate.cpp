@@ -70,11 +70,8 @@ llvm::Expected<std::vector<WeightSet>> loadWeightSets(const std::string &outDir,
                                "at least one frame",
                                models.size(), frames)
                      .str());
-  auto readSet = [&](WeightSet &w, const std::string &dir, const std::string &bin) -> llvm::Error {
-    auto image = readWeightImage(bin);
-    if (!image)
-      return image.takeError();
-    w.image = std::move(*image);
+  // the reference graphs with the set's weights
+  auto readIR = [&](WeightSet &w, const std::string &dir) -> llvm::Error {
     auto q = readDesignIR(dir + "/nn.mlir", ctx);
     if (!q)
       return q.takeError();
@@ -92,7 +89,8 @@ llvm::Expected<std::vector<WeightSet>> loadWeightSets(const std::string &outDir,
       return own.takeError();
     WeightSet w;
     w.model = (*own)->model;
-    if (auto err = readSet(w, outDir, (*own)->path))
+    w.image = std::move((*own)->image);
+    if (auto err = readIR(w, outDir))
       return std::move(err);
     sets.push_back(std::move(w));
     return sets;
@@ -106,9 +104,12 @@ llvm::Expected<std::vector<WeightSet>> loadWeightSets(const std::string &outDir,
     WeightSet w;
     w.model = models[i];
     w.firstFrame = int64_t(i) * frames / int64_t(models.size());
-    if (auto err = readSet(w, *scratch,
-                           *scratch + "/weights/" + llvm::sys::path::stem(models[i]).str() +
-                               ".bin"))
+    auto image =
+        readWeightImage(*scratch + "/weights/" + llvm::sys::path::stem(models[i]).str() + ".bin");
+    if (!image)
+      return image.takeError();
+    w.image = std::move(*image);
+    if (auto err = readIR(w, *scratch))
       return std::move(err);
     sets.push_back(std::move(w));
   }

@@ -322,19 +322,10 @@ struct NNQuantizePass : loom::impl::NNQuantizeBase<NNQuantizePass> {
 
   /// --runtime-weights: a parameter tensor outside the architecture's format is
   /// refused (naming the tensor and its range), not saturated.
-  LogicalResult withinFormat(Operation *op, const char *what, ElementsAttr values) {
-    double lo = double(fmt.minInt()) * fmt.lsb(), hi = double(fmt.maxInt()) * fmt.lsb();
-    double mn = INFINITY, mx = -INFINITY;
-    for (APFloat v : values.getValues<APFloat>())
-      mn = std::min(mn, v.convertToDouble()), mx = std::max(mx, v.convertToDouble());
-    // Codes round half to even: a value within half an LSB of the range still fits.
-    if (mn < lo - fmt.lsb() / 2 || mx > hi + fmt.lsb() / 2)
-      return op->emitError() << "--runtime-weights: the " << what << " tensor of "
-                             << nn::describeNode(op) << " has range [" << mn << ", " << mx
-                             << "], outside " << fmt.str() << " ([" << lo << ", " << hi
-                             << "]) that the architecture fixes; compile with a --precision "
-                                "of more integer bits";
-    return success();
+  LogicalResult withinFormat(Operation *op, StringRef what, ElementsAttr values) {
+    return runtimeParamWithin(op, what, values, double(fmt.minInt()) * fmt.lsb(),
+                              double(fmt.maxInt()) * fmt.lsb(), fmt.lsb(), fmt.str(),
+                              "; compile with a --precision of more integer bits");
   }
 
   /// --runtime-weights: the number formats belong to the architecture, not to

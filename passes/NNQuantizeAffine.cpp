@@ -400,3 +400,17 @@ private:
 } // namespace
 
 LogicalResult loom::lowerAffineQuantization(func::FuncOp func) { return Lowering(func).run(); }
+
+LogicalResult loom::runtimeParamWithin(Operation *op, StringRef what, ElementsAttr values,
+                                       double lo, double hi, double step, StringRef scale,
+                                       StringRef advice) {
+  double mn = INFINITY, mx = -INFINITY;
+  for (APFloat v : values.getValues<APFloat>())
+    mn = std::min(mn, v.convertToDouble()), mx = std::max(mx, v.convertToDouble());
+  if (mn >= lo - step / 2 && mx <= hi + step / 2)
+    return success();
+  return op->emitError() << "--runtime-weights: the " << what << " tensor of "
+                         << nn::describeNode(op) << " has range [" << mn << ", " << mx
+                         << "], outside " << scale << " ([" << lo << ", " << hi
+                         << "]) that the architecture fixes" << advice;
+}

@@ -26,6 +26,16 @@ bool hasAffineQuantization(mlir::func::FuncOp func);
 /// Emits a one-line error naming the op on anything it cannot lower.
 mlir::LogicalResult lowerAffineQuantization(mlir::func::FuncOp func);
 
+/// --runtime-weights: a parameter tensor (weights, biases, tables, gamma / beta) must
+/// hold any weight set of the architecture, so one with a value beyond [lo, hi] by more
+/// than half a `step` (codes round half to even) is refused, not saturated: one line
+/// naming the node, the tensor, its range and `scale` (what fixes [lo, hi]), then
+/// `advice`. For both the fixed-point and the affine lowering.
+mlir::LogicalResult runtimeParamWithin(mlir::Operation *op, llvm::StringRef what,
+                                       mlir::ElementsAttr values, double lo, double hi,
+                                       double step, llvm::StringRef scale,
+                                       llvm::StringRef advice = "");
+
 /// nn.qlayernorm with the parameters `p` (passes/affine/Norm.cpp), for both
 /// the fixed-point and the affine lowering.
 mlir::Value buildQLayerNorm(mlir::OpBuilder &b, mlir::Location loc, mlir::Type outType,

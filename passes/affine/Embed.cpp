@@ -60,19 +60,11 @@ LogicalResult lowerEmbed(AffineGraph &g, nn::QuantizeLinearOp ql, const Pending 
   if (g.func->hasAttr(nn::kRuntimeWeightsAttr)) {
     const double lo = std::ldexp(-1.0, g.width - 1) * sOut,
                  hi = (std::ldexp(1.0, g.width - 1) - 1) * sOut;
-    auto check = [&](const char *what, std::vector<double> v) -> LogicalResult {
-      if (v.empty())
-        return success();
-      auto [mn, mx] = std::minmax_element(v.begin(), v.end());
-      if (*mn >= lo - sOut / 2 && *mx <= hi + sOut / 2)
-        return success();
-      return emb.emitError() << "--runtime-weights: the " << what << " of "
-                             << nn::describeNode(emb) << " has range [" << *mn << ", " << *mx
-                             << "], outside the int8 scale the architecture fixes ([" << lo
-                             << ", " << hi << "])";
+    auto within = [&](StringRef what, ElementsAttr v) {
+      return runtimeParamWithin(emb, what, v, lo, hi, sOut, "the int8 scale");
     };
-    if (failed(check("table", floatsOf(emb.getTable()))) ||
-        (emb.getPos() && failed(check("position table", floatsOf(*emb.getPos())))))
+    if (failed(within("table", emb.getTable())) ||
+        (emb.getPos() && failed(within("position table", *emb.getPos()))))
       return failure();
   }
   Type outType = intTensor(emb.getResult().getType(), g.width);

@@ -67,25 +67,23 @@ module loom_embed #(
   /* verilator lint_on UNUSEDSIGNAL */
   /* verilator lint_on UNDRIVEN */
   if (RT_W != 0) begin : g_load
-    logic            e_we, p_we;
+    logic            e_we;
     logic [EA-1:0]   e_wa;
-    logic [PA-1:0]   p_wa;
-    logic [WORD-1:0] e_wd, p_wd;
+    logic [WORD-1:0] e_wd;
     loom_wt_load #(.LINES(V * NB), .WIDTH(WORD), .OFF(E_OFF)) u_eload (
       .clk, .rst, .wt_data, .wt_addr, .wt_valid, .we(e_we), .waddr(e_wa), .wdata(e_wd));
     always_ff @(posedge clk) begin
       if (e_we) e_mem[e_wa] <= e_wd;
     end
     if (POS != 0) begin : g_pos_load
+      logic            p_we;
+      logic [PA-1:0]   p_wa;
+      logic [WORD-1:0] p_wd;
       loom_wt_load #(.LINES(T * NB), .WIDTH(WORD), .OFF(P_OFF)) u_pload (
         .clk, .rst, .wt_data, .wt_addr, .wt_valid, .we(p_we), .waddr(p_wa), .wdata(p_wd));
       always_ff @(posedge clk) begin
         if (p_we) p_mem[p_wa] <= p_wd;
       end
-    end else begin : g_no_pos_load
-      assign {p_we, p_wa, p_wd} = '0;
-      logic unused_p_load;
-      assign unused_p_load = ^{p_we, p_wa, p_wd};
     end
   end else begin : g_rom
     if (E_FILE != "") begin : g_e_mem
