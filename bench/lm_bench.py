@@ -5,7 +5,8 @@
                                        [--max-mults N] [MODEL.onnx ...]
 
 Without MODEL arguments: the causal LMs the tests generate (test/e2e/test_generate.py,
-and test/models/gen_lm_models.py when present). Each model is compiled (default folding,
+test/models/gen_lm_models.py and the QDQ exports of gen_lm_qdq_models.py when present;
+those run at their own quantization only). Each model is compiled (default folding,
 or --max-mults), then `loom generate OUT --prompt <4 ids> --tokens T-4` runs, sequentially
 (so Verilator build times are not skewed by parallel builds). Prints per model and
 precision: sequence length T, vocabulary V, MACs per token, multipliers, the multiplier
@@ -46,6 +47,11 @@ def default_models(work):
         subprocess.run(["/usr/bin/python3", lm, lm_dir], check=True)
         models += sorted(os.path.join(lm_dir, f) for f in os.listdir(lm_dir)
                          if f.endswith(".onnx") and not f.startswith("bad_"))
+    qdq = os.path.join(SRC, "test", "models", "gen_lm_qdq_models.py")
+    if os.path.exists(qdq):  # QDQ exports: their own quantization (default options only)
+        q_dir = os.path.join(work, "qdq")
+        subprocess.run(["/usr/bin/python3", qdq, q_dir], check=True)
+        models += sorted(os.path.join(q_dir, f) for f in os.listdir(q_dir) if f.endswith(".onnx"))
     return models
 
 
@@ -76,7 +82,8 @@ def main():
         t, v = sequence_of(model)
         prompt = [3 % v, 14 % v, 15 % v, 9 % v]
         name = os.path.basename(model)[:-5]
-        for prec in a.precisions.split(","):
+        # A QDQ export brings its quantization: auto formats for its float parts only.
+        for prec in ["auto"] if name.endswith("_qdq") else a.precisions.split(","):
             out = os.path.join(work, "%s_%s" % (name, prec))
             args = [a.loom, "compile", model, "-o", out, "--precision", prec]
             if a.max_mults:

@@ -303,6 +303,13 @@ llvm::Expected<llvm::json::Object> makeReport(const CompileOptions &options, Mod
       kvBits += bits;
       a["kv_cache_bits"] = bits;
       a["kv_cache_memory"] = res.brams > 0 ? "bram" : "lutram";
+      // A QDQ export's own quantizers inside the attention, which the actor applies.
+      llvm::json::Array inner;
+      if (att->SQ)
+        inner.push_back("scores");
+      if (att->PQ)
+        inner.push_back("probabilities");
+      a["model_quantizers"] = std::move(inner);
     }
     if (auto fold = llvm::dyn_cast<df::FoldableOpInterface>(op))
       a["folding"] = llvm::json::Object{{"simd", fold.getSimd()},

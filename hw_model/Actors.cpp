@@ -391,15 +391,25 @@ void AttentionModel::stepPorts(const bool *inFire, const bool *outFire) {
     }
     break;
   case kScore:
-    loop(kExp);
+    loop(c_.PQ ? kSum : kExp);
+    break;
+  case kSum: // PQ: one cycle per row j
+    if (j_ == n - 1) {
+      j_ = 0, step_ = 0;
+      state_ = kDiv;
+    } else {
+      ++j_;
+    }
     break;
   case kExp:
-    loop(kDiv);
+    loop(c_.PQ ? kOut : kDiv);
+    if (state_ == kOut)
+      idx_ = 0;
     break;
   case kDiv:
-    if (step_ == c_.R) {
-      step_ = 0, idx_ = 0;
-      state_ = kOut;
+    if (step_ == c_.DIV_STEPS - 1) {
+      step_ = 0, idx_ = 0, j_ = 0, dc_ = 0;
+      state_ = c_.PQ ? kExp : kOut;
     } else {
       ++step_;
     }

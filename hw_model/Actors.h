@@ -200,9 +200,10 @@ private:
 };
 
 /// Mirrors rtl/compute/loom_attention.sv: LOAD (each input takes its row's beats, then
-/// one cycle to start) -> per head SCORE (n * D/SIMD) -> EXP (n * D/SIMD) -> DIV (R + 1)
-/// -> OUT (D codes into the output register); CAUSAL computes a row right after loading
-/// it, otherwise all T rows are loaded first. Inputs q, k, v are ports 0, 1, 2.
+/// one cycle to start) -> per head SCORE (n * D/SIMD) -> EXP (n * D/SIMD) -> DIV
+/// (DIV_STEPS) -> OUT (D codes into the output register); with PQ: SCORE -> SUM (n) ->
+/// DIV -> EXP -> OUT. CAUSAL computes a row right after loading it, otherwise all T rows
+/// are loaded first. Inputs q, k, v are ports 0, 1, 2.
 class AttentionModel : public ActorModel {
 public:
   explicit AttentionModel(const AttentionConfig &c) : c_(c) {}
@@ -218,7 +219,7 @@ public:
   int inBeatsPerFrameAt(int port) const override { return c_.inBeats(port); }
 
 private:
-  enum State { kLoad, kScore, kExp, kDiv, kOut };
+  enum State { kLoad, kScore, kSum, kExp, kDiv, kOut };
   AttentionConfig c_;
   State state_ = kLoad;
   bool done_[3] = {false, false, false};

@@ -217,19 +217,29 @@ struct EmbedConfig {
 /// of C = H*D codes (IN_BEAT_Q / _K / _V codes a beat, each dividing C), output beats of
 /// 1 code; D % SIMD == 0. The widths W_A (scores), W_S (sum of exps), W_U (exp-weighted
 /// sums), W_R (reciprocal), W_M (multiplier) and R, G come from numerics::AttentionParams.
+/// SQ = 1: the scores are requantized to the model's codes (W_SM-bit multiplier);
+/// PQ = 1: the model's probability codes (W_PC bits) are formed after the division, so a
+/// SUM pass (one cycle per row j) precedes DIV and the exp pass accumulates pc * v.
+/// DIV_STEPS is the numerator's bit count (R + 1 for 2^R).
 struct AttentionConfig {
   int T = 1, C = 1, H = 1, IN_BEAT_Q = 1, IN_BEAT_K = 1, IN_BEAT_V = 1, SIMD = 1, CAUSAL = 0;
   int W_IN = 8, W_OUT = 8, W_A = 16, W_S = 20, W_U = 28, W_R = 27, W_M = 2, R = 40, G = 8;
   int EXP_BITS = 16, EXP_DEPTH = 1;
+  int SQ = 0, W_SM = 2, PQ = 0, W_PC = 2, DIV_STEPS = 41;
+  int WINDOW = 0; // CAUSAL and > 0: a sliding window of WINDOW rows
 
   int D() const { return C / H; }
   int inBeat(int port) const { return port == 0 ? IN_BEAT_Q : port == 1 ? IN_BEAT_K : IN_BEAT_V; }
   int inBeatsPerRow(int port) const { return C / inBeat(port); }
   /// Rows row t attends to.
-  int rowsFor(int t) const { return CAUSAL ? t + 1 : T; }
+  int rowsFor(int t) const {
+    return !CAUSAL ? T : WINDOW > 0 && WINDOW < t + 1 ? WINDOW : t + 1;
+  }
   /// Cycles of one (row, head) once started, without output backpressure:
-  /// scores, exps, the R + 1 division steps, D outputs.
-  int headCycles(int t) const { return 2 * rowsFor(t) * (D() / SIMD) + R + 1 + D(); }
+  /// scores, [PQ: the sum pass], exps, the division steps, D outputs.
+  int headCycles(int t) const {
+    return 2 * rowsFor(t) * (D() / SIMD) + (PQ ? rowsFor(t) : 0) + DIV_STEPS + D();
+  }
   int inBeats(int port) const { return T * inBeatsPerRow(port); }
   int outBeats() const { return T * C; }
 };

@@ -348,13 +348,13 @@ ActorCost estimateCost(const EmbedConfig &c) {
 /// headCycles (scores and exps over the rows attended, the division, D outputs); no
 /// overlap between loading and computing (CAUSAL = 0 loads all T rows first). II and
 /// latency from the cycle model. Multipliers: SIMD q * k and SIMD e * v lanes, u * r and
-/// w * M. Memories: K and V (the KV cache, 2 * T * C codes), q (C or T * C codes), the
+/// w * M (PQ: e * r and u * M; SQ: one more, a * SM). Memories: K and V (the KV cache, 2 * T * C codes), q (C or T * C codes), the
 /// T scores, the D accumulators and the exp table.
 ActorCost estimateCost(const AttentionConfig &c) {
   ActorCost r;
   AttentionModel m(c);
   simulateAlone(m, r.cyclesPerFrame, r.latencyCycles);
-  r.multipliers = 2 * int64_t(c.SIMD) + 2;
+  r.multipliers = 2 * int64_t(c.SIMD) + 2 + c.SQ; // SQ: a * SM
   r.memoryBits = attentionMemoryBits(c);
   return r;
 }

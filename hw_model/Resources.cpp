@@ -572,8 +572,11 @@ Resources estimateResources(const AttentionConfig &c) {
   Resources r;
   r.ffs = int64_t(c.D()) * c.W_U + c.W_A * 2 + c.W_S * 2 + c.W_R + c.W_OUT + 64;
   r.luts = int64_t(c.SIMD) * (c.W_A + c.W_U) + c.W_S + 2 * (c.W_IN + c.G + 1) + 64;
-  r.dsps = int64_t(c.SIMD) * (dspsPerMult(c.W_IN, c.W_IN) + dspsPerMult(c.EXP_BITS, c.W_IN)) +
-           dspsPerMult(c.W_U, c.W_R) + dspsPerMult(c.W_IN + c.G + 1, c.W_M);
+  const int wj = c.PQ ? c.W_PC : c.EXP_BITS; // the weight of a row j: pc or e
+  r.dsps = int64_t(c.SIMD) * (dspsPerMult(c.W_IN, c.W_IN) + dspsPerMult(wj, c.W_IN)) +
+           (c.PQ ? dspsPerMult(c.EXP_BITS, c.W_R) + dspsPerMult(c.W_U, c.W_M)
+                 : dspsPerMult(c.W_U, c.W_R) + dspsPerMult(c.W_IN + c.G + 1, c.W_M)) +
+           (c.SQ ? dspsPerMult(c.W_A, c.W_SM) : 0);
   r += romResources(c.EXP_DEPTH, c.EXP_BITS);
   const int64_t qRows = c.CAUSAL ? 1 : c.T;
   r += romResources((2 * int64_t(c.T) + qRows) * c.C, c.W_IN);

@@ -167,6 +167,9 @@ static hw::AttentionConfig configOf(df::AttentionOp att) {
   c.W_A = p.aBits(), c.W_S = p.sBits(), c.W_U = p.uBits(), c.W_R = p.rBits(), c.W_M = p.mBits();
   c.R = p.R, c.G = p.G;
   c.EXP_BITS = p.eBits(), c.EXP_DEPTH = int(p.exp.depth());
+  c.SQ = p.score.on, c.W_SM = p.smBits(), c.PQ = p.prob.on, c.W_PC = p.pcBits();
+  c.DIV_STEPS = p.divSteps();
+  c.WINDOW = int(p.window);
   return c;
 }
 

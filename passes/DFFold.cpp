@@ -393,6 +393,15 @@ struct Folder {
           setSimd(m, keep);
         }
         assignLanes();
+        // A consumer that cannot take this width (an attention reads beats that divide
+        // its C; an element-wise producer may count T * C channels) rules it out.
+        if (llvm::any_of(actors, [&](Operation *a) {
+              auto cfg = hwConfigOf(a);
+              return cfg && !hw::validate(*cfg).empty();
+            })) {
+          restore(start);
+          continue;
+        }
         // Not narrowed back, faster, and no other actor now slower than the II.
         bool widened = llvm::all_of(group, [&](Operation *m) { return peOf(m) == l; });
         bool bounded = llvm::all_of(actors, [&](Operation *a) { return cycles(a) <= worstCycles; });

@@ -255,10 +255,14 @@ struct Inserter {
     return std::make_pair(r[0], r[1]);
   }
 
-  /// A value the model quantizes itself: every user is its quantizer.
+  /// A value the model quantizes itself: every user is its quantizer, also
+  /// behind reshapes / transposes (the importer's sequence reshape after a
+  /// MatMul on [1, T, C]): the layer then requantizes straight to it.
   static bool quantizedByModel(Value v) {
     return !v.use_empty() && llvm::all_of(v.getUsers(), [](Operation *u) {
-      return llvm::isa<nn::QuantizeLinearOp>(u);
+      return llvm::isa<nn::QuantizeLinearOp>(u) ||
+             (u->hasTrait<nn::OpTrait::LayoutOnly>() && u->getNumResults() == 1 &&
+              quantizedByModel(u->getResult(0)));
     });
   }
 
@@ -440,6 +444,10 @@ struct Inserter {
       if (op->hasTrait<nn::OpTrait::LayoutOnly>() ||
           op->hasTrait<nn::OpTrait::FormatPreserving>() ||
           llvm::isa<nn::ReluOp, nn::SoftmaxOp>(op)) {
+        // Moves between a layer and the model's own quantizer (quantizedByModel).
+        if (autoMode && !pointOf.count(op->getOperand(0)) && op->getNumResults() == 1 &&
+            op->hasTrait<nn::OpTrait::LayoutOnly>() && quantizedByModel(op->getResult(0)))
+          continue;
         auto p = operandPoint(op, op->getOperand(0));
         if (failed(p))
           return failure();

@@ -568,6 +568,58 @@ struct HoistActivationAbovePool : RewritePattern {
 /// It becomes a 1x1 depthwise conv (weight c or 1, bias 0 or c), so it runs
 /// on the depthwise unit, exactly as the float graph says; a following
 /// per-channel Add/Mul then folds into that conv.
+/// A QDQ export's float bias after a quantized MatMul (MatMul -> QuantizeLinear
+/// -> DequantizeLinear -> Add(bias): ONNX Runtime quantizes the MatMul alone):
+/// dq(x) + b on rows [.., T, C] with one value per feature becomes a 1x1
+/// depthwise conv on the channels-last view (reshape [1, T, 1, C], transpose
+/// to [1, C, T, 1], and back), whose stream is the rows' own: the affine
+/// lowering requantizes it like any layer (its bias a post-multiply bias).
+struct RowBiasToDepthwise : OpRewritePattern<nn::AddOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(nn::AddOp add, PatternRewriter &rewriter) const override {
+    for (int side = 0; side < 2; ++side) {
+      Value x = add->getOperand(side);
+      auto cst = add->getOperand(1 - side).getDefiningOp<nn::ConstantOp>();
+      auto type = llvm::dyn_cast<RankedTensorType>(x.getType());
+      if (!cst || !x.getDefiningOp<nn::DequantizeLinearOp>() || !type ||
+          add.getType() != type || (type.getRank() != 2 && type.getRank() != 3) ||
+          (type.getRank() == 3 && type.getDimSize(0) != 1))
+        continue;
+      auto cShape = llvm::cast<ShapedType>(cst.getType()).getShape();
+      if (!cShape.empty() && llvm::any_of(cShape.drop_back(), [](int64_t d) { return d != 1; }))
+        continue;
+      int64_t c = type.getShape().back(), rows = type.getNumElements() / c;
+      std::vector<float> bias = floats(cst.getValue());
+      if (bias.size() == 1)
+        bias.assign(size_t(c), bias[0]);
+      if (int64_t(bias.size()) != c)
+        continue;
+      Location loc = add.getLoc();
+      Type f32 = rewriter.getF32Type();
+      auto t4 = [&](ArrayRef<int64_t> s) { return RankedTensorType::get(s, f32); };
+      Value v = rewriter.create<nn::ReshapeOp>(loc, t4({1, rows, 1, c}), x);
+      v = rewriter.create<nn::TransposeOp>(loc, t4({1, c, rows, 1}), v,
+                                           rewriter.getDenseI64ArrayAttr({0, 3, 1, 2}));
+      std::vector<float> w(size_t(c), 1.0f);
+      auto conv = rewriter.create<nn::ConvOp>(
+          loc, t4({1, c, rows, 1}), v,
+          DenseElementsAttr::get(t4({c, 1, 1, 1}), ArrayRef<float>(w)),
+          DenseElementsAttr::get(t4({c}), ArrayRef<float>(bias)),
+          rewriter.getDenseI64ArrayAttr({1, 1}), rewriter.getDenseI64ArrayAttr({1, 1}),
+          rewriter.getDenseI64ArrayAttr({0, 0, 0, 0}), rewriter.getI64IntegerAttr(c),
+          DenseF64ArrayAttr());
+      for (StringRef name : {nn::kNodeNameAttr, nn::kOpTypeAttr})
+        if (Attribute a = add->getAttr(name))
+          conv->setAttr(name, a);
+      v = rewriter.create<nn::TransposeOp>(loc, t4({1, rows, 1, c}), conv.getResult(),
+                                           rewriter.getDenseI64ArrayAttr({0, 2, 3, 1}));
+      rewriter.replaceOpWithNewOp<nn::ReshapeOp>(add, type, v);
+      return success();
+    }
+    return failure();
+  }
+};
+
 struct PerChannelAffineToDepthwise : RewritePattern {
   PerChannelAffineToDepthwise(MLIRContext *ctx) : RewritePattern(MatchAnyOpTypeTag(), 1, ctx) {}
   LogicalResult matchAndRewrite(Operation *op, PatternRewriter &rewriter) const override {
@@ -636,7 +688,7 @@ struct NNNormalizePass : loom::impl::NNNormalizeBase<NNNormalizePass> {
       patterns.add<FoldBiasAdd, FoldScaleMul, FoldBatchNorm, FoldConvAffine, FoldPadIntoConv,
                    SinkReshapeBelowActivation, HoistActivationAbovePool,
                    FoldAffineIntoNextLayer, CancelTransposePair,
-                   SinkTransposeBelowConstantArith>(&getContext());
+                   SinkTransposeBelowConstantArith, RowBiasToDepthwise>(&getContext());
       if (fallback && !affine)
         patterns.add<PerChannelAffineToDepthwise>(&getContext());
       if (failed(applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))

@@ -206,7 +206,10 @@ struct NNQuantizePass : loom::impl::NNQuantizeBase<NNQuantizePass> {
         auto p = numerics::makeAttention(type.getDimSize(0), type.getDimSize(1),
                                          int64_t(att.getHeads()), att.getCausal(), int(w), int(w),
                                          s, s, s, att.getScale().convertToDouble(), s, 0,
-                                         fmt.minInt(), fmt.maxInt());
+                                         fmt.minInt(), fmt.maxInt(),
+                                         innerQuantOf(att.getScoreQuantAttr()),
+                                         innerQuantOf(att.getProbQuantAttr()),
+                                         att.getWindow() ? int64_t(*att.getWindow()) : 0);
         if (!p)
           return op.emitError() << "cannot quantize " << nn::describeNode(&op) << ": "
                                 << llvm::toString(p.takeError());

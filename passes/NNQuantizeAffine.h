@@ -57,6 +57,9 @@ mlir::Value buildQEmbed(mlir::OpBuilder &b, nn::EmbedOp op, mlir::Type outType, 
 mlir::Value buildQAttention(mlir::OpBuilder &b, mlir::Location loc, mlir::Type outType,
                             mlir::Value q, mlir::Value k, mlir::Value v,
                             const numerics::AttentionParams &p);
+/// A model's quantizer inside nn.attention (score_quant / prob_quant) for
+/// numerics::makeAttention; nullopt for a null attribute.
+std::optional<numerics::InnerQuant> innerQuantOf(nn::QuantizerAttr a);
 /// nn.qrotary of codes `in` with the parameters `p` (passes/affine/Attention.cpp),
 /// for both the fixed-point and the affine lowering.
 mlir::Value buildQRotary(mlir::OpBuilder &b, mlir::Location loc, mlir::Type outType, mlir::Value in,

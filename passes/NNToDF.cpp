@@ -634,7 +634,8 @@ LogicalResult Lowering::lower(nn::QAttentionOp att) {
       b.getI64IntegerAttr(type.getDimSize(0)), b.getI64IntegerAttr(type.getDimSize(1)),
       att.getHeadsAttr(), att.getCausalAttr(), att.getExpShiftAttr(), att.getExpTable(),
       att.getMultAttr(), att.getShiftAttr(), att.getZpAttr(), att.getLoAttr(), att.getHiAttr(),
-      df::FoldingAttr::get(b.getContext(), 1, 1));
+      df::FoldingAttr::get(b.getContext(), 1, 1), att.getScoreRequantAttr(),
+      att.getProbQuantAttr(), att.getWindowAttr());
   copyName(att, actor);
   bind(att.getResult(), actor, Perm());
   return success();

@@ -8,6 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/interp/EvalSupport.h"
+#include "compiler/numerics/Affine.h"
 #include "compiler/numerics/Attention.h"
 #include "compiler/numerics/Rotary.h"
 
@@ -19,6 +20,13 @@ using namespace mlir;
 namespace loom::interp {
 namespace {
 
+/// ONNX QuantizeLinear then DequantizeLinear of one f32 value.
+double qdq(nn::QuantizerAttr qa, float x) {
+  int64_t q = numerics::quantizeLinear(double(x), qa.getScaleValue(), qa.getZeroPoint(), qa.getQmin(),
+                                       qa.getQmax(), numerics::Rounding::HalfEven);
+  return numerics::dequantizeLinear(q, qa.getScaleValue(), qa.getZeroPoint());
+}
+
 llvm::Expected<RefTensor> evalAttention(nn::AttentionOp op, Operands in) {
   auto type = op.getResult().getType();
   const int64_t T = type.getDimSize(0), C = type.getDimSize(1);
@@ -27,28 +35,40 @@ llvm::Expected<RefTensor> evalAttention(nn::AttentionOp op, Operands in) {
   const std::vector<double> &q = in[0]->f, &k = in[1]->f, &v = in[2]->f;
   if (q.size() != size_t(T * C) || k.size() != q.size() || v.size() != q.size())
     return opError(op, "operands are not [T, C] frames");
+  std::optional<nn::QuantizerAttr> sq, pq;
+  if (auto a = op.getScoreQuantAttr())
+    sq = a;
+  if (auto a = op.getProbQuantAttr())
+    pq = a;
   RefTensor out;
   out.f.assign(size_t(T * C), 0.0);
   std::vector<double> s(static_cast<size_t>(T));
   for (int64_t h = 0; h < H; ++h)
     for (int64_t t = 0; t < T; ++t) {
       int64_t n = op.getCausal() ? t + 1 : T;
+      // a sliding window: rows t - W < j <= t
+      int64_t j0 = op.getWindow() && int64_t(*op.getWindow()) < n ? n - int64_t(*op.getWindow()) : 0;
       double m = -INFINITY;
-      for (int64_t j = 0; j < n; ++j) {
+      for (int64_t j = j0; j < n; ++j) {
         double a = 0;
         for (int64_t d = 0; d < D; ++d)
           a += q[size_t(t * C + h * D + d)] * k[size_t(j * C + h * D + d)];
+        if (sq) // the model's QuantizeLinear -> DequantizeLinear on f32(q k^T)
+          a = qdq(*sq, float(a));
         s[size_t(j)] = a * scale;
         m = std::max(m, s[size_t(j)]);
       }
       double sum = 0;
-      for (int64_t j = 0; j < n; ++j)
+      for (int64_t j = j0; j < n; ++j)
         sum += (s[size_t(j)] = std::exp(s[size_t(j)] - m));
+      if (pq) // the model's quantizer on f32(p)
+        for (int64_t j = j0; j < n; ++j)
+          s[size_t(j)] = qdq(*pq, float(s[size_t(j)] / sum));
       for (int64_t d = 0; d < D; ++d) {
         double acc = 0;
-        for (int64_t j = 0; j < n; ++j)
+        for (int64_t j = j0; j < n; ++j)
           acc += s[size_t(j)] * v[size_t(j * C + h * D + d)];
-        out.f[size_t(t * C + h * D + d)] = double(float(acc / sum));
+        out.f[size_t(t * C + h * D + d)] = double(float(pq ? acc : acc / sum));
       }
     }
   return out;

@@ -19,7 +19,15 @@
 // Add(scores, const 0 on/below the diagonal and <= -1e4 above) mean causal
 // (-1e4 is GPT-2's old masked_bias; exp(-1e4) is 0 in float32, so such a
 // position gets probability 0 exactly as -inf or float32's minimum would);
-// any other constant mask is a one-line error naming the node.
+// the same with only the last W positions kept (t - W < j <= t: Mistral's and
+// GPT-Neo's local layers) is a sliding window of W; any other constant mask
+// is a one-line error naming the node.
+// A QDQ export (ONNX Runtime's static quantization of MatMul) puts per-tensor
+// QuantizeLinear -> DequantizeLinear pairs on both MatMuls' inputs and outputs:
+// those on q, k, v move to the [T, C] operands and the one on the output to the
+// result (element-wise, so layout does not matter), the ones on the scores
+// (right after Q x K^T) and on P stay inside nn.attention (score_quant,
+// prob_quant): the integer recipe applies them (docs/CONTRACTS.md "Attention").
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/nnimport/Importer.h"
@@ -114,11 +122,26 @@ bool Importer::traceHeads(const std::string &from, int64_t T, int64_t H, int64_t
   std::string cur = from;
   double f = 1.0;
   RotaryMatch rot;
+  // A QDQ export's quantizer on the operand (DequantizeLinear(QuantizeLinear)):
+  // element-wise, so it moves to the source; qdqAt indexes `names` beyond it.
+  std::optional<InnerQDQ> qdq;
+  size_t qdqAt = 0, rotAt = 0;
+  double qdqF = 1.0;
   for (const OnnxNode *p = model.findProducer(cur); p; p = model.findProducer(cur)) {
-    if (isLayoutOp(*p)) {
+    std::optional<InnerQDQ> pair;
+    if (!qdq && p->domain.empty() && p->opType == "DequantizeLinear" && !p->inputs.empty())
+      pair = qdqPairFrom(model.findProducer(p->inputs[0]));
+    if (pair && pair->dq == p) {
+      qdq = pair, qdqF = f;
+      cur = p->inputs[0];
+    } else if (qdq && qdq->q == p) {
+      cur = p->inputs[0];
+      qdqAt = names.size() + 1;
+    } else if (isLayoutOp(*p)) {
       cur = p->inputs[0];
     } else if (!rot.add && matchRotary(*p, rot)) {
       cur = rot.x; // a rotary embedding (FuseRotary.cpp): rows stay rows
+      rotAt = names.size() + 1;
     } else if (p->domain.empty() && (p->opType == "Mul" || p->opType == "Div") &&
                p->inputs.size() == 2) {
       const OnnxTensor *c1 = constant(p->inputs[1]);
@@ -161,6 +184,15 @@ bool Importer::traceHeads(const std::string &from, int64_t T, int64_t H, int64_t
     out.scale = factor[s];
     out.path = path;
     out.rotary = llvm::is_contained(path, rot.add) ? rot : RotaryMatch();
+    out.quant.reset();
+    if (qdq && qdqAt && s >= qdqAt) {
+      // The fused op quantizes after the rotary embedding: the pair must be nearer.
+      if (out.rotary.add && rotAt < qdqAt)
+        return false;
+      // QDQ(c x; s) = c QDQ(x; s / c): the scaling between source and pair stays outside.
+      out.quant = qdq;
+      out.quant->params.scale[0] /= factor[s] / qdqF;
+    }
     return true;
   }
   return false;
@@ -186,6 +218,33 @@ std::optional<std::string> Importer::repeatsHeads(const std::string &operand) {
   return std::nullopt;
 }
 
+std::optional<Importer::InnerQDQ> Importer::qdqPairFrom(const OnnxNode *q) {
+  if (!q || !q->domain.empty() || q->opType != "QuantizeLinear" || q->inputs.empty() ||
+      q->outputs.size() != 1)
+    return std::nullopt;
+  const OnnxNode *dq = soleUser(model, q->outputs[0]);
+  if (!dq || !dq->domain.empty() || dq->opType != "DequantizeLinear" || dq->inputs.empty() ||
+      dq->inputs[0] != q->outputs[0])
+    return std::nullopt;
+  size_t rank = staticShape(q->inputs[0]).size();
+  auto get = [&](const std::string &n) { return constant(n); };
+  auto a = readQuantParams(*q, rank, get, 16);
+  auto d = readQuantParams(*dq, rank, get, 16);
+  if (!a || !d) {
+    if (!a)
+      llvm::consumeError(a.takeError());
+    if (!d)
+      llvm::consumeError(d.takeError());
+    return std::nullopt;
+  }
+  if (a->scale.size() != 1 || d->scale.size() != 1 || a->scale != d->scale ||
+      a->zeroPoint != d->zeroPoint || a->bipolar)
+    return std::nullopt;
+  InnerQDQ r;
+  r.q = q, r.dq = dq, r.params = *a;
+  return r;
+}
+
 /// W if `keep` ([T, T], row = query) keeps exactly the keys t - W < j <= t
 /// with 0 < W < T (a sliding-window mask, GPT-Neo's local layers, Mistral),
 /// else 0.
@@ -202,13 +261,10 @@ static int64_t slidingWindow(const std::vector<bool> &keep, int64_t T) {
   return w;
 }
 
-static std::string sliding(int64_t w) {
-  return "a sliding-window mask (each position sees the last " + std::to_string(w) +
-         " only), which Loom's attention (every earlier position) does not compute";
-}
-
-/// The causal mask of a Where or Add node on the scores, or an error.
-llvm::Expected<bool> Importer::causalMask(const OnnxNode &n, const std::string &scores, int64_t T) {
+/// The causal (0) or sliding-window (W) mask of a Where or Add node on the
+/// scores, or an error.
+llvm::Expected<int64_t> Importer::causalMask(const OnnxNode &n, const std::string &scores,
+                                             int64_t T) {
   auto bad = [&](const std::string &why) {
     return nodeError(n, "masks attention scores with " + why +
                             "; Loom supports no mask or a causal one (a lower-triangular "
@@ -231,12 +287,12 @@ llvm::Expected<bool> Importer::causalMask(const OnnxNode &n, const std::string &
     for (double c : cond->values)
       keep.push_back((c != 0) == keepX);
     if (int64_t w = slidingWindow(keep, T))
-      return bad(sliding(w));
+      return w;
     for (int64_t t = 0; t < T; ++t)
       for (int64_t j = 0; j < T; ++j)
         if (keep[size_t(t * T + j)] != (j <= t))
           return bad("a condition that is not lower-triangular (causal)");
-    return true;
+    return 0;
   }
   const OnnxTensor *m = constant(n.inputs[n.inputs[0] == scores ? 1 : 0]);
   // ALiBi (BLOOM, MPT): a per-head bias over the key positions, [H, 1, T].
@@ -250,15 +306,20 @@ llvm::Expected<bool> Importer::causalMask(const OnnxNode &n, const std::string &
   std::vector<bool> keep;
   for (double x : m->values)
     keep.push_back(!(x <= kMaskedScore));
-  if (int64_t w = slidingWindow(keep, T))
-    return bad(sliding(w));
+  if (int64_t w = slidingWindow(keep, T)) {
+    for (int64_t t = 0; t < T; ++t)
+      for (int64_t j = 0; j < T; ++j)
+        if (keep[size_t(t * T + j)] && m->values[size_t(t * T + j)] != 0)
+          return bad("an added sliding-window mask that is not 0 inside the window");
+    return w;
+  }
   for (int64_t t = 0; t < T; ++t)
     for (int64_t j = 0; j < T; ++j) {
       double x = m->values[size_t(t * T + j)];
       if (j <= t ? x != 0 : !(x <= kMaskedScore))
         return bad("an added mask that is not 0 on and below the diagonal and <= -1e4 above");
     }
-  return true;
+  return 0;
 }
 
 llvm::Error Importer::matchAttentionChains() {
@@ -285,6 +346,22 @@ llvm::Error Importer::matchAttentionChains() {
         sm = u;
         break;
       }
+      if (u->opType == "QuantizeLinear" && u->domain.empty()) {
+        // A QDQ export quantizes Q x K^T as a MatMul output: right after it.
+        std::optional<InnerQDQ> pair = qdqPairFrom(u);
+        if (!pair || nodes.size() != 1)
+          return bad(*u, "quantizes the scores " +
+                             std::string(pair ? "after their scale or mask" : "with other than "
+                                         "one per-tensor QuantizeLinear -> DequantizeLinear "
+                                         "pair") +
+                             "; Loom keeps a QDQ export's score quantizer only right after Q x "
+                             "K^T");
+        chain.scoreQ = pair;
+        nodes.push_back(pair->q);
+        nodes.push_back(pair->dq);
+        cur = pair->dq->outputs[0];
+        continue;
+      }
       if ((u->opType == "Mul" || u->opType == "Div") && u->inputs.size() == 2) {
         const OnnxTensor *c = constant(u->inputs[u->inputs[0] == cur ? 1 : 0]);
         if (!c || c->numElements() != 1 || !(c->values[0] > 0) ||
@@ -293,10 +370,10 @@ llvm::Error Importer::matchAttentionChains() {
         scale = u->opType == "Mul" ? scale * c->values[0] : scale / c->values[0];
       } else if ((u->opType == "Where" && u->inputs.size() == 3) ||
                  (u->opType == "Add" && u->inputs.size() == 2)) {
-        auto causal = causalMask(*u, cur, qs[qs.size() - 2]);
-        if (!causal)
-          return causal.takeError();
-        chain.causal = *causal;
+        auto window = causalMask(*u, cur, qs[qs.size() - 2]);
+        if (!window)
+          return window.takeError();
+        chain.causal = true, chain.window = *window;
       } else {
         break;
       }
@@ -309,8 +386,20 @@ llvm::Error Importer::matchAttentionChains() {
     if (axis != -1 && axis != rank - 1)
       return bad(*sm, "its Softmax is not over the last axis");
     nodes.push_back(sm);
-    const OnnxNode *mm2 = soleUser(model, sm->outputs[0]);
-    if (!mm2 || mm2->opType != "MatMul" || mm2->inputs[0] != sm->outputs[0])
+    std::string probs = sm->outputs[0];
+    const OnnxNode *mm2 = soleUser(model, probs);
+    if (mm2 && mm2->opType == "QuantizeLinear" && mm2->domain.empty()) {
+      // A QDQ export quantizes P as the input of MatMul(P, V).
+      chain.probQ = qdqPairFrom(mm2);
+      if (!chain.probQ)
+        return bad(*mm2, "quantizes the probabilities with other than one per-tensor "
+                         "QuantizeLinear -> DequantizeLinear pair");
+      nodes.push_back(chain.probQ->q);
+      nodes.push_back(chain.probQ->dq);
+      probs = chain.probQ->dq->outputs[0];
+      mm2 = soleUser(model, probs);
+    }
+    if (!mm2 || mm2->opType != "MatMul" || mm2->inputs[0] != probs)
       return bad(*sm, "the probabilities do not feed one MatMul(P, V)");
     nodes.push_back(mm2);
     const int64_t T = qs[size_t(rank - 2)], D = qs[size_t(rank - 1)];
@@ -350,16 +439,30 @@ llvm::Error Importer::matchAttentionChains() {
     };
     const OnnxNode *last = rowLayout() ? mm2 : nullptr;
     std::vector<const OnnxNode *> after;
-    for (const OnnxNode *u = soleUser(model, mm2->outputs[0]); u && isLayoutOp(*u);
-         u = soleUser(model, u->outputs[0])) {
-      if (!applyLayout({u}, idx, shape))
+    size_t lastAt = 0, outQAt = 0; // positions in `after` + 1
+    for (const OnnxNode *u = soleUser(model, mm2->outputs[0]); u;) {
+      if (!chain.outQ && u->opType == "QuantizeLinear" && u->domain.empty()) {
+        // A QDQ export's quantizer on MatMul(P, V)'s output (element-wise).
+        chain.outQ = qdqPairFrom(u);
+        if (!chain.outQ)
+          break;
+        after.push_back(chain.outQ->q);
+        after.push_back(chain.outQ->dq);
+        outQAt = after.size();
+        u = soleUser(model, chain.outQ->dq->outputs[0]);
+        continue;
+      }
+      if (!isLayoutOp(*u) || !applyLayout({u}, idx, shape))
         break;
       after.push_back(u);
       if (rowLayout())
-        last = u;
+        last = u, lastAt = after.size();
+      u = soleUser(model, u->outputs[0]);
     }
     if (!last)
       return bad(*mm2, "its result is not brought back to [T, C] rows by Reshape / Transpose");
+    if (outQAt > lastAt) // after the [T, C] result: it stays a node of the graph
+      chain.outQ.reset();
     for (const OnnxNode *u : after) {
       nodes.push_back(u);
       if (u == last)
@@ -380,6 +483,7 @@ llvm::Error Importer::matchAttentionChains() {
     if (v.rotary.add)
       return bad(*v.rotary.add, "its V operand has a rotary embedding (only q and k may)");
     chain.q = q.source, chain.k = k.source, chain.v = v.source;
+    chain.operandQ[0] = q.quant, chain.operandQ[1] = k.quant, chain.operandQ[2] = v.quant;
     chain.output = last->outputs[0];
     chain.outShape = staticShape(chain.output);
     chain.T = T, chain.C = C, chain.H = H;
@@ -405,7 +509,9 @@ llvm::Error Importer::matchAttentionChains() {
 llvm::Error Importer::importAttention(const AttentionChain &chain) {
   const OnnxNode &first = *chain.first;
   SmallVector<Value, 3> ops;
+  int port = 0;
   for (const std::string *src : {&chain.q, &chain.k, &chain.v}) {
+    const std::optional<InnerQDQ> &quant = chain.operandQ[port++];
     Value v = lookup(*src);
     if (!v)
       return nodeError(first, "attention operand '" + oneLine(*src) +
@@ -418,13 +524,26 @@ llvm::Error Importer::importAttention(const AttentionChain &chain) {
     for (const AttentionOperand &o : chain.rotated)
       if (o.source == *src && src != &chain.v)
         v = importRotary(v, o, chain.T, chain.C);
+    if (quant) // the model's quantizer, moved to the [T, C] operand
+      v = dequantizeLinear(*quant->dq, quantizeLinear(*quant->q, v, quant->params), quant->params);
     ops.push_back(v);
   }
+  auto inner = [&](const std::optional<InnerQDQ> &x) {
+    return x ? nn::QuantizerAttr::get(b.getContext(), b.getF64FloatAttr(x->params.scale[0]),
+                                      x->params.zeroPoint[0], x->params.qmin, x->params.qmax)
+             : nn::QuantizerAttr();
+  };
   auto att = b.create<nn::AttentionOp>(loc(first), f32({chain.T, chain.C}), ops[0], ops[1], ops[2],
                                        b.getI64IntegerAttr(chain.H), b.getF64FloatAttr(chain.scale),
-                                       b.getBoolAttr(chain.causal));
+                                       b.getBoolAttr(chain.causal), inner(chain.scoreQ),
+                                       inner(chain.probQ),
+                                       chain.window ? b.getI64IntegerAttr(chain.window)
+                                                    : IntegerAttr());
   name(att, first);
   Value out = att;
+  if (chain.outQ)
+    out = dequantizeLinear(*chain.outQ->dq, quantizeLinear(*chain.outQ->q, out, chain.outQ->params),
+                           chain.outQ->params);
   if (!chain.outShape.empty() &&
       ArrayRef<int64_t>(chain.outShape) != ArrayRef<int64_t>{chain.T, chain.C}) {
     auto r = b.create<nn::ReshapeOp>(loc(first), f32(chain.outShape), out);

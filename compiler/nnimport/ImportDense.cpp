@@ -107,7 +107,7 @@ llvm::Error Importer::importDense(const OnnxNode &node, Value a, bool matmul) {
 /// c_attn: one MatMul / Gemm to 3C, then Split(axis = -1) into q, k, v): one dense
 /// per part on the same input, each with its rows of the weights and bias, so no
 /// slicing hardware is needed. The dense may be behind the importer's sequence
-/// reshape and a bias Add; nothing else may read it.
+/// reshape, a bias Add and a QDQ export's quantizer pair; nothing else may read it.
 template <> llvm::Error Importer::importOp<onnxop::Split>(const OnnxNode &node, Value in) {
   SmallVector<int64_t> shape(shapeOf(in));
   int64_t rank = int64_t(shape.size()), axis = node.getInt("axis", 0);
@@ -139,7 +139,12 @@ template <> llvm::Error Importer::importOp<onnxop::Split>(const OnnxNode &node, 
   if (!x.use_empty())
     return nodeError(node, "its input is also read by another node; Loom splits a MatMul / "
                            "Gemm output only when the Split is its one reader");
-  std::vector<float> extra(size_t(n), 0.0f);
+  // A QDQ export's per-tensor quantizer on the projection's output (QuantizeLinear
+  // -> DequantizeLinear: element-wise, so each part gets the same pair); bias Adds
+  // after it stay after it (`after`), those before it go into the parts' biases.
+  std::vector<float> extra(size_t(n), 0.0f), after(size_t(n), 0.0f);
+  nn::QuantizeLinearOp qdqQ;
+  nn::DequantizeLinearOp qdqDQ;
   for (bool peeled = true; peeled && (x == in || x.hasOneUse());) {
     peeled = false;
     if (auto reshape = x.getDefiningOp<nn::ReshapeOp>();
@@ -150,14 +155,22 @@ template <> llvm::Error Importer::importOp<onnxop::Split>(const OnnxNode &node, 
         if (auto c = add->getOperand(1 - side).getDefiningOp<nn::ConstantOp>();
             c && llvm::cast<ShapedType>(c.getType()).getNumElements() == n) {
           auto vals = c.getValue().getValues<float>();
-          for (auto [e, v] : llvm::zip(extra, vals))
+          for (auto [e, v] : llvm::zip(qdqQ ? extra : after, vals))
             e += v;
           x = add->getOperand(side), peeled = true;
         }
+    } else if (auto dq = x.getDefiningOp<nn::DequantizeLinearOp>(); dq && !qdqQ) {
+      auto q = dq.getInput().getDefiningOp<nn::QuantizeLinearOp>();
+      if (q && q.getScale().size() == 1 && dq.getScale() == q.getScale() &&
+          dq.getZeroPoint() == q.getZeroPoint() && !q.getBipolar() && dq.getInput().hasOneUse())
+        qdqQ = q, qdqDQ = dq, x = q.getInput(), peeled = true;
     }
   }
+  if (!qdqQ) // no quantizer between: every bias Add goes into the parts' biases
+    for (auto [e, a] : llvm::zip(extra, after))
+      e += a, a = 0.0f;
   auto dense = x.getDefiningOp<nn::DenseOp>();
-  if (!dense || (x != in && !x.hasOneUse()) || dense.getWeightScale())
+  if (!dense || (x != in && !x.hasOneUse()))
     return nodeError(node, "Loom splits only the output features of a float MatMul / Gemm "
                            "with constant weights that nothing else reads (its input comes "
                            "from " + (x.getDefiningOp() ? x.getDefiningOp()->getName().getStringRef().str()
@@ -168,16 +181,52 @@ template <> llvm::Error Importer::importOp<onnxop::Split>(const OnnxNode &node, 
                        dense.getWeight().getValues<float>().end());
   std::vector<float> bias(dense.getBias().getValues<float>().begin(),
                           dense.getBias().getValues<float>().end());
+  // quantized weights (a QDQ export): each part keeps its rows' weight scales
+  std::vector<double> wScale;
+  if (auto ws = dense.getWeightScaleAttr())
+    wScale.assign(ws.asArrayRef().begin(), ws.asArrayRef().end());
+  if (!wScale.empty() && wScale.size() != 1 && int64_t(wScale.size()) != n)
+    return nodeError(node, "its projection's weight scales are neither one nor one per feature");
   int64_t at = 0;
   for (int64_t i = 0; i < outs; ++i) {
     int64_t m = parts[size_t(i)];
     std::vector<float> wi(w.begin() + at * k, w.begin() + (at + m) * k);
-    std::vector<float> bi(static_cast<size_t>(m));
-    for (int64_t o = 0; o < m; ++o)
+    std::vector<float> bi(static_cast<size_t>(m)), ai(static_cast<size_t>(m));
+    bool anyAfter = false;
+    for (int64_t o = 0; o < m; ++o) {
       bi[size_t(o)] = bias[size_t(at + o)] + extra[size_t(at + o)];
-    auto part = b.create<nn::DenseOp>(loc(node), f32({rows, m}), dense.getInput(),
-                                      f32Attr({m, k}, wi), f32Attr({m}, bi), nullptr);
-    name(part, node);
+      ai[size_t(o)] = after[size_t(at + o)];
+      anyAfter = anyAfter || ai[size_t(o)] != 0.0f;
+    }
+    DenseF64ArrayAttr si;
+    if (wScale.size() == 1)
+      si = b.getDenseF64ArrayAttr(wScale);
+    else if (!wScale.empty())
+      si = b.getDenseF64ArrayAttr(ArrayRef<double>(wScale).slice(size_t(at), size_t(m)));
+    auto dpart = b.create<nn::DenseOp>(loc(node), f32({rows, m}), dense.getInput(),
+                                       f32Attr({m, k}, wi), f32Attr({m}, bi), si);
+    name(dpart, node);
+    Value part = dpart;
+    if (qdqQ) {
+      auto q = b.create<nn::QuantizeLinearOp>(
+          qdqQ.getLoc(), part.getType(), part, qdqQ.getScaleAttr(), qdqQ.getZeroPointAttr(),
+          qdqQ.getAxisAttr(), qdqQ.getQminAttr(), qdqQ.getQmaxAttr(), qdqQ.getRoundingAttr(),
+          UnitAttr());
+      auto dq = b.create<nn::DequantizeLinearOp>(qdqDQ.getLoc(), part.getType(), q,
+                                                 qdqDQ.getScaleAttr(), qdqDQ.getZeroPointAttr(),
+                                                 qdqDQ.getAxisAttr());
+      for (auto [to, from] : {std::pair<Operation *, Operation *>{q, qdqQ}, {dq, qdqDQ}})
+        for (llvm::StringRef key : {nn::kNodeNameAttr, nn::kOpTypeAttr})
+          if (Attribute a = from->getAttr(key))
+            to->setAttr(key, a);
+      part = dq;
+    }
+    if (anyAfter) {
+      auto cst = b.create<nn::ConstantOp>(loc(node), f32({m}), f32Attr({m}, ai));
+      auto add = b.create<nn::AddOp>(loc(node), part.getType(), part, cst);
+      name(add, node);
+      part = add;
+    }
     SmallVector<int64_t> oshape(shape);
     oshape.back() = m;
     auto r = b.create<nn::ReshapeOp>(loc(node), f32(oshape), part);

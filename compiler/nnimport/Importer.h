@@ -326,9 +326,18 @@ private:
     const OnnxTensor *cos = nullptr, *sin = nullptr; // [.., T, D] constants
     std::vector<const OnnxNode *> nodes; // Slice, Slice, Neg, Concat, Mul, Mul, Add
   };
+  /// A QDQ export's QuantizeLinear -> DequantizeLinear pair (per tensor) inside
+  /// an attention chain; `params` is the quantizer as seen from where the
+  /// fused op applies it (an operand's scale divided by the constant scaling
+  /// between its source and the pair).
+  struct InnerQDQ {
+    const OnnxNode *q = nullptr, *dq = nullptr;
+    QuantParams params;
+  };
   /// One traced q / k / v operand: its source and the constant scaling on the way.
   struct AttentionOperand {
     std::string source;
+    std::optional<InnerQDQ> quant; // the model's quantizer on the operand
     double scale = 1.0;
     std::vector<const OnnxNode *> path; // layout / scaling nodes, source first
     RotaryMatch rotary;                 // rotary.add set: rotated on the way
@@ -345,6 +354,9 @@ private:
     int64_t T = 1, C = 1, H = 1;
     double scale = 1.0;
     bool causal = false;
+    int64_t window = 0; // a sliding-window mask: each row sees its last `window` rows
+    std::optional<InnerQDQ> operandQ[3]; // the model's quantizers on q, k, v
+    std::optional<InnerQDQ> scoreQ, probQ, outQ; // a QDQ export's quantizers
   };
   /// Finds attention chains (before the unsupported-op check): their nodes
   /// but the last go to foldedNodes, the last to attentionChains. A chain that
@@ -356,7 +368,12 @@ private:
   bool applyLayout(const std::vector<const OnnxNode *> &path, std::vector<int64_t> &idx,
                    std::vector<int64_t> &shape);
   std::optional<std::string> repeatsHeads(const std::string &operand);
-  llvm::Expected<bool> causalMask(const OnnxNode &n, const std::string &scores, int64_t T);
+  /// The per-tensor Q -> DQ pair starting at node `q` (its DQ the Q's only
+  /// reader, one scale and zero point, the same in both), else nullopt.
+  std::optional<InnerQDQ> qdqPairFrom(const OnnxNode *q);
+  /// The mask of a Where / Add on the scores: 0 for a causal one, W for a
+  /// sliding window of W rows (causal too), or a one-line error.
+  llvm::Expected<int64_t> causalMask(const OnnxNode &n, const std::string &scores, int64_t T);
 
   //===--- Rotary embeddings (FuseRotary.cpp) ------------------------------===//
   bool matchRotary(const OnnxNode &add, RotaryMatch &out);

@@ -37,18 +37,38 @@ llvm::Error fail(const std::string &why) {
 
 int AttentionParams::aBits() const {
   u128 m = u128(D()) << (2 * (inWidth - 1));
-  return signedBits(m);
+  int bits = signedBits(m);
+  if (score.on) // the stored codes c_j and their differences m - c_j
+    bits = std::max({bits, signedBits(u128(std::max(std::abs(score.lo), std::abs(score.hi)))),
+                     bitsOf(u128(score.hi - score.lo))});
+  return bits;
+}
+
+int AttentionParams::smBits() const { return score.on ? signedBits(u128(score.mult)) : 2; }
+
+int AttentionParams::pcBits() const {
+  return prob.on ? signedBits(u128(std::max(std::abs(prob.lo), std::abs(prob.hi)))) : 2;
+}
+
+int AttentionParams::numBits() const { return prob.on ? bitsOf(u128(prob.pm)) + prob.pk : R + 1; }
+
+bool AttentionParams::numBit(int i) const {
+  if (!prob.on)
+    return i == R;
+  return i >= prob.pk && i - prob.pk < 63 && ((prob.pm >> (i - prob.pk)) & 1);
 }
 
 int AttentionParams::sBits() const { return std::max(1, bitsOf(u128(T) * u128(maxExp(exp)))); }
 
 int AttentionParams::uBits() const {
-  return signedBits(u128(T) * u128(maxExp(exp)) << (inWidth - 1));
+  u128 w = prob.on ? u128(std::max(std::abs(prob.lo), std::abs(prob.hi))) : u128(maxExp(exp));
+  return signedBits(u128(T) * w << (inWidth - 1));
 }
 
 int AttentionParams::rBits() const {
   int64_t e0 = exp.values.empty() ? 1 : std::max<int64_t>(1, exp.values[0]);
-  return std::max(1, bitsOf((u128(1) << R) / u128(e0)));
+  u128 num = prob.on ? u128(prob.pm) << prob.pk : u128(1) << R;
+  return std::max(1, bitsOf(num / u128(e0)));
 }
 
 int AttentionParams::mBits() const { return signedBits(u128(mult)); }
@@ -56,8 +76,15 @@ int AttentionParams::mBits() const { return signedBits(u128(mult)); }
 llvm::Expected<AttentionParams> makeAttention(int64_t T, int64_t C, int64_t H, bool causal,
                                               int inWidth, int outWidth, double sq, double sk,
                                               double sv, double scale, double sOut, int64_t zpOut,
-                                              int64_t lo, int64_t hi) {
+                                              int64_t lo, int64_t hi,
+                                              const std::optional<InnerQuant> &scores,
+                                              const std::optional<InnerQuant> &probs,
+                                              int64_t window) {
   AttentionParams p;
+  if (window < 0 || (window > 0 && !causal))
+    return fail("a sliding window of " + std::to_string(window) +
+                " rows needs a causal attention");
+  p.window = window;
   if (T < 1 || T > AttentionParams::kMaxRows)
     return fail("attention over " + std::to_string(T) + " rows; Loom supports 1 to " +
                 std::to_string(AttentionParams::kMaxRows));
@@ -76,12 +103,53 @@ llvm::Expected<AttentionParams> makeAttention(int64_t T, int64_t C, int64_t H, b
     return fail("the output range is empty");
   p.T = T, p.C = C, p.H = H, p.causal = causal, p.inWidth = inWidth, p.outWidth = outWidth;
   p.zp = zpOut, p.lo = lo, p.hi = hi;
-  p.exp = makeExpTableForScale(sa, p.aBits());
+  auto badInner = [](const InnerQuant &iq) {
+    return !(iq.scale > 0) || !std::isfinite(iq.scale) || iq.qmin > iq.zp || iq.zp > iq.qmax ||
+           iq.qmax - iq.qmin < 1 || iq.qmax - iq.qmin >= (int64_t(1) << AttentionParams::kMaxWidth);
+  };
+  if (scores) {
+    if (badInner(*scores))
+      return fail("its score quantizer (scale " + std::to_string(scores->scale) +
+                  ") needs a positive scale and a range of at most 16 bits holding its zero point");
+    // Scores are requantized to the model's codes; the exp table then reads
+    // code differences at the quantizer's scale (times the attention's scale).
+    auto srq = makeRequant({sq * sk / scores->scale});
+    if (!srq)
+      return fail("the score quantizer's scale " + std::to_string(scores->scale) +
+                  " has no 24-bit multiplier and shift for q x k codes");
+    p.score.on = true;
+    p.score.mult = srq->mult[0], p.score.shift = srq->shift;
+    p.score.lo = scores->qmin - scores->zp, p.score.hi = scores->qmax - scores->zp;
+    sa = scores->scale * scale;
+    p.exp = makeExpTableForScale(sa, bitsOf(u128(p.score.hi - p.score.lo)));
+  } else {
+    p.exp = makeExpTableForScale(sa, p.aBits());
+  }
   if (p.exp.values.empty() || p.exp.values[0] < (int64_t(1) << 14))
     return fail("the score scale " + std::to_string(sa) +
                 " is too coarse for the exp table (EXP[0] < 2^14)");
-  // w carries G fraction bits of a v code: y = w * sv / sOut * 2^-G.
-  auto rq = makeRequant({sv / sOut * std::ldexp(1.0, -p.G)});
+  std::optional<Requant> rq;
+  if (probs) {
+    if (badInner(*probs))
+      return fail("its probability quantizer (scale " + std::to_string(probs->scale) +
+                  ") needs a positive scale and a range of at most 16 bits holding its zero point");
+    // N = pm * 2^pk ~ 2^R / s_p with a 24-bit pm: pc = e * floor(N / S) / 2^R ~ p / s_p.
+    double inv = std::ldexp(1.0, p.R) / probs->scale;
+    int k = std::max(0, int(std::floor(std::log2(inv))) - 23);
+    int64_t pm = int64_t(std::llround(std::ldexp(inv, -k)));
+    while (pm > 0 && !(pm & 1))
+      pm >>= 1, ++k;
+    p.prob.on = true, p.prob.pm = pm, p.prob.pk = k;
+    p.prob.lo = probs->qmin - probs->zp, p.prob.hi = probs->qmax - probs->zp;
+    if (pm < 1 || p.numBits() > 62 || p.eBits() + p.rBits() > 62)
+      return fail("its probability quantizer's scale " + std::to_string(probs->scale) +
+                  " is outside what the reciprocal covers (2^-22 to 2^18)");
+    // u = sum pc * v carries the probability scale: y = u * sp * sv / sOut.
+    rq = makeRequant({probs->scale * sv / sOut});
+  } else {
+    // w carries G fraction bits of a v code: y = w * sv / sOut * 2^-G.
+    rq = makeRequant({sv / sOut * std::ldexp(1.0, -p.G)});
+  }
   if (!rq)
     return fail("the value / output scale ratio " + std::to_string(sv / sOut) +
                 " has no 24-bit multiplier and shift");
@@ -92,10 +160,10 @@ llvm::Expected<AttentionParams> makeAttention(int64_t T, int64_t C, int64_t H, b
 }
 
 int64_t attentionRecip(const AttentionParams &p, int64_t S) {
-  // Restoring division of 2^R by S, one numerator bit per step (as the RTL).
+  // Restoring division of the numerator by S, one numerator bit per step (as the RTL).
   u128 rem = 0, q = 0;
-  for (int i = p.R; i >= 0; --i) {
-    rem = (rem << 1) | (i == p.R ? 1 : 0);
+  for (int i = p.numBits() - 1; i >= 0; --i) {
+    rem = (rem << 1) | (p.numBit(i) ? 1 : 0);
     q <<= 1;
     if (rem >= u128(S)) {
       rem -= u128(S);
@@ -108,7 +176,8 @@ int64_t attentionRecip(const AttentionParams &p, int64_t S) {
 std::vector<int64_t> attentionRow(const AttentionParams &p, const std::vector<int64_t> &q,
                                   const std::vector<int64_t> &k, const std::vector<int64_t> &v,
                                   int64_t t) {
-  const int64_t C = p.C, D = p.D(), n = p.rowsFor(t);
+  // rows j0 .. j0 + n - 1 (index j below is relative to j0)
+  const int64_t C = p.C, D = p.D(), n = p.rowsFor(t), j0 = p.firstRow(t);
   std::vector<int64_t> y(size_t(C), 0);
   std::vector<i128> a(static_cast<size_t>(n));
   for (int64_t h = 0; h < p.H; ++h) {
@@ -117,22 +186,37 @@ std::vector<int64_t> attentionRow(const AttentionParams &p, const std::vector<in
     for (int64_t j = 0; j < n; ++j) {
       i128 s = 0;
       for (int64_t d = 0; d < D; ++d)
-        s += i128(q[size_t(t * C + c0 + d)]) * k[size_t(j * C + c0 + d)];
+        s += i128(q[size_t(t * C + c0 + d)]) * k[size_t((j0 + j) * C + c0 + d)];
+      if (p.score.on)
+        s = std::clamp<i128>(shiftRoundEven128(s * p.score.mult, p.score.shift), p.score.lo,
+                             p.score.hi);
       a[size_t(j)] = s;
       if (j == 0 || s > m)
         m = s;
     }
     i128 S = 0;
     std::vector<i128> u(size_t(D), 0);
+    std::vector<int64_t> e(static_cast<size_t>(n));
     for (int64_t j = 0; j < n; ++j) {
       i128 d = m - a[size_t(j)];
-      int64_t e = lookupExp(p.exp, d > i128(INT64_MAX) ? INT64_MAX : int64_t(d));
-      S += e;
-      for (int64_t dd = 0; dd < D; ++dd)
-        u[size_t(dd)] += i128(e) * v[size_t(j * C + c0 + dd)];
+      e[size_t(j)] = lookupExp(p.exp, d > i128(INT64_MAX) ? INT64_MAX : int64_t(d));
+      S += e[size_t(j)];
     }
     i128 r = attentionRecip(p, int64_t(S));
+    for (int64_t j = 0; j < n; ++j) {
+      // ProbQuant: the model's probability codes; else the exps themselves.
+      i128 wj = p.prob.on ? std::clamp<i128>(shiftRoundEven128(i128(e[size_t(j)]) * r, p.R),
+                                             p.prob.lo, p.prob.hi)
+                          : i128(e[size_t(j)]);
+      for (int64_t dd = 0; dd < D; ++dd)
+        u[size_t(dd)] += wj * v[size_t((j0 + j) * C + c0 + dd)];
+    }
     for (int64_t dd = 0; dd < D; ++dd) {
+      if (p.prob.on) {
+        i128 z = shiftRoundEven128(u[size_t(dd)] * p.mult, p.shift) + p.zp;
+        y[size_t(c0 + dd)] = int64_t(std::clamp<i128>(z, p.lo, p.hi));
+        continue;
+      }
       i128 w = shiftRoundEven128(u[size_t(dd)] * r, p.R - p.G);
       i128 z = shiftRoundEven128(w * p.mult, p.shift) + p.zp;
       y[size_t(c0 + dd)] = int64_t(std::clamp<i128>(z, p.lo, p.hi));

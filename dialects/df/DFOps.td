@@ -382,7 +382,9 @@ def DF_AttentionOp : DF_Op<"attention", [
   let arguments = (ins DF_StreamType:$q, DF_StreamType:$k, DF_StreamType:$v, I64Attr:$rows,
                    I64Attr:$channels, I64Attr:$heads, BoolAttr:$causal, I64Attr:$exp_shift,
                    ElementsAttr:$exp_table, I64Attr:$mult, I64Attr:$shift, I64Attr:$zp,
-                   I64Attr:$lo, I64Attr:$hi, DF_FoldingAttr:$folding);
+                   I64Attr:$lo, I64Attr:$hi, DF_FoldingAttr:$folding,
+                   OptionalAttr<DenseI64ArrayAttr>:$score_requant,
+                   OptionalAttr<DenseI64ArrayAttr>:$prob_quant, OptionalAttr<I64Attr>:$window);
   let results = (outs DF_StreamType:$output);
   let assemblyFormat = "$q `,` $k `,` $v attr-dict `:` type($q) `,` type($k) `,` type($v) `->` type($output)";
   let hasVerifier = 1;

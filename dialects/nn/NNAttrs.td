@@ -47,4 +47,23 @@ def NN_FixedFormatAttr : AttrDef<NN_Dialect, "FixedFormat"> {
   }];
 }
 
+def NN_QuantizerAttr : AttrDef<NN_Dialect, "Quantizer"> {
+  let mnemonic = "quantizer";
+  let summary = "a model's per-tensor quantizer inside a fused op (QuantizeLinear -> "
+                "DequantizeLinear)";
+  let description = [{
+    x -> (clamp(round_half_even(x / scale) + zero_point, qmin, qmax) - zero_point)
+    * scale, as ONNX's QuantizeLinear and DequantizeLinear in f32. nn.attention
+    carries the quantizers a QDQ export puts on its scores and probabilities
+    (docs/CONTRACTS.md "Attention"). Syntax:
+    `#nn.quantizer<scale = 0.0039 : f64, zero_point = 0, qmin = 0, qmax = 255>`.
+  }];
+  let parameters = (ins "::mlir::FloatAttr":$scale, "int64_t":$zero_point, "int64_t":$qmin,
+                    "int64_t":$qmax);
+  let extraClassDeclaration = [{
+    double getScaleValue() const { return getScale().getValueAsDouble(); }
+  }];
+  let assemblyFormat = "`<` struct(params) `>`";
+}
+
 #endif // LOOM_NN_ATTRS

@@ -82,6 +82,8 @@ LogicalResult AttentionOp::verify() {
     return emitOpError("heads ") << h << " must divide the " << c << " channels";
   if (!(getScale().convertToDouble() > 0) || !std::isfinite(getScale().convertToDouble()))
     return emitOpError("scale must be positive and finite");
+  if (auto w = getWindow(); w && (*w < 1 || !getCausal()))
+    return emitOpError("a window needs a causal attention and at least 1 row, got ") << *w;
   return success();
 }
 

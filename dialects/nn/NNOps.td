@@ -17,6 +17,7 @@ include "mlir/Interfaces/SideEffectInterfaces.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
 include "dialects/nn/NNDialect.td"
 include "dialects/nn/NNCategories.td"
+include "dialects/nn/NNAttrs.td"
 
 class NN_Op<string mnemonic, list<Trait> traits = []>
     : Op<NN_Dialect, mnemonic, !listconcat(traits, [Pure])>;
@@ -245,10 +246,14 @@ def NN_AttentionOp : NN_Op<"attention", [AllTypesMatch<["q", "k", "v", "result"]
     sum_d q[t, hD+d] k[j, hD+d] over j <= t when `causal`, else j < T;
     p = softmax(s); result[t, hD+d] = sum_j p_j v[j, hD+d]. The importer fuses
     exporters' MatMul -> [scale] -> [mask] -> Softmax -> MatMul chains into it
-    (compiler/nnimport/FuseAttention.cpp).
+    (compiler/nnimport/FuseAttention.cpp). A QDQ export's quantizers inside
+    the chain stay: `score_quant` on q k^T before the scale, `prob_quant` on p.
+    `window` W (causal only): row t attends to rows t - W < j <= t (a sliding
+    window).
   }];
   let arguments = (ins NN_FloatTensor:$q, NN_FloatTensor:$k, NN_FloatTensor:$v, I64Attr:$heads,
-                   F64Attr:$scale, BoolAttr:$causal);
+                   F64Attr:$scale, BoolAttr:$causal, OptionalAttr<NN_QuantizerAttr>:$score_quant,
+                   OptionalAttr<NN_QuantizerAttr>:$prob_quant, OptionalAttr<I64Attr>:$window);
   let results = (outs NN_FloatTensor:$result);
   let assemblyFormat = "$q `,` $k `,` $v attr-dict `:` type($result)";
   let hasVerifier = 1;
@@ -592,11 +597,18 @@ def NN_QAttentionOp : NN_Op<"qattention"> {
     a_j) >>> exp_shift, depth - 1)], S = sum e_j, u_d = sum e_j v_{j,d},
     r = floor(2^40 / S), w_d = shift_round_even(u_d * r, 32), y_d = clamp(
     shift_round_even(w_d * mult, shift) + zp, lo, hi). Operands and result
-    [T, C] codes; `causal` limits row t to j <= t.
+    [T, C] codes; `causal` limits row t to j <= t. The model's own quantizers
+    (numerics::ScoreRequant / ProbQuant): `score_requant` = [mult, shift, lo,
+    hi] turns a_j into score codes first; `prob_quant` = [pm, pk, lo, hi]
+    makes probability codes pc_j = clamp(shift_round_even(e_j floor(pm 2^pk /
+    S), 40), lo, hi) and y_d = clamp(shift_round_even(sum pc_j v_{j,d} * mult,
+    shift) + zp, lo, hi). `window` W: causal rows t - W < j <= t only.
   }];
   let arguments = (ins NN_IntTensor:$q, NN_IntTensor:$k, NN_IntTensor:$v, I64Attr:$heads,
                    BoolAttr:$causal, I64Attr:$exp_shift, ElementsAttr:$exp_table, I64Attr:$mult,
-                   I64Attr:$shift, I64Attr:$zp, I64Attr:$lo, I64Attr:$hi);
+                   I64Attr:$shift, I64Attr:$zp, I64Attr:$lo, I64Attr:$hi,
+                   OptionalAttr<DenseI64ArrayAttr>:$score_requant,
+                   OptionalAttr<DenseI64ArrayAttr>:$prob_quant, OptionalAttr<I64Attr>:$window);
   let results = (outs NN_IntTensor:$result);
   let assemblyFormat = "$q `,` $k `,` $v attr-dict `:` type($q) `,` type($k) `,` type($v) `->` type($result)";
   let hasVerifier = 1;

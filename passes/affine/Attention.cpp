@@ -4,7 +4,8 @@
 // "Attention"): the real scales of q and k and the attention's scale give the
 // exp table, the value and output scales the final requantization, and the
 // output range (with a Relu or Clip between the attention and its quantizer)
-// the clamp. The same builder serves the fixed-point lowering
+// the clamp; a QDQ export's own quantizers of the scores and probabilities
+// (score_quant, prob_quant) become score_requant / prob_quant. The same builder serves the fixed-point lowering
 // (passes/NNQuantize.cpp).
 //
 //===----------------------------------------------------------------------===//
@@ -23,7 +24,20 @@ mlir::Value loom::buildQAttention(mlir::OpBuilder &b, mlir::Location loc, mlir::
       b.getI64IntegerAttr(p.exp.shift),
       intAttr(ctx, {p.exp.depth()}, unsigned(p.exp.bits + 1), p.exp.values),
       b.getI64IntegerAttr(p.mult), b.getI64IntegerAttr(p.shift), b.getI64IntegerAttr(p.zp),
-      b.getI64IntegerAttr(p.lo), b.getI64IntegerAttr(p.hi));
+      b.getI64IntegerAttr(p.lo), b.getI64IntegerAttr(p.hi),
+      p.score.on ? b.getDenseI64ArrayAttr({p.score.mult, p.score.shift, p.score.lo, p.score.hi})
+                 : mlir::DenseI64ArrayAttr(),
+      p.prob.on ? b.getDenseI64ArrayAttr({p.prob.pm, p.prob.pk, p.prob.lo, p.prob.hi})
+                : mlir::DenseI64ArrayAttr(),
+      p.window > 0 ? b.getI64IntegerAttr(p.window) : mlir::IntegerAttr());
+}
+
+std::optional<loom::numerics::InnerQuant> loom::innerQuantOf(nn::QuantizerAttr a) {
+  if (!a)
+    return std::nullopt;
+  numerics::InnerQuant q;
+  q.scale = a.getScaleValue(), q.zp = a.getZeroPoint(), q.qmin = a.getQmin(), q.qmax = a.getQmax();
+  return q;
 }
 
 mlir::Value loom::buildQRotary(mlir::OpBuilder &b, mlir::Location loc, mlir::Type outType,
@@ -80,7 +94,8 @@ LogicalResult lowerAttention(AffineGraph &g, nn::QuantizeLinearOp ql, const Pend
   auto params = numerics::makeAttention(
       type.getDimSize(0), type.getDimSize(1), int64_t(att.getHeads()), att.getCausal(),
       int(qt.getElementTypeBitWidth()), g.width, q.q.scale[0], k.q.scale[0], v.q.scale[0],
-      att.getScale().convertToDouble(), sOut, 0, r.lo, r.hi);
+      att.getScale().convertToDouble(), sOut, 0, r.lo, r.hi, innerQuantOf(att.getScoreQuantAttr()),
+      innerQuantOf(att.getProbQuantAttr()), att.getWindow() ? int64_t(*att.getWindow()) : 0);
   if (!params)
     return g.fail(att, llvm::toString(params.takeError()));
   Type outType = intTensor(type, g.width);

@@ -13,18 +13,29 @@ static Value identityLayerOn(AffineGraph &g, Operation *at, Value codes, int64_t
   auto type = llvm::cast<RankedTensorType>(codes.getType());
   ArrayRef<int64_t> shape = type.getShape();
   int64_t elems = type.getNumElements();
+  Location loc = at->getLoc();
+  // Rows [T, C] (a sequence's tokens, streamed row by row) are the channels-last
+  // view [1, T, 1, C] transposed to [1, C, T, 1]: C channels, T pixels, the same
+  // stream (not T * C channels of one pixel each).
+  bool rows = shape.size() == 2 && shape[0] > 1;
   SmallVector<int64_t> view;
-  if (shape.size() == 4 && shape[0] == 1)
+  if (rows)
+    view = {1, shape[1], shape[0], 1};
+  else if (shape.size() == 4 && shape[0] == 1)
     view.assign(shape.begin(), shape.end());
   else if (shape.size() >= 2 && shape[0] == 1)
     view = {1, shape[1], elems / shape[1], 1};
   else
     view = {1, elems, 1, 1};
   int64_t c = view[1];
-  Location loc = at->getLoc();
   auto viewType = RankedTensorType::get(view, type.getElementType());
+  auto nhwcType = RankedTensorType::get({1, rows ? shape[0] : 1, 1, c}, type.getElementType());
   Value in = codes;
-  if (view != SmallVector<int64_t>(shape))
+  if (rows)
+    in = g.b.create<nn::TransposeOp>(loc, viewType,
+                                     g.b.create<nn::ReshapeOp>(loc, nhwcType, codes),
+                                     g.b.getDenseI64ArrayAttr({0, 3, 1, 2}));
+  else if (view != SmallVector<int64_t>(shape))
     in = g.b.create<nn::ReshapeOp>(loc, viewType, codes);
   ElementsAttr multAttr;
   if (rq.mult[0] != 1)
@@ -42,8 +53,14 @@ static Value identityLayerOn(AffineGraph &g, Operation *at, Value codes, int64_t
   if (auto opType = at->getAttr(nn::kOpTypeAttr))
     conv->setAttr(nn::kOpTypeAttr, opType);
   Value y = act(conv.getResult());
+  if (rows)
+    y = g.b.create<nn::TransposeOp>(loc, RankedTensorType::get(nhwcType.getShape(),
+                                                               llvm::cast<ShapedType>(y.getType())
+                                                                   .getElementType()),
+                                    y, g.b.getDenseI64ArrayAttr({0, 2, 3, 1}));
   if (in != codes)
-    y = g.b.create<nn::ReshapeOp>(loc, type, y);
+    y = g.b.create<nn::ReshapeOp>(
+        loc, RankedTensorType::get(shape, llvm::cast<ShapedType>(y.getType()).getElementType()), y);
   return y;
 }
 

@@ -376,6 +376,24 @@ private:
                      {"EXP_DEPTH", c.EXP_DEPTH},
                      {"EXP_BITS", c.EXP_BITS}});
     p.set("EXP_FILE", nb.builder().getStringAttr(name + "_exp.mem"));
+    if (c.WINDOW > 0)
+      nb.setParams(p, {{"WINDOW", c.WINDOW}});
+    // A QDQ export's own score / probability quantizers (defaults: off).
+    if (a.score.on)
+      nb.setParams(p, {{"SQ", 1},
+                       {"SM", a.score.mult},
+                       {"SSH", a.score.shift},
+                       {"SLO", a.score.lo},
+                       {"SHI", a.score.hi},
+                       {"W_SM", c.W_SM}});
+    if (a.prob.on)
+      nb.setParams(p, {{"PQ", 1},
+                       {"PM", a.prob.pm},
+                       {"PK", a.prob.pk},
+                       {"PLO", a.prob.lo},
+                       {"PHI", a.prob.hi},
+                       {"W_PC", c.W_PC},
+                       {"DIV_STEPS", c.DIV_STEPS}});
     nb.instantiate("loom_attention", name, p, {op.getQ(), op.getK(), op.getV()},
                    {op.getOutput()}, {"q", "k", "v"}, {"out"});
     return success();

@@ -6,6 +6,7 @@
 // written into the K / V memories at slot t (the KV cache), row t of q into the q buffer.
 //
 // Per output row t and head h, over the n rows attended (CAUSAL: n = t + 1, else T):
+//   (WINDOW > 0, causal: only the last WINDOW rows, a sliding window)
 //   SCORE: a_j = sum_d q_d * k_{j,d}   (SIMD products a cycle, D/SIMD cycles per j),
 //          m = max a_j; a_j stored in the score buffer
 //   EXP:   e_j = EXP[min((m - a_j) >>> EXP_SHIFT, EXP_DEPTH-1)], S += e_j,
@@ -13,8 +14,14 @@
 //   DIV:   r = floor(2^R / S)           (restoring division, R + 1 cycles)
 //   OUT:   y_d = clamp(shift_round_even(shift_round_even(u_d * r, R - G) * M, SH) + ZP,
 //                LO, HI)                (one code a cycle into the output register)
-// The widths W_A, W_S, W_U, W_R, W_M come from numerics::AttentionParams, so they always
-// hold the values the reference computes.
+// A QDQ export's own quantizers (numerics::ScoreRequant / ProbQuant):
+//   SQ = 1: a_j -> clamp(shift_round_even(a_j * SM, SSH), SLO, SHI) before the max and
+//           the exp table (the model's score codes).
+//   PQ = 1: SCORE -> SUM (S += e_j, one cycle per j) -> DIV (r = floor(PM * 2^PK / S))
+//           -> EXP (pc_j = clamp(shift_round_even(e_j * r, R), PLO, PHI), u_d += pc_j *
+//           v_{j,d}) -> OUT (y_d = clamp(shift_round_even(u_d * M, SH) + ZP, LO, HI)).
+// The widths W_A, W_S, W_U, W_R, W_M, W_SM, W_PC and DIV_STEPS come from
+// numerics::AttentionParams, so they always hold the values the reference computes.
 //
 // Control (cycle model: hw_model/Actors.cpp, AttentionModel - keep in sync):
 //   LOAD: each input is ready (registered) until its row's C/IN_BEAT_* beats are in. When
@@ -50,7 +57,21 @@ module loom_attention #(
   parameter int EXP_SHIFT = 0,
   parameter int EXP_DEPTH = 1,
   parameter int EXP_BITS  = 16,
-  parameter     EXP_FILE  = ""
+  parameter     EXP_FILE  = "",
+  parameter int SQ        = 0,
+  parameter int SM        = 1,
+  parameter int SSH       = 0,
+  parameter int SLO       = 0,
+  parameter int SHI       = 0,
+  parameter int W_SM      = 2,
+  parameter int PQ        = 0,
+  parameter int PM        = 1,
+  parameter int PK        = 0,
+  parameter int PLO       = 0,
+  parameter int PHI       = 0,
+  parameter int W_PC      = 2,
+  parameter int DIV_STEPS = R + 1,
+  parameter int WINDOW    = 0
 ) (
   input  logic                      clk,
   input  logic                      rst,
@@ -74,16 +95,19 @@ module loom_attention #(
   localparam int TW    = $clog2(T + 1);
   localparam int HW    = $clog2(H + 1);
   localparam int DSW   = $clog2(DS + 1);
-  localparam int STW   = $clog2(R + 2);
+  localparam int STW   = $clog2(DIV_STEPS + 1);
   localparam int IBQ   = C / IN_BEAT_Q;
   localparam int IBK   = C / IN_BEAT_K;
   localparam int IBV   = C / IN_BEAT_V;
   localparam int IBW   = $clog2(C + 1);
   localparam int W_P   = 2 * W_IN;                     // one q * k product
-  localparam int W_EV  = EXP_BITS + W_IN + 1;          // one e * v product
+  localparam int W_WJ  = (PQ != 0) ? W_PC : EXP_BITS + 1; // the weight of row j: pc or e
+  localparam int W_EV  = W_WJ + W_IN;                  // one weight * v product
   localparam int W_UR  = W_U + W_R + 1;                // u * r
   localparam int W_W   = W_IN + G + 1;                 // the weighted mean w
-  localparam int W_Z   = W_W + W_M;                    // w * M
+  localparam int W_Z   = ((PQ != 0) ? W_U : W_W) + W_M; // w * M (PQ: u * M)
+  localparam int W_ER  = EXP_BITS + W_R + 1;           // e * r (PQ)
+  localparam int W_SP  = W_A + W_SM;                   // a * SM (SQ)
   localparam int SHUR  = R - G;                        // >= 1
   // exact index widths of the memories
   localparam int QA    = (QROWS > 1) ? $clog2(QROWS) : 1;
@@ -93,7 +117,7 @@ module loom_attention #(
   localparam int XM    = EXP_DEPTH - 1;
   localparam int SW    = $clog2(SIMD + 1);
 
-  typedef enum logic [2:0] {StLoad, StScore, StExp, StDiv, StOut} state_e;
+  typedef enum logic [2:0] {StLoad, StScore, StSum, StExp, StDiv, StOut} state_e;
 
   // ---------------------------------------------------------------- memories
   // One packed row per entry: an input beat is one part-select write, no loop
@@ -127,6 +151,15 @@ module loom_attention #(
   logic q_fire, k_fire, v_fire, q_last, k_last, v_last, all_done;
   logic dc_last, j_last, h_last, idx_last, row_last, div_last, out_load;
 
+  // j_q counts the rows attended from 0; the K / V row is j_q + (o_row - j_span):
+  // all earlier rows (j_span = o_row), or the last WINDOW (a sliding window).
+  logic [TW-1:0] j_span;
+  logic [TA-1:0] j_row;
+  always_comb begin
+    j_span = (WINDOW > 0 && 32'(o_row_q) >= WINDOW) ? TW'(WINDOW - 1) : o_row_q;
+    j_row  = TA'((CAUSAL != 0) ? j_q + (o_row_q - j_span) : j_q);
+  end
+
   assign q_ready   = (state_q == StLoad) && !done_q[0];
   assign k_ready   = (state_q == StLoad) && !done_q[1];
   assign v_ready   = (state_q == StLoad) && !done_q[2];
@@ -138,11 +171,11 @@ module loom_attention #(
   assign v_last    = (vcnt_q == IBW'(IBV - 1));
   assign all_done  = &done_q;
   assign dc_last   = (dc_q == DSW'(DS - 1));
-  assign j_last    = (CAUSAL != 0) ? (j_q == o_row_q) : (j_q == TW'(T - 1));
+  assign j_last    = (CAUSAL != 0) ? (j_q == j_span) : (j_q == TW'(T - 1));
   assign h_last    = (h_q == HW'(H - 1));
   assign idx_last  = dc_last && (ol_q == SW'(SIMD - 1));
   assign row_last  = (CAUSAL != 0) ? (ld_row_q == TW'(T - 1)) : (o_row_q == TW'(T - 1));
-  assign div_last  = (step_q == STW'(R));
+  assign div_last  = (step_q == STW'(DIV_STEPS - 1));
   assign out_valid = out_valid_q;
   assign out_data  = out_q;
   assign out_load  = (state_q == StOut) && (!out_valid_q || out_ready);
@@ -163,10 +196,39 @@ module loom_attention #(
     acc_n = (dc_q == '0) ? '0 : acc_q;
     for (int l = 0; l < SIMD; l++) begin
       qa    = $signed(q_mem[q_row][(32'(hd_base) + l) * W_IN +: W_IN]);
-      ka    = $signed(k_mem[TA'(j_q)][(32'(hd_base) + l) * W_IN +: W_IN]);
+      ka    = $signed(k_mem[j_row][(32'(hd_base) + l) * W_IN +: W_IN]);
       p     = W_P'(qa) * W_P'(ka);
       acc_n = acc_n + W_A'(p);
     end
+  end
+
+  // score code of row j: a_j itself, or the model's requantized score (SQ)
+  logic signed [W_A-1:0] sc_n;
+  if (SQ != 0) begin : g_sq
+    logic signed [W_SP-1:0] sp, sp_sh;
+    if (SSH > 0) begin : g_round
+      logic [SSH-1:0] sp_rem;
+      always_comb begin
+        sp     = W_SP'(acc_n) * W_SP'(SM);
+        sp_sh  = sp >>> SSH;
+        sp_rem = sp[SSH-1:0];
+        if (sp_rem > {1'b1, {(SSH - 1){1'b0}}} ||
+            (sp_rem == {1'b1, {(SSH - 1){1'b0}}} && sp_sh[0]))
+          sp_sh = sp_sh + W_SP'(1);
+      end
+    end else begin : g_round_none
+      assign sp    = W_SP'(acc_n) * W_SP'(SM);
+      assign sp_sh = sp;
+    end
+    always_comb begin
+      logic signed [W_SP-1:0] c;
+      c = sp_sh;
+      if (c < W_SP'(SLO)) c = W_SP'(SLO);
+      if (c > W_SP'(SHI)) c = W_SP'(SHI);
+      sc_n = W_A'(c);
+    end
+  end else begin : g_sq_none
+    assign sc_n = acc_n;
   end
 
   // ---------------------------------------------------------------- EXP: e_j, e * v
@@ -180,35 +242,73 @@ module loom_attention #(
     e    = exp_mem[xidx];
   end
 
-  // e * v on SIMD lanes (e unsigned, v signed)
+  // the weight of row j: e_j, or (PQ) the model's probability code pc_j
+  logic signed [W_WJ-1:0] wj;
+  if (PQ != 0) begin : g_pq
+    logic [W_ER-1:0]        er;
+    logic [W_ER-1:0]        er_sh;
+    logic [R-1:0]           er_rem;
+    always_comb begin
+      er     = W_ER'(e) * W_ER'(rcp_q);
+      er_sh  = er >> R;
+      er_rem = er[R-1:0];
+      if (er_rem > {1'b1, {(R - 1){1'b0}}} || (er_rem == {1'b1, {(R - 1){1'b0}}} && er_sh[0]))
+        er_sh = er_sh + W_ER'(1);
+      if ($signed(er_sh) < W_ER'(PLO)) er_sh = W_ER'(PLO);
+      if ($signed(er_sh) > W_ER'(PHI)) er_sh = W_ER'(PHI);
+      wj = W_WJ'(er_sh);
+    end
+  end else begin : g_pq_none
+    assign wj = $signed({1'b0, e});
+  end
+
+  // weight * v on SIMD lanes (v signed)
   // (the first row j starts the sums from 0: no clearing loop)
   logic [SIMD*W_U-1:0] u_n;
   always_comb begin
     logic signed [W_EV-1:0] ev;
     logic signed [W_U-1:0]  u0;
     for (int l = 0; l < SIMD; l++) begin
-      ev = W_EV'($signed({1'b0, e})) *
-           W_EV'($signed(v_mem[TA'(j_q)][(32'(hd_base) + l) * W_IN +: W_IN]));
+      ev = W_EV'(wj) *
+           W_EV'($signed(v_mem[j_row][(32'(hd_base) + l) * W_IN +: W_IN]));
       u0 = (j_q == '0) ? '0 : $signed(u_q[UA'(dc_q)][l*W_U +: W_U]);
       u_n[l*W_U +: W_U] = u0 + W_U'(ev);
     end
   end
 
-  // ---------------------------------------------------------------- DIV: 2^R / S
+  // ---------------------------------------------------------------- DIV: N / S
+  // numerator N = 2^R, or (PQ) PM * 2^PK; one bit per step, most significant first
+  localparam logic [31:0] PM_BITS = 32'(PM);
+  logic         num_bit;
   logic [W_S:0] rem_n;
-  assign rem_n = {rem_q, step_q == '0};
+  if (PQ != 0) begin : g_num_pq
+    always_comb begin
+      int b;
+      b       = DIV_STEPS - 1 - int'(step_q);
+      num_bit = (b >= PK && b - PK < 32) ? PM_BITS[5'(b - PK)] : 1'b0;
+    end
+  end else begin : g_num
+    assign num_bit = (step_q == '0);
+  end
+  assign rem_n = {rem_q, num_bit};
 
   // ---------------------------------------------------------------- OUT: element idx_q
-  logic signed [W_UR-1:0] ur, ur_sh;
-  logic [SHUR-1:0]        ur_rem;
   logic signed [W_Z-1:0]  z, z_sh, y;
-  always_comb begin
-    ur     = W_UR'($signed(u_q[UA'(dc_q)][ol_q*W_U +: W_U])) * $signed(W_UR'(rcp_q));
-    ur_sh  = ur >>> SHUR;
-    ur_rem = ur[SHUR-1:0];
-    if (ur_rem > {1'b1, {(SHUR - 1){1'b0}}} || (ur_rem == {1'b1, {(SHUR - 1){1'b0}}} && ur_sh[0]))
-      ur_sh = ur_sh + W_UR'(1);
-    z = W_Z'(ur_sh) * W_Z'(M);
+  if (PQ != 0) begin : g_out_pq
+    // u already carries the probability codes' scale: y = u * M
+    always_comb z = W_Z'($signed(u_q[UA'(dc_q)][ol_q*W_U +: W_U])) * W_Z'(M);
+  end else begin : g_out
+    logic signed [W_UR-1:0] ur, ur_sh;
+    logic [SHUR-1:0]        ur_rem;
+    always_comb begin
+      ur     = W_UR'($signed(u_q[UA'(dc_q)][ol_q*W_U +: W_U])) * $signed(W_UR'(rcp_q));
+      ur_sh  = ur >>> SHUR;
+      ur_rem = ur[SHUR-1:0];
+      if (ur_rem > {1'b1, {(SHUR - 1){1'b0}}} ||
+          (ur_rem == {1'b1, {(SHUR - 1){1'b0}}} && ur_sh[0]))
+        ur_sh = ur_sh + W_UR'(1);
+      z = W_Z'(ur_sh) * W_Z'(M);
+    end
   end
 
   if (SH > 0) begin : g_round
@@ -286,7 +386,9 @@ module loom_attention #(
             if (j_last) begin
               j_q     <= '0;
               step_q  <= '0;
-              state_q <= (state_q == StScore) ? StExp : StDiv;
+              ol_q    <= '0;
+              if (state_q == StScore) state_q <= (PQ != 0) ? StSum : StExp;
+              else                    state_q <= (PQ != 0) ? StOut : StDiv;
             end else begin
               j_q <= j_q + 1'b1;
             end
@@ -294,12 +396,22 @@ module loom_attention #(
             dc_q <= dc_q + 1'b1;
           end
         end
+        StSum: begin
+          if (j_last) begin
+            j_q     <= '0;
+            step_q  <= '0;
+            state_q <= StDiv;
+          end else begin
+            j_q <= j_q + 1'b1;
+          end
+        end
         StDiv: begin
           if (div_last) begin
             step_q  <= '0;
             dc_q    <= '0;
             ol_q    <= '0;
-            state_q <= StOut;
+            j_q     <= '0;
+            state_q <= (PQ != 0) ? StExp : StOut;
           end else begin
             step_q <= step_q + 1'b1;
           end
@@ -347,14 +459,21 @@ module loom_attention #(
     if (state_q == StScore) begin
       acc_q <= acc_n;
       if (dc_last) begin
-        a_mem[TA'(j_q)] <= acc_n;
-        if (j_q == '0 || acc_n > m_q) m_q <= acc_n;
+        a_mem[TA'(j_q)] <= sc_n;
+        if (j_q == '0 || sc_n > m_q) m_q <= sc_n;
+      end
+    end
+    if (state_q == StSum) begin
+      s_q <= ((j_q == '0) ? '0 : s_q) + W_S'(e);
+      if (j_last) begin
+        rem_q <= '0;
+        rcp_q <= '0;
       end
     end
     if (state_q == StExp) begin
-      if (dc_q == '0) s_q <= ((j_q == '0) ? '0 : s_q) + W_S'(e);
+      if (PQ == 0 && dc_q == '0) s_q <= ((j_q == '0) ? '0 : s_q) + W_S'(e);
       u_q[UA'(dc_q)] <= u_n;
-      if (dc_last && j_last) begin
+      if (PQ == 0 && dc_last && j_last) begin
         rem_q <= '0;
         rcp_q <= '0;
       end

@@ -10,6 +10,7 @@
 #include "hw_model/Pipeline.h"
 
 #include <cmath>
+#include <optional>
 
 using namespace tb;
 
@@ -80,8 +81,25 @@ int main(int argc, char **argv) {
   // q, k, v and the output at 2^-F (fixed point), scale 1 / sqrt(D).
   const double s = std::ldexp(1.0, -P_F);
   int64_t lo = -(int64_t(1) << (P_W_OUT - 1)), hi = (int64_t(1) << (P_W_OUT - 1)) - 1;
+  // QDQ mode (P_SQ / P_PQ): the model's own uint8 quantizers on the scores (zero point
+  // P_SZP, a scale that clips the largest full-range scores) and on the probabilities
+  // (1/255, ONNX Runtime's calibration of a softmax output).
+  std::optional<loom::numerics::InnerQuant> sq, pq;
+#if defined(P_SQ) && P_SQ
+  sq = loom::numerics::InnerQuant{s * s * double(C / P_H) * std::ldexp(1.0, 2 * P_W_IN - 5) / 127.0,
+                                  P_SZP, 0, 255};
+#endif
+#if defined(P_PQ) && P_PQ
+  pq = loom::numerics::InnerQuant{double(float(1.0 / 255.0)), 0, 0, 255};
+#endif
   auto pe = loom::numerics::makeAttention(T, C, P_H, P_CAUSAL != 0, P_W_IN, P_W_OUT, s, s, s,
-                                          1.0 / std::sqrt(double(C / P_H)), s, 0, lo, hi);
+                                          1.0 / std::sqrt(double(C / P_H)), s, 0, lo, hi, sq, pq,
+#ifdef P_WINDOW
+                                          P_WINDOW
+#else
+                                          0
+#endif
+  );
   if (!pe) {
     std::printf("makeAttention: %s\n", llvm::toString(pe.takeError()).c_str());
     return 1;
@@ -96,6 +114,21 @@ int main(int argc, char **argv) {
                 p.exp.shift, (long long)p.exp.depth(), p.eBits(), (long long)p.lo, (long long)p.hi);
     return 1;
   }
+#if defined(P_SQ) || defined(P_PQ)
+  if (p.score.on != (P_SQ != 0) || p.prob.on != (P_PQ != 0) || p.smBits() != P_W_SM ||
+      p.pcBits() != P_W_PC || p.divSteps() != P_DIV_STEPS ||
+      (p.score.on && (p.score.mult != P_SM || p.score.shift != P_SSH || p.score.lo != P_SLO ||
+                      p.score.hi != P_SHI)) ||
+      (p.prob.on && (p.prob.pm != P_PM || p.prob.pk != P_PK || p.prob.lo != P_PLO ||
+                     p.prob.hi != P_PHI))) {
+    std::printf("QDQ parameters differ from numerics: SM=%lld SSH=%d SLO=%lld SHI=%lld W_SM=%d "
+                "PM=%lld PK=%d PLO=%lld PHI=%lld W_PC=%d DIV_STEPS=%d\n",
+                (long long)p.score.mult, p.score.shift, (long long)p.score.lo,
+                (long long)p.score.hi, p.smBits(), (long long)p.prob.pm, p.prob.pk,
+                (long long)p.prob.lo, (long long)p.prob.hi, p.pcBits(), p.divSteps());
+    return 1;
+  }
+#endif
   std::vector<Bits> e;
   for (int64_t v : p.exp.values)
     e.emplace_back(P_EXP_BITS), e.back().set(0, P_EXP_BITS, v);
@@ -107,6 +140,9 @@ int main(int argc, char **argv) {
   cfg.W_OUT = P_W_OUT, cfg.W_A = P_W_A, cfg.W_S = P_W_S, cfg.W_U = P_W_U, cfg.W_R = P_W_R;
   cfg.W_M = P_W_M, cfg.R = p.R, cfg.G = p.G, cfg.EXP_BITS = P_EXP_BITS;
   cfg.EXP_DEPTH = P_EXP_DEPTH;
+  cfg.SQ = p.score.on, cfg.W_SM = p.smBits(), cfg.PQ = p.prob.on, cfg.W_PC = p.pcBits();
+  cfg.DIV_STEPS = p.divSteps();
+  cfg.WINDOW = int(p.window);
 
   Vtop *top = new Vtop;
   int fails = 0;

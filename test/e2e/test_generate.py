@@ -5,7 +5,8 @@ points 3, 4 and 6).
 Causal LMs with attention from test/models/gen_lm_models.py (gpt2_lm: decomposed LayerNorm,
 Conv1D c_attn + Split, Where mask, tanh GELU, tied head; ln17_lm: LayerNormalization-17,
 two layers, erf GELU; llama_lm: RMSNorm, rotary position embeddings on q and k, additive
-mask, SiLU-gated MLP, no biases), and
+mask, SiLU-gated MLP, no biases; mistral_lm: llama_lm with a sliding-window mask of 6
+positions, which Loom's attention computes over the last 6 rows of its KV cache), and
 the same families as torch.onnx writes them with shape arithmetic, masks and rotary tables
 computed in the graph, from test/models/gen_lm_export_models.py (hf_gpt2_export: Shape
 chains, Range positions, a Sliced bias buffer, -1e4 fill; sdpa_gpt2: torch's SDPA
@@ -57,7 +58,8 @@ RUNS = [("gpt_mlp_lm", "auto"), ("gpt_mlp_lm", "int8"), ("gpt2_lm", "auto"), ("g
         ("llama_lm", "fixed<16,6>"), ("hf_gpt2_export", "auto"), ("sdpa_gpt2", "int8"),
         ("llama_export", "auto"), ("llama_gqa", "auto"), ("llama_gqa", "int8"),
         ("llama_gqa_tile", "auto"), ("neox_export", "auto"), ("opt_export", "int8"),
-        ("bloom_export", "auto"), ("gemma_export", "auto")]
+        ("bloom_export", "auto"), ("gemma_export", "auto"), ("mistral_lm", "auto"),
+        ("mistral_lm", "int8")]
 
 
 def save(path, nodes, inits, t, out_shape):
@@ -148,7 +150,7 @@ def main():
                     lm_dir], check=True)
     subprocess.run([sys.executable, os.path.join(src, "test", "models",
                                                  "gen_lm_export_models.py"), lm_dir], check=True)
-    for name in ("gpt2_lm", "ln17_lm", "llama_lm", "hf_gpt2_export", "sdpa_gpt2",
+    for name in ("gpt2_lm", "ln17_lm", "llama_lm", "mistral_lm", "hf_gpt2_export", "sdpa_gpt2",
                  "llama_export", "llama_gqa", "llama_gqa_tile", "neox_export", "opt_export",
                  "bloom_export", "gemma_export"):
         models[name] = os.path.join(lm_dir, name + ".onnx")

@@ -20,6 +20,8 @@ input_ids int64 [1, T] -> logits float [1, T, V], static T, random weights (seed
               Slice(x, :D/2)) on the [1, H, T, D] heads), additive causal mask
               (0 / finfo.min), Mul by the scale, SiLU-gated MLP (x * Sigmoid(x) * up).
               1 layer, T 16, C 32, 4 heads, V 64.
+  mistral_lm  llama_lm with Mistral's sliding-window attention: the additive mask keeps
+              only the last 6 positions (t - 6 < j <= t).
   bad_rotary_lm  llama_lm with the rotary embedding applied before the head transpose (on
               [1, T, H, D]): refused by Loom in one line naming the rotary's Add.
 """
@@ -122,7 +124,8 @@ class G:
         b = self.node("Mul", [r, sin], "/%s/Mul_1" % name)
         return self.node("Add", [a, b], "/%s/Add" % name)
 
-    def attention(self, q, k, v, name, t, c, h, scale_op, mask, kt_direct=False, rotary=False):
+    def attention(self, q, k, v, name, t, c, h, scale_op, mask, kt_direct=False, rotary=False,
+                  window=0):
         d = c // h
         qh = self.heads(q, name + "/q", t, h, d) if rotary != "pre" else None
         vh = self.heads(v, name + "/v", t, h, d)
@@ -155,7 +158,10 @@ class G:
         else:
             s = self.node("Mul", [s, self.const(name + ".scale", np.float32(1 / np.sqrt(d)))],
                           "/%s/Mul" % name)
-        tril = np.tril(np.ones((t, t), bool)).reshape(1, 1, t, t)
+        tril = np.tril(np.ones((t, t), bool))
+        if window:  # Mistral's sliding window: the last `window` positions only
+            tril &= ~np.tril(np.ones((t, t), bool), -window)
+        tril = tril.reshape(1, 1, t, t)
         if mask == "where":
             s = self.node("Where", [self.const(name + ".bias", tril), s,
                                     self.const(name + ".masked_bias", np.float32(FMIN))],
@@ -250,13 +256,14 @@ def ln17_lm(out, t=16, c=32, h=4, v=96, layers=2):
     g.save(os.path.join(out, "ln17_lm.onnx"), t, v, g.linear(x, "lm_head", c, v))
 
 
-def llama_lm(out, t=16, c=32, h=4, v=64, rotary=True, name="llama_lm"):
+def llama_lm(out, t=16, c=32, h=4, v=64, rotary=True, name="llama_lm", window=0):
     g = G(13, 17)
     x = g.node("Gather", [g.w("embed_tokens.weight", (v, c), 0.6), "input_ids"], "/embed/Gather")
     p = "layers.0"
     a = g.rmsnorm(x, p + "/input_layernorm", c)
     q, k, vv = (g.linear(a, "%s/self_attn/%s_proj" % (p, n), c, c, bias=False) for n in "qkv")
-    o = g.attention(q, k, vv, p + "/self_attn", t, c, h, "Mul", "add", rotary=rotary)
+    o = g.attention(q, k, vv, p + "/self_attn", t, c, h, "Mul", "add", rotary=rotary,
+                    window=window)
     x = g.node("Add", [x, g.linear(o, p + "/self_attn/o_proj", c, c, bias=False)], "/%s/Add" % p)
     m = g.rmsnorm(x, p + "/post_attention_layernorm", c)
     gate = g.linear(m, p + "/mlp/gate_proj", c, 2 * c, bias=False)
@@ -276,6 +283,8 @@ def main():
     gpt2_lm(out)
     ln17_lm(out)
     llama_lm(out)
+    # Mistral: llama_lm with a sliding-window mask (each position sees the last 6).
+    llama_lm(out, name="mistral_lm", window=6)
     # An error case: rotary on the [1, T, H, D] view (positions not the rows' axis).
     llama_lm(out, rotary="pre", name="bad_rotary_lm")
 

@@ -12,3 +12,21 @@ func.func @fixed_causal(%q: tensor<3x4xf32>, %k: tensor<3x4xf32>, %v: tensor<3x4
                                 onnx.node = "att"} : tensor<3x4xf32>
   return %y : tensor<3x4xf32>
 }
+
+// -----
+
+// A QDQ export's own quantizers (CONTRACTS "Attention", score_quant / prob_quant):
+// scores at s_s = 2^-5: requantize q k codes (2^-8) by 2^-3 -> [mult 1, shift 3], range
+//   [qmin - zp, qmax - zp] = [-128, 127]; exp table for s_s * scale = 2^-6 over the 256
+//   code differences (shift 0, EXP[0] = 2^15 = 0x8000);
+// probabilities at s_p = 2^-8 (uint8): N = 2^40 / 2^-8 = 2^48 = 1 * 2^48 -> [pm 1, pk 48,
+//   0, 255]; output s_p * sv / s_out = 2^-8 -> mult 1, shift 8.
+// CHECK-LABEL: func.func @model_quantizers
+// CHECK: nn.qattention {{.*}}exp_shift = 0 : i64, exp_table = dense<"0x008000{{[0-9A-F]*}}"> : tensor<256xi17>{{.*}}mult = 1 : i64{{.*}}prob_quant = array<i64: 1, 48, 0, 255>, score_requant = array<i64: 1, 3, -128, 127>, shift = 8 : i64
+func.func @model_quantizers(%q: tensor<3x4xf32>, %k: tensor<3x4xf32>, %v: tensor<3x4xf32>) -> tensor<3x4xf32> {
+  %y = nn.attention %q, %k, %v {heads = 2 : i64, scale = 0.5 : f64, causal = true,
+        score_quant = #nn.quantizer<scale = 0.03125 : f64, zero_point = 0, qmin = -128, qmax = 127>,
+        prob_quant = #nn.quantizer<scale = 0.00390625 : f64, zero_point = 0, qmin = 0, qmax = 255>,
+        onnx.node = "att"} : tensor<3x4xf32>
+  return %y : tensor<3x4xf32>
+}

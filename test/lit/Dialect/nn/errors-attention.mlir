@@ -57,3 +57,15 @@ func.func @q_range(%q: tensor<4x6xi8>) -> tensor<4x6xi8> {
        : tensor<4x6xi8>, tensor<4x6xi8>, tensor<4x6xi8> -> tensor<4x6xi8>
   return %y : tensor<4x6xi8>
 }
+
+// -----
+
+func.func @q_prob_quant(%q: tensor<4x6xi8>) -> tensor<4x6xi8> {
+  // expected-error @+1 {{'nn.qattention' op prob_quant must be [pm in [1, 2^24), pk, lo, hi] with a numerator pm * 2^pk of at most 62 bits and at most 2^16 codes}}
+  %y = nn.qattention %q, %q, %q {heads = 2 : i64, causal = false, exp_shift = 0 : i64,
+                                exp_table = dense<[32768, 50]> : tensor<2xi17>, mult = 1 : i64,
+                                shift = 8 : i64, zp = 0 : i64, lo = -128 : i64, hi = 127 : i64,
+                                prob_quant = array<i64: 8388607, 40, 0, 255>}
+       : tensor<4x6xi8>, tensor<4x6xi8>, tensor<4x6xi8> -> tensor<4x6xi8>
+  return %y : tensor<4x6xi8>
+}
