@@ -26,6 +26,9 @@ numerics::AttentionParams attentionParamsOf(Op op, int64_t T, int64_t C, int inW
   numerics::AttentionParams p;
   p.T = T, p.C = C, p.H = int64_t(op.getHeads()), p.causal = op.getCausal();
   p.window = op.getWindow() ? int64_t(*op.getWindow()) : 0;
+  if (auto kb = op.getKeyBiasAttr())
+    for (const llvm::APInt &v : kb.template getValues<llvm::APInt>())
+      p.keyBias.push_back(v.getSExtValue());
   p.inWidth = inWidth, p.outWidth = outWidth;
   p.exp.shift = int(op.getExpShift());
   for (const llvm::APInt &v : op.getExpTable().template getValues<llvm::APInt>())
@@ -73,6 +76,8 @@ mlir::LogicalResult verifyAttentionAttrs(Op op, int64_t T, int64_t C, int inWidt
     return op.emitOpError("mult must be in [1, 2^24)");
   if (int64_t(op.getLo()) > int64_t(op.getHi()))
     return op.emitOpError("lo ") << int64_t(op.getLo()) << " exceeds hi " << int64_t(op.getHi());
+  if (auto kb = op.getKeyBiasAttr(); kb && kb.getNumElements() != h * T)
+    return op.emitOpError("key_bias needs heads * T = ") << h * T << " codes";
   if (auto w = op.getWindow(); w && (int64_t(*w) < 1 || !op.getCausal()))
     return op.emitOpError("a window needs a causal attention and at least 1 row, got ")
            << int64_t(*w);

@@ -227,6 +227,7 @@ struct AttentionConfig {
   int EXP_BITS = 16, EXP_DEPTH = 1;
   int SQ = 0, W_SM = 2, PQ = 0, W_PC = 2, DIV_STEPS = 41;
   int WINDOW = 0; // CAUSAL and > 0: a sliding window of WINDOW rows
+  int KB = 0;     // 1: an ALiBi key bias ROM of H * T scores
 
   int D() const { return C / H; }
   int inBeat(int port) const { return port == 0 ? IN_BEAT_Q : port == 1 ? IN_BEAT_K : IN_BEAT_V; }

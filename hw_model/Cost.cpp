@@ -362,7 +362,8 @@ ActorCost estimateCost(const AttentionConfig &c) {
 int64_t attentionMemoryBits(const AttentionConfig &c) {
   int64_t qRows = c.CAUSAL ? 1 : c.T;
   return (2 * int64_t(c.T) + qRows) * c.C * c.W_IN + int64_t(c.T) * c.W_A +
-         int64_t(c.D()) * c.W_U + int64_t(c.EXP_DEPTH) * c.EXP_BITS;
+         int64_t(c.D()) * c.W_U + int64_t(c.EXP_DEPTH) * c.EXP_BITS +
+         int64_t(c.KB) * c.H * c.T * c.W_A; // the ALiBi key bias ROM
 }
 
 ActorCost estimateCost(const PoolConfig &c) {

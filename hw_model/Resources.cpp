@@ -581,6 +581,8 @@ Resources estimateResources(const AttentionConfig &c) {
   const int64_t qRows = c.CAUSAL ? 1 : c.T;
   r += romResources((2 * int64_t(c.T) + qRows) * c.C, c.W_IN);
   r += romResources(c.T, c.W_A);
+  if (c.KB)
+    r += romResources(int64_t(c.H) * c.T, c.W_A);
   return r;
 }
 

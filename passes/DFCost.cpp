@@ -170,6 +170,7 @@ static hw::AttentionConfig configOf(df::AttentionOp att) {
   c.SQ = p.score.on, c.W_SM = p.smBits(), c.PQ = p.prob.on, c.W_PC = p.pcBits();
   c.DIV_STEPS = p.divSteps();
   c.WINDOW = int(p.window);
+  c.KB = p.keyBias.empty() ? 0 : 1;
   return c;
 }
 

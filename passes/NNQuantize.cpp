@@ -209,7 +209,8 @@ struct NNQuantizePass : loom::impl::NNQuantizeBase<NNQuantizePass> {
                                          fmt.minInt(), fmt.maxInt(),
                                          innerQuantOf(att.getScoreQuantAttr()),
                                          innerQuantOf(att.getProbQuantAttr()),
-                                         att.getWindow() ? int64_t(*att.getWindow()) : 0);
+                                         att.getWindow() ? int64_t(*att.getWindow()) : 0,
+                                         keyBiasOf(att));
         if (!p)
           return op.emitError() << "cannot quantize " << nn::describeNode(&op) << ": "
                                 << llvm::toString(p.takeError());

@@ -60,6 +60,8 @@ mlir::Value buildQAttention(mlir::OpBuilder &b, mlir::Location loc, mlir::Type o
 /// A model's quantizer inside nn.attention (score_quant / prob_quant) for
 /// numerics::makeAttention; nullopt for a null attribute.
 std::optional<numerics::InnerQuant> innerQuantOf(nn::QuantizerAttr a);
+/// nn.attention's ALiBi key bias ([H, T], float), empty without one.
+std::vector<double> keyBiasOf(nn::AttentionOp att);
 /// nn.qrotary of codes `in` with the parameters `p` (passes/affine/Attention.cpp),
 /// for both the fixed-point and the affine lowering.
 mlir::Value buildQRotary(mlir::OpBuilder &b, mlir::Location loc, mlir::Type outType, mlir::Value in,

@@ -635,7 +635,7 @@ LogicalResult Lowering::lower(nn::QAttentionOp att) {
       att.getHeadsAttr(), att.getCausalAttr(), att.getExpShiftAttr(), att.getExpTable(),
       att.getMultAttr(), att.getShiftAttr(), att.getZpAttr(), att.getLoAttr(), att.getHiAttr(),
       df::FoldingAttr::get(b.getContext(), 1, 1), att.getScoreRequantAttr(),
-      att.getProbQuantAttr(), att.getWindowAttr());
+      att.getProbQuantAttr(), att.getWindowAttr(), att.getKeyBiasAttr());
   copyName(att, actor);
   bind(att.getResult(), actor, Perm());
   return success();

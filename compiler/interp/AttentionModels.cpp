@@ -36,6 +36,10 @@ llvm::Expected<RefTensor> evalAttention(nn::AttentionOp op, Operands in) {
   if (q.size() != size_t(T * C) || k.size() != q.size() || v.size() != q.size())
     return opError(op, "operands are not [T, C] frames");
   std::optional<nn::QuantizerAttr> sq, pq;
+  std::vector<double> kb; // ALiBi: [H, T] added to the scaled scores
+  if (auto a = op.getKeyBiasAttr())
+    for (float x : a.getValues<float>())
+      kb.push_back(double(x));
   if (auto a = op.getScoreQuantAttr())
     sq = a;
   if (auto a = op.getProbQuantAttr())
@@ -55,7 +59,7 @@ llvm::Expected<RefTensor> evalAttention(nn::AttentionOp op, Operands in) {
           a += q[size_t(t * C + h * D + d)] * k[size_t(j * C + h * D + d)];
         if (sq) // the model's QuantizeLinear -> DequantizeLinear on f32(q k^T)
           a = qdq(*sq, float(a));
-        s[size_t(j)] = a * scale;
+        s[size_t(j)] = a * scale + (kb.empty() ? 0.0 : kb[size_t(h * T + j)]);
         m = std::max(m, s[size_t(j)]);
       }
       double sum = 0;

@@ -245,6 +245,19 @@ std::optional<Importer::InnerQDQ> Importer::qdqPairFrom(const OnnxNode *q) {
   return r;
 }
 
+/// A constant per-head bias over the key positions ([H, 1, T], possibly with a
+/// leading 1: ALiBi as BLOOM and MPT add it to the scores).
+bool Importer::isKeyBias(const std::string &name, int64_t H, int64_t T) {
+  const OnnxTensor *m = constant(name);
+  if (!m || m->dims.size() < 2 || m->dims.back() != T || m->dims[m->dims.size() - 2] != 1 ||
+      m->numElements() != H * T || H < 1)
+    return false;
+  for (size_t d = 0; d + 2 < m->dims.size(); ++d)
+    if (m->dims[d] != 1 && m->dims[d] != H)
+      return false;
+  return llvm::all_of(m->values, [](double v) { return std::isfinite(v); });
+}
+
 /// W if `keep` ([T, T], row = query) keeps exactly the keys t - W < j <= t
 /// with 0 < W < T (a sliding-window mask, GPT-Neo's local layers, Mistral),
 /// else 0.
@@ -340,7 +353,11 @@ llvm::Error Importer::matchAttentionChains() {
     // Scores -> [scale] -> [mask] -> Softmax.
     std::string cur = mm.outputs[0];
     const OnnxNode *sm = nullptr;
-    double scale = 1.0;
+    double scale = 1.0, scaleAtBias = 1.0;
+    const int64_t rankQ = int64_t(qs.size());
+    int64_t heads = 1;
+    for (int64_t d = 0; d < rankQ - 2; ++d)
+      heads *= qs[size_t(d)];
     for (const OnnxNode *u = soleUser(model, cur); u; u = soleUser(model, cur)) {
       if (u->opType == "Softmax") {
         sm = u;
@@ -368,6 +385,13 @@ llvm::Error Importer::matchAttentionChains() {
             (u->opType == "Div" && u->inputs[0] != cur))
           break; // not a scaling: no attention here
         scale = u->opType == "Mul" ? scale * c->values[0] : scale / c->values[0];
+      } else if (u->opType == "Add" && u->inputs.size() == 2 && chain.keyBias.empty() &&
+                 isKeyBias(u->inputs[u->inputs[0] == cur ? 1 : 0], heads,
+                           qs[size_t(rankQ - 2)])) {
+        // ALiBi (BLOOM, MPT): a per-head bias over the key positions, [H, 1, T].
+        const OnnxTensor *kb = constant(u->inputs[u->inputs[0] == cur ? 1 : 0]);
+        chain.keyBias = kb->values;
+        scaleAtBias = scale;
       } else if ((u->opType == "Where" && u->inputs.size() == 3) ||
                  (u->opType == "Add" && u->inputs.size() == 2)) {
         auto window = causalMask(*u, cur, qs[qs.size() - 2]);
@@ -488,6 +512,8 @@ llvm::Error Importer::matchAttentionChains() {
     chain.outShape = staticShape(chain.output);
     chain.T = T, chain.C = C, chain.H = H;
     chain.scale = scale * q.scale * k.scale;
+    for (double &b : chain.keyBias) // scalings after the bias scale it too
+      b *= scale / scaleAtBias;
     // The input-side layout and scaling nodes go too when nothing else reads them.
     for (AttentionOperand *o : {&q, &k, &v})
       for (auto it = o->path.rbegin(); it != o->path.rend(); ++it) {
@@ -538,7 +564,13 @@ llvm::Error Importer::importAttention(const AttentionChain &chain) {
                                        b.getBoolAttr(chain.causal), inner(chain.scoreQ),
                                        inner(chain.probQ),
                                        chain.window ? b.getI64IntegerAttr(chain.window)
-                                                    : IntegerAttr());
+                                                    : IntegerAttr(),
+                                       chain.keyBias.empty()
+                                           ? ElementsAttr()
+                                           : ElementsAttr(f32Attr(
+                                                 {chain.H, chain.T},
+                                                 std::vector<float>(chain.keyBias.begin(),
+                                                                    chain.keyBias.end()))));
   name(att, first);
   Value out = att;
   if (chain.outQ)

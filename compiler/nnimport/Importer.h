@@ -355,6 +355,7 @@ private:
     double scale = 1.0;
     bool causal = false;
     int64_t window = 0; // a sliding-window mask: each row sees its last `window` rows
+    std::vector<double> keyBias; // ALiBi: [H, T] added to the scaled scores (or empty)
     std::optional<InnerQDQ> operandQ[3]; // the model's quantizers on q, k, v
     std::optional<InnerQDQ> scoreQ, probQ, outQ; // a QDQ export's quantizers
   };
@@ -371,6 +372,8 @@ private:
   /// The per-tensor Q -> DQ pair starting at node `q` (its DQ the Q's only
   /// reader, one scale and zero point, the same in both), else nullopt.
   std::optional<InnerQDQ> qdqPairFrom(const OnnxNode *q);
+  /// A constant [H, 1, T] per-head bias over the key positions (ALiBi).
+  bool isKeyBias(const std::string &name, int64_t H, int64_t T);
   /// The mask of a Where / Add on the scores: 0 for a causal one, W for a
   /// sliding window of W rows (causal too), or a one-line error.
   llvm::Expected<int64_t> causalMask(const OnnxNode &n, const std::string &scores, int64_t T);

@@ -35,12 +35,22 @@ llvm::Error fail(const std::string &why) {
 
 } // namespace
 
+int64_t AttentionParams::maxKeyBias() const {
+  int64_t m = 0;
+  for (int64_t b : keyBias)
+    m = std::max(m, b < 0 ? -b : b);
+  return m;
+}
+
 int AttentionParams::aBits() const {
-  u128 m = u128(D()) << (2 * (inWidth - 1));
+  // the key bias (ALiBi) adds to every score: |a + b| <= max|a| + max|b|
+  u128 kb = u128(maxKeyBias());
+  u128 m = (u128(D()) << (2 * (inWidth - 1))) + kb;
   int bits = signedBits(m);
-  if (score.on) // the stored codes c_j and their differences m - c_j
-    bits = std::max({bits, signedBits(u128(std::max(std::abs(score.lo), std::abs(score.hi)))),
-                     bitsOf(u128(score.hi - score.lo))});
+  if (score.on) // the stored codes c_j (+ bias) and their differences
+    bits = std::max(
+        {bits, signedBits(u128(std::max(std::abs(score.lo), std::abs(score.hi))) + kb),
+         bitsOf(u128(score.hi - score.lo) + 2 * kb)});
   return bits;
 }
 
@@ -79,7 +89,7 @@ llvm::Expected<AttentionParams> makeAttention(int64_t T, int64_t C, int64_t H, b
                                               int64_t lo, int64_t hi,
                                               const std::optional<InnerQuant> &scores,
                                               const std::optional<InnerQuant> &probs,
-                                              int64_t window) {
+                                              int64_t window, const std::vector<double> &keyBias) {
   AttentionParams p;
   if (window < 0 || (window > 0 && !causal))
     return fail("a sliding window of " + std::to_string(window) +
@@ -121,10 +131,23 @@ llvm::Expected<AttentionParams> makeAttention(int64_t T, int64_t C, int64_t H, b
     p.score.mult = srq->mult[0], p.score.shift = srq->shift;
     p.score.lo = scores->qmin - scores->zp, p.score.hi = scores->qmax - scores->zp;
     sa = scores->scale * scale;
-    p.exp = makeExpTableForScale(sa, bitsOf(u128(p.score.hi - p.score.lo)));
-  } else {
-    p.exp = makeExpTableForScale(sa, p.aBits());
   }
+  if (!keyBias.empty()) {
+    // ALiBi: the bias in units of the scores the exp table reads
+    if (int64_t(keyBias.size()) != H * T)
+      return fail("a key bias needs heads * T values");
+    for (double b : keyBias) {
+      double c = std::nearbyint(b / sa);
+      if (!std::isfinite(c) || std::fabs(c) > std::ldexp(1.0, 40))
+        return fail("the key position bias " + std::to_string(b) +
+                    " is out of range for the score scale " + std::to_string(sa));
+      p.keyBias.push_back(int64_t(c));
+    }
+  }
+  if (scores && keyBias.empty())
+    p.exp = makeExpTableForScale(sa, bitsOf(u128(p.score.hi - p.score.lo)));
+  else
+    p.exp = makeExpTableForScale(sa, p.aBits());
   if (p.exp.values.empty() || p.exp.values[0] < (int64_t(1) << 14))
     return fail("the score scale " + std::to_string(sa) +
                 " is too coarse for the exp table (EXP[0] < 2^14)");
@@ -190,6 +213,8 @@ std::vector<int64_t> attentionRow(const AttentionParams &p, const std::vector<in
       if (p.score.on)
         s = std::clamp<i128>(shiftRoundEven128(s * p.score.mult, p.score.shift), p.score.lo,
                              p.score.hi);
+      if (!p.keyBias.empty())
+        s += p.keyBias[size_t(h * p.T + j0 + j)];
       a[size_t(j)] = s;
       if (j == 0 || s > m)
         m = s;

@@ -54,6 +54,7 @@ struct AttentionParams {
   int64_t T = 1, C = 1, H = 1;
   bool causal = false;
   int64_t window = 0; // causal and > 0: row t attends to rows t - window < j <= t
+  std::vector<int64_t> keyBias; // ALiBi: H x T codes at the exp table's scale (or empty)
   int inWidth = 8, outWidth = 8;
   ExpTable exp; // built for the scores' real scale sq * sk * scale
   int R = kRecipBits, G = kMeanFrac;
@@ -67,6 +68,8 @@ struct AttentionParams {
   /// Signed width of a score a_j (|a| <= D * 2^(2 W_IN - 2)); the difference
   /// m - a_j >= 0 fits the same width unsigned (also for requantized scores).
   int aBits() const;
+  /// Largest |key bias code| (0 without one).
+  int64_t maxKeyBias() const;
   /// Signed width of the score multiplier (ScoreRequant; 2 when off).
   int smBits() const;
   /// Signed width of a probability code pc (ProbQuant; 2 when off).
@@ -119,7 +122,8 @@ llvm::Expected<AttentionParams> makeAttention(int64_t T, int64_t C, int64_t H, b
                                               int64_t lo, int64_t hi,
                                               const std::optional<InnerQuant> &scores = {},
                                               const std::optional<InnerQuant> &probs = {},
-                                              int64_t window = 0);
+                                              int64_t window = 0,
+                                              const std::vector<double> &keyBias = {});
 
 /// r = floor(2^R / S) (ProbQuant: floor(N / S)), S >= 1, as the restoring divider
 /// computes it.

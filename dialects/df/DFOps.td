@@ -384,7 +384,8 @@ def DF_AttentionOp : DF_Op<"attention", [
                    ElementsAttr:$exp_table, I64Attr:$mult, I64Attr:$shift, I64Attr:$zp,
                    I64Attr:$lo, I64Attr:$hi, DF_FoldingAttr:$folding,
                    OptionalAttr<DenseI64ArrayAttr>:$score_requant,
-                   OptionalAttr<DenseI64ArrayAttr>:$prob_quant, OptionalAttr<I64Attr>:$window);
+                   OptionalAttr<DenseI64ArrayAttr>:$prob_quant, OptionalAttr<I64Attr>:$window,
+                   OptionalAttr<ElementsAttr>:$key_bias);
   let results = (outs DF_StreamType:$output);
   let assemblyFormat = "$q `,` $k `,` $v attr-dict `:` type($q) `,` type($k) `,` type($v) `->` type($output)";
   let hasVerifier = 1;

@@ -84,6 +84,8 @@ LogicalResult AttentionOp::verify() {
     return emitOpError("scale must be positive and finite");
   if (auto w = getWindow(); w && (*w < 1 || !getCausal()))
     return emitOpError("a window needs a causal attention and at least 1 row, got ") << *w;
+  if (auto kb = getKeyBiasAttr(); kb && kb.getNumElements() != h * type.getDimSize(0))
+    return emitOpError("key_bias needs heads * T = ") << h * type.getDimSize(0) << " values";
   return success();
 }
 

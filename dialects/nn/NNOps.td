@@ -249,11 +249,12 @@ def NN_AttentionOp : NN_Op<"attention", [AllTypesMatch<["q", "k", "v", "result"]
     (compiler/nnimport/FuseAttention.cpp). A QDQ export's quantizers inside
     the chain stay: `score_quant` on q k^T before the scale, `prob_quant` on p.
     `window` W (causal only): row t attends to rows t - W < j <= t (a sliding
-    window).
+    window). `key_bias` [H, T] (ALiBi): s_j += key_bias[h, j] after the scale.
   }];
   let arguments = (ins NN_FloatTensor:$q, NN_FloatTensor:$k, NN_FloatTensor:$v, I64Attr:$heads,
                    F64Attr:$scale, BoolAttr:$causal, OptionalAttr<NN_QuantizerAttr>:$score_quant,
-                   OptionalAttr<NN_QuantizerAttr>:$prob_quant, OptionalAttr<I64Attr>:$window);
+                   OptionalAttr<NN_QuantizerAttr>:$prob_quant, OptionalAttr<I64Attr>:$window,
+                   OptionalAttr<ElementsAttr>:$key_bias);
   let results = (outs NN_FloatTensor:$result);
   let assemblyFormat = "$q `,` $k `,` $v attr-dict `:` type($result)";
   let hasVerifier = 1;
@@ -603,12 +604,15 @@ def NN_QAttentionOp : NN_Op<"qattention"> {
     makes probability codes pc_j = clamp(shift_round_even(e_j floor(pm 2^pk /
     S), 40), lo, hi) and y_d = clamp(shift_round_even(sum pc_j v_{j,d} * mult,
     shift) + zp, lo, hi). `window` W: causal rows t - W < j <= t only.
+    `key_bias` [H, T] codes at the exp table's scale (ALiBi): a_j += key_bias[h, j]
+    (after score_requant) before the max.
   }];
   let arguments = (ins NN_IntTensor:$q, NN_IntTensor:$k, NN_IntTensor:$v, I64Attr:$heads,
                    BoolAttr:$causal, I64Attr:$exp_shift, ElementsAttr:$exp_table, I64Attr:$mult,
                    I64Attr:$shift, I64Attr:$zp, I64Attr:$lo, I64Attr:$hi,
                    OptionalAttr<DenseI64ArrayAttr>:$score_requant,
-                   OptionalAttr<DenseI64ArrayAttr>:$prob_quant, OptionalAttr<I64Attr>:$window);
+                   OptionalAttr<DenseI64ArrayAttr>:$prob_quant, OptionalAttr<I64Attr>:$window,
+                   OptionalAttr<ElementsAttr>:$key_bias);
   let results = (outs NN_IntTensor:$result);
   let assemblyFormat = "$q `,` $k `,` $v attr-dict `:` type($q) `,` type($k) `,` type($v) `->` type($result)";
   let hasVerifier = 1;

@@ -29,7 +29,18 @@ mlir::Value loom::buildQAttention(mlir::OpBuilder &b, mlir::Location loc, mlir::
                  : mlir::DenseI64ArrayAttr(),
       p.prob.on ? b.getDenseI64ArrayAttr({p.prob.pm, p.prob.pk, p.prob.lo, p.prob.hi})
                 : mlir::DenseI64ArrayAttr(),
-      p.window > 0 ? b.getI64IntegerAttr(p.window) : mlir::IntegerAttr());
+      p.window > 0 ? b.getI64IntegerAttr(p.window) : mlir::IntegerAttr(),
+      p.keyBias.empty() ? mlir::ElementsAttr()
+                        : mlir::ElementsAttr(intAttr(ctx, {p.H, p.T}, unsigned(p.aBits()),
+                                                     p.keyBias)));
+}
+
+std::vector<double> loom::keyBiasOf(nn::AttentionOp att) {
+  std::vector<double> kb;
+  if (auto a = att.getKeyBiasAttr())
+    for (float x : a.getValues<float>())
+      kb.push_back(double(x));
+  return kb;
 }
 
 std::optional<loom::numerics::InnerQuant> loom::innerQuantOf(nn::QuantizerAttr a) {
@@ -95,7 +106,8 @@ LogicalResult lowerAttention(AffineGraph &g, nn::QuantizeLinearOp ql, const Pend
       type.getDimSize(0), type.getDimSize(1), int64_t(att.getHeads()), att.getCausal(),
       int(qt.getElementTypeBitWidth()), g.width, q.q.scale[0], k.q.scale[0], v.q.scale[0],
       att.getScale().convertToDouble(), sOut, 0, r.lo, r.hi, innerQuantOf(att.getScoreQuantAttr()),
-      innerQuantOf(att.getProbQuantAttr()), att.getWindow() ? int64_t(*att.getWindow()) : 0);
+      innerQuantOf(att.getProbQuantAttr()), att.getWindow() ? int64_t(*att.getWindow()) : 0,
+      keyBiasOf(att));
   if (!params)
     return g.fail(att, llvm::toString(params.takeError()));
   Type outType = intTensor(type, g.width);

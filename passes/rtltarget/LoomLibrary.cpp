@@ -378,6 +378,11 @@ private:
     p.set("EXP_FILE", nb.builder().getStringAttr(name + "_exp.mem"));
     if (c.WINDOW > 0)
       nb.setParams(p, {{"WINDOW", c.WINDOW}});
+    if (c.KB) { // ALiBi: H x T signed score codes, one per line
+      nb.memfile(name + "_kb.mem", c.W_A, 1, a.keyBias);
+      nb.setParams(p, {{"KB", 1}});
+      p.set("KB_FILE", nb.builder().getStringAttr(name + "_kb.mem"));
+    }
     // A QDQ export's own score / probability quantizers (defaults: off).
     if (a.score.on)
       nb.setParams(p, {{"SQ", 1},

@@ -92,6 +92,13 @@ int main(int argc, char **argv) {
 #if defined(P_PQ) && P_PQ
   pq = loom::numerics::InnerQuant{double(float(1.0 / 255.0)), 0, 0, 255};
 #endif
+  // KB: ALiBi slopes 2^-(h+1) over the key positions, in real score units
+  std::vector<double> kb;
+#if defined(P_KB) && P_KB
+  for (int h = 0; h < P_H; ++h)
+    for (int j = 0; j < T; ++j)
+      kb.push_back(std::ldexp(1.0, -(h + 1)) * double(j));
+#endif
   auto pe = loom::numerics::makeAttention(T, C, P_H, P_CAUSAL != 0, P_W_IN, P_W_OUT, s, s, s,
                                           1.0 / std::sqrt(double(C / P_H)), s, 0, lo, hi, sq, pq,
 #ifdef P_WINDOW
@@ -99,7 +106,7 @@ int main(int argc, char **argv) {
 #else
                                           0
 #endif
-  );
+                                          , kb);
   if (!pe) {
     std::printf("makeAttention: %s\n", llvm::toString(pe.takeError()).c_str());
     return 1;
@@ -133,6 +140,12 @@ int main(int argc, char **argv) {
   for (int64_t v : p.exp.values)
     e.emplace_back(P_EXP_BITS), e.back().set(0, P_EXP_BITS, v);
   writeMem("exp.mem", e);
+  if (!p.keyBias.empty()) {
+    std::vector<Bits> kbm;
+    for (int64_t v : p.keyBias)
+      kbm.emplace_back(P_W_A), kbm.back().set(0, P_W_A, v);
+    writeMem("kb.mem", kbm);
+  }
 
   loom::hw::AttentionConfig cfg;
   cfg.T = T, cfg.C = C, cfg.H = P_H, cfg.IN_BEAT_Q = P_IN_BEAT_Q, cfg.IN_BEAT_K = P_IN_BEAT_K;
@@ -143,6 +156,7 @@ int main(int argc, char **argv) {
   cfg.SQ = p.score.on, cfg.W_SM = p.smBits(), cfg.PQ = p.prob.on, cfg.W_PC = p.pcBits();
   cfg.DIV_STEPS = p.divSteps();
   cfg.WINDOW = int(p.window);
+  cfg.KB = p.keyBias.empty() ? 0 : 1;
 
   Vtop *top = new Vtop;
   int fails = 0;

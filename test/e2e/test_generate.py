@@ -18,7 +18,9 @@ the K / V projections to 4 heads; neox_export: GPT-NeoX's fused QKV taken apart 
 and partial rotary on half of each head (the Transpose + Split form, neox_chunk, is
 checked by LoomImportRewritesTests and was run by hand: see docs/NOTES.md); opt_export:
 OPT's 3-D bmm attention; bloom_export: BLOOM's QKV Gather, 3-D bmm and GELU spelling,
-without ALiBi; gemma_export: llama_export with Gemma's embedding scale), and
+without ALiBi; bloom_alibi: the same with ALiBi, a per-head bias over the key positions
+added to the scores, which loom_attention adds from a ROM; gemma_export: llama_export with
+Gemma's embedding scale), and
 models written here (input_ids int64 [1, T] -> logits float [1, T, V]):
   gpt_mlp_lm   Gather(wte) + learned position embeddings (Add of a [1, T, C] constant),
                LayerNormalization-17, MLP with erf GELU, residual Add, LayerNorm, tied
@@ -35,7 +37,7 @@ Per model and precision (RUNS):
 And one-line errors: prompt + tokens longer than T, an id outside the vocabulary, a
 malformed --prompt, the non-causal model, a rotary embedding applied before the head
 transpose (bad_rotary_lm), grouped-query attention whose K / V heads before repeat_kv are
-graph outputs (llama_gqa_present: not widened), ALiBi (bloom_alibi) and `loom generate` on a
+graph outputs (llama_gqa_present: not widened) and `loom generate` on a
 use_cache export (sdpa_present, whose whole-sequence simulation matches ONNX Runtime on
 every output).
 """
@@ -59,7 +61,7 @@ RUNS = [("gpt_mlp_lm", "auto"), ("gpt_mlp_lm", "int8"), ("gpt2_lm", "auto"), ("g
         ("llama_export", "auto"), ("llama_gqa", "auto"), ("llama_gqa", "int8"),
         ("llama_gqa_tile", "auto"), ("neox_export", "auto"), ("opt_export", "int8"),
         ("bloom_export", "auto"), ("gemma_export", "auto"), ("mistral_lm", "auto"),
-        ("mistral_lm", "int8")]
+        ("mistral_lm", "int8"), ("bloom_alibi", "auto"), ("bloom_alibi", "int8")]
 
 
 def save(path, nodes, inits, t, out_shape):
@@ -152,7 +154,7 @@ def main():
                                                  "gen_lm_export_models.py"), lm_dir], check=True)
     for name in ("gpt2_lm", "ln17_lm", "llama_lm", "mistral_lm", "hf_gpt2_export", "sdpa_gpt2",
                  "llama_export", "llama_gqa", "llama_gqa_tile", "neox_export", "opt_export",
-                 "bloom_export", "gemma_export"):
+                 "bloom_export", "gemma_export", "bloom_alibi"):
         models[name] = os.path.join(lm_dir, name + ".onnx")
     prompt = [3, 14, 15, 9]
     for name, prec in RUNS:
@@ -243,10 +245,6 @@ def main():
               os.path.join(work, "out", "llama_gqa_present"))
     one_line_error(c, r, ["repeat_kv", "Expand or Tile", "present.0.key"],
                    "grouped-query attention with present outputs")
-    # ALiBi (BLOOM's per-head position bias on the scores): one line naming the Add.
-    r = E.run(loom, "compile", os.path.join(lm_dir, "bloom_alibi.onnx"), "-o",
-              os.path.join(work, "out", "bloom_alibi"))
-    one_line_error(c, r, ["ALiBi", "(Add)"], "ALiBi")
     # A use_cache export (present.0.key / value outputs beside logits): the whole sequence
     # simulates bit-exactly, every output close to ONNX Runtime; generate wants one output.
     out = os.path.join(work, "out", "sdpa_present")

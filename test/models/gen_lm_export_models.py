@@ -37,7 +37,7 @@ input_ids int64 [1, T] -> logits float [1, T, V], static T, random weights (seed
                   clamp, ReLU MLP, tied head.
   bloom_export    BLOOM's spellings: embedding LayerNorm, fused QKV viewed [1, T, H, 3, D]
                   and Gathered on axis 3, 3-D bmm, masked_fill Where, bloom_gelu_forward's
-                  GELU; without ALiBi (bloom_alibi has it: refused in one line).
+                  GELU; without ALiBi (bloom_alibi has it).
   gemma_export    llama_export with Gemma's embedding scale Mul(embed, sqrt(C)).
 These graphs are the probe models of the 2026-12-06 sweep (docs/NOTES.md) that Loom first
 refused; they stay small (1-2 layers, C 32-64) so the e2e tests that build them are quick.
@@ -517,8 +517,8 @@ def bloom_export(out, t=16, c=32, h=2, v=64, layers=1, name="bloom_export", alib
     [1, T, H, 3, D] and indexed by Gather(axis 3); 3-D heads for bmm (k permuted to
     [H, D, T]); scores viewed [1, H, T, T], masked_fill = Where(upper triangle, finfo.min,
     w); Softmax + Cast; bloom_gelu_forward's tanh GELU, x * 0.5 * (1 + tanh(0.79788456 * x
-    * (1 + 0.044715 * x * x))); tied head. BLOOM adds ALiBi to the scores (alibi=True):
-    Loom refuses that in one line; without it this is BLOOM's graph minus ALiBi."""
+    * (1 + 0.044715 * x * x))); tied head. BLOOM adds ALiBi to the scores (alibi=True);
+    without it this is BLOOM's graph minus ALiBi."""
     g = P(113, 14)
     d = c // h
     wte = g.w((v, c), 0.5, "word_embeddings.weight")
@@ -560,7 +560,7 @@ def bloom_export(out, t=16, c=32, h=2, v=64, layers=1, name="bloom_export", alib
 
 
 def bloom_alibi(out):
-    """bloom_export with ALiBi (a per-head bias [H, 1, T] added to the scores): refused."""
+    """bloom_export with ALiBi (a per-head bias [H, 1, T] added to the scores)."""
     return bloom_export(out, name="bloom_alibi", alibi=True)
 
 

@@ -211,6 +211,47 @@ TEST(Attention, SlidingWindowSeesTheLastRows) {
   llvm::consumeError(bad.takeError());
 }
 
+TEST(Attention, KeyBiasIsAddedToTheScaledScores) {
+  // ALiBi slopes 2^-4 and 2^-8 per key position, against float attention with the bias.
+  std::mt19937_64 rng(9);
+  const int64_t T = 8, C = 8, H = 2, D = 4;
+  const double s = 1.0 / 16, scale = 0.5;
+  std::vector<double> kb;
+  for (int64_t h = 0; h < H; ++h)
+    for (int64_t j = 0; j < T; ++j)
+      kb.push_back(std::ldexp(1.0, -4 * int(h + 1)) * double(j) * 3.0);
+  auto pe = makeAttention(T, C, H, true, 8, 8, s, s, s, scale, s, 0, -128, 127, std::nullopt,
+                          std::nullopt, 0, kb);
+  ASSERT_TRUE(bool(pe)) << llvm::toString(pe.takeError());
+  const AttentionParams &p = *pe;
+  ASSERT_EQ(p.keyBias.size(), size_t(H * T));
+  std::uniform_int_distribution<int64_t> u(-128, 127);
+  std::vector<int64_t> q(size_t(T * C)), k(q.size()), v(q.size());
+  for (size_t i = 0; i < q.size(); ++i)
+    q[i] = u(rng), k[i] = u(rng), v[i] = u(rng);
+  std::vector<int64_t> y = attentionFrame(p, q, k, v);
+  double worst = 0;
+  for (int64_t t = 0; t < T; ++t)
+    for (int64_t c = 0; c < C; ++c) {
+      int64_t h = c / D;
+      double m = -1e300, sum = 0, acc = 0;
+      std::vector<double> sc(size_t(t + 1));
+      for (int64_t j = 0; j <= t; ++j) {
+        double a = 0;
+        for (int64_t d = 0; d < D; ++d)
+          a += double(q[size_t(t * C + h * D + d)]) * double(k[size_t(j * C + h * D + d)]) * s * s;
+        sc[size_t(j)] = a * scale + kb[size_t(h * T + j)];
+        m = std::max(m, sc[size_t(j)]);
+      }
+      for (int64_t j = 0; j <= t; ++j) {
+        double e = std::exp(sc[size_t(j)] - m);
+        sum += e, acc += e * double(v[size_t(j * C + c)]);
+      }
+      worst = std::max(worst, std::fabs(double(y[size_t(t * C + c)]) - acc / sum));
+    }
+  EXPECT_LE(worst, 2.0 + 0.002 * 256);
+}
+
 TEST(Attention, RefusesUnsupported) {
   EXPECT_FALSE(bool(makeAttention(4, 10, 3, false, 8, 8, 1, 1, 1, 1, 1, 0, -128, 127)));
   llvm::consumeError(makeAttention(4, 10, 3, false, 8, 8, 1, 1, 1, 1, 1, 0, -128, 127).takeError());
