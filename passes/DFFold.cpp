@@ -393,8 +393,7 @@ struct Folder {
           setSimd(m, keep);
         }
         assignLanes();
-        // A consumer that cannot take this width (an attention reads beats that divide
-        // its C; an element-wise producer may count T * C channels) rules it out.
+        // A width some actor cannot take (attention beats must divide C) rules it out.
         if (llvm::any_of(actors, [&](Operation *a) {
               auto cfg = hwConfigOf(a);
               return cfg && !hw::validate(*cfg).empty();

@@ -6,7 +6,8 @@
 // written into the K / V memories at slot t (the KV cache), row t of q into the q buffer.
 //
 // Per output row t and head h, over the n rows attended (CAUSAL: n = t + 1, else T):
-//   (WINDOW > 0, causal: only the last WINDOW rows, a sliding window)
+//   (WINDOW > 0, causal: only the last WINDOW rows, a sliding window; KB = 1: ALiBi, the
+//   score of key row j of head h gets KB_FILE's code h*T + j added before the max)
 //   SCORE: a_j = sum_d q_d * k_{j,d}   (SIMD products a cycle, D/SIMD cycles per j),
 //          m = max a_j; a_j stored in the score buffer
 //   EXP:   e_j = EXP[min((m - a_j) >>> EXP_SHIFT, EXP_DEPTH-1)], S += e_j,
@@ -71,7 +72,9 @@ module loom_attention #(
   parameter int PHI       = 0,
   parameter int W_PC      = 2,
   parameter int DIV_STEPS = R + 1,
-  parameter int WINDOW    = 0
+  parameter int WINDOW    = 0,
+  parameter int KB        = 0,
+  parameter     KB_FILE   = ""
 ) (
   input  logic                      clk,
   input  logic                      rst,
@@ -115,6 +118,7 @@ module loom_attention #(
   localparam int UA    = (DS > 1) ? $clog2(DS) : 1;
   localparam int XA    = (EXP_DEPTH > 1) ? $clog2(EXP_DEPTH) : 1;
   localparam int XM    = EXP_DEPTH - 1;
+  localparam int KA    = (H * T > 1) ? $clog2(H * T) : 1;
   localparam int SW    = $clog2(SIMD + 1);
 
   typedef enum logic [2:0] {StLoad, StScore, StSum, StExp, StDiv, StOut} state_e;
@@ -229,6 +233,23 @@ module loom_attention #(
     end
   end else begin : g_sq_none
     assign sc_n = acc_n;
+  end
+  // ALiBi: a per-head bias over the key positions, added to each score
+  logic signed [W_A-1:0] sc_kb;
+  if (KB != 0) begin : g_kb
+    /* verilator lint_off UNDRIVEN */  // (only with the default empty file name)
+    logic [W_A-1:0] kb_mem [H * T];
+    /* verilator lint_on UNDRIVEN */
+    if (KB_FILE != "") begin : g_kb_file
+      initial $readmemh(KB_FILE, kb_mem);
+    end
+    logic [KA-1:0] kb_at;
+    always_comb begin
+      kb_at = KA'(32'(h_q) * T + 32'(j_row));
+      sc_kb = sc_n + $signed(kb_mem[kb_at]);
+    end
+  end else begin : g_kb_none
+    assign sc_kb = sc_n;
   end
 
   // ---------------------------------------------------------------- EXP: e_j, e * v
@@ -459,8 +480,8 @@ module loom_attention #(
     if (state_q == StScore) begin
       acc_q <= acc_n;
       if (dc_last) begin
-        a_mem[TA'(j_q)] <= sc_n;
-        if (j_q == '0 || sc_n > m_q) m_q <= sc_n;
+        a_mem[TA'(j_q)] <= sc_kb;
+        if (j_q == '0 || sc_kb > m_q) m_q <= sc_kb;
       end
     end
     if (state_q == StSum) begin

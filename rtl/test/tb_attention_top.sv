@@ -6,7 +6,7 @@ module tb_attention_top #(
   parameter int EXP_SHIFT = 0, EXP_DEPTH = 1, EXP_BITS = 16,
   parameter int SQ = 0, SM = 1, SSH = 0, SLO = 0, SHI = 0, W_SM = 2,
   parameter int PQ = 0, PM = 1, PK = 0, PLO = 0, PHI = 0, W_PC = 2, DIV_STEPS = R + 1,
-  parameter int WINDOW = 0
+  parameter int WINDOW = 0, KB = 0
 ) (
   input  logic                      clk,
   input  logic                      rst,
@@ -29,6 +29,7 @@ module tb_attention_top #(
     .W_R(W_R), .W_M(W_M), .R(R), .G(G), .M(M), .SH(SH), .ZP(ZP), .LO(LO), .HI(HI),
     .EXP_SHIFT(EXP_SHIFT), .EXP_DEPTH(EXP_DEPTH), .EXP_BITS(EXP_BITS), .EXP_FILE("exp.mem"),
     .SQ(SQ), .SM(SM), .SSH(SSH), .SLO(SLO), .SHI(SHI), .W_SM(W_SM), .PQ(PQ), .PM(PM), .PK(PK),
-    .PLO(PLO), .PHI(PHI), .W_PC(W_PC), .DIV_STEPS(DIV_STEPS), .WINDOW(WINDOW)
+    .PLO(PLO), .PHI(PHI), .W_PC(W_PC), .DIV_STEPS(DIV_STEPS), .WINDOW(WINDOW),
+    .KB(KB), .KB_FILE(KB != 0 ? "kb.mem" : "")
   ) u_attention (.*);
 endmodule

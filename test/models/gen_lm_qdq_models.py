@@ -78,14 +78,15 @@ def uint8_params(lo, hi):
 
 
 class Quantizer:
+    """The pieces ORT's QDQ quantizer adds; quantize() orders them (toposort)."""
+
     def __init__(self, model):
-        self.m = model
         self.g = model.graph
         self.inits = {i.name: i for i in self.g.initializer}
-        self.dq_of = {}          # activation tensor -> its DequantizeLinear output
-        self.new_nodes = {}      # node index -> nodes to insert before it
+        self.dq_of = {}      # activation tensor -> its DequantizeLinear output
+        self.new_nodes = []  # QuantizeLinear / DequantizeLinear nodes added
 
-    def activation(self, name, ranges, at):
+    def activation(self, name, ranges):
         if name in self.dq_of:
             return self.dq_of[name]
         s, zp = uint8_params(*ranges[name])
@@ -96,7 +97,7 @@ class Quantizer:
                              name=name + "_QuantizeLinear")
         dq = helper.make_node("DequantizeLinear", [name + "_quantized", sn, zn],
                               [name + "_dequantized"], name=name + "_DequantizeLinear")
-        self.new_nodes.setdefault(at, []).extend([q, dq])
+        self.new_nodes += [q, dq]
         self.dq_of[name] = name + "_dequantized"
         return self.dq_of[name]
 
@@ -107,7 +108,7 @@ class Quantizer:
                 del self.g.initializer[i]
                 return
 
-    def weight(self, name, axis, at):
+    def weight(self, name, axis):
         w = numpy_helper.to_array(self.inits[name]).astype(np.float32)
         self.drop(name)
         amax = np.abs(w).max(axis=1 - axis)
@@ -123,10 +124,10 @@ class Quantizer:
         dq = helper.make_node("DequantizeLinear", [qn, qn + "_scale", qn + "_zero_point"],
                               [name + "_DequantizeLinear_Output"],
                               name=name + "_DequantizeLinear", axis=axis)
-        self.new_nodes.setdefault(at, []).append(dq)
+        self.new_nodes.append(dq)
         return dq.output[0], scale
 
-    def bias(self, name, s_in, s_w, at):
+    def bias(self, name, s_in, s_w):
         b = numpy_helper.to_array(self.inits[name]).astype(np.float32)
         self.drop(name)
         s = (np.float32(s_in) * s_w).astype(np.float32)
@@ -138,7 +139,7 @@ class Quantizer:
         dq = helper.make_node("DequantizeLinear", [qn, qn + "_scale", qn + "_zero_point"],
                               [name + "_DequantizeLinear_Output"],
                               name=name + "_DequantizeLinear", axis=0)
-        self.new_nodes.setdefault(at, []).append(dq)
+        self.new_nodes.append(dq)
         return dq.output[0]
 
 
@@ -146,30 +147,29 @@ def quantize(model, ranges):
     qz = Quantizer(model)
     nodes = list(model.graph.node)
     renames = {}  # tensor -> DQ output, for the readers of quantized MatMul outputs
-    for i, n in enumerate(nodes):
+    for n in nodes:
         if n.op_type not in QUANT_OPS:
             continue
         ins = list(n.input)
-        a = qz.activation(ins[0], ranges, i)
+        a = qz.activation(ins[0], ranges)
         s_a = np.float32(uint8_params(*ranges[ins[0]])[0])
         if ins[1] in qz.inits:
             trans_b = any(at.name == "transB" and at.i for at in n.attribute)
-            b, s_w = qz.weight(ins[1], 0 if trans_b else 1, i)
+            b, s_w = qz.weight(ins[1], 0 if trans_b else 1)
         else:
-            b, s_w = qz.activation(ins[1], ranges, i), None
+            b, s_w = qz.activation(ins[1], ranges), None
         new_ins = [a, b]
         if len(ins) > 2:
-            new_ins.append(qz.bias(ins[2], s_a, s_w, i) if s_w is not None else ins[2])
+            new_ins.append(qz.bias(ins[2], s_a, s_w) if s_w is not None else ins[2])
         del n.input[:]
         n.input.extend(new_ins)
-        renames[n.output[0]] = qz.activation(n.output[0], ranges, i + 1)
+        renames[n.output[0]] = qz.activation(n.output[0], ranges)
     # Readers of a quantized output read its DequantizeLinear (the Q reads the raw output).
     for n in nodes:
         for j, x in enumerate(n.input):
             if x in renames:
                 n.input[j] = renames[x]
-    extra = [p for ps in qz.new_nodes.values() for p in ps]
-    final = toposort(nodes + extra, model)
+    final = toposort(nodes + qz.new_nodes, model)
     for o in model.graph.output:
         if o.name in renames:
             raise SystemExit("a quantized MatMul output is a graph output")
@@ -179,6 +179,7 @@ def quantize(model, ranges):
 
 
 def toposort(nodes, model):
+    """Nodes in an order where every input is produced first (as the ONNX checker wants)."""
     have = {i.name for i in model.graph.input} | {i.name for i in model.graph.initializer}
     have.add("")
     done, final = set(), []
