@@ -568,6 +568,25 @@ struct HoistActivationAbovePool : RewritePattern {
 /// It becomes a 1x1 depthwise conv (weight c or 1, bias 0 or c), so it runs
 /// on the depthwise unit, exactly as the float graph says; a following
 /// per-channel Add/Mul then folds into that conv.
+/// y = x * w[c] + bias[c] on [1, C, H, W] as a float 1x1 depthwise conv named
+/// after `from` (its ONNX node).
+Value depthwise1x1(PatternRewriter &rewriter, Operation *from, RankedTensorType type, Value x,
+                   ArrayRef<float> w, ArrayRef<float> bias) {
+  int64_t c = type.getDimSize(1);
+  Type f32 = rewriter.getF32Type();
+  auto conv = rewriter.create<nn::ConvOp>(
+      from->getLoc(), type, x,
+      DenseElementsAttr::get(RankedTensorType::get({c, 1, 1, 1}, f32), w),
+      DenseElementsAttr::get(RankedTensorType::get({c}, f32), bias),
+      rewriter.getDenseI64ArrayAttr({1, 1}), rewriter.getDenseI64ArrayAttr({1, 1}),
+      rewriter.getDenseI64ArrayAttr({0, 0, 0, 0}), rewriter.getI64IntegerAttr(c),
+      DenseF64ArrayAttr());
+  for (StringRef name : {nn::kNodeNameAttr, nn::kOpTypeAttr})
+    if (Attribute a = from->getAttr(name))
+      conv->setAttr(name, a);
+  return conv.getResult();
+}
+
 /// A QDQ export's float bias after a quantized MatMul (MatMul -> QuantizeLinear
 /// -> DequantizeLinear -> Add(bias): ONNX Runtime quantizes the MatMul alone):
 /// dq(x) + b on rows [.., T, C] with one value per feature becomes a 1x1
@@ -600,18 +619,9 @@ struct RowBiasToDepthwise : OpRewritePattern<nn::AddOp> {
       Value v = rewriter.create<nn::ReshapeOp>(loc, t4({1, rows, 1, c}), x);
       v = rewriter.create<nn::TransposeOp>(loc, t4({1, c, rows, 1}), v,
                                            rewriter.getDenseI64ArrayAttr({0, 3, 1, 2}));
-      std::vector<float> w(size_t(c), 1.0f);
-      auto conv = rewriter.create<nn::ConvOp>(
-          loc, t4({1, c, rows, 1}), v,
-          DenseElementsAttr::get(t4({c, 1, 1, 1}), ArrayRef<float>(w)),
-          DenseElementsAttr::get(t4({c}), ArrayRef<float>(bias)),
-          rewriter.getDenseI64ArrayAttr({1, 1}), rewriter.getDenseI64ArrayAttr({1, 1}),
-          rewriter.getDenseI64ArrayAttr({0, 0, 0, 0}), rewriter.getI64IntegerAttr(c),
-          DenseF64ArrayAttr());
-      for (StringRef name : {nn::kNodeNameAttr, nn::kOpTypeAttr})
-        if (Attribute a = add->getAttr(name))
-          conv->setAttr(name, a);
-      v = rewriter.create<nn::TransposeOp>(loc, t4({1, rows, 1, c}), conv.getResult(),
+      Value conv = depthwise1x1(rewriter, add, t4({1, c, rows, 1}), v,
+                                std::vector<float>(size_t(c), 1.0f), bias);
+      v = rewriter.create<nn::TransposeOp>(loc, t4({1, rows, 1, c}), conv,
                                            rewriter.getDenseI64ArrayAttr({0, 2, 3, 1}));
       rewriter.replaceOpWithNewOp<nn::ReshapeOp>(add, type, v);
       return success();
@@ -654,18 +664,7 @@ struct PerChannelAffineToDepthwise : RewritePattern {
           continue;
         (isAdd ? bias : w) = *values;
       }
-      Type f32 = rewriter.getF32Type();
-      auto conv = rewriter.create<nn::ConvOp>(
-          op->getLoc(), type, x,
-          DenseElementsAttr::get(RankedTensorType::get({c, 1, 1, 1}, f32), ArrayRef<float>(w)),
-          DenseElementsAttr::get(RankedTensorType::get({c}, f32), ArrayRef<float>(bias)),
-          rewriter.getDenseI64ArrayAttr({1, 1}), rewriter.getDenseI64ArrayAttr({1, 1}),
-          rewriter.getDenseI64ArrayAttr({0, 0, 0, 0}), rewriter.getI64IntegerAttr(c),
-          DenseF64ArrayAttr());
-      for (StringRef name : {nn::kNodeNameAttr, nn::kOpTypeAttr})
-        if (Attribute a = op->getAttr(name))
-          conv->setAttr(name, a);
-      rewriter.replaceOp(op, conv.getResult());
+      rewriter.replaceOp(op, depthwise1x1(rewriter, op, type, x, w, bias));
       return success();
     }
     return failure();

@@ -14,6 +14,15 @@ using namespace loom::numerics;
 
 namespace {
 
+/// q, k and v of n codes each, uniform in [-128, 127].
+void randomCodes(std::mt19937_64 &rng, size_t n, std::vector<int64_t> &q, std::vector<int64_t> &k,
+                 std::vector<int64_t> &v) {
+  std::uniform_int_distribution<int64_t> u(-128, 127);
+  q.resize(n), k.resize(n), v.resize(n);
+  for (size_t i = 0; i < n; ++i)
+    q[i] = u(rng), k[i] = u(rng), v[i] = u(rng);
+}
+
 /// Float attention of dequantized codes: row t, channel c.
 double floatAttention(const AttentionParams &p, const std::vector<int64_t> &q,
                       const std::vector<int64_t> &k, const std::vector<int64_t> &v, double sq,
@@ -146,10 +155,8 @@ TEST(Attention, ModelQuantizersMatchTheQDQGraph) {
       EXPECT_TRUE(p.score.on && p.prob.on);
       EXPECT_EQ(p.score.lo, -100);
       EXPECT_EQ(p.score.hi, 155);
-      std::uniform_int_distribution<int64_t> u(-128, 127);
-      std::vector<int64_t> q(size_t(T * C)), k(q.size()), v(q.size());
-      for (size_t i = 0; i < q.size(); ++i)
-        q[i] = u(rng), k[i] = u(rng), v[i] = u(rng);
+      std::vector<int64_t> q, k, v;
+      randomCodes(rng, size_t(T * C), q, k, v);
       std::vector<int64_t> y = attentionFrame(p, q, k, v);
       double worst = 0;
       for (int64_t t = 0; t < T; ++t)
@@ -225,10 +232,8 @@ TEST(Attention, KeyBiasIsAddedToTheScaledScores) {
   ASSERT_TRUE(bool(pe)) << llvm::toString(pe.takeError());
   const AttentionParams &p = *pe;
   ASSERT_EQ(p.keyBias.size(), size_t(H * T));
-  std::uniform_int_distribution<int64_t> u(-128, 127);
-  std::vector<int64_t> q(size_t(T * C)), k(q.size()), v(q.size());
-  for (size_t i = 0; i < q.size(); ++i)
-    q[i] = u(rng), k[i] = u(rng), v[i] = u(rng);
+  std::vector<int64_t> q, k, v;
+  randomCodes(rng, size_t(T * C), q, k, v);
   std::vector<int64_t> y = attentionFrame(p, q, k, v);
   double worst = 0;
   for (int64_t t = 0; t < T; ++t)
