@@ -303,10 +303,15 @@ module loom_attention #(
   logic         num_bit;
   logic [W_S:0] rem_n;
   if (PQ != 0) begin : g_num_pq
-    always_comb begin
-      int b;
-      b       = DIV_STEPS - 1 - int'(step_q);
-      num_bit = (b >= PK && b - PK < 32) ? PM_BITS[5'(b - PK)] : 1'b0;
+    // bit DIV_STEPS - 1 - step of N: PM's bit (that - PK), 0 below PK (bits(PM) <= 24)
+    /* verilator lint_off UNUSEDSIGNAL */  // (PK = 0 reads PM's 32 bits only)
+    logic [STW-1:0] nb;
+    /* verilator lint_on UNUSEDSIGNAL */
+    assign nb = STW'(DIV_STEPS - 1) - step_q;
+    if (PK > 0) begin : g_pk
+      assign num_bit = (nb >= STW'(PK)) ? PM_BITS[5'(nb - STW'(PK))] : 1'b0;
+    end else begin : g_pk_none
+      assign num_bit = PM_BITS[5'(nb)];
     end
   end else begin : g_num
     assign num_bit = (step_q == '0);
